@@ -1,0 +1,111 @@
+/**
+ * Readers of span attribute values (pure). Attribute values are strings,
+ * numbers, booleans or homogeneous arrays of them; the readers coerce what
+ * can be coerced and return `undefined` for absent or unusable values.
+ */
+
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { JsonObject, JsonValue } from './columns.js';
+
+const INT4_MIN = -2_147_483_648;
+const INT4_MAX = 2_147_483_647;
+
+/** A string value (numbers and booleans as their text). */
+export function readString(attrs: Attributes, key: string): string | undefined {
+  const v = attrs[key];
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+/** A finite number (numeric strings accepted). */
+export function readNumber(attrs: Attributes, key: string): number | undefined {
+  const v = attrs[key];
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** An integer that fits Postgres `integer` (numeric strings accepted). */
+export function readInt(attrs: Attributes, key: string): number | undefined {
+  const n = readNumber(attrs, key);
+  return n !== undefined && Number.isInteger(n) && n >= INT4_MIN && n <= INT4_MAX ? n : undefined;
+}
+
+/** A boolean (`'true'`/`'false'` strings accepted). */
+export function readBoolean(attrs: Attributes, key: string): boolean | undefined {
+  const v = attrs[key];
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return undefined;
+}
+
+/** An attribute value as JSON, without parsing strings (array holes become null). */
+export function attributeToJson(v: AttributeValue | undefined): JsonValue | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return (v as readonly unknown[]).map((x) => (x === undefined ? null : (x as JsonValue)));
+  return v as JsonValue;
+}
+
+/** The value as is (arrays as JSON arrays), without parsing strings. */
+export function readRaw(attrs: Attributes, key: string): JsonValue | undefined {
+  return attributeToJson(attrs[key]);
+}
+
+/**
+ * A value that may be JSON text: strings are parsed, falling back to the
+ * raw string when they are not valid JSON; arrays and scalars as they are.
+ */
+export function readJson(attrs: Attributes, key: string): JsonValue | undefined {
+  const v = attrs[key];
+  if (typeof v === 'string') return parseJsonText(v);
+  return attributeToJson(v);
+}
+
+/** `JSON.parse(text)`, or `text` itself when it is not valid JSON. */
+export function parseJsonText(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
+}
+
+/** True for a plain JSON object (not an array, not null). */
+export function isJsonObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The text of a value: strings as they are, anything else as JSON. */
+export function textOf(v: AttributeValue | undefined): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Number of Unicode code points in `s` (what Python's `len` counts). */
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** The first `max` code points of `s` (never splits a surrogate pair). */
+export function preview(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let points = 0;
+  let i = 0;
+  while (i < s.length && points < max) {
+    const c = s.charCodeAt(i);
+    const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+    i += c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
+    points++;
+  }
+  return s.slice(0, i);
+}

@@ -1,0 +1,176 @@
+/**
+ * The rows of the three tables as TypeScript types, and the columns the
+ * exporter writes (in table order, with the Postgres type each is cast to).
+ * `created_at` is left to its default and so is not listed.
+ */
+
+/** A value `jsonb` can hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object (the `inputs`, `outputs`, `meta` and `attributes` columns). */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Postgres types used by the columns the exporter writes. */
+export type ColumnType = 'uuid' | 'text' | 'timestamptz' | 'double precision' | 'integer' | 'jsonb';
+
+/** The Postgres type of every written column of a row type, in table order. */
+export type ColumnTypes<Row> = { readonly [K in keyof Row]-?: ColumnType };
+
+/** A row of `execution_events`. Timestamps are ISO 8601 strings with microseconds. */
+export interface ExecutionEventRow {
+  id: string;
+  run_id: string | null;
+  node_id: string | null;
+  step_id: string | null;
+  session_id: string | null;
+  parent_event_id: string | null;
+  event_type: string;
+  event_subtype: string | null;
+  agent_name: string | null;
+  agent_role: string | null;
+  timestamp: string;
+  started_at: string | null;
+  completed_at: string | null;
+  duration_ms: number | null;
+  inputs: JsonObject;
+  outputs: JsonObject;
+  meta: JsonObject;
+  error_message: string | null;
+  execution_order: number | null;
+  depth: number | null;
+  status: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string | null;
+  service_name: string | null;
+  attributes: JsonObject;
+}
+
+/** A row of `workflow_runs`. */
+export interface WorkflowRunRow {
+  id: string;
+  mode: string | null;
+  task_description: string | null;
+  status: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  duration_ms: number | null;
+  session_id: string | null;
+  meta: JsonObject;
+  trace_id: string | null;
+  span_id: string | null;
+  service_name: string | null;
+}
+
+/** A row of `dag_nodes`. */
+export interface DagNodeRow {
+  id: string;
+  run_id: string;
+  node_id: string;
+  node_type: string | null;
+  title: string | null;
+  agent: string | null;
+  status: string | null;
+  order_index: number | null;
+  depth: number | null;
+  started_at: string | null;
+  completed_at: string | null;
+  duration_ms: number | null;
+  meta: JsonObject;
+  trace_id: string | null;
+  span_id: string | null;
+}
+
+/** Which table a mapped span goes to, with its row. */
+export type MappedRow =
+  | { readonly kind: 'run'; readonly row: WorkflowRunRow }
+  | { readonly kind: 'node'; readonly row: DagNodeRow }
+  | { readonly kind: 'event'; readonly row: ExecutionEventRow };
+
+/** Table names (unqualified). */
+export const TABLES = {
+  EXECUTION_EVENTS: 'execution_events',
+  WORKFLOW_RUNS: 'workflow_runs',
+  DAG_NODES: 'dag_nodes',
+  SCHEMA_MIGRATIONS: 'agentspan_schema_migrations',
+} as const;
+
+/** Postgres type of each column of `execution_events` the exporter writes, in table order. */
+export const EXECUTION_EVENTS_COLUMN_TYPES: ColumnTypes<ExecutionEventRow> = {
+  id: 'uuid',
+  run_id: 'text',
+  node_id: 'text',
+  step_id: 'text',
+  session_id: 'text',
+  parent_event_id: 'uuid',
+  event_type: 'text',
+  event_subtype: 'text',
+  agent_name: 'text',
+  agent_role: 'text',
+  timestamp: 'timestamptz',
+  started_at: 'timestamptz',
+  completed_at: 'timestamptz',
+  duration_ms: 'double precision',
+  inputs: 'jsonb',
+  outputs: 'jsonb',
+  meta: 'jsonb',
+  error_message: 'text',
+  execution_order: 'integer',
+  depth: 'integer',
+  status: 'text',
+  trace_id: 'text',
+  span_id: 'text',
+  parent_span_id: 'text',
+  name: 'text',
+  service_name: 'text',
+  attributes: 'jsonb',
+};
+
+/** Postgres type of each column of `workflow_runs` the exporter writes, in table order. */
+export const WORKFLOW_RUNS_COLUMN_TYPES: ColumnTypes<WorkflowRunRow> = {
+  id: 'text',
+  mode: 'text',
+  task_description: 'text',
+  status: 'text',
+  started_at: 'timestamptz',
+  completed_at: 'timestamptz',
+  duration_ms: 'double precision',
+  session_id: 'text',
+  meta: 'jsonb',
+  trace_id: 'text',
+  span_id: 'text',
+  service_name: 'text',
+};
+
+/** Postgres type of each column of `dag_nodes` the exporter writes, in table order. */
+export const DAG_NODES_COLUMN_TYPES: ColumnTypes<DagNodeRow> = {
+  id: 'uuid',
+  run_id: 'text',
+  node_id: 'text',
+  node_type: 'text',
+  title: 'text',
+  agent: 'text',
+  status: 'text',
+  order_index: 'integer',
+  depth: 'integer',
+  started_at: 'timestamptz',
+  completed_at: 'timestamptz',
+  duration_ms: 'double precision',
+  meta: 'jsonb',
+  trace_id: 'text',
+  span_id: 'text',
+};
+
+function columnsOf<Row>(types: ColumnTypes<Row>): readonly (keyof Row & string)[] {
+  return Object.freeze(Object.keys(types) as (keyof Row & string)[]);
+}
+
+/** Columns of `execution_events` the exporter writes (all but `created_at`), in table order. */
+export const EXECUTION_EVENTS_COLUMNS = columnsOf(EXECUTION_EVENTS_COLUMN_TYPES);
+
+/** Columns of `workflow_runs` the exporter writes (all but `created_at`), in table order. */
+export const WORKFLOW_RUNS_COLUMNS = columnsOf(WORKFLOW_RUNS_COLUMN_TYPES);
+
+/** Columns of `dag_nodes` the exporter writes (all but `created_at`), in table order. */
+export const DAG_NODES_COLUMNS = columnsOf(DAG_NODES_COLUMN_TYPES);

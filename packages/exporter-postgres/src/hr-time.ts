@@ -1,0 +1,33 @@
+/** `HrTime` conversions that keep microseconds (what `timestamptz` stores). */
+
+import type { HrTime } from '@opentelemetry/api';
+
+const NANOS_PER_SECOND = 1_000_000_000;
+
+function normalise(hr: HrTime): [number, number] {
+  let [seconds, nanos] = hr;
+  seconds += Math.floor(nanos / NANOS_PER_SECOND);
+  nanos = ((nanos % NANOS_PER_SECOND) + NANOS_PER_SECOND) % NANOS_PER_SECOND;
+  return [seconds, nanos];
+}
+
+/**
+ * ISO 8601 UTC with six fractional digits, e.g. `2026-03-01T12:00:00.123456Z`
+ * (a `Date` would keep milliseconds only). Undefined for the zero time or a
+ * time outside `Date`'s range.
+ */
+export function hrTimeToIso(hr: HrTime): string | undefined {
+  const [seconds, nanos] = normalise(hr);
+  if (seconds === 0 && nanos === 0) return undefined;
+  const date = new Date(seconds * 1000);
+  if (Number.isNaN(date.getTime())) return undefined;
+  const micros = Math.floor(nanos / 1000);
+  // toISOString(): YYYY-MM-DDTHH:mm:ss.sssZ (or ±YYYYYY-... outside years 0-9999).
+  const iso = date.toISOString();
+  return `${iso.slice(0, iso.indexOf('.'))}.${String(micros).padStart(6, '0')}Z`;
+}
+
+/** A duration in milliseconds, fractional (nanosecond resolution). */
+export function hrTimeToMillis(hr: HrTime): number {
+  return hr[0] * 1000 + hr[1] / 1_000_000;
+}

@@ -1,0 +1,44 @@
+export { PostgresExecutionEventExporter } from './postgres-exporter.js';
+export type { PostgresExporterOptions, ExporterStats } from './types.js';
+export {
+  MIGRATIONS,
+  EXECUTION_EVENTS_SQL,
+  WORKFLOW_RUNS_SQL,
+  DAG_NODES_SQL,
+  SCHEMA_MIGRATIONS_SQL,
+  migrationScript,
+  runMigrations,
+} from './migrations.js';
+export type { Migration, RunMigrationsOptions, RunMigrationsResult, ClientSource } from './migrations.js';
+export { mapSpanToRow, eventTypeOf, CONSUMED_ATTRIBUTE_KEYS, PREVIEW_LENGTH } from './row-mapper.js';
+export {
+  writeRows,
+  writeRowsInTransaction,
+  groupRows,
+  insertStatement,
+  DEFAULT_MAX_BATCH_ROWS,
+} from './row-writer.js';
+export type { GroupedRows, Queryable, WriteRowsOptions, WriteRowsResult, WriteTransactionOptions } from './row-writer.js';
+export { eventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './ids.js';
+export { sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
+export type { Sanitized, SanitizeLimits } from './sanitize.js';
+export { isConnectionError, isConcurrencyError } from './pg-errors.js';
+export {
+  EXECUTION_EVENTS_COLUMNS,
+  WORKFLOW_RUNS_COLUMNS,
+  DAG_NODES_COLUMNS,
+  EXECUTION_EVENTS_COLUMN_TYPES,
+  WORKFLOW_RUNS_COLUMN_TYPES,
+  DAG_NODES_COLUMN_TYPES,
+  TABLES,
+} from './columns.js';
+export type {
+  ColumnType,
+  ColumnTypes,
+  DagNodeRow,
+  ExecutionEventRow,
+  JsonObject,
+  JsonValue,
+  MappedRow,
+  WorkflowRunRow,
+} from './columns.js';

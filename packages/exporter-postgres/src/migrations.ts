@@ -1,0 +1,236 @@
+/**
+ * The schema of the three tables, as an ordered list of idempotent SQL
+ * migrations, and {@link runMigrations} which applies the missing ones.
+ *
+ * The SQL is written with unqualified names so it reads (and can be shipped
+ * as a docker init file) as is. {@link runMigrations} applies it inside a
+ * transaction whose `search_path` is set, with `SET LOCAL`, to the quoted
+ * target schema only (then `pg_catalog`, `pg_temp`), so every name resolves
+ * to that schema and nothing else.
+ */
+
+import { diag } from '@opentelemetry/api';
+import type pg from 'pg';
+import { TABLES } from './columns.js';
+import { isConnectionError, toError } from './pg-errors.js';
+import { quoteIdent, qualify } from './sql.js';
+
+/** One migration: applied once per schema, in `version` order. */
+export interface Migration {
+  /** Strictly increasing, never reused. */
+  readonly version: number;
+  /** Short description, stored beside the version. */
+  readonly name: string;
+  /** Idempotent DDL (IF NOT EXISTS everywhere) with unqualified names. */
+  readonly sql: string;
+}
+
+/** Migration 1: `execution_events`, one row per agent call, code execution, tool call, generated file or handoff. */
+export const EXECUTION_EVENTS_SQL = `
+CREATE TABLE IF NOT EXISTS execution_events (
+  id               uuid PRIMARY KEY,
+  run_id           text,
+  node_id          text,
+  step_id          text,
+  session_id       text,
+  parent_event_id  uuid,
+  event_type       text NOT NULL,
+  event_subtype    text,
+  agent_name       text,
+  agent_role       text,
+  "timestamp"      timestamptz NOT NULL,
+  started_at       timestamptz,
+  completed_at     timestamptz,
+  duration_ms      double precision,
+  inputs           jsonb NOT NULL DEFAULT '{}'::jsonb,
+  outputs          jsonb NOT NULL DEFAULT '{}'::jsonb,
+  meta             jsonb NOT NULL DEFAULT '{}'::jsonb,
+  error_message    text,
+  execution_order  integer,
+  depth            integer,
+  status           text NOT NULL,
+  trace_id         text NOT NULL,
+  span_id          text NOT NULL,
+  parent_span_id   text,
+  name             text,
+  service_name     text,
+  attributes       jsonb NOT NULL DEFAULT '{}'::jsonb,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT execution_events_span_id_key UNIQUE (span_id)
+);
+CREATE INDEX IF NOT EXISTS execution_events_run_id_execution_order_idx ON execution_events (run_id, execution_order);
+CREATE INDEX IF NOT EXISTS execution_events_node_id_execution_order_idx ON execution_events (node_id, execution_order);
+CREATE INDEX IF NOT EXISTS execution_events_event_type_event_subtype_idx ON execution_events (event_type, event_subtype);
+CREATE INDEX IF NOT EXISTS execution_events_session_id_timestamp_idx ON execution_events (session_id, "timestamp");
+CREATE INDEX IF NOT EXISTS execution_events_parent_event_id_idx ON execution_events (parent_event_id);
+CREATE INDEX IF NOT EXISTS execution_events_agent_name_idx ON execution_events (agent_name);
+CREATE INDEX IF NOT EXISTS execution_events_timestamp_idx ON execution_events ("timestamp");
+CREATE INDEX IF NOT EXISTS execution_events_trace_id_idx ON execution_events (trace_id);
+`.trim();
+
+/** Migration 2: `workflow_runs`, one row per run (keyed by the run id). */
+export const WORKFLOW_RUNS_SQL = `
+CREATE TABLE IF NOT EXISTS workflow_runs (
+  id                text PRIMARY KEY,
+  mode              text,
+  task_description  text,
+  status            text,
+  started_at        timestamptz,
+  completed_at      timestamptz,
+  duration_ms       double precision,
+  session_id        text,
+  meta              jsonb NOT NULL DEFAULT '{}'::jsonb,
+  trace_id          text,
+  span_id           text,
+  service_name      text,
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT workflow_runs_span_id_key UNIQUE (span_id)
+);
+CREATE INDEX IF NOT EXISTS workflow_runs_started_at_idx ON workflow_runs (started_at);
+`.trim();
+
+/** Migration 3: `dag_nodes`, one row per node (step) of a run. */
+export const DAG_NODES_SQL = `
+CREATE TABLE IF NOT EXISTS dag_nodes (
+  id            uuid PRIMARY KEY,
+  run_id        text NOT NULL,
+  node_id       text NOT NULL,
+  node_type     text,
+  title         text,
+  agent         text,
+  status        text,
+  order_index   integer,
+  depth         integer,
+  started_at    timestamptz,
+  completed_at  timestamptz,
+  duration_ms   double precision,
+  meta          jsonb NOT NULL DEFAULT '{}'::jsonb,
+  trace_id      text,
+  span_id       text,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT dag_nodes_span_id_key UNIQUE (span_id)
+);
+CREATE INDEX IF NOT EXISTS dag_nodes_run_id_order_index_idx ON dag_nodes (run_id, order_index);
+`.trim();
+
+/** Every migration, in the order they are applied. */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  { version: 1, name: 'execution_events', sql: EXECUTION_EVENTS_SQL },
+  { version: 2, name: 'workflow_runs', sql: WORKFLOW_RUNS_SQL },
+  { version: 3, name: 'dag_nodes', sql: DAG_NODES_SQL },
+]);
+
+/** The table recording applied versions (created by {@link runMigrations}, not by a migration). */
+export const SCHEMA_MIGRATIONS_SQL = `
+CREATE TABLE IF NOT EXISTS ${TABLES.SCHEMA_MIGRATIONS} (
+  version     integer PRIMARY KEY,
+  name        text NOT NULL,
+  applied_at  timestamptz NOT NULL DEFAULT now()
+);
+`.trim();
+
+/**
+ * The whole schema as one SQL script (for a docker init file): the
+ * migrations table, every migration, and the rows recording them, so the
+ * exporter's own migrator finds nothing left to do.
+ */
+export function migrationScript(migrations: readonly Migration[] = MIGRATIONS): string {
+  const parts = [SCHEMA_MIGRATIONS_SQL];
+  for (const m of migrations) {
+    parts.push(`-- ${m.version}: ${m.name}`, m.sql);
+    parts.push(
+      `INSERT INTO ${TABLES.SCHEMA_MIGRATIONS} (version, name) VALUES (${m.version}, '${m.name.replaceAll("'", "''")}') ON CONFLICT (version) DO NOTHING;`,
+    );
+  }
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** Options of {@link runMigrations}. */
+export interface RunMigrationsOptions {
+  /**
+   * Schema to create the tables in (created if missing).
+   * @default the connection's current schema (unqualified names; `search_path` decides)
+   */
+  readonly schema?: string | undefined;
+  /**
+   * Migrations to apply (tests and later versions).
+   * @default MIGRATIONS
+   */
+  readonly migrations?: readonly Migration[] | undefined;
+}
+
+/** What {@link runMigrations} did. */
+export interface RunMigrationsResult {
+  /** Versions applied by this call (empty when the schema was up to date). */
+  readonly applied: readonly number[];
+}
+
+/** Something that hands out clients: a `pg.Pool`. */
+export type ClientSource = Pick<pg.Pool, 'connect'>;
+
+/** First key of the advisory lock (`'agsp'`); the second is a hash of the schema name. */
+const ADVISORY_LOCK_CLASS = 0x61677370;
+
+/**
+ * Applies the migrations not yet recorded in `agentspan_schema_migrations`,
+ * in one transaction under an advisory lock (so concurrent migrators, in this
+ * process or another, wait for each other instead of racing). Re-running is
+ * a no-op: when every version is recorded it only reads that table.
+ */
+export async function runMigrations(pool: ClientSource, options: RunMigrationsOptions = {}): Promise<RunMigrationsResult> {
+  const schema = options.schema;
+  const migrations = [...(options.migrations ?? MIGRATIONS)].sort((a, b) => a.version - b.version);
+  const migrationsTable = qualify(schema, TABLES.SCHEMA_MIGRATIONS);
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    // Fast path without a lock: everything already applied.
+    const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
+      migrationsTable,
+    ]);
+    if (exists.rows[0]?.present) {
+      const done = await appliedVersions(client, migrationsTable);
+      if (migrations.every((m) => done.has(m.version))) return { applied: [] };
+    }
+
+    await client.query('BEGIN');
+    try {
+      await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_CLASS}, hashtext(coalesce($1::text, current_schema(), '')))`, [
+        schema ?? null,
+      ]);
+      if (schema !== undefined) {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+        await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}, pg_catalog, pg_temp`);
+      }
+      await client.query(SCHEMA_MIGRATIONS_SQL);
+      const done = await appliedVersions(client, migrationsTable);
+      const applied: number[] = [];
+      for (const m of migrations) {
+        if (done.has(m.version)) continue;
+        await client.query(m.sql);
+        await client.query(`INSERT INTO ${migrationsTable} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+        applied.push(m.version);
+      }
+      await client.query('COMMIT');
+      if (applied.length > 0) {
+        diag.info(`agentspan exporter-postgres: applied migrations ${applied.join(', ')}${schema ? ` in schema ${schema}` : ''}`);
+      }
+      return { applied };
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+        broken = toError(rollbackErr);
+      });
+      throw err;
+    }
+  } catch (err) {
+    broken ??= isConnectionError(err) ? toError(err) : undefined;
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function appliedVersions(client: pg.PoolClient, migrationsTable: string): Promise<Set<number>> {
+  const res = await client.query<{ version: number }>(`SELECT version FROM ${migrationsTable}`);
+  return new Set(res.rows.map((r) => Number(r.version)));
+}

@@ -1,0 +1,440 @@
+/**
+ * Maps an ended span to the row it becomes (pure; no I/O). The attribute
+ * `agentspan.event.type` decides the table: `run` → `workflow_runs`,
+ * `node` → `dag_nodes`, the event types → `execution_events`; spans without
+ * it are not agentspan's and map to `undefined`.
+ */
+
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Attr, EVENT_SUBTYPE, EXECUTION_EVENT_TYPES, EventStatus, EventType, RunStatus } from '@agentspan/semconv';
+import {
+  codePointLength,
+  isJsonObject,
+  preview,
+  readBoolean,
+  readInt,
+  readJson,
+  readNumber,
+  readRaw,
+  readString,
+  textOf,
+} from './attribute-values.js';
+import type { DagNodeRow, ExecutionEventRow, JsonObject, JsonValue, MappedRow, WorkflowRunRow } from './columns.js';
+import { hrTimeToIso, hrTimeToMillis } from './hr-time.js';
+import { eventIdFor } from './ids.js';
+
+/** Length, in code points, of `message_preview` and `result_preview`. */
+export const PREVIEW_LENGTH = 500;
+
+/** Keys every row kind consumes. */
+const BASE_KEYS = [Attr.ATTR_EVENT_TYPE, Attr.ATTR_PROCESSED, Attr.ATTR_RUN_ID, Attr.ATTR_USER_META, Attr.ATTR_ERROR_MESSAGE];
+
+/** Keys every `execution_events` row consumes into a column, `inputs`, `outputs` or `meta`. */
+const EVENT_KEYS = [
+  ...BASE_KEYS,
+  Attr.ATTR_NODE_ID,
+  Attr.ATTR_STEP_ID,
+  Attr.ATTR_SESSION_ID,
+  Attr.ATTR_EXECUTION_ORDER,
+  Attr.ATTR_DEPTH,
+  Attr.ATTR_GEN_AI_AGENT_NAME,
+  Attr.ATTR_AGENT_ROLE,
+  Attr.ATTR_STATUS,
+  Attr.ATTR_USER_INPUTS,
+  Attr.ATTR_USER_OUTPUTS,
+  Attr.ATTR_REDACTIONS,
+  Attr.ATTR_TRUNCATED,
+];
+
+/**
+ * The attribute keys each row kind consumes (into a column or into
+ * `inputs`/`outputs`/`meta`). Every other attribute of an event span goes
+ * to the `attributes` column as is; `workflow_runs` and `dag_nodes` have no
+ * such column and drop the rest (the span still reaches any other exporter).
+ */
+export const CONSUMED_ATTRIBUTE_KEYS: Readonly<Record<EventType, ReadonlySet<string>>> = Object.freeze({
+  run: new Set([
+    ...BASE_KEYS,
+    Attr.ATTR_RUN_MODE,
+    Attr.ATTR_GEN_AI_WORKFLOW_NAME,
+    Attr.ATTR_RUN_TASK,
+    Attr.ATTR_RUN_STATUS,
+    Attr.ATTR_SESSION_ID,
+  ]),
+  node: new Set([
+    ...BASE_KEYS,
+    Attr.ATTR_NODE_ID,
+    Attr.ATTR_NODE_TITLE,
+    Attr.ATTR_NODE_TYPE,
+    Attr.ATTR_GEN_AI_AGENT_NAME,
+    Attr.ATTR_NODE_ORDER,
+    Attr.ATTR_DEPTH,
+    Attr.ATTR_STATUS,
+  ]),
+  agent_call: new Set([
+    ...EVENT_KEYS,
+    Attr.ATTR_MESSAGE_CONTENT,
+    Attr.ATTR_FILES_GENERATED,
+    Attr.ATTR_MESSAGE_SENDER,
+    Attr.ATTR_MESSAGE_HAS_CODE,
+    Attr.ATTR_MESSAGE_CODE_LANGUAGES,
+    Attr.ATTR_MESSAGE_HAS_TOOL_CALLS,
+    Attr.ATTR_MESSAGE_FILE_REFS,
+    Attr.ATTR_MESSAGE_LENGTH,
+    Attr.ATTR_GEN_AI_REQUEST_MODEL,
+  ]),
+  code_exec: new Set([
+    ...EVENT_KEYS,
+    Attr.ATTR_CODE_CONTENT,
+    Attr.ATTR_CODE_HASH,
+    Attr.ATTR_MESSAGE_CONTEXT,
+    Attr.ATTR_CODE_LANGUAGE,
+    Attr.ATTR_CODE_OUTPUT,
+    Attr.ATTR_CODE_EXIT_CODE,
+    Attr.ATTR_FILES_GENERATED,
+    Attr.ATTR_CODE_IMPORTS,
+    Attr.ATTR_CODE_FILES_WRITTEN,
+    Attr.ATTR_CODE_FILES_READ,
+    Attr.ATTR_HAS_ERROR,
+    Attr.ATTR_ERROR_TYPE,
+    Attr.ATTR_CODE_LENGTH,
+    Attr.ATTR_CODE_CWD,
+  ]),
+  tool_call: new Set([
+    ...EVENT_KEYS,
+    Attr.ATTR_GEN_AI_TOOL_NAME,
+    Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+    Attr.ATTR_TOOL_ARGS_KEYS,
+    Attr.ATTR_GEN_AI_TOOL_CALL_ID,
+    Attr.ATTR_MESSAGE_CONTEXT,
+    Attr.ATTR_GEN_AI_TOOL_CALL_RESULT,
+    Attr.ATTR_FILES_GENERATED,
+    Attr.ATTR_HAS_ERROR,
+    Attr.ATTR_ERROR_TYPE,
+    Attr.ATTR_CODE_HASH,
+    Attr.ATTR_CODE_LANGUAGE,
+    Attr.ATTR_CODE_IMPORTS,
+    Attr.ATTR_CODE_FILES_WRITTEN,
+    Attr.ATTR_CODE_FILES_READ,
+  ]),
+  file_gen: new Set([
+    ...EVENT_KEYS,
+    Attr.ATTR_FILE_PATH,
+    Attr.ATTR_FILE_CONTENT,
+    Attr.ATTR_FILE_SIZE,
+    Attr.ATTR_FILE_TYPE,
+    Attr.ATTR_FILE_SHA256,
+    Attr.ATTR_FILE_TRUNCATED,
+    Attr.ATTR_FILE_SOURCE,
+    Attr.ATTR_FILE_HAS_CONTENT,
+    Attr.ATTR_FILE_SKIP_REASON,
+  ]),
+  handoff: new Set([...EVENT_KEYS, Attr.ATTR_HANDOFF_FROM, Attr.ATTR_HANDOFF_TO]),
+});
+
+const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EXECUTION_EVENT_TYPES);
+
+/** The agentspan event type of a span, or undefined when it has none we know. */
+export function eventTypeOf(span: Pick<ReadableSpan, 'attributes'>): EventType | undefined {
+  const t = span.attributes[Attr.ATTR_EVENT_TYPE];
+  if (t === EventType.RUN || t === EventType.NODE) return t;
+  return typeof t === 'string' && EVENT_TYPE_SET.has(t) ? (t as EventType) : undefined;
+}
+
+/**
+ * The row a span becomes, or `undefined` when the span has no (known)
+ * `agentspan.event.type`. Strings are not sanitised here: see `sanitizeRow`.
+ */
+export function mapSpanToRow(span: ReadableSpan): MappedRow | undefined {
+  const type = eventTypeOf(span);
+  if (type === undefined) return undefined;
+  if (type === EventType.RUN) return { kind: 'run', row: mapRun(span) };
+  if (type === EventType.NODE) return { kind: 'node', row: mapNode(span) };
+  // A file already recorded in the same node (detected, then declared): one row is enough.
+  if (type === EventType.FILE_GEN && span.attributes[Attr.ATTR_FILE_DUPLICATE] === true) return undefined;
+  return { kind: 'event', row: mapEvent(span, type) };
+}
+
+// ---------------------------------------------------------------------------
+// Common parts
+// ---------------------------------------------------------------------------
+
+interface Common {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  serviceName: string | null;
+  failed: boolean;
+  errorMessage: string | null;
+}
+
+function commonOf(span: ReadableSpan): Common {
+  const ctx = span.spanContext();
+  const failed = span.status.code === SpanStatusCode.ERROR;
+  const ended = span.ended !== false;
+  return {
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    parentSpanId: span.parentSpanContext?.spanId || null,
+    startedAt: hrTimeToIso(span.startTime) ?? null,
+    completedAt: ended ? (hrTimeToIso(span.endTime) ?? null) : null,
+    durationMs: ended ? hrTimeToMillis(span.duration) : null,
+    serviceName: readString(span.resource.attributes, Attr.ATTR_SERVICE_NAME) ?? null,
+    failed,
+    errorMessage: readString(span.attributes, Attr.ATTR_ERROR_MESSAGE) ?? (failed ? (span.status.message ?? null) : null),
+  };
+}
+
+/** `status` of an event or node: explicit `agentspan.status`, else from the span status. */
+function statusOf(span: ReadableSpan, c: Common): string {
+  const explicit = readString(span.attributes, Attr.ATTR_STATUS);
+  if (explicit) return explicit;
+  if (span.ended === false) return EventStatus.RUNNING;
+  return c.failed ? EventStatus.FAILED : EventStatus.COMPLETED;
+}
+
+/** Sets `obj[key]` only when `value` is defined. */
+function put(obj: JsonObject, key: string, value: JsonValue | undefined): void {
+  if (value !== undefined) obj[key] = value;
+}
+
+/**
+ * Merges the user's JSON object (attribute `key`) under the derived keys:
+ * derived keys win. A user value that is valid but not an object is kept
+ * under `fallbackKey` instead of being lost.
+ */
+function withUser(derived: JsonObject, attrs: Attributes, key: string, fallbackKey: string): JsonObject {
+  const user = readJson(attrs, key);
+  if (user === undefined) return derived;
+  if (isJsonObject(user)) return { ...user, ...derived };
+  return { [fallbackKey]: user, ...derived };
+}
+
+// ---------------------------------------------------------------------------
+// workflow_runs
+// ---------------------------------------------------------------------------
+
+function mapRun(span: ReadableSpan): WorkflowRunRow {
+  const a = span.attributes;
+  const c = commonOf(span);
+  const meta: JsonObject = {};
+  put(meta, 'service_name', c.serviceName ?? undefined);
+  put(meta, 'error_message', c.errorMessage ?? undefined);
+  return {
+    id: readString(a, Attr.ATTR_RUN_ID) ?? c.traceId,
+    mode: readString(a, Attr.ATTR_RUN_MODE) ?? readString(a, Attr.ATTR_GEN_AI_WORKFLOW_NAME) ?? null,
+    task_description: readString(a, Attr.ATTR_RUN_TASK) ?? null,
+    status: readString(a, Attr.ATTR_RUN_STATUS) ?? (c.failed ? RunStatus.FAILED : RunStatus.SUCCESS),
+    started_at: c.startedAt,
+    completed_at: c.completedAt,
+    duration_ms: c.durationMs,
+    session_id: readString(a, Attr.ATTR_SESSION_ID) ?? null,
+    meta: withUser(meta, a, Attr.ATTR_USER_META, 'user_meta'),
+    trace_id: c.traceId,
+    span_id: c.spanId,
+    service_name: c.serviceName,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// dag_nodes
+// ---------------------------------------------------------------------------
+
+function mapNode(span: ReadableSpan): DagNodeRow {
+  const a = span.attributes;
+  const c = commonOf(span);
+  const meta: JsonObject = {};
+  put(meta, 'error_message', c.errorMessage ?? undefined);
+  return {
+    id: eventIdFor(c.traceId, c.spanId),
+    run_id: readString(a, Attr.ATTR_RUN_ID) ?? c.traceId,
+    node_id: readString(a, Attr.ATTR_NODE_ID) ?? c.spanId,
+    node_type: readString(a, Attr.ATTR_NODE_TYPE) ?? null,
+    title: readString(a, Attr.ATTR_NODE_TITLE) ?? null,
+    agent: readString(a, Attr.ATTR_GEN_AI_AGENT_NAME) ?? null,
+    status: statusOf(span, c),
+    order_index: readInt(a, Attr.ATTR_NODE_ORDER) ?? null,
+    depth: readInt(a, Attr.ATTR_DEPTH) ?? null,
+    started_at: c.startedAt,
+    completed_at: c.completedAt,
+    duration_ms: c.durationMs,
+    meta: withUser(meta, a, Attr.ATTR_USER_META, 'user_meta'),
+    trace_id: c.traceId,
+    span_id: c.spanId,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// execution_events
+// ---------------------------------------------------------------------------
+
+interface Payload {
+  inputs: JsonObject;
+  outputs: JsonObject;
+  meta: JsonObject;
+}
+
+function agentCallPayload(a: Attributes): Payload {
+  const inputs: JsonObject = {};
+  const outputs: JsonObject = {};
+  const meta: JsonObject = {};
+  const content = readString(a, Attr.ATTR_MESSAGE_CONTENT);
+  put(inputs, 'content', content);
+  put(inputs, 'message_preview', content === undefined ? undefined : preview(content, PREVIEW_LENGTH));
+  put(outputs, 'files_generated', readJson(a, Attr.ATTR_FILES_GENERATED));
+  put(meta, 'role', readString(a, Attr.ATTR_AGENT_ROLE));
+  put(meta, 'sender', readString(a, Attr.ATTR_MESSAGE_SENDER));
+  put(meta, 'has_code', readBoolean(a, Attr.ATTR_MESSAGE_HAS_CODE));
+  put(meta, 'code_languages', readJson(a, Attr.ATTR_MESSAGE_CODE_LANGUAGES));
+  put(meta, 'has_tool_calls', readBoolean(a, Attr.ATTR_MESSAGE_HAS_TOOL_CALLS));
+  put(meta, 'file_refs', readJson(a, Attr.ATTR_MESSAGE_FILE_REFS));
+  put(
+    meta,
+    'content_length',
+    readNumber(a, Attr.ATTR_MESSAGE_LENGTH) ?? (content === undefined ? undefined : codePointLength(content)),
+  );
+  put(meta, 'model', readString(a, Attr.ATTR_GEN_AI_REQUEST_MODEL));
+  return { inputs, outputs, meta };
+}
+
+function codeExecPayload(a: Attributes): Payload {
+  const inputs: JsonObject = {};
+  const outputs: JsonObject = {};
+  const meta: JsonObject = {};
+  const code = readString(a, Attr.ATTR_CODE_CONTENT);
+  const language = readString(a, Attr.ATTR_CODE_LANGUAGE);
+  const result = readString(a, Attr.ATTR_CODE_OUTPUT);
+  put(inputs, 'code', code);
+  put(inputs, 'code_hash', readString(a, Attr.ATTR_CODE_HASH));
+  put(inputs, 'context', readString(a, Attr.ATTR_MESSAGE_CONTEXT));
+  put(inputs, 'language', language);
+  put(outputs, 'result', result);
+  put(outputs, 'result_preview', result === undefined ? undefined : preview(result, PREVIEW_LENGTH));
+  put(outputs, 'exit_code', readNumber(a, Attr.ATTR_CODE_EXIT_CODE));
+  put(outputs, 'files_generated', readJson(a, Attr.ATTR_FILES_GENERATED));
+  put(meta, 'language', language);
+  put(meta, 'imports', readJson(a, Attr.ATTR_CODE_IMPORTS));
+  put(meta, 'files_written', readJson(a, Attr.ATTR_CODE_FILES_WRITTEN));
+  put(meta, 'files_read', readJson(a, Attr.ATTR_CODE_FILES_READ));
+  put(meta, 'has_error', readBoolean(a, Attr.ATTR_HAS_ERROR) ?? false);
+  put(meta, 'error_type', readString(a, Attr.ATTR_ERROR_TYPE));
+  put(meta, 'error_message', readString(a, Attr.ATTR_ERROR_MESSAGE));
+  put(meta, 'code_length', readNumber(a, Attr.ATTR_CODE_LENGTH) ?? (code === undefined ? undefined : codePointLength(code)));
+  put(meta, 'cwd', readString(a, Attr.ATTR_CODE_CWD));
+  return { inputs, outputs, meta };
+}
+
+function toolCallPayload(a: Attributes): Payload {
+  const inputs: JsonObject = {};
+  const outputs: JsonObject = {};
+  const meta: JsonObject = {};
+  const args = readJson(a, Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS);
+  put(inputs, 'tool', readString(a, Attr.ATTR_GEN_AI_TOOL_NAME));
+  put(inputs, 'args', args);
+  put(inputs, 'args_keys', readJson(a, Attr.ATTR_TOOL_ARGS_KEYS) ?? (isJsonObject(args) ? Object.keys(args).sort() : undefined));
+  put(inputs, 'tool_call_id', readString(a, Attr.ATTR_GEN_AI_TOOL_CALL_ID));
+  put(inputs, 'context', readString(a, Attr.ATTR_MESSAGE_CONTEXT));
+  const resultText = textOf(a[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]);
+  put(outputs, 'result', readJson(a, Attr.ATTR_GEN_AI_TOOL_CALL_RESULT));
+  put(outputs, 'result_preview', resultText === undefined ? undefined : preview(resultText, PREVIEW_LENGTH));
+  put(outputs, 'files_generated', readJson(a, Attr.ATTR_FILES_GENERATED));
+  put(meta, 'has_error', readBoolean(a, Attr.ATTR_HAS_ERROR) ?? false);
+  put(meta, 'error_type', readString(a, Attr.ATTR_ERROR_TYPE));
+  // A tool that ran code (`execute_python({ code })`): the same code metadata as a code_exec row.
+  const codeHash = readString(a, Attr.ATTR_CODE_HASH);
+  if (codeHash !== undefined) {
+    const code = isJsonObject(args) && typeof args['code'] === 'string' ? args['code'] : undefined;
+    put(inputs, 'code', code);
+    put(inputs, 'code_hash', codeHash);
+    put(meta, 'language', readString(a, Attr.ATTR_CODE_LANGUAGE));
+    put(meta, 'imports', readJson(a, Attr.ATTR_CODE_IMPORTS));
+    put(meta, 'files_written', readJson(a, Attr.ATTR_CODE_FILES_WRITTEN));
+    put(meta, 'files_read', readJson(a, Attr.ATTR_CODE_FILES_READ));
+  }
+  meta['source'] = 'tool_call';
+  return { inputs, outputs, meta };
+}
+
+function fileGenPayload(a: Attributes): Payload {
+  const outputs: JsonObject = {};
+  const meta: JsonObject = {};
+  const fileType = readString(a, Attr.ATTR_FILE_TYPE);
+  put(outputs, 'file_path', readString(a, Attr.ATTR_FILE_PATH));
+  put(outputs, 'file_content', readString(a, Attr.ATTR_FILE_CONTENT));
+  put(outputs, 'file_size', readNumber(a, Attr.ATTR_FILE_SIZE));
+  put(outputs, 'file_type', fileType);
+  put(outputs, 'sha256', readString(a, Attr.ATTR_FILE_SHA256));
+  put(outputs, 'truncated', readBoolean(a, Attr.ATTR_FILE_TRUNCATED));
+  put(meta, 'source', readString(a, Attr.ATTR_FILE_SOURCE));
+  put(meta, 'has_content', readBoolean(a, Attr.ATTR_FILE_HAS_CONTENT) ?? false);
+  put(meta, 'skip_reason', readString(a, Attr.ATTR_FILE_SKIP_REASON));
+  put(meta, 'file_type', fileType);
+  return { inputs: {}, outputs, meta };
+}
+
+function handoffPayload(a: Attributes): Payload {
+  const inputs: JsonObject = {};
+  put(inputs, 'from_agent', readString(a, Attr.ATTR_HANDOFF_FROM));
+  put(inputs, 'to_agent', readString(a, Attr.ATTR_HANDOFF_TO));
+  return { inputs, outputs: {}, meta: {} };
+}
+
+const PAYLOADS: Readonly<Record<Exclude<EventType, 'run' | 'node'>, (a: Attributes) => Payload>> = {
+  agent_call: agentCallPayload,
+  code_exec: codeExecPayload,
+  tool_call: toolCallPayload,
+  file_gen: fileGenPayload,
+  handoff: handoffPayload,
+};
+
+/** Every attribute not in `consumed`, as a JSON object. */
+function leftoverAttributes(a: Attributes, consumed: ReadonlySet<string>): JsonObject {
+  const out: JsonObject = {};
+  for (const key of Object.keys(a)) {
+    if (consumed.has(key)) continue;
+    put(out, key, readRaw(a, key));
+  }
+  return out;
+}
+
+function mapEvent(span: ReadableSpan, type: Exclude<EventType, 'run' | 'node'>): ExecutionEventRow {
+  const a = span.attributes;
+  const c = commonOf(span);
+  const payload = PAYLOADS[type](a);
+  put(payload.meta, 'redactions', readNumber(a, Attr.ATTR_REDACTIONS));
+  put(payload.meta, 'truncated', readBoolean(a, Attr.ATTR_TRUNCATED));
+  return {
+    id: eventIdFor(c.traceId, c.spanId),
+    run_id: readString(a, Attr.ATTR_RUN_ID) ?? null,
+    node_id: readString(a, Attr.ATTR_NODE_ID) ?? null,
+    step_id: readString(a, Attr.ATTR_STEP_ID) ?? null,
+    session_id: readString(a, Attr.ATTR_SESSION_ID) ?? null,
+    parent_event_id: c.parentSpanId ? eventIdFor(c.traceId, c.parentSpanId) : null,
+    event_type: type,
+    event_subtype: EVENT_SUBTYPE[type],
+    agent_name: readString(a, Attr.ATTR_GEN_AI_AGENT_NAME) ?? null,
+    agent_role: readString(a, Attr.ATTR_AGENT_ROLE) ?? null,
+    // `timestamp` is NOT NULL: a span always has a start time; the epoch is the last resort.
+    timestamp: c.startedAt ?? new Date(0).toISOString(),
+    started_at: c.startedAt,
+    completed_at: c.completedAt,
+    duration_ms: c.durationMs,
+    inputs: withUser(payload.inputs, a, Attr.ATTR_USER_INPUTS, 'user_inputs'),
+    outputs: withUser(payload.outputs, a, Attr.ATTR_USER_OUTPUTS, 'user_outputs'),
+    meta: withUser(payload.meta, a, Attr.ATTR_USER_META, 'user_meta'),
+    error_message: c.errorMessage,
+    execution_order: readInt(a, Attr.ATTR_EXECUTION_ORDER) ?? null,
+    depth: readInt(a, Attr.ATTR_DEPTH) ?? null,
+    status: statusOf(span, c),
+    trace_id: c.traceId,
+    span_id: c.spanId,
+    parent_span_id: c.parentSpanId,
+    name: span.name,
+    service_name: c.serviceName,
+    attributes: leftoverAttributes(a, CONSUMED_ATTRIBUTE_KEYS[type]),
+  };
+}

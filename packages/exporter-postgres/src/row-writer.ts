@@ -1,0 +1,258 @@
+/**
+ * Writes mapped rows: per table, one multi-row
+ * `INSERT ... SELECT * FROM unnest($1::t1[], ..., $n::tn[])` per chunk (one
+ * parameter per column, whatever the number of rows), idempotent through
+ * `ON CONFLICT`. {@link writeRows} runs the statements on a client the caller
+ * holds (so retry, spool and poison-row splitting can be composed around
+ * it); {@link writeRowsInTransaction} wraps it in one transaction.
+ */
+
+import type pg from 'pg';
+import {
+  DAG_NODES_COLUMN_TYPES,
+  EXECUTION_EVENTS_COLUMN_TYPES,
+  TABLES,
+  WORKFLOW_RUNS_COLUMN_TYPES,
+  type ColumnTypes,
+  type DagNodeRow,
+  type ExecutionEventRow,
+  type MappedRow,
+  type WorkflowRunRow,
+} from './columns.js';
+import type { ClientSource } from './migrations.js';
+import { isConcurrencyError, isConnectionError, toError } from './pg-errors.js';
+import { qualify, quoteIdent } from './sql.js';
+
+/** Default number of rows per INSERT statement. */
+export const DEFAULT_MAX_BATCH_ROWS = 1000;
+
+/** Something that runs a parameterised query: a `pg.PoolClient` or `pg.Client`. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/** Options of {@link writeRows}. */
+export interface WriteRowsOptions {
+  /** Rows per INSERT statement. @default 1000 */
+  readonly maxBatchRows?: number | undefined;
+}
+
+/** Rows per table, deduplicated and sorted by their conflict key. */
+export interface GroupedRows {
+  readonly runs: readonly WorkflowRunRow[];
+  readonly nodes: readonly DagNodeRow[];
+  readonly events: readonly ExecutionEventRow[];
+}
+
+/** What {@link writeRows} sent. */
+export interface WriteRowsResult {
+  /** Rows sent per table (after deduplication within the call). */
+  readonly runs: number;
+  readonly nodes: number;
+  readonly events: number;
+  /** Rows that are new (ON CONFLICT skipped the others; updated runs count as written). */
+  readonly written: number;
+  /** INSERT statements executed. */
+  readonly statements: number;
+}
+
+function byKey<T>(key: (row: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+}
+
+/**
+ * Splits rows by table, drops duplicates within the batch (the first event
+ * or node of a span id is kept; the last run of a run id, so a re-sent run
+ * wins) and sorts each table by its conflict key, so that concurrent
+ * transactions lock rows in the same order and cannot deadlock each other.
+ */
+export function groupRows(rows: readonly MappedRow[]): GroupedRows {
+  const runs = new Map<string, WorkflowRunRow>();
+  const nodes = new Map<string, DagNodeRow>();
+  const events = new Map<string, ExecutionEventRow>();
+  for (const m of rows) {
+    if (m.kind === 'run') runs.set(m.row.id, m.row);
+    else if (m.kind === 'node') {
+      if (!nodes.has(m.row.id)) nodes.set(m.row.id, m.row);
+    } else if (!events.has(m.row.id)) events.set(m.row.id, m.row);
+  }
+  return {
+    runs: [...runs.values()].sort(byKey((r) => r.id)),
+    nodes: [...nodes.values()].sort(byKey((r) => r.id)),
+    events: [...events.values()].sort(byKey((r) => r.id)),
+  };
+}
+
+type Conflict = { readonly doNothing: true } | { readonly updateOn: string };
+
+/** The INSERT statement of a table (exported for tests and for generated SQL). */
+export function insertStatement<Row>(
+  schema: string | undefined,
+  table: string,
+  types: ColumnTypes<Row>,
+  conflict: Conflict,
+): string {
+  const columns = Object.keys(types) as (keyof Row & string)[];
+  const names = columns.map(quoteIdent).join(', ');
+  const arrays = columns.map((c, i) => `$${i + 1}::${types[c]}[]`).join(', ');
+  let onConflict: string;
+  if ('doNothing' in conflict) {
+    // No conflict target: every unique index is an arbiter, so a concurrent
+    // insert of the same row (same id and span_id) is skipped, never an error.
+    onConflict = 'ON CONFLICT DO NOTHING';
+  } else {
+    const updates = columns
+      .filter((c) => c !== conflict.updateOn)
+      .map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`)
+      .join(', ');
+    onConflict = `ON CONFLICT (${quoteIdent(conflict.updateOn)}) DO UPDATE SET ${updates}`;
+  }
+  return `INSERT INTO ${qualify(schema, table)} (${names}) SELECT * FROM unnest(${arrays}) ${onConflict}`;
+}
+
+/** One array parameter per column; JSON columns as JSON text. */
+function columnArrays<Row>(rows: readonly Row[], types: ColumnTypes<Row>): unknown[][] {
+  const columns = Object.keys(types) as (keyof Row & string)[];
+  return columns.map((c) => {
+    const json = types[c] === 'jsonb';
+    return rows.map((r) => {
+      const v = r[c] as unknown;
+      if (v === null || v === undefined) return null;
+      return json ? JSON.stringify(v) : v;
+    });
+  });
+}
+
+async function insertChunks<Row>(
+  client: Queryable,
+  sql: string,
+  rows: readonly Row[],
+  types: ColumnTypes<Row>,
+  maxBatchRows: number,
+): Promise<{ written: number; statements: number }> {
+  let written = 0;
+  let statements = 0;
+  for (let i = 0; i < rows.length; i += maxBatchRows) {
+    const chunk = rows.slice(i, i + maxBatchRows);
+    const res = await client.query(sql, columnArrays(chunk, types));
+    written += res.rowCount ?? 0;
+    statements++;
+  }
+  return { written, statements };
+}
+
+function checkBatchRows(n: number | undefined): number {
+  const v = n ?? DEFAULT_MAX_BATCH_ROWS;
+  if (!Number.isSafeInteger(v) || v < 1) {
+    throw new RangeError(`agentspan exporter-postgres: maxBatchRows must be a positive integer, got ${String(n)}`);
+  }
+  return v;
+}
+
+/**
+ * Writes the rows with the client the caller holds (no transaction of its
+ * own): runs (upserted, so a re-sent run updates its row), then nodes, then
+ * events (ON CONFLICT DO NOTHING), each table in chunks of `maxBatchRows`.
+ */
+export async function writeRows(
+  client: Queryable,
+  schema: string | undefined,
+  rows: readonly MappedRow[] | GroupedRows,
+  options: WriteRowsOptions = {},
+): Promise<WriteRowsResult> {
+  const maxBatchRows = checkBatchRows(options.maxBatchRows);
+  const g = Array.isArray(rows) ? groupRows(rows as readonly MappedRow[]) : (rows as GroupedRows);
+  let written = 0;
+  let statements = 0;
+  const add = (r: { written: number; statements: number }): void => {
+    written += r.written;
+    statements += r.statements;
+  };
+  if (g.runs.length > 0) {
+    const sql = insertStatement(schema, TABLES.WORKFLOW_RUNS, WORKFLOW_RUNS_COLUMN_TYPES, { updateOn: 'id' });
+    add(await insertChunks(client, sql, g.runs, WORKFLOW_RUNS_COLUMN_TYPES, maxBatchRows));
+  }
+  if (g.nodes.length > 0) {
+    const sql = insertStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, { doNothing: true });
+    add(await insertChunks(client, sql, g.nodes, DAG_NODES_COLUMN_TYPES, maxBatchRows));
+  }
+  if (g.events.length > 0) {
+    const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
+    add(await insertChunks(client, sql, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
+  }
+  return { runs: g.runs.length, nodes: g.nodes.length, events: g.events.length, written, statements };
+}
+
+/** Options of {@link writeRowsInTransaction}. */
+export interface WriteTransactionOptions extends WriteRowsOptions {
+  /** `statement_timeout` set with `SET LOCAL` inside the transaction; unset leaves the connection's. */
+  readonly statementTimeoutMs?: number | undefined;
+  /** Attempts when the transaction fails only because of a concurrent one. @default 3 */
+  readonly attempts?: number | undefined;
+}
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
+/**
+ * {@link writeRows} in one transaction on a client from `pool`. A
+ * transaction that fails only because a concurrent one wrote the same rows
+ * (unique violation on a non-arbiter index, deadlock) is retried; any other
+ * error rolls back and is thrown. A client whose connection broke is
+ * discarded, not returned to the pool.
+ */
+export async function writeRowsInTransaction(
+  pool: ClientSource,
+  schema: string | undefined,
+  rows: readonly MappedRow[] | GroupedRows,
+  options: WriteTransactionOptions = {},
+): Promise<WriteRowsResult> {
+  const grouped = Array.isArray(rows) ? groupRows(rows as readonly MappedRow[]) : (rows as GroupedRows);
+  const attempts = Math.max(1, options.attempts ?? 3);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transactionOnce(pool, schema, grouped, options);
+    } catch (err) {
+      if (attempt >= attempts || !isConcurrencyError(err)) throw err;
+      await sleep(5 + Math.random() * 20 * attempt);
+    }
+  }
+}
+
+async function transactionOnce(
+  pool: ClientSource,
+  schema: string | undefined,
+  grouped: GroupedRows,
+  options: WriteTransactionOptions,
+): Promise<WriteRowsResult> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    try {
+      if (options.statementTimeoutMs !== undefined) {
+        await client.query(`SELECT set_config('statement_timeout', $1, true)`, [`${Math.floor(options.statementTimeoutMs)}ms`]);
+      }
+      const result = await writeRows(client, schema, grouped, options);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      if (isConnectionError(err)) broken = toError(err);
+      else {
+        await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+          broken = toError(rollbackErr);
+        });
+      }
+      throw err;
+    }
+  } catch (err) {
+    broken ??= isConnectionError(err) ? toError(err) : undefined;
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

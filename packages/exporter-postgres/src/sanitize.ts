@@ -1,0 +1,172 @@
+/**
+ * Makes every string of a row acceptable to Postgres: `text` rejects NUL and
+ * `jsonb` rejects `\u0000` and unpaired surrogates, and one such string in a
+ * multi-row INSERT would fail the whole batch.
+ */
+
+import type { JsonObject, JsonValue, MappedRow } from './columns.js';
+
+/** Replacement for NUL and for lone surrogates. */
+export const REPLACEMENT_CHARACTER = '\uFFFD';
+
+/** Limits of {@link sanitizeValue}; beyond them values are replaced by a marker string. */
+export interface SanitizeLimits {
+  /** Deepest nesting kept (the value itself is depth 0). @default 64 */
+  readonly maxDepth: number;
+  /** Most nodes (values, including containers) visited per call. @default 100000 */
+  readonly maxNodes: number;
+}
+
+export const DEFAULT_SANITIZE_LIMITS: SanitizeLimits = { maxDepth: 64, maxNodes: 100_000 };
+
+/** Marker written in place of values beyond the limits or of cycles. */
+export const MAX_DEPTH_MARKER = '[agentspan: max depth]';
+export const MAX_SIZE_MARKER = '[agentspan: max size]';
+export const CIRCULAR_MARKER = '[agentspan: circular]';
+
+// Either a NUL or any surrogate code unit (paired ones are checked precisely afterwards).
+const SUSPICIOUS = /[\u0000\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+type WellFormable = { toWellFormed?: () => string };
+
+function toWellFormed(s: string): string {
+  const native = (s as unknown as WellFormable).toWellFormed;
+  return typeof native === 'function' ? native.call(s) : s.replace(LONE_SURROGATE, REPLACEMENT_CHARACTER);
+}
+
+/** `s` with NUL and lone surrogates replaced by U+FFFD (the same string when clean). */
+export function sanitizeString(s: string): string {
+  if (!SUSPICIOUS.test(s)) return s;
+  return toWellFormed(s.includes('\0') ? s.replaceAll('\0', REPLACEMENT_CHARACTER) : s);
+}
+
+/** Result of a sanitisation: the clean value and whether anything changed. */
+export interface Sanitized<T> {
+  readonly value: T;
+  readonly changed: boolean;
+}
+
+/**
+ * A JSON-safe copy of `input` in which every string (values and keys) is
+ * clean. Also drops what JSON cannot hold (`undefined`, functions, symbols),
+ * turns non-finite numbers into `null`, bigints into strings and dates into
+ * ISO strings. Cycles, depth and size are bounded (marker strings; those
+ * count as changes). Never throws.
+ */
+export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_SANITIZE_LIMITS): Sanitized<JsonValue> {
+  let changed = false;
+  let nodes = 0;
+  const ancestors = new Set<object>();
+
+  const walk = (v: unknown, depth: number): JsonValue | undefined => {
+    if (++nodes > limits.maxNodes) {
+      changed = true;
+      return MAX_SIZE_MARKER;
+    }
+    switch (typeof v) {
+      case 'string': {
+        const clean = sanitizeString(v);
+        if (clean !== v) changed = true;
+        return clean;
+      }
+      case 'number':
+        if (Number.isFinite(v)) return v;
+        changed = true;
+        return null;
+      case 'boolean':
+        return v;
+      case 'bigint':
+        changed = true;
+        return v.toString();
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return undefined;
+      default:
+        break;
+    }
+    if (v === null) return null;
+    const obj = v as object;
+    if (obj instanceof Date) {
+      changed = true;
+      return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
+    }
+    if (depth >= limits.maxDepth) {
+      changed = true;
+      return MAX_DEPTH_MARKER;
+    }
+    if (ancestors.has(obj)) {
+      changed = true;
+      return CIRCULAR_MARKER;
+    }
+    ancestors.add(obj);
+    try {
+      if (Array.isArray(obj)) {
+        const out: JsonValue[] = [];
+        for (const item of obj as unknown[]) {
+          const w = walk(item, depth + 1);
+          out.push(w === undefined ? null : w);
+        }
+        return out;
+      }
+      const out: { [k: string]: JsonValue } = {};
+      for (const key of Object.keys(obj)) {
+        let item: unknown;
+        try {
+          item = (obj as Record<string, unknown>)[key];
+        } catch {
+          changed = true;
+          continue; // a throwing getter: drop the key
+        }
+        const w = walk(item, depth + 1);
+        if (w === undefined) continue;
+        const cleanKey = sanitizeString(key);
+        if (cleanKey !== key) changed = true;
+        out[cleanKey] = w;
+      }
+      return out;
+    } finally {
+      ancestors.delete(obj);
+    }
+  };
+
+  try {
+    const value = walk(input, 0);
+    return { value: value === undefined ? null : value, changed };
+  } catch {
+    // Unreachable in practice (walk guards its own hazards); fail closed.
+    return { value: null, changed: true };
+  }
+}
+
+/**
+ * The row with every string (text columns, JSON values and JSON keys)
+ * clean; `meta.sanitized = true` when anything was replaced. Never throws.
+ */
+export function sanitizeRow<M extends MappedRow>(mapped: M): { readonly mapped: M; readonly sanitized: boolean } {
+  let changed = false;
+  const row: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(mapped.row as object)) {
+    if (typeof value === 'string') {
+      const clean = sanitizeString(value);
+      if (clean !== value) changed = true;
+      row[column] = clean;
+    } else if (typeof value === 'object' && value !== null) {
+      const result = sanitizeValue(value);
+      if (result.changed) changed = true;
+      row[column] = isObject(result.value) ? result.value : {};
+    } else {
+      row[column] = value;
+    }
+  }
+  if (changed) {
+    const meta = isObject(row['meta']) ? row['meta'] : {};
+    row['meta'] = { ...meta, sanitized: true };
+  }
+  return { mapped: { kind: mapped.kind, row } as unknown as M, sanitized: changed };
+}
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

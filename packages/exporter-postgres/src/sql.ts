@@ -1,0 +1,28 @@
+/** SQL text helpers. */
+
+/** `name` as a quoted SQL identifier (`"my ""odd"" schema"`). */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `table` qualified with the quoted `schema`, or unqualified when no schema is configured. */
+export function qualify(schema: string | undefined, table: string): string {
+  return schema === undefined ? table : `${quoteIdent(schema)}.${quoteIdent(table)}`;
+}
+
+/**
+ * Throws a clear error for a schema name Postgres would not keep as given:
+ * empty, containing NUL, or longer than 63 bytes (Postgres would silently
+ * truncate it, and our qualified names would then miss).
+ */
+export function assertValidSchemaName(schema: string): void {
+  if (typeof schema !== 'string' || schema.length === 0) {
+    throw new TypeError('agentspan exporter-postgres: `schema` must be a non-empty string');
+  }
+  if (schema.includes('\0')) {
+    throw new TypeError('agentspan exporter-postgres: `schema` must not contain NUL');
+  }
+  if (Buffer.byteLength(schema, 'utf8') > 63) {
+    throw new TypeError(`agentspan exporter-postgres: \`schema\` is longer than Postgres' 63-byte identifier limit: ${schema}`);
+  }
+}

@@ -1,0 +1,61 @@
+import type pg from 'pg';
+
+/** Options of `PostgresExecutionEventExporter`. */
+export interface PostgresExporterOptions {
+  /**
+   * A pool to write through. The exporter never ends a pool it was given;
+   * its `statement_timeout` still applies, with `SET LOCAL`, to each export
+   * transaction. One of `pool` and `connectionString` is required; when both
+   * are given, `pool` wins (with one `diag` warning).
+   * @default undefined
+   */
+  pool?: pg.Pool | undefined;
+  /**
+   * Connection string of a pool the exporter creates, owns (with an
+   * `'error'` listener) and ends on `shutdown()`.
+   * @default undefined
+   */
+  connectionString?: string | undefined;
+  /**
+   * Schema holding the tables. When given it is created if missing and every
+   * name is qualified with it (quoted); otherwise names are unqualified and
+   * the connection's `search_path` decides.
+   * @default undefined (the connection's current schema)
+   */
+  schema?: string | undefined;
+  /**
+   * Run the migrations once before the first write. A failed migration is
+   * retried on the next export.
+   * @default true
+   */
+  migrate?: boolean | undefined;
+  /**
+   * Rows per INSERT statement (one statement per table per chunk).
+   * @default 1000
+   */
+  maxBatchRows?: number | undefined;
+  /**
+   * `statement_timeout` in milliseconds: a connection option of an owned
+   * pool (which also uses it as its connection timeout), `SET LOCAL` in each
+   * export transaction on a given pool.
+   * @default 30000
+   */
+  statementTimeoutMs?: number | undefined;
+  /**
+   * Size of the pool the exporter creates (ignored with `pool`).
+   * @default 4
+   */
+  poolSize?: number | undefined;
+}
+
+/** Counters of a `PostgresExecutionEventExporter`, since it was created. */
+export interface ExporterStats {
+  /** Rows sent in committed transactions (including rows that already existed). */
+  readonly exportedRows: number;
+  /** Spans without an agentspan event type (or that could not be mapped): not written. */
+  readonly skippedSpans: number;
+  /** `export()` calls that reported FAILED. */
+  readonly failedExports: number;
+  /** Rows in which a NUL or lone surrogate was replaced (`meta.sanitized = true`). */
+  readonly sanitizedRows: number;
+}

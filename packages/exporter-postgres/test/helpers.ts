@@ -1,0 +1,193 @@
+/** Real spans for the tests: a BasicTracerProvider with an in-memory exporter. */
+
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type HrTime, type Span } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import { Attr, EventType } from '@agentspan/semconv';
+import type pg from 'pg';
+
+export interface SpanFactory {
+  /** Starts a span (child of `parent` when given) with the attributes. */
+  start(name: string, attributes: Attributes, parent?: Span, startTime?: HrTime): Span;
+  /** Ends it (optionally failed) and returns the finished ReadableSpan. */
+  end(span: Span, opts?: { endTime?: HrTime; error?: string }): ReadableSpan;
+  /** Starts and ends a span in one go. */
+  make(name: string, attributes: Attributes, opts?: { parent?: Span; startTime?: HrTime; endTime?: HrTime; error?: string }): ReadableSpan;
+  /** Every span ended so far. */
+  finished(): ReadableSpan[];
+  reset(): void;
+  shutdown(): Promise<void>;
+}
+
+export function spanFactory(): SpanFactory {
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
+  const tracer = provider.getTracer('exporter-postgres-test');
+  const byId = (span: Span): ReadableSpan => {
+    const id = span.spanContext().spanId;
+    const found = memory.getFinishedSpans().find((s) => s.spanContext().spanId === id);
+    if (!found) throw new Error(`span ${id} not finished`);
+    return found;
+  };
+  const factory: SpanFactory = {
+    start(name, attributes, parent, startTime) {
+      const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+      return tracer.startSpan(name, { attributes, ...(startTime ? { startTime } : {}) }, ctx);
+    },
+    end(span, opts = {}) {
+      if (opts.error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: opts.error });
+      span.end(opts.endTime);
+      return byId(span);
+    },
+    make(name, attributes, opts = {}) {
+      const span = factory.start(name, attributes, opts.parent, opts.startTime);
+      return factory.end(span, opts);
+    },
+    finished: () => memory.getFinishedSpans(),
+    reset: () => memory.reset(),
+    shutdown: () => provider.shutdown(),
+  };
+  return factory;
+}
+
+/** A run with one node holding one event of each type; returns every span and the key ones. */
+export function buildWorkflow(f: SpanFactory, runId: string) {
+  const run = f.start('invoke_workflow one-shot', {
+    [Attr.ATTR_EVENT_TYPE]: EventType.RUN,
+    [Attr.ATTR_RUN_ID]: runId,
+    [Attr.ATTR_RUN_MODE]: 'one-shot',
+    [Attr.ATTR_RUN_TASK]: 'Analyse the data',
+    [Attr.ATTR_SESSION_ID]: 'session-1',
+    [Attr.ATTR_USER_META]: JSON.stringify({ owner: 'ana', service_name: 'user-must-not-win' }),
+  });
+  const node = f.start(
+    'node step_1',
+    {
+      [Attr.ATTR_EVENT_TYPE]: EventType.NODE,
+      [Attr.ATTR_RUN_ID]: runId,
+      [Attr.ATTR_NODE_ID]: 'step_1',
+      [Attr.ATTR_NODE_TITLE]: 'Load data',
+      [Attr.ATTR_NODE_TYPE]: 'agent',
+      [Attr.ATTR_GEN_AI_AGENT_NAME]: 'engineer',
+      [Attr.ATTR_NODE_ORDER]: 0,
+      [Attr.ATTR_DEPTH]: 1,
+    },
+    run,
+  );
+  const common = (order: number): Attributes => ({
+    [Attr.ATTR_RUN_ID]: runId,
+    [Attr.ATTR_NODE_ID]: 'step_1',
+    [Attr.ATTR_SESSION_ID]: 'session-1',
+    [Attr.ATTR_EXECUTION_ORDER]: order,
+    [Attr.ATTR_DEPTH]: 2,
+  });
+  const agentCall = f.make(
+    'invoke_agent engineer',
+    {
+      ...common(3),
+      [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL,
+      [Attr.ATTR_GEN_AI_AGENT_NAME]: 'engineer',
+      [Attr.ATTR_AGENT_ROLE]: 'assistant',
+      [Attr.ATTR_MESSAGE_SENDER]: 'planner',
+      [Attr.ATTR_MESSAGE_CONTENT]: 'x'.repeat(600),
+      [Attr.ATTR_MESSAGE_HAS_CODE]: true,
+      [Attr.ATTR_MESSAGE_CODE_LANGUAGES]: ['python'],
+      [Attr.ATTR_MESSAGE_HAS_TOOL_CALLS]: false,
+      [Attr.ATTR_MESSAGE_FILE_REFS]: ['data.csv'],
+      [Attr.ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-test',
+      [Attr.ATTR_FILES_GENERATED]: ['out.png'],
+      [Attr.ATTR_REDACTIONS]: 2,
+      [Attr.ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent',
+    },
+    { parent: node },
+  );
+  const codeExec = f.make(
+    'execute_code engineer',
+    {
+      ...common(4),
+      [Attr.ATTR_EVENT_TYPE]: EventType.CODE_EXEC,
+      [Attr.ATTR_GEN_AI_AGENT_NAME]: 'engineer',
+      [Attr.ATTR_CODE_LANGUAGE]: 'python',
+      [Attr.ATTR_CODE_CONTENT]: 'import pandas as pd\nprint(1)',
+      [Attr.ATTR_CODE_HASH]: 'abcdef0123456789',
+      [Attr.ATTR_CODE_OUTPUT]: '1\n',
+      [Attr.ATTR_CODE_EXIT_CODE]: 0,
+      [Attr.ATTR_CODE_IMPORTS]: ['pandas'],
+      [Attr.ATTR_CODE_FILES_WRITTEN]: ['out.png'],
+      [Attr.ATTR_CODE_FILES_READ]: ['data.csv'],
+      [Attr.ATTR_CODE_CWD]: '/work',
+      [Attr.ATTR_MESSAGE_CONTEXT]: 'please run',
+    },
+    { parent: node },
+  );
+  const toolCall = f.make(
+    'execute_tool search',
+    {
+      ...common(5),
+      [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+      [Attr.ATTR_GEN_AI_AGENT_NAME]: 'researcher',
+      [Attr.ATTR_GEN_AI_TOOL_NAME]: 'search',
+      [Attr.ATTR_GEN_AI_TOOL_CALL_ID]: 'call_1',
+      [Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: JSON.stringify({ q: 'otel', limit: 3 }),
+      [Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]: JSON.stringify({ hits: 2 }),
+      [Attr.ATTR_HAS_ERROR]: false,
+    },
+    { parent: node },
+  );
+  const fileGen = f.make(
+    'file_gen out.csv',
+    {
+      ...common(6),
+      [Attr.ATTR_EVENT_TYPE]: EventType.FILE_GEN,
+      [Attr.ATTR_GEN_AI_AGENT_NAME]: 'engineer',
+      [Attr.ATTR_FILE_PATH]: 'out.csv',
+      [Attr.ATTR_FILE_CONTENT]: 'a,b\n1,2\n',
+      [Attr.ATTR_FILE_SIZE]: 8,
+      [Attr.ATTR_FILE_TYPE]: 'csv',
+      [Attr.ATTR_FILE_SHA256]: 'f'.repeat(64),
+      [Attr.ATTR_FILE_HAS_CONTENT]: true,
+      [Attr.ATTR_FILE_SOURCE]: 'code_execution',
+    },
+    { parent: node },
+  );
+  const handoff = f.make(
+    'handoff engineer -> critic',
+    {
+      ...common(7),
+      [Attr.ATTR_EVENT_TYPE]: EventType.HANDOFF,
+      [Attr.ATTR_HANDOFF_FROM]: 'engineer',
+      [Attr.ATTR_HANDOFF_TO]: 'critic',
+    },
+    { parent: node },
+  );
+  const nodeSpan = f.end(node);
+  const runSpan = f.end(run);
+  const events = [agentCall, codeExec, toolCall, fileGen, handoff];
+  return { run: runSpan, node: nodeSpan, events, agentCall, codeExec, toolCall, fileGen, handoff, all: [runSpan, nodeSpan, ...events] };
+}
+
+/** Promise form of `exporter.export`. */
+export function exportSpans(
+  exporter: { export(spans: ReadableSpan[], cb: (r: { code: number; error?: Error }) => void): void },
+  spans: ReadableSpan[],
+): Promise<{ code: number; error?: Error }> {
+  return new Promise((resolve) => exporter.export(spans, resolve));
+}
+
+/** Records every statement run by clients of `pool` (a counting wrapper around `client.query`). */
+export function countQueries(pool: pg.Pool): { readonly statements: string[] } {
+  const statements: string[] = [];
+  pool.on('connect', (client) => {
+    const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const first = args[0];
+      statements.push(typeof first === 'string' ? first : String((first as { text?: string })?.text));
+      return original(...args);
+    };
+  });
+  return { statements };
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { createTestSchema, testConnectionConfig, type TestSchema } from '@agentspan/test-support';
+import {
+  DAG_NODES_COLUMNS,
+  EXECUTION_EVENTS_COLUMNS,
+  MIGRATIONS,
+  WORKFLOW_RUNS_COLUMNS,
+  migrationScript,
+  runMigrations,
+} from '../src/index.js';
+
+const EXPECTED_INDEXES = [
+  'dag_nodes_pkey',
+  'dag_nodes_run_id_order_index_idx',
+  'dag_nodes_span_id_key',
+  'execution_events_agent_name_idx',
+  'execution_events_event_type_event_subtype_idx',
+  'execution_events_node_id_execution_order_idx',
+  'execution_events_parent_event_id_idx',
+  'execution_events_pkey',
+  'execution_events_run_id_execution_order_idx',
+  'execution_events_session_id_timestamp_idx',
+  'execution_events_span_id_key',
+  'execution_events_timestamp_idx',
+  'execution_events_trace_id_idx',
+  'agentspan_schema_migrations_pkey',
+  'workflow_runs_pkey',
+  'workflow_runs_span_id_key',
+  'workflow_runs_started_at_idx',
+].sort();
+
+async function catalog(pool: pg.Pool, schema: string) {
+  const objects = await pool.query<{ relname: string; relkind: string }>(
+    `SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 ORDER BY c.relname`,
+    [schema],
+  );
+  return objects.rows;
+}
+
+async function columnsOf(pool: pg.Pool, schema: string, table: string): Promise<string[]> {
+  const r = await pool.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+    [schema, table],
+  );
+  return r.rows.map((x) => x.column_name);
+}
+
+describe('runMigrations', () => {
+  let db: TestSchema;
+  before(async () => {
+    db = await createTestSchema('migrations');
+  });
+  after(() => db.drop());
+
+  it('creates the three tables and their indexes in the current schema', async () => {
+    const result = await runMigrations(db.pool);
+    assert.deepEqual(result.applied, MIGRATIONS.map((m) => m.version));
+    const objects = await catalog(db.pool, db.schema);
+    assert.deepEqual(
+      objects.filter((o) => o.relkind === 'r').map((o) => o.relname),
+      ['agentspan_schema_migrations', 'dag_nodes', 'execution_events', 'workflow_runs'],
+    );
+    assert.deepEqual(objects.filter((o) => o.relkind === 'i').map((o) => o.relname).sort(), EXPECTED_INDEXES);
+    const versions = await db.pool.query('SELECT version, name FROM agentspan_schema_migrations ORDER BY version');
+    assert.deepEqual(versions.rows, MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+  });
+
+  it('writes exactly the columns the exporter knows, plus created_at', async () => {
+    assert.deepEqual(await columnsOf(db.pool, db.schema, 'execution_events'), [...EXECUTION_EVENTS_COLUMNS, 'created_at']);
+    assert.deepEqual(await columnsOf(db.pool, db.schema, 'workflow_runs'), [...WORKFLOW_RUNS_COLUMNS, 'created_at']);
+    assert.deepEqual(await columnsOf(db.pool, db.schema, 'dag_nodes'), [...DAG_NODES_COLUMNS, 'created_at']);
+  });
+
+  it('re-running is a no-op', async () => {
+    const before = await catalog(db.pool, db.schema);
+    const result = await runMigrations(db.pool);
+    assert.deepEqual(result.applied, []);
+    assert.deepEqual(await catalog(db.pool, db.schema), before);
+    const n = await db.pool.query('SELECT COUNT(*)::int AS n FROM agentspan_schema_migrations');
+    assert.equal(n.rows[0].n, MIGRATIONS.length);
+  });
+
+  it('concurrent migrators from two pools do not fail, and apply each version once', async () => {
+    const schema = `${db.schema}_conc`;
+    const pools = [1, 2].map(() => new pg.Pool({ ...testConnectionConfig(), max: 3 }));
+    for (const p of pools) p.on('error', () => {});
+    try {
+      const results = await Promise.all(
+        pools.flatMap((p) => [runMigrations(p, { schema }), runMigrations(p, { schema }), runMigrations(p, { schema })]),
+      );
+      const applied = results.flatMap((r) => r.applied).sort();
+      assert.deepEqual(applied, MIGRATIONS.map((m) => m.version));
+      const objects = await catalog(pools[0]!, schema);
+      assert.equal(objects.filter((o) => o.relkind === 'r').length, 4);
+    } finally {
+      await pools[0]!.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
+  it('creates and qualifies a given schema, quoting odd names', async () => {
+    const schema = `${db.schema} Odd "Name"`;
+    const admin = new pg.Pool({ ...testConnectionConfig(), max: 1 });
+    admin.on('error', () => {});
+    const leakCheck = async () => (await admin.query(`SELECT to_regclass('execution_events')::text AS r`)).rows[0].r;
+    try {
+      const defaultBefore = await leakCheck();
+      const result = await runMigrations(admin, { schema });
+      assert.equal(result.applied.length, MIGRATIONS.length);
+      const objects = await catalog(admin, schema);
+      assert.deepEqual(objects.filter((o) => o.relkind === 'i').map((o) => o.relname).sort(), EXPECTED_INDEXES);
+      // Nothing leaked into the connection's default schema.
+      assert.equal(await leakCheck(), defaultBefore);
+      assert.deepEqual((await runMigrations(admin, { schema })).applied, []);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', '""')}" CASCADE`);
+      await admin.end();
+    }
+  });
+
+  it('migrationScript() builds the same catalog and leaves nothing for runMigrations', async () => {
+    const other = await createTestSchema('migscript');
+    try {
+      await other.pool.query(migrationScript());
+      const fromScript = await catalog(other.pool, other.schema);
+      assert.deepEqual(
+        fromScript.map((o) => o.relname),
+        (await catalog(db.pool, db.schema)).map((o) => o.relname),
+      );
+      assert.deepEqual((await runMigrations(other.pool)).applied, []);
+    } finally {
+      await other.drop();
+    }
+  });
+});

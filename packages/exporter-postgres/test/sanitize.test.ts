@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { sanitizeRow, sanitizeString, sanitizeValue } from '../src/index.js';
+import type { MappedRow } from '../src/index.js';
+
+/** Any UTF-16 code unit, with NUL and surrogate halves made frequent. */
+const codeUnit = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
+  { weight: 1, arbitrary: fc.constantFrom(0, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xd83d, 0xde00) },
+);
+const nastyString = fc.array(codeUnit, { maxLength: 24 }).map((units) => String.fromCharCode(...units));
+const nastyJson = fc.object({
+  key: nastyString,
+  values: [nastyString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null)],
+  maxDepth: 3,
+});
+
+function isClean(s: string): boolean {
+  return !s.includes('\0') && (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** Every string in a JSON value (keys too). */
+function strings(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) strings(x, out);
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      out.push(k);
+      strings(x, out);
+    }
+  }
+  return out;
+}
+
+describe('sanitizeString', () => {
+  it('replaces NUL and lone surrogates, keeps pairs and clean strings', () => {
+    assert.equal(sanitizeString('a\u0000b'), 'a\uFFFDb');
+    assert.equal(sanitizeString('\uD800x\uDC00'), '\uFFFDx\uFFFD');
+    assert.equal(sanitizeString('😀'), '😀');
+    assert.equal(sanitizeString('\uD83D'), '\uFFFD');
+    const clean = 'plain text';
+    assert.equal(sanitizeString(clean), clean);
+  });
+
+  it('property: output never contains NUL or lone surrogates, and clean input is unchanged', () => {
+    fc.assert(
+      fc.property(nastyString, (s) => {
+        const out = sanitizeString(s);
+        assert.ok(isClean(out));
+        assert.equal(out.length, s.length, 'replacement keeps the length');
+        if (isClean(s)) assert.equal(out, s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('sanitizeValue', () => {
+  it('cleans keys and nested values and reports the change', () => {
+    const r = sanitizeValue({ 'k\u0000': ['\uD800', { x: 'ok' }], n: 1 });
+    assert.deepEqual(r.value, { 'k\uFFFD': ['\uFFFD', { x: 'ok' }], n: 1 });
+    assert.equal(r.changed, true);
+    assert.equal(sanitizeValue({ a: ['b'] }).changed, false);
+  });
+
+  it('is cycle-safe and bounded in depth and size', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = cyclic;
+    const r = sanitizeValue(cyclic);
+    assert.deepEqual(r.value, { a: 1, self: '[agentspan: circular]' });
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 200; i++) deep = [deep];
+    assert.match(JSON.stringify(sanitizeValue(deep).value), /max depth/);
+    const wide = Array.from({ length: 200_000 }, (_, i) => i);
+    const w = sanitizeValue(wide);
+    assert.equal(w.changed, true);
+    assert.match(JSON.stringify(w.value), /max size/);
+    // shared (non-cyclic) references are fine
+    const shared = { x: 1 };
+    assert.deepEqual(sanitizeValue([shared, shared]).value, [{ x: 1 }, { x: 1 }]);
+  });
+
+  it('drops what JSON cannot hold', () => {
+    const r = sanitizeValue({ u: undefined, f: () => 1, n: Number.NaN, b: 10n, d: new Date(0) });
+    assert.deepEqual(r.value, { n: null, b: '10', d: '1970-01-01T00:00:00.000Z' });
+  });
+
+  it('property: no string anywhere (keys included) contains NUL or a lone surrogate', () => {
+    fc.assert(
+      fc.property(nastyJson, (v) => {
+        const out = sanitizeValue(v).value;
+        for (const s of strings(out)) assert.ok(isClean(s), JSON.stringify(s));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('sanitizeRow', () => {
+  it('cleans text and JSON columns and sets meta.sanitized', () => {
+    const mapped = {
+      kind: 'node',
+      row: { id: 'x', run_id: 'r\u0000', node_id: 'n', meta: { a: 1 }, order_index: 1 },
+    } as unknown as MappedRow;
+    const r = sanitizeRow(mapped);
+    assert.equal(r.sanitized, true);
+    const row = r.mapped.row as unknown as Record<string, unknown>;
+    assert.equal(row['run_id'], 'r\uFFFD');
+    assert.deepEqual(row['meta'], { a: 1, sanitized: true });
+    assert.equal(row['order_index'], 1);
+    const clean = sanitizeRow({ kind: 'node', row: { id: 'x', meta: {} } } as unknown as MappedRow);
+    assert.equal(clean.sanitized, false);
+    assert.deepEqual((clean.mapped.row as unknown as Record<string, unknown>)['meta'], {});
+  });
+});
+
+describe('sanitized values in real Postgres', () => {
+  let db: TestSchema;
+  before(async () => {
+    db = await createTestSchema('sanitize');
+  });
+  after(() => db.drop());
+
+  it('raw values with NUL or lone surrogates are rejected (the reason for all this)', async () => {
+    await assert.rejects(db.pool.query('SELECT $1::jsonb', [JSON.stringify({ a: '\u0000' })]));
+    await assert.rejects(db.pool.query('SELECT $1::jsonb', [JSON.stringify({ a: '\uD800' })]));
+    await assert.rejects(db.pool.query('SELECT $1::text', ['a\u0000b']));
+  });
+
+  it('property sample: JSON.stringify of sanitised values is accepted as jsonb and round-trips its strings', async () => {
+    const samples = fc.sample(nastyJson, { numRuns: 300, seed: 42 }).map((v) => sanitizeValue(v).value);
+    const texts = fc.sample(nastyString, { numRuns: 300, seed: 7 }).map(sanitizeString);
+    const res = await db.pool.query<{ j: unknown; t: string }>('SELECT j, t FROM unnest($1::jsonb[], $2::text[]) AS u(j, t)', [
+      samples.map((v) => JSON.stringify(v)),
+      texts,
+    ]);
+    assert.equal(res.rows.length, 300);
+    res.rows.forEach((row, i) => {
+      assert.deepEqual(strings(row.j).sort(), strings(samples[i]).sort());
+      assert.equal(row.t, texts[i]);
+    });
+  });
+});

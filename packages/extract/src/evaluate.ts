@@ -1,0 +1,275 @@
+/**
+ * A tiny static evaluator for path-valued expressions, so that
+ * `open(os.path.join(out_dir, "a.csv"), "w")` with `out_dir = "results"`
+ * resolves to `results/a.csv`. It understands string literals (no
+ * interpolation), variables bound to such values earlier in the same code,
+ * `+` concatenation, Python `Path / 'x'`, and a handful of path helpers.
+ * Anything else is `undefined`: an unknown value is never guessed.
+ */
+import { splitArgs, argAt, type CallArg } from './calls.js';
+import { basename, dirname } from './paths.js';
+import { isName, isOp, type Token } from './tokens.js';
+
+/** A statically known value. `path` marks `pathlib.Path` objects (they support `/`). */
+export interface Val {
+  s: string;
+  path: boolean;
+}
+
+/** What the evaluator needs to know about the surrounding code. */
+export interface EvalContext {
+  tokens: readonly Token[];
+  match: Int32Array;
+  lang: 'python' | 'js';
+  /** Variables bound to known values so far. */
+  vars: Map<string, Val>;
+  /** Resolves a dotted callee (`['np', 'save']`) to its qualified name (`'numpy.save'`). */
+  qualify(chain: readonly string[]): string;
+}
+
+/** Stand-in for the running script's own path (`__file__`, `import.meta.url`): its directory is `.`. */
+export const SCRIPT_PATH = '\u0000script';
+
+const MAX_EXPR_TOKENS = 64;
+const MAX_DEPTH = 8;
+
+/** Value of the expression spanning exactly tokens `[start, end)`, if statically known. */
+export function evalRange(ctx: EvalContext, start: number, end: number): Val | undefined {
+  if (end <= start || end - start > MAX_EXPR_TOKENS) return undefined;
+  const r = parseExpr(ctx, start, end, 0);
+  return r !== undefined && r.next === end ? r.val : undefined;
+}
+
+/** Value of an argument, if statically known. */
+export function evalArg(ctx: EvalContext, arg: CallArg | undefined): Val | undefined {
+  return arg === undefined ? undefined : evalRange(ctx, arg.start, arg.end);
+}
+
+/** Parses the longest expression starting at `start` (bounded to 64 tokens); returns its value and end. */
+export function evalPrefix(ctx: EvalContext, start: number): { val: Val | undefined; next: number } | undefined {
+  return parseExpr(ctx, start, Math.min(ctx.tokens.length, start + MAX_EXPR_TOKENS), 0);
+}
+
+interface Parsed {
+  val: Val | undefined;
+  next: number;
+}
+
+function parseExpr(ctx: EvalContext, i: number, end: number, depth: number): Parsed | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  let left = parsePrimary(ctx, i, end, depth);
+  if (left === undefined) return undefined;
+  while (left.next < end) {
+    const op = ctx.tokens[left.next]!;
+    if (!(isOp(op, '+') || (ctx.lang === 'python' && isOp(op, '/')))) break;
+    const right = parsePrimary(ctx, left.next + 1, end, depth);
+    if (right === undefined) return undefined;
+    let val: Val | undefined;
+    if (left.val !== undefined && right.val !== undefined) {
+      if (op.text === '+') val = left.val.path ? undefined : { s: left.val.s + right.val.s, path: false };
+      else val = left.val.path ? { s: joinPaths([left.val.s, right.val.s]), path: true } : undefined;
+    }
+    left = { val, next: right.next };
+  }
+  return left;
+}
+
+function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): Parsed | undefined {
+  const { tokens, match } = ctx;
+  const t = tokens[i];
+  if (t === undefined || i >= end) return undefined;
+  if (t.kind === 'str') {
+    // Adjacent literals concatenate (Python); any interpolated piece makes the whole unknown.
+    let s = '';
+    let known = true;
+    let k = i;
+    while (k < end && tokens[k]!.kind === 'str') {
+      const v = tokens[k]!.value;
+      if (v === undefined) known = false;
+      else s += v;
+      k++;
+      if (ctx.lang === 'js') break;
+    }
+    return postfix(ctx, { val: known ? { s, path: false } : undefined, next: k }, end, depth);
+  }
+  if (isOp(t, '(')) {
+    const m = match[i] ?? -1;
+    if (m < 0 || m >= end) return undefined;
+    const inner = parseExpr(ctx, i + 1, m, depth + 1);
+    if (inner === undefined || inner.next !== m) return undefined;
+    return postfix(ctx, { val: inner.val, next: m + 1 }, end, depth);
+  }
+  if (t.kind === 'num') return { val: undefined, next: i + 1 };
+  if (t.kind !== 'name') return undefined;
+  let k = i;
+  let isNew = false;
+  if (ctx.lang === 'js' && t.text === 'new') {
+    isNew = true;
+    k++;
+  }
+  const chain: string[] = [];
+  while (k < end && isName(tokens[k])) {
+    chain.push(tokens[k]!.text);
+    if (k + 2 < end && isOp(tokens[k + 1], '.') && isName(tokens[k + 2])) k += 2;
+    else {
+      k++;
+      break;
+    }
+  }
+  if (chain.length === 0) return undefined;
+  if (k < end && isOp(tokens[k], '(')) {
+    const { args, close } = splitArgs(tokens, match, k);
+    if (close >= end || !isOp(tokens[close], ')')) return undefined;
+    const val = callValue(ctx, chain, args, isNew, depth);
+    return postfix(ctx, { val, next: close + 1 }, end, depth);
+  }
+  return postfix(ctx, { val: nameValue(ctx, chain), next: k }, end, depth);
+}
+
+/** Applies attribute and method accesses after a primary (`.parent`, `.with_suffix('.x')`). */
+function postfix(ctx: EvalContext, p: Parsed, end: number, depth: number): Parsed {
+  const { tokens, match } = ctx;
+  let { val, next } = p;
+  for (let steps = 0; steps < 8 && next + 1 < end && isOp(tokens[next], '.') && isName(tokens[next + 1]); steps++) {
+    const attr = tokens[next + 1]!.text;
+    next += 2;
+    if (next < end && isOp(tokens[next], '(')) {
+      const { args, close } = splitArgs(tokens, match, next);
+      if (close >= end) return { val: undefined, next: end + 1 };
+      val = val === undefined ? undefined : methodValue(ctx, val, attr, args, depth);
+      next = close + 1;
+    } else {
+      val = val === undefined ? undefined : attrValue(ctx, val, attr);
+    }
+  }
+  if (next < end && isOp(tokens[next], '[')) {
+    const m = match[next] ?? -1;
+    return { val: undefined, next: m > next ? m + 1 : end + 1 };
+  }
+  return { val, next };
+}
+
+function nameValue(ctx: EvalContext, chain: readonly string[]): Val | undefined {
+  const joined = chain.join('.');
+  if (ctx.lang === 'python') {
+    if (joined === '__file__') return { s: SCRIPT_PATH, path: false };
+  } else {
+    if (joined === '__dirname' || joined === 'import.meta.dirname') return { s: '.', path: false };
+    if (joined === '__filename' || joined === 'import.meta.filename' || joined === 'import.meta.url') return { s: SCRIPT_PATH, path: false };
+  }
+  return chain.length === 1 ? ctx.vars.get(joined) : undefined;
+}
+
+function argValues(ctx: EvalContext, args: readonly CallArg[], depth: number): string[] | undefined {
+  const out: string[] = [];
+  for (const a of args) {
+    if (a.kw !== undefined || a.star) return undefined;
+    const r = a.end - a.start > MAX_EXPR_TOKENS ? undefined : parseExpr(ctx, a.start, a.end, depth + 1);
+    if (r === undefined || r.next !== a.end || r.val === undefined) return undefined;
+    out.push(r.val.s);
+  }
+  return out;
+}
+
+function firstArg(ctx: EvalContext, args: readonly CallArg[], depth: number): Val | undefined {
+  const a = argAt(args, 0);
+  if (a === undefined || a.end - a.start > MAX_EXPR_TOKENS) return undefined;
+  const r = parseExpr(ctx, a.start, a.end, depth + 1);
+  return r !== undefined && r.next === a.end ? r.val : undefined;
+}
+
+const PY_JOIN = new Set(['os.path.join', 'posixpath.join', 'ntpath.join']);
+const PY_PATH_CTORS = new Set(['pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'pathlib.PurePosixPath', 'Path', 'PurePath', 'PosixPath']);
+const PY_IDENTITY = new Set(['str', 'os.fspath', 'os.path.abspath', 'os.path.normpath', 'os.path.realpath', 'os.path.expanduser', 'os.path.expandvars']);
+const JS_JOIN = new Set(['path.join', 'path.resolve', 'path.posix.join', 'path.posix.resolve', 'path.normalize', 'join', 'resolve', 'posix.join']);
+const JS_IDENTITY = new Set(['String', 'fileURLToPath', 'url.fileURLToPath', 'path.normalize']);
+
+function callValue(ctx: EvalContext, chain: readonly string[], args: readonly CallArg[], isNew: boolean, depth: number): Val | undefined {
+  const qual = ctx.qualify(chain);
+  if (ctx.lang === 'python') {
+    if (PY_JOIN.has(qual)) {
+      const parts = argValues(ctx, args, depth);
+      return parts && parts.length > 0 ? { s: joinPaths(parts), path: false } : undefined;
+    }
+    if (PY_PATH_CTORS.has(qual)) {
+      const parts = argValues(ctx, args, depth);
+      return parts ? { s: parts.length > 0 ? joinPaths(parts) : '.', path: true } : undefined;
+    }
+    if (PY_IDENTITY.has(qual)) return firstArg(ctx, args, depth);
+    if (qual === 'os.getcwd' || qual.endsWith('Path.cwd')) return { s: '.', path: qual.endsWith('cwd') && qual !== 'os.getcwd' };
+    if (qual.endsWith('Path.home')) return { s: '~', path: true };
+    if (qual === 'os.path.dirname') {
+      const v = firstArg(ctx, args, depth);
+      return v ? { s: dirname(v.s) || '.', path: false } : undefined;
+    }
+    if (qual === 'os.path.basename') {
+      const v = firstArg(ctx, args, depth);
+      return v ? { s: basename(v.s), path: false } : undefined;
+    }
+    return undefined;
+  }
+  if (JS_JOIN.has(qual)) {
+    const parts = argValues(ctx, args, depth);
+    return parts && parts.length > 0 ? { s: joinPaths(parts), path: false } : undefined;
+  }
+  if (JS_IDENTITY.has(qual)) return firstArg(ctx, args, depth);
+  if (qual === 'process.cwd') return { s: '.', path: false };
+  if (qual === 'path.dirname' || qual === 'dirname') {
+    const v = firstArg(ctx, args, depth);
+    return v ? { s: dirname(v.s) || '.', path: false } : undefined;
+  }
+  if (isNew && qual === 'URL') {
+    // `new URL('out.json', import.meta.url)` names a file next to the script.
+    const v = firstArg(ctx, args, depth);
+    return v && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(v.s) ? v : undefined;
+  }
+  return undefined;
+}
+
+function methodValue(ctx: EvalContext, val: Val, method: string, args: readonly CallArg[], depth: number): Val | undefined {
+  if (ctx.lang !== 'python' || !val.path) return undefined;
+  switch (method) {
+    case 'resolve':
+    case 'absolute':
+    case 'expanduser':
+      return val;
+    case 'joinpath': {
+      const parts = argValues(ctx, args, depth);
+      return parts ? { s: joinPaths([val.s, ...parts]), path: true } : undefined;
+    }
+    case 'with_suffix': {
+      const v = firstArg(ctx, args, depth);
+      if (!v) return undefined;
+      const base = basename(val.s);
+      const dot = base.lastIndexOf('.');
+      const stem = dot > 0 ? val.s.slice(0, val.s.length - (base.length - dot)) : val.s;
+      return { s: stem + v.s, path: true };
+    }
+    case 'with_name': {
+      const v = firstArg(ctx, args, depth);
+      if (!v) return undefined;
+      const dir = dirname(val.s);
+      return { s: dir ? joinPaths([dir, v.s]) : v.s, path: true };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function attrValue(ctx: EvalContext, val: Val, attr: string): Val | undefined {
+  if (ctx.lang !== 'python' || !val.path) return undefined;
+  if (attr === 'parent') return { s: dirname(val.s) || '.', path: true };
+  if (attr === 'name') return { s: basename(val.s), path: false };
+  return undefined;
+}
+
+/** Joins path parts like `os.path.join`: an absolute part restarts the path. */
+export function joinPaths(parts: readonly string[]): string {
+  let out = '';
+  for (const p of parts) {
+    if (p.startsWith('/')) out = p;
+    else if (out === '' || out.endsWith('/')) out += p;
+    else out += '/' + p;
+  }
+  return out;
+}

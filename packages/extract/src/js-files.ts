@@ -1,0 +1,123 @@
+/**
+ * Files a JavaScript/TypeScript snippet writes and reads.
+ *
+ * Writes: `writeFile[Sync]`, `appendFile[Sync]`, `createWriteStream`,
+ * `fs.promises.writeFile`, `writeFile` imported from `fs/promises`, fs-extra's
+ * `outputFile/writeJson/outputJson`, `Deno.writeTextFile/writeFile`,
+ * `Bun.write`, `copyFile`/`cp`/`rename` destinations, `fs.open(p, 'w')`,
+ * `XLSX.writeFile(wb, p)`, and `{ path: ... }` options of `screenshot`/`pdf`.
+ * Reads: `readFile[Sync]`, `createReadStream`, `readJson`, `Deno.readTextFile`,
+ * `fs.open(p)`/`'r'`, and copy/rename sources.
+ */
+import { argAt, callAt, type CallArg, type CallSite } from './calls.js';
+import { evalArg, evalPrefix, type EvalContext, type Val } from './evaluate.js';
+import { isPathLike, toFilePath } from './paths.js';
+import type { FileSink } from './python-files.js';
+import { isName, isOp, matchBrackets, type Token } from './tokens.js';
+
+const WRITE_FNS = new Set([
+  'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createWriteStream', 'outputFile', 'outputFileSync',
+  'writeJson', 'writeJsonSync', 'writeJSON', 'writeJSONSync', 'outputJson', 'outputJsonSync', 'writeTextFile', 'writeTextFileSync',
+]);
+const READ_FNS = new Set([
+  'readFile', 'readFileSync', 'createReadStream', 'readJson', 'readJsonSync', 'readJSON', 'readJSONSync', 'readTextFile', 'readTextFileSync',
+]);
+const COPY_FNS = new Set(['copyFile', 'copyFileSync', 'rename', 'renameSync']);
+const FS_ONLY_COPY_FNS = new Set(['cp', 'cpSync', 'copy', 'copySync', 'move', 'moveSync']);
+const FS_ROOTS = new Set(['fs', 'fsp', 'fse', 'fsPromises', 'promises', 'Deno']);
+const DEFINITION_KEYWORDS = new Set(['function', 'def', 'class', 'async', 'get', 'set']);
+const DECLARATIONS = new Set(['const', 'let', 'var']);
+/** Tokens after which an initialiser has ended (statement boundary or list separator). */
+const TERMINATORS = new Set([';', ',', ')', '}', ']']);
+
+/** Scans JS/TS tokens for file writes and reads, adding normalised paths to `sink`. */
+export function scanJsFiles(tokens: readonly Token[], sink: FileSink): void {
+  const match = matchBrackets(tokens);
+  const vars = new Map<string, Val>();
+  const ctx: EvalContext = { tokens, match, lang: 'js', vars, qualify: (chain) => chain.join('.') };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'name') continue;
+    if (DECLARATIONS.has(t.text) && isName(tokens[i + 1]) && isOp(tokens[i + 2], '=') && !isOp(tokens[i + 3], '=')) {
+      trackDeclaration(ctx, i + 1);
+      continue;
+    }
+    if (!isOp(tokens[i + 1], '(')) continue;
+    const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
+    // A method definition `writeFile(p) { ... }` is not a call.
+    if (call === undefined || isOp(tokens[call.close + 1], '{')) continue;
+    analyseCall(ctx, call, sink);
+  }
+}
+
+function trackDeclaration(ctx: EvalContext, nameIdx: number): void {
+  const { tokens } = ctx;
+  const name = tokens[nameIdx]!.text;
+  const r = evalPrefix(ctx, nameIdx + 2);
+  const after = r === undefined ? undefined : tokens[r.next];
+  const complete = r !== undefined && (after === undefined || after.kind === 'name' || (after.kind === 'op' && TERMINATORS.has(after.text)));
+  if (complete && r.val !== undefined) ctx.vars.set(name, r.val);
+  else ctx.vars.delete(name);
+}
+
+function accept(val: Val | undefined, requirePathLike: boolean): string | undefined {
+  if (val === undefined) return undefined;
+  const p = toFilePath(val.s);
+  if (p === undefined || (requirePathLike && !isPathLike(p))) return undefined;
+  return p;
+}
+
+function addArg(ctx: EvalContext, sink: FileSink, dir: 'w' | 'r', arg: CallArg | undefined): void {
+  const p = accept(evalArg(ctx, arg), false);
+  if (p !== undefined) (dir === 'w' ? sink.written : sink.read).add(p);
+}
+
+function analyseCall(ctx: EvalContext, call: CallSite, sink: FileSink): void {
+  const { name, args, chain } = call;
+  const root = chain[0];
+  const fsReceiver = root !== undefined && (FS_ROOTS.has(root) || chain.includes('promises'));
+  if (name === 'writeFile' && (root === 'XLSX' || root === 'xlsx')) return addArg(ctx, sink, 'w', argAt(args, 1));
+  if (WRITE_FNS.has(name)) return addArg(ctx, sink, 'w', argAt(args, 0));
+  if (READ_FNS.has(name)) return addArg(ctx, sink, 'r', argAt(args, 0));
+  if (name === 'write' && root === 'Bun') return addArg(ctx, sink, 'w', argAt(args, 0));
+  if (COPY_FNS.has(name) || (fsReceiver && FS_ONLY_COPY_FNS.has(name))) {
+    addArg(ctx, sink, 'r', argAt(args, 0));
+    addArg(ctx, sink, 'w', argAt(args, 1));
+    return;
+  }
+  if ((name === 'open' || name === 'openSync') && fsReceiver) {
+    const flagsArg = argAt(args, 1);
+    const flags = flagsArg === undefined ? 'r' : evalArg(ctx, flagsArg)?.s;
+    if (flags === undefined) return;
+    if (/r|\+/.test(flags)) addArg(ctx, sink, 'r', argAt(args, 0));
+    if (/[wa+]/.test(flags)) addArg(ctx, sink, 'w', argAt(args, 0));
+    return;
+  }
+  if ((name === 'screenshot' || name === 'pdf') && call.chain.length + (call.receiver ? 1 : 0) > 0) {
+    const p = accept(objectProperty(ctx, argAt(args, 0), 'path'), true);
+    if (p !== undefined) sink.written.add(p);
+  }
+}
+
+/** Value of property `key` in an object-literal argument `{ key: value, ... }`. */
+function objectProperty(ctx: EvalContext, arg: CallArg | undefined, key: string): Val | undefined {
+  if (arg === undefined || !isOp(ctx.tokens[arg.start], '{')) return undefined;
+  const { tokens, match } = ctx;
+  const close = match[arg.start] ?? -1;
+  if (close < 0) return undefined;
+  let k = arg.start + 1;
+  while (k < close) {
+    const t = tokens[k]!;
+    if ((isName(t, key) || (t.kind === 'str' && t.value === key)) && isOp(tokens[k + 1], ':')) {
+      let e = k + 2;
+      while (e < close && !isOp(tokens[e], ',')) {
+        const m = match[e] ?? -1;
+        e = m > e ? m + 1 : e + 1;
+      }
+      return evalArg(ctx, { start: k + 2, end: e, kw: undefined, star: false });
+    }
+    const m = match[k] ?? -1;
+    k = t.kind === 'op' && m > k ? m + 1 : k + 1;
+  }
+  return undefined;
+}

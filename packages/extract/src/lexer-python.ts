@@ -1,0 +1,229 @@
+/**
+ * A small linear-time Python lexer. It exists so that comments, docstrings
+ * and string contents can never be mistaken for code (`# import os`,
+ * `"open('x', 'w')"`), while string literals stay available as values for
+ * call arguments (`open("out.txt", "w")`).
+ *
+ * It is deliberately forgiving: unterminated strings end at the line end
+ * (or the input end for triple quotes), unbalanced brackets are tolerated.
+ */
+import type { Token } from './tokens.js';
+
+const enum_ = {
+  NL: 10,
+  SPACE: 32,
+  TAB: 9,
+  FF: 12,
+  HASH: 35,
+  BACKSLASH: 92,
+  DQ: 34,
+  SQ: 39,
+  BANG: 33,
+  PERCENT: 37,
+  DOT: 46,
+  LBRACE: 123,
+  RBRACE: 125,
+} as const;
+
+/** Statement keywords that, at column 0, prove an earlier bracket was left unclosed. */
+const RESYNC_KEYWORDS = new Set(['def', 'class', 'import', 'from', 'with', 'try', 'for', 'while', 'if', 'async', 'elif', 'else']);
+const TWO_CHAR_OPS = new Set(['**', '//', '->', '<<', '>>', ':=', '==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=']);
+const STRING_PREFIXES = new Set(['r', 'u', 'b', 'f', 'br', 'rb', 'fr', 'rf']);
+
+function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '', '0': '\0' };
+
+/**
+ * Tokenises Python source (expects `\n` line ends). Emits `nl` tokens at the
+ * end of logical lines only (never inside brackets). Lines starting with `!`
+ * or `%` (IPython shell escapes and magics) are skipped like comments.
+ */
+export function lexPython(src: string): Token[] {
+  const tokens: Token[] = [];
+  const n = src.length;
+  let i = 0;
+  let depth = 0;
+  let lineStart = true; // only whitespace seen on this physical line
+  let column0 = true; // at column 0 of a physical line
+
+  const pushNl = (at: number): void => {
+    const last = tokens[tokens.length - 1];
+    if (last !== undefined && last.kind !== 'nl') tokens.push({ kind: 'nl', text: '\n', start: at });
+  };
+
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === enum_.NL) {
+      if (depth === 0) pushNl(i);
+      i++;
+      lineStart = true;
+      column0 = true;
+      continue;
+    }
+    if (c === enum_.SPACE || c === enum_.TAB || c === enum_.FF || c === 13) {
+      i++;
+      column0 = false;
+      continue;
+    }
+    if (c === enum_.HASH) {
+      i = skipToLineEnd(src, i);
+      continue;
+    }
+    if (c === enum_.BACKSLASH) {
+      // Explicit line continuation: the newline does not end the statement.
+      i += src.charCodeAt(i + 1) === enum_.NL ? 2 : 1;
+      column0 = false;
+      continue;
+    }
+    if (lineStart && depth === 0 && (c === enum_.BANG || c === enum_.PERCENT)) {
+      i = skipToLineEnd(src, i);
+      continue;
+    }
+    const atColumn0 = column0;
+    lineStart = false;
+    column0 = false;
+
+    if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentPart(src.charCodeAt(j))) j++;
+      const q = src.charCodeAt(j);
+      if ((q === enum_.DQ || q === enum_.SQ) && j - i <= 2 && STRING_PREFIXES.has(src.slice(i, j).toLowerCase())) {
+        i = lexString(src, i, j, tokens);
+        continue;
+      }
+      const text = src.slice(i, j);
+      if (atColumn0 && depth > 0 && RESYNC_KEYWORDS.has(text)) {
+        // An unclosed bracket would otherwise swallow the rest of the file.
+        depth = 0;
+        pushNl(i);
+      }
+      tokens.push({ kind: 'name', text, start: i });
+      i = j;
+      continue;
+    }
+    if (c === enum_.DQ || c === enum_.SQ) {
+      i = lexString(src, i, i, tokens);
+      continue;
+    }
+    if (isDigit(c) || (c === enum_.DOT && isDigit(src.charCodeAt(i + 1)))) {
+      let j = i + 1;
+      while (j < n) {
+        const d = src.charCodeAt(j);
+        if (isIdentPart(d) || d === enum_.DOT) j++;
+        else if ((d === 43 || d === 45) && (src.charCodeAt(j - 1) | 32) === 101 && !/^0[xX]/.test(src.slice(i, i + 2))) j++;
+        else break;
+      }
+      tokens.push({ kind: 'num', text: src.slice(i, j), start: i });
+      i = j;
+      continue;
+    }
+    // Operators and punctuation.
+    const two = src.slice(i, i + 2);
+    if (TWO_CHAR_OPS.has(two)) {
+      tokens.push({ kind: 'op', text: two, start: i });
+      i += 2;
+      continue;
+    }
+    const ch = src[i]!;
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) depth--;
+    tokens.push({ kind: 'op', text: ch, start: i });
+    i++;
+  }
+  return tokens;
+}
+
+function skipToLineEnd(src: string, i: number): number {
+  const k = src.indexOf('\n', i);
+  return k < 0 ? src.length : k;
+}
+
+/**
+ * Lexes one string literal whose optional prefix starts at `start` and whose
+ * opening quote is at `q`; pushes a `str` token and returns the index after it.
+ */
+function lexString(src: string, start: number, q: number, tokens: Token[]): number {
+  const n = src.length;
+  const prefix = src.slice(start, q).toLowerCase();
+  const raw = prefix.includes('r');
+  const fstring = prefix.includes('f');
+  const quote = src.charCodeAt(q);
+  const triple = src.charCodeAt(q + 1) === quote && src.charCodeAt(q + 2) === quote;
+  let j = q + (triple ? 3 : 1);
+  let segStart = j;
+  let value = '';
+  let dynamic = false;
+  let braces = 0; // f-string replacement-field depth: quotes inside it do not close (Python 3.12)
+  let end = n;
+  let closeLen = 0;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === enum_.BACKSLASH) {
+      if (raw || braces > 0) {
+        j += 2;
+        continue;
+      }
+      const next = src[j + 1] ?? '';
+      value += src.slice(segStart, j) + (SIMPLE_ESCAPES[next] ?? '\\' + next);
+      j += 2;
+      segStart = j;
+      continue;
+    }
+    if (c === enum_.NL && !triple) {
+      end = j; // unterminated: stop at the line end, keep the newline for the lexer
+      break;
+    }
+    if (fstring) {
+      if (c === enum_.LBRACE) {
+        if (braces === 0 && src.charCodeAt(j + 1) === enum_.LBRACE) {
+          value += src.slice(segStart, j) + '{';
+          j += 2;
+          segStart = j;
+          continue;
+        }
+        braces++;
+        dynamic = true;
+        j++;
+        continue;
+      }
+      if (c === enum_.RBRACE) {
+        if (braces > 0) braces--;
+        else if (src.charCodeAt(j + 1) === enum_.RBRACE) {
+          value += src.slice(segStart, j) + '}';
+          j += 2;
+          segStart = j;
+          continue;
+        }
+        j++;
+        continue;
+      }
+    }
+    if (c === quote && braces === 0) {
+      if (!triple) {
+        end = j;
+        closeLen = 1;
+        break;
+      }
+      if (src.charCodeAt(j + 1) === quote && src.charCodeAt(j + 2) === quote) {
+        end = j;
+        closeLen = 3;
+        break;
+      }
+    }
+    j++;
+  }
+  if (j >= n) end = n;
+  value += src.slice(segStart, Math.min(end, n));
+  const stop = Math.min(n, end + closeLen);
+  tokens.push({ kind: 'str', text: src.slice(start, stop), value: dynamic ? undefined : value, start });
+  return stop;
+}

@@ -1,0 +1,141 @@
+/**
+ * Lexical path normalisation and the "does this look like a file" tests
+ * every extractor shares, so they agree on what a file is.
+ */
+import { guarded } from './guard.js';
+
+/** Paths longer than this are not taken as file names (generated garbage, base64 ...). */
+const MAX_PATH_LENGTH = 4096;
+
+const SCHEME_RE = /^[A-Za-z][A-Za-z0-9+.-]{1,31}:/;
+const WINDOWS_DRIVE_RE = /^[A-Za-z]:\//;
+/**
+ * Unresolved placeholders: `{name}`/`{}` (str.format, f-string leftovers),
+ * `%s`/`%05d`/`%(x)s` (printf), `$x`/`${x}` (shell/JS templates), and glob or
+ * shell meta characters, which name many files or none.
+ */
+const UNRESOLVED_RE = /[{}$*?<>|"\u0000-\u001f\u007f]|%(?:\([^)]{0,64}\))?[-+ #0]{0,5}[0-9]{0,4}(?:\.[0-9]{1,4})?[sdifgGeExXorcu]/;
+const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Character devices and stream aliases are not files. */
+const DEVICE_RE = /^\/(?:dev|proc\/self\/fd)(?:\/|$)/;
+
+/**
+ * Normalises a path lexically (no file system access):
+ * backslashes become `/`, `.` segments and repeated slashes are dropped,
+ * `a/../` collapses (leading `..` of a relative path is kept, `/..` is `/`),
+ * a trailing slash is dropped, surrounding whitespace is trimmed.
+ *
+ * Returns `undefined` for things that are not a single local file name:
+ * `''`, `-` (stdin/stdout), URLs and other `scheme:` strings, `/dev/*`,
+ * unresolved format strings (`{name}.txt`, `%s.csv`, `${x}`, `$X/y`), globs
+ * (`*.csv`), control characters, lone surrogates, and paths over 4096 chars.
+ *
+ * @example normalisePath('./out/../data//a.csv') // 'data/a.csv'
+ */
+export function normalisePath(p: string): string | undefined {
+  return guarded(() => normaliseUnsafe(p), () => undefined);
+}
+
+function normaliseUnsafe(p: unknown): string | undefined {
+  if (typeof p !== 'string') return undefined;
+  let s = p.trim();
+  if (s.length === 0 || s.length > MAX_PATH_LENGTH || s === '-') return undefined;
+  if (UNRESOLVED_RE.test(s) || LONE_SURROGATE_RE.test(s)) return undefined;
+  s = s.replace(/\\/g, '/');
+  if (SCHEME_RE.test(s)) return undefined;
+  let prefix = '';
+  if (WINDOWS_DRIVE_RE.test(s)) {
+    prefix = s.slice(0, 2);
+    s = s.slice(2);
+  }
+  const absolute = s.startsWith('/');
+  const out: string[] = [];
+  for (const seg of s.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      const last = out[out.length - 1];
+      if (last !== undefined && last !== '..') out.pop();
+      else if (!absolute) out.push('..');
+      continue;
+    }
+    out.push(seg);
+  }
+  const body = out.join('/');
+  const result = prefix + (absolute ? '/' + body : body === '' ? '.' : body);
+  if (DEVICE_RE.test(result)) return undefined;
+  // Dropping a segment can expose whitespace at the ends ('a /' → 'a '): normalise again so the result is a fixpoint.
+  const trimmed = result.trim();
+  return trimmed === result ? result : normaliseUnsafe(trimmed);
+}
+
+/**
+ * `normalisePath`, then also rejects results that cannot be a file:
+ * `.`, `..`, `/`, paths ending in `/..`, and a bare `~`.
+ */
+export function toFilePath(p: string): string | undefined {
+  const n = normalisePath(p);
+  if (n === undefined) return undefined;
+  if (n === '.' || n === '..' || n === '/' || n === '~' || n.endsWith('/..') || /^[A-Za-z]:\/?$/.test(n)) return undefined;
+  return n;
+}
+
+/** Extension of the last path segment, lowercased, without the dot ('' when none). */
+export function extensionOf(path: string): string {
+  const base = basename(path);
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0 || dot === base.length - 1) return '';
+  return base.slice(dot + 1).toLowerCase();
+}
+
+/** Last segment of a `/`-separated path (trailing slashes ignored). */
+export function basename(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+  const slash = path.lastIndexOf('/', end - 1);
+  return path.slice(slash + 1, end);
+}
+
+/** Everything before the last segment ('' for a bare name, '/' for a root file). */
+export function dirname(path: string): string {
+  const slash = path.lastIndexOf('/');
+  if (slash < 0) return '';
+  if (slash === 0) return '/';
+  return path.slice(0, slash);
+}
+
+const EXTENSION_RE = /^[A-Za-z0-9_]{0,9}[A-Za-z][A-Za-z0-9_]{0,9}$/;
+
+/**
+ * Whether a normalised path looks like a file rather than a word: it has a
+ * slash, or an extension of 1–10 word characters with at least one letter
+ * (`a.csv` yes, `3.14` no), or it is a dotfile (`.env`).
+ */
+export function isPathLike(path: string): boolean {
+  if (path.includes('/')) return /[A-Za-z0-9_]/.test(basename(path));
+  const base = basename(path);
+  const dot = base.lastIndexOf('.');
+  if (dot < 0 || dot === base.length - 1) return false;
+  if (dot === 0) return /^\.[A-Za-z][A-Za-z0-9_.-]{0,30}$/.test(base);
+  return EXTENSION_RE.test(base.slice(dot + 1));
+}
+
+/** Extensions of files agents commonly produce or consume (lowercase, no dot). */
+export const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set(
+  (
+    'txt csv tsv json jsonl ndjson yaml yml toml ini cfg conf xml html htm md rst tex bib pdf ' +
+    'png jpg jpeg gif svg bmp tif tiff webp eps ps ico ' +
+    'npy npz mat h5 hdf5 hdf he5 fits fit fts fz nc nc4 cdf zarr parquet feather arrow orc avro ' +
+    'pkl pickle joblib dill pt pth ckpt onnx safetensors pb tflite keras sav ' +
+    'bin dat out log err lst ecsv vot asdf dump sql db sqlite sqlite3 ' +
+    'py ipynb pyx js mjs cjs ts tsx jsx sh bash zsh r jl c h cc cpp hpp rs go java rb php lua pl swift kt scala f f90 pro ' +
+    'zip gz tgz tar bz2 xz 7z whl ' +
+    'xlsx xls docx doc pptx odt ods ' +
+    'wav mp3 flac ogg mp4 avi mov mkv webm ' +
+    'env lock gitignore dockerfile'
+  ).split(' '),
+);
+
+/** Whether the path ends in one of `KNOWN_EXTENSIONS`. */
+export function hasKnownExtension(path: string): boolean {
+  return KNOWN_EXTENSIONS.has(extensionOf(path));
+}

@@ -1,0 +1,255 @@
+/**
+ * Files a Python snippet writes and reads, from its call sites.
+ *
+ * Recognised writes: `open(p, 'w'|'a'|'x'|'wb'|'w+'...)` (also `io`, `codecs`,
+ * `gzip`, `bz2`, `lzma`, `tarfile` opens and `mode=`), `Path(...).write_text/
+ * write_bytes/touch/open('w')`, `np.save/savez/savez_compressed/savetxt`,
+ * `x.tofile`, `df.to_csv/to_json/to_parquet/to_excel/to_pickle/to_hdf/
+ * to_feather/...` on any receiver, `savefig` on any receiver, `imsave/imwrite`,
+ * `shutil.copy/copy2/copyfile/move` and `os.rename/replace` destinations,
+ * `h5py.File`/`netCDF4.Dataset`/`zipfile.ZipFile` opened for writing, astropy
+ * `writeto` and `Table.write(..., format=/overwrite=)`, `ascii.write`,
+ * healpy `write_map/write_alm/write_cl` (any `write_*` method given a file
+ * name), `torch.save`, `joblib.dump`, `scipy.io.savemat`, `wavfile.write`,
+ * `urlretrieve(url, p)`, `logging.FileHandler`/`basicConfig(filename=)`,
+ * `x.save('file.ext')`. `json.dump`/`pickle.dump` write into a handle whose
+ * `open` already counted, so they add nothing.
+ *
+ * Recognised reads: `open(p)`/mode `r`, `np.load/loadtxt/genfromtxt/fromfile`,
+ * any `read_*` method (`pd.read_csv`, `hp.read_map`, `camb.read_ini`),
+ * `fits.open/getdata/getheader/getval`, `h5py.File(p)`/`'r'`, `Image.open`,
+ * `imread`, `xr.open_dataset`, `loadmat`, `torch.load`, `joblib.load`,
+ * `Path(...).read_text/read_bytes`, `x.read('file.ext')`, and the sources of
+ * copies and moves (their content flows somewhere).
+ */
+import { argAt, callAt, hasKeyword, type CallArg, type CallSite } from './calls.js';
+import { evalArg, evalPrefix, evalRange, type EvalContext, type Val } from './evaluate.js';
+import type { OrderedSet } from './guard.js';
+import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
+import { atStatementStart } from './python-imports.js';
+import { isName, isOp, matchBrackets, type Token } from './tokens.js';
+
+/** Conventional aliases, used when the snippet does not show its imports. */
+const DEFAULT_ALIASES: Record<string, string> = {
+  np: 'numpy',
+  pd: 'pandas',
+  plt: 'matplotlib.pyplot',
+  hp: 'healpy',
+  fits: 'astropy.io.fits',
+  xr: 'xarray',
+  sio: 'scipy.io',
+};
+
+const DEFINITION_KEYWORDS = new Set(['def', 'class']);
+
+/** Collector for the two directions. */
+export interface FileSink {
+  written: OrderedSet;
+  read: OrderedSet;
+}
+
+type Direction = 'w' | 'r';
+
+/**
+ * Scans Python tokens for file writes and reads, adding normalised paths to
+ * `sink`. `aliases` come from `scanPythonImports`.
+ */
+export function scanPythonFiles(tokens: readonly Token[], aliases: ReadonlyMap<string, string>, sink: FileSink): void {
+  const match = matchBrackets(tokens);
+  const vars = new Map<string, Val>();
+  const qualify = (chain: readonly string[]): string => {
+    if (chain.length === 0) return '';
+    const head = chain[0]!;
+    const root = aliases.get(head) ?? DEFAULT_ALIASES[head] ?? head;
+    return chain.length === 1 ? root : root + '.' + chain.slice(1).join('.');
+  };
+  const ctx: EvalContext = { tokens, match, lang: 'python', vars, qualify };
+  const handles = new Set<string>(); // names bound to open file handles: `f.write(...)` writes content, not a path
+
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'name') continue;
+    if (atStatementStart(tokens, i)) trackAssignment(ctx, i, handles);
+    if (t.text === 'as' && isName(tokens[i + 1]) && isOp(tokens[i - 1], ')')) handles.add(tokens[i + 1]!.text);
+    if (!isOp(tokens[i + 1], '(')) continue;
+    const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
+    if (call !== undefined) analyseCall(ctx, call, sink, handles);
+  }
+}
+
+/** Records `name = <known value>` (and `+=`), forgets names bound to unknown values. */
+function trackAssignment(ctx: EvalContext, i: number, handles: Set<string>): void {
+  const { tokens } = ctx;
+  const name = tokens[i]!.text;
+  const op = tokens[i + 1];
+  if (!isOp(op, '=') && !isOp(op, '+=')) return;
+  const r = evalPrefix(ctx, i + 2);
+  const complete = r !== undefined && (tokens[r.next] === undefined || tokens[r.next]!.kind === 'nl' || isOp(tokens[r.next], ';'));
+  const val = complete ? r.val : undefined;
+  if (op!.text === '+=') {
+    const prev = ctx.vars.get(name);
+    if (prev !== undefined && val !== undefined && !prev.path) ctx.vars.set(name, { s: prev.s + val.s, path: false });
+    else ctx.vars.delete(name);
+    return;
+  }
+  if (val !== undefined) ctx.vars.set(name, val);
+  else ctx.vars.delete(name);
+  // `f = open(...)` binds a handle.
+  if (isName(tokens[i + 2], 'open') && isOp(tokens[i + 3], '(')) handles.add(name);
+}
+
+/** Turns a value into a file path; generic detectors also require it to look like a file. */
+function accept(val: Val | undefined, requirePathLike: boolean): string | undefined {
+  if (val === undefined) return undefined;
+  const p = toFilePath(val.s);
+  if (p === undefined) return undefined;
+  if (requirePathLike && !isPathLike(p)) return undefined;
+  return p;
+}
+
+function add(sink: FileSink, dir: Direction, path: string | undefined): void {
+  if (path !== undefined) (dir === 'w' ? sink.written : sink.read).add(path);
+}
+
+function addArg(ctx: EvalContext, sink: FileSink, dir: Direction, arg: CallArg | undefined, requirePathLike: boolean): string | undefined {
+  const p = accept(evalArg(ctx, arg), requirePathLike);
+  add(sink, dir, p);
+  return p;
+}
+
+/** Directions implied by a Python/h5py/netCDF open mode. Unknown (non-literal) mode → none. */
+function modeDirections(mode: Val | undefined, modeGiven: boolean): Direction[] {
+  if (!modeGiven) return ['r'];
+  if (mode === undefined) return [];
+  const m = mode.s.toLowerCase();
+  const out: Direction[] = [];
+  if (m.includes('r') || m === 'update' || m === 'readonly' || m === 'denywrite') out.push('r');
+  if (/[wax+]/.test(m) || m === 'update' || m === 'append' || m === 'ostream') out.push('w');
+  return out;
+}
+
+const OPEN_LIKE = new Set(['open', 'io.open', 'codecs.open', 'gzip.open', 'bz2.open', 'lzma.open', 'tarfile.open', 'builtins.open']);
+const MODE_CTORS = new Set(['h5py.File', 'netCDF4.Dataset', 'zipfile.ZipFile', 'tables.open_file', 'shelve.open']);
+const NP_WRITE: Record<string, string> = { save: '.npy', savez: '.npz', savez_compressed: '.npz', savetxt: '' };
+const NP_READ = new Set(['load', 'loadtxt', 'genfromtxt', 'fromfile', 'memmap', 'recfromcsv', 'recfromtxt']);
+const PANDAS_WRITERS = new Set([
+  'to_csv', 'to_json', 'to_parquet', 'to_excel', 'to_pickle', 'to_hdf', 'to_feather', 'to_stata', 'to_html',
+  'to_latex', 'to_markdown', 'to_xml', 'to_orc', 'to_netcdf', 'to_zarr', 'to_string',
+]);
+const PANDAS_PATH_KWS = ['path_or_buf', 'path', 'excel_writer', 'buf', 'fname', 'path_or_buffer'];
+const READ_KWS = ['filepath_or_buffer', 'path', 'io', 'filename', 'fname', 'file', 'path_or_buf', 'filepath', 'name'];
+const COPY_LIKE = new Set([
+  'shutil.copy', 'shutil.copy2', 'shutil.copyfile', 'shutil.move', 'os.rename', 'os.replace', 'os.renames',
+]);
+const PATH_WRITE_METHODS = new Set(['write_text', 'write_bytes', 'touch']);
+const PATH_READ_METHODS = new Set(['read_text', 'read_bytes']);
+const IMAGE_WRITERS = new Set(['imsave', 'imwrite', 'mimsave', 'mimwrite', 'savemat', 'write_image', 'write_html', 'write_json']);
+const IMAGE_READERS = new Set(['imread', 'mimread', 'loadmat', 'getdata', 'getheader', 'getval', 'open_dataset', 'open_dataarray', 'open_mfdataset', 'open_zarr', 'load_workbook']);
+
+function analyseCall(ctx: EvalContext, call: CallSite, sink: FileSink, handles: ReadonlySet<string>): void {
+  const { name, args } = call;
+  const qual = ctx.qualify([...call.chain, name]);
+  const receiver = receiverValue(ctx, call);
+
+  // open(...) and friends: path + mode.
+  if ((call.chain.length === 0 && call.receiver === undefined && name === 'open') || (call.chain.length > 0 && OPEN_LIKE.has(qual))) {
+    const modeArg = argAt(args, 1, ['mode']);
+    for (const d of modeDirections(evalArg(ctx, modeArg), modeArg !== undefined)) addArg(ctx, sink, d, argAt(args, 0, ['file', 'filename', 'name']), false);
+    return;
+  }
+  if (MODE_CTORS.has(qual) || (name === 'File' && qual.startsWith('h5py'))) {
+    const modeArg = argAt(args, 1, ['mode']);
+    for (const d of modeDirections(evalArg(ctx, modeArg), modeArg !== undefined)) addArg(ctx, sink, d, argAt(args, 0, ['name', 'filename', 'file']), false);
+    return;
+  }
+  if (qual === 'astropy.io.fits.open' || qual === 'fits.open') {
+    const modeArg = argAt(args, 1, ['mode']);
+    const mode = evalArg(ctx, modeArg)?.s ?? 'readonly';
+    const p = addArg(ctx, sink, 'r', argAt(args, 0, ['name']), false);
+    if (mode === 'update' || mode === 'append' || mode === 'ostream') add(sink, 'w', p);
+    return;
+  }
+  // Methods on a known pathlib.Path receiver.
+  if (receiver?.path) {
+    const p = accept(receiver, false);
+    if (PATH_WRITE_METHODS.has(name)) return add(sink, 'w', p);
+    if (PATH_READ_METHODS.has(name)) return add(sink, 'r', p);
+    if (name === 'open') {
+      const modeArg = argAt(args, 0, ['mode']);
+      for (const d of modeDirections(evalArg(ctx, modeArg), modeArg !== undefined)) add(sink, d, p);
+      return;
+    }
+    if (name === 'rename' || name === 'replace') {
+      add(sink, 'r', p);
+      addArg(ctx, sink, 'w', argAt(args, 0, ['target']), false);
+      return;
+    }
+  }
+  // numpy.
+  const npName = qual.startsWith('numpy.') ? qual.slice(6) : undefined;
+  if (npName !== undefined && npName in NP_WRITE) {
+    const v = evalArg(ctx, argAt(args, 0, ['file', 'fname']));
+    const ext = NP_WRITE[npName]!;
+    // np.save('x') writes 'x.npy': numpy appends the extension when missing.
+    const withExt = v && ext && extensionOf(v.s) !== ext.slice(1) ? { s: v.s + ext, path: v.path } : v;
+    return add(sink, 'w', accept(withExt, false));
+  }
+  if (npName !== undefined && NP_READ.has(npName)) {
+    addArg(ctx, sink, 'r', argAt(args, 0, ['file', 'fname', 'filename']), false);
+    return;
+  }
+  if (name === 'tofile') return void addArg(ctx, sink, 'w', argAt(args, 0, ['fid', 'file']), false);
+  // pandas-style writers, on any receiver.
+  if (PANDAS_WRITERS.has(name) && call.chain.length + (call.receiver ? 1 : 0) > 0) {
+    return void addArg(ctx, sink, 'w', argAt(args, 0, PANDAS_PATH_KWS), name === 'to_string' || name === 'to_html' || name === 'to_latex' || name === 'to_markdown');
+  }
+  if (name === 'ExcelWriter' || name === 'HDFStore') {
+    const modeArg = argAt(args, 1, ['mode']);
+    const dirs = modeArg === undefined && name === 'ExcelWriter' ? (['w'] as Direction[]) : modeDirections(evalArg(ctx, modeArg), modeArg !== undefined);
+    for (const d of name === 'HDFStore' && modeArg === undefined ? (['r', 'w'] as Direction[]) : dirs) addArg(ctx, sink, d, argAt(args, 0, ['path']), false);
+    return;
+  }
+  if (name === 'savefig') return void addArg(ctx, sink, 'w', argAt(args, 0, ['fname']), false);
+  if (COPY_LIKE.has(qual)) {
+    const src = addArg(ctx, sink, 'r', argAt(args, 0, ['src']), false);
+    const dstVal = evalArg(ctx, argAt(args, 1, ['dst']));
+    // A destination ending in '/' is a directory: the file keeps its name.
+    const dst = dstVal && src && /\/$/.test(dstVal.s) ? { s: dstVal.s + basename(src), path: false } : dstVal;
+    return add(sink, 'w', accept(dst, false));
+  }
+  if (qual === 'torch.save') return void addArg(ctx, sink, 'w', argAt(args, 1, ['f']), false);
+  if (qual === 'joblib.dump') return void addArg(ctx, sink, 'w', argAt(args, 1, ['filename']), false);
+  if (qual === 'torch.load' || qual === 'joblib.load') return void addArg(ctx, sink, 'r', argAt(args, 0, ['f', 'filename']), false);
+  if (qual.endsWith('urlretrieve')) return void addArg(ctx, sink, 'w', argAt(args, 1, ['filename']), false);
+  if (qual.endsWith('wavfile.write')) return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename']), false);
+  if (qual.endsWith('wavfile.read')) return void addArg(ctx, sink, 'r', argAt(args, 0, ['filename']), false);
+  if (qual === 'astropy.io.ascii.write' || qual === 'ascii.write') return void addArg(ctx, sink, 'w', argAt(args, 1, ['output']), false);
+  if (qual === 'logging.FileHandler' || name === 'RotatingFileHandler' || name === 'TimedRotatingFileHandler') {
+    return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename']), false);
+  }
+  if (qual === 'logging.basicConfig') return void addArg(ctx, sink, 'w', args.find((a) => a.kw === 'filename'), false);
+  if (name === 'writeto') return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename', 'name', 'fileobj']), false);
+  if (qual === 'astropy.io.fits.append' || qual === 'fits.append') return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename']), false);
+  if (IMAGE_WRITERS.has(name)) return void addArg(ctx, sink, 'w', argAt(args, 0, ['fname', 'uri', 'filename', 'file_name', 'file']), true);
+  if (IMAGE_READERS.has(name) || (name === 'open' && /(^|\.)Image$/.test(qual.slice(0, -5)))) {
+    return void addArg(ctx, sink, 'r', argAt(args, 0, ['fname', 'uri', 'filename', 'file_name', 'name', 'filename_or_obj', 'paths', 'store', 'filename']), true);
+  }
+  if (name.startsWith('read_') && !PATH_READ_METHODS.has(name)) return void addArg(ctx, sink, 'r', argAt(args, 0, READ_KWS), true);
+  if (name.startsWith('write_') && !PATH_WRITE_METHODS.has(name)) return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename', 'fname', 'path', 'file']), true);
+  const handleReceiver = call.chain.length === 1 && handles.has(call.chain[0]!);
+  if (name === 'write' && !handleReceiver && (hasKeyword(args, 'format') || hasKeyword(args, 'overwrite'))) {
+    return void addArg(ctx, sink, 'w', argAt(args, 0, ['output']), true);
+  }
+  if (name === 'read' && !handleReceiver && call.chain.length + (call.receiver ? 1 : 0) > 0) return void addArg(ctx, sink, 'r', argAt(args, 0, ['filenames', 'filename', 'table']), true);
+  if (name === 'save' && (call.chain.length > 0 || call.receiver)) return void addArg(ctx, sink, 'w', argAt(args, 0, ['fp', 'filepath', 'filename', 'fname', 'path', 'file']), true);
+  if (name === 'load' && (call.chain.length > 0 || call.receiver) && !qual.startsWith('json.') && !qual.startsWith('pickle.')) {
+    return void addArg(ctx, sink, 'r', argAt(args, 0, ['filepath', 'filename', 'fname', 'path', 'file']), true);
+  }
+}
+
+/** Value of a call's receiver: a variable (`p.write_text`) or an expression (`Path('x').write_text`). */
+function receiverValue(ctx: EvalContext, call: CallSite): Val | undefined {
+  if (call.receiver !== undefined) return evalRange(ctx, call.receiver.start, call.receiver.end);
+  if (call.chain.length === 1) return ctx.vars.get(call.chain[0]!);
+  return undefined;
+}

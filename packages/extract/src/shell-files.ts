@@ -1,0 +1,304 @@
+/**
+ * Files a shell script writes and reads, from its simple commands.
+ *
+ * Writes: `>`, `>>`, `>|`, `&>`, `N>` redirections (not `2>&1`, not
+ * `/dev/null`), `tee [-a] f...`, the destination of `cp`/`mv`, `touch f...`,
+ * `curl -o f`/`--output f`/`-O` (the URL's file name), `wget -O f` (or the
+ * URL's file name), `tar -cf f`, `zip f ...`, `dd of=f`. `mkdir` makes a
+ * directory, not a file.
+ * Reads: `< f`, `cat/head/tail/less/more/wc f...`, `source f`/`. f`, the
+ * sources of `cp`/`mv`, scripts run by `python/bash/sh/node f`, `tar -xf f`,
+ * `unzip f`, `dd if=f`, `pip install -r f`, `curl -T f`/`-d @f`.
+ *
+ * `NAME=value` assignments with a literal value are substituted into later
+ * words (`OUT=res.txt; echo > "$OUT"`); anything else unknown (`$(...)`,
+ * `$1`, globs) makes the word unresolved and it is skipped. Here-documents
+ * and `-c` strings fed to `python`/`node`/`bash` are analysed as code in
+ * that language by the `embedded` callback.
+ */
+import type { FileSink } from './python-files.js';
+import { basename, toFilePath } from './paths.js';
+import { lexShell, type ShellCommand, type ShellWord } from './lexer-shell.js';
+
+/** Called for code embedded in the script (heredoc or `-c` string) with its language. */
+export type EmbeddedCode = (code: string, language: 'python' | 'javascript' | 'shell') => void;
+
+const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
+const PREFIX_COMMANDS = new Set(['sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!']);
+const READ_ALL_COMMANDS = new Set(['cat', 'less', 'more', 'wc', 'nl', 'tac', 'head', 'tail', 'md5sum', 'sha256sum', 'sha1sum', 'jq']);
+const INTERPRETERS: Record<string, 'python' | 'javascript' | 'shell'> = {
+  python: 'python', python3: 'python', python2: 'python', ipython: 'python', pypy: 'python', pypy3: 'python',
+  node: 'javascript', nodejs: 'javascript', deno: 'javascript', bun: 'javascript', tsx: 'javascript', 'ts-node': 'javascript',
+  bash: 'shell', sh: 'shell', zsh: 'shell', dash: 'shell', ksh: 'shell',
+};
+const URL_RE = /^(?:https?|ftp):\/\/[^\s]+$/;
+
+/** Scans shell source and adds file paths to `sink`. */
+export function scanShellFiles(src: string, sink: FileSink, embedded: EmbeddedCode): void {
+  const vars = new Map<string, string>();
+  for (const cmd of lexShell(src)) analyseCommand(cmd, vars, sink, embedded);
+}
+
+/** The statically known value of a word, or `undefined`. */
+function wordValue(w: ShellWord | undefined, vars: ReadonlyMap<string, string>): string | undefined {
+  if (w === undefined || w.parts === undefined) return undefined;
+  let s = '';
+  for (const p of w.parts) {
+    if (typeof p === 'string') s += p;
+    else {
+      const v = vars.get(p.var);
+      if (v === undefined) return undefined;
+      s += v;
+    }
+  }
+  return s;
+}
+
+function addPath(set: FileSink['written'], value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const p = toFilePath(value);
+  set.add(p);
+  return p;
+}
+
+function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: FileSink, embedded: EmbeddedCode): void {
+  for (const r of cmd.redirects) {
+    if (r.op === '<<' || r.op === '<<<') continue;
+    if ((r.op === '>&' || r.op === '<&') && (r.target === undefined || /^(?:[0-9]+|-)$/.test(r.target.raw))) continue; // fd duplication
+    const v = wordValue(r.target, vars);
+    if (r.op === '<' || r.op === '<>' || r.op === '<&') addPath(sink.read, v);
+    if (r.op !== '<' && r.op !== '<&') addPath(sink.written, v);
+  }
+  // Leading assignments: a bare `A=1 B=2` line sets variables; before a command they only set its env.
+  let k = 0;
+  const words = cmd.words;
+  while (k < words.length && ASSIGNMENT_RE.test(words[k]!.raw)) k++;
+  if (k === words.length) {
+    for (const w of words) assign(w, vars);
+    return;
+  }
+  let values = words.slice(k).map((w) => wordValue(w, vars));
+  let raws = words.slice(k).map((w) => w.raw);
+  // Strip wrappers: `sudo -u x cp ...`, `time python ...`, `env A=1 node ...`.
+  for (let guard = 0; guard < 8 && raws.length > 0 && PREFIX_COMMANDS.has(basename(raws[0]!)); guard++) {
+    let drop = 1;
+    while (drop < raws.length && (raws[drop]!.startsWith('-') || ASSIGNMENT_RE.test(raws[drop]!) || (raws[0] === 'timeout' && /^[0-9.]+[smhd]?$/.test(raws[drop]!)))) drop++;
+    values = values.slice(drop);
+    raws = raws.slice(drop);
+  }
+  const name = raws[0] === undefined ? '' : basename(values[0] ?? raws[0]);
+  const args = values.slice(1);
+  const rawArgs = raws.slice(1);
+  if (name === 'export' || name === 'declare' || name === 'local' || name === 'readonly') {
+    for (const w of words.slice(k + 1)) if (ASSIGNMENT_RE.test(w.raw)) assign(w, vars);
+    return;
+  }
+  if (name === 'for' || name === 'case' || name === 'echo' || name === 'printf' || name === 'mkdir' || name === 'rm' || name === 'xargs') return;
+  const operands = (valueOptions: ReadonlySet<string> = new Set()): (string | undefined)[] => {
+    const out: (string | undefined)[] = [];
+    let endOfOptions = false;
+    for (let j = 0; j < rawArgs.length; j++) {
+      const raw = rawArgs[j]!;
+      if (!endOfOptions && raw === '--') {
+        endOfOptions = true;
+        continue;
+      }
+      if (!endOfOptions && raw.startsWith('-') && raw !== '-') {
+        if (valueOptions.has(raw)) j++;
+        continue;
+      }
+      out.push(args[j]);
+    }
+    return out;
+  };
+
+  const interpreter = INTERPRETERS[name] ?? (/^python[0-9.]+$/.test(name) ? 'python' : undefined);
+  if (interpreter !== undefined) {
+    for (const r of cmd.redirects) if (r.op === '<<' && r.heredoc) embedded(r.heredoc.body, interpreter);
+    for (let j = 0; j < rawArgs.length; j++) {
+      const raw = rawArgs[j]!;
+      if (raw === '-c' || raw === '-e' || raw === '--eval' || raw === '-p') {
+        const code = args[j + 1];
+        if (code !== undefined) embedded(code, interpreter);
+        return;
+      }
+      if (raw === '-m') return;
+      if (raw === 'run' && (name === 'deno' || name === 'bun')) continue;
+      if (raw.startsWith('-')) continue;
+      addPath(sink.read, args[j]);
+      return;
+    }
+    return;
+  }
+  switch (name) {
+    case 'tee':
+      for (const o of operands()) addPath(sink.written, o);
+      return;
+    case 'touch':
+      for (const o of operands(new Set(['-t', '-d', '-r']))) addPath(sink.written, o);
+      return;
+    case 'cp':
+    case 'mv': {
+      if (rawArgs.some((r) => /^-[A-Za-z]*[rRa]/.test(r) && !r.startsWith('--') || r === '--recursive')) return; // directories
+      const targetIdx = rawArgs.findIndex((r) => r === '-t' || r.startsWith('--target-directory'));
+      const ops = operands(new Set(['-t', '-S', '--suffix']));
+      if (targetIdx >= 0) {
+        for (const o of ops) addPath(sink.read, o);
+        return;
+      }
+      if (ops.length < 2) return;
+      const dest = ops[ops.length - 1];
+      const sources = ops.slice(0, -1);
+      for (const s of sources) addPath(sink.read, s);
+      if (dest === undefined) return;
+      // `cp a.txt out/` writes out/a.txt.
+      if (dest.endsWith('/') || dest === '.' ) {
+        for (const s of sources) if (s !== undefined) addPath(sink.written, dest + '/' + basename(s));
+      } else addPath(sink.written, dest);
+      return;
+    }
+    case 'source':
+    case '.':
+      addPath(sink.read, args[0]);
+      return;
+    case 'curl':
+      return curl(rawArgs, args, sink);
+    case 'wget':
+      return wget(rawArgs, args, sink);
+    case 'tar':
+      return tar(rawArgs, args, sink);
+    case 'zip': {
+      const ops = operands(new Set(['-x', '-i']));
+      const archive = ops[0];
+      if (archive !== undefined) addPath(sink.written, /\.zip$/i.test(archive) ? archive : archive + '.zip');
+      return;
+    }
+    case 'unzip':
+      addPath(sink.read, operands(new Set(['-d', '-x']))[0]);
+      return;
+    case 'dd':
+      for (const a of args) {
+        if (a?.startsWith('if=')) addPath(sink.read, a.slice(3));
+        if (a?.startsWith('of=')) addPath(sink.written, a.slice(3));
+      }
+      return;
+    case 'pip':
+    case 'pip3':
+    case 'uv':
+      for (let j = 0; j < rawArgs.length; j++) {
+        if (rawArgs[j] === '-r' || rawArgs[j] === '--requirement') addPath(sink.read, args[j + 1]);
+      }
+      return;
+    default:
+      if (READ_ALL_COMMANDS.has(name)) {
+        const valueOpts = name === 'head' || name === 'tail' ? new Set(['-n', '-c']) : name === 'jq' ? new Set(['--arg', '--argjson']) : new Set<string>();
+        const ops = operands(valueOpts);
+        // jq's first operand is its filter program.
+        for (const o of name === 'jq' ? ops.slice(1) : ops) addPath(sink.read, o);
+      }
+  }
+}
+
+function assign(w: ShellWord, vars: Map<string, string>): void {
+  const eq = w.raw.indexOf('=');
+  const name = w.raw.slice(0, eq);
+  const v = wordValue(w, vars);
+  if (v === undefined) vars.delete(name);
+  else vars.set(name, v.slice(v.indexOf('=') + 1));
+}
+
+function urlFileName(url: string | undefined): string | undefined {
+  if (url === undefined || !URL_RE.test(url)) return undefined;
+  const path = url.replace(/[?#].*$/, '').replace(/^[a-z]+:\/\/[^/]*/i, '');
+  const base = basename(path);
+  return /\.[A-Za-z0-9]{1,10}$/.test(base) ? base : undefined;
+}
+
+function curl(raws: string[], values: (string | undefined)[], sink: FileSink): void {
+  let remoteName = false;
+  const urls: (string | undefined)[] = [];
+  for (let j = 0; j < raws.length; j++) {
+    const raw = raws[j]!;
+    if (raw === '--output' || raw === '-o') {
+      addPath(sink.written, values[++j]);
+      continue;
+    }
+    if (raw.startsWith('--output=')) {
+      addPath(sink.written, values[j]?.slice(9));
+      continue;
+    }
+    if (raw === '--remote-name' || raw === '-O') {
+      remoteName = true;
+      continue;
+    }
+    if (raw === '-T' || raw === '--upload-file') {
+      addPath(sink.read, values[++j]);
+      continue;
+    }
+    if (raw === '-d' || raw === '--data' || raw === '--data-binary' || raw === '-F' || raw === '--form') {
+      const v = values[++j];
+      const at = v?.indexOf('@') ?? -1;
+      if (v !== undefined && at >= 0 && (at === 0 || v[at - 1] === '=')) addPath(sink.read, v.slice(at + 1).replace(/;.*$/, ''));
+      continue;
+    }
+    if (/^-[A-Za-z]+$/.test(raw)) {
+      // Clustered short options: `-sSLo out.txt`, `-sSLO`.
+      if (raw.includes('O')) remoteName = true;
+      if (raw.endsWith('o')) addPath(sink.written, values[++j]);
+      else if (/[HXAeuxrwmEKCYyzb]$/.test(raw)) j++; // options that take a value
+      continue;
+    }
+    if (raw.startsWith('-')) {
+      if (!raw.includes('=') && /^--(?:header|request|user-agent|user|max-time|connect-timeout|retry|cookie|referer|proxy|config|write-out|url)$/.test(raw)) j++;
+      continue;
+    }
+    urls.push(values[j]);
+  }
+  if (remoteName) for (const u of urls) addPath(sink.written, urlFileName(u));
+}
+
+function wget(raws: string[], values: (string | undefined)[], sink: FileSink): void {
+  let output: string | undefined | null = null; // null: not given
+  let prefix = '';
+  const urls: (string | undefined)[] = [];
+  for (let j = 0; j < raws.length; j++) {
+    const raw = raws[j]!;
+    if (raw === '-O' || raw === '--output-document') output = values[++j];
+    else if (raw.startsWith('--output-document=')) output = values[j]?.slice(18);
+    else if (/^-O./.test(raw)) output = values[j]?.slice(2);
+    else if (raw === '-P' || raw === '--directory-prefix') prefix = values[++j] ?? '';
+    else if (raw.startsWith('--directory-prefix=')) prefix = values[j]?.slice(19) ?? '';
+    else if (raw === '-i' || raw === '--input-file') addPath(sink.read, values[++j]);
+    else if (raw === '-o' || raw === '-a' || raw === '--output-file' || raw === '--append-output') j++; // log files
+    else if (!raw.startsWith('-')) urls.push(values[j]);
+  }
+  if (output !== null) {
+    addPath(sink.written, output);
+    return;
+  }
+  for (const u of urls) {
+    const name = urlFileName(u);
+    if (name !== undefined) addPath(sink.written, prefix ? prefix + '/' + name : name);
+  }
+}
+
+function tar(raws: string[], values: (string | undefined)[], sink: FileSink): void {
+  let mode = '';
+  let archive: string | undefined;
+  for (let j = 0; j < raws.length; j++) {
+    const raw = raws[j]!;
+    if (raw.startsWith('--file=')) archive = values[j]?.slice(7);
+    else if (raw === '--file') archive = values[++j];
+    else if (raw === '--create') mode = 'c';
+    else if (raw === '--extract' || raw === '--get' || raw === '--list') mode = 'x';
+    else if (/^-?[A-Za-z]+$/.test(raw) && (j === 0 || raw.startsWith('-'))) {
+      // `tar czf out.tgz dir` / `tar -xzf in.tgz`: the `f` letter takes the next word.
+      const letters = raw.replace(/^-/, '');
+      if (/[cru]/.test(letters)) mode = 'c';
+      if (/[xt]/.test(letters)) mode = 'x';
+      if (letters.includes('f')) archive = values[++j];
+    }
+  }
+  if (mode === 'c') addPath(sink.written, archive);
+  else if (mode === 'x') addPath(sink.read, archive);
+}

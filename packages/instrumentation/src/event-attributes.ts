@@ -1,0 +1,207 @@
+import type { Attributes } from '@opentelemetry/api';
+import { Attr, EventType, FileSource, GenAiOperation } from '@agentspan/semconv';
+import { safeJson, safeText } from './safe-json.js';
+import type {
+  AgentCallEvent,
+  AgentCallResult,
+  CodeExecutionEvent,
+  CodeExecutionResult,
+  EventBase,
+  FileGeneratedEvent,
+  HandoffEvent,
+  ToolCallEvent,
+  ToolCallResult,
+} from './types.js';
+
+/**
+ * Turns the values an application passes to a record method into span
+ * attributes. Everything here is defensive: the input is whatever the caller
+ * had (possibly `undefined`, cyclic, or megabytes long), and the output is a
+ * flat attribute map within the content budget.
+ */
+
+/** Where the event sits: the run and node it belongs to. */
+export interface EventScope {
+  readonly runId: string;
+  readonly nodeId: string | undefined;
+  /** Depth of the event span under the run span. */
+  readonly depth: number;
+}
+
+/** Attribute map under construction, tracking whether any content was cut. */
+export class AttributeBag {
+  readonly attributes: Attributes = {};
+  truncated = false;
+  constructor(private readonly maxContentChars: number) {}
+
+  set(key: string, value: string | number | boolean | string[] | undefined): void {
+    if (value === undefined) return;
+    if (typeof value === 'number' && !Number.isFinite(value)) return;
+    this.attributes[key] = value;
+  }
+
+  /** Sets a string attribute from a value that may be anything; cut to the budget. */
+  text(key: string, value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    const { text, truncated } = safeText(value, this.maxContentChars);
+    if (truncated) this.truncated = true;
+    this.attributes[key] = text;
+    return text;
+  }
+
+  /** Sets a JSON-text attribute from any value; cut to the budget. */
+  json(key: string, value: unknown): void {
+    if (value === undefined) return;
+    const { json, truncated } = safeJson(value, this.maxContentChars);
+    if (truncated) this.truncated = true;
+    this.attributes[key] = json;
+  }
+
+  finish(): Attributes {
+    if (this.truncated) this.attributes[Attr.ATTR_TRUNCATED] = true;
+    return this.attributes;
+  }
+}
+
+function str(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+/** A short name for an agent/tool/etc. that came in as anything. */
+export function nameOf(value: unknown, fallback: string): string {
+  const s = str(value);
+  if (s === undefined || s.length === 0) return fallback;
+  return s.length > 200 ? s.slice(0, 200) : s;
+}
+
+function scopeAttributes(bag: AttributeBag, scope: EventScope, type: EventType, base: EventBase | undefined): void {
+  bag.set(Attr.ATTR_EVENT_TYPE, type);
+  bag.set(Attr.ATTR_RUN_ID, scope.runId);
+  bag.set(Attr.ATTR_GEN_AI_CONVERSATION_ID, scope.runId);
+  bag.set(Attr.ATTR_NODE_ID, scope.nodeId);
+  bag.set(Attr.ATTR_DEPTH, scope.depth);
+  // Status, metadata and error are set with the result (resultCommon), once.
+  if (base) bag.set(Attr.ATTR_STEP_ID, str(base.stepId));
+}
+
+/** `error.type` and `agentspan.error.message` for an error of any shape. */
+export function errorAttributes(bag: AttributeBag, error: unknown): string | undefined {
+  if (error === undefined || error === null || error === false) return undefined;
+  let type = 'Error';
+  let message: string;
+  if (error instanceof Error) {
+    type = error.name || 'Error';
+    message = error.message;
+  } else if (typeof error === 'string') {
+    message = error;
+  } else {
+    message = safeText(error, 2000).text;
+  }
+  bag.set(Attr.ATTR_ERROR_TYPE, nameOf(type, 'Error'));
+  bag.set(Attr.ATTR_HAS_ERROR, true);
+  return bag.text(Attr.ATTR_ERROR_MESSAGE, message);
+}
+
+function hasToolCallsIn(content: unknown): boolean {
+  if (content === null || typeof content !== 'object') return false;
+  const calls = (content as { tool_calls?: unknown; toolCalls?: unknown }).tool_calls ??
+    (content as { toolCalls?: unknown }).toolCalls;
+  return Array.isArray(calls) && calls.length > 0;
+}
+
+export function agentCallAttributes(bag: AttributeBag, scope: EventScope, e: AgentCallEvent): void {
+  scopeAttributes(bag, scope, EventType.AGENT_CALL, e);
+  bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.INVOKE_AGENT);
+  bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
+  bag.set(Attr.ATTR_AGENT_ROLE, str(e.role));
+  bag.set(Attr.ATTR_MESSAGE_SENDER, str(e.sender));
+  bag.set(Attr.ATTR_GEN_AI_REQUEST_MODEL, str(e.model));
+  agentCallResultAttributes(bag, e);
+}
+
+export function agentCallResultAttributes(bag: AttributeBag, r: AgentCallResult): void {
+  if (r.content !== undefined) {
+    const text = bag.text(Attr.ATTR_MESSAGE_CONTENT, r.content);
+    bag.set(Attr.ATTR_MESSAGE_LENGTH, typeof r.content === 'string' ? r.content.length : text?.length);
+  }
+  const toolCalls = typeof r.hasToolCalls === 'boolean' ? r.hasToolCalls : hasToolCallsIn(r.content);
+  if (toolCalls || r.hasToolCalls === false) bag.set(Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, toolCalls);
+  resultCommon(bag, r);
+}
+
+export function codeExecutionAttributes(bag: AttributeBag, scope: EventScope, e: CodeExecutionEvent): void {
+  scopeAttributes(bag, scope, EventType.CODE_EXEC, e);
+  bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.EXECUTE_CODE);
+  bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'executor'));
+  bag.set(Attr.ATTR_CODE_LANGUAGE, str(e.language)?.toLowerCase());
+  const code = typeof e.code === 'string' ? e.code : safeText(e.code, Number.MAX_SAFE_INTEGER).text;
+  bag.text(Attr.ATTR_CODE_CONTENT, code);
+  bag.set(Attr.ATTR_CODE_LENGTH, code.length);
+  bag.set(Attr.ATTR_CODE_CWD, str(e.cwd));
+  if (e.context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, e.context);
+  codeExecutionResultAttributes(bag, e);
+}
+
+export function codeExecutionResultAttributes(bag: AttributeBag, r: CodeExecutionResult): void {
+  if (r.output !== undefined) bag.text(Attr.ATTR_CODE_OUTPUT, r.output);
+  if (typeof r.exitCode === 'number' && Number.isInteger(r.exitCode)) {
+    bag.set(Attr.ATTR_CODE_EXIT_CODE, r.exitCode);
+  }
+  resultCommon(bag, r);
+}
+
+export function toolCallAttributes(bag: AttributeBag, scope: EventScope, e: ToolCallEvent): void {
+  scopeAttributes(bag, scope, EventType.TOOL_CALL, e);
+  const tool = nameOf(e.tool, 'tool');
+  bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.EXECUTE_TOOL);
+  bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
+  bag.set(Attr.ATTR_GEN_AI_TOOL_NAME, tool);
+  bag.set(Attr.ATTR_GEN_AI_TOOL_CALL_ID, str(e.toolCallId));
+  if (e.args !== undefined) {
+    bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, e.args);
+    if (e.args !== null && typeof e.args === 'object' && !Array.isArray(e.args)) {
+      try {
+        bag.set(Attr.ATTR_TOOL_ARGS_KEYS, Object.keys(e.args).slice(0, 100).sort());
+      } catch {
+        // A proxy that refuses ownKeys: the arguments JSON above already says what we could read.
+      }
+    }
+  }
+  if (e.context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, e.context);
+  toolCallResultAttributes(bag, e);
+}
+
+export function toolCallResultAttributes(bag: AttributeBag, r: ToolCallResult): void {
+  if (r.result !== undefined) {
+    if (typeof r.result === 'string') bag.text(Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, r.result);
+    else bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, r.result);
+  }
+  resultCommon(bag, r);
+}
+
+export function fileGeneratedAttributes(bag: AttributeBag, scope: EventScope, e: FileGeneratedEvent): void {
+  scopeAttributes(bag, scope, EventType.FILE_GEN, e);
+  if (e.agent !== undefined) bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
+  bag.set(Attr.ATTR_FILE_PATH, nameOf(e.path, 'unknown'));
+  bag.set(Attr.ATTR_FILE_SOURCE, str(e.source) ?? FileSource.EXPLICIT);
+  resultCommon(bag, e);
+}
+
+export function handoffAttributes(bag: AttributeBag, scope: EventScope, e: HandoffEvent): void {
+  scopeAttributes(bag, scope, EventType.HANDOFF, e);
+  const from = nameOf(e.from, 'agent');
+  bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, from);
+  bag.set(Attr.ATTR_HANDOFF_FROM, from);
+  bag.set(Attr.ATTR_HANDOFF_TO, nameOf(e.to, 'agent'));
+  resultCommon(bag, e);
+}
+
+function resultCommon(bag: AttributeBag, r: { status?: unknown; error?: unknown; metadata?: unknown }): void {
+  const s = str(r.status);
+  if (s) bag.set(Attr.ATTR_STATUS, s);
+  if (r.metadata !== undefined && r.metadata !== null) bag.json(Attr.ATTR_USER_META, r.metadata);
+  errorAttributes(bag, r.error);
+}

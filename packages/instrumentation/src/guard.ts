@@ -1,0 +1,21 @@
+import { diag } from '@opentelemetry/api';
+
+/**
+ * Runs `fn` and returns its result, or `fallback` when it throws: recording
+ * must never throw into the host application. The failure is logged through
+ * `diag` once per call site name, not per call, so a broken input pattern
+ * cannot flood the log.
+ */
+const reported = new Set<string>();
+
+export function guarded<T>(site: string, fallback: T, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!reported.has(site)) {
+      reported.add(site);
+      diag.warn(`agentspan: ${site} failed and was skipped (further failures here are not logged)`, err);
+    }
+    return fallback;
+  }
+}

@@ -1,0 +1,28 @@
+export { createRecorder, DEFAULT_MAX_CONTENT_CHARS, INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './recorder.js';
+export type { Recorder, RecorderOptions, AttachedRecorder } from './recorder.js';
+export { createWorkflowCallbacks } from './workflow-callbacks.js';
+export type { WorkflowCallbacksOptions } from './workflow-callbacks.js';
+export { formatTraceparent, parseTraceparent } from './traceparent.js';
+export { safeJson, safeText } from './safe-json.js';
+export type {
+  AgentCallEvent,
+  AgentCallResult,
+  CodeExecutionEvent,
+  CodeExecutionResult,
+  EndNodeOptions,
+  EndRunOptions,
+  EventBase,
+  EventHandle,
+  EventRecorder,
+  EventTiming,
+  FileGeneratedEvent,
+  HandoffEvent,
+  NodeHandle,
+  RunHandle,
+  RunReference,
+  StartNodeOptions,
+  StartRunOptions,
+  ToolCallEvent,
+  ToolCallResult,
+  WorkflowCallbacks,
+} from './types.js';

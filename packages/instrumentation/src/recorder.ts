@@ -1,0 +1,86 @@
+import { ROOT_CONTEXT, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { guarded } from './guard.js';
+import { RecordingScope, type ScopeDeps } from './recording-scope.js';
+import { Run } from './run-handles.js';
+import { parseTraceparent } from './traceparent.js';
+import type { EventRecorder, RunHandle, RunReference, StartRunOptions } from './types.js';
+
+/** Name and version of the tracer agentspan creates its spans with. */
+export const INSTRUMENTATION_NAME = '@agentspan/instrumentation';
+export const INSTRUMENTATION_VERSION = '0.1.0';
+
+/** Options of {@link createRecorder}. */
+export interface RecorderOptions {
+  /**
+   * Where spans are created. Default: the global tracer provider
+   * (`trace.getTracerProvider()`), looked up when the recorder is created.
+   */
+  tracerProvider?: TracerProvider;
+  /**
+   * Longest text kept for one content attribute (message, code, output, tool
+   * arguments, result); longer values are cut and the span is marked
+   * `agentspan.truncated`.
+   * @default 1_000_000
+   */
+  maxContentChars?: number;
+}
+
+/** Default of {@link RecorderOptions.maxContentChars}. */
+export const DEFAULT_MAX_CONTENT_CHARS = 1_000_000;
+
+/** Records from a run reference, e.g. in a worker thread or child process. */
+export interface AttachedRecorder extends EventRecorder {
+  readonly runId: string;
+  readonly nodeId: string | undefined;
+}
+
+/** The recording API: start runs, or attach to a run started elsewhere. */
+export interface Recorder {
+  /** Starts a run (`workflow_runs` row, span `invoke_workflow {mode}`). Never throws. */
+  startRun(options?: StartRunOptions): RunHandle;
+  /**
+   * Records into a run started elsewhere (another thread or process), from
+   * its {@link RunReference}. Events become children of the referenced span
+   * in the same trace, stamped with its run and node ids.
+   */
+  attach(reference: RunReference): AttachedRecorder;
+}
+
+class Attached extends RecordingScope implements AttachedRecorder {
+  constructor(
+    deps: ScopeDeps,
+    readonly runId: string,
+    readonly nodeId: string | undefined,
+    traceparent: unknown,
+  ) {
+    const parent = parseTraceparent(traceparent);
+    super(
+      deps,
+      { runId, nodeId, depth: nodeId === undefined ? 1 : 2 },
+      parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT,
+    );
+  }
+}
+
+/** Creates the recording API over a tracer provider. */
+export function createRecorder(options: RecorderOptions = {}): Recorder {
+  const provider = options.tracerProvider ?? trace.getTracerProvider();
+  const tracer: Tracer = provider.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
+  const max = options.maxContentChars;
+  const deps: ScopeDeps = {
+    tracer,
+    maxContentChars: typeof max === 'number' && max > 0 ? Math.floor(max) : DEFAULT_MAX_CONTENT_CHARS,
+  };
+  return {
+    startRun(runOptions?: StartRunOptions): RunHandle {
+      // Fallback: options that made the run fail (say, a throwing getter) are dropped, the run still exists.
+      return guarded<RunHandle | undefined>('startRun', undefined, () => new Run(deps, runOptions ?? {})) ?? new Run(deps, {});
+    },
+    attach(reference: RunReference): AttachedRecorder {
+      const ref = (reference ?? {}) as Partial<RunReference>;
+      const runId = typeof ref.runId === 'string' && ref.runId ? ref.runId : 'unknown';
+      const nodeId = typeof ref.nodeId === 'string' && ref.nodeId ? ref.nodeId : undefined;
+      return new Attached(deps, runId, nodeId, ref.traceparent);
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import {
+  context as otelContext,
+  trace,
+  INVALID_SPAN_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Span,
+  type TimeInput,
+  type Tracer,
+} from '@opentelemetry/api';
+import {
+  Attr,
+  agentCallSpanName,
+  codeExecutionSpanName,
+  fileGenSpanName,
+  handoffSpanName,
+  toolCallSpanName,
+} from '@agentspan/semconv';
+import {
+  AttributeBag,
+  agentCallAttributes,
+  agentCallResultAttributes,
+  codeExecutionAttributes,
+  codeExecutionResultAttributes,
+  fileGeneratedAttributes,
+  handoffAttributes,
+  nameOf,
+  toolCallAttributes,
+  toolCallResultAttributes,
+  type EventScope,
+} from './event-attributes.js';
+import { guarded } from './guard.js';
+import type {
+  AgentCallEvent,
+  AgentCallResult,
+  CodeExecutionEvent,
+  CodeExecutionResult,
+  EventHandle,
+  EventRecorder,
+  EventTiming,
+  FileGeneratedEvent,
+  HandoffEvent,
+  ToolCallEvent,
+  ToolCallResult,
+} from './types.js';
+
+/** What every scope needs to create spans. */
+export interface ScopeDeps {
+  readonly tracer: Tracer;
+  /** Longest text kept for one content attribute. */
+  readonly maxContentChars: number;
+}
+
+type Fill<E> = (bag: AttributeBag, scope: EventScope, event: E) => void;
+type FillResult<R> = (bag: AttributeBag, result: R) => void;
+
+/** A span's start/end from optional inputs: only `endTime` given means an instant event. */
+function times(t: EventTiming | undefined): { start: TimeInput | undefined; end: TimeInput | undefined } {
+  if (!t) return { start: undefined, end: undefined };
+  const start = t.startTime ?? t.endTime;
+  return { start, end: t.endTime };
+}
+
+function statusFrom(span: Span, bag: AttributeBag, error: unknown): void {
+  if (error === undefined || error === null || error === false) return;
+  const message = bag.attributes[Attr.ATTR_ERROR_MESSAGE];
+  span.setStatus({ code: SpanStatusCode.ERROR, message: typeof message === 'string' ? message.slice(0, 1000) : 'error' });
+}
+
+const NOOP_HANDLE: EventHandle<never> = {
+  spanContext: () => INVALID_SPAN_CONTEXT,
+  with: <T>(fn: () => T): T => fn(),
+  end: () => undefined,
+};
+
+/**
+ * Records events as child spans of one parent (a run or node span). The
+ * parent is carried explicitly, so recording works from timers, event
+ * emitters and native callbacks where the ambient OTel context is lost.
+ */
+export class RecordingScope implements EventRecorder {
+  constructor(
+    protected readonly deps: ScopeDeps,
+    /** Placement of events recorded here. */
+    protected readonly eventScope: EventScope,
+    /** Context whose active span is the parent of events recorded here. */
+    protected readonly parentContext: Context,
+  ) {}
+
+  agentCall(event: AgentCallEvent): void {
+    guarded('agentCall', undefined, () =>
+      this.record(agentCallSpanName(nameOf(event?.agent, 'agent')), agentCallAttributes, event),
+    );
+  }
+
+  beginAgentCall(event: AgentCallEvent): EventHandle<AgentCallResult> {
+    return guarded('beginAgentCall', NOOP_HANDLE, () =>
+      this.begin(agentCallSpanName(nameOf(event?.agent, 'agent')), agentCallAttributes, agentCallResultAttributes, event),
+    );
+  }
+
+  codeExecution(event: CodeExecutionEvent): void {
+    guarded('codeExecution', undefined, () =>
+      this.record(codeExecutionSpanName(nameOf(event?.agent, 'executor')), codeExecutionAttributes, event),
+    );
+  }
+
+  beginCodeExecution(event: CodeExecutionEvent): EventHandle<CodeExecutionResult> {
+    return guarded('beginCodeExecution', NOOP_HANDLE, () =>
+      this.begin(
+        codeExecutionSpanName(nameOf(event?.agent, 'executor')),
+        codeExecutionAttributes,
+        codeExecutionResultAttributes,
+        event,
+      ),
+    );
+  }
+
+  toolCall(event: ToolCallEvent): void {
+    guarded('toolCall', undefined, () =>
+      this.record(toolCallSpanName(nameOf(event?.tool, 'tool')), toolCallAttributes, event),
+    );
+  }
+
+  beginToolCall(event: ToolCallEvent): EventHandle<ToolCallResult> {
+    return guarded('beginToolCall', NOOP_HANDLE, () =>
+      this.begin(toolCallSpanName(nameOf(event?.tool, 'tool')), toolCallAttributes, toolCallResultAttributes, event),
+    );
+  }
+
+  fileGenerated(event: FileGeneratedEvent): void {
+    guarded('fileGenerated', undefined, () =>
+      this.record(fileGenSpanName(nameOf(event?.path, 'unknown')), fileGeneratedAttributes, event),
+    );
+  }
+
+  handoff(event: HandoffEvent): void {
+    guarded('handoff', undefined, () =>
+      this.record(handoffSpanName(nameOf(event?.from, 'agent'), nameOf(event?.to, 'agent')), handoffAttributes, event),
+    );
+  }
+
+  /** An event that already happened: one span, started and ended now. */
+  private record<E extends EventTiming & { error?: unknown }>(name: string, fill: Fill<E>, event: E): void {
+    const e = (event ?? {}) as E;
+    const bag = new AttributeBag(this.deps.maxContentChars);
+    fill(bag, this.eventScope, e);
+    const { start, end } = times(e);
+    const span = this.deps.tracer.startSpan(
+      name,
+      { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...(start !== undefined ? { startTime: start } : {}) },
+      this.parentContext,
+    );
+    statusFrom(span, bag, e.error);
+    span.end(end);
+  }
+
+  /** An event still running: the span stays open until `end()`. */
+  private begin<E extends EventTiming, R extends EventTiming & { error?: unknown }>(
+    name: string,
+    fill: Fill<E>,
+    fillResult: FillResult<R>,
+    event: E,
+  ): EventHandle<R> {
+    const e = (event ?? {}) as E;
+    const bag = new AttributeBag(this.deps.maxContentChars);
+    fill(bag, this.eventScope, e);
+    const span = this.deps.tracer.startSpan(
+      name,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: bag.finish(),
+        ...(e.startTime !== undefined ? { startTime: e.startTime } : {}),
+      },
+      this.parentContext,
+    );
+    const spanContext = span.spanContext();
+    const ctx = trace.setSpan(this.parentContext, span);
+    let ended = false;
+    return {
+      spanContext: () => spanContext,
+      with: <T>(fn: () => T): T => otelContext.with(ctx, fn),
+      end: (result?: R) => {
+        if (ended) return;
+        ended = true;
+        guarded('end', undefined, () => {
+          const r = (result ?? {}) as R;
+          const resultBag = new AttributeBag(this.deps.maxContentChars);
+          fillResult(resultBag, r);
+          span.setAttributes(resultBag.finish());
+          statusFrom(span, resultBag, r.error);
+          span.end(r.endTime);
+        });
+      },
+    };
+  }
+}

@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context as otelContext,
+  trace,
+  type Context,
+  type Span,
+  type SpanContext,
+} from '@opentelemetry/api';
+import {
+  Attr,
+  EventStatus,
+  EventType,
+  GenAiOperation,
+  RunStatus,
+  nodeSpanName,
+  runSpanName,
+} from '@agentspan/semconv';
+import { AttributeBag, errorAttributes, nameOf } from './event-attributes.js';
+import { guarded } from './guard.js';
+import { RecordingScope, type ScopeDeps } from './recording-scope.js';
+import { formatTraceparent } from './traceparent.js';
+import type {
+  EndNodeOptions,
+  EndRunOptions,
+  NodeHandle,
+  RunHandle,
+  RunReference,
+  StartNodeOptions,
+  StartRunOptions,
+} from './types.js';
+
+/** Depths under the run span (column `depth`). */
+const RUN_DEPTH = 0;
+const NODE_DEPTH = 1;
+
+function endWithError(span: Span, bag: AttributeBag, error: unknown): void {
+  const message = errorAttributes(bag, error);
+  if (message !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: message.slice(0, 1000) });
+}
+
+/** A running workflow. Events recorded directly on the run have no node. */
+export class Run extends RecordingScope implements RunHandle {
+  readonly id: string;
+  private readonly span: Span;
+  private readonly openNodes = new Set<Node>();
+  private nodeCount = 0;
+  private ended = false;
+
+  constructor(deps: ScopeDeps, options: StartRunOptions) {
+    const id = nameOf(options.runId, '') || randomUUID();
+    const mode = nameOf(options.mode, 'workflow');
+    const bag = new AttributeBag(deps.maxContentChars);
+    bag.set(Attr.ATTR_EVENT_TYPE, EventType.RUN);
+    bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.INVOKE_WORKFLOW);
+    bag.set(Attr.ATTR_GEN_AI_WORKFLOW_NAME, mode);
+    bag.set(Attr.ATTR_GEN_AI_CONVERSATION_ID, id);
+    bag.set(Attr.ATTR_RUN_ID, id);
+    bag.set(Attr.ATTR_RUN_MODE, mode);
+    bag.set(Attr.ATTR_DEPTH, RUN_DEPTH);
+    if (options.task !== undefined) bag.text(Attr.ATTR_RUN_TASK, options.task);
+    if (options.sessionId !== undefined) bag.set(Attr.ATTR_SESSION_ID, nameOf(options.sessionId, ''));
+    if (options.metadata !== undefined) bag.json(Attr.ATTR_USER_META, options.metadata);
+    const parent = options.newTrace ? ROOT_CONTEXT : otelContext.active();
+    const span = deps.tracer.startSpan(
+      runSpanName(mode),
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: bag.finish(),
+        ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
+        ...(options.newTrace ? { root: true } : {}),
+      },
+      parent,
+    );
+    super(deps, { runId: id, nodeId: undefined, depth: NODE_DEPTH }, trace.setSpan(ROOT_CONTEXT, span));
+    this.id = id;
+    this.span = span;
+  }
+
+  spanContext(): SpanContext {
+    return this.span.spanContext();
+  }
+
+  startNode(nodeId: string, options?: StartNodeOptions): NodeHandle {
+    const id = nameOf(nodeId, `node_${this.nodeCount + 1}`);
+    const node = guarded<Node | undefined>('startNode', undefined, () => {
+      const created = new Node(this.deps, this, id, this.nodeCount, options ?? {}, this.parentContext);
+      this.nodeCount += 1;
+      this.openNodes.add(created);
+      return created;
+    });
+    return node ?? new DetachedNode(this.deps, this, id, this.parentContext);
+  }
+
+  node(nodeId: string): NodeHandle | undefined {
+    let found: Node | undefined;
+    for (const n of this.openNodes) if (n.id === nodeId) found = n;
+    return found;
+  }
+
+  /** @internal Called by a node when it ends. */
+  nodeEnded(node: Node): void {
+    this.openNodes.delete(node);
+  }
+
+  with<T>(fn: () => T): T {
+    return otelContext.with(trace.setSpan(otelContext.active(), this.span), fn);
+  }
+
+  reference(): RunReference {
+    return { runId: this.id, traceparent: formatTraceparent(this.span.spanContext()) };
+  }
+
+  end(options?: EndRunOptions): void {
+    if (this.ended) return;
+    this.ended = true;
+    guarded('run.end', undefined, () => {
+      const o = options ?? {};
+      const failed = o.error !== undefined && o.error !== null;
+      for (const node of [...this.openNodes]) {
+        node.end({ status: failed ? EventStatus.FAILED : EventStatus.COMPLETED });
+      }
+      const bag = new AttributeBag(this.deps.maxContentChars);
+      bag.set(Attr.ATTR_RUN_STATUS, nameOf(o.status, failed ? RunStatus.FAILED : RunStatus.SUCCESS));
+      if (o.metadata !== undefined) bag.json(Attr.ATTR_USER_META, o.metadata);
+      endWithError(this.span, bag, o.error);
+      if (o.status === RunStatus.FAILED && !failed) {
+        this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'run failed' });
+      }
+      this.span.setAttributes(bag.finish());
+      this.span.end(o.endTime);
+    });
+  }
+}
+
+/** A step of a run. */
+export class Node extends RecordingScope implements NodeHandle {
+  readonly id: string;
+  readonly run: Run;
+  private readonly span: Span;
+  private ended = false;
+
+  constructor(
+    deps: ScopeDeps,
+    run: Run,
+    nodeId: string,
+    order: number,
+    options: StartNodeOptions,
+    runContext: Context,
+  ) {
+    const bag = new AttributeBag(deps.maxContentChars);
+    bag.set(Attr.ATTR_EVENT_TYPE, EventType.NODE);
+    bag.set(Attr.ATTR_RUN_ID, run.id);
+    bag.set(Attr.ATTR_GEN_AI_CONVERSATION_ID, run.id);
+    bag.set(Attr.ATTR_NODE_ID, nodeId);
+    bag.set(Attr.ATTR_DEPTH, NODE_DEPTH);
+    if (order >= 0) bag.set(Attr.ATTR_NODE_ORDER, order);
+    bag.set(Attr.ATTR_NODE_TYPE, nameOf(options.type, 'step'));
+    if (options.title !== undefined) bag.text(Attr.ATTR_NODE_TITLE, options.title);
+    if (options.agent !== undefined) bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(options.agent, 'agent'));
+    if (options.metadata !== undefined) bag.json(Attr.ATTR_USER_META, options.metadata);
+    const span = deps.tracer.startSpan(
+      nodeSpanName(nodeId),
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: bag.finish(),
+        ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
+      },
+      runContext,
+    );
+    super(deps, { runId: run.id, nodeId, depth: NODE_DEPTH + 1 }, trace.setSpan(ROOT_CONTEXT, span));
+    this.id = nodeId;
+    this.run = run;
+    this.span = span;
+  }
+
+  spanContext(): SpanContext {
+    return this.span.spanContext();
+  }
+
+  with<T>(fn: () => T): T {
+    return otelContext.with(trace.setSpan(otelContext.active(), this.span), fn);
+  }
+
+  reference(): RunReference {
+    return { runId: this.run.id, nodeId: this.id, traceparent: formatTraceparent(this.span.spanContext()) };
+  }
+
+  end(options?: EndNodeOptions): void {
+    if (this.ended) return;
+    this.ended = true;
+    guarded('node.end', undefined, () => {
+      const o = options ?? {};
+      const bag = new AttributeBag(this.deps.maxContentChars);
+      if (o.status !== undefined) bag.set(Attr.ATTR_STATUS, nameOf(o.status, EventStatus.COMPLETED));
+      if (o.metadata !== undefined) bag.json(Attr.ATTR_USER_META, o.metadata);
+      endWithError(this.span, bag, o.error);
+      if (o.status === EventStatus.FAILED && o.error === undefined) {
+        this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'node failed' });
+      }
+      this.span.setAttributes(bag.finish());
+      this.span.end(o.endTime);
+    });
+    this.run.nodeEnded(this);
+  }
+}
+
+/**
+ * Fallback when a node span could not be created: events recorded here go
+ * straight under the run, still stamped with the node id, so nothing is lost.
+ */
+class DetachedNode extends RecordingScope implements NodeHandle {
+  constructor(
+    deps: ScopeDeps,
+    readonly run: Run,
+    readonly id: string,
+    runContext: Context,
+  ) {
+    super(deps, { runId: run.id, nodeId: id, depth: NODE_DEPTH }, runContext);
+  }
+  spanContext(): SpanContext {
+    return this.run.spanContext();
+  }
+  with<T>(fn: () => T): T {
+    return this.run.with(fn);
+  }
+  reference(): RunReference {
+    return { ...this.run.reference(), nodeId: this.id };
+  }
+  end(): void {
+    /* nothing was opened */
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Serialises anything an application hands us (cyclic objects, BigInt,
+ * Errors, Maps, typed arrays, getters that throw, huge strings) to JSON text
+ * within a character budget, without ever throwing.
+ *
+ * `JSON.stringify` throws on cycles and BigInt and has no budget, so a bad
+ * argument would either crash the host or make the hot path unbounded; this
+ * walker stops adding content once the budget is spent and marks the cut.
+ */
+
+/** Result of {@link safeJson}. */
+export interface SafeJsonResult {
+  /** Valid JSON text. */
+  readonly json: string;
+  /** True when content was left out to stay within the budget or depth. */
+  readonly truncated: boolean;
+}
+
+const MAX_DEPTH = 32;
+const TRUNCATION_MARK = '…[truncated]';
+
+class Budget {
+  remaining: number;
+  truncated = false;
+  constructor(limit: number) {
+    this.remaining = limit;
+  }
+}
+
+/** JSON text of `value`, at most about `maxChars` long (strings are cut, deep or wide structures elided). */
+export function safeJson(value: unknown, maxChars: number): SafeJsonResult {
+  const budget = new Budget(Math.max(16, maxChars));
+  try {
+    const json = JSON.stringify(toPlain(value, budget, 0, new Set()));
+    return { json: json ?? 'null', truncated: budget.truncated };
+  } catch {
+    return { json: JSON.stringify('[unserialisable]'), truncated: true };
+  }
+}
+
+/** Text for a value that is usually a string (message content, tool results). */
+export function safeText(value: unknown, maxChars: number): { text: string; truncated: boolean } {
+  if (typeof value === 'string') return cutString(value, maxChars);
+  if (value === undefined || value === null) return { text: '', truncated: false };
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return { text: String(value), truncated: false };
+  }
+  const { json, truncated } = safeJson(value, maxChars);
+  return { text: json, truncated };
+}
+
+/** `s` cut to `maxChars` (never splitting a surrogate pair), with a mark when cut. */
+export function cutString(s: string, maxChars: number): { text: string; truncated: boolean } {
+  if (s.length <= maxChars) return { text: s, truncated: false };
+  let end = Math.max(0, maxChars);
+  const code = s.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return { text: s.slice(0, end) + TRUNCATION_MARK, truncated: true };
+}
+
+function take(budget: Budget, s: string): string {
+  if (budget.remaining <= 0) {
+    budget.truncated = true;
+    return TRUNCATION_MARK;
+  }
+  const { text, truncated } = cutString(s, budget.remaining);
+  if (truncated) budget.truncated = true;
+  budget.remaining -= text.length + 2;
+  return text;
+}
+
+function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<object>): unknown {
+  switch (typeof value) {
+    case 'string':
+      return take(budget, value);
+    case 'number':
+      budget.remaining -= 8;
+      return Number.isFinite(value) ? value : String(value);
+    case 'boolean':
+      budget.remaining -= 5;
+      return value;
+    case 'bigint':
+      return take(budget, value.toString());
+    case 'undefined':
+      return null;
+    case 'symbol':
+      return take(budget, value.toString());
+    case 'function':
+      return take(budget, `[function ${value.name || 'anonymous'}]`);
+    default:
+      break;
+  }
+  if (value === null) return null;
+  const obj = value as object;
+  if (ancestors.has(obj)) return '[Circular]';
+  if (depth >= MAX_DEPTH || budget.remaining <= 0) {
+    budget.truncated = true;
+    return TRUNCATION_MARK;
+  }
+  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
+  if (obj instanceof Error) {
+    return { name: take(budget, obj.name), message: take(budget, obj.message) };
+  }
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
+    return `[${obj.constructor.name} ${(obj as ArrayBuffer).byteLength} bytes]`;
+  }
+  ancestors.add(obj);
+  try {
+    const withToJson = obj as { toJSON?: unknown };
+    if (typeof withToJson.toJSON === 'function' && !(obj instanceof Map) && !(obj instanceof Set)) {
+      const replaced: unknown = (withToJson.toJSON as () => unknown).call(obj);
+      if (replaced !== obj) return toPlain(replaced, budget, depth + 1, ancestors);
+    }
+    if (Array.isArray(obj) || obj instanceof Set) {
+      const out: unknown[] = [];
+      for (const item of obj as Iterable<unknown>) {
+        if (budget.remaining <= 0) {
+          budget.truncated = true;
+          out.push(TRUNCATION_MARK);
+          break;
+        }
+        out.push(toPlain(item, budget, depth + 1, ancestors));
+      }
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    const entries: Iterable<[unknown, unknown]> =
+      obj instanceof Map ? obj.entries() : Object.entries(obj);
+    for (const [k, v] of entries) {
+      if (budget.remaining <= 0) {
+        budget.truncated = true;
+        out['…'] = TRUNCATION_MARK;
+        break;
+      }
+      const key = take(budget, typeof k === 'string' ? k : String(k));
+      out[key] = toPlain(v, budget, depth + 1, ancestors);
+    }
+    return out;
+  } catch {
+    // A throwing getter, proxy trap or toJSON: record that, not the exception.
+    return '[unreadable]';
+  } finally {
+    ancestors.delete(obj);
+  }
+}

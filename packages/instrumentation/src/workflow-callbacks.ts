@@ -1,0 +1,81 @@
+import { guarded } from './guard.js';
+import type { EventRecorder, NodeHandle, RunHandle, WorkflowCallbacks } from './types.js';
+
+/** Options of {@link createWorkflowCallbacks}. */
+export interface WorkflowCallbacksOptions {
+  /**
+   * The node the callbacks record into: a node handle, or a node id. With an
+   * id, the run's node of that id is used while it is open (see
+   * `run.startNode`); otherwise a node is started on first use and ended with
+   * the run.
+   */
+  nodeId?: string | NodeHandle;
+}
+
+/** Code execution results as frameworks report them. */
+interface ExecutionResultLike {
+  output?: unknown;
+  stdout?: unknown;
+  stderr?: unknown;
+  exitCode?: unknown;
+  exit_code?: unknown;
+  error?: unknown;
+}
+
+function exitCodeOf(r: ExecutionResultLike): number | undefined {
+  const c = r.exitCode ?? r.exit_code;
+  return typeof c === 'number' && Number.isInteger(c) ? c : undefined;
+}
+
+function outputOf(r: ExecutionResultLike): unknown {
+  if (r.output !== undefined) return r.output;
+  const parts = [r.stdout, r.stderr].filter((p) => typeof p === 'string' && p.length > 0);
+  return parts.length > 0 ? parts.join('\n') : undefined;
+}
+
+/**
+ * The callback shape multi-agent frameworks call (`on_agent_message`,
+ * `on_code_execution`, `on_tool_call` in the system we replace), recording
+ * into a run and node. Every callback is synchronous and never throws.
+ */
+export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbacksOptions = {}): WorkflowCallbacks {
+  let lazyNode: NodeHandle | undefined;
+  const target = (): EventRecorder => {
+    const n = options.nodeId;
+    if (n === undefined) return run;
+    if (typeof n !== 'string') return n;
+    const open = run.node(n);
+    if (open) return open;
+    lazyNode ??= run.startNode(n);
+    return lazyNode;
+  };
+  return {
+    onAgentMessage(agent, role, content, metadata) {
+      guarded('onAgentMessage', undefined, () => {
+        const meta = metadata ?? {};
+        const sender = typeof meta['sender'] === 'string' ? meta['sender'] : undefined;
+        target().agentCall({ agent, role, content, metadata: meta, ...(sender ? { sender } : {}) });
+      });
+    },
+    onCodeExecution(agent, code, language, result) {
+      guarded('onCodeExecution', undefined, () => {
+        const r: ExecutionResultLike =
+          result !== null && typeof result === 'object' ? (result as ExecutionResultLike) : { output: result };
+        const exitCode = exitCodeOf(r);
+        target().codeExecution({
+          agent,
+          code,
+          language,
+          output: outputOf(r),
+          ...(exitCode !== undefined ? { exitCode } : {}),
+          ...(r.error !== undefined && r.error !== null ? { error: r.error } : {}),
+        });
+      });
+    },
+    onToolCall(agent, tool, args, result) {
+      guarded('onToolCall', undefined, () => {
+        target().toolCall({ agent, tool, args, result });
+      });
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { AgentspanOptions } from './types.js';
+
+/**
+ * The only place agentspan reads environment variables: user options win,
+ * then the variable, then the default. Bad variable values are ignored with
+ * a warning; bad options in code throw.
+ */
+
+/** Variables agentspan reads. */
+export type AgentspanEnv = Partial<
+  Record<
+    | 'OTEL_SERVICE_NAME'
+    | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
+    | 'OTEL_EXPORTER_OTLP_ENDPOINT'
+    | 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'
+    | 'OTEL_EXPORTER_OTLP_HEADERS'
+    | 'AGENTSPAN_CAPTURE_CONTENT',
+    string
+  >
+>;
+
+/** Options after defaults and environment. */
+export interface ResolvedOptions {
+  serviceName: string;
+  databaseUrl: string | undefined;
+  otlpEndpoint: string | undefined;
+  otlpHeaders: Record<string, string>;
+  workspaceDir: string;
+  captureContent: boolean;
+  registerGlobal: boolean;
+  migrate: boolean;
+  /** Warnings about ignored environment values. */
+  warnings: string[];
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  const t = v?.trim();
+  return t ? t : undefined;
+}
+
+/** `k1=v1,k2=v2` (the OTLP headers format), values URL-decoded. */
+export function parseHeaderList(text: string | undefined, warnings: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!text) return out;
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) {
+      if (part.trim()) warnings.push(`ignored malformed OTLP header entry "${part.trim().slice(0, 40)}"`);
+      continue;
+    }
+    try {
+      out[decodeURIComponent(part.slice(0, eq).trim())] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      warnings.push('ignored an OTLP header entry that is not URL-encoded correctly');
+    }
+  }
+  return out;
+}
+
+function parseBoolean(name: string, text: string | undefined, warnings: string[]): boolean | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const t = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['0', 'false', 'no', 'off'].includes(t)) return false;
+  warnings.push(`ignored ${name}="${text.slice(0, 20)}" (expected true or false)`);
+  return undefined;
+}
+
+function checkUrl(name: string, url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+    return url;
+  } catch {
+    throw new TypeError(`agentspan: ${name} must be an http(s) URL, got "${url.slice(0, 100)}"`);
+  }
+}
+
+export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = process.env as AgentspanEnv): ResolvedOptions {
+  const warnings: string[] = [];
+  if (options.databaseUrl !== undefined && typeof options.databaseUrl !== 'string') {
+    throw new TypeError('agentspan: databaseUrl must be a string');
+  }
+  let otlpEndpoint: string | undefined;
+  if (options.otlpEndpoint === false) {
+    otlpEndpoint = undefined;
+  } else if (typeof options.otlpEndpoint === 'string') {
+    otlpEndpoint = checkUrl('otlpEndpoint', options.otlpEndpoint);
+  } else {
+    const signal = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+    const base = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+    const fromEnv = signal ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+    if (fromEnv) {
+      try {
+        otlpEndpoint = checkUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', fromEnv);
+      } catch (err) {
+        warnings.push(`${(err as Error).message}; OTLP forwarding is off`);
+      }
+    }
+  }
+  const headers = {
+    ...parseHeaderList(env.OTEL_EXPORTER_OTLP_HEADERS, warnings),
+    ...parseHeaderList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, warnings),
+    ...(options.otlpHeaders ?? {}),
+  };
+  return {
+    serviceName: nonEmpty(options.serviceName) ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'agentspan',
+    databaseUrl: nonEmpty(options.databaseUrl),
+    otlpEndpoint,
+    otlpHeaders: headers,
+    workspaceDir: options.workspaceDir ?? process.cwd(),
+    captureContent:
+      options.captureContent ?? parseBoolean('AGENTSPAN_CAPTURE_CONTENT', env.AGENTSPAN_CAPTURE_CONTENT, warnings) ?? true,
+    registerGlobal: options.registerGlobal ?? true,
+    migrate: options.migrate ?? true,
+    warnings,
+  };
+}

@@ -1,0 +1,242 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { trace } from '@opentelemetry/api';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { startAgentspan, createWorkflowCallbacks, resolveOptions } from '../src/index.js';
+
+/** A minimal OTLP/HTTP receiver: records every request body (JSON) it gets. */
+interface Receiver {
+  url: string;
+  bodies: unknown[];
+  contentTypes: string[];
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks);
+  return req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const bodies: unknown[] = [];
+  const contentTypes: string[] = [];
+  const server: Server = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      contentTypes.push(String(req.headers['content-type']));
+      bodies.push(JSON.parse(body.toString('utf8')));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    url: `http://127.0.0.1:${address.port}/v1/traces`,
+    bodies,
+    contentTypes,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+interface OtlpAttribute {
+  key: string;
+  value: { stringValue?: string; intValue?: number | string; boolValue?: boolean; arrayValue?: unknown };
+}
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes: OtlpAttribute[];
+}
+
+function spansOf(bodies: unknown[]): OtlpSpan[] {
+  const out: OtlpSpan[] = [];
+  for (const body of bodies as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }[]) {
+    for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) out.push(...ss.spans);
+  }
+  return out;
+}
+
+function attr(span: OtlpSpan, key: string): unknown {
+  const a = span.attributes.find((x) => x.key === key);
+  if (!a) return undefined;
+  const v = a.value;
+  return v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.arrayValue;
+}
+
+let db: TestSchema;
+let receiver: Receiver;
+before(async () => {
+  db = await createTestSchema('node');
+  receiver = await startReceiver();
+});
+after(async () => {
+  await receiver.close();
+  await db.drop();
+});
+
+test('one run lands in Postgres and on the OTLP wire with the same tree', async () => {
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-node-'));
+  writeFileSync(join(workspaceDir, 'fib.txt'), '0\n1\n1\n2\n');
+  const warnings: string[] = [];
+  const agentspan = await startAgentspan(
+    {
+      serviceName: 'research-backend',
+      databaseUrl: db.url,
+      schema: db.schema,
+      otlpEndpoint: receiver.url,
+      workspaceDir,
+      logger: { warn: (m) => warnings.push(m) },
+    },
+    {},
+  );
+  const run = agentspan.startRun({ task: 'Compute primes', mode: 'one-shot' });
+  const step = run.startNode('step_1', { title: 'write the script' });
+  step.agentCall({ agent: 'engineer', role: 'assistant', sender: 'planner', content: 'I will write fib.txt' });
+  const code = 'import math\nwith open("fib.txt", "w") as f:\n    f.write("0\\n")\n';
+  step.codeExecution({ agent: 'executor', language: 'python', code, output: 'ok', exitCode: 0 });
+  step.toolCall({ agent: 'engineer', tool: 'execute_python', args: { code }, result: 'ok' });
+  step.fileGenerated({ agent: 'executor', path: 'fib.txt', source: 'code_execution' });
+  step.end();
+  run.end({ status: 'success' });
+  await agentspan.shutdown();
+  assert.deepEqual(warnings, []);
+
+  // Postgres: the three queries of the issue, verbatim.
+  const counts = await db.pool.query(
+    'SELECT event_type, COUNT(*) FROM execution_events WHERE run_id = $1 GROUP BY event_type;',
+    [run.id],
+  );
+  assert.deepEqual(
+    Object.fromEntries(counts.rows.map((r: { event_type: string; count: string }) => [r.event_type, Number(r.count)])),
+    { agent_call: 1, code_exec: 1, tool_call: 1, file_gen: 1 },
+  );
+  // rowMode 'array': the unnamed columns would collapse into one '?column?' key otherwise.
+  const files = await db.pool.query({
+    text: "SELECT outputs->>'file_path', LENGTH(outputs->>'file_content'), meta->>'has_content' FROM execution_events WHERE event_type = 'file_gen';",
+    rowMode: 'array',
+  });
+  assert.deepEqual(files.rows, [['fib.txt', 8, 'true']]);
+  const imports = await db.pool.query({
+    text: "SELECT agent_name, meta->>'imports', meta->>'files_written' FROM execution_events WHERE event_type = 'code_exec' AND meta->>'imports' IS NOT NULL;",
+    rowMode: 'array',
+  });
+  assert.deepEqual(imports.rows, [['executor', '["math"]', '["fib.txt"]']]);
+
+  const runs = await db.pool.query('SELECT id, mode, task_description, status, trace_id FROM workflow_runs');
+  assert.deepEqual(runs.rows.map((r: { id: string; mode: string; status: string }) => [r.id, r.mode, r.status]), [
+    [run.id, 'one-shot', 'success'],
+  ]);
+  const nodes = await db.pool.query('SELECT id, node_id, title, status FROM dag_nodes WHERE run_id = $1', [run.id]);
+  assert.equal(nodes.rows[0]?.node_id, 'step_1');
+  const events = await db.pool.query(
+    'SELECT event_type, parent_event_id, depth, service_name, execution_order FROM execution_events WHERE run_id = $1 ORDER BY execution_order',
+    [run.id],
+  );
+  assert.deepEqual(
+    events.rows.map((r: { event_type: string }) => r.event_type),
+    ['agent_call', 'code_exec', 'file_gen', 'tool_call'],
+  );
+  const nodeId = nodes.rows[0]?.id as string;
+  for (const e of events.rows as { event_type: string; parent_event_id: string; depth: number; service_name: string }[]) {
+    assert.equal(e.service_name, 'research-backend');
+    if (e.event_type !== 'file_gen') {
+      assert.equal(e.parent_event_id, nodeId);
+      assert.equal(e.depth, 2);
+    } else {
+      assert.equal(e.depth, 3);
+    }
+  }
+
+  // OTLP: the same spans, names, parents and attributes.
+  assert.ok(receiver.contentTypes.every((t) => t.startsWith('application/json')));
+  const spans = spansOf(receiver.bodies);
+  const byName = (n: string) => {
+    const s = spans.find((x) => x.name === n);
+    assert.ok(s, `span ${n} on the wire`);
+    return s;
+  };
+  const runSpan = byName('invoke_workflow one-shot');
+  const node = byName('node step_1');
+  const agent = byName('invoke_agent engineer');
+  const exec = byName('execute_code executor');
+  const tool = byName('execute_tool execute_python');
+  const file = spans.filter((s) => s.name === 'file_gen fib.txt');
+  assert.equal(node.parentSpanId, runSpan.spanId);
+  for (const s of [agent, exec, tool]) assert.equal(s.parentSpanId, node.spanId);
+  assert.equal(file.length, 2, 'the declared duplicate stays in the trace');
+  assert.equal(runSpan.traceId, agent.traceId);
+  assert.equal(attr(runSpan, 'gen_ai.operation.name'), 'invoke_workflow');
+  assert.equal(attr(agent, 'gen_ai.agent.name'), 'engineer');
+  assert.equal(attr(tool, 'gen_ai.tool.name'), 'execute_python');
+  assert.equal(attr(exec, 'agentspan.run.id'), run.id);
+  assert.equal(attr(exec, 'agentspan.node.id'), 'step_1');
+  assert.equal(attr(exec, 'agentspan.code.hash'), (await db.pool.query("SELECT inputs->>'code_hash' AS h FROM execution_events WHERE event_type='code_exec'")).rows[0]?.h);
+  assert.equal(typeof attr(exec, 'agentspan.execution.order'), 'number');
+});
+
+test('without databaseUrl: one warning, no crash, spans still flow to OTLP; registerGlobal toggles the global provider', async () => {
+  const warnings: string[] = [];
+  const before = receiver.bodies.length;
+  const agentspan = await startAgentspan({ otlpEndpoint: receiver.url, logger: { warn: (m) => warnings.push(m) } }, {});
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] ?? '', /no databaseUrl/);
+  const tracer = trace.getTracer('foreign');
+  const run = agentspan.startRun({ runId: 'global-run' });
+  run.with(() => tracer.startSpan('foreign work').end());
+  const cb = createWorkflowCallbacks(run, { nodeId: 'n1' });
+  cb.onToolCall('a', 'search', { q: 1 }, 'none');
+  run.end();
+  await agentspan.shutdown();
+  const spans = spansOf(receiver.bodies.slice(before));
+  const foreign = spans.find((s) => s.name === 'foreign work');
+  assert.ok(foreign, 'a span from another tracer went through the global provider');
+  assert.equal(attr(foreign, 'agentspan.run.id'), 'global-run');
+  assert.ok(spans.some((s) => s.name === 'execute_tool search'));
+  await agentspan.shutdown(); // idempotent
+});
+
+test('options resolve from the environment at the edge only, options first', () => {
+  const env = {
+    OTEL_SERVICE_NAME: 'from-env',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+    OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc,bad',
+    AGENTSPAN_CAPTURE_CONTENT: 'false',
+  };
+  const r = resolveOptions({}, env);
+  assert.equal(r.serviceName, 'from-env');
+  assert.equal(r.otlpEndpoint, 'http://collector:4318/v1/traces');
+  assert.deepEqual(r.otlpHeaders, { authorization: 'Bearer abc' });
+  assert.equal(r.captureContent, false);
+  assert.equal(r.warnings.length, 1);
+  const o = resolveOptions({ serviceName: 'mine', otlpEndpoint: false, captureContent: true }, env);
+  assert.equal(o.serviceName, 'mine');
+  assert.equal(o.otlpEndpoint, undefined);
+  assert.equal(o.captureContent, true);
+  assert.equal(resolveOptions({}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://j:4318/custom' }).otlpEndpoint, 'http://j:4318/custom');
+  assert.equal(resolveOptions({}, {}).serviceName, 'agentspan');
+  assert.equal(resolveOptions({}, { AGENTSPAN_CAPTURE_CONTENT: 'maybe' }).warnings.length, 1);
+  assert.throws(() => resolveOptions({ otlpEndpoint: 'ftp://x' }, {}), /otlpEndpoint must be an http\(s\) URL/);
+});
+
+test('an unreachable database does not stop the application: warning at start, no throw', async () => {
+  const warnings: string[] = [];
+  const agentspan = await startAgentspan(
+    { databaseUrl: 'postgres://nobody@127.0.0.1:1/none', otlpEndpoint: false, logger: { warn: (m) => warnings.push(m) } },
+    {},
+  );
+  assert.ok(warnings.some((w) => /could not prepare the Postgres schema/.test(w)), warnings.join('\n'));
+  const run = agentspan.startRun();
+  assert.doesNotThrow(() => run.agentCall({ agent: 'a', content: 'still works' }));
+  run.end();
+  await agentspan.shutdown();
+});

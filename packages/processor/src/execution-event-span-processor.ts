@@ -1,0 +1,333 @@
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  diag,
+  trace,
+  type Attributes,
+  type Context,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createRedactor, normalisePath, type Redactor } from '@agentspan/extract';
+import { Attr, EventType, FileSource, fileGenSpanName } from '@agentspan/semconv';
+import { redactAttributes, stripContent } from './content-policy.js';
+import { enrichAgentCall, enrichCodeExecution, enrichToolCall, type Enrichment } from './enrich-events.js';
+import {
+  DEFAULT_MAX_CONTENT_BYTES,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_TEXT_EXTENSIONS,
+  captureFile,
+  resolveFilePath,
+  type CapturedFile,
+  type FileCaptureOptions,
+} from './file-capture.js';
+import { RunStates } from './run-state.js';
+import type { ExecutionEventSpanProcessorOptions } from './types.js';
+
+const DEFAULT_MAX_SCAN_CHARS = 1_000_000;
+const DEFAULT_MAX_FILES_PER_SPAN = 20;
+const TRACER_NAME = '@agentspan/processor';
+
+/** Counters the processor keeps about itself. */
+export interface ProcessorStats {
+  /** Spans stamped with a run id in `onStart`. */
+  spansStamped: number;
+  /** Event spans enriched in `onEnding`. */
+  spansEnriched: number;
+  /** `file_gen` spans created for detected files. */
+  filesDetected: number;
+  /** Files whose content was captured. */
+  filesCaptured: number;
+  /** Secrets replaced. */
+  redactions: number;
+  /** Spans on which processing failed (the span itself is kept, unenriched). */
+  failures: number;
+}
+
+/**
+ * The span processor at the heart of agentspan. It must come first in the
+ * provider's `spanProcessors`, before any exporting processor:
+ *
+ * - `onStart` stamps every span with its run id, node id, depth and the
+ *   per-run execution order (spans created by other instrumentations inside
+ *   `run.with()`/`step.with()` inherit them from their parent);
+ * - `onEnding` (span still writable) redacts secrets, runs the extractors
+ *   synchronously and sets the derived metadata as attributes, captures the
+ *   content of files, and creates a child `file_gen` span for each file an
+ *   event generated (never for a `file_gen` span itself);
+ * - `onEnd` does nothing: exporting is the next processors' job.
+ *
+ * Nothing here throws into the application: a failure leaves the span as it
+ * was and is counted.
+ */
+export class ExecutionEventSpanProcessor implements SpanProcessor {
+  private readonly workspaceDir: string;
+  private readonly captureContent: boolean;
+  private readonly captureFiles: boolean;
+  private readonly fileCapture: FileCaptureOptions;
+  private readonly maxFilesPerSpan: number;
+  private readonly maxScanChars: number;
+  private readonly redactor: Redactor | undefined;
+  private readonly runs: RunStates;
+  private tracerProvider: TracerProvider | undefined;
+  private tracer: Tracer | undefined;
+  private readonly counters: ProcessorStats = {
+    spansStamped: 0,
+    spansEnriched: 0,
+    filesDetected: 0,
+    filesCaptured: 0,
+    redactions: 0,
+    failures: 0,
+  };
+  private failureLogged = false;
+
+  constructor(options: ExecutionEventSpanProcessorOptions = {}) {
+    this.workspaceDir = options.workspaceDir ?? process.cwd();
+    this.captureContent = options.captureContent ?? true;
+    const fc = options.fileCapture ?? {};
+    this.captureFiles = fc.enabled ?? true;
+    this.fileCapture = {
+      roots: fc.roots && fc.roots.length > 0 ? [...fc.roots] : [this.workspaceDir],
+      maxFileBytes: positive(fc.maxFileBytes, DEFAULT_MAX_FILE_BYTES),
+      maxContentBytes: positive(fc.maxContentBytes, DEFAULT_MAX_CONTENT_BYTES),
+      textExtensions: fc.textExtensions
+        ? new Set(fc.textExtensions.map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase()))
+        : DEFAULT_TEXT_EXTENSIONS,
+    };
+    this.maxFilesPerSpan = positive(fc.maxFilesPerSpan, DEFAULT_MAX_FILES_PER_SPAN);
+    this.maxScanChars = positive(options.maxScanChars, DEFAULT_MAX_SCAN_CHARS);
+    const redaction = options.redaction;
+    this.redactor = redaction === false || redaction?.enabled === false ? undefined : createRedactor(redaction ?? {});
+    this.runs = new RunStates(positive(options.maxTrackedRuns, 10_000));
+    this.tracerProvider = options.tracerProvider;
+  }
+
+  /** Sets the provider used for the `file_gen` spans (the one this processor is registered in). */
+  setTracerProvider(provider: TracerProvider): void {
+    this.tracerProvider = provider;
+    this.tracer = undefined;
+  }
+
+  /** A snapshot of the processor's counters. */
+  stats(): ProcessorStats {
+    return { ...this.counters };
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      this.stamp(span, parentContext);
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  onEnding(span: Span): void {
+    try {
+      this.process(span);
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  onEnd(_span: ReadableSpan): void {
+    /* exporting processors come after this one */
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  // -------------------------------------------------------------------------
+
+  private failed(err: unknown): void {
+    this.counters.failures += 1;
+    if (!this.failureLogged) {
+      this.failureLogged = true;
+      diag.warn('agentspan: processing a span failed; the span is kept unenriched (logged once)', err);
+    }
+  }
+
+  /** Run id, node id, depth and execution order, own or inherited from the parent span. */
+  private stamp(span: Span, parentContext: Context): void {
+    const attrs = span.attributes;
+    const type = attrs[Attr.ATTR_EVENT_TYPE];
+    let runId = attrs[Attr.ATTR_RUN_ID];
+    if (typeof runId !== 'string') {
+      const parent = parentAttributes(parentContext);
+      if (!parent) return;
+      const parentRun = parent[Attr.ATTR_RUN_ID];
+      if (typeof parentRun !== 'string') return;
+      runId = parentRun;
+      const inherited: Attributes = { [Attr.ATTR_RUN_ID]: parentRun };
+      const parentNode = parent[Attr.ATTR_NODE_ID];
+      if (typeof parentNode === 'string') inherited[Attr.ATTR_NODE_ID] = parentNode;
+      const parentDepth = parent[Attr.ATTR_DEPTH];
+      inherited[Attr.ATTR_DEPTH] = typeof parentDepth === 'number' ? parentDepth + 1 : 1;
+      if (attrs[Attr.ATTR_GEN_AI_CONVERSATION_ID] === undefined) inherited[Attr.ATTR_GEN_AI_CONVERSATION_ID] = parentRun;
+      span.setAttributes(inherited);
+    }
+    this.counters.spansStamped += 1;
+    // Runs and nodes are ordered by their own columns; events share one sequence per run.
+    if (type !== EventType.RUN && type !== EventType.NODE && attrs[Attr.ATTR_EXECUTION_ORDER] === undefined) {
+      span.setAttribute(Attr.ATTR_EXECUTION_ORDER, this.runs.nextOrder(runId));
+    }
+  }
+
+  private process(span: Span): void {
+    const attrs = span.attributes;
+    if (attrs[Attr.ATTR_PROCESSED] === true) return;
+    const type = attrs[Attr.ATTR_EVENT_TYPE];
+    if (this.redactor) {
+      const { changes, redactions } = redactAttributes(attrs, this.redactor);
+      if (redactions > 0) {
+        span.setAttributes(changes);
+        span.setAttribute(Attr.ATTR_REDACTIONS, redactions);
+        this.counters.redactions += redactions;
+      }
+    }
+    let enrichment: Enrichment | undefined;
+    let source: FileSource | undefined;
+    switch (type) {
+      case EventType.CODE_EXEC:
+        enrichment = enrichCodeExecution(attrs, this.maxScanChars);
+        source = FileSource.CODE_EXECUTION;
+        break;
+      case EventType.TOOL_CALL:
+        enrichment = enrichToolCall(attrs, this.maxScanChars);
+        source = FileSource.TOOL_CALL;
+        break;
+      case EventType.AGENT_CALL:
+        enrichment = enrichAgentCall(attrs, this.maxScanChars);
+        break;
+      case EventType.FILE_GEN:
+        this.captureFileSpan(span);
+        break;
+      default:
+        break;
+    }
+    if (enrichment) {
+      span.setAttributes(enrichment.attributes);
+      this.counters.spansEnriched += 1;
+      if (enrichment.generatedFiles.length > 0 && source !== undefined) {
+        const files = enrichment.generatedFiles.slice(0, this.maxFilesPerSpan);
+        const existing = attrs[Attr.ATTR_FILES_GENERATED];
+        const declared = Array.isArray(existing) ? existing.filter((p): p is string => typeof p === 'string') : [];
+        span.setAttribute(Attr.ATTR_FILES_GENERATED, [...new Set([...declared, ...files])]);
+        this.createFileSpans(span, files, source);
+      }
+    }
+    if (!this.captureContent) stripContent(attrs);
+    span.setAttribute(Attr.ATTR_PROCESSED, true);
+  }
+
+  private getTracer(): Tracer {
+    this.tracer ??= (this.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME);
+    return this.tracer;
+  }
+
+  /** One child `file_gen` span per generated file not yet recorded in this node. */
+  private createFileSpans(parent: Span, files: string[], source: FileSource): void {
+    const attrs = parent.attributes;
+    const runId = typeof attrs[Attr.ATTR_RUN_ID] === 'string' ? (attrs[Attr.ATTR_RUN_ID] as string) : undefined;
+    const nodeId = typeof attrs[Attr.ATTR_NODE_ID] === 'string' ? (attrs[Attr.ATTR_NODE_ID] as string) : undefined;
+    const cwd = typeof attrs[Attr.ATTR_CODE_CWD] === 'string' ? (attrs[Attr.ATTR_CODE_CWD] as string) : undefined;
+    const depth = typeof attrs[Attr.ATTR_DEPTH] === 'number' ? attrs[Attr.ATTR_DEPTH] + 1 : undefined;
+    const agent = attrs[Attr.ATTR_GEN_AI_AGENT_NAME];
+    const parentContext = trace.setSpan(ROOT_CONTEXT, parent);
+    const tracer = this.getTracer();
+    for (const path of files) {
+      const resolved = resolveFilePath(path, cwd, this.fileCapture.roots);
+      if (runId !== undefined && this.runs.hasFile(runId, nodeId, resolved)) continue;
+      const fileAttrs: Attributes = {
+        [Attr.ATTR_EVENT_TYPE]: EventType.FILE_GEN,
+        [Attr.ATTR_FILE_PATH]: path,
+        [Attr.ATTR_FILE_SOURCE]: source,
+        [Attr.ATTR_FILE_RESOLVED_PATH]: resolved,
+      };
+      if (runId !== undefined) {
+        fileAttrs[Attr.ATTR_RUN_ID] = runId;
+        fileAttrs[Attr.ATTR_GEN_AI_CONVERSATION_ID] = runId;
+      }
+      if (nodeId !== undefined) fileAttrs[Attr.ATTR_NODE_ID] = nodeId;
+      if (depth !== undefined) fileAttrs[Attr.ATTR_DEPTH] = depth;
+      if (typeof agent === 'string') fileAttrs[Attr.ATTR_GEN_AI_AGENT_NAME] = agent;
+      const at = parent.endTime;
+      const child = tracer.startSpan(
+        fileGenSpanName(path),
+        { kind: SpanKind.INTERNAL, attributes: fileAttrs, startTime: at },
+        parentContext,
+      );
+      child.end(at);
+      this.counters.filesDetected += 1;
+    }
+  }
+
+  /** Content, size, type and hash of the file a `file_gen` span names. */
+  private captureFileSpan(span: Span): void {
+    const attrs = span.attributes;
+    const path = attrs[Attr.ATTR_FILE_PATH];
+    if (typeof path !== 'string' || path.length === 0) return;
+    const given = attrs[Attr.ATTR_FILE_RESOLVED_PATH];
+    const normalised = normalisePath(path) ?? path;
+    const resolved =
+      typeof given === 'string' ? given : resolveFilePath(normalised, undefined, this.fileCapture.roots);
+    const runId = attrs[Attr.ATTR_RUN_ID];
+    if (typeof runId === 'string') {
+      const nodeId = typeof attrs[Attr.ATTR_NODE_ID] === 'string' ? (attrs[Attr.ATTR_NODE_ID] as string) : undefined;
+      const first = this.runs.recordFile(runId, nodeId, resolved, span.spanContext().spanId);
+      if (first !== undefined && first !== span.spanContext().spanId) {
+        span.setAttribute(Attr.ATTR_FILE_DUPLICATE, true);
+      }
+    }
+    const captured: CapturedFile = this.captureFiles
+      ? captureFile(resolved, undefined, this.fileCapture)
+      : { resolvedPath: resolved, fileType: fileTypeOf(resolved), hasContent: false, skipReason: 'disabled' };
+    const out: Attributes = {
+      [Attr.ATTR_FILE_RESOLVED_PATH]: captured.resolvedPath,
+      [Attr.ATTR_FILE_TYPE]: captured.fileType || fileTypeOf(path),
+      [Attr.ATTR_FILE_HAS_CONTENT]: captured.hasContent && this.captureContent,
+    };
+    if (captured.size !== undefined) out[Attr.ATTR_FILE_SIZE] = captured.size;
+    if (captured.sha256 !== undefined) out[Attr.ATTR_FILE_SHA256] = captured.sha256;
+    if (captured.truncated !== undefined) out[Attr.ATTR_FILE_TRUNCATED] = captured.truncated;
+    if (captured.skipReason !== undefined) out[Attr.ATTR_FILE_SKIP_REASON] = captured.skipReason;
+    if (captured.hasContent && captured.content !== undefined && this.captureContent) {
+      let content = captured.content;
+      if (this.redactor) {
+        const r = this.redactor.redact(content);
+        if (r.redactions > 0) {
+          content = r.text;
+          const before = attrs[Attr.ATTR_REDACTIONS];
+          out[Attr.ATTR_REDACTIONS] = (typeof before === 'number' ? before : 0) + r.redactions;
+          this.counters.redactions += r.redactions;
+        }
+      }
+      out[Attr.ATTR_FILE_CONTENT] = content;
+      this.counters.filesCaptured += 1;
+    }
+    span.setAttributes(out);
+  }
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
+function fileTypeOf(path: string): string {
+  const dot = path.lastIndexOf('.');
+  const slash = path.lastIndexOf('/');
+  return dot > slash + 1 ? path.slice(dot + 1).toLowerCase() : '';
+}
+
+/** Attributes of the parent span, when it is an SDK span of this process. */
+function parentAttributes(ctx: Context): Attributes | undefined {
+  const parent = trace.getSpan(ctx) as unknown as { attributes?: unknown } | undefined;
+  const attrs = parent?.attributes;
+  return attrs !== null && typeof attrs === 'object' ? (attrs as Attributes) : undefined;
+}
+

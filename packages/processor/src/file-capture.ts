@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+
+/**
+ * Reads the content of a generated file, safely and within bounds, on the
+ * application's thread (the one I/O the hot path allows).
+ *
+ * Safety rules, in order: the path must resolve (after following symlinks)
+ * inside one of the allowed roots; it must be a regular file (a FIFO, device
+ * or socket is never opened for reading, so capture can never block); it
+ * must be at most `maxFileBytes`; its extension must be on the text
+ * allowlist and its first block must hold no NUL byte. Anything else is
+ * recorded without content, with the reason, and is never an error.
+ */
+
+/** Options of {@link captureFile}; all have defaults. */
+export interface FileCaptureOptions {
+  /**
+   * Directories whose files may be read (realpath-resolved). Relative paths
+   * resolve against `cwd` when given, else the first root.
+   */
+  roots: readonly string[];
+  /** Largest file considered, in bytes. @default 1_048_576 (1 MB) */
+  maxFileBytes?: number;
+  /** Bytes of content kept. @default 5120 (5 KB) */
+  maxContentBytes?: number;
+  /** Extensions (lower case, with the dot) treated as text. @default {@link DEFAULT_TEXT_EXTENSIONS} */
+  textExtensions?: ReadonlySet<string>;
+}
+
+/** Text file extensions captured by default. */
+export const DEFAULT_TEXT_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.py', '.txt', '.json', '.yaml', '.yml', '.md', '.csv', '.tsv', '.log', '.toml', '.ini', '.cfg',
+  '.sh', '.bash', '.js', '.mjs', '.cjs', '.ts', '.tsx', '.jsx', '.tex', '.html', '.htm', '.xml',
+  '.css', '.sql', '.r', '.jl', '.ipynb', '.rst', '.dat', '.out', '.err', '.env.example',
+]);
+
+export const DEFAULT_MAX_FILE_BYTES = 1_048_576;
+export const DEFAULT_MAX_CONTENT_BYTES = 5120;
+
+/** Why no content was captured. */
+export type SkipReason =
+  | 'disabled'
+  | 'not_found'
+  | 'outside_workspace'
+  | 'not_regular_file'
+  | 'too_large'
+  | 'not_text'
+  | 'binary'
+  | 'unreadable';
+
+/** What capture learned about one file. */
+export interface CapturedFile {
+  /** Absolute path the file resolved to (the real path when it exists). */
+  readonly resolvedPath: string;
+  /** Extension without the dot, lower case; '' when none. */
+  readonly fileType: string;
+  readonly hasContent: boolean;
+  /** First `maxContentBytes` as UTF-8 (invalid bytes replaced); only when `hasContent`. */
+  readonly content?: string;
+  /** Size in bytes, when the file exists. */
+  readonly size?: number;
+  /** Hex SHA-256 of the whole file, when it was read. */
+  readonly sha256?: string;
+  /** True when the content is a prefix of a longer file. */
+  readonly truncated?: boolean;
+  readonly skipReason?: SkipReason;
+}
+
+/** Absolute form of `path`: as is when absolute, else against `cwd`, else the first root. */
+export function resolveFilePath(path: string, cwd: string | undefined, roots: readonly string[]): string {
+  if (isAbsolute(path)) return resolve(path);
+  return resolve(cwd ?? roots[0] ?? process.cwd(), path);
+}
+
+function isInside(child: string, root: string): boolean {
+  if (child === root) return true;
+  const rel = relative(root, child);
+  return rel.length > 0 && !rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`);
+}
+
+const realRootsCache = new Map<string, string | undefined>();
+
+function realRoot(root: string): string | undefined {
+  if (realRootsCache.has(root)) return realRootsCache.get(root);
+  let real: string | undefined;
+  try {
+    real = realpathSync(resolve(root));
+  } catch {
+    real = undefined;
+  }
+  if (realRootsCache.size > 256) realRootsCache.clear();
+  realRootsCache.set(root, real);
+  return real;
+}
+
+function extensionOf(path: string): string {
+  return extname(path).toLowerCase();
+}
+
+/** Cuts `buf` to at most `max` bytes without splitting a UTF-8 sequence. */
+function utf8Prefix(buf: Buffer, max: number): Buffer {
+  if (buf.length <= max) return buf;
+  let end = max;
+  // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
+  while (end > 0 && ((buf[end] ?? 0) & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end);
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+const BINARY_SNIFF_BYTES = 8192;
+
+/** Captures one file; never throws. */
+export function captureFile(path: string, cwd: string | undefined, options: FileCaptureOptions): CapturedFile {
+  const roots = options.roots;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxContentBytes = options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
+  const textExtensions = options.textExtensions ?? DEFAULT_TEXT_EXTENSIONS;
+  const absolute = resolveFilePath(path, cwd, roots);
+  const fileType = extensionOf(absolute).slice(1);
+  let real: string;
+  try {
+    real = realpathSync(absolute);
+  } catch {
+    return { resolvedPath: absolute, fileType, hasContent: false, skipReason: 'not_found' };
+  }
+  const inside = roots.some((r) => {
+    const rr = realRoot(r);
+    return rr !== undefined && isInside(real, rr);
+  });
+  if (!inside) return { resolvedPath: real, fileType, hasContent: false, skipReason: 'outside_workspace' };
+
+  let fd: number | undefined;
+  try {
+    const st = statSync(real);
+    if (!st.isFile()) return { resolvedPath: real, fileType, hasContent: false, skipReason: 'not_regular_file' };
+    if (st.size > maxFileBytes) {
+      return { resolvedPath: real, fileType, hasContent: false, size: st.size, skipReason: 'too_large' };
+    }
+    // O_NONBLOCK: if the path was swapped for a FIFO after the stat, open still returns at once.
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0));
+    const fst = fstatSync(fd);
+    if (!fst.isFile()) return { resolvedPath: real, fileType, hasContent: false, skipReason: 'not_regular_file' };
+    if (fst.size > maxFileBytes) {
+      return { resolvedPath: real, fileType, hasContent: false, size: fst.size, skipReason: 'too_large' };
+    }
+    const buf = Buffer.allocUnsafe(fst.size);
+    let read = 0;
+    while (read < buf.length) {
+      const n = readSync(fd, buf, read, buf.length - read, read);
+      if (n <= 0) break;
+      read += n;
+    }
+    const data = buf.subarray(0, read);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const size = read;
+    if (!textExtensions.has(extensionOf(real)) && !textExtensions.has(extensionOf(absolute))) {
+      return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'not_text' };
+    }
+    if (data.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
+      return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'binary' };
+    }
+    const prefix = utf8Prefix(data, maxContentBytes);
+    return {
+      resolvedPath: real,
+      fileType,
+      hasContent: true,
+      content: decoder.decode(prefix),
+      size,
+      sha256,
+      truncated: prefix.length < size,
+    };
+  } catch {
+    return { resolvedPath: real, fileType, hasContent: false, skipReason: 'unreadable' };
+  } finally {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+}

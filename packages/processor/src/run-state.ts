@@ -1,0 +1,69 @@
+/**
+ * Per-run bookkeeping the processor needs across spans: the next execution
+ * order and the files already recorded. Held in a map bounded by count
+ * (least recently used run evicted first), so a process that starts runs
+ * forever never grows without bound; a run's state outlives its run span,
+ * because late callbacks may still record into it.
+ */
+
+/** State of one run. */
+export interface RunState {
+  /** Last execution order handed out (0 before the first event). */
+  order: number;
+  /** Keys (`node \0 path`) of files recorded so far, with the span that recorded each. */
+  readonly files: Map<string, string>;
+}
+
+/** Most files remembered per run for de-duplication. */
+const MAX_FILES_PER_RUN = 10_000;
+
+export class RunStates {
+  private readonly states = new Map<string, RunState>();
+
+  constructor(private readonly maxRuns: number = 10_000) {}
+
+  get(runId: string): RunState {
+    let state = this.states.get(runId);
+    if (state) {
+      // Re-insert to mark as most recently used.
+      this.states.delete(runId);
+    } else {
+      state = { order: 0, files: new Map() };
+      if (this.states.size >= this.maxRuns) {
+        const oldest = this.states.keys().next().value;
+        if (oldest !== undefined) this.states.delete(oldest);
+      }
+    }
+    this.states.set(runId, state);
+    return state;
+  }
+
+  /** Next execution order for the run (1-based). */
+  nextOrder(runId: string): number {
+    const state = this.get(runId);
+    state.order += 1;
+    return state.order;
+  }
+
+  /**
+   * Remembers that `spanId` recorded `path` in `nodeId`; returns the span id
+   * that recorded it first when it was already known.
+   */
+  recordFile(runId: string, nodeId: string | undefined, path: string, spanId: string): string | undefined {
+    const files = this.get(runId).files;
+    const key = `${nodeId ?? ''}\u0000${path}`;
+    const first = files.get(key);
+    if (first !== undefined) return first;
+    if (files.size < MAX_FILES_PER_RUN) files.set(key, spanId);
+    return undefined;
+  }
+
+  /** Whether `path` was already recorded in `nodeId` of the run. */
+  hasFile(runId: string, nodeId: string | undefined, path: string): boolean {
+    return this.states.get(runId)?.files.has(`${nodeId ?? ''}\u0000${path}`) ?? false;
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+}

@@ -1,0 +1,279 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import { createRecorder } from '@agentspan/instrumentation';
+import { Attr } from '@agentspan/semconv';
+import { ExecutionEventSpanProcessor, type ExecutionEventSpanProcessorOptions } from '../src/index.js';
+
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+
+function setup(options: ExecutionEventSpanProcessorOptions = {}) {
+  const workspaceDir = options.workspaceDir ?? mkdtempSync(join(tmpdir(), 'agentspan-proc-'));
+  const exporter = new InMemorySpanExporter();
+  const processor = new ExecutionEventSpanProcessor({ ...options, workspaceDir });
+  const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] });
+  processor.setTracerProvider(provider);
+  const recorder = createRecorder({ tracerProvider: provider });
+  return { workspaceDir, processor, provider, recorder, spans: () => exporter.getFinishedSpans() };
+}
+
+function named(spans: ReadableSpan[], name: string): ReadableSpan {
+  const s = spans.find((x) => x.name === name);
+  if (!s) throw new Error(`no span "${name}" among ${spans.map((x) => x.name).join(', ')}`);
+  return s;
+}
+
+function fileSpans(spans: ReadableSpan[]): ReadableSpan[] {
+  return spans.filter((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'file_gen');
+}
+
+test('execution order is per run, in start order, shared by all event types, skipping runs and nodes', () => {
+  const { recorder, spans } = setup();
+  const a = recorder.startRun({ runId: 'A' });
+  const b = recorder.startRun({ runId: 'B' });
+  const stepA = a.startNode('s');
+  stepA.agentCall({ agent: 'x', content: 'one' });
+  b.agentCall({ agent: 'y', content: 'b-one' });
+  const tool = stepA.beginToolCall({ agent: 'x', tool: 'slow' });
+  stepA.agentCall({ agent: 'x', content: 'three' });
+  tool.end({ result: 'ok' });
+  stepA.end();
+  a.end();
+  b.end();
+  const all = spans();
+  const order = (name: string, run: string) =>
+    all.find((s) => s.name === name && s.attributes[Attr.ATTR_RUN_ID] === run)?.attributes[Attr.ATTR_EXECUTION_ORDER];
+  assert.equal(order('invoke_agent x', 'A'), 1);
+  assert.equal(order('execute_tool slow', 'A'), 2, 'ordered by start, not end');
+  assert.equal(all.filter((s) => s.name === 'invoke_agent x')[1]?.attributes[Attr.ATTR_EXECUTION_ORDER], 3);
+  assert.equal(order('invoke_agent y', 'B'), 1);
+  assert.equal(named(all, 'node s').attributes[Attr.ATTR_EXECUTION_ORDER], undefined);
+});
+
+test('foreign spans inside step.with() inherit run id, node id and depth', () => {
+  const { recorder, spans, provider } = setup();
+  const run = recorder.startRun({ runId: 'R' });
+  const step = run.startNode('step_1');
+  const lib = provider.getTracer('some-lib');
+  step.with(() => {
+    const outer = lib.startSpan('outer');
+    const inner = lib.startSpan('inner', {}, trace.setSpan(context.active(), outer));
+    inner.end();
+    outer.end();
+  });
+  lib.startSpan('outside').end();
+  step.end();
+  run.end();
+  const all = spans();
+  for (const [name, depth] of [['outer', 2], ['inner', 3]] as const) {
+    const s = named(all, name);
+    assert.equal(s.attributes[Attr.ATTR_RUN_ID], 'R');
+    assert.equal(s.attributes[Attr.ATTR_NODE_ID], 'step_1');
+    assert.equal(s.attributes[Attr.ATTR_DEPTH], depth);
+    assert.equal(typeof s.attributes[Attr.ATTR_EXECUTION_ORDER], 'number');
+  }
+  assert.equal(named(all, 'outside').attributes[Attr.ATTR_RUN_ID], undefined);
+});
+
+test('code execution: hash, imports, files, errors, and a captured file_gen child per written file', () => {
+  const { recorder, spans, workspaceDir, processor } = setup();
+  writeFileSync(join(workspaceDir, 'fib.txt'), 'F(0) = 0\nF(1) = 1\n');
+  const run = recorder.startRun({ runId: 'R2' });
+  const step = run.startNode('step_1');
+  step.codeExecution({
+    agent: 'executor',
+    language: 'python',
+    code: 'import numpy as np\nfrom os import path\nwith open("fib.txt", "w") as f:\n    f.write("x")\n',
+    output: 'Traceback (most recent call last):\n  File "<stdin>", line 1\nModuleNotFoundError: No module named \'numpy\'\n',
+    exitCode: 1,
+  });
+  step.end();
+  run.end();
+  const all = spans();
+  const code = named(all, 'execute_code executor');
+  assert.match(String(code.attributes[Attr.ATTR_CODE_HASH]), /^[0-9a-f]{16}$/);
+  assert.deepEqual(code.attributes[Attr.ATTR_CODE_IMPORTS], ['numpy', 'os']);
+  assert.deepEqual(code.attributes[Attr.ATTR_CODE_FILES_WRITTEN], ['fib.txt']);
+  assert.deepEqual(code.attributes[Attr.ATTR_FILES_GENERATED], ['fib.txt']);
+  assert.equal(code.attributes[Attr.ATTR_HAS_ERROR], true);
+  assert.equal(code.attributes[Attr.ATTR_ERROR_TYPE], 'ModuleNotFoundError');
+  const [file, ...rest] = fileSpans(all);
+  assert.equal(rest.length, 0);
+  assert.ok(file);
+  assert.equal(file.name, 'file_gen fib.txt');
+  assert.equal(file.parentSpanContext?.spanId, code.spanContext().spanId);
+  assert.equal(file.attributes[Attr.ATTR_RUN_ID], 'R2');
+  assert.equal(file.attributes[Attr.ATTR_NODE_ID], 'step_1');
+  assert.equal(file.attributes[Attr.ATTR_DEPTH], 3);
+  assert.equal(file.attributes[Attr.ATTR_FILE_SOURCE], 'code_execution');
+  assert.equal(file.attributes[Attr.ATTR_FILE_CONTENT], 'F(0) = 0\nF(1) = 1\n');
+  assert.equal(file.attributes[Attr.ATTR_FILE_HAS_CONTENT], true);
+  assert.equal(file.attributes[Attr.ATTR_FILE_SIZE], 18);
+  assert.equal(file.attributes[Attr.ATTR_FILE_TYPE], 'txt');
+  assert.match(String(file.attributes[Attr.ATTR_FILE_SHA256]), /^[0-9a-f]{64}$/);
+  assert.ok(
+    Number(file.attributes[Attr.ATTR_EXECUTION_ORDER]) > Number(code.attributes[Attr.ATTR_EXECUTION_ORDER]),
+    'the file comes after the execution that wrote it',
+  );
+  assert.equal(processor.stats().filesCaptured, 1);
+});
+
+test('a file declared after it was detected is marked duplicate (one row), in another node it is not', () => {
+  const { recorder, spans, workspaceDir } = setup();
+  writeFileSync(join(workspaceDir, 'out.csv'), 'a,b\n1,2\n');
+  const run = recorder.startRun();
+  const s1 = run.startNode('s1');
+  s1.codeExecution({ agent: 'e', language: 'python', code: 'df.to_csv("out.csv")' });
+  s1.fileGenerated({ path: 'out.csv' });
+  s1.end();
+  const s2 = run.startNode('s2');
+  s2.fileGenerated({ path: './out.csv' });
+  s2.end();
+  run.end();
+  const files = fileSpans(spans());
+  assert.equal(files.length, 3);
+  const dup = files.filter((f) => f.attributes[Attr.ATTR_FILE_DUPLICATE] === true);
+  assert.equal(dup.length, 1);
+  assert.equal(dup[0]?.attributes[Attr.ATTR_FILE_SOURCE], 'explicit');
+  assert.equal(dup[0]?.attributes[Attr.ATTR_NODE_ID], 's1');
+});
+
+test('capture is confined to the workspace: binary, ../ escape, symlink to /etc/passwd, FIFO, large file', () => {
+  const base = mkdtempSync(join(tmpdir(), 'agentspan-sandbox-'));
+  const workspaceDir = join(base, 'ws');
+  mkdirSync(workspaceDir);
+  writeFileSync(join(workspaceDir, 'ok.txt'), 'safe text');
+  writeFileSync(join(workspaceDir, 'data.txt'), Buffer.from([0x41, 0x00, 0x42]));
+  writeFileSync(join(workspaceDir, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  writeFileSync(join(base, 'secret.txt'), 'outside');
+  symlinkSync('/etc/passwd', join(workspaceDir, 'passwd.txt'));
+  execFileSync('mkfifo', [join(workspaceDir, 'pipe.txt')]);
+  writeFileSync(join(workspaceDir, 'big.txt'), 'x'.repeat(2_000_000));
+  const { recorder, spans } = setup({ workspaceDir });
+  const run = recorder.startRun();
+  for (const path of ['ok.txt', 'data.txt', 'image.png', '../secret.txt', 'passwd.txt', 'pipe.txt', 'big.txt', 'missing.txt']) {
+    run.fileGenerated({ path });
+  }
+  run.end();
+  const byPath = new Map(fileSpans(spans()).map((s) => [s.attributes[Attr.ATTR_FILE_PATH], s.attributes]));
+  assert.equal(byPath.get('ok.txt')?.[Attr.ATTR_FILE_CONTENT], 'safe text');
+  const expectations: Record<string, string> = {
+    'data.txt': 'binary',
+    'image.png': 'not_text',
+    '../secret.txt': 'outside_workspace',
+    'passwd.txt': 'outside_workspace',
+    'pipe.txt': 'not_regular_file',
+    'big.txt': 'too_large',
+    'missing.txt': 'not_found',
+  };
+  for (const [path, reason] of Object.entries(expectations)) {
+    const a = byPath.get(path);
+    assert.ok(a, `a file_gen span for ${path}`);
+    assert.equal(a[Attr.ATTR_FILE_SKIP_REASON], reason, path);
+    assert.equal(a[Attr.ATTR_FILE_HAS_CONTENT], false, path);
+    assert.equal(a[Attr.ATTR_FILE_CONTENT], undefined, path);
+  }
+  assert.match(String(byPath.get('image.png')?.[Attr.ATTR_FILE_SHA256]), /^[0-9a-f]{64}$/);
+});
+
+test('content is cut to 5 KB on a UTF-8 boundary and marked truncated', () => {
+  const { recorder, spans, workspaceDir } = setup();
+  writeFileSync(join(workspaceDir, 'long.md'), 'é'.repeat(4000)); // 8000 bytes
+  const run = recorder.startRun();
+  run.fileGenerated({ path: 'long.md' });
+  run.end();
+  const [f] = fileSpans(spans());
+  const content = String(f?.attributes[Attr.ATTR_FILE_CONTENT]);
+  assert.equal(Buffer.byteLength(content), 5120);
+  assert.ok(!content.includes('\uFFFD'));
+  assert.equal(f?.attributes[Attr.ATTR_FILE_TRUNCATED], true);
+  assert.equal(f?.attributes[Attr.ATTR_FILE_SIZE], 8000);
+});
+
+test('tool results naming files create file_gen spans with source tool_call', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun();
+  run.toolCall({ agent: 'a', tool: 'plot', args: { x: 1 }, result: 'Plot saved to plots/fig1.png' });
+  run.toolCall({ agent: 'a', tool: 'export', result: { output_path: 'results/table.csv' } });
+  run.end();
+  const files = fileSpans(spans()).map((s) => [s.attributes[Attr.ATTR_FILE_PATH], s.attributes[Attr.ATTR_FILE_SOURCE]]);
+  assert.deepEqual(files.sort(), [
+    ['plots/fig1.png', 'tool_call'],
+    ['results/table.csv', 'tool_call'],
+  ]);
+});
+
+test('agent messages get file references and code block metadata, and create no files', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun();
+  run.agentCall({ agent: 'eng', content: 'I saved the data to results.csv.\n```python\nprint(1)\n```' });
+  run.end();
+  const a = named(spans(), 'invoke_agent eng').attributes;
+  assert.deepEqual(a[Attr.ATTR_MESSAGE_FILE_REFS], ['results.csv']);
+  assert.equal(a[Attr.ATTR_MESSAGE_HAS_CODE], true);
+  assert.deepEqual(a[Attr.ATTR_MESSAGE_CODE_LANGUAGES], ['python']);
+  assert.equal(fileSpans(spans()).length, 0);
+});
+
+test('secrets are redacted in every attribute before exporters see them', () => {
+  const { recorder, spans } = setup();
+  const key = 'sk-proj-' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4';
+  const run = recorder.startRun({ task: `use ${key}` });
+  run.codeExecution({ agent: 'e', language: 'python', code: `client = OpenAI(api_key="${key}")`, output: key });
+  run.toolCall({ agent: 'e', tool: 'http', args: { url: 'postgres://bob:hunter22@db:5432/x' } });
+  run.end();
+  for (const s of spans()) {
+    for (const v of Object.values(s.attributes)) assert.ok(!String(v).includes(key) && !String(v).includes('hunter22'));
+  }
+  const code = named(spans(), 'execute_code e');
+  assert.ok(Number(code.attributes[Attr.ATTR_REDACTIONS]) >= 2);
+  assert.match(String(code.attributes[Attr.ATTR_CODE_CONTENT]), /\[REDACTED:[a-z_]+\]/);
+});
+
+test('captureContent: false keeps metadata and drops content', () => {
+  const { recorder, spans, workspaceDir } = setup({ captureContent: false });
+  writeFileSync(join(workspaceDir, 'r.txt'), 'result');
+  const run = recorder.startRun();
+  run.codeExecution({ agent: 'e', language: 'python', code: 'import os\nopen("r.txt","w")', output: 'done' });
+  run.toolCall({ agent: 'e', tool: 't', args: { q: 1 }, result: 'fine' });
+  run.agentCall({ agent: 'a', content: 'see r.txt' });
+  run.end();
+  const code = named(spans(), 'execute_code e').attributes;
+  assert.equal(code[Attr.ATTR_CODE_CONTENT], undefined);
+  assert.equal(code[Attr.ATTR_CODE_OUTPUT], undefined);
+  assert.deepEqual(code[Attr.ATTR_CODE_IMPORTS], ['os']);
+  assert.match(String(code[Attr.ATTR_CODE_HASH]), /^[0-9a-f]{16}$/);
+  const tool = named(spans(), 'execute_tool t').attributes;
+  assert.equal(tool[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS], undefined);
+  assert.deepEqual(tool[Attr.ATTR_TOOL_ARGS_KEYS], ['q']);
+  assert.equal(named(spans(), 'invoke_agent a').attributes[Attr.ATTR_MESSAGE_CONTENT], undefined);
+  const [file] = fileSpans(spans());
+  assert.equal(file?.attributes[Attr.ATTR_FILE_CONTENT], undefined);
+  assert.equal(file?.attributes[Attr.ATTR_FILE_SIZE], 6);
+  assert.equal(file?.attributes[Attr.ATTR_FILE_HAS_CONTENT], false);
+});
+
+test('hostile content never makes the processor throw', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun();
+  const nasty = ['\u0000'.repeat(1000), '\uD800open("x","w")', '('.repeat(100_000), 'open('.repeat(50_000), 'x'.repeat(3_000_000)];
+  for (const s of nasty) {
+    assert.doesNotThrow(() => run.codeExecution({ agent: 'e', code: s, output: s }));
+    assert.doesNotThrow(() => run.toolCall({ agent: 'e', tool: 't', args: { code: s }, result: s }));
+    assert.doesNotThrow(() => run.agentCall({ agent: 'e', content: s }));
+    assert.doesNotThrow(() => run.fileGenerated({ path: s }));
+  }
+  run.end();
+  assert.ok(spans().length >= nasty.length * 4, `got ${spans().length} spans`);
+});

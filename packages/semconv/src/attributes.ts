@@ -1,0 +1,161 @@
+/**
+ * Every span attribute key agentspan reads or writes. Nothing else in the
+ * code base spells an attribute string.
+ *
+ * Keys from the OpenTelemetry GenAI semantic conventions (development status)
+ * are copied here as constants, as the upstream README advises
+ * instrumentations to do; everything the conventions have no key for lives
+ * under `agentspan.*`.
+ */
+
+// ---------------------------------------------------------------------------
+// OpenTelemetry GenAI semantic conventions
+// ---------------------------------------------------------------------------
+
+/** `invoke_workflow`, `invoke_agent`, `execute_tool`, `execute_code`, `chat`, ... */
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
+export const ATTR_GEN_AI_AGENT_ID = 'gen_ai.agent.id';
+export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+export const ATTR_GEN_AI_WORKFLOW_NAME = 'gen_ai.workflow.name';
+export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
+export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
+/** JSON text of the tool's arguments (opt-in content in the conventions). */
+export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
+/** The tool's result, as text (JSON when the result was structured). */
+export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+/** General OpenTelemetry key: the class of error that ended the operation. */
+export const ATTR_ERROR_TYPE = 'error.type';
+/** General OpenTelemetry resource key. */
+export const ATTR_SERVICE_NAME = 'service.name';
+
+// ---------------------------------------------------------------------------
+// agentspan: identity and placement of every span
+// ---------------------------------------------------------------------------
+
+/** `run`, `node`, `agent_call`, `code_exec`, `tool_call`, `file_gen`, `handoff`. */
+export const ATTR_EVENT_TYPE = 'agentspan.event.type';
+/** The run this span belongs to (also written as `gen_ai.conversation.id`). */
+export const ATTR_RUN_ID = 'agentspan.run.id';
+/** The node (step) id as the application named it, e.g. `step_1`. */
+export const ATTR_NODE_ID = 'agentspan.node.id';
+/** Optional finer step id inside a node (column `step_id`). */
+export const ATTR_STEP_ID = 'agentspan.step.id';
+/** Optional session id (column `session_id`). */
+export const ATTR_SESSION_ID = 'agentspan.session.id';
+/** 1-based position of the span among all spans of its run, in start order. */
+export const ATTR_EXECUTION_ORDER = 'agentspan.execution.order';
+/** Nesting depth under the run span: run 0, node 1, an event in a node 2, its file 3. */
+export const ATTR_DEPTH = 'agentspan.depth';
+/** Explicit row status (`completed`, `failed`, `skipped`, ...); otherwise derived from the span status. */
+export const ATTR_STATUS = 'agentspan.status';
+/** JSON text of user-supplied metadata, merged into the row's `meta`. */
+export const ATTR_USER_META = 'agentspan.meta';
+/** JSON text of user-supplied extra inputs (merged into the row's `inputs`). */
+export const ATTR_USER_INPUTS = 'agentspan.inputs';
+/** JSON text of user-supplied extra outputs (merged into the row's `outputs`). */
+export const ATTR_USER_OUTPUTS = 'agentspan.outputs';
+/** Human-readable error message (column `error_message`). */
+export const ATTR_ERROR_MESSAGE = 'agentspan.error.message';
+/** True when the event failed or its output shows an error. */
+export const ATTR_HAS_ERROR = 'agentspan.error.detected';
+/** Number of secrets replaced by `[REDACTED:<kind>]` in this span's values. */
+export const ATTR_REDACTIONS = 'agentspan.redactions';
+/** True when a value was cut to the configured scan/capture bound. */
+export const ATTR_TRUNCATED = 'agentspan.truncated';
+/** Set by the processor once it has processed a span (so it never runs twice). */
+export const ATTR_PROCESSED = 'agentspan.processed';
+
+// ---------------------------------------------------------------------------
+// Runs and nodes
+// ---------------------------------------------------------------------------
+
+/** Workflow mode, e.g. `one-shot`, `planning-control` (also `gen_ai.workflow.name`). */
+export const ATTR_RUN_MODE = 'agentspan.run.mode';
+export const ATTR_RUN_TASK = 'agentspan.run.task';
+/** `success`, `failed`, `cancelled`. */
+export const ATTR_RUN_STATUS = 'agentspan.run.status';
+export const ATTR_NODE_TITLE = 'agentspan.node.title';
+/** 0-based position of the node in its run (column `order_index`). */
+export const ATTR_NODE_ORDER = 'agentspan.node.order';
+export const ATTR_NODE_TYPE = 'agentspan.node.type';
+
+// ---------------------------------------------------------------------------
+// Agent calls (messages)
+// ---------------------------------------------------------------------------
+
+export const ATTR_AGENT_ROLE = 'agentspan.agent.role';
+export const ATTR_MESSAGE_SENDER = 'agentspan.message.sender';
+export const ATTR_MESSAGE_CONTENT = 'agentspan.message.content';
+export const ATTR_MESSAGE_LENGTH = 'agentspan.message.length';
+/** The message that triggered a code execution or tool call (`inputs.context`). */
+export const ATTR_MESSAGE_CONTEXT = 'agentspan.message.context';
+export const ATTR_MESSAGE_HAS_CODE = 'agentspan.message.has_code';
+export const ATTR_MESSAGE_CODE_LANGUAGES = 'agentspan.message.code_languages';
+export const ATTR_MESSAGE_HAS_TOOL_CALLS = 'agentspan.message.has_tool_calls';
+/** File paths referenced in the message text. */
+export const ATTR_MESSAGE_FILE_REFS = 'agentspan.message.file_refs';
+
+// ---------------------------------------------------------------------------
+// Code executions
+// ---------------------------------------------------------------------------
+
+export const ATTR_CODE_LANGUAGE = 'agentspan.code.language';
+export const ATTR_CODE_CONTENT = 'agentspan.code.content';
+/** First 16 hex chars of SHA-256 over the code with normalised line endings. */
+export const ATTR_CODE_HASH = 'agentspan.code.hash';
+export const ATTR_CODE_LENGTH = 'agentspan.code.length';
+export const ATTR_CODE_OUTPUT = 'agentspan.code.output';
+export const ATTR_CODE_EXIT_CODE = 'agentspan.code.exit_code';
+/** Working directory the code ran in (relative paths resolve against it). */
+export const ATTR_CODE_CWD = 'agentspan.code.cwd';
+export const ATTR_CODE_IMPORTS = 'agentspan.code.imports';
+export const ATTR_CODE_FILES_WRITTEN = 'agentspan.code.files_written';
+export const ATTR_CODE_FILES_READ = 'agentspan.code.files_read';
+
+// ---------------------------------------------------------------------------
+// Tool calls
+// ---------------------------------------------------------------------------
+
+/** Sorted top-level keys of the tool's arguments object. */
+export const ATTR_TOOL_ARGS_KEYS = 'agentspan.tool.args_keys';
+
+// ---------------------------------------------------------------------------
+// Generated files
+// ---------------------------------------------------------------------------
+
+/** Paths of files an event generated (detected or declared). */
+export const ATTR_FILES_GENERATED = 'agentspan.files.generated';
+export const ATTR_FILE_PATH = 'agentspan.file.path';
+/** `code_execution`, `tool_call`, `agent_message`, `explicit`. */
+export const ATTR_FILE_SOURCE = 'agentspan.file.source';
+export const ATTR_FILE_CONTENT = 'agentspan.file.content';
+export const ATTR_FILE_SIZE = 'agentspan.file.size';
+/** Extension without the dot, lower case (`py`, `csv`, `png`). */
+export const ATTR_FILE_TYPE = 'agentspan.file.type';
+export const ATTR_FILE_SHA256 = 'agentspan.file.sha256';
+export const ATTR_FILE_HAS_CONTENT = 'agentspan.file.has_content';
+export const ATTR_FILE_TRUNCATED = 'agentspan.file.truncated';
+/**
+ * Set on a `file_gen` span when the same file was already recorded in the
+ * same node (e.g. detected from the code, then declared explicitly): the
+ * span stays in the trace, the Postgres exporter writes no second row.
+ */
+export const ATTR_FILE_DUPLICATE = 'agentspan.file.duplicate';
+/** Absolute path the file resolved to (inside the workspace when captured). */
+export const ATTR_FILE_RESOLVED_PATH = 'agentspan.file.resolved_path';
+/** Why content was not captured: `not_found`, `outside_workspace`, `binary`, `too_large`, ... */
+export const ATTR_FILE_SKIP_REASON = 'agentspan.file.skip_reason';
+
+// ---------------------------------------------------------------------------
+// Handoffs
+// ---------------------------------------------------------------------------
+
+export const ATTR_HANDOFF_FROM = 'agentspan.handoff.from';
+export const ATTR_HANDOFF_TO = 'agentspan.handoff.to';

@@ -1,0 +1,19 @@
+export {
+  EventType,
+  EVENT_SUBTYPE,
+  EXECUTION_EVENT_TYPES,
+  EventStatus,
+  RunStatus,
+  GenAiOperation,
+  FileSource,
+} from './event-types.js';
+export * as Attr from './attributes.js';
+export {
+  runSpanName,
+  nodeSpanName,
+  agentCallSpanName,
+  codeExecutionSpanName,
+  toolCallSpanName,
+  fileGenSpanName,
+  handoffSpanName,
+} from './span-names.js';
