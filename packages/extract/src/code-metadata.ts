@@ -13,6 +13,7 @@ import { lexPython } from './lexer-python.js';
 import { scanPythonFiles, type FileSink } from './python-files.js';
 import { scanPythonImports } from './python-imports.js';
 import { scanShellFiles } from './shell-files.js';
+import { toFilePath } from './paths.js';
 import type { CodeMetadata, CodeMetadataOptions } from './types.js';
 
 /** Nesting limit for code embedded in code (a heredoc feeding `python` inside `bash -c`). */
@@ -24,11 +25,14 @@ interface Sinks extends FileSink {
 
 /** Runs the detectors of `language` over `code`, adding into `sinks`. */
 function scan(code: string, language: string, sinks: Sinks, depth: number): void {
+  const embeddedShell = (shell: string): void => {
+    if (depth < MAX_EMBED_DEPTH) scan(shell, 'shell', sinks, depth + 1);
+  };
   if (language === 'python') {
-    const tokens = lexPython(code);
+    const tokens = lexPython(code, { onShell: embeddedShell, onWriteFile: (p) => sinks.written.add(toFilePath(p)) });
     const aliases = new Map<string, string>();
     scanPythonImports(tokens, sinks.imports, aliases);
-    scanPythonFiles(tokens, aliases, sinks);
+    scanPythonFiles(tokens, aliases, sinks, embeddedShell);
   } else if (language === 'javascript' || language === 'typescript') {
     const tokens = lexJs(code);
     scanJsImports(tokens, sinks.imports);

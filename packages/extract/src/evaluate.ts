@@ -14,6 +14,11 @@ import { isName, isOp, type Token } from './tokens.js';
 export interface Val {
   s: string;
   path: boolean;
+  /**
+   * All values of a loop variable (`for f in ['a.csv', 'b.csv']`). Only a bare
+   * reference keeps them; any operation on such a value makes it unknown.
+   */
+  alts?: readonly string[];
 }
 
 /** What the evaluator needs to know about the surrounding code. */
@@ -25,6 +30,8 @@ export interface EvalContext {
   vars: Map<string, Val>;
   /** Resolves a dotted callee (`['np', 'save']`) to its qualified name (`'numpy.save'`). */
   qualify(chain: readonly string[]): string;
+  /** Variables bound only inside a range (comprehension loop variables), consulted first. */
+  scoped?: (name: string) => Val | undefined;
 }
 
 /** Stand-in for the running script's own path (`__file__`, `import.meta.url`): its directory is `.`. */
@@ -65,7 +72,7 @@ function parseExpr(ctx: EvalContext, i: number, end: number, depth: number): Par
     const right = parsePrimary(ctx, left.next + 1, end, depth);
     if (right === undefined) return undefined;
     let val: Val | undefined;
-    if (left.val !== undefined && right.val !== undefined) {
+    if (left.val !== undefined && right.val !== undefined && left.val.alts === undefined && right.val.alts === undefined) {
       if (op.text === '+') val = left.val.path ? undefined : { s: left.val.s + right.val.s, path: false };
       else val = left.val.path ? { s: joinPaths([left.val.s, right.val.s]), path: true } : undefined;
     }
@@ -78,13 +85,14 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
   const { tokens, match } = ctx;
   const t = tokens[i];
   if (t === undefined || i >= end) return undefined;
+  if (t.kind === 'str' && t.template === 'head') return postfix(ctx, jsTemplate(ctx, i, end), end, depth);
   if (t.kind === 'str') {
-    // Adjacent literals concatenate (Python); any interpolated piece makes the whole unknown.
+    // Adjacent literals concatenate (Python); an interpolation is resolved from known variables, else unknown.
     let s = '';
     let known = true;
     let k = i;
     while (k < end && tokens[k]!.kind === 'str') {
-      const v = tokens[k]!.value;
+      const v = tokens[k]!.value ?? interpolate(ctx, tokens[k]!.parts);
       if (v === undefined) known = false;
       else s += v;
       k++;
@@ -117,6 +125,11 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
     }
   }
   if (chain.length === 0) return undefined;
+  if (chain.length > 1 && !isNew) {
+    // `p.with_suffix('.x')` where `p` is a known variable: the rest is attribute/method access on its value.
+    const head = lookupVar(ctx, chain[0]!);
+    if (head !== undefined) return postfix(ctx, { val: head, next: i + 1 }, end, depth);
+  }
   if (k < end && isOp(tokens[k], '(')) {
     const { args, close } = splitArgs(tokens, match, k);
     if (close >= end || !isOp(tokens[close], ')')) return undefined;
@@ -124,6 +137,47 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
     return postfix(ctx, { val, next: close + 1 }, end, depth);
   }
   return postfix(ctx, { val: nameValue(ctx, chain), next: k }, end, depth);
+}
+
+/** A Python f-string's value when every interpolated name is a known single value. */
+function interpolate(ctx: EvalContext, parts: Token['parts']): string | undefined {
+  if (parts === undefined) return undefined;
+  let s = '';
+  for (const p of parts) {
+    if (typeof p === 'string') s += p;
+    else {
+      const v = p.name === '' ? undefined : lookupVar(ctx, p.name);
+      if (v === undefined || v.alts !== undefined) return undefined;
+      s += v.s;
+    }
+  }
+  return s;
+}
+
+/** A JS template `head ${name} middle ${name} tail` whose substitutions are known variables. */
+function jsTemplate(ctx: EvalContext, i: number, end: number): Parsed {
+  const { tokens } = ctx;
+  let s = String(tokens[i]!.parts?.[0] ?? '');
+  let known = true;
+  let k = i + 1;
+  for (let steps = 0; steps < 32; steps++) {
+    // A bare identifier between two pieces; anything longer is unknown but still skipped over.
+    const name = tokens[k];
+    const piece = tokens[k + 1];
+    if (name?.kind === 'name' && piece?.kind === 'str' && piece.template !== undefined && piece.template !== 'head') {
+      const v = lookupVar(ctx, name.text) ?? nameValue(ctx, [name.text]);
+      if (v === undefined || v.alts !== undefined) known = false;
+      else s += v.s;
+      s += String(piece.parts?.[0] ?? '');
+      k += 2;
+      if (piece.template === 'tail') return { val: known ? { s, path: false } : undefined, next: k };
+      continue;
+    }
+    // Complex substitution: skip to the closing piece without resolving.
+    while (k < end && !(tokens[k]!.kind === 'str' && tokens[k]!.template === 'tail')) k++;
+    return { val: undefined, next: Math.min(k + 1, end) };
+  }
+  return { val: undefined, next: k };
 }
 
 /** Applies attribute and method accesses after a primary (`.parent`, `.with_suffix('.x')`). */
@@ -136,10 +190,10 @@ function postfix(ctx: EvalContext, p: Parsed, end: number, depth: number): Parse
     if (next < end && isOp(tokens[next], '(')) {
       const { args, close } = splitArgs(tokens, match, next);
       if (close >= end) return { val: undefined, next: end + 1 };
-      val = val === undefined ? undefined : methodValue(ctx, val, attr, args, depth);
+      val = val === undefined || val.alts !== undefined ? undefined : methodValue(ctx, val, attr, args, depth);
       next = close + 1;
     } else {
-      val = val === undefined ? undefined : attrValue(ctx, val, attr);
+      val = val === undefined || val.alts !== undefined ? undefined : attrValue(ctx, val, attr);
     }
   }
   if (next < end && isOp(tokens[next], '[')) {
@@ -157,7 +211,11 @@ function nameValue(ctx: EvalContext, chain: readonly string[]): Val | undefined 
     if (joined === '__dirname' || joined === 'import.meta.dirname') return { s: '.', path: false };
     if (joined === '__filename' || joined === 'import.meta.filename' || joined === 'import.meta.url') return { s: SCRIPT_PATH, path: false };
   }
-  return chain.length === 1 ? ctx.vars.get(joined) : undefined;
+  return chain.length === 1 ? lookupVar(ctx, joined) : undefined;
+}
+
+function lookupVar(ctx: EvalContext, name: string): Val | undefined {
+  return ctx.scoped?.(name) ?? ctx.vars.get(name);
 }
 
 function argValues(ctx: EvalContext, args: readonly CallArg[], depth: number): string[] | undefined {
@@ -227,7 +285,14 @@ function callValue(ctx: EvalContext, chain: readonly string[], args: readonly Ca
 }
 
 function methodValue(ctx: EvalContext, val: Val, method: string, args: readonly CallArg[], depth: number): Val | undefined {
-  if (ctx.lang !== 'python' || !val.path) return undefined;
+  if (!val.path) {
+    // A few string methods that keep a literal a literal: `b'x.bin'.decode()`, `' a.txt '.strip()`.
+    if (args.length > 0 && method !== 'decode' && method !== 'encode') return undefined;
+    if (method === 'decode' || method === 'encode' || method === 'strip') return { s: method === 'strip' ? val.s.trim() : val.s, path: false };
+    if (ctx.lang === 'python' && method === 'lower') return { s: val.s.toLowerCase(), path: false };
+    return undefined;
+  }
+  if (ctx.lang !== 'python') return undefined;
   switch (method) {
     case 'resolve':
     case 'absolute':

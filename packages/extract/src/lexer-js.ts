@@ -188,12 +188,18 @@ function lexTemplate(src: string, j: number, start: number, tokens: Token[], tem
     }
     if (c === 96) {
       value += src.slice(seg, j);
-      // A template continued after `${}` is dynamic as a whole.
-      tokens.push({ kind: 'str', text: src.slice(start, j + 1), value: continued ? undefined : value, start });
+      // A template continued after `${}` is dynamic as a whole; its pieces can still be resolved.
+      const tok: Token = { kind: 'str', text: src.slice(start, j + 1), value: continued ? undefined : value, start };
+      if (continued) {
+        tok.template = 'tail';
+        tok.parts = [value];
+      }
+      tokens.push(tok);
       return j + 1;
     }
     if (c === 36 && src.charCodeAt(j + 1) === 123) {
-      tokens.push({ kind: 'str', text: src.slice(start, j), value: undefined, start });
+      value += src.slice(seg, j);
+      tokens.push({ kind: 'str', text: src.slice(start, j), value: undefined, start, template: continued ? 'middle' : 'head', parts: [value] });
       templateStack.push(braceDepth);
       return j + 2;
     }

@@ -42,12 +42,21 @@ function isDigit(c: number): boolean {
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '', '0': '\0' };
 
+/** Callbacks for IPython lines that are not Python. */
+export interface IPythonHooks {
+  /** Shell code: a `!cmd` line, or the body of a `%%bash`/`%%sh` cell. */
+  onShell?: (code: string) => void;
+  /** Target of a `%%writefile path` cell. */
+  onWriteFile?: (path: string) => void;
+}
+
 /**
  * Tokenises Python source (expects `\n` line ends). Emits `nl` tokens at the
  * end of logical lines only (never inside brackets). Lines starting with `!`
- * or `%` (IPython shell escapes and magics) are skipped like comments.
+ * or `%` (IPython shell escapes and magics) are skipped like comments, and
+ * reported through `hooks` when they run shell code or write a file.
  */
-export function lexPython(src: string): Token[] {
+export function lexPython(src: string, hooks: IPythonHooks = {}): Token[] {
   const tokens: Token[] = [];
   const n = src.length;
   let i = 0;
@@ -85,7 +94,20 @@ export function lexPython(src: string): Token[] {
       continue;
     }
     if (lineStart && depth === 0 && (c === enum_.BANG || c === enum_.PERCENT)) {
-      i = skipToLineEnd(src, i);
+      const end = skipToLineEnd(src, i);
+      const line = src.slice(i, end);
+      if (c === enum_.BANG) hooks.onShell?.(line.slice(1));
+      else {
+        const cell = /^%%(bash|sh|script[ \t]+(?:ba)?sh|writefile(?:[ \t]+-a)?)[ \t]*(\S*)/.exec(line);
+        if (cell !== null) {
+          // A cell magic owns the rest of the cell: nothing after it is Python.
+          if (cell[1]!.startsWith('writefile')) {
+            if (cell[2]) hooks.onWriteFile?.(cell[2]);
+          } else hooks.onShell?.(src.slice(Math.min(n, end + 1)));
+          return tokens;
+        }
+      }
+      i = end;
       continue;
     }
     const atColumn0 = column0;
@@ -163,6 +185,8 @@ function lexString(src: string, start: number, q: number, tokens: Token[]): numb
   let value = '';
   let dynamic = false;
   let braces = 0; // f-string replacement-field depth: quotes inside it do not close (Python 3.12)
+  let exprStart = 0;
+  const parts: (string | { name: string })[] = [];
   let end = n;
   let closeLen = 0;
   while (j < n) {
@@ -190,14 +214,27 @@ function lexString(src: string, start: number, q: number, tokens: Token[]): numb
           segStart = j;
           continue;
         }
+        if (braces === 0) {
+          value += src.slice(segStart, j);
+          parts.push(value);
+          value = '';
+          exprStart = j + 1;
+        }
         braces++;
         dynamic = true;
         j++;
         continue;
       }
       if (c === enum_.RBRACE) {
-        if (braces > 0) braces--;
-        else if (src.charCodeAt(j + 1) === enum_.RBRACE) {
+        if (braces > 0) {
+          braces--;
+          if (braces === 0) {
+            // `{name}`, `{name!r}`, `{name:>10}` → name; anything else is unresolvable.
+            const m = /^[ \t]*([A-Za-z_][A-Za-z0-9_]{0,128})[ \t]*(?:![rsa])?(?::[^{}]{0,64})?$/.exec(src.slice(exprStart, j));
+            parts.push({ name: m !== null && !src.slice(exprStart, j).includes(':') ? m[1]! : '' });
+            segStart = j + 1;
+          }
+        } else if (src.charCodeAt(j + 1) === enum_.RBRACE) {
           value += src.slice(segStart, j) + '}';
           j += 2;
           segStart = j;
@@ -222,8 +259,13 @@ function lexString(src: string, start: number, q: number, tokens: Token[]): numb
     j++;
   }
   if (j >= n) end = n;
-  value += src.slice(segStart, Math.min(end, n));
+  if (braces === 0) value += src.slice(segStart, Math.min(end, n));
   const stop = Math.min(n, end + closeLen);
-  tokens.push({ kind: 'str', text: src.slice(start, stop), value: dynamic ? undefined : value, start });
+  const token: Token = { kind: 'str', text: src.slice(start, stop), value: dynamic ? undefined : value, start };
+  if (dynamic && braces === 0 && parts.length <= 64) {
+    parts.push(value);
+    token.parts = parts;
+  }
+  tokens.push(token);
   return stop;
 }

@@ -54,31 +54,106 @@ type Direction = 'w' | 'r';
  * Scans Python tokens for file writes and reads, adding normalised paths to
  * `sink`. `aliases` come from `scanPythonImports`.
  */
-export function scanPythonFiles(tokens: readonly Token[], aliases: ReadonlyMap<string, string>, sink: FileSink): void {
+export function scanPythonFiles(
+  tokens: readonly Token[],
+  aliases: ReadonlyMap<string, string>,
+  sink: FileSink,
+  embeddedShell: (code: string) => void = () => undefined,
+): void {
   const match = matchBrackets(tokens);
   const vars = new Map<string, Val>();
+  const comprehensions = comprehensionBindings(tokens, match);
+  let current = 0;
   const qualify = (chain: readonly string[]): string => {
     if (chain.length === 0) return '';
     const head = chain[0]!;
     const root = aliases.get(head) ?? DEFAULT_ALIASES[head] ?? head;
     return chain.length === 1 ? root : root + '.' + chain.slice(1).join('.');
   };
-  const ctx: EvalContext = { tokens, match, lang: 'python', vars, qualify };
-  const handles = new Set<string>(); // names bound to open file handles: `f.write(...)` writes content, not a path
+  const scoped = (name: string): Val | undefined => {
+    const list = comprehensions.get(name);
+    if (list === undefined) return undefined;
+    for (const b of list) if (current > b.start && current < b.end) return b.val;
+    return undefined;
+  };
+  const ctx: EvalContext = { tokens, match, lang: 'python', vars, qualify, scoped };
+  // Names bound to open file handles (`f.write(...)` writes content, not a path), with the qualified
+  // name of what opened them (`zipfile.ZipFile`), so `z.write('a.pdf')` on an archive reads a.pdf.
+  const handles = new Map<string, string>();
 
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind !== 'name') continue;
-    if (atStatementStart(tokens, i)) trackAssignment(ctx, i, handles);
-    if (t.text === 'as' && isName(tokens[i + 1]) && isOp(tokens[i - 1], ')')) handles.add(tokens[i + 1]!.text);
+    current = i;
+    if (atStatementStart(tokens, i)) {
+      trackAssignment(ctx, i, handles);
+      if (t.text === 'for') trackForLoop(ctx, i);
+    }
+    if (t.text === 'as' && isName(tokens[i + 1]) && isOp(tokens[i - 1], ')')) handles.set(tokens[i + 1]!.text, openerOf(ctx, i - 1));
     if (!isOp(tokens[i + 1], '(')) continue;
     const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
-    if (call !== undefined) analyseCall(ctx, call, sink, handles);
+    if (call !== undefined) analyseCall(ctx, call, sink, handles, embeddedShell);
   }
 }
 
+/** Qualified name of the call whose `)` is token `close` (`with zipfile.ZipFile(...) as z`), or ''. */
+function openerOf(ctx: EvalContext, close: number): string {
+  const open = ctx.match[close] ?? -1;
+  if (open < 1) return '';
+  const call = callAt(ctx.tokens, ctx.match, open - 1, DEFINITION_KEYWORDS);
+  return call === undefined ? '' : ctx.qualify([...call.chain, call.name]);
+}
+
+/** The strings of a literal list/tuple starting at token `i` (`['a.csv', 'b.csv']`), with its end. */
+function literalStrings(ctx: EvalContext, i: number): { values: string[]; next: number } | undefined {
+  const { tokens, match } = ctx;
+  if (!isOp(tokens[i], '[') && !isOp(tokens[i], '(')) return undefined;
+  const close = match[i] ?? -1;
+  if (close < 0 || close - i > 256) return undefined;
+  const values: string[] = [];
+  for (let k = i + 1; k < close; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'str' && t.value !== undefined) values.push(t.value);
+    else if (!isOp(t, ',')) return undefined;
+  }
+  return values.length > 0 ? { values, next: close + 1 } : undefined;
+}
+
+/** `for NAME in ['a', 'b']:` binds NAME to both values; any other loop forgets NAME. */
+function trackForLoop(ctx: EvalContext, i: number): void {
+  const { tokens } = ctx;
+  const name = tokens[i + 1];
+  if (!isName(name) || !isName(tokens[i + 2], 'in')) return;
+  const lit = literalStrings(ctx, i + 3);
+  if (lit !== undefined && isOp(tokens[lit.next], ':')) ctx.vars.set(name!.text, { s: lit.values[0]!, path: false, alts: lit.values });
+  else ctx.vars.delete(name!.text);
+}
+
+/** Loop variables of comprehensions over literal lists, scoped to the comprehension's brackets. */
+function comprehensionBindings(tokens: readonly Token[], match: Int32Array): Map<string, { start: number; end: number; val: Val }[]> {
+  const out = new Map<string, { start: number; end: number; val: Val }[]>();
+  const stack: number[] = [];
+  const ctx = { tokens, match } as EvalContext;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'op' && (t.text === '(' || t.text === '[' || t.text === '{')) stack.push(i);
+    else if (t.kind === 'op' && (t.text === ')' || t.text === ']' || t.text === '}')) stack.pop();
+    else if (t.kind === 'name' && t.text === 'for' && stack.length > 0 && isName(tokens[i + 1]) && isName(tokens[i + 2], 'in')) {
+      const open = stack[stack.length - 1]!;
+      const close = match[open] ?? -1;
+      const lit = literalStrings(ctx, i + 3);
+      if (close < 0 || lit === undefined) continue;
+      const name = tokens[i + 1]!.text;
+      const list = out.get(name) ?? [];
+      if (list.length < 64) list.push({ start: open, end: close, val: { s: lit.values[0]!, path: false, alts: lit.values } });
+      out.set(name, list);
+    }
+  }
+  return out;
+}
+
 /** Records `name = <known value>` (and `+=`), forgets names bound to unknown values. */
-function trackAssignment(ctx: EvalContext, i: number, handles: Set<string>): void {
+function trackAssignment(ctx: EvalContext, i: number, handles: Map<string, string>): void {
   const { tokens } = ctx;
   const name = tokens[i]!.text;
   const op = tokens[i + 1];
@@ -95,12 +170,12 @@ function trackAssignment(ctx: EvalContext, i: number, handles: Set<string>): voi
   if (val !== undefined) ctx.vars.set(name, val);
   else ctx.vars.delete(name);
   // `f = open(...)` binds a handle.
-  if (isName(tokens[i + 2], 'open') && isOp(tokens[i + 3], '(')) handles.add(name);
+  if (isName(tokens[i + 2], 'open') && isOp(tokens[i + 3], '(')) handles.set(name, 'open');
 }
 
 /** Turns a value into a file path; generic detectors also require it to look like a file. */
 function accept(val: Val | undefined, requirePathLike: boolean): string | undefined {
-  if (val === undefined) return undefined;
+  if (val === undefined || val.alts !== undefined) return undefined;
   const p = toFilePath(val.s);
   if (p === undefined) return undefined;
   if (requirePathLike && !isPathLike(p)) return undefined;
@@ -111,8 +186,19 @@ function add(sink: FileSink, dir: Direction, path: string | undefined): void {
   if (path !== undefined) (dir === 'w' ? sink.written : sink.read).add(path);
 }
 
+/** Adds the file an argument names (every value, for a loop variable); returns the first. */
 function addArg(ctx: EvalContext, sink: FileSink, dir: Direction, arg: CallArg | undefined, requirePathLike: boolean): string | undefined {
-  const p = accept(evalArg(ctx, arg), requirePathLike);
+  const val = evalArg(ctx, arg);
+  if (val?.alts !== undefined) {
+    let first: string | undefined;
+    for (const s of val.alts) {
+      const p = accept({ s, path: val.path }, requirePathLike);
+      add(sink, dir, p);
+      first ??= p;
+    }
+    return first;
+  }
+  const p = accept(val, requirePathLike);
   add(sink, dir, p);
   return p;
 }
@@ -128,7 +214,9 @@ function modeDirections(mode: Val | undefined, modeGiven: boolean): Direction[] 
   return out;
 }
 
-const OPEN_LIKE = new Set(['open', 'io.open', 'codecs.open', 'gzip.open', 'bz2.open', 'lzma.open', 'tarfile.open', 'builtins.open']);
+const OPEN_LIKE = new Set(['open', 'io.open', 'codecs.open', 'gzip.open', 'bz2.open', 'lzma.open', 'tarfile.open', 'builtins.open', 'aiofiles.open', 'smart_open.open', 'fsspec.open']);
+/** Calls that run a shell command line given as a string (or an argv list). */
+const SHELL_RUNNERS = new Set(['os.system', 'os.popen', 'subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output', 'subprocess.Popen', 'subprocess.getoutput', 'subprocess.getstatusoutput']);
 const MODE_CTORS = new Set(['h5py.File', 'netCDF4.Dataset', 'zipfile.ZipFile', 'tables.open_file', 'shelve.open']);
 const NP_WRITE: Record<string, string> = { save: '.npy', savez: '.npz', savez_compressed: '.npz', savetxt: '' };
 const NP_READ = new Set(['load', 'loadtxt', 'genfromtxt', 'fromfile', 'memmap', 'recfromcsv', 'recfromtxt']);
@@ -146,10 +234,33 @@ const PATH_READ_METHODS = new Set(['read_text', 'read_bytes']);
 const IMAGE_WRITERS = new Set(['imsave', 'imwrite', 'mimsave', 'mimwrite', 'savemat', 'write_image', 'write_html', 'write_json']);
 const IMAGE_READERS = new Set(['imread', 'mimread', 'loadmat', 'getdata', 'getheader', 'getval', 'open_dataset', 'open_dataarray', 'open_mfdataset', 'open_zarr', 'load_workbook']);
 
-function analyseCall(ctx: EvalContext, call: CallSite, sink: FileSink, handles: ReadonlySet<string>): void {
+function analyseCall(
+  ctx: EvalContext,
+  call: CallSite,
+  sink: FileSink,
+  handles: ReadonlyMap<string, string>,
+  embeddedShell: (code: string) => void,
+): void {
   const { name, args } = call;
   const qual = ctx.qualify([...call.chain, name]);
   const receiver = receiverValue(ctx, call);
+
+  if (SHELL_RUNNERS.has(qual)) {
+    const a = argAt(args, 0, ['args', 'cmd', 'command']);
+    const line = evalArg(ctx, a);
+    if (line !== undefined && line.alts === undefined) embeddedShell(line.s);
+    else if (a !== undefined) {
+      // `subprocess.run(['cp', 'a.txt', 'b.txt'])`: quote each literal argument back into a command line.
+      const argv = literalStrings(ctx, a.start);
+      if (argv !== undefined && argv.next === a.end) embeddedShell(argv.values.map((v) => `'${v.replace(/'/g, `'\\''`)}'`).join(' '));
+    }
+    return;
+  }
+  if (qual === 'sqlite3.connect' || qual === 'duckdb.connect') return void addArg(ctx, sink, 'r', argAt(args, 0, ['database']), false);
+  if (name === 'PdfPages') return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename']), false);
+  if (name === 'HDFBackend') return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename']), false);
+  const handleKind = call.chain.length === 1 ? handles.get(call.chain[0]!) : undefined;
+  if (handleKind !== undefined && /(?:^|\.)ZipFile$/.test(handleKind) && name === 'write') return void addArg(ctx, sink, 'r', argAt(args, 0, ['filename']), false);
 
   // open(...) and friends: path + mode.
   if ((call.chain.length === 0 && call.receiver === undefined && name === 'open') || (call.chain.length > 0 && OPEN_LIKE.has(qual))) {
@@ -236,7 +347,7 @@ function analyseCall(ctx: EvalContext, call: CallSite, sink: FileSink, handles: 
   }
   if (name.startsWith('read_') && !PATH_READ_METHODS.has(name)) return void addArg(ctx, sink, 'r', argAt(args, 0, READ_KWS), true);
   if (name.startsWith('write_') && !PATH_WRITE_METHODS.has(name)) return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename', 'fname', 'path', 'file']), true);
-  const handleReceiver = call.chain.length === 1 && handles.has(call.chain[0]!);
+  const handleReceiver = handleKind !== undefined;
   if (name === 'write' && !handleReceiver && (hasKeyword(args, 'format') || hasKeyword(args, 'overwrite'))) {
     return void addArg(ctx, sink, 'w', argAt(args, 0, ['output']), true);
   }

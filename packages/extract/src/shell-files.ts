@@ -25,11 +25,24 @@ export type EmbeddedCode = (code: string, language: 'python' | 'javascript' | 's
 
 const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const PREFIX_COMMANDS = new Set(['sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!']);
-const READ_ALL_COMMANDS = new Set(['cat', 'less', 'more', 'wc', 'nl', 'tac', 'head', 'tail', 'md5sum', 'sha256sum', 'sha1sum', 'jq']);
+const READ_ALL_COMMANDS = new Set(['cat', 'less', 'more', 'wc', 'nl', 'tac', 'head', 'tail', 'md5sum', 'sha256sum', 'sha1sum', 'uniq', 'sort', 'cut', 'paste', 'diff', 'cmp']);
 const INTERPRETERS: Record<string, 'python' | 'javascript' | 'shell'> = {
   python: 'python', python3: 'python', python2: 'python', ipython: 'python', pypy: 'python', pypy3: 'python',
   node: 'javascript', nodejs: 'javascript', deno: 'javascript', bun: 'javascript', tsx: 'javascript', 'ts-node': 'javascript',
   bash: 'shell', sh: 'shell', zsh: 'shell', dash: 'shell', ksh: 'shell',
+};
+/** Interpreters whose script argument is read but whose code is not analysed. */
+const OTHER_INTERPRETERS = new Set(['Rscript', 'ruby', 'perl', 'julia', 'php', 'lua']);
+/** Filters whose first operand is a program/pattern and the rest are input files, with their value-taking options. */
+const PROGRAM_FIRST: Record<string, { valueOptions: ReadonlySet<string>; programOptions: ReadonlySet<string> }> = {
+  grep: { valueOptions: new Set(['-m', '-A', '-B', '-C', '--max-count', '--include', '--exclude']), programOptions: new Set(['-e', '-f', '--regexp', '--file']) },
+  egrep: { valueOptions: new Set(['-m', '-A', '-B', '-C']), programOptions: new Set(['-e', '-f']) },
+  fgrep: { valueOptions: new Set(['-m', '-A', '-B', '-C']), programOptions: new Set(['-e', '-f']) },
+  rg: { valueOptions: new Set(['-m', '-A', '-B', '-C', '-g', '-t', '--glob', '--type']), programOptions: new Set(['-e', '-f', '--regexp']) },
+  awk: { valueOptions: new Set(['-F', '-v']), programOptions: new Set(['-f']) },
+  gawk: { valueOptions: new Set(['-F', '-v']), programOptions: new Set(['-f']) },
+  sed: { valueOptions: new Set([]), programOptions: new Set(['-e', '-f', '--expression', '--file']) },
+  jq: { valueOptions: new Set(['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent']), programOptions: new Set(['-f', '--from-file']) },
 };
 const URL_RE = /^(?:https?|ftp):\/\/[^\s]+$/;
 
@@ -113,6 +126,11 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
   };
 
   const interpreter = INTERPRETERS[name] ?? (/^python[0-9.]+$/.test(name) ? 'python' : undefined);
+  if (OTHER_INTERPRETERS.has(name)) {
+    const script = operands()[0];
+    if (script !== undefined) addPath(sink.read, script);
+    return;
+  }
   if (interpreter !== undefined) {
     for (const r of cmd.redirects) if (r.op === '<<' && r.heredoc) embedded(r.heredoc.body, interpreter);
     for (let j = 0; j < rawArgs.length; j++) {
@@ -189,13 +207,24 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
         if (rawArgs[j] === '-r' || rawArgs[j] === '--requirement') addPath(sink.read, args[j + 1]);
       }
       return;
-    default:
-      if (READ_ALL_COMMANDS.has(name)) {
-        const valueOpts = name === 'head' || name === 'tail' ? new Set(['-n', '-c']) : name === 'jq' ? new Set(['--arg', '--argjson']) : new Set<string>();
-        const ops = operands(valueOpts);
-        // jq's first operand is its filter program.
-        for (const o of name === 'jq' ? ops.slice(1) : ops) addPath(sink.read, o);
+    default: {
+      const filter = PROGRAM_FIRST[name];
+      if (filter !== undefined) {
+        // With -e/-f the program comes from the option; otherwise it is the first operand.
+        const programGiven = rawArgs.some((r) => filter.programOptions.has(r));
+        const ops = operands(new Set([...filter.valueOptions, ...filter.programOptions]));
+        for (const o of programGiven ? ops : ops.slice(1)) addPath(sink.read, o);
+        return;
       }
+      if (READ_ALL_COMMANDS.has(name)) {
+        const valueOpts =
+          name === 'head' || name === 'tail' ? new Set(['-n', '-c']) : name === 'sort' ? new Set(['-o', '-k', '-t', '-S', '-T', '--output']) : name === 'cut' ? new Set(['-d', '-f', '-c', '-b']) : new Set<string>();
+        for (const o of operands(valueOpts)) addPath(sink.read, o);
+        if (name === 'sort') {
+          for (let j = 0; j < rawArgs.length; j++) if (rawArgs[j] === '-o' || rawArgs[j] === '--output') addPath(sink.written, args[j + 1]);
+        }
+      }
+    }
   }
 }
 

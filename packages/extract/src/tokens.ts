@@ -15,6 +15,16 @@ export interface Token {
   value?: string | undefined;
   /** Offset of the token in the scanned source. */
   start: number;
+  /**
+   * For an interpolating string: its literal pieces and the interpolated
+   * expressions, each reduced to a variable name when it is a bare identifier
+   * (`''` otherwise), so `f"{outdir}/a.png"` can be resolved from known variables.
+   * Python f-strings carry the whole list; a JS template is split over several
+   * tokens, and each carries its own cooked piece in `parts[0]`.
+   */
+  parts?: (string | { name: string })[];
+  /** JS template piece: `head` (before the first `${`), `middle`, or `tail` (up to the closing backtick). */
+  template?: 'head' | 'middle' | 'tail';
 }
 
 const OPENERS = '([{';
