@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startAgentspan, type Agentspan, type AgentspanOptions, type RunHandle } from '@agentspan/node';
 import { openExampleDatabase } from './example-database.js';
+import { runIdeaGeneration } from './idea-generation.js';
 import { runOneShot } from './one-shot.js';
+import { runPlanningControl } from './planning-control.js';
 import { formatRunSummary, queryHints, readRunSummary, type RunSummary } from './run-summary.js';
 
-/** The scripted workflows, by name. */
+/** The scripted workflows, by name: the three workflow modes of the system agentspan replaces. */
 export const EXAMPLES: Readonly<Record<string, (agentspan: Agentspan, workspaceDir: string) => RunHandle>> = {
   'one-shot': runOneShot,
+  'planning-control': runPlanningControl,
+  'idea-generation': runIdeaGeneration,
 };
 
 /** Options of {@link runExample}. */

@@ -55,4 +55,20 @@ test('clear errors: no database, unreachable database, unknown command, bad flag
   const help = io();
   assert.equal(await runCli(['--help'], help), 0);
   assert.match(help.stdout.join('\n'), /usage: agentspan <command>/);
+  assert.match(help.stdout.join('\n'), /exit codes: 0 ok, 1 failure .*, 2 usage error/);
+  const nothing = io();
+  assert.equal(await runCli([], nothing), 2);
+  assert.deepEqual(nothing.stdout, []);
+  assert.match(nothing.stderr.join('\n'), /usage: agentspan <command>/);
+});
+
+test('demo --json prints one JSON document: the run id and its summary read back from the database', async () => {
+  const out = io({ DATABASE_URL: db.url });
+  assert.equal(await runCli(['demo', '--schema', db.schema, '--json'], out), 0, out.stderr.join('\n'));
+  const result = JSON.parse(out.stdout.join('\n')) as { runId: string; embedded: boolean; summary: { status: string; countsByType: Record<string, number> } };
+  assert.equal(result.embedded, false);
+  assert.equal(result.summary.status, 'success');
+  assert.equal(result.summary.countsByType['code_exec'], 2);
+  const rows = await db.pool.query('SELECT count(*)::int AS n FROM workflow_runs WHERE id = $1', [result.runId]);
+  assert.equal(rows.rows[0].n, 1);
 });

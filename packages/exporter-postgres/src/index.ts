@@ -1,5 +1,13 @@
-export { PostgresExecutionEventExporter } from './postgres-exporter.js';
+export { PostgresExecutionEventExporter, DEFAULT_MAX_ROW_SIZE } from './postgres-exporter.js';
+export type { PreparedRows } from './postgres-exporter.js';
+export { PostgresSpanProcessor } from './postgres-span-processor.js';
+export type { PostgresSpanProcessorOptions, ReadyResult } from './postgres-span-processor.js';
+export { PostgresSink, isMappedRow, spoolKindFor } from './postgres-sink.js';
 export type { PostgresExporterOptions, ExporterStats } from './types.js';
+export { writeRowsResilient, QuarantineRefusedError } from './resilient-writer.js';
+export type { RepairEvent, ResilientWriteOptions, ResilientWriteResult } from './resilient-writer.js';
+export { repairRow, quarantineRow, shrinkRow, isStorableTimestamp, TRUNCATION_MARKER, EPOCH_ISO } from './repair.js';
+export type { RepairReason } from './repair.js';
 export {
   MIGRATIONS,
   EXECUTION_EVENTS_SQL,
@@ -22,7 +30,8 @@ export type { GroupedRows, Queryable, WriteRowsOptions, WriteRowsResult, WriteTr
 export { eventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './ids.js';
 export { sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
 export type { Sanitized, SanitizeLimits } from './sanitize.js';
-export { isConnectionError, isConcurrencyError } from './pg-errors.js';
+export { isConnectionError, isConcurrencyError, classifyWriteError, sqlState, RowSerializationError } from './pg-errors.js';
+export type { WriteErrorClass } from './pg-errors.js';
 export {
   EXECUTION_EVENTS_COLUMNS,
   WORKFLOW_RUNS_COLUMNS,

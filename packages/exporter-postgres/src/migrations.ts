@@ -14,6 +14,7 @@ import type pg from 'pg';
 import { TABLES } from './columns.js';
 import { isConnectionError, toError } from './pg-errors.js';
 import { quoteIdent, qualify } from './sql.js';
+import { PATTERN_VIEWS_SQL } from './views.js';
 
 /** One migration: applied once per schema, in `version` order. */
 export interface Migration {
@@ -118,6 +119,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'execution_events', sql: EXECUTION_EVENTS_SQL },
   { version: 2, name: 'workflow_runs', sql: WORKFLOW_RUNS_SQL },
   { version: 3, name: 'dag_nodes', sql: DAG_NODES_SQL },
+  { version: 20, name: 'pattern_views', sql: PATTERN_VIEWS_SQL },
 ]);
 
 /** The table recording applied versions (created by {@link runMigrations}, not by a migration). */

@@ -3,17 +3,25 @@ import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelem
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import type { MappedRow } from './columns.js';
-import { runMigrations } from './migrations.js';
-import { toError } from './pg-errors.js';
+import { runMigrations, type ClientSource } from './migrations.js';
+import { classifyWriteError, guardCheckedOutClients, toError } from './pg-errors.js';
+import { shrinkRow } from './repair.js';
+import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
-import { DEFAULT_MAX_BATCH_ROWS, writeRowsInTransaction } from './row-writer.js';
+import { DEFAULT_MAX_BATCH_ROWS } from './row-writer.js';
 import { sanitizeRow } from './sanitize.js';
 import { assertValidSchemaName } from './sql.js';
 import type { ExporterStats, PostgresExporterOptions } from './types.js';
 
 const LOG_PREFIX = 'agentspan exporter-postgres:';
 const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const DEFAULT_POOL_SIZE = 4;
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+/** Default of `maxRowSize`: far below Postgres' own limits (1 GB per field, 256 MB per jsonb string). */
+export const DEFAULT_MAX_ROW_SIZE = 16 * 1024 * 1024;
+/** How long a client-side query may wait beyond the server's statement timeout (network, a dead peer). */
+const QUERY_TIMEOUT_MARGIN_MS = 5000;
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
@@ -23,26 +31,58 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
   return v;
 }
 
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
+/** Rows prepared from spans, ready for {@link PostgresExecutionEventExporter.writeMappedRows}. */
+export interface PreparedRows {
+  readonly rows: MappedRow[];
+  /** Spans given. */
+  readonly spans: number;
+}
+
 /**
  * A `SpanExporter` writing agentspan's spans to Postgres: run spans to
  * `workflow_runs`, node spans to `dag_nodes`, event spans to
  * `execution_events`; other spans are skipped. One transaction per
  * `export()` call, one multi-row INSERT per table and chunk, idempotent
  * (re-exported spans change nothing; a re-sent run span updates its row).
+ * A value Postgres refuses never fails the batch: the batch is split, the
+ * good rows written, the refused row stored repaired or quarantined.
+ *
+ * Behind the SDK's `BatchSpanProcessor` a failed export is lost; for
+ * retries, a bounded queue and a disk spool use `PostgresSpanProcessor`,
+ * which drives this exporter.
  */
 export class PostgresExecutionEventExporter implements SpanExporter {
   private readonly pool: pg.Pool;
+  /** `pool` with an error listener on every checked-out client (see `guardCheckedOutClients`). */
+  private readonly clientSource: ClientSource;
   private readonly ownsPool: boolean;
   private readonly schema: string | undefined;
   private readonly migrateOnExport: boolean;
   private readonly maxBatchRows: number;
   private readonly statementTimeoutMs: number;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly maxRowSize: number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Connected clients of an owned pool, so a stuck one can be destroyed at a deadline. */
+  private readonly clients = new Set<pg.Client>();
   private migration: Promise<void> | undefined;
   private migrated = false;
   private shutdownPromise: Promise<void> | undefined;
   private healthy = true;
-  private counters = { exportedRows: 0, skippedSpans: 0, failedExports: 0, sanitizedRows: 0 };
+  private readonly poisonLogged = new Set<string>();
+  private counters = {
+    exportedRows: 0,
+    skippedSpans: 0,
+    failedExports: 0,
+    sanitizedRows: 0,
+    repairedRows: 0,
+    quarantinedRows: 0,
+    shrunkRows: 0,
+  };
 
   constructor(options: PostgresExporterOptions) {
     if (options === null || typeof options !== 'object') {
@@ -63,6 +103,12 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     this.migrateOnExport = options.migrate ?? true;
     this.maxBatchRows = positiveInt('maxBatchRows', options.maxBatchRows, DEFAULT_MAX_BATCH_ROWS);
     this.statementTimeoutMs = positiveInt('statementTimeoutMs', options.statementTimeoutMs, DEFAULT_STATEMENT_TIMEOUT_MS);
+    const connectTimeoutMs = positiveInt(
+      'connectTimeoutMs',
+      options.connectTimeoutMs,
+      Math.min(DEFAULT_CONNECT_TIMEOUT_MS, this.statementTimeoutMs),
+    );
+    this.maxRowSize = positiveInt('maxRowSize', options.maxRowSize, DEFAULT_MAX_ROW_SIZE);
     const poolSize = positiveInt('poolSize', options.poolSize, DEFAULT_POOL_SIZE);
 
     if (pool !== undefined) {
@@ -74,21 +120,42 @@ export class PostgresExecutionEventExporter implements SpanExporter {
         connectionString,
         max: poolSize,
         statement_timeout: this.statementTimeoutMs,
-        connectionTimeoutMillis: this.statementTimeoutMs,
+        // The server cannot time out a query it never receives (a dead link): the client gives up too.
+        query_timeout: this.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+        idle_in_transaction_session_timeout: this.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+        connectionTimeoutMillis: connectTimeoutMs,
+        idleTimeoutMillis: 10_000,
+        // Idle connections must not keep the application alive: exiting is the exit hooks' business.
+        allowExitOnIdle: true,
         application_name: 'agentspan-exporter-postgres',
         keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
       });
       this.pool.on('error', (err) => {
         // An idle client lost its connection; the pool replaces it. Never crash the host.
-        diag.warn(`${LOG_PREFIX} idle connection error: ${err.message}`);
+        diag.debug(`${LOG_PREFIX} idle connection error: ${err.message}`);
+      });
+      this.pool.on('connect', (client) => {
+        this.clients.add(client);
+        // Closes the gap between checkout and the guard below: a socket dying there must not crash the host.
+        client.on('error', () => {});
+      });
+      this.pool.on('remove', (client) => {
+        this.clients.delete(client);
       });
       this.ownsPool = true;
     }
+    this.clientSource = guardCheckedOutClients(this.pool) as ClientSource;
   }
 
   /** Counters since construction. */
   stats(): ExporterStats {
     return { ...this.counters };
+  }
+
+  /** The schema the exporter writes to (undefined: the connection's search_path). */
+  get targetSchema(): string | undefined {
+    return this.schema;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -107,41 +174,25 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       done({ code: ExportResultCode.FAILED, error: new Error(`${LOG_PREFIX} exporter is shut down`) });
       return;
     }
-    const work = context
-      .with(suppressTracing(context.active()), () => this.exportAsync(spans))
-      .then(
-        () => done({ code: ExportResultCode.SUCCESS }),
-        (err: unknown) => done({ code: ExportResultCode.FAILED, error: toError(err) }),
-      );
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-  }
-
-  private async exportAsync(spans: readonly ReadableSpan[]): Promise<void> {
-    const rows = this.toRows(spans);
-    if (rows.length === 0) return;
+    let rows: MappedRow[];
     try {
-      await this.ensureMigrated();
-      await writeRowsInTransaction(this.pool, this.schema, rows, {
-        maxBatchRows: this.maxBatchRows,
-        statementTimeoutMs: this.ownsPool ? undefined : this.statementTimeoutMs,
-      });
+      rows = this.prepareRows(spans).rows;
     } catch (err) {
-      if (this.healthy) {
-        this.healthy = false;
-        diag.error(`${LOG_PREFIX} export failed (further failures are not logged until one succeeds): ${toError(err).message}`);
-      }
-      throw err;
+      done({ code: ExportResultCode.FAILED, error: toError(err) });
+      return;
     }
-    this.counters.exportedRows += rows.length;
-    if (!this.healthy) {
-      this.healthy = true;
-      diag.info(`${LOG_PREFIX} exports succeed again`);
-    }
+    this.writeMappedRows(rows).then(
+      () => done({ code: ExportResultCode.SUCCESS }),
+      (err: unknown) => done({ code: ExportResultCode.FAILED, error: toError(err) }),
+    );
   }
 
-  /** Maps and sanitises; counts skipped spans. Never throws. */
-  private toRows(spans: readonly ReadableSpan[]): MappedRow[] {
+  /**
+   * Maps spans to rows, sanitised, with rows larger than `maxRowSize`
+   * shrunk (and marked repaired). Spans that are not agentspan's, or that
+   * cannot be mapped, are skipped and counted. Synchronous; never throws.
+   */
+  prepareRows(spans: readonly ReadableSpan[]): PreparedRows {
     const rows: MappedRow[] = [];
     let mappingErrors = 0;
     let firstError: unknown;
@@ -157,14 +208,90 @@ export class PostgresExecutionEventExporter implements SpanExporter {
         this.counters.skippedSpans++;
         continue;
       }
-      const { mapped: clean, sanitized } = sanitizeRow(mapped);
+      const { mapped: clean, sanitized, size } = sanitizeRow(mapped);
       if (sanitized) this.counters.sanitizedRows++;
+      if (size > this.maxRowSize) {
+        const shrunk = shrinkRow(clean, size, this.maxRowSize);
+        if (shrunk !== undefined) {
+          this.counters.shrunkRows++;
+          this.logPoison('too_large', `a row of about ${size} characters was shrunk to maxRowSize (${this.maxRowSize}); it is stored with meta.repaired = true`);
+          rows.push(shrunk);
+          continue;
+        }
+      }
       rows.push(clean);
     }
     if (mappingErrors > 0) {
       diag.warn(`${LOG_PREFIX} skipped ${mappingErrors} span(s) that could not be mapped: ${toError(firstError).message}`);
     }
-    return rows;
+    return { rows, spans: spans.length };
+  }
+
+  /**
+   * Writes prepared rows: one transaction when Postgres accepts them all;
+   * otherwise the batch is split until the refused rows are found, which
+   * are stored repaired or quarantined (counted, and logged once per
+   * SQLSTATE). Runs the migrations first when they are due (and again when
+   * a table turns out to be missing). Rejects only with errors worth
+   * retrying (connection, timeout, server); never on a bad value.
+   */
+  writeMappedRows(rows: readonly MappedRow[]): Promise<ResilientWriteResult> {
+    if (this.shutdownPromise !== undefined && this.ownsPool) {
+      return Promise.reject(new Error(`${LOG_PREFIX} exporter is shut down`));
+    }
+    const work = context.with(suppressTracing(context.active()), () => this.writeAsync(rows));
+    this.inFlight.add(work);
+    void work.then(
+      () => this.inFlight.delete(work),
+      () => this.inFlight.delete(work),
+    );
+    return work;
+  }
+
+  private async writeAsync(rows: readonly MappedRow[]): Promise<ResilientWriteResult> {
+    if (rows.length === 0) return { written: 0, repaired: 0, quarantined: 0, transactions: 0 };
+    let result: ResilientWriteResult;
+    try {
+      await this.ensureMigrated();
+      result = await writeRowsResilient(this.clientSource, this.schema, rows, {
+        maxBatchRows: this.maxBatchRows,
+        statementTimeoutMs: this.ownsPool ? undefined : this.statementTimeoutMs,
+        onRepair: (e) => this.onRepair(e),
+      });
+    } catch (err) {
+      if (classifyWriteError(err) === 'schema') {
+        // A table or the schema went missing: migrate again before the next attempt.
+        this.migrated = false;
+      }
+      if (this.healthy) {
+        this.healthy = false;
+        diag.error(`${LOG_PREFIX} write failed (further failures are not logged until one succeeds): ${toError(err).message}`);
+      }
+      throw err;
+    }
+    this.counters.exportedRows += rows.length;
+    if (!this.healthy) {
+      this.healthy = true;
+      diag.info(`${LOG_PREFIX} writes succeed again`);
+    }
+    return result;
+  }
+
+  private onRepair(e: RepairEvent): void {
+    if (e.outcome === 'repaired') this.counters.repairedRows++;
+    else this.counters.quarantinedRows++;
+    this.logPoison(
+      e.reason.code,
+      `Postgres refused a ${e.kind} row (span ${e.spanId ?? '?'}): ${e.reason.code} ${e.reason.message}; ` +
+        `the other rows of its batch were written and this one was stored ${e.outcome} (meta.repaired = true). ` +
+        'Further rows refused for this reason are counted in stats() without a log line.',
+    );
+  }
+
+  private logPoison(code: string, message: string): void {
+    if (this.poisonLogged.has(code)) return;
+    this.poisonLogged.add(code);
+    diag.warn(`${LOG_PREFIX} ${message}`);
   }
 
   /**
@@ -183,9 +310,10 @@ export class PostgresExecutionEventExporter implements SpanExporter {
 
   private async migrateOnce(): Promise<void> {
     if (this.migrated) return;
-    this.migration ??= runMigrations(this.pool, { schema: this.schema }).then(
+    this.migration ??= runMigrations(this.clientSource, { schema: this.schema }).then(
       () => {
         this.migrated = true;
+        this.migration = undefined;
       },
       (err: unknown) => {
         this.migration = undefined; // tried again next time
@@ -195,21 +323,47 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     await this.migration;
   }
 
-  /** Resolves once every export started before the call has finished. */
+  /** Resolves once every write started before the call has finished. */
   async forceFlush(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Stops accepting exports, awaits the ones in flight, ends an owned pool. Idempotent. */
-  shutdown(): Promise<void> {
+  /**
+   * Stops accepting exports, waits up to `timeoutMs` for the writes in
+   * flight, then ends an owned pool; connections still stuck at the deadline
+   * are destroyed, so a hung server never holds up the caller. Idempotent.
+   * @param timeoutMs @default 5000
+   */
+  shutdown(timeoutMs: number = DEFAULT_SHUTDOWN_TIMEOUT_MS): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      await this.forceFlush();
-      if (this.ownsPool) {
-        await this.pool.end().catch((err: unknown) => {
+      const deadline = Date.now() + Math.max(0, timeoutMs);
+      await Promise.race([this.forceFlush(), sleep(Math.max(0, deadline - Date.now()))]);
+      if (!this.ownsPool) return;
+      const ended = this.pool.end().then(
+        () => true,
+        (err: unknown) => {
           diag.warn(`${LOG_PREFIX} closing the pool failed: ${toError(err).message}`);
-        });
+          return true;
+        },
+      );
+      const inTime = await Promise.race([ended, sleep(Math.max(0, deadline - Date.now())).then(() => false)]);
+      if (!inTime) {
+        this.destroyConnections();
+        await Promise.race([ended, sleep(1000)]);
       }
     })();
     return this.shutdownPromise;
+  }
+
+  /** Destroys every connection of an owned pool at once (a write in flight fails). */
+  destroyConnections(): void {
+    for (const client of this.clients) {
+      try {
+        // The socket, not client.end(): end() waits for the server, which is the thing not answering.
+        (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      } catch {
+        /* already gone */
+      }
+    }
   }
 }

@@ -20,7 +20,7 @@ import {
   type WorkflowRunRow,
 } from './columns.js';
 import type { ClientSource } from './migrations.js';
-import { isConcurrencyError, isConnectionError, toError } from './pg-errors.js';
+import { RowSerializationError, isConcurrencyError, isConnectionError, toError } from './pg-errors.js';
 import { qualify, quoteIdent } from './sql.js';
 
 /** Default number of rows per INSERT statement. */
@@ -136,7 +136,14 @@ async function insertChunks<Row>(
   let statements = 0;
   for (let i = 0; i < rows.length; i += maxBatchRows) {
     const chunk = rows.slice(i, i + maxBatchRows);
-    const res = await client.query(sql, columnArrays(chunk, types));
+    let params: unknown[][];
+    try {
+      params = columnArrays(chunk, types);
+    } catch (err) {
+      // e.g. a string too long for JSON.stringify: the rows are at fault, not the connection.
+      throw new RowSerializationError(`a row could not be serialised: ${toError(err).message}`, { cause: err });
+    }
+    const res = await client.query(sql, params);
     written += res.rowCount ?? 0;
     statements++;
   }

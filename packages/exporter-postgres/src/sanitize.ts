@@ -45,6 +45,11 @@ export function sanitizeString(s: string): string {
 export interface Sanitized<T> {
   readonly value: T;
   readonly changed: boolean;
+  /**
+   * Approximate size of the value as JSON text, in UTF-16 code units
+   * (string lengths of values and keys, plus a few units per other node).
+   */
+  readonly size: number;
 }
 
 /**
@@ -57,6 +62,7 @@ export interface Sanitized<T> {
 export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_SANITIZE_LIMITS): Sanitized<JsonValue> {
   let changed = false;
   let nodes = 0;
+  let size = 0;
   const ancestors = new Set<object>();
 
   const walk = (v: unknown, depth: number): JsonValue | undefined => {
@@ -64,10 +70,12 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
       changed = true;
       return MAX_SIZE_MARKER;
     }
+    size += 4;
     switch (typeof v) {
       case 'string': {
         const clean = sanitizeString(v);
         if (clean !== v) changed = true;
+        size += clean.length;
         return clean;
       }
       case 'number':
@@ -123,6 +131,7 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
         if (w === undefined) continue;
         const cleanKey = sanitizeString(key);
         if (cleanKey !== key) changed = true;
+        size += cleanKey.length + 4;
         out[cleanKey] = w;
       }
       return out;
@@ -133,30 +142,35 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
 
   try {
     const value = walk(input, 0);
-    return { value: value === undefined ? null : value, changed };
+    return { value: value === undefined ? null : value, changed, size };
   } catch {
     // Unreachable in practice (walk guards its own hazards); fail closed.
-    return { value: null, changed: true };
+    return { value: null, changed: true, size: 4 };
   }
 }
 
 /**
  * The row with every string (text columns, JSON values and JSON keys)
- * clean; `meta.sanitized = true` when anything was replaced. Never throws.
+ * clean; `meta.sanitized = true` when anything was replaced. `size` is the
+ * row's approximate size (see {@link Sanitized.size}). Never throws.
  */
-export function sanitizeRow<M extends MappedRow>(mapped: M): { readonly mapped: M; readonly sanitized: boolean } {
+export function sanitizeRow<M extends MappedRow>(mapped: M): { readonly mapped: M; readonly sanitized: boolean; readonly size: number } {
   let changed = false;
+  let size = 0;
   const row: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(mapped.row as object)) {
     if (typeof value === 'string') {
       const clean = sanitizeString(value);
       if (clean !== value) changed = true;
+      size += clean.length + 4;
       row[column] = clean;
     } else if (typeof value === 'object' && value !== null) {
       const result = sanitizeValue(value);
       if (result.changed) changed = true;
+      size += result.size;
       row[column] = isObject(result.value) ? result.value : {};
     } else {
+      size += 8;
       row[column] = value;
     }
   }
@@ -164,7 +178,7 @@ export function sanitizeRow<M extends MappedRow>(mapped: M): { readonly mapped: 
     const meta = isObject(row['meta']) ? row['meta'] : {};
     row['meta'] = { ...meta, sanitized: true };
   }
-  return { mapped: { kind: mapped.kind, row } as unknown as M, sanitized: changed };
+  return { mapped: { kind: mapped.kind, row } as unknown as M, sanitized: changed, size };
 }
 
 function isObject(v: unknown): v is JsonObject {

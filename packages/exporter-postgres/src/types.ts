@@ -36,11 +36,26 @@ export interface PostgresExporterOptions {
   maxBatchRows?: number | undefined;
   /**
    * `statement_timeout` in milliseconds: a connection option of an owned
-   * pool (which also uses it as its connection timeout), `SET LOCAL` in each
-   * export transaction on a given pool.
+   * pool, `SET LOCAL` in each export transaction on a given pool. An owned
+   * pool also gives up on a query client-side 5 s later (`query_timeout`,
+   * for a server that no longer answers at all) and ends sessions idle in a
+   * transaction as long.
    * @default 30000
    */
   statementTimeoutMs?: number | undefined;
+  /**
+   * How long an owned pool waits for a new connection, ms.
+   * @default 5000, or `statementTimeoutMs` when that is smaller
+   */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * Largest row sent, as its approximate size in characters (strings of
+   * values and keys). A larger row is stored with its longest strings cut
+   * (`meta.repaired = true`, `meta.repair.code = 'too_large'`) instead of
+   * being refused by Postgres.
+   * @default 16_777_216
+   */
+  maxRowSize?: number | undefined;
   /**
    * Size of the pool the exporter creates (ignored with `pool`).
    * @default 4
@@ -58,4 +73,10 @@ export interface ExporterStats {
   readonly failedExports: number;
   /** Rows in which a NUL or lone surrogate was replaced (`meta.sanitized = true`). */
   readonly sanitizedRows: number;
+  /** Rows Postgres refused, stored with offending values replaced (`meta.repaired = true`). */
+  readonly repairedRows: number;
+  /** Rows Postgres refused even repaired, stored as minimal rows (`meta.quarantined = true`). */
+  readonly quarantinedRows: number;
+  /** Rows larger than `maxRowSize`, stored with their longest strings cut (`meta.repaired = true`). */
+  readonly shrunkRows: number;
 }

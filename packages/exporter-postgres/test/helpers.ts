@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType } from '@agentspan/semconv';
 import type pg from 'pg';
+import type { ExecutionEventRow } from '../src/index.js';
 
 export interface SpanFactory {
   /** Starts a span (child of `parent` when given) with the attributes. */
@@ -190,4 +191,38 @@ export function countQueries(pool: pg.Pool): { readonly statements: string[] } {
     };
   });
   return { statements };
+}
+
+/** A valid `execution_events` row, with `over` applied. */
+export function eventRow(over: Partial<ExecutionEventRow> = {}): ExecutionEventRow {
+  return {
+    id: '6f1c2a52-5d3b-5a8e-9c1e-0f4a1b2c3d4e',
+    run_id: 'run-1',
+    node_id: 'step_1',
+    step_id: null,
+    session_id: null,
+    parent_event_id: null,
+    event_type: 'agent_call',
+    event_subtype: 'message',
+    agent_name: 'engineer',
+    agent_role: 'assistant',
+    timestamp: '2026-01-01T00:00:00.000000Z',
+    started_at: '2026-01-01T00:00:00.000000Z',
+    completed_at: '2026-01-01T00:00:01.000000Z',
+    duration_ms: 1000,
+    inputs: { content: 'hello' },
+    outputs: {},
+    meta: { role: 'assistant' },
+    error_message: null,
+    execution_order: 1,
+    depth: 2,
+    status: 'completed',
+    trace_id: '0af7651916cd43dd8448eb211c80319c',
+    span_id: 'b7ad6b7169203331',
+    parent_span_id: null,
+    name: 'invoke_agent engineer',
+    service_name: 'svc',
+    attributes: {},
+    ...over,
+  };
 }

@@ -91,7 +91,7 @@ describe('runMigrations', () => {
       const results = await Promise.all(
         pools.flatMap((p) => [runMigrations(p, { schema }), runMigrations(p, { schema }), runMigrations(p, { schema })]),
       );
-      const applied = results.flatMap((r) => r.applied).sort();
+      const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
       assert.deepEqual(applied, MIGRATIONS.map((m) => m.version));
       const objects = await catalog(pools[0]!, schema);
       assert.equal(objects.filter((o) => o.relkind === 'r').length, 4);

@@ -1,10 +1,10 @@
 /**
- * Finding call sites in a token stream (Python or JavaScript) and splitting
+ * Finding call sites in a token list (Python or JavaScript) and splitting
  * their arguments. Every walk is bounded, and argument splitting jumps over
  * nested brackets via the precomputed match table, so the total work stays
  * linear even for `f(f(f(f(...` or long method chains.
  */
-import { isName, isOp, type Token } from './tokens.js';
+import { isOpener, NAME, NL, NUM, STR, type TokenList } from './tokens.js';
 
 /** A half-open token range `[start, end)`. */
 export interface TokenRange {
@@ -30,7 +30,7 @@ export interface CallSite {
   receiver: TokenRange | undefined;
   /** The arguments. */
   args: CallArg[];
-  /** Token index of `(` and of its `)` (or of the bounded end when unclosed). */
+  /** Token index of `(` and of its `)`. */
   open: number;
   close: number;
   /** JS `new X(...)`. */
@@ -38,26 +38,26 @@ export interface CallSite {
 }
 
 const MAX_ARGS = 16;
-const MAX_UNCLOSED_SCAN = 256;
 const MAX_CHAIN = 8;
-const MAX_RECEIVER_WALK = 32;
+const MAX_RECEIVER_WALK = 8;
 
 /**
  * The call whose callee name is token `i` (which must be followed by `(`),
- * or `undefined` when it is a definition (`def open(`, `function writeFile(`).
+ * or `undefined` when it is a definition (`def open(`, `function writeFile(`)
+ * or its parenthesis is never closed (an unclosed call has no usable
+ * arguments, and scanning for its end would make `f(f(f(...` quadratic).
  */
-export function callAt(tokens: readonly Token[], match: Int32Array, i: number, definitionKeywords: ReadonlySet<string>): CallSite | undefined {
-  const nameTok = tokens[i];
-  if (!isName(nameTok) || !isOp(tokens[i + 1], '(')) return undefined;
-  const prev = tokens[i - 1];
-  if (prev !== undefined && prev.kind === 'name' && definitionKeywords.has(prev.text)) return undefined;
+export function callAt(tokens: TokenList, match: Int32Array, i: number, definitionKeywords: ReadonlySet<string>): CallSite | undefined {
+  if (!tokens.name(i) || !tokens.op(i + 1, '(')) return undefined;
+  const close = match[i + 1] ?? -1;
+  if (close < 0) return undefined;
+  if (tokens.name(i - 1) && tokens.ends[i - 1]! - tokens.starts[i - 1]! <= 8 && definitionKeywords.has(tokens.text(i - 1))) return undefined;
   const chain: string[] = [];
   let receiver: TokenRange | undefined;
   let j = i;
-  for (let steps = 0; steps < MAX_CHAIN && isOp(tokens[j - 1], '.'); steps++) {
-    const p = tokens[j - 2];
-    if (isName(p)) {
-      chain.unshift(p!.text);
+  for (let steps = 0; steps < MAX_CHAIN && tokens.op(j - 1, '.'); steps++) {
+    if (tokens.name(j - 2)) {
+      chain.unshift(tokens.text(j - 2));
       j -= 2;
       continue;
     }
@@ -68,30 +68,32 @@ export function callAt(tokens: readonly Token[], match: Int32Array, i: number, d
     }
     break;
   }
-  const isNew = isName(tokens[(receiver?.start ?? j) - 1], 'new');
-  const { args, close } = splitArgs(tokens, match, i + 1);
-  return { name: nameTok!.text, chain, receiver, args, open: i + 1, close, isNew };
+  const isNew = tokens.name((receiver?.start ?? j) - 1, 'new');
+  return { name: tokens.text(i), chain, receiver, args: splitArgs(tokens, match, i + 1, close), open: i + 1, close, isNew };
 }
 
+/** Keywords that may precede `(` without being a callee. */
+const KEYWORD_NOT_CALLEE = new Set(['return', 'await', 'in', 'not', 'and', 'or', 'if', 'elif', 'while', 'yield', 'typeof', 'new', 'else', 'case']);
+
 /** Start index of the postfix expression (names, calls, subscripts, attributes) ending at token `last`, or -1. */
-export function expressionStart(tokens: readonly Token[], match: Int32Array, last: number): number {
+export function expressionStart(tokens: TokenList, match: Int32Array, last: number): number {
   let k = last;
   for (let steps = 0; steps < MAX_RECEIVER_WALK && k >= 0; steps++) {
-    const t = tokens[k];
-    if (t === undefined) return -1;
-    if (t.kind === 'op' && (t.text === ')' || t.text === ']')) {
+    const kind = tokens.kind(k);
+    if (kind === 0) return -1;
+    if (tokens.op(k, ')') || tokens.op(k, ']')) {
       const o = match[k] ?? -1;
       if (o < 0 || o > k) return -1;
-      const before = tokens[o - 1];
-      if (before !== undefined && (before.kind === 'name' || before.kind === 'str' || isOp(before, ')') || isOp(before, ']'))) {
-        if (before.kind === 'name' && KEYWORD_NOT_CALLEE.has(before.text)) return o;
+      const bk = tokens.kind(o - 1);
+      if (bk === NAME || bk === STR || tokens.op(o - 1, ')') || tokens.op(o - 1, ']')) {
+        if (bk === NAME && KEYWORD_NOT_CALLEE.has(tokens.text(o - 1))) return o;
         k = o - 1;
         continue;
       }
       return o;
     }
-    if (t.kind === 'name' || t.kind === 'str' || t.kind === 'num') {
-      if (isOp(tokens[k - 1], '.') && k >= 2) {
+    if (kind === NAME || kind === STR || kind === NUM) {
+      if (k >= 2 && tokens.op(k - 1, '.')) {
         k -= 2;
         continue;
       }
@@ -102,56 +104,43 @@ export function expressionStart(tokens: readonly Token[], match: Int32Array, las
   return -1;
 }
 
-/** Keywords that may precede `(` without being a callee. */
-const KEYWORD_NOT_CALLEE = new Set(['return', 'await', 'in', 'not', 'and', 'or', 'if', 'elif', 'while', 'yield', 'typeof', 'new', 'else', 'case']);
-
 /**
- * Splits the arguments of the call whose `(` is token `open`. Nested
- * brackets are skipped through `match`; an unclosed call is cut at the end
- * of the logical line or after 256 tokens.
+ * Splits the arguments between `open` and its matching `close`. Nested
+ * brackets are skipped through `match`, so each token is visited by the
+ * innermost call only.
  */
-export function splitArgs(tokens: readonly Token[], match: Int32Array, open: number): { args: CallArg[]; close: number } {
-  let close = match[open] ?? -1;
-  if (close < open) {
-    close = Math.min(tokens.length, open + MAX_UNCLOSED_SCAN);
-    for (let k = open + 1; k < close; k++) {
-      if (tokens[k]!.kind === 'nl') {
-        close = k;
-        break;
-      }
-    }
-  }
+export function splitArgs(tokens: TokenList, match: Int32Array, open: number, close: number): CallArg[] {
   const args: CallArg[] = [];
   let s = open + 1;
   let k = s;
   while (k < close) {
-    const t = tokens[k]!;
-    if (t.kind === 'op' && (t.text === '(' || t.text === '[' || t.text === '{')) {
-      const m = match[k] ?? -1;
-      if (m > k && m < close) {
-        k = m + 1;
-        continue;
+    const c = tokens.opChar(k);
+    if (c !== 0) {
+      if (isOpener(c)) {
+        const m = match[k] ?? -1;
+        if (m > k && m < close) {
+          k = m + 1;
+          continue;
+        }
+      } else if (c === 44 /* , */) {
+        pushArg(tokens, args, s, k);
+        s = k + 1;
+        if (args.length >= MAX_ARGS) return args;
       }
-    }
-    if (t.kind === 'op' && t.text === ',') {
-      pushArg(tokens, args, s, k);
-      s = k + 1;
-      if (args.length >= MAX_ARGS) return { args, close };
-    }
+    } else if (tokens.kinds[k] === NL) break;
     k++;
   }
   pushArg(tokens, args, s, close);
-  return { args, close };
+  return args;
 }
 
-function pushArg(tokens: readonly Token[], args: CallArg[], s: number, e: number): void {
+function pushArg(tokens: TokenList, args: CallArg[], s: number, e: number): void {
   if (s >= e) return;
-  const first = tokens[s]!;
-  if (first.kind === 'name' && isOp(tokens[s + 1], '=')) {
-    args.push({ kw: first.text, star: false, start: s + 2, end: e });
+  if (tokens.name(s) && tokens.op(s + 1, '=')) {
+    args.push({ kw: tokens.text(s), star: false, start: s + 2, end: e });
     return;
   }
-  const star = first.kind === 'op' && (first.text === '*' || first.text === '**' || first.text === '.');
+  const star = tokens.op(s, '*') || tokens.op(s, '**') || tokens.op(s, '.');
   args.push({ kw: undefined, star, start: s, end: e });
 }
 

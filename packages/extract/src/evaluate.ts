@@ -8,7 +8,7 @@
  */
 import { splitArgs, argAt, type CallArg } from './calls.js';
 import { basename, dirname } from './paths.js';
-import { isName, isOp, type Token } from './tokens.js';
+import { NAME, NUM, STR, type StringPart, type TokenList } from './tokens.js';
 
 /** A statically known value. `path` marks `pathlib.Path` objects (they support `/`). */
 export interface Val {
@@ -23,7 +23,7 @@ export interface Val {
 
 /** What the evaluator needs to know about the surrounding code. */
 export interface EvalContext {
-  tokens: readonly Token[];
+  tokens: TokenList;
   match: Int32Array;
   lang: 'python' | 'js';
   /** Variables bound to known values so far. */
@@ -67,13 +67,13 @@ function parseExpr(ctx: EvalContext, i: number, end: number, depth: number): Par
   let left = parsePrimary(ctx, i, end, depth);
   if (left === undefined) return undefined;
   while (left.next < end) {
-    const op = ctx.tokens[left.next]!;
-    if (!(isOp(op, '+') || (ctx.lang === 'python' && isOp(op, '/')))) break;
+    const plus = ctx.tokens.op(left.next, '+');
+    if (!(plus || (ctx.lang === 'python' && ctx.tokens.op(left.next, '/')))) break;
     const right = parsePrimary(ctx, left.next + 1, end, depth);
     if (right === undefined) return undefined;
     let val: Val | undefined;
     if (left.val !== undefined && right.val !== undefined && left.val.alts === undefined && right.val.alts === undefined) {
-      if (op.text === '+') val = left.val.path ? undefined : { s: left.val.s + right.val.s, path: false };
+      if (plus) val = left.val.path ? undefined : { s: left.val.s + right.val.s, path: false };
       else val = left.val.path ? { s: joinPaths([left.val.s, right.val.s]), path: true } : undefined;
     }
     left = { val, next: right.next };
@@ -83,16 +83,16 @@ function parseExpr(ctx: EvalContext, i: number, end: number, depth: number): Par
 
 function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): Parsed | undefined {
   const { tokens, match } = ctx;
-  const t = tokens[i];
-  if (t === undefined || i >= end) return undefined;
-  if (t.kind === 'str' && t.template === 'head') return postfix(ctx, jsTemplate(ctx, i, end), end, depth);
-  if (t.kind === 'str') {
+  const kind = tokens.kind(i);
+  if (kind === 0 || i >= end) return undefined;
+  if (kind === STR && tokens.template(i) === 'head') return postfix(ctx, jsTemplate(ctx, i, end), end, depth);
+  if (kind === STR) {
     // Adjacent literals concatenate (Python); an interpolation is resolved from known variables, else unknown.
     let s = '';
     let known = true;
     let k = i;
-    while (k < end && tokens[k]!.kind === 'str') {
-      const v = tokens[k]!.value ?? interpolate(ctx, tokens[k]!.parts);
+    while (k < end && tokens.kinds[k] === STR) {
+      const v = tokens.value(k) ?? interpolate(ctx, tokens.stringParts(k));
       if (v === undefined) known = false;
       else s += v;
       k++;
@@ -100,25 +100,25 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
     }
     return postfix(ctx, { val: known ? { s, path: false } : undefined, next: k }, end, depth);
   }
-  if (isOp(t, '(')) {
+  if (tokens.op(i, '(')) {
     const m = match[i] ?? -1;
     if (m < 0 || m >= end) return undefined;
     const inner = parseExpr(ctx, i + 1, m, depth + 1);
     if (inner === undefined || inner.next !== m) return undefined;
     return postfix(ctx, { val: inner.val, next: m + 1 }, end, depth);
   }
-  if (t.kind === 'num') return { val: undefined, next: i + 1 };
-  if (t.kind !== 'name') return undefined;
+  if (kind === NUM) return { val: undefined, next: i + 1 };
+  if (kind !== NAME) return undefined;
   let k = i;
   let isNew = false;
-  if (ctx.lang === 'js' && t.text === 'new') {
+  if (ctx.lang === 'js' && tokens.name(i, 'new')) {
     isNew = true;
     k++;
   }
   const chain: string[] = [];
-  while (k < end && isName(tokens[k])) {
-    chain.push(tokens[k]!.text);
-    if (k + 2 < end && isOp(tokens[k + 1], '.') && isName(tokens[k + 2])) k += 2;
+  while (k < end && tokens.name(k) && chain.length < 16) {
+    chain.push(tokens.text(k));
+    if (k + 2 < end && tokens.op(k + 1, '.') && tokens.name(k + 2)) k += 2;
     else {
       k++;
       break;
@@ -130,9 +130,10 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
     const head = lookupVar(ctx, chain[0]!);
     if (head !== undefined) return postfix(ctx, { val: head, next: i + 1 }, end, depth);
   }
-  if (k < end && isOp(tokens[k], '(')) {
-    const { args, close } = splitArgs(tokens, match, k);
-    if (close >= end || !isOp(tokens[close], ')')) return undefined;
+  if (k < end && tokens.op(k, '(')) {
+    const close = match[k] ?? -1;
+    if (close < 0 || close >= end) return undefined;
+    const args = splitArgs(tokens, match, k, close);
     const val = callValue(ctx, chain, args, isNew, depth);
     return postfix(ctx, { val, next: close + 1 }, end, depth);
   }
@@ -140,7 +141,7 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
 }
 
 /** A Python f-string's value when every interpolated name is a known single value. */
-function interpolate(ctx: EvalContext, parts: Token['parts']): string | undefined {
+function interpolate(ctx: EvalContext, parts: StringPart[] | undefined): string | undefined {
   if (parts === undefined) return undefined;
   let s = '';
   for (const p of parts) {
@@ -157,24 +158,24 @@ function interpolate(ctx: EvalContext, parts: Token['parts']): string | undefine
 /** A JS template `head ${name} middle ${name} tail` whose substitutions are known variables. */
 function jsTemplate(ctx: EvalContext, i: number, end: number): Parsed {
   const { tokens } = ctx;
-  let s = String(tokens[i]!.parts?.[0] ?? '');
+  let s = tokens.templateText(i);
   let known = true;
   let k = i + 1;
   for (let steps = 0; steps < 32; steps++) {
     // A bare identifier between two pieces; anything longer is unknown but still skipped over.
-    const name = tokens[k];
-    const piece = tokens[k + 1];
-    if (name?.kind === 'name' && piece?.kind === 'str' && piece.template !== undefined && piece.template !== 'head') {
-      const v = lookupVar(ctx, name.text) ?? nameValue(ctx, [name.text]);
+    const piece = tokens.template(k + 1);
+    if (tokens.name(k) && piece !== undefined && piece !== 'head') {
+      const name = tokens.text(k);
+      const v = lookupVar(ctx, name) ?? nameValue(ctx, [name]);
       if (v === undefined || v.alts !== undefined) known = false;
       else s += v.s;
-      s += String(piece.parts?.[0] ?? '');
+      s += tokens.templateText(k + 1);
       k += 2;
-      if (piece.template === 'tail') return { val: known ? { s, path: false } : undefined, next: k };
+      if (piece === 'tail') return { val: known ? { s, path: false } : undefined, next: k };
       continue;
     }
     // Complex substitution: skip to the closing piece without resolving.
-    while (k < end && !(tokens[k]!.kind === 'str' && tokens[k]!.template === 'tail')) k++;
+    while (k < end && tokens.template(k) !== 'tail') k++;
     return { val: undefined, next: Math.min(k + 1, end) };
   }
   return { val: undefined, next: k };
@@ -184,19 +185,20 @@ function jsTemplate(ctx: EvalContext, i: number, end: number): Parsed {
 function postfix(ctx: EvalContext, p: Parsed, end: number, depth: number): Parsed {
   const { tokens, match } = ctx;
   let { val, next } = p;
-  for (let steps = 0; steps < 8 && next + 1 < end && isOp(tokens[next], '.') && isName(tokens[next + 1]); steps++) {
-    const attr = tokens[next + 1]!.text;
+  for (let steps = 0; steps < 8 && next + 1 < end && tokens.op(next, '.') && tokens.name(next + 1); steps++) {
+    const attr = tokens.text(next + 1);
     next += 2;
-    if (next < end && isOp(tokens[next], '(')) {
-      const { args, close } = splitArgs(tokens, match, next);
-      if (close >= end) return { val: undefined, next: end + 1 };
+    if (next < end && tokens.op(next, '(')) {
+      const close = match[next] ?? -1;
+      if (close < 0 || close >= end) return { val: undefined, next: end + 1 };
+      const args = splitArgs(tokens, match, next, close);
       val = val === undefined || val.alts !== undefined ? undefined : methodValue(ctx, val, attr, args, depth);
       next = close + 1;
     } else {
       val = val === undefined || val.alts !== undefined ? undefined : attrValue(ctx, val, attr);
     }
   }
-  if (next < end && isOp(tokens[next], '[')) {
+  if (next < end && tokens.op(next, '[')) {
     const m = match[next] ?? -1;
     return { val: undefined, next: m > next ? m + 1 : end + 1 };
   }

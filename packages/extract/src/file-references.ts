@@ -4,7 +4,7 @@
  * links to local files (`[plot](out/plot.png)`, not `https://...`), and as
  * inline code spans naming a file with a known extension (`` `fib.txt` ``).
  */
-import { asText, guarded, OrderedSet, scanLimit } from './guard.js';
+import { asText, DEFAULT_MAX_SCAN_CHARS, guarded, OrderedSet } from './guard.js';
 import { splitMarkdown } from './markdown-blocks.js';
 import { hasKnownExtension, isPathLike, toFilePath } from './paths.js';
 import { scanTriggeredPaths } from './phrase-scan.js';
@@ -82,7 +82,7 @@ export function extractFileReferences(text: string): string[] {
   return guarded(
     () => {
       const t = asText(text);
-      const limit = scanLimit(undefined);
+      const limit = DEFAULT_MAX_SCAN_CHARS;
       const scanned = t.length > limit ? t.slice(0, limit) : t;
       return fileReferencesInProse(splitMarkdown(scanned.replace(/\r\n?/g, '\n')).prose);
     },

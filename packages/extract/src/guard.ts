@@ -42,6 +42,10 @@ export class OrderedSet {
   get size(): number {
     return this.seen.size;
   }
+  /** Whether the cap is reached (further adds are ignored, so callers may stop looking). */
+  get full(): boolean {
+    return this.seen.size >= MAX_LIST_ENTRIES;
+  }
   toArray(): string[] {
     return [...this.seen];
   }

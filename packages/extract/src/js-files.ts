@@ -13,7 +13,7 @@ import { argAt, callAt, type CallArg, type CallSite } from './calls.js';
 import { evalArg, evalPrefix, type EvalContext, type Val } from './evaluate.js';
 import { isPathLike, toFilePath } from './paths.js';
 import type { FileSink } from './python-files.js';
-import { isName, isOp, matchBrackets, type Token } from './tokens.js';
+import { matchBrackets, NAME, OP, type TokenList } from './tokens.js';
 
 const WRITE_FNS = new Set([
   'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createWriteStream', 'outputFile', 'outputFileSync',
@@ -26,36 +26,38 @@ const COPY_FNS = new Set(['copyFile', 'copyFileSync', 'rename', 'renameSync']);
 const FS_ONLY_COPY_FNS = new Set(['cp', 'cpSync', 'copy', 'copySync', 'move', 'moveSync']);
 const FS_ROOTS = new Set(['fs', 'fsp', 'fse', 'fsPromises', 'promises', 'Deno']);
 const DEFINITION_KEYWORDS = new Set(['function', 'def', 'class', 'async', 'get', 'set']);
-const DECLARATIONS = new Set(['const', 'let', 'var']);
+/** Every callee name a rule below handles; other calls are skipped before building a call site. */
+const RELEVANT_CALLEES = new Set([
+  ...WRITE_FNS, ...READ_FNS, ...COPY_FNS, ...FS_ONLY_COPY_FNS, 'open', 'openSync', 'write', 'screenshot', 'pdf',
+]);
 /** Tokens after which an initialiser has ended (statement boundary or list separator). */
 const TERMINATORS = new Set([';', ',', ')', '}', ']']);
 
 /** Scans JS/TS tokens for file writes and reads, adding normalised paths to `sink`. */
-export function scanJsFiles(tokens: readonly Token[], sink: FileSink): void {
+export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
   const match = matchBrackets(tokens);
   const vars = new Map<string, Val>();
   const ctx: EvalContext = { tokens, match, lang: 'js', vars, qualify: (chain) => chain.join('.') };
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind !== 'name') continue;
-    if (DECLARATIONS.has(t.text) && isName(tokens[i + 1]) && isOp(tokens[i + 2], '=') && !isOp(tokens[i + 3], '=')) {
+    if (tokens.kinds[i] !== NAME) continue;
+    if ((tokens.name(i, 'const') || tokens.name(i, 'let') || tokens.name(i, 'var')) && tokens.name(i + 1) && tokens.op(i + 2, '=')) {
       trackDeclaration(ctx, i + 1);
       continue;
     }
-    if (!isOp(tokens[i + 1], '(')) continue;
+    if (!tokens.op(i + 1, '(') || !RELEVANT_CALLEES.has(tokens.text(i))) continue;
     const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
-    // A method definition `writeFile(p) { ... }` is not a call.
-    if (call === undefined || isOp(tokens[call.close + 1], '{')) continue;
+    // A method definition `writeFile(p) { ... }` (or `writeFile(p: string): void {`) is not a call.
+    if (call === undefined || tokens.op(call.close + 1, '{') || tokens.op(call.close + 1, ':')) continue;
     analyseCall(ctx, call, sink);
   }
 }
 
 function trackDeclaration(ctx: EvalContext, nameIdx: number): void {
   const { tokens } = ctx;
-  const name = tokens[nameIdx]!.text;
+  const name = tokens.text(nameIdx);
   const r = evalPrefix(ctx, nameIdx + 2);
-  const after = r === undefined ? undefined : tokens[r.next];
-  const complete = r !== undefined && (after === undefined || after.kind === 'name' || (after.kind === 'op' && TERMINATORS.has(after.text)));
+  const afterKind = r === undefined ? 0 : tokens.kind(r.next);
+  const complete = r !== undefined && (afterKind === 0 || afterKind === NAME || (afterKind === OP && TERMINATORS.has(tokens.text(r.next))));
   if (complete && r.val !== undefined) ctx.vars.set(name, r.val);
   else ctx.vars.delete(name);
 }
@@ -101,23 +103,22 @@ function analyseCall(ctx: EvalContext, call: CallSite, sink: FileSink): void {
 
 /** Value of property `key` in an object-literal argument `{ key: value, ... }`. */
 function objectProperty(ctx: EvalContext, arg: CallArg | undefined, key: string): Val | undefined {
-  if (arg === undefined || !isOp(ctx.tokens[arg.start], '{')) return undefined;
+  if (arg === undefined || !ctx.tokens.op(arg.start, '{')) return undefined;
   const { tokens, match } = ctx;
   const close = match[arg.start] ?? -1;
   if (close < 0) return undefined;
   let k = arg.start + 1;
   while (k < close) {
-    const t = tokens[k]!;
-    if ((isName(t, key) || (t.kind === 'str' && t.value === key)) && isOp(tokens[k + 1], ':')) {
+    if ((tokens.name(k, key) || tokens.value(k) === key) && tokens.op(k + 1, ':')) {
       let e = k + 2;
-      while (e < close && !isOp(tokens[e], ',')) {
+      while (e < close && !tokens.op(e, ',')) {
         const m = match[e] ?? -1;
         e = m > e ? m + 1 : e + 1;
       }
       return evalArg(ctx, { start: k + 2, end: e, kw: undefined, star: false });
     }
     const m = match[k] ?? -1;
-    k = t.kind === 'op' && m > k ? m + 1 : k + 1;
+    k = m > k ? m + 1 : k + 1;
   }
   return undefined;
 }

@@ -10,7 +10,7 @@
  * too. Scoped packages keep their scope (`@scope/pkg/sub` → `@scope/pkg`).
  */
 import type { OrderedSet } from './guard.js';
-import { isName, isOp, type Token } from './tokens.js';
+import { NAME, OP, STR, type TokenList } from './tokens.js';
 
 const PACKAGE_RE = /^(?:@[A-Za-z0-9._~-]{1,214}\/)?[A-Za-z0-9._~-]{1,214}$/;
 
@@ -33,45 +33,47 @@ export function jsPackageName(specifier: string): string | undefined {
   return PACKAGE_RE.test(name) && name !== '@' ? name : undefined;
 }
 
-/** Names allowed between `import`/`export` and `from` (bindings, braces, `* as x`, `type`). */
-function isClauseToken(t: Token): boolean {
-  if (t.kind === 'name') return t.text !== 'from' && t.text !== 'import' && t.text !== 'export';
-  return t.kind === 'op' && (t.text === '{' || t.text === '}' || t.text === ',' || t.text === '*');
+/** Tokens allowed between `import`/`export` and `from` (bindings, braces, `* as x`, `type`). */
+function isClauseToken(tokens: TokenList, k: number): boolean {
+  const kind = tokens.kinds[k];
+  if (kind === NAME) return !tokens.name(k, 'from') && !tokens.name(k, 'import') && !tokens.name(k, 'export');
+  if (kind !== OP) return false;
+  const c = tokens.opChar(k);
+  return c === 123 || c === 125 || c === 44 || c === 42; // { } , *
 }
 
 /** Upper bound on the tokens of an import clause (`import {a, b, ...} from`). */
 const MAX_CLAUSE_TOKENS = 4096;
 
-/** Scans a JS/TS token stream and adds imported package names to `imports`. */
-export function scanJsImports(tokens: readonly Token[], imports: OrderedSet): void {
-  const addSpec = (t: Token | undefined): void => {
-    if (t?.kind === 'str' && t.value !== undefined) imports.add(jsPackageName(t.value));
+/** Scans a JS/TS token list and adds imported package names to `imports`. */
+export function scanJsImports(tokens: TokenList, imports: OrderedSet): void {
+  const addSpec = (k: number): void => {
+    const v = tokens.kind(k) === STR ? tokens.value(k) : undefined;
+    if (v !== undefined) imports.add(jsPackageName(v));
   };
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind !== 'name') continue;
-    const prevDot = isOp(tokens[i - 1], '.');
-    if (t.text === 'require' && !prevDot && isOp(tokens[i + 1], '(') && isOp(tokens[i + 3], ')')) {
-      addSpec(tokens[i + 2]);
+    if (tokens.kinds[i] !== NAME) continue;
+    const prevDot = tokens.op(i - 1, '.');
+    if (tokens.name(i, 'require')) {
+      if (!prevDot && tokens.op(i + 1, '(') && tokens.op(i + 3, ')')) addSpec(i + 2);
       continue;
     }
-    if (t.text !== 'import' && t.text !== 'export') continue;
-    if (prevDot) continue;
-    const next = tokens[i + 1];
-    if (t.text === 'import' && isOp(next, '(')) {
-      if (isOp(tokens[i + 3], ')') || isOp(tokens[i + 3], ',')) addSpec(tokens[i + 2]);
+    const isImport = tokens.name(i, 'import');
+    if ((!isImport && !tokens.name(i, 'export')) || prevDot) continue;
+    if (isImport && tokens.op(i + 1, '(')) {
+      if (tokens.op(i + 3, ')') || tokens.op(i + 3, ',')) addSpec(i + 2);
       continue;
     }
-    if (t.text === 'import' && next?.kind === 'str') {
-      addSpec(next);
+    if (isImport && tokens.kind(i + 1) === STR) {
+      addSpec(i + 1);
       continue;
     }
-    if (t.text === 'import' && isOp(next, '.')) continue; // import.meta
+    if (isImport && tokens.op(i + 1, '.')) continue; // import.meta
     // Walk the clause; stop at anything that cannot be part of it, so each token is walked once.
     let k = i + 1;
     const limit = Math.min(tokens.length, i + 1 + MAX_CLAUSE_TOKENS);
-    while (k < limit && isClauseToken(tokens[k]!)) k++;
-    if (isName(tokens[k], 'from')) addSpec(tokens[k + 1]);
+    while (k < limit && isClauseToken(tokens, k)) k++;
+    if (tokens.name(k, 'from')) addSpec(k + 1);
     i = k - 1;
   }
 }

@@ -5,7 +5,7 @@
  * Template literal substitutions (`${...}`) are lexed as code, so a
  * `require()` inside one is still seen.
  */
-import type { Token } from './tokens.js';
+import { NAME, NUM, OP, STR, TokenList, type DecodedString, type TemplatePiece } from './tokens.js';
 
 /** Keywords after which a `/` starts a regex literal rather than a division. */
 const REGEX_AFTER_KEYWORDS = new Set([
@@ -22,8 +22,8 @@ function isIdentPart(c: number): boolean {
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '`': '`', '\n': '', '0': '\0', $: '$' };
 
 /** Tokenises JavaScript or TypeScript source. Never emits `nl` tokens. */
-export function lexJs(src: string): Token[] {
-  const tokens: Token[] = [];
+export function lexJs(src: string): TokenList {
+  const tokens = new TokenList(src, decodeJsString);
   const n = src.length;
   let i = 0;
   // Brace depth at which each open template substitution resumes its template.
@@ -33,11 +33,13 @@ export function lexJs(src: string): Token[] {
   if (src.startsWith('#!')) i = lineEnd(src, 0);
 
   const regexAllowed = (): boolean => {
-    const last = tokens[tokens.length - 1];
-    if (last === undefined) return true;
-    if (last.kind === 'num' || last.kind === 'str') return false;
-    if (last.kind === 'name') return REGEX_AFTER_KEYWORDS.has(last.text);
-    return !(last.text === ')' || last.text === ']' || last.text === '}');
+    const last = tokens.length - 1;
+    if (last < 0) return true;
+    const k = tokens.kinds[last];
+    if (k === NUM || k === STR) return false;
+    if (k === NAME) return tokens.ends[last]! - tokens.starts[last]! <= 10 && REGEX_AFTER_KEYWORDS.has(tokens.text(last));
+    const c = tokens.opChar(last);
+    return !(c === 41 || c === 93 || c === 125);
   };
 
   while (i < n) {
@@ -60,7 +62,7 @@ export function lexJs(src: string): Token[] {
       if (regexAllowed()) {
         const end = scanRegex(src, i);
         if (end > 0) {
-          tokens.push({ kind: 'op', text: '/re/', start: i });
+          tokens.push(OP, i, end); // a regex literal: one opaque operator token
           i = end;
           continue;
         }
@@ -83,31 +85,31 @@ export function lexJs(src: string): Token[] {
     if (isIdentStart(c)) {
       let j = i + 1;
       while (j < n && isIdentPart(src.charCodeAt(j))) j++;
-      tokens.push({ kind: 'name', text: src.slice(i, j), start: i });
+      tokens.push(NAME, i, j);
       i = j;
       continue;
     }
     if (c >= 48 && c <= 57) {
       let j = i + 1;
       while (j < n && (isIdentPart(src.charCodeAt(j)) || src.charCodeAt(j) === 46)) j++;
-      tokens.push({ kind: 'num', text: src.slice(i, j), start: i });
+      tokens.push(NUM, i, j);
       i = j;
       continue;
     }
-    const ch = src[i]!;
-    if (ch === '{') braceDepth++;
-    else if (ch === '}' && braceDepth > 0) braceDepth--;
-    if (ch === '=' && src[i + 1] === '>') {
-      tokens.push({ kind: 'op', text: '=>', start: i });
+    if (c === 123) braceDepth++;
+    else if (c === 125 && braceDepth > 0) braceDepth--;
+    const d = src.charCodeAt(i + 1);
+    if (c === 61 && (d === 62 || d === 61)) {
+      tokens.push(OP, i, i + 2); // `=>` and `==` (so `a == b` is not an assignment)
       i += 2;
       continue;
     }
-    if (ch === '?' && src[i + 1] === '.' && !(src.charCodeAt(i + 2) >= 48 && src.charCodeAt(i + 2) <= 57)) {
-      tokens.push({ kind: 'op', text: '.', start: i }); // optional chaining reads like a member access
+    if (c === 63 && d === 46 && !(src.charCodeAt(i + 2) >= 48 && src.charCodeAt(i + 2) <= 57)) {
+      tokens.push(OP, i + 1, i + 2); // `?.` optional chaining reads like the member access `.`
       i += 2;
       continue;
     }
-    tokens.push({ kind: 'op', text: ch, start: i });
+    tokens.push(OP, i, i + 1);
     i++;
   }
   return tokens;
@@ -142,69 +144,90 @@ function scanRegex(src: string, i: number): number {
   return -1;
 }
 
-function lexQuoted(src: string, i: number, tokens: Token[]): number {
+/** String token flags: a plain literal (0) or a piece of a template with substitutions. */
+const HEAD = 1;
+const MIDDLE = 2;
+const TAIL = 3;
+const PIECES: Record<number, TemplatePiece> = { [HEAD]: 'head', [MIDDLE]: 'middle', [TAIL]: 'tail' };
+
+/** Applies JS escapes to `src[from..to)`. */
+function cook(src: string, from: number, to: number): string {
+  // Look for a backslash only inside the literal: an indexOf could run on to the end of the source.
+  let k = from;
+  while (k < to && src.charCodeAt(k) !== 92) k++;
+  if (k >= to) return src.slice(from, to);
+  let out = '';
+  let seg = from;
+  let j = k;
+  while (j < to) {
+    if (src.charCodeAt(j) === 92) {
+      const next = src[j + 1] ?? '';
+      out += src.slice(seg, j) + (SIMPLE_ESCAPES[next] ?? next);
+      j += 2;
+      seg = j;
+    } else j++;
+  }
+  return out + src.slice(Math.min(seg, to), to);
+}
+
+/** Decodes a JS string token from the source: quoted and plain template literals get a value, template pieces their cooked text. */
+function decodeJsString(tokens: TokenList, i: number): DecodedString {
+  const src = tokens.src;
+  const start = tokens.starts[i]!;
+  const end = tokens.ends[i]!;
+  const flag = tokens.flags[i]!;
+  const opener = src.charCodeAt(start);
+  // The content ends before the closing quote/backtick when the literal is terminated.
+  const closed = (flag === 0 || flag === TAIL) && end - start >= 2 && src.charCodeAt(end - 1) === (flag === TAIL ? 96 : opener);
+  const content = cook(src, start + 1, closed ? end - 1 : end);
+  if (flag === 0) return { value: content };
+  return { value: undefined, template: PIECES[flag]!, cooked: content };
+}
+
+function lexQuoted(src: string, i: number, tokens: TokenList): number {
   const n = src.length;
   const quote = src.charCodeAt(i);
   let j = i + 1;
-  let seg = j;
-  let value = '';
   while (j < n) {
     const c = src.charCodeAt(j);
     if (c === 92) {
-      const next = src[j + 1] ?? '';
-      value += src.slice(seg, j) + (SIMPLE_ESCAPES[next] ?? next);
       j += 2;
-      seg = j;
       continue;
     }
     if (c === quote || c === 10) break; // a newline ends an unterminated string
     j++;
   }
   const end = Math.min(j, n);
-  value += src.slice(seg, end);
   const stop = src.charCodeAt(end) === quote ? end + 1 : end;
-  tokens.push({ kind: 'str', text: src.slice(i, stop), value, start: i });
+  tokens.push(STR, i, stop);
   return stop;
 }
 
 /**
- * Lexes template text from `j` up to the closing backtick (pushing a `str`
- * token) or up to a `${` (pushing a dynamic `str` token and entering code).
+ * Lexes template text from `j` up to the closing backtick (pushing a string
+ * token) or up to a `${` (pushing a template piece and entering code).
  * `start` is where this piece began (the backtick or the `}`).
  */
-function lexTemplate(src: string, j: number, start: number, tokens: Token[], templateStack: number[], braceDepth: number): number {
+function lexTemplate(src: string, j: number, start: number, tokens: TokenList, templateStack: number[], braceDepth: number): number {
   const n = src.length;
   const continued = src.charCodeAt(start) === 125;
-  let seg = j;
-  let value = '';
   while (j < n) {
     const c = src.charCodeAt(j);
     if (c === 92) {
-      const next = src[j + 1] ?? '';
-      value += src.slice(seg, j) + (SIMPLE_ESCAPES[next] ?? next);
       j += 2;
-      seg = j;
       continue;
     }
     if (c === 96) {
-      value += src.slice(seg, j);
-      // A template continued after `${}` is dynamic as a whole; its pieces can still be resolved.
-      const tok: Token = { kind: 'str', text: src.slice(start, j + 1), value: continued ? undefined : value, start };
-      if (continued) {
-        tok.template = 'tail';
-        tok.parts = [value];
-      }
-      tokens.push(tok);
+      tokens.push(STR, start, j + 1, continued ? TAIL : 0);
       return j + 1;
     }
     if (c === 36 && src.charCodeAt(j + 1) === 123) {
-      value += src.slice(seg, j);
-      tokens.push({ kind: 'str', text: src.slice(start, j), value: undefined, start, template: continued ? 'middle' : 'head', parts: [value] });
+      tokens.push(STR, start, j, continued ? MIDDLE : HEAD);
       templateStack.push(braceDepth);
       return j + 2;
     }
     j++;
   }
-  tokens.push({ kind: 'str', text: src.slice(start, n), value: continued ? undefined : value + src.slice(seg, n), start });
+  tokens.push(STR, start, n, continued ? TAIL : 0);
   return n;
 }

@@ -7,7 +7,7 @@
  * It is deliberately forgiving: unterminated strings end at the line end
  * (or the input end for triple quotes), unbalanced brackets are tolerated.
  */
-import type { Token } from './tokens.js';
+import { NAME, NL, NUM, OP, STR, TokenList, type DecodedString, type StringPart } from './tokens.js';
 
 const enum_ = {
   NL: 10,
@@ -27,8 +27,20 @@ const enum_ = {
 
 /** Statement keywords that, at column 0, prove an earlier bracket was left unclosed. */
 const RESYNC_KEYWORDS = new Set(['def', 'class', 'import', 'from', 'with', 'try', 'for', 'while', 'if', 'async', 'elif', 'else']);
-const TWO_CHAR_OPS = new Set(['**', '//', '->', '<<', '>>', ':=', '==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=']);
-const STRING_PREFIXES = new Set(['r', 'u', 'b', 'f', 'br', 'rb', 'fr', 'rf']);
+/** Whether characters `c` `d` form a two-character operator (`==`, `+=`, `**`, `->` ...). */
+function isTwoCharOp(c: number, d: number): boolean {
+  if (d === 61 /* = */) return ':=!<>+-*/%&|^@'.includes(String.fromCharCode(c));
+  if (c === d) return c === 42 || c === 47 || c === 60 || c === 62; // ** // << >>
+  return c === 45 && d === 62; // ->
+}
+
+/** Whether `src[i..j)` (one or two letters) is a string prefix: r u b f br rb fr rf, any case. */
+function isStringPrefix(src: string, i: number, j: number): boolean {
+  const a = src.charCodeAt(i) | 32;
+  if (j - i === 1) return a === 114 || a === 117 || a === 98 || a === 102;
+  const b = src.charCodeAt(i + 1) | 32;
+  return (a === 98 && b === 114) || (a === 114 && b === 98) || (a === 102 && b === 114) || (a === 114 && b === 102);
+}
 
 function isIdentStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
@@ -56,8 +68,8 @@ export interface IPythonHooks {
  * or `%` (IPython shell escapes and magics) are skipped like comments, and
  * reported through `hooks` when they run shell code or write a file.
  */
-export function lexPython(src: string, hooks: IPythonHooks = {}): Token[] {
-  const tokens: Token[] = [];
+export function lexPython(src: string, hooks: IPythonHooks = {}): TokenList {
+  const tokens = new TokenList(src, decodePythonString);
   const n = src.length;
   let i = 0;
   let depth = 0;
@@ -65,8 +77,7 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): Token[] {
   let column0 = true; // at column 0 of a physical line
 
   const pushNl = (at: number): void => {
-    const last = tokens[tokens.length - 1];
-    if (last !== undefined && last.kind !== 'nl') tokens.push({ kind: 'nl', text: '\n', start: at });
+    if (tokens.length > 0 && tokens.kinds[tokens.length - 1] !== NL) tokens.push(NL, at, at + 1);
   };
 
   while (i < n) {
@@ -118,17 +129,16 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): Token[] {
       let j = i + 1;
       while (j < n && isIdentPart(src.charCodeAt(j))) j++;
       const q = src.charCodeAt(j);
-      if ((q === enum_.DQ || q === enum_.SQ) && j - i <= 2 && STRING_PREFIXES.has(src.slice(i, j).toLowerCase())) {
+      if ((q === enum_.DQ || q === enum_.SQ) && j - i <= 2 && isStringPrefix(src, i, j)) {
         i = lexString(src, i, j, tokens);
         continue;
       }
-      const text = src.slice(i, j);
-      if (atColumn0 && depth > 0 && RESYNC_KEYWORDS.has(text)) {
+      if (atColumn0 && depth > 0 && RESYNC_KEYWORDS.has(src.slice(i, j))) {
         // An unclosed bracket would otherwise swallow the rest of the file.
         depth = 0;
         pushNl(i);
       }
-      tokens.push({ kind: 'name', text, start: i });
+      tokens.push(NAME, i, j);
       i = j;
       continue;
     }
@@ -141,24 +151,22 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): Token[] {
       while (j < n) {
         const d = src.charCodeAt(j);
         if (isIdentPart(d) || d === enum_.DOT) j++;
-        else if ((d === 43 || d === 45) && (src.charCodeAt(j - 1) | 32) === 101 && !/^0[xX]/.test(src.slice(i, i + 2))) j++;
+        else if ((d === 43 || d === 45) && (src.charCodeAt(j - 1) | 32) === 101 && (src.charCodeAt(i + 1) | 32) !== 120) j++;
         else break;
       }
-      tokens.push({ kind: 'num', text: src.slice(i, j), start: i });
+      tokens.push(NUM, i, j);
       i = j;
       continue;
     }
     // Operators and punctuation.
-    const two = src.slice(i, i + 2);
-    if (TWO_CHAR_OPS.has(two)) {
-      tokens.push({ kind: 'op', text: two, start: i });
+    if (i + 1 < n && isTwoCharOp(c, src.charCodeAt(i + 1))) {
+      tokens.push(OP, i, i + 2);
       i += 2;
       continue;
     }
-    const ch = src[i]!;
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) depth--;
-    tokens.push({ kind: 'op', text: ch, start: i });
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+    tokens.push(OP, i, i + 1);
     i++;
   }
   return tokens;
@@ -169,15 +177,41 @@ function skipToLineEnd(src: string, i: number): number {
   return k < 0 ? src.length : k;
 }
 
+/** Flags of a Python string token: the prefix length (0–2) lives in the low two bits. */
+const PREFIX_MASK = 3;
+
+/** Lexes one string literal (prefix at `start`, quote at `q`), pushes its token, returns the index after it. */
+function lexString(src: string, start: number, q: number, tokens: TokenList): number {
+  const stop = scanPyString(src, start, q, undefined);
+  tokens.push(STR, start, stop, q - start);
+  return stop;
+}
+
+
+/** Decodes a Python string token's value (and f-string pieces) from the source. */
+function decodePythonString(tokens: TokenList, i: number): DecodedString {
+  const start = tokens.starts[i]!;
+  const out: DecodedString = { value: undefined };
+  scanPyString(tokens.src, start, start + (tokens.flags[i]! & PREFIX_MASK), out);
+  return out;
+}
+
 /**
- * Lexes one string literal whose optional prefix starts at `start` and whose
- * opening quote is at `q`; pushes a `str` token and returns the index after it.
+ * Scans the string literal whose optional prefix starts at `start` and whose
+ * opening quote is at `q`; returns the index after it. With `out`, also
+ * builds its value (escapes applied unless raw) or, for an f-string with
+ * replacement fields, its pieces.
  */
-function lexString(src: string, start: number, q: number, tokens: Token[]): number {
+function scanPyString(src: string, start: number, q: number, out: DecodedString | undefined): number {
   const n = src.length;
-  const prefix = src.slice(start, q).toLowerCase();
-  const raw = prefix.includes('r');
-  const fstring = prefix.includes('f');
+  let raw = false;
+  let fstring = false;
+  for (let k = start; k < q; k++) {
+    const c = src.charCodeAt(k) | 32;
+    if (c === 114) raw = true;
+    else if (c === 102) fstring = true;
+  }
+  const build = out !== undefined;
   const quote = src.charCodeAt(q);
   const triple = src.charCodeAt(q + 1) === quote && src.charCodeAt(q + 2) === quote;
   let j = q + (triple ? 3 : 1);
@@ -186,13 +220,13 @@ function lexString(src: string, start: number, q: number, tokens: Token[]): numb
   let dynamic = false;
   let braces = 0; // f-string replacement-field depth: quotes inside it do not close (Python 3.12)
   let exprStart = 0;
-  const parts: (string | { name: string })[] = [];
+  const parts: StringPart[] = [];
   let end = n;
   let closeLen = 0;
   while (j < n) {
     const c = src.charCodeAt(j);
     if (c === enum_.BACKSLASH) {
-      if (raw || braces > 0) {
+      if (raw || braces > 0 || !build) {
         j += 2;
         continue;
       }
@@ -209,12 +243,12 @@ function lexString(src: string, start: number, q: number, tokens: Token[]): numb
     if (fstring) {
       if (c === enum_.LBRACE) {
         if (braces === 0 && src.charCodeAt(j + 1) === enum_.LBRACE) {
-          value += src.slice(segStart, j) + '{';
+          if (build) value += src.slice(segStart, j) + '{';
           j += 2;
           segStart = j;
           continue;
         }
-        if (braces === 0) {
+        if (braces === 0 && build) {
           value += src.slice(segStart, j);
           parts.push(value);
           value = '';
@@ -228,14 +262,14 @@ function lexString(src: string, start: number, q: number, tokens: Token[]): numb
       if (c === enum_.RBRACE) {
         if (braces > 0) {
           braces--;
-          if (braces === 0) {
-            // `{name}`, `{name!r}`, `{name:>10}` → name; anything else is unresolvable.
-            const m = /^[ \t]*([A-Za-z_][A-Za-z0-9_]{0,128})[ \t]*(?:![rsa])?(?::[^{}]{0,64})?$/.exec(src.slice(exprStart, j));
-            parts.push({ name: m !== null && !src.slice(exprStart, j).includes(':') ? m[1]! : '' });
+          if (braces === 0 && build) {
+            // `{name}` and `{name!r}` → name; anything else (calls, format specs) is unresolvable.
+            const m = /^[ \t]*([A-Za-z_][A-Za-z0-9_]{0,128})[ \t]*(?:![rsa])?$/.exec(src.slice(exprStart, j));
+            parts.push({ name: m !== null ? m[1]! : '' });
             segStart = j + 1;
           }
         } else if (src.charCodeAt(j + 1) === enum_.RBRACE) {
-          value += src.slice(segStart, j) + '}';
+          if (build) value += src.slice(segStart, j) + '}';
           j += 2;
           segStart = j;
           continue;
@@ -258,14 +292,13 @@ function lexString(src: string, start: number, q: number, tokens: Token[]): numb
     }
     j++;
   }
-  if (j >= n) end = n;
-  if (braces === 0) value += src.slice(segStart, Math.min(end, n));
-  const stop = Math.min(n, end + closeLen);
-  const token: Token = { kind: 'str', text: src.slice(start, stop), value: dynamic ? undefined : value, start };
-  if (dynamic && braces === 0 && parts.length <= 64) {
-    parts.push(value);
-    token.parts = parts;
+  if (build) {
+    if (braces === 0) value += src.slice(segStart, Math.min(end, n));
+    if (!dynamic) out.value = value;
+    else if (braces === 0 && parts.length <= 64) {
+      parts.push(value);
+      out.parts = parts;
+    }
   }
-  tokens.push(token);
-  return stop;
+  return Math.min(n, end + closeLen);
 }

@@ -34,19 +34,36 @@ export interface ShellCommand {
   redirects: ShellRedirect[];
 }
 
+/** Words kept per simple command (`cp` with 100 000 arguments keeps the first 4096). */
+const MAX_WORDS_PER_COMMAND = 4096;
+
 const META = new Set([' ', '\t', '\n', '\r', ';', '&', '|', '(', ')', '<', '>']);
 
-/** Splits shell source (expects `\n` line ends) into simple commands. */
-export function lexShell(src: string): ShellCommand[] {
-  const commands: ShellCommand[] = [];
+/**
+ * Splits shell source (expects `\n` line ends) into simple commands and hands
+ * each to `onCommand` in order, as soon as it is complete (after its
+ * here-documents are read). Streaming keeps words short-lived, which is most
+ * of the speed on large scripts.
+ */
+export function lexShell(src: string, onCommand: (cmd: ShellCommand) => void): void {
   const n = src.length;
+  let ready: ShellCommand[] = [];
+  const flushReady = (): void => {
+    const batch = ready;
+    ready = [];
+    for (const c of batch) onCommand(c);
+  };
   let cur: ShellCommand = { words: [], redirects: [] };
   let pending: { redirect: ShellRedirect; delim: string; stripTabs: boolean }[] = [];
   let i = 0;
 
   const endCommand = (): void => {
-    if (cur.words.length > 0 || cur.redirects.length > 0) commands.push(cur);
-    cur = { words: [], redirects: [] };
+    if (cur.words.length > 0 || cur.redirects.length > 0) {
+      ready.push(cur);
+      cur = { words: [], redirects: [] };
+    }
+    // Commands wait only for here-document bodies, which start after the line.
+    if (pending.length === 0 && ready.length > 0) flushReady();
   };
 
   const readHeredocs = (from: number): number => {
@@ -87,6 +104,7 @@ export function lexShell(src: string): ShellCommand[] {
       endCommand();
       i++;
       if (pending.length > 0) i = readHeredocs(i);
+      flushReady();
       continue;
     }
     if (ch === '#') {
@@ -117,16 +135,18 @@ export function lexShell(src: string): ShellCommand[] {
         continue;
       }
     }
-    const w = parseWord(src, i);
-    i = w.next;
-    if (w.word.raw === '{' || w.word.raw === '}') {
+    const word = parseWord(src, i);
+    i = wordEnd;
+    if (word.raw === '{' || word.raw === '}') {
       endCommand(); // group braces separate commands; a redirect after `}` still gets recorded
       continue;
     }
-    cur.words.push(w.word);
+    // A command with thousands of words is generated noise; later words are lexed but not kept.
+    if (cur.words.length < MAX_WORDS_PER_COMMAND) cur.words.push(word);
   }
   endCommand();
-  return commands;
+  pending = [];
+  flushReady();
 }
 
 function parseOperatorRedirect(
@@ -164,13 +184,14 @@ function parseRedirect(
   while (i < n && (src[i] === ' ' || src[i] === '\t')) i++;
   let target: ShellWord | undefined;
   if (i < n && !META.has(src[i]!)) {
-    const w = parseWord(src, i);
-    target = w.word;
-    i = w.next;
+    target = parseWord(src, i);
+    i = wordEnd;
   }
+  // A redirection without a target (`> ;`, or `> > >`) is a syntax error; it names nothing.
+  if (target === undefined) return i;
   const redirect: ShellRedirect = { op: op === '<<-' ? '<<' : op, fd, target };
   if (op === '<<' || op === '<<-') {
-    const raw = target?.raw ?? '';
+    const raw = target.raw;
     const quoted = /['"\\]/.test(raw);
     redirect.heredoc = { body: '', quoted };
     pending.push({ redirect, delim: raw.replace(/['"\\]/g, ''), stripTabs: op === '<<-' });
@@ -222,125 +243,181 @@ function skipDoubleQuoted(src: string, j: number): number {
 
 const ANSI_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', e: '\x1b', '0': '\0' };
 
-/** Parses one word starting at `i` (not at a metacharacter). */
-function parseWord(src: string, i: number): { word: ShellWord; next: number } {
-  const n = src.length;
-  const start = i;
-  const parts: ShellWordPart[] = [];
-  let lit = '';
-  let known = true;
-  const flush = (): void => {
-    if (lit) parts.push(lit);
-    lit = '';
-  };
-  const dollar = (j: number): number => {
-    // `j` is at '$'. Returns the index after the expansion.
-    const d = src[j + 1];
-    if (d === '(') {
-      known = false;
+/** Whether a character code ends an unquoted word. */
+function isMetaCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 59 || c === 38 || c === 124 || c === 40 || c === 41 || c === 60 || c === 62;
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
+
+/** Accumulates one word's parts; one instance per word (no per-word closures). */
+class WordBuilder {
+  parts: ShellWordPart[] = [];
+  lit = '';
+  known = true;
+
+  flush(): void {
+    if (this.lit) this.parts.push(this.lit);
+    this.lit = '';
+  }
+
+  /** Expands the `$...` at `j`; returns the index after it. */
+  dollar(src: string, j: number): number {
+    const d = src.charCodeAt(j + 1);
+    if (d === 40 /* ( */) {
+      this.known = false;
       return skipBalanced(src, j + 1, '(', ')');
     }
-    if (d === '{') {
+    if (d === 123 /* { */) {
       // Bounded look-ahead: an unclosed `${` must not make every later `$` rescan the input.
       const window = src.slice(j + 2, j + 68);
       const rel = window.indexOf('}');
-      const close = rel < 0 ? -1 : j + 2 + rel;
-      const inner = close < 0 ? '' : window.slice(0, rel);
-      if (close >= 0 && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(inner)) {
-        flush();
-        parts.push({ var: inner });
-        return close + 1;
+      const inner = rel < 0 ? '' : window.slice(0, rel);
+      if (rel >= 0 && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(inner)) {
+        this.flush();
+        this.parts.push({ var: inner });
+        return j + 3 + rel;
       }
-      known = false;
+      this.known = false;
       return skipBalanced(src, j + 1, '{', '}');
     }
-    if (d !== undefined && /[A-Za-z_]/.test(d)) {
+    if (isNameStart(d)) {
       let k = j + 2;
-      while (k < n && /[A-Za-z0-9_]/.test(src[k]!) && k - j < 65) k++;
-      flush();
-      parts.push({ var: src.slice(j + 1, k) });
+      while (k < src.length && isNamePart(src.charCodeAt(k)) && k - j < 65) k++;
+      this.flush();
+      this.parts.push({ var: src.slice(j + 1, k) });
       return k;
     }
-    if (d !== undefined && /[0-9@*#?$!-]/.test(d)) {
-      known = false;
+    if ((d >= 48 && d <= 57) || d === 64 || d === 42 || d === 35 || d === 63 || d === 36 || d === 33 || d === 45) {
+      this.known = false; // $1 $@ $* $# $? $$ $! $-
       return j + 2;
     }
-    lit += '$';
+    this.lit += '$';
     return j + 1;
-  };
+  }
+}
 
+/** Index after the word `parseWord` last returned (saves allocating a result pair per word). */
+let wordEnd = 0;
+
+/**
+ * Parses one word starting at `i` (not at a metacharacter); sets `wordEnd`.
+ * A plain word (no quotes, escapes, expansions or globs) is one slice.
+ */
+function parseWord(src: string, i: number): ShellWord {
+  const n = src.length;
+  const start = i;
+  let plain = i;
+  while (plain < n) {
+    const c = src.charCodeAt(plain);
+    if (isMetaCode(c)) break;
+    if (c === 92 || c === 39 || c === 34 || c === 36 || c === 96 || c === 42 || c === 63 || c === 91 || c === 123 || c === 125) {
+      plain = -1;
+      break;
+    }
+    plain++;
+  }
+  if (plain >= 0) {
+    wordEnd = plain;
+    const raw = src.slice(start, plain);
+    return { parts: [raw], raw };
+  }
+  const w = new WordBuilder();
+  let seg = i;
   while (i < n) {
-    const c = src[i]!;
-    if (META.has(c)) break;
-    if (c === '\\') {
-      if (src[i + 1] === '\n') i += 2;
-      else {
-        lit += src[i + 1] ?? '';
-        i += 2;
-      }
+    const c = src.charCodeAt(i);
+    if (isMetaCode(c)) break;
+    if (c === 92 /* \ */) {
+      w.lit += src.slice(seg, i);
+      if (src.charCodeAt(i + 1) !== 10) w.lit += src[i + 1] ?? '';
+      i += 2;
+      seg = i;
       continue;
     }
-    if (c === "'") {
+    if (c === 39 /* ' */) {
+      w.lit += src.slice(seg, i);
       const k = src.indexOf("'", i + 1);
       const end = k < 0 ? n : k;
-      lit += src.slice(i + 1, end);
+      w.lit += src.slice(i + 1, end);
       i = end + 1;
+      seg = i;
       continue;
     }
-    if (c === '$' && src[i + 1] === "'") {
+    if (c === 36 /* $ */ && src.charCodeAt(i + 1) === 39) {
+      w.lit += src.slice(seg, i);
       let j = i + 2;
-      while (j < n && src[j] !== "'") {
-        if (src[j] === '\\') {
-          lit += ANSI_ESCAPES[src[j + 1] ?? ''] ?? src[j + 1] ?? '';
+      let run = j;
+      while (j < n && src.charCodeAt(j) !== 39) {
+        if (src.charCodeAt(j) === 92) {
+          w.lit += src.slice(run, j) + (ANSI_ESCAPES[src[j + 1] ?? ''] ?? src[j + 1] ?? '');
           j += 2;
-        } else lit += src[j++];
+          run = j;
+        } else j++;
       }
+      w.lit += src.slice(run, Math.min(j, n));
       i = j + 1;
+      seg = i;
       continue;
     }
-    if (c === '"') {
+    if (c === 34 /* " */) {
+      w.lit += src.slice(seg, i);
       let j = i + 1;
-      while (j < n && src[j] !== '"') {
-        const d = src[j]!;
-        if (d === '\\') {
+      let run = j;
+      while (j < n) {
+        const d = src.charCodeAt(j);
+        if (d === 34) break;
+        if (d === 92) {
           const e = src[j + 1] ?? '';
-          if (e === '\n') {
-            j += 2;
-            continue;
-          }
-          lit += '$`"\\'.includes(e) ? e : '\\' + e;
+          w.lit += src.slice(run, j) + (e === '\n' ? '' : '$`"\\'.includes(e) ? e : '\\' + e);
           j += 2;
-        } else if (d === '$') j = dollar(j);
-        else if (d === '`') {
-          known = false;
+          run = j;
+        } else if (d === 36) {
+          w.lit += src.slice(run, j);
+          j = w.dollar(src, j);
+          run = j;
+        } else if (d === 96) {
+          w.lit += src.slice(run, j);
+          w.known = false;
           const k = src.indexOf('`', j + 1);
           j = k < 0 ? n : k + 1;
-        } else {
-          lit += d;
-          j++;
-        }
+          run = j;
+        } else j++;
       }
+      w.lit += src.slice(run, Math.min(j, n));
       i = j + 1;
+      seg = i;
       continue;
     }
-    if (c === '$') {
-      i = dollar(i);
+    if (c === 36) {
+      w.lit += src.slice(seg, i);
+      i = w.dollar(src, i);
+      seg = i;
       continue;
     }
-    if (c === '`') {
-      known = false;
+    if (c === 96 /* ` */) {
+      w.lit += src.slice(seg, i);
+      w.known = false;
       const k = src.indexOf('`', i + 1);
       i = k < 0 ? n : k + 1;
+      seg = i;
       continue;
     }
-    if (c === '*' || c === '?' || c === '[' || c === '{' || c === '}') {
+    if (c === 42 || c === 63 || c === 91 || c === 123 || c === 125) {
       // Globs and brace expansion name many files (or none); a lone `{`/`}` is a group brace.
-      if (!(i === start && (c === '{' || c === '}') && (i + 1 >= n || META.has(src[i + 1]!)))) known = false;
+      const lone = i === start && (c === 123 || c === 125) && (i + 1 >= n || isMetaCode(src.charCodeAt(i + 1)));
+      if (!lone) w.known = false;
     }
-    lit += c;
     i++;
   }
-  flush();
   const next = Math.min(i, n);
-  return { word: { parts: known ? parts : undefined, raw: src.slice(start, next) }, next };
+  if (seg < next) w.lit += src.slice(seg, next);
+  w.flush();
+  wordEnd = next;
+  return { parts: w.known ? w.parts : undefined, raw: src.slice(start, next) };
 }

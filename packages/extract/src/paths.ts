@@ -36,8 +36,35 @@ export function normalisePath(p: string): string | undefined {
   return guarded(() => normaliseUnsafe(p), () => undefined);
 }
 
+/**
+ * Whether `s` is already a clean relative or absolute path: only ordinary
+ * file-name characters, no empty/`.`/`..` segments, no trailing slash. Most
+ * paths are, and this single pass spares them the regexes and split/join below.
+ */
+function isSimplePath(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > MAX_PATH_LENGTH) return false;
+  let segStart = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 47;
+    if (c === 47 /* / */) {
+      const len = i - segStart;
+      if (len === 0 && !(i === 0 && n > 1)) return false; // '//' or trailing '/' ('/' at 0 is the root)
+      if (len === 1 && s.charCodeAt(segStart) === 46) return false; // '.'
+      if (len === 2 && s.charCodeAt(segStart) === 46 && s.charCodeAt(segStart + 1) === 46) return false; // '..'
+      segStart = i + 1;
+      continue;
+    }
+    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 45 || c === 43 || c === 64 || c === 126 || c === 44 || c === 61;
+    if (!ok) return false;
+  }
+  // A colon would be a scheme or drive; '-' alone is stdin; '/dev/...' is a device.
+  return s !== '-' && !s.startsWith('/dev/') && s !== '/dev' && !s.startsWith('/proc/self/fd');
+}
+
 function normaliseUnsafe(p: unknown): string | undefined {
   if (typeof p !== 'string') return undefined;
+  if (isSimplePath(p)) return p;
   let s = p.trim();
   if (s.length === 0 || s.length > MAX_PATH_LENGTH || s === '-') return undefined;
   if (UNRESOLVED_RE.test(s) || LONE_SURROGATE_RE.test(s)) return undefined;

@@ -21,6 +21,13 @@ interface RawToken {
   newline: boolean;
 }
 
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** Words after a trigger that mean the thing named is not a file ("created directory out/"). */
+const NOT_A_FILE = new Set(['directory', 'directories', 'folder', 'folders', 'dir', 'dirs']);
+
 function readToken(text: string, pos: number): RawToken | undefined {
   const n = text.length;
   let i = pos;
@@ -33,6 +40,18 @@ function readToken(text: string, pos: number): RawToken | undefined {
   }
   if (i >= n || i - pos >= MAX_GAP_CHARS) return undefined;
   const start = i;
+  const q = text.charCodeAt(i);
+  if (q === 34 || q === 39 || q === 96) {
+    // A quoted token may hold spaces ("my results.csv"): take it up to its closing quote on the same line.
+    let j = i + 1;
+    while (j < n && j - start < MAX_TOKEN_CHARS && text.charCodeAt(j) !== q && text.charCodeAt(j) !== 10) j++;
+    if (text.charCodeAt(j) === q) {
+      // Keep trailing punctuation glued to the closing quote (`"a.txt".`).
+      let k = j + 1;
+      while (k < n && k - start < MAX_TOKEN_CHARS && !isSpace(text.charCodeAt(k))) k++;
+      return { text: text.slice(start, k), end: k, newline };
+    }
+  }
   while (i < n && i - start < MAX_TOKEN_CHARS) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13) break;
@@ -56,6 +75,8 @@ function trimPunctuation(s: string): string {
 
 /** Turns a raw token into a file path if it looks like one. */
 export function tokenToPath(raw: string): string | undefined {
+  // A path-like token has a slash or a dot (extension, dotfile): most prose words have neither.
+  if (!raw.includes('.') && !raw.includes('/') && !raw.includes('\\')) return undefined;
   let s = raw;
   const link = LINK_TARGET_RE.exec(s);
   if (link !== null) s = link[1]!;
@@ -65,9 +86,13 @@ export function tokenToPath(raw: string): string | undefined {
   return p !== undefined && isPathLike(p) ? p : undefined;
 }
 
-/** Whether a token closes a sentence, so the look-ahead stops there. */
+/** Whether a token (already known not to be a path) closes a sentence, so the look-ahead stops there. */
 function endsSentence(raw: string): boolean {
-  return /[.!?;]["'`)]?$/.test(raw) && tokenToPath(raw) === undefined;
+  let end = raw.length;
+  const last = raw.charCodeAt(end - 1);
+  if (last === 34 || last === 39 || last === 96 || last === 41) end--; // closing quote or parenthesis
+  const c = raw.charCodeAt(end - 1);
+  return c === 46 || c === 33 || c === 63 || c === 59; // . ! ? ;
 }
 
 /**
@@ -92,7 +117,7 @@ export function scanTriggeredPaths(text: string, trigger: RegExp, out: OrderedSe
         pos = scanList(text, pos, tok.text, out);
         break;
       }
-      if (endsSentence(tok.text) || (tok.newline && w > 0)) break;
+      if (endsSentence(tok.text) || (tok.newline && w > 0) || (tok.text.length <= 12 && NOT_A_FILE.has(tok.text.toLowerCase().replace(/[:,]$/, '')))) break;
     }
     if (trigger.lastIndex < pos) trigger.lastIndex = pos;
   }

@@ -27,7 +27,7 @@ import { evalArg, evalPrefix, evalRange, type EvalContext, type Val } from './ev
 import type { OrderedSet } from './guard.js';
 import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
 import { atStatementStart } from './python-imports.js';
-import { isName, isOp, matchBrackets, type Token } from './tokens.js';
+import { isCloser, isOpener, matchBrackets, NAME, NL, type TokenList } from './tokens.js';
 
 /** Conventional aliases, used when the snippet does not show its imports. */
 const DEFAULT_ALIASES: Record<string, string> = {
@@ -42,6 +42,29 @@ const DEFAULT_ALIASES: Record<string, string> = {
 
 const DEFINITION_KEYWORDS = new Set(['def', 'class']);
 
+/**
+ * Names of every call a rule below looks at. Most calls in real code
+ * (`print`, `len`, `np.array`, `append`) match none, and skipping them before
+ * building a call site is most of the speed of this detector.
+ */
+const RELEVANT_CALLEES = new Set([
+  'open', 'File', 'Dataset', 'ZipFile', 'open_file', 'save', 'savez', 'savez_compressed', 'savetxt', 'load', 'loadtxt', 'genfromtxt',
+  'fromfile', 'memmap', 'recfromcsv', 'recfromtxt', 'tofile', 'ExcelWriter', 'HDFStore', 'savefig', 'copy', 'copy2', 'copyfile', 'move',
+  'rename', 'replace', 'renames', 'dump', 'urlretrieve', 'write', 'read', 'FileHandler', 'RotatingFileHandler', 'TimedRotatingFileHandler',
+  'basicConfig', 'writeto', 'append', 'imsave', 'imwrite', 'mimsave', 'mimwrite', 'savemat', 'imread', 'mimread', 'loadmat', 'getdata',
+  'getheader', 'getval', 'load_workbook', 'write_text', 'write_bytes', 'touch', 'read_text', 'read_bytes', 'system', 'popen', 'run', 'call',
+  'check_call', 'check_output', 'Popen', 'getoutput', 'getstatusoutput', 'connect', 'HDFBackend', 'PdfPages',
+]);
+
+/** Whether the name `src[start..end)` can be a callee some rule handles. */
+function isRelevantCallee(src: string, start: number, end: number): boolean {
+  const len = end - start;
+  if (len > 24) return false;
+  // Families by prefix: read_*, write_*, to_*, open_*.
+  if (src.startsWith('read_', start) || src.startsWith('write_', start) || src.startsWith('to_', start) || src.startsWith('open_', start)) return true;
+  return RELEVANT_CALLEES.has(src.slice(start, end));
+}
+
 /** Collector for the two directions. */
 export interface FileSink {
   written: OrderedSet;
@@ -55,7 +78,7 @@ type Direction = 'w' | 'r';
  * `sink`. `aliases` come from `scanPythonImports`.
  */
 export function scanPythonFiles(
-  tokens: readonly Token[],
+  tokens: TokenList,
   aliases: ReadonlyMap<string, string>,
   sink: FileSink,
   embeddedShell: (code: string) => void = () => undefined,
@@ -82,15 +105,14 @@ export function scanPythonFiles(
   const handles = new Map<string, string>();
 
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind !== 'name') continue;
+    if (tokens.kinds[i] !== NAME) continue;
     current = i;
     if (atStatementStart(tokens, i)) {
-      trackAssignment(ctx, i, handles);
-      if (t.text === 'for') trackForLoop(ctx, i);
+      if (tokens.op(i + 1, '=') || tokens.op(i + 1, '+=')) trackAssignment(ctx, i, handles);
+      else if (tokens.name(i, 'for')) trackForLoop(ctx, i);
     }
-    if (t.text === 'as' && isName(tokens[i + 1]) && isOp(tokens[i - 1], ')')) handles.set(tokens[i + 1]!.text, openerOf(ctx, i - 1));
-    if (!isOp(tokens[i + 1], '(')) continue;
+    if (tokens.name(i, 'as') && tokens.name(i + 1) && tokens.op(i - 1, ')')) handles.set(tokens.text(i + 1), openerOf(ctx, i - 1));
+    if (!tokens.op(i + 1, '(') || match[i + 1]! < 0 || !isRelevantCallee(tokens.src, tokens.starts[i]!, tokens.ends[i]!)) continue;
     const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
     if (call !== undefined) analyseCall(ctx, call, sink, handles, embeddedShell);
   }
@@ -107,14 +129,14 @@ function openerOf(ctx: EvalContext, close: number): string {
 /** The strings of a literal list/tuple starting at token `i` (`['a.csv', 'b.csv']`), with its end. */
 function literalStrings(ctx: EvalContext, i: number): { values: string[]; next: number } | undefined {
   const { tokens, match } = ctx;
-  if (!isOp(tokens[i], '[') && !isOp(tokens[i], '(')) return undefined;
+  if (!tokens.op(i, '[') && !tokens.op(i, '(')) return undefined;
   const close = match[i] ?? -1;
   if (close < 0 || close - i > 256) return undefined;
   const values: string[] = [];
   for (let k = i + 1; k < close; k++) {
-    const t = tokens[k]!;
-    if (t.kind === 'str' && t.value !== undefined) values.push(t.value);
-    else if (!isOp(t, ',')) return undefined;
+    const v = tokens.value(k);
+    if (v !== undefined) values.push(v);
+    else if (!tokens.op(k, ',')) return undefined;
   }
   return values.length > 0 ? { values, next: close + 1 } : undefined;
 }
@@ -122,28 +144,30 @@ function literalStrings(ctx: EvalContext, i: number): { values: string[]; next: 
 /** `for NAME in ['a', 'b']:` binds NAME to both values; any other loop forgets NAME. */
 function trackForLoop(ctx: EvalContext, i: number): void {
   const { tokens } = ctx;
-  const name = tokens[i + 1];
-  if (!isName(name) || !isName(tokens[i + 2], 'in')) return;
+  if (!tokens.name(i + 1) || !tokens.name(i + 2, 'in')) return;
+  const name = tokens.text(i + 1);
   const lit = literalStrings(ctx, i + 3);
-  if (lit !== undefined && isOp(tokens[lit.next], ':')) ctx.vars.set(name!.text, { s: lit.values[0]!, path: false, alts: lit.values });
-  else ctx.vars.delete(name!.text);
+  if (lit !== undefined && tokens.op(lit.next, ':')) ctx.vars.set(name, { s: lit.values[0]!, path: false, alts: lit.values });
+  else ctx.vars.delete(name);
 }
 
 /** Loop variables of comprehensions over literal lists, scoped to the comprehension's brackets. */
-function comprehensionBindings(tokens: readonly Token[], match: Int32Array): Map<string, { start: number; end: number; val: Val }[]> {
+function comprehensionBindings(tokens: TokenList, match: Int32Array): Map<string, { start: number; end: number; val: Val }[]> {
   const out = new Map<string, { start: number; end: number; val: Val }[]>();
-  const stack: number[] = [];
+  const stack = new Int32Array(tokens.length + 1);
+  let top = 0;
   const ctx = { tokens, match } as EvalContext;
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind === 'op' && (t.text === '(' || t.text === '[' || t.text === '{')) stack.push(i);
-    else if (t.kind === 'op' && (t.text === ')' || t.text === ']' || t.text === '}')) stack.pop();
-    else if (t.kind === 'name' && t.text === 'for' && stack.length > 0 && isName(tokens[i + 1]) && isName(tokens[i + 2], 'in')) {
-      const open = stack[stack.length - 1]!;
+    const c = tokens.opChar(i);
+    if (c !== 0) {
+      if (isOpener(c)) stack[top++] = i;
+      else if (isCloser(c) && top > 0) top--;
+    } else if (top > 0 && tokens.name(i, 'for') && tokens.name(i + 1) && tokens.name(i + 2, 'in')) {
+      const open = stack[top - 1]!;
       const close = match[open] ?? -1;
       const lit = literalStrings(ctx, i + 3);
       if (close < 0 || lit === undefined) continue;
-      const name = tokens[i + 1]!.text;
+      const name = tokens.text(i + 1);
       const list = out.get(name) ?? [];
       if (list.length < 64) list.push({ start: open, end: close, val: { s: lit.values[0]!, path: false, alts: lit.values } });
       out.set(name, list);
@@ -155,13 +179,12 @@ function comprehensionBindings(tokens: readonly Token[], match: Int32Array): Map
 /** Records `name = <known value>` (and `+=`), forgets names bound to unknown values. */
 function trackAssignment(ctx: EvalContext, i: number, handles: Map<string, string>): void {
   const { tokens } = ctx;
-  const name = tokens[i]!.text;
-  const op = tokens[i + 1];
-  if (!isOp(op, '=') && !isOp(op, '+=')) return;
+  const name = tokens.text(i);
+  const augmented = tokens.op(i + 1, '+=');
   const r = evalPrefix(ctx, i + 2);
-  const complete = r !== undefined && (tokens[r.next] === undefined || tokens[r.next]!.kind === 'nl' || isOp(tokens[r.next], ';'));
+  const complete = r !== undefined && (r.next >= tokens.length || tokens.kinds[r.next] === NL || tokens.op(r.next, ';'));
   const val = complete ? r.val : undefined;
-  if (op!.text === '+=') {
+  if (augmented) {
     const prev = ctx.vars.get(name);
     if (prev !== undefined && val !== undefined && !prev.path) ctx.vars.set(name, { s: prev.s + val.s, path: false });
     else ctx.vars.delete(name);
@@ -170,7 +193,7 @@ function trackAssignment(ctx: EvalContext, i: number, handles: Map<string, strin
   if (val !== undefined) ctx.vars.set(name, val);
   else ctx.vars.delete(name);
   // `f = open(...)` binds a handle.
-  if (isName(tokens[i + 2], 'open') && isOp(tokens[i + 3], '(')) handles.set(name, 'open');
+  if (tokens.name(i + 2, 'open') && tokens.op(i + 3, '(')) handles.set(name, 'open');
 }
 
 /** Turns a value into a file path; generic detectors also require it to look like a file. */
@@ -230,6 +253,7 @@ const COPY_LIKE = new Set([
   'shutil.copy', 'shutil.copy2', 'shutil.copyfile', 'shutil.move', 'os.rename', 'os.replace', 'os.renames',
 ]);
 const PATH_WRITE_METHODS = new Set(['write_text', 'write_bytes', 'touch']);
+const PATH_RECEIVER_METHODS = new Set(['write_text', 'write_bytes', 'touch', 'read_text', 'read_bytes', 'open', 'rename', 'replace']);
 const PATH_READ_METHODS = new Set(['read_text', 'read_bytes']);
 const IMAGE_WRITERS = new Set(['imsave', 'imwrite', 'mimsave', 'mimwrite', 'savemat', 'write_image', 'write_html', 'write_json']);
 const IMAGE_READERS = new Set(['imread', 'mimread', 'loadmat', 'getdata', 'getheader', 'getval', 'open_dataset', 'open_dataarray', 'open_mfdataset', 'open_zarr', 'load_workbook']);
@@ -242,8 +266,9 @@ function analyseCall(
   embeddedShell: (code: string) => void,
 ): void {
   const { name, args } = call;
-  const qual = ctx.qualify([...call.chain, name]);
-  const receiver = receiverValue(ctx, call);
+  const qual = ctx.qualify(call.chain.length === 0 ? [name] : [...call.chain, name]);
+  // The receiver is evaluated only for the methods that need it (pathlib ones).
+  const receiver = PATH_RECEIVER_METHODS.has(name) ? receiverValue(ctx, call) : undefined;
 
   if (SHELL_RUNNERS.has(qual)) {
     const a = argAt(args, 0, ['args', 'cmd', 'command']);

@@ -9,14 +9,15 @@
  * compiler directive, not a dependency, and is not reported.
  */
 import type { OrderedSet } from './guard.js';
-import { isName, isOp, type Token } from './tokens.js';
+import { NAME, NL, STR, type TokenList } from './tokens.js';
 
 const TOP_LEVEL_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Whether token `i` starts a statement (start, after a logical line end, `;` or `:`). */
-export function atStatementStart(tokens: readonly Token[], i: number): boolean {
-  const p = tokens[i - 1];
-  return p === undefined || p.kind === 'nl' || isOp(p, ';') || isOp(p, ':');
+export function atStatementStart(tokens: TokenList, i: number): boolean {
+  if (i === 0) return true;
+  const k = tokens.kinds[i - 1];
+  return k === NL || tokens.op(i - 1, ';') || tokens.op(i - 1, ':');
 }
 
 /** Adds the top-level package of a dotted module name, unless relative or `__future__`. */
@@ -28,12 +29,12 @@ function addModule(out: OrderedSet, dotted: string): void {
 }
 
 /** Parses a dotted name starting at `i`; returns it and the index after it. */
-function dotted(tokens: readonly Token[], i: number): { name: string; next: number } | undefined {
-  if (!isName(tokens[i])) return undefined;
-  let name = tokens[i]!.text;
+function dotted(tokens: TokenList, i: number): { name: string; next: number } | undefined {
+  if (!tokens.name(i)) return undefined;
+  let name = tokens.text(i);
   let k = i + 1;
-  while (isOp(tokens[k], '.') && isName(tokens[k + 1])) {
-    name += '.' + tokens[k + 1]!.text;
+  for (let n = 0; n < 64 && tokens.op(k, '.') && tokens.name(k + 1); n++) {
+    name += '.' + tokens.text(k + 1);
     k += 2;
   }
   return { name, next: k };
@@ -45,73 +46,72 @@ function dotted(tokens: readonly Token[], i: number): { name: string; next: numb
  * (`np` → `numpy`, `fits` → `astropy.io.fits`, `Path` → `pathlib.Path`),
  * which the file detectors use to recognise calls.
  */
-export function scanPythonImports(tokens: readonly Token[], imports: OrderedSet, aliases: Map<string, string>): void {
+export function scanPythonImports(tokens: TokenList, imports: OrderedSet, aliases: Map<string, string>): void {
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind !== 'name') continue;
-    if (t.text === 'import' && atStatementStart(tokens, i)) {
-      i = parseImport(tokens, i + 1, imports, aliases) - 1;
-    } else if (t.text === 'from' && atStatementStart(tokens, i)) {
-      i = parseFrom(tokens, i + 1, imports, aliases) - 1;
-    } else if ((t.text === '__import__' || t.text === 'import_module') && isOp(tokens[i + 1], '(')) {
-      const arg = tokens[i + 2];
-      const after = tokens[i + 3];
-      if (arg?.kind === 'str' && arg.value !== undefined && (isOp(after, ')') || isOp(after, ','))) addModule(imports, arg.value.trim());
+    if (tokens.kinds[i] !== NAME) continue;
+    if (tokens.name(i, 'import') && atStatementStart(tokens, i)) {
+      i = Math.max(i, parseImport(tokens, i + 1, imports, aliases) - 1);
+    } else if (tokens.name(i, 'from') && atStatementStart(tokens, i)) {
+      i = Math.max(i, parseFrom(tokens, i + 1, imports, aliases) - 1);
+    } else if ((tokens.name(i, '__import__') || tokens.name(i, 'import_module')) && tokens.op(i + 1, '(')) {
+      const v = tokens.kinds[i + 2] === STR ? tokens.value(i + 2) : undefined;
+      if (v !== undefined && (tokens.op(i + 3, ')') || tokens.op(i + 3, ','))) addModule(imports, v.trim());
     }
   }
 }
 
-function parseImport(tokens: readonly Token[], i: number, imports: OrderedSet, aliases: Map<string, string>): number {
+function parseImport(tokens: TokenList, i: number, imports: OrderedSet, aliases: Map<string, string>): number {
   let k = i;
-  for (;;) {
+  for (let n = 0; n < 4096; n++) {
     const d = dotted(tokens, k);
     if (d === undefined) return k;
     addModule(imports, d.name);
     k = d.next;
     const top = d.name.split('.')[0]!;
-    if (isName(tokens[k], 'as') && isName(tokens[k + 1])) {
-      aliases.set(tokens[k + 1]!.text, d.name);
+    if (tokens.name(k, 'as') && tokens.name(k + 1)) {
+      aliases.set(tokens.text(k + 1), d.name);
       k += 2;
     } else {
       aliases.set(top, top);
     }
-    if (!isOp(tokens[k], ',')) return k;
+    if (!tokens.op(k, ',')) return k;
     k++;
   }
+  return k;
 }
 
-function parseFrom(tokens: readonly Token[], i: number, imports: OrderedSet, aliases: Map<string, string>): number {
+function parseFrom(tokens: TokenList, i: number, imports: OrderedSet, aliases: Map<string, string>): number {
   let k = i;
   let dots = 0;
-  while (isOp(tokens[k], '.')) {
+  while (tokens.op(k, '.') && dots < 64) {
     dots++;
     k++;
   }
   let module = '';
-  const d = dotted(tokens, k);
-  if (d !== undefined && d.name !== 'import') {
+  const d = tokens.name(k, 'import') ? undefined : dotted(tokens, k);
+  if (d !== undefined) {
     module = d.name;
     k = d.next;
   }
-  if (!isName(tokens[k], 'import')) return k; // `raise X from e`, `yield from g`
+  if (!tokens.name(k, 'import')) return k; // `raise X from e`, `yield from g`
   if (dots === 0 && module === '') return k;
   k++;
   if (dots === 0) addModule(imports, module);
-  const paren = isOp(tokens[k], '(');
+  const paren = tokens.op(k, '(');
   if (paren) k++;
   for (let n = 0; n < 4096; n++) {
-    if (!isName(tokens[k])) break;
-    const name = tokens[k]!.text;
+    if (!tokens.name(k)) break;
+    const name = tokens.text(k);
     k++;
     let local = name;
-    if (isName(tokens[k], 'as') && isName(tokens[k + 1])) {
-      local = tokens[k + 1]!.text;
+    if (tokens.name(k, 'as') && tokens.name(k + 1)) {
+      local = tokens.text(k + 1);
       k += 2;
     }
     if (dots === 0) aliases.set(local, module + '.' + name);
-    if (!isOp(tokens[k], ',')) break;
+    if (!tokens.op(k, ',')) break;
     k++;
   }
-  if (paren && isOp(tokens[k], ')')) k++;
+  if (paren && tokens.op(k, ')')) k++;
   return k;
 }

@@ -48,7 +48,11 @@ function redactPem(text: string): { text: string; count: number } {
       stop = em !== null ? nextEnd + em[0].length : nextEnd + 8;
     } else {
       stop = bodyStart;
-      while (stop < text.length && stop - bodyStart < MAX_PEM_BODY && isPemBodyChar(text.charCodeAt(stop))) stop++;
+      // A blank line ends a PEM body; so does any character base64 lines do not have.
+      while (stop < text.length && stop - bodyStart < MAX_PEM_BODY && isPemBodyChar(text.charCodeAt(stop))) {
+        if (text.charCodeAt(stop) === 10 && stop > bodyStart + 1 && text.charCodeAt(stop - 1) === 10) break;
+        stop++;
+      }
       // Give back trailing whitespace so the following line keeps its break.
       while (stop > bodyStart && /\s/.test(text[stop - 1]!)) stop--;
     }
@@ -118,12 +122,14 @@ function builtinRules(keyNames: readonly string[]): Rule[] {
       re: new RegExp(
         `(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,128}(?:${keys.map(escapeRegExp).join('|')}))` +
           `(["']?[ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16})` +
-          `(?:"([^"\\n]{1,1024})"|'([^'\\n]{1,1024})'|([^\\s"',;&}{)(\\]]{1,1024}))`,
+          // Quoted values may contain escaped quotes (`"pa\\"ss"`); the two alternatives are disjoint, so still linear.
+          `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|([^\\s"',;&}{)(\\]]{1,1024}))`,
         'gi',
       ),
       replace: (_m, g) => {
         const value = g[2] ?? g[3] ?? g[4] ?? '';
-        if (value.startsWith('[REDACTED:') || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
+        // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`).
+        if (value.startsWith('[REDACTED:') || value.startsWith('$') || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
         const quote = g[2] !== undefined ? '"' : g[3] !== undefined ? "'" : '';
         return g[0]! + g[1]! + quote + tag('password_assignment') + quote;
       },
@@ -147,12 +153,21 @@ function builtinRules(keyNames: readonly string[]): Rule[] {
  * by `[REDACTED:error]` (fail closed).
  */
 export function createRedactor(options?: RedactorOptions): Redactor {
+  // Options come from configuration: if they are malformed beyond repair, redact everything rather than throw.
+  return guarded(
+    () => compileRedactor(options),
+    () => ({ enabled: true, redact: () => ({ text: tag('error'), redactions: 1, kinds: ['error'] }) }),
+  );
+}
+
+function compileRedactor(options: RedactorOptions | undefined): Redactor {
   const enabled = options?.enabled !== false;
   const extraKeys = Array.isArray(options?.extraKeyNames) ? options.extraKeyNames.filter((k): k is string => typeof k === 'string' && k.length > 0) : [];
   const rules = builtinRules([...SECRET_KEY_NAMES, ...extraKeys]);
   let compileError = false;
   for (const p of Array.isArray(options?.extraPatterns) ? options.extraPatterns : []) {
     try {
+      if (!(p.pattern instanceof RegExp)) throw new TypeError('pattern is not a RegExp');
       const flags = p.pattern.flags.includes('g') ? p.pattern.flags : p.pattern.flags + 'g';
       const kind = String(p.kind).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'custom';
       rules.push({ kind, re: new RegExp(p.pattern.source, flags), replace: whole(kind) });
@@ -206,6 +221,7 @@ function runRules(rules: readonly Rule[], input: string): RedactionResult {
     let hit = false;
     text = text.replace(rule.re, (...args: unknown[]) => {
       const match = args[0] as string;
+      if (match.length === 0) return match; // an empty match (a careless user pattern) redacts nothing
       // Capture groups sit between the match and the offset argument.
       const groupEnd = args.findIndex((a, i) => i > 0 && typeof a === 'number');
       const groups = args.slice(1, groupEnd < 0 ? 1 : groupEnd) as (string | undefined)[];

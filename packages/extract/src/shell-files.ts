@@ -33,28 +33,50 @@ const INTERPRETERS: Record<string, 'python' | 'javascript' | 'shell'> = {
 };
 /** Interpreters whose script argument is read but whose code is not analysed. */
 const OTHER_INTERPRETERS = new Set(['Rscript', 'ruby', 'perl', 'julia', 'php', 'lua']);
-/** Filters whose first operand is a program/pattern and the rest are input files, with their value-taking options. */
-const PROGRAM_FIRST: Record<string, { valueOptions: ReadonlySet<string>; programOptions: ReadonlySet<string> }> = {
-  grep: { valueOptions: new Set(['-m', '-A', '-B', '-C', '--max-count', '--include', '--exclude']), programOptions: new Set(['-e', '-f', '--regexp', '--file']) },
-  egrep: { valueOptions: new Set(['-m', '-A', '-B', '-C']), programOptions: new Set(['-e', '-f']) },
-  fgrep: { valueOptions: new Set(['-m', '-A', '-B', '-C']), programOptions: new Set(['-e', '-f']) },
-  rg: { valueOptions: new Set(['-m', '-A', '-B', '-C', '-g', '-t', '--glob', '--type']), programOptions: new Set(['-e', '-f', '--regexp']) },
-  awk: { valueOptions: new Set(['-F', '-v']), programOptions: new Set(['-f']) },
-  gawk: { valueOptions: new Set(['-F', '-v']), programOptions: new Set(['-f']) },
-  sed: { valueOptions: new Set([]), programOptions: new Set(['-e', '-f', '--expression', '--file']) },
-  jq: { valueOptions: new Set(['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent']), programOptions: new Set(['-f', '--from-file']) },
+const NO_OPTIONS: ReadonlySet<string> = new Set();
+const TOUCH_OPTIONS: ReadonlySet<string> = new Set(['-t', '-d', '-r']);
+const CP_OPTIONS: ReadonlySet<string> = new Set(['-t', '-S', '--suffix']);
+const ZIP_OPTIONS: ReadonlySet<string> = new Set(['-x', '-i']);
+const UNZIP_OPTIONS: ReadonlySet<string> = new Set(['-d', '-x']);
+/** Options that take a value, for the commands whose operands are all input files. */
+const READ_VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
+  head: new Set(['-n', '-c']),
+  tail: new Set(['-n', '-c']),
+  sort: new Set(['-o', '-k', '-t', '-S', '-T', '--output']),
+  cut: new Set(['-d', '-f', '-c', '-b']),
 };
+const PROGRAM_FIRST_SPEC: Record<string, { valueOptions: readonly string[]; programOptions: readonly string[] }> = {
+  grep: { valueOptions: ['-m', '-A', '-B', '-C', '--max-count', '--include', '--exclude'], programOptions: ['-e', '-f', '--regexp', '--file'] },
+  egrep: { valueOptions: ['-m', '-A', '-B', '-C'], programOptions: ['-e', '-f'] },
+  fgrep: { valueOptions: ['-m', '-A', '-B', '-C'], programOptions: ['-e', '-f'] },
+  rg: { valueOptions: ['-m', '-A', '-B', '-C', '-g', '-t', '--glob', '--type'], programOptions: ['-e', '-f', '--regexp'] },
+  awk: { valueOptions: ['-F', '-v'], programOptions: ['-f'] },
+  gawk: { valueOptions: ['-F', '-v'], programOptions: ['-f'] },
+  sed: { valueOptions: [], programOptions: ['-e', '-f', '--expression', '--file'] },
+  jq: { valueOptions: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent'], programOptions: ['-f', '--from-file'] },
+};
+/** Filters whose first operand is a program/pattern and the rest are input files (sets built once). */
+const PROGRAM_FIRST: Record<string, { programOptions: ReadonlySet<string>; allOptions: ReadonlySet<string> }> = Object.fromEntries(
+  Object.entries(PROGRAM_FIRST_SPEC).map(([k, v]) => [k, { programOptions: new Set(v.programOptions), allOptions: new Set([...v.valueOptions, ...v.programOptions]) }]),
+);
+/** Commands with a rule below (besides interpreters); everything else only contributes its redirections. */
+const HANDLED_COMMANDS = new Set([
+  'export', 'declare', 'local', 'readonly', 'tee', 'touch', 'cp', 'mv', 'source', '.', 'curl', 'wget', 'tar', 'zip', 'unzip', 'dd', 'pip', 'pip3', 'uv',
+  ...OTHER_INTERPRETERS, ...Object.keys(PROGRAM_FIRST), ...READ_ALL_COMMANDS,
+]);
 const URL_RE = /^(?:https?|ftp):\/\/[^\s]+$/;
 
 /** Scans shell source and adds file paths to `sink`. */
 export function scanShellFiles(src: string, sink: FileSink, embedded: EmbeddedCode): void {
   const vars = new Map<string, string>();
-  for (const cmd of lexShell(src)) analyseCommand(cmd, vars, sink, embedded);
+  lexShell(src, (cmd) => analyseCommand(cmd, vars, sink, embedded));
 }
 
 /** The statically known value of a word, or `undefined`. */
 function wordValue(w: ShellWord | undefined, vars: ReadonlyMap<string, string>): string | undefined {
   if (w === undefined || w.parts === undefined) return undefined;
+  const only = w.parts.length === 1 ? w.parts[0] : undefined;
+  if (typeof only === 'string') return only;
   let s = '';
   for (const p of w.parts) {
     if (typeof p === 'string') s += p;
@@ -68,7 +90,7 @@ function wordValue(w: ShellWord | undefined, vars: ReadonlyMap<string, string>):
 }
 
 function addPath(set: FileSink['written'], value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || set.full) return undefined;
   const p = toFilePath(value);
   set.add(p);
   return p;
@@ -85,29 +107,35 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
   // Leading assignments: a bare `A=1 B=2` line sets variables; before a command they only set its env.
   let k = 0;
   const words = cmd.words;
-  while (k < words.length && ASSIGNMENT_RE.test(words[k]!.raw)) k++;
+  while (k < words.length && isAssignment(words[k]!.raw)) k++;
   if (k === words.length) {
     for (const w of words) assign(w, vars);
     return;
   }
-  let values = words.slice(k).map((w) => wordValue(w, vars));
-  let raws = words.slice(k).map((w) => w.raw);
   // Strip wrappers: `sudo -u x cp ...`, `time python ...`, `env A=1 node ...`.
-  for (let guard = 0; guard < 8 && raws.length > 0 && PREFIX_COMMANDS.has(basename(raws[0]!)); guard++) {
-    let drop = 1;
-    while (drop < raws.length && (raws[drop]!.startsWith('-') || ASSIGNMENT_RE.test(raws[drop]!) || (raws[0] === 'timeout' && /^[0-9.]+[smhd]?$/.test(raws[drop]!)))) drop++;
-    values = values.slice(drop);
-    raws = raws.slice(drop);
+  for (let guard = 0; guard < 8 && k < words.length && PREFIX_COMMANDS.has(commandName(words[k]!.raw)); guard++) {
+    const wrapper = words[k]!.raw;
+    k++;
+    while (k < words.length) {
+      const r = words[k]!.raw;
+      if (!(r.startsWith('-') || isAssignment(r) || (wrapper === 'timeout' && /^[0-9.]+[smhd]?$/.test(r)))) break;
+      k++;
+    }
   }
-  const name = raws[0] === undefined ? '' : basename(values[0] ?? raws[0]);
+  if (k >= words.length) return;
+  const first = words[k]!;
+  const name = commandName(first.parts?.length === 1 && typeof first.parts[0] === 'string' ? first.parts[0] : (wordValue(first, vars) ?? first.raw));
+  // Most commands (echo, ls, git, conda ...) touch no file we model: skip before building argument lists.
+  if (!HANDLED_COMMANDS.has(name) && INTERPRETERS[name] === undefined && !(name.startsWith('python') && /^python[0-9.]+$/.test(name))) return;
+  const values = words.slice(k).map((w) => wordValue(w, vars));
+  const raws = words.slice(k).map((w) => w.raw);
   const args = values.slice(1);
   const rawArgs = raws.slice(1);
   if (name === 'export' || name === 'declare' || name === 'local' || name === 'readonly') {
-    for (const w of words.slice(k + 1)) if (ASSIGNMENT_RE.test(w.raw)) assign(w, vars);
+    for (const w of words.slice(k + 1)) if (isAssignment(w.raw)) assign(w, vars);
     return;
   }
-  if (name === 'for' || name === 'case' || name === 'echo' || name === 'printf' || name === 'mkdir' || name === 'rm' || name === 'xargs') return;
-  const operands = (valueOptions: ReadonlySet<string> = new Set()): (string | undefined)[] => {
+  const operands = (valueOptions: ReadonlySet<string> = NO_OPTIONS): (string | undefined)[] => {
     const out: (string | undefined)[] = [];
     let endOfOptions = false;
     for (let j = 0; j < rawArgs.length; j++) {
@@ -153,13 +181,13 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
       for (const o of operands()) addPath(sink.written, o);
       return;
     case 'touch':
-      for (const o of operands(new Set(['-t', '-d', '-r']))) addPath(sink.written, o);
+      for (const o of operands(TOUCH_OPTIONS)) addPath(sink.written, o);
       return;
     case 'cp':
     case 'mv': {
       if (rawArgs.some((r) => /^-[A-Za-z]*[rRa]/.test(r) && !r.startsWith('--') || r === '--recursive')) return; // directories
       const targetIdx = rawArgs.findIndex((r) => r === '-t' || r.startsWith('--target-directory'));
-      const ops = operands(new Set(['-t', '-S', '--suffix']));
+      const ops = operands(CP_OPTIONS);
       if (targetIdx >= 0) {
         for (const o of ops) addPath(sink.read, o);
         return;
@@ -186,13 +214,13 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
     case 'tar':
       return tar(rawArgs, args, sink);
     case 'zip': {
-      const ops = operands(new Set(['-x', '-i']));
+      const ops = operands(ZIP_OPTIONS);
       const archive = ops[0];
       if (archive !== undefined) addPath(sink.written, /\.zip$/i.test(archive) ? archive : archive + '.zip');
       return;
     }
     case 'unzip':
-      addPath(sink.read, operands(new Set(['-d', '-x']))[0]);
+      addPath(sink.read, operands(UNZIP_OPTIONS)[0]);
       return;
     case 'dd':
       for (const a of args) {
@@ -212,20 +240,28 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
       if (filter !== undefined) {
         // With -e/-f the program comes from the option; otherwise it is the first operand.
         const programGiven = rawArgs.some((r) => filter.programOptions.has(r));
-        const ops = operands(new Set([...filter.valueOptions, ...filter.programOptions]));
+        const ops = operands(filter.allOptions);
         for (const o of programGiven ? ops : ops.slice(1)) addPath(sink.read, o);
         return;
       }
       if (READ_ALL_COMMANDS.has(name)) {
-        const valueOpts =
-          name === 'head' || name === 'tail' ? new Set(['-n', '-c']) : name === 'sort' ? new Set(['-o', '-k', '-t', '-S', '-T', '--output']) : name === 'cut' ? new Set(['-d', '-f', '-c', '-b']) : new Set<string>();
-        for (const o of operands(valueOpts)) addPath(sink.read, o);
+        for (const o of operands(READ_VALUE_OPTIONS[name] ?? NO_OPTIONS)) addPath(sink.read, o);
         if (name === 'sort') {
           for (let j = 0; j < rawArgs.length; j++) if (rawArgs[j] === '-o' || rawArgs[j] === '--output') addPath(sink.written, args[j + 1]);
         }
       }
     }
   }
+}
+
+/** `NAME=...` (cheap pre-check before the regex). */
+function isAssignment(raw: string): boolean {
+  return raw.includes('=') && ASSIGNMENT_RE.test(raw);
+}
+
+/** The command name of a word: its last path segment (`/usr/bin/python3` → `python3`). */
+function commandName(word: string): string {
+  return word.includes('/') ? basename(word) : word;
 }
 
 function assign(w: ShellWord, vars: Map<string, string>): void {

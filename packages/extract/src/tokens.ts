@@ -1,64 +1,193 @@
 /**
- * The token model shared by the Python and JavaScript lexers, and the
+ * The token list shared by the Python and JavaScript lexers, and the
  * bracket matching the call finder relies on.
+ *
+ * Tokens are stored as parallel typed arrays (kind, start, end) rather than
+ * one object each: a megabyte of code can hold a million tokens, and
+ * per-token objects would dominate the cost (allocation, then GC of
+ * survivors). Text is sliced from the source only when a consumer asks.
  */
 
-/** Kind of a code token. `nl` ends a logical line (Python only). */
-export type TokenKind = 'name' | 'str' | 'num' | 'op' | 'nl';
+/** Token kinds. `NL` ends a logical line (Python only). */
+export const NAME = 1;
+export const STR = 2;
+export const NUM = 3;
+export const OP = 4;
+export const NL = 5;
 
-/** One token. Comments are dropped; string literals keep their value. */
-export interface Token {
-  kind: TokenKind;
-  /** Source text for names, numbers and operators; the raw literal for strings. */
-  text: string;
-  /** For `str`: the literal's value, or `undefined` when it interpolates (f-string, `${}`). */
-  value?: string | undefined;
-  /** Offset of the token in the scanned source. */
-  start: number;
-  /**
-   * For an interpolating string: its literal pieces and the interpolated
-   * expressions, each reduced to a variable name when it is a bare identifier
-   * (`''` otherwise), so `f"{outdir}/a.png"` can be resolved from known variables.
-   * Python f-strings carry the whole list; a JS template is split over several
-   * tokens, and each carries its own cooked piece in `parts[0]`.
-   */
-  parts?: (string | { name: string })[];
-  /** JS template piece: `head` (before the first `${`), `middle`, or `tail` (up to the closing backtick). */
-  template?: 'head' | 'middle' | 'tail';
+/** One piece of an interpolating string: literal text, or a variable name (`''` when not a bare name). */
+export type StringPart = string | { name: string };
+
+/** Which piece of a JS template a string token is. */
+export type TemplatePiece = 'head' | 'middle' | 'tail';
+
+/** A string literal's value and interpolation pieces, decoded on demand from the source. */
+export interface DecodedString {
+  /** The value; `undefined` when the literal interpolates. */
+  value: string | undefined;
+  /** Interpolation pieces (Python f-strings). */
+  parts?: StringPart[];
+  /** JS template piece kind, for pieces of a template with substitutions. */
+  template?: TemplatePiece;
+  /** Cooked literal text of a JS template piece. */
+  cooked?: string;
 }
 
-const OPENERS = '([{';
-const CLOSERS = ')]}';
+/** Decodes string token `i` of `tokens` (language-specific; set by the lexer). */
+export type StringDecoder = (tokens: TokenList, i: number) => DecodedString;
+
+/** A growable list of tokens over one source string. */
+export class TokenList {
+  /** Number of tokens. */
+  length = 0;
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  /**
+   * Per-token lexer flags (for strings: prefix, quote style, termination...).
+   * String values are not stored: they are decoded from the source when a
+   * detector asks, which is rare, so lexing a string allocates nothing.
+   */
+  flags: Uint8Array;
+  private readonly decoded = new Map<number, DecodedString>();
+
+  constructor(
+    readonly src: string,
+    private readonly decoder: StringDecoder,
+  ) {
+    // Real code has about one token per three characters; half a token per character rarely needs a grow.
+    const capacity = Math.max(64, src.length >> 1);
+    this.kinds = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+  }
+
+  /** Appends a token; returns its index. */
+  push(kind: number, start: number, end: number, flags = 0): number {
+    if (this.length === this.kinds.length) this.grow();
+    const i = this.length++;
+    this.kinds[i] = kind;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.flags[i] = flags;
+    return i;
+  }
+
+  private grow(): void {
+    const n = this.kinds.length * 2;
+    const k = new Uint8Array(n);
+    k.set(this.kinds);
+    const s = new Int32Array(n);
+    s.set(this.starts);
+    const e = new Int32Array(n);
+    e.set(this.ends);
+    const f = new Uint8Array(n);
+    f.set(this.flags);
+    this.kinds = k;
+    this.starts = s;
+    this.ends = e;
+    this.flags = f;
+  }
+
+  /** Kind of token `i`, or 0 when `i` is out of range. */
+  kind(i: number): number {
+    return i >= 0 && i < this.length ? this.kinds[i]! : 0;
+  }
+
+  /** Source text of token `i` ('' when out of range). */
+  text(i: number): string {
+    return i >= 0 && i < this.length ? this.src.slice(this.starts[i]!, this.ends[i]!) : '';
+  }
+
+  /** Whether token `i` is the operator `op`. No allocation. */
+  op(i: number, op: string): boolean {
+    if (i < 0 || i >= this.length || this.kinds[i] !== OP) return false;
+    const s = this.starts[i]!;
+    return this.ends[i]! - s === op.length && (op.length === 1 ? this.src.charCodeAt(s) === op.charCodeAt(0) : this.src.startsWith(op, s));
+  }
+
+  /** Whether token `i` is a name (equal to `name` when given). No allocation. */
+  name(i: number, name?: string): boolean {
+    if (i < 0 || i >= this.length || this.kinds[i] !== NAME) return false;
+    if (name === undefined) return true;
+    const s = this.starts[i]!;
+    return this.ends[i]! - s === name.length && this.src.startsWith(name, s);
+  }
+
+  private decode(i: number): DecodedString | undefined {
+    if (i < 0 || i >= this.length || this.kinds[i] !== STR) return undefined;
+    let d = this.decoded.get(i);
+    if (d === undefined) {
+      d = this.decoder(this, i);
+      this.decoded.set(i, d);
+    }
+    return d;
+  }
+
+  /** Value of string token `i` (`undefined` when not a string or dynamic). */
+  value(i: number): string | undefined {
+    return this.decode(i)?.value;
+  }
+
+  /** Interpolation pieces of dynamic string token `i`. */
+  stringParts(i: number): StringPart[] | undefined {
+    return this.decode(i)?.parts;
+  }
+
+  /** JS template piece kind of string token `i`. */
+  template(i: number): TemplatePiece | undefined {
+    return this.kinds[i] === STR && this.flags[i] !== 0 ? this.decode(i)?.template : undefined;
+  }
+
+  /** Cooked literal text of a JS template piece ('' for other tokens). */
+  templateText(i: number): string {
+    return this.decode(i)?.cooked ?? '';
+  }
+
+  /** The single character of a one-character operator token, else 0. */
+  opChar(i: number): number {
+    if (i < 0 || i >= this.length || this.kinds[i] !== OP) return 0;
+    const s = this.starts[i]!;
+    return this.ends[i]! - s === 1 ? this.src.charCodeAt(s) : 0;
+  }
+}
+
+const LPAREN = 40;
+const RPAREN = 41;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const LBRACE = 123;
+const RBRACE = 125;
+
+/** Whether the operator character opens a bracket. */
+export function isOpener(c: number): boolean {
+  return c === LPAREN || c === LBRACKET || c === LBRACE;
+}
+
+/** Whether the operator character closes a bracket. */
+export function isCloser(c: number): boolean {
+  return c === RPAREN || c === RBRACKET || c === RBRACE;
+}
 
 /**
  * For every bracket token, the index of its partner (`-1` when unmatched).
  * A closer pops the innermost opener whatever its type, which keeps the
  * matching linear and tolerant of broken code.
  */
-export function matchBrackets(tokens: readonly Token[]): Int32Array {
+export function matchBrackets(tokens: TokenList): Int32Array {
   const match = new Int32Array(tokens.length).fill(-1);
-  const stack: number[] = [];
+  const stack = new Int32Array(tokens.length);
+  let top = 0;
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind !== 'op' || t.text.length !== 1) continue;
-    if (OPENERS.includes(t.text)) stack.push(i);
-    else if (CLOSERS.includes(t.text)) {
-      const o = stack.pop();
-      if (o !== undefined) {
-        match[o] = i;
-        match[i] = o;
-      }
+    const c = tokens.opChar(i);
+    if (c === 0) continue;
+    if (isOpener(c)) stack[top++] = i;
+    else if (isCloser(c) && top > 0) {
+      const o = stack[--top]!;
+      match[o] = i;
+      match[i] = o;
     }
   }
   return match;
-}
-
-/** Whether token `t` is the operator `op`. */
-export function isOp(t: Token | undefined, op: string): boolean {
-  return t !== undefined && t.kind === 'op' && t.text === op;
-}
-
-/** Whether token `t` is the name `name`. */
-export function isName(t: Token | undefined, name?: string): boolean {
-  return t !== undefined && t.kind === 'name' && (name === undefined || t.text === name);
 }

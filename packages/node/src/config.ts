@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import type { AgentspanOptions } from './types.js';
 
 /**
@@ -14,7 +15,12 @@ export type AgentspanEnv = Partial<
     | 'OTEL_EXPORTER_OTLP_ENDPOINT'
     | 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'
     | 'OTEL_EXPORTER_OTLP_HEADERS'
-    | 'AGENTSPAN_CAPTURE_CONTENT',
+    | 'AGENTSPAN_CAPTURE_CONTENT'
+    | 'AGENTSPAN_SPOOL_DIR'
+    | 'AGENTSPAN_SPOOL_MAX_BYTES'
+    | 'AGENTSPAN_FLUSH_ON_EXIT'
+    | 'AGENTSPAN_SHUTDOWN_TIMEOUT_MS'
+    | 'AGENTSPAN_RUN_REFERENCE',
     string
   >
 >;
@@ -29,6 +35,13 @@ export interface ResolvedOptions {
   captureContent: boolean;
   registerGlobal: boolean;
   migrate: boolean;
+  /** Absolute spool directory; undefined: no spool. */
+  spoolDir: string | undefined;
+  maxSpoolBytes: number;
+  flushOnExit: boolean;
+  shutdownTimeoutMillis: number;
+  /** Raw `AGENTSPAN_RUN_REFERENCE`, parsed by `attachFromEnv()`. */
+  runReference: string | undefined;
   /** Warnings about ignored environment values. */
   warnings: string[];
 }
@@ -64,6 +77,37 @@ function parseBoolean(name: string, text: string | undefined, warnings: string[]
   if (['0', 'false', 'no', 'off'].includes(t)) return false;
   warnings.push(`ignored ${name}="${text.slice(0, 20)}" (expected true or false)`);
   return undefined;
+}
+
+/** Default spool directory, relative to the working directory. */
+export const DEFAULT_SPOOL_DIR = '.agentspan/spool';
+/** Default size cap of the spool, bytes. */
+export const DEFAULT_MAX_SPOOL_BYTES = 256 * 1024 * 1024;
+/** Default deadline of shutdown and of the flush on exit, ms. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+
+function parsePositiveInt(name: string, text: string | undefined, warnings: string[]): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text.trim());
+  if (Number.isSafeInteger(n) && n > 0) return n;
+  warnings.push(`ignored ${name}="${text.slice(0, 20)}" (expected a positive integer)`);
+  return undefined;
+}
+
+function positiveOption(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`agentspan: ${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+/** The spool directory: option, else `AGENTSPAN_SPOOL_DIR` (`off`, `false`, `none` disable it), else the default. */
+function resolveSpoolDir(option: string | false | undefined, env: AgentspanEnv): string | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined && typeof option !== 'string') throw new TypeError('agentspan: spoolDir must be a path or false');
+  const fromEnv = nonEmpty(env.AGENTSPAN_SPOOL_DIR);
+  const chosen = nonEmpty(option) ?? fromEnv ?? DEFAULT_SPOOL_DIR;
+  if (option === undefined && fromEnv !== undefined && ['off', 'false', 'none', '0'].includes(fromEnv.toLowerCase())) return undefined;
+  return resolvePath(process.cwd(), chosen);
 }
 
 function checkUrl(name: string, url: string): string {
@@ -113,6 +157,17 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
       options.captureContent ?? parseBoolean('AGENTSPAN_CAPTURE_CONTENT', env.AGENTSPAN_CAPTURE_CONTENT, warnings) ?? true,
     registerGlobal: options.registerGlobal ?? true,
     migrate: options.migrate ?? true,
+    spoolDir: resolveSpoolDir(options.spoolDir, env),
+    maxSpoolBytes:
+      positiveOption('maxSpoolBytes', options.maxSpoolBytes) ??
+      parsePositiveInt('AGENTSPAN_SPOOL_MAX_BYTES', env.AGENTSPAN_SPOOL_MAX_BYTES, warnings) ??
+      DEFAULT_MAX_SPOOL_BYTES,
+    flushOnExit: options.flushOnExit ?? parseBoolean('AGENTSPAN_FLUSH_ON_EXIT', env.AGENTSPAN_FLUSH_ON_EXIT, warnings) ?? true,
+    shutdownTimeoutMillis:
+      positiveOption('shutdownTimeoutMillis', options.shutdownTimeoutMillis) ??
+      parsePositiveInt('AGENTSPAN_SHUTDOWN_TIMEOUT_MS', env.AGENTSPAN_SHUTDOWN_TIMEOUT_MS, warnings) ??
+      DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    runReference: nonEmpty(env.AGENTSPAN_RUN_REFERENCE),
     warnings,
   };
 }

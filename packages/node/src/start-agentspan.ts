@@ -1,37 +1,37 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { createRecorder } from '@agentspan/instrumentation';
+import type { DeliverySpanProcessor } from '@agentspan/delivery';
+import { createRecorder, type AttachedRecorder, type NodeHandle, type RunHandle, type RunReference } from '@agentspan/instrumentation';
 import { ExecutionEventSpanProcessor } from '@agentspan/processor';
-import { PostgresExecutionEventExporter } from '@agentspan/exporter-postgres';
+import type { PostgresSpanProcessor } from '@agentspan/exporter-postgres';
 import { Attr } from '@agentspan/semconv';
 import { resolveOptions, type AgentspanEnv } from './config.js';
-import type { Agentspan, AgentspanLogger, AgentspanOptions, BatchOptions } from './types.js';
-
-/** Defaults of the Postgres path: rows appear within half a second, in large batches. */
-const POSTGRES_BATCH: Required<BatchOptions> = {
-  maxQueueSize: 20_000,
-  maxExportBatchSize: 1000,
-  scheduledDelayMillis: 500,
-  exportTimeoutMillis: 30_000,
-};
-
-/** Defaults of the OTLP path: the SDK's own, but exporting sooner. */
-const OTLP_BATCH: Required<BatchOptions> = {
-  maxQueueSize: 2048,
-  maxExportBatchSize: 512,
-  scheduledDelayMillis: 2000,
-  exportTimeoutMillis: 30_000,
-};
+import { registerExitHooks } from './exit-hooks.js';
+import { otlpPipeline, postgresPipeline } from './pipeline.js';
+import { createPropagator, resolvePropagators, type PropagatorEnv } from './propagators.js';
+import {
+  DEFAULT_CHILD_ORDER_BLOCK,
+  RUN_REFERENCE_ENV,
+  TRACEPARENT_ENV,
+  formatRunReference,
+  parseRunReference,
+} from './run-reference-env.js';
+import type { Agentspan, AgentspanLogger, AgentspanOptions } from './types.js';
+import { WorkerBridge } from './worker-bridge.js';
 
 const consoleLogger: AgentspanLogger = {
   warn: (message) => console.warn(`[agentspan] ${message}`),
 };
 
-function batch(defaults: Required<BatchOptions>, given: BatchOptions | undefined): Required<BatchOptions> {
-  return { ...defaults, ...Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined)) };
+/** Deadline of the start-up migration attempt when no connect timeout is configured, ms. */
+const STARTUP_MIGRATION_WAIT_MS = 5000;
+
+/** A run or node handle, or a plain reference, as a reference. */
+function referenceOf(target: RunHandle | NodeHandle | RunReference): RunReference {
+  const t = target as { reference?: unknown };
+  return typeof t.reference === 'function' ? (target as RunHandle).reference() : (target as RunReference);
 }
 
 /**
@@ -40,14 +40,16 @@ function batch(defaults: Required<BatchOptions>, given: BatchOptions | undefined
  * 1. a `NodeTracerProvider` whose first span processor is the
  *    {@link ExecutionEventSpanProcessor} (stamping and synchronous extraction),
  * 2. then any `spanProcessors` you add,
- * 3. then a batch processor to Postgres (`PostgresExecutionEventExporter`)
- *    when `databaseUrl` is given,
- * 4. then a batch processor to OTLP/HTTP (Jaeger or a Collector) when an
- *    endpoint is configured;
+ * 3. then a `PostgresSpanProcessor` (bounded queue, retries with backoff,
+ *    disk spool, shutdown deadline) when `databaseUrl` is given,
+ * 4. then a bounded delivery processor to OTLP/HTTP (Jaeger or a
+ *    Collector) when an endpoint is configured;
  *
  * registered as the global tracer provider unless `registerGlobal: false`.
- * Migrations run at start (a database that is down only produces a warning:
- * they are retried on the first export).
+ * Migrations run at start, waiting at most the connect timeout (a database
+ * that is down only produces a warning: they are retried before every
+ * write). Unless `flushOnExit: false`, SIGTERM, SIGINT and `beforeExit`
+ * flush, and `exit` spools what is left.
  *
  * @example
  * const agentspan = await startAgentspan({ databaseUrl: process.env.DATABASE_URL });
@@ -60,6 +62,9 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
   const resolved = resolveOptions(options, env);
   const logger = options.logger ?? consoleLogger;
   for (const w of resolved.warnings) logger.warn(w);
+  const propagatorWarnings: string[] = []; // checked before anything is created: a bad name in code throws here
+  const propagators = resolvePropagators(options.propagators, (env ?? process.env) as PropagatorEnv, propagatorWarnings);
+  for (const w of propagatorWarnings) logger.warn(w);
 
   const processor = new ExecutionEventSpanProcessor({
     workspaceDir: resolved.workspaceDir,
@@ -70,22 +75,19 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
 
   const processors: SpanProcessor[] = [processor, ...(options.spanProcessors ?? [])];
 
-  let postgres: PostgresExecutionEventExporter | undefined;
+  // Two independent queues: a slow or absent Jaeger never holds back Postgres, nor the other way round.
+  let postgres: PostgresSpanProcessor | undefined;
   if (resolved.databaseUrl) {
-    postgres = new PostgresExecutionEventExporter({
-      connectionString: resolved.databaseUrl,
-      ...(options.schema ? { schema: options.schema } : {}),
-      ...(options.postgresPoolSize !== undefined ? { poolSize: options.postgresPoolSize } : {}),
-      migrate: true,
-    });
-    processors.push(new BatchSpanProcessor(postgres, batch(POSTGRES_BATCH, options.postgresBatch)));
+    postgres = postgresPipeline({ ...resolved, databaseUrl: resolved.databaseUrl }, options, logger);
+    processors.push(postgres);
   } else {
     logger.warn('no databaseUrl given: spans are not written to Postgres (pass databaseUrl to startAgentspan)');
   }
 
+  let otlp: DeliverySpanProcessor<ReadableSpan[]> | undefined;
   if (resolved.otlpEndpoint) {
-    const otlp = new OTLPTraceExporter({ url: resolved.otlpEndpoint, headers: resolved.otlpHeaders });
-    processors.push(new BatchSpanProcessor(otlp, batch(OTLP_BATCH, options.otlpBatch)));
+    otlp = otlpPipeline({ ...resolved, otlpEndpoint: resolved.otlpEndpoint }, options, logger);
+    processors.push(otlp);
   }
 
   const provider = new NodeTracerProvider({
@@ -99,22 +101,19 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
 
   let registered = false;
   if (resolved.registerGlobal) {
-    provider.register();
+    provider.register({ propagator: createPropagator(propagators) });
     registered = true;
   }
 
   if (postgres && resolved.migrate) {
-    const ready = await postgres.migrate().then(
-      () => true,
-      (err: unknown) => {
-        logger.warn(
-          `could not prepare the Postgres schema yet (${err instanceof Error ? err.message : String(err)}); ` +
-            'it is retried on the first export',
-        );
-        return false;
-      },
-    );
-    if (!ready) diag.debug('agentspan: migrations deferred');
+    // Bounded: a database that is down (or a black hole) must not hold up the application's start.
+    const ready = await postgres.ready(options.postgresConnectTimeoutMs ?? STARTUP_MIGRATION_WAIT_MS);
+    if (!ready.ok) {
+      logger.warn(
+        `could not prepare the Postgres schema yet (${ready.error?.message ?? 'no answer in time'}); ` +
+          'spans are queued and the migrations retried before every write',
+      );
+    }
   }
 
   const recorder = createRecorder({
@@ -122,8 +121,16 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
     ...(options.maxContentChars !== undefined ? { maxContentChars: options.maxContentChars } : {}),
   });
 
+  /** Delivers or spools everything held, on both paths at once, within `timeoutMillis`. */
+  const flushAll = async (timeoutMillis: number): Promise<void> => {
+    await Promise.all([postgres?.flush(timeoutMillis), otlp?.flush(timeoutMillis)]);
+  };
+  const bridge = new WorkerBridge(recorder, () => flushAll(resolved.shutdownTimeoutMillis));
+
   let shutdownPromise: Promise<void> | undefined;
-  return {
+  let unregisterExitHooks: (() => void) | undefined;
+  let envWarned = false;
+  const agentspan: Agentspan = {
     startRun: (o) => recorder.startRun(o),
     attach: (ref) => recorder.attach(ref),
     tracerProvider: provider,
@@ -131,11 +138,35 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
     serviceName: resolved.serviceName,
     stats: () => ({
       processor: processor.stats(),
-      postgres: postgres ? { ...postgres.stats() } : undefined,
+      postgres: postgres?.stats(),
+      otlp: otlp?.stats(),
     }),
     forceFlush: () => provider.forceFlush(),
+    attachFromEnv(): AttachedRecorder | undefined {
+      const warnings: string[] = [];
+      const ref = parseRunReference(resolved.runReference, warnings);
+      if (warnings.length > 0 && !envWarned) {
+        envWarned = true;
+        for (const w of warnings) logger.warn(w);
+      }
+      if (ref === undefined) return undefined;
+      if (ref.orderBase !== undefined) processor.continueExecutionOrder(ref.runId, ref.orderBase);
+      return recorder.attach(ref);
+    },
+    childEnv(target, base = process.env, orderBlock = DEFAULT_CHILD_ORDER_BLOCK): NodeJS.ProcessEnv {
+      const ref = referenceOf(target);
+      const orderBase = processor.reserveExecutionOrders(ref.runId, orderBlock);
+      return {
+        ...base,
+        [RUN_REFERENCE_ENV]: formatRunReference({ ...ref, orderBase }),
+        [TRACEPARENT_ENV]: ref.traceparent,
+      };
+    },
+    workerData: (target) => bridge.open(referenceOf(target)),
     shutdown: () => {
       shutdownPromise ??= (async () => {
+        unregisterExitHooks?.();
+        bridge.close();
         try {
           await provider.shutdown();
         } catch (err) {
@@ -150,4 +181,17 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
       return shutdownPromise;
     },
   };
+
+  if (resolved.flushOnExit) {
+    unregisterExitHooks = registerExitHooks({
+      flush: flushAll,
+      spillSync: () => {
+        postgres?.spillAllSync();
+        otlp?.spillAllSync(); // no spool: what is left is counted as dropped (exit)
+      },
+      pending: () => (postgres?.pending ?? 0) + (otlp?.pending ?? 0),
+      timeoutMillis: resolved.shutdownTimeoutMillis,
+    });
+  }
+  return agentspan;
 }

@@ -1,3 +1,4 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type {
@@ -6,23 +7,42 @@ import type {
   ProcessorStats,
   RedactionConfig,
 } from '@agentspan/processor';
-import type { Recorder } from '@agentspan/instrumentation';
+import type { AttachedRecorder, NodeHandle, Recorder, RunHandle, RunReference } from '@agentspan/instrumentation';
+import type { DeliveryStats } from '@agentspan/delivery';
+import type { AgentspanWorkerData } from './worker-protocol.js';
+import type { PropagatorName } from './propagators.js';
 
-/** Batching of one export path (the SDK's BatchSpanProcessor settings). */
+/**
+ * The delivery queue of one export path (see `@agentspan/delivery`). Beyond
+ * the bounds, Postgres spills the oldest spans to the spool; OTLP drops new
+ * spans. Every drop is counted in `stats()`.
+ */
 export interface BatchOptions {
-  /** Spans held before new ones are dropped (and counted). @default 20_000 for Postgres, 2048 for OTLP */
+  /** Spans held in memory. @default 20_000 for Postgres, 2048 for OTLP */
   maxQueueSize?: number;
+  /** Estimated bytes held in memory. @default 64 MiB for Postgres, 16 MiB for OTLP */
+  maxQueueBytes?: number;
   /** Spans per export call. @default 1000 for Postgres, 512 for OTLP */
   maxExportBatchSize?: number;
-  /** Delay between scheduled exports, ms. @default 500 for Postgres, 2000 for OTLP */
+  /** Longest a span waits for its batch to fill, ms. @default 500 for Postgres, 2000 for OTLP */
   scheduledDelayMillis?: number;
-  /** Time one export may take before it is abandoned, ms. @default 30_000 */
+  /** Batches written at once while the destination is up. @default 2 for Postgres, 1 for OTLP */
+  maxConcurrentExports?: number;
+  /** Backstop on one export attempt, ms. @default 60_000 */
   exportTimeoutMillis?: number;
+  /** First retry delay, doubled per failure, with jitter, ms (Postgres only; OTLP retries inside its exporter). @default 250 */
+  retryInitialDelayMillis?: number;
+  /** Longest retry delay, ms. @default 10_000 */
+  retryMaxDelayMillis?: number;
+  /** How long `forceFlush()` tries before it spools what is left, ms. @default 10_000 */
+  flushTimeoutMillis?: number;
 }
 
 /** A sink for the few messages agentspan prints for people (not per span). */
 export interface AgentspanLogger {
   warn(message: string): void;
+  /** Good news (a destination is back). @default `diag.info` */
+  info?(message: string): void;
 }
 
 /**
@@ -65,12 +85,52 @@ export interface AgentspanOptions {
    * @default true
    */
   registerGlobal?: boolean;
+  /**
+   * Context propagation formats installed with the global provider (only when
+   * `registerGlobal` is true): `'tracecontext'`, `'baggage'`, `'jaeger'`
+   * (`uber-trace-id`, for services on the deprecated `jaeger-client`), or
+   * `['none']`.
+   * @default `OTEL_PROPAGATORS`, else `['tracecontext', 'baggage']`
+   */
+  propagators?: PropagatorName[];
   /** Run the schema migrations at start (retried on first export if the database is down). @default true */
   migrate?: boolean;
   /** Connections the Postgres exporter opens. @default 4 (use 1 for PGlite) */
   postgresPoolSize?: number;
   /** Postgres batching. */
   postgresBatch?: BatchOptions;
+  /** `statement_timeout` of the Postgres writes, ms (the client gives up 5 s later). @default 30_000 */
+  postgresStatementTimeoutMs?: number;
+  /** How long to wait for a Postgres connection, ms. @default 5000 */
+  postgresConnectTimeoutMs?: number;
+  /**
+   * Directory of the disk spool: spans that overflow the Postgres queue, or
+   * that a flush, shutdown or exit cannot deliver in time, are appended here
+   * (fsynced per batch) and delivered when Postgres is back or on the next
+   * start. Relative paths resolve against `process.cwd()`. `false`: no spool
+   * (such spans are dropped, and counted).
+   * @default `AGENTSPAN_SPOOL_DIR` (`off` disables), else `.agentspan/spool`
+   */
+  spoolDir?: string | false;
+  /** Size cap of the spool directory, bytes. @default `AGENTSPAN_SPOOL_MAX_BYTES`, else 268_435_456 (256 MiB) */
+  maxSpoolBytes?: number;
+  /**
+   * Flush on `SIGTERM`, `SIGINT` and `beforeExit`, and spool at `exit`. On a
+   * signal with no other listener, agentspan shuts down within
+   * `shutdownTimeoutMillis` and raises the signal again, so the process ends
+   * as it would have; when the application listens too, agentspan only
+   * flushes and the application decides.
+   * @default `AGENTSPAN_FLUSH_ON_EXIT`, else true
+   */
+  flushOnExit?: boolean;
+  /** Deadline of `shutdown()` and of the flush on exit, ms. @default `AGENTSPAN_SHUTDOWN_TIMEOUT_MS`, else 5000 */
+  shutdownTimeoutMillis?: number;
+  /**
+   * Where the pipeline's own metrics go (spans queued, exported, retried,
+   * spooled, dropped, queue depth, export duration).
+   * @default the global MeterProvider at the time `startAgentspan` runs
+   */
+  meterProvider?: MeterProvider;
   /** OTLP batching. */
   otlpBatch?: BatchOptions;
   /** More span processors, placed after agentspan's processor and before the exporters. */
@@ -84,7 +144,10 @@ export interface AgentspanOptions {
 /** Counters of the whole pipeline. */
 export interface AgentspanStats {
   processor: ProcessorStats;
-  postgres: Record<string, number> | undefined;
+  /** The Postgres delivery pipeline (`sink` holds the exporter's and the spool's counters); undefined without `databaseUrl`. */
+  postgres: DeliveryStats | undefined;
+  /** The OTLP delivery pipeline; undefined without an endpoint. */
+  otlp: DeliveryStats | undefined;
 }
 
 /** What {@link startAgentspan} returns: the recording API plus lifecycle. */
@@ -97,8 +160,31 @@ export interface Agentspan extends Recorder {
   readonly serviceName: string;
   /** Counters of the pipeline. */
   stats(): AgentspanStats;
-  /** Exports everything ended so far to every destination. */
+  /**
+   * Exports everything ended so far to every destination; what Postgres
+   * cannot take in time (or at all, while it is down) goes to the spool.
+   */
   forceFlush(): Promise<void>;
+  /**
+   * Records into the run a parent process passed in `AGENTSPAN_RUN_REFERENCE`
+   * (see {@link Agentspan.childEnv}); undefined when the variable is absent
+   * or malformed (with one warning).
+   */
+  attachFromEnv(): AttachedRecorder | undefined;
+  /**
+   * The environment for a child process that records into `target` (a run,
+   * a node, or a reference): `base` plus `AGENTSPAN_RUN_REFERENCE` and
+   * `TRACEPARENT`. Reserves `orderBlock` execution orders of the run for the
+   * child, so its events never share an order with this process' events.
+   * @param orderBlock @default 100_000
+   */
+  childEnv(target: RunHandle | NodeHandle | RunReference, base?: NodeJS.ProcessEnv, orderBlock?: number): NodeJS.ProcessEnv;
+  /**
+   * What a worker thread needs to record into `target`: pass it in
+   * `workerData` and its `port` in the `transferList`, then call
+   * `createWorkerRecorder(data)` from `@agentspan/node/worker` in the worker.
+   */
+  workerData(target: RunHandle | NodeHandle | RunReference): AgentspanWorkerData;
   /** Flushes both exporters, closes connections and unregisters the globals it registered. Idempotent. */
   shutdown(): Promise<void>;
 }

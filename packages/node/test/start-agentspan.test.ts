@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -230,8 +230,9 @@ test('options resolve from the environment at the edge only, options first', () 
 
 test('an unreachable database does not stop the application: warning at start, no throw', async () => {
   const warnings: string[] = [];
+  const spoolDir = mkdtempSync(join(tmpdir(), 'agentspan-unreachable-'));
   const agentspan = await startAgentspan(
-    { databaseUrl: 'postgres://nobody@127.0.0.1:1/none', otlpEndpoint: false, logger: { warn: (m) => warnings.push(m) } },
+    { databaseUrl: 'postgres://nobody@127.0.0.1:1/none', otlpEndpoint: false, spoolDir, logger: { warn: (m) => warnings.push(m) } },
     {},
   );
   assert.ok(warnings.some((w) => /could not prepare the Postgres schema/.test(w)), warnings.join('\n'));
@@ -239,4 +240,7 @@ test('an unreachable database does not stop the application: warning at start, n
   assert.doesNotThrow(() => run.agentCall({ agent: 'a', content: 'still works' }));
   run.end();
   await agentspan.shutdown();
+  // What could not be written is on disk for the next start, not lost.
+  assert.equal(agentspan.stats().postgres?.spooled, 2);
+  rmSync(spoolDir, { recursive: true, force: true });
 });

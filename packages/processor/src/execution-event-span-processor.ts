@@ -23,6 +23,7 @@ import {
   type FileCaptureOptions,
 } from './file-capture.js';
 import { RunStates } from './run-state.js';
+import { ForeignSpanMapper } from './genai-mapping.js';
 import type { ExecutionEventSpanProcessorOptions } from './types.js';
 
 const DEFAULT_MAX_SCAN_CHARS = 1_000_000;
@@ -70,6 +71,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly maxScanChars: number;
   private readonly redactor: Redactor | undefined;
   private readonly runs: RunStates;
+  /** Maps GenAI / OpenInference / AI SDK spans of other instrumentations into agentspan's attributes. */
+  private readonly foreign = new ForeignSpanMapper();
   private tracerProvider: TracerProvider | undefined;
   private tracer: Tracer | undefined;
   private readonly counters: ProcessorStats = {
@@ -109,6 +112,23 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     this.tracer = undefined;
   }
 
+  /**
+   * Reserves a block of `count` execution orders of a run for another
+   * process (a child recording into the same run) and returns the order just
+   * before the block: the other process numbers its events from there
+   * ({@link continueExecutionOrder}), this one continues after the block, so
+   * the two never hand out the same order.
+   */
+  reserveExecutionOrders(runId: string, count: number): number {
+    const n = Number.isSafeInteger(count) && count > 0 ? count : 0;
+    return this.runs.reserveOrders(runId, n);
+  }
+
+  /** Makes this process number the run's events after `order` (the base a parent reserved for it). */
+  continueExecutionOrder(runId: string, order: number): void {
+    if (Number.isSafeInteger(order) && order > 0) this.runs.continueAfter(runId, order);
+  }
+
   /** A snapshot of the processor's counters. */
   stats(): ProcessorStats {
     return { ...this.counters };
@@ -116,6 +136,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     try {
+      this.foreign.onStart(span, parentContext); // sets the event type of recognised spans before stamping
       this.stamp(span, parentContext);
     } catch (err) {
       this.failed(err);
@@ -181,6 +202,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private process(span: Span): void {
     const attrs = span.attributes;
     if (attrs[Attr.ATTR_PROCESSED] === true) return;
+    this.foreign.onEnding(span, this.captureContent); // results that arrive at the end, before redaction and extraction
     const type = attrs[Attr.ATTR_EVENT_TYPE];
     if (this.redactor) {
       const { changes, redactions } = redactAttributes(attrs, this.redactor);

@@ -10,3 +10,5 @@ export {
 } from './file-capture.js';
 export type { CapturedFile, FileCaptureOptions, SkipReason } from './file-capture.js';
 export { CONTENT_KEYS } from './content-policy.js';
+export { classifyForeignSpan } from './genai-mapping.js';
+export type { ForeignConvention, ForeignKind, ForeignSpanClass } from './genai-mapping.js';

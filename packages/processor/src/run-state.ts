@@ -46,6 +46,23 @@ export class RunStates {
   }
 
   /**
+   * Reserves `count` orders of the run for someone else (a child process):
+   * returns the last order before the block; this process continues after it.
+   */
+  reserveOrders(runId: string, count: number): number {
+    const state = this.get(runId);
+    const base = state.order;
+    state.order += count;
+    return base;
+  }
+
+  /** Continues the run's sequence after `order` (when it is ahead of this process' own). */
+  continueAfter(runId: string, order: number): void {
+    const state = this.get(runId);
+    if (order > state.order) state.order = order;
+  }
+
+  /**
    * Remembers that `spanId` recorded `path` in `nodeId`; returns the span id
    * that recorded it first when it was already known.
    */

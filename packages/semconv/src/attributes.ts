@@ -159,3 +159,25 @@ export const ATTR_FILE_SKIP_REASON = 'agentspan.file.skip_reason';
 
 export const ATTR_HANDOFF_FROM = 'agentspan.handoff.from';
 export const ATTR_HANDOFF_TO = 'agentspan.handoff.to';
+
+// ---------------------------------------------------------------------------
+// Mapping of spans from other instrumentations (read by the processor)
+// ---------------------------------------------------------------------------
+
+/** Set on a span of another instrumentation that the processor mapped: `gen_ai`, `openinference`, `ai-sdk`, `traceloop`. */
+export const ATTR_MAPPED_FROM = 'agentspan.mapped_from';
+
+// GenAI conventions: content and model keys other instrumentations write.
+/** JSON text: the messages sent to the model (`[{ role, parts: [...] }]`). */
+export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+/** JSON text: the messages the model returned (`[{ role, parts: [...], finish_reason }]`). */
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+export const ATTR_GEN_AI_TOOL_DEFINITIONS = 'gen_ai.tool.definitions';
+/** Deprecated predecessor of `gen_ai.provider.name`, still written by many instrumentations. */
+export const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+/** Prefix of OpenLLMetry's flattened prompts (`gen_ai.prompt.0.content`). */
+export const PREFIX_GEN_AI_PROMPT = 'gen_ai.prompt.';
+/** Prefix of OpenLLMetry's flattened completions (`gen_ai.completion.0.content`). */
+export const PREFIX_GEN_AI_COMPLETION = 'gen_ai.completion.';

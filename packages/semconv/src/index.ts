@@ -8,6 +8,7 @@ export {
   FileSource,
 } from './event-types.js';
 export * as Attr from './attributes.js';
+export * as ForeignAttr from './foreign-attributes.js';
 export {
   runSpanName,
   nodeSpanName,
@@ -17,3 +18,4 @@ export {
   fileGenSpanName,
   handoffSpanName,
 } from './span-names.js';
+export * as Metrics from './metrics.js';

@@ -70,3 +70,7 @@ export async function createTestSchema(prefix: string): Promise<TestSchema> {
     },
   };
 }
+export { startTcpProxy } from './tcp-proxy.js';
+export type { TcpProxy, ProxyMode } from './tcp-proxy.js';
+export { startThrowawayCluster, throwawayClusterUnavailable } from './pg-cluster.js';
+export type { ThrowawayCluster } from './pg-cluster.js';

@@ -1,24 +1,27 @@
 import pg from 'pg';
 import { runMigrations } from '@agentspan/exporter-postgres';
-import { databaseUrlFrom } from '../database-url.js';
-import { UsageError, type CliIo } from '../io.js';
+import type { CommandSpec } from '../command.js';
+import { CONNECT_TIMEOUT_MS, requireDatabaseUrl } from '../database.js';
 
-/** `agentspan migrate`: creates or updates the tables; running it again changes nothing. */
-export async function migrateCommand(
-  flags: { databaseUrl?: string | undefined; schema?: string | undefined; json?: boolean | undefined },
-  io: CliIo,
-): Promise<number> {
-  const url = databaseUrlFrom(flags.databaseUrl, io.env);
-  if (!url) throw new UsageError('no database: pass --database-url or set DATABASE_URL (or PGHOST/PGDATABASE)');
-  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 10_000 });
-  pool.on('error', () => undefined);
-  try {
-    const result = await runMigrations(pool, flags.schema ? { schema: flags.schema } : {});
-    if (flags.json) io.out(JSON.stringify(result));
-    else if (result.applied.length === 0) io.out('schema is up to date (nothing to apply)');
-    else io.out(`applied ${result.applied.length} migration(s): version ${result.applied.join(', ')}`);
-    return 0;
-  } finally {
-    await pool.end();
-  }
-}
+/** `agentspan migrate`: creates or updates the tables and views; running it again changes nothing. */
+export const migrateCommand: CommandSpec = {
+  name: 'migrate',
+  summary: 'create or update the tables (execution_events, workflow_runs, dag_nodes) and the pattern views',
+  usage: 'agentspan migrate [--schema NAME]',
+  optionHelp: [],
+  options: {},
+  maxPositionals: 0,
+  async run(ctx) {
+    const pool = new pg.Pool({ connectionString: requireDatabaseUrl(ctx.database, ctx.io), max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    pool.on('error', () => undefined);
+    try {
+      const result = await runMigrations(pool, ctx.database.schema ? { schema: ctx.database.schema } : {});
+      if (ctx.json) ctx.io.out(JSON.stringify(result));
+      else if (result.applied.length === 0) ctx.io.out('schema is up to date (nothing to apply)');
+      else ctx.io.out(`applied ${result.applied.length} migration(s): version ${result.applied.join(', ')}`);
+      return 0;
+    } finally {
+      await pool.end();
+    }
+  },
+};

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { runFrameworkExample } from '../frameworks/run-framework-example.js';
+import { runOpenAiAgentsExample } from '../frameworks/openai-agents.js';
+
+// Entry point at the edge: the only place this example reads the environment.
+runFrameworkExample('openai-agents', runOpenAiAgentsExample, { databaseUrl: process.env['DATABASE_URL'] }).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,106 @@
+import { integerValue, stringValue, type CommandSpec } from '../command.js';
+import { withDatabase } from '../database.js';
+import { listRuns, type RunListEntry } from '../data/runs.js';
+import type { Colors } from '../format/colors.js';
+import { parseSince } from '../format/since.js';
+import { statusMark } from '../format/status.js';
+import { renderTable } from '../format/table.js';
+import { formatDuration, formatTimestamp, shorten } from '../format/text.js';
+import { UsageError } from '../io.js';
+
+/** `--status` values and the `workflow_runs.status` they select (`error` and `ok` are aliases people type). */
+const STATUS_ALIASES: Record<string, string> = {
+  success: 'success',
+  ok: 'success',
+  failed: 'failed',
+  error: 'failed',
+  cancelled: 'cancelled',
+  running: 'running',
+};
+
+/** Short labels for the event counts column. */
+const COUNT_LABELS: Record<string, string> = {
+  agent_call: 'agent',
+  code_exec: 'code',
+  tool_call: 'tool',
+  file_gen: 'file',
+  handoff: 'handoff',
+};
+
+/** `3 agent, 2 code, 1 tool, 1 file` in a fixed order, unknown types last. */
+export function formatEventCounts(counts: Record<string, number>): string {
+  const known = Object.keys(COUNT_LABELS).filter((t) => counts[t]);
+  const other = Object.keys(counts).filter((t) => !(t in COUNT_LABELS) && counts[t]).sort();
+  const parts = [...known, ...other].map((t) => `${counts[t]} ${COUNT_LABELS[t] ?? t}`);
+  return parts.length > 0 ? parts.join(', ') : 'no events';
+}
+
+const UUID_START = /^[0-9a-f]{8}-[0-9a-f]{4}-/i;
+
+/**
+ * A UUID run id shortened to its first 8 characters (every command accepts
+ * a unique prefix); an id someone chose, like `nightly-2026-11-01`, is shown
+ * whole, since its start is rarely what tells runs apart.
+ */
+export function shortRunId(id: string): string {
+  return UUID_START.test(id) ? id.slice(0, 8) : id;
+}
+
+function runsTable(runs: RunListEntry[], colors: Colors): string {
+  return renderTable(
+    [
+      { header: 'RUN', cell: (r) => shortRunId(r.id), maxWidth: 40 },
+      { header: 'MODE', cell: (r) => r.mode ?? '-', maxWidth: 18 },
+      { header: 'STATUS', cell: (r) => statusMark(r.status, colors) },
+      { header: 'STARTED (UTC)', cell: (r) => formatTimestamp(r.startedAt) },
+      { header: 'DURATION', cell: (r) => formatDuration(r.durationMs), alignRight: true },
+      {
+        header: 'EVENTS',
+        cell: (r) =>
+          formatEventCounts(r.eventCounts) + (r.failedEvents > 0 ? colors.red(` (${r.failedEvents} failed)`) : ''),
+      },
+      { header: 'AGENTS', cell: (r) => r.agents.join(', ') || '-', maxWidth: 32 },
+      { header: 'TASK', cell: (r) => shorten(r.task, 48) || '-' },
+    ],
+    runs,
+  );
+}
+
+/** `agentspan runs`: the newest runs, one per line. */
+export const runsCommand: CommandSpec = {
+  name: 'runs',
+  summary: 'list recent runs: id, mode, status, start, duration, events by type, agents, task',
+  usage: 'agentspan runs [--since 24h] [--status success|failed|error|cancelled|running] [--limit N]',
+  optionHelp: [
+    '--since DURATION|DATE  only runs started since then: 30m, 24h, 7d, 2w, or 2026-11-01 (default: any time)',
+    '--status STATUS        only runs with this status; error = failed, ok = success (default: any)',
+    '--limit N              at most N runs, newest first (default 20)',
+  ],
+  options: { since: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },
+  maxPositionals: 0,
+  async run(ctx) {
+    const sinceRaw = stringValue(ctx.values, 'since');
+    const since = sinceRaw === undefined ? undefined : parseSince(sinceRaw);
+    const statusRaw = stringValue(ctx.values, 'status');
+    const status = statusRaw === undefined ? undefined : STATUS_ALIASES[statusRaw.toLowerCase()];
+    if (statusRaw !== undefined && status === undefined) {
+      throw new UsageError(`--status "${statusRaw}": expected one of ${Object.keys(STATUS_ALIASES).join(', ')}`);
+    }
+    const limit = integerValue(ctx.values, 'limit', 20, { min: 1, max: 10_000 });
+    const runs = await withDatabase(ctx.database, ctx.io, (client) => listRuns(client, { since, status, limit }));
+    if (ctx.json) {
+      ctx.io.out(JSON.stringify({ runs }, null, 2));
+      return 0;
+    }
+    if (runs.length === 0) {
+      ctx.io.out(
+        since || status
+          ? 'no runs match (try a wider --since or another --status)'
+          : 'no runs recorded yet (run `agentspan demo`, or record one with startAgentspan)',
+      );
+      return 0;
+    }
+    ctx.io.out(runsTable(runs, ctx.colors));
+    return 0;
+  },
+};

@@ -1,0 +1,135 @@
+import type { CommandSpec } from '../command.js';
+import { withDatabase } from '../database.js';
+import { resolveRunId } from '../data/resolve-run.js';
+import {
+  countEvents,
+  loadNodes,
+  loadRunHeader,
+  loadTimelineEvents,
+  type NodeRow,
+  type RunHeader,
+  type TimelineEventRow,
+} from '../data/run-detail.js';
+import type { Colors } from '../format/colors.js';
+import { isFailedStatus, statusMark } from '../format/status.js';
+import { displayWidth } from '../format/table.js';
+import { formatBytes, formatDuration, shorten } from '../format/text.js';
+
+/** The one-line "what happened" of an event, before shortening. */
+export function describeEvent(e: TimelineEventRow): string {
+  switch (e.eventType) {
+    case 'agent_call':
+      return e.preview ? `"${e.preview}"` : '(no content)';
+    case 'code_exec': {
+      const firstLines = e.preview ?? '';
+      const exit = e.exitCode !== null && e.exitCode !== 0 ? ` [exit ${e.exitCode}]` : '';
+      const writes = e.filesWritten.length > 0 ? ` → writes ${e.filesWritten.join(', ')}` : '';
+      return `${e.language ?? 'code'}: ${firstLines}${exit}${writes}`;
+    }
+    case 'tool_call':
+      return `${e.tool ?? e.name ?? 'tool'}(${e.argsKeys.join(', ')})` + (e.filesGenerated.length ? ` → ${e.filesGenerated.join(', ')}` : '');
+    case 'file_gen': {
+      const size = e.fileSize === null ? '' : `${formatBytes(e.fileSize)}, `;
+      return `${e.filePath ?? '(unknown path)'} (${size}${e.hasContent ? 'content captured' : 'no content'})`;
+    }
+    case 'handoff':
+      return `${e.fromAgent ?? e.agentName ?? '?'} → ${e.toAgent ?? '?'}`;
+    default:
+      return e.name ?? e.eventType;
+  }
+}
+
+function nodeHeader(nodeId: string | null, node: NodeRow | undefined, colors: Colors): string {
+  if (nodeId === null) return colors.bold('(run level)');
+  const title = node?.title ? `  ${node.title}` : '';
+  const agent = node?.agent ? colors.dim(`  (${node.agent})`) : '';
+  const tail = node ? `  ${statusMark(node.status, colors)}  ${formatDuration(node.durationMs)}` : '';
+  return `${colors.bold(nodeId)}${title}${agent}${tail}`;
+}
+
+/** The text timeline: a run header, then events in execution order under their node. */
+export function formatTimeline(
+  run: RunHeader,
+  nodes: readonly NodeRow[],
+  events: readonly TimelineEventRow[],
+  options: { colors: Colors; width: number },
+): string {
+  const { colors } = options;
+  const lines: string[] = [];
+  lines.push(
+    `${colors.bold(`run ${run.id}`)}  ${run.mode ?? '-'}  ${statusMark(run.status, colors)}  ${formatDuration(run.durationMs)}  ${events.length} event${events.length === 1 ? '' : 's'}`,
+  );
+  if (!run.recorded) lines.push(colors.yellow('(the run row is not written yet: the run has not ended, or its span was lost)'));
+  if (run.task) lines.push(`task: ${shorten(run.task, Math.max(40, options.width - 6))}`);
+  if (events.length === 0) {
+    lines.push('', 'no events recorded for this run');
+    return lines.join('\n');
+  }
+  const origin = run.startMs ?? Math.min(...events.map((e) => e.startMs ?? Number.POSITIVE_INFINITY));
+  const nodeById = new Map<string, NodeRow>();
+  for (const n of nodes) if (!nodeById.has(n.nodeId)) nodeById.set(n.nodeId, n);
+  const offset = (e: TimelineEventRow) =>
+    e.startMs === null || !Number.isFinite(origin) ? '-' : `+${formatDuration(Math.max(0, e.startMs - origin))}`;
+  const widths = {
+    order: Math.max(...events.map((e) => String(e.executionOrder ?? '?').length)) + 1,
+    offset: Math.max(...events.map((e) => offset(e).length)),
+    type: Math.max(...events.map((e) => e.eventType.length)),
+    agent: Math.min(16, Math.max(...events.map((e) => (e.agentName ?? '-').length))),
+    duration: Math.max(...events.map((e) => formatDuration(e.durationMs).length)),
+  };
+  let currentNode: string | null | undefined;
+  for (const e of events) {
+    if (e.nodeId !== currentNode) {
+      // A new node, or the same node again after another one interleaved (parallel nodes).
+      currentNode = e.nodeId;
+      lines.push('', nodeHeader(e.nodeId, e.nodeId === null ? undefined : nodeById.get(e.nodeId), colors));
+    }
+    const failed = isFailedStatus(e.status) || e.hasError;
+    const indent = '  '.repeat(Math.max(1, (e.depth ?? 2) - 1));
+    const mark = failed ? colors.red('✗') : colors.green('✓');
+    const prefix = [
+      `#${e.executionOrder ?? '?'}`.padEnd(widths.order),
+      offset(e).padEnd(widths.offset),
+      e.eventType.padEnd(widths.type),
+      shorten(e.agentName ?? '-', widths.agent).padEnd(widths.agent),
+      formatDuration(e.durationMs).padStart(widths.duration),
+      mark,
+    ].join('  ');
+    const room = Math.max(30, options.width - displayWidth(indent + prefix) - 2);
+    const line = `${indent}${prefix}  ${shorten(describeEvent(e), room)}`;
+    lines.push(e.eventType === 'file_gen' ? colors.cyan(line) : line);
+    if (failed && e.errorMessage) lines.push(`${indent}${' '.repeat(widths.order + 2)}${colors.red(shorten(e.errorMessage, room + 20))}`);
+  }
+  return lines.join('\n');
+}
+
+/** `agentspan timeline <run-id>`. */
+export const timelineCommand: CommandSpec = {
+  name: 'timeline',
+  summary: 'every event of a run in execution order, indented by node',
+  usage: 'agentspan timeline <run-id>',
+  optionHelp: ['<run-id>               a run id, or a unique prefix of at least 4 characters'],
+  options: {},
+  maxPositionals: 1,
+  async run(ctx) {
+    const result = await withDatabase(ctx.database, ctx.io, async (client) => {
+      const runId = await resolveRunId(client, ctx.positionals[0]);
+      const run = await loadRunHeader(client, runId);
+      const nodes = await loadNodes(client, runId);
+      const total = await countEvents(client, runId);
+      const progress = total > 2000 ? ctx.progress('loading events', total) : undefined;
+      try {
+        const events = await loadTimelineEvents(client, runId, progress ? (n) => progress.update(n) : undefined);
+        return { run, nodes, events };
+      } finally {
+        progress?.done();
+      }
+    });
+    if (ctx.json) {
+      ctx.io.out(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    ctx.io.out(formatTimeline(result.run, result.nodes, result.events, { colors: ctx.colors, width: ctx.io.columns ?? 100 }));
+    return 0;
+  },
+};

@@ -1,0 +1,233 @@
+import type pg from 'pg';
+import { fetchInBatches } from './cursor.js';
+import { asIso, asNumber, asObject, asString, asStringArray, type JsonObject } from './json.js';
+
+/** The `workflow_runs` row of a run (all null when the row is not written yet). */
+export interface RunHeader {
+  id: string;
+  mode: string | null;
+  task: string | null;
+  status: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  /** `started_at` as epoch milliseconds with the microseconds kept (Date would round them away). */
+  startMs: number | null;
+  serviceName: string | null;
+  traceId: string | null;
+  meta: JsonObject;
+  /** Whether a `workflow_runs` row exists (a run that has not ended has events but no row). */
+  recorded: boolean;
+}
+
+/** A `dag_nodes` row. */
+export interface NodeRow {
+  /** The row id; events directly inside the node have it as `parent_event_id`. */
+  id: string;
+  nodeId: string;
+  type: string | null;
+  title: string | null;
+  agent: string | null;
+  status: string | null;
+  orderIndex: number | null;
+  startMs: number | null;
+  durationMs: number | null;
+}
+
+/** Event fields every view of a run needs. */
+export interface EventSummaryRow {
+  id: string;
+  parentEventId: string | null;
+  nodeId: string | null;
+  eventType: string;
+  eventSubtype: string | null;
+  agentName: string | null;
+  agentRole: string | null;
+  status: string;
+  hasError: boolean;
+  errorMessage: string | null;
+  executionOrder: number | null;
+  depth: number | null;
+  startedAt: string | null;
+  startMs: number | null;
+  durationMs: number | null;
+  name: string | null;
+}
+
+/** What `agentspan timeline` shows of an event (previews, never whole contents). */
+export interface TimelineEventRow extends EventSummaryRow {
+  /** First 400 characters of the message, the code, or the tool result. */
+  preview: string | null;
+  language: string | null;
+  tool: string | null;
+  argsKeys: string[];
+  exitCode: number | null;
+  filePath: string | null;
+  fileSize: number | null;
+  hasContent: boolean | null;
+  filesWritten: string[];
+  filesGenerated: string[];
+  fromAgent: string | null;
+  toAgent: string | null;
+}
+
+/** An event with everything stored about it (for the HTML report). */
+export interface FullEventRow extends EventSummaryRow {
+  inputs: JsonObject;
+  outputs: JsonObject;
+  meta: JsonObject;
+  attributes: JsonObject;
+}
+
+const EPOCH_MS = (column: string) => `(extract(epoch FROM ${column}) * 1000)::double precision`;
+
+const SUMMARY_COLUMNS = `
+  id::text AS id, parent_event_id::text AS parent_event_id, node_id, event_type, event_subtype, agent_name, agent_role,
+  status, (meta->>'has_error' = 'true') AS has_error, coalesce(error_message, meta->>'error_message') AS error_message,
+  execution_order, depth, started_at, ${EPOCH_MS('coalesce(started_at, "timestamp")')} AS start_ms, duration_ms, name`;
+
+/** The replay order: execution order, then start time (events recorded without an order go last). */
+const EVENT_ORDER = 'ORDER BY execution_order NULLS LAST, "timestamp", id';
+
+function summaryOf(r: Record<string, unknown>): EventSummaryRow {
+  return {
+    id: String(r['id']),
+    parentEventId: asString(r['parent_event_id']),
+    nodeId: asString(r['node_id']),
+    eventType: String(r['event_type']),
+    eventSubtype: asString(r['event_subtype']),
+    agentName: asString(r['agent_name']),
+    agentRole: asString(r['agent_role']),
+    status: String(r['status']),
+    hasError: r['has_error'] === true,
+    errorMessage: asString(r['error_message']),
+    executionOrder: asNumber(r['execution_order']),
+    depth: asNumber(r['depth']),
+    startedAt: asIso(r['started_at']),
+    startMs: asNumber(r['start_ms']),
+    durationMs: asNumber(r['duration_ms']),
+    name: asString(r['name']),
+  };
+}
+
+/** The run row (or a placeholder when only events exist). */
+export async function loadRunHeader(client: pg.ClientBase, runId: string): Promise<RunHeader> {
+  const res = await client.query(
+    `SELECT id, mode, task_description, status, started_at, completed_at, duration_ms, service_name, trace_id, meta,
+            ${EPOCH_MS('started_at')} AS start_ms
+       FROM workflow_runs WHERE id = $1`,
+    [runId],
+  );
+  const r = res.rows[0] as Record<string, unknown> | undefined;
+  if (!r) {
+    return {
+      id: runId, mode: null, task: null, status: null, startedAt: null, completedAt: null, durationMs: null,
+      startMs: null, serviceName: null, traceId: null, meta: {}, recorded: false,
+    };
+  }
+  return {
+    id: runId,
+    mode: asString(r['mode']),
+    task: asString(r['task_description']),
+    status: asString(r['status']),
+    startedAt: asIso(r['started_at']),
+    completedAt: asIso(r['completed_at']),
+    durationMs: asNumber(r['duration_ms']),
+    startMs: asNumber(r['start_ms']),
+    serviceName: asString(r['service_name']),
+    traceId: asString(r['trace_id']),
+    meta: asObject(r['meta']),
+    recorded: true,
+  };
+}
+
+/** The run's nodes in their order. */
+export async function loadNodes(client: pg.ClientBase, runId: string): Promise<NodeRow[]> {
+  const res = await client.query(
+    `SELECT id::text AS id, node_id, node_type, title, agent, status, order_index, duration_ms,
+            ${EPOCH_MS('started_at')} AS start_ms
+       FROM dag_nodes WHERE run_id = $1
+      ORDER BY order_index NULLS LAST, started_at, id`,
+    [runId],
+  );
+  return res.rows.map((r: Record<string, unknown>) => ({
+    id: String(r['id']),
+    nodeId: String(r['node_id']),
+    type: asString(r['node_type']),
+    title: asString(r['title']),
+    agent: asString(r['agent']),
+    status: asString(r['status']),
+    orderIndex: asNumber(r['order_index']),
+    startMs: asNumber(r['start_ms']),
+    durationMs: asNumber(r['duration_ms']),
+  }));
+}
+
+/** How many events a run has (for progress bars). */
+export async function countEvents(client: pg.ClientBase, runId: string): Promise<number> {
+  const res = await client.query('SELECT count(*)::integer AS n FROM execution_events WHERE run_id = $1', [runId]);
+  return asNumber((res.rows[0] as Record<string, unknown> | undefined)?.['n']) ?? 0;
+}
+
+/** The run's events for the timeline: previews computed in SQL, so large contents never leave the database. */
+export async function loadTimelineEvents(
+  client: pg.ClientBase,
+  runId: string,
+  onProgress?: (fetched: number) => void,
+): Promise<TimelineEventRow[]> {
+  return fetchInBatches(
+    client,
+    `SELECT ${SUMMARY_COLUMNS},
+            left(coalesce(inputs->>'message_preview', inputs->>'code', outputs->>'result_preview', inputs->>'content'), 400) AS preview,
+            coalesce(meta->>'language', inputs->>'language') AS language,
+            inputs->>'tool' AS tool, inputs->'args_keys' AS args_keys, outputs->>'exit_code' AS exit_code,
+            outputs->>'file_path' AS file_path, outputs->>'file_size' AS file_size, meta->>'has_content' AS has_content,
+            meta->'files_written' AS files_written, outputs->'files_generated' AS files_generated,
+            inputs->>'from_agent' AS from_agent, inputs->>'to_agent' AS to_agent
+       FROM execution_events WHERE run_id = $1 ${EVENT_ORDER}`,
+    [runId],
+    {
+      ...(onProgress ? { onProgress } : {}),
+      map: (r) => ({
+        ...summaryOf(r),
+        preview: asString(r['preview']),
+        language: asString(r['language']),
+        tool: asString(r['tool']),
+        argsKeys: asStringArray(r['args_keys']),
+        exitCode: asNumber(r['exit_code']),
+        filePath: asString(r['file_path']),
+        fileSize: asNumber(r['file_size']),
+        hasContent: r['has_content'] === null || r['has_content'] === undefined ? null : r['has_content'] === 'true',
+        filesWritten: asStringArray(r['files_written']),
+        filesGenerated: asStringArray(r['files_generated']),
+        fromAgent: asString(r['from_agent']),
+        toAgent: asString(r['to_agent']),
+      }),
+    },
+  );
+}
+
+/** The run's events with their whole `inputs`, `outputs`, `meta` and `attributes`. */
+export async function loadFullEvents(
+  client: pg.ClientBase,
+  runId: string,
+  onProgress?: (fetched: number) => void,
+): Promise<FullEventRow[]> {
+  return fetchInBatches(
+    client,
+    `SELECT ${SUMMARY_COLUMNS}, inputs, outputs, meta, attributes
+       FROM execution_events WHERE run_id = $1 ${EVENT_ORDER}`,
+    [runId],
+    {
+      batchSize: 500,
+      ...(onProgress ? { onProgress } : {}),
+      map: (r) => ({
+        ...summaryOf(r),
+        inputs: asObject(r['inputs']),
+        outputs: asObject(r['outputs']),
+        meta: asObject(r['meta']),
+        attributes: asObject(r['attributes']),
+      }),
+    },
+  );
+}

@@ -1,0 +1,73 @@
+import type pg from 'pg';
+import { asIso, asNumber, asObject, asString } from './json.js';
+
+/** One line of `agentspan runs`. */
+export interface RunListEntry {
+  id: string;
+  mode: string | null;
+  task: string | null;
+  status: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  /** Events by `event_type`, e.g. `{ agent_call: 3, code_exec: 2 }`. */
+  eventCounts: Record<string, number>;
+  /** Events with status `failed` or an error flag. */
+  failedEvents: number;
+  /** Distinct agent names, sorted. */
+  agents: string[];
+}
+
+/** Filters of {@link listRuns}. */
+export interface ListRunsOptions {
+  /** Only runs started at or after this time. */
+  since?: Date | undefined;
+  /** Only runs with this `workflow_runs.status`. */
+  status?: string | undefined;
+  /** At most this many runs, newest first. */
+  limit: number;
+}
+
+/**
+ * The newest runs (by `started_at`) with their event counts and agents. Runs
+ * are listed from `workflow_runs`, which is written when a run ends.
+ */
+export async function listRuns(client: pg.ClientBase, options: ListRunsOptions): Promise<RunListEntry[]> {
+  const res = await client.query(
+    `WITH r AS (
+       SELECT id, mode, task_description, status, started_at, completed_at, duration_ms
+         FROM workflow_runs
+        WHERE ($1::timestamptz IS NULL OR started_at >= $1::timestamptz)
+          AND ($2::text IS NULL OR status = $2::text)
+        ORDER BY started_at DESC NULLS LAST, id
+        LIMIT $3
+     )
+     SELECT r.*,
+            (SELECT coalesce(jsonb_object_agg(c.event_type, c.n), '{}'::jsonb)
+               FROM (SELECT e.event_type, count(*) AS n FROM execution_events e WHERE e.run_id = r.id GROUP BY e.event_type) c
+            ) AS event_counts,
+            (SELECT count(*) FROM execution_events e
+              WHERE e.run_id = r.id AND (e.status = 'failed' OR e.meta->>'has_error' = 'true')) AS failed_events,
+            (SELECT coalesce(array_agg(DISTINCT e.agent_name ORDER BY e.agent_name), '{}')
+               FROM execution_events e WHERE e.run_id = r.id AND e.agent_name IS NOT NULL) AS agents
+       FROM r
+      ORDER BY r.started_at DESC NULLS LAST, r.id`,
+    [options.since ?? null, options.status ?? null, options.limit],
+  );
+  return res.rows.map((r: Record<string, unknown>) => ({
+    id: String(r['id']),
+    mode: asString(r['mode']),
+    task: asString(r['task_description']),
+    status: asString(r['status']),
+    startedAt: asIso(r['started_at']),
+    completedAt: asIso(r['completed_at']),
+    durationMs: asNumber(r['duration_ms']),
+    eventCounts: Object.fromEntries(
+      Object.entries(asObject(r['event_counts']))
+        .map(([k, v]) => [k, asNumber(v) ?? 0] as const)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ),
+    failedEvents: asNumber(r['failed_events']) ?? 0,
+    agents: Array.isArray(r['agents']) ? (r['agents'] as unknown[]).map(String) : [],
+  }));
+}

@@ -1,0 +1,60 @@
+/** Small text formatters shared by the commands. */
+
+const ELLIPSIS = '…';
+
+/**
+ * One line of at most `max` characters (code points): whitespace runs,
+ * newlines included, become one space, control characters are dropped, and a
+ * cut is marked with `…`.
+ */
+export function shorten(text: string | null | undefined, max: number): string {
+  if (text === null || text === undefined) return '';
+  const line = text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  const chars = Array.from(line);
+  if (chars.length <= max) return line;
+  if (max <= 1) return ELLIPSIS.slice(0, max);
+  return `${chars.slice(0, max - 1).join('').trimEnd()}${ELLIPSIS}`;
+}
+
+/** `0.12 ms`, `143 ms`, `2.5 s`, `3m 05s`, `1h 02m`; `-` when unknown. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
+  if (ms < 0) return '-';
+  if (ms === 0) return '0 ms';
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  if (totalSeconds < 3600) return `${Math.floor(totalSeconds / 60)}m ${String(totalSeconds % 60).padStart(2, '0')}s`;
+  const minutes = Math.round(totalSeconds / 60);
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** `214 B`, `5.1 KB`, `3.4 MB` (powers of 1024); `-` when unknown. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '-';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** `2026-11-26 01:11:27` in UTC (the same for everyone reading a shared terminal log); `-` when unknown. */
+export function formatTimestamp(value: Date | string | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return '-';
+  return date.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** `87%` for a ratio in 0..1; `-` when unknown. */
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '-';
+  return `${Math.round(ratio * 100)}%`;
+}

@@ -1,0 +1,160 @@
+import type { JsonObject, JsonValue } from '../data/json.js';
+import type { FullEventRow, NodeRow, RunHeader } from '../data/run-detail.js';
+
+/** Version tag of the embedded JSON, for anyone reading it out of a report. */
+export const REPORT_FORMAT = 'agentspan-report/1';
+
+/** An event as the report page reads it. Times are ms from the run's start. */
+export interface ReportEvent {
+  id: string;
+  order: number | null;
+  type: string;
+  subtype: string | null;
+  name: string | null;
+  agent: string | null;
+  role: string | null;
+  node: string | null;
+  parent: string | null;
+  depth: number | null;
+  status: string;
+  /** `meta.has_error` (a non-zero exit code, a tool error) even when the status is `completed`. */
+  failed: boolean;
+  error: string | null;
+  startedAt: string | null;
+  start: number | null;
+  dur: number | null;
+  inputs: JsonObject;
+  outputs: JsonObject;
+  meta: JsonObject;
+  attributes: JsonObject;
+}
+
+/** A node as the report page reads it. */
+export interface ReportNode {
+  id: string;
+  nodeId: string;
+  title: string | null;
+  type: string | null;
+  agent: string | null;
+  status: string | null;
+  start: number | null;
+  dur: number | null;
+}
+
+/** Everything embedded in a report. */
+export interface ReportData {
+  format: typeof REPORT_FORMAT;
+  generatedAt: string;
+  run: {
+    id: string;
+    mode: string | null;
+    task: string | null;
+    status: string | null;
+    startedAt: string | null;
+    durationMs: number | null;
+    serviceName: string | null;
+    traceId: string | null;
+    meta: JsonObject;
+  };
+  nodes: ReportNode[];
+  events: ReportEvent[];
+  /** String values cut to `maxChars` (count), so a report stays openable. */
+  truncatedValues: number;
+}
+
+/** Options of {@link buildReportData}. */
+export interface BuildReportOptions {
+  /** Longest string kept in inputs/outputs/meta; longer ones are cut with a note. @default 200_000 */
+  maxChars?: number;
+  /** @default new Date() */
+  now?: Date;
+}
+
+/** Default of {@link BuildReportOptions.maxChars}. */
+export const DEFAULT_REPORT_MAX_CHARS = 200_000;
+
+/**
+ * The report's JSON model of a run: times relative to the run start (the
+ * earliest start known when the run row is missing), long strings cut.
+ */
+export function buildReportData(
+  run: RunHeader,
+  nodes: readonly NodeRow[],
+  events: readonly FullEventRow[],
+  options: BuildReportOptions = {},
+): ReportData {
+  const maxChars = options.maxChars ?? DEFAULT_REPORT_MAX_CHARS;
+  let truncated = 0;
+  const cut = (value: JsonValue): JsonValue => {
+    if (typeof value === 'string') {
+      if (value.length <= maxChars) return value;
+      truncated++;
+      return `${value.slice(0, maxChars)}\n… [${value.length - maxChars} more characters not in this report; --max-chars raises the limit]`;
+    }
+    if (Array.isArray(value)) return value.map(cut);
+    if (value !== null && typeof value === 'object') {
+      const out: JsonObject = {};
+      for (const [k, v] of Object.entries(value)) out[k] = cut(v);
+      return out;
+    }
+    return value;
+  };
+  const cutObject = (o: JsonObject) => cut(o) as JsonObject;
+
+  const starts = [
+    run.startMs,
+    ...nodes.map((n) => n.startMs),
+    ...events.map((e) => e.startMs),
+  ].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const origin = run.startMs ?? (starts.length > 0 ? Math.min(...starts) : 0);
+  const rel = (ms: number | null) => (ms === null ? null : Math.max(0, ms - origin));
+
+  return {
+    format: REPORT_FORMAT,
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    run: {
+      id: run.id,
+      mode: run.mode,
+      task: run.task,
+      status: run.status,
+      startedAt: run.startedAt,
+      durationMs: run.durationMs,
+      serviceName: run.serviceName,
+      traceId: run.traceId,
+      meta: cutObject(run.meta),
+    },
+    nodes: nodes.map((n) => ({
+      id: n.id,
+      nodeId: n.nodeId,
+      title: n.title,
+      type: n.type,
+      agent: n.agent,
+      status: n.status,
+      start: rel(n.startMs),
+      dur: n.durationMs,
+    })),
+    events: events.map((e) => ({
+      id: e.id,
+      order: e.executionOrder,
+      type: e.eventType,
+      subtype: e.eventSubtype,
+      name: e.name,
+      agent: e.agentName,
+      role: e.agentRole,
+      node: e.nodeId,
+      parent: e.parentEventId,
+      depth: e.depth,
+      status: e.status,
+      failed: e.hasError,
+      error: e.errorMessage === null ? null : (cut(e.errorMessage) as string),
+      startedAt: e.startedAt,
+      start: rel(e.startMs),
+      dur: e.durationMs,
+      inputs: cutObject(e.inputs),
+      outputs: cutObject(e.outputs),
+      meta: cutObject(e.meta),
+      attributes: cutObject(e.attributes),
+    })),
+    truncatedValues: truncated,
+  };
+}

@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { colorsFor, stripAnsi } from '../src/format/colors.js';
+import { parseSince } from '../src/format/since.js';
+import { displayWidth, renderTable } from '../src/format/table.js';
+import { formatBytes, formatDuration, formatPercent, formatTimestamp, shorten } from '../src/format/text.js';
+import { createProgress, progressLine } from '../src/progress.js';
+import { UsageError, type CliIo } from '../src/io.js';
+
+test('shorten: one line, at most max code points, marked with … when cut', () => {
+  assert.equal(shorten('a\n  b\tc', 10), 'a b c');
+  assert.equal(shorten('abcdefghij', 5), 'abcd…');
+  assert.equal(shorten(null, 5), '');
+  assert.equal(shorten('😀😀😀😀😀😀', 3), '😀😀…');
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), fc.integer({ min: 1, max: 80 }), (text, max) => {
+      const s = shorten(text, max);
+      assert.ok(Array.from(s).length <= max, `${JSON.stringify(s)} longer than ${max}`);
+      assert.ok(!/[\n\r\u0000-\u001f]/.test(s), 'no control characters or newlines');
+    }),
+  );
+});
+
+test('formatDuration, formatBytes, formatPercent, formatTimestamp', () => {
+  assert.equal(formatDuration(0), '0 ms');
+  assert.equal(formatDuration(0.123), '0.12 ms');
+  assert.equal(formatDuration(5.55), '5.5 ms');
+  assert.equal(formatDuration(143.2), '143 ms');
+  assert.equal(formatDuration(2500), '2.50 s');
+  assert.equal(formatDuration(31_000), '31.0 s');
+  assert.equal(formatDuration(185_000), '3m 05s');
+  assert.equal(formatDuration(3_720_000), '1h 02m');
+  assert.equal(formatDuration(null), '-');
+  assert.equal(formatDuration(Number.NaN), '-');
+  assert.equal(formatBytes(214), '214 B');
+  assert.equal(formatBytes(5 * 1024 + 100), '5.1 KB');
+  assert.equal(formatBytes(3.4 * 1024 * 1024), '3.4 MB');
+  assert.equal(formatBytes(undefined), '-');
+  assert.equal(formatPercent(0.866), '87%');
+  assert.equal(formatTimestamp('2026-11-26T01:11:27.037Z'), '2026-11-26 01:11:27');
+  assert.equal(formatTimestamp('not a date'), '-');
+});
+
+test('parseSince: durations back from now, ISO dates, and a usage error for anything else', () => {
+  const now = new Date('2026-11-26T12:00:00Z');
+  assert.equal(parseSince('24h', now).toISOString(), '2026-11-25T12:00:00.000Z');
+  assert.equal(parseSince('30m', now).toISOString(), '2026-11-26T11:30:00.000Z');
+  assert.equal(parseSince('7d', now).toISOString(), '2026-11-19T12:00:00.000Z');
+  assert.equal(parseSince('2w', now).toISOString(), '2026-11-12T12:00:00.000Z');
+  assert.equal(parseSince('2026-11-01', now).toISOString(), '2026-11-01T00:00:00.000Z');
+  for (const bad of ['', 'yesterday', '24', 'h', '-1h', '2026-13-45']) {
+    assert.throws(() => parseSince(bad, now), UsageError, bad);
+  }
+  fc.assert(
+    fc.property(fc.string(), (text) => {
+      try {
+        assert.ok(!Number.isNaN(parseSince(text, now).getTime()));
+      } catch (err) {
+        assert.ok(err instanceof UsageError);
+      }
+    }),
+  );
+});
+
+test('renderTable aligns by display width, ignoring colour codes, and cuts to maxWidth', () => {
+  const colors = colorsFor({ isTTY: true, env: {} });
+  const text = renderTable(
+    [
+      { header: 'NAME', cell: (r: { name: string; n: number }) => colors.green(r.name) },
+      { header: 'N', cell: (r) => String(r.n), alignRight: true },
+      { header: 'NOTE', cell: () => 'a very long note indeed', maxWidth: 8 },
+    ],
+    [
+      { name: 'a', n: 1 },
+      { name: 'longer', n: 100 },
+    ],
+  );
+  const lines = stripAnsi(text).split('\n');
+  assert.deepEqual(lines, ['NAME      N  NOTE', 'a         1  a very …', 'longer  100  a very …']);
+  assert.equal(displayWidth(colors.red('abc')), 3);
+});
+
+test('colours only on a TTY, never with NO_COLOR or --no-color', () => {
+  assert.equal(colorsFor({ isTTY: true, env: {} }).red('x'), '\u001b[31mx\u001b[39m');
+  assert.equal(colorsFor({ isTTY: false, env: {} }).red('x'), 'x');
+  assert.equal(colorsFor({ isTTY: true, env: { NO_COLOR: '1' } }).red('x'), 'x');
+  assert.equal(colorsFor({ isTTY: true, env: {}, noColor: true }).red('x'), 'x');
+});
+
+test('progress: redraws in place on stderr when enabled, throttled, erased at the end; silent otherwise', () => {
+  assert.equal(progressLine('loading', 37, 100), 'loading [#########---------------]  37% 37/100');
+  assert.equal(progressLine('x', 5, 0), 'x [########################] 100% 5/0');
+  const chunks: string[] = [];
+  let clock = 0;
+  const io: CliIo = { out: () => undefined, err: () => undefined, env: {}, isTTY: true, writeErr: (c) => chunks.push(c) };
+  const p = createProgress(io, { label: 'loading', total: 10, enabled: true, minIntervalMs: 100, now: () => clock });
+  p.update(3); // within 100 ms of the first frame: skipped
+  clock = 150;
+  p.update(5);
+  clock = 160;
+  p.update(10); // 100 %: always drawn
+  p.done();
+  p.done();
+  assert.deepEqual(chunks, [
+    `\r${progressLine('loading', 0, 10)}`,
+    `\r${progressLine('loading', 5, 10)}`,
+    `\r${progressLine('loading', 10, 10)}`,
+    '\r\u001b[2K',
+  ]);
+  const silent: string[] = [];
+  const off = createProgress({ ...io, writeErr: (c) => silent.push(c) }, { label: 'x', total: 1, enabled: false });
+  off.update(1);
+  off.done();
+  assert.deepEqual(silent, []);
+});

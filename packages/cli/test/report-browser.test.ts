@@ -1,0 +1,121 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { FIB_SCRIPT, runExample } from '@agentspan/examples';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { runCli } from '../src/index.js';
+import { chromiumMissing, launchChromium } from './helpers/chromium.js';
+import { captureIo } from './helpers/io.js';
+import { FAILING_ERROR, recordToolingRun } from './helpers/seed.js';
+
+/** Screenshots land here (gitignored) for a person or CI to look at. */
+const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
+
+const missing = chromiumMissing();
+if (missing) console.log(`# skipping the browser tests: ${missing}`);
+
+describe('the HTML report in headless Chromium', { skip: missing ?? false }, () => {
+  let db: TestSchema;
+  let browser: Browser;
+  let oneShotUrl: string;
+  let failingUrl: string;
+  const failingRunId = `browser-failing-${process.pid}`;
+
+  before(async () => {
+    db = await createTestSchema('cli_browser');
+    const { runId } = await runExample('one-shot', { databaseUrl: db.url, schema: db.schema, otlpEndpoint: false, print: () => undefined });
+    await recordToolingRun(db, failingRunId, true);
+    const dir = mkdtempSync(join(tmpdir(), 'agentspan-browser-'));
+    for (const [id, file] of [[runId, 'one-shot.html'], [failingRunId, 'failing.html']] as const) {
+      const io = captureIo({ DATABASE_URL: db.url }, { cwd: dir });
+      assert.equal(await runCli(['report', id, '--out', file], io), 0, io.stderr.join('\n'));
+    }
+    oneShotUrl = pathToFileURL(join(dir, 'one-shot.html')).href;
+    failingUrl = pathToFileURL(join(dir, 'failing.html')).href;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await db?.drop();
+  });
+
+  /** Opens a report, failing the test on any page error or any request but the file itself. */
+  async function open(url: string): Promise<{ page: Page; problems: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    page.on('request', (req) => {
+      if (req.url() !== url.split('#')[0]) problems.push(`request: ${req.url()}`);
+    });
+    await page.goto(url);
+    await page.waitForSelector('html[data-ready="1"]', { timeout: 10_000 });
+    return { page, problems };
+  }
+
+  test('clicking a code execution shows its highlighted code and the file it generated; screenshot saved', async () => {
+    const { page, problems } = await open(oneShotUrl);
+    try {
+      assert.equal(await page.locator('.row.node').count(), 2, 'step_1 and step_2');
+      assert.equal(await page.locator('.row.ev').count(), 7);
+      await page.locator('.row.ev[data-type="code_exec"]').first().click();
+      const detail = page.locator('#detail');
+      await detail.locator('.code-section').waitFor();
+      const code = await detail.locator('.code-section pre.code').textContent();
+      assert.equal(code, FIB_SCRIPT, 'the code, whole and unchanged by highlighting');
+      assert.ok((await detail.locator('.code-section .tok-kw').count()) > 5, 'keywords highlighted');
+      const file = detail.locator('.file-section .file[data-path="fib.txt"] pre.file-content');
+      assert.match((await file.textContent()) ?? '', /^F\(0\) = 0\nF\(1\) = 1\n[\s\S]*F\(19\) = 4181\n$/);
+      assert.match(page.url(), /#event-4$/);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: new URL('report-code-exec.png', ARTIFACTS).pathname });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('tool calls show arguments and result; files their content; ↓ moves the selection', async () => {
+    const { page, problems } = await open(oneShotUrl);
+    try {
+      await page.locator('.row.ev[data-type="tool_call"]').click();
+      const detail = page.locator('#detail');
+      assert.match((await detail.locator('.tool-args').textContent()) ?? '', /"code": "import json\\nfrom pathlib import Path/);
+      assert.match((await detail.locator('.tool-result').textContent()) ?? '', /Saved 20 Fibonacci numbers to fib\.txt/);
+      await page.keyboard.press('ArrowDown');
+      assert.match((await detail.locator('h2').textContent()) ?? '', /code_exec/);
+      await page.keyboard.press('ArrowDown');
+      assert.match((await detail.locator('h2').textContent()) ?? '', /file_gen/);
+      assert.match((await detail.locator('pre.file-content').textContent()) ?? '', /F\(19\) = 4181/);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a deep link opens its event; the filter and "errors only" narrow the rows', async () => {
+    const { page, problems } = await open(`${failingUrl}#event-3`);
+    try {
+      const detail = page.locator('#detail');
+      assert.match((await detail.locator('h2').textContent()) ?? '', /tool_call/);
+      assert.equal(await detail.locator('.error-box').textContent(), FAILING_ERROR);
+      await page.check('#errors-only');
+      await page.waitForFunction(() => document.querySelectorAll('.row.ev').length === 3);
+      assert.equal(await page.locator('.row.ev.failed').count(), 3);
+      await page.uncheck('#errors-only');
+      await page.fill('#filter', 'summary.md');
+      await page.waitForFunction(() => document.querySelectorAll('.row.ev').length === 1);
+      assert.match((await page.locator('#count').textContent()) ?? '', /^1 of 10 events$/);
+      await page.screenshot({ path: new URL('report-failing-filtered.png', ARTIFACTS).pathname });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { FullEventRow, NodeRow, RunHeader } from '../src/data/run-detail.js';
+import { buildReportData, embedJson, renderReport, REPORT_FORMAT } from '../src/index.js';
+
+const run: RunHeader = {
+  id: 'run-1', mode: 'one-shot', task: 'Task with <b>markup</b> & "quotes"', status: 'success',
+  startedAt: '2026-11-26T01:00:00.000Z', completedAt: '2026-11-26T01:00:01.000Z', durationMs: 1000,
+  startMs: Date.parse('2026-11-26T01:00:00.000Z'), serviceName: 'svc', traceId: 'abc', meta: {}, recorded: true,
+};
+const nodes: NodeRow[] = [
+  { id: 'n-uuid', nodeId: 'step_1', type: 'step', title: 'first', agent: 'engineer', status: 'completed', orderIndex: 0, startMs: run.startMs! + 1, durationMs: 900 },
+];
+function event(over: Partial<FullEventRow>): FullEventRow {
+  return {
+    id: 'e1', parentEventId: 'n-uuid', nodeId: 'step_1', eventType: 'code_exec', eventSubtype: 'executed', agentName: 'executor',
+    agentRole: null, status: 'completed', hasError: false, errorMessage: null, executionOrder: 1, depth: 2,
+    startedAt: '2026-11-26T01:00:00.010Z', startMs: run.startMs! + 10.5, durationMs: 2, name: 'execute_code executor',
+    inputs: {}, outputs: {}, meta: {}, attributes: {}, ...over,
+  };
+}
+
+/** The JSON embedded in a report, read back the way the page reads it. */
+function embedded(html: string): unknown {
+  const m = /<script type="application\/json" id="agentspan-data">([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(m, 'data element present');
+  return JSON.parse(m[1]!);
+}
+
+test('embedJson: no "<", U+2028 or U+2029 survives, and JSON.parse gives the value back', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (value, text) => {
+      for (const v of [value, { text, nested: [text, '</script>', '<!--', '\u2028\u2029'] }]) {
+        const out = embedJson(v);
+        assert.ok(!/[<\u2028\u2029]/.test(out));
+        assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(v)));
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('the report is one self-contained file: inline CSS and scripts, a CSP that forbids the network, no external URLs', () => {
+  const hostile = 'print("</script><script>alert(1)</script>")\n\u2028<!-- x';
+  const html = renderReport(
+    buildReportData(run, nodes, [event({ inputs: { code: hostile, language: 'python' } })], { now: new Date(0) }),
+  );
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+  assert.doesNotMatch(html, /<(script|link|img|iframe)[^>]+(src|href)=/i, 'no external assets');
+  assert.doesNotMatch(html, /https?:\/\//, 'no URL of any kind');
+  assert.equal((html.match(/<script/g) ?? []).length, 3, 'data + highlighter + page script');
+  assert.equal((html.match(/<\/script>/gi) ?? []).length, 3, 'the hostile content cannot close an element');
+  assert.match(html, /Task with &#60;b&#62;markup&#60;\/b&#62; &#38; &#34;quotes&#34;/);
+  const data = embedded(html) as { format: string; events: { inputs: { code: string }; start: number }[]; nodes: { start: number }[] };
+  assert.equal(data.format, REPORT_FORMAT);
+  assert.equal(data.events[0]!.inputs.code, hostile);
+  assert.equal(data.events[0]!.start, 10.5, 'times are ms from the run start, sub-ms kept');
+  assert.equal(data.nodes[0]!.start, 1);
+});
+
+test('long values are cut at maxChars with a note, and counted', () => {
+  const data = buildReportData(run, nodes, [event({ outputs: { file_content: 'x'.repeat(1000), nested: ['y'.repeat(300)] } })], {
+    maxChars: 200,
+  });
+  const outputs = data.events[0]!.outputs as { file_content: string; nested: string[] };
+  assert.ok(outputs.file_content.startsWith('x'.repeat(200)));
+  assert.match(outputs.file_content, /800 more characters not in this report/);
+  assert.match(outputs.nested[0]!, /100 more characters/);
+  assert.equal(data.truncatedValues, 2);
+});
+
+test('without a run row, times start at the earliest event', () => {
+  const data = buildReportData({ ...run, startMs: null, recorded: false }, [], [event({ startMs: 5000 }), event({ id: 'e2', startMs: 5007 })]);
+  assert.deepEqual(data.events.map((e) => e.start), [0, 7]);
+});

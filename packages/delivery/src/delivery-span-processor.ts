@@ -1,0 +1,820 @@
+/**
+ * A span processor that delivers ended spans to a sink without losing any:
+ * a bounded in-memory queue (count and bytes), batches written in the
+ * background, retries with exponential backoff and jitter while the
+ * destination is down, a disk spool for what does not fit or cannot be
+ * delivered before a deadline, and counters for every span.
+ */
+
+import { context, diag } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { backoffDelay } from './backoff.js';
+import { PipelineMetrics } from './pipeline-metrics.js';
+import { SpanQueue } from './span-queue.js';
+import { estimateSpanBytes } from './span-size.js';
+import {
+  DROP_REASONS,
+  type DeliveryLogger,
+  type DeliveryOptions,
+  type DeliveryResult,
+  type DeliverySink,
+  type DeliveryStats,
+  type DropReason,
+  type SpillResult,
+  type SpooledBatch,
+} from './types.js';
+
+/** Defaults of {@link DeliveryOptions}. */
+export const DELIVERY_DEFAULTS = Object.freeze({
+  maxQueueSize: 20_000,
+  maxQueueBytes: 64 * 1024 * 1024,
+  maxExportBatchSize: 1000,
+  scheduledDelayMillis: 500,
+  maxConcurrentExports: 2,
+  exportTimeoutMillis: 60_000,
+  retryInitialDelayMillis: 250,
+  retryMaxDelayMillis: 10_000,
+  flushTimeoutMillis: 10_000,
+  shutdownTimeoutMillis: 5000,
+  replayIntervalMillis: 5000,
+});
+
+/** While the destination is down, the background spills the queue down to this share of its bounds once it passes {@link RELIEVE_HIGH}. */
+const RELIEVE_LOW = 0.5;
+const RELIEVE_HIGH = 0.75;
+/** After the spool refused a batch, do not try it again from `onEnd` for this long (each try costs a prepare). */
+const SPILL_BACKOFF_MILLIS = 1000;
+
+type Origin = 'live' | 'spool';
+
+/** A prepared batch on its way: from the queue (`live`) or read back from the spool. */
+interface Batch<P> {
+  readonly payload: P;
+  readonly spans: number;
+  readonly bytes: number;
+  readonly origin: Origin;
+  readonly spooled: SpooledBatch<P> | undefined;
+  /** Accounted for elsewhere (spooled or released at a deadline) while its delivery was still running. */
+  abandoned: boolean;
+}
+
+const diagLogger: DeliveryLogger = {
+  warn: (message) => diag.warn(message),
+  info: (message) => diag.info(message),
+};
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 1) {
+    throw new RangeError(`agentspan delivery: \`${name}\` must be a positive integer, got ${String(value)}`);
+  }
+  return v;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new RangeError(`agentspan delivery: \`${name}\` must be a non-negative number, got ${String(value)}`);
+  }
+  return v;
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function zeroDrops(): Record<DropReason, number> {
+  return Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+}
+
+/**
+ * Delivers ended spans to a {@link DeliverySink}.
+ *
+ * - `onEnd` is O(1): it estimates the span's size and pushes a reference
+ *   onto the queue. Preparing (e.g. mapping to rows) and writing happen in
+ *   the background, never on the application's stack, except when the
+ *   queue overflows: then the oldest batch is prepared and spilled to the
+ *   sink's spool synchronously (bounded memory beats latency there).
+ * - A failed attempt (`retry`) parks the batch and tries again after an
+ *   exponential backoff with jitter; while the destination is down only one
+ *   attempt runs at a time. `dropped` results are counted, never retried.
+ * - `forceFlush()` delivers what is queued (when the destination is down it
+ *   spools it at once instead); `shutdown()` delivers until its deadline, then
+ *   spools the rest and closes the sink. Neither ever rejects.
+ * - When idle and up, it replays batches from the sink's spool (from this
+ *   process or earlier ones).
+ */
+export class DeliverySpanProcessor<P> implements SpanProcessor {
+  private readonly sink: DeliverySink<P>;
+  private readonly maxQueueSize: number;
+  private readonly maxQueueBytes: number;
+  private readonly batchSize: number;
+  private readonly delay: number;
+  private readonly concurrency: number;
+  private readonly exportTimeout: number;
+  private readonly retryInitial: number;
+  private readonly retryMax: number;
+  private readonly flushTimeout: number;
+  private readonly shutdownTimeout: number;
+  private readonly replayInterval: number;
+  private readonly logger: DeliveryLogger;
+  private readonly random: () => number;
+  private readonly metrics: PipelineMetrics;
+
+  private readonly queue = new SpanQueue();
+  /** Prepared batches waiting for a (re)try, oldest first. */
+  private readonly parked: Batch<P>[] = [];
+  private readonly inFlight = new Set<Batch<P>>();
+  /** Live spans held: queued + parked + in flight (not abandoned). */
+  private heldSpans = 0;
+  private heldBytes = 0;
+
+  private state: 'up' | 'down' = 'up';
+  private downSince = 0;
+  private failures = 0;
+  private totalFailures = 0;
+  private retryAt = 0;
+  private queueDueAt = 0;
+  private nextReplayAt = 0;
+  private spillBlockedUntil = 0;
+  private lastSpillFailure: SpillResult | undefined;
+  private lastError: string | undefined;
+  private flushing = 0;
+  private closed = false;
+  private stopped = false;
+  private shutdownPromise: Promise<void> | undefined;
+
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private immediate: NodeJS.Immediate | undefined;
+  private pumping = false;
+  private waiters: (() => void)[] = [];
+
+  private readonly counts = {
+    queued: 0,
+    exported: 0,
+    retried: 0,
+    spooled: 0,
+    replayed: 0,
+    replayDropped: 0,
+    repaired: 0,
+  };
+  private readonly dropped = zeroDrops();
+  /** Drops already reported to the logger, so each reason is reported once per episode. */
+  private readonly dropsReported = new Set<DropReason>();
+  private latency = { count: 0, last: 0, max: 0, total: 0 };
+  private internalErrorLogged = false;
+
+  constructor(sink: DeliverySink<P>, options: DeliveryOptions = {}) {
+    if (sink === null || typeof sink !== 'object' || typeof sink.deliver !== 'function' || typeof sink.prepare !== 'function') {
+      throw new TypeError('agentspan delivery: a sink with prepare() and deliver() is required');
+    }
+    const d = DELIVERY_DEFAULTS;
+    this.sink = sink;
+    this.logger = options.logger ?? diagLogger;
+    this.maxQueueSize = positiveInt('maxQueueSize', options.maxQueueSize, d.maxQueueSize);
+    this.maxQueueBytes = positiveInt('maxQueueBytes', options.maxQueueBytes, d.maxQueueBytes);
+    let batchSize = positiveInt('maxExportBatchSize', options.maxExportBatchSize, d.maxExportBatchSize);
+    if (batchSize > this.maxQueueSize) {
+      this.logWarn(`maxExportBatchSize (${batchSize}) is larger than maxQueueSize; using ${this.maxQueueSize}`);
+      batchSize = this.maxQueueSize;
+    }
+    this.batchSize = batchSize;
+    this.delay = nonNegative('scheduledDelayMillis', options.scheduledDelayMillis, d.scheduledDelayMillis);
+    this.concurrency = positiveInt('maxConcurrentExports', options.maxConcurrentExports, d.maxConcurrentExports);
+    this.exportTimeout = positiveInt('exportTimeoutMillis', options.exportTimeoutMillis, d.exportTimeoutMillis);
+    this.retryInitial = nonNegative('retryInitialDelayMillis', options.retryInitialDelayMillis, d.retryInitialDelayMillis);
+    this.retryMax = Math.max(this.retryInitial, nonNegative('retryMaxDelayMillis', options.retryMaxDelayMillis, d.retryMaxDelayMillis));
+    this.flushTimeout = nonNegative('flushTimeoutMillis', options.flushTimeoutMillis, d.flushTimeoutMillis);
+    this.shutdownTimeout = nonNegative('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);
+    this.replayInterval = positiveInt('replayIntervalMillis', options.replayIntervalMillis, d.replayIntervalMillis);
+    this.random = options.random ?? Math.random;
+    this.metrics = new PipelineMetrics(options.meterProvider, sink.destination, () => this.stats());
+    // Replay anything an earlier process spooled, as soon as the event loop is free.
+    if (sink.takeSpooled) this.schedulePump();
+  }
+
+  // -------------------------------------------------------------------------
+  // SpanProcessor
+  // -------------------------------------------------------------------------
+
+  onStart(_span: Span): void {
+    /* nothing to do when a span starts */
+  }
+
+  onEnd(span: ReadableSpan): void {
+    try {
+      if (this.sink.accepts !== undefined && !this.sink.accepts(span)) return;
+      this.counts.queued += 1;
+      if (this.closed) {
+        this.drop(1, 'shutdown');
+        return;
+      }
+      const bytes = estimateSpanBytes(span);
+      if (this.heldSpans + 1 > this.maxQueueSize || this.heldBytes + bytes > this.maxQueueBytes) {
+        if (!this.makeRoom(bytes)) {
+          this.drop(1, this.overflowReason());
+          return;
+        }
+      }
+      this.queue.push(span, bytes);
+      this.heldSpans += 1;
+      this.heldBytes += bytes;
+      if (this.queue.length === 1) this.queueDueAt = Date.now() + this.delay;
+      if (this.queue.length >= this.batchSize) this.schedulePump();
+      else if (this.queue.length === 1) this.armTimer(this.queueDueAt);
+    } catch (err) {
+      this.internalError(err);
+    }
+  }
+
+  /**
+   * Delivers every span ended before the call. While the destination is
+   * down (or once `flushTimeoutMillis` has passed) what is left goes to the
+   * spool instead, so that on return the spans are in the destination or on
+   * disk (unless there is no spool). Never rejects.
+   */
+  forceFlush(): Promise<void> {
+    return this.flush(this.flushTimeout);
+  }
+
+  /** {@link forceFlush} with its own deadline, ms. */
+  flush(timeoutMillis: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return this.drain(Math.max(0, timeoutMillis), false).catch((err: unknown) => this.internalError(err));
+  }
+
+  /**
+   * Stops accepting spans, delivers until `shutdownTimeoutMillis`, spools
+   * what is left (including batches whose write is still running, when the
+   * sink is idempotent), then closes the sink within what remains of the
+   * deadline. Idempotent; never rejects.
+   */
+  shutdown(): Promise<void> {
+    return this.shutdownWithin(this.shutdownTimeout);
+  }
+
+  /** {@link shutdown} with its own deadline, ms (the first call's deadline wins). */
+  shutdownWithin(timeoutMillis: number): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      const deadline = Date.now() + Math.max(0, timeoutMillis);
+      this.closed = true;
+      try {
+        await this.drain(Math.max(0, timeoutMillis), true);
+      } catch (err) {
+        this.internalError(err);
+      }
+      this.releaseSpooled();
+      this.accountLeftovers('shutdown');
+      this.stopped = true;
+      this.clearTimers();
+      this.reportDrops();
+      try {
+        await this.sink.shutdown(Math.max(0, deadline - Date.now()));
+      } catch (err) {
+        this.internalError(err);
+      }
+      this.metrics.close();
+    })();
+    return this.shutdownPromise;
+  }
+
+  // -------------------------------------------------------------------------
+  // Public extras
+  // -------------------------------------------------------------------------
+
+  /**
+   * Synchronously spools everything still held (for a process `'exit'`
+   * handler, where nothing asynchronous runs any more). Batches whose write
+   * is in flight are spooled too when the sink is idempotent. What cannot be
+   * spooled is counted as dropped (`exit`). Returns the spans spooled.
+   */
+  spillAllSync(): number {
+    const before = this.counts.spooled;
+    try {
+      this.closed = true;
+      this.spillEverything(true);
+      this.releaseSpooled();
+      this.accountLeftovers('exit');
+      this.clearTimers();
+      this.stopped = true;
+    } catch (err) {
+      this.internalError(err);
+    }
+    return this.counts.spooled - before;
+  }
+
+  /** Spans held in memory now. */
+  get pending(): number {
+    return this.heldSpans;
+  }
+
+  /** A snapshot of the counters. */
+  stats(): DeliveryStats {
+    let droppedTotal = 0;
+    for (const r of DROP_REASONS) droppedTotal += this.dropped[r];
+    let sink: Readonly<Record<string, number | string>> = {};
+    try {
+      sink = { ...(this.sink.stats?.() ?? {}) };
+    } catch {
+      /* a sink's counters are optional */
+    }
+    const l = this.latency;
+    return {
+      destination: this.sink.destination,
+      state: this.stopped ? 'stopped' : this.state,
+      ...this.counts,
+      dropped: { ...this.dropped },
+      droppedTotal,
+      queueDepth: this.heldSpans,
+      queueBytes: this.heldBytes,
+      inFlight: this.inFlight.size,
+      consecutiveFailures: this.failures,
+      exportLatencyMs: { count: l.count, last: l.last, max: l.max, mean: l.count === 0 ? 0 : l.total / l.count },
+      lastError: this.lastError,
+      sink,
+    };
+  }
+
+  // -------------------------------------------------------------------------
+  // Scheduling
+  // -------------------------------------------------------------------------
+
+  private schedulePump(): void {
+    if (this.immediate !== undefined || this.stopped) return;
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
+      this.pump();
+    });
+    // An idle application may exit with spans queued: the exit hooks flush them.
+    this.immediate.unref();
+  }
+
+  private armTimer(at: number): void {
+    if (this.stopped || at >= this.timerAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.pump();
+    }, Math.max(0, at - Date.now()));
+    this.timer.unref();
+  }
+
+  private clearTimers(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.immediate = undefined;
+  }
+
+  /** Starts as many attempts as the state allows, then arms the timer for the next thing due. */
+  private pump(): void {
+    if (this.pumping || this.stopped) return;
+    this.pumping = true;
+    try {
+      if (this.state === 'down') this.relieve();
+      const now = Date.now();
+      while (this.inFlight.size < (this.state === 'down' ? 1 : this.concurrency)) {
+        if (this.state === 'down' && now < this.retryAt) break;
+        const batch = this.nextBatch(now);
+        if (batch === undefined) break;
+        this.start(batch);
+      }
+      this.armNext(now);
+    } catch (err) {
+      this.internalError(err);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private armNext(now: number): void {
+    let at = Number.POSITIVE_INFINITY;
+    if (this.state === 'down') {
+      if (this.parked.length > 0 || this.queue.length > 0) at = this.retryAt;
+    } else if (this.queue.length > 0) {
+      at = Math.max(this.queueDueAt, now);
+    }
+    // (Parked batches while up need no timer: the attempt that settles next pumps again.)
+    if (this.sink.takeSpooled !== undefined && !this.closed) {
+      at = Math.min(at, Math.max(this.nextReplayAt, now + 1, this.state === 'down' ? this.retryAt : 0));
+    }
+    if (Number.isFinite(at)) this.armTimer(at);
+  }
+
+  private nextBatch(now: number): Batch<P> | undefined {
+    const parked = this.parked.shift();
+    if (parked !== undefined) return parked;
+    while (this.queue.length > 0 && (this.queue.length >= this.batchSize || this.flushing > 0 || now >= this.queueDueAt)) {
+      const batch = this.prepareLive(this.batchSize);
+      if (this.queue.length > 0) this.queueDueAt = now + this.delay;
+      if (batch !== undefined) return batch; // else preparing failed (counted): try the next spans
+    }
+    // Replay when up; while down, a spooled batch serves as the probe when nothing live is waiting
+    // (everything may have been spooled: without a probe the destination would never be seen again).
+    if (
+      this.sink.takeSpooled !== undefined &&
+      !this.closed &&
+      (this.state === 'up' || (this.parked.length === 0 && this.queue.length === 0)) &&
+      now >= this.nextReplayAt &&
+      ![...this.inFlight].some((b) => b.origin === 'spool')
+    ) {
+      const spooled = this.guard('takeSpooled', () => this.sink.takeSpooled?.());
+      if (spooled === undefined) {
+        this.nextReplayAt = now + this.replayInterval;
+        return undefined;
+      }
+      this.nextReplayAt = 0; // more may be waiting: look again as soon as this one is done
+      return { payload: spooled.payload, spans: spooled.spans, bytes: spooled.bytes, origin: 'spool', spooled, abandoned: false };
+    }
+    return undefined;
+  }
+
+  /** Takes up to `max` spans off the queue and prepares them (undefined when preparing failed; counted). */
+  private prepareLive(max: number): Batch<P> | undefined {
+    const { spans, bytes } = this.queue.take(max);
+    if (spans.length === 0) return undefined;
+    try {
+      const payload = this.sink.prepare(spans);
+      return { payload, spans: spans.length, bytes, origin: 'live', spooled: undefined, abandoned: false };
+    } catch (err) {
+      this.heldSpans -= spans.length;
+      this.heldBytes -= bytes;
+      this.lastError = toError(err).message;
+      this.drop(spans.length, 'rejected');
+      this.internalError(err);
+      return undefined;
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Attempts
+  // -------------------------------------------------------------------------
+
+  private start(batch: Batch<P>): void {
+    this.inFlight.add(batch);
+    const started = performance.now();
+    let settled = false;
+    let timeout: NodeJS.Timeout | undefined;
+    const finish = (result: DeliveryResult): void => {
+      if (settled) return;
+      settled = true;
+      if (timeout !== undefined) clearTimeout(timeout);
+      this.settle(batch, result, performance.now() - started);
+    };
+    timeout = setTimeout(() => {
+      const error = new Error(`delivery did not finish within ${this.exportTimeout} ms`);
+      finish(this.sink.idempotent ? { kind: 'retry', error } : { kind: 'dropped', reason: 'export_timeout', error });
+    }, this.exportTimeout);
+    timeout.unref();
+    let attempt: Promise<DeliveryResult>;
+    try {
+      // The sink's own I/O (pg, http) must not be traced into the pipeline it feeds.
+      attempt = context.with(suppressTracing(context.active()), () => this.sink.deliver(batch.payload));
+    } catch (err) {
+      attempt = Promise.resolve({ kind: 'retry', error: toError(err) });
+    }
+    attempt.then(finish, (err: unknown) => finish({ kind: 'retry', error: toError(err) }));
+  }
+
+  private settle(batch: Batch<P>, result: DeliveryResult, millis: number): void {
+    this.inFlight.delete(batch);
+    try {
+      if (!batch.abandoned) this.account(batch, result, millis);
+      else if (result.kind === 'delivered') this.markUp(); // the destination is back, even if the batch was spooled meanwhile
+    } catch (err) {
+      this.internalError(err);
+    }
+    this.notify();
+    if (!this.stopped) this.schedulePump();
+  }
+
+  private account(batch: Batch<P>, result: DeliveryResult, millis: number): void {
+    const live = batch.origin === 'live';
+    switch (result.kind) {
+      case 'delivered': {
+        this.metrics.recordAttempt(millis, 'success');
+        const l = this.latency;
+        l.count += 1;
+        l.last = millis;
+        l.total += millis;
+        if (millis > l.max) l.max = millis;
+        const rejected = Math.min(batch.spans, Math.max(0, result.rejected ?? 0));
+        const written = batch.spans - rejected;
+        if (live) {
+          this.release(batch);
+          this.counts.exported += written;
+        } else {
+          this.counts.replayed += written;
+          batch.spooled?.ack();
+        }
+        this.counts.repaired += Math.max(0, result.repaired ?? 0);
+        if (rejected > 0) {
+          this.drop(rejected, 'rejected');
+          if (!live) this.counts.replayDropped += rejected;
+        }
+        this.markUp();
+        break;
+      }
+      case 'retry': {
+        this.metrics.recordAttempt(millis, 'retry');
+        this.counts.retried += batch.spans;
+        this.failures += 1;
+        this.totalFailures += 1;
+        this.lastError = result.error.message;
+        this.retryAt = Date.now() + backoffDelay(this.failures, this.retryInitial, this.retryMax, this.random);
+        this.parked.unshift(batch);
+        this.markDown(result.error);
+        break;
+      }
+      case 'dropped': {
+        this.metrics.recordAttempt(millis, 'dropped');
+        if (result.error) this.lastError = result.error.message;
+        if (live) this.release(batch);
+        else {
+          batch.spooled?.ack();
+          this.counts.replayDropped += batch.spans;
+        }
+        this.drop(batch.spans, result.reason);
+        break;
+      }
+    }
+  }
+
+  /** Forgets a live batch from the memory accounting. */
+  private release(batch: Batch<P>): void {
+    if (batch.origin !== 'live') return;
+    this.heldSpans -= batch.spans;
+    this.heldBytes -= batch.bytes;
+  }
+
+  private markDown(error: Error): void {
+    if (this.state === 'down') return;
+    this.state = 'down';
+    this.downSince = Date.now();
+    this.logWarn(
+      `${this.sink.destination} is unreachable or failing (${error.message}); ` +
+        `holding ${this.heldSpans} span(s) and retrying with backoff (logged once until it recovers)`,
+    );
+  }
+
+  private markUp(): void {
+    this.failures = 0;
+    this.retryAt = 0;
+    if (this.state === 'up') return;
+    this.state = 'up';
+    this.nextReplayAt = 0;
+    const seconds = ((Date.now() - this.downSince) / 1000).toFixed(1);
+    this.logInfo(`${this.sink.destination} is reachable again after ${seconds} s; delivering ${this.heldSpans} held span(s)`);
+    this.reportDrops();
+  }
+
+  // -------------------------------------------------------------------------
+  // Overflow and the spool
+  // -------------------------------------------------------------------------
+
+  private overflowReason(): DropReason {
+    if (this.sink.spill === undefined) return 'queue_full';
+    if (this.lastSpillFailure === 'full') return 'spool_full';
+    if (this.lastSpillFailure === 'error') return 'spool_error';
+    return 'queue_full';
+  }
+
+  private fits(extraBytes: number): boolean {
+    return this.heldSpans + 1 <= this.maxQueueSize && this.heldBytes + extraBytes <= this.maxQueueBytes;
+  }
+
+  /** Spills the oldest waiting batches until a span of `bytes` fits; false when it still does not. */
+  private makeRoom(bytes: number): boolean {
+    if (this.sink.spill === undefined || Date.now() < this.spillBlockedUntil) return false;
+    while (!this.fits(bytes)) {
+      if (!this.spillOldest()) return false;
+    }
+    return true;
+  }
+
+  /** While down, spills from the background so `onEnd` rarely has to. */
+  private relieve(): void {
+    if (this.sink.spill === undefined || Date.now() < this.spillBlockedUntil) return;
+    const high = this.heldSpans > this.maxQueueSize * RELIEVE_HIGH || this.heldBytes > this.maxQueueBytes * RELIEVE_HIGH;
+    if (!high) return;
+    while (this.heldSpans > this.maxQueueSize * RELIEVE_LOW || this.heldBytes > this.maxQueueBytes * RELIEVE_LOW) {
+      if (!this.spillOldest()) return;
+    }
+  }
+
+  /** Spills one batch: the oldest parked live batch, else the oldest queued spans. False when nothing could be spilled. */
+  private spillOldest(): boolean {
+    const i = this.parked.findIndex((b) => b.origin === 'live');
+    let batch: Batch<P> | undefined;
+    if (i >= 0) batch = this.parked.splice(i, 1)[0];
+    else if (this.queue.length > 0) batch = this.prepareLive(this.batchSize);
+    else return false;
+    if (batch === undefined) return true; // preparing failed: the spans were counted and dropped
+    if (this.spill(batch)) return true;
+    this.parked.splice(Math.max(0, i), 0, batch); // keep it, prepared, for a later attempt
+    this.spillBlockedUntil = Date.now() + SPILL_BACKOFF_MILLIS;
+    return false;
+  }
+
+  /** Writes one live batch to the spool; true when stored (and accounted for). */
+  private spill(batch: Batch<P>): boolean {
+    if (this.sink.spill === undefined) return false;
+    let result: SpillResult;
+    try {
+      result = this.sink.spill(batch.payload);
+    } catch (err) {
+      this.lastError = toError(err).message;
+      result = 'error';
+    }
+    if (result !== 'stored') {
+      if (this.lastSpillFailure !== result) {
+        this.logWarn(
+          result === 'full'
+            ? `the ${this.sink.destination} spool is full: spans that do not fit in memory are dropped (counted)`
+            : `writing the ${this.sink.destination} spool failed (${this.lastError ?? 'unknown error'}): spans that do not fit in memory are dropped (counted)`,
+        );
+      }
+      this.lastSpillFailure = result;
+      return false;
+    }
+    this.lastSpillFailure = undefined;
+    this.counts.spooled += batch.spans;
+    if (!batch.abandoned) this.release(batch);
+    return true;
+  }
+
+  /**
+   * Spools every live batch held: parked ones, the queue, and (when
+   * `inFlightToo` and the sink is idempotent) those being written, which are
+   * then abandoned (their late result is ignored; a duplicate write is harmless).
+   */
+  private spillEverything(inFlightToo: boolean): void {
+    if (this.sink.spill === undefined) return;
+    for (let i = 0; i < this.parked.length; ) {
+      const b = this.parked[i] as Batch<P>;
+      if (b.origin === 'live' && this.spill(b)) this.parked.splice(i, 1);
+      else i++;
+    }
+    while (this.queue.length > 0) {
+      const b = this.prepareLive(this.batchSize);
+      if (b === undefined) continue;
+      if (!this.spill(b)) {
+        this.parked.push(b);
+        break;
+      }
+    }
+    if (inFlightToo && this.sink.idempotent) {
+      for (const b of this.inFlight) {
+        if (b.origin !== 'live' || b.abandoned) continue;
+        if (!this.spill(b)) break;
+        b.abandoned = true;
+      }
+    }
+  }
+
+  /** Gives spooled batches (parked or in flight) back to the spool, for a later attempt. */
+  private releaseSpooled(): void {
+    for (let i = 0; i < this.parked.length; ) {
+      const b = this.parked[i] as Batch<P>;
+      if (b.origin === 'spool') {
+        this.parked.splice(i, 1);
+        b.spooled?.release();
+      } else i++;
+    }
+    for (const b of this.inFlight) {
+      if (b.origin === 'spool' && !b.abandoned) {
+        b.abandoned = true;
+        b.spooled?.release();
+      }
+    }
+  }
+
+  /** After a final deadline: whatever live spans are still held are lost; count them. */
+  private accountLeftovers(reason: DropReason): void {
+    let lost = this.queue.length;
+    this.queue.take(this.queue.length);
+    for (const b of this.parked) if (b.origin === 'live') lost += b.spans;
+    this.parked.length = 0;
+    for (const b of this.inFlight) {
+      if (b.origin === 'live' && !b.abandoned) {
+        b.abandoned = true;
+        lost += b.spans;
+      }
+    }
+    this.drop(lost, reason);
+    this.heldSpans = 0;
+    this.heldBytes = 0;
+  }
+
+  // -------------------------------------------------------------------------
+  // Flush
+  // -------------------------------------------------------------------------
+
+  private async drain(timeoutMillis: number, final: boolean): Promise<void> {
+    const deadline = Date.now() + timeoutMillis;
+    const failuresAtStart = this.totalFailures;
+    this.flushing += 1;
+    try {
+      if (this.state === 'down') {
+        if (final) this.retryAt = 0; // one immediate attempt: it may be back
+        else this.spillEverything(false); // no waiting out a backoff: make it durable now
+      }
+      this.pump();
+      while (this.heldSpans > 0) {
+        if (this.state === 'down' && this.totalFailures > failuresAtStart && this.sink.spill !== undefined) {
+          this.spillEverything(false);
+          if (this.heldSpans === 0) break;
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) break;
+        await this.nextChange(remaining);
+        this.pump();
+      }
+    } finally {
+      this.flushing -= 1;
+    }
+    if (this.heldSpans > 0) this.spillEverything(final);
+  }
+
+  /** Resolves at the next settled attempt, or after `millis`. */
+  private nextChange(millis: number): Promise<void> {
+    return new Promise((resolve) => {
+      // Not unref'd: a flush or shutdown in progress keeps the process alive until its deadline.
+      const timer = setTimeout(done, millis);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(done);
+      // A retry timer may be due before anything settles.
+      if (this.state === 'down' && this.retryAt > Date.now()) {
+        const wake = setTimeout(done, Math.min(millis, this.retryAt - Date.now() + 1));
+        wake.unref();
+      }
+    });
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  // -------------------------------------------------------------------------
+  // Counting and logging
+  // -------------------------------------------------------------------------
+
+  private drop(n: number, reason: DropReason): void {
+    if (n <= 0) return;
+    this.dropped[reason] += n;
+    if (!this.dropsReported.has(reason)) {
+      this.dropsReported.add(reason);
+      this.logWarn(`dropping ${this.sink.destination} spans (${reason}); every drop is counted in stats().dropped`);
+    }
+  }
+
+  /** Summarises drops since the last report (at recovery and shutdown); the next drop of each reason is logged again. */
+  private reportDrops(): void {
+    if (this.dropsReported.size === 0) return;
+    const parts = [...this.dropsReported].map((r) => `${r}: ${this.dropped[r]}`);
+    this.logWarn(`${this.sink.destination} spans dropped so far: ${parts.join(', ')}`);
+    this.dropsReported.clear();
+  }
+
+  private guard<T>(what: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      this.lastError = toError(err).message;
+      this.internalError(err, what);
+      return undefined;
+    }
+  }
+
+  private internalError(err: unknown, what = 'internal'): void {
+    if (this.internalErrorLogged) return;
+    this.internalErrorLogged = true;
+    diag.error(`agentspan delivery (${this.sink.destination}): ${what} error (logged once)`, err);
+  }
+
+  private logWarn(message: string): void {
+    try {
+      this.logger.warn(`agentspan delivery: ${message}`);
+    } catch {
+      /* a logger must not break delivery */
+    }
+  }
+
+  private logInfo(message: string): void {
+    try {
+      this.logger.info(`agentspan delivery: ${message}`);
+    } catch {
+      /* a logger must not break delivery */
+    }
+  }
+}

@@ -1,0 +1,201 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+
+/** Why spans were given up on (the `error.type` of the dropped-spans metric). */
+export type DropReason =
+  /** The in-memory queue was full and there is no spool. */
+  | 'queue_full'
+  /** The queue was full and the spool had reached its size cap. */
+  | 'spool_full'
+  /** The queue was full and writing the spool failed (disk full, permissions). */
+  | 'spool_error'
+  /** The destination refused the spans for good (a row Postgres rejects even after repair). */
+  | 'rejected'
+  /** The destination reported a failed export (non-retrying sinks, e.g. OTLP after its own retries). */
+  | 'export_failed'
+  /** An export did not finish within `exportTimeoutMillis` (non-idempotent sinks only). */
+  | 'export_timeout'
+  /** Spans still held when `shutdown()` reached its deadline and could not be spooled, or ended after it. */
+  | 'shutdown'
+  /** Spans still held when the process exited and could not be spooled. */
+  | 'exit';
+
+/** Every {@link DropReason}, for iteration. */
+export const DROP_REASONS: readonly DropReason[] = Object.freeze([
+  'queue_full',
+  'spool_full',
+  'spool_error',
+  'rejected',
+  'export_failed',
+  'export_timeout',
+  'shutdown',
+  'exit',
+]);
+
+/** Outcome of one delivery attempt of one batch, as a sink reports it (never an exception). */
+export type DeliveryResult =
+  /** Written. `rejected` of the batch's spans were refused for good, `repaired` stored with repaired values. */
+  | { readonly kind: 'delivered'; readonly rejected?: number | undefined; readonly repaired?: number | undefined }
+  /** Not written, worth trying again later (destination down, timeout, ...). */
+  | { readonly kind: 'retry'; readonly error: Error }
+  /** Not written, and trying again would not help. */
+  | { readonly kind: 'dropped'; readonly reason: DropReason; readonly error?: Error | undefined };
+
+/** What {@link DeliverySink.spill} did with a batch. */
+export type SpillResult = 'stored' | 'full' | 'error';
+
+/** A batch read back from a spool: acknowledge it once written, release it to leave it for later. */
+export interface SpooledBatch<P> {
+  readonly payload: P;
+  /** Records in the batch (spans, for the counters). */
+  readonly spans: number;
+  /** Estimated bytes of the batch in memory. */
+  readonly bytes: number;
+  /** Forgets the batch for good (it was written). Never throws. */
+  ack(): void;
+  /** Puts the batch back for a later attempt (this process or the next). Never throws. */
+  release(): void;
+}
+
+/**
+ * Where a {@link DeliverySpanProcessor} sends its batches. `P` is the
+ * prepared form of a batch (rows for Postgres, the spans themselves for an
+ * OTLP exporter). Every method must stay within its own error handling: the
+ * processor guards each call anyway, but a sink that throws is a bug.
+ */
+export interface DeliverySink<P> {
+  /** Name of the destination, for logs, stats and the metrics' `agentspan.delivery.destination`. */
+  readonly destination: string;
+  /**
+   * True when delivering the same batch twice leaves the destination as if
+   * it had been delivered once (Postgres with `ON CONFLICT`). Only then may
+   * the processor spool a batch whose delivery is still in flight at a
+   * deadline, or retry one that timed out.
+   */
+  readonly idempotent: boolean;
+  /** Called in `onEnd`, on the application's stack: must be O(1). Spans it refuses are not counted. */
+  accepts?(span: ReadableSpan): boolean;
+  /** Turns spans into the form the sink writes. Runs in the background (or when spilling). */
+  prepare(spans: readonly ReadableSpan[]): P;
+  /** One attempt to write a prepared batch. */
+  deliver(payload: P): Promise<DeliveryResult>;
+  /**
+   * Stores a prepared batch durably, synchronously (it may run in a
+   * process `'exit'` handler). Absent: the sink has no spool.
+   */
+  spill?(payload: P): SpillResult;
+  /** The next spooled batch to replay, if any (claimed, so no other process replays it too). */
+  takeSpooled?(): SpooledBatch<P> | undefined;
+  /** Extra counters merged into the processor's `stats().sink`. */
+  stats?(): Readonly<Record<string, number | string>>;
+  /** Bytes on disk in the spool (for the metrics). */
+  spoolBytes?(): number;
+  /** Releases the sink's resources within `timeoutMillis`; must resolve, never reject. */
+  shutdown(timeoutMillis: number): Promise<void>;
+}
+
+/** Where the few human-facing messages of a delivery pipeline go (state changes, drops), never one per span. */
+export interface DeliveryLogger {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+/** Options of a {@link DeliverySpanProcessor}. Every one has a default. */
+export interface DeliveryOptions {
+  /**
+   * Most spans held in memory (queued, waiting for a retry, or being
+   * written). Beyond it the oldest spans go to the spool, or, without one,
+   * new spans are dropped and counted.
+   * @default 20_000
+   */
+  maxQueueSize?: number | undefined;
+  /**
+   * Most estimated bytes held in memory (see `estimateSpanBytes`): the same
+   * overflow rule as `maxQueueSize`.
+   * @default 67_108_864 (64 MiB)
+   */
+  maxQueueBytes?: number | undefined;
+  /** Spans per delivery attempt. @default 1000 */
+  maxExportBatchSize?: number | undefined;
+  /** Longest time a span waits in the queue for a batch to fill, ms. @default 500 */
+  scheduledDelayMillis?: number | undefined;
+  /** Batches written at the same time while the destination is up (one while it is down). @default 2 */
+  maxConcurrentExports?: number | undefined;
+  /**
+   * Longest one delivery attempt may take before it counts as failed, ms
+   * (the sink's own timeouts should fire first; this is the backstop).
+   * @default 60_000
+   */
+  exportTimeoutMillis?: number | undefined;
+  /** First retry delay after a failure, ms; doubled per consecutive failure, with jitter. @default 250 */
+  retryInitialDelayMillis?: number | undefined;
+  /** Longest retry delay, ms. @default 10_000 (also how long, at most, a recovered destination waits to be noticed) */
+  retryMaxDelayMillis?: number | undefined;
+  /** How long `forceFlush()` tries to deliver before it spools what is left, ms. @default 10_000 */
+  flushTimeoutMillis?: number | undefined;
+  /** How long `shutdown()` tries to deliver before it spools what is left and closes the sink, ms. @default 5000 */
+  shutdownTimeoutMillis?: number | undefined;
+  /** How often an idle processor looks for spooled batches to replay, ms. @default 5000 */
+  replayIntervalMillis?: number | undefined;
+  /**
+   * Where the pipeline's metrics go. Read once, at construction.
+   * @default the global MeterProvider (`metrics.getMeterProvider()`) at construction
+   */
+  meterProvider?: MeterProvider | undefined;
+  /** Where state changes (destination down / back, drops) are reported, once each. @default `diag` */
+  logger?: DeliveryLogger | undefined;
+  /** Source of randomness for the retry jitter (tests). @default Math.random */
+  random?: (() => number) | undefined;
+}
+
+/** Latency of delivery attempts, in milliseconds. */
+export interface LatencyStats {
+  /** Attempts measured. */
+  readonly count: number;
+  readonly last: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/**
+ * Counters of one delivery pipeline, since it was created. Every span
+ * handed to the pipeline is accounted for:
+ * `queued = exported + spooled + (droppedTotal - replayDropped) + queueDepth`.
+ */
+export interface DeliveryStats {
+  readonly destination: string;
+  /** `up` (last attempt succeeded, or none yet), `down` (retrying), `stopped` (shut down). */
+  readonly state: 'up' | 'down' | 'stopped';
+  /** Spans handed to the pipeline (those its sink accepts), including any dropped on arrival. */
+  readonly queued: number;
+  /** Spans from the queue written to the destination (including repaired ones). */
+  readonly exported: number;
+  /** Span deliveries attempted again after a failure (one span retried twice counts 2). */
+  readonly retried: number;
+  /** Spans written to the spool (queue overflow, flush or shutdown deadline, process exit). */
+  readonly spooled: number;
+  /** Spooled spans (of this process or an earlier one) read back and written. */
+  readonly replayed: number;
+  /** Spooled spans read back and then dropped (rejected by the destination); included in `dropped`. */
+  readonly replayDropped: number;
+  /** Spans stored with repaired values. */
+  readonly repaired: number;
+  /** Spans given up on, by reason. */
+  readonly dropped: Readonly<Record<DropReason, number>>;
+  /** Sum of `dropped`. */
+  readonly droppedTotal: number;
+  /** Spans held in memory now (queued, waiting for a retry, or being written). */
+  readonly queueDepth: number;
+  /** Estimated bytes held in memory now. */
+  readonly queueBytes: number;
+  /** Delivery attempts running now. */
+  readonly inFlight: number;
+  /** Failed attempts in a row (0 when up). */
+  readonly consecutiveFailures: number;
+  /** Latency of successful delivery attempts. */
+  readonly exportLatencyMs: LatencyStats;
+  /** Message of the last failure, if any. */
+  readonly lastError: string | undefined;
+  /** The sink's own counters (spool size, repaired rows, ...). */
+  readonly sink: Readonly<Record<string, number | string>>;
+}

@@ -1,0 +1,88 @@
+/** The Postgres destination of a delivery pipeline: spans become rows, rows are written or spooled. */
+
+import { createHash } from 'node:crypto';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { DeliveryResult, DeliverySink, FileSpool, SpillResult, SpooledBatch } from '@agentspan/delivery';
+import { Attr } from '@agentspan/semconv';
+import type { MappedRow } from './columns.js';
+import { toError } from './pg-errors.js';
+import type { PostgresExecutionEventExporter } from './postgres-exporter.js';
+
+/** Whether a record read back from the spool is a row this package wrote. */
+export function isMappedRow(record: unknown): record is MappedRow {
+  if (record === null || typeof record !== 'object') return false;
+  const r = record as { kind?: unknown; row?: unknown };
+  if (r.kind !== 'event' && r.kind !== 'run' && r.kind !== 'node') return false;
+  const row = r.row as { id?: unknown } | null;
+  return row !== null && typeof row === 'object' && typeof row.id === 'string';
+}
+
+/**
+ * The spool kind of a Postgres target: `pg_` and a hash of the server,
+ * database and schema, so that a process only replays rows meant for the
+ * database it writes to, even when several applications share a spool
+ * directory. Credentials are not part of it.
+ */
+export function spoolKindFor(target: { host?: string | undefined; port?: number | string | undefined; database?: string | undefined; schema?: string | undefined }): string {
+  const key = [target.host ?? '', String(target.port ?? ''), target.database ?? '', target.schema ?? ''].join('\u0000');
+  return `pg_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+/** Rows of a payload already marked repaired before writing (shrunk to `maxRowSize`). */
+function preRepaired(rows: readonly MappedRow[]): number {
+  let n = 0;
+  for (const r of rows) {
+    const meta = r.row.meta as { repaired?: unknown } | undefined;
+    if (meta?.repaired === true) n++;
+  }
+  return n;
+}
+
+export class PostgresSink implements DeliverySink<MappedRow[]> {
+  readonly destination = 'postgres';
+  /** Every write is `ON CONFLICT`-safe: writing a batch twice leaves one copy. */
+  readonly idempotent = true;
+  readonly spill?: (rows: MappedRow[]) => SpillResult;
+  readonly takeSpooled?: () => SpooledBatch<MappedRow[]> | undefined;
+
+  constructor(
+    private readonly exporter: PostgresExecutionEventExporter,
+    private readonly spool: FileSpool<MappedRow> | undefined,
+  ) {
+    if (spool !== undefined) {
+      this.spill = (rows) => spool.append(rows);
+      this.takeSpooled = () => spool.claim();
+    }
+  }
+
+  /** Only agentspan's spans (an O(1) attribute lookup): other spans never take queue space. */
+  accepts(span: ReadableSpan): boolean {
+    return span.attributes[Attr.ATTR_EVENT_TYPE] !== undefined;
+  }
+
+  prepare(spans: readonly ReadableSpan[]): MappedRow[] {
+    return this.exporter.prepareRows(spans).rows;
+  }
+
+  async deliver(rows: MappedRow[]): Promise<DeliveryResult> {
+    try {
+      const r = await this.exporter.writeMappedRows(rows);
+      return { kind: 'delivered', repaired: r.repaired + r.quarantined + preRepaired(rows) };
+    } catch (err) {
+      return { kind: 'retry', error: toError(err) };
+    }
+  }
+
+  stats(): Readonly<Record<string, number | string>> {
+    return { ...this.exporter.stats(), ...(this.spool?.stats() ?? {}), ...(this.spool ? { spoolDir: this.spool.directory } : {}) };
+  }
+
+  spoolBytes(): number {
+    return this.spool?.stats().spoolBytes ?? 0;
+  }
+
+  async shutdown(timeoutMillis: number): Promise<void> {
+    this.spool?.close();
+    await this.exporter.shutdown(timeoutMillis);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Views and functions for mining runs: the foundations of skill extraction
+ * (`agentspan patterns`, Grafana panels, ad hoc SQL all read the same ones).
+ *
+ * Each aggregate exists twice with one definition:
+ * - a function `agentspan_<name>_last(runs integer)` over the `runs` most
+ *   recently started runs (`NULL`: every run, including events whose run row
+ *   is not written yet);
+ * - a view `agentspan_<name>` = the function over every run.
+ *
+ * The functions use `BEGIN ATOMIC` bodies (Postgres 14+, PGlite): like a
+ * view, the body is bound to the tables when it is created, so it reads the
+ * schema it was migrated into whatever the caller's `search_path` is.
+ *
+ * "Succeeded" is defined once, in `agentspan_event_outcomes`: status is not
+ * `failed` and `meta.has_error` (non-zero exit code, tool error) is not true.
+ */
+
+/** Migration 20: the pattern views (`agentspan_event_outcomes`, `agentspan_repeated_code`, `agentspan_tool_sequences`, `agentspan_import_usage`, `agentspan_error_rates`). */
+export const PATTERN_VIEWS_SQL = `
+CREATE OR REPLACE VIEW agentspan_event_outcomes AS
+SELECT e.id,
+       e.run_id,
+       e.node_id,
+       e.event_type,
+       e.agent_name,
+       CASE WHEN e.event_type = 'tool_call' THEN e.inputs->>'tool' END AS tool_name,
+       e.inputs->>'code_hash' AS code_hash,
+       e.inputs->>'code' AS code,
+       coalesce(e.meta->>'language', e.inputs->>'language') AS language,
+       CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
+       e.status,
+       (e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true') AS succeeded,
+       coalesce(e.error_message, e.meta->>'error_message') AS error_message,
+       e.execution_order,
+       e."timestamp",
+       e.duration_ms
+  FROM execution_events e;
+
+CREATE OR REPLACE FUNCTION agentspan_recent_run_ids(runs integer)
+RETURNS TABLE (run_id text)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT w.id FROM workflow_runs w ORDER BY w.started_at DESC NULLS LAST, w.id LIMIT runs;
+END;
+
+CREATE OR REPLACE FUNCTION agentspan_repeated_code_last(runs integer)
+RETURNS TABLE (
+  code_hash text, language text, executions integer, run_count integer, successes integer, failures integer,
+  success_rate double precision, agents text[], first_seen timestamptz, last_seen timestamptz, sample_code text
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT o.code_hash,
+         min(o.language),
+         count(*)::integer,
+         count(DISTINCT o.run_id)::integer,
+         (count(*) FILTER (WHERE o.succeeded))::integer,
+         (count(*) FILTER (WHERE NOT o.succeeded))::integer,
+         (count(*) FILTER (WHERE o.succeeded))::double precision / count(*),
+         array_agg(DISTINCT o.agent_name) FILTER (WHERE o.agent_name IS NOT NULL),
+         min(o."timestamp"),
+         max(o."timestamp"),
+         min(left(o.code, 4000))
+    FROM agentspan_event_outcomes o
+   WHERE o.event_type = 'code_exec'
+     AND o.code_hash IS NOT NULL
+     AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+   GROUP BY o.code_hash
+  HAVING count(*) > 1
+   ORDER BY count(*) DESC, o.code_hash;
+END;
+
+CREATE OR REPLACE VIEW agentspan_repeated_code AS
+SELECT * FROM agentspan_repeated_code_last(NULL);
+
+CREATE OR REPLACE FUNCTION agentspan_tool_sequences_last(runs integer)
+RETURNS TABLE (
+  sequence text, tools text[], length integer, occurrences integer, run_count integer, successes integer,
+  success_rate double precision
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH calls AS (
+    SELECT o.run_id,
+           o.tool_name AS t1,
+           lead(o.tool_name, 1) OVER w AS t2,
+           lead(o.tool_name, 2) OVER w AS t3,
+           o.succeeded AS s1,
+           lead(o.succeeded, 1) OVER w AS s2,
+           lead(o.succeeded, 2) OVER w AS s3
+      FROM agentspan_event_outcomes o
+     WHERE o.event_type = 'tool_call'
+       AND o.tool_name IS NOT NULL
+       AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+    WINDOW w AS (PARTITION BY o.run_id, o.node_id ORDER BY o.execution_order NULLS LAST, o."timestamp", o.id)
+  ), grams AS (
+    SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok FROM calls c WHERE c.t2 IS NOT NULL
+    UNION ALL
+    SELECT c.run_id, ARRAY[c.t1, c.t2, c.t3], (c.s1 AND c.s2 AND c.s3) FROM calls c WHERE c.t3 IS NOT NULL
+  )
+  SELECT array_to_string(g.tools, ' > '),
+         g.tools,
+         cardinality(g.tools),
+         count(*)::integer,
+         count(DISTINCT g.run_id)::integer,
+         (count(*) FILTER (WHERE g.ok))::integer,
+         (count(*) FILTER (WHERE g.ok))::double precision / count(*)
+    FROM grams g
+   GROUP BY g.tools
+   ORDER BY count(*) DESC, cardinality(g.tools) DESC, g.tools;
+END;
+
+CREATE OR REPLACE VIEW agentspan_tool_sequences AS
+SELECT * FROM agentspan_tool_sequences_last(NULL);
+
+CREATE OR REPLACE FUNCTION agentspan_import_usage_last(runs integer)
+RETURNS TABLE (
+  module text, language text, uses integer, run_count integer, successes integer, success_rate double precision
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT i.module,
+         coalesce(o.language, 'unknown'),
+         count(*)::integer,
+         count(DISTINCT o.run_id)::integer,
+         (count(*) FILTER (WHERE o.succeeded))::integer,
+         (count(*) FILTER (WHERE o.succeeded))::double precision / count(*)
+    FROM agentspan_event_outcomes o
+   CROSS JOIN LATERAL jsonb_array_elements_text(o.imports) AS i(module)
+   WHERE o.event_type = 'code_exec'
+     AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+   GROUP BY i.module, coalesce(o.language, 'unknown')
+   ORDER BY count(*) DESC, i.module;
+END;
+
+CREATE OR REPLACE VIEW agentspan_import_usage AS
+SELECT * FROM agentspan_import_usage_last(NULL);
+
+CREATE OR REPLACE FUNCTION agentspan_error_rates_last(runs integer)
+RETURNS TABLE (
+  kind text, name text, calls integer, errors integer, error_rate double precision, run_count integer,
+  last_error text
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH scoped AS (
+    SELECT o.*
+      FROM agentspan_event_outcomes o
+     WHERE o.event_type IN ('agent_call', 'code_exec', 'tool_call', 'handoff')
+       AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+  ), keyed AS (
+    SELECT 'tool'::text AS kind, s.tool_name AS name, s.* FROM scoped s WHERE s.tool_name IS NOT NULL
+    UNION ALL
+    SELECT 'agent'::text, s.agent_name, s.* FROM scoped s WHERE s.agent_name IS NOT NULL
+  )
+  SELECT k.kind,
+         k.name,
+         count(*)::integer,
+         (count(*) FILTER (WHERE NOT k.succeeded))::integer,
+         (count(*) FILTER (WHERE NOT k.succeeded))::double precision / count(*),
+         count(DISTINCT k.run_id)::integer,
+         (array_agg(left(k.error_message, 500) ORDER BY k."timestamp" DESC)
+            FILTER (WHERE NOT k.succeeded AND k.error_message IS NOT NULL))[1]
+    FROM keyed k
+   GROUP BY k.kind, k.name
+   ORDER BY 5 DESC, 4 DESC, 3 DESC, k.kind, k.name;
+END;
+
+CREATE OR REPLACE VIEW agentspan_error_rates AS
+SELECT * FROM agentspan_error_rates_last(NULL);
+`.trim();

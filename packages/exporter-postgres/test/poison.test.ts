@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { Attr, EventType } from '@agentspan/semconv';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import {
+  PostgresExecutionEventExporter,
+  PostgresSpanProcessor,
+  eventIdFor,
+  runMigrations,
+  writeRowsResilient,
+  writeRowsInTransaction,
+  type ExecutionEventRow,
+  type MappedRow,
+} from '../src/index.js';
+import { eventRow, exportSpans, spanFactory } from './helpers.js';
+
+let spanBase = 0x1000000;
+function goodRows(runId: string, n: number): MappedRow[] {
+  const base = spanBase;
+  spanBase += n;
+  return Array.from({ length: n }, (_, i) => {
+    const span = (base + i).toString(16).padStart(16, '0');
+    const trace = '0af7651916cd43dd8448eb211c80319c';
+    return { kind: 'event' as const, row: eventRow({ id: eventIdFor(trace, span), span_id: span, trace_id: trace, run_id: runId, execution_order: i + 1 }) };
+  });
+}
+
+const POISONS: { code: RegExp; what: string; poison: Partial<ExecutionEventRow> }[] = [
+  { code: /^22021$/, what: 'NUL in a text column', poison: { agent_name: 'eng\u0000ineer' } },
+  { code: /^22P05$/, what: '\\u0000 in a jsonb value', poison: { inputs: { content: 'a\u0000b' } } },
+  { code: /^22P02$/, what: 'a uuid column that is no uuid', poison: { parent_event_id: 'not-a-uuid' } },
+  // Postgres reports 22008 or 22009 depending on how the year overflows.
+  { code: /^2200[89]$/, what: 'a timestamp out of range', poison: { started_at: '-250000-01-01T00:00:00.000000Z', timestamp: '-250000-01-01T00:00:00.000000Z' } },
+];
+
+describe('poison rows against Postgres', () => {
+  let db: TestSchema;
+  before(async () => {
+    db = await createTestSchema('poison');
+    await runMigrations(db.pool);
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  for (const { code, what, poison } of POISONS) {
+    it(`500 good rows and one with ${what} (${code.source}): 500 good rows plus the repaired one`, async () => {
+      const runId = `run-${what.replace(/\W/g, '_')}`;
+      const rows = goodRows(runId, 501);
+      const bad = rows[250]!;
+      rows[250] = { kind: 'event', row: { ...(bad.row as ExecutionEventRow), ...poison } };
+      // The value really is refused by Postgres, as is.
+      await assert.rejects(writeRowsInTransaction(db.pool, undefined, [rows[250]!]), (err: { code?: string }) => code.test(err.code ?? ''));
+
+      const events: string[] = [];
+      const result = await writeRowsResilient(db.pool, undefined, rows, { onRepair: (e) => events.push(`${e.outcome} ${e.reason.code}`) });
+      assert.equal(result.written, 500);
+      assert.equal(result.repaired + result.quarantined, 1);
+      assert.ok(result.transactions < 40, `${result.transactions} transactions`);
+      assert.equal(events.length, 1);
+      assert.match(events[0]!, /^repaired 22/);
+      const n = await db.pool.query(
+        `SELECT COUNT(*)::int AS n, COUNT(*) FILTER (WHERE meta->>'repaired' = 'true')::int AS repaired FROM execution_events WHERE run_id = $1`,
+        [runId],
+      );
+      assert.deepEqual(n.rows[0], { n: 501, repaired: 1 });
+      const repaired = await db.pool.query(`SELECT span_id, meta FROM execution_events WHERE run_id = $1 AND meta->>'repaired' = 'true'`, [runId]);
+      assert.equal(repaired.rows[0].span_id, bad.row.span_id);
+      assert.match(repaired.rows[0].meta.repair.code, code);
+    });
+  }
+
+  it('logs each kind of refusal once, counts every repaired row, and the export still succeeds', async () => {
+    const warnings: string[] = [];
+    diag.setLogger({ error: () => {}, warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, migrate: false });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const rows = goodRows(`run-log-${round}`, 20).map((r) => ({ kind: 'event' as const, row: { ...(r.row as ExecutionEventRow), span_id: `${round}${(r.row.span_id ?? '').slice(1)}`, id: eventIdFor('1'.repeat(32), `${round}${r.row.span_id}`) } }));
+        rows[3] = { kind: 'event', row: { ...(rows[3]!.row as ExecutionEventRow), agent_name: 'x\u0000' } };
+        rows[7] = { kind: 'event', row: { ...(rows[7]!.row as ExecutionEventRow), agent_name: 'y\u0000' } };
+        await exporter.writeMappedRows(rows);
+      }
+      assert.equal(exporter.stats().repairedRows, 6);
+      assert.equal(warnings.filter((w) => w.includes('22021')).length, 1, warnings.join('\n'));
+    } finally {
+      diag.disable();
+      await exporter.shutdown();
+    }
+  });
+
+  it('a row too large to send is stored with its longest strings cut (meta.repair.code = too_large)', async () => {
+    const f = spanFactory();
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, migrate: false, maxRowSize: 50_000 });
+    try {
+      const span = f.make('invoke_agent big', {
+        [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL,
+        [Attr.ATTR_RUN_ID]: 'run-too-large',
+        [Attr.ATTR_MESSAGE_CONTENT]: 'z'.repeat(200_000),
+      });
+      const r = await exportSpans(exporter, [span]);
+      assert.equal(r.code, ExportResultCode.SUCCESS, String(r.error));
+      const row = await db.pool.query(
+        `SELECT LENGTH(inputs->>'content') AS len, meta->'repair'->>'code' AS code, meta->>'repaired' AS repaired FROM execution_events WHERE run_id = 'run-too-large'`,
+      );
+      assert.equal(row.rows[0].code, 'too_large');
+      assert.equal(row.rows[0].repaired, 'true');
+      assert.ok(row.rows[0].len < 50_000);
+      assert.equal(exporter.stats().shrunkRows, 1);
+    } finally {
+      await exporter.shutdown();
+      await f.shutdown();
+    }
+  });
+
+  it('through PostgresSpanProcessor: a span with an impossible start time is stored repaired, its batch intact', async () => {
+    const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 10 });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer('poison');
+    for (let i = 0; i < 50; i++) {
+      tracer
+        .startSpan('handoff a -> b', {
+          attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.HANDOFF, [Attr.ATTR_RUN_ID]: 'run-time', [Attr.ATTR_EXECUTION_ORDER]: i },
+          // Year -251539: JavaScript can hold it, Postgres cannot.
+          ...(i === 17 ? { startTime: [-8e12, 0] as [number, number] } : {}),
+        })
+        .end();
+    }
+    await provider.forceFlush();
+    await provider.shutdown();
+    const n = await db.pool.query(
+      `SELECT COUNT(*)::int AS n, COUNT(*) FILTER (WHERE meta->>'repaired' = 'true')::int AS repaired FROM execution_events WHERE run_id = 'run-time'`,
+    );
+    assert.deepEqual(n.rows[0], { n: 50, repaired: 1 });
+    const s = processor.stats();
+    assert.equal(s.exported, 50);
+    assert.equal(s.repaired, 1);
+    assert.equal(s.droppedTotal, 0);
+  });
+});

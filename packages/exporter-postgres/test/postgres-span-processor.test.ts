@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
+import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Attr, EventType } from '@agentspan/semconv';
+import { createTestSchema, startTcpProxy, type TcpProxy, type TestSchema } from '@agentspan/test-support';
+import { PostgresExecutionEventExporter, PostgresSpanProcessor, type PostgresSpanProcessorOptions } from '../src/index.js';
+import { exportSpans, spanFactory } from './helpers.js';
+
+const quiet = { warn: () => {}, info: () => {} };
+const fast = { retryInitialDelayMillis: 20, retryMaxDelayMillis: 200, scheduledDelayMillis: 20, replayIntervalMillis: 50 };
+
+async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A provider feeding `processor`, and a way to record n events of a run. */
+function recorder(processor: PostgresSpanProcessor) {
+  const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+  const tracer = provider.getTracer('processor-test');
+  let order = 0;
+  return {
+    provider,
+    events(runId: string, n: number): string[] {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const span = tracer.startSpan('execute_tool t', {
+          attributes: {
+            [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+            [Attr.ATTR_RUN_ID]: runId,
+            [Attr.ATTR_EXECUTION_ORDER]: ++order,
+            [Attr.ATTR_GEN_AI_TOOL_NAME]: 't',
+            [Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: JSON.stringify({ i, pad: 'p'.repeat(200) }),
+          },
+        });
+        ids.push(span.spanContext().spanId);
+        span.end();
+      }
+      return ids;
+    },
+  };
+}
+
+describe('PostgresSpanProcessor against a real Postgres', () => {
+  let db: TestSchema;
+  let proxy: TcpProxy;
+  const dirs: string[] = [];
+  const spoolDir = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'agentspan-pgspool-'));
+    dirs.push(d);
+    return d;
+  };
+  before(async () => {
+    db = await createTestSchema('pgproc');
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(db.url).port || 5432) });
+  });
+  after(async () => {
+    await proxy.close();
+    await db.drop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function countRows(runId: string): Promise<{ n: number; distinct: number }> {
+    const exists = await db.pool.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`"${db.schema}".execution_events`]);
+    if (!exists.rows[0].ok) return { n: 0, distinct: 0 };
+    const r = await db.pool.query(
+      `SELECT COUNT(*)::int AS n, COUNT(DISTINCT span_id)::int AS distinct FROM "${db.schema}".execution_events WHERE run_id = $1`,
+      [runId],
+    );
+    return r.rows[0] as { n: number; distinct: number };
+  }
+
+  const options = (over: Partial<PostgresSpanProcessorOptions> = {}): PostgresSpanProcessorOptions => ({
+    connectionString: proxy.url(db.url),
+    schema: db.schema,
+    logger: quiet,
+    statementTimeoutMs: 2000,
+    connectTimeoutMs: 1000,
+    ...fast,
+    ...over,
+  });
+
+  it('Postgres unreachable at start: spans wait, migrations and writes are retried, then everything lands exactly once', async () => {
+    proxy.mode = 'refuse';
+    const p = new PostgresSpanProcessor(options({ spoolDir: spoolDir() }));
+    const ready = await p.ready(500);
+    assert.equal(ready.ok, false);
+    const src = recorder(p);
+    const ids = src.events('run-late', 2000);
+    await until(() => p.stats().state === 'down', 5000, 'down');
+    assert.ok(p.stats().retried > 0);
+    proxy.mode = 'forward';
+    await until(async () => (await countRows('run-late')).n === 2000, 20_000, '2000 rows');
+    const rows = await countRows('run-late');
+    assert.deepEqual(rows, { n: 2000, distinct: 2000 });
+    const stored = await db.pool.query(`SELECT span_id FROM "${db.schema}".execution_events WHERE run_id = 'run-late'`);
+    assert.deepEqual(new Set(stored.rows.map((r: { span_id: string }) => r.span_id)), new Set(ids));
+    await until(() => p.stats().state === 'up', 5000, 'up');
+    await p.shutdown();
+    const s = p.stats();
+    assert.equal(s.exported + s.replayed, 2000);
+    assert.equal(s.droppedTotal, 0);
+  });
+
+  it('connections cut again and again in the middle of batches: no loss, no duplicates', async () => {
+    proxy.mode = 'forward';
+    const p = new PostgresSpanProcessor(options({ maxExportBatchSize: 250, maxConcurrentExports: 2 }));
+    assert.equal((await p.ready(5000)).ok, true);
+    const src = recorder(p);
+    let cuts = 0;
+    let cutter: NodeJS.Timeout | undefined;
+    // Cut every open connection at random moments, 20 to 120 ms apart: mid-connect, mid-INSERT, mid-COMMIT.
+    const cutSoon = (): void => {
+      cutter = setTimeout(() => {
+        cuts += proxy.cutAll();
+        cutSoon();
+      }, 20 + Math.random() * 100);
+    };
+    cutSoon();
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 10; i++) {
+        ids.push(...src.events('run-cut', 500));
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      await until(() => p.stats().queueDepth === 0, 30_000, `queue drained under cuts (${JSON.stringify(p.stats())})`);
+    } finally {
+      clearTimeout(cutter);
+    }
+    await p.forceFlush();
+    assert.ok(cuts > 10, `only ${cuts} connections were cut`);
+    assert.ok(p.stats().retried > 0, 'some writes were cut mid-batch and retried');
+    assert.deepEqual(await countRows('run-cut'), { n: 5000, distinct: 5000 });
+    const s = p.stats();
+    assert.equal(s.exported + s.spooled, 5000);
+    assert.equal(s.droppedTotal, 0);
+    await p.shutdown();
+  });
+
+  it('a server that stops answering never holds shutdown past its deadline; the stuck batch is spooled and replayed later', async () => {
+    proxy.mode = 'forward';
+    const dir = spoolDir();
+    const p = new PostgresSpanProcessor(options({ spoolDir: dir, shutdownTimeoutMillis: 700, statementTimeoutMs: 30_000 }));
+    assert.equal((await p.ready(5000)).ok, true);
+    const src = recorder(p);
+    proxy.mode = 'blackhole';
+    proxy.cutAll(); // new connections go into the black hole
+    const ids = src.events('run-stuck', 300);
+    await until(() => p.stats().inFlight > 0, 5000, 'a write in flight');
+    const started = Date.now();
+    await p.shutdown();
+    const took = Date.now() - started;
+    assert.ok(took < 3000, `shutdown took ${took} ms`);
+    assert.equal(p.stats().spooled, 300);
+    assert.ok(readdirSync(dir).length > 0);
+    proxy.mode = 'forward';
+    proxy.cutAll();
+
+    const p2 = new PostgresSpanProcessor(options({ spoolDir: dir }));
+    await until(async () => (await countRows('run-stuck')).n === 300, 10_000, 'replayed rows');
+    assert.equal(p2.stats().replayed, 300);
+    const stored = await db.pool.query(`SELECT span_id FROM "${db.schema}".execution_events WHERE run_id = 'run-stuck'`);
+    assert.deepEqual(new Set(stored.rows.map((r: { span_id: string }) => r.span_id)), new Set(ids));
+    await p2.shutdown();
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('a spool is replayed only into the database and schema it was written for', async () => {
+    const dir = spoolDir();
+    proxy.mode = 'refuse';
+    const p = new PostgresSpanProcessor(options({ spoolDir: dir }));
+    recorder(p).events('run-keyed', 10);
+    await p.shutdownWithin(200);
+    assert.equal(p.stats().spooled, 10);
+    proxy.mode = 'forward';
+    const other = await createTestSchema('pgproc_other');
+    try {
+      const q = new PostgresSpanProcessor({ connectionString: other.url, schema: other.schema, spoolDir: dir, logger: quiet, ...fast });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(q.stats().replayed, 0, 'another schema does not take these rows');
+      await q.shutdown();
+      const mine = new PostgresSpanProcessor(options({ spoolDir: dir }));
+      await until(async () => (await countRows('run-keyed')).n === 10, 10_000, 'replayed into its own schema');
+      await mine.shutdown();
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('concurrent and repeated export() calls (as the SDK batch processor makes) never duplicate a row', async () => {
+    const f = spanFactory();
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema });
+    try {
+      const run = f.start('invoke_workflow w', { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: 'run-concurrent' });
+      const spans: ReadableSpan[] = [];
+      for (let i = 0; i < 300; i++) {
+        spans.push(
+          f.make('handoff a -> b', { [Attr.ATTR_EVENT_TYPE]: EventType.HANDOFF, [Attr.ATTR_RUN_ID]: 'run-concurrent', [Attr.ATTR_EXECUTION_ORDER]: i }, { parent: run }),
+        );
+      }
+      spans.push(f.end(run));
+      const results = await Promise.all([
+        exportSpans(exporter, spans),
+        exportSpans(exporter, spans),
+        exportSpans(exporter, spans.slice(0, 200)),
+        exportSpans(exporter, spans.slice(100)),
+        exportSpans(exporter, [...spans].reverse()),
+      ]);
+      for (const r of results) assert.equal(r.code, ExportResultCode.SUCCESS, String(r.error));
+      assert.deepEqual(await countRows('run-concurrent'), { n: 300, distinct: 300 });
+      const runs = await db.pool.query(`SELECT COUNT(*)::int AS n FROM "${db.schema}".workflow_runs WHERE id = 'run-concurrent'`);
+      assert.equal(runs.rows[0].n, 1);
+    } finally {
+      await exporter.shutdown();
+      await f.shutdown();
+    }
+    void trace;
+    void ROOT_CONTEXT;
+  });
+});

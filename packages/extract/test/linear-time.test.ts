@@ -1,0 +1,64 @@
+/**
+ * Guards against super-linear behaviour: each adversarial 1 MB input must
+ * finish well inside a generous bound (quadratic behaviour on 1 MB takes
+ * seconds to minutes). The benchmark (bench/extract.bench.ts) measures the
+ * real throughput; this test only catches regressions, even on a busy CI box.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  createRedactor,
+  detectError,
+  extractCodeMetadata,
+  extractFileReferences,
+  extractGeneratedFiles,
+  extractMessageMetadata,
+  sniffLanguage,
+} from '../src/index.js';
+
+const MB = 1_000_000;
+const BOUND_MS = 1500;
+const fill = (unit: string, size = MB): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+const redactor = createRedactor();
+const code = (language: string) => (s: string) => extractCodeMetadata(s, { language });
+
+const cases: [string, string, (s: string) => unknown][] = [
+  ['python open( x N', fill('open('), code('python')],
+  ['python f(f(f( with args', fill("np.save(open('a', 'w'), "), code('python')],
+  ['python ((((', fill('('), code('python')],
+  ['python """ unterminated', '"""' + fill('x'), code('python')],
+  ["python f'{ x N", fill("f'{"), code('python')],
+  ['python .write_text() chain', fill('.write_text()'), code('python')],
+  ['js `${ x N', fill('`${'), code('javascript')],
+  ['js / x N', fill('a = /'), code('javascript')],
+  ['js require( x N', fill('require('), code('javascript')],
+  ['shell $( x N', fill('$('), code('shell')],
+  ['shell ${ x N', fill('${'), code('shell')],
+  ['shell heredocs never closed', fill('cat <<EOF\n'), code('shell')],
+  ['shell nested -c', fill('bash -c "python -c \\"'), code('shell')],
+  ['redact sk- x N', fill('sk-'), (s) => redactor.redact(s)],
+  ['redact eyJ. x N', fill('eyJabcde.'), (s) => redactor.redact(s)],
+  ['redact BEGIN without END', fill('-----BEGIN RSA PRIVATE KEY-----\n'), (s) => redactor.redact(s)],
+  ['redact key-like tokens', fill('x'.repeat(200) + 'password '), (s) => redactor.redact(s)],
+  ['redact x://u: x N', fill('x://u:'), (s) => redactor.redact(s)],
+  ['detectError a.a.a.', fill('a.'), (s) => detectError(s)],
+  ['detectError Traceback x N', fill('Traceback (most recent call last):\n'), (s) => detectError(s, 1)],
+  ['tool result saved to x N', fill('saved to '), extractGeneratedFiles],
+  ['tool result [[[[', fill('['), extractGeneratedFiles],
+  ['message ``` x N', fill('```\n'), (s) => extractMessageMetadata(s)],
+  ['message ]( x N', fill(']('), (s) => extractMessageMetadata(s)],
+  ['references ` x N', fill('`'), extractFileReferences],
+  ['sniff 1 MB', fill('import os\n'), sniffLanguage],
+];
+
+describe('bounded time on adversarial 1 MB inputs', () => {
+  for (const [name, input, run] of cases) {
+    it(name, () => {
+      run(input.slice(0, 10_000)); // warm up
+      const t0 = performance.now();
+      run(input);
+      const ms = performance.now() - t0;
+      assert.ok(ms < BOUND_MS, `${name}: ${ms.toFixed(0)} ms for 1 MB`);
+    });
+  }
+});

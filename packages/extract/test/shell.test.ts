@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { extractCodeMetadata } from '../src/index.js';
+
+const sh = (code: string) => extractCodeMetadata(code, { language: 'shell' });
+
+describe('shell files', () => {
+  const cases: [string, string, string[], string[]][] = [
+    ['>', 'echo hi > a.txt', ['a.txt'], []],
+    ['>>', 'echo hi >> a.txt', ['a.txt'], []],
+    ['no space', 'echo hi >a.txt', ['a.txt'], []],
+    ['2>&1 is not a file', 'cmd > out.log 2>&1', ['out.log'], []],
+    ['>/dev/null', 'cmd >/dev/null 2>&1', [], []],
+    ['2> file', 'cmd 2> err.txt', ['err.txt'], []],
+    ['&>', 'cmd &> all.log', ['all.log'], []],
+    ['< file', 'wc -l < in.txt', [], ['in.txt']],
+    ['tee', 'cmd | tee out.txt', ['out.txt'], []],
+    ['tee -a several', 'cmd | tee -a a.log b.log', ['a.log', 'b.log'], []],
+    ['cp', 'cp a.txt b.txt', ['b.txt'], ['a.txt']],
+    ['cp many into dir', 'cp a.txt b.txt out/', ['out/a.txt', 'out/b.txt'], ['a.txt', 'b.txt']],
+    ['cp -r skipped', 'cp -r src dst', [], []],
+    ['mv', 'mv a.tmp a.txt', ['a.txt'], ['a.tmp']],
+    ['touch', 'touch a.txt b/c.txt', ['a.txt', 'b/c.txt'], []],
+    ['mkdir is not a file', 'mkdir -p out/figures', [], []],
+    ['curl -o', 'curl -sL -o data.csv https://x.org/d', ['data.csv'], []],
+    ['curl --output', 'curl --output data.csv https://x.org/d', ['data.csv'], []],
+    ['curl -O', 'curl -O https://x.org/files/table.csv', ['table.csv'], []],
+    ['wget -O', 'wget -O m.h5 https://x.org/m', ['m.h5'], []],
+    ['wget -O -', 'wget -O - https://x.org/m | tar x', [], []],
+    ['wget url name', 'wget https://x.org/f/cat.fits', ['cat.fits'], []],
+    ['cat', 'cat a.txt b.txt', [], ['a.txt', 'b.txt']],
+    ['source', 'source env.sh\n. ./other.sh', [], ['env.sh', 'other.sh']],
+    ['head -n', 'head -n 5 big.csv', [], ['big.csv']],
+    ['grep pattern first', "grep -v '^#' a.ini", [], ['a.ini']],
+    ['grep -e', 'grep -e foo a.txt b.txt', [], ['a.txt', 'b.txt']],
+    ['tar create', 'tar -czf out.tgz results/', ['out.tgz'], []],
+    ['tar extract', 'tar xzf in.tgz', [], ['in.tgz']],
+    ['python script', 'python3 run.py --x 1', [], ['run.py']],
+    ['python -m', 'python -m pytest tests/', [], []],
+    ['quoted >', 'echo "a > b" > c.txt', ['c.txt'], []],
+    ['comment', '# cat x.txt > y.txt\necho ok', [], []],
+    ['variables', 'OUT=res\necho x > "$OUT/a.txt"\necho y > ${OUT}/b.txt', ['res/a.txt', 'res/b.txt'], []],
+    ['unknown variable', 'echo x > "$HOME/a.txt"', [], []],
+    ['command substitution', 'echo x > "out_$(date).txt"', [], []],
+    ['glob', 'cat *.csv > all.csv', ['all.csv'], []],
+    ['heredoc body is not code', "cat > a.yaml <<'EOF'\nx: 1 > b.txt\ncat c.txt\nEOF\n", ['a.yaml'], []],
+    ['heredoc <<- with tabs', 'cat <<-EOT > a.txt\n\tcat b.txt\n\tEOT\ncat c.txt\n', ['a.txt'], ['c.txt']],
+    ['heredoc into python', "python3 - <<'PY'\nopen('p.txt', 'w')\nPY\n", ['p.txt'], []],
+    ['python -c', 'python -c "import json; json.dump({}, open(\'j.json\', \'w\'))"', ['j.json'], []],
+    ['bash -c', "bash -c 'echo hi > inner.txt'", ['inner.txt'], []],
+    ['sudo/time prefixes', 'sudo tee /etc/x.conf < x.conf\ntime python b.py > t.txt', ['/etc/x.conf', 't.txt'], ['x.conf', 'b.py']],
+    ['line continuation', 'python a.py \\\n  --x 1 \\\n  > a.log', ['a.log'], ['a.py']],
+  ];
+  for (const [name, code, written, read] of cases) {
+    it(name, () => {
+      const md = sh(code);
+      assert.deepEqual(md.filesWritten, written, 'written');
+      assert.deepEqual(md.filesRead, read, 'read');
+    });
+  }
+  it('reports python imports from embedded python only', () => {
+    assert.deepEqual(sh("python -c 'import numpy'\npip install pandas\n").imports, ['numpy']);
+  });
+});

@@ -1,0 +1,248 @@
+/**
+ * The one place the gateway uses `@agentspan/delivery` and the Postgres
+ * exporter's delivery parts: the Postgres pipeline (bounded queue, retries,
+ * spool) with acknowledgement tickets, and the optional OTLP forwarding.
+ *
+ * Acknowledgements come from a decorator around the exporter's
+ * `PostgresSink`: it notes the ticket of every span the sink accepts while a
+ * request is replayed, and settles those tickets when the batch holding
+ * their spans is committed (`delivered`) or spooled (`spill` stored), or
+ * fails them when the batch is dropped.
+ */
+
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type pg from 'pg';
+import {
+  DeliverySpanProcessor,
+  FileSpool,
+  exporterSink,
+  type DeliveryOptions,
+  type DeliveryResult,
+  type DeliverySink,
+  type DeliveryStats,
+  type SpillResult,
+  type SpooledBatch,
+} from '@agentspan/delivery';
+import {
+  PostgresExecutionEventExporter,
+  PostgresSink,
+  isMappedRow,
+  spoolKindFor,
+  type MappedRow,
+} from '@agentspan/exporter-postgres';
+import type { DeliveryTicket } from './ticket.js';
+
+/** A batch on its way, with the tickets of the spans in it. */
+interface TrackedBatch<P> {
+  readonly payload: P;
+  readonly tickets: ReadonlyMap<DeliveryTicket, number>;
+  settled: boolean;
+}
+
+function settle<P>(batch: TrackedBatch<P>, ok: boolean, reason: string): void {
+  if (batch.settled) return;
+  batch.settled = true;
+  for (const [ticket, n] of batch.tickets) {
+    if (ok) ticket.complete(n);
+    else ticket.fail(reason);
+  }
+}
+
+/** Decorates a sink so that delivery and spooling settle the tickets of the spans involved. */
+class TicketingSink<P> implements DeliverySink<TrackedBatch<P>> {
+  readonly destination: string;
+  readonly idempotent: boolean;
+  readonly spill?: (batch: TrackedBatch<P>) => SpillResult;
+  readonly takeSpooled?: () => SpooledBatch<TrackedBatch<P>> | undefined;
+  /** The ticket of the request being replayed (replay is synchronous). */
+  current: DeliveryTicket | undefined;
+  private readonly owner = new WeakMap<ReadableSpan, DeliveryTicket>();
+
+  constructor(private readonly inner: DeliverySink<P>) {
+    this.destination = inner.destination;
+    this.idempotent = inner.idempotent;
+    const spill = inner.spill?.bind(inner);
+    if (spill !== undefined) {
+      this.spill = (batch) => {
+        const result = spill(batch.payload);
+        if (result === 'stored') settle(batch, true, '');
+        return result;
+      };
+    }
+    const take = inner.takeSpooled?.bind(inner);
+    if (take !== undefined) {
+      // Batches from the spool were acknowledged when they were written there.
+      this.takeSpooled = () => {
+        const b = take();
+        if (b === undefined) return undefined;
+        return {
+          payload: { payload: b.payload, tickets: new Map(), settled: true },
+          spans: b.spans,
+          bytes: b.bytes,
+          ack: () => b.ack(),
+          release: () => b.release(),
+        };
+      };
+    }
+  }
+
+  accepts(span: ReadableSpan): boolean {
+    const ok = this.inner.accepts === undefined || this.inner.accepts(span);
+    if (ok && this.current !== undefined) {
+      this.owner.set(span, this.current);
+      this.current.expect(1);
+    }
+    return ok;
+  }
+
+  prepare(spans: readonly ReadableSpan[]): TrackedBatch<P> {
+    const tickets = new Map<DeliveryTicket, number>();
+    for (const s of spans) {
+      const t = this.owner.get(s);
+      if (t === undefined) continue;
+      this.owner.delete(s);
+      tickets.set(t, (tickets.get(t) ?? 0) + 1);
+    }
+    try {
+      return { payload: this.inner.prepare(spans), tickets, settled: false };
+    } catch (err) {
+      for (const t of tickets.keys()) t.fail('the spans could not be prepared for Postgres');
+      throw err;
+    }
+  }
+
+  async deliver(batch: TrackedBatch<P>): Promise<DeliveryResult> {
+    const result = await this.inner.deliver(batch.payload);
+    // Rows Postgres refuses for good are counted (stats) but do not fail the request: a retry would meet the same refusal.
+    if (result.kind === 'delivered') settle(batch, true, '');
+    else if (result.kind === 'dropped') settle(batch, false, `spans dropped (${result.reason})`);
+    return result;
+  }
+
+  stats(): Readonly<Record<string, number | string>> {
+    return this.inner.stats?.() ?? {};
+  }
+
+  spoolBytes(): number {
+    return this.inner.spoolBytes?.() ?? 0;
+  }
+
+  shutdown(timeoutMillis: number): Promise<void> {
+    return this.inner.shutdown(timeoutMillis);
+  }
+}
+
+/** Where and how the gateway writes to Postgres. */
+export interface PostgresDeliveryOptions {
+  readonly connectionString?: string | undefined;
+  readonly pool?: pg.Pool | undefined;
+  readonly schema?: string | undefined;
+  readonly migrate: boolean;
+  readonly poolSize?: number | undefined;
+  readonly statementTimeoutMs?: number | undefined;
+  readonly connectTimeoutMs?: number | undefined;
+  readonly spoolDir?: string | undefined;
+  readonly maxSpoolBytes?: number | undefined;
+  readonly delivery: DeliveryOptions;
+}
+
+/** The Postgres pipeline as the gateway uses it. */
+export interface PostgresDelivery {
+  /** The span processor to put after agentspan's processor. */
+  readonly processor: SpanProcessor;
+  readonly hasSpool: boolean;
+  /** Runs `fn` (a synchronous replay) with `ticket` as the owner of every span the pipeline accepts meanwhile. */
+  withTicket(ticket: DeliveryTicket, fn: () => void): void;
+  stats(): DeliveryStats;
+  /** Applies the migrations, waiting at most `timeoutMillis`; never rejects. */
+  ready(timeoutMillis: number): Promise<{ ok: boolean; error?: Error | undefined }>;
+  /** Delivers (or, while Postgres is down, spools) what is held. Never rejects. */
+  flush(timeoutMillis: number): Promise<void>;
+  shutdown(timeoutMillis: number): Promise<void>;
+}
+
+/** Host, port, database and schema of the target (no credentials), for the spool's kind. */
+function spoolTarget(options: PostgresDeliveryOptions): Parameters<typeof spoolKindFor>[0] {
+  if (options.connectionString !== undefined && options.pool === undefined) {
+    try {
+      const u = new URL(options.connectionString);
+      return { host: u.hostname, port: u.port, database: decodeURIComponent(u.pathname.slice(1)), schema: options.schema ?? u.searchParams.get('options') ?? '' };
+    } catch {
+      return { host: 'unparsed', schema: options.schema };
+    }
+  }
+  const o = ((options.pool ?? {}) as { options?: pg.PoolConfig }).options ?? {};
+  return { host: String(o.host ?? o.connectionString ?? ''), port: o.port, database: o.database, schema: options.schema ?? String(o.options ?? '') };
+}
+
+export function createPostgresDelivery(options: PostgresDeliveryOptions): PostgresDelivery {
+  const exporter = new PostgresExecutionEventExporter({
+    ...(options.pool !== undefined ? { pool: options.pool } : { connectionString: options.connectionString }),
+    ...(options.schema !== undefined ? { schema: options.schema } : {}),
+    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+    ...(options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    migrate: options.migrate,
+  });
+  const spool =
+    options.spoolDir !== undefined && options.spoolDir !== ''
+      ? new FileSpool<MappedRow>({
+          dir: options.spoolDir,
+          kind: spoolKindFor(spoolTarget(options)),
+          maxBytes: options.maxSpoolBytes,
+          validate: isMappedRow,
+        })
+      : undefined;
+  const sink = new TicketingSink(new PostgresSink(exporter, spool));
+  const processor = new DeliverySpanProcessor(sink, options.delivery);
+  return {
+    processor,
+    hasSpool: spool !== undefined,
+    withTicket(ticket, fn) {
+      sink.current = ticket;
+      const droppedBefore = processor.stats().droppedTotal;
+      try {
+        fn();
+      } finally {
+        sink.current = undefined;
+      }
+      // A span refused on arrival (queue full, no room in the spool) never reaches the sink: fail the request now.
+      if (processor.stats().droppedTotal > droppedBefore) ticket.fail('the Postgres queue is full');
+    },
+    stats: () => processor.stats(),
+    async ready(timeoutMillis) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<{ ok: boolean }>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false }), Math.max(0, timeoutMillis));
+        timer.unref();
+      });
+      try {
+        return await Promise.race([
+          exporter.migrate().then(
+            () => ({ ok: true }),
+            (err: unknown) => ({ ok: false, error: err instanceof Error ? err : new Error(String(err)) }),
+          ),
+          timeout,
+        ]);
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+      }
+    },
+    flush: (timeoutMillis) => processor.flush(timeoutMillis),
+    shutdown: (timeoutMillis) => processor.shutdownWithin(timeoutMillis),
+  };
+}
+
+/** Where received spans are forwarded (Jaeger, a Collector): an OTLP/HTTP traces URL. */
+export interface ForwardOptions {
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly delivery: DeliveryOptions;
+}
+
+/** The forwarding pipeline: bounded, never blocking, drops counted (the OTLP exporter retries inside each export). */
+export function createForwarding(options: ForwardOptions): DeliverySpanProcessor<ReadableSpan[]> {
+  const exporter = new OTLPTraceExporter({ url: options.url, headers: { ...(options.headers ?? {}) } });
+  return new DeliverySpanProcessor(exporterSink(exporter, { destination: 'otlp-forward' }), options.delivery);
+}

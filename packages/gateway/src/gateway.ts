@@ -1,0 +1,474 @@
+/**
+ * The gateway: an OTLP/HTTP traces endpoint whose spans go through
+ * agentspan's processor into Postgres (and, optionally, on to Jaeger).
+ *
+ * A request is answered only when its fate is known: 200 once every span
+ * bound for Postgres is committed or spooled (with `partial_success` for
+ * spans rejected for bad ids), 4xx when it can never succeed, 429/503 with
+ * `Retry-After` when it may succeed later. Senders retry 429 and 503, and
+ * writes are idempotent, so nothing acknowledged is lost and nothing
+ * retried is written twice.
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { diag } from '@opentelemetry/api';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { DeliveryLogger, DeliveryStats } from '@agentspan/delivery';
+import { ExecutionEventSpanProcessor, classifyForeignSpan, type ProcessorStats } from '@agentspan/processor';
+import { Attr, ForeignAttr as F } from '@agentspan/semconv';
+import { Admission } from './admission.js';
+import { bearerTokenCheck } from './auth.js';
+import { BodyError, contentEncodingOf, decodeContent, readBody } from './body-reader.js';
+import { createForwarding, createPostgresDelivery } from './delivery-adapter.js';
+import { DecodeError, decodeJsonRequest, decodeProtobufRequest } from './otlp-decode.js';
+import { CONTENT_TYPES, encodingOf, errorBody, successBody, type OtlpEncoding } from './otlp-response.js';
+import { planReplay } from './replay-plan.js';
+import { SpanReplayer } from './span-replay.js';
+import { DeliveryTicket, type TicketOutcome } from './ticket.js';
+import type { Gateway, GatewayLogger, GatewayOptions, GatewayStats } from './types.js';
+
+/** Defaults of {@link GatewayOptions}. */
+export const GATEWAY_DEFAULTS = Object.freeze({
+  port: 4318,
+  host: '127.0.0.1',
+  path: '/v1/traces',
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxConcurrentRequests: 4,
+  maxWaitingRequests: 64,
+  ackTimeoutMillis: 8000,
+  retryAfterBusySeconds: 2,
+  retryAfterUnavailableSeconds: 5,
+  maxQueueSpans: 100_000,
+  maxQueueBytes: 128 * 1024 * 1024,
+  startupMigrationTimeoutMillis: 5000,
+  shutdownTimeoutMillis: 10_000,
+  runIdAttribute: Attr.ATTR_GEN_AI_CONVERSATION_ID,
+  nodeIdAttribute: F.ATTR_OI_GRAPH_NODE_ID,
+});
+
+/** Postgres pipeline defaults: senders wait for the commit, so batches leave quickly. */
+const POSTGRES_DELIVERY_DEFAULTS = Object.freeze({
+  scheduledDelayMillis: 50,
+  maxExportBatchSize: 2000,
+  maxConcurrentExports: 2,
+});
+
+/** Forwarding defaults: the OTLP path of `@agentspan/node`. */
+const FORWARD_DELIVERY_DEFAULTS = Object.freeze({
+  maxQueueSize: 20_000,
+  maxQueueBytes: 64 * 1024 * 1024,
+  maxExportBatchSize: 512,
+  scheduledDelayMillis: 1000,
+  maxConcurrentExports: 2,
+});
+
+/** Body bytes still read (and thrown away) after an early answer, so the sender gets to read it. */
+const MAX_DISCARD_BYTES = 256 * 1024 * 1024;
+const DISCARD_TIMEOUT_MILLIS = 5000;
+/** How often a request waiting for its commit checks whether Postgres went down (to spool instead). */
+const ACK_POLL_MILLIS = 100;
+
+const diagLogger: GatewayLogger = { info: (m) => diag.info(m), warn: (m) => diag.warn(m) };
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`agentspan gateway: \`${name}\` must be a positive integer, got ${String(value)}`);
+  return v;
+}
+
+function emptyProcessorStats(): ProcessorStats {
+  return { spansStamped: 0, spansEnriched: 0, filesDetected: 0, filesCaptured: 0, redactions: 0, failures: 0 };
+}
+
+/** Reads and throws away what is left of a request body (bounded), or drops the connection. */
+function discardRest(req: IncomingMessage): void {
+  if (req.complete || req.destroyed) return;
+  let seen = 0;
+  const timer = setTimeout(() => req.destroy(), DISCARD_TIMEOUT_MILLIS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > MAX_DISCARD_BYTES) req.destroy();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.on('error', () => undefined);
+  req.resume();
+}
+
+/**
+ * Starts a gateway and resolves once it listens (and the migrations ran,
+ * or `startupMigrationTimeoutMillis` passed). Bad options throw.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  if (options === null || typeof options !== 'object') throw new TypeError('agentspan gateway: options are required');
+  if (options.pool === undefined && (options.databaseUrl === undefined || options.databaseUrl === '')) {
+    throw new TypeError('agentspan gateway: give `databaseUrl` or `pool`');
+  }
+  const d = GATEWAY_DEFAULTS;
+  const logger = options.logger ?? diagLogger;
+  const port = options.port ?? d.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`agentspan gateway: bad port ${String(options.port)}`);
+  const host = options.host ?? d.host;
+  const path = options.path ?? d.path;
+  const maxBodyBytes = positiveInt('maxBodyBytes', options.maxBodyBytes, d.maxBodyBytes);
+  const ackTimeout = positiveInt('ackTimeoutMillis', options.ackTimeoutMillis, d.ackTimeoutMillis);
+  const maxQueueSpans = positiveInt('maxQueueSpans', options.maxQueueSpans, d.maxQueueSpans);
+  const maxQueueBytes = positiveInt('maxQueueBytes', options.maxQueueBytes, d.maxQueueBytes);
+  const retryBusy = positiveInt('retryAfterBusySeconds', options.retryAfterBusySeconds, d.retryAfterBusySeconds);
+  const retryUnavailable = positiveInt('retryAfterUnavailableSeconds', options.retryAfterUnavailableSeconds, d.retryAfterUnavailableSeconds);
+  const shutdownTimeout = positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);
+  const admission = new Admission(
+    positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, d.maxConcurrentRequests),
+    Math.max(0, Math.floor(options.maxWaitingRequests ?? d.maxWaitingRequests)),
+  );
+  const authorized = options.authTokens && options.authTokens.length > 0 ? bearerTokenCheck(options.authTokens) : undefined;
+  const captureContent = options.captureContent ?? true;
+  const runIdAttribute = options.runIdAttribute === null ? undefined : (options.runIdAttribute ?? d.runIdAttribute);
+  const nodeIdAttribute = options.nodeIdAttribute === null ? undefined : (options.nodeIdAttribute ?? d.nodeIdAttribute);
+  const deliveryLogger: DeliveryLogger = { warn: (m) => logger.warn(m), info: (m) => logger.info(m) };
+
+  const postgres = createPostgresDelivery({
+    connectionString: options.databaseUrl,
+    pool: options.pool,
+    schema: options.schema,
+    migrate: options.migrate ?? true,
+    poolSize: options.poolSize,
+    statementTimeoutMs: options.statementTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs,
+    spoolDir: options.spoolDir,
+    maxSpoolBytes: options.maxSpoolBytes,
+    delivery: {
+      ...POSTGRES_DELIVERY_DEFAULTS,
+      shutdownTimeoutMillis: shutdownTimeout,
+      ...(options.postgresDelivery ?? {}),
+      maxQueueSize: maxQueueSpans,
+      maxQueueBytes,
+      logger: deliveryLogger,
+    },
+  });
+  const forward =
+    options.forwardUrl !== undefined && options.forwardUrl !== ''
+      ? createForwarding({
+          url: options.forwardUrl,
+          headers: options.forwardHeaders,
+          delivery: { ...FORWARD_DELIVERY_DEFAULTS, shutdownTimeoutMillis: shutdownTimeout, logger: deliveryLogger },
+        })
+      : undefined;
+
+  // One agentspan processor per service with a shared workspace (file capture), one for every other service.
+  const processorOptions = {
+    captureContent,
+    ...(options.redaction !== undefined ? { redaction: options.redaction } : {}),
+  };
+  const defaultProcessor = new ExecutionEventSpanProcessor({ ...processorOptions, fileCapture: { enabled: false } });
+  const serviceProcessors = new Map<string, ExecutionEventSpanProcessor>();
+  for (const [service, ws] of Object.entries(options.workspaces ?? {})) {
+    serviceProcessors.set(
+      service,
+      new ExecutionEventSpanProcessor({
+        ...processorOptions,
+        workspaceDir: ws.workspaceDir,
+        fileCapture: { ...(ws.fileCapture ?? {}), enabled: true, roots: ws.roots ?? [ws.workspaceDir] },
+      }),
+    );
+  }
+  const allProcessors = [defaultProcessor, ...serviceProcessors.values()];
+  const exporting: SpanProcessor[] = forward ? [postgres.processor, forward] : [postgres.processor];
+  const replayer = new SpanReplayer({
+    processorsFor: (service) => [(service !== undefined ? serviceProcessors.get(service) : undefined) ?? defaultProcessor, ...exporting],
+  });
+  for (const p of allProcessors) p.setTracerProvider(replayer.tracerProvider);
+
+  const planOptions = {
+    runIdAttribute,
+    nodeIdAttribute,
+    captureContent,
+    isForeignAgentSpan: (a: Parameters<typeof classifyForeignSpan>[0]) => classifyForeignSpan(a) !== undefined,
+  };
+
+  const responses: Record<number, number> = {};
+  let spansReceived = 0;
+  let spansRejected = 0;
+  let closing = false;
+  const inFlight = new Set<Promise<void>>();
+  let internalErrorLogged = false;
+
+  function queueBusy(stats: DeliveryStats): boolean {
+    return stats.queueDepth > maxQueueSpans / 2 || stats.queueBytes > maxQueueBytes / 2;
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, status: number, body: Buffer, contentType: string, headers: Record<string, string> = {}): void {
+    responses[status] = (responses[status] ?? 0) + 1;
+    if (res.headersSent || res.destroyed) return;
+    const unread = !req.complete;
+    res.writeHead(status, {
+      'Content-Type': contentType,
+      'Content-Length': String(body.length),
+      ...(unread || closing ? { Connection: 'close' } : {}),
+      ...headers,
+    });
+    res.end(body);
+    if (unread) discardRest(req);
+  }
+
+  function sendError(req: IncomingMessage, res: ServerResponse, encoding: OtlpEncoding, err: HttpError): void {
+    const headers: Record<string, string> = {};
+    if (err.retryAfterSeconds !== undefined) headers['Retry-After'] = String(err.retryAfterSeconds);
+    if (err.status === 401) headers['WWW-Authenticate'] = 'Bearer';
+    if (err.status === 405) headers['Allow'] = 'POST';
+    send(req, res, err.status, errorBody(encoding, err.status, err.message), CONTENT_TYPES[encoding], headers);
+  }
+
+  function healthBody(): { status: string; body: Buffer } {
+    const pg = postgres.stats();
+    const fw = forward?.stats();
+    const status = closing ? 'stopping' : pg.state === 'down' ? 'degraded' : 'ok';
+    const summary = (s: DeliveryStats) => ({
+      state: s.state,
+      queueDepth: s.queueDepth,
+      exported: s.exported,
+      spooled: s.spooled,
+      dropped: s.droppedTotal,
+      lastError: s.lastError ?? null,
+    });
+    return {
+      status,
+      body: Buffer.from(
+        JSON.stringify({ status, postgres: summary(pg), forward: fw ? summary(fw) : null, requestsInFlight: inFlight.size }),
+      ),
+    };
+  }
+
+  /**
+   * Waits for a ticket, at most `ackTimeoutMillis`. While Postgres is down
+   * and there is a spool, it has the pipeline spool what it holds at once,
+   * so the sender is acknowledged as soon as its spans are on disk.
+   */
+  async function awaitTicket(ticket: DeliveryTicket): Promise<TicketOutcome> {
+    const deadline = Date.now() + ackTimeout;
+    let spooling = false;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return { ok: false, reason: 'timeout' };
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        ticket.settled,
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), Math.min(remaining, ACK_POLL_MILLIS));
+        }),
+      ]);
+      clearTimeout(timer);
+      if (outcome !== undefined) return outcome;
+      if (!spooling && postgres.hasSpool && postgres.stats().state === 'down') {
+        spooling = true;
+        void postgres.flush(Math.max(0, deadline - Date.now()));
+      }
+    }
+  }
+
+  /** Whether a new export request may be taken now; an error to answer otherwise. */
+  function refusal(): HttpError | undefined {
+    if (closing) return new HttpError(503, 'the gateway is shutting down', retryUnavailable);
+    const s = postgres.stats();
+    if (s.state === 'down' && !postgres.hasSpool) {
+      return new HttpError(503, `Postgres is unreachable (${s.lastError ?? 'failing'}); retry later`, retryUnavailable);
+    }
+    if (queueBusy(s)) return new HttpError(429, 'the gateway queue is full; retry later', retryBusy);
+    return undefined;
+  }
+
+  async function exportRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const declaredEncoding = encodingOf(req.headers['content-type']);
+    // Errors about the request itself are answered in JSON when its encoding is unknown.
+    const encoding: OtlpEncoding = declaredEncoding ?? 'json';
+    try {
+      if (authorized !== undefined && !authorized(req.headers['authorization'])) {
+        throw new HttpError(401, 'missing or wrong bearer token');
+      }
+      if (declaredEncoding === undefined) {
+        throw new HttpError(415, 'Content-Type must be application/x-protobuf or application/json');
+      }
+      const contentEncoding = contentEncodingOf(req.headers['content-encoding']);
+      if (contentEncoding === undefined) throw new HttpError(415, 'Content-Encoding must be gzip, deflate or identity');
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBodyBytes) {
+        throw new HttpError(413, `request body of ${declared} bytes is larger than the limit of ${maxBodyBytes}`);
+      }
+      const refused = refusal();
+      if (refused) throw refused;
+      if (!(await admission.acquire())) throw new HttpError(429, 'too many requests waiting; retry later', retryBusy);
+      let ticket: DeliveryTicket;
+      let rejected: number;
+      let rejectReason: string | undefined;
+      try {
+        const body = await readBody(req, maxBodyBytes);
+        const raw = await decodeContent(body, contentEncoding, maxBodyBytes);
+        const decoded = encoding === 'json' ? decodeJsonRequest(raw) : decodeProtobufRequest(raw);
+        rejected = decoded.rejected;
+        rejectReason = decoded.rejectReason;
+        if (decoded.spans.length > maxQueueSpans / 2) {
+          throw new HttpError(413, `${decoded.spans.length} spans in one request; send at most ${Math.floor(maxQueueSpans / 2)} per request`);
+        }
+        const again = refusal();
+        if (again) throw again;
+        ticket = new DeliveryTicket();
+        const plan = planReplay(decoded.spans, planOptions);
+        postgres.withTicket(ticket, () => replayer.replay(plan));
+        ticket.seal();
+        spansReceived += decoded.spans.length;
+        spansRejected += rejected;
+      } finally {
+        admission.release();
+      }
+      const outcome = await awaitTicket(ticket);
+      if (!outcome.ok) {
+        throw new HttpError(
+          503,
+          outcome.reason === 'timeout'
+            ? `the spans were not committed to Postgres within ${ackTimeout} ms; retry later (a retry never writes a row twice)`
+            : `${outcome.reason}; retry later`,
+          retryUnavailable,
+        );
+      }
+      send(req, res, 200, successBody(encoding, rejected, rejectReason), CONTENT_TYPES[encoding]);
+    } catch (err) {
+      if (err instanceof HttpError) sendError(req, res, encoding, err);
+      else if (err instanceof BodyError) {
+        if (err.kind === 'aborted') return; // the sender is gone: nobody to answer
+        sendError(req, res, encoding, new HttpError(err.kind === 'too_large' ? 413 : 400, err.message));
+      } else if (err instanceof DecodeError) sendError(req, res, encoding, new HttpError(400, err.message));
+      else throw err;
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const pathname = url.split('?', 1)[0];
+    if (pathname === '/health' || pathname === '/healthz') {
+      const h = healthBody();
+      send(req, res, closing ? 503 : 200, h.body, 'application/json');
+      return;
+    }
+    if (pathname === '/ready') {
+      const h = healthBody();
+      send(req, res, refusal() === undefined ? 200 : 503, h.body, 'application/json');
+      return;
+    }
+    if (pathname !== path) {
+      sendError(req, res, 'json', new HttpError(404, `not found; OTLP traces go to POST ${path}`));
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendError(req, res, 'json', new HttpError(405, `${path} accepts POST only`));
+      return;
+    }
+    await exportRequest(req, res);
+  }
+
+  // A request must arrive whole within 30 s: a sender trickling its body cannot hold a turn for long.
+  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000, keepAliveTimeout: 5000 }, (req, res) => {
+    const p = handle(req, res).catch((err: unknown) => {
+      if (!internalErrorLogged) {
+        internalErrorLogged = true;
+        logger.warn(`agentspan gateway: internal error while handling a request (logged once): ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      }
+      try {
+        send(req, res, 500, errorBody('json', 500, 'internal error'), 'application/json');
+      } catch {
+        res.destroy();
+      }
+    });
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  });
+  server.on('clientError', (_err, socket) => {
+    // Malformed HTTP: answer 400 if the socket still takes it, never crash.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const closeEverything = async (timeoutMillis: number): Promise<void> => {
+    await Promise.all([postgres.shutdown(timeoutMillis), forward?.shutdownWithin(timeoutMillis)]);
+    await Promise.all(allProcessors.map((p) => p.shutdown()));
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await closeEverything(0);
+    throw err;
+  }
+  server.on('error', (err) => logger.warn(`agentspan gateway: server error: ${err.message}`));
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+
+  const ready = await postgres.ready(options.startupMigrationTimeoutMillis ?? d.startupMigrationTimeoutMillis);
+  if (!ready.ok) {
+    logger.warn(
+      `agentspan gateway: could not prepare the Postgres schema yet (${ready.error?.message ?? 'no answer in time'}); ` +
+        'the migrations are retried before every write',
+    );
+  }
+  logger.info(`agentspan gateway: listening on ${url}${path}${forward ? `, forwarding to ${options.forwardUrl}` : ''}`);
+
+  let shutdownPromise: Promise<void> | undefined;
+  return {
+    url,
+    port: address.port,
+    stats(): GatewayStats {
+      const processor = emptyProcessorStats();
+      for (const p of allProcessors) {
+        const s = p.stats();
+        for (const k of Object.keys(processor) as (keyof ProcessorStats)[]) processor[k] += s[k];
+      }
+      return {
+        responses: { ...responses },
+        spansReceived,
+        spansRejected,
+        requestsInFlight: inFlight.size,
+        postgres: postgres.stats(),
+        forward: forward?.stats(),
+        processor,
+      };
+    },
+    shutdown() {
+      shutdownPromise ??= (async () => {
+        const deadline = Date.now() + shutdownTimeout;
+        closing = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Requests in flight finish (their acknowledgement included), within the deadline.
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref()),
+        ]);
+        await closeEverything(Math.max(0, deadline - Date.now()));
+        server.closeAllConnections();
+        await closed;
+        logger.info('agentspan gateway: stopped');
+      })().catch((err: unknown) => {
+        logger.warn(`agentspan gateway: shutdown did not complete cleanly: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      return shutdownPromise;
+    },
+  };
+}

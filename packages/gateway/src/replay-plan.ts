@@ -1,0 +1,261 @@
+/**
+ * The plan for replaying one request's spans through the SDK (pure): the
+ * order they start and end in, the attributes each starts with (AG2 mapping
+ * and placement in a run), and which in-request span is each one's parent.
+ *
+ * Order. Spans arrive in export order (roughly end order, children before
+ * parents). The replay walks the request's timeline instead: spans start
+ * in start-time order (a parent always before its children) and each span
+ * ends as soon as the next start is later than its end (children first on
+ * equal ends). The processor then sees the request as it would have seen
+ * the spans live: it numbers a run's events (`execution_order`) in start
+ * order, and a file a code execution wrote gets its number when that
+ * execution ended, before whatever started after.
+ *
+ * Placement. A span the gateway recognises as an agent span (agentspan's
+ * own, AG2's, or one the processor's GenAI/OpenInference/AI SDK mapping
+ * classifies) gets a run id, a node id and a depth before it starts:
+ *
+ * - run id: `agentspan.run.id` when the sender set it (an agentspan
+ *   process: then nothing is changed); else the `runIdAttribute` of the span
+ *   (`gen_ai.conversation.id` by default; not on AG2 spans, where only the
+ *   conversation span carries it, and only once it ends); else the trace id.
+ *   The rule never looks at other spans, so the same span gets the same run
+ *   whatever request it arrives in.
+ * - node id: `agentspan.node.id`, else the `nodeIdAttribute`
+ *   (`graph.node.id`), else the node of the nearest placed ancestor in the
+ *   same request and run (an AG2 nested conversation is a node).
+ * - depth: the nearest placed ancestor's in the same request, plus one;
+ *   without one, the depth AG2's structure implies (run 0, agent turn 1,
+ *   tool or code execution 2), or 1 for the root span of a trace (directly
+ *   under its run); unknown (NULL) otherwise.
+ */
+
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { Attr, EventType, ForeignAttr as F } from '@agentspan/semconv';
+import { AG2_CONTENT_KEYS, Ag2SpanType, isAg2Span, mapAg2Span } from './ag2-mapping.js';
+import type { ReceivedSpan } from './otlp-model.js';
+
+/** How spans are placed in runs and nodes. */
+export interface PlanOptions {
+  /** Span attribute naming the run when `agentspan.run.id` is absent; undefined: the trace id always. */
+  readonly runIdAttribute: string | undefined;
+  /** Span attribute naming the node when `agentspan.node.id` is absent. */
+  readonly nodeIdAttribute: string | undefined;
+  /** With `false`, AG2's and the GenAI content keys are removed before the processor sees the span. */
+  readonly captureContent: boolean;
+  /** Whether the processor's mapping recognises a span of another instrumentation (`classifyForeignSpan`). */
+  readonly isForeignAgentSpan: (attributes: Attributes) => boolean;
+}
+
+/** One span of the plan. */
+export interface PlannedSpan {
+  readonly span: ReceivedSpan;
+  /** Attributes to start the span with (received, mapped, placed; withheld keys removed). */
+  readonly attributes: Attributes;
+  /**
+   * Received attributes hidden from the processor (so its GenAI mapping
+   * makes no row of the span), written back once the span has ended, for
+   * the exporters that forward the span.
+   */
+  readonly restoreAfterEnd: Attributes | undefined;
+  /** Position (in {@link ReplayPlan.spans}) of the parent when it is in the same request; it always comes earlier. */
+  readonly parent: number | undefined;
+}
+
+/** One step of a replay: start or end the span at `index` of {@link ReplayPlan.spans}. */
+export interface ReplayStep {
+  readonly kind: 'start' | 'end';
+  readonly index: number;
+}
+
+/** The replay of one request. */
+export interface ReplayPlan {
+  /** In start order. */
+  readonly spans: readonly PlannedSpan[];
+  /** Every span started once and ended once, a span always after its start (and after its parent's start). */
+  readonly steps: readonly ReplayStep[];
+}
+
+interface Placement {
+  readonly runId: string;
+  readonly nodeId: string | undefined;
+  readonly depth: number | undefined;
+}
+
+function str(v: AttributeValue | undefined): string | undefined {
+  if (typeof v === 'string') return v.length > 0 ? v : undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+function keyOf(traceId: string, spanId: string): string {
+  return `${traceId}:${spanId}`;
+}
+
+/**
+ * Start order: by start time, but a span whose parent is in the request
+ * comes after it (clocks of different processes, or equal times, must not
+ * start a child first). Iterative, so a long chain cannot overflow the stack.
+ */
+function startOrder(spans: readonly ReceivedSpan[], parentOf: readonly (number | undefined)[]): number[] {
+  const byStart = spans.map((_, i) => i).sort((a, b) => {
+    const x = spans[a] as ReceivedSpan;
+    const y = spans[b] as ReceivedSpan;
+    return x.startNanos < y.startNanos ? -1 : x.startNanos > y.startNanos ? 1 : a - b;
+  });
+  const placed = new Uint8Array(spans.length);
+  const order: number[] = [];
+  const chain: number[] = [];
+  for (const i of byStart) {
+    chain.length = 0;
+    let cur: number | undefined = i;
+    // Walk up to the first ancestor already placed; a cycle (bad input) stops at a span seen in this walk.
+    while (cur !== undefined && placed[cur] === 0) {
+      placed[cur] = 2;
+      chain.push(cur);
+      cur = parentOf[cur];
+      if (cur !== undefined && placed[cur] === 2) break;
+    }
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const c = chain[k] as number;
+      placed[c] = 1;
+      order.push(c);
+    }
+  }
+  return order;
+}
+
+/** Builds the replay plan of one request. Never throws for any input the decoders produce. */
+export function planReplay(received: readonly ReceivedSpan[], options: PlanOptions): ReplayPlan {
+  // A span sent twice in one request is replayed once (the first copy, as Postgres keeps the first row).
+  const index = new Map<string, number>();
+  const spans: ReceivedSpan[] = [];
+  for (const s of received) {
+    const k = keyOf(s.traceId, s.spanId);
+    if (index.has(k)) continue;
+    index.set(k, spans.length);
+    spans.push(s);
+  }
+  const parentOf = spans.map((s, i) => {
+    if (s.parentSpanId === undefined) return undefined;
+    const p = index.get(keyOf(s.traceId, s.parentSpanId));
+    return p === i ? undefined : p;
+  });
+  // AG2 `chat` spans, by the span they ran in (their usage goes to that agent's row).
+  const llmChildren = new Map<number, Attributes[]>();
+  spans.forEach((s, i) => {
+    const p = parentOf[i];
+    if (p !== undefined && s.attributes[F.ATTR_AG2_SPAN_TYPE] === Ag2SpanType.LLM) {
+      const list = llmChildren.get(p) ?? [];
+      list.push(s.attributes);
+      llmChildren.set(p, list);
+    }
+  });
+
+  const order = startOrder(spans, parentOf);
+  const position = new Int32Array(spans.length);
+  order.forEach((i, pos) => (position[i] = pos));
+  const placements: (Placement | undefined)[] = new Array<Placement | undefined>(spans.length);
+  /** Nearest placed ancestor in the request (memoised: parents are handled before their children). */
+  const nearest: (Placement | undefined)[] = new Array<Placement | undefined>(spans.length);
+  const batchDepth = new Int32Array(spans.length);
+  const planned: PlannedSpan[] = [];
+
+  for (const i of order) {
+    const span = spans[i] as ReceivedSpan;
+    // A parent that starts later can only come from a cycle in bad input: treat the span as having no parent here.
+    const given = parentOf[i];
+    const p = given !== undefined && (position[given] ?? 0) < planned.length ? given : undefined;
+    batchDepth[i] = p === undefined ? 0 : (batchDepth[p] ?? 0) + 1;
+    const ancestor = p === undefined ? undefined : (placements[p] ?? nearest[p]);
+    nearest[i] = ancestor;
+    const receivedAttributes = span.attributes;
+    const fromAg2 = isAg2Span(receivedAttributes);
+    const ag2 = fromAg2
+      ? mapAg2Span(
+          { name: span.name, spanId: span.spanId, attributes: receivedAttributes, isRoot: span.parentSpanId === undefined },
+          p === undefined ? undefined : (spans[p] as ReceivedSpan).attributes,
+          llmChildren.get(i),
+        )
+      : undefined;
+    const attributes: Attributes = { ...receivedAttributes, ...(ag2?.attributes ?? {}) };
+    if (!options.captureContent) for (const k of AG2_CONTENT_KEYS) delete attributes[k];
+
+    const explicitRun = str(attributes[Attr.ATTR_RUN_ID]);
+    if (explicitRun !== undefined) {
+      placements[i] = {
+        runId: explicitRun,
+        nodeId: str(attributes[Attr.ATTR_NODE_ID]),
+        depth: typeof attributes[Attr.ATTR_DEPTH] === 'number' ? attributes[Attr.ATTR_DEPTH] : undefined,
+      };
+    } else {
+      // AG2 sets gen_ai.conversation.id on the conversation span only, when it ends: using it would split the run.
+      const configuredRun =
+        options.runIdAttribute === undefined || (fromAg2 && options.runIdAttribute === Attr.ATTR_GEN_AI_CONVERSATION_ID)
+          ? undefined
+          : str(attributes[options.runIdAttribute]);
+      const relevant =
+        attributes[Attr.ATTR_EVENT_TYPE] !== undefined ||
+        fromAg2 ||
+        configuredRun !== undefined ||
+        options.isForeignAgentSpan(receivedAttributes);
+      if (relevant) {
+        const runId = configuredRun ?? span.traceId;
+        const type = attributes[Attr.ATTR_EVENT_TYPE];
+        const sameRun = ancestor !== undefined && ancestor.runId === runId ? ancestor : undefined;
+        const nodeId =
+          str(attributes[Attr.ATTR_NODE_ID]) ??
+          (options.nodeIdAttribute !== undefined ? str(attributes[options.nodeIdAttribute]) : undefined) ??
+          (type === EventType.RUN ? undefined : sameRun?.nodeId);
+        const ownDepth = typeof attributes[Attr.ATTR_DEPTH] === 'number' ? attributes[Attr.ATTR_DEPTH] : undefined;
+        const depth =
+          type === EventType.RUN
+            ? 0
+            : sameRun?.depth !== undefined
+              ? sameRun.depth + 1
+              : (ownDepth ?? ag2?.structuralDepth ?? (span.parentSpanId === undefined ? 1 : undefined));
+        attributes[Attr.ATTR_RUN_ID] = runId;
+        if (nodeId !== undefined) attributes[Attr.ATTR_NODE_ID] = nodeId;
+        if (depth !== undefined) attributes[Attr.ATTR_DEPTH] = depth;
+        placements[i] = { runId, nodeId, depth };
+      }
+    }
+
+    let restoreAfterEnd: Attributes | undefined;
+    for (const k of ag2?.withhold ?? []) {
+      const v = attributes[k];
+      if (v === undefined) continue;
+      restoreAfterEnd ??= {};
+      restoreAfterEnd[k] = v;
+      delete attributes[k];
+    }
+    planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p] });
+  }
+
+  const endOrder = order
+    .map((_, pos) => pos)
+    .sort((a, b) => {
+      const x = (planned[a] as PlannedSpan).span;
+      const y = (planned[b] as PlannedSpan).span;
+      if (x.endNanos !== y.endNanos) return x.endNanos < y.endNanos ? -1 : 1;
+      // Equal end times: the deeper span (a child) ends first.
+      return (batchDepth[order[b] as number] ?? 0) - (batchDepth[order[a] as number] ?? 0) || b - a;
+    });
+  // Interleave: before each start, end what ended strictly earlier (and has started).
+  const steps: ReplayStep[] = [];
+  const started = new Uint8Array(planned.length);
+  let next = 0;
+  planned.forEach((p, pos) => {
+    while (next < endOrder.length) {
+      const e = endOrder[next] as number;
+      if (started[e] === 0 || !((planned[e] as PlannedSpan).span.endNanos < p.span.startNanos)) break;
+      steps.push({ kind: 'end', index: e });
+      next++;
+    }
+    steps.push({ kind: 'start', index: pos });
+    started[pos] = 1;
+  });
+  while (next < endOrder.length) steps.push({ kind: 'end', index: endOrder[next++] as number });
+  return { spans: planned, steps };
+}

@@ -1,0 +1,166 @@
+import type pg from 'pg';
+import type { DeliveryOptions, DeliveryStats } from '@agentspan/delivery';
+import type { FileCaptureConfig, ProcessorStats, RedactionConfig } from '@agentspan/processor';
+
+/** Where state changes (startup, Postgres down and back, drops) are reported: never once per request. */
+export interface GatewayLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** File capture for the spans of one service (`service.name`), whose workspace the gateway can read. */
+export interface ServiceWorkspace {
+  /** The agent's working directory as the gateway sees it (relative file paths resolve here). */
+  workspaceDir: string;
+  /** Other directories files may be read from. @default [workspaceDir] */
+  roots?: string[];
+  /** The processor's capture limits (`maxFileBytes`, `maxContentBytes`, ...). @default the processor's */
+  fileCapture?: Omit<FileCaptureConfig, 'enabled' | 'roots'>;
+}
+
+/** Options of {@link startGateway}. Only the database is required. */
+export interface GatewayOptions {
+  /** Postgres to write to. One of `databaseUrl` and `pool` is required. */
+  databaseUrl?: string | undefined;
+  /** A pool to write through instead (never ended by the gateway). */
+  pool?: pg.Pool | undefined;
+  /** Schema of the tables (created if missing). @default the connection's `search_path` */
+  schema?: string | undefined;
+  /** Run the migrations at start and before the first write. @default true */
+  migrate?: boolean | undefined;
+  /** How long the start waits for the migrations before serving anyway (they are retried before every write), ms. @default 5000 */
+  startupMigrationTimeoutMillis?: number | undefined;
+
+  /** Port to listen on; 0 picks a free one (see {@link Gateway.port}). @default 4318 */
+  port?: number | undefined;
+  /** Address to listen on. Bind `0.0.0.0` in a container, with `authTokens`. @default '127.0.0.1' */
+  host?: string | undefined;
+  /** Path of the OTLP traces endpoint. @default '/v1/traces' */
+  path?: string | undefined;
+  /**
+   * Bearer tokens senders must present (`Authorization: Bearer <token>`);
+   * several allow rotation. The health endpoints never need one.
+   * @default none: no authentication
+   */
+  authTokens?: readonly string[] | undefined;
+
+  /** Largest request body, both as received and after `Content-Encoding` is undone, bytes. @default 16_777_216 (16 MiB) */
+  maxBodyBytes?: number | undefined;
+  /** Requests decoded and replayed at the same time (CPU work); others wait their turn. @default 4 */
+  maxConcurrentRequests?: number | undefined;
+  /** Requests waiting for a turn before new ones are answered 429. @default 64 */
+  maxWaitingRequests?: number | undefined;
+  /**
+   * How long a request waits for its spans to be committed to Postgres (or
+   * spooled) before it is answered 503 (the sender retries; writes are
+   * idempotent, so a retry never makes a second row). Keep it below the
+   * senders' export timeout (10 s by default in the OpenTelemetry SDKs).
+   * @default 8000
+   */
+  ackTimeoutMillis?: number | undefined;
+  /** `Retry-After` (seconds) sent with 429 (queue full, too many waiting requests). @default 2 */
+  retryAfterBusySeconds?: number | undefined;
+  /** `Retry-After` (seconds) sent with 503 (Postgres unreachable and no spool; acknowledgement timed out). @default 5 */
+  retryAfterUnavailableSeconds?: number | undefined;
+
+  /**
+   * Most spans held between receipt and commit. A request is refused with
+   * 429 while more than half of it (or of `maxQueueBytes`) is used, and a
+   * request of more than half of it spans with 413: the other half is
+   * headroom for the `file_gen` spans the processor adds.
+   * @default 100_000
+   */
+  maxQueueSpans?: number | undefined;
+  /** Most estimated bytes held between receipt and commit (same rule). @default 134_217_728 (128 MiB) */
+  maxQueueBytes?: number | undefined;
+  /**
+   * Tuning of the Postgres delivery pipeline (`@agentspan/delivery`).
+   * Defaults differ from an application's: batches go out after 50 ms,
+   * because senders wait for the commit.
+   * @default { scheduledDelayMillis: 50, maxExportBatchSize: 2000, maxConcurrentExports: 2 }
+   */
+  postgresDelivery?: Omit<DeliveryOptions, 'maxQueueSize' | 'maxQueueBytes' | 'logger'> | undefined;
+  /** Size of the Postgres pool the gateway creates (ignored with `pool`). @default 4 */
+  poolSize?: number | undefined;
+  /** `statement_timeout` of the gateway's Postgres writes, ms. @default 30_000 (the exporter's) */
+  statementTimeoutMs?: number | undefined;
+  /** How long the gateway's pool waits for a new Postgres connection, ms. @default 5000 (the exporter's) */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * Directory of the disk spool. With it, spans received while Postgres is
+   * down are acknowledged once on disk and written when it is back; without
+   * it, requests are refused with 503 while Postgres is down.
+   * @default undefined (no spool)
+   */
+  spoolDir?: string | undefined;
+  /** Size cap of the spool, bytes. @default 268_435_456 (256 MiB) */
+  maxSpoolBytes?: number | undefined;
+
+  /**
+   * Forward every received span (after redaction and enrichment) to this
+   * OTLP/HTTP traces URL, e.g. Jaeger's `http://jaeger:4318/v1/traces`.
+   * Bounded and never blocking; not part of the acknowledgement.
+   * @default undefined (no forwarding)
+   */
+  forwardUrl?: string | undefined;
+  /** Headers of the forwarding requests. @default {} */
+  forwardHeaders?: Readonly<Record<string, string>> | undefined;
+
+  /**
+   * Span attribute naming the run when `agentspan.run.id` is absent. When a
+   * span does not carry it, or with `null`, the trace id is the run id.
+   * AG2 spans ignore `gen_ai.conversation.id` (AG2 sets it on the
+   * conversation span only, when it ends), so an AG2 run is its trace.
+   * @default 'gen_ai.conversation.id'
+   */
+  runIdAttribute?: string | null | undefined;
+  /** Span attribute naming the node when `agentspan.node.id` is absent (`null`: none). @default 'graph.node.id' */
+  nodeIdAttribute?: string | null | undefined;
+  /**
+   * File capture, per service (`service.name` of the sender's resource):
+   * only where the gateway shares the agent's workspace. Other services'
+   * `file_gen` rows record paths without content (`skip_reason: disabled`).
+   * @default {} (no capture)
+   */
+  workspaces?: Readonly<Record<string, ServiceWorkspace>> | undefined;
+  /** Keep content (messages, code, outputs, tool arguments and results, file content). @default true */
+  captureContent?: boolean | undefined;
+  /** Secret redaction before anything is written or forwarded. @default on */
+  redaction?: RedactionConfig | false | undefined;
+
+  /** How long `shutdown()` waits for requests in flight and for delivery, ms. @default 10_000 */
+  shutdownTimeoutMillis?: number | undefined;
+  /** @default messages go to `diag` */
+  logger?: GatewayLogger | undefined;
+}
+
+/** Counters of a running gateway. */
+export interface GatewayStats {
+  /** Requests answered (all endpoints), by HTTP status. */
+  readonly responses: Readonly<Record<number, number>>;
+  /** Spans decoded from accepted requests. */
+  readonly spansReceived: number;
+  /** Spans rejected inside otherwise valid requests (bad ids), reported as partial success. */
+  readonly spansRejected: number;
+  /** Requests being read, decoded, replayed or waiting for their commit. */
+  readonly requestsInFlight: number;
+  readonly postgres: DeliveryStats;
+  readonly forward: DeliveryStats | undefined;
+  /** agentspan's processors, summed over services. */
+  readonly processor: ProcessorStats;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  /** `http://host:port` it listens on. */
+  readonly url: string;
+  /** The port (useful with `port: 0`). */
+  readonly port: number;
+  stats(): GatewayStats;
+  /**
+   * Stops accepting requests, lets those in flight finish, delivers (or
+   * spools) what is held, and closes everything, within
+   * `shutdownTimeoutMillis`. Idempotent; never rejects.
+   */
+  shutdown(): Promise<void>;
+}

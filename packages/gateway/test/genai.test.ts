@@ -1,0 +1,175 @@
+/**
+ * Spans of other instrumentations (GenAI conventions, OpenInference) and of
+ * agentspan itself, sent by the official OTLP/HTTP JSON and protobuf
+ * exporters: the same processor makes the same rows as in process.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createRecorder } from '@agentspan/instrumentation';
+import { PostgresExecutionEventExporter } from '@agentspan/exporter-postgres';
+import { ExecutionEventSpanProcessor } from '@agentspan/processor';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import type { Gateway } from '../src/index.js';
+import { SpanFactory, assertExported, exportWith, startTestGateway } from './helpers.js';
+
+let viaGateway: TestSchema;
+let inProcess: TestSchema;
+let gateway: Gateway;
+
+before(async () => {
+  [viaGateway, inProcess] = await Promise.all([createTestSchema('gateway_genai'), createTestSchema('gateway_inproc')]);
+  gateway = await startTestGateway(viaGateway);
+});
+after(async () => {
+  await gateway.shutdown();
+  await Promise.all([viaGateway.drop(), inProcess.drop()]);
+});
+
+const T = (ms: number): number => 1_760_000_000_000 + ms;
+
+/** The same small workflow, recorded through agentspan's API into whatever processors the provider has. */
+function recordWorkflow(processors: SpanProcessor[], processor?: ExecutionEventSpanProcessor): BasicTracerProvider {
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'eq-service' }), spanProcessors: processors });
+  processor?.setTracerProvider(provider);
+  const recorder = createRecorder({ tracerProvider: provider });
+  const run = recorder.startRun({ runId: 'eq-run', task: 'Summarise the sales data', mode: 'one-shot', startTime: T(0), newTrace: true });
+  const step = run.startNode('step_1', { title: 'analyse', agent: 'engineer', startTime: T(10) });
+  step.agentCall({
+    agent: 'engineer',
+    role: 'assistant',
+    sender: 'planner',
+    content: 'I will read data/sales.csv:\n```python\nimport pandas as pd\ndf = pd.read_csv("data/sales.csv")\n```',
+    model: 'gpt-4o',
+    startTime: T(20),
+    endTime: T(30),
+  });
+  step.codeExecution({
+    agent: 'executor',
+    language: 'python',
+    code: 'import pandas as pd\ndf = pd.read_csv("data/sales.csv")\ndf.describe().to_csv("results/summary.csv")',
+    output: 'done',
+    exitCode: 0,
+    startTime: T(40),
+    endTime: T(50),
+  });
+  step.toolCall({
+    agent: 'engineer',
+    tool: 'search',
+    args: { q: 'sales', api_key: 'sk-proj-abcdefghijklmnopqrstuvwxyz123456' },
+    result: { hits: 2 },
+    startTime: T(60),
+    endTime: T(70),
+  });
+  step.end({ endTime: T(80) });
+  run.end({ endTime: T(90) });
+  return provider;
+}
+
+const COMPARED = `
+  SELECT e.event_type, e.event_subtype, e.name, e.agent_name, e.agent_role, e.run_id, e.node_id, e.step_id, e.session_id,
+         e.execution_order, e.depth, e.status, e.inputs, e.outputs, e.meta, e.error_message, e.attributes, e.service_name,
+         e.started_at, e.completed_at, e.duration_ms, COALESCE(p.name, n.node_id) AS parent
+    FROM execution_events e
+    LEFT JOIN execution_events p ON p.id = e.parent_event_id
+    LEFT JOIN dag_nodes n ON n.id = e.parent_event_id
+   WHERE e.run_id = 'eq-run'
+   ORDER BY e.execution_order, e.name`;
+
+test('an agentspan workflow sent over OTLP/JSON (unprocessed) makes the same rows as the processor in process', async () => {
+  // In process: the processor, then the exporter.
+  const processor = new ExecutionEventSpanProcessor({ fileCapture: { enabled: false } });
+  const local = recordWorkflow(
+    [processor, new SimpleSpanProcessor(new PostgresExecutionEventExporter({ pool: inProcess.pool, schema: inProcess.schema }))],
+    processor,
+  );
+  await local.forceFlush();
+  await local.shutdown();
+
+  // Remote: the application only records and exports; the gateway runs the processor.
+  const memory = new InMemorySpanExporter();
+  recordWorkflow([new SimpleSpanProcessor(memory)]);
+  const exporter = new JsonExporter({ url: `${gateway.url}/v1/traces` });
+  assertExported(await exportWith(exporter, memory.getFinishedSpans()));
+  await exporter.shutdown();
+
+  const [a, b] = await Promise.all([inProcess.pool.query(COMPARED), viaGateway.pool.query(COMPARED)]);
+  assert.equal(a.rows.length, 4, 'agent call, code execution, its file, tool call');
+  assert.deepEqual(b.rows, a.rows);
+  const tool = b.rows.find((r) => r.event_type === 'tool_call');
+  assert.equal(tool.inputs.args.api_key, '[REDACTED:openai_key]', 'redacted by the gateway before it was written');
+
+  const runs = 'SELECT id, mode, task_description, status, started_at, completed_at, duration_ms, meta, service_name FROM workflow_runs';
+  const nodes = 'SELECT run_id, node_id, node_type, title, agent, status, order_index, depth, started_at, completed_at, meta FROM dag_nodes';
+  for (const q of [runs, nodes]) {
+    const [x, y] = await Promise.all([inProcess.pool.query(q), viaGateway.pool.query(`${q} WHERE ${q === runs ? 'id' : 'run_id'} = 'eq-run'`)]);
+    assert.deepEqual(y.rows, x.rows);
+  }
+});
+
+test('GenAI spans with gen_ai.conversation.id on each (official protobuf exporter): the conversation is the run; turns are rows, their envelope is not', async () => {
+  const f = new SpanFactory('genai-app', '@ai-sdk/otel');
+  const conv = { 'gen_ai.conversation.id': 'conv-genai-1' };
+  const agentSpan = f.start('invoke_agent gpt-4o', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'writer', ...conv }, 0);
+  const turn = f.start('chat gpt-4o', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.provider.name': 'openai', ...conv }, 1, agentSpan);
+  f.end(turn, 5, {
+    'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'lookup', arguments: { q: 'x' } }] }]),
+    'gen_ai.usage.input_tokens': 50,
+    'gen_ai.usage.output_tokens': 7,
+  });
+  const tool = f.start('execute_tool lookup', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.call.id': 'c1', ...conv }, 6, agentSpan);
+  f.end(tool, 8, { 'gen_ai.tool.call.arguments': '{"q":"x"}', 'gen_ai.tool.call.result': '{"answer":42}' });
+  const turn2 = f.start('chat gpt-4o', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', ...conv }, 9, agentSpan);
+  f.end(turn2, 12, { 'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'The answer is 42.' }] }]) });
+  f.end(agentSpan, 13);
+
+  const exporter = new ProtoExporter({ url: `${gateway.url}/v1/traces` });
+  assertExported(await exportWith(exporter, f.finished()));
+  await exporter.shutdown();
+  const rows = await viaGateway.pool.query(
+    "SELECT event_type, agent_name, name, execution_order, depth, inputs, meta FROM execution_events WHERE run_id = 'conv-genai-1' ORDER BY execution_order",
+  );
+  assert.deepEqual(
+    rows.rows.map((r) => [r.event_type, r.agent_name, r.name, r.execution_order]),
+    [
+      ['agent_call', 'writer', 'chat gpt-4o', 2],
+      ['tool_call', 'writer', 'execute_tool lookup', 3],
+      ['agent_call', 'writer', 'chat gpt-4o', 4],
+    ],
+  );
+  assert.equal(rows.rows[0].meta.input_tokens, 50);
+  assert.equal(rows.rows[2].inputs.content, 'The answer is 42.');
+  assert.deepEqual(rows.rows[1].inputs.args, { q: 'x' });
+});
+
+test('OpenInference spans (JSON exporter): AGENT/LLM/TOOL kinds map through the same processor; the run is the trace without a conversation id', async () => {
+  const f = new SpanFactory('oi-app', 'openinference.instrumentation.langchain');
+  const agentSpan = f.start('AgentExecutor', { 'openinference.span.kind': 'AGENT', 'agent.name': 'researcher', 'graph.node.id': 'research' }, 0);
+  const llm = f.start('ChatOpenAI', { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-mini' }, 1, agentSpan);
+  f.end(llm, 3, { 'llm.output_messages.0.message.content': 'I should search.', 'llm.token_count.prompt': 11 });
+  const tool = f.start('search', { 'openinference.span.kind': 'TOOL', 'tool.name': 'search' }, 4, agentSpan);
+  f.end(tool, 6, { 'input.value': '{"query": "otel"}', 'output.value': 'three results' });
+  f.end(agentSpan, 7, { 'output.value': 'done' });
+  const traceId = agentSpan.spanContext().traceId;
+
+  const exporter = new JsonExporter({ url: `${gateway.url}/v1/traces` });
+  assertExported(await exportWith(exporter, f.finished()));
+  await exporter.shutdown();
+  const rows = await viaGateway.pool.query(
+    'SELECT event_type, agent_name, node_id, depth, inputs, outputs FROM execution_events WHERE run_id = $1 ORDER BY execution_order',
+    [traceId],
+  );
+  assert.deepEqual(
+    rows.rows.map((r) => [r.event_type, r.agent_name, r.node_id]),
+    [
+      ['agent_call', 'researcher', 'research'],
+      ['tool_call', 'researcher', 'research'],
+    ],
+  );
+  assert.equal(rows.rows[0].inputs.content, 'I should search.');
+  assert.equal(rows.rows[1].outputs.result, 'three results');
+  assert.equal(rows.rows[1].depth, 2, 'one below the agent span that came in the same request');
+});

@@ -1,0 +1,282 @@
+/**
+ * The delivery guarantees, end to end: Postgres going away (through a TCP
+ * proxy in front of the real server), a full queue, the disk spool across a
+ * restart, shutdown with requests in flight, and forwarding.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { createTestSchema, startTcpProxy, type TcpProxy, type TestSchema } from '@agentspan/test-support';
+import { decodeProtobufRequest, type ReceivedSpan } from '../src/index.js';
+import { SpanFactory, assertExported, eventually, exportWith, post, startTestGateway } from './helpers.js';
+
+let db: TestSchema;
+let proxy: TcpProxy;
+
+before(async () => {
+  db = await createTestSchema('gateway_reliab');
+  const target = new URL(db.url);
+  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+});
+after(async () => {
+  await proxy.close();
+  await db.drop();
+});
+
+const PROTO = { 'Content-Type': 'application/x-protobuf' };
+/** Fast retries and short waits, so outages play out in a second or two. */
+const FAST = {
+  postgresDelivery: { retryInitialDelayMillis: 50, retryMaxDelayMillis: 200, scheduledDelayMillis: 20 },
+  connectTimeoutMs: 500,
+  statementTimeoutMs: 2000,
+  startupMigrationTimeoutMillis: 3000,
+  shutdownTimeoutMillis: 3000,
+};
+
+function toolSpans(n: number, conversation: string, secret = false) {
+  const f = new SpanFactory('reliability-svc');
+  for (let i = 0; i < n; i++) {
+    const s = f.start(`execute_tool step_${i}`, {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'step',
+      'gen_ai.conversation.id': conversation,
+      'gen_ai.tool.call.arguments': JSON.stringify(secret ? { token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789AB' } : { i }),
+    }, i);
+    f.end(s, i + 1);
+  }
+  return f.finished();
+}
+
+async function rowsOf(conversation: string): Promise<number> {
+  const r = await db.pool.query('SELECT COUNT(*)::int AS n FROM execution_events WHERE run_id = $1', [conversation]);
+  return r.rows[0].n as number;
+}
+
+function gatewayVia(extra: Parameters<typeof startTestGateway>[1] = {}) {
+  return startTestGateway(db, { pool: undefined, databaseUrl: proxy.url(db.url), ...FAST, ...extra });
+}
+
+test('Postgres down, no spool: 503 with Retry-After (nothing acknowledged); the official exporter retries and its spans land once Postgres is back', async () => {
+  proxy.mode = 'forward';
+  const gateway = await gatewayVia({ ackTimeoutMillis: 1500, retryAfterUnavailableSeconds: 1 });
+  try {
+    const url = `${gateway.url}/v1/traces`;
+    proxy.mode = 'refuse';
+    proxy.cutAll();
+    const first = await post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(2, 'conv-down-1')) as Uint8Array, PROTO);
+    assert.equal(first.status, 503);
+    assert.equal(first.headers['retry-after'], '1');
+    // Now known to be down: refused before decoding.
+    await eventually(async () => gateway.stats().postgres.state === 'down');
+    const refused = await post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(2, 'conv-down-2')) as Uint8Array, PROTO);
+    assert.equal(refused.status, 503);
+    assert.match(refused.body.toString('latin1'), /unreachable/);
+
+    const exporter = new ProtoExporter({ url, timeoutMillis: 20_000 });
+    const pending = exportWith(exporter, toolSpans(3, 'conv-down-3'));
+    setTimeout(() => {
+      proxy.mode = 'forward';
+    }, 1200).unref();
+    assertExported(await pending);
+    await exporter.shutdown();
+    assert.equal(await rowsOf('conv-down-3'), 3);
+    // The request answered 503 was delivered later anyway; its retry would have changed nothing.
+    await eventually(async () => (await rowsOf('conv-down-1')) === 2);
+  } finally {
+    proxy.mode = 'forward';
+    await gateway.shutdown();
+  }
+});
+
+test('a full queue answers 429 with Retry-After; the requests already accepted are written once Postgres answers again', async () => {
+  proxy.mode = 'forward';
+  const gateway = await gatewayVia({ maxQueueSpans: 40, ackTimeoutMillis: 6000, connectTimeoutMs: 5000 });
+  try {
+    const url = `${gateway.url}/v1/traces`;
+    proxy.mode = 'blackhole';
+    proxy.cutAll();
+    const a = post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(15, 'conv-full-a')) as Uint8Array, PROTO);
+    await eventually(async () => gateway.stats().postgres.queueDepth === 15);
+    const b = post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(15, 'conv-full-b')) as Uint8Array, PROTO);
+    await eventually(async () => gateway.stats().postgres.queueDepth === 30);
+    const c = await post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(15, 'conv-full-c')) as Uint8Array, PROTO);
+    assert.equal(c.status, 429);
+    assert.equal(c.headers['retry-after'], '2');
+    proxy.mode = 'forward';
+    proxy.cutAll();
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.ok([200, 503].includes(ra.status) && [200, 503].includes(rb.status));
+    await eventually(async () => (await rowsOf('conv-full-a')) === 15 && (await rowsOf('conv-full-b')) === 15, 10_000);
+    assert.equal(await rowsOf('conv-full-c'), 0);
+  } finally {
+    proxy.mode = 'forward';
+    await gateway.shutdown();
+  }
+});
+
+test('with a spool: acknowledged while Postgres is down (on disk), written after a restart of the gateway', async () => {
+  const spoolDir = mkdtempSync(join(tmpdir(), 'agentspan-gateway-spool-'));
+  proxy.mode = 'forward';
+  const first = await gatewayVia({ spoolDir, ackTimeoutMillis: 5000 });
+  proxy.mode = 'refuse';
+  proxy.cutAll();
+  try {
+    const exporter = new ProtoExporter({ url: `${first.url}/v1/traces`, timeoutMillis: 10_000 });
+    assertExported(await exportWith(exporter, toolSpans(4, 'conv-spooled')));
+    await exporter.shutdown();
+    assert.ok(first.stats().postgres.spooled >= 4);
+  } finally {
+    await first.shutdown();
+  }
+  assert.equal(await rowsOf('conv-spooled'), 0);
+  proxy.mode = 'forward';
+  const second = await gatewayVia({ spoolDir });
+  try {
+    await eventually(async () => (await rowsOf('conv-spooled')) === 4, 10_000);
+  } finally {
+    await second.shutdown();
+  }
+});
+
+test('shutdown lets requests in flight finish (acknowledged, rows written), then refuses new connections', async () => {
+  proxy.mode = 'forward';
+  const gateway = await gatewayVia();
+  const url = `${gateway.url}/v1/traces`;
+  const inFlight = post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(50, 'conv-shutdown')) as Uint8Array, PROTO);
+  await eventually(async () => gateway.stats().requestsInFlight > 0 || (await rowsOf('conv-shutdown')) > 0);
+  await gateway.shutdown();
+  assert.equal((await inFlight).status, 200);
+  assert.equal(await rowsOf('conv-shutdown'), 50);
+  await assert.rejects(post(url, Buffer.alloc(0), PROTO));
+});
+
+test('forwarding: every received span reaches the OTLP endpoint, agent spans redacted and mapped, others as they came', async () => {
+  const received: ReceivedSpan[] = [];
+  const jaeger = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push(...decodeProtobufRequest(Buffer.concat(chunks)).spans);
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => jaeger.listen(0, '127.0.0.1', resolve));
+  const port = (jaeger.address() as { port: number }).port;
+  proxy.mode = 'forward';
+  const gateway = await startTestGateway(db, { forwardUrl: `http://127.0.0.1:${port}/v1/traces` });
+  try {
+    const spans = toolSpans(3, 'conv-forward', true);
+    const f = new SpanFactory('reliability-svc');
+    const http = f.start('GET /health', { 'http.request.method': 'GET' }, 0);
+    f.end(http, 1);
+    const exporter = new ProtoExporter({ url: `${gateway.url}/v1/traces` });
+    assertExported(await exportWith(exporter, [...spans, ...f.finished()]));
+    await exporter.shutdown();
+    await eventually(async () => received.length >= 4);
+    assert.deepEqual(new Set(received.map((s) => s.spanId)), new Set([...spans, ...f.finished()].map((s) => s.spanContext().spanId)));
+    const tool = received.find((s) => s.name === 'execute_tool step_0');
+    assert.match(String(tool?.attributes['gen_ai.tool.call.arguments']), /\[REDACTED:github_token\]/);
+    assert.equal(tool?.attributes['agentspan.event.type'], 'tool_call');
+    assert.equal(received.find((s) => s.name === 'GET /health')?.attributes['agentspan.event.type'], undefined, 'other spans pass through as they came');
+    assert.equal(await rowsOf('conv-forward'), 3);
+  } finally {
+    await gateway.shutdown();
+    await new Promise((resolve) => jaeger.close(resolve));
+  }
+});
+
+test('more requests than turns and waiting places: 429 at once; the one holding the turn is served', async () => {
+  proxy.mode = 'forward';
+  const gateway = await startTestGateway(db, { maxConcurrentRequests: 1, maxWaitingRequests: 0 });
+  try {
+    const url = new URL(`${gateway.url}/v1/traces`);
+    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(2, 'conv-turns')) as Uint8Array);
+    const { request } = await import('node:http');
+    // The first request sends a few bytes of its body and waits: it holds the only turn until the test lets it finish.
+    const firstReq = request(url, { method: 'POST', headers: { ...PROTO, 'Content-Length': body.length } });
+    const first = new Promise<number>((resolve, reject) => {
+      firstReq.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      firstReq.on('error', reject);
+    });
+    firstReq.write(body.subarray(0, 10));
+    await eventually(async () => gateway.stats().requestsInFlight === 1);
+    const second = await post(url.href, body, PROTO);
+    assert.equal(second.status, 429);
+    assert.equal(second.headers['retry-after'], '2');
+    firstReq.end(body.subarray(10));
+    assert.equal(await first, 200);
+    assert.equal(await rowsOf('conv-turns'), 2);
+  } finally {
+    await gateway.shutdown();
+  }
+});
+
+test('a forwarded span is the received one: ids, parent, trace state, kind, times (ns), events, links, status, scope, resource', async () => {
+  const received: ReceivedSpan[] = [];
+  const jaeger = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push(...decodeProtobufRequest(Buffer.concat(chunks)).spans);
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => jaeger.listen(0, '127.0.0.1', resolve));
+  const port = (jaeger.address() as { port: number }).port;
+  const gateway = await startTestGateway(db, { forwardUrl: `http://127.0.0.1:${port}/v1/traces` });
+  try {
+    const span = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      parentSpanId: '53995c3f42cd8ad8',
+      traceState: 'vendor=abc,other=1',
+      name: 'HTTP POST /generate',
+      kind: 3,
+      startTimeUnixNano: '1760000000123456789',
+      endTimeUnixNano: '1760000000987654321',
+      attributes: [{ key: 'http.request.method', value: { stringValue: 'POST' } }, { key: 'retries', value: { intValue: '2' } }],
+      events: [{ timeUnixNano: '1760000000500000001', name: 'retry', attributes: [{ key: 'attempt', value: { intValue: 1 } }] }],
+      links: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceState: 'k=v', attributes: [{ key: 'why', value: { stringValue: 'batch' } }] }],
+      status: { code: 2, message: 'upstream timeout' },
+    };
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'python-worker' } }, { key: 'host.name', value: { stringValue: 'gpu-7' } }] },
+          scopeSpans: [{ scope: { name: 'opentelemetry.instrumentation.requests', version: '0.48b0' }, spans: [span] }],
+        },
+      ],
+    };
+    const r = await post(`${gateway.url}/v1/traces`, Buffer.from(JSON.stringify(body)), { 'Content-Type': 'application/json' });
+    assert.equal(r.status, 200);
+    await eventually(async () => received.length === 1);
+    const got = received[0] as ReceivedSpan;
+    assert.equal(got.traceId, span.traceId);
+    assert.equal(got.spanId, span.spanId);
+    assert.equal(got.parentSpanId, span.parentSpanId);
+    assert.equal(got.traceState, span.traceState);
+    assert.equal(got.name, span.name);
+    assert.equal(got.kind, 2); // API SpanKind.CLIENT
+    assert.equal(got.startNanos, 1760000000123456789n);
+    assert.equal(got.endNanos, 1760000000987654321n);
+    assert.equal(got.attributes['http.request.method'], 'POST');
+    assert.equal(got.attributes['retries'], 2);
+    assert.deepEqual(got.events.map((e) => [e.name, e.time, e.attributes]), [['retry', [1760000000, 500000001], { attempt: 1 }]]);
+    assert.deepEqual(got.links, [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceState: 'k=v', attributes: { why: 'batch' } }]);
+    assert.deepEqual(got.status, { code: 2, message: 'upstream timeout' });
+    assert.equal(got.scope.name, 'opentelemetry.instrumentation.requests');
+    assert.equal(got.scope.version, '0.48b0');
+    assert.deepEqual(got.resource.attributes, { 'service.name': 'python-worker', 'host.name': 'gpu-7' });
+  } finally {
+    await gateway.shutdown();
+    await new Promise((resolve) => jaeger.close(resolve));
+  }
+});

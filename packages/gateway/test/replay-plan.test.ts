@@ -1,0 +1,138 @@
+/**
+ * The replay plan, pure: timeline order and placement in runs, nodes and
+ * depths, for any request (including cycles and clock skew in bad input).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { classifyForeignSpan } from '@agentspan/processor';
+import { nanosToHrTime, planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
+
+const OPTIONS: PlanOptions = {
+  runIdAttribute: 'gen_ai.conversation.id',
+  nodeIdAttribute: 'graph.node.id',
+  captureContent: true,
+  isForeignAgentSpan: (a) => classifyForeignSpan(a) !== undefined,
+};
+
+const RESOURCE = { attributes: { 'service.name': 'plan' }, schemaUrl: undefined, key: 'plan' };
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+
+function span(id: number, parent: number | undefined, start: number, end: number, attributes: Attributes = {}, name = `s${id}`): ReceivedSpan {
+  const hex = (n: number) => (n + 1).toString(16).padStart(16, '0');
+  return {
+    resource: RESOURCE,
+    scope: { name: 'test', version: undefined, schemaUrl: undefined },
+    traceId: TRACE,
+    spanId: hex(id),
+    parentSpanId: parent === undefined ? undefined : hex(parent),
+    traceState: undefined,
+    name,
+    kind: SpanKind.INTERNAL,
+    startTime: nanosToHrTime(BigInt(start)),
+    endTime: nanosToHrTime(BigInt(end)),
+    startNanos: BigInt(start),
+    endNanos: BigInt(end),
+    attributes,
+    events: [],
+    links: [],
+    status: { code: SpanStatusCode.UNSET },
+  };
+}
+
+const tool = { 'gen_ai.operation.name': 'execute_tool' };
+
+test('a request in export order (children first) replays in timeline order: starts by time, each end before the next later start', () => {
+  // parent 0 [0,100], child 1 [10,20], child 2 [30,40]; sent in end order.
+  const plan = planReplay([span(1, 0, 10, 20, tool), span(2, 0, 30, 40, tool), span(0, undefined, 0, 100, tool)], OPTIONS);
+  const names = plan.steps.map((s) => `${s.kind} ${plan.spans[s.index]?.span.name}`);
+  assert.deepEqual(names, ['start s0', 'start s1', 'end s1', 'start s2', 'end s2', 'end s0']);
+});
+
+test('a child whose clock says it started before its parent still starts after it', () => {
+  const plan = planReplay([span(1, 0, 5, 20, tool), span(0, undefined, 10, 30, tool)], OPTIONS);
+  assert.deepEqual(plan.spans.map((p) => p.span.name), ['s0', 's1']);
+  assert.equal(plan.spans[1]?.parent, 0);
+});
+
+test('placement: conversation attribute → run; else the trace; explicit agentspan ids untouched; AG2 ignores the conversation id', () => {
+  const plan = planReplay(
+    [
+      span(0, undefined, 0, 10, { ...tool, 'gen_ai.conversation.id': 'conv-1', 'graph.node.id': 'plan' }),
+      span(1, 0, 1, 2, tool),
+      span(2, undefined, 3, 4, { 'agentspan.event.type': 'tool_call', 'agentspan.run.id': 'mine', 'agentspan.depth': 7 }),
+      span(3, undefined, 5, 6, { 'ag2.span.type': 'tool', 'gen_ai.operation.name': 'execute_tool', 'gen_ai.conversation.id': 'ignored' }),
+      span(4, undefined, 7, 8, { 'http.request.method': 'GET' }),
+    ],
+    OPTIONS,
+  );
+  const byName = new Map(plan.spans.map((p) => [p.span.name, p.attributes]));
+  assert.equal(byName.get('s0')?.['agentspan.run.id'], 'conv-1');
+  assert.equal(byName.get('s0')?.['agentspan.node.id'], 'plan');
+  assert.equal(byName.get('s0')?.['agentspan.depth'], 1);
+  assert.equal(byName.get('s1')?.['agentspan.run.id'], TRACE, 'no attribute of its own: the trace, whatever its parent says');
+  assert.deepEqual(byName.get('s2'), { 'agentspan.event.type': 'tool_call', 'agentspan.run.id': 'mine', 'agentspan.depth': 7 });
+  assert.equal(byName.get('s3')?.['agentspan.run.id'], TRACE);
+  assert.equal(byName.get('s3')?.['agentspan.depth'], 2, 'AG2 structure: a tool runs inside an agent turn');
+  assert.equal(byName.get('s4')?.['agentspan.run.id'], undefined, 'not an agent span: passed through');
+});
+
+test('placement inside a request: depth and node from the nearest placed ancestor of the same run', () => {
+  const plan = planReplay(
+    [
+      span(0, undefined, 0, 100, { 'ag2.span.type': 'conversation', 'gen_ai.operation.name': 'conversation' }),
+      span(1, 0, 1, 90, { 'ag2.span.type': 'conversation', 'gen_ai.operation.name': 'conversation' }, 'conversation inner'),
+      span(2, 1, 2, 80, { 'http.request.method': 'POST' }),
+      span(3, 2, 3, 70, { 'ag2.span.type': 'agent', 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'checker' }),
+    ],
+    OPTIONS,
+  );
+  const [run, node, http, agent] = plan.spans.map((p) => p.attributes);
+  assert.equal(run?.['agentspan.event.type'], 'run');
+  assert.equal(run?.['agentspan.depth'], 0);
+  assert.equal(node?.['agentspan.event.type'], 'node');
+  assert.equal(node?.['agentspan.depth'], 1);
+  assert.equal(http?.['agentspan.run.id'], undefined);
+  assert.equal(agent?.['agentspan.node.id'], node?.['agentspan.node.id']);
+  assert.equal(agent?.['agentspan.depth'], 2);
+});
+
+test('captureContent false removes AG2 and GenAI content keys before the processor sees them', () => {
+  const plan = planReplay(
+    [span(0, undefined, 0, 1, { 'ag2.span.type': 'code_execution', 'gen_ai.operation.name': 'execute_code', 'ag2.code_execution.output': 'secret output', 'ag2.code_execution.exit_code': 0 })],
+    { ...OPTIONS, captureContent: false },
+  );
+  const a = plan.spans[0]?.attributes ?? {};
+  assert.equal(a['ag2.code_execution.output'], undefined);
+  assert.equal(a['agentspan.code.output'], 'secret output', 'agentspan\'s copy is removed by the processor\'s own content policy');
+  assert.equal(a['agentspan.code.exit_code'], 0);
+});
+
+test('any request, cycles and skew included: every span starts once and ends once, after its start and after its in-request parent starts', () => {
+  const arb = fc.array(
+    fc.record({ parent: fc.option(fc.nat(30), { nil: undefined }), start: fc.nat(1000), length: fc.nat(200), dup: fc.boolean() }),
+    { maxLength: 30 },
+  );
+  fc.assert(
+    fc.property(arb, (items) => {
+      const spans = items.map((it, i) => span(it.dup && i > 0 ? i - 1 : i, it.parent, it.start, it.start + it.length, tool));
+      const plan = planReplay(spans, OPTIONS);
+      assert.equal(plan.spans.length, new Set(spans.map((s) => s.spanId)).size, 'a span sent twice is replayed once');
+      const startAt = new Map<number, number>();
+      const endAt = new Map<number, number>();
+      plan.steps.forEach((s, k) => {
+        const m = s.kind === 'start' ? startAt : endAt;
+        assert.equal(m.has(s.index), false, 'once');
+        m.set(s.index, k);
+      });
+      assert.equal(startAt.size, plan.spans.length);
+      assert.equal(endAt.size, plan.spans.length);
+      plan.spans.forEach((p, i) => {
+        assert.ok((startAt.get(i) ?? 0) < (endAt.get(i) ?? 0));
+        if (p.parent !== undefined) assert.ok((startAt.get(p.parent) ?? Infinity) < (startAt.get(i) ?? 0));
+      });
+    }),
+    { numRuns: 300 },
+  );
+});

@@ -1,0 +1,3 @@
+export { AgentspanCallbackHandler } from './callback-handler.js';
+export type { AgentspanCallbackHandlerOptions } from './types.js';
+export { defaultIsCodeTool } from './naming.js';

@@ -1,0 +1,151 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { fakeModel } from '@langchain/core/testing';
+import { tool } from '@langchain/core/tools';
+import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
+import { createReactAgent } from '@langchain/langgraph/prebuilt';
+import { z } from 'zod';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { AgentspanCallbackHandler } from '../src/index.js';
+import { eventRows, startHarness } from './helpers.js';
+
+/**
+ * A LangGraph team of two prebuilt ReAct agents (a researcher with a search
+ * tool and a failing fetch tool, a coder with a JavaScript-running tool),
+ * driven by `@langchain/core`'s fake chat model; the tools are real.
+ */
+
+let db: TestSchema;
+before(async () => {
+  db = await createTestSchema('langchain_graph');
+});
+after(async () => {
+  await db.drop();
+});
+
+function toolCalls(calls: { id: string; name: string; args: Record<string, unknown> }[]): AIMessage {
+  return new AIMessage({ content: '', tool_calls: calls.map((c) => ({ ...c, type: 'tool_call' as const })) });
+}
+
+function team() {
+  const search = tool(async ({ query }) => JSON.stringify({ hits: [`${query}: OpenTelemetry GenAI conventions`] }), {
+    name: 'search',
+    description: 'search the web',
+    schema: z.object({ query: z.string() }),
+  });
+  const fetchPage = tool(
+    async () => {
+      throw new Error('503 from upstream');
+    },
+    { name: 'fetch_page', description: 'fetch a page', schema: z.object({ url: z.string() }) },
+  );
+  const runJavascript = tool(async ({ code }) => String(runInNewContext(code, {}, { timeout: 1000 })), {
+    name: 'run_javascript',
+    description: 'run JavaScript and return the value of its last expression',
+    schema: z.object({ code: z.string() }),
+  });
+  const researcherModel = fakeModel()
+    .respond(
+      toolCalls([
+        { id: 'call_1', name: 'search', args: { query: 'genai' } },
+        { id: 'call_2', name: 'fetch_page', args: { url: 'https://example.com' } },
+      ]),
+    )
+    .respond(new AIMessage('GenAI conventions define invoke_agent and execute_tool.'));
+  const coderModel = fakeModel()
+    .respond(toolCalls([{ id: 'call_3', name: 'run_javascript', args: { code: '[1, 1, 2, 3, 5].reduce((a, b) => a + b)' } }]))
+    .respond(new AIMessage('The sum is 12.'));
+  const researcher = createReactAgent({ llm: researcherModel, tools: [search, fetchPage], name: 'researcher' });
+  const coder = createReactAgent({ llm: coderModel, tools: [runJavascript], name: 'coder' });
+  return new StateGraph(MessagesAnnotation)
+    .addNode('research', researcher)
+    .addNode('code', coder)
+    .addEdge(START, 'research')
+    .addEdge('research', 'code')
+    .addEdge('code', END)
+    .compile({ name: 'team' });
+}
+
+test('with { node }: model turns, tools (one failing) and a code-running tool as rows, named after the agents', async () => {
+  const { agentspan, memory } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-')));
+  const run = agentspan.startRun({ runId: 'lc-node-run', task: 'research then compute' });
+  const step = run.startNode('team');
+  const handler = new AgentspanCallbackHandler({ node: step });
+  const out = await team().invoke({ messages: [new HumanMessage('Research GenAI, then add the first five Fibonacci numbers')] }, { callbacks: [handler] });
+  assert.equal(out.messages.at(-1)?.content, 'The sum is 12.');
+  step.end();
+  run.end();
+  await agentspan.forceFlush();
+  const spans = memory.getFinishedSpans();
+  await agentspan.shutdown();
+
+  const rows = await eventRows(db, 'lc-node-run');
+  assert.deepEqual(
+    rows.map((r) => [r.event_type, r.agent_name, r.node_id, r.inputs['tool'] ?? r.inputs['language'] ?? null]),
+    [
+      ['agent_call', 'researcher', 'team', null],
+      ['tool_call', 'researcher', 'team', 'search'],
+      ['tool_call', 'researcher', 'team', 'fetch_page'],
+      ['agent_call', 'researcher', 'team', null],
+      ['agent_call', 'coder', 'team', null],
+      ['code_exec', 'coder', 'team', 'javascript'],
+      ['agent_call', 'coder', 'team', null],
+    ],
+  );
+  assert.ok(rows.every((r, i) => i === 0 || (r.execution_order ?? 0) > (rows[i - 1]?.execution_order ?? 0)));
+  const [turn1, searchRow, fetchRow, turn2, , codeRow, lastTurn] = rows;
+  assert.equal(turn1?.meta['has_tool_calls'], true);
+  assert.deepEqual(turn1?.meta['tool_calls'], [
+    { id: 'call_1', name: 'search', arguments: { query: 'genai' } },
+    { id: 'call_2', name: 'fetch_page', arguments: { url: 'https://example.com' } },
+  ]);
+  assert.equal(turn1?.meta['langgraph_node'], 'agent');
+  assert.deepEqual(searchRow?.inputs['args'], { query: 'genai' });
+  assert.equal(searchRow?.inputs['tool_call_id'], 'call_1');
+  assert.deepEqual(searchRow?.outputs['result'], { hits: ['genai: OpenTelemetry GenAI conventions'] });
+  assert.equal(fetchRow?.status, 'failed');
+  assert.match(fetchRow?.error_message ?? '', /503 from upstream/);
+  assert.equal(turn2?.inputs['content'], 'GenAI conventions define invoke_agent and execute_tool.');
+  assert.equal(codeRow?.inputs['code'], '[1, 1, 2, 3, 5].reduce((a, b) => a + b)');
+  assert.equal(codeRow?.outputs['result'], '12');
+  assert.equal(codeRow?.meta['tool'], 'run_javascript');
+  assert.equal(lastTurn?.inputs['content'], 'The sum is 12.');
+  // The span tree: every event is a child of the node span, which is a child of the run span.
+  const nodeSpan = spans.find((s) => s.name === 'node team');
+  assert.ok(rows.every((r) => r.parent_span_id === nodeSpan?.spanContext().spanId));
+  assert.equal(nodeSpan?.parentSpanContext?.spanId, spans.find((s) => s.name.startsWith('invoke_workflow'))?.spanContext().spanId);
+  assert.equal(handler.trackedRuns, 0, 'every LangChain run ended and was forgotten');
+});
+
+test('with { run }: the outer graph steps become nodes named after the graph nodes', async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-')));
+  const run = agentspan.startRun({ runId: 'lc-run-run' });
+  await team().invoke({ messages: [new HumanMessage('go')] }, { callbacks: [new AgentspanCallbackHandler({ run })] });
+  run.end();
+  await agentspan.shutdown();
+  const nodes = await db.pool.query(
+    "SELECT node_id, node_type, agent, status, order_index FROM dag_nodes WHERE run_id = 'lc-run-run' ORDER BY order_index",
+  );
+  assert.deepEqual(nodes.rows, [
+    { node_id: 'research', node_type: 'langgraph_node', agent: 'research', status: 'completed', order_index: 0 },
+    { node_id: 'code', node_type: 'langgraph_node', agent: 'code', status: 'completed', order_index: 1 },
+  ]);
+  const rows = await eventRows(db, 'lc-run-run');
+  assert.deepEqual(
+    rows.map((r) => [r.node_id, r.event_type, r.agent_name]),
+    [
+      ['research', 'agent_call', 'researcher'],
+      ['research', 'tool_call', 'researcher'],
+      ['research', 'tool_call', 'researcher'],
+      ['research', 'agent_call', 'researcher'],
+      ['code', 'agent_call', 'coder'],
+      ['code', 'code_exec', 'coder'],
+      ['code', 'agent_call', 'coder'],
+    ],
+  );
+});

@@ -1,0 +1,170 @@
+/**
+ * Flushing on the way out: `SIGTERM`, `SIGINT`, `beforeExit` and `exit`.
+ *
+ * Node's default for SIGTERM and SIGINT is to terminate at once; listening
+ * for them disables that default. So when agentspan is the only listener,
+ * it flushes within its deadline (spans the application ends meanwhile are
+ * flushed too), spools synchronously whatever is still held, removes its
+ * listeners and raises the signal again: the process then ends exactly as it
+ * would have (killed by the signal, same exit status for the parent), and no
+ * application code runs between the last spool and the end. When the
+ * application listens too, agentspan only flushes and leaves the exit to it.
+ *
+ * `beforeExit` (the event loop ran dry, e.g. spans queued behind an unref'd
+ * timer) flushes once per quiet period; `exit` (synchronous only: a
+ * `process.exit()` call, an uncaught exception) spools what is still held.
+ *
+ * One set of listeners serves every agentspan instance of the process.
+ */
+
+import { diag } from '@opentelemetry/api';
+
+/** What the hooks drive: one per `startAgentspan` instance. */
+export interface ExitHookTarget {
+  /** Deliver or spool everything held, within `timeoutMillis`; must not reject. */
+  flush(timeoutMillis: number): Promise<void>;
+  /** Spool what is held, synchronously (process `'exit'`). */
+  spillSync(): void;
+  /** Spans held in memory. */
+  pending(): number;
+  /** The deadline of `flush` on exit, ms. */
+  readonly timeoutMillis: number;
+}
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+type HandledSignal = (typeof SIGNALS)[number];
+
+interface Hooks {
+  readonly targets: Set<ExitHookTarget>;
+  readonly onSignal: Record<HandledSignal, () => void>;
+  readonly onBeforeExit: () => void;
+  readonly onExit: () => void;
+  handling: boolean;
+  beforeExitRunning: boolean;
+  /** Spans still held after the last beforeExit flush: no progress since means do not loop. */
+  stuckAt: number;
+}
+
+const HOOKS_KEY = Symbol.for('agentspan.node.exit-hooks');
+
+function registry(): { hooks: Hooks | undefined } {
+  const g = globalThis as unknown as Record<symbol, { hooks: Hooks | undefined } | undefined>;
+  let r = g[HOOKS_KEY];
+  if (r === undefined) {
+    r = { hooks: undefined };
+    g[HOOKS_KEY] = r;
+  }
+  return r;
+}
+
+function maxTimeout(targets: Iterable<ExitHookTarget>): number {
+  let t = 0;
+  for (const x of targets) t = Math.max(t, x.timeoutMillis);
+  return t;
+}
+
+function withDeadline(work: Promise<unknown>, millis: number): Promise<void> {
+  return new Promise((resolve) => {
+    // Ref'd on purpose: a flush on the way out keeps the process alive until its deadline.
+    const timer = setTimeout(resolve, millis);
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
+
+function install(): Hooks {
+  const targets = new Set<ExitHookTarget>();
+  const hooks: Hooks = {
+    targets,
+    handling: false,
+    beforeExitRunning: false,
+    stuckAt: -1,
+    onSignal: {} as Record<HandledSignal, () => void>,
+    onBeforeExit: () => {
+      if (hooks.beforeExitRunning || hooks.handling) return;
+      let pending = 0;
+      for (const t of targets) pending += t.pending();
+      if (pending === 0 || pending === hooks.stuckAt) return;
+      hooks.beforeExitRunning = true;
+      const all = [...targets];
+      void withDeadline(Promise.all(all.map((t) => t.flush(t.timeoutMillis))), maxTimeout(all) + 1000).then(() => {
+        hooks.beforeExitRunning = false;
+        let left = 0;
+        for (const t of targets) left += t.pending();
+        hooks.stuckAt = left;
+      });
+    },
+    onExit: () => {
+      for (const t of targets) {
+        try {
+          t.spillSync();
+        } catch (err) {
+          diag.error('agentspan: spooling at exit failed', err);
+        }
+      }
+    },
+  };
+  for (const signal of SIGNALS) {
+    hooks.onSignal[signal] = () => {
+      const ours = hooks.onSignal[signal];
+      const appListens = process.listeners(signal).some((l) => l !== ours);
+      if (hooks.handling) {
+        // A second signal while flushing: the user insists. Let it through at once.
+        if (!appListens) {
+          hooks.onExit();
+          uninstall(hooks);
+          process.kill(process.pid, signal);
+        }
+        return;
+      }
+      hooks.handling = true;
+      const all = [...targets];
+      const deadline = maxTimeout(all) + 1000;
+      if (appListens) {
+        // The application decides when to exit; make everything durable meanwhile.
+        void withDeadline(Promise.all(all.map((t) => t.flush(t.timeoutMillis))), deadline).then(() => {
+          hooks.handling = false;
+        });
+        return;
+      }
+      void withDeadline(Promise.all(all.map((t) => t.flush(t.timeoutMillis))), deadline).then(() => {
+        hooks.onExit(); // spans ended while flushing: spooled, synchronously, right before the end
+        uninstall(hooks);
+        // No listener is left: the default action ends the process, as if agentspan had not been there.
+        process.kill(process.pid, signal);
+      });
+    };
+    process.on(signal, hooks.onSignal[signal]);
+  }
+  process.on('beforeExit', hooks.onBeforeExit);
+  process.on('exit', hooks.onExit);
+  return hooks;
+}
+
+function uninstall(hooks: Hooks): void {
+  for (const signal of SIGNALS) process.removeListener(signal, hooks.onSignal[signal]);
+  process.removeListener('beforeExit', hooks.onBeforeExit);
+  process.removeListener('exit', hooks.onExit);
+  const r = registry();
+  if (r.hooks === hooks) r.hooks = undefined;
+}
+
+/** Registers a target with the process-wide exit hooks (installing them on first use). Returns its removal. */
+export function registerExitHooks(target: ExitHookTarget): () => void {
+  const r = registry();
+  r.hooks ??= install();
+  const hooks = r.hooks;
+  hooks.targets.add(target);
+  return () => {
+    hooks.targets.delete(target);
+    if (hooks.targets.size === 0 && !hooks.handling) uninstall(hooks);
+  };
+}

@@ -1,0 +1,90 @@
+/** The two delivery paths `startAgentspan` builds: Postgres (queue, retries, spool) and OTLP (bounded, drops counted). */
+
+import { diag, type MeterProvider } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { DeliverySpanProcessor, exporterSink, type DeliveryLogger, type DeliveryOptions } from '@agentspan/delivery';
+import { PostgresSpanProcessor } from '@agentspan/exporter-postgres';
+import type { ResolvedOptions } from './config.js';
+import type { AgentspanLogger, AgentspanOptions, BatchOptions } from './types.js';
+
+/** Defaults of the Postgres path: rows appear within half a second, in large batches. */
+export const POSTGRES_DELIVERY: Readonly<Required<BatchOptions>> = Object.freeze({
+  maxQueueSize: 20_000,
+  maxQueueBytes: 64 * 1024 * 1024,
+  maxExportBatchSize: 1000,
+  scheduledDelayMillis: 500,
+  maxConcurrentExports: 2,
+  exportTimeoutMillis: 60_000,
+  retryInitialDelayMillis: 250,
+  retryMaxDelayMillis: 10_000,
+  flushTimeoutMillis: 10_000,
+});
+
+/**
+ * Defaults of the OTLP path: the SDK's queue and batch sizes, exporting
+ * sooner; one export at a time (the OTLP exporter retries inside it), no
+ * retry on top (a re-sent span shows twice in Jaeger).
+ */
+export const OTLP_DELIVERY: Readonly<Required<BatchOptions>> = Object.freeze({
+  maxQueueSize: 2048,
+  maxQueueBytes: 16 * 1024 * 1024,
+  maxExportBatchSize: 512,
+  scheduledDelayMillis: 2000,
+  maxConcurrentExports: 1,
+  exportTimeoutMillis: 60_000,
+  retryInitialDelayMillis: 1000,
+  retryMaxDelayMillis: 30_000,
+  flushTimeoutMillis: 10_000,
+});
+
+function merge(defaults: Readonly<Required<BatchOptions>>, given: BatchOptions | undefined): Required<BatchOptions> {
+  return { ...defaults, ...Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined)) };
+}
+
+/** State changes go to the application's logger (warnings) and to `diag` (good news, unless the logger takes it). */
+export function deliveryLogger(logger: AgentspanLogger): DeliveryLogger {
+  return {
+    warn: (m) => logger.warn(m.replace(/^agentspan /, '')),
+    info: (m) => (logger.info ? logger.info(m.replace(/^agentspan /, '')) : diag.info(m)),
+  };
+}
+
+function common(
+  resolved: ResolvedOptions,
+  batch: Required<BatchOptions>,
+  logger: AgentspanLogger,
+  meterProvider: MeterProvider | undefined,
+): DeliveryOptions {
+  return { ...batch, shutdownTimeoutMillis: resolved.shutdownTimeoutMillis, logger: deliveryLogger(logger), meterProvider };
+}
+
+export function postgresPipeline(
+  resolved: ResolvedOptions & { databaseUrl: string },
+  options: AgentspanOptions,
+  logger: AgentspanLogger,
+): PostgresSpanProcessor {
+  return new PostgresSpanProcessor({
+    ...common(resolved, merge(POSTGRES_DELIVERY, options.postgresBatch), logger, options.meterProvider),
+    connectionString: resolved.databaseUrl,
+    ...(options.schema ? { schema: options.schema } : {}),
+    ...(options.postgresPoolSize !== undefined ? { poolSize: options.postgresPoolSize } : {}),
+    ...(options.postgresStatementTimeoutMs !== undefined ? { statementTimeoutMs: options.postgresStatementTimeoutMs } : {}),
+    ...(options.postgresConnectTimeoutMs !== undefined ? { connectTimeoutMs: options.postgresConnectTimeoutMs } : {}),
+    migrate: true,
+    spoolDir: resolved.spoolDir ?? false,
+    maxSpoolBytes: resolved.maxSpoolBytes,
+  });
+}
+
+export function otlpPipeline(
+  resolved: ResolvedOptions & { otlpEndpoint: string },
+  options: AgentspanOptions,
+  logger: AgentspanLogger,
+): DeliverySpanProcessor<ReadableSpan[]> {
+  const exporter = new OTLPTraceExporter({ url: resolved.otlpEndpoint, headers: resolved.otlpHeaders });
+  return new DeliverySpanProcessor(
+    exporterSink(exporter, { destination: 'otlp' }),
+    common(resolved, merge(OTLP_DELIVERY, options.otlpBatch), logger, options.meterProvider),
+  );
+}

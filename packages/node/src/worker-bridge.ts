@@ -1,0 +1,92 @@
+/** The main-thread side of worker recording: records what worker threads post, into the run they name. */
+
+import { diag } from '@opentelemetry/api';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { AttachedRecorder, EventHandle, Recorder, RunReference } from '@agentspan/instrumentation';
+import { BEGIN_METHODS, RECORD_METHODS, WORKER_PROTOCOL, type AgentspanWorkerData, type WorkerMessage } from './worker-protocol.js';
+
+/** Open `begin*` handles kept per channel; beyond it the oldest is ended (a worker that never ends its events). */
+const MAX_OPEN_HANDLES = 10_000;
+
+type Handle = EventHandle<Record<string, unknown>>;
+
+export class WorkerBridge {
+  private readonly ports = new Set<MessagePort>();
+  private closed = false;
+
+  constructor(
+    private readonly recorder: Recorder,
+    /** Delivers or spools what is queued (for `flush({ deliver: true })`). */
+    private readonly deliver: () => Promise<void>,
+  ) {}
+
+  /** A channel into the run (or node) of `reference`: the data a worker thread needs. */
+  open(reference: RunReference): AgentspanWorkerData {
+    const { port1, port2 } = new MessageChannel();
+    if (this.closed) {
+      port1.close();
+      return { port: port2, reference };
+    }
+    const scope = this.recorder.attach(reference);
+    const open = new Map<number, Handle>();
+    this.ports.add(port1);
+    port1.on('message', (m: WorkerMessage) => this.handle(port1, scope, open, m));
+    port1.on('close', () => {
+      this.ports.delete(port1);
+      // The worker went away with events still running: record them as failed rather than lose them.
+      for (const h of open.values()) h.end({ status: 'failed', error: 'the worker ended before this event did' });
+      open.clear();
+    });
+    // The channel must not keep the main thread alive (a live Worker does that itself).
+    port1.unref();
+    return { port: port2, reference };
+  }
+
+  /** Closes every channel (at shutdown). */
+  close(): void {
+    this.closed = true;
+    for (const p of this.ports) p.close();
+    this.ports.clear();
+  }
+
+  private handle(port: MessagePort, scope: AttachedRecorder, open: Map<number, Handle>, m: WorkerMessage): void {
+    if (m === null || typeof m !== 'object' || m.p !== WORKER_PROTOCOL) return;
+    try {
+      switch (m.op) {
+        case 'record':
+          if (RECORD_METHODS.has(m.method)) (scope[m.method] as (e: unknown) => void).call(scope, m.event);
+          break;
+        case 'begin':
+          if (BEGIN_METHODS.has(m.method)) {
+            if (open.size >= MAX_OPEN_HANDLES) {
+              const [oldest, h] = open.entries().next().value as [number, Handle];
+              h.end({ status: 'failed', error: 'too many events left running by the worker' });
+              open.delete(oldest);
+            }
+            open.set(m.id, (scope[m.method] as (e: unknown) => Handle).call(scope, m.event));
+          }
+          break;
+        case 'end': {
+          const h = open.get(m.id);
+          open.delete(m.id);
+          h?.end((m.result ?? {}) as Record<string, unknown>);
+          break;
+        }
+        case 'flush': {
+          const reply = (): void => {
+            try {
+              port.postMessage({ p: WORKER_PROTOCOL, op: 'flushed', id: m.id });
+            } catch {
+              /* the worker is gone */
+            }
+          };
+          if (m.deliver) void this.deliver().then(reply, reply);
+          else reply();
+          break;
+        }
+      }
+    } catch (err) {
+      diag.warn('agentspan: recording an event posted by a worker failed', err);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/** Messages between a worker thread's recorder and the main thread's agentspan (structured-clone safe). */
+
+import type { MessagePort } from 'node:worker_threads';
+import type { RunReference } from '@agentspan/instrumentation';
+
+/** Tag of every message, so a port shared with other traffic is not confused. */
+export const WORKER_PROTOCOL = 'agentspan.worker/1';
+
+export type RecordMethod = 'agentCall' | 'codeExecution' | 'toolCall' | 'fileGenerated' | 'handoff';
+export type BeginMethod = 'beginAgentCall' | 'beginCodeExecution' | 'beginToolCall';
+
+export const RECORD_METHODS: ReadonlySet<string> = new Set<RecordMethod>(['agentCall', 'codeExecution', 'toolCall', 'fileGenerated', 'handoff']);
+export const BEGIN_METHODS: ReadonlySet<string> = new Set<BeginMethod>(['beginAgentCall', 'beginCodeExecution', 'beginToolCall']);
+
+/** Worker → main. */
+export type WorkerMessage =
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'record'; readonly method: RecordMethod; readonly event: unknown }
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'begin'; readonly id: number; readonly method: BeginMethod; readonly event: unknown }
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'end'; readonly id: number; readonly result: unknown }
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flush'; readonly id: number; readonly deliver: boolean };
+
+/** Main → worker. */
+export type MainMessage = { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flushed'; readonly id: number };
+
+/**
+ * What a worker needs to record into a run: pass it in `workerData` and
+ * list `port` in the `transferList`.
+ */
+export interface AgentspanWorkerData {
+  readonly port: MessagePort;
+  readonly reference: RunReference;
+}

@@ -1,0 +1,187 @@
+/**
+ * The worker-thread side of agentspan (`@agentspan/node/worker`): a
+ * lightweight recorder that posts events to the main thread, where they are
+ * recorded into the run (same trace, same run and node ids, execution orders
+ * from the main thread's one sequence). It loads no OpenTelemetry SDK, opens
+ * no connection, writes no spool.
+ *
+ * @example
+ * // main thread
+ * const worker = new Worker(file, { workerData: { agentspan: agentspan.workerData(step) }, transferList: [...] });
+ * // worker thread
+ * import { createWorkerRecorder } from '@agentspan/node/worker';
+ * const rec = createWorkerRecorder(workerData.agentspan);
+ * rec.toolCall({ agent: 'engineer', tool: 'search', args: { q } , result });
+ * await rec.flush(); // before the worker ends
+ */
+
+import { INVALID_SPAN_CONTEXT } from '@opentelemetry/api';
+import type { MessagePort } from 'node:worker_threads';
+import type {
+  AgentCallEvent,
+  AgentCallResult,
+  CodeExecutionEvent,
+  CodeExecutionResult,
+  EventHandle,
+  EventRecorder,
+  FileGeneratedEvent,
+  HandoffEvent,
+  ToolCallEvent,
+  ToolCallResult,
+} from '@agentspan/instrumentation';
+import { safeJson } from '@agentspan/instrumentation';
+import { WORKER_PROTOCOL, type AgentspanWorkerData, type BeginMethod, type MainMessage, type RecordMethod, type WorkerMessage } from './worker-protocol.js';
+
+export type { AgentspanWorkerData } from './worker-protocol.js';
+
+/** Budget of the JSON fallback for an event that cannot be structured-cloned (functions, ...). */
+const FALLBACK_MAX_CHARS = 2_000_000;
+/** Default deadline of {@link WorkerRecorder.flush}. */
+const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+
+/** Records from a worker thread into the run of an {@link AgentspanWorkerData}. Never throws. */
+export interface WorkerRecorder extends EventRecorder {
+  readonly runId: string;
+  readonly nodeId: string | undefined;
+  /**
+   * Resolves once the main thread has recorded every event posted before
+   * the call (with `deliver: true`, once they are also delivered or spooled).
+   * Resolves anyway after `timeoutMillis` (default 10 s) or when there is no
+   * main thread to answer.
+   */
+  flush(options?: { deliver?: boolean; timeoutMillis?: number }): Promise<void>;
+  /** Events that could not be posted at all (counted, never thrown). */
+  readonly lost: number;
+  /** Closes the port; later events are counted as lost. */
+  close(): void;
+}
+
+/** Wall-clock time in milliseconds with sub-millisecond precision (epoch based, valid across threads). */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function isPort(p: unknown): p is MessagePort {
+  return typeof p === 'object' && p !== null && typeof (p as MessagePort).postMessage === 'function';
+}
+
+const NOOP_HANDLE: EventHandle<never> = { spanContext: () => INVALID_SPAN_CONTEXT, with: <T>(fn: () => T): T => fn(), end: () => undefined };
+
+/** A recorder for a worker thread; with missing or malformed data every call is a counted no-op. */
+export function createWorkerRecorder(data: AgentspanWorkerData | undefined): WorkerRecorder {
+  const port = isPort(data?.port) ? data.port : undefined;
+  const runId = typeof data?.reference?.runId === 'string' ? data.reference.runId : 'unknown';
+  const nodeId = typeof data?.reference?.nodeId === 'string' ? data.reference.nodeId : undefined;
+  let lost = 0;
+  let closed = port === undefined;
+  let nextId = 1;
+  const waiting = new Map<number, () => void>();
+
+  if (port !== undefined) {
+    port.on('message', (m: MainMessage) => {
+      if (m?.p === WORKER_PROTOCOL && m.op === 'flushed') {
+        waiting.get(m.id)?.();
+      }
+    });
+    port.on('close', () => {
+      closed = true;
+      for (const done of waiting.values()) done();
+    });
+    // An idle recorder must not keep the worker alive; a flush holds it while it waits.
+    port.unref();
+  }
+
+  const post = (msg: WorkerMessage): boolean => {
+    if (closed || port === undefined) {
+      lost += 1;
+      return false;
+    }
+    try {
+      port.postMessage(msg);
+      return true;
+    } catch {
+      // Not structured-cloneable (a function, a class instance with a native handle): send a JSON copy.
+      try {
+        const copy = JSON.parse(safeJson(msg, FALLBACK_MAX_CHARS).json) as WorkerMessage;
+        port.postMessage(copy);
+        return true;
+      } catch {
+        lost += 1;
+        return false;
+      }
+    }
+  };
+
+  const stamp = <E extends object>(event: E | undefined, key: 'startTime' | 'endTime', also?: 'startTime'): E => {
+    const e = { ...((event ?? {}) as E) } as E & { startTime?: unknown; endTime?: unknown };
+    const t = now();
+    if (e[key] === undefined) (e as Record<string, unknown>)[key] = t;
+    if (also !== undefined && e[also] === undefined) (e as Record<string, unknown>)[also] = e[key];
+    return e;
+  };
+
+  const record = (method: RecordMethod, event: object | undefined): void => {
+    post({ p: WORKER_PROTOCOL, op: 'record', method, event: stamp(event, 'endTime', 'startTime') });
+  };
+
+  const begin = <R>(method: BeginMethod, event: object | undefined): EventHandle<R> => {
+    if (closed) {
+      lost += 1;
+      return NOOP_HANDLE;
+    }
+    const id = nextId++;
+    if (!post({ p: WORKER_PROTOCOL, op: 'begin', id, method, event: stamp(event, 'startTime') })) return NOOP_HANDLE;
+    let ended = false;
+    return {
+      spanContext: () => INVALID_SPAN_CONTEXT,
+      with: <T>(fn: () => T): T => fn(),
+      end: (result?: R) => {
+        if (ended) return;
+        ended = true;
+        post({ p: WORKER_PROTOCOL, op: 'end', id, result: stamp(result as object | undefined, 'endTime') });
+      },
+    };
+  };
+
+  return {
+    runId,
+    nodeId,
+    get lost() {
+      return lost;
+    },
+    agentCall: (e: AgentCallEvent) => record('agentCall', e),
+    beginAgentCall: (e: AgentCallEvent) => begin<AgentCallResult>('beginAgentCall', e),
+    codeExecution: (e: CodeExecutionEvent) => record('codeExecution', e),
+    beginCodeExecution: (e: CodeExecutionEvent) => begin<CodeExecutionResult>('beginCodeExecution', e),
+    toolCall: (e: ToolCallEvent) => record('toolCall', e),
+    beginToolCall: (e: ToolCallEvent) => begin<ToolCallResult>('beginToolCall', e),
+    fileGenerated: (e: FileGeneratedEvent) => record('fileGenerated', e),
+    handoff: (e: HandoffEvent) => record('handoff', e),
+    flush(options = {}) {
+      if (closed || port === undefined) return Promise.resolve();
+      const id = nextId++;
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(done, options.timeoutMillis ?? DEFAULT_FLUSH_TIMEOUT_MS);
+        port.ref();
+        function done(): void {
+          clearTimeout(timer);
+          waiting.delete(id);
+          if (waiting.size === 0) port?.unref();
+          resolve();
+        }
+        waiting.set(id, done);
+        if (!post({ p: WORKER_PROTOCOL, op: 'flush', id, deliver: options.deliver ?? false })) done();
+      });
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const done of waiting.values()) done();
+      try {
+        port?.close();
+      } catch {
+        /* already closed */
+      }
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Real child processes, real signals, a real Postgres: what a process ended
+ * before it was stopped is in the table (or in the spool, delivered by the
+ * next start).
+ */
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createTestSchema, startTcpProxy, type TcpProxy, type TestSchema } from '@agentspan/test-support';
+import { startAgentspan } from '../src/index.js';
+import { startEmitter } from './child.js';
+
+let db: TestSchema;
+/** Between the children and Postgres: `refuse` plays "Postgres is down". */
+let proxy: TcpProxy;
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'agentspan-exit-'));
+  dirs.push(d);
+  return d;
+};
+before(async () => {
+  db = await createTestSchema('exit');
+  proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(db.url).port || 5432) });
+  // Tables first, so children that only live a moment need not race the migration.
+  const a = await startAgentspan({ databaseUrl: db.url, schema: db.schema, otlpEndpoint: false, spoolDir: false, flushOnExit: false, logger: { warn: () => {} } }, {});
+  await a.shutdown();
+});
+after(async () => {
+  await proxy.close();
+  await db.drop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function seqs(runId: string): Promise<number[]> {
+  const r = await db.pool.query(
+    `SELECT (meta->>'seq')::int AS seq FROM "${db.schema}".execution_events WHERE run_id = $1 ORDER BY 1`,
+    [runId],
+  );
+  return r.rows.map((x: { seq: number }) => x.seq);
+}
+
+function assertAllUpTo(found: number[], last: number): void {
+  const set = new Set(found);
+  const missing: number[] = [];
+  for (let i = 0; i <= last; i++) if (!set.has(i)) missing.push(i);
+  assert.deepEqual(missing, [], `missing ${missing.length} of ${last + 1} ended events`);
+  assert.equal(found.length, set.size, 'no duplicates');
+}
+
+const base = () => ({ databaseUrl: db.url, schema: db.schema });
+
+describe('exit handling in a child process', () => {
+  it('SIGTERM mid-run: every span it ended is in the table, and the process still dies of SIGTERM', async () => {
+    const child = startEmitter({ ...base(), spoolDir: tempDir(), runId: 'run-sigterm', mode: 'loop', intervalMs: 1 });
+    await child.waitFor(/^ended 300$/);
+    child.process.kill('SIGTERM');
+    const how = await child.exited;
+    assert.equal(how.signal, 'SIGTERM', `exit ${JSON.stringify(how)}; stderr: ${child.stderr()}`);
+    const last = child.lastEnded();
+    assert.ok(last >= 300);
+    assertAllUpTo(await seqs('run-sigterm'), last);
+  });
+
+  it('SIGINT mid-run: the same', async () => {
+    const child = startEmitter({ ...base(), spoolDir: tempDir(), runId: 'run-sigint', mode: 'loop', intervalMs: 1 });
+    await child.waitFor(/^ended 100$/);
+    child.process.kill('SIGINT');
+    const how = await child.exited;
+    assert.equal(how.signal, 'SIGINT');
+    assertAllUpTo(await seqs('run-sigint'), child.lastEnded());
+  });
+
+  it('the application listens for SIGTERM too: agentspan flushes, the application decides when to exit', async () => {
+    const child = startEmitter({ ...base(), spoolDir: tempDir(), runId: 'run-app-listener', mode: 'burst', count: 500, then: 'wait', appListener: true, appExitDelayMs: 1500 });
+    await child.waitFor(/^done$/);
+    child.process.kill('SIGTERM');
+    const how = await child.exited;
+    assert.equal(how.code, 3, 'the application chose its exit code');
+    assert.ok(child.lines.includes('app-sigterm'));
+    assertAllUpTo(await seqs('run-app-listener'), 499);
+  });
+
+  it('the application exits at once from its own SIGTERM handler: what was not written yet is spooled at exit and delivered by the next start', async () => {
+    const spoolDir = tempDir();
+    // Postgres down for the child: nothing can be written before it exits.
+    proxy.mode = 'refuse';
+    const child = startEmitter({ databaseUrl: proxy.url(db.url), schema: db.schema, spoolDir, runId: 'run-exit-now', mode: 'burst', count: 200, then: 'wait', appListener: true, appExitDelayMs: 0 });
+    await child.waitFor(/^done$/);
+    child.process.kill('SIGTERM');
+    const how = await child.exited;
+    assert.equal(how.code, 3);
+    assert.ok(readdirSync(spoolDir).length > 0, 'spooled at exit');
+    await replay(spoolDir);
+    assertAllUpTo(await seqs('run-exit-now'), 199);
+  });
+
+  it('beforeExit: a process that simply ends, without calling shutdown, still writes everything', async () => {
+    const child = startEmitter({ ...base(), spoolDir: tempDir(), runId: 'run-before-exit', mode: 'burst', count: 400, then: 'end' });
+    const how = await child.exited;
+    assert.equal(how.code, 0, child.stderr());
+    assertAllUpTo(await seqs('run-before-exit'), 399);
+  });
+
+  it('SIGKILL: what the child had spooled is delivered by the next start', async () => {
+    const spoolDir = tempDir();
+    proxy.mode = 'refuse';
+    const child = startEmitter({ databaseUrl: proxy.url(db.url), schema: db.schema, spoolDir, runId: 'run-sigkill', mode: 'burst', count: 300, then: 'flush-wait' });
+    const flushed = await child.waitFor(/^flushed /);
+    const stats = JSON.parse(flushed.slice('flushed '.length)) as { spooled: number };
+    assert.equal(stats.spooled, 300, 'forceFlush while Postgres is down spools everything');
+    child.process.kill('SIGKILL');
+    await child.exited;
+    assert.ok(readdirSync(spoolDir).some((f) => f.endsWith('.open')), 'the killed process left its open segment');
+    await replay(spoolDir);
+    assertAllUpTo(await seqs('run-sigkill'), 299);
+  });
+
+  it('flushOnExit: false leaves signals alone (Node default: SIGTERM kills at once)', async () => {
+    const child = startEmitter({ ...base(), spoolDir: false, runId: 'run-optout', mode: 'loop', intervalMs: 1, flushOnExit: false });
+    await child.waitFor(/^ended 20$/);
+    child.process.kill('SIGTERM');
+    const how = await child.exited;
+    assert.equal(how.signal, 'SIGTERM');
+  });
+
+  /** Postgres is back: the next start, with the same database and spool, delivers what was spooled. */
+  async function replay(spoolDir: string): Promise<void> {
+    proxy.mode = 'forward';
+    const agentspan = await startAgentspan(
+      { databaseUrl: proxy.url(db.url), schema: db.schema, otlpEndpoint: false, spoolDir, flushOnExit: false, logger: { warn: () => {} } },
+      {},
+    );
+    const deadline = Date.now() + 15_000;
+    while (readdirSync(spoolDir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const replayed = agentspan.stats().postgres?.replayed ?? 0;
+    await agentspan.shutdown();
+    assert.deepEqual(readdirSync(spoolDir), [], 'the spool was replayed and emptied');
+    assert.ok(replayed > 0);
+  }
+});

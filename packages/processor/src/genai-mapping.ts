@@ -1,0 +1,626 @@
+import { SpanStatusCode, trace, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/sdk-trace-base';
+import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/semconv';
+
+/**
+ * Maps spans of other instrumentations into agentspan's own attributes, so
+ * they become rows of `execution_events` exactly like spans recorded with the
+ * agentspan API (same columns, same `inputs`/`outputs`/`meta` keys), and the
+ * processor's stamping, ordering, redaction and extraction apply to them.
+ *
+ * Recognised, in this order of precedence:
+ *
+ * | convention | agent (envelope) | model turn | tool |
+ * | --- | --- | --- | --- |
+ * | Vercel AI SDK ≤ v6 (`ai.operationId`) | `ai.generateText`, `ai.streamText`, `ai.generateObject`, `ai.streamObject` | their `.doGenerate` / `.doStream` | `ai.toolCall` |
+ * | OpenTelemetry GenAI (`gen_ai.operation.name`; AI SDK v7 through `@ai-sdk/otel`, OpenLLMetry) | `invoke_agent` | `chat`, `text_completion`, `generate_content` | `execute_tool` |
+ * | OpenInference (`openinference.span.kind`) | `AGENT` | `LLM` | `TOOL` |
+ * | OpenLLMetry (`traceloop.span.kind`, `llm.request.type`) | `agent` | `chat`, `completion` | `tool` |
+ *
+ * Which spans become rows: a model turn is an `agent_call` row (one per
+ * message an agent produced, with the model and the output), a tool a
+ * `tool_call` row. An agent envelope is NOT a row when model turns were
+ * recorded under it (its output repeats the last turn's); it names the agent
+ * of every span under it, and becomes an `agent_call` row itself only when no
+ * turn was recorded beneath it (an agent whose model calls are not
+ * instrumented), so an agent never goes missing and no message is counted
+ * twice.
+ *
+ * Recognition happens at start; a turn or tool whose keys were set only
+ * after start is recognised when it ends (an envelope must be recognisable
+ * at start, since its children need its name).
+ *
+ * Spans that already carry `agentspan.event.type` (agentspan's own) are never
+ * touched. Nothing here throws: a span that cannot be mapped is left as it is.
+ */
+
+/** What a recognised span is, for agentspan. */
+export type ForeignKind = 'agent' | 'turn' | 'tool';
+
+/** Which convention a recognised span follows (value of `agentspan.mapped_from`). */
+export type ForeignConvention = 'ai-sdk' | 'gen_ai' | 'openinference' | 'traceloop';
+
+/** The classification of a span of another instrumentation. */
+export interface ForeignSpanClass {
+  readonly kind: ForeignKind;
+  readonly convention: ForeignConvention;
+}
+
+/** Options of {@link ForeignSpanMapper}. */
+export interface ForeignSpanMapperOptions {
+  /**
+   * Open spans under an agent envelope that are remembered (to name their
+   * agent and count its turns); the oldest are forgotten first, so spans
+   * that never end cannot grow memory without bound.
+   * @default 10_000
+   */
+  maxTrackedSpans?: number;
+  /** Longest text copied into one content attribute; longer is cut and marked `agentspan.truncated`. @default 1_000_000 */
+  maxContentChars?: number;
+}
+
+const DEFAULT_MAX_TRACKED_SPANS = 10_000;
+const DEFAULT_MAX_CONTENT_CHARS = 1_000_000;
+
+/** GenAI operations that are one call to a model. */
+const TURN_OPERATIONS: ReadonlySet<string> = new Set([GenAiOperation.CHAT, 'text_completion', 'generate_content']);
+
+/** AI SDK (≤ v6) operation ids. */
+const AI_SDK_AGENT_OPERATIONS: ReadonlySet<string> = new Set([
+  'ai.generateText',
+  'ai.streamText',
+  'ai.generateObject',
+  'ai.streamObject',
+]);
+const AI_SDK_TURN_OPERATIONS: ReadonlySet<string> = new Set([
+  'ai.generateText.doGenerate',
+  'ai.streamText.doStream',
+  'ai.generateObject.doGenerate',
+  'ai.streamObject.doStream',
+]);
+const AI_SDK_TOOL_OPERATION = 'ai.toolCall';
+
+/** Content keys of the recognised conventions, removed with `captureContent: false`. */
+const FOREIGN_CONTENT_KEYS: readonly string[] = [
+  Attr.ATTR_GEN_AI_INPUT_MESSAGES,
+  Attr.ATTR_GEN_AI_OUTPUT_MESSAGES,
+  Attr.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  F.ATTR_AI_PROMPT,
+  F.ATTR_AI_PROMPT_MESSAGES,
+  F.ATTR_AI_RESPONSE_TEXT,
+  F.ATTR_AI_RESPONSE_TOOL_CALLS,
+  F.ATTR_AI_RESPONSE_OBJECT,
+  F.ATTR_AI_TOOL_CALL_ARGS,
+  F.ATTR_AI_TOOL_CALL_RESULT,
+  F.ATTR_INPUT_VALUE,
+  F.ATTR_OUTPUT_VALUE,
+  F.ATTR_TRACELOOP_ENTITY_INPUT,
+  F.ATTR_TRACELOOP_ENTITY_OUTPUT,
+];
+const FOREIGN_CONTENT_PREFIXES: readonly string[] = [
+  Attr.PREFIX_GEN_AI_PROMPT,
+  Attr.PREFIX_GEN_AI_COMPLETION,
+  F.PREFIX_OI_LLM_INPUT_MESSAGES,
+  F.PREFIX_OI_LLM_OUTPUT_MESSAGES,
+];
+
+// ---------------------------------------------------------------------------
+// Classification (pure)
+// ---------------------------------------------------------------------------
+
+function str(v: AttributeValue | undefined): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function num(v: AttributeValue | undefined): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * What a span of another instrumentation is, from its attributes, or
+ * `undefined` when it is none of the kinds agentspan maps (HTTP, database,
+ * embeddings, retrievers, chains, ...). Spans carrying `agentspan.event.type`
+ * are agentspan's own and never classified.
+ */
+export function classifyForeignSpan(attrs: Attributes): ForeignSpanClass | undefined {
+  if (attrs[Attr.ATTR_EVENT_TYPE] !== undefined) return undefined;
+  const aiOperation = str(attrs[F.ATTR_AI_OPERATION_ID]);
+  if (aiOperation !== undefined) {
+    if (aiOperation === AI_SDK_TOOL_OPERATION) return { kind: 'tool', convention: 'ai-sdk' };
+    if (AI_SDK_TURN_OPERATIONS.has(aiOperation)) return { kind: 'turn', convention: 'ai-sdk' };
+    if (AI_SDK_AGENT_OPERATIONS.has(aiOperation)) return { kind: 'agent', convention: 'ai-sdk' };
+    return undefined;
+  }
+  const operation = str(attrs[Attr.ATTR_GEN_AI_OPERATION_NAME]);
+  if (operation !== undefined) {
+    if (operation === GenAiOperation.EXECUTE_TOOL) return { kind: 'tool', convention: 'gen_ai' };
+    if (operation === GenAiOperation.INVOKE_AGENT) return { kind: 'agent', convention: 'gen_ai' };
+    if (TURN_OPERATIONS.has(operation)) return { kind: 'turn', convention: 'gen_ai' };
+    return undefined;
+  }
+  const oiKind = str(attrs[F.ATTR_OPENINFERENCE_SPAN_KIND])?.toUpperCase();
+  if (oiKind !== undefined) {
+    if (oiKind === 'TOOL') return { kind: 'tool', convention: 'openinference' };
+    if (oiKind === 'AGENT') return { kind: 'agent', convention: 'openinference' };
+    if (oiKind === 'LLM') return { kind: 'turn', convention: 'openinference' };
+    return undefined;
+  }
+  const tlKind = str(attrs[F.ATTR_TRACELOOP_SPAN_KIND]);
+  if (tlKind === 'tool') return { kind: 'tool', convention: 'traceloop' };
+  if (tlKind === 'agent') return { kind: 'agent', convention: 'traceloop' };
+  const requestType = str(attrs[F.ATTR_LLM_REQUEST_TYPE]);
+  if (requestType === 'chat' || requestType === 'completion') return { kind: 'turn', convention: 'traceloop' };
+  return undefined;
+}
+
+/** The name of the agent a span is about, from its own attributes only. */
+function ownAgentName(attrs: Attributes, c: ForeignSpanClass, spanName: string): string | undefined {
+  const named = str(attrs[Attr.ATTR_GEN_AI_AGENT_NAME]);
+  if (named !== undefined) return named;
+  switch (c.convention) {
+    case 'ai-sdk':
+      // `functionId` names the agent; an envelope without one is named after its model (as AI SDK v7 does).
+      return str(attrs[F.ATTR_AI_TELEMETRY_FUNCTION_ID]) ?? (c.kind === 'agent' ? str(attrs[F.ATTR_AI_MODEL_ID]) : undefined);
+    case 'openinference':
+      return str(attrs[F.ATTR_OI_AGENT_NAME]) ?? (c.kind === 'agent' ? spanName : undefined);
+    case 'traceloop':
+      return c.kind === 'agent' ? (str(attrs[F.ATTR_TRACELOOP_ENTITY_NAME]) ?? spanName) : undefined;
+    case 'gen_ai':
+      return c.kind === 'agent' ? afterPrefix(spanName, 'invoke_agent ') : undefined;
+  }
+}
+
+function afterPrefix(name: string, prefix: string): string | undefined {
+  return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Output of a model turn (pure)
+// ---------------------------------------------------------------------------
+
+/** A tool call the model asked for. */
+interface RequestedToolCall {
+  id?: string;
+  name?: string;
+  arguments?: unknown;
+}
+
+/** What a model turn produced. */
+interface TurnOutput {
+  text: string | undefined;
+  toolCalls: RequestedToolCall[];
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function joinText(parts: string[]): string | undefined {
+  const text = parts.join('\n');
+  return text.length > 0 ? text : undefined;
+}
+
+/** GenAI `gen_ai.output.messages`: `[{ role, parts: [{ type: 'text', content } | { type: 'tool_call', id, name, arguments }] }]`. */
+function genAiOutput(attrs: Attributes): TurnOutput | undefined {
+  const messages = parseJson(str(attrs[Attr.ATTR_GEN_AI_OUTPUT_MESSAGES]));
+  if (!Array.isArray(messages)) return undefined;
+  const texts: string[] = [];
+  const toolCalls: RequestedToolCall[] = [];
+  for (const m of messages) {
+    const parts = record(m)?.['parts'];
+    if (!Array.isArray(parts)) continue;
+    for (const p of parts) {
+      const part = record(p);
+      if (!part) continue;
+      if (part['type'] === 'text' && typeof part['content'] === 'string') texts.push(part['content']);
+      else if (part['type'] === 'tool_call') {
+        toolCalls.push({
+          ...(typeof part['id'] === 'string' ? { id: part['id'] } : {}),
+          ...(typeof part['name'] === 'string' ? { name: part['name'] } : {}),
+          ...(part['arguments'] !== undefined ? { arguments: part['arguments'] } : {}),
+        });
+      }
+    }
+  }
+  return { text: joinText(texts), toolCalls };
+}
+
+/** Flattened indexed attributes under `prefix` (`prefix + '0.' + suffix`), in index order. */
+function indexed(attrs: Attributes, prefix: string): Map<number, Map<string, AttributeValue>> {
+  const out = new Map<number, Map<string, AttributeValue>>();
+  for (const key of Object.keys(attrs)) {
+    if (!key.startsWith(prefix)) continue;
+    const rest = key.slice(prefix.length);
+    const dot = rest.indexOf('.');
+    if (dot <= 0) continue;
+    const index = Number(rest.slice(0, dot));
+    const value = attrs[key];
+    if (!Number.isInteger(index) || index < 0 || value === undefined) continue;
+    let entry = out.get(index);
+    if (!entry) out.set(index, (entry = new Map()));
+    entry.set(rest.slice(dot + 1), value);
+  }
+  return new Map([...out.entries()].sort((a, b) => a[0] - b[0]));
+}
+
+/** Tool calls of one flattened message (`<callsKey>.<i>.<idKey|nameKey|argsKey>`). */
+function flattenedToolCalls(
+  message: Map<string, AttributeValue>,
+  callsKey: string,
+  keys: { id: string; name: string; args: string },
+): RequestedToolCall[] {
+  const calls = new Map<number, RequestedToolCall>();
+  for (const [key, value] of message) {
+    if (!key.startsWith(`${callsKey}.`)) continue;
+    const rest = key.slice(callsKey.length + 1);
+    const dot = rest.indexOf('.');
+    const index = Number(rest.slice(0, dot));
+    if (dot <= 0 || !Number.isInteger(index) || typeof value !== 'string') continue;
+    const field = rest.slice(dot + 1);
+    const call = calls.get(index) ?? {};
+    if (field === keys.id) call.id = value;
+    else if (field === keys.name) call.name = value;
+    else if (field === keys.args) call.arguments = parseJson(value) ?? value;
+    calls.set(index, call);
+  }
+  return [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+}
+
+/** OpenInference `llm.output_messages.<i>.message.content` / `.message.tool_calls.<j>.tool_call.*`. */
+function openInferenceOutput(attrs: Attributes): TurnOutput {
+  const texts: string[] = [];
+  const toolCalls: RequestedToolCall[] = [];
+  for (const message of indexed(attrs, F.PREFIX_OI_LLM_OUTPUT_MESSAGES).values()) {
+    const content = message.get('message.content');
+    if (typeof content === 'string') texts.push(content);
+    toolCalls.push(
+      ...flattenedToolCalls(message, 'message.tool_calls', {
+        id: 'tool_call.id',
+        name: 'tool_call.function.name',
+        args: 'tool_call.function.arguments',
+      }),
+    );
+  }
+  return { text: joinText(texts) ?? str(attrs[F.ATTR_OUTPUT_VALUE]), toolCalls };
+}
+
+/** OpenLLMetry `gen_ai.completion.<i>.content` / `.tool_calls.<j>.{id,name,arguments}`. */
+function completionOutput(attrs: Attributes): TurnOutput | undefined {
+  const messages = indexed(attrs, Attr.PREFIX_GEN_AI_COMPLETION);
+  if (messages.size === 0) return undefined;
+  const texts: string[] = [];
+  const toolCalls: RequestedToolCall[] = [];
+  for (const message of messages.values()) {
+    const content = message.get('content');
+    if (typeof content === 'string') texts.push(content);
+    toolCalls.push(...flattenedToolCalls(message, 'tool_calls', { id: 'id', name: 'name', args: 'arguments' }));
+  }
+  return { text: joinText(texts), toolCalls };
+}
+
+/** AI SDK (≤ v6): `ai.response.text`, `ai.response.toolCalls` (`[{ toolCallId, toolName, input | args }]`), `ai.response.object`. */
+function aiSdkOutput(attrs: Attributes): TurnOutput {
+  const toolCalls: RequestedToolCall[] = [];
+  const calls = parseJson(str(attrs[F.ATTR_AI_RESPONSE_TOOL_CALLS]));
+  if (Array.isArray(calls)) {
+    for (const c of calls) {
+      const call = record(c);
+      if (!call) continue;
+      const args = call['input'] ?? call['args'];
+      toolCalls.push({
+        ...(typeof call['toolCallId'] === 'string' ? { id: call['toolCallId'] } : {}),
+        ...(typeof call['toolName'] === 'string' ? { name: call['toolName'] } : {}),
+        ...(args !== undefined ? { arguments: typeof args === 'string' ? (parseJson(args) ?? args) : args } : {}),
+      });
+    }
+  }
+  return { text: str(attrs[F.ATTR_AI_RESPONSE_TEXT]) ?? str(attrs[F.ATTR_AI_RESPONSE_OBJECT]), toolCalls };
+}
+
+function turnOutput(attrs: Attributes, c: ForeignSpanClass): TurnOutput {
+  switch (c.convention) {
+    case 'ai-sdk':
+      return aiSdkOutput(attrs);
+    case 'openinference':
+      return openInferenceOutput(attrs);
+    case 'gen_ai':
+    case 'traceloop':
+      return genAiOutput(attrs) ?? completionOutput(attrs) ?? { text: undefined, toolCalls: [] };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The mapper
+// ---------------------------------------------------------------------------
+
+/** An agent envelope that is open: its name and the model turns recorded under it. */
+interface AgentScope {
+  readonly name: string | undefined;
+  turns: number;
+}
+
+/** A size-bounded map that forgets its least recently used entries first. */
+class BoundedMap<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  /** The value, marked as recently used (an envelope whose children keep starting stays). */
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+/** The agent name on an agentspan span (a node or an agent call) that is the parent. */
+function agentOfParent(parentContext: Context): string | undefined {
+  const parent = trace.getSpan(parentContext) as unknown as { attributes?: unknown } | undefined;
+  const attrs = parent?.attributes;
+  if (attrs === null || typeof attrs !== 'object') return undefined;
+  const a = attrs as Attributes;
+  return a[Attr.ATTR_EVENT_TYPE] !== undefined ? str(a[Attr.ATTR_GEN_AI_AGENT_NAME]) : undefined;
+}
+
+/**
+ * The stateful part of the mapping, called by the processor: `onStart`
+ * before stamping (sets the event type and agent name of recognised spans),
+ * `onEnding` before redaction and extraction (copies results that arrive at
+ * the end into agentspan's keys).
+ */
+export class ForeignSpanMapper {
+  private readonly scopes: BoundedMap<AgentScope>;
+  private readonly maxContentChars: number;
+
+  constructor(options: ForeignSpanMapperOptions = {}) {
+    this.scopes = new BoundedMap(positive(options.maxTrackedSpans, DEFAULT_MAX_TRACKED_SPANS));
+    this.maxContentChars = positive(options.maxContentChars, DEFAULT_MAX_CONTENT_CHARS);
+  }
+
+  /** Spans currently remembered under agent envelopes (for tests and stats). */
+  get trackedSpans(): number {
+    return this.scopes.size;
+  }
+
+  /** Recognises the span and sets `agentspan.event.type` and the agent name. Never throws. */
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      this.start(span, parentContext);
+    } catch {
+      // A span we cannot classify stays as it is; the processor goes on stamping it.
+    }
+  }
+
+  /** Maps the results of a recognised span into agentspan's keys. Never throws. */
+  onEnding(span: Span, captureContent: boolean): void {
+    const id = span.spanContext().spanId;
+    const scope = this.scopes.get(id);
+    this.scopes.delete(id);
+    try {
+      this.end(span, scope, captureContent);
+    } catch {
+      // Left unmapped: the span is exported as the other instrumentation made it.
+    }
+  }
+
+  private start(span: Span, parentContext: Context): void {
+    const attrs = span.attributes;
+    const id = span.spanContext().spanId;
+    const parentId = trace.getSpan(parentContext)?.spanContext().spanId;
+    const parentScope = parentId === undefined ? undefined : this.scopes.get(parentId);
+    const c = classifyForeignSpan(attrs);
+    if (c === undefined) {
+      // Intermediate spans (AI SDK v7's `step N`, chains) pass the enclosing agent on to their children.
+      if (parentScope !== undefined && attrs[Attr.ATTR_EVENT_TYPE] === undefined) this.scopes.set(id, parentScope);
+      return;
+    }
+    const out: Attributes = { [Attr.ATTR_MAPPED_FROM]: c.convention };
+    const own = ownAgentName(attrs, c, span.name);
+    if (c.kind === 'agent') {
+      const name = own ?? parentScope?.name ?? agentOfParent(parentContext);
+      this.scopes.set(id, { name, turns: 0 });
+      setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.INVOKE_AGENT);
+      setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, name);
+      // No event type yet: whether the envelope is a row is decided when it ends.
+      span.setAttributes(out);
+      return;
+    }
+    if (parentScope !== undefined) this.scopes.set(id, parentScope);
+    const agent = own ?? parentScope?.name ?? agentOfParent(parentContext);
+    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, agent);
+    if (c.kind === 'turn') {
+      if (parentScope !== undefined) parentScope.turns += 1;
+      out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
+      setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.CHAT);
+      setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
+      setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
+    } else {
+      out[Attr.ATTR_EVENT_TYPE] = EventType.TOOL_CALL;
+      setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.EXECUTE_TOOL);
+      this.toolAttributes(out, attrs, c, span.name);
+    }
+    span.setAttributes(out);
+  }
+
+  private end(span: Span, scope: AgentScope | undefined, captureContent: boolean): void {
+    const attrs = span.attributes;
+    if (attrs[Attr.ATTR_PROCESSED] === true) return;
+    const mapped = attrs[Attr.ATTR_MAPPED_FROM];
+    let convention: ForeignConvention;
+    if (isConvention(mapped)) {
+      convention = mapped;
+    } else {
+      // Recognisable only now (the instrumentation set its keys after start): turns and tools still become rows.
+      const late = classifyForeignSpan(attrs);
+      if (late === undefined || late.kind === 'agent') return;
+      this.lateStart(span, late, scope);
+      convention = late.convention;
+    }
+    // Not re-classified: the GenAI keys added at start would make every span look like `gen_ai`.
+    const type = attrs[Attr.ATTR_EVENT_TYPE];
+    const kind: ForeignKind = type === EventType.TOOL_CALL ? 'tool' : type === EventType.AGENT_CALL ? 'turn' : 'agent';
+    const c: ForeignSpanClass = { kind, convention };
+    const out: Attributes = {};
+    if (c.kind === 'agent') {
+      // Turns under it are the rows; an envelope with none is the only trace of its agent.
+      if (scope === undefined || scope.turns === 0) {
+        out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
+        setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
+        setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
+        this.turnAttributes(out, attrs, c, captureContent);
+      }
+    } else if (c.kind === 'turn') {
+      setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
+      this.turnAttributes(out, attrs, c, captureContent);
+    } else {
+      this.toolAttributes(out, attrs, c, span.name);
+    }
+    errorAttributes(out, span);
+    span.setAttributes(out);
+    if (!captureContent) stripForeignContent(attrs);
+  }
+
+  /** What `start` would have set, for a turn or tool recognised only at its end (its envelope may still count it). */
+  private lateStart(span: Span, c: ForeignSpanClass, scope: AgentScope | undefined): void {
+    const attrs = span.attributes;
+    const out: Attributes = {
+      [Attr.ATTR_MAPPED_FROM]: c.convention,
+      [Attr.ATTR_EVENT_TYPE]: c.kind === 'turn' ? EventType.AGENT_CALL : EventType.TOOL_CALL,
+    };
+    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, c.kind === 'turn' ? GenAiOperation.CHAT : GenAiOperation.EXECUTE_TOOL);
+    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, ownAgentName(attrs, c, span.name) ?? scope?.name);
+    if (c.kind === 'turn') {
+      setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
+      if (scope !== undefined) scope.turns += 1;
+    }
+    span.setAttributes(out);
+  }
+
+  /** Message content, tool calls and usage of a model turn (or of an envelope standing for one). */
+  private turnAttributes(out: Attributes, attrs: Attributes, c: ForeignSpanClass, captureContent: boolean): void {
+    const { text, toolCalls } = turnOutput(attrs, c);
+    const calls = toolCalls.map((t) => (captureContent ? t : { ...(t.id ? { id: t.id } : {}), ...(t.name ? { name: t.name } : {}) }));
+    const content = text ?? (calls.length > 0 ? JSON.stringify({ tool_calls: calls }) : undefined);
+    if (content !== undefined && attrs[Attr.ATTR_MESSAGE_CONTENT] === undefined) {
+      const cut = content.length > this.maxContentChars;
+      out[Attr.ATTR_MESSAGE_CONTENT] = cut ? content.slice(0, this.maxContentChars) : content;
+      out[Attr.ATTR_MESSAGE_LENGTH] = content.length;
+      if (cut) out[Attr.ATTR_TRUNCATED] = true;
+    }
+    setIfAbsent(out, attrs, Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, toolCalls.length > 0);
+    const meta: Record<string, unknown> = { instrumentation: c.convention };
+    if (calls.length > 0) meta['tool_calls'] = calls;
+    const provider =
+      str(attrs[Attr.ATTR_GEN_AI_PROVIDER_NAME]) ??
+      str(attrs[Attr.ATTR_GEN_AI_SYSTEM]) ??
+      str(attrs[F.ATTR_AI_MODEL_PROVIDER]) ??
+      str(attrs[F.ATTR_OI_LLM_PROVIDER]);
+    if (provider !== undefined) meta['provider'] = provider;
+    const inputTokens = num(attrs[Attr.ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? num(attrs[F.ATTR_OI_LLM_TOKEN_COUNT_PROMPT]);
+    const outputTokens = num(attrs[Attr.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? num(attrs[F.ATTR_OI_LLM_TOKEN_COUNT_COMPLETION]);
+    if (inputTokens !== undefined) meta['input_tokens'] = inputTokens;
+    if (outputTokens !== undefined) meta['output_tokens'] = outputTokens;
+    const finish = attrs[Attr.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] ?? attrs[F.ATTR_AI_RESPONSE_FINISH_REASON];
+    if (finish !== undefined) meta['finish_reason'] = Array.isArray(finish) ? finish.join(',') : finish;
+    setIfAbsent(out, attrs, Attr.ATTR_USER_META, JSON.stringify(meta));
+  }
+
+  /** Tool name, call id, arguments and result, copied into the GenAI keys the rows are made from. */
+  private toolAttributes(out: Attributes, attrs: Attributes, c: ForeignSpanClass, spanName: string): void {
+    let name: string | undefined;
+    let id: string | undefined;
+    let args: string | undefined;
+    let result: string | undefined;
+    switch (c.convention) {
+      case 'ai-sdk':
+        name = str(attrs[F.ATTR_AI_TOOL_CALL_NAME]);
+        id = str(attrs[F.ATTR_AI_TOOL_CALL_ID]);
+        args = str(attrs[F.ATTR_AI_TOOL_CALL_ARGS]);
+        result = str(attrs[F.ATTR_AI_TOOL_CALL_RESULT]);
+        break;
+      case 'openinference':
+        name = str(attrs[F.ATTR_OI_TOOL_NAME]) ?? spanName;
+        id = str(attrs[F.ATTR_OI_TOOL_ID]);
+        args = str(attrs[F.ATTR_INPUT_VALUE]);
+        result = str(attrs[F.ATTR_OUTPUT_VALUE]);
+        break;
+      case 'traceloop':
+        name = str(attrs[F.ATTR_TRACELOOP_ENTITY_NAME]) ?? spanName;
+        args = str(attrs[F.ATTR_TRACELOOP_ENTITY_INPUT]);
+        result = str(attrs[F.ATTR_TRACELOOP_ENTITY_OUTPUT]);
+        break;
+      case 'gen_ai':
+        name = afterPrefix(spanName, 'execute_tool ');
+        break;
+    }
+    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_NAME, name);
+    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_ID, id);
+    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
+    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, result);
+  }
+}
+
+const CONVENTIONS: ReadonlySet<string> = new Set<ForeignConvention>(['ai-sdk', 'gen_ai', 'openinference', 'traceloop']);
+
+function isConvention(v: AttributeValue | undefined): v is ForeignConvention {
+  return typeof v === 'string' && CONVENTIONS.has(v);
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
+function setIfAbsent(out: Attributes, attrs: Attributes, key: string, value: AttributeValue | undefined): void {
+  if (value !== undefined && attrs[key] === undefined && out[key] === undefined) out[key] = value;
+}
+
+function modelOf(attrs: Attributes): string | undefined {
+  return (
+    str(attrs[Attr.ATTR_GEN_AI_REQUEST_MODEL]) ??
+    str(attrs[F.ATTR_AI_MODEL_ID]) ??
+    str(attrs[F.ATTR_OI_LLM_MODEL_NAME]) ??
+    str(attrs[Attr.ATTR_GEN_AI_RESPONSE_MODEL])
+  );
+}
+
+/** `agentspan.error.*` and `error.type` of a span that ended with status ERROR (type from the exception event). */
+function errorAttributes(out: Attributes, span: Span): void {
+  if (span.status.code !== SpanStatusCode.ERROR) return;
+  const attrs = span.attributes;
+  const exception = span.events.find((e) => e.name === F.EVENT_EXCEPTION)?.attributes ?? {};
+  out[Attr.ATTR_HAS_ERROR] = true;
+  setIfAbsent(out, attrs, Attr.ATTR_ERROR_TYPE, str(exception[F.ATTR_EXCEPTION_TYPE]) ?? 'Error');
+  setIfAbsent(out, attrs, Attr.ATTR_ERROR_MESSAGE, str(span.status.message) ?? str(exception[F.ATTR_EXCEPTION_MESSAGE]));
+}
+
+/** Removes the content keys of the recognised conventions in place (as `stripContent` does for agentspan's). */
+function stripForeignContent(attrs: Attributes): void {
+  for (const key of FOREIGN_CONTENT_KEYS) if (key in attrs) delete attrs[key];
+  for (const key of Object.keys(attrs)) {
+    if (FOREIGN_CONTENT_PREFIXES.some((p) => key.startsWith(p))) delete attrs[key];
+  }
+}

@@ -1,0 +1,408 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { context, SpanStatusCode, trace, type Attributes, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Span } from '@opentelemetry/sdk-trace-base';
+import { createRecorder, type Recorder } from '@agentspan/instrumentation';
+import { PostgresExecutionEventExporter } from '@agentspan/exporter-postgres';
+import { Attr } from '@agentspan/semconv';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { ExecutionEventSpanProcessor } from '../src/index.js';
+import { ForeignSpanMapper, classifyForeignSpan } from '../src/genai-mapping.js';
+
+/**
+ * Spans of other instrumentations (GenAI conventions, OpenInference,
+ * OpenLLMetry), emitted through the real SDK with the attributes those
+ * instrumentations write, go through the processor into real Postgres.
+ */
+
+interface Pipeline {
+  tracer: Tracer;
+  recorder: Recorder;
+  memory: InMemorySpanExporter;
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+let db: TestSchema;
+const contextManager = new AsyncLocalStorageContextManager();
+
+before(async () => {
+  db = await createTestSchema('genai_mapping');
+  context.setGlobalContextManager(contextManager.enable());
+});
+after(async () => {
+  context.disable();
+  await db.drop();
+});
+
+function pipeline(options: { captureContent?: boolean } = {}): Pipeline {
+  const processor = new ExecutionEventSpanProcessor({ captureContent: options.captureContent ?? true });
+  const memory = new InMemorySpanExporter();
+  const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema });
+  const provider = new BasicTracerProvider({
+    spanProcessors: [processor, new SimpleSpanProcessor(exporter), new SimpleSpanProcessor(memory)],
+  });
+  processor.setTracerProvider(provider);
+  return {
+    tracer: provider.getTracer('other-instrumentation'),
+    recorder: createRecorder({ tracerProvider: provider }),
+    memory,
+    flush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** Runs `fn` inside a started span (the active span while `fn` runs) and ends it. */
+function within<T>(tracer: Tracer, name: string, attributes: Attributes, fn?: (span: ApiSpan) => T): T | undefined {
+  return tracer.startActiveSpan(name, { attributes }, (span) => {
+    try {
+      return fn?.(span);
+    } finally {
+      span.end();
+    }
+  });
+}
+
+interface EventRow {
+  event_type: string;
+  agent_name: string | null;
+  agent_role: string | null;
+  node_id: string | null;
+  name: string;
+  status: string;
+  execution_order: number | null;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  meta: Record<string, unknown>;
+  error_message: string | null;
+  attributes: Record<string, unknown>;
+}
+
+async function rowsOf(runId: string): Promise<EventRow[]> {
+  const r = await db.pool.query<EventRow>(
+    `SELECT event_type, agent_name, agent_role, node_id, name, status, execution_order, inputs, outputs, meta, error_message, attributes
+       FROM execution_events WHERE run_id = $1 ORDER BY execution_order`,
+    [runId],
+  );
+  return r.rows;
+}
+
+test('GenAI conventions (AI SDK v7 shape): chat turns are agent_call rows, execute_tool a tool_call row; invoke_agent and step spans are not rows', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'genai-run' });
+  const step = run.startNode('step_1');
+  step.with(() =>
+    within(p.tracer, 'invoke_agent planner', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' }, () => {
+      within(p.tracer, 'step 1', { 'gen_ai.operation.name': 'agent_step' }, () => {
+        within(p.tracer, 'chat gpt-x', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-x', 'gen_ai.provider.name': 'openai' }, (chat) => {
+          chat.setAttributes({
+            'gen_ai.output.messages': JSON.stringify([
+              {
+                role: 'assistant',
+                parts: [
+                  { type: 'text', content: 'I will add them' },
+                  { type: 'tool_call', id: 'c1', name: 'add', arguments: { a: 1, b: 2 } },
+                ],
+              },
+            ]),
+            'gen_ai.usage.input_tokens': 12,
+            'gen_ai.usage.output_tokens': 7,
+          });
+        });
+        within(p.tracer, 'execute_tool add', {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': 'add',
+          'gen_ai.tool.call.id': 'c1',
+          'gen_ai.tool.call.arguments': '{"a":1,"b":2}',
+        }, (tool) => tool.setAttribute('gen_ai.tool.call.result', '{"sum":3}'));
+      });
+      within(p.tracer, 'step 2', { 'gen_ai.operation.name': 'agent_step' }, () => {
+        within(p.tracer, 'chat gpt-x', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-x' }, (chat) =>
+          chat.setAttribute(
+            'gen_ai.output.messages',
+            JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'The sum is 3' }] }]),
+          ),
+        );
+      });
+    }),
+  );
+  step.end();
+  run.end();
+  await p.flush();
+
+  const rows = await rowsOf('genai-run');
+  assert.deepEqual(
+    rows.map((r) => [r.event_type, r.agent_name, r.node_id, r.name]),
+    [
+      ['agent_call', 'planner', 'step_1', 'chat gpt-x'],
+      ['tool_call', 'planner', 'step_1', 'execute_tool add'],
+      ['agent_call', 'planner', 'step_1', 'chat gpt-x'],
+    ],
+  );
+  const [turn1, tool, turn2] = rows as [EventRow, EventRow, EventRow];
+  assert.equal(turn1.inputs['content'], 'I will add them');
+  assert.equal(turn1.agent_role, 'assistant');
+  assert.equal(turn1.meta['model'], 'gpt-x');
+  assert.equal(turn1.meta['has_tool_calls'], true);
+  assert.deepEqual(turn1.meta['tool_calls'], [{ id: 'c1', name: 'add', arguments: { a: 1, b: 2 } }]);
+  assert.equal(turn1.meta['input_tokens'], 12);
+  assert.equal(turn1.meta['provider'], 'openai');
+  assert.equal(turn1.meta['instrumentation'], 'gen_ai');
+  assert.deepEqual(tool.inputs['args'], { a: 1, b: 2 });
+  assert.equal(tool.inputs['tool'], 'add');
+  assert.equal(tool.inputs['tool_call_id'], 'c1');
+  assert.deepEqual(tool.outputs['result'], { sum: 3 });
+  assert.equal(tool.meta['source'], 'tool_call');
+  assert.equal(turn2.inputs['content'], 'The sum is 3');
+  assert.equal(turn2.meta['has_tool_calls'], false);
+  assert.ok(rows.every((r, i) => i === 0 || (r.execution_order ?? 0) > (rows[i - 1]?.execution_order ?? 0)));
+  // The agent envelope stays in the trace, named, without a row.
+  const envelope = p.memory.getFinishedSpans().find((s) => s.name === 'invoke_agent planner');
+  assert.equal(envelope?.attributes[Attr.ATTR_EVENT_TYPE], undefined);
+  assert.equal(envelope?.attributes[Attr.ATTR_RUN_ID], 'genai-run');
+  await p.shutdown();
+});
+
+test('OpenInference: LLM and TOOL spans under an AGENT become rows named after the agent', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'oi-run' });
+  run.with(() =>
+    within(p.tracer, 'researcher', { 'openinference.span.kind': 'AGENT', 'agent.name': 'researcher' }, () => {
+      within(p.tracer, 'ChatOpenAI', {
+        'openinference.span.kind': 'LLM',
+        'llm.model_name': 'gpt-4o-mini',
+        'llm.output_messages.0.message.role': 'assistant',
+        'llm.output_messages.0.message.content': '',
+        'llm.output_messages.0.message.tool_calls.0.tool_call.id': 'call_9',
+        'llm.output_messages.0.message.tool_calls.0.tool_call.function.name': 'search',
+        'llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments': '{"q":"otel"}',
+        'llm.token_count.prompt': 30,
+      });
+      within(p.tracer, 'search', {
+        'openinference.span.kind': 'TOOL',
+        'tool.name': 'search',
+        'tool.id': 'call_9',
+        'input.value': '{"q":"otel"}',
+        'output.value': 'OpenTelemetry is a CNCF project',
+      });
+    }),
+  );
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('oi-run');
+  assert.deepEqual(rows.map((r) => [r.event_type, r.agent_name]), [
+    ['agent_call', 'researcher'],
+    ['tool_call', 'researcher'],
+  ]);
+  const [llm, tool] = rows as [EventRow, EventRow];
+  assert.equal(llm.meta['model'], 'gpt-4o-mini');
+  assert.equal(llm.meta['has_tool_calls'], true);
+  assert.deepEqual(JSON.parse(String(llm.inputs['content'])), {
+    tool_calls: [{ id: 'call_9', name: 'search', arguments: { q: 'otel' } }],
+  });
+  assert.equal(llm.meta['input_tokens'], 30);
+  assert.deepEqual(tool.inputs['args'], { q: 'otel' });
+  assert.equal(tool.inputs['tool_call_id'], 'call_9');
+  assert.equal(tool.outputs['result'], 'OpenTelemetry is a CNCF project');
+  await p.shutdown();
+});
+
+test('an agent envelope with no model turn beneath it is the agent_call row itself', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'envelope-run' });
+  run.with(() =>
+    within(p.tracer, 'invoke_agent router', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'router' }, (span) => {
+      within(p.tracer, 'execute_tool lookup', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.call.arguments': '{"id":7}' });
+      span.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'routed to billing' }] }]));
+    }),
+  );
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('envelope-run');
+  // Ordered by start: the envelope began first.
+  assert.deepEqual(rows.map((r) => [r.event_type, r.agent_name, r.name]), [
+    ['agent_call', 'router', 'invoke_agent router'],
+    ['tool_call', 'router', 'execute_tool lookup'],
+  ]);
+  assert.equal(rows[0]?.inputs['content'], 'routed to billing');
+  assert.equal(rows[1]?.inputs['tool'], 'lookup', 'tool name from the span name when gen_ai.tool.name is absent');
+  await p.shutdown();
+});
+
+test('a failed tool: status failed, error message and type from the exception event', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'error-run' });
+  run.with(() =>
+    within(p.tracer, 'execute_tool divide', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'divide', 'gen_ai.tool.call.arguments': '{"a":1,"b":0}' }, (span) => {
+      const err = new RangeError('division by zero');
+      span.recordException(err);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+    }),
+  );
+  run.end();
+  await p.flush();
+  const [row] = await rowsOf('error-run');
+  assert.equal(row?.status, 'failed');
+  assert.equal(row?.error_message, 'division by zero');
+  assert.equal(row?.meta['has_error'], true);
+  assert.equal(row?.meta['error_type'], 'RangeError');
+  await p.shutdown();
+});
+
+test('OpenLLMetry: traceloop tool spans and llm.request.type chat spans', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'traceloop-run' });
+  run.with(() =>
+    within(p.tracer, 'support.agent', { 'traceloop.span.kind': 'agent', 'traceloop.entity.name': 'support' }, () => {
+      within(p.tracer, 'openai.chat', {
+        'llm.request.type': 'chat',
+        'gen_ai.system': 'openai',
+        'gen_ai.request.model': 'gpt-4.1',
+        'gen_ai.completion.0.role': 'assistant',
+        'gen_ai.completion.0.content': 'Let me check the order.',
+        'gen_ai.completion.0.tool_calls.0.name': 'get_order',
+        'gen_ai.completion.0.tool_calls.0.arguments': '{"id":"A7"}',
+      });
+      within(p.tracer, 'get_order.tool', {
+        'traceloop.span.kind': 'tool',
+        'traceloop.entity.name': 'get_order',
+        'traceloop.entity.input': '{"args":[],"kwargs":{"id":"A7"}}',
+        'traceloop.entity.output': '{"status":"shipped"}',
+      });
+    }),
+  );
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('traceloop-run');
+  assert.deepEqual(rows.map((r) => [r.event_type, r.agent_name]), [
+    ['agent_call', 'support'],
+    ['tool_call', 'support'],
+  ]);
+  assert.equal(rows[0]?.inputs['content'], 'Let me check the order.');
+  assert.equal(rows[0]?.meta['provider'], 'openai');
+  assert.deepEqual(rows[0]?.meta['tool_calls'], [{ name: 'get_order', arguments: { id: 'A7' } }]);
+  assert.equal(rows[1]?.inputs['tool'], 'get_order');
+  assert.deepEqual(rows[1]?.outputs['result'], { status: 'shipped' });
+  await p.shutdown();
+});
+
+test('captureContent: false removes the foreign content too (messages, arguments, results), keeping names and counts', async () => {
+  const p = pipeline({ captureContent: false });
+  const run = p.recorder.startRun({ runId: 'no-content-run' });
+  run.with(() => {
+    within(p.tracer, 'chat m', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.input.messages': '[{"role":"user","parts":[{"type":"text","content":"my secret plan"}]}]',
+      'gen_ai.output.messages':
+        '[{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"save","arguments":{"plan":"my secret plan"}}]}]',
+    });
+    within(p.tracer, 'ChatModel', { 'openinference.span.kind': 'LLM', 'llm.input_messages.0.message.content': 'my secret plan', 'output.value': 'ok' });
+  });
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('no-content-run');
+  assert.equal(rows.length, 2);
+  for (const r of rows) {
+    assert.ok(!JSON.stringify(r).includes('my secret plan'), JSON.stringify(r));
+    assert.equal(r.inputs['content'], undefined);
+  }
+  assert.deepEqual(rows[0]?.meta['tool_calls'], [{ id: 'c1', name: 'save' }]);
+  for (const s of p.memory.getFinishedSpans()) assert.ok(!JSON.stringify(s.attributes).includes('my secret plan'));
+  await p.shutdown();
+});
+
+test('agentspan spans, unrelated spans (HTTP, embeddings, chains) and spans outside any run', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'mixed-run' });
+  const step = run.startNode('step_1', { agent: 'writer' });
+  step.toolCall({ agent: 'writer', tool: 'save', args: { path: 'a.txt' }, result: 'ok' });
+  step.with(() => {
+    within(p.tracer, 'GET /weather', { 'http.request.method': 'GET' });
+    within(p.tracer, 'embeddings m', { 'gen_ai.operation.name': 'embeddings' });
+    within(p.tracer, 'RunnableSequence', { 'openinference.span.kind': 'CHAIN' });
+    // A model turn directly in the node takes the node's agent.
+    within(p.tracer, 'chat m', { 'gen_ai.operation.name': 'chat' });
+  });
+  step.end();
+  run.end();
+  within(p.tracer, 'chat m', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'outside' });
+  await p.flush();
+  const rows = await rowsOf('mixed-run');
+  assert.deepEqual(rows.map((r) => [r.event_type, r.agent_name, r.name]), [
+    ['tool_call', 'writer', 'execute_tool save'],
+    ['agent_call', 'writer', 'chat m'],
+  ]);
+  assert.equal(rows[0]?.attributes[Attr.ATTR_MAPPED_FROM], undefined, 'our own spans are never re-mapped');
+  assert.equal(rows[1]?.attributes[Attr.ATTR_MAPPED_FROM], 'gen_ai');
+  const outside = await db.pool.query("SELECT run_id, event_type FROM execution_events WHERE meta->>'model' = 'outside'");
+  assert.deepEqual(outside.rows, [{ run_id: null, event_type: 'agent_call' }]);
+  await p.shutdown();
+});
+
+test('a span whose GenAI keys are set after it started is still mapped when it ends, and counts for its envelope', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'late-run' });
+  run.with(() =>
+    within(p.tracer, 'invoke_agent late', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'late' }, () => {
+      within(p.tracer, 'llm call', {}, (span) => {
+        span.setAttributes({ 'openinference.span.kind': 'LLM', 'output.value': 'decided late', 'llm.model_name': 'm-late' });
+      });
+    }),
+  );
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('late-run');
+  assert.deepEqual(rows.map((r) => [r.event_type, r.agent_name, r.inputs['content'], r.meta['model']]), [
+    ['agent_call', 'late', 'decided late', 'm-late'],
+  ]);
+  await p.shutdown();
+});
+
+test('classification precedence and adversarial attribute values never throw', () => {
+  assert.deepEqual(classifyForeignSpan({ 'ai.operationId': 'ai.toolCall', 'gen_ai.operation.name': 'chat' }), { kind: 'tool', convention: 'ai-sdk' });
+  assert.equal(classifyForeignSpan({ 'ai.operationId': 'ai.embed' }), undefined);
+  assert.equal(classifyForeignSpan({ 'gen_ai.operation.name': 'chat', [Attr.ATTR_EVENT_TYPE]: 'agent_call' }), undefined);
+  assert.deepEqual(classifyForeignSpan({ 'openinference.span.kind': 'llm' }), { kind: 'turn', convention: 'openinference' });
+  assert.equal(classifyForeignSpan({ 'gen_ai.operation.name': 42 }), undefined);
+  assert.equal(classifyForeignSpan({}), undefined);
+});
+
+test('malformed content (bad JSON, odd indexes, non-string parts) still makes a row', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'malformed-run' });
+  run.with(() => {
+    within(p.tracer, 'chat a', { 'gen_ai.operation.name': 'chat', 'gen_ai.output.messages': '[{"role":"assistant","parts":[{"type":"text","content":' });
+    within(p.tracer, 'chat b', { 'gen_ai.operation.name': 'chat', 'gen_ai.output.messages': '[null, 3, {"parts": "x"}, {"parts": [null, {"type": "text", "content": 5}]}]' });
+    within(p.tracer, 'llm c', {
+      'openinference.span.kind': 'LLM',
+      'llm.output_messages.999999999999.message.content': 'far',
+      'llm.output_messages.-1.message.content': 'negative',
+      'llm.output_messages.x.message.content': 'nan',
+      'llm.output_messages.0.message.tool_calls.zz.tool_call.id': 'odd',
+      'llm.output_messages.0.message.content': 'near',
+    });
+    within(p.tracer, 'ai.toolCall', { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'x', 'ai.toolCall.args': '{not json' });
+  });
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('malformed-run');
+  assert.deepEqual(rows.map((r) => r.event_type), ['agent_call', 'agent_call', 'agent_call', 'tool_call']);
+  assert.equal(rows[2]?.inputs['content'], 'near\nfar');
+  assert.equal(rows[3]?.inputs['args'], '{not json');
+  await p.shutdown();
+});
+
+test('the mapper forgets the oldest open spans beyond its bound (spans that never end cannot leak)', () => {
+  const provider = new BasicTracerProvider();
+  const tracer = provider.getTracer('t');
+  const mapper = new ForeignSpanMapper({ maxTrackedSpans: 50 });
+  const root = tracer.startSpan('invoke_agent a', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } }) as unknown as Span;
+  mapper.onStart(root, context.active());
+  const parent = trace.setSpan(context.active(), root as unknown as ApiSpan);
+  for (let i = 0; i < 1000; i++) {
+    const child = tracer.startSpan(`step ${i}`, {}, parent) as unknown as Span;
+    mapper.onStart(child, parent);
+  }
+  assert.ok(mapper.trackedSpans <= 50, String(mapper.trackedSpans));
+});
