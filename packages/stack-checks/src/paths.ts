@@ -25,6 +25,7 @@ export const STACK_PATHS = {
   collectorConfigDir: 'collector-config',
   collectorConfig: 'collector-config/otel-collector.yaml',
   collectorConfigPythonAgents: 'collector-config/otel-collector.python-agents.yaml',
+  collectorConfigGateway: 'collector-config/otel-collector.gateway.yaml',
   docsDir: 'docs',
 } as const;
 

@@ -8,9 +8,11 @@ type Config = Record<string, unknown>;
 
 const MAIN = obj(loadYaml(STACK_PATHS.collectorConfig), 'collector config');
 const PYTHON = obj(loadYaml(STACK_PATHS.collectorConfigPythonAgents), 'python-agents collector config');
+const GATEWAY = obj(loadYaml(STACK_PATHS.collectorConfigGateway), 'gateway collector config');
 const CONFIGS: [string, Config][] = [
   [STACK_PATHS.collectorConfig, MAIN],
   [STACK_PATHS.collectorConfigPythonAgents, PYTHON],
+  [STACK_PATHS.collectorConfigGateway, GATEWAY],
 ];
 
 /**

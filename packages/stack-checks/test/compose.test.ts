@@ -39,11 +39,24 @@ function listeningPorts(): Record<string, Set<number>> {
     prometheus: new Set([9090]),
     grafana: new Set([3000]),
     example: new Set(),
+    'agentspan-gateway': new Set([4318]),
   };
 }
 
-test('the compose file parses and has the six services of the stack', () => {
-  assert.deepEqual(Object.keys(svc).sort(), ['example', 'grafana', 'jaeger', 'otel-collector', 'postgres', 'prometheus']);
+test('the compose file parses and has the six services of the stack, plus the gateway behind its profile', () => {
+  assert.deepEqual(Object.keys(svc).sort(), [
+    'agentspan-gateway',
+    'example',
+    'grafana',
+    'jaeger',
+    'otel-collector',
+    'postgres',
+    'prometheus',
+  ]);
+  assert.deepEqual(svc['agentspan-gateway']!['profiles'], ['gateway']);
+  const gatewayConfig = readRepoFile(STACK_PATHS.collectorConfigGateway);
+  assert.match(gatewayConfig, /endpoint: http:\/\/agentspan-gateway:4318/, 'the gateway collector config targets this service');
+  assert.deepEqual(arr(svc['agentspan-gateway']!['command'], 'gateway command').slice(0, 5), ['gateway', '--host', '0.0.0.0', '--port', '4318']);
   assert.equal(resolved['name'], 'agentspan');
 });
 
