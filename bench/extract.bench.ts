@@ -159,9 +159,10 @@ function cases(): Case[] {
 }
 
 /** Runs every case and returns the measurements (also used by the root bench runner). */
-export async function runExtractBench(): Promise<{ rows: ExtractBenchRow[] }> {
+export async function runExtractBench(options: { filter?: (caseName: string) => boolean } = {}): Promise<{ rows: ExtractBenchRow[] }> {
   const rows: ExtractBenchRow[] = [];
   for (const c of cases()) {
+    if (options.filter && !options.filter(c.name)) continue;
     const ms = time(() => c.run(c.input));
     const mb = c.input.length / MB;
     rows.push({ case: c.name, mb: Number(mb.toFixed(2)), ms: Number(ms.toFixed(2)), mbPerS: Number((mb / (ms / 1000)).toFixed(1)) });

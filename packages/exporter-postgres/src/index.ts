@@ -24,9 +24,13 @@ export {
   writeRowsInTransaction,
   groupRows,
   insertStatement,
+  copyStatements,
   DEFAULT_MAX_BATCH_ROWS,
+  DEFAULT_WRITE_METHOD,
+  COPY_MIN_ROWS,
 } from './row-writer.js';
-export type { GroupedRows, Queryable, WriteRowsOptions, WriteRowsResult, WriteTransactionOptions } from './row-writer.js';
+export type { GroupedRows, Queryable, WriteMethod, WriteRowsOptions, WriteRowsResult, WriteTransactionOptions } from './row-writer.js';
+export { toCopyText, copyField } from './copy-text.js';
 export { eventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './ids.js';
 export { sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
 export type { Sanitized, SanitizeLimits } from './sanitize.js';

@@ -8,7 +8,7 @@ import { classifyWriteError, guardCheckedOutClients, toError } from './pg-errors
 import { shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
-import { DEFAULT_MAX_BATCH_ROWS } from './row-writer.js';
+import { DEFAULT_MAX_BATCH_ROWS, DEFAULT_WRITE_METHOD, type WriteMethod } from './row-writer.js';
 import { sanitizeRow } from './sanitize.js';
 import { assertValidSchemaName } from './sql.js';
 import type { ExporterStats, PostgresExporterOptions } from './types.js';
@@ -64,6 +64,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
   private readonly schema: string | undefined;
   private readonly migrateOnExport: boolean;
   private readonly maxBatchRows: number;
+  private readonly writeMethod: WriteMethod;
   private readonly statementTimeoutMs: number;
   private readonly maxRowSize: number;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -102,6 +103,11 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     this.schema = options.schema;
     this.migrateOnExport = options.migrate ?? true;
     this.maxBatchRows = positiveInt('maxBatchRows', options.maxBatchRows, DEFAULT_MAX_BATCH_ROWS);
+    const method = options.writeMethod ?? DEFAULT_WRITE_METHOD;
+    if (method !== 'copy' && method !== 'unnest') {
+      throw new TypeError(`agentspan exporter-postgres: writeMethod must be 'copy' or 'unnest', got ${String(method)}`);
+    }
+    this.writeMethod = method;
     this.statementTimeoutMs = positiveInt('statementTimeoutMs', options.statementTimeoutMs, DEFAULT_STATEMENT_TIMEOUT_MS);
     const connectTimeoutMs = positiveInt(
       'connectTimeoutMs',
@@ -255,6 +261,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       await this.ensureMigrated();
       result = await writeRowsResilient(this.clientSource, this.schema, rows, {
         maxBatchRows: this.maxBatchRows,
+        method: this.writeMethod,
         statementTimeoutMs: this.ownsPool ? undefined : this.statementTimeoutMs,
         onRepair: (e) => this.onRepair(e),
       });

@@ -1,13 +1,19 @@
 /**
- * Writes mapped rows: per table, one multi-row
+ * Writes mapped rows, idempotently. Runs and nodes: per table, one multi-row
  * `INSERT ... SELECT * FROM unnest($1::t1[], ..., $n::tn[])` per chunk (one
- * parameter per column, whatever the number of rows), idempotent through
- * `ON CONFLICT`. {@link writeRows} runs the statements on a client the caller
- * holds (so retry, spool and poison-row splitting can be composed around
- * it); {@link writeRowsInTransaction} wraps it in one transaction.
+ * parameter per column, whatever the number of rows) with `ON CONFLICT`.
+ * Events, the bulk: by default `COPY` into a per-connection temporary
+ * staging table, then `INSERT ... SELECT ... ON CONFLICT DO NOTHING` (see
+ * {@link WriteMethod}). {@link writeRows} runs the unnest statements on a
+ * client the caller holds (so retry, spool and poison-row splitting can be
+ * composed around it); {@link writeRowsInTransaction} wraps a write in one
+ * transaction and offers both methods.
  */
 
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import {
   DAG_NODES_COLUMN_TYPES,
   EXECUTION_EVENTS_COLUMN_TYPES,
@@ -19,12 +25,43 @@ import {
   type MappedRow,
   type WorkflowRunRow,
 } from './columns.js';
+import { toCopyText } from './copy-text.js';
 import type { ClientSource } from './migrations.js';
 import { RowSerializationError, isConcurrencyError, isConnectionError, toError } from './pg-errors.js';
 import { qualify, quoteIdent } from './sql.js';
 
 /** Default number of rows per INSERT statement. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
+
+/**
+ * How {@link writeRowsInTransaction} writes `execution_events`, the bulk of
+ * the rows: `copy` streams them with `COPY ... FROM STDIN` into a temporary
+ * staging table, then moves them with one `INSERT ... SELECT ... ON CONFLICT
+ * DO NOTHING` (COPY itself has no ON CONFLICT; the staging table keeps the
+ * write idempotent), all in the caller's transaction; `unnest` sends them as
+ * one array parameter per column to `INSERT ... SELECT FROM unnest(...)`.
+ * Both store the same values and refuse the same bad ones, so the poison-row
+ * splitting above them works unchanged, and both write `maxBatchRows` rows
+ * per INSERT statement. Runs and nodes always use `unnest`
+ * (they are few, and runs need `ON CONFLICT DO UPDATE`).
+ */
+export type WriteMethod = 'copy' | 'unnest';
+
+/**
+ * Below this many event rows the `copy` method writes with `unnest` too: COPY
+ * costs two more round trips (create-if-missing the staging table, COPY, then
+ * INSERT), which a few rows do not repay; and the small batches are the ones
+ * a flush at exit waits for.
+ */
+export const COPY_MIN_ROWS = 100;
+
+/**
+ * `unnest`: `copy` is faster on the write path alone (about 20% on the
+ * benchmark's rows) but not end to end, where the recording process' CPU is
+ * the limit, and PGlite's socket server hangs on COPY batches of a few
+ * thousand rows (see BENCHMARKS.md, *Write path*).
+ */
+export const DEFAULT_WRITE_METHOD: WriteMethod = 'unnest';
 
 /** Something that runs a parameterised query: a `pg.PoolClient` or `pg.Client`. */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -169,6 +206,21 @@ export async function writeRows(
   rows: readonly MappedRow[] | GroupedRows,
   options: WriteRowsOptions = {},
 ): Promise<WriteRowsResult> {
+  return writeRowsWith(client, schema, rows, options, 'unnest');
+}
+
+/**
+ * {@link writeRows} with a choice of method for the events. `copy` relies
+ * on an open transaction (its staging table is emptied at commit), so only
+ * {@link writeRowsInTransaction} offers it.
+ */
+async function writeRowsWith(
+  client: Queryable,
+  schema: string | undefined,
+  rows: readonly MappedRow[] | GroupedRows,
+  options: WriteRowsOptions,
+  method: WriteMethod,
+): Promise<WriteRowsResult> {
   const maxBatchRows = checkBatchRows(options.maxBatchRows);
   const g = Array.isArray(rows) ? groupRows(rows as readonly MappedRow[]) : (rows as GroupedRows);
   let written = 0;
@@ -186,14 +238,81 @@ export async function writeRows(
     add(await insertChunks(client, sql, g.nodes, DAG_NODES_COLUMN_TYPES, maxBatchRows));
   }
   if (g.events.length > 0) {
-    const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
-    add(await insertChunks(client, sql, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
+    if (method === 'copy' && g.events.length >= COPY_MIN_ROWS) {
+      add(await copyThroughStage(client, schema, TABLES.EXECUTION_EVENTS, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
+    } else {
+      const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
+      add(await insertChunks(client, sql, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
+    }
   }
   return { runs: g.runs.length, nodes: g.nodes.length, events: g.events.length, written, statements };
 }
 
+/** A short stable hash, so each target schema gets its own staging table on a shared connection. */
+function shortHash(s: string): string {
+  let h = 5381;
+  for (let i = 0; i < s.length; i++) h = ((h * 33) ^ s.charCodeAt(i)) >>> 0;
+  return h.toString(36);
+}
+
+/** The statements of the COPY path for one table (exported for tests). */
+export function copyStatements<Row>(
+  schema: string | undefined,
+  table: string,
+  types: ColumnTypes<Row>,
+): { create: string; copy: string; insert: string; empty: string } {
+  const stage = `pg_temp.${quoteIdent(`agentspan_stage_${table}_${shortHash(schema ?? '')}`)}`;
+  const names = (Object.keys(types) as string[]).map(quoteIdent).join(', ');
+  return {
+    // Created if missing in every transaction (so it exists once per session, and transaction-pooling
+    // proxies work); ON COMMIT DELETE ROWS empties it at the end of every transaction
+    // (and a rollback discards what it holds), so rows never leak from one write into the next.
+    create: `CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${qualify(schema, table)} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
+    copy: `COPY ${stage} (${names}) FROM STDIN`,
+    // Sorted by the key like the unnest path, so concurrent writers lock rows in the same order.
+    insert: `INSERT INTO ${qualify(schema, table)} (${names}) SELECT ${names} FROM ${stage} ORDER BY "id" ON CONFLICT DO NOTHING`,
+    empty: `DELETE FROM ${stage}`,
+  };
+}
+
+async function copyThroughStage<Row>(
+  client: Queryable,
+  schema: string | undefined,
+  table: string,
+  rows: readonly Row[],
+  types: ColumnTypes<Row>,
+  maxBatchRows: number,
+): Promise<{ written: number; statements: number }> {
+  const sql = copyStatements(schema, table, types);
+  await client.query(sql.create);
+  let written = 0;
+  let statements = 0;
+  for (let i = 0; i < rows.length; i += maxBatchRows) {
+    const chunk = rows.slice(i, i + maxBatchRows);
+    let text: Buffer;
+    try {
+      text = Buffer.from(toCopyText(chunk, types), 'utf8');
+    } catch (err) {
+      throw new RowSerializationError(`a row could not be serialised: ${toError(err).message}`, { cause: err });
+    }
+    if (i > 0) await client.query(sql.empty); // the previous chunk is still staged until commit
+    const stream = (client as pg.ClientBase).query(copyFrom(sql.copy));
+    await pipeline(Readable.from([text]), stream);
+    if (stream.rowCount !== chunk.length) {
+      // Never expected (one line per row); refuse rather than commit a partial batch.
+      throw new Error(`agentspan exporter-postgres: COPY staged ${stream.rowCount} of ${chunk.length} rows`);
+    }
+    const res = await client.query(sql.insert);
+    written += res.rowCount ?? 0;
+    statements++;
+  }
+  return { written, statements };
+}
+
 /** Options of {@link writeRowsInTransaction}. */
 export interface WriteTransactionOptions extends WriteRowsOptions {
+  /** How `execution_events` rows are written (see {@link WriteMethod}). @default 'unnest' */
+  readonly method?: WriteMethod | undefined;
   /** `statement_timeout` set with `SET LOCAL` inside the transaction; unset leaves the connection's. */
   readonly statementTimeoutMs?: number | undefined;
   /** Attempts when the transaction fails only because of a concurrent one. @default 3 */
@@ -244,7 +363,7 @@ async function transactionOnce(
       if (options.statementTimeoutMs !== undefined) {
         await client.query(`SELECT set_config('statement_timeout', $1, true)`, [`${Math.floor(options.statementTimeoutMs)}ms`]);
       }
-      const result = await writeRows(client, schema, grouped, options);
+      const result = await writeRowsWith(client, schema, grouped, options, options.method ?? DEFAULT_WRITE_METHOD);
       await client.query('COMMIT');
       return result;
     } catch (err) {

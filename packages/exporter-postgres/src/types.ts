@@ -35,6 +35,18 @@ export interface PostgresExporterOptions {
    */
   maxBatchRows?: number | undefined;
   /**
+   * How `execution_events` rows are written: `copy` (COPY into a temporary
+   * staging table, then `INSERT ... SELECT ... ON CONFLICT DO NOTHING`, in
+   * the same transaction) or `unnest` (one `INSERT ... SELECT FROM
+   * unnest(...)`). Same rows, same idempotency, same poison-row handling.
+   * `copy` is faster on the write path alone (about 20% on the benchmark's
+   * rows: BENCHMARKS.md), which pays off where writing, not recording, is
+   * the limit; do not use it with PGlite's socket server, which hangs on
+   * COPY batches of a few thousand rows.
+   * @default 'unnest'
+   */
+  writeMethod?: 'copy' | 'unnest' | undefined;
+  /**
    * `statement_timeout` in milliseconds: a connection option of an owned
    * pool, `SET LOCAL` in each export transaction on a given pool. An owned
    * pool also gives up on a query client-side 5 s later (`query_timeout`,

@@ -71,7 +71,8 @@ function extractUnsafe(code: unknown, options: unknown): CodeMetadata {
   const opts: CodeMetadataOptions = typeof options === 'object' && options !== null ? (options as CodeMetadataOptions) : {};
   const limit = scanLimit(opts.maxScanChars);
   const truncated = text.length > limit;
-  const scanned = (truncated ? text.slice(0, limit) : text).replace(/\r\n?/g, '\n');
+  const head = truncated ? text.slice(0, limit) : text;
+  const scanned = head.includes('\r') ? head.replace(/\r\n?/g, '\n') : head; // skip the regex pass on the usual \n-only input
   const language = guarded(
     () => normaliseLanguage(opts.language) ?? sniffLanguage(scanned),
     () => 'unknown',

@@ -95,3 +95,16 @@ describe('createRedactor: options', () => {
     assert.deepEqual(r.redact(undefined as unknown as string), { text: '', redactions: 0, kinds: [] });
   });
 });
+
+describe('createRedactor: the key-name pre-check skips nothing it should redact', () => {
+  it('key names in any case, with - or _, and extra key names still redact', () => {
+    assert.equal(redact('PassWord = "hunter2hunter2"').text, 'PassWord = "[REDACTED:password_assignment]"');
+    assert.equal(redact('X-API-KEY: abcdef123456').text, 'X-API-KEY: [REDACTED:password_assignment]');
+    const custom = createRedactor({ extraKeyNames: ['Session-Cookie'] });
+    assert.equal(custom.redact('SESSION_COOKIE=abc123def456').text, 'SESSION_COOKIE=[REDACTED:password_assignment]');
+  });
+  it('text without any key name is returned unchanged', () => {
+    const code = "x = 1\nprint({'a': 2})\nurl = 'http://example.com:8080/path'\n";
+    assert.deepEqual(redact(code), { text: code, redactions: 0, kinds: [] });
+  });
+});

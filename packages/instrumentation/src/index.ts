@@ -4,6 +4,7 @@ export { createWorkflowCallbacks } from './workflow-callbacks.js';
 export type { WorkflowCallbacksOptions } from './workflow-callbacks.js';
 export { formatTraceparent, parseTraceparent } from './traceparent.js';
 export { safeJson, safeText } from './safe-json.js';
+export { BoundedMap } from './bounded-map.js';
 export type {
   AgentCallEvent,
   AgentCallResult,

@@ -14,7 +14,7 @@ import type {
   RunHandle,
   ToolCallResult,
 } from '@agentspan/instrumentation';
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap } from '@agentspan/instrumentation';
 import { modelTurn, parseToolInput, requestedModel, toolOutput, contentText } from './messages.js';
 import {
   codeArgument,

@@ -71,6 +71,7 @@ export function postgresPipeline(
     ...(options.postgresPoolSize !== undefined ? { poolSize: options.postgresPoolSize } : {}),
     ...(options.postgresStatementTimeoutMs !== undefined ? { statementTimeoutMs: options.postgresStatementTimeoutMs } : {}),
     ...(options.postgresConnectTimeoutMs !== undefined ? { connectTimeoutMs: options.postgresConnectTimeoutMs } : {}),
+    ...(options.postgresWriteMethod !== undefined ? { writeMethod: options.postgresWriteMethod } : {}),
     migrate: true,
     spoolDir: resolved.spoolDir ?? false,
     maxSpoolBytes: resolved.maxSpoolBytes,

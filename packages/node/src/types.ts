@@ -104,6 +104,15 @@ export interface AgentspanOptions {
   /** How long to wait for a Postgres connection, ms. @default 5000 */
   postgresConnectTimeoutMs?: number;
   /**
+   * How event rows are written: `copy` (COPY into a temporary staging
+   * table, then `INSERT ... SELECT ... ON CONFLICT DO NOTHING`) or `unnest`
+   * (one `INSERT ... SELECT FROM unnest(...)`); see `@agentspan/exporter-postgres`.
+   * `copy` is faster on the write path alone, not end to end (BENCHMARKS.md);
+   * not for PGlite's socket server.
+   * @default 'unnest'
+   */
+  postgresWriteMethod?: 'copy' | 'unnest';
+  /**
    * Directory of the disk spool: spans that overflow the Postgres queue, or
    * that a flush, shutdown or exit cannot deliver in time, are appended here
    * (fsynced per batch) and delivered when Postgres is back or on the next

@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { AgentCallResult, EventHandle, EventRecorder, NodeHandle, RunHandle } from '@agentspan/instrumentation';
 import type { Span, SpanData, SpanError, Trace, TracingProcessor } from '@openai/agents-core';
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap } from '@agentspan/instrumentation';
 import { generationOutput, responseOutput, type ModelOutput, type RequestedToolCall } from './model-output.js';
 import type { AgentspanTracingProcessorOptions } from './types.js';
 

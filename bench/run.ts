@@ -1,0 +1,305 @@
+/**
+ * `npm run bench`: measures agentspan's throughput and overhead against its
+ * baselines in one run and writes the results into BENCHMARKS.md (between
+ * the `bench:start` / `bench:end` markers; the rest of the file is kept).
+ *
+ *   npm run bench                         # full run, about 6 minutes on 2 cores
+ *   npm run bench -- --reps 7             # more repetitions per case (default 5)
+ *   npm run bench -- --smoke --out x.md   # seconds: tiny sizes, 1 repetition (the test suite's smoke run)
+ *   npm run bench -- --with-report --with-gateway   # also run the report-load and gateway benchmarks
+ *
+ * Every case runs in a child process of its own (bench/child.ts) with a
+ * schema of its own, dropped afterwards. Timings are medians over the
+ * repetitions; nothing here asserts a timing.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, serverVersion } from './lib/common.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+
+interface Args {
+  smoke: boolean;
+  reps: number;
+  out: string;
+  withReport: boolean;
+  withGateway: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { smoke: false, reps: 5, out: join(root, 'BENCHMARKS.md'), withReport: false, withGateway: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    if (k === '--smoke') a.smoke = true;
+    else if (k === '--reps') a.reps = Math.max(1, Number(argv[++i]));
+    else if (k === '--out') a.out = resolve(String(argv[++i]));
+    else if (k === '--with-report') a.withReport = true;
+    else if (k === '--with-gateway') a.withGateway = true;
+    else throw new Error(`unknown argument ${k}`);
+  }
+  if (a.smoke && !argv.includes('--reps')) a.reps = 1;
+  return a;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const S = args.smoke;
+const sizes = {
+  events: S ? 1500 : 50_000,
+  naive: S ? 100 : 2000,
+  knobEvents: S ? 600 : 20_000,
+  knobReps: S ? 1 : 3,
+  hotSamples: S ? 300 : 20_000,
+  hotWarmup: S ? 50 : 2000,
+  rss: S ? [2000] : [50_000, 200_000],
+  pglite: S ? 300 : 10_000,
+};
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+/** Runs one case in a child process; resolves with its JSON result. */
+function child<T>(name: string, options: Record<string, unknown>, nodeArgs: string[] = []): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const p = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, 'child.ts'), name, JSON.stringify(options)], {
+      cwd: here,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    p.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`bench case ${name} exited with ${code}:\n${err.slice(-4000)}`));
+      try {
+        resolvePromise(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`bench case ${name} printed no result:\n${out.slice(-2000)}\n${err.slice(-2000)}`));
+      }
+    });
+  });
+}
+
+const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).replace(/,/g, ' ') : 'n/a';
+const rate = (rows: number, ms: number): number => rows / (ms / 1000);
+const mb = (bytes: number): string => `${fmt(bytes / 1024 / 1024)} MB`;
+const pct = (x: number): string => `${fmt(x * 100, 0)}%`;
+const spread = (ms: readonly number[], rows: number): string => {
+  const rates = ms.map((m) => rate(rows, m));
+  return `${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}`;
+};
+
+function sh(cmd: string, argv: string[]): string {
+  try {
+    return execFileSync(cmd, argv, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function machine(): Promise<string[]> {
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const pkg = (name: string): string => {
+    try {
+      return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      return 'unknown';
+    }
+  };
+  return [
+    `| machine | ${sh('nproc', [])} cores (${cpu}), ${fmt(totalmem() / 1024 ** 3)} GB RAM (\`free -h\`: ${sh('sh', ['-c', "free -h | awk '/Mem:/ {print $2\" total, \"$7\" available\"}'"])}) |`,
+    `| Node | ${process.version} |`,
+    `| PostgreSQL | ${await serverVersion()} on loopback (the shared server at 127.0.0.1:5432, default settings) |`,
+    `| psql | ${sh('psql', ['--version'])} |`,
+    `| drivers | pg ${pkg('pg')}, pg-copy-streams ${pkg('pg-copy-streams')}, @opentelemetry/sdk-trace-base ${pkg('@opentelemetry/sdk-trace-base')}, PGlite ${pkg('@electric-sql/pglite')} |`,
+    `| commit | ${sh('git', ['-C', root, 'rev-parse', '--short', 'HEAD'])}${sh('git', ['-C', root, 'status', '--porcelain']) ? ' (with uncommitted changes)' : ''} |`,
+    `| date | ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} |`,
+    `| command | \`npm run bench${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}\` |`,
+    `| repetitions | ${args.reps} per case (medians below; min–max of the rates in brackets) |`,
+  ];
+}
+
+interface CopyResult { rows: number; copyBytes: number; avgRowBytes: number; indexes: number; nodeMs: number[]; psqlMs: number[]; psqlStartupMs: number; psqlNote?: string }
+interface MsResult { rows: number; ms: number[]; retried?: number }
+interface Lat { medianUs: number; p99Us: number; meanUs: number; spans?: number; dropped?: number }
+interface HotResult { otelBare: Lat; extractOnly: Lat; redactOnly: Lat; agentspanNoDelivery: Lat; agentspanCode: Lat; agentspanCodeFile: Lat; fileGenRows: number; snippetBytes: number; fileBytes: number }
+interface RssResult { events: number; postgres: string; baselineRss: number; peakRss: number; burstMs: number; maxQueueDepth: number; spooled: number; dropped: number; exported: number }
+interface ExtractResult { rows: { case: string; mb: number; ms: number; mbPerS: number }[] }
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const out: string[] = [];
+  const reps = args.reps;
+
+  log('machine facts');
+  const m = await machine();
+
+  log(`1. COPY of ${sizes.events} agentspan rows (Node and psql)`);
+  const copy = await child<CopyResult>('copy', { events: sizes.events, reps });
+  log(`2. end to end, ${sizes.events} events in 10 runs`);
+  const e2e = await child<MsResult>('e2e', { events: sizes.events, reps });
+  log('   write path alone (row writer, no recording), COPY through a staging table and unnest');
+  const writer = await child<MsResult>('writer', { events: sizes.events, reps, method: 'copy' });
+  const writerUnnest = await child<MsResult>('writer', { events: sizes.events, reps, method: 'unnest' });
+  log(`3. one INSERT per event, ${sizes.naive} events`);
+  const naive = await child<MsResult>('naive', { events: sizes.naive, reps });
+  log('4. hot path');
+  const hot = await child<HotResult>('hotpath', { samples: sizes.hotSamples, warmup: sizes.hotWarmup });
+  log('5. extraction');
+  const extract = await child<ExtractResult>('extract', { smoke: S });
+  log('6. peak RSS');
+  const rss: RssResult[] = [];
+  for (const events of sizes.rss) {
+    for (const postgres of ['up', 'down']) rss.push(await child<RssResult>('rss', { events, postgres }, ['--expose-gc']));
+  }
+  log('7. PGlite');
+  const pglite = await child<MsResult>('pglite', { events: sizes.pglite, reps });
+  log('tuning knobs');
+  const knobs: { label: string; opts: Record<string, number>; r: MsResult }[] = [];
+  const knobCases: [string, Record<string, number>][] = [
+    ['defaults (batch 1000, queue 20 000, 2 writes at once, pool 4, `unnest`)', {}],
+    ['batch 250', { batch: 250 }],
+    ['batch 4000', { batch: 4000 }],
+    ['1 write at once', { concurrency: 1 }],
+    ['4 writes at once', { concurrency: 4 }],
+    ['queue 5 000', { queue: 5000 }],
+    ['pool 2', { pool: 2 }],
+    ['write method `copy` instead of `unnest`', { method: 'copy' } as unknown as Record<string, number>],
+  ];
+  for (const [label, opts] of knobCases) {
+    knobs.push({ label, opts, r: await child<MsResult>('e2e', { events: sizes.knobEvents, reps: sizes.knobReps, ...opts }) });
+  }
+
+  const copyNode = rate(copy.rows, median(copy.nodeMs));
+  const copyPsql = copy.psqlMs.length ? rate(copy.rows, median(copy.psqlMs)) : NaN;
+  const limit = Number.isFinite(copyPsql) ? Math.max(copyNode, copyPsql) : copyNode;
+  const e2eRate = rate(e2e.rows, median(e2e.ms));
+  const writerRate = rate(writer.rows, median(writer.ms));
+  const writerUnnestRate = rate(writerUnnest.rows, median(writerUnnest.ms));
+  const naiveRate = rate(naive.rows, median(naive.ms));
+  const ratioBare = hot.agentspanCode.medianUs / hot.otelBare.medianUs;
+
+  out.push('## Throughput and overhead (`npm run bench`)', '');
+  out.push('Generated by `bench/run.ts`; everything between the `bench:start` and `bench:end` markers is rewritten by each run.', '');
+  out.push('| | |', '| --- | --- |', ...m, '');
+  out.push('### Summary against the targets', '');
+  out.push('| target | measured | met |', '| --- | --- | --- |');
+  out.push(`| end to end ≥ 75% of COPY of the same rows | ${fmt(e2eRate)} events/s = ${pct(e2eRate / limit)} of the faster COPY (${fmt(limit)} rows/s) | ${e2eRate / limit >= 0.75 ? 'yes' : '**no**'} |`);
+  out.push(`| end to end ≥ 20× one INSERT per event | ${fmt(e2eRate / naiveRate, 1)}× (${fmt(naiveRate)} rows/s) | ${e2eRate / naiveRate >= 20 ? 'yes' : '**no**'} |`);
+  out.push(`| hot path, 2 KB code snippet, median ≤ 10 µs | ${fmt(hot.agentspanCode.medianUs, 1)} µs (${fmt(ratioBare, 1)}× a bare OTel span, ${fmt(hot.otelBare.medianUs, 2)} µs) | ${hot.agentspanCode.medianUs <= 10 ? 'yes' : '**no**'} |`);
+  out.push(`| hot path, p99 ≤ 50 µs | ${fmt(hot.agentspanCode.p99Us, 1)} µs | ${hot.agentspanCode.p99Us <= 50 ? 'yes' : '**no**'} |`);
+  const big = rss.filter((r) => r.events === Math.max(...sizes.rss));
+  out.push(`| memory bounded by the queue, not the event count | peak RSS ${big.map((r) => `${mb(r.peakRss)} (Postgres ${r.postgres})`).join(', ')} for ${fmt(Math.max(...sizes.rss))} events; queue never above ${fmt(Math.max(...rss.map((r) => r.maxQueueDepth)))} spans | see §6 |`);
+  out.push('');
+
+  out.push(`### 1. The limit: COPY of the rows agentspan produces`, '');
+  out.push(`The ${fmt(copy.rows)} \`execution_events\` rows the workload below maps to (agent messages, tool calls and short code executions in equal parts; ${fmt(copy.avgRowBytes)} bytes per row on average as stored, three JSONB columns; the table has ${copy.indexes} indexes including the primary key), written with \`COPY ... FROM STDIN\` in text format into an empty identical table, one transaction. The COPY text is prepared before the clock starts.`, '');
+  out.push('| writer | median | rows/s (median) | rows/s (min–max) |', '| --- | ---: | ---: | ---: |');
+  out.push(`| Node, \`pg-copy-streams\`, one connection | ${fmt(median(copy.nodeMs))} ms | ${fmt(copyNode)} | ${spread(copy.nodeMs, copy.rows)} |`);
+  if (copy.psqlMs.length) out.push(`| \`psql \\copy\` (its ${fmt(copy.psqlStartupMs)} ms start-up subtracted) | ${fmt(median(copy.psqlMs))} ms | ${fmt(copyPsql)} | ${spread(copy.psqlMs, copy.rows)} |`);
+  else out.push(`| psql | skipped: ${copy.psqlNote ?? ''} | | |`);
+  out.push('');
+
+  out.push('### 2. agentspan end to end', '');
+  out.push(`${fmt(e2e.rows)} events recorded through the public API (\`startAgentspan()\`, \`run.startNode()\`, \`node.agentCall/toolCall/codeExecution\`) in 10 concurrent runs that yield to the event loop every 50 events, through \`ExecutionEventSpanProcessor\` → \`PostgresSpanProcessor\` (queue, batches, transactions) → Postgres, defaults throughout, timed from the first event until \`forceFlush()\` has resolved and \`count(*)\` sees every row. The runs pause while the queue is above 75% full, standing in for an application that does not outrun its sink for minutes (a burst beyond the queue goes to the spool: §6). Every repetition checked 0 dropped and 0 spooled.`, '');
+  out.push('| path | median | events/s (median) | events/s (min–max) | vs COPY | vs one INSERT per event |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  out.push(`| agentspan end to end | ${fmt(median(e2e.ms))} ms | ${fmt(e2eRate)} | ${spread(e2e.ms, e2e.rows)} | ${pct(e2eRate / limit)} | ${fmt(e2eRate / naiveRate, 1)}× |`);
+  out.push(`| write path alone, \`copy\` (option \`writeMethod: 'copy'\`): prepared rows, transactions of 1000, COPY into a temporary staging table + \`INSERT ... SELECT ... ON CONFLICT DO NOTHING\`, one connection, no recording | ${fmt(median(writer.ms))} ms | ${fmt(writerRate)} | ${spread(writer.ms, writer.rows)} | ${pct(writerRate / limit)} | ${fmt(writerRate / naiveRate, 1)}× |`);
+  out.push(`| write path alone, \`unnest\` (the default): the same rows as \`INSERT ... SELECT FROM unnest($1::uuid[], ...) ON CONFLICT DO NOTHING\` | ${fmt(median(writerUnnest.ms))} ms | ${fmt(writerUnnestRate)} | ${spread(writerUnnest.ms, writerUnnest.rows)} | ${pct(writerUnnestRate / limit)} | ${fmt(writerUnnestRate / naiveRate, 1)}× |`);
+  out.push('');
+
+  out.push('### 3. The naive baseline: one INSERT per event', '');
+  out.push(`The first ${fmt(naive.rows)} of the same rows, one autocommitted \`INSERT ... VALUES\` each, awaited one after the other on one connection (the approach of the system agentspan replaces).`, '');
+  out.push('| path | median | rows/s (median) | rows/s (min–max) |', '| --- | ---: | ---: | ---: |');
+  out.push(`| one INSERT per event | ${fmt(median(naive.ms))} ms | ${fmt(naiveRate)} | ${spread(naive.ms, naive.rows)} |`, '');
+
+  out.push('### 4. Hot-path cost per event', '');
+  out.push(`Time on the application thread per call, measured around each call with \`process.hrtime.bigint()\` (${fmt(sizes.hotSamples)} samples after ${fmt(sizes.hotWarmup)} warm-up calls; the loop yields to the event loop every 100 calls, untimed, so background delivery runs as it would in an application). The code snippet is ${hot.snippetBytes} bytes of Python; the file variant's code also saves \`results.csv\`, a ${hot.fileBytes}-byte file that file capture reads (a file is recorded once per node, so that variant records each call in a node of its own, created untimed; ${fmt(hot.fileGenRows)} \`file_gen\` rows were written, one per call).`, '');
+  out.push('| call | median µs | p99 µs | mean µs | × bare span (median) |', '| --- | ---: | ---: | ---: | ---: |');
+  const lat = (label: string, l: Lat): string => `| ${label} | ${fmt(l.medianUs, 2)} | ${fmt(l.p99Us, 1)} | ${fmt(l.meanUs, 2)} | ${fmt(l.medianUs / hot.otelBare.medianUs, 1)} |`;
+  out.push(lat('bare OTel span, 4 attributes, `BatchSpanProcessor` + no-op exporter', hot.otelBare));
+  out.push(lat('`node.codeExecution` (2 KB snippet), processor + Postgres delivery', hot.agentspanCode));
+  out.push(lat('the same with file capture of one 5 KB file (and its `file_gen` child span)', hot.agentspanCodeFile));
+  out.push(lat('breakdown: `node.codeExecution`, processor only (no delivery)', hot.agentspanNoDelivery));
+  out.push(lat('breakdown: `extractCodeMetadata` alone on the snippet', hot.extractOnly));
+  out.push(lat('breakdown: `redactor.redact` alone on the snippet', hot.redactOnly));
+  out.push('');
+
+  out.push('### 5. Extraction throughput', '');
+  out.push('`bench/extract.bench.ts` (also runnable alone: `node --import tsx bench/extract.bench.ts`): realistic code from the labelled corpus, and adversarial inputs built to trigger backtracking or quadratic rescans. Best of 5 runs per case.', '');
+  out.push('| case | MB | ms | MB/s |', '| --- | ---: | ---: | ---: |');
+  for (const r of extract.rows) out.push(`| ${r.case} | ${r.mb} | ${r.ms} | ${fmt(r.mbPerS, 1)} |`);
+  const adv = extract.rows.filter((r) => r.case.startsWith('adv'));
+  if (adv.length) {
+    const worst = adv.reduce((a, b) => (b.ms / b.mb > a.ms / a.mb ? b : a));
+    out.push('', `Worst adversarial case: ${worst.case}, ${fmt(worst.mbPerS, 1)} MB/s (${fmt(worst.ms / worst.mb, 1)} ms per MB).`);
+  }
+  out.push('');
+
+  out.push('### 6. Peak RSS during a burst', '');
+  out.push('One run, events recorded in a tight loop that yields to the event loop every 1000 events (the mix of §2), `startAgentspan()` defaults (queue 20 000 spans / 64 MiB, spool on, in a temporary directory). "Down" points at a port nothing listens on. RSS sampled at every yield and from `getrusage`; single runs.', '');
+  out.push('| events | Postgres | RSS after start-up | peak RSS | burst took | most spans queued | spooled | exported during the run |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rss) out.push(`| ${fmt(r.events)} | ${r.postgres} | ${mb(r.baselineRss)} | ${mb(r.peakRss)} | ${fmt(r.burstMs)} ms | ${fmt(r.maxQueueDepth)} | ${fmt(r.spooled)} | ${fmt(r.exported)} |`);
+  out.push('');
+
+  out.push('### 7. Embedded PGlite', '');
+  const pgRate = rate(pglite.rows, median(pglite.ms));
+  out.push(`The workload of §2 (${fmt(pglite.rows)} events) into the embedded database of \`examples/\` (PGlite ${'in WASM'}, served over pglite-socket, one connection), for the record.`, '');
+  out.push('| path | median | events/s (median) | events/s (min–max) |', '| --- | ---: | ---: | ---: |');
+  out.push(`| agentspan → PGlite | ${fmt(median(pglite.ms))} ms | ${fmt(pgRate)} | ${spread(pglite.ms, pglite.rows)} |`, '');
+
+  out.push('### Tuning knobs', '');
+  out.push(`The workload of §2 with ${fmt(sizes.knobEvents)} events, ${sizes.knobReps} repetitions each, one knob changed at a time (\`postgresBatch.maxExportBatchSize\`, \`postgresBatch.maxQueueSize\`, \`postgresBatch.maxConcurrentExports\`, \`postgresPoolSize\`, \`postgresWriteMethod\` of \`startAgentspan\`). Three repetitions: differences under about 35% are within this machine's run-to-run noise (see *Reading the throughput figures*).`, '');
+  out.push('| setting | median | events/s | vs defaults |', '| --- | ---: | ---: | ---: |');
+  const base = rate(knobs[0]?.r.rows ?? 1, median(knobs[0]?.r.ms ?? [1]));
+  for (const k of knobs) {
+    const r = rate(k.r.rows, median(k.r.ms));
+    out.push(`| ${k.label} | ${fmt(median(k.r.ms))} ms | ${fmt(r)} | ${pct(r / base)} |`);
+  }
+  out.push('');
+
+  if (args.withReport || args.withGateway) {
+    out.push('### Optional benchmarks run with this one', '');
+    if (args.withReport) out.push('```', runScript('packages/cli/bench/report-load.bench.ts'), '```', '');
+    if (args.withGateway) out.push('```', runScript('packages/gateway/bench/gateway.bench.ts'), '```', '');
+  }
+
+  out.push(`_Whole run: ${fmt((performance.now() - started) / 1000)} s._`);
+  writeReport(out.join('\n'));
+  log(`wrote ${args.out}`);
+}
+
+function runScript(path: string): string {
+  const file = join(root, path);
+  if (!existsSync(file)) return `${path}: not found`;
+  try {
+    return execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: dirname(file), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (err) {
+    return `${path} failed: ${(err as Error).message.slice(0, 500)}`;
+  }
+}
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+/** Replaces the generated section of the output file (or appends it), keeping everything else. */
+function writeReport(section: string): void {
+  const block = `${START}\n${section}\n${END}`;
+  let text = existsSync(args.out) ? readFileSync(args.out, 'utf8') : '# Benchmarks\n';
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + END.length);
+  else text = `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(args.out, text);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
