@@ -17,7 +17,7 @@ export function displayWidth(text: string): number {
   return Array.from(stripAnsi(text)).length;
 }
 
-function fit(text: string, width: number): string {
+function fitWidth(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   const plain = Array.from(stripAnsi(text));
   return `${plain.slice(0, Math.max(0, width - 1)).join('')}…`;
@@ -31,7 +31,7 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
   const cells = rows.map((row) =>
     columns.map((c) => {
       const text = c.cell(row);
-      return c.maxWidth === undefined ? text : fit(text, c.maxWidth);
+      return c.maxWidth === undefined ? text : fitWidth(text, c.maxWidth);
     }),
   );
   const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((r) => displayWidth(r[i] ?? ''))));
