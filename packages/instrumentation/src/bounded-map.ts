@@ -1,10 +1,15 @@
-/** A map that evicts its least recently used entries beyond `max`, handing each evicted value to `onEvict`. */
+/**
+ * A map that evicts its least recently used entries beyond `max`, handing
+ * each evicted value to `onEvict` (so an adapter can end what the framework
+ * never ended). Shared by the framework adapters and the processor's
+ * foreign-span mapping: memory stays bounded however many runs never finish.
+ */
 export class BoundedMap<V> {
   private readonly map = new Map<string, V>();
 
   constructor(
     private readonly max: number,
-    private readonly onEvict: (value: V) => void,
+    private readonly onEvict: (value: V) => void = () => undefined,
   ) {}
 
   get size(): number {

@@ -1,4 +1,5 @@
 import { SpanStatusCode, trace, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
+import { BoundedMap } from '@agentspan/instrumentation';
 import type { Span } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/semconv';
 
@@ -346,35 +347,6 @@ function turnOutput(attrs: Attributes, c: ForeignSpanClass): TurnOutput {
 interface AgentScope {
   readonly name: string | undefined;
   turns: number;
-}
-
-/** A size-bounded map that forgets its least recently used entries first. */
-class BoundedMap<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  /** The value, marked as recently used (an envelope whose children keep starting stays). */
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
-    }
-  }
-  delete(key: string): void {
-    this.map.delete(key);
-  }
-  get size(): number {
-    return this.map.size;
-  }
 }
 
 /** The agent name on an agentspan span (a node or an agent call) that is the parent. */
