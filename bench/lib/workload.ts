@@ -72,9 +72,13 @@ export async function driveWorkload(recorder: Recorder, options: DriveOptions): 
 /**
  * A realistic 2 KB Python snippet (pandas, matplotlib, a function, a loop).
  * With `writesFile` it also saves `results.csv` (what file capture reads).
+ * `variant` changes a comment line only (same size, same metadata, another
+ * string and hash), so a timed loop can rotate through distinct snippets and
+ * nothing can be answered from a cache keyed by the code.
  */
-export function codeSnippet2k(writesFile: boolean): string {
+export function codeSnippet2k(writesFile: boolean, variant = 0): string {
   const lines = [
+    `# analysis ${String(variant).padStart(6, '0')}`,
     'import json',
     'import math',
     'import os',
@@ -131,7 +135,13 @@ export function codeSnippet2k(writesFile: boolean): string {
   let code = lines.join('\n') + '\n';
   // Pad with comment lines to exactly 2 KB, so both variants are the same size.
   while (code.length < 2048) code += '# ' + 'notes on the model assumptions '.repeat(2).slice(0, Math.min(60, 2048 - code.length - 3)) + '\n';
-  return code.slice(0, 2048);
+  // Flattened: a string built by concatenation is a rope in V8, which no real input arrives as.
+  return Buffer.from(code.slice(0, 2048), 'utf8').toString('utf8');
+}
+
+/** `count` distinct 2 KB snippets ({@link codeSnippet2k} variants 0..count-1). */
+export function codeSnippets2k(writesFile: boolean, count: number): string[] {
+  return Array.from({ length: count }, (_, v) => codeSnippet2k(writesFile, v));
 }
 
 /** A 5 KB CSV file's content. */

@@ -43,6 +43,8 @@ test('npm run bench -- --smoke writes every section and keeps the rest of the fi
     assert.match(md, /\| agentspan end to end \| \d[\d ]* ms \| \d/);
     assert.match(md, /\| one INSERT per event \| \d[\d ]* ms \| \d/);
     assert.match(md, /\| agentspan → PGlite \| \d[\d ]* ms \| \d/);
+    assert.match(md, /\| floor: a bare OTel span carrying the \d+ attributes .*\| \d/);
+    assert.match(md, /\| floor: SHA-256 of the snippet \(`node:crypto`\) \| \d/);
     assert.doesNotMatch(md, /\bNaN\b|n\/a/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
