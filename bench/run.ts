@@ -238,7 +238,7 @@ async function main(): Promise<void> {
   out.push(`Each call records a different snippet (${'256'} variants of the same size and metadata, rotated), so nothing is answered from a cache. The three floor rows add up to ${fmt(floor, 1)} µs: what a \`codeExecution\` of this snippet with synchronous extraction costs at the least in JavaScript on this machine, before any extraction logic runs (the SDK span with its attributes, one pass over the characters, the code hash). \`node.codeExecution\` with delivery is ${fmt(hot.agentspanCode.medianUs / floor, 1)}× that floor.`, '');
 
   out.push('### 5. Extraction throughput', '');
-  out.push('`bench/extract.bench.ts` (also runnable alone: `node --import tsx bench/extract.bench.ts`): realistic code from the labelled corpus, and adversarial inputs built to trigger backtracking or quadratic rescans. Best of 5 runs per case.', '');
+  out.push('`bench/extract.bench.ts` (also runnable alone: `node --import tsx bench/extract.bench.ts`): realistic code from the labelled corpus, and adversarial inputs built to trigger backtracking or quadratic rescans. Inputs are flat strings (as real input arrives); each case runs 3 times to warm up, then the best of 5 runs is kept.', '');
   out.push('| case | MB | ms | MB/s |', '| --- | ---: | ---: | ---: |');
   for (const r of extract.rows) out.push(`| ${r.case} | ${r.mb} | ${r.ms} | ${fmt(r.mbPerS, 1)} |`);
   const adv = extract.rows.filter((r) => r.case.startsWith('adv'));

@@ -55,7 +55,7 @@ export function callAt(tokens: TokenList, match: Int32Array, i: number, definiti
   const chain: string[] = [];
   let receiver: TokenRange | undefined;
   let j = i;
-  for (let steps = 0; steps < MAX_CHAIN && tokens.op(j - 1, '.'); steps++) {
+  for (let steps = 0; steps < MAX_CHAIN && tokens.opChar(j - 1) === 46 /* . */; steps++) {
     if (tokens.name(j - 2)) {
       chain.unshift(tokens.text(j - 2));
       j -= 2;
@@ -74,6 +74,13 @@ export function callAt(tokens: TokenList, match: Int32Array, i: number, definiti
 
 /** Keywords that may precede `(` without being a callee. */
 const KEYWORD_NOT_CALLEE = new Set(['return', 'await', 'in', 'not', 'and', 'or', 'if', 'elif', 'while', 'yield', 'typeof', 'new', 'else', 'case']);
+/** Length of the longest of them: a longer name is looked up without slicing it. */
+const MAX_KEYWORD_NOT_CALLEE = 6;
+
+/** Whether name token `k` is one of `KEYWORD_NOT_CALLEE`. */
+function isKeywordNotCallee(tokens: TokenList, k: number): boolean {
+  return tokens.ends[k]! - tokens.starts[k]! <= MAX_KEYWORD_NOT_CALLEE && KEYWORD_NOT_CALLEE.has(tokens.text(k));
+}
 
 /** Start index of the postfix expression (names, calls, subscripts, attributes) ending at token `last`, or -1. */
 export function expressionStart(tokens: TokenList, match: Int32Array, last: number): number {
@@ -81,19 +88,21 @@ export function expressionStart(tokens: TokenList, match: Int32Array, last: numb
   for (let steps = 0; steps < MAX_RECEIVER_WALK && k >= 0; steps++) {
     const kind = tokens.kind(k);
     if (kind === 0) return -1;
-    if (tokens.op(k, ')') || tokens.op(k, ']')) {
+    const c = tokens.opChar(k);
+    if (c === 41 /* ) */ || c === 93 /* ] */) {
       const o = match[k] ?? -1;
       if (o < 0 || o > k) return -1;
       const bk = tokens.kind(o - 1);
-      if (bk === NAME || bk === STR || tokens.op(o - 1, ')') || tokens.op(o - 1, ']')) {
-        if (bk === NAME && KEYWORD_NOT_CALLEE.has(tokens.text(o - 1))) return o;
+      const bc = tokens.opChar(o - 1);
+      if (bk === NAME || bk === STR || bc === 41 || bc === 93) {
+        if (bk === NAME && isKeywordNotCallee(tokens, o - 1)) return o;
         k = o - 1;
         continue;
       }
       return o;
     }
     if (kind === NAME || kind === STR || kind === NUM) {
-      if (k >= 2 && tokens.op(k - 1, '.')) {
+      if (k >= 2 && tokens.opChar(k - 1) === 46 /* . */) {
         k -= 2;
         continue;
       }
@@ -136,11 +145,12 @@ export function splitArgs(tokens: TokenList, match: Int32Array, open: number, cl
 
 function pushArg(tokens: TokenList, args: CallArg[], s: number, e: number): void {
   if (s >= e) return;
-  if (tokens.name(s) && tokens.op(s + 1, '=')) {
+  if (tokens.name(s) && tokens.opChar(s + 1) === 61 /* = */) {
     args.push({ kw: tokens.text(s), star: false, start: s + 2, end: e });
     return;
   }
-  const star = tokens.op(s, '*') || tokens.op(s, '**') || tokens.op(s, '.');
+  const c = tokens.opChar(s);
+  const star = c === 42 /* * */ || c === 46 /* . */ || tokens.op(s, '**');
   args.push({ kw: undefined, star, start: s, end: e });
 }
 

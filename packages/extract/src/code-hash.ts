@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { asText, guarded } from './guard.js';
 
 const CR_RE = /\r\n?/g;
@@ -14,7 +14,8 @@ export function codeHash(code: string): string {
     () => {
       const text = asText(code);
       const normalised = text.includes('\r') ? text.replace(CR_RE, '\n') : text;
-      return createHash('sha256').update(normalised, 'utf8').digest('hex').slice(0, 16);
+      // One-shot `hash` (Node 20.12+) skips the Hash object `createHash` builds: same bytes (UTF-8), same digest.
+      return hash('sha256', normalised, 'hex').slice(0, 16);
     },
     () => 'e3b0c44298fc1c14', // SHA-256 of '' — only reached if hashing itself failed
   );

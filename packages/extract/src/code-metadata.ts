@@ -9,7 +9,7 @@ import { scanJsFiles } from './js-files.js';
 import { scanJsImports } from './js-imports.js';
 import { normaliseLanguage, sniffLanguage } from './language-sniff.js';
 import { lexJs } from './lexer-js.js';
-import { lexPython } from './lexer-python.js';
+import { lexPython, releasePythonTokens } from './lexer-python.js';
 import { scanPythonFiles, type FileSink } from './python-files.js';
 import { scanPythonImports } from './python-imports.js';
 import { scanShellFiles } from './shell-files.js';
@@ -33,6 +33,7 @@ function scan(code: string, language: string, sinks: Sinks, depth: number): void
     const aliases = new Map<string, string>();
     scanPythonImports(tokens, sinks.imports, aliases);
     scanPythonFiles(tokens, aliases, sinks, embeddedShell);
+    releasePythonTokens(tokens);
   } else if (language === 'javascript' || language === 'typescript') {
     const tokens = lexJs(code);
     scanJsImports(tokens, sinks.imports);

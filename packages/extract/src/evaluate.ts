@@ -43,6 +43,16 @@ const MAX_DEPTH = 8;
 /** Value of the expression spanning exactly tokens `[start, end)`, if statically known. */
 export function evalRange(ctx: EvalContext, start: number, end: number): Val | undefined {
   if (end <= start || end - start > MAX_EXPR_TOKENS) return undefined;
+  if (end - start === 1) {
+    // The usual argument, one literal or one name: the value `parseExpr` gives, without its intermediate objects.
+    const { tokens } = ctx;
+    const kind = tokens.kind(start);
+    if (kind === STR && !isTemplateHead(ctx, start)) {
+      const v = tokens.value(start) ?? interpolate(ctx, tokens.stringParts(start));
+      return v === undefined ? undefined : { s: v, path: false };
+    }
+    if (kind === NAME && !(ctx.lang === 'js' && tokens.name(start, 'new'))) return nameValue(ctx, [tokens.text(start)]);
+  }
   const r = parseExpr(ctx, start, end, 0);
   return r !== undefined && r.next === end ? r.val : undefined;
 }
@@ -85,7 +95,7 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
   const { tokens, match } = ctx;
   const kind = tokens.kind(i);
   if (kind === 0 || i >= end) return undefined;
-  if (kind === STR && tokens.template(i) === 'head') return postfix(ctx, jsTemplate(ctx, i, end), end, depth);
+  if (kind === STR && isTemplateHead(ctx, i)) return postfix(ctx, jsTemplate(ctx, i, end), end, depth);
   if (kind === STR) {
     // Adjacent literals concatenate (Python); an interpolation is resolved from known variables, else unknown.
     let s = '';
@@ -133,11 +143,15 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
   if (k < end && tokens.op(k, '(')) {
     const close = match[k] ?? -1;
     if (close < 0 || close >= end) return undefined;
-    const args = splitArgs(tokens, match, k, close);
-    const val = callValue(ctx, chain, args, isNew, depth);
+    const val = mayHaveValue(chain) ? callValue(ctx, chain, splitArgs(tokens, match, k, close), isNew, depth) : undefined;
     return postfix(ctx, { val, next: close + 1 }, end, depth);
   }
   return postfix(ctx, { val: nameValue(ctx, chain), next: k }, end, depth);
+}
+
+/** Whether string token `i` opens a JS template with substitutions (Python strings never do: no decoding asked). */
+function isTemplateHead(ctx: EvalContext, i: number): boolean {
+  return ctx.lang === 'js' && ctx.tokens.template(i) === 'head';
 }
 
 /** A Python f-string's value when every interpolated name is a known single value. */
@@ -206,7 +220,7 @@ function postfix(ctx: EvalContext, p: Parsed, end: number, depth: number): Parse
 }
 
 function nameValue(ctx: EvalContext, chain: readonly string[]): Val | undefined {
-  const joined = chain.join('.');
+  const joined = chain.length === 1 ? chain[0]! : chain.join('.');
   if (ctx.lang === 'python') {
     if (joined === '__file__') return { s: SCRIPT_PATH, path: false };
   } else {
@@ -243,6 +257,21 @@ const PY_PATH_CTORS = new Set(['pathlib.Path', 'pathlib.PurePath', 'pathlib.Posi
 const PY_IDENTITY = new Set(['str', 'os.fspath', 'os.path.abspath', 'os.path.normpath', 'os.path.realpath', 'os.path.expanduser', 'os.path.expandvars']);
 const JS_JOIN = new Set(['path.join', 'path.resolve', 'path.posix.join', 'path.posix.resolve', 'path.normalize', 'join', 'resolve', 'posix.join']);
 const JS_IDENTITY = new Set(['String', 'fileURLToPath', 'url.fileURLToPath', 'path.normalize']);
+
+/**
+ * Last segments of every call `callValue` knows (both languages). Qualifying a
+ * dotted chain only rewrites its head, so a longer chain ending otherwise
+ * (`np.arange`, `df.groupby`) is unknown without building its qualified name.
+ */
+const VALUE_CALL_NAMES = new Set([
+  'join', 'Path', 'PurePath', 'PosixPath', 'PurePosixPath', 'str', 'fspath', 'abspath', 'normpath', 'realpath', 'expanduser',
+  'expandvars', 'getcwd', 'cwd', 'home', 'dirname', 'basename', 'resolve', 'normalize', 'String', 'fileURLToPath', 'URL',
+]);
+
+/** Whether `callValue` may know the call `chain(...)`: a bare name (aliases can make it anything) or a chain ending in a known name. */
+function mayHaveValue(chain: readonly string[]): boolean {
+  return chain.length <= 1 || VALUE_CALL_NAMES.has(chain[chain.length - 1]!);
+}
 
 function callValue(ctx: EvalContext, chain: readonly string[], args: readonly CallArg[], isNew: boolean, depth: number): Val | undefined {
   const qual = ctx.qualify(chain);

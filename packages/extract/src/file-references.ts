@@ -30,7 +30,9 @@ function scanLinks(prose: string, out: OrderedSet): void {
       if (c === ')' || c === '(' || c === '[' || c === ']' || c === '<' || c === '>' || c === ' ' || c === '\n' || c === '\t' || c === '"') break;
       i++;
     }
-    const target = prose.slice(start, i).replace(/#.*$/, '');
+    // An empty target (`](` runs, `[]()`) names nothing: skip the slice and regexes.
+    const raw = i > start ? prose.slice(start, i) : '';
+    const target = raw.includes('#') ? raw.replace(/#.*$/, '') : raw;
     if (target !== '' && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(target)) {
       let decoded = target;
       try {
@@ -47,12 +49,22 @@ function scanLinks(prose: string, out: OrderedSet): void {
 
 /** Adds single-backtick code spans holding one file name with a known extension. */
 function scanCodeSpans(prose: string, out: OrderedSet): void {
+  const n = prose.length;
   let i = prose.indexOf('`');
   while (i >= 0) {
     let j = i + 1;
-    while (j < prose.length && j - i <= MAX_CODE_SPAN && prose[j] !== '`' && prose[j] !== '\n') j++;
-    if (prose[j] !== '`') {
+    while (j < n && j - i <= MAX_CODE_SPAN) {
+      const c = prose.charCodeAt(j);
+      if (c === 96 || c === 10) break;
+      j++;
+    }
+    if (prose.charCodeAt(j) !== 96) {
       i = prose.indexOf('`', j);
+      continue;
+    }
+    if (j === i + 1) {
+      // An empty span (a run of backticks): nothing to look at.
+      i = prose.indexOf('`', j + 1);
       continue;
     }
     const content = prose.slice(i + 1, j).trim();
@@ -84,7 +96,8 @@ export function extractFileReferences(text: string): string[] {
       const t = asText(text);
       const limit = DEFAULT_MAX_SCAN_CHARS;
       const scanned = t.length > limit ? t.slice(0, limit) : t;
-      return fileReferencesInProse(splitMarkdown(scanned.replace(/\r\n?/g, '\n')).prose);
+      const unixLines = scanned.includes('\r') ? scanned.replace(/\r\n?/g, '\n') : scanned; // skip the regex pass on \n-only text
+      return fileReferencesInProse(splitMarkdown(unixLines).prose);
     },
     () => [],
   );

@@ -14,6 +14,7 @@ import { evalArg, evalPrefix, type EvalContext, type Val } from './evaluate.js';
 import { isPathLike, toFilePath } from './paths.js';
 import type { FileSink } from './python-files.js';
 import { matchBrackets, NAME, OP, type TokenList } from './tokens.js';
+import { WordSet } from './word-set.js';
 
 const WRITE_FNS = new Set([
   'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createWriteStream', 'outputFile', 'outputFileSync',
@@ -27,7 +28,7 @@ const FS_ONLY_COPY_FNS = new Set(['cp', 'cpSync', 'copy', 'copySync', 'move', 'm
 const FS_ROOTS = new Set(['fs', 'fsp', 'fse', 'fsPromises', 'promises', 'Deno']);
 const DEFINITION_KEYWORDS = new Set(['function', 'def', 'class', 'async', 'get', 'set']);
 /** Every callee name a rule below handles; other calls are skipped before building a call site. */
-const RELEVANT_CALLEES = new Set([
+const RELEVANT_CALLEES = new WordSet([
   ...WRITE_FNS, ...READ_FNS, ...COPY_FNS, ...FS_ONLY_COPY_FNS, 'open', 'openSync', 'write', 'screenshot', 'pdf',
 ]);
 /** Tokens after which an initialiser has ended (statement boundary or list separator). */
@@ -38,18 +39,26 @@ export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
   const match = matchBrackets(tokens);
   const vars = new Map<string, Val>();
   const ctx: EvalContext = { tokens, match, lang: 'js', vars, qualify: (chain) => chain.join('.') };
+  const { kinds, starts, ends } = tokens;
   for (let i = 0; i < tokens.length; i++) {
-    if (tokens.kinds[i] !== NAME) continue;
-    if ((tokens.name(i, 'const') || tokens.name(i, 'let') || tokens.name(i, 'var')) && tokens.name(i + 1) && tokens.op(i + 2, '=')) {
+    if (kinds[i] !== NAME) continue;
+    if (isDeclarationKeyword(tokens, i) && tokens.name(i + 1) && tokens.op(i + 2, '=')) {
       trackDeclaration(ctx, i + 1);
       continue;
     }
-    if (!tokens.op(i + 1, '(') || !RELEVANT_CALLEES.has(tokens.text(i))) continue;
+    if (!tokens.op(i + 1, '(') || !RELEVANT_CALLEES.hasRange(tokens.src, starts[i]!, ends[i]!)) continue;
     const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
     // A method definition `writeFile(p) { ... }` (or `writeFile(p: string): void {`) is not a call.
     if (call === undefined || tokens.op(call.close + 1, '{') || tokens.op(call.close + 1, ':')) continue;
     analyseCall(ctx, call, sink);
   }
+}
+
+/** Whether name token `i` is `const`, `let` or `var` (length first: most names are none of them). */
+function isDeclarationKeyword(tokens: TokenList, i: number): boolean {
+  const len = tokens.ends[i]! - tokens.starts[i]!;
+  if (len === 5) return tokens.name(i, 'const');
+  return len === 3 && (tokens.name(i, 'let') || tokens.name(i, 'var'));
 }
 
 function trackDeclaration(ctx: EvalContext, nameIdx: number): void {

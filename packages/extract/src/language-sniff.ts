@@ -24,8 +24,8 @@ export function normaliseLanguage(language: unknown): string | undefined {
   if (typeof language !== 'string') return undefined;
   const l = language.trim().toLowerCase();
   if (l === '') return undefined;
-  const known = ALIASES[l];
-  if (known !== undefined) return known;
+  // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members.
+  if (Object.hasOwn(ALIASES, l)) return ALIASES[l]!;
   const kept = l.replace(/[^a-z0-9+#._-]/g, '').slice(0, 32);
   return kept === '' ? 'unknown' : kept;
 }

@@ -12,18 +12,39 @@ const REGEX_AFTER_KEYWORDS = new Set([
   'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await',
 ]);
 
-function isIdentStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c >= 128;
+/**
+ * ASCII character classes, one table load per character: `IDENT_START`
+ * (`A-Z a-z _ $`), `IDENT_PART` (those and digits), `SPACE` (blanks and line ends).
+ */
+const IDENT_START = 1;
+const IDENT_PART = 2;
+const SPACE = 4;
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+  const space = c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+  ASCII_CLASS[c] = (letter ? IDENT_START | IDENT_PART : 0) | (c >= 48 && c <= 57 ? IDENT_PART : 0) | (space ? SPACE : 0);
 }
+
+/** Class bits of any character: beyond ASCII, NBSP and BOM are blanks and everything else is identifier text. */
+function classOf(c: number): number {
+  if (c < 128) return ASCII_CLASS[c]!;
+  return c === 0xa0 || c === 0xfeff ? SPACE : IDENT_START | IDENT_PART;
+}
+
+/** Any non-ASCII character continues an identifier (the lexer only needs word boundaries). */
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
+  return c >= 128 || (ASCII_CLASS[c]! & IDENT_PART) !== 0;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '`': '`', '\n': '', '0': '\0', $: '$' };
 
 /** Tokenises JavaScript or TypeScript source. Never emits `nl` tokens. */
 export function lexJs(src: string): TokenList {
-  const tokens = new TokenList(src, decodeJsString);
+  // Brackets are matched in the same pass (a closer pops the innermost opener, as `matchBrackets` does),
+  // which spares the file scanner a second walk over every token.
+  const tokens = new TokenList(src, decodeJsString, { matchBrackets: true });
+  const openers: number[] = [];
   const n = src.length;
   let i = 0;
   // Brace depth at which each open template substitution resumes its template.
@@ -32,6 +53,7 @@ export function lexJs(src: string): TokenList {
 
   if (src.startsWith('#!')) i = lineEnd(src, 0);
 
+  const regexLiterals = new RegexLiteralScanner(src);
   const regexAllowed = (): boolean => {
     const last = tokens.length - 1;
     if (last < 0) return true;
@@ -44,8 +66,17 @@ export function lexJs(src: string): TokenList {
 
   while (i < n) {
     const c = src.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff) {
+    // Blanks and names first: they are most of the input, and every test below is disjoint from them.
+    const cls = classOf(c);
+    if ((cls & SPACE) !== 0) {
       i++;
+      continue;
+    }
+    if ((cls & IDENT_START) !== 0) {
+      let j = i + 1;
+      while (j < n && isIdentPart(src.charCodeAt(j))) j++;
+      tokens.push(NAME, i, j);
+      i = j;
       continue;
     }
     if (c === 47 /* / */) {
@@ -60,7 +91,7 @@ export function lexJs(src: string): TokenList {
         continue;
       }
       if (regexAllowed()) {
-        const end = scanRegex(src, i);
+        const end = regexLiterals.end(i);
         if (end > 0) {
           tokens.push(OP, i, end); // a regex literal: one opaque operator token
           i = end;
@@ -80,13 +111,6 @@ export function lexJs(src: string): TokenList {
       // End of a `${...}` substitution: continue the enclosing template.
       templateStack.pop();
       i = lexTemplate(src, i + 1, i, tokens, templateStack, braceDepth);
-      continue;
-    }
-    if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdentPart(src.charCodeAt(j))) j++;
-      tokens.push(NAME, i, j);
-      i = j;
       continue;
     }
     if (c >= 48 && c <= 57) {
@@ -109,7 +133,14 @@ export function lexJs(src: string): TokenList {
       i += 2;
       continue;
     }
-    tokens.push(OP, i, i + 1);
+    const t = tokens.push(OP, i, i + 1);
+    if (c === 40 || c === 91 || c === 123) openers.push(t);
+    else if ((c === 41 || c === 93 || c === 125) && openers.length > 0) {
+      const o = openers.pop()!;
+      const match = tokens.match!; // read after the push: a grow replaces the array
+      match[o] = t;
+      match[t] = o;
+    }
     i++;
   }
   return tokens;
@@ -120,28 +151,95 @@ function lineEnd(src: string, i: number): number {
   return k < 0 ? src.length : k;
 }
 
-/** End index of a regex literal starting at `i`, or -1 when it is not one (no closing `/` on the line). */
-function scanRegex(src: string, i: number): number {
-  const n = src.length;
-  let j = i + 1;
-  let inClass = false;
-  while (j < n) {
-    const c = src.charCodeAt(j);
-    if (c === 10) return -1;
-    if (c === 92) {
-      j += 2;
-      continue;
-    }
-    if (c === 91) inClass = true;
-    else if (c === 93) inClass = false;
-    else if (c === 47 && !inClass) {
-      j++;
-      while (j < n && isIdentPart(src.charCodeAt(j))) j++;
-      return j;
-    }
-    j++;
+/**
+ * Finds where regex literals end. A scan that fails (no closing `/` before
+ * the line ends) reads to the end of the line without consuming it, so
+ * `(/[(/[(/[…` on one long line would rescan it from every `/`. Once failed
+ * scans have read as many characters as the source holds, the answers for
+ * every position come from a table built in one backward pass instead:
+ * the same answers, in linear time overall. Real code never gets there.
+ */
+class RegexLiteralScanner {
+  /** Characters read by scans that found no regex. */
+  private failedWork = 0;
+  /** `closeAt[p]`: index of the `/` closing a regex body that starts at `p` outside a class, or -1. */
+  private closeAt: Int32Array | undefined;
+
+  constructor(private readonly src: string) {}
+
+  /** End index of a regex literal starting at `i` (after its flags), or -1 when it is not one. */
+  end(i: number): number {
+    const close = this.closeAt !== undefined ? this.closeAt[i + 1]! : this.scan(i);
+    if (close < 0) return -1;
+    const src = this.src;
+    let j = close + 1;
+    while (j < src.length && isIdentPart(src.charCodeAt(j))) j++;
+    return j;
   }
-  return -1;
+
+  /** Index of the `/` closing the regex literal starting at `i`, or -1: a newline comes first (escapes and classes honoured). */
+  private scan(i: number): number {
+    const src = this.src;
+    const n = src.length;
+    let j = i + 1;
+    let inClass = false;
+    while (j < n) {
+      const c = src.charCodeAt(j);
+      if (c === 10) break;
+      if (c === 92) {
+        j += 2;
+        continue;
+      }
+      if (c === 91) inClass = true;
+      else if (c === 93) inClass = false;
+      else if (c === 47 && !inClass) return j;
+      j++;
+    }
+    this.failedWork += j - i;
+    if (this.failedWork > n) this.closeAt = closingSlashTable(src);
+    return -1;
+  }
+}
+
+/**
+ * `scan` for every start at once: `table[p]` is the closing `/` of a body
+ * starting at `p` outside a character class (-1 if none). Built backwards:
+ * the answer at `p` follows from the answers at `p + 1` and `p + 2`, in
+ * and out of a class.
+ */
+function closingSlashTable(src: string): Int32Array {
+  const n = src.length;
+  const outside = new Int32Array(n + 2).fill(-1);
+  let inside1 = -1; // answer at p + 1 inside a class
+  let inside2 = -1; // answer at p + 2 inside a class
+  for (let p = n - 1; p >= 0; p--) {
+    const c = src.charCodeAt(p);
+    let out: number;
+    let inside: number;
+    if (c === 10) {
+      out = -1;
+      inside = -1;
+    } else if (c === 92) {
+      out = outside[p + 2]!; // an escape skips the next character, whatever it is
+      inside = inside2;
+    } else if (c === 91) {
+      out = inside1; // `[` opens a class
+      inside = inside1;
+    } else if (c === 93) {
+      out = outside[p + 1]!; // `]` closes it
+      inside = outside[p + 1]!;
+    } else if (c === 47) {
+      out = p;
+      inside = inside1;
+    } else {
+      out = outside[p + 1]!;
+      inside = inside1;
+    }
+    outside[p] = out;
+    inside2 = inside1;
+    inside1 = inside;
+  }
+  return outside;
 }
 
 /** String token flags: a plain literal (0) or a piece of a template with substitutions. */

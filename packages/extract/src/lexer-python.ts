@@ -7,7 +7,8 @@
  * It is deliberately forgiving: unterminated strings end at the line end
  * (or the input end for triple quotes), unbalanced brackets are tolerated.
  */
-import { NAME, NL, NUM, OP, STR, TokenList, type DecodedString, type StringPart } from './tokens.js';
+import { mayBeKeyword } from './python-names.js';
+import { NAME, NL, NUM, OP, STR, TokenList, type DecodedString, type StringPart, type TokenArrays } from './tokens.js';
 
 const enum_ = {
   NL: 10,
@@ -27,9 +28,30 @@ const enum_ = {
 
 /** Statement keywords that, at column 0, prove an earlier bracket was left unclosed. */
 const RESYNC_KEYWORDS = new Set(['def', 'class', 'import', 'from', 'with', 'try', 'for', 'while', 'if', 'async', 'elif', 'else']);
+
 /** Whether characters `c` `d` form a two-character operator (`==`, `+=`, `**`, `->` ...). */
 function isTwoCharOp(c: number, d: number): boolean {
-  if (d === 61 /* = */) return ':=!<>+-*/%&|^@'.includes(String.fromCharCode(c));
+  if (d === 61 /* = */) {
+    switch (c) {
+      case 58: // :
+      case 61: // =
+      case 33: // !
+      case 60: // <
+      case 62: // >
+      case 43: // +
+      case 45: // -
+      case 42: // *
+      case 47: // /
+      case 37: // %
+      case 38: // &
+      case 124: // |
+      case 94: // ^
+      case 64: // @
+        return true;
+      default:
+        return false;
+    }
+  }
   if (c === d) return c === 42 || c === 47 || c === 60 || c === 62; // ** // << >>
   return c === 45 && d === 62; // ->
 }
@@ -42,11 +64,25 @@ function isStringPrefix(src: string, i: number, j: number): boolean {
   return (a === 98 && b === 114) || (a === 114 && b === 98) || (a === 102 && b === 114) || (a === 114 && b === 102);
 }
 
+/**
+ * Character classes by UTF-16 code unit: identifier start (letters, `_`,
+ * anything non-ASCII) and identifier part (those and digits). One table
+ * read per character instead of a chain of range tests: identifier
+ * characters are most of the characters of code.
+ */
+const IDENT_START = 1;
+const IDENT_PART = 2;
+const CHAR_CLASS = new Uint8Array(65536);
+for (let c = 0; c < 65536; c++) {
+  const start = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
+  CHAR_CLASS[c] = start ? IDENT_START | IDENT_PART : c >= 48 && c <= 57 ? IDENT_PART : 0;
+}
+
 function isIdentStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
+  return (CHAR_CLASS[c]! & IDENT_START) !== 0; // out of range (NaN past the end): undefined & 1 === 0
 }
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
+  return (CHAR_CLASS[c]! & IDENT_PART) !== 0;
 }
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -62,28 +98,79 @@ export interface IPythonHooks {
   onWriteFile?: (path: string) => void;
 }
 
+/** Python tokens, with what the lexer learnt on the way: `match` (bracket partners) is always set. */
+export class PythonTokenList extends TokenList {
+  /**
+   * Indices, in order, of the NAME tokens a detector may act on: those
+   * followed by `(` (calls), `=` or `+=` (assignments), and the words
+   * `import`, `from`, `for`, `as`, `__import__`, `import_module` (and a few
+   * other names of the same length and first letter: detectors check).
+   * The detectors walk this list instead of every token.
+   */
+  readonly marks: number[] = [];
+  /** The marks that may be `import`, `from`, `__import__` or `import_module`: what the import scan walks. */
+  readonly importMarks: number[] = [];
+  /**
+   * Pairs (index of a `for` name inside brackets, index of its innermost
+   * open bracket): the candidate comprehensions, so finding them needs no
+   * pass of its own.
+   */
+  readonly bracketedFors: number[] = [];
+}
+
 /**
  * Tokenises Python source (expects `\n` line ends). Emits `nl` tokens at the
  * end of logical lines only (never inside brackets). Lines starting with `!`
  * or `%` (IPython shell escapes and magics) are skipped like comments, and
  * reported through `hooks` when they run shell code or write a file.
+ *
+ * In the same pass it matches brackets (a closer pops the innermost opener,
+ * as `matchBrackets` does) and notes the `for`s inside brackets.
  */
-export function lexPython(src: string, hooks: IPythonHooks = {}): TokenList {
-  const tokens = new TokenList(src, decodePythonString);
+export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenList {
+  const reuse = spareArrays;
+  spareArrays = undefined; // a nested lex (IPython `!python -c ...` through the shell) allocates its own
+  const tokens = new PythonTokenList(src, decodePythonString, { matchBrackets: true, reuse });
   const n = src.length;
   let i = 0;
-  let depth = 0;
+  let depth = 0; // open brackets, for logical lines; reset when a statement keyword proves one was left unclosed
   let lineStart = true; // only whitespace seen on this physical line
   let column0 = true; // at column 0 of a physical line
-
-  const pushNl = (at: number): void => {
-    if (tokens.length > 0 && tokens.kinds[tokens.length - 1] !== NL) tokens.push(NL, at, at + 1);
-  };
+  // Open-bracket token indices, for `match`. Independent of `depth`: matching never resets.
+  let openers = spareOpeners ?? new Int32Array(64);
+  spareOpeners = undefined;
+  let top = 0;
 
   while (i < n) {
     const c = src.charCodeAt(i);
+    // Names first: most tokens are names, so they skip the tests below.
+    if (isIdentStart(c)) {
+      const atColumn0 = column0;
+      lineStart = false;
+      column0 = false;
+      let j = i + 1;
+      while (j < n && isIdentPart(src.charCodeAt(j))) j++;
+      const q = src.charCodeAt(j);
+      if ((q === enum_.DQ || q === enum_.SQ) && j - i <= 2 && isStringPrefix(src, i, j)) {
+        i = lexString(src, i, j, tokens);
+        continue;
+      }
+      if (atColumn0 && depth > 0 && RESYNC_KEYWORDS.has(src.slice(i, j))) {
+        // An unclosed bracket would otherwise swallow the rest of the file.
+        depth = 0;
+        pushNl(tokens, i);
+      }
+      const t = tokens.push(NAME, i, j);
+      if (mayBeKeyword(src, i, j - i)) {
+        tokens.marks.push(t);
+        if (j - i >= 4) tokens.importMarks.push(t); // not `as`, `for`
+        if (top > 0 && j - i === 3 && c === 102 /* f */) tokens.bracketedFors.push(t, openers[top - 1]!); // a comprehension, perhaps
+      }
+      i = j;
+      continue;
+    }
     if (c === enum_.NL) {
-      if (depth === 0) pushNl(i);
+      if (depth === 0) pushNl(tokens, i);
       i++;
       lineStart = true;
       column0 = true;
@@ -91,6 +178,7 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): TokenList {
     }
     if (c === enum_.SPACE || c === enum_.TAB || c === enum_.FF || c === 13) {
       i++;
+      while (src.charCodeAt(i) === enum_.SPACE) i++; // indentation: a run of spaces in one go
       column0 = false;
       continue;
     }
@@ -115,33 +203,16 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): TokenList {
           if (cell[1]!.startsWith('writefile')) {
             if (cell[2]) hooks.onWriteFile?.(cell[2]);
           } else hooks.onShell?.(src.slice(Math.min(n, end + 1)));
+          spareOpeners = openers;
           return tokens;
         }
       }
       i = end;
       continue;
     }
-    const atColumn0 = column0;
     lineStart = false;
     column0 = false;
 
-    if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdentPart(src.charCodeAt(j))) j++;
-      const q = src.charCodeAt(j);
-      if ((q === enum_.DQ || q === enum_.SQ) && j - i <= 2 && isStringPrefix(src, i, j)) {
-        i = lexString(src, i, j, tokens);
-        continue;
-      }
-      if (atColumn0 && depth > 0 && RESYNC_KEYWORDS.has(src.slice(i, j))) {
-        // An unclosed bracket would otherwise swallow the rest of the file.
-        depth = 0;
-        pushNl(i);
-      }
-      tokens.push(NAME, i, j);
-      i = j;
-      continue;
-    }
     if (c === enum_.DQ || c === enum_.SQ) {
       i = lexString(src, i, i, tokens);
       continue;
@@ -160,16 +231,67 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): TokenList {
     }
     // Operators and punctuation.
     if (i + 1 < n && isTwoCharOp(c, src.charCodeAt(i + 1))) {
-      tokens.push(OP, i, i + 2);
+      const t = tokens.push(OP, i, i + 2);
+      if (c === 43 /* += */) markNameBefore(tokens, t);
       i += 2;
       continue;
     }
-    if (c === 40 || c === 91 || c === 123) depth++;
-    else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
-    tokens.push(OP, i, i + 1);
+    const t = tokens.push(OP, i, i + 1);
+    if (c === 40 /* ( */ || c === 61 /* = */) markNameBefore(tokens, t);
+    if (c === 40 || c === 91 || c === 123) {
+      depth++;
+      if (top === openers.length) openers = doubled(openers);
+      openers[top++] = t;
+    } else if (c === 41 || c === 93 || c === 125) {
+      if (depth > 0) depth--;
+      if (top > 0) {
+        const o = openers[--top]!;
+        const match = tokens.match!;
+        match[o] = t;
+        match[t] = o;
+      }
+    }
     i++;
   }
+  if (openers.length <= MAX_SPARE_TOKENS) spareOpeners = openers;
   return tokens;
+}
+
+function doubled(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Marks the token before operator `t` when it is a name (a callee or an assignment target). */
+function markNameBefore(tokens: PythonTokenList, t: number): void {
+  const prev = t - 1;
+  if (prev < 0 || tokens.kinds[prev] !== NAME) return;
+  const marks = tokens.marks;
+  if (marks.length === 0 || marks[marks.length - 1] !== prev) marks.push(prev);
+}
+
+/** Ends a logical line, unless the last token already does (no empty lines). */
+function pushNl(tokens: TokenList, at: number): void {
+  if (tokens.length > 0 && tokens.kinds[tokens.length - 1] !== NL) tokens.push(NL, at, at + 1);
+}
+
+/**
+ * The arrays of the last token list released, for the next `lexPython`:
+ * allocating typed arrays costs about as much as lexing a short snippet.
+ * Only lists of up to `MAX_SPARE_TOKENS` tokens are kept.
+ */
+let spareArrays: TokenArrays | undefined;
+/** Likewise the bracket stack (taken while lexing: a lex nested through a hook allocates its own). */
+let spareOpeners: Int32Array | undefined;
+const MAX_SPARE_TOKENS = 1 << 14;
+
+/**
+ * Gives the arrays of `tokens` to the next `lexPython`. Call it when done
+ * with the list: it must not be used afterwards.
+ */
+export function releasePythonTokens(tokens: PythonTokenList): void {
+  if (tokens.kinds.length <= MAX_SPARE_TOKENS) spareArrays = tokens.release();
 }
 
 function skipToLineEnd(src: string, i: number): number {
@@ -182,18 +304,71 @@ const PREFIX_MASK = 3;
 
 /** Lexes one string literal (prefix at `start`, quote at `q`), pushes its token, returns the index after it. */
 function lexString(src: string, start: number, q: number, tokens: TokenList): number {
-  const stop = scanPyString(src, start, q, undefined);
+  const stop = skipPyString(src, start, q);
   tokens.push(STR, start, stop, q - start);
   return stop;
 }
 
 
+/**
+ * Index after the string literal whose optional prefix starts at `start`
+ * and whose opening quote is at `q`: where `scanPyString` stops, found
+ * without building anything (the lexer's case, every string of the input).
+ */
+function skipPyString(src: string, start: number, q: number): number {
+  const n = src.length;
+  let fstring = false;
+  for (let k = start; k < q; k++) if ((src.charCodeAt(k) | 32) === 102) fstring = true;
+  const quote = src.charCodeAt(q);
+  const triple = src.charCodeAt(q + 1) === quote && src.charCodeAt(q + 2) === quote;
+  let j = q + (triple ? 3 : 1);
+  let braces = 0; // f-string replacement-field depth: quotes inside it do not close (Python 3.12)
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === enum_.BACKSLASH) {
+      j += 2;
+      continue;
+    }
+    if (c === quote && braces === 0) {
+      if (!triple) return j + 1;
+      if (src.charCodeAt(j + 1) === quote && src.charCodeAt(j + 2) === quote) return Math.min(n, j + 3);
+    } else if (c === enum_.NL && !triple) {
+      return j; // unterminated: stop at the line end, keep the newline for the lexer
+    } else if (fstring && (c === enum_.LBRACE || c === enum_.RBRACE)) {
+      const doubled = braces === 0 && src.charCodeAt(j + 1) === c; // `{{` / `}}`: a literal brace
+      if (doubled) j++;
+      else if (c === enum_.LBRACE) braces++;
+      else if (braces > 0) braces--;
+    }
+    j++;
+  }
+  return n;
+}
+
 /** Decodes a Python string token's value (and f-string pieces) from the source. */
 function decodePythonString(tokens: TokenList, i: number): DecodedString {
   const start = tokens.starts[i]!;
+  const prefix = tokens.flags[i]! & PREFIX_MASK;
+  if (prefix === 0) {
+    const plain = plainLiteralValue(tokens.src, start, tokens.ends[i]!);
+    if (plain !== undefined) return { value: plain };
+  }
   const out: DecodedString = { value: undefined };
-  scanPyString(tokens.src, start, start + (tokens.flags[i]! & PREFIX_MASK), out);
+  scanPyString(tokens.src, start, start + prefix, out);
   return out;
+}
+
+/**
+ * The value of the unprefixed literal `src[start..end)` when it is the
+ * common simple case (one quote each side, closed, no backslash): the text
+ * between the quotes, as `scanPyString` would build it. Else `undefined`.
+ */
+function plainLiteralValue(src: string, start: number, end: number): string | undefined {
+  const quote = src.charCodeAt(start);
+  if (end - start < 2 || src.charCodeAt(end - 1) !== quote) return undefined; // unterminated
+  if (src.charCodeAt(start + 1) === quote && src.charCodeAt(start + 2) === quote) return undefined; // triple-quoted
+  for (let k = start + 1; k < end - 1; k++) if (src.charCodeAt(k) === enum_.BACKSLASH) return undefined; // escapes (a bounded look: never past the token)
+  return src.slice(start + 1, end - 1);
 }
 
 /**

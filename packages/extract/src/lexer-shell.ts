@@ -8,12 +8,26 @@
 /** A piece of a word: literal text, or a `$NAME`/`${NAME}` reference. */
 export type ShellWordPart = string | { readonly var: string };
 
-/** One shell word. */
-export interface ShellWord {
-  /** Literal parts and variable references; `undefined` when not statically known (`$(...)`, globs, `$1`). */
-  parts: ShellWordPart[] | undefined;
+/**
+ * One shell word. Most words are plain (no quotes, escapes, expansions or
+ * globs): such a word is just its source text, which is also its value, so
+ * lexing it allocates only the slice. Other words are parsed.
+ */
+export type ShellWord = string | ParsedShellWord;
+
+/** A word with quotes, escapes, expansions or globs. Statically known when `literal` or `parts` is set. */
+export interface ParsedShellWord {
   /** The source text of the word. */
   raw: string;
+  /** The word's value when it references no variable. */
+  literal: string | undefined;
+  /** Literal parts and variable references, only for known words that reference variables. */
+  parts: ShellWordPart[] | undefined;
+}
+
+/** The source text of a word. */
+export function wordText(word: ShellWord): string {
+  return typeof word === 'string' ? word : word.raw;
 }
 
 /** One redirection, e.g. `2>> err.log` or `<<EOF`. */
@@ -28,16 +42,21 @@ export interface ShellRedirect {
   heredoc?: { body: string; quoted: boolean };
 }
 
-/** One simple command. */
+/** One simple command; it (and its arrays) is only valid during the `onCommand` call that receives it. */
 export interface ShellCommand {
   words: ShellWord[];
   redirects: ShellRedirect[];
 }
 
+/** A here-document whose body starts after the current line. */
+interface PendingHeredoc {
+  redirect: ShellRedirect;
+  delim: string;
+  stripTabs: boolean;
+}
+
 /** Words kept per simple command (`cp` with 100 000 arguments keeps the first 4096). */
 const MAX_WORDS_PER_COMMAND = 4096;
-
-const META = new Set([' ', '\t', '\n', '\r', ';', '&', '|', '(', ')', '<', '>']);
 
 /**
  * Splits shell source (expects `\n` line ends) into simple commands and hands
@@ -47,23 +66,33 @@ const META = new Set([' ', '\t', '\n', '\r', ';', '&', '|', '(', ')', '<', '>'])
  */
 export function lexShell(src: string, onCommand: (cmd: ShellCommand) => void): void {
   const n = src.length;
+  /** Complete commands waiting for the here-document bodies of their line. */
   let ready: ShellCommand[] = [];
   const flushReady = (): void => {
+    if (ready.length === 0) return;
     const batch = ready;
     ready = [];
     for (const c of batch) onCommand(c);
   };
   let cur: ShellCommand = { words: [], redirects: [] };
-  let pending: { redirect: ShellRedirect; delim: string; stripTabs: boolean }[] = [];
+  let pending: PendingHeredoc[] = [];
   let i = 0;
 
   const endCommand = (): void => {
     if (cur.words.length > 0 || cur.redirects.length > 0) {
+      // Commands wait only for here-document bodies, which start after the line; usually none is pending.
+      if (pending.length === 0 && ready.length === 0) {
+        onCommand(cur);
+        // Handed over and done with: reuse the object for the next command. Fresh arrays rather than
+        // `length = 0`, which is a runtime call; most commands have no redirection to replace.
+        cur.words = [];
+        if (cur.redirects.length > 0) cur.redirects = [];
+        return;
+      }
       ready.push(cur);
       cur = { words: [], redirects: [] };
     }
-    // Commands wait only for here-document bodies, which start after the line.
-    if (pending.length === 0 && ready.length > 0) flushReady();
+    if (pending.length === 0) flushReady();
   };
 
   const readHeredocs = (from: number): number => {
@@ -74,9 +103,10 @@ export function lexShell(src: string, onCommand: (cmd: ShellCommand) => void): v
       while (pos < n) {
         const eol = src.indexOf('\n', pos);
         const lineEnd = eol < 0 ? n : eol;
-        let line = src.slice(pos, lineEnd);
-        if (h.stripTabs) line = line.replace(/^\t+/, '');
-        if (line === h.delim) {
+        // The line (after leading tabs, for `<<-`) must be the delimiter exactly: compared in place, no slice per body line.
+        let from = pos;
+        if (h.stripTabs) while (from < lineEnd && src.charCodeAt(from) === 9) from++;
+        if (lineEnd - from === h.delim.length && src.startsWith(h.delim, from)) {
           h.redirect.heredoc = { body: src.slice(bodyStart, pos), quoted: h.redirect.heredoc?.quoted ?? false };
           pos = eol < 0 ? n : eol + 1;
           found = true;
@@ -90,54 +120,65 @@ export function lexShell(src: string, onCommand: (cmd: ShellCommand) => void): v
     return pos;
   };
 
+  // Dispatch on character codes: a one-character string per input character (`src[i]`) costs more.
   while (i < n) {
-    const ch = src[i]!;
-    if (ch === ' ' || ch === '\t' || ch === '\r') {
+    const c = src.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) {
       i++;
       continue;
     }
-    if (ch === '\\' && src[i + 1] === '\n') {
+    if (c === 92 /* \\ */ && src.charCodeAt(i + 1) === 10) {
       i += 2;
       continue;
     }
-    if (ch === '\n') {
+    if (c === 10) {
       endCommand();
       i++;
       if (pending.length > 0) i = readHeredocs(i);
       flushReady();
       continue;
     }
-    if (ch === '#') {
+    if (c === 35 /* # */) {
       const k = src.indexOf('\n', i);
       i = k < 0 ? n : k;
       continue;
     }
-    if (ch === '&' && src[i + 1] === '>') {
-      const append = src[i + 2] === '>';
+    if (c === 38 /* & */ && src.charCodeAt(i + 1) === 62) {
+      const append = src.charCodeAt(i + 2) === 62;
       i = parseRedirect(src, i + (append ? 3 : 2), append ? '&>>' : '&>', undefined, cur, pending);
       continue;
     }
-    if (ch === ';' || ch === '&' || ch === '|' || ch === '(' || ch === ')') {
+    if (c === 59 || c === 38 || c === 124 || c === 40 || c === 41) {
+      // ; & | ( ) end the command; && || ;; |& are two characters.
       endCommand();
-      const two = src.slice(i, i + 2);
-      i += two === '&&' || two === '||' || two === ';;' || two === '|&' ? 2 : 1;
+      const d = src.charCodeAt(i + 1);
+      i += (c === 38 && d === 38) || (c === 124 && (d === 124 || d === 38)) || (c === 59 && d === 59) ? 2 : 1;
       continue;
     }
-    if (ch === '<' || ch === '>') {
+    if (c === 60 || c === 62) {
       i = parseOperatorRedirect(src, i, undefined, cur, pending);
       continue;
     }
-    if (ch >= '0' && ch <= '9') {
+    if (c >= 48 && c <= 57) {
+      // `2>`, `10<`: up to four digits directly before a redirection operator are its descriptor.
       let j = i;
-      while (j < n && src[j]! >= '0' && src[j]! <= '9' && j - i < 4) j++;
-      if ((src[j] === '>' || src[j] === '<') && j > i) {
-        i = parseOperatorRedirect(src, j, Number(src.slice(i, j)), cur, pending);
+      let fd = 0;
+      while (j < n && j - i < 4) {
+        const d = src.charCodeAt(j);
+        if (d < 48 || d > 57) break;
+        fd = fd * 10 + (d - 48);
+        j++;
+      }
+      const after = src.charCodeAt(j);
+      if (after === 60 || after === 62) {
+        i = parseOperatorRedirect(src, j, fd, cur, pending);
         continue;
       }
     }
     const word = parseWord(src, i);
     i = wordEnd;
-    if (word.raw === '{' || word.raw === '}') {
+    const text = wordText(word);
+    if (text === '{' || text === '}') {
       endCommand(); // group braces separate commands; a redirect after `}` still gets recorded
       continue;
     }
@@ -154,22 +195,32 @@ function parseOperatorRedirect(
   i: number,
   fd: number | undefined,
   cur: ShellCommand,
-  pending: { redirect: ShellRedirect; delim: string; stripTabs: boolean }[],
+  pending: PendingHeredoc[],
 ): number {
-  const s3 = src.slice(i, i + 3);
-  const s2 = src.slice(i, i + 2);
-  if (s2 === '<(' || s2 === '>(') {
+  const c = src.charCodeAt(i); // `<` or `>`
+  const d = src.charCodeAt(i + 1);
+  if (d === 40 /* ( */) {
     // Process substitution: an opaque, unresolvable word.
     const end = skipBalanced(src, i + 1, '(', ')');
-    cur.words.push({ parts: undefined, raw: src.slice(i, end) });
+    const raw = src.slice(i, end);
+    cur.words.push({ raw, literal: undefined, parts: undefined } satisfies ParsedShellWord);
     return end;
   }
-  if (s3 === '<<<') return parseRedirect(src, i + 3, '<<<', fd, cur, pending);
-  if (s3 === '<<-') return parseRedirect(src, i + 3, '<<-', fd, cur, pending);
-  for (const op of ['<<', '<>', '<&', '>>', '>|', '>&']) {
-    if (s2 === op) return parseRedirect(src, i + 2, op, fd, cur, pending);
+  if (c === 60 && d === 60) {
+    const e = src.charCodeAt(i + 2);
+    if (e === 60) return parseRedirect(src, i + 3, '<<<', fd, cur, pending);
+    if (e === 45) return parseRedirect(src, i + 3, '<<-', fd, cur, pending);
+    return parseRedirect(src, i + 2, '<<', fd, cur, pending);
   }
-  return parseRedirect(src, i + 1, src[i]!, fd, cur, pending);
+  if (c === 60) {
+    if (d === 62) return parseRedirect(src, i + 2, '<>', fd, cur, pending);
+    if (d === 38) return parseRedirect(src, i + 2, '<&', fd, cur, pending);
+    return parseRedirect(src, i + 1, '<', fd, cur, pending);
+  }
+  if (d === 62) return parseRedirect(src, i + 2, '>>', fd, cur, pending);
+  if (d === 124) return parseRedirect(src, i + 2, '>|', fd, cur, pending);
+  if (d === 38) return parseRedirect(src, i + 2, '>&', fd, cur, pending);
+  return parseRedirect(src, i + 1, '>', fd, cur, pending);
 }
 
 function parseRedirect(
@@ -178,12 +229,12 @@ function parseRedirect(
   op: string,
   fd: number | undefined,
   cur: ShellCommand,
-  pending: { redirect: ShellRedirect; delim: string; stripTabs: boolean }[],
+  pending: PendingHeredoc[],
 ): number {
   const n = src.length;
-  while (i < n && (src[i] === ' ' || src[i] === '\t')) i++;
+  while (i < n && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i++;
   let target: ShellWord | undefined;
-  if (i < n && !META.has(src[i]!)) {
+  if (i < n && !isMetaCode(src.charCodeAt(i))) {
     target = parseWord(src, i);
     i = wordEnd;
   }
@@ -191,7 +242,7 @@ function parseRedirect(
   if (target === undefined) return i;
   const redirect: ShellRedirect = { op: op === '<<-' ? '<<' : op, fd, target };
   if (op === '<<' || op === '<<-') {
-    const raw = target.raw;
+    const raw = wordText(target);
     const quoted = /['"\\]/.test(raw);
     redirect.heredoc = { body: '', quoted };
     pending.push({ redirect, delim: raw.replace(/['"\\]/g, ''), stripTabs: op === '<<-' });
@@ -243,9 +294,23 @@ function skipDoubleQuoted(src: string, j: number): number {
 
 const ANSI_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', e: '\x1b', '0': '\0' };
 
+/** Character classes of ASCII codes for `parseWord`: one table load per character instead of a chain of comparisons. */
+const ORDINARY = 0;
+/** Ends an unquoted word: blanks, newline, `; & | ( ) < >`. */
+const META = 1;
+/** Needs the full word parser: quotes, escapes, expansions, globs, braces. */
+const SPECIAL = 2;
+const CHAR_CLASS = new Uint8Array(128);
+for (const ch of ' \t\n\r;&|()<>') CHAR_CLASS[ch.charCodeAt(0)] = META;
+for (const ch of '\\\'"$`*?[{}') CHAR_CLASS[ch.charCodeAt(0)] = SPECIAL;
+
+function charClass(c: number): number {
+  return c < 128 ? CHAR_CLASS[c]! : ORDINARY;
+}
+
 /** Whether a character code ends an unquoted word. */
 function isMetaCode(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 59 || c === 38 || c === 124 || c === 40 || c === 41 || c === 60 || c === 62;
+  return charClass(c) === META;
 }
 
 function isNameStart(c: number): boolean {
@@ -256,15 +321,31 @@ function isNamePart(c: number): boolean {
   return isNameStart(c) || (c >= 48 && c <= 57);
 }
 
-/** Accumulates one word's parts; one instance per word (no per-word closures). */
+/** Accumulates one word's value; one instance per word that needs more than a slice (no per-word closures). */
 class WordBuilder {
-  parts: ShellWordPart[] = [];
+  /** Finished parts, created at the first variable reference. */
+  parts: ShellWordPart[] | undefined = undefined;
   lit = '';
   known = true;
 
-  flush(): void {
-    if (this.lit) this.parts.push(this.lit);
+  /** Appends the literal text `src[from, to)`; nothing for an empty range (a run of `''` slices nothing). */
+  text(src: string, from: number, to: number): void {
+    if (to > from) this.lit += src.slice(from, to);
+  }
+
+  private variable(name: string): void {
+    const parts = this.parts ?? (this.parts = []);
+    if (this.lit) parts.push(this.lit);
     this.lit = '';
+    parts.push({ var: name });
+  }
+
+  /** The finished word. */
+  word(raw: string): ParsedShellWord {
+    if (!this.known) return { raw, literal: undefined, parts: undefined };
+    if (this.parts === undefined) return { raw, literal: this.lit, parts: undefined };
+    if (this.lit) this.parts.push(this.lit);
+    return { raw, literal: undefined, parts: this.parts };
   }
 
   /** Expands the `$...` at `j`; returns the index after it. */
@@ -280,8 +361,7 @@ class WordBuilder {
       const rel = window.indexOf('}');
       const inner = rel < 0 ? '' : window.slice(0, rel);
       if (rel >= 0 && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(inner)) {
-        this.flush();
-        this.parts.push({ var: inner });
+        this.variable(inner);
         return j + 3 + rel;
       }
       this.known = false;
@@ -290,8 +370,7 @@ class WordBuilder {
     if (isNameStart(d)) {
       let k = j + 2;
       while (k < src.length && isNamePart(src.charCodeAt(k)) && k - j < 65) k++;
-      this.flush();
-      this.parts.push({ var: src.slice(j + 1, k) });
+      this.variable(src.slice(j + 1, k));
       return k;
     }
     if ((d >= 48 && d <= 57) || d === 64 || d === 42 || d === 35 || d === 63 || d === 36 || d === 33 || d === 45) {
@@ -315,9 +394,9 @@ function parseWord(src: string, i: number): ShellWord {
   const start = i;
   let plain = i;
   while (plain < n) {
-    const c = src.charCodeAt(plain);
-    if (isMetaCode(c)) break;
-    if (c === 92 || c === 39 || c === 34 || c === 36 || c === 96 || c === 42 || c === 63 || c === 91 || c === 123 || c === 125) {
+    const cls = charClass(src.charCodeAt(plain));
+    if (cls === META) break;
+    if (cls === SPECIAL) {
       plain = -1;
       break;
     }
@@ -326,7 +405,7 @@ function parseWord(src: string, i: number): ShellWord {
   if (plain >= 0) {
     wordEnd = plain;
     const raw = src.slice(start, plain);
-    return { parts: [raw], raw };
+    return raw; // a plain word is its own value
   }
   const w = new WordBuilder();
   let seg = i;
@@ -334,23 +413,23 @@ function parseWord(src: string, i: number): ShellWord {
     const c = src.charCodeAt(i);
     if (isMetaCode(c)) break;
     if (c === 92 /* \ */) {
-      w.lit += src.slice(seg, i);
+      w.text(src, seg, i);
       if (src.charCodeAt(i + 1) !== 10) w.lit += src[i + 1] ?? '';
       i += 2;
       seg = i;
       continue;
     }
     if (c === 39 /* ' */) {
-      w.lit += src.slice(seg, i);
+      w.text(src, seg, i);
       const k = src.indexOf("'", i + 1);
       const end = k < 0 ? n : k;
-      w.lit += src.slice(i + 1, end);
+      w.text(src, i + 1, end);
       i = end + 1;
       seg = i;
       continue;
     }
     if (c === 36 /* $ */ && src.charCodeAt(i + 1) === 39) {
-      w.lit += src.slice(seg, i);
+      w.text(src, seg, i);
       let j = i + 2;
       let run = j;
       while (j < n && src.charCodeAt(j) !== 39) {
@@ -360,13 +439,13 @@ function parseWord(src: string, i: number): ShellWord {
           run = j;
         } else j++;
       }
-      w.lit += src.slice(run, Math.min(j, n));
+      w.text(src, run, Math.min(j, n));
       i = j + 1;
       seg = i;
       continue;
     }
     if (c === 34 /* " */) {
-      w.lit += src.slice(seg, i);
+      w.text(src, seg, i);
       let j = i + 1;
       let run = j;
       while (j < n) {
@@ -378,30 +457,30 @@ function parseWord(src: string, i: number): ShellWord {
           j += 2;
           run = j;
         } else if (d === 36) {
-          w.lit += src.slice(run, j);
+          w.text(src, run, j);
           j = w.dollar(src, j);
           run = j;
         } else if (d === 96) {
-          w.lit += src.slice(run, j);
+          w.text(src, run, j);
           w.known = false;
           const k = src.indexOf('`', j + 1);
           j = k < 0 ? n : k + 1;
           run = j;
         } else j++;
       }
-      w.lit += src.slice(run, Math.min(j, n));
+      w.text(src, run, Math.min(j, n));
       i = j + 1;
       seg = i;
       continue;
     }
     if (c === 36) {
-      w.lit += src.slice(seg, i);
+      w.text(src, seg, i);
       i = w.dollar(src, i);
       seg = i;
       continue;
     }
     if (c === 96 /* ` */) {
-      w.lit += src.slice(seg, i);
+      w.text(src, seg, i);
       w.known = false;
       const k = src.indexOf('`', i + 1);
       i = k < 0 ? n : k + 1;
@@ -416,8 +495,7 @@ function parseWord(src: string, i: number): ShellWord {
     i++;
   }
   const next = Math.min(i, n);
-  if (seg < next) w.lit += src.slice(seg, next);
-  w.flush();
+  w.text(src, seg, next);
   wordEnd = next;
-  return { parts: w.known ? w.parts : undefined, raw: src.slice(start, next) };
+  return w.word(src.slice(start, next));
 }

@@ -16,7 +16,8 @@ export function extractMessageMetadata(text: string, options?: MessageMetadataOp
       const t = asText(text);
       const limit = scanLimit(options?.maxScanChars);
       const truncated = t.length > limit;
-      const scanned = (truncated ? t.slice(0, limit) : t).replace(/\r\n?/g, '\n');
+      const head = truncated ? t.slice(0, limit) : t;
+      const scanned = head.includes('\r') ? head.replace(/\r\n?/g, '\n') : head; // skip the regex pass on \n-only text
       const { blocks, prose } = splitMarkdown(scanned);
       const languages: string[] = [];
       for (const b of blocks) if (!languages.includes(b.language) && languages.length < 100) languages.push(b.language);

@@ -2,8 +2,6 @@
  * Lexical path normalisation and the "does this look like a file" tests
  * every extractor shares, so they agree on what a file is.
  */
-import { guarded } from './guard.js';
-
 /** Paths longer than this are not taken as file names (generated garbage, base64 ...). */
 const MAX_PATH_LENGTH = 4096;
 
@@ -33,15 +31,21 @@ const DEVICE_RE = /^\/(?:dev|proc\/self\/fd)(?:\/|$)/;
  * @example normalisePath('./out/../data//a.csv') // 'data/a.csv'
  */
 export function normalisePath(p: string): string | undefined {
-  return guarded(() => normaliseUnsafe(p), () => undefined);
+  // try/catch rather than `guarded`: this runs for every candidate path, and two closures per call showed in profiles.
+  try {
+    return normaliseUnsafe(p);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Whether `s` is already a clean relative or absolute path: only ordinary
  * file-name characters, no empty/`.`/`..` segments, no trailing slash. Most
- * paths are, and this single pass spares them the regexes and split/join below.
+ * paths are, and this single pass spares them the regexes and split/join
+ * below: such a path normalises to itself unless it is `-` or a device.
  */
-function isSimplePath(s: string): boolean {
+function isCleanPath(s: string): boolean {
   const n = s.length;
   if (n === 0 || n > MAX_PATH_LENGTH) return false;
   let segStart = 0;
@@ -56,15 +60,14 @@ function isSimplePath(s: string): boolean {
       continue;
     }
     const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 45 || c === 43 || c === 64 || c === 126 || c === 44 || c === 61;
-    if (!ok) return false;
+    if (!ok) return false; // (a colon would be a scheme or drive)
   }
-  // A colon would be a scheme or drive; '-' alone is stdin; '/dev/...' is a device.
-  return s !== '-' && !s.startsWith('/dev/') && s !== '/dev' && !s.startsWith('/proc/self/fd');
+  return true;
 }
 
 function normaliseUnsafe(p: unknown): string | undefined {
   if (typeof p !== 'string') return undefined;
-  if (isSimplePath(p)) return p;
+  if (isCleanPath(p)) return p === '-' || (p.charCodeAt(0) === 47 && DEVICE_RE.test(p)) ? undefined : p;
   let s = p.trim();
   if (s.length === 0 || s.length > MAX_PATH_LENGTH || s === '-') return undefined;
   if (UNRESOLVED_RE.test(s) || LONE_SURROGATE_RE.test(s)) return undefined;
@@ -102,9 +105,12 @@ function normaliseUnsafe(p: unknown): string | undefined {
 export function toFilePath(p: string): string | undefined {
   const n = normalisePath(p);
   if (n === undefined) return undefined;
-  if (n === '.' || n === '..' || n === '/' || n === '~' || n.endsWith('/..') || /^[A-Za-z]:\/?$/.test(n)) return undefined;
+  if (n === '.' || n === '..' || n === '/' || n === '~' || n.endsWith('/..') || (n.length <= 3 && DRIVE_ROOT_RE.test(n))) return undefined;
   return n;
 }
+
+/** `C:` or `C:/`: a drive, not a file. */
+const DRIVE_ROOT_RE = /^[A-Za-z]:\/?$/;
 
 /** Extension of the last path segment, lowercased, without the dot ('' when none). */
 export function extensionOf(path: string): string {
@@ -130,20 +136,45 @@ export function dirname(path: string): string {
   return path.slice(0, slash);
 }
 
-const EXTENSION_RE = /^[A-Za-z0-9_]{0,9}[A-Za-z][A-Za-z0-9_]{0,9}$/;
-
 /**
  * Whether a normalised path looks like a file rather than a word: it has a
  * slash, or an extension of 1–10 word characters with at least one letter
  * (`a.csv` yes, `3.14` no), or it is a dotfile (`.env`).
  */
 export function isPathLike(path: string): boolean {
-  if (path.includes('/')) return /[A-Za-z0-9_]/.test(basename(path));
-  const base = basename(path);
-  const dot = base.lastIndexOf('.');
-  if (dot < 0 || dot === base.length - 1) return false;
-  if (dot === 0) return /^\.[A-Za-z][A-Za-z0-9_.-]{0,30}$/.test(base);
-  return EXTENSION_RE.test(base.slice(dot + 1));
+  // Scans in place rather than basename + regex: every candidate token of prose and tool output comes here.
+  let end = path.length;
+  if (path.includes('/')) {
+    while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+    const start = path.lastIndexOf('/', end - 1) + 1;
+    for (let k = start; k < end; k++) if (isWordChar(path.charCodeAt(k))) return true;
+    return false;
+  }
+  const dot = path.lastIndexOf('.');
+  if (dot < 0 || dot === end - 1) return false;
+  if (dot === 0) return /^\.[A-Za-z][A-Za-z0-9_.-]{0,30}$/.test(path);
+  return isExtension(path, dot + 1, end);
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/**
+ * Whether `s[start, end)` matches `^[A-Za-z0-9_]{0,9}[A-Za-z][A-Za-z0-9_]{0,9}$`:
+ * 1–19 word characters with a letter that has at most 9 characters on either side.
+ */
+function isExtension(s: string, start: number, end: number): boolean {
+  const len = end - start;
+  if (len < 1 || len > 19) return false;
+  let letterFits = false;
+  for (let k = 0; k < len; k++) {
+    const c = s.charCodeAt(start + k);
+    if (!isWordChar(c)) return false;
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+    if (letter && k <= 9 && len - 1 - k <= 9) letterFits = true;
+  }
+  return letterFits;
 }
 
 /** Extensions of files agents commonly produce or consume (lowercase, no dot). */

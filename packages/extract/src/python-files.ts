@@ -26,44 +26,28 @@ import { argAt, callAt, hasKeyword, type CallArg, type CallSite } from './calls.
 import { evalArg, evalPrefix, evalRange, type EvalContext, type Val } from './evaluate.js';
 import type { OrderedSet } from './guard.js';
 import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
+import type { PythonTokenList } from './lexer-python.js';
 import { atStatementStart } from './python-imports.js';
-import { isCloser, isOpener, matchBrackets, NAME, NL, type TokenList } from './tokens.js';
-
-/** Conventional aliases, used when the snippet does not show its imports. */
-const DEFAULT_ALIASES: Record<string, string> = {
-  np: 'numpy',
-  pd: 'pandas',
-  plt: 'matplotlib.pyplot',
-  hp: 'healpy',
-  fits: 'astropy.io.fits',
-  xr: 'xarray',
-  sio: 'scipy.io',
-};
-
-const DEFINITION_KEYWORDS = new Set(['def', 'class']);
+import { classifyName, isFileCallee, PATH_METHOD, PATH_RECEIVER_METHODS } from './python-names.js';
+import { NL, OP, type TokenList } from './tokens.js';
 
 /**
- * Names of every call a rule below looks at. Most calls in real code
- * (`print`, `len`, `np.array`, `append`) match none, and skipping them before
- * building a call site is most of the speed of this detector.
+ * Conventional aliases, used when the snippet does not show its imports. A
+ * Map, not an object literal: a name like `constructor` or `toString` must
+ * not find `Object.prototype`'s members (that once made the evaluator throw,
+ * and the guard then dropped every import and file of the snippet).
  */
-const RELEVANT_CALLEES = new Set([
-  'open', 'File', 'Dataset', 'ZipFile', 'open_file', 'save', 'savez', 'savez_compressed', 'savetxt', 'load', 'loadtxt', 'genfromtxt',
-  'fromfile', 'memmap', 'recfromcsv', 'recfromtxt', 'tofile', 'ExcelWriter', 'HDFStore', 'savefig', 'copy', 'copy2', 'copyfile', 'move',
-  'rename', 'replace', 'renames', 'dump', 'urlretrieve', 'write', 'read', 'FileHandler', 'RotatingFileHandler', 'TimedRotatingFileHandler',
-  'basicConfig', 'writeto', 'append', 'imsave', 'imwrite', 'mimsave', 'mimwrite', 'savemat', 'imread', 'mimread', 'loadmat', 'getdata',
-  'getheader', 'getval', 'load_workbook', 'write_text', 'write_bytes', 'touch', 'read_text', 'read_bytes', 'system', 'popen', 'run', 'call',
-  'check_call', 'check_output', 'Popen', 'getoutput', 'getstatusoutput', 'connect', 'HDFBackend', 'PdfPages',
+const DEFAULT_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['np', 'numpy'],
+  ['pd', 'pandas'],
+  ['plt', 'matplotlib.pyplot'],
+  ['hp', 'healpy'],
+  ['fits', 'astropy.io.fits'],
+  ['xr', 'xarray'],
+  ['sio', 'scipy.io'],
 ]);
 
-/** Whether the name `src[start..end)` can be a callee some rule handles. */
-function isRelevantCallee(src: string, start: number, end: number): boolean {
-  const len = end - start;
-  if (len > 24) return false;
-  // Families by prefix: read_*, write_*, to_*, open_*.
-  if (src.startsWith('read_', start) || src.startsWith('write_', start) || src.startsWith('to_', start) || src.startsWith('open_', start)) return true;
-  return RELEVANT_CALLEES.has(src.slice(start, end));
-}
+const DEFINITION_KEYWORDS = new Set(['def', 'class']);
 
 /** Collector for the two directions. */
 export interface FileSink {
@@ -73,27 +57,41 @@ export interface FileSink {
 
 type Direction = 'w' | 'r';
 
+/** A comprehension's loop variable over a literal list, bound inside the brackets `(start, end)`. */
+interface ScopedBinding {
+  start: number;
+  end: number;
+  val: Val;
+}
+
 /**
  * Scans Python tokens for file writes and reads, adding normalised paths to
  * `sink`. `aliases` come from `scanPythonImports`.
+ *
+ * Only calls whose name is a file callee (`python-names.ts`) are analysed.
+ * Variable bindings (`x = ...`, `for x in [...]`) are noted as they are
+ * passed but evaluated only when such a call comes (all pending ones, in
+ * order, so the call sees exactly the bindings before it): code after the
+ * last file call, or with none, costs no evaluation at all.
  */
 export function scanPythonFiles(
-  tokens: TokenList,
+  tokens: PythonTokenList,
   aliases: ReadonlyMap<string, string>,
   sink: FileSink,
   embeddedShell: (code: string) => void = () => undefined,
 ): void {
-  const match = matchBrackets(tokens);
+  const { kinds, starts, ends, src } = tokens;
+  const match = tokens.match!;
   const vars = new Map<string, Val>();
-  const comprehensions = comprehensionBindings(tokens, match);
+  let comprehensions: Map<string, ScopedBinding[]> | undefined;
   let current = 0;
+  const root = (head: string): string => aliases.get(head) ?? DEFAULT_ALIASES.get(head) ?? head;
   const qualify = (chain: readonly string[]): string => {
     if (chain.length === 0) return '';
-    const head = chain[0]!;
-    const root = aliases.get(head) ?? DEFAULT_ALIASES[head] ?? head;
-    return chain.length === 1 ? root : root + '.' + chain.slice(1).join('.');
+    return chain.length === 1 ? root(chain[0]!) : root(chain[0]!) + '.' + chain.slice(1).join('.');
   };
   const scoped = (name: string): Val | undefined => {
+    comprehensions ??= comprehensionBindings(tokens, match);
     const list = comprehensions.get(name);
     if (list === undefined) return undefined;
     for (const b of list) if (current > b.start && current < b.end) return b.val;
@@ -103,19 +101,52 @@ export function scanPythonFiles(
   // Names bound to open file handles (`f.write(...)` writes content, not a path), with the qualified
   // name of what opened them (`zipfile.ZipFile`), so `z.write('a.pdf')` on an archive reads a.pdf.
   const handles = new Map<string, string>();
+  // Token indices of the bindings not evaluated yet (assignments and `for` loops at statement start).
+  const pendingBindings: number[] = [];
+  let evaluated = 0;
 
-  for (let i = 0; i < tokens.length; i++) {
-    if (tokens.kinds[i] !== NAME) continue;
-    current = i;
-    if (atStatementStart(tokens, i)) {
-      if (tokens.op(i + 1, '=') || tokens.op(i + 1, '+=')) trackAssignment(ctx, i, handles);
-      else if (tokens.name(i, 'for')) trackForLoop(ctx, i);
+  // The lexer marked the names followed by `(`, `=` or `+=`, and `for`/`as`: nothing else can bind or call.
+  const marks = tokens.marks;
+  for (let m = 0; m < marks.length; m++) {
+    const i = marks[m]!;
+    const len = ends[i]! - starts[i]!;
+    const assigns = kinds[i + 1] === OP && isAssignOp(tokens, i + 1);
+    if ((assigns || (len === 3 && tokens.name(i, 'for'))) && atStatementStart(tokens, i)) {
+      pendingBindings.push(i);
+      // `f = open(...)` binds a handle (noted now: `as` below updates the same map, in token order).
+      if (assigns && tokens.op(i + 1, '=') && tokens.name(i + 2, 'open') && tokens.op(i + 3, '(')) handles.set(tokens.text(i), 'open');
     }
-    if (tokens.name(i, 'as') && tokens.name(i + 1) && tokens.op(i - 1, ')')) handles.set(tokens.text(i + 1), openerOf(ctx, i - 1));
-    if (!tokens.op(i + 1, '(') || match[i + 1]! < 0 || !isRelevantCallee(tokens.src, tokens.starts[i]!, tokens.ends[i]!)) continue;
+    if (len === 2 && tokens.name(i, 'as') && tokens.name(i + 1) && tokens.op(i - 1, ')')) handles.set(tokens.text(i + 1), openerOf(ctx, i - 1));
+    if (!tokens.op(i + 1, '(')) continue;
+    const close = match[i + 1]!;
+    if (close < 0) continue; // an unclosed call has no usable arguments
+    const cls = classifyName(src, starts[i]!, ends[i]!);
+    // Without arguments, only a Path method (`Path('a').touch()`) can name a file.
+    if (!isFileCallee(cls) || (close === i + 2 && cls !== PATH_METHOD)) continue;
     const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
-    if (call !== undefined) analyseCall(ctx, call, sink, handles, embeddedShell);
+    if (call === undefined) continue;
+    for (; evaluated < pendingBindings.length; evaluated++) {
+      const b = pendingBindings[evaluated]!;
+      current = b;
+      if (kinds[b + 1] === OP && isAssignOp(tokens, b + 1)) trackAssignment(ctx, b);
+      else trackForLoop(ctx, b);
+    }
+    current = i;
+    analyseCall(ctx, call, sink, handles, embeddedShell);
   }
+}
+
+/** Whether operator token `i` is `=` or `+=`. */
+function isAssignOp(tokens: TokenList, i: number): boolean {
+  const s = tokens.starts[i]!;
+  const len = tokens.ends[i]! - s;
+  const c = tokens.src.charCodeAt(s);
+  return len === 1 ? c === 61 : len === 2 && c === 43 && tokens.src.charCodeAt(s + 1) === 61;
+}
+
+/** Qualified name of a call's callee (`np.save` → `numpy.save`): `qualify` of its chain and name, without building that array. */
+function qualifyCall(ctx: EvalContext, call: CallSite): string {
+  return call.chain.length === 0 ? ctx.qualify([call.name]) : ctx.qualify(call.chain) + '.' + call.name;
 }
 
 /** Qualified name of the call whose `)` is token `close` (`with zipfile.ZipFile(...) as z`), or ''. */
@@ -123,12 +154,11 @@ function openerOf(ctx: EvalContext, close: number): string {
   const open = ctx.match[close] ?? -1;
   if (open < 1) return '';
   const call = callAt(ctx.tokens, ctx.match, open - 1, DEFINITION_KEYWORDS);
-  return call === undefined ? '' : ctx.qualify([...call.chain, call.name]);
+  return call === undefined ? '' : qualifyCall(ctx, call);
 }
 
 /** The strings of a literal list/tuple starting at token `i` (`['a.csv', 'b.csv']`), with its end. */
-function literalStrings(ctx: EvalContext, i: number): { values: string[]; next: number } | undefined {
-  const { tokens, match } = ctx;
+function literalStrings(tokens: TokenList, match: Int32Array, i: number): { values: string[]; next: number } | undefined {
   if (!tokens.op(i, '[') && !tokens.op(i, '(')) return undefined;
   const close = match[i] ?? -1;
   if (close < 0 || close - i > 256) return undefined;
@@ -146,26 +176,25 @@ function trackForLoop(ctx: EvalContext, i: number): void {
   const { tokens } = ctx;
   if (!tokens.name(i + 1) || !tokens.name(i + 2, 'in')) return;
   const name = tokens.text(i + 1);
-  const lit = literalStrings(ctx, i + 3);
+  const lit = literalStrings(ctx.tokens, ctx.match, i + 3);
   if (lit !== undefined && tokens.op(lit.next, ':')) ctx.vars.set(name, { s: lit.values[0]!, path: false, alts: lit.values });
   else ctx.vars.delete(name);
 }
 
-/** Loop variables of comprehensions over literal lists, scoped to the comprehension's brackets. */
-function comprehensionBindings(tokens: TokenList, match: Int32Array): Map<string, { start: number; end: number; val: Val }[]> {
-  const out = new Map<string, { start: number; end: number; val: Val }[]>();
-  const stack = new Int32Array(tokens.length + 1);
-  let top = 0;
-  const ctx = { tokens, match } as EvalContext;
-  for (let i = 0; i < tokens.length; i++) {
-    const c = tokens.opChar(i);
-    if (c !== 0) {
-      if (isOpener(c)) stack[top++] = i;
-      else if (isCloser(c) && top > 0) top--;
-    } else if (top > 0 && tokens.name(i, 'for') && tokens.name(i + 1) && tokens.name(i + 2, 'in')) {
-      const open = stack[top - 1]!;
+/**
+ * Loop variables of comprehensions over literal lists, scoped to the
+ * comprehension's brackets. The candidates (`for` inside brackets, with the
+ * innermost open bracket) were collected by the lexer.
+ */
+function comprehensionBindings(tokens: PythonTokenList, match: Int32Array): Map<string, ScopedBinding[]> {
+  const out = new Map<string, ScopedBinding[]>();
+  const fors = tokens.bracketedFors;
+  for (let f = 0; f + 1 < fors.length; f += 2) {
+    const i = fors[f]!;
+    if (tokens.name(i + 1) && tokens.name(i + 2, 'in')) {
+      const open = fors[f + 1]!;
       const close = match[open] ?? -1;
-      const lit = literalStrings(ctx, i + 3);
+      const lit = literalStrings(tokens, match, i + 3);
       if (close < 0 || lit === undefined) continue;
       const name = tokens.text(i + 1);
       const list = out.get(name) ?? [];
@@ -177,7 +206,7 @@ function comprehensionBindings(tokens: TokenList, match: Int32Array): Map<string
 }
 
 /** Records `name = <known value>` (and `+=`), forgets names bound to unknown values. */
-function trackAssignment(ctx: EvalContext, i: number, handles: Map<string, string>): void {
+function trackAssignment(ctx: EvalContext, i: number): void {
   const { tokens } = ctx;
   const name = tokens.text(i);
   const augmented = tokens.op(i + 1, '+=');
@@ -192,8 +221,6 @@ function trackAssignment(ctx: EvalContext, i: number, handles: Map<string, strin
   }
   if (val !== undefined) ctx.vars.set(name, val);
   else ctx.vars.delete(name);
-  // `f = open(...)` binds a handle.
-  if (tokens.name(i + 2, 'open') && tokens.op(i + 3, '(')) handles.set(name, 'open');
 }
 
 /** Turns a value into a file path; generic detectors also require it to look like a file. */
@@ -253,7 +280,6 @@ const COPY_LIKE = new Set([
   'shutil.copy', 'shutil.copy2', 'shutil.copyfile', 'shutil.move', 'os.rename', 'os.replace', 'os.renames',
 ]);
 const PATH_WRITE_METHODS = new Set(['write_text', 'write_bytes', 'touch']);
-const PATH_RECEIVER_METHODS = new Set(['write_text', 'write_bytes', 'touch', 'read_text', 'read_bytes', 'open', 'rename', 'replace']);
 const PATH_READ_METHODS = new Set(['read_text', 'read_bytes']);
 const IMAGE_WRITERS = new Set(['imsave', 'imwrite', 'mimsave', 'mimwrite', 'savemat', 'write_image', 'write_html', 'write_json']);
 const IMAGE_READERS = new Set(['imread', 'mimread', 'loadmat', 'getdata', 'getheader', 'getval', 'open_dataset', 'open_dataarray', 'open_mfdataset', 'open_zarr', 'load_workbook']);
@@ -266,9 +292,11 @@ function analyseCall(
   embeddedShell: (code: string) => void,
 ): void {
   const { name, args } = call;
-  const qual = ctx.qualify(call.chain.length === 0 ? [name] : [...call.chain, name]);
   // The receiver is evaluated only for the methods that need it (pathlib ones).
   const receiver = PATH_RECEIVER_METHODS.has(name) ? receiverValue(ctx, call) : undefined;
+  // Every rule but the Path-receiver ones takes the file from an argument.
+  if (args.length === 0 && receiver?.path !== true) return;
+  const qual = qualifyCall(ctx, call);
 
   if (SHELL_RUNNERS.has(qual)) {
     const a = argAt(args, 0, ['args', 'cmd', 'command']);
@@ -276,7 +304,7 @@ function analyseCall(
     if (line !== undefined && line.alts === undefined) embeddedShell(line.s);
     else if (a !== undefined) {
       // `subprocess.run(['cp', 'a.txt', 'b.txt'])`: quote each literal argument back into a command line.
-      const argv = literalStrings(ctx, a.start);
+      const argv = literalStrings(ctx.tokens, ctx.match, a.start);
       if (argv !== undefined && argv.next === a.end) embeddedShell(argv.values.map((v) => `'${v.replace(/'/g, `'\\''`)}'`).join(' '));
     }
     return;
@@ -323,7 +351,7 @@ function analyseCall(
   }
   // numpy.
   const npName = qual.startsWith('numpy.') ? qual.slice(6) : undefined;
-  if (npName !== undefined && npName in NP_WRITE) {
+  if (npName !== undefined && Object.hasOwn(NP_WRITE, npName)) {
     const v = evalArg(ctx, argAt(args, 0, ['file', 'fname']));
     const ext = NP_WRITE[npName]!;
     // np.save('x') writes 'x.npy': numpy appends the extension when missing.

@@ -9,22 +9,37 @@
  * compiler directive, not a dependency, and is not reported.
  */
 import type { OrderedSet } from './guard.js';
-import { NAME, NL, STR, type TokenList } from './tokens.js';
-
-const TOP_LEVEL_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+import { classifyName, DYNAMIC_IMPORT, FROM, IMPORT } from './python-names.js';
+import type { PythonTokenList } from './lexer-python.js';
+import { NL, OP, STR, type TokenList } from './tokens.js';
 
 /** Whether token `i` starts a statement (start, after a logical line end, `;` or `:`). */
 export function atStatementStart(tokens: TokenList, i: number): boolean {
   if (i === 0) return true;
   const k = tokens.kinds[i - 1];
-  return k === NL || tokens.op(i - 1, ';') || tokens.op(i - 1, ':');
+  if (k === NL) return true;
+  if (k !== OP) return false;
+  const c = tokens.opChar(i - 1);
+  return c === 59 /* ; */ || c === 58 /* : */;
+}
+
+/** Whether `s` is an ASCII identifier (`[A-Za-z_][A-Za-z0-9_]*`). */
+function isAsciiIdentifier(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+    if (!letter && (k === 0 || c < 48 || c > 57)) return false;
+  }
+  return true;
 }
 
 /** Adds the top-level package of a dotted module name, unless relative or `__future__`. */
 function addModule(out: OrderedSet, dotted: string): void {
   if (dotted.startsWith('.')) return;
-  const top = dotted.split('.')[0] ?? '';
-  if (top === '__future__' || !TOP_LEVEL_RE.test(top)) return;
+  const dot = dotted.indexOf('.');
+  const top = dot < 0 ? dotted : dotted.slice(0, dot);
+  if (top === '__future__' || !isAsciiIdentifier(top)) return;
   out.add(top);
 }
 
@@ -46,14 +61,19 @@ function dotted(tokens: TokenList, i: number): { name: string; next: number } | 
  * (`np` → `numpy`, `fits` → `astropy.io.fits`, `Path` → `pathlib.Path`),
  * which the file detectors use to recognise calls.
  */
-export function scanPythonImports(tokens: TokenList, imports: OrderedSet, aliases: Map<string, string>): void {
-  for (let i = 0; i < tokens.length; i++) {
-    if (tokens.kinds[i] !== NAME) continue;
-    if (tokens.name(i, 'import') && atStatementStart(tokens, i)) {
-      i = Math.max(i, parseImport(tokens, i + 1, imports, aliases) - 1);
-    } else if (tokens.name(i, 'from') && atStatementStart(tokens, i)) {
-      i = Math.max(i, parseFrom(tokens, i + 1, imports, aliases) - 1);
-    } else if ((tokens.name(i, '__import__') || tokens.name(i, 'import_module')) && tokens.op(i + 1, '(')) {
+export function scanPythonImports(tokens: PythonTokenList, imports: OrderedSet, aliases: Map<string, string>): void {
+  const { starts, ends, src, importMarks } = tokens;
+  let next = 0; // first token not inside an import statement already parsed
+  // The lexer marked every name that may be `import`, `from` or a dynamic import (and a few others of their length): only those are looked at.
+  for (let m = 0; m < importMarks.length; m++) {
+    const i = importMarks[m]!;
+    if (i < next) continue;
+    const cls = classifyName(src, starts[i]!, ends[i]!);
+    if (cls === IMPORT && atStatementStart(tokens, i)) {
+      next = parseImport(tokens, i + 1, imports, aliases);
+    } else if (cls === FROM && atStatementStart(tokens, i)) {
+      next = parseFrom(tokens, i + 1, imports, aliases);
+    } else if (cls === DYNAMIC_IMPORT && tokens.op(i + 1, '(')) {
       const v = tokens.kinds[i + 2] === STR ? tokens.value(i + 2) : undefined;
       if (v !== undefined && (tokens.op(i + 3, ')') || tokens.op(i + 3, ','))) addModule(imports, v.trim());
     }
@@ -67,7 +87,8 @@ function parseImport(tokens: TokenList, i: number, imports: OrderedSet, aliases:
     if (d === undefined) return k;
     addModule(imports, d.name);
     k = d.next;
-    const top = d.name.split('.')[0]!;
+    const dot = d.name.indexOf('.');
+    const top = dot < 0 ? d.name : d.name.slice(0, dot);
     if (tokens.name(k, 'as') && tokens.name(k + 1)) {
       aliases.set(tokens.text(k + 1), d.name);
       k += 2;

@@ -4,6 +4,14 @@
  * a literal prefix at a token boundary (a one-character look-behind) and
  * uses bounded quantifiers with nothing after them that could fail, so no
  * pattern can backtrack more than a constant per start position.
+ *
+ * Almost every string the processor hands over holds no secret, and it hands
+ * over every string attribute of every span, on the application's thread. So
+ * before any rule runs, a screen (`SecretScreen`) looks for what each built-in
+ * rule cannot match without (its literal anchor) with native `indexOf` scans
+ * over rare characters, and only the rules whose anchor is present run. The
+ * screen is a necessary condition per rule, never a heuristic: a string it
+ * clears could not have matched that rule.
  */
 import { guarded } from './guard.js';
 import type { RedactionResult, Redactor, RedactorOptions } from './types.js';
@@ -14,10 +22,10 @@ interface Rule {
   /** Replacement for one match; `undefined` keeps the match unchanged (not a secret after all). */
   replace: (match: string, groups: (string | undefined)[]) => string | undefined;
   /**
-   * A cheap necessary condition: when it is false the rule cannot match and
-   * its pass is skipped (overrides the entry of {@link ANCHORS}).
+   * The rule's bit in a {@link SecretScreen} mask: the rule runs only when the
+   * screen found its anchor. 0: not screened, always runs (user patterns).
    */
-  anchor?: (text: string) => boolean;
+  bit: number;
 }
 
 const PEM_BEGIN_RE = /-----BEGIN[ A-Z0-9]{0,64}PRIVATE KEY(?: BLOCK)?-----/g;
@@ -90,41 +98,62 @@ const SECRET_KEY_NAMES = [
 /** Values that are placeholders, types or references, not secrets. */
 const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{?[A-Za-z_][A-Za-z0-9_]{0,64}\}?|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
 
-function builtinRules(keyNames: readonly string[]): Rule[] {
-  // `-` and `_` are interchangeable in key names (`X-Api-Key`, `api_key`).
-  const keys = [...new Set(keyNames.flatMap((k) => {
+/** `-` and `_` are interchangeable in key names (`X-Api-Key`, `api_key`): every variant, lower case, longest first. */
+function keyVariants(keyNames: readonly string[]): string[] {
+  return [...new Set(keyNames.flatMap((k) => {
     const l = k.toLowerCase();
     return [l, l.replace(/-/g, '_'), l.replace(/_/g, '-')];
   }))].sort((a, b) => b.length - a.length);
-  // The assignment rule's key group must END with one of the key names, so text without any of
-  // them cannot match. A plain alternation of literals is far cheaper than the rule itself,
-  // which tries a 128-character key prefix at every position (the largest cost on the hot path).
-  const keyAnchor = new RegExp(keys.map(escapeRegExp).join('|'), 'i');
+}
+
+// Screen bits, one per built-in rule (see SecretScreen).
+const PRIVATE_KEY = 1 << 0;
+const ANTHROPIC = 1 << 1;
+const OPENAI = 1 << 2;
+const AWS = 1 << 3;
+const GITHUB = 1 << 4;
+const GITLAB = 1 << 5;
+const SLACK = 1 << 6;
+const GOOGLE = 1 << 7;
+const JWT = 1 << 8;
+const BEARER = 1 << 9;
+const URL_PASSWORD = 1 << 10;
+const PASSWORD = 1 << 11;
+/** Bits the key-name check sets. */
+const KEY_BITS = BEARER | PASSWORD;
+/** Bits used by rule bits (a count can be carried above them). */
+const BITS = 12;
+
+function builtinRules(keys: readonly string[]): Rule[] {
   return [
-    { kind: 'anthropic_key', re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
-    { kind: 'openai_key', re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
-    { kind: 'aws_access_key', re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole('aws_access_key') },
-    { kind: 'github_token', re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})`, 'g'), replace: whole('github_token') },
-    { kind: 'gitlab_token', re: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,255}`, 'g'), replace: whole('gitlab_token') },
-    { kind: 'slack_token', re: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,255}`, 'g'), replace: whole('slack_token') },
-    { kind: 'google_api_key', re: new RegExp(`${B}AIza[0-9A-Za-z_-]{35}`, 'g'), replace: whole('google_api_key') },
+    { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
+    { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
+    { kind: 'aws_access_key', bit: AWS, re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole('aws_access_key') },
+    { kind: 'github_token', bit: GITHUB, re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})`, 'g'), replace: whole('github_token') },
+    { kind: 'gitlab_token', bit: GITLAB, re: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,255}`, 'g'), replace: whole('gitlab_token') },
+    { kind: 'slack_token', bit: SLACK, re: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,255}`, 'g'), replace: whole('slack_token') },
+    { kind: 'google_api_key', bit: GOOGLE, re: new RegExp(`${B}AIza[0-9A-Za-z_-]{35}`, 'g'), replace: whole('google_api_key') },
     {
       kind: 'jwt',
+      bit: JWT,
       re: new RegExp(`${B}eyJ[A-Za-z0-9_-]{5,8192}\\.eyJ[A-Za-z0-9_-]{5,8192}\\.[A-Za-z0-9_-]{0,8192}`, 'g'),
       replace: whole('jwt'),
     },
     {
       kind: 'bearer',
+      bit: BEARER,
       re: /(?<![A-Za-z0-9_-])(Authorization["']?[ \t]{0,8}[:=][ \t]{0,8}["']?[ \t]{0,8}Bearer[ \t]{1,8})([A-Za-z0-9._~+/=-]{8,8192})/gi,
       replace: (_m, g) => (g[1]!.startsWith('[REDACTED') ? undefined : g[0]! + tag('bearer')),
     },
     {
       kind: 'url_password',
+      bit: URL_PASSWORD,
       re: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}:)([^\s@/]{1,256})@/g,
       replace: (_m, g) => (g[1]!.startsWith('[REDACTED') ? undefined : g[0]! + tag('url_password') + '@'),
     },
     {
       kind: 'password_assignment',
+      bit: PASSWORD,
       // A key that ENDS with a secret name (so a non-secret `a: b` never swallows a following
       // `password=...`), optional closing quote, `=`/`:` (not `==`, `:=`), optional quote, value.
       // The greedy key prefix backtracks at most over its own token: linear overall.
@@ -142,9 +171,276 @@ function builtinRules(keyNames: readonly string[]): Rule[] {
         const quote = g[2] !== undefined ? '"' : g[3] !== undefined ? "'" : '';
         return g[0]! + g[1]! + quote + tag('password_assignment') + quote;
       },
-      anchor: (t) => (t.includes('=') || t.includes(':')) && keyAnchor.test(t),
     },
   ];
+}
+
+// ---------------------------------------------------------------------------
+// The screen: which built-in rules could match a string at all
+// ---------------------------------------------------------------------------
+
+/** Key names the screen can compare character by character (ASCII, where `/i` folds only A-Z). */
+const SIMPLE_KEY_RE = /^[A-Za-z0-9_.-]+$/;
+/** Longest string screened by one pass over its characters ({@link hasAnchorCharacter}) first. */
+const SHORT_TEXT = 48;
+/** Most spaces or tabs the bearer and assignment rules allow between a key and its `=`/`:`. */
+const MAX_GAP = 16;
+/** Most separators looked behind before the key-name check switches to searching the names themselves. */
+const SEPARATOR_BUDGET = 16;
+/**
+ * Substrings (lower case) that every built-in key name contains one of,
+ * chosen to start with a character that is rare in code and prose, since
+ * the native search stops at each occurrence of an anchor's first
+ * character: password (`word`), passwd and pwd (`wd`), token and the
+ * `*key`s (`ke`), secret and credentials (`cre`), passphrase (`hra`),
+ * authorization (`zat`). A key name containing none of them (an extra one)
+ * is its own anchor.
+ */
+const KEY_ANCHORS = ['word', 'wd', 'ke', 'cre', 'hra', 'zat'];
+
+interface KeyEntry {
+  /** Lower case. */
+  readonly key: string;
+  readonly bit: number;
+}
+
+function isTokenChar(c: number): boolean {
+  // [a-z0-9_.-] (the text is lower-cased first)
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+}
+
+/**
+ * Computes, for a string, the set of built-in rules that could match it: a
+ * bit per rule, set when the literal the rule cannot match without is
+ * present. Each check is a native `indexOf` over a literal that starts with
+ * a character rare in code and prose, verifying a few characters around
+ * each hit, so a 2 KB snippet costs about a microsecond; the rules
+ * themselves (a regex pass each) run only where their bit is set.
+ *
+ * Every check is a NECESSARY condition of its rule's regex (a superset: it
+ * may say "maybe" where the rule finds nothing, never "no" where it would
+ * find something). The key-name check covers both key-based rules: a
+ * `password_assignment` or `bearer` match is a key name (`password`, ...,
+ * or `Authorization`, any case) ending a run of `[A-Za-z0-9_.-]`, then an
+ * optional quote, at most {@link MAX_GAP} spaces or tabs and `=` or `:`.
+ */
+class SecretScreen {
+  /** Key names by their last character (lower case). */
+  private readonly byLast: (KeyEntry[] | undefined)[] = [];
+  /** Lower-case literals every key name contains one of. */
+  private readonly anchors: string[];
+  /** When a key name is not plain ASCII: the assignment rule's anchor as a case-insensitive regex. */
+  private readonly keyRegex: RegExp | undefined;
+
+  constructor(keys: readonly string[]) {
+    const simple = keys.every((k) => SIMPLE_KEY_RE.test(k));
+    this.keyRegex = simple ? undefined : new RegExp(keys.map(escapeRegExp).join('|'), 'i');
+    const anchors = new Set(KEY_ANCHORS);
+    const add = (key: string, bit: number): void => {
+      const k = key.toLowerCase();
+      (this.byLast[k.charCodeAt(k.length - 1)] ??= []).push({ key: k, bit });
+      if (!KEY_ANCHORS.some((a) => k.includes(a))) anchors.add(k);
+    };
+    if (simple) for (const k of keys) add(k, PASSWORD);
+    add('authorization', BEARER);
+    this.anchors = [...anchors];
+  }
+
+  /** The bits of the rules that may match `text` (0: none can). */
+  scan(text: string): number {
+    if (text.length <= SHORT_TEXT && !hasAnchorCharacter(text)) return 0;
+    let mask = 0;
+    if (text.includes('VATE K')) mask |= PRIVATE_KEY; // in every `PRIVATE KEY`, from a rare `V`
+    mask |= dashes(text) | capitalA(text) | jwtStart(text) | githubPrefix(text) | urlPassword(text);
+    // Prose has few `=`/`:`: look behind each. Code and JSON have many: look for the key names instead.
+    mask |= this.keysBeforeSeparators(text) ?? this.keyNames(text.toLowerCase());
+    if (this.keyRegex !== undefined && (text.includes('=') || text.includes(':')) && this.keyRegex.test(text)) mask |= PASSWORD;
+    return mask;
+  }
+
+  /**
+   * The key-name check from the `=`/`:` side: the key names ending right
+   * before each separator. Each separator costs a native call, so this
+   * gives up (`undefined`) as soon as the text looks like it has more than
+   * {@link SEPARATOR_BUDGET} of them (code, JSON): searching for the names
+   * is cheaper there.
+   */
+  private keysBeforeSeparators(text: string): number | undefined {
+    const eq = this.separators(text, '=', 0);
+    if (eq === undefined) return undefined;
+    const colon = this.separators(text, ':', eq >>> BITS);
+    return colon === undefined ? undefined : (eq | colon) & KEY_BITS;
+  }
+
+  /**
+   * The key bits found behind each `sign`, plus (shifted by {@link BITS}) the
+   * separators seen so far, or `undefined` once they are too many: more than
+   * the budget, or, extrapolated from where the third and later ones are,
+   * more than it by the end of the text.
+   */
+  private separators(text: string, sign: string, seen: number): number | undefined {
+    let mask = 0;
+    let n = seen;
+    let own = 0;
+    for (let q = text.indexOf(sign); q >= 0; q = text.indexOf(sign, q + 1)) {
+      n++;
+      own++;
+      if (n > SEPARATOR_BUDGET || (own >= 3 && seen + (own * text.length) / (q + 1) > SEPARATOR_BUDGET)) return undefined;
+      mask |= this.keyBeforeSeparator(text, q);
+    }
+    return mask | (n << BITS);
+  }
+
+  /** Bits of the key names (any case) ending before `["']?[ \t]{0,16}` and the separator at `q`. */
+  private keyBeforeSeparator(text: string, q: number): number {
+    let j = q - 1;
+    let c = text.charCodeAt(j);
+    for (let gap = 0; c === 32 || c === 9; ) {
+      if (++gap > MAX_GAP) return 0;
+      c = text.charCodeAt(--j);
+    }
+    if (c === 34 || c === 39) c = text.charCodeAt(--j); // the quote closing a quoted key (`"api_key": ...`)
+    if (j < 0) return 0;
+    const candidates = this.byLast[lower(c)];
+    if (candidates === undefined) return 0;
+    let mask = 0;
+    for (const e of candidates) if (endsWithFolded(text, j, e.key)) mask |= e.bit;
+    return mask;
+  }
+
+  /** `password_assignment` and `bearer` (see the class comment), in the lower-cased text. */
+  private keyNames(low: string): number {
+    let mask = 0;
+    for (const anchor of this.anchors) {
+      let i = low.indexOf(anchor);
+      while (i >= 0) {
+        let end = i + anchor.length;
+        while (end < low.length && isTokenChar(low.charCodeAt(end))) end++;
+        mask |= this.keyBefore(low, end);
+        // The rest of this token ends at the same place: go on after it (linear overall).
+        i = low.indexOf(anchor, end);
+      }
+    }
+    return mask;
+  }
+
+  /** Bits of the key names that end right before `at`, when `["']?[ \t]{0,16}[=:]` follows. */
+  private keyBefore(low: string, at: number): number {
+    let j = at;
+    let c = low.charCodeAt(j);
+    if (c === 34 || c === 39) c = low.charCodeAt(++j); // the quote closing a quoted key (`"api_key": ...`)
+    let gap = 0;
+    while ((c === 32 || c === 9) && gap < MAX_GAP) {
+      gap++;
+      c = low.charCodeAt(++j);
+    }
+    if (c !== 61 && c !== 58) return 0; // `=`, `:`
+    const candidates = this.byLast[low.charCodeAt(at - 1)];
+    if (candidates === undefined) return 0;
+    let mask = 0;
+    for (const e of candidates) if (endsWith(low, at - 1, e.key)) mask |= e.bit;
+    return mask;
+  }
+}
+
+/**
+ * Whether `text` has a character some built-in rule cannot match without:
+ * `-` (PEM, `sk-`, `glpat-`, `xox?-`), `A` (AWS, Google), `J` (`eyJ`), `_`
+ * (GitHub), `=` or `:` (key names, bearer, URLs). For short strings (names,
+ * roles, short outputs), one pass over the characters is cheaper than the
+ * dozen native searches of the full screen.
+ */
+function hasAnchorCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 45 || c === 65 || c === 74 || c === 95 || c === 61 || c === 58) return true;
+  }
+  return false;
+}
+
+/** `sk-` (OpenAI, `sk-ant-` Anthropic), `glpat-` (GitLab), `xox?-` (Slack): all end in a `-`. */
+function dashes(text: string): number {
+  let mask = 0;
+  for (let i = text.indexOf('-', 2); i >= 0; i = text.indexOf('-', i + 1)) {
+    const c1 = text.charCodeAt(i - 1);
+    const c2 = text.charCodeAt(i - 2);
+    if (c1 === 107 /* k */ && c2 === 115 /* s */) {
+      mask |= OPENAI;
+      if (text.startsWith('ant-', i + 1)) mask |= ANTHROPIC;
+    } else if (c1 === 116 /* t */ && c2 === 97 /* a */ && i >= 5 && text.startsWith('glp', i - 5)) {
+      mask |= GITLAB;
+    } else if (i >= 4 && c2 === 120 /* x */ && isSlackLetter(c1) && text.startsWith('xo', i - 4)) {
+      mask |= SLACK;
+    }
+  }
+  return mask;
+}
+
+function isSlackLetter(c: number): boolean {
+  // a b p o s r
+  return c === 97 || c === 98 || c === 112 || c === 111 || c === 115 || c === 114;
+}
+
+/** ASCII lower case of a character code (what `/i` folds, without the `u` flag, for ASCII patterns). */
+function lower(c: number): number {
+  return c >= 65 && c <= 90 ? c | 0x20 : c;
+}
+
+/** Whether `text` has `key` (lower case, ASCII) ending at index `end`, in any case. */
+function endsWithFolded(text: string, end: number, key: string): boolean {
+  if (end + 1 < key.length) return false;
+  for (let k = key.length - 1, t = end; k >= 0; k--, t--) {
+    if (lower(text.charCodeAt(t)) !== key.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** Whether the lower-cased `low` has `key` (lower case) ending at index `end`. */
+function endsWith(low: string, end: number, key: string): boolean {
+  return end + 1 >= key.length && low.startsWith(key, end + 1 - key.length);
+}
+
+const CC_A = 65;
+const CC_UNDERSCORE = 95;
+
+/** `AKIA`/`ASIA`/`ABIA`/`ACCA` (AWS) and `AIza` (Google). */
+function capitalA(text: string): number {
+  let mask = 0;
+  for (let i = text.indexOf('A'); i >= 0; i = text.indexOf('A', i + 1)) {
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    if (c3 === CC_A && ((c2 === 73 /* I */ && (c1 === 75 /* K */ || c1 === 83 /* S */ || c1 === 66 /* B */)) || (c1 === 67 /* C */ && c2 === 67))) {
+      mask |= AWS;
+    } else if (c1 === 73 /* I */ && c2 === 122 /* z */ && c3 === 97 /* a */) {
+      mask |= GOOGLE;
+    }
+  }
+  return mask;
+}
+
+/** `eyJ`, the start of both base64 JSON parts of a JWT. */
+function jwtStart(text: string): number {
+  for (let i = text.indexOf('J', 2); i >= 0; i = text.indexOf('J', i + 1)) {
+    if (text.charCodeAt(i - 1) === 121 /* y */ && text.charCodeAt(i - 2) === 101 /* e */) return JWT;
+  }
+  return 0;
+}
+
+/** `gh[pousr]_` or `github_pat_`. */
+function githubPrefix(text: string): number {
+  for (let i = text.indexOf('gh'); i >= 0; i = text.indexOf('gh', i + 2)) {
+    const c = text.charCodeAt(i + 2);
+    if (text.charCodeAt(i + 3) === CC_UNDERSCORE && (c === 112 || c === 111 || c === 117 || c === 115 || c === 114)) return GITHUB;
+  }
+  return text.includes('_pat_') ? GITHUB : 0; // in every `github_pat_`; short literals with a rare first character search fastest
+}
+
+/** `://` with an `@` somewhere after it. */
+function urlPassword(text: string): number {
+  if (!text.includes('@')) return 0;
+  const scheme = text.indexOf('://');
+  return scheme >= 0 && text.indexOf('@', scheme + 3) >= 0 ? URL_PASSWORD : 0;
 }
 
 /**
@@ -170,63 +466,66 @@ export function createRedactor(options?: RedactorOptions): Redactor {
   );
 }
 
-function compileRedactor(options: RedactorOptions | undefined): Redactor {
+/**
+ * @internal {@link createRedactor}; `screened: false` runs every rule on
+ * every string (the reference the screen is tested against).
+ */
+export function compileRedactor(options: RedactorOptions | undefined, screened = true): Redactor {
   const enabled = options?.enabled !== false;
   const extraKeys = Array.isArray(options?.extraKeyNames) ? options.extraKeyNames.filter((k): k is string => typeof k === 'string' && k.length > 0) : [];
-  const rules = builtinRules([...SECRET_KEY_NAMES, ...extraKeys]);
+  const keys = keyVariants([...SECRET_KEY_NAMES, ...extraKeys]);
+  const rules = builtinRules(keys);
+  const screen = new SecretScreen(keys);
   let compileError = false;
   for (const p of Array.isArray(options?.extraPatterns) ? options.extraPatterns : []) {
     try {
       if (!(p.pattern instanceof RegExp)) throw new TypeError('pattern is not a RegExp');
       const flags = p.pattern.flags.includes('g') ? p.pattern.flags : p.pattern.flags + 'g';
       const kind = String(p.kind).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'custom';
-      rules.push({ kind, re: new RegExp(p.pattern.source, flags), replace: whole(kind) });
+      rules.push({ kind, bit: 0, re: new RegExp(p.pattern.source, flags), replace: whole(kind) });
     } catch {
       compileError = true; // a broken user pattern must not silently let its secrets through
     }
   }
+  const alwaysRun = rules.some((r) => r.bit === 0);
+  const scan = screened ? (t: string): number => screen.scan(t) : (): number => ~0;
   const redact = (text: string): RedactionResult => {
     if (!enabled) return { text, redactions: 0, kinds: [] };
     if (typeof text !== 'string') return { text: '', redactions: 0, kinds: [] };
     if (compileError) return { text: tag('error'), redactions: 1, kinds: ['error'] };
-    return guarded(
-      () => runRules(rules, text),
-      () => ({ text: tag('error'), redactions: 1, kinds: ['error'] }),
-    );
+    try {
+      const mask = scan(text);
+      // The common case: no rule can match; nothing else runs and nothing is allocated but the result.
+      if (mask === 0 && !alwaysRun) return { text, redactions: 0, kinds: [] };
+      return runRules(rules, scan, mask, text);
+    } catch {
+      return { text: tag('error'), redactions: 1, kinds: ['error'] };
+    }
   };
   return { redact, enabled };
 }
 
-/** Cheap pre-checks: a rule whose literal anchor is absent cannot match, so its pass is skipped. */
-const ANCHORS: Record<string, (t: string) => boolean> = {
-  anthropic_key: (t) => t.includes('sk-ant-'),
-  openai_key: (t) => t.includes('sk-'),
-  aws_access_key: (t) => /A(?:KIA|SIA|BIA|CCA)/.test(t),
-  github_token: (t) => t.includes('gh') || t.includes('github_pat_'),
-  gitlab_token: (t) => t.includes('glpat-'),
-  slack_token: (t) => t.includes('xox'),
-  google_api_key: (t) => t.includes('AIza'),
-  jwt: (t) => t.includes('eyJ'),
-  bearer: (t) => /bearer/i.test(t),
-  url_password: (t) => t.includes('://'),
-  password_assignment: (t) => t.includes('=') || t.includes(':'),
-};
-
-function runRules(rules: readonly Rule[], input: string): RedactionResult {
+/**
+ * Runs the PEM pass and each rule whose bit is in `mask`. After a rule
+ * replaced something the text is screened again: the replacement changed it,
+ * and the later rules must see the screen of the text they run on.
+ */
+function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMask: number, input: string): RedactionResult {
   let text = input;
+  let mask = initialMask;
   let count = 0;
   const kinds: string[] = [];
-  if (text.includes('PRIVATE KEY')) {
+  if ((mask & PRIVATE_KEY) !== 0) {
     const pem = redactPem(text);
     if (pem.count > 0) {
       text = pem.text;
       count += pem.count;
       kinds.push('private_key');
+      mask = scan(text);
     }
   }
   for (const rule of rules) {
-    const anchor = rule.anchor ?? ANCHORS[rule.kind];
-    if (anchor !== undefined && !anchor(text)) continue;
+    if (rule.bit !== 0 && (mask & rule.bit) === 0) continue;
     rule.re.lastIndex = 0;
     let hit = false;
     text = text.replace(rule.re, (...args: unknown[]) => {
@@ -241,7 +540,10 @@ function runRules(rules: readonly Rule[], input: string): RedactionResult {
       hit = true;
       return r;
     });
-    if (hit && !kinds.includes(rule.kind)) kinds.push(rule.kind);
+    if (hit) {
+      if (!kinds.includes(rule.kind)) kinds.push(rule.kind);
+      mask = scan(text);
+    }
   }
   return { text, redactions: count, kinds };
 }

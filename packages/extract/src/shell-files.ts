@@ -18,19 +18,25 @@
  */
 import type { FileSink } from './python-files.js';
 import { basename, toFilePath } from './paths.js';
-import { lexShell, type ShellCommand, type ShellWord } from './lexer-shell.js';
+import { lexShell, wordText, type ShellCommand, type ShellWord } from './lexer-shell.js';
+import { WordSet } from './word-set.js';
 
 /** Called for code embedded in the script (heredoc or `-c` string) with its language. */
 export type EmbeddedCode = (code: string, language: 'python' | 'javascript' | 'shell') => void;
 
 const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
-const PREFIX_COMMANDS = new Set(['sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!']);
+const PREFIX_COMMANDS = new WordSet(['sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!']);
 const READ_ALL_COMMANDS = new Set(['cat', 'less', 'more', 'wc', 'nl', 'tac', 'head', 'tail', 'md5sum', 'sha256sum', 'sha1sum', 'uniq', 'sort', 'cut', 'paste', 'diff', 'cmp']);
-const INTERPRETERS: Record<string, 'python' | 'javascript' | 'shell'> = {
-  python: 'python', python3: 'python', python2: 'python', ipython: 'python', pypy: 'python', pypy3: 'python',
-  node: 'javascript', nodejs: 'javascript', deno: 'javascript', bun: 'javascript', tsx: 'javascript', 'ts-node': 'javascript',
-  bash: 'shell', sh: 'shell', zsh: 'shell', dash: 'shell', ksh: 'shell',
-};
+/**
+ * Interpreters whose code is analysed (`-c` strings, heredocs). A Map, not an
+ * object: a property lookup with a sliced word costs more, and found inherited
+ * members (`toString a.txt` was read as running a script).
+ */
+const INTERPRETERS: ReadonlyMap<string, 'python' | 'javascript' | 'shell'> = new Map([
+  ['python', 'python'], ['python3', 'python'], ['python2', 'python'], ['ipython', 'python'], ['pypy', 'python'], ['pypy3', 'python'],
+  ['node', 'javascript'], ['nodejs', 'javascript'], ['deno', 'javascript'], ['bun', 'javascript'], ['tsx', 'javascript'], ['ts-node', 'javascript'],
+  ['bash', 'shell'], ['sh', 'shell'], ['zsh', 'shell'], ['dash', 'shell'], ['ksh', 'shell'],
+]);
 /** Interpreters whose script argument is read but whose code is not analysed. */
 const OTHER_INTERPRETERS = new Set(['Rscript', 'ruby', 'perl', 'julia', 'php', 'lua']);
 const NO_OPTIONS: ReadonlySet<string> = new Set();
@@ -39,12 +45,12 @@ const CP_OPTIONS: ReadonlySet<string> = new Set(['-t', '-S', '--suffix']);
 const ZIP_OPTIONS: ReadonlySet<string> = new Set(['-x', '-i']);
 const UNZIP_OPTIONS: ReadonlySet<string> = new Set(['-d', '-x']);
 /** Options that take a value, for the commands whose operands are all input files. */
-const READ_VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
-  head: new Set(['-n', '-c']),
-  tail: new Set(['-n', '-c']),
-  sort: new Set(['-o', '-k', '-t', '-S', '-T', '--output']),
-  cut: new Set(['-d', '-f', '-c', '-b']),
-};
+const READ_VALUE_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['head', new Set(['-n', '-c'])],
+  ['tail', new Set(['-n', '-c'])],
+  ['sort', new Set(['-o', '-k', '-t', '-S', '-T', '--output'])],
+  ['cut', new Set(['-d', '-f', '-c', '-b'])],
+]);
 const PROGRAM_FIRST_SPEC: Record<string, { valueOptions: readonly string[]; programOptions: readonly string[] }> = {
   grep: { valueOptions: ['-m', '-A', '-B', '-C', '--max-count', '--include', '--exclude'], programOptions: ['-e', '-f', '--regexp', '--file'] },
   egrep: { valueOptions: ['-m', '-A', '-B', '-C'], programOptions: ['-e', '-f'] },
@@ -56,14 +62,15 @@ const PROGRAM_FIRST_SPEC: Record<string, { valueOptions: readonly string[]; prog
   jq: { valueOptions: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent'], programOptions: ['-f', '--from-file'] },
 };
 /** Filters whose first operand is a program/pattern and the rest are input files (sets built once). */
-const PROGRAM_FIRST: Record<string, { programOptions: ReadonlySet<string>; allOptions: ReadonlySet<string> }> = Object.fromEntries(
+const PROGRAM_FIRST: ReadonlyMap<string, { programOptions: ReadonlySet<string>; allOptions: ReadonlySet<string> }> = new Map(
   Object.entries(PROGRAM_FIRST_SPEC).map(([k, v]) => [k, { programOptions: new Set(v.programOptions), allOptions: new Set([...v.valueOptions, ...v.programOptions]) }]),
 );
-/** Commands with a rule below (besides interpreters); everything else only contributes its redirections. */
-const HANDLED_COMMANDS = new Set([
+/** Commands with a rule below (interpreters included); everything else only contributes its redirections. */
+const HANDLED_COMMANDS = new WordSet([
   'export', 'declare', 'local', 'readonly', 'tee', 'touch', 'cp', 'mv', 'source', '.', 'curl', 'wget', 'tar', 'zip', 'unzip', 'dd', 'pip', 'pip3', 'uv',
-  ...OTHER_INTERPRETERS, ...Object.keys(PROGRAM_FIRST), ...READ_ALL_COMMANDS,
+  ...OTHER_INTERPRETERS, ...PROGRAM_FIRST.keys(), ...READ_ALL_COMMANDS, ...INTERPRETERS.keys(),
 ]);
+const VERSIONED_PYTHON_RE = /^python[0-9.]+$/;
 const URL_RE = /^(?:https?|ftp):\/\/[^\s]+$/;
 
 /** Scans shell source and adds file paths to `sink`. */
@@ -74,9 +81,10 @@ export function scanShellFiles(src: string, sink: FileSink, embedded: EmbeddedCo
 
 /** The statically known value of a word, or `undefined`. */
 function wordValue(w: ShellWord | undefined, vars: ReadonlyMap<string, string>): string | undefined {
-  if (w === undefined || w.parts === undefined) return undefined;
-  const only = w.parts.length === 1 ? w.parts[0] : undefined;
-  if (typeof only === 'string') return only;
+  if (w === undefined) return undefined;
+  if (typeof w === 'string') return w;
+  if (w.literal !== undefined) return w.literal;
+  if (w.parts === undefined) return undefined;
   let s = '';
   for (const p of w.parts) {
     if (typeof p === 'string') s += p;
@@ -99,7 +107,7 @@ function addPath(set: FileSink['written'], value: string | undefined): string | 
 function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: FileSink, embedded: EmbeddedCode): void {
   for (const r of cmd.redirects) {
     if (r.op === '<<' || r.op === '<<<') continue;
-    if ((r.op === '>&' || r.op === '<&') && (r.target === undefined || /^(?:[0-9]+|-)$/.test(r.target.raw))) continue; // fd duplication
+    if ((r.op === '>&' || r.op === '<&') && (r.target === undefined || /^(?:[0-9]+|-)$/.test(wordText(r.target)))) continue; // fd duplication
     const v = wordValue(r.target, vars);
     if (r.op === '<' || r.op === '<>' || r.op === '<&') addPath(sink.read, v);
     if (r.op !== '<' && r.op !== '<&') addPath(sink.written, v);
@@ -107,55 +115,40 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
   // Leading assignments: a bare `A=1 B=2` line sets variables; before a command they only set its env.
   let k = 0;
   const words = cmd.words;
-  while (k < words.length && isAssignment(words[k]!.raw)) k++;
+  while (k < words.length && isAssignment(wordText(words[k]!))) k++;
   if (k === words.length) {
     for (const w of words) assign(w, vars);
     return;
   }
   // Strip wrappers: `sudo -u x cp ...`, `time python ...`, `env A=1 node ...`.
-  for (let guard = 0; guard < 8 && k < words.length && PREFIX_COMMANDS.has(commandName(words[k]!.raw)); guard++) {
-    const wrapper = words[k]!.raw;
+  for (let guard = 0; guard < 8 && k < words.length && PREFIX_COMMANDS.has(commandName(wordText(words[k]!))); guard++) {
+    const wrapper = wordText(words[k]!);
     k++;
     while (k < words.length) {
-      const r = words[k]!.raw;
+      const r = wordText(words[k]!);
       if (!(r.startsWith('-') || isAssignment(r) || (wrapper === 'timeout' && /^[0-9.]+[smhd]?$/.test(r)))) break;
       k++;
     }
   }
   if (k >= words.length) return;
   const first = words[k]!;
-  const name = commandName(first.parts?.length === 1 && typeof first.parts[0] === 'string' ? first.parts[0] : (wordValue(first, vars) ?? first.raw));
+  const name = commandName(wordValue(first, vars) ?? wordText(first));
   // Most commands (echo, ls, git, conda ...) touch no file we model: skip before building argument lists.
-  if (!HANDLED_COMMANDS.has(name) && INTERPRETERS[name] === undefined && !(name.startsWith('python') && /^python[0-9.]+$/.test(name))) return;
-  const values = words.slice(k).map((w) => wordValue(w, vars));
-  const raws = words.slice(k).map((w) => w.raw);
-  const args = values.slice(1);
-  const rawArgs = raws.slice(1);
+  if (!HANDLED_COMMANDS.has(name) && !(name.startsWith('python') && VERSIONED_PYTHON_RE.test(name))) return;
   if (name === 'export' || name === 'declare' || name === 'local' || name === 'readonly') {
-    for (const w of words.slice(k + 1)) if (isAssignment(w.raw)) assign(w, vars);
+    for (let j = k + 1; j < words.length; j++) if (isAssignment(wordText(words[j]!))) assign(words[j]!, vars);
     return;
   }
-  const operands = (valueOptions: ReadonlySet<string> = NO_OPTIONS): (string | undefined)[] => {
-    const out: (string | undefined)[] = [];
-    let endOfOptions = false;
-    for (let j = 0; j < rawArgs.length; j++) {
-      const raw = rawArgs[j]!;
-      if (!endOfOptions && raw === '--') {
-        endOfOptions = true;
-        continue;
-      }
-      if (!endOfOptions && raw.startsWith('-') && raw !== '-') {
-        if (valueOptions.has(raw)) j++;
-        continue;
-      }
-      out.push(args[j]);
-    }
-    return out;
-  };
-
-  const interpreter = INTERPRETERS[name] ?? (/^python[0-9.]+$/.test(name) ? 'python' : undefined);
+  // The arguments after the command name: source text (for options) and static value (for operands).
+  const rawArgs: string[] = [];
+  const args: (string | undefined)[] = [];
+  for (let j = k + 1; j < words.length; j++) {
+    rawArgs.push(wordText(words[j]!));
+    args.push(wordValue(words[j], vars));
+  }
+  const interpreter = INTERPRETERS.get(name) ?? (name.startsWith('python') && VERSIONED_PYTHON_RE.test(name) ? 'python' : undefined);
   if (OTHER_INTERPRETERS.has(name)) {
-    const script = operands()[0];
+    const script = operandValues(rawArgs, args, NO_OPTIONS)[0];
     if (script !== undefined) addPath(sink.read, script);
     return;
   }
@@ -178,16 +171,16 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
   }
   switch (name) {
     case 'tee':
-      for (const o of operands()) addPath(sink.written, o);
+      for (const o of operandValues(rawArgs, args, NO_OPTIONS)) addPath(sink.written, o);
       return;
     case 'touch':
-      for (const o of operands(TOUCH_OPTIONS)) addPath(sink.written, o);
+      for (const o of operandValues(rawArgs, args, TOUCH_OPTIONS)) addPath(sink.written, o);
       return;
     case 'cp':
     case 'mv': {
       if (rawArgs.some((r) => /^-[A-Za-z]*[rRa]/.test(r) && !r.startsWith('--') || r === '--recursive')) return; // directories
       const targetIdx = rawArgs.findIndex((r) => r === '-t' || r.startsWith('--target-directory'));
-      const ops = operands(CP_OPTIONS);
+      const ops = operandValues(rawArgs, args, CP_OPTIONS);
       if (targetIdx >= 0) {
         for (const o of ops) addPath(sink.read, o);
         return;
@@ -214,13 +207,13 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
     case 'tar':
       return tar(rawArgs, args, sink);
     case 'zip': {
-      const ops = operands(ZIP_OPTIONS);
+      const ops = operandValues(rawArgs, args, ZIP_OPTIONS);
       const archive = ops[0];
       if (archive !== undefined) addPath(sink.written, /\.zip$/i.test(archive) ? archive : archive + '.zip');
       return;
     }
     case 'unzip':
-      addPath(sink.read, operands(UNZIP_OPTIONS)[0]);
+      addPath(sink.read, operandValues(rawArgs, args, UNZIP_OPTIONS)[0]);
       return;
     case 'dd':
       for (const a of args) {
@@ -236,22 +229,41 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
       }
       return;
     default: {
-      const filter = PROGRAM_FIRST[name];
+      const filter = PROGRAM_FIRST.get(name);
       if (filter !== undefined) {
         // With -e/-f the program comes from the option; otherwise it is the first operand.
         const programGiven = rawArgs.some((r) => filter.programOptions.has(r));
-        const ops = operands(filter.allOptions);
+        const ops = operandValues(rawArgs, args, filter.allOptions);
         for (const o of programGiven ? ops : ops.slice(1)) addPath(sink.read, o);
         return;
       }
       if (READ_ALL_COMMANDS.has(name)) {
-        for (const o of operands(READ_VALUE_OPTIONS[name] ?? NO_OPTIONS)) addPath(sink.read, o);
+        for (const o of operandValues(rawArgs, args, READ_VALUE_OPTIONS.get(name) ?? NO_OPTIONS)) addPath(sink.read, o);
         if (name === 'sort') {
           for (let j = 0; j < rawArgs.length; j++) if (rawArgs[j] === '-o' || rawArgs[j] === '--output') addPath(sink.written, args[j + 1]);
         }
       }
     }
   }
+}
+
+/** The operands among `args` (options skipped, with the value of those in `valueOptions`; all after `--`). */
+function operandValues(rawArgs: readonly string[], args: readonly (string | undefined)[], valueOptions: ReadonlySet<string>): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let endOfOptions = false;
+  for (let j = 0; j < rawArgs.length; j++) {
+    const raw = rawArgs[j]!;
+    if (!endOfOptions && raw === '--') {
+      endOfOptions = true;
+      continue;
+    }
+    if (!endOfOptions && raw.startsWith('-') && raw !== '-') {
+      if (valueOptions.has(raw)) j++;
+      continue;
+    }
+    out.push(args[j]);
+  }
+  return out;
 }
 
 /** `NAME=...` (cheap pre-check before the regex). */
@@ -265,8 +277,9 @@ function commandName(word: string): string {
 }
 
 function assign(w: ShellWord, vars: Map<string, string>): void {
-  const eq = w.raw.indexOf('=');
-  const name = w.raw.slice(0, eq);
+  const raw = wordText(w);
+  const eq = raw.indexOf('=');
+  const name = raw.slice(0, eq);
   const v = wordValue(w, vars);
   if (v === undefined) vars.delete(name);
   else vars.set(name, v.slice(v.indexOf('=') + 1));

@@ -36,6 +36,22 @@ export interface DecodedString {
 /** Decodes string token `i` of `tokens` (language-specific; set by the lexer). */
 export type StringDecoder = (tokens: TokenList, i: number) => DecodedString;
 
+/** Length of the longest string token decoded without caching (see `TokenList.decoded`). */
+const MAX_UNCACHED_STRING = 48;
+
+/** What a released list holds instead of its arrays (never written: a released list is not used again). */
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_INTS = new Int32Array(0);
+
+/** The storage of a token list, which a released list hands on to the next one. */
+export interface TokenArrays {
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  flags: Uint8Array;
+  match: Int32Array | undefined;
+}
+
 /** A growable list of tokens over one source string. */
 export class TokenList {
   /** Number of tokens. */
@@ -49,18 +65,60 @@ export class TokenList {
    * detector asks, which is rare, so lexing a string allocates nothing.
    */
   flags: Uint8Array;
-  private readonly decoded = new Map<number, DecodedString>();
+  /**
+   * For every bracket token, the index of its partner (`-1` otherwise), when
+   * the lexer matched brackets as it went (see `matchBrackets`).
+   */
+  match: Int32Array | undefined;
+  /**
+   * Decoded long strings, by token index, created on the first one. A short
+   * literal (the usual file name or mode) is decoded again when asked twice:
+   * that costs about what a cache lookup does, and most lists never keep any.
+   */
+  private decoded: Map<number, DecodedString> | undefined;
 
   constructor(
     readonly src: string,
     private readonly decoder: StringDecoder,
+    options: { matchBrackets?: boolean; reuse?: TokenArrays | undefined } = {},
   ) {
+    const matchBrackets = options.matchBrackets === true;
+    const reuse = options.reuse;
+    if (reuse !== undefined && (reuse.match !== undefined) === matchBrackets) {
+      // Released arrays are clean (kinds 0, match -1), like fresh ones; a grow handles a longer input.
+      this.kinds = reuse.kinds;
+      this.starts = reuse.starts;
+      this.ends = reuse.ends;
+      this.flags = reuse.flags;
+      this.match = reuse.match;
+      return;
+    }
     // Real code has about one token per three characters; half a token per character rarely needs a grow.
-    const capacity = Math.max(64, src.length >> 1);
+    const capacity = 64 + (src.length >> 1);
     this.kinds = new Uint8Array(capacity);
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
     this.flags = new Uint8Array(capacity);
+    this.match = matchBrackets ? new Int32Array(capacity).fill(-1) : undefined;
+  }
+
+  /**
+   * Hands the arrays over for reuse, clean again (the used part reset to
+   * what fresh arrays hold: readers may look one token past the end), and
+   * leaves this list empty.
+   */
+  release(): TokenArrays {
+    const used = Math.min(this.length + 1, this.kinds.length);
+    this.kinds.fill(0, 0, used);
+    this.match?.fill(-1, 0, used);
+    const arrays: TokenArrays = { kinds: this.kinds, starts: this.starts, ends: this.ends, flags: this.flags, match: this.match };
+    this.length = 0;
+    this.kinds = EMPTY_BYTES;
+    this.starts = EMPTY_INTS;
+    this.ends = EMPTY_INTS;
+    this.flags = EMPTY_BYTES;
+    this.match = this.match === undefined ? undefined : EMPTY_INTS;
+    return arrays;
   }
 
   /** Appends a token; returns its index. */
@@ -74,8 +132,9 @@ export class TokenList {
     return i;
   }
 
-  private grow(): void {
-    const n = this.kinds.length * 2;
+  /** Doubles the capacity of the arrays (lexers that write them directly call it when full). */
+  grow(): void {
+    const n = Math.max(64, this.kinds.length * 2);
     const k = new Uint8Array(n);
     k.set(this.kinds);
     const s = new Int32Array(n);
@@ -88,6 +147,11 @@ export class TokenList {
     this.starts = s;
     this.ends = e;
     this.flags = f;
+    if (this.match !== undefined) {
+      const m = new Int32Array(n).fill(-1);
+      m.set(this.match);
+      this.match = m;
+    }
   }
 
   /** Kind of token `i`, or 0 when `i` is out of range. */
@@ -117,6 +181,8 @@ export class TokenList {
 
   private decode(i: number): DecodedString | undefined {
     if (i < 0 || i >= this.length || this.kinds[i] !== STR) return undefined;
+    if (this.ends[i]! - this.starts[i]! <= MAX_UNCACHED_STRING) return this.decoder(this, i);
+    this.decoded ??= new Map();
     let d = this.decoded.get(i);
     if (d === undefined) {
       d = this.decoder(this, i);
@@ -173,9 +239,11 @@ export function isCloser(c: number): boolean {
 /**
  * For every bracket token, the index of its partner (`-1` when unmatched).
  * A closer pops the innermost opener whatever its type, which keeps the
- * matching linear and tolerant of broken code.
+ * matching linear and tolerant of broken code. Returns the lexer's table
+ * when it matched brackets while lexing (the same rule).
  */
 export function matchBrackets(tokens: TokenList): Int32Array {
+  if (tokens.match !== undefined) return tokens.match;
   const match = new Int32Array(tokens.length).fill(-1);
   const stack = new Int32Array(tokens.length);
   let top = 0;

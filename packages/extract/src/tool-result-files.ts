@@ -77,12 +77,55 @@ function pathValue(value: string): string | undefined {
   return p !== undefined && isPathLike(p) ? p : undefined;
 }
 
+/**
+ * `false` when `text` certainly is not a JSON document: a string is
+ * unterminated, a bracket outside strings closes nothing, the brackets do
+ * not balance, or anything but whitespace follows the top-level value. One
+ * linear pass (strings are skipped with `indexOf`), so an unclosed `[[[[…`
+ * is not handed to `JSON.parse`, which takes some 40 ms per MB to fail on
+ * it. Valid JSON always passes: its strings end where this scan ends them.
+ */
+function mayBeJsonDocument(text: string): boolean {
+  const n = text.length;
+  let depth = 0;
+  let ended = false; // the top-level value has closed
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (ended) {
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+      continue;
+    }
+    if (c === 34 /* " */) {
+      const close = closingQuote(text, i + 1);
+      if (close < 0) return false;
+      i = close;
+    } else if (c === 91 || c === 123) depth++;
+    else if (c === 93 || c === 125) {
+      if (--depth < 0) return false;
+      if (depth === 0) ended = true;
+    }
+  }
+  return ended;
+}
+
+/** Index of the `"` ending a JSON string whose content starts at `from`, or -1: the first quote after an even run of backslashes. */
+function closingQuote(text: string, from: number): number {
+  let q = text.indexOf('"', from);
+  while (q >= 0) {
+    let backslashes = 0;
+    while (q - 1 - backslashes >= from && text.charCodeAt(q - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return q;
+    q = text.indexOf('"', q + 1);
+  }
+  return -1;
+}
+
 function scanText(text: string, out: OrderedSet, state: WalkState): void {
   if (state.textBudget <= 0) return;
   const slice = text.length > state.textBudget ? text.slice(0, state.textBudget) : text;
   state.textBudget -= slice.length;
   const trimmed = slice.trimStart();
-  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && text.length <= MAX_JSON_CHARS) {
+  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && text.length <= MAX_JSON_CHARS && mayBeJsonDocument(text)) {
     let parsed: unknown;
     let ok = false;
     try {

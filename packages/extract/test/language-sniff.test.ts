@@ -33,4 +33,9 @@ describe('language option', () => {
     assert.deepEqual([md.language, md.imports, md.filesWritten], ['r', [], []]);
     assert.equal(extractCodeMetadata('import os\n', { language: '  ' }).language, 'python');
   });
+  it('keeps a language named like a member of Object.prototype as a plain string', () => {
+    for (const given of ['constructor', '__proto__', 'toString']) {
+      assert.equal(extractCodeMetadata('x', { language: given }).language, given.toLowerCase(), given);
+    }
+  });
 });

@@ -45,6 +45,23 @@ describe('extractMessageMetadata', () => {
     const md = extractMessageMetadata('````{.python}\n```\nnot a fence end\n````\n');
     assert.deepEqual(md.codeBlocks, [{ language: 'python', code: '```\nnot a fence end' }]);
   });
+  it('follows the fence rules exactly: indentation, run length, info string', () => {
+    const blocks = (t: string) => extractMessageMetadata(t).codeBlocks;
+    assert.deepEqual(blocks('    ```\nx\n```'), [{ language: 'unknown', code: '' }]); // four spaces: not a fence; the last line opens one
+    assert.deepEqual(blocks('   ```py\nx\n   ```'), [{ language: 'py', code: 'x' }]);
+    assert.deepEqual(blocks('``` a`b\nx\n```'), [{ language: 'unknown', code: '' }]); // a backtick in the info string: not a fence
+    assert.deepEqual(blocks('~~~ a`b\nx\n~~~'), [{ language: 'a`b', code: 'x' }]);
+    assert.deepEqual(blocks('```\nx\n```  \ny'), [{ language: 'unknown', code: 'x' }]);
+    assert.deepEqual(blocks('```\nx\n```z\n```'), [{ language: 'unknown', code: 'x\n```z' }]);
+    assert.deepEqual(blocks('~'.repeat(70) + '\nx'), [{ language: '~~~~~~', code: 'x' }]); // 64 make the fence
+    assert.deepEqual(blocks('```' + ' '.repeat(17) + 'Py\nx\n```'), [{ language: 'py', code: 'x' }]);
+    assert.deepEqual(blocks('```' + 'a'.repeat(257) + '\nx\n```'), [{ language: 'unknown', code: '' }]); // info string too long
+  });
+  it('keeps the prose between many adjacent blocks', () => {
+    const md = extractMessageMetadata('see a.txt\n```\n```\n```\n```\nsaved to b.txt');
+    assert.equal(md.codeBlocks.length, 2);
+    assert.deepEqual(md.fileRefs, ['b.txt']);
+  });
   it('reports length and truncation', () => {
     const md = extractMessageMetadata('saved to a.txt ' + 'x'.repeat(100) + ' saved to b.txt', { maxScanChars: 50 });
     assert.equal(md.contentLength, 130);

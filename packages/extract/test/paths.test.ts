@@ -67,4 +67,14 @@ describe('toFilePath and isPathLike', () => {
     for (const p of ['a.csv', 'out/data', '.env', 'x.tar.gz', 'model.h5']) assert.equal(isPathLike(p), true, p);
     for (const p of ['3.14', 'v1.2', 'README', 'numpy', 'e.g']) assert.equal(isPathLike(p), p === 'e.g', p);
   });
+  it('bounds the extension: 1-19 word characters, a letter at most 9 from either end', () => {
+    for (const p of ['a.' + '1'.repeat(9) + 'x', 'a.x' + '1'.repeat(9), 'a.' + '1'.repeat(9) + 'x' + '1'.repeat(9)]) assert.equal(isPathLike(p), true, p);
+    for (const p of ['a.' + '1'.repeat(10) + 'x', 'a.x' + '1'.repeat(10), 'a.' + 'x'.repeat(20), 'a.c-v', 'a.é']) assert.equal(isPathLike(p), false, p);
+    assert.equal(isPathLike('out/'), true);
+    assert.equal(isPathLike('a/-'), false);
+  });
+  it('rejects devices and stdin on the fast path too', () => {
+    for (const p of ['/dev/null', '/dev', '/proc/self/fd/1', '-']) assert.equal(toFilePath(p), undefined, p);
+    for (const p of ['/devices/a.txt', '/proc/self/fdx']) assert.equal(toFilePath(p), p, p);
+  });
 });

@@ -124,3 +124,47 @@ describe('python files written', () => {
     assert.deepEqual(py('x = foo(1,\nimport os\nopen("b.txt", "w")\n').filesWritten, ['b.txt']);
   });
 });
+
+// The Python path lexes once, marks the names a detector may act on, matches brackets while
+// lexing, evaluates bindings only when a file call needs them and reuses token arrays across
+// calls. These pin down the cases those shortcuts could get wrong.
+describe('python scanning shortcuts keep results', () => {
+  it('sees a binding made long before the call that uses it, and a rebinding in between', () => {
+    const md = py("out = 'a.csv'\nfor i in range(3):\n    print(i)\nout = out + '.bak'\nx = 1\nopen(out, 'w')\n");
+    assert.deepEqual(md.filesWritten, ['a.csv.bak']);
+  });
+  it('forgets a variable rebound to an unknown value before the call', () => {
+    assert.deepEqual(py("p = 'a.txt'\np = input()\nopen(p, 'w')\n").filesWritten, []);
+  });
+  it('keeps handle kinds in token order (`with ... as z` after `z = open(...)`)', () => {
+    const md = py("z = open('log.txt', 'w')\nwith zipfile.ZipFile('out.zip', 'w') as z:\n    z.write('a.pdf')\n");
+    assert.deepEqual(md.filesWritten, ['log.txt', 'out.zip']);
+    assert.deepEqual(md.filesRead, ['a.pdf']);
+  });
+  it('binds comprehension loop variables only inside their brackets', () => {
+    const md = py("[open(f, 'w') for f in ['a.txt', 'b.txt']]\nopen(f, 'w')\n");
+    assert.deepEqual(md.filesWritten, ['a.txt', 'b.txt']);
+  });
+  it('finds calls whose name is separated from `(` by a newline inside brackets, and none after an unclosed one', () => {
+    assert.deepEqual(py("x = (open\n  ('a.txt', 'w'))\n").filesWritten, ['a.txt']);
+    assert.deepEqual(py("open('b.txt', 'w'\n").filesWritten, []);
+  });
+  it('treats names of Object.prototype like any other name', () => {
+    assert.deepEqual(py("constructor.save('a.png')\ntoString.to_csv('b.csv')\n").filesWritten, ['a.png', 'b.csv']);
+    // Called bare or on numpy before a file call, such names once made the evaluator throw and the whole snippet lose its metadata.
+    for (const callee of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'np.constructor', 'np.valueOf']) {
+      const md = py(`import os\nx = ${callee}(1)\nopen('a.txt', 'w')\n`);
+      assert.deepEqual(md.imports, ['os'], callee);
+      assert.deepEqual(md.filesWritten, ['a.txt'], callee);
+    }
+  });
+  it('gives the same result on repeated calls (token arrays are reused) and with nested Python through the shell', () => {
+    const code = "import os\n!python -c \"open('inner.txt', 'w')\"\nopen('outer.txt', 'w')\nimport json\n";
+    const first = py(code);
+    assert.deepEqual(first.filesWritten, ['inner.txt', 'outer.txt']);
+    assert.deepEqual(first.imports, ['os', 'json']);
+    for (let k = 0; k < 3; k++) assert.deepEqual(py(code), first);
+    assert.deepEqual(py('open(').filesWritten, []);
+    assert.deepEqual(py(code), first);
+  });
+});

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { createRedactor } from '../src/index.js';
+import { compileRedactor } from '../src/redact.js';
 
 const r = createRedactor();
 const redact = (s: string) => r.redact(s);
@@ -106,5 +108,59 @@ describe('createRedactor: the key-name pre-check skips nothing it should redact'
   it('text without any key name is returned unchanged', () => {
     const code = "x = 1\nprint({'a': 2})\nurl = 'http://example.com:8080/path'\n";
     assert.deepEqual(redact(code), { text: code, redactions: 0, kinds: [] });
+  });
+});
+
+describe('createRedactor: the screen is a necessary condition of every rule', () => {
+  // The same rules without the screen: every rule runs on every string. Any difference means the
+  // screen cleared a string a rule would have matched.
+  const reference = compileRedactor(undefined, false);
+  const withExtras = { extraKeyNames: ['session_cookie', 'X.Token9'], extraPatterns: [{ kind: 'ticket', pattern: /TICKET-\d{4}/ }] };
+  const screenedExtras = createRedactor(withExtras);
+  const referenceExtras = compileRedactor(withExtras, false);
+  // Key names that are not plain ASCII make the screen fall back to a case-insensitive regex.
+  const oddKeys = { extraKeyNames: ['clé secrète', 'my"key'] };
+  const screenedOdd = createRedactor(oddKeys);
+  const referenceOdd = compileRedactor(oddKeys, false);
+
+  /** Pieces of every anchor, whole and split, with the separators the rules look at. */
+  const PIECES = [
+    'sk-', 's', 'k', '-', 'ant-', 'proj-', 'sk-ant-', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'A', 'I', 'K', 'C', 'IOSFODNN7EXAMPLE', 'ghp_', 'gho_',
+    'gh', 'g', 'h', '_', 'github_pat_', 'glpat-', 'glp', 'at-', 'xoxb-', 'xoxr-', 'xo', 'x', 'AIza', 'za', 'eyJ', 'e', 'y', 'J', '.',
+    'Authorization', 'AUTHORIZATION', 'authorization', 'Bearer ', 'bearer ', 'BEARER\t', 'https://', '://', ':', '//', '@', 'user', 'u:p@h',
+    'password', 'PassWord', 'passwd', 'pwd', 'PWD', 'secret', 'token', 'Token', 'api_key', 'api-key', 'API-KEY', 'apikey', 'access_key',
+    'client_secret', 'passphrase', 'credentials', 'session_cookie', 'Session-Cookie', 'x.token9', 'TICKET-1234', 'clé secrète', 'CLÉ SECRÈTE',
+    'my"key', '=', '==', ':=', '::', ' ', '  ', '\t', ' '.repeat(16), ' '.repeat(17), '"', "'", '\n', '\n\n', '$', '${X}', 'None', 'hunter22',
+    'abcdefghijklmnopqrstuvwxyz0123456789', 'ABCDEFGHIJKLMNOP', '-----BEGIN RSA PRIVATE KEY-----\n', '-----END RSA PRIVATE KEY-----',
+    'PRIVATE KEY', 'MIIEowIBAAKCAQEA', '[REDACTED:', ']', 'é', 'K', 'ſ', '\u212a', '{', '}', ',', ';',
+  ];
+  const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
+  const text = fc.oneof(pieces, pieces, fc.string({ maxLength: 200 }));
+  const RUNS = Number(process.env.FC_RUNS ?? 300) * 20;
+
+  it('gives the same result as running every rule, on text built from the anchors', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        assert.deepEqual(r.redact(s), reference.redact(s), JSON.stringify(s));
+        assert.deepEqual(screenedExtras.redact(s), referenceExtras.redact(s), JSON.stringify(s));
+        assert.deepEqual(screenedOdd.redact(s), referenceOdd.redact(s), JSON.stringify(s));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('every built-in case and every near miss agrees with the reference', () => {
+    for (const s of [
+      'key sk-abcdefghijklmnopqrstuvwx12 end', 'AKIAIOSFODNN7EXAMPLE', 'AIza' + 'S'.repeat(35), 'ghs_' + 'a'.repeat(36),
+      'xoxp-123456789012-abcdefghij', 'glpat-' + 'x'.repeat(20), '"Authorization"  :  "Bearer abcdefgh12345"',
+      'password' + ' '.repeat(16) + '=hunter22', 'password' + ' '.repeat(17) + '=hunter22', "'secret'\t: 'x1y2z3'",
+      'postgres://admin:s3cr3t@db:5432/app', 'x://u:' + 'p'.repeat(300) + '@', 'CLÉ SECRÈTE=abc123', 'my"key: value1',
+      // Short ones (screened by one pass over the characters), each with only its own anchor character.
+      'eyJabcde.eyJabcde.x', 'x eyJhbGciOi.eyJzdWIiOi.sig', 'AIza' + 'b'.repeat(35), 'ASIA' + '7'.repeat(16), 'gho_' + 'b'.repeat(36),
+      'sk-' + 'b'.repeat(20), 'pwd=hunter2', 'a://b:c@d',
+    ]) {
+      assert.deepEqual(r.redact(s), reference.redact(s), s);
+      assert.deepEqual(screenedOdd.redact(s), referenceOdd.redact(s), s);
+    }
   });
 });

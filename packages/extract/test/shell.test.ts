@@ -50,6 +50,12 @@ describe('shell files', () => {
     ['bash -c', "bash -c 'echo hi > inner.txt'", ['inner.txt'], []],
     ['sudo/time prefixes', 'sudo tee /etc/x.conf < x.conf\ntime python b.py > t.txt', ['/etc/x.conf', 't.txt'], ['x.conf', 'b.py']],
     ['line continuation', 'python a.py \\\n  --x 1 \\\n  > a.log', ['a.log'], ['a.py']],
+    ['fd and operators', 'cmd 12> e.log 3< in.txt >| f.txt &>> g.txt <> h.txt; b >&2', ['e.log', 'f.txt', 'g.txt', 'h.txt'], ['in.txt', 'h.txt']],
+    ['five digits are a word', 'cat 12345> a.txt', ['a.txt'], ['12345']],
+    ['quoted command name and braces', '{ "cat" a.txt; } > o.txt\n\'\'cat b.txt', ['o.txt'], ['a.txt', 'b.txt']],
+    ['ANSI-C quoting', "echo > $'a\\tb.txt'\necho > $'c.txt'", ['c.txt'], []],
+    ['Object.prototype names are not modelled commands', 'toString script.txt\nconstructor a.txt > b.txt', ['b.txt'], []],
+    ['versioned python and env wrapper', 'env A=1 python3.11 run.py\n/usr/bin/sudo -E cat /etc/x.conf', [], ['run.py', '/etc/x.conf']],
   ];
   for (const [name, code, written, read] of cases) {
     it(name, () => {

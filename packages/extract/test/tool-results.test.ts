@@ -40,6 +40,14 @@ describe('extractGeneratedFiles: structured results', () => {
   it('falls back to phrases for text that only looks like JSON', () => {
     assert.deepEqual(extractGeneratedFiles('{ not json } saved to q.txt'), ['q.txt']);
   });
+  it('does not parse text whose brackets or strings cannot be JSON, and still parses JSON with brackets in strings', () => {
+    assert.deepEqual(extractGeneratedFiles('[[[ saved to u.txt'), ['u.txt']); // unclosed
+    assert.deepEqual(extractGeneratedFiles('["a.csv"] saved to v.txt'), ['v.txt']); // text after the value
+    assert.deepEqual(extractGeneratedFiles('{"path": "w.txt} saved to x.txt'), ['x.txt']); // unterminated string
+    assert.deepEqual(extractGeneratedFiles('{"path": "x]y[z.txt", "note": "\\"}]"}'), ['x]y[z.txt']);
+    assert.deepEqual(extractGeneratedFiles(' \n[{"file": "y.txt"}]\n '), ['y.txt']);
+    assert.deepEqual(extractGeneratedFiles('{"note": "a\\\\", "path": "c.txt"}'), ['c.txt']); // an escaped backslash before the quote
+  });
   it('accepts key spellings case- and separator-insensitively', () => {
     assert.deepEqual(extractGeneratedFiles({ FilePath: 'a.txt', 'output-file': 'b.txt', SavedTo: 'c.txt' }), ['a.txt', 'b.txt', 'c.txt']);
   });

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { Attr, EventType, FileSource, GenAiOperation } from '@agentspan/semconv';
+import { createAttributeRecord } from './attribute-record.js';
 import { safeJson, safeText } from './safe-json.js';
 import type {
   AgentCallEvent,
@@ -30,7 +31,8 @@ export interface EventScope {
 
 /** Attribute map under construction, tracking whether any content was cut. */
 export class AttributeBag {
-  readonly attributes: Attributes = {};
+  /** Pre-sized: an event with an error and metadata has more keys than a plain object keeps fast. */
+  readonly attributes: Attributes = createAttributeRecord();
   truncated = false;
   constructor(private readonly maxContentChars: number) {}
 
@@ -43,6 +45,11 @@ export class AttributeBag {
   /** Sets a string attribute from a value that may be anything; cut to the budget. */
   text(key: string, value: unknown): string | undefined {
     if (value === undefined) return undefined;
+    // The common case, a string within the budget, as is (safeText would allocate a result object for it).
+    if (typeof value === 'string' && value.length <= this.maxContentChars) {
+      this.attributes[key] = value;
+      return value;
+    }
     const { text, truncated } = safeText(value, this.maxContentChars);
     if (truncated) this.truncated = true;
     this.attributes[key] = text;
@@ -164,7 +171,9 @@ export function toolCallAttributes(bag: AttributeBag, scope: EventScope, e: Tool
     bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, e.args);
     if (e.args !== null && typeof e.args === 'object' && !Array.isArray(e.args)) {
       try {
-        bag.set(Attr.ATTR_TOOL_ARGS_KEYS, Object.keys(e.args).slice(0, 100).sort());
+        const keys = Object.keys(e.args); // a fresh array: cut and sorted in place
+        if (keys.length > 100) keys.length = 100;
+        bag.set(Attr.ATTR_TOOL_ARGS_KEYS, keys.sort());
       } catch {
         // A proxy that refuses ownKeys: the arguments JSON above already says what we could read.
       }

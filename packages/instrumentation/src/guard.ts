@@ -12,10 +12,18 @@ export function guarded<T>(site: string, fallback: T, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (!reported.has(site)) {
-      reported.add(site);
-      diag.warn(`agentspan: ${site} failed and was skipped (further failures here are not logged)`, err);
-    }
+    reportFailure(site, err);
     return fallback;
+  }
+}
+
+/**
+ * The logging half of {@link guarded}, for the per-event record methods,
+ * which catch inline: a closure per call is garbage on the hot path.
+ */
+export function reportFailure(site: string, err: unknown): void {
+  if (!reported.has(site)) {
+    reported.add(site);
+    diag.warn(`agentspan: ${site} failed and was skipped (further failures here are not logged)`, err);
   }
 }

@@ -5,6 +5,7 @@ export type { WorkflowCallbacksOptions } from './workflow-callbacks.js';
 export { formatTraceparent, parseTraceparent } from './traceparent.js';
 export { safeJson, safeText } from './safe-json.js';
 export { BoundedMap } from './bounded-map.js';
+export { createAttributeRecord, toAttributeRecord } from './attribute-record.js';
 export type {
   AgentCallEvent,
   AgentCallResult,

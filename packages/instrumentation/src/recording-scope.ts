@@ -30,7 +30,7 @@ import {
   toolCallResultAttributes,
   type EventScope,
 } from './event-attributes.js';
-import { guarded } from './guard.js';
+import { guarded, reportFailure } from './guard.js';
 import type {
   AgentCallEvent,
   AgentCallResult,
@@ -54,13 +54,6 @@ export interface ScopeDeps {
 
 type Fill<E> = (bag: AttributeBag, scope: EventScope, event: E) => void;
 type FillResult<R> = (bag: AttributeBag, result: R) => void;
-
-/** A span's start/end from optional inputs: only `endTime` given means an instant event. */
-function times(t: EventTiming | undefined): { start: TimeInput | undefined; end: TimeInput | undefined } {
-  if (!t) return { start: undefined, end: undefined };
-  const start = t.startTime ?? t.endTime;
-  return { start, end: t.endTime };
-}
 
 function statusFrom(span: Span, bag: AttributeBag, error: unknown): void {
   if (error === undefined || error === null || error === false) return;
@@ -89,9 +82,11 @@ export class RecordingScope implements EventRecorder {
   ) {}
 
   agentCall(event: AgentCallEvent): void {
-    guarded('agentCall', undefined, () =>
-      this.record(agentCallSpanName(nameOf(event?.agent, 'agent')), agentCallAttributes, event),
-    );
+    try {
+      this.record(agentCallSpanName(nameOf(event?.agent, 'agent')), agentCallAttributes, event);
+    } catch (err) {
+      reportFailure('agentCall', err);
+    }
   }
 
   beginAgentCall(event: AgentCallEvent): EventHandle<AgentCallResult> {
@@ -101,9 +96,11 @@ export class RecordingScope implements EventRecorder {
   }
 
   codeExecution(event: CodeExecutionEvent): void {
-    guarded('codeExecution', undefined, () =>
-      this.record(codeExecutionSpanName(nameOf(event?.agent, 'executor')), codeExecutionAttributes, event),
-    );
+    try {
+      this.record(codeExecutionSpanName(nameOf(event?.agent, 'executor')), codeExecutionAttributes, event);
+    } catch (err) {
+      reportFailure('codeExecution', err);
+    }
   }
 
   beginCodeExecution(event: CodeExecutionEvent): EventHandle<CodeExecutionResult> {
@@ -118,9 +115,11 @@ export class RecordingScope implements EventRecorder {
   }
 
   toolCall(event: ToolCallEvent): void {
-    guarded('toolCall', undefined, () =>
-      this.record(toolCallSpanName(nameOf(event?.tool, 'tool')), toolCallAttributes, event),
-    );
+    try {
+      this.record(toolCallSpanName(nameOf(event?.tool, 'tool')), toolCallAttributes, event);
+    } catch (err) {
+      reportFailure('toolCall', err);
+    }
   }
 
   beginToolCall(event: ToolCallEvent): EventHandle<ToolCallResult> {
@@ -130,26 +129,37 @@ export class RecordingScope implements EventRecorder {
   }
 
   fileGenerated(event: FileGeneratedEvent): void {
-    guarded('fileGenerated', undefined, () =>
-      this.record(fileGenSpanName(nameOf(event?.path, 'unknown')), fileGeneratedAttributes, event),
-    );
+    try {
+      this.record(fileGenSpanName(nameOf(event?.path, 'unknown')), fileGeneratedAttributes, event);
+    } catch (err) {
+      reportFailure('fileGenerated', err);
+    }
   }
 
   handoff(event: HandoffEvent): void {
-    guarded('handoff', undefined, () =>
-      this.record(handoffSpanName(nameOf(event?.from, 'agent'), nameOf(event?.to, 'agent')), handoffAttributes, event),
-    );
+    try {
+      this.record(handoffSpanName(nameOf(event?.from, 'agent'), nameOf(event?.to, 'agent')), handoffAttributes, event);
+    } catch (err) {
+      reportFailure('handoff', err);
+    }
   }
 
-  /** An event that already happened: one span, started and ended now. */
+  /**
+   * An event that already happened: one span, started and ended now (only
+   * `endTime` given: an instant at that time). Per call this allocates the
+   * attribute map and the options object, nothing else.
+   */
   private record<E extends EventTiming & { error?: unknown }>(name: string, fill: Fill<E>, event: E): void {
     const e = (event ?? {}) as E;
     const bag = new AttributeBag(this.deps.maxContentChars);
     fill(bag, this.eventScope, e);
-    const { start, end } = times(e);
+    const startTime: TimeInput | undefined = e.startTime;
+    const end: TimeInput | undefined = e.endTime;
+    const start = startTime ?? end;
+    const attributes = bag.finish();
     const span = this.deps.tracer.startSpan(
       name,
-      { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...(start !== undefined ? { startTime: start } : {}) },
+      start === undefined ? { kind: SpanKind.INTERNAL, attributes } : { kind: SpanKind.INTERNAL, attributes, startTime: start },
       this.parentContext,
     );
     statusFrom(span, bag, e.error);

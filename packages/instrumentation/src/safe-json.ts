@@ -29,12 +29,80 @@ class Budget {
 
 /** JSON text of `value`, at most about `maxChars` long (strings are cut, deep or wide structures elided). */
 export function safeJson(value: unknown, maxChars: number): SafeJsonResult {
+  const flat = flatJson(value, Math.max(16, maxChars));
+  return flat !== undefined ? { json: flat, truncated: false } : walkJson(value, maxChars);
+}
+
+/** @internal {@link safeJson} by the walker alone (what the flat fast path is tested against). */
+export function walkJson(value: unknown, maxChars: number): SafeJsonResult {
   const budget = new Budget(Math.max(16, maxChars));
   try {
     const json = JSON.stringify(toPlain(value, budget, 0, new Set()));
     return { json: json ?? 'null', truncated: budget.truncated };
   } catch {
     return { json: JSON.stringify('[unserialisable]'), truncated: true };
+  }
+}
+
+/**
+ * The common case of {@link safeJson} without the walker's copies: a
+ * string, finite number, boolean or `null`, or a plain object or array of
+ * them (tool arguments like `{ q: 'x', limit: 5 }`, results like
+ * `['a', 'b']`), that fits the budget with nothing to cut. It follows the
+ * walker's budget accounting exactly and gives up (`undefined`: the walker
+ * decides) on anything else, so its text is always the walker's.
+ */
+function flatJson(value: unknown, limit: number): string | undefined {
+  if (value === null || typeof value !== 'object') return primitiveJson(value, limit)?.json;
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    const isArray = Array.isArray(value);
+    if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return undefined;
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+    let remaining = limit;
+    let out = isArray ? '[' : '{';
+    if (isArray) {
+      const items = value as readonly unknown[];
+      for (let i = 0; i < items.length; i++) {
+        if (remaining <= 0) return undefined;
+        const item = primitiveJson(items[i], remaining);
+        if (item === undefined) return undefined;
+        remaining -= item.cost;
+        out += (i === 0 ? '' : ',') + item.json;
+      }
+      return out + ']';
+    }
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      // `__proto__` would set the walker's copy's prototype rather than a key: the walker's business.
+      if (remaining <= 0 || key.length > remaining || key === '__proto__') return undefined;
+      remaining -= key.length + 2;
+      const item = primitiveJson(record[key], remaining);
+      if (item === undefined) return undefined;
+      remaining -= item.cost;
+      out += (i === 0 ? '' : ',') + JSON.stringify(key) + ':' + item.json;
+    }
+    return out + '}';
+  } catch {
+    return undefined; // a throwing getter or trap: the walker records it as such
+  }
+}
+
+/** JSON and budget cost (as `toPlain` counts it) of a primitive that needs no cut; `undefined` for anything else. */
+function primitiveJson(v: unknown, remaining: number): { json: string; cost: number } | undefined {
+  switch (typeof v) {
+    case 'string':
+      return remaining > 0 && v.length <= remaining ? { json: JSON.stringify(v), cost: v.length + 2 } : undefined;
+    case 'number':
+      return Number.isFinite(v) ? { json: JSON.stringify(v), cost: 8 } : undefined;
+    case 'boolean':
+      return { json: v ? 'true' : 'false', cost: 5 };
+    case 'object':
+      return v === null ? { json: 'null', cost: 0 } : undefined;
+    default:
+      return undefined;
   }
 }
 

@@ -34,39 +34,58 @@ const NOT_REDACTED = new Set<string>([
   Attr.ATTR_RUN_STATUS,
 ]);
 
+/** What {@link redactAttributes} found. */
+export interface RedactedAttributes {
+  /** The replacement values, by key. */
+  readonly changes: Attributes;
+  /** Secrets replaced. */
+  readonly redactions: number;
+}
+
 /**
  * Redacts secrets in every string (and string array) attribute; returns the
- * replacements to apply and the number of secrets found.
+ * replacements to apply and the number of secrets found, or `undefined`
+ * when there was none (the common case allocates nothing here).
  */
-export function redactAttributes(attrs: Attributes, redactor: Redactor): { changes: Attributes; redactions: number } {
-  const changes: Attributes = {};
+export function redactAttributes(attrs: Attributes, redactor: Redactor): RedactedAttributes | undefined {
+  let changes: Attributes | undefined;
   let redactions = 0;
-  for (const key of Object.keys(attrs)) {
-    if (NOT_REDACTED.has(key)) continue;
+  for (const key in attrs) {
     const value: AttributeValue | undefined = attrs[key];
     if (typeof value === 'string') {
-      if (value.length < 8) continue;
+      // Length first: most attributes are short names and numbers-as-text, cheaper to rule out than a set lookup.
+      if (value.length < 8 || NOT_REDACTED.has(key)) continue;
       const r = redactor.redact(value);
       if (r.redactions > 0) {
-        changes[key] = r.text;
+        (changes ??= {})[key] = r.text;
         redactions += r.redactions;
       }
-    } else if (Array.isArray(value) && value.some((v) => typeof v === 'string')) {
-      let changed = false;
-      const next = (value as unknown[]).map((v) => {
-        if (typeof v !== 'string') return v;
-        const r = redactor.redact(v);
-        if (r.redactions > 0) {
-          changed = true;
-          redactions += r.redactions;
-          return r.text;
-        }
-        return v;
-      });
-      if (changed) changes[key] = next as string[];
+    } else if (Array.isArray(value) && !NOT_REDACTED.has(key)) {
+      const next = redactArray(value, redactor);
+      if (next !== undefined) {
+        (changes ??= {})[key] = next.values;
+        redactions += next.redactions;
+      }
     }
   }
-  return { changes, redactions };
+  return changes === undefined ? undefined : { changes, redactions };
+}
+
+/** A string array with its secrets replaced, or `undefined` when it holds none. */
+function redactArray(value: readonly unknown[], redactor: Redactor): { values: string[]; redactions: number } | undefined {
+  let out: unknown[] | undefined;
+  let redactions = 0;
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    if (typeof v !== 'string') continue;
+    const r = redactor.redact(v);
+    if (r.redactions > 0) {
+      out ??= value.slice();
+      out[i] = r.text;
+      redactions += r.redactions;
+    }
+  }
+  return out === undefined ? undefined : { values: out as string[], redactions };
 }
 
 /**

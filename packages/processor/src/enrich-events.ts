@@ -4,24 +4,29 @@ import {
   extractGeneratedFiles,
   extractMessageMetadata,
   normalisePath,
+  type CodeMetadataOptions,
 } from '@agentspan/extract';
 import { Attr } from '@agentspan/semconv';
 
 /**
- * Derives metadata from an ending event span's own attributes and returns
- * the attributes to add, plus the paths of files the event generated. Pure
- * apart from reading `attributes`: the processor decides what to do with
- * the result.
+ * Derives metadata from an ending event span's own attributes and sets it on
+ * the span; returns the paths of files the event generated (the processor
+ * decides what to do with those).
+ *
+ * The attributes are written straight onto the span, one `setAttribute`
+ * each: in SDK 2.x `setAttributes(map)` is a loop over `setAttribute`, so
+ * building a map first only adds an object (with computed keys, a slow
+ * literal) per event. The key order on the span is the same either way.
  */
 
-/** What enrichment found for one span. */
-export interface Enrichment {
+/** The span being enriched: read through `attributes`, written through `setAttribute` (the SDK's checks and limits apply). */
+export interface EnrichTarget {
   readonly attributes: Attributes;
-  /** Paths (as written by the event, normalised) of files it generated. */
-  readonly generatedFiles: string[];
+  setAttribute(key: string, value: AttributeValue): unknown;
 }
 
-const EMPTY: Enrichment = { attributes: {}, generatedFiles: [] };
+/** Shared result when no file was generated (never mutated). */
+const NO_FILES: readonly string[] = Object.freeze([]);
 
 function str(v: AttributeValue | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -31,11 +36,12 @@ function num(v: AttributeValue | undefined): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-function setIfAbsent(out: Attributes, attrs: Attributes, key: string, value: AttributeValue | undefined): void {
-  if (value !== undefined && attrs[key] === undefined) out[key] = value;
+function setIfAbsent(span: EnrichTarget, key: string, value: AttributeValue | undefined): void {
+  if (value !== undefined && span.attributes[key] === undefined) span.setAttribute(key, value);
 }
 
-function uniquePaths(paths: Iterable<string>): string[] {
+function uniquePaths(paths: readonly string[]): readonly string[] {
+  if (paths.length === 0) return NO_FILES;
   const out: string[] = [];
   const seen = new Set<string>();
   for (const p of paths) {
@@ -49,35 +55,39 @@ function uniquePaths(paths: Iterable<string>): string[] {
 }
 
 /** `code_exec`: hash, language, imports, files written/read, errors. */
-export function enrichCodeExecution(attrs: Attributes, maxScanChars: number): Enrichment {
+export function enrichCodeExecution(span: EnrichTarget, maxScanChars: number): readonly string[] {
+  const attrs = span.attributes;
   const code = str(attrs[Attr.ATTR_CODE_CONTENT]);
-  if (code === undefined) return EMPTY;
-  const output = str(attrs[Attr.ATTR_CODE_OUTPUT]);
-  const exitCode = num(attrs[Attr.ATTR_CODE_EXIT_CODE]);
+  if (code === undefined) return NO_FILES;
+  const options: CodeMetadataOptions = { maxScanChars };
   const language = str(attrs[Attr.ATTR_CODE_LANGUAGE]);
-  const md = extractCodeMetadata(code, {
-    ...(language !== undefined ? { language } : {}),
-    ...(output !== undefined ? { output } : {}),
-    ...(exitCode !== undefined ? { exitCode } : {}),
-    maxScanChars,
-  });
-  const out: Attributes = {
-    [Attr.ATTR_CODE_HASH]: md.codeHash,
-    [Attr.ATTR_CODE_IMPORTS]: md.imports,
-    [Attr.ATTR_CODE_FILES_WRITTEN]: md.filesWritten,
-    [Attr.ATTR_CODE_FILES_READ]: md.filesRead,
-    [Attr.ATTR_HAS_ERROR]: attrs[Attr.ATTR_HAS_ERROR] === true || md.hasError === true,
-  };
-  setIfAbsent(out, attrs, Attr.ATTR_CODE_LANGUAGE, md.language);
-  setIfAbsent(out, attrs, Attr.ATTR_CODE_LENGTH, md.length);
-  setIfAbsent(out, attrs, Attr.ATTR_ERROR_TYPE, md.errorType);
-  setIfAbsent(out, attrs, Attr.ATTR_ERROR_MESSAGE, md.errorMessage);
-  if (md.truncated) out[Attr.ATTR_TRUNCATED] = true;
-  return { attributes: out, generatedFiles: uniquePaths(md.filesWritten) };
+  if (language !== undefined) options.language = language;
+  const output = str(attrs[Attr.ATTR_CODE_OUTPUT]);
+  if (output !== undefined) options.output = output;
+  const exitCode = num(attrs[Attr.ATTR_CODE_EXIT_CODE]);
+  if (exitCode !== undefined) options.exitCode = exitCode;
+  const md = extractCodeMetadata(code, options);
+  const hasError = attrs[Attr.ATTR_HAS_ERROR] === true || md.hasError === true; // read before it is written
+  span.setAttribute(Attr.ATTR_CODE_HASH, md.codeHash);
+  span.setAttribute(Attr.ATTR_CODE_IMPORTS, md.imports);
+  span.setAttribute(Attr.ATTR_CODE_FILES_WRITTEN, md.filesWritten);
+  span.setAttribute(Attr.ATTR_CODE_FILES_READ, md.filesRead);
+  span.setAttribute(Attr.ATTR_HAS_ERROR, hasError);
+  setIfAbsent(span, Attr.ATTR_CODE_LANGUAGE, md.language);
+  setIfAbsent(span, Attr.ATTR_CODE_LENGTH, md.length);
+  setIfAbsent(span, Attr.ATTR_ERROR_TYPE, md.errorType);
+  setIfAbsent(span, Attr.ATTR_ERROR_MESSAGE, md.errorMessage);
+  if (md.truncated) span.setAttribute(Attr.ATTR_TRUNCATED, true);
+  return uniquePaths(md.filesWritten);
+}
+
+/** First character of `text` after leading whitespace, as `trimStart` sees it, without copying the text. */
+function firstChar(text: string): string | undefined {
+  return text.length > 0 && text.charCodeAt(0) > 32 && text.charCodeAt(0) < 127 ? text[0] : text.trimStart()[0];
 }
 
 function parseJson(text: string): unknown {
-  const first = text.trimStart()[0];
+  const first = firstChar(text);
   if (first !== '{' && first !== '[' && first !== '"') return text;
   try {
     return JSON.parse(text) as unknown;
@@ -86,11 +96,20 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Argument names under which code-running tools pass their code, in order of preference. */
+const CODE_KEYS = ['code', 'source', 'script', 'command', 'cmd'] as const;
+/**
+ * Arguments JSON that could hold one of {@link CODE_KEYS} as a key: written
+ * out, or behind a `\u` escape (the only JSON escape that yields a letter).
+ * Arguments without either are not parsed at all.
+ */
+const CODE_KEY_RE = /"(?:code|source|script|command|cmd)"|\\u/;
+
 /** The `code` argument of a code-running tool (`execute_python({ code })`), if any. */
 function codeArgument(args: unknown): string | undefined {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) return undefined;
   const a = args as Record<string, unknown>;
-  for (const key of ['code', 'source', 'script', 'command', 'cmd']) {
+  for (const key of CODE_KEYS) {
     const v = a[key];
     if (typeof v === 'string' && v.length > 0) return v;
   }
@@ -108,51 +127,58 @@ function languageOfTool(tool: string | undefined): string | undefined {
 }
 
 /** `tool_call`: files named in the result; code metadata when the tool ran code. */
-export function enrichToolCall(attrs: Attributes, maxScanChars: number): Enrichment {
-  const out: Attributes = {};
-  const files: string[] = [];
+export function enrichToolCall(span: EnrichTarget, maxScanChars: number): readonly string[] {
+  const attrs = span.attributes;
+  let files: string[] | undefined;
+  let errorSet = false;
   const argsText = str(attrs[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]);
   const resultText = str(attrs[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]);
   if (argsText !== undefined) {
-    const code = codeArgument(parseJson(argsText.slice(0, maxScanChars)));
+    const scanned = argsText.slice(0, maxScanChars);
+    const code = CODE_KEY_RE.test(scanned) ? codeArgument(parseJson(scanned)) : undefined;
     if (code !== undefined) {
+      const options: CodeMetadataOptions = { maxScanChars };
       const language = languageOfTool(str(attrs[Attr.ATTR_GEN_AI_TOOL_NAME]));
-      const md = extractCodeMetadata(code, {
-        ...(language !== undefined ? { language } : {}),
-        ...(resultText !== undefined ? { output: resultText } : {}),
-        maxScanChars,
-      });
-      out[Attr.ATTR_CODE_HASH] = md.codeHash;
-      out[Attr.ATTR_CODE_LANGUAGE] = md.language;
-      out[Attr.ATTR_CODE_IMPORTS] = md.imports;
-      out[Attr.ATTR_CODE_FILES_WRITTEN] = md.filesWritten;
-      out[Attr.ATTR_CODE_FILES_READ] = md.filesRead;
-      files.push(...md.filesWritten);
-      if (md.hasError) out[Attr.ATTR_HAS_ERROR] = true;
-      setIfAbsent(out, attrs, Attr.ATTR_ERROR_TYPE, md.errorType);
+      if (language !== undefined) options.language = language;
+      if (resultText !== undefined) options.output = resultText;
+      const md = extractCodeMetadata(code, options);
+      span.setAttribute(Attr.ATTR_CODE_HASH, md.codeHash);
+      span.setAttribute(Attr.ATTR_CODE_LANGUAGE, md.language);
+      span.setAttribute(Attr.ATTR_CODE_IMPORTS, md.imports);
+      span.setAttribute(Attr.ATTR_CODE_FILES_WRITTEN, md.filesWritten);
+      span.setAttribute(Attr.ATTR_CODE_FILES_READ, md.filesRead);
+      files = [...md.filesWritten];
+      if (md.hasError) {
+        span.setAttribute(Attr.ATTR_HAS_ERROR, true);
+        errorSet = true;
+      }
+      setIfAbsent(span, Attr.ATTR_ERROR_TYPE, md.errorType);
     }
   }
   if (resultText !== undefined) {
-    files.push(...extractGeneratedFiles(parseJson(resultText.slice(0, maxScanChars))));
+    const named = extractGeneratedFiles(parseJson(resultText.slice(0, maxScanChars)));
+    if (named.length > 0) (files ??= []).push(...named);
   }
-  if (out[Attr.ATTR_HAS_ERROR] === undefined) out[Attr.ATTR_HAS_ERROR] = attrs[Attr.ATTR_HAS_ERROR] === true;
-  return { attributes: out, generatedFiles: uniquePaths(files) };
+  if (!errorSet) span.setAttribute(Attr.ATTR_HAS_ERROR, attrs[Attr.ATTR_HAS_ERROR] === true);
+  return files === undefined ? NO_FILES : uniquePaths(files);
 }
 
+/** Where an agent message declares tool calls as JSON. */
+const TOOL_CALLS_JSON_RE = /"tool_calls"\s*:\s*\[\s*\{/;
+
 /** `agent_call`: file references and code blocks in the message. */
-export function enrichAgentCall(attrs: Attributes, maxScanChars: number): Enrichment {
+export function enrichAgentCall(span: EnrichTarget, maxScanChars: number): readonly string[] {
+  const attrs = span.attributes;
   const content = str(attrs[Attr.ATTR_MESSAGE_CONTENT]);
-  if (content === undefined) return EMPTY;
+  if (content === undefined) return NO_FILES;
   const md = extractMessageMetadata(content, { maxScanChars });
-  const out: Attributes = {
-    [Attr.ATTR_MESSAGE_FILE_REFS]: md.fileRefs,
-    [Attr.ATTR_MESSAGE_HAS_CODE]: md.hasCode,
-    [Attr.ATTR_MESSAGE_CODE_LANGUAGES]: md.codeLanguages,
-  };
-  setIfAbsent(out, attrs, Attr.ATTR_MESSAGE_LENGTH, content.length);
+  span.setAttribute(Attr.ATTR_MESSAGE_FILE_REFS, md.fileRefs);
+  span.setAttribute(Attr.ATTR_MESSAGE_HAS_CODE, md.hasCode);
+  span.setAttribute(Attr.ATTR_MESSAGE_CODE_LANGUAGES, md.codeLanguages);
+  setIfAbsent(span, Attr.ATTR_MESSAGE_LENGTH, content.length);
   if (attrs[Attr.ATTR_MESSAGE_HAS_TOOL_CALLS] === undefined) {
-    out[Attr.ATTR_MESSAGE_HAS_TOOL_CALLS] = /"tool_calls"\s*:\s*\[\s*\{/.test(content.slice(0, 65_536));
+    span.setAttribute(Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, TOOL_CALLS_JSON_RE.test(content.slice(0, 65_536)));
   }
-  if (md.truncated) out[Attr.ATTR_TRUNCATED] = true;
-  return { attributes: out, generatedFiles: [] };
+  if (md.truncated) span.setAttribute(Attr.ATTR_TRUNCATED, true);
+  return NO_FILES;
 }

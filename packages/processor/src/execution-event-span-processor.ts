@@ -10,9 +10,10 @@ import {
 } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createRedactor, normalisePath, type Redactor } from '@agentspan/extract';
+import { toAttributeRecord } from '@agentspan/instrumentation';
 import { Attr, EventType, FileSource, fileGenSpanName } from '@agentspan/semconv';
 import { redactAttributes, stripContent } from './content-policy.js';
-import { enrichAgentCall, enrichCodeExecution, enrichToolCall, type Enrichment } from './enrich-events.js';
+import { enrichAgentCall, enrichCodeExecution, enrichToolCall } from './enrich-events.js';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
   DEFAULT_MAX_FILE_BYTES,
@@ -137,6 +138,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     try {
       this.foreign.onStart(span, parentContext); // sets the event type of recognised spans before stamping
+      presizeAttributes(span);
       this.stamp(span, parentContext);
     } catch (err) {
       this.failed(err);
@@ -205,26 +207,26 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     this.foreign.onEnding(span, this.captureContent); // results that arrive at the end, before redaction and extraction
     const type = attrs[Attr.ATTR_EVENT_TYPE];
     if (this.redactor) {
-      const { changes, redactions } = redactAttributes(attrs, this.redactor);
-      if (redactions > 0) {
-        span.setAttributes(changes);
-        span.setAttribute(Attr.ATTR_REDACTIONS, redactions);
-        this.counters.redactions += redactions;
+      const found = redactAttributes(attrs, this.redactor);
+      if (found !== undefined) {
+        span.setAttributes(found.changes);
+        span.setAttribute(Attr.ATTR_REDACTIONS, found.redactions);
+        this.counters.redactions += found.redactions;
       }
     }
-    let enrichment: Enrichment | undefined;
+    let generated: readonly string[] | undefined;
     let source: FileSource | undefined;
     switch (type) {
       case EventType.CODE_EXEC:
-        enrichment = enrichCodeExecution(attrs, this.maxScanChars);
+        generated = enrichCodeExecution(span, this.maxScanChars);
         source = FileSource.CODE_EXECUTION;
         break;
       case EventType.TOOL_CALL:
-        enrichment = enrichToolCall(attrs, this.maxScanChars);
+        generated = enrichToolCall(span, this.maxScanChars);
         source = FileSource.TOOL_CALL;
         break;
       case EventType.AGENT_CALL:
-        enrichment = enrichAgentCall(attrs, this.maxScanChars);
+        generated = enrichAgentCall(span, this.maxScanChars);
         break;
       case EventType.FILE_GEN:
         this.captureFileSpan(span);
@@ -232,11 +234,10 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       default:
         break;
     }
-    if (enrichment) {
-      span.setAttributes(enrichment.attributes);
+    if (generated !== undefined) {
       this.counters.spansEnriched += 1;
-      if (enrichment.generatedFiles.length > 0 && source !== undefined) {
-        const files = enrichment.generatedFiles.slice(0, this.maxFilesPerSpan);
+      if (generated.length > 0 && source !== undefined) {
+        const files = generated.slice(0, this.maxFilesPerSpan);
         const existing = attrs[Attr.ATTR_FILES_GENERATED];
         const declared = Array.isArray(existing) ? existing.filter((p): p is string => typeof p === 'string') : [];
         span.setAttribute(Attr.ATTR_FILES_GENERATED, [...new Set([...declared, ...files])]);
@@ -344,6 +345,40 @@ function fileTypeOf(path: string): string {
   const dot = path.lastIndexOf('.');
   const slash = path.lastIndexOf('/');
   return dot > slash + 1 ? path.slice(dot + 1).toLowerCase() : '';
+}
+
+/** Most keys a plain object keeps as fast properties when they are added one by one (V8). */
+const PLAIN_RECORD_KEYS = 16;
+/** About how many attributes the stamp and `onEnding` add to a span of each event type (more when there are errors or files). */
+const ADDED_LATER: Readonly<Record<string, number>> = {
+  [EventType.CODE_EXEC]: 10,
+  [EventType.FILE_GEN]: 8,
+  [EventType.AGENT_CALL]: 6,
+  [EventType.TOOL_CALL]: 4,
+};
+
+/**
+ * Gives an event span that will end with more attributes than a plain
+ * object keeps fast (see `createAttributeRecord` in @agentspan/instrumentation)
+ * an attribute record that stays fast: the SDK's own record would turn into
+ * a slow hash table when the stamp and the extracted metadata cross about
+ * 16 keys (every `code_exec`). The keys, values and their order are
+ * unchanged; in SDK 2.x `attributes` is a plain writable field of the span
+ * (the processor already relies on that record, see `stripContent`).
+ * Anything unexpected leaves the span as it was.
+ */
+function presizeAttributes(span: Span): void {
+  const attrs = span.attributes;
+  const type = attrs[Attr.ATTR_EVENT_TYPE];
+  if (typeof type !== 'string') return;
+  let count = ADDED_LATER[type] ?? 3;
+  for (const _ in attrs) count++;
+  if (count <= PLAIN_RECORD_KEYS) return;
+  try {
+    (span as unknown as { attributes: Attributes }).attributes = toAttributeRecord(attrs);
+  } catch {
+    // Not a plain field in this SDK: the span keeps its own record.
+  }
 }
 
 /** Attributes of the parent span, when it is an SDK span of this process. */

@@ -380,6 +380,9 @@ export class ForeignSpanMapper {
 
   /** Recognises the span and sets `agentspan.event.type` and the agent name. Never throws. */
   onStart(span: Span, parentContext: Context): void {
+    // agentspan's own spans (an event type from the start) are never classified; with no envelope open
+    // there is no scope to inherit either: nothing to do (the path of every span `record*` creates).
+    if (this.scopes.size === 0 && span.attributes[Attr.ATTR_EVENT_TYPE] !== undefined) return;
     try {
       this.start(span, parentContext);
     } catch {
@@ -389,9 +392,10 @@ export class ForeignSpanMapper {
 
   /** Maps the results of a recognised span into agentspan's keys. Never throws. */
   onEnding(span: Span, captureContent: boolean): void {
-    const id = span.spanContext().spanId;
-    const scope = this.scopes.get(id);
-    this.scopes.delete(id);
+    const attrs = span.attributes;
+    // agentspan's own spans: never mapped at start, never recognised at the end (they have an event type).
+    if (this.scopes.size === 0 && attrs[Attr.ATTR_EVENT_TYPE] !== undefined && attrs[Attr.ATTR_MAPPED_FROM] === undefined) return;
+    const scope = this.scopes.delete(span.spanContext().spanId);
     try {
       this.end(span, scope, captureContent);
     } catch {

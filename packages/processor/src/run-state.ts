@@ -19,10 +19,15 @@ const MAX_FILES_PER_RUN = 10_000;
 
 export class RunStates {
   private readonly states = new Map<string, RunState>();
+  /** The most recently used run: already last in `states`, so using it again needs no re-insertion. */
+  private recentId: string | undefined;
+  private recent: RunState | undefined;
 
   constructor(private readonly maxRuns: number = 10_000) {}
 
   get(runId: string): RunState {
+    // Consecutive events of one run (the usual case) skip the map's delete and re-insert.
+    if (runId === this.recentId && this.recent !== undefined) return this.recent;
     let state = this.states.get(runId);
     if (state) {
       // Re-insert to mark as most recently used.
@@ -35,6 +40,8 @@ export class RunStates {
       }
     }
     this.states.set(runId, state);
+    this.recentId = runId;
+    this.recent = state;
     return state;
   }
 
