@@ -58,6 +58,7 @@ export async function runExample(name: string, options: RunExampleOptions = {}):
       serviceName: `agentspan-example-${name}`,
       databaseUrl: db.url,
       postgresPoolSize: db.poolSize,
+      ...(db.writeMethod !== undefined ? { postgresWriteMethod: db.writeMethod } : {}),
       workspaceDir,
       ...(options.schema ? { schema: options.schema } : {}),
       ...(options.otlpEndpoint !== undefined ? { otlpEndpoint: options.otlpEndpoint } : {}),

@@ -62,8 +62,49 @@ export function readJson(attrs: Attributes, key: string): JsonValue | undefined 
   return attributeToJson(v);
 }
 
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** JSON's own whitespace (what `JSON.parse` skips around a value). */
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * False only when `JSON.parse(text)` is sure to throw (cheap checks of the
+ * first and last characters), so plain text, the common case for a tool
+ * result or a message, never pays for an exception (a thrown SyntaxError
+ * costs microseconds: its stack is captured).
+ */
+function mayBeJson(text: string): boolean {
+  let start = 0;
+  let end = text.length - 1;
+  while (start <= end && isJsonSpace(text.charCodeAt(start))) start++;
+  while (end >= start && isJsonSpace(text.charCodeAt(end))) end--;
+  if (start > end) return false;
+  const first = text.charCodeAt(start);
+  const last = text.charCodeAt(end);
+  switch (first) {
+    case 0x7b: // {
+      return last === 0x7d;
+    case 0x5b: // [
+      return last === 0x5d;
+    case 0x22: // "
+      return last === 0x22 && end > start;
+    case 0x74: // t
+    case 0x66: // f
+    case 0x6e: {
+      // n
+      const word = text.slice(start, end + 1);
+      return word === 'true' || word === 'false' || word === 'null';
+    }
+    default:
+      return (first === 0x2d || (first >= 0x30 && first <= 0x39)) && JSON_NUMBER.test(text.slice(start, end + 1));
+  }
+}
+
 /** `JSON.parse(text)`, or `text` itself when it is not valid JSON. */
 export function parseJsonText(text: string): JsonValue {
+  if (!mayBeJson(text)) return text;
   try {
     return JSON.parse(text) as JsonValue;
   } catch {

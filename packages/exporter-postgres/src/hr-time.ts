@@ -19,13 +19,22 @@ function normalise(hr: HrTime): [number, number] {
 export function hrTimeToIso(hr: HrTime): string | undefined {
   const [seconds, nanos] = normalise(hr);
   if (seconds === 0 && nanos === 0) return undefined;
+  const micros = Math.floor(nanos / 1000);
+  const fraction = micros < 100_000 ? String(micros).padStart(6, '0') : String(micros);
+  // Spans come in bursts within the same second: its formatted part is remembered.
+  if (seconds === lastSeconds) return `${lastPrefix}.${fraction}Z`;
   const date = new Date(seconds * 1000);
   if (Number.isNaN(date.getTime())) return undefined;
-  const micros = Math.floor(nanos / 1000);
   // toISOString(): YYYY-MM-DDTHH:mm:ss.sssZ (or ±YYYYYY-... outside years 0-9999).
   const iso = date.toISOString();
-  return `${iso.slice(0, iso.indexOf('.'))}.${String(micros).padStart(6, '0')}Z`;
+  lastPrefix = iso.slice(0, iso.indexOf('.'));
+  lastSeconds = seconds;
+  return `${lastPrefix}.${fraction}Z`;
 }
+
+/** The whole seconds last formatted by {@link hrTimeToIso}, and their ISO text up to the fraction. */
+let lastSeconds = Number.NaN;
+let lastPrefix = '';
 
 /** A duration in milliseconds, fractional (nanosecond resolution). */
 export function hrTimeToMillis(hr: HrTime): number {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * The fixed namespace of every id agentspan derives. Never change it: rows
@@ -13,8 +13,19 @@ function uuidToBytes(uuid: string): Buffer {
   return Buffer.from(uuid.replace(/-/g, ''), 'hex');
 }
 
-function bytesToUuid(b: Uint8Array): string {
-  const hex = Buffer.from(b.subarray(0, 16)).toString('hex');
+/** `crypto.hash` (one-shot, no Hash object: several times faster for short inputs) where Node has it. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+
+function sha1(data: Uint8Array): Buffer {
+  return oneShotHash !== undefined ? oneShotHash('sha1', data, 'buffer') : crypto.createHash('sha1').update(data).digest();
+}
+
+/** The version-5 UUID text of a SHA-1 digest (version and variant bits set). */
+function digestToUuidV5(digest: Buffer): string {
+  // Version 5 in the high nibble of byte 6, variant 10xx in byte 8.
+  digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x50;
+  digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
+  const hex = digest.toString('hex', 0, 16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -23,12 +34,14 @@ function bytesToUuid(b: Uint8Array): string {
  * bytes followed by the UTF-8 name, with the version and variant bits set.
  */
 export function uuidV5(namespace: string, name: string): string {
-  const digest = createHash('sha1').update(uuidToBytes(namespace)).update(name, 'utf8').digest();
-  // Version 5 in the high nibble of byte 6, variant 10xx in byte 8.
-  digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x50;
-  digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
-  return bytesToUuid(digest);
+  const ns = namespace === AGENTSPAN_ID_NAMESPACE ? AGENTSPAN_NAMESPACE_BYTES : uuidToBytes(namespace);
+  const data = Buffer.allocUnsafe(16 + Buffer.byteLength(name, 'utf8'));
+  ns.copy(data, 0);
+  data.write(name, 16, 'utf8');
+  return digestToUuidV5(sha1(data));
 }
+
+const AGENTSPAN_NAMESPACE_BYTES = uuidToBytes(AGENTSPAN_ID_NAMESPACE);
 
 /**
  * The `execution_events.id` (and `dag_nodes.id`) of the span with these ids:
@@ -38,4 +51,24 @@ export function uuidV5(namespace: string, name: string): string {
  */
 export function eventIdFor(traceId: string, spanId: string): string {
   return uuidV5(AGENTSPAN_ID_NAMESPACE, `${traceId.toLowerCase()}-${spanId.toLowerCase()}`);
+}
+
+/** Parent ids derived lately: the events of a node share their parent, so most lookups hit. */
+const parentIds = new Map<string, string>();
+const PARENT_IDS_MAX = 1024;
+
+/**
+ * {@link eventIdFor} for a parent span: the same value, remembered for the
+ * last {@link PARENT_IDS_MAX} parents asked for (the events of one node all
+ * have the node's span as their parent).
+ */
+export function parentEventIdFor(traceId: string, parentSpanId: string): string {
+  const key = `${traceId}-${parentSpanId}`;
+  let id = parentIds.get(key);
+  if (id === undefined) {
+    id = eventIdFor(traceId, parentSpanId);
+    if (parentIds.size >= PARENT_IDS_MAX) parentIds.clear();
+    parentIds.set(key, id);
+  }
+  return id;
 }

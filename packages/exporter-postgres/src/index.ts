@@ -1,4 +1,4 @@
-export { PostgresExecutionEventExporter, DEFAULT_MAX_ROW_SIZE } from './postgres-exporter.js';
+export { PostgresExecutionEventExporter, DEFAULT_MAX_ROW_SIZE, isPgliteVersion } from './postgres-exporter.js';
 export type { PreparedRows } from './postgres-exporter.js';
 export { PostgresSpanProcessor } from './postgres-span-processor.js';
 export type { PostgresSpanProcessorOptions, ReadyResult } from './postgres-span-processor.js';
@@ -24,14 +24,15 @@ export {
   writeRowsInTransaction,
   groupRows,
   insertStatement,
-  copyStatements,
+  copyStatement,
   DEFAULT_MAX_BATCH_ROWS,
   DEFAULT_WRITE_METHOD,
   COPY_MIN_ROWS,
 } from './row-writer.js';
 export type { GroupedRows, Queryable, WriteMethod, WriteRowsOptions, WriteRowsResult, WriteTransactionOptions } from './row-writer.js';
-export { toCopyText, copyField } from './copy-text.js';
-export { eventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './ids.js';
+export { toCopyText, copyField, copyEncoder, copyTextPieces } from './copy-text.js';
+export type { CopyEncoder } from './copy-text.js';
+export { eventIdFor, parentEventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './ids.js';
 export { sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
 export type { Sanitized, SanitizeLimits } from './sanitize.js';
 export { isConnectionError, isConcurrencyError, classifyWriteError, sqlState, RowSerializationError } from './pg-errors.js';

@@ -4,7 +4,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import type { MappedRow } from './columns.js';
 import { runMigrations, type ClientSource } from './migrations.js';
-import { classifyWriteError, guardCheckedOutClients, toError } from './pg-errors.js';
+import { classifyWriteError, guardCheckedOutClients, isConnectionError, toError } from './pg-errors.js';
 import { shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
@@ -22,6 +22,16 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_ROW_SIZE = 16 * 1024 * 1024;
 /** How long a client-side query may wait beyond the server's statement timeout (network, a dead peer). */
 const QUERY_TIMEOUT_MARGIN_MS = 5000;
+
+/**
+ * Whether `version()` is PGlite's (Postgres compiled to WASM, e.g. `PostgreSQL
+ * 18.6 (PGlite 0.5.14) on wasm32-unknown-emscripten, ...`). Its socket server
+ * loses protocol synchronisation on a streamed COPY, so the exporter writes
+ * to it with `unnest` whatever `writeMethod` says.
+ */
+export function isPgliteVersion(version: string): boolean {
+  return /\bPGlite\b|emscripten|\bwasm32\b/i.test(version);
+}
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
@@ -47,7 +57,7 @@ export interface PreparedRows {
  * A `SpanExporter` writing agentspan's spans to Postgres: run spans to
  * `workflow_runs`, node spans to `dag_nodes`, event spans to
  * `execution_events`; other spans are skipped. One transaction per
- * `export()` call, one multi-row INSERT per table and chunk, idempotent
+ * `export()` call, one multi-row INSERT (or, for events, one COPY) per table and chunk, idempotent
  * (re-exported spans change nothing; a re-sent run span updates its row).
  * A value Postgres refuses never fails the batch: the batch is split, the
  * good rows written, the refused row stored repaired or quarantined.
@@ -64,7 +74,11 @@ export class PostgresExecutionEventExporter implements SpanExporter {
   private readonly schema: string | undefined;
   private readonly migrateOnExport: boolean;
   private readonly maxBatchRows: number;
+  /** The method asked for; `copy` becomes `unnest` on PGlite (see `isPgliteVersion`). */
   private readonly writeMethod: WriteMethod;
+  /** The method used, once the server has been identified (only `copy` needs to know). */
+  private serverMethod: WriteMethod | undefined;
+  private serverProbe: Promise<WriteMethod> | undefined;
   private readonly statementTimeoutMs: number;
   private readonly maxRowSize: number;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -259,9 +273,10 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     let result: ResilientWriteResult;
     try {
       await this.ensureMigrated();
+      const method = await this.methodForServer();
       result = await writeRowsResilient(this.clientSource, this.schema, rows, {
         maxBatchRows: this.maxBatchRows,
-        method: this.writeMethod,
+        method,
         statementTimeoutMs: this.ownsPool ? undefined : this.statementTimeoutMs,
         onRepair: (e) => this.onRepair(e),
       });
@@ -282,6 +297,41 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       diag.info(`${LOG_PREFIX} writes succeed again`);
     }
     return result;
+  }
+
+  /**
+   * `unnest` when asked for; else `copy`, unless the server is PGlite (asked
+   * once, with `SELECT version()`; a failure is thrown like a failed write,
+   * and asked again next time).
+   */
+  private methodForServer(): Promise<WriteMethod> | WriteMethod {
+    if (this.writeMethod !== 'copy') return this.writeMethod;
+    if (this.serverMethod !== undefined) return this.serverMethod;
+    this.serverProbe ??= (async (): Promise<WriteMethod> => {
+      const client = await this.clientSource.connect();
+      let broken: Error | undefined;
+      try {
+        const r = await client.query<{ v: string }>('SELECT version() AS v');
+        return isPgliteVersion(String(r.rows[0]?.v ?? '')) ? 'unnest' : 'copy';
+      } catch (err) {
+        if (isConnectionError(err)) broken = toError(err);
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    })().then(
+      (method) => {
+        this.serverMethod = method;
+        this.serverProbe = undefined;
+        if (method !== this.writeMethod) diag.info(`${LOG_PREFIX} the server is PGlite: events are written with unnest, not COPY`);
+        return method;
+      },
+      (err: unknown) => {
+        this.serverProbe = undefined; // asked again next time
+        throw err;
+      },
+    );
+    return this.serverProbe;
   }
 
   private onRepair(e: RepairEvent): void {

@@ -22,7 +22,7 @@ import {
 } from './attribute-values.js';
 import type { DagNodeRow, ExecutionEventRow, JsonObject, JsonValue, MappedRow, WorkflowRunRow } from './columns.js';
 import { hrTimeToIso, hrTimeToMillis } from './hr-time.js';
-import { eventIdFor } from './ids.js';
+import { eventIdFor, parentEventIdFor } from './ids.js';
 
 /** Length, in code points, of `message_preview` and `result_preview`. */
 export const PREVIEW_LENGTH = 500;
@@ -413,7 +413,7 @@ function mapEvent(span: ReadableSpan, type: Exclude<EventType, 'run' | 'node'>):
     node_id: readString(a, Attr.ATTR_NODE_ID) ?? null,
     step_id: readString(a, Attr.ATTR_STEP_ID) ?? null,
     session_id: readString(a, Attr.ATTR_SESSION_ID) ?? null,
-    parent_event_id: c.parentSpanId ? eventIdFor(c.traceId, c.parentSpanId) : null,
+    parent_event_id: c.parentSpanId ? parentEventIdFor(c.traceId, c.parentSpanId) : null,
     event_type: type,
     event_subtype: EVENT_SUBTYPE[type],
     agent_name: readString(a, Attr.ATTR_GEN_AI_AGENT_NAME) ?? null,

@@ -2,18 +2,17 @@
  * Writes mapped rows, idempotently. Runs and nodes: per table, one multi-row
  * `INSERT ... SELECT * FROM unnest($1::t1[], ..., $n::tn[])` per chunk (one
  * parameter per column, whatever the number of rows) with `ON CONFLICT`.
- * Events, the bulk: by default `COPY` into a per-connection temporary
- * staging table, then `INSERT ... SELECT ... ON CONFLICT DO NOTHING` (see
- * {@link WriteMethod}). {@link writeRows} runs the unnest statements on a
- * client the caller holds (so retry, spool and poison-row splitting can be
- * composed around it); {@link writeRowsInTransaction} wraps a write in one
- * transaction and offers both methods.
+ * Events, the bulk: with the `copy` method, an optimistic `COPY` straight
+ * into `execution_events` per chunk, guarded by a savepoint, falling back to
+ * the unnest INSERT with `ON CONFLICT DO NOTHING` for a chunk that meets a
+ * row already there (see {@link WriteMethod}). {@link writeRows} runs the
+ * unnest statements on a client the caller holds (so retry, spool and
+ * poison-row splitting can be composed around it);
+ * {@link writeRowsInTransaction} wraps a write in one transaction and offers
+ * both methods.
  */
 
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import {
   DAG_NODES_COLUMN_TYPES,
   EXECUTION_EVENTS_COLUMN_TYPES,
@@ -25,9 +24,10 @@ import {
   type MappedRow,
   type WorkflowRunRow,
 } from './columns.js';
-import { toCopyText } from './copy-text.js';
+import { canCopyIn, copyIn } from './copy-in.js';
+import { copyTextPieces } from './copy-text.js';
 import type { ClientSource } from './migrations.js';
-import { RowSerializationError, isConcurrencyError, isConnectionError, toError } from './pg-errors.js';
+import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState, toError } from './pg-errors.js';
 import { qualify, quoteIdent } from './sql.js';
 
 /** Default number of rows per INSERT statement. */
@@ -35,40 +35,49 @@ export const DEFAULT_MAX_BATCH_ROWS = 1000;
 
 /**
  * How {@link writeRowsInTransaction} writes `execution_events`, the bulk of
- * the rows: `copy` streams them with `COPY ... FROM STDIN` into a temporary
- * staging table, then moves them with one `INSERT ... SELECT ... ON CONFLICT
- * DO NOTHING` (COPY itself has no ON CONFLICT; the staging table keeps the
- * write idempotent), all in the caller's transaction; `unnest` sends them as
- * one array parameter per column to `INSERT ... SELECT FROM unnest(...)`.
- * Both store the same values and refuse the same bad ones, so the poison-row
- * splitting above them works unchanged, and both write `maxBatchRows` rows
- * per INSERT statement. Runs and nodes always use `unnest`
- * (they are few, and runs need `ON CONFLICT DO UPDATE`).
+ * the rows.
+ *
+ * `copy`: per chunk of `maxBatchRows` rows, `SAVEPOINT`, then `COPY ...
+ * FROM STDIN` (text format) straight into `execution_events`, the text
+ * streamed as it is encoded. COPY has no `ON CONFLICT`; the table's unique
+ * constraints (`id`, `span_id`) make it fail with 23505 if a row is already
+ * there (a batch re-sent after a commit, a concurrent writer of the same
+ * span, which COPY waits for). Then, and only then, the chunk is rolled back
+ * to the savepoint and written with the `unnest` INSERT and `ON CONFLICT DO
+ * NOTHING`, as are the later chunks of the same call. A value Postgres
+ * refuses fails the COPY with the same SQLSTATE as the INSERT, so poison-row
+ * splitting works unchanged.
+ *
+ * `unnest`: one array parameter per column to `INSERT ... SELECT FROM
+ * unnest(...) ON CONFLICT DO NOTHING`, per chunk.
+ *
+ * Both send the rows sorted by `id`, so concurrent writers take row locks in
+ * the same order. Runs and nodes always use `unnest` (they are few, and runs
+ * need `ON CONFLICT DO UPDATE`).
  */
 export type WriteMethod = 'copy' | 'unnest';
 
 /**
- * Below this many event rows the `copy` method writes with `unnest` too: COPY
- * costs two more round trips (create-if-missing the staging table, COPY, then
- * INSERT), which a few rows do not repay; and the small batches are the ones
- * a flush at exit waits for.
+ * Below this many event rows the `copy` method writes with `unnest` too:
+ * COPY gains little on a few rows, and the small batches are the ones a
+ * flush at exit waits for.
  */
 export const COPY_MIN_ROWS = 100;
 
 /**
- * `unnest`: `copy` is faster on the write path alone (about 20% on the
- * benchmark's rows) but not end to end, where the recording process' CPU is
- * the limit, and PGlite's socket server hangs on COPY batches of a few
- * thousand rows (see BENCHMARKS.md, *Write path*).
+ * `copy`: about twice the rows per second of `unnest` on the write path and
+ * less CPU per row in the recording process (see the package README,
+ * *Decisions*). PGlite is detected by the exporter and written with
+ * `unnest` (its socket server loses protocol synchronisation on a streamed COPY).
  */
-export const DEFAULT_WRITE_METHOD: WriteMethod = 'unnest';
+export const DEFAULT_WRITE_METHOD: WriteMethod = 'copy';
 
 /** Something that runs a parameterised query: a `pg.PoolClient` or `pg.Client`. */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
 
 /** Options of {@link writeRows}. */
 export interface WriteRowsOptions {
-  /** Rows per INSERT statement. @default 1000 */
+  /** Rows per INSERT (or COPY) statement. @default 1000 */
   readonly maxBatchRows?: number | undefined;
 }
 
@@ -87,8 +96,13 @@ export interface WriteRowsResult {
   readonly events: number;
   /** Rows that are new (ON CONFLICT skipped the others; updated runs count as written). */
   readonly written: number;
-  /** INSERT statements executed. */
+  /** INSERT and COPY statements that wrote rows, one per table and chunk (a COPY rolled back for a fallback is not counted). */
   readonly statements: number;
+  /**
+   * Chunks the `copy` method wrote with `INSERT ... ON CONFLICT DO NOTHING`
+   * because their COPY met a row already stored (0 with `unnest`).
+   */
+  readonly copyFallbacks: number;
 }
 
 function byKey<T>(key: (row: T) => string): (a: T, b: T) => number {
@@ -211,7 +225,7 @@ export async function writeRows(
 
 /**
  * {@link writeRows} with a choice of method for the events. `copy` relies
- * on an open transaction (its staging table is emptied at commit), so only
+ * on an open transaction (its savepoint), so only
  * {@link writeRowsInTransaction} offers it.
  */
 async function writeRowsWith(
@@ -220,98 +234,121 @@ async function writeRowsWith(
   rows: readonly MappedRow[] | GroupedRows,
   options: WriteRowsOptions,
   method: WriteMethod,
+  begin?: string,
 ): Promise<WriteRowsResult> {
   const maxBatchRows = checkBatchRows(options.maxBatchRows);
   const g = Array.isArray(rows) ? groupRows(rows as readonly MappedRow[]) : (rows as GroupedRows);
   let written = 0;
   let statements = 0;
+  let copyFallbacks = 0;
   const add = (r: { written: number; statements: number }): void => {
     written += r.written;
     statements += r.statements;
   };
+  // `begin` (BEGIN, maybe SET LOCAL) runs before anything else: on its own before a parameterised
+  // statement, or in the same round trip as the first COPY.
+  let pending = begin;
+  const takeBegin = (): string | undefined => {
+    const sql = pending;
+    pending = undefined;
+    return sql;
+  };
+  const flushBegin = async (): Promise<void> => {
+    const sql = takeBegin();
+    if (sql !== undefined) await client.query(sql);
+  };
   if (g.runs.length > 0) {
+    await flushBegin();
     const sql = insertStatement(schema, TABLES.WORKFLOW_RUNS, WORKFLOW_RUNS_COLUMN_TYPES, { updateOn: 'id' });
     add(await insertChunks(client, sql, g.runs, WORKFLOW_RUNS_COLUMN_TYPES, maxBatchRows));
   }
   if (g.nodes.length > 0) {
+    await flushBegin();
     const sql = insertStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, { doNothing: true });
     add(await insertChunks(client, sql, g.nodes, DAG_NODES_COLUMN_TYPES, maxBatchRows));
   }
   if (g.events.length > 0) {
-    if (method === 'copy' && g.events.length >= COPY_MIN_ROWS) {
-      add(await copyThroughStage(client, schema, TABLES.EXECUTION_EVENTS, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
+    // A client that cannot stream COPY data (pg-native, a proxy object) writes with unnest.
+    if (method === 'copy' && g.events.length >= COPY_MIN_ROWS && canCopyIn(client)) {
+      const r = await copyChunks(client, schema, TABLES.EXECUTION_EVENTS, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows, takeBegin());
+      add(r);
+      copyFallbacks += r.fallbacks;
     } else {
+      await flushBegin();
       const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
       add(await insertChunks(client, sql, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
     }
   }
-  return { runs: g.runs.length, nodes: g.nodes.length, events: g.events.length, written, statements };
+  await flushBegin(); // nothing to write: the transaction is still opened (and committed) as asked
+  return { runs: g.runs.length, nodes: g.nodes.length, events: g.events.length, written, statements, copyFallbacks };
 }
 
-/** A short stable hash, so each target schema gets its own staging table on a shared connection. */
-function shortHash(s: string): string {
-  let h = 5381;
-  for (let i = 0; i < s.length; i++) h = ((h * 33) ^ s.charCodeAt(i)) >>> 0;
-  return h.toString(36);
-}
-
-/** The statements of the COPY path for one table (exported for tests). */
-export function copyStatements<Row>(
-  schema: string | undefined,
-  table: string,
-  types: ColumnTypes<Row>,
-): { create: string; copy: string; insert: string; empty: string } {
-  const stage = `pg_temp.${quoteIdent(`agentspan_stage_${table}_${shortHash(schema ?? '')}`)}`;
+/** The `COPY ... FROM STDIN` statement of the copy path for one table (exported for tests). */
+export function copyStatement<Row>(schema: string | undefined, table: string, types: ColumnTypes<Row>): string {
   const names = (Object.keys(types) as string[]).map(quoteIdent).join(', ');
-  return {
-    // Created if missing in every transaction (so it exists once per session, and transaction-pooling
-    // proxies work); ON COMMIT DELETE ROWS empties it at the end of every transaction
-    // (and a rollback discards what it holds), so rows never leak from one write into the next.
-    create: `CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${qualify(schema, table)} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
-    copy: `COPY ${stage} (${names}) FROM STDIN`,
-    // Sorted by the key like the unnest path, so concurrent writers lock rows in the same order.
-    insert: `INSERT INTO ${qualify(schema, table)} (${names}) SELECT ${names} FROM ${stage} ORDER BY "id" ON CONFLICT DO NOTHING`,
-    empty: `DELETE FROM ${stage}`,
-  };
+  return `COPY ${qualify(schema, table)} (${names}) FROM STDIN`;
 }
 
-async function copyThroughStage<Row>(
+/** The savepoint guarding each COPY chunk. */
+const SAVEPOINT = 'agentspan_copy';
+
+/**
+ * The copy path (see {@link WriteMethod}): an optimistic COPY per chunk
+ * under a savepoint; on a unique violation, that chunk and the rest through
+ * `INSERT ... ON CONFLICT DO NOTHING`. Each chunk is one round trip: the
+ * savepoint statements (and `prefix`, for the first: the transaction's
+ * BEGIN) and the COPY go in one simple query.
+ */
+async function copyChunks<Row>(
   client: Queryable,
   schema: string | undefined,
   table: string,
   rows: readonly Row[],
   types: ColumnTypes<Row>,
   maxBatchRows: number,
-): Promise<{ written: number; statements: number }> {
-  const sql = copyStatements(schema, table, types);
-  await client.query(sql.create);
+  prefix: string | undefined,
+): Promise<{ written: number; statements: number; fallbacks: number }> {
+  const copySql = copyStatement(schema, table, types);
+  const insertSql = insertStatement(schema, table, types, { doNothing: true });
   let written = 0;
   let statements = 0;
+  let fallbacks = 0;
+  let conflicted = false;
+  let savepoint = false;
   for (let i = 0; i < rows.length; i += maxBatchRows) {
     const chunk = rows.slice(i, i + maxBatchRows);
-    let text: Buffer;
-    try {
-      text = Buffer.from(toCopyText(chunk, types), 'utf8');
-    } catch (err) {
-      throw new RowSerializationError(`a row could not be serialised: ${toError(err).message}`, { cause: err });
+    if (!conflicted) {
+      // One round trip: the previous chunk's savepoint (if any) released, a fresh one taken, the COPY.
+      const guard = savepoint ? `RELEASE SAVEPOINT ${SAVEPOINT}; SAVEPOINT ${SAVEPOINT}` : `SAVEPOINT ${SAVEPOINT}`;
+      const sql = `${i === 0 && prefix !== undefined ? `${prefix}; ` : ''}${guard}; ${copySql}`;
+      savepoint = true;
+      try {
+        const copied = await copyIn(client as pg.ClientBase, sql, copyTextPieces(chunk, types));
+        if (copied !== chunk.length) {
+          // Never expected (one line per row); refuse rather than commit a partial batch.
+          throw new Error(`agentspan exporter-postgres: COPY wrote ${copied} of ${chunk.length} rows`);
+        }
+        written += copied;
+        statements++;
+        continue;
+      } catch (err) {
+        if (sqlState(err) !== '23505') throw err;
+        // A row is already there: idempotency is the unique constraints' job, ON CONFLICT's from here on.
+        await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+        conflicted = true;
+        fallbacks++;
+      }
     }
-    if (i > 0) await client.query(sql.empty); // the previous chunk is still staged until commit
-    const stream = (client as pg.ClientBase).query(copyFrom(sql.copy));
-    await pipeline(Readable.from([text]), stream);
-    if (stream.rowCount !== chunk.length) {
-      // Never expected (one line per row); refuse rather than commit a partial batch.
-      throw new Error(`agentspan exporter-postgres: COPY staged ${stream.rowCount} of ${chunk.length} rows`);
-    }
-    const res = await client.query(sql.insert);
-    written += res.rowCount ?? 0;
-    statements++;
+    const r = await insertChunks(client, insertSql, chunk, types, maxBatchRows);
+    written += r.written;
+    statements += r.statements;
   }
-  return { written, statements };
+  return { written, statements, fallbacks };
 }
 
 /** Options of {@link writeRowsInTransaction}. */
 export interface WriteTransactionOptions extends WriteRowsOptions {
-  /** How `execution_events` rows are written (see {@link WriteMethod}). @default 'unnest' */
+  /** How `execution_events` rows are written (see {@link WriteMethod}). @default DEFAULT_WRITE_METHOD ('copy') */
   readonly method?: WriteMethod | undefined;
   /** `statement_timeout` set with `SET LOCAL` inside the transaction; unset leaves the connection's. */
   readonly statementTimeoutMs?: number | undefined;
@@ -357,13 +394,13 @@ async function transactionOnce(
 ): Promise<WriteRowsResult> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // Sent with the first statement that needs no parameters (the first COPY), else on its own.
+  // A number formatted by us: nothing to quote.
+  const begin =
+    options.statementTimeoutMs === undefined ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = '${Math.floor(options.statementTimeoutMs)}ms'`;
   try {
-    await client.query('BEGIN');
     try {
-      if (options.statementTimeoutMs !== undefined) {
-        await client.query(`SELECT set_config('statement_timeout', $1, true)`, [`${Math.floor(options.statementTimeoutMs)}ms`]);
-      }
-      const result = await writeRowsWith(client, schema, grouped, options, options.method ?? DEFAULT_WRITE_METHOD);
+      const result = await writeRowsWith(client, schema, grouped, options, options.method ?? DEFAULT_WRITE_METHOD, begin);
       await client.query('COMMIT');
       return result;
     } catch (err) {

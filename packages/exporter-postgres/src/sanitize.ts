@@ -27,8 +27,14 @@ export const CIRCULAR_MARKER = '[agentspan: circular]';
 // Either a NUL or any surrogate code unit (paired ones are checked precisely afterwards).
 const SUSPICIOUS = /[\u0000\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source); // not global: no lastIndex state
 
 type WellFormable = { toWellFormed?: () => string };
+
+function isWellFormed(s: string): boolean {
+  const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof native === 'function' ? native.call(s) : !HAS_LONE_SURROGATE.test(s);
+}
 
 function toWellFormed(s: string): string {
   const native = (s as unknown as WellFormable).toWellFormed;
@@ -38,7 +44,9 @@ function toWellFormed(s: string): string {
 /** `s` with NUL and lone surrogates replaced by U+FFFD (the same string when clean). */
 export function sanitizeString(s: string): string {
   if (!SUSPICIOUS.test(s)) return s;
-  return toWellFormed(s.includes('\0') ? s.replaceAll('\0', REPLACEMENT_CHARACTER) : s);
+  if (s.includes('\0')) return toWellFormed(s.replaceAll('\0', REPLACEMENT_CHARACTER));
+  // Only surrogates: pairs (emoji, ...) are fine, only a string with a lone one is rebuilt.
+  return isWellFormed(s) ? s : toWellFormed(s);
 }
 
 /** Result of a sanitisation: the clean value and whether anything changed. */
@@ -150,11 +158,96 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
 }
 
 /**
+ * The approximate size {@link sanitizeValue} would report for `input`, if
+ * sanitising would leave it exactly as it is (plain JSON values only:
+ * strings without NUL or lone surrogates, finite numbers, plain objects and
+ * arrays, within the limits); otherwise -1. No copy is made, which is what
+ * makes the common case (a clean row) cheap.
+ */
+function cleanJsonSize(input: unknown, limits: SanitizeLimits): number {
+  let nodes = 0;
+  let size = 0;
+  const walk = (v: unknown, depth: number): boolean => {
+    if (++nodes > limits.maxNodes) return false;
+    size += 4;
+    switch (typeof v) {
+      case 'string':
+        if (SUSPICIOUS.test(v) && sanitizeString(v) !== v) return false;
+        size += v.length;
+        return true;
+      case 'number':
+        return Number.isFinite(v);
+      case 'boolean':
+        return true;
+      case 'object':
+        break;
+      default:
+        return false; // undefined, functions, symbols, bigints: sanitizeValue changes them
+    }
+    if (v === null) return true;
+    if (depth >= limits.maxDepth) return false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        // A hole or an undefined item becomes null in the copy.
+        if (!(i in v) || !walk(v[i], depth + 1)) return false;
+      }
+      return true;
+    }
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null) return false; // a Date, a Map, a class instance: let the copy decide
+    for (const key in v as Record<string, unknown>) {
+      if (!Object.prototype.hasOwnProperty.call(v, key)) return false;
+      if (SUSPICIOUS.test(key) && sanitizeString(key) !== key) return false;
+      const item = Object.getOwnPropertyDescriptor(v, key);
+      if (item === undefined || !('value' in item) || item.value === undefined) return false; // a getter, or a key the copy drops
+      if (!walk(item.value, depth + 1)) return false;
+      size += key.length + 4;
+    }
+    return true;
+  };
+  try {
+    return walk(input, 0) ? size : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/**
  * The row with every string (text columns, JSON values and JSON keys)
  * clean; `meta.sanitized = true` when anything was replaced. `size` is the
- * row's approximate size (see {@link Sanitized.size}). Never throws.
+ * row's approximate size (see {@link Sanitized.size}). A row that needs no
+ * change is returned as it is (`mapped` itself, not a copy). Never throws.
  */
 export function sanitizeRow<M extends MappedRow>(mapped: M): { readonly mapped: M; readonly sanitized: boolean; readonly size: number } {
+  const source = mapped.row as unknown as Record<string, unknown>;
+  // Fast path: measure without copying; most rows are clean.
+  let size = 0;
+  let clean = true;
+  for (const column in source) {
+    const value = source[column];
+    if (typeof value === 'string') {
+      if (SUSPICIOUS.test(value) && sanitizeString(value) !== value) {
+        clean = false;
+        break;
+      }
+      size += value.length + 4;
+    } else if (typeof value === 'object' && value !== null) {
+      const n = isObject(value) ? cleanJsonSize(value, DEFAULT_SANITIZE_LIMITS) : -1;
+      if (n < 0) {
+        clean = false;
+        break;
+      }
+      size += n;
+    } else {
+      size += 8;
+    }
+  }
+  if (clean) return { mapped, sanitized: false, size };
+  return sanitizeRowCopy(mapped);
+}
+
+/** {@link sanitizeRow} by copying every value through {@link sanitizeValue}. */
+function sanitizeRowCopy<M extends MappedRow>(mapped: M): { readonly mapped: M; readonly sanitized: boolean; readonly size: number } {
   let changed = false;
   let size = 0;
   const row: Record<string, unknown> = {};

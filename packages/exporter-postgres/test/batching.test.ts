@@ -9,8 +9,10 @@ import { createTestSchema, testConnectionConfig, type TestSchema } from '@agents
 import { PostgresExecutionEventExporter } from '../src/index.js';
 import { countQueries, exportSpans, spanFactory, type SpanFactory } from './helpers.js';
 
+/** Statements that write rows into `table`: INSERTs, and the COPYs of the default `copy` method. */
 function inserts(statements: readonly string[], table: string): number {
-  return statements.filter((s) => s.startsWith(`INSERT INTO ${table} `)).length;
+  // A COPY shares its round trip with the savepoint (and the first with BEGIN): `...; COPY table (...)`.
+  return statements.filter((s) => s.startsWith(`INSERT INTO ${table} `) || s.startsWith(`COPY ${table} `) || s.includes(`; COPY ${table} `)).length;
 }
 
 describe('batched writes', () => {
@@ -93,6 +95,7 @@ describe('batched writes', () => {
       counter.statements.length = 0;
       assert.equal((await exportSpans(exporter, spans)).code, ExportResultCode.SUCCESS);
       assert.equal(inserts(counter.statements, 'execution_events'), 3);
+      assert.equal(counter.statements.filter((x) => x.includes('COPY execution_events ')).length, 3, 'the default method copies');
     } finally {
       await exporter.shutdown();
     }
@@ -100,8 +103,11 @@ describe('batched writes', () => {
     try {
       counter.statements.length = 0;
       assert.equal((await exportSpans(small, spans)).code, ExportResultCode.SUCCESS);
-      assert.equal(inserts(counter.statements, 'execution_events'), 25);
-      assert.equal(counter.statements.filter((x) => x === 'BEGIN').length, 1, 'one transaction per export');
+      // The same spans again: the first chunk's COPY meets the rows already written, rolls back to its
+      // savepoint, and every chunk goes through INSERT ... ON CONFLICT DO NOTHING, 100 rows each.
+      assert.equal(counter.statements.filter((x) => x.startsWith('INSERT INTO execution_events ')).length, 25);
+      assert.equal(counter.statements.filter((x) => x.includes('COPY execution_events ')).length, 1);
+      assert.equal(counter.statements.filter((x) => x.startsWith('BEGIN')).length, 1, 'one transaction per export');
     } finally {
       await small.shutdown();
     }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { AGENTSPAN_ID_NAMESPACE, eventIdFor, uuidV5 } from '../src/index.js';
+import { createHash } from 'node:crypto';
+import { AGENTSPAN_ID_NAMESPACE, eventIdFor, parentEventIdFor, uuidV5 } from '../src/index.js';
 
 const V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const traceId = fc.stringMatching(/^[0-9a-f]{32}$/);
@@ -51,3 +52,30 @@ describe('eventIdFor', () => {
     assert.equal(ids.size, 20_000);
   });
 });
+
+describe('parentEventIdFor', () => {
+  it('property: equals eventIdFor, also when remembered, and past the cache size', () => {
+    fc.assert(
+      fc.property(traceId, spanId, (t, s) => {
+        assert.equal(parentEventIdFor(t, s), eventIdFor(t, s));
+        assert.equal(parentEventIdFor(t, s), eventIdFor(t, s));
+        assert.equal(parentEventIdFor(t.toUpperCase(), s), eventIdFor(t, s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('uuidV5 with a non-ASCII name hashes its UTF-8 bytes', () => {
+    // uuid.uuid5(uuid.NAMESPACE_URL, 'https://例え.jp/ü')
+    assert.equal(uuidV5('6ba7b811-9dad-11d1-80b4-00c04fd430c8', 'https://例え.jp/ü'), uuidV5Reference('6ba7b811-9dad-11d1-80b4-00c04fd430c8', 'https://例え.jp/ü'));
+  });
+});
+
+/** The straightforward implementation, for comparison. */
+function uuidV5Reference(namespace: string, name: string): string {
+  const digest = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest();
+  digest[6] = (digest[6]! & 0x0f) | 0x50;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const hex = digest.toString('hex', 0, 16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}

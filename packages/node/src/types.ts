@@ -104,12 +104,13 @@ export interface AgentspanOptions {
   /** How long to wait for a Postgres connection, ms. @default 5000 */
   postgresConnectTimeoutMs?: number;
   /**
-   * How event rows are written: `copy` (COPY into a temporary staging
-   * table, then `INSERT ... SELECT ... ON CONFLICT DO NOTHING`) or `unnest`
-   * (one `INSERT ... SELECT FROM unnest(...)`); see `@agentspan/exporter-postgres`.
-   * `copy` is faster on the write path alone, not end to end (BENCHMARKS.md);
-   * not for PGlite's socket server.
-   * @default 'unnest'
+   * How event rows are written: `copy` (streamed `COPY` straight into
+   * `execution_events` behind a savepoint; a chunk holding a row that already
+   * exists falls back to `INSERT ... ON CONFLICT DO NOTHING`, so a re-sent
+   * span never makes a second row) or `unnest` (always the INSERT). Batches
+   * under 100 events and PGlite use `unnest` whatever this says; see
+   * `@agentspan/exporter-postgres` and BENCHMARKS.md.
+   * @default 'copy'
    */
   postgresWriteMethod?: 'copy' | 'unnest';
   /**
