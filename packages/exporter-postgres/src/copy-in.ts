@@ -27,14 +27,16 @@ interface CopyConnection {
 const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]); // 'c', length 4
 
-/** One CopyData message holding `piece` as UTF-8, in a single buffer (one pass over the string). */
-function copyDataMessage(piece: string): Buffer {
-  // At most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units).
-  const msg = Buffer.allocUnsafe(piece.length * 3 + 5);
-  const bytes = msg.write(piece, 5, 'utf8');
+/** One CopyData message holding `piece` as UTF-8, in a single buffer (exported for tests). */
+export function copyDataMessage(piece: string): Buffer {
+  // Sized exactly (not 3 bytes per code unit): the memory the socket holds while it drains is
+  // the message itself, and off-heap allocation, which also drives garbage collection, is a third.
+  const bytes = Buffer.byteLength(piece, 'utf8');
+  const msg = Buffer.allocUnsafe(bytes + 5);
   msg[0] = COPY_DATA;
   msg.writeUInt32BE(bytes + 4, 1);
-  return msg.subarray(0, bytes + 5);
+  msg.write(piece, 5, 'utf8');
+  return msg;
 }
 
 class CopyInQuery {

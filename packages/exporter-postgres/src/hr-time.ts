@@ -17,7 +17,10 @@ function normalise(hr: HrTime): [number, number] {
  * time outside `Date`'s range.
  */
 export function hrTimeToIso(hr: HrTime): string | undefined {
-  const [seconds, nanos] = normalise(hr);
+  let seconds = hr[0];
+  let nanos = hr[1];
+  // What the SDK gives (nanos within a second): no normalising, no array.
+  if (!(nanos >= 0 && nanos < NANOS_PER_SECOND)) [seconds, nanos] = normalise(hr);
   if (seconds === 0 && nanos === 0) return undefined;
   const micros = Math.floor(nanos / 1000);
   const fraction = micros < 100_000 ? String(micros).padStart(6, '0') : String(micros);

@@ -1,5 +1,3 @@
-import * as crypto from 'node:crypto';
-
 /**
  * The fixed namespace of every id agentspan derives. Never change it: rows
  * written by an older version would stop matching the ids a newer one derives.
@@ -13,21 +11,126 @@ function uuidToBytes(uuid: string): Buffer {
   return Buffer.from(uuid.replace(/-/g, ''), 'hex');
 }
 
-/** `crypto.hash` (one-shot, no Hash object: several times faster for short inputs) where Node has it. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+/** The 80-word message schedule of {@link sha1}, reused (hashing is synchronous). */
+const W = new Int32Array(80);
+/** The digest of the last {@link sha1} call (five big-endian words), reused. */
+const H = new Int32Array(5);
 
-function sha1(data: Uint8Array): Buffer {
-  return oneShotHash !== undefined ? oneShotHash('sha1', data, 'buffer') : crypto.createHash('sha1').update(data).digest();
+/**
+ * SHA-1 of `data[0, length)` into {@link H}. In JavaScript rather than
+ * `node:crypto`: for the short names ids are derived from (two blocks), a
+ * call into the native hash costs several times the hashing itself.
+ * Checked against `node:crypto` by the tests.
+ */
+function sha1(data: Uint8Array, length: number): void {
+  let h0 = 0x67452301;
+  let h1 = 0xefcdab89 | 0;
+  let h2 = 0x98badcfe | 0;
+  let h3 = 0x10325476;
+  let h4 = 0xc3d2e1f0 | 0;
+  // Padding: 0x80, zeros, then the length in bits as a 64-bit big-endian integer.
+  const blocks = ((length + 8) >>> 6) + 1;
+  const bitsHigh = Math.floor(length / 0x20000000);
+  const bitsLow = (length * 8) | 0;
+  for (let b = 0; b < blocks; b++) {
+    const base = b * 64;
+    for (let i = 0; i < 16; i++) {
+      const at = base + i * 4;
+      if (at + 4 <= length) {
+        W[i] = ((data[at] as number) << 24) | ((data[at + 1] as number) << 16) | ((data[at + 2] as number) << 8) | (data[at + 3] as number);
+      } else {
+        let word = 0;
+        for (let k = 0; k < 4; k++) {
+          const j = at + k;
+          word = (word << 8) | (j < length ? (data[j] as number) : j === length ? 0x80 : 0);
+        }
+        W[i] = word;
+      }
+    }
+    if (b === blocks - 1) {
+      W[14] = bitsHigh;
+      W[15] = bitsLow;
+    }
+    for (let i = 16; i < 80; i++) {
+      const x = (W[i - 3] as number) ^ (W[i - 8] as number) ^ (W[i - 14] as number) ^ (W[i - 16] as number);
+      W[i] = (x << 1) | (x >>> 31);
+    }
+    let a = h0;
+    let bb = h1;
+    let c = h2;
+    let d = h3;
+    let e = h4;
+    let t: number;
+    let i = 0;
+    for (; i < 20; i++) {
+      t = (((a << 5) | (a >>> 27)) + ((bb & c) | (~bb & d)) + e + 0x5a827999 + (W[i] as number)) | 0;
+      e = d;
+      d = c;
+      c = (bb << 30) | (bb >>> 2);
+      bb = a;
+      a = t;
+    }
+    for (; i < 40; i++) {
+      t = (((a << 5) | (a >>> 27)) + (bb ^ c ^ d) + e + 0x6ed9eba1 + (W[i] as number)) | 0;
+      e = d;
+      d = c;
+      c = (bb << 30) | (bb >>> 2);
+      bb = a;
+      a = t;
+    }
+    for (; i < 60; i++) {
+      t = (((a << 5) | (a >>> 27)) + ((bb & c) | (bb & d) | (c & d)) + e - 0x70e44324 + (W[i] as number)) | 0;
+      e = d;
+      d = c;
+      c = (bb << 30) | (bb >>> 2);
+      bb = a;
+      a = t;
+    }
+    for (; i < 80; i++) {
+      t = (((a << 5) | (a >>> 27)) + (bb ^ c ^ d) + e - 0x359d3e2a + (W[i] as number)) | 0;
+      e = d;
+      d = c;
+      c = (bb << 30) | (bb >>> 2);
+      bb = a;
+      a = t;
+    }
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + bb) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
+  }
+  H[0] = h0;
+  H[1] = h1;
+  H[2] = h2;
+  H[3] = h3;
+  H[4] = h4;
 }
 
-/** The version-5 UUID text of a SHA-1 digest (version and variant bits set). */
-function digestToUuidV5(digest: Buffer): string {
-  // Version 5 in the high nibble of byte 6, variant 10xx in byte 8.
-  digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x50;
-  digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
-  const hex = digest.toString('hex', 0, 16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+/** ASCII codes of the lower-case hex digits. */
+const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1');
+/** Where the 16 bytes of a UUID go in its 36-character text (two hex digits each). */
+const UUID_DIGIT_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+/** The text of the UUID being formatted: dashes fixed, digits overwritten (one string made per id). */
+const UUID_TEXT = Buffer.from('00000000-0000-0000-0000-000000000000', 'latin1');
+
+/** The version-5 UUID text of the SHA-1 digest in {@link H} (its first 16 bytes; version and variant bits set). */
+function digestToUuidV5(): string {
+  for (let i = 0; i < 16; i++) {
+    let b = ((H[i >> 2] as number) >>> (24 - (i & 3) * 8)) & 0xff;
+    // Version 5 in the high nibble of byte 6, variant 10xx in byte 8.
+    if (i === 6) b = (b & 0x0f) | 0x50;
+    else if (i === 8) b = (b & 0x3f) | 0x80;
+    const at = UUID_DIGIT_AT[i] as number;
+    UUID_TEXT[at] = HEX_CODES[b >> 4] as number;
+    UUID_TEXT[at + 1] = HEX_CODES[b & 0x0f] as number;
+  }
+  return UUID_TEXT.toString('latin1', 0, 36);
 }
+
+/** Scratch space for namespace + name, reused (hashing is synchronous); grown when a name needs more. */
+let scratch = Buffer.allocUnsafe(256);
+const SCRATCH_MAX = 64 * 1024;
 
 /**
  * A name-based UUID, version 5 (RFC 9562 §5.5): SHA-1 over the namespace's 16
@@ -35,10 +138,17 @@ function digestToUuidV5(digest: Buffer): string {
  */
 export function uuidV5(namespace: string, name: string): string {
   const ns = namespace === AGENTSPAN_ID_NAMESPACE ? AGENTSPAN_NAMESPACE_BYTES : uuidToBytes(namespace);
-  const data = Buffer.allocUnsafe(16 + Buffer.byteLength(name, 'utf8'));
+  // At most 3 UTF-8 bytes per UTF-16 code unit; a long name is measured instead.
+  const need = 16 + (name.length <= 1024 ? name.length * 3 : Buffer.byteLength(name, 'utf8'));
+  let data = scratch;
+  if (data.length < need) {
+    data = Buffer.allocUnsafe(need);
+    if (need <= SCRATCH_MAX) scratch = data; // a huge name is not kept around
+  }
   ns.copy(data, 0);
-  data.write(name, 16, 'utf8');
-  return digestToUuidV5(sha1(data));
+  const n = data.write(name, 16, 'utf8');
+  sha1(data, 16 + n);
+  return digestToUuidV5();
 }
 
 const AGENTSPAN_NAMESPACE_BYTES = uuidToBytes(AGENTSPAN_ID_NAMESPACE);

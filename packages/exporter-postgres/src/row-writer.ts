@@ -105,12 +105,11 @@ export interface WriteRowsResult {
   readonly copyFallbacks: number;
 }
 
-function byKey<T>(key: (row: T) => string): (a: T, b: T) => number {
-  return (a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  };
+/** Orders rows by `id` (code unit order, as `<` compares strings). */
+function byId(a: { readonly id: string }, b: { readonly id: string }): number {
+  const ka = a.id;
+  const kb = b.id;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /**
@@ -130,9 +129,9 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
     } else if (!events.has(m.row.id)) events.set(m.row.id, m.row);
   }
   return {
-    runs: [...runs.values()].sort(byKey((r) => r.id)),
-    nodes: [...nodes.values()].sort(byKey((r) => r.id)),
-    events: [...events.values()].sort(byKey((r) => r.id)),
+    runs: [...runs.values()].sort(byId),
+    nodes: [...nodes.values()].sort(byId),
+    events: [...events.values()].sort(byId),
   };
 }
 

@@ -165,51 +165,66 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
  * makes the common case (a clean row) cheap.
  */
 function cleanJsonSize(input: unknown, limits: SanitizeLimits): number {
-  let nodes = 0;
-  let size = 0;
-  const walk = (v: unknown, depth: number): boolean => {
-    if (++nodes > limits.maxNodes) return false;
-    size += 4;
-    switch (typeof v) {
-      case 'string':
-        if (SUSPICIOUS.test(v) && sanitizeString(v) !== v) return false;
-        size += v.length;
-        return true;
-      case 'number':
-        return Number.isFinite(v);
-      case 'boolean':
-        return true;
-      case 'object':
-        break;
-      default:
-        return false; // undefined, functions, symbols, bigints: sanitizeValue changes them
-    }
-    if (v === null) return true;
-    if (depth >= limits.maxDepth) return false;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        // A hole or an undefined item becomes null in the copy.
-        if (!(i in v) || !walk(v[i], depth + 1)) return false;
-      }
-      return true;
-    }
-    const proto = Object.getPrototypeOf(v) as unknown;
-    if (proto !== Object.prototype && proto !== null) return false; // a Date, a Map, a class instance: let the copy decide
-    for (const key in v as Record<string, unknown>) {
-      if (!Object.prototype.hasOwnProperty.call(v, key)) return false;
-      if (SUSPICIOUS.test(key) && sanitizeString(key) !== key) return false;
-      const item = Object.getOwnPropertyDescriptor(v, key);
-      if (item === undefined || !('value' in item) || item.value === undefined) return false; // a getter, or a key the copy drops
-      if (!walk(item.value, depth + 1)) return false;
-      size += key.length + 4;
-    }
-    return true;
-  };
+  // Saved and restored: a proxy's trap could call back in.
+  const outerNodes = cleanNodes;
+  const outerSize = cleanSize;
+  const outerLimits = cleanLimits;
+  cleanNodes = 0;
+  cleanSize = 0;
+  cleanLimits = limits;
   try {
-    return walk(input, 0) ? size : -1;
+    return isCleanJson(input, 0) ? cleanSize : -1;
   } catch {
     return -1;
+  } finally {
+    cleanNodes = outerNodes;
+    cleanSize = outerSize;
+    cleanLimits = outerLimits;
   }
+}
+
+/** State of the current {@link cleanJsonSize} call (module-level: no closure allocated per call). */
+let cleanNodes = 0;
+let cleanSize = 0;
+let cleanLimits: SanitizeLimits = DEFAULT_SANITIZE_LIMITS;
+
+function isCleanJson(v: unknown, depth: number): boolean {
+  if (++cleanNodes > cleanLimits.maxNodes) return false;
+  cleanSize += 4;
+  switch (typeof v) {
+    case 'string':
+      if (SUSPICIOUS.test(v) && sanitizeString(v) !== v) return false;
+      cleanSize += v.length;
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'boolean':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false; // undefined, functions, symbols, bigints: sanitizeValue changes them
+  }
+  if (v === null) return true;
+  if (depth >= cleanLimits.maxDepth) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      // A hole or an undefined item becomes null in the copy.
+      if (!(i in v) || !isCleanJson(v[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false; // a Date, a Map, a class instance: let the copy decide
+  for (const key in v as Record<string, unknown>) {
+    if (!Object.prototype.hasOwnProperty.call(v, key)) return false;
+    if (SUSPICIOUS.test(key) && sanitizeString(key) !== key) return false;
+    const item = Object.getOwnPropertyDescriptor(v, key);
+    if (item === undefined || !('value' in item) || item.value === undefined) return false; // a getter, or a key the copy drops
+    if (!isCleanJson(item.value, depth + 1)) return false;
+    cleanSize += key.length + 4;
+  }
+  return true;
 }
 
 /**
