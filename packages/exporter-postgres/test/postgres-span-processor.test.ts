@@ -169,6 +169,8 @@ describe('PostgresSpanProcessor against a real Postgres', () => {
 
     const p2 = new PostgresSpanProcessor(options({ spoolDir: dir }));
     await until(async () => (await countRows('run-stuck')).n === 300, 10_000, 'replayed rows');
+    // The counter moves once COMMIT has answered, a moment after the rows became visible.
+    await until(() => p2.stats().replayed >= 300, 5000, 'replay counted');
     assert.equal(p2.stats().replayed, 300);
     const stored = await db.pool.query(`SELECT span_id FROM "${db.schema}".execution_events WHERE run_id = 'run-stuck'`);
     assert.deepEqual(new Set(stored.rows.map((r: { span_id: string }) => r.span_id)), new Set(ids));
