@@ -15,13 +15,13 @@ import {
   groupRows,
   parentEventIdFor,
   sanitizeRow,
-  sanitizeValue,
   uuidV5,
   type ExecutionEventRow,
   type JsonObject,
   type MappedRow,
 } from '../src/index.js';
 import { eventRow } from './helpers.js';
+import { sanitizeRowReference } from './sanitize-reference.js';
 
 // ---------------------------------------------------------------------------
 // References: the code before the fast paths
@@ -63,30 +63,6 @@ function copyDataMessageReference(piece: string): Buffer {
   return Buffer.concat([head, body]);
 }
 
-function sanitizeRowReference(mapped: MappedRow): { mapped: MappedRow; sanitized: boolean; size: number } {
-  let changed = false;
-  let size = 0;
-  const row: Record<string, unknown> = {};
-  const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-  for (const [column, value] of Object.entries(mapped.row as object)) {
-    if (typeof value === 'string') {
-      const clean = (value.replaceAll('\0', '\uFFFD') as unknown as { toWellFormed(): string }).toWellFormed();
-      if (clean !== value) changed = true;
-      size += clean.length + 4;
-      row[column] = clean;
-    } else if (typeof value === 'object' && value !== null) {
-      const result = sanitizeValue(value);
-      if (result.changed) changed = true;
-      size += result.size;
-      row[column] = isObject(result.value) ? result.value : {};
-    } else {
-      size += 8;
-      row[column] = value;
-    }
-  }
-  if (changed) row['meta'] = { ...(isObject(row['meta']) ? row['meta'] : {}), sanitized: true };
-  return { mapped: { kind: mapped.kind, row } as unknown as MappedRow, sanitized: changed, size };
-}
 
 // ---------------------------------------------------------------------------
 

@@ -13,13 +13,13 @@ import {
   EXECUTION_EVENTS_COLUMN_TYPES,
   copyTextPieces,
   sanitizeRow,
-  sanitizeValue,
   toCopyText,
   type ExecutionEventRow,
   type JsonObject,
   type MappedRow,
 } from '../src/index.js';
 import { eventRow } from './helpers.js';
+import { sanitizeRowReference } from './sanitize-reference.js';
 
 const codeUnit = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
@@ -55,30 +55,6 @@ function hrTimeToIsoReference(hr: HrTime): string | undefined {
   return `${iso.slice(0, iso.indexOf('.'))}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
 }
 
-function sanitizeRowReference(mapped: MappedRow): { mapped: MappedRow; sanitized: boolean; size: number } {
-  let changed = false;
-  let size = 0;
-  const row: Record<string, unknown> = {};
-  const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-  for (const [column, value] of Object.entries(mapped.row as object)) {
-    if (typeof value === 'string') {
-      const clean = (value.replaceAll('\0', '\uFFFD') as unknown as { toWellFormed(): string }).toWellFormed();
-      if (clean !== value) changed = true;
-      size += clean.length + 4;
-      row[column] = clean;
-    } else if (typeof value === 'object' && value !== null) {
-      const result = sanitizeValue(value);
-      if (result.changed) changed = true;
-      size += result.size;
-      row[column] = isObject(result.value) ? result.value : {};
-    } else {
-      size += 8;
-      row[column] = value;
-    }
-  }
-  if (changed) row['meta'] = { ...(isObject(row['meta']) ? row['meta'] : {}), sanitized: true };
-  return { mapped: { kind: mapped.kind, row } as unknown as MappedRow, sanitized: changed, size };
-}
 
 function copyValueReference(v: unknown, json: boolean): string {
   if (v === null || v === undefined) return '\\N';
