@@ -350,12 +350,12 @@ function fileTypeOf(path: string): string {
 /** Most keys a plain object keeps as fast properties when they are added one by one (V8). */
 const PLAIN_RECORD_KEYS = 16;
 /** About how many attributes the stamp and `onEnding` add to a span of each event type (more when there are errors or files). */
-const ADDED_LATER: Readonly<Record<string, number>> = {
-  [EventType.CODE_EXEC]: 10,
-  [EventType.FILE_GEN]: 8,
-  [EventType.AGENT_CALL]: 6,
-  [EventType.TOOL_CALL]: 4,
-};
+const ADDED_LATER: ReadonlyMap<string, number> = new Map([
+  [EventType.CODE_EXEC, 10],
+  [EventType.FILE_GEN, 8],
+  [EventType.AGENT_CALL, 6],
+  [EventType.TOOL_CALL, 4],
+]);
 
 /**
  * Gives an event span that will end with more attributes than a plain
@@ -371,7 +371,7 @@ function presizeAttributes(span: Span): void {
   const attrs = span.attributes;
   const type = attrs[Attr.ATTR_EVENT_TYPE];
   if (typeof type !== 'string') return;
-  let count = ADDED_LATER[type] ?? 3;
+  let count = ADDED_LATER.get(type) ?? 3;
   for (const _ in attrs) count++;
   if (count <= PLAIN_RECORD_KEYS) return;
   try {
