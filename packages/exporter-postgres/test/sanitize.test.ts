@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { sanitizeRow, sanitizeString, sanitizeValue } from '../src/index.js';
 import type { MappedRow } from '../src/index.js';
+import { isCleanString } from '../src/sanitize.js';
 
 /** Any UTF-16 code unit, with NUL and surrogate halves made frequent. */
 const codeUnit = fc.oneof(
@@ -54,6 +55,37 @@ describe('sanitizeString', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('isCleanString', () => {
+  // An oracle written differently from the implementation (one regex, no native string methods).
+  const HOSTILE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+  it('property: true exactly when the string has no NUL and no lone surrogate, i.e. when sanitizeString keeps it', () => {
+    fc.assert(
+      fc.property(nastyString, (s) => {
+        assert.equal(isCleanString(s), !HOSTILE.test(s));
+        assert.equal(isCleanString(s), sanitizeString(s) === s);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('edge cases: pairs at the ends, halves at the ends, NUL alone, one-byte and two-byte strings', () => {
+    for (const [s, clean] of [
+      ['', true],
+      ['\u0000', false],
+      ['caf\u00e9', true],
+      ['\uD83D\uDE00', true],
+      ['x\uD83D', false],
+      ['\uDE00x', false],
+      ['\uDE00\uD83D', false],
+      ['\u4e2d\u6587\u0000', false],
+      ['\u4e2d\u6587', true],
+    ] as const) {
+      assert.equal(isCleanString(s), clean, JSON.stringify(s));
+    }
   });
 });
 
