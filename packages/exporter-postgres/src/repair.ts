@@ -9,7 +9,7 @@
 
 import type { JsonObject, JsonValue, MappedRow } from './columns.js';
 import { eventIdFor } from './ids.js';
-import { sanitizeString } from './sanitize.js';
+import { sanitizeString, setOwn } from './sanitize.js';
 
 /** Marker appended to a string that was cut. */
 export const TRUNCATION_MARKER = '…[agentspan: truncated]';
@@ -86,7 +86,7 @@ function mapStrings(v: JsonValue, f: (s: string) => string): JsonValue {
   if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
   if (v !== null && typeof v === 'object') {
     const out: JsonObject = {};
-    for (const [k, x] of Object.entries(v)) out[f(k)] = mapStrings(x, f);
+    for (const [k, x] of Object.entries(v)) setOwn(out, f(k), mapStrings(x, f));
     return out;
   }
   return v;

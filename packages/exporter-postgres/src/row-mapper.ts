@@ -22,6 +22,7 @@ import {
 } from './attribute-values.js';
 import type { DagNodeRow, ExecutionEventRow, JsonObject, JsonValue, MappedRow, WorkflowRunRow } from './columns.js';
 import { hrTimeToIso, hrTimeToMillis } from './hr-time.js';
+import { setOwn } from './sanitize.js';
 import { eventIdFor, parentEventIdFor } from './ids.js';
 
 /** Length, in code points, of `message_preview` and `result_preview`. */
@@ -197,9 +198,9 @@ function statusOf(span: ReadableSpan, c: Common): string {
   return c.failed ? EventStatus.FAILED : EventStatus.COMPLETED;
 }
 
-/** Sets `obj[key]` only when `value` is defined. */
+/** Sets `obj[key]` only when `value` is defined (an attribute named `__proto__` included: see `setOwn`). */
 function put(obj: JsonObject, key: string, value: JsonValue | undefined): void {
-  if (value !== undefined) obj[key] = value;
+  if (value !== undefined) setOwn(obj, key, value);
 }
 
 /**

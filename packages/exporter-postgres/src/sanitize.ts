@@ -59,6 +59,16 @@ export function sanitizeString(s: string): string {
   return toWellFormed(s.includes('\0') ? s.replaceAll('\0', REPLACEMENT_CHARACTER) : s);
 }
 
+/**
+ * `obj[key] = value` as an own property, also for the key `__proto__`
+ * (valid in JSON: `JSON.parse` makes it an own property), which plain
+ * assignment would turn into a prototype change, losing the key.
+ */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** Result of a sanitisation: the clean value and whether anything changed. */
 export interface Sanitized<T> {
   readonly value: T;
@@ -150,7 +160,7 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
         const cleanKey = sanitizeString(key);
         if (cleanKey !== key) changed = true;
         size += cleanKey.length + 4;
-        out[cleanKey] = w;
+        setOwn(out, cleanKey, w);
       }
       return out;
     } finally {
@@ -193,6 +203,13 @@ function cleanJsonSize(input: unknown, limits: SanitizeLimits): number {
   }
 }
 
+/**
+ * `Object.prototype.__lookupGetter__`: the getter of an own or inherited
+ * property, or undefined. Unlike `Object.getOwnPropertyDescriptor` it
+ * allocates nothing, and this runs for every key of every row.
+ */
+const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(key: string): (() => unknown) | undefined }).__lookupGetter__;
+
 /** State of the current {@link cleanJsonSize} call (module-level: no closure allocated per call). */
 let cleanNodes = 0;
 let cleanSize = 0;
@@ -229,9 +246,11 @@ function isCleanJson(v: unknown, depth: number): boolean {
   for (const key in v as Record<string, unknown>) {
     if (!Object.prototype.hasOwnProperty.call(v, key)) return false;
     if (!isCleanString(key)) return false;
-    const item = Object.getOwnPropertyDescriptor(v, key);
-    if (item === undefined || !('value' in item) || item.value === undefined) return false; // a getter, or a key the copy drops
-    if (!isCleanJson(item.value, depth + 1)) return false;
+    // A getter: let the copy decide (it reads each value once). Asked without allocating a descriptor per key.
+    if (lookupGetter.call(v, key) !== undefined) return false;
+    const item = (v as Record<string, unknown>)[key];
+    if (item === undefined) return false; // a key the copy drops (or a setter without a getter)
+    if (!isCleanJson(item, depth + 1)) return false;
     cleanSize += key.length + 4;
   }
   return true;

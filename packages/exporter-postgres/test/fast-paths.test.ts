@@ -135,6 +135,10 @@ describe('fast paths give what the plain code gives', () => {
       { a: new Date(0) },
       deep,
       Object.defineProperty({}, 'g', { get: () => 'x', enumerable: true }),
+      Object.defineProperty({ ok: 1 }, 'g', { get: () => 'a\u0000b', enumerable: true }),
+      Object.defineProperty({}, 's', { set: () => {}, enumerable: true }),
+      JSON.parse('{"__proto__": "x\\u0000y", "b": 1}') as object, // an own data property named __proto__
+      JSON.parse('{"__proto__": {"a": 1}}') as object,
       Object.create({ inherited: 1 }) as object,
       [1, 2],
     ];

@@ -204,6 +204,19 @@ describe('mapSpanToRow', () => {
     assert.deepEqual(e.meta, { user_meta: [1, 2], content_length: 2 });
   });
 
+  it('a user JSON key named __proto__ stays an ordinary key, never a prototype change', () => {
+    const s = f.make('invoke_agent p', {
+      [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL,
+      [Attr.ATTR_MESSAGE_CONTENT]: 'hi',
+      [Attr.ATTR_USER_INPUTS]: '{"__proto__": {"polluted": true}, "x": 1}',
+    });
+    const e = event(mapSpanToRow(s));
+    assert.equal(Object.getPrototypeOf(e.inputs), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(e.inputs, '__proto__')?.value, { polluted: true });
+    assert.equal(JSON.stringify(e.inputs), '{"__proto__":{"polluted":true},"x":1,"content":"hi","message_preview":"hi"}');
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+
   it('explicit status and error message win; execution order must be an int4', () => {
     const s = f.make('handoff a -> b', {
       [Attr.ATTR_EVENT_TYPE]: EventType.HANDOFF,

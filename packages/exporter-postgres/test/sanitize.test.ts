@@ -58,6 +58,17 @@ describe('sanitizeString', () => {
   });
 });
 
+describe('sanitizeValue and __proto__', () => {
+  it('keeps a key named __proto__ as an own key, cleaned, and changes no prototype', () => {
+    const input = JSON.parse('{"__proto__": {"a": "x\\u0000"}, "b": 1}') as object;
+    const { value, changed } = sanitizeValue(input);
+    assert.equal(changed, true);
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(value, '__proto__')?.value, { a: 'x\uFFFD' });
+    assert.equal(JSON.stringify(value), '{"__proto__":{"a":"x\uFFFD"},"b":1}');
+  });
+});
+
 describe('isCleanString', () => {
   // An oracle written differently from the implementation (one regex, no native string methods).
   const HOSTILE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
