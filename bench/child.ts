@@ -326,9 +326,10 @@ function spin(n: number): void {
 
 /**
  * The latency of a pure computation (no allocation, no I/O, no agentspan
- * code) calibrated to a median of `targetUs`: what this machine alone
- * (timer interrupts, the hypervisor, the other core's work) adds to the
- * tail of any call that long, measured with the same loop as the calls.
+ * code, no memory touched beyond 8 KB) calibrated to a median of
+ * `targetUs`: the least this machine (timer interrupts, the hypervisor, the
+ * other core's work) adds to the tail of any call that long, measured with
+ * the same loop as the calls.
  */
 async function busyLoopLike(targetUs: number, samples: number, warmup: number, every: number): Promise<ReturnType<typeof summarise> & { iterations: number }> {
   let n = 1000;

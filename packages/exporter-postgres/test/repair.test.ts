@@ -81,6 +81,13 @@ describe('repairRow / quarantineRow', () => {
     assert.ok((r.inputs['content'] as string).length < 1_000_100);
   });
 
+  it('keeps a JSON key named __proto__ as an own key when it copies a payload', () => {
+    const inputs = JSON.parse('{"__proto__": {"note": "a\\u0000b"}, "x": 1}') as ExecutionEventRow['inputs'];
+    const r = repairRow({ kind: 'event', row: eventRow({ inputs }) }, { code: '22P05', message: 'bad escape' }).row as ExecutionEventRow;
+    assert.equal(Object.getPrototypeOf(r.inputs), Object.prototype);
+    assert.equal(JSON.stringify(r.inputs), '{"__proto__":{"note":"a\uFFFDb"},"x":1}');
+  });
+
   it('a quarantine row keeps identity, drops payloads and says why', () => {
     const m: MappedRow = { kind: 'event', row: eventRow({ started_at: 'garbage', inputs: { a: 1 }, run_id: 'r'.repeat(5000) }) };
     const q = quarantineRow(m, reason).row as ExecutionEventRow;
