@@ -142,11 +142,24 @@ async function main(): Promise<void> {
   log('machine facts');
   const m = await machine();
 
-  log(`1. COPY of ${sizes.events} agentspan rows (Node and psql)`);
   const warmupReps = sizes.warmupReps;
-  const copy = await child<CopyResult>('copy', { events: sizes.events, reps, warmupReps });
-  log(`2. end to end, ${sizes.events} events in 10 runs`);
-  const e2e = await child<MsResult>('e2e', { events: sizes.events, reps, warmupReps });
+  // The headline ratio is measured in pairs: a COPY repetition, then an end-to-end one, `reps` times,
+  // each in fresh processes; the machine's speed drifts over minutes, and a pair sees the same machine.
+  const copyRounds: CopyResult[] = [];
+  const e2eRounds: MsResult[] = [];
+  for (let round = 0; round < reps; round++) {
+    log(`1./2. round ${round + 1} of ${reps}: COPY of ${sizes.events} agentspan rows (Node and psql), then ${sizes.events} events end to end in 10 runs`);
+    copyRounds.push(await child<CopyResult>('copy', { events: sizes.events, reps: 1, warmupReps }));
+    e2eRounds.push(await child<MsResult>('e2e', { events: sizes.events, reps: 1, warmupReps }));
+  }
+  const copy: CopyResult = { ...copyRounds[0]!, nodeMs: copyRounds.flatMap((c) => c.nodeMs), psqlMs: copyRounds.flatMap((c) => c.psqlMs) };
+  const e2e: MsResult = { rows: e2eRounds[0]!.rows, ms: e2eRounds.flatMap((e) => e.ms), retried: e2eRounds.reduce((n, e) => n + (e.retried ?? 0), 0) };
+  /** Per round: end-to-end events/s over the faster COPY's rows/s of the same round. */
+  const pairedRatios = copyRounds.map((c, i) => {
+    const fastest = Math.max(rate(c.rows, c.nodeMs[0]!), c.psqlMs.length ? rate(c.rows, c.psqlMs[0]!) : 0);
+    return rate(e2eRounds[i]!.rows, e2eRounds[i]!.ms[0]!) / fastest;
+  });
+  const pairedRatio = median(pairedRatios);
   log('   write path alone (row writer, no recording), copy and unnest');
   const writer = await child<MsResult>('writer', { events: sizes.events, reps, warmupReps, method: 'copy' });
   const writerUnnest = await child<MsResult>('writer', { events: sizes.events, reps, warmupReps, method: 'unnest' });
@@ -194,7 +207,7 @@ async function main(): Promise<void> {
   out.push('| | |', '| --- | --- |', ...m, '');
   out.push('### Summary against the targets', '');
   out.push('| target | measured | met |', '| --- | --- | --- |');
-  out.push(`| end to end ≥ 75% of COPY of the same rows | ${fmt(e2eRate)} events/s = ${pct(e2eRate / limit)} of the faster COPY (${fmt(limit)} rows/s) | ${e2eRate / limit >= 0.75 ? 'yes' : '**no**'} |`);
+  out.push(`| end to end ≥ 75% of COPY of the same rows | ${pct(pairedRatio)} of the faster COPY, median of ${pairedRatios.length} pair${pairedRatios.length === 1 ? "" : "s"} (${pairedRatios.map(pct).join(', ')}); ${fmt(e2eRate)} events/s against ${fmt(limit)} rows/s, medians of all repetitions | ${pairedRatio >= 0.75 ? 'yes' : '**no**'} |`);
   out.push(`| end to end ≥ 20× one INSERT per event | ${fmt(e2eRate / naiveRate, 1)}× (${fmt(naiveRate)} rows/s) | ${e2eRate / naiveRate >= 20 ? 'yes' : '**no**'} |`);
   const hotFloor = hot.otelSameAttributes.medianUs + hot.floorScan.medianUs + hot.floorHash.medianUs;
   out.push(`| hot path, 2 KB code snippet, median ≤ 10 µs | ${fmt(hot.agentspanCode.medianUs, 1)} µs (${fmt(ratioBare, 1)}× a bare OTel span, ${fmt(hot.otelBare.medianUs, 2)} µs; the floor of §4 is ${fmt(hotFloor, 1)} µs) | ${hot.agentspanCode.medianUs <= 10 ? 'yes' : '**no**'} |`);
@@ -204,7 +217,7 @@ async function main(): Promise<void> {
   out.push('');
 
   out.push(`### 1. The limit: COPY of the rows agentspan produces`, '');
-  out.push(`The ${fmt(copy.rows)} \`execution_events\` rows the workload below maps to (agent messages, tool calls and short code executions in equal parts; ${fmt(copy.avgRowBytes)} bytes per row on average as stored, three JSONB columns; the table has ${copy.indexes} indexes including the primary key), written with \`COPY ... FROM STDIN\` in text format into an empty identical table, one transaction. The COPY text is prepared before the clock starts.`, '');
+  out.push(`The ${fmt(copy.rows)} \`execution_events\` rows the workload below maps to (agent messages, tool calls and short code executions in equal parts; ${fmt(copy.avgRowBytes)} bytes per row on average as stored, three JSONB columns; the table has ${copy.indexes} indexes including the primary key), written with \`COPY ... FROM STDIN\` in text format into an empty identical table, one transaction. The COPY text is prepared before the clock starts. COPY and the end-to-end case of §2 run in ${reps} alternating rounds (a COPY process, then an end-to-end process, each with its untimed repetition first): the machine's speed drifts over minutes, so the ratio of §2 is taken within each round and its median reported.`, '');
   out.push('| writer | median | rows/s (median) | rows/s (min–max) |', '| --- | ---: | ---: | ---: |');
   out.push(`| Node, \`pg-copy-streams\`, one connection | ${fmt(median(copy.nodeMs))} ms | ${fmt(copyNode)} | ${spread(copy.nodeMs, copy.rows)} |`);
   if (copy.psqlMs.length) out.push(`| \`psql \\copy\` (its ${fmt(copy.psqlStartupMs)} ms start-up subtracted) | ${fmt(median(copy.psqlMs))} ms | ${fmt(copyPsql)} | ${spread(copy.psqlMs, copy.rows)} |`);
@@ -214,7 +227,7 @@ async function main(): Promise<void> {
   out.push('### 2. agentspan end to end', '');
   out.push(`${fmt(e2e.rows)} events recorded through the public API (\`startAgentspan()\`, \`run.startNode()\`, \`node.agentCall/toolCall/codeExecution\`) in 10 concurrent runs that yield to the event loop every 50 events, through \`ExecutionEventSpanProcessor\` → \`PostgresSpanProcessor\` (queue, batches, transactions) → Postgres, defaults throughout, timed from the first event until \`forceFlush()\` has resolved and \`count(*)\` sees every row. The runs pause while more than four full batches (4 000 spans) are queued: every writer always finds a full batch waiting, so the pipeline's own rate is measured, as for an application producing at that rate; an application that outruns its sink for minutes piles spans up in the queue (a knob row below measures what that costs) and, beyond it, in the spool (§6). Every case of §1–§3 and §7 runs once untimed before its ${reps} timed repetitions (JIT, connections, server caches: the steady state of a running process, for agentspan and the baselines alike). Every repetition checked 0 dropped and 0 spooled.`, '');
   out.push('| path | median | events/s (median) | events/s (min–max) | vs COPY | vs one INSERT per event |', '| --- | ---: | ---: | ---: | ---: | ---: |');
-  out.push(`| agentspan end to end | ${fmt(median(e2e.ms))} ms | ${fmt(e2eRate)} | ${spread(e2e.ms, e2e.rows)} | ${pct(e2eRate / limit)} | ${fmt(e2eRate / naiveRate, 1)}× |`);
+  out.push(`| agentspan end to end | ${fmt(median(e2e.ms))} ms | ${fmt(e2eRate)} | ${spread(e2e.ms, e2e.rows)} | ${pct(pairedRatio)} (paired) | ${fmt(e2eRate / naiveRate, 1)}× |`);
   out.push(`| write path alone, \`copy\` (the default): prepared rows, transactions of 1000, streamed \`COPY\` straight into \`execution_events\` behind a savepoint (a chunk with an existing row falls back to the INSERT below), one connection, no recording | ${fmt(median(writer.ms))} ms | ${fmt(writerRate)} | ${spread(writer.ms, writer.rows)} | ${pct(writerRate / limit)} | ${fmt(writerRate / naiveRate, 1)}× |`);
   out.push(`| write path alone, \`unnest\` (option \`writeMethod: 'unnest'\`): the same rows as \`INSERT ... SELECT FROM unnest($1::uuid[], ...) ON CONFLICT DO NOTHING\` | ${fmt(median(writerUnnest.ms))} ms | ${fmt(writerUnnestRate)} | ${spread(writerUnnest.ms, writerUnnest.rows)} | ${pct(writerUnnestRate / limit)} | ${fmt(writerUnnestRate / naiveRate, 1)}× |`);
   out.push('');

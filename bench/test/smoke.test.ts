@@ -45,6 +45,8 @@ test('npm run bench -- --smoke writes every section and keeps the rest of the fi
     assert.match(md, /\| agentspan → PGlite \| \d[\d ]* ms \| \d/);
     assert.match(md, /\| floor: a bare OTel span carrying the \d+ attributes .*\| \d/);
     assert.match(md, /\| floor: SHA-256 of the snippet \(`node:crypto`\) \| \d/);
+    assert.match(md, /\| tail floor: a busy loop .*\| \d/);
+    assert.match(md, /\| end to end ≥ 75% of COPY of the same rows \| \d+% of the faster COPY, median of 1 pair \(\d+%\)/);
     assert.doesNotMatch(md, /\bNaN\b|n\/a/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
