@@ -18,8 +18,14 @@ const nastyJson = fc.object({
   maxDepth: 3,
 });
 
+/**
+ * What Postgres refuses in a string: a NUL or a lone surrogate. The tests' oracle, written
+ * differently from the implementation (one regex, no native string methods).
+ */
+const HOSTILE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function isClean(s: string): boolean {
-  return !s.includes('\0') && (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+  return !HOSTILE.test(s);
 }
 
 /** Every string in a JSON value (keys too). */
@@ -70,13 +76,10 @@ describe('sanitizeValue and __proto__', () => {
 });
 
 describe('isCleanString', () => {
-  // An oracle written differently from the implementation (one regex, no native string methods).
-  const HOSTILE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
   it('property: true exactly when the string has no NUL and no lone surrogate, i.e. when sanitizeString keeps it', () => {
     fc.assert(
       fc.property(nastyString, (s) => {
-        assert.equal(isCleanString(s), !HOSTILE.test(s));
+        assert.equal(isCleanString(s), isClean(s));
         assert.equal(isCleanString(s), sanitizeString(s) === s);
       }),
       { numRuns: 3000 },
