@@ -30,6 +30,7 @@ import { testConnectionConfig } from '@agentspan/test-support';
 import { benchSchema, emit, eventsCopyText, median, percentile, quietLogger, type BenchSchema } from './lib/common.js';
 import { workloadRows } from './lib/rows.js';
 import { codeSnippets2k, csv5k, driveWorkload } from './lib/workload.js';
+import { cpuMeter, type CpuSpent } from './lib/cpu.js';
 
 type Opts = Record<string, unknown>;
 const num = (o: Opts, k: string, d: number): number => (typeof o[k] === 'number' ? (o[k] as number) : d);
@@ -53,6 +54,7 @@ async function copyCase(o: Opts): Promise<unknown> {
   const cols = EXECUTION_EVENTS_COLUMNS.map(quoted).join(', ');
   const copySql = `COPY ${quoted(db.schema)}.execution_events (${cols}) FROM STDIN`;
   const node: number[] = [];
+  const nodeCpu: CpuSpent[] = [];
   const psql: number[] = [];
   let psqlNote: string | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'agentspan-bench-copy-'));
@@ -75,11 +77,16 @@ async function copyCase(o: Opts): Promise<unknown> {
       await db.reset();
       const client = await db.pool.connect();
       try {
+        const cpu = cpuMeter();
         const t0 = performance.now();
         await client.query('BEGIN');
         await pipeline(Readable.from([text]), client.query(copyFrom(copySql)));
         await client.query('COMMIT');
-        if (r >= 0) node.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        if (r >= 0) {
+          node.push(ms);
+          nodeCpu.push(cpu());
+        }
       } finally {
         client.release();
       }
@@ -104,6 +111,7 @@ async function copyCase(o: Opts): Promise<unknown> {
       avgRowBytes: Number(size.rows[0]?.avg ?? 0),
       indexes: Number(idx.rows[0]?.n ?? 0),
       nodeMs: node,
+      nodeCpu,
       psqlMs: psql,
       psqlStartupMs: median(startup),
       psqlNote,
@@ -156,17 +164,23 @@ async function writerCase(o: Opts): Promise<unknown> {
   const { all } = await workloadRows(events);
   const db = await benchSchema('writer');
   const ms: number[] = [];
+  const cpu: CpuSpent[] = [];
   try {
     for (let r = -warmupReps(o); r < reps; r++) {
       await db.reset();
+      const meter = cpuMeter();
       const t0 = performance.now();
       for (let i = 0; i < all.length; i += batch) {
         await writeRowsInTransaction(db.pool, db.schema, all.slice(i, i + batch) as MappedRow[], { maxBatchRows: batch, method });
       }
-      if (r >= 0) ms.push(performance.now() - t0);
+      const elapsed = performance.now() - t0;
+      if (r >= 0) {
+        ms.push(elapsed);
+        cpu.push(meter());
+      }
       if ((await db.countEvents()) !== events) throw new Error('writer wrote the wrong number of rows');
     }
-    return { rows: events, ms };
+    return { rows: events, ms, cpu };
   } finally {
     await db.drop();
   }
@@ -208,18 +222,27 @@ function pauseAbove(o: Opts): number {
 }
 
 /** Records `events` in 10 concurrent runs and waits until every row is committed; ms per repetition. */
-async function endToEnd(db: Pick<BenchSchema, 'url' | 'schema' | 'reset' | 'countEvents'>, o: Opts, reps: number, events: number, schemaOption: boolean): Promise<{ ms: number[]; retried: number }> {
+async function endToEnd(
+  db: Pick<BenchSchema, 'url' | 'schema' | 'reset' | 'countEvents'>,
+  o: Opts,
+  reps: number,
+  events: number,
+  schemaOption: boolean,
+): Promise<{ ms: number[]; cpu: CpuSpent[]; retried: number }> {
   const ms: number[] = [];
+  const cpu: CpuSpent[] = [];
   let retried = 0;
   for (let r = -warmupReps(o); r < reps; r++) {
     await db.reset();
     const agentspan = await startBench(db.url, schemaOption ? db.schema : undefined, o);
     const limit = pauseAbove(o);
+    const meter = cpuMeter();
     const t0 = performance.now();
     await driveWorkload(agentspan, { events, backpressure: () => (agentspan.stats().postgres?.queueDepth ?? 0) > limit });
     await agentspan.forceFlush();
     const n = await db.countEvents();
     const elapsed = performance.now() - t0;
+    const spent = meter();
     const s = agentspan.stats().postgres;
     await agentspan.shutdown();
     if (n !== events || (s?.droppedTotal ?? 0) !== 0 || (s?.spooled ?? 0) !== 0) {
@@ -228,8 +251,9 @@ async function endToEnd(db: Pick<BenchSchema, 'url' | 'schema' | 'reset' | 'coun
     if (r < 0) continue;
     retried += s?.retried ?? 0;
     ms.push(elapsed);
+    cpu.push(spent);
   }
-  return { ms, retried };
+  return { ms, cpu, retried };
 }
 
 /** 2. agentspan end to end into Postgres, with the knobs in `o` (batch, queue, concurrency, pool). */

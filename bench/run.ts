@@ -14,10 +14,12 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, serverVersion } from './lib/common.js';
+import { cpuSection } from './lib/cpu-report.js';
+import { fmt, pct, rate } from './lib/format.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -87,11 +89,7 @@ function child<T>(name: string, options: Record<string, unknown>, nodeArgs: stri
   });
 }
 
-const fmt = (n: number, digits = 0): string =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).replace(/,/g, ' ') : 'n/a';
-const rate = (rows: number, ms: number): number => rows / (ms / 1000);
 const mb = (bytes: number): string => `${fmt(bytes / 1024 / 1024)} MB`;
-const pct = (x: number): string => `${fmt(x * 100, 0)}%`;
 const spread = (ms: readonly number[], rows: number): string => {
   const rates = ms.map((m) => rate(rows, m));
   return `${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}`;
@@ -127,8 +125,9 @@ async function machine(): Promise<string[]> {
   ];
 }
 
-interface CopyResult { rows: number; copyBytes: number; avgRowBytes: number; indexes: number; nodeMs: number[]; psqlMs: number[]; psqlStartupMs: number; psqlNote?: string }
-interface MsResult { rows: number; ms: number[]; retried?: number }
+interface Cpu { clientMs: number; serverMs?: number }
+interface CopyResult { rows: number; copyBytes: number; avgRowBytes: number; indexes: number; nodeMs: number[]; nodeCpu: Cpu[]; psqlMs: number[]; psqlStartupMs: number; psqlNote?: string }
+interface MsResult { rows: number; ms: number[]; cpu?: Cpu[]; retried?: number }
 interface Lat { medianUs: number; p99Us: number; meanUs: number; spans?: number; dropped?: number }
 interface HotResult { floorBusy: Lat & { iterations: number }; otelBare: Lat; extractOnly: Lat; redactOnly: Lat; floorScan: Lat; floorHash: Lat; otelSameAttributes: Lat; codeSpanAttributes: number; agentspanNoDelivery: Lat; agentspanCode: Lat; agentspanCodeFile: Lat; fileGenRows: number; snippetBytes: number; fileBytes: number }
 interface RssResult { events: number; postgres: string; baselineRss: number; peakRss: number; burstMs: number; maxQueueDepth: number; spooled: number; dropped: number; exported: number }
@@ -152,8 +151,18 @@ async function main(): Promise<void> {
     copyRounds.push(await child<CopyResult>('copy', { events: sizes.events, reps: 1, warmupReps }));
     e2eRounds.push(await child<MsResult>('e2e', { events: sizes.events, reps: 1, warmupReps }));
   }
-  const copy: CopyResult = { ...copyRounds[0]!, nodeMs: copyRounds.flatMap((c) => c.nodeMs), psqlMs: copyRounds.flatMap((c) => c.psqlMs) };
-  const e2e: MsResult = { rows: e2eRounds[0]!.rows, ms: e2eRounds.flatMap((e) => e.ms), retried: e2eRounds.reduce((n, e) => n + (e.retried ?? 0), 0) };
+  const copy: CopyResult = {
+    ...copyRounds[0]!,
+    nodeMs: copyRounds.flatMap((c) => c.nodeMs),
+    nodeCpu: copyRounds.flatMap((c) => c.nodeCpu),
+    psqlMs: copyRounds.flatMap((c) => c.psqlMs),
+  };
+  const e2e: MsResult = {
+    rows: e2eRounds[0]!.rows,
+    ms: e2eRounds.flatMap((e) => e.ms),
+    cpu: e2eRounds.flatMap((e) => e.cpu ?? []),
+    retried: e2eRounds.reduce((n, e) => n + (e.retried ?? 0), 0),
+  };
   /** Per round: end-to-end events/s over the faster COPY's rows/s of the same round. */
   const pairedRatios = copyRounds.map((c, i) => {
     const fastest = Math.max(rate(c.rows, c.nodeMs[0]!), c.psqlMs.length ? rate(c.rows, c.psqlMs[0]!) : 0);
@@ -231,6 +240,11 @@ async function main(): Promise<void> {
   out.push(`| write path alone, \`copy\` (the default): prepared rows, transactions of 1000, streamed \`COPY\` straight into \`execution_events\` behind a savepoint (a chunk with an existing row falls back to the INSERT below), one connection, no recording | ${fmt(median(writer.ms))} ms | ${fmt(writerRate)} | ${spread(writer.ms, writer.rows)} | ${pct(writerRate / limit)} | ${fmt(writerRate / naiveRate, 1)}× |`);
   out.push(`| write path alone, \`unnest\` (option \`writeMethod: 'unnest'\`): the same rows as \`INSERT ... SELECT FROM unnest($1::uuid[], ...) ON CONFLICT DO NOTHING\` | ${fmt(median(writerUnnest.ms))} ms | ${fmt(writerUnnestRate)} | ${spread(writerUnnest.ms, writerUnnest.rows)} | ${pct(writerUnnestRate / limit)} | ${fmt(writerUnnestRate / naiveRate, 1)}× |`);
   out.push('');
+  out.push(...cpuSection(availableParallelism(), limit, [
+    { label: 'COPY from Node (§1): the COPY text prepared beforehand', rows: copy.rows, ms: copy.nodeMs, cpu: copy.nodeCpu },
+    { label: 'agentspan end to end', rows: e2e.rows, ms: e2e.ms, cpu: e2e.cpu ?? [] },
+    { label: 'write path alone, `copy`: prepared rows', rows: writer.rows, ms: writer.ms, cpu: writer.cpu ?? [] },
+  ]));
 
   out.push('### 3. The naive baseline: one INSERT per event', '');
   out.push(`The first ${fmt(naive.rows)} of the same rows, one autocommitted \`INSERT ... VALUES\` each, awaited one after the other on one connection (the approach of the system agentspan replaces).`, '');

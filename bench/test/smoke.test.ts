@@ -46,6 +46,10 @@ test('npm run bench -- --smoke writes every section and keeps the rest of the fi
     assert.match(md, /\| floor: a bare OTel span carrying the \d+ attributes .*\| \d/);
     assert.match(md, /\| floor: SHA-256 of the snippet \(`node:crypto`\) \| \d/);
     assert.match(md, /\| tail floor: a busy loop .*\| \d/);
+    // CPU accounting: client and server CPU per row for COPY and end to end, and the ceiling they imply.
+    assert.match(md, /\| COPY from Node \(§1\)[^|]*\| \d+\.\d \| \d+\.\d \| (\d+\.\d|not readable here) \|/);
+    assert.match(md, /\| agentspan end to end \| \d+\.\d \| \d+\.\d \| (\d+\.\d|not readable here) \|/);
+    assert.match(md, /cannot exceed [\d ]+ events\/s on \d+ cores|no ceiling computed/);
     assert.match(md, /\| end to end ≥ 75% of COPY of the same rows \| \d+% of the faster COPY, median of 1 pair \(\d+%\)/);
     assert.doesNotMatch(md, /\bNaN\b|n\/a/);
   } finally {
