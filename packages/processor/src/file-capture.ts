@@ -3,6 +3,14 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, stat
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /**
+ * realpath(3) in one call: Node's JavaScript `realpathSync` lstat()s every
+ * component of the path and builds a Stats object for each (3 µs against
+ * 1 µs for a path three levels deep here, and several times that under
+ * load); the result is the same for the paths capture resolves.
+ */
+const realpath = realpathSync.native;
+
+/**
  * Reads the content of a generated file, safely and within bounds, on the
  * application's thread (the one I/O the hot path allows).
  *
@@ -86,7 +94,7 @@ function realRoot(root: string): string | undefined {
   if (realRootsCache.has(root)) return realRootsCache.get(root);
   let real: string | undefined;
   try {
-    real = realpathSync(resolve(root));
+    real = realpath(resolve(root));
   } catch {
     real = undefined;
   }
@@ -121,7 +129,7 @@ export function captureFile(path: string, cwd: string | undefined, options: File
   const fileType = extensionOf(absolute).slice(1);
   let real: string;
   try {
-    real = realpathSync(absolute);
+    real = realpath(absolute);
   } catch {
     return { resolvedPath: absolute, fileType, hasContent: false, skipReason: 'not_found' };
   }
