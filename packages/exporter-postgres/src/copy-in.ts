@@ -1,6 +1,7 @@
 /**
- * `COPY ... FROM STDIN` through a node-postgres client, streaming text
- * pieces as they are encoded: the next piece is encoded while the server
+ * `COPY ... FROM STDIN` through a node-postgres client, streaming pieces
+ * as they are encoded (text, framed here, or ready CopyData messages, as
+ * `copyDataMessages` makes them): the next piece is encoded while the server
  * parses the previous one (two processes, two cores), and the socket's
  * backpressure paces the encoder. A query object of node-postgres' own
  * "submittable" kind, so it queues like any other query on the client and
@@ -47,11 +48,11 @@ class CopyInQuery {
   private finished = false;
   private stopped = false;
   private encodeError: Error | undefined;
-  private next: IteratorResult<string, void> | undefined;
+  private next: IteratorResult<string | Buffer, void> | undefined;
 
   constructor(
     text: string,
-    private readonly pieces: Iterator<string, void, undefined>,
+    private readonly pieces: Iterator<string | Buffer, void, undefined>,
     private readonly done: (err: Error | undefined, rowCount: number) => void,
   ) {
     this.text = text;
@@ -103,7 +104,7 @@ class CopyInQuery {
         connection.sendCopyFail(this.encodeError.message.slice(0, 200));
         return;
       }
-      const current = this.next as IteratorResult<string, void>;
+      const current = this.next as IteratorResult<string | Buffer, void>;
       this.next = undefined;
       if (current.done === true) {
         this.stopped = true;
@@ -112,7 +113,7 @@ class CopyInQuery {
       }
       if (!stream.writable) return; // the connection died: node-postgres reports it
       if (current.value.length === 0) continue;
-      if (!stream.write(copyDataMessage(current.value))) {
+      if (!stream.write(typeof current.value === 'string' ? copyDataMessage(current.value) : current.value)) {
         this.advance(); // encode the next piece while the socket drains
         stream.once('drain', this.pump);
         return;
@@ -159,12 +160,14 @@ export function canCopyIn(client: unknown): boolean {
 
 /**
  * Runs `sql` (a `COPY ... FROM STDIN` in text format) on `client`, sending
- * the text `pieces` as they are produced. Resolves with the number of rows
- * the server reports copied.
+ * the `pieces` as they are produced: a string is COPY text, framed into a
+ * CopyData message here; a `Buffer` is a whole CopyData message already
+ * (see `copyDataMessages`) and is written as it is. Resolves with the
+ * number of rows the server reports copied.
  */
-export function copyIn(client: pg.ClientBase, sql: string, pieces: Iterable<string>): Promise<number> {
+export function copyIn(client: pg.ClientBase, sql: string, pieces: Iterable<string | Buffer>): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const query = new CopyInQuery(sql, pieces[Symbol.iterator]() as Iterator<string, void, undefined>, (err, rowCount) => {
+    const query = new CopyInQuery(sql, pieces[Symbol.iterator]() as Iterator<string | Buffer, void, undefined>, (err, rowCount) => {
       if (err) reject(err);
       else resolve(rowCount);
     });

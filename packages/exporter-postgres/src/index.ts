@@ -30,7 +30,7 @@ export {
   COPY_MIN_ROWS,
 } from './row-writer.js';
 export type { GroupedRows, Queryable, WriteMethod, WriteRowsOptions, WriteRowsResult, WriteTransactionOptions } from './row-writer.js';
-export { toCopyText, copyField, copyEncoder, copyTextPieces } from './copy-text.js';
+export { toCopyText, copyField, copyEncoder, copyTextPieces, copyDataMessages } from './copy-text.js';
 export type { CopyEncoder } from './copy-text.js';
 export { eventIdFor, parentEventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './ids.js';
 export { sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';

@@ -25,7 +25,7 @@ import {
   type WorkflowRunRow,
 } from './columns.js';
 import { canCopyIn, copyIn } from './copy-in.js';
-import { copyTextPieces } from './copy-text.js';
+import { copyDataMessages } from './copy-text.js';
 import type { ClientSource } from './migrations.js';
 import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState, toError } from './pg-errors.js';
 import { qualify, quoteIdent } from './sql.js';
@@ -322,7 +322,7 @@ async function copyChunks<Row>(
       const sql = `${i === 0 && prefix !== undefined ? `${prefix}; ` : ''}${guard}; ${copySql}`;
       savepoint = true;
       try {
-        const copied = await copyIn(client as pg.ClientBase, sql, copyTextPieces(chunk, types));
+        const copied = await copyIn(client as pg.ClientBase, sql, copyDataMessages(chunk, types));
         if (copied !== chunk.length) {
           // Never expected (one line per row); refuse rather than commit a partial batch.
           throw new Error(`agentspan exporter-postgres: COPY wrote ${copied} of ${chunk.length} rows`);

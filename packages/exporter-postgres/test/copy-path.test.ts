@@ -9,6 +9,7 @@ import {
   DEFAULT_WRITE_METHOD,
   PostgresExecutionEventExporter,
   isPgliteVersion,
+  copyDataMessages,
   copyField,
   copyTextPieces,
   EXECUTION_EVENTS_COLUMN_TYPES,
@@ -408,6 +409,20 @@ describe('the COPY write path', () => {
     for (const p of pieces) assert.ok(p.endsWith('\n'));
     assert.equal(pieces.join(''), toCopyText(rows, EXECUTION_EVENTS_COLUMN_TYPES));
     assert.equal(toCopyText(rows, EXECUTION_EVENTS_COLUMN_TYPES).split('\n').length, 301);
+  });
+
+  it('copyDataMessages: messages of about the size asked, a long line in one of its own, nothing else', () => {
+    const rows = (awkwardRows('run-messages', 300) as { row: ExecutionEventRow }[]).map((m) => m.row);
+    const messages = [...copyDataMessages(rows, EXECUTION_EVENTS_COLUMN_TYPES, 4096)];
+    assert.ok(messages.length > 10);
+    const text = toCopyText(rows, EXECUTION_EVENTS_COLUMN_TYPES);
+    assert.equal(Buffer.concat(messages.map((m) => m.subarray(5))).toString('utf8'), text);
+    // A row far larger than a piece (a 200 000-character field, astral characters in it): one message of its own.
+    const big = { ...rows[0]!, id: '00000000-0000-4000-8000-000000000001', inputs: { code: '😀é'.repeat(100_000) } };
+    const withBig = [...copyDataMessages([rows[1]!, big, rows[2]!], EXECUTION_EVENTS_COLUMN_TYPES, 4096)];
+    assert.equal(withBig.length, 3);
+    assert.equal(withBig[1]!.subarray(5).toString('utf8'), toCopyText([big], EXECUTION_EVENTS_COLUMN_TYPES));
+    assert.deepEqual([...copyDataMessages([], EXECUTION_EVENTS_COLUMN_TYPES)], []);
   });
 
   it('copyField: NULL, escapes, JSON', () => {

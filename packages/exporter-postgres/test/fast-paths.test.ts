@@ -11,6 +11,7 @@ import { parseJsonText } from '../src/attribute-values.js';
 import { hrTimeToIso } from '../src/hr-time.js';
 import {
   EXECUTION_EVENTS_COLUMN_TYPES,
+  copyDataMessages,
   copyTextPieces,
   sanitizeRow,
   toCopyText,
@@ -168,6 +169,32 @@ describe('fast paths give what the plain code gives', () => {
         const expected = toCopyTextReference(rows);
         assert.equal(toCopyText(rows, EXECUTION_EVENTS_COLUMN_TYPES), expected);
         assert.equal([...copyTextPieces(rows, EXECUTION_EVENTS_COLUMN_TYPES, pieceChars)].join(''), expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('copyDataMessages: the same COPY text as the plain encoder, as UTF-8 in CopyData messages of whole lines', () => {
+    const row = fc.record({
+      agent_name: fc.oneof(nastyString, fc.constant(null)),
+      error_message: fc.oneof(fc.string(), nastyString, fc.constant(null)),
+      name: nastyString,
+      duration_ms: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
+      execution_order: fc.oneof(fc.integer(), fc.constant(null)),
+      inputs: nastyJson,
+      meta: nastyJson,
+    });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 20 }), fc.integer({ min: 1, max: 4000 }), (overs, pieceBytes) => {
+        const rows = overs.map((o) => eventRow(o as Partial<ExecutionEventRow>));
+        const expected = Buffer.from(toCopyTextReference(rows), 'utf8');
+        const messages = [...copyDataMessages(rows, EXECUTION_EVENTS_COLUMN_TYPES, pieceBytes)];
+        for (const m of messages) {
+          assert.equal(m[0], 0x64, 'a CopyData message');
+          assert.equal(m.readUInt32BE(1), m.length - 1, 'its length counts itself and the payload');
+          assert.equal(m[m.length - 1], 0x0a, 'whole lines only');
+        }
+        assert.deepEqual(Buffer.concat(messages.map((m) => m.subarray(5))), expected);
       }),
       { numRuns: 1000 },
     );
