@@ -89,6 +89,12 @@ function zeroDrops(): Record<DropReason, number> {
 }
 
 /**
+ * Rounds a flush gives the spans ended while it runs, after every span
+ * ended before it has left the queue (see `drain`).
+ */
+const FLUSH_FOLLOW_UP_ROUNDS = 2;
+
+/**
  * Delivers ended spans to a {@link DeliverySink}.
  *
  * - `onEnd` is O(1): it estimates the span's size and pushes a reference
@@ -128,6 +134,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private readonly inFlight = new Set<Batch<P>>();
   /** Live spans held: queued + parked + in flight (not abandoned). */
   private heldSpans = 0;
+  /** Live spans ever taken onto the queue: with `heldSpans`, tells how many have left it (delivered, spooled or dropped). */
+  private acceptedSpans = 0;
   private heldBytes = 0;
 
   private state: 'up' | 'down' = 'up';
@@ -220,6 +228,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       }
       this.queue.push(span, bytes);
       this.heldSpans += 1;
+      this.acceptedSpans += 1;
       this.heldBytes += bytes;
       if (this.queue.length === 1) this.queueDueAt = Date.now() + this.delay;
       if (this.queue.length >= this.batchSize) this.schedulePump();
@@ -715,9 +724,25 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   // Flush
   // -------------------------------------------------------------------------
 
+  /**
+   * Delivers what is held until nothing is, or the deadline; then spools
+   * what is left (at the deadline, or always when `final`).
+   *
+   * Converges under a steady producer: once every span accepted before the
+   * drain began has left the queue, spans ended meanwhile get
+   * {@link FLUSH_FOLLOW_UP_ROUNDS} more rounds and the drain stops waiting,
+   * leaving newer spans to normal delivery (or, on the way out, to the
+   * exit hook's synchronous spool). Without it, an application ending a
+   * span every millisecond kept a flush, and a SIGTERM, waiting out the
+   * whole deadline whenever a commit took longer than that.
+   */
   private async drain(timeoutMillis: number, final: boolean): Promise<void> {
     const deadline = Date.now() + timeoutMillis;
     const failuresAtStart = this.totalFailures;
+    /** Spans that must leave before the drain may stop: those accepted before it (or before the current round). */
+    let target = this.acceptedSpans;
+    let followUps = 0;
+    let timedOut = false;
     this.flushing += 1;
     try {
       if (this.state === 'down') {
@@ -726,19 +751,28 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       }
       this.pump();
       while (this.heldSpans > 0) {
+        if (this.acceptedSpans - this.heldSpans >= target) {
+          // Everything the round waited for has left; what is held was ended since.
+          if (followUps === FLUSH_FOLLOW_UP_ROUNDS) break;
+          followUps += 1;
+          target = this.acceptedSpans;
+        }
         if (this.state === 'down' && this.totalFailures > failuresAtStart && this.sink.spill !== undefined) {
           this.spillEverything(false);
           if (this.heldSpans === 0) break;
         }
         const remaining = deadline - Date.now();
-        if (remaining <= 0) break;
+        if (remaining <= 0) {
+          timedOut = true;
+          break;
+        }
         await this.nextChange(remaining);
         this.pump();
       }
     } finally {
       this.flushing -= 1;
     }
-    if (this.heldSpans > 0) this.spillEverything(final);
+    if (this.heldSpans > 0 && (final || timedOut)) this.spillEverything(final);
   }
 
   /** Resolves at the next settled attempt, or after `millis`. */

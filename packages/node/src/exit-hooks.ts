@@ -3,8 +3,10 @@
  *
  * Node's default for SIGTERM and SIGINT is to terminate at once; listening
  * for them disables that default. So when agentspan is the only listener,
- * it flushes within its deadline (spans the application ends meanwhile are
- * flushed too), spools synchronously whatever is still held, removes its
+ * it flushes within its deadline (every span ended before the signal, and
+ * those ended meanwhile for a few rounds: the flush does not wait for an
+ * application that never stops ending spans), spools synchronously
+ * whatever is still held, removes its
  * listeners and raises the signal again: the process then ends exactly as it
  * would have (killed by the signal, same exit status for the parent), and no
  * application code runs between the last spool and the end. When the
