@@ -160,6 +160,7 @@ function cases(): Case[] {
     { name: 'adv tool: saved to x N', input: fill('saved to '), run: extractGeneratedFiles },
     { name: 'adv tool: file: file: (no spaces)', input: fill('file:'), run: extractGeneratedFiles },
     { name: 'adv tool: [[[[ deep JSON', input: fill('['), run: extractGeneratedFiles },
+    { name: 'adv tool: [[[[…]]]] valid, 500 000 deep', input: '['.repeat(MB / 2) + ']'.repeat(MB / 2), run: extractGeneratedFiles },
     { name: 'adv tool: ..... long token', input: 'saved to ' + fill('.'), run: extractGeneratedFiles },
     { name: 'adv msg: ``` fences x N', input: fill('```\n'), run: (s) => extractMessageMetadata(s) },
     { name: 'adv msg: ]( x N', input: fill(']('), run: (s) => extractMessageMetadata(s) },

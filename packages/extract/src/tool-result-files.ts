@@ -31,6 +31,13 @@ const MAX_DEPTH = 32;
 const MAX_NODES = 10_000;
 /** JSON strings longer than this are not parsed (parsing is not bounded by anything else). */
 const MAX_JSON_CHARS = 1_000_000;
+/**
+ * JSON strings nested deeper than this are not parsed either: the walk
+ * stops at {@link MAX_DEPTH} anyway, and `JSON.parse` builds every level
+ * (a megabyte of valid `[[[…]]]`, half a million arrays, took 100–140 ms
+ * here). Their text is scanned for phrases instead.
+ */
+const MAX_PARSE_DEPTH = 512;
 /** Characters of text, over the whole result, scanned for phrases. */
 const MAX_TEXT_CHARS = 1_000_000;
 
@@ -38,8 +45,9 @@ const MAX_TEXT_CHARS = 1_000_000;
  * Paths of files a tool result says were generated, normalised,
  * deduplicated, first-seen order.
  *
- * - Strings: if they look like JSON (`{`/`[`, at most 1 MB) they are parsed
- *   and walked; otherwise scanned for the phrases above.
+ * - Strings: if they look like JSON (`{`/`[`, at most 1 MB, nested at most
+ *   512 deep) they are parsed and walked; otherwise scanned for the phrases
+ *   above.
  * - Objects/arrays: walked (depth ≤ 32, ≤ 10 000 nodes, cycle-safe). String
  *   values under path keys (`path`, `file`, `filename`, `file_path`,
  *   `filepath`, `output_path`, `output_file`, `saved_to`, ...) and items of
@@ -80,12 +88,14 @@ function pathValue(value: string): string | undefined {
 /**
  * `false` when `text` certainly is not a JSON document: a string is
  * unterminated, a bracket outside strings closes nothing, the brackets do
- * not balance, or anything but whitespace follows the top-level value. One
- * linear pass (strings are skipped with `indexOf`), so an unclosed `[[[[…`
- * is not handed to `JSON.parse`, which takes some 40 ms per MB to fail on
- * it. Valid JSON always passes: its strings end where this scan ends them.
+ * not balance, or anything but whitespace follows the top-level value; and
+ * `false` when it nests deeper than {@link MAX_PARSE_DEPTH}. One linear
+ * pass (strings are skipped with `indexOf`), so an unclosed `[[[[…` is not
+ * handed to `JSON.parse`, which takes some 40 ms per MB to fail on it, nor
+ * a valid one that deep. Valid JSON within the depth always passes: its
+ * strings end where this scan ends them.
  */
-function mayBeJsonDocument(text: string): boolean {
+function worthParsing(text: string): boolean {
   const n = text.length;
   let depth = 0;
   let ended = false; // the top-level value has closed
@@ -99,8 +109,9 @@ function mayBeJsonDocument(text: string): boolean {
       const close = closingQuote(text, i + 1);
       if (close < 0) return false;
       i = close;
-    } else if (c === 91 || c === 123) depth++;
-    else if (c === 93 || c === 125) {
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_PARSE_DEPTH) return false;
+    } else if (c === 93 || c === 125) {
       if (--depth < 0) return false;
       if (depth === 0) ended = true;
     }
@@ -125,7 +136,7 @@ function scanText(text: string, out: OrderedSet, state: WalkState): void {
   const slice = text.length > state.textBudget ? text.slice(0, state.textBudget) : text;
   state.textBudget -= slice.length;
   const trimmed = slice.trimStart();
-  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && text.length <= MAX_JSON_CHARS && mayBeJsonDocument(text)) {
+  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && text.length <= MAX_JSON_CHARS && worthParsing(text)) {
     let parsed: unknown;
     let ok = false;
     try {

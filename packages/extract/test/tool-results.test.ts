@@ -48,6 +48,14 @@ describe('extractGeneratedFiles: structured results', () => {
     assert.deepEqual(extractGeneratedFiles(' \n[{"file": "y.txt"}]\n '), ['y.txt']);
     assert.deepEqual(extractGeneratedFiles('{"note": "a\\\\", "path": "c.txt"}'), ['c.txt']); // an escaped backslash before the quote
   });
+  it('does not parse JSON nested deeper than 512 levels: its text is scanned for phrases instead', () => {
+    // Parsed, a path key is read at the top; scanned as text, only the phrase is found.
+    const doc = (depth: number) => `{"output_file": "top.csv", "d": ${'['.repeat(depth)}${']'.repeat(depth)}, "stdout": "Saved to plot.png"}`;
+    assert.deepEqual(extractGeneratedFiles(doc(100)), ['top.csv', 'plot.png']);
+    assert.deepEqual(extractGeneratedFiles(doc(513)), ['plot.png']);
+    // Half a million levels of valid JSON: no parse at all (it took 100–140 ms per MB on the application thread).
+    assert.deepEqual(extractGeneratedFiles('['.repeat(500_000) + ']'.repeat(500_000)), []);
+  });
   it('accepts key spellings case- and separator-insensitively', () => {
     assert.deepEqual(extractGeneratedFiles({ FilePath: 'a.txt', 'output-file': 'b.txt', SavedTo: 'c.txt' }), ['a.txt', 'b.txt', 'c.txt']);
   });
