@@ -353,10 +353,11 @@ function analyseCall(
   const npName = qual.startsWith('numpy.') ? qual.slice(6) : undefined;
   if (npName !== undefined && Object.hasOwn(NP_WRITE, npName)) {
     const v = evalArg(ctx, argAt(args, 0, ['file', 'fname']));
+    if (v === undefined) return;
     const ext = NP_WRITE[npName]!;
-    // np.save('x') writes 'x.npy': numpy appends the extension when missing.
-    const withExt = v && ext && extensionOf(v.s) !== ext.slice(1) ? { s: v.s + ext, path: v.path } : v;
-    return add(sink, 'w', accept(withExt, false));
+    // np.save('x') writes 'x.npy': numpy appends the extension when missing. Every value of a loop variable.
+    for (const s of v.alts ?? [v.s]) add(sink, 'w', accept({ s: ext && extensionOf(s) !== ext.slice(1) ? s + ext : s, path: v.path }, false));
+    return;
   }
   if (npName !== undefined && NP_READ.has(npName)) {
     addArg(ctx, sink, 'r', argAt(args, 0, ['file', 'fname', 'filename']), false);

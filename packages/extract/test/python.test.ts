@@ -61,6 +61,7 @@ describe('python files written', () => {
     ['np.save adds .npy', "np.save('a', x)", ['a.npy'], []],
     ['np.savez adds .npz', "np.savez_compressed('c', a=x)", ['c.npz'], []],
     ['np.savetxt', "np.savetxt('a.txt', x)", ['a.txt'], []],
+    ['np.save over a loop of literals', "for f in ['a.npy', 'b']:\n    np.save(f, x)", ['a.npy', 'b.npy'], []],
     ['np.load', "np.load('a.npy')", [], ['a.npy']],
     ['to_csv any receiver', "results_df.groupby('a').mean().to_csv('r.csv')", ['r.csv'], []],
     ['to_parquet', "df.to_parquet('r.parquet')", ['r.parquet'], []],
