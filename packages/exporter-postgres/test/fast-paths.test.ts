@@ -153,18 +153,20 @@ describe('fast paths give what the plain code gives', () => {
     }
   });
 
+  /** Overrides of a row's text, number and JSON columns with hostile values, for the COPY encoders. */
+  const copyRow = fc.record({
+    agent_name: fc.oneof(nastyString, fc.constant(null)),
+    error_message: fc.oneof(fc.string(), nastyString, fc.constant(null)),
+    name: nastyString,
+    duration_ms: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
+    execution_order: fc.oneof(fc.integer(), fc.constant(null)),
+    inputs: nastyJson,
+    meta: nastyJson,
+  });
+
   it('toCopyText / copyTextPieces: the same COPY text as the plain encoder', () => {
-    const row = fc.record({
-      agent_name: fc.oneof(nastyString, fc.constant(null)),
-      error_message: fc.oneof(fc.string(), nastyString, fc.constant(null)),
-      name: nastyString,
-      duration_ms: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
-      execution_order: fc.oneof(fc.integer(), fc.constant(null)),
-      inputs: nastyJson,
-      meta: nastyJson,
-    });
     fc.assert(
-      fc.property(fc.array(row, { maxLength: 20 }), fc.integer({ min: 1, max: 400 }), (overs, pieceChars) => {
+      fc.property(fc.array(copyRow, { maxLength: 20 }), fc.integer({ min: 1, max: 400 }), (overs, pieceChars) => {
         const rows = overs.map((o) => eventRow(o as Partial<ExecutionEventRow>));
         const expected = toCopyTextReference(rows);
         assert.equal(toCopyText(rows, EXECUTION_EVENTS_COLUMN_TYPES), expected);
@@ -175,17 +177,8 @@ describe('fast paths give what the plain code gives', () => {
   });
 
   it('copyDataMessages: the same COPY text as the plain encoder, as UTF-8 in CopyData messages of whole lines', () => {
-    const row = fc.record({
-      agent_name: fc.oneof(nastyString, fc.constant(null)),
-      error_message: fc.oneof(fc.string(), nastyString, fc.constant(null)),
-      name: nastyString,
-      duration_ms: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
-      execution_order: fc.oneof(fc.integer(), fc.constant(null)),
-      inputs: nastyJson,
-      meta: nastyJson,
-    });
     fc.assert(
-      fc.property(fc.array(row, { maxLength: 20 }), fc.integer({ min: 1, max: 4000 }), (overs, pieceBytes) => {
+      fc.property(fc.array(copyRow, { maxLength: 20 }), fc.integer({ min: 1, max: 4000 }), (overs, pieceBytes) => {
         const rows = overs.map((o) => eventRow(o as Partial<ExecutionEventRow>));
         const expected = Buffer.from(toCopyTextReference(rows), 'utf8');
         const messages = [...copyDataMessages(rows, EXECUTION_EVENTS_COLUMN_TYPES, pieceBytes)];
