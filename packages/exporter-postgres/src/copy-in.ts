@@ -1,7 +1,6 @@
 /**
- * `COPY ... FROM STDIN` through a node-postgres client, streaming pieces
- * as they are encoded (text, framed here, or ready CopyData messages, as
- * `copyDataMessages` makes them): the next piece is encoded while the server
+ * `COPY ... FROM STDIN` through a node-postgres client, streaming CopyData
+ * messages as they are encoded (`copyDataMessages`): the next one is encoded while the server
  * parses the previous one (two processes, two cores), and the socket's
  * backpressure paces the encoder. A query object of node-postgres' own
  * "submittable" kind, so it queues like any other query on the client and
@@ -9,8 +8,8 @@
  *
  * Errors: a server error (a refused value, a unique violation, ...) stops
  * the encoding at once and rejects with the server's error (the server has
- * left copy mode, ignores the pieces already on the wire and is ready for
- * the next query). A piece that cannot be encoded aborts the COPY (CopyFail)
+ * left copy mode, ignores the messages already on the wire and is ready for
+ * the next query). A row that cannot be encoded aborts the COPY (CopyFail)
  * and rejects with {@link RowSerializationError}, not with the server's
  * answer to the abort, so the rows are blamed and not the connection.
  */
@@ -25,20 +24,7 @@ interface CopyConnection {
   readonly stream: NodeJS.WritableStream & { writable: boolean };
 }
 
-const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]); // 'c', length 4
-
-/** One CopyData message holding `piece` as UTF-8, in a single buffer (exported for tests). */
-export function copyDataMessage(piece: string): Buffer {
-  // Sized exactly (not 3 bytes per code unit): the memory the socket holds while it drains is
-  // the message itself, and off-heap allocation, which also drives garbage collection, is a third.
-  const bytes = Buffer.byteLength(piece, 'utf8');
-  const msg = Buffer.allocUnsafe(bytes + 5);
-  msg[0] = COPY_DATA;
-  msg.writeUInt32BE(bytes + 4, 1);
-  msg.write(piece, 5, 'utf8');
-  return msg;
-}
 
 class CopyInQuery {
   /** For node-postgres (and for anything that logs queries by their text). */
@@ -48,11 +34,11 @@ class CopyInQuery {
   private finished = false;
   private stopped = false;
   private encodeError: Error | undefined;
-  private next: IteratorResult<string | Buffer, void> | undefined;
+  private next: IteratorResult<Buffer, void> | undefined;
 
   constructor(
     text: string,
-    private readonly pieces: Iterator<string | Buffer, void, undefined>,
+    private readonly messages: Iterator<Buffer, void, undefined>,
     private readonly done: (err: Error | undefined, rowCount: number) => void,
   ) {
     this.text = text;
@@ -74,14 +60,14 @@ class CopyInQuery {
   submit(connection: CopyConnection): void {
     this.connection = connection;
     connection.query(this.text);
-    // Encode the first piece while the server answers with CopyInResponse.
+    // Encode the first message while the server answers with CopyInResponse.
     this.advance();
   }
 
   private advance(): void {
     if (this.next !== undefined || this.encodeError !== undefined) return;
     try {
-      this.next = this.pieces.next();
+      this.next = this.messages.next();
     } catch (err) {
       this.encodeError = new RowSerializationError(`a row could not be serialised: ${toError(err).message}`, { cause: err });
     }
@@ -104,7 +90,7 @@ class CopyInQuery {
         connection.sendCopyFail(this.encodeError.message.slice(0, 200));
         return;
       }
-      const current = this.next as IteratorResult<string | Buffer, void>;
+      const current = this.next as IteratorResult<Buffer, void>;
       this.next = undefined;
       if (current.done === true) {
         this.stopped = true;
@@ -113,8 +99,8 @@ class CopyInQuery {
       }
       if (!stream.writable) return; // the connection died: node-postgres reports it
       if (current.value.length === 0) continue;
-      if (!stream.write(typeof current.value === 'string' ? copyDataMessage(current.value) : current.value)) {
-        this.advance(); // encode the next piece while the socket drains
+      if (!stream.write(current.value)) {
+        this.advance(); // encode the next message while the socket drains
         stream.once('drain', this.pump);
         return;
       }
@@ -160,14 +146,12 @@ export function canCopyIn(client: unknown): boolean {
 
 /**
  * Runs `sql` (a `COPY ... FROM STDIN` in text format) on `client`, sending
- * the `pieces` as they are produced: a string is COPY text, framed into a
- * CopyData message here; a `Buffer` is a whole CopyData message already
- * (see `copyDataMessages`) and is written as it is. Resolves with the
- * number of rows the server reports copied.
+ * the CopyData `messages` as they are produced (see `copyDataMessages`).
+ * Resolves with the number of rows the server reports copied.
  */
-export function copyIn(client: pg.ClientBase, sql: string, pieces: Iterable<string | Buffer>): Promise<number> {
+export function copyIn(client: pg.ClientBase, sql: string, messages: Iterable<Buffer>): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const query = new CopyInQuery(sql, pieces[Symbol.iterator]() as Iterator<string | Buffer, void, undefined>, (err, rowCount) => {
+    const query = new CopyInQuery(sql, messages[Symbol.iterator]() as Iterator<Buffer, void, undefined>, (err, rowCount) => {
       if (err) reject(err);
       else resolve(rowCount);
     });

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { copyDataMessage } from '../src/copy-in.js';
 import {
   AGENTSPAN_ID_NAMESPACE,
   eventIdFor,
@@ -54,15 +53,6 @@ function groupRowsReference(rows: readonly MappedRow[]): { runs: unknown[]; node
   const sort = (m: Map<string, unknown>): unknown[] => [...m.values()].sort(byKey((r) => (r as { id: string }).id));
   return { runs: sort(runs), nodes: sort(nodes), events: sort(events) };
 }
-
-function copyDataMessageReference(piece: string): Buffer {
-  const body = Buffer.from(piece, 'utf8');
-  const head = Buffer.alloc(5);
-  head[0] = 0x64;
-  head.writeUInt32BE(body.length + 4, 1);
-  return Buffer.concat([head, body]);
-}
-
 
 // ---------------------------------------------------------------------------
 
@@ -133,19 +123,6 @@ describe('delivery fast paths give what the old code gives', () => {
       }),
       { numRuns: 2000 },
     );
-  });
-
-  it('copyDataMessage: the same bytes, sized exactly (NUL, lone surrogates, astral characters, large pieces)', () => {
-    fc.assert(
-      fc.property(fc.oneof(nastyString(300), fc.string({ unit: 'binary', maxLength: 300 }), fc.string()), (piece) => {
-        const msg = copyDataMessage(piece);
-        assert.deepEqual(msg, copyDataMessageReference(piece));
-        assert.equal(msg.buffer.byteLength >= msg.length, true);
-      }),
-      { numRuns: 3000 },
-    );
-    const big = `${'a\tb\\c\n'.repeat(20_000)}😀\uDC00\u0000`;
-    assert.deepEqual(copyDataMessage(big), copyDataMessageReference(big));
   });
 
   it('sanitizeRow: the clean check at the limits (depth, node count) and on values it must not accept', () => {
