@@ -66,8 +66,9 @@ describe('DeliverySpanProcessor', () => {
     } finally {
       clearInterval(producer);
     }
-    await p.forceFlush();
-    assert.equal(p.stats().queueDepth, 0);
+    // What the flush left queued goes out by normal delivery, with no other flush.
+    await until(() => p.stats().queueDepth === 0, 5000, 'the spans ended during the flush delivered by the scheduler');
+    assert.equal(p.stats().spooled, 0);
     assertAccounted(p.stats());
     await p.shutdown();
   });
