@@ -57,18 +57,25 @@ export interface CopyEncoder<Row> {
   line(row: Row): string;
 }
 
+type FieldEncoder = (v: unknown) => string;
+
+/** The columns of `types`, in order, and the field encoder of each (picked once per table). */
+function columnEncoders<Row>(types: ColumnTypes<Row>): { readonly columns: readonly string[]; readonly fields: readonly FieldEncoder[] } {
+  const columns = Object.keys(types) as (keyof Row & string)[];
+  return { columns, fields: columns.map((c) => (types[c] === 'jsonb' ? jsonField : scalarField)) };
+}
+
 /** An encoder for rows with the columns (and column order) of `types`. */
 export function copyEncoder<Row>(types: ColumnTypes<Row>): CopyEncoder<Row> {
-  const columns = Object.keys(types) as (keyof Row & string)[];
-  const fields = columns.map((c) => (types[c] === 'jsonb' ? jsonField : scalarField));
+  const { columns, fields } = columnEncoders(types);
   const n = columns.length;
   return {
     line(row: Row): string {
       const r = row as Record<string, unknown>;
-      let out = (fields[0] as (v: unknown) => string)(r[columns[0] as string]);
+      let out = (fields[0] as FieldEncoder)(r[columns[0] as string]);
       for (let i = 1; i < n; i++) {
         out += '\t';
-        out += (fields[i] as (v: unknown) => string)(r[columns[i] as string]);
+        out += (fields[i] as FieldEncoder)(r[columns[i] as string]);
       }
       return out + '\n';
     },
@@ -161,8 +168,7 @@ export function* copyDataMessages<Row>(
   types: ColumnTypes<Row>,
   pieceBytes = 64 * 1024,
 ): Generator<Buffer, void, undefined> {
-  const columns = Object.keys(types) as (keyof Row & string)[];
-  const fields = columns.map((c) => (types[c] === 'jsonb' ? jsonField : scalarField));
+  const { columns, fields } = columnEncoders(types);
   const n = columns.length;
   const texts: string[] = new Array<string>(n).fill('');
   let buf = Buffer.allocUnsafe(pieceBytes + HEADER_BYTES);
@@ -171,7 +177,7 @@ export function* copyDataMessages<Row>(
     const r = row as Record<string, unknown>;
     let room = n; // the tabs and the newline
     for (let i = 0; i < n; i++) {
-      const t = (fields[i] as (v: unknown) => string)(r[columns[i] as string]);
+      const t = (fields[i] as FieldEncoder)(r[columns[i] as string]);
       texts[i] = t;
       // At most 3 UTF-8 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units).
       room += t.length <= MEASURE_ABOVE ? 3 * t.length : Buffer.byteLength(t, 'utf8');
