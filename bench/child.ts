@@ -548,7 +548,38 @@ async function extractCase(o: Opts): Promise<unknown> {
   return runExtractBench(smoke ? { filter: (n) => n.startsWith('realistic: python corpus') || n === 'adv redact: spaces' } : {});
 }
 
+/**
+ * The machine's speed at this moment, from two fixed loops that run no agentspan code: integer
+ * arithmetic (registers only) and object churn (short-lived objects kept in a Map, the kind of
+ * work recording and mapping spans do). This machine speeds up and slows down over minutes, and
+ * memory-heavy code more than arithmetic; run.ts probes at the start and the end of a run so that
+ * runs can be compared knowing the phase each met.
+ */
+async function probeCase(o: Opts): Promise<unknown> {
+  const rounds = 5;
+  const intIterations = o['smoke'] === true ? 1_000_000 : 20_000_000;
+  const churnOps = o['smoke'] === true ? 20_000 : 400_000;
+  let x = 1;
+  const intNs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < intIterations; i++) x = (Math.imul(x, 1664525) + 1013904223) | 0;
+    intNs.push(Number(process.hrtime.bigint() - t0) / intIterations);
+  }
+  const churnNs: number[] = [];
+  let kept = 0;
+  for (let r = 0; r < rounds; r++) {
+    const map = new Map<string, { i: number; s: string }>();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < churnOps; i++) map.set(`k${i & 4095}`, { i, s: `v${i}` });
+    churnNs.push(Number(process.hrtime.bigint() - t0) / churnOps);
+    kept += map.size;
+  }
+  return { intNs: median(intNs), churnNs: median(churnNs), sink: x + kept };
+}
+
 const cases: Record<string, (o: Opts) => Promise<unknown>> = {
+  probe: probeCase,
   copy: copyCase,
   naive: naiveCase,
   writer: writerCase,

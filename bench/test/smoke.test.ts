@@ -51,6 +51,7 @@ test('npm run bench -- --smoke writes every section and keeps the rest of the fi
     assert.match(md, /\| agentspan end to end \| \d+\.\d \| \d+\.\d \| (\d+\.\d|not readable here) \|/);
     assert.match(md, /cannot exceed [\d ]+ events\/s on \d+ cores|no ceiling computed/);
     assert.match(md, /\| end to end ≥ 75% of COPY of the same rows \| \d+% of the faster COPY, median of 1 pair \(\d+%\)/);
+    assert.match(md, /\| machine speed, start → end of the run \| integer loop [^|]* \d+\.\d\d → \d+\.\d\d ns per iteration; object churn [^|]* \d[\d ]* → \d[\d ]* ns per insert/);
     assert.doesNotMatch(md, /\bNaN\b|n\/a/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
