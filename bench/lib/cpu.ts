@@ -10,6 +10,7 @@
  * running on the same server is counted too: the bench runs alone.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 /** Clock ticks per second of `/proc/<pid>/stat` times (`getconf CLK_TCK`: 100 on Linux, whatever the kernel's HZ). */
 const TICKS_PER_SECOND = 100;
@@ -68,6 +69,11 @@ export interface CpuSpent {
   readonly clientMs: number;
   /** The Postgres server's processes; undefined when not measurable here. */
   readonly serverMs: number | undefined;
+  /**
+   * Share of the interval this process's main thread was busy (its event loop's utilisation,
+   * 0–1): JavaScript runs on that one thread, so near 1 it, not the cores, sets the pace.
+   */
+  readonly mainThreadBusy: number;
 }
 
 /** Starts an interval; the returned function ends it and tells what CPU it used. */
@@ -75,12 +81,15 @@ export function cpuMeter(): () => CpuSpent {
   // The /proc scan costs this process a little CPU: kept outside the client's interval on both ends.
   const server0 = postgresCpuSeconds();
   const client0 = processCpuSeconds();
+  const loop0 = performance.eventLoopUtilization();
   return () => {
+    const mainThreadBusy = performance.eventLoopUtilization(loop0).utilization;
     const client = processCpuSeconds() - client0;
     const server1 = postgresCpuSeconds();
     return {
       clientMs: client * 1000,
       serverMs: server0 === undefined || server1 === undefined ? undefined : (server1 - server0) * 1000,
+      mainThreadBusy,
     };
   };
 }
