@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { median, serverVersion } from './lib/common.js';
 import { cpuSection } from './lib/cpu-report.js';
 import { fmt, pct, rate } from './lib/format.js';
+import { instructionsSection } from './lib/instructions-report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -30,10 +31,11 @@ interface Args {
   out: string;
   withReport: boolean;
   withGateway: boolean;
+  withInstructions: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { smoke: false, reps: 5, out: join(root, 'BENCHMARKS.md'), withReport: false, withGateway: false };
+  const a: Args = { smoke: false, reps: 5, out: join(root, 'BENCHMARKS.md'), withReport: false, withGateway: false, withInstructions: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--smoke') a.smoke = true;
@@ -41,6 +43,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--out') a.out = resolve(String(argv[++i]));
     else if (k === '--with-report') a.withReport = true;
     else if (k === '--with-gateway') a.withGateway = true;
+    else if (k === '--with-instructions') a.withInstructions = true;
     else throw new Error(`unknown argument ${k}`);
   }
   if (a.smoke && !argv.includes('--reps')) a.reps = 1;
@@ -312,6 +315,11 @@ async function main(): Promise<void> {
     out.push('### Optional benchmarks run with this one', '');
     if (args.withReport) out.push('```', runScript('packages/cli/bench/report-load.bench.ts'), '```', '');
     if (args.withGateway) out.push('```', runScript('packages/gateway/bench/gateway.bench.ts'), '```', '');
+  }
+
+  if (args.withInstructions) {
+    log('instructions per event (valgrind)');
+    out.push(...(await instructionsSection(S)));
   }
 
   out.push(`_Whole run: ${fmt((performance.now() - started) / 1000)} s._`);

@@ -1,0 +1,77 @@
+/**
+ * The work `instructions.bench.ts` counts, run under valgrind: `events`
+ * events through one stage of the recording process's path, with nothing
+ * else (no database, no timers). Prints the bytes encoded, so that no stage
+ * can be optimised away.
+ *
+ *   node --import tsx bench/instructions-child.ts <stage> <events>
+ *
+ * Stages, each including the ones before it: `record` (the workload of
+ * §2 recorded through the public API and `ExecutionEventSpanProcessor`),
+ * `map` (+ the exporter's `prepareRows`: mapping and sanitising),
+ * `encode` (+ `copyDataMessages`: the COPY protocol messages); and apart,
+ * `code2k` (the 2 KB `codeExecution` of §4, through the processor).
+ */
+import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createRecorder } from '@agentspan/instrumentation';
+import { ExecutionEventSpanProcessor } from '@agentspan/processor';
+import { PostgresExecutionEventExporter, copyDataMessages, EXECUTION_EVENTS_COLUMN_TYPES, type ExecutionEventRow } from '@agentspan/exporter-postgres';
+import { codeSnippets2k, recordEvent } from './lib/workload.js';
+
+/** The stages a child can run. */
+const INSTRUCTION_STAGES = ['record', 'map', 'encode', 'code2k'] as const;
+type InstructionStage = (typeof INSTRUCTION_STAGES)[number];
+
+class Collect implements SpanProcessor {
+  readonly spans: ReadableSpan[] = [];
+  onStart(): void {}
+  onEnd(span: ReadableSpan): void {
+    this.spans.push(span);
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Spans handed on per round: about what one delivery batch holds. */
+const ROUND = 500;
+const OUTPUT = 'eu: mean=101.2 peak=7\nus: mean=98.0 peak=12\n';
+
+function main(stage: InstructionStage, events: number): number {
+  const collect = new Collect();
+  const provider = new BasicTracerProvider({ spanProcessors: [new ExecutionEventSpanProcessor({ workspaceDir: process.cwd() }), collect] });
+  const recorder = createRecorder({ tracerProvider: provider });
+  // The exporter only maps here: it opens no connection until a write, and none is asked for.
+  const exporter = new PostgresExecutionEventExporter({ connectionString: 'postgres://unused@127.0.0.1:1/unused', migrate: false });
+  const run = recorder.startRun({ task: 'instructions', mode: 'bench' });
+  const node = run.startNode('step_1', { title: 'analyse', agent: 'analyst' });
+  const snippets = stage === 'code2k' ? codeSnippets2k(false, 256) : [];
+  let bytes = 0;
+  for (let done = 0; done < events; done += ROUND) {
+    const n = Math.min(ROUND, events - done);
+    for (let i = 0; i < n; i++) {
+      if (stage === 'code2k') node.codeExecution({ agent: 'executor', language: 'python', code: snippets[(done + i) % 256]!, output: OUTPUT, exitCode: 0 });
+      else recordEvent(node, done + i);
+    }
+    if (stage === 'map' || stage === 'encode') {
+      const rows: ExecutionEventRow[] = [];
+      for (const m of exporter.prepareRows(collect.spans).rows) if (m.kind === 'event') rows.push(m.row);
+      bytes += rows.length;
+      if (stage === 'encode') for (const message of copyDataMessages(rows, EXECUTION_EVENTS_COLUMN_TYPES)) bytes += message.length;
+    } else bytes += collect.spans.length;
+    collect.spans.length = 0;
+  }
+  return bytes;
+}
+
+const [stage, events] = process.argv.slice(2);
+if (!INSTRUCTION_STAGES.includes(stage as InstructionStage) || !/^\d+$/.test(events ?? '')) {
+  console.error(`usage: instructions-child.ts <${INSTRUCTION_STAGES.join('|')}> <events>`);
+  process.exit(2);
+}
+console.log(`bytes ${main(stage as InstructionStage, Number(events))}`);
+// Exit at once: the providers' shutdown and the exporter's pool are not what is counted.
+process.exit(0);
