@@ -12,36 +12,23 @@
  * `encode` (+ `copyDataMessages`: the COPY protocol messages); and apart,
  * `code2k` (the 2 KB `codeExecution` of §4, through the processor).
  */
-import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { createRecorder } from '@agentspan/instrumentation';
 import { ExecutionEventSpanProcessor } from '@agentspan/processor';
 import { PostgresExecutionEventExporter, copyDataMessages, EXECUTION_EVENTS_COLUMN_TYPES, type ExecutionEventRow } from '@agentspan/exporter-postgres';
+import { CollectSpans } from './lib/collect.js';
 import { codeSnippets2k, recordEvent } from './lib/workload.js';
 
 /** The stages a child can run. */
 const INSTRUCTION_STAGES = ['record', 'map', 'encode', 'code2k'] as const;
 type InstructionStage = (typeof INSTRUCTION_STAGES)[number];
 
-class Collect implements SpanProcessor {
-  readonly spans: ReadableSpan[] = [];
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    this.spans.push(span);
-  }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 /** Spans handed on per round: about what one delivery batch holds. */
 const ROUND = 500;
 const OUTPUT = 'eu: mean=101.2 peak=7\nus: mean=98.0 peak=12\n';
 
 function main(stage: InstructionStage, events: number): number {
-  const collect = new Collect();
+  const collect = new CollectSpans();
   const provider = new BasicTracerProvider({ spanProcessors: [new ExecutionEventSpanProcessor({ workspaceDir: process.cwd() }), collect] });
   const recorder = createRecorder({ tracerProvider: provider });
   // The exporter only maps here: it opens no connection until a write, and none is asked for.

@@ -26,7 +26,7 @@ import ts from 'typescript';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The child's TypeScript files, relative to this folder. */
-const CHILD_SOURCES = ['instructions-child.ts', 'lib/workload.ts'];
+const CHILD_SOURCES = ['instructions-child.ts', 'lib/collect.ts', 'lib/workload.ts'];
 
 /**
  * The child as plain JavaScript, in a fresh folder beside this file (so that its

@@ -4,30 +4,16 @@
  * `ExecutionEventSpanProcessor`, then mapped and sanitised by the exporter's
  * `prepareRows`. The baselines write exactly these rows.
  */
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { createRecorder } from '@agentspan/instrumentation';
 import { ExecutionEventSpanProcessor } from '@agentspan/processor';
 import { PostgresExecutionEventExporter, type ExecutionEventRow, type MappedRow } from '@agentspan/exporter-postgres';
+import { CollectSpans } from './collect.js';
 import { driveWorkload } from './workload.js';
-
-class Collect implements SpanProcessor {
-  readonly spans: ReadableSpan[] = [];
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    this.spans.push(span);
-  }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 /** Mapped rows of `events` workload events in 10 runs (plus their run and node rows). */
 export async function workloadRows(events: number): Promise<{ all: MappedRow[]; events: ExecutionEventRow[] }> {
-  const collect = new Collect();
+  const collect = new CollectSpans();
   const provider = new BasicTracerProvider({ spanProcessors: [new ExecutionEventSpanProcessor(), collect] });
   await driveWorkload(createRecorder({ tracerProvider: provider }), { events, yieldEvery: 1_000_000 });
   // The exporter is only used to map rows: no pool is opened until a write.
