@@ -64,8 +64,8 @@ const NODE_FLAGS = ['--predictable', '--predictable-gc-schedule', '--random-seed
  * event of the same code came out 4% apart with 12 000 and 20 000 events, 0.45% apart with
  * 12 000 and 36 000.
  */
-const DEFAULT_SMALL = 12_000;
-const DEFAULT_LARGE = 36_000;
+export const DEFAULT_SMALL = 12_000;
+export const DEFAULT_LARGE = 36_000;
 
 /** The stages counted (see `instructions-child.ts`). */
 export type InstructionStage = 'record' | 'map' | 'encode' | 'code2k';

@@ -4,7 +4,7 @@
  * path, so that changes of a few per cent can be told from this machine's
  * drift.
  */
-import { runInstructionsBench, valgrindAvailable, type InstructionsRow } from '../instructions.bench.js';
+import { DEFAULT_LARGE, DEFAULT_SMALL, runInstructionsBench, valgrindAvailable, type InstructionsRow } from '../instructions.bench.js';
 import { fmt } from './format.js';
 
 function perEvent(rows: readonly InstructionsRow[], stage: InstructionsRow['stage']): number {
@@ -15,8 +15,8 @@ function perEvent(rows: readonly InstructionsRow[], stage: InstructionsRow['stag
 export async function instructionsSection(smoke: boolean): Promise<string[]> {
   const out = ['### Instructions per event (`--with-instructions`)', ''];
   if (!valgrindAvailable()) return [...out, '`valgrind` is not installed here: nothing counted.', ''];
-  const small = smoke ? 20 : 12_000;
-  const large = smoke ? 60 : 36_000;
+  const small = smoke ? 20 : DEFAULT_SMALL;
+  const large = smoke ? 60 : DEFAULT_LARGE;
   const rows = await runInstructionsBench({ small, large });
   const record = perEvent(rows, 'record');
   const map = perEvent(rows, 'map');
