@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runInstructionsBench, valgrindAvailable } from '../instructions.bench.js';
+import { instructionsTable } from '../lib/instructions-report.js';
 
 const bench = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,4 +39,16 @@ test('valgrind counts instructions per event and leaves no build folder behind',
   assert.ok(row.perEvent > 1000, JSON.stringify(row));
   assert.deepEqual(readdirSync(bench).filter((f) => f.startsWith('.instructions-')), []);
   await assert.rejects(runInstructionsBench({ small: 10, large: 10 }), RangeError);
+});
+
+test('the report gives each stage its count and what it adds to the one before', () => {
+  const row = (stage: 'record' | 'map' | 'encode' | 'code2k', perEvent: number) => ({ stage, perEvent, small: 1, large: 2 });
+  const md = instructionsTable([row('record', 70_000), row('map', 140_500), row('encode', 217_000), row('code2k', 375_000)], 12_000, 36_000).join('\n');
+  assert.match(md, /each stage run with 12 000 and with 36 000 events/);
+  assert.match(md, /\| the workload of §2 recorded [^|]*\| 70 000 \| 70 000 \|/);
+  assert.match(md, /\| \+ mapped and sanitised [^|]*\| 140 500 \| 70 500 \|/);
+  assert.match(md, /\| \+ encoded into COPY messages [^|]*\| 217 000 \| 76 500 \|/);
+  assert.match(md, /the 2 KB snippet of §4, through the processor: 375 000 instructions per call/);
+  // A stage not counted shows as such, not as a number made up.
+  assert.match(instructionsTable([row('record', 1)], 1, 2).join('\n'), /\| \+ mapped and sanitised [^|]*\| n\/a \| n\/a \|/);
 });
