@@ -1,27 +1,21 @@
 /**
  * The work `instructions.bench.ts` counts, run under valgrind: `events`
  * events through one stage of the recording process's path, with nothing
- * else (no database, no timers). Prints the bytes encoded, so that no stage
- * can be optimised away.
+ * else (no database, no timers). Prints what it produced (spans, rows, or
+ * rows plus COPY bytes), so that no stage can be optimised away.
  *
  *   node --import tsx bench/instructions-child.ts <stage> <events>
  *
- * Stages, each including the ones before it: `record` (the workload of
- * §2 recorded through the public API and `ExecutionEventSpanProcessor`),
- * `map` (+ the exporter's `prepareRows`: mapping and sanitising),
- * `encode` (+ `copyDataMessages`: the COPY protocol messages); and apart,
- * `code2k` (the 2 KB `codeExecution` of §4, through the processor).
+ * The stages are described in `lib/instruction-stages.ts`.
  */
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { createRecorder } from '@agentspan/instrumentation';
 import { ExecutionEventSpanProcessor } from '@agentspan/processor';
 import { PostgresExecutionEventExporter, copyDataMessages, EXECUTION_EVENTS_COLUMN_TYPES, type ExecutionEventRow } from '@agentspan/exporter-postgres';
 import { CollectSpans } from './lib/collect.js';
+import { INSTRUCTION_STAGES, type InstructionStage } from './lib/instruction-stages.js';
 import { codeSnippets2k, recordEvent } from './lib/workload.js';
 
-/** The stages a child can run. */
-const INSTRUCTION_STAGES = ['record', 'map', 'encode', 'code2k'] as const;
-type InstructionStage = (typeof INSTRUCTION_STAGES)[number];
 
 /** Spans handed on per round: about what one delivery batch holds. */
 const ROUND = 500;

@@ -22,11 +22,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { INSTRUCTION_STAGES, type InstructionStage } from './lib/instruction-stages.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The child's TypeScript files, relative to this folder. */
-const CHILD_SOURCES = ['instructions-child.ts', 'lib/collect.ts', 'lib/workload.ts'];
+const CHILD_SOURCES = ['instructions-child.ts', 'lib/collect.ts', 'lib/instruction-stages.ts', 'lib/workload.ts'];
 
 /**
  * The child as plain JavaScript, in a fresh folder beside this file (so that its
@@ -67,8 +68,7 @@ const NODE_FLAGS = ['--predictable', '--predictable-gc-schedule', '--random-seed
 export const DEFAULT_SMALL = 12_000;
 export const DEFAULT_LARGE = 36_000;
 
-/** The stages counted (see `instructions-child.ts`). */
-export type InstructionStage = 'record' | 'map' | 'encode' | 'code2k';
+export type { InstructionStage };
 
 /** Options of {@link runInstructionsBench}. */
 export interface InstructionsOptions {
@@ -84,9 +84,9 @@ export interface InstructionsOptions {
 export interface InstructionsRow {
   readonly stage: InstructionStage;
   readonly perEvent: number;
-  /** Instructions of the small and the large run, as valgrind counted them. */
-  readonly small: number;
-  readonly large: number;
+  /** Instructions of the small and of the large run, as valgrind counted them. */
+  readonly smallRunInstructions: number;
+  readonly largeRunInstructions: number;
 }
 
 /** Whether valgrind can be run here. */
@@ -125,9 +125,9 @@ export async function runInstructionsBench(options: InstructionsOptions = {}): P
   const rows: InstructionsRow[] = [];
   const child = buildChild();
   try {
-    for (const stage of options.stages ?? (['record', 'map', 'encode', 'code2k'] as const)) {
+    for (const stage of options.stages ?? INSTRUCTION_STAGES) {
       const [a, b] = await Promise.all([countInstructions(child, stage, small), countInstructions(child, stage, large)]);
-      rows.push({ stage, perEvent: (b - a) / (large - small), small: a, large: b });
+      rows.push({ stage, perEvent: (b - a) / (large - small), smallRunInstructions: a, largeRunInstructions: b });
     }
   } finally {
     rmSync(child, { recursive: true, force: true });

@@ -35,14 +35,14 @@ test('valgrind counts instructions per event and leaves no build folder behind',
   const [row] = await runInstructionsBench({ small: 20, large: 60, stages: ['record'] });
   assert.ok(row !== undefined);
   assert.equal(row.stage, 'record');
-  assert.ok(row.large > row.small && row.small > 1e8, JSON.stringify(row));
+  assert.ok(row.largeRunInstructions > row.smallRunInstructions && row.smallRunInstructions > 1e8, JSON.stringify(row));
   assert.ok(row.perEvent > 1000, JSON.stringify(row));
   assert.deepEqual(readdirSync(bench).filter((f) => f.startsWith('.instructions-')), []);
   await assert.rejects(runInstructionsBench({ small: 10, large: 10 }), RangeError);
 });
 
 test('the report gives each stage its count and what it adds to the one before', () => {
-  const row = (stage: 'record' | 'map' | 'encode' | 'code2k', perEvent: number) => ({ stage, perEvent, small: 1, large: 2 });
+  const row = (stage: 'record' | 'map' | 'encode' | 'code2k', perEvent: number) => ({ stage, perEvent, smallRunInstructions: 1, largeRunInstructions: 2 });
   const md = instructionsTable([row('record', 70_000), row('map', 140_500), row('encode', 217_000), row('code2k', 375_000)], 12_000, 36_000).join('\n');
   assert.match(md, /each stage run with 12 000 and with 36 000 events/);
   assert.match(md, /\| the workload of §2 recorded [^|]*\| 70 000 \| 70 000 \|/);
