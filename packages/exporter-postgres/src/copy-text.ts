@@ -6,12 +6,15 @@
  * values and refuse the same bad ones.
  *
  * Written for speed (it runs once per row on the recording process' CPU):
- * one encoder per column, picked once per table; JSON text only ever needs
- * its backslashes doubled (`JSON.stringify` escapes every control
- * character), so it skips the general escape scan.
+ * one encoder per column, picked once per table; the values of an
+ * `execution_events` row read by a written-out reader; JSON text only ever
+ * needs its backslashes doubled (`JSON.stringify` escapes every control
+ * character), so it skips the general escape scan; a row's fields are
+ * joined into one line and that line goes into the message with one call
+ * to the UTF-8 encoder (see {@link copyDataMessages}).
  */
 
-import type { ColumnTypes } from './columns.js';
+import { EXECUTION_EVENTS_COLUMN_TYPES, executionEventValues, type ColumnTypes } from './columns.js';
 
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
 const ESCAPES = /[\\\n\r\t]/g;
@@ -58,26 +61,51 @@ export interface CopyEncoder<Row> {
 }
 
 type FieldEncoder = (v: unknown) => string;
+/** Reads a row's values, in column order, into `out`. */
+type RowReader = (row: unknown, out: unknown[]) => void;
 
-/** The columns of `types`, in order, and the field encoder of each (picked once per table). */
-function columnEncoders<Row>(types: ColumnTypes<Row>): { readonly columns: readonly string[]; readonly fields: readonly FieldEncoder[] } {
+/** Readers written out for a table's columns (see {@link executionEventValues}); other tables are read column by column. */
+const ROW_READERS = new Map<object, RowReader>([[EXECUTION_EVENTS_COLUMN_TYPES, executionEventValues as (row: unknown, out: unknown[]) => void]]);
+
+/**
+ * A row's fields as COPY text, one table's columns: `fields(row)` fills
+ * and returns one array (reused: read it before the next call), whose
+ * `join('\t')` is the row's line without its newline. Made per encoding
+ * call, so the last row's values are not kept alive past it.
+ */
+interface RowFields<Row> {
+  readonly columns: readonly string[];
+  fields(row: Row): string[];
+}
+
+function rowFields<Row>(types: ColumnTypes<Row>): RowFields<Row> {
   const columns = Object.keys(types) as (keyof Row & string)[];
-  return { columns, fields: columns.map((c) => (types[c] === 'jsonb' ? jsonField : scalarField)) };
+  const n = columns.length;
+  const encoders: FieldEncoder[] = columns.map((c) => (types[c] === 'jsonb' ? jsonField : scalarField));
+  const read: RowReader =
+    ROW_READERS.get(types) ??
+    ((row, out) => {
+      const r = row as Record<string, unknown>;
+      for (let i = 0; i < n; i++) out[i] = r[columns[i] as string];
+    });
+  const values: unknown[] = new Array<unknown>(n).fill(null);
+  const texts: string[] = new Array<string>(n).fill('');
+  return {
+    columns,
+    fields(row: Row): string[] {
+      read(row, values);
+      for (let i = 0; i < n; i++) texts[i] = (encoders[i] as FieldEncoder)(values[i]);
+      return texts;
+    },
+  };
 }
 
 /** An encoder for rows with the columns (and column order) of `types`. */
 export function copyEncoder<Row>(types: ColumnTypes<Row>): CopyEncoder<Row> {
-  const { columns, fields } = columnEncoders(types);
-  const n = columns.length;
+  const { fields } = rowFields(types);
   return {
     line(row: Row): string {
-      const r = row as Record<string, unknown>;
-      let out = (fields[0] as FieldEncoder)(r[columns[0] as string]);
-      for (let i = 1; i < n; i++) {
-        out += '\t';
-        out += (fields[i] as FieldEncoder)(r[columns[i] as string]);
-      }
-      return out + '\n';
+      return fields(row).join('\t') + '\n';
     },
   };
 }
@@ -116,10 +144,8 @@ export function* copyTextPieces<Row>(rows: readonly Row[], types: ColumnTypes<Ro
 const COPY_DATA = 0x64; // 'd'
 /** A CopyData message's header: its type byte and its int32 length. */
 const HEADER_BYTES = 5;
-/** ASCII strings up to this length are copied byte by byte: cheaper than a call into the UTF-8 encoder. */
-const SHORT_STRING = 40;
-/** Fields up to this length are given 3 bytes per UTF-16 code unit of room; longer ones are measured. */
-const MEASURE_ABOVE = 4096;
+/** Lines up to this length are given 3 bytes per UTF-16 code unit of room; longer ones are measured. */
+const MEASURE_ABOVE = 16 * 1024;
 
 /** Node's `Buffer#utf8Write` (what `Buffer#write` calls once its arguments are sorted out): returns the bytes written. */
 type Utf8Write = (this: Buffer, s: string, offset: number, length: number) => number;
@@ -130,21 +156,6 @@ const utf8Write: Utf8Write =
     : function (this: Buffer, s: string, offset: number, length: number): number {
         return this.write(s, offset, length, 'utf8');
       };
-
-/** Writes `s` as UTF-8 at `pos` (the caller made room); returns the position after it. */
-function putString(buf: Buffer, pos: number, s: string): number {
-  const n = s.length;
-  if (n <= SHORT_STRING) {
-    let p = pos;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) return pos + utf8Write.call(buf, s, pos, buf.length - pos); // not ASCII: start over natively
-      buf[p++] = c;
-    }
-    return p;
-  }
-  return pos + utf8Write.call(buf, s, pos, buf.length - pos);
-}
 
 /** The message of `buf[0..end)`, its header filled in. */
 function seal(buf: Buffer, end: number): Buffer {
@@ -157,42 +168,35 @@ function seal(buf: Buffer, end: number): Buffer {
  * `rows` as COPY text in CopyData protocol messages (type byte, length,
  * then whole lines) of about `pieceBytes` bytes each (a longer line gets a
  * message of its own), encoded lazily: the bytes of {@link copyTextPieces}
- * framed for the wire. No line or piece string is built: each field's text
- * goes into the message as it is made. Building and flattening those
- * strings was a fifth of all the recording process allocated per event
- * end to end, and every byte allocated brings the next garbage collection
- * closer (see BENCHMARKS.md). Throws on a value that cannot be serialised.
+ * framed for the wire. Each row's fields are joined into one line (one
+ * flat string, no intermediate concatenations), which goes into the
+ * message with one call to the UTF-8 encoder. Measured with
+ * `bench/instructions.bench.ts` against the alternatives: copying each
+ * field's characters into the message from JavaScript cost about 20
+ * instructions per byte, a call into the encoder per field about 500
+ * instructions per call, and concatenating the line with `+` allocated
+ * twice the garbage of `join` (BENCHMARKS.md). Throws on a value that
+ * cannot be serialised.
  */
 export function* copyDataMessages<Row>(
   rows: readonly Row[],
   types: ColumnTypes<Row>,
   pieceBytes = 64 * 1024,
 ): Generator<Buffer, void, undefined> {
-  const { columns, fields } = columnEncoders(types);
-  const n = columns.length;
-  const texts: string[] = new Array<string>(n).fill('');
+  const { fields } = rowFields(types);
   let buf = Buffer.allocUnsafe(pieceBytes + HEADER_BYTES);
   let pos = HEADER_BYTES;
   for (const row of rows) {
-    const r = row as Record<string, unknown>;
-    let room = n; // the tabs and the newline
-    for (let i = 0; i < n; i++) {
-      const t = (fields[i] as FieldEncoder)(r[columns[i] as string]);
-      texts[i] = t;
-      // At most 3 UTF-8 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units).
-      room += t.length <= MEASURE_ABOVE ? 3 * t.length : Buffer.byteLength(t, 'utf8');
-    }
+    const line = fields(row).join('\t');
+    // At most 3 UTF-8 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units); +1 for the newline.
+    const room = (line.length <= MEASURE_ABOVE ? 3 * line.length : Buffer.byteLength(line, 'utf8')) + 1;
     if (pos + room > buf.length) {
       if (pos > HEADER_BYTES) yield seal(buf, pos);
       buf = Buffer.allocUnsafe(Math.max(pieceBytes, room) + HEADER_BYTES);
       pos = HEADER_BYTES;
     }
-    for (let i = 0; i < n; i++) {
-      if (i > 0) buf[pos++] = 0x09; // tab
-      pos = putString(buf, pos, texts[i] as string);
-    }
+    pos += utf8Write.call(buf, line, pos, buf.length - pos);
     buf[pos++] = 0x0a; // newline
   }
-  texts.fill(''); // the last row's values are not kept alive by the generator
   if (pos > HEADER_BYTES) yield seal(buf, pos);
 }

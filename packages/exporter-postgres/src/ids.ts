@@ -163,8 +163,20 @@ export function eventIdFor(traceId: string, spanId: string): string {
   return uuidV5(AGENTSPAN_ID_NAMESPACE, `${traceId.toLowerCase()}-${spanId.toLowerCase()}`);
 }
 
-/** Parent ids derived lately: the events of a node share their parent, so most lookups hit. */
-const parentIds = new Map<string, string>();
+/** A parent id derived lately, with the trace it belongs to. */
+interface ParentId {
+  readonly traceId: string;
+  readonly id: string;
+}
+
+/**
+ * Parent ids derived lately, by parent span id: the events of a node share
+ * their parent, so most lookups hit. Keyed by the span id alone (checked
+ * against the trace id on a hit) rather than by "<trace>-<span>": that key
+ * would be a new string per lookup, hashed every time, while the span id
+ * is the parent's own string, whose hash V8 keeps.
+ */
+const parentIds = new Map<string, ParentId>();
 const PARENT_IDS_MAX = 1024;
 
 /**
@@ -173,12 +185,10 @@ const PARENT_IDS_MAX = 1024;
  * have the node's span as their parent).
  */
 export function parentEventIdFor(traceId: string, parentSpanId: string): string {
-  const key = `${traceId}-${parentSpanId}`;
-  let id = parentIds.get(key);
-  if (id === undefined) {
-    id = eventIdFor(traceId, parentSpanId);
-    if (parentIds.size >= PARENT_IDS_MAX) parentIds.clear();
-    parentIds.set(key, id);
-  }
+  const hit = parentIds.get(parentSpanId);
+  if (hit !== undefined && hit.traceId === traceId) return hit.id;
+  const id = eventIdFor(traceId, parentSpanId);
+  if (parentIds.size >= PARENT_IDS_MAX) parentIds.clear();
+  parentIds.set(parentSpanId, { traceId, id });
   return id;
 }

@@ -5,10 +5,11 @@
  * it are not agentspan's and map to `undefined`.
  */
 
-import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type AttributeValue } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Attr, EVENT_SUBTYPE, EXECUTION_EVENT_TYPES, EventStatus, EventType, RunStatus } from '@agentspan/semconv';
 import {
+  attributeToJson,
   codePointLength,
   isJsonObject,
   preview,
@@ -16,7 +17,6 @@ import {
   readInt,
   readJson,
   readNumber,
-  readRaw,
   readString,
   textOf,
 } from './attribute-values.js';
@@ -184,15 +184,15 @@ function commonOf(span: ReadableSpan): Common {
     startedAt: hrTimeToIso(span.startTime) ?? null,
     completedAt: ended ? (hrTimeToIso(span.endTime) ?? null) : null,
     durationMs: ended ? hrTimeToMillis(span.duration) : null,
-    serviceName: readString(span.resource.attributes, Attr.ATTR_SERVICE_NAME) ?? null,
+    serviceName: readString(span.resource.attributes[Attr.ATTR_SERVICE_NAME]) ?? null,
     failed,
-    errorMessage: readString(span.attributes, Attr.ATTR_ERROR_MESSAGE) ?? (failed ? (span.status.message ?? null) : null),
+    errorMessage: readString(span.attributes[Attr.ATTR_ERROR_MESSAGE]) ?? (failed ? (span.status.message ?? null) : null),
   };
 }
 
 /** `status` of an event or node: explicit `agentspan.status`, else from the span status. */
 function statusOf(span: ReadableSpan, c: Common): string {
-  const explicit = readString(span.attributes, Attr.ATTR_STATUS);
+  const explicit = readString(span.attributes[Attr.ATTR_STATUS]);
   if (explicit) return explicit;
   if (span.ended === false) return EventStatus.RUNNING;
   return c.failed ? EventStatus.FAILED : EventStatus.COMPLETED;
@@ -204,12 +204,12 @@ function put(obj: JsonObject, key: string, value: JsonValue | undefined): void {
 }
 
 /**
- * Merges the user's JSON object (attribute `key`) under the derived keys:
+ * Merges the user's JSON object (the attribute `value`) under the derived keys:
  * derived keys win. A user value that is valid but not an object is kept
  * under `fallbackKey` instead of being lost.
  */
-function withUser(derived: JsonObject, attrs: Attributes, key: string, fallbackKey: string): JsonObject {
-  const user = readJson(attrs, key);
+function withUser(derived: JsonObject, value: AttributeValue | undefined, fallbackKey: string): JsonObject {
+  const user = readJson(value);
   if (user === undefined) return derived;
   if (isJsonObject(user)) return { ...user, ...derived };
   return { [fallbackKey]: user, ...derived };
@@ -226,15 +226,15 @@ function mapRun(span: ReadableSpan): WorkflowRunRow {
   put(meta, 'service_name', c.serviceName ?? undefined);
   put(meta, 'error_message', c.errorMessage ?? undefined);
   return {
-    id: readString(a, Attr.ATTR_RUN_ID) ?? c.traceId,
-    mode: readString(a, Attr.ATTR_RUN_MODE) ?? readString(a, Attr.ATTR_GEN_AI_WORKFLOW_NAME) ?? null,
-    task_description: readString(a, Attr.ATTR_RUN_TASK) ?? null,
-    status: readString(a, Attr.ATTR_RUN_STATUS) ?? (c.failed ? RunStatus.FAILED : RunStatus.SUCCESS),
+    id: readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId,
+    mode: readString(a[Attr.ATTR_RUN_MODE]) ?? readString(a[Attr.ATTR_GEN_AI_WORKFLOW_NAME]) ?? null,
+    task_description: readString(a[Attr.ATTR_RUN_TASK]) ?? null,
+    status: readString(a[Attr.ATTR_RUN_STATUS]) ?? (c.failed ? RunStatus.FAILED : RunStatus.SUCCESS),
     started_at: c.startedAt,
     completed_at: c.completedAt,
     duration_ms: c.durationMs,
-    session_id: readString(a, Attr.ATTR_SESSION_ID) ?? null,
-    meta: withUser(meta, a, Attr.ATTR_USER_META, 'user_meta'),
+    session_id: readString(a[Attr.ATTR_SESSION_ID]) ?? null,
+    meta: withUser(meta, a[Attr.ATTR_USER_META], 'user_meta'),
     trace_id: c.traceId,
     span_id: c.spanId,
     service_name: c.serviceName,
@@ -252,18 +252,18 @@ function mapNode(span: ReadableSpan): DagNodeRow {
   put(meta, 'error_message', c.errorMessage ?? undefined);
   return {
     id: eventIdFor(c.traceId, c.spanId),
-    run_id: readString(a, Attr.ATTR_RUN_ID) ?? c.traceId,
-    node_id: readString(a, Attr.ATTR_NODE_ID) ?? c.spanId,
-    node_type: readString(a, Attr.ATTR_NODE_TYPE) ?? null,
-    title: readString(a, Attr.ATTR_NODE_TITLE) ?? null,
-    agent: readString(a, Attr.ATTR_GEN_AI_AGENT_NAME) ?? null,
+    run_id: readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId,
+    node_id: readString(a[Attr.ATTR_NODE_ID]) ?? c.spanId,
+    node_type: readString(a[Attr.ATTR_NODE_TYPE]) ?? null,
+    title: readString(a[Attr.ATTR_NODE_TITLE]) ?? null,
+    agent: readString(a[Attr.ATTR_GEN_AI_AGENT_NAME]) ?? null,
     status: statusOf(span, c),
-    order_index: readInt(a, Attr.ATTR_NODE_ORDER) ?? null,
-    depth: readInt(a, Attr.ATTR_DEPTH) ?? null,
+    order_index: readInt(a[Attr.ATTR_NODE_ORDER]) ?? null,
+    depth: readInt(a[Attr.ATTR_DEPTH]) ?? null,
     started_at: c.startedAt,
     completed_at: c.completedAt,
     duration_ms: c.durationMs,
-    meta: withUser(meta, a, Attr.ATTR_USER_META, 'user_meta'),
+    meta: withUser(meta, a[Attr.ATTR_USER_META], 'user_meta'),
     trace_id: c.traceId,
     span_id: c.spanId,
   };
@@ -283,22 +283,22 @@ function agentCallPayload(a: Attributes): Payload {
   const inputs: JsonObject = {};
   const outputs: JsonObject = {};
   const meta: JsonObject = {};
-  const content = readString(a, Attr.ATTR_MESSAGE_CONTENT);
+  const content = readString(a[Attr.ATTR_MESSAGE_CONTENT]);
   put(inputs, 'content', content);
   put(inputs, 'message_preview', content === undefined ? undefined : preview(content, PREVIEW_LENGTH));
-  put(outputs, 'files_generated', readJson(a, Attr.ATTR_FILES_GENERATED));
-  put(meta, 'role', readString(a, Attr.ATTR_AGENT_ROLE));
-  put(meta, 'sender', readString(a, Attr.ATTR_MESSAGE_SENDER));
-  put(meta, 'has_code', readBoolean(a, Attr.ATTR_MESSAGE_HAS_CODE));
-  put(meta, 'code_languages', readJson(a, Attr.ATTR_MESSAGE_CODE_LANGUAGES));
-  put(meta, 'has_tool_calls', readBoolean(a, Attr.ATTR_MESSAGE_HAS_TOOL_CALLS));
-  put(meta, 'file_refs', readJson(a, Attr.ATTR_MESSAGE_FILE_REFS));
+  put(outputs, 'files_generated', readJson(a[Attr.ATTR_FILES_GENERATED]));
+  put(meta, 'role', readString(a[Attr.ATTR_AGENT_ROLE]));
+  put(meta, 'sender', readString(a[Attr.ATTR_MESSAGE_SENDER]));
+  put(meta, 'has_code', readBoolean(a[Attr.ATTR_MESSAGE_HAS_CODE]));
+  put(meta, 'code_languages', readJson(a[Attr.ATTR_MESSAGE_CODE_LANGUAGES]));
+  put(meta, 'has_tool_calls', readBoolean(a[Attr.ATTR_MESSAGE_HAS_TOOL_CALLS]));
+  put(meta, 'file_refs', readJson(a[Attr.ATTR_MESSAGE_FILE_REFS]));
   put(
     meta,
     'content_length',
-    readNumber(a, Attr.ATTR_MESSAGE_LENGTH) ?? (content === undefined ? undefined : codePointLength(content)),
+    readNumber(a[Attr.ATTR_MESSAGE_LENGTH]) ?? (content === undefined ? undefined : codePointLength(content)),
   );
-  put(meta, 'model', readString(a, Attr.ATTR_GEN_AI_REQUEST_MODEL));
+  put(meta, 'model', readString(a[Attr.ATTR_GEN_AI_REQUEST_MODEL]));
   return { inputs, outputs, meta };
 }
 
@@ -306,26 +306,26 @@ function codeExecPayload(a: Attributes): Payload {
   const inputs: JsonObject = {};
   const outputs: JsonObject = {};
   const meta: JsonObject = {};
-  const code = readString(a, Attr.ATTR_CODE_CONTENT);
-  const language = readString(a, Attr.ATTR_CODE_LANGUAGE);
-  const result = readString(a, Attr.ATTR_CODE_OUTPUT);
+  const code = readString(a[Attr.ATTR_CODE_CONTENT]);
+  const language = readString(a[Attr.ATTR_CODE_LANGUAGE]);
+  const result = readString(a[Attr.ATTR_CODE_OUTPUT]);
   put(inputs, 'code', code);
-  put(inputs, 'code_hash', readString(a, Attr.ATTR_CODE_HASH));
-  put(inputs, 'context', readString(a, Attr.ATTR_MESSAGE_CONTEXT));
+  put(inputs, 'code_hash', readString(a[Attr.ATTR_CODE_HASH]));
+  put(inputs, 'context', readString(a[Attr.ATTR_MESSAGE_CONTEXT]));
   put(inputs, 'language', language);
   put(outputs, 'result', result);
   put(outputs, 'result_preview', result === undefined ? undefined : preview(result, PREVIEW_LENGTH));
-  put(outputs, 'exit_code', readNumber(a, Attr.ATTR_CODE_EXIT_CODE));
-  put(outputs, 'files_generated', readJson(a, Attr.ATTR_FILES_GENERATED));
+  put(outputs, 'exit_code', readNumber(a[Attr.ATTR_CODE_EXIT_CODE]));
+  put(outputs, 'files_generated', readJson(a[Attr.ATTR_FILES_GENERATED]));
   put(meta, 'language', language);
-  put(meta, 'imports', readJson(a, Attr.ATTR_CODE_IMPORTS));
-  put(meta, 'files_written', readJson(a, Attr.ATTR_CODE_FILES_WRITTEN));
-  put(meta, 'files_read', readJson(a, Attr.ATTR_CODE_FILES_READ));
-  put(meta, 'has_error', readBoolean(a, Attr.ATTR_HAS_ERROR) ?? false);
-  put(meta, 'error_type', readString(a, Attr.ATTR_ERROR_TYPE));
-  put(meta, 'error_message', readString(a, Attr.ATTR_ERROR_MESSAGE));
-  put(meta, 'code_length', readNumber(a, Attr.ATTR_CODE_LENGTH) ?? (code === undefined ? undefined : codePointLength(code)));
-  put(meta, 'cwd', readString(a, Attr.ATTR_CODE_CWD));
+  put(meta, 'imports', readJson(a[Attr.ATTR_CODE_IMPORTS]));
+  put(meta, 'files_written', readJson(a[Attr.ATTR_CODE_FILES_WRITTEN]));
+  put(meta, 'files_read', readJson(a[Attr.ATTR_CODE_FILES_READ]));
+  put(meta, 'has_error', readBoolean(a[Attr.ATTR_HAS_ERROR]) ?? false);
+  put(meta, 'error_type', readString(a[Attr.ATTR_ERROR_TYPE]));
+  put(meta, 'error_message', readString(a[Attr.ATTR_ERROR_MESSAGE]));
+  put(meta, 'code_length', readNumber(a[Attr.ATTR_CODE_LENGTH]) ?? (code === undefined ? undefined : codePointLength(code)));
+  put(meta, 'cwd', readString(a[Attr.ATTR_CODE_CWD]));
   return { inputs, outputs, meta };
 }
 
@@ -333,28 +333,28 @@ function toolCallPayload(a: Attributes): Payload {
   const inputs: JsonObject = {};
   const outputs: JsonObject = {};
   const meta: JsonObject = {};
-  const args = readJson(a, Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS);
-  put(inputs, 'tool', readString(a, Attr.ATTR_GEN_AI_TOOL_NAME));
+  const args = readJson(a[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]);
+  put(inputs, 'tool', readString(a[Attr.ATTR_GEN_AI_TOOL_NAME]));
   put(inputs, 'args', args);
-  put(inputs, 'args_keys', readJson(a, Attr.ATTR_TOOL_ARGS_KEYS) ?? (isJsonObject(args) ? Object.keys(args).sort() : undefined));
-  put(inputs, 'tool_call_id', readString(a, Attr.ATTR_GEN_AI_TOOL_CALL_ID));
-  put(inputs, 'context', readString(a, Attr.ATTR_MESSAGE_CONTEXT));
+  put(inputs, 'args_keys', readJson(a[Attr.ATTR_TOOL_ARGS_KEYS]) ?? (isJsonObject(args) ? Object.keys(args).sort() : undefined));
+  put(inputs, 'tool_call_id', readString(a[Attr.ATTR_GEN_AI_TOOL_CALL_ID]));
+  put(inputs, 'context', readString(a[Attr.ATTR_MESSAGE_CONTEXT]));
   const resultText = textOf(a[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]);
-  put(outputs, 'result', readJson(a, Attr.ATTR_GEN_AI_TOOL_CALL_RESULT));
+  put(outputs, 'result', readJson(a[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]));
   put(outputs, 'result_preview', resultText === undefined ? undefined : preview(resultText, PREVIEW_LENGTH));
-  put(outputs, 'files_generated', readJson(a, Attr.ATTR_FILES_GENERATED));
-  put(meta, 'has_error', readBoolean(a, Attr.ATTR_HAS_ERROR) ?? false);
-  put(meta, 'error_type', readString(a, Attr.ATTR_ERROR_TYPE));
+  put(outputs, 'files_generated', readJson(a[Attr.ATTR_FILES_GENERATED]));
+  put(meta, 'has_error', readBoolean(a[Attr.ATTR_HAS_ERROR]) ?? false);
+  put(meta, 'error_type', readString(a[Attr.ATTR_ERROR_TYPE]));
   // A tool that ran code (`execute_python({ code })`): the same code metadata as a code_exec row.
-  const codeHash = readString(a, Attr.ATTR_CODE_HASH);
+  const codeHash = readString(a[Attr.ATTR_CODE_HASH]);
   if (codeHash !== undefined) {
     const code = isJsonObject(args) && typeof args['code'] === 'string' ? args['code'] : undefined;
     put(inputs, 'code', code);
     put(inputs, 'code_hash', codeHash);
-    put(meta, 'language', readString(a, Attr.ATTR_CODE_LANGUAGE));
-    put(meta, 'imports', readJson(a, Attr.ATTR_CODE_IMPORTS));
-    put(meta, 'files_written', readJson(a, Attr.ATTR_CODE_FILES_WRITTEN));
-    put(meta, 'files_read', readJson(a, Attr.ATTR_CODE_FILES_READ));
+    put(meta, 'language', readString(a[Attr.ATTR_CODE_LANGUAGE]));
+    put(meta, 'imports', readJson(a[Attr.ATTR_CODE_IMPORTS]));
+    put(meta, 'files_written', readJson(a[Attr.ATTR_CODE_FILES_WRITTEN]));
+    put(meta, 'files_read', readJson(a[Attr.ATTR_CODE_FILES_READ]));
   }
   meta['source'] = 'tool_call';
   return { inputs, outputs, meta };
@@ -363,24 +363,24 @@ function toolCallPayload(a: Attributes): Payload {
 function fileGenPayload(a: Attributes): Payload {
   const outputs: JsonObject = {};
   const meta: JsonObject = {};
-  const fileType = readString(a, Attr.ATTR_FILE_TYPE);
-  put(outputs, 'file_path', readString(a, Attr.ATTR_FILE_PATH));
-  put(outputs, 'file_content', readString(a, Attr.ATTR_FILE_CONTENT));
-  put(outputs, 'file_size', readNumber(a, Attr.ATTR_FILE_SIZE));
+  const fileType = readString(a[Attr.ATTR_FILE_TYPE]);
+  put(outputs, 'file_path', readString(a[Attr.ATTR_FILE_PATH]));
+  put(outputs, 'file_content', readString(a[Attr.ATTR_FILE_CONTENT]));
+  put(outputs, 'file_size', readNumber(a[Attr.ATTR_FILE_SIZE]));
   put(outputs, 'file_type', fileType);
-  put(outputs, 'sha256', readString(a, Attr.ATTR_FILE_SHA256));
-  put(outputs, 'truncated', readBoolean(a, Attr.ATTR_FILE_TRUNCATED));
-  put(meta, 'source', readString(a, Attr.ATTR_FILE_SOURCE));
-  put(meta, 'has_content', readBoolean(a, Attr.ATTR_FILE_HAS_CONTENT) ?? false);
-  put(meta, 'skip_reason', readString(a, Attr.ATTR_FILE_SKIP_REASON));
+  put(outputs, 'sha256', readString(a[Attr.ATTR_FILE_SHA256]));
+  put(outputs, 'truncated', readBoolean(a[Attr.ATTR_FILE_TRUNCATED]));
+  put(meta, 'source', readString(a[Attr.ATTR_FILE_SOURCE]));
+  put(meta, 'has_content', readBoolean(a[Attr.ATTR_FILE_HAS_CONTENT]) ?? false);
+  put(meta, 'skip_reason', readString(a[Attr.ATTR_FILE_SKIP_REASON]));
   put(meta, 'file_type', fileType);
   return { inputs: {}, outputs, meta };
 }
 
 function handoffPayload(a: Attributes): Payload {
   const inputs: JsonObject = {};
-  put(inputs, 'from_agent', readString(a, Attr.ATTR_HANDOFF_FROM));
-  put(inputs, 'to_agent', readString(a, Attr.ATTR_HANDOFF_TO));
+  put(inputs, 'from_agent', readString(a[Attr.ATTR_HANDOFF_FROM]));
+  put(inputs, 'to_agent', readString(a[Attr.ATTR_HANDOFF_TO]));
   return { inputs, outputs: {}, meta: {} };
 }
 
@@ -395,9 +395,10 @@ const PAYLOADS: Readonly<Record<Exclude<EventType, 'run' | 'node'>, (a: Attribut
 /** Every attribute not in `consumed`, as a JSON object. */
 function leftoverAttributes(a: Attributes, consumed: ReadonlySet<string>): JsonObject {
   const out: JsonObject = {};
-  for (const key of Object.keys(a)) {
-    if (consumed.has(key)) continue;
-    put(out, key, readRaw(a, key));
+  // for-in rather than Object.keys: no array per span, and V8 reads `a[key]` by the key's slot.
+  for (const key in a) {
+    if (!Object.prototype.hasOwnProperty.call(a, key) || consumed.has(key)) continue;
+    put(out, key, attributeToJson(a[key]));
   }
   return out;
 }
@@ -406,30 +407,30 @@ function mapEvent(span: ReadableSpan, type: Exclude<EventType, 'run' | 'node'>):
   const a = span.attributes;
   const c = commonOf(span);
   const payload = PAYLOADS[type](a);
-  put(payload.meta, 'redactions', readNumber(a, Attr.ATTR_REDACTIONS));
-  put(payload.meta, 'truncated', readBoolean(a, Attr.ATTR_TRUNCATED));
+  put(payload.meta, 'redactions', readNumber(a[Attr.ATTR_REDACTIONS]));
+  put(payload.meta, 'truncated', readBoolean(a[Attr.ATTR_TRUNCATED]));
   return {
     id: eventIdFor(c.traceId, c.spanId),
-    run_id: readString(a, Attr.ATTR_RUN_ID) ?? null,
-    node_id: readString(a, Attr.ATTR_NODE_ID) ?? null,
-    step_id: readString(a, Attr.ATTR_STEP_ID) ?? null,
-    session_id: readString(a, Attr.ATTR_SESSION_ID) ?? null,
+    run_id: readString(a[Attr.ATTR_RUN_ID]) ?? null,
+    node_id: readString(a[Attr.ATTR_NODE_ID]) ?? null,
+    step_id: readString(a[Attr.ATTR_STEP_ID]) ?? null,
+    session_id: readString(a[Attr.ATTR_SESSION_ID]) ?? null,
     parent_event_id: c.parentSpanId ? parentEventIdFor(c.traceId, c.parentSpanId) : null,
     event_type: type,
     event_subtype: EVENT_SUBTYPE[type],
-    agent_name: readString(a, Attr.ATTR_GEN_AI_AGENT_NAME) ?? null,
-    agent_role: readString(a, Attr.ATTR_AGENT_ROLE) ?? null,
+    agent_name: readString(a[Attr.ATTR_GEN_AI_AGENT_NAME]) ?? null,
+    agent_role: readString(a[Attr.ATTR_AGENT_ROLE]) ?? null,
     // `timestamp` is NOT NULL: a span always has a start time; the epoch is the last resort.
     timestamp: c.startedAt ?? new Date(0).toISOString(),
     started_at: c.startedAt,
     completed_at: c.completedAt,
     duration_ms: c.durationMs,
-    inputs: withUser(payload.inputs, a, Attr.ATTR_USER_INPUTS, 'user_inputs'),
-    outputs: withUser(payload.outputs, a, Attr.ATTR_USER_OUTPUTS, 'user_outputs'),
-    meta: withUser(payload.meta, a, Attr.ATTR_USER_META, 'user_meta'),
+    inputs: withUser(payload.inputs, a[Attr.ATTR_USER_INPUTS], 'user_inputs'),
+    outputs: withUser(payload.outputs, a[Attr.ATTR_USER_OUTPUTS], 'user_outputs'),
+    meta: withUser(payload.meta, a[Attr.ATTR_USER_META], 'user_meta'),
     error_message: c.errorMessage,
-    execution_order: readInt(a, Attr.ATTR_EXECUTION_ORDER) ?? null,
-    depth: readInt(a, Attr.ATTR_DEPTH) ?? null,
+    execution_order: readInt(a[Attr.ATTR_EXECUTION_ORDER]) ?? null,
+    depth: readInt(a[Attr.ATTR_DEPTH]) ?? null,
     status: statusOf(span, c),
     trace_id: c.traceId,
     span_id: c.spanId,

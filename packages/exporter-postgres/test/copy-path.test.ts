@@ -19,9 +19,12 @@ import {
   toCopyText,
   writeRowsInTransaction,
   writeRowsResilient,
+  WORKFLOW_RUNS_COLUMN_TYPES,
   type ExecutionEventRow,
   type MappedRow,
+  type WorkflowRunRow,
 } from '../src/index.js';
+import { executionEventValues } from '../src/columns.js';
 import { countQueries, eventRow, exportSpans, spanFactory } from './helpers.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -423,6 +426,34 @@ describe('the COPY write path', () => {
     assert.equal(withBig.length, 3);
     assert.equal(withBig[1]!.subarray(5).toString('utf8'), toCopyText([big], EXECUTION_EVENTS_COLUMN_TYPES));
     assert.deepEqual([...copyDataMessages([], EXECUTION_EVENTS_COLUMN_TYPES)], []);
+  });
+
+  it('the written-out reader of execution_events rows gives the values in column order', () => {
+    const columns = Object.keys(EXECUTION_EVENTS_COLUMN_TYPES);
+    const row = Object.fromEntries(columns.map((c) => [c, `value of ${c}`])) as unknown as ExecutionEventRow;
+    const out: unknown[] = [];
+    executionEventValues(row, out);
+    assert.deepEqual(out, columns.map((c) => `value of ${c}`));
+  });
+
+  it('copyDataMessages: another table read column by column (no written-out reader)', () => {
+    const run: WorkflowRunRow = {
+      id: 'run\t1',
+      mode: null,
+      task_description: 'a\\b\nc',
+      status: 'success',
+      started_at: '2026-01-01T00:00:00.000000Z',
+      completed_at: null,
+      duration_ms: 1.5,
+      session_id: 'é😀',
+      meta: { k: 'x\ty' },
+      trace_id: null,
+      span_id: null,
+      service_name: 'svc',
+    };
+    const expected = 'run\\t1\t\\N\ta\\\\b\\nc\tsuccess\t2026-01-01T00:00:00.000000Z\t\\N\t1.5\té😀\t{"k":"x\\\\ty"}\t\\N\t\\N\tsvc\n';
+    const messages = [...copyDataMessages([run, run], WORKFLOW_RUNS_COLUMN_TYPES)];
+    assert.equal(Buffer.concat(messages.map((m) => m.subarray(5))).toString('utf8'), expected + expected);
   });
 
   it('copyField: NULL, escapes, JSON', () => {

@@ -158,6 +158,13 @@ describe('fast paths give what the plain code gives', () => {
     agent_name: fc.oneof(nastyString, fc.constant(null)),
     error_message: fc.oneof(fc.string(), nastyString, fc.constant(null)),
     name: nastyString,
+    // Around the length up to which text values are escaped while copied byte by byte (40), mostly ASCII.
+    step_id: fc.oneof(
+      fc.array(codeUnit, { minLength: 38, maxLength: 42 }).map((units) => String.fromCharCode(...units)),
+      fc.tuple(fc.string({ minLength: 38, maxLength: 42 }), fc.constantFrom('\\', '\t', '\n', '\r', 'é', '😀'), fc.nat(42)).map(
+        ([s, c, at]) => s.slice(0, at) + c + s.slice(at),
+      ),
+    ),
     duration_ms: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
     execution_order: fc.oneof(fc.integer(), fc.constant(null)),
     inputs: nastyJson,

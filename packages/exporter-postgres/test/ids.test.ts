@@ -65,6 +65,18 @@ describe('parentEventIdFor', () => {
     );
   });
 
+  it('the same parent span id in different traces: each trace gets its own id, in any order of asking', () => {
+    fc.assert(
+      fc.property(fc.array(traceId, { minLength: 2, maxLength: 6 }), spanId, fc.array(fc.nat(5), { minLength: 1, maxLength: 30 }), (traces, s, order) => {
+        for (const i of order) {
+          const t = traces[i % traces.length]!;
+          assert.equal(parentEventIdFor(t, s), eventIdFor(t, s));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('uuidV5 with a non-ASCII name hashes its UTF-8 bytes', () => {
     // uuid.uuid5(uuid.NAMESPACE_URL, 'https://例え.jp/ü')
     assert.equal(uuidV5('6ba7b811-9dad-11d1-80b4-00c04fd430c8', 'https://例え.jp/ü'), uuidV5Reference('6ba7b811-9dad-11d1-80b4-00c04fd430c8', 'https://例え.jp/ü'));
