@@ -153,6 +153,32 @@ describe('fast paths give what the plain code gives', () => {
     }
   });
 
+  it('sanitizeRow: rows drawn from a few look-alike strings, clean and not (what it remembers of earlier rows never answers for a dirty one)', () => {
+    // Same lengths and first characters, so that clean and dirty strings meet in the same slots.
+    const pool = ['ab', 'a\u0000', 'a\ud800', 'aé', 'key', 'k\u0000y', 'kéy', 'x'.repeat(64), 'x'.repeat(63) + '\u0000', 'x'.repeat(65) + '\u0000'];
+    const pick = fc.constantFrom(...pool);
+    const row = fc.record({
+      agent_name: pick,
+      name: pick,
+      // Spread: plain objects (fc.dictionary also makes some without a prototype, which the copy would give one).
+      inputs: fc.dictionary(pick, pick, { maxKeys: 4 }).map((d) => ({ ...d })),
+      meta: fc.dictionary(pick, fc.oneof(pick, fc.array(pick, { maxLength: 3 })), { maxKeys: 4 }).map((d) => ({ ...d })),
+    });
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 12 }), (overs) => {
+        for (const over of overs) {
+          const mapped = { kind: 'event', row: eventRow(over as Partial<ExecutionEventRow>) } as MappedRow;
+          const fast = sanitizeRow(mapped);
+          const ref = sanitizeRowReference(mapped);
+          assert.deepEqual(fast.mapped, ref.mapped);
+          assert.equal(fast.sanitized, ref.sanitized);
+          assert.equal(fast.size, ref.size);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   /** Overrides of a row's text, number and JSON columns with hostile values, for the COPY encoders. */
   const copyRow = fc.record({
     agent_name: fc.oneof(nastyString, fc.constant(null)),
@@ -178,6 +204,21 @@ describe('fast paths give what the plain code gives', () => {
         const expected = toCopyTextReference(rows);
         assert.equal(toCopyText(rows, EXECUTION_EVENTS_COLUMN_TYPES), expected);
         assert.equal([...copyTextPieces(rows, EXECUTION_EVENTS_COLUMN_TYPES, pieceChars)].join(''), expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('copyDataMessages: rows drawn from a few look-alike strings, some to escape (what it remembers of earlier rows never skips an escape)', () => {
+    const pool = ['ab', 'a\t', 'a\\', 'a\n', 'a\r', 'aé', 'x'.repeat(64), 'x'.repeat(63) + '\t', 'x'.repeat(65)];
+    const pick = fc.constantFrom(...pool);
+    const row = fc.record({ agent_name: pick, name: pick, node_id: pick, error_message: fc.oneof(pick, fc.constant(null)) });
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 12 }), (overs) => {
+        const rows = overs.map((o) => eventRow(o as Partial<ExecutionEventRow>));
+        const expected = Buffer.from(toCopyTextReference(rows), 'utf8');
+        const messages = [...copyDataMessages(rows, EXECUTION_EVENTS_COLUMN_TYPES)];
+        assert.deepEqual(Buffer.concat(messages.map((m) => m.subarray(5))), expected);
       }),
       { numRuns: 1000 },
     );
