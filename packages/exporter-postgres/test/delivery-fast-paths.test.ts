@@ -1,8 +1,9 @@
 /**
- * The delivery-path fast paths (ids hashed in JavaScript, rows sorted with a
- * direct comparator, CopyData messages sized exactly, the clean-row check
+ * The delivery-path fast paths (ids hashed in JavaScript, parent ids
+ * remembered, rows sorted with a direct comparator, the clean-row check
  * without a closure) give exactly what the code they replaced gives: each is
- * compared with a reference copy of the old code on hostile inputs.
+ * compared with a reference copy of the old code on hostile inputs (the COPY
+ * encoder's comparisons are in `fast-paths.test.ts`).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
