@@ -24,7 +24,12 @@ export function testDatabaseUrl(): string {
   const c = testConnectionConfig();
   const user = encodeURIComponent(String(c.user));
   const password = process.env['PGPASSWORD'] ? `:${encodeURIComponent(process.env['PGPASSWORD'])}` : '';
-  return `postgres://${user}${password}@${c.host}:${c.port}/${c.database}`;
+  const host = String(c.host);
+  // A Unix-socket directory (PGHOST=/var/run/postgresql) cannot stand in the authority part: node-postgres takes it as `?host=`.
+  if (host.startsWith('/')) {
+    return `postgres://${user}${password}@/${encodeURIComponent(String(c.database))}?host=${encodeURIComponent(host)}&port=${c.port}`;
+  }
+  return `postgres://${user}${password}@${host}:${c.port}/${c.database}`;
 }
 
 /** A schema of its own for one test file; `drop()` removes it and closes the pool. */
