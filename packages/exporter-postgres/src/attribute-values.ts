@@ -11,7 +11,7 @@
  * instructions, measured with `bench/instructions.bench.ts`).
  */
 
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { AttributeValue } from '@opentelemetry/api';
 import type { JsonObject, JsonValue } from './columns.js';
 
 const INT4_MIN = -2_147_483_648;
@@ -50,7 +50,6 @@ export function attributeToJson(v: AttributeValue | undefined): JsonValue | unde
   if (Array.isArray(v)) return (v as readonly unknown[]).map((x) => (x === undefined ? null : (x as JsonValue)));
   return v as JsonValue;
 }
-
 
 /**
  * A value that may be JSON text: strings are parsed, falling back to the

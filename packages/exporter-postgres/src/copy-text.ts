@@ -74,7 +74,6 @@ const ROW_READERS = new Map<object, RowReader>([[EXECUTION_EVENTS_COLUMN_TYPES, 
  * call, so the last row's values are not kept alive past it.
  */
 interface RowFields<Row> {
-  readonly columns: readonly string[];
   fields(row: Row): string[];
 }
 
@@ -91,7 +90,6 @@ function rowFields<Row>(types: ColumnTypes<Row>): RowFields<Row> {
   const values: unknown[] = new Array<unknown>(n).fill(null);
   const texts: string[] = new Array<string>(n).fill('');
   return {
-    columns,
     fields(row: Row): string[] {
       read(row, values);
       for (let i = 0; i < n; i++) texts[i] = (encoders[i] as FieldEncoder)(values[i]);
