@@ -68,6 +68,17 @@ function toCopyTextReference(rows: readonly ExecutionEventRow[]): string {
   return rows.map((r) => columns.map((c) => copyValueReference(r[c], EXECUTION_EVENTS_COLUMN_TYPES[c] === 'jsonb')).join('\t') + '\n').join('');
 }
 
+/** `sanitizeRow` of an event row with these overrides, checked against the reference copy: the same row, flag and size. */
+function sanitizesLikeReference(over: Partial<ExecutionEventRow>): { mapped: MappedRow; fast: ReturnType<typeof sanitizeRow> } {
+  const mapped = { kind: 'event', row: eventRow(over) } as MappedRow;
+  const fast = sanitizeRow(mapped);
+  const ref = sanitizeRowReference(mapped);
+  assert.deepEqual(fast.mapped, ref.mapped);
+  assert.equal(fast.sanitized, ref.sanitized);
+  assert.equal(fast.size, ref.size);
+  return { mapped, fast };
+}
+
 // ---------------------------------------------------------------------------
 
 describe('fast paths give what the plain code gives', () => {
@@ -114,12 +125,7 @@ describe('fast paths give what the plain code gives', () => {
     });
     fc.assert(
       fc.property(row, (over) => {
-        const mapped = { kind: 'event', row: eventRow(over as Partial<ExecutionEventRow>) } as MappedRow;
-        const fast = sanitizeRow(mapped);
-        const ref = sanitizeRowReference(mapped);
-        assert.deepEqual(fast.mapped, ref.mapped);
-        assert.equal(fast.sanitized, ref.sanitized);
-        assert.equal(fast.size, ref.size);
+        const { mapped, fast } = sanitizesLikeReference(over as Partial<ExecutionEventRow>);
         if (!fast.sanitized) assert.equal(fast.mapped, mapped);
       }),
       { numRuns: 2000 },
@@ -143,14 +149,7 @@ describe('fast paths give what the plain code gives', () => {
       Object.create({ inherited: 1 }) as object,
       [1, 2],
     ];
-    for (const value of odd) {
-      const mapped = { kind: 'event', row: eventRow({ inputs: value as JsonObject }) } as MappedRow;
-      const fast = sanitizeRow(mapped);
-      const ref = sanitizeRowReference(mapped);
-      assert.deepEqual(fast.mapped, ref.mapped);
-      assert.equal(fast.sanitized, ref.sanitized);
-      assert.equal(fast.size, ref.size);
-    }
+    for (const value of odd) sanitizesLikeReference({ inputs: value as JsonObject });
   });
 
   it('sanitizeRow: rows drawn from a few look-alike strings, clean and not (what it remembers of earlier rows never answers for a dirty one)', () => {
@@ -166,14 +165,7 @@ describe('fast paths give what the plain code gives', () => {
     });
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 12 }), (overs) => {
-        for (const over of overs) {
-          const mapped = { kind: 'event', row: eventRow(over as Partial<ExecutionEventRow>) } as MappedRow;
-          const fast = sanitizeRow(mapped);
-          const ref = sanitizeRowReference(mapped);
-          assert.deepEqual(fast.mapped, ref.mapped);
-          assert.equal(fast.sanitized, ref.sanitized);
-          assert.equal(fast.size, ref.size);
-        }
+        for (const over of overs) sanitizesLikeReference(over as Partial<ExecutionEventRow>);
       }),
       { numRuns: 1000 },
     );
