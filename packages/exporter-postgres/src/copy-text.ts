@@ -64,9 +64,6 @@ type FieldEncoder = (v: unknown) => string;
 /** Reads a row's values, in column order, into `out`. */
 type RowReader = (row: unknown, out: unknown[]) => void;
 
-/** Readers written out for a table's columns (see {@link executionEventValues}); other tables are read column by column. */
-const ROW_READERS = new Map<object, RowReader>([[EXECUTION_EVENTS_COLUMN_TYPES, executionEventValues as (row: unknown, out: unknown[]) => void]]);
-
 /**
  * A row's fields as COPY text, one table's columns: `fields(row)` fills
  * and returns one array (reused: read it before the next call), whose
@@ -81,12 +78,14 @@ function rowFields<Row>(types: ColumnTypes<Row>): RowFields<Row> {
   const columns = Object.keys(types) as (keyof Row & string)[];
   const n = columns.length;
   const encoders: FieldEncoder[] = columns.map((c) => (types[c] === 'jsonb' ? jsonField : scalarField));
+  // `execution_events`, the bulk, has a written-out reader (see executionEventValues); other tables are read column by column.
   const read: RowReader =
-    ROW_READERS.get(types) ??
-    ((row, out) => {
-      const r = row as Record<string, unknown>;
-      for (let i = 0; i < n; i++) out[i] = r[columns[i] as string];
-    });
+    (types as object) === EXECUTION_EVENTS_COLUMN_TYPES
+      ? (executionEventValues as RowReader)
+      : (row, out) => {
+          const r = row as Record<string, unknown>;
+          for (let i = 0; i < n; i++) out[i] = r[columns[i] as string];
+        };
   const values: unknown[] = new Array<unknown>(n).fill(null);
   const texts: string[] = new Array<string>(n).fill('');
   return {
