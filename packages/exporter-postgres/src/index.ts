@@ -18,6 +18,7 @@ export {
   runMigrations,
 } from './migrations.js';
 export type { Migration, RunMigrationsOptions, RunMigrationsResult, ClientSource } from './migrations.js';
+export { postgresUrl, type PostgresUrlParts } from './connection-url.js';
 export { mapSpanToRow, eventTypeOf, CONSUMED_ATTRIBUTE_KEYS, PREVIEW_LENGTH } from './row-mapper.js';
 export {
   writeRows,

@@ -142,19 +142,21 @@ test('03-grafana-reader-password.sh sets the password from GRAFANA_DB_PASSWORD, 
     await admin.query('CREATE ROLE grafana_reader LOGIN');
     try {
       const cfg = testConnectionConfig();
-      const url = new URL(process.env['DATABASE_URL'] ?? `postgres://${cfg.user}@${cfg.host}:${cfg.port}/${cfg.database}`);
+      // The script's settings: from DATABASE_URL when given, else the PG* settings as they are (a socket directory included).
+      const url = cfg.connectionString ? new URL(cfg.connectionString) : undefined;
+      const connection = url
+        ? {
+            PGHOST: url.hostname,
+            PGPORT: url.port || '5432',
+            ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}),
+            POSTGRES_USER: decodeURIComponent(url.username),
+            POSTGRES_DB: url.pathname.slice(1),
+          }
+        : { PGHOST: String(cfg.host), PGPORT: String(cfg.port), POSTGRES_USER: String(cfg.user), POSTGRES_DB: String(cfg.database) };
       const password = `it's "q" $HOME ; \\ ${randomBytes(4).toString('hex')}`;
       const r = spawnSync('sh', [repoPath(STACK_PATHS.grafanaReaderPasswordSh)], {
         encoding: 'utf8',
-        env: {
-          ...process.env,
-          PGHOST: url.hostname,
-          PGPORT: url.port || '5432',
-          ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}),
-          POSTGRES_USER: decodeURIComponent(url.username),
-          POSTGRES_DB: url.pathname.slice(1),
-          GRAFANA_DB_PASSWORD: password,
-        },
+        env: { ...process.env, ...connection, GRAFANA_DB_PASSWORD: password },
       });
       assert.equal(r.status, 0, r.stderr);
       const verifier = await admin.query<{ pw: string | null }>("SELECT rolpassword AS pw FROM pg_authid WHERE rolname = 'grafana_reader'");

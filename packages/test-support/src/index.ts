@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { postgresUrl } from '@agentspan/exporter-postgres';
 
 /**
  * Connection settings for the test database: `DATABASE_URL` when set,
@@ -17,19 +18,12 @@ export function testConnectionConfig(): pg.PoolConfig {
   };
 }
 
-/** The same settings as a connection string (for code that takes a URL). */
+/** The same settings as a connection string (for code that takes a URL; a socket directory in `PGHOST` included). */
 export function testDatabaseUrl(): string {
   const url = process.env['DATABASE_URL'];
   if (url) return url;
   const c = testConnectionConfig();
-  const user = encodeURIComponent(String(c.user));
-  const password = process.env['PGPASSWORD'] ? `:${encodeURIComponent(process.env['PGPASSWORD'])}` : '';
-  const host = String(c.host);
-  // A Unix-socket directory (PGHOST=/var/run/postgresql) cannot stand in the authority part: node-postgres takes it as `?host=`.
-  if (host.startsWith('/')) {
-    return `postgres://${user}${password}@/${encodeURIComponent(String(c.database))}?host=${encodeURIComponent(host)}&port=${c.port}`;
-  }
-  return `postgres://${user}${password}@${host}:${c.port}/${c.database}`;
+  return postgresUrl({ host: String(c.host), port: Number(c.port), database: String(c.database), user: String(c.user), password: process.env['PGPASSWORD'] });
 }
 
 /** A schema of its own for one test file; `drop()` removes it and closes the pool. */
