@@ -2,7 +2,7 @@
 --
 -- GENERATED from @agentspan/exporter-postgres migrationScript(): do not edit.
 -- Regenerate with `npm run generate:stack` after changing a migration.
--- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 20 (pattern_views).
+-- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views).
 --
 -- It also records the applied versions in agentspan_schema_migrations, so the
 -- exporter's migrator finds nothing to do on first start; later migrations are
@@ -104,6 +104,14 @@ CREATE TABLE IF NOT EXISTS dag_nodes (
 CREATE INDEX IF NOT EXISTS dag_nodes_run_id_order_index_idx ON dag_nodes (run_id, order_index);
 
 INSERT INTO agentspan_schema_migrations (version, name) VALUES (3, 'dag_nodes') ON CONFLICT (version) DO NOTHING;
+
+-- 4: span_ids_not_unique
+
+ALTER TABLE execution_events DROP CONSTRAINT IF EXISTS execution_events_span_id_key;
+ALTER TABLE workflow_runs DROP CONSTRAINT IF EXISTS workflow_runs_span_id_key;
+ALTER TABLE dag_nodes DROP CONSTRAINT IF EXISTS dag_nodes_span_id_key;
+
+INSERT INTO agentspan_schema_migrations (version, name) VALUES (4, 'span_ids_not_unique') ON CONFLICT (version) DO NOTHING;
 
 -- 20: pattern_views
 

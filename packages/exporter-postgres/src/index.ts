@@ -14,6 +14,7 @@ export {
   WORKFLOW_RUNS_SQL,
   DAG_NODES_SQL,
   SCHEMA_MIGRATIONS_SQL,
+  SPAN_IDS_NOT_UNIQUE_SQL,
   migrationScript,
   runMigrations,
 } from './migrations.js';

@@ -114,11 +114,28 @@ CREATE TABLE IF NOT EXISTS dag_nodes (
 CREATE INDEX IF NOT EXISTS dag_nodes_run_id_order_index_idx ON dag_nodes (run_id, order_index);
 `.trim();
 
+/**
+ * Migration 4: a span id alone is no longer unique. It is unique only within
+ * its trace (64 random bits, or whatever another SDK sends through the
+ * gateway), so two different spans of two traces may share one, and with
+ * `UNIQUE (span_id)` the second of them was skipped by `ON CONFLICT DO
+ * NOTHING` without a trace. The primary keys already make every write
+ * idempotent: an event's and a node's `id` is derived from its trace and
+ * span ids (`eventIdFor`), a run's is the run id. Migrations 1–3 stay as
+ * they were applied; this one drops what they created.
+ */
+export const SPAN_IDS_NOT_UNIQUE_SQL = `
+ALTER TABLE execution_events DROP CONSTRAINT IF EXISTS execution_events_span_id_key;
+ALTER TABLE workflow_runs DROP CONSTRAINT IF EXISTS workflow_runs_span_id_key;
+ALTER TABLE dag_nodes DROP CONSTRAINT IF EXISTS dag_nodes_span_id_key;
+`.trim();
+
 /** Every migration, in the order they are applied. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'execution_events', sql: EXECUTION_EVENTS_SQL },
   { version: 2, name: 'workflow_runs', sql: WORKFLOW_RUNS_SQL },
   { version: 3, name: 'dag_nodes', sql: DAG_NODES_SQL },
+  { version: 4, name: 'span_ids_not_unique', sql: SPAN_IDS_NOT_UNIQUE_SQL },
   { version: 20, name: 'pattern_views', sql: PATTERN_VIEWS_SQL },
 ]);
 

@@ -39,10 +39,10 @@ export const DEFAULT_MAX_BATCH_ROWS = 1000;
  *
  * `copy`: per chunk of `maxBatchRows` rows, `SAVEPOINT`, then `COPY ...
  * FROM STDIN` (text format) straight into `execution_events`, the text
- * streamed as it is encoded. COPY has no `ON CONFLICT`; the table's unique
- * constraints (`id`, `span_id`) make it fail with 23505 if a row is already
- * there (a batch re-sent after a commit, a concurrent writer of the same
- * span, which COPY waits for). Then, and only then, the chunk is rolled back
+ * streamed as it is encoded. COPY has no `ON CONFLICT`; the table's primary
+ * key (`id`, derived from the trace and span ids) makes it fail with 23505 if
+ * a row is already there (a batch re-sent after a commit, a concurrent writer
+ * of the same span, which COPY waits for). Then, and only then, the chunk is rolled back
  * to the savepoint and written with the `unnest` INSERT and `ON CONFLICT DO
  * NOTHING`, as are the later chunks of the same call. A value Postgres
  * refuses fails the COPY with the same SQLSTATE as the INSERT, so poison-row
@@ -150,7 +150,8 @@ export function insertStatement<Row>(
   let onConflict: string;
   if ('doNothing' in conflict) {
     // No conflict target: every unique index is an arbiter, so a concurrent
-    // insert of the same row (same id and span_id) is skipped, never an error.
+    // insert of the same row (same id) is skipped, never an error, whatever
+    // unique index a user may have added.
     onConflict = 'ON CONFLICT DO NOTHING';
   } else {
     const updates = columns

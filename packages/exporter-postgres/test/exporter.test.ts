@@ -3,8 +3,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { ExportResultCode } from '@opentelemetry/core';
 import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import { PostgresExecutionEventExporter, eventIdFor } from '../src/index.js';
-import { buildWorkflow, exportSpans, spanFactory, type SpanFactory } from './helpers.js';
+import { COPY_MIN_ROWS, PostgresExecutionEventExporter, eventIdFor } from '../src/index.js';
+import { buildWorkflow, exportSpans, inAnotherTrace, spanFactory, type SpanFactory } from './helpers.js';
 
 describe('PostgresExecutionEventExporter against Postgres', () => {
   let db: TestSchema;
@@ -104,6 +104,41 @@ describe('PostgresExecutionEventExporter against Postgres', () => {
     );
     assert.deepEqual(n.rows[0], { events: 5, nodes: 1, runs: 1 });
   });
+
+  for (const writeMethod of ['copy', 'unnest'] as const) {
+    it(`two spans of different traces that share a span id are two rows (${writeMethod}): a span id is unique only within its trace`, async () => {
+      const w = buildWorkflow(f, `run-shared-ids-a-${writeMethod}`);
+      // Enough events for the COPY path (COPY_MIN_ROWS), each of them again in another trace, same span id.
+      const events = Array.from({ length: COPY_MIN_ROWS }, (_, i) =>
+        f.make(`execute_tool t${i}`, {
+          [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+          [Attr.ATTR_RUN_ID]: `run-shared-ids-a-${writeMethod}`,
+          [Attr.ATTR_GEN_AI_TOOL_NAME]: 't',
+        }),
+      );
+      const first = [...w.all, ...events];
+      const traceB = writeMethod === 'copy' ? 'b'.repeat(32) : 'c'.repeat(32);
+      const second = first.map((s) => inAnotherTrace(s, traceB, `run-shared-ids-b-${writeMethod}`));
+      const writer = new PostgresExecutionEventExporter({ pool: db.pool, writeMethod });
+      try {
+        assert.equal((await exportSpans(writer, first)).code, ExportResultCode.SUCCESS);
+        assert.equal((await exportSpans(writer, second)).code, ExportResultCode.SUCCESS);
+        assert.equal(writer.stats().exportedRows, 2 * first.length, 'every row of both traces is new');
+      } finally {
+        await writer.shutdown();
+      }
+      const spanIds = first.map((s) => s.spanContext().spanId);
+      const n = await db.pool.query(
+        `SELECT (SELECT COUNT(*) FROM execution_events WHERE span_id = ANY($1))::int AS events,
+                (SELECT COUNT(*) FROM execution_events WHERE span_id = ANY($1) AND trace_id = $2)::int AS events_b,
+                (SELECT COUNT(*) FROM dag_nodes WHERE span_id = ANY($1))::int AS nodes,
+                (SELECT COUNT(*) FROM workflow_runs WHERE span_id = ANY($1))::int AS runs`,
+        [spanIds, traceB],
+      );
+      const eventSpans = first.length - 2; // all but the run and the node
+      assert.deepEqual(n.rows[0], { events: 2 * eventSpans, events_b: eventSpans, nodes: 2, runs: 2 });
+    });
+  }
 
   it('tolerates concurrent exports of overlapping spans (no duplicates, no errors)', async () => {
     const runId = 'run-concurrent';

@@ -55,6 +55,21 @@ export function spanFactory(): SpanFactory {
   return factory;
 }
 
+/**
+ * `span` as if it had been recorded in trace `traceId` (same span id), with
+ * the run id `runId`: what two traces that happen to share a span id give.
+ * The parent keeps its span id and takes the new trace id too.
+ */
+export function inAnotherTrace(span: ReadableSpan, traceId: string, runId: string): ReadableSpan {
+  const copy = Object.create(span) as ReadableSpan & { attributes: Attributes; parentSpanContext: ReadableSpan['parentSpanContext'] };
+  const own = span.spanContext();
+  Object.defineProperty(copy, 'spanContext', { value: () => ({ ...own, traceId }) });
+  Object.defineProperty(copy, 'attributes', { value: { ...span.attributes, [Attr.ATTR_RUN_ID]: runId } });
+  const parent = span.parentSpanContext;
+  Object.defineProperty(copy, 'parentSpanContext', { value: parent === undefined ? undefined : { ...parent, traceId } });
+  return copy;
+}
+
 /** A run with one node holding one event of each type; returns every span and the key ones. */
 export function buildWorkflow(f: SpanFactory, runId: string) {
   const run = f.start('invoke_workflow one-shot', {

@@ -14,7 +14,6 @@ import {
 const EXPECTED_INDEXES = [
   'dag_nodes_pkey',
   'dag_nodes_run_id_order_index_idx',
-  'dag_nodes_span_id_key',
   'execution_events_agent_name_idx',
   'execution_events_event_type_event_subtype_idx',
   'execution_events_node_id_execution_order_idx',
@@ -22,12 +21,10 @@ const EXPECTED_INDEXES = [
   'execution_events_pkey',
   'execution_events_run_id_execution_order_idx',
   'execution_events_session_id_timestamp_idx',
-  'execution_events_span_id_key',
   'execution_events_timestamp_idx',
   'execution_events_trace_id_idx',
   'agentspan_schema_migrations_pkey',
   'workflow_runs_pkey',
-  'workflow_runs_span_id_key',
   'workflow_runs_started_at_idx',
 ].sort();
 
@@ -118,6 +115,33 @@ describe('runMigrations', () => {
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', '""')}" CASCADE`);
       await admin.end();
+    }
+  });
+
+  it('upgrades a schema made before migration 4: the span-id constraints go, the data stays', async () => {
+    const old = await createTestSchema('migold');
+    try {
+      const before4 = MIGRATIONS.filter((m) => m.version !== 4);
+      assert.equal(before4.length, MIGRATIONS.length - 1, 'migration 4 exists');
+      await runMigrations(old.pool, { migrations: before4 });
+      const spanKeys = async () =>
+        (await catalog(old.pool, old.schema)).filter((o) => o.relname.endsWith('_span_id_key')).map((o) => o.relname);
+      assert.deepEqual(await spanKeys(), ['dag_nodes_span_id_key', 'execution_events_span_id_key', 'workflow_runs_span_id_key']);
+      await old.pool.query(
+        `INSERT INTO execution_events (id, event_type, "timestamp", status, trace_id, span_id)
+         VALUES ('00000000-0000-5000-8000-000000000001', 'info', now(), 'completed', 'aa', '0123456789abcdef')`,
+      );
+      assert.deepEqual((await runMigrations(old.pool)).applied, [4]);
+      assert.deepEqual(await spanKeys(), []);
+      const n = await old.pool.query('SELECT COUNT(*)::int AS n FROM execution_events');
+      assert.equal(n.rows[0].n, 1);
+      assert.deepEqual(
+        (await catalog(old.pool, old.schema)).map((o) => o.relname),
+        (await catalog(db.pool, db.schema)).map((o) => o.relname),
+        'the same catalog as a schema made in one go',
+      );
+    } finally {
+      await old.drop();
     }
   });
 
