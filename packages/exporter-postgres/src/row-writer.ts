@@ -114,8 +114,8 @@ function byId(a: { readonly id: string }, b: { readonly id: string }): number {
 
 /**
  * Splits rows by table, drops duplicates within the batch (the first event
- * or node of a span id is kept; the last run of a run id, so a re-sent run
- * wins) and sorts each table by its conflict key, so that concurrent
+ * or node of an id, i.e. of a span, is kept; the last run of a run id, so a
+ * re-sent run wins) and sorts each table by its conflict key, so that concurrent
  * transactions lock rows in the same order and cannot deadlock each other.
  */
 export function groupRows(rows: readonly MappedRow[]): GroupedRows {
