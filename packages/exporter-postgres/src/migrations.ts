@@ -119,7 +119,7 @@ CREATE INDEX IF NOT EXISTS dag_nodes_run_id_order_index_idx ON dag_nodes (run_id
  * its trace (64 random bits, or whatever another SDK sends through the
  * gateway), so two different spans of two traces may share one, and with
  * `UNIQUE (span_id)` the second of them was skipped by `ON CONFLICT DO
- * NOTHING` without a trace. The primary keys already make every write
+ * NOTHING` and counted nowhere (and a second run span failed its batch). The primary keys already make every write
  * idempotent: an event's and a node's `id` is derived from its trace and
  * span ids (`eventIdFor`), a run's is the run id. Migrations 1–3 stay as
  * they were applied; this one drops what they created.

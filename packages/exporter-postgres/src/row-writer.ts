@@ -42,9 +42,9 @@ export const DEFAULT_MAX_BATCH_ROWS = 1000;
  * streamed as it is encoded. COPY has no `ON CONFLICT`; the table's primary
  * key (`id`, derived from the trace and span ids) makes it fail with 23505 if
  * a row is already there (a batch re-sent after a commit, a concurrent writer
- * of the same span, which COPY waits for). Then, and only then, the chunk is rolled back
- * to the savepoint and written with the `unnest` INSERT and `ON CONFLICT DO
- * NOTHING`, as are the later chunks of the same call. A value Postgres
+ * of the same span, which COPY waits for). Then, and only then, the chunk is
+ * rolled back to the savepoint and written with the `unnest` INSERT and `ON
+ * CONFLICT DO NOTHING`, as are the later chunks of the same call. A value Postgres
  * refuses fails the COPY with the same SQLSTATE as the INSERT, so poison-row
  * splitting works unchanged.
  *
@@ -115,8 +115,9 @@ function byId(a: { readonly id: string }, b: { readonly id: string }): number {
 /**
  * Splits rows by table, drops duplicates within the batch (the first event
  * or node of an id, i.e. of a span, is kept; the last run of a run id, so a
- * re-sent run wins) and sorts each table by its conflict key, so that concurrent
- * transactions lock rows in the same order and cannot deadlock each other.
+ * re-sent run wins) and sorts each table by its conflict key, so that
+ * concurrent transactions lock rows in the same order and cannot deadlock
+ * each other.
  */
 export function groupRows(rows: readonly MappedRow[]): GroupedRows {
   const runs = new Map<string, WorkflowRunRow>();
