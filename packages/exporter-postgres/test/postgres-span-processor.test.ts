@@ -8,7 +8,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, startTcpProxy, type TcpProxy, type TestSchema } from '@agentspan/test-support';
-import { PostgresExecutionEventExporter, PostgresSpanProcessor, type PostgresSpanProcessorOptions } from '../src/index.js';
+import { PostgresExecutionEventExporter, PostgresSpanProcessor, postgresUrl, type PostgresSpanProcessorOptions } from '../src/index.js';
 import { exportSpans, spanFactory } from './helpers.js';
 
 const quiet = { warn: () => {}, info: () => {} };
@@ -201,6 +201,22 @@ describe('PostgresSpanProcessor against a real Postgres', () => {
     } finally {
       await other.drop();
     }
+  });
+
+  it('spools of two servers reached through different socket directories are kept apart', async () => {
+    // postgresUrl() puts a socket directory in `?host=`; the spool's key must read it from there.
+    const kinds: string[] = [];
+    for (const socketDir of ['/nonexistent/agentspan-a', '/nonexistent/agentspan-b']) {
+      const dir = spoolDir();
+      const url = postgresUrl({ host: socketDir, port: 5432, database: 'test', user: 'postgres' });
+      const p = new PostgresSpanProcessor({ connectionString: url, schema: 'same', spoolDir: dir, logger: quiet, ...fast, connectTimeoutMs: 200 });
+      recorder(p).events('run-socket', 1);
+      await p.shutdownWithin(300);
+      assert.equal(p.stats().spooled, 1);
+      kinds.push(...readdirSync(dir).map((f) => f.split('-')[0]!));
+    }
+    assert.equal(kinds.length, 2);
+    assert.notEqual(kinds[0], kinds[1]);
   });
 
   it('concurrent and repeated export() calls (as the SDK batch processor makes) never duplicate a row', async () => {
