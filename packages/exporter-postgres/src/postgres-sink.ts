@@ -7,6 +7,7 @@ import { Attr } from '@agentspan/semconv';
 import type { MappedRow } from './columns.js';
 import { toError } from './pg-errors.js';
 import type { PostgresExecutionEventExporter } from './postgres-exporter.js';
+import type { SpoolTarget } from './spool-target.js';
 
 /** Whether a record read back from the spool is a row this package wrote. */
 export function isMappedRow(record: unknown): record is MappedRow {
@@ -21,9 +22,10 @@ export function isMappedRow(record: unknown): record is MappedRow {
  * The spool kind of a Postgres target: `pg_` and a hash of the server,
  * database and schema, so that a process only replays rows meant for the
  * database it writes to, even when several applications share a spool
- * directory. Credentials are not part of it.
+ * directory. Credentials are not part of it. The target comes from
+ * `spoolTargetOf`.
  */
-export function spoolKindFor(target: { host?: string | undefined; port?: number | string | undefined; database?: string | undefined; schema?: string | undefined }): string {
+export function spoolKindFor(target: SpoolTarget): string {
   const key = [target.host ?? '', String(target.port ?? ''), target.database ?? '', target.schema ?? ''].join('\u0000');
   return `pg_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }

@@ -1,9 +1,9 @@
 import { DeliverySpanProcessor, FileSpool, type DeliveryOptions } from '@agentspan/delivery';
-import type pg from 'pg';
 import type { MappedRow } from './columns.js';
 import { toError } from './pg-errors.js';
 import { PostgresExecutionEventExporter } from './postgres-exporter.js';
 import { PostgresSink, isMappedRow, spoolKindFor } from './postgres-sink.js';
+import { spoolTargetOf } from './spool-target.js';
 import type { PostgresExporterOptions } from './types.js';
 
 /** Options of {@link PostgresSpanProcessor}: the exporter's, the delivery pipeline's, and the spool's. */
@@ -33,21 +33,6 @@ export interface ReadyResult {
   readonly ok: boolean;
   /** Why not, when known (undefined when the deadline passed first). */
   readonly error?: Error | undefined;
-}
-
-function targetOf(options: PostgresSpanProcessorOptions, exporter: PostgresExecutionEventExporter): Parameters<typeof spoolKindFor>[0] {
-  const schema = exporter.targetSchema;
-  if (options.connectionString && !options.pool) {
-    try {
-      const u = new URL(options.connectionString);
-      const searchPath = u.searchParams.get('options') ?? '';
-      return { host: u.hostname, port: u.port, database: decodeURIComponent(u.pathname.slice(1)), schema: schema ?? searchPath };
-    } catch {
-      return { host: options.connectionString.replace(/\/\/[^@]*@/, '//'), schema };
-    }
-  }
-  const o = ((options.pool ?? {}) as { options?: pg.PoolConfig }).options ?? {};
-  return { host: String(o.host ?? o.connectionString ?? ''), port: o.port, database: o.database, schema: schema ?? String(o.options ?? '') };
 }
 
 /**
@@ -80,7 +65,7 @@ export class PostgresSpanProcessor extends DeliverySpanProcessor<MappedRow[]> {
       typeof options.spoolDir === 'string' && options.spoolDir !== ''
         ? new FileSpool<MappedRow>({
             dir: options.spoolDir,
-            kind: spoolKindFor(targetOf(options, exporter)),
+            kind: spoolKindFor(spoolTargetOf({ connectionString: options.connectionString, pool: options.pool, schema: exporter.targetSchema })),
             maxBytes: options.maxSpoolBytes,
             segmentBytes: options.spoolSegmentBytes,
             validate: isMappedRow,

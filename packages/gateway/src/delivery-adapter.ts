@@ -29,6 +29,7 @@ import {
   PostgresSink,
   isMappedRow,
   spoolKindFor,
+  spoolTargetOf,
   type MappedRow,
 } from '@agentspan/exporter-postgres';
 import type { DeliveryTicket } from './ticket.js';
@@ -162,20 +163,6 @@ export interface PostgresDelivery {
   shutdown(timeoutMillis: number): Promise<void>;
 }
 
-/** Host, port, database and schema of the target (no credentials), for the spool's kind. */
-function spoolTarget(options: PostgresDeliveryOptions): Parameters<typeof spoolKindFor>[0] {
-  if (options.connectionString !== undefined && options.pool === undefined) {
-    try {
-      const u = new URL(options.connectionString);
-      return { host: u.hostname, port: u.port, database: decodeURIComponent(u.pathname.slice(1)), schema: options.schema ?? u.searchParams.get('options') ?? '' };
-    } catch {
-      return { host: 'unparsed', schema: options.schema };
-    }
-  }
-  const o = ((options.pool ?? {}) as { options?: pg.PoolConfig }).options ?? {};
-  return { host: String(o.host ?? o.connectionString ?? ''), port: o.port, database: o.database, schema: options.schema ?? String(o.options ?? '') };
-}
-
 export function createPostgresDelivery(options: PostgresDeliveryOptions): PostgresDelivery {
   const exporter = new PostgresExecutionEventExporter({
     ...(options.pool !== undefined ? { pool: options.pool } : { connectionString: options.connectionString }),
@@ -189,7 +176,7 @@ export function createPostgresDelivery(options: PostgresDeliveryOptions): Postgr
     options.spoolDir !== undefined && options.spoolDir !== ''
       ? new FileSpool<MappedRow>({
           dir: options.spoolDir,
-          kind: spoolKindFor(spoolTarget(options)),
+          kind: spoolKindFor(spoolTargetOf(options)),
           maxBytes: options.maxSpoolBytes,
           validate: isMappedRow,
         })
