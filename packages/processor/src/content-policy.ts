@@ -88,6 +88,41 @@ function redactArray(value: readonly unknown[], redactor: Redactor): { values: s
   return out === undefined ? undefined : { values: out as string[], redactions };
 }
 
+/** The parts of an SDK span besides its attributes that can carry text from the application. */
+export interface SpanTextParts {
+  status: { code: number; message?: string | undefined };
+  readonly events: { attributes?: Attributes | undefined }[];
+}
+
+/**
+ * Redacts the span's status message and the attributes of its events (an
+ * `exception` event's `exception.message` and `exception.stacktrace`
+ * repeat the error that `agentspan.error.message` holds), in place; returns
+ * the number of secrets replaced. Runs in `onEnding`, while the span is
+ * still writable: the status and the events are its own records.
+ */
+export function redactStatusAndEvents(span: SpanTextParts, redactor: Redactor): number {
+  let redactions = 0;
+  const message = span.status.message;
+  if (typeof message === 'string' && message.length >= 8) {
+    const r = redactor.redact(message);
+    if (r.redactions > 0) {
+      span.status = { ...span.status, message: r.text };
+      redactions += r.redactions;
+    }
+  }
+  for (const event of span.events) {
+    const attrs = event.attributes;
+    if (attrs === undefined) continue;
+    const found = redactAttributes(attrs, redactor);
+    if (found !== undefined) {
+      event.attributes = { ...attrs, ...found.changes };
+      redactions += found.redactions;
+    }
+  }
+  return redactions;
+}
+
 /**
  * Removes content attributes in place. The SDK offers no `removeAttribute`;
  * in SDK 2.x a span's `attributes` is its own mutable record, and this runs

@@ -12,7 +12,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { createRedactor, normalisePath, type Redactor } from '@agentspan/extract';
 import { toAttributeRecord } from '@agentspan/instrumentation';
 import { Attr, EventType, FileSource, fileGenSpanName } from '@agentspan/semconv';
-import { redactAttributes, stripContent } from './content-policy.js';
+import { redactAttributes, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
 import { enrichAgentCall, enrichCodeExecution, enrichToolCall } from './enrich-events.js';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
@@ -89,9 +89,14 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   constructor(options: ExecutionEventSpanProcessorOptions = {}) {
     this.workspaceDir = options.workspaceDir ?? process.cwd();
     this.captureContent = options.captureContent ?? true;
+    const redaction = options.redaction;
+    const redactor = redaction === false || redaction?.enabled === false ? undefined : createRedactor(redaction ?? {});
+    this.redactor = redactor;
     const fc = options.fileCapture ?? {};
     this.captureFiles = fc.enabled ?? true;
     this.fileCapture = {
+      // Redacted before the cut to `maxContentBytes`, so no part of a secret that crosses it is kept.
+      redact: redactor === undefined ? undefined : (text) => redactor.redact(text),
       roots: fc.roots && fc.roots.length > 0 ? [...fc.roots] : [this.workspaceDir],
       maxFileBytes: positive(fc.maxFileBytes, DEFAULT_MAX_FILE_BYTES),
       maxContentBytes: positive(fc.maxContentBytes, DEFAULT_MAX_CONTENT_BYTES),
@@ -101,8 +106,6 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     };
     this.maxFilesPerSpan = positive(fc.maxFilesPerSpan, DEFAULT_MAX_FILES_PER_SPAN);
     this.maxScanChars = positive(options.maxScanChars, DEFAULT_MAX_SCAN_CHARS);
-    const redaction = options.redaction;
-    this.redactor = redaction === false || redaction?.enabled === false ? undefined : createRedactor(redaction ?? {});
     this.runs = new RunStates(positive(options.maxTrackedRuns, 10_000));
     this.tracerProvider = options.tracerProvider;
   }
@@ -208,10 +211,12 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const type = attrs[Attr.ATTR_EVENT_TYPE];
     if (this.redactor) {
       const found = redactAttributes(attrs, this.redactor);
-      if (found !== undefined) {
-        span.setAttributes(found.changes);
-        span.setAttribute(Attr.ATTR_REDACTIONS, found.redactions);
-        this.counters.redactions += found.redactions;
+      const elsewhere = redactStatusAndEvents(span as unknown as SpanTextParts, this.redactor);
+      const redactions = (found?.redactions ?? 0) + elsewhere;
+      if (found !== undefined) span.setAttributes(found.changes);
+      if (redactions > 0) {
+        span.setAttribute(Attr.ATTR_REDACTIONS, redactions);
+        this.counters.redactions += redactions;
       }
     }
     let generated: readonly string[] | undefined;
@@ -320,17 +325,13 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     if (captured.truncated !== undefined) out[Attr.ATTR_FILE_TRUNCATED] = captured.truncated;
     if (captured.skipReason !== undefined) out[Attr.ATTR_FILE_SKIP_REASON] = captured.skipReason;
     if (captured.hasContent && captured.content !== undefined && this.captureContent) {
-      let content = captured.content;
-      if (this.redactor) {
-        const r = this.redactor.redact(content);
-        if (r.redactions > 0) {
-          content = r.text;
-          const before = attrs[Attr.ATTR_REDACTIONS];
-          out[Attr.ATTR_REDACTIONS] = (typeof before === 'number' ? before : 0) + r.redactions;
-          this.counters.redactions += r.redactions;
-        }
+      const found = captured.redactions ?? 0;
+      if (found > 0) {
+        const before = attrs[Attr.ATTR_REDACTIONS];
+        out[Attr.ATTR_REDACTIONS] = (typeof before === 'number' ? before : 0) + found;
+        this.counters.redactions += found;
       }
-      out[Attr.ATTR_FILE_CONTENT] = content;
+      out[Attr.ATTR_FILE_CONTENT] = captured.content;
       this.counters.filesCaptured += 1;
     }
     span.setAttributes(out);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /**
@@ -15,11 +15,18 @@ const realpath = realpathSync.native;
  * application's thread (the one I/O the hot path allows).
  *
  * Safety rules, in order: the path must resolve (after following symlinks)
- * inside one of the allowed roots; it must be a regular file (a FIFO, device
- * or socket is never opened for reading, so capture can never block); it
- * must be at most `maxFileBytes`; its extension must be on the text
- * allowlist and its first block must hold no NUL byte. Anything else is
- * recorded without content, with the reason, and is never an error.
+ * inside one of the allowed roots, and so must the file actually opened
+ * (on Linux, read back from `/proc/self/fd`: a parent directory swapped for
+ * a symlink between the check and the open is caught); it must be a
+ * regular file (a FIFO, device or socket is never opened for reading, so
+ * capture can never block); it must be at most `maxFileBytes`; its
+ * extension must be on the text allowlist and the bytes kept must hold no
+ * NUL byte. Anything else is recorded without content, with the reason,
+ * and is never an error.
+ *
+ * A hard link in a root to a file elsewhere is captured: by every measure
+ * of the filesystem it is a file in the root, and code that can link a
+ * file can as well copy it there.
  */
 
 /** Options of {@link captureFile}; all have defaults. */
@@ -35,7 +42,20 @@ export interface FileCaptureOptions {
   maxContentBytes?: number;
   /** Extensions (lower case, with the dot) treated as text. @default {@link DEFAULT_TEXT_EXTENSIONS} */
   textExtensions?: ReadonlySet<string>;
+  /**
+   * Secret redaction applied to the content before it is cut to
+   * `maxContentBytes`: it sees {@link REDACTION_LOOKAHEAD_BYTES} more, so
+   * a secret that crosses the cut is still recognised whole and no prefix
+   * of it is kept. @default none
+   */
+  redact?: ((text: string) => { text: string; redactions: number }) | undefined;
 }
+
+/**
+ * Bytes past `maxContentBytes` that redaction sees (a 4096-bit RSA private
+ * key in PEM is about 3.3 KB).
+ */
+export const REDACTION_LOOKAHEAD_BYTES = 8192;
 
 /** Text file extensions captured by default. */
 export const DEFAULT_TEXT_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -73,6 +93,8 @@ export interface CapturedFile {
   readonly sha256?: string;
   /** True when the content is a prefix of a longer file. */
   readonly truncated?: boolean;
+  /** Secrets `redact` replaced in the content; only when `hasContent` and `redact` was given. */
+  readonly redactions?: number;
   readonly skipReason?: SkipReason;
 }
 
@@ -85,22 +107,40 @@ export function resolveFilePath(path: string, cwd: string | undefined, roots: re
 function isInside(child: string, root: string): boolean {
   if (child === root) return true;
   const rel = relative(root, child);
-  return rel.length > 0 && !rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`);
+  // `..notes.txt` is inside; `..` and `../x` are not.
+  return rel.length > 0 && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
-const realRootsCache = new Map<string, string | undefined>();
-
-function realRoot(root: string): string | undefined {
-  if (realRootsCache.has(root)) return realRootsCache.get(root);
-  let real: string | undefined;
-  try {
-    real = realpath(resolve(root));
-  } catch {
-    real = undefined;
+/**
+ * Whether `real` (a real path) lies in one of `roots`. Roots are resolved
+ * on every call, not cached: a root that is a symlink may be re-pointed (a
+ * `current` run directory), and one may be created after the first
+ * capture. realpath(3) costs about a microsecond; a capture reads a file.
+ */
+function insideRoots(real: string, roots: readonly string[]): boolean {
+  for (const root of roots) {
+    let rr: string;
+    try {
+      rr = realpath(resolve(root));
+    } catch {
+      continue; // a root that does not exist (yet) holds nothing
+    }
+    if (isInside(real, rr)) return true;
   }
-  if (realRootsCache.size > 256) realRootsCache.clear();
-  realRootsCache.set(root, real);
-  return real;
+  return false;
+}
+
+/**
+ * The path the open file `fd` actually is, where the system says
+ * (`/proc/self/fd` on Linux); `undefined` elsewhere.
+ */
+function openedPath(fd: number): string | undefined {
+  try {
+    const p = readlinkSync(`/proc/self/fd/${fd}`);
+    return p.startsWith('/') ? p : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function extensionOf(path: string): string {
@@ -133,11 +173,7 @@ export function captureFile(path: string, cwd: string | undefined, options: File
   } catch {
     return { resolvedPath: absolute, fileType, hasContent: false, skipReason: 'not_found' };
   }
-  const inside = roots.some((r) => {
-    const rr = realRoot(r);
-    return rr !== undefined && isInside(real, rr);
-  });
-  if (!inside) return { resolvedPath: real, fileType, hasContent: false, skipReason: 'outside_workspace' };
+  if (!insideRoots(real, roots)) return { resolvedPath: real, fileType, hasContent: false, skipReason: 'outside_workspace' };
 
   let fd: number | undefined;
   try {
@@ -148,6 +184,11 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     }
     // O_NONBLOCK: if the path was swapped for a FIFO after the stat, open still returns at once.
     fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0));
+    // O_NOFOLLOW guards only the last component: a parent swapped for a symlink after the check is seen here.
+    const opened = openedPath(fd);
+    if (opened !== undefined && opened !== real && !insideRoots(opened, roots)) {
+      return { resolvedPath: real, fileType, hasContent: false, skipReason: 'outside_workspace' };
+    }
     const fst = fstatSync(fd);
     if (!fst.isFile()) return { resolvedPath: real, fileType, hasContent: false, skipReason: 'not_regular_file' };
     if (fst.size > maxFileBytes) {
@@ -166,18 +207,27 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     if (!textExtensions.has(extensionOf(real)) && !textExtensions.has(extensionOf(absolute))) {
       return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'not_text' };
     }
-    if (data.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
+    const redact = options.redact;
+    // What redaction sees: the bytes kept and the look-ahead past them.
+    const window = utf8Prefix(data, redact === undefined ? maxContentBytes : maxContentBytes + REDACTION_LOOKAHEAD_BYTES);
+    if (data.subarray(0, Math.max(BINARY_SNIFF_BYTES, window.length)).includes(0)) {
       return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'binary' };
     }
-    const prefix = utf8Prefix(data, maxContentBytes);
+    if (redact === undefined) {
+      return { resolvedPath: real, fileType, hasContent: true, content: decoder.decode(window), size, sha256, truncated: window.length < size };
+    }
+    const redacted = redact(decoder.decode(window));
+    const whole = Buffer.from(redacted.text, 'utf8');
+    const kept = utf8Prefix(whole, maxContentBytes);
     return {
       resolvedPath: real,
       fileType,
       hasContent: true,
-      content: decoder.decode(prefix),
+      content: kept.length === whole.length ? redacted.text : decoder.decode(kept),
       size,
       sha256,
-      truncated: prefix.length < size,
+      truncated: window.length < size || kept.length < whole.length,
+      redactions: redacted.redactions,
     };
   } catch {
     return { resolvedPath: real, fileType, hasContent: false, skipReason: 'unreadable' };

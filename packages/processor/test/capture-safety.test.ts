@@ -1,0 +1,124 @@
+/**
+ * File capture at its boundaries: secrets across the content cut, a parent
+ * directory swapped for a symlink while capturing, roots that change, odd
+ * but legal names, NUL bytes late in a long content window.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Attr } from '@agentspan/semconv';
+import { captureFile } from '../src/index.js';
+import { fileSpans, setup } from './helpers.js';
+
+function capturedByPath(spans: ReturnType<ReturnType<typeof setup>['spans']>) {
+  return new Map(fileSpans(spans).map((s) => [s.attributes[Attr.ATTR_FILE_PATH], s.attributes]));
+}
+
+test('a secret crossing the 5 KB cut is redacted whole: no prefix of it is kept', () => {
+  const { recorder, spans, workspaceDir } = setup();
+  const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
+  const aws = 'AKIAIOSFODNN7EXAMPLE';
+  writeFileSync(join(workspaceDir, 'config.py'), '#'.repeat(5120 - 20) + '\nKEY = ' + key + '\n');
+  writeFileSync(join(workspaceDir, 'aws.txt'), 'x'.repeat(5120 - 12) + ' ' + aws + '\n');
+  const run = recorder.startRun();
+  run.fileGenerated({ path: 'config.py' });
+  run.fileGenerated({ path: 'aws.txt' });
+  run.end();
+  const byPath = capturedByPath(spans());
+  for (const [path, secret] of [['config.py', key], ['aws.txt', aws]] as const) {
+    const a = byPath.get(path);
+    const content = String(a?.[Attr.ATTR_FILE_CONTENT]);
+    assert.ok(Buffer.byteLength(content) <= 5120, path);
+    for (let n = 6; n <= secret.length; n++) assert.ok(!content.includes(secret.slice(0, n)), `${path} keeps ${secret.slice(0, n)}`);
+    assert.equal(a?.[Attr.ATTR_FILE_TRUNCATED], true, path);
+    assert.ok(Number(a?.[Attr.ATTR_REDACTIONS]) >= 1, path);
+  }
+});
+
+test('without redaction the content is the first 5 KB exactly', () => {
+  const { recorder, spans, workspaceDir } = setup({ redaction: false });
+  const text = 'x'.repeat(5120 - 12) + ' AKIAIOSFODNN7EXAMPLE\n';
+  writeFileSync(join(workspaceDir, 'aws.txt'), text);
+  const run = recorder.startRun();
+  run.fileGenerated({ path: 'aws.txt' });
+  run.end();
+  assert.equal(capturedByPath(spans()).get('aws.txt')?.[Attr.ATTR_FILE_CONTENT], text.slice(0, 5120));
+});
+
+test('a parent directory swapped for a symlink to outside while capturing never leaks the outside file', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'agentspan-race-'));
+  const ws = join(base, 'ws');
+  mkdirSync(join(ws, 'sub'), { recursive: true });
+  mkdirSync(join(base, 'outside'));
+  writeFileSync(join(ws, 'sub', 'notes.txt'), 'inside');
+  writeFileSync(join(base, 'outside', 'notes.txt'), 'OUTSIDE');
+  // Another process swaps ws/sub between the real directory and a symlink to ../outside, as fast as it can.
+  const swapper = `const fs = require('node:fs'); const ws = process.argv[1]; const end = Date.now() + 4000;
+    while (Date.now() < end) {
+      try { fs.renameSync(ws + '/sub', ws + '/sub.real'); fs.symlinkSync('../outside', ws + '/sub'); } catch {}
+      try { fs.unlinkSync(ws + '/sub'); fs.renameSync(ws + '/sub.real', ws + '/sub'); } catch {}
+    }`;
+  const child = spawn(process.execPath, ['-e', swapper, ws], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    const seen = new Map<string, number>();
+    const until = Date.now() + 2500;
+    while (Date.now() < until) {
+      const r = captureFile('sub/notes.txt', undefined, { roots: [ws] });
+      const k = r.hasContent ? String(r.content) : String(r.skipReason);
+      seen.set(k, (seen.get(k) ?? 0) + 1);
+    }
+    assert.equal(seen.get('OUTSIDE'), undefined, `outside content captured: ${JSON.stringify([...seen])}`);
+    assert.ok((seen.get('outside_workspace') ?? 0) > 0, `the race was exercised: ${JSON.stringify([...seen])}`);
+  } finally {
+    child.kill();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('roots are resolved at each capture: a re-pointed symlink root, a root created late', () => {
+  const base = realpathSync(mkdtempSync(join(tmpdir(), 'agentspan-roots-')));
+  mkdirSync(join(base, 'run1'));
+  mkdirSync(join(base, 'run2'));
+  writeFileSync(join(base, 'run1', 'a.txt'), 'one');
+  writeFileSync(join(base, 'run2', 'b.txt'), 'two');
+  const current = join(base, 'current');
+  symlinkSync('run1', current);
+  const late = join(base, 'late');
+  const options = { roots: [current, late] };
+  assert.equal(captureFile('a.txt', undefined, options).content, 'one');
+  assert.equal(captureFile(join(late, 'c.txt'), undefined, options).skipReason, 'not_found');
+  rmSync(current);
+  symlinkSync('run2', current);
+  mkdirSync(late);
+  writeFileSync(join(late, 'c.txt'), 'three');
+  assert.equal(captureFile('b.txt', undefined, options).content, 'two');
+  assert.equal(captureFile(join(base, 'run1', 'a.txt'), undefined, options).skipReason, 'outside_workspace');
+  assert.equal(captureFile(join(late, 'c.txt'), undefined, options).content, 'three');
+});
+
+test('names starting with two dots are inside the workspace; .. steps are not', () => {
+  const base = mkdtempSync(join(tmpdir(), 'agentspan-dots-'));
+  const ws = join(base, 'ws');
+  mkdirSync(join(ws, '..cache'), { recursive: true });
+  writeFileSync(join(ws, '..notes.txt'), 'odd name');
+  writeFileSync(join(ws, '..cache', 'x.txt'), 'odd dir');
+  writeFileSync(join(base, 'secret.txt'), 'outside');
+  const options = { roots: [ws] };
+  assert.equal(captureFile('..notes.txt', undefined, options).content, 'odd name');
+  assert.equal(captureFile('..cache/x.txt', undefined, options).content, 'odd dir');
+  assert.equal(captureFile('../secret.txt', undefined, options).skipReason, 'outside_workspace');
+  assert.equal(captureFile('..cache/../../secret.txt', undefined, options).skipReason, 'outside_workspace');
+});
+
+test('a content window longer than 8 KB is checked for NUL bytes over its whole length', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'agentspan-nul-'));
+  writeFileSync(join(ws, 'late-nul.txt'), Buffer.concat([Buffer.from('a'.repeat(10_000)), Buffer.from([0]), Buffer.from('b'.repeat(100))]));
+  const r = captureFile('late-nul.txt', undefined, { roots: [ws], maxContentBytes: 16_384 });
+  assert.equal(r.hasContent, false);
+  assert.equal(r.skipReason, 'binary');
+  assert.equal(captureFile('late-nul.txt', undefined, { roots: [ws] }).content, 'a'.repeat(5120), 'the default 5 KB window holds no NUL');
+});

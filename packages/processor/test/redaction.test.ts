@@ -1,0 +1,31 @@
+/** Redaction beyond the attributes: the span status and the events' attributes. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { Attr } from '@agentspan/semconv';
+import { named, setup } from './helpers.js';
+
+test('secrets in the status message and in event attributes (exceptions) are redacted and counted', () => {
+  const { recorder, spans, provider } = setup();
+  const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
+  const run = recorder.startRun();
+  run.toolCall({ agent: 'a', tool: 'llm', error: new Error(`401 from OpenAI: invalid key ${key}`) });
+  run.end();
+  const lib = provider.getTracer('some-lib');
+  const other = lib.startSpan('search');
+  other.recordException(new Error('connect failed: postgres://svc:S3cretPw@db/prod'));
+  other.addEvent('retry', { note: `using ${key}`, attempt: 2 });
+  other.setStatus({ code: SpanStatusCode.ERROR, message: 'connect failed: postgres://svc:S3cretPw@db/prod' });
+  other.end();
+
+  const tool = named(spans(), 'execute_tool llm');
+  assert.ok(!String(tool.status.message).includes(key), String(tool.status.message));
+  assert.match(String(tool.status.message), /\[REDACTED:/);
+  const search = named(spans(), 'search');
+  assert.ok(!String(search.status.message).includes('S3cretPw'));
+  const texts = search.events.flatMap((e) => Object.values(e.attributes ?? {}).map(String));
+  assert.ok(texts.length > 0);
+  for (const t of texts) assert.ok(!t.includes('S3cretPw') && !t.includes(key), t);
+  assert.equal(search.events.find((e) => e.name === 'retry')?.attributes?.['attempt'], 2, 'other values are kept');
+  assert.ok(Number(search.attributes[Attr.ATTR_REDACTIONS]) >= 3, 'status, exception message, event attribute');
+});
