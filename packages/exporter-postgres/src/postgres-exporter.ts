@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { MappedRow } from './columns.js';
 import { runMigrations, type ClientSource } from './migrations.js';
 import { classifyWriteError, guardCheckedOutClients, isConnectionError, toError } from './pg-errors.js';
+import { spoolTargetOf, type SpoolTarget } from './spool-target.js';
 import { shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
@@ -72,6 +73,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
   private readonly clientSource: ClientSource;
   private readonly ownsPool: boolean;
   private readonly schema: string | undefined;
+  private readonly target: SpoolTarget;
   private readonly migrateOnExport: boolean;
   private readonly maxBatchRows: number;
   /** The method asked for; `copy` becomes `unnest` on PGlite (see `isPgliteVersion`). */
@@ -115,6 +117,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     }
     if (options.schema !== undefined) assertValidSchemaName(options.schema);
     this.schema = options.schema;
+    this.target = spoolTargetOf({ connectionString, pool, schema: options.schema });
     this.migrateOnExport = options.migrate ?? true;
     this.maxBatchRows = positiveInt('maxBatchRows', options.maxBatchRows, DEFAULT_MAX_BATCH_ROWS);
     const method = options.writeMethod ?? DEFAULT_WRITE_METHOD;
@@ -176,6 +179,15 @@ export class PostgresExecutionEventExporter implements SpanExporter {
   /** The schema the exporter writes to (undefined: the connection's search_path). */
   get targetSchema(): string | undefined {
     return this.schema;
+  }
+
+  /**
+   * Server, database and schema this exporter writes to, without
+   * credentials: what a spool of its rows is keyed by (`spoolKindFor`), so
+   * that only a writer to the same database replays them.
+   */
+  get spoolTarget(): SpoolTarget {
+    return this.target;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {

@@ -3,7 +3,6 @@ import type { MappedRow } from './columns.js';
 import { toError } from './pg-errors.js';
 import { PostgresExecutionEventExporter } from './postgres-exporter.js';
 import { PostgresSink, isMappedRow, spoolKindFor } from './postgres-sink.js';
-import { spoolTargetOf } from './spool-target.js';
 import type { PostgresExporterOptions } from './types.js';
 
 /** Options of {@link PostgresSpanProcessor}: the exporter's, the delivery pipeline's, and the spool's. */
@@ -65,7 +64,7 @@ export class PostgresSpanProcessor extends DeliverySpanProcessor<MappedRow[]> {
       typeof options.spoolDir === 'string' && options.spoolDir !== ''
         ? new FileSpool<MappedRow>({
             dir: options.spoolDir,
-            kind: spoolKindFor(spoolTargetOf({ connectionString: options.connectionString, pool: options.pool, schema: exporter.targetSchema })),
+            kind: spoolKindFor(exporter.spoolTarget),
             maxBytes: options.maxSpoolBytes,
             segmentBytes: options.spoolSegmentBytes,
             validate: isMappedRow,

@@ -8,7 +8,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, startTcpProxy, type TcpProxy, type TestSchema } from '@agentspan/test-support';
-import { PostgresExecutionEventExporter, PostgresSpanProcessor, postgresUrl, type PostgresSpanProcessorOptions } from '../src/index.js';
+import { PostgresExecutionEventExporter, PostgresSpanProcessor, postgresUrl, spoolKindFor, type PostgresSpanProcessorOptions } from '../src/index.js';
 import { exportSpans, spanFactory } from './helpers.js';
 
 const quiet = { warn: () => {}, info: () => {} };
@@ -217,6 +217,24 @@ describe('PostgresSpanProcessor against a real Postgres', () => {
     }
     assert.equal(kinds.length, 2);
     assert.notEqual(kinds[0], kinds[1]);
+  });
+
+  it('a processor given an exporter keys its spool by that exporter\'s target, not by the PG* defaults', async () => {
+    const kinds: string[] = [];
+    for (const database of ['alpha', 'beta']) {
+      const dir = spoolDir();
+      const exporter = new PostgresExecutionEventExporter({ connectionString: `postgres://postgres@127.0.0.1:1/${database}`, schema: 'same', connectTimeoutMs: 200 });
+      assert.deepEqual(exporter.spoolTarget, { host: '127.0.0.1', port: '1', database, schema: 'same' });
+      const p = new PostgresSpanProcessor({ exporter, spoolDir: dir, logger: quiet, ...fast });
+      recorder(p).events(`run-${database}`, 1);
+      await p.shutdownWithin(300);
+      assert.equal(p.stats().spooled, 1);
+      kinds.push(...readdirSync(dir).map((f) => f.split('-')[0]!));
+    }
+    assert.deepEqual(kinds, [
+      spoolKindFor({ host: '127.0.0.1', port: '1', database: 'alpha', schema: 'same' }),
+      spoolKindFor({ host: '127.0.0.1', port: '1', database: 'beta', schema: 'same' }),
+    ]);
   });
 
   it('concurrent and repeated export() calls (as the SDK batch processor makes) never duplicate a row', async () => {

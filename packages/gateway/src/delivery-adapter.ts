@@ -29,7 +29,6 @@ import {
   PostgresSink,
   isMappedRow,
   spoolKindFor,
-  spoolTargetOf,
   type MappedRow,
 } from '@agentspan/exporter-postgres';
 import type { DeliveryTicket } from './ticket.js';
@@ -176,7 +175,7 @@ export function createPostgresDelivery(options: PostgresDeliveryOptions): Postgr
     options.spoolDir !== undefined && options.spoolDir !== ''
       ? new FileSpool<MappedRow>({
           dir: options.spoolDir,
-          kind: spoolKindFor(spoolTargetOf(options)),
+          kind: spoolKindFor(exporter.spoolTarget),
           maxBytes: options.maxSpoolBytes,
           validate: isMappedRow,
         })
