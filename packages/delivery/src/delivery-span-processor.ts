@@ -155,7 +155,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
 
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
-  private immediate: NodeJS.Immediate | undefined;
+  /** The pump scheduled to run next turn of the event loop, if any. */
+  private pumpSoon: NodeJS.Timeout | undefined;
   private pumping = false;
   private waiters: (() => void)[] = [];
 
@@ -351,13 +352,15 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   // -------------------------------------------------------------------------
 
   private schedulePump(): void {
-    if (this.immediate !== undefined || this.stopped) return;
-    this.immediate = setImmediate(() => {
-      this.immediate = undefined;
+    if (this.pumpSoon !== undefined || this.stopped) return;
+    this.pumpSoon = setTimeout(() => {
+      this.pumpSoon = undefined;
       this.pump();
-    });
-    // An idle application may exit with spans queued: the exit hooks flush them.
-    this.immediate.unref();
+    }, 0);
+    // An idle application may exit with spans queued: the exit hooks flush them. A timer, not an
+    // immediate: Node's poll phase does not wake for an unref'd immediate, so a pump scheduled from
+    // a timer callback (a connect timeout's retry) would wait for unrelated I/O; it does for a timer.
+    this.pumpSoon.unref();
   }
 
   private armTimer(at: number): void {
@@ -376,8 +379,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
-    this.immediate = undefined;
+    if (this.pumpSoon !== undefined) clearTimeout(this.pumpSoon);
+    this.pumpSoon = undefined;
   }
 
   /** Starts as many attempts as the state allows, then arms the timer for the next thing due. */
