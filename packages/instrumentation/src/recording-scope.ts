@@ -31,6 +31,7 @@ import {
   type EventScope,
 } from './event-attributes.js';
 import { guarded, reportFailure } from './guard.js';
+import { checkedTime, startTimeOption } from './time-input.js';
 import type {
   AgentCallEvent,
   AgentCallResult,
@@ -153,8 +154,8 @@ export class RecordingScope implements EventRecorder {
     const e = (event ?? {}) as E;
     const bag = new AttributeBag(this.deps.maxContentChars);
     fill(bag, this.eventScope, e);
-    const startTime: TimeInput | undefined = e.startTime;
-    const end: TimeInput | undefined = e.endTime;
+    const startTime: TimeInput | undefined = checkedTime(e.startTime);
+    const end: TimeInput | undefined = checkedTime(e.endTime);
     const start = startTime ?? end;
     const attributes = bag.finish();
     const span = this.deps.tracer.startSpan(
@@ -178,11 +179,7 @@ export class RecordingScope implements EventRecorder {
     fill(bag, this.eventScope, e);
     const span = this.deps.tracer.startSpan(
       name,
-      {
-        kind: SpanKind.INTERNAL,
-        attributes: bag.finish(),
-        ...(e.startTime !== undefined ? { startTime: e.startTime } : {}),
-      },
+      { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...startTimeOption(e.startTime) },
       this.parentContext,
     );
     const spanContext = span.spanContext();
@@ -200,7 +197,7 @@ export class RecordingScope implements EventRecorder {
           fillResult(resultBag, r);
           span.setAttributes(resultBag.finish());
           statusFrom(span, resultBag, r.error);
-          span.end(r.endTime);
+          span.end(checkedTime(r.endTime));
         });
       },
     };

@@ -21,6 +21,7 @@ import {
 import { AttributeBag, errorAttributes, nameOf } from './event-attributes.js';
 import { guarded } from './guard.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
+import { checkedTime, startTimeOption } from './time-input.js';
 import { formatTraceparent } from './traceparent.js';
 import type {
   EndNodeOptions,
@@ -69,7 +70,7 @@ export class Run extends RecordingScope implements RunHandle {
       {
         kind: SpanKind.INTERNAL,
         attributes: bag.finish(),
-        ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
+        ...startTimeOption(options.startTime),
         ...(options.newTrace ? { root: true } : {}),
       },
       parent,
@@ -130,7 +131,7 @@ export class Run extends RecordingScope implements RunHandle {
         this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'run failed' });
       }
       this.span.setAttributes(bag.finish());
-      this.span.end(o.endTime);
+      this.span.end(checkedTime(o.endTime));
     });
   }
 }
@@ -166,7 +167,7 @@ export class Node extends RecordingScope implements NodeHandle {
       {
         kind: SpanKind.INTERNAL,
         attributes: bag.finish(),
-        ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
+        ...startTimeOption(options.startTime),
       },
       runContext,
     );
@@ -201,7 +202,7 @@ export class Node extends RecordingScope implements NodeHandle {
         this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'node failed' });
       }
       this.span.setAttributes(bag.finish());
-      this.span.end(o.endTime);
+      this.span.end(checkedTime(o.endTime));
     });
     this.run.nodeEnded(this);
   }
