@@ -1,4 +1,4 @@
-import { context, diag, propagation, trace } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -9,6 +9,7 @@ import type { PostgresSpanProcessor } from '@agentspan/exporter-postgres';
 import { Attr } from '@agentspan/semconv';
 import { resolveOptions, type AgentspanEnv } from './config.js';
 import { registerExitHooks } from './exit-hooks.js';
+import { registerGlobals } from './global-registration.js';
 import { otlpPipeline, postgresPipeline } from './pipeline.js';
 import { createPropagator, resolvePropagators, type PropagatorEnv } from './propagators.js';
 import {
@@ -99,11 +100,7 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
   });
   processor.setTracerProvider(provider);
 
-  let registered = false;
-  if (resolved.registerGlobal) {
-    provider.register({ propagator: createPropagator(propagators) });
-    registered = true;
-  }
+  const globals = resolved.registerGlobal ? registerGlobals(provider, createPropagator(propagators), (m) => logger.warn(m)) : undefined;
 
   if (postgres && resolved.migrate) {
     // Bounded: a database that is down (or a black hole) must not hold up the application's start.
@@ -172,11 +169,7 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
         } catch (err) {
           diag.warn('agentspan: shutdown did not complete cleanly', err);
         }
-        if (registered) {
-          trace.disable();
-          context.disable();
-          propagation.disable();
-        }
+        globals?.undo(); // only what agentspan registered: an application's own setup stays
       })();
       return shutdownPromise;
     },
