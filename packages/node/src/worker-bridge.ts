@@ -1,7 +1,7 @@
 /** The main-thread side of worker recording: records what worker threads post, into the run they name. */
 
 import { diag } from '@opentelemetry/api';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { AttachedRecorder, EventHandle, Recorder, RunReference } from '@agentspan/instrumentation';
 import { BEGIN_METHODS, RECORD_METHODS, WORKER_PROTOCOL, type AgentspanWorkerData, type WorkerMessage } from './worker-protocol.js';
 
@@ -11,7 +11,8 @@ const MAX_OPEN_HANDLES = 10_000;
 type Handle = EventHandle<Record<string, unknown>>;
 
 export class WorkerBridge {
-  private readonly ports = new Set<MessagePort>();
+  /** Open channels, each with its scope and the `begin*` handles the worker has not ended yet. */
+  private readonly ports = new Map<MessagePort, { scope: AttachedRecorder; open: Map<number, Handle> }>();
   private closed = false;
 
   constructor(
@@ -29,7 +30,7 @@ export class WorkerBridge {
     }
     const scope = this.recorder.attach(reference);
     const open = new Map<number, Handle>();
-    this.ports.add(port1);
+    this.ports.set(port1, { scope, open });
     port1.on('message', (m: WorkerMessage) => this.handle(port1, scope, open, m));
     port1.on('close', () => {
       this.ports.delete(port1);
@@ -42,10 +43,22 @@ export class WorkerBridge {
     return { port: port2, reference };
   }
 
-  /** Closes every channel (at shutdown). */
+  /**
+   * Closes every channel (at shutdown), synchronously recording first what
+   * is still in them: the messages already posted and not yet received,
+   * then the events left running, as failed. All of it ends before the
+   * provider shuts down, so none of it arrives after its exporters closed.
+   */
   close(): void {
     this.closed = true;
-    for (const p of this.ports) p.close();
+    for (const [port, { scope, open }] of this.ports) {
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+        this.handle(port, scope, open, m.message as WorkerMessage);
+      }
+      for (const h of open.values()) h.end({ status: 'failed', error: 'agentspan shut down before this event ended' });
+      open.clear();
+      port.close();
+    }
     this.ports.clear();
   }
 

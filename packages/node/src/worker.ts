@@ -120,8 +120,13 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
     return e;
   };
 
+  // Copying an event can throw (a proxy, a getter that throws): such an event is lost and counted, never thrown.
   const record = (method: RecordMethod, event: object | undefined): void => {
-    post({ p: WORKER_PROTOCOL, op: 'record', method, event: stamp(event, 'endTime', 'startTime') });
+    try {
+      post({ p: WORKER_PROTOCOL, op: 'record', method, event: stamp(event, 'endTime', 'startTime') });
+    } catch {
+      lost += 1;
+    }
   };
 
   const begin = <R>(method: BeginMethod, event: object | undefined): EventHandle<R> => {
@@ -130,7 +135,14 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
       return NOOP_HANDLE;
     }
     const id = nextId++;
-    if (!post({ p: WORKER_PROTOCOL, op: 'begin', id, method, event: stamp(event, 'startTime') })) return NOOP_HANDLE;
+    let stamped: object;
+    try {
+      stamped = stamp(event, 'startTime');
+    } catch {
+      lost += 1;
+      return NOOP_HANDLE;
+    }
+    if (!post({ p: WORKER_PROTOCOL, op: 'begin', id, method, event: stamped })) return NOOP_HANDLE;
     let ended = false;
     return {
       spanContext: () => INVALID_SPAN_CONTEXT,
@@ -138,7 +150,13 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
       end: (result?: R) => {
         if (ended) return;
         ended = true;
-        post({ p: WORKER_PROTOCOL, op: 'end', id, result: stamp(result as object | undefined, 'endTime') });
+        let stampedResult: object;
+        try {
+          stampedResult = stamp(result as object | undefined, 'endTime');
+        } catch {
+          stampedResult = { endTime: now() }; // the event still ends (unknown outcome) rather than staying open
+        }
+        post({ p: WORKER_PROTOCOL, op: 'end', id, result: stampedResult });
       },
     };
   };

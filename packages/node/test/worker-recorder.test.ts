@@ -1,0 +1,53 @@
+/** The worker-thread recorder with hostile events: counted as lost, never thrown into the worker. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { startAgentspan } from '../src/index.js';
+import { createWorkerRecorder } from '../src/worker.js';
+
+test('events that cannot be copied (a throwing proxy, a throwing getter) are counted as lost, not thrown', async () => {
+  const ended: ReadableSpan[] = [];
+  const collector: SpanProcessor = { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
+  const agentspan = await startAgentspan(
+    { registerGlobal: false, flushOnExit: false, otlpEndpoint: false, spoolDir: false, spanProcessors: [collector], logger: { warn: () => {} } },
+    {},
+  );
+  const run = agentspan.startRun({ runId: 'hostile-worker' });
+  // The same API a worker thread gets, here on the main thread: what it sends goes through the same port.
+  const rec = createWorkerRecorder(agentspan.workerData(run));
+  const proxy = new Proxy({}, { ownKeys: () => { throw new Error('trap'); }, get: () => { throw new Error('trap'); } });
+  const getter = { agent: 'a', tool: 'hostile', get args(): unknown { throw new Error('getter'); } };
+  assert.doesNotThrow(() => rec.toolCall(proxy as never));
+  assert.doesNotThrow(() => rec.toolCall(getter as never));
+  assert.doesNotThrow(() => rec.beginToolCall(getter as never).end());
+  const handle = rec.beginToolCall({ agent: 'a', tool: 'ends-anyway' });
+  assert.doesNotThrow(() => handle.end({ get result(): unknown { throw new Error('end getter'); } } as never));
+  rec.toolCall({ agent: 'a', tool: 'fine' });
+  assert.equal(rec.lost, 3);
+  rec.close();
+  await new Promise((r) => setTimeout(r, 100)); // the port delivers on a later turn, as from a real worker
+  run.end();
+  await agentspan.shutdown();
+  const tools = ended.filter((s) => s.attributes['agentspan.run.id'] === 'hostile-worker' && s.name.startsWith('execute_tool')).map((s) => s.name);
+  assert.deepEqual(tools.sort(), ['execute_tool ends-anyway', 'execute_tool fine']);
+});
+
+test('at shutdown, events still in the channel are recorded, and events left running end as failed', async () => {
+  const ended: ReadableSpan[] = [];
+  const collector: SpanProcessor = { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
+  const agentspan = await startAgentspan(
+    { registerGlobal: false, flushOnExit: false, otlpEndpoint: false, spoolDir: false, spanProcessors: [collector], logger: { warn: () => {} } },
+    {},
+  );
+  const run = agentspan.startRun({ runId: 'worker-at-shutdown' });
+  const rec = createWorkerRecorder(agentspan.workerData(run));
+  rec.toolCall({ agent: 'a', tool: 'posted-just-before' });
+  rec.beginCodeExecution({ agent: 'a', language: 'python', code: 'while True: pass' });
+  run.end();
+  await agentspan.shutdown(); // no turn of the event loop in between: both messages are still in the port
+  const mine = ended.filter((s) => s.attributes['agentspan.run.id'] === 'worker-at-shutdown');
+  assert.ok(mine.some((s) => s.name === 'execute_tool posted-just-before'), mine.map((s) => s.name).join(', '));
+  const running = mine.find((s) => s.name.startsWith('execute_code'));
+  assert.ok(running, mine.map((s) => s.name).join(', '));
+  assert.equal(running.attributes['agentspan.status'], 'failed');
+});
