@@ -539,7 +539,14 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         this.totalFailures += 1;
         this.lastError = result.error.message;
         this.retryAt = Date.now() + backoffDelay(this.failures, this.retryInitial, this.retryMax, this.random);
-        this.parked.unshift(batch);
+        if (live) this.parked.unshift(batch);
+        else {
+          // Back to the spool, tried again after the replay interval: a spooled batch the destination
+          // keeps refusing (a record of another version, a table altered by hand) must not stand
+          // in front of live batches, nor be retried by every pump.
+          batch.spooled?.release();
+          this.nextReplayAt = Date.now() + this.replayInterval;
+        }
         this.markDown(result.error);
         break;
       }

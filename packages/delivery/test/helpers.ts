@@ -42,6 +42,8 @@ export class FakeSink implements DeliverySink<string[]> {
   shutdownCalls = 0;
   /** Milliseconds each successful write takes. */
   latency = 0;
+  /** Ids the destination refuses (answered `retry`, as a table that cannot take a record): their whole batch fails. */
+  readonly refuse = new Set<string>();
 
   constructor(options: { spoolDir?: string; idempotent?: boolean; maxSpoolBytes?: number } = {}) {
     this.idempotent = options.idempotent ?? true;
@@ -65,6 +67,7 @@ export class FakeSink implements DeliverySink<string[]> {
   deliver(ids: string[]): Promise<DeliveryResult> {
     this.attempts++;
     this.batchSizes.push(ids.length);
+    if (ids.some((id) => this.refuse.has(id))) return Promise.resolve({ kind: 'retry', error: new Error('refused') });
     switch (this.mode) {
       case 'down':
         return Promise.resolve({ kind: 'retry', error: new Error('connection refused') });

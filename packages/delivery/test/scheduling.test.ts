@@ -1,9 +1,12 @@
 /** When the processor runs its next step, in an application whose event loop is otherwise idle. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { it } from 'node:test';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DeliverySpanProcessor, type DeliveryResult, type DeliverySink } from '../src/index.js';
-import { memoryLogger, spanSource } from './helpers.js';
+import { FakeSink, memoryLogger, spanSource, until } from './helpers.js';
 
 it('retries keep their pace while the application is idle, when failures are reported from a timer (a connect timeout)', async () => {
   const attempts: number[] = [];
@@ -28,5 +31,38 @@ it('retries keep their pace while the application is idle, when failures are rep
     assert.ok(attempts.length >= 6, `attempts: ${attempts.length}`);
   } finally {
     await p.shutdownWithin(10);
+  }
+});
+
+it('a spooled batch the destination keeps refusing goes back to the spool and never holds up live batches', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agentspan-poison-spool-'));
+  try {
+    const sink = new FakeSink({ spoolDir: dir });
+    sink.spool?.append(['poison-a', 'poison-b']);
+    sink.refuse.add('poison-a');
+    const p = new DeliverySpanProcessor(sink, {
+      scheduledDelayMillis: 10,
+      retryInitialDelayMillis: 20,
+      retryMaxDelayMillis: 200,
+      replayIntervalMillis: 100,
+      logger: memoryLogger(),
+    });
+    const source = spanSource(p);
+    await new Promise((r) => setTimeout(r, 150)); // the poison batch has been tried and refused by now
+    const ids: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      ids.push(...source.emit(20));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await until(() => ids.every((id) => sink.written.has(id)), 5000, 'every live span written');
+    assert.equal(sink.written.has('poison-a'), false);
+    const refusedAttempts = sink.batchSizes.filter((n) => n === 2).length;
+    assert.ok(refusedAttempts >= 2, `the spooled batch is tried again later (${refusedAttempts} attempts)`);
+    assert.ok(refusedAttempts < 40, `but not by every pump (${refusedAttempts} attempts)`);
+    await p.shutdownWithin(500);
+    assert.equal(p.stats().dropped.rejected, 0, 'nothing dropped: the batch stays in the spool for a later process');
+    assert.ok(readdirSync(dir).length > 0, 'still on disk');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

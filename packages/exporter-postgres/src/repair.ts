@@ -7,7 +7,7 @@
  * row carries `meta.repaired = true` and `meta.repair` describing what was done.
  */
 
-import type { JsonObject, JsonValue, MappedRow } from './columns.js';
+import { DAG_NODES_COLUMNS, EXECUTION_EVENTS_COLUMNS, WORKFLOW_RUNS_COLUMNS, type JsonObject, type JsonValue, type MappedRow } from './columns.js';
 import { eventIdFor } from './ids.js';
 import { sanitizeString, setOwn } from './sanitize.js';
 
@@ -34,6 +34,12 @@ const TIMESTAMP_COLUMNS: Readonly<Record<MappedRow['kind'], readonly string[]>> 
 };
 
 const JSON_COLUMNS = new Set(['inputs', 'outputs', 'meta', 'attributes']);
+
+const TABLE_COLUMNS: Readonly<Record<MappedRow['kind'], readonly string[]>> = {
+  event: EXECUTION_EVENTS_COLUMNS,
+  run: WORKFLOW_RUNS_COLUMNS,
+  node: DAG_NODES_COLUMNS,
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX_ID = /^[0-9a-f]+$/i;
@@ -164,7 +170,10 @@ export function quarantineRow(mapped: MappedRow, reason: RepairReason): MappedRo
   const row: Record<string, unknown> = {};
   const text = (v: unknown): string | null =>
     typeof v === 'string' ? sanitizeString(cut(v, QUARANTINE_MAX_TEXT)) : null;
-  for (const [col, v] of Object.entries(src)) {
+  // Every column of the table, not only those the row has: a spooled record from another version
+  // may lack some, and a column left out of a write is NULL, not its default.
+  for (const col of TABLE_COLUMNS[mapped.kind]) {
+    const v = src[col];
     if (TIMESTAMP_COLUMNS[mapped.kind].includes(col)) {
       row[col] = isStorableTimestamp(v) ? v : col === 'timestamp' ? EPOCH_ISO : null;
     } else if (JSON_COLUMNS.has(col)) {
@@ -183,7 +192,12 @@ export function quarantineRow(mapped: MappedRow, reason: RepairReason): MappedRo
     row['run_id'] ??= 'unknown';
     row['node_id'] ??= 'unknown';
   }
-  if (mapped.kind === 'event') row['status'] ??= 'completed';
+  if (mapped.kind === 'event') {
+    row['status'] ??= 'completed';
+    row['event_type'] ??= 'unknown';
+    row['trace_id'] ??= '';
+    row['span_id'] ??= '';
+  }
   row['meta'] = withRepairMeta({}, reason, { quarantined: true });
   (row['meta'] as JsonObject)['quarantined'] = true;
   return asMapped(mapped.kind, row);

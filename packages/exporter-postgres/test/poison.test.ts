@@ -46,6 +46,24 @@ describe('poison rows against Postgres', () => {
     await db.drop();
   });
 
+  it('records that lack columns (a spool of another version) are stored as quarantine rows, never refused for good', async () => {
+    const rows = [
+      { kind: 'event', row: { id: '00000000-0000-4000-8000-0000000000e1' } },
+      { kind: 'event', row: { id: '00000000-0000-4000-8000-0000000000e2', run_id: 'run-incomplete', inputs: null } },
+      { kind: 'node', row: { id: '00000000-0000-4000-8000-0000000000e3' } },
+      { kind: 'run', row: { id: 'run-incomplete' } },
+    ] as unknown as MappedRow[];
+    const result = await writeRowsResilient(db.pool, undefined, rows);
+    assert.equal(result.written + result.repaired + result.quarantined, 4);
+    const events = await db.pool.query(
+      `SELECT event_type, status, meta->>'quarantined' AS q FROM execution_events WHERE id IN ('00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000e2') ORDER BY id`,
+    );
+    assert.deepEqual(events.rows, [
+      { event_type: 'unknown', status: 'completed', q: 'true' },
+      { event_type: 'unknown', status: 'completed', q: 'true' },
+    ]);
+  });
+
   for (const { code, what, poison } of POISONS) {
     it(`500 good rows and one with ${what} (${code.source}): 500 good rows plus the repaired one`, async () => {
       const runId = `run-${what.replace(/\W/g, '_')}`;
