@@ -5,7 +5,7 @@ export { FileSpool } from './spool.js';
 export type { ClaimedSegment, FileSpoolOptions, FileSpoolStats } from './spool.js';
 export { PipelineMetrics, METER_NAME, METER_VERSION } from './pipeline-metrics.js';
 export { backoffDelay } from './backoff.js';
-export { estimateSpanBytes } from './span-size.js';
+export { estimateSpanBytes, estimateSpanPartsBytes } from './span-size.js';
 export { SpanQueue } from './span-queue.js';
 export { DROP_REASONS } from './types.js';
 export type {

@@ -24,6 +24,8 @@ import { createForwarding, createPostgresDelivery } from './delivery-adapter.js'
 import { DecodeError, decodeJsonRequest, decodeProtobufRequest } from './otlp-decode.js';
 import { CONTENT_TYPES, encodingOf, errorBody, successBody, type OtlpEncoding } from './otlp-response.js';
 import { planReplay } from './replay-plan.js';
+import { countJsonContainers, countMessages, estimateReceivedBytes } from './request-budget.js';
+import { otlpSchema } from './otlp-schema.js';
 import { SpanReplayer } from './span-replay.js';
 import { DeliveryTicket, type TicketOutcome } from './ticket.js';
 import type { Gateway, GatewayLogger, GatewayOptions, GatewayStats } from './types.js';
@@ -41,6 +43,7 @@ export const GATEWAY_DEFAULTS = Object.freeze({
   retryAfterUnavailableSeconds: 5,
   maxQueueSpans: 100_000,
   maxQueueBytes: 128 * 1024 * 1024,
+  maxDecodedValues: 1_000_000,
   startupMigrationTimeoutMillis: 5000,
   shutdownTimeoutMillis: 10_000,
   runIdAttribute: Attr.ATTR_GEN_AI_CONVERSATION_ID,
@@ -126,6 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const ackTimeout = positiveInt('ackTimeoutMillis', options.ackTimeoutMillis, d.ackTimeoutMillis);
   const maxQueueSpans = positiveInt('maxQueueSpans', options.maxQueueSpans, d.maxQueueSpans);
   const maxQueueBytes = positiveInt('maxQueueBytes', options.maxQueueBytes, d.maxQueueBytes);
+  const maxDecodedValues = positiveInt('maxDecodedValues', options.maxDecodedValues, d.maxDecodedValues);
   const retryBusy = positiveInt('retryAfterBusySeconds', options.retryAfterBusySeconds, d.retryAfterBusySeconds);
   const retryUnavailable = positiveInt('retryAfterUnavailableSeconds', options.retryAfterUnavailableSeconds, d.retryAfterUnavailableSeconds);
   const shutdownTimeout = positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);
@@ -315,11 +319,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       try {
         const body = await readBody(req, maxBodyBytes);
         const raw = await decodeContent(body, contentEncoding, maxBodyBytes);
+        const values = encoding === 'json' ? countJsonContainers(raw, maxDecodedValues) : countMessages(otlpSchema().exportRequest, raw, maxDecodedValues);
+        if (values === undefined) {
+          throw new HttpError(413, `the request decodes into more than ${maxDecodedValues} values (spans, attributes, array elements); send smaller requests`);
+        }
         const decoded = encoding === 'json' ? decodeJsonRequest(raw) : decodeProtobufRequest(raw);
         rejected = decoded.rejected;
         rejectReason = decoded.rejectReason;
         if (decoded.spans.length > maxQueueSpans / 2) {
           throw new HttpError(413, `${decoded.spans.length} spans in one request; send at most ${Math.floor(maxQueueSpans / 2)} per request`);
+        }
+        // A request the queue could never take whole would be refused as "full" (503) on every retry.
+        const bytes = estimateReceivedBytes(decoded.spans);
+        if (bytes > maxQueueBytes / 2) {
+          throw new HttpError(413, `the request holds about ${bytes} bytes of spans; send at most ${Math.floor(maxQueueBytes / 2)} per request`);
         }
         const again = refusal();
         if (again) throw again;

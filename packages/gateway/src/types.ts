@@ -74,6 +74,14 @@ export interface GatewayOptions {
   /** Most estimated bytes held between receipt and commit (same rule). @default 134_217_728 (128 MiB) */
   maxQueueBytes?: number | undefined;
   /**
+   * Most values (spans, attributes, events, array elements: protobuf messages, or JSON objects
+   * and arrays) one request may decode into; beyond it, 413 before anything is decoded. It bounds
+   * the heap a request takes, which its size in bytes alone does not: an empty value is 2 bytes on
+   * the wire and over a hundred decoded.
+   * @default 1_000_000
+   */
+  maxDecodedValues?: number | undefined;
+  /**
    * Tuning of the Postgres delivery pipeline (`@agentspan/delivery`).
    * Defaults differ from an application's: batches go out after 50 ms,
    * because senders wait for the commit.

@@ -212,6 +212,35 @@ test('not JSON, JSON of the wrong shape, an empty body: 400, 400, 200', async ()
   assert.equal(empty.status, 200, 'an empty protobuf message is a valid request with no spans');
 });
 
+test('a small body that decodes into over a million values (empty AnyValues, {} in JSON): 413 before decoding, heap bounded', async () => {
+  const base = JSON.parse(Buffer.from(JsonTraceSerializer.serializeRequest(toolSpans(1, 'conv-amplified')) as Uint8Array).toString());
+  const span = base.resourceSpans[0].scopeSpans[0].spans[0];
+  const heapBefore = process.memoryUsage().heapUsed;
+  // protobuf: 1.1 million empty values, 2 bytes each on the wire
+  const type = otlpSchema().exportRequest;
+  const message = type.fromObject({
+    resource_spans: [{ scope_spans: [{ spans: [{ trace_id: Buffer.from(span.traceId, 'hex'), span_id: Buffer.from(span.spanId, 'hex'), name: 'x', attributes: [{ key: 'a', value: { array_value: { values: new Array(1_100_000).fill({}) } } }] }] }] }],
+  });
+  const proto = await post(url, type.encode(message).finish(), PROTO);
+  assert.equal(proto.status, 413);
+  assert.match(statusMessage(proto.body).message, /more than 1000000 values/);
+  // JSON: 1.1 million {} (3 bytes each)
+  span.attributes = [{ key: 'a', value: { arrayValue: { values: new Array(1_100_000).fill({}) } } }];
+  const json = await post(url, Buffer.from(JSON.stringify(base)), { 'Content-Type': 'application/json', ...AUTH });
+  assert.equal(json.status, 413);
+  assert.ok(process.memoryUsage().heapUsed - heapBefore < 400 * 1024 * 1024, 'nothing was decoded into millions of objects');
+  assert.equal(await rowsOf('conv-amplified'), 0);
+});
+
+test('a span with a long array (16 long strings, then 100 000 empty values) is accepted: its size is estimated from every element', async () => {
+  const base = JSON.parse(Buffer.from(JsonTraceSerializer.serializeRequest(toolSpans(2, 'conv-long-array')) as Uint8Array).toString());
+  const values = [...Array.from({ length: 16 }, () => ({ stringValue: 'x'.repeat(10_000) })), ...Array.from({ length: 100_000 }, () => ({}))];
+  base.resourceSpans[0].scopeSpans[0].spans[0].attributes.push({ key: 'payload', value: { arrayValue: { values } } });
+  const r = await post(url, Buffer.from(JSON.stringify(base)), { 'Content-Type': 'application/json', ...AUTH });
+  assert.equal(r.status, 200, r.body.toString());
+  assert.equal(await rowsOf('conv-long-array'), 2);
+});
+
 test('after all of that: the first accepted spans are intact, and the gateway still accepts', async () => {
   assert.equal(await rowsOf('conv-before-bad-input'), 3);
   const exporter = new ProtoExporter({ url, headers: AUTH });
