@@ -159,16 +159,21 @@ function builtinRules(keys: readonly string[]): Rule[] {
       // The greedy key prefix backtracks at most over its own token: linear overall.
       re: new RegExp(
         `(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,128}(?:${keys.map(escapeRegExp).join('|')}))` +
-          `(["']?[ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16})` +
-          // Quoted values may contain escaped quotes (`"pa\\"ss"`); the two alternatives are disjoint, so still linear.
-          `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|([^\\s"',;&}{)(\\]]{1,1024}))`,
+          // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
+          `((?:\\\\{1,7}["']|["'])?[ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16})` +
+          // Quoted values may contain escaped quotes (`"pa\\"ss"`). A value between escaped quotes
+          // (`\\"secret\\"`, the same run of backslashes on both sides) is what a quoted value becomes
+          // once its text is put in a JSON string. The alternatives start with different characters
+          // but the last two (a backslash may start a bare value): each is bounded, so still linear.
+          `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\5|([^\\s"',;&}{)(\\]]{1,1024}))`,
         'gi',
       ),
       replace: (_m, g) => {
-        const value = g[2] ?? g[3] ?? g[4] ?? '';
-        // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`).
-        if (value.startsWith('[REDACTED:') || value.startsWith('$') || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
-        const quote = g[2] !== undefined ? '"' : g[3] !== undefined ? "'" : '';
+        const value = g[2] ?? g[3] ?? g[5] ?? g[6] ?? '';
+        // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
+        // backslashes alone are the start of an escaped quote the value could not be read from.
+        if (value.startsWith('[REDACTED:') || value.startsWith('$') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
+        const quote = g[2] !== undefined ? '"' : g[3] !== undefined ? "'" : (g[4] ?? '');
         return g[0]! + g[1]! + quote + tag('password_assignment') + quote;
       },
     },
@@ -291,7 +296,7 @@ class SecretScreen {
     return mask | (n << BITS);
   }
 
-  /** Bits of the key names (any case) ending before `["']?[ \t]{0,16}` and the separator at `q`. */
+  /** Bits of the key names (any case) ending before `(\\{1,7})?["']?[ \t]{0,16}` and the separator at `q`. */
   private keyBeforeSeparator(text: string, q: number): number {
     let j = q - 1;
     let c = text.charCodeAt(j);
@@ -299,7 +304,11 @@ class SecretScreen {
       if (++gap > MAX_GAP) return 0;
       c = text.charCodeAt(--j);
     }
-    if (c === 34 || c === 39) c = text.charCodeAt(--j); // the quote closing a quoted key (`"api_key": ...`)
+    if (c === 34 || c === 39) {
+      c = text.charCodeAt(--j); // the quote closing a quoted key (`"api_key": ...`)
+      // ... escaped when the text sits in a JSON string (`\\"api_key\\":`): up to 7 backslashes, as the rule.
+      for (let k = 0; c === 92 && k < 7; k++) c = text.charCodeAt(--j);
+    }
     if (j < 0) return 0;
     const candidates = this.byLast[lower(c)];
     if (candidates === undefined) return 0;
@@ -324,10 +333,11 @@ class SecretScreen {
     return mask;
   }
 
-  /** Bits of the key names that end right before `at`, when `["']?[ \t]{0,16}[=:]` follows. */
+  /** Bits of the key names that end right before `at`, when `(\\{1,7})?["']?[ \t]{0,16}[=:]` follows. */
   private keyBefore(low: string, at: number): number {
     let j = at;
     let c = low.charCodeAt(j);
+    for (let k = 0; c === 92 && k < 7; k++) c = low.charCodeAt(++j); // an escaped closing quote (`\\"api_key\\":`)
     if (c === 34 || c === 39) c = low.charCodeAt(++j); // the quote closing a quoted key (`"api_key": ...`)
     let gap = 0;
     while ((c === 32 || c === 9) && gap < MAX_GAP) {

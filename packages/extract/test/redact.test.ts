@@ -72,6 +72,40 @@ describe('createRedactor: built-in kinds', () => {
   });
 });
 
+describe('createRedactor: secrets in text that was JSON-encoded (tool arguments, nested payloads)', () => {
+  const secret = fc.stringMatching(/^[A-Za-z0-9]{8,24}$/).filter((v) => !/^(none|null|true|false)$/i.test(v));
+  const key = fc.constantFrom('password', 'DB_PASSWORD', 'api_key', 'client_secret', 'token');
+  const shape = fc.constantFrom(
+    (k: string, v: string) => `${k} = "${v}"`,
+    (k: string, v: string) => `${k} = '${v}'`,
+    (k: string, v: string) => JSON.stringify({ [k]: v }),
+    (k: string, v: string) => `connect(${k}="${v}")`,
+  );
+
+  it('property: a quoted secret is redacted however many times its text was JSON-encoded, and the JSON still parses to the same shape', () => {
+    fc.assert(
+      fc.property(key, secret, shape, fc.integer({ min: 1, max: 3 }), (k, v, make, times) => {
+        const source = make(k, v);
+        let text = source;
+        for (let i = 0; i < times; i++) text = JSON.stringify({ code: text });
+        const out = redact(text);
+        assert.ok(!out.text.includes(v), out.text);
+        assert.ok(out.redactions >= 1);
+        let decoded: unknown = out.text;
+        for (let i = 0; i < times; i++) decoded = (JSON.parse(decoded as string) as { code: unknown }).code;
+        assert.equal(typeof decoded, 'string', 'still valid JSON, down to the original text');
+        assert.equal(redact(source).text, decoded, 'the same redaction as on the text itself');
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a lone backslash is never taken for a secret', () => {
+    assert.equal(redact('password = \\').text, 'password = \\');
+    assert.equal(redact('password=\\\\ next').redactions, 0);
+  });
+});
+
 describe('createRedactor: options', () => {
   it('enabled: false returns the input unchanged', () => {
     const off = createRedactor({ enabled: false });
@@ -132,7 +166,7 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     'client_secret', 'passphrase', 'credentials', 'session_cookie', 'Session-Cookie', 'x.token9', 'TICKET-1234', 'clé secrète', 'CLÉ SECRÈTE',
     'my"key', '=', '==', ':=', '::', ' ', '  ', '\t', ' '.repeat(16), ' '.repeat(17), '"', "'", '\n', '\n\n', '$', '${X}', 'None', 'hunter22',
     'abcdefghijklmnopqrstuvwxyz0123456789', 'ABCDEFGHIJKLMNOP', '-----BEGIN RSA PRIVATE KEY-----\n', '-----END RSA PRIVATE KEY-----',
-    'PRIVATE KEY', 'MIIEowIBAAKCAQEA', '[REDACTED:', ']', 'é', 'K', 'ſ', '\u212a', '{', '}', ',', ';',
+    'PRIVATE KEY', 'MIIEowIBAAKCAQEA', '[REDACTED:', ']', 'é', 'K', 'ſ', '\u212a', '{', '}', ',', ';', '\\', '\\"', '\\\\\\"', "\\'",
   ];
   const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, fc.string({ maxLength: 200 }));
