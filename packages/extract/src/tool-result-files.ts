@@ -86,6 +86,7 @@ function pathValue(value: string): string | undefined {
 }
 
 /**
+ * (Exported as `mayBeJsonDocument`.)
  * `false` when `text` certainly is not a JSON document: a string is
  * unterminated, a bracket outside strings closes nothing, the brackets do
  * not balance, or anything but whitespace follows the top-level value; and
@@ -95,7 +96,7 @@ function pathValue(value: string): string | undefined {
  * a valid one that deep. Valid JSON within the depth always passes: its
  * strings end where this scan ends them.
  */
-function worthParsing(text: string): boolean {
+export function worthParsing(text: string): boolean {
   const n = text.length;
   let depth = 0;
   let ended = false; // the top-level value has closed

@@ -3,6 +3,7 @@ import {
   extractCodeMetadata,
   extractGeneratedFiles,
   extractMessageMetadata,
+  mayBeJsonDocument,
   normalisePath,
   type CodeMetadataOptions,
 } from '@agentspan/extract';
@@ -86,9 +87,15 @@ function firstChar(text: string): string | undefined {
   return text.length > 0 && text.charCodeAt(0) > 32 && text.charCodeAt(0) < 127 ? text[0] : text.trimStart()[0];
 }
 
+/**
+ * `text` parsed when it is JSON, else `text`. Objects and arrays are parsed
+ * only after `mayBeJsonDocument`'s linear check: `JSON.parse` takes some
+ * 40 ms per MB to fail on an unclosed `[[[[…`, on the application's thread.
+ */
 function parseJson(text: string): unknown {
   const first = firstChar(text);
   if (first !== '{' && first !== '[' && first !== '"') return text;
+  if (first !== '"' && !mayBeJsonDocument(text)) return text;
   try {
     return JSON.parse(text) as unknown;
   } catch {
