@@ -207,6 +207,19 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private process(span: Span): void {
     const attrs = span.attributes;
     if (attrs[Attr.ATTR_PROCESSED] === true) return;
+    try {
+      this.enrich(span);
+    } finally {
+      // Even when enrichment failed part way (another processor threw while a `file_gen` child
+      // started): content capture off must never fail open.
+      if (!this.captureContent) stripContent(span.attributes);
+      span.setAttribute(Attr.ATTR_PROCESSED, true);
+    }
+  }
+
+  /** Redaction, extraction, file spans and file capture of one ending span. */
+  private enrich(span: Span): void {
+    const attrs = span.attributes;
     this.foreign.onEnding(span, this.captureContent); // results that arrive at the end, before redaction and extraction
     const type = attrs[Attr.ATTR_EVENT_TYPE];
     if (this.redactor) {
@@ -249,8 +262,6 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
         this.createFileSpans(span, files, source);
       }
     }
-    if (!this.captureContent) stripContent(attrs);
-    span.setAttribute(Attr.ATTR_PROCESSED, true);
   }
 
   private getTracer(): Tracer {

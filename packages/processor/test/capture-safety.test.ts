@@ -9,8 +9,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createRecorder } from '@agentspan/instrumentation';
 import { Attr } from '@agentspan/semconv';
-import { captureFile } from '../src/index.js';
+import { ExecutionEventSpanProcessor, captureFile } from '../src/index.js';
 import { fileSpans, setup } from './helpers.js';
 
 function capturedByPath(spans: ReturnType<ReturnType<typeof setup>['spans']>) {
@@ -121,4 +123,27 @@ test('a content window longer than 8 KB is checked for NUL bytes over its whole 
   assert.equal(r.hasContent, false);
   assert.equal(r.skipReason, 'binary');
   assert.equal(captureFile('late-nul.txt', undefined, { roots: [ws] }).content, 'a'.repeat(5120), 'the default 5 KB window holds no NUL');
+});
+
+test('captureContent: false holds even when another processor throws while a file_gen child span starts', () => {
+  const flaky: SpanProcessor = {
+    onStart(span) {
+      if ((span as unknown as { attributes: Record<string, unknown> }).attributes[Attr.ATTR_EVENT_TYPE] === 'file_gen') throw new Error('downstream bug');
+    },
+    onEnd() {},
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  const exporter = new InMemorySpanExporter();
+  const processor = new ExecutionEventSpanProcessor({ workspaceDir: mkdtempSync(join(tmpdir(), 'agentspan-strip-')), captureContent: false });
+  const provider = new BasicTracerProvider({ spanProcessors: [processor, flaky, new SimpleSpanProcessor(exporter)] });
+  processor.setTracerProvider(provider);
+  const run = createRecorder({ tracerProvider: provider }).startRun();
+  run.codeExecution({ agent: 'e', language: 'python', code: 'PATIENT = "Jane Doe"\nopen("report.txt", "w")', output: 'private output' });
+  run.end();
+  const code = exporter.getFinishedSpans().find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'code_exec');
+  assert.ok(code);
+  assert.equal(processor.stats().failures, 1, 'the failure is counted');
+  assert.equal(code.attributes[Attr.ATTR_CODE_CONTENT], undefined);
+  assert.equal(code.attributes[Attr.ATTR_CODE_OUTPUT], undefined);
 });
