@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { DeliverySpanProcessor } from '@agentspan/delivery';
 import { createRecorder, type AttachedRecorder, type NodeHandle, type RunHandle, type RunReference } from '@agentspan/instrumentation';
@@ -97,6 +97,8 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
       [Attr.ATTR_SERVICE_NAME]: resolved.serviceName,
     }),
     spanProcessors: processors,
+    // Explicit, so the SDK neither follows an unsampled parent nor reads OTEL_TRACES_SAMPLER: every run is recorded.
+    sampler: options.sampler ?? new AlwaysOnSampler(),
   });
   processor.setTracerProvider(provider);
 

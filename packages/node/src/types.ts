@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type {
   ExecutionEventSpanProcessor,
@@ -147,6 +147,15 @@ export interface AgentspanOptions {
   spanProcessors?: SpanProcessor[];
   /** Resource attributes added to `service.name`. */
   resourceAttributes?: Record<string, string | number | boolean>;
+  /**
+   * Which spans are recorded. agentspan is a system of record, so by
+   * default every span is, whatever an upstream service decided (a
+   * `traceparent` with the sampled flag off) and whatever
+   * `OTEL_TRACES_SAMPLER` says. A sampler that drops a run's spans drops
+   * its rows in Postgres too.
+   * @default new AlwaysOnSampler()
+   */
+  sampler?: Sampler;
   /** Where the few human-facing warnings go. @default console.warn with an `[agentspan]` prefix */
   logger?: AgentspanLogger;
 }
