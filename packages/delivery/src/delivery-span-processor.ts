@@ -57,6 +57,8 @@ interface Batch<P> {
   readonly spooled: SpooledBatch<P> | undefined;
   /** Accounted for elsewhere (spooled or released at a deadline) while its delivery was still running. */
   abandoned: boolean;
+  /** Push-order number of its first span (a live batch; 0 for a spooled one): what a flush waits for. */
+  readonly firstSeq: number;
 }
 
 const diagLogger: DeliveryLogger = {
@@ -441,18 +443,19 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         return undefined;
       }
       this.nextReplayAt = 0; // more may be waiting: look again as soon as this one is done
-      return { payload: spooled.payload, spans: spooled.spans, bytes: spooled.bytes, origin: 'spool', spooled, abandoned: false };
+      return { payload: spooled.payload, spans: spooled.spans, bytes: spooled.bytes, origin: 'spool', spooled, abandoned: false, firstSeq: 0 };
     }
     return undefined;
   }
 
   /** Takes up to `max` spans off the queue and prepares them (undefined when preparing failed; counted). */
   private prepareLive(max: number): Batch<P> | undefined {
+    const firstSeq = this.queue.taken + 1;
     const { spans, bytes } = this.queue.take(max);
     if (spans.length === 0) return undefined;
     try {
       const payload = this.sink.prepare(spans);
-      return { payload, spans: spans.length, bytes, origin: 'live', spooled: undefined, abandoned: false };
+      return { payload, spans: spans.length, bytes, origin: 'live', spooled: undefined, abandoned: false, firstSeq };
     } catch (err) {
       this.heldSpans -= spans.length;
       this.heldBytes -= bytes;
@@ -749,7 +752,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private async drain(timeoutMillis: number, final: boolean): Promise<void> {
     const deadline = Date.now() + timeoutMillis;
     const failuresAtStart = this.totalFailures;
-    /** Spans that must leave before the drain may stop: those accepted before it (or before the current round). */
+    /** Push-order number of the last span that must be settled before the drain may stop: accepted before it (or before the current round). */
     let target = this.acceptedSpans;
     let followUps = 0;
     let timedOut = false;
@@ -761,7 +764,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       }
       this.pump();
       while (this.heldSpans > 0) {
-        if (this.acceptedSpans - this.heldSpans >= target) {
+        if (this.settledUpTo(target)) {
           // Everything the round waited for has left; what is held was ended since.
           if (followUps === FLUSH_FOLLOW_UP_ROUNDS) break;
           followUps += 1;
@@ -782,7 +785,22 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     } finally {
       this.flushing -= 1;
     }
-    if (this.heldSpans > 0 && (final || timedOut)) this.spillEverything(final);
+    // At the deadline, batches still being written are spooled too when the sink is idempotent (their
+    // late result is then ignored): on return every span is written or on disk, as forceFlush promises.
+    if (this.heldSpans > 0 && (final || timedOut)) this.spillEverything(true);
+  }
+
+  /**
+   * Whether every span pushed up to number `seq` has left memory: off the
+   * queue, and in no live batch still parked or being written. Which spans,
+   * not how many: a slow batch of early spans is waited for even when
+   * later ones, ended meanwhile, were written first.
+   */
+  private settledUpTo(seq: number): boolean {
+    if (this.queue.taken < seq) return false;
+    for (const b of this.parked) if (b.origin === 'live' && b.firstSeq <= seq) return false;
+    for (const b of this.inFlight) if (b.origin === 'live' && !b.abandoned && b.firstSeq <= seq) return false;
+    return true;
   }
 
   /** Resolves at the next settled attempt, or after `millis`. */

@@ -10,6 +10,16 @@ export class SpanQueue {
   private sizes: number[] = [];
   private head = 0;
   private total = 0;
+  private takenTotal = 0;
+
+  /**
+   * Spans taken since the queue was made. The queue is FIFO, so the span
+   * taken `n`-th is the `n`-th pushed: `taken` is how far the queue has
+   * moved, in push order.
+   */
+  get taken(): number {
+    return this.takenTotal;
+  }
 
   /** Spans queued. */
   get length(): number {
@@ -40,6 +50,7 @@ export class SpanQueue {
     }
     this.head += n;
     this.total -= bytes;
+    this.takenTotal += n;
     if (this.head === this.spans.length) {
       this.spans = [];
       this.sizes = [];
