@@ -12,8 +12,8 @@ export interface Dialect {
   field(obj: unknown, snake: string, camel: string): unknown;
   /** An id as lower-case hex: `undefined` when empty/absent, `null` when present but not `bytes` long. */
   id(value: unknown, bytes: number): string | undefined | null;
-  /** A 64-bit unsigned integer (times in nanoseconds). */
-  uint64(value: unknown): bigint | undefined;
+  /** A 64-bit unsigned integer (times in nanoseconds): `undefined` when absent, `null` when present but not one (negative, fractional, 2^64 or more, not a number). */
+  uint64(value: unknown): bigint | undefined | null;
   /** A 64-bit signed integer as a JS number when exact, else its decimal text. */
   int64(value: unknown): number | string | undefined;
   /** A `bytes` value as base64 text. */
@@ -68,6 +68,15 @@ function hexOf(bytes: Uint8Array): string {
 }
 
 const HEX_RE = /^[0-9a-fA-F]*$/;
+
+const UINT64_LIMIT = 1n << 64n;
+
+/** A number as a uint64: a non-negative integer below 2^64, else `null`. */
+function uint64OfNumber(value: unknown): bigint | null {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return null;
+  const n = BigInt(value);
+  return n < UINT64_LIMIT ? n : null;
+}
 const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 /** protobufjs messages decoded with `keepCase: true`. */
@@ -78,9 +87,9 @@ export const protobufDialect: Dialect = {
     return value.length === bytes ? hexOf(value) : null;
   },
   uint64(value) {
+    if (value === undefined || value === null) return undefined;
     if (isLongLike(value)) return longToBigInt(value, false);
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.floor(value));
-    return undefined;
+    return uint64OfNumber(value);
   },
   int64(value) {
     if (isLongLike(value)) return exactNumber(longToBigInt(value, value.unsigned !== true));
@@ -110,8 +119,9 @@ export const jsonDialect: Dialect = {
   id(value, bytes) {
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value !== 'string') return null;
-    if (value.length === bytes * 2 && HEX_RE.test(value)) return value.toLowerCase();
-    // Not OTLP/JSON, but what a generic proto3 JSON encoder writes for `bytes`.
+    if (HEX_RE.test(value)) return value.length === bytes * 2 ? value.toLowerCase() : null;
+    // Not OTLP/JSON, but what a generic proto3 JSON encoder writes for `bytes`. Only for text that is
+    // not hex: hex of the wrong length (leading zeros dropped) also reads as base64, as other bytes.
     if (value.length <= bytes * 2 && BASE64_RE.test(value)) {
       const b = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64');
       if (b.length === bytes) return b.toString('hex');
@@ -119,12 +129,13 @@ export const jsonDialect: Dialect = {
     return null;
   },
   uint64(value) {
-    if (typeof value === 'string' && /^\d{1,20}$/.test(value)) {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'string') {
+      if (!/^\d{1,20}$/.test(value)) return null;
       const n = BigInt(value);
-      return n < 1n << 64n ? n : undefined;
+      return n < UINT64_LIMIT ? n : null;
     }
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.floor(value));
-    return undefined;
+    return uint64OfNumber(value);
   },
   int64(value) {
     if (typeof value === 'string' && /^-?\d{1,20}$/.test(value)) return exactNumber(BigInt(value));

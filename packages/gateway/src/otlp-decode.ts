@@ -103,7 +103,7 @@ function eventsOf(d: Dialect, span: unknown, fallback: bigint): ReceivedEvent[] 
     const nanos = d.uint64(d.field(e, 'time_unix_nano', 'timeUnixNano'));
     out.push({
       name: text(d, e, 'name', 'name') ?? 'event',
-      time: nanosToHrTime(nanos !== undefined && nanos > 0n ? nanos : fallback),
+      time: nanosToHrTime(typeof nanos === 'bigint' && nanos > 0n ? nanos : fallback), // an event with a bad time keeps the span's
       attributes: keyValuesToAttributes(d, d.field(e, 'attributes', 'attributes')),
     });
   }
@@ -127,10 +127,17 @@ function linksOf(d: Dialect, span: unknown): ReceivedLink[] {
   return out;
 }
 
-/** Start and end, repaired so that the end is never before the start and a missing one is taken from the other. */
-function timesOf(d: Dialect, span: unknown, receivedAt: bigint): { start: bigint; end: bigint } {
-  let start = d.uint64(d.field(span, 'start_time_unix_nano', 'startTimeUnixNano')) ?? 0n;
-  let end = d.uint64(d.field(span, 'end_time_unix_nano', 'endTimeUnixNano')) ?? 0n;
+/**
+ * Start and end, repaired so that the end is never before the start and a
+ * missing one is taken from the other; `undefined` when either is present
+ * but not a uint64 (the span is rejected, not given a made-up time).
+ */
+function timesOf(d: Dialect, span: unknown, receivedAt: bigint): { start: bigint; end: bigint } | undefined {
+  const startRaw = d.uint64(d.field(span, 'start_time_unix_nano', 'startTimeUnixNano'));
+  const endRaw = d.uint64(d.field(span, 'end_time_unix_nano', 'endTimeUnixNano'));
+  if (startRaw === null || endRaw === null) return undefined;
+  let start = startRaw ?? 0n;
+  let end = endRaw ?? 0n;
   if (start === 0n && end === 0n) start = end = receivedAt;
   else if (start === 0n) start = end;
   else if (end === 0n || end < start) end = start;
@@ -166,7 +173,12 @@ function walk(d: Dialect, request: unknown, receivedAt: bigint): DecodedRequest 
           reject('parent_span_id must be empty or 8 bytes');
           continue;
         }
-        const { start, end } = timesOf(d, s, receivedAt);
+        const times = timesOf(d, s, receivedAt);
+        if (times === undefined) {
+          reject('start_time_unix_nano and end_time_unix_nano must be unsigned 64-bit integers');
+          continue;
+        }
+        const { start, end } = times;
         spans.push({
           resource,
           scope,

@@ -89,6 +89,45 @@ test('spans with unusable ids are counted as rejected, the others kept', () => {
   assert.match(d.rejectReason ?? '', /3 span\(s\) rejected: trace_id/);
 });
 
+test('hex ids of the wrong length are rejected, not read as base64; times that are not uint64 reject their span', () => {
+  const good = '0af7651916cd43dd8448eb211c80319c';
+  const span = (name: string, extra: Record<string, unknown>) => ({ traceId: good, spanId: 'b7ad6b7169203331', name, ...extra });
+  const body = {
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [
+              span('22 hex trace id', { traceId: good.slice(10) }),
+              span('11 hex span id', { spanId: 'b7ad6b71692' }),
+              span('start 1e30', { startTimeUnixNano: 1e30, endTimeUnixNano: '2' }),
+              span('end 2^64', { startTimeUnixNano: '1', endTimeUnixNano: '18446744073709551616' }),
+              span('negative start', { startTimeUnixNano: '-5' }),
+              span('fractional start', { startTimeUnixNano: 1.5 }),
+              span('start as text', { startTimeUnixNano: 'yesterday' }),
+              span('ok at the uint64 limit', { startTimeUnixNano: '18446744073709551615', endTimeUnixNano: '18446744073709551615' }),
+              span('ok without times', {}),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const d = decodeJsonRequest(Buffer.from(JSON.stringify(body)), 1_000_000_000n);
+  assert.deepEqual(
+    d.spans.map((s) => s.name),
+    ['ok at the uint64 limit', 'ok without times'],
+  );
+  assert.equal(d.rejected, 7);
+  assert.equal(d.spans[1]?.startNanos, 1_000_000_000n, 'absent times are the time of receipt');
+  // The same limits in protobuf (a uint64 field cannot hold more; a wrong-length id is refused as before).
+  const type = otlpSchema().exportRequest;
+  const proto = type.encode(
+    type.fromObject({ resource_spans: [{ scope_spans: [{ spans: [{ trace_id: Buffer.from(good, 'hex').subarray(0, 11), span_id: Buffer.alloc(8, 1), name: 'short' }] }] }] }),
+  ).finish();
+  assert.equal(decodeProtobufRequest(proto).rejected, 1);
+});
+
 test('AnyValue maps, mixed arrays and bytes are kept as text; homogeneous arrays stay arrays', () => {
   const kv = { kvlistValue: { values: [{ key: 'a', value: { intValue: '9007199254740993' } }, { key: '__proto__', value: { stringValue: 'x' } }] } };
   assert.equal(anyValueToAttribute(jsonDialect, kv), '{"a":"9007199254740993","__proto__":"x"}');
