@@ -281,7 +281,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
   }
 
   private async writeAsync(rows: readonly MappedRow[]): Promise<ResilientWriteResult> {
-    if (rows.length === 0) return { written: 0, repaired: 0, quarantined: 0, transactions: 0 };
+    if (rows.length === 0) return { written: 0, repaired: 0, quarantined: 0, repairedBefore: 0, transactions: 0 };
     let result: ResilientWriteResult;
     try {
       await this.ensureMigrated();

@@ -69,7 +69,8 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
   async deliver(rows: MappedRow[]): Promise<DeliveryResult> {
     try {
       const r = await this.exporter.writeMappedRows(rows);
-      return { kind: 'delivered', repaired: r.repaired + r.quarantined + preRepaired(rows) };
+      // A row shrunk before writing and repaired again by Postgres is one repaired span.
+      return { kind: 'delivered', repaired: r.repaired + r.quarantined + preRepaired(rows) - r.repairedBefore };
     } catch (err) {
       return { kind: 'retry', error: toError(err) };
     }

@@ -37,6 +37,8 @@ export interface ResilientWriteResult {
   readonly repaired: number;
   /** Rows stored as minimal quarantine rows (`meta.quarantined = true`). */
   readonly quarantined: number;
+  /** Of the repaired and quarantined rows, those already marked `meta.repaired` when given (shrunk before writing): counted once by whoever adds both up. */
+  readonly repairedBefore: number;
   /** Transactions run (1 when nothing was refused). */
   readonly transactions: number;
 }
@@ -66,7 +68,7 @@ export async function writeRowsResilient(
   rows: readonly MappedRow[],
   options: ResilientWriteOptions = {},
 ): Promise<ResilientWriteResult> {
-  const result = { written: 0, repaired: 0, quarantined: 0, transactions: 0 };
+  const result = { written: 0, repaired: 0, quarantined: 0, repairedBefore: 0, transactions: 0 };
   if (rows.length === 0) return result;
 
   const attempt = async (part: readonly MappedRow[]): Promise<unknown> => {
@@ -89,6 +91,7 @@ export async function writeRowsResilient(
   };
 
   const single = async (m: MappedRow, refused: unknown): Promise<void> => {
+    if ((m.row.meta as { repaired?: unknown } | undefined)?.repaired === true) result.repairedBefore += 1;
     const reason = reasonOf(refused);
     const repaired = repairRow(m, reason);
     const again = await attempt([repaired]);

@@ -123,7 +123,7 @@ describe('the COPY write path', () => {
     assert.deepEqual([again.written, again.copyFallbacks, again.statements], [0, 1, 1]);
     // Through the resilient writer (what the exporter and the spool replay use), too.
     const resilient = await writeRowsResilient(db.pool, undefined, rows, { method: 'copy' });
-    assert.deepEqual(resilient, { written: 300, repaired: 0, quarantined: 0, transactions: 1 });
+    assert.deepEqual(resilient, { written: 300, repaired: 0, quarantined: 0, repairedBefore: 0, transactions: 1 });
     const n = await db.pool.query(`SELECT count(*)::int AS n, count(DISTINCT span_id)::int AS spans FROM execution_events WHERE run_id = 'run-resent'`);
     assert.deepEqual(n.rows[0], { n: 300, spans: 300 });
   });

@@ -64,6 +64,24 @@ describe('poison rows against Postgres', () => {
     ]);
   });
 
+  it('a span both shrunk to maxRowSize and then repaired by Postgres counts as one repaired span', async () => {
+    const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, maxRowSize: 5000, scheduledDelayMillis: 10 });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('poison');
+    tracer
+      .startSpan('handoff a -> b', {
+        attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.HANDOFF, [Attr.ATTR_RUN_ID]: 'run-shrunk-and-repaired', big: 'x'.repeat(50_000) },
+        startTime: [-8e12, 0], // before 4713 BC: Postgres refuses the timestamp
+      })
+      .end();
+    await processor.forceFlush();
+    const stats = processor.stats();
+    await processor.shutdown();
+    assert.equal(stats.exported, 1);
+    assert.equal(stats.repaired, 1);
+    const n = await db.pool.query(`SELECT COUNT(*)::int AS n FROM execution_events WHERE run_id = 'run-shrunk-and-repaired'`);
+    assert.equal(n.rows[0].n, 1);
+  });
+
   for (const { code, what, poison } of POISONS) {
     it(`500 good rows and one with ${what} (${code.source}): 500 good rows plus the repaired one`, async () => {
       const runId = `run-${what.replace(/\W/g, '_')}`;
