@@ -35,6 +35,7 @@ import {
   renameSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
@@ -244,6 +245,14 @@ export class FileSpool<T> {
           renameSync(join(this.dir, file.name), join(this.dir, claimedName));
         } catch {
           continue; // another process got it first, or it changed state
+        }
+        try {
+          // A rename keeps the old mtime: an old segment would look abandoned to a process of
+          // another host the moment it is claimed. Claiming is a change.
+          const now = new Date();
+          utimesSync(join(this.dir, claimedName), now, now);
+        } catch {
+          /* the claim holds all the same */
         }
         const segment = this.readClaimed(claimedName, file.stem);
         if (segment !== undefined) return segment;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -39,6 +39,22 @@ describe('FileSpool', () => {
     assert.deepEqual(readdirSync(dir), []);
     assert.equal(spool.claim(), undefined);
     assert.equal(spool.stats().spoolBytes, 0);
+  });
+
+  it('a claim renews the segment\'s mtime: an old segment does not look abandoned (to another host) once claimed', () => {
+    const dir = tempDir();
+    const spool = new FileSpool<string>({ dir, kind: 'k', fsync: false });
+    spool.append(['r1']);
+    spool.close();
+    const [file] = readdirSync(dir);
+    const old = new Date(Date.now() - 20 * 60_000);
+    utimesSync(join(dir, file!), old, old);
+    const claimed = spool.claim();
+    assert.deepEqual(claimed?.payload, ['r1']);
+    const [name] = readdirSync(dir);
+    assert.match(name!, /\.claimed-/);
+    assert.ok(Date.now() - statSync(join(dir, name!)).mtimeMs < 60_000, 'mtime is the time of the claim');
+    claimed?.ack();
   });
 
   it('rotates segments at segmentBytes and replays them oldest first', () => {
