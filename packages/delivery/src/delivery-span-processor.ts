@@ -782,6 +782,13 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         await this.nextChange(remaining);
         this.pump();
       }
+      // A replay being written when shutdown began is let finish within the deadline: handed back
+      // mid-write, its segment would be replayed again by the next process though it was written.
+      while (final && !timedOut && this.replayInFlight()) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) break;
+        await this.nextChange(remaining);
+      }
     } finally {
       this.flushing -= 1;
     }
@@ -801,6 +808,11 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     for (const b of this.parked) if (b.origin === 'live' && b.firstSeq <= seq) return false;
     for (const b of this.inFlight) if (b.origin === 'live' && !b.abandoned && b.firstSeq <= seq) return false;
     return true;
+  }
+
+  private replayInFlight(): boolean {
+    for (const b of this.inFlight) if (b.origin === 'spool' && !b.abandoned) return true;
+    return false;
   }
 
   /** Resolves at the next settled attempt, or after `millis`. */

@@ -56,3 +56,24 @@ it('at a flush deadline, batches whose write is still running go to the spool (a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('shutdown lets a replay being written finish within its deadline, instead of handing the segment back mid-write', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agentspan-replay-at-shutdown-'));
+  try {
+    const sink = new FakeSink({ spoolDir: dir });
+    sink.spool?.append(['s1', 's2', 's3']);
+    sink.latency = 300;
+    const p = new DeliverySpanProcessor(sink, { scheduledDelayMillis: 5, replayIntervalMillis: 20, logger: memoryLogger() });
+    const until = Date.now() + 3000;
+    while (p.stats().inFlight === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(p.stats().inFlight, 1, 'the replay is being written');
+    await p.shutdownWithin(5000);
+    assert.equal(p.stats().replayed, 3);
+    assert.deepEqual([...sink.written.values()], [1, 1, 1]);
+    const next = new FakeSink({ spoolDir: dir });
+    assert.equal(next.spool?.claim(), undefined, 'nothing left for the next process to replay again');
+    next.spool?.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
