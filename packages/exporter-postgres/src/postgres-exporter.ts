@@ -19,6 +19,8 @@ const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const DEFAULT_POOL_SIZE = 4;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+/** How long `shutdown` waits for the pool to end once its connections were destroyed at the deadline. */
+const DESTROY_GRACE_MS = 100;
 /** Default of `maxRowSize`: far below Postgres' own limits (1 GB per field, 256 MB per jsonb string). */
 export const DEFAULT_MAX_ROW_SIZE = 16 * 1024 * 1024;
 /** How long a client-side query may wait beyond the server's statement timeout (network, a dead peer). */
@@ -139,7 +141,22 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       this.pool = pool;
       this.ownsPool = false;
     } else {
+      const clients = this.clients;
+      /**
+       * Known from creation, not from `'connect'`: a connection stuck while connecting (a server
+       * that accepts TCP and never answers) must be destroyed at the shutdown deadline too.
+       */
+      class TrackedClient extends pg.Client {
+        constructor(config?: string | pg.ClientConfig) {
+          super(config);
+          clients.add(this);
+          // Closes the gap between checkout and the guard of each write: a socket dying there must not crash the host.
+          this.on('error', () => {});
+          this.once('end', () => clients.delete(this));
+        }
+      }
       this.pool = new pg.Pool({
+        Client: TrackedClient,
         connectionString,
         max: poolSize,
         statement_timeout: this.statementTimeoutMs,
@@ -157,11 +174,6 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       this.pool.on('error', (err) => {
         // An idle client lost its connection; the pool replaces it. Never crash the host.
         diag.debug(`${LOG_PREFIX} idle connection error: ${err.message}`);
-      });
-      this.pool.on('connect', (client) => {
-        this.clients.add(client);
-        // Closes the gap between checkout and the guard below: a socket dying there must not crash the host.
-        client.on('error', () => {});
       });
       this.pool.on('remove', (client) => {
         this.clients.delete(client);
@@ -418,7 +430,8 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       const inTime = await Promise.race([ended, sleep(Math.max(0, deadline - Date.now())).then(() => false)]);
       if (!inTime) {
         this.destroyConnections();
-        await Promise.race([ended, sleep(1000)]);
+        // The sockets are gone: the pool ends within a few ticks. A short backstop, not a second deadline.
+        await Promise.race([ended, sleep(DESTROY_GRACE_MS)]);
       }
     })();
     return this.shutdownPromise;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -75,6 +76,29 @@ describe('lifecycle against Postgres', () => {
     assert.equal(result.code, ExportResultCode.FAILED);
     assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
     await exporter.shutdown();
+  });
+
+  it('shutdown keeps its deadline when a connection is stuck while connecting (a server that accepts TCP and never answers)', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const exporter = new PostgresExecutionEventExporter({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, connectTimeoutMs: 30_000, statementTimeoutMs: 30_000 });
+      const result = exportSpans(exporter, [eventSpan('run-stuck-connecting')]);
+      while (sockets.length === 0) await new Promise((r) => setTimeout(r, 5));
+      const started = Date.now();
+      await exporter.shutdown(300);
+      const took = Date.now() - started;
+      assert.ok(took < 800, `shutdown(300) took ${took} ms`);
+      assert.equal((await result).code, ExportResultCode.FAILED);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   });
 
   it('owns, configures and ends a pool made from a connection string', async () => {
