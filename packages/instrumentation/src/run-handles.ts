@@ -86,6 +86,9 @@ export class Run extends RecordingScope implements RunHandle {
 
   startNode(nodeId: string, options?: StartNodeOptions): NodeHandle {
     const id = nameOf(nodeId, `node_${this.nodeCount + 1}`);
+    // After the run ended (a late framework callback) a node span would never be ended nor exported,
+    // and its events would hang under it: they go under the run, stamped with the node id.
+    if (this.ended) return new DetachedNode(this.deps, this, id, this.parentContext);
     const node = guarded<Node | undefined>('startNode', undefined, () => {
       const created = new Node(this.deps, this, id, this.nodeCount, options ?? {}, this.parentContext);
       this.nodeCount += 1;
@@ -209,8 +212,9 @@ export class Node extends RecordingScope implements NodeHandle {
 }
 
 /**
- * Fallback when a node span could not be created: events recorded here go
- * straight under the run, still stamped with the node id, so nothing is lost.
+ * Fallback when a node span could not be created, or is asked for after its
+ * run ended: events recorded here go straight under the run, still stamped
+ * with the node id, so nothing is lost.
  */
 class DetachedNode extends RecordingScope implements NodeHandle {
   constructor(

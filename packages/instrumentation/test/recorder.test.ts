@@ -252,3 +252,25 @@ test('traceparent round-trips and rejects malformed input', () => {
     assert.equal(parseTraceparent(bad), undefined);
   }
 });
+
+test('a node asked for after its run ended (a late framework callback) opens no span: its events go under the run with the node id', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'late' });
+  const cb = createWorkflowCallbacks(run, { nodeId: 'step_1' });
+  run.startNode('step_1');
+  cb.onAgentMessage('eng', 'assistant', 'hi');
+  run.end();
+  cb.onToolCall('eng', 'search', { q: 1 }, 'found');
+  const late = run.startNode('step_2');
+  late.agentCall({ agent: 'eng', content: 'after the end' });
+  late.end();
+  const all = spans();
+  assert.equal(all.filter((s) => s.name.startsWith('node ')).length, 1, 'only the node opened while the run was running');
+  const runSpan = byName(all, 'invoke_workflow workflow');
+  for (const [name, node] of [['execute_tool search', 'step_1'], ['invoke_agent eng', 'step_2']] as const) {
+    const s = all.filter((x) => x.name === name).at(-1);
+    assert.ok(s, name);
+    assert.equal(s.attributes[Attr.ATTR_NODE_ID], node);
+    assert.equal(s.parentSpanContext?.spanId, runSpan.spanContext().spanId, `${name} hangs under the run`);
+  }
+});
