@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { guarded } from './guard.js';
+import { idOf, placeholderRunId } from './ids.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
 import { Run } from './run-handles.js';
 import { parseTraceparent } from './traceparent.js';
@@ -78,8 +79,8 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     },
     attach(reference: RunReference): AttachedRecorder {
       const ref = (reference ?? {}) as Partial<RunReference>;
-      const runId = typeof ref.runId === 'string' && ref.runId ? ref.runId : 'unknown';
-      const nodeId = typeof ref.nodeId === 'string' && ref.nodeId ? ref.nodeId : undefined;
+      const runId = idOf(ref.runId) ?? placeholderRunId();
+      const nodeId = idOf(ref.nodeId);
       return new Attached(deps, runId, nodeId, ref.traceparent);
     },
   };

@@ -21,6 +21,7 @@ import {
 import { AttributeBag, errorAttributes, nameOf } from './event-attributes.js';
 import { guarded } from './guard.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
+import { idOf } from './ids.js';
 import { checkedTime, startTimeOption } from './time-input.js';
 import { formatTraceparent } from './traceparent.js';
 import type {
@@ -51,7 +52,7 @@ export class Run extends RecordingScope implements RunHandle {
   private ended = false;
 
   constructor(deps: ScopeDeps, options: StartRunOptions) {
-    const id = nameOf(options.runId, '') || randomUUID();
+    const id = idOf(options.runId) ?? randomUUID();
     const mode = nameOf(options.mode, 'workflow');
     const bag = new AttributeBag(deps.maxContentChars);
     bag.set(Attr.ATTR_EVENT_TYPE, EventType.RUN);
@@ -85,7 +86,7 @@ export class Run extends RecordingScope implements RunHandle {
   }
 
   startNode(nodeId: string, options?: StartNodeOptions): NodeHandle {
-    const id = nameOf(nodeId, `node_${this.nodeCount + 1}`);
+    const id = idOf(nodeId) ?? `node_${this.nodeCount + 1}`;
     // After the run ended (a late framework callback) a node span would never be ended nor exported,
     // and its events would hang under it: they go under the run, stamped with the node id.
     if (this.ended) return new DetachedNode(this.deps, this, id, this.parentContext);
