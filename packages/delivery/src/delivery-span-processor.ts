@@ -158,7 +158,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   /** The pump scheduled to run next turn of the event loop, if any. */
-  private pumpSoon: NodeJS.Timeout | undefined;
+  private pumpSoon: NodeJS.Immediate | undefined;
   private pumping = false;
   private waiters: (() => void)[] = [];
 
@@ -355,14 +355,13 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
 
   private schedulePump(): void {
     if (this.pumpSoon !== undefined || this.stopped) return;
-    this.pumpSoon = setTimeout(() => {
+    // Not unref'd: Node's poll phase does not wake for an unref'd immediate, so a pump scheduled from
+    // a timer callback (a connect timeout's retry) waited for unrelated I/O. A ref'd one holds the
+    // process for one turn of the loop at most (not a timer: setTimeout(0) waits a millisecond, per batch).
+    this.pumpSoon = setImmediate(() => {
       this.pumpSoon = undefined;
       this.pump();
-    }, 0);
-    // An idle application may exit with spans queued: the exit hooks flush them. A timer, not an
-    // immediate: Node's poll phase does not wake for an unref'd immediate, so a pump scheduled from
-    // a timer callback (a connect timeout's retry) would wait for unrelated I/O; it does for a timer.
-    this.pumpSoon.unref();
+    });
   }
 
   private armTimer(at: number): void {
@@ -381,7 +380,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
-    if (this.pumpSoon !== undefined) clearTimeout(this.pumpSoon);
+    if (this.pumpSoon !== undefined) clearImmediate(this.pumpSoon);
     this.pumpSoon = undefined;
   }
 
