@@ -280,7 +280,8 @@ function flattenedToolCalls(
 function openInferenceOutput(attrs: Attributes): TurnOutput {
   const texts: string[] = [];
   const toolCalls: RequestedToolCall[] = [];
-  for (const message of indexed(attrs, F.PREFIX_OI_LLM_OUTPUT_MESSAGES).values()) {
+  const messages = indexed(attrs, F.PREFIX_OI_LLM_OUTPUT_MESSAGES);
+  for (const message of messages.values()) {
     const content = message.get('message.content');
     if (typeof content === 'string') texts.push(content);
     toolCalls.push(
@@ -291,7 +292,8 @@ function openInferenceOutput(attrs: Attributes): TurnOutput {
       }),
     );
   }
-  return { text: joinText(texts) ?? str(attrs[F.ATTR_OUTPUT_VALUE]), toolCalls };
+  // `output.value` is the whole provider response for an LLM span: the text only when there are no messages to read.
+  return { text: joinText(texts) ?? (messages.size === 0 ? str(attrs[F.ATTR_OUTPUT_VALUE]) : undefined), toolCalls };
 }
 
 /** OpenLLMetry `gen_ai.completion.<i>.content` / `.tool_calls.<j>.{id,name,arguments}`. */
@@ -429,7 +431,8 @@ export class ForeignSpanMapper {
     const agent = own ?? parentScope?.name ?? agentOfParent(parentContext);
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, agent);
     if (c.kind === 'turn') {
-      if (parentScope !== undefined) parentScope.turns += 1;
+      // Counted for its envelope when it ends, not here: a turn that never ends (an aborted stream)
+      // must not stop the envelope from being the agent's row.
       out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.CHAT);
       setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
@@ -470,6 +473,7 @@ export class ForeignSpanMapper {
         this.turnAttributes(out, attrs, c, captureContent);
       }
     } else if (c.kind === 'turn') {
+      if (scope !== undefined) scope.turns += 1;
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
       this.turnAttributes(out, attrs, c, captureContent);
     } else {
@@ -480,7 +484,7 @@ export class ForeignSpanMapper {
     if (!captureContent) stripForeignContent(attrs);
   }
 
-  /** What `start` would have set, for a turn or tool recognised only at its end (its envelope may still count it). */
+  /** What `start` would have set, for a turn or tool recognised only at its end (its envelope counts the turn in `end`). */
   private lateStart(span: Span, c: ForeignSpanClass, scope: AgentScope | undefined): void {
     const attrs = span.attributes;
     const out: Attributes = {
@@ -489,10 +493,7 @@ export class ForeignSpanMapper {
     };
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, c.kind === 'turn' ? GenAiOperation.CHAT : GenAiOperation.EXECUTE_TOOL);
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, ownAgentName(attrs, c, span.name) ?? scope?.name);
-    if (c.kind === 'turn') {
-      setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
-      if (scope !== undefined) scope.turns += 1;
-    }
+    if (c.kind === 'turn') setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
     span.setAttributes(out);
   }
 

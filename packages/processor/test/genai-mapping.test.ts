@@ -230,6 +230,42 @@ test('an agent envelope with no model turn beneath it is the agent_call row itse
   await p.shutdown();
 });
 
+test('an envelope whose model turn never ends (an aborted stream) is the agent_call row: the agent never goes missing', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'aborted-turn' });
+  run.with(() =>
+    within(p.tracer, 'invoke_agent writer', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'writer' }, () => {
+      // Started, never ended: the stream was aborted.
+      p.tracer.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } });
+    }),
+  );
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('aborted-turn');
+  assert.deepEqual(rows.map((r) => [r.event_type, r.agent_name, r.name]), [['agent_call', 'writer', 'invoke_agent writer']]);
+  await p.shutdown();
+});
+
+test('OpenInference: a turn with tool calls and no message text is recorded as its tool calls, not as the raw provider response', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'oi-tool-calls-only' });
+  run.with(() =>
+    within(p.tracer, 'ChatOpenAI', {
+      'openinference.span.kind': 'LLM',
+      'llm.output_messages.0.message.role': 'assistant',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.id': 'c1',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.function.name': 'search',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments': '{"q":"x"}',
+      'output.value': '{"id":"chatcmpl-1","object":"chat.completion","choices":[]}',
+    }),
+  );
+  run.end();
+  await p.flush();
+  const [row] = await rowsOf('oi-tool-calls-only');
+  assert.deepEqual(JSON.parse(String(row?.inputs['content'])), { tool_calls: [{ id: 'c1', name: 'search', arguments: { q: 'x' } }] });
+  await p.shutdown();
+});
+
 test('a failed tool: status failed, error message and type from the exception event', async () => {
   const p = pipeline();
   const run = p.recorder.startRun({ runId: 'error-run' });
