@@ -164,7 +164,12 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleChainError(err: unknown, runId: string): void {
-    this.guard(() => this.runs.delete(runId)?.node?.end({ error: err ?? 'chain failed' }));
+    this.guard(() => {
+      const node = this.runs.delete(runId)?.node;
+      const control = langGraphControlFlow(err);
+      // A handoff (`Command.PARENT`) or an `interrupt()` leaves the node through the error path; it did not fail.
+      node?.end(control !== undefined ? { metadata: { langgraph: control } } : { error: err ?? 'chain failed' });
+    });
   }
 
   // -------------------------------------------------------------------------
@@ -226,7 +231,11 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
   override handleLLMError(err: unknown, runId: string): void {
     this.guard(() => {
       const state = this.runs.delete(runId);
-      if (state?.kind === 'model') (state.handle as EventHandle<AgentCallResult>).end({ error: err ?? 'model call failed', metadata: state.metadata });
+      if (state?.kind !== 'model') return;
+      const control = langGraphControlFlow(err);
+      (state.handle as EventHandle<AgentCallResult>).end(
+        control !== undefined ? { metadata: { ...state.metadata, langgraph: control } } : { error: err ?? 'model call failed', metadata: state.metadata },
+      );
     });
   }
 
@@ -304,7 +313,10 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
     this.guard(() => {
       const state = this.runs.delete(runId);
       if (state?.kind === 'tool' || state?.kind === 'code') {
-        (state.handle as EventHandle<ToolCallResult>).end({ error: err ?? 'tool failed', metadata: state.metadata });
+        const control = langGraphControlFlow(err);
+        (state.handle as EventHandle<ToolCallResult>).end(
+          control !== undefined ? { metadata: { ...state.metadata, langgraph: control } } : { error: err ?? 'tool failed', metadata: state.metadata },
+        );
       }
     });
   }
@@ -437,4 +449,22 @@ function graphMetadata(metadata: Record<string, unknown> | undefined): Record<st
   const step = metadata?.['langgraph_step'];
   if (typeof step === 'number') out['langgraph_step'] = step;
   return out;
+}
+
+/**
+ * The name of a LangGraph control-flow signal (`ParentCommand` for a
+ * handoff with `Command.PARENT`, `GraphInterrupt` / `NodeInterrupt` for
+ * `interrupt()`), which LangGraph throws to leave a node and reports through
+ * the error callbacks; `undefined` for a real error. Recognised as LangGraph
+ * does (`isGraphBubbleUp`: an `is_bubble_up` of `true`), without importing it.
+ */
+function langGraphControlFlow(err: unknown): string | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  try {
+    if ((err as { is_bubble_up?: unknown }).is_bubble_up !== true) return undefined;
+    const name = (err as { name?: unknown }).name;
+    return typeof name === 'string' && name.length > 0 ? name : 'GraphBubbleUp';
+  } catch {
+    return undefined; // a getter that throws: treated as an error
+  }
 }

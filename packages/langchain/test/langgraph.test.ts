@@ -4,10 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { fakeModel } from '@langchain/core/testing';
 import { tool } from '@langchain/core/tools';
-import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
+import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph, getCurrentTaskInput, interrupt } from '@langchain/langgraph';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import { z } from 'zod';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
@@ -148,4 +148,45 @@ test('with { run }: the outer graph steps become nodes named after the graph nod
       ['code', 'agent_call', 'coder'],
     ],
   );
+});
+
+test("a handoff (Command.PARENT) and an interrupt() leave their graph nodes completed, not failed: they are LangGraph's control flow", async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-')));
+  const transfer = tool(
+    async (_args, config) => {
+      const state = getCurrentTaskInput() as { messages: unknown[] };
+      const done = new ToolMessage({ content: 'Transferred to coder', tool_call_id: String(config.toolCall?.id), name: 'transfer_to_coder' });
+      return new Command({ goto: 'coder', graph: Command.PARENT, update: { messages: [...state.messages, done] } });
+    },
+    { name: 'transfer_to_coder', description: 'hand off to the coder', schema: z.object({}) },
+  );
+  const researcher = createReactAgent({ llm: fakeModel().respond(toolCalls([{ id: 'h1', name: 'transfer_to_coder', args: {} }])), tools: [transfer], name: 'researcher' });
+  const coder = createReactAgent({ llm: fakeModel().respond(new AIMessage('coded it')), tools: [], name: 'coder' });
+  const swarm = new StateGraph(MessagesAnnotation)
+    .addNode('researcher', researcher, { ends: ['coder'] })
+    .addNode('coder', coder)
+    .addEdge(START, 'researcher')
+    .addEdge('coder', END)
+    .compile({ name: 'swarm' });
+  const run = agentspan.startRun({ runId: 'lc-handoff' });
+  const out = await swarm.invoke({ messages: [new HumanMessage('go')] }, { callbacks: [new AgentspanCallbackHandler({ run })] });
+  assert.equal(out.messages.at(-1)?.content, 'coded it');
+
+  const approval = new StateGraph(MessagesAnnotation)
+    .addNode('approve', () => ({ messages: [new HumanMessage(String(interrupt('approve?')))] }))
+    .addEdge(START, 'approve')
+    .addEdge('approve', END)
+    .compile({ checkpointer: new MemorySaver(), name: 'hitl' });
+  await approval.invoke({ messages: [new HumanMessage('go')] }, { callbacks: [new AgentspanCallbackHandler({ run })], configurable: { thread_id: 't1' } });
+  run.end();
+  await agentspan.shutdown();
+  const nodes = await db.pool.query<{ node_id: string; status: string; meta: Record<string, unknown> }>(
+    `SELECT node_id, status, meta FROM dag_nodes WHERE run_id = 'lc-handoff' ORDER BY node_id`,
+  );
+  const byNode = new Map(nodes.rows.map((n) => [n.node_id, n]));
+  assert.equal(byNode.get('researcher')?.status, 'completed');
+  assert.equal(byNode.get('researcher')?.meta['langgraph'], 'ParentCommand');
+  assert.equal(byNode.get('coder')?.status, 'completed');
+  assert.equal(byNode.get('approve')?.status, 'completed');
+  assert.equal(byNode.get('approve')?.meta['langgraph'], 'GraphInterrupt');
 });
