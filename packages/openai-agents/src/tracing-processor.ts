@@ -38,6 +38,8 @@ type OpenSpan = {
       /** Metadata given at the start: the end replaces the row's metadata, so it is repeated there. */
       readonly metadata: Record<string, unknown>;
       output: ModelOutput | undefined;
+      /** An agent ran inside this turn (an agent used as a tool): the SDK adds its usage into the turn's. */
+      nestedAgents: boolean;
     }
   | { readonly kind: 'other' }
 );
@@ -185,6 +187,8 @@ export class AgentspanTracingProcessor implements TracingProcessor {
     switch (data.type) {
       case 'agent': {
         const agent = data.name || UNKNOWN_AGENT;
+        const enclosingTurn = this.nearest(span.parentId, 'turn');
+        if (enclosingTurn) enclosingTurn.nestedAgents = true;
         const node =
           this.node === undefined && this.run !== undefined
             ? this.run.startNode(agent, {
@@ -238,6 +242,7 @@ export class AgentspanTracingProcessor implements TracingProcessor {
       handle,
       metadata: startMetadata,
       output: undefined,
+      nestedAgents: false,
     });
   }
 
@@ -299,10 +304,16 @@ export class AgentspanTracingProcessor implements TracingProcessor {
     const out = state.output;
     const metadata: Record<string, unknown> = { ...state.metadata };
     if (out?.model) metadata['model'] = out.model;
-    const inputTokens = out?.inputTokens ?? usage['input_tokens'];
-    const outputTokens = out?.outputTokens ?? usage['output_tokens'];
+    // The turn span's usage also counts the agents run inside it (agents as tools), whose own rows
+    // count them again: it stands for this turn's tokens only when no agent ran inside.
+    const turnUsageIsOwn = !state.nestedAgents;
+    const inputTokens = out?.inputTokens ?? (turnUsageIsOwn ? usage['input_tokens'] : undefined);
+    const outputTokens = out?.outputTokens ?? (turnUsageIsOwn ? usage['output_tokens'] : undefined);
     if (inputTokens !== undefined) metadata['input_tokens'] = inputTokens;
     if (outputTokens !== undefined) metadata['output_tokens'] = outputTokens;
+    if (!turnUsageIsOwn && (usage['input_tokens'] !== undefined || usage['output_tokens'] !== undefined)) {
+      metadata['turn_usage_with_nested_agents'] = usage;
+    }
     if (out && out.toolCalls.length > 0) metadata['tool_calls'] = out.toolCalls;
     state.handle.end({
       ...(contentOf(out) !== undefined ? { content: contentOf(out) } : {}),

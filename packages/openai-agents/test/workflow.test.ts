@@ -196,3 +196,27 @@ test('with { run }: one node per agent invocation, named after the agent', async
     ],
   );
 });
+
+test("an agent used as a tool: the calling turn's tokens are not the nested agent's too (the SDK adds those into the turn's usage)", async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-oa-')));
+  const helper = new Agent({ name: 'helper', model: new ScriptedModel('scripted-helper', [[say('helped')]], false) });
+  const boss = new Agent({
+    name: 'boss',
+    tools: [helper.asTool({ toolName: 'ask_helper', toolDescription: 'ask the helper' })],
+    model: new ScriptedModel('scripted-boss', [[call('c1', 'ask_helper', { input: 'q' })], [say('done')]], false),
+  });
+  const run = agentspan.startRun({ runId: 'oa-nested-usage' });
+  setTraceProcessors([new AgentspanTracingProcessor({ run })]);
+  await runAgent(boss, 'go');
+  run.end();
+  await agentspan.shutdown();
+  const turns = (await eventRows(db, 'oa-nested-usage')).filter((r) => r.event_type === 'agent_call');
+  const tokens = (agent: string) => turns.filter((r) => r.agent_name === agent).map((r) => r.meta['input_tokens']);
+  // Each model call reported 20 input tokens. Without a model span the turn's usage is all there is,
+  // and for the boss's first turn it holds the helper's 20 as well.
+  assert.deepEqual(tokens('helper'), [20]);
+  const [first, second] = turns.filter((r) => r.agent_name === 'boss');
+  assert.notEqual(first?.meta['input_tokens'], 40, 'the helper counted once, not again in the boss turn');
+  assert.deepEqual(first?.meta['turn_usage_with_nested_agents'], { input_tokens: 40, output_tokens: 16 });
+  assert.equal(second?.meta['input_tokens'], 20);
+});
