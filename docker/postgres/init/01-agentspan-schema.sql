@@ -2,7 +2,7 @@
 --
 -- GENERATED from @agentspan/exporter-postgres migrationScript(): do not edit.
 -- Regenerate with `npm run generate:stack` after changing a migration.
--- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views).
+-- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type).
 --
 -- It also records the applied versions in agentspan_schema_migrations, so the
 -- exporter's migrator finds nothing to do on first start; later migrations are
@@ -128,7 +128,7 @@ SELECT e.id,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
        (e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true') AS succeeded,
-       coalesce(e.error_message, e.meta->>'error_message') AS error_message,
+       coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
        e.duration_ms
@@ -268,3 +268,28 @@ CREATE OR REPLACE VIEW agentspan_error_rates AS
 SELECT * FROM agentspan_error_rates_last(NULL);
 
 INSERT INTO agentspan_schema_migrations (version, name) VALUES (20, 'pattern_views') ON CONFLICT (version) DO NOTHING;
+
+-- 21: event_outcomes_error_type
+
+
+CREATE OR REPLACE VIEW agentspan_event_outcomes AS
+SELECT e.id,
+       e.run_id,
+       e.node_id,
+       e.event_type,
+       e.agent_name,
+       CASE WHEN e.event_type = 'tool_call' THEN e.inputs->>'tool' END AS tool_name,
+       e.inputs->>'code_hash' AS code_hash,
+       e.inputs->>'code' AS code,
+       coalesce(e.meta->>'language', e.inputs->>'language') AS language,
+       CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
+       e.status,
+       (e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true') AS succeeded,
+       coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
+       e.execution_order,
+       e."timestamp",
+       e.duration_ms
+  FROM execution_events e;
+
+
+INSERT INTO agentspan_schema_migrations (version, name) VALUES (21, 'event_outcomes_error_type') ON CONFLICT (version) DO NOTHING;

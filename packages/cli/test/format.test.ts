@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { colorsFor, stripAnsi } from '../src/format/colors.js';
 import { parseSince } from '../src/format/since.js';
 import { displayWidth, renderTable } from '../src/format/table.js';
-import { formatBytes, formatDuration, formatPercent, formatTimestamp, shorten } from '../src/format/text.js';
+import { formatBytes, formatDuration, formatPercent, formatTimestamp, maxOf, minOf, shorten, terminalSafe } from '../src/format/text.js';
 import { createProgress, progressLine } from '../src/progress.js';
 import { UsageError, type CliIo } from '../src/io.js';
 
@@ -61,6 +61,35 @@ test('parseSince: durations back from now, ISO dates, and a usage error for anyt
       }
     }),
   );
+});
+
+test('parseSince: a date or time without an offset is UTC whatever the time zone; dates that do not exist and spans past year 1 are usage errors', () => {
+  const now = new Date('2026-11-26T12:00:00Z');
+  const tz = process.env['TZ'];
+  try {
+    for (const zone of ['UTC', 'America/New_York', 'Asia/Tokyo']) {
+      process.env['TZ'] = zone;
+      assert.equal(parseSince('2026-12-04 21:10:44', now).toISOString(), '2026-12-04T21:10:44.000Z', zone);
+      assert.equal(parseSince('2026-12-04T21:10', now).toISOString(), '2026-12-04T21:10:00.000Z', zone);
+      assert.equal(parseSince('2026-12-04T21:10:44+02:00', now).toISOString(), '2026-12-04T19:10:44.000Z', zone);
+      assert.equal(parseSince('2026-12-04T21:10:44-0500', now).toISOString(), '2026-12-05T02:10:44.000Z', zone);
+    }
+  } finally {
+    if (tz === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = tz;
+  }
+  for (const bad of ['2026-02-30', '2026-04-31', '2026-12-04 24:00', '2026-12-04 12:60', '99999999999d', '2026-12-04 morning']) {
+    assert.throws(() => parseSince(bad, now), UsageError, bad);
+  }
+});
+
+test('terminalSafe keeps colour codes and drops every other control character; maxOf/minOf take any number of values', () => {
+  assert.equal(terminalSafe('a\u001b]0;title\u0007b\u001b[2Jc\nd\te'), 'a]0;titleb[2Jc d e');
+  assert.equal(terminalSafe('\u001b[31mred\u001b[0m'), '\u001b[31mred\u001b[0m');
+  const many = Array.from({ length: 300_000 }, (_, i) => i);
+  assert.equal(maxOf(many, -1), 299_999);
+  assert.equal(minOf(many, -1), 0);
+  assert.equal(maxOf([], -1), -1);
 });
 
 test('renderTable aligns by display width, ignoring colour codes, and cuts to maxWidth', () => {

@@ -14,7 +14,7 @@ import type pg from 'pg';
 import { TABLES } from './columns.js';
 import { isConnectionError, toError } from './pg-errors.js';
 import { quoteIdent, qualify } from './sql.js';
-import { PATTERN_VIEWS_SQL } from './views.js';
+import { EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS_SQL } from './views.js';
 
 /** One migration: applied once per schema, in `version` order. */
 export interface Migration {
@@ -137,6 +137,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 3, name: 'dag_nodes', sql: DAG_NODES_SQL },
   { version: 4, name: 'span_ids_not_unique', sql: SPAN_IDS_NOT_UNIQUE_SQL },
   { version: 20, name: 'pattern_views', sql: PATTERN_VIEWS_SQL },
+  { version: 21, name: 'event_outcomes_error_type', sql: EVENT_OUTCOMES_VIEW_SQL },
 ]);
 
 /** The table recording applied versions (created by {@link runMigrations}, not by a migration). */

@@ -16,8 +16,15 @@
  * `failed` and `meta.has_error` (non-zero exit code, tool error) is not true.
  */
 
-/** Migration 20: the pattern views (`agentspan_event_outcomes`, `agentspan_repeated_code`, `agentspan_tool_sequences`, `agentspan_import_usage`, `agentspan_error_rates`). */
-export const PATTERN_VIEWS_SQL = `
+/**
+ * `agentspan_event_outcomes`: one row per event with what mining reads
+ * (tool name, code hash, language, imports, success, the error). The error
+ * is the row's message, else `meta.error_message`, else `meta.error_type`
+ * (a code run that failed with a `KeyError` and printed no message still
+ * says why). Part of migration 20, and alone migration 21, which brought
+ * the `error_type` fallback to schemas made before it.
+ */
+export const EVENT_OUTCOMES_VIEW_SQL = `
 CREATE OR REPLACE VIEW agentspan_event_outcomes AS
 SELECT e.id,
        e.run_id,
@@ -31,12 +38,16 @@ SELECT e.id,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
        (e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true') AS succeeded,
-       coalesce(e.error_message, e.meta->>'error_message') AS error_message,
+       coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
        e.duration_ms
   FROM execution_events e;
+`;
 
+/** Migration 20: the pattern views (`agentspan_event_outcomes`, `agentspan_repeated_code`, `agentspan_tool_sequences`, `agentspan_import_usage`, `agentspan_error_rates`). */
+export const PATTERN_VIEWS_SQL = `
+${EVENT_OUTCOMES_VIEW_SQL}
 CREATE OR REPLACE FUNCTION agentspan_recent_run_ids(runs integer)
 RETURNS TABLE (run_id text)
 LANGUAGE sql STABLE

@@ -9,7 +9,7 @@ import { databaseUrlFrom } from '../database-url.js';
  */
 export const demoCommand: CommandSpec = {
   name: 'demo',
-  summary: 'run the one-shot example (embedded database unless DATABASE_URL is set) and print its timeline',
+  summary: 'run the one-shot example (embedded database unless DATABASE_URL or PG* is set) and print its timeline',
   usage: 'agentspan demo',
   optionHelp: [],
   options: {},

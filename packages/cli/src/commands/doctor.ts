@@ -6,12 +6,13 @@ import { checkDatabase } from '../doctor/database-check.js';
 import { checkOtlp, otlpEndpointFrom } from '../doctor/otlp-check.js';
 import { checkSpool, DEFAULT_SPOOL_DIR } from '../doctor/spool-check.js';
 import type { Colors } from '../format/colors.js';
+import { maxOf } from '../format/text.js';
 
 const MARKS: Record<CheckResult['status'], string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };
 
 /** One line per check, and an indented `→ fix` line under the ones that need doing. */
 export function formatChecks(checks: readonly CheckResult[], colors: Colors): string {
-  const width = Math.max(...checks.map((c) => c.name.length));
+  const width = maxOf(checks.map((c) => c.name.length), 0);
   const paint = { ok: colors.green, warn: colors.yellow, fail: colors.red, skip: colors.dim };
   const lines: string[] = [];
   for (const c of checks) {

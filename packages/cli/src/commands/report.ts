@@ -40,7 +40,8 @@ export const reportCommand: CommandSpec = {
       }
     });
     const html = renderReport(data);
-    const outFlag = stringValue(ctx.values, 'out') ?? `agentspan-run-${data.run.id.slice(0, 8)}.html`;
+    // Run ids are free text: only letters, digits, `-`, `_` and `.` make it into the default file name.
+    const outFlag = stringValue(ctx.values, 'out') ?? `agentspan-run-${safeFileStem(data.run.id.slice(0, 8))}.html`;
     if (outFlag === '-') {
       ctx.io.out(html);
       return 0;
@@ -57,3 +58,9 @@ export const reportCommand: CommandSpec = {
     return 0;
   },
 };
+
+/** `text` as part of a file name: anything but ASCII letters, digits, `-`, `_` and `.` becomes `_`, and no leading dot. */
+export function safeFileStem(text: string): string {
+  const stem = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  return stem.length > 0 ? stem : 'run';
+}

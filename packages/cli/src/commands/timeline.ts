@@ -13,7 +13,7 @@ import {
 import type { Colors } from '../format/colors.js';
 import { isFailedStatus, statusMark } from '../format/status.js';
 import { displayWidth } from '../format/table.js';
-import { formatBytes, formatDuration, shorten } from '../format/text.js';
+import { formatBytes, formatDuration, maxOf, minOf, shorten, terminalSafe } from '../format/text.js';
 
 /** The one-line "what happened" of an event, before shortening. */
 export function describeEvent(e: TimelineEventRow): string {
@@ -63,19 +63,19 @@ export function formatTimeline(
   if (run.task) lines.push(`task: ${shorten(run.task, Math.max(40, options.width - 6))}`);
   if (events.length === 0) {
     lines.push('', 'no events recorded for this run');
-    return lines.join('\n');
+    return lines.map(terminalSafe).join('\n');
   }
-  const origin = run.startMs ?? Math.min(...events.map((e) => e.startMs ?? Number.POSITIVE_INFINITY));
+  const origin = run.startMs ?? minOf(events.map((e) => e.startMs ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
   const nodeById = new Map<string, NodeRow>();
   for (const n of nodes) if (!nodeById.has(n.nodeId)) nodeById.set(n.nodeId, n);
   const offset = (e: TimelineEventRow) =>
     e.startMs === null || !Number.isFinite(origin) ? '-' : `+${formatDuration(Math.max(0, e.startMs - origin))}`;
   const widths = {
-    order: Math.max(...events.map((e) => String(e.executionOrder ?? '?').length)) + 1,
-    offset: Math.max(...events.map((e) => offset(e).length)),
-    type: Math.max(...events.map((e) => e.eventType.length)),
-    agent: Math.min(16, Math.max(...events.map((e) => (e.agentName ?? '-').length))),
-    duration: Math.max(...events.map((e) => formatDuration(e.durationMs).length)),
+    order: maxOf(events.map((e) => String(e.executionOrder ?? '?').length), 1) + 1,
+    offset: maxOf(events.map((e) => offset(e).length), 1),
+    type: maxOf(events.map((e) => terminalSafe(e.eventType).length), 1),
+    agent: Math.min(16, maxOf(events.map((e) => (e.agentName ?? '-').length), 1)),
+    duration: maxOf(events.map((e) => formatDuration(e.durationMs).length), 1),
   };
   let currentNode: string | null | undefined;
   for (const e of events) {
@@ -90,7 +90,7 @@ export function formatTimeline(
     const prefix = [
       `#${e.executionOrder ?? '?'}`.padEnd(widths.order),
       offset(e).padEnd(widths.offset),
-      e.eventType.padEnd(widths.type),
+      terminalSafe(e.eventType).padEnd(widths.type),
       shorten(e.agentName ?? '-', widths.agent).padEnd(widths.agent),
       formatDuration(e.durationMs).padStart(widths.duration),
       mark,
@@ -100,7 +100,8 @@ export function formatTimeline(
     lines.push(e.eventType === 'file_gen' ? colors.cyan(line) : line);
     if (failed && e.errorMessage) lines.push(`${indent}${' '.repeat(widths.order + 2)}${colors.red(shorten(e.errorMessage, room + 20))}`);
   }
-  return lines.join('\n');
+  // Recorded ids, titles and names are in these lines: one terminal line each, no control sequences.
+  return lines.map(terminalSafe).join('\n');
 }
 
 /** `agentspan timeline <run-id>`. */

@@ -83,7 +83,7 @@ const EPOCH_MS = (column: string) => `(extract(epoch FROM ${column}) * 1000)::do
 
 const SUMMARY_COLUMNS = `
   id::text AS id, parent_event_id::text AS parent_event_id, node_id, event_type, event_subtype, agent_name, agent_role,
-  status, (meta->>'has_error' = 'true') AS has_error, coalesce(error_message, meta->>'error_message') AS error_message,
+  status, (meta->>'has_error' = 'true') AS has_error, coalesce(error_message, meta->>'error_message', meta->>'error_type') AS error_message,
   execution_order, depth, started_at, ${EPOCH_MS('coalesce(started_at, "timestamp")')} AS start_ms, duration_ms, name`;
 
 /** The replay order: execution order, then start time (events recorded without an order go last). */

@@ -1,4 +1,5 @@
 import { stripAnsi } from './colors.js';
+import { maxOf, terminalSafe } from './text.js';
 
 /** One column of {@link renderTable}. */
 export interface Column<Row> {
@@ -30,11 +31,11 @@ function fitWidth(text: string, width: number): string {
 export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
   const cells = rows.map((row) =>
     columns.map((c) => {
-      const text = c.cell(row);
+      const text = terminalSafe(c.cell(row));
       return c.maxWidth === undefined ? text : fitWidth(text, c.maxWidth);
     }),
   );
-  const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((r) => displayWidth(r[i] ?? ''))));
+  const widths = columns.map((c, i) => Math.max(displayWidth(c.header), maxOf(cells.map((r) => displayWidth(r[i] ?? '')), 0)));
   const line = (values: readonly string[]) =>
     values
       .map((v, i) => {

@@ -16,6 +16,38 @@ export function shorten(text: string | null | undefined, max: number): string {
   return `${chars.slice(0, max - 1).join('').trimEnd()}${ELLIPSIS}`;
 }
 
+/** Our own colour codes (SGR: `ESC [ … m`), and every other control character. */
+const CONTROL_OR_SGR = /\u001b\[[0-9;]*m|[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Line breaks and tabs, and runs of them: each run becomes one space. */
+const BREAKS = /[\n\r\t\v\f\u0085\u2028\u2029]+/g;
+
+/**
+ * `text` safe to print as one terminal line: line breaks and tabs become a
+ * space and control characters are dropped, but for colour codes (ours; a
+ * recorded one can only recolour text). Spaces are kept as they are (the
+ * alignment of a line). Recorded values (agent names, run ids, titles,
+ * paths) go through it: an escape sequence in them must not retitle or
+ * clear the reader's terminal, and a newline must not split a table row.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(BREAKS, ' ').replace(CONTROL_OR_SGR, (m) => (m.length > 1 ? m : ''));
+}
+
+/** The largest of `values`, or `empty` when there is none (a loop: spreading 100 000 arguments overflows the stack). */
+export function maxOf(values: Iterable<number>, empty: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) if (v > max) max = v;
+  return max === Number.NEGATIVE_INFINITY ? empty : max;
+}
+
+/** The smallest of `values`, or `empty` when there is none. */
+export function minOf(values: Iterable<number>, empty: number): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const v of values) if (v < min) min = v;
+  return min === Number.POSITIVE_INFINITY ? empty : min;
+}
+
 /** `0.12 ms`, `143 ms`, `2.5 s`, `3m 05s`, `1h 02m`; `-` when unknown. */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';

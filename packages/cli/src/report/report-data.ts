@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from '../data/json.js';
 import type { FullEventRow, NodeRow, RunHeader } from '../data/run-detail.js';
+import { minOf } from '../format/text.js';
 
 /** Version tag of the embedded JSON, for anyone reading it out of a report. */
 export const REPORT_FORMAT = 'agentspan-report/1';
@@ -106,7 +107,7 @@ export function buildReportData(
     ...nodes.map((n) => n.startMs),
     ...events.map((e) => e.startMs),
   ].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  const origin = run.startMs ?? (starts.length > 0 ? Math.min(...starts) : 0);
+  const origin = run.startMs ?? minOf(starts, 0);
   const rel = (ms: number | null) => (ms === null ? null : Math.max(0, ms - origin));
 
   return {

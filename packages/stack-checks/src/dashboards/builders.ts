@@ -348,8 +348,17 @@ export function rowPanel(layout: Layout, title: string): PanelJson {
   return p;
 }
 
-/** A dashboard with the standard variables, links and settings. */
+/** Whether the panels refer to variable `name` (`$name`, `${name}`, `${name:…}`). */
+function usesVariable(panelsJson: string, name: string): boolean {
+  return new RegExp(`\\$(?:${name}\\b|\\{${name}[}:])`).test(panelsJson);
+}
+
+/**
+ * A dashboard with the standard variables its panels use (a variable no
+ * panel reads would be a filter that filters nothing), links and settings.
+ */
 export function dashboard(spec: { uid: string; title: string; description: string; panels: PanelJson[] }): DashboardJson {
+  const panelsJson = JSON.stringify(spec.panels);
   return {
     uid: spec.uid,
     title: spec.title,
@@ -363,7 +372,7 @@ export function dashboard(spec: { uid: string; title: string; description: strin
     version: 1,
     time: { from: 'now-6h', to: 'now' },
     timepicker: { refresh_intervals: ['10s', '30s', '1m', '5m', '15m'] },
-    templating: { list: standardVariables() },
+    templating: { list: standardVariables().filter((v) => usesVariable(panelsJson, v.name)) },
     annotations: {
       list: [
         {
