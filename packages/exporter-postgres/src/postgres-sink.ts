@@ -6,6 +6,7 @@ import type { DeliveryResult, DeliverySink, FileSpool, SpillResult, SpooledBatch
 import { Attr } from '@agentspan/semconv';
 import type { MappedRow } from './columns.js';
 import { toError } from './pg-errors.js';
+import { wasShrunk } from './repair.js';
 import type { PostgresExecutionEventExporter } from './postgres-exporter.js';
 import type { SpoolTarget } from './spool-target.js';
 
@@ -30,13 +31,10 @@ export function spoolKindFor(target: SpoolTarget): string {
   return `pg_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
-/** Rows of a payload already marked repaired before writing (shrunk to `maxRowSize`). */
+/** Rows of a payload shrunk to `maxRowSize` before writing (a user's own `meta.repaired` is not one). */
 function preRepaired(rows: readonly MappedRow[]): number {
   let n = 0;
-  for (const r of rows) {
-    const meta = r.row.meta as { repaired?: unknown } | undefined;
-    if (meta?.repaired === true) n++;
-  }
+  for (const r of rows) if (wasShrunk(r)) n++;
   return n;
 }
 

@@ -9,6 +9,7 @@
 
 import { DAG_NODES_COLUMNS, EXECUTION_EVENTS_COLUMNS, WORKFLOW_RUNS_COLUMNS, type JsonObject, type JsonValue, type MappedRow } from './columns.js';
 import { eventIdFor } from './ids.js';
+import { indexSafe } from './index-safe.js';
 import { sanitizeString, setOwn } from './sanitize.js';
 
 /** Marker appended to a string that was cut. */
@@ -34,6 +35,13 @@ const TIMESTAMP_COLUMNS: Readonly<Record<MappedRow['kind'], readonly string[]>> 
 };
 
 const JSON_COLUMNS = new Set(['inputs', 'outputs', 'meta', 'attributes']);
+
+/** Text columns under a btree index (see index-safe.ts). */
+const INDEXED_TEXT_COLUMNS: Readonly<Record<MappedRow['kind'], readonly string[]>> = {
+  event: ['run_id', 'node_id', 'session_id', 'agent_name', 'trace_id', 'event_type', 'event_subtype'],
+  run: ['id'],
+  node: ['run_id', 'node_id'],
+};
 
 const TABLE_COLUMNS: Readonly<Record<MappedRow['kind'], readonly string[]>> = {
   event: EXECUTION_EVENTS_COLUMNS,
@@ -133,6 +141,14 @@ export function repairRow(mapped: MappedRow, reason: RepairReason, maxString = R
     changes.push(`${col}: not a storable timestamp`);
   }
   repairUuids(mapped.kind, row, changes);
+  for (const col of INDEXED_TEXT_COLUMNS[mapped.kind]) {
+    // Rows mapped by this version fit already; a spooled row of an earlier one may not (SQLSTATE 54000).
+    const v = row[col];
+    if (typeof v === 'string' && indexSafe(v) !== v) {
+      row[col] = indexSafe(v);
+      changes.push(`${col}: too long for its index, cut and hashed`);
+    }
+  }
   const clean = (s: string): string => sanitizeString(cut(s, maxString));
   for (const [col, v] of Object.entries(row)) {
     if (col === 'meta') continue;
@@ -168,8 +184,9 @@ export function repairRow(mapped: MappedRow, reason: RepairReason, maxString = R
 export function quarantineRow(mapped: MappedRow, reason: RepairReason): MappedRow {
   const src = rowOf(mapped);
   const row: Record<string, unknown> = {};
+  // Cut by characters, then by bytes: 1000 CJK characters are 3000 bytes, too many for an index entry.
   const text = (v: unknown): string | null =>
-    typeof v === 'string' ? sanitizeString(cut(v, QUARANTINE_MAX_TEXT)) : null;
+    typeof v === 'string' ? sanitizeString(indexSafe(cut(v, QUARANTINE_MAX_TEXT))) : null;
   // Every column of the table, not only those the row has: a spooled record from another version
   // may lack some, and a column left out of a write is NULL, not its default.
   for (const col of TABLE_COLUMNS[mapped.kind]) {
@@ -179,7 +196,8 @@ export function quarantineRow(mapped: MappedRow, reason: RepairReason): MappedRo
     } else if (JSON_COLUMNS.has(col)) {
       row[col] = {};
     } else if (typeof v === 'string') {
-      row[col] = IDENTITY_COLUMNS.has(col) && col !== 'run_id' && col !== 'node_id' ? v : text(v);
+      // Identity is kept whole (joins on it must hold), only made storable: its index entry, no NUL.
+      row[col] = IDENTITY_COLUMNS.has(col) ? sanitizeString(indexSafe(v)) : text(v);
     } else if (typeof v === 'number') {
       row[col] = Number.isFinite(v) ? v : null;
     } else {
@@ -201,6 +219,14 @@ export function quarantineRow(mapped: MappedRow, reason: RepairReason): MappedRo
   row['meta'] = withRepairMeta({}, reason, { quarantined: true });
   (row['meta'] as JsonObject)['quarantined'] = true;
   return asMapped(mapped.kind, row);
+}
+
+/** Rows {@link shrinkRow} made, so that they are counted as repaired once (`meta.repaired` alone is user-writable). */
+const SHRUNK_ROWS = new WeakSet<MappedRow>();
+
+/** Whether `row` was shrunk to `maxRowSize` by this process (a spooled row read back is a new object: not counted again). */
+export function wasShrunk(row: MappedRow): boolean {
+  return SHRUNK_ROWS.has(row);
 }
 
 /**
@@ -255,5 +281,7 @@ export function shrinkRow(mapped: MappedRow, size: number, maxSize: number): Map
     changes: changes.map((c) => `${c}: strings cut to ${cap} characters`),
     original_size: size,
   });
-  return asMapped(mapped.kind, row);
+  const shrunk = asMapped(mapped.kind, row);
+  SHRUNK_ROWS.add(shrunk);
+  return shrunk;
 }

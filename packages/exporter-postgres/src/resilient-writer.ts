@@ -10,7 +10,7 @@
 import type { MappedRow } from './columns.js';
 import type { ClientSource } from './migrations.js';
 import { classifyWriteError, sqlState, toError } from './pg-errors.js';
-import { quarantineRow, repairRow, type RepairReason } from './repair.js';
+import { quarantineRow, repairRow, wasShrunk, type RepairReason } from './repair.js';
 import { writeRowsInTransaction, type WriteTransactionOptions } from './row-writer.js';
 
 /** What happened to one refused row. */
@@ -37,7 +37,7 @@ export interface ResilientWriteResult {
   readonly repaired: number;
   /** Rows stored as minimal quarantine rows (`meta.quarantined = true`). */
   readonly quarantined: number;
-  /** Of the repaired and quarantined rows, those already marked `meta.repaired` when given (shrunk before writing): counted once by whoever adds both up. */
+  /** Of the repaired and quarantined rows, those shrunk to `maxRowSize` before writing (`shrinkRow`): counted once by whoever adds both up. */
   readonly repairedBefore: number;
   /** Transactions run (1 when nothing was refused). */
   readonly transactions: number;
@@ -91,7 +91,7 @@ export async function writeRowsResilient(
   };
 
   const single = async (m: MappedRow, refused: unknown): Promise<void> => {
-    if ((m.row.meta as { repaired?: unknown } | undefined)?.repaired === true) result.repairedBefore += 1;
+    if (wasShrunk(m)) result.repairedBefore += 1;
     const reason = reasonOf(refused);
     const repaired = repairRow(m, reason);
     const again = await attempt([repaired]);
@@ -121,8 +121,18 @@ export async function writeRowsResilient(
       return;
     }
     const mid = Math.ceil(part.length / 2);
-    await write(part.slice(0, mid));
-    await write(part.slice(mid));
+    // A row refused even as a quarantine row must not keep the other half from being written:
+    // write both, then report the refusal (the batch is retried; the rows written stay written).
+    let refusedForGood: unknown;
+    for (const half of [part.slice(0, mid), part.slice(mid)]) {
+      try {
+        await write(half);
+      } catch (err) {
+        if (!(err instanceof QuarantineRefusedError)) throw err;
+        refusedForGood ??= err;
+      }
+    }
+    if (refusedForGood !== undefined) throw refusedForGood;
   };
 
   await write(rows);

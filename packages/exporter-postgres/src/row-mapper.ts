@@ -23,6 +23,7 @@ import {
 import type { DagNodeRow, ExecutionEventRow, JsonObject, JsonValue, MappedRow, WorkflowRunRow } from './columns.js';
 import { hrTimeToIso, hrTimeToMillis } from './hr-time.js';
 import { setOwn } from './sanitize.js';
+import { indexSafe, indexSafeOrNull } from './index-safe.js';
 import { eventIdFor, parentEventIdFor } from './ids.js';
 
 /** Length, in code points, of `message_preview` and `result_preview`. */
@@ -226,14 +227,14 @@ function mapRun(span: ReadableSpan): WorkflowRunRow {
   put(meta, 'service_name', c.serviceName ?? undefined);
   put(meta, 'error_message', c.errorMessage ?? undefined);
   return {
-    id: readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId,
+    id: indexSafe(readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId),
     mode: readString(a[Attr.ATTR_RUN_MODE]) ?? readString(a[Attr.ATTR_GEN_AI_WORKFLOW_NAME]) ?? null,
     task_description: readString(a[Attr.ATTR_RUN_TASK]) ?? null,
     status: readString(a[Attr.ATTR_RUN_STATUS]) ?? (c.failed ? RunStatus.FAILED : RunStatus.SUCCESS),
     started_at: c.startedAt,
     completed_at: c.completedAt,
     duration_ms: c.durationMs,
-    session_id: readString(a[Attr.ATTR_SESSION_ID]) ?? null,
+    session_id: indexSafeOrNull(readString(a[Attr.ATTR_SESSION_ID]) ?? null),
     meta: withUser(meta, a[Attr.ATTR_USER_META], 'user_meta'),
     trace_id: c.traceId,
     span_id: c.spanId,
@@ -252,8 +253,8 @@ function mapNode(span: ReadableSpan): DagNodeRow {
   put(meta, 'error_message', c.errorMessage ?? undefined);
   return {
     id: eventIdFor(c.traceId, c.spanId),
-    run_id: readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId,
-    node_id: readString(a[Attr.ATTR_NODE_ID]) ?? c.spanId,
+    run_id: indexSafe(readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId),
+    node_id: indexSafe(readString(a[Attr.ATTR_NODE_ID]) ?? c.spanId),
     node_type: readString(a[Attr.ATTR_NODE_TYPE]) ?? null,
     title: readString(a[Attr.ATTR_NODE_TITLE]) ?? null,
     agent: readString(a[Attr.ATTR_GEN_AI_AGENT_NAME]) ?? null,
@@ -411,14 +412,15 @@ function mapEvent(span: ReadableSpan, type: Exclude<EventType, 'run' | 'node'>):
   put(payload.meta, 'truncated', readBoolean(a[Attr.ATTR_TRUNCATED]));
   return {
     id: eventIdFor(c.traceId, c.spanId),
-    run_id: readString(a[Attr.ATTR_RUN_ID]) ?? null,
-    node_id: readString(a[Attr.ATTR_NODE_ID]) ?? null,
+    // Indexed columns: a value too long for an index entry is made to fit (see index-safe.ts).
+    run_id: indexSafeOrNull(readString(a[Attr.ATTR_RUN_ID]) ?? null),
+    node_id: indexSafeOrNull(readString(a[Attr.ATTR_NODE_ID]) ?? null),
     step_id: readString(a[Attr.ATTR_STEP_ID]) ?? null,
-    session_id: readString(a[Attr.ATTR_SESSION_ID]) ?? null,
+    session_id: indexSafeOrNull(readString(a[Attr.ATTR_SESSION_ID]) ?? null),
     parent_event_id: c.parentSpanId ? parentEventIdFor(c.traceId, c.parentSpanId) : null,
     event_type: type,
     event_subtype: EVENT_SUBTYPE[type],
-    agent_name: readString(a[Attr.ATTR_GEN_AI_AGENT_NAME]) ?? null,
+    agent_name: indexSafeOrNull(readString(a[Attr.ATTR_GEN_AI_AGENT_NAME]) ?? null),
     agent_role: readString(a[Attr.ATTR_AGENT_ROLE]) ?? null,
     // `timestamp` is NOT NULL: a span always has a start time; the epoch is the last resort.
     timestamp: c.startedAt ?? new Date(0).toISOString(),

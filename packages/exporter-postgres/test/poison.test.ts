@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { DiagLogLevel, ROOT_CONTEXT, diag, trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType } from '@agentspan/semconv';
@@ -10,6 +10,7 @@ import {
   PostgresSpanProcessor,
   eventIdFor,
   runMigrations,
+  QuarantineRefusedError,
   writeRowsResilient,
   writeRowsInTransaction,
   type ExecutionEventRow,
@@ -78,8 +79,70 @@ describe('poison rows against Postgres', () => {
     await processor.shutdown();
     assert.equal(stats.exported, 1);
     assert.equal(stats.repaired, 1);
+    // A user's own `meta.repaired` is data, not a repair.
+    const again = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 10 });
+    new BasicTracerProvider({ spanProcessors: [again] })
+      .getTracer('poison')
+      .startSpan('handoff a -> b', { attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.HANDOFF, [Attr.ATTR_RUN_ID]: 'run-user-repaired', [Attr.ATTR_USER_META]: '{"repaired":true}' } })
+      .end();
+    await again.forceFlush();
+    assert.equal(again.stats().exported, 1);
+    assert.equal(again.stats().repaired, 0);
+    await again.shutdown();
     const n = await db.pool.query(`SELECT COUNT(*)::int AS n FROM execution_events WHERE run_id = 'run-shrunk-and-repaired'`);
     assert.equal(n.rows[0].n, 1);
+  });
+
+  it('values too long for an index entry (a 4000-character run id, 1200 CJK characters of agent name) are made to fit, the same in every table', async () => {
+    const random = (n: number) => Array.from({ length: n }, () => Math.random().toString(36).slice(2, 3)).join('');
+    const longRun = `run-${random(4000)}`;
+    const otherLongRun = longRun.slice(0, 3000) + random(1000); // shares its first 3000 characters
+    const agent = Array.from({ length: 1200 }, () => String.fromCodePoint(0x4e00 + Math.floor(Math.random() * 20000))).join('');
+    const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 10 });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('poison');
+    for (const runId of [longRun, otherLongRun]) {
+      const run = tracer.startSpan('invoke_workflow long', { attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: runId } });
+      const ctx = trace.setSpan(ROOT_CONTEXT, run);
+      tracer.startSpan('node n', { attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.NODE, [Attr.ATTR_RUN_ID]: runId, [Attr.ATTR_NODE_ID]: 'n' } }, ctx).end();
+      for (let i = 0; i < 3; i++) {
+        tracer
+          .startSpan('invoke_agent x', { attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL, [Attr.ATTR_RUN_ID]: runId, [Attr.ATTR_GEN_AI_AGENT_NAME]: agent, [Attr.ATTR_EXECUTION_ORDER]: i + 1 } }, ctx)
+          .end();
+      }
+      run.end();
+    }
+    await processor.forceFlush();
+    const stats = processor.stats();
+    await processor.shutdown();
+    assert.equal(stats.exported, 10); // two runs of a run, a node and three events
+    assert.equal(stats.repaired, 0, 'made to fit when mapped, not refused and repaired');
+    const joined = await db.pool.query(
+      `SELECT w.id, octet_length(w.id) AS bytes, count(DISTINCT e.id)::int AS events, count(DISTINCT n.id)::int AS nodes, max(octet_length(e.agent_name)) AS agent_bytes
+         FROM workflow_runs w JOIN execution_events e ON e.run_id = w.id JOIN dag_nodes n ON n.run_id = w.id
+        WHERE w.id LIKE 'run-%~%' GROUP BY w.id`,
+    );
+    assert.equal(joined.rows.length, 2, 'two runs, kept apart though they share 3000 characters');
+    for (const r of joined.rows) {
+      assert.ok(r.bytes <= 2000, `run id of ${r.bytes} bytes`);
+      assert.equal(r.events, 3);
+      assert.equal(r.nodes, 1);
+      assert.ok(r.agent_bytes <= 2000);
+    }
+  });
+
+  it('a row refused even as a quarantine row (a table altered by hand) does not keep the rest of its batch out', async () => {
+    const altered = await createTestSchema('poison_altered');
+    try {
+      await runMigrations(altered.pool);
+      await altered.pool.query(`ALTER TABLE execution_events ADD CONSTRAINT no_poison CHECK (span_id <> 'ffffffffffffffff')`);
+      const rows = goodRows('run-altered', 20);
+      (rows[7]!.row as ExecutionEventRow).span_id = 'ffffffffffffffff';
+      await assert.rejects(writeRowsResilient(altered.pool, undefined, rows), QuarantineRefusedError);
+      const n = await altered.pool.query(`SELECT COUNT(*)::int AS n FROM execution_events WHERE run_id = 'run-altered'`);
+      assert.equal(n.rows[0].n, 19, 'every other row is stored');
+    } finally {
+      await altered.drop();
+    }
   });
 
   for (const { code, what, poison } of POISONS) {
