@@ -11,6 +11,7 @@
  * instructions, measured with `bench/instructions.bench.ts`).
  */
 
+import { quoteInexactNumbers } from './json-numbers.js';
 import type { AttributeValue } from '@opentelemetry/api';
 import type { JsonObject, JsonValue } from './columns.js';
 
@@ -100,11 +101,17 @@ function mayBeJson(text: string): boolean {
   }
 }
 
-/** `JSON.parse(text)`, or `text` itself when it is not valid JSON. */
+/**
+ * `JSON.parse(text)`, or `text` itself when it is not valid JSON. Numbers a
+ * double cannot hold exactly (a 64-bit id, `1e400`, 19 significant digits)
+ * come back as their text (see json-numbers.ts), not as another number.
+ */
 export function parseJsonText(text: string): JsonValue {
   if (!mayBeJson(text)) return text;
   try {
-    return JSON.parse(text) as JsonValue;
+    const quoted = quoteInexactNumbers(text);
+    if (quoted !== text) JSON.parse(text); // only valid JSON is parsed: invalid text stays text, whatever quoting did to it
+    return JSON.parse(quoted) as JsonValue;
   } catch {
     return text;
   }
