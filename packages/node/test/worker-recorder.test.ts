@@ -5,13 +5,19 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { startAgentspan } from '../src/index.js';
 import { createWorkerRecorder } from '../src/worker.js';
 
-test('events that cannot be copied (a throwing proxy, a throwing getter) are counted as lost, not thrown', async () => {
+/** agentspan without exporters, with a processor that keeps every ended span. */
+async function started() {
   const ended: ReadableSpan[] = [];
   const collector: SpanProcessor = { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
   const agentspan = await startAgentspan(
     { registerGlobal: false, flushOnExit: false, otlpEndpoint: false, spoolDir: false, spanProcessors: [collector], logger: { warn: () => {} } },
     {},
   );
+  return { agentspan, ended };
+}
+
+test('events that cannot be copied (a throwing proxy, a throwing getter) are counted as lost, not thrown', async () => {
+  const { agentspan, ended } = await started();
   const run = agentspan.startRun({ runId: 'hostile-worker' });
   // The same API a worker thread gets, here on the main thread: what it sends goes through the same port.
   const rec = createWorkerRecorder(agentspan.workerData(run));
@@ -33,12 +39,7 @@ test('events that cannot be copied (a throwing proxy, a throwing getter) are cou
 });
 
 test('at shutdown, events still in the channel are recorded, and events left running end as failed', async () => {
-  const ended: ReadableSpan[] = [];
-  const collector: SpanProcessor = { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
-  const agentspan = await startAgentspan(
-    { registerGlobal: false, flushOnExit: false, otlpEndpoint: false, spoolDir: false, spanProcessors: [collector], logger: { warn: () => {} } },
-    {},
-  );
+  const { agentspan, ended } = await started();
   const run = agentspan.startRun({ runId: 'worker-at-shutdown' });
   const rec = createWorkerRecorder(agentspan.workerData(run));
   rec.toolCall({ agent: 'a', tool: 'posted-just-before' });
