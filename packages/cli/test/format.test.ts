@@ -71,6 +71,8 @@ test('parseSince: a date or time without an offset is UTC whatever the time zone
       process.env['TZ'] = zone;
       assert.equal(parseSince('2026-12-04 21:10:44', now).toISOString(), '2026-12-04T21:10:44.000Z', zone);
       assert.equal(parseSince('2026-12-04T21:10', now).toISOString(), '2026-12-04T21:10:00.000Z', zone);
+      assert.equal(parseSince('2026-11-01T12:00:00.750Z', now).toISOString(), '2026-11-01T12:00:00.750Z', zone);
+      assert.equal(parseSince('2026-11-01 23:59:59.999999', now).toISOString(), '2026-11-01T23:59:59.999Z', zone);
       assert.equal(parseSince('2026-12-04T21:10:44+02:00', now).toISOString(), '2026-12-04T19:10:44.000Z', zone);
       assert.equal(parseSince('2026-12-04T21:10:44-0500', now).toISOString(), '2026-12-05T02:10:44.000Z', zone);
     }

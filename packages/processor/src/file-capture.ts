@@ -210,7 +210,8 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     const redact = options.redact;
     // What redaction sees: the bytes kept and the look-ahead past them.
     const window = utf8Prefix(data, redact === undefined ? maxContentBytes : maxContentBytes + REDACTION_LOOKAHEAD_BYTES);
-    if (data.subarray(0, Math.max(BINARY_SNIFF_BYTES, window.length)).includes(0)) {
+    // What is kept must hold no NUL (and the first 8 KB, the sniff); a NUL in the look-ahead only redaction reads does not matter.
+    if (data.subarray(0, Math.max(BINARY_SNIFF_BYTES, maxContentBytes)).includes(0)) {
       return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'binary' };
     }
     if (redact === undefined) {

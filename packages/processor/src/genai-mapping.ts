@@ -431,8 +431,10 @@ export class ForeignSpanMapper {
     const agent = own ?? parentScope?.name ?? agentOfParent(parentContext);
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, agent);
     if (c.kind === 'turn') {
-      // Counted for its envelope when it ends, not here: a turn that never ends (an aborted stream)
-      // must not stop the envelope from being the agent's row.
+      // Counted when it starts: an envelope may end before its turn does (an agent function that
+      // returns a stream), and the turn will be the row. A turn the framework never ends (some
+      // aborted streams) is then the one message not recorded: an envelope cannot wait for it.
+      if (parentScope !== undefined) parentScope.turns += 1;
       out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.CHAT);
       setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
@@ -473,7 +475,6 @@ export class ForeignSpanMapper {
         this.turnAttributes(out, attrs, c, captureContent);
       }
     } else if (c.kind === 'turn') {
-      if (scope !== undefined) scope.turns += 1;
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
       this.turnAttributes(out, attrs, c, captureContent);
     } else {
@@ -484,7 +485,7 @@ export class ForeignSpanMapper {
     if (!captureContent) stripForeignContent(attrs);
   }
 
-  /** What `start` would have set, for a turn or tool recognised only at its end (its envelope counts the turn in `end`). */
+  /** What `start` would have set, for a turn or tool recognised only at its end (its envelope may still count it). */
   private lateStart(span: Span, c: ForeignSpanClass, scope: AgentScope | undefined): void {
     const attrs = span.attributes;
     const out: Attributes = {
@@ -493,7 +494,10 @@ export class ForeignSpanMapper {
     };
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, c.kind === 'turn' ? GenAiOperation.CHAT : GenAiOperation.EXECUTE_TOOL);
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, ownAgentName(attrs, c, span.name) ?? scope?.name);
-    if (c.kind === 'turn') setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
+    if (c.kind === 'turn') {
+      setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
+      if (scope !== undefined) scope.turns += 1;
+    }
     span.setAttributes(out);
   }
 

@@ -123,6 +123,12 @@ test('a content window longer than 8 KB is checked for NUL bytes over its whole 
   assert.equal(r.hasContent, false);
   assert.equal(r.skipReason, 'binary');
   assert.equal(captureFile('late-nul.txt', undefined, { roots: [ws] }).content, 'a'.repeat(5120), 'the default 5 KB window holds no NUL');
+  const redact = (text: string) => ({ text, redactions: 0 });
+  assert.equal(
+    captureFile('late-nul.txt', undefined, { roots: [ws], redact }).content,
+    'a'.repeat(5120),
+    'a NUL in the look-ahead only redaction reads does not make the file binary',
+  );
 });
 
 test('captureContent: false holds even when another processor throws while a file_gen child span starts', () => {

@@ -230,19 +230,21 @@ test('an agent envelope with no model turn beneath it is the agent_call row itse
   await p.shutdown();
 });
 
-test('an envelope whose model turn never ends (an aborted stream) is the agent_call row: the agent never goes missing', async () => {
+test('an envelope that ends before its model turn (an agent function returning a stream) is not a second row', async () => {
   const p = pipeline();
-  const run = p.recorder.startRun({ runId: 'aborted-turn' });
+  const run = p.recorder.startRun({ runId: 'envelope-first' });
+  let chat: ApiSpan | undefined;
   run.with(() =>
     within(p.tracer, 'invoke_agent writer', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'writer' }, () => {
-      // Started, never ended: the stream was aborted.
-      p.tracer.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } });
+      chat = p.tracer.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } });
     }),
   );
+  chat?.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'streamed' }] }]));
+  chat?.end(); // the stream finished after the agent function returned
   run.end();
   await p.flush();
-  const rows = await rowsOf('aborted-turn');
-  assert.deepEqual(rows.map((r) => [r.event_type, r.agent_name, r.name]), [['agent_call', 'writer', 'invoke_agent writer']]);
+  const rows = await rowsOf('envelope-first');
+  assert.deepEqual(rows.map((r) => [r.event_type, r.agent_name, r.name, r.inputs['content']]), [['agent_call', 'writer', 'chat m', 'streamed']]);
   await p.shutdown();
 });
 

@@ -3,7 +3,7 @@ import { UsageError } from '../io.js';
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** `YYYY-MM-DD`, optionally `T` or a space and `HH:MM[:SS[.fff]]`, optionally `Z` or `±HH:MM`. */
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 function usage(value: string, why: string): UsageError {
   return new UsageError(`--since "${value}": ${why}; expected a duration like 30m, 24h, 7d, or a date like 2026-11-01 (UTC unless it says otherwise)`);
@@ -27,8 +27,8 @@ export function parseSince(value: string, now: Date = new Date()): Date {
   }
   const d = DATE_TIME.exec(text);
   if (d) {
-    const [, y, mo, day, h = '00', mi = '00', s = '00', zone] = d;
-    const iso = `${y}-${mo}-${day}T${h}:${mi}:${s}${zone === undefined ? 'Z' : zone.toUpperCase() === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`}`;
+    const [, y, mo, day, h = '00', mi = '00', s = '00', fraction = '', zone] = d;
+    const iso = `${y}-${mo}-${day}T${h}:${mi}:${s}${fraction.slice(0, 4)}${zone === undefined ? 'Z' : zone.toUpperCase() === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`}`;
     const date = new Date(iso);
     // `new Date` rolls 2026-02-30 over to March: the parts must come back as given.
     const exists =
