@@ -147,6 +147,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private retryAt = 0;
   private queueDueAt = 0;
   private nextReplayAt = 0;
+  /** Until when replay waits after a replayed batch failed (not reset when the destination comes back: see `account`). */
+  private replayBlockedUntil = 0;
   private spillBlockedUntil = 0;
   private lastSpillFailure: SpillResult | undefined;
   private lastError: string | undefined;
@@ -414,7 +416,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     }
     // (Parked batches while up need no timer: the attempt that settles next pumps again.)
     if (this.sink.takeSpooled !== undefined && !this.closed) {
-      at = Math.min(at, Math.max(this.nextReplayAt, now + 1, this.state === 'down' ? this.retryAt : 0));
+      at = Math.min(at, Math.max(this.nextReplayAt, this.replayBlockedUntil, now + 1, this.state === 'down' ? this.retryAt : 0));
     }
     if (Number.isFinite(at)) this.armTimer(at);
   }
@@ -434,6 +436,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       !this.closed &&
       (this.state === 'up' || (this.parked.length === 0 && this.queue.length === 0)) &&
       now >= this.nextReplayAt &&
+      now >= this.replayBlockedUntil &&
       ![...this.inFlight].some((b) => b.origin === 'spool')
     ) {
       const spooled = this.guard('takeSpooled', () => this.sink.takeSpooled?.());
@@ -537,18 +540,22 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       case 'retry': {
         this.metrics.recordAttempt(millis, 'retry');
         this.counts.retried += batch.spans;
+        this.lastError = result.error.message;
+        if (!live) {
+          // Back to the spool, tried again after the replay interval: a spooled batch the destination
+          // keeps refusing (a record of another version, a table altered by hand) must not stand in
+          // front of live batches, nor be retried after every live success. While the destination
+          // takes live batches it is not down: only a failed replay while already down (the replay
+          // was the probe) counts as the destination failing.
+          batch.spooled?.release();
+          this.replayBlockedUntil = Date.now() + this.replayInterval;
+          if (this.state === 'up') break;
+        } else {
+          this.parked.unshift(batch);
+        }
         this.failures += 1;
         this.totalFailures += 1;
-        this.lastError = result.error.message;
         this.retryAt = Date.now() + backoffDelay(this.failures, this.retryInitial, this.retryMax, this.random);
-        if (live) this.parked.unshift(batch);
-        else {
-          // Back to the spool, tried again after the replay interval: a spooled batch the destination
-          // keeps refusing (a record of another version, a table altered by hand) must not stand
-          // in front of live batches, nor be retried by every pump.
-          batch.spooled?.release();
-          this.nextReplayAt = Date.now() + this.replayInterval;
-        }
         this.markDown(result.error);
         break;
       }

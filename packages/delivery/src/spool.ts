@@ -58,6 +58,13 @@ export interface FileSpoolOptions {
   readonly fsync?: boolean | undefined;
   /** Checks each parsed record; records it refuses count as corrupt. @default accepts any JSON value */
   readonly validate?: ((record: unknown) => boolean) | undefined;
+  /**
+   * Earlier kinds of the same records, whose segments this spool replays too
+   * (a new version that keys its spool differently still replays what an
+   * older one left). New segments always get `kind`.
+   * @default []
+   */
+  readonly claimKinds?: readonly string[] | undefined;
 }
 
 /** Counters of a {@link FileSpool}. */
@@ -122,8 +129,8 @@ interface SpoolFile {
 
 const OWNER = '([a-z0-9_]+)-(\\d+)-(\\d+)';
 
-function nameRegExp(kind: string): RegExp {
-  return new RegExp(`^(${kind}-${OWNER}-([a-z0-9]+)-(\\d+))\\.(open|spool|claimed-${OWNER})$`);
+function nameRegExp(kinds: readonly string[]): RegExp {
+  return new RegExp(`^((?:${kinds.join('|')})-${OWNER}-([a-z0-9]+)-(\\d+))\\.(open|spool|claimed-${OWNER})$`);
 }
 
 function parseName(re: RegExp, name: string): SpoolFile | undefined {
@@ -167,12 +174,13 @@ export class FileSpool<T> {
     if (!options || typeof options.dir !== 'string' || options.dir === '') {
       throw new TypeError('agentspan spool: `dir` is required');
     }
-    if (!/^[a-z0-9_]+$/.test(options.kind)) {
-      throw new TypeError('agentspan spool: `kind` must be letters, digits or _');
+    const claimKinds = options.claimKinds ?? [];
+    if (![options.kind, ...claimKinds].every((k) => /^[a-z0-9_]+$/.test(k))) {
+      throw new TypeError('agentspan spool: `kind` (and `claimKinds`) must be letters, digits or _');
     }
     this.dir = options.dir;
     this.kind = options.kind;
-    this.nameRe = nameRegExp(options.kind);
+    this.nameRe = nameRegExp([options.kind, ...claimKinds.filter((k) => k !== options.kind)]);
     this.maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
     this.segmentBytes = options.segmentBytes ?? DEFAULTS.segmentBytes;
     this.staleAfter = options.staleAfterMillis ?? DEFAULTS.staleAfterMillis;

@@ -47,6 +47,7 @@ it('a spooled batch the destination keeps refusing goes back to the spool and ne
       replayIntervalMillis: 100,
       logger: memoryLogger(),
     });
+    const started = Date.now();
     const source = spanSource(p);
     await new Promise((r) => setTimeout(r, 150)); // the poison batch has been tried and refused by now
     const ids: string[] = [];
@@ -59,6 +60,8 @@ it('a spooled batch the destination keeps refusing goes back to the spool and ne
     const refusedAttempts = sink.batchSizes.filter((n) => n === 2).length;
     assert.ok(refusedAttempts >= 2, `the spooled batch is tried again later (${refusedAttempts} attempts)`);
     assert.ok(refusedAttempts < 40, `but not by every pump (${refusedAttempts} attempts)`);
+    assert.equal(p.stats().state, 'up', 'a refused replay while live batches are written is not the destination being down');
+    assert.ok(refusedAttempts <= Math.ceil((Date.now() - started) / 100) + 1, `at most one replay per interval (${refusedAttempts})`);
     await p.shutdownWithin(500);
     assert.equal(p.stats().dropped.rejected, 0, 'nothing dropped: the batch stays in the spool for a later process');
     assert.ok(readdirSync(dir).length > 0, 'still on disk');

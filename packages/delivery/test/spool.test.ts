@@ -57,6 +57,26 @@ describe('FileSpool', () => {
     claimed?.ack();
   });
 
+  it('claimKinds: segments an earlier kind left are replayed too; new ones get the current kind; other kinds are left alone', () => {
+    const dir = tempDir();
+    const old = new FileSpool<string>({ dir, kind: 'pg_old', fsync: false });
+    old.append(['from-the-old-version']);
+    old.close();
+    const stranger = new FileSpool<string>({ dir, kind: 'pg_other', fsync: false });
+    stranger.append(['not-mine']);
+    stranger.close();
+    const spool = new FileSpool<string>({ dir, kind: 'pg_new', claimKinds: ['pg_old'], fsync: false });
+    const claimed = spool.claim();
+    assert.deepEqual(claimed?.payload, ['from-the-old-version']);
+    claimed?.ack();
+    spool.append(['written-now']);
+    spool.close();
+    assert.ok(readdirSync(dir).some((f) => f.startsWith('pg_new-')));
+    assert.deepEqual(spool.claim()?.payload, ['written-now']);
+    assert.equal(spool.claim(), undefined, 'pg_other is not this spool\'s');
+    assert.throws(() => new FileSpool({ dir, kind: 'pg_new', claimKinds: ['../x'] }), TypeError);
+  });
+
   it('rotates segments at segmentBytes and replays them oldest first', () => {
     const dir = tempDir();
     const spool = new FileSpool<Rec>({ dir, kind: 'test', segmentBytes: 200 });

@@ -3,7 +3,7 @@ export type { PreparedRows } from './postgres-exporter.js';
 export { PostgresSpanProcessor } from './postgres-span-processor.js';
 export type { PostgresSpanProcessorOptions, ReadyResult } from './postgres-span-processor.js';
 export { PostgresSink, isMappedRow, spoolKindFor } from './postgres-sink.js';
-export { spoolTargetOf, type SpoolTarget, type SpoolTargetSettings } from './spool-target.js';
+export { formerTargetOf, spoolTargetOf, type SpoolTarget, type SpoolTargetSettings } from './spool-target.js';
 export type { PostgresExporterOptions, ExporterStats } from './types.js';
 export { writeRowsResilient, QuarantineRefusedError } from './resilient-writer.js';
 export type { RepairEvent, ResilientWriteOptions, ResilientWriteResult } from './resilient-writer.js';

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { MappedRow } from './columns.js';
 import { runMigrations, type ClientSource } from './migrations.js';
 import { classifyWriteError, guardCheckedOutClients, isConnectionError, toError } from './pg-errors.js';
-import { spoolTargetOf, type SpoolTarget } from './spool-target.js';
+import { formerTargetOf, spoolTargetOf, type SpoolTarget } from './spool-target.js';
 import { shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
@@ -76,6 +76,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
   private readonly ownsPool: boolean;
   private readonly schema: string | undefined;
   private readonly target: SpoolTarget;
+  private readonly formerTarget: SpoolTarget | undefined;
   private readonly migrateOnExport: boolean;
   private readonly maxBatchRows: number;
   /** The method asked for; `copy` becomes `unnest` on PGlite (see `isPgliteVersion`). */
@@ -120,6 +121,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     if (options.schema !== undefined) assertValidSchemaName(options.schema);
     this.schema = options.schema;
     this.target = spoolTargetOf({ connectionString, pool, schema: options.schema });
+    this.formerTarget = formerTargetOf({ connectionString, pool, schema: options.schema });
     this.migrateOnExport = options.migrate ?? true;
     this.maxBatchRows = positiveInt('maxBatchRows', options.maxBatchRows, DEFAULT_MAX_BATCH_ROWS);
     const method = options.writeMethod ?? DEFAULT_WRITE_METHOD;
@@ -200,6 +202,11 @@ export class PostgresExecutionEventExporter implements SpanExporter {
    */
   get spoolTarget(): SpoolTarget {
     return this.target;
+  }
+
+  /** The target as earlier versions keyed this exporter's spool, when that key named a server (see `formerTargetOf`): their spools are replayed too. */
+  get formerSpoolTarget(): SpoolTarget | undefined {
+    return this.formerTarget;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {

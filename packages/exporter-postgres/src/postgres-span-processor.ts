@@ -65,6 +65,8 @@ export class PostgresSpanProcessor extends DeliverySpanProcessor<MappedRow[]> {
         ? new FileSpool<MappedRow>({
             dir: options.spoolDir,
             kind: spoolKindFor(exporter.spoolTarget),
+            // What earlier versions spooled for this target, under the key they gave it.
+            claimKinds: exporter.formerSpoolTarget === undefined ? [] : [spoolKindFor(exporter.formerSpoolTarget)],
             maxBytes: options.maxSpoolBytes,
             segmentBytes: options.spoolSegmentBytes,
             validate: isMappedRow,

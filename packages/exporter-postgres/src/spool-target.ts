@@ -68,7 +68,12 @@ export function spoolTargetOf(settings: SpoolTargetSettings): SpoolTarget {
   const { connectionString, pool, schema } = settings;
   if (pool !== undefined || connectionString === undefined) {
     const options = (pool as { options?: pg.PoolConfig } | undefined)?.options ?? {};
-    return resolvedByPg(options, schema);
+    try {
+      return resolvedByPg(options, schema);
+    } catch {
+      // Settings node-postgres cannot read (the pool will say so when it connects): keyed by what they say.
+      return formerTargetOf(settings) ?? { host: String(options.host ?? ''), schema: schema ?? '' };
+    }
   }
   try {
     const url = new URL(connectionString);
@@ -89,4 +94,29 @@ export function spoolTargetOf(settings: SpoolTargetSettings): SpoolTarget {
     // node-postgres could not read it either (the pool will say so when it connects): the string itself is the key.
     return { host: withoutCredentials(connectionString), schema: schema ?? '' };
   }
+}
+
+/**
+ * The target as versions before 2026-12-04 computed it (a URL read with
+ * `new URL`; a pool by its `host` or its whole connection string), for
+ * replaying the spools they left: its kind is claimed too
+ * (`FileSpool`'s `claimKinds`). `undefined` where that old key named no
+ * server (a URL or pool without a host): such spools may hold rows of
+ * another server, and are left alone rather than replayed here.
+ */
+export function formerTargetOf(settings: SpoolTargetSettings): SpoolTarget | undefined {
+  const { connectionString, pool, schema } = settings;
+  if (connectionString !== undefined && connectionString !== '' && pool === undefined) {
+    try {
+      const u = new URL(connectionString);
+      if (u.hostname === '') return undefined;
+      return { host: u.hostname, port: u.port, database: decodeURIComponent(u.pathname.slice(1)), schema: schema ?? u.searchParams.get('options') ?? '' };
+    } catch {
+      return { host: connectionString.replace(/\/\/[^@]*@/, '//'), schema };
+    }
+  }
+  const o = (pool as { options?: pg.PoolConfig } | undefined)?.options ?? {};
+  const host = o.host ?? o.connectionString;
+  if (host === undefined || host === '') return undefined;
+  return { host: String(host), port: o.port, database: o.database, schema: schema ?? String(o.options ?? '') };
 }

@@ -8,7 +8,9 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, startTcpProxy, type TcpProxy, type TestSchema } from '@agentspan/test-support';
-import { PostgresExecutionEventExporter, PostgresSpanProcessor, postgresUrl, spoolKindFor, type PostgresSpanProcessorOptions } from '../src/index.js';
+import { PostgresExecutionEventExporter, PostgresSpanProcessor, formerTargetOf, postgresUrl, spoolKindFor, spoolTargetOf, type MappedRow, type PostgresSpanProcessorOptions } from '../src/index.js';
+import { FileSpool } from '@agentspan/delivery';
+import pg from 'pg';
 import { exportSpans, spanFactory } from './helpers.js';
 
 const quiet = { warn: () => {}, info: () => {} };
@@ -217,6 +219,29 @@ describe('PostgresSpanProcessor against a real Postgres', () => {
     }
     assert.equal(kinds.length, 2);
     assert.notEqual(kinds[0], kinds[1]);
+  });
+
+  it('spools an earlier version left under its own key are replayed after an upgrade', async () => {
+    const dir = spoolDir();
+    // A pool made from a URL: earlier versions keyed it by the whole URL, this one by host, port and database.
+    const pool = new pg.Pool({ connectionString: db.url });
+    const former = formerTargetOf({ pool, schema: db.schema });
+    assert.ok(former, 'a pool with a connection string had a key naming its server');
+    assert.notEqual(spoolKindFor(former), spoolKindFor(spoolTargetOf({ pool, schema: db.schema })), 'the key changed');
+    const f = spanFactory();
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema, migrate: false });
+    const span = f.make('handoff a -> b', { [Attr.ATTR_EVENT_TYPE]: EventType.HANDOFF, [Attr.ATTR_RUN_ID]: 'run-upgraded-spool' });
+    const oldSpool = new FileSpool<MappedRow>({ dir, kind: spoolKindFor(former), fsync: false });
+    oldSpool.append(exporter.prepareRows([span]).rows);
+    oldSpool.close();
+    const p = new PostgresSpanProcessor({ pool, schema: db.schema, spoolDir: dir, logger: quiet, ...fast });
+    try {
+      await until(async () => (await countRows('run-upgraded-spool')).n === 1, 10_000, 'the old spool replayed');
+    } finally {
+      await p.shutdown();
+      await pool.end();
+    }
+    assert.doesNotThrow(() => new PostgresExecutionEventExporter({ pool: new pg.Pool({ connectionString: 'postgres://u@db:99999/app' }) }), 'a pool node-postgres cannot read fails when it connects, not here');
   });
 
   it('a processor given an exporter keys its spool by that exporter\'s target, not by the PG* defaults', async () => {

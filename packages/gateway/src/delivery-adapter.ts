@@ -176,6 +176,7 @@ export function createPostgresDelivery(options: PostgresDeliveryOptions): Postgr
       ? new FileSpool<MappedRow>({
           dir: options.spoolDir,
           kind: spoolKindFor(exporter.spoolTarget),
+          claimKinds: exporter.formerSpoolTarget === undefined ? [] : [spoolKindFor(exporter.formerSpoolTarget)],
           maxBytes: options.maxSpoolBytes,
           validate: isMappedRow,
         })
