@@ -43,7 +43,6 @@ export const GATEWAY_DEFAULTS = Object.freeze({
   retryAfterUnavailableSeconds: 5,
   maxQueueSpans: 100_000,
   maxQueueBytes: 128 * 1024 * 1024,
-  maxDecodedValues: 1_000_000,
   startupMigrationTimeoutMillis: 5000,
   shutdownTimeoutMillis: 10_000,
   runIdAttribute: Attr.ATTR_GEN_AI_CONVERSATION_ID,
@@ -129,7 +128,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const ackTimeout = positiveInt('ackTimeoutMillis', options.ackTimeoutMillis, d.ackTimeoutMillis);
   const maxQueueSpans = positiveInt('maxQueueSpans', options.maxQueueSpans, d.maxQueueSpans);
   const maxQueueBytes = positiveInt('maxQueueBytes', options.maxQueueBytes, d.maxQueueBytes);
-  const maxDecodedValues = positiveInt('maxDecodedValues', options.maxDecodedValues, d.maxDecodedValues);
+  // An eighth of the body limit: 2 million values for 16 MiB, room for 700 spans of 1536-float embeddings.
+  const maxDecodedValues = positiveInt('maxDecodedValues', options.maxDecodedValues, Math.max(100_000, Math.floor(maxBodyBytes / 8)));
   const retryBusy = positiveInt('retryAfterBusySeconds', options.retryAfterBusySeconds, d.retryAfterBusySeconds);
   const retryUnavailable = positiveInt('retryAfterUnavailableSeconds', options.retryAfterUnavailableSeconds, d.retryAfterUnavailableSeconds);
   const shutdownTimeout = positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);

@@ -78,7 +78,7 @@ export interface GatewayOptions {
    * and arrays) one request may decode into; beyond it, 413 before anything is decoded. It bounds
    * the heap a request takes, which its size in bytes alone does not: an empty value is 2 bytes on
    * the wire and over a hundred decoded.
-   * @default 1_000_000
+   * @default `maxBodyBytes / 8` (2 097 152 for 16 MiB), at least 100 000
    */
   maxDecodedValues?: number | undefined;
   /**

@@ -212,20 +212,20 @@ test('not JSON, JSON of the wrong shape, an empty body: 400, 400, 200', async ()
   assert.equal(empty.status, 200, 'an empty protobuf message is a valid request with no spans');
 });
 
-test('a small body that decodes into over a million values (empty AnyValues, {} in JSON): 413 before decoding, heap bounded', async () => {
+test('a small body that decodes into over two million values (empty AnyValues, {} in JSON): 413 before decoding, heap bounded', async () => {
   const base = JSON.parse(Buffer.from(JsonTraceSerializer.serializeRequest(toolSpans(1, 'conv-amplified')) as Uint8Array).toString());
   const span = base.resourceSpans[0].scopeSpans[0].spans[0];
   const heapBefore = process.memoryUsage().heapUsed;
-  // protobuf: 1.1 million empty values, 2 bytes each on the wire
+  // protobuf: 2.2 million empty values, 2 bytes each on the wire
   const type = otlpSchema().exportRequest;
   const message = type.fromObject({
-    resource_spans: [{ scope_spans: [{ spans: [{ trace_id: Buffer.from(span.traceId, 'hex'), span_id: Buffer.from(span.spanId, 'hex'), name: 'x', attributes: [{ key: 'a', value: { array_value: { values: new Array(1_100_000).fill({}) } } }] }] }] }],
+    resource_spans: [{ scope_spans: [{ spans: [{ trace_id: Buffer.from(span.traceId, 'hex'), span_id: Buffer.from(span.spanId, 'hex'), name: 'x', attributes: [{ key: 'a', value: { array_value: { values: new Array(2_200_000).fill({}) } } }] }] }] }],
   });
   const proto = await post(url, type.encode(message).finish(), PROTO);
   assert.equal(proto.status, 413);
-  assert.match(statusMessage(proto.body).message, /more than 1000000 values/);
-  // JSON: 1.1 million {} (3 bytes each)
-  span.attributes = [{ key: 'a', value: { arrayValue: { values: new Array(1_100_000).fill({}) } } }];
+  assert.match(statusMessage(proto.body).message, /more than 2097152 values/);
+  // JSON: 2.2 million {} (3 bytes each)
+  span.attributes = [{ key: 'a', value: { arrayValue: { values: new Array(2_200_000).fill({}) } } }];
   const json = await post(url, Buffer.from(JSON.stringify(base)), { 'Content-Type': 'application/json', ...AUTH });
   assert.equal(json.status, 413);
   assert.ok(process.memoryUsage().heapUsed - heapBefore < 400 * 1024 * 1024, 'nothing was decoded into millions of objects');
