@@ -415,7 +415,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       at = Math.max(this.queueDueAt, now);
     }
     // (Parked batches while up need no timer: the attempt that settles next pumps again.)
-    if (this.sink.takeSpooled !== undefined && !this.closed) {
+    // No replay timer while a replay is being written: its end pumps again (a timer here fired every millisecond).
+    if (this.sink.takeSpooled !== undefined && !this.closed && !this.replayInFlight()) {
       at = Math.min(at, Math.max(this.nextReplayAt, this.replayBlockedUntil, now + 1, this.state === 'down' ? this.retryAt : 0));
     }
     if (Number.isFinite(at)) this.armTimer(at);
@@ -544,12 +545,11 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         if (!live) {
           // Back to the spool, tried again after the replay interval: a spooled batch the destination
           // keeps refusing (a record of another version, a table altered by hand) must not stand in
-          // front of live batches, nor be retried after every live success. While the destination
-          // takes live batches it is not down: only a failed replay while already down (the replay
-          // was the probe) counts as the destination failing.
+          // front of live batches, nor be retried after every live success. A destination that
+          // answered and refused this one batch is not down; one that could not be reached is.
           batch.spooled?.release();
           this.replayBlockedUntil = Date.now() + this.replayInterval;
-          if (this.state === 'up') break;
+          if (result.refused === true && this.state === 'up') break;
         } else {
           this.parked.unshift(batch);
         }

@@ -405,7 +405,8 @@ export class FileSpool<T> {
       if (file === undefined) continue;
       try {
         const st = statSync(join(this.dir, name));
-        bytes += st.size;
+        // The cap counts this kind's files: segments of a claimed earlier kind may belong to a process still writing them.
+        if (file.stem.startsWith(`${this.kind}-`)) bytes += st.size;
         out.push({ file, mtime: st.mtimeMs, size: st.size });
       } catch {
         /* removed meanwhile */

@@ -36,8 +36,12 @@ export const DROP_REASONS: readonly DropReason[] = Object.freeze([
 export type DeliveryResult =
   /** Written. `rejected` of the batch's spans were refused for good, `repaired` stored with repaired values. */
   | { readonly kind: 'delivered'; readonly rejected?: number | undefined; readonly repaired?: number | undefined }
-  /** Not written, worth trying again later (destination down, timeout, ...). */
-  | { readonly kind: 'retry'; readonly error: Error }
+  /**
+   * Not written, worth trying again later (destination down, timeout, ...).
+   * `refused`: the destination answered and refused this batch (it is up;
+   * only this batch failed), as opposed to not being reached at all.
+   */
+  | { readonly kind: 'retry'; readonly error: Error; readonly refused?: boolean | undefined }
   /** Not written, and trying again would not help. */
   | { readonly kind: 'dropped'; readonly reason: DropReason; readonly error?: Error | undefined };
 

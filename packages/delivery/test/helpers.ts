@@ -67,7 +67,7 @@ export class FakeSink implements DeliverySink<string[]> {
   deliver(ids: string[]): Promise<DeliveryResult> {
     this.attempts++;
     this.batchSizes.push(ids.length);
-    if (ids.some((id) => this.refuse.has(id))) return Promise.resolve({ kind: 'retry', error: new Error('refused') });
+    if (ids.some((id) => this.refuse.has(id))) return Promise.resolve({ kind: 'retry', error: new Error('refused'), refused: true });
     switch (this.mode) {
       case 'down':
         return Promise.resolve({ kind: 'retry', error: new Error('connection refused') });

@@ -69,3 +69,42 @@ it('a spooled batch the destination keeps refusing goes back to the spool and ne
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('a real outage with only spooled data is seen: the failed replay marks the destination down', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agentspan-outage-spool-'));
+  try {
+    const sink = new FakeSink({ spoolDir: dir });
+    sink.spool?.append(['s1']);
+    sink.mode = 'down'; // connection refused: not reached at all
+    const logger = memoryLogger();
+    const p = new DeliverySpanProcessor(sink, { scheduledDelayMillis: 5, replayIntervalMillis: 20, retryInitialDelayMillis: 20, logger });
+    await until(() => p.stats().state === 'down', 3000, 'marked down');
+    assert.ok(logger.lines.some((l) => /unreachable|failing/.test(l)), logger.lines.join('\n'));
+    await p.shutdownWithin(100);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('while a replay is being written the processor waits for it, without a timer firing every millisecond', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agentspan-replay-wait-'));
+  try {
+    const sink = new FakeSink({ spoolDir: dir });
+    sink.spool?.append(['s1']);
+    sink.latency = 500;
+    const p = new DeliverySpanProcessor(sink, { scheduledDelayMillis: 5, replayIntervalMillis: 20, logger: memoryLogger() });
+    const until2 = Date.now() + 2000;
+    while (p.stats().inFlight === 0 && Date.now() < until2) await new Promise((r) => setTimeout(r, 5));
+    let pumps = 0;
+    const original = (p as unknown as { pump: () => void }).pump.bind(p);
+    (p as unknown as { pump: () => void }).pump = () => {
+      pumps++;
+      original();
+    };
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(pumps < 20, `${pumps} pumps in 300 ms of one replay`);
+    await p.shutdownWithin(1000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -77,6 +77,16 @@ describe('FileSpool', () => {
     assert.throws(() => new FileSpool({ dir, kind: 'pg_new', claimKinds: ['../x'] }), TypeError);
   });
 
+  it('the size cap counts only this kind\'s segments, not those of a claimed earlier kind', () => {
+    const dir = tempDir();
+    const old = new FileSpool<string>({ dir, kind: 'pg_old', fsync: false });
+    old.append(['x'.repeat(900)]); // still being written by an old process: an open segment
+    const spool = new FileSpool<string>({ dir, kind: 'pg_new', claimKinds: ['pg_old'], maxBytes: 1000, fsync: false });
+    assert.equal(spool.append(['y'.repeat(300)]), 'stored');
+    old.close();
+    spool.close();
+  });
+
   it('rotates segments at segmentBytes and replays them oldest first', () => {
     const dir = tempDir();
     const spool = new FileSpool<Rec>({ dir, kind: 'test', segmentBytes: 200 });

@@ -112,11 +112,27 @@ export function formerTargetOf(settings: SpoolTargetSettings): SpoolTarget | und
       if (u.hostname === '') return undefined;
       return { host: u.hostname, port: u.port, database: decodeURIComponent(u.pathname.slice(1)), schema: schema ?? u.searchParams.get('options') ?? '' };
     } catch {
-      return { host: connectionString.replace(/\/\/[^@]*@/, '//'), schema };
+      // (The gateway's old key for these was one `unparsed` for all: not claimed, it named no server.)
+      return namesHost(connectionString) ? { host: connectionString.replace(/\/\/[^@]*@/, '//'), schema } : undefined;
     }
   }
   const o = (pool as { options?: pg.PoolConfig } | undefined)?.options ?? {};
-  const host = o.host ?? o.connectionString;
-  if (host === undefined || host === '') return undefined;
-  return { host: String(host), port: o.port, database: o.database, schema: schema ?? String(o.options ?? '') };
+  // The old key is unambiguous only when it named the server whole: a connection string with a
+  // host, or host, port and database given (else PGPORT / PGDATABASE filled in what the key left out).
+  const named =
+    typeof o.connectionString === 'string' && o.connectionString !== ''
+      ? namesHost(o.connectionString)
+      : typeof o.host === 'string' && o.host !== '' && o.port !== undefined && o.database !== undefined;
+  if (!named) return undefined;
+  return { host: String(o.host ?? o.connectionString ?? ''), port: o.port, database: o.database, schema: schema ?? String(o.options ?? '') };
+}
+
+/** Whether a connection string names its server (a host name, or a socket directory in `?host=`) and a database. */
+function namesHost(connectionString: string): boolean {
+  try {
+    const u = new URL(connectionString);
+    return u.hostname !== '' && u.pathname.length > 1;
+  } catch {
+    return /[?&]host=/.test(connectionString);
+  }
 }

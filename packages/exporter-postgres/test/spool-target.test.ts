@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import pg from 'pg';
-import { postgresUrl, spoolKindFor, spoolTargetOf } from '../src/index.js';
+import { formerTargetOf, postgresUrl, spoolKindFor, spoolTargetOf } from '../src/index.js';
 
 const kindOf = (connectionString: string, schema?: string): string => spoolKindFor(spoolTargetOf({ connectionString, schema }));
 
@@ -62,6 +62,18 @@ describe('spoolTargetOf: which database a spool is for', () => {
     } finally {
       for (const p of [pool, other, elsewhere, fromUrl]) void p.end();
     }
+  });
+
+  it('the key of earlier versions is claimed only where it named the server whole', () => {
+    const pool = (options: pg.PoolConfig) => ({ options }) as unknown as pg.Pool;
+    assert.equal(formerTargetOf({ pool: pool({ host: 'localhost' }) }), undefined, 'PGPORT / PGDATABASE filled in the rest');
+    assert.equal(formerTargetOf({ pool: pool({ host: 'localhost', port: 5432 }) }), undefined);
+    assert.deepEqual(formerTargetOf({ pool: pool({ host: 'db', port: 5433, database: 'app' }), schema: 's' }), { host: 'db', port: 5433, database: 'app', schema: 's' });
+    assert.ok(formerTargetOf({ pool: pool({ connectionString: 'postgres://u:p@db:5433/app' }) }));
+    assert.equal(formerTargetOf({ pool: pool({ connectionString: 'postgres:///app' }) }), undefined);
+    assert.equal(formerTargetOf({ connectionString: 'postgres:///app?host=/run/a' }), undefined, 'the old key left the socket directory out');
+    assert.ok(formerTargetOf({ connectionString: 'postgres://u@/app?host=/run/a' }), 'refused by new URL: the whole string was the key');
+    assert.ok(formerTargetOf({ connectionString: 'postgres://u@db/app' }));
   });
 
   it('property: any string gives a target, never an exception; a URL\'s password is never part of it', () => {

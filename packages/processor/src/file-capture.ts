@@ -220,6 +220,8 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     const redacted = redact(decoder.decode(window));
     const whole = Buffer.from(redacted.text, 'utf8');
     const kept = utf8Prefix(whole, maxContentBytes);
+    // A redacted secret shortens the text, so what is kept may reach into the look-ahead: check it too.
+    if (kept.includes(0)) return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'binary' };
     return {
       resolvedPath: real,
       fileType,

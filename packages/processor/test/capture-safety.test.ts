@@ -129,6 +129,11 @@ test('a content window longer than 8 KB is checked for NUL bytes over its whole 
     'a'.repeat(5120),
     'a NUL in the look-ahead only redaction reads does not make the file binary',
   );
+  // A redacted secret shortens the text: what is kept then reaches into the look-ahead, NUL included.
+  const key = 'sk-proj-' + 'A'.repeat(4000);
+  writeFileSync(join(ws, 'shifted.txt'), Buffer.concat([Buffer.from(`KEY = ${key}\n` + 'b'.repeat(5000)), Buffer.from([0]), Buffer.from('c'.repeat(100))]));
+  const shrink = (text: string) => ({ text: text.replace(key, '[REDACTED]'), redactions: text.includes(key) ? 1 : 0 });
+  assert.equal(captureFile('shifted.txt', undefined, { roots: [ws], redact: shrink }).skipReason, 'binary');
 });
 
 test('captureContent: false holds even when another processor throws while a file_gen child span starts', () => {
