@@ -1,12 +1,9 @@
 /** What forceFlush promises: every span ended before the call is written, or on disk, when it returns. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { it } from 'node:test';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DeliverySpanProcessor, type DeliveryResult, type DeliverySink } from '../src/index.js';
-import { FakeSink, memoryLogger, spanSource } from './helpers.js';
+import { FakeSink, memoryLogger, spanSource, until, withTempDir } from './helpers.js';
 
 it('a slow batch of spans ended before forceFlush is waited for, though later spans keep coming and are written first', async () => {
   const written = new Set<string>();
@@ -40,8 +37,7 @@ it('a slow batch of spans ended before forceFlush is waited for, though later sp
 });
 
 it('at a flush deadline, batches whose write is still running go to the spool (an idempotent sink)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'agentspan-flush-deadline-'));
-  try {
+  await withTempDir('agentspan-flush-deadline-', async (dir) => {
     const sink = new FakeSink({ spoolDir: dir });
     sink.mode = 'hang';
     const p = new DeliverySpanProcessor(sink, { maxExportBatchSize: 10, scheduledDelayMillis: 5, logger: memoryLogger() });
@@ -52,28 +48,21 @@ it('at a flush deadline, batches whose write is still running go to the spool (a
     assert.equal(p.stats().spooled, 20);
     sink.unhang();
     await p.shutdownWithin(500);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 it('shutdown lets a replay being written finish within its deadline, instead of handing the segment back mid-write', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'agentspan-replay-at-shutdown-'));
-  try {
+  await withTempDir('agentspan-replay-at-shutdown-', async (dir) => {
     const sink = new FakeSink({ spoolDir: dir });
     sink.spool?.append(['s1', 's2', 's3']);
     sink.latency = 300;
     const p = new DeliverySpanProcessor(sink, { scheduledDelayMillis: 5, replayIntervalMillis: 20, logger: memoryLogger() });
-    const until = Date.now() + 3000;
-    while (p.stats().inFlight === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(p.stats().inFlight, 1, 'the replay is being written');
+    await until(() => p.stats().inFlight > 0, 3000, 'the replay being written');
     await p.shutdownWithin(5000);
     assert.equal(p.stats().replayed, 3);
     assert.deepEqual([...sink.written.values()], [1, 1, 1]);
     const next = new FakeSink({ spoolDir: dir });
     assert.equal(next.spool?.claim(), undefined, 'nothing left for the next process to replay again');
     next.spool?.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,5 +1,8 @@
 /** Real spans and a controllable in-process sink for the processor tests. */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { FileSpool, type DeliveryResult, type DeliverySink, type SpillResult, type SpooledBatch } from '../src/index.js';
 
@@ -122,4 +125,14 @@ export async function until(cond: () => boolean, ms = 5000, what = 'condition'):
 export function memoryLogger() {
   const lines: string[] = [];
   return { lines, warn: (m: string) => lines.push(`warn ${m}`), info: (m: string) => lines.push(`info ${m}`) };
+}
+
+/** Runs `fn` with a fresh temporary directory, removed afterwards whatever happens. */
+export async function withTempDir(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

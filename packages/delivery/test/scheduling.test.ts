@@ -1,12 +1,10 @@
 /** When the processor runs its next step, in an application whose event loop is otherwise idle. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { it } from 'node:test';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DeliverySpanProcessor, type DeliveryResult, type DeliverySink } from '../src/index.js';
-import { FakeSink, memoryLogger, spanSource, until } from './helpers.js';
+import { FakeSink, memoryLogger, spanSource, until, withTempDir } from './helpers.js';
 
 it('retries keep their pace while the application is idle, when failures are reported from a timer (a connect timeout)', async () => {
   const attempts: number[] = [];
@@ -35,8 +33,7 @@ it('retries keep their pace while the application is idle, when failures are rep
 });
 
 it('a spooled batch the destination keeps refusing goes back to the spool and never holds up live batches', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'agentspan-poison-spool-'));
-  try {
+  await withTempDir('agentspan-poison-spool-', async (dir) => {
     const sink = new FakeSink({ spoolDir: dir });
     sink.spool?.append(['poison-a', 'poison-b']);
     sink.refuse.add('poison-a');
@@ -65,14 +62,11 @@ it('a spooled batch the destination keeps refusing goes back to the spool and ne
     await p.shutdownWithin(500);
     assert.equal(p.stats().dropped.rejected, 0, 'nothing dropped: the batch stays in the spool for a later process');
     assert.ok(readdirSync(dir).length > 0, 'still on disk');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 it('a real outage with only spooled data is seen: the failed replay marks the destination down', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'agentspan-outage-spool-'));
-  try {
+  await withTempDir('agentspan-outage-spool-', async (dir) => {
     const sink = new FakeSink({ spoolDir: dir });
     sink.spool?.append(['s1']);
     sink.mode = 'down'; // connection refused: not reached at all
@@ -81,20 +75,16 @@ it('a real outage with only spooled data is seen: the failed replay marks the de
     await until(() => p.stats().state === 'down', 3000, 'marked down');
     assert.ok(logger.lines.some((l) => /unreachable|failing/.test(l)), logger.lines.join('\n'));
     await p.shutdownWithin(100);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 it('while a replay is being written the processor waits for it, without a timer firing every millisecond', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'agentspan-replay-wait-'));
-  try {
+  await withTempDir('agentspan-replay-wait-', async (dir) => {
     const sink = new FakeSink({ spoolDir: dir });
     sink.spool?.append(['s1']);
     sink.latency = 500;
     const p = new DeliverySpanProcessor(sink, { scheduledDelayMillis: 5, replayIntervalMillis: 20, logger: memoryLogger() });
-    const until2 = Date.now() + 2000;
-    while (p.stats().inFlight === 0 && Date.now() < until2) await new Promise((r) => setTimeout(r, 5));
+    await until(() => p.stats().inFlight > 0, 2000, 'the replay being written');
     let pumps = 0;
     const original = (p as unknown as { pump: () => void }).pump.bind(p);
     (p as unknown as { pump: () => void }).pump = () => {
@@ -104,7 +94,5 @@ it('while a replay is being written the processor waits for it, without a timer 
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(pumps < 20, `${pumps} pumps in 300 ms of one replay`);
     await p.shutdownWithin(1000);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
