@@ -2,7 +2,7 @@ export { PostgresExecutionEventExporter, DEFAULT_MAX_ROW_SIZE, isPgliteVersion }
 export type { PreparedRows } from './postgres-exporter.js';
 export { PostgresSpanProcessor } from './postgres-span-processor.js';
 export type { PostgresSpanProcessorOptions, ReadyResult } from './postgres-span-processor.js';
-export { PostgresSink, isMappedRow, spoolKindFor } from './postgres-sink.js';
+export { PostgresSink, isMappedRow, spoolKindFor, spoolKindsOf } from './postgres-sink.js';
 export { formerTargetOf, spoolTargetOf, type SpoolTarget, type SpoolTargetSettings } from './spool-target.js';
 export type { PostgresExporterOptions, ExporterStats } from './types.js';
 export { writeRowsResilient, QuarantineRefusedError } from './resilient-writer.js';

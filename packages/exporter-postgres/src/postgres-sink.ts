@@ -32,6 +32,17 @@ export function spoolKindFor(target: SpoolTarget): string {
   return `pg_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
+/**
+ * The spool kind of an exporter's target, and the kind earlier versions gave
+ * it when that differs and named the server (see `formerTargetOf`): the
+ * `kind` and `claimKinds` of its `FileSpool`.
+ */
+export function spoolKindsOf(exporter: Pick<PostgresExecutionEventExporter, 'spoolTarget' | 'formerSpoolTarget'>): { kind: string; claimKinds: string[] } {
+  const kind = spoolKindFor(exporter.spoolTarget);
+  const former = exporter.formerSpoolTarget === undefined ? undefined : spoolKindFor(exporter.formerSpoolTarget);
+  return { kind, claimKinds: former === undefined || former === kind ? [] : [former] };
+}
+
 /** Rows of a payload shrunk to `maxRowSize` before writing (a user's own `meta.repaired` is not one). */
 function preRepaired(rows: readonly MappedRow[]): number {
   let n = 0;

@@ -2,7 +2,7 @@ import { DeliverySpanProcessor, FileSpool, type DeliveryOptions } from '@agentsp
 import type { MappedRow } from './columns.js';
 import { toError } from './pg-errors.js';
 import { PostgresExecutionEventExporter } from './postgres-exporter.js';
-import { PostgresSink, isMappedRow, spoolKindFor } from './postgres-sink.js';
+import { PostgresSink, isMappedRow, spoolKindsOf } from './postgres-sink.js';
 import type { PostgresExporterOptions } from './types.js';
 
 /** Options of {@link PostgresSpanProcessor}: the exporter's, the delivery pipeline's, and the spool's. */
@@ -64,9 +64,8 @@ export class PostgresSpanProcessor extends DeliverySpanProcessor<MappedRow[]> {
       typeof options.spoolDir === 'string' && options.spoolDir !== ''
         ? new FileSpool<MappedRow>({
             dir: options.spoolDir,
-            kind: spoolKindFor(exporter.spoolTarget),
-            // What earlier versions spooled for this target, under the key they gave it.
-            claimKinds: exporter.formerSpoolTarget === undefined ? [] : [spoolKindFor(exporter.formerSpoolTarget)],
+            // Its target's kind, and what earlier versions spooled for it under the key they gave it.
+            ...spoolKindsOf(exporter),
             maxBytes: options.maxSpoolBytes,
             segmentBytes: options.spoolSegmentBytes,
             validate: isMappedRow,

@@ -28,7 +28,7 @@ import {
   PostgresExecutionEventExporter,
   PostgresSink,
   isMappedRow,
-  spoolKindFor,
+  spoolKindsOf,
   type MappedRow,
 } from '@agentspan/exporter-postgres';
 import type { DeliveryTicket } from './ticket.js';
@@ -175,8 +175,7 @@ export function createPostgresDelivery(options: PostgresDeliveryOptions): Postgr
     options.spoolDir !== undefined && options.spoolDir !== ''
       ? new FileSpool<MappedRow>({
           dir: options.spoolDir,
-          kind: spoolKindFor(exporter.spoolTarget),
-          claimKinds: exporter.formerSpoolTarget === undefined ? [] : [spoolKindFor(exporter.formerSpoolTarget)],
+          ...spoolKindsOf(exporter),
           maxBytes: options.maxSpoolBytes,
           validate: isMappedRow,
         })
