@@ -8,7 +8,7 @@ export { codeHash } from './code-hash.js';
 export { detectError } from './errors.js';
 export { extractFileReferences } from './file-references.js';
 export { extractMessageMetadata } from './message-metadata.js';
-export { extractGeneratedFiles, worthParsing as mayBeJsonDocument } from './tool-result-files.js';
+export { extractGeneratedFiles, mayBeJsonDocument } from './tool-result-files.js';
 export { sniffLanguage } from './language-sniff.js';
 export { createRedactor } from './redact.js';
 export { normalisePath } from './paths.js';

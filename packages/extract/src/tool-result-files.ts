@@ -86,7 +86,6 @@ function pathValue(value: string): string | undefined {
 }
 
 /**
- * (Exported as `mayBeJsonDocument`.)
  * `false` when `text` certainly is not a JSON document: a string is
  * unterminated, a bracket outside strings closes nothing, the brackets do
  * not balance, or anything but whitespace follows the top-level value; and
@@ -96,7 +95,7 @@ function pathValue(value: string): string | undefined {
  * a valid one that deep. Valid JSON within the depth always passes: its
  * strings end where this scan ends them.
  */
-export function worthParsing(text: string): boolean {
+export function mayBeJsonDocument(text: string): boolean {
   const n = text.length;
   let depth = 0;
   let ended = false; // the top-level value has closed
@@ -137,7 +136,7 @@ function scanText(text: string, out: OrderedSet, state: WalkState): void {
   const slice = text.length > state.textBudget ? text.slice(0, state.textBudget) : text;
   state.textBudget -= slice.length;
   const trimmed = slice.trimStart();
-  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && text.length <= MAX_JSON_CHARS && worthParsing(text)) {
+  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && text.length <= MAX_JSON_CHARS && mayBeJsonDocument(text)) {
     let parsed: unknown;
     let ok = false;
     try {
