@@ -165,10 +165,8 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
 
   override handleChainError(err: unknown, runId: string): void {
     this.guard(() => {
-      const node = this.runs.delete(runId)?.node;
-      const control = langGraphControlFlow(err);
       // A handoff (`Command.PARENT`) or an `interrupt()` leaves the node through the error path; it did not fail.
-      node?.end(control !== undefined ? { metadata: { langgraph: control } } : { error: err ?? 'chain failed' });
+      this.runs.delete(runId)?.node?.end(endOnError(err, 'chain failed', undefined));
     });
   }
 
@@ -231,11 +229,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
   override handleLLMError(err: unknown, runId: string): void {
     this.guard(() => {
       const state = this.runs.delete(runId);
-      if (state?.kind !== 'model') return;
-      const control = langGraphControlFlow(err);
-      (state.handle as EventHandle<AgentCallResult>).end(
-        control !== undefined ? { metadata: { ...state.metadata, langgraph: control } } : { error: err ?? 'model call failed', metadata: state.metadata },
-      );
+      if (state?.kind === 'model') (state.handle as EventHandle<AgentCallResult>).end(endOnError(err, 'model call failed', state.metadata));
     });
   }
 
@@ -313,10 +307,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
     this.guard(() => {
       const state = this.runs.delete(runId);
       if (state?.kind === 'tool' || state?.kind === 'code') {
-        const control = langGraphControlFlow(err);
-        (state.handle as EventHandle<ToolCallResult>).end(
-          control !== undefined ? { metadata: { ...state.metadata, langgraph: control } } : { error: err ?? 'tool failed', metadata: state.metadata },
-        );
+        (state.handle as EventHandle<ToolCallResult>).end(endOnError(err, 'tool failed', state.metadata));
       }
     });
   }
@@ -449,6 +440,20 @@ function graphMetadata(metadata: Record<string, unknown> | undefined): Record<st
   const step = metadata?.['langgraph_step'];
   if (typeof step === 'number') out['langgraph_step'] = step;
   return out;
+}
+
+/**
+ * How an error callback ends its event: failed with the error, or, for
+ * LangGraph's control flow, completed with `meta.langgraph` naming the signal.
+ */
+function endOnError(
+  err: unknown,
+  fallback: string,
+  metadata: Record<string, unknown> | undefined,
+): { error?: unknown; metadata?: Record<string, unknown> } {
+  const control = langGraphControlFlow(err);
+  if (control !== undefined) return { metadata: { ...metadata, langgraph: control } };
+  return { error: err ?? fallback, ...(metadata !== undefined ? { metadata } : {}) };
 }
 
 /**
