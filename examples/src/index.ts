@@ -17,5 +17,5 @@ export { startEmbeddedDatabase } from './embedded-database.js';
 export type { EmbeddedDatabase } from './embedded-database.js';
 export { openExampleDatabase } from './example-database.js';
 export type { ExampleDatabase } from './example-database.js';
-export { readRunSummary, formatRunSummary, queryHints } from './run-summary.js';
+export { readRunSummary, formatRunSummary, queryHints, databaseLine, withoutPassword } from './run-summary.js';
 export type { RunSummary, TimelineEvent } from './run-summary.js';

@@ -7,7 +7,7 @@ import { openExampleDatabase } from './example-database.js';
 import { runIdeaGeneration } from './idea-generation.js';
 import { runOneShot } from './one-shot.js';
 import { runPlanningControl } from './planning-control.js';
-import { formatRunSummary, queryHints, readRunSummary, type RunSummary } from './run-summary.js';
+import { databaseLine, formatRunSummary, queryHints, readRunSummary, type RunSummary } from './run-summary.js';
 
 /** The scripted workflows, by name: the three workflow modes of the system agentspan replaces. */
 export const EXAMPLES: Readonly<Record<string, (agentspan: Agentspan, workspaceDir: string) => RunHandle>> = {
@@ -52,7 +52,7 @@ export async function runExample(name: string, options: RunExampleOptions = {}):
   const print = options.print ?? ((t: string) => console.log(t));
   const db = await openExampleDatabase(options.databaseUrl, options.embeddedDataDir);
   try {
-    print(db.embedded ? `database: embedded PGlite (${db.url})` : 'database: DATABASE_URL');
+    print(databaseLine(db.embedded, db.url));
     const workspaceDir = options.workspaceDir ?? mkdtempSync(join(tmpdir(), `agentspan-${name}-`));
     const agentspan = await startAgentspan({
       serviceName: `agentspan-example-${name}`,
@@ -78,7 +78,7 @@ export async function runExample(name: string, options: RunExampleOptions = {}):
       print(`workspace: ${workspaceDir}`);
       print(formatRunSummary(summary));
       print('');
-      print(queryHints(db.embedded ? undefined : db.url, run.id));
+      print(queryHints(db.embedded ? undefined : db.url, run.id, options.schema));
       return { runId: run.id, workspaceDir, summary };
     } finally {
       await client.end();

@@ -7,6 +7,8 @@ export interface TimelineEvent {
   agentName: string | null;
   nodeId: string | null;
   status: string;
+  /** A non-zero exit code or a tool error (`meta.has_error`), whatever the status says. */
+  hasError: boolean;
   durationMs: number | null;
   filePath: string | null;
   hasContent: boolean | null;
@@ -33,11 +35,12 @@ export async function readRunSummary(client: pg.ClientBase | pg.Pool, runId: str
     agent_name: string | null;
     node_id: string | null;
     status: string;
+    has_error: boolean;
     duration_ms: number | null;
     file_path: string | null;
     has_content: string | null;
   }>(
-    `SELECT execution_order, event_type, agent_name, node_id, status, duration_ms,
+    `SELECT execution_order, event_type, agent_name, node_id, status, coalesce(meta->>'has_error' = 'true', false) AS has_error, duration_ms,
             outputs->>'file_path' AS file_path, meta->>'has_content' AS has_content
        FROM execution_events
       WHERE run_id = $1
@@ -58,6 +61,7 @@ export async function readRunSummary(client: pg.ClientBase | pg.Pool, runId: str
       agentName: r.agent_name,
       nodeId: r.node_id,
       status: r.status,
+      hasError: r.has_error === true,
       durationMs: r.duration_ms,
       filePath: r.file_path,
       hasContent: r.has_content === null ? null : r.has_content === 'true',
@@ -71,7 +75,8 @@ export function formatRunSummary(summary: RunSummary): string {
   const lines: string[] = [];
   lines.push(`run ${summary.runId} (${summary.mode ?? 'unknown mode'}): ${summary.status ?? 'not yet written'}`);
   for (const e of summary.events) {
-    const mark = e.status === 'failed' ? '✗' : '✓';
+    // As `agentspan timeline` marks it: a code run that exited non-zero failed, whatever its status.
+    const mark = e.status === 'failed' || e.hasError ? '✗' : '✓';
     const where = e.nodeId ? ` @ ${e.nodeId}` : '';
     const file = e.filePath ? ` ${e.filePath}${e.hasContent ? ' [content captured]' : ''}` : '';
     lines.push(`${mark} ${e.eventType} ${e.agentName ?? '-'}${where} (order ${e.executionOrder ?? '?'})${file}`);
@@ -83,9 +88,9 @@ export function formatRunSummary(summary: RunSummary): string {
 }
 
 /** How to look at the data afterwards (with psql when the database outlives the example). */
-export function queryHints(databaseUrl: string | undefined, runId: string): string {
+export function queryHints(databaseUrl: string | undefined, runId: string, schema?: string): string {
   const queries = [
-    `SELECT event_type, COUNT(*) FROM execution_events WHERE run_id = '${runId}' GROUP BY event_type;`,
+    `SELECT event_type, COUNT(*) FROM execution_events WHERE run_id = '${runId.replace(/'/g, "''")}' GROUP BY event_type;`,
     "SELECT outputs->>'file_path', LENGTH(outputs->>'file_content'), meta->>'has_content' FROM execution_events WHERE event_type = 'file_gen';",
     "SELECT agent_name, meta->>'imports', meta->>'files_written' FROM execution_events WHERE event_type = 'code_exec' AND meta->>'imports' IS NOT NULL;",
   ];
@@ -96,5 +101,18 @@ export function queryHints(databaseUrl: string | undefined, runId: string): stri
       ...queries.map((q) => `  ${q}`),
     ].join('\n');
   }
-  return ['query it:', ...queries.map((q) => `  psql "$DATABASE_URL" -c "${q.replace(/"/g, '\\"')}"`)].join('\n');
+  // The tables are in `schema` when one was given: the queries must look there.
+  const searchPath = schema ? `SET search_path TO "${schema.replace(/"/g, '""')}"; ` : '';
+  const target = withoutPassword(databaseUrl);
+  return ['query it:', ...queries.map((q) => `  psql "${target}" -c "${(searchPath + q).replace(/"/g, '\\"')}"`)].join('\n');
+}
+
+/** A connection URL without its password (printed, it would end up in terminal logs). */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i, '$1@');
+}
+
+/** `database: ...` as the examples print it: where the rows go, without credentials. */
+export function databaseLine(embedded: boolean, url: string): string {
+  return embedded ? `database: embedded PGlite (${url})` : `database: Postgres, ${withoutPassword(url)}`;
 }

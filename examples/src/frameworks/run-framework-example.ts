@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startAgentspan, type Agentspan, type RunHandle } from '@agentspan/node';
 import { openExampleDatabase } from '../example-database.js';
-import { formatRunSummary, queryHints, readRunSummary, type RunSummary } from '../run-summary.js';
+import { databaseLine, formatRunSummary, queryHints, readRunSummary, type RunSummary } from '../run-summary.js';
 
 /** A framework workflow: runs agents through the real framework, recording into a run it returns. */
 export type FrameworkWorkflow = (agentspan: Agentspan, workspaceDir: string) => Promise<RunHandle>;
@@ -36,7 +36,7 @@ export async function runFrameworkExample(
   const print = options.print ?? ((t: string) => console.log(t));
   const db = await openExampleDatabase(options.databaseUrl, options.embeddedDataDir);
   try {
-    print(db.embedded ? `database: embedded PGlite (${db.url})` : 'database: DATABASE_URL');
+    print(databaseLine(db.embedded, db.url));
     const workspaceDir = mkdtempSync(join(tmpdir(), `agentspan-${name}-`));
     const agentspan = await startAgentspan({
       serviceName: `agentspan-example-${name}`,
@@ -60,7 +60,7 @@ export async function runFrameworkExample(
       const summary = await readRunSummary(client, run.id);
       print(formatRunSummary(summary));
       print('');
-      print(queryHints(db.embedded ? undefined : db.url, run.id));
+      print(queryHints(db.embedded ? undefined : db.url, run.id, options.schema));
       return { runId: run.id, summary };
     } finally {
       await client.end();

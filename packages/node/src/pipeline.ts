@@ -72,7 +72,8 @@ export function postgresPipeline(
     ...(options.postgresStatementTimeoutMs !== undefined ? { statementTimeoutMs: options.postgresStatementTimeoutMs } : {}),
     ...(options.postgresConnectTimeoutMs !== undefined ? { connectTimeoutMs: options.postgresConnectTimeoutMs } : {}),
     ...(options.postgresWriteMethod !== undefined ? { writeMethod: options.postgresWriteMethod } : {}),
-    migrate: true,
+    // `migrate: false`: the application manages the schema; nothing is created, not even on first write.
+    migrate: resolved.migrate,
     spoolDir: resolved.spoolDir ?? false,
     maxSpoolBytes: resolved.maxSpoolBytes,
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /**
  * realpath(3) in one call: Node's JavaScript `realpathSync` lstat()s every
@@ -143,6 +143,18 @@ function openedPath(fd: number): string | undefined {
   }
 }
 
+/**
+ * Whether `path` ends with one of `extensions`: its last extension
+ * (`.txt`), or a compound one on the list (`.env.example`, whose last
+ * extension alone is `.example`).
+ */
+function hasTextExtension(path: string, extensions: ReadonlySet<string>): boolean {
+  if (extensions.has(extensionOf(path))) return true;
+  const name = basename(path).toLowerCase();
+  for (const e of extensions) if (e.indexOf('.', 1) > 0 && name.endsWith(e)) return true;
+  return false;
+}
+
 function extensionOf(path: string): string {
   return extname(path).toLowerCase();
 }
@@ -204,7 +216,7 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     const data = buf.subarray(0, read);
     const sha256 = createHash('sha256').update(data).digest('hex');
     const size = read;
-    if (!textExtensions.has(extensionOf(real)) && !textExtensions.has(extensionOf(absolute))) {
+    if (!hasTextExtension(real, textExtensions) && !hasTextExtension(absolute, textExtensions)) {
       return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'not_text' };
     }
     const redact = options.redact;

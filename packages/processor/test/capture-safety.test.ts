@@ -158,3 +158,11 @@ test('captureContent: false holds even when another processor throws while a fil
   assert.equal(code.attributes[Attr.ATTR_CODE_CONTENT], undefined);
   assert.equal(code.attributes[Attr.ATTR_CODE_OUTPUT], undefined);
 });
+
+test('a compound text extension on the list (.env.example) is captured', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'agentspan-ext-'));
+  writeFileSync(join(ws, 'app.env.example'), 'API_URL=https://example.test\n');
+  writeFileSync(join(ws, 'app.example'), 'not on the list');
+  assert.equal(captureFile('app.env.example', undefined, { roots: [ws] }).content, 'API_URL=https://example.test\n');
+  assert.equal(captureFile('app.example', undefined, { roots: [ws] }).skipReason, 'not_text');
+});
