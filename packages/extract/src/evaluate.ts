@@ -39,6 +39,12 @@ export const SCRIPT_PATH = '\u0000script';
 
 const MAX_EXPR_TOKENS = 64;
 const MAX_DEPTH = 8;
+/**
+ * Longest string a value may grow to by concatenation before it is unknown:
+ * longer than any path a detector reports, and a bound on what `p = p + p`
+ * repeated (or `p += '…'` in a loop of statements) may cost in time and memory.
+ */
+export const MAX_VALUE_CHARS = 4096;
 
 /** Value of the expression spanning exactly tokens `[start, end)`, if statically known. */
 export function evalRange(ctx: EvalContext, start: number, end: number): Val | undefined {
@@ -83,7 +89,7 @@ function parseExpr(ctx: EvalContext, i: number, end: number, depth: number): Par
     if (right === undefined) return undefined;
     let val: Val | undefined;
     if (left.val !== undefined && right.val !== undefined && left.val.alts === undefined && right.val.alts === undefined) {
-      if (plus) val = left.val.path ? undefined : { s: left.val.s + right.val.s, path: false };
+      if (plus) val = left.val.path || left.val.s.length + right.val.s.length > MAX_VALUE_CHARS ? undefined : { s: left.val.s + right.val.s, path: false };
       else val = left.val.path ? { s: joinPaths([left.val.s, right.val.s]), path: true } : undefined;
     }
     left = { val, next: right.next };

@@ -11,7 +11,8 @@ import { scanTriggeredPaths } from './phrase-scan.js';
 
 /** Words after which a message names a file (direction does not matter here). */
 const MESSAGE_TRIGGER_RE =
-  /\b(?:files?|paths?|filenames?|saved|saving|saves|written|writing|writes|wrote|created|creating|creates|generated|generating|exported|stored|outputs?|loaded|loading|loads|reads|reading|opened|opening|attached|updated|modified)\b/gi;
+  /(?<![./\\-])\b(?:files?|paths?|filenames?|saved|saving|saves|written|writing|writes|wrote|created|creating|creates|generated|generating|exported|stored|outputs?|loaded|loading|loads|reads|reading|opened|opening|attached|updated|modified)\b(?![./\\-])/gi;
+// (Not inside a name: `file.txt`, `outputs/fig.png`, `os.path.join` hold a trigger word and are no trigger.)
 
 const MAX_LINK_TARGET = 1024;
 const MAX_CODE_SPAN = 512;

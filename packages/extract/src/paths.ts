@@ -67,9 +67,12 @@ function isCleanPath(s: string): boolean {
 
 function normaliseUnsafe(p: unknown): string | undefined {
   if (typeof p !== 'string') return undefined;
+  // Before anything reads its characters: a long concatenation is only flattened (time, memory) if read.
+  if (p.length > 2 * MAX_PATH_LENGTH) return undefined;
   if (isCleanPath(p)) return p === '-' || (p.charCodeAt(0) === 47 && DEVICE_RE.test(p)) ? undefined : p;
   let s = p.trim();
   if (s.length === 0 || s.length > MAX_PATH_LENGTH || s === '-') return undefined;
+  if (s.charCodeAt(0) === 58 /* : */) return undefined; // `:memory:` (SQLite, DuckDB) is no file
   if (UNRESOLVED_RE.test(s) || LONE_SURROGATE_RE.test(s)) return undefined;
   s = s.replace(/\\/g, '/');
   if (SCHEME_RE.test(s)) return undefined;

@@ -23,7 +23,7 @@
  * copies and moves (their content flows somewhere).
  */
 import { argAt, callAt, hasKeyword, type CallArg, type CallSite } from './calls.js';
-import { evalArg, evalPrefix, evalRange, type EvalContext, type Val } from './evaluate.js';
+import { MAX_VALUE_CHARS, evalArg, evalPrefix, evalRange, type EvalContext, type Val } from './evaluate.js';
 import type { OrderedSet } from './guard.js';
 import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
 import type { PythonTokenList } from './lexer-python.js';
@@ -215,8 +215,8 @@ function trackAssignment(ctx: EvalContext, i: number): void {
   const val = complete ? r.val : undefined;
   if (augmented) {
     const prev = ctx.vars.get(name);
-    if (prev !== undefined && val !== undefined && !prev.path) ctx.vars.set(name, { s: prev.s + val.s, path: false });
-    else ctx.vars.delete(name);
+    if (prev !== undefined && val !== undefined && !prev.path && prev.s.length + val.s.length <= MAX_VALUE_CHARS) ctx.vars.set(name, { s: prev.s + val.s, path: false });
+    else ctx.vars.delete(name); // unknown from here on (or grown past any path: `p += '…'` repeated)
     return;
   }
   if (val !== undefined) ctx.vars.set(name, val);
@@ -399,7 +399,10 @@ function analyseCall(
   if (IMAGE_READERS.has(name) || (name === 'open' && /(^|\.)Image$/.test(qual.slice(0, -5)))) {
     return void addArg(ctx, sink, 'r', argAt(args, 0, ['fname', 'uri', 'filename', 'file_name', 'name', 'filename_or_obj', 'paths', 'store', 'filename']), true);
   }
-  if (name.startsWith('read_') && !PATH_READ_METHODS.has(name)) return void addArg(ctx, sink, 'r', argAt(args, 0, READ_KWS), true);
+  // `read_sql*`/`read_gbq` take a query, not a file.
+  if (name.startsWith('read_') && !PATH_READ_METHODS.has(name) && !name.startsWith('read_sql') && name !== 'read_gbq') {
+    return void addArg(ctx, sink, 'r', argAt(args, 0, READ_KWS), true);
+  }
   if (name.startsWith('write_') && !PATH_WRITE_METHODS.has(name)) return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename', 'fname', 'path', 'file']), true);
   const handleReceiver = handleKind !== undefined;
   if (name === 'write' && !handleReceiver && (hasKeyword(args, 'format') || hasKeyword(args, 'overwrite'))) {

@@ -18,6 +18,7 @@
  */
 import type { FileSink } from './python-files.js';
 import { basename, toFilePath } from './paths.js';
+import { MAX_VALUE_CHARS } from './evaluate.js';
 import { lexShell, wordText, type ShellCommand, type ShellWord } from './lexer-shell.js';
 import { WordSet } from './word-set.js';
 
@@ -148,6 +149,19 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
   }
   const interpreter = INTERPRETERS.get(name) ?? (name.startsWith('python') && VERSIONED_PYTHON_RE.test(name) ? 'python' : undefined);
   if (OTHER_INTERPRETERS.has(name)) {
+    // `Rscript -e "…"`, `ruby -e '…'`, `perl -pi -e '…' f.txt`: inline code, no script to read (perl's operands are files).
+    const inline = rawArgs.findIndex((r) => r === '-e' || r === '-E' || r === '--eval' || /^-[a-zA-Z]*e$/.test(r));
+    if (inline >= 0) {
+      if (name === 'perl') {
+        const files = operandValues(rawArgs.slice(inline + 2), args.slice(inline + 2), NO_OPTIONS);
+        const inPlace = rawArgs.some((r) => /^-[a-zA-Z]*i/.test(r));
+        for (const f of files) {
+          addPath(sink.read, f);
+          if (inPlace) addPath(sink.written, f);
+        }
+      }
+      return;
+    }
     const script = operandValues(rawArgs, args, NO_OPTIONS)[0];
     if (script !== undefined) addPath(sink.read, script);
     return;
@@ -234,7 +248,12 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
         // With -e/-f the program comes from the option; otherwise it is the first operand.
         const programGiven = rawArgs.some((r) => filter.programOptions.has(r));
         const ops = operandValues(rawArgs, args, filter.allOptions);
-        for (const o of programGiven ? ops : ops.slice(1)) addPath(sink.read, o);
+        // `sed -i` (`-i.bak`, `--in-place`) edits its files: they are written too.
+        const inPlace = name === 'sed' && rawArgs.some((r) => r === '--in-place' || r.startsWith('--in-place=') || /^-[a-zA-Z]*i/.test(r));
+        for (const o of programGiven ? ops : ops.slice(1)) {
+          addPath(sink.read, o);
+          if (inPlace) addPath(sink.written, o);
+        }
         return;
       }
       if (READ_ALL_COMMANDS.has(name)) {
@@ -281,7 +300,8 @@ function assign(w: ShellWord, vars: Map<string, string>): void {
   const eq = raw.indexOf('=');
   const name = raw.slice(0, eq);
   const v = wordValue(w, vars);
-  if (v === undefined) vars.delete(name);
+  // A value grown past any path (`X=$X$X` repeated) is unknown: bounded time and memory.
+  if (v === undefined || v.length > MAX_VALUE_CHARS) vars.delete(name);
   else vars.set(name, v.slice(v.indexOf('=') + 1));
 }
 

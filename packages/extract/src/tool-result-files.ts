@@ -13,7 +13,8 @@ import { scanTriggeredPaths } from './phrase-scan.js';
  * Bare "file X" is not one: "reading file x.csv" is not a generated file.
  */
 const TOOL_TRIGGER_RE =
-  /\b(?:saved|saving|written|writing|wrote|exported|exporting|stored|downloaded|created|creating|generated|generating|(?:output|result)[ \t]{1,8}(?:file|path)s?[ \t]{0,8}:?|file(?:name|path)?[ \t]{0,8}:)/gi;
+  /(?<![./\\-])\b(?:(?:saved|saving|written|writing|wrote|exported|exporting|stored|downloaded|created|creating|generated|generating)\b(?![./\\-])|(?:output|result)[ \t]{1,8}(?:file|path)s?[ \t]{0,8}:?|file(?:name|path)?[ \t]{0,8}:)/gi;
+// (Not inside a name: `saved/model.pt`, `saved_model.pt` hold a trigger word and are no trigger.)
 
 /** Keys whose string value is a path (compared lowercased, without `_`/`-`). */
 const PATH_KEYS = new Set([

@@ -56,6 +56,10 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['message ]( x N', fill(']('), (s) => extractMessageMetadata(s)],
   ['references ` x N', fill('`'), extractFileReferences],
   ['sniff 1 MB', fill('import os\n'), sniffLanguage],
+  ['python p += ... then open(p) x N', "p = 'a'\n" + fill("p += 'aaaaaaaaaa'\nopen(p, 'w')\n"), code('python')],
+  ['shell X=$X/... then > $X x N', 'X=a\n' + fill('X=$X/aaaaaaaaa\necho > $X\n'), code('shell')],
+  ['python p = p + p doubling', "p = 'ab'\n" + 'p = p + p\n'.repeat(40) + "open(p, 'w')\nimport os\nopen('z.txt', 'w')\n", code('python')],
+  ['shell X=$X$X doubling', 'X=ab\n' + 'X=$X$X\n'.repeat(40) + 'echo > $X\necho > z.txt\n', code('shell')],
 ];
 
 describe('bounded time on adversarial 1 MB inputs', () => {
