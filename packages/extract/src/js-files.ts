@@ -10,7 +10,7 @@
  * `fs.open(p)`/`'r'`, and copy/rename sources.
  */
 import { argAt, callAt, type CallArg, type CallSite } from './calls.js';
-import { evalArg, evalPrefix, type EvalContext, type Val } from './evaluate.js';
+import { MAX_VALUE_CHARS, evalArg, evalPrefix, type EvalContext, type Val } from './evaluate.js';
 import { isPathLike, toFilePath } from './paths.js';
 import type { FileSink } from './python-files.js';
 import { matchBrackets, NAME, OP, type TokenList } from './tokens.js';
@@ -46,6 +46,13 @@ export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
       trackDeclaration(ctx, i + 1);
       continue;
     }
+    // `name = …` / `name += …` of a tracked variable (not `obj.name = …`): its value changes.
+    // The operators are tested first: most names are followed by neither, and `text` allocates.
+    const plain = tokens.op(i + 1, '=');
+    if ((plain || (tokens.op(i + 1, '+') && tokens.op(i + 2, '='))) && !tokens.op(i - 1, '.') && ctx.vars.size > 0 && ctx.vars.has(tokens.text(i))) {
+      trackReassignment(ctx, i, !plain);
+      continue;
+    }
     if (!tokens.op(i + 1, '(') || !RELEVANT_CALLEES.hasRange(tokens.src, starts[i]!, ends[i]!)) continue;
     const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
     // A method definition `writeFile(p) { ... }` (or `writeFile(p: string): void {`) is not a call.
@@ -65,10 +72,33 @@ function trackDeclaration(ctx: EvalContext, nameIdx: number): void {
   const { tokens } = ctx;
   const name = tokens.text(nameIdx);
   const r = evalPrefix(ctx, nameIdx + 2);
-  const afterKind = r === undefined ? 0 : tokens.kind(r.next);
-  const complete = r !== undefined && (afterKind === 0 || afterKind === NAME || (afterKind === OP && TERMINATORS.has(tokens.text(r.next))));
-  if (complete && r.val !== undefined) ctx.vars.set(name, r.val);
+  if (completeAt(ctx, r) && r?.val !== undefined) ctx.vars.set(name, r.val);
   else ctx.vars.delete(name);
+}
+
+/** Whether `r` (an evaluated right-hand side) is the whole expression, up to a terminator. */
+function completeAt(ctx: EvalContext, r: { next: number } | undefined): boolean {
+  if (r === undefined) return false;
+  const kind = ctx.tokens.kind(r.next);
+  return kind === 0 || kind === NAME || (kind === OP && TERMINATORS.has(ctx.tokens.text(r.next)));
+}
+
+/** A tracked variable assigned again: the new value, its old one extended (`+=`), or unknown. */
+function trackReassignment(ctx: EvalContext, nameIdx: number, augmented: boolean): void {
+  const name = ctx.tokens.text(nameIdx);
+  const r = evalPrefix(ctx, nameIdx + (augmented ? 3 : 2));
+  const val = completeAt(ctx, r) ? r?.val : undefined;
+  if (!augmented) {
+    if (val !== undefined) ctx.vars.set(name, val);
+    else ctx.vars.delete(name);
+    return;
+  }
+  const prev = ctx.vars.get(name);
+  if (prev !== undefined && val !== undefined && !prev.path && prev.alts === undefined && val.alts === undefined && prev.s.length + val.s.length <= MAX_VALUE_CHARS) {
+    ctx.vars.set(name, { s: prev.s + val.s, path: false });
+  } else {
+    ctx.vars.delete(name);
+  }
 }
 
 function accept(val: Val | undefined, requirePathLike: boolean): string | undefined {

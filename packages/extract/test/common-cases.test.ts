@@ -41,3 +41,11 @@ it('a value grown past any path by concatenation is unknown, and the rest of the
     assert.deepEqual(md.filesWritten, ['z.txt'], language);
   }
 });
+
+it('JavaScript: a declared variable assigned again (=, +=) is followed; one assigned an unknown value is forgotten', () => {
+  const js = (code: string) => extractCodeMetadata(code, { language: 'javascript' }).filesWritten;
+  assert.deepEqual(js("let file = 'a.txt';\nfile = 'b.txt';\nfs.writeFileSync(file, '');"), ['b.txt']);
+  assert.deepEqual(js("let out = 'results';\nout += '/final.json';\nfs.writeFileSync(out, '');"), ['results/final.json']);
+  assert.deepEqual(js("var f = 'x.csv';\nfor (const g of names) { f = g + '.csv'; fs.writeFileSync(f, ''); }"), []);
+  assert.deepEqual(js("const o = {};\nlet p = 'a.txt';\no.p = 'b.txt';\nfs.writeFileSync(p, '');"), ['a.txt'], 'a property is not the variable');
+});
