@@ -111,6 +111,13 @@ class ProseBuilder {
   }
 }
 
+/** `code` with up to `indent` leading spaces removed from each line (nothing to do for the usual unindented fence). */
+function dedent(code: string, indent: number): string {
+  if (indent === 0) return code;
+  const pattern = new RegExp(`^ {1,${indent}}`, 'gm');
+  return code.replace(pattern, '');
+}
+
 /**
  * Splits `text` into fenced code blocks and prose. Linear: each line is
  * visited once, and only lines that start like a fence are examined further.
@@ -126,6 +133,7 @@ export function splitMarkdown(text: string): MarkdownParts {
   let char = 0;
   let len = 0;
   let codeStart = 0;
+  let indent = 0; // spaces before the opening fence: removed from each code line (CommonMark), as in a list item
   while (pos <= n) {
     const eol = text.indexOf('\n', pos);
     const end = eol < 0 ? n : eol;
@@ -137,9 +145,11 @@ export function splitMarkdown(text: string): MarkdownParts {
           char = fenceChar;
           len = fenceLength;
           codeStart = eol < 0 ? n : eol + 1;
+          indent = 0;
+          while (text.charCodeAt(pos + indent) === 32) indent++;
         }
       } else if (isClosingFence(text, pos, end, char, len)) {
-        blocks.push({ language, code: text.slice(codeStart, Math.max(codeStart, pos - 1)) });
+        blocks.push({ language, code: dedent(text.slice(codeStart, Math.max(codeStart, pos - 1)), indent) });
         language = undefined;
         proseStart = eol < 0 ? n : eol + 1;
       }
@@ -147,7 +157,7 @@ export function splitMarkdown(text: string): MarkdownParts {
     if (eol < 0) break;
     pos = eol + 1;
   }
-  if (language !== undefined) blocks.push({ language, code: text.slice(codeStart) });
+  if (language !== undefined) blocks.push({ language, code: dedent(text.slice(codeStart), indent) });
   else prose.add(text.slice(proseStart));
   return { blocks, prose: prose.toString() };
 }

@@ -1,7 +1,7 @@
 /** Common agent code and messages the extractors once got wrong (found by review, 2026-12-04). */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { extractCodeMetadata, extractFileReferences, extractGeneratedFiles } from '../src/index.js';
+import { extractCodeMetadata, extractFileReferences, extractGeneratedFiles, extractMessageMetadata } from '../src/index.js';
 
 it('a trigger word inside a name is no trigger: file.txt, outputs/fig.png, os.path.join, saved/model.pt', () => {
   for (const text of ['Open file.txt', 'Check output.csv', 'The chart is in outputs/fig.png', 'Run `python path/to/script.py`', 'Use `os.path.join`']) {
@@ -48,4 +48,12 @@ it('JavaScript: a declared variable assigned again (=, +=) is followed; one assi
   assert.deepEqual(js("let out = 'results';\nout += '/final.json';\nfs.writeFileSync(out, '');"), ['results/final.json']);
   assert.deepEqual(js("var f = 'x.csv';\nfor (const g of names) { f = g + '.csv'; fs.writeFileSync(f, ''); }"), []);
   assert.deepEqual(js("const o = {};\nlet p = 'a.txt';\no.p = 'b.txt';\nfs.writeFileSync(p, '');"), ['a.txt'], 'a property is not the variable');
+});
+
+it('a fenced block indented in a list item loses the fence\'s indentation: the same code, the same hash', () => {
+  const code = 'import pandas as pd\ndf = pd.read_csv("a.csv")\nif df.empty:\n    print("none")';
+  const flat = extractMessageMetadata('Run this:\n```python\n' + code + '\n```\n');
+  const listed = extractMessageMetadata('1. Run this:\n   ```python\n' + code.replace(/^/gm, '   ') + '\n   ```\n');
+  assert.equal(listed.codeBlocks[0]?.code, code);
+  assert.equal(flat.codeBlocks[0]?.code, code);
 });
