@@ -5,7 +5,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { DeliveryResult, DeliverySink, FileSpool, SpillResult, SpooledBatch } from '@agentspan/delivery';
 import { Attr } from '@agentspan/semconv';
 import type { MappedRow } from './columns.js';
-import { isConnectionError, sqlState, toError } from './pg-errors.js';
+import { classifyWriteError, toError } from './pg-errors.js';
 import { QuarantineRefusedError } from './resilient-writer.js';
 import { wasShrunk } from './repair.js';
 import type { PostgresExecutionEventExporter } from './postgres-exporter.js';
@@ -82,9 +82,9 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
       // A row shrunk before writing and repaired again by Postgres is one repaired span.
       return { kind: 'delivered', repaired: r.repaired + r.quarantined + preRepaired(rows) - r.repairedBefore };
     } catch (err) {
-      // Answered but refused (a SQLSTATE other than a connection's, a row refused even as a quarantine
-      // row) is not Postgres being down: the delivery pipeline keeps writing other batches meanwhile.
-      const refused = err instanceof QuarantineRefusedError || (sqlState(err) !== undefined && !isConnectionError(err));
+      // Answered but refused (anything `classifyWriteError` does not call transient, a row refused even
+      // as a quarantine row) is not Postgres being down: the pipeline keeps writing other batches.
+      const refused = err instanceof QuarantineRefusedError || classifyWriteError(err) !== 'transient';
       return { kind: 'retry', error: toError(err), ...(refused ? { refused } : {}) };
     }
   }

@@ -77,14 +77,7 @@ export function spoolTargetOf(settings: SpoolTargetSettings): SpoolTarget {
   }
   try {
     const url = new URL(connectionString);
-    if (url.hostname !== '') {
-      return {
-        host: url.hostname,
-        port: url.port,
-        database: decodeURIComponent(url.pathname.slice(1)),
-        schema: schema ?? url.searchParams.get('options') ?? '',
-      };
-    }
+    if (url.hostname !== '') return urlTarget(url, schema);
   } catch {
     // Not a WHATWG URL (`postgres://user@/db?host=/run/pg`, `socket:...`, key=value strings): node-postgres' own parser below.
   }
@@ -109,10 +102,10 @@ export function formerTargetOf(settings: SpoolTargetSettings): SpoolTarget | und
   if (connectionString !== undefined && connectionString !== '' && pool === undefined) {
     try {
       const u = new URL(connectionString);
-      if (u.hostname === '') return undefined;
-      return { host: u.hostname, port: u.port, database: decodeURIComponent(u.pathname.slice(1)), schema: schema ?? u.searchParams.get('options') ?? '' };
+      return u.hostname === '' ? undefined : urlTarget(u, schema);
     } catch {
-      // (The gateway's old key for these was one `unparsed` for all: not claimed, it named no server.)
+      // The old expression exactly (the key must come out as it did). The gateway's old key for
+      // these was one `unparsed` for all: not claimed, it named no server.
       return namesHost(connectionString) ? { host: connectionString.replace(/\/\/[^@]*@/, '//'), schema } : undefined;
     }
   }
@@ -125,6 +118,16 @@ export function formerTargetOf(settings: SpoolTargetSettings): SpoolTarget | und
       : typeof o.host === 'string' && o.host !== '' && o.port !== undefined && o.database !== undefined;
   if (!named) return undefined;
   return { host: String(o.host ?? o.connectionString ?? ''), port: o.port, database: o.database, schema: schema ?? String(o.options ?? '') };
+}
+
+/** The key of a URL that names its host: host, port and database as written (what every version gave it). */
+function urlTarget(url: URL, schema: string | undefined): SpoolTarget {
+  return {
+    host: url.hostname,
+    port: url.port,
+    database: decodeURIComponent(url.pathname.slice(1)),
+    schema: schema ?? url.searchParams.get('options') ?? '',
+  };
 }
 
 /** Whether a connection string names its server (a host name, or a socket directory in `?host=`) and a database. */

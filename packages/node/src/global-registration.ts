@@ -8,11 +8,8 @@
 import { context, propagation, trace, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
-/** Which globals agentspan set; `undo()` disables only those. */
+/** The globals agentspan set: `undo()` disables only those. */
 export interface GlobalRegistration {
-  readonly tracerProvider: boolean;
-  readonly contextManager: boolean;
-  readonly propagator: boolean;
   /** Disables the globals this registration set (for `shutdown()`); idempotent. */
   undo(): void;
 }
@@ -43,9 +40,6 @@ export function registerGlobals(provider: TracerProvider, propagator: TextMapPro
   }
   let undone = false;
   return {
-    tracerProvider,
-    contextManager,
-    propagator: ownPropagator,
     undo(): void {
       if (undone) return;
       undone = true;
