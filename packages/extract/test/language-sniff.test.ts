@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { extractCodeMetadata, sniffLanguage } from '../src/index.js';
+import { matchSignals, SIGNALS } from '../src/language-sniff.js';
 
 describe('sniffLanguage', () => {
   const cases: [string, string][] = [
@@ -37,5 +39,52 @@ describe('language option', () => {
     for (const given of ['constructor', '__proto__', 'toString']) {
       assert.equal(extractCodeMetadata('x', { language: given }).language, given.toLowerCase(), given);
     }
+  });
+});
+
+describe('sniffLanguage: line dispatch', () => {
+  // What every signal meant when it was one regex tried at every position of the text:
+  // line alternatives are `^[ \t]{0,64}` (multiline) followed by the pattern.
+  const wholeText = SIGNALS.map((signal) => ({
+    line: signal.line === undefined ? undefined : new RegExp(`^[ \\t]{0,64}(?:${signal.line.re.source})`, 'm'),
+    text: signal.text?.map((t) => t.re) ?? [],
+  }));
+  function byWholeText(sample: string): boolean[] {
+    return wholeText.map((s) => (s.line?.test(sample) ?? false) || s.text.some((re) => re.test(sample)));
+  }
+  function agrees(sample: string): boolean {
+    const fast = matchSignals(sample);
+    const slow = byWholeText(sample);
+    const javascript = SIGNALS.some((s, i) => s.language === 'javascript' && slow[i]);
+    return SIGNALS.every((s, i) => (s.language === 'typescript' && !javascript && s.line === undefined ? true : fast[i] === slow[i]));
+  }
+  const pieces = [
+    'def', 'class', 'from', 'import', 'elif', 'except', 'with', 'for', 'print(', 'self.', 'None', '#!', 'python', 'sh', 'bash', 'node',
+    '$', '$ ', 'cd', 'ls', 'apt-get', 'apt', 'pip', 'pip3', 'fi', 'done', 'do', 'then', 'if', 'while', '[', '[[', '&&', '||', '2>&1',
+    'const', 'let', 'var', 'require(', "'", '"', 'function', '=>', 'console.log', 'module.exports', 'export', 'default', '===', ';',
+    'interface', 'type', 'enum', '<T>', '=', '{', ':', 'string', 'as', 'x', 'A', '_y', '(', ')', '-', '.', ',', '#', 'np.',
+    '\n', '\n', '\n', ' ', ' ', '\t', '  ', ' '.repeat(63), ' '.repeat(64), ' '.repeat(65), '\u2028', '\u2029', 'a'.repeat(300),
+  ];
+  it('finds what the whole-text regexes find, on text made of the signals’ own pieces', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 60 }), (parts) => agrees(parts.join(''))), { numRuns: 20_000 });
+  });
+  it('and on arbitrary text', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), agrees), { numRuns: 5_000 });
+  });
+  it('counts a line start only after at most 64 spaces or tabs, after a `$ ` prompt, and after U+2028/U+2029', () => {
+    const fromLine = SIGNALS.findIndex((s) => s.line?.words.includes('from'));
+    const commands = SIGNALS.findIndex((s) => s.line?.words.includes('cd'));
+    assert.equal(matchSignals(`${' '.repeat(64)}from a import b`)[fromLine], true);
+    assert.equal(matchSignals(`${'\t'.repeat(65)}from a import b`)[fromLine], false);
+    assert.equal(matchSignals('x = 1\u2028from a import b')[fromLine], true);
+    assert.equal(matchSignals('x = 1 from a import b')[fromLine], false);
+    assert.equal(matchSignals('$ ls -la')[commands], true);
+    assert.equal(matchSignals('$  ls -la')[commands], false);
+    assert.equal(matchSignals('lsof -i')[commands], false);
+  });
+  it('sniffs CRLF text like LF text', () => {
+    const code = 'import os\r\nfor f in os.listdir("."):\r\n    print(f)\r\n';
+    assert.equal(sniffLanguage(code), 'python');
+    assert.equal(sniffLanguage('ls -la\r\ncd /tmp && cat a.txt\r\n'), 'shell');
   });
 });
