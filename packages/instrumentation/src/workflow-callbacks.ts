@@ -34,6 +34,21 @@ function outputOf(r: ExecutionResultLike): unknown {
 }
 
 /**
+ * The failure a tool's result reports, if any: the result itself when it is
+ * an `Error` (what a framework passes when the tool threw), else a non-empty
+ * `error` member of a result object (`{ error: 'permission denied' }`, the
+ * shape code-execution results use too). Other results are successes:
+ * guessing from text (`'Error: …'`) or exit codes would mark tools whose
+ * job is to report errors as failed.
+ */
+function toolFailureOf(result: unknown): unknown {
+  if (result instanceof Error) return result;
+  if (result === null || typeof result !== 'object') return undefined;
+  const error = (result as { error?: unknown }).error;
+  return error === undefined || error === null || error === false || error === '' ? undefined : error;
+}
+
+/**
  * The callback shape multi-agent frameworks call (`on_agent_message`,
  * `on_code_execution`, `on_tool_call` in the system we replace), recording
  * into a run and node. Every callback is synchronous and never throws.
@@ -74,7 +89,9 @@ export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbac
     },
     onToolCall(agent, tool, args, result) {
       guarded('onToolCall', undefined, () => {
-        target().toolCall({ agent, tool, args, result });
+        const error = toolFailureOf(result);
+        if (result instanceof Error) target().toolCall({ agent, tool, args, error });
+        else target().toolCall({ agent, tool, args, result, ...(error !== undefined ? { error } : {}) });
       });
     },
   };

@@ -304,3 +304,27 @@ test('ids are normalised alike by startRun, startNode and attach: long ids kept 
   for (const id of broken) assert.match(id, /^unknown-[0-9a-f-]{36}$/);
   assert.notEqual(broken[0], broken[1], 'unrelated broken references are not merged into one run');
 });
+
+test('createWorkflowCallbacks: a tool result that is an Error, or carries a non-empty `error`, records a failed tool call', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'r-tool-fail' });
+  const cb = createWorkflowCallbacks(run, { nodeId: 's' });
+  cb.onToolCall('eng', 'read_file', { path: 'a' }, new Error('ENOENT: no such file'));
+  cb.onToolCall('eng', 'write_file', { path: 'b' }, { error: 'permission denied' });
+  cb.onToolCall('eng', 'search', { q: 'x' }, { error: null, hits: 2 });
+  cb.onToolCall('eng', 'lint', { f: 'c' }, 'Error: 3 problems found');
+  run.end();
+  const all = spans();
+  const failed = byName(all, 'execute_tool read_file');
+  assert.equal(failed.attributes[Attr.ATTR_HAS_ERROR], true);
+  assert.equal(failed.status.code, SpanStatusCode.ERROR);
+  assert.match(String(failed.attributes[Attr.ATTR_ERROR_MESSAGE]), /ENOENT/);
+  const denied = byName(all, 'execute_tool write_file');
+  assert.equal(denied.attributes[Attr.ATTR_HAS_ERROR], true);
+  assert.match(String(denied.attributes[Attr.ATTR_ERROR_MESSAGE]), /permission denied/);
+  assert.match(String(denied.attributes[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]), /permission denied/, 'the result is kept too');
+  for (const ok of ['execute_tool search', 'execute_tool lint']) {
+    assert.notEqual(byName(all, ok).attributes[Attr.ATTR_HAS_ERROR], true, ok);
+    assert.notEqual(byName(all, ok).status.code, SpanStatusCode.ERROR, ok);
+  }
+});
