@@ -160,6 +160,7 @@ export function enrichToolCall(span: EnrichTarget, maxScanChars: number): readon
         errorSet = true;
       }
       setIfAbsent(span, Attr.ATTR_ERROR_TYPE, md.errorType);
+      setIfAbsent(span, Attr.ATTR_ERROR_MESSAGE, md.errorMessage);
     }
   }
   if (resultText !== undefined) {

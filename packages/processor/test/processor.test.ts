@@ -184,6 +184,22 @@ test('tool results naming files create file_gen spans with source tool_call', ()
   ]);
 });
 
+test('a tool that ran code and failed keeps the error type and message its output gave', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun();
+  run.toolCall({
+    agent: 'a',
+    tool: 'execute_python',
+    args: { code: 'import pandas\n' },
+    result: "Traceback (most recent call last):\n  File \"<stdin>\", line 1\nModuleNotFoundError: No module named 'pandas'\n",
+  });
+  run.end();
+  const tool = named(spans(), 'execute_tool execute_python');
+  assert.equal(tool.attributes[Attr.ATTR_HAS_ERROR], true);
+  assert.equal(tool.attributes[Attr.ATTR_ERROR_TYPE], 'ModuleNotFoundError');
+  assert.equal(tool.attributes[Attr.ATTR_ERROR_MESSAGE], "No module named 'pandas'");
+});
+
 test('agent messages get file references and code block metadata, and create no files', () => {
   const { recorder, spans } = setup();
   const run = recorder.startRun();
