@@ -193,6 +193,16 @@ export interface RunReference {
   nodeId?: string;
   /** W3C `traceparent` of the node span (or of the run span). */
   traceparent: string;
+  /**
+   * The run's last execution order known to whoever hands the reference on
+   * (`childEnv()` reserves a block and puts its base here). `attach()` of
+   * `startAgentspan` numbers this process's events of the run after it: a
+   * process resuming a run after a restart passes the run's
+   * `max(execution_order)`, else its orders start again at 1. Absent from
+   * `reference()`: a reference passed to another thread of the same process
+   * shares its sequence.
+   */
+  orderBase?: number;
 }
 
 /** A running workflow (`workflow_runs` row, span `invoke_workflow {mode}`). */

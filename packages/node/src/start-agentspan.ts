@@ -131,7 +131,17 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
   let envWarned = false;
   const agentspan: Agentspan = {
     startRun: (o) => recorder.startRun(o),
-    attach: (ref) => recorder.attach(ref),
+    attach: (ref) => {
+      const attached = recorder.attach(ref);
+      let base: unknown;
+      try {
+        base = (ref as Partial<RunReference> | undefined)?.orderBase;
+      } catch {
+        // a hostile reference (a throwing getter): recorded into without a base, never thrown into the caller
+      }
+      if (typeof base === 'number') processor.continueExecutionOrder(attached.runId, base);
+      return attached;
+    },
     tracerProvider: provider,
     processor,
     serviceName: resolved.serviceName,
@@ -149,8 +159,7 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
         for (const w of warnings) logger.warn(w);
       }
       if (ref === undefined) return undefined;
-      if (ref.orderBase !== undefined) processor.continueExecutionOrder(ref.runId, ref.orderBase);
-      return recorder.attach(ref);
+      return agentspan.attach(ref);
     },
     childEnv(target, base = process.env, orderBlock = DEFAULT_CHILD_ORDER_BLOCK): NodeJS.ProcessEnv {
       const ref = referenceOf(target);

@@ -160,6 +160,24 @@ describe('recording from any context', () => {
     }
   });
 
+  it('attach() with an orderBase (a run resumed after a restart) numbers its events after it', async () => {
+    const first = await start();
+    const run = first.startRun({ runId: 'run-resumed' });
+    const step = run.startNode('step_r');
+    const ref = step.reference();
+    for (let i = 0; i < 3; i++) step.toolCall({ agent: 'a', tool: `before_${i}` });
+    await first.shutdown(); // the process "crashes": the run never ends
+    const second = await start();
+    const { rows: [last] } = await db.pool.query<{ max: number }>(`SELECT max(execution_order)::int AS max FROM "${db.schema}".execution_events WHERE run_id = 'run-resumed'`);
+    const resumed = second.attach({ ...ref, orderBase: last!.max });
+    for (let i = 0; i < 3; i++) resumed.toolCall({ agent: 'a', tool: `after_${i}` });
+    const hostile = new Proxy({ ...ref }, { get: (t, k) => { if (k === 'orderBase') throw new Error('boom'); return Reflect.get(t, k); } });
+    assert.doesNotThrow(() => second.attach(hostile));
+    await second.shutdown();
+    const all = await rows('run-resumed');
+    assert.deepEqual(all.map((r) => [r.inputs['tool'], r.execution_order]), [['before_0', 1], ['before_1', 2], ['before_2', 3], ['after_0', 4], ['after_1', 5], ['after_2', 6]]);
+  });
+
   it('a malformed AGENTSPAN_RUN_REFERENCE is ignored with one warning, never thrown', async () => {
     const warnings: string[] = [];
     const agentspan = await startAgentspan(

@@ -3,7 +3,12 @@
  * order and the files already recorded. Held in a map bounded by count
  * (least recently used run evicted first), so a process that starts runs
  * forever never grows without bound; a run's state outlives its run span,
- * because late callbacks may still record into it.
+ * because late callbacks may still record into it. An evicted run's last
+ * order is kept apart (for ten times as many runs, a string and a number
+ * each, oldest forgotten first), so a long-running run that thousands of
+ * short ones pushed out continues its sequence instead of starting again
+ * at 1; its file set is forgotten (a file it records again in a node is
+ * then a second row).
  */
 
 /** State of one run. */
@@ -14,11 +19,16 @@ export interface RunState {
   readonly files: Map<string, string>;
 }
 
+/** Evicted runs whose last order is remembered, per run tracked in full. */
+const EVICTED_ORDERS_PER_RUN = 10;
+
 /** Most files remembered per run for de-duplication. */
 const MAX_FILES_PER_RUN = 10_000;
 
 export class RunStates {
   private readonly states = new Map<string, RunState>();
+  /** Last orders of evicted runs, oldest first. */
+  private readonly evictedOrders = new Map<string, number>();
   /** The most recently used run: already last in `states`, so using it again needs no re-insertion. */
   private recentId: string | undefined;
   private recent: RunState | undefined;
@@ -33,16 +43,28 @@ export class RunStates {
       // Re-insert to mark as most recently used.
       this.states.delete(runId);
     } else {
-      state = { order: 0, files: new Map() };
-      if (this.states.size >= this.maxRuns) {
-        const oldest = this.states.keys().next().value;
-        if (oldest !== undefined) this.states.delete(oldest);
-      }
+      const evicted = this.evictedOrders.get(runId);
+      if (evicted !== undefined) this.evictedOrders.delete(runId);
+      state = { order: evicted ?? 0, files: new Map() };
+      if (this.states.size >= this.maxRuns) this.evictOldest();
     }
     this.states.set(runId, state);
     this.recentId = runId;
     this.recent = state;
     return state;
+  }
+
+  private evictOldest(): void {
+    const oldest = this.states.entries().next().value;
+    if (oldest === undefined) return;
+    const [id, state] = oldest;
+    this.states.delete(id);
+    if (state.order === 0) return;
+    if (this.evictedOrders.size >= this.maxRuns * EVICTED_ORDERS_PER_RUN) {
+      const forgotten = this.evictedOrders.keys().next().value;
+      if (forgotten !== undefined) this.evictedOrders.delete(forgotten);
+    }
+    this.evictedOrders.set(id, state.order);
   }
 
   /** Next execution order for the run (1-based). */

@@ -31,6 +31,20 @@ test('execution order is per run, in start order, shared by all event types, ski
   assert.equal(named(all, 'node s').attributes[Attr.ATTR_EXECUTION_ORDER], undefined);
 });
 
+test('a run whose state was evicted by newer runs continues its execution order', () => {
+  const { recorder, spans } = setup({ maxTrackedRuns: 2 });
+  const long = recorder.startRun({ runId: 'long' });
+  long.toolCall({ agent: 'a', tool: 'search' });
+  long.toolCall({ agent: 'a', tool: 'write' });
+  for (let i = 0; i < 5; i++) recorder.startRun({ runId: `short-${i}` }).toolCall({ agent: 'a', tool: 'x' });
+  long.toolCall({ agent: 'a', tool: 'read' });
+  long.end();
+  const orders = spans()
+    .filter((s) => s.attributes[Attr.ATTR_RUN_ID] === 'long' && s.attributes[Attr.ATTR_EXECUTION_ORDER] !== undefined)
+    .map((s) => [s.attributes[Attr.ATTR_GEN_AI_TOOL_NAME], s.attributes[Attr.ATTR_EXECUTION_ORDER]]);
+  assert.deepEqual(orders, [['search', 1], ['write', 2], ['read', 3]]);
+});
+
 test('foreign spans inside step.with() inherit run id, node id and depth', () => {
   const { recorder, spans, provider } = setup();
   const run = recorder.startRun({ runId: 'R' });
