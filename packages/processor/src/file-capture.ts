@@ -98,10 +98,15 @@ export interface CapturedFile {
   readonly skipReason?: SkipReason;
 }
 
-/** Absolute form of `path`: as is when absolute, else against `cwd`, else the first root. */
+/**
+ * Absolute form of `path`: as is when absolute, else against `cwd`, else the
+ * first root. A relative `cwd` (`'sub'`) is a directory of the workspace, so
+ * it is taken against the first root too, not the process's directory.
+ */
 export function resolveFilePath(path: string, cwd: string | undefined, roots: readonly string[]): string {
   if (isAbsolute(path)) return resolve(path);
-  return resolve(cwd ?? roots[0] ?? process.cwd(), path);
+  const base = roots[0] ?? process.cwd();
+  return resolve(cwd === undefined ? base : resolve(base, cwd), path);
 }
 
 function isInside(child: string, root: string): boolean {

@@ -113,6 +113,23 @@ test('code execution: hash, imports, files, errors, and a captured file_gen chil
   assert.equal(processor.stats().filesCaptured, 1);
 });
 
+test('a relative cwd is a directory of the workspace: files written there are found and captured, and a declaration of them is the same file', () => {
+  const { recorder, spans, workspaceDir } = setup();
+  mkdirSync(join(workspaceDir, 'sub'));
+  writeFileSync(join(workspaceDir, 'sub', 'x.txt'), 'hello\n');
+  const run = recorder.startRun();
+  const step = run.startNode('s');
+  step.codeExecution({ agent: 'e', language: 'python', code: "open('x.txt', 'w').write('hello')\n", cwd: 'sub' });
+  step.fileGenerated({ agent: 'e', path: 'sub/x.txt' });
+  step.end();
+  run.end();
+  const files = fileSpans(spans());
+  const captured = files.find((f) => f.attributes[Attr.ATTR_FILE_HAS_CONTENT] === true);
+  assert.ok(captured, 'the file in <workspace>/sub was read');
+  assert.equal(captured.attributes[Attr.ATTR_FILE_CONTENT], 'hello\n');
+  assert.equal(files.filter((f) => f.attributes[Attr.ATTR_FILE_DUPLICATE] !== true).length, 1, 'one file, not two');
+});
+
 test('a file declared after it was detected is marked duplicate (one row), in another node it is not', () => {
   const { recorder, spans, workspaceDir } = setup();
   writeFileSync(join(workspaceDir, 'out.csv'), 'a,b\n1,2\n');
