@@ -20,7 +20,8 @@ interface Rule {
   kind: string;
   re: RegExp;
   /** Replacement for one match; `undefined` keeps the match unchanged (not a secret after all). */
-  replace: (match: string, groups: (string | undefined)[]) => string | undefined;
+  /** The replacement, or `undefined` to keep the match; `after` is the character after it (`''` at the end). */
+  replace: (match: string, groups: (string | undefined)[], after: string) => string | undefined;
   /**
    * The rule's bit in a {@link SecretScreen} mask: the rule runs only when the
    * screen found its anchor. 0: not screened, always runs (user patterns).
@@ -165,15 +166,23 @@ function builtinRules(keys: readonly string[]): Rule[] {
           // (`\\"secret\\"`, the same run of backslashes on both sides) is what a quoted value becomes
           // once its text is put in a JSON string. The alternatives start with different characters
           // but the last two (a backslash may start a bare value): each is bounded, so still linear.
-          `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\5|([^\\s"',;&}{)(\\]]{1,1024}))`,
+          // A bare value stops at a run of backslashes that ends in `n`, `r` or `t`: in JSON (or text
+          // JSON-encoded again) that is a line end, and the next line is not part of the value. A run
+          // may only end where the backslashes do, so it is read one way: linear.
+          `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\5|((?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,7}(?![\\\\nrt])){1,1024}))`,
         'gi',
       ),
-      replace: (_m, g) => {
+      replace: (_m, g, after) => {
         const value = g[2] ?? g[3] ?? g[5] ?? g[6] ?? '';
         // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
-        // backslashes alone are the start of an escaped quote the value could not be read from.
+        // backslashes alone are the start of an escaped quote the value could not be read from;
+        // a bare value followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
         if (value.startsWith('[REDACTED:') || value.startsWith('$') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
-        const quote = g[2] !== undefined ? '"' : g[3] !== undefined ? "'" : (g[4] ?? '');
+        if (g[6] !== undefined && after === '(') return undefined;
+        // A bare value after a quoted key (`"max_token": 256` in JSON) becomes a quoted string, so the
+        // document stays valid JSON (or Python, or YAML).
+        const quotedKey = /^\\{0,7}["']/.test(g[1]!);
+        const quote = g[2] !== undefined ? '"' : g[3] !== undefined ? "'" : (g[4] ?? (quotedKey ? '"' : ''));
         return g[0]! + g[1]! + quote + tag('password_assignment') + quote;
       },
     },
@@ -544,7 +553,9 @@ function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMa
       // Capture groups sit between the match and the offset argument.
       const groupEnd = args.findIndex((a, i) => i > 0 && typeof a === 'number');
       const groups = args.slice(1, groupEnd < 0 ? 1 : groupEnd) as (string | undefined)[];
-      const r = rule.replace(match, groups);
+      const offset = args[groupEnd] as number;
+      const input = args[groupEnd + 1] as string;
+      const r = rule.replace(match, groups, input.charAt(offset + match.length));
       if (r === undefined) return match;
       count++;
       hit = true;

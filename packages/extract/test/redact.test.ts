@@ -100,6 +100,34 @@ describe('createRedactor: secrets in text that was JSON-encoded (tool arguments,
     );
   });
 
+  it('property: a bare secret ends at an escaped line end, however many times its text was JSON-encoded', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('PGPASSWORD', 'API_KEY', 'token'), secret, fc.integer({ min: 1, max: 3 }), (k, v, times) => {
+        const source = `export ${k}=${v}\npsql -h db -c "select 1" > out.csv\n`;
+        let text = source;
+        for (let i = 0; i < times; i++) text = JSON.stringify({ command: text });
+        const out = redact(text);
+        assert.ok(!out.text.includes(v), out.text);
+        let decoded: unknown = out.text;
+        for (let i = 0; i < times; i++) decoded = (JSON.parse(decoded as string) as { command: unknown }).command;
+        assert.equal(decoded, redact(source).text, 'the next line survives, as in the text itself');
+        assert.match(decoded as string, /\npsql -h db/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a bare value after a quoted key stays valid JSON (a quoted tag); a call is not a secret', () => {
+    const out = redact(JSON.stringify({ max_token: 256, q: 'x' }));
+    assert.deepEqual(JSON.parse(out.text), { max_token: '[REDACTED:password_assignment]', q: 'x' });
+    assert.equal(redact("{'token': 12345}").text, `{'token': "[REDACTED:password_assignment]"}`);
+    for (const code of ['pwd = os.getcwd()\n', 'token = get_token(scope)\n', 'secret = vault.read("db")\n']) {
+      assert.equal(redact(code).text, code);
+    }
+    assert.equal(redact('password = hunter2\n').text, 'password = [REDACTED:password_assignment]\n');
+    assert.equal(redact('PASSWORD=ab\\cd rest').text, 'PASSWORD=[REDACTED:password_assignment] rest', 'a backslash inside a bare value is kept in it');
+  });
+
   it('a lone backslash is never taken for a secret', () => {
     assert.equal(redact('password = \\').text, 'password = \\');
     assert.equal(redact('password=\\\\ next').redactions, 0);
