@@ -1,6 +1,7 @@
 import {
   ROOT_CONTEXT,
   SpanKind,
+  SpanStatusCode,
   diag,
   trace,
   type Attributes,
@@ -254,6 +255,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     }
     if (generated !== undefined) {
       this.counters.spansEnriched += 1;
+      markFailedRun(span);
       if (generated.length > 0 && source !== undefined) {
         const files = generated.slice(0, this.maxFilesPerSpan);
         const existing = attrs[Attr.ATTR_FILES_GENERATED];
@@ -400,3 +402,14 @@ function parentAttributes(ctx: Context): Attributes | undefined {
   return attrs !== null && typeof attrs === 'object' ? (attrs as Attributes) : undefined;
 }
 
+/**
+ * A code run (or a tool that ran code) whose output or exit code showed a
+ * failure ends with status Error, as OTel's error convention pairs
+ * `error.type` with it: Jaeger flags it and span-metrics count it as an
+ * error. A status the caller set is kept.
+ */
+function markFailedRun(span: Span): void {
+  if (span.attributes[Attr.ATTR_HAS_ERROR] !== true || span.status.code !== SpanStatusCode.UNSET) return;
+  const message = span.attributes[Attr.ATTR_ERROR_MESSAGE] ?? span.attributes[Attr.ATTR_ERROR_TYPE];
+  span.setStatus(typeof message === 'string' ? { code: SpanStatusCode.ERROR, message } : { code: SpanStatusCode.ERROR });
+}

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { context, trace } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Attr } from '@agentspan/semconv';
 import { fileSpans, named, setup } from './helpers.js';
 
@@ -128,6 +128,18 @@ test('a relative cwd is a directory of the workspace: files written there are fo
   assert.ok(captured, 'the file in <workspace>/sub was read');
   assert.equal(captured.attributes[Attr.ATTR_FILE_CONTENT], 'hello\n');
   assert.equal(files.filter((f) => f.attributes[Attr.ATTR_FILE_DUPLICATE] !== true).length, 1, 'one file, not two');
+});
+
+test('a code run whose output shows a failure ends with status Error (its message the error message); a run that succeeded stays unset', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun();
+  run.codeExecution({ agent: 'e', language: 'python', code: 'import json\njson.loads("x")\n', output: 'Traceback (most recent call last):\njson.decoder.JSONDecodeError: Expecting value\n', exitCode: 1 });
+  run.codeExecution({ agent: 'ok', language: 'python', code: 'print(1)\n', output: '1\n', exitCode: 0 });
+  run.end();
+  const failed = named(spans(), 'execute_code e');
+  assert.equal(failed.status.code, SpanStatusCode.ERROR);
+  assert.equal(failed.status.message, 'Expecting value');
+  assert.equal(named(spans(), 'execute_code ok').status.code, SpanStatusCode.UNSET);
 });
 
 test('a file declared after it was detected is marked duplicate (one row), in another node it is not', () => {
