@@ -326,6 +326,14 @@ describe('doctor', () => {
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+  test('AGENTSPAN_SPOOL_DIR=off is reported as the spool turned off, not as a directory named off', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'agentspan-doctor-'));
+    const io = captureIo({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, AGENTSPAN_SPOOL_DIR: 'off' }, { cwd });
+    assert.equal(await runCli(['doctor'], io), 0, io.text());
+    assert.match(io.text(), /\n✓ spool       off \(AGENTSPAN_SPOOL_DIR=off\)/);
+    received.length = 0; // the OTLP check's request: the next test counts its own
+  });
+
   test('all good: database, migrations, a reachable OTLP endpoint, an empty spool', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'agentspan-doctor-'));
     const io = captureIo({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` }, { cwd });

@@ -155,6 +155,23 @@ describe('mapSpanToRow', () => {
     assert.equal(e.error_message, 'tool failed');
   });
 
+  it('tool_call that ran code: inputs.code is the argument the processor hashed (command, script, ...), with the error message', () => {
+    const s = f.make('execute_tool bash', {
+      [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+      [Attr.ATTR_GEN_AI_TOOL_NAME]: 'bash',
+      [Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: JSON.stringify({ timeout: 30, command: 'ls -la > out.txt' }),
+      [Attr.ATTR_CODE_HASH]: 'abcdef0123456789',
+      [Attr.ATTR_CODE_LANGUAGE]: 'shell',
+      [Attr.ATTR_HAS_ERROR]: true,
+      [Attr.ATTR_ERROR_TYPE]: 'ExitCode',
+      [Attr.ATTR_ERROR_MESSAGE]: 'ls: cannot access',
+    });
+    const e = event(mapSpanToRow(s));
+    assert.equal(e.inputs['code'], 'ls -la > out.txt');
+    assert.equal(e.inputs['code_hash'], 'abcdef0123456789');
+    assert.equal(e.meta['error_message'], 'ls: cannot access');
+  });
+
   it('file_gen: outputs and meta', () => {
     const e = event(mapSpanToRow(w.fileGen));
     assert.equal(e.event_subtype, 'generated');

@@ -7,7 +7,7 @@ import {
   normalisePath,
   type CodeMetadataOptions,
 } from '@agentspan/extract';
-import { Attr } from '@agentspan/semconv';
+import { Attr, TOOL_CODE_ARGUMENTS } from '@agentspan/semconv';
 
 /**
  * Derives metadata from an ending event span's own attributes and sets it on
@@ -103,10 +103,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Argument names under which code-running tools pass their code, in order of preference. */
-const CODE_KEYS = ['code', 'source', 'script', 'command', 'cmd'] as const;
 /**
- * Arguments JSON that could hold one of {@link CODE_KEYS} as a key: written
+ * Arguments JSON that could hold one of `TOOL_CODE_ARGUMENTS` as a key: written
  * out, or behind a `\u` escape (the only JSON escape that yields a letter).
  * Arguments without either are not parsed at all.
  */
@@ -116,7 +114,7 @@ const CODE_KEY_RE = /"(?:code|source|script|command|cmd)"|\\u/;
 function codeArgument(args: unknown): string | undefined {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) return undefined;
   const a = args as Record<string, unknown>;
-  for (const key of CODE_KEYS) {
+  for (const key of TOOL_CODE_ARGUMENTS) {
     const v = a[key];
     if (typeof v === 'string' && v.length > 0) return v;
   }

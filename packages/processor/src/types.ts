@@ -2,7 +2,12 @@ import type { TracerProvider } from '@opentelemetry/api';
 
 /** Options of the file content capture. */
 export interface FileCaptureConfig {
-  /** Capture file content at all (sizes, hashes and reasons are recorded either way). @default true */
+  /**
+   * Read generated files at all. `false` opens no file: `file_gen` spans keep
+   * path and source, with skip reason `disabled` and no size or hash (for
+   * sizes and hashes without content, use `captureContent: false`).
+   * @default true
+   */
   enabled?: boolean;
   /**
    * Directories files may be read from (resolved through symlinks). Paths

@@ -88,3 +88,11 @@ export const FileSource = {
 
 /** One of the {@link FileSource} values. */
 export type FileSource = (typeof FileSource)[keyof typeof FileSource];
+
+/**
+ * Argument names under which code-running tools pass their code, in order
+ * of preference (`execute_python({ code })`, `bash({ command })`): the
+ * processor extracts code metadata from the first one holding a non-empty
+ * string, and the Postgres row stores that same one as `inputs.code`.
+ */
+export const TOOL_CODE_ARGUMENTS = Object.freeze(['code', 'source', 'script', 'command', 'cmd'] as const);

@@ -6,6 +6,7 @@ export {
   RunStatus,
   GenAiOperation,
   FileSource,
+  TOOL_CODE_ARGUMENTS,
 } from './event-types.js';
 export * as Attr from './attributes.js';
 export * as ForeignAttr from './foreign-attributes.js';

@@ -5,6 +5,9 @@ import type { CheckResult } from '../doctor/checks.js';
 import { checkDatabase } from '../doctor/database-check.js';
 import { checkOtlp, otlpEndpointFrom } from '../doctor/otlp-check.js';
 import { checkSpool, DEFAULT_SPOOL_DIR } from '../doctor/spool-check.js';
+
+/** `AGENTSPAN_SPOOL_DIR` values that turn the spool off (as `startAgentspan` reads them). */
+const SPOOL_OFF = ['off', 'false', 'none', '0'];
 import type { Colors } from '../format/colors.js';
 import { maxOf } from '../format/text.js';
 
@@ -38,12 +41,18 @@ export const doctorCommand: CommandSpec = {
   maxPositionals: 0,
   async run(ctx) {
     const url = databaseUrlFrom(ctx.database.databaseUrl, ctx.io.env);
-    const spoolGiven = stringValue(ctx.values, 'spool-dir') ?? ctx.io.env['AGENTSPAN_SPOOL_DIR'] ?? DEFAULT_SPOOL_DIR;
+    const spoolFlag = stringValue(ctx.values, 'spool-dir');
+    const spoolEnv = ctx.io.env['AGENTSPAN_SPOOL_DIR']?.trim();
+    const spoolGiven = spoolFlag ?? (spoolEnv || undefined) ?? DEFAULT_SPOOL_DIR;
     const spoolDir = isAbsolute(spoolGiven) ? spoolGiven : resolve(ctx.io.cwd ?? process.cwd(), spoolGiven);
+    // The values that turn the spool off, as startAgentspan reads the variable.
+    const spoolOff = spoolFlag === undefined && spoolEnv !== undefined && SPOOL_OFF.includes(spoolEnv.toLowerCase());
     const [database, otlp, spool] = await Promise.all([
       checkDatabase(url, ctx.database.schema),
       checkOtlp(otlpEndpointFrom(stringValue(ctx.values, 'otlp-endpoint'), ctx.io.env)),
-      checkSpool(spoolDir, spoolGiven),
+      spoolOff
+        ? { name: 'spool', status: 'ok' as const, detail: `off (AGENTSPAN_SPOOL_DIR=${spoolEnv}): spans that cannot be delivered are dropped and counted` }
+        : checkSpool(spoolDir, spoolGiven),
     ]);
     const checks = [...database, otlp, spool];
     const ok = checks.every((c) => c.status !== 'fail');
