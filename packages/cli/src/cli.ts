@@ -52,6 +52,7 @@ const GLOBAL_HELP = [
   '-h, --help             help (also: agentspan <command> --help)',
 ];
 
+/** The text `agentspan --help` prints: every command with a line of what it does. */
 export const USAGE = `agentspan — record and inspect multi-agent runs
 
 usage: agentspan <command> [options]

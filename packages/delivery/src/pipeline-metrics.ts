@@ -24,6 +24,11 @@ export const METER_VERSION = '0.1.0';
 /** Bucket boundaries of the duration histogram, seconds (writes of a batch take milliseconds to seconds). */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/**
+ * A delivery pipeline's self-metrics (queue, exported, dropped by reason,
+ * retries, batch duration) on a `MeterProvider`; the processors create one
+ * when given `meterProvider`.
+ */
 export class PipelineMetrics {
   private readonly meter: Meter;
   private readonly attrs: Attributes;

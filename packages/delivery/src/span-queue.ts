@@ -5,6 +5,11 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 /** Below this many consumed slots the array is not compacted (compaction is O(n)). */
 const COMPACT_MIN = 1024;
 
+/**
+ * The queue of a delivery processor: spans in arrival order with the size
+ * each was estimated at, so the processor can bound it by count and bytes.
+ * Exported for processors built on the same delivery (the Postgres one).
+ */
 export class SpanQueue {
   private spans: (ReadableSpan | undefined)[] = [];
   private sizes: number[] = [];

@@ -21,12 +21,14 @@ export interface ReceivedScope {
   readonly schemaUrl: string | undefined;
 }
 
+/** A span event as received (exception events included). */
 export interface ReceivedEvent {
   readonly name: string;
   readonly time: HrTime;
   readonly attributes: Attributes;
 }
 
+/** A link to another span, as received. */
 export interface ReceivedLink {
   readonly traceId: string;
   readonly spanId: string;

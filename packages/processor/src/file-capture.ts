@@ -64,7 +64,9 @@ export const DEFAULT_TEXT_EXTENSIONS: ReadonlySet<string> = new Set([
   '.css', '.sql', '.r', '.jl', '.ipynb', '.rst', '.dat', '.out', '.err', '.env.example',
 ]);
 
+/** Default of `fileCapture.maxFileBytes`: larger files are recorded without content (1 MiB). */
 export const DEFAULT_MAX_FILE_BYTES = 1_048_576;
+/** Default of `fileCapture.maxContentBytes`: the content kept of a captured file (5 KB). */
 export const DEFAULT_MAX_CONTENT_BYTES = 5120;
 
 /** Why no content was captured. */
