@@ -14,7 +14,7 @@ import type pg from 'pg';
 import { TABLES } from './columns.js';
 import { isConnectionError, toError } from './pg-errors.js';
 import { quoteIdent, qualify } from './sql.js';
-import { EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS_SQL } from './views.js';
+import { EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS_SQL, TOOL_SEQUENCES_SQL } from './views.js';
 
 /** One migration: applied once per schema, in `version` order. */
 export interface Migration {
@@ -138,6 +138,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 4, name: 'span_ids_not_unique', sql: SPAN_IDS_NOT_UNIQUE_SQL },
   { version: 20, name: 'pattern_views', sql: PATTERN_VIEWS_SQL },
   { version: 21, name: 'event_outcomes_error_type', sql: EVENT_OUTCOMES_VIEW_SQL },
+  { version: 22, name: 'tool_sequences_per_node_instance', sql: TOOL_SEQUENCES_SQL },
 ]);
 
 /** The table recording applied versions (created by {@link runMigrations}, not by a migration). */
