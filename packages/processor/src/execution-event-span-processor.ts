@@ -20,6 +20,7 @@ import {
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_TEXT_EXTENSIONS,
   captureFile,
+  currentFileVersion,
   resolveFilePath,
   type CapturedFile,
   type FileCaptureOptions,
@@ -283,7 +284,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const tracer = this.getTracer();
     for (const path of files) {
       const resolved = resolveFilePath(path, cwd, this.fileCapture.roots);
-      if (runId !== undefined && this.runs.hasFile(runId, nodeId, resolved)) continue;
+      if (runId !== undefined && !this.isNewInNode(runId, nodeId, resolved)) continue;
       const fileAttrs: Attributes = {
         [Attr.ATTR_EVENT_TYPE]: EventType.FILE_GEN,
         [Attr.ATTR_FILE_PATH]: path,
@@ -308,6 +309,20 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     }
   }
 
+  /**
+   * Whether a detected file deserves a `file_gen` span in this node: not
+   * recorded here yet, or recorded as another version than the one on disk
+   * now (one stat: a file rewritten by a later step of the node gets a row
+   * for its new content instead of keeping the first).
+   */
+  private isNewInNode(runId: string, nodeId: string | undefined, resolved: string): boolean {
+    const known = this.runs.fileVersion(runId, nodeId, resolved);
+    if (known === undefined) return true;
+    if (known === null || !this.captureFiles) return false;
+    const now = currentFileVersion(resolved);
+    return now !== undefined && now !== known;
+  }
+
   /** Content, size, type and hash of the file a `file_gen` span names. */
   private captureFileSpan(span: Span): void {
     const attrs = span.attributes;
@@ -317,17 +332,17 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const normalised = normalisePath(path) ?? path;
     const resolved =
       typeof given === 'string' ? given : resolveFilePath(normalised, undefined, this.fileCapture.roots);
+    const captured: CapturedFile = this.captureFiles
+      ? captureFile(resolved, undefined, this.fileCapture)
+      : { resolvedPath: resolved, fileType: fileTypeOf(resolved), hasContent: false, skipReason: 'disabled' };
     const runId = attrs[Attr.ATTR_RUN_ID];
     if (typeof runId === 'string') {
       const nodeId = typeof attrs[Attr.ATTR_NODE_ID] === 'string' ? (attrs[Attr.ATTR_NODE_ID] as string) : undefined;
-      const first = this.runs.recordFile(runId, nodeId, resolved, span.spanContext().spanId);
+      const first = this.runs.recordFile(runId, nodeId, resolved, span.spanContext().spanId, captured.version);
       if (first !== undefined && first !== span.spanContext().spanId) {
         span.setAttribute(Attr.ATTR_FILE_DUPLICATE, true);
       }
     }
-    const captured: CapturedFile = this.captureFiles
-      ? captureFile(resolved, undefined, this.fileCapture)
-      : { resolvedPath: resolved, fileType: fileTypeOf(resolved), hasContent: false, skipReason: 'disabled' };
     const out: Attributes = {
       [Attr.ATTR_FILE_RESOLVED_PATH]: captured.resolvedPath,
       [Attr.ATTR_FILE_TYPE]: captured.fileType || fileTypeOf(path),

@@ -93,6 +93,12 @@ export interface CapturedFile {
   readonly size?: number;
   /** Hex SHA-256 of the whole file, when it was read. */
   readonly sha256?: string;
+  /**
+   * Which version of the file was seen (size and modification time, from the
+   * same stat as `size`), when it exists: a later capture of another
+   * version is a new file row, not a duplicate.
+   */
+  readonly version?: string;
   /** True when the content is a prefix of a longer file. */
   readonly truncated?: boolean;
   /** Secrets `redact` replaced in the content; only when `hasContent` and `redact` was given. */
@@ -178,6 +184,25 @@ function utf8Prefix(buf: Buffer, max: number): Buffer {
 const decoder = new TextDecoder('utf-8', { fatal: false });
 const BINARY_SNIFF_BYTES = 8192;
 
+/** The version of a file as `CapturedFile.version` and `currentFileVersion` give it. */
+function versionOf(st: { size: number; mtimeMs: number }): string {
+  return `${st.size}:${st.mtimeMs}`;
+}
+
+/**
+ * The version of the file at `absolute` now (one stat, following symlinks),
+ * or `undefined` when it cannot be read: what the processor compares to
+ * decide whether a file detected again in a node is a new version.
+ */
+export function currentFileVersion(absolute: string): string | undefined {
+  try {
+    const st = statSync(absolute, { throwIfNoEntry: false });
+    return st === undefined ? undefined : versionOf(st);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Captures one file; never throws. */
 export function captureFile(path: string, cwd: string | undefined, options: FileCaptureOptions): CapturedFile {
   const roots = options.roots;
@@ -199,7 +224,7 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     const st = statSync(real);
     if (!st.isFile()) return { resolvedPath: real, fileType, hasContent: false, skipReason: 'not_regular_file' };
     if (st.size > maxFileBytes) {
-      return { resolvedPath: real, fileType, hasContent: false, size: st.size, skipReason: 'too_large' };
+      return { resolvedPath: real, fileType, hasContent: false, size: st.size, version: versionOf(st), skipReason: 'too_large' };
     }
     // O_NONBLOCK: if the path was swapped for a FIFO after the stat, open still returns at once.
     fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0));
@@ -211,7 +236,7 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     const fst = fstatSync(fd);
     if (!fst.isFile()) return { resolvedPath: real, fileType, hasContent: false, skipReason: 'not_regular_file' };
     if (fst.size > maxFileBytes) {
-      return { resolvedPath: real, fileType, hasContent: false, size: fst.size, skipReason: 'too_large' };
+      return { resolvedPath: real, fileType, hasContent: false, size: fst.size, version: versionOf(fst), skipReason: 'too_large' };
     }
     const buf = Buffer.allocUnsafe(fst.size);
     let read = 0;
@@ -223,24 +248,25 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     const data = buf.subarray(0, read);
     const sha256 = createHash('sha256').update(data).digest('hex');
     const size = read;
+    const version = versionOf(fst);
     if (!hasTextExtension(real, textExtensions) && !hasTextExtension(absolute, textExtensions)) {
-      return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'not_text' };
+      return { resolvedPath: real, fileType, hasContent: false, size, sha256, version, skipReason: 'not_text' };
     }
     const redact = options.redact;
     // What redaction sees: the bytes kept and the look-ahead past them.
     const window = utf8Prefix(data, redact === undefined ? maxContentBytes : maxContentBytes + REDACTION_LOOKAHEAD_BYTES);
     // What is kept must hold no NUL (and the first 8 KB, the sniff); a NUL in the look-ahead only redaction reads does not matter.
     if (data.subarray(0, Math.max(BINARY_SNIFF_BYTES, maxContentBytes)).includes(0)) {
-      return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'binary' };
+      return { resolvedPath: real, fileType, hasContent: false, size, sha256, version, skipReason: 'binary' };
     }
     if (redact === undefined) {
-      return { resolvedPath: real, fileType, hasContent: true, content: decoder.decode(window), size, sha256, truncated: window.length < size };
+      return { resolvedPath: real, fileType, hasContent: true, content: decoder.decode(window), size, sha256, version, truncated: window.length < size };
     }
     const redacted = redact(decoder.decode(window));
     const whole = Buffer.from(redacted.text, 'utf8');
     const kept = utf8Prefix(whole, maxContentBytes);
     // A redacted secret shortens the text, so what is kept may reach into the look-ahead: check it too.
-    if (kept.includes(0)) return { resolvedPath: real, fileType, hasContent: false, size, sha256, skipReason: 'binary' };
+    if (kept.includes(0)) return { resolvedPath: real, fileType, hasContent: false, size, sha256, version, skipReason: 'binary' };
     return {
       resolvedPath: real,
       fileType,
@@ -248,6 +274,7 @@ export function captureFile(path: string, cwd: string | undefined, options: File
       content: kept.length === whole.length ? redacted.text : decoder.decode(kept),
       size,
       sha256,
+      version,
       truncated: window.length < size || kept.length < whole.length,
       redactions: redacted.redactions,
     };

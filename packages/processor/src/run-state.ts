@@ -15,8 +15,14 @@
 export interface RunState {
   /** Last execution order handed out (0 before the first event). */
   order: number;
-  /** Keys (`node \0 path`) of files recorded so far, with the span that recorded each. */
-  readonly files: Map<string, string>;
+  /** Keys (`node \0 path`) of files recorded so far, with the span that recorded each and the version it saw. */
+  readonly files: Map<string, RecordedFile>;
+}
+
+/** A file recorded in a node: the span whose row holds it, and the version (size, mtime) it captured. */
+export interface RecordedFile {
+  spanId: string;
+  version: string | undefined;
 }
 
 /** Evicted runs whose last order is remembered, per run tracked in full. */
@@ -92,21 +98,25 @@ export class RunStates {
   }
 
   /**
-   * Remembers that `spanId` recorded `path` in `nodeId`; returns the span id
-   * that recorded it first when it was already known.
+   * Remembers that `spanId` recorded `path` in `nodeId`, seeing `version`;
+   * returns the span id that recorded the same version before (a
+   * duplicate), else `undefined`: the first record, or another version,
+   * which then becomes the one remembered. An unknown version (the file
+   * could not be read) is the same as any.
    */
-  recordFile(runId: string, nodeId: string | undefined, path: string, spanId: string): string | undefined {
+  recordFile(runId: string, nodeId: string | undefined, path: string, spanId: string, version: string | undefined): string | undefined {
     const files = this.get(runId).files;
     const key = `${nodeId ?? ''}\u0000${path}`;
-    const first = files.get(key);
-    if (first !== undefined) return first;
-    if (files.size < MAX_FILES_PER_RUN) files.set(key, spanId);
+    const known = files.get(key);
+    if (known !== undefined && (version === undefined || known.version === undefined || known.version === version)) return known.spanId;
+    if (known !== undefined || files.size < MAX_FILES_PER_RUN) files.set(key, { spanId, version });
     return undefined;
   }
 
-  /** Whether `path` was already recorded in `nodeId` of the run. */
-  hasFile(runId: string, nodeId: string | undefined, path: string): boolean {
-    return this.states.get(runId)?.files.has(`${nodeId ?? ''}\u0000${path}`) ?? false;
+  /** The version of `path` recorded in `nodeId` of the run (`null` when recorded without one), or `undefined` when not recorded. */
+  fileVersion(runId: string, nodeId: string | undefined, path: string): string | null | undefined {
+    const known = this.states.get(runId)?.files.get(`${nodeId ?? ''}\u0000${path}`);
+    return known === undefined ? undefined : (known.version ?? null);
   }
 
   get size(): number {

@@ -142,6 +142,24 @@ test('a code run whose output shows a failure ends with status Error (its messag
   assert.equal(named(spans(), 'execute_code ok').status.code, SpanStatusCode.UNSET);
 });
 
+test('a file rewritten with other content later in the same node gets a file_gen for its new version; unchanged, it does not', () => {
+  const { recorder, spans, workspaceDir } = setup();
+  const out = join(workspaceDir, 'out.txt');
+  const run = recorder.startRun();
+  const step = run.startNode('s');
+  const write = "open('out.txt', 'w').write(x)\n";
+  writeFileSync(out, 'version 1\n');
+  step.codeExecution({ agent: 'e', language: 'python', code: write });
+  step.codeExecution({ agent: 'e', language: 'python', code: write }); // same file, untouched
+  writeFileSync(out, 'version 2, longer\n');
+  step.codeExecution({ agent: 'e', language: 'python', code: write });
+  step.fileGenerated({ agent: 'e', path: 'out.txt' }); // declared after: the same version
+  step.end();
+  run.end();
+  const rows = fileSpans(spans()).filter((f) => f.attributes[Attr.ATTR_FILE_DUPLICATE] !== true);
+  assert.deepEqual(rows.map((f) => f.attributes[Attr.ATTR_FILE_CONTENT]), ['version 1\n', 'version 2, longer\n']);
+});
+
 test('a file declared after it was detected is marked duplicate (one row), in another node it is not', () => {
   const { recorder, spans, workspaceDir } = setup();
   writeFileSync(join(workspaceDir, 'out.csv'), 'a,b\n1,2\n');
