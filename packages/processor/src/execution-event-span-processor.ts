@@ -330,6 +330,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     if (typeof path !== 'string' || path.length === 0) return;
     const given = attrs[Attr.ATTR_FILE_RESOLVED_PATH];
     const normalised = normalisePath(path) ?? path;
+    // A declared path is stored as detected ones are (`./a.txt` as `a.txt`), so rows compare by path.
+    if (normalised !== path) span.setAttribute(Attr.ATTR_FILE_PATH, normalised);
     const resolved =
       typeof given === 'string' ? given : resolveFilePath(normalised, undefined, this.fileCapture.roots);
     const captured: CapturedFile = this.captureFiles

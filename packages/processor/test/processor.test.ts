@@ -160,6 +160,14 @@ test('a file rewritten with other content later in the same node gets a file_gen
   assert.deepEqual(rows.map((f) => f.attributes[Attr.ATTR_FILE_CONTENT]), ['version 1\n', 'version 2, longer\n']);
 });
 
+test('a declared path is stored normalised like a detected one', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun();
+  run.fileGenerated({ agent: 'e', path: './results/./table.csv' });
+  run.end();
+  assert.equal(fileSpans(spans())[0]?.attributes[Attr.ATTR_FILE_PATH], 'results/table.csv');
+});
+
 test('a file declared after it was detected is marked duplicate (one row), in another node it is not', () => {
   const { recorder, spans, workspaceDir } = setup();
   writeFileSync(join(workspaceDir, 'out.csv'), 'a,b\n1,2\n');
