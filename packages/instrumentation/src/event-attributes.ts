@@ -144,9 +144,9 @@ export function codeExecutionAttributes(bag: AttributeBag, scope: EventScope, e:
   bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.EXECUTE_CODE);
   bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'executor'));
   bag.set(Attr.ATTR_CODE_LANGUAGE, str(e.language)?.toLowerCase());
-  const code = typeof e.code === 'string' ? e.code : safeText(e.code, Number.MAX_SAFE_INTEGER).text;
-  bag.text(Attr.ATTR_CODE_CONTENT, code);
-  bag.set(Attr.ATTR_CODE_LENGTH, code.length);
+  // Code that is not a string (a framework's code object) is serialised within the content budget like any content.
+  const code = bag.text(Attr.ATTR_CODE_CONTENT, e.code ?? '');
+  bag.set(Attr.ATTR_CODE_LENGTH, typeof e.code === 'string' ? e.code.length : code?.length);
   bag.set(Attr.ATTR_CODE_CWD, str(e.cwd));
   if (e.context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, e.context);
   codeExecutionResultAttributes(bag, e);

@@ -19,6 +19,26 @@ export interface SafeJsonResult {
 const MAX_DEPTH = 32;
 const TRUNCATION_MARK = '…[truncated]';
 
+/*
+ * Budget costs. Every token the JSON text will hold is charged, roughly what
+ * it adds to the text: a value that cost nothing (`null`, `[]`) would let a
+ * sparse array of 200 million holes, or millions of empty arrays, be walked
+ * to the end and built into hundreds of megabytes of text (or a string too
+ * long for V8, which kills the process).
+ */
+/** `null` (also what `undefined` becomes). */
+const NULL_COST = 4;
+/** A number, whatever its digits. */
+const NUMBER_COST = 8;
+/** `true` / `false`. */
+const BOOLEAN_COST = 5;
+/** The brackets of an array or object. */
+const CONTAINER_COST = 2;
+/** The comma before an array item. */
+const ITEM_COST = 1;
+/** The colon and comma of an object member (its key is charged as a string). */
+const MEMBER_COST = 2;
+
 class Budget {
   remaining: number;
   truncated = false;
@@ -59,12 +79,13 @@ function flatJson(value: unknown, limit: number): string | undefined {
     const isArray = Array.isArray(value);
     if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return undefined;
     if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
-    let remaining = limit;
+    let remaining = limit - CONTAINER_COST;
     let out = isArray ? '[' : '{';
     if (isArray) {
       const items = value as readonly unknown[];
       for (let i = 0; i < items.length; i++) {
         if (remaining <= 0) return undefined;
+        remaining -= ITEM_COST;
         const item = primitiveJson(items[i], remaining);
         if (item === undefined) return undefined;
         remaining -= item.cost;
@@ -78,7 +99,7 @@ function flatJson(value: unknown, limit: number): string | undefined {
       const key = keys[i]!;
       // `__proto__` would set the walker's copy's prototype rather than a key: the walker's business.
       if (remaining <= 0 || key.length > remaining || key === '__proto__') return undefined;
-      remaining -= key.length + 2;
+      remaining -= key.length + 2 + MEMBER_COST;
       const item = primitiveJson(record[key], remaining);
       if (item === undefined) return undefined;
       remaining -= item.cost;
@@ -96,11 +117,11 @@ function primitiveJson(v: unknown, remaining: number): { json: string; cost: num
     case 'string':
       return remaining > 0 && v.length <= remaining ? { json: JSON.stringify(v), cost: v.length + 2 } : undefined;
     case 'number':
-      return Number.isFinite(v) ? { json: JSON.stringify(v), cost: 8 } : undefined;
+      return Number.isFinite(v) ? { json: JSON.stringify(v), cost: NUMBER_COST } : undefined;
     case 'boolean':
-      return { json: v ? 'true' : 'false', cost: 5 };
+      return { json: v ? 'true' : 'false', cost: BOOLEAN_COST };
     case 'object':
-      return v === null ? { json: 'null', cost: 0 } : undefined;
+      return v === null ? { json: 'null', cost: NULL_COST } : undefined;
     default:
       return undefined;
   }
@@ -142,14 +163,15 @@ function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<o
     case 'string':
       return take(budget, value);
     case 'number':
-      budget.remaining -= 8;
+      budget.remaining -= NUMBER_COST;
       return Number.isFinite(value) ? value : String(value);
     case 'boolean':
-      budget.remaining -= 5;
+      budget.remaining -= BOOLEAN_COST;
       return value;
     case 'bigint':
       return take(budget, value.toString());
     case 'undefined':
+      budget.remaining -= NULL_COST;
       return null;
     case 'symbol':
       return take(budget, value.toString());
@@ -158,20 +180,25 @@ function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<o
     default:
       break;
   }
-  if (value === null) return null;
+  if (value === null) {
+    budget.remaining -= NULL_COST;
+    return null;
+  }
   const obj = value as object;
-  if (ancestors.has(obj)) return '[Circular]';
+  if (ancestors.has(obj)) return take(budget, '[Circular]');
   if (depth >= MAX_DEPTH || budget.remaining <= 0) {
     budget.truncated = true;
     return TRUNCATION_MARK;
   }
-  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
+  if (obj instanceof Date) return take(budget, Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString());
   if (obj instanceof Error) {
+    budget.remaining -= CONTAINER_COST + 2 * MEMBER_COST;
     return { name: take(budget, obj.name), message: take(budget, obj.message) };
   }
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
-    return `[${obj.constructor.name} ${(obj as ArrayBuffer).byteLength} bytes]`;
+    return take(budget, `[${obj.constructor.name} ${(obj as ArrayBuffer).byteLength} bytes]`);
   }
+  budget.remaining -= CONTAINER_COST;
   ancestors.add(obj);
   try {
     const withToJson = obj as { toJSON?: unknown };
@@ -187,6 +214,7 @@ function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<o
           out.push(TRUNCATION_MARK);
           break;
         }
+        budget.remaining -= ITEM_COST;
         out.push(toPlain(item, budget, depth + 1, ancestors));
       }
       return out;
@@ -201,6 +229,7 @@ function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<o
         break;
       }
       const key = take(budget, typeof k === 'string' ? k : String(k));
+      budget.remaining -= MEMBER_COST;
       out[key] = toPlain(v, budget, depth + 1, ancestors);
     }
     return out;
