@@ -169,18 +169,34 @@ export function toolCallAttributes(bag: AttributeBag, scope: EventScope, e: Tool
   bag.set(Attr.ATTR_GEN_AI_TOOL_CALL_ID, str(e.toolCallId));
   if (e.args !== undefined) {
     bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, e.args);
-    if (e.args !== null && typeof e.args === 'object' && !Array.isArray(e.args)) {
-      try {
-        const keys = Object.keys(e.args); // a fresh array: cut and sorted in place
-        if (keys.length > 100) keys.length = 100;
-        bag.set(Attr.ATTR_TOOL_ARGS_KEYS, keys.sort());
-      } catch {
-        // A proxy that refuses ownKeys: the arguments JSON above already says what we could read.
-      }
-    }
+    bag.set(Attr.ATTR_TOOL_ARGS_KEYS, argumentKeys(e.args));
   }
   if (e.context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, e.context);
   toolCallResultAttributes(bag, e);
+}
+
+/** Most argument names kept in `agentspan.tool.args_keys`. */
+const MAX_ARGUMENT_KEYS = 100;
+
+/**
+ * The sorted names of tool arguments given as a plain object (`{ q, limit }`),
+ * else `undefined`. Only plain objects have argument names: the keys of a
+ * Buffer or typed array are its byte indexes (millions of them, listed and
+ * sorted on the caller's thread), and arrays, Maps or class instances have
+ * none worth listing.
+ */
+function argumentKeys(args: unknown): string[] | undefined {
+  if (args === null || typeof args !== 'object') return undefined;
+  try {
+    const proto: unknown = Object.getPrototypeOf(args);
+    if (proto !== Object.prototype && proto !== null) return undefined;
+    const keys = Object.keys(args); // a fresh array: cut and sorted in place
+    if (keys.length > MAX_ARGUMENT_KEYS) keys.length = MAX_ARGUMENT_KEYS;
+    return keys.sort();
+  } catch {
+    // A proxy that refuses getPrototypeOf or ownKeys: the arguments JSON already says what could be read.
+    return undefined;
+  }
 }
 
 export function toolCallResultAttributes(bag: AttributeBag, r: ToolCallResult): void {
