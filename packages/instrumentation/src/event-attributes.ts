@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { Attr, EventType, FileSource, GenAiOperation } from '@agentspan/semconv';
 import { createAttributeRecord } from './attribute-record.js';
-import { safeJson, safeText } from './safe-json.js';
+import { UNREADABLE, safeJson, safeText } from './safe-json.js';
 import type {
   AgentCallEvent,
   AgentCallResult,
@@ -97,26 +97,60 @@ function scopeAttributes(bag: AttributeBag, scope: EventScope, type: EventType, 
 /** `error.type` and `agentspan.error.message` for an error of any shape. */
 export function errorAttributes(bag: AttributeBag, error: unknown): string | undefined {
   if (error === undefined || error === null || error === false) return undefined;
-  let type = 'Error';
-  let message: string;
-  if (error instanceof Error) {
-    type = error.name || 'Error';
-    message = error.message;
-  } else if (typeof error === 'string') {
+  // Each part is read on its own: an Error whose message getter throws still has its type, and
+  // a revoked proxy (even `instanceof` throws on it) is still an error, of unreadable message.
+  let type: unknown = 'Error';
+  let message: unknown;
+  if (typeof error === 'string') {
     message = error;
+  } else if (isError(error)) {
+    try {
+      type = error.name || 'Error';
+    } catch {
+      type = 'Error';
+    }
+    try {
+      message = error.message;
+    } catch {
+      message = UNREADABLE;
+    }
   } else {
-    message = safeText(error, 2000).text;
+    message = isReadable(error) ? safeText(error, 2000).text : UNREADABLE;
   }
   bag.set(Attr.ATTR_ERROR_TYPE, nameOf(type, 'Error'));
   bag.set(Attr.ATTR_HAS_ERROR, true);
   return bag.text(Attr.ATTR_ERROR_MESSAGE, message);
 }
 
+/** `instanceof Error`, false when even that cannot be asked (a revoked proxy). */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+/** False for an object whose prototype cannot be read: a revoked proxy, which throws on every operation. */
+function isReadable(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  try {
+    Object.getPrototypeOf(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function hasToolCallsIn(content: unknown): boolean {
   if (content === null || typeof content !== 'object') return false;
-  const calls = (content as { tool_calls?: unknown; toolCalls?: unknown }).tool_calls ??
-    (content as { toolCalls?: unknown }).toolCalls;
-  return Array.isArray(calls) && calls.length > 0;
+  try {
+    const calls = (content as { tool_calls?: unknown; toolCalls?: unknown }).tool_calls ??
+      (content as { toolCalls?: unknown }).toolCalls;
+    return Array.isArray(calls) && calls.length > 0;
+  } catch {
+    return false; // content that cannot be read: recorded as "[unreadable]", with no tool calls known
+  }
 }
 
 export function agentCallAttributes(bag: AttributeBag, scope: EventScope, e: AgentCallEvent): void {

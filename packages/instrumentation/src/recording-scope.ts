@@ -3,14 +3,11 @@ import {
   trace,
   INVALID_SPAN_CONTEXT,
   SpanKind,
-  SpanStatusCode,
   type Context,
-  type Span,
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
 import {
-  Attr,
   agentCallSpanName,
   codeExecutionSpanName,
   fileGenSpanName,
@@ -31,6 +28,7 @@ import {
   type EventScope,
 } from './event-attributes.js';
 import { guarded, reportFailure } from './guard.js';
+import { endSpan, statusFromBag } from './span-end.js';
 import { checkedTime, startTimeOption } from './time-input.js';
 import type {
   AgentCallEvent,
@@ -55,12 +53,6 @@ export interface ScopeDeps {
 
 type Fill<E> = (bag: AttributeBag, scope: EventScope, event: E) => void;
 type FillResult<R> = (bag: AttributeBag, result: R) => void;
-
-function statusFrom(span: Span, bag: AttributeBag, error: unknown): void {
-  if (error === undefined || error === null || error === false) return;
-  const message = bag.attributes[Attr.ATTR_ERROR_MESSAGE];
-  span.setStatus({ code: SpanStatusCode.ERROR, message: typeof message === 'string' ? message.slice(0, 1000) : 'error' });
-}
 
 const NOOP_HANDLE: EventHandle<never> = {
   spanContext: () => INVALID_SPAN_CONTEXT,
@@ -163,7 +155,7 @@ export class RecordingScope implements EventRecorder {
       start === undefined ? { kind: SpanKind.INTERNAL, attributes } : { kind: SpanKind.INTERNAL, attributes, startTime: start },
       this.parentContext,
     );
-    statusFrom(span, bag, e.error);
+    statusFromBag(span, bag);
     span.end(end);
   }
 
@@ -191,14 +183,9 @@ export class RecordingScope implements EventRecorder {
       end: (result?: R) => {
         if (ended) return;
         ended = true;
-        guarded('end', undefined, () => {
-          const r = (result ?? {}) as R;
-          const resultBag = new AttributeBag(this.deps.maxContentChars);
-          fillResult(resultBag, r);
-          span.setAttributes(resultBag.finish());
-          statusFrom(span, resultBag, r.error);
-          span.end(checkedTime(r.endTime));
-        });
+        const r = (result ?? {}) as R;
+        const resultBag = new AttributeBag(this.deps.maxContentChars);
+        endSpan('end', span, resultBag, () => r.endTime, () => fillResult(resultBag, r));
       },
     };
   }

@@ -21,8 +21,9 @@ import {
 import { AttributeBag, errorAttributes, nameOf } from './event-attributes.js';
 import { guarded } from './guard.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
+import { endSpan } from './span-end.js';
 import { idOf } from './ids.js';
-import { checkedTime, startTimeOption } from './time-input.js';
+import { startTimeOption } from './time-input.js';
 import { formatTraceparent } from './traceparent.js';
 import type {
   EndNodeOptions,
@@ -37,11 +38,6 @@ import type {
 /** Depths under the run span (column `depth`). */
 const RUN_DEPTH = 0;
 const NODE_DEPTH = 1;
-
-function endWithError(span: Span, bag: AttributeBag, error: unknown): void {
-  const message = errorAttributes(bag, error);
-  if (message !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: message.slice(0, 1000) });
-}
 
 /** A running workflow. Events recorded directly on the run have no node. */
 export class Run extends RecordingScope implements RunHandle {
@@ -121,21 +117,26 @@ export class Run extends RecordingScope implements RunHandle {
   end(options?: EndRunOptions): void {
     if (this.ended) return;
     this.ended = true;
-    guarded('run.end', undefined, () => {
-      const o = options ?? {};
-      const failed = o.error !== undefined && o.error !== null;
-      for (const node of [...this.openNodes]) {
-        node.end({ status: failed ? EventStatus.FAILED : EventStatus.COMPLETED });
-      }
-      const bag = new AttributeBag(this.deps.maxContentChars);
-      bag.set(Attr.ATTR_RUN_STATUS, nameOf(o.status, failed ? RunStatus.FAILED : RunStatus.SUCCESS));
-      if (o.metadata !== undefined) bag.json(Attr.ATTR_USER_META, o.metadata);
-      endWithError(this.span, bag, o.error);
-      if (o.status === RunStatus.FAILED && !failed) {
+    const o = options ?? {};
+    let failed = false;
+    try {
+      failed = o.error !== undefined && o.error !== null;
+    } catch {
+      // Options that cannot be read: the run still ends (below), its outcome unknown.
+    }
+    for (const node of [...this.openNodes]) {
+      node.end({ status: failed ? EventStatus.FAILED : EventStatus.COMPLETED });
+    }
+    const bag = new AttributeBag(this.deps.maxContentChars);
+    endSpan('run.end', this.span, bag, () => o.endTime, () => {
+      const status = o.status;
+      bag.set(Attr.ATTR_RUN_STATUS, nameOf(status, failed ? RunStatus.FAILED : RunStatus.SUCCESS));
+      if (status === RunStatus.FAILED && !failed) {
         this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'run failed' });
       }
-      this.span.setAttributes(bag.finish());
-      this.span.end(checkedTime(o.endTime));
+      const metadata = o.metadata;
+      if (metadata !== undefined) bag.json(Attr.ATTR_USER_META, metadata);
+      errorAttributes(bag, o.error);
     });
   }
 }
@@ -196,17 +197,18 @@ export class Node extends RecordingScope implements NodeHandle {
   end(options?: EndNodeOptions): void {
     if (this.ended) return;
     this.ended = true;
-    guarded('node.end', undefined, () => {
-      const o = options ?? {};
-      const bag = new AttributeBag(this.deps.maxContentChars);
-      if (o.status !== undefined) bag.set(Attr.ATTR_STATUS, nameOf(o.status, EventStatus.COMPLETED));
-      if (o.metadata !== undefined) bag.json(Attr.ATTR_USER_META, o.metadata);
-      endWithError(this.span, bag, o.error);
-      if (o.status === EventStatus.FAILED && o.error === undefined) {
+    const o = options ?? {};
+    const bag = new AttributeBag(this.deps.maxContentChars);
+    endSpan('node.end', this.span, bag, () => o.endTime, () => {
+      const status = o.status;
+      if (status !== undefined) bag.set(Attr.ATTR_STATUS, nameOf(status, EventStatus.COMPLETED));
+      const error = o.error;
+      if (status === EventStatus.FAILED && error === undefined) {
         this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'node failed' });
       }
-      this.span.setAttributes(bag.finish());
-      this.span.end(checkedTime(o.endTime));
+      const metadata = o.metadata;
+      if (metadata !== undefined) bag.json(Attr.ATTR_USER_META, metadata);
+      errorAttributes(bag, error);
     });
     this.run.nodeEnded(this);
   }

@@ -16,6 +16,9 @@ export interface SafeJsonResult {
   readonly truncated: boolean;
 }
 
+/** What a value, or a part of one, that throws when read (a throwing getter, a revoked proxy) is recorded as. */
+export const UNREADABLE = '[unreadable]';
+
 const MAX_DEPTH = 32;
 const TRUNCATION_MARK = '…[truncated]';
 
@@ -235,7 +238,7 @@ function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<o
     return out;
   } catch {
     // A throwing getter, proxy trap or toJSON: record that, not the exception.
-    return '[unreadable]';
+    return UNREADABLE;
   } finally {
     ancestors.delete(obj);
   }

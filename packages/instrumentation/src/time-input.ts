@@ -36,19 +36,33 @@ function isHrTime(value: unknown): value is HrTime {
  */
 export function checkedTime(value: unknown): TimeInput | undefined {
   if (value === undefined || value === null) return undefined;
-  if (value instanceof Date) {
-    const ms = value.getTime();
-    if (ms >= 0 && ms <= MAX_EPOCH_MILLIS) return value;
-  } else if (typeof value === 'number') {
+  if (typeof value === 'number') {
     if (value >= 0 && value <= MAX_EPOCH_MILLIS) return value;
-  } else if (isHrTime(value)) {
-    return value;
+  } else {
+    try {
+      const usable = usableObjectTime(value);
+      if (usable !== undefined) return usable;
+    } catch {
+      // A revoked proxy, a Proxy around a Date (its getTime throws): not a time we can read.
+    }
   }
   if (!warned) {
     warned = true;
     diag.warn('agentspan: an unusable startTime/endTime (an invalid Date, NaN, a time before 1970 or after 2554, a malformed [seconds, nanoseconds]) was replaced by the current time (logged once)');
   }
   return undefined;
+}
+
+/** A `Date` or `[seconds, nanoseconds]` in range, else `undefined`; may throw on a hostile object. */
+function usableObjectTime(value: unknown): TimeInput | undefined {
+  if (value instanceof Date) {
+    // The intrinsic getTime: it throws for a Proxy around a Date, and ignores a getTime replaced on
+    // the instance. The SDK reads the time again: it gets this Date only when that is safe.
+    const ms = Date.prototype.getTime.call(value);
+    if (!(ms >= 0 && ms <= MAX_EPOCH_MILLIS)) return undefined;
+    return value.getTime === Date.prototype.getTime ? value : new Date(ms);
+  }
+  return isHrTime(value) ? value : undefined;
 }
 
 /** `{ startTime }` for span options when the time is usable, else `{}` (the SDK's now). */

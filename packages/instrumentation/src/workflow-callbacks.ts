@@ -42,10 +42,25 @@ function outputOf(r: ExecutionResultLike): unknown {
  * job is to report errors as failed.
  */
 function toolFailureOf(result: unknown): unknown {
-  if (result instanceof Error) return result;
   if (result === null || typeof result !== 'object') return undefined;
-  const error = (result as { error?: unknown }).error;
-  return error === undefined || error === null || error === false || error === '' ? undefined : error;
+  try {
+    if (result instanceof Error) return result;
+    const error = (result as { error?: unknown }).error;
+    return error === undefined || error === null || error === false || error === '' ? undefined : error;
+  } catch {
+    return undefined; // a result that cannot be read (a proxy): recorded as "[unreadable]", not as a failure
+  }
+}
+
+/** The members of a code execution result; one that cannot be read at all is its output, recorded as "[unreadable]". */
+function executionResultOf(result: unknown): ExecutionResultLike {
+  if (result === null || typeof result !== 'object') return { output: result };
+  const r = result as ExecutionResultLike;
+  try {
+    return { output: outputOf(r), exitCode: exitCodeOf(r), error: r.error };
+  } catch {
+    return { output: result };
+  }
 }
 
 /**
@@ -74,14 +89,13 @@ export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbac
     },
     onCodeExecution(agent, code, language, result) {
       guarded('onCodeExecution', undefined, () => {
-        const r: ExecutionResultLike =
-          result !== null && typeof result === 'object' ? (result as ExecutionResultLike) : { output: result };
+        const r = executionResultOf(result);
         const exitCode = exitCodeOf(r);
         target().codeExecution({
           agent,
           code,
           language,
-          output: outputOf(r),
+          output: r.output,
           ...(exitCode !== undefined ? { exitCode } : {}),
           ...(r.error !== undefined && r.error !== null ? { error: r.error } : {}),
         });
@@ -90,7 +104,7 @@ export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbac
     onToolCall(agent, tool, args, result) {
       guarded('onToolCall', undefined, () => {
         const error = toolFailureOf(result);
-        if (result instanceof Error) target().toolCall({ agent, tool, args, error });
+        if (error === result) target().toolCall({ agent, tool, args, error });
         else target().toolCall({ agent, tool, args, result, ...(error !== undefined ? { error } : {}) });
       });
     },

@@ -1,0 +1,52 @@
+/**
+ * Ending a span with what the caller's end options (`end({ ... })` of an
+ * event, node or run) say, whatever they are. Reading them may throw (a
+ * proxy, a getter); the span must end anyway: a span never ended is never
+ * exported, and its event, node or run row would be lost for good.
+ */
+import { SpanStatusCode, type Span, type TimeInput } from '@opentelemetry/api';
+import { Attr } from '@agentspan/semconv';
+import type { AttributeBag } from './event-attributes.js';
+import { reportFailure } from './guard.js';
+import { checkedTime } from './time-input.js';
+
+/** Longest status message set on a span (the full message is in `agentspan.error.message`). */
+const MAX_STATUS_MESSAGE = 1000;
+
+/** Sets the span's status to ERROR when the bag recorded an error, with its message. */
+export function statusFromBag(span: Span, bag: AttributeBag): void {
+  if (bag.attributes[Attr.ATTR_HAS_ERROR] !== true) return;
+  const message = bag.attributes[Attr.ATTR_ERROR_MESSAGE];
+  span.setStatus({ code: SpanStatusCode.ERROR, message: typeof message === 'string' ? message.slice(0, MAX_STATUS_MESSAGE) : 'error' });
+}
+
+/**
+ * Ends `span` at the end time `endTimeOf` reads, after `fill` has put the
+ * end attributes into `bag`. Each step is guarded on its own (failures are
+ * logged once per `site`): whatever could be read is set, and the span
+ * ends in every case, at the current time when the end time is unreadable.
+ */
+export function endSpan(site: string, span: Span, bag: AttributeBag, endTimeOf: () => unknown, fill: () => void): void {
+  let endTime: TimeInput | undefined;
+  try {
+    endTime = checkedTime(endTimeOf());
+  } catch (err) {
+    reportFailure(site, err);
+  }
+  try {
+    fill();
+  } catch (err) {
+    reportFailure(site, err);
+  }
+  try {
+    span.setAttributes(bag.finish());
+    statusFromBag(span, bag);
+  } catch (err) {
+    reportFailure(site, err);
+  }
+  try {
+    span.end(endTime);
+  } catch (err) {
+    reportFailure(site, err);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * One field that cannot be read (a revoked proxy, a throwing getter or trap) costs that field,
+ * never the event; and end() always ends its span, whatever its options are.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Attr } from '@agentspan/semconv';
+import { createWorkflowCallbacks } from '../src/index.js';
+import { byName, setup } from './helpers.js';
+
+function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+const throwingGet = (): object => new Proxy({}, { get: () => { throw new Error('trap'); } });
+/** Fails on everything, as a whole options object. */
+const hostile = (): object =>
+  new Proxy({}, { get: () => { throw new Error('trap'); }, ownKeys: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('trap'); } });
+function errorWithUnreadableMessage(): Error {
+  const e = new TypeError('hidden');
+  Object.defineProperty(e, 'message', { get: () => { throw new Error('getter'); } });
+  return e;
+}
+
+test('a hostile value in one field records the event, with that field unreadable', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'hostile-fields' });
+  const step = run.startNode('step');
+  step.toolCall({ agent: 'a', tool: 'args-revoked', args: revokedProxy() });
+  step.agentCall({ agent: 'content-revoked', content: revokedProxy() });
+  step.agentCall({ agent: 'content-trap', content: throwingGet() });
+  step.toolCall({ agent: 'a', tool: 'error-message-throws', error: errorWithUnreadableMessage() });
+  step.codeExecution({ agent: 'error-revoked', code: 'print(1)', error: revokedProxy() });
+  step.end();
+  run.end();
+  const all = spans();
+  for (const name of ['execute_tool args-revoked', 'invoke_agent content-revoked', 'invoke_agent content-trap']) {
+    assert.ok(byName(all, name), `${name} recorded`);
+  }
+  assert.ok(byName(all, 'execute_tool args-revoked').attributes[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]);
+  const badMessage = byName(all, 'execute_tool error-message-throws').attributes;
+  assert.equal(badMessage[Attr.ATTR_ERROR_TYPE], 'TypeError');
+  assert.equal(badMessage[Attr.ATTR_ERROR_MESSAGE], '[unreadable]');
+  assert.equal(badMessage[Attr.ATTR_HAS_ERROR], true);
+  const revokedError = byName(all, 'execute_code error-revoked').attributes;
+  assert.equal(revokedError[Attr.ATTR_ERROR_MESSAGE], '[unreadable]');
+  assert.equal(revokedError[Attr.ATTR_HAS_ERROR], true);
+});
+
+test('end() ends the span whatever its options: an unreadable error, or options that cannot be read at all', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'hostile-ends' });
+  const step = run.startNode('step');
+  step.beginToolCall({ agent: 'a', tool: 'end-error' }).end({ error: errorWithUnreadableMessage() });
+  step.beginAgentCall({ agent: 'end-content-revoked' }).end({ content: revokedProxy() });
+  step.beginToolCall({ agent: 'a', tool: 'end-hostile' }).end(hostile() as never);
+  run.startNode('node-error').end({ error: errorWithUnreadableMessage() });
+  run.startNode('node-hostile').end(hostile() as never);
+  step.end();
+  run.end({ error: errorWithUnreadableMessage() });
+  const other = recorder.startRun({ runId: 'hostile-run-options', mode: 'other' });
+  other.end(hostile() as never);
+  const all = spans();
+  const endError = byName(all, 'execute_tool end-error').attributes;
+  assert.equal(endError[Attr.ATTR_ERROR_MESSAGE], '[unreadable]');
+  assert.equal(endError[Attr.ATTR_HAS_ERROR], true);
+  assert.ok(byName(all, 'invoke_agent end-content-revoked').attributes[Attr.ATTR_MESSAGE_CONTENT]);
+  assert.ok(byName(all, 'execute_tool end-hostile'));
+  assert.equal(byName(all, 'node node-error').attributes[Attr.ATTR_ERROR_MESSAGE], '[unreadable]');
+  assert.ok(byName(all, 'node node-hostile'));
+  const runSpan = byName(all, 'invoke_workflow workflow');
+  assert.equal(runSpan.attributes[Attr.ATTR_ERROR_MESSAGE], '[unreadable]');
+  assert.equal(runSpan.attributes[Attr.ATTR_RUN_STATUS], 'failed');
+  assert.ok(byName(all, 'invoke_workflow other'), 'a run ends even when its end options cannot be read');
+});
+
+test('a start or end time that cannot be read (a Proxy around a Date, a throwing getTime) becomes the current time', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'hostile-times', startTime: new Proxy(new Date(), {}) as Date });
+  const throwingDate = new Date();
+  throwingDate.getTime = () => { throw new Error('getTime'); };
+  run.toolCall({ agent: 'a', tool: 'proxy-date', startTime: new Proxy(new Date(), {}) as Date, endTime: revokedProxy() as Date });
+  run.toolCall({ agent: 'a', tool: 'throwing-gettime', startTime: throwingDate });
+  run.beginToolCall({ agent: 'a', tool: 'begin-proxy-date', startTime: new Proxy(new Date(), {}) as Date }).end({ endTime: throwingDate });
+  run.end({ endTime: new Proxy(new Date(), {}) as Date });
+  const all = spans();
+  for (const name of ['execute_tool proxy-date', 'execute_tool throwing-gettime', 'execute_tool begin-proxy-date', 'invoke_workflow workflow']) {
+    const s = byName(all, name);
+    assert.ok(Number.isFinite(s.startTime[0]) && Number.isFinite(s.endTime[0]), `${name} has usable times`);
+  }
+});
+
+test('workflow callbacks record tool and code results that cannot be read', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'hostile-callbacks' });
+  const callbacks = createWorkflowCallbacks(run, { nodeId: 'step' });
+  callbacks.onToolCall('a', 'tool-revoked-result', { q: 1 }, revokedProxy());
+  callbacks.onCodeExecution('exec-trap-result', 'print(1)', 'python', throwingGet());
+  run.end();
+  const tool = byName(spans(), 'execute_tool tool-revoked-result').attributes;
+  assert.equal(tool[Attr.ATTR_HAS_ERROR], undefined, 'an unreadable result is not a failure');
+  assert.ok(byName(spans(), 'execute_code exec-trap-result'));
+});
