@@ -96,8 +96,11 @@ export class Run extends RecordingScope implements RunHandle {
   }
 
   node(nodeId: string): NodeHandle | undefined {
+    // Normalised as startNode normalises it: startNode(5) is found by node(5) and node('5').
+    const id = idOf(nodeId);
+    if (id === undefined) return undefined;
     let found: Node | undefined;
-    for (const n of this.openNodes) if (n.id === nodeId) found = n;
+    for (const n of this.openNodes) if (n.id === id) found = n;
     return found;
   }
 

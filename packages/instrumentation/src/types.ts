@@ -211,7 +211,7 @@ export interface RunHandle extends EventRecorder {
   spanContext(): SpanContext;
   /** Starts a step of this run (`dag_nodes` row, span `node {nodeId}`). */
   startNode(nodeId: string, options?: StartNodeOptions): NodeHandle;
-  /** The open (not yet ended) node with this id, if any; the latest started wins. */
+  /** The open (not yet ended) node with this id (normalised as `startNode` normalises it), if any; the latest started wins. */
   node(nodeId: string): NodeHandle | undefined;
   /** Runs `fn` (sync or async) with this run as the active OTel context. */
   with<T>(fn: () => T): T;

@@ -4,10 +4,10 @@ import type { EventRecorder, NodeHandle, RunHandle, WorkflowCallbacks } from './
 /** Options of {@link createWorkflowCallbacks}. */
 export interface WorkflowCallbacksOptions {
   /**
-   * The node the callbacks record into: a node handle, or a node id. With an
-   * id, the run's node of that id is used while it is open (see
-   * `run.startNode`); otherwise a node is started on first use and ended with
-   * the run.
+   * The node the callbacks record into: a node handle, or a node id (read as
+   * `run.startNode` reads it: a number as its decimal text). With an id, the
+   * run's node of that id is used while it is open; otherwise a node is
+   * started on first use and ended with the run.
    */
   nodeId?: string | NodeHandle;
 }
@@ -73,7 +73,8 @@ export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbac
   const target = (): EventRecorder => {
     const n = options.nodeId;
     if (n === undefined) return run;
-    if (typeof n !== 'string') return n;
+    if (typeof n === 'object' && n !== null) return n;
+    // Any other value is an id, normalised by run.node and startNode (a number as its decimal text).
     const open = run.node(n);
     if (open) return open;
     lazyNode ??= run.startNode(n);

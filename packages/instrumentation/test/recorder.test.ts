@@ -328,3 +328,28 @@ test('createWorkflowCallbacks: a tool result that is an Error, or carries a non-
     assert.notEqual(byName(all, ok).status.code, SpanStatusCode.ERROR, ok);
   }
 });
+
+test('numeric and long node ids are found as startNode stored them: run.node(5), createWorkflowCallbacks({ nodeId: 7 })', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'numeric-nodes' });
+  const five = run.startNode(5 as unknown as string);
+  assert.equal(run.node(5 as unknown as string), five);
+  assert.equal(run.node('5'), five);
+  const longId = 'n'.repeat(1100);
+  const long = run.startNode(longId);
+  assert.equal(run.node(longId), long, 'a long id is normalised (cut and hashed) alike on both sides');
+  const seven = run.startNode(7 as unknown as string);
+  const callbacks = createWorkflowCallbacks(run, { nodeId: 7 as unknown as string });
+  callbacks.onAgentMessage('eng', 'assistant', 'hello');
+  callbacks.onToolCall('eng', 'search', { q: 'x' }, 'found');
+  callbacks.onCodeExecution('exec', 'print(1)', 'python', { output: '1', exitCode: 0 });
+  seven.end();
+  run.end();
+  const sevenSpan = byName(spans(), 'node 7');
+  for (const name of ['invoke_agent eng', 'execute_tool search', 'execute_code exec']) {
+    const s = byName(spans(), name);
+    assert.equal(s.attributes[Attr.ATTR_NODE_ID], '7', `${name} is in node 7`);
+    assert.equal(s.parentSpanContext?.spanId, sevenSpan.spanContext().spanId, `${name} hangs under node 7`);
+  }
+  assert.equal(spans().filter((s) => s.name === 'node 7').length, 1, 'no second node 7 was started');
+});
