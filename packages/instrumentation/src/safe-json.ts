@@ -100,8 +100,7 @@ function flatJson(value: unknown, limit: number): string | undefined {
     const keys = Object.keys(record);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      // `__proto__` would set the walker's copy's prototype rather than a key: the walker's business.
-      if (remaining <= 0 || key.length > remaining || key === '__proto__') return undefined;
+      if (remaining <= 0 || key.length > remaining) return undefined;
       remaining -= key.length + 2 + MEMBER_COST;
       const item = primitiveJson(record[key], remaining);
       if (item === undefined) return undefined;
@@ -179,7 +178,7 @@ function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<o
     case 'symbol':
       return take(budget, value.toString());
     case 'function':
-      return take(budget, `[function ${value.name || 'anonymous'}]`);
+      return take(budget, `[function ${functionName(value)}]`);
     default:
       break;
   }
@@ -193,53 +192,137 @@ function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<o
     budget.truncated = true;
     return TRUNCATION_MARK;
   }
-  if (obj instanceof Date) return take(budget, Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString());
-  if (obj instanceof Error) {
-    budget.remaining -= CONTAINER_COST + 2 * MEMBER_COST;
-    return { name: take(budget, obj.name), message: take(budget, obj.message) };
-  }
-  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
-    return take(budget, `[${obj.constructor.name} ${(obj as ArrayBuffer).byteLength} bytes]`);
-  }
-  budget.remaining -= CONTAINER_COST;
   ancestors.add(obj);
   try {
-    const withToJson = obj as { toJSON?: unknown };
-    if (typeof withToJson.toJSON === 'function' && !(obj instanceof Map) && !(obj instanceof Set)) {
-      const replaced: unknown = (withToJson.toJSON as () => unknown).call(obj);
-      if (replaced !== obj) return toPlain(replaced, budget, depth + 1, ancestors);
-    }
-    if (Array.isArray(obj) || obj instanceof Set) {
-      const out: unknown[] = [];
-      for (const item of obj as Iterable<unknown>) {
-        if (budget.remaining <= 0) {
-          budget.truncated = true;
-          out.push(TRUNCATION_MARK);
-          break;
-        }
-        budget.remaining -= ITEM_COST;
-        out.push(toPlain(item, budget, depth + 1, ancestors));
-      }
-      return out;
-    }
-    const out: Record<string, unknown> = {};
-    const entries: Iterable<[unknown, unknown]> =
-      obj instanceof Map ? obj.entries() : Object.entries(obj);
-    for (const [k, v] of entries) {
-      if (budget.remaining <= 0) {
-        budget.truncated = true;
-        out['…'] = TRUNCATION_MARK;
-        break;
-      }
-      const key = take(budget, typeof k === 'string' ? k : String(k));
-      budget.remaining -= MEMBER_COST;
-      out[key] = toPlain(v, budget, depth + 1, ancestors);
-    }
-    return out;
+    return objectToPlain(obj, budget, depth, ancestors);
   } catch {
-    // A throwing getter, proxy trap or toJSON: record that, not the exception.
-    return UNREADABLE;
+    // A throwing getter, proxy trap or toJSON (even `instanceof` throws on a revoked proxy):
+    // this value is recorded as unreadable, its siblings as they are.
+    return take(budget, UNREADABLE);
   } finally {
     ancestors.delete(obj);
   }
+}
+
+function functionName(fn: { readonly name?: unknown }): string {
+  try {
+    const name = fn.name;
+    return typeof name === 'string' && name.length > 0 ? name : 'anonymous';
+  } catch {
+    return 'anonymous'; // a class with a throwing static `name` getter
+  }
+}
+
+/** The plain copy of an object; may throw (the caller records the object as unreadable). */
+function objectToPlain(obj: object, budget: Budget, depth: number, ancestors: Set<object>): unknown {
+  if (obj instanceof Date) return take(budget, Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString());
+  // Its text (`/ab+c/gi`): a RegExp has no enumerable members, so it would otherwise be `{}`.
+  if (obj instanceof RegExp) return take(budget, String(obj));
+  if (obj instanceof Error) {
+    budget.remaining -= CONTAINER_COST + 2 * MEMBER_COST;
+    return { name: take(budget, String(obj.name)), message: take(budget, String(obj.message)) };
+  }
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
+    // Never the bytes: a Buffer's toJSON lists every one of them.
+    return take(budget, `[${obj.constructor.name} ${(obj as ArrayBuffer).byteLength} bytes]`);
+  }
+  budget.remaining -= CONTAINER_COST;
+  if (obj instanceof Map) return mapToPlain(obj, budget, depth, ancestors);
+  if (obj instanceof Set) return itemsToPlain(obj.values(), budget, depth, ancestors);
+  const withToJson = obj as { toJSON?: unknown };
+  if (typeof withToJson.toJSON === 'function') {
+    const replaced: unknown = (withToJson.toJSON as () => unknown).call(obj);
+    if (replaced !== obj) return toPlain(replaced, budget, depth + 1, ancestors);
+  }
+  if (Array.isArray(obj)) return arrayToPlain(obj, budget, depth, ancestors);
+  return recordToPlain(obj, budget, depth, ancestors);
+}
+
+/** `obj[key]`, or the unreadable mark when reading it throws (a getter, a proxy's get trap). */
+function member(obj: object, key: PropertyKey): unknown {
+  try {
+    return (obj as Record<PropertyKey, unknown>)[key];
+  } catch {
+    return UNREADABLE;
+  }
+}
+
+/** Whether the budget is spent; if so, marks the cut. */
+function spent(budget: Budget): boolean {
+  if (budget.remaining > 0) return false;
+  budget.truncated = true;
+  return true;
+}
+
+function arrayToPlain(items: readonly unknown[], budget: Budget, depth: number, ancestors: Set<object>): unknown[] {
+  const out: unknown[] = [];
+  // By index, not by iterator: a hole or a throwing element getter costs that element only.
+  for (let i = 0, length = items.length; i < length; i++) {
+    if (spent(budget)) {
+      out.push(TRUNCATION_MARK);
+      break;
+    }
+    budget.remaining -= ITEM_COST;
+    out.push(toPlain(member(items, i), budget, depth + 1, ancestors));
+  }
+  return out;
+}
+
+function itemsToPlain(items: Iterable<unknown>, budget: Budget, depth: number, ancestors: Set<object>): unknown[] {
+  const out: unknown[] = [];
+  for (const item of items) {
+    if (spent(budget)) {
+      out.push(TRUNCATION_MARK);
+      break;
+    }
+    budget.remaining -= ITEM_COST;
+    out.push(toPlain(item, budget, depth + 1, ancestors));
+  }
+  return out;
+}
+
+/**
+ * Own enumerable members, each read on its own: one that throws is
+ * unreadable, its siblings are kept. The copy has no prototype, so a
+ * `__proto__` key is a member like any other (assigned on a plain object,
+ * it would set the copy's prototype and vanish).
+ */
+function recordToPlain(obj: object, budget: Budget, depth: number, ancestors: Set<object>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    if (spent(budget)) {
+      out['…'] = TRUNCATION_MARK;
+      break;
+    }
+    const key = take(budget, k);
+    budget.remaining -= MEMBER_COST;
+    out[key] = toPlain(member(obj, k), budget, depth + 1, ancestors);
+  }
+  return out;
+}
+
+/**
+ * A Map whose keys are all strings or numbers becomes an object (`{"a":1}`);
+ * any other key (an object, a symbol, a boolean) would collapse to
+ * `"[object Object]"` and overwrite its neighbours, so such a Map becomes
+ * an array of `[key, value]` pairs instead, keys serialised like values.
+ */
+function mapToPlain(map: Map<unknown, unknown>, budget: Budget, depth: number, ancestors: Set<object>): unknown {
+  const pairs: [unknown, unknown][] = [];
+  let textKeys = true;
+  let cut = false;
+  for (const [k, v] of map) {
+    if (spent(budget)) {
+      cut = true;
+      break;
+    }
+    if (typeof k !== 'string' && typeof k !== 'number') textKeys = false;
+    budget.remaining -= MEMBER_COST;
+    pairs.push([toPlain(k, budget, depth + 1, ancestors), toPlain(v, budget, depth + 1, ancestors)]);
+  }
+  if (!textKeys) return cut ? [...pairs, TRUNCATION_MARK] : pairs;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of pairs) out[String(k)] = v;
+  if (cut) out['…'] = TRUNCATION_MARK;
+  return out;
 }

@@ -102,3 +102,16 @@ test('workflow callbacks record tool and code results that cannot be read', () =
   assert.equal(tool[Attr.ATTR_HAS_ERROR], undefined, 'an unreadable result is not a failure');
   assert.ok(byName(spans(), 'execute_code exec-trap-result'));
 });
+
+test('an unreadable member of args or content costs that member only', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'hostile-members' });
+  run.toolCall({ agent: 'a', tool: 'search', args: { query: 'keep me', limit: 5, session: revokedProxy() } });
+  run.agentCall({ agent: 'content-trap', content: throwingGet() });
+  run.end();
+  assert.equal(
+    byName(spans(), 'execute_tool search').attributes[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS],
+    '{"query":"keep me","limit":5,"session":"[unreadable]"}',
+  );
+  assert.equal(byName(spans(), 'invoke_agent content-trap').attributes[Attr.ATTR_MESSAGE_CONTENT], '"[unreadable]"');
+});

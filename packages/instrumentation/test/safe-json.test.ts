@@ -46,3 +46,38 @@ describe('safeJson: the flat fast path', () => {
     assert.equal(safeJson({ q: 'x', n: 5, ok: true, none: null }, 1000).json, '{"q":"x","n":5,"ok":true,"none":null}');
   });
 });
+
+describe('safeJson: what each value becomes', () => {
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const throwing = new Proxy({}, { get: () => { throw new Error('trap'); } });
+
+  it('a member that cannot be read is "[unreadable]", its siblings are kept', () => {
+    assert.equal(safeJson({ query: 'keep me', limit: 5, session: revoked() }, 1000).json, '{"query":"keep me","limit":5,"session":"[unreadable]"}');
+    assert.equal(safeJson({ a: 1, session: throwing }, 1000).json, '{"a":1,"session":"[unreadable]"}');
+    const getter = Object.defineProperty({ a: 1 }, 'b', { enumerable: true, get: () => { throw new Error('no'); } });
+    assert.equal(safeJson(getter, 1000).json, '{"a":1,"b":"[unreadable]"}');
+    const items = Object.defineProperty([1, 2, 3], 1, { get: () => { throw new Error('no'); } });
+    assert.equal(safeJson(items, 1000).json, '[1,"[unreadable]",3]');
+  });
+
+  it('a value that cannot be read at all is "[unreadable]", as documented', () => {
+    assert.equal(safeJson(revoked(), 1000).json, '"[unreadable]"');
+    assert.equal(safeJson(throwing, 1000).json, '"[unreadable]"');
+  });
+
+  it('keeps a `__proto__` key, a RegExp as its text, and Maps whose keys are not text as [key, value] pairs', () => {
+    const parsed: unknown = JSON.parse('{"__proto__":{"x":1},"a":2}');
+    assert.equal(safeJson(parsed, 1000).json, '{"__proto__":{"x":1},"a":2}');
+    assert.equal(safeJson({ deep: parsed }, 1000).json, '{"deep":{"__proto__":{"x":1},"a":2}}');
+    assert.equal(safeJson({ pattern: /ab+c/gi }, 1000).json, '{"pattern":"/ab+c/gi"}');
+    assert.equal(safeJson(new Map<unknown, unknown>([['a', 1], [2, 'b']]), 1000).json, '{"2":"b","a":1}');
+    assert.equal(
+      safeJson(new Map([[{ id: 1 }, 'first'], [{ id: 2 }, 'second']]), 1000).json,
+      '[[{"id":1},"first"],[{"id":2},"second"]]',
+    );
+  });
+});
