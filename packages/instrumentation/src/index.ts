@@ -3,7 +3,7 @@ export type { Recorder, RecorderOptions, AttachedRecorder } from './recorder.js'
 export { createWorkflowCallbacks } from './workflow-callbacks.js';
 export type { WorkflowCallbacksOptions } from './workflow-callbacks.js';
 export { formatTraceparent, parseTraceparent } from './traceparent.js';
-export { safeJson, safeText } from './safe-json.js';
+export { UNREADABLE, safeJson, safeText } from './safe-json.js';
 export { BoundedMap } from './bounded-map.js';
 export { createAttributeRecord, toAttributeRecord } from './attribute-record.js';
 export type {

@@ -29,12 +29,12 @@ import type {
   ToolCallEvent,
   ToolCallResult,
 } from '@agentspan/instrumentation';
-import { safeJson } from '@agentspan/instrumentation';
+import { UNREADABLE, safeJson } from '@agentspan/instrumentation';
 import { WORKER_PROTOCOL, type AgentspanWorkerData, type BeginMethod, type MainMessage, type RecordMethod, type WorkerMessage } from './worker-protocol.js';
 
 export type { AgentspanWorkerData } from './worker-protocol.js';
 
-/** Budget of the JSON fallback for an event that cannot be structured-cloned (functions, ...). */
+/** Budget of the JSON copy of one field of an event that cannot be structured-cloned (functions, ...). */
 const FALLBACK_MAX_CHARS = 2_000_000;
 /** Default deadline of {@link WorkerRecorder.flush}. */
 const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
@@ -63,6 +63,73 @@ function now(): number {
 
 function isPort(p: unknown): p is MessagePort {
   return typeof p === 'object' && p !== null && typeof (p as MessagePort).postMessage === 'function';
+}
+
+/**
+ * `msg` with its event (or result) made structured-cloneable field by
+ * field, so one field that cannot be cloned costs that field only.
+ */
+function cloneableMessage(msg: WorkerMessage): WorkerMessage {
+  switch (msg.op) {
+    case 'record':
+    case 'begin':
+      return { ...msg, event: cloneableFields(msg.event) };
+    case 'end':
+      return { ...msg, result: cloneableFields(msg.result) };
+    default:
+      return msg;
+  }
+}
+
+/** A plain copy of an event's own fields, each made cloneable on its own (the event itself is already a plain copy). */
+function cloneableFields(event: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (event === null || typeof event !== 'object') return out;
+  for (const key of Object.keys(event)) out[key] = cloneableField((event as Record<string, unknown>)[key]);
+  return out;
+}
+
+/**
+ * A field the main thread reads as the worker meant it: a time stays a
+ * `Date` (its ISO text is not a time the main thread accepts: the event
+ * would be stamped with the time it arrived), an `Error` stays an `Error`
+ * (recorded by its message, not as `{"name","message"}` JSON); anything
+ * else that is not a primitive becomes its JSON copy, in which a function
+ * is `"[function name]"` and a part that cannot be read `"[unreadable]"`.
+ */
+function cloneableField(value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return value;
+    case 'object':
+      try {
+        if (value instanceof Date) return new Date(Date.prototype.getTime.call(value));
+        if (value instanceof Error) return cloneableError(value);
+      } catch {
+        return UNREADABLE;
+      }
+      break;
+    default:
+      break;
+  }
+  return JSON.parse(safeJson(value, FALLBACK_MAX_CHARS).json) as unknown;
+}
+
+function cloneableError(error: Error): Error {
+  const read = (key: 'name' | 'message'): string => {
+    try {
+      return String(error[key]);
+    } catch {
+      return UNREADABLE;
+    }
+  };
+  const copy = new Error(read('message'));
+  copy.name = read('name');
+  return copy;
 }
 
 const NOOP_HANDLE: EventHandle<never> = { spanContext: () => INVALID_SPAN_CONTEXT, with: <T>(fn: () => T): T => fn(), end: () => undefined };
@@ -100,10 +167,9 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
       port.postMessage(msg);
       return true;
     } catch {
-      // Not structured-cloneable (a function, a class instance with a native handle): send a JSON copy.
+      // Not structured-cloneable (a function, a revoked proxy, a native handle): send a copy that is.
       try {
-        const copy = JSON.parse(safeJson(msg, FALLBACK_MAX_CHARS).json) as WorkerMessage;
-        port.postMessage(copy);
+        port.postMessage(cloneableMessage(msg));
         return true;
       } catch {
         lost += 1;

@@ -52,3 +52,34 @@ test('at shutdown, events still in the channel are recorded, and events left run
   assert.ok(running, mine.map((s) => s.name).join(', '));
   assert.equal(running.attributes['agentspan.status'], 'failed');
 });
+
+test('an event that cannot be structured-cloned keeps its times and error message, and an unreadable field costs that field only', async () => {
+  const { agentspan, ended } = await started();
+  const run = agentspan.startRun({ runId: 'worker-fallback' });
+  const rec = createWorkerRecorder(agentspan.workerData(run));
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const start = new Date(Date.UTC(2020, 0, 1));
+  const end = new Date(Date.UTC(2020, 0, 1, 0, 0, 2));
+  rec.toolCall({ agent: 'a', tool: 'with-function', args: { q: 'x', callback: () => 1 }, startTime: start, endTime: end, error: new Error('boom') });
+  rec.toolCall({ agent: 'a', tool: 'with-revoked', args: { query: 'keep me', limit: 5, session: revoked } });
+  rec.beginToolCall({ agent: 'a', tool: 'begun', args: { fn: () => 1 }, startTime: start }).end({ result: { fn: () => 2 }, endTime: end, error: new Error('late') });
+  assert.equal(rec.lost, 0);
+  await rec.flush();
+  rec.close();
+  run.end();
+  await agentspan.shutdown();
+  const span = (name: string) => {
+    const s = ended.find((x) => x.attributes['agentspan.run.id'] === 'worker-fallback' && x.name === name);
+    assert.ok(s, name);
+    return s;
+  };
+  for (const name of ['execute_tool with-function', 'execute_tool begun']) {
+    assert.deepEqual(span(name).startTime, [1_577_836_800, 0], `${name} keeps its start time`);
+    assert.deepEqual(span(name).duration, [2, 0], `${name} keeps its end time`);
+  }
+  assert.equal(span('execute_tool with-function').attributes['agentspan.error.message'], 'boom');
+  assert.equal(span('execute_tool with-function').attributes['gen_ai.tool.call.arguments'], '{"q":"x","callback":"[function callback]"}');
+  assert.equal(span('execute_tool begun').attributes['agentspan.error.message'], 'late');
+  assert.equal(span('execute_tool with-revoked').attributes['gen_ai.tool.call.arguments'], '{"query":"keep me","limit":5,"session":"[unreadable]"}');
+});
