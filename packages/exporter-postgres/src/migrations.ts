@@ -169,7 +169,8 @@ export function migrationScript(migrations: readonly Migration[] = MIGRATIONS): 
 /** Options of {@link runMigrations}. */
 export interface RunMigrationsOptions {
   /**
-   * Schema to create the tables in (created if missing).
+   * Schema to create the tables in (created if missing; an existing one is
+   * never created again, so its owner needs no `CREATE` on the database).
    * @default the connection's current schema (unqualified names; `search_path` decides)
    */
   readonly schema?: string | undefined;
@@ -220,7 +221,9 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
         schema ?? null,
       ]);
       if (schema !== undefined) {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+        // Only a missing schema is created: Postgres checks CREATE on the database before IF NOT EXISTS,
+        // and a role that owns an existing schema often lacks it (the default since Postgres 15).
+        if (!(await schemaExists(client, schema))) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
         await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}, pg_catalog, pg_temp`);
       }
       await client.query(SCHEMA_MIGRATIONS_SQL);
@@ -249,6 +252,11 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
   } finally {
     client.release(broken);
   }
+}
+
+async function schemaExists(client: pg.PoolClient, schema: string): Promise<boolean> {
+  const res = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  return (res.rowCount ?? 0) > 0;
 }
 
 async function appliedVersions(client: pg.PoolClient, migrationsTable: string): Promise<Set<number>> {

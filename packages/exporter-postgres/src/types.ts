@@ -17,9 +17,10 @@ export interface PostgresExporterOptions {
    */
   connectionString?: string | undefined;
   /**
-   * Schema holding the tables. When given it is created if missing and every
-   * name is qualified with it (quoted); otherwise names are unqualified and
-   * the connection's `search_path` decides.
+   * Schema holding the tables. When given it is created if missing (the
+   * only case that needs `CREATE` on the database) and every name is
+   * qualified with it (quoted); otherwise names are unqualified and the
+   * connection's `search_path` decides.
    * @default undefined (the connection's current schema)
    */
   schema?: string | undefined;
