@@ -12,6 +12,7 @@
 import { diag } from '@opentelemetry/api';
 import type pg from 'pg';
 import { TABLES } from './columns.js';
+import { agentspanSchemaOnSearchPath } from './migration-target.js';
 import { isConnectionError, toError } from './pg-errors.js';
 import { quoteIdent, qualify } from './sql.js';
 import { EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS_SQL, TOOL_SEQUENCES_SQL } from './views.js';
@@ -171,7 +172,8 @@ export interface RunMigrationsOptions {
   /**
    * Schema to create the tables in (created if missing; an existing one is
    * never created again, so its owner needs no `CREATE` on the database).
-   * @default the connection's current schema (unqualified names; `search_path` decides)
+   * @default the first schema of the connection's `search_path` that holds
+   * agentspan's tables, else its current schema (where unqualified writes go)
    */
   readonly schema?: string | undefined;
   /**
@@ -198,14 +200,19 @@ const ADVISORY_LOCK_CLASS = 0x61677370;
  * in one transaction under an advisory lock (so concurrent migrators, in this
  * process or another, wait for each other instead of racing). Re-running is
  * a no-op: when every version is recorded it only reads that table.
+ *
+ * Without `schema`, it acts on the schema of the `search_path` that already
+ * holds agentspan's tables (see `agentspanSchemaOnSearchPath`), so an
+ * upgrade migrates the tables the application writes to, never a second,
+ * empty set in an earlier schema of the path.
  */
 export async function runMigrations(pool: ClientSource, options: RunMigrationsOptions = {}): Promise<RunMigrationsResult> {
-  const schema = options.schema;
   const migrations = [...(options.migrations ?? MIGRATIONS)].sort((a, b) => a.version - b.version);
-  const migrationsTable = qualify(schema, TABLES.SCHEMA_MIGRATIONS);
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
+    const schema = options.schema ?? (await agentspanSchemaOnSearchPath(client));
+    const migrationsTable = qualify(schema, TABLES.SCHEMA_MIGRATIONS);
     // Fast path without a lock: everything already applied.
     const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
       migrationsTable,
@@ -220,10 +227,12 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
       await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_CLASS}, hashtext(coalesce($1::text, current_schema(), '')))`, [
         schema ?? null,
       ]);
-      if (schema !== undefined) {
+      if (options.schema !== undefined && !(await schemaExists(client, options.schema))) {
         // Only a missing schema is created: Postgres checks CREATE on the database before IF NOT EXISTS,
         // and a role that owns an existing schema often lacks it (the default since Postgres 15).
-        if (!(await schemaExists(client, schema))) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
+      }
+      if (schema !== undefined) {
         await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}, pg_catalog, pg_temp`);
       }
       await client.query(SCHEMA_MIGRATIONS_SQL);

@@ -145,6 +145,51 @@ describe('runMigrations', () => {
     }
   });
 
+  it('without a schema, an upgrade migrates the schema of the search_path holding the tables, not an earlier empty one', async () => {
+    // The default search_path "$user", public with a role that has a schema of its own: the tables live in
+    // the second schema, the first exists and is empty. Unqualified writes reach the second one's tables.
+    const tables = await createTestSchema('migpath_tables');
+    const first = `${tables.schema}_first`;
+    const pool = new pg.Pool({ ...testConnectionConfig(), max: 1, options: `-c search_path="${first}","${tables.schema}"` });
+    pool.on('error', () => {});
+    try {
+      await runMigrations(tables.pool, { migrations: MIGRATIONS.filter((m) => m.version !== 21) });
+      await tables.pool.query(
+        `INSERT INTO execution_events (id, event_type, "timestamp", status, trace_id, span_id)
+         VALUES ('00000000-0000-5000-8000-000000000002', 'info', now(), 'completed', 'aa', '0123456789abcdef')`,
+      );
+      await pool.query(`CREATE SCHEMA "${first}"`);
+
+      assert.deepEqual((await runMigrations(pool)).applied, [21]);
+      assert.deepEqual(await catalog(pool, first), [], 'nothing created in the first schema of the search_path');
+      const versions = await tables.pool.query('SELECT version FROM agentspan_schema_migrations ORDER BY version');
+      assert.deepEqual(versions.rows.map((r) => r.version), MIGRATIONS.map((m) => m.version));
+      const view = await pool.query('SELECT count(*)::int AS n FROM agentspan_event_outcomes');
+      assert.equal(view.rows[0].n, 1, 'the view reads the existing rows');
+      assert.deepEqual((await runMigrations(pool)).applied, []);
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS "${first}" CASCADE`);
+      await pool.end();
+      await tables.drop();
+    }
+  });
+
+  it('without a schema, a database without agentspan tables gets them in the first schema of the search_path', async () => {
+    const first = await createTestSchema('migpath_first');
+    const second = await createTestSchema('migpath_second');
+    const pool = new pg.Pool({ ...testConnectionConfig(), max: 1, options: `-c search_path="${first.schema}","${second.schema}"` });
+    pool.on('error', () => {});
+    try {
+      assert.deepEqual((await runMigrations(pool)).applied, MIGRATIONS.map((m) => m.version));
+      assert.equal((await catalog(pool, first.schema)).filter((o) => o.relkind === 'r').length, 4);
+      assert.deepEqual(await catalog(pool, second.schema), []);
+    } finally {
+      await pool.end();
+      await first.drop();
+      await second.drop();
+    }
+  });
+
   it('migrationScript() builds the same catalog and leaves nothing for runMigrations', async () => {
     const other = await createTestSchema('migscript');
     try {
