@@ -29,7 +29,33 @@ test('migrate creates the tables, and running it again applies nothing', async (
   for (const t of ['dag_nodes', 'execution_events', 'workflow_runs']) assert.ok(names.includes(t), t);
   const again = io({ DATABASE_URL: db.url });
   assert.equal(await runCli(['migrate', '--schema', db.schema, '--json'], again), 0);
-  assert.deepEqual(JSON.parse(again.stdout.join('')), { applied: [] });
+  assert.deepEqual(JSON.parse(again.stdout.join('')), { applied: [], recreated: [] });
+});
+
+test('tables dropped by hand: doctor names them, migrate creates them again', async () => {
+  const dropped = await createTestSchema('cli_dropped');
+  try {
+    assert.equal(await runCli(['migrate'], io({ DATABASE_URL: dropped.url })), 0);
+    await dropped.pool.query('DROP TABLE execution_events, workflow_runs, dag_nodes CASCADE');
+
+    const doctor = io({ DATABASE_URL: dropped.url });
+    assert.equal(await runCli(['doctor'], doctor), 1);
+    assert.match(
+      doctor.stdout.join('\n'),
+      /✗ migrations  all \d+ recorded as applied, but missing \(dropped\?\): execution_events, workflow_runs, dag_nodes, agentspan_event_outcomes, .*\n\s+→ run `agentspan migrate` \(it creates them again\)/,
+    );
+
+    const migrate = io({ DATABASE_URL: dropped.url });
+    assert.equal(await runCli(['migrate'], migrate), 0, migrate.stderr.join('\n'));
+    assert.match(migrate.stdout.join('\n'), /missing although migrated \(dropped\?\): execution_events, workflow_runs, dag_nodes, .*; created again\napplied \d+ migration/);
+    const runs = io({ DATABASE_URL: dropped.url });
+    assert.equal(await runCli(['runs'], runs), 0, runs.stderr.join('\n'));
+    const again = io({ DATABASE_URL: dropped.url });
+    await runCli(['doctor'], again);
+    assert.match(again.stdout.join('\n'), /✓ migrations  all \d+ applied/);
+  } finally {
+    await dropped.drop();
+  }
 });
 
 test('demo against DATABASE_URL prints the timeline read back from the database', async () => {

@@ -15,7 +15,7 @@ import { TABLES } from './columns.js';
 import { agentspanSchemaOnSearchPath } from './migration-target.js';
 import { isConnectionError, toError } from './pg-errors.js';
 import { quoteIdent, qualify } from './sql.js';
-import { EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS_SQL, TOOL_SEQUENCES_SQL } from './views.js';
+import { EVENT_OUTCOMES_VIEW, EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS, PATTERN_VIEWS_SQL, TOOL_SEQUENCES_SQL } from './views.js';
 
 /** One migration: applied once per schema, in `version` order. */
 export interface Migration {
@@ -25,6 +25,13 @@ export interface Migration {
   readonly name: string;
   /** Idempotent DDL (IF NOT EXISTS everywhere) with unqualified names. */
   readonly sql: string;
+  /**
+   * Tables and views the migration creates. When one of them is missing
+   * although the version is recorded (dropped by hand), {@link runMigrations}
+   * applies every migration again, in order (they are idempotent).
+   * @default none checked
+   */
+  readonly creates?: readonly string[] | undefined;
 }
 
 /** Migration 1: `execution_events`, one row per agent call, code execution, tool call, generated file or handoff. */
@@ -133,12 +140,12 @@ ALTER TABLE dag_nodes DROP CONSTRAINT IF EXISTS dag_nodes_span_id_key;
 
 /** Every migration, in the order they are applied. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
-  { version: 1, name: 'execution_events', sql: EXECUTION_EVENTS_SQL },
-  { version: 2, name: 'workflow_runs', sql: WORKFLOW_RUNS_SQL },
-  { version: 3, name: 'dag_nodes', sql: DAG_NODES_SQL },
+  { version: 1, name: 'execution_events', sql: EXECUTION_EVENTS_SQL, creates: [TABLES.EXECUTION_EVENTS] },
+  { version: 2, name: 'workflow_runs', sql: WORKFLOW_RUNS_SQL, creates: [TABLES.WORKFLOW_RUNS] },
+  { version: 3, name: 'dag_nodes', sql: DAG_NODES_SQL, creates: [TABLES.DAG_NODES] },
   { version: 4, name: 'span_ids_not_unique', sql: SPAN_IDS_NOT_UNIQUE_SQL },
-  { version: 20, name: 'pattern_views', sql: PATTERN_VIEWS_SQL },
-  { version: 21, name: 'event_outcomes_error_type', sql: EVENT_OUTCOMES_VIEW_SQL },
+  { version: 20, name: 'pattern_views', sql: PATTERN_VIEWS_SQL, creates: PATTERN_VIEWS },
+  { version: 21, name: 'event_outcomes_error_type', sql: EVENT_OUTCOMES_VIEW_SQL, creates: [EVENT_OUTCOMES_VIEW] },
   { version: 22, name: 'tool_sequences_per_node_instance', sql: TOOL_SEQUENCES_SQL },
 ]);
 
@@ -185,8 +192,10 @@ export interface RunMigrationsOptions {
 
 /** What {@link runMigrations} did. */
 export interface RunMigrationsResult {
-  /** Versions applied by this call (empty when the schema was up to date). */
+  /** Versions applied by this call (empty when the schema was up to date; every version when `recreated` is not empty). */
   readonly applied: readonly number[];
+  /** Tables and views found missing although their migration was recorded, and created again (empty when none was). */
+  readonly recreated: readonly string[];
 }
 
 /** Something that hands out clients: a `pg.Pool`. */
@@ -199,7 +208,10 @@ const ADVISORY_LOCK_CLASS = 0x61677370;
  * Applies the migrations not yet recorded in `agentspan_schema_migrations`,
  * in one transaction under an advisory lock (so concurrent migrators, in this
  * process or another, wait for each other instead of racing). Re-running is
- * a no-op: when every version is recorded it only reads that table.
+ * a no-op: when every version is recorded and every table and view they
+ * create exists (`Migration.creates`), it only reads the catalog and the
+ * versions table. A table dropped by hand, with its version still recorded,
+ * makes it apply every migration again.
  *
  * Without `schema`, it acts on the schema of the `search_path` that already
  * holds agentspan's tables (see `agentspanSchemaOnSearchPath`), so an
@@ -214,13 +226,8 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
     const schema = options.schema ?? (await agentspanSchemaOnSearchPath(client));
     const migrationsTable = qualify(schema, TABLES.SCHEMA_MIGRATIONS);
     // Fast path without a lock: everything already applied.
-    const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
-      migrationsTable,
-    ]);
-    if (exists.rows[0]?.present) {
-      const done = await appliedVersions(client, migrationsTable);
-      if (migrations.every((m) => done.has(m.version))) return { applied: [] };
-    }
+    const before = await readSchemaState(client, schema, migrations);
+    if (before.upToDate) return { applied: [], recreated: [] };
 
     await client.query('BEGIN');
     try {
@@ -236,19 +243,28 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
         await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}, pg_catalog, pg_temp`);
       }
       await client.query(SCHEMA_MIGRATIONS_SQL);
-      const done = await appliedVersions(client, migrationsTable);
+      // Read again under the lock: another migrator may have finished meanwhile.
+      const { done, missing } = await readSchemaState(client, schema, migrations);
+      // A recorded migration whose tables are gone is applied again, and so is every other
+      // (they are idempotent, and a later one may build on what an earlier one created).
+      const reapply = missing.length > 0;
       const applied: number[] = [];
       for (const m of migrations) {
-        if (done.has(m.version)) continue;
+        if (done.has(m.version) && !reapply) continue;
         await client.query(m.sql);
-        await client.query(`INSERT INTO ${migrationsTable} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+        if (!done.has(m.version)) {
+          await client.query(`INSERT INTO ${migrationsTable} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+        }
         applied.push(m.version);
       }
       await client.query('COMMIT');
       if (applied.length > 0) {
-        diag.info(`agentspan exporter-postgres: applied migrations ${applied.join(', ')}${schema ? ` in schema ${schema}` : ''}`);
+        diag.info(
+          `agentspan exporter-postgres: applied migrations ${applied.join(', ')}${schema ? ` in schema ${schema}` : ''}` +
+            (reapply ? ` (again: ${missing.join(', ')} had been dropped)` : ''),
+        );
       }
-      return { applied };
+      return { applied, recreated: missing };
     } catch (err) {
       await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
         broken = toError(rollbackErr);
@@ -268,7 +284,34 @@ async function schemaExists(client: pg.PoolClient, schema: string): Promise<bool
   return (res.rowCount ?? 0) > 0;
 }
 
-async function appliedVersions(client: pg.PoolClient, migrationsTable: string): Promise<Set<number>> {
-  const res = await client.query<{ version: number }>(`SELECT version FROM ${migrationsTable}`);
-  return new Set(res.rows.map((r) => Number(r.version)));
+/** What a schema holds of the migrations: the recorded versions, and the tables and views of those found missing. */
+interface SchemaState {
+  readonly done: ReadonlySet<number>;
+  readonly missing: readonly string[];
+  /** Every migration recorded and nothing of them missing. */
+  readonly upToDate: boolean;
+}
+
+async function readSchemaState(client: pg.PoolClient, schema: string | undefined, migrations: readonly Migration[]): Promise<SchemaState> {
+  const present = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
+    qualify(schema, TABLES.SCHEMA_MIGRATIONS),
+  ]);
+  if (!present.rows[0]?.present) return { done: new Set(), missing: [], upToDate: false };
+  const versions = await client.query<{ version: number }>(`SELECT version FROM ${qualify(schema, TABLES.SCHEMA_MIGRATIONS)}`);
+  const done = new Set(versions.rows.map((r) => Number(r.version)));
+  const expected = migrations.filter((m) => done.has(m.version)).flatMap((m) => m.creates ?? []);
+  const missing = await missingRelations(client, schema, expected);
+  return { done, missing, upToDate: missing.length === 0 && migrations.every((m) => done.has(m.version)) };
+}
+
+/** The names among `relations` that do not exist in `schema` (unqualified names: on the `search_path`). */
+async function missingRelations(client: pg.PoolClient, schema: string | undefined, relations: readonly string[]): Promise<string[]> {
+  if (relations.length === 0) return [];
+  const res = await client.query<{ name: string }>(
+    `SELECT r.name FROM unnest($1::text[]) WITH ORDINALITY AS r(name, position)
+      WHERE to_regclass(CASE WHEN $2::text IS NULL THEN quote_ident(r.name) ELSE format('%I.%I', $2::text, r.name) END) IS NULL
+      ORDER BY r.position`,
+    [[...new Set(relations)], schema ?? null],
+  );
+  return res.rows.map((r) => r.name);
 }

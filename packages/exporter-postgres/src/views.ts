@@ -102,6 +102,18 @@ BEGIN ATOMIC
 END;
 `;
 
+/** The view of migration 21 (and of 20). */
+export const EVENT_OUTCOMES_VIEW = 'agentspan_event_outcomes';
+
+/** The views of migration 20. */
+export const PATTERN_VIEWS: readonly string[] = Object.freeze([
+  EVENT_OUTCOMES_VIEW,
+  'agentspan_repeated_code',
+  'agentspan_tool_sequences',
+  'agentspan_import_usage',
+  'agentspan_error_rates',
+]);
+
 /** Migration 20: the pattern views (`agentspan_event_outcomes`, `agentspan_repeated_code`, `agentspan_tool_sequences`, `agentspan_import_usage`, `agentspan_error_rates`). */
 export const PATTERN_VIEWS_SQL = `
 ${EVENT_OUTCOMES_VIEW_SQL}

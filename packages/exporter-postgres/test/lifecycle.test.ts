@@ -158,6 +158,25 @@ describe('lifecycle against Postgres', () => {
     }
   });
 
+  it('tables dropped with their versions kept: the failed write makes the next one migrate again, and it succeeds', async () => {
+    const schema = `${db.schema}_dropped`;
+    const exporter = new PostgresExecutionEventExporter({ connectionString: db.url, schema });
+    try {
+      assert.equal((await exportSpans(exporter, [eventSpan('run-before-drop')])).code, ExportResultCode.SUCCESS);
+      await db.pool.query(`DROP TABLE "${schema}".execution_events, "${schema}".workflow_runs, "${schema}".dag_nodes CASCADE`);
+      const failed = await exportSpans(exporter, [eventSpan('run-after-drop')]);
+      assert.equal(failed.code, ExportResultCode.FAILED);
+      assert.match(String(failed.error), /does not exist/);
+      const next = await exportSpans(exporter, [eventSpan('run-after-drop')]);
+      assert.equal(next.code, ExportResultCode.SUCCESS, String(next.error));
+      const n = await db.pool.query(`SELECT COUNT(*)::int AS n FROM "${schema}".execution_events WHERE run_id = 'run-after-drop'`);
+      assert.equal(n.rows[0].n, 1);
+    } finally {
+      await exporter.shutdown();
+      await db.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  });
+
   it('migrate() runs the migrations on demand, and again after a failure', async () => {
     const schema = `${db.schema}_ondemand`;
     const pool = new pg.Pool({ ...testConnectionConfig(), max: 2, options: `-c search_path="${schema}"` });

@@ -145,6 +145,46 @@ describe('runMigrations', () => {
     }
   });
 
+  it('tables dropped by hand, their versions kept: the next run creates them (and the views) again', async () => {
+    const dropped = await createTestSchema('migdropped');
+    try {
+      await runMigrations(dropped.pool);
+      const made = await catalog(dropped.pool, dropped.schema);
+      await dropped.pool.query('DROP TABLE execution_events, workflow_runs, dag_nodes CASCADE');
+
+      const result = await runMigrations(dropped.pool);
+      assert.deepEqual(result.applied, MIGRATIONS.map((m) => m.version), 'every migration applied again');
+      assert.deepEqual(result.recreated, [
+        'execution_events',
+        'workflow_runs',
+        'dag_nodes',
+        'agentspan_event_outcomes',
+        'agentspan_repeated_code',
+        'agentspan_tool_sequences',
+        'agentspan_import_usage',
+        'agentspan_error_rates',
+      ]);
+      assert.deepEqual(await catalog(dropped.pool, dropped.schema), made, 'the same catalog as before the drop');
+      const n = await dropped.pool.query('SELECT COUNT(*)::int AS n FROM agentspan_schema_migrations');
+      assert.equal(n.rows[0].n, MIGRATIONS.length, 'each version recorded once');
+      assert.deepEqual(await runMigrations(dropped.pool), { applied: [], recreated: [] });
+
+      // One view dropped alone is noticed too.
+      await dropped.pool.query('DROP VIEW agentspan_error_rates');
+      assert.deepEqual((await runMigrations(dropped.pool)).recreated, ['agentspan_error_rates']);
+      assert.deepEqual(await catalog(dropped.pool, dropped.schema), made);
+    } finally {
+      await dropped.drop();
+    }
+  });
+
+  it("each migration's `creates` names exactly the tables and views its SQL creates", () => {
+    for (const m of MIGRATIONS) {
+      const named = [...m.sql.matchAll(/CREATE (?:TABLE IF NOT EXISTS|OR REPLACE VIEW) (\w+)/g)].map((x) => x[1]);
+      assert.deepEqual([...(m.creates ?? [])].sort(), [...new Set(named)].sort(), `migration ${m.version}`);
+    }
+  });
+
   it('without a schema, an upgrade migrates the schema of the search_path holding the tables, not an earlier empty one', async () => {
     // The default search_path "$user", public with a role that has a schema of its own: the tables live in
     // the second schema, the first exists and is empty. Unqualified writes reach the second one's tables.

@@ -18,7 +18,10 @@ export const migrateCommand: CommandSpec = {
       const result = await runMigrations(pool, ctx.database.schema ? { schema: ctx.database.schema } : {});
       if (ctx.json) ctx.io.out(JSON.stringify(result));
       else if (result.applied.length === 0) ctx.io.out('schema is up to date (nothing to apply)');
-      else ctx.io.out(`applied ${result.applied.length} migration(s): version ${result.applied.join(', ')}`);
+      else {
+        if (result.recreated.length > 0) ctx.io.out(`missing although migrated (dropped?): ${result.recreated.join(', ')}; created again`);
+        ctx.io.out(`applied ${result.applied.length} migration(s): version ${result.applied.join(', ')}`);
+      }
       return 0;
     } finally {
       await pool.end();

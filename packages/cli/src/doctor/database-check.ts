@@ -83,6 +83,15 @@ async function checkMigrations(client: pg.Client, schemaName: string): Promise<C
       fix: 'run `agentspan migrate`',
     };
   }
+  const dropped = await missingRelations(client, MIGRATIONS.flatMap((m) => m.creates ?? []));
+  if (dropped.length > 0) {
+    return {
+      name: 'migrations',
+      status: 'fail',
+      detail: `all ${MIGRATIONS.length} recorded as applied, but missing (dropped?): ${dropped.join(', ')}`,
+      fix: 'run `agentspan migrate` (it creates them again)',
+    };
+  }
   if (unknown.length > 0) {
     return {
       name: 'migrations',
@@ -92,4 +101,14 @@ async function checkMigrations(client: pg.Client, schemaName: string): Promise<C
     };
   }
   return { name: 'migrations', status: 'ok', detail: `all ${MIGRATIONS.length} applied (versions ${MIGRATIONS.map((m) => m.version).join(', ')})` };
+}
+
+/** The tables and views among `relations` that the connection's `search_path` does not find. */
+async function missingRelations(client: pg.Client, relations: readonly string[]): Promise<string[]> {
+  const res = await client.query<{ name: string }>(
+    `SELECT r.name FROM unnest($1::text[]) WITH ORDINALITY AS r(name, position)
+      WHERE to_regclass(quote_ident(r.name)) IS NULL ORDER BY r.position`,
+    [[...new Set(relations)]],
+  );
+  return res.rows.map((r) => r.name);
 }
