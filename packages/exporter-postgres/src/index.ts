@@ -38,7 +38,9 @@ export type { CopyEncoder } from './copy-text.js';
 export { eventIdFor, parentEventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './ids.js';
 export { sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
 export type { Sanitized, SanitizeLimits } from './sanitize.js';
-export { isConnectionError, isConcurrencyError, classifyWriteError, sqlState, RowSerializationError } from './pg-errors.js';
+export { isConnectionError, isConcurrencyError, isPrivilegeError, classifyWriteError, sqlState, RowSerializationError } from './pg-errors.js';
+export { MigrationError, type FailedMigration } from './migration-error.js';
+export { migrateCommandFor, shellQuote } from './migrate-command.js';
 export type { WriteErrorClass } from './pg-errors.js';
 export {
   EXECUTION_EVENTS_COLUMNS,

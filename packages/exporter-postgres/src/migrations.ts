@@ -12,6 +12,7 @@
 import { diag } from '@opentelemetry/api';
 import type pg from 'pg';
 import { TABLES } from './columns.js';
+import { MigrationError } from './migration-error.js';
 import { agentspanSchemaOnSearchPath } from './migration-target.js';
 import { isConnectionError, toError } from './pg-errors.js';
 import { quoteIdent, qualify } from './sql.js';
@@ -213,6 +214,10 @@ const ADVISORY_LOCK_CLASS = 0x61677370;
  * versions table. A table dropped by hand, with its version still recorded,
  * makes it apply every migration again.
  *
+ * A migration whose SQL fails rejects with a {@link MigrationError} naming
+ * it (its `code` and `cause` are Postgres'); anything else with the error as
+ * thrown by `pg`.
+ *
  * Without `schema`, it acts on the schema of the `search_path` that already
  * holds agentspan's tables (see `agentspanSchemaOnSearchPath`), so an
  * upgrade migrates the tables the application writes to, never a second,
@@ -242,16 +247,22 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
       if (schema !== undefined) {
         await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}, pg_catalog, pg_temp`);
       }
-      await client.query(SCHEMA_MIGRATIONS_SQL);
       // Read again under the lock: another migrator may have finished meanwhile.
-      const { done, missing } = await readSchemaState(client, schema, migrations);
+      let state = await readSchemaState(client, schema, migrations);
+      if (!state.versionsTable) {
+        // Only when missing: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the table
+        // exists, which a role that only writes the tables (and would merely fail a migration) lacks.
+        await client.query(SCHEMA_MIGRATIONS_SQL);
+        state = await readSchemaState(client, schema, migrations);
+      }
+      const { done, missing } = state;
       // A recorded migration whose tables are gone is applied again, and so is every other
       // (they are idempotent, and a later one may build on what an earlier one created).
       const reapply = missing.length > 0;
       const applied: number[] = [];
       for (const m of migrations) {
         if (done.has(m.version) && !reapply) continue;
-        await client.query(m.sql);
+        await applyMigration(client, m, schema);
         if (!done.has(m.version)) {
           await client.query(`INSERT INTO ${migrationsTable} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
         }
@@ -284,8 +295,19 @@ async function schemaExists(client: pg.PoolClient, schema: string): Promise<bool
   return (res.rowCount ?? 0) > 0;
 }
 
+/** Runs one migration's SQL; its failure is thrown as a {@link MigrationError} naming it. */
+async function applyMigration(client: pg.PoolClient, migration: Migration, schema: string | undefined): Promise<void> {
+  try {
+    await client.query(migration.sql);
+  } catch (err) {
+    throw new MigrationError(migration, schema, err);
+  }
+}
+
 /** What a schema holds of the migrations: the recorded versions, and the tables and views of those found missing. */
 interface SchemaState {
+  /** Whether `agentspan_schema_migrations` exists. */
+  readonly versionsTable: boolean;
   readonly done: ReadonlySet<number>;
   readonly missing: readonly string[];
   /** Every migration recorded and nothing of them missing. */
@@ -296,12 +318,12 @@ async function readSchemaState(client: pg.PoolClient, schema: string | undefined
   const present = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
     qualify(schema, TABLES.SCHEMA_MIGRATIONS),
   ]);
-  if (!present.rows[0]?.present) return { done: new Set(), missing: [], upToDate: false };
+  if (!present.rows[0]?.present) return { versionsTable: false, done: new Set(), missing: [], upToDate: false };
   const versions = await client.query<{ version: number }>(`SELECT version FROM ${qualify(schema, TABLES.SCHEMA_MIGRATIONS)}`);
   const done = new Set(versions.rows.map((r) => Number(r.version)));
   const expected = migrations.filter((m) => done.has(m.version)).flatMap((m) => m.creates ?? []);
   const missing = await missingRelations(client, schema, expected);
-  return { done, missing, upToDate: missing.length === 0 && migrations.every((m) => done.has(m.version)) };
+  return { versionsTable: true, done, missing, upToDate: missing.length === 0 && migrations.every((m) => done.has(m.version)) };
 }
 
 /** The names among `relations` that do not exist in `schema` (unqualified names: on the `search_path`). */

@@ -1,14 +1,16 @@
 /** Classification of errors from `pg` (pure; no I/O). */
 
 import pg from 'pg';
+import { MigrationError } from './migration-error.js';
 
 /** `err` as an Error (wrapping anything else that was thrown). */
 export function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** The SQLSTATE of a server error, else undefined. */
+/** The SQLSTATE of a server error (also one a {@link MigrationError} wraps), else undefined. */
 export function sqlState(err: unknown): string | undefined {
+  if (err instanceof MigrationError) return sqlState(err.cause);
   return err instanceof pg.DatabaseError && typeof err.code === 'string' ? err.code : undefined;
 }
 
@@ -23,6 +25,15 @@ export function isConnectionError(err: unknown): boolean {
   const code = sqlState(err);
   if (code === undefined) return true;
   return code.startsWith('08') || code.startsWith('57P');
+}
+
+/**
+ * True when the role lacks a privilege the statement needs (42501
+ * insufficient_privilege: no CREATE on the database or schema, not the
+ * owner of a table or view). Retrying as the same role will not help.
+ */
+export function isPrivilegeError(err: unknown): boolean {
+  return sqlState(err) === '42501';
 }
 
 /**

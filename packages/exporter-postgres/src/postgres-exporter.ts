@@ -4,7 +4,9 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import type { MappedRow } from './columns.js';
 import { runMigrations, type ClientSource } from './migrations.js';
-import { classifyWriteError, guardCheckedOutClients, isConnectionError, toError } from './pg-errors.js';
+import { migrateCommandFor } from './migrate-command.js';
+import { MigrationError } from './migration-error.js';
+import { classifyWriteError, guardCheckedOutClients, isConnectionError, isPrivilegeError, toError } from './pg-errors.js';
 import { formerTargetOf, spoolTargetOf, type SpoolTarget } from './spool-target.js';
 import { shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
@@ -91,6 +93,14 @@ export class PostgresExecutionEventExporter implements SpanExporter {
   private readonly clients = new Set<pg.Client>();
   private migration: Promise<void> | undefined;
   private migrated = false;
+  /**
+   * The last migration attempt before a write was refused for lack of
+   * privilege: writes go on against the tables as they are, without asking
+   * again, until a write finds a table missing.
+   */
+  private migrationRefused = false;
+  /** The refusal was logged (once, until a migration succeeds). */
+  private migrationRefusalLogged = false;
   private shutdownPromise: Promise<void> | undefined;
   private healthy = true;
   private readonly poisonLogged = new Set<string>();
@@ -315,6 +325,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       if (classifyWriteError(err) === 'schema') {
         // A table or the schema went missing: migrate again before the next attempt.
         this.migrated = false;
+        this.migrationRefused = false;
       }
       if (this.healthy) {
         this.healthy = false;
@@ -392,8 +403,35 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     return context.with(suppressTracing(context.active()), () => this.migrateOnce());
   }
 
+  /**
+   * Migrates before a write when `migrate` is on. A migration refused for
+   * lack of privilege (42501: the tables belong to another role, as when a
+   * DBA migrates and the application only writes) does not stop the write:
+   * the existing tables usually take the rows of a release whose migration
+   * is still due. It is logged once, with what to run; a write that then
+   * fails is handled like any other.
+   */
   private async ensureMigrated(): Promise<void> {
-    if (this.migrateOnExport) await this.migrateOnce();
+    if (!this.migrateOnExport || this.migrationRefused) return;
+    try {
+      await this.migrateOnce();
+    } catch (err) {
+      if (!isPrivilegeError(err)) throw err;
+      this.migrationRefused = true;
+      this.logMigrationRefused(err);
+    }
+  }
+
+  private logMigrationRefused(err: unknown): void {
+    if (this.migrationRefusalLogged) return;
+    this.migrationRefusalLogged = true;
+    const what = err instanceof MigrationError ? `migration ${err.migration.version} (${err.migration.name})` : 'the migrations';
+    const where = this.schema === undefined ? '' : ` in schema ${this.schema}`;
+    const cause = toError(err instanceof MigrationError ? err.cause : err).message;
+    diag.warn(
+      `${LOG_PREFIX} this role may not apply ${what}${where} (${cause}); writing to the existing tables anyway. ` +
+        `Run \`${migrateCommandFor(this.schema)}\` as the tables' owner (or a role allowed to change them) to apply it.`,
+    );
   }
 
   private async migrateOnce(): Promise<void> {
@@ -401,6 +439,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     this.migration ??= runMigrations(this.clientSource, { schema: this.schema }).then(
       () => {
         this.migrated = true;
+        this.migrationRefusalLogged = false;
         this.migration = undefined;
       },
       (err: unknown) => {

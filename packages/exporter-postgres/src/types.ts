@@ -26,7 +26,8 @@ export interface PostgresExporterOptions {
   schema?: string | undefined;
   /**
    * Run the migrations once before the first write. A failed migration is
-   * retried on the next export.
+   * retried on the next export; one refused for lack of privilege (42501)
+   * is logged once and the write goes on against the existing tables.
    * @default true
    */
   migrate?: boolean | undefined;

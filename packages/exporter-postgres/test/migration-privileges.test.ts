@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { ExportResultCode } from '@opentelemetry/core';
 import pg from 'pg';
 import { testConnectionConfig, testDatabaseUrl } from '@agentspan/test-support';
-import { MIGRATIONS, PostgresExecutionEventExporter, runMigrations } from '../src/index.js';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { MIGRATIONS, MigrationError, PostgresExecutionEventExporter, migrateCommandFor, runMigrations, shellQuote } from '../src/index.js';
 import { buildWorkflow, exportSpans, spanFactory, type SpanFactory } from './helpers.js';
 
 /** A login role of its own, with a pool connected as it. */
@@ -19,13 +20,14 @@ interface TestRole {
   drop(): Promise<void>;
 }
 
-async function createRole(admin: pg.Pool, prefix: string): Promise<TestRole> {
+async function createRole(admin: pg.Pool, prefix: string, searchPath?: string): Promise<TestRole> {
   const name = `t_${prefix}_${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
   await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}'`);
   const url = new URL(testDatabaseUrl());
   url.username = name;
   url.password = password;
+  if (searchPath !== undefined) url.searchParams.set('options', `-c search_path="${searchPath}"`);
   const pool = new pg.Pool({ connectionString: url.href, max: 2 });
   pool.on('error', () => {});
   return {
@@ -79,5 +81,64 @@ describe('migrations and writes under ordinary privileges', () => {
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await role.drop();
     }
+  });
+
+  for (const how of ['with the schema option', 'through the search_path'] as const) {
+    it(`a role that may only write the tables keeps writing when a migration is due (${how}), and says once what to run`, async () => {
+      const schema = `t_dba_owned_${randomBytes(4).toString('hex')}`;
+      const role = await createRole(admin, 'writer', how === 'through the search_path' ? schema : undefined);
+      const warnings: string[] = [];
+      diag.setLogger({ error: () => {}, warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+      const options = how === 'with the schema option' ? { schema } : {};
+      const exporter = new PostgresExecutionEventExporter({ pool: role.pool, ...options });
+      try {
+        // The DBA migrated (as the owner) with a release before migration 21; the application role writes.
+        await runMigrations(admin, { schema, migrations: MIGRATIONS.filter((m) => m.version !== 21) });
+        await admin.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role.name}"`);
+        await admin.query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "${schema}" TO "${role.name}"`);
+
+        const refused = await runMigrations(role.pool, options).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        assert.ok(refused instanceof MigrationError, String(refused));
+        assert.equal(refused.code, '42501');
+        assert.deepEqual(refused.migration, { version: 21, name: 'event_outcomes_error_type' });
+
+        for (const runId of ['run-due-1', 'run-due-2']) {
+          const exported = await exportSpans(exporter, buildWorkflow(f, runId).all);
+          assert.equal(exported.code, ExportResultCode.SUCCESS, String(exported.error));
+          assert.equal(await countRows(admin, schema, runId), 5);
+        }
+        const refusals = warnings.filter((w) => /may not apply/.test(w));
+        assert.equal(refusals.length, 1, warnings.join('\n'));
+        assert.match(refusals[0]!, /migration 21 \(event_outcomes_error_type\)/);
+        assert.match(
+          refusals[0]!,
+          how === 'with the schema option' ? new RegExp(`Run \`agentspan migrate --schema ${schema}\` as the tables' owner`) : /Run `agentspan migrate` as the tables' owner/,
+        );
+        // Asked for explicitly, the migration still reports the refusal.
+        await assert.rejects(exporter.migrate(), (err: unknown) => err instanceof MigrationError && err.code === '42501');
+        const versions = await admin.query(`SELECT max(version)::int AS v FROM "${schema}".agentspan_schema_migrations`);
+        assert.equal(versions.rows[0].v, 20, 'nothing recorded that was not applied');
+      } finally {
+        diag.disable();
+        await exporter.shutdown();
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await role.drop();
+      }
+    });
+  }
+});
+
+describe('migrateCommandFor', () => {
+  it('quotes the schema for a POSIX shell only when it needs it', () => {
+    assert.equal(migrateCommandFor(undefined), 'agentspan migrate');
+    assert.equal(migrateCommandFor('agentspan_data'), 'agentspan migrate --schema agentspan_data');
+    assert.equal(migrateCommandFor('My Schema'), "agentspan migrate --schema 'My Schema'");
+    assert.equal(migrateCommandFor(`it's $HOME`), `agentspan migrate --schema 'it'\\''s $HOME'`);
+    assert.equal(shellQuote('-- comment'), "'-- comment'");
+    assert.equal(migrateCommandFor('-- comment'), "agentspan migrate --schema='-- comment'");
+    assert.equal(migrateCommandFor('-x'), 'agentspan migrate --schema=-x');
   });
 });
