@@ -375,6 +375,32 @@ describe('doctor', () => {
     }
   });
 
+  test('with --schema, the fix names that schema, quoted for the shell', async () => {
+    const empty = await createTestSchema('cli_doctor_schema');
+    const odd = `${empty.schema} It's`;
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'agentspan-doctor-'));
+      const bare = captureIo({ DATABASE_URL: empty.url }, { cwd });
+      assert.equal(await runCli(['doctor', '--schema', empty.schema], bare), 1);
+      assert.match(bare.text(), new RegExp(`✗ migrations  no agentspan tables in schema ${empty.schema}\\n\\s+→ run \`agentspan migrate --schema ${empty.schema}\``));
+
+      const missing = captureIo({ DATABASE_URL: empty.url }, { cwd });
+      assert.equal(await runCli(['doctor', '--schema', odd], missing), 1);
+      const quoted = `'${odd.replaceAll("'", `'\\''`)}'`;
+      assert.ok(missing.text().includes(`→ run \`agentspan migrate --schema ${quoted}\``), missing.text());
+
+      await runCli(['migrate', '--schema', odd], captureIo({ DATABASE_URL: empty.url }, { cwd }));
+      await empty.pool.query(`DELETE FROM "${odd.replaceAll('"', '""')}".agentspan_schema_migrations WHERE version = 21`);
+      const due = captureIo({ DATABASE_URL: empty.url }, { cwd });
+      assert.equal(await runCli(['doctor', '--schema', odd], due), 1);
+      assert.ok(due.text().includes(`not applied: 21 (event_outcomes_error_type)`), due.text());
+      assert.ok(due.text().includes(`→ run \`agentspan migrate --schema ${quoted}\``), due.text());
+    } finally {
+      await empty.pool.query(`DROP SCHEMA IF EXISTS "${odd.replaceAll('"', '""')}" CASCADE`);
+      await empty.drop();
+    }
+  });
+
   test('no database at all, or one that is down', async () => {
     const none = captureIo({}, { cwd: tmpdir() });
     assert.equal(await runCli(['doctor'], none), 1);

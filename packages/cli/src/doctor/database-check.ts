@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { MIGRATIONS } from '@agentspan/exporter-postgres';
+import { MIGRATIONS, migrateCommandFor } from '@agentspan/exporter-postgres';
 import { quoteIdent } from '../database.js';
 import { describeError, isMissingRelation } from '../errors.js';
 import type { CheckResult } from './checks.js';
@@ -41,7 +41,7 @@ export async function checkDatabase(url: string | undefined, schema: string | un
       if (!exists.rowCount) {
         return [
           { name: 'database', status: 'ok', detail: `connected to ${where} (PostgreSQL ${info.rows[0]?.version})` },
-          { name: 'migrations', status: 'fail', detail: `schema "${schema}" does not exist`, fix: `run \`agentspan migrate --schema ${schema}\`` },
+          { name: 'migrations', status: 'fail', detail: `schema "${schema}" does not exist`, fix: `run \`${migrateCommandFor(schema)}\`` },
         ];
       }
       await client.query(`SET search_path TO ${quoteIdent(schema)}`);
@@ -52,7 +52,7 @@ export async function checkDatabase(url: string | undefined, schema: string | un
       status: 'ok',
       detail: `connected to ${where} (PostgreSQL ${info.rows[0]?.version}, schema ${schemaName})`,
     };
-    return [database, await checkMigrations(client, schemaName)];
+    return [database, await checkMigrations(client, schemaName, migrateCommandFor(schema || undefined))];
   } catch (err) {
     return [
       { name: 'database', status: 'fail', detail: `${where}: ${describeError(err)}` },
@@ -63,14 +63,15 @@ export async function checkDatabase(url: string | undefined, schema: string | un
   }
 }
 
-async function checkMigrations(client: pg.Client, schemaName: string): Promise<CheckResult> {
+/** `migrate`: the command to suggest, with this check's `--schema` (shell-quoted) when one was given. */
+async function checkMigrations(client: pg.Client, schemaName: string, migrate: string): Promise<CheckResult> {
   let applied: Set<number>;
   try {
     const res = await client.query<{ version: number }>('SELECT version FROM agentspan_schema_migrations');
     applied = new Set(res.rows.map((r) => Number(r.version)));
   } catch (err) {
     if (!isMissingRelation(err)) throw err;
-    return { name: 'migrations', status: 'fail', detail: `no agentspan tables in schema ${schemaName}`, fix: 'run `agentspan migrate`' };
+    return { name: 'migrations', status: 'fail', detail: `no agentspan tables in schema ${schemaName}`, fix: `run \`${migrate}\`` };
   }
   const missing = MIGRATIONS.filter((m) => !applied.has(m.version));
   const known = new Set(MIGRATIONS.map((m) => m.version));
@@ -80,7 +81,7 @@ async function checkMigrations(client: pg.Client, schemaName: string): Promise<C
       name: 'migrations',
       status: 'fail',
       detail: `${missing.length} of ${MIGRATIONS.length} not applied: ${missing.map((m) => `${m.version} (${m.name})`).join(', ')}`,
-      fix: 'run `agentspan migrate`',
+      fix: `run \`${migrate}\``,
     };
   }
   const dropped = await missingRelations(client, MIGRATIONS.flatMap((m) => m.creates ?? []));
@@ -89,7 +90,7 @@ async function checkMigrations(client: pg.Client, schemaName: string): Promise<C
       name: 'migrations',
       status: 'fail',
       detail: `all ${MIGRATIONS.length} recorded as applied, but missing (dropped?): ${dropped.join(', ')}`,
-      fix: 'run `agentspan migrate` (it creates them again)',
+      fix: `run \`${migrate}\` (it creates them again)`,
     };
   }
   if (unknown.length > 0) {
