@@ -15,7 +15,7 @@ import { TABLES } from './columns.js';
 import { MigrationError } from './migration-error.js';
 import { agentspanSchemaOnSearchPath } from './migration-target.js';
 import { isConnectionError, toError } from './pg-errors.js';
-import { quoteIdent, qualify } from './sql.js';
+import { assertValidSchemaName, quoteIdent, qualify } from './sql.js';
 import { EVENT_OUTCOMES_VIEW, EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS, PATTERN_VIEWS_SQL, TOOL_SEQUENCES_SQL } from './views.js';
 
 /** One migration: applied once per schema, in `version` order. */
@@ -180,6 +180,8 @@ export interface RunMigrationsOptions {
   /**
    * Schema to create the tables in (created if missing; an existing one is
    * never created again, so its owner needs no `CREATE` on the database).
+   * `$user` and names starting with `pg_` are refused with a TypeError (see
+   * the exporter's `schema` option).
    * @default the first schema of the connection's `search_path` that holds
    * agentspan's tables, else its current schema (where unqualified writes go)
    */
@@ -224,6 +226,7 @@ const ADVISORY_LOCK_CLASS = 0x61677370;
  * empty set in an earlier schema of the path.
  */
 export async function runMigrations(pool: ClientSource, options: RunMigrationsOptions = {}): Promise<RunMigrationsResult> {
+  if (options.schema !== undefined) assertValidSchemaName(options.schema);
   const migrations = [...(options.migrations ?? MIGRATIONS)].sort((a, b) => a.version - b.version);
   const client = await pool.connect();
   let broken: Error | undefined;

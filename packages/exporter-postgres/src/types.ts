@@ -20,7 +20,9 @@ export interface PostgresExporterOptions {
    * Schema holding the tables. When given it is created if missing (the
    * only case that needs `CREATE` on the database) and every name is
    * qualified with it (quoted); otherwise names are unqualified and the
-   * connection's `search_path` decides.
+   * connection's `search_path` decides. `$user` (which a `search_path`
+   * always reads as the role's own schema) and names starting with `pg_`
+   * (reserved for system schemas) throw a TypeError.
    * @default undefined (the connection's current schema)
    */
   schema?: string | undefined;

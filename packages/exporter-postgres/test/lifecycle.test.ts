@@ -25,6 +25,19 @@ describe('configuration', () => {
     assert.throws(() => new PostgresExecutionEventExporter({ connectionString, statementTimeoutMs: -1 }), /statementTimeoutMs/);
     assert.throws(() => new PostgresExecutionEventExporter({ connectionString, schema: '' }), /schema/);
     assert.throws(() => new PostgresExecutionEventExporter({ connectionString, schema: 'x'.repeat(64) }), /63-byte/);
+    // "$user" in a search_path always means the role's own schema; pg_ names are reserved (42939 on every retry).
+    assert.throws(() => new PostgresExecutionEventExporter({ connectionString, schema: '$user' }), {
+      name: 'TypeError',
+      message: /cannot be "\$user": in a search_path Postgres reads it as the name of the current role/,
+    });
+    for (const schema of ['pg_agent', 'pg_temp', 'pg_catalog']) {
+      assert.throws(() => new PostgresExecutionEventExporter({ connectionString, schema }), {
+        name: 'TypeError',
+        message: /cannot start with "pg_" \(reserved for Postgres' system schemas\)/,
+      });
+    }
+    // Only the exact spellings Postgres treats specially.
+    for (const schema of ['$User', 'PG_agent', 'agent_pg_', '$user2']) new PostgresExecutionEventExporter({ connectionString, schema });
     assert.throws(
       () => new PostgresExecutionEventExporter({ pool: {} as unknown as pg.Pool }),
       /`pool` must be a pg.Pool/,

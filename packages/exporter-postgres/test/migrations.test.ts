@@ -185,6 +185,12 @@ describe('runMigrations', () => {
     }
   });
 
+  it('refuses "$user" and pg_ schema names before connecting', async () => {
+    const neverConnects = { connect: () => Promise.reject(new Error('connected')) };
+    await assert.rejects(runMigrations(neverConnects, { schema: '$user' }), { name: 'TypeError', message: /\$user/ });
+    await assert.rejects(runMigrations(neverConnects, { schema: 'pg_agent' }), { name: 'TypeError', message: /pg_/ });
+  });
+
   it('without a schema, an upgrade migrates the schema of the search_path holding the tables, not an earlier empty one', async () => {
     // The default search_path "$user", public with a role that has a schema of its own: the tables live in
     // the second schema, the first exists and is empty. Unqualified writes reach the second one's tables.
