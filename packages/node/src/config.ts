@@ -1,4 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
+import { checkOptions } from './option-checks.js';
 import type { AgentspanOptions } from './types.js';
 
 /**
@@ -94,16 +95,9 @@ function parsePositiveInt(name: string, text: string | undefined, warnings: stri
   return undefined;
 }
 
-function positiveOption(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`agentspan: ${name} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
 /** The spool directory: option, else `AGENTSPAN_SPOOL_DIR` (`off`, `false`, `none` disable it), else the default. */
 function resolveSpoolDir(option: string | false | undefined, env: AgentspanEnv): string | undefined {
   if (option === false) return undefined;
-  if (option !== undefined && typeof option !== 'string') throw new TypeError('agentspan: spoolDir must be a path or false');
   const fromEnv = nonEmpty(env.AGENTSPAN_SPOOL_DIR);
   const chosen = nonEmpty(option) ?? fromEnv ?? DEFAULT_SPOOL_DIR;
   if (option === undefined && fromEnv !== undefined && ['off', 'false', 'none', '0'].includes(fromEnv.toLowerCase())) return undefined;
@@ -121,10 +115,8 @@ function checkUrl(name: string, url: string): string {
 }
 
 export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = process.env as AgentspanEnv): ResolvedOptions {
+  checkOptions(options); // types and ranges of what was given in code; below, only defaults and the environment
   const warnings: string[] = [];
-  if (options.databaseUrl !== undefined && typeof options.databaseUrl !== 'string') {
-    throw new TypeError('agentspan: databaseUrl must be a string');
-  }
   let otlpEndpoint: string | undefined;
   if (options.otlpEndpoint === false) {
     otlpEndpoint = undefined;
@@ -159,12 +151,12 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
     migrate: options.migrate ?? true,
     spoolDir: resolveSpoolDir(options.spoolDir, env),
     maxSpoolBytes:
-      positiveOption('maxSpoolBytes', options.maxSpoolBytes) ??
+      options.maxSpoolBytes ??
       parsePositiveInt('AGENTSPAN_SPOOL_MAX_BYTES', env.AGENTSPAN_SPOOL_MAX_BYTES, warnings) ??
       DEFAULT_MAX_SPOOL_BYTES,
     flushOnExit: options.flushOnExit ?? parseBoolean('AGENTSPAN_FLUSH_ON_EXIT', env.AGENTSPAN_FLUSH_ON_EXIT, warnings) ?? true,
     shutdownTimeoutMillis:
-      positiveOption('shutdownTimeoutMillis', options.shutdownTimeoutMillis) ??
+      options.shutdownTimeoutMillis ??
       parsePositiveInt('AGENTSPAN_SHUTDOWN_TIMEOUT_MS', env.AGENTSPAN_SHUTDOWN_TIMEOUT_MS, warnings) ??
       DEFAULT_SHUTDOWN_TIMEOUT_MS,
     runReference: nonEmpty(env.AGENTSPAN_RUN_REFERENCE),

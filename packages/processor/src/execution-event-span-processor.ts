@@ -90,12 +90,12 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
 
   constructor(options: ExecutionEventSpanProcessorOptions = {}) {
     this.workspaceDir = options.workspaceDir ?? process.cwd();
-    this.captureContent = options.captureContent ?? true;
+    this.captureContent = booleanOption('captureContent', options.captureContent, true);
     const redaction = options.redaction;
     const redactor = redaction === false || redaction?.enabled === false ? undefined : createRedactor(redaction ?? {});
     this.redactor = redactor;
     const fc = options.fileCapture ?? {};
-    this.captureFiles = fc.enabled ?? true;
+    this.captureFiles = booleanOption('fileCapture.enabled', fc.enabled, true);
     this.fileCapture = {
       // Redacted before the cut to `maxContentBytes`, so no part of a secret that crosses it is kept.
       redact: redactor === undefined ? undefined : (text) => redactor.redact(text),
@@ -366,6 +366,20 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     }
     span.setAttributes(out);
   }
+}
+
+/**
+ * A switch given in code. Anything but a boolean throws (at construction,
+ * never while recording): `'false'` read from a configuration file is truthy,
+ * and for these switches truthy means keeping content the caller meant to drop.
+ */
+function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    const shown = typeof value === 'string' ? `"${value.slice(0, 60)}" (a string)` : `${String(value)} (a ${typeof value})`;
+    throw new TypeError(`agentspan processor: ${name} must be true or false, got ${shown}`);
+  }
+  return value;
 }
 
 function positive(value: number | undefined, fallback: number): number {

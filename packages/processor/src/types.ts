@@ -46,7 +46,8 @@ export interface ExecutionEventSpanProcessorOptions {
   /**
    * Keep content (messages, code, outputs, tool arguments and results, file
    * content) on spans and rows. With `false` only metadata is kept: hashes,
-   * sizes, names, detected files and imports.
+   * sizes, names, detected files and imports. Anything but a boolean (the
+   * string `'false'` included) throws a TypeError at construction.
    * @default true
    */
   captureContent?: boolean;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Attr } from '@agentspan/semconv';
+import { ExecutionEventSpanProcessor } from '../src/index.js';
 import { fileSpans, named, setup } from './helpers.js';
 
 test('execution order is per run, in start order, shared by all event types, skipping runs and nodes', () => {
@@ -317,6 +318,20 @@ test('captureContent: false keeps metadata and drops content', () => {
   assert.equal(file?.attributes[Attr.ATTR_FILE_CONTENT], undefined);
   assert.equal(file?.attributes[Attr.ATTR_FILE_SIZE], 6);
   assert.equal(file?.attributes[Attr.ATTR_FILE_HAS_CONTENT], false);
+});
+
+test('captureContent and fileCapture.enabled given as anything but a boolean throw at construction, not treated as true', () => {
+  for (const value of ['false', 'no', 0, 1, null]) {
+    assert.throws(
+      () => new ExecutionEventSpanProcessor({ captureContent: value as unknown as boolean }),
+      (err: Error) => err instanceof TypeError && /captureContent must be true or false/.test(err.message) && err.message.includes(String(value)),
+    );
+    assert.throws(
+      () => new ExecutionEventSpanProcessor({ fileCapture: { enabled: value as unknown as boolean } }),
+      (err: Error) => err instanceof TypeError && /fileCapture\.enabled must be true or false/.test(err.message),
+    );
+  }
+  assert.doesNotThrow(() => new ExecutionEventSpanProcessor({ captureContent: false, fileCapture: { enabled: true } }));
 });
 
 test('hostile content never makes the processor throw', () => {

@@ -1,0 +1,163 @@
+/**
+ * Checks the options given to `startAgentspan` in code. A wrong type or an
+ * out-of-range value throws a TypeError or RangeError naming the option and
+ * the value, before anything is created: options often come from an
+ * application's own configuration file, and `captureContent: 'false'` (a
+ * string) silently keeping every message is the kind of mistake that must
+ * not pass. Environment variables are not checked here: they keep their
+ * lenient handling (warn and default) in `config.ts`.
+ *
+ * Fields of `postgresBatch` and `otlpBatch`, the Postgres exporter's own
+ * numbers and `propagators` are checked where they are used (the delivery
+ * processor, the exporter, `resolvePropagators`), with messages of the same
+ * kind; here only their shape is.
+ */
+
+import type { AgentspanOptions } from './types.js';
+
+/** The value as a message shows it: short, and with its type when that is the mistake. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}" (a string)`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
+  return `${String(value)} (a ${typeof value})`;
+}
+
+function fail(name: string, expected: string, value: unknown): never {
+  throw new TypeError(`agentspan: ${name} must be ${expected}, got ${describeValue(value)}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function checkBoolean(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') fail(name, 'true or false', value);
+}
+
+function checkString(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'string') fail(name, 'a string', value);
+}
+
+function checkNonEmptyString(name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) fail(name, 'a non-empty string', value);
+}
+
+/** A positive safe integer (sizes, counts, milliseconds). */
+export function checkPositiveInteger(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number') fail(name, 'a positive integer', value);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`agentspan: ${name} must be a positive integer, got ${String(value)}`);
+  }
+}
+
+function checkStringArray(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) fail(name, 'an array of strings', value);
+  value.forEach((v, i) => {
+    if (typeof v !== 'string') fail(`${name}[${i}]`, 'a string', v);
+  });
+}
+
+function checkPlainObject(name: string, value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) fail(name, 'an object', value);
+  return value;
+}
+
+/** An object with the named methods (a logger, a sampler, a span processor). */
+function checkMethods(name: string, value: unknown, methods: readonly string[], optional: readonly string[] = []): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object') fail(name, `an object with ${methods.join(', ')}()`, value);
+  const o = value as Record<string, unknown>;
+  for (const m of methods) if (typeof o[m] !== 'function') fail(`${name}.${m}`, 'a function', o[m]);
+  for (const m of optional) if (o[m] !== undefined && typeof o[m] !== 'function') fail(`${name}.${m}`, 'a function', o[m]);
+}
+
+function checkFileCapture(value: unknown): void {
+  const fc = checkPlainObject('fileCapture', value);
+  if (fc === undefined) return;
+  checkBoolean('fileCapture.enabled', fc.enabled);
+  checkStringArray('fileCapture.roots', fc.roots);
+  checkPositiveInteger('fileCapture.maxFileBytes', fc.maxFileBytes);
+  checkPositiveInteger('fileCapture.maxContentBytes', fc.maxContentBytes);
+  checkStringArray('fileCapture.textExtensions', fc.textExtensions);
+  checkPositiveInteger('fileCapture.maxFilesPerSpan', fc.maxFilesPerSpan);
+}
+
+function checkRedaction(value: unknown): void {
+  if (value === undefined || value === false) return;
+  if (!isPlainObject(value)) fail('redaction', 'an object or false', value);
+  checkBoolean('redaction.enabled', value.enabled);
+  checkStringArray('redaction.extraKeyNames', value.extraKeyNames);
+  const patterns = value.extraPatterns;
+  if (patterns === undefined) return;
+  if (!Array.isArray(patterns)) fail('redaction.extraPatterns', 'an array of { kind, pattern }', patterns);
+  patterns.forEach((p: unknown, i) => {
+    const entry = p as { kind?: unknown; pattern?: unknown } | null;
+    if (entry === null || typeof entry !== 'object') fail(`redaction.extraPatterns[${i}]`, 'an object { kind, pattern }', p);
+    checkNonEmptyString(`redaction.extraPatterns[${i}].kind`, entry.kind ?? '');
+    if (!(entry.pattern instanceof RegExp)) fail(`redaction.extraPatterns[${i}].pattern`, 'a RegExp', entry.pattern);
+  });
+}
+
+function checkHeaders(value: unknown): void {
+  const headers = checkPlainObject('otlpHeaders', value);
+  if (headers === undefined) return;
+  for (const [k, v] of Object.entries(headers)) if (typeof v !== 'string') fail(`otlpHeaders["${k}"]`, 'a string', v);
+}
+
+function checkResourceAttributes(value: unknown): void {
+  const attributes = checkPlainObject('resourceAttributes', value);
+  if (attributes === undefined) return;
+  for (const [k, v] of Object.entries(attributes)) {
+    const ok = typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+    if (!ok) fail(`resourceAttributes["${k}"]`, 'a string, a finite number or a boolean', v);
+  }
+}
+
+/** Throws a TypeError or RangeError for the first option given in code with a wrong type or value. */
+export function checkOptions(options: AgentspanOptions): void {
+  if (!isPlainObject(options)) fail('the options', 'an object', options);
+  const o = options as Record<keyof AgentspanOptions, unknown>;
+  checkString('serviceName', o.serviceName);
+  checkString('databaseUrl', o.databaseUrl);
+  checkNonEmptyString('schema', o.schema);
+  if (o.otlpEndpoint !== undefined && o.otlpEndpoint !== false && typeof o.otlpEndpoint !== 'string') {
+    fail('otlpEndpoint', 'an http(s) URL or false', o.otlpEndpoint);
+  }
+  checkHeaders(o.otlpHeaders);
+  checkNonEmptyString('workspaceDir', o.workspaceDir);
+  checkBoolean('captureContent', o.captureContent);
+  checkFileCapture(o.fileCapture);
+  checkRedaction(o.redaction);
+  checkPositiveInteger('maxContentChars', o.maxContentChars);
+  checkBoolean('registerGlobal', o.registerGlobal);
+  if (o.propagators !== undefined && !Array.isArray(o.propagators)) fail('propagators', 'an array of names', o.propagators);
+  checkBoolean('migrate', o.migrate);
+  checkPositiveInteger('postgresPoolSize', o.postgresPoolSize);
+  checkPlainObject('postgresBatch', o.postgresBatch);
+  checkPositiveInteger('postgresStatementTimeoutMs', o.postgresStatementTimeoutMs);
+  checkPositiveInteger('postgresConnectTimeoutMs', o.postgresConnectTimeoutMs);
+  if (o.postgresWriteMethod !== undefined && o.postgresWriteMethod !== 'copy' && o.postgresWriteMethod !== 'unnest') {
+    fail('postgresWriteMethod', "'copy' or 'unnest'", o.postgresWriteMethod);
+  }
+  if (o.spoolDir !== undefined && o.spoolDir !== false) checkNonEmptyString('spoolDir', o.spoolDir);
+  checkPositiveInteger('maxSpoolBytes', o.maxSpoolBytes);
+  checkBoolean('flushOnExit', o.flushOnExit);
+  checkPositiveInteger('shutdownTimeoutMillis', o.shutdownTimeoutMillis);
+  checkMethods('meterProvider', o.meterProvider, ['getMeter']);
+  checkPlainObject('otlpBatch', o.otlpBatch);
+  if (o.spanProcessors !== undefined) {
+    if (!Array.isArray(o.spanProcessors)) fail('spanProcessors', 'an array of span processors', o.spanProcessors);
+    o.spanProcessors.forEach((p: unknown, i) => checkMethods(`spanProcessors[${i}]`, p, ['onStart', 'onEnd', 'forceFlush', 'shutdown']));
+  }
+  checkResourceAttributes(o.resourceAttributes);
+  checkMethods('sampler', o.sampler, ['shouldSample']);
+  checkMethods('logger', o.logger, ['warn'], ['info']);
+}

@@ -1,0 +1,79 @@
+/**
+ * Options given in code with a wrong type or value throw at start, naming
+ * the option and the value; environment variables keep their lenient
+ * handling (one warning, then the default).
+ */
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveOptions, startAgentspan, type AgentspanOptions } from '../src/index.js';
+
+/** Options that create nothing: no database, no forwarding, no globals, no exit hooks. */
+const quiet: AgentspanOptions = { otlpEndpoint: false, spoolDir: false, flushOnExit: false, registerGlobal: false, logger: { warn: () => {} } };
+
+const bad: [string, Record<string, unknown>, RegExp][] = [
+  ['captureContent "false"', { captureContent: 'false' }, /^agentspan: captureContent must be true or false, got "false" \(a string\)$/],
+  ['captureContent 0', { captureContent: 0 }, /captureContent must be true or false, got 0 \(a number\)/],
+  ['maxContentChars -1', { maxContentChars: -1 }, /maxContentChars must be a positive integer, got -1/],
+  ['maxContentChars "abc"', { maxContentChars: 'abc' }, /maxContentChars must be a positive integer, got "abc"/],
+  ['fileCapture.maxFileBytes -1', { fileCapture: { maxFileBytes: -1 } }, /fileCapture\.maxFileBytes must be a positive integer, got -1/],
+  ['fileCapture.maxContentBytes 0', { fileCapture: { maxContentBytes: 0 } }, /fileCapture\.maxContentBytes must be a positive integer, got 0/],
+  ['fileCapture.enabled "no"', { fileCapture: { enabled: 'no' } }, /fileCapture\.enabled must be true or false, got "no"/],
+  ['workspaceDir 42', { workspaceDir: 42 }, /workspaceDir must be a non-empty string, got 42 \(a number\)/],
+  ['serviceName 42', { serviceName: 42 }, /serviceName must be a string, got 42 \(a number\)/],
+  ['otlpHeaders "x"', { otlpHeaders: 'x' }, /otlpHeaders must be an object, got "x"/],
+  ['otlpHeaders value 1', { otlpHeaders: { 'x-a': 1 } }, /otlpHeaders\["x-a"\] must be a string, got 1/],
+  ['otlpEndpoint true', { otlpEndpoint: true }, /otlpEndpoint must be an http\(s\) URL or false, got true/],
+  ['registerGlobal "yes"', { registerGlobal: 'yes' }, /registerGlobal must be true or false/],
+  ['flushOnExit 1', { flushOnExit: 1 }, /flushOnExit must be true or false/],
+  ['migrate "false"', { migrate: 'false' }, /migrate must be true or false/],
+  ['resourceAttributes value object', { resourceAttributes: { a: {} } }, /resourceAttributes\["a"\] must be a string, a finite number or a boolean/],
+  ['redaction true', { redaction: true }, /redaction must be an object or false, got true/],
+  ['redaction pattern string', { redaction: { extraPatterns: [{ kind: 'k', pattern: 'x' }] } }, /redaction\.extraPatterns\[0\]\.pattern must be a RegExp/],
+  ['logger without warn', { logger: {} }, /logger\.warn must be a function/],
+  ['sampler {}', { sampler: {} }, /sampler\.shouldSample must be a function/],
+  ['spanProcessors not an array', { spanProcessors: {} }, /spanProcessors must be an array/],
+  ['postgresPoolSize "4"', { postgresPoolSize: '4' }, /postgresPoolSize must be a positive integer, got "4"/],
+  ['postgresWriteMethod "bogus"', { postgresWriteMethod: 'bogus' }, /postgresWriteMethod must be 'copy' or 'unnest', got "bogus"/],
+  ['shutdownTimeoutMillis 0', { shutdownTimeoutMillis: 0 }, /shutdownTimeoutMillis must be a positive integer, got 0/],
+  ['spoolDir 1', { spoolDir: 1 }, /spoolDir must be a non-empty string/],
+];
+
+test('every option given in code with a wrong type or value throws a TypeError or RangeError naming it and the value', () => {
+  for (const [name, option, message] of bad) {
+    assert.throws(
+      () => resolveOptions({ ...quiet, ...option } as AgentspanOptions, {}),
+      (err: Error) => (err instanceof TypeError || err instanceof RangeError) && message.test(err.message),
+      name,
+    );
+  }
+});
+
+test('startAgentspan rejects a bad option before it creates anything; captureContent: "false" does not keep content', async () => {
+  await assert.rejects(
+    startAgentspan({ ...quiet, captureContent: 'false' as unknown as boolean }, {}),
+    (err: Error) => err instanceof TypeError && /captureContent must be true or false, got "false"/.test(err.message),
+  );
+  await assert.rejects(startAgentspan({ ...quiet, serviceName: 42 as unknown as string }, {}), /serviceName must be a string, got 42/);
+});
+
+test('good options pass; environment values stay lenient: one warning each, then the default', () => {
+  const r = resolveOptions(
+    {
+      ...quiet,
+      captureContent: false,
+      maxContentChars: 10,
+      workspaceDir: '/tmp',
+      otlpHeaders: { a: 'b' },
+      fileCapture: { enabled: true, maxFileBytes: 10, maxContentBytes: 5, roots: ['/tmp'], textExtensions: ['.txt'] },
+      redaction: { extraPatterns: [{ kind: 'k', pattern: /x/g }], extraKeyNames: ['pin'] },
+      resourceAttributes: { a: 'b', n: 1, t: true },
+    },
+    {},
+  );
+  assert.equal(r.captureContent, false);
+  const env = resolveOptions({}, { AGENTSPAN_CAPTURE_CONTENT: 'maybe', AGENTSPAN_SHUTDOWN_TIMEOUT_MS: '-1', AGENTSPAN_FLUSH_ON_EXIT: 'sure' });
+  assert.equal(env.captureContent, true);
+  assert.equal(env.shutdownTimeoutMillis, 5000);
+  assert.equal(env.warnings.length, 3);
+});
