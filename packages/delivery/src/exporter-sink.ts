@@ -24,6 +24,12 @@ export interface ExporterSinkOptions {
  * dropped (`export_failed`), or retried with `retryFailed`. No spool: the
  * guarantees are those the exporter allows (bounded, never blocking, every
  * drop counted).
+ *
+ * `shutdown(timeoutMillis)` stops waiting at its deadline, but cannot cancel
+ * an export the exporter is still performing: its HTTP request (and retry
+ * timers) keep the process alive until the exporter's own timeout. Give the
+ * exporter a timeout no longer than the shutdown deadline (as
+ * `startAgentspan` does) so the deadline bounds the process's life.
  */
 export function exporterSink(exporter: SpanExporter, options: ExporterSinkOptions = {}): DeliverySink<ReadableSpan[]> {
   const retry = options.retryFailed ?? false;

@@ -16,6 +16,8 @@ export type AgentspanEnv = Partial<
     | 'OTEL_EXPORTER_OTLP_ENDPOINT'
     | 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'
     | 'OTEL_EXPORTER_OTLP_HEADERS'
+    | 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'
+    | 'OTEL_EXPORTER_OTLP_TIMEOUT'
     | 'AGENTSPAN_CAPTURE_CONTENT'
     | 'AGENTSPAN_SPOOL_DIR'
     | 'AGENTSPAN_SPOOL_MAX_BYTES'
@@ -41,6 +43,12 @@ export interface ResolvedOptions {
   maxSpoolBytes: number;
   flushOnExit: boolean;
   shutdownTimeoutMillis: number;
+  /**
+   * Timeout of one OTLP export (its HTTP request and the exporter's retries):
+   * `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, else `OTEL_EXPORTER_OTLP_TIMEOUT`,
+   * else 10 s, never more than `shutdownTimeoutMillis`.
+   */
+  otlpTimeoutMillis: number;
   /** Raw `AGENTSPAN_RUN_REFERENCE`, parsed by `attachFromEnv()`. */
   runReference: string | undefined;
   /** Warnings about ignored environment values. */
@@ -86,6 +94,8 @@ export const DEFAULT_SPOOL_DIR = '.agentspan/spool';
 export const DEFAULT_MAX_SPOOL_BYTES = 256 * 1024 * 1024;
 /** Default deadline of shutdown and of the flush on exit, ms. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+/** Default timeout of one OTLP export, ms (the OpenTelemetry exporters' default). */
+export const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
 
 function parsePositiveInt(name: string, text: string | undefined, warnings: string[]): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
@@ -139,6 +149,14 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, warnings),
     ...(options.otlpHeaders ?? {}),
   };
+  const shutdownTimeoutMillis =
+    options.shutdownTimeoutMillis ??
+    parsePositiveInt('AGENTSPAN_SHUTDOWN_TIMEOUT_MS', env.AGENTSPAN_SHUTDOWN_TIMEOUT_MS, warnings) ??
+    DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const otlpTimeoutMillis =
+    parsePositiveInt('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, warnings) ??
+    parsePositiveInt('OTEL_EXPORTER_OTLP_TIMEOUT', env.OTEL_EXPORTER_OTLP_TIMEOUT, warnings) ??
+    DEFAULT_OTLP_TIMEOUT_MS;
   return {
     serviceName: nonEmpty(options.serviceName) ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'agentspan',
     databaseUrl: nonEmpty(options.databaseUrl),
@@ -155,10 +173,10 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
       parsePositiveInt('AGENTSPAN_SPOOL_MAX_BYTES', env.AGENTSPAN_SPOOL_MAX_BYTES, warnings) ??
       DEFAULT_MAX_SPOOL_BYTES,
     flushOnExit: options.flushOnExit ?? parseBoolean('AGENTSPAN_FLUSH_ON_EXIT', env.AGENTSPAN_FLUSH_ON_EXIT, warnings) ?? true,
-    shutdownTimeoutMillis:
-      options.shutdownTimeoutMillis ??
-      parsePositiveInt('AGENTSPAN_SHUTDOWN_TIMEOUT_MS', env.AGENTSPAN_SHUTDOWN_TIMEOUT_MS, warnings) ??
-      DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    shutdownTimeoutMillis,
+    // An export still running when shutdown's deadline passes keeps its socket, and so the process, alive
+    // until the exporter gives up: its timeout must not outlast the deadline the application was promised.
+    otlpTimeoutMillis: Math.min(otlpTimeoutMillis, shutdownTimeoutMillis),
     runReference: nonEmpty(env.AGENTSPAN_RUN_REFERENCE),
     warnings,
   };

@@ -84,7 +84,12 @@ export function otlpPipeline(
   options: AgentspanOptions,
   logger: AgentspanLogger,
 ): DeliverySpanProcessor<ReadableSpan[]> {
-  const exporter = new OTLPTraceExporter({ url: resolved.otlpEndpoint, headers: resolved.otlpHeaders });
+  const exporter = new OTLPTraceExporter({
+    url: resolved.otlpEndpoint,
+    headers: resolved.otlpHeaders,
+    // Bounds each request and the exporter's retries, which no shutdown can cancel (see ResolvedOptions).
+    timeoutMillis: resolved.otlpTimeoutMillis,
+  });
   return new DeliverySpanProcessor(
     exporterSink(exporter, { destination: 'otlp' }),
     common(resolved, merge(OTLP_DELIVERY, options.otlpBatch), logger, options.meterProvider),

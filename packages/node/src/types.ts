@@ -133,7 +133,13 @@ export interface AgentspanOptions {
    * @default `AGENTSPAN_FLUSH_ON_EXIT`, else true
    */
   flushOnExit?: boolean;
-  /** Deadline of `shutdown()` and of the flush on exit, ms. @default `AGENTSPAN_SHUTDOWN_TIMEOUT_MS`, else 5000 */
+  /**
+   * Deadline of `shutdown()` and of the flush on exit, ms. Also caps the
+   * timeout of one OTLP export (`OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, else
+   * `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10 s), so a collector that never
+   * answers cannot keep the process alive past it.
+   * @default `AGENTSPAN_SHUTDOWN_TIMEOUT_MS`, else 5000
+   */
   shutdownTimeoutMillis?: number;
   /**
    * Where the pipeline's own metrics go (spans queued, exported, retried,
