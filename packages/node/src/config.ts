@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { checkOptions } from './option-checks.js';
+import { SERVICE_NAME } from './resource.js';
 import type { AgentspanOptions } from './types.js';
 
 /**
@@ -12,6 +13,7 @@ import type { AgentspanOptions } from './types.js';
 export type AgentspanEnv = Partial<
   Record<
     | 'OTEL_SERVICE_NAME'
+    | 'OTEL_RESOURCE_ATTRIBUTES'
     | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
     | 'OTEL_EXPORTER_OTLP_ENDPOINT'
     | 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'
@@ -30,7 +32,13 @@ export type AgentspanEnv = Partial<
 
 /** Options after defaults and environment. */
 export interface ResolvedOptions {
+  /**
+   * `service.name`: the `serviceName` option, else `resourceAttributes['service.name']`,
+   * else `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `'agentspan'`.
+   */
   serviceName: string;
+  /** Attributes of `OTEL_RESOURCE_ATTRIBUTES` (values percent-decoded); the options' attributes win over them. */
+  envResourceAttributes: Record<string, string>;
   databaseUrl: string | undefined;
   otlpEndpoint: string | undefined;
   otlpHeaders: Record<string, string>;
@@ -60,23 +68,34 @@ function nonEmpty(v: string | undefined): string | undefined {
   return t ? t : undefined;
 }
 
-/** `k1=v1,k2=v2` (the OTLP headers format), values URL-decoded. */
-export function parseHeaderList(text: string | undefined, warnings: string[]): Record<string, string> {
+/** `k1=v1,k2=v2`, keys and values URL-decoded; a malformed entry is skipped with a warning naming `what`. */
+function parseKeyValueList(text: string | undefined, what: string, warnings: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   if (!text) return out;
   for (const part of text.split(',')) {
     const eq = part.indexOf('=');
     if (eq <= 0) {
-      if (part.trim()) warnings.push(`ignored malformed OTLP header entry "${part.trim().slice(0, 40)}"`);
+      if (part.trim()) warnings.push(`ignored malformed ${what} entry "${part.trim().slice(0, 40)}"`);
       continue;
     }
     try {
       out[decodeURIComponent(part.slice(0, eq).trim())] = decodeURIComponent(part.slice(eq + 1).trim());
     } catch {
-      warnings.push('ignored an OTLP header entry that is not URL-encoded correctly');
+      warnings.push(`ignored an ${what} entry that is not URL-encoded correctly`);
     }
   }
   return out;
+}
+
+/** `k1=v1,k2=v2` (the OTLP headers format), values URL-decoded. */
+export function parseHeaderList(text: string | undefined, warnings: string[]): Record<string, string> {
+  return parseKeyValueList(text, 'OTLP header', warnings);
+}
+
+/** The `service.name` a resource attribute gives, if it is a non-empty string. */
+function serviceNameIn(attributes: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const v = attributes?.[SERVICE_NAME];
+  return typeof v === 'string' ? nonEmpty(v) : undefined;
 }
 
 function parseBoolean(name: string, text: string | undefined, warnings: string[]): boolean | undefined {
@@ -157,8 +176,16 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
     parsePositiveInt('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, warnings) ??
     parsePositiveInt('OTEL_EXPORTER_OTLP_TIMEOUT', env.OTEL_EXPORTER_OTLP_TIMEOUT, warnings) ??
     DEFAULT_OTLP_TIMEOUT_MS;
+  const envResourceAttributes = parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES', warnings);
   return {
-    serviceName: nonEmpty(options.serviceName) ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'agentspan',
+    // The most specific wins: code over environment, a dedicated setting over a generic list.
+    serviceName:
+      nonEmpty(options.serviceName) ??
+      serviceNameIn(options.resourceAttributes) ??
+      nonEmpty(env.OTEL_SERVICE_NAME) ??
+      serviceNameIn(envResourceAttributes) ??
+      'agentspan',
+    envResourceAttributes,
     databaseUrl: nonEmpty(options.databaseUrl),
     otlpEndpoint,
     otlpHeaders: headers,

@@ -1,15 +1,14 @@
 import { diag } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { DeliverySpanProcessor } from '@agentspan/delivery';
 import { createRecorder, type AttachedRecorder, type NodeHandle, type RunHandle, type RunReference } from '@agentspan/instrumentation';
 import { ExecutionEventSpanProcessor } from '@agentspan/processor';
 import type { PostgresSpanProcessor } from '@agentspan/exporter-postgres';
-import { Attr } from '@agentspan/semconv';
 import { resolveOptions, type AgentspanEnv } from './config.js';
 import { registerExitHooks } from './exit-hooks.js';
 import { registerGlobals } from './global-registration.js';
+import { buildResource } from './resource.js';
 import { otlpPipeline, postgresPipeline } from './pipeline.js';
 import { createPropagator, resolvePropagators, type PropagatorEnv } from './propagators.js';
 import {
@@ -92,9 +91,10 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
   }
 
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      ...(options.resourceAttributes ?? {}),
-      [Attr.ATTR_SERVICE_NAME]: resolved.serviceName,
+    resource: buildResource({
+      envAttributes: resolved.envResourceAttributes,
+      optionAttributes: options.resourceAttributes,
+      serviceName: resolved.serviceName,
     }),
     spanProcessors: processors,
     // Explicit, so the SDK neither follows an unsampled parent nor reads OTEL_TRACES_SAMPLER: every run is recorded.

@@ -51,7 +51,12 @@ export interface AgentspanLogger {
  * over the default.
  */
 export interface AgentspanOptions {
-  /** `service.name` of the resource. @default `OTEL_SERVICE_NAME`, else `'agentspan'` */
+  /**
+   * `service.name` of the resource. Wins over `resourceAttributes['service.name']`,
+   * which wins over `OTEL_SERVICE_NAME`, which wins over `service.name` in
+   * `OTEL_RESOURCE_ATTRIBUTES`.
+   * @default `'agentspan'`
+   */
   serviceName?: string;
   /**
    * Postgres connection string for `execution_events`. Absent: no Postgres
@@ -151,7 +156,10 @@ export interface AgentspanOptions {
   otlpBatch?: BatchOptions;
   /** More span processors, placed after agentspan's processor and before the exporters. */
   spanProcessors?: SpanProcessor[];
-  /** Resource attributes added to `service.name`. */
+  /**
+   * Resource attributes, merged over the SDK's default resource and the
+   * attributes of `OTEL_RESOURCE_ATTRIBUTES` (these win per key).
+   */
   resourceAttributes?: Record<string, string | number | boolean>;
   /**
    * Which spans are recorded. agentspan is a system of record, so by

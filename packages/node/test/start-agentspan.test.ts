@@ -244,3 +244,68 @@ test('an unreachable database does not stop the application: warning at start, n
   assert.equal(agentspan.stats().postgres?.spooled, 2);
   rmSync(spoolDir, { recursive: true, force: true });
 });
+
+/** Resource attributes of the OTLP requests, as a record. */
+function resourcesOf(bodies: unknown[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const body of bodies as { resourceSpans: { resource: { attributes: OtlpAttribute[] } }[] }[]) {
+    for (const rs of body.resourceSpans) {
+      out.push(Object.fromEntries(rs.resource.attributes.map((a) => [a.key, a.value.stringValue ?? a.value.intValue ?? a.value.boolValue])));
+    }
+  }
+  return out;
+}
+
+test('OTEL_RESOURCE_ATTRIBUTES and the SDK default resource reach OTLP and the service_name column; service.name follows its precedence', async () => {
+  const env = { OTEL_RESOURCE_ATTRIBUTES: 'service.name=checkout-agents,deployment.environment.name=prod,service.version=1.4.2' };
+  const before = receiver.bodies.length;
+  const agentspan = await startAgentspan(
+    { databaseUrl: db.url, schema: db.schema, otlpEndpoint: receiver.url, registerGlobal: false, flushOnExit: false, spoolDir: false, logger: { warn: () => {} } },
+    env,
+  );
+  const run = agentspan.startRun({ task: 'resource from the environment' });
+  run.toolCall({ agent: 'a', tool: 't' });
+  run.end();
+  await agentspan.shutdown();
+  assert.equal(agentspan.serviceName, 'checkout-agents');
+  const [resource] = resourcesOf(receiver.bodies.slice(before));
+  assert.equal(resource?.['service.name'], 'checkout-agents');
+  assert.equal(resource?.['deployment.environment.name'], 'prod');
+  assert.equal(resource?.['service.version'], '1.4.2');
+  assert.equal(resource?.['telemetry.sdk.language'], 'nodejs');
+  assert.equal(resource?.['telemetry.sdk.name'], 'opentelemetry');
+  const names = await db.pool.query('SELECT DISTINCT service_name FROM execution_events WHERE run_id = $1', [run.id]);
+  assert.deepEqual(names.rows.map((r: { service_name: string }) => r.service_name), ['checkout-agents']);
+
+  const before2 = receiver.bodies.length;
+  const second = await startAgentspan(
+    {
+      otlpEndpoint: receiver.url,
+      registerGlobal: false,
+      flushOnExit: false,
+      spoolDir: false,
+      resourceAttributes: { 'service.name': 'from-resource-attributes', team: 'search' },
+      logger: { warn: () => {} },
+    },
+    { ...env, OTEL_SERVICE_NAME: 'from-env' },
+  );
+  second.startRun().end();
+  await second.shutdown();
+  const [resource2] = resourcesOf(receiver.bodies.slice(before2));
+  assert.equal(resource2?.['service.name'], 'from-resource-attributes', 'not replaced by the default, nor by the environment');
+  assert.equal(resource2?.team, 'search');
+  assert.equal(resource2?.['deployment.environment.name'], 'prod');
+});
+
+test('service.name precedence: serviceName > resourceAttributes > OTEL_SERVICE_NAME > OTEL_RESOURCE_ATTRIBUTES > agentspan', () => {
+  const envBoth = { OTEL_SERVICE_NAME: 'env-name', OTEL_RESOURCE_ATTRIBUTES: 'service.name=env-attrs' };
+  const attrs = { resourceAttributes: { 'service.name': 'option-attrs' } };
+  assert.equal(resolveOptions({ serviceName: 'option', ...attrs }, envBoth).serviceName, 'option');
+  assert.equal(resolveOptions(attrs, envBoth).serviceName, 'option-attrs');
+  assert.equal(resolveOptions({}, envBoth).serviceName, 'env-name');
+  assert.equal(resolveOptions({}, { OTEL_RESOURCE_ATTRIBUTES: 'service.name=env-attrs' }).serviceName, 'env-attrs');
+  assert.equal(resolveOptions({}, {}).serviceName, 'agentspan');
+  const bad = resolveOptions({}, { OTEL_RESOURCE_ATTRIBUTES: 'a=1,broken,b=%E0%A4%A' });
+  assert.deepEqual(bad.envResourceAttributes, { a: '1' });
+  assert.equal(bad.warnings.length, 2);
+});
