@@ -20,6 +20,9 @@ export type AgentspanEnv = Partial<
     | 'OTEL_EXPORTER_OTLP_HEADERS'
     | 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'
     | 'OTEL_EXPORTER_OTLP_TIMEOUT'
+    | 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+    | 'OTEL_EXPORTER_OTLP_PROTOCOL'
+    | 'OTEL_SDK_DISABLED'
     | 'AGENTSPAN_CAPTURE_CONTENT'
     | 'AGENTSPAN_SPOOL_DIR'
     | 'AGENTSPAN_SPOOL_MAX_BYTES'
@@ -143,26 +146,64 @@ function checkUrl(name: string, url: string): string {
   }
 }
 
-export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = process.env as AgentspanEnv): ResolvedOptions {
-  checkOptions(options); // types and ranges of what was given in code; below, only defaults and the environment
-  const warnings: string[] = [];
-  let otlpEndpoint: string | undefined;
-  if (options.otlpEndpoint === false) {
-    otlpEndpoint = undefined;
-  } else if (typeof options.otlpEndpoint === 'string') {
-    otlpEndpoint = checkUrl('otlpEndpoint', options.otlpEndpoint);
-  } else {
+/** The one OTLP protocol agentspan sends (`@opentelemetry/exporter-trace-otlp-http`). */
+export const OTLP_PROTOCOL = 'http/json';
+
+/**
+ * `OTEL_SDK_DISABLED`, read as the OpenTelemetry specification reads it:
+ * `true` (any case) is true, `false` or empty is false, anything else is
+ * false with a warning.
+ */
+function sdkDisabled(text: string | undefined, warnings: string[]): boolean {
+  const t = text?.trim().toLowerCase() ?? '';
+  if (t === 'true') return true;
+  if (t !== '' && t !== 'false') warnings.push(`ignored OTEL_SDK_DISABLED="${text?.slice(0, 20) ?? ''}" (expected true or false)`);
+  return false;
+}
+
+/** The OTLP traces endpoint: the option, else the variables; undefined when forwarding is off. */
+function resolveOtlpEndpoint(option: string | false | undefined, env: AgentspanEnv, warnings: string[]): string | undefined {
+  if (option === false) return undefined;
+  // Checked before OTEL_SDK_DISABLED: an endpoint that is not a URL is a mistake in code whatever the environment.
+  const fromOption = typeof option === 'string' ? checkUrl('otlpEndpoint', option) : undefined;
+  if (sdkDisabled(env.OTEL_SDK_DISABLED, warnings)) {
+    // The switch operators use to silence OpenTelemetry export without a code change: it applies to an
+    // endpoint given in code too. Postgres is agentspan's own record, not the SDK's export, and stays on.
+    if (fromOption !== undefined || nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) || nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT)) {
+      warnings.push('OTEL_SDK_DISABLED=true: OTLP forwarding is off (recording to Postgres is not affected)');
+    }
+    return undefined;
+  }
+  let endpoint = fromOption;
+  if (option === undefined) {
     const signal = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
     const base = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
     const fromEnv = signal ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
     if (fromEnv) {
       try {
-        otlpEndpoint = checkUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', fromEnv);
+        endpoint = checkUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', fromEnv);
       } catch (err) {
         warnings.push(`${(err as Error).message}; OTLP forwarding is off`);
       }
     }
   }
+  if (endpoint !== undefined) {
+    const protocol = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL);
+    if (protocol !== undefined && protocol.toLowerCase() !== OTLP_PROTOCOL) {
+      const name = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+      warnings.push(
+        `ignored ${name}="${protocol.slice(0, 20)}": agentspan sends OTLP over HTTP as JSON (${OTLP_PROTOCOL}), ` +
+          `to ${endpoint}; a gRPC-only receiver (port 4317) will not accept it`,
+      );
+    }
+  }
+  return endpoint;
+}
+
+export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = process.env as AgentspanEnv): ResolvedOptions {
+  checkOptions(options); // types and ranges of what was given in code; below, only defaults and the environment
+  const warnings: string[] = [];
+  const otlpEndpoint = resolveOtlpEndpoint(options.otlpEndpoint, env, warnings);
   const headers = {
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_HEADERS, warnings),
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, warnings),

@@ -67,8 +67,9 @@ export interface AgentspanOptions {
   /** Schema for the tables (created if missing). @default the connection's `search_path` */
   schema?: string;
   /**
-   * OTLP/HTTP traces endpoint (Jaeger, a Collector). `false` turns forwarding
-   * off. @default `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else no forwarding
+   * OTLP/HTTP traces endpoint (Jaeger, a Collector), sent as JSON. `false`
+   * turns forwarding off, as does `OTEL_SDK_DISABLED=true` (which wins over
+   * this option). @default `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else no forwarding
    */
   otlpEndpoint?: string | false;
   /** Extra headers for OTLP requests. @default `OTEL_EXPORTER_OTLP_HEADERS` */

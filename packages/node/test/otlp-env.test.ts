@@ -1,0 +1,50 @@
+/**
+ * Standard OpenTelemetry variables agentspan does not simply pass on:
+ * `OTEL_SDK_DISABLED` turns OTLP forwarding off (one warning), and a
+ * protocol other than the one agentspan sends (http/json) is reported
+ * rather than silently ignored.
+ */
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveOptions, startAgentspan } from '../src/index.js';
+
+const endpoint = 'http://127.0.0.1:9/v1/traces';
+
+test('OTEL_SDK_DISABLED=true turns OTLP forwarding off, an endpoint given in code included, with one warning', () => {
+  const fromEnv = resolveOptions({}, { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
+  assert.equal(fromEnv.otlpEndpoint, undefined);
+  assert.equal(fromEnv.warnings.length, 1);
+  assert.match(fromEnv.warnings[0] ?? '', /OTEL_SDK_DISABLED=true: OTLP forwarding is off \(recording to Postgres is not affected\)/);
+  const fromCode = resolveOptions({ otlpEndpoint: endpoint }, { OTEL_SDK_DISABLED: 'TRUE' });
+  assert.equal(fromCode.otlpEndpoint, undefined);
+  assert.equal(fromCode.warnings.length, 1);
+  assert.deepEqual(resolveOptions({}, { OTEL_SDK_DISABLED: 'true' }).warnings, [], 'nothing to forward, nothing to say');
+  assert.equal(resolveOptions({ otlpEndpoint: endpoint }, { OTEL_SDK_DISABLED: 'false' }).otlpEndpoint, endpoint);
+  const odd = resolveOptions({ otlpEndpoint: endpoint }, { OTEL_SDK_DISABLED: 'yes please' });
+  assert.equal(odd.otlpEndpoint, endpoint, 'only "true" disables, as the specification says');
+  assert.match(odd.warnings[0] ?? '', /ignored OTEL_SDK_DISABLED="yes please"/);
+});
+
+test('startAgentspan under OTEL_SDK_DISABLED=true builds no OTLP pipeline and says so once', async () => {
+  const warnings: string[] = [];
+  const agentspan = await startAgentspan(
+    { otlpEndpoint: endpoint, registerGlobal: false, flushOnExit: false, spoolDir: false, logger: { warn: (m) => warnings.push(m) } },
+    { OTEL_SDK_DISABLED: 'true' },
+  );
+  agentspan.startRun().end();
+  await agentspan.shutdown();
+  assert.equal(agentspan.stats().otlp, undefined);
+  assert.equal(warnings.filter((w) => /OTEL_SDK_DISABLED/.test(w)).length, 1);
+});
+
+test('an OTLP protocol other than http/json gets one warning naming it; http/json, or no forwarding, none', () => {
+  const grpc = resolveOptions({ otlpEndpoint: endpoint }, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+  assert.equal(grpc.warnings.length, 1);
+  assert.match(grpc.warnings[0] ?? '', /ignored OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc": agentspan sends OTLP over HTTP as JSON \(http\/json\)/);
+  const protobuf = resolveOptions({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
+  assert.equal(protobuf.otlpEndpoint, 'http://collector:4318/v1/traces', 'still forwarded, as JSON');
+  assert.match(protobuf.warnings[0] ?? '', /ignored OTEL_EXPORTER_OTLP_PROTOCOL="http\/protobuf"/);
+  assert.deepEqual(resolveOptions({ otlpEndpoint: endpoint }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).warnings, []);
+  assert.deepEqual(resolveOptions({ otlpEndpoint: false }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).warnings, []);
+});
