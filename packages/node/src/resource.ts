@@ -17,16 +17,28 @@ export interface ResourceSources {
   readonly optionAttributes: Readonly<Record<string, string | number | boolean>> | undefined;
   /** The resolved service name (its precedence is decided in `config.ts`). */
   readonly serviceName: string;
+  /** Applied to every string value but `service.name` (the processor's redactor: same rules as span attributes). */
+  readonly redact?: ((text: string) => string) | undefined;
+}
+
+/** The attributes with their string values redacted: a token put in a resource attribute must not leave as is. */
+function redacted(attributes: Readonly<Record<string, string | number | boolean>>, redact: ((text: string) => string) | undefined): Attributes {
+  if (redact === undefined) return { ...attributes };
+  const out: Attributes = {};
+  for (const [key, value] of Object.entries(attributes)) out[key] = typeof value === 'string' && key !== SERVICE_NAME ? redact(value) : value;
+  return out;
 }
 
 /**
  * The SDK's default resource (`telemetry.sdk.*`), then `OTEL_RESOURCE_ATTRIBUTES`,
  * then the `resourceAttributes` option, then `service.name`: each later one
- * wins, as the OpenTelemetry SDKs merge them.
+ * wins, as the OpenTelemetry SDKs merge them. String values are redacted
+ * (`service.name` excepted: it names the service, and redacting it would
+ * split one service's spans across names).
  */
 export function buildResource(sources: ResourceSources): Resource {
   return defaultResource()
-    .merge(resourceFromAttributes(sources.envAttributes as Attributes))
-    .merge(resourceFromAttributes((sources.optionAttributes ?? {}) as Attributes))
+    .merge(resourceFromAttributes(redacted(sources.envAttributes, sources.redact)))
+    .merge(resourceFromAttributes(redacted(sources.optionAttributes ?? {}, sources.redact)))
     .merge(resourceFromAttributes({ [SERVICE_NAME]: sources.serviceName }));
 }

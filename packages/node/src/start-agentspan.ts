@@ -95,6 +95,8 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
       envAttributes: resolved.envResourceAttributes,
       optionAttributes: options.resourceAttributes,
       serviceName: resolved.serviceName,
+      // Span attributes are redacted in the processor; the resource never passes through it.
+      redact: (text) => processor.redactText(text),
     }),
     spanProcessors: processors,
     // Explicit, so the SDK neither follows an unsampled parent nor reads OTEL_TRACES_SAMPLER: every run is recorded.

@@ -309,3 +309,35 @@ test('service.name precedence: serviceName > resourceAttributes > OTEL_SERVICE_N
   assert.deepEqual(bad.envResourceAttributes, { a: '1' });
   assert.equal(bad.warnings.length, 2);
 });
+
+test('string resource attributes are redacted like span attributes before they leave over OTLP', async () => {
+  const slack = 'xoxb-123456789012-abcdefghijklmnop';
+  const openai = 'sk-proj-AAAAbbbbCCCCddddEEEEffffGGGGhhhh1234';
+  const send = async (redaction: false | undefined): Promise<Record<string, unknown> | undefined> => {
+    const before = receiver.bodies.length;
+    const agentspan = await startAgentspan(
+      {
+        otlpEndpoint: receiver.url,
+        registerGlobal: false,
+        flushOnExit: false,
+        spoolDir: false,
+        resourceAttributes: { 'deployment.note': `token=${slack}`, replicas: 3 },
+        ...(redaction === false ? { redaction } : {}),
+        logger: { warn: () => {} },
+      },
+      { OTEL_RESOURCE_ATTRIBUTES: `ci.key=${openai}` },
+    );
+    agentspan.startRun().end();
+    await agentspan.shutdown();
+    return resourcesOf(receiver.bodies.slice(before))[0];
+  };
+  const resource = await send(undefined);
+  assert.ok(!JSON.stringify(resource).includes(slack), JSON.stringify(resource));
+  assert.ok(!JSON.stringify(resource).includes(openai), JSON.stringify(resource));
+  assert.match(String(resource?.['deployment.note']), /\[REDACTED:[a-z_]+\]/);
+  assert.match(String(resource?.['ci.key']), /\[REDACTED:[a-z_]+\]/);
+  assert.equal(Number(resource?.replicas), 3);
+  assert.equal(resource?.['service.name'], 'agentspan');
+  const unredacted = await send(false);
+  assert.equal(unredacted?.['deployment.note'], `token=${slack}`, 'redaction: false turns it off here too');
+});

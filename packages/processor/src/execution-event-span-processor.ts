@@ -135,6 +135,19 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     if (Number.isSafeInteger(order) && order > 0) this.runs.continueAfter(runId, order);
   }
 
+  /**
+   * `text` with its secrets replaced, by the same rules as span attributes
+   * (unchanged when redaction is off). For values that reach exporters
+   * without passing through a span, such as resource attributes. Never
+   * throws; counted in `stats().redactions`.
+   */
+  redactText(text: string): string {
+    if (this.redactor === undefined) return text;
+    const { text: redacted, redactions } = this.redactor.redact(text);
+    this.counters.redactions += redactions;
+    return redacted;
+  }
+
   /** A snapshot of the processor's counters. */
   stats(): ProcessorStats {
     return { ...this.counters };

@@ -29,3 +29,13 @@ test('secrets in the status message and in event attributes (exceptions) are red
   assert.equal(search.events.find((e) => e.name === 'retry')?.attributes?.['attempt'], 2, 'other values are kept');
   assert.ok(Number(search.attributes[Attr.ATTR_REDACTIONS]) >= 3, 'status, exception message, event attribute');
 });
+
+test('redactText applies the span rules to a value outside any span, counts it, and is the identity with redaction off', () => {
+  const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
+  const { processor } = setup();
+  const out = processor.redactText(`note ${key}`);
+  assert.ok(!out.includes(key), out);
+  assert.match(out, /\[REDACTED:[a-z_]+\]/);
+  assert.equal(processor.stats().redactions, 1);
+  assert.equal(setup({ redaction: false }).processor.redactText(`note ${key}`), `note ${key}`);
+});
