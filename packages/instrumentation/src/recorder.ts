@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { guarded } from './guard.js';
 import { idOf, placeholderRunId } from './ids.js';
+import { OpenHandles } from './open-handles.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
 import { Run } from './run-handles.js';
 import { parseTraceparent } from './traceparent.js';
@@ -45,6 +46,16 @@ export interface Recorder {
    * in the same trace, stamped with its run and node ids.
    */
   attach(reference: RunReference): AttachedRecorder;
+  /**
+   * Ends every `begin*` event, node and run still open, as cut short:
+   * events and nodes failed, runs cancelled, each with the message "agentspan
+   * shut down before this ended". A span never ended is never exported, so
+   * without this their rows would be lost. Returns how many were ended.
+   * `startAgentspan`'s `shutdown()` and its exit on a signal call it; call it
+   * yourself before shutting a provider down when you use `createRecorder`.
+   * Never throws.
+   */
+  endOpen(): number;
 }
 
 class Attached extends RecordingScope implements AttachedRecorder {
@@ -71,6 +82,7 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
   const deps: ScopeDeps = {
     tracer,
     maxContentChars: typeof max === 'number' && max > 0 ? Math.floor(max) : DEFAULT_MAX_CONTENT_CHARS,
+    openHandles: new OpenHandles(),
   };
   return {
     startRun(runOptions?: StartRunOptions): RunHandle {
@@ -83,5 +95,6 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
       const nodeId = idOf(ref.nodeId);
       return new Attached(deps, runId, nodeId, ref.traceparent);
     },
+    endOpen: () => deps.openHandles.endAll(),
   };
 }

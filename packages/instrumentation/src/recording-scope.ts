@@ -28,6 +28,7 @@ import {
   type EventScope,
 } from './event-attributes.js';
 import { guarded, reportFailure } from './guard.js';
+import { SHUTDOWN_REASON, type OpenHandle, type OpenHandles } from './open-handles.js';
 import { endSpan, statusFromBag } from './span-end.js';
 import { checkedTime, startTimeOption } from './time-input.js';
 import type {
@@ -49,6 +50,8 @@ export interface ScopeDeps {
   readonly tracer: Tracer;
   /** Longest text kept for one content attribute. */
   readonly maxContentChars: number;
+  /** Events, nodes and runs still open, for shutdown to end. */
+  readonly openHandles: OpenHandles;
 }
 
 type Fill<E> = (bag: AttributeBag, scope: EventScope, event: E) => void;
@@ -177,16 +180,23 @@ export class RecordingScope implements EventRecorder {
     const spanContext = span.spanContext();
     const ctx = trace.setSpan(this.parentContext, span);
     let ended = false;
-    return {
+    const openHandles = this.deps.openHandles;
+    const handle: EventHandle<R> & OpenHandle = {
+      openKind: 'event',
       spanContext: () => spanContext,
       with: <T>(fn: () => T): T => otelContext.with(ctx, fn),
       end: (result?: R) => {
         if (ended) return;
         ended = true;
+        openHandles.delete(handle);
         const r = (result ?? {}) as R;
         const resultBag = new AttributeBag(this.deps.maxContentChars);
         endSpan('end', span, resultBag, () => r.endTime, () => fillResult(resultBag, r));
       },
+      // An error makes the event failed, with the reason as its message.
+      endAtShutdown: () => handle.end({ error: SHUTDOWN_REASON } as R),
     };
+    openHandles.add(handle);
+    return handle;
   }
 }

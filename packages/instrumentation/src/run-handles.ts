@@ -21,6 +21,7 @@ import {
 import { AttributeBag, errorAttributes, nameOf } from './event-attributes.js';
 import { guarded } from './guard.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
+import { SHUTDOWN_REASON, type OpenHandle } from './open-handles.js';
 import { endSpan } from './span-end.js';
 import { idOf } from './ids.js';
 import { startTimeOption } from './time-input.js';
@@ -40,7 +41,8 @@ const RUN_DEPTH = 0;
 const NODE_DEPTH = 1;
 
 /** A running workflow. Events recorded directly on the run have no node. */
-export class Run extends RecordingScope implements RunHandle {
+export class Run extends RecordingScope implements RunHandle, OpenHandle {
+  readonly openKind = 'run';
   readonly id: string;
   private readonly span: Span;
   private readonly openNodes = new Set<Node>();
@@ -75,6 +77,12 @@ export class Run extends RecordingScope implements RunHandle {
     super(deps, { runId: id, nodeId: undefined, depth: NODE_DEPTH }, trace.setSpan(ROOT_CONTEXT, span));
     this.id = id;
     this.span = span;
+    deps.openHandles.add(this);
+  }
+
+  /** @internal Ends the run as cancelled by shutdown (its open nodes failed). */
+  endAtShutdown(): void {
+    this.end({ status: RunStatus.CANCELLED, error: SHUTDOWN_REASON });
   }
 
   spanContext(): SpanContext {
@@ -120,6 +128,7 @@ export class Run extends RecordingScope implements RunHandle {
   end(options?: EndRunOptions): void {
     if (this.ended) return;
     this.ended = true;
+    this.deps.openHandles.delete(this);
     const o = options ?? {};
     let failed = false;
     try {
@@ -145,7 +154,8 @@ export class Run extends RecordingScope implements RunHandle {
 }
 
 /** A step of a run. */
-export class Node extends RecordingScope implements NodeHandle {
+export class Node extends RecordingScope implements NodeHandle, OpenHandle {
+  readonly openKind = 'node';
   readonly id: string;
   readonly run: Run;
   private readonly span: Span;
@@ -183,6 +193,12 @@ export class Node extends RecordingScope implements NodeHandle {
     this.id = nodeId;
     this.run = run;
     this.span = span;
+    deps.openHandles.add(this);
+  }
+
+  /** @internal Ends the node as failed by shutdown. */
+  endAtShutdown(): void {
+    this.end({ error: SHUTDOWN_REASON });
   }
 
   spanContext(): SpanContext {
@@ -200,6 +216,7 @@ export class Node extends RecordingScope implements NodeHandle {
   end(options?: EndNodeOptions): void {
     if (this.ended) return;
     this.ended = true;
+    this.deps.openHandles.delete(this);
     const o = options ?? {};
     const bag = new AttributeBag(this.deps.maxContentChars);
     endSpan('node.end', this.span, bag, () => o.endTime, () => {

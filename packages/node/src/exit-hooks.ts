@@ -27,6 +27,13 @@ export interface ExitHookTarget {
   flush(timeoutMillis: number): Promise<void>;
   /** Spool what is held, synchronously (process `'exit'`). */
   spillSync(): void;
+  /**
+   * End what the application left open (events, nodes, runs), when the
+   * process is about to end for sure: a signal agentspan alone handles, or
+   * `'exit'`. Not on `beforeExit` (the application may go on) nor on a
+   * signal the application handles (it decides). Must not throw.
+   */
+  endOpen?(): void;
   /** Spans held in memory. */
   pending(): number;
   /** The deadline of `flush` on exit, ms. */
@@ -107,6 +114,7 @@ function install(): Hooks {
     onExit: () => {
       for (const t of targets) {
         try {
+          endOpenOf(t);
           t.spillSync();
         } catch (err) {
           diag.error('agentspan: spooling at exit failed', err);
@@ -137,6 +145,7 @@ function install(): Hooks {
         });
         return;
       }
+      for (const t of all) endOpenOf(t); // the process ends after this flush: what is open is recorded now
       void withDeadline(Promise.all(all.map((t) => t.flush(t.timeoutMillis))), deadline).then(() => {
         hooks.onExit(); // spans ended while flushing: spooled, synchronously, right before the end
         uninstall(hooks);
@@ -149,6 +158,14 @@ function install(): Hooks {
   process.on('beforeExit', hooks.onBeforeExit);
   process.on('exit', hooks.onExit);
   return hooks;
+}
+
+function endOpenOf(target: ExitHookTarget): void {
+  try {
+    target.endOpen?.();
+  } catch (err) {
+    diag.error('agentspan: ending open events at exit failed', err);
+  }
 }
 
 function uninstall(hooks: Hooks): void {

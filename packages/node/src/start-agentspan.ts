@@ -127,12 +127,19 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
     await Promise.all([postgres?.flush(timeoutMillis), otlp?.flush(timeoutMillis)]);
   };
   const bridge = new WorkerBridge(recorder, () => flushAll(resolved.shutdownTimeoutMillis));
+  /** Ends the events, nodes and runs the application left open (their rows would be lost), saying so once. */
+  const endOpenHandles = (): number => {
+    const ended = recorder.endOpen();
+    if (ended > 0) logger.warn(`agentspan: ${ended} event(s), node(s) or run(s) were still open at shutdown; recorded as failed (runs: cancelled)`);
+    return ended;
+  };
 
   let shutdownPromise: Promise<void> | undefined;
   let unregisterExitHooks: (() => void) | undefined;
   let envWarned = false;
   const agentspan: Agentspan = {
     startRun: (o) => recorder.startRun(o),
+    endOpen: endOpenHandles,
     attach: (ref) => {
       const attached = recorder.attach(ref);
       let base: unknown;
@@ -177,6 +184,7 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
       shutdownPromise ??= (async () => {
         unregisterExitHooks?.();
         bridge.close();
+        endOpenHandles(); // after the worker bridge: a worker's open events are ended there, with their own message
         try {
           await provider.shutdown();
         } catch (err) {
@@ -191,6 +199,7 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
   if (resolved.flushOnExit) {
     unregisterExitHooks = registerExitHooks({
       flush: flushAll,
+      endOpen: () => void endOpenHandles(),
       spillSync: () => {
         postgres?.spillAllSync();
         otlp?.spillAllSync(); // no spool: what is left is counted as dropped (exit)

@@ -197,6 +197,32 @@ describe('recording from any context', () => {
     assert.deepEqual(grams.map((g) => [g.sequence, g.occurrences]), [['fan_fetch > fan_summarise', 2], ['fan_search > fan_fetch', 2], ['fan_search > fan_fetch > fan_summarise', 2]]);
   });
 
+  it('shutdown ends what the application left open: begin* events and nodes as failed, runs as cancelled, with one warning', async () => {
+    const warnings: string[] = [];
+    const agentspan = await startAgentspan(
+      { databaseUrl: db.url, schema: db.schema, otlpEndpoint: false, spoolDir: false, flushOnExit: false, registerGlobal: false, logger: { warn: (m) => warnings.push(m) } },
+      {},
+    );
+    const run = agentspan.startRun({ runId: 'run-left-open' });
+    const step = run.startNode('step_open');
+    step.beginToolCall({ agent: 'a', tool: 'still_running' });
+    step.beginCodeExecution({ agent: 'a', code: 'while True: pass', language: 'python' });
+    step.beginToolCall({ agent: 'a', tool: 'finished' }).end({ result: 'ok' });
+    await agentspan.shutdown();
+    const events = await rows('run-left-open');
+    const byName = new Map(events.map((r) => [String(r.inputs['tool'] ?? r.event_type), r]));
+    for (const name of ['still_running', 'code_exec']) {
+      assert.equal(byName.get(name)?.status, 'failed', name);
+      assert.match(String(byName.get(name)?.error_message), /shut down before this ended/, name);
+    }
+    assert.equal(byName.get('finished')?.status, 'completed');
+    const node = await db.pool.query(`SELECT status FROM "${db.schema}".dag_nodes WHERE run_id = 'run-left-open'`);
+    assert.deepEqual(node.rows.map((r) => r.status), ['failed']);
+    const runRow = await db.pool.query(`SELECT status FROM "${db.schema}".workflow_runs WHERE id = 'run-left-open'`);
+    assert.deepEqual(runRow.rows.map((r) => r.status), ['cancelled']);
+    assert.equal(warnings.filter((w) => /4 event\(s\), node\(s\) or run\(s\) were still open at shutdown/.test(w)).length, 1, warnings.join('\n'));
+  });
+
   it('a malformed AGENTSPAN_RUN_REFERENCE is ignored with one warning, never thrown', async () => {
     const warnings: string[] = [];
     const agentspan = await startAgentspan(

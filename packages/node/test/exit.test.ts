@@ -75,6 +75,9 @@ describe('exit handling in a child process', () => {
     assertAllUpTo(await seqs(runId), endedBefore);
     if (readdirSync(spoolDir).length > 0) await replay(spoolDir, db.url);
     assertAllUpTo(await seqs(runId), child.lastEnded());
+    // The run the child never ended is recorded as cut short, not lost.
+    const run = await db.pool.query(`SELECT status FROM "${db.schema}".workflow_runs WHERE id = $1`, [runId]);
+    assert.deepEqual(run.rows.map((r: { status: string }) => r.status), ['cancelled']);
   }
 
   it('SIGTERM mid-run: every span it ended is written (in the table at once, or spooled and delivered by the next start), and the process still dies of SIGTERM', async () => {
