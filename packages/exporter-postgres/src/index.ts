@@ -37,7 +37,7 @@ export { toCopyText, copyField, copyEncoder, copyTextPieces, copyDataMessages } 
 export type { CopyEncoder } from './copy-text.js';
 export { eventIdFor, parentEventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './ids.js';
 export { sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
-export type { Sanitized, SanitizeLimits } from './sanitize.js';
+export type { Sanitized, SanitizedRow, SanitizeLimits } from './sanitize.js';
 export { isConnectionError, isConcurrencyError, isPrivilegeError, classifyWriteError, sqlState, RowSerializationError } from './pg-errors.js';
 export { MigrationError, type FailedMigration } from './migration-error.js';
 export { migrateCommandFor, shellQuote } from './migrate-command.js';

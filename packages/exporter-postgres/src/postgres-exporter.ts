@@ -8,11 +8,11 @@ import { migrateCommandFor } from './migrate-command.js';
 import { MigrationError } from './migration-error.js';
 import { classifyWriteError, guardCheckedOutClients, isConnectionError, isPrivilegeError, toError } from './pg-errors.js';
 import { formerTargetOf, spoolTargetOf, type SpoolTarget } from './spool-target.js';
-import { shrinkRow } from './repair.js';
+import { markTruncatedRow, shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
 import { DEFAULT_MAX_BATCH_ROWS, DEFAULT_WRITE_METHOD, type WriteMethod } from './row-writer.js';
-import { sanitizeRow } from './sanitize.js';
+import { DEFAULT_SANITIZE_LIMITS, sanitizeRow } from './sanitize.js';
 import { assertValidSchemaName } from './sql.js';
 import type { ExporterStats, PostgresExporterOptions } from './types.js';
 
@@ -269,8 +269,16 @@ export class PostgresExecutionEventExporter implements SpanExporter {
         this.counters.skippedSpans++;
         continue;
       }
-      const { mapped: clean, sanitized, size } = sanitizeRow(mapped);
+      const { mapped: sanitizedRow, sanitized, truncatedColumns, size } = sanitizeRow(mapped);
       if (sanitized) this.counters.sanitizedRows++;
+      let clean = sanitizedRow;
+      if (truncatedColumns.length > 0) {
+        clean = markTruncatedRow(sanitizedRow, truncatedColumns);
+        this.logPoison(
+          'too_large_value',
+          `a JSON value of a row exceeded ${DEFAULT_SANITIZE_LIMITS.maxNodes} values or nesting depth ${DEFAULT_SANITIZE_LIMITS.maxDepth} and was cut there; it is stored with meta.truncated = true and meta.repaired = true`,
+        );
+      }
       if (size > this.maxRowSize) {
         const shrunk = shrinkRow(clean, size, this.maxRowSize);
         if (shrunk !== undefined) {
@@ -280,6 +288,8 @@ export class PostgresExecutionEventExporter implements SpanExporter {
           continue;
         }
       }
+      // A row cut at the walk's limits is counted once, shrunk to maxRowSize as well or not.
+      if (truncatedColumns.length > 0) this.counters.shrunkRows++;
       rows.push(clean);
     }
     if (mappingErrors > 0) {

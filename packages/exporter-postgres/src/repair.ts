@@ -10,7 +10,7 @@
 import { DAG_NODES_COLUMNS, EXECUTION_EVENTS_COLUMNS, WORKFLOW_RUNS_COLUMNS, type JsonObject, type JsonValue, type MappedRow } from './columns.js';
 import { eventIdFor } from './ids.js';
 import { indexSafe } from './index-safe.js';
-import { sanitizeString, setOwn } from './sanitize.js';
+import { DEFAULT_SANITIZE_LIMITS, sanitizeString, setOwn, type SanitizeLimits } from './sanitize.js';
 
 /** Marker appended to a string that was cut. */
 export const TRUNCATION_MARKER = '…[agentspan: truncated]';
@@ -230,6 +230,23 @@ export function wasShrunk(row: MappedRow): boolean {
 }
 
 /**
+ * The row `sanitizeRow` returned with `columns` cut at the walk's limits
+ * (`meta.truncated = true` already), marked as a row too large to store
+ * whole: `meta.repaired = true`, `meta.repair = { code: 'too_large',
+ * message, changes }`, and counted like a row {@link shrinkRow} made.
+ */
+export function markTruncatedRow(mapped: MappedRow, columns: readonly string[], limits: SanitizeLimits = DEFAULT_SANITIZE_LIMITS): MappedRow {
+  const row = rowOf(mapped);
+  const limit = `${limits.maxNodes} JSON values or nesting depth ${limits.maxDepth}`;
+  row['meta'] = withRepairMeta(row['meta'], { code: 'too_large', message: `a JSON value exceeds ${limit}` }, {
+    changes: columns.map((c) => `${c}: cut at ${limit}`),
+  });
+  const marked = asMapped(mapped.kind, row);
+  SHRUNK_ROWS.add(marked);
+  return marked;
+}
+
+/**
  * The row with its longest strings cut so that its approximate size (as
  * measured by `sanitizeRow`) fits `maxSize`: one cap is computed so that
  * the strings, each cut to at most the cap, fit what the rest of the row
@@ -278,10 +295,20 @@ export function shrinkRow(mapped: MappedRow, size: number, maxSize: number): Map
     }
   }
   row['meta'] = withRepairMeta(mapStrings((row['meta'] ?? {}) as JsonValue, shrink), { code: 'too_large', message: `row of about ${size} characters exceeds maxRowSize ${maxSize}` }, {
-    changes: changes.map((c) => `${c}: strings cut to ${cap} characters`),
+    // A row already cut at the walk's limits (markTruncatedRow) keeps saying so.
+    changes: [...earlierTooLargeChanges(row['meta']), ...changes.map((c) => `${c}: strings cut to ${cap} characters`)],
     original_size: size,
   });
   const shrunk = asMapped(mapped.kind, row);
   SHRUNK_ROWS.add(shrunk);
   return shrunk;
+}
+
+/** `meta.repair.changes` of a row already marked `too_large` (by {@link markTruncatedRow}); otherwise none. */
+function earlierTooLargeChanges(meta: unknown): string[] {
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return [];
+  const repair = (meta as JsonObject)['repair'];
+  if (repair === null || typeof repair !== 'object' || Array.isArray(repair) || repair['code'] !== 'too_large') return [];
+  const changes = repair['changes'];
+  return Array.isArray(changes) ? changes.filter((c): c is string => typeof c === 'string') : [];
 }

@@ -9,7 +9,7 @@ import type { JsonObject, JsonValue, MappedRow } from './columns.js';
 /** Replacement for NUL and for lone surrogates. */
 export const REPLACEMENT_CHARACTER = '\uFFFD';
 
-/** Limits of {@link sanitizeValue}; beyond them values are replaced by a marker string. */
+/** Limits of {@link sanitizeValue}: beyond `maxDepth` a value is replaced by a marker string; at `maxNodes` the walk stops (see {@link sanitizeValue}). */
 export interface SanitizeLimits {
   /** Deepest nesting kept (the value itself is depth 0). @default 64 */
   readonly maxDepth: number;
@@ -69,13 +69,27 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
   else obj[key] = value;
 }
 
-/** Result of a sanitisation: the clean value and whether anything changed. */
+/** Result of a sanitisation: the clean value and what had to change. */
 export interface Sanitized<T> {
   readonly value: T;
+  /** Whether the value differs from the input in any way (including {@link cleaned} and {@link truncated}). */
   readonly changed: boolean;
   /**
+   * Whether a string was cleaned, a value JSON cannot hold was converted or
+   * dropped, or a cycle was broken: what `meta.sanitized` reports.
+   */
+  readonly cleaned: boolean;
+  /**
+   * Whether a limit cut part of the value: a container nested deeper than
+   * `maxDepth` became {@link MAX_DEPTH_MARKER}, or the walk reached
+   * `maxNodes` and stopped (the value it was at became
+   * {@link MAX_SIZE_MARKER}; everything after it was left out).
+   */
+  readonly truncated: boolean;
+  /**
    * Approximate size of the value as JSON text, in UTF-16 code units
-   * (string lengths of values and keys, plus a few units per other node).
+   * (string lengths of values and keys, markers included, plus a few units
+   * per other node).
    */
   readonly size: number;
 }
@@ -84,37 +98,49 @@ export interface Sanitized<T> {
  * A JSON-safe copy of `input` in which every string (values and keys) is
  * clean. Also drops what JSON cannot hold (`undefined`, functions, symbols),
  * turns non-finite numbers into `null`, bigints into strings and dates into
- * ISO strings. Cycles, depth and size are bounded (marker strings; those
- * count as changes). Never throws.
+ * ISO strings. Cycles and depth are bounded by marker strings; at
+ * `maxNodes` the walk stops: the value it reached becomes
+ * {@link MAX_SIZE_MARKER} and nothing after it is copied (one marker, not
+ * one per node left, so the copy is never larger than the limit allows and
+ * a huge input costs no more than the limit). Never throws.
  */
 export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_SANITIZE_LIMITS): Sanitized<JsonValue> {
-  let changed = false;
+  let cleaned = false;
+  let truncated = false;
+  /** Set when the walk reaches `maxNodes`: every open container stops there. */
+  let exhausted = false;
   let nodes = 0;
   let size = 0;
   const ancestors = new Set<object>();
 
+  const marker = (text: string): string => {
+    size += text.length;
+    return text;
+  };
+
   const walk = (v: unknown, depth: number): JsonValue | undefined => {
-    if (++nodes > limits.maxNodes) {
-      changed = true;
-      return MAX_SIZE_MARKER;
-    }
     size += 4;
+    if (++nodes > limits.maxNodes) {
+      exhausted = true;
+      truncated = true;
+      return marker(MAX_SIZE_MARKER);
+    }
     switch (typeof v) {
       case 'string': {
         const clean = sanitizeString(v);
-        if (clean !== v) changed = true;
+        if (clean !== v) cleaned = true;
         size += clean.length;
         return clean;
       }
       case 'number':
         if (Number.isFinite(v)) return v;
-        changed = true;
+        cleaned = true;
         return null;
       case 'boolean':
         return v;
       case 'bigint':
-        changed = true;
-        return v.toString();
+        cleaned = true;
+        return marker(v.toString());
       case 'undefined':
       case 'function':
       case 'symbol':
@@ -125,22 +151,23 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
     if (v === null) return null;
     const obj = v as object;
     if (obj instanceof Date) {
-      changed = true;
-      return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
+      cleaned = true;
+      return Number.isNaN(obj.getTime()) ? null : marker(obj.toISOString());
     }
     if (depth >= limits.maxDepth) {
-      changed = true;
-      return MAX_DEPTH_MARKER;
+      truncated = true;
+      return marker(MAX_DEPTH_MARKER);
     }
     if (ancestors.has(obj)) {
-      changed = true;
-      return CIRCULAR_MARKER;
+      cleaned = true;
+      return marker(CIRCULAR_MARKER);
     }
     ancestors.add(obj);
     try {
       if (Array.isArray(obj)) {
         const out: JsonValue[] = [];
         for (const item of obj as unknown[]) {
+          if (exhausted) break;
           const w = walk(item, depth + 1);
           out.push(w === undefined ? null : w);
         }
@@ -148,17 +175,18 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
       }
       const out: { [k: string]: JsonValue } = {};
       for (const key of Object.keys(obj)) {
+        if (exhausted) break;
         let item: unknown;
         try {
           item = (obj as Record<string, unknown>)[key];
         } catch {
-          changed = true;
+          cleaned = true;
           continue; // a throwing getter: drop the key
         }
         const w = walk(item, depth + 1);
         if (w === undefined) continue;
         const cleanKey = sanitizeString(key);
-        if (cleanKey !== key) changed = true;
+        if (cleanKey !== key) cleaned = true;
         size += cleanKey.length + 4;
         setOwn(out, cleanKey, w);
       }
@@ -170,10 +198,10 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
 
   try {
     const value = walk(input, 0);
-    return { value: value === undefined ? null : value, changed, size };
+    return { value: value === undefined ? null : value, changed: cleaned || truncated, cleaned, truncated, size };
   } catch {
     // Unreachable in practice (walk guards its own hazards); fail closed.
-    return { value: null, changed: true, size: 4 };
+    return { value: null, changed: true, cleaned: true, truncated: false, size: 4 };
   }
 }
 
@@ -250,13 +278,28 @@ function isCleanJson(v: unknown, depth: number): boolean {
   return true;
 }
 
+/** Result of {@link sanitizeRow}. */
+export interface SanitizedRow<M extends MappedRow> {
+  readonly mapped: M;
+  /** Whether a string was cleaned (or a value JSON cannot hold converted): `meta.sanitized = true`. */
+  readonly sanitized: boolean;
+  /** JSON columns a limit cut (see {@link Sanitized.truncated}); when any, `meta.truncated = true`. */
+  readonly truncatedColumns: readonly string[];
+  /** The row's approximate size (see {@link Sanitized.size}). */
+  readonly size: number;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
 /**
  * The row with every string (text columns, JSON values and JSON keys)
- * clean; `meta.sanitized = true` when anything was replaced. `size` is the
- * row's approximate size (see {@link Sanitized.size}). A row that needs no
- * change is returned as it is (`mapped` itself, not a copy). Never throws.
+ * clean and every JSON value within the walk's limits; `meta.sanitized =
+ * true` when a string was replaced, `meta.truncated = true` when a limit cut
+ * a value. `size` is the row's approximate size as written. A row that
+ * needs no change is returned as it is (`mapped` itself, not a copy).
+ * Never throws.
  */
-export function sanitizeRow<M extends MappedRow>(mapped: M): { readonly mapped: M; readonly sanitized: boolean; readonly size: number } {
+export function sanitizeRow<M extends MappedRow>(mapped: M): SanitizedRow<M> {
   const source = mapped.row as unknown as Record<string, unknown>;
   // Fast path: measure without copying; most rows are clean.
   let size = 0;
@@ -280,24 +323,26 @@ export function sanitizeRow<M extends MappedRow>(mapped: M): { readonly mapped: 
       size += 8;
     }
   }
-  if (clean) return { mapped, sanitized: false, size };
+  if (clean) return { mapped, sanitized: false, truncatedColumns: NONE, size };
   return sanitizeRowCopy(mapped);
 }
 
 /** {@link sanitizeRow} by copying every value through {@link sanitizeValue}. */
-function sanitizeRowCopy<M extends MappedRow>(mapped: M): { readonly mapped: M; readonly sanitized: boolean; readonly size: number } {
-  let changed = false;
+function sanitizeRowCopy<M extends MappedRow>(mapped: M): SanitizedRow<M> {
+  let cleaned = false;
+  const truncatedColumns: string[] = [];
   let size = 0;
   const row: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(mapped.row as object)) {
     if (typeof value === 'string') {
       const clean = sanitizeString(value);
-      if (clean !== value) changed = true;
+      if (clean !== value) cleaned = true;
       size += clean.length + 4;
       row[column] = clean;
     } else if (typeof value === 'object' && value !== null) {
       const result = sanitizeValue(value);
-      if (result.changed) changed = true;
+      if (result.cleaned) cleaned = true;
+      if (result.truncated) truncatedColumns.push(column);
       size += result.size;
       row[column] = isObject(result.value) ? result.value : {};
     } else {
@@ -305,11 +350,12 @@ function sanitizeRowCopy<M extends MappedRow>(mapped: M): { readonly mapped: M; 
       row[column] = value;
     }
   }
-  if (changed) {
+  if (cleaned || truncatedColumns.length > 0) {
     const meta = isObject(row['meta']) ? row['meta'] : {};
-    row['meta'] = { ...meta, sanitized: true };
+    const flags = { ...(cleaned ? { sanitized: true } : {}), ...(truncatedColumns.length > 0 ? { truncated: true } : {}) };
+    row['meta'] = { ...meta, ...flags };
   }
-  return { mapped: { kind: mapped.kind, row } as unknown as M, sanitized: changed, size };
+  return { mapped: { kind: mapped.kind, row } as unknown as M, sanitized: cleaned, truncatedColumns, size };
 }
 
 function isObject(v: unknown): v is JsonObject {

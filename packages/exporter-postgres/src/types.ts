@@ -89,12 +89,17 @@ export interface ExporterStats {
   readonly skippedSpans: number;
   /** `export()` calls that reported FAILED. */
   readonly failedExports: number;
-  /** Rows in which a NUL or lone surrogate was replaced (`meta.sanitized = true`). */
+  /** Rows in which a NUL or lone surrogate was replaced, or a value JSON cannot hold converted (`meta.sanitized = true`). */
   readonly sanitizedRows: number;
   /** Rows Postgres refused, stored with offending values replaced (`meta.repaired = true`). */
   readonly repairedRows: number;
   /** Rows Postgres refused even repaired, stored as minimal rows (`meta.quarantined = true`). */
   readonly quarantinedRows: number;
-  /** Rows larger than `maxRowSize`, stored with their longest strings cut (`meta.repaired = true`). */
+  /**
+   * Rows stored cut before writing (`meta.repaired = true`,
+   * `meta.repair.code = 'too_large'`): larger than `maxRowSize` (longest
+   * strings cut), or with a JSON value over 100 000 values or nested deeper
+   * than 64 (cut there, `meta.truncated = true`). Counted once per row.
+   */
   readonly shrunkRows: number;
 }

@@ -215,6 +215,61 @@ describe('poison rows against Postgres', () => {
     }
   });
 
+  it('a JSON value over 100 000 nodes is cut once (one marker), marked truncated and too_large, counted as shrunk, not sanitised', async () => {
+    const f = spanFactory();
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, migrate: false });
+    try {
+      // 240 KB of JSON: well within the recorder's budget, but 120 000 values.
+      const result = JSON.stringify(Array.from({ length: 120_000 }, (_, i) => i % 10));
+      const span = f.make('execute_tool t', {
+        [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+        [Attr.ATTR_RUN_ID]: 'run-max-nodes',
+        [Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]: result,
+      });
+      const r = await exportSpans(exporter, [span]);
+      assert.equal(r.code, ExportResultCode.SUCCESS, String(r.error));
+      const row = await db.pool.query(
+        `SELECT jsonb_array_length(outputs->'result') AS n,
+           (SELECT COUNT(*)::int FROM jsonb_array_elements(outputs->'result') e WHERE e = '"[agentspan: max size]"'::jsonb) AS markers,
+           outputs->'result'->-1 AS last, LENGTH(outputs::text) AS chars,
+           meta->>'truncated' AS truncated, meta->>'sanitized' AS sanitized, meta->>'repaired' AS repaired,
+           meta->'repair'->>'code' AS code, meta->'repair'->'changes'->>0 AS change
+         FROM execution_events WHERE run_id = 'run-max-nodes'`,
+      );
+      const got = row.rows[0];
+      assert.equal(got.markers, 1);
+      assert.equal(got.last, '[agentspan: max size]');
+      assert.ok(got.n < 100_000, String(got.n));
+      assert.ok(got.chars < result.length * 1.5, `stored ${got.chars} characters for a ${result.length}-character value`);
+      assert.deepEqual([got.truncated, got.sanitized, got.repaired, got.code], ['true', null, 'true', 'too_large']);
+      assert.match(got.change, /^outputs: cut at 100000 JSON values/);
+      const stats = exporter.stats();
+      assert.deepEqual([stats.shrunkRows, stats.sanitizedRows], [1, 0]);
+    } finally {
+      await exporter.shutdown();
+      await f.shutdown();
+    }
+  });
+
+  it('a value cut at the node limit is not inflated by markers (4 MB of zeros stays under 1 MB, not 48 MB)', async () => {
+    const f = spanFactory();
+    // 2 000 000 zeros (4 MB of JSON) were stored as 1.9 M marker strings (48 MB) measured as 400 KB.
+    const span = f.make('execute_tool t', {
+      [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+      [Attr.ATTR_RUN_ID]: 'run-max-nodes-size',
+      [Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]: JSON.stringify(new Array(2_000_000).fill(0)),
+    });
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, migrate: false });
+    try {
+      const [row] = exporter.prepareRows([span]).rows;
+      const outputs = JSON.stringify((row?.row as unknown as Record<string, unknown>)['outputs']);
+      assert.ok(outputs.length < 1_000_000, `outputs are ${outputs.length} characters`);
+    } finally {
+      await exporter.shutdown();
+      await f.shutdown();
+    }
+  });
+
   it('through PostgresSpanProcessor: a span with an impossible start time is stored repaired, its batch intact', async () => {
     const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 10 });
     const provider = new BasicTracerProvider({ spanProcessors: [processor] });

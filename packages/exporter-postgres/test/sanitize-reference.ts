@@ -1,12 +1,14 @@
 /**
  * Row sanitising as it was before its fast path (a copy through
  * `sanitizeValue` for every row): the oracle the fast-path property tests
- * compare `sanitizeRow` with.
+ * compare `sanitizeRow` with (`meta.sanitized` for cleaned values and
+ * `meta.truncated` for values cut at a limit, as `sanitizeRow` now reports them).
  */
 import { sanitizeValue, type JsonObject, type MappedRow } from '../src/index.js';
 
 export function sanitizeRowReference(mapped: MappedRow): { mapped: MappedRow; sanitized: boolean; size: number } {
   let changed = false;
+  let truncated = false;
   let size = 0;
   const row: Record<string, unknown> = {};
   const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -18,7 +20,8 @@ export function sanitizeRowReference(mapped: MappedRow): { mapped: MappedRow; sa
       row[column] = clean;
     } else if (typeof value === 'object' && value !== null) {
       const result = sanitizeValue(value);
-      if (result.changed) changed = true;
+      if (result.cleaned) changed = true;
+      if (result.truncated) truncated = true;
       size += result.size;
       row[column] = isObject(result.value) ? result.value : {};
     } else {
@@ -26,6 +29,8 @@ export function sanitizeRowReference(mapped: MappedRow): { mapped: MappedRow; sa
       row[column] = value;
     }
   }
-  if (changed) row['meta'] = { ...(isObject(row['meta']) ? row['meta'] : {}), sanitized: true };
+  if (changed || truncated) {
+    row['meta'] = { ...(isObject(row['meta']) ? row['meta'] : {}), ...(changed ? { sanitized: true } : {}), ...(truncated ? { truncated: true } : {}) };
+  }
   return { mapped: { kind: mapped.kind, row } as unknown as MappedRow, sanitized: changed, size };
 }

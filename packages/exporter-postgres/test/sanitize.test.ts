@@ -128,6 +128,33 @@ describe('sanitizeValue', () => {
     assert.deepEqual(sanitizeValue([shared, shared]).value, [{ x: 1 }, { x: 1 }]);
   });
 
+  it('stops at maxNodes: one marker where it stopped, nothing after it, flagged as truncated (not cleaned)', () => {
+    const r = sanitizeValue(new Array(2_000_000).fill(0));
+    const out = r.value as unknown[];
+    assert.equal(out.length, 100_000, 'the array node and 99 999 items, then the marker in place of the next');
+    assert.equal(out.filter((x) => x === '[agentspan: max size]').length, 1);
+    assert.equal(out[out.length - 1], '[agentspan: max size]');
+    assert.equal(r.truncated, true);
+    assert.equal(r.cleaned, false);
+    assert.equal(r.changed, true);
+    // The size counts what is emitted, so a size check (maxRowSize) sees the real row.
+    assert.ok(JSON.stringify(r.value).length <= r.size, `${JSON.stringify(r.value).length} > ${r.size}`);
+    // Keys after the cut are left out too, in every open container.
+    const nested = sanitizeValue({ big: Array.from({ length: 10 }, (_, i) => i), after: 'x', more: [1] }, { maxDepth: 64, maxNodes: 5 });
+    assert.deepEqual(nested.value, { big: [0, 1, 2, '[agentspan: max size]'] });
+    // A sparse array of ten million holes is copied only up to the limit.
+    assert.equal((sanitizeValue(new Array(1e7)).value as unknown[]).length, 100_000);
+  });
+
+  it('reports a depth cut as truncated, a cleaned string as cleaned', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 5; i++) deep = [deep];
+    const d = sanitizeValue(deep, { maxDepth: 3, maxNodes: 100 });
+    assert.deepEqual([d.truncated, d.cleaned], [true, false]);
+    const c = sanitizeValue({ a: 'x\u0000' });
+    assert.deepEqual([c.truncated, c.cleaned], [false, true]);
+  });
+
   it('drops what JSON cannot hold', () => {
     const r = sanitizeValue({ u: undefined, f: () => 1, n: Number.NaN, b: 10n, d: new Date(0) });
     assert.deepEqual(r.value, { n: null, b: '10', d: '1970-01-01T00:00:00.000Z' });
@@ -159,6 +186,19 @@ describe('sanitizeRow', () => {
     const clean = sanitizeRow({ kind: 'node', row: { id: 'x', meta: {} } } as unknown as MappedRow);
     assert.equal(clean.sanitized, false);
     assert.deepEqual((clean.mapped.row as unknown as Record<string, unknown>)['meta'], {});
+  });
+
+  it('sets meta.truncated (not meta.sanitized) and names the columns a limit cut', () => {
+    const mapped = {
+      kind: 'event',
+      row: { id: 'x', inputs: { a: 1 }, outputs: { result: Array.from({ length: 120_000 }, (_, i) => i % 10) }, meta: { m: 1 } },
+    } as unknown as MappedRow;
+    const r = sanitizeRow(mapped);
+    assert.equal(r.sanitized, false);
+    assert.deepEqual(r.truncatedColumns, ['outputs']);
+    const row = r.mapped.row as unknown as Record<string, unknown>;
+    assert.deepEqual(row['meta'], { m: 1, truncated: true });
+    assert.ok(JSON.stringify(row['outputs']).length <= r.size);
   });
 });
 
