@@ -12,6 +12,7 @@
 
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { FORWARDED_HEADER } from './forward-loop.js';
 import type pg from 'pg';
 import {
   DeliverySpanProcessor,
@@ -227,8 +228,12 @@ export interface ForwardOptions {
   readonly delivery: DeliveryOptions;
 }
 
-/** The forwarding pipeline: bounded, never blocking, drops counted (the OTLP exporter retries inside each export). */
+/**
+ * The forwarding pipeline: bounded, never blocking, drops counted (the OTLP
+ * exporter retries inside each export). Its requests carry
+ * {@link FORWARDED_HEADER}, so a gateway they reach does not forward them again.
+ */
 export function createForwarding(options: ForwardOptions): DeliverySpanProcessor<ReadableSpan[]> {
-  const exporter = new OTLPTraceExporter({ url: options.url, headers: { ...(options.headers ?? {}) } });
+  const exporter = new OTLPTraceExporter({ url: options.url, headers: { ...(options.headers ?? {}), [FORWARDED_HEADER]: '1' } });
   return new DeliverySpanProcessor(exporterSink(exporter, { destination: 'otlp-forward' }), options.delivery);
 }

@@ -21,6 +21,7 @@ import { Admission } from './admission.js';
 import { bearerTokenCheck } from './auth.js';
 import { BodyError, contentEncodingOf, decodeContent, readBody } from './body-reader.js';
 import { createForwarding, createPostgresDelivery } from './delivery-adapter.js';
+import { FORWARDED_HEADER, GatedSpanProcessor, forwardsToItself } from './forward-loop.js';
 import { DecodeError, decodeJsonRequest, decodeProtobufRequest } from './otlp-decode.js';
 import { CONTENT_TYPES, encodingOf, errorBody, successBody, type OtlpEncoding } from './otlp-response.js';
 import { planReplay } from './replay-plan.js';
@@ -93,6 +94,16 @@ function emptyProcessorStats(): ProcessorStats {
   return { spansStamped: 0, spansEnriched: 0, filesDetected: 0, filesCaptured: 0, redactions: 0, failures: 0 };
 }
 
+/** Throws a RangeError when `forwardUrl` is the gateway's own address: every span would come back to it for ever. */
+function assertNotForwardingToItself(forwardUrl: string, listen: { host: string; port: number }): void {
+  if (!forwardsToItself(forwardUrl, listen)) return;
+  throw new RangeError(
+    `agentspan gateway: forwardUrl ${forwardUrl} is this gateway's own address (it listens on ${listen.host}:${listen.port}); ` +
+      'every span would be forwarded back to it for ever. Forward to Jaeger or a Collector on another port or host ' +
+      '(e.g. http://jaeger:4318/v1/traces), or listen on another port',
+  );
+}
+
 /** Reads and throws away what is left of a request body (bounded), or drops the connection. */
 function discardRest(req: IncomingMessage): void {
   if (req.complete || req.destroyed) return;
@@ -142,6 +153,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const runIdAttribute = options.runIdAttribute === null ? undefined : (options.runIdAttribute ?? d.runIdAttribute);
   const nodeIdAttribute = options.nodeIdAttribute === null ? undefined : (options.nodeIdAttribute ?? d.nodeIdAttribute);
   const deliveryLogger: DeliveryLogger = { warn: (m) => logger.warn(m), info: (m) => logger.info(m) };
+  const forwardUrl = options.forwardUrl !== undefined && options.forwardUrl !== '' ? options.forwardUrl : undefined;
+  // With port 0 (a free port chosen when listening) no URL can name it in advance.
+  if (forwardUrl !== undefined && port !== 0) assertNotForwardingToItself(forwardUrl, { host, port });
 
   const postgres = createPostgresDelivery({
     connectionString: options.databaseUrl,
@@ -163,9 +177,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
   const forward =
-    options.forwardUrl !== undefined && options.forwardUrl !== ''
+    forwardUrl !== undefined
       ? createForwarding({
-          url: options.forwardUrl,
+          url: forwardUrl,
           headers: options.forwardHeaders,
           delivery: { ...FORWARD_DELIVERY_DEFAULTS, shutdownTimeoutMillis: shutdownTimeout, logger: deliveryLogger },
         })
@@ -189,7 +203,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
   }
   const allProcessors = [defaultProcessor, ...serviceProcessors.values()];
-  const exporting: SpanProcessor[] = forward ? [postgres.processor, forward] : [postgres.processor];
+  // Spans of a request that was itself forwarded (FORWARDED_HEADER) are stored but not forwarded again.
+  const forwardGate = forward ? new GatedSpanProcessor(forward) : undefined;
+  const exporting: SpanProcessor[] = forwardGate ? [postgres.processor, forwardGate] : [postgres.processor];
   const replayer = new SpanReplayer({
     processorsFor: (service) => [(service !== undefined ? serviceProcessors.get(service) : undefined) ?? defaultProcessor, ...exporting],
   });
@@ -205,6 +221,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const responses: Record<number, number> = {};
   let spansReceived = 0;
   let spansRejected = 0;
+  let spansNotForwarded = 0;
+  let loopLogged = false;
   let closing = false;
   const inFlight = new Set<Promise<void>>();
   let internalErrorLogged = false;
@@ -338,7 +356,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (again) throw again;
         ticket = new DeliveryTicket();
         const plan = planReplay(decoded.spans, planOptions);
-        postgres.withTicket(ticket, () => replayer.replay(plan));
+        const alreadyForwarded = forwardGate !== undefined && req.headers[FORWARDED_HEADER] !== undefined;
+        if (alreadyForwarded) {
+          spansNotForwarded += decoded.spans.length;
+          if (!loopLogged) {
+            loopLogged = true;
+            logger.warn(
+              `agentspan gateway: received spans a gateway already forwarded (${FORWARDED_HEADER}); they are stored but not forwarded again, ` +
+                `so a forwarding loop stops here. Check that forwardUrl (${forwardUrl ?? ''}) does not lead back to a gateway (logged once)`,
+            );
+          }
+        }
+        postgres.withTicket(ticket, () => (alreadyForwarded ? forwardGate.withoutForwarding(() => replayer.replay(plan)) : replayer.replay(plan)));
         ticket.seal();
         spansReceived += decoded.spans.length;
         spansRejected += rejected;
@@ -431,6 +460,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   server.on('error', (err) => logger.warn(`agentspan gateway: server error: ${err.message}`));
   const address = server.address() as AddressInfo;
+
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
 
@@ -441,7 +471,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         'the migrations are retried before every write',
     );
   }
-  logger.info(`agentspan gateway: listening on ${url}${path}${forward ? `, forwarding to ${options.forwardUrl}` : ''}`);
+  logger.info(`agentspan gateway: listening on ${url}${path}${forward ? `, forwarding to ${forwardUrl}` : ''}`);
 
   let shutdownPromise: Promise<void> | undefined;
   return {
@@ -457,6 +487,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         responses: { ...responses },
         spansReceived,
         spansRejected,
+        spansNotForwarded,
         requestsInFlight: inFlight.size,
         postgres: postgres.stats(),
         forward: forward?.stats(),

@@ -107,7 +107,12 @@ export interface GatewayOptions {
   /**
    * Forward every received span (after redaction and enrichment) to this
    * OTLP/HTTP traces URL, e.g. Jaeger's `http://jaeger:4318/v1/traces`.
-   * Bounded and never blocking; not part of the acknowledgement.
+   * Bounded and never blocking; not part of the acknowledgement. A URL
+   * naming the gateway's own address (its port on the host it binds, on
+   * `localhost`/`127.x`/`::1`/`0.0.0.0`, or on this host's name while it
+   * binds every interface) throws a `RangeError` at start. Forwarded
+   * requests carry `x-agentspan-forwarded: 1`; a gateway stores the spans of
+   * such a request but does not forward them again.
    * @default undefined (no forwarding)
    */
   forwardUrl?: string | undefined;
@@ -150,6 +155,12 @@ export interface GatewayStats {
   readonly spansReceived: number;
   /** Spans rejected inside otherwise valid requests (bad ids), reported as partial success. */
   readonly spansRejected: number;
+  /**
+   * Spans stored but not forwarded because their request was itself
+   * forwarded by a gateway (it carried `x-agentspan-forwarded`): a
+   * forwarding loop, stopped after one hop. 0 without `forwardUrl`.
+   */
+  readonly spansNotForwarded: number;
   /** Requests being read, decoded, replayed or waiting for their commit. */
   readonly requestsInFlight: number;
   readonly postgres: DeliveryStats;

@@ -71,7 +71,7 @@ export const gatewayCommand: CommandSpec = {
     '--port N               port of the OTLP/HTTP endpoint POST /v1/traces (default 4318; 0: any free port)',
     '--host ADDR            address to listen on (default 127.0.0.1; 0.0.0.0 in a container, with --token)',
     `--token T              bearer token senders must present (repeatable; also ${TOKENS_ENV}=t1,t2)`,
-    `--forward URL          also send every span to this OTLP/HTTP traces URL, e.g. http://localhost:4318/v1/traces of Jaeger (also ${FORWARD_ENV})`,
+    `--forward URL          also send every span to this OTLP/HTTP traces URL, e.g. Jaeger's http://jaeger:4318/v1/traces; not the gateway's own address (also ${FORWARD_ENV})`,
     '--spool-dir DIR        spool spans to disk while Postgres is down (acknowledged once on disk)',
     '--workspace SVC=DIR    capture generated files of service SVC from DIR (repeatable; default: no file content)',
     '--run-id-attribute K   span attribute naming the run (default gen_ai.conversation.id; "trace": the trace id)',
