@@ -42,6 +42,8 @@ export function exporterSink(exporter: SpanExporter, options: ExporterSinkOption
       new Promise<DeliveryResult>((resolve) => {
         try {
           exporter.export(spans, (result) => {
+            // An OTLP partial success arrives here as SUCCESS too: the OTLP exporter logs rejected_spans
+            // through diag and does not pass them on, so they count as delivered (see README, Stats).
             if (result.code === ExportResultCode.SUCCESS) resolve({ kind: 'delivered' });
             else {
               const error = result.error ?? new Error('export failed');
