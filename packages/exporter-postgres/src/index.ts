@@ -41,6 +41,7 @@ export type { Sanitized, SanitizedRow, SanitizeLimits } from './sanitize.js';
 export { isConnectionError, isConcurrencyError, isPrivilegeError, classifyWriteError, sqlState, RowSerializationError } from './pg-errors.js';
 export { MigrationError, type FailedMigration } from './migration-error.js';
 export { migrateCommandFor, shellQuote } from './migrate-command.js';
+export { notReadyMessage } from './ready-message.js';
 export type { WriteErrorClass } from './pg-errors.js';
 export {
   EXECUTION_EVENTS_COLUMNS,

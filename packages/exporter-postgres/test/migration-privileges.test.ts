@@ -10,7 +10,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import pg from 'pg';
 import { testConnectionConfig, testDatabaseUrl } from '@agentspan/test-support';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { MIGRATIONS, MigrationError, PostgresExecutionEventExporter, migrateCommandFor, runMigrations, shellQuote } from '../src/index.js';
+import { MIGRATIONS, MigrationError, PostgresExecutionEventExporter, migrateCommandFor, notReadyMessage, runMigrations, shellQuote } from '../src/index.js';
 import { buildWorkflow, exportSpans, spanFactory, type SpanFactory } from './helpers.js';
 
 /** A login role of its own, with a pool connected as it. */
@@ -117,6 +117,10 @@ describe('migrations and writes under ordinary privileges', () => {
           refusals[0]!,
           how === 'with the schema option' ? new RegExp(`Run \`agentspan migrate --schema ${schema}\` as the tables' owner`) : /Run `agentspan migrate` as the tables' owner/,
         );
+        // What a process starting up says about it: what to run, not "retried before every write".
+        const startup = notReadyMessage({ ok: false, error: refused }, how === 'with the schema option' ? schema : undefined);
+        assert.match(startup, /may not apply the Postgres migrations .*spans are written to the existing tables\. Run `agentspan migrate/);
+        assert.doesNotMatch(startup, /retried before every write/);
         // Asked for explicitly, the migration still reports the refusal.
         await assert.rejects(exporter.migrate(), (err: unknown) => err instanceof MigrationError && err.code === '42501');
         const versions = await admin.query(`SELECT max(version)::int AS v FROM "${schema}".agentspan_schema_migrations`);

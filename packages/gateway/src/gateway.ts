@@ -16,6 +16,7 @@ import { diag } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DeliveryLogger, DeliveryStats } from '@agentspan/delivery';
 import { ExecutionEventSpanProcessor, classifyForeignSpan, type ProcessorStats } from '@agentspan/processor';
+import { notReadyMessage } from '@agentspan/exporter-postgres';
 import { Attr, ForeignAttr as F } from '@agentspan/semconv';
 import { Admission } from './admission.js';
 import { bearerTokenCheck } from './auth.js';
@@ -466,10 +467,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const ready = await postgres.ready(options.startupMigrationTimeoutMillis ?? d.startupMigrationTimeoutMillis);
   if (!ready.ok) {
-    logger.warn(
-      `agentspan gateway: could not prepare the Postgres schema yet (${ready.error?.message ?? 'no answer in time'}); ` +
-        'the migrations are retried before every write',
-    );
+    logger.warn(`agentspan gateway: ${notReadyMessage(ready, options.schema)}`);
   }
   logger.info(`agentspan gateway: listening on ${url}${path}${forward ? `, forwarding to ${forwardUrl}` : ''}`);
 

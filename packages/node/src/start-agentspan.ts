@@ -4,7 +4,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { DeliverySpanProcessor } from '@agentspan/delivery';
 import { createRecorder, type AttachedRecorder, type NodeHandle, type RunHandle, type RunReference } from '@agentspan/instrumentation';
 import { ExecutionEventSpanProcessor } from '@agentspan/processor';
-import type { PostgresSpanProcessor } from '@agentspan/exporter-postgres';
+import { notReadyMessage, type PostgresSpanProcessor } from '@agentspan/exporter-postgres';
 import { resolveOptions, type AgentspanEnv } from './config.js';
 import { registerExitHooks } from './exit-hooks.js';
 import { registerGlobals } from './global-registration.js';
@@ -110,10 +110,7 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
     // Bounded: a database that is down (or a black hole) must not hold up the application's start.
     const ready = await postgres.ready(options.postgresConnectTimeoutMs ?? STARTUP_MIGRATION_WAIT_MS);
     if (!ready.ok) {
-      logger.warn(
-        `could not prepare the Postgres schema yet (${ready.error?.message ?? 'no answer in time'}); ` +
-          'spans are queued and the migrations retried before every write',
-      );
+      logger.warn(notReadyMessage(ready, options.schema));
     }
   }
 
