@@ -341,9 +341,11 @@ function toolCallPayload(a: Attributes): Payload {
   put(inputs, 'tool_call_id', readString(a[Attr.ATTR_GEN_AI_TOOL_CALL_ID]));
   put(inputs, 'context', readString(a[Attr.ATTR_MESSAGE_CONTEXT]));
   const resultText = textOf(a[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]);
-  put(outputs, 'result', readJson(a[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]));
+  // The small keys first: a result too large for the sanitising walk (past maxNodes) is cut, and
+  // whatever the walk would meet after it with it.
   put(outputs, 'result_preview', resultText === undefined ? undefined : preview(resultText, PREVIEW_LENGTH));
   put(outputs, 'files_generated', readJson(a[Attr.ATTR_FILES_GENERATED]));
+  put(outputs, 'result', readJson(a[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]));
   put(meta, 'has_error', readBoolean(a[Attr.ATTR_HAS_ERROR]) ?? false);
   put(meta, 'error_type', readString(a[Attr.ATTR_ERROR_TYPE]));
   put(meta, 'error_message', readString(a[Attr.ATTR_ERROR_MESSAGE]));

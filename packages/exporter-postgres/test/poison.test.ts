@@ -262,8 +262,10 @@ describe('poison rows against Postgres', () => {
     const exporter = new PostgresExecutionEventExporter({ pool: db.pool, migrate: false });
     try {
       const [row] = exporter.prepareRows([span]).rows;
-      const outputs = JSON.stringify((row?.row as unknown as Record<string, unknown>)['outputs']);
+      const stored = (row?.row as unknown as Record<string, unknown>)['outputs'] as Record<string, unknown>;
+      const outputs = JSON.stringify(stored);
       assert.ok(outputs.length < 1_000_000, `outputs are ${outputs.length} characters`);
+      assert.equal(typeof stored['result_preview'], 'string', 'the preview is kept although the result is cut');
     } finally {
       await exporter.shutdown();
       await f.shutdown();
