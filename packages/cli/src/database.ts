@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { assertValidSchemaName } from '@agentspan/exporter-postgres';
 import { databaseUrlFrom } from './database-url.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -24,11 +25,25 @@ export function requireDatabaseUrl(flags: DatabaseFlags, io: CliIo): string {
 }
 
 /**
+ * A usage error for a `--schema` no agentspan schema can have (`$user`, which
+ * a `search_path` reads as the role's own schema, `pg_*`, over 63 bytes): the
+ * exporter refuses them, so reading one would show another schema's tables.
+ */
+export function checkSchemaFlag(schema: string): void {
+  try {
+    assertValidSchemaName(schema);
+  } catch (err) {
+    throw new UsageError(`--schema: ${(err as Error).message.replace(/^agentspan exporter-postgres: `schema` /, '')}`);
+  }
+}
+
+/**
  * Connects one client (the CLI runs its queries one after another), sets the
  * `search_path` to `--schema` when given, runs `fn`, and always closes the
  * connection.
  */
 export async function withDatabase<T>(flags: DatabaseFlags, io: CliIo, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  if (flags.schema) checkSchemaFlag(flags.schema);
   const client = new pg.Client({
     connectionString: requireDatabaseUrl(flags, io),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,

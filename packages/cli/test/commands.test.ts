@@ -433,6 +433,14 @@ describe('errors', () => {
     assert.match(io.stderr.join('\n'), /no database: pass --database-url or set DATABASE_URL/);
   });
 
+  test('a --schema no agentspan schema can have ($user, pg_*) is a usage error, not another schema read', async () => {
+    for (const schema of ['$user', 'pg_agent']) {
+      const io = captureIo(env);
+      assert.equal(await runCli(['runs', '--schema', schema], io), 2, schema);
+      assert.match(io.stderr.join('\n'), /--schema: /, schema);
+    }
+  });
+
   test('options before the command, per-command help, unknown options', async () => {
     const io = captureIo({});
     assert.equal(await runCli(['--database-url', db.url, 'runs', '--json', '--limit', '1'], io), 0, io.stderr.join('\n'));

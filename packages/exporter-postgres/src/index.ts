@@ -42,6 +42,7 @@ export { isConnectionError, isConcurrencyError, isPrivilegeError, classifyWriteE
 export { MigrationError, type FailedMigration } from './migration-error.js';
 export { migrateCommandFor, shellQuote } from './migrate-command.js';
 export { notReadyMessage } from './ready-message.js';
+export { assertValidSchemaName } from './sql.js';
 export type { WriteErrorClass } from './pg-errors.js';
 export {
   EXECUTION_EVENTS_COLUMNS,
