@@ -164,12 +164,15 @@ export function agentCallAttributes(bag: AttributeBag, scope: EventScope, e: Age
 }
 
 export function agentCallResultAttributes(bag: AttributeBag, r: AgentCallResult): void {
-  if (r.content !== undefined) {
-    const text = bag.text(Attr.ATTR_MESSAGE_CONTENT, r.content);
-    bag.set(Attr.ATTR_MESSAGE_LENGTH, typeof r.content === 'string' ? r.content.length : text?.length);
+  // Each member read once: a getter may compute, or consume, its value.
+  const content = r.content;
+  const declared = r.hasToolCalls;
+  if (content !== undefined) {
+    const text = bag.text(Attr.ATTR_MESSAGE_CONTENT, content);
+    bag.set(Attr.ATTR_MESSAGE_LENGTH, typeof content === 'string' ? content.length : text?.length);
   }
-  const toolCalls = typeof r.hasToolCalls === 'boolean' ? r.hasToolCalls : hasToolCallsIn(r.content);
-  if (toolCalls || r.hasToolCalls === false) bag.set(Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, toolCalls);
+  const toolCalls = typeof declared === 'boolean' ? declared : hasToolCallsIn(content);
+  if (toolCalls || declared === false) bag.set(Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, toolCalls);
   resultCommon(bag, r);
 }
 
@@ -179,18 +182,20 @@ export function codeExecutionAttributes(bag: AttributeBag, scope: EventScope, e:
   bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'executor'));
   bag.set(Attr.ATTR_CODE_LANGUAGE, str(e.language)?.toLowerCase());
   // Code that is not a string (a framework's code object) is serialised within the content budget like any content.
-  const code = bag.text(Attr.ATTR_CODE_CONTENT, e.code ?? '');
-  bag.set(Attr.ATTR_CODE_LENGTH, typeof e.code === 'string' ? e.code.length : code?.length);
+  const given = e.code;
+  const code = bag.text(Attr.ATTR_CODE_CONTENT, given ?? '');
+  bag.set(Attr.ATTR_CODE_LENGTH, typeof given === 'string' ? given.length : code?.length);
   bag.set(Attr.ATTR_CODE_CWD, str(e.cwd));
-  if (e.context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, e.context);
+  const context = e.context;
+  if (context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, context);
   codeExecutionResultAttributes(bag, e);
 }
 
 export function codeExecutionResultAttributes(bag: AttributeBag, r: CodeExecutionResult): void {
-  if (r.output !== undefined) bag.text(Attr.ATTR_CODE_OUTPUT, r.output);
-  if (typeof r.exitCode === 'number' && Number.isInteger(r.exitCode)) {
-    bag.set(Attr.ATTR_CODE_EXIT_CODE, r.exitCode);
-  }
+  const output = r.output;
+  const exitCode = r.exitCode;
+  if (output !== undefined) bag.text(Attr.ATTR_CODE_OUTPUT, output);
+  if (typeof exitCode === 'number' && Number.isInteger(exitCode)) bag.set(Attr.ATTR_CODE_EXIT_CODE, exitCode);
   resultCommon(bag, r);
 }
 
@@ -201,11 +206,13 @@ export function toolCallAttributes(bag: AttributeBag, scope: EventScope, e: Tool
   bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
   bag.set(Attr.ATTR_GEN_AI_TOOL_NAME, tool);
   bag.set(Attr.ATTR_GEN_AI_TOOL_CALL_ID, str(e.toolCallId));
-  if (e.args !== undefined) {
-    bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, e.args);
-    bag.set(Attr.ATTR_TOOL_ARGS_KEYS, argumentKeys(e.args));
+  const args = e.args;
+  if (args !== undefined) {
+    bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
+    bag.set(Attr.ATTR_TOOL_ARGS_KEYS, argumentKeys(args));
   }
-  if (e.context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, e.context);
+  const context = e.context;
+  if (context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, context);
   toolCallResultAttributes(bag, e);
 }
 
@@ -234,9 +241,10 @@ function argumentKeys(args: unknown): string[] | undefined {
 }
 
 export function toolCallResultAttributes(bag: AttributeBag, r: ToolCallResult): void {
-  if (r.result !== undefined) {
-    if (typeof r.result === 'string') bag.text(Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, r.result);
-    else bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, r.result);
+  const result = r.result;
+  if (result !== undefined) {
+    if (typeof result === 'string') bag.text(Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, result);
+    else bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, result);
   }
   resultCommon(bag, r);
 }
@@ -261,6 +269,7 @@ export function handoffAttributes(bag: AttributeBag, scope: EventScope, e: Hando
 function resultCommon(bag: AttributeBag, r: { status?: unknown; error?: unknown; metadata?: unknown }): void {
   const s = str(r.status);
   if (s) bag.set(Attr.ATTR_STATUS, s);
-  if (r.metadata !== undefined && r.metadata !== null) bag.json(Attr.ATTR_USER_META, r.metadata);
+  const metadata = r.metadata;
+  if (metadata !== undefined && metadata !== null) bag.json(Attr.ATTR_USER_META, metadata);
   errorAttributes(bag, r.error);
 }

@@ -115,3 +115,24 @@ test('an unreadable member of args or content costs that member only', () => {
   );
   assert.equal(byName(spans(), 'invoke_agent content-trap').attributes[Attr.ATTR_MESSAGE_CONTENT], '"[unreadable]"');
 });
+
+test('the content fields of an event are each read once: a getter that computes or consumes its value runs once', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun();
+  const reads = new Map<string, number>();
+  const counted = (fields: Record<string, unknown>): never => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(fields)) {
+      Object.defineProperty(out, k, { enumerable: true, get: () => (reads.set(k, (reads.get(k) ?? 0) + 1), v) });
+    }
+    return out as never;
+  };
+  run.agentCall(counted({ agent: 'a', content: 'hello', hasToolCalls: undefined }));
+  run.codeExecution(counted({ agent: 'e', code: 'print(1)', output: '1', exitCode: 0, context: 'why' }));
+  run.toolCall(counted({ agent: 't', tool: 'search', args: { q: 1 }, result: { ok: true }, metadata: { m: 1 } }));
+  run.end();
+  for (const field of ['content', 'hasToolCalls', 'code', 'output', 'exitCode', 'context', 'args', 'result', 'metadata']) {
+    assert.equal(reads.get(field), 1, field);
+  }
+  assert.equal(byName(spans(), 'invoke_agent a').attributes[Attr.ATTR_MESSAGE_CONTENT], 'hello');
+});
