@@ -45,63 +45,6 @@ SELECT e.id,
   FROM execution_events e;
 `;
 
-/**
- * `agentspan_tool_sequences_last`: 2- and 3-grams of consecutive tool calls
- * within one node *instance*: two branches of a fan-out that share a node
- * id (LangGraph `Send`) are separate sequences, not interleaved. The
- * instance is the `dag_nodes` row that is the call's parent, or its
- * parent's parent (a tool call under an agent call); calls deeper than
- * that, or under no node row, fall back to the node id. Part of migration
- * 20, and alone migration 22, which brought the instances to schemas made
- * before it.
- */
-export const TOOL_SEQUENCES_SQL = `
-CREATE OR REPLACE FUNCTION agentspan_tool_sequences_last(runs integer)
-RETURNS TABLE (
-  sequence text, tools text[], length integer, occurrences integer, run_count integer, successes integer,
-  success_rate double precision
-)
-LANGUAGE sql STABLE
-BEGIN ATOMIC
-  WITH tool_calls AS (
-    SELECT o.*,
-           coalesce(n1.id, n2.id) AS node_row
-      FROM agentspan_event_outcomes o
-      JOIN execution_events e ON e.id = o.id
-      LEFT JOIN dag_nodes n1 ON n1.id = e.parent_event_id
-      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = e.parent_event_id
-      LEFT JOIN dag_nodes n2 ON n2.id = p.parent_event_id
-     WHERE o.event_type = 'tool_call'
-       AND o.tool_name IS NOT NULL
-       AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
-  ), calls AS (
-    SELECT t.run_id,
-           t.tool_name AS t1,
-           lead(t.tool_name, 1) OVER w AS t2,
-           lead(t.tool_name, 2) OVER w AS t3,
-           t.succeeded AS s1,
-           lead(t.succeeded, 1) OVER w AS s2,
-           lead(t.succeeded, 2) OVER w AS s3
-      FROM tool_calls t
-    WINDOW w AS (PARTITION BY t.run_id, t.node_id, t.node_row ORDER BY t.execution_order NULLS LAST, t."timestamp", t.id)
-  ), grams AS (
-    SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok FROM calls c WHERE c.t2 IS NOT NULL
-    UNION ALL
-    SELECT c.run_id, ARRAY[c.t1, c.t2, c.t3], (c.s1 AND c.s2 AND c.s3) FROM calls c WHERE c.t3 IS NOT NULL
-  )
-  SELECT array_to_string(g.tools, ' > '),
-         g.tools,
-         cardinality(g.tools),
-         count(*)::integer,
-         count(DISTINCT g.run_id)::integer,
-         (count(*) FILTER (WHERE g.ok))::integer,
-         (count(*) FILTER (WHERE g.ok))::double precision / count(*)
-    FROM grams g
-   GROUP BY g.tools
-   ORDER BY count(*) DESC, cardinality(g.tools) DESC, g.tools;
-END;
-`;
-
 /** The view of migration 21 (and of 20). */
 export const EVENT_OUTCOMES_VIEW = 'agentspan_event_outcomes';
 
@@ -154,7 +97,43 @@ END;
 CREATE OR REPLACE VIEW agentspan_repeated_code AS
 SELECT * FROM agentspan_repeated_code_last(NULL);
 
-${TOOL_SEQUENCES_SQL}
+CREATE OR REPLACE FUNCTION agentspan_tool_sequences_last(runs integer)
+RETURNS TABLE (
+  sequence text, tools text[], length integer, occurrences integer, run_count integer, successes integer,
+  success_rate double precision
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH calls AS (
+    SELECT o.run_id,
+           o.tool_name AS t1,
+           lead(o.tool_name, 1) OVER w AS t2,
+           lead(o.tool_name, 2) OVER w AS t3,
+           o.succeeded AS s1,
+           lead(o.succeeded, 1) OVER w AS s2,
+           lead(o.succeeded, 2) OVER w AS s3
+      FROM agentspan_event_outcomes o
+     WHERE o.event_type = 'tool_call'
+       AND o.tool_name IS NOT NULL
+       AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+    WINDOW w AS (PARTITION BY o.run_id, o.node_id ORDER BY o.execution_order NULLS LAST, o."timestamp", o.id)
+  ), grams AS (
+    SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok FROM calls c WHERE c.t2 IS NOT NULL
+    UNION ALL
+    SELECT c.run_id, ARRAY[c.t1, c.t2, c.t3], (c.s1 AND c.s2 AND c.s3) FROM calls c WHERE c.t3 IS NOT NULL
+  )
+  SELECT array_to_string(g.tools, ' > '),
+         g.tools,
+         cardinality(g.tools),
+         count(*)::integer,
+         count(DISTINCT g.run_id)::integer,
+         (count(*) FILTER (WHERE g.ok))::integer,
+         (count(*) FILTER (WHERE g.ok))::double precision / count(*)
+    FROM grams g
+   GROUP BY g.tools
+   ORDER BY count(*) DESC, cardinality(g.tools) DESC, g.tools;
+END;
+
 CREATE OR REPLACE VIEW agentspan_tool_sequences AS
 SELECT * FROM agentspan_tool_sequences_last(NULL);
 

@@ -178,25 +178,6 @@ describe('recording from any context', () => {
     assert.deepEqual(all.map((r) => [r.inputs['tool'], r.execution_order]), [['before_0', 1], ['before_1', 2], ['before_2', 3], ['after_0', 4], ['after_1', 5], ['after_2', 6]]);
   });
 
-  it('tool sequences are per node instance: two parallel branches sharing a node id are not interleaved', async () => {
-    const agentspan = await start();
-    const run = agentspan.startRun({ runId: 'run-fanout' });
-    const a = run.startNode('worker');
-    const b = run.startNode('worker');
-    for (const tool of ['fan_search', 'fan_fetch', 'fan_summarise']) {
-      a.toolCall({ agent: 'w', tool });
-      b.toolCall({ agent: 'w', tool });
-    }
-    a.end();
-    b.end();
-    run.end();
-    await agentspan.shutdown();
-    const { rows: grams } = await db.pool.query<{ sequence: string; occurrences: number }>(
-      `SELECT sequence, occurrences FROM "${db.schema}".agentspan_tool_sequences_last(NULL) WHERE sequence LIKE 'fan_%' ORDER BY sequence`,
-    );
-    assert.deepEqual(grams.map((g) => [g.sequence, g.occurrences]), [['fan_fetch > fan_summarise', 2], ['fan_search > fan_fetch', 2], ['fan_search > fan_fetch > fan_summarise', 2]]);
-  });
-
   it('shutdown ends what the application left open: begin* events and nodes as failed, runs as cancelled, with one warning', async () => {
     const warnings: string[] = [];
     const agentspan = await startAgentspan(
