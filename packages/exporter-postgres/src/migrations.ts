@@ -14,7 +14,7 @@ import type pg from 'pg';
 import { TABLES } from './columns.js';
 import { MigrationError } from './migration-error.js';
 import { agentspanSchemaOnSearchPath } from './migration-target.js';
-import { isConnectionError, toError } from './pg-errors.js';
+import { isConnectionError, isPrivilegeError, toError } from './pg-errors.js';
 import { assertValidSchemaName, quoteIdent, qualify } from './sql.js';
 import { EVENT_OUTCOMES_VIEW, EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS, PATTERN_VIEWS_SQL } from './views.js';
 
@@ -338,4 +338,18 @@ async function missingRelations(client: pg.PoolClient, schema: string | undefine
     [[...new Set(relations)], schema ?? null],
   );
   return res.rows.map((r) => r.name);
+}
+
+/**
+ * Whether `err` is a migration this role may not apply (42501) that creates
+ * none of the tables: the tables exist from earlier migrations, so the rows
+ * can still be written while the owner has yet to apply it. A refusal to
+ * create the tables themselves (a fresh database) or the versions table is
+ * not: nothing could be written.
+ */
+export function isRefusalWithTablesInPlace(err: unknown): boolean {
+  if (!(err instanceof MigrationError) || !isPrivilegeError(err)) return false;
+  const refused = MIGRATIONS.find((m) => m.version === err.migration.version);
+  const tables: readonly string[] = [TABLES.EXECUTION_EVENTS, TABLES.WORKFLOW_RUNS, TABLES.DAG_NODES];
+  return refused !== undefined && !(refused.creates ?? []).some((name) => tables.includes(name));
 }

@@ -3,10 +3,10 @@ import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelem
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import type { MappedRow } from './columns.js';
-import { runMigrations, type ClientSource } from './migrations.js';
+import { isRefusalWithTablesInPlace, runMigrations, type ClientSource } from './migrations.js';
 import { migrateCommandFor } from './migrate-command.js';
 import { MigrationError } from './migration-error.js';
-import { classifyWriteError, guardCheckedOutClients, isConnectionError, isPrivilegeError, toError } from './pg-errors.js';
+import { classifyWriteError, guardCheckedOutClients, isConnectionError, toError } from './pg-errors.js';
 import { formerTargetOf, spoolTargetOf, type SpoolTarget } from './spool-target.js';
 import { markTruncatedRow, shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
@@ -426,7 +426,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     try {
       await this.migrateOnce();
     } catch (err) {
-      if (!isPrivilegeError(err)) throw err;
+      if (!isRefusalWithTablesInPlace(err)) throw err;
       this.migrationRefused = true;
       this.logMigrationRefused(err);
     }

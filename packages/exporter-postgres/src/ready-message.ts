@@ -7,13 +7,13 @@
  * tables meanwhile).
  */
 import { migrateCommandFor } from './migrate-command.js';
-import { isPrivilegeError } from './pg-errors.js';
+import { isRefusalWithTablesInPlace } from './migrations.js';
 import type { ReadyResult } from './postgres-span-processor.js';
 
 /** The warning for a `ready()` that was not ok; `schema` as given to the exporter. */
 export function notReadyMessage(ready: ReadyResult, schema: string | undefined): string {
   const cause = ready.error?.message ?? 'no answer in time';
-  if (ready.error !== undefined && isPrivilegeError(ready.error)) {
+  if (ready.error !== undefined && isRefusalWithTablesInPlace(ready.error)) {
     return (
       `this role may not apply the Postgres migrations (${cause}); spans are written to the existing tables. ` +
       `Run \`${migrateCommandFor(schema)}\` as the tables' owner to apply them.`

@@ -83,6 +83,29 @@ describe('migrations and writes under ordinary privileges', () => {
     }
   });
 
+  it('a role that may create nothing in an empty schema is not told its spans are written: the tables do not exist', async () => {
+    const schema = `t_empty_${randomBytes(4).toString('hex')}`;
+    const role = await createRole(admin, 'no_create');
+    const warnings: string[] = [];
+    diag.setLogger({ error: () => {}, warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    const exporter = new PostgresExecutionEventExporter({ pool: role.pool, schema });
+    try {
+      await admin.query(`CREATE SCHEMA "${schema}"`);
+      await admin.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role.name}"`);
+      const refused = await runMigrations(role.pool, { schema }).then(() => undefined, (err: unknown) => err as Error);
+      assert.ok(refused, 'the migration is refused');
+      assert.match(notReadyMessage({ ok: false, error: refused }, schema), /could not prepare the Postgres schema yet/);
+      const exported = await exportSpans(exporter, buildWorkflow(f, 'run-nothing').all);
+      assert.notEqual(exported.code, ExportResultCode.SUCCESS, 'nothing can be written');
+      assert.equal(warnings.filter((w) => /writing to the existing tables anyway/.test(w)).length, 0, warnings.join('\n'));
+    } finally {
+      diag.disable();
+      await exporter.shutdown();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await role.drop();
+    }
+  });
+
   for (const how of ['with the schema option', 'through the search_path'] as const) {
     it(`a role that may only write the tables keeps writing when a migration is due (${how}), and says once what to run`, async () => {
       const schema = `t_dba_owned_${randomBytes(4).toString('hex')}`;
