@@ -99,6 +99,25 @@ const SECRET_KEY_NAMES = [
 /** Values that are placeholders, types or references, not secrets. */
 const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{?[A-Za-z_][A-Za-z0-9_]{0,64}\}?|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
 
+/**
+ * What a called name looks like (`getpass`, `os.getcwd`, `load_secret`): its
+ * first part has no digit, which generated secrets almost always have, so
+ * `password=hunter2(x)` or `Xk9#mP2(qL7` stay secrets. A secret of letters
+ * only written right before a `(` is the price of keeping calls intact.
+ */
+const CALLEE_RE = /^[A-Za-z_]{1,128}(?:\.[A-Za-z_][A-Za-z0-9_]{0,127}){0,8}$/;
+
+/** A key name as a pattern matching it in any case, letter by letter (the rule's regex has no `i` flag). */
+function caseless(key: string): string {
+  let out = '';
+  for (const c of key) {
+    const lower = c.toLowerCase();
+    const upper = c.toUpperCase();
+    out += lower !== upper && lower.length === 1 && upper.length === 1 ? `[${escapeRegExp(lower)}${escapeRegExp(upper)}]` : escapeRegExp(c);
+  }
+  return out;
+}
+
 /** `-` and `_` are interchangeable in key names (`X-Api-Key`, `api_key`): every variant, lower case, longest first. */
 function keyVariants(keyNames: readonly string[]): string[] {
   return [...new Set(keyNames.flatMap((k) => {
@@ -159,7 +178,7 @@ function builtinRules(keys: readonly string[]): Rule[] {
       // `password=...`), optional closing quote, `=`/`:` (not `==`, `:=`), optional quote, value.
       // The greedy key prefix backtracks at most over its own token: linear overall.
       re: new RegExp(
-        `(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,128}(?:${keys.map(escapeRegExp).join('|')}))` +
+        `(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,128}(?:${keys.map(caseless).join('|')}))` +
           // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
           `((?:\\\\{1,7}["']|["'])?[ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16})` +
           // Quoted values may contain escaped quotes (`"pa\\"ss"`). A value between escaped quotes
@@ -169,20 +188,22 @@ function builtinRules(keys: readonly string[]): Rule[] {
           // A bare value stops at a run of backslashes that ends in `n`, `r` or `t`: in JSON (or text
           // JSON-encoded again) that is a line end, and the next line is not part of the value. A run
           // may only end where the backslashes do, so it is read one way: linear.
+          // Case-sensitive (no `i` flag: the key names are made caseless one by one), so only `\\n`,
+          // `\\r`, `\\t` end a value, as JSON writes them; `\\N` in a raw secret does not.
           `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\5|((?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,7}(?![\\\\nrt])){1,1024}))`,
-        'gi',
+        'g',
       ),
       replace: (_m, g, after) => {
         const value = g[2] ?? g[3] ?? g[5] ?? g[6] ?? '';
         // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
         // backslashes alone are the start of an escaped quote the value could not be read from;
-        // a bare value followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
+        // a bare name followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
         if (value.startsWith('[REDACTED:') || value.startsWith('$') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
-        if (g[6] !== undefined && after === '(') return undefined;
-        // A bare value after a quoted key (`"max_token": 256` in JSON) becomes a quoted string, so the
-        // document stays valid JSON (or Python, or YAML).
-        const quotedKey = /^\\{0,7}["']/.test(g[1]!);
-        const quote = g[2] !== undefined ? '"' : g[3] !== undefined ? "'" : (g[4] ?? (quotedKey ? '"' : ''));
+        if (g[6] !== undefined && after === '(' && CALLEE_RE.test(value)) return undefined;
+        // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
+        // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
+        const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
+        const quote = g[2] !== undefined ? '"' : g[3] !== undefined ? "'" : (g[4] ?? keyQuote);
         return g[0]! + g[1]! + quote + tag('password_assignment') + quote;
       },
     },

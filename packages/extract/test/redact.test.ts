@@ -120,12 +120,20 @@ describe('createRedactor: secrets in text that was JSON-encoded (tool arguments,
   it('a bare value after a quoted key stays valid JSON (a quoted tag); a call is not a secret', () => {
     const out = redact(JSON.stringify({ max_token: 256, q: 'x' }));
     assert.deepEqual(JSON.parse(out.text), { max_token: '[REDACTED:password_assignment]', q: 'x' });
-    assert.equal(redact("{'token': 12345}").text, `{'token': "[REDACTED:password_assignment]"}`);
+    assert.equal(redact("{'token': 12345}").text, `{'token': '[REDACTED:password_assignment]'}`, 'quoted like its key');
+    // A key whose quotes are escaped (JSON inside a JSON string) gets escaped quotes: both documents stay valid.
+    const nested = redact(JSON.stringify({ url: 'x', body: JSON.stringify({ password: 123 }) })).text;
+    assert.deepEqual(JSON.parse(JSON.parse(nested).body), { password: '[REDACTED:password_assignment]' });
     for (const code of ['pwd = os.getcwd()\n', 'token = get_token(scope)\n', 'secret = vault.read("db")\n']) {
       assert.equal(redact(code).text, code);
     }
     assert.equal(redact('password = hunter2\n').text, 'password = [REDACTED:password_assignment]\n');
     assert.equal(redact('PASSWORD=ab\\cd rest').text, 'PASSWORD=[REDACTED:password_assignment] rest', 'a backslash inside a bare value is kept in it');
+    // Only the escapes JSON writes end a value: `\\T`, `\\N` are part of a raw secret.
+    for (const raw of ['PASSWORD=Secr3t\\Tpart2', 'password=Ab\\Nrest_of_secret']) assert.equal(redact(raw).text, `${raw.split('=')[0]}=[REDACTED:password_assignment]`, raw);
+    // A value with a digit before `(` is a secret, not a call.
+    assert.equal(redact('password=hunter2(x)').text, 'password=[REDACTED:password_assignment](x)');
+    assert.equal(redact('API_KEY=abc123(def').text, 'API_KEY=[REDACTED:password_assignment](def');
   });
 
   it('a lone backslash is never taken for a secret', () => {
