@@ -1,5 +1,5 @@
 export { createRecorder, DEFAULT_MAX_CONTENT_CHARS, INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './recorder.js';
-export type { Recorder, RecorderOptions, AttachedRecorder } from './recorder.js';
+export type { Recorder, RecorderOptions, AttachedRecorder, OpenHandleStats } from './recorder.js';
 export { createWorkflowCallbacks } from './workflow-callbacks.js';
 export type { WorkflowCallbacksOptions } from './workflow-callbacks.js';
 export { formatTraceparent, parseTraceparent } from './traceparent.js';

@@ -56,6 +56,19 @@ export interface Recorder {
    * Never throws.
    */
   endOpen(): number;
+  /**
+   * `begin*` events, nodes and runs whose rows are lost because they were
+   * never ended: `abandoned`, dropped by the application without `end()`
+   * (counted when garbage-collected), and `untracked`, beyond the 10 000
+   * open handles `endOpen()` follows.
+   */
+  openHandleStats(): OpenHandleStats;
+}
+
+/** See {@link Recorder.openHandleStats}. */
+export interface OpenHandleStats {
+  abandoned: number;
+  untracked: number;
 }
 
 class Attached extends RecordingScope implements AttachedRecorder {
@@ -96,5 +109,6 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
       return new Attached(deps, runId, nodeId, ref.traceparent);
     },
     endOpen: () => deps.openHandles.endAll(),
+    openHandleStats: () => ({ abandoned: deps.openHandles.abandoned, untracked: deps.openHandles.untracked }),
   };
 }

@@ -137,6 +137,7 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
   const agentspan: Agentspan = {
     startRun: (o) => recorder.startRun(o),
     endOpen: endOpenHandles,
+    openHandleStats: () => recorder.openHandleStats(),
     attach: (ref) => {
       const attached = recorder.attach(ref);
       let base: unknown;
@@ -155,6 +156,7 @@ export async function startAgentspan(options: AgentspanOptions = {}, env?: Agent
       processor: processor.stats(),
       postgres: postgres?.stats(),
       otlp: otlp?.stats(),
+      recorder: recorder.openHandleStats(),
     }),
     forceFlush: () => provider.forceFlush(),
     attachFromEnv(): AttachedRecorder | undefined {

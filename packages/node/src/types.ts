@@ -7,7 +7,7 @@ import type {
   ProcessorStats,
   RedactionConfig,
 } from '@agentspan/processor';
-import type { AttachedRecorder, NodeHandle, Recorder, RunHandle, RunReference } from '@agentspan/instrumentation';
+import type { AttachedRecorder, NodeHandle, OpenHandleStats, Recorder, RunHandle, RunReference } from '@agentspan/instrumentation';
 import type { DeliveryStats } from '@agentspan/delivery';
 import type { AgentspanWorkerData } from './worker-protocol.js';
 import type { PropagatorName } from './propagators.js';
@@ -182,6 +182,8 @@ export interface AgentspanStats {
   postgres: DeliveryStats | undefined;
   /** The OTLP delivery pipeline; undefined without an endpoint. */
   otlp: DeliveryStats | undefined;
+  /** `begin*` events, nodes and runs lost because the application never ended them (see `Recorder.openHandleStats`). */
+  recorder: OpenHandleStats;
 }
 
 /** What {@link startAgentspan} returns: the recording API plus lifecycle. */
