@@ -57,7 +57,9 @@ export interface ResolvedOptions {
   /**
    * Timeout of one OTLP export (its HTTP request and the exporter's retries):
    * `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, else `OTEL_EXPORTER_OTLP_TIMEOUT`,
-   * else 10 s, never more than `shutdownTimeoutMillis`.
+   * else 10 s. Not capped at the shutdown deadline: that would fail every
+   * export to a collector slower than it; the price is that a request in
+   * flight at the end can keep the process alive up to this timeout.
    */
   otlpTimeoutMillis: number;
   /** Raw `AGENTSPAN_RUN_REFERENCE`, parsed by `attachFromEnv()`. */
@@ -244,7 +246,7 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
     shutdownTimeoutMillis,
     // An export still running when shutdown's deadline passes keeps its socket, and so the process, alive
     // until the exporter gives up: its timeout must not outlast the deadline the application was promised.
-    otlpTimeoutMillis: Math.min(otlpTimeoutMillis, shutdownTimeoutMillis),
+    otlpTimeoutMillis,
     runReference: nonEmpty(env.AGENTSPAN_RUN_REFERENCE),
     warnings,
   };

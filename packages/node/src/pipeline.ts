@@ -87,7 +87,7 @@ export function otlpPipeline(
   const exporter = new OTLPTraceExporter({
     url: resolved.otlpEndpoint,
     headers: resolved.otlpHeaders,
-    // Bounds each request and the exporter's retries, which no shutdown can cancel (see ResolvedOptions).
+    // Bounds each export, its request and the exporter's retries, which no shutdown can cancel (see ResolvedOptions).
     timeoutMillis: resolved.otlpTimeoutMillis,
   });
   return new DeliverySpanProcessor(

@@ -140,10 +140,10 @@ export interface AgentspanOptions {
    */
   flushOnExit?: boolean;
   /**
-   * Deadline of `shutdown()` and of the flush on exit, ms. Also caps the
-   * timeout of one OTLP export (`OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, else
-   * `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10 s), so a collector that never
-   * answers cannot keep the process alive past it.
+   * Deadline of `shutdown()` and of the flush on exit, ms. An OTLP request
+   * still in flight then (its timeout: `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`,
+   * else `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10 s) can keep the process alive
+   * up to that timeout; it cannot be cancelled.
    * @default `AGENTSPAN_SHUTDOWN_TIMEOUT_MS`, else 5000
    */
   shutdownTimeoutMillis?: number;
