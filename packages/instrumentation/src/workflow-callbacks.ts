@@ -41,12 +41,27 @@ function outputOf(r: ExecutionResultLike): unknown {
  * guessing from text (`'Error: …'`) or exit codes would mark tools whose
  * job is to report errors as failed.
  */
+/**
+ * Whether an `error` member says something failed: `true`, an `Error`, a
+ * non-blank string, a non-zero number, a non-empty array or an object with
+ * a member. `0`, `''`, `[]`, `{}`, `false` and null are how many tools say
+ * "no error".
+ */
+function isFailure(error: unknown): boolean {
+  if (error === true || error instanceof Error) return true;
+  if (typeof error === 'string') return error.trim() !== '';
+  if (typeof error === 'number') return error !== 0 && !Number.isNaN(error);
+  if (Array.isArray(error)) return error.length > 0;
+  if (error !== null && typeof error === 'object') return Object.keys(error).length > 0;
+  return false;
+}
+
 function toolFailureOf(result: unknown): unknown {
   if (result === null || typeof result !== 'object') return undefined;
   try {
     if (result instanceof Error) return result;
     const error = (result as { error?: unknown }).error;
-    return error === undefined || error === null || error === false || error === '' ? undefined : error;
+    return isFailure(error) ? error : undefined;
   } catch {
     return undefined; // a result that cannot be read (a proxy): recorded as "[unreadable]", not as a failure
   }

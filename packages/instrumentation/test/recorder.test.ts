@@ -312,6 +312,7 @@ test('createWorkflowCallbacks: a tool result that is an Error, or carries a non-
   cb.onToolCall('eng', 'read_file', { path: 'a' }, new Error('ENOENT: no such file'));
   cb.onToolCall('eng', 'write_file', { path: 'b' }, { error: 'permission denied' });
   cb.onToolCall('eng', 'search', { q: 'x' }, { error: null, hits: 2 });
+  for (const empty of [0, '', ' ', [], {}, false]) cb.onToolCall('eng', 'quiet', {}, { error: empty, message: 'ok' });
   cb.onToolCall('eng', 'lint', { f: 'c' }, 'Error: 3 problems found');
   run.end();
   const all = spans();
@@ -323,6 +324,8 @@ test('createWorkflowCallbacks: a tool result that is an Error, or carries a non-
   assert.equal(denied.attributes[Attr.ATTR_HAS_ERROR], true);
   assert.match(String(denied.attributes[Attr.ATTR_ERROR_MESSAGE]), /permission denied/);
   assert.match(String(denied.attributes[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT]), /permission denied/, 'the result is kept too');
+  for (const quiet of all.filter((s) => s.name === 'execute_tool quiet')) assert.notEqual(quiet.status.code, SpanStatusCode.ERROR, 'an empty error member is no failure');
+  assert.equal(all.filter((s) => s.name === 'execute_tool quiet').length, 6);
   for (const ok of ['execute_tool search', 'execute_tool lint']) {
     assert.notEqual(byName(all, ok).attributes[Attr.ATTR_HAS_ERROR], true, ok);
     assert.notEqual(byName(all, ok).status.code, SpanStatusCode.ERROR, ok);
