@@ -209,7 +209,7 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
   const headers = {
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_HEADERS, warnings),
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, warnings),
-    ...(options.otlpHeaders ?? {}),
+    ...definedEntries(options.otlpHeaders),
   };
   const shutdownTimeoutMillis =
     options.shutdownTimeoutMillis ??
@@ -232,7 +232,7 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
     databaseUrl: nonEmpty(options.databaseUrl),
     otlpEndpoint,
     otlpHeaders: headers,
-    workspaceDir: options.workspaceDir ?? process.cwd(),
+    workspaceDir: options.workspaceDir || process.cwd(), // '' as not given
     captureContent:
       options.captureContent ?? parseBoolean('AGENTSPAN_CAPTURE_CONTENT', env.AGENTSPAN_CAPTURE_CONTENT, warnings) ?? true,
     registerGlobal: options.registerGlobal ?? true,
@@ -250,4 +250,12 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
     runReference: nonEmpty(env.AGENTSPAN_RUN_REFERENCE),
     warnings,
   };
+}
+
+/** The entries of `record` whose value is not undefined (an option built from unset environment variables). */
+function definedEntries(record: Readonly<Record<string, string | undefined>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (record === undefined) return out;
+  for (const [key, value] of Object.entries(record)) if (value !== undefined) out[key] = value;
+  return out;
 }

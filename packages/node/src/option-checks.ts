@@ -19,8 +19,12 @@ import type { AgentspanOptions } from './types.js';
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}" (a string)`;
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'object') {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    return typeof name === 'string' && name !== '' && name !== 'Object' ? `an object (${name})` : 'an object';
+  }
   if (typeof value === 'function') return 'a function';
   return `${String(value)} (a ${typeof value})`;
 }
@@ -45,6 +49,11 @@ function checkString(name: string, value: unknown): void {
 
 function checkNonEmptyString(name: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) fail(name, 'a non-empty string', value);
+}
+
+/** A string option where `''` means "not given" (as it always did): only other types are wrong. */
+function checkOptionalString(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'string') fail(name, 'a string', value);
 }
 
 /** A positive safe integer (sizes, counts, milliseconds). */
@@ -109,34 +118,39 @@ function checkRedaction(value: unknown): void {
 function checkHeaders(value: unknown): void {
   const headers = checkPlainObject('otlpHeaders', value);
   if (headers === undefined) return;
-  for (const [k, v] of Object.entries(headers)) if (typeof v !== 'string') fail(`otlpHeaders["${k}"]`, 'a string', v);
+  // undefined is a header not given (`{ 'x-key': process.env.KEY }` with KEY unset)
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && typeof v !== 'string') fail(`otlpHeaders["${k}"]`, 'a string', v);
 }
 
 function checkResourceAttributes(value: unknown): void {
   const attributes = checkPlainObject('resourceAttributes', value);
   if (attributes === undefined) return;
   for (const [k, v] of Object.entries(attributes)) {
-    const ok = typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+    const ok = v === undefined || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
     if (!ok) fail(`resourceAttributes["${k}"]`, 'a string, a finite number or a boolean', v);
   }
 }
 
 /** Throws a TypeError or RangeError for the first option given in code with a wrong type or value. */
 export function checkOptions(options: AgentspanOptions): void {
-  if (!isPlainObject(options)) fail('the options', 'an object', options);
+  // Any object (a class instance of the application's configuration too); its fields are what is checked.
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) fail('the options', 'an object', options);
   const o = options as Record<keyof AgentspanOptions, unknown>;
   checkString('serviceName', o.serviceName);
   checkString('databaseUrl', o.databaseUrl);
-  checkNonEmptyString('schema', o.schema);
+  checkOptionalString('schema', o.schema);
   if (o.otlpEndpoint !== undefined && o.otlpEndpoint !== false && typeof o.otlpEndpoint !== 'string') {
     fail('otlpEndpoint', 'an http(s) URL or false', o.otlpEndpoint);
   }
   checkHeaders(o.otlpHeaders);
-  checkNonEmptyString('workspaceDir', o.workspaceDir);
+  checkOptionalString('workspaceDir', o.workspaceDir);
   checkBoolean('captureContent', o.captureContent);
   checkFileCapture(o.fileCapture);
   checkRedaction(o.redaction);
-  checkPositiveInteger('maxContentChars', o.maxContentChars);
+  // A positive number: fractions are floored, Infinity keeps everything (the recorder's own reading).
+  if (o.maxContentChars !== undefined && (typeof o.maxContentChars !== 'number' || !(o.maxContentChars >= 1))) {
+    fail('maxContentChars', 'a number of characters, at least 1', o.maxContentChars);
+  }
   checkBoolean('registerGlobal', o.registerGlobal);
   if (o.propagators !== undefined && !Array.isArray(o.propagators)) fail('propagators', 'an array of names', o.propagators);
   checkBoolean('migrate', o.migrate);
@@ -147,7 +161,7 @@ export function checkOptions(options: AgentspanOptions): void {
   if (o.postgresWriteMethod !== undefined && o.postgresWriteMethod !== 'copy' && o.postgresWriteMethod !== 'unnest') {
     fail('postgresWriteMethod', "'copy' or 'unnest'", o.postgresWriteMethod);
   }
-  if (o.spoolDir !== undefined && o.spoolDir !== false) checkNonEmptyString('spoolDir', o.spoolDir);
+  if (o.spoolDir !== undefined && o.spoolDir !== false) checkOptionalString('spoolDir', o.spoolDir);
   checkPositiveInteger('maxSpoolBytes', o.maxSpoolBytes);
   checkBoolean('flushOnExit', o.flushOnExit);
   checkPositiveInteger('shutdownTimeoutMillis', o.shutdownTimeoutMillis);

@@ -14,7 +14,7 @@ export interface ResourceSources {
   /** Parsed `OTEL_RESOURCE_ATTRIBUTES`. */
   readonly envAttributes: Readonly<Record<string, string>>;
   /** The `resourceAttributes` option. */
-  readonly optionAttributes: Readonly<Record<string, string | number | boolean>> | undefined;
+  readonly optionAttributes: Readonly<Record<string, string | number | boolean | undefined>> | undefined;
   /** The resolved service name (its precedence is decided in `config.ts`). */
   readonly serviceName: string;
   /** Applied to every string value but `service.name` (the processor's redactor: same rules as span attributes). */
@@ -22,10 +22,12 @@ export interface ResourceSources {
 }
 
 /** The attributes with their string values redacted: a token put in a resource attribute must not leave as is. */
-function redacted(attributes: Readonly<Record<string, string | number | boolean>>, redact: ((text: string) => string) | undefined): Attributes {
-  if (redact === undefined) return { ...attributes };
+function redacted(attributes: Readonly<Record<string, string | number | boolean | undefined>>, redact: ((text: string) => string) | undefined): Attributes {
   const out: Attributes = {};
-  for (const [key, value] of Object.entries(attributes)) out[key] = typeof value === 'string' && key !== SERVICE_NAME ? redact(value) : value;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined) continue; // `{ 'deployment.environment': process.env.X }` with X unset: no attribute
+    out[key] = typeof value === 'string' && key !== SERVICE_NAME && redact !== undefined ? redact(value) : value;
+  }
   return out;
 }
 

@@ -72,8 +72,8 @@ export interface AgentspanOptions {
    * this option). @default `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else no forwarding
    */
   otlpEndpoint?: string | false;
-  /** Extra headers for OTLP requests. @default `OTEL_EXPORTER_OTLP_HEADERS` */
-  otlpHeaders?: Record<string, string>;
+  /** Extra headers for OTLP requests; an undefined value is no header (`process.env.KEY` unset). @default `OTEL_EXPORTER_OTLP_HEADERS` */
+  otlpHeaders?: Record<string, string | undefined>;
   /** Root for file content capture; relative paths resolve here. @default `process.cwd()` */
   workspaceDir?: string;
   /** Keep content on spans and rows (see the processor docs). @default `AGENTSPAN_CAPTURE_CONTENT`, else true */
@@ -159,9 +159,10 @@ export interface AgentspanOptions {
   spanProcessors?: SpanProcessor[];
   /**
    * Resource attributes, merged over the SDK's default resource and the
-   * attributes of `OTEL_RESOURCE_ATTRIBUTES` (these win per key).
+   * attributes of `OTEL_RESOURCE_ATTRIBUTES` (these win per key). An
+   * undefined value is no attribute (`process.env.X` unset).
    */
-  resourceAttributes?: Record<string, string | number | boolean>;
+  resourceAttributes?: Record<string, string | number | boolean | undefined>;
   /**
    * Which spans are recorded. agentspan is a system of record, so by
    * default every span is, whatever an upstream service decided (a

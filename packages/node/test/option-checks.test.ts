@@ -14,12 +14,13 @@ const quiet: AgentspanOptions = { otlpEndpoint: false, spoolDir: false, flushOnE
 const bad: [string, Record<string, unknown>, RegExp][] = [
   ['captureContent "false"', { captureContent: 'false' }, /^agentspan: captureContent must be true or false, got "false" \(a string\)$/],
   ['captureContent 0', { captureContent: 0 }, /captureContent must be true or false, got 0 \(a number\)/],
-  ['maxContentChars -1', { maxContentChars: -1 }, /maxContentChars must be a positive integer, got -1/],
-  ['maxContentChars "abc"', { maxContentChars: 'abc' }, /maxContentChars must be a positive integer, got "abc"/],
+  ['maxContentChars -1', { maxContentChars: -1 }, /maxContentChars must be a number of characters, at least 1, got -1/],
+  ['maxContentChars "abc"', { maxContentChars: 'abc' }, /maxContentChars must be a number of characters, at least 1, got "abc"/],
+  ['maxContentChars NaN', { maxContentChars: NaN }, /maxContentChars must be a number of characters, at least 1, got NaN/],
   ['fileCapture.maxFileBytes -1', { fileCapture: { maxFileBytes: -1 } }, /fileCapture\.maxFileBytes must be a positive integer, got -1/],
   ['fileCapture.maxContentBytes 0', { fileCapture: { maxContentBytes: 0 } }, /fileCapture\.maxContentBytes must be a positive integer, got 0/],
   ['fileCapture.enabled "no"', { fileCapture: { enabled: 'no' } }, /fileCapture\.enabled must be true or false, got "no"/],
-  ['workspaceDir 42', { workspaceDir: 42 }, /workspaceDir must be a non-empty string, got 42 \(a number\)/],
+  ['workspaceDir 42', { workspaceDir: 42 }, /workspaceDir must be a string, got 42 \(a number\)/],
   ['serviceName 42', { serviceName: 42 }, /serviceName must be a string, got 42 \(a number\)/],
   ['otlpHeaders "x"', { otlpHeaders: 'x' }, /otlpHeaders must be an object, got "x"/],
   ['otlpHeaders value 1', { otlpHeaders: { 'x-a': 1 } }, /otlpHeaders\["x-a"\] must be a string, got 1/],
@@ -36,7 +37,8 @@ const bad: [string, Record<string, unknown>, RegExp][] = [
   ['postgresPoolSize "4"', { postgresPoolSize: '4' }, /postgresPoolSize must be a positive integer, got "4"/],
   ['postgresWriteMethod "bogus"', { postgresWriteMethod: 'bogus' }, /postgresWriteMethod must be 'copy' or 'unnest', got "bogus"/],
   ['shutdownTimeoutMillis 0', { shutdownTimeoutMillis: 0 }, /shutdownTimeoutMillis must be a positive integer, got 0/],
-  ['spoolDir 1', { spoolDir: 1 }, /spoolDir must be a non-empty string/],
+  ['spoolDir 1', { spoolDir: 1 }, /spoolDir must be a string/],
+  ['otlpHeaders value null', { otlpHeaders: { 'x-a': null } }, /otlpHeaders\["x-a"\] must be a string, got null/],
 ];
 
 test('every option given in code with a wrong type or value throws a TypeError or RangeError naming it and the value', () => {
@@ -72,6 +74,24 @@ test('good options pass; environment values stay lenient: one warning each, then
     {},
   );
   assert.equal(r.captureContent, false);
+  // What worked before the checks keeps working: undefined entries (unset environment variables) are
+  // skipped, '' is "not given", maxContentChars may be Infinity or a fraction, the options may be a class instance.
+  const unset: string | undefined = undefined;
+  const loose = resolveOptions(
+    { ...quiet, otlpHeaders: { 'x-key': unset, a: 'b' }, resourceAttributes: { 'deployment.environment': unset }, workspaceDir: '', schema: '', maxContentChars: Infinity },
+    {},
+  );
+  assert.deepEqual(loose.otlpHeaders, { a: 'b' });
+  assert.equal(loose.workspaceDir, process.cwd());
+  assert.doesNotThrow(() => resolveOptions({ ...quiet, maxContentChars: 1000.5 }, {}));
+  class Settings {
+    otlpEndpoint = false as const;
+    registerGlobal = false;
+    flushOnExit = false;
+    spoolDir = false as const;
+  }
+  assert.doesNotThrow(() => resolveOptions(new Settings(), {}));
+  assert.throws(() => resolveOptions(null as unknown as AgentspanOptions, {}), /the options must be an object, got null/);
   const env = resolveOptions({}, { AGENTSPAN_CAPTURE_CONTENT: 'maybe', AGENTSPAN_SHUTDOWN_TIMEOUT_MS: '-1', AGENTSPAN_FLUSH_ON_EXIT: 'sure' });
   assert.equal(env.captureContent, true);
   assert.equal(env.shutdownTimeoutMillis, 5000);
