@@ -282,13 +282,22 @@ function itemsToPlain(items: Iterable<unknown>, budget: Budget, depth: number, a
 }
 
 /**
+ * Sets `out[key]` as an own member: a `__proto__` key is defined, since
+ * assigned it would set the object's prototype and vanish. The copies are
+ * ordinary objects, not prototype-less ones: V8 keeps those in dictionary
+ * mode, which made every copy a quarter slower to build and serialise.
+ */
+function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+/**
  * Own enumerable members, each read on its own: one that throws is
- * unreadable, its siblings are kept. The copy has no prototype, so a
- * `__proto__` key is a member like any other (assigned on a plain object,
- * it would set the copy's prototype and vanish).
+ * unreadable, its siblings are kept.
  */
 function recordToPlain(obj: object, budget: Budget, depth: number, ancestors: Set<object>): Record<string, unknown> {
-  const out = Object.create(null) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
   for (const k of Object.keys(obj)) {
     if (spent(budget)) {
       out['…'] = TRUNCATION_MARK;
@@ -296,7 +305,7 @@ function recordToPlain(obj: object, budget: Budget, depth: number, ancestors: Se
     }
     const key = take(budget, k);
     budget.remaining -= MEMBER_COST;
-    out[key] = toPlain(member(obj, k), budget, depth + 1, ancestors);
+    setMember(out, key, toPlain(member(obj, k), budget, depth + 1, ancestors));
   }
   return out;
 }
@@ -321,8 +330,8 @@ function mapToPlain(map: Map<unknown, unknown>, budget: Budget, depth: number, a
     pairs.push([toPlain(k, budget, depth + 1, ancestors), toPlain(v, budget, depth + 1, ancestors)]);
   }
   if (!textKeys) return cut ? [...pairs, TRUNCATION_MARK] : pairs;
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of pairs) out[String(k)] = v;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of pairs) setMember(out, String(k), v);
   if (cut) out['…'] = TRUNCATION_MARK;
   return out;
 }
