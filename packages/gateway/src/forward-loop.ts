@@ -34,7 +34,7 @@ function isAnyAddress(host: string): boolean {
 }
 
 function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host.endsWith('.localhost') || host === 'ip6-localhost' || host === 'ip6-loopback') return true;
+  if (isLoopbackName(host)) return true;
   if (isIPv4(host)) return host.startsWith('127.');
   if (isIPv6(host)) return host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
   return false;
@@ -56,9 +56,9 @@ function ownNames(): Set<string> {
 
 /**
  * Whether `forwardUrl` names the gateway listening at `listen`: the same
- * port, on the host it binds, on a loopback or any-interface address while
- * it binds one of those, or on one of this host's names or addresses while
- * it binds every interface. No name is resolved (a gateway behind a name
+ * port, on the host it binds; on a loopback name or any-interface address
+ * while it binds a loopback address; on any loopback or own name or address
+ * while it binds every interface. No name is resolved (a gateway behind a name
  * that only DNS maps back to it is caught by {@link FORWARDED_HEADER}).
  * An unparseable URL is left to the OTLP exporter.
  */
@@ -74,9 +74,15 @@ export function forwardsToItself(forwardUrl: string, listen: ListenAddress): boo
   const target = bare(url.hostname);
   const bound = bare(listen.host);
   if (target === bound) return true;
-  const boundLocally = isAnyAddress(bound) || isLoopback(bound);
-  if (boundLocally && (isLoopback(target) || isAnyAddress(target))) return true;
-  return isAnyAddress(bound) && ownNames().has(target);
+  if (isAnyAddress(bound)) return isLoopback(target) || isAnyAddress(target) || ownNames().has(target);
+  if (!isLoopback(bound)) return false;
+  // Bound to one loopback address: another one (127.0.0.2, ::1 for 127.0.0.1) is another socket; a
+  // loopback name may resolve to the bound address, and 0.0.0.0 reaches the local one.
+  return isAnyAddress(target) || isLoopbackName(target) || (isLoopbackName(bound) && isLoopback(target));
+}
+
+function isLoopbackName(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost') || host === 'ip6-localhost' || host === 'ip6-loopback';
 }
 
 /**

@@ -108,9 +108,11 @@ export interface GatewayOptions {
    * Forward every received span (after redaction and enrichment) to this
    * OTLP/HTTP traces URL, e.g. Jaeger's `http://jaeger:4318/v1/traces`.
    * Bounded and never blocking; not part of the acknowledgement. A URL
-   * naming the gateway's own address (its port on the host it binds, on
-   * `localhost`/`127.x`/`::1`/`0.0.0.0`, or on this host's name while it
-   * binds every interface) throws a `RangeError` at start. Forwarded
+   * naming the gateway's own address (its port on the host it binds; on
+   * `localhost` or `0.0.0.0` while it binds a loopback address; on any
+   * loopback address or this host's names while it binds every interface)
+   * throws a `RangeError` at start. Another loopback address than the one
+   * bound (`127.0.0.2`, `::1` for `127.0.0.1`) is another socket: allowed. Forwarded
    * requests carry `x-agentspan-forwarded: 1`; a gateway stores the spans of
    * such a request but does not forward them again.
    * @default undefined (no forwarding)

@@ -19,8 +19,12 @@ describe('forwardsToItself', () => {
     // [forwardUrl, listening host, listening port, is it the gateway?]
     ['http://localhost:4318/v1/traces', '127.0.0.1', 4318, true],
     ['http://127.0.0.1:4318/v1/traces', '127.0.0.1', 4318, true],
-    ['http://127.0.0.2:4318/v1/traces', '127.0.0.1', 4318, true],
-    ['http://[::1]:4318/v1/traces', '127.0.0.1', 4318, true],
+    ['http://127.0.0.2:4318/v1/traces', '127.0.0.1', 4318, false], // another loopback address: another socket
+    ['http://[::1]:4318/v1/traces', '127.0.0.1', 4318, false],
+    ['http://127.0.0.1:4318/v1/traces', '::1', 4318, false],
+    ['http://127.0.0.1:4318/v1/traces', '127.0.0.2', 4318, false],
+    ['http://127.0.0.2:4318/v1/traces', '0.0.0.0', 4318, true],
+    ['http://127.0.0.1:4318/v1/traces', 'localhost', 4318, true],
     ['http://0.0.0.0:4318/v1/traces', '127.0.0.1', 4318, true],
     ['http://LOCALHOST:4318/v1/traces', '0.0.0.0', 4318, true],
     ['http://localhost:4318/v1/traces', '::', 4318, true],
