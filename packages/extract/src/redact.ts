@@ -107,15 +107,42 @@ const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|i
  */
 const CALLEE_RE = /^[A-Za-z_]{1,128}(?:\.[A-Za-z_][A-Za-z0-9_]{0,127}){0,8}$/;
 
-/** A key name as a pattern matching it in any case, letter by letter (the rule's regex has no `i` flag). */
+/**
+ * A key name as a pattern matching it in any case, letter by letter (the
+ * rule's regex has no `i` flag). Each character stands for every BMP
+ * character with the same upper case, as `/i` folds them: `σ` also for `ς`
+ * and `Σ`, `µ` for `μ` and `Μ`.
+ */
 function caseless(key: string): string {
   let out = '';
   for (const c of key) {
-    const lower = c.toLowerCase();
-    const upper = c.toUpperCase();
-    out += lower !== upper && lower.length === 1 && upper.length === 1 ? `[${escapeRegExp(lower)}${escapeRegExp(upper)}]` : escapeRegExp(c);
+    const variants = c.length === 1 ? sameUpperCase(c) : [c];
+    out += variants.length > 1 ? `[${variants.map(escapeRegExp).join('')}]` : escapeRegExp(c);
   }
   return out;
+}
+
+/** BMP characters by their upper case (one character only), for characters outside ASCII; built on first use. */
+let byUpperCase: Map<string, string[]> | undefined;
+
+/** `c` and every BMP character with the same single-character upper case. */
+function sameUpperCase(c: string): string[] {
+  const upper = c.toUpperCase();
+  if (upper.length !== 1) return [c];
+  if (c.charCodeAt(0) < 128 && upper.charCodeAt(0) < 128) return upper === c.toLowerCase() ? [c] : [c.toLowerCase(), upper];
+  if (byUpperCase === undefined) {
+    byUpperCase = new Map();
+    for (let code = 128; code < 0x10000; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      const ch = String.fromCharCode(code);
+      const u = ch.toUpperCase();
+      if (u.length !== 1 || u === ch) continue;
+      const list = byUpperCase.get(u);
+      if (list === undefined) byUpperCase.set(u, [u, ch]);
+      else list.push(ch);
+    }
+  }
+  return byUpperCase.get(upper) ?? [c];
 }
 
 /** `-` and `_` are interchangeable in key names (`X-Api-Key`, `api_key`): every variant, lower case, longest first. */
@@ -189,17 +216,21 @@ function builtinRules(keys: readonly string[]): Rule[] {
           // JSON-encoded again) that is a line end, and the next line is not part of the value. A run
           // may only end where the backslashes do, so it is read one way: linear.
           // Case-sensitive (no `i` flag: the key names are made caseless one by one), so only `\\n`,
-          // `\\r`, `\\t` end a value, as JSON writes them; `\\N` in a raw secret does not.
-          `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\5|((?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,7}(?![\\\\nrt])){1,1024}))`,
+          // `\\r`, `\\t` end a value, as JSON writes them; `\\N` in a raw secret does not. A run
+          // before a quote escapes that quote (JSON in a JSON string): it ends the value too.
+          // A list (`"api_key": ["k1", "k2"]`) is one value, replaced whole.
+          `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\5|` +
+          `(\\[[^\\]\\n]{0,1024}\\])|((?:[^\\s"',;&}{)(\\[\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])){1,1024}))`,
         'g',
       ),
       replace: (_m, g, after) => {
-        const value = g[2] ?? g[3] ?? g[5] ?? g[6] ?? '';
+        const value = g[2] ?? g[3] ?? g[5] ?? g[6] ?? g[7] ?? '';
         // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
         // backslashes alone are the start of an escaped quote the value could not be read from;
         // a bare name followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
         if (value.startsWith('[REDACTED:') || value.startsWith('$') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
-        if (g[6] !== undefined && after === '(' && CALLEE_RE.test(value)) return undefined;
+        if (g[7] !== undefined && after === '(' && CALLEE_RE.test(value)) return undefined;
+        if (g[6] !== undefined && /^\[\s*\]$/.test(value)) return undefined; // an empty list holds no secret
         // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
         // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
         const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';

@@ -134,6 +134,12 @@ describe('createRedactor: secrets in text that was JSON-encoded (tool arguments,
     // A value with a digit before `(` is a secret, not a call.
     assert.equal(redact('password=hunter2(x)').text, 'password=[REDACTED:password_assignment](x)');
     assert.equal(redact('API_KEY=abc123(def').text, 'API_KEY=[REDACTED:password_assignment](def');
+    // A list under a secret key is one value; JSON encoded twice keeps the quote a bare value is followed by.
+    assert.deepEqual(JSON.parse(redact(JSON.stringify({ api_key: ['sk1-live-AAAA', 'sk2-live-BBBB'] })).text), { api_key: '[REDACTED:password_assignment]' });
+    const twice = redact(JSON.stringify(JSON.stringify({ code: 'print(1)\nAPI_KEY = abc123' }))).text;
+    assert.deepEqual(JSON.parse(JSON.parse(twice) as string), { code: 'print(1)\nAPI_KEY = [REDACTED:password_assignment]' });
+    // A long run of backslashes inside a raw secret does not end it.
+    assert.equal(redact(`PASSWORD=Xk9${'\\'.repeat(8)}mP2qL7zR`).text, 'PASSWORD=[REDACTED:password_assignment]');
   });
 
   it('a lone backslash is never taken for a secret', () => {
@@ -153,6 +159,13 @@ describe('createRedactor: options', () => {
     const custom = createRedactor({ extraPatterns: [{ kind: 'ticket', pattern: /TICKET-\d{4}/ }] });
     assert.deepEqual(custom.redact('TICKET-1234 and TICKET-5678'), { text: '[REDACTED:ticket] and [REDACTED:ticket]', redactions: 2, kinds: ['ticket'] });
   });
+  it('extra key names outside ASCII match in any case, as the i flag folded them (final sigma, micro sign)', () => {
+    const red = createRedactor({ extraKeyNames: ['κωδικοσ', 'пароль', 'µkey'] });
+    for (const text of ['κωδικος=abc123', 'ΚΩΔΙΚΟΣ=abc123', 'ПАРОЛЬ=abc123', 'μkey=abc123', 'ΜKEY=abc123']) {
+      assert.equal(red.redact(text).redactions, 1, text);
+    }
+  });
+
   it('extraKeyNames extend the key list', () => {
     const custom = createRedactor({ extraKeyNames: ['session_cookie'] });
     assert.equal(custom.redact('SESSION_COOKIE=abc123').text, 'SESSION_COOKIE=[REDACTED:password_assignment]');
