@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import { checkOptions } from './option-checks.js';
+import { checkOptions, withoutNulls } from './option-checks.js';
 import { SERVICE_NAME } from './resource.js';
 import type { AgentspanOptions } from './types.js';
 
@@ -202,7 +202,8 @@ function resolveOtlpEndpoint(option: string | false | undefined, env: AgentspanE
   return endpoint;
 }
 
-export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = process.env as AgentspanEnv): ResolvedOptions {
+export function resolveOptions(given: AgentspanOptions, env: AgentspanEnv = process.env as AgentspanEnv): ResolvedOptions {
+  const options = withoutNulls(given);
   checkOptions(options); // types and ranges of what was given in code; below, only defaults and the environment
   const warnings: string[] = [];
   const otlpEndpoint = resolveOtlpEndpoint(options.otlpEndpoint, env, warnings);
@@ -255,7 +256,7 @@ export function resolveOptions(options: AgentspanOptions, env: AgentspanEnv = pr
 /** The entries of `record` whose value is not undefined (an option built from unset environment variables). */
 function definedEntries(record: Readonly<Record<string, string | undefined>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  if (record === undefined) return out;
-  for (const [key, value] of Object.entries(record)) if (value !== undefined) out[key] = value;
+  if (record === undefined || record === null) return out;
+  for (const [key, value] of Object.entries(record)) if (value !== undefined && value !== null) out[key] = value;
   return out;
 }

@@ -33,12 +33,6 @@ function fail(name: string, expected: string, value: unknown): never {
   throw new TypeError(`agentspan: ${name} must be ${expected}, got ${describeValue(value)}`);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
 function checkBoolean(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') fail(name, 'true or false', value);
 }
@@ -54,6 +48,12 @@ function checkNonEmptyString(name: string, value: unknown): void {
 /** A string option where `''` means "not given" (as it always did): only other types are wrong. */
 function checkOptionalString(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'string') fail(name, 'a string', value);
+}
+
+/** A number of at least 1 (a size or count; the processor floors fractions and keeps its default for Infinity, as it always did). */
+function checkAtLeastOne(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !(value >= 1)) fail(name, 'a number, at least 1', value);
 }
 
 /** A positive safe integer (sizes, counts, milliseconds). */
@@ -73,10 +73,11 @@ function checkStringArray(name: string, value: unknown): void {
   });
 }
 
+/** An object of options or values: any object but an array (an instance of the application's own class too). */
 function checkPlainObject(name: string, value: unknown): Record<string, unknown> | undefined {
-  if (value === undefined) return undefined;
-  if (!isPlainObject(value)) fail(name, 'an object', value);
-  return value;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) fail(name, 'an object', value);
+  return value as Record<string, unknown>;
 }
 
 /** An object with the named methods (a logger, a sampler, a span processor). */
@@ -93,24 +94,32 @@ function checkFileCapture(value: unknown): void {
   if (fc === undefined) return;
   checkBoolean('fileCapture.enabled', fc.enabled);
   checkStringArray('fileCapture.roots', fc.roots);
-  checkPositiveInteger('fileCapture.maxFileBytes', fc.maxFileBytes);
-  checkPositiveInteger('fileCapture.maxContentBytes', fc.maxContentBytes);
+  checkAtLeastOne('fileCapture.maxFileBytes', fc.maxFileBytes);
+  checkAtLeastOne('fileCapture.maxContentBytes', fc.maxContentBytes);
   checkStringArray('fileCapture.textExtensions', fc.textExtensions);
-  checkPositiveInteger('fileCapture.maxFilesPerSpan', fc.maxFilesPerSpan);
+  checkAtLeastOne('fileCapture.maxFilesPerSpan', fc.maxFilesPerSpan);
 }
 
 function checkRedaction(value: unknown): void {
-  if (value === undefined || value === false) return;
-  if (!isPlainObject(value)) fail('redaction', 'an object or false', value);
-  checkBoolean('redaction.enabled', value.enabled);
-  checkStringArray('redaction.extraKeyNames', value.extraKeyNames);
-  const patterns = value.extraPatterns;
-  if (patterns === undefined) return;
+  if (value === undefined || value === null || value === false) return;
+  if (typeof value !== 'object' || Array.isArray(value)) fail('redaction', 'an object or false', value);
+  const r = value as Record<string, unknown>;
+  checkBoolean('redaction.enabled', r.enabled);
+  // Null entries are skipped by the redactor, as they always were.
+  if (r.extraKeyNames !== undefined && r.extraKeyNames !== null) {
+    if (!Array.isArray(r.extraKeyNames)) fail('redaction.extraKeyNames', 'an array of strings', r.extraKeyNames);
+    r.extraKeyNames.forEach((k: unknown, i) => {
+      if (k !== null && k !== undefined && typeof k !== 'string') fail(`redaction.extraKeyNames[${i}]`, 'a string', k);
+    });
+  }
+  const value2 = r;
+  const patterns = value2.extraPatterns;
+  if (patterns === undefined || patterns === null) return;
   if (!Array.isArray(patterns)) fail('redaction.extraPatterns', 'an array of { kind, pattern }', patterns);
   patterns.forEach((p: unknown, i) => {
     const entry = p as { kind?: unknown; pattern?: unknown } | null;
     if (entry === null || typeof entry !== 'object') fail(`redaction.extraPatterns[${i}]`, 'an object { kind, pattern }', p);
-    checkNonEmptyString(`redaction.extraPatterns[${i}].kind`, entry.kind ?? '');
+    if (entry.kind !== undefined && entry.kind !== null) checkString(`redaction.extraPatterns[${i}].kind`, entry.kind); // absent: 'custom'
     if (!(entry.pattern instanceof RegExp)) fail(`redaction.extraPatterns[${i}].pattern`, 'a RegExp', entry.pattern);
   });
 }
@@ -119,16 +128,32 @@ function checkHeaders(value: unknown): void {
   const headers = checkPlainObject('otlpHeaders', value);
   if (headers === undefined) return;
   // undefined is a header not given (`{ 'x-key': process.env.KEY }` with KEY unset)
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && typeof v !== 'string') fail(`otlpHeaders["${k}"]`, 'a string', v);
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && v !== null && typeof v !== 'string') fail(`otlpHeaders["${k}"]`, 'a string', v);
 }
 
 function checkResourceAttributes(value: unknown): void {
   const attributes = checkPlainObject('resourceAttributes', value);
   if (attributes === undefined) return;
   for (const [k, v] of Object.entries(attributes)) {
-    const ok = v === undefined || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+    const ok = v === undefined || v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
     if (!ok) fail(`resourceAttributes["${k}"]`, 'a string, a finite number or a boolean', v);
   }
+}
+
+/**
+ * The options with every null-valued one left out: null meant "not given"
+ * before the options were checked (`options.x ?? default`), and
+ * configuration files write it for "unset". Own and inherited enumerable
+ * members are copied (an instance of the application's own class too).
+ */
+export function withoutNulls(options: AgentspanOptions): AgentspanOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) return options;
+  const out: Record<string, unknown> = {};
+  for (const key in options) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== null) out[key] = value;
+  }
+  return out as AgentspanOptions;
 }
 
 /** Throws a TypeError or RangeError for the first option given in code with a wrong type or value. */
@@ -157,7 +182,8 @@ export function checkOptions(options: AgentspanOptions): void {
   checkPositiveInteger('postgresPoolSize', o.postgresPoolSize);
   checkPlainObject('postgresBatch', o.postgresBatch);
   checkPositiveInteger('postgresStatementTimeoutMs', o.postgresStatementTimeoutMs);
-  checkPositiveInteger('postgresConnectTimeoutMs', o.postgresConnectTimeoutMs);
+  // 0 is node-postgres' "no timeout".
+  if (o.postgresConnectTimeoutMs !== 0) checkPositiveInteger('postgresConnectTimeoutMs', o.postgresConnectTimeoutMs);
   if (o.postgresWriteMethod !== undefined && o.postgresWriteMethod !== 'copy' && o.postgresWriteMethod !== 'unnest') {
     fail('postgresWriteMethod', "'copy' or 'unnest'", o.postgresWriteMethod);
   }

@@ -25,7 +25,7 @@ export interface ResourceSources {
 function redacted(attributes: Readonly<Record<string, string | number | boolean | undefined>>, redact: ((text: string) => string) | undefined): Attributes {
   const out: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) {
-    if (value === undefined) continue; // `{ 'deployment.environment': process.env.X }` with X unset: no attribute
+    if (value === undefined || value === null) continue; // `{ 'deployment.environment': process.env.X }` with X unset: no attribute
     out[key] = typeof value === 'string' && key !== SERVICE_NAME && redact !== undefined ? redact(value) : value;
   }
   return out;

@@ -19,6 +19,7 @@ import {
   parseRunReference,
 } from './run-reference-env.js';
 import type { Agentspan, AgentspanLogger, AgentspanOptions } from './types.js';
+import { withoutNulls } from './option-checks.js';
 import { WorkerBridge } from './worker-bridge.js';
 
 const consoleLogger: AgentspanLogger = {
@@ -58,7 +59,8 @@ function referenceOf(target: RunHandle | NodeHandle | RunReference): RunReferenc
  * run.end();
  * await agentspan.shutdown();
  */
-export async function startAgentspan(options: AgentspanOptions = {}, env?: AgentspanEnv): Promise<Agentspan> {
+export async function startAgentspan(given: AgentspanOptions = {}, env?: AgentspanEnv): Promise<Agentspan> {
+  const options = withoutNulls(given); // null is "not given", as it always was
   const resolved = resolveOptions(options, env);
   const logger = options.logger ?? consoleLogger;
   for (const w of resolved.warnings) logger.warn(w);

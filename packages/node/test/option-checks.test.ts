@@ -17,8 +17,8 @@ const bad: [string, Record<string, unknown>, RegExp][] = [
   ['maxContentChars -1', { maxContentChars: -1 }, /maxContentChars must be a number of characters, at least 1, got -1/],
   ['maxContentChars "abc"', { maxContentChars: 'abc' }, /maxContentChars must be a number of characters, at least 1, got "abc"/],
   ['maxContentChars NaN', { maxContentChars: NaN }, /maxContentChars must be a number of characters, at least 1, got NaN/],
-  ['fileCapture.maxFileBytes -1', { fileCapture: { maxFileBytes: -1 } }, /fileCapture\.maxFileBytes must be a positive integer, got -1/],
-  ['fileCapture.maxContentBytes 0', { fileCapture: { maxContentBytes: 0 } }, /fileCapture\.maxContentBytes must be a positive integer, got 0/],
+  ['fileCapture.maxFileBytes -1', { fileCapture: { maxFileBytes: -1 } }, /fileCapture\.maxFileBytes must be a number, at least 1, got -1/],
+  ['fileCapture.maxContentBytes 0', { fileCapture: { maxContentBytes: 0 } }, /fileCapture\.maxContentBytes must be a number, at least 1, got 0/],
   ['fileCapture.enabled "no"', { fileCapture: { enabled: 'no' } }, /fileCapture\.enabled must be true or false, got "no"/],
   ['workspaceDir 42', { workspaceDir: 42 }, /workspaceDir must be a string, got 42 \(a number\)/],
   ['serviceName 42', { serviceName: 42 }, /serviceName must be a string, got 42 \(a number\)/],
@@ -38,7 +38,7 @@ const bad: [string, Record<string, unknown>, RegExp][] = [
   ['postgresWriteMethod "bogus"', { postgresWriteMethod: 'bogus' }, /postgresWriteMethod must be 'copy' or 'unnest', got "bogus"/],
   ['shutdownTimeoutMillis 0', { shutdownTimeoutMillis: 0 }, /shutdownTimeoutMillis must be a positive integer, got 0/],
   ['spoolDir 1', { spoolDir: 1 }, /spoolDir must be a string/],
-  ['otlpHeaders value null', { otlpHeaders: { 'x-a': null } }, /otlpHeaders\["x-a"\] must be a string, got null/],
+  ['otlpHeaders value 2', { otlpHeaders: { 'x-a': 2 } }, /otlpHeaders\["x-a"\] must be a string, got 2/],
 ];
 
 test('every option given in code with a wrong type or value throws a TypeError or RangeError naming it and the value', () => {
@@ -92,6 +92,16 @@ test('good options pass; environment values stay lenient: one warning each, then
   }
   assert.doesNotThrow(() => resolveOptions(new Settings(), {}));
   assert.throws(() => resolveOptions(null as unknown as AgentspanOptions, {}), /the options must be an object, got null/);
+  // null is "not given" (configuration files write it), at the top and inside headers and attributes.
+  const nulls = Object.fromEntries(
+    ['serviceName', 'schema', 'workspaceDir', 'captureContent', 'otlpHeaders', 'resourceAttributes', 'redaction', 'fileCapture', 'maxContentChars', 'otlpBatch', 'sampler', 'logger', 'meterProvider', 'spanProcessors', 'migrate'].map((k) => [k, null]),
+  );
+  const fromNulls = resolveOptions({ ...quiet, ...nulls } as unknown as AgentspanOptions, {});
+  assert.equal(fromNulls.captureContent, true);
+  assert.deepEqual(resolveOptions({ ...quiet, otlpHeaders: { a: null, b: 'c' } } as unknown as AgentspanOptions, {}).otlpHeaders, { b: 'c' });
+  assert.doesNotThrow(() =>
+    resolveOptions({ ...quiet, fileCapture: { maxFileBytes: Infinity }, postgresConnectTimeoutMs: 0, redaction: { extraKeyNames: ['pin', null], extraPatterns: [{ pattern: /x/g }] } } as unknown as AgentspanOptions, {}),
+  );
   const env = resolveOptions({}, { AGENTSPAN_CAPTURE_CONTENT: 'maybe', AGENTSPAN_SHUTDOWN_TIMEOUT_MS: '-1', AGENTSPAN_FLUSH_ON_EXIT: 'sure' });
   assert.equal(env.captureContent, true);
   assert.equal(env.shutdownTimeoutMillis, 5000);
