@@ -218,9 +218,9 @@ function builtinRules(keys: readonly string[]): Rule[] {
           // Case-sensitive (no `i` flag: the key names are made caseless one by one), so only `\\n`,
           // `\\r`, `\\t` end a value, as JSON writes them; `\\N` in a raw secret does not. A run
           // before a quote escapes that quote (JSON in a JSON string): it ends the value too.
-          // A list (`"api_key": ["k1", "k2"]`) is one value, replaced whole.
+          // A list (`"api_key": ["k1", "k2"]`) is one value, replaced whole; a `[` that opens none stays in a bare value.
           `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\5|` +
-          `(\\[[^\\]\\n]{0,1024}\\])|((?:[^\\s"',;&}{)(\\[\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])){1,1024}))`,
+          `(\\[[^\\]\\n]{0,1024}\\])|((?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])){1,1024}))`,
         'g',
       ),
       replace: (_m, g, after) => {

@@ -138,6 +138,8 @@ describe('createRedactor: secrets in text that was JSON-encoded (tool arguments,
     assert.deepEqual(JSON.parse(redact(JSON.stringify({ api_key: ['sk1-live-AAAA', 'sk2-live-BBBB'] })).text), { api_key: '[REDACTED:password_assignment]' });
     const twice = redact(JSON.stringify(JSON.stringify({ code: 'print(1)\nAPI_KEY = abc123' }))).text;
     assert.deepEqual(JSON.parse(JSON.parse(twice) as string), { code: 'print(1)\nAPI_KEY = [REDACTED:password_assignment]' });
+    // A `[` inside an unquoted secret, or one that opens no list, stays inside it.
+    for (const raw of ['token: FdZXC[jqeMXB2/3BpUVycm=', 'ApiKEY: [7JYKdm?aHzG6wRD!mVz8xkx # comment']) assert.doesNotMatch(redact(raw).text, /jqeMXB2|7JYKdm/, raw);
     // A long run of backslashes inside a raw secret does not end it.
     assert.equal(redact(`PASSWORD=Xk9${'\\'.repeat(8)}mP2qL7zR`).text, 'PASSWORD=[REDACTED:password_assignment]');
   });
