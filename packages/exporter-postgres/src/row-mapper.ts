@@ -81,6 +81,7 @@ export const CONSUMED_ATTRIBUTE_KEYS: Readonly<Record<EventType, ReadonlySet<str
     Attr.ATTR_MESSAGE_SENDER,
     Attr.ATTR_MESSAGE_HAS_CODE,
     Attr.ATTR_MESSAGE_CODE_LANGUAGES,
+    Attr.ATTR_MESSAGE_CODE_HASHES,
     Attr.ATTR_MESSAGE_HAS_TOOL_CALLS,
     Attr.ATTR_MESSAGE_FILE_REFS,
     Attr.ATTR_MESSAGE_LENGTH,
@@ -292,6 +293,7 @@ function agentCallPayload(a: Attributes): Payload {
   put(meta, 'sender', readString(a[Attr.ATTR_MESSAGE_SENDER]));
   put(meta, 'has_code', readBoolean(a[Attr.ATTR_MESSAGE_HAS_CODE]));
   put(meta, 'code_languages', readJson(a[Attr.ATTR_MESSAGE_CODE_LANGUAGES]));
+  put(meta, 'code_hashes', readJson(a[Attr.ATTR_MESSAGE_CODE_HASHES]));
   put(meta, 'has_tool_calls', readBoolean(a[Attr.ATTR_MESSAGE_HAS_TOOL_CALLS]));
   put(meta, 'file_refs', readJson(a[Attr.ATTR_MESSAGE_FILE_REFS]));
   put(

@@ -155,6 +155,16 @@ describe('mapSpanToRow', () => {
     assert.equal(e.error_message, 'tool failed');
   });
 
+  it('agent_call: the code hashes of its blocks go to meta.code_hashes', () => {
+    const s = f.make('invoke_agent eng', {
+      [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL,
+      [Attr.ATTR_MESSAGE_CONTENT]: 'x',
+      [Attr.ATTR_MESSAGE_CODE_HASHES]: ['abcdef0123456789'],
+    });
+    assert.deepEqual(event(mapSpanToRow(s)).meta['code_hashes'], ['abcdef0123456789']);
+    assert.equal(event(mapSpanToRow(s)).attributes[Attr.ATTR_MESSAGE_CODE_HASHES], undefined, 'not repeated in attributes');
+  });
+
   it('tool_call that ran code: inputs.code is the argument the processor hashed (command, script, ...), with the error message', () => {
     const s = f.make('execute_tool bash', {
       [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,

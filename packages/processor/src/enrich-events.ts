@@ -1,5 +1,6 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import {
+  codeHash,
   extractCodeMetadata,
   extractGeneratedFiles,
   extractMessageMetadata,
@@ -169,6 +170,16 @@ export function enrichToolCall(span: EnrichTarget, maxScanChars: number): readon
   return files === undefined ? NO_FILES : uniquePaths(files);
 }
 
+/** Most code blocks of one message hashed (each hash costs a pass over its block). */
+const MAX_HASHED_BLOCKS = 20;
+
+/** The code hashes of the first blocks, each once, in order. */
+function blockHashes(blocks: readonly { code: string }[]): string[] {
+  const hashes = new Set<string>();
+  for (const block of blocks.slice(0, MAX_HASHED_BLOCKS)) hashes.add(codeHash(block.code));
+  return [...hashes];
+}
+
 /** Where an agent message declares tool calls as JSON. */
 const TOOL_CALLS_JSON_RE = /"tool_calls"\s*:\s*\[\s*\{/;
 
@@ -181,6 +192,7 @@ export function enrichAgentCall(span: EnrichTarget, maxScanChars: number): reado
   span.setAttribute(Attr.ATTR_MESSAGE_FILE_REFS, md.fileRefs);
   span.setAttribute(Attr.ATTR_MESSAGE_HAS_CODE, md.hasCode);
   span.setAttribute(Attr.ATTR_MESSAGE_CODE_LANGUAGES, md.codeLanguages);
+  if (md.codeBlocks.length > 0) span.setAttribute(Attr.ATTR_MESSAGE_CODE_HASHES, blockHashes(md.codeBlocks));
   setIfAbsent(span, Attr.ATTR_MESSAGE_LENGTH, content.length);
   if (attrs[Attr.ATTR_MESSAGE_HAS_TOOL_CALLS] === undefined) {
     span.setAttribute(Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, TOOL_CALLS_JSON_RE.test(content.slice(0, 65_536)));

@@ -282,6 +282,21 @@ test('agent messages get file references and code block metadata, and create no 
   assert.equal(fileSpans(spans()).length, 0);
 });
 
+test('a code block an agent proposed and the code an executor ran have the same hash', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun();
+  const code = 'import json\nwith open("out.json", "w") as f:\n    json.dump({"a": 1}, f)';
+  run.agentCall({ agent: 'engineer', content: `Run this:\n\n- step\n  \`\`\`python\n  ${code.replaceAll('\n', '\n  ')}\n  \`\`\`\nand\n\`\`\`python\n${code}\n\`\`\`\n\`\`\`sh\nls\n\`\`\`` });
+  run.codeExecution({ agent: 'executor', language: 'python', code, output: '', exitCode: 0 });
+  run.agentCall({ agent: 'critic', content: 'no code here' });
+  run.end();
+  const executed = named(spans(), 'execute_code executor').attributes[Attr.ATTR_CODE_HASH];
+  const proposed = named(spans(), 'invoke_agent engineer').attributes[Attr.ATTR_MESSAGE_CODE_HASHES] as string[];
+  assert.equal(proposed.length, 2, 'the two copies of the block hash alike (once), and the shell block');
+  assert.equal(proposed[0], executed);
+  assert.equal(named(spans(), 'invoke_agent critic').attributes[Attr.ATTR_MESSAGE_CODE_HASHES], undefined);
+});
+
 test('secrets are redacted in every attribute before exporters see them', () => {
   const { recorder, spans } = setup();
   const key = 'sk-proj-' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4';

@@ -98,6 +98,12 @@ export const ATTR_MESSAGE_LENGTH = 'agentspan.message.length';
 export const ATTR_MESSAGE_CONTEXT = 'agentspan.message.context';
 export const ATTR_MESSAGE_HAS_CODE = 'agentspan.message.has_code';
 export const ATTR_MESSAGE_CODE_LANGUAGES = 'agentspan.message.code_languages';
+/**
+ * Code hashes (as `agentspan.code.hash`) of the message's fenced code blocks,
+ * in order, each once: the block an agent proposed and the code an executor
+ * ran hash alike, so mining can tie an execution to the message it came from.
+ */
+export const ATTR_MESSAGE_CODE_HASHES = 'agentspan.message.code_hashes';
 export const ATTR_MESSAGE_HAS_TOOL_CALLS = 'agentspan.message.has_tool_calls';
 /** File paths referenced in the message text. */
 export const ATTR_MESSAGE_FILE_REFS = 'agentspan.message.file_refs';
