@@ -37,16 +37,8 @@ function checkBoolean(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') fail(name, 'true or false', value);
 }
 
+/** A string option (`''` means "not given" where a path or name is optional, as it always did: only other types are wrong). */
 function checkString(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'string') fail(name, 'a string', value);
-}
-
-function checkNonEmptyString(name: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) fail(name, 'a non-empty string', value);
-}
-
-/** A string option where `''` means "not given" (as it always did): only other types are wrong. */
-function checkOptionalString(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'string') fail(name, 'a string', value);
 }
 
@@ -74,7 +66,7 @@ function checkStringArray(name: string, value: unknown): void {
 }
 
 /** An object of options or values: any object but an array (an instance of the application's own class too). */
-function checkPlainObject(name: string, value: unknown): Record<string, unknown> | undefined {
+function checkObject(name: string, value: unknown): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) fail(name, 'an object', value);
   return value as Record<string, unknown>;
@@ -90,7 +82,7 @@ function checkMethods(name: string, value: unknown, methods: readonly string[], 
 }
 
 function checkFileCapture(value: unknown): void {
-  const fc = checkPlainObject('fileCapture', value);
+  const fc = checkObject('fileCapture', value);
   if (fc === undefined) return;
   checkBoolean('fileCapture.enabled', fc.enabled);
   checkStringArray('fileCapture.roots', fc.roots);
@@ -112,8 +104,7 @@ function checkRedaction(value: unknown): void {
       if (k !== null && k !== undefined && typeof k !== 'string') fail(`redaction.extraKeyNames[${i}]`, 'a string', k);
     });
   }
-  const value2 = r;
-  const patterns = value2.extraPatterns;
+  const patterns = r.extraPatterns;
   if (patterns === undefined || patterns === null) return;
   if (!Array.isArray(patterns)) fail('redaction.extraPatterns', 'an array of { kind, pattern }', patterns);
   patterns.forEach((p: unknown, i) => {
@@ -125,14 +116,14 @@ function checkRedaction(value: unknown): void {
 }
 
 function checkHeaders(value: unknown): void {
-  const headers = checkPlainObject('otlpHeaders', value);
+  const headers = checkObject('otlpHeaders', value);
   if (headers === undefined) return;
   // undefined is a header not given (`{ 'x-key': process.env.KEY }` with KEY unset)
   for (const [k, v] of Object.entries(headers)) if (v !== undefined && v !== null && typeof v !== 'string') fail(`otlpHeaders["${k}"]`, 'a string', v);
 }
 
 function checkResourceAttributes(value: unknown): void {
-  const attributes = checkPlainObject('resourceAttributes', value);
+  const attributes = checkObject('resourceAttributes', value);
   if (attributes === undefined) return;
   for (const [k, v] of Object.entries(attributes)) {
     const ok = v === undefined || v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
@@ -163,12 +154,12 @@ export function checkOptions(options: AgentspanOptions): void {
   const o = options as Record<keyof AgentspanOptions, unknown>;
   checkString('serviceName', o.serviceName);
   checkString('databaseUrl', o.databaseUrl);
-  checkOptionalString('schema', o.schema);
+  checkString('schema', o.schema);
   if (o.otlpEndpoint !== undefined && o.otlpEndpoint !== false && typeof o.otlpEndpoint !== 'string') {
     fail('otlpEndpoint', 'an http(s) URL or false', o.otlpEndpoint);
   }
   checkHeaders(o.otlpHeaders);
-  checkOptionalString('workspaceDir', o.workspaceDir);
+  checkString('workspaceDir', o.workspaceDir);
   checkBoolean('captureContent', o.captureContent);
   checkFileCapture(o.fileCapture);
   checkRedaction(o.redaction);
@@ -180,19 +171,19 @@ export function checkOptions(options: AgentspanOptions): void {
   if (o.propagators !== undefined && !Array.isArray(o.propagators)) fail('propagators', 'an array of names', o.propagators);
   checkBoolean('migrate', o.migrate);
   checkPositiveInteger('postgresPoolSize', o.postgresPoolSize);
-  checkPlainObject('postgresBatch', o.postgresBatch);
+  checkObject('postgresBatch', o.postgresBatch);
   checkPositiveInteger('postgresStatementTimeoutMs', o.postgresStatementTimeoutMs);
   // 0 is node-postgres' "no timeout".
   if (o.postgresConnectTimeoutMs !== 0) checkPositiveInteger('postgresConnectTimeoutMs', o.postgresConnectTimeoutMs);
   if (o.postgresWriteMethod !== undefined && o.postgresWriteMethod !== 'copy' && o.postgresWriteMethod !== 'unnest') {
     fail('postgresWriteMethod', "'copy' or 'unnest'", o.postgresWriteMethod);
   }
-  if (o.spoolDir !== undefined && o.spoolDir !== false) checkOptionalString('spoolDir', o.spoolDir);
+  if (o.spoolDir !== undefined && o.spoolDir !== false) checkString('spoolDir', o.spoolDir);
   checkPositiveInteger('maxSpoolBytes', o.maxSpoolBytes);
   checkBoolean('flushOnExit', o.flushOnExit);
   checkPositiveInteger('shutdownTimeoutMillis', o.shutdownTimeoutMillis);
   checkMethods('meterProvider', o.meterProvider, ['getMeter']);
-  checkPlainObject('otlpBatch', o.otlpBatch);
+  checkObject('otlpBatch', o.otlpBatch);
   if (o.spanProcessors !== undefined) {
     if (!Array.isArray(o.spanProcessors)) fail('spanProcessors', 'an array of span processors', o.spanProcessors);
     o.spanProcessors.forEach((p: unknown, i) => checkMethods(`spanProcessors[${i}]`, p, ['onStart', 'onEnd', 'forceFlush', 'shutdown']));
