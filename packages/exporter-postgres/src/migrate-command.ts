@@ -20,3 +20,8 @@ export function migrateCommandFor(schema?: string | undefined): string {
   if (schema === undefined) return 'agentspan migrate';
   return `agentspan migrate --schema${schema.startsWith('-') ? '=' : ' '}${shellQuote(schema)}`;
 }
+
+/** What a log line tells a role that may not apply a migration: who must run what. */
+export function ownerMustMigrate(schema?: string | undefined): string {
+  return `Run \`${migrateCommandFor(schema)}\` as the tables' owner (or a role allowed to change them) to apply it.`;
+}

@@ -13,7 +13,7 @@ import { diag } from '@opentelemetry/api';
 import type pg from 'pg';
 import { TABLES } from './columns.js';
 import { MigrationError } from './migration-error.js';
-import { agentspanSchemaOnSearchPath } from './migration-target.js';
+import { AGENTSPAN_TABLES, agentspanSchemaOnSearchPath } from './migration-target.js';
 import { isConnectionError, isPrivilegeError, toError } from './pg-errors.js';
 import { assertValidSchemaName, quoteIdent, qualify } from './sql.js';
 import { EVENT_OUTCOMES_VIEW, EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS, PATTERN_VIEWS_SQL } from './views.js';
@@ -347,9 +347,8 @@ async function missingRelations(client: pg.PoolClient, schema: string | undefine
  * create the tables themselves (a fresh database) or the versions table is
  * not: nothing could be written.
  */
-export function isRefusalWithTablesInPlace(err: unknown): boolean {
+export function isRefusalWithTablesInPlace(err: unknown): err is MigrationError {
   if (!(err instanceof MigrationError) || !isPrivilegeError(err)) return false;
   const refused = MIGRATIONS.find((m) => m.version === err.migration.version);
-  const tables: readonly string[] = [TABLES.EXECUTION_EVENTS, TABLES.WORKFLOW_RUNS, TABLES.DAG_NODES];
-  return refused !== undefined && !(refused.creates ?? []).some((name) => tables.includes(name));
+  return refused !== undefined && !(refused.creates ?? []).some((name) => AGENTSPAN_TABLES.includes(name));
 }

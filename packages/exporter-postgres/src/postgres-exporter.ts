@@ -4,7 +4,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import type { MappedRow } from './columns.js';
 import { isRefusalWithTablesInPlace, runMigrations, type ClientSource } from './migrations.js';
-import { migrateCommandFor } from './migrate-command.js';
+import { ownerMustMigrate } from './migrate-command.js';
 import { MigrationError } from './migration-error.js';
 import { classifyWriteError, guardCheckedOutClients, isConnectionError, toError } from './pg-errors.js';
 import { formerTargetOf, spoolTargetOf, type SpoolTarget } from './spool-target.js';
@@ -432,15 +432,13 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     }
   }
 
-  private logMigrationRefused(err: unknown): void {
+  private logMigrationRefused(err: MigrationError): void {
     if (this.migrationRefusalLogged) return;
     this.migrationRefusalLogged = true;
-    const what = err instanceof MigrationError ? `migration ${err.migration.version} (${err.migration.name})` : 'the migrations';
     const where = this.schema === undefined ? '' : ` in schema ${this.schema}`;
-    const cause = toError(err instanceof MigrationError ? err.cause : err).message;
     diag.warn(
-      `${LOG_PREFIX} this role may not apply ${what}${where} (${cause}); writing to the existing tables anyway. ` +
-        `Run \`${migrateCommandFor(this.schema)}\` as the tables' owner (or a role allowed to change them) to apply it.`,
+      `${LOG_PREFIX} this role may not apply migration ${err.migration.version} (${err.migration.name})${where} ` +
+        `(${toError(err.cause).message}); writing to the existing tables anyway. ${ownerMustMigrate(this.schema)}`,
     );
   }
 

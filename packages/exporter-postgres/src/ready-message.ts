@@ -6,7 +6,7 @@
  * not apply needs the owner to run it (spans are written to the existing
  * tables meanwhile).
  */
-import { migrateCommandFor } from './migrate-command.js';
+import { ownerMustMigrate } from './migrate-command.js';
 import { isRefusalWithTablesInPlace } from './migrations.js';
 import type { ReadyResult } from './postgres-span-processor.js';
 
@@ -14,10 +14,7 @@ import type { ReadyResult } from './postgres-span-processor.js';
 export function notReadyMessage(ready: ReadyResult, schema: string | undefined): string {
   const cause = ready.error?.message ?? 'no answer in time';
   if (ready.error !== undefined && isRefusalWithTablesInPlace(ready.error)) {
-    return (
-      `this role may not apply the Postgres migrations (${cause}); spans are written to the existing tables. ` +
-      `Run \`${migrateCommandFor(schema)}\` as the tables' owner to apply them.`
-    );
+    return `this role may not apply the Postgres migrations (${cause}); spans are written to the existing tables. ${ownerMustMigrate(schema)}`;
   }
   return `could not prepare the Postgres schema yet (${cause}); spans are queued and the migrations retried before every write`;
 }

@@ -7,7 +7,7 @@
 
 import { SpanStatusCode, type Attributes, type AttributeValue } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { Attr, EVENT_SUBTYPE, EXECUTION_EVENT_TYPES, EventStatus, EventType, RunStatus, TOOL_CODE_ARGUMENTS } from '@agentspan/semconv';
+import { Attr, EVENT_SUBTYPE, EXECUTION_EVENT_TYPES, EventStatus, EventType, RunStatus, toolCodeArgument } from '@agentspan/semconv';
 import {
   attributeToJson,
   codePointLength,
@@ -354,7 +354,7 @@ function toolCallPayload(a: Attributes): Payload {
   // A tool that ran code (`execute_python({ code })`): the same code metadata as a code_exec row.
   const codeHash = readString(a[Attr.ATTR_CODE_HASH]);
   if (codeHash !== undefined) {
-    put(inputs, 'code', isJsonObject(args) ? codeArgumentOf(args) : undefined);
+    put(inputs, 'code', isJsonObject(args) ? toolCodeArgument(args) : undefined); // the argument the processor hashed
     put(inputs, 'code_hash', codeHash);
     put(meta, 'language', readString(a[Attr.ATTR_CODE_LANGUAGE]));
     put(meta, 'imports', readJson(a[Attr.ATTR_CODE_IMPORTS]));
@@ -363,15 +363,6 @@ function toolCallPayload(a: Attributes): Payload {
   }
   meta['source'] = 'tool_call';
   return { inputs, outputs, meta };
-}
-
-/** The code a code-running tool was given: the first of `TOOL_CODE_ARGUMENTS` holding a non-empty string (what the processor hashed). */
-function codeArgumentOf(args: JsonObject): string | undefined {
-  for (const key of TOOL_CODE_ARGUMENTS) {
-    const v = args[key];
-    if (typeof v === 'string' && v.length > 0) return v;
-  }
-  return undefined;
 }
 
 function fileGenPayload(a: Attributes): Payload {

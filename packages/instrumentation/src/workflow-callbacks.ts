@@ -34,14 +34,6 @@ function outputOf(r: ExecutionResultLike): unknown {
 }
 
 /**
- * The failure a tool's result reports, if any: the result itself when it is
- * an `Error` (what a framework passes when the tool threw), else a non-empty
- * `error` member of a result object (`{ error: 'permission denied' }`, the
- * shape code-execution results use too). Other results are successes:
- * guessing from text (`'Error: …'`) or exit codes would mark tools whose
- * job is to report errors as failed.
- */
-/**
  * Whether an `error` member says something failed: `true`, an `Error`, a
  * non-blank string, a non-zero number, a non-empty array or an object with
  * a member. `0`, `''`, `[]`, `{}`, `false` and null are how many tools say
@@ -56,6 +48,13 @@ function isFailure(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The failure a tool's result reports, if any: the result itself when it is
+ * an `Error` (what a framework passes when the tool threw), else an `error`
+ * member that says so ({@link isFailure}). Other results are successes:
+ * guessing from text (`'Error: …'`) or exit codes would mark tools whose
+ * job is to report errors as failed.
+ */
 function toolFailureOf(result: unknown): unknown {
   if (result === null || typeof result !== 'object') return undefined;
   try {

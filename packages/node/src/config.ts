@@ -245,8 +245,6 @@ export function resolveOptions(given: AgentspanOptions, env: AgentspanEnv = proc
       DEFAULT_MAX_SPOOL_BYTES,
     flushOnExit: options.flushOnExit ?? parseBoolean('AGENTSPAN_FLUSH_ON_EXIT', env.AGENTSPAN_FLUSH_ON_EXIT, warnings) ?? true,
     shutdownTimeoutMillis,
-    // An export still running when shutdown's deadline passes keeps its socket, and so the process, alive
-    // until the exporter gives up: its timeout must not outlast the deadline the application was promised.
     otlpTimeoutMillis,
     runReference: nonEmpty(env.AGENTSPAN_RUN_REFERENCE),
     warnings,

@@ -129,7 +129,7 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
   /** Ends the events, nodes and runs the application left open (their rows would be lost), saying so once. */
   const endOpenHandles = (): number => {
     const ended = recorder.endOpen();
-    if (ended > 0) logger.warn(`agentspan: ${ended} event(s), node(s) or run(s) were still open at shutdown; recorded as failed (runs: cancelled)`);
+    if (ended > 0) logger.warn(`${ended} event(s), node(s) or run(s) were still open at shutdown; recorded as failed (runs: cancelled)`);
     return ended;
   };
 

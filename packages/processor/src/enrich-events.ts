@@ -8,7 +8,7 @@ import {
   normalisePath,
   type CodeMetadataOptions,
 } from '@agentspan/extract';
-import { Attr, TOOL_CODE_ARGUMENTS } from '@agentspan/semconv';
+import { Attr, TOOL_CODE_ARGUMENTS, toolCodeArgument } from '@agentspan/semconv';
 
 /**
  * Derives metadata from an ending event span's own attributes and sets it on
@@ -109,17 +109,12 @@ function parseJson(text: string): unknown {
  * out, or behind a `\u` escape (the only JSON escape that yields a letter).
  * Arguments without either are not parsed at all.
  */
-const CODE_KEY_RE = /"(?:code|source|script|command|cmd)"|\\u/;
+const CODE_KEY_RE = new RegExp(`"(?:${TOOL_CODE_ARGUMENTS.join('|')})"|\\\\u`);
 
 /** The `code` argument of a code-running tool (`execute_python({ code })`), if any. */
 function codeArgument(args: unknown): string | undefined {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) return undefined;
-  const a = args as Record<string, unknown>;
-  for (const key of TOOL_CODE_ARGUMENTS) {
-    const v = a[key];
-    if (typeof v === 'string' && v.length > 0) return v;
-  }
-  return undefined;
+  return toolCodeArgument(args as Record<string, unknown>);
 }
 
 /** Language a code-running tool implies by its name (`execute_python`, `bash`). */

@@ -96,3 +96,12 @@ export type FileSource = (typeof FileSource)[keyof typeof FileSource];
  * string, and the Postgres row stores that same one as `inputs.code`.
  */
 export const TOOL_CODE_ARGUMENTS = Object.freeze(['code', 'source', 'script', 'command', 'cmd'] as const);
+
+/** The code a code-running tool was given: the first of {@link TOOL_CODE_ARGUMENTS} holding a non-empty string. */
+export function toolCodeArgument(args: Readonly<Record<string, unknown>>): string | undefined {
+  for (const key of TOOL_CODE_ARGUMENTS) {
+    const v = args[key];
+    if (typeof v === 'string' && v.length > 0) return v;
+  }
+  return undefined;
+}

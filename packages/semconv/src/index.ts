@@ -7,6 +7,7 @@ export {
   GenAiOperation,
   FileSource,
   TOOL_CODE_ARGUMENTS,
+  toolCodeArgument,
 } from './event-types.js';
 export * as Attr from './attributes.js';
 export * as ForeignAttr from './foreign-attributes.js';
