@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIB_SCRIPT } from '@agentspan/examples';
+import { startAgentspan } from '@agentspan/node';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { runCli } from '../src/index.js';
 import { captureIo } from './helpers/io.js';
@@ -454,5 +455,53 @@ describe('errors', () => {
     const bad = captureIo({});
     assert.equal(await runCli(['runs', '--content'], bad), 2, 'an option of another command');
     assert.match(bad.stderr.join('\n'), /Unknown option '--content'/);
+  });
+});
+
+describe('a run in progress', () => {
+  test('is listed as running while it goes, its node too, and its timeline says no end is recorded; its end replaces that', async () => {
+    const own = await createTestSchema('cli_live');
+    const agentspan = await startAgentspan({
+      databaseUrl: own.url,
+      schema: own.schema,
+      otlpEndpoint: false,
+      registerGlobal: false,
+      workspaceDir: mkdtempSync(join(tmpdir(), 'agentspan-cli-live-')),
+      logger: { warn: () => undefined },
+    });
+    const live = async (args: string[]) => {
+      const io = captureIo({ DATABASE_URL: own.url });
+      const code = await runCli(args, io);
+      return { code, io, text: io.text() };
+    };
+    try {
+      const run = agentspan.startRun({ runId: 'live-run-1', mode: 'research', task: 'Find the flaky test' });
+      const node = run.startNode('search', { title: 'search the logs', agent: 'researcher' });
+      node.toolCall({ agent: 'researcher', tool: 'grep', args: { pattern: 'flaky' }, result: 'ci.log:12' });
+      await agentspan.forceFlush();
+
+      const listed = await live(['runs', '--status', 'running', '--json']);
+      assert.equal(listed.code, 0);
+      const runs = (JSON.parse(listed.io.stdout.join('')) as RunsJson).runs;
+      assert.deepEqual(runs.map((r) => [r.id, r.status, r.mode]), [['live-run-1', 'running', 'research']]);
+      assert.equal(runs[0]!.eventCounts['tool_call'], 1);
+      const timeline = await live(['timeline', 'live-run-1']);
+      assert.equal(timeline.code, 0);
+      assert.match(timeline.text, /^run live-run-1  research  … running/);
+      assert.match(timeline.text, /\(no end recorded yet: the run is still going, or its process died before ending it\)/);
+      assert.match(timeline.text, /^search  .*… running/m);
+
+      node.end();
+      run.end();
+      await agentspan.forceFlush();
+      const ended = await live(['runs', '--json']);
+      assert.deepEqual((JSON.parse(ended.io.stdout.join('')) as RunsJson).runs.map((r) => [r.id, r.status, r.task]), [['live-run-1', 'success', 'Find the flaky test']]);
+      const after = await live(['timeline', 'live-run-1']);
+      assert.doesNotMatch(after.text, /no end recorded/);
+      assert.match(after.text, /^search  search the logs  \(researcher\)  ✓ completed/m);
+    } finally {
+      await agentspan.shutdown();
+      await own.drop();
+    }
   });
 });

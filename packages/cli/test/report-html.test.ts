@@ -75,3 +75,11 @@ test('without a run row, times start at the earliest event', () => {
   const data = buildReportData({ ...run, startMs: null, recorded: false }, [], [event({ startMs: 5000 }), event({ id: 'e2', startMs: 5007 })]);
   assert.deepEqual(data.events.map((e) => e.start), [0, 7]);
 });
+
+test('a run still running (or whose process died before its end) is shown muted, neither good nor bad', () => {
+  const statusOf = (status: string | null) => /<span class="(\w+)">[^<]*<\/span>/.exec(renderReport(buildReportData({ ...run, status }, nodes, [])).split('<body')[1] ?? '')?.[1];
+  assert.equal(statusOf('success'), 'good');
+  assert.equal(statusOf('failed'), 'bad');
+  assert.equal(statusOf('running'), 'muted');
+  assert.equal(statusOf(null), 'muted');
+});

@@ -212,35 +212,45 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   // SpanProcessor
   // -------------------------------------------------------------------------
 
-  onStart(_span: Span): void {
-    /* nothing to do when a span starts */
+  /** Queues a span the sink records while it runs (`acceptsAtStart`); other spans wait for their end. */
+  onStart(span: Span): void {
+    try {
+      if (this.sink.acceptsAtStart?.(span) === true) this.enqueue(span);
+    } catch (err) {
+      this.internalError(err);
+    }
   }
 
   onEnd(span: ReadableSpan): void {
     try {
       if (this.sink.accepts !== undefined && !this.sink.accepts(span)) return;
-      this.counts.queued += 1;
-      if (this.closed) {
-        this.drop(1, 'shutdown');
-        return;
-      }
-      const bytes = estimateSpanBytes(span);
-      if (this.heldSpans + 1 > this.maxQueueSize || this.heldBytes + bytes > this.maxQueueBytes) {
-        if (!this.makeRoom(bytes)) {
-          this.drop(1, this.overflowReason());
-          return;
-        }
-      }
-      this.queue.push(span, bytes);
-      this.heldSpans += 1;
-      this.acceptedSpans += 1;
-      this.heldBytes += bytes;
-      if (this.queue.length === 1) this.queueDueAt = Date.now() + this.delay;
-      if (this.queue.length >= this.batchSize) this.schedulePump();
-      else if (this.queue.length === 1) this.armTimer(this.queueDueAt);
+      this.enqueue(span);
     } catch (err) {
       this.internalError(err);
     }
+  }
+
+  /** Takes one span into the queue (or the spool, or counts it dropped). Never throws past its caller's guard. */
+  private enqueue(span: ReadableSpan): void {
+    this.counts.queued += 1;
+    if (this.closed) {
+      this.drop(1, 'shutdown');
+      return;
+    }
+    const bytes = estimateSpanBytes(span);
+    if (this.heldSpans + 1 > this.maxQueueSize || this.heldBytes + bytes > this.maxQueueBytes) {
+      if (!this.makeRoom(bytes)) {
+        this.drop(1, this.overflowReason());
+        return;
+      }
+    }
+    this.queue.push(span, bytes);
+    this.heldSpans += 1;
+    this.acceptedSpans += 1;
+    this.heldBytes += bytes;
+    if (this.queue.length === 1) this.queueDueAt = Date.now() + this.delay;
+    if (this.queue.length >= this.batchSize) this.schedulePump();
+    else if (this.queue.length === 1) this.armTimer(this.queueDueAt);
   }
 
   /**

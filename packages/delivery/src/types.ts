@@ -79,6 +79,14 @@ export interface DeliverySink<P> {
   readonly idempotent: boolean;
   /** Called in `onEnd`, on the application's stack: must be O(1). Spans it refuses are not counted. */
   accepts?(span: ReadableSpan): boolean;
+  /**
+   * Called in `onStart`, on the application's stack: must be O(1). A span it
+   * accepts is queued once when it starts as well (still running:
+   * `span.ended` is false when `prepare` sees it in time), so the
+   * destination can show it in progress; its end is queued as usual.
+   * Absent: spans are queued when they end only.
+   */
+  acceptsAtStart?(span: ReadableSpan): boolean;
   /** Turns spans into the form the sink writes. Runs in the background (or when spilling). */
   prepare(spans: readonly ReadableSpan[]): P;
   /** One attempt to write a prepared batch. */
@@ -170,7 +178,11 @@ export interface DeliveryStats {
   readonly destination: string;
   /** `up` (last attempt succeeded, or none yet), `down` (retrying), `stopped` (shut down). */
   readonly state: 'up' | 'down' | 'stopped';
-  /** Spans handed to the pipeline (those its sink accepts), including any dropped on arrival. */
+  /**
+   * Spans handed to the pipeline (those its sink accepts), including any
+   * dropped on arrival. A span the sink also takes when it starts
+   * (`acceptsAtStart`) counts once at its start and once at its end.
+   */
   readonly queued: number;
   /** Spans from the queue written to the destination (including repaired ones). */
   readonly exported: number;

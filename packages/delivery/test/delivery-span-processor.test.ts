@@ -308,6 +308,37 @@ describe('DeliverySpanProcessor', () => {
     await p.shutdown();
   });
 
+  it('a sink that takes spans at their start too (acceptsAtStart) gets them twice, running then ended, every one counted; a throwing check loses nothing', async () => {
+    const sink = new FakeSink();
+    const seen: boolean[] = [];
+    sink.acceptsAtStart = (span) => span.attributes['live'] === true;
+    const prepare = sink.prepare.bind(sink);
+    sink.prepare = (spans) => {
+      for (const s of spans) seen.push(s.ended);
+      return prepare(spans);
+    };
+    const p = new DeliverySpanProcessor(sink, { ...fast, scheduledDelayMillis: 1, logger: memoryLogger() });
+    const tracer = spanSource(p).provider.getTracer('at-start');
+    const live = tracer.startSpan('live', { attributes: { live: true } });
+    tracer.startSpan('plain').end();
+    await p.forceFlush();
+    assert.deepEqual(seen.sort(), [false, true], 'the live span prepared while running, the plain one once, ended');
+    live.end();
+    await p.forceFlush();
+    assert.equal(sink.written.get(live.spanContext().spanId), 2, 'the live span was written at its start and at its end');
+    const s = p.stats();
+    assert.equal(s.queued, 3);
+    assert.equal(s.exported, 3);
+    assertAccounted(s);
+    sink.acceptsAtStart = () => {
+      throw new Error('broken check');
+    };
+    tracer.startSpan('after').end(); // its start is not queued, its end is
+    await p.forceFlush();
+    assert.equal(p.stats().exported, 4);
+    await p.shutdown();
+  });
+
   it('rejects bad options with a clear error', () => {
     const sink = new FakeSink();
     assert.throws(() => new DeliverySpanProcessor(sink, { maxQueueSize: 0 }), /maxQueueSize/);

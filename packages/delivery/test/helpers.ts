@@ -60,6 +60,8 @@ export class FakeSink implements DeliverySink<string[]> {
     }
   }
 
+  /** Spans also taken at their start (unset: at their end only). */
+  acceptsAtStart?: (span: ReadableSpan) => boolean;
   spill?: (ids: string[]) => SpillResult;
   takeSpooled?: () => SpooledBatch<string[]> | undefined;
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { DeliveryResult, DeliverySink, FileSpool, SpillResult, SpooledBatch } from '@agentspan/delivery';
-import { Attr } from '@agentspan/semconv';
+import { Attr, EventType } from '@agentspan/semconv';
 import type { MappedRow } from './columns.js';
 import { classifyWriteError, toError } from './pg-errors.js';
 import { QuarantineRefusedError } from './resilient-writer.js';
@@ -70,6 +70,17 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
   /** Only agentspan's spans (an O(1) attribute lookup): other spans never take queue space. */
   accepts(span: ReadableSpan): boolean {
     return span.attributes[Attr.ATTR_EVENT_TYPE] !== undefined;
+  }
+
+  /**
+   * Runs and nodes are also queued when they start: their row in progress
+   * (status `running`, see `mapSpanToRow`) lists a run while it is going
+   * and keeps it listed if its process dies before the end (killed, out of
+   * memory). The row of the end replaces it.
+   */
+  acceptsAtStart(span: ReadableSpan): boolean {
+    const type = span.attributes[Attr.ATTR_EVENT_TYPE];
+    return type === EventType.RUN || type === EventType.NODE;
   }
 
   prepare(spans: readonly ReadableSpan[]): MappedRow[] {

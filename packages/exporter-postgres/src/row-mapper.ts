@@ -152,8 +152,8 @@ export function eventTypeOf(span: Pick<ReadableSpan, 'attributes'>): EventType |
 export function mapSpanToRow(span: ReadableSpan): MappedRow | undefined {
   const type = eventTypeOf(span);
   if (type === undefined) return undefined;
-  if (type === EventType.RUN) return { kind: 'run', row: mapRun(span) };
-  if (type === EventType.NODE) return { kind: 'node', row: mapNode(span) };
+  if (type === EventType.RUN) return { kind: 'run', row: span.ended === false ? runInProgress(mapRun(span)) : mapRun(span) };
+  if (type === EventType.NODE) return { kind: 'node', row: span.ended === false ? nodeInProgress(mapNode(span)) : mapNode(span) };
   // A file already recorded in the same node (detected, then declared): one row is enough.
   if (type === EventType.FILE_GEN && span.attributes[Attr.ATTR_FILE_DUPLICATE] === true) return undefined;
   return { kind: 'event', row: mapEvent(span, type) };
@@ -215,6 +215,25 @@ function withUser(derived: JsonObject, value: AttributeValue | undefined, fallba
   if (user === undefined) return derived;
   if (isJsonObject(user)) return { ...user, ...derived };
   return { [fallbackKey]: user, ...derived };
+}
+
+/**
+ * The row of a run or node still running (queued when its span started, see
+ * `PostgresSink.acceptsAtStart`): identifiers, names, order, depth and start
+ * only. Texts that may be content (a run's task, a node's title, the
+ * session id, user metadata) are redacted when the span ends, so they come
+ * with the row of its end, which replaces this one (the writer's `ON
+ * CONFLICT ... WHERE`): a secret never reaches the table unredacted through
+ * a row in progress. Names stay (they are in span names already, which are
+ * not redacted either).
+ */
+function runInProgress(row: WorkflowRunRow): WorkflowRunRow {
+  return { ...row, status: RunStatus.RUNNING, completed_at: null, duration_ms: null, task_description: null, session_id: null, meta: {} };
+}
+
+/** A node's row in progress: see {@link runInProgress}. */
+function nodeInProgress(row: DagNodeRow): DagNodeRow {
+  return { ...row, status: EventStatus.RUNNING, completed_at: null, duration_ms: null, title: null, meta: {} };
 }
 
 // ---------------------------------------------------------------------------

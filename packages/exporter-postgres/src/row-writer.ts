@@ -112,21 +112,30 @@ function byId(a: { readonly id: string }, b: { readonly id: string }): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
+/** Whether `row` is a run's or node's row in progress (written when its span started). */
+function isInProgress(row: { readonly completed_at: string | null }): boolean {
+  return row.completed_at === null;
+}
+
 /**
  * Splits rows by table, drops duplicates within the batch (the first event
  * or node of an id, i.e. of a span, is kept; the last run of a run id, so a
- * re-sent run wins) and sorts each table by its conflict key, so that
- * concurrent transactions lock rows in the same order and cannot deadlock
- * each other.
+ * re-sent run wins; for runs and nodes, a row in progress never wins over
+ * one that knows its end, as in the writer's `ON CONFLICT`) and sorts each
+ * table by its conflict key, so that concurrent transactions lock rows in
+ * the same order and cannot deadlock each other.
  */
 export function groupRows(rows: readonly MappedRow[]): GroupedRows {
   const runs = new Map<string, WorkflowRunRow>();
   const nodes = new Map<string, DagNodeRow>();
   const events = new Map<string, ExecutionEventRow>();
   for (const m of rows) {
-    if (m.kind === 'run') runs.set(m.row.id, m.row);
-    else if (m.kind === 'node') {
-      if (!nodes.has(m.row.id)) nodes.set(m.row.id, m.row);
+    if (m.kind === 'run') {
+      const held = runs.get(m.row.id);
+      if (held === undefined || !isInProgress(m.row) || isInProgress(held)) runs.set(m.row.id, m.row);
+    } else if (m.kind === 'node') {
+      const held = nodes.get(m.row.id);
+      if (held === undefined || (isInProgress(held) && !isInProgress(m.row))) nodes.set(m.row.id, m.row);
     } else if (!events.has(m.row.id)) events.set(m.row.id, m.row);
   }
   return {
@@ -136,7 +145,22 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
   };
 }
 
-type Conflict = { readonly doNothing: true } | { readonly updateOn: string };
+/**
+ * What an INSERT does with a row whose key is already stored: skip it, or
+ * update the stored row from it, only where `when` holds (SQL over the
+ * stored row, as `t`, and the new one, as `EXCLUDED`; always without it).
+ */
+type Conflict = { readonly doNothing: true } | { readonly updateOn: string; readonly when?: string | undefined };
+
+/**
+ * A row that knows its end replaces a row in progress (`completed_at` NULL:
+ * written when its span started, see `PostgresSink.acceptsAtStart`); a row
+ * in progress never replaces anything, so one replayed late from a spool
+ * cannot turn an ended run or node back into a running one.
+ */
+const RUN_CONFLICT: Conflict = { updateOn: 'id', when: 'EXCLUDED.completed_at IS NOT NULL' };
+/** Nodes: as {@link RUN_CONFLICT}, and an ended node's row is never rewritten (the same span gives the same row). */
+const NODE_CONFLICT: Conflict = { updateOn: 'id', when: 't.completed_at IS NULL AND EXCLUDED.completed_at IS NOT NULL' };
 
 /** The INSERT statement of a table (exported for tests and for generated SQL). */
 export function insertStatement<Row>(
@@ -159,9 +183,9 @@ export function insertStatement<Row>(
       .filter((c) => c !== conflict.updateOn)
       .map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`)
       .join(', ');
-    onConflict = `ON CONFLICT (${quoteIdent(conflict.updateOn)}) DO UPDATE SET ${updates}`;
+    onConflict = `ON CONFLICT (${quoteIdent(conflict.updateOn)}) DO UPDATE SET ${updates}${conflict.when === undefined ? '' : ` WHERE ${conflict.when}`}`;
   }
-  return `INSERT INTO ${qualify(schema, table)} (${names}) SELECT * FROM unnest(${arrays}) ${onConflict}`;
+  return `INSERT INTO ${qualify(schema, table)} AS t (${names}) SELECT * FROM unnest(${arrays}) ${onConflict}`;
 }
 
 /** One array parameter per column; JSON columns as JSON text. */
@@ -260,12 +284,12 @@ async function writeRowsWith(
   };
   if (g.runs.length > 0) {
     await flushBegin();
-    const sql = insertStatement(schema, TABLES.WORKFLOW_RUNS, WORKFLOW_RUNS_COLUMN_TYPES, { updateOn: 'id' });
+    const sql = insertStatement(schema, TABLES.WORKFLOW_RUNS, WORKFLOW_RUNS_COLUMN_TYPES, RUN_CONFLICT);
     add(await insertChunks(client, sql, g.runs, WORKFLOW_RUNS_COLUMN_TYPES, maxBatchRows));
   }
   if (g.nodes.length > 0) {
     await flushBegin();
-    const sql = insertStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, { doNothing: true });
+    const sql = insertStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, NODE_CONFLICT);
     add(await insertChunks(client, sql, g.nodes, DAG_NODES_COLUMN_TYPES, maxBatchRows));
   }
   if (g.events.length > 0) {

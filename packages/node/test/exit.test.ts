@@ -125,12 +125,18 @@ describe('exit handling in a child process', () => {
     const child = startEmitter({ databaseUrl: proxy.url(db.url), schema: db.schema, spoolDir, runId: 'run-sigkill', mode: 'burst', count: 300, then: 'flush-wait' });
     const flushed = await child.waitFor(/^flushed /);
     const stats = JSON.parse(flushed.slice('flushed '.length)) as { spooled: number };
-    assert.equal(stats.spooled, 300, 'forceFlush while Postgres is down spools everything');
+    assert.equal(stats.spooled, 301, 'forceFlush while Postgres is down spools everything: 300 events and the run in progress');
     child.process.kill('SIGKILL');
     await child.exited;
     assert.ok(readdirSync(spoolDir).some((f) => f.endsWith('.open')), 'the killed process left its open segment');
     await replay(spoolDir);
     assertAllUpTo(await seqs('run-sigkill'), 299);
+    // The run never ended: its row in progress keeps it listed, as running, with its start.
+    const run = await db.pool.query(`SELECT status, started_at, completed_at FROM "${db.schema}".workflow_runs WHERE id = 'run-sigkill'`);
+    assert.equal(run.rows.length, 1, 'a killed run is listed');
+    assert.equal(run.rows[0].status, 'running');
+    assert.ok(run.rows[0].started_at instanceof Date);
+    assert.equal(run.rows[0].completed_at, null);
   });
 
   it('flushOnExit: false leaves signals alone (Node default: SIGTERM kills at once)', async () => {

@@ -16,7 +16,11 @@ export interface RunHeader {
   serviceName: string | null;
   traceId: string | null;
   meta: JsonObject;
-  /** Whether a `workflow_runs` row exists (a run that has not ended has events but no row). */
+  /**
+   * Whether a `workflow_runs` row exists (a run in progress has one, with
+   * `completedAt` null; a run whose start and end were both lost, or one
+   * that reached only the gateway and has not ended, has events but no row).
+   */
   recorded: boolean;
 }
 

@@ -30,7 +30,8 @@ export interface ListRunsOptions {
 
 /**
  * The newest runs (by `started_at`) with their event counts and agents. Runs
- * are listed from `workflow_runs`, which is written when a run ends.
+ * are listed from `workflow_runs`, which has a run's row from its start
+ * (status `running`) when it was recorded through agentspan's processor.
  */
 export async function listRuns(client: pg.ClientBase, options: ListRunsOptions): Promise<RunListEntry[]> {
   const res = await client.query(

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ROOT_CONTEXT, trace, type Attributes } from '@opentelemetry/api';
+import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Attr, EventType } from '@agentspan/semconv';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { PostgresSpanProcessor, groupRows, mapSpanToRow, runMigrations, writeRowsInTransaction, type MappedRow } from '../src/index.js';
+
+const RUN_ATTRIBUTES = (runId: string): Attributes => ({
+  [Attr.ATTR_EVENT_TYPE]: EventType.RUN,
+  [Attr.ATTR_RUN_ID]: runId,
+  [Attr.ATTR_RUN_MODE]: 'research',
+  [Attr.ATTR_RUN_TASK]: 'find the flaky test, token sk-live-abcdefghijklmnopqrstuvwx',
+  [Attr.ATTR_SESSION_ID]: 'session-1',
+  [Attr.ATTR_USER_META]: '{"team":"core"}',
+});
+
+const NODE_ATTRIBUTES = (runId: string): Attributes => ({
+  [Attr.ATTR_EVENT_TYPE]: EventType.NODE,
+  [Attr.ATTR_RUN_ID]: runId,
+  [Attr.ATTR_NODE_ID]: 'plan',
+  [Attr.ATTR_NODE_TYPE]: 'step',
+  [Attr.ATTR_NODE_TITLE]: 'Plan the search',
+  [Attr.ATTR_NODE_ORDER]: 1,
+  [Attr.ATTR_GEN_AI_AGENT_NAME]: 'planner',
+});
+
+/** A run span with one node span under it, started and not ended. */
+function startRunAndNode(provider: BasicTracerProvider, runId: string) {
+  const tracer = provider.getTracer('in-progress');
+  const run = tracer.startSpan('invoke_workflow research', { attributes: RUN_ATTRIBUTES(runId) });
+  const node = tracer.startSpan('node plan', { attributes: NODE_ATTRIBUTES(runId) }, trace.setSpan(ROOT_CONTEXT, run));
+  return { run, node };
+}
+
+/** The row of a span (started or ended) as the sink maps it. */
+function rowOf(span: unknown): MappedRow {
+  const row = mapSpanToRow(span as ReadableSpan);
+  assert.ok(row !== undefined);
+  return row;
+}
+
+describe('runs and nodes in progress', () => {
+  let db: TestSchema;
+  before(async () => {
+    db = await createTestSchema('inprogress');
+    await runMigrations(db.pool, { schema: db.schema });
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  async function runRow(id: string) {
+    const r = await db.pool.query(`SELECT * FROM workflow_runs WHERE id = $1`, [id]);
+    return r.rows as Record<string, unknown>[];
+  }
+  async function nodeRows(runId: string) {
+    const r = await db.pool.query(`SELECT * FROM dag_nodes WHERE run_id = $1`, [runId]);
+    return r.rows as Record<string, unknown>[];
+  }
+
+  it('a run and its node are listed while they run, with ids, names and start only; their ends replace those rows', async () => {
+    const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 10 });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    const { run, node } = startRunAndNode(provider, 'run-live');
+    await processor.forceFlush();
+
+    const [live] = await runRow('run-live');
+    assert.ok(live, 'the run is listed before it ends');
+    assert.equal(live['status'], 'running');
+    assert.equal(live['mode'], 'research');
+    assert.equal(live['completed_at'], null);
+    assert.equal(live['duration_ms'], null);
+    assert.ok(live['started_at'] instanceof Date);
+    assert.equal(live['trace_id'], run.spanContext().traceId);
+    // Texts that may be content are redacted when the span ends: not written before.
+    assert.equal(live['task_description'], null);
+    assert.equal(live['session_id'], null);
+    assert.deepEqual(live['meta'], {});
+    const [liveNode] = await nodeRows('run-live');
+    assert.ok(liveNode, 'the node is listed before it ends');
+    assert.equal(liveNode['status'], 'running');
+    assert.equal(liveNode['node_id'], 'plan');
+    assert.equal(liveNode['node_type'], 'step');
+    assert.equal(liveNode['agent'], 'planner');
+    assert.equal(liveNode['order_index'], 1);
+    assert.equal(liveNode['title'], null);
+    assert.equal(liveNode['completed_at'], null);
+
+    node.end();
+    run.end();
+    await processor.forceFlush();
+    const stats = processor.stats();
+    await processor.shutdown();
+    assert.equal(stats.queued, 4, 'two starts and two ends');
+    assert.equal(stats.droppedTotal, 0);
+
+    const ended = await runRow('run-live');
+    assert.equal(ended.length, 1);
+    assert.equal(ended[0]!['status'], 'success');
+    assert.ok(ended[0]!['completed_at'] instanceof Date);
+    assert.equal(typeof ended[0]!['duration_ms'], 'number');
+    assert.match(String(ended[0]!['task_description']), /^find the flaky test/);
+    assert.equal(ended[0]!['session_id'], 'session-1');
+    assert.equal((ended[0]!['meta'] as Record<string, unknown>)['team'], 'core');
+    const endedNodes = await nodeRows('run-live');
+    assert.equal(endedNodes.length, 1);
+    assert.equal(endedNodes[0]!['status'], 'completed');
+    assert.equal(endedNodes[0]!['title'], 'Plan the search');
+    assert.ok(endedNodes[0]!['completed_at'] instanceof Date);
+  });
+
+  it('a row in progress written after the end (replayed late from a spool) leaves the ended rows as they are', async () => {
+    const provider = new BasicTracerProvider();
+    const { run, node } = startRunAndNode(provider, 'run-late');
+    const early = [rowOf(run), rowOf(node)];
+    assert.equal(early[0]!.row.completed_at, null);
+    node.end();
+    run.end();
+    const final = [rowOf(run), rowOf(node)];
+    await writeRowsInTransaction(db.pool, undefined, final);
+    const before = { run: await runRow('run-late'), nodes: await nodeRows('run-late') };
+    assert.equal(before.run[0]!['status'], 'success');
+
+    const r = await writeRowsInTransaction(db.pool, undefined, early);
+    assert.equal(r.written, 0, 'nothing written over');
+    assert.deepEqual(await runRow('run-late'), before.run);
+    assert.deepEqual(await nodeRows('run-late'), before.nodes);
+
+    // The run's end written again (a re-sent run) still updates its row, as before.
+    const again = await writeRowsInTransaction(db.pool, undefined, final);
+    assert.equal(again.runs, 1);
+  });
+
+  it('the same run started in two processes: the second start does not hide the first one\'s end', async () => {
+    const provider = new BasicTracerProvider();
+    const first = startRunAndNode(provider, 'run-resumed');
+    first.node.end();
+    first.run.end();
+    await writeRowsInTransaction(db.pool, undefined, [rowOf(first.run)]);
+    const second = provider.getTracer('in-progress').startSpan('invoke_workflow research', { attributes: RUN_ATTRIBUTES('run-resumed') });
+    await writeRowsInTransaction(db.pool, undefined, [rowOf(second)]);
+    assert.equal((await runRow('run-resumed'))[0]!['status'], 'success', 'until the second process ends it');
+    second.end();
+    await writeRowsInTransaction(db.pool, undefined, [rowOf(second)]);
+    const [row] = await runRow('run-resumed');
+    assert.equal(row!['span_id'], second.spanContext().spanId, 'the later end wins');
+  });
+
+  it('groupRows: in one batch, the row that knows its end wins over a row in progress, in either order', () => {
+    const provider = new BasicTracerProvider();
+    const { run, node } = startRunAndNode(provider, 'run-batch');
+    const early = [rowOf(run), rowOf(node)];
+    node.end();
+    run.end();
+    const final = [rowOf(run), rowOf(node)];
+    for (const batch of [
+      [...early, ...final],
+      [...final, ...early],
+    ]) {
+      const g = groupRows(batch);
+      assert.equal(g.runs.length, 1);
+      assert.equal(g.nodes.length, 1);
+      assert.notEqual(g.runs[0]!.completed_at, null);
+      assert.notEqual(g.nodes[0]!.completed_at, null);
+    }
+  });
+});
