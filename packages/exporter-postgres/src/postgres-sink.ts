@@ -76,11 +76,16 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
    * Runs and nodes are also queued when they start: their row in progress
    * (status `running`, see `mapSpanToRow`) lists a run while it is going
    * and keeps it listed if its process dies before the end (killed, out of
-   * memory). The row of the end replaces it.
+   * memory). The row of the end replaces it. Only when the ids that key
+   * the row are there from the start (agentspan's recorder sets them then):
+   * a run id set later would key the row of the end differently and leave
+   * the row in progress behind as a run that never ends.
    */
   acceptsAtStart(span: ReadableSpan): boolean {
-    const type = span.attributes[Attr.ATTR_EVENT_TYPE];
-    return type === EventType.RUN || type === EventType.NODE;
+    const a = span.attributes;
+    const type = a[Attr.ATTR_EVENT_TYPE];
+    if (type === EventType.RUN) return typeof a[Attr.ATTR_RUN_ID] === 'string';
+    return type === EventType.NODE && typeof a[Attr.ATTR_RUN_ID] === 'string' && typeof a[Attr.ATTR_NODE_ID] === 'string';
   }
 
   prepare(spans: readonly ReadableSpan[]): MappedRow[] {

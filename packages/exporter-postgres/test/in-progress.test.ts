@@ -147,6 +147,19 @@ describe('runs and nodes in progress', () => {
     assert.equal(row!['span_id'], second.spanContext().spanId, 'the later end wins');
   });
 
+  it('a run span without its run id at the start (set later, by hand) is written at its end only: no row in progress left behind under the trace id', async () => {
+    const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 10 });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('in-progress');
+    const run = tracer.startSpan('invoke_workflow late-id', { attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.RUN } });
+    await processor.forceFlush();
+    run.setAttribute(Attr.ATTR_RUN_ID, 'run-late-id');
+    run.end();
+    await processor.forceFlush();
+    await processor.shutdown();
+    assert.equal((await runRow(run.spanContext().traceId)).length, 0, 'nothing keyed by the trace id');
+    assert.equal((await runRow('run-late-id'))[0]!['status'], 'success');
+  });
+
   it('groupRows: in one batch, the row that knows its end wins over a row in progress, in either order', () => {
     const provider = new BasicTracerProvider();
     const { run, node } = startRunAndNode(provider, 'run-batch');
