@@ -112,7 +112,8 @@ export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbac
           language,
           output: r.output,
           ...(exitCode !== undefined ? { exitCode } : {}),
-          ...(r.error !== undefined && r.error !== null ? { error: r.error } : {}),
+          // The rule of tool results: an executor's `error: ''` (empty stderr) or `error: 0` is no failure.
+          ...(isFailure(r.error) ? { error: r.error } : {}),
         });
       });
     },

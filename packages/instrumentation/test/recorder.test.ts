@@ -332,6 +332,25 @@ test('createWorkflowCallbacks: a tool result that is an Error, or carries a non-
   }
 });
 
+test('createWorkflowCallbacks: a code result with an empty error member (empty stderr, 0, []) is no failure; a non-empty one is', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'r-code-fail' });
+  const cb = createWorkflowCallbacks(run, { nodeId: 's' });
+  for (const empty of [0, '', ' ', [], {}, false, null]) cb.onCodeExecution('quiet', 'print(1)', 'python', { output: '1\n', exitCode: 0, error: empty });
+  cb.onCodeExecution('loud', 'import pandas', 'python', { output: '', error: "ModuleNotFoundError: No module named 'pandas'" });
+  run.end();
+  const all = spans();
+  const quiet = all.filter((s) => s.name === 'execute_code quiet');
+  assert.equal(quiet.length, 7);
+  for (const q of quiet) {
+    assert.notEqual(q.attributes[Attr.ATTR_HAS_ERROR], true);
+    assert.notEqual(q.status.code, SpanStatusCode.ERROR);
+  }
+  const loud = byName(all, 'execute_code loud');
+  assert.equal(loud.attributes[Attr.ATTR_HAS_ERROR], true);
+  assert.match(String(loud.attributes[Attr.ATTR_ERROR_MESSAGE]), /ModuleNotFoundError/);
+});
+
 test('numeric and long node ids are found as startNode stored them: run.node(5), createWorkflowCallbacks({ nodeId: 7 })', () => {
   const { recorder, spans } = setup();
   const run = recorder.startRun({ runId: 'numeric-nodes' });
