@@ -34,7 +34,7 @@ async function cli(args: string[], extra: Parameters<typeof captureIo>[1] = {}) 
 }
 
 interface RunsJson {
-  runs: { id: string; mode: string; status: string; eventCounts: Record<string, number>; failedEvents: number; agents: string[]; task: string }[];
+  runs: { id: string; mode: string; status: string; eventCounts: Record<string, number>; failedEvents: number; agents: string[]; task: string; startedAt: string; lastEventAt: string | null }[];
 }
 
 describe('runs', () => {
@@ -485,6 +485,9 @@ describe('a run in progress', () => {
       const runs = (JSON.parse(listed.io.stdout.join('')) as RunsJson).runs;
       assert.deepEqual(runs.map((r) => [r.id, r.status, r.mode]), [['live-run-1', 'running', 'research']]);
       assert.equal(runs[0]!.eventCounts['tool_call'], 1);
+      assert.ok(runs[0]!.lastEventAt !== null && runs[0]!.lastEventAt >= runs[0]!.startedAt, 'how far it got');
+      const table = await live(['runs']);
+      assert.match(table.text, /^live-run-1\s+research\s+… running\s+\S+ \S+\s+≥ \S+ m?s\s+1 tool/m, table.text);
       const timeline = await live(['timeline', 'live-run-1']);
       assert.equal(timeline.code, 0);
       assert.match(timeline.text, /^run live-run-1  research  … running/);

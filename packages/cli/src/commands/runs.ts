@@ -46,6 +46,16 @@ export function shortRunId(id: string): string {
   return UUID_START.test(id) ? id.slice(0, 8) : id;
 }
 
+/**
+ * The run's duration; for a run with no end recorded (still going, or its
+ * process died), `≥` the time from its start to its last event's end.
+ */
+export function durationCell(r: Pick<RunListEntry, 'durationMs' | 'completedAt' | 'startedAt' | 'lastEventAt'>): string {
+  if (r.durationMs !== null || r.completedAt !== null || r.startedAt === null || r.lastEventAt === null) return formatDuration(r.durationMs);
+  const sofar = Date.parse(r.lastEventAt) - Date.parse(r.startedAt);
+  return Number.isFinite(sofar) && sofar >= 0 ? `≥ ${formatDuration(sofar)}` : formatDuration(null);
+}
+
 function runsTable(runs: RunListEntry[], colors: Colors): string {
   return renderTable(
     [
@@ -53,7 +63,7 @@ function runsTable(runs: RunListEntry[], colors: Colors): string {
       { header: 'MODE', cell: (r) => r.mode ?? '-', maxWidth: 18 },
       { header: 'STATUS', cell: (r) => statusMark(r.status, colors) },
       { header: 'STARTED (UTC)', cell: (r) => formatTimestamp(r.startedAt) },
-      { header: 'DURATION', cell: (r) => formatDuration(r.durationMs), alignRight: true },
+      { header: 'DURATION', cell: (r) => durationCell(r), alignRight: true },
       {
         header: 'EVENTS',
         cell: (r) =>

@@ -16,6 +16,8 @@ export interface RunListEntry {
   failedEvents: number;
   /** Distinct agent names, sorted. */
   agents: string[];
+  /** When the run's last event ended (its start when it has no end), null without events: how far a run with no end recorded got. */
+  lastEventAt: string | null;
 }
 
 /** Filters of {@link listRuns}. */
@@ -50,7 +52,9 @@ export async function listRuns(client: pg.ClientBase, options: ListRunsOptions):
             (SELECT count(*) FROM execution_events e
               WHERE e.run_id = r.id AND (e.status = 'failed' OR e.meta->>'has_error' = 'true')) AS failed_events,
             (SELECT coalesce(array_agg(DISTINCT e.agent_name ORDER BY e.agent_name), '{}')
-               FROM execution_events e WHERE e.run_id = r.id AND e.agent_name IS NOT NULL) AS agents
+               FROM execution_events e WHERE e.run_id = r.id AND e.agent_name IS NOT NULL) AS agents,
+            (SELECT max(coalesce(e.completed_at, e.started_at, e."timestamp"))
+               FROM execution_events e WHERE e.run_id = r.id) AS last_event_at
        FROM r
       ORDER BY r.started_at DESC NULLS LAST, r.id`,
     [options.since ?? null, options.status ?? null, options.limit],
@@ -70,5 +74,6 @@ export async function listRuns(client: pg.ClientBase, options: ListRunsOptions):
     ),
     failedEvents: asNumber(r['failed_events']) ?? 0,
     agents: Array.isArray(r['agents']) ? (r['agents'] as unknown[]).map(String) : [],
+    lastEventAt: asIso(r['last_event_at']),
   }));
 }
