@@ -220,12 +220,11 @@ function withUser(derived: JsonObject, value: AttributeValue | undefined, fallba
 /**
  * The row of a run or node still running (queued when its span started, see
  * `PostgresSink.acceptsAtStart`): identifiers, names, order, depth and start
- * only. Texts that may be content (a run's task, a node's title, the
- * session id, user metadata) are redacted when the span ends, so they come
- * with the row of its end, which replaces this one (the writer's `ON
- * CONFLICT ... WHERE`): a secret never reaches the table unredacted through
- * a row in progress. Names stay (they are in span names already, which are
- * not redacted either).
+ * only. The names are redacted already (the `ExecutionEventSpanProcessor`
+ * redacts a run's and a node's attributes at their start too); the longer
+ * texts (a run's task and session id, a node's title, user metadata) come
+ * with the row of the end, which replaces this one (the writer's `ON
+ * CONFLICT ... WHERE`).
  */
 function runInProgress(row: WorkflowRunRow): WorkflowRunRow {
   return { ...row, status: RunStatus.RUNNING, completed_at: null, duration_ms: null, task_description: null, session_id: null, meta: {} };

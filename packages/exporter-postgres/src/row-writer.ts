@@ -13,6 +13,7 @@
  */
 
 import type pg from 'pg';
+import { RunStatus } from '@agentspan/semconv';
 import {
   DAG_NODES_COLUMN_TYPES,
   EXECUTION_EVENTS_COLUMN_TYPES,
@@ -112,9 +113,9 @@ function byId(a: { readonly id: string }, b: { readonly id: string }): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-/** Whether `row` is a run's or node's row in progress (written when its span started). */
-function isInProgress(row: { readonly completed_at: string | null }): boolean {
-  return row.completed_at === null;
+/** Whether `row` is a run's or node's row in progress (written when its span started): as `inProgressSql`. */
+function isInProgress(row: { readonly status: string | null; readonly completed_at: string | null }): boolean {
+  return row.status === RunStatus.RUNNING && row.completed_at === null;
 }
 
 /**
@@ -153,14 +154,21 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
 type Conflict = { readonly doNothing: true } | { readonly updateOn: string; readonly when?: string | undefined };
 
 /**
- * A row that knows its end replaces a row in progress (`completed_at` NULL:
- * written when its span started, see `PostgresSink.acceptsAtStart`); a row
- * in progress never replaces anything, so one replayed late from a spool
- * cannot turn an ended run or node back into a running one.
+ * Whether a row (as `t` or `EXCLUDED`) is a run's or node's row in progress
+ * (written when its span started, see `PostgresSink.acceptsAtStart`):
+ * status `running` and no end. Not `completed_at` alone: an ended run whose
+ * end time Postgres refused is stored repaired, with a NULL `completed_at`.
  */
-const RUN_CONFLICT: Conflict = { updateOn: 'id', when: 'EXCLUDED.completed_at IS NOT NULL' };
+const inProgressSql = (row: 't' | 'EXCLUDED'): string => `(${row}.status = '${RunStatus.RUNNING}' AND ${row}.completed_at IS NULL)`;
+
+/**
+ * An ended row replaces a row in progress; a row in progress never replaces
+ * a stored row, so one replayed late from a spool cannot turn an ended run
+ * back into a running one. Runs: a later end wins too (a re-sent run).
+ */
+const RUN_CONFLICT: Conflict = { updateOn: 'id', when: `NOT ${inProgressSql('EXCLUDED')}` };
 /** Nodes: as {@link RUN_CONFLICT}, and an ended node's row is never rewritten (the same span gives the same row). */
-const NODE_CONFLICT: Conflict = { updateOn: 'id', when: 't.completed_at IS NULL AND EXCLUDED.completed_at IS NOT NULL' };
+const NODE_CONFLICT: Conflict = { updateOn: 'id', when: `${inProgressSql('t')} AND NOT ${inProgressSql('EXCLUDED')}` };
 
 /** The INSERT statement of a table (exported for tests and for generated SQL). */
 export function insertStatement<Row>(

@@ -160,6 +160,23 @@ describe('runs and nodes in progress', () => {
     assert.equal((await runRow('run-late-id'))[0]!['status'], 'success');
   });
 
+  it('an ended run whose end time Postgres refuses (stored repaired, completed_at NULL) still replaces its row in progress', async () => {
+    const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 10 });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('in-progress');
+    const run = tracer.startSpan('invoke_workflow far', { attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: 'run-far-end' } });
+    await processor.forceFlush();
+    assert.equal((await runRow('run-far-end'))[0]!['status'], 'running');
+    run.end(new Date('+010000-06-01T00:00:00Z')); // the SDK takes it; Postgres refuses a year past 9999
+    await processor.forceFlush();
+    const stats = processor.stats();
+    await processor.shutdown();
+    assert.equal(stats.repaired, 1);
+    const [row] = await runRow('run-far-end');
+    assert.equal(row!['status'], 'success', 'the end is recorded, repaired');
+    assert.equal(row!['completed_at'], null);
+    assert.ok((row!['meta'] as Record<string, unknown>)['repair'] !== undefined, 'with its repair record');
+  });
+
   it('groupRows: in one batch, the row that knows its end wins over a row in progress, in either order', () => {
     const provider = new BasicTracerProvider();
     const { run, node } = startRunAndNode(provider, 'run-batch');

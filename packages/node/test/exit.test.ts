@@ -110,6 +110,10 @@ describe('exit handling in a child process', () => {
     assert.ok(readdirSync(spoolDir).length > 0, 'spooled at exit');
     await replay(spoolDir);
     assertAllUpTo(await seqs('run-exit-now'), 199);
+    // The run was open at exit: ended as cancelled, spooled after its row in progress, and that end is what is stored.
+    const run = await db.pool.query(`SELECT status, completed_at FROM "${db.schema}".workflow_runs WHERE id = 'run-exit-now'`);
+    assert.equal(run.rows[0]?.status, 'cancelled');
+    assert.ok(run.rows[0]?.completed_at instanceof Date);
   });
 
   it('beforeExit: a process that simply ends, without calling shutdown, still writes everything', async () => {

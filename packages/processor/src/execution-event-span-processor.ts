@@ -158,6 +158,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       this.foreign.onStart(span, parentContext); // sets the event type of recognised spans before stamping
       presizeAttributes(span);
       this.stamp(span, parentContext);
+      const type = span.attributes[Attr.ATTR_EVENT_TYPE];
+      if (type === EventType.RUN || type === EventType.NODE) this.redactAtStart(span);
     } catch (err) {
       this.failed(err);
     }
@@ -232,6 +234,21 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     }
   }
 
+  /**
+   * A run's or node's attributes are redacted when it starts as well as when
+   * it ends: `PostgresSpanProcessor` writes its row in progress from them
+   * before the end (and a killed process never reaches it). The redactor
+   * leaves its own tags alone, so the end finds nothing more in them.
+   */
+  private redactAtStart(span: Span): void {
+    if (!this.redactor) return;
+    const found = redactAttributes(span.attributes, this.redactor);
+    if (found === undefined) return;
+    span.setAttributes(found.changes);
+    span.setAttribute(Attr.ATTR_REDACTIONS, found.redactions);
+    this.counters.redactions += found.redactions;
+  }
+
   /** Redaction, extraction, file spans and file capture of one ending span. */
   private enrich(span: Span): void {
     const attrs = span.attributes;
@@ -243,7 +260,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       const redactions = (found?.redactions ?? 0) + elsewhere;
       if (found !== undefined) span.setAttributes(found.changes);
       if (redactions > 0) {
-        span.setAttribute(Attr.ATTR_REDACTIONS, redactions);
+        const atStart = attrs[Attr.ATTR_REDACTIONS];
+        span.setAttribute(Attr.ATTR_REDACTIONS, redactions + (typeof atStart === 'number' ? atStart : 0));
         this.counters.redactions += redactions;
       }
     }

@@ -3,6 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { Attr } from '@agentspan/semconv';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createRecorder } from '@agentspan/instrumentation';
+import { ExecutionEventSpanProcessor } from '../src/index.js';
 import { named, setup } from './helpers.js';
 
 test('secrets in the status message and in event attributes (exceptions) are redacted and counted', () => {
@@ -38,4 +44,39 @@ test('redactText applies the span rules to a value outside any span, counts it, 
   assert.match(out, /\[REDACTED:[a-z_]+\]/);
   assert.equal(processor.stats().redactions, 1);
   assert.equal(setup({ redaction: false }).processor.redactText(`note ${key}`), `note ${key}`);
+});
+
+test('a run and a node are redacted when they start (their row in progress is written from the start), and counted once', () => {
+  const key = 'AKIA' + 'QWERTYUIOPASDFGH';
+  const token = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-proc-'));
+  const processor = new ExecutionEventSpanProcessor({ workspaceDir });
+  const atStart: Record<string, unknown>[] = [];
+  const snapshot: SpanProcessor = {
+    onStart: (span) => void atStart.push({ ...span.attributes }),
+    onEnd: () => undefined,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [processor, snapshot, new SimpleSpanProcessor(exporter)] });
+  processor.setTracerProvider(provider);
+  const recorder = createRecorder({ tracerProvider: provider });
+  const run = recorder.startRun({ mode: `deploy ${key}`, task: `ship it with ${token}` });
+  const node = run.startNode('s', { type: `step ${key}`, agent: `bot ${token}`, title: `title ${token}` });
+  node.end();
+  run.end();
+  assert.equal(atStart.length, 2);
+  for (const attrs of atStart) {
+    const text = JSON.stringify(attrs);
+    assert.ok(!text.includes(key) && !text.includes(token), text);
+    assert.match(text, /\[REDACTED:/);
+  }
+  const ended = exporter.getFinishedSpans();
+  for (const s of ended) assert.ok(!JSON.stringify(s.attributes).includes(key) && !JSON.stringify(s.attributes).includes(token));
+  const runSpan = ended.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run')!;
+  const nodeSpan = ended.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'node')!;
+  assert.equal(runSpan.attributes[Attr.ATTR_REDACTIONS], 3, 'mode (workflow name and run mode) and task, each once');
+  assert.equal(nodeSpan.attributes[Attr.ATTR_REDACTIONS], 3, 'type, agent and title, each once');
+  assert.equal(processor.stats().redactions, 6, 'nothing counted again at the end');
 });
