@@ -3,7 +3,21 @@
 import { diag } from '@opentelemetry/api';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { AttachedRecorder, EventHandle, Recorder, RunReference } from '@agentspan/instrumentation';
-import { BEGIN_METHODS, RECORD_METHODS, WORKER_PROTOCOL, type AgentspanWorkerData, type WorkerMessage } from './worker-protocol.js';
+import { BEGIN_METHODS, RECORD_METHODS, WORKER_PROTOCOL, isWireError, type AgentspanWorkerData, type WorkerMessage } from './worker-protocol.js';
+
+/** An event or result from a worker with its `Error` fields made `Error`s again, of their names (see `WIRE_ERROR`). */
+function errorsFromWire(fields: unknown): unknown {
+  if (fields === null || typeof fields !== 'object') return fields;
+  const record = fields as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (!isWireError(value)) continue;
+    const error = new Error(value.message);
+    error.name = value.name;
+    record[key] = error;
+  }
+  return record;
+}
 
 /** Open `begin*` handles kept per channel; beyond it the oldest is ended (a worker that never ends its events). */
 const MAX_OPEN_HANDLES = 10_000;
@@ -67,7 +81,7 @@ export class WorkerBridge {
     try {
       switch (m.op) {
         case 'record':
-          if (RECORD_METHODS.has(m.method)) (scope[m.method] as (e: unknown) => void).call(scope, m.event);
+          if (RECORD_METHODS.has(m.method)) (scope[m.method] as (e: unknown) => void).call(scope, errorsFromWire(m.event));
           break;
         case 'begin':
           if (BEGIN_METHODS.has(m.method)) {
@@ -76,13 +90,13 @@ export class WorkerBridge {
               h.end({ status: 'failed', error: 'too many events left running by the worker' });
               open.delete(oldest);
             }
-            open.set(m.id, (scope[m.method] as (e: unknown) => Handle).call(scope, m.event));
+            open.set(m.id, (scope[m.method] as (e: unknown) => Handle).call(scope, errorsFromWire(m.event)));
           }
           break;
         case 'end': {
           const h = open.get(m.id);
           open.delete(m.id);
-          h?.end((m.result ?? {}) as Record<string, unknown>);
+          h?.end((errorsFromWire(m.result) ?? {}) as Record<string, unknown>);
           break;
         }
         case 'flush': {

@@ -19,6 +19,33 @@ export type WorkerMessage =
   | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'end'; readonly id: number; readonly result: unknown }
   | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flush'; readonly id: number; readonly deliver: boolean };
 
+/**
+ * An `Error` field of an event or result as it crosses the channel:
+ * structured cloning keeps the name of the standard error classes only (a
+ * `ToolError` arrived as `Error`, and its type was lost to `error_type` and
+ * the error-rate views). The worker sends `{ [WIRE_ERROR]: true, name,
+ * message }`; the main thread makes it an `Error` of that name again.
+ */
+export const WIRE_ERROR = 'agentspan.worker/error';
+
+/** See {@link WIRE_ERROR}. */
+export interface WireError {
+  readonly [WIRE_ERROR]: true;
+  readonly name: string;
+  readonly message: string;
+}
+
+/** Whether `value` is a {@link WireError}. */
+export function isWireError(value: unknown): value is WireError {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    (value as Record<string, unknown>)[WIRE_ERROR] === true &&
+    typeof (value as WireError).name === 'string' &&
+    typeof (value as WireError).message === 'string'
+  );
+}
+
 /** Main → worker. */
 export type MainMessage = { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flushed'; readonly id: number };
 

@@ -30,7 +30,16 @@ import type {
   ToolCallResult,
 } from '@agentspan/instrumentation';
 import { UNREADABLE, safeJson } from '@agentspan/instrumentation';
-import { WORKER_PROTOCOL, type AgentspanWorkerData, type BeginMethod, type MainMessage, type RecordMethod, type WorkerMessage } from './worker-protocol.js';
+import {
+  WIRE_ERROR,
+  WORKER_PROTOCOL,
+  type AgentspanWorkerData,
+  type BeginMethod,
+  type MainMessage,
+  type RecordMethod,
+  type WireError,
+  type WorkerMessage,
+} from './worker-protocol.js';
 
 export type { AgentspanWorkerData } from './worker-protocol.js';
 
@@ -119,6 +128,26 @@ function cloneableField(value: unknown): unknown {
   return JSON.parse(safeJson(value, FALLBACK_MAX_CHARS).json) as unknown;
 }
 
+/** An `Error` as it crosses the channel, its name kept (see `WIRE_ERROR`). */
+function wireError(error: Error): WireError {
+  const copy = cloneableError(error);
+  return { [WIRE_ERROR]: true, name: copy.name, message: copy.message };
+}
+
+/** `fields` (an event or result, already a copy of the caller's) with each `Error` field made a {@link WireError}, in place. */
+function errorsToWire(fields: Record<string, unknown>): void {
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    let isError = false;
+    try {
+      isError = value instanceof Error;
+    } catch {
+      // A revoked proxy: structured cloning refuses it, and the field-by-field copy marks it unreadable.
+    }
+    if (isError) fields[key] = wireError(value as Error);
+  }
+}
+
 function cloneableError(error: Error): Error {
   const read = (key: 'name' | 'message'): string => {
     try {
@@ -180,6 +209,7 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
 
   const stamp = <E extends object>(event: E | undefined, key: 'startTime' | 'endTime', also?: 'startTime'): E => {
     const e = { ...((event ?? {}) as E) } as E & { startTime?: unknown; endTime?: unknown };
+    errorsToWire(e as Record<string, unknown>);
     const t = now();
     if (e[key] === undefined) (e as Record<string, unknown>)[key] = t;
     if (also !== undefined && e[also] === undefined) (e as Record<string, unknown>)[also] = e[key];

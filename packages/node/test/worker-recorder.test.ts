@@ -83,3 +83,35 @@ test('an event that cannot be structured-cloned keeps its times and error messag
   assert.equal(span('execute_tool begun').attributes['agentspan.error.message'], 'late');
   assert.equal(span('execute_tool with-revoked').attributes['gen_ai.tool.call.arguments'], '{"query":"keep me","limit":5,"session":"[unreadable]"}');
 });
+
+test('an error from a worker keeps its type (a custom Error class, a name set by hand), on both the cloneable and the fallback path', async () => {
+  const { agentspan, ended } = await started();
+  const run = agentspan.startRun({ runId: 'worker-error-types' });
+  const rec = createWorkerRecorder(agentspan.workerData(run));
+  class ToolError extends Error {
+    override name = 'ToolError';
+  }
+  const renamed = new Error("No module named 'pandas'");
+  renamed.name = 'ModuleNotFoundError';
+  rec.toolCall({ agent: 'a', tool: 'custom', error: new ToolError('quota exceeded') });
+  rec.codeExecution({ agent: 'a', code: 'import pandas', language: 'python', error: renamed });
+  rec.toolCall({ agent: 'a', tool: 'fallback', args: { fn: () => 1 }, error: new ToolError('with a function beside it') });
+  rec.beginToolCall({ agent: 'a', tool: 'begun' }).end({ error: new RangeError('too far') });
+  rec.toolCall({ agent: 'a', tool: 'look-alike', result: { 'agentspan.worker/error': 'no', name: 'X', message: 'plain data' } });
+  await rec.flush();
+  rec.close();
+  run.end();
+  await agentspan.shutdown();
+  const attrs = (name: string) => {
+    const s = ended.find((x) => x.attributes['agentspan.run.id'] === 'worker-error-types' && x.name === name);
+    assert.ok(s, name);
+    return s.attributes;
+  };
+  assert.equal(attrs('execute_tool custom')['error.type'], 'ToolError');
+  assert.equal(attrs('execute_tool custom')['agentspan.error.message'], 'quota exceeded');
+  assert.equal(attrs('execute_code a')['error.type'], 'ModuleNotFoundError');
+  assert.equal(attrs('execute_tool fallback')['error.type'], 'ToolError');
+  assert.equal(attrs('execute_tool begun')['error.type'], 'RangeError');
+  assert.equal(attrs('execute_tool look-alike')['error.type'], undefined, 'a result that only looks like one is data');
+  assert.match(String(attrs('execute_tool look-alike')['gen_ai.tool.call.result']), /plain data/);
+});
