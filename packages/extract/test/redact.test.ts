@@ -234,6 +234,18 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     );
   });
 
+  it('property: redacting twice redacts nothing more (its tags are no secrets): run and node attributes are redacted at their start and again at their end', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        const once = r.redact(s);
+        const twice = r.redact(once.text);
+        assert.equal(twice.redactions, 0, JSON.stringify([s, once.text, twice.text]));
+        assert.equal(twice.text, once.text);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('every built-in case and every near miss agrees with the reference', () => {
     for (const s of [
       'key sk-abcdefghijklmnopqrstuvwx12 end', 'AKIAIOSFODNN7EXAMPLE', 'AIza' + 'S'.repeat(35), 'ghs_' + 'a'.repeat(36),
