@@ -27,6 +27,7 @@ export {
   writeRowsInTransaction,
   groupRows,
   insertStatement,
+  replaceInProgressStatement,
   copyStatement,
   DEFAULT_MAX_BATCH_ROWS,
   DEFAULT_WRITE_METHOD,

@@ -95,9 +95,13 @@ export interface WriteRowsResult {
   readonly runs: number;
   readonly nodes: number;
   readonly events: number;
-  /** Rows that are new (ON CONFLICT skipped the others; updated runs count as written). */
+  /** Rows that are new (ON CONFLICT skipped the others; updated runs and nodes count as written). */
   readonly written: number;
-  /** INSERT and COPY statements that wrote rows, one per table and chunk (a COPY rolled back for a fallback is not counted). */
+  /**
+   * INSERT and COPY statements that wrote rows, one per table and chunk (a
+   * COPY rolled back for a fallback is not counted), and the UPDATEs that
+   * put ended nodes over their rows in progress.
+   */
   readonly statements: number;
   /**
    * Chunks the `copy` method wrote with `INSERT ... ON CONFLICT DO NOTHING`
@@ -159,7 +163,7 @@ type Conflict = { readonly doNothing: true } | { readonly updateOn: string; read
  * status `running` and no end. Not `completed_at` alone: an ended run whose
  * end time Postgres refused is stored repaired, with a NULL `completed_at`.
  */
-const inProgressSql = (row: 't' | 'EXCLUDED'): string => `(${row}.status = '${RunStatus.RUNNING}' AND ${row}.completed_at IS NULL)`;
+const inProgressSql = (row: 't' | 'n' | 'EXCLUDED'): string => `(${row}.status = '${RunStatus.RUNNING}' AND ${row}.completed_at IS NULL)`;
 
 /**
  * An ended row replaces a row in progress; a row in progress never replaces
@@ -167,8 +171,24 @@ const inProgressSql = (row: 't' | 'EXCLUDED'): string => `(${row}.status = '${Ru
  * back into a running one. Runs: a later end wins too (a re-sent run).
  */
 const RUN_CONFLICT: Conflict = { updateOn: 'id', when: `NOT ${inProgressSql('EXCLUDED')}` };
-/** Nodes: as {@link RUN_CONFLICT}, and an ended node's row is never rewritten (the same span gives the same row). */
-const NODE_CONFLICT: Conflict = { updateOn: 'id', when: `${inProgressSql('t')} AND NOT ${inProgressSql('EXCLUDED')}` };
+
+/**
+ * Nodes are inserted with `ON CONFLICT DO NOTHING` and no target, like
+ * events (a unique index a user added on `dag_nodes` is an arbiter too,
+ * never an error), and then their ended rows replace rows in progress with
+ * this UPDATE (an ended node's row is never rewritten: the same span gives
+ * the same row). Exported for tests.
+ */
+export function replaceInProgressStatement<Row>(schema: string | undefined, table: string, types: ColumnTypes<Row>): string {
+  const columns = Object.keys(types) as (keyof Row & string)[];
+  const sets = columns
+    .filter((c) => c !== 'id')
+    .map((c) => `${quoteIdent(c)} = n.${quoteIdent(c)}`)
+    .join(', ');
+  const arrays = columns.map((c, i) => `$${i + 1}::${types[c]}[]`).join(', ');
+  const names = columns.map(quoteIdent).join(', ');
+  return `UPDATE ${qualify(schema, table)} AS t SET ${sets} FROM unnest(${arrays}) AS n(${names}) WHERE t.id = n.id AND ${inProgressSql('t')} AND NOT ${inProgressSql('n')}`;
+}
 
 /** The INSERT statement of a table (exported for tests and for generated SQL). */
 export function insertStatement<Row>(
@@ -297,8 +317,13 @@ async function writeRowsWith(
   }
   if (g.nodes.length > 0) {
     await flushBegin();
-    const sql = insertStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, NODE_CONFLICT);
+    const sql = insertStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, { doNothing: true });
     add(await insertChunks(client, sql, g.nodes, DAG_NODES_COLUMN_TYPES, maxBatchRows));
+    const ended = g.nodes.filter((n) => !isInProgress(n));
+    if (ended.length > 0) {
+      const replace = replaceInProgressStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES);
+      add(await insertChunks(client, replace, ended, DAG_NODES_COLUMN_TYPES, maxBatchRows));
+    }
   }
   if (g.events.length > 0) {
     // A client that cannot stream COPY data (pg-native, a proxy object) writes with unnest.

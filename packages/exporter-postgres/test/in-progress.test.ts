@@ -177,6 +177,33 @@ describe('runs and nodes in progress', () => {
     assert.ok((row!['meta'] as Record<string, unknown>)['repair'] !== undefined, 'with its repair record');
   });
 
+  it('a unique index a user added on dag_nodes is respected, as before rows in progress: a node id used twice in a run is skipped, never an error that holds back the batch', async () => {
+    await db.pool.query(`CREATE UNIQUE INDEX dag_nodes_user_uq ON dag_nodes (run_id, node_id)`);
+    try {
+      const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 10 });
+      const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('in-progress');
+      const run = tracer.startSpan('invoke_workflow twice', { attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: 'run-node-twice' } });
+      const ctx = trace.setSpan(ROOT_CONTEXT, run);
+      for (const pass of [1, 2]) {
+        const node = tracer.startSpan('node review', { attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.NODE, [Attr.ATTR_RUN_ID]: 'run-node-twice', [Attr.ATTR_NODE_ID]: 'review', [Attr.ATTR_NODE_TITLE]: `pass ${pass}` } }, ctx);
+        await processor.forceFlush(); // the node's row in progress is written before it ends
+        node.end();
+        await processor.forceFlush();
+      }
+      run.end();
+      await processor.forceFlush();
+      const stats = processor.stats();
+      await processor.shutdown();
+      assert.equal(stats.retried, 0, stats.lastError);
+      assert.equal(stats.droppedTotal, 0);
+      assert.equal((await runRow('run-node-twice'))[0]!['status'], 'success');
+      const nodes = await nodeRows('run-node-twice');
+      assert.deepEqual(nodes.map((n) => [n['status'], n['title']]), [['completed', 'pass 1']], 'the first node, ended; the second skipped by the user\'s index');
+    } finally {
+      await db.pool.query(`DROP INDEX dag_nodes_user_uq`);
+    }
+  });
+
   it('groupRows: in one batch, the row that knows its end wins over a row in progress, in either order', () => {
     const provider = new BasicTracerProvider();
     const { run, node } = startRunAndNode(provider, 'run-batch');

@@ -66,6 +66,19 @@ function toolFailureOf(result: unknown): unknown {
   }
 }
 
+/**
+ * Whether a code execution result's `error` member says it failed
+ * ({@link isFailure}). One that cannot be inspected (a revoked proxy) is
+ * kept as an error, recorded as "[unreadable]": the event is never lost.
+ */
+function codeFailed(error: unknown): boolean {
+  try {
+    return isFailure(error);
+  } catch {
+    return true;
+  }
+}
+
 /** The members of a code execution result; one that cannot be read at all is its output, recorded as "[unreadable]". */
 function executionResultOf(result: unknown): ExecutionResultLike {
   if (result === null || typeof result !== 'object') return { output: result };
@@ -113,7 +126,7 @@ export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbac
           output: r.output,
           ...(exitCode !== undefined ? { exitCode } : {}),
           // The rule of tool results: an executor's `error: ''` (empty stderr) or `error: 0` is no failure.
-          ...(isFailure(r.error) ? { error: r.error } : {}),
+          ...(codeFailed(r.error) ? { error: r.error } : {}),
         });
       });
     },

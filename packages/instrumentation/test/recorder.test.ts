@@ -338,6 +338,11 @@ test('createWorkflowCallbacks: a code result with an empty error member (empty s
   const cb = createWorkflowCallbacks(run, { nodeId: 's' });
   for (const empty of [0, '', ' ', [], {}, false, null]) cb.onCodeExecution('quiet', 'print(1)', 'python', { output: '1\n', exitCode: 0, error: empty });
   cb.onCodeExecution('loud', 'import pandas', 'python', { output: '', error: "ModuleNotFoundError: No module named 'pandas'" });
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const noKeys = new Proxy({ message: 'boom' }, { ownKeys: () => { throw new Error('no keys'); } });
+  cb.onCodeExecution('hostile-revoked', 'print(1)', 'python', { output: 'partial', exitCode: 1, error: revoked.proxy });
+  cb.onCodeExecution('hostile-keys', 'print(1)', 'python', { output: 'partial', exitCode: 1, error: noKeys });
   run.end();
   const all = spans();
   const quiet = all.filter((s) => s.name === 'execute_code quiet');
@@ -345,6 +350,10 @@ test('createWorkflowCallbacks: a code result with an empty error member (empty s
   for (const q of quiet) {
     assert.notEqual(q.attributes[Attr.ATTR_HAS_ERROR], true);
     assert.notEqual(q.status.code, SpanStatusCode.ERROR);
+  }
+  for (const name of ['execute_code hostile-revoked', 'execute_code hostile-keys']) {
+    const hostile = byName(all, name); // an error that cannot be inspected: the event is still recorded, as failed
+    assert.equal(hostile.attributes[Attr.ATTR_HAS_ERROR], true, name);
   }
   const loud = byName(all, 'execute_code loud');
   assert.equal(loud.attributes[Attr.ATTR_HAS_ERROR], true);

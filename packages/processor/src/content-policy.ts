@@ -45,13 +45,16 @@ export interface RedactedAttributes {
 /**
  * Redacts secrets in every string (and string array) attribute; returns the
  * replacements to apply and the number of secrets found, or `undefined`
- * when there was none (the common case allocates nothing here).
+ * when there was none (the common case allocates nothing here). Values
+ * `done` holds for their key (what an earlier pass left, unchanged since)
+ * are skipped: redacted once, never twice, whatever the redactor's rules.
  */
-export function redactAttributes(attrs: Attributes, redactor: Redactor): RedactedAttributes | undefined {
+export function redactAttributes(attrs: Attributes, redactor: Redactor, done?: ReadonlyMap<string, AttributeValue>): RedactedAttributes | undefined {
   let changes: Attributes | undefined;
   let redactions = 0;
   for (const key in attrs) {
     const value: AttributeValue | undefined = attrs[key];
+    if (done !== undefined && value !== undefined && done.get(key) === value) continue;
     if (typeof value === 'string') {
       // Length first: most attributes are short names and numbers-as-text, cheaper to rule out than a set lookup.
       if (value.length < 8 || NOT_REDACTED.has(key)) continue;

@@ -4,6 +4,7 @@ import {
   SpanStatusCode,
   diag,
   trace,
+  type AttributeValue,
   type Attributes,
   type Context,
   type Tracer,
@@ -76,6 +77,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly runs: RunStates;
   /** Maps GenAI / OpenInference / AI SDK spans of other instrumentations into agentspan's attributes. */
   private readonly foreign = new ForeignSpanMapper();
+  /** Run and node spans' values as their start's redaction left them (see `redactAtStart`). */
+  private readonly redactedAtStart = new WeakMap<Span, ReadonlyMap<string, AttributeValue>>();
   private tracerProvider: TracerProvider | undefined;
   private tracer: Tracer | undefined;
   private readonly counters: ProcessorStats = {
@@ -237,16 +240,25 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   /**
    * A run's or node's attributes are redacted when it starts as well as when
    * it ends: `PostgresSpanProcessor` writes its row in progress from them
-   * before the end (and a killed process never reaches it). The redactor
-   * leaves its own tags alone, so the end finds nothing more in them.
+   * before the end (and a killed process never reaches it). What this pass
+   * leaves is remembered, so the end skips the values still unchanged (a
+   * user pattern that matches a tag would otherwise redact it again).
    */
   private redactAtStart(span: Span): void {
     if (!this.redactor) return;
     const found = redactAttributes(span.attributes, this.redactor);
-    if (found === undefined) return;
-    span.setAttributes(found.changes);
-    span.setAttribute(Attr.ATTR_REDACTIONS, found.redactions);
-    this.counters.redactions += found.redactions;
+    if (found !== undefined) {
+      span.setAttributes(found.changes);
+      span.setAttribute(Attr.ATTR_REDACTIONS, found.redactions);
+      this.counters.redactions += found.redactions;
+    }
+    const done = new Map<string, AttributeValue>();
+    const attrs = span.attributes;
+    for (const key in attrs) {
+      const value = attrs[key];
+      if (value !== undefined) done.set(key, value);
+    }
+    this.redactedAtStart.set(span, done);
   }
 
   /** Redaction, extraction, file spans and file capture of one ending span. */
@@ -255,7 +267,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     this.foreign.onEnding(span, this.captureContent); // results that arrive at the end, before redaction and extraction
     const type = attrs[Attr.ATTR_EVENT_TYPE];
     if (this.redactor) {
-      const found = redactAttributes(attrs, this.redactor);
+      const found = redactAttributes(attrs, this.redactor, this.redactedAtStart.get(span));
       const elsewhere = redactStatusAndEvents(span as unknown as SpanTextParts, this.redactor);
       const redactions = (found?.redactions ?? 0) + elsewhere;
       if (found !== undefined) span.setAttributes(found.changes);

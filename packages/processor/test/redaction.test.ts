@@ -80,3 +80,20 @@ test('a run and a node are redacted when they start (their row in progress is wr
   assert.equal(nodeSpan.attributes[Attr.ATTR_REDACTIONS], 3, 'type, agent and title, each once');
   assert.equal(processor.stats().redactions, 6, 'nothing counted again at the end');
 });
+
+test('a run is redacted once whatever the rules: a user pattern that matches the redaction tag does not redact it again at the end', () => {
+  const licence = { kind: 'licence', pattern: /\b[A-Z0-9]{8,}\b/ };
+  const { recorder, spans, processor } = setup({ redaction: { extraPatterns: [licence] } });
+  const run = recorder.startRun({ mode: 'mode AK9X7Q2Z3W', task: 'deploy with key ZX81ABCD99' });
+  run.toolCall({ agent: 'a', tool: 't', args: { note: 'late ZZ00YY11XX' } });
+  run.end({ error: 'failed with key QQ11WW22EE' }); // a value set at the end is redacted at the end
+  const runSpan = spans().find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run')!;
+  assert.equal(runSpan.attributes[Attr.ATTR_RUN_MODE], 'mode [REDACTED:licence]');
+  assert.equal(runSpan.attributes[Attr.ATTR_RUN_TASK], 'deploy with key [REDACTED:licence]');
+  assert.equal(runSpan.attributes[Attr.ATTR_ERROR_MESSAGE], 'failed with key [REDACTED:licence]');
+  // Mode (run mode and workflow name) and task at the start; at the end the error message and the status message (the same text).
+  const counted = Number(runSpan.attributes[Attr.ATTR_REDACTIONS]);
+  assert.equal(counted, 5);
+  const tool = spans().find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'tool_call')!;
+  assert.equal(processor.stats().redactions, counted + Number(tool.attributes[Attr.ATTR_REDACTIONS]));
+});
