@@ -145,3 +145,15 @@ test('progress: redraws in place on stderr when enabled, throttled, erased at th
   off.done();
   assert.deepEqual(silent, []);
 });
+
+test('timeline header: "no end recorded" only for a run in progress, not for an ended run stored with a repaired (NULL) end', async () => {
+  const { formatTimeline } = await import('../src/commands/timeline.js');
+  const colors = colorsFor({ isTTY: false, env: {} });
+  const header = {
+    id: 'r', mode: 'm', task: null, startedAt: '2026-12-05T00:00:00.000Z', completedAt: null, durationMs: null,
+    startMs: Date.parse('2026-12-05T00:00:00.000Z'), serviceName: null, traceId: null, meta: {}, recorded: true,
+  };
+  const text = (status: string) => formatTimeline({ ...header, status }, [], [], { colors, width: 120 });
+  assert.match(text('running'), /no end recorded yet/);
+  assert.doesNotMatch(text('success'), /no end recorded/);
+});

@@ -50,7 +50,7 @@ export function shortRunId(id: string): string {
  * The run's duration; for a run with no end recorded (still going, or its
  * process died), `≥` the time from its start to its last event's end.
  */
-export function durationCell(r: Pick<RunListEntry, 'durationMs' | 'completedAt' | 'startedAt' | 'lastEventAt'>): string {
+function durationCell(r: Pick<RunListEntry, 'durationMs' | 'completedAt' | 'startedAt' | 'lastEventAt'>): string {
   if (r.durationMs !== null || r.completedAt !== null || r.startedAt === null || r.lastEventAt === null) return formatDuration(r.durationMs);
   const sofar = Date.parse(r.lastEventAt) - Date.parse(r.startedAt);
   return Number.isFinite(sofar) && sofar >= 0 ? `≥ ${formatDuration(sofar)}` : formatDuration(null);

@@ -60,7 +60,7 @@ export function formatTimeline(
     `${colors.bold(`run ${run.id}`)}  ${run.mode ?? '-'}  ${statusMark(run.status, colors)}  ${formatDuration(run.durationMs)}  ${events.length} event${events.length === 1 ? '' : 's'}`,
   );
   if (!run.recorded) lines.push(colors.yellow('(the run row is not written yet: the run has not ended, or its span was lost)'));
-  else if (run.completedAt === null) lines.push(colors.yellow('(no end recorded yet: the run is still going, or its process died before ending it)'));
+  else if (run.status === 'running' && run.completedAt === null) lines.push(colors.yellow('(no end recorded yet: the run is still going, or its process died before ending it)'));
   if (run.task) lines.push(`task: ${shorten(run.task, Math.max(40, options.width - 6))}`);
   if (events.length === 0) {
     lines.push('', 'no events recorded for this run');
