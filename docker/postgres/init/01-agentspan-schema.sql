@@ -2,7 +2,7 @@
 --
 -- GENERATED from @agentspan/exporter-postgres migrationScript(): do not edit.
 -- Regenerate with `npm run generate:stack` after changing a migration.
--- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type).
+-- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type), 22 (tool_sequences_lanes).
 --
 -- It also records the applied versions in agentspan_schema_migrations, so the
 -- exporter's migrator finds nothing to do on first start; later migrations are
@@ -171,6 +171,7 @@ END;
 CREATE OR REPLACE VIEW agentspan_repeated_code AS
 SELECT * FROM agentspan_repeated_code_last(NULL);
 
+
 CREATE OR REPLACE FUNCTION agentspan_tool_sequences_last(runs integer)
 RETURNS TABLE (
   sequence text, tools text[], length integer, occurrences integer, run_count integer, successes integer,
@@ -178,19 +179,42 @@ RETURNS TABLE (
 )
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-  WITH calls AS (
-    SELECT o.run_id,
-           o.tool_name AS t1,
-           lead(o.tool_name, 1) OVER w AS t2,
-           lead(o.tool_name, 2) OVER w AS t3,
-           o.succeeded AS s1,
-           lead(o.succeeded, 1) OVER w AS s2,
-           lead(o.succeeded, 2) OVER w AS s3
+  WITH tool_calls AS (
+    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id,
+           coalesce(n1.id, n2.id) AS node_row
       FROM agentspan_event_outcomes o
+      JOIN execution_events e ON e.id = o.id
+      LEFT JOIN dag_nodes n1 ON n1.id = e.parent_event_id
+      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = e.parent_event_id
+      LEFT JOIN dag_nodes n2 ON n2.id = p.parent_event_id
      WHERE o.event_type = 'tool_call'
        AND o.tool_name IS NOT NULL
        AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
-    WINDOW w AS (PARTITION BY o.run_id, o.node_id ORDER BY o.execution_order NULLS LAST, o."timestamp", o.id)
+  ), ranges AS (
+    SELECT t.node_row, t.run_id, t.node_id, min(t.execution_order) AS lo, max(t.execution_order) AS hi
+      FROM tool_calls t
+     WHERE t.node_row IS NOT NULL
+     GROUP BY t.node_row, t.run_id, t.node_id
+  ), lanes AS (
+    SELECT i.node_row,
+           (SELECT count(*)
+              FROM ranges x
+             WHERE x.run_id = i.run_id
+               AND x.node_id = i.node_id
+               AND x.lo < i.lo
+               AND x.hi > i.lo) AS lane
+      FROM ranges i
+  ), calls AS (
+    SELECT t.run_id,
+           t.tool_name AS t1,
+           lead(t.tool_name, 1) OVER w AS t2,
+           lead(t.tool_name, 2) OVER w AS t3,
+           t.succeeded AS s1,
+           lead(t.succeeded, 1) OVER w AS s2,
+           lead(t.succeeded, 2) OVER w AS s3
+      FROM tool_calls t
+      LEFT JOIN lanes l ON l.node_row = t.node_row
+    WINDOW w AS (PARTITION BY t.run_id, t.node_id, coalesce(l.lane, 0) ORDER BY t.execution_order NULLS LAST, t."timestamp", t.id)
   ), grams AS (
     SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok FROM calls c WHERE c.t2 IS NOT NULL
     UNION ALL
@@ -293,3 +317,69 @@ SELECT e.id,
 
 
 INSERT INTO agentspan_schema_migrations (version, name) VALUES (21, 'event_outcomes_error_type') ON CONFLICT (version) DO NOTHING;
+
+-- 22: tool_sequences_lanes
+
+
+CREATE OR REPLACE FUNCTION agentspan_tool_sequences_last(runs integer)
+RETURNS TABLE (
+  sequence text, tools text[], length integer, occurrences integer, run_count integer, successes integer,
+  success_rate double precision
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH tool_calls AS (
+    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id,
+           coalesce(n1.id, n2.id) AS node_row
+      FROM agentspan_event_outcomes o
+      JOIN execution_events e ON e.id = o.id
+      LEFT JOIN dag_nodes n1 ON n1.id = e.parent_event_id
+      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = e.parent_event_id
+      LEFT JOIN dag_nodes n2 ON n2.id = p.parent_event_id
+     WHERE o.event_type = 'tool_call'
+       AND o.tool_name IS NOT NULL
+       AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+  ), ranges AS (
+    SELECT t.node_row, t.run_id, t.node_id, min(t.execution_order) AS lo, max(t.execution_order) AS hi
+      FROM tool_calls t
+     WHERE t.node_row IS NOT NULL
+     GROUP BY t.node_row, t.run_id, t.node_id
+  ), lanes AS (
+    SELECT i.node_row,
+           (SELECT count(*)
+              FROM ranges x
+             WHERE x.run_id = i.run_id
+               AND x.node_id = i.node_id
+               AND x.lo < i.lo
+               AND x.hi > i.lo) AS lane
+      FROM ranges i
+  ), calls AS (
+    SELECT t.run_id,
+           t.tool_name AS t1,
+           lead(t.tool_name, 1) OVER w AS t2,
+           lead(t.tool_name, 2) OVER w AS t3,
+           t.succeeded AS s1,
+           lead(t.succeeded, 1) OVER w AS s2,
+           lead(t.succeeded, 2) OVER w AS s3
+      FROM tool_calls t
+      LEFT JOIN lanes l ON l.node_row = t.node_row
+    WINDOW w AS (PARTITION BY t.run_id, t.node_id, coalesce(l.lane, 0) ORDER BY t.execution_order NULLS LAST, t."timestamp", t.id)
+  ), grams AS (
+    SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok FROM calls c WHERE c.t2 IS NOT NULL
+    UNION ALL
+    SELECT c.run_id, ARRAY[c.t1, c.t2, c.t3], (c.s1 AND c.s2 AND c.s3) FROM calls c WHERE c.t3 IS NOT NULL
+  )
+  SELECT array_to_string(g.tools, ' > '),
+         g.tools,
+         cardinality(g.tools),
+         count(*)::integer,
+         count(DISTINCT g.run_id)::integer,
+         (count(*) FILTER (WHERE g.ok))::integer,
+         (count(*) FILTER (WHERE g.ok))::double precision / count(*)
+    FROM grams g
+   GROUP BY g.tools
+   ORDER BY count(*) DESC, cardinality(g.tools) DESC, g.tools;
+END;
+
+
+INSERT INTO agentspan_schema_migrations (version, name) VALUES (22, 'tool_sequences_lanes') ON CONFLICT (version) DO NOTHING;

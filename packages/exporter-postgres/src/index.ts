@@ -20,6 +20,7 @@ export {
   runMigrations,
 } from './migrations.js';
 export type { Migration, RunMigrationsOptions, RunMigrationsResult, ClientSource } from './migrations.js';
+export { PATTERN_VIEWS_SQL, EVENT_OUTCOMES_VIEW_SQL, TOOL_SEQUENCES_SQL } from './views.js';
 export { postgresUrl, type PostgresUrlParts } from './connection-url.js';
 export { mapSpanToRow, eventTypeOf, CONSUMED_ATTRIBUTE_KEYS, PREVIEW_LENGTH } from './row-mapper.js';
 export {

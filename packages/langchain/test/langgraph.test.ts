@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { fakeModel } from '@langchain/core/testing';
 import { tool } from '@langchain/core/tools';
-import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph, getCurrentTaskInput, interrupt } from '@langchain/langgraph';
+import { Annotation, Command, END, MemorySaver, MessagesAnnotation, START, Send, StateGraph, getCurrentTaskInput, interrupt } from '@langchain/langgraph';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import { z } from 'zod';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
@@ -189,4 +189,66 @@ test("a handoff (Command.PARENT) and an interrupt() leave their graph nodes comp
   assert.equal(byNode.get('coder')?.status, 'completed');
   assert.equal(byNode.get('approve')?.status, 'completed');
   assert.equal(byNode.get('approve')?.meta['langgraph'], 'GraphInterrupt');
+});
+
+test('tool sequences: the branches of a Send fan-out (one graph node run twice at once) are two sequences; a ReAct agent\'s tools steps chain into one', async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-')));
+  const pause = () => new Promise((r) => setTimeout(r, 5));
+  const lookup = tool(
+    async ({ topic }) => {
+      await pause();
+      return `notes on ${topic}`;
+    },
+    { name: 'fan_lookup', description: 'look a topic up', schema: z.object({ topic: z.string() }) },
+  );
+  const summarise = tool(
+    async ({ text }) => {
+      await pause();
+      return text.slice(0, 10);
+    },
+    { name: 'fan_summarise', description: 'summarise', schema: z.object({ text: z.string() }) },
+  );
+  const Topics = Annotation.Root({ topics: Annotation<string[]>(), topic: Annotation<string>(), notes: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }) });
+  const fanOut = new StateGraph(Topics)
+    .addNode('worker', async (state: { topic: string }, config) => {
+      const found = await lookup.invoke({ topic: state.topic }, config);
+      const short = await summarise.invoke({ text: String(found) }, config);
+      return { notes: [String(short)] };
+    })
+    .addConditionalEdges(START, (state: { topics: string[] }) => state.topics.map((topic) => new Send('worker', { topic })), ['worker'])
+    .addEdge('worker', END)
+    .compile({ name: 'fan' });
+  const run = agentspan.startRun({ runId: 'lc-send-fanout' });
+  const out = await fanOut.invoke({ topics: ['otel', 'genai'] }, { callbacks: [new AgentspanCallbackHandler({ run })] });
+  assert.equal(out.notes.length, 2);
+
+  const react = createReactAgent({
+    llm: fakeModel()
+      .respond(toolCalls([{ id: 'r1', name: 'react_search', args: { query: 'q' } }]))
+      .respond(toolCalls([{ id: 'r2', name: 'react_read', args: { url: 'u' } }]))
+      .respond(new AIMessage('done')),
+    tools: [
+      tool(async () => 'hits', { name: 'react_search', description: 'search', schema: z.object({ query: z.string() }) }),
+      tool(async () => 'page', { name: 'react_read', description: 'read', schema: z.object({ url: z.string() }) }),
+    ],
+    name: 'looper',
+  });
+  await react.invoke({ messages: [new HumanMessage('go')] }, { callbacks: [new AgentspanCallbackHandler({ run })] });
+  run.end();
+  await agentspan.shutdown();
+
+  const workers = await db.pool.query(`SELECT count(*)::int AS n FROM dag_nodes WHERE run_id = 'lc-send-fanout' AND node_id = 'worker'`);
+  assert.equal(workers.rows[0].n, 2, 'one node instance per branch');
+  const calls = await eventRows(db, 'lc-send-fanout');
+  const fanCalls = calls.filter((r) => String(r.inputs['tool']).startsWith('fan_')).map((r) => r.inputs['tool']);
+  assert.deepEqual(fanCalls, ['fan_lookup', 'fan_lookup', 'fan_summarise', 'fan_summarise'], 'the branches ran at the same time: their calls interleave');
+  const tools = await db.pool.query(`SELECT count(*)::int AS n FROM dag_nodes WHERE run_id = 'lc-send-fanout' AND node_id = 'tools'`);
+  assert.equal(tools.rows[0].n, 2, 'one instance per tools step of the ReAct loop');
+  const grams = await db.pool.query<{ sequence: string; occurrences: number }>(
+    `SELECT sequence, occurrences FROM agentspan_tool_sequences_last(NULL) WHERE sequence LIKE 'fan\\_%' OR sequence LIKE 'react\\_%' ORDER BY sequence`,
+  );
+  assert.deepEqual(grams.rows.map((g) => [g.sequence, g.occurrences]), [
+    ['fan_lookup > fan_summarise', 2],
+    ['react_search > react_read', 1],
+  ]);
 });
