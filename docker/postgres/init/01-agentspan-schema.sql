@@ -131,7 +131,8 @@ SELECT e.id,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
-       e.duration_ms
+       e.duration_ms,
+       e.parent_event_id
   FROM execution_events e;
 
 CREATE OR REPLACE FUNCTION agentspan_recent_run_ids(runs integer)
@@ -183,9 +184,8 @@ BEGIN ATOMIC
     SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id,
            coalesce(n1.id, n2.id) AS node_row
       FROM agentspan_event_outcomes o
-      JOIN execution_events e ON e.id = o.id
-      LEFT JOIN dag_nodes n1 ON n1.id = e.parent_event_id
-      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = e.parent_event_id
+      LEFT JOIN dag_nodes n1 ON n1.id = o.parent_event_id
+      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = o.parent_event_id
       LEFT JOIN dag_nodes n2 ON n2.id = p.parent_event_id
      WHERE o.event_type = 'tool_call'
        AND o.tool_name IS NOT NULL
@@ -195,15 +195,16 @@ BEGIN ATOMIC
       FROM tool_calls t
      WHERE t.node_row IS NOT NULL
      GROUP BY t.node_row, t.run_id, t.node_id
+  ), overlapping AS (
+    SELECT r.*
+      FROM (SELECT q.*, max(q.hi) OVER (PARTITION BY q.run_id, q.node_id ORDER BY q.lo ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_hi
+              FROM ranges q) r
+     WHERE r.earlier_hi > r.lo
   ), lanes AS (
-    SELECT i.node_row,
-           (SELECT count(*)
-              FROM ranges x
-             WHERE x.run_id = i.run_id
-               AND x.node_id = i.node_id
-               AND x.lo < i.lo
-               AND x.hi > i.lo) AS lane
-      FROM ranges i
+    SELECT i.node_row, count(*) AS lane
+      FROM overlapping i
+      JOIN ranges x ON x.run_id = i.run_id AND x.node_id = i.node_id AND x.lo < i.lo AND x.hi > i.lo
+     GROUP BY i.node_row
   ), calls AS (
     SELECT t.run_id,
            t.tool_name AS t1,
@@ -312,13 +313,35 @@ SELECT e.id,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
-       e.duration_ms
+       e.duration_ms,
+       e.parent_event_id
   FROM execution_events e;
 
 
 INSERT INTO agentspan_schema_migrations (version, name) VALUES (21, 'event_outcomes_error_type') ON CONFLICT (version) DO NOTHING;
 
 -- 22: tool_sequences_lanes
+
+
+CREATE OR REPLACE VIEW agentspan_event_outcomes AS
+SELECT e.id,
+       e.run_id,
+       e.node_id,
+       e.event_type,
+       e.agent_name,
+       CASE WHEN e.event_type = 'tool_call' THEN e.inputs->>'tool' END AS tool_name,
+       e.inputs->>'code_hash' AS code_hash,
+       e.inputs->>'code' AS code,
+       coalesce(e.meta->>'language', e.inputs->>'language') AS language,
+       CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
+       e.status,
+       (e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true') AS succeeded,
+       coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
+       e.execution_order,
+       e."timestamp",
+       e.duration_ms,
+       e.parent_event_id
+  FROM execution_events e;
 
 
 CREATE OR REPLACE FUNCTION agentspan_tool_sequences_last(runs integer)
@@ -332,9 +355,8 @@ BEGIN ATOMIC
     SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id,
            coalesce(n1.id, n2.id) AS node_row
       FROM agentspan_event_outcomes o
-      JOIN execution_events e ON e.id = o.id
-      LEFT JOIN dag_nodes n1 ON n1.id = e.parent_event_id
-      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = e.parent_event_id
+      LEFT JOIN dag_nodes n1 ON n1.id = o.parent_event_id
+      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = o.parent_event_id
       LEFT JOIN dag_nodes n2 ON n2.id = p.parent_event_id
      WHERE o.event_type = 'tool_call'
        AND o.tool_name IS NOT NULL
@@ -344,15 +366,16 @@ BEGIN ATOMIC
       FROM tool_calls t
      WHERE t.node_row IS NOT NULL
      GROUP BY t.node_row, t.run_id, t.node_id
+  ), overlapping AS (
+    SELECT r.*
+      FROM (SELECT q.*, max(q.hi) OVER (PARTITION BY q.run_id, q.node_id ORDER BY q.lo ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_hi
+              FROM ranges q) r
+     WHERE r.earlier_hi > r.lo
   ), lanes AS (
-    SELECT i.node_row,
-           (SELECT count(*)
-              FROM ranges x
-             WHERE x.run_id = i.run_id
-               AND x.node_id = i.node_id
-               AND x.lo < i.lo
-               AND x.hi > i.lo) AS lane
-      FROM ranges i
+    SELECT i.node_row, count(*) AS lane
+      FROM overlapping i
+      JOIN ranges x ON x.run_id = i.run_id AND x.node_id = i.node_id AND x.lo < i.lo AND x.hi > i.lo
+     GROUP BY i.node_row
   ), calls AS (
     SELECT t.run_id,
            t.tool_name AS t1,

@@ -147,7 +147,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 4, name: 'span_ids_not_unique', sql: SPAN_IDS_NOT_UNIQUE_SQL },
   { version: 20, name: 'pattern_views', sql: PATTERN_VIEWS_SQL, creates: PATTERN_VIEWS },
   { version: 21, name: 'event_outcomes_error_type', sql: EVENT_OUTCOMES_VIEW_SQL, creates: [EVENT_OUTCOMES_VIEW] },
-  { version: 22, name: 'tool_sequences_lanes', sql: TOOL_SEQUENCES_SQL },
+  { version: 22, name: 'tool_sequences_lanes', sql: `${EVENT_OUTCOMES_VIEW_SQL}\n${TOOL_SEQUENCES_SQL}`, creates: [EVENT_OUTCOMES_VIEW] },
 ]);
 
 /** The table recording applied versions (created by {@link runMigrations}, not by a migration). */

@@ -21,8 +21,10 @@
  * (tool name, code hash, language, imports, success, the error). The error
  * is the row's message, else `meta.error_message`, else `meta.error_type`
  * (a code run that failed with a `KeyError` and printed no message still
- * says why). Part of migration 20, and alone migration 21, which brought
- * the `error_type` fallback to schemas made before it.
+ * says why). Part of migration 20, alone migration 21, which brought
+ * the `error_type` fallback to schemas made before it, and part of
+ * migration 22, which appended `parent_event_id` (the tool sequences'
+ * lanes read it).
  */
 export const EVENT_OUTCOMES_VIEW_SQL = `
 CREATE OR REPLACE VIEW agentspan_event_outcomes AS
@@ -41,7 +43,8 @@ SELECT e.id,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
-       e.duration_ms
+       e.duration_ms,
+       e.parent_event_id
   FROM execution_events e;
 `;
 
@@ -88,9 +91,8 @@ BEGIN ATOMIC
     SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id,
            coalesce(n1.id, n2.id) AS node_row
       FROM agentspan_event_outcomes o
-      JOIN execution_events e ON e.id = o.id
-      LEFT JOIN dag_nodes n1 ON n1.id = e.parent_event_id
-      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = e.parent_event_id
+      LEFT JOIN dag_nodes n1 ON n1.id = o.parent_event_id
+      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = o.parent_event_id
       LEFT JOIN dag_nodes n2 ON n2.id = p.parent_event_id
      WHERE o.event_type = 'tool_call'
        AND o.tool_name IS NOT NULL
@@ -100,15 +102,16 @@ BEGIN ATOMIC
       FROM tool_calls t
      WHERE t.node_row IS NOT NULL
      GROUP BY t.node_row, t.run_id, t.node_id
+  ), overlapping AS (
+    SELECT r.*
+      FROM (SELECT q.*, max(q.hi) OVER (PARTITION BY q.run_id, q.node_id ORDER BY q.lo ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_hi
+              FROM ranges q) r
+     WHERE r.earlier_hi > r.lo
   ), lanes AS (
-    SELECT i.node_row,
-           (SELECT count(*)
-              FROM ranges x
-             WHERE x.run_id = i.run_id
-               AND x.node_id = i.node_id
-               AND x.lo < i.lo
-               AND x.hi > i.lo) AS lane
-      FROM ranges i
+    SELECT i.node_row, count(*) AS lane
+      FROM overlapping i
+      JOIN ranges x ON x.run_id = i.run_id AND x.node_id = i.node_id AND x.lo < i.lo AND x.hi > i.lo
+     GROUP BY i.node_row
   ), calls AS (
     SELECT t.run_id,
            t.tool_name AS t1,

@@ -6,6 +6,7 @@ import {
   DAG_NODES_COLUMNS,
   EXECUTION_EVENTS_COLUMNS,
   MIGRATIONS,
+  EVENT_OUTCOMES_VIEW_SQL,
   WORKFLOW_RUNS_COLUMNS,
   migrationScript,
   runMigrations,
@@ -217,6 +218,27 @@ describe('runMigrations', () => {
       await pool.query(`DROP SCHEMA IF EXISTS "${first}" CASCADE`);
       await pool.end();
       await tables.drop();
+    }
+  });
+
+  it('migration 22 appends parent_event_id to an agentspan_event_outcomes made before it (other views depending on it), and the tool sequences read it', async () => {
+    const s = await createTestSchema('mig22');
+    try {
+      await runMigrations(s.pool, { migrations: MIGRATIONS.filter((m) => m.version < 20) });
+      const before22 = EVENT_OUTCOMES_VIEW_SQL.replace(',\n       e.parent_event_id', '');
+      assert.notEqual(before22, EVENT_OUTCOMES_VIEW_SQL, 'the view as migrations 20 and 21 made it');
+      await s.pool.query(before22);
+      await s.pool.query('CREATE VIEW a_users_view AS SELECT id, tool_name FROM agentspan_event_outcomes');
+      assert.deepEqual((await runMigrations(s.pool)).applied, [20, 21, 22]);
+      const cols = await s.pool.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'agentspan_event_outcomes' ORDER BY ordinal_position`,
+        [s.schema],
+      );
+      assert.equal(cols.rows.at(-1)?.column_name, 'parent_event_id');
+      assert.equal((await s.pool.query('SELECT count(*)::int AS n FROM a_users_view')).rows[0].n, 0, "the user's view still works");
+      assert.equal((await s.pool.query('SELECT count(*)::int AS n FROM agentspan_tool_sequences')).rows[0].n, 0);
+    } finally {
+      await s.drop();
     }
   });
 
