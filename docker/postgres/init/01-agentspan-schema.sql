@@ -180,31 +180,34 @@ RETURNS TABLE (
 )
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-  WITH tool_calls AS (
-    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id,
-           coalesce(n1.id, n2.id) AS node_row
+  WITH picked AS (
+    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id, o.parent_event_id
       FROM agentspan_event_outcomes o
-      LEFT JOIN dag_nodes n1 ON n1.id = o.parent_event_id
-      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = o.parent_event_id
+     WHERE runs IS NULL AND o.event_type = 'tool_call' AND o.tool_name IS NOT NULL
+    UNION ALL
+    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id, o.parent_event_id
+      FROM agentspan_recent_run_ids(runs) r
+      JOIN agentspan_event_outcomes o ON o.run_id = r.run_id
+     WHERE runs IS NOT NULL AND o.event_type = 'tool_call' AND o.tool_name IS NOT NULL
+  ), tool_calls AS (
+    SELECT t.run_id, t.node_id, t.tool_name, t.succeeded, t.execution_order, t."timestamp", t.id,
+           coalesce(n1.id, n2.id) AS node_row
+      FROM picked t
+      LEFT JOIN dag_nodes n1 ON n1.id = t.parent_event_id
+      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = t.parent_event_id
       LEFT JOIN dag_nodes n2 ON n2.id = p.parent_event_id
-     WHERE o.event_type = 'tool_call'
-       AND o.tool_name IS NOT NULL
-       AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
   ), ranges AS (
     SELECT t.node_row, t.run_id, t.node_id, min(t.execution_order) AS lo, max(t.execution_order) AS hi
       FROM tool_calls t
      WHERE t.node_row IS NOT NULL
      GROUP BY t.node_row, t.run_id, t.node_id
-  ), overlapping AS (
-    SELECT r.*
-      FROM (SELECT q.*, max(q.hi) OVER (PARTITION BY q.run_id, q.node_id ORDER BY q.lo ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_hi
-              FROM ranges q) r
-     WHERE r.earlier_hi > r.lo
-  ), lanes AS (
-    SELECT i.node_row, count(*) AS lane
-      FROM overlapping i
-      JOIN ranges x ON x.run_id = i.run_id AND x.node_id = i.node_id AND x.lo < i.lo AND x.hi > i.lo
-     GROUP BY i.node_row
+  ), instances AS (
+    SELECT q.node_row,
+           (lag(q.running_hi) OVER by_start > q.lo OR lead(q.lo) OVER by_start < q.hi) AS concurrent
+      FROM (SELECT r.*,
+                   max(r.hi) OVER (PARTITION BY r.run_id, r.node_id ORDER BY r.lo, r.node_row ROWS UNBOUNDED PRECEDING) AS running_hi
+              FROM ranges r) q
+    WINDOW by_start AS (PARTITION BY q.run_id, q.node_id ORDER BY q.lo, q.node_row)
   ), calls AS (
     SELECT t.run_id,
            t.tool_name AS t1,
@@ -214,8 +217,9 @@ BEGIN ATOMIC
            lead(t.succeeded, 1) OVER w AS s2,
            lead(t.succeeded, 2) OVER w AS s3
       FROM tool_calls t
-      LEFT JOIN lanes l ON l.node_row = t.node_row
-    WINDOW w AS (PARTITION BY t.run_id, t.node_id, coalesce(l.lane, 0) ORDER BY t.execution_order NULLS LAST, t."timestamp", t.id)
+      LEFT JOIN instances i ON i.node_row = t.node_row
+    WINDOW w AS (PARTITION BY t.run_id, t.node_id, CASE WHEN i.concurrent THEN t.node_row END
+                 ORDER BY t.execution_order NULLS LAST, t."timestamp", t.id)
   ), grams AS (
     SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok FROM calls c WHERE c.t2 IS NOT NULL
     UNION ALL
@@ -351,31 +355,34 @@ RETURNS TABLE (
 )
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-  WITH tool_calls AS (
-    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id,
-           coalesce(n1.id, n2.id) AS node_row
+  WITH picked AS (
+    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id, o.parent_event_id
       FROM agentspan_event_outcomes o
-      LEFT JOIN dag_nodes n1 ON n1.id = o.parent_event_id
-      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = o.parent_event_id
+     WHERE runs IS NULL AND o.event_type = 'tool_call' AND o.tool_name IS NOT NULL
+    UNION ALL
+    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id, o.parent_event_id
+      FROM agentspan_recent_run_ids(runs) r
+      JOIN agentspan_event_outcomes o ON o.run_id = r.run_id
+     WHERE runs IS NOT NULL AND o.event_type = 'tool_call' AND o.tool_name IS NOT NULL
+  ), tool_calls AS (
+    SELECT t.run_id, t.node_id, t.tool_name, t.succeeded, t.execution_order, t."timestamp", t.id,
+           coalesce(n1.id, n2.id) AS node_row
+      FROM picked t
+      LEFT JOIN dag_nodes n1 ON n1.id = t.parent_event_id
+      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = t.parent_event_id
       LEFT JOIN dag_nodes n2 ON n2.id = p.parent_event_id
-     WHERE o.event_type = 'tool_call'
-       AND o.tool_name IS NOT NULL
-       AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
   ), ranges AS (
     SELECT t.node_row, t.run_id, t.node_id, min(t.execution_order) AS lo, max(t.execution_order) AS hi
       FROM tool_calls t
      WHERE t.node_row IS NOT NULL
      GROUP BY t.node_row, t.run_id, t.node_id
-  ), overlapping AS (
-    SELECT r.*
-      FROM (SELECT q.*, max(q.hi) OVER (PARTITION BY q.run_id, q.node_id ORDER BY q.lo ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_hi
-              FROM ranges q) r
-     WHERE r.earlier_hi > r.lo
-  ), lanes AS (
-    SELECT i.node_row, count(*) AS lane
-      FROM overlapping i
-      JOIN ranges x ON x.run_id = i.run_id AND x.node_id = i.node_id AND x.lo < i.lo AND x.hi > i.lo
-     GROUP BY i.node_row
+  ), instances AS (
+    SELECT q.node_row,
+           (lag(q.running_hi) OVER by_start > q.lo OR lead(q.lo) OVER by_start < q.hi) AS concurrent
+      FROM (SELECT r.*,
+                   max(r.hi) OVER (PARTITION BY r.run_id, r.node_id ORDER BY r.lo, r.node_row ROWS UNBOUNDED PRECEDING) AS running_hi
+              FROM ranges r) q
+    WINDOW by_start AS (PARTITION BY q.run_id, q.node_id ORDER BY q.lo, q.node_row)
   ), calls AS (
     SELECT t.run_id,
            t.tool_name AS t1,
@@ -385,8 +392,9 @@ BEGIN ATOMIC
            lead(t.succeeded, 1) OVER w AS s2,
            lead(t.succeeded, 2) OVER w AS s3
       FROM tool_calls t
-      LEFT JOIN lanes l ON l.node_row = t.node_row
-    WINDOW w AS (PARTITION BY t.run_id, t.node_id, coalesce(l.lane, 0) ORDER BY t.execution_order NULLS LAST, t."timestamp", t.id)
+      LEFT JOIN instances i ON i.node_row = t.node_row
+    WINDOW w AS (PARTITION BY t.run_id, t.node_id, CASE WHEN i.concurrent THEN t.node_row END
+                 ORDER BY t.execution_order NULLS LAST, t."timestamp", t.id)
   ), grams AS (
     SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok FROM calls c WHERE c.t2 IS NOT NULL
     UNION ALL

@@ -64,7 +64,7 @@ describe('tool sequences by lane', () => {
     ]);
   });
 
-  it('a second wave of branches after the first continues the lanes: each lane chains the branches that followed each other', async () => {
+  it('branches of successive waves, and a slow branch overlapping two quick ones, are each a sequence of their own', async () => {
     const agentspan = await start();
     const run = agentspan.startRun({ runId: 'seq-waves' });
     const wave = (n: number) => {
@@ -79,15 +79,39 @@ describe('tool sequences by lane', () => {
     };
     wave(1);
     wave(2);
+    // A [1,5], B [2,10], C [6,8] in execution order: B (slow) overlaps both A and C, which follow each other.
+    const [a, b] = [run.startNode('s'), run.startNode('s')];
+    a.toolCall({ agent: 'x', tool: 'slow_a1' });
+    b.toolCall({ agent: 'x', tool: 'slow_b1' });
+    a.toolCall({ agent: 'x', tool: 'slow_a2' });
+    b.toolCall({ agent: 'x', tool: 'slow_b2' });
+    a.toolCall({ agent: 'x', tool: 'slow_a3' });
+    a.end();
+    const c = run.startNode('s');
+    c.toolCall({ agent: 'x', tool: 'slow_c1' });
+    b.toolCall({ agent: 'x', tool: 'slow_b3' });
+    c.toolCall({ agent: 'x', tool: 'slow_c2' });
+    c.end();
+    b.toolCall({ agent: 'x', tool: 'slow_b4' });
+    b.end();
     run.end();
     await agentspan.shutdown();
-    const found = await grams('wave');
-    const threes = found.filter(([s]) => s.split(' > ').length === 3).map(([s]) => s);
-    assert.deepEqual(threes, [
-      'wave1_a1 > wave1_a2 > wave2_a1',
-      'wave1_a2 > wave2_a1 > wave2_a2',
-      'wave1_b1 > wave1_b2 > wave2_b1',
-      'wave1_b2 > wave2_b1 > wave2_b2',
+    assert.deepEqual(await grams('wave'), [
+      ['wave1_a1 > wave1_a2', 1],
+      ['wave1_b1 > wave1_b2', 1],
+      ['wave2_a1 > wave2_a2', 1],
+      ['wave2_b1 > wave2_b2', 1],
+    ]);
+    assert.deepEqual(await grams('slow'), [
+      ['slow_a1 > slow_a2', 1],
+      ['slow_a1 > slow_a2 > slow_a3', 1],
+      ['slow_a2 > slow_a3', 1],
+      ['slow_b1 > slow_b2', 1],
+      ['slow_b1 > slow_b2 > slow_b3', 1],
+      ['slow_b2 > slow_b3', 1],
+      ['slow_b2 > slow_b3 > slow_b4', 1],
+      ['slow_b3 > slow_b4', 1],
+      ['slow_c1 > slow_c2', 1],
     ]);
   });
 });
