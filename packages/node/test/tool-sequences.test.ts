@@ -1,10 +1,10 @@
-/** Tool sequences (`agentspan_tool_sequences`) in lanes: loops chain, parallel branches stay apart. */
+/** Tool sequences (`agentspan_tool_sequences`): loops chain, branches that ran at the same time stay apart. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { startAgentspan } from '../src/index.js';
 
-describe('tool sequences by lane', () => {
+describe('tool sequences of concurrent and sequential node instances', () => {
   let db: TestSchema;
   before(async () => {
     db = await createTestSchema('toolseq');
