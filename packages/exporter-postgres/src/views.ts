@@ -23,8 +23,8 @@
  * (a code run that failed with a `KeyError` and printed no message still
  * says why). Part of migration 20, alone migration 21, which brought
  * the `error_type` fallback to schemas made before it, and part of
- * migration 22, which appended `parent_event_id` (the tool sequences'
- * sequences read it).
+ * migration 22, which appended `parent_event_id` (the tool sequences
+ * read it).
  */
 export const EVENT_OUTCOMES_VIEW_SQL = `
 CREATE OR REPLACE VIEW agentspan_event_outcomes AS
