@@ -229,7 +229,8 @@ function columnArrays<Row>(rows: readonly Row[], types: ColumnTypes<Row>): unkno
   });
 }
 
-async function insertChunks<Row>(
+/** Runs `sql` (an INSERT or UPDATE reading one array parameter per column, see `columnArrays`) once per chunk of rows. */
+async function unnestChunks<Row>(
   client: Queryable,
   sql: string,
   rows: readonly Row[],
@@ -313,16 +314,16 @@ async function writeRowsWith(
   if (g.runs.length > 0) {
     await flushBegin();
     const sql = insertStatement(schema, TABLES.WORKFLOW_RUNS, WORKFLOW_RUNS_COLUMN_TYPES, RUN_CONFLICT);
-    add(await insertChunks(client, sql, g.runs, WORKFLOW_RUNS_COLUMN_TYPES, maxBatchRows));
+    add(await unnestChunks(client, sql, g.runs, WORKFLOW_RUNS_COLUMN_TYPES, maxBatchRows));
   }
   if (g.nodes.length > 0) {
     await flushBegin();
     const sql = insertStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, { doNothing: true });
-    add(await insertChunks(client, sql, g.nodes, DAG_NODES_COLUMN_TYPES, maxBatchRows));
+    add(await unnestChunks(client, sql, g.nodes, DAG_NODES_COLUMN_TYPES, maxBatchRows));
     const ended = g.nodes.filter((n) => !isInProgress(n));
     if (ended.length > 0) {
       const replace = replaceInProgressStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES);
-      add(await insertChunks(client, replace, ended, DAG_NODES_COLUMN_TYPES, maxBatchRows));
+      add(await unnestChunks(client, replace, ended, DAG_NODES_COLUMN_TYPES, maxBatchRows));
     }
   }
   if (g.events.length > 0) {
@@ -334,7 +335,7 @@ async function writeRowsWith(
     } else {
       await flushBegin();
       const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
-      add(await insertChunks(client, sql, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
+      add(await unnestChunks(client, sql, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
     }
   }
   await flushBegin(); // nothing to write: the transaction is still opened (and committed) as asked
@@ -397,7 +398,7 @@ async function copyChunks<Row>(
         fallbacks++;
       }
     }
-    const r = await insertChunks(client, insertSql, chunk, types, maxBatchRows);
+    const r = await unnestChunks(client, insertSql, chunk, types, maxBatchRows);
     written += r.written;
     statements += r.statements;
   }
