@@ -79,8 +79,13 @@ function redactPem(text: string): { text: string; count: number } {
 }
 
 const tag = (kind: string): string => `[REDACTED:${kind}]`;
-/** Not preceded by a token character: secrets start at token boundaries. */
-const B = '(?<![A-Za-z0-9_-])';
+/**
+ * Not preceded by a token character: secrets start at token boundaries. A
+ * line end or tab as JSON writes it (`\n`, `\r`, `\t` escaped) is a boundary
+ * too: in a tool's result or arguments stored as JSON text, a token at the
+ * start of a line follows the letter `n` of `\n`.
+ */
+const B = '(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt]))';
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -95,6 +100,8 @@ const whole =
 const SECRET_KEY_NAMES = [
   'password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'access_key', 'secret_key', 'private_key',
   'client_secret', 'auth_token', 'access_token', 'refresh_token', 'passphrase', 'credentials',
+  // Run together, as camelCase keys are (`secretAccessKey` in AWS SDK configs and STS output, `privateKey`).
+  'accesskey', 'secretkey', 'privatekey',
 ];
 /** Values that are placeholders, types or references, not secrets. */
 const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{?[A-Za-z_][A-Za-z0-9_]{0,64}\}?|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
@@ -175,7 +182,7 @@ function builtinRules(keys: readonly string[]): Rule[] {
   return [
     { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
     { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
-    { kind: 'aws_access_key', bit: AWS, re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole('aws_access_key') },
+    { kind: 'aws_access_key', bit: AWS, re: /(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole('aws_access_key') },
     { kind: 'github_token', bit: GITHUB, re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})`, 'g'), replace: whole('github_token') },
     { kind: 'gitlab_token', bit: GITLAB, re: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,255}`, 'g'), replace: whole('gitlab_token') },
     { kind: 'slack_token', bit: SLACK, re: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,255}`, 'g'), replace: whole('slack_token') },
@@ -189,7 +196,8 @@ function builtinRules(keys: readonly string[]): Rule[] {
     {
       kind: 'bearer',
       bit: BEARER,
-      re: /(?<![A-Za-z0-9_-])(Authorization["']?[ \t]{0,8}[:=][ \t]{0,8}["']?[ \t]{0,8}Bearer[ \t]{1,8})([A-Za-z0-9._~+/=-]{8,8192})/gi,
+      // Its quotes may be escaped (`{\"Authorization\": \"Bearer ...`: code put in a JSON string).
+      re: /(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))(Authorization(?:\\{1,7}["']|["'])?[ \t]{0,8}[:=][ \t]{0,8}(?:\\{1,7}["']|["'])?[ \t]{0,8}Bearer[ \t]{1,8})([A-Za-z0-9._~+/=-]{8,8192})/gi,
       replace: (_m, g) => (g[1]!.startsWith('[REDACTED') ? undefined : g[0]! + tag('bearer')),
     },
     {
@@ -207,7 +215,10 @@ function builtinRules(keys: readonly string[]): Rule[] {
       re: new RegExp(
         `(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,128}(?:${keys.map(caseless).join('|')}))` +
           // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
-          `((?:\\\\{1,7}["']|["'])?[ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16})` +
+          // `=>` (a Ruby, PHP or Perl hash) only before a quoted value: `token => token.trim()` is a JS arrow function.
+          `((?:\\\\{1,7}["']|["'])?[ \\t]{0,16}(?:=(?![=>])|=>(?=[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=]))[ \\t]{0,16})` +
+          // A Python string prefix (`b"..."`, `f"..."`, `rb'...'`) is not part of the value: the quoted value follows it.
+          `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
           // Quoted values may contain escaped quotes (`"pa\\"ss"`). A value between escaped quotes
           // (`\\"secret\\"`, the same run of backslashes on both sides) is what a quoted value becomes
           // once its text is put in a JSON string. The alternatives start with different characters

@@ -27,6 +27,14 @@ describe('createRedactor: built-in kinds', () => {
     ['json key', '{"api_key": "abc123", "n": 1}', '{"api_key": "[REDACTED:password_assignment]", "n": 1}', 'password_assignment'],
     ['yaml', 'secret: s3cr3t-value', 'secret: [REDACTED:password_assignment]', 'password_assignment'],
     ['header dash', 'X-Api-Key: abcdef123', 'X-Api-Key: [REDACTED:password_assignment]', 'password_assignment'],
+    // Review of 2026-12-05: shapes that kept their secret.
+    ['python bytes literal', 'load_key(data, password=b"Pw1Bytes77")', 'load_key(data, password="[REDACTED:password_assignment]")', 'password_assignment'],
+    ['python f-string', 'DB_PASSWORD = f"Pw2FString88"', 'DB_PASSWORD = "[REDACTED:password_assignment]"', 'password_assignment'],
+    ['python raw string', "api_key = rb'Key3Raw99'", "api_key = '[REDACTED:password_assignment]'", 'password_assignment'],
+    ['ruby hash', "'password' => 'Pw4Hash00'", "'password' => '[REDACTED:password_assignment]'", 'password_assignment'],
+    ['camelCase aws secret', '{"SecretAccessKey": "wJalrXUtnFEMIK7MDENG"}', '{"SecretAccessKey": "[REDACTED:password_assignment]"}', 'password_assignment'],
+    ['camelCase private key', 'privateKey: abcDEF123', 'privateKey: [REDACTED:password_assignment]', 'password_assignment'],
+    ['bearer in JSON-encoded code', '{"code": "h = {\\"Authorization\\": \\"Bearer Zq9XwV8uT7sR6\\"}"}', '{"code": "h = {\\"Authorization\\": \\"Bearer [REDACTED:bearer]\\"}"}', 'bearer'],
   ];
   for (const [name, input, output, kind] of cases) {
     it(name, () => {
@@ -47,8 +55,20 @@ describe('createRedactor: built-in kinds', () => {
     assert.ok(res.text.endsWith('\n\nThe key above'));
   });
 
+  it('tokens at the start of a line of JSON text (after an escaped line end or tab) are redacted', () => {
+    const lines = ['sk-proj-' + 'A'.repeat(24), 'sk-ant-api03-' + 'b'.repeat(24), 'AKIAIOSFODNN7EXAMPLE', 'ghp_' + 'c'.repeat(36),
+      'xoxb-123456789012-abcdefghij', 'AIza' + 'S'.repeat(35), 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig', 'glpat-' + 'x'.repeat(20)];
+    const json = JSON.stringify({ stdout: 'keys:\n' + lines.join('\n') + '\tend', headers: 'Host: x\nAuthorization: Bearer abcdefgh12345' });
+    const res = redact(json);
+    for (const secret of [...lines, 'abcdefgh12345']) assert.equal(res.text.includes(secret), false, secret);
+    assert.equal(res.redactions, lines.length + 1);
+    assert.doesNotThrow(() => JSON.parse(res.text));
+  });
+
   it('keeps things that are not secrets', () => {
     for (const s of [
+      'items.map(token => token.trim())',
+      'const check = password => password.length > 8',
       'max_tokens=100',
       'token_count: 5',
       'password = os.environ["DB_PASSWORD"]',
@@ -215,7 +235,7 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     'Authorization', 'AUTHORIZATION', 'authorization', 'Bearer ', 'bearer ', 'BEARER\t', 'https://', '://', ':', '//', '@', 'user', 'u:p@h',
     'password', 'PassWord', 'passwd', 'pwd', 'PWD', 'secret', 'token', 'Token', 'api_key', 'api-key', 'API-KEY', 'apikey', 'access_key',
     'client_secret', 'passphrase', 'credentials', 'session_cookie', 'Session-Cookie', 'x.token9', 'TICKET-1234', 'clé secrète', 'CLÉ SECRÈTE',
-    'my"key', '=', '==', ':=', '::', ' ', '  ', '\t', ' '.repeat(16), ' '.repeat(17), '"', "'", '\n', '\n\n', '$', '${X}', 'None', 'hunter22',
+    'my"key', '=', '==', ':=', '::', '=>', 'b', 'rb', 'f', '\\n', '\\t', 'SecretAccessKey', 'privateKey', ' ', '  ', '\t', ' '.repeat(16), ' '.repeat(17), '"', "'", '\n', '\n\n', '$', '${X}', 'None', 'hunter22',
     'abcdefghijklmnopqrstuvwxyz0123456789', 'ABCDEFGHIJKLMNOP', '-----BEGIN RSA PRIVATE KEY-----\n', '-----END RSA PRIVATE KEY-----',
     'PRIVATE KEY', 'MIIEowIBAAKCAQEA', '[REDACTED:', ']', 'é', 'K', 'ſ', '\u212a', '{', '}', ',', ';', '\\', '\\"', '\\\\\\"', "\\'",
   ];
