@@ -84,6 +84,16 @@ export function nameOf(value: unknown, fallback: string): string {
   return s.length > 200 ? s.slice(0, 200) : s;
 }
 
+/** Longest file path kept: Linux's PATH_MAX. A path cut shorter would name another file, or none. */
+const MAX_PATH_CHARS = 4096;
+
+/** A file path that came in as anything: as given up to {@link MAX_PATH_CHARS}, longer is cut there. */
+export function pathOf(value: unknown): string {
+  const s = str(value);
+  if (s === undefined || s.length === 0) return 'unknown';
+  return s.length > MAX_PATH_CHARS ? s.slice(0, MAX_PATH_CHARS) : s;
+}
+
 function scopeAttributes(bag: AttributeBag, scope: EventScope, type: EventType, base: EventBase | undefined): void {
   bag.set(Attr.ATTR_EVENT_TYPE, type);
   bag.set(Attr.ATTR_RUN_ID, scope.runId);
@@ -252,7 +262,7 @@ export function toolCallResultAttributes(bag: AttributeBag, r: ToolCallResult): 
 export function fileGeneratedAttributes(bag: AttributeBag, scope: EventScope, e: FileGeneratedEvent): void {
   scopeAttributes(bag, scope, EventType.FILE_GEN, e);
   if (e.agent !== undefined) bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
-  bag.set(Attr.ATTR_FILE_PATH, nameOf(e.path, 'unknown'));
+  bag.set(Attr.ATTR_FILE_PATH, pathOf(e.path));
   bag.set(Attr.ATTR_FILE_SOURCE, str(e.source) ?? FileSource.EXPLICIT);
   resultCommon(bag, e);
 }

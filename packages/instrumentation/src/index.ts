@@ -3,6 +3,7 @@ export type { Recorder, RecorderOptions, AttachedRecorder, OpenHandleStats } fro
 export { createWorkflowCallbacks } from './workflow-callbacks.js';
 export type { WorkflowCallbacksOptions } from './workflow-callbacks.js';
 export { formatTraceparent, parseTraceparent } from './traceparent.js';
+export { toRunReference } from './ids.js';
 export { UNREADABLE, safeJson, safeText } from './safe-json.js';
 export { BoundedMap } from './bounded-map.js';
 export { createAttributeRecord, toAttributeRecord } from './attribute-record.js';

@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { guarded } from './guard.js';
+import { readableCopy } from './readable-copy.js';
 import { idOf, placeholderRunId } from './ids.js';
 import { OpenHandles } from './open-handles.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
@@ -57,18 +58,30 @@ export interface Recorder {
    */
   endOpen(): number;
   /**
-   * `begin*` events, nodes and runs whose rows are lost because they were
-   * never ended: `abandoned`, dropped by the application without `end()`
-   * (counted when garbage-collected), and `untracked`, beyond the 10 000
-   * open handles `endOpen()` follows.
+   * Rows the recording API could lose: `begin*` events, nodes and runs never
+   * ended (`abandoned`, `untracked`), and record calls that failed inside
+   * agentspan (`failed`).
    */
   openHandleStats(): OpenHandleStats;
 }
 
 /** See {@link Recorder.openHandleStats}. */
 export interface OpenHandleStats {
+  /** Handles dropped by the application without `end()` (counted when garbage-collected): their rows are lost. */
   abandoned: number;
+  /**
+   * Handles still open that `endOpen()` does not follow, because more than
+   * 10 000 were open at once (events are let go first, runs and nodes last);
+   * one ended later leaves this count. What it holds at shutdown is lost.
+   */
   untracked: number;
+  /**
+   * Record calls (`agentCall`, `beginToolCall`, ...) that failed inside
+   * agentspan and recorded nothing (each method's first failure is also
+   * logged through `diag`). Unreadable fields do not count: the event is
+   * recorded with them as `"[unreadable]"`.
+   */
+  failed: number;
 }
 
 class Attached extends RecordingScope implements AttachedRecorder {
@@ -87,6 +100,14 @@ class Attached extends RecordingScope implements AttachedRecorder {
   }
 }
 
+/** A recorder for `reference`; an unusable run id (or none) records into a placeholder run (`unknown-<uuid>`). */
+function attached(deps: ScopeDeps, reference: RunReference): AttachedRecorder {
+  const ref = (reference ?? {}) as Partial<RunReference>;
+  const runId = idOf(ref.runId) ?? placeholderRunId();
+  const nodeId = idOf(ref.nodeId);
+  return new Attached(deps, runId, nodeId, ref.traceparent);
+}
+
 /** Creates the recording API over a tracer provider. */
 export function createRecorder(options: RecorderOptions = {}): Recorder {
   const provider = options.tracerProvider ?? trace.getTracerProvider();
@@ -96,19 +117,26 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     tracer,
     maxContentChars: typeof max === 'number' && max > 0 ? Math.floor(max) : DEFAULT_MAX_CONTENT_CHARS,
     openHandles: new OpenHandles(),
+    failures: { count: 0 },
   };
   return {
     startRun(runOptions?: StartRunOptions): RunHandle {
-      // Fallback: options that made the run fail (say, a throwing getter) are dropped, the run still exists.
-      return guarded<RunHandle | undefined>('startRun', undefined, () => new Run(deps, runOptions ?? {})) ?? new Run(deps, {});
+      // Fallbacks: options with an unreadable field (a throwing getter) are read again from a copy
+      // holding the rest (an explicit runId survives); failing that, a run with none of them.
+      return (
+        guarded<RunHandle | undefined>('startRun', undefined, () => new Run(deps, runOptions ?? {})) ??
+        guarded<RunHandle | undefined>('startRun', undefined, () => new Run(deps, readableCopy(runOptions) as StartRunOptions)) ??
+        new Run(deps, {})
+      );
     },
     attach(reference: RunReference): AttachedRecorder {
-      const ref = (reference ?? {}) as Partial<RunReference>;
-      const runId = idOf(ref.runId) ?? placeholderRunId();
-      const nodeId = idOf(ref.nodeId);
-      return new Attached(deps, runId, nodeId, ref.traceparent);
+      return (
+        guarded<AttachedRecorder | undefined>('attach', undefined, () => attached(deps, reference)) ??
+        guarded<AttachedRecorder | undefined>('attach', undefined, () => attached(deps, readableCopy(reference) as unknown as RunReference)) ??
+        new Attached(deps, placeholderRunId(), undefined, undefined)
+      );
     },
     endOpen: () => deps.openHandles.endAll(),
-    openHandleStats: () => ({ abandoned: deps.openHandles.abandoned, untracked: deps.openHandles.untracked }),
+    openHandleStats: () => ({ abandoned: deps.openHandles.abandoned, untracked: deps.openHandles.untracked, failed: deps.failures.count }),
   };
 }

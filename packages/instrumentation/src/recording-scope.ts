@@ -27,8 +27,9 @@ import {
   toolCallResultAttributes,
   type EventScope,
 } from './event-attributes.js';
-import { guarded, reportFailure } from './guard.js';
+import { reportFailure } from './guard.js';
 import { SHUTDOWN_REASON, type OpenHandle, type OpenHandles } from './open-handles.js';
+import { readableCopy } from './readable-copy.js';
 import { endSpan, statusFromBag } from './span-end.js';
 import { checkedTime, startTimeOption } from './time-input.js';
 import type {
@@ -52,9 +53,19 @@ export interface ScopeDeps {
   readonly maxContentChars: number;
   /** Events, nodes and runs still open, for shutdown to end. */
   readonly openHandles: OpenHandles;
+  /** Record calls that failed inside agentspan and recorded nothing (`Recorder.openHandleStats().failed`). */
+  readonly failures: { count: number };
 }
 
 type Fill<E> = (bag: AttributeBag, scope: EventScope, event: E) => void;
+/** The span name of an event (module-level functions: no closure per call). */
+type NameFor<E> = (event: E) => string;
+
+const agentCallName = (e: AgentCallEvent): string => agentCallSpanName(nameOf(e.agent, 'agent'));
+const codeExecutionName = (e: CodeExecutionEvent): string => codeExecutionSpanName(nameOf(e.agent, 'executor'));
+const toolCallName = (e: ToolCallEvent): string => toolCallSpanName(nameOf(e.tool, 'tool'));
+const fileGenName = (e: FileGeneratedEvent): string => fileGenSpanName(nameOf(e.path, 'unknown'));
+const handoffName = (e: HandoffEvent): string => handoffSpanName(nameOf(e.from, 'agent'), nameOf(e.to, 'agent'));
 type FillResult<R> = (bag: AttributeBag, result: R) => void;
 
 const NOOP_HANDLE: EventHandle<never> = {
@@ -79,65 +90,94 @@ export class RecordingScope implements EventRecorder {
 
   agentCall(event: AgentCallEvent): void {
     try {
-      this.record(agentCallSpanName(nameOf(event?.agent, 'agent')), agentCallAttributes, event);
+      this.record(agentCallName, agentCallAttributes, event);
     } catch (err) {
-      reportFailure('agentCall', err);
+      this.recordFailed('agentCall', err);
     }
   }
 
   beginAgentCall(event: AgentCallEvent): EventHandle<AgentCallResult> {
-    return guarded('beginAgentCall', NOOP_HANDLE, () =>
-      this.begin(agentCallSpanName(nameOf(event?.agent, 'agent')), agentCallAttributes, agentCallResultAttributes, event),
-    );
+    try {
+      return this.begin(agentCallName, agentCallAttributes, agentCallResultAttributes, event);
+    } catch (err) {
+      this.recordFailed('beginAgentCall', err);
+      return NOOP_HANDLE;
+    }
   }
 
   codeExecution(event: CodeExecutionEvent): void {
     try {
-      this.record(codeExecutionSpanName(nameOf(event?.agent, 'executor')), codeExecutionAttributes, event);
+      this.record(codeExecutionName, codeExecutionAttributes, event);
     } catch (err) {
-      reportFailure('codeExecution', err);
+      this.recordFailed('codeExecution', err);
     }
   }
 
   beginCodeExecution(event: CodeExecutionEvent): EventHandle<CodeExecutionResult> {
-    return guarded('beginCodeExecution', NOOP_HANDLE, () =>
-      this.begin(
-        codeExecutionSpanName(nameOf(event?.agent, 'executor')),
-        codeExecutionAttributes,
-        codeExecutionResultAttributes,
-        event,
-      ),
-    );
+    try {
+      return this.begin(codeExecutionName, codeExecutionAttributes, codeExecutionResultAttributes, event);
+    } catch (err) {
+      this.recordFailed('beginCodeExecution', err);
+      return NOOP_HANDLE;
+    }
   }
 
   toolCall(event: ToolCallEvent): void {
     try {
-      this.record(toolCallSpanName(nameOf(event?.tool, 'tool')), toolCallAttributes, event);
+      this.record(toolCallName, toolCallAttributes, event);
     } catch (err) {
-      reportFailure('toolCall', err);
+      this.recordFailed('toolCall', err);
     }
   }
 
   beginToolCall(event: ToolCallEvent): EventHandle<ToolCallResult> {
-    return guarded('beginToolCall', NOOP_HANDLE, () =>
-      this.begin(toolCallSpanName(nameOf(event?.tool, 'tool')), toolCallAttributes, toolCallResultAttributes, event),
-    );
+    try {
+      return this.begin(toolCallName, toolCallAttributes, toolCallResultAttributes, event);
+    } catch (err) {
+      this.recordFailed('beginToolCall', err);
+      return NOOP_HANDLE;
+    }
   }
 
   fileGenerated(event: FileGeneratedEvent): void {
     try {
-      this.record(fileGenSpanName(nameOf(event?.path, 'unknown')), fileGeneratedAttributes, event);
+      this.record(fileGenName, fileGeneratedAttributes, event);
     } catch (err) {
-      reportFailure('fileGenerated', err);
+      this.recordFailed('fileGenerated', err);
     }
   }
 
   handoff(event: HandoffEvent): void {
     try {
-      this.record(handoffSpanName(nameOf(event?.from, 'agent'), nameOf(event?.to, 'agent')), handoffAttributes, event);
+      this.record(handoffName, handoffAttributes, event);
     } catch (err) {
-      reportFailure('handoff', err);
+      this.recordFailed('handoff', err);
     }
+  }
+
+  /**
+   * The span name and attributes of an event, read from the caller's object;
+   * when a field cannot be read (a throwing getter, a proxy), read again from
+   * a copy where that field is `"[unreadable]"` (see `readableCopy`).
+   */
+  private prepare<E>(nameFor: NameFor<E>, fill: Fill<E>, event: E): { e: E; bag: AttributeBag; name: string } {
+    let e = (event ?? {}) as E;
+    let bag = new AttributeBag(this.deps.maxContentChars);
+    try {
+      fill(bag, this.eventScope, e);
+      return { e, bag, name: nameFor(e) };
+    } catch {
+      e = readableCopy(e) as E;
+      bag = new AttributeBag(this.deps.maxContentChars);
+      fill(bag, this.eventScope, e);
+      return { e, bag, name: nameFor(e) };
+    }
+  }
+
+  /** A record call that failed inside agentspan even so: logged once per method, and counted. */
+  protected recordFailed(site: string, err: unknown): void {
+    this.deps.failures.count += 1;
+    reportFailure(site, err);
   }
 
   /**
@@ -145,10 +185,8 @@ export class RecordingScope implements EventRecorder {
    * `endTime` given: an instant at that time). Per call this allocates the
    * attribute map and the options object, nothing else.
    */
-  private record<E extends EventTiming & { error?: unknown }>(name: string, fill: Fill<E>, event: E): void {
-    const e = (event ?? {}) as E;
-    const bag = new AttributeBag(this.deps.maxContentChars);
-    fill(bag, this.eventScope, e);
+  private record<E extends EventTiming & { error?: unknown }>(nameFor: NameFor<E>, fill: Fill<E>, event: E): void {
+    const { e, bag, name } = this.prepare(nameFor, fill, event);
     const startTime: TimeInput | undefined = checkedTime(e.startTime);
     const end: TimeInput | undefined = checkedTime(e.endTime);
     const start = startTime ?? end;
@@ -164,14 +202,12 @@ export class RecordingScope implements EventRecorder {
 
   /** An event still running: the span stays open until `end()`. */
   private begin<E extends EventTiming, R extends EventTiming & { error?: unknown }>(
-    name: string,
+    nameFor: NameFor<E>,
     fill: Fill<E>,
     fillResult: FillResult<R>,
     event: E,
   ): EventHandle<R> {
-    const e = (event ?? {}) as E;
-    const bag = new AttributeBag(this.deps.maxContentChars);
-    fill(bag, this.eventScope, e);
+    const { e, bag, name } = this.prepare(nameFor, fill, event);
     const span = this.deps.tracer.startSpan(
       name,
       { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...startTimeOption(e.startTime) },

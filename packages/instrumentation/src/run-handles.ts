@@ -20,6 +20,7 @@ import {
 } from '@agentspan/semconv';
 import { AttributeBag, errorAttributes, nameOf } from './event-attributes.js';
 import { guarded } from './guard.js';
+import { readableCopy } from './readable-copy.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
 import { SHUTDOWN_REASON, type OpenHandle } from './open-handles.js';
 import { endSpan } from './span-end.js';
@@ -94,12 +95,16 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
     // After the run ended (a late framework callback) a node span would never be ended nor exported,
     // and its events would hang under it: they go under the run, stamped with the node id.
     if (this.ended) return new DetachedNode(this.deps, this, id, this.parentContext);
-    const node = guarded<Node | undefined>('startNode', undefined, () => {
-      const created = new Node(this.deps, this, id, this.nodeCount, options ?? {}, this.parentContext);
+    const start = (o: StartNodeOptions): Node => {
+      const created = new Node(this.deps, this, id, this.nodeCount, o, this.parentContext);
       this.nodeCount += 1;
       this.openNodes.add(created);
       return created;
-    });
+    };
+    // Options with an unreadable field (a throwing getter) are read again from a copy holding the rest.
+    const node =
+      guarded<Node | undefined>('startNode', undefined, () => start(options ?? {})) ??
+      guarded<Node | undefined>('startNode', undefined, () => start(readableCopy(options) as StartNodeOptions));
     return node ?? new DetachedNode(this.deps, this, id, this.parentContext);
   }
 

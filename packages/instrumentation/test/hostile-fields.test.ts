@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Attr } from '@agentspan/semconv';
-import { createWorkflowCallbacks } from '../src/index.js';
+import { createRecorder, createWorkflowCallbacks } from '../src/index.js';
 import { byName, setup } from './helpers.js';
 
 function revokedProxy(): object {
@@ -135,4 +135,92 @@ test('the content fields of an event are each read once: a getter that computes 
     assert.equal(reads.get(field), 1, field);
   }
   assert.equal(byName(spans(), 'invoke_agent a').attributes[Attr.ATTR_MESSAGE_CONTENT], 'hello');
+});
+
+/** An object whose `key` getter throws, beside ordinary fields. */
+function withThrowingGetter<T extends object>(fields: T, key: string): T {
+  return Object.defineProperty({ ...fields }, key, { enumerable: true, get: () => { throw new Error('getter'); } });
+}
+
+test('a throwing getter on the event itself costs that field: the event is recorded, not failed', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'event-getters' });
+  const step = run.startNode('step');
+  step.toolCall(withThrowingGetter({ agent: 'a', tool: 'search', args: { q: 'x' }, result: 'found' }, 'metadata'));
+  step.agentCall(withThrowingGetter({ agent: 'planner', content: 'hello' }, 'role'));
+  step.codeExecution(withThrowingGetter({ agent: 'executor', language: 'python', code: 'print(1)' }, 'output'));
+  step.fileGenerated(withThrowingGetter({ agent: 'executor', path: 'a.txt' }, 'source'));
+  step.beginToolCall(withThrowingGetter({ agent: 'a', tool: 'slow', args: { q: 'y' } }, 'metadata')).end({ result: 'done' });
+  // The name comes from a field that cannot be read: it is named for that.
+  step.toolCall(withThrowingGetter({ agent: 'a', args: { q: 'z' } }, 'tool'));
+  step.end();
+  run.end();
+  const all = spans();
+  const search = byName(all, 'execute_tool search').attributes;
+  assert.equal(search[Attr.ATTR_RUN_ID], 'event-getters');
+  assert.equal(search[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT], 'found');
+  assert.ok(String(search[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]).includes('"q"'));
+  assert.equal(byName(all, 'invoke_agent planner').attributes[Attr.ATTR_MESSAGE_CONTENT], 'hello');
+  assert.equal(byName(all, 'execute_code executor').attributes[Attr.ATTR_CODE_CONTENT], 'print(1)');
+  assert.equal(byName(all, 'file_gen a.txt').attributes[Attr.ATTR_FILE_PATH], 'a.txt');
+  assert.equal(byName(all, 'execute_tool slow').attributes[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT], 'done');
+  assert.ok(byName(all, 'execute_tool [unreadable]'));
+  assert.equal(recorder.openHandleStats().failed, 0);
+});
+
+test('a throwing getter in startRun or startNode options keeps the explicit ids and the rest', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun(withThrowingGetter({ runId: 'kept-run', mode: 'research' }, 'task'));
+  assert.equal(run.id, 'kept-run');
+  const step = run.startNode('step_1', withThrowingGetter({ title: 't', agent: 'planner' }, 'metadata'));
+  step.agentCall({ agent: 'planner', content: 'x' });
+  step.end();
+  run.end();
+  const all = spans();
+  const runSpan = byName(all, 'invoke_workflow research').attributes;
+  assert.equal(runSpan[Attr.ATTR_RUN_ID], 'kept-run');
+  const node = byName(all, 'node step_1');
+  assert.equal(node.attributes[Attr.ATTR_NODE_TITLE], 't');
+  assert.equal(node.attributes[Attr.ATTR_RUN_ID], 'kept-run');
+  const event = byName(all, 'invoke_agent planner');
+  assert.equal(event.parentSpanContext?.spanId, node.spanContext().spanId, 'the event is under its node');
+});
+
+test('attach() never throws, whatever the reference: unreadable fields are skipped, nothing usable goes to a placeholder run', () => {
+  const { recorder } = setup();
+  assert.equal(recorder.attach(withThrowingGetter({ runId: 'r1', traceparent: '' }, 'nodeId')).runId, 'r1');
+  assert.match(recorder.attach(hostile() as never).runId, /^unknown-/);
+  assert.match(recorder.attach(withThrowingGetter({ traceparent: '' }, 'runId') as never).runId, /^unknown-/);
+  assert.match(recorder.attach(undefined as never).runId, /^unknown-/);
+});
+
+test('file paths are kept whole up to 4096 characters (a deep workspace path is longer than a name)', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'paths' });
+  const deep = 'out/' + 'deeply_nested_directory/'.repeat(12) + 'result.csv';
+  run.fileGenerated({ path: deep });
+  run.fileGenerated({ path: 'p/'.repeat(3000) });
+  run.end();
+  const files = spans().filter((s) => s.attributes[Attr.ATTR_FILE_PATH] !== undefined);
+  assert.equal(files[0]!.attributes[Attr.ATTR_FILE_PATH], deep);
+  assert.equal(String(files[1]!.attributes[Attr.ATTR_FILE_PATH]).length, 4096);
+});
+
+test('a record call that fails inside agentspan is counted in openHandleStats().failed, never thrown', () => {
+  const broken = {
+    getTracer: () => ({
+      startSpan: () => {
+        throw new Error('tracer broken');
+      },
+      startActiveSpan: () => {
+        throw new Error('tracer broken');
+      },
+    }),
+  };
+  const recorder = createRecorder({ tracerProvider: broken as never });
+  const scope = recorder.attach({ runId: 'r', traceparent: '' });
+  scope.toolCall({ tool: 't' });
+  scope.agentCall({ agent: 'a' });
+  scope.beginCodeExecution({ code: 'x' }).end();
+  assert.equal(recorder.openHandleStats().failed, 3);
 });

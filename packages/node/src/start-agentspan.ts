@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { AlwaysOnSampler, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { DeliverySpanProcessor } from '@agentspan/delivery';
-import { createRecorder, type AttachedRecorder, type NodeHandle, type RunHandle, type RunReference } from '@agentspan/instrumentation';
+import { createRecorder, toRunReference, type AttachedRecorder, type RunReference } from '@agentspan/instrumentation';
 import { ExecutionEventSpanProcessor } from '@agentspan/processor';
 import { notReadyMessage, type PostgresSpanProcessor } from '@agentspan/exporter-postgres';
 import { resolveOptions, type AgentspanEnv } from './config.js';
@@ -30,10 +30,6 @@ const consoleLogger: AgentspanLogger = {
 const STARTUP_MIGRATION_WAIT_MS = 5000;
 
 /** A run or node handle, or a plain reference, as a reference. */
-function referenceOf(target: RunHandle | NodeHandle | RunReference): RunReference {
-  const t = target as { reference?: unknown };
-  return typeof t.reference === 'function' ? (target as RunHandle).reference() : (target as RunReference);
-}
 
 /**
  * Wires agentspan into this process and returns the recording API:
@@ -172,7 +168,7 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
       return agentspan.attach(ref);
     },
     childEnv(target, base = process.env, orderBlock = DEFAULT_CHILD_ORDER_BLOCK): NodeJS.ProcessEnv {
-      const ref = referenceOf(target);
+      const ref = toRunReference(target);
       const orderBase = processor.reserveExecutionOrders(ref.runId, orderBlock);
       return {
         ...base,
@@ -180,7 +176,7 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
         [TRACEPARENT_ENV]: ref.traceparent,
       };
     },
-    workerData: (target) => bridge.open(referenceOf(target)),
+    workerData: (target) => bridge.open(toRunReference(target)),
     shutdown: () => {
       shutdownPromise ??= (async () => {
         unregisterExitHooks?.();

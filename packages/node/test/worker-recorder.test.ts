@@ -115,3 +115,18 @@ test('an error from a worker keeps its type (a custom Error class, a name set by
   assert.equal(attrs('execute_tool look-alike')['error.type'], undefined, 'a result that only looks like one is data');
   assert.match(String(attrs('execute_tool look-alike')['gen_ai.tool.call.result']), /plain data/);
 });
+
+test('workerData() and childEnv() never throw: a target without a usable run goes to a placeholder run', async () => {
+  const { agentspan } = await started();
+  const hostile = new Proxy({}, { get: () => { throw new Error('trap'); }, ownKeys: () => { throw new Error('trap'); } });
+  const throwingReference = { reference: () => { throw new Error('reference'); } };
+  for (const target of [undefined, null, 42, hostile, throwingReference, { get runId(): string { throw new Error('getter'); }, traceparent: '' }]) {
+    assert.doesNotThrow(() => agentspan.workerData(target as never).port.close());
+    const env = agentspan.childEnv(target as never, {});
+    assert.match(String(env['AGENTSPAN_RUN_REFERENCE']), /unknown-/);
+  }
+  const run = agentspan.startRun({ runId: 'usable' });
+  assert.match(String(agentspan.childEnv(run, {})['AGENTSPAN_RUN_REFERENCE']), /usable/);
+  run.end();
+  await agentspan.shutdown();
+});
