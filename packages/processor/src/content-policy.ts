@@ -126,6 +126,27 @@ export function redactStatusAndEvents(span: SpanTextParts, redactor: Redactor): 
   return redactions;
 }
 
+/** What {@link redactName} needs of a span. */
+export interface NamedSpan {
+  readonly name: string;
+  updateName(name: string): unknown;
+}
+
+/**
+ * Redacts the span's name in place (the SDK lets it change until the span
+ * has ended); returns the number of secrets replaced. Names are built from
+ * what the application passed (an agent, a tool, a file path that may be a
+ * URL with a token in its query), and they reach `execution_events.name`
+ * and Jaeger as they are.
+ */
+export function redactName(span: NamedSpan, redactor: Redactor): number {
+  const name = span.name;
+  if (typeof name !== 'string' || name.length < 8) return 0;
+  const r = redactor.redact(name);
+  if (r.redactions > 0) span.updateName(r.text);
+  return r.redactions;
+}
+
 /**
  * Removes content attributes in place. The SDK offers no `removeAttribute`;
  * in SDK 2.x a span's `attributes` is its own mutable record, and this runs

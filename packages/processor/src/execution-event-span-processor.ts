@@ -14,7 +14,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { createRedactor, normalisePath, type Redactor } from '@agentspan/extract';
 import { toAttributeRecord } from '@agentspan/instrumentation';
 import { Attr, EventType, FileSource, fileGenSpanName } from '@agentspan/semconv';
-import { redactAttributes, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
+import { redactAttributes, redactName, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
 import { enrichAgentCall, enrichCodeExecution, enrichToolCall } from './enrich-events.js';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
@@ -79,6 +79,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly foreign = new ForeignSpanMapper();
   /** Run and node spans' values as their start's redaction left them (see `redactAtStart`). */
   private readonly redactedAtStart = new WeakMap<Span, ReadonlyMap<string, AttributeValue>>();
+  /** A run's or node's name as its start's redaction left it. */
+  private readonly nameAtStart = new WeakMap<Span, string>();
   private tracerProvider: TracerProvider | undefined;
   private tracer: Tracer | undefined;
   private readonly counters: ProcessorStats = {
@@ -247,10 +249,13 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private redactAtStart(span: Span): void {
     if (!this.redactor) return;
     const found = redactAttributes(span.attributes, this.redactor);
-    if (found !== undefined) {
-      span.setAttributes(found.changes);
-      span.setAttribute(Attr.ATTR_REDACTIONS, found.redactions);
-      this.counters.redactions += found.redactions;
+    const inName = redactName(span, this.redactor);
+    this.nameAtStart.set(span, span.name);
+    const redactions = (found?.redactions ?? 0) + inName;
+    if (found !== undefined) span.setAttributes(found.changes);
+    if (redactions > 0) {
+      span.setAttribute(Attr.ATTR_REDACTIONS, redactions);
+      this.counters.redactions += redactions;
     }
     const done = new Map<string, AttributeValue>();
     const attrs = span.attributes;
@@ -268,7 +273,9 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const type = attrs[Attr.ATTR_EVENT_TYPE];
     if (this.redactor) {
       const found = redactAttributes(attrs, this.redactor, this.redactedAtStart.get(span));
-      const elsewhere = redactStatusAndEvents(span as unknown as SpanTextParts, this.redactor);
+      // A name redacted at the start and unchanged since is not redacted twice (as the attributes).
+      const inName = this.nameAtStart.get(span) === span.name ? 0 : redactName(span, this.redactor);
+      const elsewhere = redactStatusAndEvents(span as unknown as SpanTextParts, this.redactor) + inName;
       const redactions = (found?.redactions ?? 0) + elsewhere;
       if (found !== undefined) span.setAttributes(found.changes);
       if (redactions > 0) {

@@ -36,6 +36,20 @@ test('secrets in the status message and in event attributes (exceptions) are red
   assert.ok(Number(search.attributes[Attr.ATTR_REDACTIONS]) >= 3, 'status, exception message, event attribute');
 });
 
+test('span names are redacted: a file path that is a URL with a token, an agent or tool named with a secret', () => {
+  const { recorder, spans } = setup();
+  const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0'.repeat(2);
+  const run = recorder.startRun();
+  run.fileGenerated({ path: `https://raw.example.org/report.csv?token=${token}` });
+  run.toolCall({ agent: 'a', tool: `fetch ${token}` });
+  run.end();
+  const all = spans();
+  for (const s of all) assert.ok(!s.name.includes(token), s.name);
+  const file = all.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'file_gen')!;
+  assert.equal(file.name, 'file_gen https://raw.example.org/report.csv?token=[REDACTED:github_token]');
+  assert.equal(file.attributes[Attr.ATTR_REDACTIONS], 2, 'the path and the name');
+});
+
 test('redactText applies the span rules to a value outside any span, counts it, and is the identity with redaction off', () => {
   const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
   const { processor } = setup();
@@ -53,7 +67,7 @@ test('a run and a node are redacted when they start (their row in progress is wr
   const processor = new ExecutionEventSpanProcessor({ workspaceDir });
   const atStart: Record<string, unknown>[] = [];
   const snapshot: SpanProcessor = {
-    onStart: (span) => void atStart.push({ ...span.attributes }),
+    onStart: (span) => void atStart.push({ ...span.attributes, name: span.name }),
     onEnd: () => undefined,
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
@@ -76,9 +90,10 @@ test('a run and a node are redacted when they start (their row in progress is wr
   for (const s of ended) assert.ok(!JSON.stringify(s.attributes).includes(key) && !JSON.stringify(s.attributes).includes(token));
   const runSpan = ended.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run')!;
   const nodeSpan = ended.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'node')!;
-  assert.equal(runSpan.attributes[Attr.ATTR_REDACTIONS], 3, 'mode (workflow name and run mode) and task, each once');
+  assert.equal(runSpan.attributes[Attr.ATTR_REDACTIONS], 4, 'mode (workflow name, run mode and span name) and task, each once');
+  assert.equal(runSpan.name, 'invoke_workflow deploy [REDACTED:aws_access_key]');
   assert.equal(nodeSpan.attributes[Attr.ATTR_REDACTIONS], 3, 'type, agent and title, each once');
-  assert.equal(processor.stats().redactions, 6, 'nothing counted again at the end');
+  assert.equal(processor.stats().redactions, 7, 'nothing counted again at the end');
 });
 
 test('a run is redacted once whatever the rules: a user pattern that matches the redaction tag does not redact it again at the end', () => {
@@ -91,9 +106,10 @@ test('a run is redacted once whatever the rules: a user pattern that matches the
   assert.equal(runSpan.attributes[Attr.ATTR_RUN_MODE], 'mode [REDACTED:licence]');
   assert.equal(runSpan.attributes[Attr.ATTR_RUN_TASK], 'deploy with key [REDACTED:licence]');
   assert.equal(runSpan.attributes[Attr.ATTR_ERROR_MESSAGE], 'failed with key [REDACTED:licence]');
-  // Mode (run mode and workflow name) and task at the start; at the end the error message and the status message (the same text).
+  assert.equal(runSpan.name, 'invoke_workflow mode [REDACTED:licence]', 'the name too, once');
+  // Mode (run mode, workflow name, span name) and task at the start; at the end the error message and the status message (the same text).
   const counted = Number(runSpan.attributes[Attr.ATTR_REDACTIONS]);
-  assert.equal(counted, 5);
+  assert.equal(counted, 6);
   const tool = spans().find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'tool_call')!;
   assert.equal(processor.stats().redactions, counted + Number(tool.attributes[Attr.ATTR_REDACTIONS]));
 });
