@@ -11,6 +11,7 @@ export { extractMessageMetadata } from './message-metadata.js';
 export { extractGeneratedFiles, mayBeJsonDocument } from './tool-result-files.js';
 export { sniffLanguage } from './language-sniff.js';
 export { createRedactor } from './redact.js';
+export { TRUNCATION_MARK } from './redact-cut.js';
 export { normalisePath } from './paths.js';
 export type {
   CodeBlock,
@@ -19,6 +20,7 @@ export type {
   ErrorInfo,
   MessageMetadata,
   MessageMetadataOptions,
+  RedactCallOptions,
   RedactionPattern,
   RedactionResult,
   Redactor,

@@ -14,7 +14,8 @@
  * clears could not have matched that rule.
  */
 import { guarded } from './guard.js';
-import type { RedactionResult, Redactor, RedactorOptions } from './types.js';
+import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
+import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 
 interface Rule {
   kind: string;
@@ -571,15 +572,22 @@ export function compileRedactor(options: RedactorOptions | undefined, screened =
   }
   const alwaysRun = rules.some((r) => r.bit === 0);
   const scan = screened ? (t: string): number => screen.scan(t) : (): number => ~0;
-  const redact = (text: string): RedactionResult => {
+  const redact = (text: string, call?: RedactCallOptions): RedactionResult => {
     if (!enabled) return { text, redactions: 0, kinds: [] };
     if (typeof text !== 'string') return { text: '', redactions: 0, kinds: [] };
     if (compileError) return { text: tag('error'), redactions: 1, kinds: ['error'] };
     try {
       const mask = scan(text);
       // The common case: no rule can match; nothing else runs and nothing is allocated but the result.
+      // (Nor can a cut token: every secret prefix holds a character the screen looks for.)
       if (mask === 0 && !alwaysRun) return { text, redactions: 0, kinds: [] };
-      return runRules(rules, scan, mask, text);
+      const found = runRules(rules, scan, mask, text);
+      const cutAtEnd = call?.cutAtEnd === true;
+      if (!cutAtEnd && !found.text.includes(TRUNCATION_MARK)) return found;
+      const cut = redactCutTokens(found.text, cutAtEnd);
+      if (cut.count === 0) return found;
+      for (const kind of cut.kinds) if (!found.kinds.includes(kind)) found.kinds.push(kind);
+      return { text: cut.text, redactions: found.redactions + cut.count, kinds: found.kinds };
     } catch {
       return { text: tag('error'), redactions: 1, kinds: ['error'] };
     }

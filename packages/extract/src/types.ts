@@ -106,6 +106,16 @@ export interface RedactorOptions {
   extraKeyNames?: string[];
 }
 
+/** Options of one `Redactor.redact` call. */
+export interface RedactCallOptions {
+  /**
+   * The text is the start of a longer one, cut at its end (a window of a
+   * file): a token with a known secret prefix running to the end is replaced
+   * though too short for its rule. Default `false`.
+   */
+  cutAtEnd?: boolean;
+}
+
 /** Result of `Redactor.redact`. */
 export interface RedactionResult {
   /** The text with every secret replaced by `[REDACTED:<kind>]`. */
@@ -118,8 +128,12 @@ export interface RedactionResult {
 
 /** A compiled set of redaction rules; build once with `createRedactor`, call many times. */
 export interface Redactor {
-  /** Replaces secrets in `text`. Never throws; fails closed (`[REDACTED:error]`). */
-  redact(text: string): RedactionResult;
+  /**
+   * Replaces secrets in `text`. Never throws; fails closed (`[REDACTED:error]`).
+   * A token cut short, right before a {@link TRUNCATION_MARK} or at the end of a
+   * text `options.cutAtEnd` says was cut, is replaced too (see `redact.ts`).
+   */
+  redact(text: string, options?: RedactCallOptions): RedactionResult;
   /** Whether this redactor changes anything. */
   readonly enabled: boolean;
 }

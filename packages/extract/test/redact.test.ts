@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createRedactor } from '../src/index.js';
+import { createRedactor, TRUNCATION_MARK } from '../src/index.js';
 import { compileRedactor } from '../src/redact.js';
 
 const r = createRedactor();
@@ -235,7 +235,7 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     'Authorization', 'AUTHORIZATION', 'authorization', 'Bearer ', 'bearer ', 'BEARER\t', 'https://', '://', ':', '//', '@', 'user', 'u:p@h',
     'password', 'PassWord', 'passwd', 'pwd', 'PWD', 'secret', 'token', 'Token', 'api_key', 'api-key', 'API-KEY', 'apikey', 'access_key',
     'client_secret', 'passphrase', 'credentials', 'session_cookie', 'Session-Cookie', 'x.token9', 'TICKET-1234', 'clé secrète', 'CLÉ SECRÈTE',
-    'my"key', '=', '==', ':=', '::', '=>', 'b', 'rb', 'f', '\\n', '\\t', 'SecretAccessKey', 'privateKey', ' ', '  ', '\t', ' '.repeat(16), ' '.repeat(17), '"', "'", '\n', '\n\n', '$', '${X}', 'None', 'hunter22',
+    'my"key', '=', '==', ':=', '::', '=>', TRUNCATION_MARK, 'b', 'rb', 'f', '\\n', '\\t', 'SecretAccessKey', 'privateKey', ' ', '  ', '\t', ' '.repeat(16), ' '.repeat(17), '"', "'", '\n', '\n\n', '$', '${X}', 'None', 'hunter22',
     'abcdefghijklmnopqrstuvwxyz0123456789', 'ABCDEFGHIJKLMNOP', '-----BEGIN RSA PRIVATE KEY-----\n', '-----END RSA PRIVATE KEY-----',
     'PRIVATE KEY', 'MIIEowIBAAKCAQEA', '[REDACTED:', ']', 'é', 'K', 'ſ', '\u212a', '{', '}', ',', ';', '\\', '\\"', '\\\\\\"', "\\'",
   ];
@@ -279,5 +279,49 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
       assert.deepEqual(r.redact(s), reference.redact(s), s);
       assert.deepEqual(screenedOdd.redact(s), referenceOdd.redact(s), s);
     }
+  });
+});
+
+describe('createRedactor: secrets cut short', () => {
+  const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0'.repeat(2);
+  it('a token with a secret prefix running up to a truncation mark is replaced, whatever its length', () => {
+    for (const [cut, kind] of [
+      [token.slice(0, 20), 'github_token'],
+      ['sk-proj-AbCdEf', 'openai_key'],
+      ['sk-ant-api03-x', 'anthropic_key'],
+      ['AKIAIOSF', 'aws_access_key'],
+      ['eyJhbGciOiJIUzI1NiJ9.eyJzd', 'jwt'],
+      ['xoxb-12345', 'slack_token'],
+      ['AIzaSyA', 'google_api_key'],
+      ['glpat-abc', 'gitlab_token'],
+    ] as const) {
+      const res = redact(`keys: ${cut}${TRUNCATION_MARK}`);
+      assert.equal(res.text, `keys: [REDACTED:${kind}]${TRUNCATION_MARK}`, cut);
+      assert.deepEqual(res.kinds, [kind]);
+    }
+    // Inside JSON text (a value cut by the recorder's safeJson), after an escaped line end, after a dot.
+    assert.equal(redact(`{"stdout":"a\\n${token.slice(0, 30)}${TRUNCATION_MARK}"}`).text, `{"stdout":"a\\n[REDACTED:github_token]${TRUNCATION_MARK}"}`);
+    assert.equal(redact(`cfg.${token.slice(0, 9)}${TRUNCATION_MARK}`).text, `cfg.[REDACTED:github_token]${TRUNCATION_MARK}`);
+  });
+
+  it('only at a cut: the same short token elsewhere, or a word that merely contains a prefix, is kept', () => {
+    for (const s of [`keys: ${token.slice(0, 20)} and more`, `task-ASIAN${TRUNCATION_MARK}`, `risk-assessment${TRUNCATION_MARK}`, `[REDACTED:openai_key]${TRUNCATION_MARK}`]) {
+      assert.equal(redact(s).text, s, s);
+    }
+  });
+
+  it('cutAtEnd: the end of a window of a longer text is a cut', () => {
+    const window = `line\nGITHUB_TOKEN ${token.slice(0, 20)}`;
+    assert.equal(redact(window).text, window, 'not cut: a short ghp_ word is no token');
+    assert.equal(r.redact(window, { cutAtEnd: true }).text, 'line\nGITHUB_TOKEN [REDACTED:github_token]');
+    assert.equal(r.redact(window, { cutAtEnd: true }).redactions, 1);
+  });
+
+  it('property: linear in the number of cuts (a look-back stops at the previous cut)', () => {
+    const hostile = ('x.eyJ' + 'a'.repeat(40) + TRUNCATION_MARK).repeat(20_000);
+    const started = process.hrtime.bigint();
+    const res = redact(hostile);
+    assert.equal(res.redactions, 20_000);
+    assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 5_000);
   });
 });

@@ -103,7 +103,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     this.captureFiles = booleanOption('fileCapture.enabled', fc.enabled, true);
     this.fileCapture = {
       // Redacted before the cut to `maxContentBytes`, so no part of a secret that crosses it is kept.
-      redact: redactor === undefined ? undefined : (text) => redactor.redact(text),
+      // The window past it is itself cut from a longer file: a token running to its end is redacted as cut short.
+      redact: redactor === undefined ? undefined : (text, cutAtEnd) => redactor.redact(text, { cutAtEnd }),
       roots: fc.roots && fc.roots.length > 0 ? [...fc.roots] : [this.workspaceDir],
       maxFileBytes: positive(fc.maxFileBytes, DEFAULT_MAX_FILE_BYTES),
       maxContentBytes: positive(fc.maxContentBytes, DEFAULT_MAX_CONTENT_BYTES),

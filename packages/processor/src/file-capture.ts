@@ -48,7 +48,8 @@ export interface FileCaptureOptions {
    * a secret that crosses the cut is still recognised whole and no prefix
    * of it is kept. @default none
    */
-  redact?: ((text: string) => { text: string; redactions: number }) | undefined;
+  /** `cutAtEnd`: the text is a window of a longer file (a token running to its end is cut short). */
+  redact?: ((text: string, cutAtEnd: boolean) => { text: string; redactions: number }) | undefined;
 }
 
 /**
@@ -262,7 +263,7 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     if (redact === undefined) {
       return { resolvedPath: real, fileType, hasContent: true, content: decoder.decode(window), size, sha256, version, truncated: window.length < size };
     }
-    const redacted = redact(decoder.decode(window));
+    const redacted = redact(decoder.decode(window), window.length < size);
     const whole = Buffer.from(redacted.text, 'utf8');
     const kept = utf8Prefix(whole, maxContentBytes);
     // A redacted secret shortens the text, so what is kept may reach into the look-ahead: check it too.

@@ -1,5 +1,6 @@
 import { SpanStatusCode, trace, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
 import { BoundedMap } from '@agentspan/instrumentation';
+import { TRUNCATION_MARK } from '@agentspan/extract';
 import type { Span } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/semconv';
 
@@ -508,7 +509,8 @@ export class ForeignSpanMapper {
     const content = text ?? (calls.length > 0 ? JSON.stringify({ tool_calls: calls }) : undefined);
     if (content !== undefined && attrs[Attr.ATTR_MESSAGE_CONTENT] === undefined) {
       const cut = content.length > this.maxContentChars;
-      out[Attr.ATTR_MESSAGE_CONTENT] = cut ? content.slice(0, this.maxContentChars) : content;
+      // Marked where it is cut, as the recorder marks its cuts: redaction then replaces a token cut short there.
+      out[Attr.ATTR_MESSAGE_CONTENT] = cut ? cutBefore(content, this.maxContentChars) + TRUNCATION_MARK : content;
       out[Attr.ATTR_MESSAGE_LENGTH] = content.length;
       if (cut) out[Attr.ATTR_TRUNCATED] = true;
     }
@@ -604,4 +606,10 @@ function stripForeignContent(attrs: Attributes): void {
   for (const key of Object.keys(attrs)) {
     if (FOREIGN_CONTENT_PREFIXES.some((p) => key.startsWith(p))) delete attrs[key];
   }
+}
+
+/** The first `max` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair. */
+function cutBefore(text: string, max: number): string {
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }

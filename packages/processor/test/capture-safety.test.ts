@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createRecorder } from '@agentspan/instrumentation';
+import { createRecorder, safeText } from '@agentspan/instrumentation';
+import { TRUNCATION_MARK } from '@agentspan/extract';
 import { Attr } from '@agentspan/semconv';
 import { ExecutionEventSpanProcessor, captureFile } from '../src/index.js';
 import { fileSpans, setup } from './helpers.js';
@@ -38,6 +39,28 @@ test('a secret crossing the 5 KB cut is redacted whole: no prefix of it is kept'
     assert.equal(a?.[Attr.ATTR_FILE_TRUNCATED], true, path);
     assert.ok(Number(a?.[Attr.ATTR_REDACTIONS]) >= 1, path);
   }
+});
+
+test('a secret cut by the end of the redaction window is redacted too, when an earlier secret shrank enough to keep it', () => {
+  const { recorder, spans, workspaceDir } = setup();
+  // A PEM key of about 9.6 KB shrinks to a short tag, so the 5 KB kept reach the end of the 13 KB window
+  // redaction reads; a token straddling that end is cut there, too short for its rule.
+  const body = Array.from({ length: 150 }, () => 'MIIEowIBAAKCAQEAq'.padEnd(64, 'q')).join('\n');
+  const pem = `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`;
+  const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0'.repeat(2);
+  const windowEnd = 5120 + 8192;
+  const head = pem + 'x'.repeat(windowEnd - 20 - pem.length - 'GITHUB_TOKEN '.length) + 'GITHUB_TOKEN ';
+  writeFileSync(join(workspaceDir, 'env.txt'), head + token + '\nmore\n' + 'y'.repeat(100));
+  const run = recorder.startRun();
+  run.fileGenerated({ path: 'env.txt' });
+  run.end();
+  const content = String(capturedByPath(spans()).get('env.txt')?.[Attr.ATTR_FILE_CONTENT]);
+  assert.ok(content.includes('GITHUB_TOKEN '), 'the kept content reaches the token');
+  for (let n = 6; n <= token.length; n++) assert.ok(!content.includes(token.slice(0, n)), `keeps ${token.slice(0, n)}`);
+});
+
+test('the recorder cuts values with the mark the redactor recognises as a cut', () => {
+  assert.ok(safeText('x'.repeat(20), 10).text.endsWith(TRUNCATION_MARK));
 });
 
 test('without redaction the content is the first 5 KB exactly', () => {

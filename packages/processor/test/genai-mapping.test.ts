@@ -6,6 +6,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Sp
 import { createRecorder, type Recorder } from '@agentspan/instrumentation';
 import { PostgresExecutionEventExporter } from '@agentspan/exporter-postgres';
 import { Attr } from '@agentspan/semconv';
+import { TRUNCATION_MARK, createRedactor } from '@agentspan/extract';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { ExecutionEventSpanProcessor } from '../src/index.js';
 import { ForeignSpanMapper, classifyForeignSpan } from '../src/genai-mapping.js';
@@ -443,4 +444,23 @@ test('the mapper forgets the oldest open spans beyond its bound (spans that neve
     mapper.onStart(child, parent);
   }
   assert.ok(mapper.trackedSpans <= 50, String(mapper.trackedSpans));
+});
+
+test('foreign content cut to maxContentChars is marked where it is cut, so a token cut there is redacted', () => {
+  const provider = new BasicTracerProvider();
+  const tracer = provider.getTracer('t');
+  const mapper = new ForeignSpanMapper({ maxContentChars: 40 });
+  const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0'.repeat(2);
+  const chat = tracer.startSpan('chat m', {
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `the token is ${token} ok` }] }]),
+    },
+  }) as unknown as Span;
+  mapper.onStart(chat, context.active());
+  mapper.onEnding(chat, true);
+  const content = String(chat.attributes[Attr.ATTR_MESSAGE_CONTENT]);
+  assert.equal(content, `the token is ${token.slice(0, 27)}${TRUNCATION_MARK}`);
+  assert.equal(chat.attributes[Attr.ATTR_TRUNCATED], true);
+  assert.equal(createRedactor().redact(content).text, `the token is [REDACTED:github_token]${TRUNCATION_MARK}`);
 });

@@ -1,0 +1,98 @@
+/**
+ * Secrets cut short. A value cut to a budget (the recorder's content limit,
+ * a file read up to a window) can end inside a token: `ghp_a1B2c3…` with
+ * half its characters, too short for the GitHub rule, would be kept, and
+ * with it most of the secret. Where a text was cut, the token running up to
+ * the cut is replaced when it starts with a known secret prefix, whatever
+ * its length.
+ */
+
+/**
+ * What agentspan's recorder puts where it cut a value (`safeJson`/`safeText`
+ * of `@agentspan/instrumentation`, which keeps its own copy of this text: a
+ * test checks that the two agree).
+ */
+export const TRUNCATION_MARK = '…[truncated]';
+
+/** Prefixes of the token rules, longest first where one starts another (`sk-ant-` before `sk-`). */
+const PREFIXES: readonly (readonly [prefix: string, kind: string])[] = [
+  ['sk-ant-', 'anthropic_key'],
+  ['sk-', 'openai_key'],
+  ['github_pat_', 'github_token'],
+  ['ghp_', 'github_token'],
+  ['gho_', 'github_token'],
+  ['ghu_', 'github_token'],
+  ['ghs_', 'github_token'],
+  ['ghr_', 'github_token'],
+  ['glpat-', 'gitlab_token'],
+  ['xoxa-', 'slack_token'],
+  ['xoxb-', 'slack_token'],
+  ['xoxp-', 'slack_token'],
+  ['xoxo-', 'slack_token'],
+  ['xoxs-', 'slack_token'],
+  ['xoxr-', 'slack_token'],
+  ['AKIA', 'aws_access_key'],
+  ['ASIA', 'aws_access_key'],
+  ['ABIA', 'aws_access_key'],
+  ['ACCA', 'aws_access_key'],
+  ['AIza', 'google_api_key'],
+  ['eyJ', 'jwt'],
+];
+
+/** Farthest a cut token is looked back for (the token rules' longest bodies are 8 KiB). */
+const MAX_CUT_TOKEN = 8192;
+
+/** Characters of the token bodies (`.` for a JWT's parts). */
+function isTokenChar(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46;
+}
+
+/** The secret prefix starting at `k`, if any, as `[length, kind]`. */
+function prefixAt(text: string, k: number): readonly [string, string] | undefined {
+  for (const entry of PREFIXES) if (text.startsWith(entry[0], k)) return entry;
+  return undefined;
+}
+
+/**
+ * Whether a token may start at `k` inside the run of token characters that
+ * starts at `runStart`: at the run's start, after a `.` (not a character of
+ * the rules' boundary), or after an escaped line end or tab (`\n` as JSON
+ * writes it, as the rules allow).
+ */
+function startsToken(text: string, k: number, runStart: number): boolean {
+  if (k === runStart) return true;
+  const before = text.charCodeAt(k - 1);
+  if (before === 46) return true;
+  return k === runStart + 1 && (before === 110 || before === 114 || before === 116) && text.charCodeAt(runStart - 1) === 92;
+}
+
+/**
+ * Replaces each token with a secret prefix that runs up to a cut: right
+ * before every {@link TRUNCATION_MARK}, and at the end when `cutAtEnd`.
+ * Linear: each look-back stops at the previous cut.
+ */
+export function redactCutTokens(text: string, cutAtEnd: boolean): { text: string; count: number; kinds: string[] } {
+  const cuts: number[] = [];
+  for (let i = text.indexOf(TRUNCATION_MARK); i >= 0; i = text.indexOf(TRUNCATION_MARK, i + TRUNCATION_MARK.length)) cuts.push(i);
+  if (cutAtEnd) cuts.push(text.length);
+  let out = '';
+  let last = 0;
+  let count = 0;
+  const kinds: string[] = [];
+  for (const cut of cuts) {
+    if (cut < last) continue;
+    let runStart = cut;
+    while (runStart > last && cut - runStart < MAX_CUT_TOKEN && isTokenChar(text.charCodeAt(runStart - 1))) runStart--;
+    for (let k = runStart; k < cut; k++) {
+      if (!startsToken(text, k, runStart)) continue;
+      const found = prefixAt(text, k);
+      if (found === undefined) continue;
+      out += text.slice(last, k) + `[REDACTED:${found[1]}]`;
+      last = cut;
+      count++;
+      if (!kinds.includes(found[1])) kinds.push(found[1]);
+      break;
+    }
+  }
+  return count === 0 ? { text, count: 0, kinds } : { text: out + text.slice(last), count, kinds };
+}
