@@ -276,6 +276,31 @@ export function handoffAttributes(bag: AttributeBag, scope: EventScope, e: Hando
   resultCommon(bag, e);
 }
 
+/**
+ * Metadata given at the end of a run, node or \`begin*\` event merges into the
+ * metadata given at its start (the end's keys win), as one \`meta\` object:
+ * replacing it would lose what the start said. \`earlier\` is the start's
+ * JSON text; anything but two JSON objects keeps the end's value.
+ */
+export function mergeUserMeta(bag: AttributeBag, earlier: unknown): void {
+  const later = bag.attributes[Attr.ATTR_USER_META];
+  if (typeof earlier !== 'string' || typeof later !== 'string') return; // no end value: the start's stays on the span
+  try {
+    const merged: unknown = JSON.parse(earlier);
+    const end: unknown = JSON.parse(later);
+    if (!isPlainObject(merged) || !isPlainObject(end)) return;
+    // Defined, not assigned: a \`__proto__\` key would otherwise set the prototype and vanish.
+    for (const key of Object.keys(end)) Object.defineProperty(merged, key, { value: end[key], enumerable: true, writable: true, configurable: true });
+    bag.attributes[Attr.ATTR_USER_META] = JSON.stringify(merged);
+  } catch {
+    // not JSON after all: the end's value stands
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function resultCommon(bag: AttributeBag, r: { status?: unknown; error?: unknown; metadata?: unknown }): void {
   const s = str(r.status);
   if (s) bag.set(Attr.ATTR_STATUS, s);

@@ -8,6 +8,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import {
+  Attr,
   agentCallSpanName,
   codeExecutionSpanName,
   fileGenSpanName,
@@ -22,6 +23,7 @@ import {
   codeExecutionResultAttributes,
   fileGeneratedAttributes,
   handoffAttributes,
+  mergeUserMeta,
   nameOf,
   toolCallAttributes,
   toolCallResultAttributes,
@@ -208,6 +210,7 @@ export class RecordingScope implements EventRecorder {
     event: E,
   ): EventHandle<R> {
     const { e, bag, name } = this.prepare(nameFor, fill, event);
+    const startMeta = bag.attributes[Attr.ATTR_USER_META];
     const span = this.deps.tracer.startSpan(
       name,
       { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...startTimeOption(e.startTime) },
@@ -227,7 +230,10 @@ export class RecordingScope implements EventRecorder {
         openHandles.delete(handle);
         const r = (result ?? {}) as R;
         const resultBag = new AttributeBag(this.deps.maxContentChars);
-        endSpan('end', span, resultBag, () => r.endTime, () => fillResult(resultBag, r));
+        endSpan('end', span, resultBag, () => r.endTime, () => {
+          fillResult(resultBag, r);
+          mergeUserMeta(resultBag, startMeta);
+        });
       },
       // An error makes the event failed, with the reason as its message.
       endAtShutdown: () => handle.end({ error: SHUTDOWN_REASON } as R),

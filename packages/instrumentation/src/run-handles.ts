@@ -18,7 +18,7 @@ import {
   nodeSpanName,
   runSpanName,
 } from '@agentspan/semconv';
-import { AttributeBag, errorAttributes, nameOf } from './event-attributes.js';
+import { AttributeBag, errorAttributes, mergeUserMeta, nameOf } from './event-attributes.js';
 import { guarded } from './guard.js';
 import { readableCopy } from './readable-copy.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
@@ -47,6 +47,8 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
   readonly id: string;
   private readonly span: Span;
   private readonly openNodes = new Set<Node>();
+  /** The metadata given at the start, as JSON text (the end's merges into it). */
+  private readonly startMeta: unknown;
   private nodeCount = 0;
   private ended = false;
 
@@ -64,6 +66,7 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
     if (options.task !== undefined) bag.text(Attr.ATTR_RUN_TASK, options.task);
     if (options.sessionId !== undefined) bag.set(Attr.ATTR_SESSION_ID, nameOf(options.sessionId, ''));
     if (options.metadata !== undefined) bag.json(Attr.ATTR_USER_META, options.metadata);
+    const startMeta = bag.attributes[Attr.ATTR_USER_META];
     const parent = options.newTrace ? ROOT_CONTEXT : otelContext.active();
     const span = deps.tracer.startSpan(
       runSpanName(mode),
@@ -78,6 +81,7 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
     super(deps, { runId: id, nodeId: undefined, depth: NODE_DEPTH }, trace.setSpan(ROOT_CONTEXT, span));
     this.id = id;
     this.span = span;
+    this.startMeta = startMeta;
     deps.openHandles.add(this);
   }
 
@@ -153,6 +157,7 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
       }
       const metadata = o.metadata;
       if (metadata !== undefined) bag.json(Attr.ATTR_USER_META, metadata);
+      mergeUserMeta(bag, this.startMeta);
       errorAttributes(bag, o.error);
     });
   }
@@ -164,6 +169,8 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
   readonly id: string;
   readonly run: Run;
   private readonly span: Span;
+  /** The metadata given at the start, as JSON text (the end's merges into it). */
+  private readonly startMeta: unknown;
   private ended = false;
 
   constructor(
@@ -185,6 +192,7 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
     if (options.title !== undefined) bag.text(Attr.ATTR_NODE_TITLE, options.title);
     if (options.agent !== undefined) bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(options.agent, 'agent'));
     if (options.metadata !== undefined) bag.json(Attr.ATTR_USER_META, options.metadata);
+    const startMeta = bag.attributes[Attr.ATTR_USER_META];
     const span = deps.tracer.startSpan(
       nodeSpanName(nodeId),
       {
@@ -198,6 +206,7 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
     this.id = nodeId;
     this.run = run;
     this.span = span;
+    this.startMeta = startMeta;
     deps.openHandles.add(this);
   }
 
@@ -233,6 +242,7 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
       }
       const metadata = o.metadata;
       if (metadata !== undefined) bag.json(Attr.ATTR_USER_META, metadata);
+      mergeUserMeta(bag, this.startMeta);
       errorAttributes(bag, error);
     });
     this.run.nodeEnded(this);

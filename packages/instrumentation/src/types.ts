@@ -92,6 +92,7 @@ export interface AgentCallResult extends EventTiming {
   hasToolCalls?: boolean;
   status?: EventStatus;
   error?: unknown;
+  /** Merged into the metadata given at `begin*` (this one's keys win). */
   metadata?: Record<string, unknown>;
 }
 
@@ -101,6 +102,7 @@ export interface CodeExecutionResult extends EventTiming {
   exitCode?: number | null;
   status?: EventStatus;
   error?: unknown;
+  /** Merged into the metadata given at `begin*` (this one's keys win). */
   metadata?: Record<string, unknown>;
 }
 
@@ -109,6 +111,7 @@ export interface ToolCallResult extends EventTiming {
   result?: unknown;
   status?: EventStatus;
   error?: unknown;
+  /** Merged into the metadata given at `begin*` (this one's keys win). */
   metadata?: Record<string, unknown>;
 }
 
@@ -160,6 +163,7 @@ export interface EndRunOptions {
   status?: RunStatus;
   error?: unknown;
   endTime?: TimeInput;
+  /** Merged into the metadata given at the start (this one's keys win). */
   metadata?: Record<string, unknown>;
 }
 
@@ -180,6 +184,7 @@ export interface EndNodeOptions {
   status?: EventStatus;
   error?: unknown;
   endTime?: TimeInput;
+  /** Merged into the metadata given at the start (this one's keys win). */
   metadata?: Record<string, unknown>;
 }
 

@@ -224,3 +224,18 @@ test('a record call that fails inside agentspan is counted in openHandleStats().
   scope.beginCodeExecution({ code: 'x' }).end();
   assert.equal(recorder.openHandleStats().failed, 3);
 });
+
+test('metadata given at the end merges into the metadata given at the start (the end wins per key)', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'meta', mode: 'm', metadata: { team: 'a', budget: 1 } });
+  const step = run.startNode('s', { metadata: { phase: 'plan', retries: 0 } });
+  step.beginToolCall({ tool: 'slow', metadata: { region: 'eu' } }).end({ result: 'ok', metadata: { cached: true } });
+  step.end({ metadata: { retries: 2 } });
+  run.end({ metadata: { budget: 3, cost: 0.5, ['__proto__']: 'kept' } as Record<string, unknown> });
+  const all = spans();
+  const meta = (name: string): unknown => JSON.parse(String(byName(all, name).attributes[Attr.ATTR_USER_META]));
+  const runMeta = meta('invoke_workflow m') as Record<string, unknown>;
+  assert.deepEqual(runMeta, JSON.parse('{"team":"a","budget":3,"cost":0.5,"__proto__":"kept"}'), 'a __proto__ key is kept as a key');
+  assert.deepEqual(meta('node s'), { phase: 'plan', retries: 2 });
+  assert.deepEqual(meta('execute_tool slow'), { region: 'eu', cached: true });
+});
