@@ -45,6 +45,8 @@ const RELIEVE_LOW = 0.5;
 const RELIEVE_HIGH = 0.75;
 /** After the spool refused a batch, do not try it again from `onEnd` for this long (each try costs a prepare). */
 const SPILL_BACKOFF_MILLIS = 1000;
+/** The key of a sink's `stats()` that says why its spool last failed (`FileSpoolStats.spoolLastError`). */
+const SPOOL_LAST_ERROR = 'spoolLastError';
 
 type Origin = 'live' | 'spool';
 
@@ -663,18 +665,26 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private spill(batch: Batch<P>): boolean {
     if (this.sink.spill === undefined) return false;
     let result: SpillResult;
+    let thrown: string | undefined;
     try {
       result = this.sink.spill(batch.payload);
     } catch (err) {
-      this.lastError = toError(err).message;
+      thrown = toError(err).message;
       result = 'error';
     }
     if (result !== 'stored') {
+      let reason: string | undefined;
+      if (result === 'error') {
+        // The spool's own error: `lastError` holds why delivery failed (the reason for spilling), which
+        // says nothing about the disk (a spool path that is a file read "connect ECONNREFUSED").
+        reason = thrown ?? this.sinkSpoolError() ?? 'the sink gave no reason';
+        this.lastError = `writing the ${this.sink.destination} spool failed: ${reason}`;
+      }
       if (this.lastSpillFailure !== result) {
         this.logWarn(
           result === 'full'
             ? `the ${this.sink.destination} spool is full: spans that do not fit in memory are dropped (counted)`
-            : `writing the ${this.sink.destination} spool failed (${this.lastError ?? 'unknown error'}): spans that do not fit in memory are dropped (counted)`,
+            : `writing the ${this.sink.destination} spool failed (${reason}): spans that do not fit in memory are dropped (counted)`,
         );
       }
       this.lastSpillFailure = result;
@@ -684,6 +694,16 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     this.counts.spooled += batch.spans;
     if (!batch.abandoned) this.release(batch);
     return true;
+  }
+
+  /** The sink's report of its spool's last failure (`spoolLastError` in its `stats()`, as `FileSpool` gives it). */
+  private sinkSpoolError(): string | undefined {
+    try {
+      const message = this.sink.stats?.()[SPOOL_LAST_ERROR];
+      return typeof message === 'string' && message !== '' ? message : undefined;
+    } catch {
+      return undefined; // a sink's counters are optional
+    }
   }
 
   /**

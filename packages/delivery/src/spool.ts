@@ -10,7 +10,11 @@
  *   `.spool` when closed (full, or handed to a replayer). A process killed
  *   with SIGKILL leaves its `.open` file behind; it is replayed once its
  *   writer is known to be dead (`kill(pid, 0)` fails, or the pid now belongs
- *   to a process that started at another time).
+ *   to a process that started at another time). On Linux the header records
+ *   the writer's start exactly (boot id and start tick, from `/proc`), which
+ *   tells a reused pid of any process from the writer; elsewhere, and for
+ *   segments without that record, only this process' own pid is checked
+ *   for reuse.
  * - A replayer claims a segment by renaming it (`.claimed-<owner>`): an
  *   atomic step, so two processes never replay the same segment. It deletes
  *   the segment once written (`ack`) or renames it back (`release`). A claim
@@ -32,6 +36,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -79,6 +84,12 @@ export interface FileSpoolStats {
   readonly spoolRead: number;
   /** Lines that could not be parsed (torn writes) or were refused by `validate`. */
   readonly spoolCorrupt: number;
+  /**
+   * Message of the spool's last I/O failure (absent before the first). A
+   * `DeliverySpanProcessor` whose sink's `stats()` carries it reports it
+   * when a spill fails, rather than the delivery error that caused the spill.
+   */
+  readonly spoolLastError?: string;
 }
 
 /** A segment read back from the spool. */
@@ -111,6 +122,69 @@ function processIdentity(): ProcessIdentity {
     g[IDENTITY_KEY] = id;
   }
   return id;
+}
+
+/**
+ * A process' start as Linux records it: the boot (`/proc/sys/kernel/random/boot_id`)
+ * and the clock tick since that boot at which the process started (`/proc/<pid>/stat`,
+ * field 22). Exact, unlike the wall-clock `start` in file names, which a clock step
+ * moves: no two processes of one boot share a pid and a start tick.
+ */
+interface ProcStart {
+  readonly boot: string;
+  readonly ticks: number;
+}
+
+let ownStart: { readonly start: ProcStart | undefined } | undefined;
+
+/** This process' {@link ProcStart}; undefined without `/proc` (not Linux, or not mounted). Read once. */
+function ownProcStart(): ProcStart | undefined {
+  if (ownStart === undefined) {
+    const boot = bootId();
+    const ticks = procStat(process.pid)?.ticks;
+    ownStart = { start: boot === undefined || ticks === undefined ? undefined : { boot, ticks } };
+  }
+  return ownStart.start;
+}
+
+function bootId(): string | undefined {
+  try {
+    const id = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+    return /^[0-9a-f-]{8,64}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Start tick (field 22, `starttime`) and whether the process has exited (a zombie, state `Z`
+ * or `X`, waiting for its parent to reap it) from `/proc/<pid>/stat`; undefined when it cannot
+ * be read (no such process, no `/proc`, or hidden by the `hidepid` mount option).
+ */
+function procStat(pid: number): { readonly ticks: number; readonly exited: boolean } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // Field 2 is the command name in parentheses, which may itself hold spaces and ')': count from the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0] ?? '';
+  const ticks = fields[22 - 3] ?? '';
+  return /^\d+$/.test(ticks) ? { ticks: Number(ticks), exited: state === 'Z' || state === 'X' } : undefined;
+}
+
+/** The writer's {@link ProcStart} from a segment's header line (`writer`), if it has one. */
+function recordedWriter(header: string): ProcStart | undefined {
+  try {
+    const h = JSON.parse(header) as { agentspan_spool?: unknown; writer?: { boot?: unknown; ticks?: unknown } };
+    const w = h.writer;
+    if (h.agentspan_spool === undefined || w === null || typeof w !== 'object') return undefined;
+    return typeof w.boot === 'string' && Number.isSafeInteger(w.ticks) ? { boot: w.boot, ticks: w.ticks as number } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sanitizeName(s: string): string {
@@ -154,6 +228,7 @@ export class FileSpool<T> {
   private readonly doFsync: boolean;
   private readonly validate: ((record: unknown) => boolean) | undefined;
   private readonly me: ProcessIdentity;
+  private readonly meExactly: ProcStart | undefined;
   private readonly instance = randomBytes(4).toString('hex');
   private readonly nameRe: RegExp;
 
@@ -187,6 +262,7 @@ export class FileSpool<T> {
     this.doFsync = options.fsync ?? true;
     this.validate = options.validate;
     this.me = processIdentity();
+    this.meExactly = ownProcStart();
     for (const [name, v] of [
       ['maxBytes', this.maxBytes],
       ['segmentBytes', this.segmentBytes],
@@ -289,6 +365,7 @@ export class FileSpool<T> {
       spoolAppended: this.appended,
       spoolRead: this.read,
       spoolCorrupt: this.corrupt,
+      ...(this.lastError === undefined ? {} : { spoolLastError: this.lastError }),
     };
   }
 
@@ -313,7 +390,10 @@ export class FileSpool<T> {
     const stem = `${this.kind}-${this.ownerTag()}-${this.instance}-${String(this.seq).padStart(6, '0')}`;
     const name = `${stem}.open`;
     const fd = openSync(join(this.dir, name), 'wx');
-    const header = Buffer.from(`${JSON.stringify({ agentspan_spool: HEADER_VERSION, kind: this.kind })}\n`, 'utf8');
+    // `writer`: how a replayer tells this process from a later one given the same pid. Earlier
+    // versions skip the header by its first key, so the added field leaves the format readable to them.
+    const writer = this.meExactly === undefined ? {} : { writer: this.meExactly };
+    const header = Buffer.from(`${JSON.stringify({ agentspan_spool: HEADER_VERSION, kind: this.kind, ...writer })}\n`, 'utf8');
     try {
       writeSync(fd, header);
       if (this.doFsync) {
@@ -425,12 +505,22 @@ export class FileSpool<T> {
     const { file, mtime } = entry;
     if (file.state === 'spool') return true;
     if (file.name === this.current) return false;
-    return !this.ownerAlive(file.owner, mtime);
+    return !this.ownerAlive(file, mtime);
   }
 
   /** Whether the process that writes (or replays) a file still runs. */
-  private ownerAlive(owner: { host: string; pid: number; start: number }, mtime: number): boolean {
+  private ownerAlive(file: SpoolFile, mtime: number): boolean {
+    const { owner } = file;
     if (owner.host !== this.me.host) return Date.now() - mtime < this.staleAfter;
+    // An open segment's header may say exactly which process wrote it (a claim names its replayer
+    // only by pid and wall-clock start, so claims take the checks below).
+    const writer = file.state === 'open' ? this.writerOf(file.name) : undefined;
+    if (writer !== undefined && this.meExactly !== undefined) {
+      if (writer.boot !== this.meExactly.boot) return false; // written before the machine last booted
+      const now = owner.pid === this.me.pid ? { ticks: this.meExactly.ticks, exited: false } : procStat(owner.pid);
+      // Unreadable (no such pid, or hidden by `hidepid`): kill(pid, 0) below decides, as without a record.
+      if (now !== undefined) return !now.exited && now.ticks === writer.ticks;
+    }
     if (owner.pid === this.me.pid) {
       // Same pid: this process (any thread), unless the pid was reused by a later process.
       return Math.abs(owner.start - this.me.start) <= 2;
@@ -440,8 +530,31 @@ export class FileSpool<T> {
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
     }
-    // The pid runs, but maybe as another process than the writer (pid reuse): no cheap, portable way to tell.
+    // The pid runs, maybe as another process than the writer (pid reuse), and nothing exact says which:
+    // taken as alive, since replaying a live writer's segment could lose what it appends next.
     return true;
+  }
+
+  /** The writer record in an open segment's header (the first line, a few hundred bytes at most). */
+  private writerOf(name: string): ProcStart | undefined {
+    let fd: number;
+    try {
+      fd = openSync(join(this.dir, name), 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const buf = Buffer.alloc(1024);
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      const text = buf.toString('utf8', 0, n);
+      const end = text.indexOf('\n');
+      // No complete first line: the writer is between creating the file and writing its header.
+      return end < 0 ? undefined : recordedWriter(text.slice(0, end));
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   private readClaimed(claimedName: string, stem: string): ClaimedSegment<T> | undefined {

@@ -98,7 +98,11 @@ export interface DeliverySink<P> {
   spill?(payload: P): SpillResult;
   /** The next spooled batch to replay, if any (claimed, so no other process replays it too). */
   takeSpooled?(): SpooledBatch<P> | undefined;
-  /** Extra counters merged into the processor's `stats().sink`. */
+  /**
+   * Extra counters merged into the processor's `stats().sink`. A string
+   * `spoolLastError` (what `FileSpool.stats()` gives) is taken as why the
+   * last `spill` failed: the processor's warning and `lastError` name it.
+   */
   stats?(): Readonly<Record<string, number | string>>;
   /** Bytes on disk in the spool (for the metrics). */
   spoolBytes?(): number;
@@ -210,7 +214,10 @@ export interface DeliveryStats {
   readonly consecutiveFailures: number;
   /** Latency of successful delivery attempts. */
   readonly exportLatencyMs: LatencyStats;
-  /** Message of the last failure, if any. */
+  /**
+   * Message of the last failure, if any: a delivery attempt's error, or
+   * `writing the <destination> spool failed: <the spool's error>`.
+   */
   readonly lastError: string | undefined;
   /** The sink's own counters (spool size, repaired rows, ...). */
   readonly sink: Readonly<Record<string, number | string>>;

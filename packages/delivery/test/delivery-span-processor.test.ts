@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -165,6 +165,31 @@ describe('DeliverySpanProcessor', () => {
     assert.ok(s.queueDepth <= 50);
     assertAccounted(s);
     assert.equal(logger.lines.filter((l) => l.includes('spool is full')).length, 1, 'logged once');
+    await p.shutdownWithin(50);
+  });
+
+  it('a spool that cannot be written is reported by its own error, not by the delivery error that made it spill', async () => {
+    const path = join(tempDir(), 'spool');
+    writeFileSync(path, 'a regular file where the spool directory should be');
+    const sink = new FakeSink({ spoolDir: path });
+    sink.mode = 'down';
+    const logger = memoryLogger();
+    const p = new DeliverySpanProcessor(sink, { ...fast, maxQueueSize: 50, maxExportBatchSize: 10, logger });
+    const src = spanSource(p);
+    src.emit(5);
+    await until(() => p.stats().lastError === 'connection refused', 3000, 'a failed delivery');
+    src.emit(500); // overflows the queue: spilled, and the spool fails
+    const spoolError = sink.spool?.lastError;
+    assert.ok(spoolError, 'the spool failed');
+    const warnings = logger.lines.filter((l) => l.includes('spool failed'));
+    assert.equal(warnings.length, 1, JSON.stringify(logger.lines));
+    assert.ok(warnings[0]!.includes(`(${spoolError})`), warnings[0]);
+    assert.ok(!warnings[0]!.includes('connection refused'), warnings[0]);
+    const s = p.stats();
+    assert.equal(s.lastError, `writing the fake spool failed: ${spoolError}`);
+    assert.equal(s.sink.spoolLastError, spoolError);
+    assert.ok(s.dropped.spool_error > 0);
+    assertAccounted(s);
     await p.shutdownWithin(50);
   });
 

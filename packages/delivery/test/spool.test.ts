@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,6 +18,19 @@ function tempDir(): string {
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+/** Start tick of a process (`/proc/<pid>/stat` field 22), read independently of the spool's own parser. */
+function startTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+}
+const hasProc = existsSync('/proc/self/stat') && existsSync('/proc/sys/kernel/random/boot_id');
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (const end = Date.now() + 5000; !cond(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}
 
 type Rec = { id: number; text: string };
 const recs = (from: number, n: number): Rec[] => Array.from({ length: n }, (_, i) => ({ id: from + i, text: `row ${from + i} ü \u{1F600}` }));
@@ -190,6 +204,55 @@ describe('FileSpool', () => {
     seg.ack();
   });
 
+  it('an open segment whose pid now runs another process (pid reuse) is replayed; one its live writer holds is not', { skip: !hasProc && 'needs /proc (Linux)' }, async () => {
+    const dir = tempDir();
+    // A segment as this version writes it: the header records the writer's boot and start tick.
+    const probe = new FileSpool<string>({ dir: tempDir(), kind: 'test', fsync: false });
+    probe.append(['probe']);
+    const probeName = readdirSync(probe.directory)[0]!;
+    const header = JSON.parse(readFileSync(join(probe.directory, probeName), 'utf8').split('\n')[0]!) as { writer: { boot: string; ticks: number } };
+    probe.close();
+    assert.equal(header.writer.ticks, startTicks(process.pid), 'the header records the writer\'s start tick');
+    assert.equal(header.writer.boot, readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim());
+    const [, host, start] = /^test-([a-z0-9_]+)-\d+-(\d+)-/.exec(probeName)!;
+
+    // An unrelated live process stands for whatever got the pid of a writer killed with SIGKILL.
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    // A writer that exited but was never reaped (its parent, now `sleep`, never waits): a zombie keeps its pid and start tick.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await once(other, 'spawn');
+      const pid = other.pid!;
+      const ticks = startTicks(pid);
+      const [out] = (await once(parent.stdout, 'data')) as [Buffer];
+      const zombie = Number(out.toString().trim());
+      await until(() => /\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'latin1')), 'the zombie');
+      const segment = (owner: number, instance: string, writer: object | undefined, record: string): void => {
+        const head = { agentspan_spool: 1, kind: 'test', ...(writer === undefined ? {} : { writer }) };
+        writeFileSync(join(dir, `test-${host}-${owner}-${start}-${instance}-000001.open`), `${JSON.stringify(head)}\n${JSON.stringify(record)}\n`);
+      };
+      segment(pid, 'a1', { boot: header.writer.boot, ticks: ticks - 1 }, 'writer-started-at-another-tick');
+      segment(pid, 'a2', { boot: 'another-boot', ticks }, 'writer-of-an-earlier-boot');
+      // This process' own pid, but an earlier process (pid 1 of a container restarted within the second).
+      segment(process.pid, 'a3', { boot: header.writer.boot, ticks: startTicks(process.pid) - 1 }, 'earlier-process-with-my-pid');
+      segment(zombie, 'a4', { boot: header.writer.boot, ticks: startTicks(zombie) }, 'writer-exited-unreaped');
+      segment(pid, 'b1', { boot: header.writer.boot, ticks }, 'its-writer-is-alive');
+      segment(pid, 'b2', undefined, 'an-earlier-version-with-no-record');
+      const reader = new FileSpool<string>({ dir, kind: 'test', fsync: false });
+      const replayed: string[] = [];
+      for (let seg = reader.claim(); seg !== undefined; seg = reader.claim()) {
+        replayed.push(...seg.payload);
+        seg.ack();
+      }
+      assert.deepEqual(replayed.sort(), ['earlier-process-with-my-pid', 'writer-exited-unreaped', 'writer-of-an-earlier-boot', 'writer-started-at-another-tick']);
+      // Left alone: the writer runs; and without a record a live pid is taken for its writer, as before.
+      assert.deepEqual(readdirSync(dir).sort(), [`test-${host}-${pid}-${start}-b1-000001.open`, `test-${host}-${pid}-${start}-b2-000001.open`]);
+    } finally {
+      other.kill();
+      parent.kill();
+    }
+  });
+
   it('two spools on one directory never replay the same segment', () => {
     const dir = tempDir();
     const writer = new FileSpool<Rec>({ dir, kind: 'test', segmentBytes: 100 });
@@ -218,7 +281,11 @@ describe('FileSpool', () => {
     const name = readdirSync(dir)[0]!;
     assert.match(name, /^test-[a-z0-9_]+-\d+-\d+-[0-9a-f]+-\d{6}\.open$/);
     const lines = readFileSync(join(dir, name), 'utf8').trimEnd().split('\n');
-    assert.deepEqual(JSON.parse(lines[0]!), { agentspan_spool: 1, kind: 'test' });
+    // `writer` (boot id and start tick, where /proc tells them): earlier versions skip the header by its first key.
+    const { writer, ...header } = JSON.parse(lines[0]!) as { writer?: { boot: string; ticks: number } };
+    assert.deepEqual(header, { agentspan_spool: 1, kind: 'test' });
+    if (hasProc) assert.deepEqual(Object.keys(writer ?? {}), ['boot', 'ticks']);
+    assert.ok(lines[0]!.startsWith('{"agentspan_spool"'));
     assert.deepEqual(lines.slice(1).map((l) => JSON.parse(l) as Rec), recs(0, 2));
   });
 });

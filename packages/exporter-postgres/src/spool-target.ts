@@ -57,12 +57,13 @@ function resolvedByPg(config: pg.ClientConfig, schema: string | undefined): Spoo
  * The {@link SpoolTarget} of a writer's settings (a pool wins over a
  * connection string, as in the exporter).
  *
- * A URL that names its host keeps the key spools have always had (host,
- * port and database as written), so spools written by earlier versions are
- * still replayed. Everything else is resolved as node-postgres resolves it:
- * a URL without a host name (a socket directory in `?host=`, or the
- * `PGHOST` default) used to leave the host out of the key, so two servers
- * behind different socket directories could share a spool kind.
+ * Everything is resolved as node-postgres resolves it: a URL without a host
+ * name (a socket directory in `?host=`, or the `PGHOST` default) used to
+ * leave the host out of the key, so two servers behind different socket
+ * directories could share a spool kind; a URL naming its host but not its
+ * port (or database) left `PGPORT` (`PGDATABASE`) out of it. A URL that
+ * names its host, port and database keeps the key spools have always had
+ * (see {@link resolvedUrlTarget}).
  */
 export function spoolTargetOf(settings: SpoolTargetSettings): SpoolTarget {
   const { connectionString, pool, schema } = settings;
@@ -77,7 +78,7 @@ export function spoolTargetOf(settings: SpoolTargetSettings): SpoolTarget {
   }
   try {
     const url = new URL(connectionString);
-    if (url.hostname !== '') return urlTarget(url, schema);
+    if (url.hostname !== '') return resolvedUrlTarget(url, schema);
   } catch {
     // Not a WHATWG URL (`postgres://user@/db?host=/run/pg`, `socket:...`, key=value strings): node-postgres' own parser below.
   }
@@ -90,23 +91,24 @@ export function spoolTargetOf(settings: SpoolTargetSettings): SpoolTarget {
 }
 
 /**
- * The target as versions before 2026-12-04 computed it (a URL read with
- * `new URL`; a pool by its `host` or its whole connection string), for
- * replaying the spools they left: its kind is claimed too
- * (`FileSpool`'s `claimKinds`). `undefined` where that old key named no
- * server (a URL or pool without a host): such spools may hold rows of
- * another server, and are left alone rather than replayed here.
+ * The target as earlier versions computed it (a URL read with `new URL`,
+ * its parts as written; a pool by its `host` or its whole connection
+ * string), for replaying the spools they left: its kind is claimed too
+ * (`FileSpool`'s `claimKinds`). `undefined` where that old key did not
+ * name the server whole (a URL or pool without a host, or without a port
+ * or database, which `PGPORT` / `PGDATABASE` filled in): such spools may
+ * hold rows of another server, and are left alone rather than replayed here.
  */
 export function formerTargetOf(settings: SpoolTargetSettings): SpoolTarget | undefined {
   const { connectionString, pool, schema } = settings;
   if (connectionString !== undefined && connectionString !== '' && pool === undefined) {
     try {
       const u = new URL(connectionString);
-      return u.hostname === '' ? undefined : urlTarget(u, schema);
+      return urlKeyNamesServer(u) ? urlTarget(u, schema) : undefined;
     } catch {
       // The old expression exactly (the key must come out as it did). The gateway's old key for
       // these was one `unparsed` for all: not claimed, it named no server.
-      return namesHost(connectionString) ? { host: connectionString.replace(/\/\/[^@]*@/, '//'), schema } : undefined;
+      return namesServer(connectionString) ? { host: connectionString.replace(/\/\/[^@]*@/, '//'), schema } : undefined;
     }
   }
   const o = (pool as { options?: pg.PoolConfig } | undefined)?.options ?? {};
@@ -114,13 +116,13 @@ export function formerTargetOf(settings: SpoolTargetSettings): SpoolTarget | und
   // host, or host, port and database given (else PGPORT / PGDATABASE filled in what the key left out).
   const named =
     typeof o.connectionString === 'string' && o.connectionString !== ''
-      ? namesHost(o.connectionString)
+      ? namesServer(o.connectionString)
       : typeof o.host === 'string' && o.host !== '' && o.port !== undefined && o.database !== undefined;
   if (!named) return undefined;
   return { host: String(o.host ?? o.connectionString ?? ''), port: o.port, database: o.database, schema: schema ?? String(o.options ?? '') };
 }
 
-/** The key of a URL that names its host: host, port and database as written (what every version gave it). */
+/** The key earlier versions gave a URL that names its host: host, port and database as written, blanks included. */
 function urlTarget(url: URL, schema: string | undefined): SpoolTarget {
   return {
     host: url.hostname,
@@ -130,12 +132,66 @@ function urlTarget(url: URL, schema: string | undefined): SpoolTarget {
   };
 }
 
-/** Whether a connection string names its server (a host name, or a socket directory in `?host=`) and a database. */
-function namesHost(connectionString: string): boolean {
+/**
+ * The key of a URL that names its host, as node-postgres connects with it
+ * (`pg-connection-string`, then `ConnectionParameters`): `?host=` and
+ * `?port=` win over the URL's own; a port, database or `options` the URL
+ * leaves out is `PGPORT` (else 5432), `PGDATABASE` (else the user name:
+ * `?user=`, the URL's, `PGUSER`, else `USER`) and `PGOPTIONS`. Parts the
+ * URL gives keep their spelling as written, so a URL naming host, port and
+ * database has the key earlier versions gave it ({@link urlTarget}); a port
+ * given or filled in hashes alike (`'5432'` and `5432`).
+ *
+ * Not `pg-connection-string` itself: it reads the `sslcert`/`sslkey`/
+ * `sslrootcert` files a URL names, and computing a key opens nothing.
+ */
+function resolvedUrlTarget(url: URL, schema: string | undefined): SpoolTarget {
+  const written = urlTarget(url, schema);
+  const q = url.searchParams;
+  const host = q.get('host') || written.host;
+  const port = q.get('port') || written.port || undefined;
+  const database = written.database || undefined;
+  // What node-postgres fills in for what is missing: `val()` in its connection-parameters.js takes a
+  // falsy setting as absent, so '' is passed as undefined.
+  const filled = new ConnectionParametersOfPg({
+    host,
+    database,
+    user: q.get('user') || decodeURIComponent(url.username) || undefined,
+    options: q.get('options') || undefined,
+  });
+  return {
+    host,
+    port: port ?? filled.port,
+    database: database ?? filled.database,
+    schema: schema ?? (q.get('options') || (filled.options ?? '')),
+  };
+}
+
+/**
+ * Whether a connection string names its server whole: a host (a name, or a
+ * socket directory in `?host=`), a port and a database. Only then does a key
+ * made of the whole string (what earlier versions gave a pool's connection
+ * string, and a URL `new URL` refuses) say which server its rows were for:
+ * else `PGPORT` / `PGDATABASE` filled in the rest.
+ */
+function namesServer(connectionString: string): boolean {
   try {
     const u = new URL(connectionString);
-    return u.hostname !== '' && u.pathname.length > 1;
+    const q = u.searchParams;
+    return (u.hostname !== '' || !!q.get('host')) && (u.port !== '' || !!q.get('port')) && u.pathname.length > 1;
   } catch {
-    return /[?&]host=/.test(connectionString);
+    // Refused by `new URL` (`postgres://user@/db?host=/run/pg`): node-postgres reads it with a dummy host.
+    return /[?&]host=[^&]/.test(connectionString) && /[?&]port=\d/.test(connectionString) && /@\/[^/?]/.test(connectionString);
   }
+}
+
+/**
+ * Whether the key earlier versions made of a URL ({@link urlTarget}: host,
+ * port and database as written in the URL itself) named its server whole.
+ * Not when a part was blank (`PGPORT`, `PGDATABASE` filled it in), nor when
+ * `?host=` or `?port=` overrode the URL's own (left out of that key).
+ */
+function urlKeyNamesServer(u: URL): boolean {
+  const q = u.searchParams;
+  return u.hostname !== '' && u.port !== '' && u.pathname.length > 1 && !q.get('host') && !q.get('port');
 }
