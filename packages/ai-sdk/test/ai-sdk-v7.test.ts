@@ -158,4 +158,24 @@ test('AI SDK v7 with registerTelemetry(agentspanTelemetry()): two agents with to
   assert.equal(turn1?.meta['instrumentation'], 'gen_ai');
   const envelopes = await db.pool.query("SELECT count(*)::int AS n FROM execution_events WHERE name LIKE 'invoke_agent %' OR name LIKE 'step %'");
   assert.equal(envelopes.rows[0]?.n, 0, 'invoke_agent and step spans are not rows: the chat turns are');
+  // So a row's parent_event_id points past them, to the nearest ancestor with a row: the node for turns
+  // and tools, the tool for the file it wrote. None dangles.
+  const parents = await db.pool.query(
+    `SELECT e.name, n.node_id AS parent_node, p.name AS parent_event FROM execution_events e
+       LEFT JOIN dag_nodes n ON n.id = e.parent_event_id LEFT JOIN execution_events p ON p.id = e.parent_event_id
+      WHERE e.run_id = 'ai-v7-run' ORDER BY e.execution_order`,
+  );
+  assert.deepEqual(
+    parents.rows.map((r) => [r.name, r.parent_node ?? r.parent_event]),
+    [
+      ['chat mock-researcher', 'research'],
+      ['execute_tool search', 'research'],
+      ['execute_tool lookup_cache', 'research'],
+      ['chat mock-researcher', 'research'],
+      ['chat mock-writer', 'write'],
+      ['execute_tool save_report', 'write'],
+      ['file_gen report.md', 'execute_tool save_report'],
+      ['chat mock-writer', 'write'],
+    ],
+  );
 });

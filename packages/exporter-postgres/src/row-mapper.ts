@@ -167,6 +167,8 @@ interface Common {
   traceId: string;
   spanId: string;
   parentSpanId: string | null;
+  /** The parent's span id, or the nearest row ancestor's when the parent has no row. */
+  parentEventSpanId: string | null;
   startedAt: string | null;
   completedAt: string | null;
   durationMs: number | null;
@@ -183,6 +185,7 @@ function commonOf(span: ReadableSpan): Common {
     traceId: ctx.traceId,
     spanId: ctx.spanId,
     parentSpanId: span.parentSpanContext?.spanId || null,
+    parentEventSpanId: readString(span.attributes[Attr.ATTR_PARENT_EVENT_SPAN_ID]) ?? (span.parentSpanContext?.spanId || null),
     startedAt: hrTimeToIso(span.startTime) ?? null,
     completedAt: ended ? (hrTimeToIso(span.endTime) ?? null) : null,
     durationMs: ended ? hrTimeToMillis(span.duration) : null,
@@ -439,7 +442,7 @@ function mapEvent(span: ReadableSpan, type: Exclude<EventType, 'run' | 'node'>):
     node_id: indexSafeOrNull(readString(a[Attr.ATTR_NODE_ID]) ?? null),
     step_id: readString(a[Attr.ATTR_STEP_ID]) ?? null,
     session_id: indexSafeOrNull(readString(a[Attr.ATTR_SESSION_ID]) ?? null),
-    parent_event_id: c.parentSpanId ? parentEventIdFor(c.traceId, c.parentSpanId) : null,
+    parent_event_id: c.parentEventSpanId ? parentEventIdFor(c.traceId, c.parentEventSpanId) : null,
     event_type: type,
     event_subtype: EVENT_SUBTYPE[type],
     agent_name: indexSafeOrNull(readString(a[Attr.ATTR_GEN_AI_AGENT_NAME]) ?? null),

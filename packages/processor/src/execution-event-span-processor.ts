@@ -218,6 +218,12 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       const parentDepth = parent[Attr.ATTR_DEPTH];
       inherited[Attr.ATTR_DEPTH] = typeof parentDepth === 'number' ? parentDepth + 1 : 1;
       if (attrs[Attr.ATTR_GEN_AI_CONVERSATION_ID] === undefined) inherited[Attr.ATTR_GEN_AI_CONVERSATION_ID] = parentRun;
+      // A parent without a row (no event type: the AI SDK's \`step\` span) cannot be a row's parent:
+      // point past it, to its own nearest row ancestor (its parent, when that one has a row).
+      if (parent[Attr.ATTR_EVENT_TYPE] === undefined) {
+        const past = parent[Attr.ATTR_PARENT_EVENT_SPAN_ID] ?? parentSpanIdOf(parentContext);
+        if (typeof past === 'string') inherited[Attr.ATTR_PARENT_EVENT_SPAN_ID] = past;
+      }
       span.setAttributes(inherited);
     }
     this.counters.spansStamped += 1;
@@ -478,6 +484,13 @@ function presizeAttributes(span: Span): void {
 }
 
 /** Attributes of the parent span, when it is an SDK span of this process. */
+/** The span id of the parent span's own parent (an SDK span keeps its parent's span context). */
+function parentSpanIdOf(ctx: Context): string | undefined {
+  const parent = trace.getSpan(ctx) as unknown as { parentSpanContext?: { spanId?: unknown } } | undefined;
+  const id = parent?.parentSpanContext?.spanId;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
 function parentAttributes(ctx: Context): Attributes | undefined {
   const parent = trace.getSpan(ctx) as unknown as { attributes?: unknown } | undefined;
   const attrs = parent?.attributes;
