@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { startGateway } from '@agentspan/gateway';
 import { runCli } from '../src/index.js';
 import type { CommandContext } from '../src/command.js';
 import { gatewayOptionsFrom } from '../src/commands/gateway.js';
@@ -78,4 +79,53 @@ test('agentspan gateway serves OTLP/JSON into Postgres until SIGTERM, then shuts
   process.emit('SIGTERM');
   assert.equal(await exit, 0);
   assert.match(io.stderr.join('\n'), /1 span\(s\) received, 1 written/);
+});
+
+test('a GenAI trace that only reached the gateway is listed by `runs` once its root ends, and `timeline` finds it by prefix', async () => {
+  const gateway = await startGateway({ pool: db.pool, schema: db.schema, port: 0, logger: { info: () => undefined, warn: () => undefined } });
+  const traceId = 'c0ffee5a7e1d4f0b9a8c7d6e5f4a3b2c';
+  const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const at = (ms: number) => String(BigInt(1_760_000_000_000 + ms) * 1_000_000n);
+  const span = (spanId: string, parentSpanId: string | undefined, name: string, from: number, to: number, attributes: ReturnType<typeof attr>[]) => ({
+    traceId,
+    spanId,
+    ...(parentSpanId !== undefined ? { parentSpanId } : {}),
+    name,
+    kind: 1,
+    startTimeUnixNano: at(from),
+    endTimeUnixNano: at(to),
+    attributes,
+  });
+  const send = async (spans: unknown[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [attr('service.name', 'remote-py')] }, scopeSpans: [{ scope: { name: 'genai' }, spans }] }] };
+    const res = await fetch(`${gateway.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200);
+  };
+  const cli = async (...args: string[]) => {
+    const io = captureIo({});
+    const code = await runCli([...args, '--database-url', db.url, '--schema', db.schema], io);
+    return { code, io };
+  };
+  const listed = async () => (await cli('runs', '--json')).io.json<{ runs: { id: string; mode: string; status: string; task: string }[] }>().runs.find((r) => r.id === traceId);
+  try {
+    // The chat turn first (an SDK exports children before their parent), then the root.
+    await send([
+      span('2222222222222222', '1111111111111111', 'chat gpt', 1, 8, [
+        attr('gen_ai.operation.name', 'chat'),
+        attr('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'hello' }] }])),
+      ]),
+    ]);
+    assert.equal(await listed(), undefined, 'the run has not ended: not listed yet');
+    await send([span('1111111111111111', undefined, 'invoke_agent helper', 0, 9, [attr('gen_ai.operation.name', 'invoke_agent'), attr('gen_ai.agent.name', 'helper')])]);
+    const run = await listed();
+    assert.deepEqual([run?.id, run?.mode, run?.status, run?.task], [traceId, 'otlp.trace', 'success', 'invoke_agent helper']);
+
+    const timeline = await cli('timeline', traceId.slice(0, 8));
+    assert.equal(timeline.code, 0, timeline.io.stderr.join('\n'));
+    assert.match(timeline.io.text(), new RegExp(`^run ${traceId} .*otlp\\.trace .*success`, 'm'));
+    assert.match(timeline.io.text(), /agent_call\s+helper/);
+    assert.doesNotMatch(timeline.io.text(), /no run row/);
+  } finally {
+    await gateway.shutdown();
+  }
 });

@@ -59,7 +59,9 @@ export function formatTimeline(
   lines.push(
     `${colors.bold(`run ${run.id}`)}  ${run.mode ?? '-'}  ${statusMark(run.status, colors)}  ${formatDuration(run.durationMs)}  ${events.length} event${events.length === 1 ? '' : 's'}`,
   );
-  if (!run.recorded) lines.push(colors.yellow('(the run row is not written yet: the run has not ended, or its span was lost)'));
+  // Gateway runs are named too: the OTLP ones that never get a row (a conversation id, no agent root) have ended.
+  const noRow = "(no run row: the run has not ended, or its span was lost; over OTLP only a trace whose root is an agent span gets one, see the gateway's README)";
+  if (!run.recorded) lines.push(colors.yellow(noRow));
   else if (run.status === 'running' && run.completedAt === null) lines.push(colors.yellow('(no end recorded yet: the run is still going, or its process died before ending it)'));
   if (run.task) lines.push(`task: ${shorten(run.task, Math.max(40, options.width - 6))}`);
   if (events.length === 0) {

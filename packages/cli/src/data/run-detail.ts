@@ -18,8 +18,10 @@ export interface RunHeader {
   meta: JsonObject;
   /**
    * Whether a `workflow_runs` row exists (a run in progress has one, with
-   * `completedAt` null; a run whose start and end were both lost, or one
-   * that reached only the gateway and has not ended, has events but no row).
+   * `completedAt` null; a run whose start and end were both lost, one that
+   * reached only the gateway and whose trace root has not arrived, or a
+   * gateway run the gateway makes no row for (named by a conversation id,
+   * or under a root that is no agent span) has events but no row).
    */
   recorded: boolean;
 }
