@@ -143,6 +143,16 @@ function messagesOf(attrs: Attributes, key: string): unknown[] {
   return Array.isArray(parsed) ? parsed : [];
 }
 
+/**
+ * The text of the first `user` message of a span's `gen_ai.input.messages`
+ * (GenAI conventions: `[{ role, parts }]`), or undefined: what a run made
+ * from a generic trace root takes as its task.
+ */
+export function firstUserMessageText(attrs: Attributes): string | undefined {
+  const first = messagesOf(attrs, Attr.ATTR_GEN_AI_INPUT_MESSAGES).find((m) => record(m)?.['role'] === 'user');
+  return first === undefined ? undefined : messageText(first).text;
+}
+
 /** The code AG2 ran: the fenced blocks of the latest input message that has any (AG2 executes that message's blocks). */
 export function codeFromMessages(inputMessages: readonly unknown[], maxScanChars = 1_000_000): { code: string; language: string | undefined; message: string } | undefined {
   for (let i = inputMessages.length - 1; i >= 0; i--) {

@@ -209,6 +209,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const exporting: SpanProcessor[] = forwardGate ? [postgres.processor, forwardGate] : [postgres.processor];
   const replayer = new SpanReplayer({
     processorsFor: (service) => [(service !== undefined ? serviceProcessors.get(service) : undefined) ?? defaultProcessor, ...exporting],
+    // The run spans made from trace roots reuse the root's span id: only Postgres gets them.
+    ...(forwardGate !== undefined ? { withoutForwarding: (fn: () => void) => forwardGate.withoutForwarding(fn) } : {}),
   });
   for (const p of allProcessors) p.setTracerProvider(replayer.tracerProvider);
 

@@ -4,7 +4,7 @@ export { decodeJsonRequest, decodeProtobufRequest, DecodeError, nanosToHrTime } 
 export type { DecodedRequest, ReceivedSpan, ReceivedResource, ReceivedScope, ReceivedEvent, ReceivedLink } from './otlp-model.js';
 export { mapAg2Span, isAg2Span, codeFromMessages, Ag2SpanType, AG2_RUN_MODE, AG2_MULTI_RUN_MODE, AG2_CONVERSATION_NODE_TYPE, AG2_CONTENT_KEYS } from './ag2-mapping.js';
 export type { Ag2Mapping, Ag2SpanView } from './ag2-mapping.js';
-export { planReplay } from './replay-plan.js';
+export { planReplay, TRACE_RUN_MODE } from './replay-plan.js';
 export type { PlanOptions, PlannedSpan, ReplayPlan, ReplayStep } from './replay-plan.js';
 export { otlpSchema } from './otlp-schema.js';
 export type { OtlpSchema } from './otlp-schema.js';

@@ -29,12 +29,30 @@
  *   without one, the depth AG2's structure implies (run 0, agent turn 1,
  *   tool or code execution 2), or 1 for the root span of a trace (directly
  *   under its run); unknown (NULL) otherwise.
+ *
+ * Runs of generic traces. Only AG2's conversation root is a run span of
+ * its own; any other trace would have event rows but no `workflow_runs`
+ * row, so `agentspan runs` would never list it. The root span of a trace
+ * (no parent at all) that is placed in the run of its trace id therefore
+ * also gets {@link PlannedSpan.run}: the attributes of a run span the replay
+ * creates right after the root ends (same trace and span id, same times and
+ * status). Not for roots an agentspan process sent (`agentspan.event.type`
+ * or `agentspan.run.id` received: that process writes its own run span), a
+ * root that already is the run (AG2), or a run named by `runIdAttribute`
+ * (a conversation may span several traces: one trace's root is not its end).
  */
 
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { Attr, EventType, ForeignAttr as F } from '@agentspan/semconv';
-import { AG2_CONTENT_KEYS, Ag2SpanType, isAg2Span, mapAg2Span } from './ag2-mapping.js';
+import { AG2_CONTENT_KEYS, Ag2SpanType, firstUserMessageText, isAg2Span, mapAg2Span } from './ag2-mapping.js';
 import type { ReceivedSpan } from './otlp-model.js';
+
+/**
+ * `workflow_runs.mode` of a run made from the root span of a trace that
+ * names no `gen_ai.workflow.name`: it says where the run came from (an
+ * OTLP trace through the gateway), as `ag2.conversation` does for AG2.
+ */
+export const TRACE_RUN_MODE = 'otlp.trace';
 
 /** How spans are placed in runs and nodes. */
 export interface PlanOptions {
@@ -61,6 +79,12 @@ export interface PlannedSpan {
   readonly restoreAfterEnd: Attributes | undefined;
   /** Position (in {@link ReplayPlan.spans}) of the parent when it is in the same request; it always comes earlier. */
   readonly parent: number | undefined;
+  /**
+   * For the root span of a trace whose run is the trace: the attributes of
+   * the run span to replay right after this span ends (its `workflow_runs`
+   * row). Undefined for every other span.
+   */
+  readonly run: Attributes | undefined;
 }
 
 /** One step of a replay: start or end the span at `index` of {@link ReplayPlan.spans}. */
@@ -124,6 +148,27 @@ function startOrder(spans: readonly ReceivedSpan[], parentOf: readonly (number |
     }
   }
   return order;
+}
+
+/**
+ * The run span of a trace, from its root: run id = the trace id (what the
+ * trace's placed spans carry), mode = the root's `gen_ai.workflow.name` else
+ * {@link TRACE_RUN_MODE}, task = the first user message of the root's
+ * `gen_ai.input.messages` (absent when content is not captured: they are
+ * removed from `attributes` then) else the root's name. Status and times
+ * are the root's own (set by the replay), so the exporter maps them as for
+ * any run: an error status → `failed`, else `success`.
+ */
+function traceRunAttributes(span: ReceivedSpan, attributes: Attributes): Attributes {
+  const run: Attributes = {
+    [Attr.ATTR_EVENT_TYPE]: EventType.RUN,
+    [Attr.ATTR_RUN_ID]: span.traceId,
+    [Attr.ATTR_RUN_MODE]: str(attributes[Attr.ATTR_GEN_AI_WORKFLOW_NAME]) ?? TRACE_RUN_MODE,
+  };
+  // An empty message or name is no task (the column stays NULL rather than '').
+  const task = firstUserMessageText(attributes) || span.name;
+  if (task !== '') run[Attr.ATTR_RUN_TASK] = task;
+  return run;
 }
 
 /** Builds the replay plan of one request. Never throws for any input the decoders produce. */
@@ -230,7 +275,15 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
       restoreAfterEnd[k] = v;
       delete attributes[k];
     }
-    planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p] });
+    const run =
+      span.parentSpanId === undefined &&
+      explicitRun === undefined &&
+      receivedAttributes[Attr.ATTR_EVENT_TYPE] === undefined &&
+      attributes[Attr.ATTR_EVENT_TYPE] !== EventType.RUN &&
+      placements[i]?.runId === span.traceId
+        ? traceRunAttributes(span, attributes)
+        : undefined;
+    planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p], run });
   }
 
   const endOrder = order

@@ -13,10 +13,17 @@
  * the in-request parent as a live SDK span in the parent context (so the
  * processor sees its attributes, as it would in process). Spans created by
  * the processor itself (`file_gen`) get fresh ids from the same generator.
+ *
+ * The run span a plan asks for after a trace's root (`PlannedSpan.run`) is
+ * the one span the gateway makes up: it carries the root's trace and span
+ * id (so `workflow_runs.span_id` names the real root span), times and
+ * status, and goes through the processors inside `withoutForwarding` (a
+ * forwarded copy would be a second span with the root's id in Jaeger).
  */
 
 import {
   ROOT_CONTEXT,
+  SpanKind,
   TraceFlags,
   trace,
   type Attributes,
@@ -40,7 +47,7 @@ import {
   type SpanLimits,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { Attr } from '@agentspan/semconv';
+import { Attr, runSpanName } from '@agentspan/semconv';
 import type { ReceivedResource, ReceivedSpan } from './otlp-model.js';
 import type { ReplayPlan } from './replay-plan.js';
 
@@ -106,6 +113,11 @@ export interface SpanReplayerOptions {
    * agentspan's processor first. Called once per distinct resource.
    */
   processorsFor(serviceName: string | undefined): SpanProcessor[];
+  /**
+   * Runs `fn` (synchronous) with the spans it creates kept from forwarding:
+   * the run spans made from trace roots. Default: `fn()` as is (nothing forwards).
+   */
+  withoutForwarding?(fn: () => void): void;
 }
 
 /** Turns replay plans into ended SDK spans, synchronously. */
@@ -201,7 +213,27 @@ export class SpanReplayer {
       span.end(received.endTime);
       // Ended spans take no setAttribute; exporters read this record later, as the processor's content policy relies on too.
       if (planned.restoreAfterEnd !== undefined) Object.assign(span.attributes, planned.restoreAfterEnd);
+      const run = planned.run;
+      if (run !== undefined) {
+        const replayRun = (): void => this.replayRun(received, run);
+        if (this.options.withoutForwarding !== undefined) this.options.withoutForwarding(replayRun);
+        else replayRun();
+      }
     }
+  }
+
+  /** The run span of a trace whose root `root` just ended: the root's ids, scope, resource, times and status. */
+  private replayRun(root: ReceivedSpan, attributes: Attributes): void {
+    const mode = attributes[Attr.ATTR_RUN_MODE];
+    const span = this.startWithIds(
+      this.tracerFor(root),
+      root,
+      runSpanName(typeof mode === 'string' ? mode : 'run'),
+      { kind: SpanKind.INTERNAL, startTime: root.startTime, attributes },
+      ROOT_CONTEXT,
+    );
+    if (root.status.code !== 0) span.setStatus(root.status);
+    span.end(root.endTime);
   }
 
   /** The tracer of a span's resource and scope, keeping the number of cached tracers bounded. */
@@ -242,12 +274,17 @@ export class SpanReplayer {
       },
       attributes: l.attributes,
     }));
+    return this.startWithIds(tracer, s, s.name, { kind: s.kind, startTime: s.startTime, attributes, links }, ctx);
+  }
+
+  /** Starts a span with the trace id, span id and trace state of `s`. */
+  private startWithIds(tracer: Tracer, s: ReceivedSpan, name: string, options: SpanOptions, ctx: Context): Span {
     // The received ids and trace state, consumed by exactly this startSpan.
     this.ids.traceId = s.traceId;
     this.ids.spanId = s.spanId;
     this.sampler.traceState = s.traceState === undefined ? undefined : new TraceState(s.traceState);
     try {
-      return tracer.startSpan(s.name, { kind: s.kind, startTime: s.startTime, attributes, links }, ctx) as Span;
+      return tracer.startSpan(name, options, ctx) as Span;
     } finally {
       this.ids.traceId = undefined;
       this.ids.spanId = undefined;

@@ -5,6 +5,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -13,8 +15,8 @@ import { createRecorder } from '@agentspan/instrumentation';
 import { PostgresExecutionEventExporter } from '@agentspan/exporter-postgres';
 import { ExecutionEventSpanProcessor } from '@agentspan/processor';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import type { Gateway } from '../src/index.js';
-import { SpanFactory, assertExported, exportWith, startTestGateway } from './helpers.js';
+import { decodeProtobufRequest, type Gateway } from '../src/index.js';
+import { SpanFactory, assertExported, eventually, exportWith, startTestGateway } from './helpers.js';
 
 let viaGateway: TestSchema;
 let inProcess: TestSchema;
@@ -172,4 +174,76 @@ test('OpenInference spans (JSON exporter): AGENT/LLM/TOOL kinds map through the 
   assert.equal(rows.rows[0].inputs.content, 'I should search.');
   assert.equal(rows.rows[1].outputs.result, 'three results');
   assert.equal(rows.rows[1].depth, 2, 'one below the agent span that came in the same request');
+});
+
+test('a GenAI trace without a conversation id is a run once its root arrives: workflow_runs row with the events\' run id, the root\'s times and status', async () => {
+  const f = new SpanFactory('genai-runs', '@ai-sdk/otel');
+  const input = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Summarise sales.csv' }] }]);
+  const ok = f.start('invoke_agent helper', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'helper', 'gen_ai.input.messages': input }, 100);
+  const turn = f.start('chat gpt-4o', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' }, 110, ok);
+  f.end(turn, 150, { 'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Done.' }] }]) });
+  f.end(ok, 190);
+  const bad = f.start('invoke_agent helper', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'helper' }, 200);
+  const tool = f.start('execute_tool search', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' }, 210, bad);
+  f.end(tool, 220);
+  f.end(bad, 230, {}, 'rate limited');
+  const [okTrace, badTrace] = [ok, bad].map((s) => s.spanContext().traceId) as [string, string];
+  const runOf = (id: string) =>
+    viaGateway.pool.query(
+      `SELECT id, mode, task_description, status, started_at, completed_at, duration_ms, meta, trace_id, span_id, service_name,
+              (SELECT array_agg(DISTINCT run_id) FROM execution_events WHERE trace_id = $1) AS event_runs
+         FROM workflow_runs WHERE id = $1`,
+      [id],
+    );
+
+  // A forwarding target: the run span the gateway makes up must not reach it (it reuses the root's span id).
+  const forwarded: string[] = [];
+  const jaeger = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      forwarded.push(...decodeProtobufRequest(Buffer.concat(chunks)).spans.map((s) => s.spanId));
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => jaeger.listen(0, '127.0.0.1', resolve));
+  const forwarding = await startTestGateway(viaGateway, { forwardUrl: `http://127.0.0.1:${(jaeger.address() as AddressInfo).port}/v1/traces` });
+  try {
+    const exporter = new ProtoExporter({ url: `${forwarding.url}/v1/traces` });
+    // The children first, as a batch boundary can split them from their root: no run row until the root ends.
+    const finished = f.finished();
+    const roots = finished.filter((s) => s.parentSpanContext === undefined);
+    assertExported(await exportWith(exporter, finished.filter((s) => s.parentSpanContext !== undefined)));
+    assert.equal((await runOf(okTrace)).rowCount, 0, 'the root has not arrived: the run has not ended');
+    assertExported(await exportWith(exporter, roots));
+    await exporter.shutdown();
+    await eventually(async () => forwarded.length >= finished.length);
+    await new Promise((r) => setTimeout(r, 200)); // a run span forwarded by mistake would follow within this
+    assert.deepEqual(forwarded.slice().sort(), finished.map((s) => s.spanContext().spanId).sort(), 'each received span once, nothing made up');
+  } finally {
+    await forwarding.shutdown();
+    await new Promise((resolve) => jaeger.close(resolve));
+  }
+
+  const T0 = 1_760_000_000_000;
+  const okRun = (await runOf(okTrace)).rows[0];
+  assert.deepEqual(okRun, {
+    id: okTrace,
+    mode: 'otlp.trace',
+    task_description: 'Summarise sales.csv',
+    status: 'success',
+    started_at: new Date(T0 + 100),
+    completed_at: new Date(T0 + 190),
+    duration_ms: 90,
+    meta: { service_name: 'genai-runs' },
+    trace_id: okTrace,
+    span_id: ok.spanContext().spanId,
+    service_name: 'genai-runs',
+    event_runs: [okTrace],
+  });
+  const badRun = (await runOf(badTrace)).rows[0];
+  assert.equal(badRun.status, 'failed');
+  assert.equal(badRun.meta.error_message, 'rate limited');
+  assert.equal(badRun.task_description, 'invoke_agent helper', 'no input messages: the root\'s name');
+  assert.deepEqual(badRun.event_runs, [badTrace]);
 });

@@ -98,6 +98,52 @@ test('placement inside a request: depth and node from the nearest placed ancesto
   assert.equal(agent?.['agentspan.depth'], 2);
 });
 
+test('the root of a trace whose run is the trace gets a run span (its workflow_runs row); no other span does', () => {
+  const agent = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'helper' };
+  const messages = JSON.stringify([
+    { role: 'system', parts: [{ type: 'text', content: 'You are terse.' }] },
+    { role: 'user', parts: [{ type: 'text', content: 'Summarise sales.csv' }] },
+  ]);
+  const plan = planReplay(
+    [
+      span(0, undefined, 0, 100, { ...agent, 'gen_ai.input.messages': messages }, 'invoke_agent helper'),
+      span(1, 0, 10, 20, { 'gen_ai.operation.name': 'chat' }),
+      span(2, 99, 30, 40, agent), // its parent is in another request: not the root of the trace
+    ],
+    OPTIONS,
+  );
+  assert.deepEqual(plan.spans[0]?.run, {
+    'agentspan.event.type': 'run',
+    'agentspan.run.id': TRACE,
+    'agentspan.run.mode': 'otlp.trace',
+    'agentspan.run.task': 'Summarise sales.csv',
+  });
+  assert.equal(plan.spans[0]?.attributes['agentspan.run.id'], TRACE, 'the same run id as the events of the trace');
+  assert.deepEqual(plan.spans.slice(1).map((p) => p.run), [undefined, undefined]);
+
+  // Without content the task is the root's name; gen_ai.workflow.name, when given, is the mode.
+  const quiet = planReplay([span(0, undefined, 0, 1, { ...agent, 'gen_ai.input.messages': messages, 'gen_ai.workflow.name': 'triage' }, 'invoke_agent helper')], {
+    ...OPTIONS,
+    captureContent: false,
+  });
+  assert.equal(quiet.spans[0]?.run?.['agentspan.run.task'], 'invoke_agent helper');
+  assert.equal(quiet.spans[0]?.run?.['agentspan.run.mode'], 'triage');
+});
+
+test('no run span for a root that is not a trace run: a conversation run, an agentspan sender, an AG2 conversation, a span of no agent', () => {
+  const roots: Attributes[] = [
+    { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': 'conv-1' }, // the conversation may span several traces
+    { 'agentspan.event.type': 'agent_call', 'agentspan.run.id': 'mine' }, // an agentspan process writes its own run
+    { 'agentspan.event.type': 'tool_call' },
+    { 'ag2.span.type': 'conversation', 'gen_ai.operation.name': 'conversation' }, // already the run
+    { 'http.request.method': 'GET' },
+  ];
+  for (const attributes of roots) {
+    const plan = planReplay([span(0, undefined, 0, 1, attributes)], OPTIONS);
+    assert.equal(plan.spans[0]?.run, undefined, JSON.stringify(attributes));
+  }
+});
+
 test('captureContent false removes AG2 and GenAI content keys before the processor sees them', () => {
   const plan = planReplay(
     [span(0, undefined, 0, 1, { 'ag2.span.type': 'code_execution', 'gen_ai.operation.name': 'execute_code', 'ag2.code_execution.output': 'secret output', 'ag2.code_execution.exit_code': 0 })],
