@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 /** Most UTF-8 bytes an indexed text value keeps (under Postgres' ~2704, with room for the other key columns). */
 export const MAX_INDEXED_BYTES = 2000;
 /** `~` and 16 hex digits of SHA-256 after the kept prefix. */
-const HASH_SUFFIX_BYTES = 17;
+export const HASH_SUFFIX_BYTES = 17;
 
 /** The longest prefix of `s` of at most `maxBytes` UTF-8 bytes, whole code points only. */
 export function utf8PrefixOf(s: string, maxBytes: number): string {

@@ -10,7 +10,7 @@
 import { DAG_NODES_COLUMNS, EXECUTION_EVENTS_COLUMNS, WORKFLOW_RUNS_COLUMNS, type JsonObject, type JsonValue, type MappedRow } from './columns.js';
 import { eventIdFor } from './ids.js';
 import { indexSafe } from './index-safe.js';
-import { DEFAULT_SANITIZE_LIMITS, sanitizeString, setOwn, type SanitizeLimits } from './sanitize.js';
+import { DEFAULT_SANITIZE_LIMITS, KEY_COLUMNS, cleanKey, sanitizeString, setOwn, type SanitizeLimits } from './sanitize.js';
 
 /** Marker appended to a string that was cut. */
 export const TRUNCATION_MARKER = '…[agentspan: truncated]';
@@ -197,7 +197,7 @@ export function quarantineRow(mapped: MappedRow, reason: RepairReason): MappedRo
       row[col] = {};
     } else if (typeof v === 'string') {
       // Identity is kept whole (joins on it must hold), only made storable: its index entry, no NUL.
-      row[col] = IDENTITY_COLUMNS.has(col) ? sanitizeString(indexSafe(v)) : text(v);
+      row[col] = KEY_COLUMNS.has(col) ? cleanKey(indexSafe(v)) : IDENTITY_COLUMNS.has(col) ? sanitizeString(indexSafe(v)) : text(v);
     } else if (typeof v === 'number') {
       row[col] = Number.isFinite(v) ? v : null;
     } else {

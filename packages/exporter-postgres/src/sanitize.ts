@@ -4,7 +4,9 @@
  * multi-row INSERT would fail the whole batch.
  */
 
+import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue, MappedRow } from './columns.js';
+import { HASH_SUFFIX_BYTES, MAX_INDEXED_BYTES, utf8PrefixOf } from './index-safe.js';
 
 /** Replacement for NUL and for lone surrogates. */
 export const REPLACEMENT_CHARACTER = '\uFFFD';
@@ -51,6 +53,23 @@ function toWellFormed(s: string): string {
 export function isCleanString(s: string): boolean {
   return s.indexOf('\0') === -1 && isWellFormed(s);
 }
+
+/**
+ * A key (a run, node, session or step id) Postgres refuses as it is (a NUL,
+ * a lone surrogate) made clean without merging it with another: cleaning alone turns `X\u0000`,
+ * `X\ud800` and `X\ud801` all into `X\ufffd`, and these are keys (two
+ * runs must never share one). So the cleaned prefix is followed by `~` and
+ * 16 hex digits of the SHA-256 of the value's UTF-16 code units (UTF-8 would
+ * encode every lone surrogate alike), the same every time.
+ */
+export function cleanKey(s: string): string {
+  if (isCleanString(s)) return s;
+  const hash = createHash('sha256').update(Buffer.from(s, 'utf16le')).digest('hex').slice(0, 16);
+  return `${utf8PrefixOf(sanitizeString(s), MAX_INDEXED_BYTES - HASH_SUFFIX_BYTES)}~${hash}`;
+}
+
+/** Columns holding keys: cleaned by {@link cleanKey}, which keeps distinct values distinct. */
+export const KEY_COLUMNS: ReadonlySet<string> = new Set(['id', 'run_id', 'node_id', 'session_id', 'step_id']);
 
 /** `s` with NUL and lone surrogates replaced by U+FFFD (the same string when clean). */
 export function sanitizeString(s: string): string {
@@ -335,7 +354,7 @@ function sanitizeRowCopy<M extends MappedRow>(mapped: M): SanitizedRow<M> {
   const row: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(mapped.row as object)) {
     if (typeof value === 'string') {
-      const clean = sanitizeString(value);
+      const clean = KEY_COLUMNS.has(column) ? cleanKey(value) : sanitizeString(value);
       if (clean !== value) cleaned = true;
       size += clean.length + 4;
       row[column] = clean;

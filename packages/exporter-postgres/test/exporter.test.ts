@@ -236,6 +236,24 @@ describe('PostgresExecutionEventExporter against Postgres', () => {
     assert.equal(tool.meta.sanitized, true);
   });
 
+  it('run and node ids that differ only by a NUL or a lone surrogate stay apart (they are keys), in every table alike', async () => {
+    const ids = ['nul-id\u0000', 'nul-id\ud800', 'nul-id\ud801'];
+    const spans = ids.flatMap((id) => [
+      f.make('invoke_workflow w', { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: id }),
+      f.make('node s', { [Attr.ATTR_EVENT_TYPE]: EventType.NODE, [Attr.ATTR_RUN_ID]: id, [Attr.ATTR_NODE_ID]: id }),
+      f.make('invoke_agent a', { [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL, [Attr.ATTR_RUN_ID]: id, [Attr.ATTR_NODE_ID]: id }),
+    ]);
+    const r = await exportSpans(exporter, spans);
+    assert.equal(r.code, ExportResultCode.SUCCESS, String(r.error));
+    const runs = (await db.pool.query("SELECT id FROM workflow_runs WHERE id LIKE 'nul-id%'")).rows.map((x) => x.id as string);
+    assert.equal(new Set(runs).size, 3, runs.join(', '));
+    const joined = await db.pool.query(
+      `SELECT count(*)::int AS n FROM workflow_runs w JOIN dag_nodes n ON n.run_id = w.id AND n.node_id = w.id
+         JOIN execution_events e ON e.run_id = w.id AND e.node_id = w.id WHERE w.id LIKE 'nul-id%'`,
+    );
+    assert.equal(joined.rows[0]?.n, 3, 'each run joins its own node and event, and no other');
+  });
+
   it('keeps microseconds and durations', async () => {
     const span = f.make(
       'handoff a -> b',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
 import { MAX_INDEXED_BYTES, indexSafe, utf8PrefixOf } from '../src/index-safe.js';
+import { cleanKey, isCleanString } from '../src/sanitize.js';
 
 const text = fc.oneof(
   fc.string({ maxLength: 3000, unit: 'grapheme' }),
@@ -22,6 +23,23 @@ it('property: indexSafe fits an index entry, keeps what already fits, and is one
     }),
     { numRuns: 300 },
   );
+});
+
+it('property: cleanKey cleans keys Postgres refuses (NUL, lone surrogates) without merging them, and fits an index entry', () => {
+  const hostile = fc.array(fc.oneof(fc.constantFrom('\0', '\ud800', '\ud801', '\udc00', '\ufffd', 'X', '~'), fc.string({ maxLength: 5 })), { maxLength: 8 }).map((p) => p.join(''));
+  fc.assert(
+    fc.property(hostile, hostile, (a, b) => {
+      const sa = cleanKey(a);
+      assert.ok(isCleanString(sa));
+      assert.ok(Buffer.byteLength(sa, 'utf8') <= MAX_INDEXED_BYTES);
+      assert.equal(cleanKey(a), sa);
+      if (isCleanString(a)) assert.equal(sa, a);
+      if (a !== b) assert.notEqual(sa, cleanKey(b), JSON.stringify([a, b]));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.deepEqual(new Set(['X\0', 'X\ud800', 'X\ud801', 'X\ufffd'].map(cleanKey)).size, 4);
+  assert.ok(Buffer.byteLength(cleanKey('\0'.repeat(3000)), 'utf8') <= MAX_INDEXED_BYTES);
 });
 
 it('property: utf8PrefixOf keeps whole code points within the byte budget', () => {
