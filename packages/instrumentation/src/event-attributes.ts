@@ -277,9 +277,9 @@ export function handoffAttributes(bag: AttributeBag, scope: EventScope, e: Hando
 }
 
 /**
- * Metadata given at the end of a run, node or \`begin*\` event merges into the
- * metadata given at its start (the end's keys win), as one \`meta\` object:
- * replacing it would lose what the start said. \`earlier\` is the start's
+ * Metadata given at the end of a run, node or `begin*` event merges into the
+ * metadata given at its start (the end's keys win), as one `meta` object:
+ * replacing it would lose what the start said. `earlier` is the start's
  * JSON text; anything but two JSON objects keeps the end's value.
  */
 export function mergeUserMeta(bag: AttributeBag, earlier: unknown): void {
@@ -289,7 +289,7 @@ export function mergeUserMeta(bag: AttributeBag, earlier: unknown): void {
     const merged: unknown = JSON.parse(earlier);
     const end: unknown = JSON.parse(later);
     if (!isPlainObject(merged) || !isPlainObject(end)) return;
-    // Defined, not assigned: a \`__proto__\` key would otherwise set the prototype and vanish.
+    // Defined, not assigned: a `__proto__` key would otherwise set the prototype and vanish.
     for (const key of Object.keys(end)) Object.defineProperty(merged, key, { value: end[key], enumerable: true, writable: true, configurable: true });
     bag.attributes[Attr.ATTR_USER_META] = JSON.stringify(merged);
   } catch {

@@ -180,7 +180,7 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
     shutdown: () => {
       shutdownPromise ??= (async () => {
         unregisterExitHooks?.();
-        bridge.close();
+        bridge.close(Math.min(1000, resolved.shutdownTimeoutMillis / 2)); // bounded: a worker may keep posting
         endOpenHandles(); // after the worker bridge: a worker's open events are ended there, with their own message
         try {
           await provider.shutdown();

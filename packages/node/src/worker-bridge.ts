@@ -24,9 +24,30 @@ const MAX_OPEN_HANDLES = 10_000;
 
 type Handle = EventHandle<Record<string, unknown>>;
 
+/** One worker's channel: where its events go, its open `begin*` handles, and how many messages came. */
+interface Channel {
+  readonly scope: AttachedRecorder;
+  readonly open: Map<number, Handle>;
+  /** Record, begin and end messages received (what the worker's `lost` is reckoned against at close). */
+  received: number;
+}
+
+/** Default most time `close()` spends recording what workers posted before it (a worker may post without end). */
+const DEFAULT_CLOSE_BUDGET_MILLIS = 1000;
+
+/** Tells the worker the channel is closed and how many of its messages arrived, then closes it. */
+function closeChannel(port: MessagePort, received: number): void {
+  try {
+    port.postMessage({ p: WORKER_PROTOCOL, op: 'closed', received });
+  } catch {
+    /* the worker is gone */
+  }
+  port.close();
+}
+
 export class WorkerBridge {
   /** Open channels, each with its scope and the `begin*` handles the worker has not ended yet. */
-  private readonly ports = new Map<MessagePort, { scope: AttachedRecorder; open: Map<number, Handle> }>();
+  private readonly ports = new Map<MessagePort, Channel>();
   private closed = false;
 
   constructor(
@@ -39,13 +60,15 @@ export class WorkerBridge {
   open(reference: RunReference): AgentspanWorkerData {
     const { port1, port2 } = new MessageChannel();
     if (this.closed) {
-      port1.close();
+      // After shutdown: the worker learns it at once, and counts everything it records as lost.
+      closeChannel(port1, 0);
       return { port: port2, reference };
     }
     const scope = this.recorder.attach(reference);
     const open = new Map<number, Handle>();
-    this.ports.set(port1, { scope, open });
-    port1.on('message', (m: WorkerMessage) => this.handle(port1, scope, open, m));
+    const channel: Channel = { scope, open, received: 0 };
+    this.ports.set(port1, channel);
+    port1.on('message', (m: WorkerMessage) => this.handle(port1, channel, m));
     port1.on('close', () => {
       this.ports.delete(port1);
       // The worker went away with events still running: record them as failed rather than lose them.
@@ -63,21 +86,26 @@ export class WorkerBridge {
    * then the events left running, as failed. All of it ends before the
    * provider shuts down, so none of it arrives after its exporters closed.
    */
-  close(): void {
+  close(budgetMillis = DEFAULT_CLOSE_BUDGET_MILLIS): void {
     this.closed = true;
-    for (const [port, { scope, open }] of this.ports) {
-      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-        this.handle(port, scope, open, m.message as WorkerMessage);
+    // Bounded: a worker that keeps posting would otherwise hold the main thread here for as long as it
+    // runs. What it posted past the budget is not recorded; the worker counts it as lost (`closed`).
+    const deadline = Date.now() + Math.max(0, budgetMillis);
+    for (const [port, channel] of this.ports) {
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = Date.now() < deadline ? receiveMessageOnPort(port) : undefined) {
+        this.handle(port, channel, m.message as WorkerMessage);
       }
-      for (const h of open.values()) h.end({ status: 'failed', error: 'agentspan shut down before this event ended' });
-      open.clear();
-      port.close();
+      for (const h of channel.open.values()) h.end({ status: 'failed', error: 'agentspan shut down before this event ended' });
+      channel.open.clear();
+      closeChannel(port, channel.received);
     }
     this.ports.clear();
   }
 
-  private handle(port: MessagePort, scope: AttachedRecorder, open: Map<number, Handle>, m: WorkerMessage): void {
+  private handle(port: MessagePort, channel: Channel, m: WorkerMessage): void {
     if (m === null || typeof m !== 'object' || m.p !== WORKER_PROTOCOL) return;
+    const { scope, open } = channel;
+    if (m.op === 'record' || m.op === 'begin' || m.op === 'end') channel.received += 1;
     try {
       switch (m.op) {
         case 'record':

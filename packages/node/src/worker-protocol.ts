@@ -46,8 +46,15 @@ export function isWireError(value: unknown): value is WireError {
   );
 }
 
-/** Main → worker. */
-export type MainMessage = { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flushed'; readonly id: number };
+/**
+ * Main → worker. `closed`: the main thread stops receiving (agentspan shut
+ * down), having received `received` record, begin and end messages from this
+ * channel; the worker counts what it sent beyond that, and all it sends
+ * after, as lost.
+ */
+export type MainMessage =
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flushed'; readonly id: number }
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'closed'; readonly received: number };
 
 /**
  * What a worker needs to record into a run: pass it in `workerData` and

@@ -59,7 +59,13 @@ export interface WorkerRecorder extends EventRecorder {
    * main thread to answer.
    */
   flush(options?: { deliver?: boolean; timeoutMillis?: number }): Promise<void>;
-  /** Events that could not be posted at all (counted, never thrown). */
+  /**
+   * Events (and ends of \`begin*\` events) that never reached the main thread,
+   * counted, never thrown: ones that could not be copied, ones recorded
+   * after the channel closed, and ones posted that agentspan's shutdown did
+   * not receive (counted when the main thread says it closed, on the
+   * worker's next turn of its event loop).
+   */
   readonly lost: number;
   /** Closes the port; later events are counted as lost. */
   close(): void;
@@ -169,14 +175,21 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
   const runId = typeof data?.reference?.runId === 'string' ? data.reference.runId : 'unknown';
   const nodeId = typeof data?.reference?.nodeId === 'string' ? data.reference.nodeId : undefined;
   let lost = 0;
+  /** Record, begin and end messages posted: what arrived is reckoned against it when the main thread closes. */
+  let sent = 0;
   let closed = port === undefined;
   let nextId = 1;
   const waiting = new Map<number, () => void>();
 
   if (port !== undefined) {
     port.on('message', (m: MainMessage) => {
-      if (m?.p === WORKER_PROTOCOL && m.op === 'flushed') {
-        waiting.get(m.id)?.();
+      if (m?.p !== WORKER_PROTOCOL) return;
+      if (m.op === 'flushed') waiting.get(m.id)?.();
+      else if (m.op === 'closed' && !closed) {
+        // agentspan shut down: what it did not receive is lost, and so is everything recorded from now on.
+        closed = true;
+        if (typeof m.received === 'number') lost += Math.max(0, sent - m.received);
+        for (const done of waiting.values()) done();
       }
     });
     port.on('close', () => {
@@ -188,17 +201,20 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
   }
 
   const post = (msg: WorkerMessage): boolean => {
+    const counted = msg.op !== 'flush'; // events and their ends are counted; a flush is not one
     if (closed || port === undefined) {
-      lost += 1;
+      if (counted) lost += 1;
       return false;
     }
     try {
       port.postMessage(msg);
+      if (counted) sent += 1;
       return true;
     } catch {
       // Not structured-cloneable (a function, a revoked proxy, a native handle): send a copy that is.
       try {
         port.postMessage(cloneableMessage(msg));
+        if (counted) sent += 1;
         return true;
       } catch {
         lost += 1;
@@ -271,7 +287,8 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
     beginToolCall: (e: ToolCallEvent) => begin<ToolCallResult>('beginToolCall', e),
     fileGenerated: (e: FileGeneratedEvent) => record('fileGenerated', e),
     handoff: (e: HandoffEvent) => record('handoff', e),
-    flush(options = {}) {
+    flush(given) {
+      const options = typeof given === 'object' && given !== null ? given : {};
       if (closed || port === undefined) return Promise.resolve();
       const id = nextId++;
       return new Promise<void>((resolve) => {

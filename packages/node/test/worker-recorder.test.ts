@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startAgentspan } from '../src/index.js';
 import { createWorkerRecorder } from '../src/worker.js';
+import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
 
 /** agentspan without exporters, with a processor that keeps every ended span. */
 async function started() {
@@ -129,4 +131,38 @@ test('workerData() and childEnv() never throw: a target without a usable run goe
   assert.match(String(agentspan.childEnv(run, {})['AGENTSPAN_RUN_REFERENCE']), /usable/);
   run.end();
   await agentspan.shutdown();
+});
+
+test('shutdown stops receiving from a worker that keeps posting within its budget, and the worker counts every event it lost', async () => {
+  const { agentspan, ended } = await started();
+  const run = agentspan.startRun({ runId: 'worker-keeps-posting' });
+  const data = agentspan.workerData(run);
+  const worker = new Worker(new URL('./fixtures/worker-keeps-posting.mjs', import.meta.url), {
+    workerData: { agentspan: data, millis: 4000 },
+    transferList: [data.port],
+  });
+  await once(worker, 'message'); // recording
+  await new Promise((r) => setTimeout(r, 200));
+  const before = Date.now();
+  const done = agentspan.shutdown();
+  const blocked = Date.now() - before;
+  await done;
+  const [report] = (await once(worker, 'message')) as [{ posted: number; lost: number }];
+  await once(worker, 'exit');
+  // The budget is 1 s (or half of shutdownTimeoutMillis): without one, shutdown() held the thread until the worker stopped.
+  assert.ok(blocked < 3000, `shutdown() blocked the main thread ${blocked} ms`);
+  const recorded = ended.filter((s) => s.name === 'execute_tool tick').length;
+  assert.ok(report.lost > 0);
+  assert.equal(recorded + report.lost, report.posted, 'every event is recorded or counted lost by the worker');
+});
+
+test('a channel opened after shutdown tells the worker at once: what it records is counted lost', async () => {
+  const { agentspan } = await started();
+  await agentspan.shutdown();
+  const rec = createWorkerRecorder(agentspan.workerData({ runId: 'late', traceparent: '' }));
+  for (let i = 0; i < 10; i++) rec.toolCall({ tool: 't' });
+  await new Promise((r) => setTimeout(r, 50));
+  rec.toolCall({ tool: 't' });
+  assert.equal(rec.lost, 11);
+  await rec.flush(null as never); // a flush with no options resolves, never rejects
 });

@@ -218,7 +218,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       const parentDepth = parent[Attr.ATTR_DEPTH];
       inherited[Attr.ATTR_DEPTH] = typeof parentDepth === 'number' ? parentDepth + 1 : 1;
       if (attrs[Attr.ATTR_GEN_AI_CONVERSATION_ID] === undefined) inherited[Attr.ATTR_GEN_AI_CONVERSATION_ID] = parentRun;
-      // A parent without a row (no event type: the AI SDK's \`step\` span) cannot be a row's parent:
+      // A parent without a row (no event type: the AI SDK's `step` span) cannot be a row's parent:
       // point past it, to its own nearest row ancestor (its parent, when that one has a row).
       if (parent[Attr.ATTR_EVENT_TYPE] === undefined) {
         const past = parent[Attr.ATTR_PARENT_EVENT_SPAN_ID] ?? parentSpanIdOf(parentContext);
