@@ -41,3 +41,18 @@ test('handles dropped without end() are not kept alive (with their content) and 
   assert.equal(recorder.openHandleStats().abandoned, 200);
   assert.equal(recorder.endOpen(), 1, 'only the run, which the test still holds');
 });
+
+test('beyond 10 000 open handles, events are let go first (runs and nodes stay tracked) and untracked counts only those still open', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'many' });
+  const node = run.startNode('n');
+  const handles = Array.from({ length: 15_000 }, (_, i) => node.beginToolCall({ tool: `t${i}` }));
+  assert.equal(recorder.openHandleStats().untracked, 5_002, 'the run and the node took two of the 10 000 places');
+  for (const h of handles.slice(0, 4_000)) h.end({ result: 'ok' }); // the oldest, let go: ending them leaves the count
+  assert.equal(recorder.openHandleStats().untracked, 1_002);
+  for (const h of handles.slice(4_000)) h.end({ result: 'ok' });
+  assert.deepEqual(recorder.openHandleStats(), { abandoned: 0, untracked: 0, failed: 0 });
+  // The run and the node were never let go: shutdown still ends them.
+  assert.equal(recorder.endOpen(), 2);
+  assert.equal(byName(spans(), 'invoke_workflow workflow').attributes[Attr.ATTR_RUN_STATUS], 'cancelled');
+});
