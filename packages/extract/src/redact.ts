@@ -211,13 +211,14 @@ function builtinRules(keys: readonly string[]): Rule[] {
       kind: 'password_assignment',
       bit: PASSWORD,
       // A key that ENDS with a secret name (so a non-secret `a: b` never swallows a following
-      // `password=...`), optional closing quote, `=`/`:` (not `==`, `:=`), optional quote, value.
+      // `password=...`), optional closing quote and subscript bracket (`os.environ["DB_PASSWORD"] = ...`),
+      // `=`/`:` (not `==`, `:=`), optional quote, value.
       // The greedy key prefix backtracks at most over its own token: linear overall.
       re: new RegExp(
         `(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,128}(?:${keys.map(caseless).join('|')}))` +
           // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
           // `=>` (a Ruby, PHP or Perl hash) only before a quoted value: `token => token.trim()` is a JS arrow function.
-          `((?:\\\\{1,7}["']|["'])?[ \\t]{0,16}(?:=(?![=>])|=>(?=[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=]))[ \\t]{0,16})` +
+          `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=]))[ \\t]{0,16})` +
           // A Python string prefix (`b"..."`, `f"..."`, `rb'...'`) is not part of the value: the quoted value follows it.
           `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
           // Quoted values may contain escaped quotes (`"pa\\"ss"`). A value between escaped quotes
@@ -377,6 +378,7 @@ class SecretScreen {
       if (++gap > MAX_GAP) return 0;
       c = text.charCodeAt(--j);
     }
+    if (c === 93) c = text.charCodeAt(--j); // a subscript's bracket (`os.environ["DB_PASSWORD"] = ...`)
     if (c === 34 || c === 39) {
       c = text.charCodeAt(--j); // the quote closing a quoted key (`"api_key": ...`)
       // ... escaped when the text sits in a JSON string (`\\"api_key\\":`): up to 7 backslashes, as the rule.
@@ -412,6 +414,7 @@ class SecretScreen {
     let c = low.charCodeAt(j);
     for (let k = 0; c === 92 && k < 7; k++) c = low.charCodeAt(++j); // an escaped closing quote (`\\"api_key\\":`)
     if (c === 34 || c === 39) c = low.charCodeAt(++j); // the quote closing a quoted key (`"api_key": ...`)
+    if (c === 93) c = low.charCodeAt(++j); // a subscript's bracket (`os.environ["DB_PASSWORD"] = ...`)
     let gap = 0;
     while ((c === 32 || c === 9) && gap < MAX_GAP) {
       gap++;

@@ -33,6 +33,7 @@ describe('createRedactor: built-in kinds', () => {
     ['python raw string', "api_key = rb'Key3Raw99'", "api_key = '[REDACTED:password_assignment]'", 'password_assignment'],
     ['ruby hash', "'password' => 'Pw4Hash00'", "'password' => '[REDACTED:password_assignment]'", 'password_assignment'],
     ['camelCase aws secret', '{"SecretAccessKey": "wJalrXUtnFEMIK7MDENG"}', '{"SecretAccessKey": "[REDACTED:password_assignment]"}', 'password_assignment'],
+    ['environment subscript', 'os.environ["DB_PASSWORD"] = "Pw5Env11"', 'os.environ["DB_PASSWORD"] = "[REDACTED:password_assignment]"', 'password_assignment'],
     ['camelCase private key', 'privateKey: abcDEF123', 'privateKey: [REDACTED:password_assignment]', 'password_assignment'],
     ['bearer in JSON-encoded code', '{"code": "h = {\\"Authorization\\": \\"Bearer Zq9XwV8uT7sR6\\"}"}', '{"code": "h = {\\"Authorization\\": \\"Bearer [REDACTED:bearer]\\"}"}', 'bearer'],
   ];
