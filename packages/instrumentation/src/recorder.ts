@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { guarded } from './guard.js';
 import { readableCopy } from './readable-copy.js';
-import { idOf, placeholderRunId } from './ids.js';
+import { placeholderRunId, toRunReference } from './ids.js';
 import { OpenHandles } from './open-handles.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
 import { Run } from './run-handles.js';
@@ -100,14 +100,6 @@ class Attached extends RecordingScope implements AttachedRecorder {
   }
 }
 
-/** A recorder for `reference`; an unusable run id (or none) records into a placeholder run (`unknown-<uuid>`). */
-function attached(deps: ScopeDeps, reference: RunReference): AttachedRecorder {
-  const ref = (reference ?? {}) as Partial<RunReference>;
-  const runId = idOf(ref.runId) ?? placeholderRunId();
-  const nodeId = idOf(ref.nodeId);
-  return new Attached(deps, runId, nodeId, ref.traceparent);
-}
-
 /** Creates the recording API over a tracer provider. */
 export function createRecorder(options: RecorderOptions = {}): Recorder {
   const provider = options.tracerProvider ?? trace.getTracerProvider();
@@ -130,11 +122,9 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
       );
     },
     attach(reference: RunReference): AttachedRecorder {
-      return (
-        guarded<AttachedRecorder | undefined>('attach', undefined, () => attached(deps, reference)) ??
-        guarded<AttachedRecorder | undefined>('attach', undefined, () => attached(deps, readableCopy(reference) as unknown as RunReference)) ??
-        new Attached(deps, placeholderRunId(), undefined, undefined)
-      );
+      // Read field by field, never thrown into the caller: an unusable run id records into a placeholder run.
+      const ref = toRunReference(reference);
+      return guarded('attach', undefined, () => new Attached(deps, ref.runId, ref.nodeId, ref.traceparent)) ?? new Attached(deps, placeholderRunId(), undefined, undefined);
     },
     endOpen: () => deps.openHandles.endAll(),
     openHandleStats: () => ({ abandoned: deps.openHandles.abandoned, untracked: deps.openHandles.untracked, failed: deps.failures.count }),
