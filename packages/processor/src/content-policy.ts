@@ -139,12 +139,35 @@ export interface NamedSpan {
  * URL with a token in its query), and they reach `execution_events.name`
  * and Jaeger as they are.
  */
-export function redactName(span: NamedSpan, redactor: Redactor): number {
+export function redactName(span: NamedSpan, redactor: Redactor, clean?: CleanNames): number {
   const name = span.name;
-  if (typeof name !== 'string' || name.length < 8) return 0;
+  if (typeof name !== 'string' || name.length < 8 || clean?.has(name) === true) return 0;
   const r = redactor.redact(name);
   if (r.redactions > 0) span.updateName(r.text);
+  else clean?.add(name);
   return r.redactions;
+}
+
+/** Most names {@link CleanNames} remembers before it starts again. */
+const MAX_CLEAN_NAMES = 1024;
+
+/**
+ * Span names lately found clean. A run repeats a few names (its agents and
+ * tools) thousands of times, and screening each again cost about 4 000
+ * instructions per span (the `_` of `invoke_agent` sends every name
+ * through the full screen); a lookup costs a few hundred. Names that change
+ * every time (file paths) only fill it: it is emptied when full. Per
+ * redactor: what is clean depends on the rules.
+ */
+export class CleanNames {
+  private readonly names = new Set<string>();
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+  add(name: string): void {
+    if (this.names.size >= MAX_CLEAN_NAMES) this.names.clear();
+    this.names.add(name);
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { createRedactor, normalisePath, type Redactor } from '@agentspan/extract';
 import { toAttributeRecord } from '@agentspan/instrumentation';
 import { Attr, EventType, FileSource, fileGenSpanName } from '@agentspan/semconv';
-import { redactAttributes, redactName, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
+import { CleanNames, redactAttributes, redactName, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
 import { enrichAgentCall, enrichCodeExecution, enrichToolCall } from './enrich-events.js';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
@@ -81,6 +81,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly redactedAtStart = new WeakMap<Span, ReadonlyMap<string, AttributeValue>>();
   /** A run's or node's name as its start's redaction left it. */
   private readonly nameAtStart = new WeakMap<Span, string>();
+  /** Span names the redactor lately found clean (see `CleanNames`). */
+  private readonly cleanNames = new CleanNames();
   private tracerProvider: TracerProvider | undefined;
   private tracer: Tracer | undefined;
   private readonly counters: ProcessorStats = {
@@ -256,7 +258,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private redactAtStart(span: Span): void {
     if (!this.redactor) return;
     const found = redactAttributes(span.attributes, this.redactor);
-    const inName = redactName(span, this.redactor);
+    const inName = redactName(span, this.redactor, this.cleanNames);
     this.nameAtStart.set(span, span.name);
     const redactions = (found?.redactions ?? 0) + inName;
     if (found !== undefined) span.setAttributes(found.changes);
@@ -281,7 +283,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     if (this.redactor) {
       const found = redactAttributes(attrs, this.redactor, this.redactedAtStart.get(span));
       // A name redacted at the start and unchanged since is not redacted twice (as the attributes).
-      const inName = this.nameAtStart.get(span) === span.name ? 0 : redactName(span, this.redactor);
+      const inName = this.nameAtStart.get(span) === span.name ? 0 : redactName(span, this.redactor, this.cleanNames);
       const elsewhere = redactStatusAndEvents(span as unknown as SpanTextParts, this.redactor) + inName;
       const redactions = (found?.redactions ?? 0) + elsewhere;
       if (found !== undefined) span.setAttributes(found.changes);

@@ -41,13 +41,16 @@ test('span names are redacted: a file path that is a URL with a token, an agent 
   const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0'.repeat(2);
   const run = recorder.startRun();
   run.fileGenerated({ path: `https://raw.example.org/report.csv?token=${token}` });
-  run.toolCall({ agent: 'a', tool: `fetch ${token}` });
+  for (let i = 0; i < 3; i++) run.toolCall({ agent: 'a', tool: `fetch ${token}` }); // a name with a secret is never remembered as clean
+  for (let i = 0; i < 3; i++) run.toolCall({ agent: 'a', tool: 'search_web' });
   run.end();
   const all = spans();
   for (const s of all) assert.ok(!s.name.includes(token), s.name);
   const file = all.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'file_gen')!;
   assert.equal(file.name, 'file_gen https://raw.example.org/report.csv?token=[REDACTED:github_token]');
   assert.equal(file.attributes[Attr.ATTR_REDACTIONS], 2, 'the path and the name');
+  assert.equal(all.filter((s) => s.name === 'execute_tool fetch [REDACTED:github_token]').length, 3);
+  assert.equal(all.filter((s) => s.name === 'execute_tool search_web').length, 3);
 });
 
 test('redactText applies the span rules to a value outside any span, counts it, and is the identity with redaction off', () => {
