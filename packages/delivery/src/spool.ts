@@ -36,6 +36,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   readSync,
   renameSync,
   statSync,
@@ -133,6 +134,13 @@ function processIdentity(): ProcessIdentity {
 interface ProcStart {
   readonly boot: string;
   readonly ticks: number;
+  /**
+   * The PID namespace (\`/proc/self/ns/pid\`, e.g. \`pid:[4026531836]\`): a pid
+   * means the same process only inside one. A writer in another container
+   * on the same host shares the boot id and the host name, and its pid names
+   * some other process here, which the start tick would take for a reuse.
+   */
+  readonly pidns: string;
 }
 
 let ownStart: { readonly start: ProcStart | undefined } | undefined;
@@ -142,9 +150,19 @@ function ownProcStart(): ProcStart | undefined {
   if (ownStart === undefined) {
     const boot = bootId();
     const ticks = procStat(process.pid)?.ticks;
-    ownStart = { start: boot === undefined || ticks === undefined ? undefined : { boot, ticks } };
+    const pidns = pidNamespace();
+    ownStart = { start: boot === undefined || ticks === undefined || pidns === undefined ? undefined : { boot, ticks, pidns } };
   }
   return ownStart.start;
+}
+
+function pidNamespace(): string | undefined {
+  try {
+    const ns = readlinkSync('/proc/self/ns/pid');
+    return /^pid:\[\d+\]$/.test(ns) ? ns : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function bootId(): string | undefined {
@@ -178,10 +196,12 @@ function procStat(pid: number): { readonly ticks: number; readonly exited: boole
 /** The writer's {@link ProcStart} from a segment's header line (`writer`), if it has one. */
 function recordedWriter(header: string): ProcStart | undefined {
   try {
-    const h = JSON.parse(header) as { agentspan_spool?: unknown; writer?: { boot?: unknown; ticks?: unknown } };
+    const h = JSON.parse(header) as { agentspan_spool?: unknown; writer?: { boot?: unknown; ticks?: unknown; pidns?: unknown } };
     const w = h.writer;
     if (h.agentspan_spool === undefined || w === null || typeof w !== 'object') return undefined;
-    return typeof w.boot === 'string' && Number.isSafeInteger(w.ticks) ? { boot: w.boot, ticks: w.ticks as number } : undefined;
+    return typeof w.boot === 'string' && Number.isSafeInteger(w.ticks) && typeof w.pidns === 'string'
+      ? { boot: w.boot, ticks: w.ticks as number, pidns: w.pidns }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -517,6 +537,9 @@ export class FileSpool<T> {
     const writer = file.state === 'open' ? this.writerOf(file.name) : undefined;
     if (writer !== undefined && this.meExactly !== undefined) {
       if (writer.boot !== this.meExactly.boot) return false; // written before the machine last booted
+    }
+    // A pid is this writer's only in its own PID namespace: another container's writer is judged as before.
+    if (writer !== undefined && this.meExactly !== undefined && writer.pidns === this.meExactly.pidns) {
       const now = owner.pid === this.me.pid ? { ticks: this.meExactly.ticks, exited: false } : procStat(owner.pid);
       // Unreadable (no such pid, or hidden by `hidepid`): kill(pid, 0) below decides, as without a record.
       if (now !== undefined) return !now.exited && now.ticks === writer.ticks;

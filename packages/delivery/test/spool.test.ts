@@ -210,10 +210,12 @@ describe('FileSpool', () => {
     const probe = new FileSpool<string>({ dir: tempDir(), kind: 'test', fsync: false });
     probe.append(['probe']);
     const probeName = readdirSync(probe.directory)[0]!;
-    const header = JSON.parse(readFileSync(join(probe.directory, probeName), 'utf8').split('\n')[0]!) as { writer: { boot: string; ticks: number } };
+    const header = JSON.parse(readFileSync(join(probe.directory, probeName), 'utf8').split('\n')[0]!) as { writer: { boot: string; ticks: number; pidns: string } };
     probe.close();
     assert.equal(header.writer.ticks, startTicks(process.pid), 'the header records the writer\'s start tick');
     assert.equal(header.writer.boot, readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim());
+    assert.match(header.writer.pidns, /^pid:\[\d+\]$/);
+    const { boot, pidns } = header.writer;
     const [, host, start] = /^test-([a-z0-9_]+)-\d+-(\d+)-/.exec(probeName)!;
 
     // An unrelated live process stands for whatever got the pid of a writer killed with SIGKILL.
@@ -231,12 +233,14 @@ describe('FileSpool', () => {
         const head = { agentspan_spool: 1, kind: 'test', ...(writer === undefined ? {} : { writer }) };
         writeFileSync(join(dir, `test-${host}-${owner}-${start}-${instance}-000001.open`), `${JSON.stringify(head)}\n${JSON.stringify(record)}\n`);
       };
-      segment(pid, 'a1', { boot: header.writer.boot, ticks: ticks - 1 }, 'writer-started-at-another-tick');
-      segment(pid, 'a2', { boot: 'another-boot', ticks }, 'writer-of-an-earlier-boot');
+      segment(pid, 'a1', { boot, ticks: ticks - 1, pidns }, 'writer-started-at-another-tick');
+      segment(pid, 'a2', { boot: 'another-boot', ticks, pidns }, 'writer-of-an-earlier-boot');
       // This process' own pid, but an earlier process (pid 1 of a container restarted within the second).
-      segment(process.pid, 'a3', { boot: header.writer.boot, ticks: startTicks(process.pid) - 1 }, 'earlier-process-with-my-pid');
-      segment(zombie, 'a4', { boot: header.writer.boot, ticks: startTicks(zombie) }, 'writer-exited-unreaped');
-      segment(pid, 'b1', { boot: header.writer.boot, ticks }, 'its-writer-is-alive');
+      segment(process.pid, 'a3', { boot, ticks: startTicks(process.pid) - 1, pidns }, 'earlier-process-with-my-pid');
+      segment(zombie, 'a4', { boot, ticks: startTicks(zombie), pidns }, 'writer-exited-unreaped');
+      segment(pid, 'b1', { boot, ticks, pidns }, 'its-writer-is-alive');
+      // A writer in another PID namespace (a container on this host): its pid names another process here.
+      segment(pid, 'b3', { boot, ticks: ticks - 1, pidns: 'pid:[1]' }, 'a-writer-in-another-container');
       segment(pid, 'b2', undefined, 'an-earlier-version-with-no-record');
       const reader = new FileSpool<string>({ dir, kind: 'test', fsync: false });
       const replayed: string[] = [];
@@ -246,7 +250,7 @@ describe('FileSpool', () => {
       }
       assert.deepEqual(replayed.sort(), ['earlier-process-with-my-pid', 'writer-exited-unreaped', 'writer-of-an-earlier-boot', 'writer-started-at-another-tick']);
       // Left alone: the writer runs; and without a record a live pid is taken for its writer, as before.
-      assert.deepEqual(readdirSync(dir).sort(), [`test-${host}-${pid}-${start}-b1-000001.open`, `test-${host}-${pid}-${start}-b2-000001.open`]);
+      assert.deepEqual(readdirSync(dir).sort(), [`test-${host}-${pid}-${start}-b1-000001.open`, `test-${host}-${pid}-${start}-b2-000001.open`, `test-${host}-${pid}-${start}-b3-000001.open`]);
     } finally {
       other.kill();
       parent.kill();
@@ -284,7 +288,7 @@ describe('FileSpool', () => {
     // `writer` (boot id and start tick, where /proc tells them): earlier versions skip the header by its first key.
     const { writer, ...header } = JSON.parse(lines[0]!) as { writer?: { boot: string; ticks: number } };
     assert.deepEqual(header, { agentspan_spool: 1, kind: 'test' });
-    if (hasProc) assert.deepEqual(Object.keys(writer ?? {}), ['boot', 'ticks']);
+    if (hasProc) assert.deepEqual(Object.keys(writer ?? {}), ['boot', 'ticks', 'pidns']);
     assert.ok(lines[0]!.startsWith('{"agentspan_spool"'));
     assert.deepEqual(lines.slice(1).map((l) => JSON.parse(l) as Rec), recs(0, 2));
   });
