@@ -8,6 +8,7 @@
  * same way in every table, so that joins on it still hold.
  */
 import { createHash } from 'node:crypto';
+import { isWellFormed } from './well-formed.js';
 
 /** Most UTF-8 bytes an indexed text value keeps (under Postgres' ~2704, with room for the other key columns). */
 export const MAX_INDEXED_BYTES = 2000;
@@ -44,8 +45,18 @@ export function utf8PrefixOf(s: string, maxBytes: number): string {
 export function indexSafe(s: string): string {
   // At most 3 UTF-8 bytes per UTF-16 unit: most values are ruled out on their length alone.
   if (s.length * 3 <= MAX_INDEXED_BYTES || Buffer.byteLength(s, 'utf8') <= MAX_INDEXED_BYTES) return s;
-  const hash = createHash('sha256').update(s).digest('hex').slice(0, 16);
-  return `${utf8PrefixOf(s, MAX_INDEXED_BYTES - HASH_SUFFIX_BYTES)}~${hash}`;
+  return `${utf8PrefixOf(s, MAX_INDEXED_BYTES - HASH_SUFFIX_BYTES)}~${hashOf(s)}`;
+}
+
+/**
+ * 16 hex digits of the SHA-256 of `s`: of its UTF-8 bytes (what every version
+ * hashed), or, when it holds a lone surrogate, of its UTF-16 code units,
+ * since UTF-8 writes every lone surrogate alike (two long ids differing only
+ * there would share a key).
+ */
+export function hashOf(s: string): string {
+  const bytes = isWellFormed(s) ? s : Buffer.from(s, 'utf16le');
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 }
 
 /** {@link indexSafe} for a value that may be absent. */

@@ -6,6 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue, MappedRow } from './columns.js';
+import { isWellFormed, toWellFormed } from './well-formed.js';
 import { HASH_SUFFIX_BYTES, MAX_INDEXED_BYTES, utf8PrefixOf } from './index-safe.js';
 
 /** Replacement for NUL and for lone surrogates. */
@@ -26,22 +27,6 @@ export const MAX_DEPTH_MARKER = '[agentspan: max depth]';
 export const MAX_SIZE_MARKER = '[agentspan: max size]';
 export const CIRCULAR_MARKER = '[agentspan: circular]';
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source); // not global: no lastIndex state
-
-/** ES2024 string methods (Node 20 has them; the fallbacks are for runtimes without). */
-type WellFormedMethods = { isWellFormed(): boolean; toWellFormed(): string };
-const NATIVE_WELL_FORMED =
-  typeof (String.prototype as Partial<WellFormedMethods>).isWellFormed === 'function' &&
-  typeof (String.prototype as Partial<WellFormedMethods>).toWellFormed === 'function';
-
-function isWellFormed(s: string): boolean {
-  return NATIVE_WELL_FORMED ? (s as unknown as WellFormedMethods).isWellFormed() : !HAS_LONE_SURROGATE.test(s);
-}
-
-function toWellFormed(s: string): string {
-  return NATIVE_WELL_FORMED ? (s as unknown as WellFormedMethods).toWellFormed() : s.replace(LONE_SURROGATE, REPLACEMENT_CHARACTER);
-}
 
 /**
  * Whether `s` is acceptable to Postgres as it is: no NUL, no lone
@@ -64,7 +49,7 @@ export function isCleanString(s: string): boolean {
  */
 export function cleanKey(s: string): string {
   if (isCleanString(s)) return s;
-  const hash = createHash('sha256').update(Buffer.from(s, 'utf16le')).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(Buffer.from(s, 'utf16le')).digest('hex').slice(0, 16); // not hashOf: a NUL must count too
   return `${utf8PrefixOf(sanitizeString(s), MAX_INDEXED_BYTES - HASH_SUFFIX_BYTES)}~${hash}`;
 }
 

@@ -40,6 +40,10 @@ it('property: cleanKey cleans keys Postgres refuses (NUL, lone surrogates) witho
   );
   assert.deepEqual(new Set(['X\0', 'X\ud800', 'X\ud801', 'X\ufffd'].map(cleanKey)).size, 4);
   assert.ok(Buffer.byteLength(cleanKey('\0'.repeat(3000)), 'utf8') <= MAX_INDEXED_BYTES);
+  // Past the kept prefix of a long id: indexSafe's hash tells lone surrogates apart too (UTF-8 writes them alike).
+  const long = 'r'.repeat(2500);
+  assert.notEqual(cleanKey(indexSafe(long + '\ud800')), cleanKey(indexSafe(long + '\ud801')));
+  assert.equal(indexSafe(long + 'x'), indexSafe(long + 'x'));
 });
 
 it('property: utf8PrefixOf keeps whole code points within the byte budget', () => {
