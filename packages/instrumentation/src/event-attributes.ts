@@ -279,10 +279,16 @@ export function handoffAttributes(bag: AttributeBag, scope: EventScope, e: Hando
 /**
  * Metadata given at the end of a run, node or `begin*` event merges into the
  * metadata given at its start (the end's keys win), as one `meta` object:
- * replacing it would lose what the start said. `earlier` is the start's
- * JSON text; anything but two JSON objects keeps the end's value.
+ * replacing it would lose what the start said. The start's value is read
+ * from the span (an SDK span's attributes are readable), as the processor
+ * left it: a run's or node's is redacted at its start already, and merging
+ * the caller's original back in would bring its secrets back, to be
+ * redacted and counted a second time. Anything but two JSON objects keeps
+ * the end's value.
  */
-export function mergeUserMeta(bag: AttributeBag, earlier: unknown): void {
+export function mergeUserMeta(bag: AttributeBag, span: object): void {
+  const attrs = (span as { attributes?: unknown }).attributes;
+  const earlier = attrs !== null && typeof attrs === 'object' ? (attrs as Record<string, unknown>)[Attr.ATTR_USER_META] : undefined;
   const later = bag.attributes[Attr.ATTR_USER_META];
   if (typeof earlier !== 'string' || typeof later !== 'string') return; // no end value: the start's stays on the span
   try {

@@ -8,7 +8,6 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import {
-  Attr,
   agentCallSpanName,
   codeExecutionSpanName,
   fileGenSpanName,
@@ -210,7 +209,6 @@ export class RecordingScope implements EventRecorder {
     event: E,
   ): EventHandle<R> {
     const { e, bag, name } = this.prepare(nameFor, fill, event);
-    const startMeta = bag.attributes[Attr.ATTR_USER_META];
     const span = this.deps.tracer.startSpan(
       name,
       { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...startTimeOption(e.startTime) },
@@ -232,7 +230,7 @@ export class RecordingScope implements EventRecorder {
         const resultBag = new AttributeBag(this.deps.maxContentChars);
         endSpan('end', span, resultBag, () => r.endTime, () => {
           fillResult(resultBag, r);
-          mergeUserMeta(resultBag, startMeta);
+          mergeUserMeta(resultBag, span);
         });
       },
       // An error makes the event failed, with the reason as its message.

@@ -47,8 +47,6 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
   readonly id: string;
   private readonly span: Span;
   private readonly openNodes = new Set<Node>();
-  /** The metadata given at the start, as JSON text (the end's merges into it). */
-  private readonly startMeta: unknown;
   private nodeCount = 0;
   private ended = false;
 
@@ -66,7 +64,6 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
     if (options.task !== undefined) bag.text(Attr.ATTR_RUN_TASK, options.task);
     if (options.sessionId !== undefined) bag.set(Attr.ATTR_SESSION_ID, nameOf(options.sessionId, ''));
     if (options.metadata !== undefined) bag.json(Attr.ATTR_USER_META, options.metadata);
-    const startMeta = bag.attributes[Attr.ATTR_USER_META];
     const parent = options.newTrace ? ROOT_CONTEXT : otelContext.active();
     const span = deps.tracer.startSpan(
       runSpanName(mode),
@@ -81,7 +78,6 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
     super(deps, { runId: id, nodeId: undefined, depth: NODE_DEPTH }, trace.setSpan(ROOT_CONTEXT, span));
     this.id = id;
     this.span = span;
-    this.startMeta = startMeta;
     deps.openHandles.add(this);
   }
 
@@ -157,7 +153,7 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
       }
       const metadata = o.metadata;
       if (metadata !== undefined) bag.json(Attr.ATTR_USER_META, metadata);
-      mergeUserMeta(bag, this.startMeta);
+      mergeUserMeta(bag, this.span);
       errorAttributes(bag, o.error);
     });
   }
@@ -169,8 +165,6 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
   readonly id: string;
   readonly run: Run;
   private readonly span: Span;
-  /** The metadata given at the start, as JSON text (the end's merges into it). */
-  private readonly startMeta: unknown;
   private ended = false;
 
   constructor(
@@ -192,7 +186,6 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
     if (options.title !== undefined) bag.text(Attr.ATTR_NODE_TITLE, options.title);
     if (options.agent !== undefined) bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(options.agent, 'agent'));
     if (options.metadata !== undefined) bag.json(Attr.ATTR_USER_META, options.metadata);
-    const startMeta = bag.attributes[Attr.ATTR_USER_META];
     const span = deps.tracer.startSpan(
       nodeSpanName(nodeId),
       {
@@ -206,7 +199,6 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
     this.id = nodeId;
     this.run = run;
     this.span = span;
-    this.startMeta = startMeta;
     deps.openHandles.add(this);
   }
 
@@ -242,7 +234,7 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
       }
       const metadata = o.metadata;
       if (metadata !== undefined) bag.json(Attr.ATTR_USER_META, metadata);
-      mergeUserMeta(bag, this.startMeta);
+      mergeUserMeta(bag, this.span);
       errorAttributes(bag, error);
     });
     this.run.nodeEnded(this);

@@ -53,6 +53,16 @@ test('span names are redacted: a file path that is a URL with a token, an agent 
   assert.equal(all.filter((s) => s.name === 'execute_tool search_web').length, 3);
 });
 
+test('metadata merged at the end keeps the redaction of the start: a secret given at the start is counted once', () => {
+  const { recorder, spans, processor } = setup();
+  const run = recorder.startRun({ mode: 'm', metadata: { password: 'Pw9Start77' } });
+  run.end({ metadata: { phase: 'done' } });
+  const runSpan = spans().find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run')!;
+  assert.deepEqual(JSON.parse(String(runSpan.attributes[Attr.ATTR_USER_META])), { password: '[REDACTED:password_assignment]', phase: 'done' });
+  assert.equal(runSpan.attributes[Attr.ATTR_REDACTIONS], 1);
+  assert.equal(processor.stats().redactions, 1);
+});
+
 test('redactText applies the span rules to a value outside any span, counts it, and is the identity with redaction off', () => {
   const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
   const { processor } = setup();
