@@ -39,6 +39,13 @@ const PREFIXES: readonly (readonly [prefix: string, kind: string])[] = [
   ['eyJ', 'jwt'],
 ];
 
+/**
+ * Fewest characters after the prefix for a cut token to count: a word cut
+ * right after `ASIA` (`Markets in ASIA…`) or `sk-` is no secret, and four
+ * characters of one leak little.
+ */
+const MIN_CUT_BODY = 4;
+
 /** Farthest a cut token is looked back for (the token rules' longest bodies are 8 KiB). */
 const MAX_CUT_TOKEN = 8192;
 
@@ -51,6 +58,17 @@ function isTokenChar(c: number): boolean {
 function prefixAt(text: string, k: number): readonly [string, string] | undefined {
   for (const entry of PREFIXES) if (text.startsWith(entry[0], k)) return entry;
   return undefined;
+}
+
+/** Whether `text[from, to)` can be the start of that kind's body: long enough, and AWS ids are capitals and digits. */
+function hasSecretBody(text: string, from: number, to: number, kind: string): boolean {
+  if (to - from < MIN_CUT_BODY) return false;
+  if (kind !== 'aws_access_key') return true;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return false;
+  }
+  return true;
 }
 
 /**
@@ -86,7 +104,7 @@ export function redactCutTokens(text: string, cutAtEnd: boolean): { text: string
     for (let k = runStart; k < cut; k++) {
       if (!startsToken(text, k, runStart)) continue;
       const found = prefixAt(text, k);
-      if (found === undefined) continue;
+      if (found === undefined || !hasSecretBody(text, k + found[0].length, cut, found[1])) continue;
       out += text.slice(last, k) + `[REDACTED:${found[1]}]`;
       last = cut;
       count++;

@@ -22,7 +22,7 @@ interface Rule {
   re: RegExp;
   /** Replacement for one match; `undefined` keeps the match unchanged (not a secret after all). */
   /** The replacement, or `undefined` to keep the match; `after` is the character after it (`''` at the end). */
-  replace: (match: string, groups: (string | undefined)[], after: string) => string | undefined;
+  replace: (match: string, groups: (string | undefined)[], after: string, input: string, start: number) => string | undefined;
   /**
    * The rule's bit in a {@link SecretScreen} mask: the rule runs only when the
    * screen found its anchor. 0: not screened, always runs (user patterns).
@@ -107,13 +107,81 @@ const SECRET_KEY_NAMES = [
 /** Values that are placeholders, types or references, not secrets. */
 const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{?[A-Za-z_][A-Za-z0-9_]{0,64}\}?|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
 
+/** A URL's password that is a template's placeholder (`{DB_PASSWORD}`, `${PW}`, `$PGPASSWORD`, `%s`, `{}`, `<password>`, `PASSWORD`). */
+const URL_PASSWORD_PLACEHOLDER_RE = /^(?:\{[^{}]{0,128}\}|\$\{[^{}]{0,128}\}|\$[A-Za-z_]\w{0,63}|%s|<[^<>]{0,64}>|\*+|x+|password|passwd|pass|pwd|secret)$/i;
+
+/** Placeholders of format strings and SQL (`%s`, `%(pw)s`, `?`, `:password`, `$1`, `{}`, `{pw}`) and special tokens (`[PAD]`). */
+const PLACEHOLDER_RE = /^(?:\?|%[sdr]|%\(\w{1,64}\)[sdr]|:\w{1,64}|\$\d{1,3}|\{\w{0,64}\}|\[[A-Z_]{2,16}\])$/;
+/** Words that start an expression, not a value (`token = await get_token()`, `key = new Key()`). */
+const EXPRESSION_WORD_RE = /^(?:await|new|yield|lambda|not|this|self|typeof|function|async|require|import)$/;
+/** A name or a path of names, without digits (`api_key`, `args.password`, `tokenizer.eos_token`). */
+const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
+/** What names a variable holding a secret contain (`hf_token`, `OPENAI_API_KEY`, `apiKey`). */
+const SECRET_WORD_RE = /pass|pwd|secret|token|key|cred|auth/i;
+/** A name or a path of names, then a subscript the value's end leaves open (`tokens[i`, `form[`, `Optional[str`). */
+const SUBSCRIPT_RE = /^[A-Za-z_][A-Za-z_.]{0,127}\[[^[]{0,64}$/;
+/** A generic type (`Option<String>`, `Promise<string>`). */
+const GENERIC_RE = /^[A-Za-z_][A-Za-z_.]{0,127}<[A-Za-z_.,<> ]{1,128}>$/;
+
+/**
+ * Whether an assigned value is code, not a secret: what it refers to holds
+ * the secret, if any, and redacting it would corrupt the code and its hash
+ * (mined later for repeated code). Kept:
+ * - placeholders and special tokens (`password = ?`, `"%s"`, `"[PAD]"`);
+ * - the key's own name as its value (`password=password`, `"password": "Password"` in i18n files);
+ * - bare values only: a path of names (`args.password`, `self.token`), a name made for a secret
+ *   (`api_key`, `hf_token`, `apiKey`: a `_`, camelCase or the key itself), a subscript or a type
+ *   argument (`tokens[i]`, `request.form["password"]`, `Optional[str]`, `Option<String>`), a
+ *   keyword starting an expression (`await`, `new`), a nested list (token ids `[[1, 2]]`);
+ * - after `:`, a word of prose (`:param password: the user's password`, `token: The API token`)
+ *   and a type annotation (`token: SecretStr = None`, `(password: Secret, ...)`);
+ * - `$PWD:/work` (a shell variable, then a path: no key at all).
+ * A plain word (`password=hunter`, `POSTGRES_PASSWORD=postgres`) stays a secret.
+ */
+function notASecret(value: string, key: string, separator: string, bare: boolean, input: string, start: number, end: number): boolean {
+  if (PLACEHOLDER_RE.test(value) || value.startsWith('[[')) return true;
+  // No letter or digit (`"Password: " + ...` took `" + "` for a value), or only interpolations (`f"{a}-{b}"`).
+  if (!/[A-Za-z0-9]/.test(value.replace(/\{[^{}]*\}/g, ''))) return true;
+  const keyTail = key.slice(Math.max(key.lastIndexOf('.'), key.lastIndexOf('$')) + 1).toLowerCase();
+  if (value.toLowerCase() === keyTail) return true;
+  // The working directory in an environment dump (`PWD=/workspace`, `OLDPWD=...`: those names, in capitals).
+  if ((key === 'PWD' || key === 'OLDPWD') && /^[/~]/.test(value)) return true;
+  // Token ids and counts (`max_token=256`, `"pad_token": 0`): a token id is a short number, an API token never
+  // is. Not `token=123456` (a one-time code).
+  if (/.[_-]tokens?$/.test(keyTail) && /^\d{1,6}$/.test(value)) return true;
+  const colon = separator.includes(':');
+  // `$PWD:/work` (a shell variable, then a path) and `${API_KEY:?message}` (a parameter expansion): no key at all.
+  if (colon && (input.charCodeAt(start - 1) === 36 /* $ */ || (input.charCodeAt(start - 1) === 123 /* { */ && input.charCodeAt(start - 2) === 36))) return true;
+  if (!bare) return false;
+  // An angle-bracket placeholder (`<your key here>`), a YAML tag (`!vault`), an optional type (`String?`).
+  if (value.startsWith('<') || value === '!vault' || /^[A-Z][A-Za-z_.]{0,127}\?$/.test(value)) return true;
+  if (EXPRESSION_WORD_RE.test(value) || GENERIC_RE.test(value)) return true;
+  // A subscript closed right after the value (`tokens[i]`, `tokens[i + 1]`, `request.form["password"]`):
+  // a `[` inside a secret (`FdZXC[jqe...`) runs on to the value's end.
+  if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') || input.charAt(end) === ']' || input.charAt(end) === ' ')) return true;
+  if (REFERENCE_RE.test(value)) {
+    if (value.includes('.')) return true;
+    // Not in an env file (`DB_PASSWORD=my_secret_password`: a key in capitals, a literal in lower case).
+    const envLiteral = /^[A-Z0-9_]+$/.test(keyTail.toUpperCase()) && key === key.toUpperCase() && value === value.toLowerCase();
+    if (!envLiteral && SECRET_WORD_RE.test(value) && (value.includes('_') || /[a-z][A-Z]/.test(value))) return true;
+    if (colon) {
+      // Prose: a word of a sentence, then a space and a word in lower case (`:param password: the user's`).
+      if (/^[A-Za-z][a-z]{0,23}$/.test(value) && input.charCodeAt(end) === 32 && /[a-z]/.test(input.charAt(end + 1))) return true;
+      // An annotation: a type's name (`SecretStr`, `Tensor`), then `=`, `,` or `)`.
+      const next = /^[ \t]{0,16}([=,)])/.exec(input.slice(end, end + 18));
+      if (/^[A-Z][a-z]+(?:[A-Z][a-z]*)*$/.test(value) && next !== null && !(next[1] === '=' && input.charAt(end + next[0].length) === '=')) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * What a called name looks like (`getpass`, `os.getcwd`, `load_secret`): its
  * first part has no digit, which generated secrets almost always have, so
  * `password=hunter2(x)` or `Xk9#mP2(qL7` stay secrets. A secret of letters
  * only written right before a `(` is the price of keeping calls intact.
  */
-const CALLEE_RE = /^[A-Za-z_]{1,128}(?:\.[A-Za-z_][A-Za-z0-9_]{0,127}){0,8}$/;
+const CALLEE_RE = /^[A-Za-z_]{1,128}(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]{0,127}){0,8}$/;
 
 /**
  * A key name as a pattern matching it in any case, letter by letter (the
@@ -205,7 +273,10 @@ function builtinRules(keys: readonly string[]): Rule[] {
       kind: 'url_password',
       bit: URL_PASSWORD,
       re: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}:)([^\s@/]{1,256})@/g,
-      replace: (_m, g) => (g[1]!.startsWith('[REDACTED') ? undefined : g[0]! + tag('url_password') + '@'),
+      replace: (m, g, _after, input, start) =>
+        g[1]!.startsWith('[REDACTED') || URL_PASSWORD_PLACEHOLDER_RE.test(g[1]!) || input.startsWith('sha256:', start + m.length)
+          ? undefined // a template's placeholder, or an image reference's tag before its digest (`alpine:3.19@sha256:…`)
+          : g[0]! + tag('url_password') + '@',
     },
     {
       kind: 'password_assignment',
@@ -215,10 +286,12 @@ function builtinRules(keys: readonly string[]): Rule[] {
       // `=`/`:` (not `==`, `:=`), optional quote, value.
       // The greedy key prefix backtracks at most over its own token: linear overall.
       re: new RegExp(
-        `(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,128}(?:${keys.map(caseless).join('|')}))` +
+        // The kind in an earlier tag (`[REDACTED:aws_access_key] : x`) is no key.
+        `(?<![A-Za-z0-9_.-])(?<!\\[REDACTED:)([A-Za-z0-9_.-]{0,128}(?:${keys.map(caseless).join('|')}))` +
           // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
-          // `=>` (a Ruby, PHP or Perl hash) only before a quoted value: `token => token.trim()` is a JS arrow function.
-          `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=]))[ \\t]{0,16})` +
+          // `=>` (a Ruby, PHP or Perl hash) before a quoted value, or with no space (`KEY=>value`): `token => token.trim()`
+          // is a JS arrow function.
+          `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[^\\s]|[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=]))[ \\t]{0,16})` +
           // A Python string prefix (`b"..."`, `f"..."`, `rb'...'`) is not part of the value: the quoted value follows it.
           `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
           // Quoted values may contain escaped quotes (`"pa\\"ss"`). A value between escaped quotes
@@ -236,7 +309,7 @@ function builtinRules(keys: readonly string[]): Rule[] {
           `(\\[[^\\]\\n]{0,1024}\\])|((?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])){1,1024}))`,
         'g',
       ),
-      replace: (_m, g, after) => {
+      replace: (m, g, after, input, start) => {
         const value = g[2] ?? g[3] ?? g[5] ?? g[6] ?? g[7] ?? '';
         // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
         // backslashes alone are the start of an escaped quote the value could not be read from;
@@ -244,6 +317,7 @@ function builtinRules(keys: readonly string[]): Rule[] {
         if (value.startsWith('[REDACTED:') || value.startsWith('$') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
         if (g[7] !== undefined && after === '(' && CALLEE_RE.test(value)) return undefined;
         if (g[6] !== undefined && /^\[\s*\]$/.test(value)) return undefined; // an empty list holds no secret
+        if (notASecret(value, g[0]!, g[1]!, g[7] !== undefined, input, start, start + m.length)) return undefined;
         // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
         // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
         const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
@@ -629,7 +703,7 @@ function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMa
       const groups = args.slice(1, groupEnd < 0 ? 1 : groupEnd) as (string | undefined)[];
       const offset = args[groupEnd] as number;
       const input = args[groupEnd + 1] as string;
-      const r = rule.replace(match, groups, input.charAt(offset + match.length));
+      const r = rule.replace(match, groups, input.charAt(offset + match.length), input, offset);
       if (r === undefined) return match;
       count++;
       hit = true;

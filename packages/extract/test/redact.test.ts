@@ -139,9 +139,9 @@ describe('createRedactor: secrets in text that was JSON-encoded (tool arguments,
   });
 
   it('a bare value after a quoted key stays valid JSON (a quoted tag); a call is not a secret', () => {
-    const out = redact(JSON.stringify({ max_token: 256, q: 'x' }));
-    assert.deepEqual(JSON.parse(out.text), { max_token: '[REDACTED:password_assignment]', q: 'x' });
-    assert.equal(redact("{'token': 12345}").text, `{'token': '[REDACTED:password_assignment]'}`, 'quoted like its key');
+    const out = redact(JSON.stringify({ password: 256, q: 'x' }));
+    assert.deepEqual(JSON.parse(out.text), { password: '[REDACTED:password_assignment]', q: 'x' });
+    assert.equal(redact("{'secret': 12345}").text, `{'secret': '[REDACTED:password_assignment]'}`, 'quoted like its key');
     // A key whose quotes are escaped (JSON inside a JSON string) gets escaped quotes: both documents stay valid.
     const nested = redact(JSON.stringify({ url: 'x', body: JSON.stringify({ password: 123 }) })).text;
     assert.deepEqual(JSON.parse(JSON.parse(nested).body), { password: '[REDACTED:password_assignment]' });
@@ -168,6 +168,70 @@ describe('createRedactor: secrets in text that was JSON-encoded (tool arguments,
   it('a lone backslash is never taken for a secret', () => {
     assert.equal(redact('password = \\').text, 'password = \\');
     assert.equal(redact('password=\\\\ next').redactions, 0);
+  });
+});
+
+describe('createRedactor: code that refers to a secret is not one (a review of false positives, 2026-12-05)', () => {
+  it('keeps code, templates and prose byte for byte', () => {
+    for (const code of [
+      'client = OpenAI(api_key=api_key)',
+      'self.api_key = api_key',
+      'login(user, password=args.password)',
+      'user.password = form.password.data',
+      'tokenizer.pad_token = tokenizer.eos_token',
+      'const password = req.body.password;',
+      '{ cancelToken: source.token }',
+      '    next_token = tokens[i + 1]',
+      'password = request.form["password"]',
+      'token = await getAccessToken()',
+      'def connect(token: Optional[str] = None, password: SecretStr = None):',
+      'token: torch.Tensor',
+      'pub token: Option<String>,',
+      'var token: String?',
+      ':param password: the user\'s password',
+      'Note on the refresh token: it expires after an hour.',
+      'cur.execute("SELECT id FROM users WHERE name = %s AND password = %s", (name, pw))',
+      'db.get("SELECT * FROM users WHERE password = ?", [hash])',
+      'docker run -v "$PWD":/work -w /work python:3.12 python main.py',
+      'PWD=/workspace/project',
+      ': "${API_KEY:?API_KEY must be set}"',
+      'OPENAI_API_KEY=<your key here>',
+      'gen_kwargs = {"max_new_tokens": 128, "eos_token": 2, "pad_token": 0}',
+      '{"pad_token": "[PAD]", "cls_token": "[CLS]"}',
+      '{"input_token": [[101, 2023, 102], [101, 2003, 102]], "n": 2}',
+      'token = f"{prefix}-{uuid4().hex}"',
+      'print("Password: " + "*" * len(pw))',
+      'let api_key = std::env::var("OPENAI_API_KEY").expect("set it");',
+      'DATABASE_URL = f"postgresql://{DB_USER}:{DB_PASSWORD}@{DB_HOST}/{DB_NAME}"',
+      'psql "postgres://$PGUSER:$PGPASSWORD@localhost:5432/$PGDATABASE"',
+      'engine = create_engine("postgresql://{}:{}@{}/{}".format(user, password, host, name))',
+      'Set DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/DB in your .env file.',
+      'skopeo inspect docker://alpine:3.19@sha256:c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b',
+      'items.map(token => token.trim())',
+      `Markets in ASIA${TRUNCATION_MARK}`,
+    ]) {
+      assert.equal(redact(code).text, code, code);
+      const json = JSON.stringify({ code });
+      assert.equal(redact(json).text, json, `JSON-encoded: ${code}`);
+    }
+  });
+
+  it('still redacts literal values: plain words, env files, properties, PHP, a secret with a bracket', () => {
+    for (const [text, secret] of [
+      ['password=hunter', 'hunter'],
+      ['POSTGRES_PASSWORD=postgres', 'postgres'],
+      ['DB_PASSWORD=my_secret_password', 'my_secret_password'],
+      ['spring.datasource.password=changeme', 'changeme'],
+      ['password: hunter2', 'hunter2'],
+      ['$password = \'hunter2\';', 'hunter2'],
+      ['api_key = "abc123"', 'abc123'],
+      ['DB_PASSWORD=>Qx7v9mP2', 'Qx7v9mP2'],
+      ['token: FdZXC[jqeMXB2/3BpUVycm=', 'jqeMXB2'],
+      ['postgres://admin:s3cr3t@db:5432/app', 's3cr3t'],
+      ['password = 1234', '1234'],
+    ] as const) {
+      assert.ok(!redact(text).text.includes(secret), `${text} -> ${redact(text).text}`);
+    }
   });
 });
 
@@ -285,7 +349,7 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
 
 describe('createRedactor: secrets cut short', () => {
   const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0'.repeat(2);
-  it('a token with a secret prefix running up to a truncation mark is replaced, whatever its length', () => {
+  it('a token with a secret prefix running up to a truncation mark is replaced, however short (from four characters past the prefix)', () => {
     for (const [cut, kind] of [
       [token.slice(0, 20), 'github_token'],
       ['sk-proj-AbCdEf', 'openai_key'],
@@ -293,8 +357,8 @@ describe('createRedactor: secrets cut short', () => {
       ['AKIAIOSF', 'aws_access_key'],
       ['eyJhbGciOiJIUzI1NiJ9.eyJzd', 'jwt'],
       ['xoxb-12345', 'slack_token'],
-      ['AIzaSyA', 'google_api_key'],
-      ['glpat-abc', 'gitlab_token'],
+      ['AIzaSyAb', 'google_api_key'],
+      ['glpat-abcd', 'gitlab_token'],
     ] as const) {
       const res = redact(`keys: ${cut}${TRUNCATION_MARK}`);
       assert.equal(res.text, `keys: [REDACTED:${kind}]${TRUNCATION_MARK}`, cut);
@@ -306,7 +370,7 @@ describe('createRedactor: secrets cut short', () => {
   });
 
   it('only at a cut: the same short token elsewhere, or a word that merely contains a prefix, is kept', () => {
-    for (const s of [`keys: ${token.slice(0, 20)} and more`, `task-ASIAN${TRUNCATION_MARK}`, `risk-assessment${TRUNCATION_MARK}`, `[REDACTED:openai_key]${TRUNCATION_MARK}`]) {
+    for (const s of [`keys: ${token.slice(0, 20)} and more`, `task-ASIAN${TRUNCATION_MARK}`, `Markets in ASIA${TRUNCATION_MARK}`, `SOUTHEAST ASIAN${TRUNCATION_MARK}`, `ASIAN cuisine, ASIAcafe${TRUNCATION_MARK}`, `use sk-${TRUNCATION_MARK}`, `ghp_abc${TRUNCATION_MARK}`, `risk-assessment${TRUNCATION_MARK}`, `[REDACTED:openai_key]${TRUNCATION_MARK}`]) {
       assert.equal(redact(s).text, s, s);
     }
   });
