@@ -161,9 +161,12 @@ function notASecret(value: string, key: string, separator: string, bare: boolean
   if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') || input.charAt(end) === ']' || input.charAt(end) === ' ')) return true;
   if (REFERENCE_RE.test(value)) {
     if (value.includes('.')) return true;
-    // Not in an env file (`DB_PASSWORD=my_secret_password`: a key in capitals, a literal in lower case).
-    const envLiteral = /^[A-Z0-9_]+$/.test(keyTail.toUpperCase()) && key === key.toUpperCase() && value === value.toLowerCase();
-    if (!envLiteral && SECRET_WORD_RE.test(value) && (value.includes('_') || /[a-z][A-Z]/.test(value))) return true;
+    // Not a literal: in an env file (`DB_PASSWORD=my_secret_password`: a key in capitals, a value in lower
+    // case), or in YAML (`password: my_secret_pass`: after `:` only a camelCase name is one, `{ token: accessToken }`).
+    const colonName = separator.includes(':');
+    const envLiteral = key === key.toUpperCase() && value === value.toLowerCase();
+    const made = colonName ? /[a-z][A-Z]/.test(value) : value.includes('_') || /[a-z][A-Z]/.test(value);
+    if (!envLiteral && made && SECRET_WORD_RE.test(value)) return true;
     if (colon) {
       // Prose: a word of a sentence, then a space and a word in lower case (`:param password: the user's`).
       if (/^[A-Za-z][a-z]{0,23}$/.test(value) && input.charCodeAt(end) === 32 && /[a-z]/.test(input.charAt(end + 1))) return true;

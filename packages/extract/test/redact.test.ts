@@ -221,6 +221,7 @@ describe('createRedactor: code that refers to a secret is not one (a review of f
       ['password=hunter', 'hunter'],
       ['POSTGRES_PASSWORD=postgres', 'postgres'],
       ['DB_PASSWORD=my_secret_password', 'my_secret_password'],
+      ['password: my_secret_pass', 'my_secret_pass'],
       ['spring.datasource.password=changeme', 'changeme'],
       ['password: hunter2', 'hunter2'],
       ['$password = \'hunter2\';', 'hunter2'],
