@@ -101,81 +101,106 @@ const whole =
 const SECRET_KEY_NAMES = [
   'password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'access_key', 'secret_key', 'private_key',
   'client_secret', 'auth_token', 'access_token', 'refresh_token', 'passphrase', 'credentials',
+  'secret_key_base', 'private_key_id', 'accountkey',
   // Run together, as camelCase keys are (`secretAccessKey` in AWS SDK configs and STS output, `privateKey`).
   'accesskey', 'secretkey', 'privatekey',
 ];
 /** Values that are placeholders, types or references, not secrets. */
-const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{?[A-Za-z_][A-Za-z0-9_]{0,64}\}?|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
+const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{[A-Za-z_][A-Za-z0-9_]{0,64}\}|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
 
-/** A URL's password that is a template's placeholder (`{DB_PASSWORD}`, `${PW}`, `$PGPASSWORD`, `%s`, `{}`, `<password>`, `PASSWORD`). */
-const URL_PASSWORD_PLACEHOLDER_RE = /^(?:\{[^{}]{0,128}\}|\$\{[^{}]{0,128}\}|\$[A-Za-z_]\w{0,63}|%s|<[^<>]{0,64}>|\*+|x+|password|passwd|pass|pwd|secret)$/i;
+/**
+ * A URL's password that is a template's placeholder: a field of names (`{DB_PASSWORD}`,
+ * `{settings.redis_password}`, `{}`), a shell variable (`${PW}`, `$PGPASSWORD`: capitals), `%s`,
+ * `<password>`. Not a word (`admin:password@`, `root:secret@` are real default credentials).
+ */
+const URL_PASSWORD_PLACEHOLDER_RE = /^(?:\{(?:[A-Za-z_][A-Za-z_.]{0,127})?\}|\$\{[A-Za-z_]\w{0,63}\}|\$[A-Z_][A-Z0-9_]{0,63}|%s|<[A-Za-z _-]{1,64}>)$/;
 
-/** Placeholders of format strings and SQL (`%s`, `%(pw)s`, `?`, `:password`, `$1`, `{}`, `{pw}`) and special tokens (`[PAD]`). */
-const PLACEHOLDER_RE = /^(?:\?|%[sdr]|%\(\w{1,64}\)[sdr]|:\w{1,64}|\$\d{1,3}|\{\w{0,64}\}|\[[A-Z_]{2,16}\])$/;
+/** Placeholders of format strings and SQL (`%s`, `%(pw)s`, `?`, `$1`) and special tokens (`[PAD]`). */
+const PLACEHOLDER_RE = /^(?:\?|%[sdr]|%\(\w{1,64}\)[sdr]|\$\d{1,3}|\[[A-Z_]{2,16}\])$/;
+/** A bare placeholder: an SQL named parameter or an empty or named template field (`:password`, `{}`, `{pw}`). */
+const BARE_PLACEHOLDER_RE = /^(?::[A-Za-z_]{1,64}|\{[A-Za-z_]{0,64}\})$/;
 /** Words that start an expression, not a value (`token = await get_token()`, `key = new Key()`). */
-const EXPRESSION_WORD_RE = /^(?:await|new|yield|lambda|not|this|self|typeof|function|async|require|import)$/;
+const EXPRESSION_WORD_RE = /^(?:await|new|yield|lambda|not|typeof|require|import)$/;
 /** A name or a path of names, without digits (`api_key`, `args.password`, `tokenizer.eos_token`). */
 const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
-/** What names a variable holding a secret contain (`hf_token`, `OPENAI_API_KEY`, `apiKey`). */
-const SECRET_WORD_RE = /pass|pwd|secret|token|key|cred|auth/i;
-/** A name or a path of names, then a subscript the value's end leaves open (`tokens[i`, `form[`, `Optional[str`). */
-const SUBSCRIPT_RE = /^[A-Za-z_][A-Za-z_.]{0,127}\[[^[]{0,64}$/;
+/** Objects code reads settings from: a path starting with one is a reference (`args.password`, `req.body.token`). */
+const SOURCE_OBJECT_RE = /^(?:self|this|cls|args|opts|options|params|config|cfg|conf|settings|env|os|process|request|req|res|form|ctx|context|props|data|body|user|session|credentials|creds|secrets|values)\./;
+/** A name or a path of names, then a subscript of a loop index, a short type name or nothing (`tokens[i`, `form[`, `Optional[str`). */
+const SUBSCRIPT_RE = /^[A-Za-z_][A-Za-z_.]{0,127}\[(?:[a-z]{1,3})?$/;
 /** A generic type (`Option<String>`, `Promise<string>`). */
 const GENERIC_RE = /^[A-Za-z_][A-Za-z_.]{0,127}<[A-Za-z_.,<> ]{1,128}>$/;
+/** Language-model token ids and counts (`max_new_tokens`, `pad_token`, `eos_token_id`). */
+const TOKEN_COUNT_KEY_RE = /^(?:max|min|num|n|total|prompt|completion|input|output|pad|eos|bos|unk|sep|cls|mask)_(?:new_)?tokens?(?:_ids?)?$/;
+
+/**
+ * Whether the key at `start` sits where code, not configuration, puts it:
+ * a keyword argument or parameter (after `(` or `,`), an attribute of
+ * `self`/`this`/`cls`, or a declaration (`const`, `let`, `var`). Only there
+ * is a bare name a variable; in a config file (`.env`, YAML, `.properties`,
+ * INI) the same text is the secret itself (`password=MyPassword`).
+ */
+function inCode(key: string, separator: string, input: string, start: number): boolean {
+  if (/^(?:self|this|cls)\./.test(key)) return true;
+  let i = start - 1;
+  while (i >= 0 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9)) i--;
+  if (input.startsWith('lambda', i - 5)) return true; // `lambda token: token not in stopwords`
+  const c = input.charCodeAt(i);
+  // A keyword argument (`f(api_key=api_key)`); with `:` the same place is prose or a flow mapping as
+  // often as a parameter (`(user: root, password: Summer)`).
+  if ((c === 40 /* ( */ || c === 44 /* , */) && !separator.includes(':')) return true;
+  return /(?:^|[\s;{(])(?:const|let|var)$/.test(input.slice(Math.max(0, i - 6), i + 1));
+}
+
+/** Template fields and punctuation only, with at least two fields or one holding an expression (`f"{a}-{b}"`, `"{uid.hex}"`). */
+function isInterpolationsOnly(value: string): boolean {
+  if (!/^(?:\{[A-Za-z_][^{}]*\}[^A-Za-z0-9{}]*)+$/.test(value)) return false;
+  const fields = value.match(/\{[^{}]*\}/g) ?? [];
+  return fields.length >= 2 || /[.([]/.test(fields[0] ?? '');
+}
 
 /**
  * Whether an assigned value is code, not a secret: what it refers to holds
  * the secret, if any, and redacting it would corrupt the code and its hash
- * (mined later for repeated code). Kept:
- * - placeholders and special tokens (`password = ?`, `"%s"`, `"[PAD]"`);
- * - the key's own name as its value (`password=password`, `"password": "Password"` in i18n files);
- * - bare values only: a path of names (`args.password`, `self.token`), a name made for a secret
- *   (`api_key`, `hf_token`, `apiKey`: a `_`, camelCase or the key itself), a subscript or a type
- *   argument (`tokens[i]`, `request.form["password"]`, `Optional[str]`, `Option<String>`), a
- *   keyword starting an expression (`await`, `new`), a nested list (token ids `[[1, 2]]`);
- * - after `:`, a word of prose (`:param password: the user's password`, `token: The API token`)
- *   and a type annotation (`token: SecretStr = None`, `(password: Secret, ...)`);
- * - `$PWD:/work` (a shell variable, then a path: no key at all).
- * A plain word (`password=hunter`, `POSTGRES_PASSWORD=postgres`) stays a secret.
+ * (mined later for repeated code). Decided after two reviews, one of false
+ * positives in realistic agent code and one of leaks in realistic
+ * configuration: a secret leaked is worse than code changed, so what is kept
+ * is what configuration does not look like. Kept:
+ * - a placeholder (`password = ?`, `%s`, `%(pw)s`, `$1`, `"[PAD]"`; bare: `:password`, `{}`);
+ * - a value of blanks, quotes and `+` only (`"Password: " + ...` took `" + "` for one), or of
+ *   interpolations only (`f"{prefix}-{uid}"`);
+ * - `PWD=/path`, `OLDPWD=...` (the working directory, those names in capitals), token ids and counts
+ *   under a language model's keys (`max_new_tokens=256`, `"pad_token": 0`);
+ * - `"$PWD":/work` and `${API_KEY:?message}` (a shell variable, a parameter's error message);
+ * - bare values only: a keyword starting an expression (`await`, `new`), a nested list (`[[101, 2023]]`),
+ *   a generic type (`Option<String>`), a subscript of a name (`tokens[i]`, `request.form["password"]`,
+ *   `Optional[str]`), a path from a settings object (`args.password`, `req.body.token`), an angle-bracket
+ *   placeholder (`<your key here>`), `!vault`, the `:param` of a docstring;
+ * - in code only (`inCode`): any name or path of names (`f(api_key=api_key)`, `self.password = password`,
+ *   `const token = source.token`).
+ * A plain word stays a secret anywhere else (`password=MyPassword`, `password: password`).
  */
 function notASecret(value: string, key: string, separator: string, bare: boolean, input: string, start: number, end: number): boolean {
   if (PLACEHOLDER_RE.test(value) || value.startsWith('[[')) return true;
-  // No letter or digit (`"Password: " + ...` took `" + "` for a value), or only interpolations (`f"{a}-{b}"`).
-  if (!/[A-Za-z0-9]/.test(value.replace(/\{[^{}]*\}/g, ''))) return true;
-  const keyTail = key.slice(Math.max(key.lastIndexOf('.'), key.lastIndexOf('$')) + 1).toLowerCase();
-  if (value.toLowerCase() === keyTail) return true;
-  // The working directory in an environment dump (`PWD=/workspace`, `OLDPWD=...`: those names, in capitals).
+  if (/^[\s"'+]*$/.test(value) || isInterpolationsOnly(value)) return true;
   if ((key === 'PWD' || key === 'OLDPWD') && /^[/~]/.test(value)) return true;
-  // Token ids and counts (`max_token=256`, `"pad_token": 0`): a token id is a short number, an API token never
-  // is. Not `token=123456` (a one-time code).
-  if (/.[_-]tokens?$/.test(keyTail) && /^\d{1,6}$/.test(value)) return true;
+  if (TOKEN_COUNT_KEY_RE.test(key.slice(key.lastIndexOf('.') + 1).toLowerCase()) && /^\d{1,7}$/.test(value)) return true;
   const colon = separator.includes(':');
-  // `$PWD:/work` (a shell variable, then a path) and `${API_KEY:?message}` (a parameter expansion): no key at all.
-  if (colon && (input.charCodeAt(start - 1) === 36 /* $ */ || (input.charCodeAt(start - 1) === 123 /* { */ && input.charCodeAt(start - 2) === 36))) return true;
+  // `$PWD:/work` (a shell variable, then a path) and `${API_KEY:?message}` (not `${PW:-default}`: a default is a value).
+  if (colon && input.charCodeAt(start - 1) === 36 /* $ */) return true;
+  if (colon && input.charCodeAt(start - 1) === 123 /* { */ && input.charCodeAt(start - 2) === 36 && value.startsWith('?')) return true;
   if (!bare) return false;
-  // An angle-bracket placeholder (`<your key here>`), a YAML tag (`!vault`), an optional type (`String?`).
-  if (value.startsWith('<') || value === '!vault' || /^[A-Z][A-Za-z_.]{0,127}\?$/.test(value)) return true;
-  if (EXPRESSION_WORD_RE.test(value) || GENERIC_RE.test(value)) return true;
-  // A subscript closed right after the value (`tokens[i]`, `tokens[i + 1]`, `request.form["password"]`):
-  // a `[` inside a secret (`FdZXC[jqe...`) runs on to the value's end.
-  if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') || input.charAt(end) === ']' || input.charAt(end) === ' ')) return true;
-  if (REFERENCE_RE.test(value)) {
-    if (value.includes('.')) return true;
-    // Not a literal: in an env file (`DB_PASSWORD=my_secret_password`: a key in capitals, a value in lower
-    // case), or in YAML (`password: my_secret_pass`: after `:` only a camelCase name is one, `{ token: accessToken }`).
-    const colonName = separator.includes(':');
-    const envLiteral = key === key.toUpperCase() && value === value.toLowerCase();
-    const made = colonName ? /[a-z][A-Z]/.test(value) : value.includes('_') || /[a-z][A-Z]/.test(value);
-    if (!envLiteral && made && SECRET_WORD_RE.test(value)) return true;
-    if (colon) {
-      // Prose: a word of a sentence, then a space and a word in lower case (`:param password: the user's`).
-      if (/^[A-Za-z][a-z]{0,23}$/.test(value) && input.charCodeAt(end) === 32 && /[a-z]/.test(input.charAt(end + 1))) return true;
-      // An annotation: a type's name (`SecretStr`, `Tensor`), then `=`, `,` or `)`.
-      const next = /^[ \t]{0,16}([=,)])/.exec(input.slice(end, end + 18));
-      if (/^[A-Z][a-z]+(?:[A-Z][a-z]*)*$/.test(value) && next !== null && !(next[1] === '=' && input.charAt(end + next[0].length) === '=')) return true;
-    }
-  }
-  return false;
+  if (BARE_PLACEHOLDER_RE.test(value) || EXPRESSION_WORD_RE.test(value) || GENERIC_RE.test(value)) return true;
+  if (value.startsWith('<') || value === '!vault') return true;
+  // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
+  // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
+  if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;
+  if (!REFERENCE_RE.test(value)) return false;
+  if (SOURCE_OBJECT_RE.test(value)) return true;
+  // One object's attributes (`tokenizer.pad_token = tokenizer.eos_token`).
+  const dot = key.indexOf('.');
+  if (dot > 0 && value.startsWith(key.slice(0, dot + 1))) return true;
+  if (colon && input.startsWith(':param ', start - 7)) return true; // Sphinx: `:param password: the user's password`
+  return inCode(key, separator, input, start);
 }
 
 /**
@@ -269,7 +294,7 @@ function builtinRules(keys: readonly string[]): Rule[] {
       kind: 'bearer',
       bit: BEARER,
       // Its quotes may be escaped (`{\"Authorization\": \"Bearer ...`: code put in a JSON string).
-      re: /(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))(Authorization(?:\\{1,7}["']|["'])?[ \t]{0,8}[:=][ \t]{0,8}(?:\\{1,7}["']|["'])?[ \t]{0,8}Bearer[ \t]{1,8})([A-Za-z0-9._~+/=-]{8,8192})/gi,
+      re: /(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))(Authorization(?:\\{1,7}["']|["'])?[ \t]{0,8}[:=][ \t]{0,8}(?:\\{1,7}["']|["'])?[ \t]{0,8}(?:Bearer|Basic|Token|Bot)[ \t]{1,8})([A-Za-z0-9._~+/=-]{8,8192})/gi,
       replace: (_m, g) => (g[1]!.startsWith('[REDACTED') ? undefined : g[0]! + tag('bearer')),
     },
     {
@@ -317,7 +342,11 @@ function builtinRules(keys: readonly string[]): Rule[] {
         // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
         // backslashes alone are the start of an escaped quote the value could not be read from;
         // a bare name followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
-        if (value.startsWith('[REDACTED:') || value.startsWith('$') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
+        // A value holding an earlier tag (`u:[REDACTED:url_password]`) was redacted already: cutting into the tag breaks it.
+        if (value.includes('[REDACTED:') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
+        // `${X}`, `$X` (a shell variable: capitals) refer to a secret elsewhere; `$uperSecret` is one.
+        if (value === '$' || /^\$(?:[{(]|[A-Z_][A-Z0-9_]{0,63}$)/.test(value)) return undefined; // `$` alone: before `{` or `(`
+        if (/^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(g[0]!, g[1]!, input, start)) return undefined; // `$password` in PHP
         if (g[7] !== undefined && after === '(' && CALLEE_RE.test(value)) return undefined;
         if (g[6] !== undefined && /^\[\s*\]$/.test(value)) return undefined; // an empty list holds no secret
         if (notASecret(value, g[0]!, g[1]!, g[7] !== undefined, input, start, start + m.length)) return undefined;
