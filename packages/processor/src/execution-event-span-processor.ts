@@ -281,9 +281,11 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     this.foreign.onEnding(span, this.captureContent); // results that arrive at the end, before redaction and extraction
     const type = attrs[Attr.ATTR_EVENT_TYPE];
     if (this.redactor) {
-      const found = redactAttributes(attrs, this.redactor, this.redactedAtStart.get(span));
+      // Only runs and nodes were redacted at their start (see `redactAtStart`): no lookup for the others.
+      const startedRedacted = type === EventType.RUN || type === EventType.NODE;
+      const found = redactAttributes(attrs, this.redactor, startedRedacted ? this.redactedAtStart.get(span) : undefined);
       // A name redacted at the start and unchanged since is not redacted twice (as the attributes).
-      const inName = this.nameAtStart.get(span) === span.name ? 0 : redactName(span, this.redactor, this.cleanNames);
+      const inName = startedRedacted && this.nameAtStart.get(span) === span.name ? 0 : redactName(span, this.redactor, this.cleanNames);
       const elsewhere = redactStatusAndEvents(span as unknown as SpanTextParts, this.redactor) + inName;
       const redactions = (found?.redactions ?? 0) + elsewhere;
       if (found !== undefined) span.setAttributes(found.changes);
