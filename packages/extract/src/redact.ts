@@ -16,6 +16,7 @@
 import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
+import { inCode, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 
 interface Rule {
   kind: string;
@@ -107,101 +108,6 @@ const SECRET_KEY_NAMES = [
 ];
 /** Values that are placeholders, types or references, not secrets. */
 const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{[A-Za-z_][A-Za-z0-9_]{0,64}\}|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
-
-/**
- * A URL's password that is a template's placeholder: a field of names (`{DB_PASSWORD}`,
- * `{settings.redis_password}`, `{}`), a shell variable (`${PW}`, `$PGPASSWORD`: capitals), `%s`,
- * `<password>`. Not a word (`admin:password@`, `root:secret@` are real default credentials).
- */
-const URL_PASSWORD_PLACEHOLDER_RE = /^(?:\{(?:[A-Za-z_][A-Za-z_.]{0,127})?\}|\$\{[A-Za-z_]\w{0,63}\}|\$[A-Z_][A-Z0-9_]{0,63}|%s|<[A-Za-z _-]{1,64}>)$/;
-
-/** Placeholders of format strings and SQL (`%s`, `%(pw)s`, `?`, `$1`) and special tokens (`[PAD]`). */
-const PLACEHOLDER_RE = /^(?:\?|%[sdr]|%\(\w{1,64}\)[sdr]|\$\d{1,3}|\[[A-Z_]{2,16}\])$/;
-/** A bare placeholder: an SQL named parameter or an empty or named template field (`:password`, `{}`, `{pw}`). */
-const BARE_PLACEHOLDER_RE = /^(?::[A-Za-z_]{1,64}|\{[A-Za-z_]{0,64}\})$/;
-/** Words that start an expression, not a value (`token = await get_token()`, `key = new Key()`). */
-const EXPRESSION_WORD_RE = /^(?:await|new|yield|lambda|not|typeof|require|import)$/;
-/** A name or a path of names, without digits (`api_key`, `args.password`, `tokenizer.eos_token`). */
-const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
-/** Objects code reads settings from: a path starting with one is a reference (`args.password`, `req.body.token`). */
-const SOURCE_OBJECT_RE = /^(?:self|this|cls|args|opts|options|params|config|cfg|conf|settings|env|os|process|request|req|res|form|ctx|context|props|data|body|user|session|credentials|creds|secrets|values)\./;
-/** A name or a path of names, then a subscript of a loop index, a short type name or nothing (`tokens[i`, `form[`, `Optional[str`). */
-const SUBSCRIPT_RE = /^[A-Za-z_][A-Za-z_.]{0,127}\[(?:[a-z]{1,3})?$/;
-/** A generic type (`Option<String>`, `Promise<string>`). */
-const GENERIC_RE = /^[A-Za-z_][A-Za-z_.]{0,127}<[A-Za-z_.,<> ]{1,128}>$/;
-/** Language-model token ids and counts (`max_new_tokens`, `pad_token`, `eos_token_id`). */
-const TOKEN_COUNT_KEY_RE = /^(?:max|min|num|n|total|prompt|completion|input|output|pad|eos|bos|unk|sep|cls|mask)_(?:new_)?tokens?(?:_ids?)?$/;
-
-/**
- * Whether the key at `start` sits where code, not configuration, puts it:
- * a keyword argument or parameter (after `(` or `,`), an attribute of
- * `self`/`this`/`cls`, or a declaration (`const`, `let`, `var`). Only there
- * is a bare name a variable; in a config file (`.env`, YAML, `.properties`,
- * INI) the same text is the secret itself (`password=MyPassword`).
- */
-function inCode(key: string, separator: string, input: string, start: number): boolean {
-  if (/^(?:self|this|cls)\./.test(key)) return true;
-  let i = start - 1;
-  while (i >= 0 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9)) i--;
-  if (input.startsWith('lambda', i - 5)) return true; // `lambda token: token not in stopwords`
-  const c = input.charCodeAt(i);
-  // A keyword argument (`f(api_key=api_key)`); with `:` the same place is prose or a flow mapping as
-  // often as a parameter (`(user: root, password: Summer)`).
-  if ((c === 40 /* ( */ || c === 44 /* , */) && !separator.includes(':')) return true;
-  return /(?:^|[\s;{(])(?:const|let|var)$/.test(input.slice(Math.max(0, i - 6), i + 1));
-}
-
-/** Template fields and punctuation only, with at least two fields or one holding an expression (`f"{a}-{b}"`, `"{uid.hex}"`). */
-function isInterpolationsOnly(value: string): boolean {
-  if (!/^(?:\{[A-Za-z_][^{}]*\}[^A-Za-z0-9{}]*)+$/.test(value)) return false;
-  const fields = value.match(/\{[^{}]*\}/g) ?? [];
-  return fields.length >= 2 || /[.([]/.test(fields[0] ?? '');
-}
-
-/**
- * Whether an assigned value is code, not a secret: what it refers to holds
- * the secret, if any, and redacting it would corrupt the code and its hash
- * (mined later for repeated code). Decided after two reviews, one of false
- * positives in realistic agent code and one of leaks in realistic
- * configuration: a secret leaked is worse than code changed, so what is kept
- * is what configuration does not look like. Kept:
- * - a placeholder (`password = ?`, `%s`, `%(pw)s`, `$1`, `"[PAD]"`; bare: `:password`, `{}`);
- * - a value of blanks, quotes and `+` only (`"Password: " + ...` took `" + "` for one), or of
- *   interpolations only (`f"{prefix}-{uid}"`);
- * - `PWD=/path`, `OLDPWD=...` (the working directory, those names in capitals), token ids and counts
- *   under a language model's keys (`max_new_tokens=256`, `"pad_token": 0`);
- * - `"$PWD":/work` and `${API_KEY:?message}` (a shell variable, a parameter's error message);
- * - bare values only: a keyword starting an expression (`await`, `new`), a nested list (`[[101, 2023]]`),
- *   a generic type (`Option<String>`), a subscript of a name (`tokens[i]`, `request.form["password"]`,
- *   `Optional[str]`), a path from a settings object (`args.password`, `req.body.token`), an angle-bracket
- *   placeholder (`<your key here>`), `!vault`, the `:param` of a docstring;
- * - in code only (`inCode`): any name or path of names (`f(api_key=api_key)`, `self.password = password`,
- *   `const token = source.token`).
- * A plain word stays a secret anywhere else (`password=MyPassword`, `password: password`).
- */
-function notASecret(value: string, key: string, separator: string, bare: boolean, input: string, start: number, end: number): boolean {
-  if (PLACEHOLDER_RE.test(value) || value.startsWith('[[')) return true;
-  if (/^[\s"'+]*$/.test(value) || isInterpolationsOnly(value)) return true;
-  if ((key === 'PWD' || key === 'OLDPWD') && /^[/~]/.test(value)) return true;
-  if (TOKEN_COUNT_KEY_RE.test(key.slice(key.lastIndexOf('.') + 1).toLowerCase()) && /^\d{1,7}$/.test(value)) return true;
-  const colon = separator.includes(':');
-  // `$PWD:/work` (a shell variable, then a path) and `${API_KEY:?message}` (not `${PW:-default}`: a default is a value).
-  if (colon && input.charCodeAt(start - 1) === 36 /* $ */) return true;
-  if (colon && input.charCodeAt(start - 1) === 123 /* { */ && input.charCodeAt(start - 2) === 36 && value.startsWith('?')) return true;
-  if (!bare) return false;
-  if (BARE_PLACEHOLDER_RE.test(value) || EXPRESSION_WORD_RE.test(value) || GENERIC_RE.test(value)) return true;
-  if (value.startsWith('<') || value === '!vault') return true;
-  // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
-  // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
-  if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;
-  if (!REFERENCE_RE.test(value)) return false;
-  if (SOURCE_OBJECT_RE.test(value)) return true;
-  // One object's attributes (`tokenizer.pad_token = tokenizer.eos_token`).
-  const dot = key.indexOf('.');
-  if (dot > 0 && value.startsWith(key.slice(0, dot + 1))) return true;
-  if (colon && input.startsWith(':param ', start - 7)) return true; // Sphinx: `:param password: the user's password`
-  return inCode(key, separator, input, start);
-}
 
 /**
  * What a called name looks like (`getpass`, `os.getcwd`, `load_secret`): its
