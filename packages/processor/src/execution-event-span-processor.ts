@@ -79,6 +79,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly foreign = new ForeignSpanMapper();
   /** Run and node spans' values as their start's redaction left them (see `redactAtStart`). */
   private readonly redactedAtStart = new WeakMap<Span, ReadonlyMap<string, AttributeValue>>();
+  /** Spans whose parent had no event type when they started, with that parent (see `stampParentEvent`). */
+  private readonly parentsWithoutType = new WeakMap<Span, Span>();
   /** A run's or node's name as its start's redaction left it. */
   private readonly nameAtStart = new WeakMap<Span, string>();
   /** Span names the redactor lately found clean (see `CleanNames`). */
@@ -220,11 +222,11 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       const parentDepth = parent[Attr.ATTR_DEPTH];
       inherited[Attr.ATTR_DEPTH] = typeof parentDepth === 'number' ? parentDepth + 1 : 1;
       if (attrs[Attr.ATTR_GEN_AI_CONVERSATION_ID] === undefined) inherited[Attr.ATTR_GEN_AI_CONVERSATION_ID] = parentRun;
-      // A parent without a row (no event type: the AI SDK's `step` span) cannot be a row's parent:
-      // point past it, to its own nearest row ancestor (its parent, when that one has a row).
+      // A parent without an event type now may have no row (the AI SDK's `step` span) or get one at
+      // its end (an agent envelope without turns): which is decided when this span ends.
       if (parent[Attr.ATTR_EVENT_TYPE] === undefined) {
-        const past = parent[Attr.ATTR_PARENT_EVENT_SPAN_ID] ?? parentSpanIdOf(parentContext);
-        if (typeof past === 'string') inherited[Attr.ATTR_PARENT_EVENT_SPAN_ID] = past;
+        const parentSpan = trace.getSpan(parentContext) as unknown as Span | undefined;
+        if (parentSpan !== undefined) this.parentsWithoutType.set(span, parentSpan);
       }
       span.setAttributes(inherited);
     }
@@ -233,6 +235,33 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     if (type !== EventType.RUN && type !== EventType.NODE && attrs[Attr.ATTR_EXECUTION_ORDER] === undefined) {
       span.setAttribute(Attr.ATTR_EXECUTION_ORDER, this.runs.nextOrder(runId));
     }
+  }
+
+  /**
+   * `agentspan.parent_event.span_id` of a span whose parent had no event
+   * type when it started: the nearest ancestor that has a row, as known now
+   * (`parent_event_id` is derived from it). An ancestor with an event type
+   * has one; so has an agent envelope with no model turn yet (it becomes a
+   * row when it ends so); anything else is passed (the AI SDK's `step N`,
+   * an envelope whose turns are the rows).
+   */
+  private stampParentEvent(span: Span): void {
+    let ancestor = this.parentsWithoutType.get(span);
+    if (ancestor === undefined) return;
+    const parentId = ancestor.spanContext().spanId;
+    for (let hops = 0; hops < 64; hops++) {
+      if (ancestor.attributes[Attr.ATTR_EVENT_TYPE] !== undefined || this.foreign.mayBecomeRow(ancestor)) break;
+      const up = this.parentsWithoutType.get(ancestor);
+      if (up === undefined) {
+        // Its parent had an event type when it started: that one has a row.
+        const id = ancestor.parentSpanContext?.spanId;
+        if (id !== undefined && id !== parentId) span.setAttribute(Attr.ATTR_PARENT_EVENT_SPAN_ID, id);
+        return;
+      }
+      ancestor = up;
+    }
+    const id = ancestor.spanContext().spanId;
+    if (id !== parentId) span.setAttribute(Attr.ATTR_PARENT_EVENT_SPAN_ID, id);
   }
 
   private process(span: Span): void {
@@ -280,6 +309,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const attrs = span.attributes;
     this.foreign.onEnding(span, this.captureContent); // results that arrive at the end, before redaction and extraction
     const type = attrs[Attr.ATTR_EVENT_TYPE];
+    if (type !== undefined) this.stampParentEvent(span);
     if (this.redactor) {
       // Only runs and nodes were redacted at their start (see `redactAtStart`): no lookup for the others.
       const startedRedacted = type === EventType.RUN || type === EventType.NODE;
@@ -488,13 +518,6 @@ function presizeAttributes(span: Span): void {
 }
 
 /** Attributes of the parent span, when it is an SDK span of this process. */
-/** The span id of the parent span's own parent (an SDK span keeps its parent's span context). */
-function parentSpanIdOf(ctx: Context): string | undefined {
-  const parent = trace.getSpan(ctx) as unknown as { parentSpanContext?: { spanId?: unknown } } | undefined;
-  const id = parent?.parentSpanContext?.spanId;
-  return typeof id === 'string' && id.length > 0 ? id : undefined;
-}
-
 function parentAttributes(ctx: Context): Attributes | undefined {
   const parent = trace.getSpan(ctx) as unknown as { attributes?: unknown } | undefined;
   const attrs = parent?.attributes;

@@ -393,6 +393,17 @@ export class ForeignSpanMapper {
     }
   }
 
+  /**
+   * Whether `span` is an agent envelope that has had no model turn so far:
+   * it becomes a row when it ends so (an envelope with turns never does).
+   */
+  mayBecomeRow(span: Span): boolean {
+    const attrs = span.attributes;
+    if (attrs[Attr.ATTR_EVENT_TYPE] !== undefined || attrs[Attr.ATTR_MAPPED_FROM] === undefined) return false;
+    const scope = this.scopes.get(span.spanContext().spanId);
+    return scope === undefined || scope.turns === 0;
+  }
+
   /** Maps the results of a recognised span into agentspan's keys. Never throws. */
   onEnding(span: Span, captureContent: boolean): void {
     const attrs = span.attributes;

@@ -228,6 +228,11 @@ test('an agent envelope with no model turn beneath it is the agent_call row itse
   ]);
   assert.equal(rows[0]?.inputs['content'], 'routed to billing');
   assert.equal(rows[1]?.inputs['tool'], 'lookup', 'tool name from the span name when gen_ai.tool.name is absent');
+  // The envelope is a row (it had no turn), so the tool's parent_event_id is the envelope's row.
+  const parents = await db.pool.query(
+    `SELECT e.name, p.name AS parent FROM execution_events e LEFT JOIN execution_events p ON p.id = e.parent_event_id WHERE e.run_id = 'envelope-run' ORDER BY e.execution_order`,
+  );
+  assert.deepEqual(parents.rows.map((r) => [r.name, r.parent]), [['invoke_agent router', null], ['execute_tool lookup', 'invoke_agent router']]);
   await p.shutdown();
 });
 

@@ -52,9 +52,9 @@ export const ATTR_SESSION_ID = 'agentspan.session.id';
 /** 1-based position of the span among all spans of its run, in start order. */
 export const ATTR_EXECUTION_ORDER = 'agentspan.execution.order';
 /**
- * Span id of the nearest ancestor that has a row, set on a span whose parent
- * has none (the AI SDK's `step` spans between an agent and its model calls
- * and tools): `parent_event_id` is derived from it instead of the parent.
+ * Span id of the nearest ancestor that has a row, set when a span ends whose
+ * parent has none (the AI SDK's `step` spans between an agent and its model
+ * calls and tools): `parent_event_id` is derived from it instead of the parent.
  */
 export const ATTR_PARENT_EVENT_SPAN_ID = 'agentspan.parent_event.span_id';
 /** Nesting depth under the run span: run 0, node 1, an event in a node 2, its file 3. */
