@@ -1,9 +1,14 @@
 import { UNREADABLE } from './safe-json.js';
 
+/** Prototypes looked into for getters (a class hierarchy is rarely deeper). */
+const MAX_PROTOTYPES = 8;
+
 /**
- * A plain copy of an options or event object whose own fields are read one
- * at a time, each unreadable one (a throwing getter, a proxy trap) becoming
- * `"[unreadable]"`. The record methods read the caller's object directly,
+ * A plain copy of an options or event object whose fields are read one at a
+ * time, each unreadable one (a throwing getter, a proxy trap) becoming
+ * `"[unreadable]"`. Its own enumerable fields, and the getters its class
+ * defines (`get tool()` of an event class), are what the record methods
+ * would have read. The record methods read the caller's object directly,
  * which is cheapest; when that throws they record again from this copy, so
  * one bad field costs that field, not the event, run or node (nor the
  * explicit `runId` beside it). Never throws: an object whose keys cannot
@@ -18,15 +23,30 @@ export function readableCopy(value: unknown): Record<string, unknown> {
   } catch {
     return out;
   }
-  for (const key of keys) {
-    let field: unknown;
-    try {
-      field = (value as Record<string, unknown>)[key];
-    } catch {
-      field = UNREADABLE;
+  for (const key of keys) copyField(out, value, key);
+  try {
+    let proto: unknown = Object.getPrototypeOf(value);
+    for (let depth = 0; depth < MAX_PROTOTYPES && proto !== null && proto !== Object.prototype; depth++) {
+      for (const key of Object.getOwnPropertyNames(proto)) {
+        if (key === 'constructor' || Object.prototype.hasOwnProperty.call(out, key)) continue;
+        if (Object.getOwnPropertyDescriptor(proto, key)?.get !== undefined) copyField(out, value, key);
+      }
+      proto = Object.getPrototypeOf(proto);
     }
-    // Defined, not assigned: a `__proto__` key would otherwise set the copy's prototype.
-    Object.defineProperty(out, key, { value: field, enumerable: true, writable: true, configurable: true });
+  } catch {
+    // A proxy whose prototype cannot be read: its own fields are what there is.
   }
   return out;
+}
+
+/** `out[key] = value[key]`, `"[unreadable]"` when reading it throws. */
+function copyField(out: Record<string, unknown>, value: object, key: string): void {
+  let field: unknown;
+  try {
+    field = (value as Record<string, unknown>)[key];
+  } catch {
+    field = UNREADABLE;
+  }
+  // Defined, not assigned: a `__proto__` key would otherwise set the copy's prototype.
+  Object.defineProperty(out, key, { value: field, enumerable: true, writable: true, configurable: true });
 }

@@ -59,6 +59,14 @@ export interface ScopeDeps {
 }
 
 type Fill<E> = (bag: AttributeBag, scope: EventScope, event: E) => void;
+/** An event's span name, attributes and times, as read once (see `RecordingScope.prepare`). */
+interface Prepared {
+  readonly bag: AttributeBag;
+  readonly name: string;
+  readonly startTime: unknown;
+  readonly endTime: unknown;
+}
+
 /** The span name of an event (module-level functions: no closure per call). */
 type NameFor<E> = (event: E) => string;
 
@@ -161,17 +169,17 @@ export class RecordingScope implements EventRecorder {
    * when a field cannot be read (a throwing getter, a proxy), read again from
    * a copy where that field is `"[unreadable]"` (see `readableCopy`).
    */
-  private prepare<E>(nameFor: NameFor<E>, fill: Fill<E>, event: E): { e: E; bag: AttributeBag; name: string } {
+  private prepare<E extends EventTiming>(nameFor: NameFor<E>, fill: Fill<E>, event: E): Prepared {
     let e = (event ?? {}) as E;
     let bag = new AttributeBag(this.deps.maxContentChars);
     try {
       fill(bag, this.eventScope, e);
-      return { e, bag, name: nameFor(e) };
+      return { bag, name: nameFor(e), startTime: e.startTime, endTime: e.endTime };
     } catch {
       e = readableCopy(e) as E;
       bag = new AttributeBag(this.deps.maxContentChars);
       fill(bag, this.eventScope, e);
-      return { e, bag, name: nameFor(e) };
+      return { bag, name: nameFor(e), startTime: e.startTime, endTime: e.endTime };
     }
   }
 
@@ -187,9 +195,9 @@ export class RecordingScope implements EventRecorder {
    * attribute map and the options object, nothing else.
    */
   private record<E extends EventTiming & { error?: unknown }>(nameFor: NameFor<E>, fill: Fill<E>, event: E): void {
-    const { e, bag, name } = this.prepare(nameFor, fill, event);
-    const startTime: TimeInput | undefined = checkedTime(e.startTime);
-    const end: TimeInput | undefined = checkedTime(e.endTime);
+    const { bag, name, startTime: givenStart, endTime: givenEnd } = this.prepare(nameFor, fill, event);
+    const startTime: TimeInput | undefined = checkedTime(givenStart);
+    const end: TimeInput | undefined = checkedTime(givenEnd);
     const start = startTime ?? end;
     const attributes = bag.finish();
     const span = this.deps.tracer.startSpan(
@@ -208,10 +216,10 @@ export class RecordingScope implements EventRecorder {
     fillResult: FillResult<R>,
     event: E,
   ): EventHandle<R> {
-    const { e, bag, name } = this.prepare(nameFor, fill, event);
+    const { bag, name, startTime } = this.prepare(nameFor, fill, event);
     const span = this.deps.tracer.startSpan(
       name,
-      { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...startTimeOption(e.startTime) },
+      { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...startTimeOption(startTime) },
       this.parentContext,
     );
     const spanContext = span.spanContext();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  INVALID_SPAN_CONTEXT,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -19,7 +20,7 @@ import {
   runSpanName,
 } from '@agentspan/semconv';
 import { AttributeBag, errorAttributes, mergeUserMeta, nameOf } from './event-attributes.js';
-import { guarded } from './guard.js';
+import { guarded, reportFailure } from './guard.js';
 import { readableCopy } from './readable-copy.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
 import { SHUTDOWN_REASON, type OpenHandle } from './open-handles.js';
@@ -36,6 +37,24 @@ import type {
   StartNodeOptions,
   StartRunOptions,
 } from './types.js';
+
+/**
+ * The span `start` makes, or, when starting it throws (a span processor or
+ * sampler that throws in the provider), a non-recording stand-in: the run or
+ * node handle still works (its events are recorded, or counted when they
+ * fail too) and nothing is thrown into the caller; the failure is counted.
+ * Failing here, after the options were read, is not retried: the provider
+ * may have started the span before it threw.
+ */
+function startOrStandIn(deps: ScopeDeps, site: string, start: () => Span): Span {
+  try {
+    return start();
+  } catch (err) {
+    deps.failures.count += 1;
+    reportFailure(site, err);
+    return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+  }
+}
 
 /** Depths under the run span (column `depth`). */
 const RUN_DEPTH = 0;
@@ -65,16 +84,13 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
     if (options.sessionId !== undefined) bag.set(Attr.ATTR_SESSION_ID, nameOf(options.sessionId, ''));
     if (options.metadata !== undefined) bag.json(Attr.ATTR_USER_META, options.metadata);
     const parent = options.newTrace ? ROOT_CONTEXT : otelContext.active();
-    const span = deps.tracer.startSpan(
-      runSpanName(mode),
-      {
-        kind: SpanKind.INTERNAL,
-        attributes: bag.finish(),
-        ...startTimeOption(options.startTime),
-        ...(options.newTrace ? { root: true } : {}),
-      },
-      parent,
-    );
+    const spanOptions = {
+      kind: SpanKind.INTERNAL,
+      attributes: bag.finish(),
+      ...startTimeOption(options.startTime),
+      ...(options.newTrace ? { root: true } : {}),
+    };
+    const span = startOrStandIn(deps, 'startRun', () => deps.tracer.startSpan(runSpanName(mode), spanOptions, parent));
     super(deps, { runId: id, nodeId: undefined, depth: NODE_DEPTH }, trace.setSpan(ROOT_CONTEXT, span));
     this.id = id;
     this.span = span;
@@ -186,15 +202,8 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
     if (options.title !== undefined) bag.text(Attr.ATTR_NODE_TITLE, options.title);
     if (options.agent !== undefined) bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(options.agent, 'agent'));
     if (options.metadata !== undefined) bag.json(Attr.ATTR_USER_META, options.metadata);
-    const span = deps.tracer.startSpan(
-      nodeSpanName(nodeId),
-      {
-        kind: SpanKind.INTERNAL,
-        attributes: bag.finish(),
-        ...startTimeOption(options.startTime),
-      },
-      runContext,
-    );
+    const spanOptions = { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...startTimeOption(options.startTime) };
+    const span = startOrStandIn(deps, 'startNode', () => deps.tracer.startSpan(nodeSpanName(nodeId), spanOptions, runContext));
     super(deps, { runId: run.id, nodeId, depth: NODE_DEPTH + 1 }, trace.setSpan(ROOT_CONTEXT, span));
     this.id = nodeId;
     this.run = run;

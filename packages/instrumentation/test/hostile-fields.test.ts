@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Attr } from '@agentspan/semconv';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createRecorder, createWorkflowCallbacks } from '../src/index.js';
 import { byName, setup } from './helpers.js';
 
@@ -238,4 +239,48 @@ test('metadata given at the end merges into the metadata given at the start (the
   assert.deepEqual(runMeta, JSON.parse('{"team":"a","budget":3,"cost":0.5,"__proto__":"kept"}'), 'a __proto__ key is kept as a key');
   assert.deepEqual(meta('node s'), { phase: 'plan', retries: 2 });
   assert.deepEqual(meta('execute_tool slow'), { region: 'eu', cached: true });
+});
+
+test('a throwing startTime or endTime getter costs the time (now instead), and a class instance keeps its getters when one field throws', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'times' });
+  run.toolCall(withThrowingGetter({ tool: 'start-throws', agent: 'a' }, 'startTime'));
+  run.toolCall(withThrowingGetter({ tool: 'end-throws', agent: 'a' }, 'endTime'));
+  run.beginToolCall(withThrowingGetter({ tool: 'begin-start-throws', agent: 'a' }, 'startTime')).end({ result: 'ok' });
+  class ToolEvent {
+    get tool(): string {
+      return 'from-a-class';
+    }
+    get result(): string {
+      throw new Error('getter');
+    }
+  }
+  run.toolCall(new ToolEvent() as never);
+  run.end();
+  const names = spans().map((s) => s.name);
+  for (const n of ['execute_tool start-throws', 'execute_tool end-throws', 'execute_tool begin-start-throws', 'execute_tool from-a-class']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+  assert.equal(byName(spans(), 'execute_tool from-a-class').attributes[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT], '[unreadable]');
+  assert.equal(recorder.openHandleStats().failed, 0);
+});
+
+test('a span processor that throws when a run or node starts does not throw into the caller: the handle works, the failure is counted', () => {
+  const exporter = new InMemorySpanExporter();
+  const throwsOnScopes: SpanProcessor = {
+    onStart(span) {
+      if ((span as unknown as { name: string }).name.startsWith('invoke_workflow') || (span as unknown as { name: string }).name.startsWith('node ')) throw new Error('processor bug');
+    },
+    onEnd: () => undefined,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const provider = new BasicTracerProvider({ spanProcessors: [throwsOnScopes, new SimpleSpanProcessor(exporter)] });
+  const recorder = createRecorder({ tracerProvider: provider });
+  const run = recorder.startRun({ runId: 'kept' });
+  assert.equal(run.id, 'kept');
+  const node = run.startNode('n');
+  node.toolCall({ tool: 'still-recorded' });
+  node.end();
+  run.end();
+  assert.ok(exporter.getFinishedSpans().some((s) => s.name === 'execute_tool still-recorded'));
+  assert.equal(recorder.openHandleStats().failed, 2, 'the run and the node');
 });
