@@ -59,6 +59,8 @@ export interface ScopeDeps {
 }
 
 type Fill<E> = (bag: AttributeBag, scope: EventScope, event: E) => void;
+type FillResult<R> = (bag: AttributeBag, result: R) => void;
+
 /** An event's span name, attributes and times, as read once (see `RecordingScope.prepare`). */
 interface Prepared {
   readonly bag: AttributeBag;
@@ -75,8 +77,6 @@ const codeExecutionName = (e: CodeExecutionEvent): string => codeExecutionSpanNa
 const toolCallName = (e: ToolCallEvent): string => toolCallSpanName(nameOf(e.tool, 'tool'));
 const fileGenName = (e: FileGeneratedEvent): string => fileGenSpanName(nameOf(e.path, 'unknown'));
 const handoffName = (e: HandoffEvent): string => handoffSpanName(nameOf(e.from, 'agent'), nameOf(e.to, 'agent'));
-type FillResult<R> = (bag: AttributeBag, result: R) => void;
-
 const NOOP_HANDLE: EventHandle<never> = {
   spanContext: () => INVALID_SPAN_CONTEXT,
   with: <T>(fn: () => T): T => fn(),
