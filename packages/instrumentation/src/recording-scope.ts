@@ -77,6 +77,7 @@ const codeExecutionName = (e: CodeExecutionEvent): string => codeExecutionSpanNa
 const toolCallName = (e: ToolCallEvent): string => toolCallSpanName(nameOf(e.tool, 'tool'));
 const fileGenName = (e: FileGeneratedEvent): string => fileGenSpanName(nameOf(e.path, 'unknown'));
 const handoffName = (e: HandoffEvent): string => handoffSpanName(nameOf(e.from, 'agent'), nameOf(e.to, 'agent'));
+
 const NOOP_HANDLE: EventHandle<never> = {
   spanContext: () => INVALID_SPAN_CONTEXT,
   with: <T>(fn: () => T): T => fn(),
