@@ -25,8 +25,8 @@ const EXPRESSION_WORD_RE = /^(?:await|new|yield|lambda|not|typeof|require|import
 const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
 /** Objects code reads settings from: a path starting with one is a reference (`args.password`, `req.body.token`). */
 const SOURCE_OBJECT_RE = /^(?:self|this|cls|args|opts|options|params|config|cfg|conf|settings|env|os|process|request|req|res|form|ctx|context|props|data|body|user|session|credentials|creds|secrets|values)\./;
-/** A name or a path of names, then a subscript of a loop index, a short type name or nothing (`tokens[i`, `form[`, `Optional[str`). */
-const SUBSCRIPT_RE = /^[A-Za-z_][A-Za-z_.]{0,127}\[(?:[a-z]{1,3})?$/;
+/** A name or a path of names, then a subscript of a loop index, a small number, a short type name or nothing (`tokens[i`, `argv[1`, `form[`, `Optional[str`). */
+const SUBSCRIPT_RE = /^[A-Za-z_][A-Za-z_.]{0,127}\[(?:[a-z]{1,3}|\d{1,2})?$/;
 /** A generic type (`Option<String>`, `Promise<string>`). */
 const GENERIC_RE = /^[A-Za-z_][A-Za-z_.]{0,127}<[A-Za-z_.,<> ]{1,128}>$/;
 /** Language-model token ids and counts (`max_new_tokens`, `pad_token`, `eos_token_id`). */
@@ -40,16 +40,24 @@ const TOKEN_COUNT_KEY_RE = /^(?:max|min|num|n|total|prompt|completion|input|outp
  * is a bare name a variable; in a config file (`.env`, YAML, `.properties`,
  * INI) the same text is the secret itself (`password=MyPassword`).
  */
-export function inCode(key: string, separator: string, input: string, start: number): boolean {
+export function inCode(key: string, separator: string, input: string, start: number, value: string): boolean {
   if (/^(?:self|this|cls)\./.test(key)) return true;
   let i = start - 1;
   while (i >= 0 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9)) i--;
   if (input.startsWith('lambda', i - 5)) return true; // `lambda token: token not in stopwords`
   const c = input.charCodeAt(i);
   // A keyword argument (`f(api_key=api_key)`); with `:` the same place is prose or a flow mapping as
-  // often as a parameter (`(user: root, password: Summer)`).
-  if ((c === 40 /* ( */ || c === 44 /* , */) && !separator.includes(':')) return true;
+  // often as a parameter (`(user: root, password: Summer)`). Mount options and LDAP filters put keys
+  // there too (`user=bob,password=Springtime`, `(userPassword=Welcome)`): only a name that looks
+  // like a variable counts (the key's own name, a `_`, camelCase).
+  if ((c === 40 /* ( */ || c === 44 /* , */) && !separator.includes(':')) return looksLikeVariable(key, value);
   return /(?:^|[\s;{(])(?:const|let|var)$/.test(input.slice(Math.max(0, i - 6), i + 1));
+}
+
+/** A variable's name, not a word: the key's own name, a name with `_`, or camelCase starting in lower case. */
+function looksLikeVariable(key: string, value: string): boolean {
+  const keyTail = key.slice(key.lastIndexOf('.') + 1).toLowerCase();
+  return value.toLowerCase() === keyTail || value.includes('_') || /^[a-z][a-z]*[A-Z]/.test(value);
 }
 
 /** Template fields and punctuation only, with at least two fields or one holding an expression (`f"{a}-{b}"`, `"{uid.hex}"`). */
@@ -91,7 +99,8 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   if (colon && input.charCodeAt(start - 1) === 123 /* { */ && input.charCodeAt(start - 2) === 36 && value.startsWith('?')) return true;
   if (!bare) return false;
   if (BARE_PLACEHOLDER_RE.test(value) || EXPRESSION_WORD_RE.test(value) || GENERIC_RE.test(value)) return true;
-  if (value.startsWith('<') || value === '!vault') return true;
+  // `<your key here>`: words up to a `>` on the same line.
+  if ((/^<[A-Za-z_-]{1,64}$/.test(value) && /^[A-Za-z _-]{0,64}>/.test(input.slice(end, end + 66))) || value === '!vault') return true;
   // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
   // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
   if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;
@@ -101,5 +110,5 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   const dot = key.indexOf('.');
   if (dot > 0 && value.startsWith(key.slice(0, dot + 1))) return true;
   if (colon && input.startsWith(':param ', start - 7)) return true; // Sphinx: `:param password: the user's password`
-  return inCode(key, separator, input, start);
+  return inCode(key, separator, input, start, value);
 }

@@ -184,6 +184,9 @@ describe('createRedactor: code that refers to a secret is not one (a review of f
       'password = request.form["password"]',
       'token = await getAccessToken()',
       'def connect(token: Optional[str] = None):',
+      'password = sys.argv[1]',
+      'const token = tokens[0];',
+      'client = OpenAI(api_key=keys[0])',
       'kept = list(filter(lambda token: token not in stopwords, tokens))',
       'tokenizer.pad_token = tokenizer.eos_token',
       '  token: ${{ secrets.GITHUB_TOKEN }}',
@@ -249,6 +252,10 @@ describe('createRedactor: code that refers to a secret is not one (a review of f
       ['Authorization: Basic YWRtaW46aHVudGVyMg==', 'YWRtaW46'],
       ['Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b', '9944b091'],
       ['secret_key_base: 3b7f9a2c1d4e5f60718293a4b5c6d7e8f9', '3b7f9a2c'],
+      ['//nas/backup /mnt/backup cifs username=backup,password=Springtime,vers=3.0 0 0', 'Springtime'],
+      ['(&(uid=admin)(userPassword=Welcome))', 'Welcome'],
+      ['DB_PASSWORD=<Zq8#kP2!vX', 'Zq8'],
+      ['password: <3kittens', '3kittens'],
     ] as const) {
       assert.ok(!redact(text).text.includes(secret), `${text} -> ${redact(text).text}`);
     }

@@ -4,11 +4,22 @@ import { UNREADABLE } from './safe-json.js';
 const MAX_PROTOTYPES = 8;
 
 /**
+ * The fields the record methods read (of events, results, options and
+ * references): only these are read from a class's getters, since a getter
+ * may do more than return a value (a cursor's `nextPage`).
+ */
+const RECORDED_FIELDS: ReadonlySet<string> = new Set([
+  'agent', 'args', 'code', 'content', 'context', 'cwd', 'endTime', 'error', 'exitCode', 'from', 'hasToolCalls', 'language',
+  'metadata', 'mode', 'model', 'newTrace', 'nodeId', 'orderBase', 'output', 'path', 'result', 'role', 'runId', 'sender',
+  'sessionId', 'source', 'startTime', 'status', 'stepId', 'task', 'title', 'to', 'tool', 'toolCallId', 'traceparent', 'type',
+]);
+
+/**
  * A plain copy of an options or event object whose fields are read one at a
  * time, each unreadable one (a throwing getter, a proxy trap) becoming
  * `"[unreadable]"`. Its own enumerable fields, and the getters its class
- * defines (`get tool()` of an event class), are what the record methods
- * would have read. The record methods read the caller's object directly,
+ * defines for the fields the record methods read (`get tool()` of an event
+ * class), are what they would have read. The record methods read the caller's object directly,
  * which is cheapest; when that throws they record again from this copy, so
  * one bad field costs that field, not the event, run or node (nor the
  * explicit `runId` beside it). Never throws: an object whose keys cannot
@@ -28,7 +39,7 @@ export function readableCopy(value: unknown): Record<string, unknown> {
     let proto: unknown = Object.getPrototypeOf(value);
     for (let depth = 0; depth < MAX_PROTOTYPES && proto !== null && proto !== Object.prototype; depth++) {
       for (const key of Object.getOwnPropertyNames(proto)) {
-        if (key === 'constructor' || Object.prototype.hasOwnProperty.call(out, key)) continue;
+        if (!RECORDED_FIELDS.has(key) || Object.prototype.hasOwnProperty.call(out, key)) continue;
         if (Object.getOwnPropertyDescriptor(proto, key)?.get !== undefined) copyField(out, value, key);
       }
       proto = Object.getPrototypeOf(proto);

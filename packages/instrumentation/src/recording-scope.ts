@@ -170,17 +170,17 @@ export class RecordingScope implements EventRecorder {
    * when a field cannot be read (a throwing getter, a proxy), read again from
    * a copy where that field is `"[unreadable]"` (see `readableCopy`).
    */
-  private prepare<E extends EventTiming>(nameFor: NameFor<E>, fill: Fill<E>, event: E): Prepared {
+  private prepare<E extends EventTiming>(nameFor: NameFor<E>, fill: Fill<E>, event: E, readEnd: boolean): Prepared {
     let e = (event ?? {}) as E;
     let bag = new AttributeBag(this.deps.maxContentChars);
     try {
       fill(bag, this.eventScope, e);
-      return { bag, name: nameFor(e), startTime: e.startTime, endTime: e.endTime };
+      return { bag, name: nameFor(e), startTime: e.startTime, endTime: readEnd ? e.endTime : undefined };
     } catch {
       e = readableCopy(e) as E;
       bag = new AttributeBag(this.deps.maxContentChars);
       fill(bag, this.eventScope, e);
-      return { bag, name: nameFor(e), startTime: e.startTime, endTime: e.endTime };
+      return { bag, name: nameFor(e), startTime: e.startTime, endTime: readEnd ? e.endTime : undefined };
     }
   }
 
@@ -196,7 +196,7 @@ export class RecordingScope implements EventRecorder {
    * attribute map and the options object, nothing else.
    */
   private record<E extends EventTiming & { error?: unknown }>(nameFor: NameFor<E>, fill: Fill<E>, event: E): void {
-    const { bag, name, startTime: givenStart, endTime: givenEnd } = this.prepare(nameFor, fill, event);
+    const { bag, name, startTime: givenStart, endTime: givenEnd } = this.prepare(nameFor, fill, event, true);
     const startTime: TimeInput | undefined = checkedTime(givenStart);
     const end: TimeInput | undefined = checkedTime(givenEnd);
     const start = startTime ?? end;
@@ -217,7 +217,7 @@ export class RecordingScope implements EventRecorder {
     fillResult: FillResult<R>,
     event: E,
   ): EventHandle<R> {
-    const { bag, name, startTime } = this.prepare(nameFor, fill, event);
+    const { bag, name, startTime } = this.prepare(nameFor, fill, event, false); // its end time comes with end()
     const span = this.deps.tracer.startSpan(
       name,
       { kind: SpanKind.INTERNAL, attributes: bag.finish(), ...startTimeOption(startTime) },

@@ -284,3 +284,22 @@ test('a span processor that throws when a run or node starts does not throw into
   assert.ok(exporter.getFinishedSpans().some((s) => s.name === 'execute_tool still-recorded'));
   assert.equal(recorder.openHandleStats().failed, 2, 'the run and the node');
 });
+
+test('a fallback reads no more than the record methods would: begin*() never reads endTime, a class getter outside the event fields never runs', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'reads' });
+  let toolReads = 0;
+  const begun = { get tool(): string { toolReads += 1; return 'begun'; }, get endTime(): never { throw new Error('getter'); } };
+  run.beginToolCall(begun as never).end({ result: 'ok' });
+  assert.equal(toolReads, 2, 'the name and the attribute, as before: no fallback, endTime is not read at begin');
+  let pages = 0;
+  class Paged {
+    get tool(): string { return 'paged'; }
+    get result(): string { throw new Error('getter'); }
+    get nextPage(): number { pages += 1; return pages; }
+  }
+  run.toolCall(new Paged() as never);
+  run.end();
+  assert.ok(spans().some((s) => s.name === 'execute_tool paged'));
+  assert.equal(pages, 0, 'a getter that is no event field is not run');
+});

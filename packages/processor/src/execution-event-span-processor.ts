@@ -50,6 +50,9 @@ export interface ProcessorStats {
   failures: number;
 }
 
+/** Most ancestors `stampParentEvent` looks through (spans of other instrumentations nest, but not this deep). */
+const MAX_PARENT_HOPS = 1024;
+
 /**
  * The span processor at the heart of agentspan. It must come first in the
  * provider's `spanProcessors`, before any exporting processor:
@@ -79,8 +82,12 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly foreign = new ForeignSpanMapper();
   /** Run and node spans' values as their start's redaction left them (see `redactAtStart`). */
   private readonly redactedAtStart = new WeakMap<Span, ReadonlyMap<string, AttributeValue>>();
-  /** Spans whose parent had no event type when they started, with that parent (see `stampParentEvent`). */
-  private readonly parentsWithoutType = new WeakMap<Span, Span>();
+  /**
+   * Spans whose parent had no event type when they started, with that parent
+   * (see `stampParentEvent`), held weakly: a span kept by the application must
+   * not keep its ancestors alive.
+   */
+  private readonly parentsWithoutType = new WeakMap<Span, WeakRef<Span>>();
   /** A run's or node's name as its start's redaction left it. */
   private readonly nameAtStart = new WeakMap<Span, string>();
   /** Span names the redactor lately found clean (see `CleanNames`). */
@@ -226,7 +233,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       // its end (an agent envelope without turns): which is decided when this span ends.
       if (parent[Attr.ATTR_EVENT_TYPE] === undefined) {
         const parentSpan = trace.getSpan(parentContext) as unknown as Span | undefined;
-        if (parentSpan !== undefined) this.parentsWithoutType.set(span, parentSpan);
+        if (parentSpan !== undefined) this.parentsWithoutType.set(span, new WeakRef(parentSpan));
       }
       span.setAttributes(inherited);
     }
@@ -246,18 +253,20 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
    * an envelope whose turns are the rows).
    */
   private stampParentEvent(span: Span): void {
-    let ancestor = this.parentsWithoutType.get(span);
+    let ancestor: Span | undefined = this.parentsWithoutType.get(span)?.deref();
     if (ancestor === undefined) return;
     const parentId = ancestor.spanContext().spanId;
-    for (let hops = 0; hops < 64; hops++) {
+    for (let hops = 0; hops < MAX_PARENT_HOPS; hops++) {
       if (ancestor.attributes[Attr.ATTR_EVENT_TYPE] !== undefined || this.foreign.mayBecomeRow(ancestor)) break;
-      const up = this.parentsWithoutType.get(ancestor);
-      if (up === undefined) {
+      const ref: WeakRef<Span> | undefined = this.parentsWithoutType.get(ancestor);
+      if (ref === undefined) {
         // Its parent had an event type when it started: that one has a row.
         const id = ancestor.parentSpanContext?.spanId;
         if (id !== undefined && id !== parentId) span.setAttribute(Attr.ATTR_PARENT_EVENT_SPAN_ID, id);
         return;
       }
+      const up: Span | undefined = ref.deref();
+      if (up === undefined) return; // collected (ended and exported long ago): not known, the direct parent stays
       ancestor = up;
     }
     const id = ancestor.spanContext().spanId;

@@ -399,7 +399,8 @@ export class ForeignSpanMapper {
    */
   mayBecomeRow(span: Span): boolean {
     const attrs = span.attributes;
-    if (attrs[Attr.ATTR_EVENT_TYPE] !== undefined || attrs[Attr.ATTR_MAPPED_FROM] === undefined) return false;
+    // Ended, its decision is made: an envelope with a row has its event type now.
+    if (attrs[Attr.ATTR_EVENT_TYPE] !== undefined || attrs[Attr.ATTR_MAPPED_FROM] === undefined || span.ended) return false;
     const scope = this.scopes.get(span.spanContext().spanId);
     return scope === undefined || scope.turns === 0;
   }
