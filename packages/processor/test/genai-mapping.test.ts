@@ -469,3 +469,25 @@ test('foreign content cut to maxContentChars is marked where it is cut, so a tok
   assert.equal(chat.attributes[Attr.ATTR_TRUNCATED], true);
   assert.equal(createRedactor().redact(content).text, `the token is [REDACTED:github_token]${TRUNCATION_MARK}`);
 });
+
+test('a tool that ends after its agent envelope (whose turns are the rows) points past the envelope', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'envelope-ended' });
+  const node = run.startNode('n');
+  let tool: ApiSpan | undefined;
+  node.with(() =>
+    within(p.tracer, 'invoke_agent worker', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'worker' }, () => {
+      within(p.tracer, 'chat m', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' });
+      tool = p.tracer.startSpan('execute_tool slow', { attributes: { 'gen_ai.operation.name': 'execute_tool' } });
+    }),
+  );
+  tool?.end(); // after the envelope ended
+  node.end();
+  run.end();
+  await p.flush();
+  const spans = p.memory.getFinishedSpans();
+  const nodeSpan = spans.find((s) => s.name === 'node n')!;
+  const toolSpan = spans.find((s) => s.name === 'execute_tool slow')!;
+  assert.equal(toolSpan.attributes[Attr.ATTR_PARENT_EVENT_SPAN_ID], nodeSpan.spanContext().spanId);
+  await p.shutdown();
+});
