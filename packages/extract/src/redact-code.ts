@@ -25,8 +25,12 @@ const EXPRESSION_WORD_RE = /^(?:await|new|yield|lambda|not|typeof|require|import
 const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
 /** Objects code reads settings from: a path starting with one is a reference (`args.password`, `req.body.token`). */
 const SOURCE_OBJECT_RE = /^(?:self|this|cls|args|opts|options|params|config|cfg|conf|settings|env|os|process|request|req|res|form|ctx|context|props|data|body|user|session|credentials|creds|secrets|values)\./;
-/** A name or a path of names, then a subscript of a loop index, a small number, a short type name or nothing (`tokens[i`, `argv[1`, `form[`, `Optional[str`). */
-const SUBSCRIPT_RE = /^[A-Za-z_][A-Za-z_.]{0,127}\[(?:[a-z]{1,3}|\d{1,2})?$/;
+/**
+ * A name or a path of names, then a subscript of a loop index, a short type name or nothing
+ * (`tokens[i`, `form[`, `Optional[str`), or a lower-case name by a small number (`argv[1`; not
+ * `Welcome[12]`).
+ */
+const SUBSCRIPT_RE = /^(?:[A-Za-z_][A-Za-z_.]{0,127}\[(?:[a-z]{1,3})?|[a-z_][a-z_.]{0,127}\[\d{1,2})$/;
 /** A generic type (`Option<String>`, `Promise<string>`). */
 const GENERIC_RE = /^[A-Za-z_][A-Za-z_.]{0,127}<[A-Za-z_.,<> ]{1,128}>$/;
 /** Language-model token ids and counts (`max_new_tokens`, `pad_token`, `eos_token_id`). */
@@ -46,18 +50,37 @@ export function inCode(key: string, separator: string, input: string, start: num
   while (i >= 0 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9)) i--;
   if (input.startsWith('lambda', i - 5)) return true; // `lambda token: token not in stopwords`
   const c = input.charCodeAt(i);
-  // A keyword argument (`f(api_key=api_key)`); with `:` the same place is prose or a flow mapping as
-  // often as a parameter (`(user: root, password: Summer)`). Mount options and LDAP filters put keys
-  // there too (`user=bob,password=Springtime`, `(userPassword=Welcome)`): only a name that looks
-  // like a variable counts (the key's own name, a `_`, camelCase).
-  if ((c === 40 /* ( */ || c === 44 /* , */) && !separator.includes(':')) return looksLikeVariable(key, value);
+  // A keyword argument (`f(api_key=api_key)`, `connect(host, password=pw)`); with `:` the same place is
+  // prose or a flow mapping as often as a parameter (`(user: root, password: Summer)`).
+  if ((c === 40 /* ( */ || c === 44 /* , */) && !separator.includes(':')) return inCallArguments(input, start);
   return /(?:^|[\s;{(])(?:const|let|var)$/.test(input.slice(Math.max(0, i - 6), i + 1));
 }
 
-/** A variable's name, not a word: the key's own name, a name with `_`, or camelCase starting in lower case. */
-function looksLikeVariable(key: string, value: string): boolean {
-  const keyTail = key.slice(key.lastIndexOf('.') + 1).toLowerCase();
-  return value.toLowerCase() === keyTail || value.includes('_') || /^[a-z][a-z]*[A-Z]/.test(value);
+/**
+ * Whether `start` is among a call's arguments, outside any string: an open
+ * `(` before it on the same line, right after a name (`connect(`), with an
+ * even number of quotes in between. Mount options and connection strings
+ * (`user=bob,password=x`, `User Id=sa,Password=x`) have no such `(`, an LDAP
+ * filter's follows `(`, `&` or `|`, and a string argument
+ * (`connect("user=bob,password=x")`) puts a quote in between.
+ */
+function inCallArguments(input: string, start: number): boolean {
+  let depth = 0;
+  let quotes = 0;
+  for (let k = start - 1; k >= 0 && start - k <= 512; k--) {
+    const c = input.charCodeAt(k);
+    if (c === 10) return false;
+    if (c === 34 || c === 39) quotes++;
+    else if (c === 41) depth++;
+    else if (c === 40) {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      return quotes % 2 === 0 && /[A-Za-z0-9_]/.test(input.charAt(k - 1));
+    }
+  }
+  return false;
 }
 
 /** Template fields and punctuation only, with at least two fields or one holding an expression (`f"{a}-{b}"`, `"{uid.hex}"`). */

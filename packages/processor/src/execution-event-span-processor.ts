@@ -318,8 +318,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const attrs = span.attributes;
     this.foreign.onEnding(span, this.captureContent); // results that arrive at the end, before redaction and extraction
     const type = attrs[Attr.ATTR_EVENT_TYPE];
-    // Only spans of other instrumentations can have a parent without a row (agentspan's own carry their run).
-    if (type !== undefined && attrs[Attr.ATTR_MAPPED_FROM] !== undefined) this.stampParentEvent(span);
+    if (type !== undefined) this.stampParentEvent(span);
     if (this.redactor) {
       // Only runs and nodes were redacted at their start (see `redactAtStart`): no lookup for the others.
       const startedRedacted = type === EventType.RUN || type === EventType.NODE;

@@ -491,3 +491,17 @@ test('a tool that ends after its agent envelope (whose turns are the rows) point
   assert.equal(toolSpan.attributes[Attr.ATTR_PARENT_EVENT_SPAN_ID], nodeSpan.spanContext().spanId);
   await p.shutdown();
 });
+
+test('a span given an event type by hand under a plain span points past it, to the node', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'by-hand' });
+  const node = run.startNode('n');
+  node.with(() => within(p.tracer, 'db.query', {}, () => within(p.tracer, 'lookup', { [Attr.ATTR_EVENT_TYPE]: 'tool_call' })));
+  node.end();
+  run.end();
+  await p.flush();
+  const spans = p.memory.getFinishedSpans();
+  const nodeSpan = spans.find((s) => s.name === 'node n')!;
+  assert.equal(spans.find((s) => s.name === 'lookup')!.attributes[Attr.ATTR_PARENT_EVENT_SPAN_ID], nodeSpan.spanContext().spanId);
+  await p.shutdown();
+});
