@@ -4,10 +4,9 @@
  * multi-row INSERT would fail the whole batch.
  */
 
-import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue, MappedRow } from './columns.js';
 import { isWellFormed, toWellFormed } from './well-formed.js';
-import { HASH_SUFFIX_BYTES, MAX_INDEXED_BYTES, utf8PrefixOf } from './index-safe.js';
+import { HASH_SUFFIX_BYTES, MAX_INDEXED_BYTES, hashOf, utf8PrefixOf } from './index-safe.js';
 
 /** Replacement for NUL and for lone surrogates. */
 export const REPLACEMENT_CHARACTER = '\uFFFD';
@@ -44,13 +43,12 @@ export function isCleanString(s: string): boolean {
  * a lone surrogate) made clean without merging it with another: cleaning alone turns `X\u0000`,
  * `X\ud800` and `X\ud801` all into `X\ufffd`, and these are keys (two
  * runs must never share one). So the cleaned prefix is followed by `~` and
- * 16 hex digits of the SHA-256 of the value's UTF-16 code units (UTF-8 would
- * encode every lone surrogate alike), the same every time.
+ * the value's hash (`hashOf`, which tells lone surrogates apart), the same
+ * every time.
  */
 export function cleanKey(s: string): string {
   if (isCleanString(s)) return s;
-  const hash = createHash('sha256').update(Buffer.from(s, 'utf16le')).digest('hex').slice(0, 16); // not hashOf: a NUL must count too
-  return `${utf8PrefixOf(sanitizeString(s), MAX_INDEXED_BYTES - HASH_SUFFIX_BYTES)}~${hash}`;
+  return `${utf8PrefixOf(sanitizeString(s), MAX_INDEXED_BYTES - HASH_SUFFIX_BYTES)}~${hashOf(s)}`;
 }
 
 /** Columns holding keys: cleaned by {@link cleanKey}, which keeps distinct values distinct. */

@@ -44,7 +44,7 @@ const TOKEN_COUNT_KEY_RE = /^(?:max|min|num|n|total|prompt|completion|input|outp
  * is a bare name a variable; in a config file (`.env`, YAML, `.properties`,
  * INI) the same text is the secret itself (`password=MyPassword`).
  */
-export function inCode(key: string, separator: string, input: string, start: number, value: string): boolean {
+export function inCode(key: string, separator: string, input: string, start: number): boolean {
   if (/^(?:self|this|cls)\./.test(key)) return true;
   let i = start - 1;
   while (i >= 0 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9)) i--;
@@ -133,5 +133,5 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   const dot = key.indexOf('.');
   if (dot > 0 && value.startsWith(key.slice(0, dot + 1))) return true;
   if (colon && input.startsWith(':param ', start - 7)) return true; // Sphinx: `:param password: the user's password`
-  return inCode(key, separator, input, start, value);
+  return inCode(key, separator, input, start);
 }

@@ -252,7 +252,7 @@ function builtinRules(keys: readonly string[]): Rule[] {
         if (value.includes('[REDACTED:') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
         // `${X}`, `$X` (a shell variable: capitals) refer to a secret elsewhere; `$uperSecret` is one.
         if (value === '$' || /^\$(?:[{(]|[A-Z_][A-Z0-9_]{0,63}$)/.test(value)) return undefined; // `$` alone: before `{` or `(`
-        if (/^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(g[0]!, g[1]!, input, start, value)) return undefined; // `$password` in PHP
+        if (/^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(g[0]!, g[1]!, input, start)) return undefined; // `$password` in PHP
         if (g[7] !== undefined && after === '(' && CALLEE_RE.test(value)) return undefined;
         if (g[6] !== undefined && /^\[\s*\]$/.test(value)) return undefined; // an empty list holds no secret
         if (notASecret(value, g[0]!, g[1]!, g[7] !== undefined, input, start, start + m.length)) return undefined;

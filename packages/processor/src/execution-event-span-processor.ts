@@ -80,16 +80,14 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly runs: RunStates;
   /** Maps GenAI / OpenInference / AI SDK spans of other instrumentations into agentspan's attributes. */
   private readonly foreign = new ForeignSpanMapper();
-  /** Run and node spans' values as their start's redaction left them (see `redactAtStart`). */
-  private readonly redactedAtStart = new WeakMap<Span, ReadonlyMap<string, AttributeValue>>();
+  /** Run and node spans' values and name as their start's redaction left them (see `redactAtStart`). */
+  private readonly redactedAtStart = new WeakMap<Span, { readonly values: ReadonlyMap<string, AttributeValue>; readonly name: string }>();
   /**
    * Spans whose parent had no event type when they started, with that parent
    * (see `stampParentEvent`), held weakly: a span kept by the application must
    * not keep its ancestors alive.
    */
   private readonly parentsWithoutType = new WeakMap<Span, WeakRef<Span>>();
-  /** A run's or node's name as its start's redaction left it. */
-  private readonly nameAtStart = new WeakMap<Span, string>();
   /** Span names the redactor lately found clean (see `CleanNames`). */
   private readonly cleanNames = new CleanNames();
   private tracerProvider: TracerProvider | undefined;
@@ -297,7 +295,6 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     if (!this.redactor) return;
     const found = redactAttributes(span.attributes, this.redactor);
     const inName = redactName(span, this.redactor, this.cleanNames);
-    this.nameAtStart.set(span, span.name);
     const redactions = (found?.redactions ?? 0) + inName;
     if (found !== undefined) span.setAttributes(found.changes);
     if (redactions > 0) {
@@ -310,7 +307,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       const value = attrs[key];
       if (value !== undefined) done.set(key, value);
     }
-    this.redactedAtStart.set(span, done);
+    this.redactedAtStart.set(span, { values: done, name: span.name });
   }
 
   /** Redaction, extraction, file spans and file capture of one ending span. */
@@ -321,10 +318,10 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     if (type !== undefined) this.stampParentEvent(span);
     if (this.redactor) {
       // Only runs and nodes were redacted at their start (see `redactAtStart`): no lookup for the others.
-      const startedRedacted = type === EventType.RUN || type === EventType.NODE;
-      const found = redactAttributes(attrs, this.redactor, startedRedacted ? this.redactedAtStart.get(span) : undefined);
+      const leftAtStart = type === EventType.RUN || type === EventType.NODE ? this.redactedAtStart.get(span) : undefined;
+      const found = redactAttributes(attrs, this.redactor, leftAtStart?.values);
       // A name redacted at the start and unchanged since is not redacted twice (as the attributes).
-      const inName = startedRedacted && this.nameAtStart.get(span) === span.name ? 0 : redactName(span, this.redactor, this.cleanNames);
+      const inName = leftAtStart?.name === span.name ? 0 : redactName(span, this.redactor, this.cleanNames);
       const elsewhere = redactStatusAndEvents(span as unknown as SpanTextParts, this.redactor) + inName;
       const redactions = (found?.redactions ?? 0) + elsewhere;
       if (found !== undefined) span.setAttributes(found.changes);
