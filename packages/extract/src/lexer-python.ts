@@ -78,9 +78,6 @@ for (let c = 0; c < 65536; c++) {
   CHAR_CLASS[c] = start ? IDENT_START | IDENT_PART : c >= 48 && c <= 57 ? IDENT_PART : 0;
 }
 
-function isIdentStart(c: number): boolean {
-  return (CHAR_CLASS[c]! & IDENT_START) !== 0; // out of range (NaN past the end): undefined & 1 === 0
-}
 function isIdentPart(c: number): boolean {
   return (CHAR_CLASS[c]! & IDENT_PART) !== 0;
 }
@@ -119,6 +116,46 @@ export class PythonTokenList extends TokenList {
 }
 
 /**
+ * What the lexer's main loop does with a character, by UTF-16 code unit: one
+ * table read and a `switch` instead of a chain of tests (an operator, the most
+ * common token after names, used to pass ten of them).
+ */
+const K_OP = 0;
+const K_IDENT = 1;
+const K_DIGIT = 2;
+const K_SPACE = 3;
+const K_NL = 4;
+const K_QUOTE = 5;
+const K_HASH = 6;
+const K_BACKSLASH = 7;
+const K_OPEN = 8;
+const K_CLOSE = 9;
+const K_DOT = 10;
+const K_MAGIC = 11; // ! %
+const LEX_CLASS = new Uint8Array(65536);
+for (let c = 0; c < 65536; c++) {
+  LEX_CLASS[c] = (CHAR_CLASS[c]! & IDENT_START) !== 0 ? K_IDENT : c >= 48 && c <= 57 ? K_DIGIT : K_OP;
+}
+LEX_CLASS[32] = K_SPACE;
+LEX_CLASS[9] = K_SPACE;
+LEX_CLASS[12] = K_SPACE;
+LEX_CLASS[13] = K_SPACE;
+LEX_CLASS[10] = K_NL;
+LEX_CLASS[34] = K_QUOTE;
+LEX_CLASS[39] = K_QUOTE;
+LEX_CLASS[35] = K_HASH;
+LEX_CLASS[92] = K_BACKSLASH;
+LEX_CLASS[40] = K_OPEN;
+LEX_CLASS[91] = K_OPEN;
+LEX_CLASS[123] = K_OPEN;
+LEX_CLASS[41] = K_CLOSE;
+LEX_CLASS[93] = K_CLOSE;
+LEX_CLASS[125] = K_CLOSE;
+LEX_CLASS[46] = K_DOT;
+LEX_CLASS[33] = K_MAGIC;
+LEX_CLASS[37] = K_MAGIC;
+
+/**
  * Tokenises Python source (expects `\n` line ends). Emits `nl` tokens at the
  * end of logical lines only (never inside brackets). Lines starting with `!`
  * or `%` (IPython shell escapes and magics) are skipped like comments, and
@@ -131,6 +168,7 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
   const reuse = spareArrays;
   spareArrays = undefined; // a nested lex (IPython `!python -c ...` through the shell) allocates its own
   const tokens = new PythonTokenList(src, decodePythonString, { matchBrackets: true, reuse });
+  const marks = tokens.marks;
   const n = src.length;
   let i = 0;
   let depth = 0; // open brackets, for logical lines; reset when a statement keyword proves one was left unclosed
@@ -140,121 +178,205 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
   let openers = spareOpeners ?? new Int32Array(64);
   spareOpeners = undefined;
   let top = 0;
+  // The token arrays, written here directly rather than through a call per token.
+  let kinds = tokens.kinds;
+  let starts = tokens.starts;
+  let ends = tokens.ends;
+  let flags = tokens.flags;
+  let match = tokens.match!;
+  let count = 0;
+  let room = kinds.length - 2; // a newline token and one more always fit below it
 
   while (i < n) {
+    if (count >= room) {
+      tokens.length = count;
+      tokens.grow();
+      kinds = tokens.kinds;
+      starts = tokens.starts;
+      ends = tokens.ends;
+      flags = tokens.flags;
+      match = tokens.match!;
+      room = kinds.length - 2;
+    }
     const c = src.charCodeAt(i);
-    // Names first: most tokens are names, so they skip the tests below.
-    if (isIdentStart(c)) {
-      const atColumn0 = column0;
-      lineStart = false;
-      column0 = false;
-      let j = i + 1;
-      while (j < n && isIdentPart(src.charCodeAt(j))) j++;
-      const q = src.charCodeAt(j);
-      if ((q === enum_.DQ || q === enum_.SQ) && j - i <= 2 && isStringPrefix(src, i, j)) {
-        i = lexString(src, i, j, tokens);
+    switch (LEX_CLASS[c]) {
+      case K_IDENT: {
+        const atColumn0 = column0;
+        lineStart = false;
+        column0 = false;
+        let j = i + 1;
+        while (j < n && (CHAR_CLASS[src.charCodeAt(j)]! & IDENT_PART) !== 0) j++;
+        const q = src.charCodeAt(j);
+        if ((q === enum_.DQ || q === enum_.SQ) && j - i <= 2 && isStringPrefix(src, i, j)) {
+          const stop = skipPyString(src, i, j);
+          kinds[count] = STR;
+          starts[count] = i;
+          ends[count] = stop;
+          flags[count++] = j - i;
+          i = stop;
+          continue;
+        }
+        if (atColumn0 && depth > 0 && RESYNC_KEYWORDS.has(src.slice(i, j))) {
+          // An unclosed bracket would otherwise swallow the rest of the file.
+          depth = 0;
+          if (count > 0 && kinds[count - 1] !== NL) {
+            kinds[count] = NL;
+            starts[count] = i;
+            ends[count] = i + 1;
+            flags[count++] = 0;
+          }
+        }
+        const t = count++;
+        kinds[t] = NAME;
+        starts[t] = i;
+        ends[t] = j;
+        flags[t] = 0;
+        if (mayBeKeyword(src, i, j - i)) {
+          marks.push(t);
+          if (j - i >= 4) tokens.importMarks.push(t); // not `as`, `for`
+          if (top > 0 && j - i === 3 && c === 102 /* f */) tokens.bracketedFors.push(t, openers[top - 1]!); // a comprehension, perhaps
+        }
+        i = j;
         continue;
       }
-      if (atColumn0 && depth > 0 && RESYNC_KEYWORDS.has(src.slice(i, j))) {
-        // An unclosed bracket would otherwise swallow the rest of the file.
-        depth = 0;
-        pushNl(tokens, i);
-      }
-      const t = tokens.push(NAME, i, j);
-      if (mayBeKeyword(src, i, j - i)) {
-        tokens.marks.push(t);
-        if (j - i >= 4) tokens.importMarks.push(t); // not `as`, `for`
-        if (top > 0 && j - i === 3 && c === 102 /* f */) tokens.bracketedFors.push(t, openers[top - 1]!); // a comprehension, perhaps
-      }
-      i = j;
-      continue;
-    }
-    if (c === enum_.NL) {
-      if (depth === 0) pushNl(tokens, i);
-      i++;
-      lineStart = true;
-      column0 = true;
-      continue;
-    }
-    if (c === enum_.SPACE || c === enum_.TAB || c === enum_.FF || c === 13) {
-      i++;
-      while (src.charCodeAt(i) === enum_.SPACE) i++; // indentation: a run of spaces in one go
-      column0 = false;
-      continue;
-    }
-    if (c === enum_.HASH) {
-      i = skipToLineEnd(src, i);
-      continue;
-    }
-    if (c === enum_.BACKSLASH) {
-      // Explicit line continuation: the newline does not end the statement.
-      i += src.charCodeAt(i + 1) === enum_.NL ? 2 : 1;
-      column0 = false;
-      continue;
-    }
-    if (lineStart && depth === 0 && (c === enum_.BANG || c === enum_.PERCENT)) {
-      const end = skipToLineEnd(src, i);
-      const line = src.slice(i, end);
-      if (c === enum_.BANG) hooks.onShell?.(line.slice(1));
-      else {
-        const cell = /^%%(bash|sh|script[ \t]+(?:ba)?sh|writefile(?:[ \t]+-a)?)[ \t]*(\S*)/.exec(line);
-        if (cell !== null) {
-          // A cell magic owns the rest of the cell: nothing after it is Python.
-          if (cell[1]!.startsWith('writefile')) {
-            if (cell[2]) hooks.onWriteFile?.(cell[2]);
-          } else hooks.onShell?.(src.slice(Math.min(n, end + 1)));
-          spareOpeners = openers;
-          return tokens;
+      case K_SPACE:
+        i++;
+        while (src.charCodeAt(i) === enum_.SPACE) i++; // indentation: a run of spaces in one go
+        column0 = false;
+        continue;
+      case K_NL:
+        if (depth === 0 && count > 0 && kinds[count - 1] !== NL) {
+          kinds[count] = NL;
+          starts[count] = i;
+          ends[count] = i + 1;
+          flags[count++] = 0;
         }
+        i++;
+        lineStart = true;
+        column0 = true;
+        continue;
+      case K_HASH:
+        i = skipToLineEnd(src, i);
+        continue;
+      case K_BACKSLASH:
+        // Explicit line continuation: the newline does not end the statement.
+        i += src.charCodeAt(i + 1) === enum_.NL ? 2 : 1;
+        column0 = false;
+        continue;
+      case K_MAGIC:
+        if (lineStart && depth === 0) {
+          const end = skipToLineEnd(src, i);
+          const line = src.slice(i, end);
+          if (c === enum_.BANG) hooks.onShell?.(line.slice(1));
+          else {
+            const cell = /^%%(bash|sh|script[ \t]+(?:ba)?sh|writefile(?:[ \t]+-a)?)[ \t]*(\S*)/.exec(line);
+            if (cell !== null) {
+              // A cell magic owns the rest of the cell: nothing after it is Python.
+              if (cell[1]!.startsWith('writefile')) {
+                if (cell[2]) hooks.onWriteFile?.(cell[2]);
+              } else hooks.onShell?.(src.slice(Math.min(n, end + 1)));
+              spareOpeners = openers;
+              tokens.length = count;
+              return tokens;
+            }
+          }
+          i = end;
+          continue;
+        }
+        break;
+      case K_QUOTE: {
+        lineStart = false;
+        column0 = false;
+        const stop = skipPyString(src, i, i);
+        kinds[count] = STR;
+        starts[count] = i;
+        ends[count] = stop;
+        flags[count++] = 0;
+        i = stop;
+        continue;
       }
-      i = end;
-      continue;
+      case K_DIGIT:
+        i = lexNumber(src, i, n, kinds, starts, ends, flags, count++);
+        lineStart = false;
+        column0 = false;
+        continue;
+      case K_DOT:
+        if (isDigit(src.charCodeAt(i + 1))) {
+          i = lexNumber(src, i, n, kinds, starts, ends, flags, count++);
+          lineStart = false;
+          column0 = false;
+          continue;
+        }
+        break;
+      case K_OPEN: {
+        lineStart = false;
+        column0 = false;
+        const t = count++;
+        kinds[t] = OP;
+        starts[t] = i;
+        ends[t] = i + 1;
+        flags[t] = 0;
+        if (c === 40 /* ( */ && t > 0 && kinds[t - 1] === NAME && (marks.length === 0 || marks[marks.length - 1] !== t - 1)) marks.push(t - 1);
+        depth++;
+        if (top === openers.length) openers = doubled(openers);
+        openers[top++] = t;
+        i++;
+        continue;
+      }
+      case K_CLOSE: {
+        lineStart = false;
+        column0 = false;
+        const t = count++;
+        kinds[t] = OP;
+        starts[t] = i;
+        ends[t] = i + 1;
+        flags[t] = 0;
+        if (depth > 0) depth--;
+        if (top > 0) {
+          const o = openers[--top]!;
+          match[o] = t;
+          match[t] = o;
+        }
+        i++;
+        continue;
+      }
     }
+    // Operators and punctuation (and `!`/`%` not at a line start).
     lineStart = false;
     column0 = false;
-
-    if (c === enum_.DQ || c === enum_.SQ) {
-      i = lexString(src, i, i, tokens);
-      continue;
-    }
-    if (isDigit(c) || (c === enum_.DOT && isDigit(src.charCodeAt(i + 1)))) {
-      let j = i + 1;
-      while (j < n) {
-        const d = src.charCodeAt(j);
-        if (isIdentPart(d) || d === enum_.DOT) j++;
-        else if ((d === 43 || d === 45) && (src.charCodeAt(j - 1) | 32) === 101 && (src.charCodeAt(i + 1) | 32) !== 120) j++;
-        else break;
-      }
-      tokens.push(NUM, i, j);
-      i = j;
-      continue;
-    }
-    // Operators and punctuation.
+    const t = count++;
+    kinds[t] = OP;
+    starts[t] = i;
+    flags[t] = 0;
     if (i + 1 < n && isTwoCharOp(c, src.charCodeAt(i + 1))) {
-      const t = tokens.push(OP, i, i + 2);
-      if (c === 43 /* += */) markNameBefore(tokens, t);
+      ends[t] = i + 2;
+      if (c === 43 /* += */ && t > 0 && kinds[t - 1] === NAME && (marks.length === 0 || marks[marks.length - 1] !== t - 1)) marks.push(t - 1);
       i += 2;
       continue;
     }
-    const t = tokens.push(OP, i, i + 1);
-    if (c === 40 /* ( */ || c === 61 /* = */) markNameBefore(tokens, t);
-    if (c === 40 || c === 91 || c === 123) {
-      depth++;
-      if (top === openers.length) openers = doubled(openers);
-      openers[top++] = t;
-    } else if (c === 41 || c === 93 || c === 125) {
-      if (depth > 0) depth--;
-      if (top > 0) {
-        const o = openers[--top]!;
-        const match = tokens.match!;
-        match[o] = t;
-        match[t] = o;
-      }
-    }
+    ends[t] = i + 1;
+    if (c === 61 /* = */ && t > 0 && kinds[t - 1] === NAME && (marks.length === 0 || marks[marks.length - 1] !== t - 1)) marks.push(t - 1);
     i++;
   }
+  tokens.length = count;
   if (openers.length <= MAX_SPARE_TOKENS) spareOpeners = openers;
   return tokens;
+}
+
+/** Lexes the number starting at `i` into token `t`; returns the index after it. */
+function lexNumber(src: string, i: number, n: number, kinds: Uint8Array, starts: Int32Array, ends: Int32Array, flags: Uint8Array, t: number): number {
+  let j = i + 1;
+  while (j < n) {
+    const d = src.charCodeAt(j);
+    if (isIdentPart(d) || d === enum_.DOT) j++;
+    else if ((d === 43 || d === 45) && (src.charCodeAt(j - 1) | 32) === 101 && (src.charCodeAt(i + 1) | 32) !== 120) j++;
+    else break;
+  }
+  kinds[t] = NUM;
+  starts[t] = i;
+  ends[t] = j;
+  flags[t] = 0;
+  return j;
 }
 
 function doubled(a: Int32Array): Int32Array {
@@ -263,18 +385,7 @@ function doubled(a: Int32Array): Int32Array {
   return b;
 }
 
-/** Marks the token before operator `t` when it is a name (a callee or an assignment target). */
-function markNameBefore(tokens: PythonTokenList, t: number): void {
-  const prev = t - 1;
-  if (prev < 0 || tokens.kinds[prev] !== NAME) return;
-  const marks = tokens.marks;
-  if (marks.length === 0 || marks[marks.length - 1] !== prev) marks.push(prev);
-}
 
-/** Ends a logical line, unless the last token already does (no empty lines). */
-function pushNl(tokens: TokenList, at: number): void {
-  if (tokens.length > 0 && tokens.kinds[tokens.length - 1] !== NL) tokens.push(NL, at, at + 1);
-}
 
 /**
  * The arrays of the last token list released, for the next `lexPython`:
@@ -302,12 +413,6 @@ function skipToLineEnd(src: string, i: number): number {
 /** Flags of a Python string token: the prefix length (0–2) lives in the low two bits. */
 const PREFIX_MASK = 3;
 
-/** Lexes one string literal (prefix at `start`, quote at `q`), pushes its token, returns the index after it. */
-function lexString(src: string, start: number, q: number, tokens: TokenList): number {
-  const stop = skipPyString(src, start, q);
-  tokens.push(STR, start, stop, q - start);
-  return stop;
-}
 
 
 /**
