@@ -7,7 +7,7 @@
  * It is deliberately forgiving: unterminated strings end at the line end
  * (or the input end for triple quotes), unbalanced brackets are tolerated.
  */
-import { mayBeKeyword } from './python-names.js';
+import { mayBeClassified, mayBeKeyword } from './python-names.js';
 import { NAME, NL, NUM, OP, STR, TokenList, type DecodedString, type StringPart, type TokenArrays } from './tokens.js';
 
 const enum_ = {
@@ -99,7 +99,8 @@ export interface IPythonHooks {
 export class PythonTokenList extends TokenList {
   /**
    * Indices, in order, of the NAME tokens a detector may act on: those
-   * followed by `(` (calls), `=` or `+=` (assignments), and the words
+   * followed by `(` whose first letter and length a file callee has
+   * (`mayBeClassified`), those followed by `=` or `+=` (assignments), and the words
    * `import`, `from`, `for`, `as`, `__import__`, `import_module` (and a few
    * other names of the same length and first letter: detectors check).
    * The detectors walk this list instead of every token.
@@ -316,7 +317,10 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
         starts[t] = i;
         ends[t] = i + 1;
         flags[t] = 0;
-        if (c === 40 /* ( */ && t > 0 && kinds[t - 1] === NAME && (marks.length === 0 || marks[marks.length - 1] !== t - 1)) marks.push(t - 1);
+        // A callee is marked only when a file rule may handle it: most calls (`print`, `np.arange`) are not.
+        if (c === 40 /* ( */ && t > 0 && kinds[t - 1] === NAME && mayBeClassified(src, starts[t - 1]!, ends[t - 1]! - starts[t - 1]!)) {
+          if (marks.length === 0 || marks[marks.length - 1] !== t - 1) marks.push(t - 1);
+        }
         depth++;
         if (top === openers.length) openers = doubled(openers);
         openers[top++] = t;

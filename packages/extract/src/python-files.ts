@@ -28,7 +28,7 @@ import type { OrderedSet } from './guard.js';
 import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
 import type { PythonTokenList } from './lexer-python.js';
 import { atStatementStart } from './python-imports.js';
-import { classifyName, isFileCallee, PATH_METHOD, PATH_RECEIVER_METHODS } from './python-names.js';
+import { classifyName, isFileCallee, PANDAS_WRITERS, PATH_METHOD, PATH_RECEIVER_METHODS } from './python-names.js';
 import { NL, OP, type TokenList } from './tokens.js';
 
 /**
@@ -105,7 +105,8 @@ export function scanPythonFiles(
   const pendingBindings: number[] = [];
   let evaluated = 0;
 
-  // The lexer marked the names followed by `(`, `=` or `+=`, and `for`/`as`: nothing else can bind or call.
+  // The lexer marked the callees a file rule may handle, the names followed by `=` or `+=`, and `for`/`as`:
+  // nothing else can bind a name or call a file rule.
   const marks = tokens.marks;
   for (let m = 0; m < marks.length; m++) {
     const i = marks[m]!;
@@ -270,10 +271,6 @@ const SHELL_RUNNERS = new Set(['os.system', 'os.popen', 'subprocess.run', 'subpr
 const MODE_CTORS = new Set(['h5py.File', 'netCDF4.Dataset', 'zipfile.ZipFile', 'tables.open_file', 'shelve.open']);
 const NP_WRITE: Record<string, string> = { save: '.npy', savez: '.npz', savez_compressed: '.npz', savetxt: '' };
 const NP_READ = new Set(['load', 'loadtxt', 'genfromtxt', 'fromfile', 'memmap', 'recfromcsv', 'recfromtxt']);
-const PANDAS_WRITERS = new Set([
-  'to_csv', 'to_json', 'to_parquet', 'to_excel', 'to_pickle', 'to_hdf', 'to_feather', 'to_stata', 'to_html',
-  'to_latex', 'to_markdown', 'to_xml', 'to_orc', 'to_netcdf', 'to_zarr', 'to_string',
-]);
 const PANDAS_PATH_KWS = ['path_or_buf', 'path', 'excel_writer', 'buf', 'fname', 'path_or_buffer'];
 const READ_KWS = ['filepath_or_buffer', 'path', 'io', 'filename', 'fname', 'file', 'path_or_buf', 'filepath', 'name'];
 const COPY_LIKE = new Set([

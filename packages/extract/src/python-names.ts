@@ -18,7 +18,7 @@ export const DYNAMIC_IMPORT = 3;
 export const FOR = 4;
 /** `as` */
 export const AS = 5;
-/** A callee some file rule handles (`open`, `save`, `savefig`, `read_*`, `to_*` ...). */
+/** A callee some file rule handles (`open`, `save`, `savefig`, `read_*`, `to_csv` ...). */
 export const FILE_CALLEE = 6;
 /**
  * A file callee that is also a `pathlib.Path` method (`write_text`, `touch`, `open` ...): the only
@@ -34,6 +34,12 @@ export function isFileCallee(cls: number): boolean {
 /** The `pathlib.Path` methods the file rules read their receiver for. */
 export const PATH_RECEIVER_METHODS: ReadonlySet<string> = new Set(['write_text', 'write_bytes', 'touch', 'read_text', 'read_bytes', 'open', 'rename', 'replace']);
 
+/** The pandas-style writers, on any receiver (`df.to_csv(...)`); the other `to_*` methods (`to_datetime`, `to_numpy`) are not file callees. */
+export const PANDAS_WRITERS: ReadonlySet<string> = new Set([
+  'to_csv', 'to_json', 'to_parquet', 'to_excel', 'to_pickle', 'to_hdf', 'to_feather', 'to_stata', 'to_html',
+  'to_latex', 'to_markdown', 'to_xml', 'to_orc', 'to_netcdf', 'to_zarr', 'to_string',
+]);
+
 /**
  * Names of every call a file rule looks at. Most calls in real code
  * (`print`, `len`, `np.array`, `append`) match none, and skipping them before
@@ -45,7 +51,8 @@ const FILE_CALLEES = [
   'rename', 'replace', 'renames', 'dump', 'urlretrieve', 'write', 'read', 'FileHandler', 'RotatingFileHandler', 'TimedRotatingFileHandler',
   'basicConfig', 'writeto', 'append', 'imsave', 'imwrite', 'mimsave', 'mimwrite', 'savemat', 'imread', 'mimread', 'loadmat', 'getdata',
   'getheader', 'getval', 'load_workbook', 'write_text', 'write_bytes', 'touch', 'read_text', 'read_bytes', 'system', 'popen', 'run', 'call',
-  'check_call', 'check_output', 'Popen', 'getoutput', 'getstatusoutput', 'connect', 'HDFBackend', 'PdfPages',
+  'check_call', 'check_output', 'Popen', 'getoutput', 'getstatusoutput', 'connect', 'HDFBackend', 'PdfPages', 'open_dataset',
+  'open_dataarray', 'open_mfdataset', 'open_zarr', ...PANDAS_WRITERS,
 ];
 
 /** Longest callee name a file rule handles (longer names are never file callees). */
@@ -79,7 +86,10 @@ function define(word: string, cls: number): void {
   LENGTHS_BY_FIRST[word.charCodeAt(0)]! |= 1 << word.length;
 }
 
-/** Allows every length from `min` to `MAX_CALLEE_LENGTH` for names starting with `prefix` (a prefix family). */
+/**
+ * Allows every length from `min` to `MAX_CALLEE_LENGTH` for names starting with `prefix`: a prefix
+ * family, for the rules that take any method so named (`read_*`, `write_*`).
+ */
 function definePrefix(prefix: string): void {
   for (let len = prefix.length; len <= MAX_CALLEE_LENGTH; len++) LENGTHS_BY_FIRST[prefix.charCodeAt(0)]! |= 1 << len;
 }
@@ -91,7 +101,16 @@ define('import_module', DYNAMIC_IMPORT);
 define('for', FOR);
 define('as', AS);
 for (const w of FILE_CALLEES) define(w, PATH_RECEIVER_METHODS.has(w) ? PATH_METHOD : FILE_CALLEE);
-for (const p of ['read_', 'write_', 'to_', 'open_']) definePrefix(p);
+for (const p of ['read_', 'write_']) definePrefix(p);
+
+/**
+ * Whether the name `src[start..start+len)` may be a file callee or a keyword the detectors act on:
+ * its first letter and length alone (most names are ruled out here; `classifyName` decides).
+ */
+export function mayBeClassified(src: string, start: number, len: number): boolean {
+  const first = src.charCodeAt(start);
+  return len <= MAX_CALLEE_LENGTH && first < 128 && ((LENGTHS_BY_FIRST[first]! >>> len) & 1) !== 0;
+}
 
 /** Class of the name `src[start..end)`. */
 export function classifyName(src: string, start: number, end: number): number {
@@ -104,16 +123,12 @@ export function classifyName(src: string, start: number, end: number): number {
     if (word === undefined) break;
     if (slotHash[slot] === h && word.length === len && sameChars(src, start, word)) return slotClass[slot]!;
   }
-  // Families by prefix: read_*, write_*, to_*, open_* (the Path methods among them are in the table).
+  // Families by prefix: read_*, write_* (the Path methods among them are in the table).
   switch (src.charCodeAt(start)) {
     case 114 /* r */:
       return hasPrefix(src, start, len, 'read_') ? FILE_CALLEE : PLAIN;
     case 119 /* w */:
       return hasPrefix(src, start, len, 'write_') ? FILE_CALLEE : PLAIN;
-    case 116 /* t */:
-      return hasPrefix(src, start, len, 'to_') ? FILE_CALLEE : PLAIN;
-    case 111 /* o */:
-      return hasPrefix(src, start, len, 'open_') ? FILE_CALLEE : PLAIN;
     default:
       return PLAIN;
   }

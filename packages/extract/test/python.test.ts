@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { extractCodeMetadata } from '../src/index.js';
+import { lexPython, releasePythonTokens } from '../src/lexer-python.js';
+import { PANDAS_WRITERS } from '../src/python-names.js';
 
 const py = (code: string) => extractCodeMetadata(code, { language: 'python' });
 
@@ -158,6 +160,19 @@ describe('python scanning shortcuts keep results', () => {
       assert.deepEqual(md.imports, ['os'], callee);
       assert.deepEqual(md.filesWritten, ['a.txt'], callee);
     }
+  });
+  it('finds every pandas writer and xarray opener by name; other to_* and open_* methods are no file calls', () => {
+    for (const w of PANDAS_WRITERS) assert.deepEqual(py(`df.${w}('out.csv')\n`).filesWritten, ['out.csv'], w);
+    for (const r of ['open_dataset', 'open_dataarray', 'open_mfdataset', 'open_zarr']) assert.deepEqual(py(`xr.${r}('in.nc')\n`).filesRead, ['in.nc'], r);
+    assert.deepEqual(py("tables.open_file('t.h5', 'w')\n").filesWritten, ['t.h5']);
+    const md = py("df.to_datetime('a.csv')\nx.to_urlretrieve('http://h/a', 'b.txt')\nopen_browser('c.html')\n");
+    assert.deepEqual([md.filesWritten, md.filesRead], [[], []]);
+  });
+  it('marks only the callees a file rule may handle, besides assignments and keywords', () => {
+    const tokens = lexPython("max(x)\nnp.zeros(3)\ndf.to_csv('a.csv')\ny = len(z)\nfor k in v: pass\n");
+    const names = tokens.marks.map((i) => tokens.text(i));
+    assert.deepEqual(names, ['to_csv', 'y', 'for']);
+    releasePythonTokens(tokens);
   });
   it('gives the same result on repeated calls (token arrays are reused) and with nested Python through the shell', () => {
     const code = "import os\n!python -c \"open('inner.txt', 'w')\"\nopen('outer.txt', 'w')\nimport json\n";
