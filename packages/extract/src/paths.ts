@@ -95,7 +95,9 @@ function normaliseUnsafe(p: unknown): string | undefined {
   }
   const body = out.join('/');
   const result = prefix + (absolute ? '/' + body : body === '' ? '.' : body);
-  if (DEVICE_RE.test(result)) return undefined;
+  // `-/` and `./-` come out as `-`, which is stdin/stdout like `-` itself (a file so named is refused
+  // too: the result must normalise to itself, and `-` cannot).
+  if (result === '-' || DEVICE_RE.test(result)) return undefined;
   // Dropping a segment can expose whitespace at the ends ('a /' → 'a '): normalise again so the result is a fixpoint.
   const trimmed = result.trim();
   return trimmed === result ? result : normaliseUnsafe(trimmed);

@@ -24,6 +24,10 @@ describe('normalisePath', () => {
     ['', undefined],
     ['   ', undefined],
     ['-', undefined],
+    // What normalises to `-` is no file either (the result of normalising must normalise to itself).
+    ['-/', undefined],
+    ['./-', undefined],
+    ['a/../-', undefined],
     ['/dev/null', undefined],
     ['/dev/stdout', undefined],
     ['/proc/self/fd/1', undefined],
