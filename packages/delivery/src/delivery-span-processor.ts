@@ -544,6 +544,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         }
         this.counts.repaired += Math.max(0, result.repaired ?? 0);
         if (rejected > 0) {
+          if (result.error !== undefined) this.lastError = result.error.message;
           this.drop(rejected, 'rejected');
           if (!live) this.counts.replayDropped += rejected;
         }

@@ -3,6 +3,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { reportsRejectedSpans } from './otlp-http-exporter.js';
 import type { DeliveryResult, DeliverySink } from './types.js';
 
 /** Options of {@link exporterSink}. */
@@ -21,7 +22,11 @@ export interface ExporterSinkOptions {
 /**
  * Wraps a `SpanExporter`: spans are delivered as they are (sampled spans
  * only, as the SDK's batch processor does); a FAILED export is counted as
- * dropped (`export_failed`), or retried with `retryFailed`. No spool: the
+ * dropped (`export_failed`), or retried with `retryFailed`. Spans the
+ * backend rejected in a successful export are counted as dropped
+ * (`rejected`) when the exporter reports them (`ReportsRejectedSpans`:
+ * `createOtlpHttpSpanExporter` does; the upstream OTLP exporters do
+ * not, and their partial successes count as exported). No spool: the
  * guarantees are those the exporter allows (bounded, never blocking, every
  * drop counted).
  *
@@ -33,6 +38,7 @@ export interface ExporterSinkOptions {
  */
 export function exporterSink(exporter: SpanExporter, options: ExporterSinkOptions = {}): DeliverySink<ReadableSpan[]> {
   const retry = options.retryFailed ?? false;
+  const counting = reportsRejectedSpans(exporter);
   return {
     destination: options.destination ?? 'exporter',
     idempotent: false,
@@ -42,10 +48,16 @@ export function exporterSink(exporter: SpanExporter, options: ExporterSinkOption
       new Promise<DeliveryResult>((resolve) => {
         try {
           exporter.export(spans, (result) => {
-            // An OTLP partial success arrives here as SUCCESS too: the OTLP exporter logs rejected_spans
-            // through diag and does not pass them on, so they count as delivered (see README, Stats).
-            if (result.code === ExportResultCode.SUCCESS) resolve({ kind: 'delivered' });
-            else {
+            if (result.code === ExportResultCode.SUCCESS) {
+              // An OTLP partial success arrives as SUCCESS: only an exporter that reports rejected spans
+              // (createOtlpHttpSpanExporter) can say how many of these the backend refused.
+              const rejected = counting ? exporter.takeRejectedSpans() : undefined;
+              if (rejected === undefined || rejected.count === 0) resolve({ kind: 'delivered' });
+              else {
+                const why = `${options.destination ?? 'exporter'}: the backend rejected ${rejected.count} of ${spans.length} spans${rejected.message !== undefined ? `: ${rejected.message}` : ''}`;
+                resolve({ kind: 'delivered', rejected: rejected.count, error: new Error(why) });
+              }
+            } else {
               const error = result.error ?? new Error('export failed');
               resolve(retry ? { kind: 'retry', error } : { kind: 'dropped', reason: 'export_failed', error });
             }

@@ -1,6 +1,8 @@
 export { DeliverySpanProcessor, DELIVERY_DEFAULTS } from './delivery-span-processor.js';
 export { exporterSink } from './exporter-sink.js';
 export type { ExporterSinkOptions } from './exporter-sink.js';
+export { createOtlpHttpSpanExporter, reportsRejectedSpans } from './otlp-http-exporter.js';
+export type { OtlpHttpSpanExporterOptions, RejectedSpans, ReportsRejectedSpans } from './otlp-http-exporter.js';
 export { FileSpool } from './spool.js';
 export type { ClaimedSegment, FileSpoolOptions, FileSpoolStats } from './spool.js';
 export { PipelineMetrics, METER_NAME, METER_VERSION } from './pipeline-metrics.js';

@@ -34,8 +34,11 @@ export const DROP_REASONS: readonly DropReason[] = Object.freeze([
 
 /** Outcome of one delivery attempt of one batch, as a sink reports it (never an exception). */
 export type DeliveryResult =
-  /** Written. `rejected` of the batch's spans were refused for good, `repaired` stored with repaired values. */
-  | { readonly kind: 'delivered'; readonly rejected?: number | undefined; readonly repaired?: number | undefined }
+  /**
+   * Written. `rejected` of the batch's spans were refused for good (`error`: why, when the sink
+   * knows; it becomes `stats().lastError`), `repaired` stored with repaired values.
+   */
+  | { readonly kind: 'delivered'; readonly rejected?: number | undefined; readonly repaired?: number | undefined; readonly error?: Error | undefined }
   /**
    * Not written, worth trying again later (destination down, timeout, ...).
    * `refused`: the destination answered and refused this batch (it is up;

@@ -45,6 +45,8 @@ export interface ResolvedOptions {
   databaseUrl: string | undefined;
   otlpEndpoint: string | undefined;
   otlpHeaders: Record<string, string>;
+  /** OTLP request bodies: `'protobuf'` when `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL` is `http/protobuf`, else `'json'`. */
+  otlpEncoding: 'json' | 'protobuf';
   workspaceDir: string;
   captureContent: boolean;
   registerGlobal: boolean;
@@ -148,7 +150,7 @@ function checkUrl(name: string, url: string): string {
   }
 }
 
-/** The one OTLP protocol agentspan sends (`@opentelemetry/exporter-trace-otlp-http`). */
+/** The OTLP protocol agentspan sends unless `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL` asks for `http/protobuf`. */
 export const OTLP_PROTOCOL = 'http/json';
 
 /**
@@ -189,17 +191,25 @@ function resolveOtlpEndpoint(option: string | false | undefined, env: AgentspanE
       }
     }
   }
-  if (endpoint !== undefined) {
-    const protocol = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL);
-    if (protocol !== undefined && protocol.toLowerCase() !== OTLP_PROTOCOL) {
-      const name = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-      warnings.push(
-        `ignored ${name}="${protocol.slice(0, 20)}": agentspan sends OTLP over HTTP as JSON (${OTLP_PROTOCOL}), ` +
-          `to ${endpoint}; a gRPC-only receiver (port 4317) will not accept it`,
-      );
-    }
-  }
   return endpoint;
+}
+
+/**
+ * The body encoding of OTLP requests: protobuf when `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL` is
+ * `http/protobuf`, else JSON; any other protocol (`grpc`) gets a warning when forwarding is on.
+ */
+function resolveOtlpEncoding(endpoint: string | undefined, env: AgentspanEnv, warnings: string[]): 'json' | 'protobuf' {
+  const protocol = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL);
+  const wanted = protocol?.toLowerCase();
+  if (wanted === 'http/protobuf') return 'protobuf';
+  if (endpoint !== undefined && protocol !== undefined && wanted !== OTLP_PROTOCOL) {
+    const name = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+    warnings.push(
+      `ignored ${name}="${protocol.slice(0, 20)}": agentspan sends OTLP over HTTP (${OTLP_PROTOCOL} or http/protobuf), as JSON here, ` +
+        `to ${endpoint}; a gRPC-only receiver (port 4317) will not accept it`,
+    );
+  }
+  return 'json';
 }
 
 export function resolveOptions(given: AgentspanOptions, env: AgentspanEnv = process.env as AgentspanEnv): ResolvedOptions {
@@ -207,6 +217,7 @@ export function resolveOptions(given: AgentspanOptions, env: AgentspanEnv = proc
   checkOptions(options); // types and ranges of what was given in code; below, only defaults and the environment
   const warnings: string[] = [];
   const otlpEndpoint = resolveOtlpEndpoint(options.otlpEndpoint, env, warnings);
+  const otlpEncoding = resolveOtlpEncoding(otlpEndpoint, env, warnings);
   const headers = {
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_HEADERS, warnings),
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, warnings),
@@ -233,6 +244,7 @@ export function resolveOptions(given: AgentspanOptions, env: AgentspanEnv = proc
     databaseUrl: nonEmpty(options.databaseUrl),
     otlpEndpoint,
     otlpHeaders: headers,
+    otlpEncoding,
     workspaceDir: options.workspaceDir || process.cwd(), // '' as not given
     captureContent:
       options.captureContent ?? parseBoolean('AGENTSPAN_CAPTURE_CONTENT', env.AGENTSPAN_CAPTURE_CONTENT, warnings) ?? true,

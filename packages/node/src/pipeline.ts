@@ -2,8 +2,7 @@
 
 import { diag, type MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { DeliverySpanProcessor, exporterSink, type DeliveryLogger, type DeliveryOptions } from '@agentspan/delivery';
+import { createOtlpHttpSpanExporter, DeliverySpanProcessor, exporterSink, type DeliveryLogger, type DeliveryOptions } from '@agentspan/delivery';
 import { PostgresSpanProcessor } from '@agentspan/exporter-postgres';
 import type { ResolvedOptions } from './config.js';
 import type { AgentspanLogger, AgentspanOptions, BatchOptions } from './types.js';
@@ -84,11 +83,13 @@ export function otlpPipeline(
   options: AgentspanOptions,
   logger: AgentspanLogger,
 ): DeliverySpanProcessor<ReadableSpan[]> {
-  const exporter = new OTLPTraceExporter({
+  // The upstream OTLP/HTTP exporter's parts, telling the sink what a backend rejects (partial success).
+  const exporter = createOtlpHttpSpanExporter({
     url: resolved.otlpEndpoint,
     headers: resolved.otlpHeaders,
     // Bounds each export, its request and the exporter's retries, which no shutdown can cancel (see ResolvedOptions).
     timeoutMillis: resolved.otlpTimeoutMillis,
+    encoding: resolved.otlpEncoding,
   });
   return new DeliverySpanProcessor(
     exporterSink(exporter, { destination: 'otlp' }),

@@ -38,13 +38,18 @@ test('startAgentspan under OTEL_SDK_DISABLED=true builds no OTLP pipeline and sa
   assert.equal(warnings.filter((w) => /OTEL_SDK_DISABLED/.test(w)).length, 1);
 });
 
-test('an OTLP protocol other than http/json gets one warning naming it; http/json, or no forwarding, none', () => {
+test('OTLP protocol: http/protobuf is sent as protobuf, http/json (or nothing) as JSON; another gets one warning naming it and JSON', () => {
   const grpc = resolveOptions({ otlpEndpoint: endpoint }, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
   assert.equal(grpc.warnings.length, 1);
-  assert.match(grpc.warnings[0] ?? '', /ignored OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc": agentspan sends OTLP over HTTP as JSON \(http\/json\)/);
-  const protobuf = resolveOptions({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
-  assert.equal(protobuf.otlpEndpoint, 'http://collector:4318/v1/traces', 'still forwarded, as JSON');
-  assert.match(protobuf.warnings[0] ?? '', /ignored OTEL_EXPORTER_OTLP_PROTOCOL="http\/protobuf"/);
+  assert.match(grpc.warnings[0] ?? '', /ignored OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc": agentspan sends OTLP over HTTP \(http\/json or http\/protobuf\), as JSON here/);
+  assert.equal(grpc.otlpEncoding, 'json');
+  const protobuf = resolveOptions({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'HTTP/Protobuf' });
+  assert.equal(protobuf.otlpEndpoint, 'http://collector:4318/v1/traces');
+  assert.equal(protobuf.otlpEncoding, 'protobuf');
+  assert.deepEqual(protobuf.warnings, []);
+  // The signal's own variable wins over the generic one.
+  assert.equal(resolveOptions({ otlpEndpoint: endpoint }, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }).otlpEncoding, 'json');
   assert.deepEqual(resolveOptions({ otlpEndpoint: endpoint }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).warnings, []);
+  assert.equal(resolveOptions({ otlpEndpoint: endpoint }, {}).otlpEncoding, 'json');
   assert.deepEqual(resolveOptions({ otlpEndpoint: false }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).warnings, []);
 });
