@@ -9,7 +9,7 @@ export type DropReason =
   | 'spool_full'
   /** The queue was full and writing the spool failed (disk full, permissions). */
   | 'spool_error'
-  /** The destination refused the spans for good (a row Postgres rejects even after repair). */
+  /** The destination refused the spans for good (a row Postgres rejects even after repair; spans an OTLP backend rejected in a partial success). */
   | 'rejected'
   /** The destination reported a failed export (non-retrying sinks, e.g. OTLP after its own retries). */
   | 'export_failed'
