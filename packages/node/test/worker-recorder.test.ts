@@ -160,9 +160,9 @@ test('a channel opened after shutdown tells the worker at once: what it records 
   const { agentspan } = await started();
   await agentspan.shutdown();
   const rec = createWorkerRecorder(agentspan.workerData({ runId: 'late', traceparent: '' }));
-  for (let i = 0; i < 10; i++) rec.toolCall({ tool: 't' });
+  for (let i = 0; i < 10; i++) rec.toolCall({ agent: 'a', tool: 't' });
   await new Promise((r) => setTimeout(r, 50));
-  rec.toolCall({ tool: 't' });
+  rec.toolCall({ agent: 'a', tool: 't' });
   assert.equal(rec.lost, 11);
   await rec.flush(null as never); // a flush with no options resolves, never rejects
 });
