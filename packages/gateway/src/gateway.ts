@@ -23,6 +23,7 @@ import { bearerTokenCheck } from './auth.js';
 import { BodyError, contentEncodingOf, decodeContent, readBody } from './body-reader.js';
 import { createForwarding, createPostgresDelivery } from './delivery-adapter.js';
 import { FORWARDED_HEADER, GatedSpanProcessor, forwardsToItself } from './forward-loop.js';
+import { EnvelopeMemory } from './envelope-memory.js';
 import { DecodeError, decodeJsonRequest, decodeProtobufRequest } from './otlp-decode.js';
 import { CONTENT_TYPES, encodingOf, errorBody, successBody, type OtlpEncoding } from './otlp-response.js';
 import { planReplay } from './replay-plan.js';
@@ -49,6 +50,8 @@ export const GATEWAY_DEFAULTS = Object.freeze({
   shutdownTimeoutMillis: 10_000,
   runIdAttribute: Attr.ATTR_GEN_AI_CONVERSATION_ID,
   nodeIdAttribute: F.ATTR_OI_GRAPH_NODE_ID,
+  maxAwaitedEnvelopes: 50_000,
+  awaitedEnvelopeMaxAgeMillis: 60 * 60 * 1000,
 });
 
 /** Postgres pipeline defaults: senders wait for the commit, so batches leave quickly. */
@@ -145,6 +148,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const retryBusy = positiveInt('retryAfterBusySeconds', options.retryAfterBusySeconds, d.retryAfterBusySeconds);
   const retryUnavailable = positiveInt('retryAfterUnavailableSeconds', options.retryAfterUnavailableSeconds, d.retryAfterUnavailableSeconds);
   const shutdownTimeout = positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);
+  const maxAwaitedEnvelopes = positiveInt('maxAwaitedEnvelopes', options.maxAwaitedEnvelopes, d.maxAwaitedEnvelopes);
+  const awaitedEnvelopeMaxAge = positiveInt('awaitedEnvelopeMaxAgeMillis', options.awaitedEnvelopeMaxAgeMillis, d.awaitedEnvelopeMaxAgeMillis);
   const admission = new Admission(
     positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, d.maxConcurrentRequests),
     Math.max(0, Math.floor(options.maxWaitingRequests ?? d.maxWaitingRequests)),
@@ -220,6 +225,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     captureContent,
     isForeignAgentSpan: (a: Parameters<typeof classifyForeignSpan>[0]) => classifyForeignSpan(a) !== undefined,
   };
+  // Agent envelopes whose model turns came in an earlier request (see envelope-memory.ts).
+  const envelopes = new EnvelopeMemory({
+    maxEntries: maxAwaitedEnvelopes,
+    maxAgeMillis: awaitedEnvelopeMaxAge,
+    kindOf: (a) => classifyForeignSpan(a)?.kind,
+  });
+  let envelopeLossLogged = false;
+  let envelopeFailureLogged = false;
+
+  /** Marks the plan's envelopes whose turns came earlier and remembers its turns' parents; never throws. */
+  function applyEnvelopeMemory(plan: ReturnType<typeof planReplay>): void {
+    try {
+      envelopes.apply(plan);
+    } catch (err) {
+      // Replayed without the cross-request facts: as before the memory existed (an envelope may become a row).
+      if (!envelopeFailureLogged) {
+        envelopeFailureLogged = true;
+        logger.warn(`agentspan gateway: the envelope memory failed on a request (logged once): ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return;
+    }
+    if (!envelopeLossLogged) {
+      const s = envelopes.stats();
+      if (s.evicted + s.expired > 0) {
+        envelopeLossLogged = true;
+        logger.warn(
+          `agentspan gateway: an agent envelope awaited after its model turns was forgotten (${s.evicted > 0 ? `maxAwaitedEnvelopes ${maxAwaitedEnvelopes} reached` : `older than awaitedEnvelopeMaxAgeMillis ${awaitedEnvelopeMaxAge}`}); ` +
+            'if it still comes it becomes a row next to its turns. Counted in stats().envelopes (logged once)',
+        );
+      }
+    }
+  }
 
   const responses: Record<number, number> = {};
   let spansReceived = 0;
@@ -359,6 +396,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (again) throw again;
         ticket = new DeliveryTicket();
         const plan = planReplay(decoded.spans, planOptions);
+        applyEnvelopeMemory(plan);
         const alreadyForwarded = forwardGate !== undefined && req.headers[FORWARDED_HEADER] !== undefined;
         if (alreadyForwarded) {
           spansNotForwarded += decoded.spans.length;
@@ -492,6 +530,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         postgres: postgres.stats(),
         forward: forward?.stats(),
         processor,
+        envelopes: envelopes.stats(),
       };
     },
     shutdown() {

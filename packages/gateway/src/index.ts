@@ -5,6 +5,8 @@ export type { DecodedRequest, ReceivedSpan, ReceivedResource, ReceivedScope, Rec
 export { mapAg2Span, isAg2Span, codeFromMessages, Ag2SpanType, AG2_RUN_MODE, AG2_MULTI_RUN_MODE, AG2_CONVERSATION_NODE_TYPE, AG2_CONTENT_KEYS } from './ag2-mapping.js';
 export type { Ag2Mapping, Ag2SpanView } from './ag2-mapping.js';
 export { planReplay, TRACE_RUN_MODE } from './replay-plan.js';
+export { EnvelopeMemory } from './envelope-memory.js';
+export type { EnvelopeMemoryOptions, EnvelopeStats, ForeignKindOf } from './envelope-memory.js';
 export type { PlanOptions, PlannedSpan, ReplayPlan, ReplayStep } from './replay-plan.js';
 export { otlpSchema } from './otlp-schema.js';
 export type { OtlpSchema } from './otlp-schema.js';

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { DeliveryOptions, DeliveryStats } from '@agentspan/delivery';
 import type { FileCaptureConfig, ProcessorStats, RedactionConfig } from '@agentspan/processor';
+import type { EnvelopeStats } from './envelope-memory.js';
 
 /** Where state changes (startup, Postgres down and back, drops) are reported: never once per request. */
 export interface GatewayLogger {
@@ -132,6 +133,24 @@ export interface GatewayOptions {
   /** Span attribute naming the node when `agentspan.node.id` is absent (`null`: none). @default 'graph.node.id' */
   nodeIdAttribute?: string | null | undefined;
   /**
+   * Most parent spans remembered because model turns were replayed under
+   * them before they arrived (agent envelopes awaited in a later request, so
+   * that they make no row next to their turns; and those that arrived, for a
+   * retried request). The least recently touched is forgotten first, counted
+   * in `stats().envelopes.evicted` when it had not arrived. About 200 bytes
+   * each; with a fifth as many envelopes that became rows (kept to count
+   * turns that come after them), 12 MiB at the default.
+   * @default 50_000
+   */
+  maxAwaitedEnvelopes?: number | undefined;
+  /**
+   * How long such a parent is remembered after a turn under it (or the span
+   * itself) was last replayed, ms; one that had not arrived is counted in
+   * `stats().envelopes.expired`.
+   * @default 3_600_000 (1 hour)
+   */
+  awaitedEnvelopeMaxAgeMillis?: number | undefined;
+  /**
    * File capture, per service (`service.name` of the sender's resource):
    * only where the gateway shares the agent's workspace. Other services'
    * `file_gen` rows record paths without content (`skip_reason: disabled`).
@@ -169,6 +188,8 @@ export interface GatewayStats {
   readonly forward: DeliveryStats | undefined;
   /** agentspan's processors, summed over services. */
   readonly processor: ProcessorStats;
+  /** Agent envelopes whose model turns came in an earlier request (see the README, *Agent envelopes across requests*). */
+  readonly envelopes: EnvelopeStats;
 }
 
 /** A running gateway. */

@@ -26,7 +26,9 @@ import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/se
  * of every span under it, and becomes an `agent_call` row itself only when no
  * turn was recorded beneath it (an agent whose model calls are not
  * instrumented), so an agent never goes missing and no message is counted
- * twice.
+ * twice. An envelope carrying `agentspan.agent.turns_elsewhere: true` counts
+ * as one with turns (the gateway sets it when the turns came in an earlier
+ * OTLP request than the envelope, so this processor never saw them under it).
  *
  * Recognition happens at start; a turn or tool whose keys were set only
  * after start is recognised when it ends (an envelope must be recognisable
@@ -352,6 +354,17 @@ interface AgentScope {
   turns: number;
 }
 
+/**
+ * Whether model turns were recorded under an agent envelope: counted under
+ * it here, or recorded where this processor did not see them under it
+ * (`agentspan.agent.turns_elsewhere`, set by the gateway when the turns came
+ * in an earlier OTLP request than their envelope). Read from the span too, so
+ * an envelope whose scope was forgotten (the bound) still knows.
+ */
+function hasTurns(attrs: Attributes, scope: AgentScope | undefined): boolean {
+  return (scope !== undefined && scope.turns > 0) || attrs[Attr.ATTR_AGENT_TURNS_ELSEWHERE] === true;
+}
+
 /** The agent name on an agentspan span (a node or an agent call) that is the parent. */
 function agentOfParent(parentContext: Context): string | undefined {
   const parent = trace.getSpan(parentContext) as unknown as { attributes?: unknown } | undefined;
@@ -394,15 +407,15 @@ export class ForeignSpanMapper {
   }
 
   /**
-   * Whether `span` is an agent envelope that has had no model turn so far:
+   * Whether `span` is an agent envelope that has had no model turn so far
+   * (none under it, none recorded elsewhere: `agentspan.agent.turns_elsewhere`):
    * it becomes a row when it ends so (an envelope with turns never does).
    */
   mayBecomeRow(span: Span): boolean {
     const attrs = span.attributes;
     // Ended, its decision is made: an envelope with a row has its event type now.
     if (attrs[Attr.ATTR_EVENT_TYPE] !== undefined || attrs[Attr.ATTR_MAPPED_FROM] === undefined || span.ended) return false;
-    const scope = this.scopes.get(span.spanContext().spanId);
-    return scope === undefined || scope.turns === 0;
+    return !hasTurns(attrs, this.scopes.get(span.spanContext().spanId));
   }
 
   /** Maps the results of a recognised span into agentspan's keys. Never throws. */
@@ -480,8 +493,8 @@ export class ForeignSpanMapper {
     const c: ForeignSpanClass = { kind, convention };
     const out: Attributes = {};
     if (c.kind === 'agent') {
-      // Turns under it are the rows; an envelope with none is the only trace of its agent.
-      if (scope === undefined || scope.turns === 0) {
+      // Turns under it are the rows (here or elsewhere); an envelope with none is the only trace of its agent.
+      if (!hasTurns(attrs, scope)) {
         out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
         setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
         setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));

@@ -254,6 +254,48 @@ test('an envelope that ends before its model turn (an agent function returning a
   await p.shutdown();
 });
 
+test('an envelope marked agentspan.agent.turns_elsewhere (its turns were recorded where this processor did not see them) is no row; its tool points past it, to the node', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'turns-elsewhere' });
+  const node = run.startNode('n');
+  node.with(() =>
+    within(
+      p.tracer,
+      'invoke_agent router',
+      { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'router', [Attr.ATTR_AGENT_TURNS_ELSEWHERE]: true },
+      (span) => {
+        within(p.tracer, 'execute_tool lookup', { 'gen_ai.operation.name': 'execute_tool' });
+        span.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'routed to billing' }] }]));
+      },
+    ),
+  );
+  node.end();
+  run.end();
+  await p.flush();
+  // Without the attribute the envelope is the agent_call row and the tool points at it (the test above).
+  assert.deepEqual((await rowsOf('turns-elsewhere')).map((r) => [r.event_type, r.agent_name, r.name]), [['tool_call', 'router', 'execute_tool lookup']]);
+  const spans = p.memory.getFinishedSpans();
+  const envelope = spans.find((s) => s.name === 'invoke_agent router')!;
+  assert.equal(envelope.attributes[Attr.ATTR_EVENT_TYPE], undefined, 'no event type: no row');
+  const nodeSpan = spans.find((s) => s.name === 'node n')!;
+  assert.equal(spans.find((s) => s.name === 'execute_tool lookup')!.attributes[Attr.ATTR_PARENT_EVENT_SPAN_ID], nodeSpan.spanContext().spanId);
+  await p.shutdown();
+});
+
+test('only true marks turns elsewhere: any other value of agentspan.agent.turns_elsewhere leaves an envelope without turns a row', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'turns-elsewhere-not-true' });
+  run.with(() => {
+    for (const value of ['true', 1, false]) {
+      within(p.tracer, `invoke_agent a${String(value)}`, { 'gen_ai.operation.name': 'invoke_agent', [Attr.ATTR_AGENT_TURNS_ELSEWHERE]: value });
+    }
+  });
+  run.end();
+  await p.flush();
+  assert.deepEqual((await rowsOf('turns-elsewhere-not-true')).map((r) => r.name), ['invoke_agent atrue', 'invoke_agent a1', 'invoke_agent afalse']);
+  await p.shutdown();
+});
+
 test('OpenInference: a turn with tool calls and no message text is recorded as its tool calls, not as the raw provider response', async () => {
   const p = pipeline();
   const run = p.recorder.startRun({ runId: 'oi-tool-calls-only' });
@@ -449,6 +491,23 @@ test('the mapper forgets the oldest open spans beyond its bound (spans that neve
     mapper.onStart(child, parent);
   }
   assert.ok(mapper.trackedSpans <= 50, String(mapper.trackedSpans));
+});
+
+test('a marked envelope whose scope the bound forgot still makes no row (the mark is read from the span)', () => {
+  const provider = new BasicTracerProvider();
+  const tracer = provider.getTracer('t');
+  const mapper = new ForeignSpanMapper({ maxTrackedSpans: 1 });
+  const attributes = { 'gen_ai.operation.name': 'invoke_agent' };
+  const marked = tracer.startSpan('invoke_agent m', { attributes: { ...attributes, [Attr.ATTR_AGENT_TURNS_ELSEWHERE]: true } }) as unknown as Span;
+  const plain = tracer.startSpan('invoke_agent p', { attributes }) as unknown as Span;
+  for (const s of [marked, plain]) mapper.onStart(s, context.active());
+  // A span the bound makes room for: both envelopes' scopes are forgotten.
+  mapper.onStart(tracer.startSpan('invoke_agent other', { attributes }) as unknown as Span, context.active());
+  assert.equal(mapper.mayBecomeRow(marked), false);
+  assert.equal(mapper.mayBecomeRow(plain), true);
+  for (const s of [marked, plain]) mapper.onEnding(s, true);
+  assert.equal(marked.attributes[Attr.ATTR_EVENT_TYPE], undefined);
+  assert.equal(plain.attributes[Attr.ATTR_EVENT_TYPE], 'agent_call');
 });
 
 test('foreign content cut to maxContentChars is marked where it is cut, so a token cut there is redacted', () => {

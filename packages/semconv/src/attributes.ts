@@ -178,6 +178,14 @@ export const ATTR_HANDOFF_TO = 'agentspan.handoff.to';
 
 /** Set on a span of another instrumentation that the processor mapped: `gen_ai`, `openinference`, `ai-sdk`, `traceloop`. */
 export const ATTR_MAPPED_FROM = 'agentspan.mapped_from';
+/**
+ * `true` on an agent envelope of another instrumentation (`invoke_agent`,
+ * `ai.generateText`, OpenInference `AGENT`) whose model turns were recorded
+ * without the processor seeing them under it: the gateway sets it when the
+ * turns came in an earlier OTLP request than the envelope. The processor
+ * then treats the envelope as one with turns: it is no row (the turns are).
+ */
+export const ATTR_AGENT_TURNS_ELSEWHERE = 'agentspan.agent.turns_elsewhere';
 
 // GenAI conventions: content and model keys other instrumentations write.
 /** JSON text: the messages sent to the model (`[{ role, parts: [...] }]`). */

@@ -1,0 +1,268 @@
+/**
+ * Agent envelopes whose model turns came in an earlier request.
+ *
+ * The processor's GenAI mapping makes no row of an agent envelope
+ * (`invoke_agent`, `ai.generateText`, OpenInference `AGENT`) with model
+ * turns under it (the turns are the rows), and a row of one without: it
+ * counts the turns it sees start under the envelope. The gateway replays
+ * each request on its own, and SDKs export children before parents, in
+ * batches: when a batch boundary falls between the turns and their
+ * envelope (any agent that runs longer than the sender's export delay),
+ * the envelope arrives with no turn under it and would become a row, and
+ * the agent's answer would be stored twice.
+ *
+ * So, per replayed request, before the replay:
+ *
+ * - every model turn (as the processor will classify it) is followed up
+ *   its in-request ancestors, through the spans the processor lets a scope
+ *   pass (tools, turns, spans it does not classify), to the envelope that
+ *   counts it; when the chain leaves the request first (the parent of its
+ *   top is not in it), that parent (trace id + span id) is remembered as
+ *   *awaited*: it is the envelope, or a span between (an AI SDK `step`)
+ *   that will lead to it;
+ * - a span of the request that is awaited is marked *arrived*; when it is
+ *   an envelope it gets `agentspan.agent.turns_elsewhere: true`, which the
+ *   processor honours (no row); any other span is followed up like a turn
+ *   (a step that comes before its envelope hands the fact on to it);
+ * - an envelope that gets neither (no turn in the request, none awaited
+ *   under it) will become a row: it is remembered apart, so turns that
+ *   still come under it later (the reverse order, not corrected: see the
+ *   README) are counted in `turnsAfterRow`.
+ *
+ * Bounded: at most `maxEntries` awaited or arrived spans (least recently
+ * touched forgotten first), each forgotten after `maxAgeMillis` without
+ * being touched; arrived ones are kept as long, so a retried request is
+ * replayed the same. An awaited span forgotten before it arrived is
+ * counted (`evicted`, `expired`): its envelope, when it comes, becomes a
+ * row. The envelopes that became rows: at most a fifth as many, oldest
+ * forgotten first, uncounted (they only feed `turnsAfterRow`).
+ *
+ * The memory follows replay order: requests replayed concurrently are
+ * replayed one after the other (the replay is synchronous), so it is the
+ * order in which the gateway finished reading them.
+ */
+
+import type { Attributes } from '@opentelemetry/api';
+import { Attr } from '@agentspan/semconv';
+import type { PlannedSpan, ReplayPlan } from './replay-plan.js';
+
+/** What the processor's mapping makes of a span that starts with these attributes (`classifyForeignSpan(a)?.kind`). */
+export type ForeignKindOf = (attributes: Attributes) => 'agent' | 'turn' | 'tool' | undefined;
+
+/** Options of {@link EnvelopeMemory}. */
+export interface EnvelopeMemoryOptions {
+  /** Awaited (or arrived) spans remembered at most. */
+  readonly maxEntries: number;
+  /** How long an entry is kept after it was last touched, ms. */
+  readonly maxAgeMillis: number;
+  readonly kindOf: ForeignKindOf;
+  /** Monotonic clock, ms. @default performance.now */
+  readonly now?: () => number;
+}
+
+/** Counters of {@link EnvelopeMemory} (`stats().envelopes` of the gateway). */
+export interface EnvelopeStats {
+  /** Spans remembered now: awaited (turns came under them, they did not yet) or arrived (kept for retries). */
+  readonly remembered: number;
+  /** Agent envelopes replayed with `agentspan.agent.turns_elsewhere` (no row: their turns came earlier); a retried request counts again. */
+  readonly marked: number;
+  /** Awaited spans forgotten because `maxAwaitedEnvelopes` were remembered, before they arrived: such an envelope becomes a row. */
+  readonly evicted: number;
+  /** Awaited spans forgotten after `awaitedEnvelopeMaxAgeMillis` without arriving (same consequence, or they never came). */
+  readonly expired: number;
+  /** Envelopes that had become rows when model turns under them came in a later request (the reverse order: the answer is stored twice). */
+  readonly turnsAfterRow: number;
+}
+
+interface Entry {
+  /** When last touched (the clock's ms). */
+  at: number;
+  /** The span itself came (in a later request than turns under it). */
+  arrived: boolean;
+}
+
+/** How a span of the request counts for the turns under envelopes. */
+const TYPED = 1; // agentspan's own (or AG2's mapped) span: the processor passes no scope through it
+const ENVELOPE = 2;
+const TURN = 3;
+const OTHER = 4; // a tool, or a span the processor does not classify: a scope passes through it
+
+/** Which walk reached a span (bits). */
+const BY_TURN = 1;
+const BY_ARRIVAL = 2;
+
+function keyOf(traceId: string, spanId: string): string {
+  return traceId + spanId;
+}
+
+/** Remembers, across requests, the parents of model turns until they arrive. Not thread-safe (nothing in Node is). */
+export class EnvelopeMemory {
+  private readonly awaited = new Map<string, Entry>();
+  /** Envelopes replayed as rows, by key, with whether turns under them came since (counted once). */
+  private readonly rows = new Map<string, boolean>();
+  private readonly maxEntries: number;
+  private readonly maxRows: number;
+  private readonly maxAgeMillis: number;
+  private readonly kindOf: ForeignKindOf;
+  private readonly now: () => number;
+  private marked = 0;
+  private evicted = 0;
+  private expired = 0;
+  private turnsAfterRow = 0;
+
+  constructor(options: EnvelopeMemoryOptions) {
+    this.maxEntries = Math.max(1, Math.floor(options.maxEntries));
+    this.maxRows = Math.max(1, Math.floor(this.maxEntries / 5));
+    this.maxAgeMillis = options.maxAgeMillis;
+    this.kindOf = options.kindOf;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  stats(): EnvelopeStats {
+    return {
+      remembered: this.awaited.size,
+      marked: this.marked,
+      evicted: this.evicted,
+      expired: this.expired,
+      turnsAfterRow: this.turnsAfterRow,
+    };
+  }
+
+  /**
+   * Marks the envelopes of `plan` whose turns came in earlier requests (in
+   * their start attributes, before the replay), and remembers the parents
+   * of its turns that are not in it.
+   */
+  apply(plan: ReplayPlan): void {
+    const spans = plan.spans;
+    const n = spans.length;
+    if (n === 0) return;
+    const now = this.now();
+    this.forgetOld(now);
+    const kind = new Uint8Array(n);
+    const arrived = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = spans[i] as PlannedSpan;
+      kind[i] = this.kindOfStart(p.attributes);
+      if (this.awaited.size === 0) continue;
+      const key = keyOf(p.span.traceId, p.span.spanId);
+      const entry = this.awaited.get(key);
+      if (entry === undefined) continue;
+      arrived[i] = 1;
+      entry.arrived = true;
+      this.touch(key, entry, now);
+    }
+    const reached = new Uint8Array(n);
+    const marked = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = kind[i];
+      if (k === TYPED) continue;
+      if (k === ENVELOPE) {
+        if (arrived[i] === 1) this.mark(plan, i, marked);
+        continue;
+      }
+      // A turn is counted live by its envelope in the request; an arrived span between hands its fact on.
+      const by = k === TURN ? BY_TURN : arrived[i] === 1 ? BY_ARRIVAL : 0;
+      if (by !== 0) this.followUp(plan, i, by, kind, reached, marked, now);
+    }
+    for (let i = 0; i < n; i++) {
+      if (kind[i] !== ENVELOPE || marked[i] === 1 || ((reached[i] ?? 0) & BY_TURN) !== 0) continue;
+      const s = (spans[i] as PlannedSpan).span;
+      this.rememberRow(keyOf(s.traceId, s.spanId));
+    }
+  }
+
+  private kindOfStart(attributes: Attributes): number {
+    if (attributes[Attr.ATTR_EVENT_TYPE] !== undefined) return TYPED;
+    switch (this.kindOf(attributes)) {
+      case 'agent':
+        return ENVELOPE;
+      case 'turn':
+        return TURN;
+      default:
+        return OTHER;
+    }
+  }
+
+  /** Walks from span `i` up to the envelope that counts what it carries, or out of the request. */
+  private followUp(plan: ReplayPlan, i: number, by: number, kind: Uint8Array, reached: Uint8Array, marked: Uint8Array, now: number): void {
+    const spans = plan.spans;
+    let cur = i;
+    // Each span is passed at most once per kind of walk: linear in the request's size.
+    for (;;) {
+      const parent = (spans[cur] as PlannedSpan).parent;
+      if (parent === undefined) {
+        const s = (spans[cur] as PlannedSpan).span;
+        if (s.parentSpanId !== undefined) this.rememberAwaited(keyOf(s.traceId, s.parentSpanId), now);
+        return;
+      }
+      const k = kind[parent];
+      if (k === TYPED) return;
+      const seen = reached[parent] ?? 0;
+      if ((seen & by) !== 0) return;
+      reached[parent] = seen | by;
+      if (k === ENVELOPE) {
+        if (by === BY_ARRIVAL) this.mark(plan, parent, marked);
+        return;
+      }
+      cur = parent;
+    }
+  }
+
+  private mark(plan: ReplayPlan, i: number, marked: Uint8Array): void {
+    if (marked[i] === 1) return;
+    marked[i] = 1;
+    (plan.spans[i] as PlannedSpan).attributes[Attr.ATTR_AGENT_TURNS_ELSEWHERE] = true;
+    this.marked += 1;
+  }
+
+  private rememberAwaited(key: string, now: number): void {
+    const row = this.rows.get(key);
+    if (row !== undefined) {
+      // The envelope came first and is a row already: not awaited (it will not come again), counted once.
+      if (!row) {
+        this.rows.set(key, true);
+        this.turnsAfterRow += 1;
+      }
+      return;
+    }
+    const entry = this.awaited.get(key);
+    if (entry !== undefined) {
+      this.touch(key, entry, now);
+      return;
+    }
+    if (this.awaited.size >= this.maxEntries) {
+      const oldest = this.awaited.entries().next();
+      if (!oldest.done) {
+        this.awaited.delete(oldest.value[0]);
+        if (!oldest.value[1].arrived) this.evicted += 1;
+      }
+    }
+    this.awaited.set(key, { at: now, arrived: false });
+  }
+
+  private rememberRow(key: string): void {
+    if (this.rows.has(key)) return; // a retried request
+    if (this.rows.size >= this.maxRows) {
+      const oldest = this.rows.keys().next();
+      if (!oldest.done) this.rows.delete(oldest.value);
+    }
+    this.rows.set(key, false);
+  }
+
+  /** Moves an entry to the end (most recently touched): the map stays in touch order, oldest first. */
+  private touch(key: string, entry: Entry, now: number): void {
+    entry.at = now;
+    this.awaited.delete(key);
+    this.awaited.set(key, entry);
+  }
+
+  /** Forgets the entries not touched for `maxAgeMillis` (they are first in the map). */
+  private forgetOld(now: number): void {
+    for (const [key, entry] of this.awaited) {
+      if (now - entry.at <= this.maxAgeMillis) return;
+      this.awaited.delete(key);
+      if (!entry.arrived) this.expired += 1;
+    }
+  }
+}

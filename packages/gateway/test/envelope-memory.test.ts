@@ -1,0 +1,198 @@
+/**
+ * The memory of agent envelopes awaited across requests, in process: plans
+ * replayed through the real processor (no Postgres), and the memory's
+ * bounds with a clock of its own.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ExecutionEventSpanProcessor, classifyForeignSpan } from '@agentspan/processor';
+import { Attr } from '@agentspan/semconv';
+import { EnvelopeMemory, nanosToHrTime, planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
+import { SpanReplayer } from '../src/span-replay.js';
+
+const OPTIONS: PlanOptions = {
+  runIdAttribute: 'gen_ai.conversation.id',
+  nodeIdAttribute: 'graph.node.id',
+  captureContent: true,
+  isForeignAgentSpan: (a) => classifyForeignSpan(a) !== undefined,
+};
+const kindOf = (a: Attributes) => classifyForeignSpan(a)?.kind;
+
+const RESOURCE = { attributes: { 'service.name': 'memory' }, schemaUrl: undefined, key: 'memory' };
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const hex = (n: number): string => (n + 1).toString(16).padStart(16, '0');
+
+function span(id: number, parent: number | undefined, start: number, end: number, attributes: Attributes, trace = TRACE): ReceivedSpan {
+  return {
+    resource: RESOURCE,
+    scope: { name: 'test', version: undefined, schemaUrl: undefined },
+    traceId: trace,
+    spanId: hex(id),
+    parentSpanId: parent === undefined ? undefined : hex(parent),
+    traceState: undefined,
+    name: `s${id}`,
+    kind: SpanKind.INTERNAL,
+    startTime: nanosToHrTime(BigInt(start)),
+    endTime: nanosToHrTime(BigInt(end)),
+    startNanos: BigInt(start),
+    endNanos: BigInt(end),
+    attributes,
+    events: [],
+    links: [],
+    status: { code: SpanStatusCode.UNSET },
+  };
+}
+
+const ENVELOPE: Attributes = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.output.messages': '[]' };
+const TURN: Attributes = { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' };
+const TOOL: Attributes = { 'gen_ai.operation.name': 'execute_tool' };
+const STEP: Attributes = { 'ai.step.number': 1 };
+const OWN: Attributes = { [Attr.ATTR_EVENT_TYPE]: 'tool_call', [Attr.ATTR_RUN_ID]: 'own-run' };
+
+/** A gateway's replay path in process: plan, memory, replay through the processor; the ended spans by id. */
+function gatewayInProcess(memory = new EnvelopeMemory({ maxEntries: 1000, maxAgeMillis: 60_000, kindOf })) {
+  const processor = new ExecutionEventSpanProcessor({ fileCapture: { enabled: false } });
+  const exported = new InMemorySpanExporter();
+  const replayer = new SpanReplayer({ processorsFor: () => [processor, new SimpleSpanProcessor(exported)] });
+  processor.setTracerProvider(replayer.tracerProvider);
+  return {
+    memory,
+    send(request: ReceivedSpan[]): void {
+      const plan = planReplay(request, OPTIONS);
+      memory.apply(plan);
+      replayer.replay(plan);
+    },
+    /** Span id → event type, for the spans that became rows (and the trace's run). */
+    rows(): Map<string, string> {
+      const out = new Map<string, string>();
+      for (const s of exported.getFinishedSpans()) {
+        const type = s.attributes[Attr.ATTR_EVENT_TYPE];
+        if (typeof type === 'string') out.set(`${s.spanContext().spanId} ${s.name}`, type);
+      }
+      return out;
+    },
+    marked(): string[] {
+      return exported
+        .getFinishedSpans()
+        .filter((s) => s.attributes[Attr.ATTR_AGENT_TURNS_ELSEWHERE] === true)
+        .map((s) => s.spanContext().spanId);
+    },
+  };
+}
+
+const KINDS = { envelope: ENVELOPE, turn: TURN, tool: TOOL, step: STEP, own: OWN } as const;
+type Kind = keyof typeof KINDS;
+
+/** A random trace: parents before children, nested times (each child ends before its parent, as SDKs record). */
+const traces = fc
+  .array(fc.record({ kind: fc.constantFrom<Kind>('envelope', 'envelope', 'turn', 'turn', 'tool', 'step', 'own'), parentPick: fc.nat(), request: fc.nat(3) }), {
+    minLength: 1,
+    maxLength: 14,
+  })
+  .map((nodes) => {
+    const parent = nodes.map((n, i) => (i === 0 || n.parentPick % (i + 1) === i ? undefined : n.parentPick % i));
+    const children = nodes.map(() => [] as number[]);
+    parent.forEach((p, i) => p !== undefined && children[p]?.push(i));
+    const start = new Array<number>(nodes.length).fill(0);
+    const end = new Array<number>(nodes.length).fill(0);
+    let clock = 1;
+    const visit = (i: number): void => {
+      start[i] = clock++;
+      for (const c of children[i] ?? []) visit(c);
+      end[i] = clock++;
+    };
+    parent.forEach((p, i) => p === undefined && visit(i));
+    // A child never comes in a later request than its parent (children are exported first).
+    const request = nodes.map((n) => n.request);
+    const order = [...nodes.keys()].sort((a, b) => start[a]! - start[b]!);
+    for (const i of order) {
+      const p = parent[i];
+      if (p !== undefined) request[i] = Math.min(request[i]!, request[p]!);
+    }
+    const spans = nodes.map((n, i) => span(i, parent[i], start[i]! * 1000, end[i]! * 1000, { ...KINDS[n.kind] }));
+    return { spans, request, kinds: nodes.map((n) => n.kind) };
+  });
+
+test('property: whatever the batch boundaries of a children-first export, the same spans become rows as in one request, and only envelopes are marked', () => {
+  fc.assert(
+    fc.property(traces, ({ spans, request, kinds }) => {
+      const whole = gatewayInProcess();
+      // In end order, as a batch processor exports.
+      whole.send([...spans].sort((a, b) => Number(a.endNanos - b.endNanos)));
+      const split = gatewayInProcess();
+      for (let r = 0; r <= 3; r++) split.send(spans.filter((_, i) => request[i] === r));
+      assert.deepEqual(split.rows(), whole.rows());
+      assert.deepEqual(whole.marked(), [], 'nothing marked when the trace came whole');
+      for (const id of split.marked()) assert.equal(kinds[spans.findIndex((s) => s.spanId === id)], 'envelope');
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('an envelope under a step, the step and the envelope each in a request of their own after the turn: the fact travels up', () => {
+  const g = gatewayInProcess();
+  g.send([span(2, 1, 2, 3, TURN)]);
+  assert.equal(g.memory.stats().remembered, 1);
+  g.send([span(1, 0, 1, 4, STEP)]);
+  g.send([span(0, undefined, 0, 5, ENVELOPE)]);
+  assert.deepEqual([...g.rows().values()].sort(), ['agent_call', 'run']);
+  assert.deepEqual(g.marked(), [hex(0)]);
+});
+
+test('turns under an agentspan span do not count for an envelope above it, in one request or across requests', () => {
+  for (const requests of [[[0, 1, 2]], [[2], [1], [0]], [[2, 1], [0]]]) {
+    const g = gatewayInProcess();
+    const all = [span(0, undefined, 0, 5, ENVELOPE), span(1, 0, 1, 4, OWN), span(2, 1, 2, 3, TURN)];
+    for (const r of requests) g.send(r.map((i) => all[i]!));
+    assert.equal(g.rows().get(`${hex(0)} s0`), 'agent_call', JSON.stringify(requests));
+    assert.deepEqual(g.marked(), []);
+  }
+});
+
+test('bounds: the least recently touched entry goes first; awaited ones forgotten are counted (evicted, expired), arrived ones are not', () => {
+  let now = 0;
+  const memory = new EnvelopeMemory({ maxEntries: 2, maxAgeMillis: 100, kindOf, now: () => now });
+  const turnUnder = (trace: string, parent: number) => planReplay([span(parent + 1, parent, 1, 2, TURN, trace)], OPTIONS);
+  const envelope = (trace: string, id: number) => planReplay([span(id, undefined, 0, 3, ENVELOPE, trace)], OPTIONS);
+  const traceOf = (c: string) => c.repeat(32);
+  memory.apply(turnUnder(traceOf('a'), 0));
+  memory.apply(turnUnder(traceOf('b'), 0));
+  now = 10;
+  memory.apply(turnUnder(traceOf('a'), 0)); // touched again: b is now the oldest
+  memory.apply(turnUnder(traceOf('c'), 0));
+  assert.deepEqual(memory.stats(), { remembered: 2, marked: 0, evicted: 1, expired: 0, turnsAfterRow: 0 });
+  const b = envelope(traceOf('b'), 0);
+  memory.apply(b);
+  assert.equal(b.spans[0]?.attributes[Attr.ATTR_AGENT_TURNS_ELSEWHERE], undefined, 'b was forgotten');
+  const a = envelope(traceOf('a'), 0);
+  memory.apply(a);
+  assert.equal(a.spans[0]?.attributes[Attr.ATTR_AGENT_TURNS_ELSEWHERE], true);
+  // a arrived; c still awaited. Past the age: c counted as expired, a not (it came).
+  now = 200;
+  memory.apply(planReplay([], OPTIONS));
+  assert.deepEqual(memory.stats(), { remembered: 2, marked: 1, evicted: 1, expired: 0, turnsAfterRow: 0 }, 'an empty request forgets nothing');
+  memory.apply(envelope(traceOf('d'), 0));
+  assert.deepEqual(memory.stats(), { remembered: 0, marked: 1, evicted: 1, expired: 1, turnsAfterRow: 0 });
+});
+
+test('a retried envelope request is marked again; turns after their envelope became a row are counted once, and not awaited', () => {
+  const memory = new EnvelopeMemory({ maxEntries: 10, maxAgeMillis: 60_000, kindOf });
+  memory.apply(planReplay([span(1, 0, 1, 2, TURN)], OPTIONS));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const plan = planReplay([span(0, undefined, 0, 3, ENVELOPE)], OPTIONS);
+    memory.apply(plan);
+    assert.equal(plan.spans[0]?.attributes[Attr.ATTR_AGENT_TURNS_ELSEWHERE], true, `attempt ${attempt}`);
+  }
+  assert.equal(memory.stats().marked, 2);
+
+  const other = 'f'.repeat(32);
+  memory.apply(planReplay([span(0, undefined, 0, 3, ENVELOPE, other)], OPTIONS)); // no turn: it becomes a row
+  const remembered = memory.stats().remembered;
+  memory.apply(planReplay([span(1, 0, 1, 2, TURN, other)], OPTIONS));
+  memory.apply(planReplay([span(1, 0, 1, 2, TURN, other)], OPTIONS)); // the turn's request retried
+  assert.equal(memory.stats().turnsAfterRow, 1);
+  assert.equal(memory.stats().remembered, remembered, 'its envelope will not come again: nothing awaited');
+});
