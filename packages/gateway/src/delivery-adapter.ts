@@ -11,12 +11,12 @@
  */
 
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { FORWARDED_HEADER } from './forward-loop.js';
 import type pg from 'pg';
 import {
   DeliverySpanProcessor,
   FileSpool,
+  createOtlpHttpSpanExporter,
   exporterSink,
   type DeliveryOptions,
   type DeliveryResult,
@@ -234,6 +234,7 @@ export interface ForwardOptions {
  * {@link FORWARDED_HEADER}, so a gateway they reach does not forward them again.
  */
 export function createForwarding(options: ForwardOptions): DeliverySpanProcessor<ReadableSpan[]> {
-  const exporter = new OTLPTraceExporter({ url: options.url, headers: { ...(options.headers ?? {}), [FORWARDED_HEADER]: '1' } });
+  // Protobuf, as `-otlp-proto` sends it; spans the target rejects in a partial success are counted as dropped (rejected).
+  const exporter = createOtlpHttpSpanExporter({ url: options.url, headers: { ...(options.headers ?? {}), [FORWARDED_HEADER]: '1' }, encoding: 'protobuf' });
   return new DeliverySpanProcessor(exporterSink(exporter, { destination: 'otlp-forward' }), options.delivery);
 }

@@ -190,6 +190,39 @@ test('forwarding: every received span reaches the OTLP endpoint, agent spans red
   }
 });
 
+test('forwarding: spans the OTLP endpoint rejects in a partial success are counted as dropped (rejected), the rest as exported', async () => {
+  let requests = 0;
+  const jaeger = createServer((req: IncomingMessage, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      // ExportTraceServiceResponse { partial_success { rejected_spans: 1, error_message: "x" } }
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end(Buffer.from([0x0a, 0x05, 0x08, 0x01, 0x12, 0x01, 0x78]));
+    });
+  });
+  await new Promise<void>((resolve) => jaeger.listen(0, '127.0.0.1', resolve));
+  const port = (jaeger.address() as { port: number }).port;
+  proxy.mode = 'forward';
+  const gateway = await startTestGateway(db, { forwardUrl: `http://127.0.0.1:${port}/v1/traces` });
+  try {
+    const exporter = new ProtoExporter({ url: `${gateway.url}/v1/traces` });
+    assertExported(await exportWith(exporter, toolSpans(3, 'conv-forward-partial', true)));
+    await exporter.shutdown();
+    await eventually(async () => {
+      const f = gateway.stats().forward;
+      return f !== undefined && f.exported + f.dropped.rejected === 3;
+    });
+    const f = gateway.stats().forward!;
+    assert.equal(f.dropped.rejected, requests, 'one span rejected per forwarded request');
+    assert.equal(f.exported, 3 - requests);
+    assert.match(f.lastError ?? '', /otlp-forward: the backend rejected 1 of \d spans: x/);
+    assert.equal(await rowsOf('conv-forward-partial'), 3, 'Postgres is not affected');
+  } finally {
+    await gateway.shutdown();
+    await new Promise((resolve) => jaeger.close(resolve));
+  }
+});
+
 test('more requests than turns and waiting places: 429 at once; the one holding the turn is served', async () => {
   proxy.mode = 'forward';
   const gateway = await startTestGateway(db, { maxConcurrentRequests: 1, maxWaitingRequests: 0 });
