@@ -6,11 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ExecutionEventSpanProcessor, classifyForeignSpan } from '@agentspan/processor';
 import { Attr } from '@agentspan/semconv';
-import { EnvelopeMemory, nanosToHrTime, planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
+import { EnvelopeMemory, planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
+import { receivedSpan } from './helpers.js';
 import { SpanReplayer } from '../src/span-replay.js';
 
 const OPTIONS: PlanOptions = {
@@ -26,24 +27,7 @@ const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const hex = (n: number): string => (n + 1).toString(16).padStart(16, '0');
 
 function span(id: number, parent: number | undefined, start: number, end: number, attributes: Attributes, trace = TRACE): ReceivedSpan {
-  return {
-    resource: RESOURCE,
-    scope: { name: 'test', version: undefined, schemaUrl: undefined },
-    traceId: trace,
-    spanId: hex(id),
-    parentSpanId: parent === undefined ? undefined : hex(parent),
-    traceState: undefined,
-    name: `s${id}`,
-    kind: SpanKind.INTERNAL,
-    startTime: nanosToHrTime(BigInt(start)),
-    endTime: nanosToHrTime(BigInt(end)),
-    startNanos: BigInt(start),
-    endNanos: BigInt(end),
-    attributes,
-    events: [],
-    links: [],
-    status: { code: SpanStatusCode.UNSET },
-  };
+  return receivedSpan({ resource: RESOURCE, traceId: trace, id, parent, start, end, attributes });
 }
 
 const ENVELOPE: Attributes = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.output.messages': '[]' };

@@ -10,7 +10,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import type { TestSchema } from '@agentspan/test-support';
-import { startGateway, type Gateway, type GatewayOptions } from '../src/index.js';
+import { nanosToHrTime, startGateway, type Gateway, type GatewayOptions, type ReceivedSpan } from '../src/index.js';
 
 /** A gateway on a free port, writing to the test schema. */
 export function startTestGateway(db: TestSchema, options: Partial<GatewayOptions> = {}): Promise<Gateway> {
@@ -91,4 +91,36 @@ export async function eventually(fn: () => Promise<boolean>, ms = 5000): Promise
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** A decoded span for the pure plan and memory tests: span ids are `n + 1` in hex, times in nanoseconds. */
+export function receivedSpan(o: {
+  resource: ReceivedSpan['resource'];
+  traceId: string;
+  id: number;
+  parent: number | undefined;
+  start: number;
+  end: number;
+  attributes: Attributes;
+  name?: string;
+}): ReceivedSpan {
+  const hex = (n: number): string => (n + 1).toString(16).padStart(16, '0');
+  return {
+    resource: o.resource,
+    scope: { name: 'test', version: undefined, schemaUrl: undefined },
+    traceId: o.traceId,
+    spanId: hex(o.id),
+    parentSpanId: o.parent === undefined ? undefined : hex(o.parent),
+    traceState: undefined,
+    name: o.name ?? `s${o.id}`,
+    kind: SpanKind.INTERNAL,
+    startTime: nanosToHrTime(BigInt(o.start)),
+    endTime: nanosToHrTime(BigInt(o.end)),
+    startNanos: BigInt(o.start),
+    endNanos: BigInt(o.end),
+    attributes: o.attributes,
+    events: [],
+    links: [],
+    status: { code: SpanStatusCode.UNSET },
+  };
 }

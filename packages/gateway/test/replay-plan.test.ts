@@ -5,9 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { classifyForeignSpan } from '@agentspan/processor';
-import { nanosToHrTime, planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
+import { planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
+import { receivedSpan } from './helpers.js';
 
 const OPTIONS: PlanOptions = {
   runIdAttribute: 'gen_ai.conversation.id',
@@ -20,25 +21,7 @@ const RESOURCE = { attributes: { 'service.name': 'plan' }, schemaUrl: undefined,
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 function span(id: number, parent: number | undefined, start: number, end: number, attributes: Attributes = {}, name = `s${id}`): ReceivedSpan {
-  const hex = (n: number) => (n + 1).toString(16).padStart(16, '0');
-  return {
-    resource: RESOURCE,
-    scope: { name: 'test', version: undefined, schemaUrl: undefined },
-    traceId: TRACE,
-    spanId: hex(id),
-    parentSpanId: parent === undefined ? undefined : hex(parent),
-    traceState: undefined,
-    name,
-    kind: SpanKind.INTERNAL,
-    startTime: nanosToHrTime(BigInt(start)),
-    endTime: nanosToHrTime(BigInt(end)),
-    startNanos: BigInt(start),
-    endNanos: BigInt(end),
-    attributes,
-    events: [],
-    links: [],
-    status: { code: SpanStatusCode.UNSET },
-  };
+  return receivedSpan({ resource: RESOURCE, traceId: TRACE, id, parent, start, end, attributes, name });
 }
 
 const tool = { 'gen_ai.operation.name': 'execute_tool' };
