@@ -71,6 +71,7 @@ function normaliseUnsafe(p: unknown): string | undefined {
   if (p.length > 2 * MAX_PATH_LENGTH) return undefined;
   if (isCleanPath(p)) return p === '-' || (p.charCodeAt(0) === 47 && DEVICE_RE.test(p)) ? undefined : p;
   let s = p.trim();
+  const input = s;
   if (s.length === 0 || s.length > MAX_PATH_LENGTH || s === '-') return undefined;
   if (s.charCodeAt(0) === 58 /* : */) return undefined; // `:memory:` (SQLite, DuckDB) is no file
   if (UNRESOLVED_RE.test(s) || LONE_SURROGATE_RE.test(s)) return undefined;
@@ -95,12 +96,13 @@ function normaliseUnsafe(p: unknown): string | undefined {
   }
   const body = out.join('/');
   const result = prefix + (absolute ? '/' + body : body === '' ? '.' : body);
-  // `-/` and `./-` come out as `-`, which is stdin/stdout like `-` itself (a file so named is refused
-  // too: the result must normalise to itself, and `-` cannot).
-  if (result === '-' || DEVICE_RE.test(result)) return undefined;
-  // Dropping a segment can expose whitespace at the ends ('a /' → 'a '): normalise again so the result is a fixpoint.
-  const trimmed = result.trim();
-  return trimmed === result ? result : normaliseUnsafe(trimmed);
+  if (DEVICE_RE.test(result)) return undefined;
+  if (result === input) return result;
+  // Dropping segments can expose what the first look refuses (`./-` → stdin, `./:memory:`, `./s3:x` →
+  // a scheme, `%(./name)s` → a placeholder) or whitespace at the ends ('a /' → 'a '): the result is
+  // normalised again, so that a result normalises to itself. It is no longer than the input (or has no
+  // backslash left), so this ends.
+  return normaliseUnsafe(result.trim());
 }
 
 /**

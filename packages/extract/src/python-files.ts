@@ -29,7 +29,7 @@ import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
 import type { PythonTokenList } from './lexer-python.js';
 import { atStatementStart } from './python-imports.js';
 import { classifyName, isFileCallee, PANDAS_WRITERS, PATH_METHOD, PATH_RECEIVER_METHODS } from './python-names.js';
-import { NL, OP, type TokenList } from './tokens.js';
+import { NAME, NL, OP, type TokenList } from './tokens.js';
 
 /**
  * Conventional aliases, used when the snippet does not show its imports. A
@@ -106,8 +106,9 @@ export function scanPythonFiles(
   let evaluated = 0;
 
   // The lexer marked the callees a file rule may handle, the names followed by `=` or `+=`, and `for`/`as`:
-  // nothing else can bind a name or call a file rule.
-  const marks = tokens.marks;
+  // nothing else can bind a name or call a file rule, but a file callee imported under another name.
+  const renamed = renamedCallees(aliases);
+  const marks = renamed === undefined ? tokens.marks : withCallsOf(tokens, renamed);
   for (let m = 0; m < marks.length; m++) {
     const i = marks[m]!;
     const len = ends[i]! - starts[i]!;
@@ -121,11 +122,16 @@ export function scanPythonFiles(
     if (!tokens.op(i + 1, '(')) continue;
     const close = match[i + 1]!;
     if (close < 0) continue; // an unclosed call has no usable arguments
-    const cls = classifyName(src, starts[i]!, ends[i]!);
+    // A bare call of a renamed import (`persist(model, 'm.pt')` after `from torch import save as persist`)
+    // is a call of the imported name.
+    const original = renamed?.get(tokens.text(i));
+    const bare = original !== undefined && !tokens.op(i - 1, '.');
+    const cls = bare ? classifyName(original, 0, original.length) : classifyName(src, starts[i]!, ends[i]!);
     // Without arguments, only a Path method (`Path('a').touch()`) can name a file.
     if (!isFileCallee(cls) || (close === i + 2 && cls !== PATH_METHOD)) continue;
-    const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
-    if (call === undefined) continue;
+    const found = callAt(tokens, match, i, DEFINITION_KEYWORDS);
+    if (found === undefined) continue;
+    const call = bare ? { ...found, name: original } : found;
     for (; evaluated < pendingBindings.length; evaluated++) {
       const b = pendingBindings[evaluated]!;
       current = b;
@@ -133,8 +139,42 @@ export function scanPythonFiles(
       else trackForLoop(ctx, b);
     }
     current = i;
-    analyseCall(ctx, call, sink, handles, embeddedShell);
+    analyseCall(ctx, call, sink, handles, embeddedShell, bare ? aliases.get(tokens.text(i)) : undefined);
   }
+}
+
+/**
+ * File callees imported under another name (`from torch import save as persist`,
+ * `from shutil import copyfile as backup`): local name → the imported name. Usually none.
+ */
+function renamedCallees(aliases: ReadonlyMap<string, string>): Map<string, string> | undefined {
+  let out: Map<string, string> | undefined;
+  for (const [local, qualified] of aliases) {
+    const last = qualified.slice(qualified.lastIndexOf('.') + 1);
+    if (last === local || !isFileCallee(classifyName(last, 0, last.length))) continue;
+    (out ??= new Map()).set(local, last);
+  }
+  return out;
+}
+
+/** The lexer's marks plus every name in `names` followed by `(` (which the lexer need not have marked), in token order. */
+function withCallsOf(tokens: PythonTokenList, names: ReadonlyMap<string, string>): number[] {
+  const { kinds, starts, ends, src } = tokens;
+  const extra: number[] = [];
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    if (kinds[i] !== NAME || !tokens.op(i + 1, '(')) continue;
+    if (names.has(src.slice(starts[i]!, ends[i]!))) extra.push(i);
+  }
+  if (extra.length === 0) return tokens.marks;
+  const merged: number[] = [];
+  const marks = tokens.marks;
+  let a = 0;
+  let b = 0;
+  while (a < marks.length || b < extra.length) {
+    const next = b >= extra.length || (a < marks.length && marks[a]! <= extra[b]!) ? marks[a++]! : extra[b++]!;
+    if (merged.length === 0 || merged[merged.length - 1] !== next) merged.push(next);
+  }
+  return merged;
 }
 
 /** Whether operator token `i` is `=` or `+=`. */
@@ -287,13 +327,14 @@ function analyseCall(
   sink: FileSink,
   handles: ReadonlyMap<string, string>,
   embeddedShell: (code: string) => void,
+  qualified: string | undefined,
 ): void {
   const { name, args } = call;
   // The receiver is evaluated only for the methods that need it (pathlib ones).
   const receiver = PATH_RECEIVER_METHODS.has(name) ? receiverValue(ctx, call) : undefined;
   // Every rule but the Path-receiver ones takes the file from an argument.
   if (args.length === 0 && receiver?.path !== true) return;
-  const qual = qualifyCall(ctx, call);
+  const qual = qualified ?? qualifyCall(ctx, call);
 
   if (SHELL_RUNNERS.has(qual)) {
     const a = argAt(args, 0, ['args', 'cmd', 'command']);

@@ -168,6 +168,21 @@ describe('python scanning shortcuts keep results', () => {
     const md = py("df.to_datetime('a.csv')\nx.to_urlretrieve('http://h/a', 'b.txt')\nopen_browser('c.html')\n");
     assert.deepEqual([md.filesWritten, md.filesRead], [[], []]);
   });
+  it('a file callee imported under another name is still one (any name: the rules see the imported one)', () => {
+    const cases: [string, string[], string[]][] = [
+      ["from torch import save as persist\npersist(model, 'model.pt')\n", ['model.pt'], []],
+      ["from scipy.io.wavfile import write as to_wav\nto_wav('tone.wav', 44100, data)\n", ['tone.wav'], []],
+      ["from shutil import copyfile as backup\nbackup('data.db', 'data.bak')\n", ['data.bak'], ['data.db']],
+      ["from numpy import load as open_array\nx = open_array('a.npy')\n", [], ['a.npy']],
+      ["from os import system as sh\nsh('cp a.txt b.txt')\n", ['b.txt'], ['a.txt']],
+      ["from matplotlib.pyplot import savefig as sf\nsf('fig.png')\n", ['fig.png'], []],
+      ["from pandas import read_csv as rc\ndf = rc('in.csv')\n", [], ['in.csv']],
+      // A method of that name is not the import; an import renamed to a callee's name is the import.
+      ["from torch import save as persist\nx.persist('not-a-file.pt')\n", [], []],
+      ["from torch import save as load\nload(model, 'm.pt')\n", ['m.pt'], []],
+    ];
+    for (const [code, written, read] of cases) assert.deepEqual([py(code).filesWritten, py(code).filesRead], [written, read], code);
+  });
   it('marks only the callees a file rule may handle, besides assignments and keywords', () => {
     const tokens = lexPython("max(x)\nnp.zeros(3)\ndf.to_csv('a.csv')\ny = len(z)\nfor k in v: pass\n");
     const names = tokens.marks.map((i) => tokens.text(i));
