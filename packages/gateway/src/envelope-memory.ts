@@ -22,15 +22,20 @@
  *   that will lead to it;
  * - a span of the request that is awaited is marked *arrived*; when it is
  *   an envelope it gets `agentspan.agent.turns_elsewhere: true`, which the
- *   processor honours (no row); any other span is followed up like a turn
- *   (a step that comes before its envelope hands the fact on to it);
+ *   processor honours (no row), if the earliest of those turns started
+ *   before the envelope ended (the processor counts a turn only when it
+ *   starts while its envelope is open: a turn of another service that
+ *   started later is no turn of it); any other span is followed up like a
+ *   turn (a step that comes before its envelope hands the fact on to it);
+ * - spans are classified on the attributes the replay keeps (its
+ *   attribute count limit), as the processor will see them;
  * - an envelope that gets neither (no turn in the request, none awaited
  *   under it) will become a row: it is remembered apart, so turns that
  *   still come under it later (the reverse order, not corrected: see the
  *   README) are counted in `turnsAfterRow`.
  *
- * Bounded: at most `maxEntries` awaited or arrived spans (least recently
- * touched forgotten first), each forgotten after `maxAgeMillis` without
+ * Bounded: at most `maxEntries` awaited or arrived spans (when full, the
+ * least recently touched sixteenth is forgotten), each forgotten after `maxAgeMillis` without
  * being touched; arrived ones are kept as long, so a retried request is
  * replayed the same. An awaited span forgotten before it arrived is
  * counted (`evicted`, `expired`): its envelope, when it comes, becomes a
@@ -56,6 +61,11 @@ export interface EnvelopeMemoryOptions {
   /** How long an entry is kept after it was last touched, ms. */
   readonly maxAgeMillis: number;
   readonly kindOf: ForeignKindOf;
+  /**
+   * Most attributes a replayed span keeps (the replay's `attributeCountLimit`): a span is classified
+   * on what the processor will see, its first so many keys. @default Infinity
+   */
+  readonly attributeCountLimit?: number;
   /** Monotonic clock, ms. @default performance.now */
   readonly now?: () => number;
 }
@@ -79,6 +89,11 @@ interface Entry {
   at: number;
   /** The span itself came (in a later request than turns under it). */
   arrived: boolean;
+  /**
+   * The earliest start of a turn under it (ns): the processor counts a turn under an envelope only when
+   * it starts before the envelope has ended, so an envelope is marked only when this is not after its end.
+   */
+  turnStart: bigint;
 }
 
 /** How a span of the request counts for the turns under envelopes. */
@@ -104,6 +119,7 @@ export class EnvelopeMemory {
   private readonly maxRows: number;
   private readonly maxAgeMillis: number;
   private readonly kindOf: ForeignKindOf;
+  private readonly attributeCountLimit: number;
   private readonly now: () => number;
   private marked = 0;
   private evicted = 0;
@@ -115,6 +131,7 @@ export class EnvelopeMemory {
     this.maxRows = Math.max(1, Math.floor(this.maxEntries / 5));
     this.maxAgeMillis = options.maxAgeMillis;
     this.kindOf = options.kindOf;
+    this.attributeCountLimit = options.attributeCountLimit ?? Number.POSITIVE_INFINITY;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -141,6 +158,8 @@ export class EnvelopeMemory {
     this.forgetOld(now);
     const kind = new Uint8Array(n);
     const arrived = new Uint8Array(n);
+    // For an arrived span: the earliest start of the turns that came under it before it.
+    const turnStartOf: bigint[] = [];
     for (let i = 0; i < n; i++) {
       const p = spans[i] as PlannedSpan;
       kind[i] = this.kindOfStart(p.attributes);
@@ -149,6 +168,7 @@ export class EnvelopeMemory {
       const entry = this.awaited.get(key);
       if (entry === undefined) continue;
       arrived[i] = 1;
+      turnStartOf[i] = entry.turnStart;
       entry.arrived = true;
       this.touch(key, entry, now);
     }
@@ -158,12 +178,12 @@ export class EnvelopeMemory {
       const k = kind[i];
       if (k === TYPED) continue;
       if (k === ENVELOPE) {
-        if (arrived[i] === 1) this.mark(plan, i, marked);
+        if (arrived[i] === 1) this.markIfOpen(plan, i, turnStartOf[i]!, marked);
         continue;
       }
       // A turn is counted live by its envelope in the request; an arrived span between hands its fact on.
-      const by = k === TURN ? BY_TURN : arrived[i] === 1 ? BY_ARRIVAL : 0;
-      if (by !== 0) this.followUp(plan, i, by, kind, reached, marked, now);
+      if (k === TURN) this.followUp(plan, i, BY_TURN, (spans[i] as PlannedSpan).span.startNanos, kind, reached, marked, now);
+      else if (arrived[i] === 1) this.followUp(plan, i, BY_ARRIVAL, turnStartOf[i]!, kind, reached, marked, now);
     }
     for (let i = 0; i < n; i++) {
       if (kind[i] !== ENVELOPE || marked[i] === 1 || ((reached[i] ?? 0) & BY_TURN) !== 0) continue;
@@ -172,7 +192,8 @@ export class EnvelopeMemory {
     }
   }
 
-  private kindOfStart(attributes: Attributes): number {
+  private kindOfStart(given: Attributes): number {
+    const attributes = asReplayed(given, this.attributeCountLimit);
     if (attributes[Attr.ATTR_EVENT_TYPE] !== undefined) return TYPED;
     switch (this.kindOf(attributes)) {
       case 'agent':
@@ -184,8 +205,11 @@ export class EnvelopeMemory {
     }
   }
 
-  /** Walks from span `i` up to the envelope that counts what it carries, or out of the request. */
-  private followUp(plan: ReplayPlan, i: number, by: number, kind: Uint8Array, reached: Uint8Array, marked: Uint8Array, now: number): void {
+  /**
+   * Walks from span `i` up to the envelope that counts what it carries (turns, the earliest of which
+   * started at `turnStart`), or out of the request.
+   */
+  private followUp(plan: ReplayPlan, i: number, by: number, turnStart: bigint, kind: Uint8Array, reached: Uint8Array, marked: Uint8Array, now: number): void {
     const spans = plan.spans;
     let cur = i;
     // Each span is passed at most once per kind of walk: linear in the request's size.
@@ -193,7 +217,7 @@ export class EnvelopeMemory {
       const parent = (spans[cur] as PlannedSpan).parent;
       if (parent === undefined) {
         const s = (spans[cur] as PlannedSpan).span;
-        if (s.parentSpanId !== undefined) this.rememberAwaited(keyOf(s.traceId, s.parentSpanId), now);
+        if (s.parentSpanId !== undefined) this.rememberAwaited(keyOf(s.traceId, s.parentSpanId), now, turnStart);
         return;
       }
       const k = kind[parent];
@@ -202,21 +226,22 @@ export class EnvelopeMemory {
       if ((seen & by) !== 0) return;
       reached[parent] = seen | by;
       if (k === ENVELOPE) {
-        if (by === BY_ARRIVAL) this.mark(plan, parent, marked);
+        if (by === BY_ARRIVAL) this.markIfOpen(plan, parent, turnStart, marked);
         return;
       }
       cur = parent;
     }
   }
 
-  private mark(plan: ReplayPlan, i: number, marked: Uint8Array): void {
-    if (marked[i] === 1) return;
+  /** Marks envelope `i` when a turn under it started before it ended (else the processor would not have counted it). */
+  private markIfOpen(plan: ReplayPlan, i: number, turnStart: bigint, marked: Uint8Array): void {
+    if (marked[i] === 1 || turnStart > (plan.spans[i] as PlannedSpan).span.endNanos) return;
     marked[i] = 1;
     (plan.spans[i] as PlannedSpan).attributes[Attr.ATTR_AGENT_TURNS_ELSEWHERE] = true;
     this.marked += 1;
   }
 
-  private rememberAwaited(key: string, now: number): void {
+  private rememberAwaited(key: string, now: number, turnStart: bigint): void {
     const row = this.rows.get(key);
     if (row !== undefined) {
       // The envelope came first and is a row already: not awaited (it will not come again), counted once.
@@ -228,24 +253,31 @@ export class EnvelopeMemory {
     }
     const entry = this.awaited.get(key);
     if (entry !== undefined) {
+      if (turnStart < entry.turnStart) entry.turnStart = turnStart;
       this.touch(key, entry, now);
       return;
     }
     if (this.awaited.size >= this.maxEntries) {
-      const oldest = this.awaited.entries().next();
-      if (!oldest.done) {
-        this.awaited.delete(oldest.value[0]);
-        if (!oldest.value[1].arrived) this.evicted += 1;
+      // A sixteenth at once, in one pass: each new iterator of a Map walks past the slots of the keys
+      // deleted before it (until the Map is rehashed), so evicting one at a time is quadratic.
+      let n = Math.max(1, this.maxEntries >> 4);
+      for (const [oldKey, old] of this.awaited) {
+        this.awaited.delete(oldKey);
+        if (!old.arrived) this.evicted += 1;
+        if (--n === 0) break;
       }
     }
-    this.awaited.set(key, { at: now, arrived: false });
+    this.awaited.set(key, { at: now, arrived: false, turnStart });
   }
 
   private rememberRow(key: string): void {
     if (this.rows.has(key)) return; // a retried request
     if (this.rows.size >= this.maxRows) {
-      const oldest = this.rows.keys().next();
-      if (!oldest.done) this.rows.delete(oldest.value);
+      let n = Math.max(1, this.maxRows >> 4); // in one pass, as in rememberAwaited
+      for (const oldKey of this.rows.keys()) {
+        this.rows.delete(oldKey);
+        if (--n === 0) break;
+      }
     }
     this.rows.set(key, false);
   }
@@ -265,4 +297,19 @@ export class EnvelopeMemory {
       if (!entry.arrived) this.expired += 1;
     }
   }
+}
+
+/** The attributes a replayed span keeps: its first `limit` keys (as the SDK's `attributeCountLimit` keeps them). */
+function asReplayed(attributes: Attributes, limit: number): Attributes {
+  if (!Number.isFinite(limit)) return attributes;
+  let count = 0;
+  for (const _ in attributes) if (++count > limit) break;
+  if (count <= limit) return attributes;
+  const kept: Attributes = {};
+  let n = 0;
+  for (const key in attributes) {
+    if (n++ >= limit) break;
+    kept[key] = attributes[key];
+  }
+  return kept;
 }

@@ -29,7 +29,7 @@ import { CONTENT_TYPES, encodingOf, errorBody, successBody, type OtlpEncoding } 
 import { planReplay } from './replay-plan.js';
 import { countJsonContainers, countMessages, estimateReceivedBytes } from './request-budget.js';
 import { otlpSchema } from './otlp-schema.js';
-import { SpanReplayer } from './span-replay.js';
+import { REPLAY_SPAN_LIMITS, SpanReplayer } from './span-replay.js';
 import { DeliveryTicket, type TicketOutcome } from './ticket.js';
 import type { Gateway, GatewayLogger, GatewayOptions, GatewayStats } from './types.js';
 
@@ -230,6 +230,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxEntries: maxAwaitedEnvelopes,
     maxAgeMillis: awaitedEnvelopeMaxAge,
     kindOf: (a) => classifyForeignSpan(a)?.kind,
+    attributeCountLimit: REPLAY_SPAN_LIMITS.attributeCountLimit,
   });
   let envelopeLossLogged = false;
   let envelopeFailureLogged = false;

@@ -136,7 +136,7 @@ export interface GatewayOptions {
    * Most parent spans remembered because model turns were replayed under
    * them before they arrived (agent envelopes awaited in a later request, so
    * that they make no row next to their turns; and those that arrived, for a
-   * retried request). The least recently touched is forgotten first, counted
+   * retried request). When full, the least recently touched sixteenth is forgotten, counted
    * in `stats().envelopes.evicted` when it had not arrived. About 200 bytes
    * each; with a fifth as many envelopes that became rows (kept to count
    * turns that come after them), 12 MiB at the default.

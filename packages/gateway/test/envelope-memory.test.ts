@@ -12,7 +12,7 @@ import { ExecutionEventSpanProcessor, classifyForeignSpan } from '@agentspan/pro
 import { Attr } from '@agentspan/semconv';
 import { EnvelopeMemory, planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
 import { receivedSpan } from './helpers.js';
-import { SpanReplayer } from '../src/span-replay.js';
+import { REPLAY_SPAN_LIMITS, SpanReplayer } from '../src/span-replay.js';
 
 const OPTIONS: PlanOptions = {
   runIdAttribute: 'gen_ai.conversation.id',
@@ -37,7 +37,7 @@ const STEP: Attributes = { 'ai.step.number': 1 };
 const OWN: Attributes = { [Attr.ATTR_EVENT_TYPE]: 'tool_call', [Attr.ATTR_RUN_ID]: 'own-run' };
 
 /** A gateway's replay path in process: plan, memory, replay through the processor; the ended spans by id. */
-function gatewayInProcess(memory = new EnvelopeMemory({ maxEntries: 1000, maxAgeMillis: 60_000, kindOf })) {
+function gatewayInProcess(memory = new EnvelopeMemory({ maxEntries: 1000, maxAgeMillis: 60_000, kindOf, attributeCountLimit: REPLAY_SPAN_LIMITS.attributeCountLimit })) {
   const processor = new ExecutionEventSpanProcessor({ fileCapture: { enabled: false } });
   const exported = new InMemorySpanExporter();
   const replayer = new SpanReplayer({ processorsFor: () => [processor, new SimpleSpanProcessor(exported)] });
@@ -160,6 +160,48 @@ test('bounds: the least recently touched entry goes first; awaited ones forgotte
   assert.deepEqual(memory.stats(), { remembered: 2, marked: 1, evicted: 1, expired: 0, turnsAfterRow: 0 }, 'an empty request forgets nothing');
   memory.apply(envelope(traceOf('d'), 0));
   assert.deepEqual(memory.stats(), { remembered: 0, marked: 1, evicted: 1, expired: 1, turnsAfterRow: 0 });
+});
+
+test('a turn that started after its envelope ended (another service, a later request order) is no turn of it: the envelope stays a row', () => {
+  // The envelope [0, 5]; a turn under it [10, 12] (a model proxy's span, sent before the envelope).
+  const whole = gatewayInProcess();
+  whole.send([span(1, 0, 10, 12, TURN), span(0, undefined, 0, 5, ENVELOPE)]);
+  const split = gatewayInProcess();
+  split.send([span(1, 0, 10, 12, TURN)]);
+  split.send([span(0, undefined, 0, 5, ENVELOPE)]);
+  assert.deepEqual(split.rows(), whole.rows());
+  assert.ok([...split.rows().entries()].some(([k, v]) => k.endsWith(' s0') && v === 'agent_call'), 'the envelope is its agent\'s row');
+  assert.deepEqual(split.marked(), []);
+  // A turn that started while it was open still counts, whatever came after.
+  const open = gatewayInProcess();
+  open.send([span(1, 0, 4, 12, TURN)]);
+  open.send([span(0, undefined, 0, 5, ENVELOPE)]);
+  assert.equal(open.marked().length, 1);
+});
+
+test('a span is classified on the attributes the replay keeps: a turn whose key is past the attribute limit is no turn (its envelope stays a row)', () => {
+  const filler: Attributes = {};
+  for (let k = 0; k < (REPLAY_SPAN_LIMITS.attributeCountLimit ?? 0); k++) filler[`x.${k}`] = k;
+  const turn = { ...filler, ...TURN };
+  const whole = gatewayInProcess();
+  whole.send([span(1, 0, 1, 2, turn), span(0, undefined, 0, 3, ENVELOPE)]);
+  const split = gatewayInProcess();
+  split.send([span(1, 0, 1, 2, turn)]);
+  split.send([span(0, undefined, 0, 3, ENVELOPE)]);
+  assert.deepEqual(split.rows(), whole.rows());
+  assert.deepEqual(split.marked(), []);
+});
+
+test('a full memory forgets its least recently touched sixteenth at once (counted), and keeps its bound', () => {
+  const memory = new EnvelopeMemory({ maxEntries: 64, maxAgeMillis: 60_000, kindOf });
+  for (let t = 0; t < 100; t++) memory.apply(planReplay([span(1, 0, 1, 2, TURN, t.toString(16).padStart(32, '0'))], OPTIONS));
+  const s = memory.stats();
+  assert.ok(s.remembered <= 64);
+  assert.equal(s.remembered + s.evicted, 100);
+  // The newest are kept: the last trace's envelope is still marked.
+  const plan = planReplay([span(0, undefined, 0, 3, ENVELOPE, (99).toString(16).padStart(32, '0'))], OPTIONS);
+  memory.apply(plan);
+  assert.equal(plan.spans[0]?.attributes[Attr.ATTR_AGENT_TURNS_ELSEWHERE], true);
 });
 
 test('a retried envelope request is marked again; turns after their envelope became a row are counted once, and not awaited', () => {

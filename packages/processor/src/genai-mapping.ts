@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Attributes, type AttributeValue, type Context, type SpanContext } from '@opentelemetry/api';
 import { BoundedMap } from '@agentspan/instrumentation';
 import { TRUNCATION_MARK } from '@agentspan/extract';
 import type { Span } from '@opentelemetry/sdk-trace-base';
@@ -365,6 +365,15 @@ function hasTurns(attrs: Attributes, scope: AgentScope | undefined): boolean {
   return (scope !== undefined && scope.turns > 0) || attrs[Attr.ATTR_AGENT_TURNS_ELSEWHERE] === true;
 }
 
+/**
+ * The key of a span's scope: its trace id and span id. A span id is unique within its trace only
+ * (the gateway replays spans of many traces, and a sender's ids are its own), and two traces'
+ * scopes must not mix (one's turn counted under another's envelope).
+ */
+function scopeKey(context: SpanContext): string {
+  return context.traceId + context.spanId;
+}
+
 /** The agent name on an agentspan span (a node or an agent call) that is the parent. */
 function agentOfParent(parentContext: Context): string | undefined {
   const parent = trace.getSpan(parentContext) as unknown as { attributes?: unknown } | undefined;
@@ -415,7 +424,7 @@ export class ForeignSpanMapper {
     const attrs = span.attributes;
     // Ended, its decision is made: an envelope with a row has its event type now.
     if (attrs[Attr.ATTR_EVENT_TYPE] !== undefined || attrs[Attr.ATTR_MAPPED_FROM] === undefined || span.ended) return false;
-    return !hasTurns(attrs, this.scopes.get(span.spanContext().spanId));
+    return !hasTurns(attrs, this.scopes.get(scopeKey(span.spanContext())));
   }
 
   /** Maps the results of a recognised span into agentspan's keys. Never throws. */
@@ -423,7 +432,7 @@ export class ForeignSpanMapper {
     const attrs = span.attributes;
     // agentspan's own spans: never mapped at start, never recognised at the end (they have an event type).
     if (this.scopes.size === 0 && attrs[Attr.ATTR_EVENT_TYPE] !== undefined && attrs[Attr.ATTR_MAPPED_FROM] === undefined) return;
-    const scope = this.scopes.delete(span.spanContext().spanId);
+    const scope = this.scopes.delete(scopeKey(span.spanContext()));
     try {
       this.end(span, scope, captureContent);
     } catch {
@@ -433,9 +442,9 @@ export class ForeignSpanMapper {
 
   private start(span: Span, parentContext: Context): void {
     const attrs = span.attributes;
-    const id = span.spanContext().spanId;
-    const parentId = trace.getSpan(parentContext)?.spanContext().spanId;
-    const parentScope = parentId === undefined ? undefined : this.scopes.get(parentId);
+    const id = scopeKey(span.spanContext());
+    const parent = trace.getSpan(parentContext)?.spanContext();
+    const parentScope = parent === undefined ? undefined : this.scopes.get(scopeKey(parent));
     const c = classifyForeignSpan(attrs);
     if (c === undefined) {
       // Intermediate spans (AI SDK v7's `step N`, chains) pass the enclosing agent on to their children.

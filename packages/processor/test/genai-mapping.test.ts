@@ -564,3 +564,32 @@ test('a span given an event type by hand under a plain span points past it, to t
   assert.equal(spans.find((s) => s.name === 'lookup')!.attributes[Attr.ATTR_PARENT_EVENT_SPAN_ID], nodeSpan.spanContext().spanId);
   await p.shutdown();
 });
+
+test('two traces whose spans share a span id keep their agents apart: a turn of one is not counted under the envelope of the other', async () => {
+  // Span ids are unique within a trace only: the gateway replays many senders' traces in one process.
+  const traceIds = ['0af7651916cd43dd8448eb211c80319c', '4bf92f3577b34da6a3ce929d0e0e4736'];
+  const spanIds = ['00f067aa0ba902b7', '1111111111111111', '00f067aa0ba902b7', '2222222222222222'];
+  const processor = new ExecutionEventSpanProcessor({ captureContent: true });
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    spanProcessors: [processor, new SimpleSpanProcessor(memory)],
+    idGenerator: { generateTraceId: () => traceIds.shift()!, generateSpanId: () => spanIds.shift()! },
+  });
+  const tracer = provider.getTracer('gateway-like');
+  // Trace 1: an agent whose only child is a tool (its envelope is its only agent_call row).
+  const envelope = tracer.startSpan('invoke_agent scheduler', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'scheduler' } });
+  const tool = tracer.startSpan('execute_tool book', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'book' } }, trace.setSpan(context.active(), envelope));
+  // Trace 2: a plain span with the same span id as the envelope, and a model turn under it.
+  const plain = tracer.startSpan('handler', {}, context.active());
+  assert.equal(plain.spanContext().spanId, envelope.spanContext().spanId);
+  const turn = tracer.startSpan('chat gpt-4o', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } }, trace.setSpan(context.active(), plain));
+  turn.end();
+  plain.end();
+  tool.end();
+  envelope.end();
+  await provider.forceFlush();
+  const byName = new Map(memory.getFinishedSpans().map((s) => [s.name, s.attributes]));
+  assert.equal(byName.get('invoke_agent scheduler')?.[Attr.ATTR_EVENT_TYPE], 'agent_call', 'the envelope had no turn: it is its agent\'s row');
+  assert.equal(byName.get('chat gpt-4o')?.[Attr.ATTR_GEN_AI_AGENT_NAME], undefined, 'the other trace\'s agent is not this turn\'s');
+  await provider.shutdown();
+});
