@@ -15,6 +15,9 @@
  */
 export const URL_PASSWORD_PLACEHOLDER_RE = /^(?:\{(?:[A-Za-z_][A-Za-z_.]{0,127})?\}|\$\{[A-Za-z_]\w{0,63}\}|\$[A-Z_][A-Z0-9_]{0,63}|%s|<[A-Za-z _-]{1,64}>)$/;
 
+/** Values that are placeholders, types or references, not secrets. */
+export const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{[A-Za-z_][A-Za-z0-9_]{0,64}\}|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
+
 /** Placeholders of format strings and SQL (`%s`, `%(pw)s`, `?`, `$1`) and special tokens (`[PAD]`). */
 const PLACEHOLDER_RE = /^(?:\?|%[sdr]|%\(\w{1,64}\)[sdr]|\$\d{1,3}|\[[A-Z_]{2,16}\])$/;
 /** A bare placeholder: an SQL named parameter or an empty or named template field (`:password`, `{}`, `{pw}`). */
@@ -106,7 +109,7 @@ function isInterpolationsOnly(value: string): boolean {
  * - bare values only: a keyword starting an expression (`await`, `new`), a nested list (`[[101, 2023]]`),
  *   a generic type (`Option<String>`), a subscript of a name (`tokens[i]`, `request.form["password"]`,
  *   `Optional[str]`), a path from a settings object (`args.password`, `req.body.token`), an angle-bracket
- *   placeholder (`<your key here>`), `!vault`, the `:param` of a docstring;
+ *   placeholder (`<your key here>`), `!vault` and, after `:`, any YAML tag (`!secret name`, `!Ref X`), the `:param` of a docstring;
  * - in code only (`inCode`): any name or path of names (`f(api_key=api_key)`, `self.password = password`,
  *   `const token = source.token`).
  * A plain word stays a secret anywhere else (`password=MyPassword`, `password: password`).
@@ -124,6 +127,9 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   if (BARE_PLACEHOLDER_RE.test(value) || EXPRESSION_WORD_RE.test(value) || GENERIC_RE.test(value)) return true;
   // `<your key here>`: words up to a `>` on the same line.
   if ((/^<[A-Za-z_-]{1,64}$/.test(value) && /^[A-Za-z _-]{0,64}>/.test(input.slice(end, end + 66))) || value === '!vault') return true;
+  // A YAML tag after `:` (`!secret db_password`, `!Ref DbPassword`, `!Sub ...`): the value is a reference (no plain
+  // YAML value starts with `!`).
+  if (colon && /^![A-Za-z_]{1,32}$/.test(value)) return true;
   // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
   // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
   if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;
@@ -134,4 +140,22 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   if (dot > 0 && value.startsWith(key.slice(0, dot + 1))) return true;
   if (colon && input.startsWith(':param ', start - 7)) return true; // Sphinx: `:param password: the user's password`
   return inCode(key, separator, input, start);
+}
+
+/**
+ * Whether a command's password word or a `.netrc` password is no secret (see
+ * `redact-commands.ts`): one holding an earlier tag; a shell expansion (`$PW`, `"${PW}"`,
+ * `$(cat f)`, a backquote), unless single-quoted, where `$` is a character;
+ * a placeholder (`<password>`, `***`, `xxx`, `{{ .Values.pw }}`, `%s`,
+ * `%(pw)s`, `?`, `%PW%`); a template field (`{pw}`, `{self.password}`,
+ * `{db_pass!r}`: code building the command); a string being concatenated
+ * (`"-p" + pw + "..."` read from inside the code's quotes).
+ */
+export function isNoSecretWord(word: string, singleQuoted: boolean): boolean {
+  if (word.includes('[REDACTED:')) return true;
+  const c = word.charCodeAt(0);
+  if (!singleQuoted && (c === 36 /* $ */ || c === 96) /* ` */) return true;
+  if (NON_SECRET_VALUE_RE.test(word) || URL_PASSWORD_PLACEHOLDER_RE.test(word) || PLACEHOLDER_RE.test(word)) return true;
+  if (/^\{[A-Za-z_][^{}]{0,127}\}$/.test(word) || /^%[A-Za-z_]\w{0,63}%$/.test(word)) return true;
+  return /["'] ?\+|\+ ?["']/.test(word);
 }

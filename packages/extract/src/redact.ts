@@ -3,7 +3,10 @@
  * then runs each rule as one linear pass. Every built-in pattern starts with
  * a literal prefix at a token boundary (a one-character look-behind) and
  * uses bounded quantifiers with nothing after them that could fail, so no
- * pattern can backtrack more than a constant per start position.
+ * pattern can backtrack more than a constant per start position. Command
+ * lines and `.netrc` entries are read by scanners instead
+ * (`redact-commands.ts`), which find a command or entry and read its words
+ * forward, then go on after them.
  *
  * Almost every string the processor hands over holds no secret, and it hands
  * over every string attribute of every span, on the application's thread. So
@@ -16,7 +19,8 @@
 import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
-import { inCode, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
+import { inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
+import { redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
 
 interface Rule {
   kind: string;
@@ -29,7 +33,12 @@ interface Rule {
    * screen found its anchor. 0: not screened, always runs (user patterns).
    */
   bit: number;
+  /** A rule that is a scanner, not a regex (`re` and `replace` unused): the text with its matches replaced. */
+  run?: (text: string) => { text: string; count: number };
 }
+
+/** The `re` of a rule that is a scanner. */
+const NEVER = /(?!)/g;
 
 const PEM_BEGIN_RE = /-----BEGIN[ A-Z0-9]{0,64}PRIVATE KEY(?: BLOCK)?-----/g;
 const PEM_END_RE = /-----END[ A-Z0-9]{0,64}PRIVATE KEY(?: BLOCK)?-----/y;
@@ -106,9 +115,6 @@ const SECRET_KEY_NAMES = [
   // Run together, as camelCase keys are (`secretAccessKey` in AWS SDK configs and STS output, `privateKey`).
   'accesskey', 'secretkey', 'privatekey',
 ];
-/** Values that are placeholders, types or references, not secrets. */
-const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{[A-Za-z_][A-Za-z0-9_]{0,64}\}|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
-
 /**
  * What a called name looks like (`getpass`, `os.getcwd`, `load_secret`): its
  * first part has no digit, which generated secrets almost always have, so
@@ -176,12 +182,181 @@ const JWT = 1 << 8;
 const BEARER = 1 << 9;
 const URL_PASSWORD = 1 << 10;
 const PASSWORD = 1 << 11;
+const NAME_VALUE = 1 << 12;
+const BASIC_AUTH = 1 << 13;
+const CLI = 1 << 14;
+const NETRC = 1 << 15;
 /** Bits the key-name check sets. */
-const KEY_BITS = BEARER | PASSWORD;
+const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH;
 /** Bits used by rule bits (a count can be carried above them). */
-const BITS = 12;
+const BITS = 16;
 
-function builtinRules(keys: readonly string[]): Rule[] {
+/** Characters that may follow a bare value's `&` and stay in it: a bare value's, less `=` (a query's next `name=value`). */
+const AMP_WORD = `[^\\s"',;&}{)(\\]\\\\=]`;
+/**
+ * Characters continuing a bare value after a space, up to the end of its line: blanks, and a bare value's
+ * characters less `=`, `:`, `&` (no `key=`/`key:` hides in it) and `#` (a comment after a blank).
+ */
+const MORE_CHAR = `(?:[ \\t]|[^\\s"',;&}{)(\\]\\\\=:#])`;
+
+/**
+ * The value of an assignment (`password_assignment`, `name_value`), as
+ * seven groups: double-quoted, single-quoted, escaped quote and the value
+ * between it and the same quote again (group `esc`, the third), a list, a
+ * bare value, and the words continuing a bare value up to the end of its
+ * line.
+ *
+ * A Python string prefix (`b"..."`, `f"..."`, `rb'...'`) is not part of the value: the quoted value follows it.
+ * Quoted values may contain escaped quotes (`"pa\\"ss"`). A value between escaped quotes
+ * (`\\"secret\\"`, the same run of backslashes on both sides) is what a quoted value becomes
+ * once its text is put in a JSON string. The alternatives start with different characters
+ * but the last two (a backslash may start a bare value): each is bounded, so still linear.
+ * A bare value stops at a run of backslashes that ends in `n`, `r` or `t`: in JSON (or text
+ * JSON-encoded again) that is a line end, and the next line is not part of the value. A run
+ * may only end where the backslashes do, so it is read one way: linear.
+ * Case-sensitive (no `i` flag: the key names are made caseless one by one), so only `\\n`,
+ * `\\r`, `\\t` end a value, as JSON writes them; `\\N` in a raw secret does not. A run
+ * before a quote escapes that quote (JSON in a JSON string): it ends the value too.
+ * A list (`"api_key": ["k1", "k2"]`) is one value, replaced whole; a `[` that opens none stays in a bare value.
+ *
+ * A bare value goes on past an `&` followed by characters of a value up to something other than `=` or
+ * `;` (`Tr0ub4dor&3`; not a query's `&next=1`, an entity's `&amp;`, a shell's `&&` or `& `): the look-ahead
+ * reads up to the first character not in its class, which the value then takes too, so each character is
+ * read twice at most. The continuation (words after a blank, up to the line's end or a ` #` comment) is
+ * captured whatever precedes the key; {@link redactedValue} replaces it only on a YAML-like line. It holds
+ * no `=`, `:` or quote, so no later key hides in it; one run of single characters, it gives back one
+ * character at a time, once, when the end-of-line look-ahead fails: linear.
+ */
+function valuePattern(esc: number): string {
+  return (
+    `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
+    `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\${esc}|` +
+    `(\\[[^\\]\\n]{0,1024}\\])|` +
+    `((?!&)(?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])|&(?=${AMP_WORD}{1,256}(?!${AMP_WORD})(?![=;]))){1,1024})` +
+    `([ \\t]${MORE_CHAR}{0,1024}(?=[\\r\\n]|\\\\{1,7}[nr]|$|(?<=[ \\t])#))?)`
+  );
+}
+
+/** An assigned value, from the groups of {@link valuePattern}. */
+interface AssignedValue {
+  /** What the keep rules judge: the value, a bare one up to its first `&`. */
+  value: string;
+  doubleQuoted: boolean;
+  singleQuoted: boolean;
+  /** The escaped quote around the value, if any (`\\"`). */
+  escapedQuote: string | undefined;
+  list: boolean;
+  bare: boolean;
+  /** Where `value` ends in the input. */
+  end: number;
+  /** A bare value's continuation after a space, up to the end of its line, or `''`. */
+  more: string;
+}
+
+/** The value matched by `m` at `start`, whose {@link valuePattern} groups start at `g[base]`. */
+function assignedValue(m: string, g: (string | undefined)[], base: number, start: number): AssignedValue {
+  const bare = g[base + 5];
+  const more = g[base + 6] ?? '';
+  const amp = bare === undefined ? -1 : bare.indexOf('&');
+  const head = amp > 0 ? bare!.slice(0, amp) : bare;
+  return {
+    value: g[base] ?? g[base + 1] ?? g[base + 3] ?? g[base + 4] ?? head ?? '',
+    doubleQuoted: g[base] !== undefined,
+    singleQuoted: g[base + 1] !== undefined,
+    escapedQuote: g[base + 2],
+    list: g[base + 4] !== undefined,
+    bare: bare !== undefined,
+    end: start + m.length - more.length - (bare !== undefined ? bare.length - head!.length : 0),
+    more,
+  };
+}
+
+/**
+ * Whether an assigned value is no secret: an earlier tag, a placeholder, a reference, a call, code
+ * (`notASecret`). `key` and `separator` are the assignment's, `keyStart` where the key starts.
+ */
+function keptValue(v: AssignedValue, key: string, separator: string, input: string, keyStart: number): boolean {
+  const value = v.value;
+  // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
+  // backslashes alone are the start of an escaped quote the value could not be read from;
+  // a bare name followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
+  // A value holding an earlier tag (`u:[REDACTED:url_password]`) was redacted already: cutting into the tag breaks it.
+  if (value.includes('[REDACTED:') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return true;
+  // `${X}`, `$X` (a shell variable: capitals) refer to a secret elsewhere; `$uperSecret` is one.
+  if (value === '$' || /^\$(?:[{(]|[A-Z_][A-Z0-9_]{0,63}$)/.test(value)) return true; // `$` alone: before `{` or `(`
+  if (/^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(key, separator, input, keyStart)) return true; // `$password` in PHP
+  if (v.bare && input.charAt(v.end) === '(' && CALLEE_RE.test(value)) return true;
+  if (v.list && /^\[\s*\]$/.test(value)) return true; // an empty list holds no secret
+  return notASecret(value, key, separator, v.bare, input, keyStart, v.end);
+}
+
+/**
+ * The tag replacing an assigned value, in the value's quotes. A bare value after a quoted key (`"max_token": 256`
+ * in JSON) is quoted like the key (the same quote, escaped as the key's is), so the document stays valid JSON (or
+ * Python, or YAML). A bare value's continuation is replaced with it on a YAML-like line only (the key first on
+ * its line, after indentation and maybe `- `, then `:`), where a plain value runs to the line's end
+ * (`password: correct horse battery staple`); elsewhere a space ends the value (`password=x other_arg=y`,
+ * `PGPASSWORD=x psql app`, prose) and the words after it are kept.
+ */
+function redactedValue(v: AssignedValue, keyQuote: string, separator: string, input: string, keyStart: number, kind: string): string {
+  const quote = v.doubleQuoted ? '"' : v.singleQuoted ? "'" : (v.escapedQuote ?? keyQuote);
+  if (v.more === '') return quote + tag(kind) + quote;
+  const words = v.more.trimEnd();
+  if (words === '' || !separator.includes(':') || separator.includes('=') || !startsLine(input, keyStart)) return quote + tag(kind) + quote + v.more;
+  return quote + tag(kind) + quote + v.more.slice(words.length); // the blanks before a comment or the line end stay
+}
+
+/** Whether the key at `start` is the first thing on its line: after indentation, a YAML list's `- `, an opening quote. */
+function startsLine(input: string, start: number): boolean {
+  let i = start - 1;
+  let c = input.charCodeAt(i);
+  if (c === 34 || c === 39) c = input.charCodeAt(--i);
+  for (let n = 0; (c === 32 || c === 9) && n < 256; n++) c = input.charCodeAt(--i);
+  if (c === 45 && input.charCodeAt(i + 1) === 32) {
+    c = input.charCodeAt(--i);
+    for (let n = 0; (c === 32 || c === 9) && n < 256; n++) c = input.charCodeAt(--i);
+  }
+  if (i < 0 || c === 10 || c === 13) return true;
+  return (c === 110 || c === 114) && input.charCodeAt(i - 1) === 92; // a line end as JSON writes it
+}
+
+/** A name or a path of names, without digits (`token`, `apiToken`, `self.token`): a value of code. */
+const REFERENCE_NAME_RE = /^[A-Za-z_$][A-Za-z_$]{0,127}(?:\.[A-Za-z_$][A-Za-z_$]{0,127}){0,16}$/;
+
+/** Value of a base64 digit (`A-Z a-z 0-9 + /`). */
+function base64Digit(c: number): number {
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 97 && c <= 122) return c - 71;
+  if (c >= 48 && c <= 57) return c + 4;
+  return c === 43 ? 62 : 63;
+}
+
+/** Whether `value` (base64 digits, maybe `=` padding) decodes to printable ASCII `user:password` with a password. */
+function isBase64UserPassword(value: string): boolean {
+  let digits = value.length;
+  while (digits > 0 && value.charCodeAt(digits - 1) === 61) digits--;
+  if (digits % 4 === 1) return false;
+  let bits = 0;
+  let n = 0;
+  let length = 0;
+  let colon = -1;
+  for (let i = 0; i < digits; i++) {
+    bits = (bits << 6) | base64Digit(value.charCodeAt(i));
+    n += 6;
+    if (n >= 8) {
+      n -= 8;
+      const byte = (bits >> n) & 0xff;
+      bits &= (1 << n) - 1;
+      if (byte < 0x20 || byte > 0x7e) return false;
+      if (byte === 58 && colon < 0) colon = length;
+      length++;
+    }
+  }
+  return colon >= 0 && length > colon + 1;
+}
+
+function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
+  const keyPattern = keys.map(caseless).join('|');
   return [
     { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
     { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
@@ -221,46 +396,75 @@ function builtinRules(keys: readonly string[]): Rule[] {
       // The greedy key prefix backtracks at most over its own token: linear overall.
       re: new RegExp(
         // The kind in an earlier tag (`[REDACTED:aws_access_key] : x`) is no key.
-        `(?<![A-Za-z0-9_.-])(?<!\\[REDACTED:)([A-Za-z0-9_.-]{0,128}(?:${keys.map(caseless).join('|')}))` +
+        `(?<![A-Za-z0-9_.-])(?<!\\[REDACTED:)([A-Za-z0-9_.-]{0,128}(?:${keyPattern}))` +
           // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
           // `=>` (a Ruby, PHP or Perl hash) before a quoted value, or with no space (`KEY=>value`): `token => token.trim()`
           // is a JS arrow function.
           `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[^\\s]|[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=]))[ \\t]{0,16})` +
-          // A Python string prefix (`b"..."`, `f"..."`, `rb'...'`) is not part of the value: the quoted value follows it.
-          `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
-          // Quoted values may contain escaped quotes (`"pa\\"ss"`). A value between escaped quotes
-          // (`\\"secret\\"`, the same run of backslashes on both sides) is what a quoted value becomes
-          // once its text is put in a JSON string. The alternatives start with different characters
-          // but the last two (a backslash may start a bare value): each is bounded, so still linear.
-          // A bare value stops at a run of backslashes that ends in `n`, `r` or `t`: in JSON (or text
-          // JSON-encoded again) that is a line end, and the next line is not part of the value. A run
-          // may only end where the backslashes do, so it is read one way: linear.
-          // Case-sensitive (no `i` flag: the key names are made caseless one by one), so only `\\n`,
-          // `\\r`, `\\t` end a value, as JSON writes them; `\\N` in a raw secret does not. A run
-          // before a quote escapes that quote (JSON in a JSON string): it ends the value too.
-          // A list (`"api_key": ["k1", "k2"]`) is one value, replaced whole; a `[` that opens none stays in a bare value.
-          `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\5|` +
-          `(\\[[^\\]\\n]{0,1024}\\])|((?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])){1,1024}))`,
+          valuePattern(5),
         'g',
       ),
-      replace: (m, g, after, input, start) => {
-        const value = g[2] ?? g[3] ?? g[5] ?? g[6] ?? g[7] ?? '';
-        // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
-        // backslashes alone are the start of an escaped quote the value could not be read from;
-        // a bare name followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
-        // A value holding an earlier tag (`u:[REDACTED:url_password]`) was redacted already: cutting into the tag breaks it.
-        if (value.includes('[REDACTED:') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return undefined;
-        // `${X}`, `$X` (a shell variable: capitals) refer to a secret elsewhere; `$uperSecret` is one.
-        if (value === '$' || /^\$(?:[{(]|[A-Z_][A-Z0-9_]{0,63}$)/.test(value)) return undefined; // `$` alone: before `{` or `(`
-        if (/^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(g[0]!, g[1]!, input, start)) return undefined; // `$password` in PHP
-        if (g[7] !== undefined && after === '(' && CALLEE_RE.test(value)) return undefined;
-        if (g[6] !== undefined && /^\[\s*\]$/.test(value)) return undefined; // an empty list holds no secret
-        if (notASecret(value, g[0]!, g[1]!, g[7] !== undefined, input, start, start + m.length)) return undefined;
+      replace: (m, g, _after, input, start) => {
+        const v = assignedValue(m, g, 2, start);
+        if (keptValue(v, g[0]!, g[1]!, input, start)) return undefined;
         // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
         // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
         const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
-        const quote = g[2] !== undefined ? '"' : g[3] !== undefined ? "'" : (g[4] ?? keyQuote);
-        return g[0]! + g[1]! + quote + tag('password_assignment') + quote;
+        return g[0]! + g[1]! + redactedValue(v, keyQuote, g[1]!, input, start, 'password_assignment');
+      },
+    },
+    {
+      kind: 'name_value',
+      bit: NAME_VALUE,
+      // A name/value pair whose name is a secret's (Kubernetes and ECS env lists, CloudFormation, Helm's
+      // `--set env[0].name=X,env[0].value=Y`, Terraform's `set { name = "x.password" value = "..." }`):
+      // `name`, `=`/`:`, the name (ending in a secret key name, maybe quoted), a comma or a line end, then
+      // `value` (the same prefix and quotes as `name`), `=`/`:` and the value, read as an assignment's.
+      // Every part is bounded and its alternatives start with different characters; the greedy prefixes
+      // backtrack at most over their own token, and `\\2`, `\\3`, `\\4` compare fixed text: linear.
+      re: new RegExp(
+        `(?<![A-Za-z0-9_.\\]\\[-])(((?:[A-Za-z0-9_\\[\\].-]{0,127}\\.)?)((?:\\\\{1,7}["']|["'])?)[Nn]ame\\3[ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16}` +
+          `((?:\\\\{1,7}["']|["'])?)([A-Za-z0-9_./-]{0,128}(?:${keyPattern}))\\4` +
+          `[ \\t]{0,16}(?:,|\\r|\\n|\\\\{1,7}[nr])(?:[ \\t,\\r\\n]|\\\\{1,7}[nrt]){0,64})` +
+          `\\2\\3[Vv]alue\\3([ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16})` +
+          valuePattern(9),
+        'g',
+      ),
+      replace: (m, g, _after, input, start) => {
+        const v = assignedValue(m, g, 6, start);
+        const keyStart = start + g[0]!.length;
+        const sep = g[5]!;
+        // Judged as if the name were the key (`{"name": "pad_token", "value": 0}` is a token id, as `pad_token=0`).
+        if (keptValue(v, g[4]!, sep, input, keyStart)) return undefined;
+        if (v.bare) {
+          // A name in code (`{"name": "X-Auth-Token", "value": token}`, `{ name: 'API_TOKEN', value: apiToken }`):
+          // quoted keys, or a quoted name then a comma on the same line, are JSON, Python or JS, whose literal
+          // values are quoted. A reference in Terraform (`value = var.db_password`, `random_password.pg.result`).
+          const gap = g[0]!.slice(g[0]!.lastIndexOf(g[4]! + g[3]!) + g[4]!.length + g[3]!.length);
+          if (REFERENCE_NAME_RE.test(v.value) && (g[2] !== '' || (g[3] !== '' && /^[ \t]*,/.test(gap)))) return undefined;
+          if (sep.includes('=') && /^[A-Za-z_][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_-]{0,63}|\[\d{1,4}\]){1,16}$/.test(v.value)) return undefined;
+        }
+        const head = m.slice(0, g[0]!.length + g[1]!.length + 2 * g[2]!.length + 5) + sep;
+        return head + redactedValue(v, g[2]!, sep, input, keyStart, 'name_value');
+      },
+    },
+    { kind: 'cli_password', bit: CLI, re: NEVER, replace: () => undefined, run: redactCommandPasswords },
+    { kind: 'netrc_password', bit: NETRC, re: NEVER, replace: () => undefined, run: redactNetrcPasswords },
+    {
+      kind: 'basic_auth',
+      bit: BASIC_AUTH,
+      // Docker's `config.json` (`"auth": "dXNlcjpwYXNz"`) and npm's `.npmrc` (`_auth=...`, also after a
+      // registry, `//host/:_auth=...`): base64 of `user:password`. `auth` is too common a key to take any
+      // value: only one that decodes to `user:password` is redacted (`"auth": "none"`, `auth: basic` are kept).
+      // Only in a text with few `=`/`:` (a config file, a tool's output of one: see `fewSeparators`), decided
+      // on the text this rule gets: it changes nothing in a text it does not take, so redacting its output
+      // again finds nothing new either way. Docker's key is the JSON one (`"auth"`, its quote maybe escaped).
+      re: /(?<![A-Za-z0-9_.-])(_auth|(?<=")auth)((?:\\{1,7}["']|["'])?[ \t]{0,16}(?:=(?!=)|:(?![:=]))[ \t]{0,16})(?:(\\{1,7}["']|["'])([A-Za-z0-9+/]{4,4096}={0,2})\3|([A-Za-z0-9+/]{4,4096}={0,2})(?![A-Za-z0-9+/=_.-]))/g,
+      replace: (_m, g, _after, input) => {
+        // (At most 16 or so matches where separators are few: each asks again, rather than keep the text.)
+        if (!isBase64UserPassword(g[3] ?? g[4]!) || !screen.fewSeparators(input)) return undefined;
+        const quote = g[2] ?? '';
+        return g[0]! + g[1]! + quote + tag('basic_auth') + quote;
       },
     },
   ];
@@ -272,7 +476,7 @@ function builtinRules(keys: readonly string[]): Rule[] {
 
 /** Key names the screen can compare character by character (ASCII, where `/i` folds only A-Z). */
 const SIMPLE_KEY_RE = /^[A-Za-z0-9_.-]+$/;
-/** Longest string screened by one pass over its characters ({@link hasAnchorCharacter}) first. */
+/** Longest string screened by one pass over its characters ({@link anchorCharacters}) first. */
 const SHORT_TEXT = 48;
 /** Most spaces or tabs the bearer and assignment rules allow between a key and its `=`/`:`. */
 const MAX_GAP = 16;
@@ -310,10 +514,17 @@ function isTokenChar(c: number): boolean {
  *
  * Every check is a NECESSARY condition of its rule's regex (a superset: it
  * may say "maybe" where the rule finds nothing, never "no" where it would
- * find something). The key-name check covers both key-based rules: a
+ * find something). The key-name check covers the key-based rules: a
  * `password_assignment` or `bearer` match is a key name (`password`, ...,
  * or `Authorization`, any case) ending a run of `[A-Za-z0-9_.-]`, then an
- * optional quote, at most {@link MAX_GAP} spaces or tabs and `=` or `:`.
+ * optional quote, at most {@link MAX_GAP} spaces or tabs and `=` or `:`;
+ * a `name_value` match has `value` so (behind a separator), and a secret's
+ * key name followed by a comma or a line end (the pair's name, where the
+ * key names are searched); `basic_auth` takes only texts whose separators
+ * the check looks behind, and its key `auth` is found there. A
+ * `netrc_password` match has `password` and a blank, and `login`. A
+ * `cli_password` match has a password flag at a word's start (`-p`, `-u`,
+ * `--password`, ...: {@link passwordFlag}) and its command's name.
  */
 class SecretScreen {
   /** Key names by their last character (lower case). */
@@ -322,31 +533,53 @@ class SecretScreen {
   private readonly anchors: string[];
   /** When a key name is not plain ASCII: the assignment rule's anchor as a case-insensitive regex. */
   private readonly keyRegex: RegExp | undefined;
+  /** During {@link keyNames}: whether the text has `login` (`undefined`: not searched yet). */
+  private login: boolean | undefined;
 
   constructor(keys: readonly string[]) {
     const simple = keys.every((k) => SIMPLE_KEY_RE.test(k));
     this.keyRegex = simple ? undefined : new RegExp(keys.map(escapeRegExp).join('|'), 'i');
     const anchors = new Set(KEY_ANCHORS);
-    const add = (key: string, bit: number): void => {
+    const add = (key: string, bit: number, anchor?: string): void => {
       const k = key.toLowerCase();
       (this.byLast[k.charCodeAt(k.length - 1)] ??= []).push({ key: k, bit });
-      if (!KEY_ANCHORS.some((a) => k.includes(a))) anchors.add(k);
+      if (anchor !== undefined) anchors.add(anchor);
+      else if (!KEY_ANCHORS.some((a) => k.includes(a))) anchors.add(k);
     };
     if (simple) for (const k of keys) add(k, PASSWORD);
     add('authorization', BEARER);
+    // Before a separator only (no anchor: searching the names of code for them costs too much; see `scan`).
+    add('value', NAME_VALUE, ''); // the `value` of a name/value pair
+    add('auth', BASIC_AUTH, ''); // Docker's `"auth":`, npm's `_auth=` (where separators are few: see `fewSeparators`)
+    anchors.delete('');
     this.anchors = [...anchors];
   }
 
   /** The bits of the rules that may match `text` (0: none can). */
   scan(text: string): number {
-    if (text.length <= SHORT_TEXT && !hasAnchorCharacter(text)) return 0;
+    if (text.length <= SHORT_TEXT) {
+      const found = anchorCharacters(text);
+      if (found === 0) return 0;
+      if (found === ONLY_W) return netrc(text);
+    }
     let mask = 0;
     if (text.includes('VATE K')) mask |= PRIVATE_KEY; // in every `PRIVATE KEY`, from a rare `V`
-    mask |= dashes(text) | capitalA(text) | jwtStart(text) | githubPrefix(text) | urlPassword(text);
-    // Prose has few `=`/`:`: look behind each. Code and JSON have many: look for the key names instead.
-    mask |= this.keysBeforeSeparators(text) ?? this.keyNames(text.toLowerCase());
-    if (this.keyRegex !== undefined && (text.includes('=') || text.includes(':')) && this.keyRegex.test(text)) mask |= PASSWORD;
+    mask |= dashes(text) | capitalA(text) | jwtStart(text) | underscores(text) | urlPassword(text);
+    // Prose has few `=`/`:`: look behind each. Code and JSON have many: look for the key names instead,
+    // which also finds the names of name/value pairs and `.netrc`'s `password` (not `auth`: see `fewSeparators`).
+    const keys = this.keysBeforeSeparators(text);
+    mask |= keys !== undefined ? keys | netrc(text) : this.keyNames(text.toLowerCase());
+    if (this.keyRegex !== undefined && (text.includes('=') || text.includes(':')) && this.keyRegex.test(text)) mask |= PASSWORD | NAME_VALUE;
     return mask;
+  }
+
+  /**
+   * Whether the screen looks behind each `=`/`:` of `text` (at most 16 of them, spread through the text:
+   * prose, a config file, a short tool output) rather than for the key names. `basic_auth` takes only such
+   * texts: no letter of `auth` is rare, and a search for `"auth` stops at every `"` of a JSON document.
+   */
+  fewSeparators(text: string): boolean {
+    return this.keysBeforeSeparators(text) !== undefined;
   }
 
   /**
@@ -406,6 +639,7 @@ class SecretScreen {
 
   /** `password_assignment` and `bearer` (see the class comment), in the lower-cased text. */
   private keyNames(low: string): number {
+    this.login = undefined;
     let mask = 0;
     for (const anchor of this.anchors) {
       let i = low.indexOf(anchor);
@@ -420,11 +654,18 @@ class SecretScreen {
     return mask;
   }
 
-  /** Bits of the key names that end right before `at`, when `(\\{1,7})?["']?[ \t]{0,16}[=:]` follows. */
+  /**
+   * Bits of the key names that end right before `at`, when `(\\{1,7})?["']?[ \t]{0,16}[=:]` follows.
+   * When a comma or a line end (raw or as JSON writes it) follows instead, a secret's key name there may be
+   * the name of a name/value pair: {@link NAME_VALUE}. When a blank follows `password`, it may be a `.netrc`
+   * entry's: {@link NETRC} (if `login` occurs too).
+   */
   private keyBefore(low: string, at: number): number {
     let j = at;
     let c = low.charCodeAt(j);
+    const next = c;
     for (let k = 0; c === 92 && k < 7; k++) c = low.charCodeAt(++j); // an escaped closing quote (`\\"api_key\\":`)
+    if (next === 92 && (c === 110 || c === 114)) return this.pairName(low, at); // `DB_PASSWORD\n` in JSON
     if (c === 34 || c === 39) c = low.charCodeAt(++j); // the quote closing a quoted key (`"api_key": ...`)
     if (c === 93) c = low.charCodeAt(++j); // a subscript's bracket (`os.environ["DB_PASSWORD"] = ...`)
     let gap = 0;
@@ -432,36 +673,206 @@ class SecretScreen {
       gap++;
       c = low.charCodeAt(++j);
     }
-    if (c !== 61 && c !== 58) return 0; // `=`, `:`
+    // `.netrc`'s `password` then a blank (whatever follows: `password = x` is a netrc entry's too).
+    const netrc = (next === 32 || next === 9) && endsWith(low, at - 1, 'password') && this.hasLogin(low) ? NETRC : 0;
+    if (c !== 61 && c !== 58) {
+      // not `=`, `:`
+      if (c === 44 || c === 10 || c === 13 || c === 92) return this.pairName(low, at) | netrc;
+      return netrc;
+    }
     const candidates = this.byLast[low.charCodeAt(at - 1)];
-    if (candidates === undefined) return 0;
-    let mask = 0;
+    if (candidates === undefined) return netrc;
+    let mask = netrc;
     for (const e of candidates) if (endsWith(low, at - 1, e.key)) mask |= e.bit;
     return mask;
+  }
+
+  /** Whether `low` has `login` (searched once per {@link keyNames} call). */
+  private hasLogin(low: string): boolean {
+    if (this.login === undefined) this.login = low.includes('login');
+    return this.login;
+  }
+
+  /** {@link NAME_VALUE} when a secret's key name ends right before `at`. */
+  private pairName(low: string, at: number): number {
+    const candidates = this.byLast[low.charCodeAt(at - 1)];
+    if (candidates !== undefined) for (const e of candidates) if (e.bit === PASSWORD && endsWith(low, at - 1, e.key)) return NAME_VALUE;
+    return 0;
+  }
+}
+
+/** {@link anchorCharacters}: `text` has a `w` and no other anchor character. */
+const ONLY_W = 2;
+
+/**
+ * Whether `text` has a character some built-in rule cannot match without:
+ * `-` (PEM, `sk-`, `glpat-`, `xox?-`, command flags), `A` (AWS, Google), `J`
+ * (`eyJ`), `_` (GitHub), `=` or `:` (key names, bearer, URLs): 1; else a `w`
+ * (the `.netrc` rule's `password`, which needs no other): {@link ONLY_W};
+ * else 0. For short strings (names, roles, short outputs), one pass over the
+ * characters is cheaper than the dozen native searches of the full screen.
+ */
+function anchorCharacters(text: string): number {
+  let found = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 45 || c === 65 || c === 74 || c === 95 || c === 61 || c === 58) return 1;
+    if (c === 119) found = ONLY_W;
+  }
+  return found;
+}
+
+/**
+ * `.netrc`: a `password` token followed by a blank, and `login` somewhere
+ * (an entry needs both). From `word`: its `w` is rare in code.
+ */
+function netrc(text: string): number {
+  for (let i = text.indexOf('word', 4); i >= 0; i = text.indexOf('word', i + 4)) {
+    const c = text.charCodeAt(i + 4);
+    if ((c === 32 || c === 9) && text.startsWith('pass', i - 4)) return text.includes('login') ? NETRC : 0;
+  }
+  return 0;
+}
+
+/**
+ * Whether the `-` at `i` starts a word: after a blank, a line end, a quote
+ * (an argv item, `"-u"`), or a line end or tab as JSON writes it (`\\n-u`).
+ */
+function startsWord(text: string, i: number): boolean {
+  const p = text.charCodeAt(i - 1);
+  if (p === 32 || p === 9 || p === 10 || p === 13 || p === 34 || p === 39) return true;
+  return (p === 110 || p === 114 || p === 116) && text.charCodeAt(i - 2) === 92;
+}
+
+// The commands whose password flag a `-` may start (see `redact-commands.ts`).
+const FLAG_MYSQL = 1;
+const FLAG_CURL = 2;
+const FLAG_WGET = 4;
+const FLAG_LOGIN = 8;
+const FLAG_SSHPASS = 16;
+const FLAG_REDIS = 32;
+/** curl's `-u` and the like, before the `:` of `user:password` is looked for ({@link colonOnLine}). */
+const FLAG_CURL_USER = 64;
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * The commands whose password flag the `-` at `i` may start (a superset of
+ * what `redactCommandPasswords` takes): `-p` with something attached
+ * (mysql), `-p` (docker login, or sshpass right before it), `-u`, `-U`,
+ * `--user`, `--proxy-user`, `--oauth2-bearer`, short flags run together
+ * ending in `u` (curl), `--pass…`, `--http-pass…`, `--ftp-pass…`, `--proxy-…`
+ * (wget, docker login, redis-cli), `-a` (redis-cli).
+ */
+function passwordFlag(text: string, i: number): number {
+  const n = text.charCodeAt(i + 1);
+  let flags: number;
+  if (n === 112 /* p */) {
+    const c = text.charCodeAt(i + 2);
+    flags = FLAG_LOGIN | (wordBefore(text, i, 'sshpass') ? FLAG_SSHPASS : 0);
+    if (!(c === 32 || c === 9 || c === 10 || c === 13 || Number.isNaN(c))) flags |= FLAG_MYSQL;
+  } else if (n === 117 || n === 85 /* u U */) {
+    flags = FLAG_CURL_USER;
+  } else if (n === 97 /* a */) {
+    flags = FLAG_REDIS;
+  } else if (n === 45 /* - */) {
+    if (text.startsWith('pass', i + 2)) flags = FLAG_WGET | FLAG_LOGIN | FLAG_REDIS;
+    else if (text.startsWith('user', i + 2)) flags = FLAG_CURL_USER;
+    else if (text.startsWith('oauth2-bearer', i + 2)) flags = FLAG_CURL;
+    else if (text.startsWith('proxy-', i + 2)) flags = FLAG_CURL_USER | FLAG_WGET;
+    else if (text.startsWith('http-pass', i + 2) || text.startsWith('ftp-pass', i + 2)) flags = FLAG_WGET;
+    else return 0;
+  } else if (isLetter(n)) {
+    // Short flags run together, the last `u` (`-su user:pw`).
+    let j = i + 2;
+    while (j < i + 10 && isLetter(text.charCodeAt(j))) j++;
+    if (text.charCodeAt(j - 1) !== 117) return 0;
+    flags = FLAG_CURL_USER;
+  } else {
+    return 0;
+  }
+  return startsWord(text, i) ? flags : 0;
+}
+
+/** The last `:` and line end {@link colonOnLine} found (-2: not searched; -1: none after the last search's start). */
+let nextColon = -2;
+let nextLineEnd = -2;
+
+/**
+ * Whether a `:` follows `from` on its line (a line continued by a backslash goes on): curl's `user:password`
+ * after `-u` does (and `-u root`, `sort -u`, `git push -u origin` seldom). The searches only move forward
+ * (reset per text by {@link dashes}): linear over all the flags of a text.
+ */
+function colonOnLine(text: string, from: number): boolean {
+  if (nextColon === -2 || (nextColon >= 0 && nextColon < from)) nextColon = text.indexOf(':', from);
+  if (nextColon < 0) return false;
+  let at = from;
+  for (;;) {
+    if (nextLineEnd === -2 || (nextLineEnd >= 0 && nextLineEnd < at)) nextLineEnd = text.indexOf('\n', at);
+    if (nextLineEnd < 0 || nextColon < nextLineEnd) return true;
+    const p = text.charCodeAt(nextLineEnd - 1);
+    if (!(p === 92 || (p === 13 && text.charCodeAt(nextLineEnd - 2) === 92))) return false; // not `\` + line end
+    at = nextLineEnd + 1;
   }
 }
 
 /**
- * Whether `text` has a character some built-in rule cannot match without:
- * `-` (PEM, `sk-`, `glpat-`, `xox?-`), `A` (AWS, Google), `J` (`eyJ`), `_`
- * (GitHub), `=` or `:` (key names, bearer, URLs). For short strings (names,
- * roles, short outputs), one pass over the characters is cheaper than the
- * dozen native searches of the full screen.
+ * Whether `word` ends right before `i`, but for at most 16 blanks, quotes, commas and backslashes (what
+ * separates two words of a command or two items of an argv list): `sshpass` before its `-p`, `docker`
+ * before `login`.
  */
-function hasAnchorCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 45 || c === 65 || c === 74 || c === 95 || c === 61 || c === 58) return true;
+function wordBefore(text: string, i: number, word: string): boolean {
+  let j = i - 1;
+  for (let c = text.charCodeAt(j); j >= i - 16 && (c === 32 || c === 9 || c === 34 || c === 39 || c === 44 || c === 92); c = text.charCodeAt(--j));
+  return j < i - 1 && j >= word.length - 1 && text.startsWith(word, j - word.length + 1);
+}
+
+/** Whether `docker login` occurs (the two words as {@link wordBefore} allows), from the rare `k` of `docker`. */
+function hasDockerLogin(text: string): boolean {
+  for (let i = text.indexOf('ker', 3); i >= 0; i = text.indexOf('ker', i + 1)) {
+    if (!text.startsWith('doc', i - 3)) continue;
+    let j = i + 3;
+    for (let c = text.charCodeAt(j); j < i + 19 && (c === 32 || c === 9 || c === 34 || c === 39 || c === 44 || c === 92); c = text.charCodeAt(++j));
+    if (j > i + 3 && text.startsWith('login', j)) return true;
   }
   return false;
 }
 
-/** `sk-` (OpenAI, `sk-ant-` Anthropic), `glpat-` (GitLab), `xox?-` (Slack): all end in a `-`. */
+/** Whether `word` occurs in `text`, searched from `part` (a rarer piece of it, `offset` characters in). */
+function hasWord(text: string, word: string, part: string, offset: number): boolean {
+  for (let i = text.indexOf(part, offset); i >= 0; i = text.indexOf(part, i + 1)) {
+    if (text.startsWith(word, i - offset)) return true;
+  }
+  return false;
+}
+
+/** Whether a command that takes one of the password `flags` occurs in `text`. */
+function commandOfFlags(text: string, flags: number): boolean {
+  if ((flags & FLAG_SSHPASS) !== 0) return true; // checked at the flag itself
+  if ((flags & FLAG_MYSQL) !== 0 && (text.includes('ysql') || text.includes('riadb'))) return true;
+  if ((flags & FLAG_CURL) !== 0 && text.includes('curl')) return true;
+  if ((flags & FLAG_WGET) !== 0 && text.includes('wget')) return true;
+  if ((flags & FLAG_REDIS) !== 0 && hasWord(text, 'redis-cli', '-cli', 5)) return true;
+  return (flags & FLAG_LOGIN) !== 0 && hasDockerLogin(text);
+}
+
+/**
+ * `sk-` (OpenAI, `sk-ant-` Anthropic), `glpat-` (GitLab), `xox?-` (Slack): all end in a `-`.
+ * A command's password flag starts with one ({@link CLI}, when its command occurs too).
+ */
 function dashes(text: string): number {
   let mask = 0;
+  let flags = 0;
+  nextColon = -2;
+  nextLineEnd = -2;
   for (let i = text.indexOf('-', 2); i >= 0; i = text.indexOf('-', i + 1)) {
     const c1 = text.charCodeAt(i - 1);
     const c2 = text.charCodeAt(i - 2);
+    let f = passwordFlag(text, i);
+    if ((f & FLAG_CURL_USER) !== 0) f = (f & ~FLAG_CURL_USER) | ((flags & FLAG_CURL) === 0 && colonOnLine(text, i + 2) ? FLAG_CURL : 0);
+    flags |= f;
     if (c1 === 107 /* k */ && c2 === 115 /* s */) {
       mask |= OPENAI;
       if (text.startsWith('ant-', i + 1)) mask |= ANTHROPIC;
@@ -471,7 +882,7 @@ function dashes(text: string): number {
       mask |= SLACK;
     }
   }
-  return mask;
+  return flags !== 0 && commandOfFlags(text, flags) ? mask | CLI : mask;
 }
 
 function isSlackLetter(c: number): boolean {
@@ -499,7 +910,6 @@ function endsWith(low: string, end: number, key: string): boolean {
 }
 
 const CC_A = 65;
-const CC_UNDERSCORE = 95;
 
 /** `AKIA`/`ASIA`/`ABIA`/`ACCA` (AWS) and `AIza` (Google). */
 function capitalA(text: string): number {
@@ -525,13 +935,22 @@ function jwtStart(text: string): number {
   return 0;
 }
 
-/** `gh[pousr]_` or `github_pat_`. */
-function githubPrefix(text: string): number {
-  for (let i = text.indexOf('gh'); i >= 0; i = text.indexOf('gh', i + 2)) {
-    const c = text.charCodeAt(i + 2);
-    if (text.charCodeAt(i + 3) === CC_UNDERSCORE && (c === 112 || c === 111 || c === 117 || c === 115 || c === 114)) return GITHUB;
+/**
+ * From each `_`: `gh[pousr]_` and `github_pat_` (GitHub). One loop over the underscores, rare in most
+ * text, rather than a search for `gh` (frequent) and one for `_pat_`.
+ */
+function underscores(text: string): number {
+  let mask = 0;
+  for (let i = text.indexOf('_'); i >= 0; i = text.indexOf('_', i + 1)) {
+    const c = text.charCodeAt(i - 1);
+    if ((c === 112 || c === 111 || c === 117 || c === 115 || c === 114) && text.charCodeAt(i - 2) === 104 && text.charCodeAt(i - 3) === 103) {
+      mask |= GITHUB;
+    } else {
+      const n = text.charCodeAt(i + 1);
+      if (n === 112 && text.startsWith('pat_', i + 1)) mask |= GITHUB; // in every `github_pat_`
+    }
   }
-  return text.includes('_pat_') ? GITHUB : 0; // in every `github_pat_`; short literals with a rare first character search fastest
+  return mask;
 }
 
 /** `://` with an `@` somewhere after it. */
@@ -548,8 +967,12 @@ function urlPassword(text: string): number {
  * `aws_access_key`, `github_token`, `gitlab_token`, `slack_token`,
  * `google_api_key`, `jwt`, `bearer` (keeps `Authorization: Bearer `),
  * `url_password` (keeps `scheme://user:` and `@host`), `password_assignment`
- * (keeps the key: `password=`, `"api_key": "..."`, `DB_PASSWORD=...`), then
- * `extraPatterns` in order. Each match becomes `[REDACTED:<kind>]`.
+ * (keeps the key: `password=`, `"api_key": "..."`, `DB_PASSWORD=...`),
+ * `name_value` (the value of a `name: DB_PASSWORD` / `value: ...` pair),
+ * `cli_password` (`mysql -pX`, `curl -u user:X`, ...: keeps the flag and the
+ * user), `netrc_password`, `basic_auth` (Docker's and npm's base64
+ * `user:password`), then `extraPatterns` in order. Each match becomes
+ * `[REDACTED:<kind>]`.
  *
  * Defaults: `enabled: true`, no extra patterns, no extra key names. User
  * patterns get the `g` flag added when missing; they must be linear-time
@@ -572,8 +995,8 @@ export function compileRedactor(options: RedactorOptions | undefined, screened =
   const enabled = options?.enabled !== false;
   const extraKeys = Array.isArray(options?.extraKeyNames) ? options.extraKeyNames.filter((k): k is string => typeof k === 'string' && k.length > 0) : [];
   const keys = keyVariants([...SECRET_KEY_NAMES, ...extraKeys]);
-  const rules = builtinRules(keys);
   const screen = new SecretScreen(keys);
+  const rules = builtinRules(keys, screen);
   let compileError = false;
   for (const p of Array.isArray(options?.extraPatterns) ? options.extraPatterns : []) {
     try {
@@ -631,6 +1054,16 @@ function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMa
   }
   for (const rule of rules) {
     if (rule.bit !== 0 && (mask & rule.bit) === 0) continue;
+    if (rule.run !== undefined) {
+      const found = rule.run(text);
+      if (found.count > 0) {
+        text = found.text;
+        count += found.count;
+        if (!kinds.includes(rule.kind)) kinds.push(rule.kind);
+        mask = scan(text);
+      }
+      continue;
+    }
     rule.re.lastIndex = 0;
     let hit = false;
     text = text.replace(rule.re, (...args: unknown[]) => {

@@ -270,6 +270,157 @@ describe('createRedactor: code that refers to a secret is not one (a review of f
   });
 });
 
+describe('createRedactor: secrets in shapes of their own (name/value pairs, command lines, registry auth, .netrc)', () => {
+  const cases: [string, string, string, string][] = [
+    // A Kubernetes (or ECS, CloudFormation, Helm, Terraform) name/value pair whose name is a secret's.
+    ['kubernetes env pair', '- name: DB_PASSWORD\n  value: hunter2', '- name: DB_PASSWORD\n  value: [REDACTED:name_value]', 'name_value'],
+    ['kubernetes env pair, quoted', 'env:\n  - name: "API_TOKEN"\n    value: "Zq9-XwV8uT7sR6"\n', 'env:\n  - name: "API_TOKEN"\n    value: "[REDACTED:name_value]"\n', 'name_value'],
+    ['json env pair', '{"name": "API_TOKEN", "value": "abc123xyz"}', '{"name": "API_TOKEN", "value": "[REDACTED:name_value]"}', 'name_value'],
+    ['pretty json env pair', '[\n  {\n    "name": "DB_PASSWORD",\n    "value": "Pw7Kube22"\n  }\n]', '[\n  {\n    "name": "DB_PASSWORD",\n    "value": "[REDACTED:name_value]"\n  }\n]', 'name_value'],
+    ['json env pair, bare number stays valid json', '{"name": "PIN_SECRET", "value": 4821}', '{"name": "PIN_SECRET", "value": "[REDACTED:name_value]"}', 'name_value'],
+    ['cloudformation env pair', '- Name: DB_PASSWORD\n  Value: Sup3rS3cret!', '- Name: DB_PASSWORD\n  Value: [REDACTED:name_value]', 'name_value'],
+    ['helm --set list', 'helm install app ./chart --set env[0].name=DB_PASSWORD,env[0].value=hunter2', 'helm install app ./chart --set env[0].name=DB_PASSWORD,env[0].value=[REDACTED:name_value]', 'name_value'],
+    ['terraform set block', 'set {\n  name  = "auth.postgresPassword"\n  value = "Pg5Secret"\n}', 'set {\n  name  = "auth.postgresPassword"\n  value = "[REDACTED:name_value]"\n}', 'name_value'],
+    ['env pair in json text', '{"stdout": "- name: DB_PASSWORD\\n  value: hunter2\\n- name: LOG\\n"}', '{"stdout": "- name: DB_PASSWORD\\n  value: [REDACTED:name_value]\\n- name: LOG\\n"}', 'name_value'],
+    // A password on a command line, by the command's own flag.
+    ['mysql -p', 'mysql -h db -uroot -pS3cret app', 'mysql -h db -uroot -p[REDACTED:cli_password] app', 'cli_password'],
+    ['mysqldump -p', 'mysqldump -uroot -pX7pw app > app.sql', 'mysqldump -uroot -p[REDACTED:cli_password] app > app.sql', 'cli_password'],
+    ['mariadb -p quoted', "mariadb -u root -p'my pass' app", "mariadb -u root -p'[REDACTED:cli_password]' app", 'cli_password'],
+    ['mysql in docker exec', 'docker exec -it db mysql -uroot -prootpw -e "SHOW DATABASES"', 'docker exec -it db mysql -uroot -p[REDACTED:cli_password] -e "SHOW DATABASES"', 'cli_password'],
+    ['mysql argv list', 'subprocess.run(["mysql", "-uroot", "-pS3cret", "app"])', 'subprocess.run(["mysql", "-uroot", "-p[REDACTED:cli_password]", "app"])', 'cli_password'],
+    ['curl -u', 'curl -u admin:hunter2 https://api.example.com', 'curl -u admin:[REDACTED:cli_password] https://api.example.com', 'cli_password'],
+    ['curl --user', 'curl -sS --user deploy:Pa55w0rd https://x.example', 'curl -sS --user deploy:[REDACTED:cli_password] https://x.example', 'cli_password'],
+    ['curl -u quoted', "curl -u 'elastic:changeme' http://localhost:9200", "curl -u 'elastic:[REDACTED:cli_password]' http://localhost:9200", 'cli_password'],
+    ['curl -u attached', 'curl -uadmin:s3cr3t http://h/', 'curl -uadmin:[REDACTED:cli_password] http://h/', 'cli_password'],
+    ['curl -u in a flag cluster', 'curl -su admin:s3cr3t http://h/', 'curl -su admin:[REDACTED:cli_password] http://h/', 'cli_password'],
+    ['curl -u in json text', '{"command": "curl -u \\"bob:Secr3t pw\\" https://h"}', '{"command": "curl -u \\"bob:[REDACTED:cli_password]\\" https://h"}', 'cli_password'],
+    ['curl argv list', "subprocess.run(['curl', '-u', 'bob:Secr3t', url])", "subprocess.run(['curl', '-u', 'bob:[REDACTED:cli_password]', url])", 'cli_password'],
+    ['curl --oauth2-bearer', 'curl --oauth2-bearer Zm9vYmFyYmF6 https://h', 'curl --oauth2-bearer [REDACTED:cli_password] https://h', 'cli_password'],
+    ['wget --http-password', 'wget --http-user=bob --http-password s3cret1 https://h/f', 'wget --http-user=bob --http-password [REDACTED:cli_password] https://h/f', 'cli_password'],
+    ['docker login -p', 'docker login -u me -p S3cretPw registry.example.com', 'docker login -u me -p [REDACTED:cli_password] registry.example.com', 'cli_password'],
+    ['sshpass -p', 'sshpass -p Hunter22 ssh -p 2222 me@host', 'sshpass -p [REDACTED:cli_password] ssh -p 2222 me@host', 'cli_password'],
+    ['redis-cli -a', 'redis-cli -h cache -a R3disPw ping', 'redis-cli -h cache -a [REDACTED:cli_password] ping', 'cli_password'],
+    // Docker's config.json and npm's .npmrc: base64 of `user:password`.
+    ['docker config auth', '{"auths": {"https://index.docker.io/v1/": {"auth": "dXNlcjpwYXNzd29yZA=="}}}', '{"auths": {"https://index.docker.io/v1/": {"auth": "[REDACTED:basic_auth]"}}}', 'basic_auth'],
+    ['npmrc _auth', '//registry.example.com/:_auth=dXNlcjpwYXNzd29yZA==\nalways-auth=true', '//registry.example.com/:_auth=[REDACTED:basic_auth]\nalways-auth=true', 'basic_auth'],
+    ['npmrc _auth alone', '_auth = Ym9iOmh1bnRlcjI=', '_auth = [REDACTED:basic_auth]', 'basic_auth'],
+    // .netrc entries, on one line or several.
+    ['netrc one line', 'machine api.github.com login octocat password gh0stPass', 'machine api.github.com login octocat password [REDACTED:netrc_password]', 'netrc_password'],
+    ['netrc several lines', 'machine db.example.com\n  login app\n  password p4ss-w0rd\n', 'machine db.example.com\n  login app\n  password [REDACTED:netrc_password]\n', 'netrc_password'],
+    ['netrc default entry', 'default login anonymous password guest123', 'default login anonymous password [REDACTED:netrc_password]', 'netrc_password'],
+    ['netrc in json text', '{"content": "machine h.example\\nlogin u\\npassword Xk9mP2\\n"}', '{"content": "machine h.example\\nlogin u\\npassword [REDACTED:netrc_password]\\n"}', 'netrc_password'],
+    // The rest of a value: after `&` when no `name=` follows it, after a space to the end of a YAML line.
+    ['value with &', 'password=Tr0ub4dor&3', 'password=[REDACTED:password_assignment]', 'password_assignment'],
+    ['value with & then a space', 'DB_PASSWORD=a&b&c next=1', 'DB_PASSWORD=[REDACTED:password_assignment] next=1', 'password_assignment'],
+    ['yaml value with spaces', 'db:\n  password: correct horse battery staple\n  host: db', 'db:\n  password: [REDACTED:password_assignment]\n  host: db', 'password_assignment'],
+    ['yaml list item value with spaces, then a comment', '- passphrase: abcd efgh # rotated monthly', '- passphrase: [REDACTED:password_assignment] # rotated monthly', 'password_assignment'],
+    ['yaml value with spaces in json text', '{"file": "app:\\n  secret: my secret words\\n"}', '{"file": "app:\\n  secret: [REDACTED:password_assignment]\\n"}', 'password_assignment'],
+  ];
+  for (const [name, input, output, kind] of cases) {
+    it(name, () => {
+      const res = redact(input);
+      assert.equal(res.text, output);
+      assert.deepEqual(res.kinds, [kind]);
+      assert.equal(res.redactions, 1);
+      assert.equal(redact(res.text).redactions, 0, 'idempotent');
+    });
+  }
+
+  it('already covered by the key rule: --password=, PGPASSWORD=, MYSQL_PWD=, npm _authToken and _password', () => {
+    for (const [text, out] of [
+      ['mysql -uroot --password=S3cret app', 'mysql -uroot --password=[REDACTED:password_assignment] app'],
+      ['PGPASSWORD=s3cret psql -h db -U app', 'PGPASSWORD=[REDACTED:password_assignment] psql -h db -U app'],
+      ['MYSQL_PWD=s3cret mysql -uroot app', 'MYSQL_PWD=[REDACTED:password_assignment] mysql -uroot app'],
+      ['wget --password=s3cret1 ftp://h/f', 'wget --password=[REDACTED:password_assignment] ftp://h/f'],
+      ['//registry.npmjs.org/:_authToken=npm_abcdef123456', '//registry.npmjs.org/:_authToken=[REDACTED:password_assignment]'],
+      ['//npm.pkg.github.com/:_password=cGFzcw==', '//npm.pkg.github.com/:_password=[REDACTED:password_assignment]'],
+    ] as const) {
+      assert.equal(redact(text).text, out, text);
+    }
+  });
+
+  it('keeps what only looks like them: other names, references, flags of other commands, users without a password, prose', () => {
+    for (const text of [
+      // Name/value pairs: another name, a reference, a value from elsewhere, a variable in code.
+      '- name: LOG_LEVEL\n  value: debug',
+      '- name: DB_PASSWORD_FILE\n  value: /run/secrets/db',
+      '- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db\n      key: pw',
+      '- name: API_TOKEN\n- name: LOG_LEVEL\n  value: debug',
+      '- name: DB_PASSWORD\n  value: $(VAULT_DB_PASSWORD)',
+      '- name: API_TOKEN\n  value: "{{ .Values.apiToken }}"',
+      '- name: API_TOKEN\n  value: ${API_TOKEN}',
+      'set {\n  name  = "auth.password"\n  value = var.db_password\n}',
+      'headers.append({"name": "X-Auth-Token", "value": token})',
+      'env.push({ name: "API_TOKEN", value: apiToken });',
+      'fields = [dict(name="api_token", value=os.environ["API_TOKEN"])]',
+      '<input name="password" value="" type="password">',
+      '{"name": "pad_token", "value": 0}',
+      '- Name: LOG_LEVEL\n  Value: debug',
+      '  secret: !secret db_password',
+      'helm upgrade app ./chart --set env[0].name=LOG_LEVEL,env[0].value=debug',
+      // Commands: -p and -u of other commands, no attached password, references, a user alone.
+      'docker run -d -p 8080:80 nginx && docker exec -u root web id',
+      'mkdir -p out && cp -p a b && sort -u x && python -u run.py && git push -u origin main',
+      'pip install -U pip && tar -xpf a.tar && ssh -p 2222 me@h',
+      'mysql -h db.internal -P 3306 -u root -p',
+      'mysql -u root -p mydb < schema.sql',
+      'mysql -uroot -p"$MYSQL_ROOT_PASSWORD" -e "select 1"\nmkdir -p out',
+      'mysql -uroot -p${DB_PASS} app',
+      'subprocess.run(["mysql", "-u", user, f"-p{password}", db])',
+      'test: ["CMD", "mysqladmin", "ping", "-uroot", "-p$$MYSQL_ROOT_PASSWORD"]',
+      'import mysql.connector',
+      'curl -u admin https://h/api',
+      'curl -u admin: https://h/api',
+      'curl -u "$USER:$PASS" https://h/api',
+      'curl -u "${API_USER}:${API_PASS}" https://h',
+      'subprocess.run(["curl", "-u", creds, url])',
+      'curl -sSL https://example.com/install.sh | sh -s -- -u',
+      'echo "$PW" | docker login -u me --password-stdin ghcr.io',
+      'docker login -u "$DOCKER_USER" -p "$DOCKER_PASS"',
+      'sshpass -f ~/.pw ssh -p 2222 me@host',
+      'redis-cli -h cache -p 6379 ping',
+      // Auth fields that are no base64 of user:password.
+      '{"auths": {"ghcr.io": {}}, "credsStore": "desktop"}',
+      '{"auth": "none", "mode": "basic"}',
+      'auth: basic',
+      '{"auth": ""}',
+      '"auth": "bearer"',
+      // Prose and code with the netrc words.
+      'The machine learning login page asks for a password reset.',
+      'machine = platform.machine()\nlogin(user, password)',
+      // Values after & and spaces that are not part of them.
+      'curl "https://h/items?api_key=$API_KEY&limit=10"',
+      'PASSWORD=$PW && make deploy',
+      'token = tokens[i] if i < len(tokens) else None',
+      'kept = list(filter(lambda token: token not in stopwords, tokens))',
+      'password: str = Field(..., min_length=8)',
+      'OPENAI_API_KEY=<your key here>',
+    ]) {
+      assert.equal(redact(text).text, text, text);
+      const json = JSON.stringify({ text });
+      assert.equal(redact(json).text, json, `JSON-encoded: ${text}`);
+    }
+  });
+
+  it('Docker\'s and npm\'s auth fields are looked for in texts with few `=`/`:` only (a config file, a tool\'s output of one)', () => {
+    const config = '{"auths": {"ghcr.io": {"auth": "dXNlcjpwYXNzd29yZA=="}}}';
+    assert.equal(redact(config).redactions, 1);
+    const script = 'a=1 '.repeat(20) + config;
+    assert.equal(redact(script).text, script, 'more than 16 separators: not looked for (a documented gap)');
+  });
+
+  it('a space ends an unquoted value everywhere but a YAML line: the words after it are other arguments', () => {
+    assert.equal(redact('password=abcd efgh').text, 'password=[REDACTED:password_assignment] efgh');
+    assert.equal(redact('mount -o user=bob,password=S3cret other=1').text, 'mount -o user=bob,password=[REDACTED:password_assignment] other=1');
+    assert.equal(redact('login failed, password: letmein was rejected').text, 'login failed, password: [REDACTED:password_assignment] was rejected');
+    assert.equal(redact('PGPASSWORD=s3cret psql app').text, 'PGPASSWORD=[REDACTED:password_assignment] psql app');
+    // A query string's next parameter, an HTML entity and a shell's `&&` end a value.
+    assert.equal(redact('https://h/cb?token=abc123&next=/home').text, 'https://h/cb?token=[REDACTED:password_assignment]&next=/home');
+    assert.equal(redact('x?token=abc123&amp;next=1').text, 'x?token=[REDACTED:password_assignment]&amp;next=1');
+    assert.equal(redact('PASSWORD=abc123&&make').text, 'PASSWORD=[REDACTED:password_assignment]&&make');
+  });
+});
+
 describe('createRedactor: options', () => {
   it('enabled: false returns the input unchanged', () => {
     const off = createRedactor({ enabled: false });
@@ -338,9 +489,22 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     'my"key', '=', '==', ':=', '::', '=>', TRUNCATION_MARK, 'b', 'rb', 'f', '\\n', '\\t', 'SecretAccessKey', 'privateKey', ' ', '  ', '\t', ' '.repeat(16), ' '.repeat(17), '"', "'", '\n', '\n\n', '$', '${X}', 'None', 'hunter22',
     'abcdefghijklmnopqrstuvwxyz0123456789', 'ABCDEFGHIJKLMNOP', '-----BEGIN RSA PRIVATE KEY-----\n', '-----END RSA PRIVATE KEY-----',
     'PRIVATE KEY', 'MIIEowIBAAKCAQEA', '[REDACTED:', ']', 'é', 'K', 'ſ', '\u212a', '{', '}', ',', ';', '\\', '\\"', '\\\\\\"', "\\'",
+    // The shapes of their own: name/value pairs, command lines, registry auth, .netrc, values going on past `&` or a space.
+    'name', 'Name', 'value', 'Value', 'env[0].', '- ', 'DB_PASSWORD', 'mysql', 'mysqldump', 'mariadb', 'curl', 'wget', 'docker', 'login', 'sshpass',
+    'redis-cli', '-p', '-pS3c', '-u', '-U', '-su', '-a', '--user', '--password', '--http-password', '--oauth2-bearer', '--proxy-user', 'u:p',
+    'machine', 'default', 'h.example', 'auth', '_auth', '"auth"', 'YTpi', 'dXNlcjpwYXNz', '&', '&3', ' #', '\r', '[', '(', ')', '|', '\\n', '\\\\n',
   ];
   const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
-  const text = fc.oneof(pieces, pieces, fc.string({ maxLength: 200 }));
+  /** Fewer pieces, those of the command, name/value, .netrc and auth rules, so that their shapes come up often. */
+  const SHAPE_PIECES = [
+    ' ', ' ', '\t', '\n', '\\n', '\\\n', '"', "'", '\\"', ',', '=', ': ', ':', ';', '|', '&', '$', '{pw}', '-', '#', '[REDACTED:x]',
+    'mysql', 'mariadb-dump', 'curl', 'wget', 'docker', 'login', 'sshpass', 'redis-cli', '["', '", "', '"]', '/usr/bin/',
+    '-p', '-pS3c', '-u', '-U', '-su', '-a', '--user', '--user=', '--password', '--pass', '--http-password', '--oauth2-bearer', '--proxy-user',
+    'u:p', 'bob:Secr3t', 'S3cret', 'name', 'value', 'Value', 'env[0].', '- ', 'DB_PASSWORD', 'token', 'machine', 'default', 'password',
+    'h.example', '_auth', 'auth', '"auth"', 'YTpi', 'dXNlcjpwYXNz', 'Tr0ub4dor', '&3', 'abcd', ' #',
+  ];
+  const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
+  const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
   const RUNS = Number(process.env.FC_RUNS ?? 300) * 20;
 
   it('gives the same result as running every rule, on text built from the anchors', () => {
@@ -375,6 +539,11 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
       // Short ones (screened by one pass over the characters), each with only its own anchor character.
       'eyJabcde.eyJabcde.x', 'x eyJhbGciOi.eyJzdWIiOi.sig', 'AIza' + 'b'.repeat(35), 'ASIA' + '7'.repeat(16), 'gho_' + 'b'.repeat(36),
       'sk-' + 'b'.repeat(20), 'pwd=hunter2', 'a://b:c@d',
+      // The shapes of their own, and short ones (a `w` only: `.netrc`).
+      'mysql -pS3cret db', 'x mysql -u r -pS3cret', 'curl -u a:b1 x', 'curl -su a:b1', 'curl -u a\\\nb:c', 'wget --http-password pw1',
+      'docker login -p pw1 r', 'sshpass -p pw1 ssh h', 'redis-cli -a pw1', '["curl", "-u", "a:b1"]', 'machine h login u password p1',
+      'machine h\nlogin u\npassword p1', 'default login u password p1', '- name: DB_PASSWORD\n  value: x1', '{"name": "API_TOKEN", "value": "x1"}',
+      'env[0].name=DB_PASSWORD,env[0].value=x1', '{"auth": "YTpi"}', '_auth=YTpi', 'password=a1&b2', 'password: a1 b2 # c',
     ]) {
       assert.deepEqual(r.redact(s), reference.redact(s), s);
       assert.deepEqual(screenedOdd.redact(s), referenceOdd.redact(s), s);

@@ -1,0 +1,537 @@
+/**
+ * Passwords written as words rather than `key=value`: a command's own flag
+ * (`mysql -pSecret`, `curl -u user:pass`, `wget --http-password pw`,
+ * `docker login -p pw`, `sshpass -p pw`, `redis-cli -a pw`) and a `.netrc`
+ * entry (`machine host login user password pw`). Flags such as `-p` and `-u`
+ * mean something else to most commands (`docker run -p 8080:80`,
+ * `mkdir -p`, `git push -u origin`), so each flag counts only after the
+ * command it belongs to, up to that command's end.
+ *
+ * Not regexes over the whole text: a regex finds a command name (or
+ * `machine`/`default`), then a scanner reads its words forward, up to the
+ * end of the command or a bound, and the search goes on from there. Every
+ * character is read a bounded number of times: linear.
+ */
+import { isNoSecretWord } from './redact-code.js';
+
+/** Most characters of one command read after its name. */
+const MAX_COMMAND = 4096;
+/** Most words (or list items) of one command read. */
+const MAX_WORDS = 256;
+/** Farthest a closing quote is looked for, on the same line. */
+const MAX_QUOTED = 1024;
+
+/**
+ * A command name. It must start a word (checked by {@link startsCommand}: a
+ * look-behind here would be tried at every position, several times slower)
+ * and be followed by a blank (a shell command) or a quote (an item of an
+ * argv list: `["mysql", "-u", ...]`, its quotes escaped when the code sits
+ * in a JSON string).
+ */
+const COMMAND_RE =
+  /(mysql(?:dump|admin|import|check|pump|show|sh|binlog|slap)?|mariadb(?:-?(?:dump|admin|import|check|show|binlog|slap))?|curl|wget|sshpass|redis-cli|docker)(?=[ \t]|\\{0,7}["'])/g;
+
+/**
+ * Whether a command name may start at `i`: at the text's start, after a
+ * blank, a line end, a quote, one of `;&|(\`[,` or a path's `/`
+ * (`/usr/bin/mysql`), or after a line end or tab as JSON writes it (`\n`).
+ */
+function startsCommand(text: string, i: number): boolean {
+  if (i === 0) return true;
+  const c = text.charCodeAt(i - 1);
+  if (c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39 || c === 96 || c === 59 || c === 38 || c === 124 || c === 40 || c === 91 || c === 44 || c === 47) return true;
+  return (c === 110 || c === 114 || c === 116) && text.charCodeAt(i - 2) === 92;
+}
+
+const MYSQL = 0;
+const CURL = 1;
+const WGET = 2;
+const LOGIN = 3;
+const SSHPASS = 4;
+const REDIS = 5;
+
+function familyOf(name: string): number {
+  switch (name.charCodeAt(0)) {
+    case 109: // m
+      return MYSQL;
+    case 99: // c
+      return CURL;
+    case 119: // w
+      return WGET;
+    case 115: // s
+      return SSHPASS;
+    case 114: // r
+      return REDIS;
+    default: // docker
+      return LOGIN;
+  }
+}
+
+/** wget's options whose next word is a password (the `--x=pw` forms are `password_assignment`'s). */
+const WGET_PASSWORD_FLAGS = new Set(['--password', '--http-password', '--ftp-password', '--proxy-password', '--http-passwd', '--ftp-passwd', '--proxy-passwd']);
+
+/** What the next word of a command is, after a flag that takes a value. */
+const NOTHING = 0;
+const SECRET = 1;
+const USER_PASSWORD = 2;
+
+/** A blank or a line end. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** Length of the run of backslashes starting at `i` (at most up to `limit`). */
+function backslashRun(text: string, i: number, limit: number): number {
+  let j = i;
+  while (j < limit && text.charCodeAt(j) === 92) j++;
+  return j - i;
+}
+
+/**
+ * Where a quoted span opened at `i` ends (after its closing quote), or -1.
+ * The span opens with `k` backslashes and a quote (`k` > 0: a quote escaped
+ * in a JSON string) and closes with the same quote after exactly `k`
+ * backslashes, on the same line (a raw line end or one JSON writes, `\n`)
+ * and within {@link MAX_QUOTED} characters.
+ */
+function quoteEnd(text: string, i: number, k: number, limit: number): number {
+  const q = text.charCodeAt(i + k);
+  const stop = Math.min(limit, i + k + 1 + MAX_QUOTED);
+  let run = 0; // backslashes right before `p`
+  for (let p = i + k + 1; p < stop; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 10 || c === 13) return -1;
+    if (c === 92) {
+      run++;
+      continue;
+    }
+    if (c === q && run === k) return p + 1;
+    if ((c === 110 || c === 114) && (run === 1 || run === 2)) return -1; // `\n`: a line end as JSON writes it
+    run = 0;
+  }
+  return -1;
+}
+
+/**
+ * The command-line blanks from `i`: spaces, tabs, a line continuation (`\`
+ * then a line end, raw or as JSON writes it: three or more backslashes then
+ * `n`) and a tab as JSON writes it.
+ */
+function skipBlanks(text: string, i: number, limit: number): number {
+  let j = i;
+  while (j < limit) {
+    const c = text.charCodeAt(j);
+    if (c === 32 || c === 9) {
+      j++;
+      continue;
+    }
+    if (c !== 92) break;
+    const k = backslashRun(text, j, limit);
+    const n = text.charCodeAt(j + k);
+    if (n === 10 && k % 2 === 1) j += k + 1;
+    else if (n === 13 && k % 2 === 1 && text.charCodeAt(j + k + 1) === 10) j += k + 2;
+    else if (n === 116 && k <= 2) j += k + 1;
+    else if (n === 110 && k >= 3) j += k + 1;
+    else break;
+  }
+  return j;
+}
+
+/** Whether the command ends at `i`, where a word would start: a line end (raw or `\n` as JSON writes it), `;`, `|`, `&`, `)`, a backquote or a comment. */
+function endsCommand(text: string, i: number, limit: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c === 10 || c === 13 || c === 59 || c === 124 || c === 38 || c === 41 || c === 96 || c === 35) return true;
+  if (c !== 92) return false;
+  const k = backslashRun(text, i, limit);
+  const n = text.charCodeAt(i + k);
+  return k <= 2 && (n === 110 || n === 114);
+}
+
+/**
+ * End of the shell word starting at `i`: at a blank or a command's end, quoted spans read whole. A quote
+ * that closes nowhere on its line ends the word, and then the command.
+ */
+function wordEnd(text: string, i: number, limit: number): number {
+  let j = i;
+  while (j < limit) {
+    const c = text.charCodeAt(j);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 59 || c === 124 || c === 38 || c === 41 || c === 96) break;
+    if (c === 34 || c === 39) {
+      // A quote closed nowhere on its line closes the string the command is written in (`os.system("...")`).
+      const e = quoteEnd(text, j, 0, limit);
+      if (e < 0) break;
+      j = e;
+      continue;
+    }
+    if (c === 92) {
+      const k = backslashRun(text, j, limit);
+      const n = text.charCodeAt(j + k);
+      if (n === 34 || n === 39) {
+        const e = quoteEnd(text, j, k, limit);
+        if (e < 0) break;
+        j = e;
+        continue;
+      }
+      if (n === 10 || n === 13 || n === 110 || n === 114 || n === 116) break; // a line end or tab, raw or escaped
+      j += k;
+      continue;
+    }
+    j++;
+  }
+  return j;
+}
+
+/** Edits found so far: `[from, to)` pairs, in order, each replaced by the tag. */
+type Edits = number[];
+
+/**
+ * A value's text without the quotes around it, when one quoted span
+ * (`'pw'`, `"pw"`, `\"pw\"`) makes the whole of `[a, b)`: `[from, to, quote]`,
+ * quote being the quote character (0: unquoted).
+ */
+function unquoted(text: string, a: number, b: number): [number, number, number] {
+  const k = backslashRun(text, a, b);
+  const q = text.charCodeAt(a + k);
+  if ((q === 34 || q === 39) && quoteEnd(text, a, k, b) === b) return [a + k + 1, b - k - 1, q];
+  return [a, b, 0];
+}
+
+/** Records `[a, b)` (a word, maybe quoted) when it holds a secret. */
+function secretWord(text: string, a: number, b: number, edits: Edits): void {
+  const [from, to, quote] = unquoted(text, a, b);
+  if (to > from && !isNoSecretWord(text.slice(from, to), quote === 39)) edits.push(from, to);
+}
+
+/** Records the password of `user:password` in `[a, b)`, if any (a user alone keeps everything). */
+function userPassword(text: string, a: number, b: number, edits: Edits): void {
+  const [from, to, quote] = unquoted(text, a, b);
+  const word = text.slice(from, to); // (not `text.indexOf(':', from)`: that could read on to the text's end, every time)
+  const colon = from + word.indexOf(':');
+  if (colon < from || colon + 1 >= to) return;
+  if (word.includes('[REDACTED:')) return; // an earlier tag's `:` is no user's
+  const [pFrom, pTo, pQuote] = unquoted(text, colon + 1, to);
+  if (pTo > pFrom && !isNoSecretWord(text.slice(pFrom, pTo), (pQuote || quote) === 39)) edits.push(pFrom, pTo);
+}
+
+/** Reading state of one command. */
+interface Reading {
+  family: number;
+  /** What the next word is ({@link NOTHING}, {@link SECRET}, ...). */
+  expect: number;
+  /** `docker`: whether the subcommand `login` was read. */
+  login: boolean;
+  /** Where the command's name ends. */
+  commandEnd: number;
+}
+
+/**
+ * Whether `text[a, b)` is 1 to 16 blanks, quotes, commas and backslashes: what separates `sshpass` from its
+ * `-p`, `docker` from `login` (the screen looks for them so).
+ */
+function onlyGap(text: string, a: number, b: number): boolean {
+  if (b - a > 16 || b <= a) return false;
+  for (let k = a; k < b; k++) {
+    const c = text.charCodeAt(k);
+    if (!(c === 32 || c === 9 || c === 34 || c === 39 || c === 44 || c === 92)) return false;
+  }
+  return true;
+}
+
+/**
+ * Takes the word `[a, b)` of a command (`variable`: an argv item that is no
+ * string literal, a name of code); `false` ends the command.
+ */
+function onWord(text: string, a: number, b: number, variable: boolean, st: Reading, edits: Edits): boolean {
+  const expect = st.expect;
+  st.expect = NOTHING;
+  if (variable) return (st.family !== SSHPASS && st.family !== -1) || expect !== NOTHING;
+  const [f, t] = unquoted(text, a, b);
+  const dash = text.charCodeAt(f) === 45;
+  if (expect === SECRET || expect === USER_PASSWORD) {
+    if (dash) return onWord(text, a, b, false, st, edits);
+    if (expect === SECRET) secretWord(text, a, b, edits);
+    else userPassword(text, a, b, edits);
+    return true;
+  }
+  const c1 = text.charCodeAt(f + 1);
+  const len = t - f;
+  switch (st.family) {
+    case MYSQL:
+      // `-pSecret`: only attached (`-p` alone asks; the next word is the database). Not `"-p secret"` (an argv
+      // item with a blank after `-p`: the screen's check).
+      if (dash && c1 === 112 && len > 2 && !isBlank(text.charCodeAt(f + 2))) secretWord(text, f + 2, t, edits);
+      return true;
+    case CURL: {
+      if (!dash) return true;
+      const flag = text.slice(f, t);
+      if (flag === '-u' || flag === '-U' || flag === '--user' || flag === '--proxy-user') st.expect = USER_PASSWORD;
+      else if (flag === '--oauth2-bearer') st.expect = SECRET;
+      else if (/^-[A-TV-Za-tv-z][A-Za-z]{0,7}u$/.test(flag)) st.expect = USER_PASSWORD; // `-su user:pw`: flags run together
+      else if ((c1 === 117 || c1 === 85) && len > 2) userPassword(text, f + 2, t, edits); // `-uuser:pw`
+      else if (flag.startsWith('--user=') || flag.startsWith('--proxy-user=')) userPassword(text, f + flag.indexOf('=') + 1, t, edits);
+      return true;
+    }
+    case WGET:
+      if (dash && WGET_PASSWORD_FLAGS.has(text.slice(f, t))) st.expect = SECRET;
+      return true;
+    case LOGIN:
+      if (!st.login) {
+        // `login` right after `docker` (no global options in between: the screen looks for the two words).
+        st.login = len === 5 && text.startsWith('login', f) && onlyGap(text, st.commandEnd, f);
+        return st.login;
+      }
+      if (dash && c1 === 112 && len === 2) st.expect = SECRET;
+      else if (dash && c1 === 112 && len > 2) secretWord(text, f + 2, t, edits);
+      else if (dash && len === 10 && text.startsWith('--password', f)) st.expect = SECRET;
+      return true;
+    case SSHPASS:
+      // `-p` as its first option, right after it (`sshpass -p pw ssh -p 2222 host`: what follows is the
+      // command it runs, with flags of its own). Only blanks, quotes and commas in between (the screen's check).
+      if (!dash || c1 !== 112 || !onlyGap(text, st.commandEnd, f)) return false;
+      if (len === 2) st.expect = SECRET;
+      else secretWord(text, f + 2, t, edits);
+      st.family = -1; // nothing more to read
+      return true;
+    case REDIS:
+      if (dash && ((c1 === 97 && len === 2) || (len === 6 && text.startsWith('--pass', f)))) st.expect = SECRET;
+      return true;
+    default: // done (sshpass after its password)
+      return st.expect !== NOTHING;
+  }
+}
+
+/** Reads a shell command's words from `i`; returns where it stopped. */
+function readShell(text: string, i: number, limit: number, st: Reading, edits: Edits): number {
+  let j = i;
+  for (let words = 0; words < MAX_WORDS; words++) {
+    j = skipBlanks(text, j, limit);
+    if (j >= limit || endsCommand(text, j, limit)) break;
+    const e = wordEnd(text, j, limit);
+    if (e === j) break;
+    if (!onWord(text, j, e, false, st, edits)) break;
+    j = e;
+  }
+  return j;
+}
+
+function isStringPrefix(c: number): boolean {
+  // r R b B f F u U
+  return c === 114 || c === 82 || c === 98 || c === 66 || c === 102 || c === 70 || c === 117 || c === 85;
+}
+
+/**
+ * Reads an argv list's items from `i` (right after the command's item):
+ * string literals are words, anything else (a name, `+`) a value of code.
+ * Returns where it stopped.
+ */
+function readArgv(text: string, i: number, limit: number, st: Reading, edits: Edits): number {
+  let j = i;
+  for (let items = 0; items < MAX_WORDS && j < limit; items++) {
+    // Separators: blanks, commas, line ends as JSON writes them. A raw line end ends the list: the list is
+    // read on one line only, as the screen looks for curl's `user:password` on the flag's line.
+    while (j < limit) {
+      const c = text.charCodeAt(j);
+      if (c === 32 || c === 9 || c === 44) {
+        j++;
+        continue;
+      }
+      if (c === 92) {
+        const k = backslashRun(text, j, limit);
+        const n = text.charCodeAt(j + k);
+        if (n === 110 || n === 114 || n === 116) {
+          j += k + 1;
+          continue;
+        }
+      }
+      break;
+    }
+    if (j >= limit) break;
+    const c = text.charCodeAt(j);
+    if (c === 93 || c === 41 || c === 125) break; // ] ) }
+    let s = j;
+    if (isStringPrefix(c)) {
+      // A Python string prefix (`f"-p{pw}"`, `rb'...'`) before a quote.
+      let p = j + 1;
+      if (isStringPrefix(text.charCodeAt(p))) p++;
+      const k = backslashRun(text, p, limit);
+      const q = text.charCodeAt(p + k);
+      if (q === 34 || q === 39) s = p;
+    }
+    const k = backslashRun(text, s, limit);
+    const q = text.charCodeAt(s + k);
+    if (q === 34 || q === 39) {
+      const e = quoteEnd(text, s, k, limit);
+      if (e < 0) break;
+      if (!onWord(text, s, e, false, st, edits)) break;
+      j = e;
+      continue;
+    }
+    // Code: a name, an operator; up to the next separator.
+    let e = j;
+    while (e < limit && e - j < 256) {
+      const d = text.charCodeAt(e);
+      if (d === 32 || d === 9 || d === 10 || d === 13 || d === 44 || d === 93 || d === 41 || d === 125 || d === 34 || d === 39 || d === 92) break;
+      e++;
+    }
+    if (e === j) break;
+    if (!onWord(text, j, e, true, st, edits)) break;
+    j = e;
+  }
+  return j;
+}
+
+/** Replaces each edit `[from, to)` of `text` by `[REDACTED:kind]`. */
+function applyEdits(text: string, edits: Edits, kind: string): { text: string; count: number } {
+  if (edits.length === 0) return { text, count: 0 };
+  let out = '';
+  let last = 0;
+  for (let k = 0; k < edits.length; k += 2) {
+    out += text.slice(last, edits[k]) + `[REDACTED:${kind}]`;
+    last = edits[k + 1]!;
+  }
+  return { text: out + text.slice(last), count: edits.length / 2 };
+}
+
+/**
+ * `cli_password`: the password a command takes as a flag's word. mysql,
+ * mysqldump, mysqladmin, ..., mariadb: `-pSecret` (attached only). curl:
+ * `-u`/`--user`/`-U`/`--proxy-user user:password` (the part after the
+ * first `:`; a user alone keeps everything), `--oauth2-bearer token`.
+ * wget: `--password pw`, `--http-password pw`, `--ftp-password pw`,
+ * `--proxy-password pw`. docker login: `-p pw`, `--password pw`.
+ * sshpass: `-p pw` (its first option). redis-cli: `-a pw`, `--pass pw`. A shell reference
+ * (`$PW`, `"${PW}"`, `$(cat f)`), a template field (`{pw}`, `%s`) or a
+ * placeholder (`<password>`, `***`) is kept.
+ */
+export function redactCommandPasswords(text: string): { text: string; count: number } {
+  const edits: Edits = [];
+  COMMAND_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = COMMAND_RE.exec(text)) !== null) {
+    const start = m.index;
+    const end = start + m[1]!.length;
+    if (!startsCommand(text, start)) {
+      COMMAND_RE.lastIndex = start + 1;
+      continue;
+    }
+    const limit = Math.min(text.length, end + MAX_COMMAND);
+    const st: Reading = { family: familyOf(m[1]!), expect: NOTHING, login: false, commandEnd: end };
+    let stop: number;
+    const k = backslashRun(text, end, limit);
+    const q = text.charCodeAt(end + k);
+    if ((q === 34 || q === 39) && start >= k + 1 && text.charCodeAt(start - 1) === q && backslashRun(text, start - 1 - k, start - 1) === k) {
+      stop = readArgv(text, end + k + 1, limit, st, edits); // `["mysql", "-u", ...]`
+    } else {
+      stop = readShell(text, end, limit, st, edits);
+    }
+    COMMAND_RE.lastIndex = Math.max(stop, end);
+  }
+  return applyEdits(text, edits, 'cli_password');
+}
+
+// ---------------------------------------------------------------------------
+// .netrc
+// ---------------------------------------------------------------------------
+
+/** An entry's start: `machine` or `default`, as a word. */
+const NETRC_RE = /(?:(?<![^\s"'])|(?<=\\[nrt]))(?:machine|default)(?=[ \t\r\n]|\\{1,7}[nrt])/g;
+/** Most characters of a token of an entry read. */
+const MAX_NETRC_TOKEN = 256;
+/** Most whitespace read between tokens. */
+const MAX_NETRC_GAP = 256;
+
+/** Whitespace between tokens of an entry (line ends too, raw or as JSON writes them) from `i`. */
+function skipSpace(text: string, i: number): number {
+  let j = i;
+  const stop = Math.min(text.length, i + MAX_NETRC_GAP);
+  while (j < stop) {
+    const c = text.charCodeAt(j);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      j++;
+      continue;
+    }
+    if (c === 92) {
+      const k = backslashRun(text, j, stop);
+      const n = text.charCodeAt(j + k);
+      if (k <= 7 && (n === 110 || n === 114 || n === 116)) {
+        j += k + 1;
+        continue;
+      }
+    }
+    break;
+  }
+  return j;
+}
+
+/** End of the token at `i`: up to whitespace, a quote, or a line end or tab as JSON writes it. */
+function tokenEnd(text: string, i: number): number {
+  let j = i;
+  const stop = Math.min(text.length, i + MAX_NETRC_TOKEN);
+  while (j < stop) {
+    const c = text.charCodeAt(j);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39) break;
+    if (c === 92) {
+      const k = backslashRun(text, j, stop);
+      const n = text.charCodeAt(j + k);
+      if (n === 110 || n === 114 || n === 116 || n === 34 || n === 39) break;
+      j += k;
+      continue;
+    }
+    j++;
+  }
+  return j;
+}
+
+/** The entry keyword `text[a, b)` is: 1 login, 2 password, 3 account or port, 0 none. */
+function netrcKeyword(text: string, a: number, b: number): number {
+  const len = b - a;
+  if (len === 5 && text.startsWith('login', a)) return 1;
+  if (len === 8 && text.startsWith('password', a)) return 2;
+  if ((len === 7 && text.startsWith('account', a)) || (len === 4 && text.startsWith('port', a))) return 3;
+  return 0;
+}
+
+/**
+ * `netrc_password`: the password of a `.netrc` entry (`machine host login
+ * user password pw`, `default login user password pw`), its tokens on one
+ * line or several; an entry needs both `login` and `password`. A shell
+ * reference (`$TOKEN`, `${{ secrets.X }}`: the entry is being written by a
+ * script) or a placeholder is kept.
+ */
+export function redactNetrcPasswords(text: string): { text: string; count: number } {
+  const edits: Edits = [];
+  NETRC_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = NETRC_RE.exec(text)) !== null) {
+    let i = m.index + m[0].length;
+    if (m[0] === 'machine') {
+      const h = skipSpace(text, i);
+      const e = tokenEnd(text, h);
+      if (e === h || netrcKeyword(text, h, e) !== 0) continue;
+      i = e;
+    }
+    let login = false;
+    let pwFrom = -1;
+    let pwTo = -1;
+    for (let pairs = 0; pairs < 8; pairs++) {
+      const k = skipSpace(text, i);
+      const ke = tokenEnd(text, k);
+      const keyword = netrcKeyword(text, k, ke);
+      if (keyword === 0) break;
+      let v = ke;
+      while (v < text.length && v - ke < 64 && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
+      if (v === ke) break;
+      const ve = tokenEnd(text, v);
+      if (ve === v || netrcKeyword(text, v, ve) !== 0) break;
+      if (keyword === 1) login = true;
+      else if (keyword === 2) {
+        pwFrom = v;
+        pwTo = ve;
+      }
+      i = ve;
+    }
+    if (login && pwFrom >= 0 && !isNoSecretWord(text.slice(pwFrom, pwTo), false)) edits.push(pwFrom, pwTo);
+    NETRC_RE.lastIndex = Math.max(i, m.index + m[0].length);
+  }
+  return applyEdits(text, edits, 'netrc_password');
+}
