@@ -148,7 +148,7 @@ export function notASecret(value: string, key: string, separator: string, bare: 
  * `$(cat f)`, a backquote), unless single-quoted, where `$` is a character;
  * a placeholder (`<password>`, `***`, `xxx`, `{{ .Values.pw }}`, `%s`,
  * `%(pw)s`, `?`, `%PW%`); a template field (`{pw}`, `{self.password}`,
- * `{db_pass!r}`: code building the command); a string being concatenated
+ * `{db_pass!r}`, Ruby's `#{password}`: code building the command); a string being concatenated
  * (`"-p" + pw + "..."` read from inside the code's quotes).
  */
 export function isNoSecretWord(word: string, singleQuoted: boolean): boolean {
@@ -157,5 +157,6 @@ export function isNoSecretWord(word: string, singleQuoted: boolean): boolean {
   if (!singleQuoted && (c === 36 /* $ */ || c === 96) /* ` */) return true;
   if (NON_SECRET_VALUE_RE.test(word) || URL_PASSWORD_PLACEHOLDER_RE.test(word) || PLACEHOLDER_RE.test(word)) return true;
   if (/^\{[A-Za-z_][^{}]{0,127}\}$/.test(word) || /^%[A-Za-z_]\w{0,63}%$/.test(word)) return true;
+  if (/^#\{[^{}]{1,128}\}/.test(word)) return true; // Ruby's interpolation (`"-p#{password}"`)
   return /["'] ?\+|\+ ?["']/.test(word);
 }

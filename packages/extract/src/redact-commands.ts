@@ -31,16 +31,77 @@ const MAX_QUOTED = 1024;
 const COMMAND_RE =
   /(mysql(?:dump|admin|import|check|pump|show|sh|binlog|slap)?|mariadb(?:-?(?:dump|admin|import|check|show|binlog|slap))?|curl|wget|sshpass|redis-cli|docker)(?=[ \t]|\\{0,7}["'])/g;
 
+/** Words after which a command name is a command (`sudo mysql ...`, `xargs curl ...`, a prompt's `$`, Dockerfile's `RUN`). */
+const COMMAND_PREFIXES = new Set(['sudo', 'env', 'exec', 'time', 'xargs', 'nohup', 'command', 'then', 'do', 'else', 'RUN', '--', '!', '$', '#', '%']);
+
+/** A character of a path (`/usr/local/bin/`, `./bin/`). */
+function isPathChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 47 || c === 46 || c === 95 || c === 45;
+}
+
 /**
- * Whether a command name may start at `i`: at the text's start, after a
- * blank, a line end, a quote, one of `;&|(\`[,` or a path's `/`
- * (`/usr/bin/mysql`), or after a line end or tab as JSON writes it (`\n`).
+ * Where the blanks (spaces, tabs, a tab as JSON writes it) before `i` start, looking back at most 256
+ * characters: the index of the character before them (-1: the text's start).
  */
-function startsCommand(text: string, i: number): boolean {
-  if (i === 0) return true;
-  const c = text.charCodeAt(i - 1);
-  if (c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39 || c === 96 || c === 59 || c === 38 || c === 124 || c === 40 || c === 91 || c === 44 || c === 47) return true;
-  return (c === 110 || c === 114 || c === 116) && text.charCodeAt(i - 2) === 92;
+function blanksBefore(text: string, i: number): number {
+  let j = i - 1;
+  for (let n = 0; j >= 0 && n < 256; n++) {
+    const c = text.charCodeAt(j);
+    if (c === 32 || c === 9) j--;
+    else if (c === 116 && text.charCodeAt(j - 1) === 92) j -= 2; // `\t` as JSON writes a tab
+    else break;
+  }
+  return j;
+}
+
+/** Whether `j` (-1: the text's start) ends a line: the start, a line end, or a line end as JSON writes it (`\n`). */
+function lineEndAt(text: string, j: number): boolean {
+  if (j < 0) return true;
+  const c = text.charCodeAt(j);
+  return c === 10 || c === 13 || ((c === 110 || c === 114) && text.charCodeAt(j - 1) === 92);
+}
+
+/**
+ * Whether a command name at `i` is in a command's position: first on its line (after blanks, a YAML
+ * list's `- `, a YAML key such as `run:`), after `;`, `|`, `&`, `(` (and `$(`), a backquote, a quote
+ * (a string holding the command: `os.system("mysql ...")`), after a word that runs a command (`sudo`,
+ * `env`, `exec`, `time`, `xargs`, a prompt's `$`, ...) or shell assignments (`MYSQL_PWD=x mysql`), or as
+ * the command `docker exec`/`docker run`/`kubectl exec` runs in a container (`docker exec -it db mysql`).
+ * A path is a command's only in a `bin/` directory (`/usr/bin/mysql`; not `/var/lib/mysql`). Not an
+ * argument (`find / -name mysql`, `--link mysql`): another command's `-p…` follows it. Bounded look-backs.
+ */
+function startsCommand(text: string, i: number, depth = 0): boolean {
+  let p = i;
+  if (text.charCodeAt(p - 1) === 47) {
+    // `/usr/bin/mysql`, `./bin/mysql`: the path starts the command.
+    if (!text.startsWith('bin/', p - 4)) return false;
+    let s = p - 4;
+    while (s > 0 && p - s < 256 && isPathChar(text.charCodeAt(s - 1))) s--;
+    p = s;
+  }
+  const j = blanksBefore(text, p);
+  if (lineEndAt(text, j)) return true;
+  const c = text.charCodeAt(j);
+  // ; | & ( ` " '
+  if (c === 59 || c === 124 || c === 38 || c === 40 || c === 96 || c === 34 || c === 39) return true;
+  if (j === p - 1) return false; // no blank in between: part of another word
+  // The word before.
+  let w = j;
+  while (w >= 0 && j - w < 64 && !isBlank(text.charCodeAt(w))) w--;
+  const word = text.slice(w + 1, j + 1);
+  if (COMMAND_PREFIXES.has(word)) return true;
+  if (word === '-' || /^[A-Za-z_][A-Za-z0-9_-]{0,63}:$/.test(word)) return lineEndAt(text, blanksBefore(text, w + 1)) || word !== '-';
+  if (depth < 4 && /^[A-Za-z_][A-Za-z0-9_]{0,63}=/.test(word)) return startsCommand(text, w + 1, depth + 1);
+  if (word.charCodeAt(0) === 45 || word.includes('=')) return false; // an option's value (`--name mysql`)
+  // `docker exec -it db mysql`, `docker run --rm mysql:8 mysql`: `exec`/`run` before, in the same command.
+  let s = w;
+  while (s >= 0 && w - s < 256) {
+    const d = text.charCodeAt(s);
+    if (d === 10 || d === 13 || d === 59 || d === 124 || d === 38 || d === 40 || d === 96) break;
+    s--;
+  }
+  const segment = text.slice(s + 1, w + 1);
+  return / exec | run /.test(segment);
 }
 
 const MYSQL = 0;
@@ -196,10 +257,23 @@ function unquoted(text: string, a: number, b: number): [number, number, number] 
   return [a, b, 0];
 }
 
+/**
+ * Whether a quoted span's text is code, not a value: it begins or ends with a concatenation (`+`, PHP's `.`),
+ * so the quotes are the code's, around the operator (`"-p" + pw + " db"` read from inside the code's quotes
+ * gives the word `" + pw + "`).
+ */
+const CONCATENATION_RE = /^[ \t]*(?:\+|\.(?=[ \t$]))|(?:\+|(?:^|[ \t])\.)[ \t]*$/;
+
+/** Whether the word `[from, to)`, quoted by `quote` (0: unquoted), is no secret. */
+function noSecret(text: string, from: number, to: number, quote: number): boolean {
+  const word = text.slice(from, to);
+  return isNoSecretWord(word, quote === 39) || (quote !== 0 && CONCATENATION_RE.test(word));
+}
+
 /** Records `[a, b)` (a word, maybe quoted) when it holds a secret. */
 function secretWord(text: string, a: number, b: number, edits: Edits): void {
   const [from, to, quote] = unquoted(text, a, b);
-  if (to > from && !isNoSecretWord(text.slice(from, to), quote === 39)) edits.push(from, to);
+  if (to > from && !noSecret(text, from, to, quote)) edits.push(from, to);
 }
 
 /** Records the password of `user:password` in `[a, b)`, if any (a user alone keeps everything). */
@@ -210,7 +284,7 @@ function userPassword(text: string, a: number, b: number, edits: Edits): void {
   if (colon < from || colon + 1 >= to) return;
   if (word.includes('[REDACTED:')) return; // an earlier tag's `:` is no user's
   const [pFrom, pTo, pQuote] = unquoted(text, colon + 1, to);
-  if (pTo > pFrom && !isNoSecretWord(text.slice(pFrom, pTo), (pQuote || quote) === 39)) edits.push(pFrom, pTo);
+  if (pTo > pFrom && !noSecret(text, pFrom, pTo, pQuote || quote)) edits.push(pFrom, pTo);
 }
 
 /** Reading state of one command. */
@@ -420,6 +494,11 @@ export function redactCommandPasswords(text: string): { text: string; count: num
     const k = backslashRun(text, end, limit);
     const q = text.charCodeAt(end + k);
     if ((q === 34 || q === 39) && start >= k + 1 && text.charCodeAt(start - 1) === q && backslashRun(text, start - 1 - k, start - 1) === k) {
+      // An argv item after an option (`"--name", "mysql", "-p3306:3306"`) is the option's value.
+      if (/-[A-Za-z0-9-]{1,40}\\{0,7}["'][ \t]*,[ \t]*$/.test(text.slice(Math.max(0, start - 1 - k - 64), start - 1 - k))) {
+        COMMAND_RE.lastIndex = start + 1;
+        continue;
+      }
       stop = readArgv(text, end + k + 1, limit, st, edits); // `["mysql", "-u", ...]`
     } else {
       stop = readShell(text, end, limit, st, edits);
@@ -433,8 +512,6 @@ export function redactCommandPasswords(text: string): { text: string; count: num
 // .netrc
 // ---------------------------------------------------------------------------
 
-/** An entry's start: `machine` or `default`, as a word. */
-const NETRC_RE = /(?:(?<![^\s"'])|(?<=\\[nrt]))(?:machine|default)(?=[ \t\r\n]|\\{1,7}[nrt])/g;
 /** Most characters of a token of an entry read. */
 const MAX_NETRC_TOKEN = 256;
 /** Most whitespace read between tokens. */
@@ -500,38 +577,94 @@ function netrcKeyword(text: string, a: number, b: number): number {
  */
 export function redactNetrcPasswords(text: string): { text: string; count: number } {
   const edits: Edits = [];
-  NETRC_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = NETRC_RE.exec(text)) !== null) {
-    let i = m.index + m[0].length;
-    if (m[0] === 'machine') {
-      const h = skipSpace(text, i);
-      const e = tokenEnd(text, h);
-      if (e === h || netrcKeyword(text, h, e) !== 0) continue;
-      i = e;
+  // Entries are looked for before each `password` keyword (followed by a blank, as in an entry), within
+  // NETRC_REACH: one native search for `word` (whose `w` is rare) over the text, then searches for `machine`
+  // and `default` in windows that do not overlap. Searching the whole text for those common words (or a
+  // regex trying a look-behind at every position) costs several times more on prose with `password`.
+  let searched = 0; // where the windows searched so far end
+  let pos = 0; // where the entries read so far end
+  for (let w = text.indexOf('word', 4); w >= 0; w = text.indexOf('word', w + 4)) {
+    const c = text.charCodeAt(w + 4);
+    if (!(c === 32 || c === 9) || !text.startsWith('pass', w - 4)) continue;
+    const keyword = w - 4;
+    const from = Math.max(searched, pos, keyword - NETRC_REACH);
+    searched = keyword;
+    if (from >= keyword) continue;
+    const window = text.slice(from, keyword);
+    let m = window.indexOf('machine');
+    let d = window.indexOf('default');
+    while (m >= 0 || d >= 0) {
+      const isMachine = d < 0 || (m >= 0 && m < d);
+      const at = from + (isMachine ? m : d);
+      if (at >= pos && netrcEntryStart(text, at)) pos = Math.max(pos, readNetrcEntry(text, at, isMachine, edits));
+      if (isMachine) m = window.indexOf('machine', m + 7);
+      else d = window.indexOf('default', d + 7);
     }
-    let login = false;
-    let pwFrom = -1;
-    let pwTo = -1;
-    for (let pairs = 0; pairs < 8; pairs++) {
-      const k = skipSpace(text, i);
-      const ke = tokenEnd(text, k);
-      const keyword = netrcKeyword(text, k, ke);
-      if (keyword === 0) break;
-      let v = ke;
-      while (v < text.length && v - ke < 64 && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
-      if (v === ke) break;
-      const ve = tokenEnd(text, v);
-      if (ve === v || netrcKeyword(text, v, ve) !== 0) break;
-      if (keyword === 1) login = true;
-      else if (keyword === 2) {
-        pwFrom = v;
-        pwTo = ve;
-      }
-      i = ve;
-    }
-    if (login && pwFrom >= 0 && !isNoSecretWord(text.slice(pwFrom, pwTo), false)) edits.push(pwFrom, pwTo);
-    NETRC_RE.lastIndex = Math.max(i, m.index + m[0].length);
   }
   return applyEdits(text, edits, 'netrc_password');
+}
+
+/**
+ * Farthest an entry's `password` keyword is from its `machine`: the host and seven pairs before it, each
+ * token and gap at its bound ({@link MAX_NETRC_GAP}, {@link MAX_NETRC_TOKEN}, 64 blanks), and one more gap.
+ */
+const NETRC_REACH = 7 + 8 * (2 * MAX_NETRC_GAP + MAX_NETRC_TOKEN + 64);
+
+/**
+ * Reads the entry starting with `machine` (`isMachine`) or `default` at `at`; records its password, if it has
+ * one and a `login`. Returns where the reading stopped.
+ */
+function readNetrcEntry(text: string, at: number, isMachine: boolean, edits: Edits): number {
+  let i = at + 7;
+  if (isMachine) {
+    const h = skipSpace(text, i);
+    const e = tokenEnd(text, h);
+    if (e === h || netrcKeyword(text, h, e) !== 0 || endsSentence(text, e)) return i;
+    i = e;
+  }
+  let login = false;
+  let pwFrom = -1;
+  let pwTo = -1;
+  for (let pairs = 0; pairs < 8; pairs++) {
+    const k = skipSpace(text, i);
+    const ke = tokenEnd(text, k);
+    const keyword = netrcKeyword(text, k, ke);
+    if (keyword === 0) break;
+    let v = ke;
+    while (v < text.length && v - ke < 64 && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
+    if (v === ke) break;
+    const ve = tokenEnd(text, v);
+    if (ve === v || netrcKeyword(text, v, ve) !== 0 || endsSentence(text, ve)) break;
+    if (keyword === 1) login = true;
+    else if (keyword === 2) {
+      pwFrom = v;
+      pwTo = ve;
+    }
+    i = ve;
+  }
+  if (login && pwFrom >= 0 && !isNoSecretWord(text.slice(pwFrom, pwTo), false)) edits.push(pwFrom, pwTo);
+  return i;
+}
+
+/** Whether the token ending at `e` ends in `,` or `.`: a word of prose, not an entry's. */
+function endsSentence(text: string, e: number): boolean {
+  const c = text.charCodeAt(e - 1);
+  return c === 44 || c === 46;
+}
+
+/**
+ * Whether `machine`/`default` at `at` starts an entry: followed by whitespace (raw or as JSON writes it) and the
+ * first word on its line (after blanks), or right after a quote (`echo "machine ..." >> ~/.netrc`, a JSON string).
+ */
+function netrcEntryStart(text: string, at: number): boolean {
+  const c = text.charCodeAt(at + 7);
+  if (!(c === 32 || c === 9 || c === 10 || c === 13)) {
+    const k = backslashRun(text, at + 7, at + 15);
+    const n = text.charCodeAt(at + 7 + k);
+    if (k === 0 || k > 7 || !(n === 110 || n === 114 || n === 116)) return false;
+  }
+  const j = blanksBefore(text, at);
+  if (lineEndAt(text, j)) return true;
+  const p = text.charCodeAt(j);
+  return p === 34 || p === 39;
 }

@@ -286,6 +286,8 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   if (value === '$' || /^\$(?:[{(]|[A-Z_][A-Z0-9_]{0,63}$)/.test(value)) return true; // `$` alone: before `{` or `(`
   if (/^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(key, separator, input, keyStart)) return true; // `$password` in PHP
   if (v.bare && input.charAt(v.end) === '(' && CALLEE_RE.test(value)) return true;
+  // A template literal with a field (`` `${this.apiKey}` ``, `` `Bearer ${token}` ``): code building the value.
+  if (v.bare && value.charCodeAt(0) === 96 && /^`[^`\n]{0,1024}`/.exec(input.slice(v.end - value.length, v.end - value.length + 1026))?.[0].includes('${')) return true;
   if (v.list && /^\[\s*\]$/.test(value)) return true; // an empty list holds no secret
   return notASecret(value, key, separator, v.bare, input, keyStart, v.end);
 }
@@ -318,6 +320,22 @@ function startsLine(input: string, start: number): boolean {
   }
   if (i < 0 || c === 10 || c === 13) return true;
   return (c === 110 || c === 114) && input.charCodeAt(i - 1) === 92; // a line end as JSON writes it
+}
+
+/**
+ * Whether the `name` at `start` is the first key of an object or a call opened on its line: `(` right before it
+ * (blanks between), or `{` after `(` or `=` (`set({ name: ...`, `h = { name: ...`; not YAML's `- {name: ...}`).
+ */
+function inCodeObject(input: string, start: number): boolean {
+  let i = start - 1;
+  for (let n = 0; i >= 0 && n < 64 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9); n++) i--;
+  const c = input.charCodeAt(i);
+  if (c === 40) return true;
+  if (c !== 123) return false;
+  i--;
+  for (let n = 0; i >= 0 && n < 64 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9); n++) i--;
+  const d = input.charCodeAt(i);
+  return d === 40 || d === 61;
 }
 
 /** A name or a path of names, without digits (`token`, `apiToken`, `self.token`): a value of code. */
@@ -443,6 +461,11 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
           const gap = g[0]!.slice(g[0]!.lastIndexOf(g[4]! + g[3]!) + g[4]!.length + g[3]!.length);
           if (REFERENCE_NAME_RE.test(v.value) && (g[2] !== '' || (g[3] !== '' && /^[ \t]*,/.test(gap)))) return undefined;
           if (sep.includes('=') && /^[A-Za-z_][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_-]{0,63}|\[\d{1,4}\]){1,16}$/.test(v.value)) return undefined;
+          // A name of code in an object or a call opened on the pair's line (`cookies.set({ name: SESSION_TOKEN, value: token })`,
+          // `const h = { name: X, value: token }`): the `{` after `(` or `=`, or a `(` right before `name`.
+          if (REFERENCE_NAME_RE.test(v.value) && g[3] === '' && !/[\r\n]|\\[nr]/.test(gap) && inCodeObject(input, start)) return undefined;
+          // A call of a lower-case function on a reference (Terraform's `value = base64decode(var.pw)`).
+          if (input.charCodeAt(v.end) === 40 && /^[a-z_][a-z0-9_]{0,63}$/.test(v.value) && /^\([ \t]{0,16}[A-Za-z_][A-Za-z0-9_.]{0,127}[ \t]{0,16}[),]/.test(input.slice(v.end, v.end + 164))) return undefined;
         }
         const head = m.slice(0, g[0]!.length + g[1]!.length + 2 * g[2]!.length + 5) + sep;
         return head + redactedValue(v, g[2]!, sep, input, keyStart, 'name_value');

@@ -594,3 +594,105 @@ describe('createRedactor: secrets cut short', () => {
     assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 5_000);
   });
 });
+
+describe('createRedactor: regressions of the command-line, .netrc and name/value rules (a review, f28dd7a)', () => {
+  it('the .netrc scanner costs little on prose holding "login" and "password " (no search at every position)', () => {
+    const msg = 'I reviewed the authentication module. The login handler validates the form, then hashes the submitted password with bcrypt and compares it to the stored hash. The rate limiter is keyed by IP address only; the session cookie is not marked Secure. '.padEnd(2048, ' Next I will write tests for both fixes, run the full suite, and summarise the results.');
+    const variants = Array.from({ length: 64 }, (_, i) => msg.slice(0, -6) + String(i).padStart(6, '0'));
+    const control = variants.map((s) => s.replace('login', 'sign-in'));
+    const cost = (xs: string[]) => {
+      let best = Infinity;
+      for (let round = 0; round < 7; round++) {
+        const t = performance.now();
+        for (let i = 0; i < 2000; i++) redact(xs[i & 63]!);
+        best = Math.min(best, performance.now() - t);
+      }
+      return best;
+    };
+    cost(variants);
+    cost(control);
+    // Before: 11 µs against 0.9 µs (12x); now both under a microsecond.
+    assert.ok(cost(variants) < 4 * cost(control), 'the message with "login" costs no more than a few times the same without');
+  });
+
+  it('.netrc entries start their line (or a quoted string); prose with the words is kept', () => {
+    for (const text of [
+      'On the default login screen, password fields are masked.',
+      'Our machine learning login page password reset flow is broken.',
+      'Set up machine translation login flow; password resets go to email.',
+    ]) {
+      assert.equal(redact(text).text, text, text);
+      const json = JSON.stringify({ text });
+      assert.equal(redact(json).text, json, `JSON-encoded: ${text}`);
+    }
+    assert.equal(redact('echo "machine h.example login u password S3cret" >> ~/.netrc').text, 'echo "machine h.example login u password [REDACTED:netrc_password]" >> ~/.netrc');
+    assert.equal(redact('  machine h login u password S3cret').text, '  machine h login u password [REDACTED:netrc_password]');
+    assert.equal(redact('{"c": "x\\nmachine h login u password S3cret"}').text, '{"c": "x\\nmachine h login u password [REDACTED:netrc_password]"}');
+  });
+
+  it('a command string built by concatenation is code: kept byte for byte', () => {
+    for (const text of [
+      'os.system("mysql -u root -p" + pw + " mydb < dump.sql")',
+      "os.system('mysqldump -u ' + user + ' -p' + password + ' ' + db + ' > out.sql')",
+      'String cmd = "mysql -u" + user + " -p" + password + " " + db;',
+      "$cmd = 'mysql -u' . $user . ' -p' . $pass . ' ' . $db;",
+      'cmd = "curl -u admin:" + token + " " + url',
+      "const cmd = 'curl -u ' + user + ':' + pass + ' ' + url;",
+      'os.system("sshpass -p " + pw + " ssh " + host)',
+      'cmd = "redis-cli -a " + pw + " ping"',
+      'os.system("docker login -u " + user + " -p " + token + " " + registry)',
+      'os.system("wget --password " + pw + " " + url)',
+    ]) {
+      assert.equal(redact(text).text, text, text);
+    }
+    assert.equal(redact('os.system("mysql -u root -pS3cret mydb")').text, 'os.system("mysql -u root -p[REDACTED:cli_password] mydb")');
+  });
+
+  it('a command name counts in a command\'s position only: not as a path or an argument of another command', () => {
+    for (const text of [
+      'find /var/lib/mysql -type f -print',
+      'find /etc/mysql -perm -o+w',
+      "find /etc/mysql -path '*conf.d*' -name '*.cnf'",
+      'find / -name mysql -print 2>/dev/null',
+      'rsync -a /var/lib/mysql -pv backup:/srv',
+      'docker run -d --name mysql -p3306:3306 mysql:8',
+      'docker run --rm --link mysql -p8080:80 myapp',
+      '["docker", "run", "--name", "mysql", "-p3306:3306", "mysql:8"]',
+    ]) {
+      assert.equal(redact(text).text, text, text);
+    }
+    for (const [text, out] of [
+      ['/usr/bin/mysql -uroot -pS3cret app', '/usr/bin/mysql -uroot -p[REDACTED:cli_password] app'],
+      ['sudo mysql -uroot -pS3cret', 'sudo mysql -uroot -p[REDACTED:cli_password]'],
+      ['cd /srv && mysql -uroot -pS3cret app', 'cd /srv && mysql -uroot -p[REDACTED:cli_password] app'],
+      ['x=$(mysql -uroot -pS3cret -e "select 1")', 'x=$(mysql -uroot -p[REDACTED:cli_password] -e "select 1")'],
+      ['script:\n  - mysql -uroot -pS3cret app', 'script:\n  - mysql -uroot -p[REDACTED:cli_password] app'],
+      ['RUN curl -u admin:hunter2 https://h/x', 'RUN curl -u admin:[REDACTED:cli_password] https://h/x'],
+      ['$ mysql -uroot -pS3cret', '$ mysql -uroot -p[REDACTED:cli_password]'],
+      ['MYSQL_HOST=db mysql -uroot -pS3cret', 'MYSQL_HOST=db mysql -uroot -p[REDACTED:cli_password]'],
+      ['kubectl exec -it db-0 -- mysql -uroot -pS3cret', 'kubectl exec -it db-0 -- mysql -uroot -p[REDACTED:cli_password]'],
+      ['docker run --rm -it mysql:8 mysql -hdb -uroot -pS3cret', 'docker run --rm -it mysql:8 mysql -hdb -uroot -p[REDACTED:cli_password]'],
+    ] as const) {
+      assert.equal(redact(text).text, out, text);
+    }
+  });
+
+  it("Ruby's interpolation #{…} is a template field", () => {
+    for (const text of ['system("mysql -u#{user} -p#{password} #{db}")', 'File.write(path, "machine #{host} login #{user} password #{token}")']) {
+      assert.equal(redact(text).text, text, text);
+    }
+  });
+
+  it('name/value pairs in code: a template literal, a name of code in an object or call, a function call on a reference', () => {
+    for (const text of [
+      'authHeader = { name: "x-api-key", value: `${this.apiKey}` };',
+      'headers.push({ name: "Authorization-Token", value: `Bearer ${token}` });',
+      'cookies.set({ name: SESSION_TOKEN, value: token });',
+      'set {\n  name  = "redis.password"\n  value = base64decode(var.pw)\n}',
+    ]) {
+      assert.equal(redact(text).text, text, text);
+    }
+    assert.equal(redact('- {name: DB_PASSWORD, value: hunter2}').text, '- {name: DB_PASSWORD, value: [REDACTED:name_value]}');
+    assert.equal(redact('- name: API_TOKEN\n  value: `abc123`').text, '- name: API_TOKEN\n  value: [REDACTED:name_value]');
+  });
+});
