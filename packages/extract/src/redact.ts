@@ -194,10 +194,22 @@ const BITS = 16;
 /** Characters that may follow a bare value's `&` and stay in it: a bare value's, less `=` (a query's next `name=value`). */
 const AMP_WORD = `[^\\s"',;&}{)(\\]\\\\=]`;
 /**
+ * What follows the `&` of an HTML entity (`&amp;`, `&#39;`, `&#x27;`): a value ends before it. Any other `&…;`
+ * stays in the value (a connection string's `Password=Tr0ub4dor&3;Database=app`). Bounded: linear.
+ */
+const AMP_ENTITY = `(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});`;
+/**
  * Characters continuing a bare value after a space, up to the end of its line: blanks, and a bare value's
  * characters less `=`, `:`, `&` (no `key=`/`key:` hides in it) and `#` (a comment after a blank).
  */
 const MORE_CHAR = `(?:[ \\t]|[^\\s"',;&}{)(\\]\\\\=:#])`;
+
+/**
+ * A quote, maybe escaped, closing the string a bare value's continuation is the last line of
+ * (`{"stdout": "db:\\n  password: correct horse"}`, `cfg = "db:\\n  password: a b";`): the end of the
+ * input or of its line (maybe escaped, `\\n`), or one of `,;:)}]`, after blanks. Bounded: linear.
+ */
+const CLOSING_QUOTE = `\\\\{0,7}["'](?=[ \\t]{0,16}(?:[,;:)}\\]\\r\\n]|\\\\{1,7}[nr]|$))`;
 
 /**
  * The value of an assignment (`password_assignment`, `name_value`), as
@@ -219,8 +231,9 @@ const MORE_CHAR = `(?:[ \\t]|[^\\s"',;&}{)(\\]\\\\=:#])`;
  * before a quote escapes that quote (JSON in a JSON string): it ends the value too.
  * A list (`"api_key": ["k1", "k2"]`) is one value, replaced whole; a `[` that opens none stays in a bare value.
  *
- * A bare value goes on past an `&` followed by characters of a value up to something other than `=` or
- * `;` (`Tr0ub4dor&3`; not a query's `&next=1`, an entity's `&amp;`, a shell's `&&` or `& `): the look-ahead
+ * A bare value goes on past an `&` followed by characters of a value up to something other than `=`, and
+ * not by an HTML entity's name and `;` (`Tr0ub4dor&3`, `Tr0ub4dor&3;Database=app`; not a query's `&next=1`,
+ * an entity's `&amp;`, a shell's `&&` or `& `): the look-ahead
  * reads up to the first character not in its class, which the value then takes too, so each character is
  * read twice at most. The continuation (words after a blank, up to the line's end or a ` #` comment) is
  * captured whatever precedes the key; {@link redactedValue} replaces it only on a YAML-like line. It holds
@@ -232,8 +245,8 @@ function valuePattern(esc: number): string {
     `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
     `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\${esc}|` +
     `(\\[[^\\]\\n]{0,1024}\\])|` +
-    `((?!&)(?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])|&(?=${AMP_WORD}{1,256}(?!${AMP_WORD})(?![=;]))){1,1024})` +
-    `([ \\t]${MORE_CHAR}{0,1024}(?=[\\r\\n]|\\\\{1,7}[nr]|$|(?<=[ \\t])#))?)`
+    `((?!&)(?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])|&(?!${AMP_ENTITY})(?=${AMP_WORD}{1,256}(?!${AMP_WORD})(?!=))){1,1024})` +
+    `([ \\t]${MORE_CHAR}{0,1024}(?=[\\r\\n]|\\\\{1,7}[nr]|$|(?<=[ \\t])#|${CLOSING_QUOTE}))?)`
   );
 }
 
@@ -251,6 +264,8 @@ interface AssignedValue {
   end: number;
   /** A bare value's continuation after a space, up to the end of its line, or `''`. */
   more: string;
+  /** Where `more` ends in the input. */
+  moreEnd: number;
 }
 
 /** The value matched by `m` at `start`, whose {@link valuePattern} groups start at `g[base]`. */
@@ -268,6 +283,7 @@ function assignedValue(m: string, g: (string | undefined)[], base: number, start
     bare: bare !== undefined,
     end: start + m.length - more.length - (bare !== undefined ? bare.length - head!.length : 0),
     more,
+    moreEnd: start + m.length,
   };
 }
 
@@ -304,7 +320,11 @@ function redactedValue(v: AssignedValue, keyQuote: string, separator: string, in
   const quote = v.doubleQuoted ? '"' : v.singleQuoted ? "'" : (v.escapedQuote ?? keyQuote);
   if (v.more === '') return quote + tag(kind) + quote;
   const words = v.more.trimEnd();
-  if (words === '' || !separator.includes(':') || separator.includes('=') || !startsLine(input, keyStart)) return quote + tag(kind) + quote + v.more;
+  // Ended by a closing quote, it is the last line of a string (JSON's, code's) whose first line is not the key's: a
+  // string holding only `password: must be 8 characters long` (a message) ends its value at the space.
+  const closed = /^\\{0,7}["']/.test(input.slice(v.moreEnd, v.moreEnd + 8));
+  const opened = closed && keyQuote === '' && /["']/.test(input.charAt(keyStart - 1));
+  if (words === '' || !separator.includes(':') || separator.includes('=') || opened || !startsLine(input, keyStart)) return quote + tag(kind) + quote + v.more;
   return quote + tag(kind) + quote + v.more.slice(words.length); // the blanks before a comment or the line end stay
 }
 
@@ -435,7 +455,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       kind: 'name_value',
       bit: NAME_VALUE,
       // A name/value pair whose name is a secret's (Kubernetes and ECS env lists, CloudFormation, Helm's
-      // `--set env[0].name=X,env[0].value=Y`, Terraform's `set { name = "x.password" value = "..." }`):
+      // `--set env[0].name=X,env[0].value=Y` or `--set env[0].name=X --set env[0].value=Y`, Terraform's `set { name = "x.password" value = "..." }`):
       // `name`, `=`/`:`, the name (ending in a secret key name, maybe quoted), a comma or a line end, then
       // `value` (the same prefix and quotes as `name`), `=`/`:` and the value, read as an assignment's.
       // Every part is bounded and its alternatives start with different characters; the greedy prefixes
@@ -443,7 +463,8 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       re: new RegExp(
         `(?<![A-Za-z0-9_.\\]\\[-])(((?:[A-Za-z0-9_\\[\\].-]{0,127}\\.)?)((?:\\\\{1,7}["']|["'])?)[Nn]ame\\3[ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16}` +
           `((?:\\\\{1,7}["']|["'])?)([A-Za-z0-9_./-]{0,128}(?:${keyPattern}))\\4` +
-          `[ \\t]{0,16}(?:,|\\r|\\n|\\\\{1,7}[nr])(?:[ \\t,\\r\\n]|\\\\{1,7}[nrt]){0,64})` +
+          // Helm's pairs may each have their own `--set` (`--set env[0].name=X --set 'env[0].value=Y'`).
+          `[ \\t]{0,16}(?:,|\\r|\\n|\\\\{1,7}[nr]|['"]?[ \\t]{1,16}--set(?:-string)?[ \\t]{1,16}['"]?)(?:[ \\t,\\r\\n]|\\\\{1,7}[nrt]){0,64})` +
           `\\2\\3[Vv]alue\\3([ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16})` +
           valuePattern(9),
         'g',
@@ -774,7 +795,7 @@ const FLAG_WGET = 4;
 const FLAG_LOGIN = 8;
 const FLAG_SSHPASS = 16;
 const FLAG_REDIS = 32;
-/** curl's `-u` and the like, before the `:` of `user:password` is looked for ({@link colonOnLine}). */
+/** curl's `-u` and the like, before the `:` of `user:password` is looked for ({@link colonInUserWord}). */
 const FLAG_CURL_USER = 64;
 
 function isLetter(c: number): boolean {
@@ -842,6 +863,42 @@ function colonOnLine(text: string, from: number): boolean {
 }
 
 /**
+ * Whether a `:` may be in the word after the flag at `i` (curl's `-u user:password`, `-uuser:password`,
+ * `--user=user:password`): in the flag's own word or, after blanks, the next one. Not anywhere on the line,
+ * which a URL after `-u user` would make true. At most 768 characters are read; a quote (a word may hold
+ * blanks), a backslash (a line continued, an escape), a line end, a next word starting with `-` (another
+ * flag) or a longer read leave it to {@link colonOnLine}, the line's search: a superset of what the
+ * command's reading takes. Bounded per flag, then the line's forward-only search: linear.
+ */
+function colonInUserWord(text: string, i: number): boolean {
+  const found = userWordColon(text, i);
+  return found < 0 ? colonOnLine(text, i + 2) : found === 1;
+}
+
+/** {@link colonInUserWord}'s bounded read: 1 (a `:`), 0 (none), -1 (left to {@link colonOnLine}). */
+function userWordColon(text: string, i: number): number {
+  const end = Math.min(text.length, i + 769);
+  let word = 0; // 0: the flag's word, 1: the blanks after it, 2: the next word
+  for (let j = i + 1; j < end; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 58 /* : */) return 1;
+    if (c === 34 || c === 39 || c === 92 || c === 10 || c === 13) return -1;
+    const blank = c === 32 || c === 9;
+    if (word === 0) {
+      if (blank) word = 1;
+    } else if (word === 1) {
+      if (!blank) {
+        if (c === 45 /* - */) return -1;
+        word = 2;
+      }
+    } else if (blank) {
+      return 0;
+    }
+  }
+  return end === text.length ? 0 : -1;
+}
+
+/**
  * Whether `word` ends right before `i`, but for at most 16 blanks, quotes, commas and backslashes (what
  * separates two words of a command or two items of an argv list): `sshpass` before its `-p`, `docker`
  * before `login`.
@@ -894,7 +951,7 @@ function dashes(text: string): number {
     const c1 = text.charCodeAt(i - 1);
     const c2 = text.charCodeAt(i - 2);
     let f = passwordFlag(text, i);
-    if ((f & FLAG_CURL_USER) !== 0) f = (f & ~FLAG_CURL_USER) | ((flags & FLAG_CURL) === 0 && colonOnLine(text, i + 2) ? FLAG_CURL : 0);
+    if ((f & FLAG_CURL_USER) !== 0) f = (f & ~FLAG_CURL_USER) | ((flags & FLAG_CURL) === 0 && colonInUserWord(text, i) ? FLAG_CURL : 0);
     flags |= f;
     if (c1 === 107 /* k */ && c2 === 115 /* s */) {
       mask |= OPENAI;
@@ -906,6 +963,11 @@ function dashes(text: string): number {
     }
   }
   return flags !== 0 && commandOfFlags(text, flags) ? mask | CLI : mask;
+}
+
+/** @internal Whether the screen lets the command rule (`cli_password`) run on `text`: its flags' test. */
+export function cliScreened(text: string): boolean {
+  return (dashes(text) & CLI) !== 0;
 }
 
 function isSlackLetter(c: number): boolean {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createRedactor, TRUNCATION_MARK } from '../src/index.js';
-import { compileRedactor } from '../src/redact.js';
+import { cliScreened, compileRedactor } from '../src/redact.js';
 
 const r = createRedactor();
 const redact = (s: string) => r.redact(s);
@@ -311,9 +311,17 @@ describe('createRedactor: secrets in shapes of their own (name/value pairs, comm
     ['netrc in json text', '{"content": "machine h.example\\nlogin u\\npassword Xk9mP2\\n"}', '{"content": "machine h.example\\nlogin u\\npassword [REDACTED:netrc_password]\\n"}', 'netrc_password'],
     // The rest of a value: after `&` when no `name=` follows it, after a space to the end of a YAML line.
     ['value with &', 'password=Tr0ub4dor&3', 'password=[REDACTED:password_assignment]', 'password_assignment'],
+    ['helm, one --set per item', 'helm install app ./chart --set env[0].name=DB_PASSWORD --set env[0].value=hunter2', 'helm install app ./chart --set env[0].name=DB_PASSWORD --set env[0].value=[REDACTED:name_value]', 'name_value'],
+    ['helm, one --set per item, quoted', "helm install app ./chart --set 'env[0].name=DB_PASSWORD' --set-string 'env[0].value=hunter2'", "helm install app ./chart --set 'env[0].name=DB_PASSWORD' --set-string 'env[0].value=[REDACTED:name_value]'", 'name_value'],
+    ['value with & then ; (a connection string)', 'Server=db;User Id=sa;Password=Tr0ub4dor&3;Database=app', 'Server=db;User Id=sa;Password=[REDACTED:password_assignment];Database=app', 'password_assignment'],
+    ['value with & then ; (ODBC)', 'Driver={ODBC Driver 18};Server=db;Uid=sa;Pwd=Xk9&7mQ;Encrypt=yes', 'Driver={ODBC Driver 18};Server=db;Uid=sa;Pwd=[REDACTED:password_assignment];Encrypt=yes', 'password_assignment'],
     ['value with & then a space', 'DB_PASSWORD=a&b&c next=1', 'DB_PASSWORD=[REDACTED:password_assignment] next=1', 'password_assignment'],
     ['yaml value with spaces', 'db:\n  password: correct horse battery staple\n  host: db', 'db:\n  password: [REDACTED:password_assignment]\n  host: db', 'password_assignment'],
     ['yaml list item value with spaces, then a comment', '- passphrase: abcd efgh # rotated monthly', '- passphrase: [REDACTED:password_assignment] # rotated monthly', 'password_assignment'],
+    ['yaml value with spaces, last line of a json string', '{"stdout": "db:\\n  host: db.internal\\n  password: correct horse battery staple"}', '{"stdout": "db:\\n  host: db.internal\\n  password: [REDACTED:password_assignment]"}', 'password_assignment'],
+    ['yaml name/value pair, last line of a json string', '{"stdout": "- name: DB_PASSWORD\\n  value: correct horse battery"}', '{"stdout": "- name: DB_PASSWORD\\n  value: [REDACTED:name_value]"}', 'name_value'],
+    ['yaml value with spaces, last line of a code string', 'cfg = "db:\\n  password: correct horse battery";', 'cfg = "db:\\n  password: [REDACTED:password_assignment]";', 'password_assignment'],
+    ['yaml value with spaces, last line of an escaped string', '{"code": "cfg = \\"db:\\\\n  password: correct horse\\"\\n"}', '{"code": "cfg = \\"db:\\\\n  password: [REDACTED:password_assignment]\\"\\n"}', 'password_assignment'],
     ['yaml value with spaces in json text', '{"file": "app:\\n  secret: my secret words\\n"}', '{"file": "app:\\n  secret: [REDACTED:password_assignment]\\n"}', 'password_assignment'],
   ];
   for (const [name, input, output, kind] of cases) {
@@ -414,10 +422,16 @@ describe('createRedactor: secrets in shapes of their own (name/value pairs, comm
     assert.equal(redact('mount -o user=bob,password=S3cret other=1').text, 'mount -o user=bob,password=[REDACTED:password_assignment] other=1');
     assert.equal(redact('login failed, password: letmein was rejected').text, 'login failed, password: [REDACTED:password_assignment] was rejected');
     assert.equal(redact('PGPASSWORD=s3cret psql app').text, 'PGPASSWORD=[REDACTED:password_assignment] psql app');
+    // A string holding only a key and words is a message, not a YAML document's last line.
+    assert.equal(redact('{"errors": ["password: must be at least 8 characters"]}').text, '{"errors": ["password: [REDACTED:password_assignment] be at least 8 characters"]}');
+    assert.equal(redact('{"stdout": "db:\\n  password: a b\\" c"}').text, '{"stdout": "db:\\n  password: [REDACTED:password_assignment] b\\" c"}');
     // A query string's next parameter, an HTML entity and a shell's `&&` end a value.
     assert.equal(redact('https://h/cb?token=abc123&next=/home').text, 'https://h/cb?token=[REDACTED:password_assignment]&next=/home');
     assert.equal(redact('x?token=abc123&amp;next=1').text, 'x?token=[REDACTED:password_assignment]&amp;next=1');
     assert.equal(redact('PASSWORD=abc123&&make').text, 'PASSWORD=[REDACTED:password_assignment]&&make');
+    assert.equal(redact('x?token=abc123&#39;s').text, 'x?token=[REDACTED:password_assignment]&#39;s');
+    assert.equal(redact('x?token=abc123&#x27;s').text, 'x?token=[REDACTED:password_assignment]&#x27;s');
+    assert.equal(redact('?a=1&token=abc&b=2').text, '?a=1&token=[REDACTED:password_assignment]&b=2');
   });
 });
 
@@ -468,6 +482,17 @@ describe('createRedactor: the key-name pre-check skips nothing it should redact'
 });
 
 describe('createRedactor: the screen is a necessary condition of every rule', () => {
+  it("looks for curl's user:password in the word after -u, not anywhere on its line", () => {
+    // A URL's `:` after `-u user` made the command rule run on every shell script with curl.
+    assert.equal(cliScreened('curl -sS -u admin https://api.example.com/v1/items | jq .'), false);
+    assert.equal(cliScreened('curl -u admin:S3cret https://api.example.com/'), true);
+    assert.equal(cliScreened('curl -uadmin:S3cret https://api.example.com/'), true);
+    assert.equal(cliScreened('curl --user=admin:S3cret https://api.example.com/'), true);
+    assert.equal(cliScreened('curl -u \\\n  admin:S3cret https://api.example.com/'), true);
+    assert.equal(cliScreened('curl -u "my user:S3cret" https://api.example.com/'), true);
+    assert.equal(cliScreened('["curl", "-u", "admin:S3cret"]'), true);
+  });
+
   // The same rules without the screen: every rule runs on every string. Any difference means the
   // screen cleared a string a rule would have matched.
   const reference = compileRedactor(undefined, false);
