@@ -104,12 +104,13 @@ function startsCommand(text: string, i: number, depth = 0): boolean {
   return / exec | run /.test(segment);
 }
 
-const MYSQL = 0;
-const CURL = 1;
-const WGET = 2;
-const LOGIN = 3;
-const SSHPASS = 4;
-const REDIS = 5;
+/** The command families whose password flags are read (the redactor's screen has a bit for each: `1 << family`). */
+export const MYSQL = 0;
+export const CURL = 1;
+export const WGET = 2;
+export const LOGIN = 3;
+export const SSHPASS = 4;
+export const REDIS = 5;
 
 function familyOf(name: string): number {
   switch (name.charCodeAt(0)) {

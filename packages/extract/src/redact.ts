@@ -20,7 +20,7 @@ import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import { inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
-import { redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
+import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
 
 interface Rule {
   kind: string;
@@ -789,14 +789,14 @@ function startsWord(text: string, i: number): boolean {
 }
 
 // The commands whose password flag a `-` may start (see `redact-commands.ts`).
-const FLAG_MYSQL = 1;
-const FLAG_CURL = 2;
-const FLAG_WGET = 4;
-const FLAG_LOGIN = 8;
-const FLAG_SSHPASS = 16;
-const FLAG_REDIS = 32;
+const FLAG_MYSQL = 1 << MYSQL;
+const FLAG_CURL = 1 << CURL;
+const FLAG_WGET = 1 << WGET;
+const FLAG_LOGIN = 1 << LOGIN;
+const FLAG_SSHPASS = 1 << SSHPASS;
+const FLAG_REDIS = 1 << REDIS;
 /** curl's `-u` and the like, before the `:` of `user:password` is looked for ({@link colonInUserWord}). */
-const FLAG_CURL_USER = 64;
+const FLAG_CURL_USER = 1 << (REDIS + 1);
 
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
