@@ -7,6 +7,19 @@ import { cliScreened, compileRedactor } from '../src/redact.js';
 const r = createRedactor();
 const redact = (s: string) => r.redact(s);
 
+/** One test per `[name, input, output, kind]`: `input` redacts to `output`, one redaction of `kind` (and nothing more on a second pass). */
+function itRedactsEach(cases: readonly [string, string, string, string][], options: { idempotent?: boolean } = {}): void {
+  for (const [name, input, output, kind] of cases) {
+    it(name, () => {
+      const res = redact(input);
+      assert.equal(res.text, output);
+      assert.deepEqual(res.kinds, [kind]);
+      assert.equal(res.redactions, 1);
+      if (options.idempotent === true) assert.equal(redact(res.text).redactions, 0, 'idempotent');
+    });
+  }
+}
+
 describe('createRedactor: built-in kinds', () => {
   const cases: [string, string, string, string][] = [
     ['openai_key', 'key sk-abcdefghijklmnopqrstuvwx12 end', 'key [REDACTED:openai_key] end', 'openai_key'],
@@ -37,14 +50,7 @@ describe('createRedactor: built-in kinds', () => {
     ['camelCase private key', 'privateKey: abcDEF123', 'privateKey: [REDACTED:password_assignment]', 'password_assignment'],
     ['bearer in JSON-encoded code', '{"code": "h = {\\"Authorization\\": \\"Bearer Zq9XwV8uT7sR6\\"}"}', '{"code": "h = {\\"Authorization\\": \\"Bearer [REDACTED:bearer]\\"}"}', 'bearer'],
   ];
-  for (const [name, input, output, kind] of cases) {
-    it(name, () => {
-      const res = redact(input);
-      assert.equal(res.text, output);
-      assert.deepEqual(res.kinds, [kind]);
-      assert.equal(res.redactions, 1);
-    });
-  }
+  itRedactsEach(cases);
 
   it('redacts PEM private keys, terminated or cut short', () => {
     const body = 'MIIEowIBAAKCAQEA' + 'q'.repeat(48);
@@ -324,15 +330,7 @@ describe('createRedactor: secrets in shapes of their own (name/value pairs, comm
     ['yaml value with spaces, last line of an escaped string', '{"code": "cfg = \\"db:\\\\n  password: correct horse\\"\\n"}', '{"code": "cfg = \\"db:\\\\n  password: [REDACTED:password_assignment]\\"\\n"}', 'password_assignment'],
     ['yaml value with spaces in json text', '{"file": "app:\\n  secret: my secret words\\n"}', '{"file": "app:\\n  secret: [REDACTED:password_assignment]\\n"}', 'password_assignment'],
   ];
-  for (const [name, input, output, kind] of cases) {
-    it(name, () => {
-      const res = redact(input);
-      assert.equal(res.text, output);
-      assert.deepEqual(res.kinds, [kind]);
-      assert.equal(res.redactions, 1);
-      assert.equal(redact(res.text).redactions, 0, 'idempotent');
-    });
-  }
+  itRedactsEach(cases, { idempotent: true });
 
   it('already covered by the key rule: --password=, PGPASSWORD=, MYSQL_PWD=, npm _authToken and _password', () => {
     for (const [text, out] of [
