@@ -34,7 +34,18 @@ async function cli(args: string[], extra: Parameters<typeof captureIo>[1] = {}) 
 }
 
 interface RunsJson {
-  runs: { id: string; mode: string; status: string; eventCounts: Record<string, number>; failedEvents: number; agents: string[]; task: string; startedAt: string; lastEventAt: string | null }[];
+  runs: {
+    id: string;
+    mode: string;
+    status: string;
+    lastSeenAt: string | null;
+    eventCounts: Record<string, number>;
+    failedEvents: number;
+    agents: string[];
+    task: string;
+    startedAt: string;
+    lastEventAt: string | null;
+  }[];
 }
 
 describe('runs', () => {
@@ -491,8 +502,25 @@ describe('a run in progress', () => {
       const timeline = await live(['timeline', 'live-run-1']);
       assert.equal(timeline.code, 0);
       assert.match(timeline.text, /^run live-run-1  research  … running/);
-      assert.match(timeline.text, /\(no end recorded yet: the run is still going, or its process died before ending it\)/);
+      assert.match(timeline.text, /\(no end recorded yet: the run is still going, its process last seen running at \S+ \S+ \(\S+ m?s ago\)\)/);
       assert.match(timeline.text, /^search  .*… running/m);
+
+      // As if its process had died ten minutes ago: the heartbeats (every minute) stopped then.
+      const tenMinutesAgo = new Date(Date.now() - 600_000).toISOString();
+      for (const table of ['workflow_runs', 'dag_nodes']) {
+        const column = table === 'workflow_runs' ? 'id' : 'run_id';
+        await own.pool.query(`UPDATE ${own.schema}.${table} SET meta = jsonb_set(meta, '{last_seen_at}', to_jsonb($1::text)) WHERE ${column} = 'live-run-1'`, [tenMinutesAgo]);
+      }
+      const stale = await live(['runs', '--status', 'stale', '--json']);
+      const staleRuns = (JSON.parse(stale.io.stdout.join('')) as RunsJson).runs;
+      assert.deepEqual(staleRuns.map((r) => [r.id, r.status, r.lastSeenAt]), [['live-run-1', 'stale', tenMinutesAgo]]);
+      const stillRunning = await live(['runs', '--status', 'running', '--json']);
+      assert.deepEqual((JSON.parse(stillRunning.io.stdout.join('')) as RunsJson).runs, [], '--status running: only runs still seen');
+      assert.match((await live(['runs'])).text, /^live-run-1\s+research\s+! stale\s/m);
+      const staleTimeline = await live(['timeline', 'live-run-1']);
+      assert.match(staleTimeline.text, /^run live-run-1  research  ! stale/);
+      assert.match(staleTimeline.text, /\(stale: no end recorded, and its process was last seen running at \S+ \S+ \(10m 0\ds ago\): it most likely died/);
+      assert.match(staleTimeline.text, /^search  .*! stale/m);
 
       node.end();
       run.end();

@@ -150,10 +150,25 @@ test('timeline header: "no end recorded" only for a run in progress, not for an 
   const { formatTimeline } = await import('../src/commands/timeline.js');
   const colors = colorsFor({ isTTY: false, env: {} });
   const header = {
-    id: 'r', mode: 'm', task: null, startedAt: '2026-12-05T00:00:00.000Z', completedAt: null, durationMs: null,
+    id: 'r', mode: 'm', task: null, lastSeenAt: null, startedAt: '2026-12-05T00:00:00.000Z', completedAt: null, durationMs: null,
     startMs: Date.parse('2026-12-05T00:00:00.000Z'), serviceName: null, traceId: null, meta: {}, recorded: true,
   };
   const text = (status: string) => formatTimeline({ ...header, status }, [], [], { colors, width: 120 });
   assert.match(text('running'), /no end recorded yet/);
   assert.doesNotMatch(text('success'), /no end recorded/);
+});
+
+test('timeline header of a run in progress: still seen, stale (its process silent), or without a heartbeat', async () => {
+  const { inProgressNote } = await import('../src/commands/timeline.js');
+  const now = Date.parse('2026-12-05T12:00:00.000Z');
+  assert.equal(
+    inProgressNote({ status: 'running', lastSeenAt: '2026-12-05T11:59:30.000Z' }, now),
+    '(no end recorded yet: the run is still going, its process last seen running at 2026-12-05 11:59:30 (30.0 s ago))',
+  );
+  assert.equal(
+    inProgressNote({ status: 'stale', lastSeenAt: '2026-12-05T10:00:00.000Z' }, now),
+    '(stale: no end recorded, and its process was last seen running at 2026-12-05 10:00:00 (2h 00m ago): it most likely died before ending the run, or cannot reach Postgres)',
+  );
+  assert.equal(inProgressNote({ status: 'running', lastSeenAt: null }, now), '(no end recorded yet: the run is still going, or its process died before ending it)');
+  assert.match(inProgressNote({ status: 'running', lastSeenAt: 'garbage' }, now), /or its process died before ending it/);
 });

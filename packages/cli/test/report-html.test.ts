@@ -5,7 +5,7 @@ import type { FullEventRow, NodeRow, RunHeader } from '../src/data/run-detail.js
 import { buildReportData, embedJson, renderReport, REPORT_FORMAT } from '../src/index.js';
 
 const run: RunHeader = {
-  id: 'run-1', mode: 'one-shot', task: 'Task with <b>markup</b> & "quotes"', status: 'success',
+  id: 'run-1', mode: 'one-shot', task: 'Task with <b>markup</b> & "quotes"', status: 'success', lastSeenAt: null,
   startedAt: '2026-11-26T01:00:00.000Z', completedAt: '2026-11-26T01:00:01.000Z', durationMs: 1000,
   startMs: Date.parse('2026-11-26T01:00:00.000Z'), serviceName: 'svc', traceId: 'abc', meta: {}, recorded: true,
 };
@@ -81,5 +81,6 @@ test('a run still running (or whose process died before its end) is shown muted,
   assert.equal(statusOf('success'), 'good');
   assert.equal(statusOf('failed'), 'bad');
   assert.equal(statusOf('running'), 'muted');
+  assert.equal(statusOf('stale'), 'bad', 'its process fell silent: most likely dead');
   assert.equal(statusOf(null), 'muted');
 });

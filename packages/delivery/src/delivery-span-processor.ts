@@ -10,6 +10,7 @@ import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { backoffDelay } from './backoff.js';
+import { Heartbeat } from './heartbeat.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { SpanQueue } from './span-queue.js';
 import { estimateSpanBytes } from './span-size.js';
@@ -38,7 +39,13 @@ export const DELIVERY_DEFAULTS = Object.freeze({
   flushTimeoutMillis: 10_000,
   shutdownTimeoutMillis: 5000,
   replayIntervalMillis: 5000,
+  heartbeatIntervalMillis: 60_000,
 });
+
+/** The longest delay a Node timer takes (a longer one fires after 1 ms, with a warning). */
+const MAX_TIMER_MILLIS = 2_147_483_647;
+/** A heartbeat is skipped while the queue holds more than this share of its bounds: it must never crowd out events. */
+const HEARTBEAT_ROOM = 0.5;
 
 /** While the destination is down, the background spills the queue down to this share of its bounds once it passes {@link RELIEVE_HIGH}. */
 const RELIEVE_LOW = 0.5;
@@ -131,6 +138,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private readonly logger: DeliveryLogger;
   private readonly random: () => number;
   private readonly metrics: PipelineMetrics;
+  /** Follows the spans queued at their start while they run (undefined: heartbeat off). */
+  private readonly heartbeat: Heartbeat | undefined;
 
   private readonly queue = new SpanQueue();
   /** Prepared batches waiting for a (re)try, oldest first. */
@@ -174,6 +183,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     replayed: 0,
     replayDropped: 0,
     repaired: 0,
+    heartbeats: 0,
   };
   private readonly dropped = zeroDrops();
   /** Drops already reported to the logger, so each reason is reported once per episode. */
@@ -205,6 +215,11 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     this.shutdownTimeout = nonNegative('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);
     this.replayInterval = positiveInt('replayIntervalMillis', options.replayIntervalMillis, d.replayIntervalMillis);
     this.random = options.random ?? Math.random;
+    const heartbeatMillis = nonNegative('heartbeatIntervalMillis', options.heartbeatIntervalMillis, d.heartbeatIntervalMillis);
+    if (heartbeatMillis > MAX_TIMER_MILLIS) {
+      throw new RangeError(`agentspan delivery: \`heartbeatIntervalMillis\` must be at most ${MAX_TIMER_MILLIS} (a Node timer's limit), got ${heartbeatMillis}`);
+    }
+    this.heartbeat = heartbeatMillis > 0 && sink.acceptsAtStart !== undefined ? new Heartbeat(heartbeatMillis, (span) => this.beat(span)) : undefined;
     this.metrics = new PipelineMetrics(options.meterProvider, sink.destination, () => this.stats());
     // Replay anything an earlier process spooled, as soon as the event loop is free.
     if (sink.takeSpooled) this.schedulePump();
@@ -214,10 +229,16 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   // SpanProcessor
   // -------------------------------------------------------------------------
 
-  /** Queues a span the sink records while it runs (`acceptsAtStart`); other spans wait for their end. */
+  /**
+   * Queues a span the sink records while it runs (`acceptsAtStart`), and again
+   * on every heartbeat until it ends; other spans wait for their end.
+   */
   onStart(span: Span): void {
     try {
-      if (this.sink.acceptsAtStart?.(span) === true) this.enqueue(span);
+      if (this.sink.acceptsAtStart?.(span) === true) {
+        this.enqueue(span);
+        if (!this.closed) this.heartbeat?.follow(span);
+      }
     } catch (err) {
       this.internalError(err);
     }
@@ -225,7 +246,23 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     try {
+      this.heartbeat?.unfollow(span);
       if (this.sink.accepts !== undefined && !this.sink.accepts(span)) return;
+      this.enqueue(span);
+    } catch (err) {
+      this.internalError(err);
+    }
+  }
+
+  /**
+   * A heartbeat of a span still running: queued again, so the destination
+   * sees it alive now, unless the queue is busy (over half its bounds) or
+   * closed: a beat skipped is made up by the next, and events come first.
+   */
+  private beat(span: ReadableSpan): void {
+    try {
+      if (this.closed || this.heldSpans + 1 > this.maxQueueSize * HEARTBEAT_ROOM || this.heldBytes > this.maxQueueBytes * HEARTBEAT_ROOM) return;
+      this.counts.heartbeats += 1;
       this.enqueue(span);
     } catch (err) {
       this.internalError(err);
@@ -286,6 +323,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     this.shutdownPromise ??= (async () => {
       const deadline = Date.now() + Math.max(0, timeoutMillis);
       this.closed = true;
+      this.heartbeat?.stop();
       try {
         await this.drain(Math.max(0, timeoutMillis), true);
       } catch (err) {
@@ -320,6 +358,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     const before = this.counts.spooled;
     try {
       this.closed = true;
+      this.heartbeat?.stop();
       this.spillEverything(true);
       this.releaseSpooled();
       this.accountLeftovers('exit');

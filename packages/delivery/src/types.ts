@@ -157,6 +157,15 @@ export interface DeliveryOptions {
   /** How often an idle processor looks for spooled batches to replay, ms. @default 5000 */
   replayIntervalMillis?: number | undefined;
   /**
+   * How often a span the sink takes at its start (`acceptsAtStart`) is queued
+   * again while it runs, ms, so that the destination sees it alive (Postgres:
+   * `meta.last_seen_at` of a run's or node's row in progress); 0 turns the
+   * heartbeat off. A beat is skipped while the queue holds more than half its
+   * bounds. At most 10 000 running spans are followed at once.
+   * @default 60_000
+   */
+  heartbeatIntervalMillis?: number | undefined;
+  /**
    * Where the pipeline's metrics go. Read once, at construction.
    * @default the global MeterProvider (`metrics.getMeterProvider()`) at construction
    */
@@ -188,9 +197,12 @@ export interface DeliveryStats {
   /**
    * Spans handed to the pipeline (those its sink accepts), including any
    * dropped on arrival. A span the sink also takes when it starts
-   * (`acceptsAtStart`) counts once at its start and once at its end.
+   * (`acceptsAtStart`) counts once at its start, once per heartbeat and once
+   * at its end.
    */
   readonly queued: number;
+  /** Heartbeats queued (included in `queued`): see `heartbeatIntervalMillis`. */
+  readonly heartbeats: number;
   /** Spans from the queue written to the destination (including repaired ones). */
   readonly exported: number;
   /** Span deliveries attempted again after a failure (one span retried twice counts 2). */

@@ -24,11 +24,23 @@ export { PATTERN_VIEWS_SQL, EVENT_OUTCOMES_VIEW_SQL, TOOL_SEQUENCES_SQL } from '
 export { postgresUrl, type PostgresUrlParts } from './connection-url.js';
 export { mapSpanToRow, eventTypeOf, CONSUMED_ATTRIBUTE_KEYS, PREVIEW_LENGTH } from './row-mapper.js';
 export {
+  effectiveStatusSql,
+  inProgressSql,
+  livenessMeta,
+  HEARTBEAT_MS_KEY,
+  LAST_SEEN_AT_KEY,
+  STALE_AFTER_INTERVALS,
+  STALE_GRACE_SECONDS,
+  STALE_STATUS,
+  type Liveness,
+} from './liveness.js';
+export {
   writeRows,
   writeRowsInTransaction,
   groupRows,
   insertStatement,
   replaceInProgressStatement,
+  heartbeatStatement,
   copyStatement,
   DEFAULT_MAX_BATCH_ROWS,
   DEFAULT_WRITE_METHOD,

@@ -11,6 +11,7 @@ import { formerTargetOf, spoolTargetOf, type SpoolTarget } from './spool-target.
 import { markTruncatedRow, shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
+import type { Liveness } from './liveness.js';
 import { DEFAULT_MAX_BATCH_ROWS, DEFAULT_WRITE_METHOD, type WriteMethod } from './row-writer.js';
 import { DEFAULT_SANITIZE_LIMITS, sanitizeRow } from './sanitize.js';
 import { assertValidSchemaName } from './sql.js';
@@ -252,15 +253,18 @@ export class PostgresExecutionEventExporter implements SpanExporter {
    * Maps spans to rows, sanitised, with rows larger than `maxRowSize`
    * shrunk (and marked repaired). Spans that are not agentspan's, or that
    * cannot be mapped, are skipped and counted. Synchronous; never throws.
+   * A run or node still running becomes its row in progress, seen now, with
+   * `heartbeatMillis` as its heartbeat interval (see `liveness.ts`).
    */
-  prepareRows(spans: readonly ReadableSpan[]): PreparedRows {
+  prepareRows(spans: readonly ReadableSpan[], heartbeatMillis?: number): PreparedRows {
     const rows: MappedRow[] = [];
     let mappingErrors = 0;
     let firstError: unknown;
+    const liveness: Liveness = { seenAt: new Date().toISOString(), heartbeatMillis };
     for (const span of spans) {
       let mapped: MappedRow | undefined;
       try {
-        mapped = mapSpanToRow(span);
+        mapped = mapSpanToRow(span, liveness);
       } catch (err) {
         mappingErrors++;
         firstError ??= err;

@@ -57,9 +57,14 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
   readonly spill?: (rows: MappedRow[]) => SpillResult;
   readonly takeSpooled?: () => SpooledBatch<MappedRow[]> | undefined;
 
+  /**
+   * @param heartbeatMillis the delivery pipeline's heartbeat interval (`heartbeatIntervalMillis`),
+   *   written into each row in progress so that a reader can tell when it fell silent.
+   */
   constructor(
     private readonly exporter: PostgresExecutionEventExporter,
     private readonly spool: FileSpool<MappedRow> | undefined,
+    private readonly heartbeatMillis?: number,
   ) {
     if (spool !== undefined) {
       this.spill = (rows) => spool.append(rows);
@@ -89,7 +94,7 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
   }
 
   prepare(spans: readonly ReadableSpan[]): MappedRow[] {
-    return this.exporter.prepareRows(spans).rows;
+    return this.exporter.prepareRows(spans, this.heartbeatMillis).rows;
   }
 
   async deliver(rows: MappedRow[]): Promise<DeliveryResult> {

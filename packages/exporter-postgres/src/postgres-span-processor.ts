@@ -1,4 +1,4 @@
-import { DeliverySpanProcessor, FileSpool, type DeliveryOptions } from '@agentspan/delivery';
+import { DELIVERY_DEFAULTS, DeliverySpanProcessor, FileSpool, type DeliveryOptions } from '@agentspan/delivery';
 import type { MappedRow } from './columns.js';
 import { toError } from './pg-errors.js';
 import { PostgresExecutionEventExporter } from './postgres-exporter.js';
@@ -71,7 +71,8 @@ export class PostgresSpanProcessor extends DeliverySpanProcessor<MappedRow[]> {
             validate: isMappedRow,
           })
         : undefined;
-    super(new PostgresSink(exporter, spool), options);
+    const heartbeatMillis = options.heartbeatIntervalMillis ?? DELIVERY_DEFAULTS.heartbeatIntervalMillis;
+    super(new PostgresSink(exporter, spool, heartbeatMillis), options);
     this.exporter = exporter;
     this.spool = spool;
   }

@@ -25,6 +25,7 @@ import { hrTimeToIso, hrTimeToMillis } from './hr-time.js';
 import { setOwn } from './sanitize.js';
 import { indexSafe, indexSafeOrNull } from './index-safe.js';
 import { eventIdFor, parentEventIdFor } from './ids.js';
+import { livenessMeta, type Liveness } from './liveness.js';
 
 /** Length, in code points, of `message_preview` and `result_preview`. */
 export const PREVIEW_LENGTH = 500;
@@ -148,12 +149,18 @@ export function eventTypeOf(span: Pick<ReadableSpan, 'attributes'>): EventType |
 /**
  * The row a span becomes, or `undefined` when the span has no (known)
  * `agentspan.event.type`. Strings are not sanitised here: see `sanitizeRow`.
+ * A run or node still running becomes its row in progress, whose `meta` says
+ * it was seen running at `liveness.seenAt` (default: now; see `liveness.ts`).
  */
-export function mapSpanToRow(span: ReadableSpan): MappedRow | undefined {
+export function mapSpanToRow(span: ReadableSpan, liveness?: Liveness): MappedRow | undefined {
   const type = eventTypeOf(span);
   if (type === undefined) return undefined;
-  if (type === EventType.RUN) return { kind: 'run', row: span.ended === false ? runInProgress(mapRun(span)) : mapRun(span) };
-  if (type === EventType.NODE) return { kind: 'node', row: span.ended === false ? nodeInProgress(mapNode(span)) : mapNode(span) };
+  if (type === EventType.RUN) {
+    return { kind: 'run', row: span.ended === false ? runInProgress(mapRun(span), liveness ?? seenNow()) : mapRun(span) };
+  }
+  if (type === EventType.NODE) {
+    return { kind: 'node', row: span.ended === false ? nodeInProgress(mapNode(span), liveness ?? seenNow()) : mapNode(span) };
+  }
   // A file already recorded in the same node (detected, then declared): one row is enough.
   if (type === EventType.FILE_GEN && span.attributes[Attr.ATTR_FILE_DUPLICATE] === true) return undefined;
   return { kind: 'event', row: mapEvent(span, type) };
@@ -227,15 +234,27 @@ function withUser(derived: JsonObject, value: AttributeValue | undefined, fallba
  * redacts a run's and a node's attributes at their start too); the longer
  * texts (a run's task and session id, a node's title, user metadata) come
  * with the row of the end, which replaces this one (the writer's `ON
- * CONFLICT ... WHERE`).
+ * CONFLICT ... WHERE`). Its `meta` holds only its liveness (`liveness.ts`).
  */
-function runInProgress(row: WorkflowRunRow): WorkflowRunRow {
-  return { ...row, status: RunStatus.RUNNING, completed_at: null, duration_ms: null, task_description: null, session_id: null, meta: {} };
+function runInProgress(row: WorkflowRunRow, liveness: Liveness): WorkflowRunRow {
+  return {
+    ...row,
+    status: RunStatus.RUNNING,
+    completed_at: null,
+    duration_ms: null,
+    task_description: null,
+    session_id: null,
+    meta: livenessMeta(liveness),
+  };
 }
 
 /** A node's row in progress: see {@link runInProgress}. */
-function nodeInProgress(row: DagNodeRow): DagNodeRow {
-  return { ...row, status: EventStatus.RUNNING, completed_at: null, duration_ms: null, title: null, meta: {} };
+function nodeInProgress(row: DagNodeRow, liveness: Liveness): DagNodeRow {
+  return { ...row, status: EventStatus.RUNNING, completed_at: null, duration_ms: null, title: null, meta: livenessMeta(liveness) };
+}
+
+function seenNow(): Liveness {
+  return { seenAt: new Date().toISOString() };
 }
 
 // ---------------------------------------------------------------------------

@@ -19,8 +19,10 @@ import {
   EXECUTION_EVENTS_COLUMN_TYPES,
   TABLES,
   WORKFLOW_RUNS_COLUMN_TYPES,
+  type ColumnType,
   type ColumnTypes,
   type DagNodeRow,
+  type JsonObject,
   type ExecutionEventRow,
   type MappedRow,
   type WorkflowRunRow,
@@ -30,6 +32,7 @@ import { copyDataMessages } from './copy-text.js';
 import type { ClientSource } from './migrations.js';
 import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState, toError } from './pg-errors.js';
 import { qualify, quoteIdent } from './sql.js';
+import { LAST_SEEN_AT_KEY, inProgressSql } from './liveness.js';
 
 /** Default number of rows per INSERT statement. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
@@ -117,7 +120,7 @@ function byId(a: { readonly id: string }, b: { readonly id: string }): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-/** Whether `row` is a run's or node's row in progress (written when its span started): as `inProgressSql`. */
+/** Whether `row` is a run's or node's row in progress (written when its span started): as `inProgressSql` (liveness.ts). */
 function isInProgress(row: { readonly status: string | null; readonly completed_at: string | null }): boolean {
   return row.status === RunStatus.RUNNING && row.completed_at === null;
 }
@@ -140,7 +143,8 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
       if (held === undefined || !isInProgress(m.row) || isInProgress(held)) runs.set(m.row.id, m.row);
     } else if (m.kind === 'node') {
       const held = nodes.get(m.row.id);
-      if (held === undefined || (isInProgress(held) && !isInProgress(m.row))) nodes.set(m.row.id, m.row);
+      // An ended node is never rewritten; one in progress gives way to its end or to a later heartbeat.
+      if (held === undefined || isInProgress(held)) nodes.set(m.row.id, m.row);
     } else if (!events.has(m.row.id)) events.set(m.row.id, m.row);
   }
   return {
@@ -157,13 +161,6 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
  */
 type Conflict = { readonly doNothing: true } | { readonly updateOn: string; readonly when?: string | undefined };
 
-/**
- * Whether a row (as `t` or `EXCLUDED`) is a run's or node's row in progress
- * (written when its span started, see `PostgresSink.acceptsAtStart`):
- * status `running` and no end. Not `completed_at` alone: an ended run whose
- * end time Postgres refused is stored repaired, with a NULL `completed_at`.
- */
-const inProgressSql = (row: 't' | 'n' | 'EXCLUDED'): string => `(${row}.status = '${RunStatus.RUNNING}' AND ${row}.completed_at IS NULL)`;
 
 /**
  * An ended row replaces a row in progress; a row in progress never replaces
@@ -171,6 +168,25 @@ const inProgressSql = (row: 't' | 'n' | 'EXCLUDED'): string => `(${row}.status =
  * back into a running one. Runs: a later end wins too (a re-sent run).
  */
 const RUN_CONFLICT: Conflict = { updateOn: 'id', when: `NOT ${inProgressSql('EXCLUDED')}` };
+
+/**
+ * A heartbeat (a row in progress written again, see `liveness.ts`) renews
+ * the liveness keys of a stored row that is still in progress, never of an
+ * ended one, and never back in time (two batches may be written in either
+ * order): `meta.last_seen_at` compared as text, the one format
+ * `toISOString` writes. Parameters: ids, then the rows' `meta`. Exported for
+ * tests.
+ */
+export function heartbeatStatement(schema: string | undefined, table: string, idType: ColumnType): string {
+  const seen = (row: string): string => `(${row}.meta->>'${LAST_SEEN_AT_KEY}') COLLATE "C"`;
+  return (
+    `UPDATE ${qualify(schema, table)} AS t SET meta = t.meta || h.meta FROM unnest($1::${idType}[], $2::jsonb[]) AS h(id, meta) ` +
+    `WHERE t.id = h.id AND ${inProgressSql('t')} AND (${seen('t')} IS NULL OR ${seen('t')} < ${seen('h')})`
+  );
+}
+
+/** The two columns a heartbeat statement reads from each row in progress. */
+const HEARTBEAT_COLUMNS = (idType: ColumnType): ColumnTypes<{ id: string; meta: JsonObject }> => ({ id: idType, meta: 'jsonb' });
 
 /**
  * Nodes are inserted with `ON CONFLICT DO NOTHING` and no target, like
@@ -255,6 +271,24 @@ async function unnestChunks<Row>(
   return { written, statements };
 }
 
+/**
+ * Renews the liveness of the stored rows in progress among `rows` (a row
+ * just inserted in progress already has it: its update changes nothing).
+ * Not counted as written. Returns the statements run.
+ */
+async function renewLiveness(
+  client: Queryable,
+  schema: string | undefined,
+  table: string,
+  idType: ColumnType,
+  rows: readonly (WorkflowRunRow | DagNodeRow)[],
+  maxBatchRows: number,
+): Promise<number> {
+  const live = rows.filter(isInProgress);
+  if (live.length === 0) return 0;
+  return (await unnestChunks(client, heartbeatStatement(schema, table, idType), live, HEARTBEAT_COLUMNS(idType), maxBatchRows)).statements;
+}
+
 function checkBatchRows(n: number | undefined): number {
   const v = n ?? DEFAULT_MAX_BATCH_ROWS;
   if (!Number.isSafeInteger(v) || v < 1) {
@@ -315,6 +349,7 @@ async function writeRowsWith(
     await flushBegin();
     const sql = insertStatement(schema, TABLES.WORKFLOW_RUNS, WORKFLOW_RUNS_COLUMN_TYPES, RUN_CONFLICT);
     add(await unnestChunks(client, sql, g.runs, WORKFLOW_RUNS_COLUMN_TYPES, maxBatchRows));
+    statements += await renewLiveness(client, schema, TABLES.WORKFLOW_RUNS, WORKFLOW_RUNS_COLUMN_TYPES.id, g.runs, maxBatchRows);
   }
   if (g.nodes.length > 0) {
     await flushBegin();
@@ -325,6 +360,7 @@ async function writeRowsWith(
       const replace = replaceInProgressStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES);
       add(await unnestChunks(client, replace, ended, DAG_NODES_COLUMN_TYPES, maxBatchRows));
     }
+    statements += await renewLiveness(client, schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES.id, g.nodes, maxBatchRows);
   }
   if (g.events.length > 0) {
     // A client that cannot stream COPY data (pg-native, a proxy object) writes with unnest.

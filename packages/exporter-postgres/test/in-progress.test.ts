@@ -4,7 +4,16 @@ import { ROOT_CONTEXT, trace, type Attributes } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import { PostgresSpanProcessor, groupRows, mapSpanToRow, runMigrations, writeRowsInTransaction, type MappedRow } from '../src/index.js';
+import {
+  PostgresSpanProcessor,
+  effectiveStatusSql,
+  groupRows,
+  mapSpanToRow,
+  runMigrations,
+  writeRowsInTransaction,
+  type Liveness,
+  type MappedRow,
+} from '../src/index.js';
 
 const RUN_ATTRIBUTES = (runId: string): Attributes => ({
   [Attr.ATTR_EVENT_TYPE]: EventType.RUN,
@@ -34,8 +43,8 @@ function startRunAndNode(provider: BasicTracerProvider, runId: string) {
 }
 
 /** The row of a span (started or ended) as the sink maps it. */
-function rowOf(span: unknown): MappedRow {
-  const row = mapSpanToRow(span as ReadableSpan);
+function rowOf(span: unknown, liveness?: Liveness): MappedRow {
+  const row = mapSpanToRow(span as ReadableSpan, liveness);
   assert.ok(row !== undefined);
   return row;
 }
@@ -76,7 +85,11 @@ describe('runs and nodes in progress', () => {
     // Texts that may be content are redacted when the span ends: not written before.
     assert.equal(live['task_description'], null);
     assert.equal(live['session_id'], null);
-    assert.deepEqual(live['meta'], {});
+    // Only its liveness: when it was seen running, and the heartbeat interval (the default minute).
+    const liveMeta = live['meta'] as Record<string, unknown>;
+    assert.deepEqual(Object.keys(liveMeta).sort(), ['heartbeat_ms', 'last_seen_at']);
+    assert.equal(liveMeta['heartbeat_ms'], 60_000);
+    assert.ok(Math.abs(Date.parse(String(liveMeta['last_seen_at'])) - Date.now()) < 60_000);
     const [liveNode] = await nodeRows('run-live');
     assert.ok(liveNode, 'the node is listed before it ends');
     assert.equal(liveNode['status'], 'running');
@@ -202,6 +215,123 @@ describe('runs and nodes in progress', () => {
     } finally {
       await db.pool.query(`DROP INDEX dag_nodes_user_uq`);
     }
+  });
+
+  describe('heartbeats', () => {
+    const seenAt = (ms: number): Liveness => ({ seenAt: new Date(ms).toISOString(), heartbeatMillis: 1000 });
+    const metaOf = async (table: 'workflow_runs' | 'dag_nodes', runId: string) => {
+      const column = table === 'workflow_runs' ? 'id' : 'run_id';
+      const r = await db.pool.query(`SELECT status, completed_at, meta FROM ${table} WHERE ${column} = $1`, [runId]);
+      assert.equal(r.rows.length, 1);
+      return r.rows[0] as { status: string; completed_at: Date | null; meta: Record<string, unknown> };
+    };
+    const write = (rows: MappedRow[]) => writeRowsInTransaction(db.pool, undefined, rows);
+
+    it('a running run and node are written again on every heartbeat, each time seen later; the end replaces them', async () => {
+      const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 1, heartbeatIntervalMillis: 40 });
+      const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+      const { run, node } = startRunAndNode(provider, 'run-beat');
+      await processor.forceFlush();
+      const first = await metaOf('workflow_runs', 'run-beat');
+      assert.equal(first.meta['heartbeat_ms'], 40);
+      const firstNode = await metaOf('dag_nodes', 'run-beat');
+      const deadline = Date.now() + 5000;
+      let later = first;
+      while (later.meta['last_seen_at'] === first.meta['last_seen_at'] && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        later = await metaOf('workflow_runs', 'run-beat');
+      }
+      assert.ok(String(later.meta['last_seen_at']) > String(first.meta['last_seen_at']), 'the run was seen again');
+      assert.equal(later.status, 'running');
+      await new Promise((r) => setTimeout(r, 100));
+      const laterNode = await metaOf('dag_nodes', 'run-beat');
+      assert.ok(String(laterNode.meta['last_seen_at']) > String(firstNode.meta['last_seen_at']), 'the node was seen again');
+      node.end();
+      run.end();
+      await processor.forceFlush();
+      const stats = processor.stats();
+      await processor.shutdown();
+      assert.ok(stats.heartbeats >= 2, `heartbeats: ${stats.heartbeats}`);
+      assert.equal(stats.droppedTotal, 0);
+      const ended = await metaOf('workflow_runs', 'run-beat');
+      assert.equal(ended.status, 'success');
+      assert.equal(ended.meta['last_seen_at'], undefined, 'the row of the end has the user meta only');
+      assert.equal(ended.meta['team'], 'core');
+      assert.equal((await metaOf('dag_nodes', 'run-beat')).status, 'completed');
+    });
+
+    it('a heartbeat written late (after the end, or after a newer one) changes nothing', async () => {
+      const provider = new BasicTracerProvider();
+      const { run, node } = startRunAndNode(provider, 'run-beat-late');
+      const t0 = Date.parse('2026-12-01T10:00:00.000Z');
+      await write([rowOf(run, seenAt(t0)), rowOf(node, seenAt(t0))]);
+      await write([rowOf(run, seenAt(t0 + 2000)), rowOf(node, seenAt(t0 + 2000))]);
+      await write([rowOf(run, seenAt(t0 + 1000)), rowOf(node, seenAt(t0 + 1000))]); // an older beat, written last
+      assert.equal((await metaOf('workflow_runs', 'run-beat-late')).meta['last_seen_at'], '2026-12-01T10:00:02.000Z');
+      assert.equal((await metaOf('dag_nodes', 'run-beat-late')).meta['last_seen_at'], '2026-12-01T10:00:02.000Z');
+      const beat = [rowOf(run, seenAt(t0 + 3000)), rowOf(node, seenAt(t0 + 3000))];
+      node.end();
+      run.end();
+      await write([rowOf(run), rowOf(node)]);
+      await write(beat); // prepared before the end, written after it
+      const r = await metaOf('workflow_runs', 'run-beat-late');
+      const n = await metaOf('dag_nodes', 'run-beat-late');
+      assert.equal(r.status, 'success');
+      assert.equal(r.meta['last_seen_at'], undefined);
+      assert.equal(n.status, 'completed');
+      assert.equal(n.meta['last_seen_at'], undefined);
+    });
+
+    it('groupRows keeps the latest heartbeat of a node in one batch (and the end over any)', () => {
+      const provider = new BasicTracerProvider();
+      const { node } = startRunAndNode(provider, 'run-beat-batch');
+      const t0 = Date.parse('2026-12-01T10:00:00.000Z');
+      const g = groupRows([rowOf(node, seenAt(t0)), rowOf(node, seenAt(t0 + 1000))]);
+      assert.equal(g.nodes[0]!.meta['last_seen_at'], '2026-12-01T10:00:01.000Z');
+      node.end();
+      const ended = groupRows([rowOf(node), rowOf(node, seenAt(t0 + 5000))]);
+      assert.notEqual(ended.nodes[0]!.completed_at, null);
+    });
+
+    it('effectiveStatusSql: stale after two intervals and a minute of silence, never for an ended row, a row without a heartbeat, or odd meta', async () => {
+      const rows: [string, string, string | null, unknown][] = [
+        // id, status, completed_at, meta
+        ['st-fresh', 'running', null, { last_seen_at: new Date(Date.now() - 5_000).toISOString(), heartbeat_ms: 60_000 }],
+        ['st-stale', 'running', null, { last_seen_at: new Date(Date.now() - 200_000).toISOString(), heartbeat_ms: 60_000 }],
+        ['st-almost', 'running', null, { last_seen_at: new Date(Date.now() - 150_000).toISOString(), heartbeat_ms: 60_000 }],
+        ['st-fast-beat', 'running', null, { last_seen_at: new Date(Date.now() - 75_000).toISOString(), heartbeat_ms: 1000 }],
+        ['st-no-beat', 'running', null, { last_seen_at: new Date(Date.now() - 10_000_000).toISOString() }],
+        ['st-old-version', 'running', null, {}],
+        ['st-ended', 'success', new Date(Date.now() - 10_000_000).toISOString(), { last_seen_at: '2000-01-01T00:00:00.000Z', heartbeat_ms: 1 }],
+        ['st-odd-1', 'running', null, { last_seen_at: 12, heartbeat_ms: 'often' }],
+        ['st-odd-2', 'running', null, { last_seen_at: 'not a time', heartbeat_ms: 1e308 }],
+        ['st-odd-3', 'running', null, { last_seen_at: '2000-01-01T00:00:00.000Z', heartbeat_ms: -1e300 }],
+        ['st-odd-4', 'running', null, { last_seen_at: null, heartbeat_ms: [1] }],
+      ];
+      for (const [id, status, completed, meta] of rows) {
+        await db.pool.query(`INSERT INTO workflow_runs (id, status, started_at, completed_at, meta) VALUES ($1, $2, now(), $3, $4)`, [
+          id,
+          status,
+          completed,
+          JSON.stringify(meta),
+        ]);
+      }
+      const r = await db.pool.query(`SELECT w.id, ${effectiveStatusSql('w')} AS shown FROM workflow_runs w WHERE w.id LIKE 'st-%' ORDER BY w.id`);
+      const shown = Object.fromEntries(r.rows.map((x: { id: string; shown: string }) => [x.id, x.shown]));
+      assert.deepEqual(shown, {
+        'st-almost': 'running',
+        'st-ended': 'success',
+        'st-fast-beat': 'stale',
+        'st-fresh': 'running',
+        'st-no-beat': 'running',
+        'st-odd-1': 'running',
+        'st-odd-2': 'running', // not a time: compared as text, it sorts after every time (no error, never stale)
+        'st-odd-3': 'stale',
+        'st-odd-4': 'running',
+        'st-old-version': 'running',
+        'st-stale': 'stale',
+      });
+    });
   });
 
   it('groupRows: in one batch, the row that knows its end wins over a row in progress, in either order', () => {

@@ -115,6 +115,18 @@ function checkRedaction(value: unknown): void {
   });
 }
 
+/** `postgresHeartbeatMs`: 0 (off) or a positive integer a Node timer can take. */
+function checkHeartbeat(value: unknown): void {
+  if (value === undefined || value === 0) return;
+  const name = 'postgresHeartbeatMs';
+  if (typeof value !== 'number') fail(name, 'a positive integer (or 0: off)', value);
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`agentspan: ${name} must be a positive integer (or 0: off), got ${String(value)}`);
+  if (value > MAX_TIMER_MS) throw new RangeError(`agentspan: ${name} must be at most ${MAX_TIMER_MS} ms (a Node timer's limit), got ${String(value)}`);
+}
+
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 function checkHeaders(value: unknown): void {
   const headers = checkObject('otlpHeaders', value);
   if (headers === undefined) return;
@@ -175,6 +187,7 @@ export function checkOptions(options: AgentspanOptions): void {
   checkPositiveInteger('postgresStatementTimeoutMs', o.postgresStatementTimeoutMs);
   // 0 is node-postgres' "no timeout".
   if (o.postgresConnectTimeoutMs !== 0) checkPositiveInteger('postgresConnectTimeoutMs', o.postgresConnectTimeoutMs);
+  checkHeartbeat(o.postgresHeartbeatMs);
   if (o.postgresWriteMethod !== undefined && o.postgresWriteMethod !== 'copy' && o.postgresWriteMethod !== 'unnest') {
     fail('postgresWriteMethod', "'copy' or 'unnest'", o.postgresWriteMethod);
   }

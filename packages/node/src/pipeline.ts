@@ -70,6 +70,7 @@ export function postgresPipeline(
     ...(options.postgresPoolSize !== undefined ? { poolSize: options.postgresPoolSize } : {}),
     ...(options.postgresStatementTimeoutMs !== undefined ? { statementTimeoutMs: options.postgresStatementTimeoutMs } : {}),
     ...(options.postgresConnectTimeoutMs !== undefined ? { connectTimeoutMs: options.postgresConnectTimeoutMs } : {}),
+    ...(options.postgresHeartbeatMs !== undefined ? { heartbeatIntervalMillis: options.postgresHeartbeatMs } : {}),
     ...(options.postgresWriteMethod !== undefined ? { writeMethod: options.postgresWriteMethod } : {}),
     // `migrate: false`: the application manages the schema; nothing is created, not even on first write.
     migrate: resolved.migrate,

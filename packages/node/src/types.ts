@@ -110,6 +110,15 @@ export interface AgentspanOptions {
   /** How long to wait for a Postgres connection, ms. @default 5000 */
   postgresConnectTimeoutMs?: number;
   /**
+   * How often the row of a run or node still running is written again, ms, with the time its
+   * process last saw it running (`meta.last_seen_at`): readers (`agentspan runs`, the dashboards)
+   * show a run whose row says `running` but whose heartbeat stopped for two intervals and a minute
+   * as `stale` (its process most likely died: SIGKILL, out of memory). `0` turns the heartbeat off
+   * (such a run then reads `running` forever).
+   * @default 60_000
+   */
+  postgresHeartbeatMs?: number;
+  /**
    * How event rows are written: `copy` (streamed `COPY` straight into
    * `execution_events` behind a savepoint; a chunk holding a row that already
    * exists falls back to `INSERT ... ON CONFLICT DO NOTHING`, so a re-sent

@@ -37,6 +37,9 @@ const bad: [string, Record<string, unknown>, RegExp][] = [
   ['postgresPoolSize "4"', { postgresPoolSize: '4' }, /postgresPoolSize must be a positive integer, got "4"/],
   ['postgresWriteMethod "bogus"', { postgresWriteMethod: 'bogus' }, /postgresWriteMethod must be 'copy' or 'unnest', got "bogus"/],
   ['shutdownTimeoutMillis 0', { shutdownTimeoutMillis: 0 }, /shutdownTimeoutMillis must be a positive integer, got 0/],
+  ['postgresHeartbeatMs -1', { postgresHeartbeatMs: -1 }, /postgresHeartbeatMs must be a positive integer \(or 0: off\), got -1/],
+  ['postgresHeartbeatMs "60000"', { postgresHeartbeatMs: '60000' }, /postgresHeartbeatMs must be a positive integer \(or 0: off\), got "60000"/],
+  ['postgresHeartbeatMs 2**31', { postgresHeartbeatMs: 2 ** 31 }, /postgresHeartbeatMs must be at most 2147483647 ms \(a Node timer's limit\), got 2147483648/],
   ['spoolDir 1', { spoolDir: 1 }, /spoolDir must be a string/],
   ['otlpHeaders value 2', { otlpHeaders: { 'x-a': 2 } }, /otlpHeaders\["x-a"\] must be a string, got 2/],
 ];

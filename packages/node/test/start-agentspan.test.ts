@@ -341,3 +341,43 @@ test('string resource attributes are redacted like span attributes before they l
   const unredacted = await send(false);
   assert.equal(unredacted?.['deployment.note'], `token=${slack}`, 'redaction: false turns it off here too');
 });
+
+test('postgresHeartbeatMs: a running run is written again at that interval, seen later each time; 0 turns it off', async () => {
+  const metaOf = async (runId: string): Promise<Record<string, unknown>> => {
+    const r = await db.pool.query(`SELECT meta FROM workflow_runs WHERE id = $1`, [runId]);
+    return (r.rows[0] as { meta: Record<string, unknown> } | undefined)?.meta ?? {};
+  };
+  const start = (postgresHeartbeatMs: number) =>
+    startAgentspan({
+      databaseUrl: db.url,
+      otlpEndpoint: false,
+      registerGlobal: false,
+      flushOnExit: false,
+      spoolDir: false,
+      postgresHeartbeatMs,
+      postgresBatch: { scheduledDelayMillis: 5 },
+      logger: { warn: () => {} },
+    });
+  const beating = await start(40);
+  const run = beating.startRun({ runId: 'heartbeat-on' });
+  await beating.forceFlush();
+  const first = await metaOf('heartbeat-on');
+  assert.equal(first['heartbeat_ms'], 40);
+  let later = first;
+  for (let i = 0; i < 100 && later['last_seen_at'] === first['last_seen_at']; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    later = await metaOf('heartbeat-on');
+  }
+  assert.ok(String(later['last_seen_at']) > String(first['last_seen_at']), 'seen again');
+  run.end();
+  await beating.shutdown();
+
+  const silent = await start(0);
+  const quiet = silent.startRun({ runId: 'heartbeat-off' });
+  await silent.forceFlush();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(Object.keys(await metaOf('heartbeat-off')), ['last_seen_at'], 'no interval: never read as stale');
+  assert.equal(silent.stats().postgres?.heartbeats, 0);
+  quiet.end();
+  await silent.shutdown();
+});

@@ -8,7 +8,11 @@ import { renderTable } from '../format/table.js';
 import { formatDuration, formatTimestamp, shorten } from '../format/text.js';
 import { UsageError } from '../io.js';
 
-/** `--status` values and the `workflow_runs.status` they select (`error` and `ok` are aliases people type). */
+/**
+ * `--status` values and the status they select (`error` and `ok` are aliases people type). `stale`
+ * is a run whose row says `running` but whose process stopped sending heartbeats (see the
+ * exporter's `liveness.ts`); `running` then selects the runs still seen.
+ */
 const STATUS_ALIASES: Record<string, string> = {
   success: 'success',
   ok: 'success',
@@ -16,6 +20,7 @@ const STATUS_ALIASES: Record<string, string> = {
   error: 'failed',
   cancelled: 'cancelled',
   running: 'running',
+  stale: 'stale',
 };
 
 /** Short labels for the event counts column. */
@@ -80,10 +85,11 @@ function runsTable(runs: RunListEntry[], colors: Colors): string {
 export const runsCommand: CommandSpec = {
   name: 'runs',
   summary: 'list recent runs: id, mode, status, start, duration, events by type, agents, task',
-  usage: 'agentspan runs [--since 24h] [--status success|failed|error|cancelled|running] [--limit N]',
+  usage: 'agentspan runs [--since 24h] [--status success|failed|error|cancelled|running|stale] [--limit N]',
   optionHelp: [
     '--since DURATION|DATE  only runs started since then: 30m, 24h, 7d, 2w, or 2026-11-01 (default: any time)',
-    '--status STATUS        only runs with this status; error = failed, ok = success (default: any)',
+    '--status STATUS        only runs with this status; error = failed, ok = success; stale = running but',
+    '                       its process silent for 2 heartbeats and a minute (default: any)',
     '--limit N              at most N runs, newest first (default 20)',
   ],
   options: { since: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },

@@ -13,7 +13,7 @@ import {
 import type { Colors } from '../format/colors.js';
 import { isFailedStatus, statusMark } from '../format/status.js';
 import { displayWidth } from '../format/table.js';
-import { formatBytes, formatDuration, maxOf, minOf, shorten, terminalSafe } from '../format/text.js';
+import { formatBytes, formatDuration, formatTimestamp, maxOf, minOf, shorten, terminalSafe } from '../format/text.js';
 
 /** The one-line "what happened" of an event, before shortening. */
 export function describeEvent(e: TimelineEventRow): string {
@@ -39,6 +39,21 @@ export function describeEvent(e: TimelineEventRow): string {
   }
 }
 
+/**
+ * What a run with no end recorded is doing: still going (its heartbeat seen lately), fallen silent
+ * (`stale`: its process most likely died), or unknown (no heartbeat recorded: an older version, or
+ * heartbeats turned off).
+ */
+export function inProgressNote(run: Pick<RunHeader, 'status' | 'lastSeenAt'>, now = Date.now()): string {
+  const seen = run.lastSeenAt === null ? Number.NaN : Date.parse(run.lastSeenAt);
+  const ago = Number.isFinite(seen) ? ` (${formatDuration(Math.max(0, now - seen))} ago)` : '';
+  if (run.status === 'stale') {
+    return `(stale: no end recorded, and its process was last seen running at ${formatTimestamp(run.lastSeenAt)}${ago}: it most likely died before ending the run, or cannot reach Postgres)`;
+  }
+  if (Number.isFinite(seen)) return `(no end recorded yet: the run is still going, its process last seen running at ${formatTimestamp(run.lastSeenAt)}${ago})`;
+  return '(no end recorded yet: the run is still going, or its process died before ending it)';
+}
+
 function nodeHeader(nodeId: string | null, node: NodeRow | undefined, colors: Colors): string {
   if (nodeId === null) return colors.bold('(run level)');
   const title = node?.title ? `  ${node.title}` : '';
@@ -62,7 +77,7 @@ export function formatTimeline(
   // Gateway runs are named too: the OTLP ones that never get a row (a conversation id, no agent root) have ended.
   const noRow = "(no run row: the run has not ended, or its span was lost; over OTLP only a trace whose root is an agent span gets one, see the gateway's README)";
   if (!run.recorded) lines.push(colors.yellow(noRow));
-  else if (run.status === 'running' && run.completedAt === null) lines.push(colors.yellow('(no end recorded yet: the run is still going, or its process died before ending it)'));
+  else if (run.completedAt === null && (run.status === 'running' || run.status === 'stale')) lines.push(colors.yellow(inProgressNote(run)));
   if (run.task) lines.push(`task: ${shorten(run.task, Math.max(40, options.width - 6))}`);
   if (events.length === 0) {
     lines.push('', 'no events recorded for this run');

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { LAST_SEEN_AT_KEY, effectiveStatusSql, inProgressSql } from '@agentspan/exporter-postgres';
 import { fetchInBatches } from './cursor.js';
 import { asIso, asNumber, asObject, asString, asStringArray, type JsonObject } from './json.js';
 
@@ -7,7 +8,10 @@ export interface RunHeader {
   id: string;
   mode: string | null;
   task: string | null;
+  /** The stored status, or `stale` for a run in progress whose heartbeat stopped (see `lastSeenAt`). */
   status: string | null;
+  /** When a run in progress was last seen running by its process (its heartbeat); null once it ended, or without one. */
+  lastSeenAt: string | null;
   startedAt: string | null;
   completedAt: string | null;
   durationMs: number | null;
@@ -119,15 +123,17 @@ function summaryOf(r: Record<string, unknown>): EventSummaryRow {
 /** The run row (or a placeholder when only events exist). */
 export async function loadRunHeader(client: pg.ClientBase, runId: string): Promise<RunHeader> {
   const res = await client.query(
-    `SELECT id, mode, task_description, status, started_at, completed_at, duration_ms, service_name, trace_id, meta,
-            ${EPOCH_MS('started_at')} AS start_ms
-       FROM workflow_runs WHERE id = $1`,
+    `SELECT w.id, w.mode, w.task_description, ${effectiveStatusSql('w')} AS status,
+            CASE WHEN ${inProgressSql('w')} THEN w.meta->>'${LAST_SEEN_AT_KEY}' END AS last_seen_at,
+            w.started_at, w.completed_at, w.duration_ms, w.service_name, w.trace_id, w.meta,
+            ${EPOCH_MS('w.started_at')} AS start_ms
+       FROM workflow_runs w WHERE w.id = $1`,
     [runId],
   );
   const r = res.rows[0] as Record<string, unknown> | undefined;
   if (!r) {
     return {
-      id: runId, mode: null, task: null, status: null, startedAt: null, completedAt: null, durationMs: null,
+      id: runId, mode: null, task: null, status: null, lastSeenAt: null, startedAt: null, completedAt: null, durationMs: null,
       startMs: null, serviceName: null, traceId: null, meta: {}, recorded: false,
     };
   }
@@ -136,6 +142,7 @@ export async function loadRunHeader(client: pg.ClientBase, runId: string): Promi
     mode: asString(r['mode']),
     task: asString(r['task_description']),
     status: asString(r['status']),
+    lastSeenAt: asIso(r['last_seen_at']),
     startedAt: asIso(r['started_at']),
     completedAt: asIso(r['completed_at']),
     durationMs: asNumber(r['duration_ms']),
@@ -150,10 +157,10 @@ export async function loadRunHeader(client: pg.ClientBase, runId: string): Promi
 /** The run's nodes in their order. */
 export async function loadNodes(client: pg.ClientBase, runId: string): Promise<NodeRow[]> {
   const res = await client.query(
-    `SELECT id::text AS id, node_id, node_type, title, agent, status, order_index, duration_ms,
-            ${EPOCH_MS('started_at')} AS start_ms
-       FROM dag_nodes WHERE run_id = $1
-      ORDER BY order_index NULLS LAST, started_at, id`,
+    `SELECT n.id::text AS id, n.node_id, n.node_type, n.title, n.agent, ${effectiveStatusSql('n')} AS status, n.order_index, n.duration_ms,
+            ${EPOCH_MS('n.started_at')} AS start_ms
+       FROM dag_nodes n WHERE n.run_id = $1
+      ORDER BY n.order_index NULLS LAST, n.started_at, n.id`,
     [runId],
   );
   return res.rows.map((r: Record<string, unknown>) => ({

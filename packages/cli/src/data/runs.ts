@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { LAST_SEEN_AT_KEY, effectiveStatusSql, inProgressSql } from '@agentspan/exporter-postgres';
 import { asIso, asNumber, asObject, asString } from './json.js';
 
 /** One line of `agentspan runs`. */
@@ -6,7 +7,10 @@ export interface RunListEntry {
   id: string;
   mode: string | null;
   task: string | null;
+  /** The stored status, or `stale` for a run whose row says `running` but whose heartbeat stopped (see `lastSeenAt`). */
   status: string | null;
+  /** When a run in progress was last seen running by its process (its heartbeat), null for a run that ended or has none. */
+  lastSeenAt: string | null;
   startedAt: string | null;
   completedAt: string | null;
   durationMs: number | null;
@@ -24,7 +28,7 @@ export interface RunListEntry {
 export interface ListRunsOptions {
   /** Only runs started at or after this time. */
   since?: Date | undefined;
-  /** Only runs with this `workflow_runs.status`. */
+  /** Only runs with this status, as listed (`stale` included; `running` then means running and still seen). */
   status?: string | undefined;
   /** At most this many runs, newest first. */
   limit: number;
@@ -38,10 +42,13 @@ export interface ListRunsOptions {
 export async function listRuns(client: pg.ClientBase, options: ListRunsOptions): Promise<RunListEntry[]> {
   const res = await client.query(
     `WITH r AS (
-       SELECT id, mode, task_description, status, started_at, completed_at, duration_ms
-         FROM workflow_runs
-        WHERE ($1::timestamptz IS NULL OR started_at >= $1::timestamptz)
-          AND ($2::text IS NULL OR status = $2::text)
+       SELECT id, mode, task_description, status, last_seen_at, started_at, completed_at, duration_ms
+         FROM (SELECT w.id, w.mode, w.task_description, ${effectiveStatusSql('w')} AS status,
+                      CASE WHEN ${inProgressSql('w')} THEN w.meta->>'${LAST_SEEN_AT_KEY}' END AS last_seen_at,
+                      w.started_at, w.completed_at, w.duration_ms
+                 FROM workflow_runs w
+                WHERE $1::timestamptz IS NULL OR w.started_at >= $1::timestamptz) w
+        WHERE $2::text IS NULL OR status = $2::text
         ORDER BY started_at DESC NULLS LAST, id
         LIMIT $3
      )
@@ -64,6 +71,7 @@ export async function listRuns(client: pg.ClientBase, options: ListRunsOptions):
     mode: asString(r['mode']),
     task: asString(r['task_description']),
     status: asString(r['status']),
+    lastSeenAt: asIso(r['last_seen_at']),
     startedAt: asIso(r['started_at']),
     completedAt: asIso(r['completed_at']),
     durationMs: asNumber(r['duration_ms']),

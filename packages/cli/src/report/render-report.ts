@@ -36,7 +36,8 @@ export function renderReport(data: ReportData): string {
   const run = data.run;
   const failed = data.events.filter((e) => e.status === 'failed' || e.failed).length;
   // A run still running (or whose process died before its end) is neither good nor bad yet.
-  const statusClass = run.status === 'failed' || run.status === 'cancelled' ? 'bad' : run.status && run.status !== 'running' ? 'good' : 'muted';
+  const statusClass =
+    run.status === 'failed' || run.status === 'cancelled' || run.status === 'stale' ? 'bad' : run.status && run.status !== 'running' ? 'good' : 'muted';
   const title = `agentspan run ${run.id.slice(0, 8)}${run.mode ? ` (${run.mode})` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en">

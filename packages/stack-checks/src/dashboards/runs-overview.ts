@@ -1,3 +1,4 @@
+import { effectiveStatusSql } from '@agentspan/exporter-postgres';
 import type { DashboardJson } from '../grafana/dashboard-model.js';
 import {
   Layout,
@@ -78,13 +79,13 @@ export function runsOverviewDashboard(): DashboardJson {
     }),
     timeSeriesPanel(l, {
       title: 'Runs over time',
-      description: 'Runs started per interval, by final status (running: not finished yet).',
+      description: 'Runs started per interval, by final status (running: not finished yet; stale: not finished, and its process silent for over two heartbeats and a minute, most likely dead).',
       w: 12,
       h: 8,
       bars: true,
       stacked: true,
       sql: [
-        "SELECT $__timeGroupAlias(r.started_at, $__interval), coalesce(r.status, 'running') AS metric, count(*) AS runs",
+        `SELECT $__timeGroupAlias(r.started_at, $__interval), coalesce(${effectiveStatusSql('r')}, 'running') AS metric, count(*) AS runs`,
         'FROM workflow_runs r',
         'WHERE $__timeFilter(r.started_at)',
         'GROUP BY 1, 2',
@@ -93,11 +94,11 @@ export function runsOverviewDashboard(): DashboardJson {
     }),
     piePanel(l, {
       title: 'Runs by status',
-      description: 'Final status of the runs started in the time range.',
+      description: 'Final status of the runs started in the time range (running: not finished yet; stale: not finished, its process most likely dead).',
       w: 6,
       h: 8,
       sql: [
-        "SELECT coalesce(r.status, 'running') AS status, count(*) AS runs",
+        `SELECT coalesce(${effectiveStatusSql('r')}, 'running') AS status, count(*) AS runs`,
         'FROM workflow_runs r',
         'WHERE $__timeFilter(r.started_at)',
         'GROUP BY 1',
@@ -162,7 +163,7 @@ export function runsOverviewDashboard(): DashboardJson {
       h: 9,
       overrides: [traceLinkOverride('trace_id'), runLinkOverride('run_id'), unitOverride('duration_ms', 'ms'), widthOverride('task', 320)],
       sql: [
-        'SELECT r.started_at AS started, r.id AS run_id, r.mode, r.status, r.task_description AS task, r.duration_ms,',
+        `SELECT r.started_at AS started, r.id AS run_id, r.mode, ${effectiveStatusSql('r')} AS status, r.task_description AS task, r.duration_ms,`,
         '       count(e.id) AS events,',
         "       count(e.id) FILTER (WHERE e.event_type = 'code_exec') AS code_execs,",
         "       count(e.id) FILTER (WHERE e.event_type = 'file_gen') AS files,",

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { DeliverySpanProcessor, type DeliveryStats } from '../src/index.js';
+import { FakeSink, memoryLogger, spanSource, until } from './helpers.js';
+
+const fast = { retryInitialDelayMillis: 5, retryMaxDelayMillis: 20, scheduledDelayMillis: 1, replayIntervalMillis: 20 };
+
+function assertAccounted(s: DeliveryStats): void {
+  assert.equal(s.queued, s.exported + s.spooled + s.droppedTotal - s.replayDropped + s.queueDepth, JSON.stringify(s));
+}
+
+/** A sink taking spans marked `live` at their start, recording each preparation of them (running or ended). */
+function liveSink(): { sink: FakeSink; prepared: { id: string; ended: boolean }[] } {
+  const sink = new FakeSink();
+  const prepared: { id: string; ended: boolean }[] = [];
+  sink.acceptsAtStart = (span: ReadableSpan) => span.attributes['live'] === true;
+  const prepare = sink.prepare.bind(sink);
+  sink.prepare = (spans) => {
+    for (const s of spans) if (s.attributes['live'] === true) prepared.push({ id: s.spanContext().spanId, ended: s.ended });
+    return prepare(spans);
+  };
+  return { sink, prepared };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('heartbeat of spans queued at their start', () => {
+  it('queues a running span again every interval until it ends, counted in queued, exported and heartbeats', async () => {
+    const { sink, prepared } = liveSink();
+    const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 30, logger: memoryLogger() });
+    const tracer = spanSource(p).provider.getTracer('heartbeat');
+    const live = tracer.startSpan('run', { attributes: { live: true } });
+    const id = live.spanContext().spanId;
+    await until(() => prepared.filter((x) => x.id === id && !x.ended).length >= 4, 3000, 'three heartbeats after the start');
+    live.end();
+    await p.forceFlush();
+    const beats = p.stats().heartbeats;
+    assert.ok(beats >= 3, `heartbeats: ${beats}`);
+    await sleep(120);
+    await p.forceFlush();
+    const s = p.stats();
+    assert.equal(s.heartbeats, beats, 'no heartbeat after the end');
+    assert.equal(s.queued, beats + 2, 'start, heartbeats, end');
+    assert.equal(s.exported, s.queued);
+    assertAccounted(s);
+    assert.equal(prepared.filter((x) => x.ended).length, 1, 'the end is queued once');
+    await p.shutdown();
+  });
+
+  it('spans taken only at their end, a sink without acceptsAtStart and an interval of 0 get no heartbeat', async () => {
+    const { sink } = liveSink();
+    const off = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 0, logger: memoryLogger() });
+    const tracer = spanSource(off).provider.getTracer('off');
+    const live = tracer.startSpan('run', { attributes: { live: true } });
+    const plain = tracer.startSpan('plain');
+    await sleep(80);
+    await off.forceFlush();
+    assert.equal(off.stats().heartbeats, 0);
+    assert.equal(off.stats().queued, 1, 'only the start of the live span');
+    live.end();
+    plain.end();
+    await off.shutdown();
+
+    const noStart = new FakeSink(); // no acceptsAtStart
+    const p = new DeliverySpanProcessor(noStart, { ...fast, heartbeatIntervalMillis: 10, logger: memoryLogger() });
+    const t2 = spanSource(p).provider.getTracer('no-start');
+    const running = t2.startSpan('run', { attributes: { live: true } });
+    await sleep(60);
+    assert.equal(p.stats().heartbeats, 0);
+    running.end();
+    await p.shutdown();
+  });
+
+  it('skips beats while the queue is over half full (events first), and beats again once it drains', async () => {
+    const { sink } = liveSink();
+    sink.mode = 'down';
+    const p = new DeliverySpanProcessor(sink, { ...fast, maxQueueSize: 100, maxExportBatchSize: 10, heartbeatIntervalMillis: 20, logger: memoryLogger() });
+    const source = spanSource(p);
+    const live = source.provider.getTracer('busy').startSpan('run', { attributes: { live: true } });
+    source.emit(60); // 61 held of 100: over half
+    const before = p.stats().heartbeats;
+    await sleep(120);
+    assert.equal(p.stats().heartbeats, before, 'no beat while over half full');
+    sink.mode = 'up';
+    await p.forceFlush();
+    await until(() => p.stats().heartbeats > before, 3000, 'a beat once the queue drained');
+    live.end();
+    await p.forceFlush();
+    assertAccounted(p.stats());
+    assert.equal(p.stats().droppedTotal, 0);
+    await p.shutdown();
+  });
+
+  it('stops at shutdown: a span still running gets no beat after it', async () => {
+    const { sink } = liveSink();
+    const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 20, logger: memoryLogger() });
+    const live = spanSource(p).provider.getTracer('shutdown').startSpan('run', { attributes: { live: true } });
+    await until(() => p.stats().heartbeats >= 1, 3000, 'a first beat');
+    await p.shutdown();
+    const beats = p.stats().heartbeats;
+    await sleep(100);
+    assert.equal(p.stats().heartbeats, beats);
+    live.end();
+  });
+
+  it('rejects an interval a Node timer cannot take, or a negative one', () => {
+    const { sink } = liveSink();
+    assert.throws(() => new DeliverySpanProcessor(sink, { heartbeatIntervalMillis: -1 }), /heartbeatIntervalMillis/);
+    assert.throws(() => new DeliverySpanProcessor(sink, { heartbeatIntervalMillis: 2 ** 31 }), /heartbeatIntervalMillis.*timer/);
+  });
+
+  describe('in a process of its own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentspan-heartbeat-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** Runs `body` (ESM, with `DeliverySpanProcessor`, `BasicTracerProvider`, a `sink` and its count of running spans prepared, `seen`, in scope) and returns its stdout. */
+    async function runChild(body: string, flags: string[] = []): Promise<{ out: string; code: number | null; ms: number }> {
+      const script = join(dir, `child-${Math.random().toString(36).slice(2)}.mjs`);
+      const processorModule = new URL('../src/index.ts', import.meta.url).href;
+      const sdkModule = import.meta.resolve('@opentelemetry/sdk-trace-base'); // the script lives outside the package
+      writeFileSync(
+        script,
+        `import { DeliverySpanProcessor } from ${JSON.stringify(processorModule)};
+         import { BasicTracerProvider } from ${JSON.stringify(sdkModule)};
+         const seen = { prepared: 0 };
+         const sink = {
+           destination: 'child', idempotent: true,
+           acceptsAtStart: () => true,
+           prepare: (spans) => { seen.prepared += spans.filter((s) => !s.ended).length; return spans.length; },
+           deliver: async () => ({ kind: 'delivered' }),
+           shutdown: async () => {},
+         };
+         ${body}`,
+      );
+      const started = Date.now();
+      const child = spawn(process.execPath, [...flags, '--import', 'tsx', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      return { out, code, ms: Date.now() - started };
+    }
+
+    it('never keeps the process alive: a run left open does not hold the process', async () => {
+      const r = await runChild(
+        `const p = new DeliverySpanProcessor(sink, { heartbeatIntervalMillis: 60000, scheduledDelayMillis: 1 });
+         const provider = new BasicTracerProvider({ spanProcessors: [p] });
+         globalThis.keep = provider.getTracer('t').startSpan('run'); // never ended
+         await p.forceFlush();
+         process.stdout.write('started ' + seen.prepared + '\\n');`,
+      );
+      assert.equal(r.code, 0);
+      assert.match(r.out, /started 1/);
+      assert.ok(r.ms < 20_000, `the process ended by itself (${r.ms} ms)`);
+    });
+
+    it('holds spans weakly: a running span the application let go of is collected and falls silent', async () => {
+      const r = await runChild(
+        `const p = new DeliverySpanProcessor(sink, { heartbeatIntervalMillis: 20, scheduledDelayMillis: 1 });
+         const provider = new BasicTracerProvider({ spanProcessors: [p] });
+         const tracer = provider.getTracer('t');
+         const kept = tracer.startSpan('kept');
+         (() => { tracer.startSpan('dropped'); })(); // started, never ended, no reference kept
+         await p.forceFlush();
+         const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+         for (let i = 0; i < 5; i++) { globalThis.gc(); await sleep(10); }
+         const before = p.stats().heartbeats;
+         await sleep(200);
+         await p.forceFlush();
+         const beats = p.stats().heartbeats - before;
+         process.stdout.write(JSON.stringify({ beats }) + '\\n');
+         kept.end();
+         await p.shutdown();`,
+        ['--expose-gc'],
+      );
+      assert.equal(r.code, 0);
+      const { beats } = JSON.parse(r.out.trim().split('\n').at(-1) ?? '{}') as { beats: number };
+      // About 10 intervals passed: the kept span beat each time (give or take the timer's drift), the dropped one never.
+      assert.ok(beats >= 5 && beats <= 12, `beats in 200 ms: ${beats} (one span, not two)`);
+    });
+  });
+});

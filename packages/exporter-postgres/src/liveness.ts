@@ -1,0 +1,75 @@
+/**
+ * Whether a run or node whose row says `running` is still going. Its row in
+ * progress is written when it starts and again on every heartbeat of the
+ * delivery pipeline (`heartbeatIntervalMillis`, one minute by default) while
+ * it runs, each time with `meta.last_seen_at` (when the recording process
+ * last saw it running) and `meta.heartbeat_ms` (the interval). A row whose
+ * last sign of life is more than two intervals and a minute old is *stale*:
+ * its process most likely died without ending it (SIGKILL, out of memory,
+ * power lost), or has not reached Postgres since. Stale is a reading, never
+ * stored: the row turns `running` again with the next heartbeat written, and
+ * is replaced by the row of the end as always.
+ *
+ * Kept in `meta`, not in columns of their own: a writer never depends on a
+ * migration having run (a role that may not alter the tables still writes
+ * every row), and a row in progress holds nothing else in `meta`.
+ */
+
+import { RunStatus } from '@agentspan/semconv';
+import type { JsonObject } from './columns.js';
+
+/** The `meta` key of a row in progress: when it was last seen running (ISO 8601, UTC, milliseconds). */
+export const LAST_SEEN_AT_KEY = 'last_seen_at';
+/** The `meta` key of a row in progress: the heartbeat interval it was written with, ms. */
+export const HEARTBEAT_MS_KEY = 'heartbeat_ms';
+/** The status a reader gives a row in progress that fell silent (see {@link effectiveStatusSql}). */
+export const STALE_STATUS = 'stale';
+/** Silence allowed beyond two heartbeat intervals before a row in progress reads as stale, seconds. */
+export const STALE_GRACE_SECONDS = 60;
+/** Missed heartbeat intervals (before the grace) after which a row in progress reads as stale. */
+export const STALE_AFTER_INTERVALS = 2;
+
+/** What the recording process knows of a row in progress when it maps it. */
+export interface Liveness {
+  /** When the row is prepared (the process is alive then), ISO 8601 as `Date#toISOString` writes it. */
+  readonly seenAt: string;
+  /** The heartbeat interval, ms; absent or 0 when there is no heartbeat (the row then never reads stale). */
+  readonly heartbeatMillis?: number | undefined;
+}
+
+/** The `meta` of a row in progress. */
+export function livenessMeta(liveness: Liveness): JsonObject {
+  const meta: JsonObject = { [LAST_SEEN_AT_KEY]: liveness.seenAt };
+  const every = liveness.heartbeatMillis;
+  if (every !== undefined && Number.isFinite(every) && every > 0) meta[HEARTBEAT_MS_KEY] = every;
+  return meta;
+}
+
+/** Whether `alias` (a `workflow_runs` or `dag_nodes` row) is a row in progress, in SQL. */
+export function inProgressSql(alias: string): string {
+  return `(${alias}.status = '${RunStatus.RUNNING}' AND ${alias}.completed_at IS NULL)`;
+}
+
+/**
+ * SQL: the status of `alias` (a `workflow_runs` or `dag_nodes` row) as a
+ * reader should show it: {@link STALE_STATUS} for a row in progress that
+ * has fallen silent, else the stored status. Never raises on odd `meta`
+ * (a user's meta only ever reaches rows that ended; a row without the keys,
+ * from a version before heartbeats or with them off, stays `running`): the
+ * time is compared as text (every `last_seen_at` has the one format of
+ * `toISOString`) and the interval read only from a JSON number, kept
+ * between 0 and a day.
+ */
+export function effectiveStatusSql(alias: string): string {
+  const meta = `${alias}.meta`;
+  const silence = `make_interval(secs => ${STALE_AFTER_INTERVALS} * greatest(least((${meta}->'${HEARTBEAT_MS_KEY}')::numeric, 86400000), 0) / 1000 + ${STALE_GRACE_SECONDS})`;
+  const cutoff = `to_char((now() - ${silence}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  // The JSON checks in an outer CASE: a CASE decides its condition before it evaluates its result, where
+  // the operands of an AND may be evaluated in any order (a cast of a string would raise).
+  return (
+    `CASE WHEN ${inProgressSql(alias)} AND jsonb_typeof(${meta}->'${HEARTBEAT_MS_KEY}') = 'number' ` +
+    `AND jsonb_typeof(${meta}->'${LAST_SEEN_AT_KEY}') = 'string' ` +
+    `THEN CASE WHEN (${meta}->>'${LAST_SEEN_AT_KEY}') COLLATE "C" < ${cutoff} COLLATE "C" THEN '${STALE_STATUS}' ELSE ${alias}.status END ` +
+    `ELSE ${alias}.status END`
+  );
+}
