@@ -56,7 +56,9 @@ test('AI SDK v7 with registerTelemetry(agentspanTelemetry()): two agents with to
   const lookupCache = tool({
     description: 'read the cache',
     inputSchema: z.object({ key: z.string() }),
-    execute: async () => {
+    execute: async (): Promise<{ value: string }> => {
+      // The declared result type is what the tool would return; without it the
+      // body's Promise<never> makes the SDK infer the tool's input as never.
       throw new Error('cache offline');
     },
   });

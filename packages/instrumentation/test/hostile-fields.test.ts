@@ -138,9 +138,13 @@ test('the content fields of an event are each read once: a getter that computes 
   assert.equal(byName(spans(), 'invoke_agent a').attributes[Attr.ATTR_MESSAGE_CONTENT], 'hello');
 });
 
-/** An object whose `key` getter throws, beside ordinary fields. */
-function withThrowingGetter<T extends object>(fields: T, key: string): T {
-  return Object.defineProperty({ ...fields }, key, { enumerable: true, get: () => { throw new Error('getter'); } });
+/**
+ * An object whose `key` getter throws, beside ordinary fields. Reading `key`
+ * never yields a value, so its type is `never` (defineProperty's own type
+ * cannot say the property was added: hence the one cast).
+ */
+function withThrowingGetter<T extends object, K extends string>(fields: T, key: K): T & { readonly [P in K]: never } {
+  return Object.defineProperty({ ...fields }, key, { enumerable: true, get: () => { throw new Error('getter'); } }) as T & { readonly [P in K]: never };
 }
 
 test('a throwing getter on the event itself costs that field: the event is recorded, not failed', () => {
@@ -191,7 +195,7 @@ test('attach() never throws, whatever the reference: unreadable fields are skipp
   const { recorder } = setup();
   assert.equal(recorder.attach(withThrowingGetter({ runId: 'r1', traceparent: '' }, 'nodeId')).runId, 'r1');
   assert.match(recorder.attach(hostile() as never).runId, /^unknown-/);
-  assert.match(recorder.attach(withThrowingGetter({ traceparent: '' }, 'runId') as never).runId, /^unknown-/);
+  assert.match(recorder.attach(withThrowingGetter({ traceparent: '' }, 'runId')).runId, /^unknown-/);
   assert.match(recorder.attach(undefined as never).runId, /^unknown-/);
 });
 
@@ -220,9 +224,9 @@ test('a record call that fails inside agentspan is counted in openHandleStats().
   };
   const recorder = createRecorder({ tracerProvider: broken as never });
   const scope = recorder.attach({ runId: 'r', traceparent: '' });
-  scope.toolCall({ tool: 't' });
+  scope.toolCall({ agent: 'a', tool: 't' });
   scope.agentCall({ agent: 'a' });
-  scope.beginCodeExecution({ code: 'x' }).end();
+  scope.beginCodeExecution({ agent: 'a', code: 'x' }).end();
   assert.equal(recorder.openHandleStats().failed, 3);
 });
 
@@ -230,7 +234,7 @@ test('metadata given at the end merges into the metadata given at the start (the
   const { recorder, spans } = setup();
   const run = recorder.startRun({ runId: 'meta', mode: 'm', metadata: { team: 'a', budget: 1 } });
   const step = run.startNode('s', { metadata: { phase: 'plan', retries: 0 } });
-  step.beginToolCall({ tool: 'slow', metadata: { region: 'eu' } }).end({ result: 'ok', metadata: { cached: true } });
+  step.beginToolCall({ agent: 'a', tool: 'slow', metadata: { region: 'eu' } }).end({ result: 'ok', metadata: { cached: true } });
   step.end({ metadata: { retries: 2 } });
   run.end({ metadata: { budget: 3, cost: 0.5, ['__proto__']: 'kept' } as Record<string, unknown> });
   const all = spans();
@@ -278,7 +282,7 @@ test('a span processor that throws when a run or node starts does not throw into
   const run = recorder.startRun({ runId: 'kept' });
   assert.equal(run.id, 'kept');
   const node = run.startNode('n');
-  node.toolCall({ tool: 'still-recorded' });
+  node.toolCall({ agent: 'a', tool: 'still-recorded' });
   node.end();
   run.end();
   assert.ok(exporter.getFinishedSpans().some((s) => s.name === 'execute_tool still-recorded'));

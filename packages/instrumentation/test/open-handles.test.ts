@@ -46,7 +46,7 @@ test('beyond 10 000 open handles, events are let go first (runs and nodes stay t
   const { recorder, spans } = setup();
   const run = recorder.startRun({ runId: 'many' });
   const node = run.startNode('n');
-  const handles = Array.from({ length: 15_000 }, (_, i) => node.beginToolCall({ tool: `t${i}` }));
+  const handles = Array.from({ length: 15_000 }, (_, i) => node.beginToolCall({ agent: 'a', tool: `t${i}` }));
   assert.equal(recorder.openHandleStats().untracked, 5_002, 'the run and the node took two of the 10 000 places');
   for (const h of handles.slice(0, 4_000)) h.end({ result: 'ok' }); // the oldest, let go: ending them leaves the count
   assert.equal(recorder.openHandleStats().untracked, 1_002);

@@ -283,14 +283,14 @@ test('ids are normalised alike by startRun, startNode and attach: long ids kept 
   assert.equal(run.id, long);
   const node = run.startNode('n'.repeat(300));
   node.agentCall({ agent: 'a', content: 'x' });
-  recorder.attach({ runId: long, nodeId: 'n'.repeat(300) }).toolCall({ agent: 'a', tool: 't' });
+  recorder.attach({ runId: long, nodeId: 'n'.repeat(300), traceparent: '' }).toolCall({ agent: 'a', tool: 't' });
   run.end();
   const mine = spans().filter((s) => s.attributes[Attr.ATTR_RUN_ID] === long);
   assert.equal(mine.length, 4, 'run, node, and both events share the run id');
   assert.deepEqual(new Set(mine.filter((s) => s.name !== `invoke_workflow workflow`).map((s) => s.attributes[Attr.ATTR_NODE_ID])), new Set(['n'.repeat(300)]));
 
   assert.equal(recorder.startRun({ runId: 42 as unknown as string }).id, '42');
-  recorder.attach({ runId: 42 as unknown as string }).toolCall({ agent: 'a', tool: 'numeric' });
+  recorder.attach({ runId: 42 as unknown as string, traceparent: '' }).toolCall({ agent: 'a', tool: 'numeric' });
   assert.equal(spans().find((s) => s.name === 'execute_tool numeric')?.attributes[Attr.ATTR_RUN_ID], '42');
 
   const a = recorder.startRun({ runId: longer('a') }).id;
@@ -298,7 +298,7 @@ test('ids are normalised alike by startRun, startNode and attach: long ids kept 
   assert.notEqual(a, b, 'ids sharing a long prefix stay apart');
   assert.equal(recorder.startRun({ runId: longer('a') }).id, a, 'and the same id is the same every time');
 
-  recorder.attach({ runId: '' }).toolCall({ agent: 'a', tool: 'broken-1' });
+  recorder.attach({ runId: '', traceparent: '' }).toolCall({ agent: 'a', tool: 'broken-1' });
   recorder.attach({} as never).toolCall({ agent: 'a', tool: 'broken-2' });
   const broken = ['broken-1', 'broken-2'].map((t) => String(spans().find((s) => s.name === `execute_tool ${t}`)?.attributes[Attr.ATTR_RUN_ID]));
   for (const id of broken) assert.match(id, /^unknown-[0-9a-f-]{36}$/);
