@@ -10,7 +10,7 @@ import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { backoffDelay } from './backoff.js';
-import { Heartbeat } from './heartbeat.js';
+import { Heartbeat, MAX_FOLLOWED_SPANS } from './heartbeat.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { SpanQueue } from './span-queue.js';
 import { estimateSpanBytes } from './span-size.js';
@@ -44,8 +44,6 @@ export const DELIVERY_DEFAULTS = Object.freeze({
 
 /** The longest delay a Node timer takes (a longer one fires after 1 ms, with a warning). */
 const MAX_TIMER_MILLIS = 2_147_483_647;
-/** A heartbeat is skipped while the queue holds more than this share of its bounds: it must never crowd out events. */
-const HEARTBEAT_ROOM = 0.5;
 
 /** While the destination is down, the background spills the queue down to this share of its bounds once it passes {@link RELIEVE_HIGH}. */
 const RELIEVE_LOW = 0.5;
@@ -140,6 +138,13 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private readonly metrics: PipelineMetrics;
   /** Follows the spans queued at their start while they run (undefined: heartbeat off). */
   private readonly heartbeat: Heartbeat | undefined;
+  /**
+   * Spans due a heartbeat, at most one entry each: they take no place in the
+   * queue (a beat never crowds out an event) and ride with the next batches
+   * written, up to a batch's size of them per batch, or make a batch of their
+   * own when nothing else is waiting.
+   */
+  private readonly beats = new Set<ReadableSpan>();
 
   private readonly queue = new SpanQueue();
   /** Prepared batches waiting for a (re)try, oldest first. */
@@ -183,8 +188,10 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     replayed: 0,
     replayDropped: 0,
     repaired: 0,
-    heartbeats: 0,
   };
+  /** Heartbeats prepared for the sink (not spans of the queue: outside `counts`, see `DeliveryStats.heartbeats`). */
+  private heartbeatsPrepared = 0;
+  private unfollowedLogged = false;
   private readonly dropped = zeroDrops();
   /** Drops already reported to the logger, so each reason is reported once per episode. */
   private readonly dropsReported = new Set<DropReason>();
@@ -236,8 +243,13 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   onStart(span: Span): void {
     try {
       if (this.sink.acceptsAtStart?.(span) === true) {
+        if (!this.closed && this.heartbeat !== undefined && !this.heartbeat.follow(span) && !this.unfollowedLogged) {
+          this.unfollowedLogged = true;
+          this.logWarn(
+            `agentspan ${this.sink.destination}: more than ${MAX_FOLLOWED_SPANS} runs and nodes are running at once; those started beyond it get no heartbeat and are written without one (readers never take them for stale); counted in stats().heartbeatsNotFollowed`,
+          );
+        }
         this.enqueue(span);
-        if (!this.closed) this.heartbeat?.follow(span);
       }
     } catch (err) {
       this.internalError(err);
@@ -255,18 +267,25 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   }
 
   /**
-   * A heartbeat of a span still running: queued again, so the destination
-   * sees it alive now, unless the queue is busy (over half its bounds) or
-   * closed: a beat skipped is made up by the next, and events come first.
+   * A heartbeat of a span still running: it is due to be prepared again (by
+   * the sink, as it runs now), with the next batch written. A span has one
+   * beat due at most: while the destination is down they wait, one per span.
    */
   private beat(span: ReadableSpan): void {
-    try {
-      if (this.closed || this.heldSpans + 1 > this.maxQueueSize * HEARTBEAT_ROOM || this.heldBytes > this.maxQueueBytes * HEARTBEAT_ROOM) return;
-      this.counts.heartbeats += 1;
-      this.enqueue(span);
-    } catch (err) {
-      this.internalError(err);
+    if (this.closed) return;
+    this.beats.add(span);
+    this.schedulePump();
+  }
+
+  /** Up to `max` spans due a heartbeat, still running (a span that ended has its end queued instead). */
+  private takeBeats(max: number): ReadableSpan[] {
+    const out: ReadableSpan[] = [];
+    for (const span of this.beats) {
+      if (out.length >= max) break;
+      this.beats.delete(span);
+      if (!span.ended) out.push(span);
     }
+    return out;
   }
 
   /** Takes one span into the queue (or the spool, or counts it dropped). Never throws past its caller's guard. */
@@ -324,6 +343,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       const deadline = Date.now() + Math.max(0, timeoutMillis);
       this.closed = true;
       this.heartbeat?.stop();
+      this.beats.clear();
       try {
         await this.drain(Math.max(0, timeoutMillis), true);
       } catch (err) {
@@ -359,6 +379,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     try {
       this.closed = true;
       this.heartbeat?.stop();
+      this.beats.clear();
       this.spillEverything(true);
       this.releaseSpooled();
       this.accountLeftovers('exit');
@@ -368,6 +389,14 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       this.internalError(err);
     }
     return this.counts.spooled - before;
+  }
+
+  /**
+   * Whether the heartbeat follows `span` (taken at its start, still running,
+   * within the bound): a sink marks the rows of such spans as beating.
+   */
+  isFollowed(span: ReadableSpan): boolean {
+    return this.heartbeat?.follows(span) ?? false;
   }
 
   /** Spans held in memory now. */
@@ -390,6 +419,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       destination: this.sink.destination,
       state: this.stopped ? 'stopped' : this.state,
       ...this.counts,
+      heartbeats: this.heartbeatsPrepared,
+      heartbeatsNotFollowed: this.heartbeat?.stats().unfollowed ?? 0,
       dropped: { ...this.dropped },
       droppedTotal,
       queueDepth: this.heldSpans,
@@ -481,6 +512,11 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       if (this.queue.length > 0) this.queueDueAt = now + this.delay;
       if (batch !== undefined) return batch; // else preparing failed (counted): try the next spans
     }
+    // Heartbeats with nothing to ride with: a batch of their own, while the destination is up.
+    if (this.beats.size > 0 && this.state === 'up' && !this.closed) {
+      const batch = this.prepareLive(this.batchSize);
+      if (batch !== undefined) return batch;
+    }
     // Replay when up; while down, a spooled batch serves as the probe when nothing live is waiting
     // (everything may have been spooled: without a probe the destination would never be seen again).
     if (
@@ -502,19 +538,27 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     return undefined;
   }
 
-  /** Takes up to `max` spans off the queue and prepares them (undefined when preparing failed; counted). */
+  /**
+   * Takes up to `max` spans off the queue and prepares them, with up to `max`
+   * heartbeats riding along (undefined when there was nothing to prepare, or
+   * preparing failed; counted). A batch's `spans` counts the queue's spans
+   * only: heartbeats are outside the counters (a lost one is made up by the
+   * next).
+   */
   private prepareLive(max: number): Batch<P> | undefined {
     const firstSeq = this.queue.taken + 1;
     const { spans, bytes } = this.queue.take(max);
-    if (spans.length === 0) return undefined;
+    const beats = this.beats.size > 0 && !this.closed ? this.takeBeats(max) : [];
+    if (spans.length === 0 && beats.length === 0) return undefined;
     try {
-      const payload = this.sink.prepare(spans);
+      const payload = this.sink.prepare(beats.length === 0 ? spans : spans.concat(beats));
+      this.heartbeatsPrepared += beats.length;
       return { payload, spans: spans.length, bytes, origin: 'live', spooled: undefined, abandoned: false, firstSeq };
     } catch (err) {
       this.heldSpans -= spans.length;
       this.heldBytes -= bytes;
       this.lastError = toError(err).message;
-      this.drop(spans.length, 'rejected');
+      if (spans.length > 0) this.drop(spans.length, 'rejected');
       this.internalError(err);
       return undefined;
     }

@@ -32,7 +32,7 @@ export interface HeartbeatStats {
 export class Heartbeat {
   private readonly refs = new Set<WeakRef<ReadableSpan>>();
   /** The reference of each followed span, so its end finds it in O(1) without a key string per span. */
-  private readonly refOf = new WeakMap<ReadableSpan, WeakRef<ReadableSpan>>();
+  private refOf = new WeakMap<ReadableSpan, WeakRef<ReadableSpan>>();
   private timer: NodeJS.Timeout | undefined;
   private unfollowedCount = 0;
 
@@ -41,12 +41,16 @@ export class Heartbeat {
     private readonly beat: (span: ReadableSpan) => void,
   ) {}
 
-  /** Follows `span` until {@link unfollow} (its end), its `ended` flag, or its collection. */
-  follow(span: ReadableSpan): void {
-    if (this.refOf.has(span)) return;
+  /**
+   * Follows `span` until {@link unfollow} (its end), its `ended` flag, or its
+   * collection. False when {@link MAX_FOLLOWED_SPANS} are followed already
+   * (counted): the span gets no heartbeat.
+   */
+  follow(span: ReadableSpan): boolean {
+    if (this.refOf.has(span)) return true;
     if (this.refs.size >= MAX_FOLLOWED_SPANS) {
       this.unfollowedCount += 1;
-      return;
+      return false;
     }
     const ref = new WeakRef(span);
     this.refs.add(ref);
@@ -55,6 +59,12 @@ export class Heartbeat {
       this.timer = setInterval(() => this.tick(), this.intervalMillis);
       this.timer.unref();
     }
+    return true;
+  }
+
+  /** Whether `span` is followed now. */
+  follows(span: ReadableSpan): boolean {
+    return this.refOf.has(span);
   }
 
   /** Stops following `span` (it ended). O(1); a span never followed is ignored. */
@@ -70,6 +80,7 @@ export class Heartbeat {
   /** Stops the timer and forgets every span (shutdown). */
   stop(): void {
     this.refs.clear();
+    this.refOf = new WeakMap();
     this.stopTimer();
   }
 
@@ -83,6 +94,7 @@ export class Heartbeat {
       // `ended` as well as `unfollow`: a span whose end did not reach this processor is no longer running either.
       if (span === undefined || span.ended) {
         this.refs.delete(ref);
+        if (span !== undefined) this.refOf.delete(span);
         continue;
       }
       this.beat(span);

@@ -157,11 +157,13 @@ export interface DeliveryOptions {
   /** How often an idle processor looks for spooled batches to replay, ms. @default 5000 */
   replayIntervalMillis?: number | undefined;
   /**
-   * How often a span the sink takes at its start (`acceptsAtStart`) is queued
-   * again while it runs, ms, so that the destination sees it alive (Postgres:
-   * `meta.last_seen_at` of a run's or node's row in progress); 0 turns the
-   * heartbeat off. A beat is skipped while the queue holds more than half its
-   * bounds. At most 10 000 running spans are followed at once.
+   * How often a span the sink takes at its start (`acceptsAtStart`) is
+   * prepared again while it runs, ms, so that the destination sees it alive
+   * (Postgres: `meta.last_seen_at` of a run's or node's row in progress); 0
+   * turns the heartbeat off. Beats take no place in the queue: they ride with
+   * the next batch written (or make one of their own), one per span at most,
+   * so they never crowd out events; while the destination is down they wait.
+   * At most 10 000 running spans are followed at once (`isFollowed`).
    * @default 60_000
    */
   heartbeatIntervalMillis?: number | undefined;
@@ -197,12 +199,18 @@ export interface DeliveryStats {
   /**
    * Spans handed to the pipeline (those its sink accepts), including any
    * dropped on arrival. A span the sink also takes when it starts
-   * (`acceptsAtStart`) counts once at its start, once per heartbeat and once
-   * at its end.
+   * (`acceptsAtStart`) counts once at its start and once at its end.
    */
   readonly queued: number;
-  /** Heartbeats queued (included in `queued`): see `heartbeatIntervalMillis`. */
+  /**
+   * Heartbeats prepared (see `heartbeatIntervalMillis`): a running span
+   * prepared again, riding with a batch. Not spans of the queue: outside
+   * `queued`, `exported` and the rest, and never dropped or spooled on their
+   * own account (a beat lost is made up by the next).
+   */
   readonly heartbeats: number;
+  /** Spans taken at their start that get no heartbeat: more than 10 000 were followed at once (logged once). */
+  readonly heartbeatsNotFollowed: number;
   /** Spans from the queue written to the destination (including repaired ones). */
   readonly exported: number;
   /** Span deliveries attempted again after a failure (one span retried twice counts 2). */

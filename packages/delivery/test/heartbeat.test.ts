@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DeliverySpanProcessor, type DeliveryStats } from '../src/index.js';
+import { MAX_FOLLOWED_SPANS } from '../src/heartbeat.js';
 import { FakeSink, memoryLogger, spanSource, until } from './helpers.js';
 
 const fast = { retryInitialDelayMillis: 5, retryMaxDelayMillis: 20, scheduledDelayMillis: 1, replayIntervalMillis: 20 };
@@ -31,7 +32,7 @@ function liveSink(): { sink: FakeSink; prepared: { id: string; ended: boolean }[
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('heartbeat of spans queued at their start', () => {
-  it('queues a running span again every interval until it ends, counted in queued, exported and heartbeats', async () => {
+  it('prepares a running span again every interval until it ends, counted in heartbeats, outside the queue and its counters', async () => {
     const { sink, prepared } = liveSink();
     const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 30, logger: memoryLogger() });
     const tracer = spanSource(p).provider.getTracer('heartbeat');
@@ -46,8 +47,8 @@ describe('heartbeat of spans queued at their start', () => {
     await p.forceFlush();
     const s = p.stats();
     assert.equal(s.heartbeats, beats, 'no heartbeat after the end');
-    assert.equal(s.queued, beats + 2, 'start, heartbeats, end');
-    assert.equal(s.exported, s.queued);
+    assert.equal(s.queued, 2, 'its start and its end; heartbeats take no place in the queue');
+    assert.equal(s.exported, 2);
     assertAccounted(s);
     assert.equal(prepared.filter((x) => x.ended).length, 1, 'the end is queued once');
     await p.shutdown();
@@ -77,23 +78,50 @@ describe('heartbeat of spans queued at their start', () => {
     await p.shutdown();
   });
 
-  it('skips beats while the queue is over half full (events first), and beats again once it drains', async () => {
-    const { sink } = liveSink();
+  it('beats take no room from events: with the queue full of them, every event is kept and every running span still beats', async () => {
+    const { sink, prepared } = liveSink();
     sink.mode = 'down';
-    const p = new DeliverySpanProcessor(sink, { ...fast, maxQueueSize: 100, maxExportBatchSize: 10, heartbeatIntervalMillis: 20, logger: memoryLogger() });
+    const p = new DeliverySpanProcessor(sink, { ...fast, maxQueueSize: 100, maxExportBatchSize: 100, heartbeatIntervalMillis: 20, logger: memoryLogger() });
     const source = spanSource(p);
-    const live = source.provider.getTracer('busy').startSpan('run', { attributes: { live: true } });
-    source.emit(60); // 61 held of 100: over half
-    const before = p.stats().heartbeats;
-    await sleep(120);
-    assert.equal(p.stats().heartbeats, before, 'no beat while over half full');
+    const tracer = source.provider.getTracer('busy');
+    // 60 running spans (their starts: 60 of the 100 places), then 40 events: the queue is full.
+    const running = Array.from({ length: 60 }, (_, i) => tracer.startSpan(`run ${i}`, { attributes: { live: true } }));
+    source.emit(40);
+    await sleep(100); // several intervals while the destination is down
+    assert.equal(p.stats().queueDepth, 100);
+    assert.equal(p.stats().droppedTotal, 0, 'no event made way for a beat');
     sink.mode = 'up';
     await p.forceFlush();
-    await until(() => p.stats().heartbeats > before, 3000, 'a beat once the queue drained');
-    live.end();
+    await until(() => new Set(prepared.filter((x) => !x.ended).map((x) => x.id)).size === 60 && p.stats().heartbeats >= 60, 3000, 'every running span beat');
+    const beatsOf = new Map<string, number>();
+    const startCount = prepared.length;
+    await sleep(100);
+    for (const x of prepared.slice(startCount)) beatsOf.set(x.id, (beatsOf.get(x.id) ?? 0) + 1);
+    assert.equal(beatsOf.size, 60, 'no span starves: every one beat again within a few intervals');
+    for (const span of running) span.end();
     await p.forceFlush();
-    assertAccounted(p.stats());
-    assert.equal(p.stats().droppedTotal, 0);
+    const s = p.stats();
+    assert.equal(s.droppedTotal, 0);
+    assert.equal(s.queued, 60 + 40 + 60);
+    assertAccounted(s);
+    await p.shutdown();
+  });
+
+  it('follows at most 10 000 running spans: the next is not followed, counted, logged once', async () => {
+    const { sink } = liveSink();
+    const logger = memoryLogger();
+    const p = new DeliverySpanProcessor(sink, { ...fast, maxQueueSize: 30_000, heartbeatIntervalMillis: 60_000, logger });
+    const tracer = spanSource(p).provider.getTracer('many');
+    // The SDK's tracer makes ReadableSpans; the API types its result as the narrower Span.
+    const spans = Array.from({ length: MAX_FOLLOWED_SPANS + 2 }, (_, i) => tracer.startSpan(`run ${i}`, { attributes: { live: true } }) as unknown as ReadableSpan & { end(): void });
+    assert.equal(p.isFollowed(spans[0]!), true);
+    assert.equal(p.isFollowed(spans[MAX_FOLLOWED_SPANS - 1]!), true);
+    assert.equal(p.isFollowed(spans[MAX_FOLLOWED_SPANS]!), false);
+    assert.equal(p.stats().heartbeatsNotFollowed, 2);
+    assert.equal(logger.lines.filter((l) => l.includes('get no heartbeat')).length, 1);
+    spans[0]!.end();
+    assert.equal(p.isFollowed(spans[0]!), false, 'an ended span is no longer followed');
+    for (const span of spans.slice(1)) span.end();
     await p.shutdown();
   });
 

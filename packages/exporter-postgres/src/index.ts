@@ -32,6 +32,8 @@ export {
   STALE_AFTER_INTERVALS,
   STALE_GRACE_SECONDS,
   STALE_STATUS,
+  serverTimeSql,
+  type HeartbeatOf,
   type Liveness,
 } from './liveness.js';
 export {
@@ -41,6 +43,7 @@ export {
   insertStatement,
   replaceInProgressStatement,
   heartbeatStatement,
+  lockRowsStatement,
   copyStatement,
   DEFAULT_MAX_BATCH_ROWS,
   DEFAULT_WRITE_METHOD,

@@ -2,23 +2,27 @@
  * Whether a run or node whose row says `running` is still going. Its row in
  * progress is written when it starts and again on every heartbeat of the
  * delivery pipeline (`heartbeatIntervalMillis`, one minute by default) while
- * it runs, each time with `meta.last_seen_at` (when the recording process
- * last saw it running) and `meta.heartbeat_ms` (the interval). A row whose
- * last sign of life is more than two intervals and a minute old is *stale*:
- * its process most likely died without ending it (SIGKILL, out of memory,
- * power lost), or has not reached Postgres since. Stale is a reading, never
- * stored: the row turns `running` again with the next heartbeat written, and
- * is replaced by the row of the end as always.
+ * it runs, each time with `meta.last_seen_at` and `meta.heartbeat_ms` (the
+ * interval). `last_seen_at` is stamped by the writer's statement with the
+ * server's time (`heartbeatStatement`), the clock the readers' rule compares
+ * it with: the clocks of the hosts that record never enter it. A row last
+ * written more than two intervals and a minute ago is *stale*: its process
+ * most likely died without ending it (SIGKILL, out of memory, power lost),
+ * or has not reached Postgres since. Stale is a reading, never stored: the
+ * row turns `running` again with the next heartbeat written (also one a
+ * later process replays from a spool: for up to two intervals and a minute
+ * then), and is replaced by the row of the end as always.
  *
  * Kept in `meta`, not in columns of their own: a writer never depends on a
  * migration having run (a role that may not alter the tables still writes
  * every row), and a row in progress holds nothing else in `meta`.
  */
 
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { RunStatus } from '@agentspan/semconv';
 import type { JsonObject } from './columns.js';
 
-/** The `meta` key of a row in progress: when it was last seen running (ISO 8601, UTC, milliseconds). */
+/** The `meta` key of a row in progress: when it was last written, by the server's clock (ISO 8601, UTC, milliseconds). */
 export const LAST_SEEN_AT_KEY = 'last_seen_at';
 /** The `meta` key of a row in progress: the heartbeat interval it was written with, ms. */
 export const HEARTBEAT_MS_KEY = 'heartbeat_ms';
@@ -28,13 +32,25 @@ export const STALE_STATUS = 'stale';
 export const STALE_GRACE_SECONDS = 60;
 /** Missed heartbeat intervals (before the grace) after which a row in progress reads as stale. */
 export const STALE_AFTER_INTERVALS = 2;
+/** The longest heartbeat interval the rule reads, ms (a Node timer's limit: no longer one can be set). */
+const MAX_HEARTBEAT_MS = 2_147_483_647;
 
 /** What the recording process knows of a row in progress when it maps it. */
 export interface Liveness {
-  /** When the row is prepared (the process is alive then), ISO 8601 as `Date#toISOString` writes it. */
+  /**
+   * When the row is prepared (the process is alive then), ISO 8601 as `Date#toISOString` writes it:
+   * the row's `last_seen_at` until the writer stamps the server's time over it.
+   */
   readonly seenAt: string;
   /** The heartbeat interval, ms; absent or 0 when there is no heartbeat (the row then never reads stale). */
   readonly heartbeatMillis?: number | undefined;
+}
+
+/** The heartbeat a writer's rows in progress are marked with: its interval, and the running spans it follows. */
+export interface HeartbeatOf {
+  readonly millis: number;
+  /** Whether the span gets heartbeats (a span beyond the delivery pipeline's bound gets none: its row must not read stale). */
+  follows(span: ReadableSpan): boolean;
 }
 
 /** The `meta` of a row in progress. */
@@ -43,6 +59,11 @@ export function livenessMeta(liveness: Liveness): JsonObject {
   const every = liveness.heartbeatMillis;
   if (every !== undefined && Number.isFinite(every) && every > 0) meta[HEARTBEAT_MS_KEY] = every;
   return meta;
+}
+
+/** SQL: the timestamptz `expr` as `meta.last_seen_at` holds it (ISO 8601, UTC, milliseconds: compared as text). */
+export function serverTimeSql(expr: string): string {
+  return `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** Whether `alias` (a `workflow_runs` or `dag_nodes` row) is a row in progress, in SQL. */
@@ -57,13 +78,13 @@ export function inProgressSql(alias: string): string {
  * (a user's meta only ever reaches rows that ended; a row without the keys,
  * from a version before heartbeats or with them off, stays `running`): the
  * time is compared as text (every `last_seen_at` has the one format of
- * `toISOString`) and the interval read only from a JSON number, kept
- * between 0 and a day.
+ * {@link serverTimeSql}) and the interval read only from a JSON number, kept
+ * between 0 and a Node timer's longest delay.
  */
 export function effectiveStatusSql(alias: string): string {
   const meta = `${alias}.meta`;
-  const silence = `make_interval(secs => ${STALE_AFTER_INTERVALS} * greatest(least((${meta}->'${HEARTBEAT_MS_KEY}')::numeric, 86400000), 0) / 1000 + ${STALE_GRACE_SECONDS})`;
-  const cutoff = `to_char((now() - ${silence}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const silence = `make_interval(secs => ${STALE_AFTER_INTERVALS} * greatest(least((${meta}->'${HEARTBEAT_MS_KEY}')::numeric, ${MAX_HEARTBEAT_MS}), 0) / 1000 + ${STALE_GRACE_SECONDS})`;
+  const cutoff = serverTimeSql(`now() - ${silence}`);
   // The JSON checks in an outer CASE: a CASE decides its condition before it evaluates its result, where
   // the operands of an AND may be evaluated in any order (a cast of a string would raise).
   return (

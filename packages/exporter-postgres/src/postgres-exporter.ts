@@ -11,7 +11,7 @@ import { formerTargetOf, spoolTargetOf, type SpoolTarget } from './spool-target.
 import { markTruncatedRow, shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
-import type { Liveness } from './liveness.js';
+import type { HeartbeatOf, Liveness } from './liveness.js';
 import { DEFAULT_MAX_BATCH_ROWS, DEFAULT_WRITE_METHOD, type WriteMethod } from './row-writer.js';
 import { DEFAULT_SANITIZE_LIMITS, sanitizeRow } from './sanitize.js';
 import { assertValidSchemaName } from './sql.js';
@@ -253,18 +253,21 @@ export class PostgresExecutionEventExporter implements SpanExporter {
    * Maps spans to rows, sanitised, with rows larger than `maxRowSize`
    * shrunk (and marked repaired). Spans that are not agentspan's, or that
    * cannot be mapped, are skipped and counted. Synchronous; never throws.
-   * A run or node still running becomes its row in progress, seen now, with
-   * `heartbeatMillis` as its heartbeat interval (see `liveness.ts`).
+   * A run or node still running becomes its row in progress, seen now; one
+   * that `heartbeat` follows is marked as beating every `heartbeat.millis`
+   * (see `liveness.ts`).
    */
-  prepareRows(spans: readonly ReadableSpan[], heartbeatMillis?: number): PreparedRows {
+  prepareRows(spans: readonly ReadableSpan[], heartbeat?: HeartbeatOf): PreparedRows {
     const rows: MappedRow[] = [];
     let mappingErrors = 0;
     let firstError: unknown;
-    const liveness: Liveness = { seenAt: new Date().toISOString(), heartbeatMillis };
+    const seenAt = new Date().toISOString();
+    const silent: Liveness = { seenAt };
+    const beating: Liveness = { seenAt, heartbeatMillis: heartbeat?.millis };
     for (const span of spans) {
       let mapped: MappedRow | undefined;
       try {
-        mapped = mapSpanToRow(span, liveness);
+        mapped = mapSpanToRow(span, heartbeat !== undefined && heartbeat.follows(span) ? beating : silent);
       } catch (err) {
         mappingErrors++;
         firstError ??= err;

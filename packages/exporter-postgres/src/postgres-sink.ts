@@ -10,6 +10,7 @@ import { QuarantineRefusedError } from './resilient-writer.js';
 import { wasShrunk } from './repair.js';
 import type { PostgresExecutionEventExporter } from './postgres-exporter.js';
 import type { SpoolTarget } from './spool-target.js';
+import type { HeartbeatOf } from './liveness.js';
 
 /** Whether a record read back from the spool is a row this package wrote. */
 export function isMappedRow(record: unknown): record is MappedRow {
@@ -58,13 +59,13 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
   readonly takeSpooled?: () => SpooledBatch<MappedRow[]> | undefined;
 
   /**
-   * @param heartbeatMillis the delivery pipeline's heartbeat interval (`heartbeatIntervalMillis`),
-   *   written into each row in progress so that a reader can tell when it fell silent.
+   * @param heartbeat the delivery pipeline's heartbeat (`heartbeatIntervalMillis`, and the spans it
+   *   follows), written into each row in progress so that a reader can tell when it fell silent.
    */
   constructor(
     private readonly exporter: PostgresExecutionEventExporter,
     private readonly spool: FileSpool<MappedRow> | undefined,
-    private readonly heartbeatMillis?: number,
+    private readonly heartbeat?: HeartbeatOf,
   ) {
     if (spool !== undefined) {
       this.spill = (rows) => spool.append(rows);
@@ -94,7 +95,7 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
   }
 
   prepare(spans: readonly ReadableSpan[]): MappedRow[] {
-    return this.exporter.prepareRows(spans, this.heartbeatMillis).rows;
+    return this.exporter.prepareRows(spans, this.heartbeat).rows;
   }
 
   async deliver(rows: MappedRow[]): Promise<DeliveryResult> {

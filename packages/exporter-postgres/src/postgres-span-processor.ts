@@ -1,4 +1,5 @@
 import { DELIVERY_DEFAULTS, DeliverySpanProcessor, FileSpool, type DeliveryOptions } from '@agentspan/delivery';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { MappedRow } from './columns.js';
 import { toError } from './pg-errors.js';
 import { PostgresExecutionEventExporter } from './postgres-exporter.js';
@@ -71,8 +72,12 @@ export class PostgresSpanProcessor extends DeliverySpanProcessor<MappedRow[]> {
             validate: isMappedRow,
           })
         : undefined;
-    const heartbeatMillis = options.heartbeatIntervalMillis ?? DELIVERY_DEFAULTS.heartbeatIntervalMillis;
-    super(new PostgresSink(exporter, spool, heartbeatMillis), options);
+    const millis = options.heartbeatIntervalMillis ?? DELIVERY_DEFAULTS.heartbeatIntervalMillis;
+    // The sink asks this processor which running spans its heartbeat follows (set once `super` returns).
+    let self: PostgresSpanProcessor | undefined;
+    const heartbeat = millis > 0 ? { millis, follows: (span: ReadableSpan) => self?.isFollowed(span) === true } : undefined;
+    super(new PostgresSink(exporter, spool, heartbeat), options);
+    self = this;
     this.exporter = exporter;
     this.spool = spool;
   }

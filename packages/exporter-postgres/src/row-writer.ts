@@ -32,7 +32,7 @@ import { copyDataMessages } from './copy-text.js';
 import type { ClientSource } from './migrations.js';
 import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState, toError } from './pg-errors.js';
 import { qualify, quoteIdent } from './sql.js';
-import { LAST_SEEN_AT_KEY, inProgressSql } from './liveness.js';
+import { LAST_SEEN_AT_KEY, inProgressSql, serverTimeSql } from './liveness.js';
 
 /** Default number of rows per INSERT statement. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
@@ -172,17 +172,29 @@ const RUN_CONFLICT: Conflict = { updateOn: 'id', when: `NOT ${inProgressSql('EXC
 /**
  * A heartbeat (a row in progress written again, see `liveness.ts`) renews
  * the liveness keys of a stored row that is still in progress, never of an
- * ended one, and never back in time (two batches may be written in either
- * order): `meta.last_seen_at` compared as text, the one format
- * `toISOString` writes. Parameters: ids, then the rows' `meta`. Exported for
- * tests.
+ * ended one: `meta.last_seen_at` becomes the server's time of the write
+ * (`now()`, as the readers' rule compares it with: the clock of the host
+ * that recorded the row never enters the comparison), `heartbeat_ms` the
+ * row's own. Runs after the insert in the same transaction, so a row just
+ * inserted in progress is stamped too. Parameters: ids, then the rows'
+ * `meta`. Exported for tests.
  */
 export function heartbeatStatement(schema: string | undefined, table: string, idType: ColumnType): string {
-  const seen = (row: string): string => `(${row}.meta->>'${LAST_SEEN_AT_KEY}') COLLATE "C"`;
+  const stamp = `jsonb_build_object('${LAST_SEEN_AT_KEY}', ${serverTimeSql('now()')})`;
   return (
-    `UPDATE ${qualify(schema, table)} AS t SET meta = t.meta || h.meta FROM unnest($1::${idType}[], $2::jsonb[]) AS h(id, meta) ` +
-    `WHERE t.id = h.id AND ${inProgressSql('t')} AND (${seen('t')} IS NULL OR ${seen('t')} < ${seen('h')})`
+    `UPDATE ${qualify(schema, table)} AS t SET meta = t.meta || h.meta || ${stamp} FROM unnest($1::${idType}[], $2::jsonb[]) AS h(id, meta) ` +
+    `WHERE t.id = h.id AND ${inProgressSql('t')}`
   );
+}
+
+/**
+ * Locks the stored rows of `ids` in id order, before a batch updates them in
+ * two statements (ended nodes, then heartbeats): each UPDATE locks in the
+ * order of its plan, and two batches taking the same rows in different
+ * orders would deadlock. Exported for tests.
+ */
+export function lockRowsStatement(schema: string | undefined, table: string, idType: ColumnType): string {
+  return `SELECT 1 FROM ${qualify(schema, table)} WHERE id = ANY($1::${idType}[]) ORDER BY id FOR UPDATE`;
 }
 
 /** The two columns a heartbeat statement reads from each row in progress. */
@@ -355,6 +367,10 @@ async function writeRowsWith(
     await flushBegin();
     const sql = insertStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, { doNothing: true });
     add(await unnestChunks(client, sql, g.nodes, DAG_NODES_COLUMN_TYPES, maxBatchRows));
+    if (g.nodes.length > 1) {
+      await client.query(lockRowsStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES.id), [g.nodes.map((n) => n.id)]);
+      statements++;
+    }
     const ended = g.nodes.filter((n) => !isInProgress(n));
     if (ended.length > 0) {
       const replace = replaceInProgressStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES);

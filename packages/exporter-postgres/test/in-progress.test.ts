@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type pg from 'pg';
 import { ROOT_CONTEXT, trace, type Attributes } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType } from '@agentspan/semconv';
@@ -10,8 +11,10 @@ import {
   groupRows,
   mapSpanToRow,
   runMigrations,
+  writeRows,
   writeRowsInTransaction,
   type Liveness,
+  type Queryable,
   type MappedRow,
 } from '../src/index.js';
 
@@ -260,16 +263,22 @@ describe('runs and nodes in progress', () => {
       assert.equal((await metaOf('dag_nodes', 'run-beat')).status, 'completed');
     });
 
-    it('a heartbeat written late (after the end, or after a newer one) changes nothing', async () => {
+    it('last_seen_at is the server\'s time of the write, whatever the recording host\'s clock says; a heartbeat written after the end changes nothing', async () => {
       const provider = new BasicTracerProvider();
       const { run, node } = startRunAndNode(provider, 'run-beat-late');
-      const t0 = Date.parse('2026-12-01T10:00:00.000Z');
-      await write([rowOf(run, seenAt(t0)), rowOf(node, seenAt(t0))]);
-      await write([rowOf(run, seenAt(t0 + 2000)), rowOf(node, seenAt(t0 + 2000))]);
-      await write([rowOf(run, seenAt(t0 + 1000)), rowOf(node, seenAt(t0 + 1000))]); // an older beat, written last
-      assert.equal((await metaOf('workflow_runs', 'run-beat-late')).meta['last_seen_at'], '2026-12-01T10:00:02.000Z');
-      assert.equal((await metaOf('dag_nodes', 'run-beat-late')).meta['last_seen_at'], '2026-12-01T10:00:02.000Z');
-      const beat = [rowOf(run, seenAt(t0 + 3000)), rowOf(node, seenAt(t0 + 3000))];
+      const serverNow = async () => ((await db.pool.query(`SELECT extract(epoch FROM now()) * 1000 AS ms`)).rows[0] as { ms: string }).ms;
+      // A host whose clock is a year behind, then one ten minutes ahead: the stored time is the server's.
+      for (const skew of [-365 * 86_400_000, 600_000]) {
+        const before = Number(await serverNow());
+        await write([rowOf(run, seenAt(Date.now() + skew)), rowOf(node, seenAt(Date.now() + skew))]);
+        const after = Number(await serverNow());
+        for (const table of ['workflow_runs', 'dag_nodes'] as const) {
+          const seen = Date.parse(String((await metaOf(table, 'run-beat-late')).meta['last_seen_at']));
+          assert.ok(seen >= before - 1 && seen <= after + 1, `${table} skew ${skew}: ${new Date(seen).toISOString()} not in [${new Date(before).toISOString()}, ${new Date(after).toISOString()}]`);
+        }
+      }
+      assert.equal((await metaOf('workflow_runs', 'run-beat-late')).meta['heartbeat_ms'], 1000);
+      const beat = [rowOf(run, seenAt(Date.now())), rowOf(node, seenAt(Date.now()))];
       node.end();
       run.end();
       await write([rowOf(run), rowOf(node)]);
@@ -280,6 +289,57 @@ describe('runs and nodes in progress', () => {
       assert.equal(r.meta['last_seen_at'], undefined);
       assert.equal(n.status, 'completed');
       assert.equal(n.meta['last_seen_at'], undefined);
+    });
+
+    it('two batches updating the same nodes in opposite orders do not deadlock (rows locked in id order first)', async () => {
+      const low = '00000000-0000-4000-8000-000000000001';
+      const high = 'ffffffff-0000-4000-8000-000000000002';
+      const nodeRow = (id: string, ended: boolean): MappedRow => ({
+        kind: 'node',
+        row: {
+          id, run_id: 'run-lock-order', node_id: id.slice(0, 4), node_type: null, title: null, agent: null,
+          status: ended ? 'completed' : 'running', order_index: 0, depth: 1, started_at: '2026-12-06T00:00:00.000Z',
+          completed_at: ended ? '2026-12-06T00:00:05.000Z' : null, duration_ms: ended ? 5000 : null,
+          meta: ended ? {} : { last_seen_at: '2026-12-06T00:00:00.000Z', heartbeat_ms: 1000 }, trace_id: 't', span_id: id.slice(-4),
+        },
+      });
+      await write([nodeRow(low, false), nodeRow(high, false)]);
+      // A pauses after its insert, B after its first UPDATE (any round trip may take that long): A's heartbeat
+      // UPDATE then locks the low node and waits for the high one, which B's UPDATE of ended nodes holds, and B's
+      // heartbeat UPDATE waits for the low one: a deadlock, unless both lock their rows in id order first.
+      const pausing = (client: pg.PoolClient, after: RegExp, ms: number): Queryable => {
+        let paused = false;
+        return {
+          query: async (sql: string, params?: unknown[]) => {
+            const r = await client.query(sql, params);
+            if (!paused && after.test(sql)) {
+              paused = true;
+              await new Promise((res) => setTimeout(res, ms));
+            }
+            return r;
+          },
+        } as unknown as Queryable;
+      };
+      const a = await db.pool.connect();
+      const b = await db.pool.connect();
+      try {
+        await a.query('BEGIN');
+        await b.query('BEGIN');
+        const results = await Promise.allSettled([
+          writeRows(pausing(a, /^INSERT/, 200), undefined, [nodeRow(low, false), nodeRow(high, false)]).then(() => a.query('COMMIT')),
+          new Promise((res) => setTimeout(res, 50))
+            .then(() => writeRows(pausing(b, /^UPDATE/, 300), undefined, [nodeRow(high, true), nodeRow(low, false)]))
+            .then(() => b.query('COMMIT')),
+        ]);
+        assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? 'committed' : String((r.reason as { code?: string }).code))), ['committed', 'committed']);
+      } finally {
+        await a.query('ROLLBACK').catch(() => undefined);
+        await b.query('ROLLBACK').catch(() => undefined);
+        a.release();
+        b.release();
+      }
+      const rows = await db.pool.query(`SELECT id::text, status FROM dag_nodes WHERE run_id = 'run-lock-order' ORDER BY id`);
+      assert.deepEqual(rows.rows.map((r: { status: string }) => r.status), ['running', 'completed']);
     });
 
     it('groupRows keeps the latest heartbeat of a node in one batch (and the end over any)', () => {
@@ -300,6 +360,8 @@ describe('runs and nodes in progress', () => {
         ['st-stale', 'running', null, { last_seen_at: new Date(Date.now() - 200_000).toISOString(), heartbeat_ms: 60_000 }],
         ['st-almost', 'running', null, { last_seen_at: new Date(Date.now() - 150_000).toISOString(), heartbeat_ms: 60_000 }],
         ['st-fast-beat', 'running', null, { last_seen_at: new Date(Date.now() - 75_000).toISOString(), heartbeat_ms: 1000 }],
+        // A three-day interval, 2.5 days after a beat: its next is not due yet.
+        ['st-slow-beat', 'running', null, { last_seen_at: new Date(Date.now() - 2.5 * 86_400_000).toISOString(), heartbeat_ms: 3 * 86_400_000 }],
         ['st-no-beat', 'running', null, { last_seen_at: new Date(Date.now() - 10_000_000).toISOString() }],
         ['st-old-version', 'running', null, {}],
         ['st-ended', 'success', new Date(Date.now() - 10_000_000).toISOString(), { last_seen_at: '2000-01-01T00:00:00.000Z', heartbeat_ms: 1 }],
@@ -322,6 +384,7 @@ describe('runs and nodes in progress', () => {
         'st-almost': 'running',
         'st-ended': 'success',
         'st-fast-beat': 'stale',
+        'st-slow-beat': 'running',
         'st-fresh': 'running',
         'st-no-beat': 'running',
         'st-odd-1': 'running',
