@@ -36,6 +36,76 @@ const SOURCE_OBJECT_RE = /^(?:self|this|cls|args|opts|options|params|config|cfg|
 const SUBSCRIPT_RE = /^(?:[A-Za-z_][A-Za-z_.]{0,127}\[(?:[a-z]{1,3})?|[a-z_][a-z_.]{0,127}\[\d{1,2})$/;
 /** A generic type (`Option<String>`, `Promise<string>`). */
 const GENERIC_RE = /^[A-Za-z_][A-Za-z_.]{0,127}<[A-Za-z_.,<> ]{1,128}>$/;
+/**
+ * YAML tags that configuration uses for a secret held elsewhere, kept whatever follows them (their argument may
+ * be on the next lines: `!vault |`, `Password: !Ref` then `  DbPassword`): Ansible's `!vault`, `!unsafe`; Home
+ * Assistant's and ESPHome's `!secret`, `!include…`, `!env_var`, `!input`, `!lambda`; GitLab CI's `!reference`;
+ * CloudFormation's and SAM's functions (`!Ref`, `!GetAtt`, `!Sub`, `!ImportValue`, `!If`, ...).
+ */
+const KNOWN_YAML_TAG_RE =
+  /^!(?:vault|unsafe|secret|include(?:_dir_(?:list|named|merge_list|merge_named))?|env_var|input|lambda|reference|Ref|GetAtt|Sub|Base64|Cidr|FindInMap|GetAZs|ImportValue|Join|Select|Split|Transform|And|Equals|If|Not|Or|Condition|ToJsonString|Length)$/;
+
+/**
+ * Whether a YAML tag's argument follows the value ending at `end`, its key starting at `start`: on the same line,
+ * blanks then anything but a comment (`!secret db_password`, `!Sub '...'`, `!vault |`), or on the next line,
+ * indented past the key (`client_secret: !Vault` then `  path: secret/app`: the tag's mapping). Not the text's
+ * end, a comment, a next line indented as the key or less (`password: !hunter` then `host: db`), nor anything
+ * right after the value (`{password: !hunter, user: x}`). Line ends raw or as JSON writes them. Bounded reads.
+ */
+function argumentFollows(input: string, start: number, end: number): boolean {
+  let i = end;
+  for (let n = 0; n < 64 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9); n++) i++;
+  const c = input.charCodeAt(i);
+  if (Number.isNaN(c) || c === 35 /* # */) return false;
+  const lineEnd = lineEndLength(input, i);
+  if (lineEnd === 0) return i > end;
+  let indent = 0;
+  for (let j = i + lineEnd; indent < 256 && (input.charCodeAt(j) === 32 || input.charCodeAt(j) === 9); j++) indent++;
+  return indent > keyColumn(input, start);
+}
+
+/** Length of the line end at `i`, raw (`\n`, `\r\n`) or as JSON writes it (`\\n`, `\\r\\n`, backslashes maybe doubled); 0: none. */
+function lineEndLength(input: string, i: number): number {
+  const c = input.charCodeAt(i);
+  if (c === 10) return 1;
+  if (c === 13) return input.charCodeAt(i + 1) === 10 ? 2 : 1;
+  if (c !== 92) return 0;
+  let k = 1;
+  while (k < 8 && input.charCodeAt(i + k) === 92) k++;
+  const e = input.charCodeAt(i + k);
+  if (e === 110) return k + 1;
+  if (e !== 114) return 0;
+  return input.startsWith('\\'.repeat(k) + 'n', i + k + 1) ? 2 * k + 2 : k + 1;
+}
+
+/**
+ * How far the key at `start` is from its line's start (raw or after a line end as JSON writes it), or from the
+ * quote opening the string it is the first line of (`{"stdout": "- client_secret: !Vault\n    path: x"}`: the
+ * nearest quote, if one follows `:`, `,`, `[`, `(`, `=` or `{`); 256 past 255.
+ */
+function keyColumn(input: string, start: number): number {
+  let quoteChecked = false;
+  let j = start - 1;
+  for (; j >= 0 && start - j <= 256; j--) {
+    const c = input.charCodeAt(j);
+    if (c === 10 || c === 13 || ((c === 110 || c === 114) && input.charCodeAt(j - 1) === 92)) break;
+    if ((c === 34 || c === 39) && !quoteChecked) {
+      quoteChecked = true;
+      if (opensString(input, j)) break;
+    }
+  }
+  return Math.min(256, start - j - 1);
+}
+
+/** Whether the quote at `q` (maybe escaped) opens a string: after `:`, `,`, `[`, `(`, `=` or `{`, blanks between. */
+function opensString(input: string, q: number): boolean {
+  let p = q - 1;
+  for (let n = 0; n < 7 && input.charCodeAt(p) === 92; n++) p--;
+  for (let n = 0; n < 16 && (input.charCodeAt(p) === 32 || input.charCodeAt(p) === 9); n++) p--;
+  const c = input.charCodeAt(p);
+  return c === 58 || c === 44 || c === 91 || c === 40 || c === 61 || c === 123;
+}
+
 /** Language-model token ids and counts (`max_new_tokens`, `pad_token`, `eos_token_id`). */
 const TOKEN_COUNT_KEY_RE = /^(?:max|min|num|n|total|prompt|completion|input|output|pad|eos|bos|unk|sep|cls|mask)_(?:new_)?tokens?(?:_ids?)?$/;
 
@@ -109,7 +179,8 @@ function isInterpolationsOnly(value: string): boolean {
  * - bare values only: a keyword starting an expression (`await`, `new`), a nested list (`[[101, 2023]]`),
  *   a generic type (`Option<String>`), a subscript of a name (`tokens[i]`, `request.form["password"]`,
  *   `Optional[str]`), a path from a settings object (`args.password`, `req.body.token`), an angle-bracket
- *   placeholder (`<your key here>`), `!vault` and, after `:`, any YAML tag (`!secret name`, `!Ref X`), the `:param` of a docstring;
+ *   placeholder (`<your key here>`), `!vault` and, after `:`, a YAML tag with its argument (`!secret name`, `!Ref X`) or
+ *   a known one (`!vault`, `!Ref`: {@link KNOWN_YAML_TAG_RE}), the `:param` of a docstring;
  * - in code only (`inCode`): any name or path of names (`f(api_key=api_key)`, `self.password = password`,
  *   `const token = source.token`).
  * A plain word stays a secret anywhere else (`password=MyPassword`, `password: password`).
@@ -128,8 +199,8 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   // `<your key here>`: words up to a `>` on the same line.
   if ((/^<[A-Za-z_-]{1,64}$/.test(value) && /^[A-Za-z _-]{0,64}>/.test(input.slice(end, end + 66))) || value === '!vault') return true;
   // A YAML tag after `:` (`!secret db_password`, `!Ref DbPassword`, `!Sub ...`): the value is a reference (no plain
-  // YAML value starts with `!`).
-  if (colon && /^![A-Za-z_]{1,32}$/.test(value)) return true;
+  // YAML value starts with `!`). A `!word` with nothing after it is a password (`password: !Secret`).
+  if (colon && /^![A-Za-z_]{1,32}$/.test(value) && (KNOWN_YAML_TAG_RE.test(value) || argumentFollows(input, start, end))) return true;
   // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
   // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
   if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;

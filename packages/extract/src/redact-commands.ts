@@ -572,7 +572,8 @@ function netrcKeyword(text: string, a: number, b: number): number {
 /**
  * `netrc_password`: the password of a `.netrc` entry (`machine host login
  * user password pw`, `default login user password pw`), its tokens on one
- * line or several; an entry needs both `login` and `password`. A shell
+ * line or several, a token maybe quoted (`password "S3 cret"`: {@link netrcToken});
+ * an entry needs both `login` and `password`. A shell
  * reference (`$TOKEN`, `${{ secrets.X }}`: the entry is being written by a
  * script) or a placeholder is kept.
  */
@@ -585,8 +586,7 @@ export function redactNetrcPasswords(text: string): { text: string; count: numbe
   let searched = 0; // where the windows searched so far end
   let pos = 0; // where the entries read so far end
   for (let w = text.indexOf('word', 4); w >= 0; w = text.indexOf('word', w + 4)) {
-    const c = text.charCodeAt(w + 4);
-    if (!(c === 32 || c === 9) || !text.startsWith('pass', w - 4)) continue;
+    if (!netrcGapAt(text, w + 4) || !text.startsWith('pass', w - 4)) continue;
     const keyword = w - 4;
     const from = Math.max(searched, pos, keyword - NETRC_REACH);
     searched = keyword;
@@ -607,9 +607,10 @@ export function redactNetrcPasswords(text: string): { text: string; count: numbe
 
 /**
  * Farthest an entry's `password` keyword is from its `machine`: the host and seven pairs before it, each
- * token and gap at its bound ({@link MAX_NETRC_GAP}, {@link MAX_NETRC_TOKEN}, 64 blanks), and one more gap.
+ * token and gap at its bound ({@link MAX_NETRC_GAP}, {@link MAX_NETRC_TOKEN} and 16 for a quoted token's quotes,
+ * 64 blanks), and one more gap.
  */
-const NETRC_REACH = 7 + 8 * (2 * MAX_NETRC_GAP + MAX_NETRC_TOKEN + 64);
+const NETRC_REACH = 7 + 8 * (2 * MAX_NETRC_GAP + MAX_NETRC_TOKEN + 16 + 64);
 
 /**
  * Reads the entry starting with `machine` (`isMachine`) or `default` at `at`; records its password, if it has
@@ -619,32 +620,88 @@ function readNetrcEntry(text: string, at: number, isMachine: boolean, edits: Edi
   let i = at + 7;
   if (isMachine) {
     const h = skipSpace(text, i);
-    const e = tokenEnd(text, h);
-    if (e === h || netrcKeyword(text, h, e) !== 0 || endsSentence(text, e)) return i;
+    const [from, to, e] = netrcToken(text, h);
+    if (from === to || netrcKeyword(text, from, to) !== 0) return i;
     i = e;
   }
   let login = false;
   let pwFrom = -1;
   let pwTo = -1;
+  let pwQuote = 0;
   for (let pairs = 0; pairs < 8; pairs++) {
     const k = skipSpace(text, i);
     const ke = tokenEnd(text, k);
     const keyword = netrcKeyword(text, k, ke);
     if (keyword === 0) break;
-    let v = ke;
-    while (v < text.length && v - ke < 64 && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
+    const v = skipGap(text, ke);
     if (v === ke) break;
-    const ve = tokenEnd(text, v);
-    if (ve === v || netrcKeyword(text, v, ve) !== 0 || endsSentence(text, ve)) break;
+    const [from, to, ve] = netrcToken(text, v);
+    if (from === to || netrcKeyword(text, from, to) !== 0) break;
     if (keyword === 1) login = true;
     else if (keyword === 2) {
-      pwFrom = v;
-      pwTo = ve;
+      pwFrom = from;
+      pwTo = to;
+      pwQuote = to === ve ? 0 : text.charCodeAt(ve - 1);
     }
     i = ve;
   }
-  if (login && pwFrom >= 0 && !isNoSecretWord(text.slice(pwFrom, pwTo), false)) edits.push(pwFrom, pwTo);
+  // In single quotes `$` is a character (`'$ecret'`), not a reference.
+  if (login && pwFrom >= 0 && !isNoSecretWord(text.slice(pwFrom, pwTo), pwQuote === 39)) edits.push(pwFrom, pwTo);
   return i;
+}
+
+/**
+ * Whether a blank that may part an entry's keyword from its value is at `i`: a space or a tab, raw or as JSON
+ * writes it (`\t`, its backslash maybe doubled).
+ */
+export function netrcGapAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c === 32 || c === 9) return true;
+  if (c !== 92) return false;
+  const k = backslashRun(text, i, i + 8);
+  return k <= 7 && text.charCodeAt(i + k) === 116;
+}
+
+/**
+ * The blanks between a keyword and its value, on the same line: spaces and tabs, raw or as JSON writes a tab
+ * (`password\tpw` in JSON text). At most 64.
+ */
+function skipGap(text: string, i: number): number {
+  let v = i;
+  while (v < text.length && v - i < 64) {
+    const c = text.charCodeAt(v);
+    if (c === 32 || c === 9) {
+      v++;
+      continue;
+    }
+    const k = c === 92 ? backslashRun(text, v, v + 8) : 0;
+    if (k === 0 || k > 7 || text.charCodeAt(v + k) !== 116) break;
+    v += k + 1;
+  }
+  return v;
+}
+
+/**
+ * The token of an entry at `i`: `[from, to, end]`, its text `[from, to)` and where it ends (`from === to`: none).
+ * A token in double quotes is one token, blanks included, and its quotes are not part of it: curl (7.84 on),
+ * Python's `netrc` and Perl's Net::Netrc read it so (`password "S3 cret"`, backslash escapes inside). So here is
+ * one in single quotes, which those tools take as characters of the token: what is between them is secret
+ * either way. The quotes may be escaped (`\"S3cret\"` in JSON text). The closing quote must end the token
+ * (blanks, a line end, a backslash or a quote after it: `password "S3cret", ...` in prose is no entry's); a quote
+ * closed nowhere on its line is no token. An unquoted token ends in `,` or `.` only in prose: no token either.
+ * Bounded by {@link MAX_NETRC_TOKEN} and 16 for the quotes.
+ */
+function netrcToken(text: string, i: number): [number, number, number] {
+  const k = backslashRun(text, i, i + 8);
+  const q = text.charCodeAt(i + k);
+  if (q === 34 || q === 39) {
+    const e = k <= 7 ? quoteEnd(text, i, k, Math.min(text.length, i + 2 * k + 2 + MAX_NETRC_TOKEN)) : -1;
+    const c = text.charCodeAt(e);
+    if (e < 0 || !(Number.isNaN(c) || isBlank(c) || c === 92 || c === 34 || c === 39)) return [i, i, i];
+    return [i + k + 1, e - k - 1, e];
+  }
+  const e = tokenEnd(text, i);
+  return endsSentence(text, e) ? [i, i, i] : [i, e, e];
 }
 
 /** Whether the token ending at `e` ends in `,` or `.`: a word of prose, not an entry's. */

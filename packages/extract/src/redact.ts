@@ -20,7 +20,7 @@ import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import { inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
-import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
+import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
 
 interface Rule {
   kind: string;
@@ -328,18 +328,43 @@ function redactedValue(v: AssignedValue, keyQuote: string, separator: string, in
   return quote + tag(kind) + quote + v.more.slice(words.length); // the blanks before a comment or the line end stay
 }
 
-/** Whether the key at `start` is the first thing on its line: after indentation, a YAML list's `- `, an opening quote. */
+/**
+ * Whether the token at `start` starts right after a line end or tab as JSON writes it (`\n`, `\r`, `\t`,
+ * the backslash maybe doubled): the key regex's look-behind takes the escape's letter for the key's first.
+ */
+function afterEscape(input: string, start: number): boolean {
+  const c = input.charCodeAt(start);
+  return (c === 110 || c === 114 || c === 116) && input.charCodeAt(start - 1) === 92;
+}
+
+/**
+ * Whether the key at `start` is the first thing on its line: after indentation (spaces, tabs, tabs as JSON
+ * writes them), a YAML list's `- `, an opening quote.
+ */
 function startsLine(input: string, start: number): boolean {
   let i = start - 1;
   let c = input.charCodeAt(i);
-  if (c === 34 || c === 39) c = input.charCodeAt(--i);
-  for (let n = 0; (c === 32 || c === 9) && n < 256; n++) c = input.charCodeAt(--i);
+  if (c === 34 || c === 39) i--;
+  i = blanksBack(input, i);
+  c = input.charCodeAt(i);
   if (c === 45 && input.charCodeAt(i + 1) === 32) {
-    c = input.charCodeAt(--i);
-    for (let n = 0; (c === 32 || c === 9) && n < 256; n++) c = input.charCodeAt(--i);
+    i = blanksBack(input, i - 1);
+    c = input.charCodeAt(i);
   }
   if (i < 0 || c === 10 || c === 13) return true;
   return (c === 110 || c === 114) && input.charCodeAt(i - 1) === 92; // a line end as JSON writes it
+}
+
+/** Where the blanks (spaces, tabs, `\t` as JSON writes a tab) ending at `i` start, less one: at most 256 read. */
+function blanksBack(input: string, i: number): number {
+  let j = i;
+  for (let n = 0; n < 256 && j >= 0; n++) {
+    const c = input.charCodeAt(j);
+    if (c === 32 || c === 9) j--;
+    else if (c === 116 && input.charCodeAt(j - 1) === 92) j -= 2;
+    else break;
+  }
+  return j;
 }
 
 /**
@@ -393,8 +418,39 @@ function isBase64UserPassword(value: string): boolean {
   return colon >= 0 && length > colon + 1;
 }
 
+/**
+ * Docker's `config.json` (`"auth": "dXNlcjpwYXNz"`) and npm's `.npmrc` (`_auth=...`, also after a registry,
+ * `//host/:_auth=...`, or first on a line of JSON text, `\n_auth=...`): base64 of `user:password`. Its quotes
+ * may be escaped (JSON text). Bounded quantifiers, one look-behind: linear.
+ */
+const BASIC_AUTH_RE =
+  /(?:(?<![A-Za-z0-9_.-])|(?<=\\[nrt])(?=_))(_auth|(?<=")auth)((?:\\{1,7}["']|["'])?[ \t]{0,16}(?:=(?!=)|:(?![:=]))[ \t]{0,16})(?:(\\{1,7}["']|["'])([A-Za-z0-9+/]{4,4096}={0,2})\3|([A-Za-z0-9+/]{4,4096}={0,2})(?![A-Za-z0-9+/=_.-]))/g;
+
+/**
+ * `basic_auth`: the values {@link BASIC_AUTH_RE} finds that decode to `user:password` (`auth` is too common a
+ * key to take any value: `"auth": "none"`, `auth: basic` are kept). npm's key in any text (the screen finds it
+ * from each `_`); Docker's, the JSON one (`"auth"`), where the screen can afford to look for it (none of its
+ * letters is rare): in a text with few `=`/`:` (see `fewSeparators`) or one holding a registry config (see
+ * {@link registryConfig}), asked once per text. Decided on the text this rule gets: it changes nothing in a
+ * text it does not take, so redacting its output again finds nothing new either way.
+ */
+function redactBasicAuth(text: string, screen: SecretScreen): { text: string; count: number } {
+  let docker: boolean | undefined;
+  let count = 0;
+  BASIC_AUTH_RE.lastIndex = 0;
+  const out = text.replace(BASIC_AUTH_RE, (match: string, key: string, sep: string, quote: string | undefined, quoted: string | undefined, bare: string | undefined) => {
+    if (!isBase64UserPassword(quoted ?? bare!)) return match;
+    if (key === 'auth' && !(docker ??= screen.fewSeparators(text) || registryConfig(text))) return match;
+    count++;
+    return key + sep + (quote ?? '') + tag('basic_auth') + (quote ?? '');
+  });
+  return { text: count === 0 ? text : out, count };
+}
+
 function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   const keyPattern = keys.map(caseless).join('|');
+  /** A key ending in a secret's name (a key without the letter of an escape before it still is one: {@link afterEscape}). */
+  const keyEnd = new RegExp(`(?:${keyPattern})$`);
   return [
     { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
     { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
@@ -444,11 +500,15 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       ),
       replace: (m, g, _after, input, start) => {
         const v = assignedValue(m, g, 2, start);
-        if (keptValue(v, g[0]!, g[1]!, input, start)) return undefined;
+        // The key is judged from where it starts: after a line end or tab as JSON writes it, past its letter
+        // (`"db ok\npassword: a b"` has the key `password` on a line of its own, not `npassword`).
+        const skip = afterEscape(input, start) && keyEnd.test(g[0]!.slice(1)) ? 1 : 0;
+        const key = g[0]!.slice(skip);
+        if (keptValue(v, key, g[1]!, input, start + skip)) return undefined;
         // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
         // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
         const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
-        return g[0]! + g[1]! + redactedValue(v, keyQuote, g[1]!, input, start, 'password_assignment');
+        return g[0]! + g[1]! + redactedValue(v, keyQuote, g[1]!, input, start + skip, 'password_assignment');
       },
     },
     {
@@ -494,23 +554,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     },
     { kind: 'cli_password', bit: CLI, re: NEVER, replace: () => undefined, run: redactCommandPasswords },
     { kind: 'netrc_password', bit: NETRC, re: NEVER, replace: () => undefined, run: redactNetrcPasswords },
-    {
-      kind: 'basic_auth',
-      bit: BASIC_AUTH,
-      // Docker's `config.json` (`"auth": "dXNlcjpwYXNz"`) and npm's `.npmrc` (`_auth=...`, also after a
-      // registry, `//host/:_auth=...`): base64 of `user:password`. `auth` is too common a key to take any
-      // value: only one that decodes to `user:password` is redacted (`"auth": "none"`, `auth: basic` are kept).
-      // Only in a text with few `=`/`:` (a config file, a tool's output of one: see `fewSeparators`), decided
-      // on the text this rule gets: it changes nothing in a text it does not take, so redacting its output
-      // again finds nothing new either way. Docker's key is the JSON one (`"auth"`, its quote maybe escaped).
-      re: /(?<![A-Za-z0-9_.-])(_auth|(?<=")auth)((?:\\{1,7}["']|["'])?[ \t]{0,16}(?:=(?!=)|:(?![:=]))[ \t]{0,16})(?:(\\{1,7}["']|["'])([A-Za-z0-9+/]{4,4096}={0,2})\3|([A-Za-z0-9+/]{4,4096}={0,2})(?![A-Za-z0-9+/=_.-]))/g,
-      replace: (_m, g, _after, input) => {
-        // (At most 16 or so matches where separators are few: each asks again, rather than keep the text.)
-        if (!isBase64UserPassword(g[3] ?? g[4]!) || !screen.fewSeparators(input)) return undefined;
-        const quote = g[2] ?? '';
-        return g[0]! + g[1]! + quote + tag('basic_auth') + quote;
-      },
-    },
+    { kind: 'basic_auth', bit: BASIC_AUTH, re: NEVER, replace: () => undefined, run: (text) => redactBasicAuth(text, screen) },
   ];
 }
 
@@ -564,8 +608,10 @@ function isTokenChar(c: number): boolean {
  * optional quote, at most {@link MAX_GAP} spaces or tabs and `=` or `:`;
  * a `name_value` match has `value` so (behind a separator), and a secret's
  * key name followed by a comma or a line end (the pair's name, where the
- * key names are searched); `basic_auth` takes only texts whose separators
- * the check looks behind, and its key `auth` is found there. A
+ * key names are searched); a `basic_auth` match is `auth` so: behind a
+ * separator where the check looks behind them, else npm's `_auth` (found
+ * from each `_`) or Docker's `"auth"` in a registry config only (the rule
+ * takes it nowhere else: {@link registryConfig}). A
  * `netrc_password` match has `password` and a blank, and `login`. A
  * `cli_password` match has a password flag at a word's start (`-p`, `-u`,
  * `--password`, ...: {@link passwordFlag}) and its command's name.
@@ -594,7 +640,7 @@ class SecretScreen {
     add('authorization', BEARER);
     // Before a separator only (no anchor: searching the names of code for them costs too much; see `scan`).
     add('value', NAME_VALUE, ''); // the `value` of a name/value pair
-    add('auth', BASIC_AUTH, ''); // Docker's `"auth":`, npm's `_auth=` (where separators are few: see `fewSeparators`)
+    add('auth', BASIC_AUTH, ''); // Docker's `"auth":`, npm's `_auth=` (else: `underscores`, `registryConfig`)
     anchors.delete('');
     this.anchors = [...anchors];
   }
@@ -610,17 +656,18 @@ class SecretScreen {
     if (text.includes('VATE K')) mask |= PRIVATE_KEY; // in every `PRIVATE KEY`, from a rare `V`
     mask |= dashes(text) | capitalA(text) | jwtStart(text) | underscores(text) | urlPassword(text);
     // Prose has few `=`/`:`: look behind each. Code and JSON have many: look for the key names instead,
-    // which also finds the names of name/value pairs and `.netrc`'s `password` (not `auth`: see `fewSeparators`).
+    // which also finds the names of name/value pairs and `.netrc`'s `password` (not Docker's `"auth"`, looked
+    // for there in a registry config only: see `registryConfig`; npm's `_auth` is found by `underscores`).
     const keys = this.keysBeforeSeparators(text);
-    mask |= keys !== undefined ? keys | netrc(text) : this.keyNames(text.toLowerCase());
+    mask |= keys !== undefined ? keys | netrc(text) : this.keyNames(text.toLowerCase()) | (registryConfig(text) ? BASIC_AUTH : 0);
     if (this.keyRegex !== undefined && (text.includes('=') || text.includes(':')) && this.keyRegex.test(text)) mask |= PASSWORD | NAME_VALUE;
     return mask;
   }
 
   /**
    * Whether the screen looks behind each `=`/`:` of `text` (at most 16 of them, spread through the text:
-   * prose, a config file, a short tool output) rather than for the key names. `basic_auth` takes only such
-   * texts: no letter of `auth` is rare, and a search for `"auth` stops at every `"` of a JSON document.
+   * prose, a config file, a short tool output) rather than for the key names. There Docker's `"auth"` is
+   * found behind its separator; elsewhere only in a registry config ({@link registryConfig}).
    */
   fewSeparators(text: string): boolean {
     return this.keysBeforeSeparators(text) !== undefined;
@@ -718,7 +765,8 @@ class SecretScreen {
       c = low.charCodeAt(++j);
     }
     // `.netrc`'s `password` then a blank (whatever follows: `password = x` is a netrc entry's too).
-    const netrc = (next === 32 || next === 9) && endsWith(low, at - 1, 'password') && this.hasLogin(low) ? NETRC : 0;
+    const blank = next === 32 || next === 9 || (next === 92 && netrcGapAt(low, at));
+    const netrc = blank && endsWith(low, at - 1, 'password') && this.hasLogin(low) ? NETRC : 0;
     if (c !== 61 && c !== 58) {
       // not `=`, `:`
       if (c === 44 || c === 10 || c === 13 || c === 92) return this.pairName(low, at) | netrc;
@@ -767,13 +815,12 @@ function anchorCharacters(text: string): number {
 }
 
 /**
- * `.netrc`: a `password` token followed by a blank, and `login` somewhere
+ * `.netrc`: a `password` token followed by a blank (raw or as JSON writes a tab), and `login` somewhere
  * (an entry needs both). From `word`: its `w` is rare in code.
  */
 function netrc(text: string): number {
   for (let i = text.indexOf('word', 4); i >= 0; i = text.indexOf('word', i + 4)) {
-    const c = text.charCodeAt(i + 4);
-    if ((c === 32 || c === 9) && text.startsWith('pass', i - 4)) return text.includes('login') ? NETRC : 0;
+    if (netrcGapAt(text, i + 4) && text.startsWith('pass', i - 4)) return text.includes('login') ? NETRC : 0;
   }
   return 0;
 }
@@ -1021,21 +1068,118 @@ function jwtStart(text: string): number {
 }
 
 /**
- * From each `_`: `gh[pousr]_` and `github_pat_` (GitHub). One loop over the underscores, rare in most
- * text, rather than a search for `gh` (frequent) and one for `_pat_`.
+ * From each `_`: `gh[pousr]_` and `github_pat_` (GitHub), and npm's `_auth` before a separator
+ * ({@link BASIC_AUTH}). One loop over the underscores, rare in most text, rather than a search for `gh`
+ * (frequent), one for `_pat_` and one for `_auth`.
  */
 function underscores(text: string): number {
   let mask = 0;
   for (let i = text.indexOf('_'); i >= 0; i = text.indexOf('_', i + 1)) {
     const c = text.charCodeAt(i - 1);
     if ((c === 112 || c === 111 || c === 117 || c === 115 || c === 114) && text.charCodeAt(i - 2) === 104 && text.charCodeAt(i - 3) === 103) {
-      mask |= GITHUB;
+      mask |= GITHUB; // (no `_auth` of npm's here: a letter before its `_` makes it no key)
     } else {
       const n = text.charCodeAt(i + 1);
-      if (n === 112 && text.startsWith('pat_', i + 1)) mask |= GITHUB; // in every `github_pat_`
+      if (n === 112) {
+        if (text.startsWith('pat_', i + 1)) mask |= GITHUB; // in every `github_pat_`
+      } else if (n === 97 && npmAuth(text, i)) {
+        mask |= BASIC_AUTH;
+      }
     }
   }
   return mask;
+}
+
+/** Whether npm's `_auth` key starts at the `_` at `i`, before a separator. */
+function npmAuth(text: string, i: number): boolean {
+  return text.startsWith('auth', i + 1) && separatorAfterKey(text, i + 5);
+}
+
+/**
+ * Whether what the `basic_auth` rule takes between its key and value follows `at`: at most 7 backslashes and a
+ * quote (the key's closing quote, maybe escaped), at most {@link MAX_GAP} blanks, then `=` or `:`. A superset
+ * of the rule's (which also wants no second `=`/`:`). Bounded.
+ */
+function separatorAfterKey(text: string, at: number): boolean {
+  let j = at;
+  let c = text.charCodeAt(j);
+  for (let k = 0; c === 92 && k < 7; k++) c = text.charCodeAt(++j);
+  if (c === 34 || c === 39) c = text.charCodeAt(++j);
+  for (let gap = 0; (c === 32 || c === 9) && gap < MAX_GAP; gap++) c = text.charCodeAt(++j);
+  return c === 61 || c === 58;
+}
+
+/**
+ * Whether `text` holds a registry config where the screen can tell it at the cost of one native search: its
+ * first object (its first `{` but a shell's or a template's, `${`, `{{`) has the key `"auths"` first, or has a
+ * first key whose value is a string holding such an object (`{"stdout": "{\n\t\"auths\": ...`: a tool's JSON
+ * output). Docker's CLI writes `auths` first in `config.json`, as do Podman (`auth.json`) and `kubectl create
+ * secret docker-registry` (`.dockerconfigjson`); so the file itself, `cat` of it (after a prompt's line too), a
+ * heredoc writing it or a YAML secret holding it is one. Where separators are many, Docker's `"auth"` is looked
+ * for only there: none of its letters is rare, and a native search for `auth` (or `"auth`, `uth"`, each `h`)
+ * costs a tenth to a quarter of the whole screen on a 2 KB snippet; each further search for a `{` costs about
+ * 3% of it. Quotes may be escaped (JSON text). Bounded reads after the search.
+ */
+function registryConfig(text: string): boolean {
+  let b = text.charCodeAt(0) === 123 ? 0 : text.indexOf('{'); // (JSON: no native call)
+  // A shell's or a template's brace (`${REG:-x}`, `{{ .Values.x }}`, `${{ secrets.X }}`) opens no object.
+  for (let n = 0; n < 4 && b > 0 && (text.charCodeAt(b - 1) === 36 || text.charCodeAt(b - 1) === 123 || text.charCodeAt(b + 1) === 123); n++) {
+    b = text.indexOf('{', b + 1);
+  }
+  if (b < 0) return false;
+  const key = keyAfter(text, b + 1);
+  if (key < 0) return false;
+  if (keyIs(text, key, 'auths')) return true;
+  // The first key's value: past the key (at most 64 characters, no quote in it), `:`, a quote, then `{`.
+  let j = key;
+  while (j < key + 64 && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 92) j++;
+  j = blanksAfter(text, j + backslashes(text, j) + 1);
+  if (text.charCodeAt(j) !== 58 /* : */) return false;
+  j = blanksAfter(text, j + 1);
+  j += backslashes(text, j);
+  if (text.charCodeAt(j) !== 34 || text.charCodeAt(j + 1) !== 123 /* { */) return false;
+  const inner = keyAfter(text, j + 2);
+  return inner >= 0 && keyIs(text, inner, 'auths');
+}
+
+/**
+ * Where the first key of an object opened right before `i` starts (after its opening quote), or -1: after
+ * blanks and line ends, raw or as JSON writes them, a quote (maybe escaped). Bounded.
+ */
+function keyAfter(text: string, i: number): number {
+  const j = blanksAfter(text, i);
+  const q = j + backslashes(text, j);
+  return text.charCodeAt(q) === 34 ? q + 1 : -1;
+}
+
+/** Whether the key starting at `i` is `name`, closed by a quote (maybe escaped). */
+function keyIs(text: string, i: number, name: string): boolean {
+  const close = i + name.length;
+  return text.startsWith(name, i) && text.charCodeAt(close + backslashes(text, close)) === 34;
+}
+
+/** Past the blanks and line ends at `i`, raw or as JSON writes them (`\n`, `\t`): at most 64. */
+function blanksAfter(text: string, i: number): number {
+  let j = i;
+  for (let m = 0; m < 64; m++) {
+    const c = text.charCodeAt(j);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      j++;
+      continue;
+    }
+    const k = c === 92 ? backslashes(text, j) : 0;
+    const e = text.charCodeAt(j + k);
+    if (k === 0 || !(e === 110 || e === 114 || e === 116)) break;
+    j += k + 1;
+  }
+  return j;
+}
+
+/** Length of the run of at most 7 backslashes at `i`. */
+function backslashes(text: string, i: number): number {
+  let k = 0;
+  while (k < 7 && text.charCodeAt(i + k) === 92) k++;
+  return k;
 }
 
 /** `://` with an `@` somewhere after it. */

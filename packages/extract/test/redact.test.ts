@@ -408,11 +408,15 @@ describe('createRedactor: secrets in shapes of their own (name/value pairs, comm
     }
   });
 
-  it('Docker\'s and npm\'s auth fields are looked for in texts with few `=`/`:` only (a config file, a tool\'s output of one)', () => {
+  it('Docker\'s auth field is looked for in texts with few `=`/`:` or holding a registry config; npm\'s everywhere', () => {
     const config = '{"auths": {"ghcr.io": {"auth": "dXNlcjpwYXNzd29yZA=="}}}';
     assert.equal(redact(config).redactions, 1);
     const script = 'a=1 '.repeat(20) + config;
-    assert.equal(redact(script).text, script, 'more than 16 separators: not looked for (a documented gap)');
+    assert.equal(redact(script).redactions, 1, 'more than 16 separators, but its first object is a registry config');
+    const other = 'a = {"x": 1}\n' + 'b=1 '.repeat(20) + '\nc = ' + config;
+    assert.equal(redact(other).text, other, 'more than 16 separators and another object first: not looked for (a documented gap)');
+    const npm = 'a=1 '.repeat(20) + '\n_auth=dXNlcjpwYXNzd29yZA==\n';
+    assert.equal(redact(npm).text, 'a=1 '.repeat(20) + '\n_auth=[REDACTED:basic_auth]\n');
   });
 
   it('a space ends an unquoted value everywhere but a YAML line: the words after it are other arguments', () => {
@@ -525,6 +529,8 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     '-p', '-pS3c', '-u', '-U', '-su', '-a', '--user', '--user=', '--password', '--pass', '--http-password', '--oauth2-bearer', '--proxy-user',
     'u:p', 'bob:Secr3t', 'S3cret', 'name', 'value', 'Value', 'env[0].', '- ', 'DB_PASSWORD', 'token', 'machine', 'default', 'password',
     'h.example', '_auth', 'auth', '"auth"', 'YTpi', 'dXNlcjpwYXNz', 'Tr0ub4dor', '&3', 'abcd', ' #',
+    // Registry configs, quoted .netrc tokens, YAML tags, keys after an escaped line end or tab.
+    '{', '{"auths": ', '{\\"auths\\": ', '"auth": "', '${', '{{', '!', '!Ref ', '!abc', '\\t', '\\r\\n', '"S3 c"', "'S3c'",
   ];
   const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
@@ -717,5 +723,178 @@ describe('createRedactor: regressions of the command-line, .netrc and name/value
     }
     assert.equal(redact('- {name: DB_PASSWORD, value: hunter2}').text, '- {name: DB_PASSWORD, value: [REDACTED:name_value]}');
     assert.equal(redact('- name: API_TOKEN\n  value: `abc123`').text, '- name: API_TOKEN\n  value: [REDACTED:name_value]');
+  });
+});
+
+describe('createRedactor: leaks a review found in config files and JSON text (registry auth, quoted .netrc tokens, YAML tags, keys after an escaped line end)', () => {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  /** Docker's `config.json` as its CLI writes it (tabs), with one `auth` per registry. */
+  const dockerConfig = (registries: readonly string[], indent: string | number = '\t'): string =>
+    JSON.stringify({ auths: Object.fromEntries(registries.map((r, i) => [r, { auth: b64(`user${i}:Secr3t-${i}-pw`) }])), credsStore: 'desktop' }, null, indent);
+  const FOUR = ['https://index.docker.io/v1/', 'ghcr.io', 'registry.gitlab.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com'];
+  /** `text` redacts to `expected`, `count` redactions of `kind`, and nothing more on a second pass. */
+  const assertRedacts = (text: string, expected: string, count: number, kind: string): void => {
+    const res = redact(text);
+    assert.equal(res.text, expected);
+    assert.equal(res.redactions, count);
+    assert.deepEqual(res.kinds, [kind]);
+    assert.equal(redact(res.text).redactions, 0, 'idempotent');
+  };
+  const TAG = '[REDACTED:basic_auth]';
+
+  it('a pretty-printed Docker config.json with four registries: every auth (more than 16 separators)', () => {
+    const config = dockerConfig(FOUR);
+    assertRedacts(config, config.replace(/"auth": "[^"]+"/g, `"auth": "${TAG}"`), 4, 'basic_auth');
+  });
+
+  it('a typical six-line .npmrc: _auth among registry lines (more than 16 separators, dense at its start)', () => {
+    const npmrc = (auth: string) =>
+      `registry=https://registry.npmjs.org/\n@myco:registry=https://npm.myco.example/\n//registry.npmjs.org/:_auth=${auth}\nalways-auth=true\nemail=alice@example.com\nstrict-ssl=true\n`;
+    assertRedacts(npmrc(b64('alice:npmSecret1')), npmrc(TAG), 1, 'basic_auth');
+  });
+
+  it('registry configs with many separators in other shapes: compact, CRLF, in a tool\'s JSON output, after a prompt, in a YAML secret, a heredoc, code', () => {
+    const config = dockerConfig(FOUR);
+    const redacted = (s: string) => s.replace(/("auth\\?"\s*:\s*\\?")[A-Za-z0-9+/=]+/g, `$1${TAG}`);
+    const compact = dockerConfig([...FOUR, 'quay.io', 'docker.io', 'r1.example', 'r2.example', 'r3.example', 'r4.example', 'r5.example', 'r6.example'], 0);
+    for (const [text, count] of [
+      [compact, 12],
+      [config.replace(/\n/g, '\r\n'), 4],
+      [JSON.stringify({ stdout: config, stderr: '', exit_code: 0 }), 4],
+      [JSON.stringify({ output: JSON.stringify(JSON.parse(config)) }), 4],
+      [`$ cat ~/.docker/config.json\n${config}`, 4],
+      [`apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '${dockerConfig(FOUR, 0)}'\n`, 4],
+      [`set -euo pipefail\nexport REG=\${REG:-ghcr.io}\nmkdir -p ~/.docker\ncat > ~/.docker/config.json <<EOF\n${config}\nEOF\n`, 4],
+      [`import json\ncfg = ${dockerConfig(FOUR.slice(0, 2), 0)}\n${'x = 1\n'.repeat(16)}json.dump(cfg, open("config.json", "w"))\n`, 2],
+    ] as const) {
+      assertRedacts(text, redacted(text), count, 'basic_auth');
+    }
+  });
+
+  it('npm\'s _auth in any text: CRLF, first on a line of JSON text, quoted, in a long script', () => {
+    const auth = b64('alice:npmSecret1');
+    for (const [text, expected] of [
+      [`registry=https://r.example/\r\n//r.example/:_auth=${auth}\r\nalways-auth=true\r\nemail=a@x.io\r\nstrict-ssl=false\r\n`, `registry=https://r.example/\r\n//r.example/:_auth=${TAG}\r\nalways-auth=true\r\nemail=a@x.io\r\nstrict-ssl=false\r\n`],
+      [JSON.stringify({ content: `registry=https://r.example/\n_auth=${auth}\nalways-auth=true\n` }), JSON.stringify({ content: `registry=https://r.example/\n_auth=${TAG}\nalways-auth=true\n` })],
+      [`_auth = "${auth}"\n`, `_auth = "${TAG}"\n`],
+      [`${'a=1\n'.repeat(30)}npm config set _auth=${auth}\n`, `${'a=1\n'.repeat(30)}npm config set _auth=${TAG}\n`],
+    ] as const) {
+      assertRedacts(text, expected, 1, 'basic_auth');
+    }
+    // npm's `_password` (base64 of the password alone) is the key rule's, with `username=` beside it kept.
+    assert.equal(
+      redact(`//npm.myco.example/:username=alice\n//npm.myco.example/:_password=${b64('npmSecret1')}\n//npm.myco.example/:email=a@x.io\n`).text,
+      '//npm.myco.example/:username=alice\n//npm.myco.example/:_password=[REDACTED:password_assignment]\n//npm.myco.example/:email=a@x.io\n',
+    );
+  });
+
+  it('keeps auth fields that are no base64 of user:password in long JSON, and keys that only contain auth', () => {
+    const long = (fields: Record<string, unknown>) =>
+      JSON.stringify({ auths: { 'ghcr.io': fields }, items: Array.from({ length: 20 }, (_, i) => ({ id: i, path: `out/f${i}.csv` })) }, null, 2);
+    for (const text of [
+      long({ auth: 'none' }),
+      long({ auth: 'bearer' }),
+      long({ auth: '' }),
+      long({ author: b64('bob:hunter22') }),
+      long({ oauth: b64('bob:hunter22') }),
+      long({ auth: b64('\u0001\u0002:\u0003\u0004') }),
+      `${'a=1\n'.repeat(30)}_auth=true\nx_auth=${b64('bob:hunter22')}\n`,
+    ]) {
+      assert.equal(redact(text).text, text, text);
+    }
+  });
+
+  it('.netrc tokens in double quotes (curl, Python\'s netrc, Net::Netrc) and single quotes', () => {
+    for (const [text, expected] of [
+      ['machine h login u password "S3cret"', 'machine h login u password "[REDACTED:netrc_password]"'],
+      ["machine h login u password 'S3cret'", "machine h login u password '[REDACTED:netrc_password]'"],
+      ['machine h login u password "correct horse battery"', 'machine h login u password "[REDACTED:netrc_password]"'],
+      ['machine h login u password "S3\\"cret"', 'machine h login u password "[REDACTED:netrc_password]"'],
+      ['machine "h.example" login "u" password "S3cret"', 'machine "h.example" login "u" password "[REDACTED:netrc_password]"'],
+      ['machine h\r\n  login u\r\n  password "S3 cret"\r\n', 'machine h\r\n  login u\r\n  password "[REDACTED:netrc_password]"\r\n'],
+      ['default login anonymous password "guest 123"', 'default login anonymous password "[REDACTED:netrc_password]"'],
+      [JSON.stringify({ content: 'machine h\nlogin u\npassword "S3cret"\n' }), JSON.stringify({ content: 'machine h\nlogin u\npassword "[REDACTED:netrc_password]"\n' })],
+      [`echo 'machine h login u password "S3cret"' >> ~/.netrc`, `echo 'machine h login u password "[REDACTED:netrc_password]"' >> ~/.netrc`],
+      // Tabs between tokens, a keyword's and its value's too, as JSON writes them.
+      [JSON.stringify({ c: 'machine h\tlogin\tu\tpassword\tS3cret\n' }), JSON.stringify({ c: 'machine h\tlogin\tu\tpassword\t[REDACTED:netrc_password]\n' })],
+    ] as const) {
+      assertRedacts(text, expected, 1, 'netrc_password');
+    }
+  });
+
+  it('keeps quoted .netrc tokens that are no secret or no token: a shell reference, a quote closed nowhere, prose', () => {
+    for (const text of [
+      'echo "machine h login u password \\"$TOKEN\\"" >> ~/.netrc',
+      'machine h login u password "${{ secrets.NETRC_PW }}"',
+      'machine h login u password "S3cret',
+      'machine learning login page password "reset", then the flow sends a mail.',
+      'machine h login u password ""',
+    ]) {
+      assert.equal(redact(text).text, text, text);
+    }
+  });
+
+  it('a password of letters after `!` is a value, not a YAML tag: nothing follows it', () => {
+    for (const [text, expected, kind] of [
+      ['password: !Secret', 'password: [REDACTED:password_assignment]', 'password_assignment'],
+      ['DB_PASSWORD: !hunter', 'DB_PASSWORD: [REDACTED:password_assignment]', 'password_assignment'],
+      ['db:\n  password: !hunter\n  host: db', 'db:\n  password: [REDACTED:password_assignment]\n  host: db', 'password_assignment'],
+      ['password: !hunter # rotated', 'password: [REDACTED:password_assignment] # rotated', 'password_assignment'],
+      ['{password: !hunter, user: admin}', '{password: [REDACTED:password_assignment], user: admin}', 'password_assignment'],
+      ['password: !hunter\r\nuser: x', 'password: [REDACTED:password_assignment]\r\nuser: x', 'password_assignment'],
+      ['{"stdout": "password: !hunter\\nuser: x"}', '{"stdout": "password: [REDACTED:password_assignment]\\nuser: x"}', 'password_assignment'],
+      ['password: !Encrypted', 'password: [REDACTED:password_assignment]', 'password_assignment'],
+      ['- name: DB_PASSWORD\n  value: !hunter\n', '- name: DB_PASSWORD\n  value: [REDACTED:name_value]\n', 'name_value'],
+    ] as const) {
+      assertRedacts(text, expected, 1, kind);
+    }
+  });
+
+  it('keeps YAML tags: with an argument after a blank or below, indented past the key, or a known tag', () => {
+    for (const text of [
+      'client_secret: !Vault\n  path: secret/app\n',
+      '- password: !Encrypted\n    cipher: AQICAHh\n',
+      '  secret: !secret db_password',
+      'Password: !Ref DbPassword',
+      'password: !GetAtt Db.Password',
+      "MasterUserPassword: !Sub '{{resolve:secretsmanager:${DbSecret}:SecretString:password}}'",
+      'password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  61626364656667\n',
+      'Password: !Ref\n  DbPassword\n',
+      'api_key: !env_var API_KEY',
+      'token: !include secrets/token.yaml',
+      '- name: DB_PASSWORD\n  value: !Ref DbPassword\n',
+      '{"stdout": "password: !secret db_password\\n"}',
+    ]) {
+      assert.equal(redact(text).text, text, text);
+      const json = JSON.stringify({ text });
+      assert.equal(redact(json).text, json, `JSON-encoded: ${text}`);
+    }
+  });
+
+  it('a key first on a line of JSON text starts after the escape (`\\n`, `\\r\\n`, `\\t`): its YAML value runs to the line\'s end', () => {
+    for (const [text, expected, kind] of [
+      ['{"stdout": "db ok\\npassword: a b"}', '{"stdout": "db ok\\npassword: [REDACTED:password_assignment]"}', 'password_assignment'],
+      ['{"stdout": "db ok\\r\\npassword: a b\\r\\nhost: db"}', '{"stdout": "db ok\\r\\npassword: [REDACTED:password_assignment]\\r\\nhost: db"}', 'password_assignment'],
+      ['{"stdout": "db:\\n\\tpassword: a b\\n"}', '{"stdout": "db:\\n\\tpassword: [REDACTED:password_assignment]\\n"}', 'password_assignment'],
+      ['{"stdout": "db ok\\n- api_token: a b"}', '{"stdout": "db ok\\n- api_token: [REDACTED:password_assignment]"}', 'password_assignment'],
+      [JSON.stringify(JSON.stringify({ stdout: 'db ok\npassword: a b' })), JSON.stringify(JSON.stringify({ stdout: 'db ok\npassword: [REDACTED:password_assignment]' })), 'password_assignment'],
+      ['db:\r\n  password: correct horse\r\n  host: x\r\n', 'db:\r\n  password: [REDACTED:password_assignment]\r\n  host: x\r\n', 'password_assignment'],
+    ] as const) {
+      assertRedacts(text, expected, 1, kind);
+    }
+  });
+
+  it('keeps what a key after an escaped line end judges: token counts, PWD, prose, an escape inside a word', () => {
+    for (const text of [
+      '{"stdout": "cfg\\nmax_new_tokens: 256\\npad_token: 0"}',
+      '{"env": "HOME=/root\\nPWD=/srv/app"}',
+      '{"text": "first line\\npassword reset link sent to your mail"}',
+      '{"text": "Saved\\nnotes: see the password manager"}',
+      '{"stdout": "ok\\ntoken = get_token(scope)\\n"}',
+    ]) {
+      assert.equal(redact(text).text, text, text);
+    }
+    // A raw backslash before a key that is nothing without its first letter (`\\token`: a TeX macro, a Windows path) stays a key.
+    assert.equal(redact('C:\\token=abc123').text, 'C:\\token=[REDACTED:password_assignment]');
   });
 });
