@@ -53,9 +53,13 @@ const SPILL_BACKOFF_MILLIS = 1000;
 /** The key of a sink's `stats()` that says why its spool last failed (`FileSpoolStats.spoolLastError`). */
 const SPOOL_LAST_ERROR = 'spoolLastError';
 
-type Origin = 'live' | 'spool';
+type Origin = 'live' | 'spool' | 'beats';
 
-/** A prepared batch on its way: from the queue (`live`) or read back from the spool. */
+/**
+ * A prepared batch on its way: from the queue (`live`), read back from the
+ * spool, or heartbeats only (`beats`: no span of the queue, never parked nor
+ * spooled; a failed one is let go, the next beat makes up for it).
+ */
 interface Batch<P> {
   readonly payload: P;
   readonly spans: number;
@@ -64,7 +68,7 @@ interface Batch<P> {
   readonly spooled: SpooledBatch<P> | undefined;
   /** Accounted for elsewhere (spooled or released at a deadline) while its delivery was still running. */
   abandoned: boolean;
-  /** Push-order number of its first span (a live batch; 0 for a spooled one): what a flush waits for. */
+  /** Push-order number of its first span (a live batch; 0 for a spooled one, +Infinity for heartbeats): what a flush waits for. */
   readonly firstSeq: number;
 }
 
@@ -140,9 +144,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private readonly heartbeat: Heartbeat | undefined;
   /**
    * Spans due a heartbeat, at most one entry each: they take no place in the
-   * queue (a beat never crowds out an event) and ride with the next batches
-   * written, up to a batch's size of them per batch, or make a batch of their
-   * own when nothing else is waiting.
+   * queue (a beat never crowds out an event); they are prepared in batches of
+   * their own (`prepareBeats`), ahead of the queue's spans.
    */
   private readonly beats = new Set<ReadableSpan>();
 
@@ -268,13 +271,27 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
 
   /**
    * A heartbeat of a span still running: it is due to be prepared again (by
-   * the sink, as it runs now), with the next batch written. A span has one
+   * the sink, as it runs now) in the next batch of heartbeats. A span has one
    * beat due at most: while the destination is down they wait, one per span.
    */
   private beat(span: ReadableSpan): void {
     if (this.closed) return;
     this.beats.add(span);
     this.schedulePump();
+  }
+
+  /** A batch of up to `max` heartbeats (undefined when none is due any more, or preparing failed: the beats are let go). */
+  private prepareBeats(max: number): Batch<P> | undefined {
+    const beats = this.takeBeats(max);
+    if (beats.length === 0) return undefined;
+    try {
+      const payload = this.sink.prepare(beats);
+      this.heartbeatsPrepared += beats.length;
+      return { payload, spans: 0, bytes: 0, origin: 'beats', spooled: undefined, abandoned: false, firstSeq: Number.POSITIVE_INFINITY };
+    } catch (err) {
+      this.internalError(err);
+      return undefined;
+    }
   }
 
   /** Up to `max` spans due a heartbeat, still running (a span that ended has its end queued instead). */
@@ -492,7 +509,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private armNext(now: number): void {
     let at = Number.POSITIVE_INFINITY;
     if (this.state === 'down') {
-      if (this.parked.length > 0 || this.queue.length > 0) at = this.retryAt;
+      if (this.parked.length > 0 || this.queue.length > 0 || this.beats.size > 0) at = this.retryAt;
     } else if (this.queue.length > 0) {
       at = Math.max(this.queueDueAt, now);
     }
@@ -507,16 +524,18 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private nextBatch(now: number): Batch<P> | undefined {
     const parked = this.parked.shift();
     if (parked !== undefined) return parked;
+    // Heartbeats before the queue's spans: few and small, and under a steady load the queue is never
+    // empty (behind it they would starve). While down, only as the probe when nothing else waits.
+    if (this.beats.size > 0 && !this.closed && (this.state === 'up' || this.queue.length === 0)) {
+      const batch = this.prepareBeats(this.batchSize);
+      if (batch !== undefined) return batch;
+    }
     while (this.queue.length > 0 && (this.queue.length >= this.batchSize || this.flushing > 0 || now >= this.queueDueAt)) {
       const batch = this.prepareLive(this.batchSize);
       if (this.queue.length > 0) this.queueDueAt = now + this.delay;
       if (batch !== undefined) return batch; // else preparing failed (counted): try the next spans
     }
-    // Heartbeats with nothing to ride with: a batch of their own, while the destination is up.
-    if (this.beats.size > 0 && this.state === 'up' && !this.closed) {
-      const batch = this.prepareLive(this.batchSize);
-      if (batch !== undefined) return batch;
-    }
+
     // Replay when up; while down, a spooled batch serves as the probe when nothing live is waiting
     // (everything may have been spooled: without a probe the destination would never be seen again).
     if (
@@ -538,27 +557,19 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     return undefined;
   }
 
-  /**
-   * Takes up to `max` spans off the queue and prepares them, with up to `max`
-   * heartbeats riding along (undefined when there was nothing to prepare, or
-   * preparing failed; counted). A batch's `spans` counts the queue's spans
-   * only: heartbeats are outside the counters (a lost one is made up by the
-   * next).
-   */
+  /** Takes up to `max` spans off the queue and prepares them (undefined when preparing failed; counted). */
   private prepareLive(max: number): Batch<P> | undefined {
     const firstSeq = this.queue.taken + 1;
     const { spans, bytes } = this.queue.take(max);
-    const beats = this.beats.size > 0 && !this.closed ? this.takeBeats(max) : [];
-    if (spans.length === 0 && beats.length === 0) return undefined;
+    if (spans.length === 0) return undefined;
     try {
-      const payload = this.sink.prepare(beats.length === 0 ? spans : spans.concat(beats));
-      this.heartbeatsPrepared += beats.length;
+      const payload = this.sink.prepare(spans);
       return { payload, spans: spans.length, bytes, origin: 'live', spooled: undefined, abandoned: false, firstSeq };
     } catch (err) {
       this.heldSpans -= spans.length;
       this.heldBytes -= bytes;
       this.lastError = toError(err).message;
-      if (spans.length > 0) this.drop(spans.length, 'rejected');
+      this.drop(spans.length, 'rejected');
       this.internalError(err);
       return undefined;
     }
@@ -607,6 +618,10 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   }
 
   private account(batch: Batch<P>, result: DeliveryResult, millis: number): void {
+    if (batch.origin === 'beats') {
+      this.accountBeats(result, millis);
+      return;
+    }
     const live = batch.origin === 'live';
     switch (result.kind) {
       case 'delivered': {
@@ -666,6 +681,26 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         this.drop(batch.spans, result.reason);
         break;
       }
+    }
+  }
+
+  /**
+   * A batch of heartbeats settled: it counts for the destination's state (a
+   * beat is the probe that sees it back when nothing else waits), never for
+   * the span counters; a failed one is let go (the next beat makes up for it).
+   */
+  private accountBeats(result: DeliveryResult, millis: number): void {
+    this.metrics.recordAttempt(millis, result.kind === 'delivered' ? 'success' : result.kind);
+    if (result.kind === 'delivered') {
+      this.markUp();
+      return;
+    }
+    if (result.error !== undefined) this.lastError = result.error.message;
+    if (result.kind === 'retry' && !(result.refused === true && this.state === 'up')) {
+      this.failures += 1;
+      this.totalFailures += 1;
+      this.retryAt = Date.now() + backoffDelay(this.failures, this.retryInitial, this.retryMax, this.random);
+      this.markDown(result.error);
     }
   }
 

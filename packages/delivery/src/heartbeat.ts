@@ -32,7 +32,7 @@ export interface HeartbeatStats {
 export class Heartbeat {
   private readonly refs = new Set<WeakRef<ReadableSpan>>();
   /** The reference of each followed span, so its end finds it in O(1) without a key string per span. */
-  private refOf = new WeakMap<ReadableSpan, WeakRef<ReadableSpan>>();
+  private readonly refOf = new WeakMap<ReadableSpan, WeakRef<ReadableSpan>>();
   private timer: NodeJS.Timeout | undefined;
   private unfollowedCount = 0;
 
@@ -77,10 +77,14 @@ export class Heartbeat {
     if (this.refs.size === 0) this.stopTimer();
   }
 
-  /** Stops the timer and forgets every span (shutdown). */
+  /**
+   * Stops the timer and beats no span any more (shutdown). {@link follows}
+   * still answers for the spans followed until now: the rows a shutdown
+   * still writes or spools for them are rows of beating spans (their
+   * process stops beating now, so they must read stale once it is gone).
+   */
   stop(): void {
     this.refs.clear();
-    this.refOf = new WeakMap();
     this.stopTimer();
   }
 

@@ -160,9 +160,10 @@ export interface DeliveryOptions {
    * How often a span the sink takes at its start (`acceptsAtStart`) is
    * prepared again while it runs, ms, so that the destination sees it alive
    * (Postgres: `meta.last_seen_at` of a run's or node's row in progress); 0
-   * turns the heartbeat off. Beats take no place in the queue: they ride with
-   * the next batch written (or make one of their own), one per span at most,
-   * so they never crowd out events; while the destination is down they wait.
+   * turns the heartbeat off. Beats take no place in the queue, so they never
+   * crowd out events: one due per span at most, prepared in a batch of their
+   * own (never parked nor spooled: a failed one is let go, the next makes up
+   * for it; while the destination is down, the probe that sees it back).
    * At most 10 000 running spans are followed at once (`isFollowed`).
    * @default 60_000
    */
@@ -204,9 +205,9 @@ export interface DeliveryStats {
   readonly queued: number;
   /**
    * Heartbeats prepared (see `heartbeatIntervalMillis`): a running span
-   * prepared again, riding with a batch. Not spans of the queue: outside
-   * `queued`, `exported` and the rest, and never dropped or spooled on their
-   * own account (a beat lost is made up by the next).
+   * prepared again, in a batch of heartbeats. Not spans of the queue: outside
+   * `queued`, `exported` and the rest, never spooled, never counted dropped
+   * (a beat lost is made up by the next).
    */
   readonly heartbeats: number;
   /** Spans taken at their start that get no heartbeat: more than 10 000 were followed at once (logged once). */

@@ -125,6 +125,57 @@ describe('heartbeat of spans queued at their start', () => {
     await p.shutdown();
   });
 
+  it('a heartbeat is the probe that sees the destination back when nothing else waits (everything spooled while it was down)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentspan-heartbeat-probe-'));
+    try {
+      const sink = new FakeSink({ spoolDir: dir });
+      sink.acceptsAtStart = (span: ReadableSpan) => span.attributes['live'] === true;
+      sink.mode = 'down';
+      const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 20, replayIntervalMillis: 60_000, logger: memoryLogger() });
+      const live = spanSource(p).provider.getTracer('probe').startSpan('run', { attributes: { live: true } });
+      await until(() => p.stats().state === 'down', 3000, 'down');
+      await p.forceFlush(); // down: what is held goes to the spool
+      assert.equal(p.stats().queueDepth, 0);
+      // Another process sharing the spool replays it: nothing is left here to serve as a probe.
+      for (let b = sink.spool!.claim(); b !== undefined; b = sink.spool!.claim()) b.ack();
+      sink.mode = 'up';
+      await until(() => p.stats().state === 'up', 3000, 'the destination seen back by a heartbeat');
+      const beats = p.stats().heartbeats;
+      await until(() => p.stats().heartbeats > beats, 3000, 'beating again');
+      live.end();
+      await p.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('heartbeats never reach the spool nor the replay counters (an overflow spilled while the destination is down)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentspan-heartbeat-spool-'));
+    try {
+      const sink = new FakeSink({ spoolDir: dir });
+      sink.acceptsAtStart = (span: ReadableSpan) => span.attributes['live'] === true;
+      sink.mode = 'down';
+      const p = new DeliverySpanProcessor(sink, { ...fast, maxQueueSize: 4, maxExportBatchSize: 2, heartbeatIntervalMillis: 10, logger: memoryLogger() });
+      const source = spanSource(p);
+      const live = source.provider.getTracer('spool').startSpan('run', { attributes: { live: true } });
+      await sleep(80); // beats due while down
+      source.emit(10); // overflows the queue of 4: the oldest are spilled from onEnd
+      await p.forceFlush(); // down: the rest is spooled too
+      const s = p.stats();
+      assert.equal(s.spooled, 11, 'the start and the 10 events');
+      assert.equal(s.sink['spoolAppended'], 11, 'no heartbeat among the records spooled');
+      sink.mode = 'up';
+      await until(() => p.stats().replayed >= 11, 3000, 'the spool replayed');
+      await sleep(50);
+      assert.equal(p.stats().replayed, 11, 'replayed counts the spooled spans only');
+      live.end();
+      await p.shutdown();
+      assertAccounted(p.stats());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops at shutdown: a span still running gets no beat after it', async () => {
     const { sink } = liveSink();
     const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 20, logger: memoryLogger() });

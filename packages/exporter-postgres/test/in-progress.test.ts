@@ -342,6 +342,19 @@ describe('runs and nodes in progress', () => {
       assert.deepEqual(rows.rows.map((r: { status: string }) => r.status), ['running', 'completed']);
     });
 
+    it('a run still running when the processor shuts down is written as beating: it reads stale once its process is gone', async () => {
+      // The start is still queued at shutdown (a long batch delay): shutdown writes it after the heartbeat stopped.
+      const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 60_000, heartbeatIntervalMillis: 1000 });
+      const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+      startRunAndNode(provider, 'run-at-shutdown');
+      await processor.shutdown();
+      for (const table of ['workflow_runs', 'dag_nodes'] as const) {
+        const row = await metaOf(table, 'run-at-shutdown');
+        assert.equal(row.status, 'running');
+        assert.equal(row.meta['heartbeat_ms'], 1000, `${table}: written with its heartbeat`);
+      }
+    });
+
     it('groupRows keeps the latest heartbeat of a node in one batch (and the end over any)', () => {
       const provider = new BasicTracerProvider();
       const { node } = startRunAndNode(provider, 'run-beat-batch');
