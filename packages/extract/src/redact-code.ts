@@ -40,28 +40,51 @@ const GENERIC_RE = /^[A-Za-z_][A-Za-z_.]{0,127}<[A-Za-z_.,<> ]{1,128}>$/;
  * YAML tags that configuration uses for a secret held elsewhere, kept whatever follows them (their argument may
  * be on the next lines: `!vault |`, `Password: !Ref` then `  DbPassword`): Ansible's `!vault`, `!unsafe`; Home
  * Assistant's and ESPHome's `!secret`, `!include…`, `!env_var`, `!input`, `!lambda`; GitLab CI's `!reference`;
- * CloudFormation's and SAM's functions (`!Ref`, `!GetAtt`, `!Sub`, `!ImportValue`, `!If`, ...).
+ * CloudFormation's and SAM's functions (`!Ref`, `!GetAtt`, `!Sub`, `!ImportValue`, `!If`, ...); Docker Compose's
+ * `!reset`, `!override` and ESPHome's `!remove`, `!extend` (alone on their line: they unset or replace a value);
+ * CSS's `!important` (`--token: !important;`).
  */
 const KNOWN_YAML_TAG_RE =
-  /^!(?:vault|unsafe|secret|include(?:_dir_(?:list|named|merge_list|merge_named))?|env_var|input|lambda|reference|Ref|GetAtt|Sub|Base64|Cidr|FindInMap|GetAZs|ImportValue|Join|Select|Split|Transform|And|Equals|If|Not|Or|Condition|ToJsonString|Length)$/;
+  /^!(?:vault|unsafe|secret|include(?:_dir_(?:list|named|merge_list|merge_named))?|env_var|input|lambda|reference|Ref|GetAtt|Sub|Base64|Cidr|FindInMap|GetAZs|ImportValue|Join|Select|Split|Transform|And|Equals|If|Not|Or|Condition|ToJsonString|Length|reset|override|remove|extend|important)$/;
+
+/** Blank and comment lines {@link argumentFollows} looks past for the line that holds a tag's argument. */
+const TAG_LINES_LOOKED_PAST = 8;
 
 /**
  * Whether a YAML tag's argument follows the value ending at `end`, its key starting at `start`: on the same line,
- * blanks then anything but a comment (`!secret db_password`, `!Sub '...'`, `!vault |`), or on the next line,
- * indented past the key (`client_secret: !Vault` then `  path: secret/app`: the tag's mapping). Not the text's
- * end, a comment, a next line indented as the key or less (`password: !hunter` then `host: db`), nor anything
- * right after the value (`{password: !hunter, user: x}`). Line ends raw or as JSON writes them. Bounded reads.
+ * blanks then anything but a comment or what closes a flow collection's item (`!secret db_password`, `!Sub
+ * '...'`, `!vault |`), or on the next line that holds something (blank and comment lines passed over), indented
+ * past the key (`client_secret: !Vault` then `  path: secret/app`: the tag's mapping). Not the text's end, a
+ * comment, a next line indented as the key or less (`password: !hunter` then `host: db`), nor `,`, `}` or `]`
+ * (`{password: !hunter, user: x}`, `{ password: !hunter }`). Line ends raw or as JSON writes them. Bounded reads.
  */
 function argumentFollows(input: string, start: number, end: number): boolean {
   let i = end;
   for (let n = 0; n < 64 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9); n++) i++;
   const c = input.charCodeAt(i);
-  if (Number.isNaN(c) || c === 35 /* # */) return false;
+  if (Number.isNaN(c) || c === 35 /* # */ || c === 44 /* , */ || c === 125 /* } */ || c === 93 /* ] */) return false;
   const lineEnd = lineEndLength(input, i);
   if (lineEnd === 0) return i > end;
-  let indent = 0;
-  for (let j = i + lineEnd; indent < 256 && (input.charCodeAt(j) === 32 || input.charCodeAt(j) === 9); j++) indent++;
-  return indent > keyColumn(input, start);
+  let j = i + lineEnd;
+  for (let lines = 0; lines < TAG_LINES_LOOKED_PAST; lines++) {
+    let indent = 0;
+    for (; indent < 256 && (input.charCodeAt(j) === 32 || input.charCodeAt(j) === 9); j++) indent++;
+    const d = input.charCodeAt(j);
+    if (Number.isNaN(d)) return false;
+    const blank = lineEndLength(input, j);
+    if (blank > 0) {
+      j += blank;
+      continue;
+    }
+    if (d !== 35 /* # */) return indent > keyColumn(input, start);
+    // A comment line: on to its end (within 256 characters).
+    let k = j;
+    while (k < j + 256 && k < input.length && lineEndLength(input, k) === 0) k++;
+    const after = lineEndLength(input, k);
+    if (after === 0) return false;
+    j = k + after;
+  }
+  return false;
 }
 
 /** Length of the line end at `i`, raw (`\n`, `\r\n`) or as JSON writes it (`\\n`, `\\r\\n`, backslashes maybe doubled); 0: none. */
@@ -105,6 +128,12 @@ function opensString(input: string, q: number): boolean {
   const c = input.charCodeAt(p);
   return c === 58 || c === 44 || c === 91 || c === 40 || c === 61 || c === 123;
 }
+
+/**
+ * A negated name of code after `:` (`showPassword: !showPassword`, `SkipToken: !useToken`, `verify_token:
+ * !skip_verify`): a hump or an inner `_` (a password of letters, `!hunter`, `!Secret`, has neither).
+ */
+const NEGATED_NAME_RE = /^![a-z]+(?:[A-Z][a-z0-9]*)+$|^![A-Za-z]+_[A-Za-z_]+$/;
 
 /** Language-model token ids and counts (`max_new_tokens`, `pad_token`, `eos_token_id`). */
 const TOKEN_COUNT_KEY_RE = /^(?:max|min|num|n|total|prompt|completion|input|output|pad|eos|bos|unk|sep|cls|mask)_(?:new_)?tokens?(?:_ids?)?$/;
@@ -200,7 +229,7 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   if ((/^<[A-Za-z_-]{1,64}$/.test(value) && /^[A-Za-z _-]{0,64}>/.test(input.slice(end, end + 66))) || value === '!vault') return true;
   // A YAML tag after `:` (`!secret db_password`, `!Ref DbPassword`, `!Sub ...`): the value is a reference (no plain
   // YAML value starts with `!`). A `!word` with nothing after it is a password (`password: !Secret`).
-  if (colon && /^![A-Za-z_]{1,32}$/.test(value) && (KNOWN_YAML_TAG_RE.test(value) || argumentFollows(input, start, end))) return true;
+  if (colon && /^![A-Za-z_]{1,32}$/.test(value) && (KNOWN_YAML_TAG_RE.test(value) || NEGATED_NAME_RE.test(value) || argumentFollows(input, start, end))) return true;
   // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
   // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
   if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;

@@ -20,6 +20,8 @@ const MAX_COMMAND = 4096;
 const MAX_WORDS = 256;
 /** Farthest a closing quote is looked for, on the same line. */
 const MAX_QUOTED = 1024;
+/** A concatenation at a quoted token's edge (` + name`, `name . `): the token is code between two literals, not a value. */
+const CONCATENATION_EDGE_RE = /^\s{1,2}[+.]\s|\s[+.]\s{0,2}$/;
 
 /**
  * A command name. It must start a word (checked by {@link startsCommand}: a
@@ -645,8 +647,10 @@ function readNetrcEntry(text: string, at: number, isMachine: boolean, edits: Edi
     }
     i = ve;
   }
-  // In single quotes `$` is a character (`'$ecret'`), not a reference.
-  if (login && pwFrom >= 0 && !isNoSecretWord(text.slice(pwFrom, pwTo), pwQuote === 39)) edits.push(pwFrom, pwTo);
+  // In single quotes `$` is a character (`'$ecret'`), not a reference. A quoted "token" that begins or ends with a
+  // concatenation is code between two string literals (`" password " + token + "\n"`): the quotes are the code's.
+  const password = pwFrom >= 0 ? text.slice(pwFrom, pwTo) : '';
+  if (login && pwFrom >= 0 && !isNoSecretWord(password, pwQuote === 39) && !(pwQuote !== 0 && CONCATENATION_EDGE_RE.test(password))) edits.push(pwFrom, pwTo);
   return i;
 }
 

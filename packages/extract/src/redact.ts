@@ -90,6 +90,8 @@ function redactPem(text: string): { text: string; count: number } {
 }
 
 const tag = (kind: string): string => `[REDACTED:${kind}]`;
+/** What every tag starts with, up to its `:`. */
+const REDACTED_TAG_START = '[REDACTED';
 /**
  * Not preceded by a token character: secrets start at token boundaries. A
  * line end or tab as JSON writes it (`\n`, `\r`, `\t` escaped) is a boundary
@@ -698,6 +700,9 @@ class SecretScreen {
     let n = seen;
     let own = 0;
     for (let q = text.indexOf(sign); q >= 0; q = text.indexOf(sign, q + 1)) {
+      // The `:` of a tag an earlier rule wrote (`[REDACTED:kind]`) is none of the text's: six redacted
+      // tokens must not make a config file look like a long document.
+      if (sign === ':' && text.startsWith(REDACTED_TAG_START, q - REDACTED_TAG_START.length)) continue;
       n++;
       own++;
       if (n > SEPARATOR_BUDGET || (own >= 3 && seen + (own * text.length) / (q + 1) > SEPARATOR_BUDGET)) return undefined;
@@ -1122,24 +1127,92 @@ function separatorAfterKey(text: string, at: number): boolean {
  */
 function registryConfig(text: string): boolean {
   let b = text.charCodeAt(0) === 123 ? 0 : text.indexOf('{'); // (JSON: no native call)
-  // A shell's or a template's brace (`${REG:-x}`, `{{ .Values.x }}`, `${{ secrets.X }}`) opens no object.
-  for (let n = 0; n < 4 && b > 0 && (text.charCodeAt(b - 1) === 36 || text.charCodeAt(b - 1) === 123 || text.charCodeAt(b + 1) === 123); n++) {
+  // A shell's or a template's brace (`${REG:-x}`, `{{ .Values.x }}`, `${{ secrets.X }}`) opens no object. As many
+  // as there are: each search starts past the last one, one pass over the text in all.
+  while (b > 0 && (text.charCodeAt(b - 1) === 36 || text.charCodeAt(b - 1) === 123 || text.charCodeAt(b + 1) === 123)) {
     b = text.indexOf('{', b + 1);
   }
-  if (b < 0) return false;
-  const key = keyAfter(text, b + 1);
-  if (key < 0) return false;
-  if (keyIs(text, key, 'auths')) return true;
-  // The first key's value: past the key (at most 64 characters, no quote in it), `:`, a quote, then `{`.
-  let j = key;
-  while (j < key + 64 && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 92) j++;
-  j = blanksAfter(text, j + backslashes(text, j) + 1);
-  if (text.charCodeAt(j) !== 58 /* : */) return false;
-  j = blanksAfter(text, j + 1);
-  j += backslashes(text, j);
-  if (text.charCodeAt(j) !== 34 || text.charCodeAt(j + 1) !== 123 /* { */) return false;
-  const inner = keyAfter(text, j + 2);
-  return inner >= 0 && keyIs(text, inner, 'auths');
+  return b >= 0 && holdsAuths(text, b + 1, 2);
+}
+
+/** Keys of an object {@link holdsAuths} looks through for a string holding a registry config (a tool's `exit_code`, `command`, ...). */
+const AUTHS_KEYS_LOOKED_AT = 4;
+/** Longest line (a prompt's: `$ cat ~/.docker/config.json`) before a registry config in a string, and longest string passed over. */
+const AUTHS_LINE_MAX = 256;
+
+/**
+ * Whether the object opened right before `i` has the key `"auths"` first, or, among its first
+ * {@link AUTHS_KEYS_LOOKED_AT} keys, a string value holding such an object: first in it, or after one line of
+ * at most {@link AUTHS_LINE_MAX} characters (a prompt's); `depth` strings deep (a tool's output JSON-encoded
+ * once more). Quotes may be escaped. Bounded reads: at most a few hundred characters per key.
+ */
+function holdsAuths(text: string, i: number, depth: number): boolean {
+  let key = keyAfter(text, i);
+  for (let pair = 0; pair < AUTHS_KEYS_LOOKED_AT && key >= 0; pair++) {
+    if (pair === 0 && keyIs(text, key, 'auths')) return true;
+    if (depth === 0) return false;
+    // Past the key (at most 64 characters, no quote in it), its closing quote, `:`.
+    let j = key;
+    while (j < key + 64 && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 92) j++;
+    j = blanksAfter(text, j + backslashes(text, j) + 1);
+    if (text.charCodeAt(j) !== 58 /* : */) return false;
+    j = blanksAfter(text, j + 1);
+    const escapes = backslashes(text, j);
+    if (text.charCodeAt(j + escapes) === 34) {
+      const from = j + escapes + 1;
+      let v = from;
+      if (text.charCodeAt(v) !== 123) {
+        const next = afterFirstLine(text, from);
+        if (next > 0) v = blanksAfter(text, next);
+      }
+      if (text.charCodeAt(v) === 123 && holdsAuths(text, v + 1, depth - 1)) return true;
+      const close = closingQuote(text, from, escapes);
+      if (close < 0) return false;
+      j = close + 1;
+    } else {
+      // A number, true, false or null.
+      const from = j;
+      while (j < from + 32 && isScalarChar(text.charCodeAt(j))) j++;
+      if (j === from) return false;
+    }
+    j = blanksAfter(text, j);
+    if (text.charCodeAt(j) !== 44 /* , */) return false;
+    key = keyAfter(text, j + 1);
+  }
+  return false;
+}
+
+/** Where the line after the one starting at `from` starts (its end raw, or `\n` as JSON writes it), within {@link AUTHS_LINE_MAX}; -1: none. */
+function afterFirstLine(text: string, from: number): number {
+  const stop = Math.min(text.length, from + AUTHS_LINE_MAX);
+  for (let p = from; p < stop; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 10) return p + 1;
+    if (c === 92) {
+      let k = p + 1;
+      while (k < stop && text.charCodeAt(k) === 92) k++;
+      if (text.charCodeAt(k) === 110 /* n */) return k + 1;
+      p = k - 1;
+    }
+  }
+  return -1;
+}
+
+/** The quote closing a string opened at `from` with `escapes` backslashes before its quote, within {@link AUTHS_LINE_MAX}; -1: not there. */
+function closingQuote(text: string, from: number, escapes: number): number {
+  const stop = Math.min(text.length, from + AUTHS_LINE_MAX);
+  let run = 0;
+  for (let p = from; p < stop; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 34 && run === escapes) return p;
+    run = c === 92 ? run + 1 : 0;
+  }
+  return -1;
+}
+
+/** A character of a JSON number, `true`, `false` or `null`. */
+function isScalarChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 46 || c === 43 || c === 45;
 }
 
 /**

@@ -897,4 +897,69 @@ describe('createRedactor: leaks a review found in config files and JSON text (re
     // A raw backslash before a key that is nothing without its first letter (`\\token`: a TeX macro, a Windows path) stays a key.
     assert.equal(redact('C:\\token=abc123').text, 'C:\\token=[REDACTED:password_assignment]');
   });
+
+  describe('from a second review (c73f55f)', () => {
+    it('a Docker config in a tool\'s JSON output after other keys, after a prompt line, JSON-encoded twice, or after many shell braces', () => {
+      const config = dockerConfig(FOUR);
+      const redacted = (s: string) => s.replace(/("auth\\*"\s*:\s*\\*")[A-Za-z0-9+/=]+/g, `$1${TAG}`);
+      for (const text of [
+        JSON.stringify({ exit_code: 0, stdout: config }),
+        JSON.stringify({ command: 'cat ~/.docker/config.json', stdout: config }),
+        JSON.stringify({ stdout: `$ cat ~/.docker/config.json\n${config}` }),
+        JSON.stringify({ output: JSON.stringify({ stdout: config }) }),
+        `${'echo ${X} ${Y:-z}\n'.repeat(5)}cat > ~/.docker/config.json <<EOF\n${config}\nEOF\n`,
+      ]) {
+        assertRedacts(text, redacted(text), 4, 'basic_auth');
+      }
+    });
+
+    it('tags written by earlier rules do not count as the separators of a long document: the auth after six redacted tokens', () => {
+      // Not a registry config by its first object (`{"ok": true}`): the separators decide, ten of the text's own.
+      const tokens = Array.from({ length: 6 }, (_, i) => `T${i}_TOKEN=x${i}`).join(' ');
+      const text = `Step 1 ok {"ok": true}\nexport ${tokens}\nThen docker login writes {"auths": {"ghcr.io": {"auth": "${b64('bob:Hunter2-pw')}"}}}`;
+      const res = redact(text);
+      assert.ok(!res.text.includes(b64('bob:Hunter2-pw')), res.text);
+      assert.match(res.text, /"auth": "\[REDACTED:basic_auth\]"/);
+    });
+
+    it('a password of letters after `!` in a spaced flow mapping, or above a blank or comment line indented deeper', () => {
+      for (const [text, expected] of [
+        ['db: { user: admin, password: !hunter }', 'db: { user: admin, password: [REDACTED:password_assignment] }'],
+        ['[password: !hunter]', '[password: [REDACTED:password_assignment]]'],
+        ['password: !hunter\n    \nhost: db', 'password: [REDACTED:password_assignment]\n    \nhost: db'],
+        ['password: !hunter\n    # rotated monthly\nhost: db', 'password: [REDACTED:password_assignment]\n    # rotated monthly\nhost: db'],
+      ] as const) {
+        assertRedacts(text, expected, 1, 'password_assignment');
+      }
+      // A tag whose mapping comes after a comment or a blank line is still a tag; so are the tags that stand alone
+      // (Compose's and ESPHome's, which unset a value) and CSS's `!important`.
+      for (const text of [
+        'client_secret: !Vault\n  # from the team vault\n  path: secret/app\n',
+        'client_secret: !Vault\n\n  path: secret/app\n',
+        'services:\n  app:\n    environment:\n      DB_PASSWORD: !reset\n      LOG: info\n',
+        'wifi:\n  ap:\n    password: !remove\n',
+        '.a { --token: !important; }',
+      ]) {
+        assert.equal(redact(text).text, text);
+      }
+    });
+
+    it('keeps code: a negated name after `:` (JS, Go, Rust, Ruby), a quoted .netrc "token" that is code between two literals', () => {
+      for (const text of [
+        'setState({ ...state, showPassword: !showPassword, loading: false });',
+        '{ showPassword: !showPassword, showToken: !showToken }',
+        'cfg := Config{SkipToken: !useToken, Host: h}',
+        'let opts = Opts { verify_token: !skip_verify };',
+        'render locals: { show_password: !show_password }',
+        'f.write("machine " + host + " login " + user + " password " + token + "\\n")',
+        "f.write('machine ' + host + ' login ' + user + ' password ' + token + '\\n');",
+        '$line = "machine " . $host . " login " . $user . " password " . $pass . "\\n";',
+      ]) {
+        assert.equal(redact(text).text, text, text);
+      }
+      // Still values: a password of letters (no hump, no inner `_`), a quoted .netrc token.
+      assert.equal(redact('password: !Secret').text, 'password: [REDACTED:password_assignment]');
+      assert.equal(redact('machine h login u password "S3cret pw"').text, 'machine h login u password "[REDACTED:netrc_password]"');
+    });
+  });
 });
