@@ -535,7 +535,6 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       if (this.queue.length > 0) this.queueDueAt = now + this.delay;
       if (batch !== undefined) return batch; // else preparing failed (counted): try the next spans
     }
-
     // Replay when up; while down, a spooled batch serves as the probe when nothing live is waiting
     // (everything may have been spooled: without a probe the destination would never be seen again).
     if (

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DeliverySpanProcessor, type DeliveryStats } from '../src/index.js';
 import { MAX_FOLLOWED_SPANS } from '../src/heartbeat.js';
-import { FakeSink, memoryLogger, spanSource, until } from './helpers.js';
+import { FakeSink, memoryLogger, spanSource, until, withTempDir } from './helpers.js';
 
 const fast = { retryInitialDelayMillis: 5, retryMaxDelayMillis: 20, scheduledDelayMillis: 1, replayIntervalMillis: 20 };
 
@@ -16,9 +16,9 @@ function assertAccounted(s: DeliveryStats): void {
   assert.equal(s.queued, s.exported + s.spooled + s.droppedTotal - s.replayDropped + s.queueDepth, JSON.stringify(s));
 }
 
-/** A sink taking spans marked `live` at their start, recording each preparation of them (running or ended). */
-function liveSink(): { sink: FakeSink; prepared: { id: string; ended: boolean }[] } {
-  const sink = new FakeSink();
+/** A sink taking spans marked `live` at their start, recording each preparation of them (running or ended); spooling into `spoolDir` when given. */
+function liveSink(spoolDir?: string): { sink: FakeSink; prepared: { id: string; ended: boolean }[] } {
+  const sink = new FakeSink(spoolDir === undefined ? {} : { spoolDir });
   const prepared: { id: string; ended: boolean }[] = [];
   sink.acceptsAtStart = (span: ReadableSpan) => span.attributes['live'] === true;
   const prepare = sink.prepare.bind(sink);
@@ -126,10 +126,8 @@ describe('heartbeat of spans queued at their start', () => {
   });
 
   it('a heartbeat is the probe that sees the destination back when nothing else waits (everything spooled while it was down)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agentspan-heartbeat-probe-'));
-    try {
-      const sink = new FakeSink({ spoolDir: dir });
-      sink.acceptsAtStart = (span: ReadableSpan) => span.attributes['live'] === true;
+    await withTempDir('agentspan-heartbeat-probe-', async (dir) => {
+      const { sink } = liveSink(dir);
       sink.mode = 'down';
       const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 20, replayIntervalMillis: 60_000, logger: memoryLogger() });
       const live = spanSource(p).provider.getTracer('probe').startSpan('run', { attributes: { live: true } });
@@ -144,16 +142,12 @@ describe('heartbeat of spans queued at their start', () => {
       await until(() => p.stats().heartbeats > beats, 3000, 'beating again');
       live.end();
       await p.shutdown();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('heartbeats never reach the spool nor the replay counters (an overflow spilled while the destination is down)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agentspan-heartbeat-spool-'));
-    try {
-      const sink = new FakeSink({ spoolDir: dir });
-      sink.acceptsAtStart = (span: ReadableSpan) => span.attributes['live'] === true;
+    await withTempDir('agentspan-heartbeat-spool-', async (dir) => {
+      const { sink } = liveSink(dir);
       sink.mode = 'down';
       const p = new DeliverySpanProcessor(sink, { ...fast, maxQueueSize: 4, maxExportBatchSize: 2, heartbeatIntervalMillis: 10, logger: memoryLogger() });
       const source = spanSource(p);
@@ -171,9 +165,7 @@ describe('heartbeat of spans queued at their start', () => {
       live.end();
       await p.shutdown();
       assertAccounted(p.stats());
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('stops at shutdown: a span still running gets no beat after it', async () => {

@@ -284,9 +284,10 @@ async function unnestChunks<Row>(
 }
 
 /**
- * Renews the liveness of the stored rows in progress among `rows` (a row
- * just inserted in progress already has it: its update changes nothing).
- * Not counted as written. Returns the statements run.
+ * Renews the liveness of the stored rows in progress among `rows`, those
+ * just inserted in progress too (the preparing host's time in their `meta`
+ * replaced by the server's). Not counted as written. Returns the statements
+ * run.
  */
 async function renewLiveness(
   client: Queryable,

@@ -131,9 +131,25 @@ function opensString(input: string, q: number): boolean {
 
 /**
  * A negated name of code after `:` (`showPassword: !showPassword`, `SkipToken: !useToken`, `verify_token:
- * !skip_verify`): a hump or an inner `_` (a password of letters, `!hunter`, `!Secret`, has neither).
+ * !skip_verify`): a hump or an inner `_` (a password of letters, `!hunter`, `!Secret`, has neither), and a word
+ * shared with its key (see {@link sharesWord}: `password: !letMeIn` is a password).
  */
 const NEGATED_NAME_RE = /^![a-z]+(?:[A-Z][a-z0-9]*)+$|^![A-Za-z]+_[A-Za-z_]+$/;
+
+/** The words of a name, camelCase or snake_case parts of 3 letters or more, lowercased. */
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length >= 3);
+}
+
+/** Whether a negated name shares a word with its key (`showPassword: !showPassword`, `SkipToken: !useToken`). */
+function sharesWord(value: string, key: string): boolean {
+  const keyWords = new Set(nameWords(key));
+  return nameWords(value.slice(1)).some((w) => keyWords.has(w));
+}
 
 /** Language-model token ids and counts (`max_new_tokens`, `pad_token`, `eos_token_id`). */
 const TOKEN_COUNT_KEY_RE = /^(?:max|min|num|n|total|prompt|completion|input|output|pad|eos|bos|unk|sep|cls|mask)_(?:new_)?tokens?(?:_ids?)?$/;
@@ -229,7 +245,7 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   if ((/^<[A-Za-z_-]{1,64}$/.test(value) && /^[A-Za-z _-]{0,64}>/.test(input.slice(end, end + 66))) || value === '!vault') return true;
   // A YAML tag after `:` (`!secret db_password`, `!Ref DbPassword`, `!Sub ...`): the value is a reference (no plain
   // YAML value starts with `!`). A `!word` with nothing after it is a password (`password: !Secret`).
-  if (colon && /^![A-Za-z_]{1,32}$/.test(value) && (KNOWN_YAML_TAG_RE.test(value) || NEGATED_NAME_RE.test(value) || argumentFollows(input, start, end))) return true;
+  if (colon && /^![A-Za-z_]{1,32}$/.test(value) && (KNOWN_YAML_TAG_RE.test(value) || (NEGATED_NAME_RE.test(value) && sharesWord(value, key)) || argumentFollows(input, start, end))) return true;
   // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
   // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
   if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;

@@ -20,8 +20,11 @@ const MAX_COMMAND = 4096;
 const MAX_WORDS = 256;
 /** Farthest a closing quote is looked for, on the same line. */
 const MAX_QUOTED = 1024;
-/** A concatenation at a quoted token's edge (` + name`, `name . `): the token is code between two literals, not a value. */
-const CONCATENATION_EDGE_RE = /^\s{1,2}[+.]\s|\s[+.]\s{0,2}$/;
+/**
+ * A quoted "token" that is code between two string literals: a concatenation of one name or call on both sides
+ * (` + token + `, ` . $pass . `, ` + cfg.get("pw") + `), not a value.
+ */
+const NETRC_CONCATENATION_RE = /^\s{0,2}[+.]\s{0,2}[A-Za-z_$][\w$.]{0,64}(?:\([^()]{0,64}\))?\s{0,2}[+.]\s{0,2}$/;
 
 /**
  * A command name. It must start a word (checked by {@link startsCommand}: a
@@ -647,10 +650,10 @@ function readNetrcEntry(text: string, at: number, isMachine: boolean, edits: Edi
     }
     i = ve;
   }
-  // In single quotes `$` is a character (`'$ecret'`), not a reference. A quoted "token" that begins or ends with a
-  // concatenation is code between two string literals (`" password " + token + "\n"`): the quotes are the code's.
+  // In single quotes `$` is a character (`'$ecret'`), not a reference. A quoted "token" that is a concatenation is
+  // code between two string literals (`" password " + token + "\n"`): the quotes are the code's.
   const password = pwFrom >= 0 ? text.slice(pwFrom, pwTo) : '';
-  if (login && pwFrom >= 0 && !isNoSecretWord(password, pwQuote === 39) && !(pwQuote !== 0 && CONCATENATION_EDGE_RE.test(password))) edits.push(pwFrom, pwTo);
+  if (login && pwFrom >= 0 && !isNoSecretWord(password, pwQuote === 39) && !(pwQuote !== 0 && NETRC_CONCATENATION_RE.test(password))) edits.push(pwFrom, pwTo);
   return i;
 }
 

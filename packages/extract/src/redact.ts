@@ -1127,14 +1127,17 @@ function separatorAfterKey(text: string, at: number): boolean {
  */
 function registryConfig(text: string): boolean {
   let b = text.charCodeAt(0) === 123 ? 0 : text.indexOf('{'); // (JSON: no native call)
-  // A shell's or a template's brace (`${REG:-x}`, `{{ .Values.x }}`, `${{ secrets.X }}`) opens no object. As many
-  // as there are: each search starts past the last one, one pass over the text in all.
-  while (b > 0 && (text.charCodeAt(b - 1) === 36 || text.charCodeAt(b - 1) === 123 || text.charCodeAt(b + 1) === 123)) {
+  // A shell's or a template's brace (`${REG:-x}`, `{{ .Values.x }}`, `${{ secrets.X }}`) opens no object: up to
+  // AUTHS_BRACES_SKIPPED of them are passed over (a script's variables before its heredoc; a 2 KB Helm template
+  // has about 140, whose walk would cost as much as the rest of the screen).
+  for (let n = 0; n < AUTHS_BRACES_SKIPPED && b > 0 && (text.charCodeAt(b - 1) === 36 || text.charCodeAt(b - 1) === 123 || text.charCodeAt(b + 1) === 123); n++) {
     b = text.indexOf('{', b + 1);
   }
   return b >= 0 && holdsAuths(text, b + 1, 2);
 }
 
+/** Most shell or template braces {@link registryConfig} passes over before the first object. */
+const AUTHS_BRACES_SKIPPED = 32;
 /** Keys of an object {@link holdsAuths} looks through for a string holding a registry config (a tool's `exit_code`, `command`, ...). */
 const AUTHS_KEYS_LOOKED_AT = 4;
 /** Longest line (a prompt's: `$ cat ~/.docker/config.json`) before a registry config in a string, and longest string passed over. */
@@ -1198,14 +1201,18 @@ function afterFirstLine(text: string, from: number): number {
   return -1;
 }
 
-/** The quote closing a string opened at `from` with `escapes` backslashes before its quote, within {@link AUTHS_LINE_MAX}; -1: not there. */
+/**
+ * The quote closing a string opened at `from` with `escapes` backslashes before its quote, within
+ * {@link AUTHS_LINE_MAX}; -1: not there. A quote closes it when the backslashes before it are its own `escapes`
+ * plus escaped backslashes, each `2 * escapes + 2` long at that depth (`\\` in JSON, `\\\\` encoded once more):
+ * `"C:\\Users\\"` ends at its last quote. Native searches for the quotes.
+ */
 function closingQuote(text: string, from: number, escapes: number): number {
   const stop = Math.min(text.length, from + AUTHS_LINE_MAX);
-  let run = 0;
-  for (let p = from; p < stop; p++) {
-    const c = text.charCodeAt(p);
-    if (c === 34 && run === escapes) return p;
-    run = c === 92 ? run + 1 : 0;
+  for (let p = text.indexOf('"', from); p >= 0 && p < stop; p = text.indexOf('"', p + 1)) {
+    let run = 0;
+    while (run < p - from && text.charCodeAt(p - 1 - run) === 92) run++;
+    if (run >= escapes && (run - escapes) % (2 * escapes + 2) === 0) return p;
   }
   return -1;
 }

@@ -961,5 +961,29 @@ describe('createRedactor: leaks a review found in config files and JSON text (re
       assert.equal(redact('password: !Secret').text, 'password: [REDACTED:password_assignment]');
       assert.equal(redact('machine h login u password "S3cret pw"').text, 'machine h login u password "[REDACTED:netrc_password]"');
     });
+
+    it('(third review) a camelCase or snake_case password after `!` sharing no word with its key is a value; a .netrc token is code only when it is a whole concatenation', () => {
+      for (const [text, expected, kind] of [
+        ['db:\n  password: !letMeIn\n  port: 5432\n', 'db:\n  password: [REDACTED:password_assignment]\n  port: 5432\n', 'password_assignment'],
+        ['      POSTGRES_PASSWORD: !dragonSlayer\n', '      POSTGRES_PASSWORD: [REDACTED:password_assignment]\n', 'password_assignment'],
+        ['api_token: !Hunter_Two', 'api_token: [REDACTED:password_assignment]', 'password_assignment'],
+        ['{user: admin, password: !openSesame, host: x}', '{user: admin, password: [REDACTED:password_assignment], host: x}', 'password_assignment'],
+        ['machine h login u password "correct horse battery ."', 'machine h login u password "[REDACTED:netrc_password]"', 'netrc_password'],
+        ['machine h login u password " + s3cr3t pass"', 'machine h login u password "[REDACTED:netrc_password]"', 'netrc_password'],
+      ] as const) {
+        assertRedacts(text, expected, 1, kind);
+      }
+    });
+
+    it('(third review) a Docker config after a value that ends in an escaped backslash (a Windows path)', () => {
+      const config = dockerConfig(FOUR);
+      const redacted = (t: string) => t.replace(/("auth\\*"\s*:\s*\\*")[A-Za-z0-9+/=]+/g, `$1${TAG}`);
+      for (const text of [
+        JSON.stringify({ cwd: 'C:\\Users\\me\\', stdout: config }),
+        JSON.stringify({ output: JSON.stringify({ cwd: 'C:\\Users\\me\\', stdout: config }) }),
+      ]) {
+        assertRedacts(text, redacted(text), 4, 'basic_auth');
+      }
+    });
   });
 });
