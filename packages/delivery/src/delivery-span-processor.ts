@@ -194,6 +194,10 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   };
   /** Heartbeats prepared for the sink (not spans of the queue: outside `counts`, see `DeliveryStats.heartbeats`). */
   private heartbeatsPrepared = 0;
+  /** The heartbeat interval, ms (0: off). */
+  private readonly heartbeatMillis: number;
+  /** Since when heartbeats have been due without a break (`beats` not empty). */
+  private beatsDueSince = 0;
   private unfollowedLogged = false;
   private readonly dropped = zeroDrops();
   /** Drops already reported to the logger, so each reason is reported once per episode. */
@@ -229,6 +233,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     if (heartbeatMillis > MAX_TIMER_MILLIS) {
       throw new RangeError(`agentspan delivery: \`heartbeatIntervalMillis\` must be at most ${MAX_TIMER_MILLIS} (a Node timer's limit), got ${heartbeatMillis}`);
     }
+    this.heartbeatMillis = heartbeatMillis;
     this.heartbeat = heartbeatMillis > 0 && sink.acceptsAtStart !== undefined ? new Heartbeat(heartbeatMillis, (span) => this.beat(span)) : undefined;
     this.metrics = new PipelineMetrics(options.meterProvider, sink.destination, () => this.stats());
     // Replay anything an earlier process spooled, as soon as the event loop is free.
@@ -276,6 +281,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
    */
   private beat(span: ReadableSpan): void {
     if (this.closed) return;
+    if (this.beats.size === 0) this.beatsDueSince = Date.now();
     this.beats.add(span);
     this.schedulePump();
   }
@@ -509,7 +515,9 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private armNext(now: number): void {
     let at = Number.POSITIVE_INFINITY;
     if (this.state === 'down') {
-      if (this.parked.length > 0 || this.queue.length > 0 || this.beats.size > 0) at = this.retryAt;
+      // Only when no attempt runs: while down one runs at a time, and its end pumps again (a timer armed at a
+      // retry time already past would fire every millisecond while a hung attempt holds the one slot).
+      if (this.inFlight.size === 0 && (this.parked.length > 0 || this.queue.length > 0 || this.beats.size > 0)) at = this.retryAt;
     } else if (this.queue.length > 0) {
       at = Math.max(this.queueDueAt, now);
     }
@@ -524,9 +532,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private nextBatch(now: number): Batch<P> | undefined {
     const parked = this.parked.shift();
     if (parked !== undefined) return parked;
-    // Heartbeats before the queue's spans: few and small, and under a steady load the queue is never
-    // empty (behind it they would starve). While down, only as the probe when nothing else waits.
-    if (this.beats.size > 0 && !this.closed && (this.state === 'up' || this.queue.length === 0)) {
+    if (this.beatsMayGo(now)) {
       const batch = this.prepareBeats(this.batchSize);
       if (batch !== undefined) return batch;
     }
@@ -881,6 +887,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         b.abandoned = true;
         lost += b.spans;
       }
+      // A heartbeat still being written says nothing any more about the destination of a stopped processor.
+      if (b.origin === 'beats') b.abandoned = true;
     }
     this.drop(lost, reason);
     this.heldSpans = 0;
@@ -962,6 +970,26 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     for (const b of this.parked) if (b.origin === 'live' && b.firstSeq <= seq) return false;
     for (const b of this.inFlight) if (b.origin === 'live' && !b.abandoned && b.firstSeq <= seq) return false;
     return true;
+  }
+
+  /**
+   * Whether a batch of heartbeats goes next. Ahead of the queue's spans (under a steady load the queue is
+   * never empty: behind it they would starve), but one batch of them in flight at most and never in the last
+   * free slot while the queue's spans are due, unless they have waited a whole interval (a slow write of
+   * them must not hold the events back); none while a flush waits; while down, only as the probe when
+   * nothing else waits.
+   */
+  private beatsMayGo(now: number): boolean {
+    if (this.beats.size === 0 || this.closed || this.flushing > 0 || this.beatsInFlight()) return false;
+    if (this.state === 'down') return this.queue.length === 0;
+    const lastSlot = this.inFlight.size + 1 >= this.concurrency;
+    const spansDue = this.queue.length > 0 && (this.queue.length >= this.batchSize || now >= this.queueDueAt);
+    return !lastSlot || !spansDue || now - this.beatsDueSince >= this.heartbeatMillis;
+  }
+
+  private beatsInFlight(): boolean {
+    for (const b of this.inFlight) if (b.origin === 'beats') return true;
+    return false;
   }
 
   private replayInFlight(): boolean {

@@ -168,6 +168,56 @@ describe('heartbeat of spans queued at their start', () => {
     });
   });
 
+  it('a heartbeat write that hangs holds one export slot at most: the events go on being written', async () => {
+    const { sink } = liveSink();
+    const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 10, logger: memoryLogger() });
+    const source = spanSource(p);
+    const live = source.provider.getTracer('slot').startSpan('run', { attributes: { live: true } });
+    await p.forceFlush();
+    const liveId = live.spanContext().spanId;
+    const deliver = sink.deliver.bind(sink);
+    let hung = 0;
+    sink.deliver = (ids) => {
+      if (ids.length > 0 && ids.every((id) => id === liveId)) {
+        hung++;
+        return new Promise(() => undefined); // a beat stuck behind a lock, for good
+      }
+      return deliver(ids);
+    };
+    await until(() => hung > 0, 3000, 'a heartbeat batch hung');
+    await sleep(100); // ten more ticks
+    assert.equal(hung, 1, 'no second heartbeat batch while one is in flight');
+    const ids = source.emit(50);
+    await until(() => ids.every((id) => sink.written.has(id)), 3000, 'the events written beside it');
+    assert.equal(p.stats().droppedTotal, 0);
+    live.end();
+    sink.deliver = deliver;
+    await p.shutdown();
+  });
+
+  it('a heartbeat write still running at shutdown changes nothing once the processor stopped', async () => {
+    const { sink } = liveSink();
+    const logger = memoryLogger();
+    const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 10, shutdownTimeoutMillis: 50, logger });
+    const live = spanSource(p).provider.getTracer('late').startSpan('run', { attributes: { live: true } });
+    await p.forceFlush();
+    const liveId = live.spanContext().spanId;
+    let fail: ((r: { kind: 'retry'; error: Error }) => void) | undefined;
+    const deliver = sink.deliver.bind(sink);
+    sink.deliver = (ids) =>
+      ids.length > 0 && ids.every((id) => id === liveId) ? new Promise((resolve) => (fail = resolve)) : deliver(ids);
+    await until(() => fail !== undefined, 3000, 'a heartbeat batch in flight');
+    await p.shutdown();
+    const before = logger.lines.length;
+    fail?.({ kind: 'retry', error: new Error('Connection terminated unexpectedly') });
+    await sleep(20);
+    const s = p.stats();
+    assert.equal(s.state, 'stopped');
+    assert.equal(s.consecutiveFailures, 0, 'the late failure was not counted');
+    assert.deepEqual(logger.lines.slice(before), [], 'nor logged');
+    live.end();
+  });
+
   it('stops at shutdown: a span still running gets no beat after it', async () => {
     const { sink } = liveSink();
     const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 20, logger: memoryLogger() });

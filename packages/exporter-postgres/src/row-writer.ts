@@ -183,7 +183,7 @@ export function heartbeatStatement(schema: string | undefined, table: string, id
   const stamp = `jsonb_build_object('${LAST_SEEN_AT_KEY}', ${serverTimeSql('now()')})`;
   return (
     `UPDATE ${qualify(schema, table)} AS t SET meta = t.meta || h.meta || ${stamp} FROM unnest($1::${idType}[], $2::jsonb[]) AS h(id, meta) ` +
-    `WHERE t.id = h.id AND ${inProgressSql('t')}`
+    `WHERE t.id = ANY($1::${idType}[]) AND t.id = h.id AND ${inProgressSql('t')}` // the primary key's index, whatever the estimates
   );
 }
 
@@ -215,7 +215,9 @@ export function replaceInProgressStatement<Row>(schema: string | undefined, tabl
     .join(', ');
   const arrays = columns.map((c, i) => `$${i + 1}::${types[c]}[]`).join(', ');
   const names = columns.map(quoteIdent).join(', ');
-  return `UPDATE ${qualify(schema, table)} AS t SET ${sets} FROM unnest(${arrays}) AS n(${names}) WHERE t.id = n.id AND ${inProgressSql('t')} AND NOT ${inProgressSql('n')}`;
+  // `t.id = ANY($1)`: the primary key's index whatever the planner's estimates (without statistics, after a
+  // round of heartbeats left dead rows, it chose a nested loop over the unnest: 10 s for 1000 ends).
+  return `UPDATE ${qualify(schema, table)} AS t SET ${sets} FROM unnest(${arrays}) AS n(${names}) WHERE t.id = ANY($1::${types['id' as keyof Row]}[]) AND t.id = n.id AND ${inProgressSql('t')} AND NOT ${inProgressSql('n')}`;
 }
 
 /** The INSERT statement of a table (exported for tests and for generated SQL). */
