@@ -218,6 +218,30 @@ describe('heartbeat of spans queued at their start', () => {
     live.end();
   });
 
+  it('while down, with the one attempt hung, the processor waits for it: no timer fires every millisecond', async () => {
+    const { sink } = liveSink();
+    sink.mode = 'down';
+    const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 20, logger: memoryLogger() });
+    const live = spanSource(p).provider.getTracer('hung').startSpan('run', { attributes: { live: true } });
+    await until(() => p.stats().state === 'down', 3000, 'down');
+    sink.mode = 'hang'; // the next attempt (the start's retry, then beats) never answers
+    await until(() => p.stats().inFlight === 1, 3000, 'an attempt hung');
+    // Count the pumps (a private method: what a timer firing every millisecond would run).
+    const target = p as unknown as { pump: () => void };
+    const pump = target.pump.bind(p);
+    let pumps = 0;
+    target.pump = () => {
+      pumps++;
+      pump();
+    };
+    await sleep(300); // 15 heartbeat intervals
+    assert.ok(pumps < 40, `${pumps} pumps in 300 ms`);
+    sink.unhang();
+    live.end();
+    sink.mode = 'up';
+    await p.shutdown();
+  });
+
   it('stops at shutdown: a span still running gets no beat after it', async () => {
     const { sink } = liveSink();
     const p = new DeliverySpanProcessor(sink, { ...fast, heartbeatIntervalMillis: 20, logger: memoryLogger() });
