@@ -42,8 +42,8 @@ export const DELIVERY_DEFAULTS = Object.freeze({
   heartbeatIntervalMillis: 60_000,
 });
 
-/** The longest delay a Node timer takes (a longer one fires after 1 ms, with a warning). */
-const MAX_TIMER_MILLIS = 2_147_483_647;
+/** The longest delay a Node timer takes (a longer one fires after 1 ms, with a warning): the bound of `heartbeatIntervalMillis`. */
+export const MAX_TIMER_MILLIS = 2_147_483_647;
 
 /** While the destination is down, the background spills the queue down to this share of its bounds once it passes {@link RELIEVE_HIGH}. */
 const RELIEVE_LOW = 0.5;
@@ -523,7 +523,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     }
     // (Parked batches while up need no timer: the attempt that settles next pumps again.)
     // No replay timer while a replay is being written: its end pumps again (a timer here fired every millisecond).
-    if (this.sink.takeSpooled !== undefined && !this.closed && !this.replayInFlight()) {
+    if (this.sink.takeSpooled !== undefined && !this.closed && !this.inFlightOf('spool')) {
       at = Math.min(at, Math.max(this.nextReplayAt, this.replayBlockedUntil, now + 1, this.state === 'down' ? this.retryAt : 0));
     }
     if (Number.isFinite(at)) this.armTimer(at);
@@ -946,7 +946,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       }
       // A replay being written when shutdown began is let finish within the deadline: handed back
       // mid-write, its segment would be replayed again by the next process though it was written.
-      while (final && !timedOut && this.replayInFlight()) {
+      while (final && !timedOut && this.inFlightOf('spool')) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) break;
         await this.nextChange(remaining);
@@ -980,20 +980,16 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
    * nothing else waits.
    */
   private beatsMayGo(now: number): boolean {
-    if (this.beats.size === 0 || this.closed || this.flushing > 0 || this.beatsInFlight()) return false;
+    if (this.beats.size === 0 || this.closed || this.flushing > 0 || this.inFlightOf('beats')) return false;
     if (this.state === 'down') return this.queue.length === 0;
     const lastSlot = this.inFlight.size + 1 >= this.concurrency;
     const spansDue = this.queue.length > 0 && (this.queue.length >= this.batchSize || now >= this.queueDueAt);
     return !lastSlot || !spansDue || now - this.beatsDueSince >= this.heartbeatMillis;
   }
 
-  private beatsInFlight(): boolean {
-    for (const b of this.inFlight) if (b.origin === 'beats') return true;
-    return false;
-  }
-
-  private replayInFlight(): boolean {
-    for (const b of this.inFlight) if (b.origin === 'spool' && !b.abandoned) return true;
+  /** Whether a batch of `origin` is being written (and still accounted for here). */
+  private inFlightOf(origin: Origin): boolean {
+    for (const b of this.inFlight) if (b.origin === origin && !b.abandoned) return true;
     return false;
   }
 

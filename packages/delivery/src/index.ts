@@ -1,4 +1,4 @@
-export { DeliverySpanProcessor, DELIVERY_DEFAULTS } from './delivery-span-processor.js';
+export { DeliverySpanProcessor, DELIVERY_DEFAULTS, MAX_TIMER_MILLIS } from './delivery-span-processor.js';
 export { exporterSink } from './exporter-sink.js';
 export type { ExporterSinkOptions } from './exporter-sink.js';
 export { createOtlpHttpSpanExporter, reportsRejectedSpans } from './otlp-http-exporter.js';

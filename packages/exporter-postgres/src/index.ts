@@ -26,6 +26,7 @@ export { mapSpanToRow, eventTypeOf, CONSUMED_ATTRIBUTE_KEYS, PREVIEW_LENGTH } fr
 export {
   effectiveStatusSql,
   inProgressSql,
+  lastSeenAtSql,
   livenessMeta,
   HEARTBEAT_MS_KEY,
   LAST_SEEN_AT_KEY,

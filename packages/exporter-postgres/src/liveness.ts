@@ -15,10 +15,12 @@
  *
  * Kept in `meta`, not in columns of their own: a writer never depends on a
  * migration having run (a role that may not alter the tables still writes
- * every row), and a row in progress holds nothing else in `meta`.
+ * every row), and a row in progress holds nothing else in `meta` (but a repair
+ * record, when its values needed one).
  */
 
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { MAX_TIMER_MILLIS } from '@agentspan/delivery';
 import { RunStatus } from '@agentspan/semconv';
 import type { JsonObject } from './columns.js';
 
@@ -32,8 +34,6 @@ export const STALE_STATUS = 'stale';
 export const STALE_GRACE_SECONDS = 60;
 /** Missed heartbeat intervals (before the grace) after which a row in progress reads as stale. */
 export const STALE_AFTER_INTERVALS = 2;
-/** The longest heartbeat interval the rule reads, ms (a Node timer's limit: no longer one can be set). */
-const MAX_HEARTBEAT_MS = 2_147_483_647;
 
 /** What the recording process knows of a row in progress when it maps it. */
 export interface Liveness {
@@ -66,6 +66,11 @@ export function serverTimeSql(expr: string): string {
   return `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
+/** SQL: `meta.last_seen_at` of `alias` when it is a row in progress, else NULL (a row that ended says nothing of it). */
+export function lastSeenAtSql(alias: string): string {
+  return `CASE WHEN ${inProgressSql(alias)} THEN ${alias}.meta->>'${LAST_SEEN_AT_KEY}' END`;
+}
+
 /** Whether `alias` (a `workflow_runs` or `dag_nodes` row) is a row in progress, in SQL. */
 export function inProgressSql(alias: string): string {
   return `(${alias}.status = '${RunStatus.RUNNING}' AND ${alias}.completed_at IS NULL)`;
@@ -79,11 +84,11 @@ export function inProgressSql(alias: string): string {
  * from a version before heartbeats or with them off, stays `running`): the
  * time is compared as text (every `last_seen_at` has the one format of
  * {@link serverTimeSql}) and the interval read only from a JSON number, kept
- * between 0 and a Node timer's longest delay.
+ * between 0 and a Node timer's longest delay (no longer interval can be set).
  */
 export function effectiveStatusSql(alias: string): string {
   const meta = `${alias}.meta`;
-  const silence = `make_interval(secs => ${STALE_AFTER_INTERVALS} * greatest(least((${meta}->'${HEARTBEAT_MS_KEY}')::numeric, ${MAX_HEARTBEAT_MS}), 0) / 1000 + ${STALE_GRACE_SECONDS})`;
+  const silence = `make_interval(secs => ${STALE_AFTER_INTERVALS} * greatest(least((${meta}->'${HEARTBEAT_MS_KEY}')::numeric, ${MAX_TIMER_MILLIS}), 0) / 1000 + ${STALE_GRACE_SECONDS})`;
   const cutoff = serverTimeSql(`now() - ${silence}`);
   // The JSON checks in an outer CASE: a CASE decides its condition before it evaluates its result, where
   // the operands of an AND may be evaluated in any order (a cast of a string would raise).

@@ -13,6 +13,7 @@
  * kind; here only their shape is.
  */
 
+import { MAX_TIMER_MILLIS } from '@agentspan/delivery';
 import type { AgentspanOptions } from './types.js';
 
 /** The value as a message shows it: short, and with its type when that is the mistake. */
@@ -121,11 +122,8 @@ function checkHeartbeat(value: unknown): void {
   const name = 'postgresHeartbeatMs';
   if (typeof value !== 'number') fail(name, 'a positive integer (or 0: off)', value);
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`agentspan: ${name} must be a positive integer (or 0: off), got ${String(value)}`);
-  if (value > MAX_TIMER_MS) throw new RangeError(`agentspan: ${name} must be at most ${MAX_TIMER_MS} ms (a Node timer's limit), got ${String(value)}`);
+  if (value > MAX_TIMER_MILLIS) throw new RangeError(`agentspan: ${name} must be at most ${MAX_TIMER_MILLIS} ms (a Node timer's limit), got ${String(value)}`);
 }
-
-/** The longest delay a Node timer takes. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 function checkHeaders(value: unknown): void {
   const headers = checkObject('otlpHeaders', value);

@@ -1,3 +1,4 @@
+import { STALE_STATUS } from '@agentspan/exporter-postgres';
 import { integerValue, stringValue, type CommandSpec } from '../command.js';
 import { withDatabase } from '../database.js';
 import { listRuns, type RunListEntry } from '../data/runs.js';
@@ -20,7 +21,7 @@ const STATUS_ALIASES: Record<string, string> = {
   error: 'failed',
   cancelled: 'cancelled',
   running: 'running',
-  stale: 'stale',
+  stale: STALE_STATUS,
 };
 
 /** Short labels for the event counts column. */

@@ -1,3 +1,4 @@
+import { STALE_STATUS } from '@agentspan/exporter-postgres';
 import type { CommandSpec } from '../command.js';
 import { withDatabase } from '../database.js';
 import { resolveRunId } from '../data/resolve-run.js';
@@ -47,7 +48,7 @@ export function describeEvent(e: TimelineEventRow): string {
 export function inProgressNote(run: Pick<RunHeader, 'status' | 'lastSeenAt'>, now = Date.now()): string {
   const seen = run.lastSeenAt === null ? Number.NaN : Date.parse(run.lastSeenAt);
   const ago = Number.isFinite(seen) ? ` (${formatDuration(Math.max(0, now - seen))} ago)` : '';
-  if (run.status === 'stale') {
+  if (run.status === STALE_STATUS) {
     return `(stale: no end recorded, and its process was last seen running at ${formatTimestamp(run.lastSeenAt)}${ago}: it most likely died before ending the run, or cannot reach Postgres)`;
   }
   if (Number.isFinite(seen)) return `(no end recorded yet: the run is still going, its process last seen running at ${formatTimestamp(run.lastSeenAt)}${ago})`;
@@ -77,7 +78,7 @@ export function formatTimeline(
   // Gateway runs are named too: the OTLP ones that never get a row (a conversation id, no agent root) have ended.
   const noRow = "(no run row: the run has not ended, or its span was lost; over OTLP only a trace whose root is an agent span gets one, see the gateway's README)";
   if (!run.recorded) lines.push(colors.yellow(noRow));
-  else if (run.completedAt === null && (run.status === 'running' || run.status === 'stale')) lines.push(colors.yellow(inProgressNote(run)));
+  else if (run.completedAt === null && (run.status === 'running' || run.status === STALE_STATUS)) lines.push(colors.yellow(inProgressNote(run)));
   if (run.task) lines.push(`task: ${shorten(run.task, Math.max(40, options.width - 6))}`);
   if (events.length === 0) {
     lines.push('', 'no events recorded for this run');

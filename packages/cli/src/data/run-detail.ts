@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { LAST_SEEN_AT_KEY, effectiveStatusSql, inProgressSql } from '@agentspan/exporter-postgres';
+import { effectiveStatusSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
 import { fetchInBatches } from './cursor.js';
 import { asIso, asNumber, asObject, asString, asStringArray, type JsonObject } from './json.js';
 
@@ -124,7 +124,7 @@ function summaryOf(r: Record<string, unknown>): EventSummaryRow {
 export async function loadRunHeader(client: pg.ClientBase, runId: string): Promise<RunHeader> {
   const res = await client.query(
     `SELECT w.id, w.mode, w.task_description, ${effectiveStatusSql('w')} AS status,
-            CASE WHEN ${inProgressSql('w')} THEN w.meta->>'${LAST_SEEN_AT_KEY}' END AS last_seen_at,
+            ${lastSeenAtSql('w')} AS last_seen_at,
             w.started_at, w.completed_at, w.duration_ms, w.service_name, w.trace_id, w.meta,
             ${EPOCH_MS('w.started_at')} AS start_ms
        FROM workflow_runs w WHERE w.id = $1`,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { LAST_SEEN_AT_KEY, effectiveStatusSql, inProgressSql } from '@agentspan/exporter-postgres';
+import { effectiveStatusSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
 import { asIso, asNumber, asObject, asString } from './json.js';
 
 /** One line of `agentspan runs`. */
@@ -44,7 +44,7 @@ export async function listRuns(client: pg.ClientBase, options: ListRunsOptions):
     `WITH r AS (
        SELECT id, mode, task_description, status, last_seen_at, started_at, completed_at, duration_ms
          FROM (SELECT w.id, w.mode, w.task_description, ${effectiveStatusSql('w')} AS status,
-                      CASE WHEN ${inProgressSql('w')} THEN w.meta->>'${LAST_SEEN_AT_KEY}' END AS last_seen_at,
+                      ${lastSeenAtSql('w')} AS last_seen_at,
                       w.started_at, w.completed_at, w.duration_ms
                  FROM workflow_runs w
                 WHERE $1::timestamptz IS NULL OR w.started_at >= $1::timestamptz) w

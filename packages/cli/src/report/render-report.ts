@@ -1,3 +1,4 @@
+import { STALE_STATUS } from '@agentspan/exporter-postgres';
 import { formatDuration, formatTimestamp } from '../format/text.js';
 import { reportAssets } from './assets.js';
 import type { ReportData } from './report-data.js';
@@ -37,7 +38,7 @@ export function renderReport(data: ReportData): string {
   const failed = data.events.filter((e) => e.status === 'failed' || e.failed).length;
   // A run still running (or whose process died before its end) is neither good nor bad yet.
   const statusClass =
-    run.status === 'failed' || run.status === 'cancelled' || run.status === 'stale' ? 'bad' : run.status && run.status !== 'running' ? 'good' : 'muted';
+    run.status === 'failed' || run.status === 'cancelled' || run.status === STALE_STATUS ? 'bad' : run.status && run.status !== 'running' ? 'good' : 'muted';
   const title = `agentspan run ${run.id.slice(0, 8)}${run.mode ? ` (${run.mode})` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en">
