@@ -109,6 +109,22 @@ const whole =
   (): string =>
     tag(kind);
 
+/** A tag's kind, as `tag` writes it (user kinds are cleaned to these characters). */
+const TAG_KIND_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Whether `text[start, end)` lies inside one `[REDACTED:kind]` tag: a user
+ * pattern that matches part of a tag (`/[A-Z0-9]{8,}/` matches `REDACTED`)
+ * must not redact what is redacted already (the tag would read
+ * `[[REDACTED:licence]:openai_key]`, counted twice).
+ */
+function withinTag(text: string, start: number, end: number): boolean {
+  const open = text.lastIndexOf(REDACTED_TAG_START, start);
+  if (open < 0 || text.charCodeAt(open + REDACTED_TAG_START.length) !== 0x3a /* : */) return false;
+  const close = text.indexOf(']', open + REDACTED_TAG_START.length + 1);
+  return close >= end - 1 && TAG_KIND_RE.test(text.slice(open + REDACTED_TAG_START.length + 1, close));
+}
+
 /** Built-in key names whose assigned values are secrets (matched as the end of a key). */
 const SECRET_KEY_NAMES = [
   'password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'access_key', 'secret_key', 'private_key',
@@ -1312,7 +1328,9 @@ export function compileRedactor(options: RedactorOptions | undefined, screened =
       if (!(p.pattern instanceof RegExp)) throw new TypeError('pattern is not a RegExp');
       const flags = p.pattern.flags.includes('g') ? p.pattern.flags : p.pattern.flags + 'g';
       const kind = String(p.kind).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'custom';
-      rules.push({ kind, bit: 0, re: new RegExp(p.pattern.source, flags), replace: whole(kind) });
+      const replaceOutsideTags = (match: string, _groups: (string | undefined)[], _next: string, input: string, offset: number): string | undefined =>
+        withinTag(input, offset, offset + match.length) ? undefined : tag(kind);
+      rules.push({ kind, bit: 0, re: new RegExp(p.pattern.source, flags), replace: replaceOutsideTags });
     } catch {
       compileError = true; // a broken user pattern must not silently let its secrets through
     }

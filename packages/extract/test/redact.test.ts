@@ -448,6 +448,23 @@ describe('createRedactor: options', () => {
     const custom = createRedactor({ extraPatterns: [{ kind: 'ticket', pattern: /TICKET-\d{4}/ }] });
     assert.deepEqual(custom.redact('TICKET-1234 and TICKET-5678'), { text: '[REDACTED:ticket] and [REDACTED:ticket]', redactions: 2, kinds: ['ticket'] });
   });
+  it('extraPatterns never redact inside a tag an earlier rule wrote (a pattern that matches REDACTED), only around it', () => {
+    const licence = createRedactor({ extraPatterns: [{ kind: 'licence', pattern: /\b[A-Z0-9]{8,}\b/ }] });
+    const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
+    assert.deepEqual(licence.redact(`Bearer ${key} for AK9X7Q2Z3W`), {
+      text: 'Bearer [REDACTED:openai_key] for [REDACTED:licence]',
+      redactions: 2,
+      kinds: ['openai_key', 'licence'],
+    });
+    // Redacting its own output again changes nothing.
+    assert.deepEqual(licence.redact('[REDACTED:openai_key] and [REDACTED:licence]'), { text: '[REDACTED:openai_key] and [REDACTED:licence]', redactions: 0, kinds: [] });
+    // Text that only looks like a tag's start is no tag.
+    assert.equal(licence.redact('[REDACTED: AK9X7Q2Z3W]').text, '[[REDACTED:licence]: [REDACTED:licence]]');
+    assert.equal(licence.redact('[REDACTEDXYZ12345]').text, '[[REDACTED:licence]]');
+    // A match that spans a tag and more is still redacted (the safe side).
+    const around = createRedactor({ extraPatterns: [{ kind: 'pair', pattern: /pair=\S+/ }] });
+    assert.equal(around.redact(`pair=${key}`).text, '[REDACTED:pair]');
+  });
   it('extra key names outside ASCII match in any case, as the i flag folded them (final sigma, micro sign)', () => {
     const red = createRedactor({ extraKeyNames: ['κωδικοσ', 'пароль', 'µkey'] });
     for (const text of ['κωδικος=abc123', 'ΚΩΔΙΚΟΣ=abc123', 'ПАРОЛЬ=abc123', 'μkey=abc123', 'ΜKEY=abc123']) {
