@@ -53,7 +53,15 @@
     return e.status === 'failed' || e.failed === true;
   }
 
+  /** An event still running (or stale: its process fell silent) has no outcome yet: neither good nor bad, unless stale. */
+  function statusClass(e) {
+    if (isFailed(e) || e.status === 'stale') return 'bad';
+    return e.inProgress ? 'muted' : 'good';
+  }
+
   function summary(e) {
+    // A row in progress holds no inputs yet (they come with its end): its span name says what it is.
+    if (e.inProgress) return (e.name || e.type) + ' (' + e.status + ')';
     var i = e.inputs || {};
     var o = e.outputs || {};
     var m = e.meta || {};
@@ -162,7 +170,8 @@
     }
     var e = r.item;
     var depth = Math.max(0, (e.depth || 2) - 2);
-    return '<div class="row ev' + (isFailed(e) ? ' failed' : '') + isSel + '" data-row="' + index + '" data-order="' + esc(str(e.order)) + '" data-type="' + esc(e.type) + '" style="top:' + top + 'px">' +
+    var live = e.inProgress ? (e.status === 'stale' ? ' stale' : ' running') : '';
+    return '<div class="row ev' + (isFailed(e) ? ' failed' : '') + live + isSel + '" data-row="' + index + '" data-order="' + esc(str(e.order)) + '" data-type="' + esc(e.type) + '" style="top:' + top + 'px">' +
       '<div class="label" style="padding-left:' + (18 + depth * 14) + 'px">' +
       '<span class="badge t-' + esc(e.type) + '">' + esc(TYPE_LABELS[e.type] || e.type) + '</span>' +
       '<span class="order">#' + esc(str(e.order)) + '</span>' +
@@ -268,7 +277,8 @@
     var m = e.meta || {};
     var html = '<h2><span class="badge t-' + esc(e.type) + '">' + esc(e.type) + '</span> ' + esc(e.name || '') + '</h2>';
     html += factsHtml([
-      ['status', '<span class="' + (isFailed(e) ? 'bad' : 'good') + '">' + esc(e.status) + (e.failed && e.status !== 'failed' ? ' (has error)' : '') + '</span>'],
+      ['status', '<span class="' + statusClass(e) + '">' + esc(e.status) + (e.failed && e.status !== 'failed' ? ' (has error)' : '') + '</span>'],
+      ['last seen running', e.inProgress && e.lastSeenAt ? esc(e.lastSeenAt) : ''],
       ['agent', esc(e.agent || '') + (e.role ? ' <span class="muted">(' + esc(e.role) + ')</span>' : '')],
       ['node', esc(e.node || '')],
       ['order', esc(str(e.order))],
@@ -277,8 +287,15 @@
       ['event id', '<code>' + esc(e.id) + '</code>'],
     ]);
     if (e.error) html += '<div class="error-box">' + esc(e.error) + '</div>';
+    if (e.inProgress) {
+      html += '<p class="warn in-progress">' + (e.status === 'stale'
+        ? 'No end recorded, and its process fell silent: it most likely died before ending this event, or cannot reach Postgres.'
+        : 'Still running when this report was made: its inputs, outputs and duration come with its end.') + '</p>';
+    }
 
-    if (e.type === 'agent_call') {
+    if (e.inProgress) {
+      // Nothing of its content is recorded yet: no empty code, imports or files sections that would say "none".
+    } else if (e.type === 'agent_call') {
       if (i.content !== undefined) html += section('message', messageHtml(i.content), 'message');
       if (m.file_refs && m.file_refs.length) html += section('files referenced', listHtml(m.file_refs));
     } else if (e.type === 'code_exec') {

@@ -172,3 +172,42 @@ test('timeline header of a run in progress: still seen, stale (its process silen
   assert.equal(inProgressNote({ status: 'running', lastSeenAt: null }, now), '(no end recorded yet: the run is still going, or its process died before ending it)');
   assert.match(inProgressNote({ status: 'running', lastSeenAt: 'garbage' }, now), /or its process died before ending it/);
 });
+
+test('an event in progress: its line says running (…) or stale (!), never ✓, with when its process was last seen on the line under it', async () => {
+  const { eventInProgressNote, formatTimeline } = await import('../src/commands/timeline.js');
+  const now = Date.parse('2026-12-05T12:00:00.000Z');
+  assert.equal(
+    eventInProgressNote({ status: 'running', lastSeenAt: '2026-12-05T11:59:30.000Z' }, now),
+    '(running: no end recorded yet, its process last seen at 2026-12-05 11:59:30 (30.0 s ago))',
+  );
+  assert.equal(
+    eventInProgressNote({ status: 'stale', lastSeenAt: '2026-12-05T11:00:00.000Z' }, now),
+    '(stale: no end recorded, its process last seen at 2026-12-05 11:00:00 (1h 00m ago): most likely dead)',
+  );
+  assert.equal(eventInProgressNote({ status: 'running', lastSeenAt: null }, now), '(running: no end recorded yet, or its process died before ending it)');
+
+  const colors = colorsFor({ isTTY: false, env: {} });
+  const run = {
+    id: 'r', mode: 'm', task: null, status: 'success', lastSeenAt: null, startedAt: '2026-12-05T11:00:00.000Z', completedAt: '2026-12-05T11:10:00.000Z',
+    durationMs: 600_000, startMs: Date.parse('2026-12-05T11:00:00.000Z'), serviceName: null, traceId: null, meta: {}, recorded: true,
+  };
+  const base = {
+    parentEventId: null, nodeId: null, eventSubtype: null, agentName: 'a', agentRole: null, hasError: false, errorMessage: null, depth: 2,
+    startedAt: null, preview: null, language: null, tool: null, argsKeys: [], exitCode: null, filePath: null, fileSize: null, hasContent: null,
+    filesWritten: [], filesGenerated: [], fromAgent: null, toAgent: null,
+  };
+  const events = [
+    { ...base, id: '1', eventType: 'tool_call', status: 'completed', inProgress: false, lastSeenAt: null, executionOrder: 1, startMs: run.startMs + 1000, durationMs: 5, name: 'execute_tool grep', tool: 'grep', argsKeys: ['q'] },
+    { ...base, id: '2', eventType: 'tool_call', status: 'running', inProgress: true, lastSeenAt: '2026-12-05T11:59:30.000Z', executionOrder: 2, startMs: run.startMs + 2000, durationMs: null, name: 'execute_tool fetch' },
+    { ...base, id: '3', eventType: 'code_exec', status: 'stale', inProgress: true, lastSeenAt: '2026-12-05T11:00:00.000Z', executionOrder: 3, startMs: run.startMs + 3000, durationMs: null, name: 'execute_code executor' },
+  ];
+  const lines = formatTimeline(run, [], events, { colors, width: 120, now }).split('\n');
+  assert.match(lines.find((l) => l.includes('#1'))!, /tool_call\s+a\s+5\.0 ms\s+✓  grep\(q\)$/);
+  const running = lines.findIndex((l) => l.includes('#2'));
+  assert.match(lines[running]!, /tool_call\s+a\s+-\s+…  execute_tool fetch$/, 'no duration, no ✓; its span name, as it has no inputs yet');
+  assert.match(lines[running + 1]!, /^\s+\(running: no end recorded yet, its process last seen at 2026-12-05 11:59:30 \(30\.0 s ago\)\)$/);
+  const stale = lines.findIndex((l) => l.includes('#3'));
+  assert.match(lines[stale]!, /code_exec\s+a\s+-\s+!  execute_code executor$/);
+  assert.match(lines[stale + 1]!, /^\s+\(stale: no end recorded, its process last seen at 2026-12-05 11:00:00 \(1h 00m ago\): most likely dead\)$/);
+  for (const l of lines) assert.ok(l.length <= 120, `fits the terminal: ${l}`);
+});

@@ -10,6 +10,7 @@ import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { runCli } from '../src/index.js';
 import { chromiumMissing, launchChromium } from './helpers/chromium.js';
 import { captureIo } from './helpers/io.js';
+import { seedLiveRun } from './helpers/live-run.js';
 import { FAILING_ERROR, recordToolingRun } from './helpers/seed.js';
 
 /** Screenshots land here (gitignored) for a person or CI to look at. */
@@ -23,19 +24,23 @@ describe('the HTML report in headless Chromium', { skip: missing ?? false }, () 
   let browser: Browser;
   let oneShotUrl: string;
   let failingUrl: string;
+  let liveUrl: string;
   const failingRunId = `browser-failing-${process.pid}`;
+  const liveRunId = `browser-live-${process.pid}`;
 
   before(async () => {
     db = await createTestSchema('cli_browser');
     const { runId } = await runExample('one-shot', { databaseUrl: db.url, schema: db.schema, otlpEndpoint: false, print: () => undefined });
     await recordToolingRun(db, failingRunId, true);
+    await seedLiveRun(db, liveRunId);
     const dir = mkdtempSync(join(tmpdir(), 'agentspan-browser-'));
-    for (const [id, file] of [[runId, 'one-shot.html'], [failingRunId, 'failing.html']] as const) {
+    for (const [id, file] of [[runId, 'one-shot.html'], [failingRunId, 'failing.html'], [liveRunId, 'live.html']] as const) {
       const io = captureIo({ DATABASE_URL: db.url }, { cwd: dir });
       assert.equal(await runCli(['report', id, '--out', file], io), 0, io.stderr.join('\n'));
     }
     oneShotUrl = pathToFileURL(join(dir, 'one-shot.html')).href;
     failingUrl = pathToFileURL(join(dir, 'failing.html')).href;
+    liveUrl = pathToFileURL(join(dir, 'live.html')).href;
     browser = await launchChromium();
   });
   after(async () => {
@@ -113,6 +118,34 @@ describe('the HTML report in headless Chromium', { skip: missing ?? false }, () 
       await page.waitForFunction(() => document.querySelectorAll('.row.ev').length === 1);
       assert.match((await page.locator('#count').textContent()) ?? '', /^1 of 10 events$/);
       await page.screenshot({ path: new URL('report-failing-filtered.png', ARTIFACTS).pathname });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('events still running: marked running or stale, never good, with when their process was last seen', async () => {
+    const { page, problems } = await open(liveUrl);
+    try {
+      assert.equal(await page.locator('.row.ev').count(), 4);
+      assert.equal(await page.locator('.row.ev.running').count(), 1);
+      assert.equal(await page.locator('.row.ev.stale').count(), 1);
+      assert.equal(await page.locator('.row.ev.running .sum').textContent(), 'execute_tool fetch_page (running)');
+      assert.equal(await page.locator('.row.ev.stale .sum').textContent(), 'execute_code executor (stale)');
+      const detail = page.locator('#detail');
+      await page.locator('.row.ev.running').click();
+      assert.equal(await detail.locator('.facts dt:text-is("status") + dd span').getAttribute('class'), 'muted', 'no outcome yet');
+      assert.match((await detail.locator('.facts').textContent()) ?? '', /last seen running\d{4}-\d\d-\d\dT/);
+      assert.match((await detail.locator('.in-progress').textContent()) ?? '', /^Still running when this report was made/);
+      await page.locator('.row.ev.stale').click();
+      assert.equal(await detail.locator('.facts dt:text-is("status") + dd span').getAttribute('class'), 'bad', 'its process most likely died');
+      assert.match((await detail.locator('.in-progress').textContent()) ?? '', /^No end recorded, and its process fell silent/);
+      assert.equal(await detail.locator('.code-section').count(), 0, 'no empty code section: its code comes with its end');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: new URL('report-in-progress.png', ARTIFACTS).pathname });
+      await page.check('#errors-only');
+      await page.waitForFunction(() => document.querySelectorAll('.row.ev').length === 1);
+      assert.equal(await page.locator('.row.ev.failed').count(), 1, 'errors only: the failed call, not the calls still running');
       assert.deepEqual(problems, []);
     } finally {
       await page.close();

@@ -15,7 +15,7 @@ const nodes: NodeRow[] = [
 function event(over: Partial<FullEventRow>): FullEventRow {
   return {
     id: 'e1', parentEventId: 'n-uuid', nodeId: 'step_1', eventType: 'code_exec', eventSubtype: 'executed', agentName: 'executor',
-    agentRole: null, status: 'completed', hasError: false, errorMessage: null, executionOrder: 1, depth: 2,
+    agentRole: null, status: 'completed', inProgress: false, lastSeenAt: null, hasError: false, errorMessage: null, executionOrder: 1, depth: 2,
     startedAt: '2026-11-26T01:00:00.010Z', startMs: run.startMs! + 10.5, durationMs: 2, name: 'execute_code executor',
     inputs: {}, outputs: {}, meta: {}, attributes: {}, ...over,
   };

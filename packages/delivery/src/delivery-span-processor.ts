@@ -11,6 +11,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { backoffDelay } from './backoff.js';
 import { Heartbeat, MAX_FOLLOWED_SPANS } from './heartbeat.js';
+import { LongRunning, MAX_WATCHED_SPANS } from './long-running.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { SpanQueue } from './span-queue.js';
 import { estimateSpanBytes } from './span-size.js';
@@ -40,6 +41,7 @@ export const DELIVERY_DEFAULTS = Object.freeze({
   shutdownTimeoutMillis: 5000,
   replayIntervalMillis: 5000,
   heartbeatIntervalMillis: 60_000,
+  showRunningAfterMillis: 10_000,
 });
 
 /** The longest delay a Node timer takes (a longer one fires after 1 ms, with a warning): the bound of `heartbeatIntervalMillis`. */
@@ -148,6 +150,13 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
    * their own (`prepareBeats`), ahead of the queue's spans.
    */
   private readonly beats = new Set<ReadableSpan>();
+  /** Watches the spans the sink shows once they have run long enough (undefined: off, or no `prepareRunning`). */
+  private readonly longRunning: LongRunning | undefined;
+  private readonly prepareRunning: ((span: Span) => boolean) | undefined;
+  /** Spans queued in progress by `showRunning`: their end replaces a row the destination holds (see `wasShownRunning`). */
+  private readonly shownRunning = new WeakSet<ReadableSpan>();
+  private shownRunningCount = 0;
+  private unwatchedLogged = false;
 
   private readonly queue = new SpanQueue();
   /** Prepared batches waiting for a (re)try, oldest first. */
@@ -234,7 +243,22 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       throw new RangeError(`agentspan delivery: \`heartbeatIntervalMillis\` must be at most ${MAX_TIMER_MILLIS} (a Node timer's limit), got ${heartbeatMillis}`);
     }
     this.heartbeatMillis = heartbeatMillis;
-    this.heartbeat = heartbeatMillis > 0 && sink.acceptsAtStart !== undefined ? new Heartbeat(heartbeatMillis, (span) => this.beat(span)) : undefined;
+    this.heartbeat =
+      heartbeatMillis > 0 && (sink.acceptsAtStart !== undefined || sink.acceptsWhileRunning !== undefined)
+        ? new Heartbeat(heartbeatMillis, (span) => this.beat(span))
+        : undefined;
+    const runningMillis = nonNegative('showRunningAfterMillis', options.showRunningAfterMillis, d.showRunningAfterMillis);
+    if (runningMillis > MAX_TIMER_MILLIS) {
+      throw new RangeError(`agentspan delivery: \`showRunningAfterMillis\` must be at most ${MAX_TIMER_MILLIS} (a Node timer's limit), got ${runningMillis}`);
+    }
+    if (options.prepareRunning !== undefined && typeof options.prepareRunning !== 'function') {
+      throw new TypeError('agentspan delivery: `prepareRunning` must be a function');
+    }
+    this.prepareRunning = options.prepareRunning;
+    this.longRunning =
+      runningMillis > 0 && this.prepareRunning !== undefined && sink.acceptsWhileRunning !== undefined
+        ? new LongRunning(runningMillis, (span) => this.showRunning(span as Span))
+        : undefined;
     this.metrics = new PipelineMetrics(options.meterProvider, sink.destination, () => this.stats());
     // Replay anything an earlier process spooled, as soon as the event loop is free.
     if (sink.takeSpooled) this.schedulePump();
@@ -258,6 +282,13 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
           );
         }
         this.enqueue(span);
+      } else if (this.longRunning !== undefined && !this.closed && this.sink.acceptsWhileRunning?.(span) === true) {
+        if (!this.longRunning.watch(span) && !this.unwatchedLogged) {
+          this.unwatchedLogged = true;
+          this.logWarn(
+            `agentspan ${this.sink.destination}: more than ${MAX_WATCHED_SPANS} events are running at once; those started beyond it are written at their end only, never in progress; counted in stats().runningNotWatched`,
+          );
+        }
       }
     } catch (err) {
       this.internalError(err);
@@ -267,11 +298,41 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     try {
       this.heartbeat?.unfollow(span);
+      this.longRunning?.unwatch(span);
       if (this.sink.accepts !== undefined && !this.sink.accepts(span)) return;
       this.enqueue(span);
     } catch (err) {
       this.internalError(err);
     }
+  }
+
+  /**
+   * A span the sink shows while running has run `showRunningAfterMillis`:
+   * `prepareRunning` readies it (redaction), then it is queued in progress
+   * and followed by the heartbeat, as a span taken at its start. Called from
+   * the sweep's timer; never throws.
+   */
+  private showRunning(span: Span): void {
+    try {
+      if (this.closed || span.ended) return;
+      if (this.prepareRunning?.(span) !== true) return;
+      if (span.ended) return; // ended meanwhile (`prepareRunning` may run code of the application's)
+      this.shownRunning.add(span);
+      this.shownRunningCount += 1;
+      this.heartbeat?.follow(span);
+      this.enqueue(span);
+    } catch (err) {
+      this.internalError(err);
+    }
+  }
+
+  /**
+   * Whether `span` was queued in progress after running long enough
+   * (`showRunningAfterMillis`): the destination may hold its row in
+   * progress, which the row of its end must replace.
+   */
+  wasShownRunning(span: ReadableSpan): boolean {
+    return this.shownRunning.has(span);
   }
 
   /**
@@ -366,6 +427,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       const deadline = Date.now() + Math.max(0, timeoutMillis);
       this.closed = true;
       this.heartbeat?.stop();
+      this.longRunning?.stop();
       this.beats.clear();
       try {
         await this.drain(Math.max(0, timeoutMillis), true);
@@ -402,6 +464,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     try {
       this.closed = true;
       this.heartbeat?.stop();
+      this.longRunning?.stop();
       this.beats.clear();
       this.spillEverything(true);
       this.releaseSpooled();
@@ -444,6 +507,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       ...this.counts,
       heartbeats: this.heartbeatsPrepared,
       heartbeatsNotFollowed: this.heartbeat?.stats().unfollowed ?? 0,
+      shownRunning: this.shownRunningCount,
+      runningNotWatched: this.longRunning?.stats().unwatched ?? 0,
       dropped: { ...this.dropped },
       droppedTotal,
       queueDepth: this.heldSpans,

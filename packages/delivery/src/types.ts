@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
 
 /** Why spans were given up on (the `error.type` of the dropped-spans metric). */
 export type DropReason =
@@ -90,6 +90,14 @@ export interface DeliverySink<P> {
    * Absent: spans are queued when they end only.
    */
   acceptsAtStart?(span: ReadableSpan): boolean;
+  /**
+   * Called in `onStart`, on the application's stack: must be O(1). A span it
+   * accepts is queued while it runs once it has run `showRunningAfterMillis`
+   * (and the processor's `prepareRunning` agreed), then beats like a span
+   * taken at its start; its end is queued as usual. For spans too many to
+   * show all at their start (events: most last microseconds). Absent: none.
+   */
+  acceptsWhileRunning?(span: ReadableSpan): boolean;
   /** Turns spans into the form the sink writes. Runs in the background (or when spilling). */
   prepare(spans: readonly ReadableSpan[]): P;
   /** One attempt to write a prepared batch. */
@@ -169,6 +177,28 @@ export interface DeliveryOptions {
    */
   heartbeatIntervalMillis?: number | undefined;
   /**
+   * How long a span the sink shows while running (`acceptsWhileRunning`:
+   * an agent call, code execution or tool call, for Postgres) must have run
+   * before it is queued in progress, ms; from then on it beats with the
+   * heartbeat until it ends. 0 turns this off. Effective only with
+   * `prepareRunning` (without it, nothing vouches that the running span's
+   * attributes are fit to be written yet: see there). At most 10 000 spans
+   * are watched at once (`stats().runningNotWatched` counts the rest).
+   * @default 10_000
+   */
+  showRunningAfterMillis?: number | undefined;
+  /**
+   * Called on the span (still running, still writable) just before it is
+   * queued in progress under `showRunningAfterMillis`, from a timer, never
+   * on the application's stack. agentspan's `startAgentspan` passes the
+   * `ExecutionEventSpanProcessor`'s `prepareRunning`, which redacts the
+   * span's attributes and name then, as it does for runs and nodes at their
+   * start (the end's redaction would otherwise come too late for that row).
+   * False, or a throw (logged once through `diag`), keeps the span from
+   * being shown. Absent: no span is shown while running.
+   */
+  prepareRunning?: ((span: Span) => boolean) | undefined;
+  /**
    * Where the pipeline's metrics go. Read once, at construction.
    * @default the global MeterProvider (`metrics.getMeterProvider()`) at construction
    */
@@ -212,6 +242,10 @@ export interface DeliveryStats {
   readonly heartbeats: number;
   /** Spans taken at their start that get no heartbeat: more than 10 000 were followed at once (logged once). */
   readonly heartbeatsNotFollowed: number;
+  /** Spans queued in progress because they ran longer than `showRunningAfterMillis` (also counted in `queued`). */
+  readonly shownRunning: number;
+  /** Spans the sink would show while running that were not watched: more than 10 000 were watched at once. */
+  readonly runningNotWatched: number;
   /** Spans from the queue written to the destination (including repaired ones). */
   readonly exported: number;
   /** Span deliveries attempted again after a failure (one span retried twice counts 2). */

@@ -20,7 +20,15 @@ export {
   runMigrations,
 } from './migrations.js';
 export type { Migration, RunMigrationsOptions, RunMigrationsResult, ClientSource } from './migrations.js';
-export { PATTERN_VIEWS_SQL, EVENT_OUTCOMES_VIEW_SQL, TOOL_SEQUENCES_SQL } from './views.js';
+export {
+  PATTERN_VIEWS_SQL,
+  EVENT_OUTCOMES_VIEW_SQL,
+  TOOL_SEQUENCES_SQL,
+  REPEATED_CODE_SQL,
+  IMPORT_USAGE_SQL,
+  ERROR_RATES_SQL,
+  EVENTS_IN_PROGRESS_SQL,
+} from './views.js';
 export { postgresUrl, type PostgresUrlParts } from './connection-url.js';
 export { mapSpanToRow, eventTypeOf, CONSUMED_ATTRIBUTE_KEYS, PREVIEW_LENGTH } from './row-mapper.js';
 export {
@@ -32,6 +40,7 @@ export {
   LAST_SEEN_AT_KEY,
   STALE_AFTER_INTERVALS,
   STALE_GRACE_SECONDS,
+  SHOWN_IN_PROGRESS_KEY,
   STALE_STATUS,
   serverTimeSql,
   type HeartbeatOf,

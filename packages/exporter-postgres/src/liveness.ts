@@ -28,6 +28,14 @@ import type { JsonObject } from './columns.js';
 export const LAST_SEEN_AT_KEY = 'last_seen_at';
 /** The `meta` key of a row in progress: the heartbeat interval it was written with, ms. */
 export const HEARTBEAT_MS_KEY = 'heartbeat_ms';
+/**
+ * The `meta` key of an event's ended row whose event had a row in progress
+ * (it ran longer than `showRunningAfterMillis`): `true`. The writer puts such
+ * rows over their row in progress (`replaceInProgressStatement`); every
+ * other ended event is only inserted. Kept in the stored row: it also tells
+ * a reader the event was shown while it ran.
+ */
+export const SHOWN_IN_PROGRESS_KEY = 'shown_in_progress';
 /** The status a reader gives a row in progress that fell silent (see {@link effectiveStatusSql}). */
 export const STALE_STATUS = 'stale';
 /** Silence allowed beyond two heartbeat intervals before a row in progress reads as stale, seconds. */
@@ -51,6 +59,12 @@ export interface HeartbeatOf {
   readonly millis: number;
   /** Whether the span gets heartbeats (a span beyond the delivery pipeline's bound gets none: its row must not read stale). */
   follows(span: ReadableSpan): boolean;
+  /**
+   * Whether an event span was queued in progress (it ran longer than
+   * `showRunningAfterMillis`): its ended row is marked {@link SHOWN_IN_PROGRESS_KEY}.
+   * Absent: no event is.
+   */
+  shownRunning?(span: ReadableSpan): boolean;
 }
 
 /** The `meta` of a row in progress. */
@@ -71,13 +85,13 @@ export function lastSeenAtSql(alias: string): string {
   return `CASE WHEN ${inProgressSql(alias)} THEN ${alias}.meta->>'${LAST_SEEN_AT_KEY}' END`;
 }
 
-/** Whether `alias` (a `workflow_runs` or `dag_nodes` row) is a row in progress, in SQL. */
+/** Whether `alias` (a `workflow_runs`, `dag_nodes` or `execution_events` row) is a row in progress, in SQL. */
 export function inProgressSql(alias: string): string {
   return `(${alias}.status = '${RunStatus.RUNNING}' AND ${alias}.completed_at IS NULL)`;
 }
 
 /**
- * SQL: the status of `alias` (a `workflow_runs` or `dag_nodes` row) as a
+ * SQL: the status of `alias` (a `workflow_runs`, `dag_nodes` or `execution_events` row) as a
  * reader should show it: {@link STALE_STATUS} for a row in progress that
  * has fallen silent, else the stored status. Never raises on odd `meta`
  * (a user's meta only ever reaches rows that ended; a row without the keys,

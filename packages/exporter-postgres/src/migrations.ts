@@ -16,7 +16,14 @@ import { MigrationError } from './migration-error.js';
 import { AGENTSPAN_TABLES, agentspanSchemaOnSearchPath } from './migration-target.js';
 import { isConnectionError, isPrivilegeError, toError } from './pg-errors.js';
 import { assertValidSchemaName, quoteIdent, qualify } from './sql.js';
-import { EVENT_OUTCOMES_VIEW, EVENT_OUTCOMES_VIEW_SQL, PATTERN_VIEWS, PATTERN_VIEWS_SQL, TOOL_SEQUENCES_SQL } from './views.js';
+import {
+  EVENT_OUTCOMES_VIEW,
+  EVENT_OUTCOMES_VIEW_SQL,
+  EVENTS_IN_PROGRESS_SQL,
+  PATTERN_VIEWS,
+  PATTERN_VIEWS_SQL,
+  TOOL_SEQUENCES_SQL,
+} from './views.js';
 
 /** One migration: applied once per schema, in `version` order. */
 export interface Migration {
@@ -148,6 +155,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 20, name: 'pattern_views', sql: PATTERN_VIEWS_SQL, creates: PATTERN_VIEWS },
   { version: 21, name: 'event_outcomes_error_type', sql: EVENT_OUTCOMES_VIEW_SQL, creates: [EVENT_OUTCOMES_VIEW] },
   { version: 22, name: 'tool_sequences_lanes', sql: `${EVENT_OUTCOMES_VIEW_SQL}\n${TOOL_SEQUENCES_SQL}`, creates: [EVENT_OUTCOMES_VIEW] },
+  { version: 23, name: 'events_in_progress', sql: EVENTS_IN_PROGRESS_SQL, creates: [EVENT_OUTCOMES_VIEW] },
 ]);
 
 /** The table recording applied versions (created by {@link runMigrations}, not by a migration). */

@@ -11,9 +11,9 @@ import { formerTargetOf, spoolTargetOf, type SpoolTarget } from './spool-target.
 import { markTruncatedRow, shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
-import type { HeartbeatOf, Liveness } from './liveness.js';
+import { SHOWN_IN_PROGRESS_KEY, type HeartbeatOf, type Liveness } from './liveness.js';
 import { DEFAULT_MAX_BATCH_ROWS, DEFAULT_WRITE_METHOD, type WriteMethod } from './row-writer.js';
-import { DEFAULT_SANITIZE_LIMITS, sanitizeRow } from './sanitize.js';
+import { DEFAULT_SANITIZE_LIMITS, sanitizeRow, setOwn } from './sanitize.js';
 import { assertValidSchemaName } from './sql.js';
 import type { ExporterStats, PostgresExporterOptions } from './types.js';
 
@@ -254,7 +254,9 @@ export class PostgresExecutionEventExporter implements SpanExporter {
    * shrunk (and marked repaired). Spans that are not agentspan's, or that
    * cannot be mapped, are skipped and counted. Synchronous; never throws.
    * A run or node still running becomes its row in progress, seen now; one
-   * that `heartbeat` follows is marked as beating every `heartbeat.millis`
+   * that `heartbeat` follows is marked as beating every `heartbeat.millis`,
+   * and the ended row of an event it showed running is marked to replace
+   * that event's row in progress (`SHOWN_IN_PROGRESS_KEY`)
    * (see `liveness.ts`).
    */
   prepareRows(spans: readonly ReadableSpan[], heartbeat?: HeartbeatOf): PreparedRows {
@@ -275,6 +277,10 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       if (mapped === undefined) {
         this.counters.skippedSpans++;
         continue;
+      }
+      // The end of an event that had a row in progress: the writer must put it over that row.
+      if (mapped.kind === 'event' && span.ended !== false && heartbeat?.shownRunning?.(span) === true) {
+        setOwn(mapped.row.meta, SHOWN_IN_PROGRESS_KEY, true);
       }
       const { mapped: sanitizedRow, sanitized, truncatedColumns, size } = sanitizeRow(mapped);
       if (sanitized) this.counters.sanitizedRows++;

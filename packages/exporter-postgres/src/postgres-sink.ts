@@ -94,6 +94,19 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
     return type === EventType.NODE && typeof a[Attr.ATTR_RUN_ID] === 'string' && typeof a[Attr.ATTR_NODE_ID] === 'string';
   }
 
+  /**
+   * Agent calls, code executions and tool calls are shown while running
+   * once they have run long enough (`showRunningAfterMillis`): a row in
+   * progress like a node's (see `mapSpanToRow`), so a process killed during
+   * a long one leaves it listed, `running` and then stale. Most events last
+   * microseconds and are never written before their end. Their row's key
+   * (trace and span id) is known from the start.
+   */
+  acceptsWhileRunning(span: ReadableSpan): boolean {
+    const type = span.attributes[Attr.ATTR_EVENT_TYPE];
+    return type === EventType.AGENT_CALL || type === EventType.CODE_EXEC || type === EventType.TOOL_CALL;
+  }
+
   prepare(spans: readonly ReadableSpan[]): MappedRow[] {
     return this.exporter.prepareRows(spans, this.heartbeat).rows;
   }

@@ -1,6 +1,7 @@
 import { DELIVERY_DEFAULTS, DeliverySpanProcessor, FileSpool, type DeliveryOptions } from '@agentspan/delivery';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { MappedRow } from './columns.js';
+import type { HeartbeatOf } from './liveness.js';
 import { toError } from './pg-errors.js';
 import { PostgresExecutionEventExporter } from './postgres-exporter.js';
 import { PostgresSink, isMappedRow, spoolKindsOf } from './postgres-sink.js';
@@ -75,7 +76,11 @@ export class PostgresSpanProcessor extends DeliverySpanProcessor<MappedRow[]> {
     const millis = options.heartbeatIntervalMillis ?? DELIVERY_DEFAULTS.heartbeatIntervalMillis;
     // The sink asks this processor which running spans its heartbeat follows (set once `super` returns).
     let self: PostgresSpanProcessor | undefined;
-    const heartbeat = millis > 0 ? { millis, follows: (span: ReadableSpan) => self?.isFollowed(span) === true } : undefined;
+    const heartbeat: HeartbeatOf = {
+      millis,
+      follows: (span: ReadableSpan) => self?.isFollowed(span) === true,
+      shownRunning: (span: ReadableSpan) => self?.wasShownRunning(span) === true,
+    };
     super(new PostgresSink(exporter, spool, heartbeat), options);
     self = this;
     this.exporter = exporter;

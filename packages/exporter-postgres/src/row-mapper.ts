@@ -163,7 +163,7 @@ export function mapSpanToRow(span: ReadableSpan, liveness?: Liveness): MappedRow
   }
   // A file already recorded in the same node (detected, then declared): one row is enough.
   if (type === EventType.FILE_GEN && span.attributes[Attr.ATTR_FILE_DUPLICATE] === true) return undefined;
-  return { kind: 'event', row: mapEvent(span, type) };
+  return { kind: 'event', row: span.ended === false ? eventInProgress(mapEvent(span, type), liveness ?? seenNow()) : mapEvent(span, type) };
 }
 
 // ---------------------------------------------------------------------------
@@ -251,6 +251,28 @@ function runInProgress(row: WorkflowRunRow, liveness: Liveness): WorkflowRunRow 
 /** A node's row in progress: see {@link runInProgress}. */
 function nodeInProgress(row: DagNodeRow, liveness: Liveness): DagNodeRow {
   return { ...row, status: EventStatus.RUNNING, completed_at: null, duration_ms: null, title: null, meta: livenessMeta(liveness) };
+}
+
+/**
+ * An event's row in progress (an agent call, code execution or tool call
+ * that has run `showRunningAfterMillis`, see `PostgresSink.acceptsWhileRunning`):
+ * as a node's, identifiers, names, order, depth and start only. Its content
+ * (`inputs`, `outputs`, `attributes`) comes with the row of its end, which
+ * replaces this one; its names were redacted when it was readied
+ * (`ExecutionEventSpanProcessor.prepareRunning`).
+ */
+function eventInProgress(row: ExecutionEventRow, liveness: Liveness): ExecutionEventRow {
+  return {
+    ...row,
+    status: EventStatus.RUNNING,
+    completed_at: null,
+    duration_ms: null,
+    inputs: {},
+    outputs: {},
+    meta: livenessMeta(liveness),
+    error_message: null,
+    attributes: {},
+  };
 }
 
 function seenNow(): Liveness {

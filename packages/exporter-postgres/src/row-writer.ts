@@ -32,7 +32,7 @@ import { copyDataMessages } from './copy-text.js';
 import type { ClientSource } from './migrations.js';
 import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState, toError } from './pg-errors.js';
 import { qualify, quoteIdent } from './sql.js';
-import { LAST_SEEN_AT_KEY, inProgressSql, serverTimeSql } from './liveness.js';
+import { LAST_SEEN_AT_KEY, SHOWN_IN_PROGRESS_KEY, inProgressSql, serverTimeSql } from './liveness.js';
 
 /** Default number of rows per INSERT statement. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
@@ -120,7 +120,7 @@ function byId(a: { readonly id: string }, b: { readonly id: string }): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-/** Whether `row` is a run's or node's row in progress (written when its span started): as `inProgressSql` (liveness.ts). */
+/** Whether `row` is a row in progress (a run's or node's since its start, an event's once it ran long): as `inProgressSql` (liveness.ts). */
 function isInProgress(row: { readonly status: string | null; readonly completed_at: string | null }): boolean {
   return row.status === RunStatus.RUNNING && row.completed_at === null;
 }
@@ -128,8 +128,8 @@ function isInProgress(row: { readonly status: string | null; readonly completed_
 /**
  * Splits rows by table, drops duplicates within the batch (the first event
  * or node of an id, i.e. of a span, is kept; the last run of a run id, so a
- * re-sent run wins; for runs and nodes, a row in progress never wins over
- * one that knows its end, as in the writer's `ON CONFLICT`) and sorts each
+ * re-sent run wins; a row in progress never wins over one that knows its
+ * end, as in the writer's `ON CONFLICT`) and sorts each
  * table by its conflict key, so that concurrent transactions lock rows in
  * the same order and cannot deadlock each other.
  */
@@ -145,7 +145,11 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
       const held = nodes.get(m.row.id);
       // An ended node is never rewritten; one in progress gives way to its end or to a later heartbeat.
       if (held === undefined || isInProgress(held)) nodes.set(m.row.id, m.row);
-    } else if (!events.has(m.row.id)) events.set(m.row.id, m.row);
+    } else {
+      const held = events.get(m.row.id);
+      // As nodes: the first ended row of an event is kept; one in progress gives way to its end or a later one.
+      if (held === undefined || isInProgress(held)) events.set(m.row.id, m.row);
+    }
   }
   return {
     runs: [...runs.values()].sort(byId),
@@ -296,12 +300,66 @@ async function renewLiveness(
   schema: string | undefined,
   table: string,
   idType: ColumnType,
-  rows: readonly (WorkflowRunRow | DagNodeRow)[],
+  rows: readonly (WorkflowRunRow | DagNodeRow | ExecutionEventRow)[],
   maxBatchRows: number,
 ): Promise<number> {
   const live = rows.filter(isInProgress);
   if (live.length === 0) return 0;
   return (await unnestChunks(client, heartbeatStatement(schema, table, idType), live, HEARTBEAT_COLUMNS(idType), maxBatchRows)).statements;
+}
+
+/**
+ * Writes rows of a table that has rows in progress (nodes; events shown
+ * while running): inserted with `ON CONFLICT DO NOTHING` and no target (a
+ * unique index a user added is an arbiter too, never an error), then the
+ * ended ones put over their stored rows in progress, then the liveness of
+ * those still in progress renewed. Rows sorted by id (`groupRows`).
+ */
+async function writeLiveRows<Row extends DagNodeRow | ExecutionEventRow>(
+  client: Queryable,
+  schema: string | undefined,
+  table: string,
+  types: ColumnTypes<Row>,
+  rows: readonly Row[],
+  maxBatchRows: number,
+): Promise<{ written: number; statements: number }> {
+  const idType = types['id' as keyof Row];
+  const inserted = await unnestChunks(client, insertStatement(schema, table, types, { doNothing: true }), rows, types, maxBatchRows);
+  let { written, statements } = inserted;
+  if (rows.length > 1) {
+    await client.query(lockRowsStatement(schema, table, idType), [rows.map((r) => r.id)]);
+    statements++;
+  }
+  const ended = rows.filter((r) => !isInProgress(r));
+  if (ended.length > 0) {
+    const replaced = await unnestChunks(client, replaceInProgressStatement(schema, table, types), ended, types, maxBatchRows);
+    written += replaced.written;
+    statements += replaced.statements;
+  }
+  statements += await renewLiveness(client, schema, table, idType, rows, maxBatchRows);
+  return { written, statements };
+}
+
+/**
+ * Events that take part in rows in progress (one in progress, or the end of
+ * one that had a row in progress: `SHOWN_IN_PROGRESS_KEY`), apart from the
+ * rest, which are only inserted (COPY). Usually none: no copy is made then.
+ */
+function splitLiveEvents(events: readonly ExecutionEventRow[]): { plain: readonly ExecutionEventRow[]; live: ExecutionEventRow[] } {
+  let live: ExecutionEventRow[] | undefined;
+  let plain: ExecutionEventRow[] | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as ExecutionEventRow;
+    // `meta` may be missing in a record spooled by another version (it is stored as a quarantine row).
+    if (isInProgress(e) || (e.meta as ExecutionEventRow['meta'] | undefined)?.[SHOWN_IN_PROGRESS_KEY] === true) {
+      if (live === undefined) {
+        live = [];
+        plain = events.slice(0, i);
+      }
+      live.push(e);
+    } else if (plain !== undefined) plain.push(e);
+  }
+  return live === undefined ? { plain: events, live: [] } : { plain: plain as ExecutionEventRow[], live };
 }
 
 function checkBatchRows(n: number | undefined): number {
@@ -368,29 +426,23 @@ async function writeRowsWith(
   }
   if (g.nodes.length > 0) {
     await flushBegin();
-    const sql = insertStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, { doNothing: true });
-    add(await unnestChunks(client, sql, g.nodes, DAG_NODES_COLUMN_TYPES, maxBatchRows));
-    if (g.nodes.length > 1) {
-      await client.query(lockRowsStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES.id), [g.nodes.map((n) => n.id)]);
-      statements++;
-    }
-    const ended = g.nodes.filter((n) => !isInProgress(n));
-    if (ended.length > 0) {
-      const replace = replaceInProgressStatement(schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES);
-      add(await unnestChunks(client, replace, ended, DAG_NODES_COLUMN_TYPES, maxBatchRows));
-    }
-    statements += await renewLiveness(client, schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES.id, g.nodes, maxBatchRows);
+    add(await writeLiveRows(client, schema, TABLES.DAG_NODES, DAG_NODES_COLUMN_TYPES, g.nodes, maxBatchRows));
   }
   if (g.events.length > 0) {
+    const { plain, live } = splitLiveEvents(g.events);
     // A client that cannot stream COPY data (pg-native, a proxy object) writes with unnest.
-    if (method === 'copy' && g.events.length >= COPY_MIN_ROWS && canCopyIn(client)) {
-      const r = await copyChunks(client, schema, TABLES.EXECUTION_EVENTS, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows, takeBegin());
+    if (method === 'copy' && plain.length >= COPY_MIN_ROWS && canCopyIn(client)) {
+      const r = await copyChunks(client, schema, TABLES.EXECUTION_EVENTS, plain, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows, takeBegin());
       add(r);
       copyFallbacks += r.fallbacks;
-    } else {
+    } else if (plain.length > 0) {
       await flushBegin();
       const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
-      add(await unnestChunks(client, sql, g.events, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
+      add(await unnestChunks(client, sql, plain, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
+    }
+    if (live.length > 0) {
+      await flushBegin();
+      add(await writeLiveRows(client, schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, live, maxBatchRows));
     }
   }
   await flushBegin(); // nothing to write: the transaction is still opened (and committed) as asked

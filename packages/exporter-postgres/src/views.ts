@@ -14,17 +14,26 @@
  *
  * "Succeeded" is defined once, in `agentspan_event_outcomes`: status is not
  * `failed` and `meta.has_error` (non-zero exit code, tool error) is not true.
+ * An event still running (its row in progress, `inProgressSql`) has no
+ * outcome yet: its `succeeded` is NULL, and the aggregates leave it out
+ * (migration 23).
  */
+
+import { inProgressSql } from './liveness.js';
 
 /**
  * `agentspan_event_outcomes`: one row per event with what mining reads
  * (tool name, code hash, language, imports, success, the error). The error
  * is the row's message, else `meta.error_message`, else `meta.error_type`
  * (a code run that failed with a `KeyError` and printed no message still
- * says why). Part of migration 20, alone migration 21, which brought
- * the `error_type` fallback to schemas made before it, and part of
- * migration 22, which appended `parent_event_id` (the tool sequences
- * read it).
+ * says why). `succeeded` is NULL for an event in progress (an agent call,
+ * code execution or tool call still running, whose row says `running` with
+ * no end: it has no outcome yet, where `status <> 'failed'` alone would call
+ * it a success); never NULL for an event that ended. Part of migration 20,
+ * alone migration 21, which brought the `error_type` fallback to schemas
+ * made before it, part of migration 22, which appended `parent_event_id`
+ * (the tool sequences read it), and of migration 23, which brought the NULL
+ * `succeeded` of events in progress.
  */
 export const EVENT_OUTCOMES_VIEW_SQL = `
 CREATE OR REPLACE VIEW agentspan_event_outcomes AS
@@ -39,7 +48,8 @@ SELECT e.id,
        coalesce(e.meta->>'language', e.inputs->>'language') AS language,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
-       (e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true') AS succeeded,
+       CASE WHEN NOT ${inProgressSql('e')}
+            THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
@@ -48,7 +58,7 @@ SELECT e.id,
   FROM execution_events e;
 `;
 
-/** The view of migration 21 (and of 20). */
+/** The view of migrations 21 and 23 (and of 20 and 22). */
 export const EVENT_OUTCOMES_VIEW = 'agentspan_event_outcomes';
 
 /** The views of migration 20. */
@@ -81,8 +91,17 @@ export const PATTERN_VIEWS: readonly string[] = Object.freeze([
  * every run it reads the node rows and parents of every tool call (about
  * 4× the node-id-only version's time: 1.9 s against 0.5 s for 200 000 tool
  * calls here); over the newest `runs` runs it reads only theirs, through the
- * `run_id` index (11 ms against 34 for 10 of 2000 runs). Part of migration
- * 20, and alone migration 22, which brought it to schemas made before it.
+ * `run_id` index (11 ms against 34 for 10 of 2000 runs).
+ *
+ * A call still running (its row in progress: no outcome, and no tool name
+ * yet, since such a row holds no `inputs`) is no finished step: no gram
+ * holds it. It still takes its place in its sequence (the grams across it
+ * wait for its end, rather than join its neighbours into a sequence that
+ * did not happen) and in its instance's range of execution order (a branch
+ * whose last call still runs overlaps the branches beside it as it will
+ * once it ends): the grams of a run in progress are among those it has
+ * once it ends. Part of migration 20, alone migration 22, which brought it
+ * to schemas made before it, and part of migration 23 (calls in progress).
  */
 export const TOOL_SEQUENCES_SQL = `
 CREATE OR REPLACE FUNCTION agentspan_tool_sequences_last(runs integer)
@@ -95,12 +114,12 @@ BEGIN ATOMIC
   WITH picked AS (
     SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id, o.parent_event_id
       FROM agentspan_event_outcomes o
-     WHERE runs IS NULL AND o.event_type = 'tool_call' AND o.tool_name IS NOT NULL
+     WHERE runs IS NULL AND o.event_type = 'tool_call' AND (o.tool_name IS NOT NULL OR o.succeeded IS NULL)
     UNION ALL
     SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id, o.parent_event_id
       FROM agentspan_recent_run_ids(runs) r
       JOIN agentspan_event_outcomes o ON o.run_id = r.run_id
-     WHERE runs IS NOT NULL AND o.event_type = 'tool_call' AND o.tool_name IS NOT NULL
+     WHERE runs IS NOT NULL AND o.event_type = 'tool_call' AND (o.tool_name IS NOT NULL OR o.succeeded IS NULL)
   ), tool_calls AS (
     SELECT t.run_id, t.node_id, t.tool_name, t.succeeded, t.execution_order, t."timestamp", t.id,
            coalesce(n1.id, n2.id) AS node_row
@@ -133,9 +152,12 @@ BEGIN ATOMIC
     WINDOW w AS (PARTITION BY t.run_id, t.node_id, CASE WHEN i.concurrent THEN t.node_row END
                  ORDER BY t.execution_order NULLS LAST, t."timestamp", t.id)
   ), grams AS (
-    SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok FROM calls c WHERE c.t2 IS NOT NULL
+    -- A NULL success: a call in progress, or no call (past the end of the sequence).
+    SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok
+      FROM calls c WHERE c.s1 IS NOT NULL AND c.s2 IS NOT NULL
     UNION ALL
-    SELECT c.run_id, ARRAY[c.t1, c.t2, c.t3], (c.s1 AND c.s2 AND c.s3) FROM calls c WHERE c.t3 IS NOT NULL
+    SELECT c.run_id, ARRAY[c.t1, c.t2, c.t3], (c.s1 AND c.s2 AND c.s3)
+      FROM calls c WHERE c.s1 IS NOT NULL AND c.s2 IS NOT NULL AND c.s3 IS NOT NULL
   )
   SELECT array_to_string(g.tools, ' > '),
          g.tools,
@@ -150,16 +172,14 @@ BEGIN ATOMIC
 END;
 `;
 
-/** Migration 20: the pattern views (`agentspan_event_outcomes`, `agentspan_repeated_code`, `agentspan_tool_sequences`, `agentspan_import_usage`, `agentspan_error_rates`). */
-export const PATTERN_VIEWS_SQL = `
-${EVENT_OUTCOMES_VIEW_SQL}
-CREATE OR REPLACE FUNCTION agentspan_recent_run_ids(runs integer)
-RETURNS TABLE (run_id text)
-LANGUAGE sql STABLE
-BEGIN ATOMIC
-  SELECT w.id FROM workflow_runs w ORDER BY w.started_at DESC NULLS LAST, w.id LIMIT runs;
-END;
-
+/**
+ * `agentspan_repeated_code_last`: code (by `code_hash`) executed more than
+ * once. Only executions that ended count: an unfinished one has no outcome,
+ * and is no repetition of its code yet (a row in progress holds no code, but
+ * the rule is the status, not what a writer left out). Part of migration 20,
+ * and of migration 23, which left executions in progress out.
+ */
+export const REPEATED_CODE_SQL = `
 CREATE OR REPLACE FUNCTION agentspan_repeated_code_last(runs integer)
 RETURNS TABLE (
   code_hash text, language text, executions integer, run_count integer, successes integer, failures integer,
@@ -181,19 +201,21 @@ BEGIN ATOMIC
     FROM agentspan_event_outcomes o
    WHERE o.event_type = 'code_exec'
      AND o.code_hash IS NOT NULL
+     AND o.succeeded IS NOT NULL
      AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
    GROUP BY o.code_hash
   HAVING count(*) > 1
    ORDER BY count(*) DESC, o.code_hash;
 END;
+`;
 
-CREATE OR REPLACE VIEW agentspan_repeated_code AS
-SELECT * FROM agentspan_repeated_code_last(NULL);
-
-${TOOL_SEQUENCES_SQL}
-CREATE OR REPLACE VIEW agentspan_tool_sequences AS
-SELECT * FROM agentspan_tool_sequences_last(NULL);
-
+/**
+ * `agentspan_import_usage_last`: modules imported by executed code, per
+ * language. Only executions that ended count (their success rate is the
+ * share of them that succeeded). Part of migration 20, and of migration 23,
+ * which left executions in progress out.
+ */
+export const IMPORT_USAGE_SQL = `
 CREATE OR REPLACE FUNCTION agentspan_import_usage_last(runs integer)
 RETURNS TABLE (
   module text, language text, uses integer, run_count integer, successes integer, success_rate double precision
@@ -209,14 +231,21 @@ BEGIN ATOMIC
     FROM agentspan_event_outcomes o
    CROSS JOIN LATERAL jsonb_array_elements_text(o.imports) AS i(module)
    WHERE o.event_type = 'code_exec'
+     AND o.succeeded IS NOT NULL
      AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
    GROUP BY i.module, coalesce(o.language, 'unknown')
    ORDER BY count(*) DESC, i.module;
 END;
+`;
 
-CREATE OR REPLACE VIEW agentspan_import_usage AS
-SELECT * FROM agentspan_import_usage_last(NULL);
-
+/**
+ * `agentspan_error_rates_last`: calls and errors per tool and per agent.
+ * Only calls that ended count: one still running is neither an error nor a
+ * success, and counted among the calls it would lower the error rate.
+ * Part of migration 20, and of migration 23, which left calls in progress
+ * out.
+ */
+export const ERROR_RATES_SQL = `
 CREATE OR REPLACE FUNCTION agentspan_error_rates_last(runs integer)
 RETURNS TABLE (
   kind text, name text, calls integer, errors integer, error_rate double precision, run_count integer,
@@ -228,6 +257,7 @@ BEGIN ATOMIC
     SELECT o.*
       FROM agentspan_event_outcomes o
      WHERE o.event_type IN ('agent_call', 'code_exec', 'tool_call', 'handoff')
+       AND o.succeeded IS NOT NULL
        AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
   ), keyed AS (
     SELECT 'tool'::text AS kind, s.tool_name AS name, s.* FROM scoped s WHERE s.tool_name IS NOT NULL
@@ -246,7 +276,40 @@ BEGIN ATOMIC
    GROUP BY k.kind, k.name
    ORDER BY 5 DESC, 4 DESC, 3 DESC, k.kind, k.name;
 END;
+`;
 
+/** Migration 20: the pattern views (`agentspan_event_outcomes`, `agentspan_repeated_code`, `agentspan_tool_sequences`, `agentspan_import_usage`, `agentspan_error_rates`). */
+export const PATTERN_VIEWS_SQL = `
+${EVENT_OUTCOMES_VIEW_SQL}
+CREATE OR REPLACE FUNCTION agentspan_recent_run_ids(runs integer)
+RETURNS TABLE (run_id text)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT w.id FROM workflow_runs w ORDER BY w.started_at DESC NULLS LAST, w.id LIMIT runs;
+END;
+${REPEATED_CODE_SQL}
+CREATE OR REPLACE VIEW agentspan_repeated_code AS
+SELECT * FROM agentspan_repeated_code_last(NULL);
+
+${TOOL_SEQUENCES_SQL}
+CREATE OR REPLACE VIEW agentspan_tool_sequences AS
+SELECT * FROM agentspan_tool_sequences_last(NULL);
+${IMPORT_USAGE_SQL}
+CREATE OR REPLACE VIEW agentspan_import_usage AS
+SELECT * FROM agentspan_import_usage_last(NULL);
+${ERROR_RATES_SQL}
 CREATE OR REPLACE VIEW agentspan_error_rates AS
 SELECT * FROM agentspan_error_rates_last(NULL);
 `.trim();
+
+/**
+ * Migration 23: events in progress have no outcome. `agentspan_event_outcomes`
+ * again (`succeeded` NULL for a row in progress), and every function that
+ * aggregates it: repeated code, imports and error rates leave such events
+ * out, the tool sequences list no gram holding a call still running. The
+ * views over the functions (`agentspan_repeated_code` ...) read them as
+ * they are, so they need no change.
+ */
+export const EVENTS_IN_PROGRESS_SQL = [EVENT_OUTCOMES_VIEW_SQL, REPEATED_CODE_SQL, TOOL_SEQUENCES_SQL, IMPORT_USAGE_SQL, ERROR_RATES_SQL]
+  .map((sql) => sql.trim())
+  .join('\n\n');

@@ -229,7 +229,7 @@ describe('runMigrations', () => {
       assert.notEqual(before22, EVENT_OUTCOMES_VIEW_SQL, 'the view as migrations 20 and 21 made it');
       await s.pool.query(before22);
       await s.pool.query('CREATE VIEW a_users_view AS SELECT id, tool_name FROM agentspan_event_outcomes');
-      assert.deepEqual((await runMigrations(s.pool)).applied, [20, 21, 22]);
+      assert.deepEqual((await runMigrations(s.pool)).applied, [20, 21, 22, 23]);
       const cols = await s.pool.query(
         `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'agentspan_event_outcomes' ORDER BY ordinal_position`,
         [s.schema],
@@ -237,6 +237,33 @@ describe('runMigrations', () => {
       assert.equal(cols.rows.at(-1)?.column_name, 'parent_event_id');
       assert.equal((await s.pool.query('SELECT count(*)::int AS n FROM a_users_view')).rows[0].n, 0, "the user's view still works");
       assert.equal((await s.pool.query('SELECT count(*)::int AS n FROM agentspan_tool_sequences')).rows[0].n, 0);
+    } finally {
+      await s.drop();
+    }
+  });
+
+  it('migration 23 gives an event in progress no outcome in a schema migrated before it (other views depending on the outcomes kept)', async () => {
+    const s = await createTestSchema('mig23');
+    try {
+      await runMigrations(s.pool, { migrations: MIGRATIONS.filter((m) => m.version < 23) });
+      // The outcomes view as migrations 20 to 22 made it.
+      const before23 = EVENT_OUTCOMES_VIEW_SQL.replace(
+        /CASE WHEN NOT \(e\.status = 'running' AND e\.completed_at IS NULL\)\s+THEN ([^\n]+) END AS succeeded/,
+        '($1) AS succeeded',
+      );
+      assert.notEqual(before23, EVENT_OUTCOMES_VIEW_SQL, 'the view as migrations 20 to 22 made it');
+      await s.pool.query(before23);
+      await s.pool.query('CREATE VIEW a_users_view AS SELECT id, succeeded FROM agentspan_event_outcomes');
+      await s.pool.query(
+        `INSERT INTO execution_events (id, event_type, agent_name, "timestamp", status, trace_id, span_id, meta)
+         VALUES ('00000000-0000-5000-8000-000000000023', 'agent_call', 'writer', now(), 'running', 'aa', '0123456789abcdef',
+                 jsonb_build_object('last_seen_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'heartbeat_ms', 60000))`,
+      );
+      const succeeded = async () => (await s.pool.query('SELECT succeeded FROM a_users_view')).rows[0].succeeded;
+      assert.equal(await succeeded(), true, 'before 23: an event still running counted as a success');
+      assert.deepEqual((await runMigrations(s.pool)).applied, [23]);
+      assert.equal(await succeeded(), null, "no outcome yet, through the user's view too");
+      assert.equal((await s.pool.query('SELECT count(*)::int AS n FROM agentspan_error_rates')).rows[0].n, 0, 'not a call of writer yet');
     } finally {
       await s.drop();
     }

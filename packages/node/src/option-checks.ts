@@ -116,10 +116,9 @@ function checkRedaction(value: unknown): void {
   });
 }
 
-/** `postgresHeartbeatMs`: 0 (off) or a positive integer a Node timer can take. */
-function checkHeartbeat(value: unknown): void {
+/** `postgresHeartbeatMs`, `postgresEventsInProgressAfterMs`: 0 (off) or a positive integer a Node timer can take. */
+function checkTimerMillis(name: string, value: unknown): void {
   if (value === undefined || value === 0) return;
-  const name = 'postgresHeartbeatMs';
   if (typeof value !== 'number') fail(name, 'a positive integer (or 0: off)', value);
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`agentspan: ${name} must be a positive integer (or 0: off), got ${String(value)}`);
   if (value > MAX_TIMER_MILLIS) throw new RangeError(`agentspan: ${name} must be at most ${MAX_TIMER_MILLIS} ms (a Node timer's limit), got ${String(value)}`);
@@ -185,7 +184,8 @@ export function checkOptions(options: AgentspanOptions): void {
   checkPositiveInteger('postgresStatementTimeoutMs', o.postgresStatementTimeoutMs);
   // 0 is node-postgres' "no timeout".
   if (o.postgresConnectTimeoutMs !== 0) checkPositiveInteger('postgresConnectTimeoutMs', o.postgresConnectTimeoutMs);
-  checkHeartbeat(o.postgresHeartbeatMs);
+  checkTimerMillis('postgresHeartbeatMs', o.postgresHeartbeatMs);
+  checkTimerMillis('postgresEventsInProgressAfterMs', o.postgresEventsInProgressAfterMs);
   if (o.postgresWriteMethod !== undefined && o.postgresWriteMethod !== 'copy' && o.postgresWriteMethod !== 'unnest') {
     fail('postgresWriteMethod', "'copy' or 'unnest'", o.postgresWriteMethod);
   }

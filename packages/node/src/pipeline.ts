@@ -1,7 +1,7 @@
 /** The two delivery paths `startAgentspan` builds: Postgres (queue, retries, spool) and OTLP (bounded, drops counted). */
 
 import { diag, type MeterProvider } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
 import { createOtlpHttpSpanExporter, DeliverySpanProcessor, exporterSink, type DeliveryLogger, type DeliveryOptions } from '@agentspan/delivery';
 import { PostgresSpanProcessor } from '@agentspan/exporter-postgres';
 import type { ResolvedOptions } from './config.js';
@@ -62,6 +62,7 @@ export function postgresPipeline(
   resolved: ResolvedOptions & { databaseUrl: string },
   options: AgentspanOptions,
   logger: AgentspanLogger,
+  prepareRunning?: (span: Span) => boolean,
 ): PostgresSpanProcessor {
   return new PostgresSpanProcessor({
     ...common(resolved, merge(POSTGRES_DELIVERY, options.postgresBatch), logger, options.meterProvider),
@@ -71,6 +72,9 @@ export function postgresPipeline(
     ...(options.postgresStatementTimeoutMs !== undefined ? { statementTimeoutMs: options.postgresStatementTimeoutMs } : {}),
     ...(options.postgresConnectTimeoutMs !== undefined ? { connectTimeoutMs: options.postgresConnectTimeoutMs } : {}),
     ...(options.postgresHeartbeatMs !== undefined ? { heartbeatIntervalMillis: options.postgresHeartbeatMs } : {}),
+    ...(options.postgresEventsInProgressAfterMs !== undefined ? { showRunningAfterMillis: options.postgresEventsInProgressAfterMs } : {}),
+    // The processor redacts a long event's attributes before its row in progress is written.
+    ...(prepareRunning !== undefined ? { prepareRunning } : {}),
     ...(options.postgresWriteMethod !== undefined ? { writeMethod: options.postgresWriteMethod } : {}),
     // `migrate: false`: the application manages the schema; nothing is created, not even on first write.
     migrate: resolved.migrate,

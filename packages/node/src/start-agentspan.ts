@@ -76,7 +76,7 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
   // Two independent queues: a slow or absent Jaeger never holds back Postgres, nor the other way round.
   let postgres: PostgresSpanProcessor | undefined;
   if (resolved.databaseUrl) {
-    postgres = postgresPipeline({ ...resolved, databaseUrl: resolved.databaseUrl }, options, logger);
+    postgres = postgresPipeline({ ...resolved, databaseUrl: resolved.databaseUrl }, options, logger, (span) => processor.prepareRunning(span));
     processors.push(postgres);
   } else {
     logger.warn('no databaseUrl given: spans are not written to Postgres (pass databaseUrl to startAgentspan)');

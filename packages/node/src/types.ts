@@ -119,6 +119,15 @@ export interface AgentspanOptions {
    */
   postgresHeartbeatMs?: number;
   /**
+   * How long an agent call, code execution or tool call must have run before its row is written
+   * in progress, ms (status `running`, no content yet; the row of its end replaces it). From then
+   * on it beats with `postgresHeartbeatMs`, so an event running when its process was killed stays
+   * listed and reads `stale`, as its run does. Events that end sooner (almost all) are written at
+   * their end only. `0` turns this off.
+   * @default 10_000
+   */
+  postgresEventsInProgressAfterMs?: number;
+  /**
    * How event rows are written: `copy` (streamed `COPY` straight into
    * `execution_events` behind a savepoint; a chunk holding a row that already
    * exists falls back to `INSERT ... ON CONFLICT DO NOTHING`, so a re-sent

@@ -143,6 +143,22 @@ describe('exit handling in a child process', () => {
     assert.equal(run.rows[0].completed_at, null);
   });
 
+  it('SIGKILL during a long code execution: the execution stays listed, running, with its node and run (postgresEventsInProgressAfterMs)', async () => {
+    const child = startEmitter({ ...base(), spoolDir: false, runId: 'run-killed-mid-code', mode: 'burst', count: 3, then: 'long-event', eventsInProgressAfterMs: 50 });
+    await child.waitFor(/^long-event$/);
+    const inProgress = async () =>
+      (await db.pool.query(`SELECT event_type, agent_name, status, completed_at, node_id FROM "${db.schema}".execution_events WHERE run_id = 'run-killed-mid-code' AND status = 'running'`)).rows;
+    const deadline = Date.now() + 10_000;
+    while ((await inProgress()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.process.kill('SIGKILL');
+    await child.exited;
+    const rows = await inProgress();
+    assert.deepEqual(rows, [{ event_type: 'code_exec', agent_name: 'executor', status: 'running', completed_at: null, node_id: 'train' }]);
+    assert.deepEqual(await seqs('run-killed-mid-code'), [0, 1, 2, null], 'the events that ended before are there too (and the code execution, which has no seq)');
+    const node = await db.pool.query(`SELECT status FROM "${db.schema}".dag_nodes WHERE run_id = 'run-killed-mid-code'`);
+    assert.deepEqual(node.rows, [{ status: 'running' }]);
+  });
+
   it('flushOnExit: false leaves signals alone (Node default: SIGTERM kills at once)', async () => {
     const child = startEmitter({ ...base(), spoolDir: false, runId: 'run-optout', mode: 'loop', intervalMs: 1, flushOnExit: false });
     await child.waitFor(/^ended 20$/);

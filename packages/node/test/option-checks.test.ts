@@ -40,6 +40,9 @@ const bad: [string, Record<string, unknown>, RegExp][] = [
   ['postgresHeartbeatMs -1', { postgresHeartbeatMs: -1 }, /postgresHeartbeatMs must be a positive integer \(or 0: off\), got -1/],
   ['postgresHeartbeatMs "60000"', { postgresHeartbeatMs: '60000' }, /postgresHeartbeatMs must be a positive integer \(or 0: off\), got "60000"/],
   ['postgresHeartbeatMs 2**31', { postgresHeartbeatMs: 2 ** 31 }, /postgresHeartbeatMs must be at most 2147483647 ms \(a Node timer's limit\), got 2147483648/],
+  ['postgresEventsInProgressAfterMs -1', { postgresEventsInProgressAfterMs: -1 }, /postgresEventsInProgressAfterMs must be a positive integer \(or 0: off\), got -1/],
+  ['postgresEventsInProgressAfterMs 1.5', { postgresEventsInProgressAfterMs: 1.5 }, /postgresEventsInProgressAfterMs must be a positive integer \(or 0: off\), got 1.5/],
+  ['postgresEventsInProgressAfterMs 2**31', { postgresEventsInProgressAfterMs: 2 ** 31 }, /postgresEventsInProgressAfterMs must be at most 2147483647 ms/],
   ['spoolDir 1', { spoolDir: 1 }, /spoolDir must be a string/],
   ['otlpHeaders value 2', { otlpHeaders: { 'x-a': 2 } }, /otlpHeaders\["x-a"\] must be a string, got 2/],
 ];

@@ -342,6 +342,67 @@ test('string resource attributes are redacted like span attributes before they l
   assert.equal(unredacted?.['deployment.note'], `token=${slack}`, 'redaction: false turns it off here too');
 });
 
+test('postgresEventsInProgressAfterMs: a long code execution is listed while it runs (redacted names, no content), its end replaces the row; 0 turns it off', async () => {
+  const rowsOf = async (runId: string) =>
+    (await db.pool.query(`SELECT status, name, agent_name, inputs, meta, completed_at FROM execution_events WHERE run_id = $1 ORDER BY execution_order`, [runId]))
+      .rows as { status: string; name: string; agent_name: string; inputs: Record<string, unknown>; meta: Record<string, unknown>; completed_at: Date | null }[];
+  const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
+  const start = (postgresEventsInProgressAfterMs: number) =>
+    startAgentspan({
+      databaseUrl: db.url,
+      otlpEndpoint: false,
+      registerGlobal: false,
+      flushOnExit: false,
+      spoolDir: false,
+      postgresEventsInProgressAfterMs,
+      postgresBatch: { scheduledDelayMillis: 5 },
+      logger: { warn: () => {} },
+    });
+  const agentspan = await start(30);
+  const run = agentspan.startRun({ runId: 'events-in-progress-on' });
+  const step = run.startNode('train');
+  const exec = step.beginCodeExecution({ agent: `executor ${key}`, language: 'python', code: `OPENAI_API_KEY = "${key}"\ntrain()` });
+  let rows = await rowsOf('events-in-progress-on');
+  for (let i = 0; i < 200 && rows.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    rows = await rowsOf('events-in-progress-on');
+  }
+  assert.equal(rows.length, 1, 'listed while it runs');
+  const live = rows[0]!;
+  assert.equal(live.status, 'running');
+  assert.equal(live.completed_at, null);
+  assert.deepEqual(live.inputs, {});
+  assert.ok(!JSON.stringify(live).includes(key), JSON.stringify(live));
+  assert.match(live.agent_name, /^executor \[REDACTED:/);
+  assert.match(live.name, /^execute_code executor \[REDACTED:/);
+  assert.equal(live.meta['heartbeat_ms'], 60_000);
+
+  exec.end({ output: 'done', exitCode: 0 });
+  step.end();
+  run.end();
+  await agentspan.forceFlush();
+  assert.equal(agentspan.stats().postgres?.shownRunning, 1);
+  await agentspan.shutdown();
+  rows = await rowsOf('events-in-progress-on');
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.status, 'completed');
+  assert.ok(rows[0]!.completed_at instanceof Date);
+  assert.match(String(rows[0]!.inputs['code']), /^OPENAI_API_KEY = "\[REDACTED:/, 'its content comes with the end, redacted');
+  assert.ok(!JSON.stringify(rows[0]).includes(key));
+  assert.equal(rows[0]!.meta['shown_in_progress'], true);
+
+  const off = await start(0);
+  const quiet = off.startRun({ runId: 'events-in-progress-off' });
+  const slow = quiet.beginToolCall({ agent: 'a', tool: 'search', args: { q: 'x' } });
+  await new Promise((r) => setTimeout(r, 150));
+  await off.forceFlush();
+  assert.equal((await rowsOf('events-in-progress-off')).length, 0, 'off: nothing before the end');
+  slow.end({ result: 'ok' });
+  quiet.end();
+  await off.shutdown();
+  assert.equal((await rowsOf('events-in-progress-off')).length, 1);
+});
+
 test('postgresHeartbeatMs: a running run is written again at that interval, seen later each time; 0 turns it off', async () => {
   const metaOf = async (runId: string): Promise<Record<string, unknown>> => {
     const r = await db.pool.query(`SELECT meta FROM workflow_runs WHERE id = $1`, [runId]);

@@ -80,6 +80,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly runs: RunStates;
   /** Maps GenAI / OpenInference / AI SDK spans of other instrumentations into agentspan's attributes. */
   private readonly foreign = new ForeignSpanMapper();
+  /** Whether an event was redacted while running (`prepareRunning`): its end looks up `redactedAtStart` too. */
+  private redactedWhileRunning = false;
   /** Run and node spans' values and name as their start's redaction left them (see `redactAtStart`). */
   private readonly redactedAtStart = new WeakMap<Span, { readonly values: ReadonlyMap<string, AttributeValue>; readonly name: string }>();
   /**
@@ -177,6 +179,30 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       if (type === EventType.RUN || type === EventType.NODE) this.redactAtStart(span);
     } catch (err) {
       this.failed(err);
+    }
+  }
+
+  /**
+   * Readies an event span that is still running to be written in progress
+   * (give it as `prepareRunning` to a `PostgresSpanProcessor`, which calls it
+   * once the event has run `showRunningAfterMillis`; `startAgentspan` does):
+   * its attributes and name are redacted now, as a run's and a node's are at
+   * their start, and the end redacts only what changed since. False for a
+   * span that ended or is not an event; never throws.
+   */
+  prepareRunning(span: Span): boolean {
+    try {
+      if (span.ended) return false;
+      const type = span.attributes[Attr.ATTR_EVENT_TYPE];
+      if (type === undefined || type === EventType.RUN || type === EventType.NODE) return false;
+      if (this.redactor !== undefined && !this.redactedAtStart.has(span)) {
+        this.redactAtStart(span);
+        this.redactedWhileRunning = true;
+      }
+      return true;
+    } catch (err) {
+      this.failed(err);
+      return false;
     }
   }
 
@@ -317,8 +343,10 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const type = attrs[Attr.ATTR_EVENT_TYPE];
     if (type !== undefined) this.stampParentEvent(span);
     if (this.redactor) {
-      // Only runs and nodes were redacted at their start (see `redactAtStart`): no lookup for the others.
-      const leftAtStart = type === EventType.RUN || type === EventType.NODE ? this.redactedAtStart.get(span) : undefined;
+      // Only runs and nodes were redacted at their start (see `redactAtStart`), and events shown while
+      // running (`prepareRunning`): no lookup for the others until such an event was.
+      const leftAtStart =
+        type === EventType.RUN || type === EventType.NODE || this.redactedWhileRunning ? this.redactedAtStart.get(span) : undefined;
       const found = redactAttributes(attrs, this.redactor, leftAtStart?.values);
       // A name redacted at the start and unchanged since is not redacted twice (as the attributes).
       const inName = leftAtStart?.name === span.name ? 0 : redactName(span, this.redactor, this.cleanNames);

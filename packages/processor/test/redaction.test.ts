@@ -6,7 +6,7 @@ import { Attr } from '@agentspan/semconv';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createRecorder } from '@agentspan/instrumentation';
 import { ExecutionEventSpanProcessor } from '../src/index.js';
 import { named, setup } from './helpers.js';
@@ -125,4 +125,53 @@ test('a run is redacted once whatever the rules: a user pattern that matches the
   assert.equal(counted, 6);
   const tool = spans().find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'tool_call')!;
   assert.equal(processor.stats().redactions, counted + Number(tool.attributes[Attr.ATTR_REDACTIONS]));
+});
+
+test('prepareRunning: a running event is redacted then (attributes and name), and its end redacts only what came after, counted once', () => {
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-proc-'));
+  const exporter = new InMemorySpanExporter();
+  // A user pattern that matches the redaction tag itself: the end must not redact what was readied again.
+  const licence = { kind: 'licence', pattern: /\b[A-Z0-9]{8,}\b/ };
+  const processor = new ExecutionEventSpanProcessor({ workspaceDir, redaction: { extraPatterns: [licence] } });
+  const started: Span[] = [];
+  const capture: SpanProcessor = {
+    onStart: (span) => void started.push(span as Span),
+    onEnd: () => {},
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const provider = new BasicTracerProvider({ spanProcessors: [processor, capture, new SimpleSpanProcessor(exporter)] });
+  processor.setTracerProvider(provider);
+  const recorder = createRecorder({ tracerProvider: provider });
+  const key = 'ZX81ABCD99';
+  const run = recorder.startRun({ runId: 'run-prepare-running' });
+  const step = run.startNode('fetch');
+  const call = step.beginToolCall({ agent: 'fetcher', tool: 'lookup AK9X7Q2Z3W', args: { note: `licence ${key}` } });
+  const span = started.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'tool_call');
+  assert.ok(span);
+  assert.ok(JSON.stringify(span.attributes).includes(key), 'not redacted before it is readied');
+
+  assert.equal(processor.prepareRunning(span), true);
+  const readied = JSON.stringify(span.attributes) + span.name;
+  assert.ok(!readied.includes(key) && !readied.includes('AK9X7Q2Z3W'), readied);
+  const atReady = Number(span.attributes[Attr.ATTR_REDACTIONS]);
+  assert.ok(atReady >= 2, `redactions when readied: ${atReady}`);
+  assert.equal(processor.prepareRunning(span), true, 'readied again (a second sweep): nothing redacted twice');
+  assert.equal(Number(span.attributes[Attr.ATTR_REDACTIONS]), atReady);
+
+  call.end({ result: 'ok, QQ11WW22EE' });
+  const ended = named(exporter.getFinishedSpans(), span.name);
+  const text = JSON.stringify(ended.attributes) + ended.name;
+  assert.ok(!text.includes(key) && !text.includes('AK9X7Q2Z3W') && !text.includes('QQ11WW22EE'), text);
+  assert.equal(ended.name, 'execute_tool lookup [REDACTED:licence]');
+  assert.ok(!text.includes(':licence]:'), `tags are not redacted again: ${text}`);
+  assert.equal(Number(ended.attributes[Attr.ATTR_REDACTIONS]), atReady + 1, 'the result, the one value new since');
+
+  // Not an event, or already ended: nothing to ready.
+  const runSpan = started.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run');
+  assert.ok(runSpan);
+  assert.equal(processor.prepareRunning(runSpan), false);
+  assert.equal(processor.prepareRunning(span), false);
+  step.end();
+  run.end();
 });

@@ -12,12 +12,14 @@ import {
   type TimelineEventRow,
 } from '../data/run-detail.js';
 import type { Colors } from '../format/colors.js';
-import { isFailedStatus, statusMark } from '../format/status.js';
+import { eventMark, isFailedStatus, statusMark } from '../format/status.js';
 import { displayWidth } from '../format/table.js';
 import { formatBytes, formatDuration, formatTimestamp, maxOf, minOf, shorten, terminalSafe } from '../format/text.js';
 
 /** The one-line "what happened" of an event, before shortening. */
 export function describeEvent(e: TimelineEventRow): string {
+  // A row in progress holds no inputs yet (they come with its end): its span name says what it is.
+  if (e.inProgress) return e.name ?? e.eventType;
   switch (e.eventType) {
     case 'agent_call':
       return e.preview ? `"${e.preview}"` : '(no content)';
@@ -40,19 +42,37 @@ export function describeEvent(e: TimelineEventRow): string {
   }
 }
 
+/** `2026-12-05 10:00:00 (2h 00m ago)`: when a row in progress was last written, or null when it says nothing of it. */
+function lastSeen(row: Pick<RunHeader, 'lastSeenAt'>, now: number): string | null {
+  const seen = row.lastSeenAt === null ? Number.NaN : Date.parse(row.lastSeenAt);
+  return Number.isFinite(seen) ? `${formatTimestamp(row.lastSeenAt)} (${formatDuration(Math.max(0, now - seen))} ago)` : null;
+}
+
 /**
  * What a run with no end recorded is doing: still going (its heartbeat seen lately), fallen silent
  * (`stale`: its process most likely died), or unknown (no heartbeat recorded: an older version, or
  * heartbeats turned off).
  */
 export function inProgressNote(run: Pick<RunHeader, 'status' | 'lastSeenAt'>, now = Date.now()): string {
-  const seen = run.lastSeenAt === null ? Number.NaN : Date.parse(run.lastSeenAt);
-  const ago = Number.isFinite(seen) ? ` (${formatDuration(Math.max(0, now - seen))} ago)` : '';
+  const seen = lastSeen(run, now);
   if (run.status === STALE_STATUS) {
-    return `(stale: no end recorded, and its process was last seen running at ${formatTimestamp(run.lastSeenAt)}${ago}: it most likely died before ending the run, or cannot reach Postgres)`;
+    return `(stale: no end recorded, and its process was last seen running at ${seen ?? formatTimestamp(null)}: it most likely died before ending the run, or cannot reach Postgres)`;
   }
-  if (Number.isFinite(seen)) return `(no end recorded yet: the run is still going, its process last seen running at ${formatTimestamp(run.lastSeenAt)}${ago})`;
+  if (seen !== null) return `(no end recorded yet: the run is still going, its process last seen running at ${seen})`;
   return '(no end recorded yet: the run is still going, or its process died before ending it)';
+}
+
+/**
+ * The line under an event in progress, as {@link inProgressNote} for a run but shorter (it is
+ * indented under the event's line): still going, or stale, with when its process was last seen.
+ */
+export function eventInProgressNote(event: Pick<TimelineEventRow, 'status' | 'lastSeenAt'>, now = Date.now()): string {
+  const seen = lastSeen(event, now);
+  if (event.status === STALE_STATUS) {
+    return `(stale: no end recorded, its process last seen at ${seen ?? formatTimestamp(null)}: most likely dead)`;
+  }
+  if (seen !== null) return `(running: no end recorded yet, its process last seen at ${seen})`;
+  return '(running: no end recorded yet, or its process died before ending it)';
 }
 
 function nodeHeader(nodeId: string | null, node: NodeRow | undefined, colors: Colors): string {
@@ -68,9 +88,10 @@ export function formatTimeline(
   run: RunHeader,
   nodes: readonly NodeRow[],
   events: readonly TimelineEventRow[],
-  options: { colors: Colors; width: number },
+  options: { colors: Colors; width: number; now?: number | undefined },
 ): string {
   const { colors } = options;
+  const now = options.now ?? Date.now();
   const lines: string[] = [];
   lines.push(
     `${colors.bold(`run ${run.id}`)}  ${run.mode ?? '-'}  ${statusMark(run.status, colors)}  ${formatDuration(run.durationMs)}  ${events.length} event${events.length === 1 ? '' : 's'}`,
@@ -78,7 +99,7 @@ export function formatTimeline(
   // Gateway runs are named too: the OTLP ones that never get a row (a conversation id, no agent root) have ended.
   const noRow = "(no run row: the run has not ended, or its span was lost; over OTLP only a trace whose root is an agent span gets one, see the gateway's README)";
   if (!run.recorded) lines.push(colors.yellow(noRow));
-  else if (run.completedAt === null && (run.status === 'running' || run.status === STALE_STATUS)) lines.push(colors.yellow(inProgressNote(run)));
+  else if (run.completedAt === null && (run.status === 'running' || run.status === STALE_STATUS)) lines.push(colors.yellow(inProgressNote(run, now)));
   if (run.task) lines.push(`task: ${shorten(run.task, Math.max(40, options.width - 6))}`);
   if (events.length === 0) {
     lines.push('', 'no events recorded for this run');
@@ -105,7 +126,7 @@ export function formatTimeline(
     }
     const failed = isFailedStatus(e.status) || e.hasError;
     const indent = '  '.repeat(Math.max(1, (e.depth ?? 2) - 1));
-    const mark = failed ? colors.red('✗') : colors.green('✓');
+    const mark = eventMark(e, colors);
     const prefix = [
       `#${e.executionOrder ?? '?'}`.padEnd(widths.order),
       offset(e).padEnd(widths.offset),
@@ -118,6 +139,11 @@ export function formatTimeline(
     const line = `${indent}${prefix}  ${shorten(describeEvent(e), room)}`;
     lines.push(e.eventType === 'file_gen' ? colors.cyan(line) : line);
     if (failed && e.errorMessage) lines.push(`${indent}${' '.repeat(widths.order + 2)}${colors.red(shorten(e.errorMessage, room + 20))}`);
+    // Under an event still running (or fallen silent), when its process was last seen, as for the run.
+    if (e.inProgress) {
+      const noteRoom = Math.max(60, options.width - displayWidth(indent) - widths.order - 2);
+      lines.push(`${indent}${' '.repeat(widths.order + 2)}${colors.yellow(shorten(eventInProgressNote(e, now), noteRoom))}`);
+    }
   }
   // Recorded ids, titles and names are in these lines: one terminal line each, no control sequences.
   return lines.map(terminalSafe).join('\n');

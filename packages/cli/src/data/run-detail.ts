@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { effectiveStatusSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
+import { effectiveStatusSql, inProgressSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
 import { fetchInBatches } from './cursor.js';
 import { asIso, asNumber, asObject, asString, asStringArray, type JsonObject } from './json.js';
 
@@ -53,7 +53,19 @@ export interface EventSummaryRow {
   eventSubtype: string | null;
   agentName: string | null;
   agentRole: string | null;
+  /**
+   * The stored status, or `stale` for an event in progress whose process fell silent (see
+   * `lastSeenAt`): an event in progress (`inProgress`) reads `running` or `stale`.
+   */
   status: string;
+  /**
+   * Whether the row is an event's row in progress (an agent call, code execution or tool call still
+   * running when it was written): it holds ids, names, order and start only, no outcome and no
+   * duration; the row of its end replaces it.
+   */
+  inProgress: boolean;
+  /** When an event in progress was last seen running by its process (its heartbeat); null for one that ended. */
+  lastSeenAt: string | null;
   hasError: boolean;
   errorMessage: string | null;
   executionOrder: number | null;
@@ -91,9 +103,11 @@ export interface FullEventRow extends EventSummaryRow {
 
 const EPOCH_MS = (column: string) => `(extract(epoch FROM ${column}) * 1000)::double precision`;
 
+/** The summary of an `execution_events` row aliased `e` (its status as readers show it: `stale` for a silent row in progress). */
 const SUMMARY_COLUMNS = `
   id::text AS id, parent_event_id::text AS parent_event_id, node_id, event_type, event_subtype, agent_name, agent_role,
-  status, (meta->>'has_error' = 'true') AS has_error, coalesce(error_message, meta->>'error_message', meta->>'error_type') AS error_message,
+  ${effectiveStatusSql('e')} AS status, ${inProgressSql('e')} AS in_progress, ${lastSeenAtSql('e')} AS last_seen_at,
+  (meta->>'has_error' = 'true') AS has_error, coalesce(error_message, meta->>'error_message', meta->>'error_type') AS error_message,
   execution_order, depth, started_at, ${EPOCH_MS('coalesce(started_at, "timestamp")')} AS start_ms, duration_ms, name`;
 
 /** The replay order: execution order, then start time (events recorded without an order go last). */
@@ -109,6 +123,8 @@ function summaryOf(r: Record<string, unknown>): EventSummaryRow {
     agentName: asString(r['agent_name']),
     agentRole: asString(r['agent_role']),
     status: String(r['status']),
+    inProgress: r['in_progress'] === true,
+    lastSeenAt: asIso(r['last_seen_at']),
     hasError: r['has_error'] === true,
     errorMessage: asString(r['error_message']),
     executionOrder: asNumber(r['execution_order']),
@@ -197,7 +213,7 @@ export async function loadTimelineEvents(
             outputs->>'file_path' AS file_path, outputs->>'file_size' AS file_size, meta->>'has_content' AS has_content,
             meta->'files_written' AS files_written, outputs->'files_generated' AS files_generated,
             inputs->>'from_agent' AS from_agent, inputs->>'to_agent' AS to_agent
-       FROM execution_events WHERE run_id = $1 ${EVENT_ORDER}`,
+       FROM execution_events e WHERE run_id = $1 ${EVENT_ORDER}`,
     [runId],
     {
       ...(onProgress ? { onProgress } : {}),
@@ -229,7 +245,7 @@ export async function loadFullEvents(
   return fetchInBatches(
     client,
     `SELECT ${SUMMARY_COLUMNS}, inputs, outputs, meta, attributes
-       FROM execution_events WHERE run_id = $1 ${EVENT_ORDER}`,
+       FROM execution_events e WHERE run_id = $1 ${EVENT_ORDER}`,
     [runId],
     {
       batchSize: 500,

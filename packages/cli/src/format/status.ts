@@ -19,3 +19,15 @@ export function statusMark(status: string | null | undefined, colors: Colors): s
   if (PENDING.has(status)) return colors.yellow(`… ${status}`);
   return colors.green(`✓ ${status}`);
 }
+
+/**
+ * The one-character mark of an event line: `✗` failed (or an error flag: a non-zero exit code, a
+ * tool error), `…` still running, `!` stale (running, its process silent), `✓` ended otherwise.
+ * An event in progress has no outcome yet: never `✓`.
+ */
+export function eventMark(event: { status: string; hasError: boolean }, colors: Colors): string {
+  if (isFailedStatus(event.status) || event.hasError) return colors.red('✗');
+  if (event.status === STALE_STATUS) return colors.yellow('!');
+  if (PENDING.has(event.status)) return colors.yellow('…');
+  return colors.green('✓');
+}

@@ -17,7 +17,12 @@ export interface ReportEvent {
   node: string | null;
   parent: string | null;
   depth: number | null;
+  /** The stored status, or `stale` for an event in progress whose process fell silent. */
   status: string;
+  /** An event still running when its row was written (`running` or `stale`): no outcome, no duration, no inputs yet. */
+  inProgress: boolean;
+  /** When an event in progress was last seen running by its process; null for one that ended. */
+  lastSeenAt: string | null;
   /** `meta.has_error` (a non-zero exit code, a tool error) even when the status is `completed`. */
   failed: boolean;
   error: string | null;
@@ -146,6 +151,8 @@ export function buildReportData(
       parent: e.parentEventId,
       depth: e.depth,
       status: e.status,
+      inProgress: e.inProgress,
+      lastSeenAt: e.lastSeenAt,
       failed: e.hasError,
       error: e.errorMessage === null ? null : (cut(e.errorMessage) as string),
       startedAt: e.startedAt,

@@ -5,6 +5,7 @@ import {
   byEventType,
   byRun,
   dashboard,
+  isEnded,
   isError,
   promPanel,
   rowPanel,
@@ -96,7 +97,7 @@ export function agentsDashboard(): DashboardJson {
     }),
     tablePanel(l, {
       title: 'Agents',
-      description: 'Per agent: events by type, errors, error rate and latency.',
+      description: 'Per agent: events by type, errors, error rate (of the events that ended: one still running has no outcome yet) and latency.',
       w: 24,
       h: 9,
       overrides: [
@@ -112,7 +113,7 @@ export function agentsDashboard(): DashboardJson {
         "       count(*) FILTER (WHERE e.event_type = 'code_exec') AS code_execs,",
         "       count(*) FILTER (WHERE e.event_type = 'tool_call') AS tool_calls,",
         `       count(*) FILTER (WHERE ${isError('e')}) AS errors,`,
-        `       round(100.0 * count(*) FILTER (WHERE ${isError('e')}) / count(*), 1) AS error_pct,`,
+        `       round(100.0 * count(*) FILTER (WHERE ${isError('e')}) / nullif(count(*) FILTER (WHERE ${isEnded('e')}), 0), 1) AS error_pct,`,
         '       avg(e.duration_ms) AS mean_ms,',
         '       percentile_cont(0.5) WITHIN GROUP (ORDER BY e.duration_ms) AS p50_ms,',
         '       percentile_cont(0.95) WITHIN GROUP (ORDER BY e.duration_ms) AS p95_ms,',

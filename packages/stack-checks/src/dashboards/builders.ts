@@ -1,3 +1,4 @@
+import { inProgressSql } from '@agentspan/exporter-postgres';
 import type {
   DashboardJson,
   DataLink,
@@ -45,6 +46,15 @@ export const byAgent = (col: string): string => `('__all' IN ($agent) OR coalesc
 export const byEventType = (col: string): string => `('__all' IN ($event_type) OR ${col} IN ($event_type))`;
 /** An event that failed or whose output shows an error. */
 export const isError = (e: string): string => `(${e}.status = 'failed' OR ${e}.meta->>'has_error' = 'true')`;
+/**
+ * An event that ended: not a row in progress (an agent call, code execution or tool call still
+ * running, whose row holds its type, agent, run, order and start, but nothing recorded at its end:
+ * outcome, duration, tool, language, code, imports). Panels that count events count those in
+ * progress too; panels that read what an event's end records (a rate of failures, a tool or a
+ * language to group by, a code hash) read only the events that ended, so a call still running
+ * neither counts as a success nor shows up as an `(unknown)` tool.
+ */
+export const isEnded = (e: string): string => `NOT ${inProgressSql(e)}`;
 
 function allOption(): { selected: boolean; text: string[]; value: string[] } {
   return { selected: true, text: ['All'], value: ['$__all'] };

@@ -179,15 +179,18 @@ export function runsOverviewDashboard(): DashboardJson {
     }),
     tablePanel(l, {
       title: 'Run timeline',
-      description: 'Events of the selected runs, newest run first, each in execution order (the replay order). The trace id opens the trace with the span highlighted.',
+      description:
+        'Events of the selected runs, newest run first, each in execution order (the replay order). The trace id opens the trace with the span highlighted. ' +
+        'An event still running has status running and no duration yet (stale: no end recorded, and its process silent for over two heartbeats and a minute, most likely dead).',
       w: 24,
       h: 12,
       overrides: [traceLinkOverride('trace_id', 'span_id'), runLinkOverride('run_id'), unitOverride('duration_ms', 'ms'), widthOverride('detail', 360)],
       sql: [
-        'SELECT e."timestamp", e.run_id, e.execution_order AS "order", e.node_id, e.event_type, e.agent_name, e.status,',
+        `SELECT e."timestamp", e.run_id, e.execution_order AS "order", e.node_id, e.event_type, e.agent_name, ${effectiveStatusSql('e')} AS status,`,
         "       (e.meta->>'has_error' = 'true') AS has_error, e.duration_ms,",
         "       coalesce(e.outputs->>'file_path', e.inputs->>'tool', left(e.inputs->>'message_preview', 160), left(e.inputs->>'code', 160),",
-        "                e.inputs->>'from_agent' || ' -> ' || (e.inputs->>'to_agent')) AS detail,",
+        // An event in progress has no inputs yet: its span name (`execute_tool fetch`) says what it is.
+        "                e.inputs->>'from_agent' || ' -> ' || (e.inputs->>'to_agent'), e.name) AS detail,",
         "       coalesce(e.error_message, e.meta->>'error_message') AS error, e.trace_id, e.span_id",
         'FROM execution_events e',
         'LEFT JOIN workflow_runs r ON r.id = e.run_id',

@@ -5,6 +5,7 @@ import {
   byAgent,
   byRun,
   dashboard,
+  isEnded,
   isError,
   rowPanel,
   runLinkOverride,
@@ -22,6 +23,9 @@ export function toolsAndCodeDashboard(): DashboardJson {
   const scope = `$__timeFilter(e."timestamp") AND ${byRun('e.run_id')} AND ${byAgent('e.agent_name')}`;
   const tools = `e.event_type = 'tool_call' AND ${scope}`;
   const code = `e.event_type = 'code_exec' AND ${scope}`;
+  // What a call's or an execution's end records (its outcome, tool, language, code, imports): read from those that ended.
+  const endedTools = `${tools} AND ${isEnded('e')}`;
+  const endedCode = `${code} AND ${isEnded('e')}`;
   const language = "coalesce(e.meta->>'language', e.inputs->>'language', 'unknown')";
   const panels = [
     statPanel(l, {
@@ -33,12 +37,12 @@ export function toolsAndCodeDashboard(): DashboardJson {
     }),
     statPanel(l, {
       title: 'Tool failure rate',
-      description: 'Share of tool calls that failed or returned an error.',
+      description: 'Share of the tool calls that ended that failed or returned an error.',
       w: 4,
       h: 4,
       unit: 'percent',
       decimals: 1,
-      sql: `SELECT 100.0 * count(*) FILTER (WHERE ${isError('e')}) / nullif(count(*), 0) AS failure_pct\nFROM execution_events e\nWHERE ${tools}`,
+      sql: `SELECT 100.0 * count(*) FILTER (WHERE ${isError('e')}) / nullif(count(*), 0) AS failure_pct\nFROM execution_events e\nWHERE ${endedTools}`,
     }),
     statPanel(l, {
       title: 'Code executions',
@@ -59,7 +63,7 @@ export function toolsAndCodeDashboard(): DashboardJson {
       description: 'Distinct pieces of code executed (by code hash).',
       w: 4,
       h: 4,
-      sql: `SELECT count(DISTINCT e.inputs->>'code_hash') AS distinct_code\nFROM execution_events e\nWHERE ${code}`,
+      sql: `SELECT count(DISTINCT e.inputs->>'code_hash') AS distinct_code\nFROM execution_events e\nWHERE ${endedCode}`,
     }),
     statPanel(l, {
       title: 'Code reused across runs',
@@ -69,14 +73,14 @@ export function toolsAndCodeDashboard(): DashboardJson {
       sql: [
         'SELECT count(*) AS reused FROM (',
         "  SELECT e.inputs->>'code_hash' FROM execution_events e",
-        `  WHERE ${code} AND e.inputs->>'code_hash' IS NOT NULL`,
+        `  WHERE ${endedCode} AND e.inputs->>'code_hash' IS NOT NULL`,
         '  GROUP BY 1 HAVING count(DISTINCT e.run_id) > 1',
         ') reused',
       ].join('\n'),
     }),
     barPanel(l, {
       title: 'Top tools',
-      description: 'The most called tools, with their failures.',
+      description: 'The most called tools, with their failures (calls that ended: a call still running has no tool recorded yet).',
       w: 12,
       h: 8,
       horizontal: true,
@@ -84,7 +88,7 @@ export function toolsAndCodeDashboard(): DashboardJson {
         "SELECT coalesce(e.inputs->>'tool', '(unknown)') AS tool, count(*) AS calls,",
         `       count(*) FILTER (WHERE ${isError('e')}) AS failures`,
         'FROM execution_events e',
-        `WHERE ${tools}`,
+        `WHERE ${endedTools}`,
         'GROUP BY 1',
         'ORDER BY 2 DESC, 1',
         'LIMIT 15',
@@ -92,7 +96,7 @@ export function toolsAndCodeDashboard(): DashboardJson {
     }),
     tablePanel(l, {
       title: 'Tools',
-      description: 'Per tool: calls, failures, failure rate, mean and p95 duration, runs.',
+      description: 'Per tool: calls, failures, failure rate, mean and p95 duration, runs (calls that ended).',
       w: 12,
       h: 8,
       overrides: [unitOverride('failure_pct', 'percent'), unitOverride('mean_ms', 'ms'), unitOverride('p95_ms', 'ms')],
@@ -104,14 +108,14 @@ export function toolsAndCodeDashboard(): DashboardJson {
         '       percentile_cont(0.95) WITHIN GROUP (ORDER BY e.duration_ms) AS p95_ms,',
         '       count(DISTINCT e.run_id) AS runs',
         'FROM execution_events e',
-        `WHERE ${tools}`,
+        `WHERE ${endedTools}`,
         'GROUP BY 1',
         'ORDER BY 2 DESC, 1',
       ].join('\n'),
     }),
     timeSeriesPanel(l, {
       title: 'Tool failure rate over time',
-      description: 'Share of failing calls per interval, by tool.',
+      description: 'Share of failing calls per interval, by tool (calls that ended).',
       w: 12,
       h: 8,
       unit: 'percent',
@@ -119,14 +123,14 @@ export function toolsAndCodeDashboard(): DashboardJson {
         "SELECT $__timeGroupAlias(e.\"timestamp\", $__interval), coalesce(e.inputs->>'tool', '(unknown)') AS metric,",
         `       100.0 * count(*) FILTER (WHERE ${isError('e')}) / count(*) AS failure_pct`,
         'FROM execution_events e',
-        `WHERE ${tools}`,
+        `WHERE ${endedTools}`,
         'GROUP BY 1, 2',
         'ORDER BY 1',
       ].join('\n'),
     }),
     timeSeriesPanel(l, {
       title: 'Code executions by language',
-      description: 'Code executions per interval, by language.',
+      description: 'Code executions that ended per interval, by language (one still running has no language recorded yet).',
       w: 12,
       h: 8,
       bars: true,
@@ -134,7 +138,7 @@ export function toolsAndCodeDashboard(): DashboardJson {
       sql: [
         `SELECT $__timeGroupAlias(e."timestamp", $__interval), ${language} AS metric, count(*) AS executions`,
         'FROM execution_events e',
-        `WHERE ${code}`,
+        `WHERE ${endedCode}`,
         'GROUP BY 1, 2',
         'ORDER BY 1',
       ].join('\n'),
@@ -149,7 +153,7 @@ export function toolsAndCodeDashboard(): DashboardJson {
         'SELECT imp.name AS module, count(*) AS executions, count(DISTINCT e.run_id) AS runs',
         'FROM execution_events e',
         "CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END) AS imp(name)",
-        `WHERE ${code}`,
+        `WHERE ${endedCode}`,
         'GROUP BY 1',
         'ORDER BY 2 DESC, 1',
         'LIMIT 20',
@@ -157,7 +161,7 @@ export function toolsAndCodeDashboard(): DashboardJson {
     }),
     tablePanel(l, {
       title: 'Code repeated across runs',
-      description: 'The same code (by hash) executed in more than one run: candidates for a reusable tool or skill.',
+      description: 'The same code (by hash) executed in more than one run, counting executions that ended: candidates for a reusable tool or skill.',
       w: 12,
       h: 9,
       overrides: [widthOverride('code', 360)],
@@ -167,7 +171,7 @@ export function toolsAndCodeDashboard(): DashboardJson {
         "       string_agg(DISTINCT e.agent_name, ', ') AS agents, min(e.\"timestamp\") AS first_seen, max(e.\"timestamp\") AS last_seen,",
         "       left(min(e.inputs->>'code'), 300) AS code",
         'FROM execution_events e',
-        `WHERE ${code} AND e.inputs->>'code_hash' IS NOT NULL`,
+        `WHERE ${endedCode} AND e.inputs->>'code_hash' IS NOT NULL`,
         'GROUP BY 1',
         'HAVING count(DISTINCT e.run_id) > 1',
         'ORDER BY 2 DESC, 3 DESC, 1',

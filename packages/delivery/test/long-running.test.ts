@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BasicTracerProvider, type ReadableSpan, type Span } from '@opentelemetry/sdk-trace-base';
+import { DeliverySpanProcessor, type DeliveryStats } from '../src/index.js';
+import { LongRunning, MAX_WATCHED_SPANS } from '../src/long-running.js';
+import { FakeSink, memoryLogger, spanSource, until } from './helpers.js';
+
+const fast = { retryInitialDelayMillis: 5, retryMaxDelayMillis: 20, scheduledDelayMillis: 1, replayIntervalMillis: 20 };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function assertAccounted(s: DeliveryStats): void {
+  assert.equal(s.queued, s.exported + s.spooled + s.droppedTotal - s.replayDropped + s.queueDepth, JSON.stringify(s));
+}
+
+/** A sink showing spans marked `event` while they run, recording each preparation of them (running or ended). */
+function eventSink(): { sink: FakeSink; prepared: { id: string; ended: boolean }[] } {
+  const sink = new FakeSink();
+  const prepared: { id: string; ended: boolean }[] = [];
+  sink.acceptsAtStart = (span: ReadableSpan) => span.attributes['live'] === true;
+  (sink as FakeSink & { acceptsWhileRunning: (s: ReadableSpan) => boolean }).acceptsWhileRunning = (span) => span.attributes['event'] === true;
+  const prepare = sink.prepare.bind(sink);
+  sink.prepare = (spans) => {
+    for (const s of spans) if (s.attributes['event'] === true) prepared.push({ id: s.spanContext().spanId, ended: s.ended });
+    return prepare(spans);
+  };
+  return { sink, prepared };
+}
+
+describe('LongRunning', () => {
+  const tracer = new BasicTracerProvider().getTracer('long-running');
+
+  it('hands on a span still running past the threshold, from its own start time, once; lets go of ended ones', () => {
+    let now = Date.now();
+    const due: string[] = [];
+    const watch = new LongRunning(1000, (s) => due.push(s.name), () => now);
+    const a = tracer.startSpan('a');
+    const b = tracer.startSpan('b');
+    const early = tracer.startSpan('early', { startTime: now - 5000 });
+    const gone = tracer.startSpan('gone');
+    const readable = (s: unknown): ReadableSpan => s as ReadableSpan;
+    for (const s of [a, b, early, gone]) assert.equal(watch.watch(readable(s)), true);
+    watch.sweepNow();
+    assert.deepEqual(due, ['early'], 'begun with an earlier start time: due at once');
+    watch.unwatch(readable(b)); // ended, its end seen
+    gone.end(); // ended, its end not seen by this processor
+    now += 1001;
+    watch.sweepNow();
+    assert.deepEqual(due, ['early', 'a']);
+    assert.equal(watch.stats().watched, 0, 'nothing held any more');
+    now += 5000;
+    watch.sweepNow();
+    assert.deepEqual(due, ['early', 'a'], 'each once');
+    for (const s of [a, b, early]) s.end();
+    watch.stop();
+  });
+
+  it(`watches at most ${MAX_WATCHED_SPANS} spans at once and counts the rest`, () => {
+    const watch = new LongRunning(60_000, () => {});
+    const span = tracer.startSpan('x');
+    // The same span object stands for many (a Set keeps one entry per object): fill with distinct stand-ins.
+    for (let i = 0; i < MAX_WATCHED_SPANS; i++) assert.equal(watch.watch({ ...span, ended: false } as unknown as ReadableSpan), true);
+    assert.equal(watch.watch(span as unknown as ReadableSpan), false);
+    assert.deepEqual(watch.stats(), { watched: MAX_WATCHED_SPANS, unwatched: 1 });
+    watch.stop();
+    assert.equal(watch.stats().watched, 0);
+    span.end();
+  });
+});
+
+describe('spans shown while running (acceptsWhileRunning, showRunningAfterMillis, prepareRunning)', () => {
+  it('a span running past the threshold is readied, queued in progress and then beats; a short one is queued at its end only', async () => {
+    const { sink, prepared } = eventSink();
+    const readied: string[] = [];
+    const p = new DeliverySpanProcessor(sink, {
+      ...fast,
+      heartbeatIntervalMillis: 40,
+      showRunningAfterMillis: 30,
+      prepareRunning: (span) => {
+        readied.push(span.spanContext().spanId);
+        return true;
+      },
+      logger: memoryLogger(),
+    });
+    const tracer = spanSource(p).provider.getTracer('shown');
+    const long = tracer.startSpan('long', { attributes: { event: true } });
+    const short = tracer.startSpan('short', { attributes: { event: true } });
+    short.end();
+    const id = long.spanContext().spanId;
+    assert.equal(p.wasShownRunning(long as unknown as ReadableSpan), false);
+    await until(() => prepared.filter((x) => x.id === id && !x.ended).length >= 3, 3000, 'shown, then two heartbeats');
+    assert.deepEqual(readied, [id], 'readied once, before it was first queued');
+    assert.equal(p.wasShownRunning(long as unknown as ReadableSpan), true);
+    assert.equal(p.wasShownRunning(short as unknown as ReadableSpan), false);
+    long.end();
+    await p.forceFlush();
+    const s = p.stats();
+    assert.equal(s.shownRunning, 1);
+    assert.equal(s.queued, 3, 'the short end, the long one in progress and its end');
+    assert.equal(s.exported, 3);
+    assert.ok(s.heartbeats >= 2);
+    assertAccounted(s);
+    assert.equal(prepared.filter((x) => x.id === short.spanContext().spanId).length, 1, 'the short one: its end only');
+    await p.shutdown();
+  });
+
+  it('prepareRunning false or throwing, a span ended in prepareRunning, and a shut down processor: nothing shown, nothing thrown', async () => {
+    for (const [label, prepareRunning] of [
+      ['false', () => false],
+      [
+        'throws',
+        () => {
+          throw new Error('boom');
+        },
+      ],
+      [
+        'ends it',
+        (span: Span) => {
+          span.end();
+          return true;
+        },
+      ],
+    ] as const) {
+      const { sink, prepared } = eventSink();
+      const p = new DeliverySpanProcessor(sink, { ...fast, showRunningAfterMillis: 10, prepareRunning, logger: memoryLogger() });
+      const tracer = spanSource(p).provider.getTracer('refused');
+      const span = tracer.startSpan('long', { attributes: { event: true } });
+      await sleep(60);
+      await p.forceFlush();
+      assert.equal(prepared.filter((x) => !x.ended).length, 0, label);
+      assert.equal(p.stats().shownRunning, 0, label);
+      span.end();
+      await p.shutdown();
+    }
+    const { sink, prepared } = eventSink();
+    const p = new DeliverySpanProcessor(sink, { ...fast, showRunningAfterMillis: 20, prepareRunning: () => true, logger: memoryLogger() });
+    const span = spanSource(p).provider.getTracer('closed').startSpan('long', { attributes: { event: true } });
+    await p.shutdown();
+    await sleep(60);
+    assert.equal(prepared.length, 0, 'after shutdown nothing is shown');
+    span.end();
+  });
+
+  it('off without prepareRunning, with 0, or for a sink without acceptsWhileRunning; bad options are refused', async () => {
+    for (const options of [{ showRunningAfterMillis: 10 }, { showRunningAfterMillis: 0, prepareRunning: () => true }]) {
+      const { sink, prepared } = eventSink();
+      const p = new DeliverySpanProcessor(sink, { ...fast, ...options, logger: memoryLogger() });
+      const span = spanSource(p).provider.getTracer('off').startSpan('long', { attributes: { event: true } });
+      await sleep(50);
+      await p.forceFlush();
+      assert.equal(prepared.length, 0, JSON.stringify(options));
+      span.end();
+      await p.shutdown();
+    }
+    assert.throws(() => new DeliverySpanProcessor(new FakeSink(), { showRunningAfterMillis: -1 }), RangeError);
+    assert.throws(() => new DeliverySpanProcessor(new FakeSink(), { showRunningAfterMillis: 2 ** 31 }), /Node timer/);
+    assert.throws(() => new DeliverySpanProcessor(new FakeSink(), { prepareRunning: 'yes' as unknown as () => boolean }), TypeError);
+  });
+});
