@@ -11,7 +11,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { backoffDelay } from './backoff.js';
 import { Heartbeat, MAX_FOLLOWED_SPANS } from './heartbeat.js';
-import { LongRunning, MAX_WATCHED_SPANS } from './long-running.js';
+import { LongRunning, MAX_SHOWN_RUNNING, MAX_WATCHED_SPANS } from './long-running.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { SpanQueue } from './span-queue.js';
 import { estimateSpanBytes } from './span-size.js';
@@ -152,11 +152,20 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   private readonly beats = new Set<ReadableSpan>();
   /** Watches the spans the sink shows once they have run long enough (undefined: off, or no `prepareRunning`). */
   private readonly longRunning: LongRunning | undefined;
+  /**
+   * Follows the spans shown running (undefined: heartbeat off), apart from
+   * runs and nodes: long events never take their places, and at most
+   * {@link MAX_SHOWN_RUNNING} are followed (a round of beats must fit well
+   * within an interval: an event row costs more to write than a node's).
+   */
+  private readonly runningBeats: Heartbeat | undefined;
+  /** Spans running past the threshold that were not shown: not watched, or {@link MAX_SHOWN_RUNNING} shown already. */
+  private runningNotShown = 0;
   private readonly prepareRunning: ((span: Span) => boolean) | undefined;
   /** Spans queued in progress by `showRunning`: their end replaces a row the destination holds (see `wasShownRunning`). */
   private readonly shownRunning = new WeakSet<ReadableSpan>();
   private shownRunningCount = 0;
-  private unwatchedLogged = false;
+  private notShownLogged = false;
 
   private readonly queue = new SpanQueue();
   /** Prepared batches waiting for a (re)try, oldest first. */
@@ -259,6 +268,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       runningMillis > 0 && this.prepareRunning !== undefined && sink.acceptsWhileRunning !== undefined
         ? new LongRunning(runningMillis, (span) => this.showRunning(span as Span))
         : undefined;
+    this.runningBeats =
+      this.longRunning !== undefined && heartbeatMillis > 0 ? new Heartbeat(heartbeatMillis, (span) => this.beat(span), MAX_SHOWN_RUNNING) : undefined;
     this.metrics = new PipelineMetrics(options.meterProvider, sink.destination, () => this.stats());
     // Replay anything an earlier process spooled, as soon as the event loop is free.
     if (sink.takeSpooled) this.schedulePump();
@@ -283,12 +294,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         }
         this.enqueue(span);
       } else if (this.longRunning !== undefined && !this.closed && this.sink.acceptsWhileRunning?.(span) === true) {
-        if (!this.longRunning.watch(span) && !this.unwatchedLogged) {
-          this.unwatchedLogged = true;
-          this.logWarn(
-            `agentspan ${this.sink.destination}: more than ${MAX_WATCHED_SPANS} events are running at once; those started beyond it are written at their end only, never in progress; counted in stats().runningNotWatched`,
-          );
-        }
+        if (!this.longRunning.watch(span)) this.notShown(`more than ${MAX_WATCHED_SPANS} events are running at once`);
       }
     } catch (err) {
       this.internalError(err);
@@ -299,6 +305,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     try {
       this.heartbeat?.unfollow(span);
       this.longRunning?.unwatch(span);
+      this.runningBeats?.unfollow(span);
       if (this.sink.accepts !== undefined && !this.sink.accepts(span)) return;
       this.enqueue(span);
     } catch (err) {
@@ -317,12 +324,44 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       if (this.closed || span.ended) return;
       if (this.prepareRunning?.(span) !== true) return;
       if (span.ended) return; // ended meanwhile (`prepareRunning` may run code of the application's)
+      // Without a heartbeat a row in progress would never read stale once its process died.
+      if (this.runningBeats !== undefined && !this.runningBeats.follow(span)) {
+        this.notShown(`more than ${MAX_SHOWN_RUNNING} events ran past showRunningAfterMillis at once`);
+        return;
+      }
       this.shownRunning.add(span);
       this.shownRunningCount += 1;
-      this.heartbeat?.follow(span);
       this.enqueue(span);
     } catch (err) {
       this.internalError(err);
+    }
+  }
+
+  /** A long span not shown while running (it is still written at its end): counted, logged once. */
+  private notShown(why: string): void {
+    this.runningNotShown += 1;
+    if (this.notShownLogged) return;
+    this.notShownLogged = true;
+    this.logWarn(`agentspan ${this.sink.destination}: ${why}; those beyond it are written at their end only, never in progress; counted in stats().runningNotShown`);
+  }
+
+  /**
+   * Readies the running spans of a batch just before the sink prepares them
+   * (`prepareRunning`: its redaction then covers what the application
+   * changed since the span was last readied, e.g. a name set after its
+   * start). Ended spans are left alone; a failure is logged once and the
+   * span prepared as it is (its start was readied already).
+   */
+  private readyRunning(spans: readonly ReadableSpan[]): void {
+    const ready = this.prepareRunning;
+    if (ready === undefined) return;
+    for (const span of spans) {
+      if (span.ended) continue;
+      try {
+        ready(span as Span);
+      } catch (err) {
+        this.internalError(err);
+      }
     }
   }
 
@@ -352,6 +391,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     const beats = this.takeBeats(max);
     if (beats.length === 0) return undefined;
     try {
+      this.readyRunning(beats);
       const payload = this.sink.prepare(beats);
       this.heartbeatsPrepared += beats.length;
       return { payload, spans: 0, bytes: 0, origin: 'beats', spooled: undefined, abandoned: false, firstSeq: Number.POSITIVE_INFINITY };
@@ -427,6 +467,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       const deadline = Date.now() + Math.max(0, timeoutMillis);
       this.closed = true;
       this.heartbeat?.stop();
+      this.runningBeats?.stop();
       this.longRunning?.stop();
       this.beats.clear();
       try {
@@ -464,6 +505,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     try {
       this.closed = true;
       this.heartbeat?.stop();
+      this.runningBeats?.stop();
       this.longRunning?.stop();
       this.beats.clear();
       this.spillEverything(true);
@@ -482,7 +524,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
    * within the bound): a sink marks the rows of such spans as beating.
    */
   isFollowed(span: ReadableSpan): boolean {
-    return this.heartbeat?.follows(span) ?? false;
+    return this.heartbeat?.follows(span) === true || this.runningBeats?.follows(span) === true;
   }
 
   /** Spans held in memory now. */
@@ -508,7 +550,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       heartbeats: this.heartbeatsPrepared,
       heartbeatsNotFollowed: this.heartbeat?.stats().unfollowed ?? 0,
       shownRunning: this.shownRunningCount,
-      runningNotWatched: this.longRunning?.stats().unwatched ?? 0,
+      runningNotShown: this.runningNotShown,
       dropped: { ...this.dropped },
       droppedTotal,
       queueDepth: this.heldSpans,
@@ -633,6 +675,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     const { spans, bytes } = this.queue.take(max);
     if (spans.length === 0) return undefined;
     try {
+      this.readyRunning(spans);
       const payload = this.sink.prepare(spans);
       return { payload, spans: spans.length, bytes, origin: 'live', spooled: undefined, abandoned: false, firstSeq };
     } catch (err) {

@@ -13,7 +13,7 @@
 
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
-/** Most spans a heartbeat follows at once; spans started beyond it are not followed (counted). */
+/** Most spans a heartbeat follows at once by default; spans started beyond it are not followed (counted). */
 export const MAX_FOLLOWED_SPANS = 10_000;
 
 /** Counters of a {@link Heartbeat}. */
@@ -39,16 +39,17 @@ export class Heartbeat {
   constructor(
     private readonly intervalMillis: number,
     private readonly beat: (span: ReadableSpan) => void,
+    private readonly maxFollowed: number = MAX_FOLLOWED_SPANS,
   ) {}
 
   /**
    * Follows `span` until {@link unfollow} (its end), its `ended` flag, or its
-   * collection. False when {@link MAX_FOLLOWED_SPANS} are followed already
+   * collection. False when `maxFollowed` spans are followed already
    * (counted): the span gets no heartbeat.
    */
   follow(span: ReadableSpan): boolean {
     if (this.refOf.has(span)) return true;
-    if (this.refs.size >= MAX_FOLLOWED_SPANS) {
+    if (this.refs.size >= this.maxFollowed) {
       this.unfollowedCount += 1;
       return false;
     }

@@ -18,6 +18,13 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 /** Most spans watched at once; spans started beyond it are not watched (counted). */
 export const MAX_WATCHED_SPANS = 10_000;
+/**
+ * Most spans shown while running at once (followed by their own heartbeat,
+ * apart from runs and nodes); beyond it a long span is written at its end
+ * only (counted). A round of beats of an event row costs about three times
+ * a node's: 1000 of them take about a tenth of a second to write.
+ */
+export const MAX_SHOWN_RUNNING = 1000;
 
 /** Counters of a {@link LongRunning}. */
 export interface LongRunningStats {

@@ -183,14 +183,19 @@ export interface DeliveryOptions {
    * heartbeat until it ends. 0 turns this off. Effective only with
    * `prepareRunning` (without it, nothing vouches that the running span's
    * attributes are fit to be written yet: see there). At most 10 000 spans
-   * are watched at once (`stats().runningNotWatched` counts the rest).
+   * are watched at once, and 1000 shown at once, followed by a heartbeat of
+   * their own (runs and nodes keep their 10 000 places);
+   * `stats().runningNotShown` counts the rest, written at their end only.
    * @default 10_000
    */
   showRunningAfterMillis?: number | undefined;
   /**
    * Called on the span (still running, still writable) just before it is
    * queued in progress under `showRunningAfterMillis`, from a timer, never
-   * on the application's stack. agentspan's `startAgentspan` passes the
+   * on the application's stack; and again on every running span (a run or
+   * node at its start, a heartbeat) just before a batch holding it is
+   * prepared, so that what changed since is readied too (there its answer
+   * is not asked). agentspan's `startAgentspan` passes the
    * `ExecutionEventSpanProcessor`'s `prepareRunning`, which redacts the
    * span's attributes and name then, as it does for runs and nodes at their
    * start (the end's redaction would otherwise come too late for that row).
@@ -244,8 +249,12 @@ export interface DeliveryStats {
   readonly heartbeatsNotFollowed: number;
   /** Spans queued in progress because they ran longer than `showRunningAfterMillis` (also counted in `queued`). */
   readonly shownRunning: number;
-  /** Spans the sink would show while running that were not watched: more than 10 000 were watched at once. */
-  readonly runningNotWatched: number;
+  /**
+   * Spans the sink would show while running that were written at their end
+   * only: more than 10 000 were watched at once, or (with the heartbeat on)
+   * more than 1000 were shown running at once. Logged once.
+   */
+  readonly runningNotShown: number;
   /** Spans from the queue written to the destination (including repaired ones). */
   readonly exported: number;
   /** Span deliveries attempted again after a failure (one span retried twice counts 2). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BasicTracerProvider, type ReadableSpan, type Span } from '@opentelemetry/sdk-trace-base';
 import { DeliverySpanProcessor, type DeliveryStats } from '../src/index.js';
-import { LongRunning, MAX_WATCHED_SPANS } from '../src/long-running.js';
+import { LongRunning, MAX_SHOWN_RUNNING, MAX_WATCHED_SPANS } from '../src/long-running.js';
 import { FakeSink, memoryLogger, spanSource, until } from './helpers.js';
 
 const fast = { retryInitialDelayMillis: 5, retryMaxDelayMillis: 20, scheduledDelayMillis: 1, replayIntervalMillis: 20 };
@@ -33,10 +33,11 @@ describe('LongRunning', () => {
     let now = Date.now();
     const due: string[] = [];
     const watch = new LongRunning(1000, (s) => due.push(s.name), () => now);
-    const a = tracer.startSpan('a');
-    const b = tracer.startSpan('b');
+    // Start times given: the SDK's clock is not `Date.now()`, and a loaded machine separates them further.
+    const a = tracer.startSpan('a', { startTime: now });
+    const b = tracer.startSpan('b', { startTime: now });
     const early = tracer.startSpan('early', { startTime: now - 5000 });
-    const gone = tracer.startSpan('gone');
+    const gone = tracer.startSpan('gone', { startTime: now });
     const readable = (s: unknown): ReadableSpan => s as ReadableSpan;
     for (const s of [a, b, early, gone]) assert.equal(watch.watch(readable(s)), true);
     watch.sweepNow();
@@ -88,7 +89,9 @@ describe('spans shown while running (acceptsWhileRunning, showRunningAfterMillis
     const id = long.spanContext().spanId;
     assert.equal(p.wasShownRunning(long as unknown as ReadableSpan), false);
     await until(() => prepared.filter((x) => x.id === id && !x.ended).length >= 3, 3000, 'shown, then two heartbeats');
-    assert.deepEqual(readied, [id], 'readied once, before it was first queued');
+    // When shown, and again before each batch holding it running (its row in progress, its beats) is prepared.
+    assert.ok(readied.length >= 3, `readied ${readied.length} times`);
+    assert.deepEqual(new Set(readied), new Set([id]), 'the long one only');
     assert.equal(p.wasShownRunning(long as unknown as ReadableSpan), true);
     assert.equal(p.wasShownRunning(short as unknown as ReadableSpan), false);
     long.end();
@@ -138,6 +141,55 @@ describe('spans shown while running (acceptsWhileRunning, showRunningAfterMillis
     await sleep(60);
     assert.equal(prepared.length, 0, 'after shutdown nothing is shown');
     span.end();
+  });
+
+  it(`at most ${MAX_SHOWN_RUNNING} shown at once, on a heartbeat of their own: runs and nodes started after them still beat`, async () => {
+    const { sink } = eventSink();
+    const logger = memoryLogger();
+    const p = new DeliverySpanProcessor(sink, { ...fast, showRunningAfterMillis: 10, prepareRunning: () => true, logger });
+    const tracer = spanSource(p).provider.getTracer('many');
+    const events = Array.from({ length: MAX_SHOWN_RUNNING + 5 }, (_, i) => tracer.startSpan(`event ${i}`, { attributes: { event: true } }));
+    await until(() => p.stats().shownRunning + p.stats().runningNotShown === events.length, 5000, 'every long event handed on');
+    assert.equal(p.stats().shownRunning, MAX_SHOWN_RUNNING);
+    assert.equal(p.stats().runningNotShown, 5);
+    assert.equal(logger.lines.filter((w) => /runningNotShown/.test(w)).length, 1, 'logged once');
+    const run = tracer.startSpan('run', { attributes: { live: true } });
+    assert.equal(p.isFollowed(run as unknown as ReadableSpan), true, 'a run started after them still gets its heartbeat');
+    assert.equal(p.stats().heartbeatsNotFollowed, 0);
+    for (const e of events) e.end();
+    run.end();
+    await p.forceFlush();
+    assertAccounted(p.stats());
+    await p.shutdown();
+  });
+
+  it('what the application changes on a running span before its batch is prepared is readied too (a run at its start, a shown event)', async () => {
+    const sink = new FakeSink();
+    const names: string[] = [];
+    sink.acceptsAtStart = (span) => span.attributes['live'] === true;
+    (sink as FakeSink & { acceptsWhileRunning: (s: ReadableSpan) => boolean }).acceptsWhileRunning = (span) => span.attributes['event'] === true;
+    const prepare = sink.prepare.bind(sink);
+    sink.prepare = (spans) => {
+      for (const s of spans) if (!s.ended) names.push(s.name);
+      return prepare(spans);
+    };
+    // A stand-in for the processor's redaction: the word `secret` never leaves a running span.
+    const prepareRunning = (span: Span): boolean => {
+      span.updateName(span.name.replace('secret', '[R]'));
+      return true;
+    };
+    const p = new DeliverySpanProcessor(sink, { ...fast, scheduledDelayMillis: 150, showRunningAfterMillis: 10, prepareRunning, logger: memoryLogger() });
+    const tracer = spanSource(p).provider.getTracer('renamed');
+    const run = tracer.startSpan('run', { attributes: { live: true } });
+    const event = tracer.startSpan('event', { attributes: { event: true } });
+    run.updateName('run secret'); // after its start, before its row in progress is prepared
+    await until(() => p.stats().shownRunning === 1, 2000, 'the event shown');
+    event.updateName('event secret'); // after it was shown, before its batch is prepared
+    await p.forceFlush();
+    assert.deepEqual(names.sort(), ['event [R]', 'run [R]']);
+    event.end();
+    run.end();
+    await p.shutdown();
   });
 
   it('off without prepareRunning, with 0, or for a sink without acceptsWhileRunning; bad options are refused', async () => {

@@ -263,13 +263,18 @@ function columnArrays<Row>(rows: readonly Row[], types: ColumnTypes<Row>): unkno
   });
 }
 
-/** Runs `sql` (an INSERT or UPDATE reading one array parameter per column, see `columnArrays`) once per chunk of rows. */
+/**
+ * Runs `sql` (an INSERT or UPDATE reading one array parameter per column, see
+ * `columnArrays`) once per chunk of rows; `onShort` is given each chunk that
+ * wrote fewer rows than it holds (an INSERT that met stored rows).
+ */
 async function unnestChunks<Row>(
   client: Queryable,
   sql: string,
   rows: readonly Row[],
   types: ColumnTypes<Row>,
   maxBatchRows: number,
+  onShort?: (chunk: readonly Row[]) => void,
 ): Promise<{ written: number; statements: number }> {
   let written = 0;
   let statements = 0;
@@ -285,6 +290,7 @@ async function unnestChunks<Row>(
     const res = await client.query(sql, params);
     written += res.rowCount ?? 0;
     statements++;
+    if (onShort !== undefined && (res.rowCount ?? 0) < chunk.length) onShort(chunk);
   }
   return { written, statements };
 }
@@ -341,9 +347,26 @@ async function writeLiveRows<Row extends DagNodeRow | ExecutionEventRow>(
 }
 
 /**
+ * The rows of `rows` whose stored row (same id) is a row in progress: a
+ * read, no lock (the rows found are locked in id order when they are put
+ * over it). Not counted among the statements that write.
+ */
+async function storedInProgress(client: Queryable, schema: string | undefined, rows: readonly ExecutionEventRow[]): Promise<ExecutionEventRow[]> {
+  const idType = EXECUTION_EVENTS_COLUMN_TYPES.id;
+  const sql = `SELECT t.id::text AS id FROM ${qualify(schema, TABLES.EXECUTION_EVENTS)} AS t WHERE t.id = ANY($1::${idType}[]) AND ${inProgressSql('t')}`;
+  const res = await client.query<{ id: string }>(sql, [rows.map((r) => r.id)]);
+  if (res.rows.length === 0) return [];
+  const ids = new Set(res.rows.map((r) => r.id));
+  return rows.filter((r) => ids.has(r.id.toLowerCase())); // as uuid::text writes it
+}
+
+/**
  * Events that take part in rows in progress (one in progress, or the end of
  * one that had a row in progress: `SHOWN_IN_PROGRESS_KEY`), apart from the
- * rest, which are only inserted (COPY). Usually none: no copy is made then.
+ * rest, which are inserted (COPY). Usually none: no copy is made then. The
+ * mark only spares a batch its COPY fallback: an end that lost it (a `meta`
+ * cut by the sanitiser's bounds, a quarantine row) still meets its stored
+ * row in progress, and the chunk that met it is put over it then.
  */
 function splitLiveEvents(events: readonly ExecutionEventRow[]): { plain: readonly ExecutionEventRow[]; live: ExecutionEventRow[] } {
   let live: ExecutionEventRow[] | undefined;
@@ -430,19 +453,30 @@ async function writeRowsWith(
   }
   if (g.events.length > 0) {
     const { plain, live } = splitLiveEvents(g.events);
+    // Chunks of plain events that met stored rows (a retry, a replay: or the end of an event whose row
+    // in progress is stored and whose mark was lost, see `splitLiveEvents`): they go the live way too.
+    const met: ExecutionEventRow[] = [];
+    const onShort = (chunk: readonly ExecutionEventRow[]): void => {
+      for (const e of chunk) if (!isInProgress(e)) met.push(e);
+    };
     // A client that cannot stream COPY data (pg-native, a proxy object) writes with unnest.
     if (method === 'copy' && plain.length >= COPY_MIN_ROWS && canCopyIn(client)) {
-      const r = await copyChunks(client, schema, TABLES.EXECUTION_EVENTS, plain, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows, takeBegin());
+      const r = await copyChunks(client, schema, TABLES.EXECUTION_EVENTS, plain, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows, takeBegin(), onShort);
       add(r);
       copyFallbacks += r.fallbacks;
     } else if (plain.length > 0) {
       await flushBegin();
       const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
-      add(await unnestChunks(client, sql, plain, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows));
+      add(await unnestChunks(client, sql, plain, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows, onShort));
     }
-    if (live.length > 0) {
+    // Of the rows a chunk met, those stored in progress (usually none: a retry or a replay met its own rows)
+    // join the live ones, in one pass in id order: its row locks are taken in one order, whatever another
+    // batch holds.
+    const stuck = met.length === 0 ? met : await storedInProgress(client, schema, met);
+    const replacing = stuck.length === 0 ? live : [...live, ...stuck].sort(byId);
+    if (replacing.length > 0) {
       await flushBegin();
-      add(await writeLiveRows(client, schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, live, maxBatchRows));
+      add(await writeLiveRows(client, schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, replacing, maxBatchRows));
     }
   }
   await flushBegin(); // nothing to write: the transaction is still opened (and committed) as asked
@@ -473,6 +507,7 @@ async function copyChunks<Row>(
   types: ColumnTypes<Row>,
   maxBatchRows: number,
   prefix: string | undefined,
+  onShort?: (chunk: readonly Row[]) => void,
 ): Promise<{ written: number; statements: number; fallbacks: number }> {
   const copySql = copyStatement(schema, table, types);
   const insertSql = insertStatement(schema, table, types, { doNothing: true });
@@ -505,7 +540,7 @@ async function copyChunks<Row>(
         fallbacks++;
       }
     }
-    const r = await unnestChunks(client, insertSql, chunk, types, maxBatchRows);
+    const r = await unnestChunks(client, insertSql, chunk, types, maxBatchRows, onShort);
     written += r.written;
     statements += r.statements;
   }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { startAgentspan, createWorkflowCallbacks, resolveOptions } from '../src/index.js';
 
@@ -401,6 +401,49 @@ test('postgresEventsInProgressAfterMs: a long code execution is listed while it 
   quiet.end();
   await off.shutdown();
   assert.equal((await rowsOf('events-in-progress-off')).length, 1);
+});
+
+test('postgresEventsInProgressAfterMs: a framework\'s tool call under an envelope that has no row is shown under the node it runs in', async () => {
+  const agentspan = await startAgentspan({
+    databaseUrl: db.url,
+    otlpEndpoint: false,
+    // Registered: `step.with` makes the node the active context through the global context manager.
+    flushOnExit: false,
+    spoolDir: false,
+    postgresEventsInProgressAfterMs: 30,
+    postgresBatch: { scheduledDelayMillis: 5 },
+    logger: { warn: () => {} },
+  });
+  const tracer = agentspan.tracerProvider.getTracer('ai');
+  const run = agentspan.startRun({ runId: 'events-in-progress-foreign' });
+  const step = run.startNode('research');
+  // The AI SDK's shapes: an envelope with a model turn (so the turn, not the envelope, is the agent's row), then a tool call.
+  const { envelope, tool } = step.with(() => {
+    const env = tracer.startSpan('ai.generateText', { attributes: { 'ai.operationId': 'ai.generateText', 'ai.model.id': 'm', 'ai.telemetry.functionId': 'researcher' } });
+    const ctx = trace.setSpan(context.active(), env);
+    tracer.startSpan('ai.generateText.doGenerate', { attributes: { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.response.text': 'calling search' } }, ctx).end();
+    const t = tracer.startSpan('ai.toolCall', { attributes: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'search', 'ai.toolCall.id': 'c1', 'ai.toolCall.args': '{"q":"x"}' } }, ctx);
+    return { envelope: env, tool: t };
+  });
+  const parentOf = async () =>
+    (
+      await db.pool.query(
+        `SELECT e.status, (SELECT count(*) FROM dag_nodes n WHERE n.id = e.parent_event_id)::int AS under_node
+           FROM execution_events e WHERE e.run_id = 'events-in-progress-foreign' AND e.event_type = 'tool_call'`,
+      )
+    ).rows as { status: string; under_node: number }[];
+  let rows = await parentOf();
+  for (let i = 0; i < 300 && rows.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    rows = await parentOf();
+  }
+  assert.deepEqual(rows, [{ status: 'running', under_node: 1 }], 'shown running, under its node (the envelope has no row)');
+  tool.end();
+  envelope.end();
+  step.end();
+  run.end();
+  await agentspan.shutdown();
+  assert.deepEqual(await parentOf(), [{ status: 'completed', under_node: 1 }]);
 });
 
 test('postgresHeartbeatMs: a running run is written again at that interval, seen later each time; 0 turns it off', async () => {

@@ -183,22 +183,25 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   }
 
   /**
-   * Readies an event span that is still running to be written in progress
-   * (give it as `prepareRunning` to a `PostgresSpanProcessor`, which calls it
-   * once the event has run `showRunningAfterMillis`; `startAgentspan` does):
-   * its attributes and name are redacted now, as a run's and a node's are at
-   * their start, and the end redacts only what changed since. False for a
-   * span that ended or is not an event; never throws.
+   * Readies a span that is still running to be written in progress (give it
+   * as `prepareRunning` to a `PostgresSpanProcessor`, which calls it when an
+   * event has run `showRunningAfterMillis`, and before it prepares any
+   * running span; `startAgentspan` does): its attributes and name are
+   * redacted now, as far as they changed since the last time (a run's and a
+   * node's were at their start), and the end redacts only what changed
+   * since. An event's parent row is looked up now too (as at its end). False
+   * for a span that ended or is not agentspan's; never throws.
    */
   prepareRunning(span: Span): boolean {
     try {
       if (span.ended) return false;
       const type = span.attributes[Attr.ATTR_EVENT_TYPE];
-      if (type === undefined || type === EventType.RUN || type === EventType.NODE) return false;
-      if (this.redactor !== undefined && !this.redactedAtStart.has(span)) {
-        this.redactAtStart(span);
-        this.redactedWhileRunning = true;
+      if (type === undefined) return false;
+      if (type !== EventType.RUN && type !== EventType.NODE) {
+        this.stampParentEvent(span);
+        if (this.redactor !== undefined) this.redactedWhileRunning = true;
       }
+      this.redactAtStart(span);
       return true;
     } catch (err) {
       this.failed(err);
@@ -286,7 +289,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       if (ref === undefined) {
         // Its parent had an event type when it started: that one has a row.
         const id = ancestor.parentSpanContext?.spanId;
-        if (id !== undefined && id !== parentId) span.setAttribute(Attr.ATTR_PARENT_EVENT_SPAN_ID, id);
+        if (id !== undefined && (id !== parentId || span.attributes[Attr.ATTR_PARENT_EVENT_SPAN_ID] !== undefined)) span.setAttribute(Attr.ATTR_PARENT_EVENT_SPAN_ID, id);
         return;
       }
       const up: Span | undefined = ref.deref();
@@ -294,7 +297,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       ancestor = up;
     }
     const id = ancestor.spanContext().spanId;
-    if (id !== parentId) span.setAttribute(Attr.ATTR_PARENT_EVENT_SPAN_ID, id);
+    // Set while it ran too (`prepareRunning`): what is known now wins, the direct parent included.
+    if (id !== parentId || span.attributes[Attr.ATTR_PARENT_EVENT_SPAN_ID] !== undefined) span.setAttribute(Attr.ATTR_PARENT_EVENT_SPAN_ID, id);
   }
 
   private process(span: Span): void {
@@ -313,18 +317,22 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   /**
    * A run's or node's attributes are redacted when it starts as well as when
    * it ends: `PostgresSpanProcessor` writes its row in progress from them
-   * before the end (and a killed process never reaches it). What this pass
-   * leaves is remembered, so the end skips the values still unchanged (a
-   * user pattern that matches a tag would otherwise redact it again).
+   * before the end (and a killed process never reaches it); so are an
+   * event's when it is shown running (`prepareRunning`). What a pass leaves
+   * is remembered, so the next pass, and the end, skip the values still
+   * unchanged (a user pattern that matches a tag would otherwise redact it
+   * again, and count it twice).
    */
   private redactAtStart(span: Span): void {
     if (!this.redactor) return;
-    const found = redactAttributes(span.attributes, this.redactor);
-    const inName = redactName(span, this.redactor, this.cleanNames);
+    const before = this.redactedAtStart.get(span);
+    const found = redactAttributes(span.attributes, this.redactor, before?.values);
+    const inName = before?.name === span.name ? 0 : redactName(span, this.redactor, this.cleanNames);
     const redactions = (found?.redactions ?? 0) + inName;
     if (found !== undefined) span.setAttributes(found.changes);
     if (redactions > 0) {
-      span.setAttribute(Attr.ATTR_REDACTIONS, redactions);
+      const earlier = span.attributes[Attr.ATTR_REDACTIONS];
+      span.setAttribute(Attr.ATTR_REDACTIONS, redactions + (before !== undefined && typeof earlier === 'number' ? earlier : 0));
       this.counters.redactions += redactions;
     }
     const done = new Map<string, AttributeValue>();

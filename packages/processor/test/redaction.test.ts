@@ -167,11 +167,19 @@ test('prepareRunning: a running event is redacted then (attributes and name), an
   assert.ok(!text.includes(':licence]:'), `tags are not redacted again: ${text}`);
   assert.equal(Number(ended.attributes[Attr.ATTR_REDACTIONS]), atReady + 1, 'the result, the one value new since');
 
-  // Not an event, or already ended: nothing to ready.
+  // A run is readied too (before its row in progress or a heartbeat is prepared): what changed since its start.
   const runSpan = started.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run');
   assert.ok(runSpan);
-  assert.equal(processor.prepareRunning(runSpan), false);
+  const runRedactions = Number(runSpan.attributes[Attr.ATTR_REDACTIONS] ?? 0);
+  runSpan.setAttribute(Attr.ATTR_RUN_TASK, 'deploy with QQ22WW33EE');
+  assert.equal(processor.prepareRunning(runSpan), true);
+  assert.equal(runSpan.attributes[Attr.ATTR_RUN_TASK], 'deploy with [REDACTED:licence]');
+  assert.equal(Number(runSpan.attributes[Attr.ATTR_REDACTIONS]), runRedactions + 1, 'added to what its start counted');
+  // Already ended, or not agentspan's: nothing to ready.
   assert.equal(processor.prepareRunning(span), false);
+  const foreign = provider.getTracer('other').startSpan('plain');
+  assert.equal(processor.prepareRunning(foreign as unknown as Span), false);
+  foreign.end();
   step.end();
   run.end();
 });
