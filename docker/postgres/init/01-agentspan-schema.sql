@@ -127,7 +127,7 @@ SELECT e.id,
        coalesce(e.meta->>'language', e.inputs->>'language') AS language,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
-       CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL)
+       CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL AND e.duration_ms IS NULL)
             THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
@@ -320,7 +320,7 @@ SELECT e.id,
        coalesce(e.meta->>'language', e.inputs->>'language') AS language,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
-       CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL)
+       CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL AND e.duration_ms IS NULL)
             THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
@@ -347,7 +347,7 @@ SELECT e.id,
        coalesce(e.meta->>'language', e.inputs->>'language') AS language,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
-       CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL)
+       CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL AND e.duration_ms IS NULL)
             THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
@@ -441,7 +441,7 @@ SELECT e.id,
        coalesce(e.meta->>'language', e.inputs->>'language') AS language,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
-       CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL)
+       CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL AND e.duration_ms IS NULL)
             THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,

@@ -200,6 +200,8 @@ test('an event in progress: its line says running (…) or stale (!), never ✓,
     { ...base, id: '1', eventType: 'tool_call', status: 'completed', inProgress: false, lastSeenAt: null, executionOrder: 1, startMs: run.startMs + 1000, durationMs: 5, name: 'execute_tool grep', tool: 'grep', argsKeys: ['q'] },
     { ...base, id: '2', eventType: 'tool_call', status: 'running', inProgress: true, lastSeenAt: '2026-12-05T11:59:30.000Z', executionOrder: 2, startMs: run.startMs + 2000, durationMs: null, name: 'execute_tool fetch' },
     { ...base, id: '3', eventType: 'code_exec', status: 'stale', inProgress: true, lastSeenAt: '2026-12-05T11:00:00.000Z', executionOrder: 3, startMs: run.startMs + 3000, durationMs: null, name: 'execute_code executor' },
+    // Ended, with a status of the application's own that says running: its row is not in progress.
+    { ...base, id: '4', eventType: 'tool_call', status: 'running', inProgress: false, lastSeenAt: null, executionOrder: 4, startMs: run.startMs + 4000, durationMs: 7, name: 'execute_tool parse', tool: 'parse' },
   ];
   const lines = formatTimeline(run, [], events, { colors, width: 120, now }).split('\n');
   assert.match(lines.find((l) => l.includes('#1'))!, /tool_call\s+a\s+5\.0 ms\s+✓  grep\(q\)$/);
@@ -209,5 +211,6 @@ test('an event in progress: its line says running (…) or stale (!), never ✓,
   const stale = lines.findIndex((l) => l.includes('#3'));
   assert.match(lines[stale]!, /code_exec\s+a\s+-\s+!  execute_code executor$/);
   assert.match(lines[stale + 1]!, /^\s+\(stale: no end recorded, its process last seen at 2026-12-05 11:00:00 \(1h 00m ago\): most likely dead\)$/);
+  assert.match(lines.find((l) => l.includes('#4'))!, /tool_call\s+a\s+7\.0 ms\s+✓  parse\(\)$/, 'ended: ✓, whatever its stored status says');
   for (const l of lines) assert.ok(l.length <= 120, `fits the terminal: ${l}`);
 });

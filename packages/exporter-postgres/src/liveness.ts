@@ -85,9 +85,14 @@ export function lastSeenAtSql(alias: string): string {
   return `CASE WHEN ${inProgressSql(alias)} THEN ${alias}.meta->>'${LAST_SEEN_AT_KEY}' END`;
 }
 
-/** Whether `alias` (a `workflow_runs`, `dag_nodes` or `execution_events` row) is a row in progress, in SQL. */
+/**
+ * Whether `alias` (a `workflow_runs`, `dag_nodes` or `execution_events` row) is a row in progress, in
+ * SQL: it says `running` and has neither end nor duration. The duration tells it from an ended row
+ * stored repaired without its end time (Postgres refused it) whose status, given by the application,
+ * also says `running`.
+ */
 export function inProgressSql(alias: string): string {
-  return `(${alias}.status = '${RunStatus.RUNNING}' AND ${alias}.completed_at IS NULL)`;
+  return `(${alias}.status = '${RunStatus.RUNNING}' AND ${alias}.completed_at IS NULL AND ${alias}.duration_ms IS NULL)`;
 }
 
 /**

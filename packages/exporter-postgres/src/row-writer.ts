@@ -121,8 +121,8 @@ function byId(a: { readonly id: string }, b: { readonly id: string }): number {
 }
 
 /** Whether `row` is a row in progress (a run's or node's since its start, an event's once it ran long): as `inProgressSql` (liveness.ts). */
-function isInProgress(row: { readonly status: string | null; readonly completed_at: string | null }): boolean {
-  return row.status === RunStatus.RUNNING && row.completed_at === null;
+function isInProgress(row: { readonly status: string | null; readonly completed_at: string | null; readonly duration_ms: number | null }): boolean {
+  return row.status === RunStatus.RUNNING && row.completed_at === null && row.duration_ms === null;
 }
 
 /**

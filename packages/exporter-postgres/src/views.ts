@@ -99,8 +99,10 @@ export const PATTERN_VIEWS: readonly string[] = Object.freeze([
  * wait for its end, rather than join its neighbours into a sequence that
  * did not happen) and in its instance's range of execution order (a branch
  * whose last call still runs overlaps the branches beside it as it will
- * once it ends): the grams of a run in progress are among those it has
- * once it ends. Part of migration 20, alone migration 22, which brought it
+ * once it ends, if it ends with a tool name): the grams of a run in
+ * progress are among those it has once it ends, but for a call that ends
+ * without a tool name (it then leaves its sequence and its instance's
+ * range). Part of migration 20, alone migration 22, which brought it
  * to schemas made before it, and part of migration 23 (calls in progress).
  */
 export const TOOL_SEQUENCES_SQL = `

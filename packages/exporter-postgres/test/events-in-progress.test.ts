@@ -258,6 +258,29 @@ describe('events in progress (an agent call, code execution or tool call that ru
     assert.equal((row!['meta'] as Record<string, unknown>)['truncated'], true, 'its meta was cut');
   });
 
+  it('an ended event whose own status says running and whose end time Postgres refused (stored with no end) is no row in progress: an outcome, no heartbeat stamp', async () => {
+    const tracer = new BasicTracerProvider().getTracer('events-in-progress');
+    const span = tracer.startSpan('execute_tool render', {
+      attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL, [Attr.ATTR_RUN_ID]: 'run-ev-repaired-end', [Attr.ATTR_EXECUTION_ORDER]: 1, [Attr.ATTR_GEN_AI_TOOL_NAME]: 'render', [Attr.ATTR_STATUS]: 'running' },
+    });
+    span.end(new Date(Date.UTC(10000, 0, 1))); // a year Postgres cannot store: the row is repaired, completed_at NULL
+    const processor = new PostgresSpanProcessor({ pool: db.pool, migrate: false, scheduledDelayMillis: 1 });
+    processor.onEnd(span as unknown as ReadableSpan);
+    await processor.forceFlush();
+    await processor.shutdown();
+    const r = await db.pool.query(
+      `SELECT e.completed_at, e.duration_ms, e.meta, o.succeeded, ${effectiveStatusSql('e')} AS effective
+         FROM execution_events e JOIN agentspan_event_outcomes o ON o.id = e.id WHERE e.run_id = 'run-ev-repaired-end'`,
+    );
+    assert.equal(r.rows.length, 1);
+    const row = r.rows[0] as { completed_at: Date | null; duration_ms: number | null; meta: Record<string, unknown>; succeeded: boolean | null; effective: string };
+    assert.equal(row.completed_at, null, 'stored repaired, without its end');
+    assert.equal(typeof row.duration_ms, 'number');
+    assert.equal(row.meta['repaired'], true);
+    assert.equal(row.meta['last_seen_at'], undefined, 'not stamped as a row in progress');
+    assert.equal(row.succeeded, true, 'it has an outcome');
+  });
+
   it('groupRows: an event\'s end wins over its row in progress in either order, and the later heartbeat over the earlier', () => {
     const tracer = new BasicTracerProvider().getTracer('events-in-progress');
     const span = tracer.startSpan('execute_code executor', { attributes: codeAttributes('run-ev-group', 1) });

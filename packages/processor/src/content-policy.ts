@@ -19,6 +19,24 @@ export const CONTENT_KEYS: readonly string[] = [
   Attr.ATTR_FILE_CONTENT,
 ];
 
+/**
+ * The named values a row in progress holds besides ids (a run's mode, a
+ * node's type and agent, an event's agent, role, step and session; see
+ * `runInProgress`, `nodeInProgress` and `eventInProgress` in
+ * `@agentspan/exporter-postgres`'s row mapper): what `prepareRunning`
+ * redacts while a span runs. The rest, content above all, is redacted at
+ * the end.
+ */
+export const IN_PROGRESS_KEYS: readonly string[] = [
+  Attr.ATTR_RUN_MODE,
+  Attr.ATTR_GEN_AI_WORKFLOW_NAME,
+  Attr.ATTR_NODE_TYPE,
+  Attr.ATTR_GEN_AI_AGENT_NAME,
+  Attr.ATTR_AGENT_ROLE,
+  Attr.ATTR_STEP_ID,
+  Attr.ATTR_SESSION_ID,
+];
+
 /** Identity and derived keys that never hold secrets: skipped by redaction (they are hot and numerous). */
 const NOT_REDACTED = new Set<string>([
   Attr.ATTR_EVENT_TYPE,

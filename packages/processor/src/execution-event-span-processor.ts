@@ -14,7 +14,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { createRedactor, normalisePath, type Redactor } from '@agentspan/extract';
 import { toAttributeRecord } from '@agentspan/instrumentation';
 import { Attr, EventType, FileSource, fileGenSpanName } from '@agentspan/semconv';
-import { CleanNames, redactAttributes, redactName, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
+import { CleanNames, IN_PROGRESS_KEYS, redactAttributes, redactName, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
 import { enrichAgentCall, enrichCodeExecution, enrichToolCall } from './enrich-events.js';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
@@ -186,11 +186,13 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
    * Readies a span that is still running to be written in progress (give it
    * as `prepareRunning` to a `PostgresSpanProcessor`, which calls it when an
    * event has run `showRunningAfterMillis`, and before it prepares any
-   * running span; `startAgentspan` does): its attributes and name are
-   * redacted now, as far as they changed since the last time (a run's and a
-   * node's were at their start), and the end redacts only what changed
-   * since. An event's parent row is looked up now too (as at its end). False
-   * for a span that ended or is not agentspan's; never throws.
+   * running span; `startAgentspan` does): the values a row in progress
+   * holds (`IN_PROGRESS_KEYS` and the span name) are redacted now, as far as
+   * they changed since the last pass, and the end redacts the rest, content
+   * included, as always (redacting content part way through would cut a
+   * secret the application is still appending in two, and count it again on
+   * every pass). An event's parent row is looked up now too (as at its end).
+   * False for a span that ended or is not agentspan's; never throws.
    */
   prepareRunning(span: Span): boolean {
     try {
@@ -201,7 +203,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
         this.stampParentEvent(span);
         if (this.redactor !== undefined) this.redactedWhileRunning = true;
       }
-      this.redactAtStart(span);
+      this.redactInProgressKeys(span);
       return true;
     } catch (err) {
       this.failed(err);
@@ -317,22 +319,18 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   /**
    * A run's or node's attributes are redacted when it starts as well as when
    * it ends: `PostgresSpanProcessor` writes its row in progress from them
-   * before the end (and a killed process never reaches it); so are an
-   * event's when it is shown running (`prepareRunning`). What a pass leaves
-   * is remembered, so the next pass, and the end, skip the values still
-   * unchanged (a user pattern that matches a tag would otherwise redact it
-   * again, and count it twice).
+   * before the end (and a killed process never reaches it). What this pass
+   * leaves is remembered, so the end skips the values still unchanged (a
+   * user pattern that matches a tag would otherwise redact it again).
    */
   private redactAtStart(span: Span): void {
     if (!this.redactor) return;
-    const before = this.redactedAtStart.get(span);
-    const found = redactAttributes(span.attributes, this.redactor, before?.values);
-    const inName = before?.name === span.name ? 0 : redactName(span, this.redactor, this.cleanNames);
+    const found = redactAttributes(span.attributes, this.redactor);
+    const inName = redactName(span, this.redactor, this.cleanNames);
     const redactions = (found?.redactions ?? 0) + inName;
     if (found !== undefined) span.setAttributes(found.changes);
     if (redactions > 0) {
-      const earlier = span.attributes[Attr.ATTR_REDACTIONS];
-      span.setAttribute(Attr.ATTR_REDACTIONS, redactions + (before !== undefined && typeof earlier === 'number' ? earlier : 0));
+      span.setAttribute(Attr.ATTR_REDACTIONS, redactions);
       this.counters.redactions += redactions;
     }
     const done = new Map<string, AttributeValue>();
@@ -342,6 +340,38 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       if (value !== undefined) done.set(key, value);
     }
     this.redactedAtStart.set(span, { values: done, name: span.name });
+  }
+
+  /**
+   * The pass of {@link prepareRunning}: the values a row in progress holds,
+   * where they changed since the last pass (the start's, for a run or node),
+   * and the span name; remembered with the rest, so the end skips them.
+   */
+  private redactInProgressKeys(span: Span): void {
+    if (!this.redactor) return;
+    const before = this.redactedAtStart.get(span);
+    const values = new Map<string, AttributeValue>(before?.values);
+    const attrs = span.attributes;
+    let changes: Attributes | undefined;
+    let redactions = 0;
+    for (const key of IN_PROGRESS_KEYS) {
+      const value = attrs[key];
+      if (typeof value !== 'string' || values.get(key) === value) continue;
+      const r = this.redactor.redact(value);
+      if (r.redactions > 0) {
+        (changes ??= {})[key] = r.text;
+        redactions += r.redactions;
+      }
+      values.set(key, r.text);
+    }
+    if (before?.name !== span.name) redactions += redactName(span, this.redactor, this.cleanNames);
+    if (changes !== undefined) span.setAttributes(changes);
+    if (redactions > 0) {
+      const earlier = attrs[Attr.ATTR_REDACTIONS];
+      span.setAttribute(Attr.ATTR_REDACTIONS, redactions + (typeof earlier === 'number' ? earlier : 0));
+      this.counters.redactions += redactions;
+    }
+    this.redactedAtStart.set(span, { values, name: span.name });
   }
 
   /** Redaction, extraction, file spans and file capture of one ending span. */

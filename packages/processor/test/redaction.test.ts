@@ -127,7 +127,7 @@ test('a run is redacted once whatever the rules: a user pattern that matches the
   assert.equal(processor.stats().redactions, counted + Number(tool.attributes[Attr.ATTR_REDACTIONS]));
 });
 
-test('prepareRunning: a running event is redacted then (attributes and name), and its end redacts only what came after, counted once', () => {
+test('prepareRunning: a running event\'s names are redacted then (what its row in progress holds), the rest at its end, each value counted once', () => {
   const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-proc-'));
   const exporter = new InMemorySpanExporter();
   // A user pattern that matches the redaction tag itself: the end must not redact what was readied again.
@@ -146,34 +146,37 @@ test('prepareRunning: a running event is redacted then (attributes and name), an
   const key = 'ZX81ABCD99';
   const run = recorder.startRun({ runId: 'run-prepare-running' });
   const step = run.startNode('fetch');
-  const call = step.beginToolCall({ agent: 'fetcher', tool: 'lookup AK9X7Q2Z3W', args: { note: `licence ${key}` } });
+  const call = step.beginToolCall({ agent: 'fetcher PP00LL99KK', tool: 'lookup AK9X7Q2Z3W', args: { note: `licence ${key}` } });
   const span = started.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'tool_call');
   assert.ok(span);
-  assert.ok(JSON.stringify(span.attributes).includes(key), 'not redacted before it is readied');
+  assert.ok(span.name.includes('AK9X7Q2Z3W'), 'not redacted before it is readied');
 
   assert.equal(processor.prepareRunning(span), true);
-  const readied = JSON.stringify(span.attributes) + span.name;
-  assert.ok(!readied.includes(key) && !readied.includes('AK9X7Q2Z3W'), readied);
+  assert.equal(span.name, 'execute_tool lookup [REDACTED:licence]');
+  assert.equal(span.attributes[Attr.ATTR_GEN_AI_AGENT_NAME], 'fetcher [REDACTED:licence]');
+  assert.ok(JSON.stringify(span.attributes[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]).includes(key), 'content waits for the end');
   const atReady = Number(span.attributes[Attr.ATTR_REDACTIONS]);
-  assert.ok(atReady >= 2, `redactions when readied: ${atReady}`);
-  assert.equal(processor.prepareRunning(span), true, 'readied again (a second sweep): nothing redacted twice');
+  assert.equal(atReady, 2, 'the name and the agent');
+  assert.equal(processor.prepareRunning(span), true, 'readied again (a second batch): nothing redacted twice');
   assert.equal(Number(span.attributes[Attr.ATTR_REDACTIONS]), atReady);
 
   call.end({ result: 'ok, QQ11WW22EE' });
   const ended = named(exporter.getFinishedSpans(), span.name);
   const text = JSON.stringify(ended.attributes) + ended.name;
-  assert.ok(!text.includes(key) && !text.includes('AK9X7Q2Z3W') && !text.includes('QQ11WW22EE'), text);
-  assert.equal(ended.name, 'execute_tool lookup [REDACTED:licence]');
+  assert.ok(!text.includes(key) && !text.includes('AK9X7Q2Z3W') && !text.includes('QQ11WW22EE') && !text.includes('PP00LL99KK'), text);
   assert.ok(!text.includes(':licence]:'), `tags are not redacted again: ${text}`);
-  assert.equal(Number(ended.attributes[Attr.ATTR_REDACTIONS]), atReady + 1, 'the result, the one value new since');
+  // At the end: the tool name attribute, the arguments and the result, all new since the readying.
+  assert.equal(Number(ended.attributes[Attr.ATTR_REDACTIONS]), atReady + 3);
 
-  // A run is readied too (before its row in progress or a heartbeat is prepared): what changed since its start.
+  // A run is readied too (before its row in progress or a heartbeat is prepared): its mode if it changed.
   const runSpan = started.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run');
   assert.ok(runSpan);
   const runRedactions = Number(runSpan.attributes[Attr.ATTR_REDACTIONS] ?? 0);
-  runSpan.setAttribute(Attr.ATTR_RUN_TASK, 'deploy with QQ22WW33EE');
+  runSpan.setAttribute(Attr.ATTR_RUN_MODE, 'mode QQ22WW33EE');
+  runSpan.setAttribute(Attr.ATTR_RUN_TASK, 'deploy with QQ33WW44EE');
   assert.equal(processor.prepareRunning(runSpan), true);
-  assert.equal(runSpan.attributes[Attr.ATTR_RUN_TASK], 'deploy with [REDACTED:licence]');
+  assert.equal(runSpan.attributes[Attr.ATTR_RUN_MODE], 'mode [REDACTED:licence]');
+  assert.equal(runSpan.attributes[Attr.ATTR_RUN_TASK], 'deploy with QQ33WW44EE', 'the task comes with its end only: redacted then');
   assert.equal(Number(runSpan.attributes[Attr.ATTR_REDACTIONS]), runRedactions + 1, 'added to what its start counted');
   // Already ended, or not agentspan's: nothing to ready.
   assert.equal(processor.prepareRunning(span), false);
@@ -182,4 +185,42 @@ test('prepareRunning: a running event is redacted then (attributes and name), an
   foreign.end();
   step.end();
   run.end();
+  const runEnded = exporter.getFinishedSpans().find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run');
+  assert.equal(runEnded?.attributes[Attr.ATTR_RUN_TASK], 'deploy with [REDACTED:licence]');
+});
+
+test('prepareRunning on every batch: content the application appends while it runs is redacted whole at the end, once, however many batches', () => {
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-proc-'));
+  const exporter = new InMemorySpanExporter();
+  const processor = new ExecutionEventSpanProcessor({ workspaceDir });
+  const started: Span[] = [];
+  const capture: SpanProcessor = {
+    onStart: (span) => void started.push(span as Span),
+    onEnd: () => {},
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const provider = new BasicTracerProvider({ spanProcessors: [processor, capture, new SimpleSpanProcessor(exporter)] });
+  const recorder = createRecorder({ tracerProvider: provider });
+  const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
+  const run = recorder.startRun({ runId: 'run-streamed' });
+  const node = started.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run');
+  assert.ok(node);
+  // Streamed into the run's task four characters at a time, a batch (and its readying) between chunks.
+  const text = `use this key for deploys: ${key} -- keep it safe.`;
+  for (let i = 0; i < text.length; i += 4) {
+    node.setAttribute(Attr.ATTR_RUN_TASK, text.slice(0, i + 4));
+    processor.prepareRunning(node);
+  }
+  // The same secret set again and again.
+  for (let i = 0; i < 5; i++) {
+    node.setAttribute(Attr.ATTR_USER_META, JSON.stringify({ token: key }));
+    processor.prepareRunning(node);
+  }
+  run.end();
+  const ended = exporter.getFinishedSpans().find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run');
+  assert.ok(ended);
+  assert.equal(ended.attributes[Attr.ATTR_RUN_TASK], 'use this key for deploys: [REDACTED:openai_key] -- keep it safe.');
+  assert.ok(!JSON.stringify(ended.attributes).includes('A9s2D4f6G8h1'), JSON.stringify(ended.attributes));
+  assert.equal(Number(ended.attributes[Attr.ATTR_REDACTIONS]), 2, 'one in the task, one in the metadata');
 });

@@ -23,11 +23,11 @@ export function statusMark(status: string | null | undefined, colors: Colors): s
 /**
  * The one-character mark of an event line: `✗` failed (or an error flag: a non-zero exit code, a
  * tool error), `…` still running, `!` stale (running, its process silent), `✓` ended otherwise.
- * An event in progress has no outcome yet: never `✓`.
+ * An event in progress has no outcome yet: never `✓`. Whether it is in progress is its row's
+ * (`inProgress`), not its stored status: an event that ended may say `running` of itself.
  */
-export function eventMark(event: { status: string; hasError: boolean }, colors: Colors): string {
+export function eventMark(event: { status: string; hasError: boolean; inProgress: boolean }, colors: Colors): string {
   if (isFailedStatus(event.status) || event.hasError) return colors.red('✗');
-  if (event.status === STALE_STATUS) return colors.yellow('!');
-  if (PENDING.has(event.status)) return colors.yellow('…');
-  return colors.green('✓');
+  if (!event.inProgress) return colors.green('✓');
+  return event.status === STALE_STATUS ? colors.yellow('!') : colors.yellow('…');
 }
