@@ -88,7 +88,7 @@ describe('spans shown while running (acceptsWhileRunning, showRunningAfterMillis
     short.end();
     const id = long.spanContext().spanId;
     assert.equal(p.wasShownRunning(long as unknown as ReadableSpan), false);
-    await until(() => prepared.filter((x) => x.id === id && !x.ended).length >= 3, 3000, 'shown, then two heartbeats');
+    await until(() => prepared.filter((x) => x.id === id && !x.ended).length >= 3, 10_000, 'shown, then two heartbeats');
     // When shown, and again before each batch holding it running (its row in progress, its beats) is prepared.
     assert.ok(readied.length >= 3, `readied ${readied.length} times`);
     assert.deepEqual(new Set(readied), new Set([id]), 'the long one only');
@@ -149,7 +149,7 @@ describe('spans shown while running (acceptsWhileRunning, showRunningAfterMillis
     const p = new DeliverySpanProcessor(sink, { ...fast, showRunningAfterMillis: 10, prepareRunning: () => true, logger });
     const tracer = spanSource(p).provider.getTracer('many');
     const events = Array.from({ length: MAX_SHOWN_RUNNING + 5 }, (_, i) => tracer.startSpan(`event ${i}`, { attributes: { event: true } }));
-    await until(() => p.stats().shownRunning + p.stats().runningNotShown === events.length, 5000, 'every long event handed on');
+    await until(() => p.stats().shownRunning + p.stats().runningNotShown === events.length, 10_000, 'every long event handed on');
     assert.equal(p.stats().shownRunning, MAX_SHOWN_RUNNING);
     assert.equal(p.stats().runningNotShown, 5);
     assert.equal(logger.lines.filter((w) => /runningNotShown/.test(w)).length, 1, 'logged once');
@@ -178,12 +178,13 @@ describe('spans shown while running (acceptsWhileRunning, showRunningAfterMillis
       span.updateName(span.name.replace('secret', '[R]'));
       return true;
     };
-    const p = new DeliverySpanProcessor(sink, { ...fast, scheduledDelayMillis: 150, showRunningAfterMillis: 10, prepareRunning, logger: memoryLogger() });
+    // Nothing is prepared before the flush (however slow the machine), but the event is shown by its timer.
+    const p = new DeliverySpanProcessor(sink, { ...fast, scheduledDelayMillis: 600_000, showRunningAfterMillis: 10, prepareRunning, logger: memoryLogger() });
     const tracer = spanSource(p).provider.getTracer('renamed');
     const run = tracer.startSpan('run', { attributes: { live: true } });
     const event = tracer.startSpan('event', { attributes: { event: true } });
     run.updateName('run secret'); // after its start, before its row in progress is prepared
-    await until(() => p.stats().shownRunning === 1, 2000, 'the event shown');
+    await until(() => p.stats().shownRunning === 1, 10_000, 'the event shown');
     event.updateName('event secret'); // after it was shown, before its batch is prepared
     await p.forceFlush();
     assert.deepEqual(names.sort(), ['event [R]', 'run [R]']);

@@ -363,7 +363,7 @@ test('postgresEventsInProgressAfterMs: a long code execution is listed while it 
   const step = run.startNode('train');
   const exec = step.beginCodeExecution({ agent: `executor ${key}`, language: 'python', code: `OPENAI_API_KEY = "${key}"\ntrain()` });
   let rows = await rowsOf('events-in-progress-on');
-  for (let i = 0; i < 200 && rows.length === 0; i++) {
+  for (let i = 0; i < 1000 && rows.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 10));
     rows = await rowsOf('events-in-progress-on');
   }
@@ -433,7 +433,7 @@ test('postgresEventsInProgressAfterMs: a framework\'s tool call under an envelop
       )
     ).rows as { status: string; under_node: number }[];
   let rows = await parentOf();
-  for (let i = 0; i < 300 && rows.length === 0; i++) {
+  for (let i = 0; i < 1000 && rows.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 10));
     rows = await parentOf();
   }
