@@ -79,8 +79,12 @@ describe('the forwarded-request header', () => {
   });
 
   test('two gateways forwarding to each other: one request is stored and forwarded once, not back again', async () => {
+    // Both ports chosen first: A on a port of the system's choosing could be given B's, just freed (then A
+    // would forward to itself, which it refuses).
     const portB = await freePort();
-    const a = await startTestGateway(db, { forwardUrl: `http://127.0.0.1:${portB}/v1/traces` });
+    let portA = await freePort();
+    while (portA === portB) portA = await freePort();
+    const a = await startTestGateway(db, { port: portA, forwardUrl: `http://127.0.0.1:${portB}/v1/traces` });
     const b = await startTestGateway(db, { port: portB, forwardUrl: `${a.url}/v1/traces` });
     let aDown = false;
     try {
