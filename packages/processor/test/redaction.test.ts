@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createRecorder } from '@agentspan/instrumentation';
-import { ExecutionEventSpanProcessor } from '../src/index.js';
+import { ExecutionEventSpanProcessor, type ExecutionEventSpanProcessorOptions } from '../src/index.js';
 import { named, setup } from './helpers.js';
 
 test('secrets in the status message and in event attributes (exceptions) are redacted and counted', () => {
@@ -127,12 +127,10 @@ test('a run is redacted once whatever the rules: a user pattern that matches the
   assert.equal(processor.stats().redactions, counted + Number(tool.attributes[Attr.ATTR_REDACTIONS]));
 });
 
-test('prepareRunning: a running event\'s names are redacted then (what its row in progress holds), the rest at its end, each value counted once', () => {
-  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-proc-'));
+/** As `setup`, with the spans as they start (still writable), for `prepareRunning`. */
+function setupWithStarted(options: ExecutionEventSpanProcessorOptions = {}) {
   const exporter = new InMemorySpanExporter();
-  // A user pattern that matches the redaction tag itself: the end must not redact what was readied again.
-  const licence = { kind: 'licence', pattern: /\b[A-Z0-9]{8,}\b/ };
-  const processor = new ExecutionEventSpanProcessor({ workspaceDir, redaction: { extraPatterns: [licence] } });
+  const processor = new ExecutionEventSpanProcessor({ workspaceDir: mkdtempSync(join(tmpdir(), 'agentspan-proc-')), ...options });
   const started: Span[] = [];
   const capture: SpanProcessor = {
     onStart: (span) => void started.push(span as Span),
@@ -143,6 +141,13 @@ test('prepareRunning: a running event\'s names are redacted then (what its row i
   const provider = new BasicTracerProvider({ spanProcessors: [processor, capture, new SimpleSpanProcessor(exporter)] });
   processor.setTracerProvider(provider);
   const recorder = createRecorder({ tracerProvider: provider });
+  return { processor, exporter, started, provider, recorder };
+}
+
+test('prepareRunning: a running event\'s names are redacted then (what its row in progress holds), the rest at its end, each value counted once', () => {
+  // A user pattern that matches the redaction tag itself: the end must not redact what was readied again.
+  const licence = { kind: 'licence', pattern: /\b[A-Z0-9]{8,}\b/ };
+  const { processor, exporter, started, provider, recorder } = setupWithStarted({ redaction: { extraPatterns: [licence] } });
   const key = 'ZX81ABCD99';
   const run = recorder.startRun({ runId: 'run-prepare-running' });
   const step = run.startNode('fetch');
@@ -190,18 +195,7 @@ test('prepareRunning: a running event\'s names are redacted then (what its row i
 });
 
 test('prepareRunning on every batch: content the application appends while it runs is redacted whole at the end, once, however many batches', () => {
-  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-proc-'));
-  const exporter = new InMemorySpanExporter();
-  const processor = new ExecutionEventSpanProcessor({ workspaceDir });
-  const started: Span[] = [];
-  const capture: SpanProcessor = {
-    onStart: (span) => void started.push(span as Span),
-    onEnd: () => {},
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
-  const provider = new BasicTracerProvider({ spanProcessors: [processor, capture, new SimpleSpanProcessor(exporter)] });
-  const recorder = createRecorder({ tracerProvider: provider });
+  const { processor, exporter, started, recorder } = setupWithStarted();
   const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
   const run = recorder.startRun({ runId: 'run-streamed' });
   const node = started.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run');
