@@ -252,10 +252,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       throw new RangeError(`agentspan delivery: \`heartbeatIntervalMillis\` must be at most ${MAX_TIMER_MILLIS} (a Node timer's limit), got ${heartbeatMillis}`);
     }
     this.heartbeatMillis = heartbeatMillis;
-    this.heartbeat =
-      heartbeatMillis > 0 && (sink.acceptsAtStart !== undefined || sink.acceptsWhileRunning !== undefined)
-        ? new Heartbeat(heartbeatMillis, (span) => this.beat(span))
-        : undefined;
+    this.heartbeat = heartbeatMillis > 0 && sink.acceptsAtStart !== undefined ? new Heartbeat(heartbeatMillis, (span) => this.beat(span)) : undefined;
     const runningMillis = nonNegative('showRunningAfterMillis', options.showRunningAfterMillis, d.showRunningAfterMillis);
     if (runningMillis > MAX_TIMER_MILLIS) {
       throw new RangeError(`agentspan delivery: \`showRunningAfterMillis\` must be at most ${MAX_TIMER_MILLIS} (a Node timer's limit), got ${runningMillis}`);
