@@ -76,9 +76,11 @@ test('agentspan gateway serves OTLP/JSON into Postgres until SIGTERM, then shuts
   assert.equal(res.status, 200);
   const rows = await db.pool.query("SELECT event_type, name, service_name FROM execution_events WHERE run_id = 'cli-conv'");
   assert.deepEqual(rows.rows, [{ event_type: 'tool_call', name: 'execute_tool search', service_name: 'py-agents' }]);
+  const run = await db.pool.query("SELECT status, task_description, meta->'multi_trace' AS multi FROM workflow_runs WHERE id = 'cli-conv'");
+  assert.deepEqual(run.rows, [{ status: 'success', task_description: 'execute_tool search', multi: true }], 'the conversation is a run with a row');
   process.emit('SIGTERM');
   assert.equal(await exit, 0);
-  assert.match(io.stderr.join('\n'), /1 span\(s\) received, 1 written/);
+  assert.match(io.stderr.join('\n'), /1 span\(s\) received, 2 written/, 'the event and the conversation\'s run');
 });
 
 test('a GenAI trace that only reached the gateway is listed by `runs` once its root ends, and `timeline` finds it by prefix', async () => {

@@ -26,6 +26,7 @@ import { setOwn } from './sanitize.js';
 import { indexSafe, indexSafeOrNull } from './index-safe.js';
 import { eventIdFor, parentEventIdFor } from './ids.js';
 import { livenessMeta, type Liveness } from './liveness.js';
+import { MULTI_TRACE_KEY } from './run-merge.js';
 
 /** Length, in code points, of `message_preview` and `result_preview`. */
 export const PREVIEW_LENGTH = 500;
@@ -63,6 +64,7 @@ export const CONSUMED_ATTRIBUTE_KEYS: Readonly<Record<EventType, ReadonlySet<str
     Attr.ATTR_GEN_AI_WORKFLOW_NAME,
     Attr.ATTR_RUN_TASK,
     Attr.ATTR_RUN_STATUS,
+    Attr.ATTR_RUN_MULTI_TRACE,
     Attr.ATTR_SESSION_ID,
   ]),
   node: new Set([
@@ -289,6 +291,8 @@ function mapRun(span: ReadableSpan): WorkflowRunRow {
   const meta: JsonObject = {};
   put(meta, 'service_name', c.serviceName ?? undefined);
   put(meta, 'error_message', c.errorMessage ?? undefined);
+  // One part of a run made of several traces: merged into the stored row, not put over it (run-merge.ts).
+  if (a[Attr.ATTR_RUN_MULTI_TRACE] === true) meta[MULTI_TRACE_KEY] = true;
   return {
     id: indexSafe(readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId),
     mode: readString(a[Attr.ATTR_RUN_MODE]) ?? readString(a[Attr.ATTR_GEN_AI_WORKFLOW_NAME]) ?? null,

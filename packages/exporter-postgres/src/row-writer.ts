@@ -33,6 +33,7 @@ import type { ClientSource } from './migrations.js';
 import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState, toError } from './pg-errors.js';
 import { qualify, quoteIdent } from './sql.js';
 import { LAST_SEEN_AT_KEY, SHOWN_IN_PROGRESS_KEY, inProgressSql, serverTimeSql } from './liveness.js';
+import { RUN_UPSERT_SETS, mergeRunRows } from './run-merge.js';
 
 /** Default number of rows per INSERT statement. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
@@ -128,8 +129,9 @@ function isInProgress(row: { readonly status: string | null; readonly completed_
 /**
  * Splits rows by table, drops duplicates within the batch (the first event
  * or node of an id, i.e. of a span, is kept; the last run of a run id, so a
- * re-sent run wins; a row in progress never wins over one that knows its
- * end, as in the writer's `ON CONFLICT`) and sorts each
+ * re-sent run wins, or two parts of a run made of several traces merged; a
+ * row in progress never wins over one that knows its end, as in the
+ * writer's `ON CONFLICT`) and sorts each
  * table by its conflict key, so that concurrent transactions lock rows in
  * the same order and cannot deadlock each other.
  */
@@ -140,7 +142,10 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
   for (const m of rows) {
     if (m.kind === 'run') {
       const held = runs.get(m.row.id);
-      if (held === undefined || !isInProgress(m.row) || isInProgress(held)) runs.set(m.row.id, m.row);
+      // Two parts of a run made of several traces merge, as in the writer's ON CONFLICT (run-merge.ts).
+      const merged = held === undefined ? undefined : mergeRunRows(held, m.row);
+      if (merged !== undefined) runs.set(m.row.id, merged);
+      else if (held === undefined || !isInProgress(m.row) || isInProgress(held)) runs.set(m.row.id, m.row);
     } else if (m.kind === 'node') {
       const held = nodes.get(m.row.id);
       // An ended node is never rewritten; one in progress gives way to its end or to a later heartbeat.
@@ -163,15 +168,24 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
  * update the stored row from it, only where `when` holds (SQL over the
  * stored row, as `t`, and the new one, as `EXCLUDED`; always without it).
  */
-type Conflict = { readonly doNothing: true } | { readonly updateOn: string; readonly when?: string | undefined };
+type Conflict =
+  | { readonly doNothing: true }
+  | {
+      readonly updateOn: string;
+      readonly when?: string | undefined;
+      /** The `SET` list; without it every other column takes the new row's value. */
+      readonly sets?: string | undefined;
+    };
 
 
 /**
  * An ended row replaces a row in progress; a row in progress never replaces
  * a stored row, so one replayed late from a spool cannot turn an ended run
- * back into a running one. Runs: a later end wins too (a re-sent run).
+ * back into a running one. Runs: a later end wins too (a re-sent run),
+ * except that two ended parts of a run made of several traces merge
+ * (run-merge.ts).
  */
-const RUN_CONFLICT: Conflict = { updateOn: 'id', when: `NOT ${inProgressSql('EXCLUDED')}` };
+const RUN_CONFLICT: Conflict = { updateOn: 'id', when: `NOT ${inProgressSql('EXCLUDED')}`, sets: RUN_UPSERT_SETS };
 
 /**
  * A heartbeat (a row in progress written again, see `liveness.ts`) renews
@@ -241,10 +255,12 @@ export function insertStatement<Row>(
     // unique index a user may have added.
     onConflict = 'ON CONFLICT DO NOTHING';
   } else {
-    const updates = columns
-      .filter((c) => c !== conflict.updateOn)
-      .map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`)
-      .join(', ');
+    const updates =
+      conflict.sets ??
+      columns
+        .filter((c) => c !== conflict.updateOn)
+        .map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`)
+        .join(', ');
     onConflict = `ON CONFLICT (${quoteIdent(conflict.updateOn)}) DO UPDATE SET ${updates}${conflict.when === undefined ? '' : ` WHERE ${conflict.when}`}`;
   }
   return `INSERT INTO ${qualify(schema, table)} AS t (${names}) SELECT * FROM unnest(${arrays}) ${onConflict}`;

@@ -36,10 +36,13 @@
  * (no parent at all) that is placed in the run of its trace id therefore
  * also gets {@link PlannedSpan.run}: the attributes of a run span the replay
  * creates right after the root ends (same trace and span id, same times and
- * status). Not for roots an agentspan process sent (`agentspan.event.type`
- * or `agentspan.run.id` received: that process writes its own run span), a
- * root that already is the run (AG2), or a run named by `runIdAttribute`
- * (a conversation may span several traces: one trace's root is not its end).
+ * status). So does the root of a trace placed in a run named by
+ * `runIdAttribute` (a conversation): a conversation may span several
+ * traces, so one trace's root is not its end; its run span is marked as one
+ * part of the run (`agentspan.run.multi_trace`) and the exporter merges the
+ * parts' rows (earliest start, latest end). Not for roots an agentspan
+ * process sent (`agentspan.event.type` or `agentspan.run.id` received: that
+ * process writes its own run span), or a root that already is the run (AG2).
  */
 
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
@@ -151,20 +154,24 @@ function startOrder(spans: readonly ReceivedSpan[], parentOf: readonly (number |
 }
 
 /**
- * The run span of a trace, from its root: run id = the trace id (what the
- * trace's placed spans carry), mode = the root's `gen_ai.workflow.name` else
+ * The run span of a trace, from its root: run id = the run the root is
+ * placed in (the trace id, or a conversation's id: then the span is marked
+ * `agentspan.run.multi_trace`, one part of its run, so the exporter merges
+ * the rows of the conversation's traces instead of keeping the last one),
+ * mode = the root's `gen_ai.workflow.name` else
  * {@link TRACE_RUN_MODE}, task = the first user message of the root's
  * `gen_ai.input.messages` (absent when content is not captured: they are
  * removed from `attributes` then) else the root's name. Status and times
  * are the root's own (set by the replay), so the exporter maps them as for
  * any run: an error status → `failed`, else `success`.
  */
-function traceRunAttributes(span: ReceivedSpan, attributes: Attributes): Attributes {
+function traceRunAttributes(span: ReceivedSpan, attributes: Attributes, runId: string): Attributes {
   const run: Attributes = {
     [Attr.ATTR_EVENT_TYPE]: EventType.RUN,
-    [Attr.ATTR_RUN_ID]: span.traceId,
+    [Attr.ATTR_RUN_ID]: runId,
     [Attr.ATTR_RUN_MODE]: str(attributes[Attr.ATTR_GEN_AI_WORKFLOW_NAME]) ?? TRACE_RUN_MODE,
   };
+  if (runId !== span.traceId) run[Attr.ATTR_RUN_MULTI_TRACE] = true;
   // An empty message or name is no task (the column stays NULL rather than '').
   const task = firstUserMessageText(attributes) || span.name;
   if (task !== '') run[Attr.ATTR_RUN_TASK] = task;
@@ -228,6 +235,11 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
     if (!options.captureContent) for (const k of AG2_CONTENT_KEYS) delete attributes[k];
 
     const explicitRun = str(attributes[Attr.ATTR_RUN_ID]);
+    // AG2 sets gen_ai.conversation.id on the conversation span only, when it ends: using it would split the run.
+    const configuredRun =
+      explicitRun !== undefined || options.runIdAttribute === undefined || (fromAg2 && options.runIdAttribute === Attr.ATTR_GEN_AI_CONVERSATION_ID)
+        ? undefined
+        : str(attributes[options.runIdAttribute]);
     if (explicitRun !== undefined) {
       placements[i] = {
         runId: explicitRun,
@@ -235,11 +247,6 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
         depth: typeof attributes[Attr.ATTR_DEPTH] === 'number' ? attributes[Attr.ATTR_DEPTH] : undefined,
       };
     } else {
-      // AG2 sets gen_ai.conversation.id on the conversation span only, when it ends: using it would split the run.
-      const configuredRun =
-        options.runIdAttribute === undefined || (fromAg2 && options.runIdAttribute === Attr.ATTR_GEN_AI_CONVERSATION_ID)
-          ? undefined
-          : str(attributes[options.runIdAttribute]);
       const relevant =
         attributes[Attr.ATTR_EVENT_TYPE] !== undefined ||
         fromAg2 ||
@@ -275,13 +282,16 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
       restoreAfterEnd[k] = v;
       delete attributes[k];
     }
+    // The root of a trace placed in the run of its trace id, or in a conversation (one of the traces its run is made of).
+    const placedRun = placements[i]?.runId;
     const run =
       span.parentSpanId === undefined &&
       explicitRun === undefined &&
       receivedAttributes[Attr.ATTR_EVENT_TYPE] === undefined &&
       attributes[Attr.ATTR_EVENT_TYPE] !== EventType.RUN &&
-      placements[i]?.runId === span.traceId
-        ? traceRunAttributes(span, attributes)
+      placedRun !== undefined &&
+      (placedRun === span.traceId || placedRun === configuredRun)
+        ? traceRunAttributes(span, attributes, placedRun)
         : undefined;
     planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p], run });
   }

@@ -247,3 +247,47 @@ test('a GenAI trace without a conversation id is a run once its root arrives: wo
   assert.equal(badRun.task_description, 'invoke_agent helper', 'no input messages: the root\'s name');
   assert.deepEqual(badRun.event_runs, [badTrace]);
 });
+
+test('a conversation over several traces (gen_ai.conversation.id) is one run: its workflow_runs row spans every trace that has ended, in whatever order they arrive', async () => {
+  const f = new SpanFactory('genai-conversation', '@ai-sdk/otel');
+  const conv = { 'gen_ai.conversation.id': 'conv-multi-1' };
+  const userSays = (text: string) => JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: text }] }]);
+  /** One user turn: a trace of its own, an agent envelope around one model call. */
+  const turn = (at: number, text: string, error?: string) => {
+    const agent = f.start('invoke_agent concierge', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'concierge', 'gen_ai.input.messages': userSays(text), ...conv }, at);
+    const chat = f.start('chat gpt-4o', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', ...conv }, at + 10, agent);
+    f.end(chat, at + 40, { 'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `re: ${text}` }] }]) }, error);
+    f.end(agent, at + 50, {}, error);
+    return agent.spanContext().traceId;
+  };
+  const traces = [turn(1000, 'Book a flight to Oslo'), turn(5000, 'Make it Tuesday', 'model overloaded'), turn(9000, 'Thanks')];
+  const finished = f.finished();
+  const ofTrace = (t: string) => finished.filter((s) => s.spanContext().traceId === t);
+
+  const exporter = new ProtoExporter({ url: `${gateway.url}/v1/traces` });
+  // The last turn first, then the first, then the middle one: each request its own replay.
+  for (const t of [traces[2], traces[0], traces[1]] as string[]) assertExported(await exportWith(exporter, ofTrace(t)));
+  await exporter.shutdown();
+
+  const T0 = 1_760_000_000_000;
+  const runs = await viaGateway.pool.query(
+    `SELECT id, mode, task_description, status, started_at, completed_at, duration_ms, meta, trace_id, service_name FROM workflow_runs WHERE id = 'conv-multi-1'`,
+  );
+  assert.deepEqual(runs.rows, [
+    {
+      id: 'conv-multi-1',
+      mode: 'otlp.trace',
+      task_description: 'Book a flight to Oslo',
+      status: 'failed',
+      started_at: new Date(T0 + 1000),
+      completed_at: new Date(T0 + 9050),
+      duration_ms: 8050,
+      meta: { service_name: 'genai-conversation', error_message: 'model overloaded', multi_trace: true },
+      trace_id: traces[0],
+      service_name: 'genai-conversation',
+    },
+  ]);
+  const events = await viaGateway.pool.query("SELECT count(*)::int AS n, count(DISTINCT trace_id)::int AS t FROM execution_events WHERE run_id = 'conv-multi-1'");
+  assert.deepEqual(events.rows[0], { n: 3, t: 3 }, 'one model call per trace, all in the conversation\'s run');
+  assert.equal((await viaGateway.pool.query("SELECT 1 FROM workflow_runs WHERE id = ANY($1)", [traces])).rowCount, 0, 'no run per trace');
+});

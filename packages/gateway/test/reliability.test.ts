@@ -95,15 +95,16 @@ test('Postgres down, no spool: 503 with Retry-After (nothing acknowledged); the 
 
 test('a full queue answers 429 with Retry-After; the requests already accepted are written once Postgres answers again', async () => {
   proxy.mode = 'forward';
-  const gateway = await gatewayVia({ maxQueueSpans: 40, ackTimeoutMillis: 6000, connectTimeoutMs: 5000 });
+  const gateway = await gatewayVia({ maxQueueSpans: 80, ackTimeoutMillis: 6000, connectTimeoutMs: 5000 });
   try {
     const url = `${gateway.url}/v1/traces`;
     proxy.mode = 'blackhole';
     proxy.cutAll();
+    // Each tool span is the root of a trace of the conversation: 15 events and 15 run spans (the conversation's row) per request.
     const a = post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(15, 'conv-full-a')) as Uint8Array, PROTO);
-    await eventually(async () => gateway.stats().postgres.queueDepth === 15);
-    const b = post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(15, 'conv-full-b')) as Uint8Array, PROTO);
     await eventually(async () => gateway.stats().postgres.queueDepth === 30);
+    const b = post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(15, 'conv-full-b')) as Uint8Array, PROTO);
+    await eventually(async () => gateway.stats().postgres.queueDepth === 60);
     const c = await post(url, ProtobufTraceSerializer.serializeRequest(toolSpans(15, 'conv-full-c')) as Uint8Array, PROTO);
     assert.equal(c.status, 429);
     assert.equal(c.headers['retry-after'], '2');

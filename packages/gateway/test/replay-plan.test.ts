@@ -113,9 +113,33 @@ test('the root of a trace whose run is the trace gets a run span (its workflow_r
   assert.equal(quiet.spans[0]?.run?.['agentspan.run.mode'], 'triage');
 });
 
-test('no run span for a root that is not a trace run: a conversation run, an agentspan sender, an AG2 conversation, a span of no agent', () => {
+test('the root of a trace in a conversation gets a run span marked as one part of its run (the conversation may span several traces)', () => {
+  const plan = planReplay(
+    [
+      span(0, undefined, 0, 100, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': 'conv-1' }, 'invoke_agent helper'),
+      span(1, 0, 10, 20, { 'gen_ai.operation.name': 'chat', 'gen_ai.conversation.id': 'conv-1' }),
+    ],
+    OPTIONS,
+  );
+  assert.deepEqual(plan.spans[0]?.run, {
+    'agentspan.event.type': 'run',
+    'agentspan.run.id': 'conv-1',
+    'agentspan.run.mode': 'otlp.trace',
+    'agentspan.run.task': 'invoke_agent helper',
+    'agentspan.run.multi_trace': true,
+  });
+  assert.equal(plan.spans[1]?.run, undefined);
+  // A conversation id equal to the trace id names a run of that one trace.
+  const same = planReplay([span(0, undefined, 0, 1, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': TRACE })], OPTIONS);
+  assert.equal(same.spans[0]?.run?.['agentspan.run.multi_trace'], undefined);
+  // With no runIdAttribute the conversation id names nothing: the trace is the run.
+  const off = planReplay([span(0, undefined, 0, 1, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': 'conv-1' })], { ...OPTIONS, runIdAttribute: undefined });
+  assert.equal(off.spans[0]?.run?.['agentspan.run.id'], TRACE);
+  assert.equal(off.spans[0]?.run?.['agentspan.run.multi_trace'], undefined);
+});
+
+test('no run span for a root that is not a trace run: an agentspan sender, an AG2 conversation, a span of no agent', () => {
   const roots: Attributes[] = [
-    { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': 'conv-1' }, // the conversation may span several traces
     { 'agentspan.event.type': 'agent_call', 'agentspan.run.id': 'mine' }, // an agentspan process writes its own run
     { 'agentspan.event.type': 'tool_call' },
     { 'ag2.span.type': 'conversation', 'gen_ai.operation.name': 'conversation' }, // already the run

@@ -87,6 +87,13 @@ export const ATTR_RUN_MODE = 'agentspan.run.mode';
 export const ATTR_RUN_TASK = 'agentspan.run.task';
 /** `success`, `failed`, `cancelled`. */
 export const ATTR_RUN_STATUS = 'agentspan.run.status';
+/**
+ * `true` on a run span that covers one part of its run (the gateway sets it
+ * on the run span it makes from each trace of a conversation): its
+ * `workflow_runs` row is merged with the row stored for the run (earliest
+ * start, latest end, `failed` when any part failed) instead of replacing it.
+ */
+export const ATTR_RUN_MULTI_TRACE = 'agentspan.run.multi_trace';
 export const ATTR_NODE_TITLE = 'agentspan.node.title';
 /** 0-based position of the node in its run (column `order_index`). */
 export const ATTR_NODE_ORDER = 'agentspan.node.order';

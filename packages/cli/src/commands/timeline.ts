@@ -97,7 +97,7 @@ export function formatTimeline(
     `${colors.bold(`run ${run.id}`)}  ${run.mode ?? '-'}  ${statusMark(run.status, colors)}  ${formatDuration(run.durationMs)}  ${events.length} event${events.length === 1 ? '' : 's'}`,
   );
   // Gateway runs are named too: the OTLP ones that never get a row (a conversation id, no agent root) have ended.
-  const noRow = "(no run row: the run has not ended, or its span was lost; over OTLP only a trace whose root is an agent span gets one, see the gateway's README)";
+  const noRow = "(no run row: the run has not ended, or its span was lost; over OTLP only a trace whose root is an agent span or names a conversation gets one, see the gateway's README)";
   if (!run.recorded) lines.push(colors.yellow(noRow));
   else if (run.completedAt === null && (run.status === 'running' || run.status === STALE_STATUS)) lines.push(colors.yellow(inProgressNote(run, now)));
   if (run.task) lines.push(`task: ${shorten(run.task, Math.max(40, options.width - 6))}`);

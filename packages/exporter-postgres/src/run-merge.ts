@@ -1,0 +1,159 @@
+/**
+ * How the `workflow_runs` rows of a run made of several traces are merged.
+ *
+ * A run named by `gen_ai.conversation.id` (the gateway's `runIdAttribute`)
+ * can span many traces, one per user turn, and no trace's end is the run's
+ * end. The gateway makes a run row from the root of each such trace and
+ * marks it `meta.multi_trace`. Where a run's row is already stored, a
+ * marked row arriving for it is merged with the stored one, not put over it:
+ *
+ * - `started_at` the earliest, `completed_at` the latest, `duration_ms` the
+ *   time between them;
+ * - `status` `failed` when either part failed, else the earlier part's;
+ * - `mode`, `task_description`, `session_id`, `trace_id`, `span_id`,
+ *   `service_name`: the earlier part's (the conversation's opening request
+ *   is its task);
+ * - `meta`: both parts' keys, the earlier part's where both have one (so
+ *   `error_message` is the earlier failed part's when it failed).
+ *
+ * "Earlier" orders parts by start, then trace id, then span id (bytewise),
+ * so the row does not depend on the order the traces arrive in, nor on a
+ * part being written twice (a retry). One exception: when several parts
+ * failed and the earliest did not, which part's `error_message` is kept
+ * depends on their arrival order (the merged row keeps no record of the
+ * parts it was made of).
+ *
+ * Only two ended, marked rows merge. A row in progress never replaces a
+ * stored run (as for every run), and an ended row that is not marked, or
+ * that meets a stored row in progress or not marked, replaces it (the rule
+ * of every run). The same rules are applied twice: in SQL, by the writer's
+ * `ON CONFLICT` ({@link RUN_UPSERT_SETS}), and in JavaScript
+ * ({@link mergeRunRows}), for two rows of one run in the same batch (a
+ * statement cannot update one row twice). Tests hold the two to the same
+ * results.
+ */
+
+import { RunStatus } from '@agentspan/semconv';
+import { WORKFLOW_RUNS_COLUMN_TYPES, type WorkflowRunRow } from './columns.js';
+import { inProgressSql } from './liveness.js';
+import { quoteIdent } from './sql.js';
+
+/** The `meta` key marking a run row as one part of a run made of several traces. */
+export const MULTI_TRACE_KEY = 'multi_trace';
+
+function isInProgress(row: WorkflowRunRow): boolean {
+  return row.status === RunStatus.RUNNING && row.completed_at === null && row.duration_ms === null;
+}
+
+/** Whether `row` is an ended part of a run made of several traces. */
+export function isMultiTracePart(row: WorkflowRunRow): boolean {
+  // `meta` is checked, not trusted: a spooled row of another version may lack it.
+  const meta: unknown = row.meta;
+  return typeof meta === 'object' && meta !== null && (meta as Record<string, unknown>)[MULTI_TRACE_KEY] === true && !isInProgress(row);
+}
+
+/**
+ * Microseconds since the epoch of a timestamp as rows hold it
+ * (`2026-03-01T12:00:00.123456Z`; any other text `Date.parse` reads, to the
+ * millisecond); `undefined` for NULL or unreadable text.
+ */
+export function timestampMicros(iso: string | null): number | undefined {
+  if (iso === null) return undefined;
+  const m = /^(.*T\d\d:\d\d:\d\d)\.(\d{1,6})Z$/.exec(iso);
+  if (m !== null) {
+    const seconds = Date.parse(`${m[1] as string}Z`);
+    if (Number.isNaN(seconds)) return undefined;
+    return seconds * 1000 + Number((m[2] as string).padEnd(6, '0'));
+  }
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms * 1000;
+}
+
+/** Bytewise comparison of text (Postgres `COLLATE "C"`, on the ASCII ids rows hold). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether `a` is the earlier part: start (a missing one last), then trace id, then span id. */
+function isEarlier(a: WorkflowRunRow, b: WorkflowRunRow): boolean {
+  const sa = timestampMicros(a.started_at) ?? Number.POSITIVE_INFINITY;
+  const sb = timestampMicros(b.started_at) ?? Number.POSITIVE_INFINITY;
+  if (sa !== sb) return sa < sb;
+  const byTrace = compareText(a.trace_id ?? '', b.trace_id ?? '');
+  if (byTrace !== 0) return byTrace < 0;
+  return compareText(a.span_id ?? '', b.span_id ?? '') <= 0;
+}
+
+function extremeTimestamp(a: string | null, b: string | null, latest: boolean): string | null {
+  const ma = timestampMicros(a);
+  const mb = timestampMicros(b);
+  if (ma === undefined) return mb === undefined ? null : b;
+  if (mb === undefined) return a;
+  return (latest ? mb > ma : mb < ma) ? b : a;
+}
+
+/**
+ * The row of `stored` and `incoming` merged, when both are ended parts of
+ * one run made of several traces; `undefined` otherwise (then `incoming`
+ * replaces `stored`, as for every run). Mirrors {@link RUN_UPSERT_SETS}.
+ */
+export function mergeRunRows(stored: WorkflowRunRow, incoming: WorkflowRunRow): WorkflowRunRow | undefined {
+  if (!isMultiTracePart(stored) || !isMultiTracePart(incoming)) return undefined;
+  const [first, second] = isEarlier(stored, incoming) ? [stored, incoming] : [incoming, stored];
+  const startedAt = extremeTimestamp(stored.started_at, incoming.started_at, false);
+  const completedAt = extremeTimestamp(stored.completed_at, incoming.completed_at, true);
+  const start = timestampMicros(startedAt);
+  const end = timestampMicros(completedAt);
+  const durations = [stored.duration_ms, incoming.duration_ms].filter((d): d is number => d !== null);
+  return {
+    ...first, // mode, task, session, trace and span ids, service: the earlier part's
+    started_at: startedAt,
+    completed_at: completedAt,
+    duration_ms: start !== undefined && end !== undefined ? (end - start) / 1000 : durations.length > 0 ? Math.max(...durations) : null,
+    status: stored.status === RunStatus.FAILED || incoming.status === RunStatus.FAILED ? RunStatus.FAILED : first.status,
+    meta: { ...second.meta, ...first.meta },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The same in SQL
+// ---------------------------------------------------------------------------
+
+/** Both rows ended parts of a run made of several traces (`EXCLUDED` is known to have ended). */
+const MERGES = `(t.meta @> '{"${MULTI_TRACE_KEY}": true}' AND EXCLUDED.meta @> '{"${MULTI_TRACE_KEY}": true}' AND NOT ${inProgressSql('t')})`;
+
+const orderKey = (alias: string): string =>
+  `(COALESCE(${alias}.started_at, 'infinity'::timestamptz), COALESCE(${alias}.trace_id, '') COLLATE "C", COALESCE(${alias}.span_id, '') COLLATE "C")`;
+/** The stored row is the earlier part. */
+const STORED_FIRST = `${orderKey('t')} <= ${orderKey('EXCLUDED')}`;
+
+const EARLIEST_START = 'LEAST(t.started_at, EXCLUDED.started_at)';
+const LATEST_END = 'GREATEST(t.completed_at, EXCLUDED.completed_at)';
+
+/** The merged value of each column that is not simply the earlier part's. */
+const MERGED: Readonly<Record<string, string>> = {
+  started_at: EARLIEST_START,
+  completed_at: LATEST_END,
+  duration_ms:
+    `CASE WHEN ${EARLIEST_START} IS NOT NULL AND ${LATEST_END} IS NOT NULL ` +
+    `THEN (EXTRACT(EPOCH FROM ${LATEST_END} - ${EARLIEST_START}) * 1000)::double precision ` +
+    'ELSE GREATEST(t.duration_ms, EXCLUDED.duration_ms) END',
+  status:
+    `CASE WHEN t.status = '${RunStatus.FAILED}' OR EXCLUDED.status = '${RunStatus.FAILED}' THEN '${RunStatus.FAILED}' ` +
+    `WHEN ${STORED_FIRST} THEN t.status ELSE EXCLUDED.status END`,
+  meta: `CASE WHEN ${STORED_FIRST} THEN EXCLUDED.meta || t.meta ELSE t.meta || EXCLUDED.meta END`,
+};
+
+/**
+ * The `SET` list of the writer's `INSERT ... ON CONFLICT (id) DO UPDATE` of
+ * runs: the incoming row's values, or, when both rows are ended parts of a
+ * run made of several traces, the merged ones (stored row as `t`).
+ */
+export const RUN_UPSERT_SETS: string = (Object.keys(WORKFLOW_RUNS_COLUMN_TYPES) as (keyof WorkflowRunRow)[])
+  .filter((c) => c !== 'id')
+  .map((c) => {
+    const col = quoteIdent(c);
+    const merged = MERGED[c] ?? `CASE WHEN ${STORED_FIRST} THEN t.${col} ELSE EXCLUDED.${col} END`;
+    return `${col} = CASE WHEN ${MERGES} THEN ${merged} ELSE EXCLUDED.${col} END`;
+  })
+  .join(', ');
