@@ -136,3 +136,63 @@ test('a GenAI trace that only reached the gateway is listed by `runs` once its r
     await gateway.shutdown();
   }
 });
+
+test('a conversation over two traces, its first turn under an HTTP handler: `runs` lists it, `timeline` and `report` measure from its earliest event', async () => {
+  const gateway = await startGateway({ pool: db.pool, schema: db.schema, port: 0, logger: { info: () => undefined, warn: () => undefined } });
+  const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const at = (ms: number) => String(BigInt(1_760_000_000_000 + ms) * 1_000_000n);
+  const span = (traceId: string, spanId: string, parentSpanId: string | undefined, name: string, from: number, to: number, attributes: ReturnType<typeof attr>[]) => ({
+    traceId,
+    spanId,
+    ...(parentSpanId !== undefined ? { parentSpanId } : {}),
+    name,
+    kind: 1,
+    startTimeUnixNano: at(from),
+    endTimeUnixNano: at(to),
+    attributes,
+  });
+  const send = async (spans: unknown[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [attr('service.name', 'chat-server')] }, scopeSpans: [{ scope: { name: 'genai' }, spans }] }] };
+    const res = await fetch(`${gateway.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200);
+  };
+  const conv = attr('gen_ai.conversation.id', 'cli-conv-http');
+  const chat = (traceId: string, spanId: string, parent: string, from: number, text: string) =>
+    span(traceId, spanId, parent, 'chat gpt', from, from + 500, [
+      attr('gen_ai.operation.name', 'chat'),
+      conv,
+      attr('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: text }] }])),
+    ]);
+  const cli = async (...args: string[]) => {
+    const io = captureIo({});
+    const code = await runCli([...args, '--database-url', db.url, '--schema', db.schema], io);
+    return { code, io };
+  };
+  try {
+    // Turn 1 (t = 0): the agent under an HTTP handler that names no conversation. Turn 2 (t = 10 s): the agent is the root.
+    const t1 = 'aa11aa11aa11aa11aa11aa11aa11aa11';
+    const t2 = 'bb22bb22bb22bb22bb22bb22bb22bb22';
+    await send([
+      chat(t1, '1000000000000002', '1000000000000001', 100, 'first answer'),
+      span(t1, '1000000000000001', '1000000000000000', 'invoke_agent concierge', 50, 700, [attr('gen_ai.operation.name', 'invoke_agent'), conv]),
+      span(t1, '1000000000000000', undefined, 'POST /chat', 0, 800, [attr('http.request.method', 'POST')]),
+    ]);
+    await send([
+      chat(t2, '2000000000000002', '2000000000000001', 10_100, 'second answer'),
+      span(t2, '2000000000000001', undefined, 'invoke_agent concierge', 10_000, 11_000, [attr('gen_ai.operation.name', 'invoke_agent'), conv]),
+    ]);
+    const runs = (await cli('runs', '--json')).io.json<{ runs: { id: string; status: string }[] }>().runs;
+    assert.equal(runs.find((r) => r.id === 'cli-conv-http')?.status, 'success', 'listed: its second trace made its row');
+
+    const timeline = await cli('timeline', 'cli-conv-http');
+    assert.equal(timeline.code, 0, timeline.io.stderr.join('\n'));
+    const offsets = [...timeline.io.text().matchAll(/^\s*#\d+\s+(\+\S+ \S+)/gm)].map((m) => m[1]);
+    assert.deepEqual(offsets, ['+0 ms', '+10.0 s'], timeline.io.text());
+
+    const report = await cli('report', 'cli-conv-http', '--out', '-');
+    const data = JSON.parse(/<script type="application\/json" id="agentspan-data">([\s\S]*?)<\/script>/.exec(report.io.text())![1]!);
+    assert.deepEqual(data.events.map((e: { start: number | null }) => e.start), [0, 10_000], 'from the earliest event, not from the run row\'s start (the second turn)');
+  } finally {
+    await gateway.shutdown();
+  }
+});

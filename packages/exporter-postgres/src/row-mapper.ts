@@ -26,7 +26,7 @@ import { setOwn } from './sanitize.js';
 import { indexSafe, indexSafeOrNull } from './index-safe.js';
 import { eventIdFor, parentEventIdFor } from './ids.js';
 import { livenessMeta, type Liveness } from './liveness.js';
-import { MULTI_TRACE_KEY } from './run-merge.js';
+import { MULTI_TRACE_KEY, partDurationMs } from './run-merge.js';
 
 /** Length, in code points, of `message_preview` and `result_preview`. */
 export const PREVIEW_LENGTH = 500;
@@ -291,8 +291,10 @@ function mapRun(span: ReadableSpan): WorkflowRunRow {
   const meta: JsonObject = {};
   put(meta, 'service_name', c.serviceName ?? undefined);
   put(meta, 'error_message', c.errorMessage ?? undefined);
-  // One part of a run made of several traces: merged into the stored row, not put over it (run-merge.ts).
-  if (a[Attr.ATTR_RUN_MULTI_TRACE] === true) meta[MULTI_TRACE_KEY] = true;
+  // One part of a run made of several traces: merged into the stored row, not put over it (run-merge.ts),
+  // its duration taken to the microsecond from its stored times, as a merge takes it.
+  const part = a[Attr.ATTR_RUN_MULTI_TRACE] === true;
+  if (part) meta[MULTI_TRACE_KEY] = true;
   return {
     id: indexSafe(readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId),
     mode: readString(a[Attr.ATTR_RUN_MODE]) ?? readString(a[Attr.ATTR_GEN_AI_WORKFLOW_NAME]) ?? null,
@@ -300,7 +302,7 @@ function mapRun(span: ReadableSpan): WorkflowRunRow {
     status: readString(a[Attr.ATTR_RUN_STATUS]) ?? (c.failed ? RunStatus.FAILED : RunStatus.SUCCESS),
     started_at: c.startedAt,
     completed_at: c.completedAt,
-    duration_ms: c.durationMs,
+    duration_ms: part ? partDurationMs(c.startedAt, c.completedAt, c.durationMs) : c.durationMs,
     session_id: indexSafeOrNull(readString(a[Attr.ATTR_SESSION_ID]) ?? null),
     meta: withUser(meta, a[Attr.ATTR_USER_META], 'user_meta'),
     trace_id: c.traceId,

@@ -17,11 +17,14 @@
  *   `error_message` is the earlier failed part's when it failed).
  *
  * "Earlier" orders parts by start, then trace id, then span id (bytewise),
- * so the row does not depend on the order the traces arrive in, nor on a
- * part being written twice (a retry). One exception: when several parts
- * failed and the earliest did not, which part's `error_message` is kept
- * depends on their arrival order (the merged row keeps no record of the
- * parts it was made of).
+ * and a part's own duration is the time between its stored start and end
+ * ({@link partDurationMs}, the mapper's), so the row does not depend on the
+ * order the traces arrive in, nor on a part being written twice (a retry).
+ * One exception: a `meta` key the earliest part lacks and several later
+ * parts carry with different values (`error_message` when several failed
+ * and the earliest did not) takes one of theirs, which one depending on
+ * their arrival order (the merged row keeps no record of the parts it was
+ * made of).
  *
  * Only two ended, marked rows merge. A row in progress never replaces a
  * stored run (as for every run), and an ended row that is not marked, or
@@ -54,19 +57,32 @@ export function isMultiTracePart(row: WorkflowRunRow): boolean {
 
 /**
  * Microseconds since the epoch of a timestamp as rows hold it
- * (`2026-03-01T12:00:00.123456Z`; any other text `Date.parse` reads, to the
- * millisecond); `undefined` for NULL or unreadable text.
+ * (`2026-03-01T12:00:00.123456Z`, also `+012345-…` past year 9999; any
+ * other text `Date.parse` reads, to the millisecond); `undefined` for NULL
+ * or unreadable text. A `bigint`: past 2255 a double no longer holds every
+ * microsecond, and Postgres orders such times exactly.
  */
-export function timestampMicros(iso: string | null): number | undefined {
+export function timestampMicros(iso: string | null): bigint | undefined {
   if (iso === null) return undefined;
   const m = /^(.*T\d\d:\d\d:\d\d)\.(\d{1,6})Z$/.exec(iso);
   if (m !== null) {
-    const seconds = Date.parse(`${m[1] as string}Z`);
-    if (Number.isNaN(seconds)) return undefined;
-    return seconds * 1000 + Number((m[2] as string).padEnd(6, '0'));
+    const ms = Date.parse(`${m[1] as string}Z`);
+    if (Number.isNaN(ms)) return undefined;
+    return BigInt(ms) * 1000n + BigInt((m[2] as string).padEnd(6, '0'));
   }
   const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? undefined : ms * 1000;
+  return Number.isNaN(ms) ? undefined : BigInt(ms) * 1000n;
+}
+
+/**
+ * The `duration_ms` of a part: the time between its stored start and end,
+ * to the microsecond, as the merge computes it (so that merging a part with
+ * itself, a retry, changes nothing); `fallback` without both.
+ */
+export function partDurationMs(startedAt: string | null, completedAt: string | null, fallback: number | null): number | null {
+  const start = timestampMicros(startedAt);
+  const end = timestampMicros(completedAt);
+  return start === undefined || end === undefined ? fallback : Number(end - start) / 1000;
 }
 
 /** Bytewise comparison of text (Postgres `COLLATE "C"`, on the ASCII ids rows hold). */
@@ -76,9 +92,10 @@ function compareText(a: string, b: string): number {
 
 /** Whether `a` is the earlier part: start (a missing one last), then trace id, then span id. */
 function isEarlier(a: WorkflowRunRow, b: WorkflowRunRow): boolean {
-  const sa = timestampMicros(a.started_at) ?? Number.POSITIVE_INFINITY;
-  const sb = timestampMicros(b.started_at) ?? Number.POSITIVE_INFINITY;
-  if (sa !== sb) return sa < sb;
+  const sa = timestampMicros(a.started_at);
+  const sb = timestampMicros(b.started_at);
+  // A missing start sorts last, as 'infinity' does in SQL.
+  if (sa !== sb) return sb === undefined || (sa !== undefined && sa < sb);
   const byTrace = compareText(a.trace_id ?? '', b.trace_id ?? '');
   if (byTrace !== 0) return byTrace < 0;
   return compareText(a.span_id ?? '', b.span_id ?? '') <= 0;
@@ -102,14 +119,12 @@ export function mergeRunRows(stored: WorkflowRunRow, incoming: WorkflowRunRow): 
   const [first, second] = isEarlier(stored, incoming) ? [stored, incoming] : [incoming, stored];
   const startedAt = extremeTimestamp(stored.started_at, incoming.started_at, false);
   const completedAt = extremeTimestamp(stored.completed_at, incoming.completed_at, true);
-  const start = timestampMicros(startedAt);
-  const end = timestampMicros(completedAt);
   const durations = [stored.duration_ms, incoming.duration_ms].filter((d): d is number => d !== null);
   return {
     ...first, // mode, task, session, trace and span ids, service: the earlier part's
     started_at: startedAt,
     completed_at: completedAt,
-    duration_ms: start !== undefined && end !== undefined ? (end - start) / 1000 : durations.length > 0 ? Math.max(...durations) : null,
+    duration_ms: partDurationMs(startedAt, completedAt, durations.length > 0 ? Math.max(...durations) : null),
     status: stored.status === RunStatus.FAILED || incoming.status === RunStatus.FAILED ? RunStatus.FAILED : first.status,
     meta: { ...second.meta, ...first.meta },
   };

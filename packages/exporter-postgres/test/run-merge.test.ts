@@ -108,14 +108,18 @@ describe('runs made of several traces', () => {
     await db.drop();
   });
 
-  it('timestampMicros reads the mapper\'s timestamps to the microsecond, and NULL or unreadable text as missing', () => {
+  it('timestampMicros reads the mapper\'s timestamps to the microsecond (past 2255 too, where a double cannot), and NULL or unreadable text as missing', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 253_402_300_799_999_999 }), (micros) => {
-        assert.equal(timestampMicros(isoOf(micros)), micros);
+      fc.property(fc.bigInt({ min: 0n, max: 253_402_300_799_999_999n }), (micros) => {
+        const ms = Number(micros / 1000n);
+        const iso = new Date(ms).toISOString();
+        assert.equal(timestampMicros(`${iso.slice(0, iso.indexOf('.'))}.${String(micros % 1_000_000n).padStart(6, '0')}Z`), micros);
       }),
     );
-    assert.equal(timestampMicros('2026-03-01T12:00:00.5Z'), BASE_MICROS + 500_000, 'fewer digits: a fraction, not micros');
-    assert.equal(timestampMicros('2026-03-01T12:00:00Z'), BASE_MICROS);
+    assert.equal(timestampMicros('2300-01-01T00:00:00.000001Z')! - timestampMicros('2300-01-01T00:00:00.000000Z')!, 1n);
+    assert.equal(timestampMicros('+012345-01-01T00:00:00.000001Z')! - timestampMicros('+012345-01-01T00:00:00.000000Z')!, 1n);
+    assert.equal(timestampMicros('2026-03-01T12:00:00.5Z'), BigInt(BASE_MICROS + 500_000), 'fewer digits: a fraction, not micros');
+    assert.equal(timestampMicros('2026-03-01T12:00:00Z'), BigInt(BASE_MICROS));
     assert.equal(timestampMicros(null), undefined);
     assert.equal(timestampMicros('yesterday'), undefined);
   });
@@ -152,10 +156,10 @@ describe('runs made of several traces', () => {
             assert.deepEqual(stored, expected);
           }
           // What the merge means, checked against the parts directly.
-          const starts = rows.map((r) => timestampMicros(r.started_at)).filter((m): m is number => m !== undefined);
-          const ends = rows.map((r) => timestampMicros(r.completed_at)).filter((m): m is number => m !== undefined);
-          assert.equal(timestampMicros(stored.started_at), starts.length > 0 ? Math.min(...starts) : undefined);
-          assert.equal(timestampMicros(stored.completed_at), ends.length > 0 ? Math.max(...ends) : undefined);
+          const starts = rows.map((r) => Number(timestampMicros(r.started_at))).filter((m) => !Number.isNaN(m));
+          const ends = rows.map((r) => Number(timestampMicros(r.completed_at))).filter((m) => !Number.isNaN(m));
+          assert.equal(Number(timestampMicros(stored.started_at)), starts.length > 0 ? Math.min(...starts) : Number.NaN);
+          assert.equal(Number(timestampMicros(stored.completed_at)), ends.length > 0 ? Math.max(...ends) : Number.NaN);
           if (starts.length > 0 && ends.length > 0) assert.equal(stored.duration_ms, (Math.max(...ends) - Math.min(...starts)) / 1000);
           assert.equal(stored.status === RunStatus.FAILED, rows.some((r) => r.status === RunStatus.FAILED));
           assert.equal(stored.meta[MULTI_TRACE_KEY], true);
@@ -227,6 +231,45 @@ describe('runs made of several traces', () => {
     await writeRows(db.pool, db.schema, [asRun(rowOfPart(id, later))]);
     assert.equal((await storedRun(db, id))?.started_at, isoOf(BASE_MICROS + 5000));
     assert.equal((await storedRun(db, id))?.status, 'success');
+  });
+
+  it('a part written again (a retry) leaves the row as it was: its duration is taken to the microsecond, as the merge takes it', async () => {
+    const tracer = new BasicTracerProvider().getTracer('run-merge');
+    const T = Date.UTC(2026, 2, 1) / 1000;
+    const span = tracer.startSpan('invoke_workflow chat', {
+      startTime: [T, 999], // 999 ns past the second: the row keeps 0 µs of it
+      attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: 'conv-retry', [Attr.ATTR_RUN_MULTI_TRACE]: true },
+    });
+    span.end([T, 49_999_500]);
+    const mapped = mapSpanToRow(span as never);
+    assert.ok(mapped?.kind === 'run');
+    assert.equal(mapped.row.duration_ms, 49.999, 'the stored times\' difference, not the span\'s 49.998501 ms');
+    await writeRows(db.pool, db.schema, [mapped]);
+    const once = await storedRun(db, 'conv-retry');
+    await writeRows(db.pool, db.schema, [mapped]);
+    await writeRows(db.pool, db.schema, [mapped, mapped]);
+    assert.deepEqual(await storedRun(db, 'conv-retry'), once);
+  });
+
+  it('parts a microsecond apart after 2255 merge the same in one batch as one by one (JavaScript and SQL agree past a double\'s microseconds)', async () => {
+    const at = (fraction: string) => `2300-01-01T00:00:00.${fraction}Z`;
+    const part = (trace: string, start: string, task: string): WorkflowRunRow => ({
+      ...rowOfPart('x', { start: 0, end: 0, status: 'success', trace, span: '1'.repeat(16), mode: 'otlp.trace', task, extra: false }),
+      started_at: at(start),
+      completed_at: at('500000'),
+      duration_ms: null,
+    });
+    const first = part('b'.repeat(32), '000000', 'first turn');
+    const second = part('a'.repeat(32), '000001', 'second turn');
+    const separate = nextId();
+    await writeRows(db.pool, db.schema, [asRun({ ...second, id: separate })]);
+    await writeRows(db.pool, db.schema, [asRun({ ...first, id: separate })]);
+    const batch = nextId();
+    await writeRows(db.pool, db.schema, [asRun({ ...second, id: batch }), asRun({ ...first, id: batch })]);
+    const [a, b] = [await storedRun(db, separate), await storedRun(db, batch)];
+    assert.equal(a?.task_description, 'first turn');
+    assert.deepEqual({ ...b, id: separate }, a);
+    assert.equal(a?.duration_ms, 500);
   });
 
   it('the mapper marks a run span with agentspan.run.multi_trace, and only that one', () => {

@@ -157,7 +157,8 @@ function startOrder(spans: readonly ReceivedSpan[], parentOf: readonly (number |
  * The run span of a trace, from its root: run id = the run the root is
  * placed in (the trace id, or a conversation's id: then the span is marked
  * `agentspan.run.multi_trace`, one part of its run, so the exporter merges
- * the rows of the conversation's traces instead of keeping the last one),
+ * the rows of the conversation's traces instead of keeping the last one;
+ * also when the conversation's id is a trace id),
  * mode = the root's `gen_ai.workflow.name` else
  * {@link TRACE_RUN_MODE}, task = the first user message of the root's
  * `gen_ai.input.messages` (absent when content is not captured: they are
@@ -165,13 +166,15 @@ function startOrder(spans: readonly ReceivedSpan[], parentOf: readonly (number |
  * are the root's own (set by the replay), so the exporter maps them as for
  * any run: an error status → `failed`, else `success`.
  */
-function traceRunAttributes(span: ReceivedSpan, attributes: Attributes, runId: string): Attributes {
+function traceRunAttributes(span: ReceivedSpan, attributes: Attributes, runId: string, conversation: boolean): Attributes {
   const run: Attributes = {
     [Attr.ATTR_EVENT_TYPE]: EventType.RUN,
     [Attr.ATTR_RUN_ID]: runId,
     [Attr.ATTR_RUN_MODE]: str(attributes[Attr.ATTR_GEN_AI_WORKFLOW_NAME]) ?? TRACE_RUN_MODE,
   };
-  if (runId !== span.traceId) run[Attr.ATTR_RUN_MULTI_TRACE] = true;
+  // Every trace of a conversation is a part, also one whose trace id is the conversation's id: a part and a
+  // whole run of one id would replace each other, and the row would depend on which came last.
+  if (conversation) run[Attr.ATTR_RUN_MULTI_TRACE] = true;
   // An empty message or name is no task (the column stays NULL rather than '').
   const task = firstUserMessageText(attributes) || span.name;
   if (task !== '') run[Attr.ATTR_RUN_TASK] = task;
@@ -291,7 +294,7 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
       attributes[Attr.ATTR_EVENT_TYPE] !== EventType.RUN &&
       placedRun !== undefined &&
       (placedRun === span.traceId || placedRun === configuredRun)
-        ? traceRunAttributes(span, attributes, placedRun)
+        ? traceRunAttributes(span, attributes, placedRun, placedRun === configuredRun)
         : undefined;
     planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p], run });
   }

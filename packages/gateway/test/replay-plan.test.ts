@@ -129,9 +129,10 @@ test('the root of a trace in a conversation gets a run span marked as one part o
     'agentspan.run.multi_trace': true,
   });
   assert.equal(plan.spans[1]?.run, undefined);
-  // A conversation id equal to the trace id names a run of that one trace.
+  // A conversation named after one of its traces: that trace is a part too (else it would replace the others' merge).
   const same = planReplay([span(0, undefined, 0, 1, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': TRACE })], OPTIONS);
-  assert.equal(same.spans[0]?.run?.['agentspan.run.multi_trace'], undefined);
+  assert.equal(same.spans[0]?.run?.['agentspan.run.id'], TRACE);
+  assert.equal(same.spans[0]?.run?.['agentspan.run.multi_trace'], true);
   // With no runIdAttribute the conversation id names nothing: the trace is the run.
   const off = planReplay([span(0, undefined, 0, 1, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': 'conv-1' })], { ...OPTIONS, runIdAttribute: undefined });
   assert.equal(off.spans[0]?.run?.['agentspan.run.id'], TRACE);

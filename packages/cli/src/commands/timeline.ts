@@ -105,7 +105,9 @@ export function formatTimeline(
     lines.push('', 'no events recorded for this run');
     return lines.map(terminalSafe).join('\n');
   }
-  const origin = run.startMs ?? minOf(events.map((e) => e.startMs ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
+  // The earliest of the run's start and its events': a conversation's row (the gateway) starts with its first
+  // trace that had an agent at its root, and a turn under an HTTP handler may come before it.
+  const origin = minOf([run.startMs ?? Number.POSITIVE_INFINITY, ...events.map((e) => e.startMs ?? Number.POSITIVE_INFINITY)], Number.POSITIVE_INFINITY);
   const nodeById = new Map<string, NodeRow>();
   for (const n of nodes) if (!nodeById.has(n.nodeId)) nodeById.set(n.nodeId, n);
   const offset = (e: TimelineEventRow) =>

@@ -112,7 +112,9 @@ export function buildReportData(
     ...nodes.map((n) => n.startMs),
     ...events.map((e) => e.startMs),
   ].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  const origin = run.startMs ?? minOf(starts, 0);
+  // The earliest start of all, not the run's: a conversation's row (the gateway) starts with its first trace
+  // that had an agent at its root, and a turn under an HTTP handler may come before it.
+  const origin = minOf(starts, 0);
   const rel = (ms: number | null) => (ms === null ? null : Math.max(0, ms - origin));
 
   return {
