@@ -146,6 +146,8 @@ function cases(): Case[] {
     { name: 'adv redact: ghp_ x N', input: fill('ghp_'), run: (s) => redactor.redact(s) },
     { name: 'adv redact: a= x N', input: fill('a='), run: (s) => redactor.redact(s) },
     { name: 'adv redact: password= x N', input: fill('password='), run: (s) => redactor.redact(s) },
+    { name: 'adv redact: vendor prefixes x N', input: fill('hf_a npm_b gsk_c sk_live_d pypi-AgEIe tvly-f '), run: (s) => redactor.redact(s) },
+    { name: 'adv redact: npm config set _auth x N', input: fill('npm config set _auth '), run: (s) => redactor.redact(s) },
     { name: 'adv redact: long key-like token', input: fill('x'.repeat(200) + 'password '), run: (s) => redactor.redact(s) },
     { name: 'adv redact: "token": " unterminated', input: fill('"token": "' + 'v'.repeat(2000)), run: (s) => redactor.redact(s) },
     { name: 'adv redact: Authorization: Bearer x N', input: fill('Authorization: Bearer '), run: (s) => redactor.redact(s) },

@@ -7,6 +7,8 @@
  * its length.
  */
 
+import { VENDOR_PREFIXES } from './redact-vendors.js';
+
 /**
  * What agentspan's recorder puts where it cut a value (`safeJson`/`safeText`
  * of `@agentspan/instrumentation`, which keeps its own copy of this text: a
@@ -37,7 +39,12 @@ const PREFIXES: readonly (readonly [prefix: string, kind: string])[] = [
   ['ACCA', 'aws_access_key'],
   ['AIza', 'google_api_key'],
   ['eyJ', 'jwt'],
+  // PyPI's by the start of its prefix, which a cut can split too.
+  ...VENDOR_PREFIXES.map(([prefix, kind]) => [kind === 'pypi_token' ? 'pypi-AgEI' : prefix, kind] as const),
 ];
+
+/** Kinds whose body is letters and digits only: a cut run holding `_` or `-` is a name (`hf_hub_down…`), not one of them. */
+const ALNUM_BODIES = new Set(['huggingface_token', 'npm_token', 'stripe_key', 'groq_key', 'xai_key', 'perplexity_key', 'replicate_token']);
 
 /**
  * Fewest characters after the prefix for a cut token to count: a word cut
@@ -60,13 +67,17 @@ function prefixAt(text: string, k: number): readonly [string, string] | undefine
   return undefined;
 }
 
-/** Whether `text[from, to)` can be the start of that kind's body: long enough, and AWS ids are capitals and digits. */
+/**
+ * Whether `text[from, to)` can be the start of that kind's body: long enough; AWS ids are capitals and
+ * digits, and the vendor tokens in {@link ALNUM_BODIES} letters and digits.
+ */
 function hasSecretBody(text: string, from: number, to: number, kind: string): boolean {
   if (to - from < MIN_CUT_BODY) return false;
-  if (kind !== 'aws_access_key') return true;
+  const aws = kind === 'aws_access_key';
+  if (!aws && !ALNUM_BODIES.has(kind)) return true;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
-    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return false;
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (!aws && c >= 97 && c <= 122))) return false;
   }
   return true;
 }

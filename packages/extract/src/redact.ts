@@ -19,6 +19,7 @@
 import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
+import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
 
@@ -35,6 +36,8 @@ interface Rule {
   bit: number;
   /** A rule that is a scanner, not a regex (`re` and `replace` unused): the text with its matches replaced. */
   run?: (text: string) => { text: string; count: number };
+  /** For a rule of several kinds: the kind of one match it replaced (else {@link kind}). */
+  kindOf?: (match: string) => string | undefined;
 }
 
 /** The `re` of a rule that is a scanner. */
@@ -204,10 +207,12 @@ const NAME_VALUE = 1 << 12;
 const BASIC_AUTH = 1 << 13;
 const CLI = 1 << 14;
 const NETRC = 1 << 15;
+const VENDOR = 1 << 16;
+const NPM_CONFIG = 1 << 17;
 /** Bits the key-name check sets. */
 const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH;
 /** Bits used by rule bits (a count can be carried above them). */
-const BITS = 16;
+const BITS = 18;
 
 /** Characters that may follow a bare value's `&` and stay in it: a bare value's, less `=` (a query's next `name=value`). */
 const AMP_WORD = `[^\\s"',;&}{)(\\]\\\\=]`;
@@ -438,11 +443,12 @@ function isBase64UserPassword(value: string): boolean {
 
 /**
  * Docker's `config.json` (`"auth": "dXNlcjpwYXNz"`) and npm's `.npmrc` (`_auth=...`, also after a registry,
- * `//host/:_auth=...`, or first on a line of JSON text, `\n_auth=...`): base64 of `user:password`. Its quotes
+ * `//host/:_auth=...`, or first on a line of JSON text, `\n_auth=...`; as an environment variable,
+ * `NPM_CONFIG__AUTH=...`, `npm_config__auth=...`): base64 of `user:password`. Its quotes
  * may be escaped (JSON text). Bounded quantifiers, one look-behind: linear.
  */
 const BASIC_AUTH_RE =
-  /(?:(?<![A-Za-z0-9_.-])|(?<=\\[nrt])(?=_))(_auth|(?<=")auth)((?:\\{1,7}["']|["'])?[ \t]{0,16}(?:=(?!=)|:(?![:=]))[ \t]{0,16})(?:(\\{1,7}["']|["'])([A-Za-z0-9+/]{4,4096}={0,2})\3|([A-Za-z0-9+/]{4,4096}={0,2})(?![A-Za-z0-9+/=_.-]))/g;
+  /(?:(?<![A-Za-z0-9_.-])|(?<=\\[nrt])(?=_|npm_config__auth|NPM_CONFIG__AUTH))(_auth|(?<=")auth|npm_config__auth|NPM_CONFIG__AUTH)((?:\\{1,7}["']|["'])?[ \t]{0,16}(?:=(?!=)|:(?![:=]))[ \t]{0,16})(?:(\\{1,7}["']|["'])([A-Za-z0-9+/]{4,4096}={0,2})\3|([A-Za-z0-9+/]{4,4096}={0,2})(?![A-Za-z0-9+/=_.-]))/g;
 
 /**
  * `basic_auth`: the values {@link BASIC_AUTH_RE} finds that decode to `user:password` (`auth` is too common a
@@ -477,6 +483,17 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     { kind: 'gitlab_token', bit: GITLAB, re: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,255}`, 'g'), replace: whole('gitlab_token') },
     { kind: 'slack_token', bit: SLACK, re: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,255}`, 'g'), replace: whole('slack_token') },
     { kind: 'google_api_key', bit: GOOGLE, re: new RegExp(`${B}AIza[0-9A-Za-z_-]{35}`, 'g'), replace: whole('google_api_key') },
+    {
+      // Hugging Face, npm, PyPI, Docker Hub, Stripe, Groq, xAI, Perplexity, Replicate, Tavily, LangSmith (redact-vendors.ts).
+      kind: 'vendor_token',
+      bit: VENDOR,
+      re: VENDOR_TOKEN_RE,
+      replace: (m) => {
+        const kind = vendorTokenKind(m);
+        return kind === undefined ? undefined : tag(kind);
+      },
+      kindOf: vendorKind,
+    },
     {
       kind: 'jwt',
       bit: JWT,
@@ -571,6 +588,17 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       },
     },
     { kind: 'cli_password', bit: CLI, re: NEVER, replace: () => undefined, run: redactCommandPasswords },
+    {
+      kind: 'cli_password',
+      bit: NPM_CONFIG,
+      re: NPM_CONFIG_SET_RE,
+      replace: (_m, g) => {
+        const value = g[3] ?? g[4]!;
+        if (NPM_CONFIG_REFERENCE_RE.test(value) || (g[2] !== undefined && NPM_CONFIG_CONCATENATION_RE.test(value))) return undefined;
+        const quote = g[2] ?? '';
+        return g[0]! + quote + tag('cli_password') + quote;
+      },
+    },
     { kind: 'netrc_password', bit: NETRC, re: NEVER, replace: () => undefined, run: redactNetrcPasswords },
     { kind: 'basic_auth', bit: BASIC_AUTH, re: NEVER, replace: () => undefined, run: (text) => redactBasicAuth(text, screen) },
   ];
@@ -1007,8 +1035,8 @@ function commandOfFlags(text: string, flags: number): boolean {
 }
 
 /**
- * `sk-` (OpenAI, `sk-ant-` Anthropic), `glpat-` (GitLab), `xox?-` (Slack): all end in a `-`.
- * A command's password flag starts with one ({@link CLI}, when its command occurs too).
+ * `sk-` (OpenAI, `sk-ant-` Anthropic), `glpat-` (GitLab), `xox?-` (Slack), and the vendor prefixes
+ * ending in `-` ({@link VENDOR}: PyPI, xAI, Perplexity, Tavily): all end in a `-`. A command's password flag starts with one ({@link CLI}, when its command occurs too).
  */
 function dashes(text: string): number {
   let mask = 0;
@@ -1028,6 +1056,8 @@ function dashes(text: string): number {
       mask |= GITLAB;
     } else if (i >= 4 && c2 === 120 /* x */ && isSlackLetter(c1) && text.startsWith('xo', i - 4)) {
       mask |= SLACK;
+    } else if ((mask & VENDOR) === 0 && vendorAtDash(text, i)) {
+      mask |= VENDOR;
     }
   }
   return flags !== 0 && commandOfFlags(text, flags) ? mask | CLI : mask;
@@ -1089,32 +1119,79 @@ function jwtStart(text: string): number {
 }
 
 /**
- * From each `_`: `gh[pousr]_` and `github_pat_` (GitHub), and npm's `_auth` before a separator
- * ({@link BASIC_AUTH}). One loop over the underscores, rare in most text, rather than a search for `gh`
+ * From each `_`: `gh[pousr]_` and `github_pat_` (GitHub), npm's `_auth` before a separator
+ * ({@link BASIC_AUTH}), and the vendor prefixes ending in `_` ({@link VENDOR}, `redact-vendors.ts`). One loop over the underscores, rare in most text, rather than a search for `gh`
  * (frequent), one for `_pat_` and one for `_auth`.
  */
 function underscores(text: string): number {
   let mask = 0;
+  let npmKey = false;
   for (let i = text.indexOf('_'); i >= 0; i = text.indexOf('_', i + 1)) {
     const c = text.charCodeAt(i - 1);
+    if ((mask & VENDOR) === 0 && endsVendorPrefix(c) && vendorAtUnderscore(text, i, c)) mask |= VENDOR;
     if ((c === 112 || c === 111 || c === 117 || c === 115 || c === 114) && text.charCodeAt(i - 2) === 104 && text.charCodeAt(i - 3) === 103) {
       mask |= GITHUB; // (no `_auth` of npm's here: a letter before its `_` makes it no key)
     } else {
       const n = text.charCodeAt(i + 1);
       if (n === 112) {
         if (text.startsWith('pat_', i + 1)) mask |= GITHUB; // in every `github_pat_`
-      } else if (n === 97 && npmAuth(text, i)) {
-        mask |= BASIC_AUTH;
+        else if (!npmKey && text.startsWith('password', i + 1)) npmKey = blankAfterNpmKey(text, i + 9);
+      } else if (n === 97) {
+        if (npmAuth(text, i, 'auth')) mask |= BASIC_AUTH;
+        if (!npmKey && text.startsWith('auth', i + 1)) npmKey = blankAfterNpmKey(text, text.startsWith('Token', i + 5) ? i + 10 : i + 5);
+      } else if (n === 65 && npmAuth(text, i, 'AUTH')) {
+        mask |= BASIC_AUTH; // `NPM_CONFIG__AUTH=`, npm's key as an environment variable
       }
     }
   }
-  return mask;
+  // `npm config set _auth <value>`: a key before a blank, and `config` anywhere (one search, only then).
+  return npmKey && text.includes('config') ? mask | NPM_CONFIG : mask;
 }
 
-/** Whether npm's `_auth` key starts at the `_` at `i`, before a separator. */
-function npmAuth(text: string, i: number): boolean {
-  return text.startsWith('auth', i + 1) && separatorAfterKey(text, i + 5);
+/** Whether npm's `_auth` key (`word`: `auth`, or `AUTH` in an environment variable) starts at the `_` at `i`, before a separator. */
+function npmAuth(text: string, i: number, word: string): boolean {
+  return text.startsWith(word, i + 1) && separatorAfterKey(text, i + 1 + word.length);
 }
+
+/**
+ * Whether what follows npm's key `_auth`, `_authToken` or `_password` (ending right before `at`) is a
+ * blank, maybe after the key's closing quote (`"//host/:_authToken" "…"`), escaped or not: the key of
+ * `npm config set`, given its value as the next word.
+ */
+function blankAfterNpmKey(text: string, at: number): boolean {
+  let j = at;
+  let c = text.charCodeAt(j);
+  for (let k = 0; c === 92 && k < 7; k++) c = text.charCodeAt(++j);
+  if (c === 34 || c === 39) c = text.charCodeAt(++j);
+  return c === 32 || c === 9;
+}
+
+/**
+ * `npm config set` (also `pnpm`, `yarn` 1) with npm's `_auth`, `_authToken` or `_password` (maybe after a
+ * registry, `//registry.npmjs.org/:_authToken`, maybe quoted) and its value as the next word: `npm config
+ * set _auth dXNlcjpwdw==`. Up to four options may come between `set` and the key (`-g`,
+ * `--location=project`, `--userconfig ./.npmrc`: an option's value is a word that starts with none of
+ * `-`, `/`, `_` or a quote). A quoted value may have its quotes escaped (a command in JSON text: the same
+ * run of backslashes before both); a bare one ends at a blank, a quote, a backslash (an escaped line end
+ * in JSON text) or a shell operator. The `key=value` form is `basic_auth`'s and `password_assignment`'s.
+ * Groups: the command up to the value, the value's opening quote, the quoted value, the bare value.
+ * Every part bounded, alternatives that start differently: linear.
+ */
+const NPM_CONFIG_SET_RE =
+  /(?<![A-Za-z0-9_-])((?:npm|pnpm|yarn)[ \t]{1,16}config[ \t]{1,16}set[ \t]{1,16}(?:-{1,2}[A-Za-z][\w.=\/:@-]{0,255}(?:[ \t]{1,16}[^\s"'\\=\/_-][^\s"'\\=]{0,255})?[ \t]{1,16}){0,4}(\\{0,7}["']?)(?:\/\/[^\s'"\\=]{1,256}\/:)?_(?:authToken|auth|password)\2[ \t]{1,16})(?:(\\{0,7}["'])([^"'\\\r\n]{1,4096})\3|([^\s"'`;&|)\\]{1,4096}))/g;
+
+/**
+ * A value `npm config set` is given that holds no secret itself: a shell or batch reference, a template's
+ * field (`{token}`, `{}`, `%s`), a placeholder, a tag.
+ */
+const NPM_CONFIG_REFERENCE_RE = /^(?:\$|%[A-Za-z_]|\{|<|\[REDACTED|\*{3})/;
+
+/**
+ * A quoted "value" that is code building the command: a string literal's end, a concatenation of one name
+ * or call and the next literal's start (`"npm config set _authToken " + token + " && npm publish"`, PHP's
+ * `' . $token . '`).
+ */
+const NPM_CONFIG_CONCATENATION_RE = /^[ \t]{0,16}[+.][ \t]{0,16}[A-Za-z_$][\w$.]{0,64}(?:\([^()]{0,64}\))?[ \t]{0,16}[+.][ \t]{0,16}$/;
 
 /**
  * Whether what the `basic_auth` rule takes between its key and value follows `at`: at most 7 backslashes and a
@@ -1405,12 +1482,11 @@ function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMa
       if (r === undefined) return match;
       count++;
       hit = true;
+      const kind = rule.kindOf?.(match) ?? rule.kind;
+      if (!kinds.includes(kind)) kinds.push(kind);
       return r;
     });
-    if (hit) {
-      if (!kinds.includes(rule.kind)) kinds.push(rule.kind);
-      mask = scan(text);
-    }
+    if (hit) mask = scan(text);
   }
   return { text, redactions: count, kinds };
 }

@@ -149,6 +149,29 @@ const chars = (set: string, min: number, max: number) =>
 const UPPER_B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const TOKEN = alnum + '_-';
 
+/** A body of `n` characters of `set` holding a digit and an upper-case letter (a real token's, with near certainty). */
+const randomBody = (set: string, n: number) =>
+  fc.tuple(chars(set, n - 2, n - 2), fc.constantFrom(...'0123456789'), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ')).map(([b, d, u]) => d + b + u);
+const HEX = '0123456789abcdef';
+
+function vendorTokens(): fc.Arbitrary<{ kind: string; text: string; secret: string }>[] {
+  const token = (kind: string, arb: fc.Arbitrary<string>) => arb.map((t) => ({ kind, text: t, secret: t }));
+  const letters = alnum.slice(0, 52);
+  return [
+    token('huggingface_token', fc.tuple(fc.constantFrom('hf_', 'api_org_'), chars(letters, 32, 32)).map(([p, b]) => `${p}aZ${b}`)),
+    token('npm_token', randomBody(alnum, 36).map((b) => `npm_${b}`)),
+    token('pypi_token', chars(TOKEN, 50, 120).map((b) => `pypi-AgEIcHlwaS5vcmc${b}`)),
+    token('docker_token', fc.integer({ min: 27, max: 64 }).chain((n) => randomBody(alnum, n)).map((b) => `dckr_pat_${b}`)),
+    token('stripe_key', fc.tuple(fc.constantFrom('sk', 'rk'), fc.constantFrom('live', 'test', 'prod'), fc.integer({ min: 20, max: 99 }).chain((n) => randomBody(alnum, n))).map(([a, b, c]) => `${a}_${b}_${c}`)),
+    token('groq_key', randomBody(alnum, 52).map((b) => `gsk_${b}`)),
+    token('xai_key', randomBody(alnum, 80).map((b) => `xai-${b}`)),
+    token('perplexity_key', randomBody(alnum, 48).map((b) => `pplx-${b}`)),
+    token('replicate_token', fc.integer({ min: 37, max: 40 }).chain((n) => randomBody(alnum, n)).map((b) => `r8_${b}`)),
+    token('tavily_key', fc.tuple(fc.constantFrom('', 'dev-', 'prod-'), fc.integer({ min: 20, max: 64 }).chain((n) => randomBody(alnum, n))).map(([p, b]) => `tvly-${p}${b}`)),
+    token('langsmith_key', fc.tuple(fc.constantFrom('pt', 'sk'), chars(HEX, 32, 32), chars(HEX, 10, 10)).map(([k, a, b]) => `lsv2_${k}_${a}_${b}`)),
+  ];
+}
+
 /** A secret of each kind, plus the substring that must not survive. */
 const secrets: fc.Arbitrary<{ kind: string; text: string; secret: string }> = fc.oneof(
   chars(TOKEN, 20, 60).map((s) => ({ kind: 'openai_key', text: `sk-${s}`, secret: `sk-${s}` })),
@@ -160,6 +183,8 @@ const secrets: fc.Arbitrary<{ kind: string; text: string; secret: string }> = fc
   chars(TOKEN, 20, 30).map((s) => ({ kind: 'gitlab_token', text: `glpat-${s}`, secret: `glpat-${s}` })),
   fc.tuple(fc.constantFrom('a', 'b', 'p', 'r'), chars(alnum + '-', 10, 50)).map(([k, s]) => ({ kind: 'slack_token', text: `xox${k}-${s}`, secret: `xox${k}-${s}` })),
   chars(TOKEN, 35, 35).map((s) => ({ kind: 'google_api_key', text: `AIza${s}`, secret: `AIza${s}` })),
+  // Vendor tokens (redact-vendors.ts); the bodies that must look random mix cases or digits, as real ones do.
+  ...vendorTokens(),
   fc.tuple(chars(TOKEN, 5, 40), chars(TOKEN, 5, 80), chars(TOKEN, 10, 43)).map(([h, p, s]) => {
     const jwt = `eyJ${h}.eyJ${p}.${s}`;
     return { kind: 'jwt', text: jwt, secret: jwt };

@@ -537,6 +537,13 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     'name', 'Name', 'value', 'Value', 'env[0].', '- ', 'DB_PASSWORD', 'mysql', 'mysqldump', 'mariadb', 'curl', 'wget', 'docker', 'login', 'sshpass',
     'redis-cli', '-p', '-pS3c', '-u', '-U', '-su', '-a', '--user', '--password', '--http-password', '--oauth2-bearer', '--proxy-user', 'u:p',
     'machine', 'default', 'h.example', 'auth', '_auth', '"auth"', 'YTpi', 'dXNlcjpwYXNz', '&', '&3', ' #', '\r', '[', '(', ')', '|', '\\n', '\\\\n',
+    // Vendor tokens (redact-vendors.ts): prefixes whole and split, and bodies of their lengths.
+    'hf_', 'f_', 'api_org_', 'org_', 'npm_', 'm_', 'gsk_', 'sk_', 'rk_', 'live_', 'test_', 'prod_', 'r8_', '8_', 'dckr_pat_', 'lsv2_', 'pt_', 'sk_live_',
+    'pypi-', 'pypi-AgEI', 'pypi-AgEIcHlwaS5vcmc', 'xai-', 'ai-', 'pplx-', 'tvly-', 'tvly-dev-', 'dev-',
+    'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh', 'Ab3dEfGhIjKlMnOpQrStUvWxYzAbCdEfGhIj', 'abcdefghijklmnopqrstuvwxyzabcdefgh', '0123456789abcdef0123456789abcdef',
+    '0123456789', 'Xy9'.repeat(16), 'Xy9'.repeat(27), 'a1'.repeat(40),
+    // npm's keys set by a command, and as environment variables.
+    'npm config set ', 'pnpm', 'config', ' set ', '_authToken', 'Token', '_password', '//registry.npmjs.org/:', 'NPM_CONFIG__AUTH', 'npm_config__auth', '__AUTH',
   ];
   const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
   /** Fewer pieces, those of the command, name/value, .netrc and auth rules, so that their shapes come up often. */
@@ -548,6 +555,8 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     'h.example', '_auth', 'auth', '"auth"', 'YTpi', 'dXNlcjpwYXNz', 'Tr0ub4dor', '&3', 'abcd', ' #',
     // Registry configs, quoted .netrc tokens, YAML tags, keys after an escaped line end or tab.
     '{', '{"auths": ', '{\\"auths\\": ', '"auth": "', '${', '{{', '!', '!Ref ', '!abc', '\\t', '\\r\\n', '"S3 c"', "'S3c'",
+    // npm's keys set by a command, vendor prefixes.
+    'npm config set ', 'yarn config set --location=project ', 'config ', '_authToken', '_password', '//r.example/:', 'NPM_CONFIG__AUTH', 'hf_', 'npm_', 'sk_live_',
   ];
   const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
@@ -1002,5 +1011,149 @@ describe('createRedactor: leaks a review found in config files and JSON text (re
         assertRedacts(text, redacted(text), 4, 'basic_auth');
       }
     });
+  });
+});
+
+describe('createRedactor: vendor tokens by their prefix, anywhere (Hugging Face, npm, PyPI, Docker Hub, Stripe, Groq, xAI, Perplexity, Replicate, Tavily, LangSmith)', () => {
+  const hf = 'hf_' + 'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh';
+  const npm = 'npm_' + 'Ab3dEfGhIjKlMnOpQrStUvWxYzAbCdEfGhIj';
+  const pypi = 'pypi-AgEIcHlwaS5vcmcCJGFiY2RlZmdoLWlqa2wtbW5vcC1xcnN0LXV2d3h5ejAxMjM0NTY3';
+  const cases: [string, string, string, string][] = [
+    ['hugging face, a positional argument', `login("${hf}")`, 'login("[REDACTED:huggingface_token]")', 'huggingface_token'],
+    ['hugging face organisation', 'api_org_' + 'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh', '[REDACTED:huggingface_token]', 'huggingface_token'],
+    ['hugging face, echoed', `echo ${hf} | huggingface-cli login`, 'echo [REDACTED:huggingface_token] | huggingface-cli login', 'huggingface_token'],
+    ['npm token in a print', `print("${npm}")`, 'print("[REDACTED:npm_token]")', 'npm_token'],
+    ['npm token after a registry key', `npm config set //registry.npmjs.org/:_authToken ${npm}`, 'npm config set //registry.npmjs.org/:_authToken [REDACTED:npm_token]', 'npm_token'],
+    ['pypi token as a flag value', `twine upload -u __token__ -p ${pypi} dist/*`, 'twine upload -u __token__ -p [REDACTED:pypi_token] dist/*', 'pypi_token'],
+    ['docker hub token', 'echo dckr_pat_Ab3dEfGhIjKlMnOpQrStUvWxYz0 | docker login -u me --password-stdin', 'echo [REDACTED:docker_token] | docker login -u me --password-stdin', 'docker_token'],
+    ['stripe live key', 'stripe.Charge.create(amount=5, api_key="sk_live_51HqLyjWDarjtT1zdp7dcXyZ")', 'stripe.Charge.create(amount=5, api_key="[REDACTED:stripe_key]")', 'stripe_key'],
+    ['stripe restricted key', 'rk_test_51HqLyjWDarjtT1zdp7dcXyZ', '[REDACTED:stripe_key]', 'stripe_key'],
+    ['groq key', 'Groq("gsk_' + 'Xy9'.repeat(17) + 'Q")', 'Groq("[REDACTED:groq_key]")', 'groq_key'],
+    ['xai key', 'xai-' + 'a1'.repeat(40), '[REDACTED:xai_key]', 'xai_key'],
+    ['perplexity key', 'key pplx-' + 'Xy9'.repeat(16), 'key [REDACTED:perplexity_key]', 'perplexity_key'],
+    ['replicate token', 'r8_' + 'Xy9'.repeat(12) + 'Q', '[REDACTED:replicate_token]', 'replicate_token'],
+    ['tavily key', 'TavilyClient("tvly-dev-' + 'Xy9'.repeat(11) + '")', 'TavilyClient("[REDACTED:tavily_key]")', 'tavily_key'],
+    ['langsmith key', 'lsv2_pt_0123456789abcdef0123456789abcdef_0123456789', '[REDACTED:langsmith_key]', 'langsmith_key'],
+    ['a vendor token on a line of JSON text', '{"stdout": "token:\\n' + hf + '"}', '{"stdout": "token:\\n[REDACTED:huggingface_token]"}', 'huggingface_token'],
+    ['a vendor token after a secret key name is the vendor\'s', `HF_TOKEN = "${hf}"`, 'HF_TOKEN = "[REDACTED:huggingface_token]"', 'huggingface_token'],
+  ];
+  itRedactsEach(cases, { idempotent: true });
+
+  it('keeps names of code and runs that are no token: a prefix inside a word, a longer or shorter run, a body of one case', () => {
+    for (const s of [
+      'def sk_test_connection_handler(): pass',
+      'from huggingface_hub import hf_hub_download',
+      'my_' + hf, // a token character before the prefix
+      hf + 'X', // 35 letters: no Hugging Face token
+      'hf_' + 'abcdefghijklmnopqrstuvwxyzabcdefgh', // 34 lower-case letters: a name
+      'npm_' + 'abcdefghijklmnopqrstuvwxyzabcdefghij', // npm_ and 36 lower-case letters
+      'task_live_results_table',
+      'pypi-simple-index',
+      'lsv2_pt_not_hex',
+      'xai-grok-2-latest',
+    ]) {
+      assert.deepEqual(redact(s), { text: s, redactions: 0, kinds: [] }, s);
+    }
+  });
+
+  it('a vendor token cut short (at the recorder\'s mark or the end of a window) is redacted; a name cut there is kept', () => {
+    assert.equal(redact(`key ${hf.slice(0, 12)}${TRUNCATION_MARK}`).text, `key [REDACTED:huggingface_token]${TRUNCATION_MARK}`);
+    assert.equal(redact(`x ${pypi.slice(0, 14)}${TRUNCATION_MARK}`).text, `x [REDACTED:pypi_token]${TRUNCATION_MARK}`);
+    assert.equal(r.redact(`t = ${npm.slice(0, 10)}`, { cutAtEnd: true }).text, 't = [REDACTED:npm_token]');
+    assert.equal(redact(`hf_hub_down${TRUNCATION_MARK}`).redactions, 0);
+    assert.equal(redact(`sk_live_conn${TRUNCATION_MARK}`).redactions, 1, 'a run of letters after a stripe prefix is cut too (it could be a key)');
+  });
+});
+
+describe('createRedactor: npm credentials set by a command or an environment variable', () => {
+  const cases: [string, string, string, string][] = [
+    ['npm config set _auth', 'npm config set _auth dXNlcjpwYXNzd29yZDEyMw==', 'npm config set _auth [REDACTED:cli_password]', 'cli_password'],
+    ['npm config set _password', 'npm config set //r.example.com/:_password cGFzc3dvcmQ=', 'npm config set //r.example.com/:_password [REDACTED:cli_password]', 'cli_password'],
+    ['npm config set _authToken, quoted, with options', 'npm config set --location=project //r.example.com/:_authToken "abc123secret"', 'npm config set --location=project //r.example.com/:_authToken "[REDACTED:cli_password]"', 'cli_password'],
+    ['pnpm, in a tool\'s JSON arguments', '{"cmd": "pnpm config set _authToken abc123secret && pnpm publish"}', '{"cmd": "pnpm config set _authToken [REDACTED:cli_password] && pnpm publish"}', 'cli_password'],
+    ['NPM_CONFIG__AUTH', 'NPM_CONFIG__AUTH=dXNlcjpwYXNzd29yZDEyMw== npm publish', 'NPM_CONFIG__AUTH=[REDACTED:basic_auth] npm publish', 'basic_auth'],
+    ['npm_config__auth, quoted', 'export npm_config__auth="dXNlcjpwYXNzd29yZDEyMw=="', 'export npm_config__auth="[REDACTED:basic_auth]"', 'basic_auth'],
+  ];
+  itRedactsEach(cases, { idempotent: true });
+
+  it('keeps references and other commands', () => {
+    for (const s of [
+      'npm config set --location=project //r.example.com/:_authToken $NPM_TOKEN',
+      'pnpm config set _authToken "${NPM_TOKEN}"',
+      'npm config set _auth %NPM_AUTH%',
+      'npm config get _authToken',
+      'npm config delete _auth',
+      'npm config set registry https://r.example.com/',
+      'NPM_CONFIG__AUTH=none',
+    ]) {
+      assert.deepEqual(redact(s), { text: s, redactions: 0, kinds: [] }, s);
+    }
+  });
+});
+
+describe('createRedactor: vendor tokens and npm credentials, regressions a review found (2026-12-06)', () => {
+  const hf = 'hf_' + 'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh';
+  const reference = compileRedactor(undefined, false);
+
+  it('npm config set in JSON text: an escaped quoted value is redacted inside its quotes, a bare one stops at a backslash; the text stays JSON', () => {
+    const cases: [string, string][] = [
+      ['{"cmd":"npm config set _authToken \\"abc123secret\\""}', '{"cmd":"npm config set _authToken \\"[REDACTED:cli_password]\\""}'],
+      ['{"cmd":"sh -c \\"npm config set _authToken abc123secret\\""}', '{"cmd":"sh -c \\"npm config set _authToken [REDACTED:cli_password]\\""}'],
+      ['{"cmd":"npm config set _authToken abc123secret\\nnpm publish"}', '{"cmd":"npm config set _authToken [REDACTED:cli_password]\\nnpm publish"}'],
+      ['{"cmd":"npm config set \\"//npm.example.com/:_authToken\\" \\"abc123secret\\""}', '{"cmd":"npm config set \\"//npm.example.com/:_authToken\\" \\"[REDACTED:cli_password]\\""}'],
+    ];
+    for (const [input, output] of cases) {
+      const res = redact(input);
+      assert.equal(res.text, output);
+      assert.doesNotThrow(() => JSON.parse(res.text), res.text);
+    }
+  });
+
+  it('npm config set: quoted keys, options with paths or a value of their own are read; code that builds the command is kept', () => {
+    for (const [input, output] of [
+      ['npm config set "//npm.pkg.example.com/:_authToken" "abc123secret"', 'npm config set "//npm.pkg.example.com/:_authToken" "[REDACTED:cli_password]"'],
+      ["npm config set '//registry.npmjs.org/:_authToken' 'abc123secret'", "npm config set '//registry.npmjs.org/:_authToken' '[REDACTED:cli_password]'"],
+      ['npm config set --userconfig=/tmp/.npmrc _authToken abc123secret', 'npm config set --userconfig=/tmp/.npmrc _authToken [REDACTED:cli_password]'],
+      ['npm config set --userconfig ./.npmrc _authToken abc123secret', 'npm config set --userconfig ./.npmrc _authToken [REDACTED:cli_password]'],
+      ['npm config set --location project -g _authToken abc123secret', 'npm config set --location project -g _authToken [REDACTED:cli_password]'],
+    ]) {
+      assert.equal(redact(input!).text, output, input);
+    }
+    for (const code of [
+      'os.system("npm config set _authToken " + token + " && npm publish")',
+      "exec('npm config set _authToken ' . $token . ' && npm publish');",
+      'subprocess.run(f"npm config set _authToken {token}", shell=True)',
+      'cmd = "npm config set _authToken {}".format(token)',
+      'cmd = "npm config set _authToken %s" % token',
+    ]) {
+      assert.deepEqual(redact(code), { text: code, redactions: 0, kinds: [] }, code);
+    }
+  });
+
+  it('the screen takes npm config set whatever the distance from `config` to the key, and a key before blanks and a separator', () => {
+    const feed = '//pkgs.dev.azure.com/' + 'a'.repeat(200) + '/_packaging/feed/npm/registry/:_authToken';
+    for (const s of [
+      `npm config set --location=project --userconfig=${'x'.repeat(80)} -g -g ${feed} abc123secret`,
+      'npm config set _auth :abc123secret',
+    ]) {
+      assert.deepEqual(redact(s), reference.redact(s), s);
+      assert.equal(redact(s).redactions, 1, s);
+    }
+  });
+
+  it("Tavily's current keys (a `-` in their body), and tokens after a shell default or in markdown emphasis", () => {
+    const tavily = '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';
+    assert.equal(redact(`client = TavilyClient("${tavily}")`).text, 'client = TavilyClient("[REDACTED:tavily_key]")');
+    assert.equal(redact(`export HF_TOKEN="\${HF_TOKEN:-${hf}}"`).text, 'export HF_TOKEN="${HF_TOKEN:-[REDACTED:huggingface_token]}"');
+    assert.equal(redact(`copy it: _${hf}_ and keep it safe`).text, 'copy it: _[REDACTED:huggingface_token]_ and keep it safe');
+    assert.equal(redact(`x_${hf}`).redactions, 0, 'after a name, no token');
+    assert.equal(redact(`${hf}_suffix`).redactions, 0, 'a longer name');
+  });
+
+  it('NPM_CONFIG__AUTH first on a line of JSON text', () => {
+    for (const key of ['NPM_CONFIG__AUTH', 'npm_config__auth']) {
+      const input = `{"stdout":"HOME=/root\\n${key}=dXNlcjpwYXNzd29yZDEyMw==\\nPATH=/usr/bin"}`;
+      assert.equal(redact(input).text, `{"stdout":"HOME=/root\\n${key}=[REDACTED:basic_auth]\\nPATH=/usr/bin"}`);
+    }
   });
 });
