@@ -221,7 +221,8 @@ describe('FileSpool', () => {
     // An unrelated live process stands for whatever got the pid of a writer killed with SIGKILL.
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     // A writer that exited but was never reaped (its parent, now `sleep`, never waits): a zombie keeps its pid and start tick.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // It exits after the shell has become `sleep 30`: one that exited sooner could be reaped by the shell itself (seen under load).
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       await once(other, 'spawn');
       const pid = other.pid!;
