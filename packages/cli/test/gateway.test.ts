@@ -8,6 +8,36 @@ import { gatewayOptionsFrom } from '../src/commands/gateway.js';
 import { captureIo } from './helpers/io.js';
 
 let db: TestSchema;
+
+/** OTLP/JSON pieces for the tests that post spans by hand. */
+const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
+type OtlpAttribute = ReturnType<typeof attr>;
+const at = (ms: number) => String(BigInt(1_760_000_000_000 + ms) * 1_000_000n);
+function otlpSpan(traceId: string, spanId: string, parentSpanId: string | undefined, name: string, from: number, to: number, attributes: OtlpAttribute[]) {
+  return {
+    traceId,
+    spanId,
+    ...(parentSpanId !== undefined ? { parentSpanId } : {}),
+    name,
+    kind: 1,
+    startTimeUnixNano: at(from),
+    endTimeUnixNano: at(to),
+    attributes,
+  };
+}
+/** Posts spans of one service to a gateway as OTLP/JSON; asserts 200. */
+async function postSpans(gatewayUrl: string, service: string, spans: unknown[]): Promise<void> {
+  const body = { resourceSpans: [{ resource: { attributes: [attr('service.name', service)] }, scopeSpans: [{ scope: { name: 'genai' }, spans }] }] };
+  const res = await fetch(`${gatewayUrl}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal(res.status, 200);
+}
+/** Runs the CLI against the test schema. */
+async function cliOnDb(...args: string[]) {
+  const io = captureIo({});
+  const code = await runCli([...args, '--database-url', db.url, '--schema', db.schema], io);
+  return { code, io };
+}
+
 before(async () => {
   db = await createTestSchema('cli_gateway');
 });
@@ -86,28 +116,10 @@ test('agentspan gateway serves OTLP/JSON into Postgres until SIGTERM, then shuts
 test('a GenAI trace that only reached the gateway is listed by `runs` once its root ends, and `timeline` finds it by prefix', async () => {
   const gateway = await startGateway({ pool: db.pool, schema: db.schema, port: 0, logger: { info: () => undefined, warn: () => undefined } });
   const traceId = 'c0ffee5a7e1d4f0b9a8c7d6e5f4a3b2c';
-  const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const at = (ms: number) => String(BigInt(1_760_000_000_000 + ms) * 1_000_000n);
-  const span = (spanId: string, parentSpanId: string | undefined, name: string, from: number, to: number, attributes: ReturnType<typeof attr>[]) => ({
-    traceId,
-    spanId,
-    ...(parentSpanId !== undefined ? { parentSpanId } : {}),
-    name,
-    kind: 1,
-    startTimeUnixNano: at(from),
-    endTimeUnixNano: at(to),
-    attributes,
-  });
-  const send = async (spans: unknown[]) => {
-    const body = { resourceSpans: [{ resource: { attributes: [attr('service.name', 'remote-py')] }, scopeSpans: [{ scope: { name: 'genai' }, spans }] }] };
-    const res = await fetch(`${gateway.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(res.status, 200);
-  };
-  const cli = async (...args: string[]) => {
-    const io = captureIo({});
-    const code = await runCli([...args, '--database-url', db.url, '--schema', db.schema], io);
-    return { code, io };
-  };
+  const span = (spanId: string, parentSpanId: string | undefined, name: string, from: number, to: number, attributes: OtlpAttribute[]) =>
+    otlpSpan(traceId, spanId, parentSpanId, name, from, to, attributes);
+  const send = (spans: unknown[]) => postSpans(gateway.url, 'remote-py', spans);
+  const cli = cliOnDb;
   const listed = async () => (await cli('runs', '--json')).io.json<{ runs: { id: string; mode: string; status: string; task: string }[] }>().runs.find((r) => r.id === traceId);
   try {
     // The chat turn first (an SDK exports children before their parent), then the root.
@@ -139,23 +151,8 @@ test('a GenAI trace that only reached the gateway is listed by `runs` once its r
 
 test('a conversation over two traces, its first turn under an HTTP handler: `runs` lists it, `timeline` and `report` measure from its earliest event', async () => {
   const gateway = await startGateway({ pool: db.pool, schema: db.schema, port: 0, logger: { info: () => undefined, warn: () => undefined } });
-  const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const at = (ms: number) => String(BigInt(1_760_000_000_000 + ms) * 1_000_000n);
-  const span = (traceId: string, spanId: string, parentSpanId: string | undefined, name: string, from: number, to: number, attributes: ReturnType<typeof attr>[]) => ({
-    traceId,
-    spanId,
-    ...(parentSpanId !== undefined ? { parentSpanId } : {}),
-    name,
-    kind: 1,
-    startTimeUnixNano: at(from),
-    endTimeUnixNano: at(to),
-    attributes,
-  });
-  const send = async (spans: unknown[]) => {
-    const body = { resourceSpans: [{ resource: { attributes: [attr('service.name', 'chat-server')] }, scopeSpans: [{ scope: { name: 'genai' }, spans }] }] };
-    const res = await fetch(`${gateway.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(res.status, 200);
-  };
+  const span = otlpSpan;
+  const send = (spans: unknown[]) => postSpans(gateway.url, 'chat-server', spans);
   const conv = attr('gen_ai.conversation.id', 'cli-conv-http');
   const chat = (traceId: string, spanId: string, parent: string, from: number, text: string) =>
     span(traceId, spanId, parent, 'chat gpt', from, from + 500, [
@@ -163,11 +160,7 @@ test('a conversation over two traces, its first turn under an HTTP handler: `run
       conv,
       attr('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: text }] }])),
     ]);
-  const cli = async (...args: string[]) => {
-    const io = captureIo({});
-    const code = await runCli([...args, '--database-url', db.url, '--schema', db.schema], io);
-    return { code, io };
-  };
+  const cli = cliOnDb;
   try {
     // Turn 1 (t = 0): the agent under an HTTP handler that names no conversation. Turn 2 (t = 10 s): the agent is the root.
     const t1 = 'aa11aa11aa11aa11aa11aa11aa11aa11';
