@@ -291,10 +291,12 @@ function mapRun(span: ReadableSpan): WorkflowRunRow {
   const meta: JsonObject = {};
   put(meta, 'service_name', c.serviceName ?? undefined);
   put(meta, 'error_message', c.errorMessage ?? undefined);
-  // One part of a run made of several traces: merged into the stored row, not put over it (run-merge.ts),
-  // its duration taken to the microsecond from its stored times, as a merge takes it.
-  const part = a[Attr.ATTR_RUN_MULTI_TRACE] === true;
-  if (part) meta[MULTI_TRACE_KEY] = true;
+  // One part of a run made of several traces: merged into the stored row, not put over it (run-merge.ts).
+  if (a[Attr.ATTR_RUN_MULTI_TRACE] === true) meta[MULTI_TRACE_KEY] = true;
+  const fullMeta = withUser(meta, a[Attr.ATTR_USER_META], 'user_meta');
+  // A part (marked by the attribute or by the user's meta) takes its duration to the microsecond from its
+  // stored times, as a merge takes it: a retry then changes nothing.
+  const part = fullMeta[MULTI_TRACE_KEY] === true;
   return {
     id: indexSafe(readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId),
     mode: readString(a[Attr.ATTR_RUN_MODE]) ?? readString(a[Attr.ATTR_GEN_AI_WORKFLOW_NAME]) ?? null,
@@ -304,7 +306,7 @@ function mapRun(span: ReadableSpan): WorkflowRunRow {
     completed_at: c.completedAt,
     duration_ms: part ? partDurationMs(c.startedAt, c.completedAt, c.durationMs) : c.durationMs,
     session_id: indexSafeOrNull(readString(a[Attr.ATTR_SESSION_ID]) ?? null),
-    meta: withUser(meta, a[Attr.ATTR_USER_META], 'user_meta'),
+    meta: fullMeta,
     trace_id: c.traceId,
     span_id: c.spanId,
     service_name: c.serviceName,

@@ -82,7 +82,18 @@ export function timestampMicros(iso: string | null): bigint | undefined {
 export function partDurationMs(startedAt: string | null, completedAt: string | null, fallback: number | null): number | null {
   const start = timestampMicros(startedAt);
   const end = timestampMicros(completedAt);
-  return start === undefined || end === undefined ? fallback : Number(end - start) / 1000;
+  return start === undefined || end === undefined ? fallback : microsToMs(end - start);
+}
+
+/**
+ * `micros` in milliseconds, rounded once to the nearest double, as Postgres casts the exact
+ * `EXTRACT(EPOCH …) * 1000` (past 2^53 µs, about 285 years, `Number(micros) / 1000` would round twice).
+ */
+function microsToMs(micros: bigint): number {
+  const negative = micros < 0n;
+  const m = negative ? -micros : micros;
+  const ms = Number(`${m / 1000n}.${(m % 1000n).toString().padStart(3, '0')}`);
+  return negative ? -ms : ms;
 }
 
 /** Bytewise comparison of text (Postgres `COLLATE "C"`, on the ASCII ids rows hold). */

@@ -11,7 +11,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType, RunStatus } from '@agentspan/semconv';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { mapSpanToRow, runMigrations, writeRows, type MappedRow, type WorkflowRunRow } from '../src/index.js';
-import { MULTI_TRACE_KEY, mergeRunRows, timestampMicros } from '../src/run-merge.js';
+import { MULTI_TRACE_KEY, mergeRunRows, partDurationMs, timestampMicros } from '../src/run-merge.js';
 
 const BASE_MICROS = Date.UTC(2026, 2, 1, 12, 0, 0) * 1000;
 
@@ -249,6 +249,41 @@ describe('runs made of several traces', () => {
     await writeRows(db.pool, db.schema, [mapped]);
     await writeRows(db.pool, db.schema, [mapped, mapped]);
     assert.deepEqual(await storedRun(db, 'conv-retry'), once);
+  });
+
+  it('a run opted in by its user meta (`multi_trace: true`) is a part like the gateway\'s: its duration from its stored times, a retry changes nothing', async () => {
+    const tracer = new BasicTracerProvider().getTracer('run-merge');
+    const T = Date.UTC(2026, 2, 1) / 1000;
+    const span = tracer.startSpan('invoke_workflow chat', {
+      startTime: [T, 999],
+      attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: 'conv-user-meta', [Attr.ATTR_USER_META]: '{"multi_trace": true, "team": "core"}' },
+    });
+    span.end([T, 49_999_500]);
+    const mapped = mapSpanToRow(span as never);
+    assert.ok(mapped?.kind === 'run');
+    assert.equal(mapped.row.duration_ms, 49.999);
+    await writeRows(db.pool, db.schema, [mapped]);
+    const once = await storedRun(db, 'conv-user-meta');
+    await writeRows(db.pool, db.schema, [mapped, mapped]);
+    assert.deepEqual(await storedRun(db, 'conv-user-meta'), once);
+  });
+
+  it('partDurationMs equals what Postgres computes for the same times, to the last bit, for any span of years (one rounding, as the SQL cast)', async () => {
+    const iso = (micros: bigint) => {
+      const ms = Number(micros / 1000n);
+      const text = new Date(ms).toISOString();
+      return `${text.slice(0, text.indexOf('.'))}.${String(((micros % 1_000_000n) + 1_000_000n) % 1_000_000n).padStart(6, '0')}Z`;
+    };
+    const instant = fc.bigInt({ min: 1n, max: 253_402_300_799_999_999n }); // 1970 to 9999
+    const pairs = fc.sample(fc.tuple(instant, instant), 400);
+    pairs.push([1n, 9_223_721_850_406_449_000n / 1000n]); // a duration past 2^53 µs
+    const starts = pairs.map(([a, b]) => iso(a < b ? a : b));
+    const ends = pairs.map(([a, b]) => iso(a < b ? b : a));
+    const r = await db.pool.query<{ ms: number }>(
+      `SELECT (EXTRACT(EPOCH FROM e - s) * 1000)::double precision AS ms FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS t(s, e, i) ORDER BY i`,
+      [starts, ends],
+    );
+    r.rows.forEach((row, i) => assert.equal(partDurationMs(starts[i]!, ends[i]!, null), row.ms, `${starts[i]} → ${ends[i]}`));
   });
 
   it('parts a microsecond apart after 2255 merge the same in one batch as one by one (JavaScript and SQL agree past a double\'s microseconds)', async () => {

@@ -38,9 +38,9 @@
  * creates right after the root ends (same trace and span id, same times and
  * status). So does the root of a trace placed in a run named by
  * `runIdAttribute` (a conversation): a conversation may span several
- * traces, so one trace's root is not its end; its run span is marked as one
- * part of the run (`agentspan.run.multi_trace`) and the exporter merges the
- * parts' rows (earliest start, latest end). Not for roots an agentspan
+ * traces, so one trace's root is not its end. Every such run span is marked
+ * as one part of its run (`agentspan.run.multi_trace`) and the exporter
+ * merges the parts' rows (earliest start, latest end). Not for roots an agentspan
  * process sent (`agentspan.event.type` or `agentspan.run.id` received: that
  * process writes its own run span), or a root that already is the run (AG2).
  */
@@ -155,10 +155,9 @@ function startOrder(spans: readonly ReceivedSpan[], parentOf: readonly (number |
 
 /**
  * The run span of a trace, from its root: run id = the run the root is
- * placed in (the trace id, or a conversation's id: then the span is marked
+ * placed in (the trace id, or a conversation's id), marked
  * `agentspan.run.multi_trace`, one part of its run, so the exporter merges
- * the rows of the conversation's traces instead of keeping the last one;
- * also when the conversation's id is a trace id),
+ * the rows of a conversation's traces instead of keeping the last one,
  * mode = the root's `gen_ai.workflow.name` else
  * {@link TRACE_RUN_MODE}, task = the first user message of the root's
  * `gen_ai.input.messages` (absent when content is not captured: they are
@@ -166,15 +165,17 @@ function startOrder(spans: readonly ReceivedSpan[], parentOf: readonly (number |
  * are the root's own (set by the replay), so the exporter maps them as for
  * any run: an error status → `failed`, else `success`.
  */
-function traceRunAttributes(span: ReceivedSpan, attributes: Attributes, runId: string, conversation: boolean): Attributes {
+function traceRunAttributes(span: ReceivedSpan, attributes: Attributes, runId: string): Attributes {
   const run: Attributes = {
     [Attr.ATTR_EVENT_TYPE]: EventType.RUN,
     [Attr.ATTR_RUN_ID]: runId,
     [Attr.ATTR_RUN_MODE]: str(attributes[Attr.ATTR_GEN_AI_WORKFLOW_NAME]) ?? TRACE_RUN_MODE,
   };
-  // Every trace of a conversation is a part, also one whose trace id is the conversation's id: a part and a
-  // whole run of one id would replace each other, and the row would depend on which came last.
-  if (conversation) run[Attr.ATTR_RUN_MULTI_TRACE] = true;
+  // Every run made from a trace's root is a part, a trace-id run's too: a conversation may be named after one
+  // of its traces, whose root need not carry the conversation's id (its children do), and a part and a whole
+  // run of one id would replace each other, the row depending on which came last. A run of one trace merged
+  // with itself (a retry) stays as it is.
+  run[Attr.ATTR_RUN_MULTI_TRACE] = true;
   // An empty message or name is no task (the column stays NULL rather than '').
   const task = firstUserMessageText(attributes) || span.name;
   if (task !== '') run[Attr.ATTR_RUN_TASK] = task;
@@ -294,7 +295,7 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
       attributes[Attr.ATTR_EVENT_TYPE] !== EventType.RUN &&
       placedRun !== undefined &&
       (placedRun === span.traceId || placedRun === configuredRun)
-        ? traceRunAttributes(span, attributes, placedRun, placedRun === configuredRun)
+        ? traceRunAttributes(span, attributes, placedRun)
         : undefined;
     planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p], run });
   }

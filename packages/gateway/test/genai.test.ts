@@ -235,7 +235,7 @@ test('a GenAI trace without a conversation id is a run once its root arrives: wo
     started_at: new Date(T0 + 100),
     completed_at: new Date(T0 + 190),
     duration_ms: 90,
-    meta: { service_name: 'genai-runs' },
+    meta: { service_name: 'genai-runs', multi_trace: true },
     trace_id: okTrace,
     span_id: ok.spanContext().spanId,
     service_name: 'genai-runs',

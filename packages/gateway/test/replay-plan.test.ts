@@ -100,6 +100,7 @@ test('the root of a trace whose run is the trace gets a run span (its workflow_r
     'agentspan.run.id': TRACE,
     'agentspan.run.mode': 'otlp.trace',
     'agentspan.run.task': 'Summarise sales.csv',
+    'agentspan.run.multi_trace': true, // a conversation may be named after this trace: every run made from a root is a part
   });
   assert.equal(plan.spans[0]?.attributes['agentspan.run.id'], TRACE, 'the same run id as the events of the trace');
   assert.deepEqual(plan.spans.slice(1).map((p) => p.run), [undefined, undefined]);
@@ -136,7 +137,12 @@ test('the root of a trace in a conversation gets a run span marked as one part o
   // With no runIdAttribute the conversation id names nothing: the trace is the run.
   const off = planReplay([span(0, undefined, 0, 1, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': 'conv-1' })], { ...OPTIONS, runIdAttribute: undefined });
   assert.equal(off.spans[0]?.run?.['agentspan.run.id'], TRACE);
-  assert.equal(off.spans[0]?.run?.['agentspan.run.multi_trace'], undefined);
+  // A trace named by a conversation, its root without the conversation's id (only its children carry it): still a part.
+  const rootWithout = planReplay(
+    [span(0, undefined, 0, 10, { 'gen_ai.operation.name': 'invoke_agent' }), span(1, 0, 1, 5, { 'gen_ai.operation.name': 'chat', 'gen_ai.conversation.id': TRACE })],
+    OPTIONS,
+  );
+  assert.deepEqual([rootWithout.spans[0]?.run?.['agentspan.run.id'], rootWithout.spans[0]?.run?.['agentspan.run.multi_trace']], [TRACE, true]);
 });
 
 test('no run span for a root that is not a trace run: an agentspan sender, an AG2 conversation, a span of no agent', () => {

@@ -89,7 +89,8 @@ export const ATTR_RUN_TASK = 'agentspan.run.task';
 export const ATTR_RUN_STATUS = 'agentspan.run.status';
 /**
  * `true` on a run span that covers one part of its run (the gateway sets it
- * on the run span it makes from each trace of a conversation): its
+ * on every run span it makes from a trace's root: each trace of a
+ * conversation is one part): its
  * `workflow_runs` row is merged with the row stored for the run (earliest
  * start, latest end, `failed` when any part failed) instead of replacing it.
  */

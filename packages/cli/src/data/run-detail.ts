@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { effectiveStatusSql, inProgressSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
+import { EPOCH_ISO, effectiveStatusSql, inProgressSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
 import { fetchInBatches } from './cursor.js';
 import { asIso, asNumber, asObject, asString, asStringArray, type JsonObject } from './json.js';
 
@@ -103,12 +103,17 @@ export interface FullEventRow extends EventSummaryRow {
 
 const EPOCH_MS = (column: string) => `(extract(epoch FROM ${column}) * 1000)::double precision`;
 
-/** The summary of an `execution_events` row aliased `e` (its status as readers show it: `stale` for a silent row in progress). */
+/**
+ * The summary of an `execution_events` row aliased `e` (its status as readers show it: `stale` for a silent
+ * row in progress). Its start is `started_at`, else `timestamp`, but for the epoch the exporter writes there
+ * when the start is unknown (`EPOCH_ISO`): then none, so an unknown start is shown as such and never taken
+ * for the run's first moment.
+ */
 const SUMMARY_COLUMNS = `
   id::text AS id, parent_event_id::text AS parent_event_id, node_id, event_type, event_subtype, agent_name, agent_role,
   ${effectiveStatusSql('e')} AS status, ${inProgressSql('e')} AS in_progress, ${lastSeenAtSql('e')} AS last_seen_at,
   (meta->>'has_error' = 'true') AS has_error, coalesce(error_message, meta->>'error_message', meta->>'error_type') AS error_message,
-  execution_order, depth, started_at, ${EPOCH_MS('coalesce(started_at, "timestamp")')} AS start_ms, duration_ms, name`;
+  execution_order, depth, started_at, ${EPOCH_MS(`coalesce(started_at, nullif("timestamp", '${EPOCH_ISO}'::timestamptz))`)} AS start_ms, duration_ms, name`;
 
 /** The replay order: execution order, then start time (events recorded without an order go last). */
 const EVENT_ORDER = 'ORDER BY execution_order NULLS LAST, "timestamp", id';
