@@ -30,9 +30,9 @@ test('an event whose start is unknown shows no offset and moves no other; the ru
   const agentspan = await startAgentspan({ serviceName: 'origin-test', databaseUrl: db.url, schema: db.schema, otlpEndpoint: false, registerGlobal: false, logger: { warn: () => undefined } });
   try {
     const run = agentspan.startRun({ runId: 'origin-run', task: 'measure', startTime: T0 + 500 });
-    run.toolCall({ tool: 'early', args: {}, result: 'ok', startTime: T0, endTime: T0 + 100 }); // before the run's row says it started
-    run.toolCall({ tool: 'unknown_start', args: {}, result: 'ok', startTime: T0 + 1000, endTime: T0 + 1100 });
-    run.toolCall({ tool: 'late', args: {}, result: 'ok', startTime: T0 + 3000, endTime: T0 + 3100 });
+    run.toolCall({ agent: 'tester', tool: 'early', args: {}, result: 'ok', startTime: T0, endTime: T0 + 100 }); // before the run's row says it started
+    run.toolCall({ agent: 'tester', tool: 'unknown_start', args: {}, result: 'ok', startTime: T0 + 1000, endTime: T0 + 1100 });
+    run.toolCall({ agent: 'tester', tool: 'late', args: {}, result: 'ok', startTime: T0 + 3000, endTime: T0 + 3100 });
     run.end({ endTime: T0 + 4000 });
   } finally {
     await agentspan.shutdown();
