@@ -85,13 +85,16 @@ function hasSecretBody(text: string, from: number, to: number, kind: string): bo
 /**
  * Whether a token may start at `k` inside the run of token characters that
  * starts at `runStart`: at the run's start, after a `.` (not a character of
- * the rules' boundary), or after an escaped line end or tab (`\n` as JSON
- * writes it, as the rules allow).
+ * the rules' boundary), after one to three `_` or `-` starting the run, or
+ * after an escaped line end or tab (`\n` as JSON writes it, as the rules
+ * allow).
  */
 function startsToken(text: string, k: number, runStart: number): boolean {
   if (k === runStart) return true;
   const before = text.charCodeAt(k - 1);
   if (before === 46) return true;
+  // After one to three `_` or `-` that start the run (markdown's `_hf_…`, a shell default's `${X:-hf_…}`), as the vendor rule reads.
+  if (k - runStart <= 3 && /^[_-]+$/.test(text.slice(runStart, k))) return true;
   return k === runStart + 1 && (before === 110 || before === 114 || before === 116) && text.charCodeAt(runStart - 1) === 92;
 }
 

@@ -17,12 +17,15 @@
  * | `xai_key` | `xai-` + 80 letters and digits |
  * | `perplexity_key` | `pplx-` + 48 letters and digits |
  * | `replicate_token` | `r8_` + 37 to 40 letters and digits |
- * | `tavily_key` | `tvly-` (maybe `dev-`/`prod-`) + a letter or digit and 19 to 95 more of `[A-Za-z0-9_-]` (current keys hold a `-`) |
+ * | `tavily_key` | `tvly-` (maybe `dev-`/`prod-`) + 20 to 64 letters and digits, or (current keys) 4 to 8 of them, `-` and 24 to 80 of `[A-Za-z0-9_]` |
  * | `langsmith_key` | `lsv2_pt_`/`lsv2_sk_` + 32 hex digits + `_` + 10 hex digits |
  *
  * A token stands alone: nothing of a token's characters right before or
  * after it (`my_hf_…` and a longer run are no token), but for a shell's
- * default (`${HF_TOKEN:-hf_…}`) and markdown's emphasis (`_hf_…_`). The bodies of the
+ * default (`${HF_TOKEN:-hf_…}`, `${HF_TOKEN-hf_…}`) and markdown's emphasis
+ * (`_hf_…_`, `__hf_…__`; not after a `]`, so a token joined by `_` to a
+ * token redacted before it reads the same before and after: redacting the
+ * text again changes nothing). The bodies of the
  * short prefixes must look random, mixing at least two of lower case,
  * upper case and digits (real ones do, with near certainty), so a name of
  * code such as `sk_test_connection_handler` is kept; PyPI's and LangSmith's
@@ -61,7 +64,7 @@ const NEEDS_RANDOM_BODY = new Set(['huggingface_token', 'npm_token', 'docker_tok
  * linear.
  */
 export const VENDOR_TOKEN_RE = new RegExp(
-  '(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt])|(?<=[:=]-)|(?<=(?:^|[^A-Za-z0-9_-])_))(?:' +
+  '(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt])|(?<=[:=]-)|(?<=\\$\\{[A-Za-z0-9_]{1,64}-)|(?<=(?:^|[^A-Za-z0-9_\\]-])_{1,3}))(?:' +
     [
       'hf_[A-Za-z]{34}',
       'api_org_[A-Za-z]{34}',
@@ -73,7 +76,7 @@ export const VENDOR_TOKEN_RE = new RegExp(
       'xai-[A-Za-z0-9]{80}',
       'pplx-[A-Za-z0-9]{48}',
       'r8_[A-Za-z0-9]{37,40}',
-      'tvly-(?:dev-|prod-)?[A-Za-z0-9][A-Za-z0-9_-]{19,95}',
+      'tvly-(?:dev-|prod-)?(?:[A-Za-z0-9]{4,8}-[A-Za-z0-9_]{24,80}|[A-Za-z0-9]{20,64})',
       'lsv2_(?:pt|sk)_[0-9a-f]{32}_[0-9a-f]{10}',
     ].join('|') +
     ')(?![A-Za-z0-9-])(?!_[A-Za-z0-9])',

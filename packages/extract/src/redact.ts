@@ -594,8 +594,9 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       re: NPM_CONFIG_SET_RE,
       replace: (_m, g) => {
         const value = g[3] ?? g[4]!;
-        if (NPM_CONFIG_REFERENCE_RE.test(value) || (g[2] !== undefined && NPM_CONFIG_CONCATENATION_RE.test(value))) return undefined;
         const quote = g[2] ?? '';
+        if (NPM_CONFIG_REFERENCE_RE.test(value) || (!quote.endsWith("'") && NPM_CONFIG_SHELL_RE.test(value))) return undefined;
+        if (quote !== '' && NPM_CONFIG_CONCATENATION_RE.test(value)) return undefined;
         return g[0]! + quote + tag('cli_password') + quote;
       },
     },
@@ -1144,8 +1145,8 @@ function underscores(text: string): number {
       }
     }
   }
-  // `npm config set _auth <value>`: a key before a blank, and `config` anywhere (one search, only then).
-  return npmKey && text.includes('config') ? mask | NPM_CONFIG : mask;
+  // `npm config set _auth <value>` (or `npm set …`): a key before a blank, and `set` anywhere (one search, only then).
+  return npmKey && text.includes('set') ? mask | NPM_CONFIG : mask;
 }
 
 /** Whether npm's `_auth` key (`word`: `auth`, or `AUTH` in an environment variable) starts at the `_` at `i`, before a separator. */
@@ -1167,31 +1168,47 @@ function blankAfterNpmKey(text: string, at: number): boolean {
 }
 
 /**
- * `npm config set` (also `pnpm`, `yarn` 1) with npm's `_auth`, `_authToken` or `_password` (maybe after a
- * registry, `//registry.npmjs.org/:_authToken`, maybe quoted) and its value as the next word: `npm config
- * set _auth dXNlcjpwdw==`. Up to four options may come between `set` and the key (`-g`,
- * `--location=project`, `--userconfig ./.npmrc`: an option's value is a word that starts with none of
- * `-`, `/`, `_` or a quote). A quoted value may have its quotes escaped (a command in JSON text: the same
- * run of backslashes before both); a bare one ends at a blank, a quote, a backslash (an escaped line end
- * in JSON text) or a shell operator. The `key=value` form is `basic_auth`'s and `password_assignment`'s.
- * Groups: the command up to the value, the value's opening quote, the quoted value, the bare value.
- * Every part bounded, alternatives that start differently: linear.
+ * `npm config set` (also `pnpm`, `yarn` 1; npm's aliases `npm c set` and `npm set`) with npm's `_auth`,
+ * `_authToken` or `_password` (maybe after a registry, `//registry.npmjs.org/:_authToken`, maybe quoted)
+ * and its value as the next word: `npm config set _auth dXNlcjpwdw==`. Up to eight options may come
+ * before `config` and between `set` and the key (`-g`, `--location=project`, `--userconfig=$HOME/.npmrc`,
+ * `--userconfig "./.npmrc"`, `--`): an option's value, when it is a word of its own, is quoted or starts
+ * with none of `-`, `_`, `//` (which start the key). A quoted value may have its quotes escaped (a
+ * command in JSON text: the same run of backslashes before both) and hold the other kind of quote; a
+ * bare one ends at a blank, a quote, a backslash (an escaped line end in JSON text) or a shell operator.
+ * The `key=value` form is `basic_auth`'s and `password_assignment`'s. Groups: the command up to the
+ * value, the value's opening quote, the quoted value, the bare value. Every part bounded, alternatives
+ * that start differently: linear.
  */
-const NPM_CONFIG_SET_RE =
-  /(?<![A-Za-z0-9_-])((?:npm|pnpm|yarn)[ \t]{1,16}config[ \t]{1,16}set[ \t]{1,16}(?:-{1,2}[A-Za-z][\w.=\/:@-]{0,255}(?:[ \t]{1,16}[^\s"'\\=\/_-][^\s"'\\=]{0,255})?[ \t]{1,16}){0,4}(\\{0,7}["']?)(?:\/\/[^\s'"\\=]{1,256}\/:)?_(?:authToken|auth|password)\2[ \t]{1,16})(?:(\\{0,7}["'])([^"'\\\r\n]{1,4096})\3|([^\s"'`;&|)\\]{1,4096}))/g;
+const NPM_CONFIG_SET_RE = new RegExp(
+  (() => {
+    const blank = '[ \\t]{1,16}';
+    const word = `(?:"[^"\\r\\n]{0,256}"|'[^'\\r\\n]{0,256}'|(?!\\/\\/|[_-])[^\\s"'\\\\]{1,256})`;
+    const option = `(?:--|-{1,2}[A-Za-z][^\\s"'\\\\=]{0,63}(?:=${word})?(?:${blank}${word})?)${blank}`;
+    return (
+      `(?<![A-Za-z0-9_-])((?:npm|pnpm|yarn)${blank}(?:${option}){0,8}(?:(?:config|c)${blank}set|set)${blank}(?:${option}){0,8}` +
+      `(\\\\{0,7}["']?)(?:\\/\\/[^\\s'"\\\\=]{1,256}\\/:)?_(?:authToken|auth|password)\\2${blank})` +
+      `(?:(\\\\{0,7}["'])((?:(?!\\3)[^\\\\\\r\\n]){1,4096})\\3|([^\\s"'\`;&|)\\\\]{1,4096}))`
+    );
+  })(),
+  'g',
+);
 
 /**
- * A value `npm config set` is given that holds no secret itself: a shell or batch reference, a template's
- * field (`{token}`, `{}`, `%s`), a placeholder, a tag.
+ * A value `npm config set` is given that holds no secret itself: a shell or batch reference (not in single
+ * quotes, where `$` is a character), a template's field (`{token}`, `{}`, `%s`; Ruby's `#{…}` whatever it
+ * holds, `#{ENV['X']}`), an angle-bracket placeholder, a tag.
  */
-const NPM_CONFIG_REFERENCE_RE = /^(?:\$|%[A-Za-z_]|\{|<|\[REDACTED|\*{3})/;
+const NPM_CONFIG_REFERENCE_RE = /^(?:\{[^{}]{0,128}\}|#\{|%s$|%[A-Za-z_][A-Za-z0-9_]{0,63}%|<[^<>]{0,128}>|\[REDACTED|\*{3})/;
+/** A shell reference (`$NPM_TOKEN`, `${NPM_TOKEN}`, `$(cat f)`): a value only outside single quotes. */
+const NPM_CONFIG_SHELL_RE = /^\$[A-Za-z_{(]/;
 
 /**
- * A quoted "value" that is code building the command: a string literal's end, a concatenation of one name
- * or call and the next literal's start (`"npm config set _authToken " + token + " && npm publish"`, PHP's
- * `' . $token . '`).
+ * A quoted "value" that is code building the command: it starts with a concatenation operator (the
+ * command's string literal ended right before it: `"npm config set _authToken " + token`, PHP's
+ * `' . $token`), or ends with one after a blank (`… + "`).
  */
-const NPM_CONFIG_CONCATENATION_RE = /^[ \t]{0,16}[+.][ \t]{0,16}[A-Za-z_$][\w$.]{0,64}(?:\([^()]{0,64}\))?[ \t]{0,16}[+.][ \t]{0,16}$/;
+const NPM_CONFIG_CONCATENATION_RE = /^[ \t]{0,16}[+.]|[ \t][+.][ \t]{0,16}$/;
 
 /**
  * Whether what the `basic_auth` rule takes between its key and value follows `at`: at most 7 backslashes and a

@@ -1157,3 +1157,71 @@ describe('createRedactor: vendor tokens and npm credentials, regressions a revie
     }
   });
 });
+
+describe('createRedactor: vendor tokens and npm credentials, regressions a second review found (2026-12-06)', () => {
+  const hf = 'hf_' + 'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh';
+  const reference = compileRedactor(undefined, false);
+
+  it('npm config set: code that builds the command is kept, whatever comes after the concatenation', () => {
+    for (const code of [
+      'os.system("npm config set _authToken " + os.environ["NPM_TOKEN"])',
+      'os.system("npm config set _authToken " + os.getenv("NPM_TOKEN"))',
+      "execSync('npm config set _authToken ' + token, { stdio: 'inherit' });",
+      'run("npm config set _authToken " + prefix + token + " && npm publish")',
+      'system("npm config set _authToken #{token}")',
+      'exec.Command("sh", "-c", "npm config set _authToken "+os.Getenv("NPM_TOKEN"))',
+    ]) {
+      assert.deepEqual(redact(code), { text: code, redactions: 0, kinds: [] }, code);
+    }
+  });
+
+  it('npm config set: options of any spelling, before `config` too, `--`, and npm\'s aliases', () => {
+    for (const [input, output] of [
+      ['npm config set --userconfig=~/.npmrc _authToken abc123secret', 'npm config set --userconfig=~/.npmrc _authToken [REDACTED:cli_password]'],
+      ['npm config set --userconfig=${RUNNER_TEMP}/.npmrc //registry.npmjs.org/:_authToken abc123secret', 'npm config set --userconfig=${RUNNER_TEMP}/.npmrc //registry.npmjs.org/:_authToken [REDACTED:cli_password]'],
+      ['npm config set --userconfig "$HOME/.npmrc" _authToken abc123secret', 'npm config set --userconfig "$HOME/.npmrc" _authToken [REDACTED:cli_password]'],
+      ['npm config set -- _authToken abc123secret', 'npm config set -- _authToken [REDACTED:cli_password]'],
+      ['npm -g config set _authToken abc123secret', 'npm -g config set _authToken [REDACTED:cli_password]'],
+      ['npm config set -a -b -c -d -e _authToken abc123secret', 'npm config set -a -b -c -d -e _authToken [REDACTED:cli_password]'],
+      ['npm set _authToken abc123secret', 'npm set _authToken [REDACTED:cli_password]'],
+      ['npm c set _authToken abc123secret', 'npm c set _authToken [REDACTED:cli_password]'],
+    ]) {
+      assert.equal(redact(input!).text, output, input);
+      assert.deepEqual(redact(input!), reference.redact(input!), input);
+    }
+  });
+
+  it('npm config set: values a placeholder test must not keep are redacted', () => {
+    for (const [input, output] of [
+      ["npm config set _authToken '$3cr3tT0kenValue'", "npm config set _authToken '[REDACTED:cli_password]'"], // `$` is a character in single quotes
+      ['npm config set _authToken "{abc123secret"', 'npm config set _authToken "[REDACTED:cli_password]"'],
+      ['npm config set _authToken "%abc123secret"', 'npm config set _authToken "[REDACTED:cli_password]"'],
+      ['npm config set _authToken "<abc123secret"', 'npm config set _authToken "[REDACTED:cli_password]"'],
+      ["npm config set _authToken \"ab'c123secret\"", 'npm config set _authToken "[REDACTED:cli_password]"'],
+    ]) {
+      assert.equal(redact(input!).text, output, input);
+    }
+    for (const kept of ['npm config set _authToken "$NPM_TOKEN"', 'npm config set _authToken %NPM_TOKEN%', 'npm config set _authToken "<your token>"']) {
+      assert.equal(redact(kept).redactions, 0, kept);
+    }
+  });
+
+  it('vendor tokens after a POSIX default without a colon, in strong emphasis, and cut there', () => {
+    assert.equal(redact(`export HF_TOKEN="\${HF_TOKEN-${hf}}"`).text, 'export HF_TOKEN="${HF_TOKEN-[REDACTED:huggingface_token]}"');
+    assert.equal(redact(`copy it: __${hf}__`).text, 'copy it: __[REDACTED:huggingface_token]__');
+    assert.equal(redact(`copy it: _${hf.slice(0, 20)}${TRUNCATION_MARK}`).text, `copy it: _[REDACTED:huggingface_token]${TRUNCATION_MARK}`);
+  });
+
+  it('tokens joined by underscores are redacted the same on a second pass (idempotent)', () => {
+    for (const s of [`${hf}__sk_live_${'Xy9'.repeat(8)}`, `:-tvly-dev-Q7rTz9-aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4yZ5aB6c___${hf}__`]) {
+      const once = redact(s);
+      assert.equal(redact(once.text).redactions, 0, once.text);
+    }
+  });
+
+  it('Tavily: kebab-case names with a digit are no key', () => {
+    for (const s of ['docker compose up tvly-search-agent-v2-staging', 'kubectl logs deploy/tvly-mcp-server-v1-production']) {
+      assert.equal(redact(s).redactions, 0, s);
+    }
+  });
+});
