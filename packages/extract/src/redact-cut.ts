@@ -93,8 +93,12 @@ function startsToken(text: string, k: number, runStart: number): boolean {
   if (k === runStart) return true;
   const before = text.charCodeAt(k - 1);
   if (before === 46) return true;
-  // After one to three `_` or `-` that start the run (markdown's `_hf_…`, a shell default's `${X:-hf_…}`), as the vendor rule reads.
-  if (k - runStart <= 3 && /^[_-]+$/.test(text.slice(runStart, k))) return true;
+  // After one to three `_` or `-` that start the run or follow a `.` (markdown's `_hf_…`, `.__hf_…`, a shell
+  // default's `${X:-hf_…}`), or after a shell default's `${X-` (its name is part of the run), as the vendor rule reads.
+  let u = 0;
+  while (u < 3 && k - u - 1 >= runStart && (text.charCodeAt(k - u - 1) === 95 || text.charCodeAt(k - u - 1) === 45)) u++;
+  if (u > 0 && (k - u === runStart || text.charCodeAt(k - u - 1) === 46)) return true;
+  if (before === 45 && /\$\{[A-Za-z0-9_]{1,64}-$/.test(text.slice(Math.max(0, k - 67), k))) return true;
   return k === runStart + 1 && (before === 110 || before === 114 || before === 116) && text.charCodeAt(runStart - 1) === 92;
 }
 

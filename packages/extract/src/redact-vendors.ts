@@ -64,7 +64,7 @@ const NEEDS_RANDOM_BODY = new Set(['huggingface_token', 'npm_token', 'docker_tok
  * linear.
  */
 export const VENDOR_TOKEN_RE = new RegExp(
-  '(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt])|(?<=[:=]-)|(?<=\\$\\{[A-Za-z0-9_]{1,64}-)|(?<=(?:^|[^A-Za-z0-9_\\]-])_{1,3}))(?:' +
+  '(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt])|(?<=[:=]-)|(?<=\\$\\{[A-Za-z0-9_]{1,64}-)|(?<=(?:^|[^A-Za-z0-9_\\]-]|\\\\[nrt])_{1,3}))(?:' +
     [
       'hf_[A-Za-z]{34}',
       'api_org_[A-Za-z]{34}',

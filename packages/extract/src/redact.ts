@@ -1183,10 +1183,12 @@ function blankAfterNpmKey(text: string, at: number): boolean {
 const NPM_CONFIG_SET_RE = new RegExp(
   (() => {
     const blank = '[ \\t]{1,16}';
-    const word = `(?:"[^"\\r\\n]{0,256}"|'[^'\\r\\n]{0,256}'|(?!\\/\\/|[_-])[^\\s"'\\\\]{1,256})`;
+    // An option's value: quoted (the quotes maybe escaped, in JSON text; backslashes inside, a Windows path), or a
+    // word starting with none of what starts the key.
+    const word = `(?:\\\\{0,7}"[^"\\r\\n]{0,256}"|\\\\{0,7}'[^'\\r\\n]{0,256}'|(?!\\/\\/|[_\\\\-])[^\\s"']{1,256})`;
     const option = `(?:--|-{1,2}[A-Za-z][^\\s"'\\\\=]{0,63}(?:=${word})?(?:${blank}${word})?)${blank}`;
     return (
-      `(?<![A-Za-z0-9_-])((?:npm|pnpm|yarn)${blank}(?:${option}){0,8}(?:(?:config|c)${blank}set|set)${blank}(?:${option}){0,8}` +
+      `(?<![A-Za-z0-9_-])((?:npm|pnpm|yarn)${blank}(?:${option}){0,8}(?:(?:config|c)${blank}(?:${option}){0,8}set|set)${blank}(?:${option}){0,8}` +
       `(\\\\{0,7}["']?)(?:\\/\\/[^\\s'"\\\\=]{1,256}\\/:)?_(?:authToken|auth|password)\\2${blank})` +
       `(?:(\\\\{0,7}["'])((?:(?!\\3)[^\\\\\\r\\n]){1,4096})\\3|([^\\s"'\`;&|)\\\\]{1,4096}))`
     );
@@ -1196,19 +1198,22 @@ const NPM_CONFIG_SET_RE = new RegExp(
 
 /**
  * A value `npm config set` is given that holds no secret itself: a shell or batch reference (not in single
- * quotes, where `$` is a character), a template's field (`{token}`, `{}`, `%s`; Ruby's `#{…}` whatever it
- * holds, `#{ENV['X']}`), an angle-bracket placeholder, a tag.
+ * quotes, where `$` is a character), a template's field (the whole value: `{token}`, `{}`, `%s`; or a
+ * template's expression, whatever follows: GitHub Actions' `${{ secrets.X }}`, Jinja's and Helm's
+ * `{{ … }}`, Ruby's `#{ENV['X']}`), a whole angle-bracket placeholder, `***`, a tag.
  */
-const NPM_CONFIG_REFERENCE_RE = /^(?:\{[^{}]{0,128}\}|#\{|%s$|%[A-Za-z_][A-Za-z0-9_]{0,63}%|<[^<>]{0,128}>|\[REDACTED|\*{3})/;
+const NPM_CONFIG_REFERENCE_RE = /^(?:\$\{\{|\{\{|#\{|\[REDACTED|(?:\{[^{}]{0,128}\}|%s|%[A-Za-z_][A-Za-z0-9_]{0,63}%|<[^<>]{0,128}>|\*{3,})$)/;
 /** A shell reference (`$NPM_TOKEN`, `${NPM_TOKEN}`, `$(cat f)`): a value only outside single quotes. */
 const NPM_CONFIG_SHELL_RE = /^\$[A-Za-z_{(]/;
 
 /**
- * A quoted "value" that is code building the command: it starts with a concatenation operator (the
+ * A quoted "value" that is code or structure, not a value: it starts with a concatenation operator (the
  * command's string literal ended right before it: `"npm config set _authToken " + token`, PHP's
- * `' . $token`), or ends with one after a blank (`… + "`).
+ * `' . $token`; maybe after the other quote, the code putting the token in quotes of its own:
+ * `'… _authToken "' + token + '"'`), or ends with one after a blank (`… + "`); or it starts with what
+ * follows a JSON string (`,`, `:`, `]`, `}`: the key was the last word of a string, `"… _authToken ","x"`).
  */
-const NPM_CONFIG_CONCATENATION_RE = /^[ \t]{0,16}[+.]|[ \t][+.][ \t]{0,16}$/;
+const NPM_CONFIG_CONCATENATION_RE = /^[ \t]{0,16}["']?[ \t]{0,16}[+.,:\]})]|[ \t][+.][ \t]{0,16}["']?[ \t]{0,16}$/;
 
 /**
  * Whether what the `basic_auth` rule takes between its key and value follows `at`: at most 7 backslashes and a

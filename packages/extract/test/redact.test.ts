@@ -1225,3 +1225,43 @@ describe('createRedactor: vendor tokens and npm credentials, regressions a secon
     }
   });
 });
+
+describe('createRedactor: npm credentials and vendor tokens, regressions a third review found (2026-12-06)', () => {
+  const hf = 'hf_' + 'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh';
+  const reference = compileRedactor(undefined, false);
+
+  it('keeps template expressions and code that quotes the token itself; never joins two JSON strings', () => {
+    for (const kept of [
+      "npm config set _authToken '${{ secrets.NPM_TOKEN }}'",
+      'npm config set _authToken "{{ npm_token }}"',
+      'npm config set _authToken {{ npm_token }}',
+      "npm config set //r.example.com/:_authToken '{{ .Values.npmToken }}'",
+      `os.system('npm config set _authToken "' + token + '"')`,
+      'execSync("npm config set _authToken \\"" + token + "\\"")',
+      `exec('npm config set _authToken "' . $token . '"');`,
+      '{"prefix":"npm config set _authToken ","suffix":"x"}',
+      '["npm c set _authToken ","NPM_TOKEN"]',
+    ]) {
+      assert.deepEqual(redact(kept), { text: kept, redactions: 0, kinds: [] }, kept);
+    }
+  });
+
+  it('reads options with quoted values in JSON text, options between config and set, Windows paths; a placeholder followed by more is a value', () => {
+    for (const [input, output] of [
+      ['{"cmd":"npm --userconfig \\"./.npmrc\\" config set _authToken \\"abc123secret\\""}', '{"cmd":"npm --userconfig \\"./.npmrc\\" config set _authToken \\"[REDACTED:cli_password]\\""}'],
+      ['npm config --global set _authToken abc123secret', 'npm config --global set _authToken [REDACTED:cli_password]'],
+      ['npm config set --userconfig C:\\Users\\ci\\.npmrc _authToken abc123secret', 'npm config set --userconfig C:\\Users\\ci\\.npmrc _authToken [REDACTED:cli_password]'],
+      ['npm config set _authToken "{x}abc123secret"', 'npm config set _authToken "[REDACTED:cli_password]"'],
+    ]) {
+      assert.equal(redact(input!).text, output, input);
+      assert.deepEqual(redact(input!), reference.redact(input!), input);
+    }
+  });
+
+  it('vendor tokens in emphasis after a line end of JSON text, and cut after a shell default or after `.__`', () => {
+    assert.equal(redact(`{"x":"a\\n_${hf}_"}`).text, '{"x":"a\\n_[REDACTED:huggingface_token]_"}');
+    assert.equal(redact(`{"x":"a\\n__${hf}__"}`).text, '{"x":"a\\n__[REDACTED:huggingface_token]__"}');
+    assert.equal(redact(`MODEL_SRC=\${CACHE-${hf.slice(0, 18)}${TRUNCATION_MARK}`).text, `MODEL_SRC=\${CACHE-[REDACTED:huggingface_token]${TRUNCATION_MARK}`);
+    assert.equal(redact(`x.__${hf.slice(0, 18)}${TRUNCATION_MARK}`).text, `x.__[REDACTED:huggingface_token]${TRUNCATION_MARK}`);
+  });
+});
