@@ -59,8 +59,10 @@ const NEEDS_RANDOM_BODY = new Set(['huggingface_token', 'npm_token', 'docker_tok
 
 /**
  * Every vendor token, with the rules' boundary before it (not after a
- * token character; a line end or tab as JSON writes it is a boundary) and
- * none after. Bounded quantifiers, alternatives that start differently:
+ * token character; a line end or tab as JSON writes it is a boundary; and
+ * the exceptions of the module's doc: `${X:-`, `${X-`, one to three `_`)
+ * and none after (a `_` only when no letter or digit follows it, markdown's
+ * closing `_`). Bounded quantifiers, alternatives that start differently:
  * linear.
  */
 export const VENDOR_TOKEN_RE = new RegExp(

@@ -1037,7 +1037,8 @@ function commandOfFlags(text: string, flags: number): boolean {
 
 /**
  * `sk-` (OpenAI, `sk-ant-` Anthropic), `glpat-` (GitLab), `xox?-` (Slack), and the vendor prefixes
- * ending in `-` ({@link VENDOR}: PyPI, xAI, Perplexity, Tavily): all end in a `-`. A command's password flag starts with one ({@link CLI}, when its command occurs too).
+ * ending in `-` ({@link VENDOR}: PyPI, xAI, Perplexity, Tavily): all end in a `-`. A command's
+ * password flag starts with one ({@link CLI}, when its command occurs too).
  */
 function dashes(text: string): number {
   let mask = 0;
@@ -1121,8 +1122,10 @@ function jwtStart(text: string): number {
 
 /**
  * From each `_`: `gh[pousr]_` and `github_pat_` (GitHub), npm's `_auth` before a separator
- * ({@link BASIC_AUTH}), and the vendor prefixes ending in `_` ({@link VENDOR}, `redact-vendors.ts`). One loop over the underscores, rare in most text, rather than a search for `gh`
- * (frequent), one for `_pat_` and one for `_auth`.
+ * ({@link BASIC_AUTH}) or before a blank (`npm config set`: {@link NPM_CONFIG}, with `set` in the
+ * text), and the vendor prefixes ending in `_` ({@link VENDOR}, `redact-vendors.ts`). One loop over
+ * the underscores, rare in most text, rather than a search for `gh` (frequent), one for `_pat_` and
+ * one for `_auth`.
  */
 function underscores(text: string): number {
   let mask = 0;
