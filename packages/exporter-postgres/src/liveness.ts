@@ -95,6 +95,11 @@ export function inProgressSql(alias: string): string {
   return `(${alias}.status = '${RunStatus.RUNNING}' AND ${alias}.completed_at IS NULL AND ${alias}.duration_ms IS NULL)`;
 }
 
+/** {@link inProgressSql} for a row in hand: `running`, no end, no duration. */
+export function isInProgressRow(row: { readonly status: string | null; readonly completed_at: string | null; readonly duration_ms: number | null }): boolean {
+  return row.status === RunStatus.RUNNING && row.completed_at === null && row.duration_ms === null;
+}
+
 /**
  * SQL: the status of `alias` (a `workflow_runs`, `dag_nodes` or `execution_events` row) as a
  * reader should show it: {@link STALE_STATUS} for a row in progress that

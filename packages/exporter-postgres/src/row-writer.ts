@@ -13,7 +13,6 @@
  */
 
 import type pg from 'pg';
-import { RunStatus } from '@agentspan/semconv';
 import {
   DAG_NODES_COLUMN_TYPES,
   EXECUTION_EVENTS_COLUMN_TYPES,
@@ -32,7 +31,7 @@ import { copyDataMessages } from './copy-text.js';
 import type { ClientSource } from './migrations.js';
 import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState, toError } from './pg-errors.js';
 import { qualify, quoteIdent } from './sql.js';
-import { LAST_SEEN_AT_KEY, SHOWN_IN_PROGRESS_KEY, inProgressSql, serverTimeSql } from './liveness.js';
+import { LAST_SEEN_AT_KEY, SHOWN_IN_PROGRESS_KEY, inProgressSql, isInProgressRow, serverTimeSql } from './liveness.js';
 import { RUN_UPSERT_SETS, mergeRunRows } from './run-merge.js';
 
 /** Default number of rows per INSERT statement. */
@@ -121,10 +120,8 @@ function byId(a: { readonly id: string }, b: { readonly id: string }): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-/** Whether `row` is a row in progress (a run's or node's since its start, an event's once it ran long): as `inProgressSql` (liveness.ts). */
-function isInProgress(row: { readonly status: string | null; readonly completed_at: string | null; readonly duration_ms: number | null }): boolean {
-  return row.status === RunStatus.RUNNING && row.completed_at === null && row.duration_ms === null;
-}
+/** Whether `row` is a row in progress (a run's or node's since its start, an event's once it ran long). */
+const isInProgress = isInProgressRow;
 
 /**
  * Splits rows by table, drops duplicates within the batch (the first event

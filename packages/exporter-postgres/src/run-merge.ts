@@ -38,21 +38,17 @@
 
 import { RunStatus } from '@agentspan/semconv';
 import { WORKFLOW_RUNS_COLUMN_TYPES, type WorkflowRunRow } from './columns.js';
-import { inProgressSql } from './liveness.js';
+import { inProgressSql, isInProgressRow } from './liveness.js';
 import { quoteIdent } from './sql.js';
 
 /** The `meta` key marking a run row as one part of a run made of several traces. */
 export const MULTI_TRACE_KEY = 'multi_trace';
 
-function isInProgress(row: WorkflowRunRow): boolean {
-  return row.status === RunStatus.RUNNING && row.completed_at === null && row.duration_ms === null;
-}
-
 /** Whether `row` is an ended part of a run made of several traces. */
 export function isMultiTracePart(row: WorkflowRunRow): boolean {
   // `meta` is checked, not trusted: a spooled row of another version may lack it.
   const meta: unknown = row.meta;
-  return typeof meta === 'object' && meta !== null && (meta as Record<string, unknown>)[MULTI_TRACE_KEY] === true && !isInProgress(row);
+  return typeof meta === 'object' && meta !== null && (meta as Record<string, unknown>)[MULTI_TRACE_KEY] === true && !isInProgressRow(row);
 }
 
 /**

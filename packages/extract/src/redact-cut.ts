@@ -7,7 +7,7 @@
  * its length.
  */
 
-import { VENDOR_PREFIXES } from './redact-vendors.js';
+import { ALNUM_BODY_KINDS, VENDOR_PREFIXES } from './redact-vendors.js';
 
 /**
  * What agentspan's recorder puts where it cut a value (`safeJson`/`safeText`
@@ -43,8 +43,6 @@ const PREFIXES: readonly (readonly [prefix: string, kind: string])[] = [
   ...VENDOR_PREFIXES.map(([prefix, kind]) => [kind === 'pypi_token' ? 'pypi-AgEI' : prefix, kind] as const),
 ];
 
-/** Kinds whose body is letters and digits only: a cut run holding `_` or `-` is a name (`hf_hub_down…`), not one of them. */
-const ALNUM_BODIES = new Set(['huggingface_token', 'npm_token', 'stripe_key', 'groq_key', 'xai_key', 'perplexity_key', 'replicate_token']);
 
 /**
  * Fewest characters after the prefix for a cut token to count: a word cut
@@ -69,12 +67,13 @@ function prefixAt(text: string, k: number): readonly [string, string] | undefine
 
 /**
  * Whether `text[from, to)` can be the start of that kind's body: long enough; AWS ids are capitals and
- * digits, and the vendor tokens in {@link ALNUM_BODIES} letters and digits.
+ * digits, and the vendor tokens of {@link ALNUM_BODY_KINDS} letters and digits (a cut run holding `_` or
+ * `-` after their prefix is a name: `hf_hub_down…`).
  */
 function hasSecretBody(text: string, from: number, to: number, kind: string): boolean {
   if (to - from < MIN_CUT_BODY) return false;
   const aws = kind === 'aws_access_key';
-  if (!aws && !ALNUM_BODIES.has(kind)) return true;
+  if (!aws && !ALNUM_BODY_KINDS.has(kind)) return true;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (!aws && c >= 97 && c <= 122))) return false;

@@ -54,6 +54,9 @@ const PREFIX_KINDS: readonly (readonly [prefix: string, kind: string])[] = [
   ['lsv2_sk_', 'langsmith_key'],
 ];
 
+/** Kinds whose body is letters and digits only (a cut run holding `_` or `-` after their prefix is a name: `redact-cut.ts`). */
+export const ALNUM_BODY_KINDS: ReadonlySet<string> = new Set(['huggingface_token', 'npm_token', 'stripe_key', 'groq_key', 'xai_key', 'perplexity_key', 'replicate_token']);
+
 /** Prefixes whose token is only as good as its body's mix of characters (see the module's doc). */
 const NEEDS_RANDOM_BODY = new Set(['huggingface_token', 'npm_token', 'docker_token', 'stripe_key', 'groq_key', 'xai_key', 'perplexity_key', 'replicate_token', 'tavily_key']);
 
