@@ -32,8 +32,8 @@
  * prefixes say enough alone.
  */
 
-/** The kind of each prefix, longest first where one starts another. */
-const PREFIX_KINDS: readonly (readonly [prefix: string, kind: string])[] = [
+/** The kind of each prefix, longest first where one starts another (also for a token cut short: `redact-cut.ts`). */
+export const VENDOR_PREFIXES: readonly (readonly [prefix: string, kind: string])[] = [
   ['hf_', 'huggingface_token'],
   ['api_org_', 'huggingface_token'],
   ['npm_', 'npm_token'],
@@ -90,7 +90,12 @@ export const VENDOR_TOKEN_RE = new RegExp(
 
 /** The kind of the vendor token `token` starts with, if any. */
 export function vendorKind(token: string): string | undefined {
-  for (const [prefix, kind] of PREFIX_KINDS) if (token.startsWith(prefix)) return kind;
+  return prefixOf(token)?.[1];
+}
+
+/** The prefix `token` starts with and its kind, if any. */
+function prefixOf(token: string): readonly [prefix: string, kind: string] | undefined {
+  for (const entry of VENDOR_PREFIXES) if (token.startsWith(entry[0])) return entry;
   return undefined;
 }
 
@@ -111,17 +116,13 @@ function looksRandom(body: string): boolean {
 
 /** The tag's kind for a match of {@link VENDOR_TOKEN_RE}, or `undefined` when it is kept (a body that does not look random). */
 export function vendorTokenKind(match: string): string | undefined {
-  for (const [prefix, kind] of PREFIX_KINDS) {
-    if (!match.startsWith(prefix)) continue;
-    if (!NEEDS_RANDOM_BODY.has(kind)) return kind;
-    const body = kind === 'tavily_key' ? match.slice(prefix.length).replace(/^(?:dev|prod)-/, '') : match.slice(prefix.length);
-    return looksRandom(body) ? kind : undefined;
-  }
-  return undefined;
+  const found = prefixOf(match);
+  if (found === undefined) return undefined;
+  const [prefix, kind] = found;
+  if (!NEEDS_RANDOM_BODY.has(kind)) return kind;
+  const body = kind === 'tavily_key' ? match.slice(prefix.length).replace(/^(?:dev|prod)-/, '') : match.slice(prefix.length);
+  return looksRandom(body) ? kind : undefined;
 }
-
-/** The prefixes, for a token cut short (`redact-cut.ts`). */
-export const VENDOR_PREFIXES: readonly (readonly [prefix: string, kind: string])[] = PREFIX_KINDS;
 
 /**
  * The screen's test at an `_` (index `i`, `c` the character before it):
