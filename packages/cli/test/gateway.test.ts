@@ -138,11 +138,10 @@ test('a GenAI trace that only reached the gateway is listed by `runs` once its r
     assert.equal(timeline.code, 0, timeline.io.stderr.join('\n'));
     assert.match(timeline.io.text(), new RegExp(`^run ${traceId} .*otlp\\.trace .*success`, 'm'));
     // One row for the answer: the turn's. Its envelope came in a later request, so the gateway marks it
-    // (agentspan.agent.turns_elsewhere) and it is no second row; the turn, split from its envelope,
-    // has no agent name (gateway README, Limitations).
+    // (agentspan.agent.turns_elsewhere) and it is no second row; the turn's row, written before its
+    // envelope came, has the agent's name filled in from it (gateway README, Agent and depth of spans that came first).
     assert.match(timeline.io.text(), / 1 event\n/);
-    assert.match(timeline.io.text(), /agent_call\s+-\s+.*"hello"/);
-    assert.doesNotMatch(timeline.io.text(), /agent_call\s+helper/);
+    assert.match(timeline.io.text(), /agent_call\s+helper\s+.*"hello"/);
     assert.doesNotMatch(timeline.io.text(), /no run row/);
   } finally {
     await gateway.shutdown();

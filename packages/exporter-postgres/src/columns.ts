@@ -82,11 +82,33 @@ export interface DagNodeRow {
   span_id: string | null;
 }
 
-/** Which table a mapped span goes to, with its row. */
+/**
+ * Not a row of its own: the `agent_name`, `depth` and `node_id` of the
+ * `execution_events` rows under one parent and of one run, for those of them
+ * written without (see `agent-fill.ts`). Made from an agent envelope the gateway received after
+ * spans under it.
+ */
+export interface EventFillRow {
+  /** The `parent_event_id` of the rows it fills. */
+  id: string;
+  /** Their `run_id`: rows of another run under the same parent (an agentspan process's own) are not its. */
+  run_id: string;
+  /** Their agent's name (NULL: none known). */
+  agent_name: string | null;
+  /** Their depth (NULL: not known). */
+  depth: number | null;
+  /** Their node (NULL: none known). */
+  node_id: string | null;
+  /** The span it came from (the envelope), for reports. */
+  span_id: string | null;
+}
+
+/** Which table a mapped span goes to, with its row (or, `fill`, what it fills in on stored rows). */
 export type MappedRow =
   | { readonly kind: 'run'; readonly row: WorkflowRunRow }
   | { readonly kind: 'node'; readonly row: DagNodeRow }
-  | { readonly kind: 'event'; readonly row: ExecutionEventRow };
+  | { readonly kind: 'event'; readonly row: ExecutionEventRow }
+  | { readonly kind: 'fill'; readonly row: EventFillRow };
 
 /** Table names (unqualified). */
 export const TABLES = {
@@ -200,6 +222,16 @@ export const DAG_NODES_COLUMN_TYPES: ColumnTypes<DagNodeRow> = {
   span_id: 'text',
 };
 
+/** Postgres type of each value of an {@link EventFillRow} (the parameters of its UPDATE). */
+export const EVENT_FILL_COLUMN_TYPES: ColumnTypes<EventFillRow> = {
+  id: 'uuid',
+  run_id: 'text',
+  agent_name: 'text',
+  depth: 'integer',
+  node_id: 'text',
+  span_id: 'text',
+};
+
 function columnsOf<Row>(types: ColumnTypes<Row>): readonly (keyof Row & string)[] {
   return Object.freeze(Object.keys(types) as (keyof Row & string)[]);
 }
@@ -212,3 +244,6 @@ export const WORKFLOW_RUNS_COLUMNS = columnsOf(WORKFLOW_RUNS_COLUMN_TYPES);
 
 /** Columns of `dag_nodes` the exporter writes (all but `created_at`), in table order. */
 export const DAG_NODES_COLUMNS = columnsOf(DAG_NODES_COLUMN_TYPES);
+
+/** The values of an {@link EventFillRow}. */
+export const EVENT_FILL_COLUMNS = columnsOf(EVENT_FILL_COLUMN_TYPES);

@@ -78,12 +78,15 @@ export {
   EXECUTION_EVENTS_COLUMN_TYPES,
   WORKFLOW_RUNS_COLUMN_TYPES,
   DAG_NODES_COLUMN_TYPES,
+  EVENT_FILL_COLUMN_TYPES,
   TABLES,
 } from './columns.js';
+export { agentFillRowsOf, agentFillStatement, hasAgentFill, MAX_FILL_PARENTS } from './agent-fill.js';
 export type {
   ColumnType,
   ColumnTypes,
   DagNodeRow,
+  EventFillRow,
   ExecutionEventRow,
   JsonObject,
   JsonValue,

@@ -11,6 +11,7 @@ import { formerTargetOf, spoolTargetOf, type SpoolTarget } from './spool-target.
 import { markTruncatedRow, shrinkRow } from './repair.js';
 import { writeRowsResilient, type RepairEvent, type ResilientWriteResult } from './resilient-writer.js';
 import { mapSpanToRow } from './row-mapper.js';
+import { agentFillRowsOf, hasAgentFill } from './agent-fill.js';
 import { SHOWN_IN_PROGRESS_KEY, type HeartbeatOf, type Liveness } from './liveness.js';
 import { DEFAULT_MAX_BATCH_ROWS, DEFAULT_WRITE_METHOD, type WriteMethod } from './row-writer.js';
 import { DEFAULT_SANITIZE_LIMITS, sanitizeRow, setOwn } from './sanitize.js';
@@ -107,6 +108,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
   private readonly poisonLogged = new Set<string>();
   private counters = {
     exportedRows: 0,
+    exportedFills: 0,
     skippedSpans: 0,
     failedExports: 0,
     sanitizedRows: 0,
@@ -274,8 +276,17 @@ export class PostgresExecutionEventExporter implements SpanExporter {
         mappingErrors++;
         firstError ??= err;
       }
+      // An agent envelope the gateway received after spans under it: what their rows lack (row or not).
+      if (hasAgentFill(span)) {
+        try {
+          for (const fill of agentFillRowsOf(span)) rows.push(sanitizeRow({ kind: 'fill', row: fill }).mapped);
+        } catch (err) {
+          mappingErrors++;
+          firstError ??= err;
+        }
+      }
       if (mapped === undefined) {
-        this.counters.skippedSpans++;
+        if (!hasAgentFill(span)) this.counters.skippedSpans++;
         continue;
       }
       // The end of an event that had a row in progress: the writer must put it over that row.
@@ -356,7 +367,10 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       }
       throw err;
     }
-    this.counters.exportedRows += rows.length;
+    let fills = 0;
+    for (const r of rows) if (r.kind === 'fill') fills++;
+    this.counters.exportedRows += rows.length - fills;
+    this.counters.exportedFills += fills;
     if (!this.healthy) {
       this.healthy = true;
       diag.info(`${LOG_PREFIX} writes succeed again`);

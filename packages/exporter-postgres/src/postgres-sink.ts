@@ -11,12 +11,13 @@ import { wasShrunk } from './repair.js';
 import type { PostgresExecutionEventExporter } from './postgres-exporter.js';
 import type { SpoolTarget } from './spool-target.js';
 import type { HeartbeatOf } from './liveness.js';
+import { hasAgentFill } from './agent-fill.js';
 
 /** Whether a record read back from the spool is a row this package wrote. */
 export function isMappedRow(record: unknown): record is MappedRow {
   if (record === null || typeof record !== 'object') return false;
   const r = record as { kind?: unknown; row?: unknown };
-  if (r.kind !== 'event' && r.kind !== 'run' && r.kind !== 'node') return false;
+  if (r.kind !== 'event' && r.kind !== 'run' && r.kind !== 'node' && r.kind !== 'fill') return false;
   const row = r.row as { id?: unknown } | null;
   return row !== null && typeof row === 'object' && typeof row.id === 'string';
 }
@@ -73,9 +74,12 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
     }
   }
 
-  /** Only agentspan's spans (an O(1) attribute lookup): other spans never take queue space. */
+  /**
+   * Only agentspan's spans (an O(1) attribute lookup), and agent envelopes
+   * carrying a fill (`agent-fill.ts`): other spans never take queue space.
+   */
   accepts(span: ReadableSpan): boolean {
-    return span.attributes[Attr.ATTR_EVENT_TYPE] !== undefined;
+    return span.attributes[Attr.ATTR_EVENT_TYPE] !== undefined || hasAgentFill(span);
   }
 
   /**

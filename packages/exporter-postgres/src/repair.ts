@@ -7,7 +7,7 @@
  * row carries `meta.repaired = true` and `meta.repair` describing what was done.
  */
 
-import { DAG_NODES_COLUMNS, EXECUTION_EVENTS_COLUMNS, WORKFLOW_RUNS_COLUMNS, type JsonObject, type JsonValue, type MappedRow } from './columns.js';
+import { DAG_NODES_COLUMNS, EVENT_FILL_COLUMNS, EXECUTION_EVENTS_COLUMNS, WORKFLOW_RUNS_COLUMNS, type JsonObject, type JsonValue, type MappedRow } from './columns.js';
 import { eventIdFor } from './ids.js';
 import { indexSafe } from './index-safe.js';
 import { DEFAULT_SANITIZE_LIMITS, KEY_COLUMNS, cleanKey, sanitizeString, setOwn, type SanitizeLimits } from './sanitize.js';
@@ -32,6 +32,7 @@ const TIMESTAMP_COLUMNS: Readonly<Record<MappedRow['kind'], readonly string[]>> 
   event: ['timestamp', 'started_at', 'completed_at'],
   run: ['started_at', 'completed_at'],
   node: ['started_at', 'completed_at'],
+  fill: [],
 };
 
 const JSON_COLUMNS = new Set(['inputs', 'outputs', 'meta', 'attributes']);
@@ -41,16 +42,19 @@ const INDEXED_TEXT_COLUMNS: Readonly<Record<MappedRow['kind'], readonly string[]
   event: ['run_id', 'node_id', 'session_id', 'agent_name', 'trace_id', 'event_type', 'event_subtype'],
   run: ['id'],
   node: ['run_id', 'node_id'],
+  fill: ['run_id', 'agent_name', 'node_id'],
 };
 
 const TABLE_COLUMNS: Readonly<Record<MappedRow['kind'], readonly string[]>> = {
   event: EXECUTION_EVENTS_COLUMNS,
   run: WORKFLOW_RUNS_COLUMNS,
   node: DAG_NODES_COLUMNS,
+  fill: EVENT_FILL_COLUMNS,
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX_ID = /^[0-9a-f]+$/i;
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Fixes the uuid columns of event and node rows: a `parent_event_id` that is
@@ -59,6 +63,14 @@ const HEX_ID = /^[0-9a-f]+$/i;
  */
 function repairUuids(kind: MappedRow['kind'], row: Record<string, unknown>, changes: string[]): void {
   if (kind === 'run') return;
+  if (kind === 'fill') {
+    // Its id names the parent of the rows it fills: one that is no uuid fills nothing (never a made-up parent).
+    if (!(typeof row['id'] === 'string' && UUID.test(row['id']))) {
+      row['id'] = NIL_UUID;
+      changes.push('id: not a uuid, fills nothing');
+    }
+    return;
+  }
   const parent = row['parent_event_id'];
   if (parent !== null && parent !== undefined && !(typeof parent === 'string' && UUID.test(parent))) {
     row['parent_event_id'] = null;

@@ -49,6 +49,10 @@ const EVENT_KEYS = [
   Attr.ATTR_USER_OUTPUTS,
   Attr.ATTR_REDACTIONS,
   Attr.ATTR_TRUNCATED,
+  // What an agent envelope fills in on rows written before it (agent-fill.ts), not the envelope's own.
+  Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS,
+  Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS,
+  Attr.ATTR_AGENT_FILL_DEPTH_ONLY,
 ];
 
 /**

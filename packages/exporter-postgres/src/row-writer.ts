@@ -20,7 +20,9 @@ import {
   WORKFLOW_RUNS_COLUMN_TYPES,
   type ColumnType,
   type ColumnTypes,
+  EVENT_FILL_COLUMN_TYPES,
   type DagNodeRow,
+  type EventFillRow,
   type JsonObject,
   type ExecutionEventRow,
   type MappedRow,
@@ -33,6 +35,7 @@ import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState,
 import { qualify, quoteIdent } from './sql.js';
 import { LAST_SEEN_AT_KEY, SHOWN_IN_PROGRESS_KEY, inProgressSql, isInProgressRow, serverTimeSql } from './liveness.js';
 import { RUN_UPSERT_SETS, mergeRunRows } from './run-merge.js';
+import { agentFillStatement } from './agent-fill.js';
 
 /** Default number of rows per INSERT statement. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
@@ -90,6 +93,8 @@ export interface GroupedRows {
   readonly runs: readonly WorkflowRunRow[];
   readonly nodes: readonly DagNodeRow[];
   readonly events: readonly ExecutionEventRow[];
+  /** What to fill in on stored event rows, applied after the events (see `agent-fill.ts`). */
+  readonly fills?: readonly EventFillRow[] | undefined;
 }
 
 /** What {@link writeRows} sent. */
@@ -98,6 +103,9 @@ export interface WriteRowsResult {
   readonly runs: number;
   readonly nodes: number;
   readonly events: number;
+  /** Fills sent (after deduplication), and the stored event rows they filled in (not counted in `written`). */
+  readonly fills: number;
+  readonly filled: number;
   /** Rows that are new (ON CONFLICT skipped the others; updated runs and nodes count as written). */
   readonly written: number;
   /**
@@ -136,6 +144,7 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
   const runs = new Map<string, WorkflowRunRow>();
   const nodes = new Map<string, DagNodeRow>();
   const events = new Map<string, ExecutionEventRow>();
+  let fills: Map<string, EventFillRow> | undefined;
   for (const m of rows) {
     if (m.kind === 'run') {
       const held = runs.get(m.row.id);
@@ -147,6 +156,17 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
       const held = nodes.get(m.row.id);
       // An ended node is never rewritten; one in progress gives way to its end or to a later heartbeat.
       if (held === undefined || isInProgress(held)) nodes.set(m.row.id, m.row);
+    } else if (m.kind === 'fill') {
+      // The same parent twice (a retried envelope, or spans up one chain: nearest first, as they end): one
+      // fill, each value from the first that has it, as two UPDATEs in that order would leave them.
+      fills ??= new Map();
+      const held = fills.get(m.row.id);
+      fills.set(
+        m.row.id,
+        held === undefined
+          ? m.row
+          : { ...held, agent_name: held.agent_name ?? m.row.agent_name, depth: held.depth ?? m.row.depth, node_id: held.node_id ?? m.row.node_id },
+      );
     } else {
       const held = events.get(m.row.id);
       // As nodes: the first ended row of an event is kept; one in progress gives way to its end or a later one.
@@ -157,6 +177,7 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
     runs: [...runs.values()].sort(byId),
     nodes: [...nodes.values()].sort(byId),
     events: [...events.values()].sort(byId),
+    fills: fills === undefined ? undefined : [...fills.values()].sort(byId),
   };
 }
 
@@ -492,8 +513,17 @@ async function writeRowsWith(
       add(await writeLiveRows(client, schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, replacing, maxBatchRows));
     }
   }
+  // After the events: a fill reaches the rows of its own batch too.
+  let filled = 0;
+  const fills = g.fills ?? [];
+  if (fills.length > 0) {
+    await flushBegin();
+    const r = await unnestChunks(client, agentFillStatement(schema), fills, EVENT_FILL_COLUMN_TYPES, maxBatchRows);
+    filled = r.written;
+    statements += r.statements;
+  }
   await flushBegin(); // nothing to write: the transaction is still opened (and committed) as asked
-  return { runs: g.runs.length, nodes: g.nodes.length, events: g.events.length, written, statements, copyFallbacks };
+  return { runs: g.runs.length, nodes: g.nodes.length, events: g.events.length, fills: fills.length, filled, written, statements, copyFallbacks };
 }
 
 /** The `COPY ... FROM STDIN` statement of the copy path for one table (exported for tests). */

@@ -85,6 +85,12 @@ export interface PostgresExporterOptions {
 export interface ExporterStats {
   /** Rows sent in committed transactions (including rows that already existed). */
   readonly exportedRows: number;
+  /**
+   * Fills sent in committed transactions: the agent name and depth of rows
+   * under one parent, filled in from an agent envelope that arrived after
+   * them (the gateway; see the README, *Rows filled in later*). Not rows.
+   */
+  readonly exportedFills: number;
   /** Spans without an agentspan event type (or that could not be mapped): not written. */
   readonly skippedSpans: number;
   /** `export()` calls that reported FAILED. */

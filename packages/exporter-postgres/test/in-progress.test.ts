@@ -46,9 +46,12 @@ function startRunAndNode(provider: BasicTracerProvider, runId: string) {
 }
 
 /** The row of a span (started or ended) as the sink maps it. */
-function rowOf(span: unknown, liveness?: Liveness): MappedRow {
+/** A mapped run, node or event (a span maps to no fill). */
+type TableRow = Exclude<MappedRow, { kind: 'fill' }>;
+
+function rowOf(span: unknown, liveness?: Liveness): TableRow {
   const row = mapSpanToRow(span as ReadableSpan, liveness);
-  assert.ok(row !== undefined);
+  assert.ok(row !== undefined && row.kind !== 'fill');
   return row;
 }
 

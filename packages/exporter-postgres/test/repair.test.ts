@@ -126,7 +126,7 @@ describe('shrinkRow', () => {
         if (!shrunk) return true; // the non-string part alone does not fit: the caller keeps the row
         const after = sanitizeRow(shrunk).size;
         // Cut strings gain a marker and never go below 256 characters.
-        return after <= max + lengths.length * 300 + 2000 && (shrunk.row.meta as { repaired?: boolean }).repaired === true;
+        return after <= max + lengths.length * 300 + 2000 && ((shrunk.row as { meta?: { repaired?: boolean } }).meta ?? {}).repaired === true;
       }),
       { numRuns: 200 },
     );

@@ -138,7 +138,8 @@ export interface GatewayOptions {
    * that they make no row next to their turns; and those that arrived, for a
    * retried request). When full, the least recently touched sixteenth is forgotten, counted
    * in `stats().envelopes.evicted` when it had not arrived. About 200 bytes
-   * each; with a fifth as many envelopes that became rows (kept to count
+   * each (and the span id of a parent of rows to fill in, when it holds
+   * one); with a fifth as many envelopes that became rows (kept to count
    * turns that come after them), 12 MiB at the default.
    * @default 50_000
    */

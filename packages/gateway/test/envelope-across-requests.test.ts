@@ -78,13 +78,15 @@ interface Row {
   name: string;
   content: string | null;
   parent: string | null;
+  agent_name: string | null;
+  depth: number | null;
 }
 
 /** The trace's rows, with `parent_event_id` told as the span name it was derived from (or the raw id). */
 async function rowsOf(traceId: string, spans: readonly ReadableSpan[]): Promise<Row[]> {
   const names = new Map(spans.map((s) => [eventIdFor(traceId, s.spanContext().spanId), s.name]));
   const r = await db.pool.query(
-    `SELECT event_type, name, inputs->>'content' AS content, parent_event_id FROM execution_events
+    `SELECT event_type, name, inputs->>'content' AS content, parent_event_id, agent_name, depth FROM execution_events
       WHERE trace_id = $1 ORDER BY started_at, name`,
     [traceId],
   );
@@ -93,6 +95,8 @@ async function rowsOf(traceId: string, spans: readonly ReadableSpan[]): Promise<
     name: row.name,
     content: row.content,
     parent: row.parent_event_id === null ? null : (names.get(row.parent_event_id) ?? row.parent_event_id),
+    agent_name: row.agent_name,
+    depth: row.depth,
   }));
 }
 
@@ -102,9 +106,9 @@ test('GenAI: turns and tool in one request, their invoke_agent envelope in the n
   const whole = genAiAgent('envelopes-one-request');
   await send(gateway.url, whole.spans);
   const expected: Row[] = [
-    { event_type: 'agent_call', name: 'chat gpt-4o', content: JSON.stringify({ tool_calls: [{ id: 'c1', name: 'multiply', arguments: { a: 6, b: 7 } }] }), parent: 'invoke_agent writer' },
-    { event_type: 'tool_call', name: 'execute_tool multiply', content: null, parent: 'invoke_agent writer' },
-    { event_type: 'agent_call', name: 'chat gpt-4o', content: ANSWER, parent: 'invoke_agent writer' },
+    { event_type: 'agent_call', name: 'chat gpt-4o', content: JSON.stringify({ tool_calls: [{ id: 'c1', name: 'multiply', arguments: { a: 6, b: 7 } }] }), parent: 'invoke_agent writer', agent_name: 'writer', depth: 2 },
+    { event_type: 'tool_call', name: 'execute_tool multiply', content: null, parent: 'invoke_agent writer', agent_name: 'writer', depth: 2 },
+    { event_type: 'agent_call', name: 'chat gpt-4o', content: ANSWER, parent: 'invoke_agent writer', agent_name: 'writer', depth: 2 },
   ];
   assert.deepEqual(await rowsOf(whole.traceId, whole.spans), expected, 'one request: the turns are the rows, the envelope is none');
 
@@ -160,8 +164,9 @@ test('an envelope whose only child (a tool) came in an earlier request is still 
   const traceId = envelope.spanContext().traceId;
   await send(gateway.url, spans.filter((s) => !isRoot(s)), spans.filter(isRoot));
   assert.deepEqual(await rowsOf(traceId, spans), [
-    { event_type: 'agent_call', name: 'invoke_agent router', content: 'routed to billing', parent: null },
-    { event_type: 'tool_call', name: 'execute_tool lookup', content: null, parent: 'invoke_agent router' },
+    { event_type: 'agent_call', name: 'invoke_agent router', content: 'routed to billing', parent: null, agent_name: 'router', depth: 1 },
+    // Written before its envelope came, then filled in from it.
+    { event_type: 'tool_call', name: 'execute_tool lookup', content: null, parent: 'invoke_agent router', agent_name: 'router', depth: 2 },
   ]);
 });
 
@@ -199,7 +204,7 @@ const SHAPES: Shape[] = [
 ];
 
 for (const shape of SHAPES) {
-  test(`${shape.label}: one request per span (turn, then the span between, then the envelope): the envelope is no row`, async () => {
+  test(`${shape.label}: one request per span (turn, then the span between, then the envelope): the envelope is no row, the turn's row gets its agent and depth`, async () => {
     const f = new SpanFactory('envelopes-shapes', 'shapes');
     const envelope = f.start('planner', shape.envelope, 0);
     const step = shape.step === undefined ? undefined : f.start('step 1', shape.step, 1, envelope);
@@ -211,7 +216,8 @@ for (const shape of SHAPES) {
     const traceId = envelope.spanContext().traceId;
     await send(gateway.url, ...spans.map((s) => [s]));
     const rows = await rowsOf(traceId, spans);
-    assert.deepEqual(rows.map((r) => [r.event_type, r.name, r.content]), [['agent_call', 'model call', 'the plan']]);
+    // The turn's row, written first, has its agent and depth filled in once the envelope came (through the span between).
+    assert.deepEqual(rows.map((r) => [r.event_type, r.name, r.content, r.agent_name, r.depth]), [['agent_call', 'model call', 'the plan', 'planner', 2]]);
   });
 }
 
@@ -222,7 +228,7 @@ test('the memory is bounded: an entry evicted (maxAwaitedEnvelopes) or expired (
     const a = genAiAgent('envelopes-evicted-a');
     const b = genAiAgent('envelopes-evicted-b');
     await send(small.url, a.spans.filter((s) => !isRoot(s)));
-    assert.deepEqual(small.stats().envelopes, { remembered: 1, marked: 0, evicted: 0, expired: 0, turnsAfterRow: 0 });
+    assert.deepEqual(small.stats().envelopes, { remembered: 1, marked: 0, evicted: 0, expired: 0, turnsAfterRow: 0, fillsDropped: 0 });
     await send(small.url, b.spans.filter((s) => !isRoot(s))); // pushes a's out
     assert.equal(small.stats().envelopes.evicted, 1);
     assert.equal(warnings.filter((w) => w.includes('maxAwaitedEnvelopes 1 reached')).length, 1, 'logged');

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Attributes } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { agentFillRowsOf, mapSpanToRow } from '@agentspan/exporter-postgres';
 import { ExecutionEventSpanProcessor, classifyForeignSpan } from '@agentspan/processor';
 import { Attr } from '@agentspan/semconv';
 import { EnvelopeMemory, planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
@@ -42,12 +43,35 @@ function gatewayInProcess(memory = new EnvelopeMemory({ maxEntries: 1000, maxAge
   const exported = new InMemorySpanExporter();
   const replayer = new SpanReplayer({ processorsFor: () => [processor, new SimpleSpanProcessor(exported)] });
   processor.setTracerProvider(replayer.tracerProvider);
+  /** Event rows by id, as the exporter writes them, with the fills applied as its UPDATE applies them. */
+  const table = new Map<string, { key: string; parent: string | null; run: string | null; agent: string | null; depth: number | null; node: string | null }>();
+  let seen = 0;
   return {
     memory,
     send(request: ReceivedSpan[]): void {
       const plan = planReplay(request, OPTIONS);
       memory.apply(plan);
       replayer.replay(plan);
+      // One batch: its rows inserted (a row already there is kept), then its fills over every stored row.
+      const batch: ReadableSpan[] = exported.getFinishedSpans().slice(seen);
+      seen += batch.length;
+      for (const s of batch) {
+        const m = mapSpanToRow(s);
+        if (m?.kind !== 'event' || table.has(m.row.id)) continue;
+        table.set(m.row.id, { key: `${s.spanContext().spanId} ${s.name}`, parent: m.row.parent_event_id, run: m.row.run_id, agent: m.row.agent_name, depth: m.row.depth, node: m.row.node_id });
+      }
+      for (const fill of batch.flatMap(agentFillRowsOf)) {
+        for (const row of table.values()) {
+          if (row.parent !== fill.id || row.run !== fill.run_id) continue;
+          row.agent ??= fill.agent_name;
+          row.depth ??= fill.depth;
+          row.node ??= fill.node_id;
+        }
+      }
+    },
+    /** Span → agent name, depth and node of its event row. */
+    agents(): Map<string, string> {
+      return new Map([...table.values()].map((r) => [r.key, `${r.agent} ${r.depth} ${r.node}`]));
     },
     /** Span id → event type, for the spans that became rows (and the trace's run). */
     rows(): Map<string, string> {
@@ -72,7 +96,7 @@ type Kind = keyof typeof KINDS;
 
 /** A random trace: parents before children, nested times (each child ends before its parent, as SDKs record). */
 const traces = fc
-  .array(fc.record({ kind: fc.constantFrom<Kind>('envelope', 'envelope', 'turn', 'turn', 'tool', 'step', 'own'), parentPick: fc.nat(), request: fc.nat(3) }), {
+  .array(fc.record({ kind: fc.constantFrom<Kind>('envelope', 'envelope', 'turn', 'turn', 'tool', 'step', 'own'), parentPick: fc.nat(), request: fc.nat(3), named: fc.boolean(), node: fc.nat(5) }), {
     minLength: 1,
     maxLength: 14,
   })
@@ -96,7 +120,11 @@ const traces = fc
       const p = parent[i];
       if (p !== undefined) request[i] = Math.min(request[i]!, request[p]!);
     }
-    const spans = nodes.map((n, i) => span(i, parent[i], start[i]! * 1000, end[i]! * 1000, { ...KINDS[n.kind] }));
+    // An envelope without a name of its own takes the enclosing agent's.
+    const named = (n: (typeof nodes)[number], i: number): Attributes => (n.kind === 'envelope' && n.named ? { 'gen_ai.agent.name': `agent${i}` } : {});
+    // Some spans name their node (LangGraph's `graph.node.id`); the others take the nearest placed ancestor's.
+    const node = (n: (typeof nodes)[number], i: number): Attributes => (n.node === 0 ? { 'graph.node.id': `node${i}` } : {});
+    const spans = nodes.map((n, i) => span(i, parent[i], start[i]! * 1000, end[i]! * 1000, { ...KINDS[n.kind], ...named(n, i), ...node(n, i) }));
     return { spans, request, kinds: nodes.map((n) => n.kind) };
   });
 
@@ -113,6 +141,20 @@ test('property: whatever the batch boundaries of a children-first export, the sa
       for (const id of split.marked()) assert.equal(kinds[spans.findIndex((s) => s.spanId === id)], 'envelope');
     }),
     { numRuns: 300 },
+  );
+});
+
+test('property: whatever the batch boundaries, every event row ends with the agent name, depth and node it has when the trace comes in one request (fills applied)', () => {
+  fc.assert(
+    fc.property(traces, ({ spans, request }) => {
+      const whole = gatewayInProcess();
+      whole.send([...spans].sort((a, b) => Number(a.endNanos - b.endNanos)));
+      const split = gatewayInProcess();
+      for (let r = 0; r <= 3; r++) split.send(spans.filter((_, i) => request[i] === r));
+      assert.deepEqual(split.agents(), whole.agents());
+      assert.equal(split.memory.stats().fillsDropped, 0);
+    }),
+    { numRuns: 1000 },
   );
 });
 
@@ -147,7 +189,7 @@ test('bounds: the least recently touched entry goes first; awaited ones forgotte
   now = 10;
   memory.apply(turnUnder(traceOf('a'), 0)); // touched again: b is now the oldest
   memory.apply(turnUnder(traceOf('c'), 0));
-  assert.deepEqual(memory.stats(), { remembered: 2, marked: 0, evicted: 1, expired: 0, turnsAfterRow: 0 });
+  assert.deepEqual(memory.stats(), { remembered: 2, marked: 0, evicted: 1, expired: 0, turnsAfterRow: 0, fillsDropped: 0 });
   const b = envelope(traceOf('b'), 0);
   memory.apply(b);
   assert.equal(b.spans[0]?.attributes[Attr.ATTR_AGENT_TURNS_ELSEWHERE], undefined, 'b was forgotten');
@@ -157,9 +199,9 @@ test('bounds: the least recently touched entry goes first; awaited ones forgotte
   // a arrived; c still awaited. Past the age: c counted as expired, a not (it came).
   now = 200;
   memory.apply(planReplay([], OPTIONS));
-  assert.deepEqual(memory.stats(), { remembered: 2, marked: 1, evicted: 1, expired: 0, turnsAfterRow: 0 }, 'an empty request forgets nothing');
+  assert.deepEqual(memory.stats(), { remembered: 2, marked: 1, evicted: 1, expired: 0, turnsAfterRow: 0, fillsDropped: 0 }, 'an empty request forgets nothing');
   memory.apply(envelope(traceOf('d'), 0));
-  assert.deepEqual(memory.stats(), { remembered: 0, marked: 1, evicted: 1, expired: 1, turnsAfterRow: 0 });
+  assert.deepEqual(memory.stats(), { remembered: 0, marked: 1, evicted: 1, expired: 1, turnsAfterRow: 0, fillsDropped: 0 });
 });
 
 test('a turn that started after its envelope ended (another service, a later request order) is no turn of it: the envelope stays a row', () => {

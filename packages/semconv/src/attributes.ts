@@ -194,6 +194,24 @@ export const ATTR_MAPPED_FROM = 'agentspan.mapped_from';
  * then treats the envelope as one with turns: it is no row (the turns are).
  */
 export const ATTR_AGENT_TURNS_ELSEWHERE = 'agentspan.agent.turns_elsewhere';
+/**
+ * Span ids (string[]) on an agent envelope of another instrumentation: the
+ * parents of event rows written before the envelope arrived (the gateway
+ * sets it when spans under the envelope came in earlier OTLP requests, so
+ * their rows could not take the agent's name and depth from it). The
+ * Postgres exporter fills in the `agent_name` and `depth` those rows lack
+ * from the envelope's: the agent's name, and the envelope's depth plus the
+ * offset at the same position of {@link ATTR_AGENT_FILL_DEPTH_OFFSETS}.
+ */
+export const ATTR_AGENT_FILL_PARENT_SPAN_IDS = 'agentspan.agent.fill.parent_span_ids';
+/** Integers (number[]), one per {@link ATTR_AGENT_FILL_PARENT_SPAN_IDS} entry: the depth of the rows under that parent minus the envelope's. */
+export const ATTR_AGENT_FILL_DEPTH_OFFSETS = 'agentspan.agent.fill.depth_offsets';
+/**
+ * `true` when the span carrying {@link ATTR_AGENT_FILL_PARENT_SPAN_IDS} is
+ * no agent envelope (a model turn, a tool, a root above the rows): it gives
+ * their depth only, its own agent name not being theirs.
+ */
+export const ATTR_AGENT_FILL_DEPTH_ONLY = 'agentspan.agent.fill.depth_only';
 
 // GenAI conventions: content and model keys other instrumentations write.
 /** JSON text: the messages sent to the model (`[{ role, parts: [...] }]`). */
