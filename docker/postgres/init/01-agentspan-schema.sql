@@ -2,7 +2,7 @@
 --
 -- GENERATED from @agentspan/exporter-postgres migrationScript(): do not edit.
 -- Regenerate with `npm run generate:stack` after changing a migration.
--- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type), 22 (tool_sequences_lanes), 23 (events_in_progress).
+-- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type), 22 (tool_sequences_lanes), 23 (events_in_progress), 24 (event_fills).
 --
 -- It also records the applied versions in agentspan_schema_migrations, so the
 -- exporter's migrator finds nothing to do on first start; later migrations are
@@ -598,3 +598,21 @@ BEGIN ATOMIC
 END;
 
 INSERT INTO agentspan_schema_migrations (version, name) VALUES (23, 'events_in_progress') ON CONFLICT (version) DO NOTHING;
+
+-- 24: event_fills
+
+CREATE TABLE IF NOT EXISTS execution_event_fills (
+  parent_event_id uuid NOT NULL,
+  run_id          text NOT NULL,
+  agent_name      text,
+  name_rank       integer,
+  depth           integer,
+  depth_rank      integer,
+  node_id         text,
+  node_rank       integer,
+  span_id         text,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (parent_event_id, run_id)
+);
+
+INSERT INTO agentspan_schema_migrations (version, name) VALUES (24, 'event_fills') ON CONFLICT (version) DO NOTHING;

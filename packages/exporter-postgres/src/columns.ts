@@ -83,23 +83,29 @@ export interface DagNodeRow {
 }
 
 /**
- * Not a row of its own: the `agent_name`, `depth` and `node_id` of the
- * `execution_events` rows under one parent and of one run, for those of them
- * written without (see `agent-fill.ts`). Made from an agent envelope the gateway received after
- * spans under it.
+ * A row of `execution_event_fills`: the `agent_name`, `depth` and `node_id`
+ * of the `execution_events` rows under one parent and of one run that were
+ * written without them (rows marked `meta.awaits_fill`, see
+ * `agent-fill.ts`), from a span the gateway received after them. Each value
+ * comes with its rank, the number of spans between the rows' parent and the
+ * span that gave it: the nearest source wins, whatever the order fills
+ * arrive in.
  */
 export interface EventFillRow {
   /** The `parent_event_id` of the rows it fills. */
-  id: string;
-  /** Their `run_id`: rows of another run under the same parent (an agentspan process's own) are not its. */
+  parent_event_id: string;
+  /** Their `run_id`. */
   run_id: string;
-  /** Their agent's name (NULL: none known). */
+  /** Their agent's name, and its rank (both NULL: none known). */
   agent_name: string | null;
-  /** Their depth (NULL: not known). */
+  name_rank: number | null;
+  /** Their depth, and its rank. */
   depth: number | null;
-  /** Their node (NULL: none known). */
+  depth_rank: number | null;
+  /** Their node, and its rank. */
   node_id: string | null;
-  /** The span it came from (the envelope), for reports. */
+  node_rank: number | null;
+  /** The span it came from, for reports. */
   span_id: string | null;
 }
 
@@ -115,6 +121,7 @@ export const TABLES = {
   EXECUTION_EVENTS: 'execution_events',
   WORKFLOW_RUNS: 'workflow_runs',
   DAG_NODES: 'dag_nodes',
+  EVENT_FILLS: 'execution_event_fills',
   SCHEMA_MIGRATIONS: 'agentspan_schema_migrations',
 } as const;
 
@@ -224,11 +231,14 @@ export const DAG_NODES_COLUMN_TYPES: ColumnTypes<DagNodeRow> = {
 
 /** Postgres type of each value of an {@link EventFillRow} (the parameters of its UPDATE). */
 export const EVENT_FILL_COLUMN_TYPES: ColumnTypes<EventFillRow> = {
-  id: 'uuid',
+  parent_event_id: 'uuid',
   run_id: 'text',
   agent_name: 'text',
+  name_rank: 'integer',
   depth: 'integer',
+  depth_rank: 'integer',
   node_id: 'text',
+  node_rank: 'integer',
   span_id: 'text',
 };
 

@@ -16,6 +16,7 @@ export {
   DAG_NODES_SQL,
   SCHEMA_MIGRATIONS_SQL,
   SPAN_IDS_NOT_UNIQUE_SQL,
+  EVENT_FILLS_SQL,
   migrationScript,
   runMigrations,
 } from './migrations.js';
@@ -81,7 +82,19 @@ export {
   EVENT_FILL_COLUMN_TYPES,
   TABLES,
 } from './columns.js';
-export { agentFillRowsOf, agentFillStatement, hasAgentFill, MAX_FILL_PARENTS } from './agent-fill.js';
+export {
+  AWAITS_FILL_KEY,
+  FILLED_COLUMNS,
+  MAX_FILL_PARENTS,
+  agentFillRowsOf,
+  awaitsFill,
+  fillApplyStatement,
+  fillLockStatement,
+  fillUpsertStatement,
+  hasAgentFill,
+  markAwaitedFill,
+  mergeFills,
+} from './agent-fill.js';
 export type {
   ColumnType,
   ColumnTypes,

@@ -146,6 +146,29 @@ ALTER TABLE workflow_runs DROP CONSTRAINT IF EXISTS workflow_runs_span_id_key;
 ALTER TABLE dag_nodes DROP CONSTRAINT IF EXISTS dag_nodes_span_id_key;
 `.trim();
 
+/**
+ * Migration 24: what the gateway fills in on event rows written before the
+ * span they take their agent, depth and node from (see `agent-fill.ts`):
+ * one row per parent of such rows and run, each value with its rank. Kept
+ * so that rows written after their fill (a concurrent batch, a spool
+ * replayed late) take it too.
+ */
+export const EVENT_FILLS_SQL = `
+CREATE TABLE IF NOT EXISTS ${TABLES.EVENT_FILLS} (
+  parent_event_id uuid NOT NULL,
+  run_id          text NOT NULL,
+  agent_name      text,
+  name_rank       integer,
+  depth           integer,
+  depth_rank      integer,
+  node_id         text,
+  node_rank       integer,
+  span_id         text,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (parent_event_id, run_id)
+);
+`.trim();
+
 /** Every migration, in the order they are applied. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'execution_events', sql: EXECUTION_EVENTS_SQL, creates: [TABLES.EXECUTION_EVENTS] },
@@ -156,6 +179,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 21, name: 'event_outcomes_error_type', sql: EVENT_OUTCOMES_VIEW_SQL, creates: [EVENT_OUTCOMES_VIEW] },
   { version: 22, name: 'tool_sequences_lanes', sql: `${EVENT_OUTCOMES_VIEW_SQL}\n${TOOL_SEQUENCES_SQL}`, creates: [EVENT_OUTCOMES_VIEW] },
   { version: 23, name: 'events_in_progress', sql: EVENTS_IN_PROGRESS_SQL, creates: [EVENT_OUTCOMES_VIEW] },
+  { version: 24, name: 'event_fills', sql: EVENT_FILLS_SQL, creates: [TABLES.EVENT_FILLS] },
 ]);
 
 /** The table recording applied versions (created by {@link runMigrations}, not by a migration). */

@@ -276,17 +276,21 @@ export class PostgresExecutionEventExporter implements SpanExporter {
         mappingErrors++;
         firstError ??= err;
       }
-      // An agent envelope the gateway received after spans under it: what their rows lack (row or not).
+      // A span the gateway received after spans under it: what their rows lack (a row of its own or not).
+      let fills = 0;
       if (hasAgentFill(span)) {
         try {
-          for (const fill of agentFillRowsOf(span)) rows.push(sanitizeRow({ kind: 'fill', row: fill }).mapped);
+          for (const fill of agentFillRowsOf(span)) {
+            rows.push(sanitizeRow({ kind: 'fill', row: fill }).mapped);
+            fills++;
+          }
         } catch (err) {
           mappingErrors++;
           firstError ??= err;
         }
       }
       if (mapped === undefined) {
-        if (!hasAgentFill(span)) this.counters.skippedSpans++;
+        if (fills === 0) this.counters.skippedSpans++;
         continue;
       }
       // The end of an event that had a row in progress: the writer must put it over that row.

@@ -18,8 +18,10 @@ export function isMappedRow(record: unknown): record is MappedRow {
   if (record === null || typeof record !== 'object') return false;
   const r = record as { kind?: unknown; row?: unknown };
   if (r.kind !== 'event' && r.kind !== 'run' && r.kind !== 'node' && r.kind !== 'fill') return false;
-  const row = r.row as { id?: unknown } | null;
-  return row !== null && typeof row === 'object' && typeof row.id === 'string';
+  const row = r.row as { id?: unknown; parent_event_id?: unknown; run_id?: unknown } | null;
+  if (row === null || typeof row !== 'object') return false;
+  // A fill is keyed by the parent and run of the rows it fills.
+  return r.kind === 'fill' ? typeof row.parent_event_id === 'string' && typeof row.run_id === 'string' : typeof row.id === 'string';
 }
 
 /**

@@ -64,10 +64,10 @@ const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 function repairUuids(kind: MappedRow['kind'], row: Record<string, unknown>, changes: string[]): void {
   if (kind === 'run') return;
   if (kind === 'fill') {
-    // Its id names the parent of the rows it fills: one that is no uuid fills nothing (never a made-up parent).
-    if (!(typeof row['id'] === 'string' && UUID.test(row['id']))) {
-      row['id'] = NIL_UUID;
-      changes.push('id: not a uuid, fills nothing');
+    // It names the parent of the rows it fills: one that is no uuid fills nothing (never a made-up parent).
+    if (!(typeof row['parent_event_id'] === 'string' && UUID.test(row['parent_event_id']))) {
+      row['parent_event_id'] = NIL_UUID;
+      changes.push('parent_event_id: not a uuid, fills nothing');
     }
     return;
   }

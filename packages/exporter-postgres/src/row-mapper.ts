@@ -23,6 +23,7 @@ import {
 import type { DagNodeRow, ExecutionEventRow, JsonObject, JsonValue, MappedRow, WorkflowRunRow } from './columns.js';
 import { hrTimeToIso, hrTimeToMillis } from './hr-time.js';
 import { setOwn } from './sanitize.js';
+import { markAwaitedFill } from './agent-fill.js';
 import { indexSafe, indexSafeOrNull } from './index-safe.js';
 import { eventIdFor, parentEventIdFor } from './ids.js';
 import { livenessMeta, type Liveness } from './liveness.js';
@@ -53,6 +54,9 @@ const EVENT_KEYS = [
   Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS,
   Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS,
   Attr.ATTR_AGENT_FILL_DEPTH_ONLY,
+  Attr.ATTR_AGENT_FILL_RUN_IDS,
+  Attr.ATTR_AGENT_FILL_RANKS,
+  Attr.ATTR_AGENT_FILL_AWAITED,
 ];
 
 /**
@@ -488,7 +492,7 @@ function mapEvent(span: ReadableSpan, type: Exclude<EventType, 'run' | 'node'>):
   const payload = PAYLOADS[type](a);
   put(payload.meta, 'redactions', readNumber(a[Attr.ATTR_REDACTIONS]));
   put(payload.meta, 'truncated', readBoolean(a[Attr.ATTR_TRUNCATED]));
-  return {
+  const row: ExecutionEventRow = {
     id: eventIdFor(c.traceId, c.spanId),
     // Indexed columns: a value too long for an index entry is made to fit (see index-safe.ts).
     run_id: indexSafeOrNull(readString(a[Attr.ATTR_RUN_ID]) ?? null),
@@ -519,4 +523,6 @@ function mapEvent(span: ReadableSpan, type: Exclude<EventType, 'run' | 'node'>):
     service_name: c.serviceName,
     attributes: leftoverAttributes(a, CONSUMED_ATTRIBUTE_KEYS[type]),
   };
+  markAwaitedFill(span, row);
+  return row;
 }

@@ -35,7 +35,7 @@ import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState,
 import { qualify, quoteIdent } from './sql.js';
 import { LAST_SEEN_AT_KEY, SHOWN_IN_PROGRESS_KEY, inProgressSql, isInProgressRow, serverTimeSql } from './liveness.js';
 import { RUN_UPSERT_SETS, mergeRunRows } from './run-merge.js';
-import { agentFillStatement } from './agent-fill.js';
+import { awaitsFill, fillApplyStatement, fillKey, fillLockStatement, fillUpsertStatement, mergeFills } from './agent-fill.js';
 
 /** Default number of rows per INSERT statement. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
@@ -93,7 +93,7 @@ export interface GroupedRows {
   readonly runs: readonly WorkflowRunRow[];
   readonly nodes: readonly DagNodeRow[];
   readonly events: readonly ExecutionEventRow[];
-  /** What to fill in on stored event rows, applied after the events (see `agent-fill.ts`). */
+  /** Fills of event rows written before the spans above them (see `agent-fill.ts`), by parent and run. */
   readonly fills?: readonly EventFillRow[] | undefined;
 }
 
@@ -103,7 +103,7 @@ export interface WriteRowsResult {
   readonly runs: number;
   readonly nodes: number;
   readonly events: number;
-  /** Fills sent (after deduplication), and the stored event rows they filled in (not counted in `written`). */
+  /** Fills sent (after merging those of one parent and run), and the stored event rows filled in (not counted in `written`). */
   readonly fills: number;
   readonly filled: number;
   /** Rows that are new (ON CONFLICT skipped the others; updated runs and nodes count as written). */
@@ -157,16 +157,12 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
       // An ended node is never rewritten; one in progress gives way to its end or to a later heartbeat.
       if (held === undefined || isInProgress(held)) nodes.set(m.row.id, m.row);
     } else if (m.kind === 'fill') {
-      // The same parent twice (a retried envelope, or spans up one chain: nearest first, as they end): one
-      // fill, each value from the first that has it, as two UPDATEs in that order would leave them.
+      // One parent and run twice (a retry, or spans up one chain): one fill, each value of the lower rank, as
+      // the table keeps them.
       fills ??= new Map();
-      const held = fills.get(m.row.id);
-      fills.set(
-        m.row.id,
-        held === undefined
-          ? m.row
-          : { ...held, agent_name: held.agent_name ?? m.row.agent_name, depth: held.depth ?? m.row.depth, node_id: held.node_id ?? m.row.node_id },
-      );
+      const key = fillKey(m.row.parent_event_id, m.row.run_id);
+      const held = fills.get(key);
+      fills.set(key, held === undefined ? m.row : mergeFills(held, m.row));
     } else {
       const held = events.get(m.row.id);
       // As nodes: the first ended row of an event is kept; one in progress gives way to its end or a later one.
@@ -177,7 +173,7 @@ export function groupRows(rows: readonly MappedRow[]): GroupedRows {
     runs: [...runs.values()].sort(byId),
     nodes: [...nodes.values()].sort(byId),
     events: [...events.values()].sort(byId),
-    fills: fills === undefined ? undefined : [...fills.values()].sort(byId),
+    fills: fills === undefined ? undefined : [...fills.values()],
   };
 }
 
@@ -514,16 +510,55 @@ async function writeRowsWith(
     }
   }
   // After the events: a fill reaches the rows of its own batch too.
-  let filled = 0;
   const fills = g.fills ?? [];
-  if (fills.length > 0) {
+  let filled = 0;
+  const keys = fillKeysOf(fills, g.events);
+  if (keys !== undefined) {
     await flushBegin();
-    const r = await unnestChunks(client, agentFillStatement(schema), fills, EVENT_FILL_COLUMN_TYPES, maxBatchRows);
-    filled = r.written;
+    const r = await writeFills(client, schema, fills, keys, maxBatchRows);
+    filled = r.filled;
     statements += r.statements;
   }
   await flushBegin(); // nothing to write: the transaction is still opened (and committed) as asked
   return { runs: g.runs.length, nodes: g.nodes.length, events: g.events.length, fills: fills.length, filled, written, statements, copyFallbacks };
+}
+
+/** The parents and runs a batch's fills and marked rows are about, sorted; undefined when none (the usual batch). */
+function fillKeysOf(fills: readonly EventFillRow[], events: readonly ExecutionEventRow[]): FillKeys | undefined {
+  const byKey = new Map<string, readonly [string, string]>();
+  for (const f of fills) byKey.set(fillKey(f.parent_event_id, f.run_id), [f.parent_event_id, f.run_id]);
+  for (const e of events) {
+    if (e.parent_event_id !== null && e.run_id !== null && awaitsFill(e)) byKey.set(fillKey(e.parent_event_id, e.run_id), [e.parent_event_id, e.run_id]);
+  }
+  if (byKey.size === 0) return undefined;
+  const entries = [...byKey].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return { keys: entries.map((e) => e[0]), parents: entries.map((e) => e[1][0]), runs: entries.map((e) => e[1][1]) };
+}
+
+/** Parents and runs (and their keys, for the locks) in parallel arrays. */
+interface FillKeys {
+  readonly keys: string[];
+  readonly parents: string[];
+  readonly runs: string[];
+}
+
+/**
+ * The fills of a batch (see `agent-fill.ts`): the locks of their parents and runs (and of the marked rows'),
+ * the fills merged into the table, then the marked rows under those parents set from it.
+ */
+async function writeFills(
+  client: Queryable,
+  schema: string | undefined,
+  fills: readonly EventFillRow[],
+  k: FillKeys,
+  maxBatchRows: number,
+): Promise<{ filled: number; statements: number }> {
+  await client.query(fillLockStatement(), [k.keys]);
+  let statements = 1;
+  // The locks serialise every writer of these keys: the table's rows need no order of their own.
+  if (fills.length > 0) statements += (await unnestChunks(client, fillUpsertStatement(schema), fills, EVENT_FILL_COLUMN_TYPES, maxBatchRows)).statements;
+  const res = await client.query(fillApplyStatement(schema), [k.parents, k.runs]);
+  return { filled: res.rowCount ?? 0, statements: statements + 1 };
 }
 
 /** The `COPY ... FROM STDIN` statement of the copy path for one table (exported for tests). */

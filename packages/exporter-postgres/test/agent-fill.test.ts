@@ -1,8 +1,10 @@
 /**
- * Fills: an agent envelope the gateway received after spans under it lists
- * their parents (`agentspan.agent.fill.*`), and the exporter sets, on the
- * stored rows under those parents and of the same run, the agent name and
- * depth they lack, never a value they have.
+ * Fills: rows the gateway wrote before the spans above them are marked
+ * `meta.awaits_fill`; those spans, when they come, list the rows' parents
+ * (`agentspan.agent.fill.*`), and the exporter keeps the fill per parent and
+ * run in `execution_event_fills` and sets the marked columns of the marked
+ * rows from it: whatever order fills and rows are written in, concurrently
+ * or not, each value from the nearest source.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -13,62 +15,76 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import {
+  AWAITS_FILL_KEY,
   COPY_MIN_ROWS,
   MAX_FILL_PARENTS,
   PostgresExecutionEventExporter,
   PostgresSink,
   agentFillRowsOf,
   eventIdFor,
-  groupRows,
   isMappedRow,
+  mapSpanToRow,
+  mergeFills,
   quarantineRow,
   repairRow,
   runMigrations,
   writeRows,
+  type EventFillRow,
   type MappedRow,
 } from '../src/index.js';
 import { exportSpans, spanFactory, type SpanFactory } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const A1 = '00000000000000a1';
+const A2 = '00000000000000a2';
 
-describe('agentFillRowsOf (mapping an envelope that carries a fill)', () => {
+/** The fill attributes a span carries for these parents (all in `run`, offsets and ranks given). */
+function fillOf(parents: string[], run: string, offsets: number[], ranks = parents.map(() => 0)): Attributes {
+  return {
+    [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: parents,
+    [Attr.ATTR_AGENT_FILL_RUN_IDS]: parents.map(() => run),
+    [Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS]: offsets,
+    [Attr.ATTR_AGENT_FILL_RANKS]: ranks,
+  };
+}
+
+describe('agentFillRowsOf and the marks (mapping)', () => {
   const f = spanFactory();
   after(() => f.shutdown());
 
   const envelope = (attributes: Attributes): ReadableSpan =>
-    f.make('invoke_agent writer', { [Attr.ATTR_RUN_ID]: 'run-f', [Attr.ATTR_GEN_AI_AGENT_NAME]: 'writer', [Attr.ATTR_DEPTH]: 1, ...attributes });
+    f.make('invoke_agent writer', { [Attr.ATTR_RUN_ID]: 'run-f', [Attr.ATTR_GEN_AI_AGENT_NAME]: 'writer', [Attr.ATTR_DEPTH]: 1, [Attr.ATTR_NODE_ID]: 'n1', ...attributes });
 
-  it('one fill per listed parent: its event id, the run, the agent, the envelope depth plus the offset', () => {
-    const s = envelope({ [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ['00000000000000a1', '00000000000000A2'], [Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS]: [1, 2] });
-    const traceId = s.spanContext().traceId;
+  it('one fill per parent and run: the agent, the depth plus the offset, the node, each with the rank', () => {
+    const s = envelope(fillOf([A1, A2.toUpperCase()], 'run-f', [1, 2], [0, 3]));
+    const t = s.spanContext().traceId;
+    const common = { run_id: 'run-f', agent_name: 'writer', node_id: 'n1', span_id: s.spanContext().spanId };
     assert.deepEqual(agentFillRowsOf(s), [
-      { id: eventIdFor(traceId, '00000000000000a1'), run_id: 'run-f', agent_name: 'writer', depth: 2, node_id: null, span_id: s.spanContext().spanId },
-      { id: eventIdFor(traceId, '00000000000000a2'), run_id: 'run-f', agent_name: 'writer', depth: 3, node_id: null, span_id: s.spanContext().spanId },
+      { ...common, parent_event_id: eventIdFor(t, A1), depth: 2, name_rank: 0, depth_rank: 0, node_rank: 0 },
+      { ...common, parent_event_id: eventIdFor(t, A2), depth: 3, name_rank: 3, depth_rank: 3, node_rank: 3 },
     ]);
   });
 
-  it('what cannot be used is left out: bad ids, repeated ids, bad offsets, depth past integer, no run, nothing to fill', () => {
-    const ids = ['zz', '00000000000000a1', '00000000000000A1', 'g000000000000000', '00000000000000a3', '00000000000000a4', '00000000000000a5'];
-    const rows = agentFillRowsOf(envelope({ [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ids, [Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS]: [1, 1, 1, 1, 0, -1, 1.5] }));
-    assert.deepEqual(rows.map((r) => r.depth), [2, null, null, null], 'a1 once; a3–a5 keep the name, not a depth');
-    assert.equal(agentFillRowsOf(envelope({ [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ['00000000000000a1'], [Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS]: [1], [Attr.ATTR_DEPTH]: 2_147_483_647 }))[0]?.depth, null);
-    const noRun = f.make('x', { [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ['00000000000000a1'], [Attr.ATTR_GEN_AI_AGENT_NAME]: 'w' });
-    assert.deepEqual(agentFillRowsOf(noRun), [], 'no run: nothing it could fill');
-    assert.deepEqual(agentFillRowsOf(envelope({ [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ['00000000000000a1'], [Attr.ATTR_GEN_AI_AGENT_NAME]: '', [Attr.ATTR_DEPTH]: 'x' })).length, 1, "'' is a name");
-    const nothing = f.make('y', { [Attr.ATTR_RUN_ID]: 'r', [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ['00000000000000a1'], [Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS]: [1] });
-    assert.deepEqual(agentFillRowsOf(nothing), [], 'no name, no depth: nothing to fill');
+  it('depth and node only from a span of the rows\' run, with a positive offset; the name from an envelope, usable', () => {
+    const byRun = agentFillRowsOf(envelope(fillOf([A1], 'another-run', [1])));
+    assert.deepEqual(byRun.map((r) => [r.agent_name, r.depth, r.node_id]), [['writer', null, null]]);
+    assert.deepEqual(agentFillRowsOf(envelope(fillOf([A1], 'run-f', [0]))).map((r) => [r.agent_name, r.depth, r.node_id]), [['writer', null, null]]);
+    const turn = agentFillRowsOf(envelope({ ...fillOf([A1], 'run-f', [1]), [Attr.ATTR_AGENT_FILL_DEPTH_ONLY]: true }));
+    assert.deepEqual(turn.map((r) => [r.agent_name, r.name_rank, r.depth, r.node_id]), [[null, null, 2, 'n1']], 'no name from a turn or tool');
+    for (const unusable of ['', 42, true]) {
+      const rows = agentFillRowsOf(envelope({ ...fillOf([A1], 'run-f', [1]), [Attr.ATTR_GEN_AI_AGENT_NAME]: unusable }));
+      assert.deepEqual(rows.map((r) => r.agent_name), [null], `${JSON.stringify(unusable)} is no name (the processor's rule)`);
+    }
+    const nothing = f.make('y', { [Attr.ATTR_RUN_ID]: 'r', ...fillOf([A1], 'other', [1]) });
+    assert.deepEqual(agentFillRowsOf(nothing), [], 'nothing to give: no fill');
   });
 
-  it('a span that is no envelope (depth_only) gives the depth alone', () => {
-    const rows = agentFillRowsOf(envelope({ [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ['00000000000000a1'], [Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS]: [1], [Attr.ATTR_AGENT_FILL_DEPTH_ONLY]: true }));
-    assert.deepEqual(rows.map((r) => [r.agent_name, r.depth]), [[null, 2]]);
-    const nodeOnly = f.make('n', { [Attr.ATTR_RUN_ID]: 'r', [Attr.ATTR_NODE_ID]: 'step_1', [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ['00000000000000a1'] });
-    assert.deepEqual(agentFillRowsOf(nodeOnly).map((r) => [r.agent_name, r.depth, r.node_id]), [[null, null, 'step_1']], 'a node alone is worth a fill');
-  });
-
-  it(`at most ${MAX_FILL_PARENTS} parents are read from one span`, () => {
-    const ids = Array.from({ length: MAX_FILL_PARENTS * 4 }, (_, i) => i.toString(16).padStart(16, '0'));
-    assert.equal(agentFillRowsOf(envelope({ [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ids })).length, MAX_FILL_PARENTS);
+  it('what cannot be used is left out: bad ids, a missing run, a parent and run twice, too many', () => {
+    const ids = ['zz', A1, A1.toUpperCase(), 'g000000000000000', A2];
+    const s = envelope({ ...fillOf(ids, 'run-f', [1, 1, 1, 1, 1]), [Attr.ATTR_AGENT_FILL_RUN_IDS]: ['run-f', 'run-f', 'run-f', 'run-f', ''] });
+    assert.deepEqual(agentFillRowsOf(s).map((r) => r.parent_event_id), [eventIdFor(s.spanContext().traceId, A1)]);
+    const many = Array.from({ length: MAX_FILL_PARENTS * 2 }, (_, i) => i.toString(16).padStart(16, '0'));
+    assert.equal(agentFillRowsOf(envelope(fillOf(many, 'run-f', many.map(() => 1)))).length, MAX_FILL_PARENTS);
   });
 
   it('property: never throws on any attribute values, and every fill is storable', () => {
@@ -77,23 +93,25 @@ describe('agentFillRowsOf (mapping an envelope that carries a fill)', () => {
       fc.double(),
       fc.integer(),
       fc.boolean(),
-      fc.array(fc.oneof(fc.string(), fc.stringMatching(/^[0-9a-f]{16}$/)), { maxLength: 8 }),
-      fc.array(fc.oneof(fc.integer({ min: -3, max: 2_147_483_647 }), fc.double()), { maxLength: 8 }),
+      fc.array(fc.oneof(fc.string(), fc.stringMatching(/^[0-9a-f]{16}$/)), { maxLength: 6 }),
+      fc.array(fc.oneof(fc.integer({ min: -3, max: 2_147_483_647 }), fc.double()), { maxLength: 6 }),
     );
     fc.assert(
-      fc.property(value, value, value, value, value, (ids, offsets, name, depth, run) => {
+      fc.property(value, value, value, value, value, value, value, (ids, runs, offsets, ranks, name, depth, run) => {
         const s = f.make('z', {
           [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: ids,
+          [Attr.ATTR_AGENT_FILL_RUN_IDS]: runs,
           [Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS]: offsets,
+          [Attr.ATTR_AGENT_FILL_RANKS]: ranks,
           [Attr.ATTR_GEN_AI_AGENT_NAME]: name,
           [Attr.ATTR_DEPTH]: depth,
           [Attr.ATTR_RUN_ID]: run,
         });
         for (const r of agentFillRowsOf(s)) {
-          assert.match(r.id, UUID);
-          assert.ok(r.depth === null || (Number.isInteger(r.depth) && r.depth >= -2_147_483_648 && r.depth <= 2_147_483_647));
-          assert.ok(r.agent_name !== null || r.depth !== null);
-          assert.equal(typeof r.run_id, 'string');
+          assert.match(r.parent_event_id, UUID);
+          for (const v of [r.depth, r.name_rank, r.depth_rank, r.node_rank]) assert.ok(v === null || (Number.isInteger(v) && Math.abs(v) <= 2_147_483_648));
+          assert.ok(r.agent_name !== null || r.depth !== null || r.node_id !== null);
+          assert.ok(r.run_id.length > 0);
         }
         f.reset();
       }),
@@ -101,15 +119,34 @@ describe('agentFillRowsOf (mapping an envelope that carries a fill)', () => {
     );
   });
 
-  it('repair and quarantine keep a fill storable; one whose id is no uuid fills nothing', () => {
-    const fill: MappedRow = { kind: 'fill', row: { id: 'not-a-uuid', run_id: 'r', agent_name: 'a\u0000b', depth: 2, node_id: null, span_id: 's' } };
+  it('two fills of one parent and run merge per column, the lower rank winning, in either order', () => {
+    const near: EventFillRow = { parent_event_id: 'p', run_id: 'r', agent_name: null, name_rank: null, depth: 4, depth_rank: 0, node_id: 'near', node_rank: 0, span_id: 'a' };
+    const far: EventFillRow = { parent_event_id: 'p', run_id: 'r', agent_name: 'writer', name_rank: 2, depth: 4, depth_rank: 2, node_id: 'far', node_rank: 2, span_id: 'b' };
+    for (const m of [mergeFills(near, far), mergeFills(far, near)]) assert.deepEqual([m.agent_name, m.depth, m.node_id], ['writer', 4, 'near']);
+  });
+
+  it('a row is marked with the columns it lacks only when the gateway says it awaits a fill, never from user meta', () => {
+    const awaited = mapSpanToRow(f.make('chat', { [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL, [Attr.ATTR_DEPTH]: 3, [Attr.ATTR_AGENT_FILL_AWAITED]: true }));
+    assert.deepEqual(awaited?.kind === 'event' && awaited.row.meta[AWAITS_FILL_KEY], ['agent_name', 'node_id']);
+    const spoofed = mapSpanToRow(f.make('chat', { [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL, [Attr.ATTR_USER_META]: JSON.stringify({ [AWAITS_FILL_KEY]: ['agent_name'] }) }));
+    assert.equal(spoofed?.kind === 'event' && AWAITS_FILL_KEY in spoofed.row.meta, false);
+    const whole = mapSpanToRow(f.make('chat', { [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL, [Attr.ATTR_GEN_AI_AGENT_NAME]: 'a', [Attr.ATTR_DEPTH]: 1, [Attr.ATTR_NODE_ID]: 'n', [Attr.ATTR_AGENT_FILL_AWAITED]: true }));
+    assert.equal(whole?.kind === 'event' && AWAITS_FILL_KEY in whole.row.meta, false, 'lacking nothing: not marked');
+  });
+
+  it('repair and quarantine keep a fill storable; one whose parent is no uuid fills nothing; a spooled fill is read back', () => {
+    const fill: MappedRow = {
+      kind: 'fill',
+      row: { parent_event_id: 'not-a-uuid', run_id: 'r', agent_name: 'a\u0000b', name_rank: 0, depth: 2, depth_rank: 0, node_id: null, node_rank: null, span_id: 's' },
+    };
     const reason = { code: '22021', message: 'bad' };
     for (const m of [repairRow(fill, reason), quarantineRow(fill, reason)]) {
       assert.equal(m.kind, 'fill');
-      assert.equal(m.row.id, '00000000-0000-0000-0000-000000000000');
-      assert.ok(!String((m.row as { agent_name: unknown }).agent_name).includes('\u0000'));
+      assert.equal((m.row as EventFillRow).parent_event_id, '00000000-0000-0000-0000-000000000000');
+      assert.ok(!String((m.row as EventFillRow).agent_name).includes('\u0000'));
     }
-    assert.ok(isMappedRow(JSON.parse(JSON.stringify({ kind: 'fill', row: { id: eventIdFor('a', 'b') } }))), 'a spooled fill is read back');
+    assert.ok(isMappedRow(JSON.parse(JSON.stringify(fill))));
+    assert.ok(!isMappedRow({ kind: 'fill', row: { parent_event_id: 'p' } }), 'a fill without its run is no fill');
   });
 });
 
@@ -141,21 +178,14 @@ describe('fills written to Postgres', () => {
     return copy;
   }
 
-  /** A turn's row as the gateway writes it before its envelope: no agent, no depth, its parent the envelope. */
+  /** A turn as the gateway writes it before its envelope: marked, no agent, no depth, no node, unless given. */
   function turn(parentSpanId: string, run: string, n: number, over: Attributes = {}): ReadableSpan {
-    return placed(f.make(`chat ${n}`, { [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL, [Attr.ATTR_RUN_ID]: run, [Attr.ATTR_EXECUTION_ORDER]: n, ...over }), parentSpanId);
+    const attributes = { [Attr.ATTR_EVENT_TYPE]: EventType.AGENT_CALL, [Attr.ATTR_RUN_ID]: run, [Attr.ATTR_EXECUTION_ORDER]: n, [Attr.ATTR_AGENT_FILL_AWAITED]: true, ...over };
+    return placed(f.make(`chat ${n}`, attributes), parentSpanId);
   }
 
-  function envelope(run: string, parents: string[], offsets: number[], over: Attributes = {}): ReadableSpan {
-    const s = f.make('invoke_agent writer', {
-      [Attr.ATTR_RUN_ID]: run,
-      [Attr.ATTR_GEN_AI_AGENT_NAME]: 'writer',
-      [Attr.ATTR_DEPTH]: 1,
-      [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: parents,
-      [Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS]: offsets,
-      ...over,
-    });
-    return placed(s);
+  function envelope(run: string, fill: Attributes, over: Attributes = {}): ReadableSpan {
+    return placed(f.make('invoke_agent writer', { [Attr.ATTR_RUN_ID]: run, [Attr.ATTR_GEN_AI_AGENT_NAME]: 'writer', [Attr.ATTR_DEPTH]: 1, [Attr.ATTR_NODE_ID]: 'graph-node', ...fill, ...over }));
   }
 
   async function rows(run: string): Promise<string[]> {
@@ -168,72 +198,106 @@ describe('fills written to Postgres', () => {
     assert.equal(r.code, ExportResultCode.SUCCESS, String(r.error));
   }
 
-  it('fills what stored rows under the parent lack, never what they have, nor rows of another run or parent', async () => {
+  it('sets what marked rows under the parent and of the run lack, never a value they were written with; unmarked rows and other runs are left', async () => {
     const P = '00000000000000e1';
     await exportOk([
       turn(P, 'run-a', 1),
       turn(P, 'run-a', 2, { [Attr.ATTR_GEN_AI_AGENT_NAME]: 'own-name' }),
       turn(P, 'run-a', 3, { [Attr.ATTR_DEPTH]: 7, [Attr.ATTR_NODE_ID]: 'own-node' }),
-      turn('00000000000000e2', 'run-a', 4),
-      turn(P, 'run-other', 5),
+      turn(P, 'run-a', 4, { [Attr.ATTR_AGENT_FILL_AWAITED]: false }),
+      turn('00000000000000e2', 'run-a', 5),
+      turn(P, 'run-other', 6),
     ]);
     const before = exporter.stats();
-    await exportOk([envelope('run-a', [P], [1], { [Attr.ATTR_NODE_ID]: 'graph-node' })]);
-    assert.deepEqual(await rows('run-a'), ['chat 1: writer 2 graph-node', 'chat 2: own-name 2 graph-node', 'chat 3: writer 7 own-node', 'chat 4: null null null']);
-    assert.deepEqual(await rows('run-other'), ['chat 5: null null null'], 'another run under the same parent is not its');
+    await exportOk([envelope('run-a', fillOf([P], 'run-a', [1]))]);
+    assert.deepEqual(await rows('run-a'), [
+      'chat 1: writer 2 graph-node',
+      'chat 2: own-name 2 graph-node',
+      'chat 3: writer 7 own-node',
+      'chat 4: null null null',
+      'chat 5: null null null',
+    ]);
+    assert.deepEqual(await rows('run-other'), ['chat 6: null null null'], 'another run under the same parent is not its');
     const after = exporter.stats();
     assert.equal(after.exportedFills - before.exportedFills, 1);
     assert.equal(after.exportedRows, before.exportedRows, 'a fill is no row');
-    assert.equal(after.skippedSpans, before.skippedSpans, 'an envelope that carries a fill is not skipped');
+    assert.equal(after.skippedSpans, before.skippedSpans, 'a span that carries a fill is not skipped');
   });
 
-  it('a fill in the same batch as its rows fills them (events first), on the COPY path too; written twice it changes nothing', async () => {
+  it('rows written after their fill (a spool replayed late) take it; in one batch too, on the COPY path; written again nothing changes', async () => {
     const P = '00000000000000f1';
-    const many = Array.from({ length: COPY_MIN_ROWS + 5 }, (_, i) => turn(P, 'run-b', i + 1));
-    await exportOk([envelope('run-b', [P], [2]), ...many]);
-    const r = await db.pool.query(`SELECT count(*)::int AS n FROM execution_events WHERE run_id = 'run-b' AND agent_name = 'writer' AND depth = 3`);
+    await exportOk([envelope('run-b', fillOf([P], 'run-b', [1]))]);
+    await exportOk([turn(P, 'run-b', 1)]);
+    assert.deepEqual(await rows('run-b'), ['chat 1: writer 2 graph-node']);
+    const Q = '00000000000000f2';
+    const many = Array.from({ length: COPY_MIN_ROWS + 5 }, (_, i) => turn(Q, 'run-c', i + 1));
+    await exportOk([envelope('run-c', fillOf([Q], 'run-c', [2])), ...many]);
+    const r = await db.pool.query(`SELECT count(*)::int AS n FROM execution_events WHERE run_id = 'run-c' AND agent_name = 'writer' AND depth = 3`);
     assert.equal(r.rows[0].n, many.length);
-    const g = groupRows(exporter.prepareRows([envelope('run-b', [P], [2])]).rows);
     const client = await db.pool.connect();
     try {
-      const again = await writeRows(client, undefined, g);
+      const again = await writeRows(client, undefined, exporter.prepareRows([envelope('run-c', fillOf([Q], 'run-c', [2])), ...many]).rows);
       assert.deepEqual([again.fills, again.filled, again.written], [1, 0, 0]);
     } finally {
       client.release();
     }
   });
 
-  it('two fills of one parent in a batch (spans up one chain): each value from the first that has it', async () => {
-    const P = '00000000000000f2';
-    await exportOk([turn(P, 'run-c', 1)]);
-    // The nearer span (a turn above the row: depth only) ends first, then the envelope (name and depth).
-    const nearer = envelope('run-c', [P], [1], { [Attr.ATTR_AGENT_FILL_DEPTH_ONLY]: true, [Attr.ATTR_DEPTH]: 4, [Attr.ATTR_GEN_AI_AGENT_NAME]: 'not-this' });
-    await exportOk([nearer, envelope('run-c', [P], [3])]);
-    assert.deepEqual(await rows('run-c'), ['chat 1: writer 5 null']);
+  it('the nearest source wins, whatever the order: a farther fill written first is replaced by a nearer one, not the other way', async () => {
+    const P = '00000000000000f3';
+    await exportOk([turn(P, 'run-d', 1)]);
+    const far = envelope('run-d', fillOf([P], 'run-d', [3], [2]), { [Attr.ATTR_GEN_AI_AGENT_NAME]: 'outer', [Attr.ATTR_NODE_ID]: 'outer-node' });
+    const near = envelope('run-d', fillOf([P], 'run-d', [1], [0]), { [Attr.ATTR_GEN_AI_AGENT_NAME]: 'inner', [Attr.ATTR_DEPTH]: 3, [Attr.ATTR_NODE_ID]: 'inner-node' });
+    await exportOk([far]);
+    assert.deepEqual(await rows('run-d'), ['chat 1: outer 4 outer-node']);
+    await exportOk([near]);
+    assert.deepEqual(await rows('run-d'), ['chat 1: inner 4 inner-node']);
+    await exportOk([far]);
+    assert.deepEqual(await rows('run-d'), ['chat 1: inner 4 inner-node'], 'a farther one again changes nothing');
   });
 
-  it('a fill written before its rows (a spool replayed after the envelope came live) leaves them as they are', async () => {
-    const P = '00000000000000f3';
-    await exportOk([envelope('run-d', [P], [1])]);
-    await exportOk([turn(P, 'run-d', 1)]);
-    assert.deepEqual(await rows('run-d'), ['chat 1: null null null']);
+  it('a fill and its rows written concurrently always meet: whichever transaction commits first, the other waits for it and sees it', async () => {
+    for (const first of ['rows', 'fill'] as const) {
+      const run = `run-race-${first}`;
+      const P = first === 'rows' ? '00000000000000c1' : '00000000000000c2';
+      const rowsOf = exporter.prepareRows([turn(P, run, 1), turn(P, run, 2)]).rows;
+      const fillRows = exporter.prepareRows([envelope(run, fillOf([P], run, [1]))]).rows;
+      const held = await db.pool.connect();
+      try {
+        await held.query('BEGIN');
+        await writeRows(held, undefined, first === 'rows' ? rowsOf : fillRows);
+        // The other side, through the exporter, while the first transaction is open.
+        let settled = false;
+        const other = exporter.writeMappedRows(first === 'rows' ? fillRows : rowsOf).then(() => (settled = true));
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(settled, false, `${first} first: the other write waits for its lock`);
+        await held.query('COMMIT');
+        await other;
+      } finally {
+        held.release();
+      }
+      assert.deepEqual(await rows(run), ['chat 1: writer 2 graph-node', 'chat 2: writer 2 graph-node'], `${first} first`);
+    }
   });
 
   it('agent names are stored as an event row stores them: NUL and lone surrogates replaced, past the index bound cut and hashed', async () => {
     for (const [i, name] of ['a\u0000b\ud800c', 'x'.repeat(10_000)].entries()) {
       const run = `run-e${i}`;
-      const P = `00000000000000${(0xc0 + i).toString(16)}`;
+      const P = `00000000000000${(0xd0 + i).toString(16)}`;
       await exportOk([turn(P, run, 1), turn(P, run, 2, { [Attr.ATTR_GEN_AI_AGENT_NAME]: name })]);
-      await exportOk([envelope(run, [P], [1], { [Attr.ATTR_GEN_AI_AGENT_NAME]: name })]);
+      await exportOk([envelope(run, fillOf([P], run, [1]), { [Attr.ATTR_GEN_AI_AGENT_NAME]: name })]);
       const r = await db.pool.query(`SELECT agent_name FROM execution_events WHERE run_id = $1 ORDER BY execution_order`, [run]);
       assert.equal(r.rows[0].agent_name, r.rows[1].agent_name, 'filled as the row that had the name stored it');
       assert.ok(r.rows[0].agent_name.length < 3000);
     }
   });
 
-  it('the sink queues an envelope that carries a fill (it has no event type of its own)', () => {
+  it('the sink queues a span that carries a fill (it may have no event type of its own); one that gives nothing is skipped, counted', () => {
     const sink = new PostgresSink(exporter, undefined);
-    assert.equal(sink.accepts(envelope('run-f', ['00000000000000f4'], [1])), true);
+    assert.equal(sink.accepts(envelope('run-f', fillOf([A1], 'run-f', [1]))), true);
     assert.equal(sink.accepts(f.make('plain', { a: 1 })), false);
+    const before = exporter.stats().skippedSpans;
+    exporter.prepareRows([f.make('gives nothing', { [Attr.ATTR_RUN_ID]: 'r', ...fillOf([A1], 'other', [1]) })]);
+    assert.equal(exporter.stats().skippedSpans, before + 1);
   });
 });

@@ -49,7 +49,7 @@ function groupRowsReference(rows: readonly MappedRow[]): { runs: unknown[]; node
     if (m.kind === 'run') runs.set(m.row.id, m.row);
     else if (m.kind === 'node') {
       if (!nodes.has(m.row.id)) nodes.set(m.row.id, m.row);
-    } else if (!events.has(m.row.id)) events.set(m.row.id, m.row);
+    } else if (m.kind === 'event' && !events.has(m.row.id)) events.set(m.row.id, m.row);
   }
   const sort = (m: Map<string, unknown>): unknown[] => [...m.values()].sort(byKey((r) => (r as { id: string }).id));
   return { runs: sort(runs), nodes: sort(nodes), events: sort(events) };

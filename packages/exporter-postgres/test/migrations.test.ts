@@ -24,6 +24,7 @@ const EXPECTED_INDEXES = [
   'execution_events_session_id_timestamp_idx',
   'execution_events_timestamp_idx',
   'execution_events_trace_id_idx',
+  'execution_event_fills_pkey',
   'agentspan_schema_migrations_pkey',
   'workflow_runs_pkey',
   'workflow_runs_started_at_idx',
@@ -59,7 +60,7 @@ describe('runMigrations', () => {
     const objects = await catalog(db.pool, db.schema);
     assert.deepEqual(
       objects.filter((o) => o.relkind === 'r').map((o) => o.relname),
-      ['agentspan_schema_migrations', 'dag_nodes', 'execution_events', 'workflow_runs'],
+      ['agentspan_schema_migrations', 'dag_nodes', 'execution_event_fills', 'execution_events', 'workflow_runs'],
     );
     assert.deepEqual(objects.filter((o) => o.relkind === 'i').map((o) => o.relname).sort(), EXPECTED_INDEXES);
     const versions = await db.pool.query('SELECT version, name FROM agentspan_schema_migrations ORDER BY version');
@@ -92,7 +93,7 @@ describe('runMigrations', () => {
       const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
       assert.deepEqual(applied, MIGRATIONS.map((m) => m.version));
       const objects = await catalog(pools[0]!, schema);
-      assert.equal(objects.filter((o) => o.relkind === 'r').length, 4);
+      assert.equal(objects.filter((o) => o.relkind === 'r').length, 5);
     } finally {
       await pools[0]!.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await Promise.all(pools.map((p) => p.end()));
@@ -229,7 +230,7 @@ describe('runMigrations', () => {
       assert.notEqual(before22, EVENT_OUTCOMES_VIEW_SQL, 'the view as migrations 20 and 21 made it');
       await s.pool.query(before22);
       await s.pool.query('CREATE VIEW a_users_view AS SELECT id, tool_name FROM agentspan_event_outcomes');
-      assert.deepEqual((await runMigrations(s.pool)).applied, [20, 21, 22, 23]);
+      assert.deepEqual((await runMigrations(s.pool)).applied, [20, 21, 22, 23, 24]);
       const cols = await s.pool.query(
         `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'agentspan_event_outcomes' ORDER BY ordinal_position`,
         [s.schema],
@@ -261,7 +262,7 @@ describe('runMigrations', () => {
       );
       const succeeded = async () => (await s.pool.query('SELECT succeeded FROM a_users_view')).rows[0].succeeded;
       assert.equal(await succeeded(), true, 'before 23: an event still running counted as a success');
-      assert.deepEqual((await runMigrations(s.pool)).applied, [23]);
+      assert.deepEqual((await runMigrations(s.pool)).applied, [23, 24]);
       assert.equal(await succeeded(), null, "no outcome yet, through the user's view too");
       assert.equal((await s.pool.query('SELECT count(*)::int AS n FROM agentspan_error_rates')).rows[0].n, 0, 'not a call of writer yet');
     } finally {
@@ -276,7 +277,7 @@ describe('runMigrations', () => {
     pool.on('error', () => {});
     try {
       assert.deepEqual((await runMigrations(pool)).applied, MIGRATIONS.map((m) => m.version));
-      assert.equal((await catalog(pool, first.schema)).filter((o) => o.relkind === 'r').length, 4);
+      assert.equal((await catalog(pool, first.schema)).filter((o) => o.relkind === 'r').length, 5);
       assert.deepEqual(await catalog(pool, second.schema), []);
     } finally {
       await pool.end();

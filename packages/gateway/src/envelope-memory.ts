@@ -34,13 +34,13 @@
  *   still come under it later (the reverse order, not corrected: see the
  *   README) are counted in `turnsAfterRow`.
  *
- * The same walk serves a second purpose, {@link EnvelopeMemory.fill}: the
- * rows of turns, tools and envelopes whose envelope is not in the request
- * are written without the agent's name and depth (the processor takes both
- * from the envelope). Their parents are remembered in the awaited entry,
- * each with the depth of its rows relative to that span, and the envelope,
- * when it arrives (or a span between, which hands them on), lists them in
- * `agentspan.agent.fill.parent_span_ids` and `.depth_offsets`: the
+ * The same memory serves a second purpose (`fill`): the rows of turns,
+ * tools and envelopes whose envelope is not in the request are written
+ * without the agent's name, depth and node (taken from the spans above).
+ * Their parents are remembered in the awaited entry, each with the depth
+ * of its rows relative to that span, and the span, when it arrives (or the
+ * envelope above it, or a later awaited span it hands them on to), lists
+ * them in `agentspan.agent.fill.parent_span_ids` and `.depth_offsets`: the
  * exporter then fills in what those rows lack (`agent-fill.ts` of
  * `@agentspan/exporter-postgres`).
  *
@@ -93,18 +93,20 @@ export interface EnvelopeStats {
   /** Envelopes that had become rows when model turns under them came in a later request (the reverse order: the answer is stored twice). */
   readonly turnsAfterRow: number;
   /**
-   * Parents of rows left without their agent's name and depth because the
-   * awaited span above them already listed {@link MAX_FILL_PARENTS} parents
-   * (a retried request counts again).
+   * Parents of rows left without their agent's name, depth and node because
+   * the span above them already listed {@link MAX_FILL_PARENTS} parents, or
+   * the memory held twice `maxEntries` in all (a retried request counts
+   * again).
    */
   readonly fillsDropped: number;
 }
 
 /**
- * Most parents of rows to fill in one awaited span lists (usually one or
- * two: the envelope itself, an AI SDK `step`). About 40 bytes each.
+ * Most parents of rows to fill one span lists (one or a few; an AI SDK v7
+ * agent, whose every step is a parent, as many as it has steps). About 60
+ * bytes each; the memory holds at most twice `maxEntries` in all.
  */
-export const MAX_FILL_PARENTS = 64;
+export const MAX_FILL_PARENTS = 1024;
 
 /** `turnStart` of an entry that only fills rows (no turn came under it): later than any end, so it marks nothing. */
 const NO_TURN = 1n << 64n;
@@ -120,8 +122,8 @@ interface Entry {
    */
   turnStart: bigint;
   /**
-   * Parents (span ids) of rows written under it without their agent's name
-   * and depth, each with the depth of those rows minus this span's (or,
+   * Parents (span ids) of rows written under it without their agent's name,
+   * depth and node, each with the depth of those rows minus this span's (or,
    * when this span is not placed, minus that of the nearest placed span
    * above it).
    */
@@ -159,13 +161,14 @@ export class EnvelopeMemory {
   private expired = 0;
   private turnsAfterRow = 0;
   private fillsDropped = 0;
-  private readonly dropFill = (): void => {
-    this.fillsDropped += 1;
-  };
+  /** Parents of rows to fill held in all entries, and the most that may be. */
+  private fillParents = 0;
+  private readonly maxFillParents: number;
 
   constructor(options: EnvelopeMemoryOptions) {
     this.maxEntries = Math.max(1, Math.floor(options.maxEntries));
     this.maxRows = Math.max(1, Math.floor(this.maxEntries / 5));
+    this.maxFillParents = 2 * this.maxEntries;
     this.maxAgeMillis = options.maxAgeMillis;
     this.kindOf = options.kindOf;
     this.attributeCountLimit = options.attributeCountLimit ?? Number.POSITIVE_INFINITY;
@@ -236,90 +239,131 @@ export class EnvelopeMemory {
 
   /**
    * The rows to fill in. The processor names a span's agent after the
-   * nearest envelope above it that has a name (an envelope without one takes
-   * its own parent's), and the plan gives it the depth of the nearest placed
-   * span above it plus one; neither crosses an agentspan span (TYPED). So
-   * every turn, tool or envelope of the request whose chain of ancestors
-   * leaves the request (through anything but a TYPED span) may lack both:
-   * its parent is remembered in the awaited entry of the span the chain
-   * leaves for, with the depth of its rows relative to that span (one more
-   * than the placed spans between). An arrived span's remembered parents are
-   * listed, for their depth, on the nearest placed span at or above it in
-   * the request (a turn, a tool, a root: for the depth alone; an envelope:
-   * for the agent's name as well), and on the nearest envelope above it for
-   * the name; and they are handed on to the next awaited
-   * entry when its chain leaves the request again (not past a TYPED span),
-   * their offsets grown by the placed spans passed. The exporter fills only what a row lacks, nearest envelope first
-   * (children arrive before parents), so listing a parent on several
-   * envelopes up a chain gives each row the values the whole trace in one
-   * request gives it. Linear: parents come before their children in the plan.
+   * nearest envelope above it that has a usable name (an envelope without
+   * one takes the name of the agent above it), and the plan gives it the
+   * depth and node of the nearest placed span above it when that span is in
+   * its run; the name never crosses an agentspan span (TYPED). So every
+   * turn, tool or envelope of the request whose chain of ancestors leaves
+   * the request (through anything but a TYPED span) may lack all three: it
+   * is marked (`agentspan.agent.fill.awaited`), and its parent and run are
+   * remembered in the awaited entry of the span the chain leaves for, with
+   * the depth its row has relative to that span (one more than the placed
+   * spans between; 0, none, when one of them is of another run) and a rank
+   * (the spans between its parent and that span).
+   *
+   * An arrived span's remembered parents are listed on the nearest placed
+   * span at or above it in the request (for the depth and node; a turn, a
+   * tool, a root gives those alone, an envelope its name as well), on the
+   * nearest envelope above it (for the name; the processor gives an envelope the name of the agent above when it has none of its own), and handed
+   * on to the next awaited entry when its chain leaves the request again
+   * (not past a TYPED span), offsets and ranks grown by the spans passed.
+   * The exporter keeps, per parent and run, each value of the lowest rank,
+   * so every row ends with the values the whole trace in one request gives
+   * it, whatever order the spans come in. Linear: parents come before their
+   * children in the plan.
    */
   private fill(plan: ReplayPlan, kind: Uint8Array, entries: readonly (Entry | undefined)[], now: number): void {
     const spans = plan.spans;
     const n = spans.length;
-    // Per span, up its chain: the nearest envelope in the request (index, or -1) and the placed spans strictly
-    // between; the key the chain leaves the request for (none when it ends at a root or a TYPED span) and the
-    // placed spans strictly between.
-    const envelopeOf = new Int32Array(n).fill(-1);
-    const toEnvelope = new Int32Array(n);
-    const leavesFor: (string | undefined)[] = new Array<string | undefined>(n);
-    const toExit = new Int32Array(n);
+    // Per span, up its chain (through anything but a TYPED span): the nearest placed span (any kind) and the
+    // nearest envelope (index, or -1), with the hops to each; the key the chain leaves the
+    // request for, the hops to it, the placed spans strictly between and their common run.
     const placedAbove = new Int32Array(n).fill(-1);
+    const placedHops = new Int32Array(n);
+    const envelopeAbove = new Int32Array(n).fill(-1);
+    const envelopeHops = new Int32Array(n);
+    const leavesFor: (string | undefined)[] = new Array<string | undefined>(n);
+    const exitHops = new Int32Array(n);
+    const toExit = new Int32Array(n);
+    const exitRun: (string | typeof MIXED | undefined)[] = new Array<string | typeof MIXED | undefined>(n);
     let lists: Map<number, FillList> | undefined;
-    const list = (i: number, fills: FillList, grow: number): void => {
+    const list = (target: number, fills: FillList, offsetGrowth: number | undefined, rankGrowth: number): void => {
       lists ??= new Map();
-      let m = lists.get(i);
-      if (m === undefined) lists.set(i, (m = []));
-      for (let j = 0; j < fills.length; j += 2) addFill(m, fills[j] as string, (fills[j + 1] as number) + grow, this.dropFill);
+      let m = lists.get(target);
+      if (m === undefined) lists.set(target, (m = []));
+      for (let j = 0; j < fills.length; j += FILL_STRIDE) {
+        const offset = offsetGrowth === undefined || (fills[j + 2] as number) === 0 ? 0 : (fills[j + 2] as number) + offsetGrowth;
+        this.addFill(m, fills[j] as string, fills[j + 1] as string, offset, (fills[j + 3] as number) + rankGrowth);
+      }
     };
     for (let i = 0; i < n; i++) {
       const p = spans[i] as PlannedSpan;
       const parent = p.parent;
       if (parent === undefined) {
-        if (p.span.parentSpanId !== undefined) leavesFor[i] = keyOf(p.span.traceId, p.span.parentSpanId);
+        if (p.span.parentSpanId !== undefined) {
+          leavesFor[i] = keyOf(p.span.traceId, p.span.parentSpanId);
+          exitHops[i] = 1;
+        }
       } else {
-        placedAbove[i] = isPlaced(spans[parent] as PlannedSpan) ? parent : (placedAbove[parent] ?? -1);
-      }
-      if (parent !== undefined && kind[parent] !== TYPED) {
-        const placed = isPlaced(spans[parent] as PlannedSpan) ? 1 : 0;
-        leavesFor[i] = leavesFor[parent];
-        toExit[i] = (toExit[parent] ?? 0) + placed;
-        if (kind[parent] === ENVELOPE) envelopeOf[i] = parent;
-        else {
-          envelopeOf[i] = envelopeOf[parent] ?? -1;
-          toEnvelope[i] = (toEnvelope[parent] ?? 0) + placed;
+        const up = spans[parent] as PlannedSpan;
+        const upRun = runOf(up);
+        if (upRun !== undefined) {
+          placedAbove[i] = parent;
+          placedHops[i] = 1;
+        } else {
+          placedAbove[i] = placedAbove[parent] ?? -1;
+          placedHops[i] = (placedHops[parent] ?? 0) + 1;
+        }
+        if (kind[parent] !== TYPED) {
+          leavesFor[i] = leavesFor[parent];
+          exitHops[i] = (exitHops[parent] ?? 0) + 1;
+          toExit[i] = (toExit[parent] ?? 0) + (upRun === undefined ? 0 : 1);
+          exitRun[i] = sameRun(exitRun[parent], upRun);
+          if (kind[parent] === ENVELOPE) {
+            envelopeAbove[i] = parent;
+            envelopeHops[i] = 1;
+          } else {
+            envelopeAbove[i] = envelopeAbove[parent] ?? -1;
+            envelopeHops[i] = (envelopeHops[parent] ?? 0) + 1;
+          }
         }
       }
       const k = kind[i];
       const key = leavesFor[i];
-      if ((k === TURN || k === TOOL || k === ENVELOPE) && key !== undefined && p.span.parentSpanId !== undefined) {
-        this.rememberFill(key, p.span.parentSpanId, (toExit[i] ?? 0) + 1, now);
+      const ownRun = runOf(p);
+      if ((k === TURN || k === TOOL || k === ENVELOPE) && key !== undefined && p.span.parentSpanId !== undefined && ownRun !== undefined) {
+        const r = exitRun[i];
+        const offset = r === undefined || r === ownRun ? (toExit[i] ?? 0) + 1 : 0;
+        this.rememberFill(key, p.span.parentSpanId, ownRun, offset, (exitHops[i] ?? 1) - 1, now);
+        markFirst(p.attributes, { [Attr.ATTR_AGENT_FILL_AWAITED]: true });
       }
       const fills = entries[i]?.fills;
       if (fills === undefined) continue;
-      const self = isPlaced(p) ? 1 : 0;
-      // The depth: the rows' offsets are relative to the nearest placed span at or above this one.
-      const placed = self === 1 ? i : (placedAbove[i] ?? -1);
-      if (placed >= 0) list(placed, fills, 0);
-      if (k === TYPED) continue; // nothing is named across an agentspan span
-      const envelope = k === ENVELOPE ? i : (envelopeOf[i] ?? -1);
-      if (envelope >= 0) list(envelope, fills, k === ENVELOPE ? 0 : (toEnvelope[i] ?? 0) + self);
+      // The depth and node: offsets are relative to the nearest placed span at or above this one.
+      const placed = ownRun !== undefined ? i : (placedAbove[i] ?? -1);
+      if (placed >= 0) list(placed, fills, 0, placed === i ? 0 : (placedHops[i] ?? 0));
+      if (k === TYPED) continue; // nothing is named across an agentspan span, nor handed on
+      // The name, when the nearest placed span does not give it.
+      const named = k === ENVELOPE ? i : (envelopeAbove[i] ?? -1);
+      if (named >= 0 && named !== placed) list(named, fills, undefined, named === i ? 0 : (envelopeHops[i] ?? 0));
       if (key !== undefined) {
-        for (let j = 0; j < fills.length; j += 2) this.rememberFill(key, fills[j] as string, (fills[j + 1] as number) + (toExit[i] ?? 0) + self, now);
+        // Depth and node go on only through spans of the rows' own run.
+        const r = exitRun[i];
+        for (let j = 0; j < fills.length; j += FILL_STRIDE) {
+          const run = fills[j + 1] as string;
+          const offset = fills[j + 2] as number;
+          const through = offset > 0 && (r === undefined || r === run) && (ownRun === undefined || ownRun === run);
+          const grown = through ? offset + (toExit[i] ?? 0) + (ownRun === undefined ? 0 : 1) : 0;
+          this.rememberFill(key, fills[j] as string, run, grown, (fills[j + 3] as number) + (exitHops[i] ?? 1), now);
+        }
       }
     }
     if (lists === undefined) return;
     for (const [i, m] of lists) {
-      const attributes = (spans[i] as PlannedSpan).attributes;
-      attributes[Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS] = m.filter((_, j) => j % 2 === 0) as string[];
-      attributes[Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS] = m.filter((_, j) => j % 2 === 1) as number[];
-      // A span that is no envelope gives the depth alone: a turn's own agent name is not its children's.
-      if (kind[i] !== ENVELOPE) attributes[Attr.ATTR_AGENT_FILL_DEPTH_ONLY] = true;
+      const fill: Attributes = {
+        [Attr.ATTR_AGENT_FILL_PARENT_SPAN_IDS]: column(m, 0) as string[],
+        [Attr.ATTR_AGENT_FILL_RUN_IDS]: column(m, 1) as string[],
+        [Attr.ATTR_AGENT_FILL_DEPTH_OFFSETS]: column(m, 2) as number[],
+        [Attr.ATTR_AGENT_FILL_RANKS]: column(m, 3) as number[],
+      };
+      // A span that is no envelope gives the depth and node alone: a turn's own agent name is not its children's.
+      if (kind[i] !== ENVELOPE) fill[Attr.ATTR_AGENT_FILL_DEPTH_ONLY] = true;
+      markFirst((spans[i] as PlannedSpan).attributes, fill);
     }
   }
 
   /** Remembers, in the entry awaited as `key` (made if need be, with no turn), a parent of rows to fill. */
-  private rememberFill(key: string, parentSpanId: string, offset: number, now: number): void {
+  private rememberFill(key: string, parentSpanId: string, run: string, offset: number, rank: number, now: number): void {
     // An envelope that came first and became a row: the reverse order, not corrected (it will not come again).
     if (this.rows.has(key)) return;
     let entry = this.awaited.get(key);
@@ -331,9 +375,28 @@ export class EnvelopeMemory {
       // Touched once per request: every move leaves a deleted slot in the Map until it is rehashed.
       this.touch(key, entry, now);
     }
-    // A literal of two: `push` onto an empty array would reserve room for 19 (most lists stay at one parent).
-    if (entry.fills === undefined) entry.fills = [parentSpanId, offset];
-    else addFill(entry.fills, parentSpanId, offset, this.dropFill);
+    // A literal: `push` onto an empty array would reserve room for 17 more (most lists hold one parent).
+    if (entry.fills === undefined) {
+      if (this.fillParents >= this.maxFillParents) this.fillsDropped += 1;
+      else {
+        entry.fills = [parentSpanId, run, offset, rank];
+        this.fillParents += 1;
+      }
+    } else this.addFill(entry.fills, parentSpanId, run, offset, rank, true);
+  }
+
+  /**
+   * Adds a parent and run to a list of rows to fill, at most {@link MAX_FILL_PARENTS} in one list and, for
+   * the lists of the memory (`held`), {@link maxFillParents} in all (the others are counted as dropped).
+   */
+  private addFill(fills: FillList, parentSpanId: string, run: string, offset: number, rank: number, held = false): void {
+    for (let j = 0; j < fills.length; j += FILL_STRIDE) if (fills[j] === parentSpanId && fills[j + 1] === run) return; // one chain: the first stands
+    if (fills.length >= FILL_STRIDE * MAX_FILL_PARENTS || (held && this.fillParents >= this.maxFillParents)) {
+      this.fillsDropped += 1;
+      return;
+    }
+    fills.push(parentSpanId, run, offset, rank);
+    if (held) this.fillParents += 1;
   }
 
   private kindOfStart(given: Attributes): number {
@@ -408,7 +471,7 @@ export class EnvelopeMemory {
       // deleted before it (until the Map is rehashed), so evicting one at a time is quadratic.
       let n = Math.max(1, this.maxEntries >> 4);
       for (const [oldKey, old] of this.awaited) {
-        this.awaited.delete(oldKey);
+        this.forget(oldKey, old);
         if (!old.arrived) this.evicted += 1;
         if (--n === 0) break;
       }
@@ -428,6 +491,12 @@ export class EnvelopeMemory {
     this.rows.set(key, false);
   }
 
+  /** Deletes an entry, and its parents of rows to fill from the count of all. */
+  private forget(key: string, entry: Entry): void {
+    this.awaited.delete(key);
+    if (entry.fills !== undefined) this.fillParents -= entry.fills.length / FILL_STRIDE;
+  }
+
   /** Moves an entry to the end (most recently touched): the map stays in touch order, oldest first. */
   private touch(key: string, entry: Entry, now: number): void {
     entry.at = now;
@@ -439,28 +508,49 @@ export class EnvelopeMemory {
   private forgetOld(now: number): void {
     for (const [key, entry] of this.awaited) {
       if (now - entry.at <= this.maxAgeMillis) return;
-      this.awaited.delete(key);
+      this.forget(key, entry);
       if (!entry.arrived) this.expired += 1;
     }
   }
 }
 
-/** Whether the plan placed a span in a run (it has a depth, or passes on its lack, to the placed spans under it). */
-function isPlaced(p: PlannedSpan): boolean {
-  return typeof p.attributes[Attr.ATTR_RUN_ID] === 'string';
+/** The run the plan placed a span in (it has a depth and node, or passes on their lack, to the placed spans under it). */
+function runOf(p: PlannedSpan): string | undefined {
+  const run = p.attributes[Attr.ATTR_RUN_ID];
+  return typeof run === 'string' ? run : undefined;
+}
+
+/** Placed spans of more than one run. */
+const MIXED = Symbol('mixed runs');
+
+/** The run shared by the placed spans of a chain, one more taken in (undefined: none placed). */
+function sameRun(held: string | typeof MIXED | undefined, run: string | undefined): string | typeof MIXED | undefined {
+  if (run === undefined) return held;
+  return held === undefined || held === run ? run : MIXED;
 }
 
 /**
- * Parents of rows to fill and the depth offset of each, flat (`[span id, offset, span id, offset, ...]`):
- * a Map per awaited entry would double the entry's size, and a list holds one or two parents.
+ * Parents of rows to fill, flat: `[span id, run, depth offset, rank, ...]` (a Map or an object per entry
+ * would double an awaited entry's size, and a list holds one parent or a few).
  */
 type FillList = (string | number)[];
+const FILL_STRIDE = 4;
 
-/** Adds a parent to a list of rows to fill, at most {@link MAX_FILL_PARENTS} (`dropped` counts the others). */
-function addFill(fills: FillList, parentSpanId: string, offset: number, dropped: () => void): void {
-  for (let j = 0; j < fills.length; j += 2) if (fills[j] === parentSpanId) return; // its rows share one depth: the first offset stands
-  if (fills.length >= 2 * MAX_FILL_PARENTS) dropped();
-  else fills.push(parentSpanId, offset);
+/** Every `column`-th value of a fill list. */
+function column(fills: FillList, c: number): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (let j = c; j < fills.length; j += FILL_STRIDE) out.push(fills[j] as string | number);
+  return out;
+}
+
+/**
+ * Sets `extra` on a span's start attributes before the received ones: the replay keeps the first
+ * `attributeCountLimit` keys, and these must not be the ones dropped.
+ */
+function markFirst(attributes: Attributes, extra: Attributes): void {
+  const received: Attributes = { ...attributes };
+  for (const k of Object.keys(attributes)) delete attributes[k];
+  Object.assign(attributes, extra, received);
 }
 
 /** The attributes a replayed span keeps: its first `limit` keys (as the SDK's `attributeCountLimit` keeps them). */

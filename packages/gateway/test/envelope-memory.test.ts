@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Attributes } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { agentFillRowsOf, mapSpanToRow } from '@agentspan/exporter-postgres';
+import { AWAITS_FILL_KEY, agentFillRowsOf, awaitsFill, mapSpanToRow, mergeFills, type EventFillRow, type ExecutionEventRow } from '@agentspan/exporter-postgres';
 import { ExecutionEventSpanProcessor, classifyForeignSpan } from '@agentspan/processor';
 import { Attr } from '@agentspan/semconv';
 import { EnvelopeMemory, planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
@@ -43,35 +43,48 @@ function gatewayInProcess(memory = new EnvelopeMemory({ maxEntries: 1000, maxAge
   const exported = new InMemorySpanExporter();
   const replayer = new SpanReplayer({ processorsFor: () => [processor, new SimpleSpanProcessor(exported)] });
   processor.setTracerProvider(replayer.tracerProvider);
-  /** Event rows by id, as the exporter writes them, with the fills applied as its UPDATE applies them. */
-  const table = new Map<string, { key: string; parent: string | null; run: string | null; agent: string | null; depth: number | null; node: string | null }>();
+  /** Event rows by id, as the exporter writes them, and its table of fills by parent and run: its SQL, in memory. */
+  const table = new Map<string, { key: string; row: ExecutionEventRow }>();
+  const fillTable = new Map<string, EventFillRow>();
   let seen = 0;
   return {
     memory,
-    send(request: ReceivedSpan[]): void {
+    /** Replays a request; its spans are written with the next request's unless `hold` is false (one batch). */
+    send(request: ReceivedSpan[], hold = false): void {
       const plan = planReplay(request, OPTIONS);
       memory.apply(plan);
       replayer.replay(plan);
-      // One batch: its rows inserted (a row already there is kept), then its fills over every stored row.
+      if (hold) return;
+      // One batch: its rows inserted (a row already there is kept), its fills merged into the table, then the marked
+      // rows under the parents and runs of both set from the table.
       const batch: ReadableSpan[] = exported.getFinishedSpans().slice(seen);
       seen += batch.length;
+      const touched = new Set<string>();
       for (const s of batch) {
         const m = mapSpanToRow(s);
         if (m?.kind !== 'event' || table.has(m.row.id)) continue;
-        table.set(m.row.id, { key: `${s.spanContext().spanId} ${s.name}`, parent: m.row.parent_event_id, run: m.row.run_id, agent: m.row.agent_name, depth: m.row.depth, node: m.row.node_id });
+        table.set(m.row.id, { key: `${s.spanContext().spanId} ${s.name}`, row: m.row });
+        if (awaitsFill(m.row)) touched.add(`${m.row.parent_event_id} ${m.row.run_id}`);
       }
       for (const fill of batch.flatMap(agentFillRowsOf)) {
-        for (const row of table.values()) {
-          if (row.parent !== fill.id || row.run !== fill.run_id) continue;
-          row.agent ??= fill.agent_name;
-          row.depth ??= fill.depth;
-          row.node ??= fill.node_id;
-        }
+        const k = `${fill.parent_event_id} ${fill.run_id}`;
+        const held = fillTable.get(k);
+        fillTable.set(k, held === undefined ? fill : mergeFills(held, fill));
+        touched.add(k);
+      }
+      for (const { row } of table.values()) {
+        const k = `${row.parent_event_id} ${row.run_id}`;
+        const fill = fillTable.get(k);
+        if (!touched.has(k) || fill === undefined || !awaitsFill(row)) continue;
+        const awaited = row.meta[AWAITS_FILL_KEY] as string[];
+        if (awaited.includes('agent_name') && fill.agent_name !== null) row.agent_name = fill.agent_name;
+        if (awaited.includes('depth') && fill.depth !== null) row.depth = fill.depth;
+        if (awaited.includes('node_id') && fill.node_id !== null) row.node_id = fill.node_id;
       }
     },
     /** Span → agent name, depth and node of its event row. */
     agents(): Map<string, string> {
-      return new Map([...table.values()].map((r) => [r.key, `${r.agent} ${r.depth} ${r.node}`]));
+      return new Map([...table.values()].map(({ key, row }) => [key, `${row.agent_name} ${row.depth} ${row.node_id}`]));
     },
     /** Span id → event type, for the spans that became rows (and the trace's run). */
     rows(): Map<string, string> {
@@ -144,13 +157,83 @@ test('property: whatever the batch boundaries of a children-first export, the sa
   );
 });
 
-test('property: whatever the batch boundaries, every event row ends with the agent name, depth and node it has when the trace comes in one request (fills applied)', () => {
+/** Kinds of spans of the fills property: the three conventions' envelopes, turns and tools, steps, agentspan spans. */
+const FILL_KINDS: Record<string, Attributes> = {
+  ...KINDS,
+  aiEnvelope: { 'ai.operationId': 'ai.generateText' },
+  aiTurn: { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.model.id': 'gpt' },
+  aiTool: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 't' },
+  oiAgent: { 'openinference.span.kind': 'AGENT' },
+  oiLlm: { 'openinference.span.kind': 'LLM' },
+  oiTool: { 'openinference.span.kind': 'TOOL' },
+};
+const REQUESTS = 4;
+
+/**
+ * A random trace for the fills: envelopes named (or with a name the processor does not use: '' or a number),
+ * node ids, conversation ids on some spans (runs of two kinds in one trace), split into children-first
+ * requests; some requests written with the next in one exporter batch, one maybe sent again.
+ */
+const fillTraces = fc
+  .record({
+    nodes: fc.array(
+      fc.record({
+        kind: fc.constantFrom(...Object.keys(FILL_KINDS)),
+        parentPick: fc.nat(),
+        request: fc.nat(REQUESTS),
+        name: fc.constantFrom('yes', 'yes', 'no', 'empty', 'number'),
+        node: fc.nat(5),
+        conversation: fc.nat(5),
+      }),
+      { minLength: 1, maxLength: 16 },
+    ),
+    held: fc.array(fc.boolean(), { minLength: REQUESTS + 1, maxLength: REQUESTS + 1 }),
+    retried: fc.option(fc.record({ request: fc.nat(REQUESTS), after: fc.nat(REQUESTS) })),
+  })
+  .map(({ nodes, held, retried }) => {
+    const parent = nodes.map((n, i) => (i === 0 || n.parentPick % (i + 1) === i ? undefined : n.parentPick % i));
+    const children = nodes.map(() => [] as number[]);
+    parent.forEach((p, i) => p !== undefined && children[p]?.push(i));
+    const start = new Array<number>(nodes.length).fill(0);
+    const end = new Array<number>(nodes.length).fill(0);
+    let clock = 1;
+    const visit = (i: number): void => {
+      start[i] = clock++;
+      for (const c of children[i] ?? []) visit(c);
+      end[i] = clock++;
+    };
+    parent.forEach((p, i) => p === undefined && visit(i));
+    const request = nodes.map((n) => n.request);
+    for (const i of [...nodes.keys()].sort((a, b) => start[a]! - start[b]!)) {
+      const p = parent[i];
+      if (p !== undefined) request[i] = Math.min(request[i]!, request[p]!);
+    }
+    const attributes = (n: (typeof nodes)[number], i: number): Attributes => {
+      const a: Attributes = { ...FILL_KINDS[n.kind] };
+      const envelope = n.kind === 'envelope' || n.kind === 'aiEnvelope' || n.kind === 'oiAgent';
+      if (envelope && n.name === 'yes') a[n.kind === 'aiEnvelope' ? 'ai.telemetry.functionId' : n.kind === 'oiAgent' ? 'agent.name' : 'gen_ai.agent.name'] = `agent${i}`;
+      if (envelope && n.name === 'empty') a['gen_ai.agent.name'] = '';
+      if (envelope && n.name === 'number') a['gen_ai.agent.name'] = 42;
+      if (n.node === 0) a['graph.node.id'] = `node${i}`;
+      if (n.conversation === 0 && n.kind !== 'own') a['gen_ai.conversation.id'] = 'conversation';
+      return a;
+    };
+    const spans = nodes.map((n, i) => span(i, parent[i], start[i]! * 1000, end[i]! * 1000, attributes(n, i)));
+    const sends: number[] = [];
+    for (let r = 0; r <= REQUESTS; r++) {
+      sends.push(r);
+      if (retried !== null && retried.after === r && retried.request <= r) sends.push(retried.request);
+    }
+    return { spans, request, sends, held };
+  });
+
+test('property: whatever the batch boundaries, batches and retries, every event row ends with the agent name, depth and node it has when the trace comes in one request', () => {
   fc.assert(
-    fc.property(traces, ({ spans, request }) => {
+    fc.property(fillTraces, ({ spans, request, sends, held }) => {
       const whole = gatewayInProcess();
       whole.send([...spans].sort((a, b) => Number(a.endNanos - b.endNanos)));
       const split = gatewayInProcess();
-      for (let r = 0; r <= 3; r++) split.send(spans.filter((_, i) => request[i] === r));
+      sends.forEach((r, k) => split.send(spans.filter((_, i) => request[i] === r), held[r] === true && k < sends.length - 1));
       assert.deepEqual(split.agents(), whole.agents());
       assert.equal(split.memory.stats().fillsDropped, 0);
     }),

@@ -457,14 +457,14 @@ export class ForeignSpanMapper {
       const name = own ?? parentScope?.name ?? agentOfParent(parentContext);
       this.scopes.set(id, { name, turns: 0 });
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.INVOKE_AGENT);
-      setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, name);
+      setAgentName(out, attrs, name);
       // No event type yet: whether the envelope is a row is decided when it ends.
       span.setAttributes(out);
       return;
     }
     if (parentScope !== undefined) this.scopes.set(id, parentScope);
     const agent = own ?? parentScope?.name ?? agentOfParent(parentContext);
-    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, agent);
+    setAgentName(out, attrs, agent);
     if (c.kind === 'turn') {
       // Counted when it starts: an envelope may end before its turn does (an agent function that
       // returns a stream), and the turn will be the row. A turn the framework never ends (some
@@ -528,7 +528,7 @@ export class ForeignSpanMapper {
       [Attr.ATTR_EVENT_TYPE]: c.kind === 'turn' ? EventType.AGENT_CALL : EventType.TOOL_CALL,
     };
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, c.kind === 'turn' ? GenAiOperation.CHAT : GenAiOperation.EXECUTE_TOOL);
-    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_AGENT_NAME, ownAgentName(attrs, c, span.name) ?? scope?.name);
+    setAgentName(out, attrs, ownAgentName(attrs, c, span.name) ?? scope?.name);
     if (c.kind === 'turn') {
       setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
       if (scope !== undefined) scope.turns += 1;
@@ -609,6 +609,19 @@ function isConvention(v: AttributeValue | undefined): v is ForeignConvention {
 
 function positive(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
+/**
+ * `gen_ai.agent.name`: the name resolved for the span, unless it carries a usable one. A name that is
+ * empty or no string is none (`str`): the spans under it are named after the agent resolved, and so is
+ * the span itself, its row included, or the name is removed when none is resolved (the gateway's fills
+ * read the name back from the span, and a row's `agent_name` would otherwise say `''` or `42`).
+ */
+function setAgentName(out: Attributes, attrs: Attributes, name: string | undefined): void {
+  const key = Attr.ATTR_GEN_AI_AGENT_NAME;
+  if (str(attrs[key]) !== undefined || out[key] !== undefined) return;
+  if (name !== undefined) out[key] = name;
+  else if (attrs[key] !== undefined) delete attrs[key];
 }
 
 function setIfAbsent(out: Attributes, attrs: Attributes, key: string, value: AttributeValue | undefined): void {

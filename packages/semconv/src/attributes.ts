@@ -195,21 +195,33 @@ export const ATTR_MAPPED_FROM = 'agentspan.mapped_from';
  */
 export const ATTR_AGENT_TURNS_ELSEWHERE = 'agentspan.agent.turns_elsewhere';
 /**
- * Span ids (string[]) on an agent envelope of another instrumentation: the
- * parents of event rows written before the envelope arrived (the gateway
- * sets it when spans under the envelope came in earlier OTLP requests, so
- * their rows could not take the agent's name and depth from it). The
- * Postgres exporter fills in the `agent_name` and `depth` those rows lack
- * from the envelope's: the agent's name, and the envelope's depth plus the
- * offset at the same position of {@link ATTR_AGENT_FILL_DEPTH_OFFSETS}.
+ * Set by the gateway on a span replayed before a span above it that its
+ * row takes its agent name, depth or node from (the spans of an agent that
+ * runs longer than a sender's export delay come before their envelope):
+ * `true`. The Postgres exporter marks the row `meta.awaits_fill` with the
+ * columns it lacks; a later fill sets them.
+ */
+export const ATTR_AGENT_FILL_AWAITED = 'agentspan.agent.fill.awaited';
+/**
+ * The fill a span gives rows written before it (the gateway sets it; read
+ * by the Postgres exporter): parallel arrays, one entry per parent of such
+ * rows. Span ids (string[]) of the parents.
  */
 export const ATTR_AGENT_FILL_PARENT_SPAN_IDS = 'agentspan.agent.fill.parent_span_ids';
-/** Integers (number[]), one per {@link ATTR_AGENT_FILL_PARENT_SPAN_IDS} entry: the depth of the rows under that parent minus the envelope's. */
-export const ATTR_AGENT_FILL_DEPTH_OFFSETS = 'agentspan.agent.fill.depth_offsets';
+/** Run ids (string[]): the run of the rows under each parent of {@link ATTR_AGENT_FILL_PARENT_SPAN_IDS}. */
+export const ATTR_AGENT_FILL_RUN_IDS = 'agentspan.agent.fill.run_ids';
 /**
- * `true` when the span carrying {@link ATTR_AGENT_FILL_PARENT_SPAN_IDS} is
- * no agent envelope (a model turn, a tool, a root above the rows): it gives
- * their depth only, its own agent name not being theirs.
+ * Integers (number[]): the depth of the rows under each parent minus this
+ * span's; 0 when the span gives them neither depth nor node (a span of
+ * another run between).
+ */
+export const ATTR_AGENT_FILL_DEPTH_OFFSETS = 'agentspan.agent.fill.depth_offsets';
+/** Integers (number[]): how many spans lie between each parent and this span (the nearest source wins). */
+export const ATTR_AGENT_FILL_RANKS = 'agentspan.agent.fill.ranks';
+/**
+ * `true` when the span carrying a fill is no agent envelope (a model turn,
+ * a tool, a root above the rows): it gives their depth and node only, its
+ * own agent name not being theirs.
  */
 export const ATTR_AGENT_FILL_DEPTH_ONLY = 'agentspan.agent.fill.depth_only';
 
