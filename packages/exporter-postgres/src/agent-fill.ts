@@ -163,14 +163,46 @@ export function fillKey(parentEventId: string, runId: string): string {
 }
 
 /**
- * Takes a transaction-scoped advisory lock per key, in one order for every
- * writer (sorted by the lock's number), so two batches never wait on each
- * other in a cycle. `$1`: the keys ({@link fillKey}). Exported for tests.
+ * Advisory locks the fills take, at most: keys share them by hash. One lock per key would fill Postgres's
+ * shared lock table (`max_locks_per_transaction` × connections) with a batch of many fills, and the
+ * batch would fail with 53200 for good; a key sharing a lock only makes unrelated fills wait for each other.
+ */
+export const FILL_LOCKS = 64;
+
+/** The first of the fills' advisory lock numbers: 'agentspa' as ASCII, its last 6 bits cleared (a key no one picks by chance). */
+const FILL_LOCK_BASE = '7018690069354737728';
+
+/**
+ * Takes the transaction-scoped advisory locks of the keys ({@link fillKey},
+ * `$1`; at most {@link FILL_LOCKS}, keys sharing them by hash), in one order
+ * for every writer, so two batches never wait on each other in a cycle.
+ * Exported for tests.
  */
 export function fillLockStatement(): string {
   return (
     `SELECT count(pg_advisory_xact_lock(h)) FROM ` +
-    `(SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS locks`
+    `(SELECT DISTINCT ${FILL_LOCK_BASE} + (hashtextextended(k, 0) & ${FILL_LOCKS - 1}) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS locks`
+  );
+}
+
+/**
+ * Stored rows awaiting a fill that the same span, sent again, brings values
+ * for: those values win, and the columns they fill are no longer awaited
+ * (the key goes when none is left). `$1…$4`: ids, agent names, depths,
+ * nodes. Exported for tests.
+ */
+export function ownValuesStatement(schema: string | undefined): string {
+  const given = (c: string): string => `(c = '${c}' AND n.${c} IS NOT NULL)`;
+  const remaining =
+    `(SELECT coalesce(jsonb_agg(c), '[]'::jsonb) FROM jsonb_array_elements_text(t.meta->'${AWAITS_FILL_KEY}') AS c ` +
+    `WHERE NOT (${FILLED_COLUMNS.map(given).join(' OR ')}))`;
+  const value = (c: string): string => `CASE WHEN t.meta->'${AWAITS_FILL_KEY}' ? '${c}' AND n.${c} IS NOT NULL THEN n.${c} ELSE t.${c} END`;
+  return (
+    `UPDATE ${qualify(schema, TABLES.EXECUTION_EVENTS)} AS t SET ${FILLED_COLUMNS.map((c) => `${c} = ${value(c)}`).join(', ')}, ` +
+    `meta = CASE WHEN ${remaining} = '[]'::jsonb THEN t.meta - '${AWAITS_FILL_KEY}' ELSE jsonb_set(t.meta, '{${AWAITS_FILL_KEY}}', ${remaining}) END ` +
+    `FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[]) AS n(id, agent_name, depth, node_id) ` +
+    `WHERE t.id = ANY($1::uuid[]) AND t.id = n.id AND t.meta ? '${AWAITS_FILL_KEY}' ` +
+    `AND (${FILLED_COLUMNS.map((c) => `(t.meta->'${AWAITS_FILL_KEY}' ? '${c}' AND n.${c} IS NOT NULL)`).join(' OR ')})`
   );
 }
 

@@ -486,6 +486,17 @@ function leftoverAttributes(a: Attributes, consumed: ReadonlySet<string>): JsonO
   return out;
 }
 
+/**
+ * `agent_name`: `gen_ai.agent.name` as text. On a span of another instrumentation (`agentspan.mapped_from`),
+ * only a non-empty string: the processor names no agent after `''` or `42` (nor the spans under it), and
+ * neither does the row (a gateway fill may then give it the agent's name).
+ */
+function agentNameOf(a: Attributes): string | null {
+  const v = a[Attr.ATTR_GEN_AI_AGENT_NAME];
+  if (a[Attr.ATTR_MAPPED_FROM] === undefined) return readString(v) ?? null;
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
 function mapEvent(span: ReadableSpan, type: Exclude<EventType, 'run' | 'node'>): ExecutionEventRow {
   const a = span.attributes;
   const c = commonOf(span);
@@ -502,7 +513,7 @@ function mapEvent(span: ReadableSpan, type: Exclude<EventType, 'run' | 'node'>):
     parent_event_id: c.parentEventSpanId ? parentEventIdFor(c.traceId, c.parentEventSpanId) : null,
     event_type: type,
     event_subtype: EVENT_SUBTYPE[type],
-    agent_name: indexSafeOrNull(readString(a[Attr.ATTR_GEN_AI_AGENT_NAME]) ?? null),
+    agent_name: indexSafeOrNull(agentNameOf(a)),
     agent_role: readString(a[Attr.ATTR_AGENT_ROLE]) ?? null,
     // `timestamp` is NOT NULL: a span always has a start time; the epoch is the last resort.
     timestamp: c.startedAt ?? new Date(0).toISOString(),

@@ -35,7 +35,7 @@ import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState,
 import { qualify, quoteIdent } from './sql.js';
 import { LAST_SEEN_AT_KEY, SHOWN_IN_PROGRESS_KEY, inProgressSql, isInProgressRow, serverTimeSql } from './liveness.js';
 import { RUN_UPSERT_SETS, mergeRunRows } from './run-merge.js';
-import { awaitsFill, fillApplyStatement, fillKey, fillLockStatement, fillUpsertStatement, mergeFills } from './agent-fill.js';
+import { FILLED_COLUMNS, awaitsFill, fillApplyStatement, fillKey, fillLockStatement, fillUpsertStatement, mergeFills, ownValuesStatement } from './agent-fill.js';
 
 /** Default number of rows per INSERT statement. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
@@ -499,6 +499,12 @@ async function writeRowsWith(
       const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
       add(await unnestChunks(client, sql, plain, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows, onShort));
     }
+    // Stored rows still awaiting a fill that a row of this batch has values for (the same span sent again
+    // whole): those values are the row's own, and win.
+    if (met.length > 0) {
+      await flushBegin();
+      statements += await ownValuesOverFills(client, schema, met, maxBatchRows);
+    }
     // Of the rows a chunk met, those stored in progress (usually none: a retry or a replay met its own rows)
     // join the live ones, in one pass in id order: its row locks are taken in one order, whatever another
     // batch holds.
@@ -522,6 +528,28 @@ async function writeRowsWith(
   await flushBegin(); // nothing to write: the transaction is still opened (and committed) as asked
   return { runs: g.runs.length, nodes: g.nodes.length, events: g.events.length, fills: fills.length, filled, written, statements, copyFallbacks };
 }
+
+/**
+ * For rows that met a stored row still awaiting a fill (`meta.awaits_fill`): the columns it awaits that the
+ * new row has values for take them, and are no longer awaited (a later fill must not replace them). The new
+ * row is the same span sent again with the spans above it (a request retried whole after a split one).
+ * Returns the statements that wrote (one per chunk, none when no stored row awaited a fill).
+ */
+async function ownValuesOverFills(client: Queryable, schema: string | undefined, rows: readonly ExecutionEventRow[], maxBatchRows: number): Promise<number> {
+  const withValues = rows.filter((r) => FILLED_COLUMNS.some((c) => r[c] !== null));
+  if (withValues.length === 0) return 0;
+  const r = await unnestChunks(client, ownValuesStatement(schema), withValues, OWN_VALUES_COLUMN_TYPES, maxBatchRows);
+  // Counted only when it wrote (usually it finds no stored row awaiting a fill: a retry met its own rows).
+  return r.written > 0 ? r.statements : 0;
+}
+
+/** The values {@link ownValuesOverFills} reads from each row. */
+const OWN_VALUES_COLUMN_TYPES: ColumnTypes<Pick<ExecutionEventRow, 'id' | 'agent_name' | 'depth' | 'node_id'>> = {
+  id: 'uuid',
+  agent_name: 'text',
+  depth: 'integer',
+  node_id: 'text',
+};
 
 /** The parents and runs a batch's fills and marked rows are about, sorted; undefined when none (the usual batch). */
 function fillKeysOf(fills: readonly EventFillRow[], events: readonly ExecutionEventRow[]): FillKeys | undefined {
@@ -665,6 +693,12 @@ export async function writeRowsInTransaction(
   }
 }
 
+/**
+ * Read committed whatever the server's or role's default: a statement that waited for another
+ * transaction's lock must see what it committed (the fills' advisory locks rely on it, see `agent-fill.ts`).
+ */
+const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
+
 async function transactionOnce(
   pool: ClientSource,
   schema: string | undefined,
@@ -676,7 +710,7 @@ async function transactionOnce(
   // Sent with the first statement that needs no parameters (the first COPY), else on its own.
   // A number formatted by us: nothing to quote.
   const begin =
-    options.statementTimeoutMs === undefined ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = '${Math.floor(options.statementTimeoutMs)}ms'`;
+    options.statementTimeoutMs === undefined ? BEGIN : `${BEGIN}; SET LOCAL statement_timeout = '${Math.floor(options.statementTimeoutMs)}ms'`;
   try {
     try {
       const result = await writeRowsWith(client, schema, grouped, options, options.method ?? DEFAULT_WRITE_METHOD, begin);

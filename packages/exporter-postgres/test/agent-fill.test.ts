@@ -280,6 +280,56 @@ describe('fills written to Postgres', () => {
     }
   });
 
+  it('the same span sent again whole (a retried request) brings its own values: they win over fills, before or after', async () => {
+    const P = '00000000000000b1';
+    const alone = turn(P, 'run-g', 1); // split from its envelope: marked
+    await exportOk([alone]);
+    // The whole trace sent again: the same span, now with its agent, depth and node (not marked).
+    const whole = placed(Object.assign(Object.create(alone) as ReadableSpan, {
+      attributes: { ...alone.attributes, [Attr.ATTR_AGENT_FILL_AWAITED]: false, [Attr.ATTR_GEN_AI_AGENT_NAME]: 'own', [Attr.ATTR_DEPTH]: 5 },
+    }), P);
+    await exportOk([whole]);
+    assert.deepEqual(await rows('run-g'), ['chat 1: own 5 null']);
+    const meta = await db.pool.query(`SELECT meta->'${AWAITS_FILL_KEY}' AS awaits FROM execution_events WHERE run_id = 'run-g'`);
+    assert.deepEqual(meta.rows[0].awaits, ['node_id'], 'what it brought is no longer awaited');
+    await exportOk([envelope('run-g', fillOf([P], 'run-g', [1]))]);
+    assert.deepEqual(await rows('run-g'), ['chat 1: own 5 graph-node'], 'a later fill sets only what is still awaited');
+  });
+
+  it('under a REPEATABLE READ default too, a fill and its rows written concurrently meet (the writer reads committed)', async () => {
+    const pool = new (db.pool.constructor as typeof import('pg').Pool)({ ...(db.pool as unknown as { options: object }).options, options: `-c search_path="${db.schema}" -c default_transaction_isolation=repeatable\\ read` });
+    const writer = new PostgresExecutionEventExporter({ pool, migrate: false });
+    try {
+      const run = 'run-rr';
+      const P = '00000000000000b2';
+      const held = await pool.connect();
+      try {
+        await held.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+        await writeRows(held, undefined, writer.prepareRows([turn(P, run, 1)]).rows);
+        const other = writer.writeMappedRows(writer.prepareRows([envelope(run, fillOf([P], run, [1]))]).rows);
+        await new Promise((r) => setTimeout(r, 200));
+        await held.query('COMMIT');
+        await other;
+      } finally {
+        held.release();
+      }
+      assert.deepEqual(await rows(run), ['chat 1: writer 2 graph-node']);
+    } finally {
+      await writer.shutdown();
+      await pool.end();
+    }
+  });
+
+  it('a batch of 20 000 fills takes a bounded number of locks (one per key would overflow the lock table)', async () => {
+    const parents = Array.from({ length: 20_000 }, (_, i) => (0xa0000000 + i).toString(16).padStart(16, '0'));
+    await exportOk([envelope('run-h', fillOf(parents.slice(0, 1000), 'run-h', parents.slice(0, 1000).map(() => 1)))]);
+    const spans = [];
+    for (let i = 0; i < parents.length; i += 1000) spans.push(envelope('run-h', fillOf(parents.slice(i, i + 1000), 'run-h', parents.slice(i, i + 1000).map(() => 1))));
+    await exportOk(spans);
+    const n = await db.pool.query(`SELECT count(*)::int AS n FROM execution_event_fills WHERE run_id = 'run-h'`);
+    assert.equal(n.rows[0].n, parents.length);
+  });
+
   it('agent names are stored as an event row stores them: NUL and lone surrogates replaced, past the index bound cut and hashed', async () => {
     for (const [i, name] of ['a\u0000b\ud800c', 'x'.repeat(10_000)].entries()) {
       const run = `run-e${i}`;

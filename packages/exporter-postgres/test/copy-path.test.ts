@@ -157,7 +157,7 @@ describe('the COPY write path', () => {
       assert.equal(s.filter((x) => x.includes('SAVEPOINT agentspan_copy')).length, 5);
       // One round trip per chunk (BEGIN travels with the first), then COMMIT.
       assert.equal(s.length, 6, s.join('\n'));
-      assert.match(s[0]!, /^BEGIN; SAVEPOINT agentspan_copy; COPY execution_events \(/);
+      assert.match(s[0]!, /^BEGIN ISOLATION LEVEL READ COMMITTED; SAVEPOINT agentspan_copy; COPY execution_events \(/);
       assert.match(s[1]!, /^RELEASE SAVEPOINT agentspan_copy; SAVEPOINT agentspan_copy; COPY execution_events \(/);
       assert.equal(s[5], 'COMMIT');
       const n = await pool.query(`SELECT count(*)::int AS n FROM execution_events WHERE run_id = 'run-chunks'`);

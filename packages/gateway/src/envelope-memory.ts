@@ -204,6 +204,7 @@ export class EnvelopeMemory {
     const entries: (Entry | undefined)[] = [];
     for (let i = 0; i < n; i++) {
       const p = spans[i] as PlannedSpan;
+      if (hasMoreKeys(p.attributes, this.attributeCountLimit)) agentspanKeysFirst(p.attributes);
       kind[i] = this.kindOfStart(p.attributes);
       if (this.awaited.size === 0) continue;
       const key = keyOf(p.span.traceId, p.span.spanId);
@@ -551,6 +552,24 @@ function markFirst(attributes: Attributes, extra: Attributes): void {
   const received: Attributes = { ...attributes };
   for (const k of Object.keys(attributes)) delete attributes[k];
   Object.assign(attributes, extra, received);
+}
+
+/** Whether `attributes` has more than `limit` keys (counting stops past it). */
+function hasMoreKeys(attributes: Attributes, limit: number): boolean {
+  if (!Number.isFinite(limit)) return false;
+  let count = 0;
+  for (const _ in attributes) if (++count > limit) return true;
+  return false;
+}
+
+/**
+ * Moves the `agentspan.*` keys (the plan's run, node and depth, what the gateway marks) before the
+ * received ones, for a span with more keys than the replay keeps: they must not be the ones dropped.
+ */
+function agentspanKeysFirst(attributes: Attributes): void {
+  const ours: Attributes = {};
+  for (const k in attributes) if (k.startsWith('agentspan.')) ours[k] = attributes[k];
+  markFirst(attributes, ours);
 }
 
 /** The attributes a replayed span keeps: its first `limit` keys (as the SDK's `attributeCountLimit` keeps them). */

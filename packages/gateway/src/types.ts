@@ -137,10 +137,10 @@ export interface GatewayOptions {
    * them before they arrived (agent envelopes awaited in a later request, so
    * that they make no row next to their turns; and those that arrived, for a
    * retried request). When full, the least recently touched sixteenth is forgotten, counted
-   * in `stats().envelopes.evicted` when it had not arrived. About 200 bytes
-   * each (and the span id of a parent of rows to fill in, when it holds
-   * one); with a fifth as many envelopes that became rows (kept to count
-   * turns that come after them), 12 MiB at the default.
+   * in `stats().envelopes.evicted` when it had not arrived. About 320 bytes
+   * each, up to 440 with a parent of rows to fill; with a fifth as many
+   * envelopes that became rows (kept to count turns that come after them),
+   * 15–21 MiB at the default.
    * @default 50_000
    */
   maxAwaitedEnvelopes?: number | undefined;

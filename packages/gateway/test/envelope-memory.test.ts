@@ -241,6 +241,19 @@ test('property: whatever the batch boundaries, batches and retries, every event 
   );
 });
 
+test('an envelope with more attributes than the replay keeps still fills its turn in: its run, depth and node come first', () => {
+  const filler: Attributes = {};
+  for (let k = 0; k < (REPLAY_SPAN_LIMITS.attributeCountLimit ?? 0) + 10; k++) filler[`x.${k}`] = k;
+  const envelope = { ...ENVELOPE, 'gen_ai.agent.name': 'writer', 'graph.node.id': 'n1', ...filler };
+  const whole = gatewayInProcess();
+  whole.send([span(1, 0, 1, 2, TURN), span(0, undefined, 0, 3, envelope)]);
+  const split = gatewayInProcess();
+  split.send([span(1, 0, 1, 2, TURN)]);
+  split.send([span(0, undefined, 0, 3, envelope)]);
+  assert.deepEqual(split.agents(), whole.agents());
+  assert.deepEqual([...split.agents().values()], ['writer 2 n1']);
+});
+
 test('an envelope under a step, the step and the envelope each in a request of their own after the turn: the fact travels up', () => {
   const g = gatewayInProcess();
   g.send([span(2, 1, 2, 3, TURN)]);

@@ -614,14 +614,12 @@ function positive(value: number | undefined, fallback: number): number {
 /**
  * `gen_ai.agent.name`: the name resolved for the span, unless it carries a usable one. A name that is
  * empty or no string is none (`str`): the spans under it are named after the agent resolved, and so is
- * the span itself, its row included, or the name is removed when none is resolved (the gateway's fills
- * read the name back from the span, and a row's `agent_name` would otherwise say `''` or `42`).
+ * the span itself, its row included (the gateway's fills read the name back from the span). With none
+ * resolved, the sender's value stays on the span; the Postgres exporter stores no name for it then.
  */
 function setAgentName(out: Attributes, attrs: Attributes, name: string | undefined): void {
   const key = Attr.ATTR_GEN_AI_AGENT_NAME;
-  if (str(attrs[key]) !== undefined || out[key] !== undefined) return;
-  if (name !== undefined) out[key] = name;
-  else if (attrs[key] !== undefined) delete attrs[key];
+  if (name !== undefined && str(attrs[key]) === undefined && out[key] === undefined) out[key] = name;
 }
 
 function setIfAbsent(out: Attributes, attrs: Attributes, key: string, value: AttributeValue | undefined): void {

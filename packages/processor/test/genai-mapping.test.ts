@@ -236,6 +236,33 @@ test('an agent envelope with no model turn beneath it is the agent_call row itse
   await p.shutdown();
 });
 
+test("a gen_ai.agent.name that is empty or no string is no name: the span and its row take the agent above, or none", async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'unusable-names-run' });
+  run.with(() =>
+    within(p.tracer, 'invoke_agent boss', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'boss' }, () => {
+      // An inner envelope named '' (no turn: its own row) and a tool named 42 under it.
+      within(p.tracer, 'invoke_agent', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': '' }, () => {
+        within(p.tracer, 'execute_tool t', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.agent.name': 42 });
+      });
+    }),
+  );
+  // Alone, with nothing above to name it: the sender's value stays on the span, the row has no name.
+  run.with(() => within(p.tracer, 'invoke_agent', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 42 }));
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('unusable-names-run');
+  assert.deepEqual(rows.map((r) => [r.name, r.agent_name]), [
+    ['invoke_agent boss', 'boss'],
+    ['invoke_agent', 'boss'],
+    ['execute_tool t', 'boss'],
+    ['invoke_agent', null],
+  ]);
+  const alone = p.memory.getFinishedSpans().filter((s) => s.name === 'invoke_agent').at(-1);
+  assert.equal(alone?.attributes['gen_ai.agent.name'], 42, 'kept on the span for the other exporters');
+  await p.shutdown();
+});
+
 test('an envelope that ends before its model turn (an agent function returning a stream) is not a second row', async () => {
   const p = pipeline();
   const run = p.recorder.startRun({ runId: 'envelope-first' });
