@@ -107,6 +107,32 @@ function gatewayInProcess(memory = new EnvelopeMemory({ maxEntries: 1000, maxAge
 const KINDS = { envelope: ENVELOPE, turn: TURN, tool: TOOL, step: STEP, own: OWN } as const;
 type Kind = keyof typeof KINDS;
 
+/**
+ * The shape of a random trace: each node's parent (an earlier node, or none), nested times (each child ends
+ * before its parent, as SDKs record), and its request, never later than its parent's (children are exported
+ * first).
+ */
+function layout(nodes: readonly { parentPick: number; request: number }[]): { parent: (number | undefined)[]; start: number[]; end: number[]; request: number[] } {
+  const parent = nodes.map((n, i) => (i === 0 || n.parentPick % (i + 1) === i ? undefined : n.parentPick % i));
+  const children = nodes.map(() => [] as number[]);
+  parent.forEach((p, i) => p !== undefined && children[p]?.push(i));
+  const start = new Array<number>(nodes.length).fill(0);
+  const end = new Array<number>(nodes.length).fill(0);
+  let clock = 1;
+  const visit = (i: number): void => {
+    start[i] = clock++;
+    for (const c of children[i] ?? []) visit(c);
+    end[i] = clock++;
+  };
+  parent.forEach((p, i) => p === undefined && visit(i));
+  const request = nodes.map((n) => n.request);
+  for (const i of [...nodes.keys()].sort((a, b) => start[a]! - start[b]!)) {
+    const p = parent[i];
+    if (p !== undefined) request[i] = Math.min(request[i]!, request[p]!);
+  }
+  return { parent, start, end, request };
+}
+
 /** A random trace: parents before children, nested times (each child ends before its parent, as SDKs record). */
 const traces = fc
   .array(fc.record({ kind: fc.constantFrom<Kind>('envelope', 'envelope', 'turn', 'turn', 'tool', 'step', 'own'), parentPick: fc.nat(), request: fc.nat(3), named: fc.boolean(), node: fc.nat(5) }), {
@@ -114,25 +140,7 @@ const traces = fc
     maxLength: 14,
   })
   .map((nodes) => {
-    const parent = nodes.map((n, i) => (i === 0 || n.parentPick % (i + 1) === i ? undefined : n.parentPick % i));
-    const children = nodes.map(() => [] as number[]);
-    parent.forEach((p, i) => p !== undefined && children[p]?.push(i));
-    const start = new Array<number>(nodes.length).fill(0);
-    const end = new Array<number>(nodes.length).fill(0);
-    let clock = 1;
-    const visit = (i: number): void => {
-      start[i] = clock++;
-      for (const c of children[i] ?? []) visit(c);
-      end[i] = clock++;
-    };
-    parent.forEach((p, i) => p === undefined && visit(i));
-    // A child never comes in a later request than its parent (children are exported first).
-    const request = nodes.map((n) => n.request);
-    const order = [...nodes.keys()].sort((a, b) => start[a]! - start[b]!);
-    for (const i of order) {
-      const p = parent[i];
-      if (p !== undefined) request[i] = Math.min(request[i]!, request[p]!);
-    }
+    const { parent, start, end, request } = layout(nodes);
     // An envelope without a name of its own takes the enclosing agent's.
     const named = (n: (typeof nodes)[number], i: number): Attributes => (n.kind === 'envelope' && n.named ? { 'gen_ai.agent.name': `agent${i}` } : {});
     // Some spans name their node (LangGraph's `graph.node.id`); the others take the nearest placed ancestor's.
@@ -191,23 +199,7 @@ const fillTraces = fc
     retried: fc.option(fc.record({ request: fc.nat(REQUESTS), after: fc.nat(REQUESTS) })),
   })
   .map(({ nodes, held, retried }) => {
-    const parent = nodes.map((n, i) => (i === 0 || n.parentPick % (i + 1) === i ? undefined : n.parentPick % i));
-    const children = nodes.map(() => [] as number[]);
-    parent.forEach((p, i) => p !== undefined && children[p]?.push(i));
-    const start = new Array<number>(nodes.length).fill(0);
-    const end = new Array<number>(nodes.length).fill(0);
-    let clock = 1;
-    const visit = (i: number): void => {
-      start[i] = clock++;
-      for (const c of children[i] ?? []) visit(c);
-      end[i] = clock++;
-    };
-    parent.forEach((p, i) => p === undefined && visit(i));
-    const request = nodes.map((n) => n.request);
-    for (const i of [...nodes.keys()].sort((a, b) => start[a]! - start[b]!)) {
-      const p = parent[i];
-      if (p !== undefined) request[i] = Math.min(request[i]!, request[p]!);
-    }
+    const { parent, start, end, request } = layout(nodes);
     const attributes = (n: (typeof nodes)[number], i: number): Attributes => {
       const a: Attributes = { ...FILL_KINDS[n.kind] };
       const envelope = n.kind === 'envelope' || n.kind === 'aiEnvelope' || n.kind === 'oiAgent';
