@@ -25,11 +25,12 @@
  *   and run, each value from the source of lowest rank, i.e. nearest the
  *   rows), and after every batch that holds fills or marked rows, sets the
  *   marked columns of the marked rows under those parents from it. A value
- *   a row was written with is never changed; a write repeated changes
- *   nothing. Both sides take a transaction-scoped advisory lock per parent
- *   and run first, so a fill and the rows it fills, written concurrently
- *   in two transactions, always meet (the later one sees the earlier
- *   committed).
+ *   a row was written with is never changed (the same span sent again whole
+ *   brings its own, which win); a write repeated changes nothing. Both
+ *   sides first take transaction-scoped advisory locks of their parents and
+ *   runs (keys sharing {@link FILL_LOCKS} by hash), in read committed
+ *   transactions, so a fill and the rows it fills, written concurrently,
+ *   always meet (the later one sees the earlier committed).
  */
 
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -163,25 +164,29 @@ export function fillKey(parentEventId: string, runId: string): string {
 }
 
 /**
- * Advisory locks the fills take, at most: keys share them by hash. One lock per key would fill Postgres's
- * shared lock table (`max_locks_per_transaction` × connections) with a batch of many fills, and the
- * batch would fail with 53200 for good; a key sharing a lock only makes unrelated fills wait for each other.
+ * Advisory locks the fills of one schema take, at most: keys share them by hash (each schema of a database
+ * has its own). One lock per key would fill Postgres's shared lock table
+ * (`max_locks_per_transaction` × connections) with a batch of many fills, and the batch would fail with
+ * 53200 for good; a key sharing a lock only makes unrelated fills of the schema wait for each other (a
+ * batch of hundreds of keys takes them all: the batches with fills or marked rows of a schema then go one
+ * at a time).
  */
 export const FILL_LOCKS = 64;
 
-/** The first of the fills' advisory lock numbers: 'agentspa' as ASCII, its last 6 bits cleared (a key no one picks by chance). */
-const FILL_LOCK_BASE = '7018690069354737728';
-
 /**
  * Takes the transaction-scoped advisory locks of the keys ({@link fillKey},
- * `$1`; at most {@link FILL_LOCKS}, keys sharing them by hash), in one order
- * for every writer, so two batches never wait on each other in a cycle.
- * Exported for tests.
+ * `$1`; at most {@link FILL_LOCKS}, keys sharing them by hash, those of the
+ * schema `$2`, `''` for the connection's), in one order. Every writer takes
+ * them before any row lock of its fill step (the rows it inserted before
+ * are its own, unseen by others), so two batches never wait on each other
+ * in a cycle. Exported for tests.
  */
 export function fillLockStatement(): string {
+  // The two-key form: the first key is the schema's (each schema has its own locks), the second the bucket.
   return (
-    `SELECT count(pg_advisory_xact_lock(h)) FROM ` +
-    `(SELECT DISTINCT ${FILL_LOCK_BASE} + (hashtextextended(k, 0) & ${FILL_LOCKS - 1}) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS locks`
+    `SELECT count(pg_advisory_xact_lock(s, h)) FROM ` +
+    `(SELECT DISTINCT hashtext('agentspan fills ' || coalesce(nullif($2::text, ''), current_schema())) AS s, ` +
+    `(hashtextextended(k, 0) & ${FILL_LOCKS - 1})::integer AS h FROM unnest($1::text[]) AS k ORDER BY 1, 2) AS locks`
   );
 }
 
@@ -201,7 +206,7 @@ export function ownValuesStatement(schema: string | undefined): string {
     `UPDATE ${qualify(schema, TABLES.EXECUTION_EVENTS)} AS t SET ${FILLED_COLUMNS.map((c) => `${c} = ${value(c)}`).join(', ')}, ` +
     `meta = CASE WHEN ${remaining} = '[]'::jsonb THEN t.meta - '${AWAITS_FILL_KEY}' ELSE jsonb_set(t.meta, '{${AWAITS_FILL_KEY}}', ${remaining}) END ` +
     `FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[]) AS n(id, agent_name, depth, node_id) ` +
-    `WHERE t.id = ANY($1::uuid[]) AND t.id = n.id AND t.meta ? '${AWAITS_FILL_KEY}' ` +
+    `WHERE t.id = ANY($1::uuid[]) AND t.id = n.id AND jsonb_typeof(t.meta->'${AWAITS_FILL_KEY}') = 'array' ` +
     `AND (${FILLED_COLUMNS.map((c) => `(t.meta->'${AWAITS_FILL_KEY}' ? '${c}' AND n.${c} IS NOT NULL)`).join(' OR ')})`
   );
 }
@@ -233,7 +238,7 @@ export function fillApplyStatement(schema: string | undefined): string {
     `FROM ${qualify(schema, TABLES.EVENT_FILLS)} AS f, unnest($1::uuid[], $2::text[]) AS k(parent_event_id, run_id) ` +
     `WHERE f.parent_event_id = k.parent_event_id AND f.run_id = k.run_id ` +
     `AND t.parent_event_id = ANY($1::uuid[]) AND t.parent_event_id = f.parent_event_id AND t.run_id = f.run_id ` +
-    `AND t.meta ? '${AWAITS_FILL_KEY}' ` +
+    `AND jsonb_typeof(t.meta->'${AWAITS_FILL_KEY}') = 'array' ` +
     `AND (t.agent_name, t.depth, t.node_id) IS DISTINCT FROM (${FILLED_COLUMNS.map(value).join(', ')})`
   );
 }

@@ -455,6 +455,7 @@ async function writeRowsWith(
   let written = 0;
   let statements = 0;
   let copyFallbacks = 0;
+  let own: readonly ExecutionEventRow[] = [];
   const add = (r: { written: number; statements: number }): void => {
     written += r.written;
     statements += r.statements;
@@ -499,12 +500,8 @@ async function writeRowsWith(
       const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
       add(await unnestChunks(client, sql, plain, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows, onShort));
     }
-    // Stored rows still awaiting a fill that a row of this batch has values for (the same span sent again
-    // whole): those values are the row's own, and win.
-    if (met.length > 0) {
-      await flushBegin();
-      statements += await ownValuesOverFills(client, schema, met, maxBatchRows);
-    }
+    // Rows that may bring their own values to a stored row of the same span awaiting a fill: with the fills.
+    own = ownValueCandidates(met);
     // Of the rows a chunk met, those stored in progress (usually none: a retry or a replay met its own rows)
     // join the live ones, in one pass in id order: its row locks are taken in one order, whatever another
     // batch holds.
@@ -518,10 +515,10 @@ async function writeRowsWith(
   // After the events: a fill reaches the rows of its own batch too.
   const fills = g.fills ?? [];
   let filled = 0;
-  const keys = fillKeysOf(fills, g.events);
+  const keys = fillKeysOf(fills, g.events, own);
   if (keys !== undefined) {
     await flushBegin();
-    const r = await writeFills(client, schema, fills, keys, maxBatchRows);
+    const r = await writeFills(client, schema, fills, own, keys, maxBatchRows);
     filled = r.filled;
     statements += r.statements;
   }
@@ -530,20 +527,15 @@ async function writeRowsWith(
 }
 
 /**
- * For rows that met a stored row still awaiting a fill (`meta.awaits_fill`): the columns it awaits that the
- * new row has values for take them, and are no longer awaited (a later fill must not replace them). The new
- * row is the same span sent again with the spans above it (a request retried whole after a split one).
- * Returns the statements that wrote (one per chunk, none when no stored row awaited a fill).
+ * Rows of a batch that met a stored row and may give it their own values: those that await no fill
+ * themselves (the spans their values come from were in their request: the same span sent again whole,
+ * after a split request) and have some of the values a fill gives.
  */
-async function ownValuesOverFills(client: Queryable, schema: string | undefined, rows: readonly ExecutionEventRow[], maxBatchRows: number): Promise<number> {
-  const withValues = rows.filter((r) => FILLED_COLUMNS.some((c) => r[c] !== null));
-  if (withValues.length === 0) return 0;
-  const r = await unnestChunks(client, ownValuesStatement(schema), withValues, OWN_VALUES_COLUMN_TYPES, maxBatchRows);
-  // Counted only when it wrote (usually it finds no stored row awaiting a fill: a retry met its own rows).
-  return r.written > 0 ? r.statements : 0;
+function ownValueCandidates(met: readonly ExecutionEventRow[]): ExecutionEventRow[] {
+  return met.filter((r) => r.parent_event_id !== null && r.run_id !== null && !awaitsFill(r) && FILLED_COLUMNS.some((c) => r[c] !== null));
 }
 
-/** The values {@link ownValuesOverFills} reads from each row. */
+/** The values `ownValuesStatement` reads from each row. */
 const OWN_VALUES_COLUMN_TYPES: ColumnTypes<Pick<ExecutionEventRow, 'id' | 'agent_name' | 'depth' | 'node_id'>> = {
   id: 'uuid',
   agent_name: 'text',
@@ -552,12 +544,14 @@ const OWN_VALUES_COLUMN_TYPES: ColumnTypes<Pick<ExecutionEventRow, 'id' | 'agent
 };
 
 /** The parents and runs a batch's fills and marked rows are about, sorted; undefined when none (the usual batch). */
-function fillKeysOf(fills: readonly EventFillRow[], events: readonly ExecutionEventRow[]): FillKeys | undefined {
+function fillKeysOf(fills: readonly EventFillRow[], events: readonly ExecutionEventRow[], own: readonly ExecutionEventRow[]): FillKeys | undefined {
   const byKey = new Map<string, readonly [string, string]>();
   for (const f of fills) byKey.set(fillKey(f.parent_event_id, f.run_id), [f.parent_event_id, f.run_id]);
   for (const e of events) {
     if (e.parent_event_id !== null && e.run_id !== null && awaitsFill(e)) byKey.set(fillKey(e.parent_event_id, e.run_id), [e.parent_event_id, e.run_id]);
   }
+  // Checked above: both set.
+  for (const e of own) byKey.set(fillKey(e.parent_event_id as string, e.run_id as string), [e.parent_event_id as string, e.run_id as string]);
   if (byKey.size === 0) return undefined;
   const entries = [...byKey].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   return { keys: entries.map((e) => e[0]), parents: entries.map((e) => e[1][0]), runs: entries.map((e) => e[1][1]) };
@@ -571,18 +565,26 @@ interface FillKeys {
 }
 
 /**
- * The fills of a batch (see `agent-fill.ts`): the locks of their parents and runs (and of the marked rows'),
- * the fills merged into the table, then the marked rows under those parents set from it.
+ * The fills of a batch (see `agent-fill.ts`): the locks of their parents and runs (and of the marked rows'
+ * and of the rows that may bring their own values), before any row lock of this step, as every writer
+ * takes them; then the rows' own values over stored rows awaiting a fill (they win, and are no longer
+ * awaited), the fills merged into the table, and the marked rows under those parents set from it.
  */
 async function writeFills(
   client: Queryable,
   schema: string | undefined,
   fills: readonly EventFillRow[],
+  own: readonly ExecutionEventRow[],
   k: FillKeys,
   maxBatchRows: number,
 ): Promise<{ filled: number; statements: number }> {
-  await client.query(fillLockStatement(), [k.keys]);
+  await client.query(fillLockStatement(), [k.keys, schema ?? '']);
   let statements = 1;
+  if (own.length > 0) {
+    const r = await unnestChunks(client, ownValuesStatement(schema), own, OWN_VALUES_COLUMN_TYPES, maxBatchRows);
+    // Counted only when it wrote (usually it finds no stored row awaiting a fill: a retry met its own rows).
+    if (r.written > 0) statements += r.statements;
+  }
   // The locks serialise every writer of these keys: the table's rows need no order of their own.
   if (fills.length > 0) statements += (await unnestChunks(client, fillUpsertStatement(schema), fills, EVENT_FILL_COLUMN_TYPES, maxBatchRows)).statements;
   const res = await client.query(fillApplyStatement(schema), [k.parents, k.runs]);

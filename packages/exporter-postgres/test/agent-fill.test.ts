@@ -184,6 +184,13 @@ describe('fills written to Postgres', () => {
     return placed(f.make(`chat ${n}`, attributes), parentSpanId);
   }
 
+  /** The same span (same ids) with other attributes: what the gateway makes of a span sent again. */
+  function again(span: ReadableSpan, over: Attributes): ReadableSpan {
+    const copy = Object.create(span) as ReadableSpan;
+    Object.defineProperty(copy, 'attributes', { value: { ...span.attributes, ...over } });
+    return copy;
+  }
+
   function envelope(run: string, fill: Attributes, over: Attributes = {}): ReadableSpan {
     return placed(f.make('invoke_agent writer', { [Attr.ATTR_RUN_ID]: run, [Attr.ATTR_GEN_AI_AGENT_NAME]: 'writer', [Attr.ATTR_DEPTH]: 1, [Attr.ATTR_NODE_ID]: 'graph-node', ...fill, ...over }));
   }
@@ -294,6 +301,89 @@ describe('fills written to Postgres', () => {
     assert.deepEqual(meta.rows[0].awaits, ['node_id'], 'what it brought is no longer awaited');
     await exportOk([envelope('run-g', fillOf([P], 'run-g', [1]))]);
     assert.deepEqual(await rows('run-g'), ['chat 1: own 5 graph-node'], 'a later fill sets only what is still awaited');
+  });
+
+  it('a span sent again in a split request (awaiting a fill itself) brings nothing over a filled value', async () => {
+    const P = '00000000000000b3';
+    const first = turn(P, 'run-i', 1);
+    await exportOk([first]);
+    await exportOk([envelope('run-i', fillOf([P], 'run-i', [1]))]);
+    // Sent again with a fallback name of its own (the processor's, from a tool above it), still awaiting.
+    await exportOk([again(first, { [Attr.ATTR_GEN_AI_AGENT_NAME]: 'toolagent' })]);
+    assert.deepEqual(await rows('run-i'), ['chat 1: writer 2 graph-node']);
+  });
+
+  it('a retry bringing own values and a fill batch at once do not deadlock: the locks come before any row lock', async () => {
+    const run = 'run-j';
+    const P = '00000000000000b4';
+    const first = turn(P, run, 1);
+    await exportOk([first]);
+    const fillOnly = exporter.prepareRows([envelope(run, fillOf([P], run, [1]))]).rows;
+    const whole = again(first, { [Attr.ATTR_AGENT_FILL_AWAITED]: false, [Attr.ATTR_GEN_AI_AGENT_NAME]: 'own', [Attr.ATTR_DEPTH]: 2 });
+    const retry = exporter.prepareRows([envelope(run, fillOf([P], run, [1])), whole]).rows;
+    // The retry's transaction pauses right before its lock statement, while the fill batch runs.
+    const held = await db.pool.connect();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let paused!: () => void;
+    const atLock = new Promise<void>((r) => (paused = r));
+    const client = {
+      async query(sql: string, params?: unknown[]) {
+        if (typeof sql === 'string' && sql.includes('pg_advisory_xact_lock')) {
+          paused();
+          await gate;
+        }
+        return held.query(sql, params);
+      },
+    };
+    // Both without retries: a deadlock would fail one of them.
+    const other = await db.pool.connect();
+    try {
+      await held.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const a = writeRows(client as unknown as Parameters<typeof writeRows>[0], undefined, retry).then(() => held.query('COMMIT'));
+      await atLock;
+      await other.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const b = writeRows(other, undefined, fillOnly).then(() => other.query('COMMIT'));
+      await new Promise((r) => setTimeout(r, 200));
+      release();
+      await Promise.all([a, b]);
+    } finally {
+      held.release();
+      other.release();
+    }
+    assert.deepEqual(await rows(run), ['chat 1: own 2 graph-node']);
+  });
+
+  it('a stored awaits_fill that is no list (a user meta key of an older version) is no mark, and breaks nothing', async () => {
+    for (const [i, value] of ['"agent_name"', '{"agent_name": true}', '5'].entries()) {
+      const run = `run-k${i}`;
+      const P = `00000000000000${(0xe0 + i).toString(16)}`;
+      const first = turn(P, run, 1, { [Attr.ATTR_AGENT_FILL_AWAITED]: false });
+      await exportOk([first]);
+      await db.pool.query(`UPDATE execution_events SET meta = jsonb_set(meta, '{${AWAITS_FILL_KEY}}', $2::jsonb) WHERE run_id = $1`, [run, value]);
+      await exportOk([envelope(run, fillOf([P], run, [1])), again(first, { [Attr.ATTR_GEN_AI_AGENT_NAME]: 'own' })]);
+      assert.deepEqual(await rows(run), ['chat 1: null null null'], value);
+    }
+  });
+
+  it("another schema's fills never wait for this one's locks", async () => {
+    const other = await createTestSchema('agent_fill_other');
+    await runMigrations(other.pool);
+    const held = await db.pool.connect();
+    try {
+      await held.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const many = Array.from({ length: 300 }, (_, i) => (0xb0000000 + i).toString(16).padStart(16, '0'));
+      await writeRows(held, undefined, exporter.prepareRows([envelope('run-l', fillOf(many, 'run-l', many.map(() => 1)))]).rows);
+      const elsewhere = new PostgresExecutionEventExporter({ pool: other.pool, migrate: false });
+      const started = Date.now();
+      await elsewhere.writeMappedRows(elsewhere.prepareRows([envelope('run-l', fillOf([A1], 'run-l', [1]))]).rows);
+      assert.ok(Date.now() - started < 1000, 'not held up');
+      await elsewhere.shutdown();
+    } finally {
+      await held.query('ROLLBACK');
+      held.release();
+      await other.drop();
+    }
   });
 
   it('under a REPEATABLE READ default too, a fill and its rows written concurrently meet (the writer reads committed)', async () => {

@@ -545,13 +545,19 @@ function column(fills: FillList, c: number): (string | number)[] {
 }
 
 /**
- * Sets `extra` on a span's start attributes before the received ones: the replay keeps the first
- * `attributeCountLimit` keys, and these must not be the ones dropped.
+ * Sets `extra` on a span's start attributes before the received ones, the other `agentspan.*` keys (the
+ * plan's run, node and depth) right after: the replay keeps the first `attributeCountLimit` keys, and
+ * these must not be the ones dropped. (Keys that look like array indices, `"0"`, `"1"`, always come first
+ * in a JavaScript object: a span with more such keys than the limit still loses the others.)
  */
 function markFirst(attributes: Attributes, extra: Attributes): void {
   const received: Attributes = { ...attributes };
-  for (const k of Object.keys(attributes)) delete attributes[k];
-  Object.assign(attributes, extra, received);
+  const ours: Attributes = {};
+  for (const k of Object.keys(attributes)) {
+    if (k.startsWith('agentspan.')) ours[k] = attributes[k];
+    delete attributes[k];
+  }
+  Object.assign(attributes, extra, ours, received, extra);
 }
 
 /** Whether `attributes` has more than `limit` keys (counting stops past it). */
@@ -567,9 +573,7 @@ function hasMoreKeys(attributes: Attributes, limit: number): boolean {
  * received ones, for a span with more keys than the replay keeps: they must not be the ones dropped.
  */
 function agentspanKeysFirst(attributes: Attributes): void {
-  const ours: Attributes = {};
-  for (const k in attributes) if (k.startsWith('agentspan.')) ours[k] = attributes[k];
-  markFirst(attributes, ours);
+  markFirst(attributes, {});
 }
 
 /** The attributes a replayed span keeps: its first `limit` keys (as the SDK's `attributeCountLimit` keeps them). */
