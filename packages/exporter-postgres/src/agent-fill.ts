@@ -176,16 +176,17 @@ export const FILL_LOCKS = 64;
 /**
  * Takes the transaction-scoped advisory locks of the keys ({@link fillKey},
  * `$1`; at most {@link FILL_LOCKS}, keys sharing them by hash, those of the
- * schema `$2`, `''` for the connection's), in one order. Every writer takes
- * them before any row lock of its fill step (the rows it inserted before
- * are its own, unseen by others), so two batches never wait on each other
- * in a cycle. Exported for tests.
+ * schema holding the table `$2`, `execution_events` as the writer names it),
+ * in one order. Every writer takes them before any row lock on stored rows
+ * (the rows it inserted before are its own, unseen by others), so two
+ * batches never wait on each other in a cycle. Exported for tests.
  */
 export function fillLockStatement(): string {
-  // The two-key form: the first key is the schema's (each schema has its own locks), the second the bucket.
+  // The two-key form: the first key is the schema's, the one the table `$2` (as the writer names it:
+  // qualified, or resolved by the search_path) lives in, whichever way each writer names it; the second the bucket.
   return (
     `SELECT count(pg_advisory_xact_lock(s, h)) FROM ` +
-    `(SELECT DISTINCT hashtext('agentspan fills ' || coalesce(nullif($2::text, ''), current_schema())) AS s, ` +
+    `(SELECT DISTINCT hashtext('agentspan fills ' || (SELECT c.relnamespace::regnamespace::text FROM pg_class c WHERE c.oid = to_regclass($2::text))) AS s, ` +
     `(hashtextextended(k, 0) & ${FILL_LOCKS - 1})::integer AS h FROM unnest($1::text[]) AS k ORDER BY 1, 2) AS locks`
   );
 }

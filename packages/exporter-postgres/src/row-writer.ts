@@ -35,7 +35,7 @@ import { RowSerializationError, isConcurrencyError, isConnectionError, sqlState,
 import { qualify, quoteIdent } from './sql.js';
 import { LAST_SEEN_AT_KEY, SHOWN_IN_PROGRESS_KEY, inProgressSql, isInProgressRow, serverTimeSql } from './liveness.js';
 import { RUN_UPSERT_SETS, mergeRunRows } from './run-merge.js';
-import { FILLED_COLUMNS, awaitsFill, fillApplyStatement, fillKey, fillLockStatement, fillUpsertStatement, mergeFills, ownValuesStatement } from './agent-fill.js';
+import { AWAITS_FILL_KEY, FILLED_COLUMNS, awaitsFill, fillApplyStatement, fillKey, fillLockStatement, fillUpsertStatement, mergeFills, ownValuesStatement } from './agent-fill.js';
 
 /** Default number of rows per INSERT statement. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
@@ -377,17 +377,25 @@ async function writeLiveRows<Row extends DagNodeRow | ExecutionEventRow>(
 }
 
 /**
- * The rows of `rows` whose stored row (same id) is a row in progress: a
- * read, no lock (the rows found are locked in id order when they are put
- * over it). Not counted among the statements that write.
+ * Of the stored rows of `rows` (same ids): those in progress, and those
+ * awaiting a fill (`meta.awaits_fill`, see `agent-fill.ts`), by id as
+ * `uuid::text` writes it (lower case). A read, no lock (the rows found are
+ * locked in id order when they are written over). Not counted among the
+ * statements that write.
  */
-async function storedInProgress(client: Queryable, schema: string | undefined, rows: readonly ExecutionEventRow[]): Promise<ExecutionEventRow[]> {
+async function storedStates(client: Queryable, schema: string | undefined, rows: readonly ExecutionEventRow[]): Promise<{ inProgress: Set<string>; awaiting: Set<string> }> {
   const idType = EXECUTION_EVENTS_COLUMN_TYPES.id;
-  const sql = `SELECT t.id::text AS id FROM ${qualify(schema, TABLES.EXECUTION_EVENTS)} AS t WHERE t.id = ANY($1::${idType}[]) AND ${inProgressSql('t')}`;
-  const res = await client.query<{ id: string }>(sql, [rows.map((r) => r.id)]);
-  if (res.rows.length === 0) return [];
-  const ids = new Set(res.rows.map((r) => r.id));
-  return rows.filter((r) => ids.has(r.id.toLowerCase())); // as uuid::text writes it
+  const awaiting = `jsonb_typeof(t.meta->'${AWAITS_FILL_KEY}') = 'array'`;
+  const sql =
+    `SELECT t.id::text AS id, ${inProgressSql('t')} AS live, ${awaiting} AS awaiting FROM ${qualify(schema, TABLES.EXECUTION_EVENTS)} AS t ` +
+    `WHERE t.id = ANY($1::${idType}[]) AND (${inProgressSql('t')} OR ${awaiting})`;
+  const res = await client.query<{ id: string; live: boolean; awaiting: boolean }>(sql, [rows.map((r) => r.id)]);
+  const out = { inProgress: new Set<string>(), awaiting: new Set<string>() };
+  for (const r of res.rows) {
+    if (r.live) out.inProgress.add(r.id);
+    if (r.awaiting) out.awaiting.add(r.id);
+  }
+  return out;
 }
 
 /**
@@ -456,6 +464,9 @@ async function writeRowsWith(
   let statements = 0;
   let copyFallbacks = 0;
   let own: readonly ExecutionEventRow[] = [];
+  const fills = g.fills ?? [];
+  let keys: FillKeys | undefined;
+  let locked = false;
   const add = (r: { written: number; statements: number }): void => {
     written += r.written;
     statements += r.statements;
@@ -500,12 +511,23 @@ async function writeRowsWith(
       const sql = insertStatement(schema, TABLES.EXECUTION_EVENTS, EXECUTION_EVENTS_COLUMN_TYPES, { doNothing: true });
       add(await unnestChunks(client, sql, plain, EXECUTION_EVENTS_COLUMN_TYPES, maxBatchRows, onShort));
     }
-    // Rows that may bring their own values to a stored row of the same span awaiting a fill: with the fills.
-    own = ownValueCandidates(met);
-    // Of the rows a chunk met, those stored in progress (usually none: a retry or a replay met its own rows)
-    // join the live ones, in one pass in id order: its row locks are taken in one order, whatever another
-    // batch holds.
-    const stuck = met.length === 0 ? met : await storedInProgress(client, schema, met);
+    // What the stored rows of the rows that met them (and of the ends of events shown in progress) are:
+    // usually nothing to learn (a retry or a replay met its own rows).
+    const ended = live.filter((e) => !isInProgress(e));
+    const stored = met.length + ended.length === 0 ? undefined : await storedStates(client, schema, met.length === 0 ? ended : [...met, ...ended]);
+    // Rows bringing their own values to a stored row of the same span awaiting a fill (see `writeFills`).
+    if (stored !== undefined && stored.awaiting.size > 0) own = ownValueCandidates([...met, ...ended], stored.awaiting);
+    // The fills' locks come before any row lock on stored rows, in every writer (`fillLockStatement`).
+    keys = fillKeysOf(fills, g.events, own);
+    if (keys !== undefined) {
+      await flushBegin();
+      await client.query(fillLockStatement(), [keys.keys, qualify(schema, TABLES.EXECUTION_EVENTS)]);
+      statements++;
+      locked = true;
+    }
+    // Of the rows a chunk met, those stored in progress join the live ones, in one pass in id order: its row
+    // locks are taken in one order, whatever another batch holds.
+    const stuck = stored === undefined || stored.inProgress.size === 0 ? [] : met.filter((r) => stored.inProgress.has(r.id.toLowerCase()));
     const replacing = stuck.length === 0 ? live : [...live, ...stuck].sort(byId);
     if (replacing.length > 0) {
       await flushBegin();
@@ -513,11 +535,14 @@ async function writeRowsWith(
     }
   }
   // After the events: a fill reaches the rows of its own batch too.
-  const fills = g.fills ?? [];
   let filled = 0;
-  const keys = fillKeysOf(fills, g.events, own);
+  if (g.events.length === 0) keys = fillKeysOf(fills, g.events, own);
   if (keys !== undefined) {
     await flushBegin();
+    if (!locked) {
+      await client.query(fillLockStatement(), [keys.keys, qualify(schema, TABLES.EXECUTION_EVENTS)]);
+      statements++;
+    }
     const r = await writeFills(client, schema, fills, own, keys, maxBatchRows);
     filled = r.filled;
     statements += r.statements;
@@ -527,12 +552,14 @@ async function writeRowsWith(
 }
 
 /**
- * Rows of a batch that met a stored row and may give it their own values: those that await no fill
- * themselves (the spans their values come from were in their request: the same span sent again whole,
- * after a split request) and have some of the values a fill gives.
+ * Rows of a batch whose stored row (`awaiting`: ids of stored rows awaiting a fill) they may give their own
+ * values: those that await no fill themselves (the spans their values come from were in their request: the
+ * same span sent again whole, after a split request) and have some of the values a fill gives.
  */
-function ownValueCandidates(met: readonly ExecutionEventRow[]): ExecutionEventRow[] {
-  return met.filter((r) => r.parent_event_id !== null && r.run_id !== null && !awaitsFill(r) && FILLED_COLUMNS.some((c) => r[c] !== null));
+function ownValueCandidates(rows: readonly ExecutionEventRow[], awaiting: ReadonlySet<string>): ExecutionEventRow[] {
+  return rows.filter(
+    (r) => awaiting.has(r.id.toLowerCase()) && r.parent_event_id !== null && r.run_id !== null && !awaitsFill(r) && FILLED_COLUMNS.some((c) => r[c] !== null),
+  );
 }
 
 /** The values `ownValuesStatement` reads from each row. */
@@ -565,10 +592,10 @@ interface FillKeys {
 }
 
 /**
- * The fills of a batch (see `agent-fill.ts`): the locks of their parents and runs (and of the marked rows'
- * and of the rows that may bring their own values), before any row lock of this step, as every writer
- * takes them; then the rows' own values over stored rows awaiting a fill (they win, and are no longer
- * awaited), the fills merged into the table, and the marked rows under those parents set from it.
+ * The fills of a batch (see `agent-fill.ts`), once their locks are held (`fillLockStatement`, taken by the
+ * caller before any row lock on stored rows): the rows' own values over stored rows awaiting a fill (they
+ * win, and are no longer awaited), the fills merged into the table, and the marked rows under those
+ * parents set from it.
  */
 async function writeFills(
   client: Queryable,
@@ -578,8 +605,7 @@ async function writeFills(
   k: FillKeys,
   maxBatchRows: number,
 ): Promise<{ filled: number; statements: number }> {
-  await client.query(fillLockStatement(), [k.keys, schema ?? '']);
-  let statements = 1;
+  let statements = 0;
   if (own.length > 0) {
     const r = await unnestChunks(client, ownValuesStatement(schema), own, OWN_VALUES_COLUMN_TYPES, maxBatchRows);
     // Counted only when it wrote (usually it finds no stored row awaiting a fill: a retry met its own rows).

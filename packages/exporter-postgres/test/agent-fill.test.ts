@@ -386,6 +386,52 @@ describe('fills written to Postgres', () => {
     }
   });
 
+  it('a retry of plain rows (an in-process spool replay) takes no fill lock and runs no fill statement', async () => {
+    const plain = [1, 2, 3].map((n) => placed(f.make(`tool ${n}`, { [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL, [Attr.ATTR_RUN_ID]: 'run-m', [Attr.ATTR_GEN_AI_AGENT_NAME]: 'a', [Attr.ATTR_DEPTH]: 2 }), '00000000000000b5'));
+    const rowsOfPlain = exporter.prepareRows(plain).rows;
+    await exporter.writeMappedRows(rowsOfPlain);
+    const held = await db.pool.connect();
+    try {
+      await held.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const again = await writeRows(held, undefined, rowsOfPlain);
+      const locks = await held.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`);
+      assert.deepEqual([again.written, again.statements, again.fills, locks.rows[0].n], [0, 1, 0, 0]);
+    } finally {
+      await held.query('ROLLBACK');
+      held.release();
+    }
+  });
+
+  it('a writer naming the schema and one relying on the search_path (its first schema empty) take the same locks', async () => {
+    const empty = `${db.schema}_empty`;
+    await db.pool.query(`CREATE SCHEMA "${empty}"`);
+    const Pool = db.pool.constructor as typeof import('pg').Pool;
+    const viaPath = new Pool({ ...(db.pool as unknown as { options: object }).options, options: `-c search_path="${empty}","${db.schema}"` });
+    const named = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema, migrate: false });
+    try {
+      const run = 'run-n';
+      const P = '00000000000000b6';
+      const held = await viaPath.connect();
+      try {
+        await held.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+        await writeRows(held, undefined, exporter.prepareRows([turn(P, run, 1)]).rows);
+        let settled = false;
+        const other = named.writeMappedRows(named.prepareRows([envelope(run, fillOf([P], run, [1]))]).rows).then(() => (settled = true));
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(settled, false, 'the fill waits for the rows');
+        await held.query('COMMIT');
+        await other;
+      } finally {
+        held.release();
+      }
+      assert.deepEqual(await rows(run), ['chat 1: writer 2 graph-node']);
+    } finally {
+      await named.shutdown();
+      await viaPath.end();
+      await db.pool.query(`DROP SCHEMA "${empty}"`);
+    }
+  });
+
   it('under a REPEATABLE READ default too, a fill and its rows written concurrently meet (the writer reads committed)', async () => {
     const pool = new (db.pool.constructor as typeof import('pg').Pool)({ ...(db.pool as unknown as { options: object }).options, options: `-c search_path="${db.schema}" -c default_transaction_isolation=repeatable\\ read` });
     const writer = new PostgresExecutionEventExporter({ pool, migrate: false });
