@@ -466,7 +466,14 @@ async function writeRowsWith(
   let own: readonly ExecutionEventRow[] = [];
   const fills = g.fills ?? [];
   let keys: FillKeys | undefined;
-  let locked = false;
+  // The fills' locks come before any row lock on stored rows, in every writer (`fillLockStatement`).
+  const lockFills = async (): Promise<void> => {
+    keys = fillKeysOf(fills, g.events, own);
+    if (keys === undefined) return;
+    await flushBegin();
+    await client.query(fillLockStatement(), [keys.keys, qualify(schema, TABLES.EXECUTION_EVENTS)]);
+    statements++;
+  };
   const add = (r: { written: number; statements: number }): void => {
     written += r.written;
     statements += r.statements;
@@ -517,14 +524,7 @@ async function writeRowsWith(
     const stored = met.length + ended.length === 0 ? undefined : await storedStates(client, schema, met.length === 0 ? ended : [...met, ...ended]);
     // Rows bringing their own values to a stored row of the same span awaiting a fill (see `writeFills`).
     if (stored !== undefined && stored.awaiting.size > 0) own = ownValueCandidates([...met, ...ended], stored.awaiting);
-    // The fills' locks come before any row lock on stored rows, in every writer (`fillLockStatement`).
-    keys = fillKeysOf(fills, g.events, own);
-    if (keys !== undefined) {
-      await flushBegin();
-      await client.query(fillLockStatement(), [keys.keys, qualify(schema, TABLES.EXECUTION_EVENTS)]);
-      statements++;
-      locked = true;
-    }
+    await lockFills();
     // Of the rows a chunk met, those stored in progress join the live ones, in one pass in id order: its row
     // locks are taken in one order, whatever another batch holds.
     const stuck = stored === undefined || stored.inProgress.size === 0 ? [] : met.filter((r) => stored.inProgress.has(r.id.toLowerCase()));
@@ -536,13 +536,8 @@ async function writeRowsWith(
   }
   // After the events: a fill reaches the rows of its own batch too.
   let filled = 0;
-  if (g.events.length === 0) keys = fillKeysOf(fills, g.events, own);
+  if (g.events.length === 0) await lockFills();
   if (keys !== undefined) {
-    await flushBegin();
-    if (!locked) {
-      await client.query(fillLockStatement(), [keys.keys, qualify(schema, TABLES.EXECUTION_EVENTS)]);
-      statements++;
-    }
     const r = await writeFills(client, schema, fills, own, keys, maxBatchRows);
     filled = r.filled;
     statements += r.statements;

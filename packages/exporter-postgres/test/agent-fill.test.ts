@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { PoolClient } from 'pg';
 import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import {
@@ -200,6 +201,26 @@ describe('fills written to Postgres', () => {
     return r.rows.map((x: { name: string; agent_name: string | null; depth: number | null; node_id: string | null }) => `${x.name}: ${x.agent_name} ${x.depth} ${x.node_id}`);
   }
 
+  /**
+   * Writes `first` in a transaction held open on `held`, starts `other` meanwhile, then commits and awaits
+   * it; whether `other` had settled before the commit (it should wait for the first's locks).
+   */
+  async function whileHeld(held: PoolClient, first: readonly MappedRow[], other: () => Promise<unknown>, waitMs: number): Promise<boolean> {
+    try {
+      await held.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      await writeRows(held, undefined, first);
+      let settled = false;
+      const pending = other().then(() => (settled = true));
+      await new Promise((r) => setTimeout(r, waitMs));
+      const before = settled;
+      await held.query('COMMIT');
+      await pending;
+      return before;
+    } finally {
+      held.release();
+    }
+  }
+
   async function exportOk(spans: ReadableSpan[]): Promise<void> {
     const r = await exportSpans(exporter, spans);
     assert.equal(r.code, ExportResultCode.SUCCESS, String(r.error));
@@ -269,20 +290,9 @@ describe('fills written to Postgres', () => {
       const P = first === 'rows' ? '00000000000000c1' : '00000000000000c2';
       const rowsOf = exporter.prepareRows([turn(P, run, 1), turn(P, run, 2)]).rows;
       const fillRows = exporter.prepareRows([envelope(run, fillOf([P], run, [1]))]).rows;
-      const held = await db.pool.connect();
-      try {
-        await held.query('BEGIN');
-        await writeRows(held, undefined, first === 'rows' ? rowsOf : fillRows);
-        // The other side, through the exporter, while the first transaction is open.
-        let settled = false;
-        const other = exporter.writeMappedRows(first === 'rows' ? fillRows : rowsOf).then(() => (settled = true));
-        await new Promise((r) => setTimeout(r, 300));
-        assert.equal(settled, false, `${first} first: the other write waits for its lock`);
-        await held.query('COMMIT');
-        await other;
-      } finally {
-        held.release();
-      }
+      // The other side, through the exporter, while the first transaction is open.
+      const settled = await whileHeld(await db.pool.connect(), first === 'rows' ? rowsOf : fillRows, () => exporter.writeMappedRows(first === 'rows' ? fillRows : rowsOf), 300);
+      assert.equal(settled, false, `${first} first: the other write waits for its lock`);
       assert.deepEqual(await rows(run), ['chat 1: writer 2 graph-node', 'chat 2: writer 2 graph-node'], `${first} first`);
     }
   });
@@ -411,19 +421,9 @@ describe('fills written to Postgres', () => {
     try {
       const run = 'run-n';
       const P = '00000000000000b6';
-      const held = await viaPath.connect();
-      try {
-        await held.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-        await writeRows(held, undefined, exporter.prepareRows([turn(P, run, 1)]).rows);
-        let settled = false;
-        const other = named.writeMappedRows(named.prepareRows([envelope(run, fillOf([P], run, [1]))]).rows).then(() => (settled = true));
-        await new Promise((r) => setTimeout(r, 300));
-        assert.equal(settled, false, 'the fill waits for the rows');
-        await held.query('COMMIT');
-        await other;
-      } finally {
-        held.release();
-      }
+      const fill = named.prepareRows([envelope(run, fillOf([P], run, [1]))]).rows;
+      const settled = await whileHeld(await viaPath.connect(), exporter.prepareRows([turn(P, run, 1)]).rows, () => named.writeMappedRows(fill), 300);
+      assert.equal(settled, false, 'the fill waits for the rows');
       assert.deepEqual(await rows(run), ['chat 1: writer 2 graph-node']);
     } finally {
       await named.shutdown();
@@ -438,17 +438,8 @@ describe('fills written to Postgres', () => {
     try {
       const run = 'run-rr';
       const P = '00000000000000b2';
-      const held = await pool.connect();
-      try {
-        await held.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-        await writeRows(held, undefined, writer.prepareRows([turn(P, run, 1)]).rows);
-        const other = writer.writeMappedRows(writer.prepareRows([envelope(run, fillOf([P], run, [1]))]).rows);
-        await new Promise((r) => setTimeout(r, 200));
-        await held.query('COMMIT');
-        await other;
-      } finally {
-        held.release();
-      }
+      const fill = writer.prepareRows([envelope(run, fillOf([P], run, [1]))]).rows;
+      await whileHeld(await pool.connect(), writer.prepareRows([turn(P, run, 1)]).rows, () => writer.writeMappedRows(fill), 200);
       assert.deepEqual(await rows(run), ['chat 1: writer 2 graph-node']);
     } finally {
       await writer.shutdown();

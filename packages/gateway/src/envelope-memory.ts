@@ -578,10 +578,7 @@ function agentspanKeysFirst(attributes: Attributes): void {
 
 /** The attributes a replayed span keeps: its first `limit` keys (as the SDK's `attributeCountLimit` keeps them). */
 function asReplayed(attributes: Attributes, limit: number): Attributes {
-  if (!Number.isFinite(limit)) return attributes;
-  let count = 0;
-  for (const _ in attributes) if (++count > limit) break;
-  if (count <= limit) return attributes;
+  if (!hasMoreKeys(attributes, limit)) return attributes;
   const kept: Attributes = {};
   let n = 0;
   for (const key in attributes) {
