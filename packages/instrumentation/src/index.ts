@@ -6,6 +6,8 @@ export { formatTraceparent, parseTraceparent } from './traceparent.js';
 export { toRunReference } from './ids.js';
 export { UNREADABLE, safeJson, safeText } from './safe-json.js';
 export { BoundedMap } from './bounded-map.js';
+export { activeRecording, runIdOf } from './active-recording.js';
+export type { ActiveRecording } from './active-recording.js';
 export { createAttributeRecord, toAttributeRecord } from './attribute-record.js';
 export type {
   AgentCallEvent,

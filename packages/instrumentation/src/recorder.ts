@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import type { ActiveRecording } from './active-recording.js';
 import { guarded } from './guard.js';
 import { readableCopy } from './readable-copy.js';
 import { placeholderRunId, toRunReference } from './ids.js';
@@ -97,6 +98,10 @@ class Attached extends RecordingScope implements AttachedRecorder {
       { runId, nodeId, depth: nodeId === undefined ? 1 : 2 },
       parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT,
     );
+  }
+
+  protected activeRecording(): ActiveRecording {
+    return { kind: 'attached', recorder: this };
   }
 }
 

@@ -28,6 +28,7 @@ import {
   toolCallResultAttributes,
   type EventScope,
 } from './event-attributes.js';
+import { withActiveRecording, type ActiveRecording } from './active-recording.js';
 import { reportFailure } from './guard.js';
 import { SHUTDOWN_REASON, type OpenHandle, type OpenHandles } from './open-handles.js';
 import { readableCopy } from './readable-copy.js';
@@ -89,14 +90,24 @@ const NOOP_HANDLE: EventHandle<never> = {
  * parent is carried explicitly, so recording works from timers, event
  * emitters and native callbacks where the ambient OTel context is lost.
  */
-export class RecordingScope implements EventRecorder {
+export abstract class RecordingScope implements EventRecorder {
+  /**
+   * Context whose active span is the parent of events recorded here; it names
+   * this scope as the active recording (for an event handle's `with()`).
+   */
+  protected readonly parentContext: Context;
+
   constructor(
     protected readonly deps: ScopeDeps,
     /** Placement of events recorded here. */
     protected readonly eventScope: EventScope,
-    /** Context whose active span is the parent of events recorded here. */
-    protected readonly parentContext: Context,
-  ) {}
+    parentContext: Context,
+  ) {
+    this.parentContext = withActiveRecording(parentContext, this.activeRecording());
+  }
+
+  /** This scope as `activeRecording()` reports it (called by the constructor: it may read no field of a subclass). */
+  protected abstract activeRecording(): ActiveRecording;
 
   agentCall(event: AgentCallEvent): void {
     try {

@@ -19,6 +19,7 @@ import {
   nodeSpanName,
   runSpanName,
 } from '@agentspan/semconv';
+import { withActiveRecording, type ActiveRecording } from './active-recording.js';
 import { AttributeBag, errorAttributes, mergeUserMeta, nameOf } from './event-attributes.js';
 import { guarded, reportFailure } from './guard.js';
 import { readableCopy } from './readable-copy.js';
@@ -138,8 +139,12 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
     this.openNodes.delete(node);
   }
 
+  protected activeRecording(): ActiveRecording {
+    return { kind: 'run', run: this };
+  }
+
   with<T>(fn: () => T): T {
-    return otelContext.with(trace.setSpan(otelContext.active(), this.span), fn);
+    return otelContext.with(withActiveRecording(trace.setSpan(otelContext.active(), this.span), this.activeRecording()), fn);
   }
 
   reference(): RunReference {
@@ -220,8 +225,12 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
     return this.span.spanContext();
   }
 
+  protected activeRecording(): ActiveRecording {
+    return { kind: 'node', node: this };
+  }
+
   with<T>(fn: () => T): T {
-    return otelContext.with(trace.setSpan(otelContext.active(), this.span), fn);
+    return otelContext.with(withActiveRecording(trace.setSpan(otelContext.active(), this.span), this.activeRecording()), fn);
   }
 
   reference(): RunReference {
@@ -267,8 +276,12 @@ class DetachedNode extends RecordingScope implements NodeHandle {
   spanContext(): SpanContext {
     return this.run.spanContext();
   }
+  protected activeRecording(): ActiveRecording {
+    return { kind: 'node', node: this };
+  }
   with<T>(fn: () => T): T {
-    return this.run.with(fn);
+    // The run's span is the parent (no node span was opened); this node is the active recording.
+    return this.run.with(() => otelContext.with(withActiveRecording(otelContext.active(), this.activeRecording()), fn));
   }
   reference(): RunReference {
     return { ...this.run.reference(), nodeId: this.id };

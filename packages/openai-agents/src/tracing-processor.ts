@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import type { AgentCallResult, EventHandle, EventRecorder, NodeHandle, RunHandle } from '@agentspan/instrumentation';
+import type { ActiveRecording, AgentCallResult, EventHandle, EventRecorder, NodeHandle, RunHandle } from '@agentspan/instrumentation';
 import type { Span, SpanData, SpanError, Trace, TracingProcessor } from '@openai/agents-core';
-import { BoundedMap } from '@agentspan/instrumentation';
+import { activeRecording, BoundedMap, runIdOf } from '@agentspan/instrumentation';
 import { generationOutput, responseOutput, type ModelOutput, type RequestedToolCall } from './model-output.js';
 import type { AgentspanTracingProcessorOptions } from './types.js';
 
@@ -9,6 +9,27 @@ const DEFAULT_MAX_OPEN_SPANS = 10_000;
 /** Agent name when the SDK gives none (a span outside any agent span). */
 const UNKNOWN_AGENT = 'agent';
 const ABANDONED = 'not ended by the OpenAI Agents SDK (trace ended or processor shut down first)';
+
+/**
+ * Where the events of one SDK trace go: with `run`, each agent invocation
+ * opens a node of it; `recorder` takes the events outside any agent.
+ */
+interface Destination {
+  readonly recorder: EventRecorder;
+  readonly run: RunHandle | undefined;
+}
+
+/** The destination of an active recording: a run opens nodes, a node or attached recorder takes every event. */
+function destinationOf(recording: ActiveRecording): Destination {
+  switch (recording.kind) {
+    case 'run':
+      return { recorder: recording.run, run: recording.run };
+    case 'node':
+      return { recorder: recording.node, run: undefined };
+    case 'attached':
+      return { recorder: recording.recorder, run: undefined };
+  }
+}
 
 /**
  * What the processor remembers about one open SDK span. Every kind keeps
@@ -19,6 +40,8 @@ type OpenSpan = {
   readonly spanId: string;
   readonly parentId: string | null;
   readonly traceId: string;
+  /** Where this span's trace is recorded. */
+  readonly destination: Destination;
 } & (
   | {
       readonly kind: 'agent';
@@ -83,27 +106,39 @@ function jsonOrText(text: unknown): unknown {
  * (replaces it: nothing leaves the process). Nothing here throws into the
  * SDK or the application.
  *
+ * The SDK's processors are process-wide (each sees every trace): to serve
+ * concurrent runs, register one processor with neither `run` nor `node` and
+ * start each SDK run inside its agentspan run's `with()`.
+ *
  * @example
  * const step = run.startNode('support');
  * setTraceProcessors([new AgentspanTracingProcessor({ node: step })]);
  * await runAgent(triageAgent, 'Where is my order?');
+ *
+ * @example
+ * setTraceProcessors([new AgentspanTracingProcessor()]); // once, for every request
+ * await run.with(() => runAgent(triageAgent, 'Where is my order?'));
  */
 export class AgentspanTracingProcessor implements TracingProcessor {
-  private readonly node: NodeHandle | undefined;
-  private readonly run: RunHandle | undefined;
+  /** The configured destination; `undefined`: each trace goes to the run or node active where it starts. */
+  private readonly configured: Destination | undefined;
+  /** The run of the configured destination: traces started within another run are not recorded here. */
+  private readonly configuredRunId: string | undefined;
   private readonly open: BoundedMap<OpenSpan>;
+  /** The destination of each SDK trace seen (`null`: not recorded here), decided once per trace. */
+  private readonly traces: BoundedMap<Destination | null>;
+  private skipped = 0;
   private failureLogged = false;
+  private unplacedLogged = false;
 
-  constructor(options: AgentspanTracingProcessorOptions) {
+  constructor(options?: AgentspanTracingProcessorOptions) {
     const o = (options ?? {}) as Partial<AgentspanTracingProcessorOptions>;
-    if (!o.node && !o.run) throw new TypeError('AgentspanTracingProcessor: pass { node } or { run }');
-    this.node = o.node;
-    this.run = o.node ? undefined : o.run;
+    this.configured = o.node ? { recorder: o.node, run: undefined } : o.run ? { recorder: o.run, run: o.run } : undefined;
+    this.configuredRunId = o.node ? o.node.run?.id : o.run?.id;
     const max = o.maxOpenSpans;
-    this.open = new BoundedMap(
-      typeof max === 'number' && Number.isFinite(max) && max > 0 ? Math.floor(max) : DEFAULT_MAX_OPEN_SPANS,
-      (evicted) => this.abandon(evicted),
-    );
+    const bound = typeof max === 'number' && Number.isFinite(max) && max > 0 ? Math.floor(max) : DEFAULT_MAX_OPEN_SPANS;
+    this.open = new BoundedMap(bound, (evicted) => this.abandon(evicted));
+    this.traces = new BoundedMap(bound, () => undefined);
   }
 
   /** SDK spans currently open (for tests and diagnostics). */
@@ -111,7 +146,20 @@ export class AgentspanTracingProcessor implements TracingProcessor {
     return this.open.size;
   }
 
-  onTraceStart(_trace: Trace): Promise<void> {
+  /**
+   * SDK traces this processor did not record: started within another
+   * agentspan run (left to that run's processor), or, with no `run`/`node`
+   * given, started outside any run or node's `with()`.
+   */
+  get skippedTraces(): number {
+    return this.skipped;
+  }
+
+  onTraceStart(trace: Trace): Promise<void> {
+    this.guard(() => {
+      const id = trace?.traceId;
+      if (typeof id === 'string') this.destinationOfTrace(id);
+    });
     return Promise.resolve();
   }
 
@@ -119,12 +167,16 @@ export class AgentspanTracingProcessor implements TracingProcessor {
     this.guard(() => {
       const id = trace?.traceId;
       for (const leftover of this.open.take((s) => s.traceId === id)) this.abandon(leftover);
+      if (typeof id === 'string') this.traces.delete(id);
     });
     return Promise.resolve();
   }
 
   onSpanStart(span: Span<SpanData>): Promise<void> {
-    this.guard(() => this.spanStarted(span));
+    this.guard(() => {
+      const destination = this.destinationOfTrace(span.traceId);
+      if (destination !== null) this.spanStarted(span, destination);
+    });
     return Promise.resolve();
   }
 
@@ -147,6 +199,34 @@ export class AgentspanTracingProcessor implements TracingProcessor {
   }
 
   // -------------------------------------------------------------------------
+
+  /**
+   * Where a trace is recorded, decided when it is first seen (its start, or its
+   * first span when this processor was registered mid-trace), from the
+   * agentspan recording active there: another run's trace is left to that
+   * run's processor; with no destination configured, the active run or node is
+   * it. `null`: not recorded here.
+   */
+  private destinationOfTrace(traceId: string): Destination | null {
+    const known = this.traces.get(traceId);
+    if (known !== undefined) return known;
+    const active = activeRecording();
+    let destination: Destination | null;
+    if (this.configured === undefined) destination = active ? destinationOf(active) : null;
+    else destination = active === undefined || runIdOf(active) === this.configuredRunId ? this.configured : null;
+    if (destination === null) {
+      this.skipped += 1;
+      if (this.configured === undefined && active === undefined && !this.unplacedLogged) {
+        this.unplacedLogged = true;
+        diag.warn(
+          'agentspan: an OpenAI Agents trace started outside any agentspan run or node (run.with / node.with) and was not recorded; ' +
+            'give the processor { run } or { node }, or start the SDK run inside run.with(...) (logged once)',
+        );
+      }
+    }
+    this.traces.set(traceId, destination);
+    return destination;
+  }
 
   private guard(fn: () => void): void {
     try {
@@ -171,18 +251,18 @@ export class AgentspanTracingProcessor implements TracingProcessor {
     return undefined;
   }
 
-  /** Where events of an agent go: its node, the configured node, or the run itself. */
-  private recorderFor(parentId: string | null): EventRecorder {
-    return this.nearest(parentId, 'agent')?.recorder ?? this.node ?? (this.run as RunHandle);
+  /** Where events of an agent go: its node, else the trace's node or run. */
+  private recorderFor(parentId: string | null, destination: Destination): EventRecorder {
+    return this.nearest(parentId, 'agent')?.recorder ?? destination.recorder;
   }
 
   private agentFor(parentId: string | null): string {
     return this.nearest(parentId, 'agent')?.agent ?? UNKNOWN_AGENT;
   }
 
-  private spanStarted(span: Span<SpanData>): void {
+  private spanStarted(span: Span<SpanData>, destination: Destination): void {
     const data = span.spanData;
-    const base = { spanId: span.spanId, parentId: span.parentId, traceId: span.traceId };
+    const base = { spanId: span.spanId, parentId: span.parentId, traceId: span.traceId, destination };
     const startTime = timeOf(span.startedAt);
     switch (data.type) {
       case 'agent': {
@@ -190,8 +270,8 @@ export class AgentspanTracingProcessor implements TracingProcessor {
         const enclosingTurn = this.nearest(span.parentId, 'turn');
         if (enclosingTurn) enclosingTurn.nestedAgents = true;
         const node =
-          this.node === undefined && this.run !== undefined
-            ? this.run.startNode(agent, {
+          destination.run !== undefined
+            ? destination.run.startNode(agent, {
                 agent,
                 type: 'agent',
                 ...(startTime ? { startTime } : {}),
@@ -202,7 +282,7 @@ export class AgentspanTracingProcessor implements TracingProcessor {
           ...base,
           kind: 'agent',
           agent,
-          recorder: node ?? this.recorderFor(span.parentId),
+          recorder: node ?? this.recorderFor(span.parentId, destination),
           node,
           turns: 0,
           last: undefined,
@@ -210,24 +290,30 @@ export class AgentspanTracingProcessor implements TracingProcessor {
         return;
       }
       case 'turn':
-        this.beginTurn(span, data.agent_name || this.agentFor(span.parentId), startTime, { turn: data.turn });
+        this.beginTurn(span, destination, data.agent_name || this.agentFor(span.parentId), startTime, { turn: data.turn });
         return;
       case 'generation':
       case 'response':
         // Inside a turn the model call is that turn's message; alone (SDKs without turn spans) it is a turn itself.
         if (this.nearest(span.parentId, 'turn')) this.open.set(span.spanId, { ...base, kind: 'other' });
-        else this.beginTurn(span, this.agentFor(span.parentId), startTime, {});
+        else this.beginTurn(span, destination, this.agentFor(span.parentId), startTime, {});
         return;
       default:
         this.open.set(span.spanId, { ...base, kind: 'other' });
     }
   }
 
-  private beginTurn(span: Span<SpanData>, agent: string, startTime: Date | undefined, metadata: Record<string, unknown>): void {
+  private beginTurn(
+    span: Span<SpanData>,
+    destination: Destination,
+    agent: string,
+    startTime: Date | undefined,
+    metadata: Record<string, unknown>,
+  ): void {
     const owner = this.nearest(span.parentId, 'agent');
     if (owner) owner.turns += 1;
     const startMetadata = { ...metadata, openai_trace_id: span.traceId };
-    const handle = this.recorderFor(span.parentId).beginAgentCall({
+    const handle = this.recorderFor(span.parentId, destination).beginAgentCall({
       agent,
       role: 'assistant',
       ...(startTime ? { startTime } : {}),
@@ -237,6 +323,7 @@ export class AgentspanTracingProcessor implements TracingProcessor {
       spanId: span.spanId,
       parentId: span.parentId,
       traceId: span.traceId,
+      destination,
       kind: 'turn',
       agent,
       handle,
@@ -248,6 +335,8 @@ export class AgentspanTracingProcessor implements TracingProcessor {
 
   private spanEnded(span: Span<SpanData>): void {
     const state = this.open.delete(span.spanId);
+    const destination = state?.destination ?? this.destinationOfTrace(span.traceId);
+    if (destination === null) return;
     const data = span.spanData;
     const startTime = timeOf(span.startedAt);
     const endTime = timeOf(span.endedAt) ?? new Date();
@@ -255,7 +344,7 @@ export class AgentspanTracingProcessor implements TracingProcessor {
     const error = errorText(span.error);
     switch (data.type) {
       case 'function': {
-        this.recorderFor(span.parentId).toolCall({
+        this.recorderFor(span.parentId, destination).toolCall({
           agent: this.agentFor(span.parentId),
           tool: data.name,
           ...(data.input ? { args: jsonOrText(data.input) } : {}),
@@ -267,7 +356,7 @@ export class AgentspanTracingProcessor implements TracingProcessor {
         return;
       }
       case 'handoff':
-        this.recorderFor(span.parentId).handoff({
+        this.recorderFor(span.parentId, destination).handoff({
           from: data.from_agent || this.agentFor(span.parentId),
           to: data.to_agent || 'unknown',
           ...(error !== undefined ? { error } : {}),

@@ -1,6 +1,12 @@
 import type { NodeHandle, RunHandle } from '@agentspan/instrumentation';
 
-/** Where the processor records: one node, or a run (one node per agent invocation). */
+/**
+ * Where the processor records: one node, a run (one node per agent
+ * invocation), or neither: each SDK trace then goes to the agentspan run or
+ * node active where it starts (`run.with(() => runAgent(...))`), the way for
+ * one processor to serve concurrent runs. With `node` or `run`, a trace
+ * started within another agentspan run's `with()` is left to that run.
+ */
 export type AgentspanTracingProcessorOptions = (
   | {
       /** Every event is recorded in this node (from `run.startNode(...)`). */
@@ -14,6 +20,11 @@ export type AgentspanTracingProcessorOptions = (
        */
       run: RunHandle;
       node?: undefined;
+    }
+  | {
+      /** Neither: each trace goes to the run or node active where the SDK starts it; traces started outside any are not recorded. */
+      node?: undefined;
+      run?: undefined;
     }
 ) & {
   /**

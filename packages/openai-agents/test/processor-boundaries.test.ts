@@ -132,7 +132,14 @@ test('odd data never throws into the SDK: missing names, non-JSON input, unknown
   assert.ok(byType.includes('tool_call') && byType.includes('handoff'));
   const raw = events().find((s) => s.attributes[Attr.ATTR_GEN_AI_TOOL_NAME] === 'raw');
   assert.equal(raw?.attributes[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS], '"not json {"');
-  assert.throws(() => new AgentspanTracingProcessor({} as never), /node.*run/);
+  // Neither node nor run: spans of a trace started outside any agentspan run's with() are not recorded, and counted.
+  const ambient = new AgentspanTracingProcessor({});
+  const before = events().length;
+  const stray = sdkSpan({ type: 'function', name: 'stray', input: '{}', output: '1' });
+  await ambient.onSpanStart(stray);
+  await ambient.onSpanEnd(stray);
+  assert.equal(events().length, before);
+  assert.equal(ambient.skippedTraces, 1);
 });
 
 test('generation and response data readers', () => {
