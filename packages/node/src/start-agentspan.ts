@@ -69,6 +69,8 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
     captureContent: resolved.captureContent,
     ...(options.fileCapture ? { fileCapture: options.fileCapture } : {}),
     ...(options.redaction !== undefined ? { redaction: options.redaction } : {}),
+    // The same bound as the recorder's: other instrumentations' messages and tool values are content too.
+    ...(options.maxContentChars !== undefined ? { maxContentChars: options.maxContentChars } : {}),
   });
 
   const processors: SpanProcessor[] = [processor, ...(options.spanProcessors ?? [])];

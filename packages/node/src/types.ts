@@ -82,7 +82,11 @@ export interface AgentspanOptions {
   fileCapture?: FileCaptureConfig;
   /** Secret redaction settings, or `false` to turn it off. @default on */
   redaction?: RedactionConfig | false;
-  /** Longest text kept per content attribute. @default 1_000_000 */
+  /**
+   * Longest text kept per content attribute: of agentspan's events, and of
+   * other instrumentations' messages, tool arguments and results (as the rows
+   * take them). Longer is cut and marked. @default 1_000_000
+   */
   maxContentChars?: number;
   /**
    * Register the provider as the global tracer provider (with the
@@ -223,7 +227,8 @@ export interface Agentspan extends Recorder {
   /**
    * Records into the run a parent process passed in `AGENTSPAN_RUN_REFERENCE`
    * (see {@link Agentspan.childEnv}); undefined when the variable is absent
-   * or malformed (with one warning).
+   * (a process not started by agentspan: no warning) or malformed (one
+   * warning).
    */
   attachFromEnv(): AttachedRecorder | undefined;
   /**

@@ -79,7 +79,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly redactor: Redactor | undefined;
   private readonly runs: RunStates;
   /** Maps GenAI / OpenInference / AI SDK spans of other instrumentations into agentspan's attributes. */
-  private readonly foreign = new ForeignSpanMapper();
+  private readonly foreign: ForeignSpanMapper;
   /** Whether an event was redacted while running (`prepareRunning`): its end looks up `redactedAtStart` too. */
   private redactedWhileRunning = false;
   /** Run and node spans' values and name as their start's redaction left them (see `redactAtStart`). */
@@ -126,6 +126,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     this.maxFilesPerSpan = positive(fc.maxFilesPerSpan, DEFAULT_MAX_FILES_PER_SPAN);
     this.maxScanChars = positive(options.maxScanChars, DEFAULT_MAX_SCAN_CHARS);
     this.runs = new RunStates(positive(options.maxTrackedRuns, 10_000));
+    this.foreign = new ForeignSpanMapper(options.maxContentChars !== undefined ? { maxContentChars: options.maxContentChars } : {});
     this.tracerProvider = options.tracerProvider;
   }
 

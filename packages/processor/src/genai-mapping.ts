@@ -596,8 +596,27 @@ export class ForeignSpanMapper {
     }
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_NAME, name);
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_ID, id);
-    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
-    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, result);
+    this.setContent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
+    this.setContent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, result);
+  }
+
+  /**
+   * A content key the rows are made from: the span's own text (a GenAI
+   * instrumentation sets the key itself), else the value mapped from its
+   * convention; longer than `maxContentChars`, cut and marked where cut, as
+   * the recorder cuts its own content. A value that is not text stays as set.
+   */
+  private setContent(out: Attributes, attrs: Attributes, key: string, mapped: string | undefined): void {
+    const own = attrs[key];
+    if (out[key] !== undefined || (own !== undefined && typeof own !== 'string')) return;
+    const value = own ?? mapped;
+    if (value === undefined) return;
+    if (value.length > this.maxContentChars) {
+      out[key] = cutBefore(value, this.maxContentChars) + TRUNCATION_MARK;
+      out[Attr.ATTR_TRUNCATED] = true;
+    } else if (own === undefined) {
+      out[key] = value;
+    }
   }
 }
 

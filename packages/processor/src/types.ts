@@ -58,6 +58,14 @@ export interface ExecutionEventSpanProcessorOptions {
   /** Longest prefix of a value the extractors scan. @default 1_000_000 characters */
   maxScanChars?: number;
   /**
+   * Longest text kept for one content attribute of another instrumentation's
+   * span (a model turn's message, a tool's arguments and result, as the rows
+   * take them); longer is cut and marked `agentspan.truncated`. agentspan's
+   * own events are cut by the recorder's option of the same name.
+   * @default 1_000_000
+   */
+  maxContentChars?: number;
+  /**
    * Provider for the `file_gen` spans the processor creates. Default: the
    * global provider. `startAgentspan` sets it to its own provider.
    */

@@ -37,8 +37,11 @@ after(async () => {
   await db.drop();
 });
 
-function pipeline(options: { captureContent?: boolean } = {}): Pipeline {
-  const processor = new ExecutionEventSpanProcessor({ captureContent: options.captureContent ?? true });
+function pipeline(options: { captureContent?: boolean; maxContentChars?: number } = {}): Pipeline {
+  const processor = new ExecutionEventSpanProcessor({
+    captureContent: options.captureContent ?? true,
+    ...(options.maxContentChars !== undefined ? { maxContentChars: options.maxContentChars } : {}),
+  });
   const memory = new InMemorySpanExporter();
   const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema });
   const provider = new BasicTracerProvider({
@@ -554,6 +557,57 @@ test('foreign content cut to maxContentChars is marked where it is cut, so a tok
   assert.equal(content, `the token is ${token.slice(0, 27)}${TRUNCATION_MARK}`);
   assert.equal(chat.attributes[Attr.ATTR_TRUNCATED], true);
   assert.equal(createRedactor().redact(content).text, `the token is [REDACTED:github_token]${TRUNCATION_MARK}`);
+});
+
+test("the processor's maxContentChars bounds other instrumentations' messages, tool arguments and results in the rows", async () => {
+  const p = pipeline({ maxContentChars: 50 });
+  const run = p.recorder.startRun({ runId: 'foreign-bounded' });
+  const node = run.startNode('n');
+  const long = (c: string) => c.repeat(500);
+  node.with(() => {
+    within(p.tracer, 'chat m', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: long('m') }] }]),
+    });
+    // The GenAI instrumentation sets the keys the rows are made from itself: cut in place.
+    within(p.tracer, 'execute_tool search', {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.call.arguments': JSON.stringify({ q: long('a') }),
+      'gen_ai.tool.call.result': long('r'),
+    });
+    // The AI SDK's keys are copied into them, cut.
+    within(p.tracer, 'ai.toolCall', {
+      'operation.name': 'ai.toolCall',
+      'ai.operationId': 'ai.toolCall',
+      'ai.toolCall.name': 'fetch',
+      'ai.toolCall.args': JSON.stringify({ url: long('u') }),
+      'ai.toolCall.result': long('x'),
+    });
+    // Short values are kept whole and unmarked.
+    within(p.tracer, 'execute_tool small', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.call.arguments': '{"q":1}', 'gen_ai.tool.call.result': 'ok' });
+  });
+  node.end();
+  run.end();
+  await p.flush();
+  const rows = await db.pool.query(
+    `SELECT name, inputs, outputs, meta FROM ${db.schema}.execution_events WHERE run_id = 'foreign-bounded' ORDER BY execution_order`,
+  );
+  const byName = new Map(rows.rows.map((r) => [r.name as string, r]));
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const turn = rows.rows.find((r) => r.inputs['content'] !== undefined && String(r.inputs['content']).startsWith('m'));
+  assert.ok(turn, JSON.stringify(rows.rows.map((r) => r.name)));
+  assert.equal(turn.inputs['content'], 'm'.repeat(50) + TRUNCATION_MARK);
+  for (const name of ['execute_tool search', 'ai.toolCall']) {
+    const r = byName.get(name);
+    assert.ok(r, `no row named ${name} among ${[...byName.keys()].join(', ')}`);
+    assert.ok(text(r.inputs['args']).length <= 50 + TRUNCATION_MARK.length + 2, text(r.inputs['args']));
+    assert.ok(text(r.inputs['args']).endsWith(TRUNCATION_MARK) || text(r.inputs['args']).endsWith(`${TRUNCATION_MARK}"`), text(r.inputs['args']));
+    assert.ok(text(r.outputs['result']).includes(TRUNCATION_MARK), text(r.outputs['result']));
+    assert.equal(r.meta['truncated'], true, name);
+  }
+  const small = byName.get('execute_tool small');
+  assert.deepEqual([small?.inputs['args'], small?.outputs['result'], small?.meta['truncated']], [{ q: 1 }, 'ok', undefined]);
+  await p.shutdown();
 });
 
 test('a tool that ends after its agent envelope (whose turns are the rows) points past the envelope', async () => {
