@@ -15,7 +15,8 @@ import type {
   ToolCallResult,
 } from '@agentspan/instrumentation';
 import { BoundedMap } from '@agentspan/instrumentation';
-import { modelTurn, parseToolInput, requestedModel, toolOutput, contentText } from './messages.js';
+import { modelTurn, parseToolInput, requestedModel, contentText } from './messages.js';
+import { toolOutput } from './tool-output.js';
 import {
   codeArgument,
   defaultIsCodeTool,
@@ -48,6 +49,8 @@ interface RunState {
   readonly handle: EventHandle<AgentCallResult> | EventHandle<ToolCallResult> | EventHandle<CodeExecutionResult> | undefined;
   /** Model turns recorded under this chain since its last agent action (agent actions repeat them). */
   turnsSinceAction: number;
+  /** The tool call a tool run answers (picks its `ToolMessage` out of a returned `Command`). */
+  readonly toolCallId?: string;
 }
 
 /**
@@ -281,6 +284,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
         metadata: code !== undefined ? { ...meta, tool: name, ...(toolCallId ? { tool_call_id: toolCallId } : {}) } : meta,
         handle,
         turnsSinceAction: 0,
+        ...(toolCallId ? { toolCallId } : {}),
       });
     });
   }
@@ -289,16 +293,20 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
     this.guard(() => {
       const state = this.runs.delete(runId);
       if (!state || (state.kind !== 'tool' && state.kind !== 'code')) return;
-      const { result, failed } = toolOutput(output);
-      const error = failed ? (contentText(result) ?? (typeof result === 'string' ? result : 'tool reported an error')) : undefined;
+      const out = toolOutput(output, state.toolCallId);
+      const { result, failed } = out;
+      const error = failed
+        ? (out.error ?? contentText(result) ?? (typeof result === 'string' ? result : 'tool reported an error'))
+        : undefined;
+      const metadata = out.metadata ? { ...state.metadata, ...out.metadata } : state.metadata;
       if (state.kind === 'code') {
         (state.handle as EventHandle<CodeExecutionResult>).end({
           output: result,
           ...(failed ? { exitCode: 1, error } : {}),
-          metadata: state.metadata,
+          metadata,
         });
       } else {
-        (state.handle as EventHandle<ToolCallResult>).end({ result, ...(failed ? { error } : {}), metadata: state.metadata });
+        (state.handle as EventHandle<ToolCallResult>).end({ result, ...(failed ? { error } : {}), metadata });
       }
     });
   }

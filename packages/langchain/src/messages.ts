@@ -1,6 +1,6 @@
 /**
  * Reading LangChain values without importing LangChain (pure, defensive):
- * tool inputs, tool outputs (`ToolMessage`), and model outputs (`LLMResult`).
+ * tool inputs, message contents, and model outputs (`LLMResult`); tool outputs are read in `tool-output.ts`.
  */
 
 /** A tool call the model asked for. */
@@ -19,7 +19,8 @@ export interface ModelTurn {
   model: string | undefined;
 }
 
-function record(v: unknown): Record<string, unknown> | undefined {
+/** `v` as an object whose keys can be read, if it is one (not an array). */
+export function record(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
@@ -49,17 +50,6 @@ export function contentText(content: unknown): string | undefined {
     .map((b) => (typeof b === 'string' ? b : record(b)?.['type'] === 'text' ? record(b)?.['text'] : undefined))
     .filter((t): t is string => typeof t === 'string' && t.length > 0);
   return texts.length > 0 ? texts.join('') : undefined;
-}
-
-/** A tool's output: a `ToolMessage` gives its content and whether it reports an error. */
-export function toolOutput(output: unknown): { result: unknown; failed: boolean } {
-  const m = record(output);
-  if (m && 'content' in m && ('tool_call_id' in m || m['lc_direct_tool_output'] === true)) {
-    const content = m['content'];
-    const text = contentText(content);
-    return { result: text !== undefined ? parseToolInput(text) : content, failed: m['status'] === 'error' };
-  }
-  return { result: output, failed: false };
 }
 
 /** The first generation of an `LLMResult`: its message text, tool calls, usage and model. */
