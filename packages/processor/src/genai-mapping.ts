@@ -26,7 +26,9 @@ import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/se
  * of every span under it, and becomes an `agent_call` row itself only when no
  * turn was recorded beneath it (an agent whose model calls are not
  * instrumented), so an agent never goes missing and no message is counted
- * twice. An envelope carrying `agentspan.agent.turns_elsewhere: true` counts
+ * twice; an envelope with turns that ends with an error status is a row too
+ * (failed, `meta.envelope_with_turns`, no message or tokens), since its
+ * failure is on none of its turns. An envelope carrying `agentspan.agent.turns_elsewhere: true` counts
  * as one with turns (the gateway sets it when the turns came in an earlier
  * OTLP request than the envelope, so this processor never saw them under it).
  *
@@ -508,6 +510,14 @@ export class ForeignSpanMapper {
         setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
         setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
         this.turnAttributes(out, attrs, c, captureContent);
+      } else if (span.status.code === SpanStatusCode.ERROR) {
+        // A failed agent whose turns succeeded (a context overflow, a guardrail, a crash between
+        // turns): its failure is on no turn, so the envelope is a row of its own, failed. Without
+        // the message and tokens, which its turns' rows hold: nothing is counted twice.
+        out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
+        setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
+        setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
+        setIfAbsent(out, attrs, Attr.ATTR_USER_META, JSON.stringify({ instrumentation: c.convention, envelope_with_turns: true }));
       }
     } else if (c.kind === 'turn') {
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));

@@ -366,6 +366,45 @@ test('a failed tool: status failed, error message and type from the exception ev
   await p.shutdown();
 });
 
+test('a failed agent whose turns succeeded is a failed row of its own, without the message or tokens its turns hold', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'failed-envelope' });
+  run.with(() =>
+    within(p.tracer, 'invoke_agent orchestrator', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'orchestrator' }, () => {
+      within(p.tracer, 'invoke_agent researcher', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'researcher', 'gen_ai.usage.input_tokens': 900 }, (span) => {
+        within(p.tracer, 'chat m', {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'm',
+          'gen_ai.usage.input_tokens': 900,
+          'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'searching' }] }]),
+        });
+        const err = new Error('200k tokens');
+        err.name = 'ContextWindowExceeded';
+        span.recordException(err);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'ContextWindowExceeded: 200k tokens' });
+      });
+      // An agent with turns that succeeds stays no row, as before.
+      within(p.tracer, 'invoke_agent writer', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'writer' }, () => {
+        within(p.tracer, 'chat m', { 'gen_ai.operation.name': 'chat', 'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'done' }] }]) });
+      });
+    }),
+  );
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('failed-envelope');
+  assert.deepEqual(
+    rows.map((r) => [r.agent_name, r.status, r.inputs['content'] ?? null, r.error_message, r.meta['envelope_with_turns'] ?? null, r.meta['input_tokens'] ?? null]),
+    [
+      // In start order: the orchestrator had no turn of its own, so it is a row as before.
+      ['orchestrator', 'completed', null, null, null, null],
+      ['researcher', 'failed', null, 'ContextWindowExceeded: 200k tokens', true, null],
+      ['researcher', 'completed', 'searching', null, null, 900],
+      ['writer', 'completed', 'done', null, null, null],
+    ],
+  );
+  await p.shutdown();
+});
+
 test('OpenLLMetry: traceloop tool spans and llm.request.type chat spans', async () => {
   const p = pipeline();
   const run = p.recorder.startRun({ runId: 'traceloop-run' });
