@@ -26,9 +26,9 @@ import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/se
  * of every span under it, and becomes an `agent_call` row itself only when no
  * turn was recorded beneath it (an agent whose model calls are not
  * instrumented), so an agent never goes missing and no message is counted
- * twice; an envelope with turns that ends with an error status is a row too
- * (failed, `meta.envelope_with_turns`, no message or tokens), since its
- * failure is on none of its turns. An envelope carrying `agentspan.agent.turns_elsewhere: true` counts
+ * twice; an envelope with turns that ends with an error status while no row
+ * under it failed is a row too (failed, `meta.envelope_with_turns`, no message
+ * or tokens), since its failure is on no row. An envelope carrying `agentspan.agent.turns_elsewhere: true` counts
  * as one with turns (the gateway sets it when the turns came in an earlier
  * OTLP request than the envelope, so this processor never saw them under it).
  *
@@ -354,6 +354,10 @@ function turnOutput(attrs: Attributes, c: ForeignSpanClass): TurnOutput {
 interface AgentScope {
   readonly name: string | undefined;
   turns: number;
+  /** Rows under it that ended failed (turns, tools, agents): a failure of the envelope may be theirs. */
+  failures: number;
+  /** The envelope it runs in, if any (told of this one's failed row). */
+  readonly parent: AgentScope | undefined;
 }
 
 /**
@@ -457,7 +461,7 @@ export class ForeignSpanMapper {
     const own = ownAgentName(attrs, c, span.name);
     if (c.kind === 'agent') {
       const name = own ?? parentScope?.name ?? agentOfParent(parentContext);
-      this.scopes.set(id, { name, turns: 0 });
+      this.scopes.set(id, { name, turns: 0, failures: 0, parent: parentScope });
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.INVOKE_AGENT);
       setAgentName(out, attrs, name);
       // No event type yet: whether the envelope is a row is decided when it ends.
@@ -510,10 +514,11 @@ export class ForeignSpanMapper {
         setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
         setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
         this.turnAttributes(out, attrs, c, captureContent);
-      } else if (span.status.code === SpanStatusCode.ERROR) {
-        // A failed agent whose turns succeeded (a context overflow, a guardrail, a crash between
-        // turns): its failure is on no turn, so the envelope is a row of its own, failed. Without
-        // the message and tokens, which its turns' rows hold: nothing is counted twice.
+      } else if (span.status.code === SpanStatusCode.ERROR && (scope === undefined || scope.failures === 0)) {
+        // A failed agent none of whose rows failed (a context overflow, a guardrail, a crash between
+        // turns): its failure is on no row, so the envelope is a row of its own, failed. Without
+        // the message and tokens, which its turns' rows hold: nothing is counted twice. (A failed
+        // turn, tool or sub-agent under it already carries the error it passes on.)
         out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
         setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
         setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
@@ -527,6 +532,11 @@ export class ForeignSpanMapper {
     }
     errorAttributes(out, span);
     span.setAttributes(out);
+    if (span.status.code === SpanStatusCode.ERROR && attrs[Attr.ATTR_EVENT_TYPE] !== undefined) {
+      // A failed row: the envelope above it need not be a row to carry the same failure.
+      const above = c.kind === 'agent' ? scope?.parent : scope;
+      if (above !== undefined) above.failures += 1;
+    }
     if (!captureContent) stripForeignContent(attrs);
   }
 

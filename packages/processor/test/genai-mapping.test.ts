@@ -366,7 +366,7 @@ test('a failed tool: status failed, error message and type from the exception ev
   await p.shutdown();
 });
 
-test('a failed agent whose turns succeeded is a failed row of its own, without the message or tokens its turns hold', async () => {
+test('a failed agent whose turns succeeded is a failed row of its own, without the message or tokens its turns hold; one whose turn failed is not', async () => {
   const p = pipeline();
   const run = p.recorder.startRun({ runId: 'failed-envelope' });
   run.with(() =>
@@ -387,6 +387,11 @@ test('a failed agent whose turns succeeded is a failed row of its own, without t
       within(p.tracer, 'invoke_agent writer', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'writer' }, () => {
         within(p.tracer, 'chat m', { 'gen_ai.operation.name': 'chat', 'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'done' }] }]) });
       });
+      // An agent that fails because its turn failed: the turn's row carries the failure, once.
+      within(p.tracer, 'invoke_agent critic', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'critic' }, (envelope) => {
+        within(p.tracer, 'chat m', { 'gen_ai.operation.name': 'chat' }, (turn) => turn.setStatus({ code: SpanStatusCode.ERROR, message: 'rate limited' }));
+        envelope.setStatus({ code: SpanStatusCode.ERROR, message: 'rate limited' });
+      });
     }),
   );
   run.end();
@@ -400,6 +405,7 @@ test('a failed agent whose turns succeeded is a failed row of its own, without t
       ['researcher', 'failed', null, 'ContextWindowExceeded: 200k tokens', true, null],
       ['researcher', 'completed', 'searching', null, null, 900],
       ['writer', 'completed', 'done', null, null, null],
+      ['critic', 'failed', null, 'rate limited', null, null],
     ],
   );
   await p.shutdown();
