@@ -11,6 +11,7 @@ import { runsCommand } from './commands/runs.js';
 import { timelineCommand } from './commands/timeline.js';
 import { CliError, describeError } from './errors.js';
 import { colorsFor } from './format/colors.js';
+import { terminalSafeLines } from './format/text.js';
 import { UsageError, type CliIo } from './io.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -91,10 +92,24 @@ function commandName(argv: string[]): string | undefined {
 }
 
 /**
+ * `io` whose stderr lines are terminal-safe ({@link terminalSafeLines}). Error
+ * messages carry text nobody checked: run ids an ambiguous prefix lists, the
+ * id or option value given, a Postgres message quoting a value, a log line of
+ * the gateway naming a service. Making them safe here, where every message
+ * passes, covers the ones written later too, as `renderTable` does for
+ * stdout. The rest of `io` is inherited (its prototype), so a `CliIo` with
+ * methods of a class keeps them.
+ */
+function withSafeErrors(io: CliIo): CliIo {
+  return Object.assign(Object.create(io) as CliIo, { err: (text: string) => io.err(terminalSafeLines(text)) });
+}
+
+/**
  * Runs one CLI invocation and returns the exit code ({@link ExitCode});
  * never calls `process.exit` (so tests can drive it in-process).
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  const io = withSafeErrors(rawIo);
   const name = commandName(argv);
   const command = COMMANDS.find((c) => c.name === name);
   if (name !== undefined && name !== 'help' && command === undefined) {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { colorsFor, stripAnsi } from '../src/format/colors.js';
 import { parseSince } from '../src/format/since.js';
 import { displayWidth, renderTable } from '../src/format/table.js';
-import { formatBytes, formatDuration, formatPercent, formatTimestamp, maxOf, minOf, shorten, terminalSafe } from '../src/format/text.js';
+import { formatBytes, formatDuration, formatPercent, formatTimestamp, maxOf, minOf, shorten, terminalSafe, terminalSafeLines } from '../src/format/text.js';
 import { createProgress, progressLine } from '../src/progress.js';
 import { UsageError, type CliIo } from '../src/io.js';
 
@@ -92,6 +92,21 @@ test('terminalSafe keeps colour codes and drops every other control character; m
   assert.equal(maxOf(many, -1), 299_999);
   assert.equal(minOf(many, -1), 0);
   assert.equal(maxOf([], -1), -1);
+});
+
+test('terminalSafe, terminalSafeLines and shorten drop bidi controls (overrides, embeddings, isolates, marks), which reverse the rest of a line', () => {
+  const bidi = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+  for (const c of bidi) {
+    const code = `U+${c.codePointAt(0)!.toString(16)}`;
+    assert.equal(terminalSafe(`ok${c} ✗ failed`), 'ok ✗ failed', code);
+    assert.equal(shorten(`ok${c} ✗ failed`, 40), 'ok ✗ failed', code);
+    assert.equal(terminalSafeLines(`a${c}\n  b${c}`), 'a\n  b', code);
+  }
+  assert.equal(terminalSafe('שלום עולם'), 'שלום עולם', 'right-to-left text itself is kept');
+});
+
+test('terminalSafeLines keeps the line breaks between lines and makes each line safe', () => {
+  assert.equal(terminalSafeLines('error:\n  a\u001b]0;t\u0007\r\n  b\tc'), 'error:\n  a]0;t \n  b c');
 });
 
 test('renderTable aligns by display width, ignoring colour codes, and cuts to maxWidth', () => {

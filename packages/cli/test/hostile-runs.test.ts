@@ -27,6 +27,19 @@ before(async () => {
      VALUES (gen_random_uuid(), 'hostile', 'n1', 'tool_call', $1, now(), 'failed', 't', 's1', 1, '{"tool":"execute_python"}', '{"has_error":true,"error_type":"KeyError"}')`,
     ['eng\u001b[2J\nineer'],
   );
+  // Run ids sharing a prefix, with a terminal title, a clear screen and a newline in them.
+  for (const id of ['esc-\u001b]0;PWNED\u0007-a', 'esc-\u001b[2J-b', 'esc-\nfake line']) await run(id, 'esc');
+  // An id stored with its spaces (startRun keeps them), beside the id without them.
+  await run(' spaced ', 'with-spaces');
+  await run('spaced', 'without-spaces');
+  // Bidi controls (an unterminated right-to-left override, an isolate) in a mode, a task and an agent name.
+  await run('bidi', 'ok\u202e');
+  await q(`UPDATE workflow_runs SET task_description = $1 WHERE id = 'bidi'`, ['deploy \u202edeliaf\u202c \u2067x\u200f']);
+  await q(
+    `INSERT INTO execution_events (id, run_id, event_type, agent_name, "timestamp", status, trace_id, span_id, execution_order)
+     VALUES (gen_random_uuid(), 'bidi', 'agent_call', $1, now(), 'completed', 't', 'b1', 1)`,
+    ['bot\u202e\u2066'],
+  );
   await run('ci/nightly-2026-11-01', 'nightly');
   await q(
     `INSERT INTO execution_events (id, run_id, event_type, "timestamp", status, trace_id, span_id, execution_order, duration_ms)
@@ -72,4 +85,54 @@ test('a run of 130 000 events: timeline and report work (no argument-count limit
   const report = await cli(['report', 'ci/nightly-2026-11-01'], { cwd: dir });
   assert.equal(report.code, 0, report.stderr);
   assert.ok(existsSync(join(dir, 'agentspan-run-ci_night.html')), report.text);
+});
+
+/** Any control character but the line break (colour codes removed first: ours). */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+/** Bidi controls: embeddings, overrides, isolates and marks. */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+test('an ambiguous prefix lists its runs terminal-safe: no recorded escape sequence reaches stderr, one candidate per line', async () => {
+  for (const command of ['timeline', 'files', 'report']) {
+    const { code, stderr } = await cli([command, 'esc-']);
+    assert.equal(code, 1, command);
+    assert.match(stderr, /prefix "esc-" is ambiguous; it matches 3 runs:/, command);
+    assert.doesNotMatch(stderr, CONTROL, `${command}: ${JSON.stringify(stderr)}`);
+    const candidates = stderr.split('\n').filter((l) => l.startsWith('  esc-'));
+    assert.deepEqual(candidates.sort(), ['  esc- fake line', '  esc-[2J-b', '  esc-]0;PWNED-a'], command);
+  }
+});
+
+test('every error message is terminal-safe, also ones quoting what was typed', async () => {
+  for (const args of [['runs', '--status', 'x\u001b]0;PWNED\u0007'], ['timeline', 'no\u001b[2Jrun'], ['no\u001b[2Jcommand']]) {
+    const { code, stderr } = await cli(args);
+    assert.notEqual(code, 0, args.join(' '));
+    assert.doesNotMatch(stderr, CONTROL, JSON.stringify(stderr));
+  }
+});
+
+test('a run id stored with leading or trailing spaces opens as given; a stray space around a typed id is trimmed only when nothing matches', async () => {
+  const opened = async (args: string[]) => {
+    const r = await cli([...args, '--json']);
+    assert.equal(r.code, 0, `${JSON.stringify(args)}: ${r.stderr}`);
+    return r.text;
+  };
+  const timeline = JSON.parse(await opened(['timeline', ' spaced '])) as { run: { id: string } };
+  assert.equal(timeline.run.id, ' spaced ', 'the exact id first, not the trimmed one');
+  assert.equal((JSON.parse(await opened(['files', ' spaced '])) as { runId: string }).runId, ' spaced ');
+  const dir = mkdtempSync(join(tmpdir(), 'agentspan-report-'));
+  const report = JSON.parse(await opened(['report', ' spaced ', '--out', join(dir, 'r.html')])) as { runId: string };
+  assert.equal(report.runId, ' spaced ');
+  assert.equal((JSON.parse(await opened(['timeline', 'spaced'])) as { run: { id: string } }).run.id, 'spaced');
+  assert.equal((JSON.parse(await opened(['timeline', ' hostile\t'])) as { run: { id: string } }).run.id, 'hostile', 'a stray space still opens');
+});
+
+test('bidi controls recorded in a mode, task or agent name never reach the terminal: runs, timeline', async () => {
+  for (const args of [['runs'], ['timeline', 'bidi']]) {
+    const { code, text } = await cli(args);
+    assert.equal(code, 0, args.join(' '));
+    assert.doesNotMatch(text, BIDI, `${args.join(' ')}: ${JSON.stringify(text)}`);
+  }
+  const line = (await cli(['runs'])).text.split('\n').find((l) => l.startsWith('bidi '));
+  assert.match(line ?? '', /^bidi\s+ok\s+✓ success .*bot\s+deploy deliaf x$/);
 });

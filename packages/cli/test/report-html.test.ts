@@ -83,4 +83,5 @@ test('a run still running (or whose process died before its end) is shown muted,
   assert.equal(statusOf('running'), 'muted');
   assert.equal(statusOf('stale'), 'bad', 'its process fell silent: most likely dead');
   assert.equal(statusOf(null), 'muted');
+  for (const status of ['error', 'timeout']) assert.equal(statusOf(status), 'bad', `${status}: any non-standard status reads failed, as in \`agentspan runs\``);
 });

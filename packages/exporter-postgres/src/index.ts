@@ -47,6 +47,7 @@ export {
   type HeartbeatOf,
   type Liveness,
 } from './liveness.js';
+export { RunOutcome, SUCCESS_WORDS, runOutcome, runOutcomeSql } from './run-outcome.js';
 export {
   writeRows,
   writeRowsInTransaction,

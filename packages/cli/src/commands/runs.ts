@@ -1,27 +1,30 @@
-import { STALE_STATUS } from '@agentspan/exporter-postgres';
 import { integerValue, stringValue, type CommandSpec } from '../command.js';
 import { withDatabase } from '../database.js';
 import { listRuns, type RunListEntry } from '../data/runs.js';
 import type { Colors } from '../format/colors.js';
 import { parseSince } from '../format/since.js';
-import { statusMark } from '../format/status.js';
+import { runStatusMark } from '../format/status.js';
 import { renderTable } from '../format/table.js';
 import { formatDuration, formatTimestamp, shorten } from '../format/text.js';
 import { UsageError } from '../io.js';
+import { RunOutcome } from '@agentspan/exporter-postgres';
 
 /**
- * `--status` values and the status they select (`error` and `ok` are aliases people type). `stale`
- * is a run whose row says `running` but whose process stopped sending heartbeats (see the
- * exporter's `liveness.ts`); `running` then selects the runs still seen.
+ * `--status` values and the outcome they select (`error` and `ok` are aliases people type), read as
+ * the STATUS column marks them ({@link RunOutcome}): `failed` also selects runs whose status is
+ * `error` or any other word but `success`, `cancelled` and `running`. `stale` is a run whose row
+ * says `running` but whose process stopped sending heartbeats (see the exporter's `liveness.ts`);
+ * `running` then selects the runs still seen. `unknown`: runs with no status.
  */
-const STATUS_ALIASES: Record<string, string> = {
-  success: 'success',
-  ok: 'success',
-  failed: 'failed',
-  error: 'failed',
-  cancelled: 'cancelled',
-  running: 'running',
-  stale: STALE_STATUS,
+const STATUS_ALIASES: Record<string, RunOutcome> = {
+  success: RunOutcome.SUCCESS,
+  ok: RunOutcome.SUCCESS,
+  failed: RunOutcome.FAILED,
+  error: RunOutcome.FAILED,
+  cancelled: RunOutcome.CANCELLED,
+  running: RunOutcome.RUNNING,
+  stale: RunOutcome.STALE,
+  unknown: RunOutcome.UNKNOWN,
 };
 
 /** Short labels for the event counts column. */
@@ -67,7 +70,7 @@ function runsTable(runs: RunListEntry[], colors: Colors): string {
     [
       { header: 'RUN', cell: (r) => shortRunId(r.id), maxWidth: 40 },
       { header: 'MODE', cell: (r) => r.mode ?? '-', maxWidth: 18 },
-      { header: 'STATUS', cell: (r) => statusMark(r.status, colors) },
+      { header: 'STATUS', cell: (r) => runStatusMark(r.status, colors) },
       { header: 'STARTED (UTC)', cell: (r) => formatTimestamp(r.startedAt) },
       { header: 'DURATION', cell: (r) => durationCell(r), alignRight: true },
       {
@@ -86,11 +89,13 @@ function runsTable(runs: RunListEntry[], colors: Colors): string {
 export const runsCommand: CommandSpec = {
   name: 'runs',
   summary: 'list recent runs: id, mode, status, start, duration, events by type, agents, task',
-  usage: 'agentspan runs [--since 24h] [--status success|failed|error|cancelled|running|stale] [--limit N]',
+  usage: 'agentspan runs [--since 24h] [--status success|failed|error|cancelled|running|stale|unknown] [--limit N]',
   optionHelp: [
     '--since DURATION|DATE  only runs started since then: 30m, 24h, 7d, 2w, or 2026-11-01 (default: any time)',
-    '--status STATUS        only runs with this status; error = failed, ok = success; stale = running but',
-    '                       its process silent for 2 heartbeats and a minute (default: any)',
+    '--status STATUS        only runs with this status; error = failed, ok = success; failed also selects',
+    '                       any status but success, cancelled and running (error, timeout ...); stale =',
+    '                       running but its process silent for 2 heartbeats and a minute; unknown = no',
+    '                       status recorded (default: any)',
     '--limit N              at most N runs, newest first (default 20)',
   ],
   options: { since: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },
@@ -99,19 +104,19 @@ export const runsCommand: CommandSpec = {
     const sinceRaw = stringValue(ctx.values, 'since');
     const since = sinceRaw === undefined ? undefined : parseSince(sinceRaw);
     const statusRaw = stringValue(ctx.values, 'status');
-    const status = statusRaw === undefined ? undefined : STATUS_ALIASES[statusRaw.toLowerCase()];
-    if (statusRaw !== undefined && status === undefined) {
+    const outcome = statusRaw === undefined ? undefined : STATUS_ALIASES[statusRaw.toLowerCase()];
+    if (statusRaw !== undefined && outcome === undefined) {
       throw new UsageError(`--status "${statusRaw}": expected one of ${Object.keys(STATUS_ALIASES).join(', ')}`);
     }
     const limit = integerValue(ctx.values, 'limit', 20, { min: 1, max: 10_000 });
-    const runs = await withDatabase(ctx.database, ctx.io, (client) => listRuns(client, { since, status, limit }));
+    const runs = await withDatabase(ctx.database, ctx.io, (client) => listRuns(client, { since, outcome, limit }));
     if (ctx.json) {
       ctx.io.out(JSON.stringify({ runs }, null, 2));
       return 0;
     }
     if (runs.length === 0) {
       ctx.io.out(
-        since || status
+        since || outcome
           ? 'no runs match (try a wider --since or another --status)'
           : 'no runs recorded yet (run `agentspan demo`, or record one with startAgentspan)',
       );

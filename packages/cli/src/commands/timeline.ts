@@ -12,7 +12,7 @@ import {
   type TimelineEventRow,
 } from '../data/run-detail.js';
 import type { Colors } from '../format/colors.js';
-import { eventMark, isFailedStatus, statusMark } from '../format/status.js';
+import { eventMark, isFailedStatus, runStatusMark, statusMark } from '../format/status.js';
 import { displayWidth } from '../format/table.js';
 import { formatBytes, formatDuration, formatTimestamp, maxOf, minOf, shorten, terminalSafe } from '../format/text.js';
 
@@ -94,7 +94,7 @@ export function formatTimeline(
   const now = options.now ?? Date.now();
   const lines: string[] = [];
   lines.push(
-    `${colors.bold(`run ${run.id}`)}  ${run.mode ?? '-'}  ${statusMark(run.status, colors)}  ${formatDuration(run.durationMs)}  ${events.length} event${events.length === 1 ? '' : 's'}`,
+    `${colors.bold(`run ${run.id}`)}  ${run.mode ?? '-'}  ${runStatusMark(run.status, colors)}  ${formatDuration(run.durationMs)}  ${events.length} event${events.length === 1 ? '' : 's'}`,
   );
   // Gateway runs are named too: the OTLP ones that never get a row (a conversation id, no agent root) have ended.
   const noRow = "(no run row: the run has not ended, or its span was lost; over OTLP only a trace whose root is an agent span or names a conversation gets one, see the gateway's README)";

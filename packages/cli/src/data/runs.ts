@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { effectiveStatusSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
+import { runOutcomeSql, type RunOutcome } from '@agentspan/exporter-postgres';
 import { asIso, asNumber, asObject, asString } from './json.js';
 
 /** One line of `agentspan runs`. */
@@ -28,8 +29,8 @@ export interface RunListEntry {
 export interface ListRunsOptions {
   /** Only runs started at or after this time. */
   since?: Date | undefined;
-  /** Only runs with this status, as listed (`stale` included; `running` then means running and still seen). */
-  status?: string | undefined;
+  /** Only runs whose status reads this outcome (`failed` includes `error` and any other non-standard status; `running` means running and still seen). */
+  outcome?: RunOutcome | undefined;
   /** At most this many runs, newest first. */
   limit: number;
 }
@@ -48,7 +49,7 @@ export async function listRuns(client: pg.ClientBase, options: ListRunsOptions):
                       w.started_at, w.completed_at, w.duration_ms
                  FROM workflow_runs w
                 WHERE $1::timestamptz IS NULL OR w.started_at >= $1::timestamptz) w
-        WHERE $2::text IS NULL OR status = $2::text
+        WHERE $2::text IS NULL OR ${runOutcomeSql('w.status')} = $2::text
         ORDER BY started_at DESC NULLS LAST, id
         LIMIT $3
      )
@@ -64,7 +65,7 @@ export async function listRuns(client: pg.ClientBase, options: ListRunsOptions):
                FROM execution_events e WHERE e.run_id = r.id) AS last_event_at
        FROM r
       ORDER BY r.started_at DESC NULLS LAST, r.id`,
-    [options.since ?? null, options.status ?? null, options.limit],
+    [options.since ?? null, options.outcome ?? null, options.limit],
   );
   return res.rows.map((r: Record<string, unknown>) => ({
     id: String(r['id']),

@@ -1,7 +1,8 @@
 import { STALE_STATUS } from '@agentspan/exporter-postgres';
+import { RunOutcome, runOutcome } from '@agentspan/exporter-postgres';
 import type { Colors } from './colors.js';
 
-/** Statuses that mean it went wrong (runs say `failed`, events say `failed`). */
+/** Statuses of events and nodes that mean it went wrong (events say `failed`). */
 const FAILED = new Set(['failed', 'error', 'cancelled']);
 const PENDING = new Set(['running', 'pending']);
 
@@ -10,7 +11,7 @@ export function isFailedStatus(status: string | null | undefined): boolean {
   return status !== null && status !== undefined && FAILED.has(status);
 }
 
-/** `✓ success`, `✗ failed`, `… running`, `! stale`, coloured when colour is on. */
+/** An event's or a node's `✓ completed`, `✗ failed`, `… running`, `! stale`, coloured when colour is on. */
 export function statusMark(status: string | null | undefined, colors: Colors): string {
   if (status === null || status === undefined) return colors.dim('? unknown');
   if (FAILED.has(status)) return colors.red(`✗ ${status}`);
@@ -18,6 +19,26 @@ export function statusMark(status: string | null | undefined, colors: Colors): s
   if (status === STALE_STATUS) return colors.yellow(`! ${status}`);
   if (PENDING.has(status)) return colors.yellow(`… ${status}`);
   return colors.green(`✓ ${status}`);
+}
+
+/**
+ * A run's status with the mark of its {@link runOutcome}: `✓ success`, `✗ failed`, `✗ error` (any
+ * status but the standard ones reads failed, shown as stored), `✗ cancelled`, `… running`,
+ * `! stale`, `? unknown` (no status), coloured when colour is on.
+ */
+export function runStatusMark(status: string | null | undefined, colors: Colors): string {
+  switch (runOutcome(status)) {
+    case RunOutcome.UNKNOWN:
+      return colors.dim(`? ${RunOutcome.UNKNOWN}`);
+    case RunOutcome.SUCCESS:
+      return colors.green(`✓ ${status}`);
+    case RunOutcome.RUNNING:
+      return colors.yellow(`… ${status}`);
+    case RunOutcome.STALE:
+      return colors.yellow(`! ${status}`);
+    default:
+      return colors.red(`✗ ${status}`);
+  }
 }
 
 /**

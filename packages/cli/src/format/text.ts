@@ -3,21 +3,30 @@
 const ELLIPSIS = '…';
 
 /**
+ * Characters never printed as recorded: C0 and C1 controls, and the bidi
+ * controls (U+061C, U+200E/F, U+202A–202E, U+2066–2069). A bidi control does
+ * not move the cursor, but an unterminated override or isolate in an agent
+ * name reverses the rest of the line on a bidi-aware terminal (status,
+ * duration: "Trojan Source"), so it is dropped like the other controls.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
  * One line of at most `max` characters (code points): whitespace runs,
- * newlines included, become one space, control characters are dropped, and a
- * cut is marked with `…`.
+ * newlines included, become one space, control characters ({@link UNPRINTABLE})
+ * are dropped, and a cut is marked with `…`.
  */
 export function shorten(text: string | null | undefined, max: number): string {
   if (text === null || text === undefined) return '';
-  const line = text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  const line = text.replace(/\s+/g, ' ').replace(UNPRINTABLE, '').trim();
   const chars = Array.from(line);
   if (chars.length <= max) return line;
   if (max <= 1) return ELLIPSIS.slice(0, max);
   return `${chars.slice(0, max - 1).join('').trimEnd()}${ELLIPSIS}`;
 }
 
-/** Our own colour codes (SGR: `ESC [ … m`), and every other control character. */
-const CONTROL_OR_SGR = /\u001b\[[0-9;]*m|[\u0000-\u001f\u007f-\u009f]/g;
+/** Our own colour codes (SGR: `ESC [ … m`), and every other control character ({@link UNPRINTABLE}). */
+const CONTROL_OR_SGR = new RegExp(`\\u001b\\[[0-9;]*m|${UNPRINTABLE.source}`, 'g');
 
 /** Line breaks and tabs, and runs of them: each run becomes one space. */
 const BREAKS = /[\n\r\t\v\f\u0085\u2028\u2029]+/g;
@@ -32,6 +41,15 @@ const BREAKS = /[\n\r\t\v\f\u0085\u2028\u2029]+/g;
  */
 export function terminalSafe(text: string): string {
   return text.replace(BREAKS, ' ').replace(CONTROL_OR_SGR, (m) => (m.length > 1 ? m : ''));
+}
+
+/**
+ * {@link terminalSafe} for text of several lines (an error message with a
+ * list under it, a usage text): each line is made safe and the line breaks
+ * between them are kept.
+ */
+export function terminalSafeLines(text: string): string {
+  return text.split('\n').map(terminalSafe).join('\n');
 }
 
 /** The largest of `values`, or `empty` when there is none (a loop: spreading 100 000 arguments overflows the stack). */

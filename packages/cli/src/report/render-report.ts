@@ -1,5 +1,5 @@
-import { STALE_STATUS } from '@agentspan/exporter-postgres';
 import { formatDuration, formatTimestamp } from '../format/text.js';
+import { RunOutcome, runOutcome } from '@agentspan/exporter-postgres';
 import { reportAssets } from './assets.js';
 import type { ReportData } from './report-data.js';
 
@@ -28,6 +28,23 @@ function inline(code: string, tag: 'script' | 'style'): string {
 }
 
 /**
+ * The CSS class of the run's status, by its {@link runOutcome} (as the `runs`
+ * table marks it): a run still running, or with no status, is neither good
+ * nor bad yet; one whose process died before its end (stale) most likely failed.
+ */
+function runStatusClass(status: string | null): 'good' | 'bad' | 'muted' {
+  switch (runOutcome(status)) {
+    case RunOutcome.SUCCESS:
+      return 'good';
+    case RunOutcome.RUNNING:
+    case RunOutcome.UNKNOWN:
+      return 'muted';
+    default:
+      return 'bad';
+  }
+}
+
+/**
  * The self-contained report: one HTML file with inline CSS and scripts and
  * the run as embedded JSON. A Content-Security-Policy forbids every network
  * request, so the page provably works offline and leaks nothing.
@@ -36,9 +53,7 @@ export function renderReport(data: ReportData): string {
   const assets = reportAssets();
   const run = data.run;
   const failed = data.events.filter((e) => e.status === 'failed' || e.failed).length;
-  // A run still running (or whose process died before its end) is neither good nor bad yet.
-  const statusClass =
-    run.status === 'failed' || run.status === 'cancelled' || run.status === STALE_STATUS ? 'bad' : run.status && run.status !== 'running' ? 'good' : 'muted';
+  const statusClass = runStatusClass(run.status);
   const title = `agentspan run ${run.id.slice(0, 8)}${run.mode ? ` (${run.mode})` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en">

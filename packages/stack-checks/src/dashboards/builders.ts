@@ -1,4 +1,4 @@
-import { inProgressSql } from '@agentspan/exporter-postgres';
+import { effectiveStatusSql, inProgressSql, runOutcomeSql } from '@agentspan/exporter-postgres';
 import type {
   DashboardJson,
   DataLink,
@@ -56,6 +56,28 @@ export const isError = (e: string): string => `(${e}.status = 'failed' OR ${e}.m
  */
 export const isEnded = (e: string): string => `NOT ${inProgressSql(e)}`;
 
+/**
+ * The label of a run in charts and the `$run_id` options, by the CLI's rule
+ * (`shortRunId` in `packages/cli/src/commands/runs.ts`): a UUID is shown as its
+ * first 8 characters, an id someone chose (`nightly-2026-11-01-eu`) whole,
+ * since its start is rarely what tells runs apart; cut to 8 characters,
+ * `nightly-…-eu` and `nightly-…-us` were one label.
+ */
+export const runLabel = (col: string): string => `CASE WHEN ${col} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-' THEN left(${col}, 8) ELSE ${col} END`;
+
+/**
+ * How a run's status reads (`runOutcomeSql` of the exporter, the one
+ * classification the CLI uses too): the dashboards count and group runs by
+ * it, so `Failed runs`, `Succeeded` and `Runs by status` agree with each other
+ * and with `agentspan runs --status`.
+ */
+export function runOutcome(r: string): string {
+  return runOutcomeSql(effectiveStatusSql(r));
+}
+
+/** The outcomes of a run that ended, the ones a success rate is a share of. */
+export const ENDED_OUTCOMES = "('success', 'failed', 'cancelled')";
+
 function allOption(): { selected: boolean; text: string[]; value: string[] } {
   return { selected: true, text: ['All'], value: ['$__all'] };
 }
@@ -87,7 +109,7 @@ export function runIdVariable(): VariableJson {
     'Run',
     'Runs started in the time range, newest first.',
     [
-      "SELECT r.id AS __value, coalesce(r.mode, 'run') || ' · ' || to_char(r.started_at AT TIME ZONE 'UTC', 'MM-DD HH24:MI:SS') || ' · ' || left(r.id, 8) AS __text",
+      `SELECT r.id AS __value, coalesce(r.mode, 'run') || ' · ' || to_char(r.started_at AT TIME ZONE 'UTC', 'MM-DD HH24:MI:SS') || ' · ' || ${runLabel('r.id')} AS __text`,
       'FROM workflow_runs r',
       'WHERE $__timeFilter(r.started_at)',
       'ORDER BY r.started_at DESC',

@@ -6,6 +6,7 @@ import {
   byRun,
   dashboard,
   piePanel,
+  runLabel,
   statPanel,
   tablePanel,
   timeSeriesPanel,
@@ -97,7 +98,7 @@ export function filesDashboard(): DashboardJson {
       w: 24,
       h: 8,
       sql: [
-        "SELECT left(e.run_id, 8) || ' ' || coalesce(min(r.mode), '') AS run, count(*) AS files",
+        `SELECT ${runLabel('e.run_id')} || ' ' || coalesce(min(r.mode), '') AS run, count(*) AS files`,
         'FROM execution_events e',
         'LEFT JOIN workflow_runs r ON r.id = e.run_id',
         `WHERE ${files}`,

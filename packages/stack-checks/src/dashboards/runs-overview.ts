@@ -1,6 +1,7 @@
 import { effectiveStatusSql } from '@agentspan/exporter-postgres';
 import type { DashboardJson } from '../grafana/dashboard-model.js';
 import {
+  ENDED_OUTCOMES,
   Layout,
   barPanel,
   byAgent,
@@ -10,7 +11,9 @@ import {
   isError,
   piePanel,
   rowPanel,
+  runLabel,
   runLinkOverride,
+  runOutcome,
   statPanel,
   tablePanel,
   timeSeriesPanel,
@@ -33,23 +36,23 @@ export function runsOverviewDashboard(): DashboardJson {
     }),
     statPanel(l, {
       title: 'Succeeded',
-      description: 'Share of the finished runs that ended with status success.',
+      description: 'Share of the runs that ended (success, failed or cancelled; any status but those and running reads failed) that succeeded.',
       w: 4,
       h: 4,
       unit: 'percent',
       decimals: 1,
       sql: [
-        "SELECT 100.0 * count(*) FILTER (WHERE r.status = 'success') / nullif(count(*) FILTER (WHERE r.completed_at IS NOT NULL), 0) AS success_pct",
-        'FROM workflow_runs r',
+        `SELECT 100.0 * count(*) FILTER (WHERE o.outcome = 'success') / nullif(count(*) FILTER (WHERE o.outcome IN ${ENDED_OUTCOMES}), 0) AS success_pct`,
+        `FROM workflow_runs r CROSS JOIN LATERAL (SELECT ${runOutcome('r')} AS outcome) o`,
         'WHERE $__timeFilter(r.started_at)',
       ].join('\n'),
     }),
     statPanel(l, {
       title: 'Failed runs',
-      description: 'Runs that ended with status failed.',
+      description: 'Runs that ended failed: status failed, or any status but success, cancelled and running (error, timeout ...), as `agentspan runs --status failed` reads them.',
       w: 4,
       h: 4,
-      sql: "SELECT count(*) FILTER (WHERE r.status = 'failed') AS failed\nFROM workflow_runs r\nWHERE $__timeFilter(r.started_at)",
+      sql: `SELECT count(*) FILTER (WHERE ${runOutcome('r')} = 'failed') AS failed\nFROM workflow_runs r\nWHERE $__timeFilter(r.started_at)`,
     }),
     statPanel(l, {
       title: 'Median run duration',
@@ -79,13 +82,15 @@ export function runsOverviewDashboard(): DashboardJson {
     }),
     timeSeriesPanel(l, {
       title: 'Runs over time',
-      description: 'Runs started per interval, by final status (running: not finished yet; stale: not finished, and its process silent for over two heartbeats and a minute, most likely dead).',
+      description:
+        'Runs started per interval, by how their status reads (running: not finished yet; stale: not finished, and its process silent for over two heartbeats and a minute, most likely dead; ' +
+        'failed: failed or any status but success, cancelled and running; unknown: no status recorded).',
       w: 12,
       h: 8,
       bars: true,
       stacked: true,
       sql: [
-        `SELECT $__timeGroupAlias(r.started_at, $__interval), coalesce(${effectiveStatusSql('r')}, 'running') AS metric, count(*) AS runs`,
+        `SELECT $__timeGroupAlias(r.started_at, $__interval), ${runOutcome('r')} AS metric, count(*) AS runs`,
         'FROM workflow_runs r',
         'WHERE $__timeFilter(r.started_at)',
         'GROUP BY 1, 2',
@@ -94,11 +99,13 @@ export function runsOverviewDashboard(): DashboardJson {
     }),
     piePanel(l, {
       title: 'Runs by status',
-      description: 'Final status of the runs started in the time range (running: not finished yet; stale: not finished, its process most likely dead).',
+      description:
+        'How the status of the runs started in the time range reads (running: not finished yet; stale: not finished, its process most likely dead; ' +
+        'failed: failed or any status but success, cancelled and running; unknown: no status recorded).',
       w: 6,
       h: 8,
       sql: [
-        `SELECT coalesce(${effectiveStatusSql('r')}, 'running') AS status, count(*) AS runs`,
+        `SELECT ${runOutcome('r')} AS status, count(*) AS runs`,
         'FROM workflow_runs r',
         'WHERE $__timeFilter(r.started_at)',
         'GROUP BY 1',
@@ -139,7 +146,7 @@ export function runsOverviewDashboard(): DashboardJson {
       h: 8,
       stacked: true,
       sql: [
-        "SELECT left(r.id, 8) || ' ' || coalesce(r.mode, '') AS run,",
+        `SELECT ${runLabel('r.id')} || ' ' || coalesce(r.mode, '') AS run,`,
         "       count(*) FILTER (WHERE e.event_type = 'agent_call') AS agent_call,",
         "       count(*) FILTER (WHERE e.event_type = 'code_exec') AS code_exec,",
         "       count(*) FILTER (WHERE e.event_type = 'tool_call') AS tool_call,",
@@ -163,7 +170,7 @@ export function runsOverviewDashboard(): DashboardJson {
       h: 9,
       overrides: [traceLinkOverride('trace_id'), runLinkOverride('run_id'), unitOverride('duration_ms', 'ms'), widthOverride('task', 320)],
       sql: [
-        `SELECT r.started_at AS started, r.id AS run_id, r.mode, ${effectiveStatusSql('r')} AS status, r.task_description AS task, r.duration_ms,`,
+        `SELECT r.started_at AS started, r.id AS run_id, r.mode, coalesce(nullif(${effectiveStatusSql('r')}, ''), 'unknown') AS status, r.task_description AS task, r.duration_ms,`,
         '       count(e.id) AS events,',
         "       count(e.id) FILTER (WHERE e.event_type = 'code_exec') AS code_execs,",
         "       count(e.id) FILTER (WHERE e.event_type = 'file_gen') AS files,",
