@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { checkOptions, withoutNulls } from './option-checks.js';
 import { SERVICE_NAME } from './resource.js';
+import { timerMillis } from './timer-limit.js';
 import type { AgentspanOptions } from './types.js';
 
 /**
@@ -55,6 +56,7 @@ export interface ResolvedOptions {
   spoolDir: string | undefined;
   maxSpoolBytes: number;
   flushOnExit: boolean;
+  /** At most `MAX_TIMER_MILLIS` (2^31 − 1 ms, a Node timer's limit): a longer one given is clamped to it. */
   shutdownTimeoutMillis: number;
   /**
    * Timeout of one OTLP export (its HTTP request and the exporter's retries):
@@ -223,10 +225,13 @@ export function resolveOptions(given: AgentspanOptions, env: AgentspanEnv = proc
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, warnings),
     ...definedEntries(options.otlpHeaders),
   };
-  const shutdownTimeoutMillis =
+  // Clamped, not refused: "wait as long as it takes" written as a huge number must not become a 1 ms deadline
+  // (a Node timer given more than its limit fires at once), nor fail a start that worked before.
+  const shutdownTimeoutMillis = timerMillis(
     options.shutdownTimeoutMillis ??
-    parsePositiveInt('AGENTSPAN_SHUTDOWN_TIMEOUT_MS', env.AGENTSPAN_SHUTDOWN_TIMEOUT_MS, warnings) ??
-    DEFAULT_SHUTDOWN_TIMEOUT_MS;
+      parsePositiveInt('AGENTSPAN_SHUTDOWN_TIMEOUT_MS', env.AGENTSPAN_SHUTDOWN_TIMEOUT_MS, warnings) ??
+      DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  );
   const otlpTimeoutMillis =
     parsePositiveInt('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, warnings) ??
     parsePositiveInt('OTEL_EXPORTER_OTLP_TIMEOUT', env.OTEL_EXPORTER_OTLP_TIMEOUT, warnings) ??

@@ -11,6 +11,9 @@
  * would have (killed by the signal, same exit status for the parent), and no
  * application code runs between the last spool and the end. When the
  * application listens too, agentspan only flushes and leaves the exit to it.
+ * Whether it does is decided when the signal comes, by agentspan's listener,
+ * which is put first in line so that an application's `process.once`
+ * listener is still registered when it looks.
  *
  * `beforeExit` (the event loop ran dry, e.g. spans queued behind an unref'd
  * timer) flushes once per quiet period; `exit` (synchronous only: a
@@ -20,6 +23,7 @@
  */
 
 import { diag } from '@opentelemetry/api';
+import { timerMillis } from './timer-limit.js';
 
 /** What the hooks drive: one per `startAgentspan` instance. */
 export interface ExitHookTarget {
@@ -66,10 +70,19 @@ function registry(): { hooks: Hooks | undefined } {
   return r;
 }
 
-function maxTimeout(targets: Iterable<ExitHookTarget>): number {
+/** Grace on top of the targets' own deadlines, so their flushes give up (and spool) before the hooks stop waiting. */
+const DEADLINE_GRACE_MILLIS = 1000;
+
+/**
+ * How long the hooks wait for the flushes of `targets`: the longest of their
+ * deadlines plus the grace, clamped to what a timer takes (a deadline near
+ * `MAX_TIMER_MILLIS` plus the grace would otherwise overflow to 1 ms, and
+ * the flush on exit would give up at once).
+ */
+function exitDeadline(targets: Iterable<ExitHookTarget>): number {
   let t = 0;
   for (const x of targets) t = Math.max(t, x.timeoutMillis);
-  return t;
+  return timerMillis(t + DEADLINE_GRACE_MILLIS);
 }
 
 function withDeadline(work: Promise<unknown>, millis: number): Promise<void> {
@@ -104,7 +117,7 @@ function install(): Hooks {
       if (pending === 0 || pending === hooks.stuckAt) return;
       hooks.beforeExitRunning = true;
       const all = [...targets];
-      void withDeadline(Promise.all(all.map((t) => t.flush(t.timeoutMillis))), maxTimeout(all) + 1000).then(() => {
+      void withDeadline(Promise.all(all.map((t) => t.flush(t.timeoutMillis))), exitDeadline(all)).then(() => {
         hooks.beforeExitRunning = false;
         let left = 0;
         for (const t of targets) left += t.pending();
@@ -137,7 +150,7 @@ function install(): Hooks {
       }
       hooks.handling = true;
       const all = [...targets];
-      const deadline = maxTimeout(all) + 1000;
+      const deadline = exitDeadline(all);
       if (appListens) {
         // The application decides when to exit; make everything durable meanwhile.
         void withDeadline(Promise.all(all.map((t) => t.flush(t.timeoutMillis))), deadline).then(() => {
@@ -153,7 +166,11 @@ function install(): Hooks {
         process.kill(process.pid, signal);
       });
     };
-    process.on(signal, hooks.onSignal[signal]);
+    // First in line: Node removes a `process.once` listener before calling it, so an application's once-listener
+    // that ran before ours would be gone when ours looks, and agentspan would kill the application in the middle
+    // of its own shutdown. Called first, ours still sees every listener the application registered, once or on,
+    // before or after agentspan.
+    process.prependListener(signal, hooks.onSignal[signal]);
   }
   process.on('beforeExit', hooks.onBeforeExit);
   process.on('exit', hooks.onExit);

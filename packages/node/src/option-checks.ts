@@ -13,7 +13,7 @@
  * kind; here only their shape is.
  */
 
-import { MAX_TIMER_MILLIS } from '@agentspan/delivery';
+import { MAX_TIMER_MILLIS } from './timer-limit.js';
 import type { AgentspanOptions } from './types.js';
 
 /** The value as a message shows it: short, and with its type when that is the mistake. */

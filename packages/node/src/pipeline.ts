@@ -6,6 +6,21 @@ import { createOtlpHttpSpanExporter, DeliverySpanProcessor, exporterSink, type D
 import { PostgresSpanProcessor } from '@agentspan/exporter-postgres';
 import type { ResolvedOptions } from './config.js';
 import type { AgentspanLogger, AgentspanOptions, BatchOptions } from './types.js';
+import { MAX_TIMER_MILLIS, timerMillis } from './timer-limit.js';
+
+/**
+ * How much later than `statement_timeout` the Postgres client gives up on a
+ * query (and Postgres on an idle transaction): the exporter's documented 5 s.
+ */
+const CLIENT_TIMEOUT_MARGIN_MILLIS = 5000;
+
+/**
+ * The longest `postgresStatementTimeoutMs` passed on: the client's timers are
+ * the statement timeout plus the margin, and must fit a Node timer (and
+ * Postgres' own limit, the same 2^31 − 1 ms). Beyond it every write timed
+ * out at once (or was refused by Postgres), so a longer value is clamped.
+ */
+const MAX_STATEMENT_TIMEOUT_MILLIS = MAX_TIMER_MILLIS - CLIENT_TIMEOUT_MARGIN_MILLIS;
 
 /** Defaults of the Postgres path: rows appear within half a second, in large batches. */
 export const POSTGRES_DELIVERY: Readonly<Required<BatchOptions>> = Object.freeze({
@@ -37,8 +52,15 @@ export const OTLP_DELIVERY: Readonly<Required<BatchOptions>> = Object.freeze({
   flushTimeoutMillis: 10_000,
 });
 
+/** The batch options that become timers in the delivery processor (delays and deadlines, ms). */
+const BATCH_TIMER_KEYS = ['scheduledDelayMillis', 'exportTimeoutMillis', 'retryInitialDelayMillis', 'retryMaxDelayMillis', 'flushTimeoutMillis'] as const;
+
 function merge(defaults: Readonly<Required<BatchOptions>>, given: BatchOptions | undefined): Required<BatchOptions> {
-  return { ...defaults, ...Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined)) };
+  const merged: Required<BatchOptions> = { ...defaults, ...Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined)) };
+  // Clamped to a timer's limit: beyond it a timer fires after 1 ms (an export "timed out" at once: nothing was ever
+  // written). Only a number too large is touched: a wrong value is for the processor to refuse, naming it.
+  for (const key of BATCH_TIMER_KEYS) if (typeof merged[key] === 'number' && merged[key] > MAX_TIMER_MILLIS) merged[key] = MAX_TIMER_MILLIS;
+  return merged;
 }
 
 /** State changes go to the application's logger (warnings) and to `diag` (good news, unless the logger takes it). */
@@ -69,8 +91,11 @@ export function postgresPipeline(
     connectionString: resolved.databaseUrl,
     ...(options.schema ? { schema: options.schema } : {}),
     ...(options.postgresPoolSize !== undefined ? { poolSize: options.postgresPoolSize } : {}),
-    ...(options.postgresStatementTimeoutMs !== undefined ? { statementTimeoutMs: options.postgresStatementTimeoutMs } : {}),
-    ...(options.postgresConnectTimeoutMs !== undefined ? { connectTimeoutMs: options.postgresConnectTimeoutMs } : {}),
+    // Clamped: a timer given more than its limit fires after 1 ms, and every connection or write would time out.
+    ...(options.postgresStatementTimeoutMs !== undefined
+      ? { statementTimeoutMs: Math.min(options.postgresStatementTimeoutMs, MAX_STATEMENT_TIMEOUT_MILLIS) }
+      : {}),
+    ...(options.postgresConnectTimeoutMs !== undefined ? { connectTimeoutMs: timerMillis(options.postgresConnectTimeoutMs) } : {}),
     ...(options.postgresHeartbeatMs !== undefined ? { heartbeatIntervalMillis: options.postgresHeartbeatMs } : {}),
     ...(options.postgresEventsInProgressAfterMs !== undefined ? { showRunningAfterMillis: options.postgresEventsInProgressAfterMs } : {}),
     // The processor redacts a long event's attributes before its row in progress is written.

@@ -21,6 +21,7 @@ import {
 import type { Agentspan, AgentspanLogger, AgentspanOptions } from './types.js';
 import { withoutNulls } from './option-checks.js';
 import { WorkerBridge } from './worker-bridge.js';
+import { timerMillis } from './timer-limit.js';
 
 const consoleLogger: AgentspanLogger = {
   warn: (message) => console.warn(`[agentspan] ${message}`),
@@ -108,7 +109,7 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
 
   if (postgres && resolved.migrate) {
     // Bounded: a database that is down (or a black hole) must not hold up the application's start.
-    const ready = await postgres.ready(options.postgresConnectTimeoutMs ?? STARTUP_MIGRATION_WAIT_MS);
+    const ready = await postgres.ready(timerMillis(options.postgresConnectTimeoutMs ?? STARTUP_MIGRATION_WAIT_MS));
     if (!ready.ok) {
       logger.warn(notReadyMessage(ready, options.schema));
     }

@@ -15,7 +15,8 @@ import type { PropagatorName } from './propagators.js';
 /**
  * The delivery queue of one export path (see `@agentspan/delivery`). Beyond
  * the bounds, Postgres spills the oldest spans to the spool; OTLP drops new
- * spans. Every drop is counted in `stats()`.
+ * spans. Every drop is counted in `stats()`. The `…Millis` fields are at most
+ * 2_147_483_647 (2^31 − 1, a Node timer's limit): a longer value is clamped.
  */
 export interface BatchOptions {
   /** Spans held in memory. @default 20_000 for Postgres, 2048 for OTLP */
@@ -109,9 +110,19 @@ export interface AgentspanOptions {
   postgresPoolSize?: number;
   /** Postgres batching. */
   postgresBatch?: BatchOptions;
-  /** `statement_timeout` of the Postgres writes, ms (the client gives up 5 s later). @default 30_000 */
+  /**
+   * `statement_timeout` of the Postgres writes, ms (the client gives up 5 s
+   * later). At most 2_147_478_647 (2^31 − 1 less those 5 s): a longer value
+   * is clamped to it.
+   * @default 30_000
+   */
   postgresStatementTimeoutMs?: number;
-  /** How long to wait for a Postgres connection, ms. @default 5000 */
+  /**
+   * How long to wait for a Postgres connection, ms (0: no timeout). At most
+   * 2_147_483_647 (2^31 − 1, a Node timer's limit): a longer value is
+   * clamped to it.
+   * @default 5000
+   */
   postgresConnectTimeoutMs?: number;
   /**
    * How often the row of a run or node still running is written again, ms, with the time its
@@ -165,7 +176,9 @@ export interface AgentspanOptions {
    * Deadline of `shutdown()` and of the flush on exit, ms. An OTLP request
    * still in flight then (its timeout: `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`,
    * else `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10 s) can keep the process alive
-   * up to that timeout; it cannot be cancelled.
+   * up to that timeout; it cannot be cancelled. At most 2_147_483_647 (2^31 − 1,
+   * about 24.8 days, the longest a Node timer waits): a longer value, from the
+   * option or the variable, is clamped to it.
    * @default `AGENTSPAN_SHUTDOWN_TIMEOUT_MS`, else 5000
    */
   shutdownTimeoutMillis?: number;

@@ -24,21 +24,38 @@ const MAX_OPEN_HANDLES = 10_000;
 
 type Handle = EventHandle<Record<string, unknown>>;
 
-/** One worker's channel: where its events go, its open `begin*` handles, and how many messages came. */
+/**
+ * One worker's channel: where its events go, its open `begin*` handles, and
+ * how many messages came. Several recorders of the worker may post on it:
+ * handles are keyed by recorder and event id ({@link handleKey}), and
+ * messages counted per recorder too.
+ */
 interface Channel {
   readonly scope: AttachedRecorder;
-  readonly open: Map<number, Handle>;
-  /** Record, begin and end messages received (what the worker's `lost` is reckoned against at close). */
+  readonly open: Map<string, Handle>;
+  /** Record, begin and end messages received. */
   received: number;
+  /** The same, per recorder id: what each recorder's `lost` is reckoned against at close. */
+  readonly receivedBy: Map<string, number>;
+}
+
+/** The recorder id of a message; `''` for one without (it still counts in the channel's total). */
+function recorderOf(m: WorkerMessage): string {
+  return typeof m.rid === 'string' ? m.rid : '';
+}
+
+/** An open handle's key: its recorder's id and the id that recorder gave the event (each recorder counts from 1). */
+function handleKey(rid: string, id: number): string {
+  return `${rid}#${id}`;
 }
 
 /** Default most time `close()` spends recording what workers posted before it (a worker may post without end). */
 const DEFAULT_CLOSE_BUDGET_MILLIS = 1000;
 
-/** Tells the worker the channel is closed and how many of its messages arrived, then closes it. */
-function closeChannel(port: MessagePort, received: number): void {
+/** Tells the worker the channel is closed and how many of its messages arrived (in all, and per recorder), then closes it. */
+function closeChannel(port: MessagePort, received: number, receivedBy: ReadonlyMap<string, number>): void {
   try {
-    port.postMessage({ p: WORKER_PROTOCOL, op: 'closed', received });
+    port.postMessage({ p: WORKER_PROTOCOL, op: 'closed', received, receivedBy });
   } catch {
     /* the worker is gone */
   }
@@ -61,12 +78,12 @@ export class WorkerBridge {
     const { port1, port2 } = new MessageChannel();
     if (this.closed) {
       // After shutdown: the worker learns it at once, and counts everything it records as lost.
-      closeChannel(port1, 0);
+      closeChannel(port1, 0, new Map());
       return { port: port2, reference };
     }
     const scope = this.recorder.attach(reference);
-    const open = new Map<number, Handle>();
-    const channel: Channel = { scope, open, received: 0 };
+    const open = new Map<string, Handle>();
+    const channel: Channel = { scope, open, received: 0, receivedBy: new Map() };
     this.ports.set(port1, channel);
     port1.on('message', (m: WorkerMessage) => this.handle(port1, channel, m));
     port1.on('close', () => {
@@ -97,7 +114,7 @@ export class WorkerBridge {
       }
       for (const h of channel.open.values()) h.end({ status: 'failed', error: 'agentspan shut down before this event ended' });
       channel.open.clear();
-      closeChannel(port, channel.received);
+      closeChannel(port, channel.received, channel.receivedBy);
     }
     this.ports.clear();
   }
@@ -105,7 +122,11 @@ export class WorkerBridge {
   private handle(port: MessagePort, channel: Channel, m: WorkerMessage): void {
     if (m === null || typeof m !== 'object' || m.p !== WORKER_PROTOCOL) return;
     const { scope, open } = channel;
-    if (m.op === 'record' || m.op === 'begin' || m.op === 'end') channel.received += 1;
+    const rid = recorderOf(m);
+    if (m.op === 'record' || m.op === 'begin' || m.op === 'end') {
+      channel.received += 1;
+      channel.receivedBy.set(rid, (channel.receivedBy.get(rid) ?? 0) + 1);
+    }
     try {
       switch (m.op) {
         case 'record':
@@ -114,23 +135,24 @@ export class WorkerBridge {
         case 'begin':
           if (BEGIN_METHODS.has(m.method)) {
             if (open.size >= MAX_OPEN_HANDLES) {
-              const [oldest, h] = open.entries().next().value as [number, Handle];
+              const [oldest, h] = open.entries().next().value as [string, Handle];
               h.end({ status: 'failed', error: 'too many events left running by the worker' });
               open.delete(oldest);
             }
-            open.set(m.id, (scope[m.method] as (e: unknown) => Handle).call(scope, errorsFromWire(m.event)));
+            open.set(handleKey(rid, m.id), (scope[m.method] as (e: unknown) => Handle).call(scope, errorsFromWire(m.event)));
           }
           break;
         case 'end': {
-          const h = open.get(m.id);
-          open.delete(m.id);
+          const key = handleKey(rid, m.id);
+          const h = open.get(key);
+          open.delete(key);
           h?.end((errorsFromWire(m.result) ?? {}) as Record<string, unknown>);
           break;
         }
         case 'flush': {
           const reply = (): void => {
             try {
-              port.postMessage({ p: WORKER_PROTOCOL, op: 'flushed', id: m.id });
+              port.postMessage({ p: WORKER_PROTOCOL, op: 'flushed', rid, id: m.id });
             } catch {
               /* the worker is gone */
             }

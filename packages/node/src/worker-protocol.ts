@@ -12,12 +12,18 @@ export type BeginMethod = 'beginAgentCall' | 'beginCodeExecution' | 'beginToolCa
 export const RECORD_METHODS: ReadonlySet<string> = new Set<RecordMethod>(['agentCall', 'codeExecution', 'toolCall', 'fileGenerated', 'handoff']);
 export const BEGIN_METHODS: ReadonlySet<string> = new Set<BeginMethod>(['beginAgentCall', 'beginCodeExecution', 'beginToolCall']);
 
-/** Worker → main. */
+/**
+ * Worker → main. `rid` names the recorder that posted the message: several
+ * recorders may share one channel (a library and the application each call
+ * `createWorkerRecorder(workerData.agentspan)`), each numbering its `begin*`
+ * events and flushes from 1, so an event is `rid` and `id` together, and
+ * what arrived is counted per recorder.
+ */
 export type WorkerMessage =
-  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'record'; readonly method: RecordMethod; readonly event: unknown }
-  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'begin'; readonly id: number; readonly method: BeginMethod; readonly event: unknown }
-  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'end'; readonly id: number; readonly result: unknown }
-  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flush'; readonly id: number; readonly deliver: boolean };
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'record'; readonly rid: string; readonly method: RecordMethod; readonly event: unknown }
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'begin'; readonly rid: string; readonly id: number; readonly method: BeginMethod; readonly event: unknown }
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'end'; readonly rid: string; readonly id: number; readonly result: unknown }
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flush'; readonly rid: string; readonly id: number; readonly deliver: boolean };
 
 /**
  * An `Error` field of an event or result as it crosses the channel:
@@ -47,14 +53,16 @@ export function isWireError(value: unknown): value is WireError {
 }
 
 /**
- * Main → worker. `closed`: the main thread stops receiving (agentspan shut
- * down), having received `received` record, begin and end messages from this
- * channel; the worker counts what it sent beyond that, and all it sends
- * after, as lost.
+ * Main → worker. `flushed`: the answer to the flush `id` of recorder `rid`
+ * (the other recorders of the channel ignore it). `closed`: the main thread
+ * stops receiving (agentspan shut down), having received `received` record,
+ * begin and end messages from this channel, `receivedBy` of them from each
+ * recorder; each recorder counts what it sent beyond its own number, and
+ * all it sends after, as lost.
  */
 export type MainMessage =
-  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flushed'; readonly id: number }
-  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'closed'; readonly received: number };
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flushed'; readonly rid: string; readonly id: number }
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'closed'; readonly received: number; readonly receivedBy: ReadonlyMap<string, number> };
 
 /**
  * What a worker needs to record into a run: pass it in `workerData` and

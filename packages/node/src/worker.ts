@@ -16,6 +16,7 @@
  */
 
 import { INVALID_SPAN_CONTEXT } from '@opentelemetry/api';
+import { randomUUID } from 'node:crypto';
 import type { MessagePort } from 'node:worker_threads';
 import type {
   AgentCallEvent,
@@ -40,6 +41,8 @@ import {
   type WireError,
   type WorkerMessage,
 } from './worker-protocol.js';
+import { copyEventFields } from './event-fields.js';
+import { timerMillis } from './timer-limit.js';
 
 export type { AgentspanWorkerData } from './worker-protocol.js';
 
@@ -56,7 +59,9 @@ export interface WorkerRecorder extends EventRecorder {
    * Resolves once the main thread has recorded every event posted before
    * the call (with `deliver: true`, once they are also delivered or spooled).
    * Resolves anyway after `timeoutMillis` (default 10 s) or when there is no
-   * main thread to answer.
+   * main thread to answer. `timeoutMillis` longer than 2^31 − 1 ms (a Node
+   * timer's limit, about 24.8 days), `Infinity` included, waits that long:
+   * in practice no deadline. Never rejects.
    */
   flush(options?: { deliver?: boolean; timeoutMillis?: number }): Promise<void>;
   /**
@@ -69,6 +74,15 @@ export interface WorkerRecorder extends EventRecorder {
   readonly lost: number;
   /** Closes the port; later events are counted as lost. */
   close(): void;
+}
+
+/**
+ * The deadline of a flush, ms: the default when none is given (or not a
+ * number); clamped to what a timer takes, since a longer one (`Infinity`
+ * meaning "no deadline") would fire after 1 ms.
+ */
+function flushDeadline(given: unknown): number {
+  return typeof given === 'number' && !Number.isNaN(given) ? timerMillis(given) : DEFAULT_FLUSH_TIMEOUT_MS;
 }
 
 /** Wall-clock time in milliseconds with sub-millisecond precision (epoch based, valid across threads). */
@@ -178,17 +192,27 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
   /** Record, begin and end messages posted: what arrived is reckoned against it when the main thread closes. */
   let sent = 0;
   let closed = port === undefined;
+  /**
+   * This recorder among those sharing the channel (a library's and the
+   * application's, both from the same `workerData`): every message carries
+   * it, so the main thread keeps each recorder's events, flushes and counts
+   * apart although their ids all start at 1. Random rather than counted: two
+   * copies of this module in one worker would count alike.
+   */
+  const rid = randomUUID();
   let nextId = 1;
   const waiting = new Map<number, () => void>();
 
   if (port !== undefined) {
     port.on('message', (m: MainMessage) => {
       if (m?.p !== WORKER_PROTOCOL) return;
-      if (m.op === 'flushed') waiting.get(m.id)?.();
-      else if (m.op === 'closed' && !closed) {
+      if (m.op === 'flushed') {
+        if (m.rid === rid) waiting.get(m.id)?.();
+      } else if (m.op === 'closed' && !closed) {
         // agentspan shut down: what it did not receive is lost, and so is everything recorded from now on.
         closed = true;
-        if (typeof m.received === 'number') lost += Math.max(0, sent - m.received);
+        const received = m.receivedBy instanceof Map ? (m.receivedBy.get(rid) ?? 0) : m.received;
+        if (typeof received === 'number') lost += Math.max(0, sent - received);
         for (const done of waiting.values()) done();
       }
     });
@@ -196,7 +220,8 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
       closed = true;
       for (const done of waiting.values()) done();
     });
-    // An idle recorder must not keep the worker alive; a flush holds it while it waits.
+    // An idle recorder must not keep the worker alive; a flush holds it with its own timer while it waits
+    // (not by ref'ing the port: the port is shared, and one recorder's unref would let go of another's flush).
     port.unref();
   }
 
@@ -224,7 +249,8 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
   };
 
   const stamp = <E extends object>(event: E | undefined, key: 'startTime' | 'endTime', also?: 'startTime'): E => {
-    const e = { ...((event ?? {}) as E) } as E & { startTime?: unknown; endTime?: unknown };
+    // Read as the main thread's record methods read it: a class's getters too (a spread copies own fields only).
+    const e = copyEventFields(event) as E & { startTime?: unknown; endTime?: unknown };
     errorsToWire(e as Record<string, unknown>);
     const t = now();
     if (e[key] === undefined) (e as Record<string, unknown>)[key] = t;
@@ -235,7 +261,7 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
   // Copying an event can throw (a proxy, a getter that throws): such an event is lost and counted, never thrown.
   const record = (method: RecordMethod, event: object | undefined): void => {
     try {
-      post({ p: WORKER_PROTOCOL, op: 'record', method, event: stamp(event, 'endTime', 'startTime') });
+      post({ p: WORKER_PROTOCOL, op: 'record', rid, method, event: stamp(event, 'endTime', 'startTime') });
     } catch {
       lost += 1;
     }
@@ -254,7 +280,7 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
       lost += 1;
       return NOOP_HANDLE;
     }
-    if (!post({ p: WORKER_PROTOCOL, op: 'begin', id, method, event: stamped })) return NOOP_HANDLE;
+    if (!post({ p: WORKER_PROTOCOL, op: 'begin', rid, id, method, event: stamped })) return NOOP_HANDLE;
     let ended = false;
     return {
       spanContext: () => INVALID_SPAN_CONTEXT,
@@ -268,7 +294,7 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
         } catch {
           stampedResult = { endTime: now() }; // the event still ends (unknown outcome) rather than staying open
         }
-        post({ p: WORKER_PROTOCOL, op: 'end', id, result: stampedResult });
+        post({ p: WORKER_PROTOCOL, op: 'end', rid, id, result: stampedResult });
       },
     };
   };
@@ -288,20 +314,28 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
     fileGenerated: (e: FileGeneratedEvent) => record('fileGenerated', e),
     handoff: (e: HandoffEvent) => record('handoff', e),
     flush(given) {
-      const options = typeof given === 'object' && given !== null ? given : {};
       if (closed || port === undefined) return Promise.resolve();
+      let millis = DEFAULT_FLUSH_TIMEOUT_MS;
+      let deliver = false;
+      try {
+        if (typeof given === 'object' && given !== null) {
+          millis = flushDeadline(given.timeoutMillis);
+          deliver = Boolean(given.deliver); // truthy, as the main thread has always read it
+        }
+      } catch {
+        // Options that cannot be read (a throwing getter): the defaults, never a rejection.
+      }
       const id = nextId++;
       return new Promise<void>((resolve) => {
-        const timer = setTimeout(done, options.timeoutMillis ?? DEFAULT_FLUSH_TIMEOUT_MS);
-        port.ref();
+        // Ref'd on purpose: the worker stays alive while its flush waits for the main thread.
+        const timer = setTimeout(done, millis);
         function done(): void {
           clearTimeout(timer);
           waiting.delete(id);
-          if (waiting.size === 0) port?.unref();
           resolve();
         }
         waiting.set(id, done);
-        if (!post({ p: WORKER_PROTOCOL, op: 'flush', id, deliver: options.deliver ?? false })) done();
+        if (!post({ p: WORKER_PROTOCOL, op: 'flush', rid, id, deliver })) done();
       });
     },
     close() {

@@ -98,6 +98,48 @@ describe('exit handling in a child process', () => {
     assertAllUpTo(await seqs('run-app-listener'), 499);
   });
 
+  /**
+   * Node removes a `process.once` listener before it calls it: agentspan
+   * must still see the application's, flush only, and leave the exit to it,
+   * whichever was registered first.
+   */
+  for (const when of ['before', 'after'] as const) {
+    it(`the application's process.once SIGTERM listener, registered ${when} startAgentspan: agentspan only flushes, the application's shutdown runs to its end and picks the exit code`, async () => {
+      const runId = `run-once-${when}`;
+      const child = startEmitter({
+        ...base(),
+        spoolDir: false,
+        runId,
+        mode: 'burst',
+        count: 100,
+        then: 'wait',
+        appListener: 'once',
+        appListenerAfterStart: when === 'after',
+        appExitDelayMs: 500,
+      });
+      await child.waitFor(/^done$/);
+      child.process.kill('SIGTERM');
+      const how = await child.exited;
+      assert.deepEqual(how, { code: 3, signal: null }, `not killed mid-shutdown; stderr: ${child.stderr()}`);
+      assert.ok(child.lines.includes('app-shutdown-done'));
+      assertAllUpTo(await seqs(runId), 99);
+    });
+  }
+
+  it('shutdownTimeoutMillis at the timer limit (2^31 - 1 ms): the flush on SIGTERM still waits for Postgres instead of giving up after 1 ms', async () => {
+    const runId = 'run-longest-deadline';
+    // No spool: what the flush does not deliver before the process ends is lost.
+    const child = startEmitter({ ...base(), spoolDir: false, runId, mode: 'loop', intervalMs: 1, shutdownTimeoutMillis: 2 ** 31 - 1 });
+    await child.waitFor(/^ended 100$/);
+    const endedBefore = child.lastEnded();
+    child.process.kill('SIGTERM');
+    const how = await child.exited;
+    assert.equal(how.signal, 'SIGTERM', `exit ${JSON.stringify(how)}; stderr: ${child.stderr()}`);
+    assert.doesNotMatch(child.stderr(), /TimeoutOverflowWarning/);
+    // Every span ended before the signal was delivered (those the loop ended while the flush ran may be dropped: no spool).
+    assertAllUpTo(await seqs(runId), endedBefore);
+  });
+
   it('the application exits at once from its own SIGTERM handler: what was not written yet is spooled at exit and delivered by the next start', async () => {
     const spoolDir = tempDir();
     // Postgres down for the child: nothing can be written before it exits.

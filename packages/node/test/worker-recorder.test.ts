@@ -4,15 +4,23 @@ import assert from 'node:assert/strict';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startAgentspan } from '../src/index.js';
 import { createWorkerRecorder } from '../src/worker.js';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 
 /** agentspan without exporters, with a processor that keeps every ended span. */
-async function started() {
+async function started(shutdownTimeoutMillis?: number) {
   const ended: ReadableSpan[] = [];
   const collector: SpanProcessor = { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
   const agentspan = await startAgentspan(
-    { registerGlobal: false, flushOnExit: false, otlpEndpoint: false, spoolDir: false, spanProcessors: [collector], logger: { warn: () => {} } },
+    {
+      registerGlobal: false,
+      flushOnExit: false,
+      otlpEndpoint: false,
+      spoolDir: false,
+      spanProcessors: [collector],
+      logger: { warn: () => {} },
+      ...(shutdownTimeoutMillis !== undefined ? { shutdownTimeoutMillis } : {}),
+    },
     {},
   );
   return { agentspan, ended };
@@ -165,4 +173,50 @@ test('a channel opened after shutdown tells the worker at once: what it records 
   rec.toolCall({ agent: 'a', tool: 't' });
   assert.equal(rec.lost, 11);
   await rec.flush(null as never); // a flush with no options resolves, never rejects
+});
+
+test('two recorders on one channel: at shutdown each counts as lost only its own events that did not arrive', async () => {
+  // shutdownTimeoutMillis 2: shutdown reads what is still in the channel for 1 ms only, and leaves the rest.
+  const { agentspan, ended } = await started(2);
+  const run = agentspan.startRun({ runId: 'two-recorders-lost' });
+  const data = agentspan.workerData(run);
+  const library = createWorkerRecorder(data);
+  const app = createWorkerRecorder(data);
+  for (let i = 0; i < 3; i++) library.toolCall({ agent: 'library', tool: 'lookup' });
+  await library.flush(); // all three arrived
+  const posted = 20_000;
+  for (let i = 0; i < posted; i++) app.toolCall({ agent: 'app', tool: 'search' });
+  await agentspan.shutdown(); // no turn of the event loop in between: the app's events are still in the channel
+  await new Promise((r) => setTimeout(r, 50)); // the recorders read agentspan's "closed" on a later turn
+  const recorded = (tool: string) => ended.filter((s) => s.attributes['agentspan.run.id'] === 'two-recorders-lost' && s.name === `execute_tool ${tool}`).length;
+  assert.equal(recorded('lookup'), 3);
+  assert.equal(library.lost, 0, "the library's events all arrived");
+  assert.ok(app.lost > 0, 'shutdown left some of the app\'s events in the channel');
+  assert.equal(recorded('search') + app.lost, posted, "every one of the app's events is recorded or counted lost by the app");
+});
+
+test('flush({ timeoutMillis: Infinity }) (or 2^31 ms and more) waits for the answer: no deadline, no TimeoutOverflowWarning', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.name);
+  process.on('warning', onWarning);
+  try {
+    for (const timeoutMillis of [Infinity, 2 ** 31, Number.MAX_SAFE_INTEGER]) {
+      // A main thread that never answers: only the deadline could end the flush.
+      const { port1, port2 } = new MessageChannel();
+      const rec = createWorkerRecorder({ port: port2, reference: { runId: 'silent', traceparent: '' } });
+      let resolved = false;
+      const flushed = rec.flush({ timeoutMillis }).then(() => {
+        resolved = true;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(resolved, false, `flush with timeoutMillis ${timeoutMillis} still waiting after 200 ms`);
+      rec.close(); // a flush still waiting resolves when its recorder closes
+      await flushed;
+      port1.close();
+    }
+    await new Promise((r) => setImmediate(r)); // warnings are emitted on a later tick
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off('warning', onWarning);
+  }
 });
