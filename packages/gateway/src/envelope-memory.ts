@@ -44,6 +44,17 @@
  * exporter then fills in what those rows lack (`agent-fill.ts` of
  * `@agentspan/exporter-postgres`).
  *
+ * A third purpose (`placementOf`): a span without a run attribute of its
+ * own takes the run of its nearest placed ancestor (`replay-plan.ts`); when
+ * its parent is not in the request, the plan asks the memory. An awaited
+ * span that arrives, and an envelope that becomes a row, keep the placement
+ * spans under them inherit (their own, or their nearest placed ancestor's),
+ * when its run is not their trace (the trace is what the plan falls back
+ * to anyway): a span that comes after them under them (a request retried or
+ * overtaken, a model call that outlives its agent) lands in their run.
+ * Nothing else is remembered for it: an ancestor neither awaited nor a row
+ * is not known across requests.
+ *
  * Bounded: at most `maxEntries` awaited or arrived spans (when full, the
  * least recently touched sixteenth is forgotten), each forgotten after `maxAgeMillis` without
  * being touched; arrived ones are kept as long, so a retried request is
@@ -59,7 +70,7 @@
 
 import type { Attributes } from '@opentelemetry/api';
 import { Attr } from '@agentspan/semconv';
-import type { PlannedSpan, ReplayPlan } from './replay-plan.js';
+import type { Placement, PlannedSpan, ReplayPlan } from './replay-plan.js';
 
 /** What the processor's mapping makes of a span that starts with these attributes (`classifyForeignSpan(a)?.kind`). */
 export type ForeignKindOf = (attributes: Attributes) => 'agent' | 'turn' | 'tool' | undefined;
@@ -128,6 +139,20 @@ interface Entry {
    * above it).
    */
   fills: FillList | undefined;
+  /** Once it arrived: the placement spans under it inherit, when its run is not the trace (see {@link EnvelopeMemory.placementOf}). */
+  placed: Placement | undefined;
+}
+
+/** An envelope replayed as a row: whether turns under it came since (counted once), and what spans under it inherit. */
+interface RowEntry {
+  counted: boolean;
+  readonly placed: Placement | undefined;
+}
+
+/** The placement to remember of a span: what spans under it inherit, when its run is not the trace (the plan's fallback). */
+function placedOf(p: PlannedSpan): Placement | undefined {
+  const placed = p.placement;
+  return placed === undefined || placed.runId === p.span.traceId ? undefined : placed;
 }
 
 /** How a span of the request counts for the turns under envelopes. */
@@ -148,8 +173,8 @@ function keyOf(traceId: string, spanId: string): string {
 /** Remembers, across requests, the parents of model turns until they arrive. Not thread-safe (nothing in Node is). */
 export class EnvelopeMemory {
   private readonly awaited = new Map<string, Entry>();
-  /** Envelopes replayed as rows, by key, with whether turns under them came since (counted once). */
-  private readonly rows = new Map<string, boolean>();
+  /** Envelopes replayed as rows, by key. */
+  private readonly rows = new Map<string, RowEntry>();
   private readonly maxEntries: number;
   private readonly maxRows: number;
   private readonly maxAgeMillis: number;
@@ -187,6 +212,18 @@ export class EnvelopeMemory {
   }
 
   /**
+   * What a span under the span `traceId`/`spanId` inherits when that span
+   * came in an earlier request: its run (and node and depth) when it
+   * arrived after spans under it were awaiting it, or became a row as an
+   * envelope, and its run is not its trace. Undefined otherwise. Read only:
+   * it touches nothing.
+   */
+  placementOf(traceId: string, spanId: string): Placement | undefined {
+    const key = keyOf(traceId, spanId);
+    return this.awaited.get(key)?.placed ?? this.rows.get(key)?.placed;
+  }
+
+  /**
    * Marks the envelopes of `plan` whose turns came in earlier requests (in
    * their start attributes, before the replay), and remembers the parents
    * of its turns that are not in it.
@@ -214,6 +251,7 @@ export class EnvelopeMemory {
       entries[i] = entry;
       turnStartOf[i] = entry.turnStart;
       entry.arrived = true;
+      entry.placed = placedOf(p);
       this.touch(key, entry, now);
     }
     const reached = new Uint8Array(n);
@@ -232,8 +270,8 @@ export class EnvelopeMemory {
     }
     for (let i = 0; i < n; i++) {
       if (kind[i] !== ENVELOPE || marked[i] === 1 || ((reached[i] ?? 0) & BY_TURN) !== 0) continue;
-      const s = (spans[i] as PlannedSpan).span;
-      this.rememberRow(keyOf(s.traceId, s.spanId));
+      const p = spans[i] as PlannedSpan;
+      this.rememberRow(keyOf(p.span.traceId, p.span.spanId), placedOf(p));
     }
     this.fill(plan, kind, entries, now);
   }
@@ -455,8 +493,8 @@ export class EnvelopeMemory {
     const row = this.rows.get(key);
     if (row !== undefined) {
       // The envelope came first and is a row already: not awaited (it will not come again), counted once.
-      if (!row) {
-        this.rows.set(key, true);
+      if (!row.counted) {
+        row.counted = true;
         this.turnsAfterRow += 1;
       }
       return;
@@ -477,10 +515,10 @@ export class EnvelopeMemory {
         if (--n === 0) break;
       }
     }
-    this.awaited.set(key, { at: now, arrived: false, turnStart, fills: undefined });
+    this.awaited.set(key, { at: now, arrived: false, turnStart, fills: undefined, placed: undefined });
   }
 
-  private rememberRow(key: string): void {
+  private rememberRow(key: string, placed: Placement | undefined): void {
     if (this.rows.has(key)) return; // a retried request
     if (this.rows.size >= this.maxRows) {
       let n = Math.max(1, this.maxRows >> 4); // in one pass, as in rememberAwaited
@@ -489,7 +527,7 @@ export class EnvelopeMemory {
         if (--n === 0) break;
       }
     }
-    this.rows.set(key, false);
+    this.rows.set(key, { counted: false, placed });
   }
 
   /** Deletes an entry, and its parents of rows to fill from the count of all. */

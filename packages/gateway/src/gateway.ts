@@ -12,6 +12,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { diag } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DeliveryLogger, DeliveryStats } from '@agentspan/delivery';
@@ -26,7 +27,8 @@ import { FORWARDED_HEADER, GatedSpanProcessor, forwardsToItself } from './forwar
 import { EnvelopeMemory } from './envelope-memory.js';
 import { DecodeError, decodeJsonRequest, decodeProtobufRequest } from './otlp-decode.js';
 import { CONTENT_TYPES, encodingOf, errorBody, successBody, type OtlpEncoding } from './otlp-response.js';
-import { planReplay } from './replay-plan.js';
+import { planReplay, type ReplayPlan } from './replay-plan.js';
+import { RunOrderSeeds, type MaxOrderQuery } from './run-order-seed.js';
 import { countJsonContainers, countMessages, estimateReceivedBytes } from './request-budget.js';
 import { otlpSchema } from './otlp-schema.js';
 import { REPLAY_SPAN_LIMITS, SpanReplayer } from './span-replay.js';
@@ -52,7 +54,16 @@ export const GATEWAY_DEFAULTS = Object.freeze({
   nodeIdAttribute: F.ATTR_OI_GRAPH_NODE_ID,
   maxAwaitedEnvelopes: 50_000,
   awaitedEnvelopeMaxAgeMillis: 60 * 60 * 1000,
+  orderLookupTimeoutMillis: 1000,
 });
+
+/**
+ * Runs remembered as looked up for their last execution order: the
+ * processor's default `maxTrackedRuns` (it keeps the last orders of ten
+ * times as many runs beyond it), so a run still remembered here is one whose
+ * counter the processor still holds.
+ */
+const MAX_SEEDED_RUNS = 10_000;
 
 /** Postgres pipeline defaults: senders wait for the commit, so batches leave quickly. */
 const POSTGRES_DELIVERY_DEFAULTS = Object.freeze({
@@ -124,6 +135,37 @@ function discardRest(req: IncomingMessage): void {
   req.resume();
 }
 
+/** The run ids the spans of a plan are placed in (the processor numbers the events of these runs). */
+function runIdsOf(plan: ReplayPlan): Set<string> {
+  const ids = new Set<string>();
+  for (const p of plan.spans) {
+    const run = p.attributes[Attr.ATTR_RUN_ID];
+    if (typeof run === 'string' && run !== '') ids.add(run);
+  }
+  return ids;
+}
+
+/** `execution_events` as the exporter names it: in `schema`, else where the connection's search_path finds it. */
+function eventsTable(schema: string | undefined): string {
+  return schema === undefined ? 'execution_events' : `"${schema.replace(/"/g, '""')}".execution_events`;
+}
+
+/**
+ * The query of the last execution order of runs: one statement for all of
+ * them, each an index scan of `(run_id, execution_order)` from its end.
+ */
+function maxOrderQuery(pool: pg.Pool, schema: string | undefined): MaxOrderQuery {
+  const text =
+    `SELECT r.id AS run_id, (SELECT max(e.execution_order) FROM ${eventsTable(schema)} e WHERE e.run_id = r.id) AS max_order ` +
+    'FROM unnest($1::text[]) AS r(id)';
+  return async (runIds) => {
+    const result = await pool.query<{ run_id: string; max_order: number | null }>(text, [runIds]);
+    const out = new Map<string, number>();
+    for (const row of result.rows) if (row.max_order !== null) out.set(row.run_id, Number(row.max_order));
+    return out;
+  };
+}
+
 /**
  * Starts a gateway and resolves once it listens (and the migrations ran,
  * or `startupMigrationTimeoutMillis` passed). Bad options throw.
@@ -150,10 +192,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const shutdownTimeout = positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);
   const maxAwaitedEnvelopes = positiveInt('maxAwaitedEnvelopes', options.maxAwaitedEnvelopes, d.maxAwaitedEnvelopes);
   const awaitedEnvelopeMaxAge = positiveInt('awaitedEnvelopeMaxAgeMillis', options.awaitedEnvelopeMaxAgeMillis, d.awaitedEnvelopeMaxAgeMillis);
-  const admission = new Admission(
-    positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, d.maxConcurrentRequests),
-    Math.max(0, Math.floor(options.maxWaitingRequests ?? d.maxWaitingRequests)),
-  );
+  const orderLookupTimeout = positiveInt('orderLookupTimeoutMillis', options.orderLookupTimeoutMillis, d.orderLookupTimeoutMillis);
+  const maxConcurrentRequests = positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, d.maxConcurrentRequests);
+  const admission = new Admission(maxConcurrentRequests, Math.max(0, Math.floor(options.maxWaitingRequests ?? d.maxWaitingRequests)));
   const authorized = options.authTokens && options.authTokens.length > 0 ? bearerTokenCheck(options.authTokens) : undefined;
   const captureContent = options.captureContent ?? true;
   const runIdAttribute = options.runIdAttribute === null ? undefined : (options.runIdAttribute ?? d.runIdAttribute);
@@ -219,12 +260,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   for (const p of allProcessors) p.setTracerProvider(replayer.tracerProvider);
 
-  const planOptions = {
-    runIdAttribute,
-    nodeIdAttribute,
-    captureContent,
-    isForeignAgentSpan: (a: Parameters<typeof classifyForeignSpan>[0]) => classifyForeignSpan(a) !== undefined,
-  };
   // Agent envelopes whose model turns came in an earlier request (see envelope-memory.ts).
   const envelopes = new EnvelopeMemory({
     maxEntries: maxAwaitedEnvelopes,
@@ -232,6 +267,52 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     kindOf: (a) => classifyForeignSpan(a)?.kind,
     attributeCountLimit: REPLAY_SPAN_LIMITS.attributeCountLimit,
   });
+  const planOptions = {
+    runIdAttribute,
+    nodeIdAttribute,
+    captureContent,
+    isForeignAgentSpan: (a: Parameters<typeof classifyForeignSpan>[0]) => classifyForeignSpan(a) !== undefined,
+    // A span whose parent came in an earlier request inherits what the memory kept of it (its run, node, depth).
+    placementOf: (traceId: string, spanId: string) => envelopes.placementOf(traceId, spanId),
+  };
+
+  // Execution orders that continue after a restart: the last order of runs new to this process, read from Postgres.
+  // A pool of one connection of its own when given a URL (the exporter's pool is its own), else the pool given.
+  const lookupPool =
+    options.pool ??
+    new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 1,
+      statement_timeout: Math.max(orderLookupTimeout, 1000) * 5,
+      connectionTimeoutMillis: orderLookupTimeout,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+      application_name: 'agentspan-gateway',
+    });
+  const ownsLookupPool = options.pool === undefined;
+  if (ownsLookupPool) lookupPool.on('error', () => undefined); // an idle connection lost: the pool replaces it
+  let orderFallbackLogged = false;
+  const orderSeeds = new RunOrderSeeds({
+    query: maxOrderQuery(lookupPool, options.schema),
+    continueAfter: (runId, order) => {
+      for (const p of allProcessors) p.continueExecutionOrder(runId, order);
+    },
+    available: () => postgres.stats().state !== 'down',
+    timeoutMillis: orderLookupTimeout,
+    maxRuns: MAX_SEEDED_RUNS,
+    maxLookups: maxConcurrentRequests,
+    onFallback: (reason) => {
+      if (orderFallbackLogged) return;
+      orderFallbackLogged = true;
+      logger.warn(
+        `agentspan gateway: the last execution order of new runs could not be read from Postgres (${reason}); ` +
+          'their events are numbered from this process\'s own counter, which may repeat orders an earlier process wrote. ' +
+          'Counted in stats().orders.fallbacks (logged once)',
+      );
+    },
+  });
+  /** Settles when the request planned last may be replayed (see exportRequest). */
+  let replayTurn: Promise<void> = Promise.resolve();
   let envelopeLossLogged = false;
   let envelopeFailureLogged = false;
 
@@ -398,6 +479,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         ticket = new DeliveryTicket();
         const plan = planReplay(decoded.spans, planOptions);
         applyEnvelopeMemory(plan);
+        // Runs new to this process continue after the orders Postgres holds (bounded wait; never rejects). Replays
+        // keep the order requests were planned in (the envelope memory's order, and the numbering's), so a request
+        // also waits for the lookups of those before it.
+        const seeded = orderSeeds.seed(runIdsOf(plan));
+        const turn = replayTurn.then(() => seeded);
+        replayTurn = turn;
+        await turn;
         const alreadyForwarded = forwardGate !== undefined && req.headers[FORWARDED_HEADER] !== undefined;
         if (alreadyForwarded) {
           spansNotForwarded += decoded.spans.length;
@@ -486,6 +574,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const closeEverything = async (timeoutMillis: number): Promise<void> => {
     await Promise.all([postgres.shutdown(timeoutMillis), forward?.shutdownWithin(timeoutMillis)]);
     await Promise.all(allProcessors.map((p) => p.shutdown()));
+    if (ownsLookupPool) {
+      // A lookup still stuck on a dead link must not hold the shutdown: end() waits for it at most until the deadline passed.
+      await Promise.race([lookupPool.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, Math.max(0, timeoutMillis)).unref())]);
+    }
   };
 
   try {
@@ -532,6 +624,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         forward: forward?.stats(),
         processor,
         envelopes: envelopes.stats(),
+        orders: orderSeeds.stats(),
       };
     },
     shutdown() {

@@ -19,9 +19,16 @@
  * - run id: `agentspan.run.id` when the sender set it (an agentspan
  *   process: then nothing is changed); else the `runIdAttribute` of the span
  *   (`gen_ai.conversation.id` by default; not on AG2 spans, where only the
- *   conversation span carries it, and only once it ends); else the trace id.
- *   The rule never looks at other spans, so the same span gets the same run
- *   whatever request it arrives in.
+ *   conversation span carries it, and only once it ends); else the run of
+ *   the nearest placed ancestor, as a span inherits its parent's run in
+ *   process (the GenAI conventions list the conversation id on agent and
+ *   inference spans only: a tool takes its agent's conversation): in the
+ *   request, or, when the span's parent is not in it, the placement the
+ *   gateway remembers for that parent ({@link PlanOptions.placementOf}: an
+ *   ancestor that came in an earlier request); else the trace id. A span
+ *   that arrives before the ancestor its run comes from (children are
+ *   exported first) is in the trace's run: its row is written before that
+ *   ancestor is known.
  * - node id: `agentspan.node.id`, else the `nodeIdAttribute`
  *   (`graph.node.id`), else the node of the nearest placed ancestor in the
  *   same request and run (an AG2 nested conversation is a node).
@@ -67,6 +74,14 @@ export interface PlanOptions {
   readonly captureContent: boolean;
   /** Whether the processor's mapping recognises a span of another instrumentation (`classifyForeignSpan`). */
   readonly isForeignAgentSpan: (attributes: Attributes) => boolean;
+  /**
+   * The placement remembered for a span that is not in the request (an
+   * ancestor that came in an earlier request: `EnvelopeMemory.placementOf`),
+   * asked for the parent of a span whose parent is not in the request.
+   * Undefined (or undefined returned): not known, the span is placed as if
+   * it had no ancestor.
+   */
+  readonly placementOf?: ((traceId: string, spanId: string) => Placement | undefined) | undefined;
 }
 
 /** One span of the plan. */
@@ -88,6 +103,12 @@ export interface PlannedSpan {
    * row). Undefined for every other span.
    */
   readonly run: Attributes | undefined;
+  /**
+   * The placement spans under this one inherit: its own when it is placed,
+   * else that of its nearest placed ancestor (in the request, or
+   * remembered); undefined when there is none.
+   */
+  readonly placement: Placement | undefined;
 }
 
 /** One step of a replay: start or end the span at `index` of {@link ReplayPlan.spans}. */
@@ -104,7 +125,8 @@ export interface ReplayPlan {
   readonly steps: readonly ReplayStep[];
 }
 
-interface Placement {
+/** Where a span is placed: its run, node and depth (`agentspan.run.id`, `.node.id`, `.depth`). */
+export interface Placement {
   readonly runId: string;
   readonly nodeId: string | undefined;
   readonly depth: number | undefined;
@@ -224,7 +246,13 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
     const given = parentOf[i];
     const p = given !== undefined && (position[given] ?? 0) < planned.length ? given : undefined;
     batchDepth[i] = p === undefined ? 0 : (batchDepth[p] ?? 0) + 1;
-    const ancestor = p === undefined ? undefined : (placements[p] ?? nearest[p]);
+    // The parent not in the request (nor a span of it that starts later, bad input): what is remembered of it.
+    const ancestor =
+      p !== undefined
+        ? (placements[p] ?? nearest[p])
+        : given === undefined && span.parentSpanId !== undefined
+          ? options.placementOf?.(span.traceId, span.parentSpanId)
+          : undefined;
     nearest[i] = ancestor;
     const receivedAttributes = span.attributes;
     const fromAg2 = isAg2Span(receivedAttributes);
@@ -257,7 +285,8 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
         configuredRun !== undefined ||
         options.isForeignAgentSpan(receivedAttributes);
       if (relevant) {
-        const runId = configuredRun ?? span.traceId;
+        // Without a run attribute of its own, the run of the nearest placed ancestor (as in process), else the trace.
+        const runId = configuredRun ?? ancestor?.runId ?? span.traceId;
         const type = attributes[Attr.ATTR_EVENT_TYPE];
         const sameRun = ancestor !== undefined && ancestor.runId === runId ? ancestor : undefined;
         const nodeId =
@@ -297,7 +326,7 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
       (placedRun === span.traceId || placedRun === configuredRun)
         ? traceRunAttributes(span, attributes, placedRun)
         : undefined;
-    planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p], run });
+    planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p], run, placement: placements[i] ?? ancestor });
   }
 
   const endOrder = order

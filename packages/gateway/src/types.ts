@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { DeliveryOptions, DeliveryStats } from '@agentspan/delivery';
 import type { FileCaptureConfig, ProcessorStats, RedactionConfig } from '@agentspan/processor';
 import type { EnvelopeStats } from './envelope-memory.js';
+import type { RunOrderStats } from './run-order-seed.js';
 
 /** Where state changes (startup, Postgres down and back, drops) are reported: never once per request. */
 export interface GatewayLogger {
@@ -123,10 +124,12 @@ export interface GatewayOptions {
   forwardHeaders?: Readonly<Record<string, string>> | undefined;
 
   /**
-   * Span attribute naming the run when `agentspan.run.id` is absent. When a
-   * span does not carry it, or with `null`, the trace id is the run id.
-   * AG2 spans ignore `gen_ai.conversation.id` (AG2 sets it on the
-   * conversation span only, when it ends), so an AG2 run is its trace.
+   * Span attribute naming the run when `agentspan.run.id` is absent. A span
+   * that carries neither is in the run of its nearest placed ancestor (in
+   * its request, or one the gateway remembers from an earlier request: see
+   * the README, *Runs, nodes, depth and order*), else, or with `null`, in the
+   * run of its trace id. AG2 spans ignore `gen_ai.conversation.id` (AG2 sets
+   * it on the conversation span only, when it ends), so an AG2 run is its trace.
    * @default 'gen_ai.conversation.id'
    */
   runIdAttribute?: string | null | undefined;
@@ -151,6 +154,14 @@ export interface GatewayOptions {
    * @default 3_600_000 (1 hour)
    */
   awaitedEnvelopeMaxAgeMillis?: number | undefined;
+  /**
+   * How long a request waits for `max(execution_order)` of the runs in it
+   * that this gateway process has not seen yet (so that a run continues
+   * after the rows an earlier process wrote), ms. Past it the request is
+   * numbered from the counter in memory, counted in `stats().orders.fallbacks`.
+   * @default 1000
+   */
+  orderLookupTimeoutMillis?: number | undefined;
   /**
    * File capture, per service (`service.name` of the sender's resource):
    * only where the gateway shares the agent's workspace. Other services'
@@ -191,6 +202,8 @@ export interface GatewayStats {
   readonly processor: ProcessorStats;
   /** Agent envelopes whose model turns came in an earlier request (see the README, *Agent envelopes across requests*). */
   readonly envelopes: EnvelopeStats;
+  /** Execution orders continued from Postgres for runs new to this process (see the README, *Execution order*). */
+  readonly orders: RunOrderStats;
 }
 
 /** A running gateway. */

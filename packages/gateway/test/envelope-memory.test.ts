@@ -51,7 +51,8 @@ function gatewayInProcess(memory = new EnvelopeMemory({ maxEntries: 1000, maxAge
     memory,
     /** Replays a request; its spans are written with the next request's unless `hold` is false (one batch). */
     send(request: ReceivedSpan[], hold = false): void {
-      const plan = planReplay(request, OPTIONS);
+      // As the gateway plans: a span whose parent came earlier inherits what the memory kept of it.
+      const plan = planReplay(request, { ...OPTIONS, placementOf: (t, s) => memory.placementOf(t, s) });
       memory.apply(plan);
       replayer.replay(plan);
       if (hold) return;
@@ -85,6 +86,17 @@ function gatewayInProcess(memory = new EnvelopeMemory({ maxEntries: 1000, maxAge
     /** Span → agent name, depth and node of its event row. */
     agents(): Map<string, string> {
       return new Map([...table.values()].map(({ key, row }) => [key, `${row.agent_name} ${row.depth} ${row.node_id}`]));
+    },
+    /** Span id → the run it was first replayed in (`undefined`: none), every span of the trace (not the run spans made from roots). */
+    runs(): Map<string, string | undefined> {
+      const out = new Map<string, string | undefined>();
+      for (const s of exported.getFinishedSpans()) {
+        const id = s.spanContext().spanId;
+        if (s.attributes[Attr.ATTR_EVENT_TYPE] === 'run' || out.has(id)) continue;
+        const run = s.attributes[Attr.ATTR_RUN_ID];
+        out.set(id, typeof run === 'string' ? run : undefined);
+      }
+      return out;
     },
     /** Span id → event type, for the spans that became rows (and the trace's run). */
     rows(): Map<string, string> {
@@ -219,14 +231,33 @@ const fillTraces = fc
     return { spans, request, sends, held };
   });
 
-test('property: whatever the batch boundaries, batches and retries, every event row ends with the agent name, depth and node it has when the trace comes in one request', () => {
+test('property: whatever the batch boundaries, batches and retries, every event row ends with the agent name, depth and node it has when the trace comes in one request (depth and node: when its run and its ancestors\' are the same)', () => {
   fc.assert(
     fc.property(fillTraces, ({ spans, request, sends, held }) => {
       const whole = gatewayInProcess();
       whole.send([...spans].sort((a, b) => Number(a.endNanos - b.endNanos)));
       const split = gatewayInProcess();
       sends.forEach((r, k) => split.send(spans.filter((_, i) => request[i] === r), held[r] === true && k < sends.length - 1));
-      assert.deepEqual(split.agents(), whole.agents());
+      // A span without a run attribute inherits its nearest placed ancestor's run; one that came before that
+      // ancestor (children first) is in the trace's run instead (README, Limitations): its row, and the depth and
+      // node of rows under it, cannot be what the whole trace gives.
+      const wholeRuns = whole.runs();
+      const splitRuns = split.runs();
+      const byId = new Map(spans.map((x) => [x.spanId, x]));
+      const moved = new Set<string>();
+      for (const x of spans) {
+        if (splitRuns.get(x.spanId) === wholeRuns.get(x.spanId)) continue;
+        // Not inherited: the trace's run; none for a span the gateway does not place (the processor inherits it in the request only).
+        assert.ok([TRACE, undefined].includes(splitRuns.get(x.spanId)), `${x.name}: ${splitRuns.get(x.spanId)}`);
+        for (const y of spans) for (let cur: ReceivedSpan | undefined = y; cur !== undefined; cur = byId.get(cur.parentSpanId ?? '')) if (cur === x) moved.add(y.spanId);
+      }
+      const splitAgents = split.agents();
+      for (const [key, value] of whole.agents()) {
+        const got = splitAgents.get(key);
+        if (!moved.has(key.split(' ')[0]!)) assert.equal(got, value, key);
+        else assert.equal(got?.split(' ')[0], value.split(' ')[0], `${key}: the agent name`);
+      }
+      assert.equal(splitAgents.size, whole.agents().size);
       assert.equal(split.memory.stats().fillsDropped, 0);
     }),
     { numRuns: 1000 },
@@ -351,4 +382,33 @@ test('a retried envelope request is marked again; turns after their envelope bec
   memory.apply(planReplay([span(1, 0, 1, 2, TURN, other)], OPTIONS)); // the turn's request retried
   assert.equal(memory.stats().turnsAfterRow, 1);
   assert.equal(memory.stats().remembered, remembered, 'its envelope will not come again: nothing awaited');
+});
+
+test('placementOf: an awaited span that arrived, and an envelope that became a row, keep what spans under them inherit, when their run is not the trace', () => {
+  const memory = new EnvelopeMemory({ maxEntries: 10, maxAgeMillis: 60_000, kindOf });
+  const plan = (spans: ReceivedSpan[]) => {
+    const p = planReplay(spans, { ...OPTIONS, placementOf: (t, s) => memory.placementOf(t, s) });
+    memory.apply(p);
+    return p;
+  };
+  const conv = { 'gen_ai.conversation.id': 'conv-m' };
+  const other = 'e'.repeat(32);
+  plan([span(1, 0, 1, 2, TURN)]);
+  assert.equal(memory.placementOf(TRACE, hex(0)), undefined, 'awaited, not arrived: not known');
+  plan([span(0, undefined, 0, 3, { ...ENVELOPE, ...conv, 'graph.node.id': 'g' })]);
+  assert.deepEqual(memory.placementOf(TRACE, hex(0)), { runId: 'conv-m', nodeId: 'g', depth: 1 });
+  // The same in the trace's run: nothing kept (the plan falls back to the trace anyway).
+  plan([span(1, 0, 1, 2, TURN, other)]);
+  plan([span(0, undefined, 0, 3, ENVELOPE, other)]);
+  assert.equal(memory.placementOf(other, hex(0)), undefined);
+  // An envelope with no turn becomes a row; a model call that outlives it lands in its run.
+  const third = 'd'.repeat(32);
+  plan([span(0, undefined, 0, 3, { ...ENVELOPE, ...conv }, third)]);
+  assert.equal(memory.placementOf(third, hex(0))?.runId, 'conv-m');
+  const late = plan([span(1, 0, 2, 9, TURN, third)]);
+  assert.deepEqual([late.spans[0]?.attributes[Attr.ATTR_RUN_ID], late.spans[0]?.attributes[Attr.ATTR_DEPTH]], ['conv-m', 2]);
+  assert.equal(memory.stats().turnsAfterRow, 1, 'still counted: its answer is stored twice');
+  // A span neither awaited nor a row is not remembered.
+  plan([span(5, undefined, 0, 1, { ...TOOL, ...conv }, third)]);
+  assert.equal(memory.placementOf(third, hex(5)), undefined);
 });

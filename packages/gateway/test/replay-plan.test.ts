@@ -39,7 +39,7 @@ test('a child whose clock says it started before its parent still starts after i
   assert.equal(plan.spans[1]?.parent, 0);
 });
 
-test('placement: conversation attribute → run; else the trace; explicit agentspan ids untouched; AG2 ignores the conversation id', () => {
+test('placement: conversation attribute → run; else the nearest placed ancestor\'s run; else the trace; explicit agentspan ids untouched; AG2 ignores the conversation id', () => {
   const plan = planReplay(
     [
       span(0, undefined, 0, 10, { ...tool, 'gen_ai.conversation.id': 'conv-1', 'graph.node.id': 'plan' }),
@@ -54,7 +54,10 @@ test('placement: conversation attribute → run; else the trace; explicit agents
   assert.equal(byName.get('s0')?.['agentspan.run.id'], 'conv-1');
   assert.equal(byName.get('s0')?.['agentspan.node.id'], 'plan');
   assert.equal(byName.get('s0')?.['agentspan.depth'], 1);
-  assert.equal(byName.get('s1')?.['agentspan.run.id'], TRACE, 'no attribute of its own: the trace, whatever its parent says');
+  // No attribute of its own: its parent's run, node and depth + 1, as a span inherits them in process.
+  assert.equal(byName.get('s1')?.['agentspan.run.id'], 'conv-1');
+  assert.equal(byName.get('s1')?.['agentspan.node.id'], 'plan');
+  assert.equal(byName.get('s1')?.['agentspan.depth'], 2);
   assert.deepEqual(byName.get('s2'), { 'agentspan.event.type': 'tool_call', 'agentspan.run.id': 'mine', 'agentspan.depth': 7 });
   assert.equal(byName.get('s3')?.['agentspan.run.id'], TRACE);
   assert.equal(byName.get('s3')?.['agentspan.depth'], 2, 'AG2 structure: a tool runs inside an agent turn');
@@ -79,6 +82,47 @@ test('placement inside a request: depth and node from the nearest placed ancesto
   assert.equal(http?.['agentspan.run.id'], undefined);
   assert.equal(agent?.['agentspan.node.id'], node?.['agentspan.node.id']);
   assert.equal(agent?.['agentspan.depth'], 2);
+});
+
+test('a span without a run attribute inherits the nearest placed ancestor\'s: through spans that are not placed, in the request, else what is remembered of a parent in an earlier request, else the trace', () => {
+  const agent = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'a' };
+  const own = { 'agentspan.event.type': 'agent_call', 'agentspan.run.id': 'mine', 'agentspan.depth': 3, 'agentspan.node.id': 'n' };
+  const asked: string[] = [];
+  const plan = planReplay(
+    [
+      span(0, undefined, 0, 100, { ...agent, 'gen_ai.conversation.id': 'conv-1' }),
+      span(1, 0, 1, 90, { 'ai.step.number': 1 }), // not placed: passed through
+      span(2, 1, 2, 10, tool),
+      span(3, 0, 11, 20, { ...tool, 'gen_ai.conversation.id': 'conv-2' }), // its own attribute wins
+      span(4, 3, 12, 13, tool),
+      span(5, 0, 21, 30, own), // an agentspan span keeps its run; a GenAI span under it takes that run, as in process
+      span(6, 5, 22, 23, tool),
+      span(7, 50, 31, 40, tool), // parent 50 came in an earlier request and is remembered
+      span(8, 7, 32, 33, tool),
+      span(9, 60, 41, 42, tool), // parent 60 is not known: the trace
+    ],
+    {
+      ...OPTIONS,
+      placementOf: (traceId, spanId) => {
+        asked.push(spanId);
+        return traceId === TRACE && spanId === (50 + 1).toString(16).padStart(16, '0') ? { runId: 'conv-9', nodeId: 'n9', depth: 4 } : undefined;
+      },
+    },
+  );
+  const placed = new Map(plan.spans.map((p) => [p.span.name, [p.attributes['agentspan.run.id'], p.attributes['agentspan.node.id'], p.attributes['agentspan.depth']]]));
+  assert.deepEqual(placed.get('s2'), ['conv-1', undefined, 2]);
+  assert.deepEqual(placed.get('s3'), ['conv-2', undefined, undefined], 'another run than its parent\'s: no depth from it');
+  assert.deepEqual(placed.get('s4'), ['conv-2', undefined, undefined]);
+  assert.deepEqual(placed.get('s6'), ['mine', 'n', 4]);
+  assert.deepEqual(placed.get('s7'), ['conv-9', 'n9', 5]);
+  assert.deepEqual(placed.get('s8'), ['conv-9', 'n9', 6]);
+  assert.deepEqual(placed.get('s9'), [TRACE, undefined, undefined]);
+  assert.deepEqual(asked.sort(), [(50 + 1).toString(16).padStart(16, '0'), (60 + 1).toString(16).padStart(16, '0')], 'asked only for parents not in the request');
+  // What spans under each inherit (kept by the memory when they arrive).
+  assert.deepEqual(plan.spans.find((p) => p.span.name === 's1')?.placement, { runId: 'conv-1', nodeId: undefined, depth: 1 });
+  // Without the memory, a span whose parent is in another request is in the trace's run (as before).
+  const alone = planReplay([span(7, 50, 31, 40, tool)], OPTIONS);
+  assert.equal(alone.spans[0]?.attributes['agentspan.run.id'], TRACE);
 });
 
 test('the root of a trace whose run is the trace gets a run span (its workflow_runs row); no other span does', () => {
