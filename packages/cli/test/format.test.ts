@@ -107,6 +107,8 @@ test('terminalSafe, terminalSafeLines and shorten drop bidi controls (overrides,
 
 test('terminalSafeLines keeps the line breaks between lines and makes each line safe', () => {
   assert.equal(terminalSafeLines('error:\n  a\u001b]0;t\u0007\r\n  b\tc'), 'error:\n  a]0;t \n  b c');
+  // Colour codes too: an error message has none of ours, and a recorded one can hide text (ESC[8m).
+  assert.equal(terminalSafeLines('run abcd\u001b[8m hidden \u001b[0m-run'), 'run abcd hidden -run');
 });
 
 test('renderTable aligns by display width, ignoring colour codes, and cuts to maxWidth', () => {

@@ -65,7 +65,7 @@ export type { GroupedRows, Queryable, WriteMethod, WriteRowsOptions, WriteRowsRe
 export { toCopyText, copyField, copyEncoder, copyTextPieces, copyDataMessages } from './copy-text.js';
 export type { CopyEncoder } from './copy-text.js';
 export { eventIdFor, parentEventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './ids.js';
-export { sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
+export { cleanKey, sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
 export type { Sanitized, SanitizedRow, SanitizeLimits } from './sanitize.js';
 export { isConnectionError, isConcurrencyError, isPrivilegeError, classifyWriteError, sqlState, RowSerializationError } from './pg-errors.js';
 export { MigrationError, type FailedMigration } from './migration-error.js';

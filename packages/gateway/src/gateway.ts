@@ -15,9 +15,9 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { diag } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { DeliveryLogger, DeliveryStats } from '@agentspan/delivery';
+import { MAX_TIMER_MILLIS, type DeliveryLogger, type DeliveryStats } from '@agentspan/delivery';
 import { ExecutionEventSpanProcessor, classifyForeignSpan, type ProcessorStats } from '@agentspan/processor';
-import { notReadyMessage } from '@agentspan/exporter-postgres';
+import { cleanKey, notReadyMessage } from '@agentspan/exporter-postgres';
 import { Attr, ForeignAttr as F } from '@agentspan/semconv';
 import { Admission } from './admission.js';
 import { bearerTokenCheck } from './auth.js';
@@ -159,9 +159,16 @@ function maxOrderQuery(pool: pg.Pool, schema: string | undefined): MaxOrderQuery
     `SELECT r.id AS run_id, (SELECT max(e.execution_order) FROM ${eventsTable(schema)} e WHERE e.run_id = r.id) AS max_order ` +
     'FROM unnest($1::text[]) AS r(id)';
   return async (runIds) => {
-    const result = await pool.query<{ run_id: string; max_order: number | null }>(text, [runIds]);
+    // Looked up as stored: a run id Postgres refuses as it is (a NUL, a lone surrogate) is stored cleaned
+    // (`cleanKey`), and sent as it is, it would make the whole query fail, for every run of the request.
+    const stored = new Map<string, string>();
+    for (const id of runIds) stored.set(cleanKey(id), id);
+    const result = await pool.query<{ run_id: string; max_order: number | null }>(text, [[...stored.keys()]]);
     const out = new Map<string, number>();
-    for (const row of result.rows) if (row.max_order !== null) out.set(row.run_id, Number(row.max_order));
+    for (const row of result.rows) {
+      const id = stored.get(row.run_id);
+      if (id !== undefined && row.max_order !== null) out.set(id, Number(row.max_order));
+    }
     return out;
   };
 }
@@ -192,7 +199,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const shutdownTimeout = positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);
   const maxAwaitedEnvelopes = positiveInt('maxAwaitedEnvelopes', options.maxAwaitedEnvelopes, d.maxAwaitedEnvelopes);
   const awaitedEnvelopeMaxAge = positiveInt('awaitedEnvelopeMaxAgeMillis', options.awaitedEnvelopeMaxAgeMillis, d.awaitedEnvelopeMaxAgeMillis);
-  const orderLookupTimeout = positiveInt('orderLookupTimeoutMillis', options.orderLookupTimeoutMillis, d.orderLookupTimeoutMillis);
+  // Clamped to what a timer (and Postgres' statement_timeout) takes: longer would fire at once.
+  const orderLookupTimeout = Math.min(positiveInt('orderLookupTimeoutMillis', options.orderLookupTimeoutMillis, d.orderLookupTimeoutMillis), MAX_TIMER_MILLIS);
   const maxConcurrentRequests = positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, d.maxConcurrentRequests);
   const admission = new Admission(maxConcurrentRequests, Math.max(0, Math.floor(options.maxWaitingRequests ?? d.maxWaitingRequests)));
   const authorized = options.authTokens && options.authTokens.length > 0 ? bearerTokenCheck(options.authTokens) : undefined;
@@ -283,7 +291,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     new pg.Pool({
       connectionString: options.databaseUrl,
       max: 1,
-      statement_timeout: Math.max(orderLookupTimeout, 1000) * 5,
+      statement_timeout: Math.min(Math.max(orderLookupTimeout, 1000) * 5, MAX_TIMER_MILLIS),
       connectionTimeoutMillis: orderLookupTimeout,
       idleTimeoutMillis: 10_000,
       allowExitOnIdle: true,

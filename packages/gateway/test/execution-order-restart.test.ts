@@ -131,6 +131,32 @@ test('Postgres not answering the lookup: the request is written anyway after ord
   }
 });
 
+test('a run id Postgres refuses as it is (a NUL) is looked up as stored and fails no other run; a huge orderLookupTimeoutMillis is clamped', async () => {
+  const conv = 'conv-restart-3';
+  const bad = 'bad\u0000conversation';
+  const first = await startTestGateway(db);
+  await send(first, [...userTurn(conv, 0), ...userTurn(bad, 0)]);
+  await first.shutdown();
+  // Past a timer's limit and 5× past statement_timeout's: clamped, the lookup still runs.
+  const second = await startTestGateway(db, { pool: undefined, databaseUrl: db.url, schema: db.schema, orderLookupTimeoutMillis: 3_000_000_000 });
+  try {
+    await send(second, [...userTurn(conv, 100), ...userTurn(bad, 100)]);
+    const s = second.stats().orders;
+    assert.equal(s.fallbacks, 0, 'no run fell back to the counter in memory');
+    assert.equal(s.continued, 2);
+  } finally {
+    await second.shutdown();
+  }
+  for (const run of [conv]) {
+    const o = await orders(run);
+    assert.equal(new Set(o).size, o.length, `unique: ${o.join(',')}`);
+  }
+  const stored = await db.pool.query("SELECT execution_order FROM execution_events WHERE run_id LIKE 'bad%' ORDER BY started_at");
+  const o = stored.rows.map((r) => r.execution_order as number);
+  assert.equal(o.length, 6);
+  assert.equal(new Set(o).size, 6, `the cleaned run continues too: ${o.join(',')}`);
+});
+
 test('RunOrderSeeds: one lookup for concurrent requests, a bounded memory of runs seen, failures retried, a late answer still applied', async () => {
   const queries: string[][] = [];
   const continued: [string, number][] = [];

@@ -125,8 +125,12 @@ export class AgentspanTracingProcessor implements TracingProcessor {
   /** The run of the configured destination: traces started within another run are not recorded here. */
   private readonly configuredRunId: string | undefined;
   private readonly open: BoundedMap<OpenSpan>;
-  /** The destination of each SDK trace seen (`null`: not recorded here), decided once per trace. */
+  /** The destination of each SDK trace as decided at its start (`null`: not recorded here), for spans started without a recording active. */
   private readonly traces: BoundedMap<Destination | null>;
+  /** SDK traces started and not yet ended, by trace id (two SDK runs may share one). */
+  private readonly traceStarts: BoundedMap<number>;
+  /** Traces counted in `skippedTraces`. */
+  private readonly skippedIds: BoundedMap<true>;
   private skipped = 0;
   private failureLogged = false;
   private unplacedLogged = false;
@@ -139,6 +143,8 @@ export class AgentspanTracingProcessor implements TracingProcessor {
     const bound = typeof max === 'number' && Number.isFinite(max) && max > 0 ? Math.floor(max) : DEFAULT_MAX_OPEN_SPANS;
     this.open = new BoundedMap(bound, (evicted) => this.abandon(evicted));
     this.traces = new BoundedMap(bound, () => undefined);
+    this.traceStarts = new BoundedMap(bound, () => undefined);
+    this.skippedIds = new BoundedMap(bound, () => undefined);
   }
 
   /** SDK spans currently open (for tests and diagnostics). */
@@ -158,7 +164,9 @@ export class AgentspanTracingProcessor implements TracingProcessor {
   onTraceStart(trace: Trace): Promise<void> {
     this.guard(() => {
       const id = trace?.traceId;
-      if (typeof id === 'string') this.destinationOfTrace(id);
+      if (typeof id !== 'string') return;
+      this.traceStarts.set(id, (this.traceStarts.get(id) ?? 0) + 1);
+      this.traces.set(id, this.decide(id, activeRecording()));
     });
     return Promise.resolve();
   }
@@ -166,15 +174,24 @@ export class AgentspanTracingProcessor implements TracingProcessor {
   onTraceEnd(trace: Trace): Promise<void> {
     this.guard(() => {
       const id = trace?.traceId;
+      if (typeof id !== 'string') return;
+      // Two SDK runs may share a trace id (`Runner({ traceId })` per conversation): only when the last of
+      // them ends are the spans left open its leftovers.
+      const running = (this.traceStarts.get(id) ?? 1) - 1;
+      if (running > 0) {
+        this.traceStarts.set(id, running);
+        return;
+      }
+      this.traceStarts.delete(id);
       for (const leftover of this.open.take((s) => s.traceId === id)) this.abandon(leftover);
-      if (typeof id === 'string') this.traces.delete(id);
+      this.traces.delete(id);
     });
     return Promise.resolve();
   }
 
   onSpanStart(span: Span<SpanData>): Promise<void> {
     this.guard(() => {
-      const destination = this.destinationOfTrace(span.traceId);
+      const destination = this.destinationOfSpan(span);
       if (destination !== null) this.spanStarted(span, destination);
     });
     return Promise.resolve();
@@ -201,20 +218,35 @@ export class AgentspanTracingProcessor implements TracingProcessor {
   // -------------------------------------------------------------------------
 
   /**
-   * Where a trace is recorded, decided when it is first seen (its start, or its
-   * first span when this processor was registered mid-trace), from the
-   * agentspan recording active there: another run's trace is left to that
-   * run's processor; with no destination configured, the active run or node is
-   * it. `null`: not recorded here.
+   * Where a span is recorded: where its parent is (a tree stays in one
+   * place), else by the agentspan recording active as it starts (or ends,
+   * for one this processor did not see start), else where its trace was
+   * decided to go when it started. `null`: not recorded here.
    */
-  private destinationOfTrace(traceId: string): Destination | null {
-    const known = this.traces.get(traceId);
-    if (known !== undefined) return known;
+  private destinationOfSpan(span: Span<SpanData>): Destination | null {
+    const parent = span.parentId ? this.open.get(span.parentId) : undefined;
+    if (parent !== undefined) return parent.destination;
     const active = activeRecording();
+    if (active !== undefined) return this.decide(span.traceId, active);
+    const known = this.traces.get(span.traceId);
+    if (known !== undefined) return known;
+    const decided = this.decide(span.traceId, undefined);
+    this.traces.set(span.traceId, decided);
+    return decided;
+  }
+
+  /**
+   * Where a trace (or a part of it) started with `active` as the agentspan
+   * recording goes: another run's is left to that run's processor; with no
+   * destination configured, the active run or node is it. `null`: not
+   * recorded here (counted once per trace).
+   */
+  private decide(traceId: string, active: ActiveRecording | undefined): Destination | null {
     let destination: Destination | null;
     if (this.configured === undefined) destination = active ? destinationOf(active) : null;
     else destination = active === undefined || runIdOf(active) === this.configuredRunId ? this.configured : null;
-    if (destination === null) {
+    if (destination === null && this.skippedIds.get(traceId) === undefined) {
+      this.skippedIds.set(traceId, true);
       this.skipped += 1;
       if (this.configured === undefined && active === undefined && !this.unplacedLogged) {
         this.unplacedLogged = true;
@@ -224,7 +256,6 @@ export class AgentspanTracingProcessor implements TracingProcessor {
         );
       }
     }
-    this.traces.set(traceId, destination);
     return destination;
   }
 
@@ -335,7 +366,7 @@ export class AgentspanTracingProcessor implements TracingProcessor {
 
   private spanEnded(span: Span<SpanData>): void {
     const state = this.open.delete(span.spanId);
-    const destination = state?.destination ?? this.destinationOfTrace(span.traceId);
+    const destination = state?.destination ?? this.destinationOfSpan(span);
     if (destination === null) return;
     const data = span.spanData;
     const startTime = timeOf(span.startedAt);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Agent,
+  Runner,
   Usage,
   addTraceProcessor,
   run as runAgent,
@@ -102,6 +103,26 @@ test('one processor with neither run nor node: each SDK run lands in the agentsp
   const stray = await db.pool.query("SELECT count(*)::int AS n FROM execution_events WHERE agent_name = 'agent_stray'");
   assert.equal(stray.rows[0].n, 0);
   assert.equal(processor.skippedTraces, 1);
+  assert.equal(processor.openSpans, 0);
+});
+
+test('two SDK runs sharing a trace id (one per conversation) at once: each in its own run, neither ended by the other', async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-oa-')));
+  const processor = new AgentspanTracingProcessor();
+  setTraceProcessors([processor]);
+  const traceId = 'trace_' + '0123456789abcdef0123456789abcdef';
+  const serve = async (id: string, delayMs: number) => {
+    const run = agentspan.startRun({ runId: `shared-${id}` });
+    await run.with(() => new Runner({ traceId }).run(agentAnswering(id, delayMs), 'hi'));
+    run.end();
+  };
+  // r2 starts after r1 and ends first: its trace's end must not end r1's open turn.
+  await Promise.all([serve('r1', 80), (async () => (await sleep(10), serve('r2', 10)))()]);
+  await agentspan.shutdown();
+  assert.deepEqual(await rowsOf('shared-r1', 'shared-r2'), [
+    ['shared-r1', 'agent_r1', 'agent_r1', 'completed', 'answer of r1'],
+    ['shared-r2', 'agent_r2', 'agent_r2', 'completed', 'answer of r2'],
+  ]);
   assert.equal(processor.openSpans, 0);
 });
 

@@ -532,9 +532,10 @@ export class ForeignSpanMapper {
     }
     errorAttributes(out, span);
     span.setAttributes(out);
-    if (span.status.code === SpanStatusCode.ERROR && attrs[Attr.ATTR_EVENT_TYPE] !== undefined) {
-      // A failed row: the envelope above it need not be a row to carry the same failure.
-      const above = c.kind === 'agent' ? scope?.parent : scope;
+    if (span.status.code === SpanStatusCode.ERROR) {
+      // A failure some row carries: this turn's or tool's own, or, for a failed envelope, its own row
+      // or a failed row under it (else it would be a row). The envelope above need not carry it again.
+      const above = c.kind === 'agent' ? scope?.parent : attrs[Attr.ATTR_EVENT_TYPE] !== undefined ? scope : undefined;
       if (above !== undefined) above.failures += 1;
     }
     if (!captureContent) stripForeignContent(attrs);
@@ -629,6 +630,8 @@ export class ForeignSpanMapper {
   private setContent(out: Attributes, attrs: Attributes, key: string, mapped: string | undefined): void {
     const own = attrs[key];
     if (out[key] !== undefined || (own !== undefined && typeof own !== 'string')) return;
+    // Cut already (at start; this runs at the end again): its mark would be cut into.
+    if (own !== undefined && attrs[Attr.ATTR_TRUNCATED] === true && own.endsWith(TRUNCATION_MARK) && own.length <= this.maxContentChars + TRUNCATION_MARK.length) return;
     const value = own ?? mapped;
     if (value === undefined) return;
     if (value.length > this.maxContentChars) {

@@ -411,6 +411,43 @@ test('a failed agent whose turns succeeded is a failed row of its own, without t
   await p.shutdown();
 });
 
+test('a failure passed up through nested agents is stored once, on the turn that failed', async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'nested-failure' });
+  run.with(() =>
+    within(p.tracer, 'invoke_agent boss', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'boss' }, (boss) => {
+      within(p.tracer, 'chat m', { 'gen_ai.operation.name': 'chat', 'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'delegating' }] }]) });
+      within(p.tracer, 'invoke_agent worker', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'worker' }, (worker) => {
+        within(p.tracer, 'chat m', { 'gen_ai.operation.name': 'chat' }, (turn) => turn.setStatus({ code: SpanStatusCode.ERROR, message: 'overloaded' }));
+        worker.setStatus({ code: SpanStatusCode.ERROR, message: 'overloaded' });
+      });
+      boss.setStatus({ code: SpanStatusCode.ERROR, message: 'overloaded' });
+    }),
+  );
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('nested-failure');
+  assert.deepEqual(
+    rows.map((r) => [r.agent_name, r.status, r.meta['envelope_with_turns'] ?? null]),
+    [
+      ['boss', 'completed', null],
+      ['worker', 'failed', null],
+    ],
+  );
+  await p.shutdown();
+});
+
+test("a foreign tool's own arguments are cut once, also when the cut steps back before a surrogate pair", async () => {
+  const provider = new BasicTracerProvider();
+  const tracer = provider.getTracer('t');
+  const mapper = new ForeignSpanMapper({ maxContentChars: 5 });
+  const tool = tracer.startSpan('execute_tool t', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.call.arguments': 'abcd\u{1F600}xyz' } }) as unknown as Span;
+  mapper.onStart(tool, context.active());
+  mapper.onEnding(tool, true);
+  assert.equal(tool.attributes['gen_ai.tool.call.arguments'], `abcd${TRUNCATION_MARK}`);
+  assert.equal(tool.attributes[Attr.ATTR_TRUNCATED], true);
+});
+
 test('OpenLLMetry: traceloop tool spans and llm.request.type chat spans', async () => {
   const p = pipeline();
   const run = p.recorder.startRun({ runId: 'traceloop-run' });

@@ -44,12 +44,17 @@ export function terminalSafe(text: string): string {
 }
 
 /**
- * {@link terminalSafe} for text of several lines (an error message with a
- * list under it, a usage text): each line is made safe and the line breaks
- * between them are kept.
+ * Text of several lines for standard error (an error message with a list
+ * under it, a usage text, a log line): each line made safe as
+ * {@link terminalSafe} does, the line breaks between them kept, and colour
+ * codes dropped too: messages carry none of ours, so one there came from
+ * recorded data, and a recorded colour can hide text (`ESC[8m`).
  */
 export function terminalSafeLines(text: string): string {
-  return text.split('\n').map(terminalSafe).join('\n');
+  return text
+    .split('\n')
+    .map((line) => line.replace(BREAKS, ' ').replace(CONTROL_OR_SGR, ''))
+    .join('\n');
 }
 
 /** The largest of `values`, or `empty` when there is none (a loop: spreading 100 000 arguments overflows the stack). */
