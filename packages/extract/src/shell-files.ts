@@ -27,6 +27,18 @@ export type EmbeddedCode = (code: string, language: 'python' | 'javascript' | 's
 
 const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const PREFIX_COMMANDS = new WordSet(['sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!']);
+/**
+ * Environment runners whose `run` subcommand runs a command in an environment:
+ * `uv run python x.py`, `poetry run pytest`, `conda run -n env python x.py`;
+ * the command is what they run (`uv run x.py` runs a script).
+ */
+const RUNNERS = new WordSet(['uv', 'poetry', 'pipenv', 'conda', 'mamba', 'micromamba', 'pdm', 'hatch', 'rye', 'pixi']);
+/** Options of the runners' `run` that take a value (the next word): skipped with it. */
+const RUNNER_VALUE_OPTIONS = new Set([
+  '-n', '--name', '-p', '--prefix', '--cwd', '--with', '--with-requirements', '--python', '--project', '--directory',
+  '--package', '--group', '--extra', '--env-file', '--index', '--from', '-C', '-P', '-e', '--env', '--environment',
+]);
+const GREPS = new Set(['grep', 'egrep', 'fgrep']);
 const READ_ALL_COMMANDS = new Set(['cat', 'less', 'more', 'wc', 'nl', 'tac', 'head', 'tail', 'md5sum', 'sha256sum', 'sha1sum', 'uniq', 'sort', 'cut', 'paste', 'diff', 'cmp']);
 /**
  * Interpreters whose code is analysed (`-c` strings, heredocs). A Map, not an
@@ -73,6 +85,18 @@ const HANDLED_COMMANDS = new WordSet([
 ]);
 const VERSIONED_PYTHON_RE = /^python[0-9.]+$/;
 const URL_RE = /^(?:https?|ftp):\/\/[^\s]+$/;
+
+/** The index of the command an environment runner runs (`uv run [options] <command>`), or `k` when words[k] is no runner's `run`. */
+function afterRunner(words: readonly ShellWord[], k: number): number {
+  if (k + 1 >= words.length || !RUNNERS.has(wordText(words[k]!)) || wordText(words[k + 1]!) !== 'run') return k;
+  let j = k + 2;
+  while (j < words.length) {
+    const t = wordText(words[j]!);
+    if (!t.startsWith('-')) break;
+    j += RUNNER_VALUE_OPTIONS.has(t) ? 2 : 1;
+  }
+  return j;
+}
 
 /** Scans shell source and adds file paths to `sink`. */
 export function scanShellFiles(src: string, sink: FileSink, embedded: EmbeddedCode): void {
@@ -129,6 +153,16 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
       const r = wordText(words[k]!);
       if (!(r.startsWith('-') || isAssignment(r) || (wrapper === 'timeout' && /^[0-9.]+[smhd]?$/.test(r)))) break;
       k++;
+    }
+  }
+  const run = afterRunner(words, k);
+  if (run !== k) {
+    k = run;
+    // `uv run main.py`, `pdm run app.py`: the runner runs the script itself.
+    const script = k < words.length ? wordValue(words[k], vars) : undefined;
+    if (script !== undefined && /\.py$/i.test(script)) {
+      addPath(sink.read, script);
+      return;
     }
   }
   if (k >= words.length) return;
@@ -245,6 +279,8 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
     default: {
       const filter = PROGRAM_FIRST.get(name);
       if (filter !== undefined) {
+        // `grep -r PATTERN src/`: the operands are directories (or files), not files read; none is reported.
+        if (GREPS.has(name) && rawArgs.some((r) => r === '--recursive' || r === '--dereference-recursive' || (/^-[a-zA-Z]*[rR]/.test(r) && !r.startsWith('--')))) return;
         // With -e/-f the program comes from the option; otherwise it is the first operand.
         const programGiven = rawArgs.some((r) => filter.programOptions.has(r));
         const ops = operandValues(rawArgs, args, filter.allOptions);
@@ -355,20 +391,44 @@ function curl(raws: string[], values: (string | undefined)[], sink: FileSink): v
   if (remoteName) for (const u of urls) addPath(sink.written, urlFileName(u));
 }
 
+/** wget's short options that take a value (`-O file`, `-Ofile`, bundled last: `-qO-`, `-nvP dir`). */
+const WGET_VALUE_LETTERS = new Set(['O', 'P', 'o', 'a', 'i', 'e', 't', 'T', 'w', 'U', 'Q', 'l', 'D', 'A', 'R', 'I', 'X', 'B']);
+
+/**
+ * A bundle of wget short options (`-qO-`): the option that takes a value, if
+ * any, and its value (the rest of the word, else the next word: `consumed`).
+ */
+function wgetShortOption(raw: string, value: string | undefined, next: string | undefined): { letter: string; value: string | undefined; consumed: boolean } | undefined {
+  for (let i = 1; i < raw.length; i++) {
+    const letter = raw[i]!;
+    if (!WGET_VALUE_LETTERS.has(letter)) continue;
+    // The value follows in the same word: its static value is the word's past that point.
+    if (i + 1 < raw.length) return { letter, value: value?.slice(i + 1), consumed: false };
+    return { letter, value: next, consumed: true };
+  }
+  return undefined;
+}
+
 function wget(raws: string[], values: (string | undefined)[], sink: FileSink): void {
   let output: string | undefined | null = null; // null: not given
   let prefix = '';
   const urls: (string | undefined)[] = [];
   for (let j = 0; j < raws.length; j++) {
     const raw = raws[j]!;
-    if (raw === '-O' || raw === '--output-document') output = values[++j];
+    if (raw === '--output-document') output = values[++j];
     else if (raw.startsWith('--output-document=')) output = values[j]?.slice(18);
-    else if (/^-O./.test(raw)) output = values[j]?.slice(2);
-    else if (raw === '-P' || raw === '--directory-prefix') prefix = values[++j] ?? '';
+    else if (raw === '--directory-prefix') prefix = values[++j] ?? '';
     else if (raw.startsWith('--directory-prefix=')) prefix = values[j]?.slice(19) ?? '';
-    else if (raw === '-i' || raw === '--input-file') addPath(sink.read, values[++j]);
-    else if (raw === '-o' || raw === '-a' || raw === '--output-file' || raw === '--append-output') j++; // log files
-    else if (!raw.startsWith('-')) urls.push(values[j]);
+    else if (raw === '--input-file') addPath(sink.read, values[++j]);
+    else if (raw === '--output-file' || raw === '--append-output') j++; // log files
+    else if (raw.length > 1 && raw.startsWith('-') && !raw.startsWith('--')) {
+      const o = wgetShortOption(raw, values[j], values[j + 1]);
+      if (o === undefined) continue;
+      if (o.consumed) j++;
+      if (o.letter === 'O') output = o.value;
+      else if (o.letter === 'P') prefix = o.value ?? '';
+      else if (o.letter === 'i') addPath(sink.read, o.value);
+    } else if (!raw.startsWith('-')) urls.push(values[j]);
   }
   if (output !== null) {
     addPath(sink.written, output);
