@@ -61,7 +61,7 @@ interface TextTest {
   needs?: readonly string[];
 }
 
-const SHELL_COMMANDS = 'cd|ls|echo|mkdir|rm|cp|mv|cat|curl|wget|grep|sed|awk|chmod|chown|apt-get|apt|brew|pip3?|npm|npx|yarn|git|docker|export|source|tar|unzip|touch|conda|sudo|make|tee|head|tail|which|uv';
+const SHELL_COMMANDS = 'cd|ls|echo|mkdir|rm|cp|mv|cat|curl|wget|grep|sed|awk|chmod|chown|apt-get|apt|brew|pip3?|npm|npx|yarn|git|docker|export|source|tar|unzip|touch|conda|sudo|make|tee|head|tail|which|uv|python3?|bash|wc';
 
 /**
  * The signals (exported for the tests, which check the line dispatch against
@@ -72,11 +72,26 @@ export const SIGNALS: readonly Signal[] = [
   { language: 'python', weight: 3, line: { words: ['def', 'class'], re: /(?:def|class)[ \t]{1,8}[A-Za-z_][A-Za-z0-9_]{0,64}[ \t]{0,8}[(:]/my } },
   { language: 'python', weight: 4, line: { words: ['from'], re: /from[ \t]{1,8}[A-Za-z_.][A-Za-z0-9_.]{0,128}[ \t]{1,8}import[ \t]/my } },
   { language: 'python', weight: 3, line: { words: ['import'], re: /import[ \t]{1,8}[A-Za-z_][A-Za-z0-9_.]{0,128}(?:[ \t]{1,8}as[ \t]{1,8}[A-Za-z_]{1,64})?[ \t]{0,8}(?:,|#|$)/my } },
-  { language: 'python', weight: 2, line: { words: ['elif', 'except', 'with', 'for'], re: /(?:elif|except|with|for)[ \t][^\n]{0,256}:[ \t]{0,8}$/my } },
+  {
+    language: 'python',
+    weight: 2,
+    line: {
+      words: ['elif', 'except', 'with', 'for', 'if', 'while', 'else', 'try', 'finally'],
+      re: /(?:(?:elif|except|with|for|if|while)[ \t][^\n]{0,256}|(?:else|try|finally)[ \t]{0,8}):[ \t]{0,8}$/my,
+    },
+  },
+  // A notebook cell or a one-liner: a call of print at a line start, or the data-science idioms agents write
+  // (`df.to_csv(...)`, `plt.savefig(...)`), which no shell line and hardly any JavaScript has.
+  { language: 'python', weight: 2, line: { words: ['print'], re: /print\(/my } },
+  {
+    language: 'python',
+    weight: 2,
+    text: [{ re: /\b(?:pd|np|plt|sns|df)\.[A-Za-z_][A-Za-z0-9_]{0,64}\(|\.(?:to|read)_(?:csv|excel|parquet|json|pickle|feather|sql)\(/, needs: ['pd.', 'np.', 'plt.', 'sns.', 'df.', '.to_', '.read_'] }],
+  },
   { language: 'python', weight: 1, text: [{ re: /\bprint\(|\bself\.|\bNone\b|\bTrue\b|\bFalse\b|__name__|\bnp\.|\bplt\./ }] },
   { language: 'python', weight: 10, text: [{ re: /^#!.{0,64}python/ }] },
   { language: 'shell', weight: 10, text: [{ re: /^#!.{0,64}\b(?:ba|z|k|da)?sh\b/ }] },
-  { language: 'shell', weight: 2, line: { words: [...SHELL_COMMANDS.replace('pip3?', 'pip|pip3').split('|'), '$'], re: new RegExp(`(?:\\$[ \\t])?(?:${SHELL_COMMANDS})(?:[ \\t][^\\n]{0,512})?$`, 'my') } },
+  { language: 'shell', weight: 2, line: { words: [...SHELL_COMMANDS.replace('pip3?', 'pip|pip3').replace('python3?', 'python|python3').split('|'), '$'], re: new RegExp(`(?:\\$[ \\t])?(?:${SHELL_COMMANDS})(?:[ \\t][^\\n]{0,512})?$`, 'my') } },
   {
     language: 'shell',
     weight: 1,
@@ -84,6 +99,8 @@ export const SIGNALS: readonly Signal[] = [
     text: [{ re: /\$\{?[A-Za-z_][A-Za-z0-9_]{0,64}\}?|[ \t](?:&&|\|\|)[ \t]|[ \t]2>&1\b/, needs: ['$', '&', '|'] }],
   },
   { language: 'shell', weight: 3, line: { words: ['if', 'while'], re: /(?:if|while)[ \t]{1,8}\[\[?[ \t]/my } },
+  // `for f in data/*.csv; do` (a loop on one line; Python's `for` ends its line with a colon).
+  { language: 'shell', weight: 2, line: { words: ['for'], re: /for[ \t]{1,8}[A-Za-z_][A-Za-z0-9_]{0,64}[ \t]{1,8}in[ \t][^\n;]{0,256};[ \t]{0,8}do\b/my } },
   { language: 'javascript', weight: 10, text: [{ re: /^#!.{0,64}\b(?:node|deno|bun)\b/ }] },
   { language: 'javascript', weight: 3, line: { words: ['const', 'let', 'var'], re: /(?:const|let|var)[ \t]{1,8}[A-Za-z_$[{][^\n]{0,256}=/my } },
   {

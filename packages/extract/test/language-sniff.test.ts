@@ -19,10 +19,30 @@ describe('sniffLanguage', () => {
     ["import type { T } from 'm';\nexport const f = (x: string): number => x.length;\n", 'typescript'],
     ['', 'unknown'],
     ['hello world', 'unknown'],
+    // Notebook cells and one-liners, as code tools named neither python nor bash (`execute_code`, `run_cell`) get them.
+    ['print("Hello, World!")', 'python'],
+    ['df.to_csv("clean.csv")', 'python'],
+    ['plt.savefig("sales.png")', 'python'],
+    ['x = 5\ny = x * 2\nprint(y)', 'python'],
+    ['if __name__ == "__main__":\n    main()', 'python'],
+    ['try:\n    run()\nexcept Exception:\n    pass', 'python'],
+    ['for f in data/*.csv; do wc -l "$f" >> counts.txt; done', 'shell'],
+    ['python analysis.py', 'shell'],
+    ['python3 -c "print(1)"', 'shell'],
+    ['wc -l *.py', 'shell'],
   ];
   for (const [code, expected] of cases) {
     it(`${JSON.stringify(code.slice(0, 30))} → ${expected}`, () => assert.equal(sniffLanguage(code), expected));
   }
+});
+
+describe('a cell without a language', () => {
+  it('is sniffed and its files extracted', () => {
+    const cell = (code: string) => extractCodeMetadata(code, {});
+    assert.deepEqual(cell('df.to_csv("clean.csv")').filesWritten, ['clean.csv']);
+    assert.deepEqual(cell('plt.savefig("sales.png")').filesWritten, ['sales.png']);
+    assert.deepEqual(cell('for f in data/*.csv; do wc -l "$f" >> counts.txt; done').filesWritten, ['counts.txt']);
+  });
 });
 
 describe('language option', () => {
