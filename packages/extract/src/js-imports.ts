@@ -4,7 +4,8 @@
  * `require('x')` and dynamic `import('x')` with a literal.
  *
  * Decisions: relative and absolute specifiers (`./x`, `../x`, `/x`), URLs
- * and `#subpath` imports are local, not packages, and are not reported. The
+ * `#subpath` imports and the project aliases `~/x` and `@/x` are local, not
+ * packages, and are not reported. The
  * `node:` prefix is dropped (`node:fs/promises` → `fs`) so Node built-ins
  * are reported one way; `npm:`/`jsr:` prefixes and their version are dropped
  * too. Scoped packages keep their scope (`@scope/pkg/sub` → `@scope/pkg`).
@@ -17,7 +18,8 @@ const PACKAGE_RE = /^(?:@[A-Za-z0-9._~-]{1,214}\/)?[A-Za-z0-9._~-]{1,214}$/;
 /** The package a module specifier belongs to, or `undefined` when it is local or not a package. */
 export function jsPackageName(specifier: string): string | undefined {
   let s = specifier.trim();
-  if (s === '' || s.startsWith('.') || s.startsWith('/') || s.startsWith('#') || s.startsWith('\\')) return undefined;
+  // `~/components/x` is a bundler's alias of the project's own source (Nuxt, Vite), as `@/x` is (no valid scope).
+  if (s === '' || s.startsWith('.') || s.startsWith('/') || s.startsWith('#') || s.startsWith('\\') || s.startsWith('~')) return undefined;
   if (s.startsWith('node:')) s = s.slice(5);
   else if (s.startsWith('npm:') || s.startsWith('jsr:')) {
     s = s.slice(4);

@@ -26,7 +26,7 @@ describe('js/ts imports', () => {
     assert.equal(jsPackageName('node:fs/promises'), 'fs');
     assert.equal(jsPackageName('npm:lodash@4.17.0'), 'lodash');
     assert.equal(jsPackageName('jsr:@std/path@1.0.0/join'), '@std/path');
-    for (const local of ['./x', '../y', '/abs', '#internal', 'https://esm.sh/x', '']) assert.equal(jsPackageName(local), undefined, local);
+    for (const local of ['./x', '../y', '/abs', '#internal', 'https://esm.sh/x', '', '~/components/x', '~', '@/lib/y']) assert.equal(jsPackageName(local), undefined, local);
   });
   it('ignores comments, strings, templates and regexes', () => {
     const code = "// require('a')\n/* import b from 'b' */\nconst s = \"import c from 'c'\";\nconst t = `require('d')`;\nconst r = /import e from 'e'/;\n";
