@@ -18,7 +18,7 @@ export type {
   TargetJson,
   VariableJson,
 } from './grafana/dashboard-model.js';
-export { DASHBOARDS, renderDashboard } from './dashboards/index.js';
+export { DASHBOARDS, dashboardByUid, renderDashboard } from './dashboards/index.js';
 export { DATASOURCES, DASHBOARD_TAG, DEFAULT_JAEGER_URL, ALL_SQL } from './dashboards/builders.js';
 export { SPAN_METRICS } from './dashboards/agents.js';
 export { composeVariables, interpolateCompose } from './compose-variables.js';

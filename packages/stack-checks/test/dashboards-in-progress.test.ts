@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { runMigrations } from '@agentspan/exporter-postgres';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import { DASHBOARDS, DATASOURCES, allPanels, renderSql, resolveVariables, type DashboardJson, type QueryContext } from '../src/index.js';
+import { DASHBOARDS, dashboardByUid, DATASOURCES, allPanels, renderSql, resolveVariables, type DashboardJson, type QueryContext } from '../src/index.js';
 import { createReaderRole, type ReaderRole } from './reader-role.js';
 
 /**
@@ -89,10 +89,6 @@ after(async () => {
   await reader?.drop();
   await db?.drop();
 });
-
-function dashboardByUid(uid: string): DashboardJson {
-  return Object.values(DASHBOARDS).map((build) => build()).find((d) => d.uid === uid)!;
-}
 
 async function runPanel(uid: string, title: string, selections: Record<string, string | string[]> = {}): Promise<Record<string, unknown>[]> {
   const d = dashboardByUid(uid);

@@ -12,6 +12,15 @@ export const DASHBOARDS: Readonly<Record<string, () => DashboardJson>> = {
   'files.json': filesDashboard,
 };
 
+/** The dashboard with Grafana uid `uid` (built afresh); throws when there is none. */
+export function dashboardByUid(uid: string): DashboardJson {
+  for (const build of Object.values(DASHBOARDS)) {
+    const d = build();
+    if (d.uid === uid) return d;
+  }
+  throw new Error(`no dashboard with uid ${uid}`);
+}
+
 /** A dashboard as its committed file holds it (two-space JSON, trailing newline). */
 export function renderDashboard(d: DashboardJson): string {
   return `${JSON.stringify(d, null, 2)}\n`;
