@@ -24,10 +24,13 @@ const PLACEHOLDER_RE = /^(?:\?|%[sdr]|%\(\w{1,64}\)[sdr]|\$\d{1,3}|\[[A-Z_]{2,16
 const BARE_PLACEHOLDER_RE = /^(?::[A-Za-z_]{1,64}|\{[A-Za-z_]{0,64}\})$/;
 /** Words that start an expression, not a value (`token = await get_token()`, `key = new Key()`). */
 const EXPRESSION_WORD_RE = /^(?:await|new|yield|lambda|not|typeof|require|import)$/;
-/** A name or a path of names, without digits (`api_key`, `args.password`, `tokenizer.eos_token`). */
-const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
+/**
+ * A name or a path of names, without digits (`api_key`, `args.password`, `tokenizer.eos_token`), its parts maybe
+ * joined by optional chaining or a non-null assertion (`req.headers?.authorization`, `session.user!.token`).
+ */
+const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:[?!]?\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
 /** Objects code reads settings from: a path starting with one is a reference (`args.password`, `req.body.token`). */
-const SOURCE_OBJECT_RE = /^(?:self|this|cls|args|opts|options|params|config|cfg|conf|settings|env|os|process|request|req|res|form|ctx|context|props|data|body|user|session|credentials|creds|secrets|values)\./;
+const SOURCE_OBJECT_RE = /^(?:self|this|cls|args|opts|options|params|config|cfg|conf|settings|env|os|process|request|req|res|form|ctx|context|props|data|body|user|session|credentials|creds|secrets|values)[?!]?\./;
 /**
  * A name or a path of names, then a subscript of a loop index, a short type name or nothing
  * (`tokens[i`, `form[`, `Optional[str`), or a lower-case name by a small number (`argv[1`; not
@@ -227,8 +230,10 @@ function isInterpolationsOnly(value: string): boolean {
  *   placeholder (`<your key here>`), `!vault` and, after `:`, a YAML tag with its argument (`!secret name`, `!Ref X`) or
  *   a known one (`!vault`, `!Ref`: {@link KNOWN_YAML_TAG_RE}), the `:param` of a docstring;
  * - in code only (`inCode`): any name or path of names (`f(api_key=api_key)`, `self.password = password`,
- *   `const token = source.token`).
- * A plain word stays a secret anywhere else (`password=MyPassword`, `password: password`).
+ *   `const token = source.token`); and an item of a literal or a call of code (`inCodeLiteral`:
+ *   `{"password": pw}`, `new Pool({ password: pw })`, a keyword argument of a call over several lines).
+ * A plain word stays a secret anywhere else (`password=MyPassword`, `password: password`,
+ * `{user: admin, password: Welcome}`).
  */
 export function notASecret(value: string, key: string, separator: string, bare: boolean, input: string, start: number, end: number): boolean {
   if (PLACEHOLDER_RE.test(value) || value.startsWith('[[')) return true;
@@ -255,7 +260,157 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   const dot = key.indexOf('.');
   if (dot > 0 && value.startsWith(key.slice(0, dot + 1))) return true;
   if (colon && input.startsWith(':param ', start - 7)) return true; // Sphinx: `:param password: the user's password`
-  return inCode(key, separator, input, start);
+  return inCode(key, separator, input, start) || inCodeLiteral(separator, input, start, end);
+}
+
+/** Most lines {@link openedAbove} walks back over, and most characters it reads. */
+const LINES_WALKED_BACK = 8;
+const CHARACTERS_WALKED_BACK = 1024;
+
+/**
+ * Whether a name given after a secret's key is an item of a literal or a call of code, where a bare name can
+ * only be a variable (the value must end the item: {@link endsItem}):
+ * - after a quoted key and `:`, in a dict or an object literal (`{"username": user, "password": pw}`, AutoGen's
+ *   `[{"model": "gpt-4o", "api_key": api_key}]`): `{` or `,` before the key on its line, or the key first on
+ *   its line (a dict over several lines). JSON has no bare names, and YAML seldom quotes its keys;
+ * - after an unquoted key and `:`, in an object literal opened after `(` or `=` (or `return`), on the key's
+ *   line or, the key first on its line, on a line above whose items end in `,` (`new Pool({ user: 'app',
+ *   password: pw })`, `new OpenAI({` then `apiKey: apiKey,`): JavaScript's. Not after `:` or at a line's start
+ *   (`db: {user: admin, password: Welcome}`, `{user: admin, password: Welcome}`: YAML's flow style);
+ * - after an unquoted key and `=`, the key first on its line in a call opened on a line above (a keyword
+ *   argument of a call over several lines: `connect(` then `password=db_password,`).
+ * Bounded reads.
+ */
+function inCodeLiteral(separator: string, input: string, start: number, end: number): boolean {
+  if (!endsItem(input, end)) return false;
+  const keyQuote = /^(\\{0,7})(["'])/.exec(separator);
+  if (!separator.includes(':')) return keyQuote === null && lineStartBefore(input, start) !== -1 && openedAbove(input, start, 40 /* ( */);
+  if (keyQuote !== null) {
+    const esc = keyQuote[1]!.length;
+    if (input.charAt(start - 1) !== keyQuote[2] || backslashesBefore(input, start - 1) !== esc) return false;
+    const open = start - 1 - esc;
+    const c = input.charCodeAt(blanksBack(input, open - 1));
+    return c === 123 /* { */ || c === 44 /* , */ || lineStartBefore(input, open) !== -1;
+  }
+  // The innermost bracket open before the key on its line.
+  let depth = 0;
+  let quotes = 0;
+  for (let k = start - 1; k >= 0 && start - k <= 512; k--) {
+    const c = input.charCodeAt(k);
+    if (c === 10 || c === 13) break;
+    if (c === 34 || c === 39) quotes++;
+    else if (c === 41 || c === 93 || c === 125) depth++;
+    else if (c === 40 || c === 91 || c === 123) {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      return c === 123 && quotes % 2 === 0 && opensCodeObject(input, k);
+    }
+  }
+  return lineStartBefore(input, start) !== -1 && openedAbove(input, start, 123 /* { */);
+}
+
+/**
+ * Whether the value ending at `end` ends an item of a literal or an argument: blanks, then `,`, `}`, `)`, `]`,
+ * or a line end (raw or as JSON writes it) and, on the next line, after blanks, one of `}`, `)`, `]` (the last
+ * item of a literal over several lines).
+ */
+function endsItem(input: string, end: number): boolean {
+  let i = end;
+  for (let n = 0; n < 64 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9); n++) i++;
+  const c = input.charCodeAt(i);
+  if (c === 44 || c === 125 || c === 41 || c === 93) return true;
+  const eol = lineEndLength(input, i);
+  if (eol === 0) return false;
+  i += eol;
+  for (let n = 0; n < 256; n++) {
+    const d = input.charCodeAt(i);
+    if (d === 32 || d === 9) i++;
+    else if (d === 92 && input.charCodeAt(i + 1) === 116) i += 2;
+    else break;
+  }
+  const d = input.charCodeAt(i);
+  return d === 125 || d === 41 || d === 93;
+}
+
+/** Whether the `{` at `k` opens an object of code: after `(` or `=` (not `==`, `!=`, `<=`, `>=`) or `return`, blanks between. */
+function opensCodeObject(input: string, k: number): boolean {
+  const i = blanksBack(input, k - 1);
+  const c = input.charCodeAt(i);
+  if (c === 40) return true;
+  if (c === 61) {
+    const p = input.charCodeAt(i - 1);
+    return p !== 61 && p !== 33 && p !== 60 && p !== 62;
+  }
+  return input.startsWith('return', i - 5) && !isNameChar(input.charCodeAt(i - 6));
+}
+
+const isNameChar = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+
+/** Length of the run of backslashes (at most 8) ending right before `i`. */
+function backslashesBefore(input: string, i: number): number {
+  let k = 0;
+  while (k < 8 && input.charCodeAt(i - 1 - k) === 92) k++;
+  return k;
+}
+
+/** Where the spaces and tabs (and tabs as JSON writes them) ending at `i` start, less one: at most 256 read. */
+function blanksBack(input: string, i: number): number {
+  let j = i;
+  for (let n = 0; n < 256 && j >= 0; n++) {
+    const c = input.charCodeAt(j);
+    if (c === 32 || c === 9) j--;
+    else if (c === 116 && input.charCodeAt(j - 1) === 92) j -= 2;
+    else break;
+  }
+  return j;
+}
+
+/**
+ * When only blanks are before `i` on its line: where the line end before them starts (raw, `\r\n` too, or as
+ * JSON writes it, `\n`, its backslash maybe doubled), or -2 at the text's start. -1: something else is before.
+ */
+function lineStartBefore(input: string, i: number): number {
+  const j = blanksBack(input, i - 1);
+  if (j < 0) return -2;
+  return lineEndStart(input, j);
+}
+
+/** Where the line end whose last character is at `j` starts (see {@link lineStartBefore}), or -1 if none ends there. */
+function lineEndStart(input: string, j: number): number {
+  const c = input.charCodeAt(j);
+  let s: number;
+  if (c === 10 || c === 13) s = c === 10 && input.charCodeAt(j - 1) === 13 ? j - 1 : j;
+  else if ((c === 110 || c === 114) && input.charCodeAt(j - 1) === 92) s = j - backslashesBefore(input, j);
+  else return -1;
+  // An escaped `\r` before an escaped `\n` belongs to the same line end.
+  if (input.charCodeAt(s - 1) === 114 && input.charCodeAt(s - 2) === 92) s -= 1 + backslashesBefore(input, s - 1);
+  return s;
+}
+
+/**
+ * Whether, the key at `start` being first on its line, a line above ends with `opener` opening a call (`(`
+ * after a name) or an object of code (`{`: {@link opensCodeObject}), only lines ending in `,` between (the
+ * items before the key's): at most {@link LINES_WALKED_BACK} lines and {@link CHARACTERS_WALKED_BACK}
+ * characters read.
+ */
+function openedAbove(input: string, start: number, opener: number): boolean {
+  let lineEnd = lineStartBefore(input, start);
+  const stop = start - CHARACTERS_WALKED_BACK;
+  for (let lines = 0; lines < LINES_WALKED_BACK && lineEnd > 0; lines++) {
+    const j = blanksBack(input, lineEnd - 1);
+    if (j < 0 || j < stop) return false;
+    const c = input.charCodeAt(j);
+    if (c === opener) return opener === 40 ? isNameChar(input.charCodeAt(j - 1)) : opensCodeObject(input, j);
+    if (c !== 44) return false;
+    // On to the start of that line.
+    let k = j - 1;
+    while (k >= 0 && k >= stop && lineEndStart(input, k) < 0) k--;
+    if (k < 0 || k < stop) return false;
+    lineEnd = lineEndStart(input, k);
+  }
+  return false;
 }
 
 /**

@@ -6,7 +6,9 @@
  * pattern can backtrack more than a constant per start position. Command
  * lines and `.netrc` entries are read by scanners instead
  * (`redact-commands.ts`), which find a command or entry and read its words
- * forward, then go on after them.
+ * forward, then go on after them; so are secrets passed as arguments
+ * (`redact-arguments.ts`: `os.getenv("API_KEY", "…")`, `auth=("u", "…")`).
+ * What is code, not a secret, after a key is decided in `redact-code.ts`.
  *
  * Almost every string the processor hands over holds no secret, and it hands
  * over every string attribute of every span, on the application's thread. So
@@ -22,6 +24,7 @@ import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
+import { type Literal, endsWithAuth, isLoginCall, redactArgumentPairs, redactFallbacks, redactLoginPasswords } from './redact-arguments.js';
 
 interface Rule {
   kind: string;
@@ -142,7 +145,39 @@ const SECRET_KEY_NAMES = [
  * `password=hunter2(x)` or `Xk9#mP2(qL7` stay secrets. A secret of letters
  * only written right before a `(` is the price of keeping calls intact.
  */
-const CALLEE_RE = /^[A-Za-z_]{1,128}(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]{0,127}){0,8}$/;
+const CALLEE_RE = /^[A-Za-z_]{1,128}(?:(?:[?!]?\.|::)[A-Za-z_][A-Za-z0-9_]{0,127}){0,8}$/;
+/**
+ * A method called on a name with a digit (`base64.b64encode`, `boto3.client`, `s3.get_object`): kept only when
+ * the call's parentheses close ({@link callCloses}); a secret with a `.` and a `(`, `kP9.xQ2(mZ`, seldom does.
+ */
+const METHOD_PATH_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}(?:(?:[?!]?\.|::)[A-Za-z_][A-Za-z0-9_]{0,127}){1,8}$/;
+/** Most characters {@link callCloses} reads. */
+const CALL_READ = 256;
+
+/**
+ * Whether the `(` at `open` is closed on its line (within {@link CALL_READ} characters; quoted strings passed over,
+ * escapes in them too), or ends its line (a call over several lines). Line ends raw or as JSON writes them.
+ */
+function callCloses(input: string, open: number): boolean {
+  let depth = 0;
+  const stop = Math.min(input.length, open + CALL_READ);
+  let afterOpen = true;
+  for (let i = open; i < stop; i++) {
+    const c = input.charCodeAt(i);
+    if (c === 10 || c === 13 || (c === 92 && (input.charCodeAt(i + 1) === 110 || input.charCodeAt(i + 1) === 114))) return afterOpen && depth === 1;
+    if (c === 40) depth++;
+    else if (c === 41 && --depth === 0) return true;
+    else if (c === 34 || c === 39) {
+      // A string: on to its closing quote (on this line).
+      let j = i + 1;
+      while (j < stop && input.charCodeAt(j) !== c && input.charCodeAt(j) !== 10) j += input.charCodeAt(j) === 92 ? 2 : 1;
+      if (j >= stop || input.charCodeAt(j) !== c) return false;
+      i = j;
+    } else if (c === 92) i++;
+    if (i > open && c !== 32 && c !== 9) afterOpen = false;
+  }
+  return false;
+}
 
 /**
  * A key name as a pattern matching it in any case, letter by letter (the
@@ -209,10 +244,16 @@ const CLI = 1 << 14;
 const NETRC = 1 << 15;
 const VENDOR = 1 << 16;
 const NPM_CONFIG = 1 << 17;
+/** A literal after a literal naming a secret's key, in a call (`os.getenv("API_KEY", "…")`): `redact-arguments.ts`. */
+const ARG_PAIR = 1 << 18;
+/** A literal after `??`/`||` (`process.env.API_KEY ?? "…"`). */
+const FALLBACK = 1 << 19;
+/** An auth tuple's or a login call's password (`auth=("u", "…")`, `HTTPBasicAuth(`, `login("u", "…")`). */
+const LOGIN_CALL = 1 << 20;
 /** Bits the key-name check sets. */
 const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH;
 /** Bits used by rule bits (a count can be carried above them). */
-const BITS = 18;
+const BITS = 21;
 
 /** Characters that may follow a bare value's `&` and stay in it: a bare value's, less `=` (a query's next `name=value`). */
 const AMP_WORD = `[^\\s"',;&}{)(\\]\\\\=]`;
@@ -324,7 +365,7 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   // `${X}`, `$X` (a shell variable: capitals) refer to a secret elsewhere; `$uperSecret` is one.
   if (value === '$' || /^\$(?:[{(]|[A-Z_][A-Z0-9_]{0,63}$)/.test(value)) return true; // `$` alone: before `{` or `(`
   if (/^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(key, separator, input, keyStart)) return true; // `$password` in PHP
-  if (v.bare && input.charAt(v.end) === '(' && CALLEE_RE.test(value)) return true;
+  if (v.bare && input.charAt(v.end) === '(' && (CALLEE_RE.test(value) || (METHOD_PATH_RE.test(value) && callCloses(input, v.end)))) return true;
   // A template literal with a field (`` `${this.apiKey}` ``, `` `Bearer ${token}` ``): code building the value.
   if (v.bare && value.charCodeAt(0) === 96 && /^`[^`\n]{0,1024}`/.exec(input.slice(v.end - value.length, v.end - value.length + 1026))?.[0].includes('${')) return true;
   if (v.list && /^\[\s*\]$/.test(value)) return true; // an empty list holds no secret
@@ -407,7 +448,7 @@ function inCodeObject(input: string, start: number): boolean {
 }
 
 /** A name or a path of names, without digits (`token`, `apiToken`, `self.token`): a value of code. */
-const REFERENCE_NAME_RE = /^[A-Za-z_$][A-Za-z_$]{0,127}(?:\.[A-Za-z_$][A-Za-z_$]{0,127}){0,16}$/;
+const REFERENCE_NAME_RE = /^[A-Za-z_$][A-Za-z_$]{0,127}(?:[?!]?\.[A-Za-z_$][A-Za-z_$]{0,127}){0,16}$/;
 
 /** Value of a base64 digit (`A-Z a-z 0-9 + /`). */
 function base64Digit(c: number): number {
@@ -471,10 +512,31 @@ function redactBasicAuth(text: string, screen: SecretScreen): { text: string; co
   return { text: count === 0 ? text : out, count };
 }
 
+/** Whether a string literal passed as an argument is no secret: as if assigned to `key` (see {@link keptValue}). */
+function keptLiteral(literal: Literal, key: string, input: string, keyStart: number): boolean {
+  const escaped = literal.quote.length > 1;
+  const v: AssignedValue = {
+    value: input.slice(literal.start, literal.end),
+    doubleQuoted: !escaped && literal.quote === '"',
+    singleQuoted: !escaped && literal.quote === "'",
+    escapedQuote: escaped ? literal.quote : undefined,
+    list: false,
+    bare: false,
+    end: literal.end,
+    more: '',
+    moreEnd: literal.close,
+  };
+  return keptValue(v, key, ',', input, keyStart);
+}
+
 function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   const keyPattern = keys.map(caseless).join('|');
   /** A key ending in a secret's name (a key without the letter of an escape before it still is one: {@link afterEscape}). */
   const keyEnd = new RegExp(`(?:${keyPattern})$`);
+  /** A string literal's content naming a secret's key (as the assignment rule's key: a prefix, then a key name). */
+  const keyLiteral = new RegExp(`^[A-Za-z0-9_.-]{0,128}(?:${keyPattern})$`);
+  const isKeyLiteral = (content: string): boolean => keyLiteral.test(content);
+  const argumentTag = tag('password_assignment');
   return [
     { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
     { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
@@ -546,6 +608,11 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         return g[0]! + g[1]! + redactedValue(v, keyQuote, g[1]!, input, start + skip, 'password_assignment');
       },
     },
+    // Secrets passed as arguments (redact-arguments.ts): `os.getenv("API_KEY", "…")`, `process.env.API_KEY ?? "…"`,
+    // `auth=("admin", "…")`, `server.login("me@x.com", "…")`.
+    { kind: 'password_assignment', bit: ARG_PAIR, re: NEVER, replace: () => undefined, run: (t) => redactArgumentPairs(t, isKeyLiteral, keptLiteral, argumentTag) },
+    { kind: 'password_assignment', bit: FALLBACK, re: NEVER, replace: () => undefined, run: (t) => redactFallbacks(t, isKeyLiteral, keptLiteral, argumentTag) },
+    { kind: 'password_assignment', bit: LOGIN_CALL, re: NEVER, replace: () => undefined, run: (t) => redactLoginPasswords(t, keptLiteral, argumentTag) },
     {
       kind: 'name_value',
       bit: NAME_VALUE,
@@ -701,13 +768,25 @@ class SecretScreen {
     }
     let mask = 0;
     if (text.includes('VATE K')) mask |= PRIVATE_KEY; // in every `PRIVATE KEY`, from a rare `V`
-    mask |= dashes(text) | capitalA(text) | jwtStart(text) | underscores(text) | urlPassword(text);
+    // The argument rules (redact-arguments.ts) take a string literal: none without a quote. The login calls'
+    // and the key literals' take an argument of a call: none before the text's first `(`.
+    const literal = text.includes("'") || text.includes('"');
+    const paren = literal ? text.indexOf('(') : -1;
+    mask |= dashes(text) | capitalA(text) | jwtStart(text) | underscores(text) | urlPassword(text) | (paren >= 0 ? loginCalls(text, 'gin(', paren) : 0);
     // Prose has few `=`/`:`: look behind each. Code and JSON have many: look for the key names instead,
-    // which also finds the names of name/value pairs and `.netrc`'s `password` (not Docker's `"auth"`, looked
-    // for there in a registry config only: see `registryConfig`; npm's `_auth` is found by `underscores`).
+    // which also finds the names of name/value pairs, `.netrc`'s `password`, and key names passed as
+    // arguments or defaulted (`"API_KEY", "…"`, `API_KEY ?? "…"`) (not Docker's `"auth"`, looked for there in
+    // a registry config only: see `registryConfig`; npm's `_auth` is found by `underscores`).
     const keys = this.keysBeforeSeparators(text);
-    mask |= keys !== undefined ? keys | netrc(text) : this.keyNames(text.toLowerCase()) | (registryConfig(text) ? BASIC_AUTH : 0);
-    if (this.keyRegex !== undefined && (text.includes('=') || text.includes(':')) && this.keyRegex.test(text)) mask |= PASSWORD | NAME_VALUE;
+    mask |=
+      keys !== undefined
+        ? keys | netrc(text) | (literal ? this.argumentsBehind(text, paren) : 0)
+        : this.keyNames(text.toLowerCase()) | (registryConfig(text) ? BASIC_AUTH : 0) | (paren >= 0 ? loginCalls(text, '=(', paren) : 0);
+    if (this.keyRegex !== undefined && this.keyRegex.test(text)) {
+      if (text.includes('=') || text.includes(':')) mask |= PASSWORD | NAME_VALUE;
+      if (text.includes('",') || text.includes("',")) mask |= ARG_PAIR;
+      if (text.includes('??') || text.includes('||')) mask |= FALLBACK;
+    }
     return mask;
   }
 
@@ -731,7 +810,7 @@ class SecretScreen {
     const eq = this.separators(text, '=', 0);
     if (eq === undefined) return undefined;
     const colon = this.separators(text, ':', eq >>> BITS);
-    return colon === undefined ? undefined : (eq | colon) & KEY_BITS;
+    return colon === undefined ? undefined : (eq | colon) & (KEY_BITS | LOGIN_CALL);
   }
 
   /**
@@ -752,8 +831,43 @@ class SecretScreen {
       own++;
       if (n > SEPARATOR_BUDGET || (own >= 3 && seen + (own * text.length) / (q + 1) > SEPARATOR_BUDGET)) return undefined;
       mask |= this.keyBeforeSeparator(text, q);
+      if (sign === '=' && text.charCodeAt(q + 1) === 40 && endsWithAuth(text, q)) mask |= LOGIN_CALL; // `auth=(`
     }
     return mask | (n << BITS);
+  }
+
+  /**
+   * Where the screen looks behind separators ({@link keyNames} finds these key names otherwise): a secret's key
+   * name right before `",` or `',` (its quote maybe escaped) after the text's first `(` (a call: {@link ARG_PAIR}),
+   * or before `??` or `||` (blanks, a `)` or `]` and a quote maybe between: {@link FALLBACK}). From each such
+   * pair of characters (the quotes and `?`, `|` are rare in prose); a superset of what the rules take.
+   */
+  private argumentsBehind(text: string, paren: number): number {
+    let mask = 0;
+    for (const sign of ['??', '||']) {
+      for (let p = text.indexOf(sign); p >= 0 && mask === 0; p = text.indexOf(sign, p + 2)) {
+        let j = p - 1;
+        for (let gap = 0; gap < MAX_GAP && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9); gap++) j--;
+        if (text.charCodeAt(j) === 41 || text.charCodeAt(j) === 93) j--;
+        if (text.charCodeAt(j) === 34 || text.charCodeAt(j) === 39) j = backslashesBack(text, j - 1);
+        if (this.secretKeyEndsAt(text, j)) mask = FALLBACK;
+      }
+    }
+    if (paren < 0) return mask;
+    for (const sign of ['",', "',"]) {
+      for (let p = text.indexOf(sign, paren); p >= 0; p = text.indexOf(sign, p + 2)) {
+        if (this.secretKeyEndsAt(text, backslashesBack(text, p - 1))) return mask | ARG_PAIR;
+      }
+    }
+    return mask;
+  }
+
+  /** Whether a secret's key name (a built-in or extra one, any case) ends at `j`. */
+  private secretKeyEndsAt(text: string, j: number): boolean {
+    if (j < 0) return false;
+    const candidates = this.byLast[lower(text.charCodeAt(j))];
+    if (candidates !== undefined) for (const e of candidates) if (e.bit === PASSWORD && endsWithFolded(text, j, e.key)) return true;
+    return false;
   }
 
   /** Bits of the key names (any case) ending before `(\\{1,7})?["']?[ \t]{0,16}` and the separator at `q`. */
@@ -807,7 +921,12 @@ class SecretScreen {
     const next = c;
     for (let k = 0; c === 92 && k < 7; k++) c = low.charCodeAt(++j); // an escaped closing quote (`\\"api_key\\":`)
     if (next === 92 && (c === 110 || c === 114)) return this.pairName(low, at); // `DB_PASSWORD\n` in JSON
-    if (c === 34 || c === 39) c = low.charCodeAt(++j); // the quote closing a quoted key (`"api_key": ...`)
+    const quoted = c === 34 || c === 39;
+    if (quoted) {
+      c = low.charCodeAt(++j); // the quote closing a quoted key (`"api_key": ...`)
+      // A key literal then a comma: maybe an argument naming the next one's key (`getenv("API_KEY", "…")`).
+      if (c === 44 && this.pairName(low, at) !== 0) return ARG_PAIR | this.pairName(low, at);
+    }
     if (c === 93) c = low.charCodeAt(++j); // a subscript's bracket (`os.environ["DB_PASSWORD"] = ...`)
     let gap = 0;
     while ((c === 32 || c === 9) && gap < MAX_GAP) {
@@ -820,6 +939,8 @@ class SecretScreen {
     if (c !== 61 && c !== 58) {
       // not `=`, `:`
       if (c === 44 || c === 10 || c === 13 || c === 92) return this.pairName(low, at) | netrc;
+      // A key name, maybe a literal in a call or a subscript, then `??` or `||`: maybe a default (`API_KEY ?? "…"`).
+      if (c === 63 || c === 124 || (c === 41 && quoted)) return this.fallbackAfter(low, c === 41 ? j + 1 : j, at) | netrc;
       return netrc;
     }
     const candidates = this.byLast[low.charCodeAt(at - 1)];
@@ -827,6 +948,18 @@ class SecretScreen {
     let mask = netrc;
     for (const e of candidates) if (endsWith(low, at - 1, e.key)) mask |= e.bit;
     return mask;
+  }
+
+  /**
+   * {@link FALLBACK} when `??` or `||` follows `j` after at most {@link MAX_GAP} blanks and a secret's key name
+   * ends right before `at` (what closes the key's literal, a quote, `]` or `)`, is before `j`).
+   */
+  private fallbackAfter(low: string, j: number, at: number): number {
+    let k = j;
+    for (let gap = 0; gap < MAX_GAP && (low.charCodeAt(k) === 32 || low.charCodeAt(k) === 9); gap++) k++;
+    const c = low.charCodeAt(k);
+    if ((c !== 63 && c !== 124) || low.charCodeAt(k + 1) !== c) return 0;
+    return this.pairName(low, at) !== 0 ? FALLBACK : 0;
   }
 
   /** Whether `low` has `login` (searched once per {@link keyNames} call). */
@@ -860,8 +993,37 @@ function anchorCharacters(text: string): number {
     const c = text.charCodeAt(i);
     if (c === 45 || c === 65 || c === 74 || c === 95 || c === 61 || c === 58) return 1;
     if (c === 119) found = ONLY_W;
+    // The arguments' anchors (`",`, `??`, `||`, `gin(`; `=(` and `Auth(` hold one above).
+    else if (c === 44 || c === 63 || c === 124 || c === 40) {
+      const p = text.charCodeAt(i - 1);
+      if ((c === 44 && (p === 34 || p === 39)) || (c === p && c !== 44 && c !== 40) || (c === 40 && p === 110)) return 1;
+    }
   }
   return found;
+}
+
+/**
+ * {@link LOGIN_CALL}: the calls `redactLoginPasswords` reads, as it finds them, from `anchor`: `login(` (from
+ * `gin(`: `lo` before it and no letter or digit before that) or a name ending in `auth` before `=(` (looked
+ * for here where the screen searches key names; behind each `=` where it looks behind separators); `Auth(` is
+ * found by {@link capitalA}. Exact, so the rule runs on no other code (`figsize=(`, `plugin(`). From the text's
+ * first `(` (`paren`): before it `=` may be frequent (`a=b=c`), and no call opens.
+ */
+function loginCalls(text: string, anchor: 'gin(' | '=(', paren: number): number {
+  const login = anchor === 'gin(';
+  for (let i = text.indexOf(anchor, paren - anchor.length + 1); i >= 0; i = text.indexOf(anchor, i + anchor.length)) {
+    if (login ? isLoginCall(text, i) : endsWithAuth(text, i)) return LOGIN_CALL;
+  }
+  return 0;
+}
+
+
+
+/** Where the run of at most 7 backslashes ending at `j` starts, less one (`j` itself when there is none). */
+function backslashesBack(text: string, j: number): number {
+  let k = j;
+  while (k > j - 7 && text.charCodeAt(k) === 92) k--;
+  return k;
 }
 
 /**
@@ -1065,6 +1227,18 @@ function dashes(text: string): number {
   return flags !== 0 && commandOfFlags(text, flags) ? mask | CLI : mask;
 }
 
+/** The screen of the built-in key names, for {@link argumentsScreened} (built on first use). */
+let defaultScreen: SecretScreen | undefined;
+
+/**
+ * @internal Which of the argument rules (`redact-arguments.ts`) the default screen lets run on `text`: `pair`,
+ * `fallback`, `login`. Ordinary code should wake none (each costs a pass over the text).
+ */
+export function argumentsScreened(text: string): string[] {
+  const mask = (defaultScreen ??= new SecretScreen(keyVariants(SECRET_KEY_NAMES))).scan(text);
+  return [[ARG_PAIR, 'pair'], [FALLBACK, 'fallback'], [LOGIN_CALL, 'login']].filter(([bit]) => (mask & (bit as number)) !== 0).map(([, name]) => name as string);
+}
+
 /** @internal Whether the screen lets the command rule (`cli_password`) run on `text`: its flags' test. */
 export function cliScreened(text: string): boolean {
   return (dashes(text) & CLI) !== 0;
@@ -1096,7 +1270,7 @@ function endsWith(low: string, end: number, key: string): boolean {
 
 const CC_A = 65;
 
-/** `AKIA`/`ASIA`/`ABIA`/`ACCA` (AWS) and `AIza` (Google). */
+/** `AKIA`/`ASIA`/`ABIA`/`ACCA` (AWS), `AIza` (Google) and `Auth(` ({@link LOGIN_CALL}). */
 function capitalA(text: string): number {
   let mask = 0;
   for (let i = text.indexOf('A'); i >= 0; i = text.indexOf('A', i + 1)) {
@@ -1107,6 +1281,8 @@ function capitalA(text: string): number {
       mask |= AWS;
     } else if (c1 === 73 /* I */ && c2 === 122 /* z */ && c3 === 97 /* a */) {
       mask |= GOOGLE;
+    } else if (c1 === 117 /* u */ && c2 === 116 /* t */ && c3 === 104 /* h */ && text.charCodeAt(i + 4) === 40 /* ( */) {
+      mask |= LOGIN_CALL; // `HTTPBasicAuth(`, `BasicAuth(`
     }
   }
   return mask;
@@ -1394,7 +1570,9 @@ function urlPassword(text: string): number {
  * `aws_access_key`, `github_token`, `gitlab_token`, `slack_token`,
  * `google_api_key`, `jwt`, `bearer` (keeps `Authorization: Bearer `),
  * `url_password` (keeps `scheme://user:` and `@host`), `password_assignment`
- * (keeps the key: `password=`, `"api_key": "..."`, `DB_PASSWORD=...`),
+ * (keeps the key: `password=`, `"api_key": "..."`, `DB_PASSWORD=...`; then
+ * its positional forms: `os.getenv("API_KEY", "...")`, `process.env.API_KEY ?? "..."`,
+ * `auth=("u", "...")`, `server.login("u", "...")`),
  * `name_value` (the value of a `name: DB_PASSWORD` / `value: ...` pair),
  * `cli_password` (`mysql -pX`, `curl -u user:X`, ...: keeps the flag and the
  * user), `netrc_password`, `basic_auth` (Docker's and npm's base64

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createRedactor, TRUNCATION_MARK } from '../src/index.js';
-import { cliScreened, compileRedactor } from '../src/redact.js';
+import { argumentsScreened, cliScreened, compileRedactor } from '../src/redact.js';
+import { loadCorpus } from './corpus-loader.js';
 
 const r = createRedactor();
 const redact = (s: string) => r.redact(s);
@@ -544,6 +545,9 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     '0123456789', 'Xy9'.repeat(16), 'Xy9'.repeat(27), 'a1'.repeat(40),
     // npm's keys set by a command, and as environment variables.
     'npm config set ', 'pnpm', 'config', ' set ', '_authToken', 'Token', '_password', '//registry.npmjs.org/:', 'NPM_CONFIG__AUTH', 'npm_config__auth', '__AUTH',
+    // Secrets passed as arguments (redact-arguments.ts): their anchors, whole and split.
+    '",', "',", '??', '||', '?', '|', 'login(', 'Login(', 'gin(', 'n(', 'auth=(', '=(', 'HTTPBasicAuth(', 'Auth(', 'Basic', 'os.getenv(', 'default=',
+    'process.env.', 'API_KEY', 'API_TOKEN', '"API_KEY"', "'DB_PASSWORD'", '"Xk29fLq8"', '--api-key',
   ];
   const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
   /** Fewer pieces, those of the command, name/value, .netrc and auth rules, so that their shapes come up often. */
@@ -557,6 +561,10 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     '{', '{"auths": ', '{\\"auths\\": ', '"auth": "', '${', '{{', '!', '!Ref ', '!abc', '\\t', '\\r\\n', '"S3 c"', "'S3c'",
     // npm's keys set by a command, vendor prefixes.
     'npm config set ', 'yarn config set --location=project ', 'config ', '_authToken', '_password', '//r.example/:', 'NPM_CONFIG__AUTH', 'hf_', 'npm_', 'sk_live_',
+    // Secrets passed as arguments, and code after a key (a dict's or an object's item, a call over lines).
+    'os.getenv(', 'set_key(".env", ', '"MISTRAL_API_KEY"', "'api_key'", '\\"API_KEY\\"', '"Xk29fL"', "'S3c r3t'", '\\"Xk29fL\\"', ', ', ',\n    ', 'default=',
+    'auth=(', 'login(', 'HTTPBasicAuth(', 'process.env.API_TOKEN', 'Deno.env.get("API_TOKEN")', ' ?? ', ' || ', ')', '(', 'None', '""',
+    '{"password": ', '{ password: ', 'new Pool({', '({\n  ', '= {\n  ', 'apiKey: ', 'pw', 'api_key', '?.split(', 'b64.b64encode(', '}',
   ];
   const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
@@ -1263,5 +1271,321 @@ describe('createRedactor: npm credentials and vendor tokens, regressions a third
     assert.equal(redact(`{"x":"a\\n__${hf}__"}`).text, '{"x":"a\\n__[REDACTED:huggingface_token]__"}');
     assert.equal(redact(`MODEL_SRC=\${CACHE-${hf.slice(0, 18)}${TRUNCATION_MARK}`).text, `MODEL_SRC=\${CACHE-[REDACTED:huggingface_token]${TRUNCATION_MARK}`);
     assert.equal(redact(`x.__${hf.slice(0, 18)}${TRUNCATION_MARK}`).text, `x.__[REDACTED:huggingface_token]${TRUNCATION_MARK}`);
+  });
+});
+
+describe('createRedactor: secrets passed as arguments (an audit, R1, 2026-12-06)', () => {
+  const T = '[REDACTED:password_assignment]';
+  describe('the value after a key literal in a call, an environment variable\'s default, an auth tuple\'s and a login\'s password', () => {
+    itRedactsEach(
+      [
+        ['os.environ.setdefault', 'os.environ.setdefault("MISTRAL_API_KEY", "Xk29fLq8Vz3mNpR7tYw1Hc5Jb0Ds6Ga4")', `os.environ.setdefault("MISTRAL_API_KEY", "${T}")`, 'password_assignment'],
+        ['os.getenv default', 'api_key = os.getenv("SERPER_API_KEY", "k9Lm3Np7Qr1St5UvWxYz")', `api_key = os.getenv("SERPER_API_KEY", "${T}")`, 'password_assignment'],
+        ['os.environ.get default, single quotes', "token = os.environ.get('GITHUB_TOKEN', 'k9Lm3Np7Qr1St5UvWxYz')", `token = os.environ.get('GITHUB_TOKEN', '${T}')`, 'password_assignment'],
+        ['dotenv set_key, the key a later argument', 'set_key(".env", "COHERE_API_KEY", "k9Lm3Np7Qr1St5UvWxYz")', `set_key(".env", "COHERE_API_KEY", "${T}")`, 'password_assignment'],
+        ['default= keyword', 'SECRET_KEY = env("SECRET_KEY", default="django-insecure-x9#k2")', `SECRET_KEY = env("SECRET_KEY", default="${T}")`, 'password_assignment'],
+        ['a call over several lines', 'os.environ.setdefault(\n    "MISTRAL_API_KEY",\n    "Xk29fLq8Vz3mNpR7",\n)', `os.environ.setdefault(\n    "MISTRAL_API_KEY",\n    "${T}",\n)`, 'password_assignment'],
+        ['a Python string prefix is dropped, as an assignment drops it', 'os.getenv("API_KEY", b"k9Lm3Np7")', `os.getenv("API_KEY", "${T}")`, 'password_assignment'],
+        ['JS ?? after process.env', 'const apiKey = process.env.MISTRAL_API_KEY ?? "k9Lm3Np7Qr1St5";', `const apiKey = process.env.MISTRAL_API_KEY ?? "${T}";`, 'password_assignment'],
+        ['JS || after a lookup by name', "const k = Deno.env.get(\"API_TOKEN\") || 'k9Lm3Np7Qr1St5';", `const k = Deno.env.get("API_TOKEN") || '${T}';`, 'password_assignment'],
+        ['requests auth tuple', 'r = requests.get(url, auth=("admin", "S3cr3tP@ss!"))', `r = requests.get(url, auth=("admin", "${T}"))`, 'password_assignment'],
+        ['Elasticsearch http_auth', 'es = Elasticsearch(hosts, http_auth=("elastic", "changeme"))', `es = Elasticsearch(hosts, http_auth=("elastic", "${T}"))`, 'password_assignment'],
+        ['HTTPBasicAuth', 'auth = HTTPBasicAuth("admin", "S3cr3tP@ss!")', `auth = HTTPBasicAuth("admin", "${T}")`, 'password_assignment'],
+        ['smtplib login', 'server.login("me@gmail.com", "abcd efgh ijkl mnop")', `server.login("me@gmail.com", "${T}")`, 'password_assignment'],
+        ['login with a name first', "imap.login(EMAIL, 'abcd efgh ijkl mnop')", `imap.login(EMAIL, '${T}')`, 'password_assignment'],
+      ],
+      { idempotent: true },
+    );
+  });
+
+  it('in a tool call\'s JSON (quotes escaped once or twice) the value is replaced inside its quotes and the JSON still parses', () => {
+    for (const code of ['os.environ.setdefault("MISTRAL_API_KEY", "Xk29fLq8Vz3m")', 'server.login("me@gmail.com", "abcd efgh ijkl")', 'const k = process.env.API_TOKEN ?? "Xk29fLq8Vz3m";']) {
+      let text = code;
+      for (let times = 1; times <= 2; times++) {
+        text = JSON.stringify({ code: text });
+        const out = redact(text);
+        assert.doesNotMatch(out.text, /Xk29fLq8Vz3m|abcd efgh/, out.text);
+        let decoded: unknown = out.text;
+        for (let i = 0; i < times; i++) decoded = (JSON.parse(decoded as string) as { code: unknown }).code;
+        assert.equal(decoded, redact(code).text);
+      }
+    }
+  });
+
+  it('ordinary code wakes none of the argument rules (each would cost a pass); their shapes wake theirs', () => {
+    for (const c of loadCorpus()) assert.deepEqual(argumentsScreened(c.code), [], c.code.slice(0, 200));
+    for (const code of [
+      "fig, ax = plt.subplots(figsize=(8, 4))\nplugin('a', 'b')\nx = a || b\ny = c ?? 'd'\nprint('tokens', n)\n",
+      'const t = localStorage.getItem("theme") || "";\nconst u = user.name ?? "anonymous";\n',
+    ]) {
+      assert.deepEqual(argumentsScreened(code), [], code);
+    }
+    assert.deepEqual(argumentsScreened('os.getenv("API_KEY", "x1")'), ['pair']);
+    assert.deepEqual(argumentsScreened('k = process.env.API_KEY ?? "x1"'), ['fallback']);
+    assert.deepEqual(argumentsScreened('s.login(u, "x1")'), ['login']);
+    assert.deepEqual(argumentsScreened('get(u, auth=("u", "x1"))'), ['login']);
+  });
+
+  it('short texts, screened by one pass over their characters, are read too', () => {
+    for (const [text, out] of [
+      ['TOKEN ?? "k9Lm3Np7"', `TOKEN ?? "${T}"`],
+      ["PASSWORD || 'k9Lm3Np7'", `PASSWORD || '${T}'`],
+      ['put("TOKEN", "k9Lm3Np7")', `put("TOKEN", "${T}")`],
+      ["put('secret', 'k9Lm3Np7')", `put('secret', '${T}')`],
+      ['x.login(u, "k9Lm3Np7")', `x.login(u, "${T}")`],
+    ] as const) {
+      assert.equal(redact(text).text, out, text);
+    }
+  });
+
+  it('keeps what holds no secret: an empty or placeholder default, no default, a flag, a list, a name, a message', () => {
+    for (const code of [
+      'os.getenv("API_KEY", "")',
+      'os.getenv("API_KEY", None)',
+      'api_key = os.getenv("API_KEY")',
+      'os.environ.get("OPENAI_API_KEY", "<your-api-key>")',
+      'os.getenv("API_KEY", "none")',
+      'os.getenv("OPENAI_API_KEY", "YOUR_API_KEY")',
+      'fc.constantFrom("DB_PASSWORD", "API_KEY")',
+      'os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")',
+      'os.environ.setdefault("HF_TOKEN", os.getenv("HUGGINGFACE_TOKEN", ""))',
+      'parser.add_argument("--api-key", "-k", help="API key")',
+      '@click.option("--token", "-t", envvar="TOKEN")',
+      'df[["label", "token", "text"]]',
+      'fields = ("token", "text")',
+      'STOP = {"password", "token"}',
+      'cursor.execute("SELECT token FROM t WHERE id = %s", (sid,))',
+      'res.cookie("token", token, { httpOnly: true })',
+      'const token = localStorage.getItem("token") || "";',
+      '{errors.password || "Password is required"}',
+      'test -n "$GITHUB_TOKEN" || echo "missing token"',
+      'if (!process.env.OPENAI_API_KEY || !process.env.ANTHROPIC_API_KEY) throw new Error("missing");',
+      'ftp.login("anonymous", "")',
+      'return client.login(username, password)',
+      'r = requests.get(url, auth=("api", os.environ["MAILGUN_KEY"]))',
+      'r = requests.get(url, auth=(API_KEY, ""))',
+      'if plugin("a", "b"): pass',
+      'log.info("Login(%s, %s)", user, host)',
+    ]) {
+      assert.equal(redact(code).text, code, code);
+    }
+  });
+
+  const secretValue = fc
+    .stringMatching(/^[A-Za-z0-9][A-Za-z0-9!@#%^*+/._~-]{7,39}$/)
+    .filter((v) => /[a-z]/.test(v) && /[0-9]/.test(v));
+  const envKey = fc.constantFrom('MISTRAL_API_KEY', 'SERPER_API_KEY', 'GITHUB_TOKEN', 'COHERE_API_KEY', 'DB_PASSWORD', 'JWT_SECRET', 'AWS_SECRET_ACCESS_KEY', 'TOKEN', 'PASSWORD');
+  const anyKey = fc.oneof(envKey, fc.constantFrom('api_key', 'client_secret', 'token', 'x-api-key', 'db.password'));
+  const quote = fc.constantFrom('"', "'");
+  const pairShape = fc.constantFrom(
+    (k: string, v: string) => `os.environ.setdefault(${k}, ${v})`,
+    (k: string, v: string) => `api_key = os.getenv(${k}, ${v})`,
+    (k: string, v: string) => `os.environ.get(${k}, ${v})`,
+    (k: string, v: string) => `set_key(dotenv_path, ${k}, ${v})`,
+    (k: string, v: string) => `value = config(${k}, default=${v})`,
+    (k: string, v: string) => `localStorage.setItem(${k}, ${v});`,
+    (k: string, v: string) => `os.environ.setdefault(\n    ${k},\n    ${v},\n)`,
+  );
+
+  it('property: a literal after a key literal in a call is redacted, however often the text was JSON-encoded; a second pass finds nothing', () => {
+    fc.assert(
+      fc.property(anyKey, secretValue, quote, pairShape, fc.integer({ min: 0, max: 2 }), (k, v, q, make, times) => {
+        const source = make(q + k + q, q + v + q);
+        let text = source;
+        for (let i = 0; i < times; i++) text = JSON.stringify({ code: text });
+        const out = redact(text);
+        assert.ok(!out.text.includes(v), out.text);
+        assert.equal(redact(out.text).redactions, 0);
+        let decoded: unknown = out.text;
+        for (let i = 0; i < times; i++) decoded = (JSON.parse(decoded as string) as { code: unknown }).code;
+        assert.equal(decoded, redact(source).text);
+        assert.equal(decoded, make(q + k + q, q + '[REDACTED:password_assignment]' + q));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('property: an auth tuple\'s or a login\'s password and an environment variable\'s default are redacted', () => {
+    const password = fc.oneof(secretValue, fc.stringMatching(/^[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}$/));
+    const user = fc.oneof(fc.constantFrom('"admin"', "'me@gmail.com'", 'EMAIL', 'self.user', '"elastic"'));
+    const shape = fc.constantFrom(
+      (u: string, p: string) => `r = requests.get(url, auth=(${u}, ${p}))`,
+      (u: string, p: string) => `server.login(${u}, ${p})`,
+      (u: string, p: string) => `auth = HTTPDigestAuth(${u}, ${p})`,
+      (u: string, p: string) => `es = Elasticsearch(h, basic_auth=(\n    ${u},\n    ${p},\n))`,
+      (_u: string, p: string) => `const key = process.env.MISTRAL_API_KEY ?? ${p};`,
+      (_u: string, p: string) => `const key = process.env["SERPER_API_KEY"] || ${p};`,
+    );
+    fc.assert(
+      fc.property(user, password, quote, shape, (u, p, q, make) => {
+        const out = redact(make(u, q + p + q));
+        assert.ok(!out.text.includes(p), out.text);
+        assert.equal(out.text, make(u, q + '[REDACTED:password_assignment]' + q));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('property: the screen lets each argument rule run wherever it would redact (short text, prose, code with many `=`, JSON)', () => {
+    const reference = compileRedactor(undefined, false);
+    const shape = fc.constantFrom(
+      (k: string, v: string) => `os.getenv(${k}, ${v})`,
+      (k: string, v: string) => `put(${k}, ${v})`,
+      (k: string, v: string) => `set_key(".env", ${k}, ${v})`,
+      (k: string, v: string) => `f(\n  ${k},\n  default=${v})`,
+      (k: string, v: string) => `process.env.${k.slice(1, -1)} ?? ${v}`,
+      (k: string, v: string) => `env[${k}] || ${v}`,
+      (k: string, v: string) => `Deno.env.get(${k}) ?? ${v}`,
+      (k: string, v: string) => `${k.slice(1, -1)} ||= ${v}`,
+      (_k: string, v: string) => `login("u", ${v})`,
+      (_k: string, v: string) => `x.Login(u, ${v})`,
+      (_k: string, v: string) => `get(u, auth=("u", ${v}))`,
+      (_k: string, v: string) => `HTTPBasicAuth("u", ${v})`,
+    );
+    const before = fc.constantFrom('', 'Run this: ', 'See the notes (below).\n', 'x = 1\n'.repeat(20), 'a: 1\n'.repeat(20), "print('a', 'b')\n".repeat(4));
+    const after = fc.constantFrom('', '\n', ' # done', '\ny = 2\n'.repeat(20));
+    fc.assert(
+      fc.property(envKey, secretValue, quote, shape, before, after, fc.integer({ min: 0, max: 1 }), (k, v, q, make, b, a, times) => {
+        let text = b + make(q + k + q, q + v + q) + a;
+        for (let i = 0; i < times; i++) text = JSON.stringify({ code: text });
+        const out = redact(text);
+        assert.deepEqual(out, reference.redact(text), text);
+        assert.ok(!out.text.includes(v), out.text);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('property: outside a call, or with a name, an empty string or a flag after the key, nothing is changed', () => {
+    const notAValue = fc.constantFrom('""', 'None', 'default_key', 'os.environ["X"]', '"<your-key>"', "''");
+    const shape = fc.constantFrom(
+      (k: string, v: string) => `os.getenv(${k}, ${v})`,
+      (k: string, v: string) => `set_key(".env", ${k}, ${v})`,
+      (k: string, v: string) => `${v} if ${k} else ${v}`,
+    );
+    const listShape = fc.constantFrom(
+      (k: string, v: string) => `[${k}, ${v}]`,
+      (k: string, v: string) => `fields = (${k}, ${v})`,
+      (k: string, v: string) => `{${k}, ${v}}`,
+      (k: string, v: string) => `parser.add_argument("--${k.slice(1, -1).toLowerCase()}", ${v})`,
+    );
+    fc.assert(
+      fc.property(anyKey, notAValue, secretValue, quote, shape, listShape, (k, nv, v, q, make, list) => {
+        const code = make(q + k + q, nv);
+        assert.equal(redact(code).text, code);
+        const other = list(q + k + q, q + v + q);
+        assert.equal(redact(other).text, other);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('createRedactor: code after a secret key is kept byte for byte (an audit, R2, 2026-12-06)', () => {
+  it('optional chaining, a non-null assertion, a method called on a name with a digit', () => {
+    for (const code of [
+      'const token = req.headers.authorization?.split(" ")[1];',
+      'let token = req.headers?.authorization;',
+      'const token = req.headers.authorization!.split(" ")[1];',
+      'app.secret_key = base64.b64encode(os.urandom(32)).decode()',
+      'secret = boto3.client("secretsmanager").get_secret_value(SecretId=sid)',
+      'secret = boto3.client(\n    "secretsmanager",\n)',
+    ]) {
+      assert.equal(redact(code).text, code, code);
+      const json = JSON.stringify({ code });
+      assert.equal(redact(json).text, json, `JSON-encoded: ${code}`);
+    }
+  });
+
+  it('a name as an item of a dict or object literal, or a keyword argument of a call over several lines', () => {
+    for (const code of [
+      'payload = {"username": user, "password": pw}',
+      'config_list = [{"model": "gpt-4o", "api_key": api_key}]',
+      "creds = {'api_key': api_key, 'secret': secret}",
+      'config = {\n    "model": "gpt-4o",\n    "api_key": api_key,\n}',
+      'config = {\n    "model": "gpt-4o",\n    "api_key": api_key\n}',
+      'const body = JSON.stringify({ "token": token });',
+      "const pool = new Pool({ user: 'app', password: pw });",
+      'const client = new OpenAI({ apiKey: apiKey });',
+      'const client = new OpenAI({\n  apiKey: apiKey,\n});',
+      "const pool = new Pool({\n  user: 'app',\n  password: dbPassword,\n  host: 'db',\n});",
+      'return { token: accessToken };',
+      'conn = psycopg2.connect(\n    host=host,\n    password=db_password,\n)',
+    ]) {
+      assert.equal(redact(code).text, code, code);
+      const json = JSON.stringify({ code });
+      assert.equal(redact(json).text, json, `JSON-encoded: ${code}`);
+    }
+  });
+
+  it('still redacts plain words in configuration, YAML flow style and prose, values with a digit, and a call that does not close', () => {
+    for (const [text, secret] of [
+      ['{user: admin, password: Welcome, host: db}', 'Welcome'],
+      ['db: {user: admin, password: Welcome}', 'Welcome'],
+      ['db: {\n  user: admin,\n  password: Welcome,\n}', 'Welcome'],
+      ['"password": Welcome', 'Welcome'],
+      ['db:\n  "password": Welcome\n  host: db', 'Welcome'],
+      ['Set "password": Welcome, then restart', 'Welcome'],
+      ['{"password": hunter2}', 'hunter2'],
+      ['password: dbPassword', 'dbPassword'],
+      ['PASSWORD=Ab1.cd(xyz', 'Ab1.cd'],
+      ['token = kP9.xQ2(mZ', 'kP9.xQ2'],
+      ['password=hunter2(x)', 'hunter2'],
+      ['x == { password: Welcome }', 'Welcome'],
+      ['spring:\n  datasource:\n    password: changeme,', 'changeme'],
+    ] as const) {
+      assert.ok(!redact(text).text.includes(secret), `${text} -> ${redact(text).text}`);
+    }
+  });
+
+  const name = fc.stringMatching(/^[a-z]{2,10}(?:[A-Z][a-z]{1,6}|_[a-z]{2,6})$/);
+  const key = fc.constantFrom('password', 'api_key', 'token', 'apiKey', 'secret', 'client_secret', 'DB_PASSWORD');
+  /** Places where the name is the value. */
+  const valueShape = fc.constantFrom(
+    (k: string, v: string) => `payload = {"user": user, "${k}": ${v}}`,
+    (k: string, v: string) => `config_list = [{"model": "gpt-4o", "${k}": ${v}}]`,
+    (k: string, v: string) => `cfg = {\n    '${k}': ${v},\n    'x': 1,\n}`,
+    (k: string, v: string) => `connect({ host: 'db', ${k}: ${v} })`,
+    (k: string, v: string) => `const opts = { ${k}: ${v} };`,
+    (k: string, v: string) => `const c = new Client({\n  host: 'db',\n  ${k}: ${v},\n});`,
+    (k: string, v: string) => `conn = connect(\n    host=host,\n    ${k}=${v},\n)`,
+  );
+  /** Places where the name is called or a path is read through optional chaining. */
+  const codeShape = fc.oneof(
+    valueShape,
+    fc.constantFrom(
+      (k: string, v: string) => `const ${k} = ${v}?.split(" ")[1];`,
+      (k: string, v: string) => `app.${k} = b64.${v}(os.urandom(32)).decode()`,
+    ),
+  );
+
+  it('property: a name or a call in code after a secret key is kept, however often the text was JSON-encoded', () => {
+    fc.assert(
+      fc.property(key, name, codeShape, fc.integer({ min: 0, max: 2 }), (k, v, make, times) => {
+        let text = make(k, v);
+        for (let i = 0; i < times; i++) text = JSON.stringify({ code: text });
+        assert.equal(redact(text).text, text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('property: in the same places a quoted secret is still redacted, and a plain name is in configuration', () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9]{8,24}$/).filter((v) => /[0-9]/.test(v) && /[a-z]/.test(v));
+    const configShape = fc.constantFrom(
+      (k: string, v: string) => `${k}: ${v}`,
+      (k: string, v: string) => `db: {user: admin, ${k}: ${v}}`,
+      (k: string, v: string) => `{user: admin, ${k}: ${v}}`,
+      (k: string, v: string) => `${k}=${v}`,
+    );
+    fc.assert(
+      fc.property(key, secret, name, valueShape, configShape, (k, s, v, make, config) => {
+        const quoted = make(k, `"${s}"`);
+        assert.ok(!redact(quoted).text.includes(s), quoted);
+        const plain = config(k, v);
+        assert.ok(!redact(plain).text.includes(v), plain);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
