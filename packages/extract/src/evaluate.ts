@@ -1,10 +1,12 @@
 /**
  * A tiny static evaluator for path-valued expressions, so that
  * `open(os.path.join(out_dir, "a.csv"), "w")` with `out_dir = "results"`
- * resolves to `results/a.csv`. It understands string literals (no
- * interpolation), variables bound to such values earlier in the same code,
- * `+` concatenation, Python `Path / 'x'`, and a handful of path helpers.
- * Anything else is `undefined`: an unknown value is never guessed.
+ * resolves to `results/a.csv`. It understands string literals, f-strings
+ * and templates of known variables, variables bound to such values earlier
+ * in the same code, `+` concatenation, Python `Path / 'x'`, and a handful of
+ * path helpers. A loop variable over a literal list stands for all its values
+ * (`Val.alts`); what is built from it gives every combination (`combine`,
+ * bounded). Anything else is `undefined`: an unknown value is never guessed.
  */
 import { splitArgs, argAt, type CallArg } from './calls.js';
 import { basename, dirname } from './paths.js';
@@ -15,8 +17,10 @@ export interface Val {
   s: string;
   path: boolean;
   /**
-   * All values of a loop variable (`for f in ['a.csv', 'b.csv']`). Only a bare
-   * reference keeps them; any operation on such a value makes it unknown.
+   * All values of a loop variable (`for f in ['a.csv', 'b.csv']`), and of what
+   * is built from it (`f"hist_{col}.png"`, `name + '.csv'`, `os.path.join(d, f)`:
+   * every combination, see `combine`); `s` is the first. Operations the
+   * evaluator cannot apply to each value make it unknown.
    */
   alts?: readonly string[];
 }
@@ -30,8 +34,17 @@ export interface EvalContext {
   vars: Map<string, Val>;
   /** Resolves a dotted callee (`['np', 'save']`) to its qualified name (`'numpy.save'`). */
   qualify(chain: readonly string[]): string;
-  /** Variables bound only inside a range (comprehension loop variables), consulted first. */
-  scoped?: (name: string) => Val | undefined;
+  /**
+   * Variables bound only inside a range (comprehension loop variables, lambda
+   * parameters), consulted first: a value, `null` when the name is bound there
+   * to an unknown value (it shadows any outer variable), `undefined` when not bound there.
+   */
+  scoped?: (name: string) => Val | null | undefined;
+  /**
+   * How many more values built from alternatives (`combine`) this snippet may
+   * make; without it, values with alternatives are not combined at all.
+   */
+  altBudget?: { left: number };
 }
 
 /** Stand-in for the running script's own path (`__file__`, `import.meta.url`): its directory is `.`. */
@@ -45,6 +58,16 @@ const MAX_DEPTH = 8;
  * repeated (or `p += '…'` in a loop of statements) may cost in time and memory.
  */
 export const MAX_VALUE_CHARS = 4096;
+/**
+ * Most values one expression may stand for when built from loop variables
+ * (`f"{a}_{b}.png"` over two lists of 8 is 64); more is unknown.
+ */
+export const MAX_ALTS = 64;
+/**
+ * Most values a snippet may build from alternatives in all (`EvalContext.altBudget`):
+ * a bound on time and memory however many such expressions the input holds.
+ */
+export const ALT_BUDGET = 4096;
 
 /** Value of the expression spanning exactly tokens `[start, end)`, if statically known. */
 export function evalRange(ctx: EvalContext, start: number, end: number): Val | undefined {
@@ -54,8 +77,8 @@ export function evalRange(ctx: EvalContext, start: number, end: number): Val | u
     const { tokens } = ctx;
     const kind = tokens.kind(start);
     if (kind === STR && !isTemplateHead(ctx, start)) {
-      const v = tokens.value(start) ?? interpolate(ctx, tokens.stringParts(start));
-      return v === undefined ? undefined : { s: v, path: false };
+      const v = tokens.value(start);
+      return v !== undefined ? { s: v, path: false } : interpolate(ctx, tokens.stringParts(start));
     }
     if (kind === NAME && !(ctx.lang === 'js' && tokens.name(start, 'new'))) return nameValue(ctx, [tokens.text(start)]);
   }
@@ -88,9 +111,15 @@ function parseExpr(ctx: EvalContext, i: number, end: number, depth: number): Par
     const right = parsePrimary(ctx, left.next + 1, end, depth);
     if (right === undefined) return undefined;
     let val: Val | undefined;
-    if (left.val !== undefined && right.val !== undefined && left.val.alts === undefined && right.val.alts === undefined) {
-      if (plus) val = left.val.path || left.val.s.length + right.val.s.length > MAX_VALUE_CHARS ? undefined : { s: left.val.s + right.val.s, path: false };
-      else val = left.val.path ? { s: joinPaths([left.val.s, right.val.s]), path: true } : undefined;
+    const l: Val | undefined = left.val;
+    const r: Val | undefined = right.val;
+    if (l !== undefined && r !== undefined && l.alts === undefined && r.alts === undefined) {
+      if (plus) val = l.path || l.s.length + r.s.length > MAX_VALUE_CHARS ? undefined : { s: l.s + r.s, path: false };
+      else val = l.path ? { s: joinPaths([l.s, r.s]), path: true } : undefined;
+    } else if (l !== undefined && r !== undefined) {
+      // A loop variable over a literal list on either side: every combination.
+      if (plus) val = l.path ? undefined : combine(ctx, [l, r], concat, false);
+      else val = l.path ? combine(ctx, [l, r], joinPaths, true) : undefined;
     }
     left = { val, next: right.next };
   }
@@ -106,13 +135,25 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
     // Adjacent literals concatenate (Python); an interpolation is resolved from known variables, else unknown.
     let s = '';
     let known = true;
+    let pieces: Val[] | undefined; // once a piece has alternatives
     let k = i;
     while (k < end && tokens.kinds[k] === STR) {
-      const v = tokens.value(k) ?? interpolate(ctx, tokens.stringParts(k));
-      if (v === undefined) known = false;
-      else s += v;
+      const lit = tokens.value(k);
+      const v = lit !== undefined ? undefined : interpolate(ctx, tokens.stringParts(k));
+      if (lit !== undefined) s += lit;
+      else if (v === undefined) known = false;
+      else if (v.alts === undefined) s += v.s;
+      else {
+        pieces ??= [];
+        pieces.push({ s, path: false }, v);
+        s = '';
+      }
       k++;
       if (ctx.lang === 'js') break;
+    }
+    if (known && pieces !== undefined) {
+      pieces.push({ s, path: false });
+      return postfix(ctx, { val: combine(ctx, pieces, concat, false), next: k }, end, depth);
     }
     return postfix(ctx, { val: known ? { s, path: false } : undefined, next: k }, end, depth);
   }
@@ -160,19 +201,95 @@ function isTemplateHead(ctx: EvalContext, i: number): boolean {
   return ctx.lang === 'js' && ctx.tokens.template(i) === 'head';
 }
 
-/** A Python f-string's value when every interpolated name is a known single value. */
-function interpolate(ctx: EvalContext, parts: StringPart[] | undefined): string | undefined {
+/**
+ * A Python f-string's value when every interpolated name is known; a name
+ * with alternatives (a loop variable) gives every combination (`combine`).
+ */
+function interpolate(ctx: EvalContext, parts: StringPart[] | undefined): Val | undefined {
   if (parts === undefined) return undefined;
   let s = '';
+  let withAlts = false;
   for (const p of parts) {
     if (typeof p === 'string') s += p;
     else {
       const v = p.name === '' ? undefined : lookupVar(ctx, p.name);
-      if (v === undefined || v.alts !== undefined) return undefined;
-      s += v.s;
+      if (v === undefined) return undefined;
+      if (v.alts !== undefined) withAlts = true;
+      else s += v.s;
     }
   }
-  return s;
+  if (!withAlts) return { s, path: false };
+  const pieces: Val[] = [];
+  for (const p of parts) pieces.push(typeof p === 'string' ? { s: p, path: false } : lookupVar(ctx, p.name)!);
+  return combine(ctx, pieces, concat, false);
+}
+
+function concat(parts: readonly string[]): string {
+  return parts.length === 2 ? parts[0]! + parts[1]! : parts.join('');
+}
+
+/**
+ * Every combination of the pieces' values (each a loop variable's values, or
+ * one value), built by `build`, in the order nested loops would give them
+ * (the first piece varies slowest). Unknown when there would be more than
+ * `MAX_ALTS`, when the snippet's `altBudget` is spent, or when a value grows
+ * past `MAX_VALUE_CHARS`: the cost stays bounded whatever the input.
+ */
+export function combine(ctx: EvalContext, pieces: readonly Val[], build: (parts: readonly string[]) => string, path: boolean): Val | undefined {
+  let count = 1;
+  for (const p of pieces) {
+    count *= p.alts?.length ?? 1;
+    if (count > MAX_ALTS) return undefined;
+  }
+  const parts: string[] = [];
+  let withAlts = false;
+  for (const p of pieces) {
+    parts.push(p.s);
+    if (p.alts !== undefined) withAlts = true;
+  }
+  if (!withAlts) {
+    const s = build(parts);
+    return s.length > MAX_VALUE_CHARS ? undefined : { s, path };
+  }
+  const budget = ctx.altBudget;
+  if (budget === undefined || budget.left < count) return undefined;
+  budget.left -= count;
+  const index = new Array<number>(pieces.length).fill(0);
+  const out: string[] = [];
+  for (let n = 0; n < count; n++) {
+    for (let k = 0; k < pieces.length; k++) {
+      const alts = pieces[k]!.alts;
+      parts[k] = alts === undefined ? pieces[k]!.s : alts[index[k]!]!;
+    }
+    const s = build(parts);
+    if (s.length > MAX_VALUE_CHARS) return undefined;
+    out.push(s);
+    // Next combination: the last piece varies fastest.
+    for (let k = pieces.length - 1; k >= 0; k--) {
+      const len = pieces[k]!.alts?.length ?? 1;
+      if (++index[k]! < len) break;
+      index[k] = 0;
+    }
+  }
+  return { s: out[0]!, path, alts: out };
+}
+
+/** `f` applied to each value of `val` (to `val` itself without alternatives); unknown if any result is. */
+function eachValue(ctx: EvalContext, val: Val, f: (v: Val) => Val | undefined): Val | undefined {
+  const alts = val.alts;
+  if (alts === undefined) return f(val);
+  const budget = ctx.altBudget;
+  if (budget === undefined || budget.left < alts.length) return undefined;
+  budget.left -= alts.length;
+  const out: string[] = [];
+  let path = val.path;
+  for (const s of alts) {
+    const r = f({ s, path: val.path });
+    if (r === undefined || r.alts !== undefined) return undefined;
+    path = r.path;
+    out.push(r.s);
+  }
+  return { s: out[0]!, path, alts: out };
 }
 
 /** A JS template `head ${name} middle ${name} tail` whose substitutions are known variables. */
@@ -212,10 +329,10 @@ function postfix(ctx: EvalContext, p: Parsed, end: number, depth: number): Parse
       const close = match[next] ?? -1;
       if (close < 0 || close >= end) return { val: undefined, next: end + 1 };
       const args = splitArgs(tokens, match, next, close);
-      val = val === undefined || val.alts !== undefined ? undefined : methodValue(ctx, val, attr, args, depth);
+      val = val === undefined ? undefined : val.alts === undefined ? methodValue(ctx, val, attr, args, depth) : eachValue(ctx, val, (v) => methodValue(ctx, v, attr, args, depth));
       next = close + 1;
     } else {
-      val = val === undefined || val.alts !== undefined ? undefined : attrValue(ctx, val, attr);
+      val = val === undefined ? undefined : val.alts === undefined ? attrValue(ctx, val, attr) : eachValue(ctx, val, (v) => attrValue(ctx, v, attr));
     }
   }
   if (next < end && tokens.op(next, '[')) {
@@ -236,19 +353,32 @@ function nameValue(ctx: EvalContext, chain: readonly string[]): Val | undefined 
   return chain.length === 1 ? lookupVar(ctx, joined) : undefined;
 }
 
-function lookupVar(ctx: EvalContext, name: string): Val | undefined {
-  return ctx.scoped?.(name) ?? ctx.vars.get(name);
+/** Value of variable `name` where it is used: a scoped binding (which may shadow it as unknown) first, then `vars`. */
+export function lookupVar(ctx: EvalContext, name: string): Val | undefined {
+  if (ctx.scoped !== undefined) {
+    const v = ctx.scoped(name);
+    if (v !== undefined) return v ?? undefined;
+  }
+  return ctx.vars.get(name);
 }
 
-function argValues(ctx: EvalContext, args: readonly CallArg[], depth: number): string[] | undefined {
-  const out: string[] = [];
+function argValues(ctx: EvalContext, args: readonly CallArg[], depth: number): Val[] | undefined {
+  const out: Val[] = [];
   for (const a of args) {
     if (a.kw !== undefined || a.star) return undefined;
     const r = a.end - a.start > MAX_EXPR_TOKENS ? undefined : parseExpr(ctx, a.start, a.end, depth + 1);
     if (r === undefined || r.next !== a.end || r.val === undefined) return undefined;
-    out.push(r.val.s);
+    out.push(r.val);
   }
   return out;
+}
+
+/** `os.path.join`-like joining of argument values (every combination when some have alternatives). */
+function joined(ctx: EvalContext, parts: readonly Val[] | undefined, path: boolean): Val | undefined {
+  if (parts === undefined || parts.length === 0) return undefined;
+  if (parts.length === 1 && parts[0]!.alts === undefined) return { s: parts[0]!.s, path };
+  if (parts.length === 2 && parts[0]!.alts === undefined && parts[1]!.alts === undefined) return { s: joinPaths([parts[0]!.s, parts[1]!.s]), path };
+  return combine(ctx, parts, joinPaths, path);
 }
 
 function firstArg(ctx: EvalContext, args: readonly CallArg[], depth: number): Val | undefined {
@@ -282,31 +412,25 @@ function mayHaveValue(chain: readonly string[]): boolean {
 function callValue(ctx: EvalContext, chain: readonly string[], args: readonly CallArg[], isNew: boolean, depth: number): Val | undefined {
   const qual = ctx.qualify(chain);
   if (ctx.lang === 'python') {
-    if (PY_JOIN.has(qual)) {
-      const parts = argValues(ctx, args, depth);
-      return parts && parts.length > 0 ? { s: joinPaths(parts), path: false } : undefined;
-    }
+    if (PY_JOIN.has(qual)) return joined(ctx, argValues(ctx, args, depth), false);
     if (PY_PATH_CTORS.has(qual)) {
       const parts = argValues(ctx, args, depth);
-      return parts ? { s: parts.length > 0 ? joinPaths(parts) : '.', path: true } : undefined;
+      return parts === undefined ? undefined : parts.length > 0 ? joined(ctx, parts, true) : { s: '.', path: true };
     }
     if (PY_IDENTITY.has(qual)) return firstArg(ctx, args, depth);
     if (qual === 'os.getcwd' || qual.endsWith('Path.cwd')) return { s: '.', path: qual.endsWith('cwd') && qual !== 'os.getcwd' };
     if (qual.endsWith('Path.home')) return { s: '~', path: true };
     if (qual === 'os.path.dirname') {
       const v = firstArg(ctx, args, depth);
-      return v ? { s: dirname(v.s) || '.', path: false } : undefined;
+      return v ? eachValue(ctx, v, (x) => ({ s: dirname(x.s) || '.', path: false })) : undefined;
     }
     if (qual === 'os.path.basename') {
       const v = firstArg(ctx, args, depth);
-      return v ? { s: basename(v.s), path: false } : undefined;
+      return v ? eachValue(ctx, v, (x) => ({ s: basename(x.s), path: false })) : undefined;
     }
     return undefined;
   }
-  if (JS_JOIN.has(qual)) {
-    const parts = argValues(ctx, args, depth);
-    return parts && parts.length > 0 ? { s: joinPaths(parts), path: false } : undefined;
-  }
+  if (JS_JOIN.has(qual)) return joined(ctx, argValues(ctx, args, depth), false);
   if (JS_IDENTITY.has(qual)) return firstArg(ctx, args, depth);
   if (qual === 'process.cwd') return { s: '.', path: false };
   if (qual === 'path.dirname' || qual === 'dirname') {
@@ -337,11 +461,11 @@ function methodValue(ctx: EvalContext, val: Val, method: string, args: readonly 
       return val;
     case 'joinpath': {
       const parts = argValues(ctx, args, depth);
-      return parts ? { s: joinPaths([val.s, ...parts]), path: true } : undefined;
+      return parts ? combine(ctx, [val, ...parts], joinPaths, true) : undefined;
     }
     case 'with_suffix': {
       const v = firstArg(ctx, args, depth);
-      if (!v) return undefined;
+      if (!v || v.alts !== undefined) return undefined;
       const base = basename(val.s);
       const dot = base.lastIndexOf('.');
       const stem = dot > 0 ? val.s.slice(0, val.s.length - (base.length - dot)) : val.s;
@@ -349,7 +473,7 @@ function methodValue(ctx: EvalContext, val: Val, method: string, args: readonly 
     }
     case 'with_name': {
       const v = firstArg(ctx, args, depth);
-      if (!v) return undefined;
+      if (!v || v.alts !== undefined) return undefined;
       const dir = dirname(val.s);
       return { s: dir ? joinPaths([dir, v.s]) : v.s, path: true };
     }

@@ -100,7 +100,7 @@ export class PythonTokenList extends TokenList {
   /**
    * Indices, in order, of the NAME tokens a detector may act on: those
    * followed by `(` whose first letter and length a file callee has
-   * (`mayBeClassified`), those followed by `=` or `+=` (assignments), and the words
+   * (`mayBeClassified`), those followed by `=`, `+=` or `:=` (assignments), and the words
    * `import`, `from`, `for`, `as`, `__import__`, `import_module` (and a few
    * other names of the same length and first letter: detectors check).
    * The detectors walk this list instead of every token.
@@ -114,6 +114,11 @@ export class PythonTokenList extends TokenList {
    * pass of its own.
    */
   readonly bracketedFors: number[] = [];
+  /**
+   * Pairs (index of a `lambda` name, index of its innermost open bracket or
+   * -1): where lambda parameters shadow outer variables.
+   */
+  readonly lambdas: number[] = [];
 }
 
 /**
@@ -233,9 +238,12 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
         ends[t] = j;
         flags[t] = 0;
         if (mayBeKeyword(src, i, j - i)) {
-          marks.push(t);
-          if (j - i >= 4) tokens.importMarks.push(t); // not `as`, `for`
-          if (top > 0 && j - i === 3 && c === 102 /* f */) tokens.bracketedFors.push(t, openers[top - 1]!); // a comprehension, perhaps
+          if (c === 108 /* l */) tokens.lambdas.push(t, top > 0 ? openers[top - 1]! : -1); // `lambda`, perhaps
+          else {
+            marks.push(t);
+            if (j - i >= 4) tokens.importMarks.push(t); // not `as`, `for`
+            if (top > 0 && j - i === 3 && c === 102 /* f */) tokens.bracketedFors.push(t, openers[top - 1]!); // a comprehension, perhaps
+          }
         }
         i = j;
         continue;
@@ -354,7 +362,8 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
     flags[t] = 0;
     if (i + 1 < n && isTwoCharOp(c, src.charCodeAt(i + 1))) {
       ends[t] = i + 2;
-      if (c === 43 /* += */ && t > 0 && kinds[t - 1] === NAME && (marks.length === 0 || marks[marks.length - 1] !== t - 1)) marks.push(t - 1);
+      // `+=` and `:=` (a walrus) bind the name before them.
+      if ((c === 43 || c === 58) && src.charCodeAt(i + 1) === 61 && t > 0 && kinds[t - 1] === NAME && (marks.length === 0 || marks[marks.length - 1] !== t - 1)) marks.push(t - 1);
       i += 2;
       continue;
     }

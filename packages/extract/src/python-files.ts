@@ -23,10 +23,11 @@
  * copies and moves (their content flows somewhere).
  */
 import { argAt, callAt, hasKeyword, type CallArg, type CallSite } from './calls.js';
-import { MAX_VALUE_CHARS, evalArg, evalPrefix, evalRange, type EvalContext, type Val } from './evaluate.js';
+import { ALT_BUDGET, combine, evalArg, evalPrefix, evalRange, lookupVar, type EvalContext, type Val } from './evaluate.js';
 import type { OrderedSet } from './guard.js';
 import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
 import type { PythonTokenList } from './lexer-python.js';
+import { PythonBlocks } from './python-blocks.js';
 import { atStatementStart } from './python-imports.js';
 import { classifyName, isFileCallee, PANDAS_WRITERS, PATH_METHOD, PATH_RECEIVER_METHODS } from './python-names.js';
 import { NAME, NL, OP, type TokenList } from './tokens.js';
@@ -57,22 +58,37 @@ export interface FileSink {
 
 type Direction = 'w' | 'r';
 
-/** A comprehension's loop variable over a literal list, bound inside the brackets `(start, end)`. */
+/**
+ * A name bound only between tokens `start` and `end`: a comprehension's loop
+ * variable (its values over a literal list, else unknown: `null`), a lambda's
+ * parameter (unknown).
+ */
 interface ScopedBinding {
   start: number;
   end: number;
-  val: Val;
+  val: Val | null;
 }
+
+/** Kinds of the bindings noted for later evaluation (the low 3 bits of a pending entry; the token index above them). */
+const B_ASSIGN = 0; // `name = …`, `name += …`, `a = b = …` (token: the first name)
+const B_FOR = 1; // `for a, b in …:` (token: `for`)
+const B_AS = 2; // `… as name` (with, except, import): unknown
+const B_WALRUS = 3; // `(name := …)`
+const B_TUPLE = 4; // `a, b = …` (token: the last name)
+const B_ANNOTATED = 5; // `name: T = …` (token: the last name of T)
 
 /**
  * Scans Python tokens for file writes and reads, adding normalised paths to
  * `sink`. `aliases` come from `scanPythonImports`.
  *
  * Only calls whose name is a file callee (`python-names.ts`) are analysed.
- * Variable bindings (`x = ...`, `for x in [...]`) are noted as they are
- * passed but evaluated only when such a call comes (all pending ones, in
- * order, so the call sees exactly the bindings before it): code after the
- * last file call, or with none, costs no evaluation at all.
+ * Variable bindings (`x = ...`, `a, b = ...`, `x: T = ...`, `(x := ...)`,
+ * `for x in [...]`, `... as x`) are noted as they are passed but evaluated
+ * only when such a call comes (all pending ones, in order, so the call sees
+ * exactly the bindings before it): code after the last file call, or with
+ * none, costs no evaluation at all. `PythonBlocks` follows, on the way, the
+ * functions and branches the bindings are in; comprehension and lambda
+ * variables are scoped to their brackets (`scopedBindings`).
  */
 export function scanPythonFiles(
   tokens: PythonTokenList,
@@ -83,42 +99,64 @@ export function scanPythonFiles(
   const { kinds, starts, ends, src } = tokens;
   const match = tokens.match!;
   const vars = new Map<string, Val>();
-  let comprehensions: Map<string, ScopedBinding[]> | undefined;
+  // Where names are scoped (comprehensions, lambdas): looked for one name at a time while the candidates are few.
+  let scopedNames: Map<string, ScopedRanges | null> | undefined;
+  let allScoped = false;
   let current = 0;
   const root = (head: string): string => aliases.get(head) ?? DEFAULT_ALIASES.get(head) ?? head;
   const qualify = (chain: readonly string[]): string => {
     if (chain.length === 0) return '';
     return chain.length === 1 ? root(chain[0]!) : root(chain[0]!) + '.' + chain.slice(1).join('.');
   };
-  const scoped = (name: string): Val | undefined => {
-    comprehensions ??= comprehensionBindings(tokens, match);
-    const list = comprehensions.get(name);
-    if (list === undefined) return undefined;
-    for (const b of list) if (current > b.start && current < b.end) return b.val;
-    return undefined;
+  const scoped = (name: string): Val | null | undefined => {
+    if (scopedNames === undefined) {
+      const candidates = (tokens.bracketedFors.length + tokens.lambdas.length) >> 1;
+      if (candidates === 0) return undefined;
+      allScoped = candidates > FEW_SCOPES;
+      scopedNames = allScoped ? scopedBindings(tokens, match) : new Map();
+    }
+    let r = scopedNames.get(name);
+    if (r === undefined && !allScoped) {
+      r = scopedBindings(tokens, match, name).get(name) ?? null;
+      scopedNames.set(name, r);
+    }
+    return r ? innermostAt(r, current) : undefined;
   };
-  const ctx: EvalContext = { tokens, match, lang: 'python', vars, qualify, scoped };
+  const ctx: EvalContext = { tokens, match, lang: 'python', vars, qualify, scoped, altBudget: { left: ALT_BUDGET } };
+  const blocks = new PythonBlocks(tokens, match, vars);
   // Names bound to open file handles (`f.write(...)` writes content, not a path), with the qualified
   // name of what opened them (`zipfile.ZipFile`), so `z.write('a.pdf')` on an archive reads a.pdf.
   const handles = new Map<string, string>();
-  // Token indices of the bindings not evaluated yet (assignments and `for` loops at statement start).
-  const pendingBindings: number[] = [];
+  // Bindings and block headers not evaluated yet, in token order: `token << 3 | kind`.
+  const pending: number[] = [];
   let evaluated = 0;
 
-  // The lexer marked the callees a file rule may handle, the names followed by `=` or `+=`, and `for`/`as`:
-  // nothing else can bind a name or call a file rule, but a file callee imported under another name.
+  // The lexer marked the callees a file rule may handle, the names followed by `=`, `+=` or `:=`, and
+  // `for`/`as`: nothing else can bind a name or call a file rule, but a file callee imported under
+  // another name. (Functions and branches, which start logical lines, are followed by `blocks`.)
   const renamed = renamedCallees(aliases);
   const marks = renamed === undefined ? tokens.marks : withCallsOf(tokens, renamed);
   for (let m = 0; m < marks.length; m++) {
     const i = marks[m]!;
     const len = ends[i]! - starts[i]!;
-    const assigns = kinds[i + 1] === OP && isAssignOp(tokens, i + 1);
-    if ((assigns || (len === 3 && tokens.name(i, 'for'))) && atStatementStart(tokens, i)) {
-      pendingBindings.push(i);
-      // `f = open(...)` binds a handle (noted now: `as` below updates the same map, in token order).
-      if (assigns && tokens.op(i + 1, '=') && tokens.name(i + 2, 'open') && tokens.op(i + 3, '(')) handles.set(tokens.text(i), 'open');
+    if (kinds[i + 1] === OP) {
+      const op = assignOpAt(tokens, i + 1);
+      if (op !== 0) {
+        const before = tokens.opChar(i - 1);
+        if (op === WALRUS) pending.push((i << 3) | B_WALRUS);
+        else if ((before === 58 /* : */ || before === 46) /* . */ && op === ASSIGN && annotatedTarget(tokens, i) >= 0) pending.push((i << 3) | B_ANNOTATED);
+        else if (atStatementStart(tokens, i)) {
+          pending.push((i << 3) | B_ASSIGN);
+          // `f = open(...)` binds a handle (noted now: `as` below updates the same map, in token order).
+          if (op === ASSIGN && tokens.name(i + 2, 'open') && tokens.op(i + 3, '(')) handles.set(tokens.text(i), 'open');
+        } else if ((before === 44 /* , */ || before === 42) /* * */ && op === ASSIGN && tupleTargetStart(tokens, i) >= 0) pending.push((i << 3) | B_TUPLE);
+      }
+    } else if (len === 3) {
+      if (tokens.name(i, 'for') && (atStatementStart(tokens, i) || (tokens.name(i - 1, 'async') && atStatementStart(tokens, i - 1)))) pending.push((i << 3) | B_FOR);
+    } else if (len === 2 && tokens.name(i, 'as') && tokens.name(i + 1)) {
+      pending.push((i << 3) | B_AS);
+      if (tokens.op(i - 1, ')')) handles.set(tokens.text(i + 1), openerOf(ctx, i - 1));
     }
-    if (len === 2 && tokens.name(i, 'as') && tokens.name(i + 1) && tokens.op(i - 1, ')')) handles.set(tokens.text(i + 1), openerOf(ctx, i - 1));
     if (!tokens.op(i + 1, '(')) continue;
     const close = match[i + 1]!;
     if (close < 0) continue; // an unclosed call has no usable arguments
@@ -132,12 +170,14 @@ export function scanPythonFiles(
     const found = callAt(tokens, match, i, DEFINITION_KEYWORDS);
     if (found === undefined) continue;
     const call = bare ? { ...found, name: original } : found;
-    for (; evaluated < pendingBindings.length; evaluated++) {
-      const b = pendingBindings[evaluated]!;
+    for (; evaluated < pending.length; evaluated++) {
+      const e = pending[evaluated]!;
+      const b = e >>> 3;
+      blocks.advanceTo(b);
       current = b;
-      if (kinds[b + 1] === OP && isAssignOp(tokens, b + 1)) trackAssignment(ctx, b);
-      else trackForLoop(ctx, b);
+      trackBinding(ctx, blocks, b, e & 7);
     }
+    blocks.advanceTo(i);
     current = i;
     analyseCall(ctx, call, sink, handles, embeddedShell, bare ? aliases.get(tokens.text(i)) : undefined);
   }
@@ -177,12 +217,134 @@ function withCallsOf(tokens: PythonTokenList, names: ReadonlyMap<string, string>
   return merged;
 }
 
-/** Whether operator token `i` is `=` or `+=`. */
-function isAssignOp(tokens: TokenList, i: number): boolean {
+const ASSIGN = 1;
+const AUGMENTED = 2;
+const WALRUS = 3;
+
+/** Which assignment operator token `i` is: `=` (ASSIGN), `+=` (AUGMENTED), `:=` (WALRUS), else 0. */
+function assignOpAt(tokens: TokenList, i: number): number {
   const s = tokens.starts[i]!;
   const len = tokens.ends[i]! - s;
   const c = tokens.src.charCodeAt(s);
-  return len === 1 ? c === 61 : len === 2 && c === 43 && tokens.src.charCodeAt(s + 1) === 61;
+  if (len === 1) return c === 61 ? ASSIGN : 0;
+  if (len !== 2 || tokens.src.charCodeAt(s + 1) !== 61) return 0;
+  return c === 43 ? AUGMENTED : c === 58 ? WALRUS : 0;
+}
+
+/** Most names in a target list (`a, b, c = …`, `for a, b in …`) followed. */
+const MAX_TARGETS = 32;
+
+/**
+ * When name `i` (followed by `=`) ends a target list at a statement start
+ * (`a, b = …`, `a, *rest = …`), the index of its first token; else -1. Only
+ * plain names are targets (`self.a, b = …` is not followed). A name inside
+ * an open bracket (`f(a, b=1)`, a keyword argument) is not a target.
+ */
+function tupleTargetStart(tokens: TokenList, i: number): number {
+  let k = i;
+  for (let n = 0; n < MAX_TARGETS; n++) {
+    const j = tokens.opChar(k - 1) === 42 /* * */ ? k - 1 : k;
+    if (n > 0 && atStatementStart(tokens, j)) return j;
+    if (tokens.opChar(j - 1) !== 44 /* , */ || tokens.kinds[j - 2] !== NAME) return -1;
+    k = j - 2;
+  }
+  return -1;
+}
+
+/** Names of the target list ending at name `i` (see `tupleTargetStart`), and whether one is starred. */
+function tupleTargets(tokens: TokenList, first: number, last: number): { names: string[]; starred: boolean } {
+  const names: string[] = [];
+  let starred = false;
+  for (let k = first; k <= last; k++) {
+    if (tokens.name(k)) names.push(tokens.text(k));
+    else if (tokens.op(k, '*')) starred = true;
+  }
+  return { names, starred };
+}
+
+const NOT_TARGETS = new Set(['else', 'try', 'finally', 'except', 'lambda']);
+
+/**
+ * When name `i` (followed by `=`) ends the annotation of `name: T = …` at a
+ * statement start (`path: str = 'a.csv'`, `out: pathlib.Path = …`), the
+ * index of `name`; else -1. (`else: x = 1` is not an annotation.)
+ */
+function annotatedTarget(tokens: TokenList, i: number): number {
+  let k = i;
+  for (let n = 0; n < 8 && tokens.opChar(k - 1) === 46 /* . */ && tokens.kinds[k - 2] === NAME; n++) k -= 2;
+  const target = k - 2;
+  if (tokens.opChar(k - 1) !== 58 /* : */ || tokens.kinds[target] !== NAME || !atStatementStart(tokens, target)) return -1;
+  return NOT_TARGETS.has(tokens.text(target)) ? -1 : target;
+}
+
+/** Whether token `k` may end an expression statement or a walrus's operand (`)`, `,`, a line end …). */
+function endsOperand(tokens: TokenList, k: number): boolean {
+  if (k >= tokens.length || tokens.kinds[k] === NL) return true;
+  const c = tokens.opChar(k);
+  return c === 59 /* ; */ || c === 41 /* ) */ || c === 44 /* , */ || c === 93 /* ] */ || c === 125 /* } */ || c === 58 /* : */;
+}
+
+/** Whether token `k` ends a statement (a line end, `;`, the input's end). */
+function endsStatement(tokens: TokenList, k: number): boolean {
+  return k >= tokens.length || tokens.kinds[k] === NL || tokens.op(k, ';');
+}
+
+/** Evaluates a noted binding (see the `B_*` kinds) at token `b`. */
+function trackBinding(ctx: EvalContext, blocks: PythonBlocks, b: number, kind: number): void {
+  const { tokens } = ctx;
+  switch (kind) {
+    case B_ASSIGN:
+      return trackAssignment(ctx, blocks, b);
+    case B_FOR:
+      return trackForLoop(ctx, blocks, b);
+    case B_AS:
+      return blocks.bind(tokens.text(b + 1), undefined);
+    case B_WALRUS: {
+      const r = evalPrefix(ctx, b + 2);
+      return blocks.bind(tokens.text(b), r !== undefined && endsOperand(tokens, r.next) ? r.val : undefined);
+    }
+    case B_TUPLE: {
+      const first = tupleTargetStart(tokens, b);
+      const { names, starred } = tupleTargets(tokens, first, b);
+      const vals = starred ? undefined : tupleValues(ctx, b + 2, names.length);
+      // Every value is evaluated before any name is bound (`a, b = b, a`).
+      for (let n = 0; n < names.length; n++) blocks.bind(names[n]!, vals?.[n]);
+      return;
+    }
+    case B_ANNOTATED: {
+      const r = evalPrefix(ctx, b + 2);
+      return blocks.bind(tokens.text(annotatedTarget(tokens, b)), r !== undefined && endsStatement(tokens, r.next) ? r.val : undefined);
+    }
+  }
+}
+
+/**
+ * The values of `count` comma-separated expressions from token `k` to the
+ * statement's end (`'in.csv', 'out.csv'`, also in brackets: `('a', 'b')`),
+ * each known or not; `undefined` when their number differs or the right-hand
+ * side is something else (`get_paths()`).
+ */
+function tupleValues(ctx: EvalContext, k: number, count: number): (Val | undefined)[] | undefined {
+  const { tokens, match } = ctx;
+  let end = -1;
+  if ((tokens.op(k, '(') || tokens.op(k, '[')) && match[k]! > k && endsStatement(tokens, match[k]! + 1)) {
+    end = match[k]!;
+    k++;
+  }
+  // A call or attribute (`get_paths()`, `os.path.split(p)`): unknown, without evaluating it.
+  if (tokens.kinds[k] === NAME && (tokens.op(k + 1, '(') || tokens.op(k + 1, '.'))) return undefined;
+  const out: (Val | undefined)[] = [];
+  for (;;) {
+    if (out.length >= count) return undefined;
+    const r = evalPrefix(ctx, k);
+    if (r === undefined) return undefined;
+    out.push(r.val);
+    if (end >= 0 ? r.next === end : endsStatement(tokens, r.next)) break;
+    if (!tokens.op(r.next, ',')) return undefined;
+    k = r.next + 1;
+    if (end >= 0 ? k === end : endsStatement(tokens, k)) break; // a trailing comma
+  }
+  return out.length === count ? out : undefined;
 }
 
 /** Qualified name of a call's callee (`np.save` → `numpy.save`): `qualify` of its chain and name, without building that array. */
@@ -212,56 +374,162 @@ function literalStrings(tokens: TokenList, match: Int32Array, i: number): { valu
   return values.length > 0 ? { values, next: close + 1 } : undefined;
 }
 
-/** `for NAME in ['a', 'b']:` binds NAME to both values; any other loop forgets NAME. */
-function trackForLoop(ctx: EvalContext, i: number): void {
-  const { tokens } = ctx;
-  if (!tokens.name(i + 1) || !tokens.name(i + 2, 'in')) return;
-  const name = tokens.text(i + 1);
-  const lit = literalStrings(ctx.tokens, ctx.match, i + 3);
-  if (lit !== undefined && tokens.op(lit.next, ':')) ctx.vars.set(name, { s: lit.values[0]!, path: false, alts: lit.values });
-  else ctx.vars.delete(name);
+/**
+ * The names of the target list from token `from` to the word `in`
+ * (`for a, (b, c) in …`), or `undefined` when it is not one.
+ */
+function loopTargets(tokens: TokenList, from: number): { names: string[]; next: number } | undefined {
+  const names: string[] = [];
+  for (let k = from; k < from + 3 * MAX_TARGETS; k++) {
+    if (tokens.name(k, 'in')) return names.length > 0 ? { names, next: k + 1 } : undefined;
+    if (tokens.name(k)) names.push(tokens.text(k));
+    else if (!TARGET_PUNCTUATION.has(tokens.opChar(k))) return undefined;
+  }
+  return undefined;
+}
+
+/** `for NAME in ['a', 'b']:` binds NAME to both values; any other loop forgets its names (`for i, path in …`). */
+function trackForLoop(ctx: EvalContext, blocks: PythonBlocks, i: number): void {
+  const targets = loopTargets(ctx.tokens, i + 1);
+  if (targets === undefined) return;
+  const lit = targets.names.length === 1 ? literalStrings(ctx.tokens, ctx.match, targets.next) : undefined;
+  if (lit !== undefined && ctx.tokens.op(lit.next, ':')) blocks.bind(targets.names[0]!, { s: lit.values[0]!, path: false, alts: lit.values });
+  else for (const name of targets.names) blocks.bind(name, undefined);
 }
 
 /**
- * Loop variables of comprehensions over literal lists, scoped to the
- * comprehension's brackets. The candidates (`for` inside brackets, with the
- * innermost open bracket) were collected by the lexer.
+ * The ranges where one name is scoped, sorted by start, and a sweep over
+ * them: the file scan looks names up at tokens in increasing order, so a
+ * range is entered and left once (`innermostAt`).
  */
-function comprehensionBindings(tokens: PythonTokenList, match: Int32Array): Map<string, ScopedBinding[]> {
-  const out = new Map<string, ScopedBinding[]>();
+interface ScopedRanges {
+  list: ScopedBinding[];
+  /** Index in `list` of the first range not entered yet. */
+  next: number;
+  /** The entered ranges around the last position looked up, outermost first (brackets and lambdas nest). */
+  open: ScopedBinding[];
+}
+
+/** Most scoped ranges kept per name (inserting one keeps the list sorted). */
+const MAX_SCOPED_PER_NAME = 64;
+
+/** The binding of the innermost range of `r` around token `at` (never below an earlier `at`), if any. */
+function innermostAt(r: ScopedRanges, at: number): Val | null | undefined {
+  const { list, open } = r;
+  for (; r.next < list.length && list[r.next]!.start < at; r.next++) {
+    const b = list[r.next]!;
+    while (open.length > 0 && open[open.length - 1]!.end <= b.start) open.pop();
+    open.push(b);
+  }
+  while (open.length > 0 && open[open.length - 1]!.end <= at) open.pop();
+  return open.length > 0 ? open[open.length - 1]!.val : undefined;
+}
+
+/** Up to this many comprehensions and lambdas, names are looked for one at a time (most are never scoped). */
+const FEW_SCOPES = 16;
+
+/**
+ * Names bound only in part of the code (all, or only `only`): loop variables
+ * of comprehensions (over a literal list: its values, else unknown), scoped
+ * to the comprehension's brackets, and lambda parameters (unknown), scoped to
+ * the brackets around the lambda, or its statement. The candidates (`for`
+ * inside brackets, `lambda`, each with the innermost open bracket) were
+ * collected by the lexer.
+ */
+function scopedBindings(tokens: PythonTokenList, match: Int32Array, only?: string): Map<string, ScopedRanges> {
+  const out = new Map<string, ScopedRanges>();
+  const add = (k: number, b: ScopedBinding): void => {
+    const name = only ?? tokens.text(k);
+    const r = out.get(name);
+    if (r === undefined) return void out.set(name, { list: [b], next: 0, open: [] });
+    const list = r.list;
+    if (list.length >= MAX_SCOPED_PER_NAME) return;
+    // Sorted by start (an enclosing comprehension's `for` comes after an inner one's).
+    let j = list.length;
+    list.push(b);
+    for (; j > 0 && list[j - 1]!.start > b.start; j--) list[j] = list[j - 1]!;
+    list[j] = b;
+  };
+  const wanted = (k: number): boolean => tokens.kinds[k] === NAME && (only === undefined || tokens.name(k, only));
   const fors = tokens.bracketedFors;
   for (let f = 0; f + 1 < fors.length; f += 2) {
     const i = fors[f]!;
-    if (tokens.name(i + 1) && tokens.name(i + 2, 'in')) {
-      const open = fors[f + 1]!;
-      const close = match[open] ?? -1;
-      const lit = literalStrings(tokens, match, i + 3);
-      if (close < 0 || lit === undefined) continue;
-      const name = tokens.text(i + 1);
-      const list = out.get(name) ?? [];
-      if (list.length < 64) list.push({ start: open, end: close, val: { s: lit.values[0]!, path: false, alts: lit.values } });
-      out.set(name, list);
+    const open = fors[f + 1]!;
+    const close = match[open] ?? -1;
+    if (close < 0 || !tokens.name(i, 'for')) continue;
+    // The targets, up to `in`: names, commas, brackets, `*`.
+    let inAt = -1;
+    let names = 0;
+    let hit = false;
+    for (let k = i + 1; k < i + 3 * MAX_TARGETS && k < tokens.length; k++) {
+      if (tokens.kinds[k] === NAME) {
+        if (tokens.name(k, 'in')) {
+          inAt = k;
+          break;
+        }
+        names++;
+        if (wanted(k)) hit = true;
+      } else if (!TARGET_PUNCTUATION.has(tokens.opChar(k))) break;
+    }
+    if (inAt < 0 || !hit) continue;
+    const lit = names === 1 ? literalStrings(tokens, match, inAt + 1) : undefined;
+    const val = lit === undefined ? null : { s: lit.values[0]!, path: false, alts: lit.values };
+    for (let k = i + 1; k < inAt; k++) if (wanted(k)) add(k, { start: open, end: close, val });
+  }
+  const lambdas = tokens.lambdas;
+  let lineEnd = 0; // the end of the statement of the last lambda outside brackets (moves forward only)
+  for (let f = 0; f + 1 < lambdas.length; f += 2) {
+    const i = lambdas[f]!;
+    if (!tokens.name(i, 'lambda')) continue;
+    const open = lambdas[f + 1]!;
+    let end = open >= 0 ? match[open]! : -1;
+    if (end < 0) {
+      if (lineEnd <= i) for (lineEnd = i; lineEnd < tokens.length && tokens.kinds[lineEnd] !== NL && !tokens.op(lineEnd, ';'); ) lineEnd++;
+      end = lineEnd;
+    }
+    // Parameters: names after `lambda` or `,` (maybe after `*`/`**`), up to the `:` (defaults skipped).
+    for (let k = i + 1; k < i + 3 * MAX_TARGETS && k < tokens.length && !tokens.op(k, ':'); k++) {
+      const m = match[k]!;
+      if (m > k) {
+        k = m;
+        continue;
+      }
+      if (!wanted(k)) continue;
+      const before = tokens.op(k - 1, '*') || tokens.op(k - 1, '**') ? k - 2 : k - 1;
+      if (before === i || tokens.op(before, ',')) add(k, { start: i, end, val: null });
     }
   }
   return out;
 }
 
-/** Records `name = <known value>` (and `+=`), forgets names bound to unknown values. */
-function trackAssignment(ctx: EvalContext, i: number): void {
+/** `,` `(` `)` `[` `]` `*`: what a target list holds besides names. */
+const TARGET_PUNCTUATION = new Set([44, 40, 41, 91, 93, 42]);
+
+/**
+ * Records `name = <known value>` (also `a = b = …`, and `+=`), forgets names
+ * bound to unknown values.
+ */
+function trackAssignment(ctx: EvalContext, blocks: PythonBlocks, i: number): void {
   const { tokens } = ctx;
-  const name = tokens.text(i);
   const augmented = tokens.op(i + 1, '+=');
-  const r = evalPrefix(ctx, i + 2);
-  const complete = r !== undefined && (r.next >= tokens.length || tokens.kinds[r.next] === NL || tokens.op(r.next, ';'));
-  const val = complete ? r.val : undefined;
+  // `a = b = 'x.csv'`: every name of the chain gets the value.
+  let k = i + 2;
+  let chain: number[] | undefined;
+  while (!augmented && tokens.name(k) && tokens.op(k + 1, '=')) {
+    (chain ??= []).push(k);
+    k += 2;
+  }
+  const r = evalPrefix(ctx, k);
+  const val = r !== undefined && endsStatement(tokens, r.next) ? r.val : undefined;
+  const name = tokens.text(i);
   if (augmented) {
     const prev = ctx.vars.get(name);
-    if (prev !== undefined && val !== undefined && !prev.path && prev.s.length + val.s.length <= MAX_VALUE_CHARS) ctx.vars.set(name, { s: prev.s + val.s, path: false });
-    else ctx.vars.delete(name); // unknown from here on (or grown past any path: `p += '…'` repeated)
+    // Unknown from here on unless both are known (also past MAX_VALUE_CHARS: `p += '…'` repeated).
+    blocks.bind(name, prev !== undefined && val !== undefined && !prev.path ? combine(ctx, [prev, val], (p) => p[0]! + p[1]!, false) : undefined);
     return;
   }
-  if (val !== undefined) ctx.vars.set(name, val);
-  else ctx.vars.delete(name);
+  blocks.bind(name, val);
+  if (chain !== undefined) for (const c of chain) blocks.bind(tokens.text(c), val);
 }
 
 /** Turns a value into a file path; generic detectors also require it to look like a file. */
@@ -373,16 +641,20 @@ function analyseCall(
   }
   // Methods on a known pathlib.Path receiver.
   if (receiver?.path) {
-    const p = accept(receiver, false);
-    if (PATH_WRITE_METHODS.has(name)) return add(sink, 'w', p);
-    if (PATH_READ_METHODS.has(name)) return add(sink, 'r', p);
+    // Every value of a receiver built from a loop variable (`Path(f"{n}.txt").write_text(...)`).
+    const ps = receiver.alts === undefined ? [accept(receiver, false)] : receiver.alts.map((s) => accept({ s, path: true }, false));
+    const addAll = (dir: Direction): void => {
+      for (const p of ps) add(sink, dir, p);
+    };
+    if (PATH_WRITE_METHODS.has(name)) return addAll('w');
+    if (PATH_READ_METHODS.has(name)) return addAll('r');
     if (name === 'open') {
       const modeArg = argAt(args, 0, ['mode']);
-      for (const d of modeDirections(evalArg(ctx, modeArg), modeArg !== undefined)) add(sink, d, p);
+      for (const d of modeDirections(evalArg(ctx, modeArg), modeArg !== undefined)) addAll(d);
       return;
     }
     if (name === 'rename' || name === 'replace') {
-      add(sink, 'r', p);
+      addAll('r');
       addArg(ctx, sink, 'w', argAt(args, 0, ['target']), false);
       return;
     }
@@ -456,6 +728,6 @@ function analyseCall(
 /** Value of a call's receiver: a variable (`p.write_text`) or an expression (`Path('x').write_text`). */
 function receiverValue(ctx: EvalContext, call: CallSite): Val | undefined {
   if (call.receiver !== undefined) return evalRange(ctx, call.receiver.start, call.receiver.end);
-  if (call.chain.length === 1) return ctx.vars.get(call.chain[0]!);
+  if (call.chain.length === 1) return lookupVar(ctx, call.chain[0]!);
   return undefined;
 }

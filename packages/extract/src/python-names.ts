@@ -149,8 +149,9 @@ function hasPrefix(src: string, start: number, len: number, prefix: string): boo
 
 /**
  * Whether the name `src[start..start+len)` may be one of `as`, `for`,
- * `from`, `import`, `__import__`, `import_module`: a filter on length and
- * first letters (`classifyName` decides).
+ * `from`, `import`, `lambda`, `__import__`, `import_module`: a filter on
+ * length and first letters (`classifyName` and the detectors decide). Of six
+ * letters, a name starting `la` is taken for `lambda`.
  */
 export function mayBeKeyword(src: string, start: number, len: number): boolean {
   const c = src.charCodeAt(start);
@@ -162,6 +163,7 @@ export function mayBeKeyword(src: string, start: number, len: number): boolean {
     case 4:
       return c === 102 /* f */;
     case 6:
+      return c === 105 /* i */ || (c === 108 /* l */ && src.charCodeAt(start + 1) === 97) /* a */;
     case 13:
       return c === 105 /* i */;
     case 10:

@@ -1,0 +1,233 @@
+/**
+ * Where a Python variable's value holds (`python-blocks.ts`, the bindings of
+ * `python-files.ts`) and the values of expressions built from loop variables
+ * (`evaluate.ts`): function parameters, comprehension and lambda variables
+ * shadow outer variables; every binding form forgets or sets its names;
+ * branches merge; f-strings, `+` and joins over a loop variable give every value.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { extractCodeMetadata } from '../src/index.js';
+import { ALT_BUDGET, MAX_ALTS } from '../src/evaluate.js';
+
+const py = (code: string) => extractCodeMetadata(code, { language: 'python' });
+const written = (code: string) => py(code).filesWritten;
+const read = (code: string) => py(code).filesRead;
+
+describe('python: parameters, comprehension and lambda variables shadow outer variables (F1)', () => {
+  it('a function parameter is unknown in its body, whatever the module-level variable of that name holds', () => {
+    const code = 'import pandas as pd\npath = "data.csv"\ndf = pd.read_csv(path)\n\ndef save(df, path):\n    df.to_csv(path, index=False)\n';
+    assert.deepEqual(py(code).filesWritten, []);
+    assert.deepEqual(py(code).filesRead, ['data.csv']);
+  });
+  it('every parameter form: defaults, annotations, *args, **kwargs, keyword-only, async def, methods', () => {
+    for (const params of ['p', 'x, p', 'p="b.csv"', 'p: str', 'p: str = "b.csv"', '*p', '**p', 'x, *, p', 'x, /, p', 'self, p']) {
+      assert.deepEqual(written(`p = "a.csv"\ndef f(${params}):\n    open(p, "w")\n`), [], params);
+    }
+    assert.deepEqual(written('p = "a.csv"\nasync def f(p):\n    open(p, "w")\n'), []);
+    assert.deepEqual(written('p = "a.csv"\nclass A:\n    def save(self, p):\n        open(p, "w")\n'), []);
+    assert.deepEqual(written('p = "a.csv"\ndef f(p): open(p, "w")\n'), [], 'one-line body');
+  });
+  it('what a function binds is local: the module-level value is back after its body', () => {
+    assert.deepEqual(written('path = "a.csv"\ndef f():\n    path = "b.csv"\n    df.to_csv(path)\ndf.to_csv(path)\n'), ['b.csv', 'a.csv']);
+    assert.deepEqual(written('p = "a.csv"\ndef f(p):\n    pass\n@dec\ndef g():\n    open(p, "w")\n'), ['a.csv'], 'a decorator line ends the body');
+    assert.deepEqual(written('p = "a.csv"\ndef f(p):\n    pass\n[open(p, "w") for _ in range(2)]\n'), ['a.csv'], 'a line at column 0 ends it');
+    assert.deepEqual(written('def f(out):\n    pass\nout = "o.csv"\ndf.to_csv(out)\n'), ['o.csv']);
+  });
+  it('a function still reads module-level variables it does not bind', () => {
+    assert.deepEqual(written('OUT = "out"\ndef plot(df):\n    plt.savefig(os.path.join(OUT, "a.png"))\n'), ['out/a.png']);
+  });
+  it('a comprehension variable shadows an outer variable inside its brackets only', () => {
+    assert.deepEqual(read('name = "x.csv"\ndfs = [pd.read_csv(name) for name in paths]\n'), []);
+    assert.deepEqual(read('name = "x.csv"\ndfs = {n: pd.read_csv(name) for n, name in items}\n'), []);
+    assert.deepEqual(read('name = "x.csv"\ndfs = [pd.read_csv(name) for name in paths]\npd.read_csv(name)\n'), ['x.csv']);
+    assert.deepEqual(read('name = "x.csv"\nsum(len(open(name).read()) for name in paths)\n'), []);
+  });
+  it('a lambda parameter shadows an outer variable in the lambda', () => {
+    assert.deepEqual(written('path = "a.csv"\nsave = lambda path: df.to_csv(path)\n'), []);
+    assert.deepEqual(written('path = "a.csv"\ncbs = [lambda df, path=None: df.to_csv(path)]\n'), []);
+    assert.deepEqual(written('path = "a.csv"\nsave = lambda path: df.to_csv(path)\ndf.to_csv(path)\n'), ['a.csv'], 'not past its statement');
+  });
+  it('property: a parameter named like a module-level path variable is never given its value', () => {
+    fc.assert(
+      fc.property(fileName, identifier, fc.constantFrom('def', 'async def', 'lambda', 'comprehension'), (file, name, form) => {
+        const body =
+          form === 'lambda'
+            ? `w = lambda ${name}: open(${name}, "w")\n`
+            : form === 'comprehension'
+              ? `[open(${name}, "w") for ${name} in names]\n`
+              : `${form} f(x, ${name}):\n    open(${name}, "w")\n`;
+        const md = py(`${name} = "${file}"\n${body}open(${name})\n`);
+        assert.deepEqual(md.filesWritten, []);
+        assert.deepEqual(md.filesRead, [file]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('python: loop variables in f-strings, concatenation and joins (F3)', () => {
+  it('an f-string over a loop variable gives every value', () => {
+    assert.deepEqual(written('for col in ["age", "income"]:\n    plt.savefig(f"hist_{col}.png")\n'), ['hist_age.png', 'hist_income.png']);
+    assert.deepEqual(written('for name in ["train", "test"]:\n    df.to_csv(os.path.join("out", name + ".csv"))\n'), ['out/train.csv', 'out/test.csv']);
+  });
+  it('through variables, Path, np.save, pathlib methods, dirname, +=, and nested loops (every combination)', () => {
+    assert.deepEqual(written('for c in ["a", "b"]:\n    out = f"plots/{c}.png"\n    plt.savefig(out)\n'), ['plots/a.png', 'plots/b.png']);
+    assert.deepEqual(written('for n in ["a", "b"]:\n    Path(f"{n}.txt").write_text("x")\n'), ['a.txt', 'b.txt']);
+    assert.deepEqual(written('for n in ["a", "b"]:\n    np.save(n + "_x", arr)\n'), ['a_x.npy', 'b_x.npy']);
+    assert.deepEqual(written('for n in ["a.csv", "b.csv"]:\n    plt.savefig(Path(n).with_suffix(".png"))\n'), ['a.png', 'b.png']);
+    assert.deepEqual(written('for n in ["d1/a.csv", "d2/b.csv"]:\n    open(os.path.join(os.path.dirname(n), "o.txt"), "w")\n'), ['d1/o.txt', 'd2/o.txt']);
+    assert.deepEqual(written('for n in ["a", "b"]:\n    p = n\n    p += ".csv"\n    open(p, "w")\n'), ['a.csv', 'b.csv']);
+    assert.deepEqual(written('for a in ["x", "y"]:\n    for b in ["1", "2"]:\n        open(f"{a}{b}.txt", "w")\n'), ['x1.txt', 'x2.txt', 'y1.txt', 'y2.txt']);
+    assert.deepEqual(written('[open(f"{a}_{b}.txt", "w") for a in ["x", "y"] for b in ["1", "2"]]'), ['x_1.txt', 'x_2.txt', 'y_1.txt', 'y_2.txt']);
+  });
+  it(`more than ${MAX_ALTS} combinations, or an unknown piece, is unknown`, () => {
+    const nine = JSON.stringify(Array.from({ length: 9 }, (_, k) => `v${k}`));
+    assert.deepEqual(written(`for a in ${nine}:\n    for b in ${nine}:\n        open(f"{a}{b}.txt", "w")\n`), []);
+    assert.equal(written(`for a in ${nine}:\n    for b in ["x", "y"]:\n        open(f"{a}{b}.txt", "w")\n`).length, 18);
+    assert.deepEqual(written('for a in ["x", "y"]:\n    open(f"{a}_{i}.txt", "w")\n'), []);
+    assert.deepEqual(written('for a in ["x", "y"]:\n    open(a + suffix, "w")\n'), []);
+  });
+  it(`at most ${ALT_BUDGET} combined values per snippet: past it, unknown`, () => {
+    const list = JSON.stringify(Array.from({ length: 64 }, (_, k) => `v${k}`));
+    const lines = Array.from({ length: 80 }, (_, k) => `    open(f"{a}_${k}.txt", "w")\n`).join('');
+    const n = written(`for a in ${list}:\n${lines}`).length;
+    assert.ok(n > 0 && n <= ALT_BUDGET, String(n));
+  });
+  it('property: an f-string or a concatenation over a literal list gives each value, in order', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(stem, { minLength: 1, maxLength: 6 }), stem, fc.constantFrom('.png', '.csv', '/x.txt'), fc.boolean(), (values, pre, ext, fstring) => {
+        const arg = fstring ? `f"${pre}_{v}${ext}"` : `"${pre}_" + v + "${ext}"`;
+        assert.deepEqual(written(`for v in ${JSON.stringify(values)}:\n    plt.savefig(${arg})\n`), values.map((v) => `${pre}_${v}${ext}`));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('python: every binding form sets or forgets its names (F2)', () => {
+  it('forgets the old value: tuple from a call, walrus, except/with as, loops with tuple targets', () => {
+    assert.deepEqual(written('path = "a.csv"\npath, other = get_paths()\ndf.to_csv(path)\n'), []);
+    assert.deepEqual(written('p = "a.csv"\nif (p := choose()):\n    df.to_csv(p)\n'), []);
+    assert.deepEqual(written('f = "x.txt"\ntry:\n    pass\nexcept Exception as f:\n    pass\nopen(f, "w")\n'), []);
+    assert.deepEqual(written('f = "a.csv"\nwith open("in.txt") as f:\n    pass\nopen(f, "w")\n'), []);
+    assert.deepEqual(written('path = "a.csv"\nfor path in something_unknown:\n    open(path, "w")\n'), []);
+    assert.deepEqual(written('path = "a.csv"\nfor i, path in enumerate(files):\n    open(path, "w")\n'), []);
+    assert.deepEqual(written('a = "q.csv"\na, b = "x.csv", "y.csv", "z"\nopen(a, "w")\n'), [], 'count mismatch');
+    assert.deepEqual(written('p = "a.csv"\ndef p():\n    pass\nopen(p, "w")\n'), [], 'a def rebinds its name');
+  });
+  it('follows annotated, tuple and chained assignments, and a known walrus', () => {
+    assert.deepEqual(read('path: str = "data.csv"\ndf = pd.read_csv(path)\n'), ['data.csv']);
+    assert.deepEqual(written('out: pathlib.Path = Path("o.txt")\nout.write_text("x")\n'), ['o.txt']);
+    const md = py('src, dst = "in.csv", "out.csv"\ndf = pd.read_csv(src)\ndf.to_csv(dst)\n');
+    assert.deepEqual([md.filesRead, md.filesWritten], [['in.csv'], ['out.csv']]);
+    assert.deepEqual(written('a, b = ("x.csv", "y.csv")\nopen(b, "w")\n'), ['y.csv']);
+    assert.deepEqual(written('a, b = "x.csv", "y.csv"\na, b = b, a\nopen(a, "w")\n'), ['y.csv'], 'the right side is evaluated first');
+    assert.deepEqual(read('a = b = "data.csv"\ndf = pd.read_csv(b)\npd.read_csv(a)\n'), ['data.csv']);
+    assert.deepEqual(written('if (p := "a.csv"):\n    open(p, "w")\n'), ['a.csv']);
+  });
+  it('a keyword argument, a comparison or a lambda default binds nothing', () => {
+    assert.deepEqual(written('p = "a.csv"\nf(x, p="b.csv")\nopen(p, "w")\n'), ['a.csv']);
+    assert.deepEqual(written('p = "a.csv"\nok = p == "b.csv"\nopen(p, "w")\n'), ['a.csv']);
+    assert.deepEqual(written('p = "a.csv"\nif x: y = 1\nopen(p, "w")\n'), ['a.csv']);
+  });
+  it('property: a tuple assignment of literals gives each name its value', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(identifier, { minLength: 2, maxLength: 5 }), fc.boolean(), (names, parens) => {
+        const files = names.map((n) => `${n}.csv`);
+        const rhs = files.map((f) => JSON.stringify(f)).join(', ');
+        const calls = names.map((n) => `open(${n}, "w")\n`).join('');
+        assert.deepEqual(written(`${names.join(', ')} = ${parens ? `(${rhs})` : rhs}\n${calls}`), files);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('python: if/elif/else and try/except branches (F4)', () => {
+  it('a name bound differently in the branches is unknown after the statement', () => {
+    assert.deepEqual(read('if use_test:\n    path = "test.csv"\nelse:\n    path = "train.csv"\ndf = pd.read_csv(path)\n'), []);
+    assert.deepEqual(written('if a:\n    p = "1.csv"\nelif b:\n    p = "2.csv"\nelse:\n    p = "3.csv"\nopen(p, "w")\n'), []);
+    assert.deepEqual(written('p = "a.csv"\nif x:\n    p = "b.csv"\nopen(p, "w")\n'), [], 'without else, the old value may remain');
+    assert.deepEqual(written('if c:\n    pass\nelse: p = "e.csv"\nopen(p, "w")\n'), []);
+    assert.deepEqual(written('def f():\n    if a:\n        p = "x.csv"\n    else:\n        p = "y.csv"\n    open(p, "w")\n'), []);
+  });
+  it('the same value in every way through is kept; inside a branch its own value holds', () => {
+    assert.deepEqual(written('if x:\n    p = "a.csv"\nelse:\n    p = "a.csv"\nopen(p, "w")\n'), ['a.csv']);
+    assert.deepEqual(written('p = "a.csv"\nif x:\n    p = "a.csv"\nopen(p, "w")\n'), ['a.csv']);
+    assert.deepEqual(written('if x:\n    p = "a.csv"\n    open(p, "w")\nelse:\n    open(p, "w")\n'), ['a.csv']);
+    assert.deepEqual(written('p = "a.csv"\nif x:\n    p = "b.csv"\nelse:\n    open(p, "w")\n'), ['a.csv'], 'each branch starts from the values before');
+    assert.deepEqual(written('if __name__ == "__main__":\n    out = "r.csv"\n    df.to_csv(out)\n'), ['r.csv']);
+  });
+  it('try/except: the except does not know what the try body changed; finally runs in order', () => {
+    assert.deepEqual(written('p = "a.csv"\ntry:\n    p = "b.csv"\nexcept E:\n    open(p, "w")\nopen(p, "w")\n'), []);
+    assert.deepEqual(written('try:\n    p = "b.csv"\nfinally:\n    open(p, "w")\n'), ['b.csv']);
+    assert.deepEqual(written('try:\n    import torch\n    out = "gpu.csv"\nexcept ImportError:\n    out = "gpu.csv"\ndf.to_csv(out)\n'), ['gpu.csv']);
+  });
+  it('property: after if/elif/else, a name has a value only when every branch gave the same one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a.csv', 'b.csv', 'c.csv'), { minLength: 1, maxLength: 5 }), fc.boolean(), (values, withElse) => {
+        const branches = values.map((v, k) => `${k === 0 ? 'if c0' : withElse && k === values.length - 1 ? 'else' : `elif c${k}`}:\n    p = "${v}"\n`).join('');
+        const expect = withElse && values.length > 1 && values.every((v) => v === values[0]) ? [values[0]!] : [];
+        assert.deepEqual(read(`${branches}open(p)\n`), expect);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('python scopes: bounded time on adversarial 1 MB inputs', () => {
+  const MB = 1_000_000;
+  const fill = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
+  let nestedIfs = '';
+  for (let d = 0; nestedIfs.length < MB; d++) nestedIfs += `${' '.repeat(d)}if x:\n${' '.repeat(d + 1)}p = 'a${d}.csv'\n${' '.repeat(d + 1)}open(p, 'w')\n`;
+  let nestedDefs = '';
+  for (let d = 0; nestedDefs.length < MB; d++) nestedDefs += `${' '.repeat(d)}def f(p, q):\n${' '.repeat(d + 1)}open(p, 'w')\n`;
+  let elifs = 'if a:\n    x0 = "a"\n';
+  for (let d = 1; elifs.length < MB; d++) elifs += `elif b:\n    x${d} = "a"\n    open(x${d}, 'w')\n`;
+  const cases: [string, string][] = [
+    ['def f(a, a, a, ...', 'def f(' + fill('a, ') + "):\n open(a, 'w')\n"],
+    ['def f(a): open(a) x N', fill("def f(a):\n    open(a, 'w')\n")],
+    ['nested ifs, each binding', nestedIfs.slice(0, MB)],
+    ['nested defs', nestedDefs.slice(0, MB)],
+    ['one if, an elif per name', elifs.slice(0, MB)],
+    ['if/else x N', fill("if a:\n    p = 'x.csv'\nelse:\n    p = 'y.csv'\nopen(p, 'w')\n")],
+    ['try/except x N', fill("try:\n    p = 'x.csv'\n    open(p)\nexcept E as e:\n    p = 'y'\n")],
+    ['lambda x: lambda x: ... one line', fill('lambda x: ') + "open(x, 'w')"],
+    ['(lambda x: open(x)) x N', fill("(lambda x: open(x, 'w')), ")],
+    ['[open(a) for a, b in ...] x N', fill("[open(a, 'w') for a, b in ['x', 'y']] ")],
+    ['[[[ nested comprehensions of one name', fill('[open(x) for x in ') + ']'.repeat(10)],
+    ['loop variable, 512 combinations per line', "for a in ['a','b','c','d','e','f','g','h']:\n" + fill("    p = f'{a}{a}{a}'\n    open(p, 'w')\n")],
+    ['loop variable, p = p + a', "p = 'x'\nfor a in ['a','b','c','d','e','f','g','h']:\n" + fill("    p = p + a\n    open(p, 'w')\n")],
+    ['loop variable, 64 values joined x N', `for a in ${JSON.stringify(Array.from({ length: 64 }, (_, k) => `v${k}`))}:\n` + fill("    open(os.path.join(a, a), 'w')\n")],
+    ['a = a = a = ... one line', fill('a = ') + "'x'\nopen(a, 'w')\n"],
+    ['a, a, a, ... = 1', fill('a, ') + "a = 1\nopen(a, 'w')\n"],
+    ['a,b=a,b=... one line', fill('a,b=') + "1\nopen(a, 'w')\n"],
+    ['x: a.b.c... = x N', fill("x: a.b.c.d.e.f.g.h.i.j = 'k'\nopen(x, 'w')\n")],
+    ['(p := ...) x N', fill("(p := 'a.csv') and open(p, 'w') ")],
+    ['with ... as f x N', fill("with open('a') as f: open(f, 'w')\n")],
+    ['f(a, b=1, ...) kwargs x N', fill("open(a, b=1, c=2, d=open('x', 'w'))\n")],
+  ];
+  for (const [name, input] of cases) {
+    it(name, () => {
+      py(input.slice(0, 10_000)); // warm up
+      const t0 = performance.now();
+      py(input);
+      const ms = performance.now() - t0;
+      assert.ok(ms < 1500, `${name}: ${ms.toFixed(0)} ms for 1 MB`);
+    });
+  }
+});
+
+const identifier = fc
+  .tuple(fc.constantFrom(...'abcdefghjkmnpqrstuvwxyz'), fc.array(fc.constantFrom(...'abcdefghjkmnpqrstuvwxyz0123456789_'), { maxLength: 7 }))
+  .map(([h, t]) => h + t.join(''))
+  .filter((s) => !PYTHON_WORDS.has(s));
+const stem = fc.array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789_-'), { minLength: 1, maxLength: 8 }).map((a) => a.join(''));
+const fileName = fc.tuple(stem, fc.constantFrom('.csv', '.json', '.txt', '.parquet')).map(([s, e]) => s + e);
+const PYTHON_WORDS = new Set([
+  'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for',
+  'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with',
+  'yield', 'open', 'f', 'x', 'names', 'w',
+]);
