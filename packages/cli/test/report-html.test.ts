@@ -85,3 +85,9 @@ test('a run still running (or whose process died before its end) is shown muted,
   assert.equal(statusOf(null), 'muted');
   for (const status of ['error', 'timeout']) assert.equal(statusOf(status), 'bad', `${status}: any non-standard status reads failed, as in \`agentspan runs\``);
 });
+
+test("the page's title names the run as `agentspan runs` does: a chosen id whole, a UUID by its first 8 characters", () => {
+  const titleOf = (id: string) => /<title>([^<]*)<\/title>/.exec(renderReport(buildReportData({ ...run, id }, nodes, [])))?.[1];
+  assert.equal(titleOf('nightly-2026-11-01-eu'), 'agentspan run nightly-2026-11-01-eu (one-shot)');
+  assert.equal(titleOf('0f1e2d3c-4b5a-4968-8776-655443322110'), 'agentspan run 0f1e2d3c (one-shot)');
+});

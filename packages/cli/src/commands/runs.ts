@@ -5,7 +5,7 @@ import type { Colors } from '../format/colors.js';
 import { parseSince } from '../format/since.js';
 import { runStatusMark } from '../format/status.js';
 import { renderTable } from '../format/table.js';
-import { formatDuration, formatTimestamp, shorten } from '../format/text.js';
+import { formatDuration, formatTimestamp, shortRunId, shorten } from '../format/text.js';
 import { UsageError } from '../io.js';
 import { RunOutcome } from '@agentspan/exporter-postgres';
 
@@ -44,16 +44,6 @@ export function formatEventCounts(counts: Record<string, number>): string {
   return parts.length > 0 ? parts.join(', ') : 'no events';
 }
 
-const UUID_START = /^[0-9a-f]{8}-[0-9a-f]{4}-/i;
-
-/**
- * A UUID run id shortened to its first 8 characters (every command accepts
- * a unique prefix); an id someone chose, like `nightly-2026-11-01`, is shown
- * whole, since its start is rarely what tells runs apart.
- */
-export function shortRunId(id: string): string {
-  return UUID_START.test(id) ? id.slice(0, 8) : id;
-}
 
 /**
  * The run's duration; for a run with no end recorded (still going, or its

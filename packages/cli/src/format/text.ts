@@ -113,3 +113,15 @@ export function formatPercent(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '-';
   return `${Math.round(ratio * 100)}%`;
 }
+
+/** The start of a UUID: a run id agentspan made (or a caller's UUID). */
+const UUID_START = /^[0-9a-f]{8}-[0-9a-f]{4}-/i;
+
+/**
+ * A UUID run id shortened to its first 8 characters (every command accepts
+ * a unique prefix); an id someone chose, like `nightly-2026-11-01`, is shown
+ * whole, since its start is rarely what tells runs apart.
+ */
+export function shortRunId(id: string): string {
+  return UUID_START.test(id) ? id.slice(0, 8) : id;
+}

@@ -1,4 +1,4 @@
-import { formatDuration, formatTimestamp } from '../format/text.js';
+import { formatDuration, formatTimestamp, shortRunId } from '../format/text.js';
 import { RunOutcome, runOutcome } from '@agentspan/exporter-postgres';
 import { reportAssets } from './assets.js';
 import type { ReportData } from './report-data.js';
@@ -54,7 +54,7 @@ export function renderReport(data: ReportData): string {
   const run = data.run;
   const failed = data.events.filter((e) => e.status === 'failed' || e.failed).length;
   const statusClass = runStatusClass(run.status);
-  const title = `agentspan run ${run.id.slice(0, 8)}${run.mode ? ` (${run.mode})` : ''}`;
+  const title = `agentspan run ${shortRunId(run.id)}${run.mode ? ` (${run.mode})` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

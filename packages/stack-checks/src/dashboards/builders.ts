@@ -58,7 +58,7 @@ export const isEnded = (e: string): string => `NOT ${inProgressSql(e)}`;
 
 /**
  * The label of a run in charts and the `$run_id` options, by the CLI's rule
- * (`shortRunId` in `packages/cli/src/commands/runs.ts`): a UUID is shown as its
+ * (`shortRunId` in `packages/cli/src/format/text.ts`): a UUID is shown as its
  * first 8 characters, an id someone chose (`nightly-2026-11-01-eu`) whole,
  * since its start is rarely what tells runs apart; cut to 8 characters,
  * `nightly-…-eu` and `nightly-…-us` were one label.
