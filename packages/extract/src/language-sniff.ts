@@ -30,8 +30,8 @@ export function normaliseLanguage(language: unknown): string | undefined {
   return kept === '' ? 'unknown' : kept;
 }
 
-/** A language the sniffer can name. */
-type Sniffed = 'python' | 'shell' | 'javascript' | 'typescript';
+/** A language the sniffer can name, or evidence of another language (`other`: the snippet is none of ours). */
+type Sniffed = 'python' | 'shell' | 'javascript' | 'typescript' | 'other';
 
 /**
  * One piece of evidence for a language, worth `weight` when any of its
@@ -61,7 +61,7 @@ interface TextTest {
   needs?: readonly string[];
 }
 
-const SHELL_COMMANDS = 'cd|ls|echo|mkdir|rm|cp|mv|cat|curl|wget|grep|sed|awk|chmod|chown|apt-get|apt|brew|pip3?|npm|npx|yarn|git|docker|export|source|tar|unzip|touch|conda|sudo|make|tee|head|tail|which|uv|python3?|bash|wc';
+const SHELL_COMMANDS = 'cd|ls|echo|mkdir|rm|cp|mv|cat|curl|wget|grep|sed|awk|chmod|chown|apt-get|apt|brew|pip3?|npm|npx|yarn|git|docker|export|source|tar|unzip|touch|conda|sudo|make|tee|head|tail|which|uv';
 
 /**
  * The signals (exported for the tests, which check the line dispatch against
@@ -72,26 +72,26 @@ export const SIGNALS: readonly Signal[] = [
   { language: 'python', weight: 3, line: { words: ['def', 'class'], re: /(?:def|class)[ \t]{1,8}[A-Za-z_][A-Za-z0-9_]{0,64}[ \t]{0,8}[(:]/my } },
   { language: 'python', weight: 4, line: { words: ['from'], re: /from[ \t]{1,8}[A-Za-z_.][A-Za-z0-9_.]{0,128}[ \t]{1,8}import[ \t]/my } },
   { language: 'python', weight: 3, line: { words: ['import'], re: /import[ \t]{1,8}[A-Za-z_][A-Za-z0-9_.]{0,128}(?:[ \t]{1,8}as[ \t]{1,8}[A-Za-z_]{1,64})?[ \t]{0,8}(?:,|#|$)/my } },
+  { language: 'python', weight: 2, line: { words: ['elif', 'except', 'with', 'for'], re: /(?:elif|except|with|for)[ \t][^\n]{0,256}:[ \t]{0,8}$/my } },
+  // Weaker alone (a line of prose can end so): `if …:`, `while …:`, `else:`, `try:`, `finally:`.
   {
     language: 'python',
-    weight: 2,
-    line: {
-      words: ['elif', 'except', 'with', 'for', 'if', 'while', 'else', 'try', 'finally'],
-      re: /(?:(?:elif|except|with|for|if|while)[ \t][^\n]{0,256}|(?:else|try|finally)[ \t]{0,8}):[ \t]{0,8}$/my,
-    },
+    weight: 1,
+    line: { words: ['if', 'while', 'else', 'try', 'finally'], re: /(?:(?:if|while)[ \t][^\n]{0,256}|(?:else|try|finally)[ \t]{0,8}):[ \t]{0,8}$/my },
   },
-  // A notebook cell or a one-liner: a call of print at a line start, or the data-science idioms agents write
-  // (`df.to_csv(...)`, `plt.savefig(...)`), which no shell line and hardly any JavaScript has.
-  { language: 'python', weight: 2, line: { words: ['print'], re: /print\(/my } },
+  // A notebook cell or a one-liner: a call of print at a line start (with the text signal below, enough alone;
+  // R, Lua and Julia print too, and their own signals then say `other`), or the pandas and matplotlib calls
+  // agents write (`df.to_csv(...)`, `plt.savefig(...)`), which no shell line and hardly any JavaScript has.
+  { language: 'python', weight: 1, line: { words: ['print'], re: /print\(/my } },
   {
     language: 'python',
     weight: 2,
-    text: [{ re: /\b(?:pd|np|plt|sns|df)\.[A-Za-z_][A-Za-z0-9_]{0,64}\(|\.(?:to|read)_(?:csv|excel|parquet|json|pickle|feather|sql)\(/, needs: ['pd.', 'np.', 'plt.', 'sns.', 'df.', '.to_', '.read_'] }],
+    text: [{ re: /\.(?:to|read)_(?:csv|excel|parquet|json|pickle|feather|sql)\(|\bplt\.(?:savefig|show|plot|figure|subplots)\(|\bsns\.[a-z]{2,32}\(/, needs: ['.to_', '.read_', 'plt.', 'sns.'] }],
   },
   { language: 'python', weight: 1, text: [{ re: /\bprint\(|\bself\.|\bNone\b|\bTrue\b|\bFalse\b|__name__|\bnp\.|\bplt\./ }] },
   { language: 'python', weight: 10, text: [{ re: /^#!.{0,64}python/ }] },
   { language: 'shell', weight: 10, text: [{ re: /^#!.{0,64}\b(?:ba|z|k|da)?sh\b/ }] },
-  { language: 'shell', weight: 2, line: { words: [...SHELL_COMMANDS.replace('pip3?', 'pip|pip3').replace('python3?', 'python|python3').split('|'), '$'], re: new RegExp(`(?:\\$[ \\t])?(?:${SHELL_COMMANDS})(?:[ \\t][^\\n]{0,512})?$`, 'my') } },
+  { language: 'shell', weight: 2, line: { words: [...SHELL_COMMANDS.replace('pip3?', 'pip|pip3').split('|'), '$'], re: new RegExp(`(?:\\$[ \\t])?(?:${SHELL_COMMANDS})(?:[ \\t][^\\n]{0,512})?$`, 'my') } },
   {
     language: 'shell',
     weight: 1,
@@ -99,6 +99,15 @@ export const SIGNALS: readonly Signal[] = [
     text: [{ re: /\$\{?[A-Za-z_][A-Za-z0-9_]{0,64}\}?|[ \t](?:&&|\|\|)[ \t]|[ \t]2>&1\b/, needs: ['$', '&', '|'] }],
   },
   { language: 'shell', weight: 3, line: { words: ['if', 'while'], re: /(?:if|while)[ \t]{1,8}\[\[?[ \t]/my } },
+  // A line running a script or an option of python, bash or wc (not `python = sys.executable`, not prose).
+  {
+    language: 'shell',
+    weight: 2,
+    line: {
+      words: ['python', 'python3', 'bash', 'wc'],
+      re: /(?:python3?[ \t]{1,8}(?:-[A-Za-z]|[^\s=]{0,256}\.py\b)|bash[ \t]{1,8}(?:-[a-z]|[^\s=]{0,256}\.sh\b)|wc[ \t]{1,8}-[lwcmL])/my,
+    },
+  },
   // `for f in data/*.csv; do` (a loop on one line; Python's `for` ends its line with a colon).
   { language: 'shell', weight: 2, line: { words: ['for'], re: /for[ \t]{1,8}[A-Za-z_][A-Za-z0-9_]{0,64}[ \t]{1,8}in[ \t][^\n;]{0,256};[ \t]{0,8}do\b/my } },
   { language: 'javascript', weight: 10, text: [{ re: /^#!.{0,64}\b(?:node|deno|bun)\b/ }] },
@@ -123,6 +132,21 @@ export const SIGNALS: readonly Signal[] = [
     weight: 4,
     line: { words: ['export', 'interface', 'type', 'enum'], re: /(?:export[ \t]{1,8})?(?:interface|type|enum)[ \t]{1,8}[A-Za-z_$][A-Za-z0-9_$]{0,64}(?:<[^\n>]{0,128}>)?[ \t]{0,8}[={]/my },
   },
+  // Other languages whose lines also look like Python's (`print(…)`, `x = …`): their own evidence says the
+  // snippet is none of ours (R's `<-` and `library(`, an `end` line of Ruby/Lua/Julia, Lua's `local x =`,
+  // Julia's `using`, Scala's `val`, Ruby's `puts`, Haskell's `name :: Type`, `println(`).
+  { language: 'other', weight: 3, text: [{ re: /[A-Za-z0-9_)\]][ \t]{0,8}<-[ \t]/, needs: ['<-'] }] },
+  {
+    language: 'other',
+    weight: 3,
+    line: {
+      words: ['library', 'end', 'local', 'using', 'val', 'puts'],
+      re: /(?:library\(|end[ \t]{0,8}$|local[ \t]{1,8}[A-Za-z_][A-Za-z0-9_]{0,64}[ \t]{1,8}=[ \t]|using[ \t]{1,8}[A-Z][A-Za-z0-9_.]{0,64}(?:,|[ \t]{0,8}$)|val[ \t]{1,8}[A-Za-z_][A-Za-z0-9_]{0,64}[ \t]{0,8}[:=]|puts[ \t])/my,
+    },
+  },
+  { language: 'other', weight: 2, text: [{ re: /\bprintln\(|^[a-z][A-Za-z0-9_']{0,64}[ \t]{1,8}::[ \t]/m, needs: ['println(', '::'] }] },
+  // A Ruby block `{ |f| … }` / `do |row|`.
+  { language: 'other', weight: 3, text: [{ re: /(?:\{|\bdo)[ \t]{0,8}\|[A-Za-z_][A-Za-z0-9_, ]{0,64}\|/, needs: ['|'] }] },
   {
     language: 'typescript',
     weight: 3,
@@ -236,6 +260,8 @@ export function sniffLanguage(code: string): string {
       const ts = score(matched, 'typescript');
       const best = Math.max(py, sh, js);
       if (best < 2) return 'unknown';
+      // R, Lua, Ruby, Julia, Scala, Haskell: as much evidence for another language is no verdict for ours.
+      if (score(matched, 'other') >= best) return 'unknown';
       if (js === best && js > py && js > sh) return ts >= 3 ? 'typescript' : 'javascript';
       if (py === best && py > sh && py > js) return 'python';
       if (sh === best && sh > py && sh > js) return 'shell';

@@ -37,6 +37,8 @@ const RUNNERS = new WordSet(['uv', 'poetry', 'pipenv', 'conda', 'mamba', 'microm
 const RUNNER_VALUE_OPTIONS = new Set([
   '-n', '--name', '-p', '--prefix', '--cwd', '--with', '--with-requirements', '--python', '--project', '--directory',
   '--package', '--group', '--extra', '--env-file', '--index', '--from', '-C', '-P', '-e', '--env', '--environment',
+  '-w', '--with-editable', '--index-url', '--extra-index-url', '--default-index', '--find-links', '-f', '--only-group', '--no-group',
+  '--no-extra', '--exclude-newer', '--config-file', '--cache-dir',
 ]);
 const GREPS = new Set(['grep', 'egrep', 'fgrep']);
 const READ_ALL_COMMANDS = new Set(['cat', 'less', 'more', 'wc', 'nl', 'tac', 'head', 'tail', 'md5sum', 'sha256sum', 'sha1sum', 'uniq', 'sort', 'cut', 'paste', 'diff', 'cmp']);

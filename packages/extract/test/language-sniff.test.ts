@@ -30,6 +30,17 @@ describe('sniffLanguage', () => {
     ['python analysis.py', 'shell'],
     ['python3 -c "print(1)"', 'shell'],
     ['wc -l *.py', 'shell'],
+    // What the one-liner signals must not take: other languages (their own evidence), TOML, prose, Python assignments.
+    ['library(ggplot2)\ndf <- read.csv("sales.csv")\nprint(summary(df))', 'unknown'],
+    ['local f = io.open("out.txt", "w")\nf:write("hello")\nprint("done")', 'unknown'],
+    ['require \'json\'\ndata = JSON.parse(File.read("config.json"))\nputs "ok"', 'unknown'],
+    ['print("Enter name: ")\nname = gets.chomp\nFile.open("names.txt", "a") { |f| f.puts(name) }', 'unknown'],
+    ['using CSV, DataFrames\ndf = CSV.read("data.csv", DataFrame)\nprint(first(df, 5))', 'unknown'],
+    ['val df = spark.read.csv("data/input.csv")\ndf.show()', 'unknown'],
+    ['[tool.poetry.dependencies]\npython = "^3.10"\npandas = "^2.0"', 'unknown'],
+    ['if you want to run it locally, do the following:\ninstall the deps and start the server.', 'unknown'],
+    ['python is a great language for data work', 'unknown'],
+    ['wc = WordCloud(width=800).generate(text)\nwc.to_file("wordcloud.png")', 'unknown'],
   ];
   for (const [code, expected] of cases) {
     it(`${JSON.stringify(code.slice(0, 30))} → ${expected}`, () => assert.equal(sniffLanguage(code), expected));

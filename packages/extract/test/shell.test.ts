@@ -36,6 +36,7 @@ describe('shell files', () => {
     ['grep -r: directories, not files read', 'grep -rn TODO src/ && grep -R --include=*.py x lib', [], []],
     ['uv run python', 'uv run --with pandas python analyse.py', [], ['analyse.py']],
     ['uv run script', 'uv run main.py', [], ['main.py']],
+    ['uv run value options', 'uv run --with-editable . python x.py\nuv run --extra-index-url https://x.org/simple --only-group dev python y.py', [], ['x.py', 'y.py']],
     ['conda run -n', 'conda run -n env python train.py > log.txt', ['log.txt'], ['train.py']],
     ['poetry/pipenv run', 'poetry run python app.py\npipenv run python -m pytest', [], ['app.py']],
     ['cat', 'cat a.txt b.txt', [], ['a.txt', 'b.txt']],
