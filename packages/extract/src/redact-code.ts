@@ -26,11 +26,12 @@ const BARE_PLACEHOLDER_RE = /^(?::[A-Za-z_]{1,64}|\{[A-Za-z_]{0,64}\})$/;
 const EXPRESSION_WORD_RE = /^(?:await|new|yield|lambda|not|typeof|require|import)$/;
 /**
  * A name or a path of names, without digits (`api_key`, `args.password`, `tokenizer.eos_token`), its parts maybe
- * joined by optional chaining or a non-null assertion (`req.headers?.authorization`, `session.user!.token`).
+ * joined by optional chaining (`req.headers?.authorization`; not `!.`, a TypeScript non-null assertion, as
+ * often a password's punctuation: `user!.Token`).
  */
-const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:[?!]?\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
+const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:\??\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
 /** Objects code reads settings from: a path starting with one is a reference (`args.password`, `req.body.token`). */
-const SOURCE_OBJECT_RE = /^(?:self|this|cls|args|opts|options|params|config|cfg|conf|settings|env|os|process|request|req|res|form|ctx|context|props|data|body|user|session|credentials|creds|secrets|values)[?!]?\./;
+const SOURCE_OBJECT_RE = /^(?:self|this|cls|args|opts|options|params|config|cfg|conf|settings|env|os|process|request|req|res|form|ctx|context|props|data|body|user|session|credentials|creds|secrets|values)\??\./;
 /**
  * A name or a path of names, then a subscript of a loop index, a short type name or nothing
  * (`tokens[i`, `form[`, `Optional[str`), or a lower-case name by a small number (`argv[1`; not
@@ -230,10 +231,11 @@ function isInterpolationsOnly(value: string): boolean {
  *   placeholder (`<your key here>`), `!vault` and, after `:`, a YAML tag with its argument (`!secret name`, `!Ref X`) or
  *   a known one (`!vault`, `!Ref`: {@link KNOWN_YAML_TAG_RE}), the `:param` of a docstring;
  * - in code only (`inCode`): any name or path of names (`f(api_key=api_key)`, `self.password = password`,
- *   `const token = source.token`); and an item of a literal or a call of code (`inCodeLiteral`:
- *   `{"password": pw}`, `new Pool({ password: pw })`, a keyword argument of a call over several lines).
+ *   `const token = source.token`); and a name clearly of code ({@link isCodeName}) as an item of a literal
+ *   or a call of code (`inCodeLiteral`: `{"password": db_password}`, `new Pool({ password: dbPassword })`, a
+ *   keyword argument of a call over several lines).
  * A plain word stays a secret anywhere else (`password=MyPassword`, `password: password`,
- * `{user: admin, password: Welcome}`).
+ * `{user: admin, password: Welcome}`, `{"password": Welcome}`, `{"password": pw}`).
  */
 export function notASecret(value: string, key: string, separator: string, bare: boolean, input: string, start: number, end: number): boolean {
   if (PLACEHOLDER_RE.test(value) || value.startsWith('[[')) return true;
@@ -260,7 +262,23 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   const dot = key.indexOf('.');
   if (dot > 0 && value.startsWith(key.slice(0, dot + 1))) return true;
   if (colon && input.startsWith(':param ', start - 7)) return true; // Sphinx: `:param password: the user's password`
-  return inCode(key, separator, input, start) || inCodeLiteral(separator, input, start, end);
+  return inCode(key, separator, input, start) || (isCodeName(value, key, input, end) && inCodeLiteral(separator, input, start, end));
+}
+
+/**
+ * Whether a bare value is clearly a name of code, not a password of letters: it has a `_` or a `.` (`api_key`,
+ * `db_password`, `cfg.token`, `req.headers?.authorization`), an inner capital after a lower-case letter
+ * (`apiKey`, `dbPassword`), is followed by `.`, `(` or `[`, or is the key itself (`"api_key": api_key`,
+ * `"password": password`). A plain word, lower case or capitalised, is as often a password written in a
+ * dict, a YAML flow mapping or prose (`{"user": admin, "password": Welcome}`, `password: letmein`), and a
+ * short variable (`{"password": pw}`) is redacted with it: a secret stored in clear is worse.
+ */
+function isCodeName(value: string, key: string, input: string, end: number): boolean {
+  if (value.includes('_') || value.includes('.') || /[a-z][A-Z]/.test(value)) return true;
+  const next = input.charCodeAt(end);
+  if (next === 46 || next === 40 || next === 91) return true;
+  const name = key.slice(key.lastIndexOf('.') + 1);
+  return name.length > 0 && name.toLowerCase() === value.toLowerCase();
 }
 
 /** Most lines {@link openedAbove} walks back over, and most characters it reads. */
@@ -270,12 +288,12 @@ const CHARACTERS_WALKED_BACK = 1024;
 /**
  * Whether a name given after a secret's key is an item of a literal or a call of code, where a bare name can
  * only be a variable (the value must end the item: {@link endsItem}):
- * - after a quoted key and `:`, in a dict or an object literal (`{"username": user, "password": pw}`, AutoGen's
+ * - after a quoted key and `:`, in a dict or an object literal (`{"username": user, "password": password}`, AutoGen's
  *   `[{"model": "gpt-4o", "api_key": api_key}]`): `{` or `,` before the key on its line, or the key first on
  *   its line (a dict over several lines). JSON has no bare names, and YAML seldom quotes its keys;
  * - after an unquoted key and `:`, in an object literal opened after `(` or `=` (or `return`), on the key's
  *   line or, the key first on its line, on a line above whose items end in `,` (`new Pool({ user: 'app',
- *   password: pw })`, `new OpenAI({` then `apiKey: apiKey,`): JavaScript's. Not after `:` or at a line's start
+ *   password: db_pw })`, `new OpenAI({` then `apiKey: apiKey,`): JavaScript's. Not after `:` or at a line's start
  *   (`db: {user: admin, password: Welcome}`, `{user: admin, password: Welcome}`: YAML's flow style);
  * - after an unquoted key and `=`, the key first on its line in a call opened on a line above (a keyword
  *   argument of a call over several lines: `connect(` then `password=db_password,`).

@@ -24,7 +24,7 @@ import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
-import { type Literal, endsWithAuth, isLoginCall, redactArgumentPairs, redactFallbacks, redactLoginPasswords } from './redact-arguments.js';
+import { type Literal, authTupleOpen, blanksBefore, isLoginCall, redactArgumentPairs, redactFallbacks, redactLoginPasswords } from './redact-arguments.js';
 
 interface Rule {
   kind: string;
@@ -145,12 +145,14 @@ const SECRET_KEY_NAMES = [
  * `password=hunter2(x)` or `Xk9#mP2(qL7` stay secrets. A secret of letters
  * only written right before a `(` is the price of keeping calls intact.
  */
-const CALLEE_RE = /^[A-Za-z_]{1,128}(?:(?:[?!]?\.|::)[A-Za-z_][A-Za-z0-9_]{0,127}){0,8}$/;
+const CALLEE_RE = /^[A-Za-z_]{1,128}(?:(?:\??\.|::)[A-Za-z_][A-Za-z0-9_]{0,127}){0,8}$/;
 /**
- * A method called on a name with a digit (`base64.b64encode`, `boto3.client`, `s3.get_object`): kept only when
- * the call's parentheses close ({@link callCloses}); a secret with a `.` and a `(`, `kP9.xQ2(mZ`, seldom does.
+ * A method called on a module or object whose name has a digit (`base64.b64encode`, `boto3.client`,
+ * `s3.get_object`): every part in lower case at its start, no capital in the first (as Python's and JS's modules
+ * and methods are written), kept only when the call's parentheses close ({@link callCloses}). A password
+ * with a `.` and a `(` mixes cases (`Tr0ub4dor.Xy(z)`, `Passw0rd.Db(1)`, `k8s.Prod(2024)`) and stays a secret.
  */
-const METHOD_PATH_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}(?:(?:[?!]?\.|::)[A-Za-z_][A-Za-z0-9_]{0,127}){1,8}$/;
+const METHOD_PATH_RE = /^[a-z][a-z0-9_]{0,127}(?:\.[a-z_][A-Za-z0-9_]{0,127}){1,8}$/;
 /** Most characters {@link callCloses} reads. */
 const CALL_READ = 256;
 
@@ -248,7 +250,7 @@ const NPM_CONFIG = 1 << 17;
 const ARG_PAIR = 1 << 18;
 /** A literal after `??`/`||` (`process.env.API_KEY ?? "…"`). */
 const FALLBACK = 1 << 19;
-/** An auth tuple's or a login call's password (`auth=("u", "…")`, `HTTPBasicAuth(`, `login("u", "…")`). */
+/** An auth tuple's or a login method's password (`auth=("u", "…")`, `HTTPBasicAuth(`, `s.login("u", "…")`). */
 const LOGIN_CALL = 1 << 20;
 /** Bits the key-name check sets. */
 const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH;
@@ -448,7 +450,7 @@ function inCodeObject(input: string, start: number): boolean {
 }
 
 /** A name or a path of names, without digits (`token`, `apiToken`, `self.token`): a value of code. */
-const REFERENCE_NAME_RE = /^[A-Za-z_$][A-Za-z_$]{0,127}(?:[?!]?\.[A-Za-z_$][A-Za-z_$]{0,127}){0,16}$/;
+const REFERENCE_NAME_RE = /^[A-Za-z_$][A-Za-z_$]{0,127}(?:\??\.[A-Za-z_$][A-Za-z_$]{0,127}){0,16}$/;
 
 /** Value of a base64 digit (`A-Z a-z 0-9 + /`). */
 function base64Digit(c: number): number {
@@ -785,7 +787,7 @@ class SecretScreen {
     if (this.keyRegex !== undefined && this.keyRegex.test(text)) {
       if (text.includes('=') || text.includes(':')) mask |= PASSWORD | NAME_VALUE;
       if (text.includes('",') || text.includes("',")) mask |= ARG_PAIR;
-      if (text.includes('??') || text.includes('||')) mask |= FALLBACK;
+      if (text.includes('??') || text.includes('||') || text.includes(' or ')) mask |= FALLBACK;
     }
     return mask;
   }
@@ -831,7 +833,7 @@ class SecretScreen {
       own++;
       if (n > SEPARATOR_BUDGET || (own >= 3 && seen + (own * text.length) / (q + 1) > SEPARATOR_BUDGET)) return undefined;
       mask |= this.keyBeforeSeparator(text, q);
-      if (sign === '=' && text.charCodeAt(q + 1) === 40 && endsWithAuth(text, q)) mask |= LOGIN_CALL; // `auth=(`
+      if (sign === '=' && authTupleOpen(text, q) >= 0) mask |= LOGIN_CALL; // `auth=(`, `auth = (`
     }
     return mask | (n << BITS);
   }
@@ -844,10 +846,9 @@ class SecretScreen {
    */
   private argumentsBehind(text: string, paren: number): number {
     let mask = 0;
-    for (const sign of ['??', '||']) {
+    for (const sign of ['??', '||', ' or ']) {
       for (let p = text.indexOf(sign); p >= 0 && mask === 0; p = text.indexOf(sign, p + 2)) {
-        let j = p - 1;
-        for (let gap = 0; gap < MAX_GAP && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9); gap++) j--;
+        let j = blanksBefore(text, p);
         if (text.charCodeAt(j) === 41 || text.charCodeAt(j) === 93) j--;
         if (text.charCodeAt(j) === 34 || text.charCodeAt(j) === 39) j = backslashesBack(text, j - 1);
         if (this.secretKeyEndsAt(text, j)) mask = FALLBACK;
@@ -921,6 +922,7 @@ class SecretScreen {
     const next = c;
     for (let k = 0; c === 92 && k < 7; k++) c = low.charCodeAt(++j); // an escaped closing quote (`\\"api_key\\":`)
     if (next === 92 && (c === 110 || c === 114)) return this.pairName(low, at); // `DB_PASSWORD\n` in JSON
+    if (next === 92 && c === 116) return this.fallbackAfter(low, j + 1, at); // `API_KEY\t?? "…"` in JSON
     const quoted = c === 34 || c === 39;
     if (quoted) {
       c = low.charCodeAt(++j); // the quote closing a quoted key (`"api_key": ...`)
@@ -929,10 +931,21 @@ class SecretScreen {
     }
     if (c === 93) c = low.charCodeAt(++j); // a subscript's bracket (`os.environ["DB_PASSWORD"] = ...`)
     let gap = 0;
-    while ((c === 32 || c === 9) && gap < MAX_GAP) {
-      gap++;
-      c = low.charCodeAt(++j);
+    // A tab as JSON writes it between (`env[\\"API_KEY\\"]\\t|| …`): what a backslash there woke before, and more.
+    let jsonTab = 0;
+    for (;;) {
+      if (gap >= MAX_GAP) break;
+      if (c === 32 || c === 9) {
+        gap++;
+        c = low.charCodeAt(++j);
+      } else if (c === 92 && low.charCodeAt(j + backslashRunAt(low, j)) === 116) {
+        gap++;
+        j += backslashRunAt(low, j) + 1;
+        c = low.charCodeAt(j);
+        jsonTab = this.pairName(low, at);
+      } else break;
     }
+    if (jsonTab !== 0 && c !== 61 && c !== 58 && c !== 63 && c !== 124) return jsonTab;
     // `.netrc`'s `password` then a blank (whatever follows: `password = x` is a netrc entry's too).
     const blank = next === 32 || next === 9 || (next === 92 && netrcGapAt(low, at));
     const netrc = blank && endsWith(low, at - 1, 'password') && this.hasLogin(low) ? NETRC : 0;
@@ -940,7 +953,7 @@ class SecretScreen {
       // not `=`, `:`
       if (c === 44 || c === 10 || c === 13 || c === 92) return this.pairName(low, at) | netrc;
       // A key name, maybe a literal in a call or a subscript, then `??` or `||`: maybe a default (`API_KEY ?? "…"`).
-      if (c === 63 || c === 124 || (c === 41 && quoted)) return this.fallbackAfter(low, c === 41 ? j + 1 : j, at) | netrc;
+      if (c === 63 || c === 124 || (c === 111 && gap > 0) || (c === 41 && quoted)) return this.fallbackAfter(low, c === 41 ? j + 1 : j, at) | netrc;
       return netrc;
     }
     const candidates = this.byLast[low.charCodeAt(at - 1)];
@@ -956,9 +969,16 @@ class SecretScreen {
    */
   private fallbackAfter(low: string, j: number, at: number): number {
     let k = j;
-    for (let gap = 0; gap < MAX_GAP && (low.charCodeAt(k) === 32 || low.charCodeAt(k) === 9); gap++) k++;
+    for (let gap = 0; gap < MAX_GAP; gap++) {
+      const b = low.charCodeAt(k);
+      if (b === 32 || b === 9) k++;
+      else if (b === 92 && low.charCodeAt(k + backslashRunAt(low, k)) === 116) k += backslashRunAt(low, k) + 1; // a tab as JSON writes it
+      else break;
+    }
     const c = low.charCodeAt(k);
-    if ((c !== 63 && c !== 124) || low.charCodeAt(k + 1) !== c) return 0;
+    // Python's ` or ` (`os.getenv("API_KEY") or "…"`), else `??`, `||`.
+    const or = c === 111 && low.charCodeAt(k - 1) === 32 && low.charCodeAt(k + 1) === 114 && low.charCodeAt(k + 2) === 32;
+    if (!or && ((c !== 63 && c !== 124) || low.charCodeAt(k + 1) !== c)) return 0;
     return this.pairName(low, at) !== 0 ? FALLBACK : 0;
   }
 
@@ -993,31 +1013,42 @@ function anchorCharacters(text: string): number {
     const c = text.charCodeAt(i);
     if (c === 45 || c === 65 || c === 74 || c === 95 || c === 61 || c === 58) return 1;
     if (c === 119) found = ONLY_W;
-    // The arguments' anchors (`",`, `??`, `||`, `gin(`; `=(` and `Auth(` hold one above).
+    // The arguments' anchors (`",`, `??`, `||`, `gin(`, ` or `; `=(` and `Auth(` hold one above).
     else if (c === 44 || c === 63 || c === 124 || c === 40) {
       const p = text.charCodeAt(i - 1);
       if ((c === 44 && (p === 34 || p === 39)) || (c === p && c !== 44 && c !== 40) || (c === 40 && p === 110)) return 1;
-    }
+    } else if (c === 114 && text.charCodeAt(i - 1) === 111 && text.charCodeAt(i - 2) === 32 && text.charCodeAt(i + 1) === 32) return 1;
   }
   return found;
 }
 
 /**
- * {@link LOGIN_CALL}: the calls `redactLoginPasswords` reads, as it finds them, from `anchor`: `login(` (from
- * `gin(`: `lo` before it and no letter or digit before that) or a name ending in `auth` before `=(` (looked
- * for here where the screen searches key names; behind each `=` where it looks behind separators); `Auth(` is
+ * {@link LOGIN_CALL}: the calls `redactLoginPasswords` reads, as it finds them, from `anchor`: `.login(` (from
+ * `gin(`: `.lo` before it) or a name ending in `auth` before `=(` or `= (` (looked for here where the screen
+ * searches key names; behind each `=` where it looks behind separators: {@link authTupleOpen}); `Auth(` is
  * found by {@link capitalA}. Exact, so the rule runs on no other code (`figsize=(`, `plugin(`). From the text's
  * first `(` (`paren`): before it `=` may be frequent (`a=b=c`), and no call opens.
  */
 function loginCalls(text: string, anchor: 'gin(' | '=(', paren: number): number {
-  const login = anchor === 'gin(';
-  for (let i = text.indexOf(anchor, paren - anchor.length + 1); i >= 0; i = text.indexOf(anchor, i + anchor.length)) {
-    if (login ? isLoginCall(text, i) : endsWithAuth(text, i)) return LOGIN_CALL;
+  if (anchor === 'gin(') {
+    for (let i = text.indexOf(anchor, paren - 3); i >= 0; i = text.indexOf(anchor, i + 4)) if (isLoginCall(text, i)) return LOGIN_CALL;
+    return 0;
+  }
+  // `auth=(`, `auth =(` and, with one space after `=`, `auth = (`, `auth= (`.
+  for (const a of ['=(', '= (']) {
+    for (let i = text.indexOf(a, paren - a.length + 1); i >= 0; i = text.indexOf(a, i + a.length)) if (authTupleOpen(text, i) >= 0) return LOGIN_CALL;
   }
   return 0;
 }
 
 
+
+/** Length of the run of backslashes starting at `i` (at most 8). */
+function backslashRunAt(text: string, i: number): number {
+  let k = 0;
+  while (k < 8 && text.charCodeAt(i + k) === 92) k++;
+  return k;
+}
 
 /** Where the run of at most 7 backslashes ending at `j` starts, less one (`j` itself when there is none). */
 function backslashesBack(text: string, j: number): number {

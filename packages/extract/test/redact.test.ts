@@ -1326,12 +1326,119 @@ describe('createRedactor: secrets passed as arguments (an audit, R1, 2026-12-06)
     assert.deepEqual(argumentsScreened('get(u, auth=("u", "x1"))'), ['login']);
   });
 
+  it('only an env or secret getter or setter takes the value after a key literal; only a method `.login(` a password (a review, 2026-12-06)', () => {
+    for (const code of [
+      'df["token"] = df["text"].str.replace("token", "tok")',
+      's = re.sub("token", "TOKEN", s)',
+      'msg = msg.replace("api_key", "apiKey")',
+      'out = json.dumps({"k": 1}).replace("password", "pwd")',
+      'with open("token", "w") as f:\n    f.write(tok)',
+      'op.create_index("ix_api_keys_token", "api_keys", ["token"], unique=True)',
+      'op.create_unique_constraint("uq_users_api_key", "users", ["api_key"])',
+      'op.rename_table("api_token", "api_tokens")',
+      't("auth.password", "Password")',
+      "i18n.t('settings.apiKey', 'API Key')",
+      '_("password", "Password")',
+      'form.add_field("password", "Password")',
+      'api_key = st.sidebar.text_input("api_key", "Enter your key")',
+      'logger.info("token", "refreshed")',
+      'socket.emit("token", "ready")',
+      'kind = data.get("token", "missing")',
+      'cfg.get("github_token", "fallback")',
+      'df.groupby("token", "count")',
+      'self.assertIn("token", "response body")',
+      'n = count("token", "text")',
+      'await login(page, "/dashboard")',
+      'await page.login(user, "/dashboard")',
+      'login("admin", "x9Lm3Np7")',
+      'do_login(user, "x9Lm3Np7")',
+    ]) {
+      for (const t of [code, JSON.stringify({ code })]) assert.equal(redact(t).text, t, t);
+    }
+    for (const [code, secret] of [
+      ['SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=\'k9Lm3Np7\')', 'k9Lm3Np7'],
+      ['key = st.secrets.get("OPENAI_API_KEY", "k9Lm3Np7")', 'k9Lm3Np7'],
+      ['key = getattr(settings, "API_KEY", "k9Lm3Np7")', 'k9Lm3Np7'],
+      ['api_key = ENV.fetch("API_KEY", "k9Lm3Np7")', 'k9Lm3Np7'],
+      ['String k = System.getenv().getOrDefault("API_KEY", "k9Lm3Np7");', 'k9Lm3Np7'],
+      ['apiKey := getEnv("API_KEY", "k9Lm3Np7")', 'k9Lm3Np7'],
+      ['os.Setenv("API_KEY", "k9Lm3Np7")', 'k9Lm3Np7'],
+      ['monkeypatch.setenv("API_KEY", "k9Lm3Np7")', 'k9Lm3Np7'],
+      ['key = os.getenv(key="API_KEY", default="k9Lm3Np7")', 'k9Lm3Np7'],
+      ['headers.set("X-Api-Key", "k9Lm3Np7")', 'k9Lm3Np7'],
+      ['SECRET_KEY = config("SECRET_KEY", default="k9Lm3Np7")', 'k9Lm3Np7'],
+    ] as const) {
+      for (const t of [code, JSON.stringify({ code })]) assert.ok(!redact(t).text.includes(secret), `${t} -> ${redact(t).text}`);
+    }
+  });
+
+  it('in JSON text, a key and a value quoted differently, and a tab before `??`, read as in code (a review, 2026-12-06)', () => {
+    for (const code of [
+      "key = os.getenv(\"API_KEY\", 'Xk9mP2qL7wZr')",
+      "key = os.getenv('API_KEY', \"Xk9mP2qL7wZr\")",
+      "SECRET_KEY = env(\"SECRET_KEY\", default='Xk9mP2qL7wZr')",
+      "os.environ.setdefault('OPENAI_API_KEY', \"Xk9mP2qL7wZr\")",
+      'const k = process.env.API_KEY\t?? "Xk9mP2qL7wZr";',
+      'k = env["API_KEY"]\t|| "Xk9mP2qL7wZr"',
+    ]) {
+      const raw = redact(code).text;
+      assert.ok(!raw.includes('Xk9mP2qL7wZr'), raw);
+      let text = code;
+      for (let times = 1; times <= 2; times++) {
+        text = JSON.stringify({ code: text });
+        for (const prefix of ['', 'x = 1\n'.repeat(30), 'See the notes (below). '.repeat(8)]) {
+          const out = redact(prefix + text).text;
+          assert.ok(!out.includes('Xk9mP2qL7wZr'), out);
+        }
+        let decoded: unknown = redact(text).text;
+        for (let i = 0; i < times; i++) decoded = (JSON.parse(decoded as string) as { code: unknown }).code;
+        assert.equal(decoded, raw);
+      }
+    }
+  });
+
+  it('property: a second pass redacts nothing more, however long an earlier secret in the same call (a review, 2026-12-06)', () => {
+    const long = fc.stringMatching(/^[A-Za-z0-9]{200,400}$/).filter((v) => /[0-9]/.test(v) && /[a-z]/.test(v));
+    const shape = fc.constantFrom(
+      (a: string, b: string) => `Map<String, String> m = Map.of("api_key", "${a}", "client_secret", "${b}");`,
+      (a: string, b: string) => `f("API_KEY", "${a}", "DB_PASSWORD", "${b}")`,
+      (a: string, b: string) => `x = (os.getenv("API_KEY", "${a}"), os.getenv("DB_PASSWORD", "${b}"))`,
+      (a: string, b: string) => `set_key(".env", "API_KEY", "${a}"); s.login("${a}", "${b}")`,
+      (a: string, b: string) => `r = get(u, auth=("${a}", "${b}"), headers={"token": "${a}"})`,
+      (a: string, b: string) => `k = process.env.API_KEY ?? "${a}" || "${b}"; j = os.getenv("TOKEN") or "${b}"`,
+    );
+    fc.assert(
+      fc.property(long, secretValue, shape, fc.integer({ min: 0, max: 2 }), (a, b, make, times) => {
+        let text = make(a, b);
+        for (let i = 0; i < times; i++) text = JSON.stringify({ code: text });
+        const once = redact(text).text;
+        assert.equal(redact(once).text, once, text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('common variations: a line break after `??`, `auth = (…)` with spaces, Python\'s `or` after an env lookup (a review, 2026-12-06)', () => {
+    for (const code of [
+      'const apiKey = process.env.OPENAI_API_KEY ??\n  "Xk9mP2qL7wZr";',
+      'auth = ("admin", "Xk9mP2qL7wZr")\nr = requests.get(url, auth=auth)',
+      'r = requests.get(url, auth= ("admin", "Xk9mP2qL7wZr"))',
+      'key = os.getenv("API_KEY") or "Xk9mP2qL7wZr"',
+      "key = os.environ.get('API_KEY') or 'Xk9mP2qL7wZr'",
+    ]) {
+      for (const t of [code, JSON.stringify({ code }), 'x = 1\n'.repeat(30) + code]) assert.ok(!redact(t).text.includes('Xk9mP2qL7wZr'), `${t} -> ${redact(t).text}`);
+    }
+    for (const code of ['name = os.getenv("USER") or "bob"', 'ttl = os.getenv("TOKEN_TTL") or "3600"', 'use a token or "x"', 'if auth == ("a", "b"): pass']) {
+      assert.equal(redact(code).text, code);
+    }
+  });
+
   it('short texts, screened by one pass over their characters, are read too', () => {
     for (const [text, out] of [
       ['TOKEN ?? "k9Lm3Np7"', `TOKEN ?? "${T}"`],
       ["PASSWORD || 'k9Lm3Np7'", `PASSWORD || '${T}'`],
-      ['put("TOKEN", "k9Lm3Np7")', `put("TOKEN", "${T}")`],
-      ["put('secret', 'k9Lm3Np7')", `put('secret', '${T}')`],
+      ['env("TOKEN", "k9Lm3Np7")', `env("TOKEN", "${T}")`],
+      ["putenv('secret', 'k9Lm3Np7')", `putenv('secret', '${T}')`],
       ['x.login(u, "k9Lm3Np7")', `x.login(u, "${T}")`],
     ] as const) {
       assert.equal(redact(text).text, out, text);
@@ -1430,14 +1537,14 @@ describe('createRedactor: secrets passed as arguments (an audit, R1, 2026-12-06)
     const reference = compileRedactor(undefined, false);
     const shape = fc.constantFrom(
       (k: string, v: string) => `os.getenv(${k}, ${v})`,
-      (k: string, v: string) => `put(${k}, ${v})`,
+      (k: string, v: string) => `os.putenv(${k}, ${v})`,
       (k: string, v: string) => `set_key(".env", ${k}, ${v})`,
-      (k: string, v: string) => `f(\n  ${k},\n  default=${v})`,
+      (k: string, v: string) => `env(\n  ${k},\n  default=${v})`,
       (k: string, v: string) => `process.env.${k.slice(1, -1)} ?? ${v}`,
       (k: string, v: string) => `env[${k}] || ${v}`,
       (k: string, v: string) => `Deno.env.get(${k}) ?? ${v}`,
       (k: string, v: string) => `${k.slice(1, -1)} ||= ${v}`,
-      (_k: string, v: string) => `login("u", ${v})`,
+      (_k: string, v: string) => `s.login("u", ${v})`,
       (_k: string, v: string) => `x.Login(u, ${v})`,
       (_k: string, v: string) => `get(u, auth=("u", ${v}))`,
       (_k: string, v: string) => `HTTPBasicAuth("u", ${v})`,
@@ -1482,11 +1589,10 @@ describe('createRedactor: secrets passed as arguments (an audit, R1, 2026-12-06)
 });
 
 describe('createRedactor: code after a secret key is kept byte for byte (an audit, R2, 2026-12-06)', () => {
-  it('optional chaining, a non-null assertion, a method called on a name with a digit', () => {
+  it('optional chaining, a method called on a module whose name has a digit', () => {
     for (const code of [
       'const token = req.headers.authorization?.split(" ")[1];',
       'let token = req.headers?.authorization;',
-      'const token = req.headers.authorization!.split(" ")[1];',
       'app.secret_key = base64.b64encode(os.urandom(32)).decode()',
       'secret = boto3.client("secretsmanager").get_secret_value(SecretId=sid)',
       'secret = boto3.client(\n    "secretsmanager",\n)',
@@ -1499,13 +1605,15 @@ describe('createRedactor: code after a secret key is kept byte for byte (an audi
 
   it('a name as an item of a dict or object literal, or a keyword argument of a call over several lines', () => {
     for (const code of [
-      'payload = {"username": user, "password": pw}',
+      'payload = {"username": user, "password": password}',
+      'payload = {"username": user, "password": pw.value}',
+      'payload = {"username": user, "password": get_pw()}',
       'config_list = [{"model": "gpt-4o", "api_key": api_key}]',
       "creds = {'api_key': api_key, 'secret': secret}",
       'config = {\n    "model": "gpt-4o",\n    "api_key": api_key,\n}',
       'config = {\n    "model": "gpt-4o",\n    "api_key": api_key\n}',
       'const body = JSON.stringify({ "token": token });',
-      "const pool = new Pool({ user: 'app', password: pw });",
+      "const pool = new Pool({ user: 'app', password: db_pw });",
       'const client = new OpenAI({ apiKey: apiKey });',
       'const client = new OpenAI({\n  apiKey: apiKey,\n});',
       "const pool = new Pool({\n  user: 'app',\n  password: dbPassword,\n  host: 'db',\n});",
@@ -1535,6 +1643,28 @@ describe('createRedactor: code after a secret key is kept byte for byte (an audi
       ['spring:\n  datasource:\n    password: changeme,', 'changeme'],
     ] as const) {
       assert.ok(!redact(text).text.includes(secret), `${text} -> ${redact(text).text}`);
+    }
+  });
+
+  it('redacts again what was redacted before these keep-rules (a review, 2026-12-06): a password with a `.` and a `(`, `!.`, a plain word as a dict value', () => {
+    for (const [text, secret] of [
+      ['DB_PASSWORD=Tr0ub4dor.Xy(z)', 'Tr0ub4dor'],
+      ['Server=db;User Id=sa;Password=Passw0rd.Db(1);Database=app', 'Passw0rd'],
+      ['export API_SECRET=k8s.Prod(2024)', 'k8s.Prod'],
+      ['password: Summer24.Fall(x)', 'Summer24'],
+      ['api_key=user!.Token', 'user!.Token'],
+      ['credentials: {"user": admin, "password": Welcome}', 'Welcome'],
+      ['login with {"username": "bob", "password": letmein}', 'letmein'],
+      ['Try config={user: admin, password: Welcome}', 'Welcome'],
+      ['x = {user: admin, password: Welcome}', 'Welcome'],
+      ['{"password": Welcome}', 'Welcome'],
+      ['{\n  "user": admin,\n  "password": letmein\n}', 'letmein'],
+      ['conn = connect(\n    host=localhost,\n    password=Welcome,\n)', 'Welcome'],
+      // A short variable is redacted with them (documented in the README): a secret in clear is worse.
+      ['payload = {"username": user, "password": pw}', '"password": pw'],
+      ['const token = req.headers.authorization!.split(" ")[1];', 'authorization!'],
+    ] as const) {
+      for (const t of [text, JSON.stringify({ code: text })]) assert.ok(!redact(t).text.includes(secret), `${t} -> ${redact(t).text}`);
     }
   });
 
