@@ -5,7 +5,8 @@
  * and templates of known variables, variables bound to such values earlier
  * in the same code, `+` concatenation, Python `Path / 'x'`, and a handful of
  * path helpers. A loop variable over a literal list stands for all its values
- * (`Val.alts`); what is built from it gives every combination (`combine`,
+ * (`Val.alts`); what is built from it gives every combination of the values
+ * of different loops, each iteration of one loop only with itself (`combine`,
  * bounded). Anything else is `undefined`: an unknown value is never guessed.
  */
 import { splitArgs, argAt, type CallArg } from './calls.js';
@@ -23,6 +24,20 @@ export interface Val {
    * evaluator cannot apply to each value make it unknown.
    */
   alts?: readonly string[];
+  /**
+   * With `alts`: the loops the values come from (ids: the token of each
+   * loop's `for`), and for each value, the iteration of each of those loops it
+   * was built in (`iters[a][j]`: value `a`, loop `loops[j]`). `combine` joins
+   * only values of the same iteration of a loop (`f"{name}/{name}.csv"` gives
+   * one file per value of `name`, not every pair).
+   */
+  loops?: readonly number[];
+  iters?: readonly (readonly number[])[];
+}
+
+/** The values of loop `id`'s variable over a literal list, each its own iteration. */
+export function loopValues(id: number, values: readonly string[]): Val {
+  return { s: values[0]!, path: false, alts: values, loops: [id], iters: values.map((_, k) => [k]) };
 }
 
 /** What the evaluator needs to know about the surrounding code. */
@@ -228,50 +243,80 @@ function concat(parts: readonly string[]): string {
   return parts.length === 2 ? parts[0]! + parts[1]! : parts.join('');
 }
 
+/** Most loops one value may come from (`f"{a}_{b}_{c}"` is 3); more is unknown. */
+const MAX_LOOPS = 8;
+
 /**
- * Every combination of the pieces' values (each a loop variable's values, or
- * one value), built by `build`, in the order nested loops would give them
- * (the first piece varies slowest). Unknown when there would be more than
- * `MAX_ALTS`, when the snippet's `altBudget` is spent, or when a value grows
- * past `MAX_VALUE_CHARS`: the cost stays bounded whatever the input.
+ * Every consistent combination of the pieces' values (each a loop variable's
+ * values, or one value), built by `build`, in the order nested loops would
+ * give them (the first piece varies slowest). Consistent: pieces that come
+ * from the same loop take values of the same iteration of it
+ * (`f"{out_dir}/{split}.csv"` with `out_dir = f"data/{split}"`). Unknown when
+ * there would be more than `MAX_ALTS` values, when they would come from more
+ * than `MAX_LOOPS` loops, when the snippet's `altBudget` is spent, or when a
+ * value grows past `MAX_VALUE_CHARS`: the cost stays bounded whatever the input.
  */
 export function combine(ctx: EvalContext, pieces: readonly Val[], build: (parts: readonly string[]) => string, path: boolean): Val | undefined {
-  let count = 1;
+  const loops: number[] = [];
   for (const p of pieces) {
-    count *= p.alts?.length ?? 1;
-    if (count > MAX_ALTS) return undefined;
+    if (p.alts === undefined) continue;
+    if (p.loops === undefined || p.iters === undefined) return undefined;
+    for (const id of p.loops) if (!loops.includes(id)) loops.push(id);
   }
-  const parts: string[] = [];
-  let withAlts = false;
-  for (const p of pieces) {
-    parts.push(p.s);
-    if (p.alts !== undefined) withAlts = true;
-  }
-  if (!withAlts) {
+  if (loops.length === 0) {
+    const parts = pieces.map((p) => p.s);
     const s = build(parts);
     return s.length > MAX_VALUE_CHARS ? undefined : { s, path };
   }
+  if (loops.length > MAX_LOOPS) return undefined;
   const budget = ctx.altBudget;
-  if (budget === undefined || budget.left < count) return undefined;
-  budget.left -= count;
-  const index = new Array<number>(pieces.length).fill(0);
+  if (budget === undefined) return undefined;
+  // Rows: the value picked of each piece so far, and the iteration of each loop they fix (-1: none yet).
+  let picks: number[][] = [[]];
+  let rowIters: number[][] = [new Array<number>(loops.length).fill(-1)];
+  for (const p of pieces) {
+    const n = p.alts?.length ?? 1;
+    if (budget.left < picks.length * n) return undefined;
+    budget.left -= picks.length * n;
+    const at = p.loops?.map((id) => loops.indexOf(id));
+    const nextPicks: number[][] = [];
+    const nextIters: number[][] = [];
+    for (let r = 0; r < picks.length; r++) {
+      for (let a = 0; a < n; a++) {
+        let it = rowIters[r]!;
+        if (at !== undefined) {
+          const own = p.iters![a]!;
+          let ok = true;
+          for (let j = 0; j < at.length && ok; j++) {
+            const cur = it[at[j]!]!;
+            if (cur === -1) {
+              if (it === rowIters[r]) it = it.slice();
+              it[at[j]!] = own[j]!;
+            } else ok = cur === own[j];
+          }
+          if (!ok) continue;
+        }
+        if (nextPicks.length >= MAX_ALTS) return undefined;
+        nextPicks.push([...picks[r]!, a]);
+        nextIters.push(it);
+      }
+    }
+    picks = nextPicks;
+    rowIters = nextIters;
+  }
+  if (picks.length === 0) return undefined;
   const out: string[] = [];
-  for (let n = 0; n < count; n++) {
+  const parts: string[] = new Array<string>(pieces.length);
+  for (const row of picks) {
     for (let k = 0; k < pieces.length; k++) {
       const alts = pieces[k]!.alts;
-      parts[k] = alts === undefined ? pieces[k]!.s : alts[index[k]!]!;
+      parts[k] = alts === undefined ? pieces[k]!.s : alts[row[k]!]!;
     }
     const s = build(parts);
     if (s.length > MAX_VALUE_CHARS) return undefined;
     out.push(s);
-    // Next combination: the last piece varies fastest.
-    for (let k = pieces.length - 1; k >= 0; k--) {
-      const len = pieces[k]!.alts?.length ?? 1;
-      if (++index[k]! < len) break;
-      index[k] = 0;
-    }
   }
-  return { s: out[0]!, path, alts: out };
+  return { s: out[0]!, path, alts: out, loops, iters: rowIters };
 }
 
 /** `f` applied to each value of `val` (to `val` itself without alternatives); unknown if any result is. */
@@ -289,7 +334,7 @@ function eachValue(ctx: EvalContext, val: Val, f: (v: Val) => Val | undefined): 
     path = r.path;
     out.push(r.s);
   }
-  return { s: out[0]!, path, alts: out };
+  return { s: out[0]!, path, alts: out, loops: val.loops, iters: val.iters };
 }
 
 /** A JS template `head ${name} middle ${name} tail` whose substitutions are known variables. */

@@ -16,7 +16,20 @@
  *   when every way through gives the same one (an `if` without `else`, or a
  *   branch that does not bind it, goes through with the old value);
  *   otherwise it is unknown. A `finally:` ends the statement; its body runs
- *   in order like any other code.
+ *   in order like any other code. A branch whose last statement leaves
+ *   (`raise`, `return`, `sys.exit(…)`, `exit(…)`, `quit(…)`, `os._exit(…)`)
+ *   is no way through. A way through on which a name was never bound before
+ *   (no assignment, parameter, import, `def`, `for`, `as`, `global` seen for
+ *   it) gives it no value: reading it there would fail (NameError), so it
+ *   does not make the name unknown (`if __name__ == "__main__": out = "f"`).
+ * - **Classes**: what the body binds is the class's (its attributes): undone
+ *   when the body ends, as for functions.
+ * - **Loops** (`for`): a loop variable over a literal list stands for all its
+ *   values in the body (`evaluate.ts`, `Val.loops`); when the loop ends,
+ *   every value built from it becomes the last iteration's (unknown when the
+ *   loop has a `break`).
+ * - **`global`/`nonlocal`** names a function declares are unknown after it
+ *   (a call may rebind them).
  *
  * Blocks end at the first logical line indented no deeper than their header.
  * The stack is followed lazily, in token order: `advanceTo` reads the line
@@ -46,9 +59,18 @@ interface Slot {
 const DEF = 0;
 const IF = 1;
 const TRY = 2;
+const FOR = 3;
+const CLASS = 4;
+
+/**
+ * The value a name "had" before its first binding when it was never bound
+ * (in the trail and in `Slot.pre`/`base`; never in `vars`): a way through
+ * with it gives the name no value at all.
+ */
+const UNBOUND: Val = { s: '', path: false };
 
 interface Frame {
-  kind: typeof DEF | typeof IF | typeof TRY;
+  kind: typeof DEF | typeof IF | typeof TRY | typeof FOR | typeof CLASS;
   /** Indentation of the header line. */
   indent: number;
   /** Length of the trail when the block started, and when its current branch started. */
@@ -60,6 +82,19 @@ interface Frame {
   hasElse: boolean;
   /** The names its finished branches bound (only once one did). */
   slots: Map<string, Slot> | undefined;
+  /** Finished branches that do not leave (`raise`, `return`, …): the ways through. */
+  live: number;
+  /** First token of the current branch's header line (`if`, `elif`, `except` …). */
+  header: number;
+  /** Indentation of the current branch's body (-1: none seen yet), and the first token of its last line at that indentation (-1: none). */
+  bodyIndent: number;
+  lastStmt: number;
+  /** FOR: the loop's id (its `for` token), number of values (0: not a loop over a literal list), whether a `break` was seen. */
+  loop: number;
+  loopLen: number;
+  broken: boolean;
+  /** DEF: names declared `global` or `nonlocal` in the body. */
+  globals: string[] | undefined;
 }
 
 /** Deepest nesting followed; deeper blocks are not opened (their code is taken in order, as before). */
@@ -72,13 +107,14 @@ function sameVal(a: Val | undefined, b: Val | undefined): boolean {
   const x = a.alts;
   const y = b.alts;
   if (x === undefined || y === undefined) return x === y;
-  if (x.length !== y.length) return false;
-  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  if (x.length !== y.length || a.loops?.join() !== b.loops?.join()) return false;
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k] || a.iters?.[k]?.join() !== b.iters?.[k]?.join()) return false;
   return true;
 }
 
 function merge(slot: Slot, val: Val | undefined): void {
   slot.count++;
+  if (val === UNBOUND) return; // a way through where it was never bound: reading it fails, no value
   if (slot.merged === 0) {
     slot.merged = 1;
     slot.result = val;
@@ -93,22 +129,62 @@ export class PythonBlocks {
    * values from before the block.
    */
   private readonly trail: (string | Val | undefined)[] = [];
-  /** Tokens before this one have been read for line starts. */
+  /** Tokens before this one have been read for line starts (the first line's once `started`). */
   private scanned = 0;
+  private started = false;
+  /** Names bound so far in any way followed (also to unknown values, also undone since): the others were never bound. */
+  private readonly bound = new Set<string>();
+  /** Whether any name may have been bound unseen (`from m import *`, relative imports): then none counts as never bound. */
+  private readonly anyBound: boolean;
+  /** The `for` loops open (their ids), and for each, the names bound to values built from it (to make them the last iteration's at its end). */
+  private readonly openLoops = new Set<number>();
+  private readonly byLoop = new Map<number, string[]>();
 
   constructor(
     private readonly tokens: PythonTokenList,
     private readonly match: Int32Array,
     private readonly vars: Map<string, Val>,
-  ) {}
+    imported: Iterable<string> = [],
+  ) {
+    for (const name of imported) this.bound.add(name);
+    this.anyBound = /\bimport\s*\*|^[ \t]*from[ \t]+\./m.test(tokens.src);
+  }
 
   /** Binds `name` to `val` (unknown: `undefined`), noted for the innermost open block. */
   bind(name: string, val: Val | undefined): void {
+    this.rebind(name, val, false);
+  }
+
+  /** `bind`; `wasUnbound`: the name had no value before (a statement's merge of a name first bound in it). */
+  private rebind(name: string, val: Val | undefined, wasUnbound: boolean): void {
     const prev = this.vars.get(name);
-    if (val === undefined && prev === undefined) return; // unknown stays unknown: nothing to note or undo
-    if (this.stack.length > 0) this.trail.push(name, prev);
+    const seen = this.bound.has(name) && !wasUnbound;
+    if (val === undefined && prev === undefined && seen) return; // unknown stays unknown: nothing to note or undo
+    this.bound.add(name);
+    if (this.stack.length > 0) this.trail.push(name, prev ?? (seen || this.anyBound ? undefined : UNBOUND));
+    if (val?.loops !== undefined) {
+      // Built from loop values: only from loops still open (else unknown: a comprehension's, seen through `:=`).
+      for (const id of val.loops) {
+        if (!this.openLoops.has(id)) return void this.vars.delete(name);
+      }
+      for (const id of val.loops) this.byLoop.get(id)!.push(name);
+    }
     if (val !== undefined) this.vars.set(name, val);
     else this.vars.delete(name);
+  }
+
+  /**
+   * Whether the values of the `for` loop at token `id` (over a literal list
+   * of `count`) are followed: the innermost open block is that loop. Else its
+   * variable is unknown.
+   */
+  enterLoop(id: number, count: number): boolean {
+    const top = this.stack[this.stack.length - 1];
+    if (top === undefined || top.kind !== FOR || top.loop !== id) return false;
+    top.loopLen = count;
+    this.openLoops.add(id);
+    this.byLoop.set(id, []);
+    return true;
   }
 
   /**
@@ -118,18 +194,21 @@ export class PythonBlocks {
   advanceTo(target: number): void {
     const { kinds, starts, ends, src } = this.tokens;
     let k = this.scanned;
+    if (!this.started) {
+      this.started = true;
+      this.lineStart(0); // the first line: no line end before it
+    }
     if (k >= target) return;
-    if (k === 0) this.lineStart(0); // the first line: no line end before it
     for (; k < target; k++) {
       if (kinds[k] !== NL) continue;
       const t = k + 1;
       if (this.stack.length === 0) {
-        // Nothing open: only a line that may open a block matters (`if`, `def`, `try`, `async`), by length and first letter.
+        // Nothing open: only a line that may open a block matters (`if`, `def`, `try`, `for`, `class`, `async`), by length and first letter.
         if (kinds[t] !== NAME) continue;
         const len = ends[t]! - starts[t]!;
         if (len < 2 || len > 5) continue;
         const c = src.charCodeAt(starts[t]!);
-        if (c !== 105 /* i */ && c !== 100 /* d */ && c !== 116 /* t */ && c !== 97 /* a */) continue;
+        if (c !== 105 /* i */ && c !== 100 /* d */ && c !== 116 /* t */ && c !== 97 /* a */ && c !== 102 /* f */ && c !== 99 /* c */) continue;
       }
       this.lineStart(t);
     }
@@ -137,15 +216,19 @@ export class PythonBlocks {
   }
 
   private set(name: string, val: Val | undefined): void {
-    if (val !== undefined) this.vars.set(name, val);
+    if (val !== undefined && val !== UNBOUND) this.vars.set(name, val);
     else this.vars.delete(name);
   }
 
-  private open(kind: Frame['kind'], indent: number): boolean {
-    if (this.stack.length >= MAX_DEPTH) return false;
+  private open(kind: Frame['kind'], indent: number, header: number): Frame | undefined {
+    if (this.stack.length >= MAX_DEPTH) return undefined;
     const at = this.trail.length;
-    this.stack.push({ kind, indent, trailStart: at, branchStart: at, branch: 0, hasElse: false, slots: undefined });
-    return true;
+    const frame: Frame = {
+      kind, indent, trailStart: at, branchStart: at, branch: 0, hasElse: false, slots: undefined, live: 0,
+      header, bodyIndent: -1, lastStmt: -1, loop: -1, loopLen: 0, broken: false, globals: undefined,
+    };
+    this.stack.push(frame);
+    return frame;
   }
 
   /** Restores the values the trail holds back to length `to`, newest first. */
@@ -175,16 +258,19 @@ export class PythonBlocks {
   private lineStart(t: number): void {
     const tokens = this.tokens;
     if (t >= tokens.length) return;
+    if (this.stack.length > 0) this.noteBreak(t);
     if (tokens.kinds[t] !== NAME) {
-      if (this.stack.length > 0) this.dedent(t, false);
+      if (this.stack.length > 0) this.noteLine(t, this.dedent(t, false));
       return;
     }
-    // What the line starts with: a block header (`if`, `try:`, `def`, `async def`) or a branch (`elif`, `else`, `except`).
+    // What the line starts with: a block header (`if`, `try:`, `for`, `def`, `class`, `async def`/`for`)
+    // or a branch (`elif`, `else`, `except`).
     const { src, starts } = tokens;
     const s = starts[t]!;
     const c = src.charCodeAt(s);
     let header = -1;
     let branch = false;
+    let at = t; // the header's keyword (`def` of `async def`)
     switch (tokens.ends[t]! - s) {
       case 2:
         if (c === 105 /* i */ && src.charCodeAt(s + 1) === 102 /* f */) header = IF;
@@ -192,26 +278,78 @@ export class PythonBlocks {
       case 3:
         if (c === 100 /* d */ && src.startsWith('def', s)) header = DEF;
         else if (c === 116 /* t */ && src.startsWith('try', s)) header = TRY;
+        else if (c === 102 /* f */ && src.startsWith('for', s)) header = FOR;
         break;
       case 4:
         branch = c === 101 /* e */ && (src.startsWith('elif', s) || src.startsWith('else', s));
         break;
       case 5:
-        if (c === 97 /* a */ && src.startsWith('async', s) && tokens.name(t + 1, 'def')) header = DEF;
+        if (c === 97 /* a */ && src.startsWith('async', s) && (tokens.name(t + 1, 'def') || tokens.name(t + 1, 'for'))) {
+          at = t + 1;
+          header = tokens.name(t + 1, 'def') ? DEF : FOR;
+        } else if (c === 99 /* c */ && src.startsWith('class', s)) header = CLASS;
         break;
       case 6:
         branch = c === 101 /* e */ && src.startsWith('except', s);
+        if (!branch && c === 103 /* g */ && src.startsWith('global', s)) this.noteGlobals(t);
+        break;
+      case 8:
+        if (c === 110 /* n */ && src.startsWith('nonlocal', s)) this.noteGlobals(t);
         break;
     }
     if (header < 0) {
-      if (this.stack.length > 0) this.dedent(t, branch);
+      if (this.stack.length === 0) return;
+      this.switched = false;
+      const indent = this.dedent(t, branch);
+      if (!this.switched) this.noteLine(t, indent);
       return;
     }
     const indent = this.dedent(t, false);
     if (indent < 0) return;
-    if (header === DEF) this.enterFunction(tokens.ends[t]! - s === 5 ? t + 1 : t, indent);
-    else this.open(header as Frame['kind'], indent);
+    this.noteLine(t, indent);
+    if (header === DEF || header === CLASS) this.enterDefinition(at, indent, header);
+    else {
+      const frame = this.open(header as Frame['kind'], indent, t);
+      if (frame !== undefined && header === FOR) frame.loop = at;
+    }
   }
+
+  /** Line `t` (at `indent`) is a statement of the innermost block: the last one of its branch so far, when at the body's indentation. */
+  private noteLine(t: number, indent: number): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top === undefined || indent < 0 || indent <= top.indent) return;
+    if (top.bodyIndent < 0) top.bodyIndent = indent;
+    if (indent === top.bodyIndent) top.lastStmt = t;
+  }
+
+  /** A `break` ending the line before token `t` leaves the innermost loop (or a `while` in it: the same, to be safe). */
+  private noteBreak(t: number): void {
+    const tokens = this.tokens;
+    const last = tokens.op(t - 2, ';') ? t - 3 : t - 2;
+    if (last < 0 || !tokens.name(last, 'break')) return;
+    for (let k = this.stack.length - 1; k >= 0; k--) {
+      const f = this.stack[k]!;
+      if (f.kind === DEF || f.kind === CLASS) return;
+      if (f.kind === FOR) return void (f.broken = true);
+    }
+  }
+
+  /** `global a, b` / `nonlocal a` at token `t`: noted for the innermost function. */
+  private noteGlobals(t: number): void {
+    const tokens = this.tokens;
+    let def: Frame | undefined;
+    for (let k = this.stack.length - 1; k >= 0 && def === undefined; k--) if (this.stack[k]!.kind === DEF) def = this.stack[k];
+    for (let k = t + 1; k < tokens.length && tokens.kinds[k] === NAME; k += 2) {
+      const name = tokens.text(k);
+      // At module level (or when the function was not followed), the name is unknown from here on.
+      if (def === undefined) this.bind(name, undefined);
+      else (def.globals ??= []).push(name);
+      if (!tokens.op(k + 1, ',')) break;
+    }
+  }
+
+  /** Set by `dedent` when the line switched to the next branch of a statement. */
+  private switched = false;
 
   /**
    * Ends the blocks the line starting at token `t` is not indented into (or
@@ -223,11 +361,12 @@ export class PythonBlocks {
     const indent = this.indentOf(t);
     if (indent < 0) return indent;
     for (let top = this.stack[this.stack.length - 1]; top !== undefined && indent <= top.indent; top = this.stack[this.stack.length - 1]) {
-      if (branch && indent === top.indent && top.kind !== DEF) {
+      if (branch && indent === top.indent && (top.kind === IF || top.kind === TRY)) {
         // `elif`/`else` continue an `if`; `except`/`else` a `try`.
         const len = tokens.ends[t]! - tokens.starts[t]!;
         if (top.kind === TRY || len === 4) {
-          this.nextBranch(top, top.kind === IF && tokens.name(t, 'else'));
+          this.nextBranch(top, top.kind === IF && tokens.name(t, 'else'), t);
+          this.switched = true;
           break;
         }
       }
@@ -238,13 +377,15 @@ export class PythonBlocks {
 
   /**
    * `def name(params):` at token `def`: binds `name` (unknown) where the
-   * function is defined, then opens its body, where the parameters are unknown.
+   * function is defined, then opens its body, where the parameters are
+   * unknown. `class name…:` binds `name` (unknown) and opens its body.
    */
-  private enterFunction(def: number, indent: number): void {
+  private enterDefinition(def: number, indent: number, kind: typeof DEF | typeof CLASS): void {
     const { tokens, match } = this;
     if (!tokens.name(def + 1)) return;
     this.bind(tokens.text(def + 1), undefined);
-    if (!this.open(DEF, indent)) return;
+    const frame = this.open(kind, indent, def);
+    if (frame === undefined || kind === CLASS) return;
     const open = def + 2;
     const close = tokens.op(open, '(') ? match[open]! : -1;
     // Parameters: a name after `(` or `,` (maybe after `*`/`**`), at the parentheses' own level.
@@ -258,11 +399,45 @@ export class PythonBlocks {
       const before = tokens.op(k - 1, '*') || tokens.op(k - 1, '**') ? k - 2 : k - 1;
       if (before === open || tokens.op(before, ',')) this.bind(tokens.text(k), undefined);
     }
+    // A one-line body `def f(): global X; X = 1`.
+    const body = this.inlineBody(def);
+    if (body >= 0 && (tokens.name(body, 'global') || tokens.name(body, 'nonlocal'))) this.noteGlobals(body);
   }
 
-  /** Merges the values the current branch of `frame` (the innermost block) leaves its names with. */
+  /** The first token after the `:` that ends the header starting at token `h`, when the body follows on the same line; else -1. */
+  private inlineBody(h: number): number {
+    const { tokens, match } = this;
+    for (let k = h + 1, n = 0; k < tokens.length && n < 256; k++, n++) {
+      if (tokens.kinds[k] === NL) return -1;
+      const m = match[k]!;
+      if (m > k) {
+        k = m;
+        continue;
+      }
+      if (tokens.op(k, ':')) return k + 1 < tokens.length && tokens.kinds[k + 1] !== NL ? k + 1 : -1;
+    }
+    return -1;
+  }
+
+  /** Whether the current branch of `frame` ends by leaving (`raise`, `return`, `sys.exit(…)` …): it is no way through. */
+  private leaves(frame: Frame): boolean {
+    const tokens = this.tokens;
+    const k = frame.lastStmt >= 0 ? frame.lastStmt : this.inlineBody(frame.header);
+    if (k < 0 || tokens.kinds[k] !== NAME) return false;
+    if (tokens.name(k, 'raise') || tokens.name(k, 'return')) return true;
+    if ((tokens.name(k, 'exit') || tokens.name(k, 'quit')) && tokens.op(k + 1, '(')) return true;
+    return (
+      tokens.op(k + 1, '.') &&
+      tokens.op(k + 3, '(') &&
+      ((tokens.name(k, 'sys') && tokens.name(k + 2, 'exit')) || (tokens.name(k, 'os') && tokens.name(k + 2, '_exit')))
+    );
+  }
+
+  /** Merges the values the current branch of `frame` (the innermost block) leaves its names with (none when it leaves). */
   private mergeBranch(frame: Frame): void {
     const trail = this.trail;
+    const through = !this.leaves(frame);
+    if (through) frame.live++;
     for (let k = frame.branchStart; k < trail.length; k += 2) {
       const name = trail[k] as string;
       frame.slots ??= new Map();
@@ -275,33 +450,46 @@ export class PythonBlocks {
       }
       if (slot.branch === frame.branch) continue;
       slot.branch = frame.branch;
-      merge(slot, this.vars.get(name));
+      if (through) merge(slot, this.vars.get(name));
     }
   }
 
-  /** Ends the current branch of `frame` and starts the next, from the values before the statement. */
-  private nextBranch(frame: Frame, isElse: boolean): void {
+  /** Ends the current branch of `frame` and starts the next (at token `t`), from the values before the statement. */
+  private nextBranch(frame: Frame, isElse: boolean, t: number): void {
     this.mergeBranch(frame);
     this.undo(frame.branchStart);
     if (frame.kind === TRY && frame.branch === 0 && frame.slots !== undefined) {
       // The `try` body may have stopped anywhere: after it, what it changed is unknown.
       for (const [name, slot] of frame.slots) {
-        if (sameVal(slot.pre, slot.result)) continue;
+        if (sameVal(slot.pre, slot.result) && slot.merged === 1) continue;
         slot.base = undefined;
         this.bind(name, undefined);
       }
     }
     frame.branchStart = this.trail.length;
     frame.branch++;
+    frame.header = t;
+    frame.bodyIndent = -1;
+    frame.lastStmt = -1;
     if (isElse) frame.hasElse = true;
   }
 
-  /** Ends the innermost block: a function's bindings are undone, branches merged. */
+  /**
+   * Ends the innermost block: a function's or class's bindings are undone
+   * (and its `global` names made unknown), a loop's values made the last
+   * iteration's, branches merged.
+   */
   private close(): void {
     const frame = this.stack[this.stack.length - 1]!;
-    if (frame.kind === DEF) {
+    if (frame.kind === DEF || frame.kind === CLASS) {
       this.undo(frame.trailStart);
       this.stack.pop();
+      if (frame.globals !== undefined) for (const name of frame.globals) this.bind(name, undefined);
+      return;
+    }
+    if (frame.kind === FOR) {
+      this.stack.pop();
+      if (frame.loopLen > 0) this.endLoop(frame);
       return;
     }
     this.mergeBranch(frame);
@@ -309,12 +497,49 @@ export class PythonBlocks {
     this.stack.pop();
     const slots = frame.slots;
     if (slots === undefined) return;
-    const branches = frame.branch + 1;
     // A `try` always goes through its body (or its `else`); an `if` without `else` may go through none.
     const skippable = frame.kind === IF && !frame.hasElse;
     for (const [name, slot] of slots) {
-      if (slot.count < branches || skippable) merge(slot, slot.base);
-      this.bind(name, slot.merged === 1 ? slot.result : undefined);
+      if (slot.count < frame.branch + 1 || skippable) {
+        // The ways through that did not bind it keep its start value.
+        const through = frame.live - slot.count + (skippable ? 1 : 0);
+        // Never bound before, but inside a loop: a later iteration may go through with an earlier one's value.
+        if (through > 0 && slot.base === UNBOUND && slot.result?.loops !== undefined) slot.merged = 2;
+        else if (through > 0) merge(slot, slot.base);
+      }
+      this.rebind(name, slot.merged === 1 ? slot.result : undefined, slot.pre === UNBOUND);
     }
   }
+
+  /** The loop `frame` ended: what was built from its values is the last iteration's (unknown after a `break`). */
+  private endLoop(frame: Frame): void {
+    const id = frame.loop;
+    const names = this.byLoop.get(id)!;
+    this.byLoop.delete(id);
+    this.openLoops.delete(id);
+    for (const name of names) {
+      const v = this.vars.get(name);
+      if (v?.loops === undefined || !v.loops.includes(id)) continue;
+      this.bind(name, frame.broken ? undefined : lastIteration(v, id, frame.loopLen - 1));
+    }
+  }
+}
+
+/** The values of `v` built in iteration `last` of loop `id` (unknown when none, or several once no loop is left). */
+function lastIteration(v: Val, id: number, last: number): Val | undefined {
+  const loops = v.loops!;
+  const iters = v.iters!;
+  const alts = v.alts!;
+  const j = loops.indexOf(id);
+  const keptAlts: string[] = [];
+  const keptIters: number[][] = [];
+  for (let a = 0; a < alts.length; a++) {
+    const it = iters[a]!;
+    if (it[j] !== last) continue;
+    keptAlts.push(alts[a]!);
+    keptIters.push(it.filter((_, x) => x !== j));
+  }
+  if (keptAlts.length === 0) return undefined;
+  if (loops.length === 1) return keptAlts.length === 1 ? { s: keptAlts[0]!, path: v.path } : undefined;
+  return { s: keptAlts[0]!, path: v.path, alts: keptAlts, loops: loops.filter((x) => x !== id), iters: keptIters };
 }

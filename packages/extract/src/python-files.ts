@@ -23,7 +23,7 @@
  * copies and moves (their content flows somewhere).
  */
 import { argAt, callAt, hasKeyword, type CallArg, type CallSite } from './calls.js';
-import { ALT_BUDGET, combine, evalArg, evalPrefix, evalRange, lookupVar, type EvalContext, type Val } from './evaluate.js';
+import { ALT_BUDGET, combine, evalArg, evalPrefix, evalRange, lookupVar, loopValues, type EvalContext, type Val } from './evaluate.js';
 import type { OrderedSet } from './guard.js';
 import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
 import type { PythonTokenList } from './lexer-python.js';
@@ -99,9 +99,8 @@ export function scanPythonFiles(
   const { kinds, starts, ends, src } = tokens;
   const match = tokens.match!;
   const vars = new Map<string, Val>();
-  // Where names are scoped (comprehensions, lambdas): looked for one name at a time while the candidates are few.
-  let scopedNames: Map<string, ScopedRanges | null> | undefined;
-  let allScoped = false;
+  // Where names are scoped (comprehensions, lambdas): every such name, found once, at the first lookup.
+  let scopedNames: Map<string, ScopedRanges> | undefined;
   let current = 0;
   const root = (head: string): string => aliases.get(head) ?? DEFAULT_ALIASES.get(head) ?? head;
   const qualify = (chain: readonly string[]): string => {
@@ -110,20 +109,14 @@ export function scanPythonFiles(
   };
   const scoped = (name: string): Val | null | undefined => {
     if (scopedNames === undefined) {
-      const candidates = (tokens.bracketedFors.length + tokens.lambdas.length) >> 1;
-      if (candidates === 0) return undefined;
-      allScoped = candidates > FEW_SCOPES;
-      scopedNames = allScoped ? scopedBindings(tokens, match) : new Map();
+      if (tokens.bracketedFors.length + tokens.lambdas.length === 0) return undefined;
+      scopedNames = scopedBindings(tokens, match);
     }
-    let r = scopedNames.get(name);
-    if (r === undefined && !allScoped) {
-      r = scopedBindings(tokens, match, name).get(name) ?? null;
-      scopedNames.set(name, r);
-    }
-    return r ? innermostAt(r, current) : undefined;
+    const r = scopedNames.get(name);
+    return r === undefined ? undefined : innermostAt(r, current);
   };
   const ctx: EvalContext = { tokens, match, lang: 'python', vars, qualify, scoped, altBudget: { left: ALT_BUDGET } };
-  const blocks = new PythonBlocks(tokens, match, vars);
+  const blocks = new PythonBlocks(tokens, match, vars, aliases.keys());
   // Names bound to open file handles (`f.write(...)` writes content, not a path), with the qualified
   // name of what opened them (`zipfile.ZipFile`), so `z.write('a.pdf')` on an archive reads a.pdf.
   const handles = new Map<string, string>();
@@ -240,15 +233,35 @@ const MAX_TARGETS = 32;
  * plain names are targets (`self.a, b = …` is not followed). A name inside
  * an open bracket (`f(a, b=1)`, a keyword argument) is not a target.
  */
-function tupleTargetStart(tokens: TokenList, i: number): number {
+function tupleTargetStart(tokens: PythonTokenList, i: number): number {
   let k = i;
   for (let n = 0; n < MAX_TARGETS; n++) {
     const j = tokens.opChar(k - 1) === 42 /* * */ ? k - 1 : k;
-    if (n > 0 && atStatementStart(tokens, j)) return j;
+    if (n > 0 && atStatementStart(tokens, j)) return tokens.opChar(j - 1) === 58 /* : */ && inLambdaBrackets(tokens, j) ? -1 : j;
     if (tokens.opChar(j - 1) !== 44 /* , */ || tokens.kinds[j - 2] !== NAME) return -1;
     k = j - 2;
   }
   return -1;
+}
+
+/**
+ * Whether token `j` is inside the brackets around the last lambda before it
+ * (`sorted(fs, key=lambda x: p, reverse=True)`: `p, reverse` follow the
+ * lambda's `:`, no block's, and are no target list).
+ */
+function inLambdaBrackets(tokens: PythonTokenList, j: number): boolean {
+  const lambdas = tokens.lambdas;
+  // The last `lambda` before `j` (the list holds pairs, in token order).
+  let lo = 0;
+  let hi = lambdas.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (lambdas[2 * mid]! < j) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === 0) return false;
+  const open = lambdas[2 * (lo - 1) + 1]!;
+  return open >= 0 && tokens.match![open]! > j;
 }
 
 /** Names of the target list ending at name `i` (see `tupleTargetStart`), and whether one is starred. */
@@ -304,7 +317,7 @@ function trackBinding(ctx: EvalContext, blocks: PythonBlocks, b: number, kind: n
       return blocks.bind(tokens.text(b), r !== undefined && endsOperand(tokens, r.next) ? r.val : undefined);
     }
     case B_TUPLE: {
-      const first = tupleTargetStart(tokens, b);
+      const first = tupleTargetStart(tokens as PythonTokenList, b);
       const { names, starred } = tupleTargets(tokens, first, b);
       const vals = starred ? undefined : tupleValues(ctx, b + 2, names.length);
       // Every value is evaluated before any name is bound (`a, b = b, a`).
@@ -393,7 +406,8 @@ function trackForLoop(ctx: EvalContext, blocks: PythonBlocks, i: number): void {
   const targets = loopTargets(ctx.tokens, i + 1);
   if (targets === undefined) return;
   const lit = targets.names.length === 1 ? literalStrings(ctx.tokens, ctx.match, targets.next) : undefined;
-  if (lit !== undefined && ctx.tokens.op(lit.next, ':')) blocks.bind(targets.names[0]!, { s: lit.values[0]!, path: false, alts: lit.values });
+  // Its values only while the loop is followed (`PythonBlocks`: after it, the last iteration's).
+  if (lit !== undefined && ctx.tokens.op(lit.next, ':') && blocks.enterLoop(i, lit.values.length)) blocks.bind(targets.names[0]!, loopValues(i, lit.values));
   else for (const name of targets.names) blocks.bind(name, undefined);
 }
 
@@ -425,21 +439,18 @@ function innermostAt(r: ScopedRanges, at: number): Val | null | undefined {
   return open.length > 0 ? open[open.length - 1]!.val : undefined;
 }
 
-/** Up to this many comprehensions and lambdas, names are looked for one at a time (most are never scoped). */
-const FEW_SCOPES = 16;
-
 /**
- * Names bound only in part of the code (all, or only `only`): loop variables
+ * Names bound only in part of the code: loop variables
  * of comprehensions (over a literal list: its values, else unknown), scoped
  * to the comprehension's brackets, and lambda parameters (unknown), scoped to
  * the brackets around the lambda, or its statement. The candidates (`for`
  * inside brackets, `lambda`, each with the innermost open bracket) were
  * collected by the lexer.
  */
-function scopedBindings(tokens: PythonTokenList, match: Int32Array, only?: string): Map<string, ScopedRanges> {
+function scopedBindings(tokens: PythonTokenList, match: Int32Array): Map<string, ScopedRanges> {
   const out = new Map<string, ScopedRanges>();
   const add = (k: number, b: ScopedBinding): void => {
-    const name = only ?? tokens.text(k);
+    const name = tokens.text(k);
     const r = out.get(name);
     if (r === undefined) return void out.set(name, { list: [b], next: 0, open: [] });
     const list = r.list;
@@ -450,7 +461,7 @@ function scopedBindings(tokens: PythonTokenList, match: Int32Array, only?: strin
     for (; j > 0 && list[j - 1]!.start > b.start; j--) list[j] = list[j - 1]!;
     list[j] = b;
   };
-  const wanted = (k: number): boolean => tokens.kinds[k] === NAME && (only === undefined || tokens.name(k, only));
+  const wanted = (k: number): boolean => tokens.kinds[k] === NAME;
   const fors = tokens.bracketedFors;
   for (let f = 0; f + 1 < fors.length; f += 2) {
     const i = fors[f]!;
@@ -473,7 +484,7 @@ function scopedBindings(tokens: PythonTokenList, match: Int32Array, only?: strin
     }
     if (inAt < 0 || !hit) continue;
     const lit = names === 1 ? literalStrings(tokens, match, inAt + 1) : undefined;
-    const val = lit === undefined ? null : { s: lit.values[0]!, path: false, alts: lit.values };
+    const val = lit === undefined ? null : loopValues(i, lit.values);
     for (let k = i + 1; k < inAt; k++) if (wanted(k)) add(k, { start: open, end: close, val });
   }
   const lambdas = tokens.lambdas;

@@ -22,6 +22,17 @@ const fill = (unit: string, size = MB): string => unit.repeat(Math.ceil(size / u
 const redactor = createRedactor();
 const code = (language: string) => (s: string) => extractCodeMetadata(s, { language });
 
+const PARAMS_48 = Array.from({ length: 48 }, (_, i) => `q${i}`).join(', ');
+const LAMBDAS_16x48 = `f = lambda ${PARAMS_48}: 0\n`.repeat(16);
+const COMPREHENSIONS_16x48 = `g = [0 for ${PARAMS_48} in z]\n`.repeat(16);
+/** 1 MB of lines each using names not seen before (`open(v0)`, `open(v1)` …). */
+const distinctOpens = (line = (i: number) => `open(v${i})\n`): string => {
+  const out: string[] = [];
+  let size = 0;
+  for (let i = 0; size < MB; i++) size += out[out.push(line(i)) - 1]!.length;
+  return out.join('');
+};
+
 const cases: [string, string, (s: string) => unknown][] = [
   ['python open( x N', fill('open('), code('python')],
   ['python f(f(f( with args', fill("np.save(open('a', 'w'), "), code('python')],
@@ -147,6 +158,19 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['python p += ... then open(p) x N', "p = 'a'\n" + fill("p += 'aaaaaaaaaa'\nopen(p, 'w')\n"), code('python')],
   ['shell X=$X/... then > $X x N', 'X=a\n' + fill('X=$X/aaaaaaaaa\necho > $X\n'), code('shell')],
   ['python p = p + p doubling', "p = 'ab'\n" + 'p = p + p\n'.repeat(40) + "open(p, 'w')\nimport os\nopen('z.txt', 'w')\n", code('python')],
+  // Scoped names (lambda parameters, comprehension targets): each lookup of a new name must not rescan the scopes.
+  ['python 16 lambdas x 48 parameters, then open(v<i>) x N', LAMBDAS_16x48 + distinctOpens(), code('python')],
+  ['python 16 comprehensions x 48 targets, then open(v<i>) x N', COMPREHENSIONS_16x48 + distinctOpens(), code('python')],
+  ['python 16 lambdas x 48 parameters, then f-strings of 3 new names x N', LAMBDAS_16x48 + distinctOpens((i) => `open(f"{v${i}}{w${i}}{u${i}}")\n`), code('python')],
+  ['python lambda p: open(p) x N', fill('f = lambda p: open(p)\n'), code('python')],
+  ['python a = b = c = ... chains x N', fill('a = b = c = d = e = f = "x"\nopen(a)\n'), code('python')],
+  // Loops, exits, classes and `global` (python-blocks.ts).
+  ['python for loops nested, each line deeper', fill('for x in ["a"]:\n') + '\nopen("x")\n', code('python')],
+  ['python 3000 names from a loop variable, then for loops x N', 'for c in ["a", "b"]:\n' + Array.from({ length: 3000 }, (_, i) => `    v${i} = c\n`).join('') + fill('for d in ["x"]:\n    open(d)\n'), code('python')],
+  ['python for loop, f"{c}/{c}" rebound x N', 'for c in ["a", "b"]:\n' + fill('    v = f"{c}/{c}.csv"\n    open(v, "w")\n    if v: break\n'), code('python')],
+  ['python if: ... raise x N', fill('if a:\n    p = "x"\n    raise E\nopen(p)\n'), code('python')],
+  ['python class bodies x N', fill('class A:\n    p: str = "x"\nopen(p)\n'), code('python')],
+  ['python def with global x N', fill('def f():\n    global p, q\n    p = "x"\nopen(p)\n'), code('python')],
   ['shell X=$X$X doubling', 'X=ab\n' + 'X=$X$X\n'.repeat(40) + 'echo > $X\necho > z.txt\n', code('shell')],
 ];
 

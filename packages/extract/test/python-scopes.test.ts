@@ -150,7 +150,7 @@ describe('python: if/elif/else and try/except branches (F4)', () => {
     assert.deepEqual(read('if use_test:\n    path = "test.csv"\nelse:\n    path = "train.csv"\ndf = pd.read_csv(path)\n'), []);
     assert.deepEqual(written('if a:\n    p = "1.csv"\nelif b:\n    p = "2.csv"\nelse:\n    p = "3.csv"\nopen(p, "w")\n'), []);
     assert.deepEqual(written('p = "a.csv"\nif x:\n    p = "b.csv"\nopen(p, "w")\n'), [], 'without else, the old value may remain');
-    assert.deepEqual(written('if c:\n    pass\nelse: p = "e.csv"\nopen(p, "w")\n'), []);
+    assert.deepEqual(written('p = f()\nif c:\n    pass\nelse: p = "e.csv"\nopen(p, "w")\n'), []);
     assert.deepEqual(written('def f():\n    if a:\n        p = "x.csv"\n    else:\n        p = "y.csv"\n    open(p, "w")\n'), []);
   });
   it('the same value in every way through is kept; inside a branch its own value holds', () => {
@@ -165,15 +165,107 @@ describe('python: if/elif/else and try/except branches (F4)', () => {
     assert.deepEqual(written('try:\n    p = "b.csv"\nfinally:\n    open(p, "w")\n'), ['b.csv']);
     assert.deepEqual(written('try:\n    import torch\n    out = "gpu.csv"\nexcept ImportError:\n    out = "gpu.csv"\ndf.to_csv(out)\n'), ['gpu.csv']);
   });
-  it('property: after if/elif/else, a name has a value only when every branch gave the same one', () => {
+  it('property: after if/elif/else, a name never bound before has a value only when every branch that binds it gave the same one', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom('a.csv', 'b.csv', 'c.csv'), { minLength: 1, maxLength: 5 }), fc.boolean(), (values, withElse) => {
         const branches = values.map((v, k) => `${k === 0 ? 'if c0' : withElse && k === values.length - 1 ? 'else' : `elif c${k}`}:\n    p = "${v}"\n`).join('');
-        const expect = withElse && values.length > 1 && values.every((v) => v === values[0]) ? [values[0]!] : [];
+        // A way through that does not bind `p` (no `else`) cannot read it: it adds no value.
+        const expect = values.every((v) => v === values[0]) ? [values[0]!] : [];
         assert.deepEqual(read(`${branches}open(p)\n`), expect);
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('python: values from one loop combine only within the same iteration', () => {
+  it('a loop variable used twice gives one value per iteration, not every pair', () => {
+    assert.deepEqual(written('for name in ["train", "test"]:\n    df.to_csv(f"{name}/{name}.csv")\n'), ['train/train.csv', 'test/test.csv']);
+    assert.deepEqual(written('for model in ["lr", "rf"]:\n    plt.savefig(os.path.join("plots", model, model + "_roc.png"))\n'), ['plots/lr/lr_roc.png', 'plots/rf/rf_roc.png']);
+    assert.deepEqual(written('for n in ["a", "b"]:\n    open(n + "/" + n, "w")\n'), ['a/a', 'b/b']);
+  });
+  it('through names built from it, os.path.join and Path /', () => {
+    const split = 'for split in ["train", "val"]:\n    out_dir = f"data/{split}"\n    df.to_csv(f"{out_dir}/{split}.csv")\n';
+    assert.deepEqual(written(split), ['data/train/train.csv', 'data/val/val.csv']);
+    const join = 'for s in ["a", "b"]:\n    d = os.path.join("out", s)\n    open(os.path.join(d, s + ".txt"), "w")\n';
+    assert.deepEqual(written(join), ['out/a/a.txt', 'out/b/b.txt']);
+    const path = 'from pathlib import Path\nfor ds in ["iris", "wine"]:\n    d = Path("out") / ds\n    (d / f"{ds}.json").write_text("x")\n';
+    assert.deepEqual(written(path), ['out/iris/iris.json', 'out/wine/wine.json']);
+    const nested = 'for a in ["x", "y"]:\n    for b in ["1", "2"]:\n        p = f"{a}/{b}"\n        open(f"{p}_{a}.txt", "w")\n';
+    assert.deepEqual(written(nested), ['x/1_x.txt', 'x/2_x.txt', 'y/1_y.txt', 'y/2_y.txt']);
+  });
+  it('after the loop, what was built from its variable is the last iteration\'s (unknown after a break)', () => {
+    assert.deepEqual(written('for split in ["train", "val", "test"]:\n    pass\ndf.to_csv(f"final_{split}.csv")\n'), ['final_test.csv']);
+    assert.deepEqual(written('for s in ["a", "b"]:\n    out = f"{s}.csv"\nopen(out, "w")\n'), ['b.csv']);
+    assert.deepEqual(written('for a in ["x", "y"]:\n    for b in ["1", "2"]:\n        p = a + b\n    open(p, "w")\n'), ['x2', 'y2']);
+    assert.deepEqual(written('for f in ["a.csv", "b.csv"]:\n    if exists(f): break\nopen(f, "w")\n'), []);
+    assert.deepEqual(written('for f in ["a.csv", "b.csv"]:\n    if exists(f):\n        break\nopen(f, "w")\n'), []);
+    assert.deepEqual(written('p = [(q := f"{v}.txt") for v in ["a", "b"]]\nopen(q, "w")\n'), [], 'a comprehension\'s values seen through := are unknown');
+  });
+  it('property: f"{v}/{v}{ext}" over a literal list gives each value once, in order', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(stem, { minLength: 1, maxLength: 8 }), fc.constantFrom('.png', '.csv'), fc.boolean(), (values, ext, viaName) => {
+        const body = viaName ? `    d = f"out/{v}"\n    open(f"{d}/{v}${ext}", "w")\n` : `    open(f"out/{v}/{v}${ext}", "w")\n`;
+        assert.deepEqual(written(`for v in ${JSON.stringify(values)}:\n${body}`), values.map((v) => `out/${v}/${v}${ext}`));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('python: branches that leave, and names never bound before', () => {
+  it('a branch ending in raise, return, sys.exit or exit is no way through', () => {
+    const tryRaise = 'import json\ntry:\n    config_path = "config.json"\n    with open(config_path) as f:\n        cfg = json.load(f)\nexcept Exception as e:\n    raise RuntimeError("bad") from e\nwith open(config_path, "w") as f:\n    json.dump(cfg, f)\n';
+    assert.deepEqual(written(tryRaise), ['config.json']);
+    assert.deepEqual(read('p = get()\ntry:\n    p = "a.csv"\nexcept E:\n    print("no")\n    sys.exit(1)\npd.read_csv(p)\n'), ['a.csv']);
+    assert.deepEqual(read('p = get()\nif ok:\n    p = "a.csv"\nelse:\n    exit(1)\npd.read_csv(p)\n'), ['a.csv']);
+    assert.deepEqual(read('p = get()\nif ok:\n    p = "a.csv"\nelse: raise E\npd.read_csv(p)\n'), ['a.csv']);
+    assert.deepEqual(read('def f():\n    p = get()\n    if not ok:\n        return\n    else:\n        p = "a.csv"\n    pd.read_csv(p)\n'), ['a.csv']);
+  });
+  it('a branch that leaves only inside a nested block is still a way through', () => {
+    assert.deepEqual(read('p = get()\nif ok:\n    p = "a.csv"\nelse:\n    while x:\n        raise E\npd.read_csv(p)\n'), []);
+    assert.deepEqual(read('p = get()\nif ok:\n    p = "a.csv"\nelse:\n    if y:\n        raise E\npd.read_csv(p)\n'), []);
+    assert.deepEqual(read('p = get()\nif ok:\n    p = "a.csv"\nelse:\n    raise E if x else None\n    q = 1\npd.read_csv(p)\n'), []);
+  });
+  it('a name first bound in a branch: the ways through without it cannot read it', () => {
+    assert.deepEqual(written('import matplotlib.pyplot as plt\nif __name__ == "__main__":\n    out_dir = "figures"\nplt.savefig(out_dir + "/fig.png")\n'), ['figures/fig.png']);
+    assert.deepEqual(written('if c:\n    pass\nelse: p = "e.csv"\nopen(p, "w")\n'), ['e.csv']);
+    assert.deepEqual(read('if a:\n    if b:\n        p = "x.csv"\n    g(p)\npd.read_csv(p)\n'), ['x.csv'], 'nested statements');
+    assert.deepEqual(read('if a:\n    if b:\n        p = "x.csv"\n    else:\n        p = "y.csv"\npd.read_csv(p)\n'), []);
+    const loop = 'for s in ["b", "a"]:\n    if s == "b":\n        out = f"{s}.csv"\n    open(out, "w")\n';
+    assert.deepEqual(written(loop), [], 'in a loop, a way through may keep an earlier iteration\'s value');
+    assert.deepEqual(written('for s in ["b", "a"]:\n    if c:\n        out = "k.csv"\n    open(out, "w")\n'), ['k.csv']);
+    assert.deepEqual(written('if c:\n    p = "a.csv"\nelse:\n    p = "b.csv"\nopen(p, "w")\n'), [], 'two different values');
+  });
+  it('a name bound before in any way (also unknown, imported, a parameter, a loop target) keeps its old value as a way through', () => {
+    assert.deepEqual(written('p = get()\nif c:\n    p = "a.csv"\nopen(p, "w")\n'), []);
+    assert.deepEqual(written('from config import p\nif c:\n    p = "a.csv"\nopen(p, "w")\n'), []);
+    assert.deepEqual(written('for p in items():\n    pass\nif c:\n    p = "a.csv"\nopen(p, "w")\n'), []);
+    assert.deepEqual(written('with x() as p:\n    pass\nif c:\n    p = "a.csv"\nopen(p, "w")\n'), []);
+    assert.deepEqual(written('def f(p):\n    if c:\n        p = "a.csv"\n    open(p, "w")\n'), []);
+    assert.deepEqual(written('from .settings import *\nif c:\n    p = "a.csv"\nopen(p, "w")\n'), [], 'a star import may bind anything');
+    assert.deepEqual(written('from .settings import x\nif c:\n    p = "a.csv"\nopen(p, "w")\n'), [], 'relative imports are not followed: anything may be bound');
+  });
+});
+
+describe('python: global, lambda bodies, class bodies', () => {
+  it('a function that declares a name global makes it unknown after it (never the old value)', () => {
+    assert.deepEqual(written('OUT = "a.csv"\ndef setup():\n    global OUT\n    OUT = "b.csv"\nsetup()\ndf.to_csv(OUT)\n'), []);
+    assert.deepEqual(written('OUT = "a.csv"\ndef setup(): global OUT; OUT = "b.csv"\nsetup()\ndf.to_csv(OUT)\n'), []);
+    assert.deepEqual(written('def outer():\n    out = "a.csv"\n    def inner():\n        nonlocal out\n        out = "b.csv"\n    inner()\n    open(out, "w")\n'), []);
+    assert.deepEqual(written('OUT = "a.csv"\ndef f():\n    g(OUT)\ndf.to_csv(OUT)\n'), ['a.csv'], 'without global, a function cannot rebind it');
+  });
+  it('the body of a lambda before a keyword argument is no assignment', () => {
+    assert.deepEqual(read('p = "input.csv"\nfiles = sorted(files, key=lambda x: p, reverse=True)\ndf = pd.read_csv(p)\n'), ['input.csv']);
+    assert.deepEqual(written('out = "sorted.txt"\nnames = sorted(names, key=lambda out: out, reverse=True)\nopen(out, "w")\n'), ['sorted.txt']);
+    assert.deepEqual(written('p = "a.csv"\nif x: p, q = "b.csv", 1\nopen(p, "w")\n'), [], 'after a block\'s colon, it is one');
+  });
+  it('what a class body binds (dataclass and pydantic fields) is the class\'s', () => {
+    const dc = 'import pandas as pd\nfrom dataclasses import dataclass\ninput_file = "data.csv"\n@dataclass\nclass Job:\n    input_file: str = ""\n    out = "x.csv"\ndf = pd.read_csv(input_file)\nopen(out, "w")\n';
+    assert.deepEqual(py(dc).filesRead, ['data.csv']);
+    assert.deepEqual(py(dc).filesWritten, []);
+    assert.deepEqual(read('class Cfg(BaseModel):\n    path: str = "c.csv"\n    def load(self):\n        return pd.read_csv(self.path)\npd.read_csv(path)\n'), []);
+    assert.deepEqual(written('class A:\n    p = "a.csv"\n    open(p, "w")\n'), ['a.csv'], 'inside the body, its own value holds');
   });
 });
 
