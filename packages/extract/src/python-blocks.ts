@@ -135,7 +135,7 @@ export class PythonBlocks {
   /** Names bound so far in any way followed (also to unknown values, also undone since): the others were never bound. */
   private readonly bound = new Set<string>();
   /** Whether any name may have been bound unseen (`from m import *`, relative imports): then none counts as never bound. */
-  private readonly anyBound: boolean;
+  private anyBoundCache: boolean | undefined;
   /** The `for` loops open (their ids), and for each, the names bound to values built from it (to make them the last iteration's at its end). */
   private readonly openLoops = new Set<number>();
   private readonly byLoop = new Map<number, string[]>();
@@ -147,7 +147,11 @@ export class PythonBlocks {
     imported: Iterable<string> = [],
   ) {
     for (const name of imported) this.bound.add(name);
-    this.anyBound = /\bimport\s*\*|^[ \t]*from[ \t]+\./m.test(tokens.src);
+  }
+
+  /** Looked for only when a name is first bound inside a block (most snippets bind none there). */
+  private get anyBound(): boolean {
+    return (this.anyBoundCache ??= hasStarOrRelativeImport(this.tokens));
   }
 
   /** Binds `name` to `val` (unknown: `undefined`), noted for the innermost open block. */
@@ -161,7 +165,7 @@ export class PythonBlocks {
     const seen = this.bound.has(name) && !wasUnbound;
     if (val === undefined && prev === undefined && seen) return; // unknown stays unknown: nothing to note or undo
     this.bound.add(name);
-    if (this.stack.length > 0) this.trail.push(name, prev ?? (seen || this.anyBound ? undefined : UNBOUND));
+    if (this.stack.length > 0) this.trail.push(name, prev !== undefined || seen || this.anyBound ? prev : UNBOUND);
     if (val?.loops !== undefined) {
       // Built from loop values: only from loops still open (else unknown: a comprehension's, seen through `:=`).
       for (const id of val.loops) {
@@ -542,4 +546,21 @@ function lastIteration(v: Val, id: number, last: number): Val | undefined {
   if (keptAlts.length === 0) return undefined;
   if (loops.length === 1) return keptAlts.length === 1 ? { s: keptAlts[0]!, path: v.path } : undefined;
   return { s: keptAlts[0]!, path: v.path, alts: keptAlts, loops: loops.filter((x) => x !== id), iters: keptIters };
+}
+
+/**
+ * Whether the code has `import *` or a relative import (`from . import x`,
+ * `from .m import x`): names may then be bound that this scanner does not
+ * see. Read from the tokens the lexer marked as perhaps `import`/`from`
+ * (a few per snippet), not the text (a regex over 2 KB was 5% of extraction).
+ */
+export function hasStarOrRelativeImport(tokens: PythonTokenList): boolean {
+  const { importMarks, src, starts, ends } = tokens;
+  for (const i of importMarks) {
+    const at = starts[i]!;
+    const length = ends[i]! - at;
+    if (length === 6 && src.startsWith('import', at) && tokens.op(i + 1, '*')) return true;
+    if (length === 4 && src.startsWith('from', at) && tokens.op(i + 1, '.')) return true;
+  }
+  return false;
 }

@@ -10,6 +10,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { extractCodeMetadata } from '../src/index.js';
 import { ALT_BUDGET, MAX_ALTS } from '../src/evaluate.js';
+import { hasStarOrRelativeImport } from '../src/python-blocks.js';
+import { lexPython } from '../src/lexer-python.js';
 
 const py = (code: string) => extractCodeMetadata(code, { language: 'python' });
 const written = (code: string) => py(code).filesWritten;
@@ -323,3 +325,15 @@ const PYTHON_WORDS = new Set([
   'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with',
   'yield', 'open', 'f', 'x', 'names', 'w',
 ]);
+
+it('a star or relative import turns "never bound" off (names may come from it): read from the tokens, not from strings', () => {
+  const lexed = (src: string) => lexPython(src);
+  assert.equal(hasStarOrRelativeImport(lexed('from os import *')), true);
+  assert.equal(hasStarOrRelativeImport(lexed('  from .util import f')), true);
+  assert.equal(hasStarOrRelativeImport(lexed('from ..pkg.m import g')), true);
+  assert.equal(hasStarOrRelativeImport(lexed('x = "from . import y"  # import *\nimport os\nfrom os import path')), false);
+  // What it decides: a name first bound in one branch only keeps its value unless a star import may have bound it.
+  const written = (src: string) => extractCodeMetadata(src, { language: 'python' }).filesWritten;
+  assert.deepEqual(written('if main:\n    out = "a.csv"\nopen(out, "w")'), ['a.csv']);
+  assert.deepEqual(written('from cfg import *\nif main:\n    out = "a.csv"\nopen(out, "w")'), []);
+});
