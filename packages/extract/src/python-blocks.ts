@@ -18,10 +18,10 @@
  *   otherwise it is unknown. A `finally:` ends the statement; its body runs
  *   in order like any other code. A branch whose last statement leaves
  *   (`raise`, `return`, `sys.exit(…)`, `exit(…)`, `quit(…)`, `os._exit(…)`)
- *   is no way through. A way through on which a name was never bound before
- *   (no assignment, parameter, import, `def`, `for`, `as`, `global` seen for
- *   it) gives it no value: reading it there would fail (NameError), so it
- *   does not make the name unknown (`if __name__ == "__main__": out = "f"`).
+ *   is no way through. A name bound on some ways through only is unknown
+ *   after, also when the snippet bound it nowhere before: an earlier cell of
+ *   a notebook or a code interpreter's session may have (`if not out_dir:
+ *   out_dir = "outputs"`), so its value there is not known.
  * - **Classes**: what the body binds is the class's (its attributes): undone
  *   when the body ends, as for functions.
  * - **Loops** (`for`): a loop variable over a literal list stands for all its
@@ -62,13 +62,6 @@ const TRY = 2;
 const FOR = 3;
 const CLASS = 4;
 
-/**
- * The value a name "had" before its first binding when it was never bound
- * (in the trail and in `Slot.pre`/`base`; never in `vars`): a way through
- * with it gives the name no value at all.
- */
-const UNBOUND: Val = { s: '', path: false };
-
 interface Frame {
   kind: typeof DEF | typeof IF | typeof TRY | typeof FOR | typeof CLASS;
   /** Indentation of the header line. */
@@ -98,7 +91,7 @@ interface Frame {
 }
 
 /** Deepest nesting followed; deeper blocks are not opened (their code is taken in order, as before). */
-const MAX_DEPTH = 256;
+const MAX_DEPTH = 16;
 
 /** Whether two values are the same (both unknown counts as the same). */
 function sameVal(a: Val | undefined, b: Val | undefined): boolean {
@@ -114,7 +107,6 @@ function sameVal(a: Val | undefined, b: Val | undefined): boolean {
 
 function merge(slot: Slot, val: Val | undefined): void {
   slot.count++;
-  if (val === UNBOUND) return; // a way through where it was never bound: reading it fails, no value
   if (slot.merged === 0) {
     slot.merged = 1;
     slot.result = val;
@@ -132,10 +124,6 @@ export class PythonBlocks {
   /** Tokens before this one have been read for line starts (the first line's once `started`). */
   private scanned = 0;
   private started = false;
-  /** Names bound so far in any way followed (also to unknown values, also undone since): the others were never bound. */
-  private readonly bound = new Set<string>();
-  /** Whether any name may have been bound unseen (`from m import *`, relative imports): then none counts as never bound. */
-  private anyBoundCache: boolean | undefined;
   /** The `for` loops open (their ids), and for each, the names bound to values built from it (to make them the last iteration's at its end). */
   private readonly openLoops = new Set<number>();
   private readonly byLoop = new Map<number, string[]>();
@@ -144,28 +132,19 @@ export class PythonBlocks {
     private readonly tokens: PythonTokenList,
     private readonly match: Int32Array,
     private readonly vars: Map<string, Val>,
-    imported: Iterable<string> = [],
-  ) {
-    for (const name of imported) this.bound.add(name);
-  }
+  ) {}
 
-  /** Looked for only when a name is first bound inside a block (most snippets bind none there). */
-  private get anyBound(): boolean {
-    return (this.anyBoundCache ??= hasStarOrRelativeImport(this.tokens));
-  }
 
   /** Binds `name` to `val` (unknown: `undefined`), noted for the innermost open block. */
   bind(name: string, val: Val | undefined): void {
-    this.rebind(name, val, false);
+    this.rebind(name, val);
   }
 
-  /** `bind`; `wasUnbound`: the name had no value before (a statement's merge of a name first bound in it). */
-  private rebind(name: string, val: Val | undefined, wasUnbound: boolean): void {
+  /** `bind`, also of a statement's merge of the names bound in it. */
+  private rebind(name: string, val: Val | undefined): void {
     const prev = this.vars.get(name);
-    const seen = this.bound.has(name) && !wasUnbound;
-    if (val === undefined && prev === undefined && seen) return; // unknown stays unknown: nothing to note or undo
-    this.bound.add(name);
-    if (this.stack.length > 0) this.trail.push(name, prev !== undefined || seen || this.anyBound ? prev : UNBOUND);
+    if (val === undefined && prev === undefined) return; // unknown stays unknown: nothing to note or undo
+    if (this.stack.length > 0) this.trail.push(name, prev);
     if (val?.loops !== undefined) {
       // Built from loop values: only from loops still open (else unknown: a comprehension's, seen through `:=`).
       for (const id of val.loops) {
@@ -220,7 +199,7 @@ export class PythonBlocks {
   }
 
   private set(name: string, val: Val | undefined): void {
-    if (val !== undefined && val !== UNBOUND) this.vars.set(name, val);
+    if (val !== undefined) this.vars.set(name, val);
     else this.vars.delete(name);
   }
 
@@ -326,11 +305,14 @@ export class PythonBlocks {
     if (indent === top.bodyIndent) top.lastStmt = t;
   }
 
-  /** A `break` ending the line before token `t` leaves the innermost loop (or a `while` in it: the same, to be safe). */
+  /**
+   * A `break` or `continue` ending the line before token `t` leaves the innermost loop's iteration (or a
+   * `while` in it: the same, to be safe): what was built in the last one may not be what ran last.
+   */
   private noteBreak(t: number): void {
     const tokens = this.tokens;
     const last = tokens.op(t - 2, ';') ? t - 3 : t - 2;
-    if (last < 0 || !tokens.name(last, 'break')) return;
+    if (last < 0 || !(tokens.name(last, 'break') || tokens.name(last, 'continue'))) return;
     for (let k = this.stack.length - 1; k >= 0; k--) {
       const f = this.stack[k]!;
       if (f.kind === DEF || f.kind === CLASS) return;
@@ -507,11 +489,9 @@ export class PythonBlocks {
       if (slot.count < frame.branch + 1 || skippable) {
         // The ways through that did not bind it keep its start value.
         const through = frame.live - slot.count + (skippable ? 1 : 0);
-        // Never bound before, but inside a loop: a later iteration may go through with an earlier one's value.
-        if (through > 0 && slot.base === UNBOUND && slot.result?.loops !== undefined) slot.merged = 2;
-        else if (through > 0) merge(slot, slot.base);
+        if (through > 0) merge(slot, slot.base);
       }
-      this.rebind(name, slot.merged === 1 ? slot.result : undefined, slot.pre === UNBOUND);
+      this.rebind(name, slot.merged === 1 ? slot.result : undefined);
     }
   }
 
@@ -546,21 +526,4 @@ function lastIteration(v: Val, id: number, last: number): Val | undefined {
   if (keptAlts.length === 0) return undefined;
   if (loops.length === 1) return keptAlts.length === 1 ? { s: keptAlts[0]!, path: v.path } : undefined;
   return { s: keptAlts[0]!, path: v.path, alts: keptAlts, loops: loops.filter((x) => x !== id), iters: keptIters };
-}
-
-/**
- * Whether the code has `import *` or a relative import (`from . import x`,
- * `from .m import x`): names may then be bound that this scanner does not
- * see. Read from the tokens the lexer marked as perhaps `import`/`from`
- * (a few per snippet), not the text (a regex over 2 KB was 5% of extraction).
- */
-export function hasStarOrRelativeImport(tokens: PythonTokenList): boolean {
-  const { importMarks, src, starts, ends } = tokens;
-  for (const i of importMarks) {
-    const at = starts[i]!;
-    const length = ends[i]! - at;
-    if (length === 6 && src.startsWith('import', at) && tokens.op(i + 1, '*')) return true;
-    if (length === 4 && src.startsWith('from', at) && tokens.op(i + 1, '.')) return true;
-  }
-  return false;
 }

@@ -116,7 +116,7 @@ export function scanPythonFiles(
     return r === undefined ? undefined : innermostAt(r, current);
   };
   const ctx: EvalContext = { tokens, match, lang: 'python', vars, qualify, scoped, altBudget: { left: ALT_BUDGET } };
-  const blocks = new PythonBlocks(tokens, match, vars, aliases.keys());
+  const blocks = new PythonBlocks(tokens, match, vars);
   // Names bound to open file handles (`f.write(...)` writes content, not a path), with the qualified
   // name of what opened them (`zipfile.ZipFile`), so `z.write('a.pdf')` on an archive reads a.pdf.
   const handles = new Map<string, string>();

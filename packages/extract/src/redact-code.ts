@@ -274,11 +274,27 @@ export function notASecret(value: string, key: string, separator: string, bare: 
  * short variable (`{"password": pw}`) is redacted with it: a secret stored in clear is worse.
  */
 function isCodeName(value: string, key: string, input: string, end: number): boolean {
-  if (value.includes('_') || value.includes('.') || /[a-z][A-Z]/.test(value)) return true;
+  // Followed by a member, a call or a subscript (`config.api_key`, `get_key()`, `env["K"]`): code.
   const next = input.charCodeAt(end);
   if (next === 46 || next === 40 || next === 91) return true;
-  const name = key.slice(key.lastIndexOf('.') + 1);
-  return name.length > 0 && name.toLowerCase() === value.toLowerCase();
+  if (value.includes('.')) return /^[a-z_][A-Za-z0-9_]*\.[A-Za-z_]/.test(value) && !/[A-Z]/.test(value.slice(0, value.indexOf('.')));
+  // A variable's name saying what the key says (`"api_key": api_key`, `"password": db_pw`, `apiKey:
+  // openaiApiKey`): lower case first, and the key itself or a word of secrets in it. Any other word, camelCase
+  // or snake_case included (`SuperSecret`, `correct_horse`, `WelcomeHome`), may be the password itself.
+  const name = squash(key.slice(key.lastIndexOf('.') + 1));
+  const squashed = squash(value);
+  if (name.length > 0 && squashed === name) return true;
+  const c = value.charCodeAt(0);
+  if (!(c >= 97 && c <= 122) || !(value.includes('_') || /[a-z][A-Z]/.test(value))) return false;
+  return (name.length > 0 && squashed.includes(name)) || SECRET_WORDS.test(squashed);
+}
+
+/** Words of secrets a variable holding one is named with (`db_pw`, `openai_key`, `authToken`). */
+const SECRET_WORDS = /pass|pw|secret|token|key|cred|auth/;
+
+/** Lower case without `_` and `-`: `api_key`, `apiKey` and `API-KEY` read alike. */
+function squash(s: string): string {
+  return s.replace(/[_-]/g, '').toLowerCase();
 }
 
 /** Most lines {@link openedAbove} walks back over, and most characters it reads. */

@@ -1662,13 +1662,21 @@ describe('createRedactor: code after a secret key is kept byte for byte (an audi
       ['conn = connect(\n    host=localhost,\n    password=Welcome,\n)', 'Welcome'],
       // A short variable is redacted with them (documented in the README): a secret in clear is worse.
       ['payload = {"username": user, "password": pw}', '"password": pw'],
+      // Names that are not a variable's name for a secret (a review, 2026-12-06): camelCase, snake_case, dotted.
+      ['credentials: {"user": admin, "password": SuperSecret}', 'SuperSecret'],
+      ['{"user": admin, "password": correct_horse}', 'correct_horse'],
+      ['{"user": admin, "password": Correct.Horse}', 'Correct.Horse'],
+      ['requests.post(url, json={"username": "admin", "password": ChangeMe})', 'ChangeMe'],
+      ['{\'password\': Spring_Time}', 'Spring_Time'],
+      ['conn = connect(\n    user="postgres",\n    password=LetMeIn,\n)', 'LetMeIn'],
       ['const token = req.headers.authorization!.split(" ")[1];', 'authorization!'],
     ] as const) {
       for (const t of [text, JSON.stringify({ code: text })]) assert.ok(!redact(t).text.includes(secret), `${t} -> ${redact(t).text}`);
     }
   });
 
-  const name = fc.stringMatching(/^[a-z]{2,10}(?:[A-Z][a-z]{1,6}|_[a-z]{2,6})$/);
+  // Variables named for what they hold (`db_password`, `openaiKey`): a plain word, `SuperSecret` or `correct_horse`, may be the secret.
+  const name = fc.stringMatching(/^[a-z]{2,10}(?:_(?:password|pw|pwd|key|token|secret|creds)|(?:Password|Key|Token|Secret|Creds))$/);
   const key = fc.constantFrom('password', 'api_key', 'token', 'apiKey', 'secret', 'client_secret', 'DB_PASSWORD');
   /** Places where the name is the value. */
   const valueShape = fc.constantFrom(
