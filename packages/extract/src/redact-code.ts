@@ -389,8 +389,8 @@ function backslashesBefore(input: string, i: number): number {
   return k;
 }
 
-/** Where the spaces and tabs (and tabs as JSON writes them) ending at `i` start, less one: at most 256 read. */
-function blanksBack(input: string, i: number): number {
+/** Where the spaces and tabs (and tabs as JSON writes them, `\t`) ending at `i` start, less one: at most 256 read. */
+export function blanksBack(input: string, i: number): number {
   let j = i;
   for (let n = 0; n < 256 && j >= 0; n++) {
     const c = input.charCodeAt(j);

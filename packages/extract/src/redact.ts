@@ -22,7 +22,7 @@ import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
-import { inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
+import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
 import { type Literal, authTupleOpen, blanksBefore, isLoginCall, redactArgumentPairs, redactFallbacks, redactLoginPasswords } from './redact-arguments.js';
 
@@ -419,18 +419,6 @@ function startsLine(input: string, start: number): boolean {
   }
   if (i < 0 || c === 10 || c === 13) return true;
   return (c === 110 || c === 114) && input.charCodeAt(i - 1) === 92; // a line end as JSON writes it
-}
-
-/** Where the blanks (spaces, tabs, `\t` as JSON writes a tab) ending at `i` start, less one: at most 256 read. */
-function blanksBack(input: string, i: number): number {
-  let j = i;
-  for (let n = 0; n < 256 && j >= 0; n++) {
-    const c = input.charCodeAt(j);
-    if (c === 32 || c === 9) j--;
-    else if (c === 116 && input.charCodeAt(j - 1) === 92) j -= 2;
-    else break;
-  }
-  return j;
 }
 
 /**
