@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TRUNCATION_MARK } from '@agentspan/extract';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import { startAgentspan } from '../src/index.js';
+import { startQuiet } from './quiet-start.js';
 
 let db: TestSchema;
 before(async () => {
@@ -19,10 +19,8 @@ after(async () => {
 });
 
 test('maxContentChars cuts agentspan events and GenAI spans of other instrumentations alike', async () => {
-  const agentspan = await startAgentspan(
-    { databaseUrl: db.url, schema: db.schema, otlpEndpoint: false, spoolDir: false, flushOnExit: false, maxContentChars: 100, logger: { warn: () => {} } },
-    {},
-  );
+  // Registered globally (the default): the other instrumentation's spans pass through the processor.
+  const agentspan = await startQuiet(db, { registerGlobal: true, maxContentChars: 100 });
   const run = agentspan.startRun({ runId: 'content-bound' });
   const step = run.startNode('s');
   step.agentCall({ agent: 'own', content: 'o'.repeat(1000) });

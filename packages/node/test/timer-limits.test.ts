@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import { resolveOptions, startAgentspan } from '../src/index.js';
+import { resolveOptions } from '../src/index.js';
+import { startQuiet } from './quiet-start.js';
 
 const MAX_TIMER_MILLIS = 2 ** 31 - 1;
 
@@ -40,19 +41,7 @@ test('postgresStatementTimeoutMs, postgresConnectTimeoutMs and postgresBatch.exp
       ['connect-timeout', { postgresConnectTimeoutMs: MAX_TIMER_MILLIS + 1 }],
       ['export-timeout', { postgresBatch: { exportTimeoutMillis: MAX_TIMER_MILLIS + 1 } }],
     ] as const) {
-      const agentspan = await startAgentspan(
-        {
-          databaseUrl: db.url,
-          schema: db.schema,
-          otlpEndpoint: false,
-          spoolDir: false,
-          flushOnExit: false,
-          registerGlobal: false,
-          logger: { warn: (m) => void logged.push(m) },
-          ...options,
-        },
-        {},
-      );
+      const agentspan = await startQuiet(db, { logger: { warn: (m) => void logged.push(m) }, ...options });
       const run = agentspan.startRun({ runId });
       for (let i = 0; i < 5; i++) run.agentCall({ agent: 'a', content: `event ${i}` });
       run.end();

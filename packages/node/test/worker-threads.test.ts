@@ -10,7 +10,8 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { createTestSchema, startTcpProxy, type TcpProxy, type TestSchema } from '@agentspan/test-support';
-import { startAgentspan, type Agentspan, type AgentspanOptions } from '../src/index.js';
+import type { Agentspan, AgentspanOptions } from '../src/index.js';
+import { startQuiet } from './quiet-start.js';
 import { createWorkerRecorder } from '../src/worker.js';
 
 let db: TestSchema;
@@ -21,20 +22,7 @@ after(async () => {
   await db.drop();
 });
 
-const start = (options: AgentspanOptions = {}): Promise<Agentspan> =>
-  startAgentspan(
-    {
-      databaseUrl: db.url,
-      schema: db.schema,
-      otlpEndpoint: false,
-      spoolDir: false,
-      flushOnExit: false,
-      registerGlobal: false,
-      logger: { warn: () => {} },
-      ...options,
-    },
-    {},
-  );
+const start = (options: AgentspanOptions = {}): Promise<Agentspan> => startQuiet(db, options);
 
 interface Row {
   agent_name: string;

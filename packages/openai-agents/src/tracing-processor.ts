@@ -19,6 +19,16 @@ interface Destination {
   readonly run: RunHandle | undefined;
 }
 
+/** What the processor knows of one SDK trace id. */
+interface TraceState {
+  /** Where the trace went as decided at its start (`null`: not recorded here), for spans started without a recording active. */
+  destination: Destination | null | undefined;
+  /** Its traces started and not yet ended (two SDK runs may share one id). */
+  running: number;
+  /** Counted in `skippedTraces` already. */
+  skipped: boolean;
+}
+
 /** The destination of an active recording: a run opens nodes, a node or attached recorder takes every event. */
 function destinationOf(recording: ActiveRecording): Destination {
   switch (recording.kind) {
@@ -125,12 +135,8 @@ export class AgentspanTracingProcessor implements TracingProcessor {
   /** The run of the configured destination: traces started within another run are not recorded here. */
   private readonly configuredRunId: string | undefined;
   private readonly open: BoundedMap<OpenSpan>;
-  /** The destination of each SDK trace as decided at its start (`null`: not recorded here), for spans started without a recording active. */
-  private readonly traces: BoundedMap<Destination | null>;
-  /** SDK traces started and not yet ended, by trace id (two SDK runs may share one). */
-  private readonly traceStarts: BoundedMap<number>;
-  /** Traces counted in `skippedTraces`. */
-  private readonly skippedIds: BoundedMap<true>;
+  /** What this processor knows of each SDK trace id seen, the least recently used forgotten first. */
+  private readonly traces: BoundedMap<TraceState>;
   private skipped = 0;
   private failureLogged = false;
   private unplacedLogged = false;
@@ -143,8 +149,6 @@ export class AgentspanTracingProcessor implements TracingProcessor {
     const bound = typeof max === 'number' && Number.isFinite(max) && max > 0 ? Math.floor(max) : DEFAULT_MAX_OPEN_SPANS;
     this.open = new BoundedMap(bound, (evicted) => this.abandon(evicted));
     this.traces = new BoundedMap(bound, () => undefined);
-    this.traceStarts = new BoundedMap(bound, () => undefined);
-    this.skippedIds = new BoundedMap(bound, () => undefined);
   }
 
   /** SDK spans currently open (for tests and diagnostics). */
@@ -165,8 +169,9 @@ export class AgentspanTracingProcessor implements TracingProcessor {
     this.guard(() => {
       const id = trace?.traceId;
       if (typeof id !== 'string') return;
-      this.traceStarts.set(id, (this.traceStarts.get(id) ?? 0) + 1);
-      this.traces.set(id, this.decide(id, activeRecording()));
+      const state = this.traceState(id);
+      state.running += 1;
+      state.destination = this.decide(state, activeRecording());
     });
     return Promise.resolve();
   }
@@ -177,14 +182,12 @@ export class AgentspanTracingProcessor implements TracingProcessor {
       if (typeof id !== 'string') return;
       // Two SDK runs may share a trace id (`Runner({ traceId })` per conversation): only when the last of
       // them ends are the spans left open its leftovers.
-      const running = (this.traceStarts.get(id) ?? 1) - 1;
-      if (running > 0) {
-        this.traceStarts.set(id, running);
-        return;
-      }
-      this.traceStarts.delete(id);
+      const state = this.traceState(id);
+      state.running = Math.max(0, state.running - 1);
+      if (state.running > 0) return;
       for (const leftover of this.open.take((s) => s.traceId === id)) this.abandon(leftover);
-      this.traces.delete(id);
+      // A span of it ending later is placed afresh; that it was counted as skipped is kept.
+      state.destination = undefined;
     });
     return Promise.resolve();
   }
@@ -226,13 +229,21 @@ export class AgentspanTracingProcessor implements TracingProcessor {
   private destinationOfSpan(span: Span<SpanData>): Destination | null {
     const parent = span.parentId ? this.open.get(span.parentId) : undefined;
     if (parent !== undefined) return parent.destination;
+    const state = this.traceState(span.traceId);
     const active = activeRecording();
-    if (active !== undefined) return this.decide(span.traceId, active);
-    const known = this.traces.get(span.traceId);
-    if (known !== undefined) return known;
-    const decided = this.decide(span.traceId, undefined);
-    this.traces.set(span.traceId, decided);
-    return decided;
+    if (active !== undefined) return this.decide(state, active);
+    if (state.destination === undefined) state.destination = this.decide(state, undefined);
+    return state.destination;
+  }
+
+  /** The state of trace `id`, made when first seen. */
+  private traceState(id: string): TraceState {
+    let state = this.traces.get(id);
+    if (state === undefined) {
+      state = { destination: undefined, running: 0, skipped: false };
+      this.traces.set(id, state);
+    }
+    return state;
   }
 
   /**
@@ -241,12 +252,12 @@ export class AgentspanTracingProcessor implements TracingProcessor {
    * destination configured, the active run or node is it. `null`: not
    * recorded here (counted once per trace).
    */
-  private decide(traceId: string, active: ActiveRecording | undefined): Destination | null {
+  private decide(trace: TraceState, active: ActiveRecording | undefined): Destination | null {
     let destination: Destination | null;
     if (this.configured === undefined) destination = active ? destinationOf(active) : null;
     else destination = active === undefined || runIdOf(active) === this.configuredRunId ? this.configured : null;
-    if (destination === null && this.skippedIds.get(traceId) === undefined) {
-      this.skippedIds.set(traceId, true);
+    if (destination === null && !trace.skipped) {
+      trace.skipped = true;
       this.skipped += 1;
       if (this.configured === undefined && active === undefined && !this.unplacedLogged) {
         this.unplacedLogged = true;
