@@ -342,6 +342,7 @@ function jsTemplate(ctx: EvalContext, i: number, end: number): Parsed {
   const { tokens } = ctx;
   let s = tokens.templateText(i);
   let known = true;
+  let pieces: Val[] | undefined; // once a substitution has alternatives (a loop variable): combined as an f-string's
   let k = i + 1;
   for (let steps = 0; steps < 32; steps++) {
     // A bare identifier between two pieces; anything longer is unknown but still skipped over.
@@ -349,12 +350,20 @@ function jsTemplate(ctx: EvalContext, i: number, end: number): Parsed {
     if (tokens.name(k) && piece !== undefined && piece !== 'head') {
       const name = tokens.text(k);
       const v = lookupVar(ctx, name) ?? nameValue(ctx, [name]);
-      if (v === undefined || v.alts !== undefined) known = false;
-      else s += v.s;
+      if (v === undefined) known = false;
+      else if (v.alts === undefined) s += v.s;
+      else {
+        pieces ??= [];
+        pieces.push({ s, path: false }, v);
+        s = '';
+      }
       s += tokens.templateText(k + 1);
       k += 2;
-      if (piece === 'tail') return { val: known ? { s, path: false } : undefined, next: k };
-      continue;
+      if (piece !== 'tail') continue;
+      if (!known) return { val: undefined, next: k };
+      if (pieces === undefined) return { val: { s, path: false }, next: k };
+      pieces.push({ s, path: false });
+      return { val: combine(ctx, pieces, concat, false), next: k };
     }
     // Complex substitution: skip to the closing piece without resolving.
     while (k < end && tokens.template(k) !== 'tail') k++;
