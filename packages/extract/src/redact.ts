@@ -258,6 +258,11 @@ const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH;
 const BITS = 21;
 
 /** Characters that may follow a bare value's `&` and stay in it: a bare value's, less `=` (a query's next `name=value`). */
+/**
+ * What a bare value's `[…]` may hold: a secret with brackets (`Xk[9mP]2qL7`) is one value, not `Xk[9mP`
+ * and a tail left in clear. No other bracket, blank or quote: `tokens[i]` and `env["K"]` read as before.
+ */
+const BRACKETED_CHAR = `[^\\s"',;&}{)(\\[\\]\\\\]`;
 const AMP_WORD = `[^\\s"',;&}{)(\\]\\\\=]`;
 /**
  * What follows the `&` of an HTML entity (`&amp;`, `&#39;`, `&#x27;`): a value ends before it. Any other `&…;`
@@ -311,7 +316,7 @@ function valuePattern(esc: number): string {
     `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
     `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\${esc}|` +
     `(\\[[^\\]\\n]{0,1024}\\])|` +
-    `((?!&)(?:[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])|&(?!${AMP_ENTITY})(?=${AMP_WORD}{1,256}(?!${AMP_WORD})(?!=))){1,1024})` +
+    `((?!&)(?:\\[${BRACKETED_CHAR}{0,256}\\]|[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])|&(?!${AMP_ENTITY})(?=${AMP_WORD}{1,256}(?!${AMP_WORD})(?!=))){1,1024})` +
     `([ \\t]${MORE_CHAR}{0,1024}(?=[\\r\\n]|\\\\{1,7}[nr]|$|(?<=[ \\t])#|${CLOSING_QUOTE}))?)`
   );
 }
@@ -339,7 +344,10 @@ function assignedValue(m: string, g: (string | undefined)[], base: number, start
   const bare = g[base + 5];
   const more = g[base + 6] ?? '';
   const amp = bare === undefined ? -1 : bare.indexOf('&');
-  const head = amp > 0 ? bare!.slice(0, amp) : bare;
+  let head = amp > 0 ? bare!.slice(0, amp) : bare;
+  // A value ending in a closed subscript (`tokens[i]`, `Welcome[1]`) is judged without its `]`, followed by it,
+  // as the rules of redact-code.ts read a subscript; when redacted, the `]` goes with it (no `"[REDACTED]"]`).
+  if (head !== undefined && head.length > 1 && head.charCodeAt(head.length - 1) === 93 && head.includes('[')) head = head.slice(0, -1);
   return {
     value: g[base] ?? g[base + 1] ?? g[base + 3] ?? g[base + 4] ?? head ?? '',
     doubleQuoted: g[base] !== undefined,

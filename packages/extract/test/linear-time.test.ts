@@ -119,6 +119,9 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['redact long keys after an escaped line end x N', fill('\\n' + 'x'.repeat(120) + 'password: a '), (s) => redactor.redact(s)],
   ['redact escaped tabs, then a key', fill('\\t') + 'password: a b', (s) => redactor.redact(s)],
   // Secrets passed as arguments (redact-arguments.ts) and code kept after a key (redact-code.ts).
+  ['redact bracketed values x N', fill('password=a[b]c '), (s) => redactor.redact(s)],
+  ['redact one value of [ x N', 'password=' + fill('a['), (s) => redactor.redact(s)],
+  ['redact [ and long runs closed nowhere x N', fill('password=Xk[' + 'a'.repeat(300) + ' '), (s) => redactor.redact(s)],
   ['redact key literals x N, no call', fill('"api_key", '), (s) => redactor.redact(s)],
   ['redact key/value literals x N in one call', 'f(' + fill('"token", "a1b2c3", '), (s) => redactor.redact(s)],
   ['redact key literals x N in one call', 'f(' + fill('"token", '), (s) => redactor.redact(s)],

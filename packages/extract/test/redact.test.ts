@@ -48,6 +48,10 @@ describe('createRedactor: built-in kinds', () => {
     ['ruby hash', "'password' => 'Pw4Hash00'", "'password' => '[REDACTED:password_assignment]'", 'password_assignment'],
     ['camelCase aws secret', '{"SecretAccessKey": "wJalrXUtnFEMIK7MDENG"}', '{"SecretAccessKey": "[REDACTED:password_assignment]"}', 'password_assignment'],
     ['environment subscript', 'os.environ["DB_PASSWORD"] = "Pw5Env11"', 'os.environ["DB_PASSWORD"] = "[REDACTED:password_assignment]"', 'password_assignment'],
+    // A value ending in `[…]` is redacted with its `]` (it was `"[REDACTED:…]"]`, broken JSON and code).
+    ['bare value ending in a subscript, dict', '{"password": Welcome[1]}', '{"password": "[REDACTED:password_assignment]"}', 'password_assignment'],
+    ['bare value ending in a subscript, env', 'PASSWORD=Welcome[12]', 'PASSWORD=[REDACTED:password_assignment]', 'password_assignment'],
+    ['bare value with brackets inside', 'DB_PASSWORD=Xk[9mP]2qL7 psql app', 'DB_PASSWORD=[REDACTED:password_assignment] psql app', 'password_assignment'],
     ['camelCase private key', 'privateKey: abcDEF123', 'privateKey: [REDACTED:password_assignment]', 'password_assignment'],
     ['bearer in JSON-encoded code', '{"code": "h = {\\"Authorization\\": \\"Bearer Zq9XwV8uT7sR6\\"}"}', '{"code": "h = {\\"Authorization\\": \\"Bearer [REDACTED:bearer]\\"}"}', 'bearer'],
   ];
@@ -255,6 +259,11 @@ describe('createRedactor: code that refers to a secret is not one (a review of f
       ['amqp://svc:{Xk9mP2}@broker/vh', 'Xk9mP2'],
       ['otp_token=482913', '482913'],
       ['DB_PASSWORD=Xk[9mP]2qL7', '9mP'],
+      // A closed `[…]` inside a bare value kept the value's tail in clear (`=[REDACTED]]2qL7`).
+      ['DB_PASSWORD=Xk[9mP]2qL7', '2qL7'],
+      ['api_key=AbC[12]dEf9', 'dEf9'],
+      ['password: Xk[9mP]2qL7 # rotated', '2qL7'],
+      ['{"token": Ab[1]c}', ']c'],
       ['password=!@#$%^&*', '!@#'],
       ['{"password": "{hunter2}"}', 'hunter2'],
       ['DB_PASSWORD=$uperSecret2024', 'uperSecret'],
