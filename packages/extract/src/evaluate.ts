@@ -33,11 +33,19 @@ export interface Val {
    */
   loops?: readonly number[];
   iters?: readonly (readonly number[])[];
+  /**
+   * The values are integers (`s` and `alts` their decimal text: `for i in range(3)`), not strings: an
+   * f-string formats them (`f"plot_{i:02d}.png"`), but they are no file path themselves
+   * (`open(i)` opens a file descriptor).
+   */
+  num?: boolean;
 }
 
 /** The values of loop `id`'s variable over a literal list, each its own iteration. */
-export function loopValues(id: number, values: readonly string[]): Val {
-  return { s: values[0]!, path: false, alts: values, loops: [id], iters: values.map((_, k) => [k]) };
+export function loopValues(id: number, values: readonly string[], num = false): Val {
+  const v: Val = { s: values[0]!, path: false, alts: values, loops: [id], iters: values.map((_, k) => [k]) };
+  if (num) v.num = true;
+  return v;
 }
 
 /** What the evaluator needs to know about the surrounding code. */
@@ -199,7 +207,7 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
   if (chain.length === 0) return undefined;
   if (chain.length > 1 && !isNew) {
     // `p.with_suffix('.x')` where `p` is a known variable: the rest is attribute/method access on its value.
-    const head = lookupVar(ctx, chain[0]!);
+    const head = textVar(ctx, chain[0]!);
     if (head !== undefined) return postfix(ctx, { val: head, next: i + 1 }, end, depth);
   }
   if (k < end && tokens.op(k, '(')) {
@@ -223,20 +231,44 @@ function isTemplateHead(ctx: EvalContext, i: number): boolean {
 function interpolate(ctx: EvalContext, parts: StringPart[] | undefined): Val | undefined {
   if (parts === undefined) return undefined;
   let s = '';
-  let withAlts = false;
+  let pieces: Val[] | undefined; // once a field has alternatives (a loop variable)
   for (const p of parts) {
-    if (typeof p === 'string') s += p;
+    if (typeof p === 'string') {
+      s += p;
+      continue;
+    }
+    const found = p.name === '' ? undefined : lookupVar(ctx, p.name);
+    const v = found === undefined || p.spec === undefined ? found : formatted(found, p.spec);
+    if (v === undefined) return undefined;
+    if (v.alts === undefined) s += v.s;
     else {
-      const v = p.name === '' ? undefined : lookupVar(ctx, p.name);
-      if (v === undefined) return undefined;
-      if (v.alts !== undefined) withAlts = true;
-      else s += v.s;
+      pieces ??= [];
+      pieces.push({ s, path: false }, v);
+      s = '';
     }
   }
-  if (!withAlts) return { s, path: false };
-  const pieces: Val[] = [];
-  for (const p of parts) pieces.push(typeof p === 'string' ? { s: p, path: false } : lookupVar(ctx, p.name)!);
+  if (pieces === undefined) return { s, path: false };
+  pieces.push({ s, path: false });
   return combine(ctx, pieces, concat, false);
+}
+
+/**
+ * A value under a format spec: integers with `d` and a width, zero-padded or not (`03d`, `2d`, `d`);
+ * strings with no spec or `s`. Anything else (alignment, precision, other types) is unknown.
+ */
+function formatted(v: Val, spec: string): Val | undefined {
+  if (!v.num) return spec === '' || spec === 's' ? v : undefined;
+  const m = /^(0?)([1-9]\d?)?d$/.exec(spec);
+  if (m === null) return spec === '' ? v : undefined;
+  const width = m[2] === undefined ? 0 : Number(m[2]);
+  const pad = (t: string): string => (m[1] === '0' && t.startsWith('-') ? '-' + t.slice(1).padStart(width - 1, '0') : t.padStart(width, m[1] === '0' ? '0' : ' '));
+  const out: Val = { s: pad(v.s), path: false };
+  if (v.alts !== undefined) {
+    out.alts = v.alts.map(pad);
+    out.loops = v.loops;
+    out.iters = v.iters;
+  }
+  return out;
 }
 
 function concat(parts: readonly string[]): string {
@@ -404,10 +436,30 @@ function nameValue(ctx: EvalContext, chain: readonly string[]): Val | undefined 
     if (joined === '__dirname' || joined === 'import.meta.dirname') return { s: '.', path: false };
     if (joined === '__filename' || joined === 'import.meta.filename' || joined === 'import.meta.url') return { s: SCRIPT_PATH, path: false };
   }
-  return chain.length === 1 ? lookupVar(ctx, joined) : undefined;
+  return chain.length === 1 ? textVar(ctx, joined) : undefined;
 }
 
 /** Value of variable `name` where it is used: a scoped binding (which may shadow it as unknown) first, then `vars`. */
+/**
+ * A variable's value as an expression's operand: integers (`Val.num`) are not, so `open(i)`, `'x' + i`
+ * (a TypeError in Python), `Path(i)` and what is built from them are unknown; f-strings read them
+ * through `lookupVar`, `str(i)` through `integerText`.
+ */
+function textVar(ctx: EvalContext, name: string): Val | undefined {
+  const v = lookupVar(ctx, name);
+  return v?.num === true ? undefined : v;
+}
+
+/** `str(i)` of an integer variable `i`: its decimal text, a string. */
+function integerText(ctx: EvalContext, args: readonly CallArg[]): Val | undefined {
+  const a = argAt(args, 0);
+  if (a === undefined || args.length !== 1 || a.end !== a.start + 1 || !ctx.tokens.name(a.start)) return undefined;
+  const v = lookupVar(ctx, ctx.tokens.text(a.start));
+  if (v?.num !== true) return undefined;
+  const { num: _num, ...text } = v;
+  return text;
+}
+
 export function lookupVar(ctx: EvalContext, name: string): Val | undefined {
   if (ctx.scoped !== undefined) {
     const v = ctx.scoped(name);
@@ -471,6 +523,7 @@ function callValue(ctx: EvalContext, chain: readonly string[], args: readonly Ca
       const parts = argValues(ctx, args, depth);
       return parts === undefined ? undefined : parts.length > 0 ? joined(ctx, parts, true) : { s: '.', path: true };
     }
+    if (qual === 'str') return firstArg(ctx, args, depth) ?? integerText(ctx, args);
     if (PY_IDENTITY.has(qual)) return firstArg(ctx, args, depth);
     if (qual === 'os.getcwd' || qual.endsWith('Path.cwd')) return { s: '.', path: qual.endsWith('cwd') && qual !== 'os.getcwd' };
     if (qual.endsWith('Path.home')) return { s: '~', path: true };

@@ -556,9 +556,10 @@ function scanPyString(src: string, start: number, q: number, out: DecodedString 
         if (braces > 0) {
           braces--;
           if (braces === 0 && build) {
-            // `{name}` and `{name!r}` → name; anything else (calls, format specs) is unresolvable.
-            const m = /^[ \t]*([A-Za-z_][A-Za-z0-9_]{0,128})[ \t]*(?:![rsa])?$/.exec(src.slice(exprStart, j));
-            parts.push({ name: m !== null ? m[1]! : '' });
+            // `{name}`, `{name!s}` and `{name:spec}` → name (and spec); anything else (calls, `!r`, `!a`:
+            // the value in quotes, nested fields in a spec) is unresolvable.
+            const m = /^[ \t]*([A-Za-z_][A-Za-z0-9_]{0,128})[ \t]*(!s)?(?::([^{}]{0,32}))?$/.exec(src.slice(exprStart, j));
+            parts.push(m === null ? { name: '' } : m[3] === undefined ? { name: m[1]! } : { name: m[1]!, spec: m[3] });
             segStart = j + 1;
           }
         } else if (src.charCodeAt(j + 1) === enum_.RBRACE) {

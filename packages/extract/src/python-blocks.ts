@@ -96,7 +96,7 @@ const MAX_DEPTH = 16;
 /** Whether two values are the same (both unknown counts as the same). */
 function sameVal(a: Val | undefined, b: Val | undefined): boolean {
   if (a === b) return true;
-  if (a === undefined || b === undefined || a.s !== b.s || a.path !== b.path) return false;
+  if (a === undefined || b === undefined || a.s !== b.s || a.path !== b.path || a.num !== b.num) return false;
   const x = a.alts;
   const y = b.alts;
   if (x === undefined || y === undefined) return x === y;
@@ -524,6 +524,8 @@ function lastIteration(v: Val, id: number, last: number): Val | undefined {
     keptIters.push(it.filter((_, x) => x !== j));
   }
   if (keptAlts.length === 0) return undefined;
-  if (loops.length === 1) return keptAlts.length === 1 ? { s: keptAlts[0]!, path: v.path } : undefined;
-  return { s: keptAlts[0]!, path: v.path, alts: keptAlts, loops: loops.filter((x) => x !== id), iters: keptIters };
+  // An integer loop variable stays one after its loop (`open(i)` is a file descriptor, not a file).
+  const num = v.num === true ? { num: true } : undefined;
+  if (loops.length === 1) return keptAlts.length === 1 ? { s: keptAlts[0]!, path: v.path, ...num } : undefined;
+  return { s: keptAlts[0]!, path: v.path, alts: keptAlts, loops: loops.filter((x) => x !== id), iters: keptIters, ...num };
 }

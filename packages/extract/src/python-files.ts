@@ -28,6 +28,7 @@ import type { OrderedSet } from './guard.js';
 import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
 import type { PythonTokenList } from './lexer-python.js';
 import { PythonBlocks } from './python-blocks.js';
+import { literalLoopValues } from './python-loop-values.js';
 import { atStatementStart } from './python-imports.js';
 import { classifyName, isFileCallee, PANDAS_WRITERS, PATH_METHOD, PATH_RECEIVER_METHODS } from './python-names.js';
 import { NAME, NL, OP, type TokenList } from './tokens.js';
@@ -401,14 +402,19 @@ function loopTargets(tokens: TokenList, from: number): { names: string[]; next: 
   return undefined;
 }
 
-/** `for NAME in ['a', 'b']:` binds NAME to both values; any other loop forgets its names (`for i, path in …`). */
+/**
+ * `for NAME in ['a', 'b']:` (or `range(3)`, `[1, 2]`, `for i, NAME in enumerate([…])`: python-loop-values.ts)
+ * binds the names to their values; any other loop forgets its names (`for i, path in …`).
+ */
 function trackForLoop(ctx: EvalContext, blocks: PythonBlocks, i: number): void {
   const targets = loopTargets(ctx.tokens, i + 1);
   if (targets === undefined) return;
-  const lit = targets.names.length === 1 ? literalStrings(ctx.tokens, ctx.match, targets.next) : undefined;
+  const names = targets.names;
+  const lit = literalLoopValues(ctx.tokens, ctx.match, targets.next, names.length);
   // Its values only while the loop is followed (`PythonBlocks`: after it, the last iteration's).
-  if (lit !== undefined && ctx.tokens.op(lit.next, ':') && blocks.enterLoop(i, lit.values.length)) blocks.bind(targets.names[0]!, loopValues(i, lit.values));
-  else for (const name of targets.names) blocks.bind(name, undefined);
+  if (lit !== undefined && ctx.tokens.op(lit.next, ':') && blocks.enterLoop(i, lit.values[0]!.length)) {
+    for (let t = 0; t < names.length; t++) blocks.bind(names[t]!, loopValues(i, lit.values[t]!, lit.num[t]));
+  } else for (const name of names) blocks.bind(name, undefined);
 }
 
 /**
@@ -483,9 +489,12 @@ function scopedBindings(tokens: PythonTokenList, match: Int32Array): Map<string,
       } else if (!TARGET_PUNCTUATION.has(tokens.opChar(k))) break;
     }
     if (inAt < 0 || !hit) continue;
-    const lit = names === 1 ? literalStrings(tokens, match, inAt + 1) : undefined;
-    const val = lit === undefined ? null : loopValues(i, lit.values);
-    for (let k = i + 1; k < inAt; k++) if (wanted(k)) add(k, { start: open, end: close, val });
+    const lit = literalLoopValues(tokens, match, inAt + 1, names);
+    for (let k = i + 1, t = 0; k < inAt; k++) {
+      if (tokens.kinds[k] !== NAME) continue;
+      if (wanted(k)) add(k, { start: open, end: close, val: lit === undefined ? null : loopValues(i, lit.values[t]!, lit.num[t]) });
+      t++;
+    }
   }
   const lambdas = tokens.lambdas;
   let lineEnd = 0; // the end of the statement of the last lambda outside brackets (moves forward only)
@@ -545,7 +554,7 @@ function trackAssignment(ctx: EvalContext, blocks: PythonBlocks, i: number): voi
 
 /** Turns a value into a file path; generic detectors also require it to look like a file. */
 function accept(val: Val | undefined, requirePathLike: boolean): string | undefined {
-  if (val === undefined || val.alts !== undefined) return undefined;
+  if (val === undefined || val.alts !== undefined || val.num === true) return undefined;
   const p = toFilePath(val.s);
   if (p === undefined) return undefined;
   if (requirePathLike && !isPathLike(p)) return undefined;
@@ -561,6 +570,7 @@ function addArg(ctx: EvalContext, sink: FileSink, dir: Direction, arg: CallArg |
   const val = evalArg(ctx, arg);
   if (val?.alts !== undefined) {
     let first: string | undefined;
+    if (val.num === true) return undefined;
     for (const s of val.alts) {
       const p = accept({ s, path: val.path }, requirePathLike);
       add(sink, dir, p);
@@ -674,7 +684,7 @@ function analyseCall(
   const npName = qual.startsWith('numpy.') ? qual.slice(6) : undefined;
   if (npName !== undefined && Object.hasOwn(NP_WRITE, npName)) {
     const v = evalArg(ctx, argAt(args, 0, ['file', 'fname']));
-    if (v === undefined) return;
+    if (v === undefined || v.num === true) return;
     const ext = NP_WRITE[npName]!;
     // np.save('x') writes 'x.npy': numpy appends the extension when missing. Every value of a loop variable.
     for (const s of v.alts ?? [v.s]) add(sink, 'w', accept({ s: ext && extensionOf(s) !== ext.slice(1) ? s + ext : s, path: v.path }, false));

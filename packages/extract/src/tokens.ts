@@ -15,8 +15,11 @@ export const NUM = 3;
 export const OP = 4;
 export const NL = 5;
 
-/** One piece of an interpolating string: literal text, or a variable name (`''` when not a bare name). */
-export type StringPart = string | { name: string };
+/**
+ * One piece of an interpolating string: literal text, or a variable name (`''` when not a bare name, or
+ * converted with `!r`/`!a`, which quote it) with its format spec (`03d` of `{i:03d}`), if any.
+ */
+export type StringPart = string | { name: string; spec?: string };
 
 /** Which piece of a JS template a string token is. */
 export type TemplatePiece = 'head' | 'middle' | 'tail';

@@ -338,3 +338,50 @@ it('after a loop with a continue, what was built from its variable is unknown (t
   assert.deepEqual(written('for split in ["train", "val", "test"]:\n    if split == "test":\n        continue\n    out = f"preds_{split}.csv"\ndf.to_csv(out)'), []);
   assert.deepEqual(written('for split in ["train", "val"]:\n    out = f"preds_{split}.csv"\ndf.to_csv(out)'), ['preds_val.csv']);
 });
+
+describe('python: integer loops (range, integer lists, enumerate) and format specs', () => {
+  it('range of literals, integer lists and enumerate give one value per iteration', () => {
+    assert.deepEqual(written('for i in range(3):\n    plt.savefig(f"plot_{i}.png")\n'), ['plot_0.png', 'plot_1.png', 'plot_2.png']);
+    assert.deepEqual(written('for i in range(2, 10, 4):\n    np.save(f"a{i}", x)\n'), ['a2.npy', 'a6.npy']);
+    assert.deepEqual(written('for run in [1, 2]:\n    df.to_csv(f"run_{run:03d}.csv")\n'), ['run_001.csv', 'run_002.csv']);
+    assert.deepEqual(written('for i, col in enumerate(["a", "b"]):\n    plt.savefig(f"{i}_{col}.png")\n'), ['0_a.png', '1_b.png']);
+    assert.deepEqual(written('x = [open(f"c{i}_{n}.csv", "w") for i, n in enumerate(["a", "b"], start=5)]\n'), ['c5_a.csv', 'c6_b.csv']);
+    assert.deepEqual(read("frames = [iio.imread(f'frame_{i:02d}.png') for i in range(3)]\n"), ['frame_00.png', 'frame_01.png', 'frame_02.png']);
+    assert.deepEqual(written('for i in range(3):\n    open("f" + str(i) + ".txt", "w")\n'), ['f0.txt', 'f1.txt', 'f2.txt']);
+    assert.deepEqual(written('for i in range(3):\n    pass\nopen(f"x{i}.txt", "w")\n'), ['x2.txt'], 'the last iteration after the loop');
+  });
+  it('format specs as Python applies them: zero padding, width, negative numbers; others unknown', () => {
+    assert.deepEqual(written('for i in range(-2, 0):\n    open(f"n{i:03d}.txt", "w")\n'), ['n-02.txt', 'n-01.txt']);
+    assert.deepEqual(written('for i in [7]:\n    open(f"w{i:3d}.txt", "w")\n'), ['w  7.txt']);
+    for (const spec of ['>3', '.2f', 'x', '03', ',']) assert.deepEqual(written(`for i in range(3):\n    open(f"{i:${spec}}.txt", "w")\n`), [], spec);
+    assert.deepEqual(written('for s in ["a"]:\n    open(f"{s:>3}.txt", "w")\n'), [], 'a string with alignment');
+    assert.deepEqual(written('for s in ["a"]:\n    open(f"{s:s}.txt", "w")\n'), ['a.txt']);
+  });
+  it('!r and !a quote the value: unknown, not the bare value', () => {
+    assert.deepEqual(written('for name in ["a", "b"]:\n    df.to_csv(f"{name!r}.csv")\n'), []);
+    assert.deepEqual(written('name = "a"\ndf.to_csv(f"{name!a}.csv")\n'), []);
+    assert.deepEqual(written('name = "a"\ndf.to_csv(f"{name!s}.csv")\n'), ['a.csv']);
+  });
+  it('an integer is no path: open(i) is a file descriptor, "x" + i a TypeError', () => {
+    assert.deepEqual(written('for i in range(3):\n    f = open(i, "w")\n'), []);
+    assert.deepEqual(written('for i in range(3):\n    pass\nopen(i, "w")\n'), []);
+    assert.deepEqual(written('for i in range(3):\n    np.save(i, x)\n'), []);
+    assert.deepEqual(written('for i in range(3):\n    open("f" + i, "w")\n'), []);
+    assert.deepEqual(written('for i in range(3):\n    Path(i).write_text("x")\n'), []);
+  });
+  it('loops that are not literal stay unknown: names, mixed lists, floats, hex, more than MAX_ALTS values', () => {
+    for (const it of ['range(n)', '[1, "a"]', '[1.5, 2]', 'range(0x10)', `range(${MAX_ALTS + 1})`, 'range(3, 0)', 'range(0, 3, 0)', 'enumerate(names)']) {
+      assert.deepEqual(written(`for i in ${it}:\n    open(f"q{i}.txt", "w")\n`), [], it);
+    }
+  });
+  it('any range(start, stop, step) of small literals gives the values Python iterates (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -20, max: 20 }), fc.integer({ min: -20, max: 20 }), fc.integer({ min: -5, max: 5 }).filter((s) => s !== 0), (start, stop, step) => {
+        const expected: string[] = [];
+        for (let v = start; step > 0 ? v < stop : v > stop; v += step) expected.push(`r${v}.txt`);
+        const got = written(`for i in range(${start}, ${stop}, ${step}):\n    open(f"r{i}.txt", "w")\n`);
+        assert.deepEqual(got, expected.length > MAX_ALTS ? [] : expected);
+      }),
+    );
+  });
+});
