@@ -417,6 +417,12 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       return;
     }
     const bytes = estimateSpanBytes(span);
+    if (bytes > this.maxQueueBytes) {
+      // It would not fit an empty queue: evicting the queue to the spool first (on the application's
+      // stack) would only have been followed by dropping it anyway. It goes to the spool on its own.
+      if (!this.spillAlone(span, bytes)) this.drop(1, this.overflowReason());
+      return;
+    }
     if (this.heldSpans + 1 > this.maxQueueSize || this.heldBytes + bytes > this.maxQueueBytes) {
       if (!this.makeRoom(bytes)) {
         this.drop(1, this.overflowReason());
@@ -864,6 +870,29 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       if (!this.spillOldest()) return false;
     }
     return true;
+  }
+
+  /**
+   * Writes one span larger than `maxQueueBytes` straight to the spool, never
+   * held in memory; false when there is no spool or it refused (the caller
+   * counts the drop).
+   */
+  private spillAlone(span: ReadableSpan, bytes: number): boolean {
+    if (this.sink.spill === undefined || Date.now() < this.spillBlockedUntil) return false;
+    let payload: P;
+    try {
+      this.readyRunning([span]);
+      payload = this.sink.prepare([span]);
+    } catch (err) {
+      this.lastError = toError(err).message;
+      this.internalError(err);
+      return false;
+    }
+    // `abandoned`: never counted as held, so storing it releases nothing.
+    const batch: Batch<P> = { payload, spans: 1, bytes, origin: 'live', spooled: undefined, abandoned: true, firstSeq: 0 };
+    if (this.spill(batch)) return true;
+    this.spillBlockedUntil = Date.now() + SPILL_BACKOFF_MILLIS;
+    return false;
   }
 
   /** While down, spills from the background so `onEnd` rarely has to. */

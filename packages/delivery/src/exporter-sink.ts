@@ -3,7 +3,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { reportsRejectedSpans } from './otlp-http-exporter.js';
+import { reportsRejectedSpans, type ReportsRejectedSpans } from './otlp-http-exporter.js';
 import type { DeliveryResult, DeliverySink } from './types.js';
 
 /** Options of {@link exporterSink}. */
@@ -19,6 +19,54 @@ export interface ExporterSinkOptions {
   readonly retryFailed?: boolean | undefined;
 }
 
+/** One export's outcome: what the backend rejected of a success, or the failure. */
+type Outcome = { readonly ok: true; readonly rejected: number; readonly message: string | undefined } | { readonly ok: false; readonly error: Error };
+
+/** One `export()` call as a promise (its first answer counts; a synchronous throw is a failure). */
+function exportOnce(exporter: SpanExporter, spans: ReadableSpan[], counting: boolean): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    try {
+      exporter.export(spans, (result) => {
+        if (result.code === ExportResultCode.SUCCESS) {
+          // An OTLP partial success arrives as SUCCESS: only an exporter that reports rejected spans
+          // (createOtlpHttpSpanExporter) can say how many of these the backend refused. Read in this
+          // callback: valid only now.
+          const rejected = counting ? (exporter as SpanExporter & ReportsRejectedSpans).takeRejectedSpans() : undefined;
+          resolve({ ok: true, rejected: rejected?.count ?? 0, message: rejected?.message });
+        } else resolve({ ok: false, error: result.error ?? new Error('export failed') });
+      });
+    } catch (err) {
+      resolve({ ok: false, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  });
+}
+
+/** Whether a failed export was refused for its size (HTTP 413, as the OTLP exporters' error carries it). */
+function tooLarge(error: Error): boolean {
+  return (error as Error & { code?: unknown }).code === 413;
+}
+
+/**
+ * Exports `spans` in halves, each split again while the backend answers 413;
+ * adds what was refused to `tally` (a span too large alone, a part that failed
+ * otherwise: its halves before were delivered, so the batch cannot be tried
+ * again as a whole without duplicating them).
+ */
+async function exportSplit(exporter: SpanExporter, spans: ReadableSpan[], counting: boolean, tally: { rejected: number; message: string | undefined }): Promise<void> {
+  const mid = Math.ceil(spans.length / 2);
+  for (const part of [spans.slice(0, mid), spans.slice(mid)]) {
+    const o = await exportOnce(exporter, part, counting);
+    if (o.ok) {
+      tally.rejected += Math.min(part.length, o.rejected);
+      if (o.message !== undefined) tally.message = o.message;
+    } else if (tooLarge(o.error) && part.length > 1) await exportSplit(exporter, part, counting, tally);
+    else {
+      tally.rejected += part.length;
+      tally.message = tooLarge(o.error) ? `a span alone is larger than the backend takes (${o.error.message})` : o.error.message;
+    }
+  }
+}
+
 /**
  * Wraps a `SpanExporter`: spans are delivered as they are (sampled spans
  * only, as the SDK's batch processor does); a FAILED export is counted as
@@ -26,7 +74,9 @@ export interface ExporterSinkOptions {
  * backend rejected in a successful export are counted as dropped
  * (`rejected`) when the exporter reports them (`ReportsRejectedSpans`:
  * `createOtlpHttpSpanExporter` does; the upstream OTLP exporters do
- * not, and their partial successes count as exported). No spool: the
+ * not, and their partial successes count as exported). A batch refused for
+ * its size (HTTP 413) is sent again in halves; only a span too large alone
+ * is lost (`rejected`). No spool: the
  * guarantees are those the exporter allows (bounded, never blocking, every
  * drop counted).
  *
@@ -39,39 +89,41 @@ export interface ExporterSinkOptions {
 export function exporterSink(exporter: SpanExporter, options: ExporterSinkOptions = {}): DeliverySink<ReadableSpan[]> {
   const retry = options.retryFailed ?? false;
   const counting = reportsRejectedSpans(exporter);
+  const destination = options.destination ?? 'exporter';
+  const delivered = (total: number, rejected: number, message: string | undefined): DeliveryResult =>
+    rejected === 0
+      ? { kind: 'delivered' }
+      : {
+          kind: 'delivered',
+          rejected,
+          error: new Error(`${destination}: the backend rejected ${rejected} of ${total} spans${message !== undefined ? `: ${message}` : ''}`),
+        };
   return {
-    destination: options.destination ?? 'exporter',
+    destination,
     idempotent: false,
     accepts: (span) => (span.spanContext().traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
     prepare: (spans) => [...spans],
-    deliver: (spans) =>
-      new Promise<DeliveryResult>((resolve) => {
-        try {
-          exporter.export(spans, (result) => {
-            if (result.code === ExportResultCode.SUCCESS) {
-              // An OTLP partial success arrives as SUCCESS: only an exporter that reports rejected spans
-              // (createOtlpHttpSpanExporter) can say how many of these the backend refused.
-              const rejected = counting ? exporter.takeRejectedSpans() : undefined;
-              if (rejected === undefined || rejected.count === 0) resolve({ kind: 'delivered' });
-              else {
-                const why = `${options.destination ?? 'exporter'}: the backend rejected ${rejected.count} of ${spans.length} spans${rejected.message !== undefined ? `: ${rejected.message}` : ''}`;
-                resolve({ kind: 'delivered', rejected: rejected.count, error: new Error(why) });
-              }
-            } else {
-              const error = result.error ?? new Error('export failed');
-              resolve(retry ? { kind: 'retry', error } : { kind: 'dropped', reason: 'export_failed', error });
-            }
-          });
-        } catch (err) {
-          const error = err instanceof Error ? err : new Error(String(err));
-          resolve(retry ? { kind: 'retry', error } : { kind: 'dropped', reason: 'export_failed', error });
-        }
-      }),
+    deliver: async (spans) => {
+      const first = await exportOnce(exporter, spans, counting);
+      if (first.ok) return delivered(spans.length, first.rejected, first.message);
+      if (!tooLarge(first.error) || spans.length < 2) {
+        if (tooLarge(first.error)) return delivered(1, 1, `a span alone is larger than the backend takes (${first.error.message})`);
+        return retry ? { kind: 'retry', error: first.error } : { kind: 'dropped', reason: 'export_failed', error: first.error };
+      }
+      // 413: the request, not its spans, is too large for the backend (a Collector takes 20 MiB by
+      // default). Halves are sent in turn until each part fits; only a span too large on its own is refused.
+      const tally = { rejected: 0, message: undefined as string | undefined };
+      await exportSplit(exporter, spans, counting, tally);
+      return delivered(spans.length, tally.rejected, tally.message);
+    },
     shutdown: async (timeoutMillis) => {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => {
+        // Not unref'd: bounded by the deadline, as the processor's own wait is. Unref'd, an exporter whose
+        // shutdown never settles left `await shutdown()` pending in a process with nothing else to do: the
+        // process exited there, skipping the application's code after the await (exit code 13 under a
+        // top-level await).
         timer = setTimeout(resolve, timeoutMillis);
-        timer.unref();
       });
       try {
         await Promise.race([Promise.resolve().then(() => exporter.shutdown()), deadline]);

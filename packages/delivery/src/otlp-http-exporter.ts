@@ -17,6 +17,7 @@ import {
   type ISerializer,
 } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { serializeJsonTraceRequest } from './otlp-json.js';
 
 /** What a backend refused of the last successful export (OTLP partial success). */
 export interface RejectedSpans {
@@ -97,7 +98,8 @@ export function createOtlpHttpSpanExporter(options: OtlpHttpSpanExporterOptions 
   // The delegate deserialises a success's body and calls the export's result callback right after,
   // in the same turn: what this records is read by that callback (exporterSink) and by nothing else.
   const serializer: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
-    serializeRequest: (spans) => inner.serializeRequest(spans),
+    // JSON: numbers as the OTLP/JSON mapping reads them (see otlp-json.ts); upstream's lose or corrupt some.
+    serializeRequest: (spans) => (protobuf ? inner.serializeRequest(spans) : serializeJsonTraceRequest(spans)),
     deserializeResponse: (data) => {
       last.rejected = NOTHING_REJECTED;
       const response = inner.deserializeResponse(data);

@@ -99,6 +99,9 @@ export interface ClaimedSegment<T> extends SpooledBatch<T[]> {
 }
 
 const HEADER_VERSION = 1;
+/** Modes of what the spool creates: readable by the writer's user only (the umask may narrow them further). */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 const DEFAULTS = { maxBytes: 256 * 1024 * 1024, segmentBytes: 8 * 1024 * 1024, staleAfterMillis: 600_000 };
 
 /** This process, as named in spool files. Shared by every copy of this module in the isolate. */
@@ -405,11 +408,13 @@ export class FileSpool<T> {
         this.abandonSegment();
       }
     }
-    mkdirSync(this.dir, { recursive: true });
+    // Owner-only: records hold what the application's spans hold (prompts, tool arguments, file
+    // content). The mode applies to directories created here; an existing one keeps its own.
+    mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
     this.seq += 1;
     const stem = `${this.kind}-${this.ownerTag()}-${this.instance}-${String(this.seq).padStart(6, '0')}`;
     const name = `${stem}.open`;
-    const fd = openSync(join(this.dir, name), 'wx');
+    const fd = openSync(join(this.dir, name), 'wx', FILE_MODE);
     // `writer`: how a replayer tells this process from a later one given the same pid. Earlier
     // versions skip the header by its first key, so the added field leaves the format readable to them.
     const writer = this.meExactly === undefined ? {} : { writer: this.meExactly };

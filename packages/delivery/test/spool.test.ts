@@ -279,6 +279,23 @@ describe('FileSpool', () => {
     assert.deepEqual(seen.sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i));
   });
 
+  it('spool files and the directory it creates are readable by their owner only (spans hold user data)', () => {
+    const dir = join(tempDir(), 'nested', 'spool');
+    const old = process.umask(0o022); // the common default, which leaves files world-readable unless the spool says otherwise
+    try {
+      const spool = new FileSpool<Rec>({ dir, kind: 'perm', fsync: false });
+      assert.equal(spool.append(recs(0, 1)), 'stored');
+      assert.equal(statSync(dir).mode & 0o777, 0o700);
+      const files = readdirSync(dir);
+      assert.equal(files.length, 1);
+      for (const f of files) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+      spool.close(); // renamed to .spool: the mode stays
+      for (const f of readdirSync(dir)) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+    } finally {
+      process.umask(old);
+    }
+  });
+
   it('the file format is one JSON document per line after a header', () => {
     const dir = tempDir();
     const spool = new FileSpool<Rec>({ dir, kind: 'test' });
