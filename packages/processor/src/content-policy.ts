@@ -52,6 +52,88 @@ const NOT_REDACTED = new Set<string>([
   Attr.ATTR_RUN_STATUS,
 ]);
 
+/**
+ * Shortest text a built-in rule can change: `pwd=1` (the shortest secret key
+ * name, its `=` and one character). The test `short texts hold no secret`
+ * guards it against new rules.
+ */
+export const MIN_BUILTIN_SECRET_CHARS = 5;
+
+/** Parts of a key name the built-in secret key names hold (`password`, `pwd`, `api_key`, `auth_token`, ...), lower case. */
+const SECRET_KEY_HINTS: readonly string[] = ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'];
+
+/** Prefix of agentspan's own attribute keys. */
+const OWN_KEY_PREFIX = 'agentspan.';
+
+/** Most attribute keys {@link SpanRedactor} remembers the verdict of before it starts again. */
+const MAX_KNOWN_KEYS = 1024;
+
+/**
+ * The redactor as the processor applies it to spans: the rules, the
+ * shortest text worth handing them, and which attribute keys name a secret.
+ *
+ * A key that names a secret (`db.password`, `http.request.header.x-api-key`,
+ * `http.request.header.authorization`: its last part reads as a secret key
+ * name to the rules) holds the secret alone, with no `password=` before it
+ * that the rules could see: its value is redacted as the value of that
+ * key, `password="<value>"`, so the rules judge it whole (a placeholder such
+ * as `${DB_PASSWORD}` stays, as it does in text).
+ */
+export class SpanRedactor {
+  /** Shortest text the rules can change: {@link MIN_BUILTIN_SECRET_CHARS}, or 1 with user patterns or key names (which may match less). */
+  readonly minLength: number;
+  private readonly hints: readonly string[];
+  /** Attribute key to the key name its value is redacted under, `null` when it names no secret. */
+  private readonly keys = new Map<string, string | null>();
+
+  constructor(
+    readonly redactor: Redactor,
+    options: { extraPatterns?: readonly unknown[] | undefined; extraKeyNames?: readonly unknown[] | undefined } = {},
+  ) {
+    const extraKeys = (options.extraKeyNames ?? []).filter((k): k is string => typeof k === 'string' && k.length > 0);
+    this.minLength = (options.extraPatterns?.length ?? 0) > 0 || extraKeys.length > 0 ? 1 : MIN_BUILTIN_SECRET_CHARS;
+    this.hints = [...SECRET_KEY_HINTS, ...extraKeys.map((k) => k.toLowerCase())];
+  }
+
+  /** The key name an attribute's value is redacted under (its last part, as the rules read a key), or `undefined`. */
+  secretKeyName(key: string): string | undefined {
+    let known = this.keys.get(key);
+    if (known === undefined) {
+      const last = key.slice(key.lastIndexOf('.') + 1).replace(/[^A-Za-z0-9_-]/g, '');
+      const lower = last.toLowerCase();
+      // agentspan's own keys name what they hold (`agentspan.tool.args_keys` lists argument names).
+      known = !key.startsWith(OWN_KEY_PREFIX) && last.length > 0 && this.hints.some((h) => lower.includes(h)) ? last : null;
+      if (this.keys.size >= MAX_KNOWN_KEYS) this.keys.clear();
+      this.keys.set(key, known);
+    }
+    return known ?? undefined;
+  }
+
+  /** `value` with its secrets replaced, read as the value of the key `name` (see the class). */
+  redactKeyed(name: string, value: string): { text: string; redactions: number } {
+    const prefix = `${name}=`;
+    const r = this.redactor.redact(prefix + JSON.stringify(value));
+    if (r.redactions === 0) return this.redactor.redact(value);
+    if (r.text.startsWith(prefix)) {
+      try {
+        const text: unknown = JSON.parse(r.text.slice(prefix.length));
+        if (typeof text === 'string') return { text, redactions: r.redactions };
+      } catch {
+        // The replacement cut into an escape: the whole value goes, below.
+      }
+    }
+    // Fail closed: a secret was found but its replacement cannot be read back.
+    return { text: `[REDACTED:${r.kinds[0] ?? 'secret'}]`, redactions: r.redactions };
+  }
+
+  /** The value of attribute `key` with its secrets replaced. */
+  redactValue(key: string, value: string): { text: string; redactions: number } | undefined {
+    const name = this.secretKeyName(key);
+    if (name !== undefined) return this.redactKeyed(name, value);
+    return value.length < this.minLength ? undefined : this.redactor.redact(value);
+  }
+}
+
 /** What {@link redactAttributes} found. */
 export interface RedactedAttributes {
   /** The replacement values, by key. */
@@ -67,22 +149,21 @@ export interface RedactedAttributes {
  * `done` holds for their key (what an earlier pass left, unchanged since)
  * are skipped: redacted once, never twice, whatever the redactor's rules.
  */
-export function redactAttributes(attrs: Attributes, redactor: Redactor, done?: ReadonlyMap<string, AttributeValue>): RedactedAttributes | undefined {
+export function redactAttributes(attrs: Attributes, redactor: SpanRedactor, done?: ReadonlyMap<string, AttributeValue>): RedactedAttributes | undefined {
   let changes: Attributes | undefined;
   let redactions = 0;
   for (const key in attrs) {
     const value: AttributeValue | undefined = attrs[key];
     if (done !== undefined && value !== undefined && done.get(key) === value) continue;
     if (typeof value === 'string') {
-      // Length first: most attributes are short names and numbers-as-text, cheaper to rule out than a set lookup.
-      if (value.length < 8 || NOT_REDACTED.has(key)) continue;
-      const r = redactor.redact(value);
-      if (r.redactions > 0) {
+      if (NOT_REDACTED.has(key)) continue;
+      const r = redactor.redactValue(key, value);
+      if (r !== undefined && r.redactions > 0) {
         (changes ??= {})[key] = r.text;
         redactions += r.redactions;
       }
     } else if (Array.isArray(value) && !NOT_REDACTED.has(key)) {
-      const next = redactArray(value, redactor);
+      const next = redactArray(key, value, redactor);
       if (next !== undefined) {
         (changes ??= {})[key] = next.values;
         redactions += next.redactions;
@@ -93,14 +174,14 @@ export function redactAttributes(attrs: Attributes, redactor: Redactor, done?: R
 }
 
 /** A string array with its secrets replaced, or `undefined` when it holds none. */
-function redactArray(value: readonly unknown[], redactor: Redactor): { values: string[]; redactions: number } | undefined {
+function redactArray(key: string, value: readonly unknown[], redactor: SpanRedactor): { values: string[]; redactions: number } | undefined {
   let out: unknown[] | undefined;
   let redactions = 0;
   for (let i = 0; i < value.length; i++) {
     const v = value[i];
     if (typeof v !== 'string') continue;
-    const r = redactor.redact(v);
-    if (r.redactions > 0) {
+    const r = redactor.redactValue(key, v);
+    if (r !== undefined && r.redactions > 0) {
       out ??= value.slice();
       out[i] = r.text;
       redactions += r.redactions;
@@ -112,36 +193,52 @@ function redactArray(value: readonly unknown[], redactor: Redactor): { values: s
 /** The parts of an SDK span besides its attributes that can carry text from the application. */
 export interface SpanTextParts {
   status: { code: number; message?: string | undefined };
-  readonly events: { attributes?: Attributes | undefined }[];
+  readonly events: { name: string; attributes?: Attributes | undefined }[];
+  readonly links?: { attributes?: Attributes | undefined }[] | undefined;
 }
 
 /**
- * Redacts the span's status message and the attributes of its events (an
- * `exception` event's `exception.message` and `exception.stacktrace`
- * repeat the error that `agentspan.error.message` holds), in place; returns
- * the number of secrets replaced. Runs in `onEnding`, while the span is
- * still writable: the status and the events are its own records.
+ * Redacts the span's status message, its events (their names, which
+ * applications build from what happened, `retrying after ${err.message}`,
+ * and their attributes: an `exception` event's `exception.message` and
+ * `exception.stacktrace` repeat the error that `agentspan.error.message`
+ * holds) and the attributes of its links, in place; returns the number of
+ * secrets replaced. Runs in `onEnding`, while the span is still writable:
+ * the status, the events and the links are its own records.
  */
-export function redactStatusAndEvents(span: SpanTextParts, redactor: Redactor): number {
+export function redactStatusAndEvents(span: SpanTextParts, redactor: SpanRedactor): number {
   let redactions = 0;
   const message = span.status.message;
-  if (typeof message === 'string' && message.length >= 8) {
-    const r = redactor.redact(message);
+  if (typeof message === 'string' && message.length >= redactor.minLength) {
+    const r = redactor.redactor.redact(message);
     if (r.redactions > 0) {
       span.status = { ...span.status, message: r.text };
       redactions += r.redactions;
     }
   }
   for (const event of span.events) {
-    const attrs = event.attributes;
-    if (attrs === undefined) continue;
-    const found = redactAttributes(attrs, redactor);
-    if (found !== undefined) {
-      event.attributes = { ...attrs, ...found.changes };
-      redactions += found.redactions;
+    const name = event.name;
+    if (typeof name === 'string' && name.length >= redactor.minLength) {
+      const r = redactor.redactor.redact(name);
+      if (r.redactions > 0) {
+        event.name = r.text;
+        redactions += r.redactions;
+      }
     }
+    redactions += redactRecord(event, redactor);
   }
+  for (const link of span.links ?? []) redactions += redactRecord(link, redactor);
   return redactions;
+}
+
+/** Redacts the attributes of an event or a link in place (a new record: the old may be shared). */
+function redactRecord(holder: { attributes?: Attributes | undefined }, redactor: SpanRedactor): number {
+  const attrs = holder.attributes;
+  if (attrs === undefined) return 0;
+  const found = redactAttributes(attrs, redactor);
+  if (found === undefined) return 0;
+  holder.attributes = { ...attrs, ...found.changes };
+  return found.redactions;
 }
 
 /** What {@link redactName} needs of a span. */
@@ -157,10 +254,10 @@ export interface NamedSpan {
  * URL with a token in its query), and they reach `execution_events.name`
  * and Jaeger as they are.
  */
-export function redactName(span: NamedSpan, redactor: Redactor, clean?: CleanNames): number {
+export function redactName(span: NamedSpan, redactor: SpanRedactor, clean?: CleanNames): number {
   const name = span.name;
-  if (typeof name !== 'string' || name.length < 8 || clean?.has(name) === true) return 0;
-  const r = redactor.redact(name);
+  if (typeof name !== 'string' || name.length < redactor.minLength || clean?.has(name) === true) return 0;
+  const r = redactor.redactor.redact(name);
   if (r.redactions > 0) span.updateName(r.text);
   else clean?.add(name);
   return r.redactions;

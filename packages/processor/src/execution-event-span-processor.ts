@@ -11,10 +11,10 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createRedactor, normalisePath, type Redactor } from '@agentspan/extract';
+import { createRedactor, normalisePath } from '@agentspan/extract';
 import { toAttributeRecord } from '@agentspan/instrumentation';
 import { Attr, EventType, FileSource, fileGenSpanName } from '@agentspan/semconv';
-import { CleanNames, IN_PROGRESS_KEYS, redactAttributes, redactName, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
+import { CleanNames, IN_PROGRESS_KEYS, SpanRedactor, redactAttributes, redactName, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
 import { enrichAgentCall, enrichCodeExecution, enrichToolCall } from './enrich-events.js';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
@@ -76,7 +76,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
   private readonly fileCapture: FileCaptureOptions;
   private readonly maxFilesPerSpan: number;
   private readonly maxScanChars: number;
-  private readonly redactor: Redactor | undefined;
+  private readonly redactor: SpanRedactor | undefined;
   private readonly runs: RunStates;
   /** Maps GenAI / OpenInference / AI SDK spans of other instrumentations into agentspan's attributes. */
   private readonly foreign: ForeignSpanMapper;
@@ -108,14 +108,15 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     this.workspaceDir = options.workspaceDir ?? process.cwd();
     this.captureContent = booleanOption('captureContent', options.captureContent, true);
     const redaction = options.redaction;
-    const redactor = redaction === false || redaction?.enabled === false ? undefined : createRedactor(redaction ?? {});
+    const rules = redaction === false || redaction?.enabled === false ? undefined : createRedactor(redaction ?? {});
+    const redactor = rules === undefined || redaction === false ? undefined : new SpanRedactor(rules, redaction ?? {});
     this.redactor = redactor;
     const fc = options.fileCapture ?? {};
     this.captureFiles = booleanOption('fileCapture.enabled', fc.enabled, true);
     this.fileCapture = {
       // Redacted before the cut to `maxContentBytes`, so no part of a secret that crosses it is kept.
       // The window past it is itself cut from a longer file: a token running to its end is redacted as cut short.
-      redact: redactor === undefined ? undefined : (text, cutAtEnd) => redactor.redact(text, { cutAtEnd }),
+      redact: redactor === undefined ? undefined : (text, cutAtEnd) => redactor.redactor.redact(text, { cutAtEnd }),
       roots: fc.roots && fc.roots.length > 0 ? [...fc.roots] : [this.workspaceDir],
       maxFileBytes: positive(fc.maxFileBytes, DEFAULT_MAX_FILE_BYTES),
       maxContentBytes: positive(fc.maxContentBytes, DEFAULT_MAX_CONTENT_BYTES),
@@ -161,7 +162,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
    */
   redactText(text: string): string {
     if (this.redactor === undefined) return text;
-    const { text: redacted, redactions } = this.redactor.redact(text);
+    const { text: redacted, redactions } = this.redactor.redactor.redact(text);
     this.counters.redactions += redactions;
     return redacted;
   }
@@ -358,7 +359,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     for (const key of IN_PROGRESS_KEYS) {
       const value = attrs[key];
       if (typeof value !== 'string' || values.get(key) === value) continue;
-      const r = this.redactor.redact(value);
+      const r = this.redactor.redactValue(key, value) ?? { text: value, redactions: 0 };
       if (r.redactions > 0) {
         (changes ??= {})[key] = r.text;
         redactions += r.redactions;

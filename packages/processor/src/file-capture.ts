@@ -173,13 +173,20 @@ function extensionOf(path: string): string {
   return extname(path).toLowerCase();
 }
 
-/** Cuts `buf` to at most `max` bytes without splitting a UTF-8 sequence. */
+/**
+ * Cuts `buf` to at most `max` bytes without splitting a UTF-8 sequence.
+ * Steps back at most 3 bytes (a sequence is at most 4 long): a file that is
+ * not UTF-8 (Latin-1 with a run of non-breaking spaces, 0xA0) can hold
+ * thousands of bytes that read as continuation bytes, and stepping back
+ * over all of them would keep nothing.
+ */
 function utf8Prefix(buf: Buffer, max: number): Buffer {
   if (buf.length <= max) return buf;
   let end = max;
   // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
-  while (end > 0 && ((buf[end] ?? 0) & 0xc0) === 0x80) end--;
-  return buf.subarray(0, end);
+  while (end > 0 && max - end < 3 && ((buf[end] ?? 0) & 0xc0) === 0x80) end--;
+  // No lead byte within reach: invalid bytes, replaced when decoded, so any cut is as good.
+  return buf.subarray(0, ((buf[end] ?? 0) & 0xc0) === 0x80 ? max : end);
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -260,24 +267,25 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     if (data.subarray(0, Math.max(BINARY_SNIFF_BYTES, maxContentBytes)).includes(0)) {
       return { resolvedPath: real, fileType, hasContent: false, size, sha256, version, skipReason: 'binary' };
     }
-    if (redact === undefined) {
-      return { resolvedPath: real, fileType, hasContent: true, content: decoder.decode(window), size, sha256, version, truncated: window.length < size };
-    }
-    const redacted = redact(decoder.decode(window), window.length < size);
-    const whole = Buffer.from(redacted.text, 'utf8');
+    const decoded = decoder.decode(window);
+    const redacted = redact === undefined ? undefined : redact(decoded, window.length < size);
+    const text = redacted?.text ?? decoded;
+    // Cut again as UTF-8: a redacted secret shortens the text, and an invalid byte decodes to
+    // U+FFFD, three bytes (a Latin-1 file would otherwise keep three times the bound).
+    const whole = Buffer.from(text, 'utf8');
     const kept = utf8Prefix(whole, maxContentBytes);
-    // A redacted secret shortens the text, so what is kept may reach into the look-ahead: check it too.
+    // What is kept may reach into the look-ahead: check it too.
     if (kept.includes(0)) return { resolvedPath: real, fileType, hasContent: false, size, sha256, version, skipReason: 'binary' };
     return {
       resolvedPath: real,
       fileType,
       hasContent: true,
-      content: kept.length === whole.length ? redacted.text : decoder.decode(kept),
+      content: kept.length === whole.length ? text : decoder.decode(kept),
       size,
       sha256,
       version,
       truncated: window.length < size || kept.length < whole.length,
-      redactions: redacted.redactions,
+      ...(redacted !== undefined ? { redactions: redacted.redactions } : {}),
     };
   } catch {
     return { resolvedPath: real, fileType, hasContent: false, skipReason: 'unreadable' };

@@ -1,6 +1,6 @@
 import { SpanStatusCode, trace, type Attributes, type AttributeValue, type Context, type SpanContext } from '@opentelemetry/api';
 import { BoundedMap } from '@agentspan/instrumentation';
-import { TRUNCATION_MARK } from '@agentspan/extract';
+import { TRUNCATION_MARK, mayBeJsonDocument } from '@agentspan/extract';
 import type { Span } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/semconv';
 
@@ -197,8 +197,18 @@ interface TurnOutput {
   toolCalls: RequestedToolCall[];
 }
 
+/**
+ * `text` parsed, or `undefined` when it is no JSON. Objects and arrays are
+ * parsed only after `mayBeJsonDocument`'s linear check (as in
+ * `enrich-events.ts`): `JSON.parse` takes some 70 ms per MB to fail on an
+ * unclosed `[[[[…` on the application's thread, and a value nested deeper
+ * than that check allows would overflow the stack when its tool calls are
+ * written back out (`JSON.stringify`), losing the whole turn's mapping.
+ */
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
+  const first = text.trimStart()[0];
+  if ((first === '[' || first === '{') && !mayBeJsonDocument(text)) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -584,7 +594,27 @@ export class ForeignSpanMapper {
     if (outputTokens !== undefined) meta['output_tokens'] = outputTokens;
     const finish = attrs[Attr.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] ?? attrs[F.ATTR_AI_RESPONSE_FINISH_REASON];
     if (finish !== undefined) meta['finish_reason'] = Array.isArray(finish) ? finish.join(',') : finish;
-    setIfAbsent(out, attrs, Attr.ATTR_USER_META, JSON.stringify(meta));
+    if (attrs[Attr.ATTR_USER_META] === undefined && out[Attr.ATTR_USER_META] === undefined) out[Attr.ATTR_USER_META] = this.boundedMeta(meta, calls);
+  }
+
+  /**
+   * The turn's meta as JSON, at most `maxContentChars` long when it holds
+   * tool calls: their arguments are content (the message holds them too, cut
+   * there), and a turn that wrote a file through a tool would otherwise put
+   * the whole file in the row's `meta`. Past the bound each call keeps only
+   * what identifies it (as with `captureContent: false`); past it still, the
+   * calls are counted, not listed. `tool_calls_truncated` says so.
+   */
+  private boundedMeta(meta: Record<string, unknown>, calls: readonly RequestedToolCall[]): string {
+    const whole = JSON.stringify(meta);
+    if (whole.length <= this.maxContentChars || calls.length === 0) return whole;
+    meta['tool_calls_truncated'] = true;
+    meta['tool_calls'] = calls.map((t) => ({ ...(t.id ? { id: t.id } : {}), ...(t.name ? { name: t.name } : {}) }));
+    const named = JSON.stringify(meta);
+    if (named.length <= this.maxContentChars) return named;
+    delete meta['tool_calls'];
+    meta['tool_call_count'] = calls.length;
+    return JSON.stringify(meta);
   }
 
   /** Tool name, call id, arguments and result, copied into the GenAI keys the rows are made from. */

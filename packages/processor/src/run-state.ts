@@ -1,8 +1,9 @@
 /**
  * Per-run bookkeeping the processor needs across spans: the next execution
- * order and the files already recorded. Held in a map bounded by count
- * (least recently used run evicted first), so a process that starts runs
- * forever never grows without bound; a run's state outlives its run span,
+ * order and the files already recorded. Held in a map bounded by the count
+ * of runs and of files remembered over all of them (least recently used run
+ * evicted first), so a process that starts runs forever never grows without
+ * bound; a run's state outlives its run span,
  * because late callbacks may still record into it. An evicted run's last
  * order is kept apart (for ten times as many runs, a string and a number
  * each, oldest forgotten first), so a long-running run that thousands of
@@ -31,6 +32,15 @@ const EVICTED_ORDERS_PER_RUN = 10;
 /** Most files remembered per run for de-duplication. */
 const MAX_FILES_PER_RUN = 10_000;
 
+/**
+ * Most files remembered over all runs (some 330 bytes each with their paths:
+ * about 30 MB). The run count alone bounds nothing useful: 10 000 runs of
+ * 10 000 files each would hold gigabytes after they ended. Past it, the
+ * least recently used runs are evicted as by the run count (their last
+ * order kept).
+ */
+export const DEFAULT_MAX_TRACKED_FILES = 100_000;
+
 export class RunStates {
   private readonly states = new Map<string, RunState>();
   /** Last orders of evicted runs, oldest first. */
@@ -38,8 +48,13 @@ export class RunStates {
   /** The most recently used run: already last in `states`, so using it again needs no re-insertion. */
   private recentId: string | undefined;
   private recent: RunState | undefined;
+  /** Files remembered over all runs in `states`. */
+  private files = 0;
 
-  constructor(private readonly maxRuns: number = 10_000) {}
+  constructor(
+    private readonly maxRuns: number = 10_000,
+    private readonly maxFiles: number = DEFAULT_MAX_TRACKED_FILES,
+  ) {}
 
   get(runId: string): RunState {
     // Consecutive events of one run (the usual case) skip the map's delete and re-insert.
@@ -65,6 +80,11 @@ export class RunStates {
     if (oldest === undefined) return;
     const [id, state] = oldest;
     this.states.delete(id);
+    this.files -= state.files.size;
+    if (id === this.recentId) {
+      this.recentId = undefined;
+      this.recent = undefined;
+    }
     if (state.order === 0) return;
     if (this.evictedOrders.size >= this.maxRuns * EVICTED_ORDERS_PER_RUN) {
       const forgotten = this.evictedOrders.keys().next().value;
@@ -109,7 +129,13 @@ export class RunStates {
     const key = `${nodeId ?? ''}\u0000${path}`;
     const known = files.get(key);
     if (known !== undefined && (version === undefined || known.version === undefined || known.version === version)) return known.spanId;
-    if (known !== undefined || files.size < MAX_FILES_PER_RUN) files.set(key, { spanId, version });
+    if (known !== undefined) files.set(key, { spanId, version });
+    else if (files.size < MAX_FILES_PER_RUN) {
+      files.set(key, { spanId, version });
+      this.files += 1;
+      // Older runs make room; this one (the most recently used, last in `states`) is never evicted here.
+      while (this.files > this.maxFiles && this.states.size > 1) this.evictOldest();
+    }
     return undefined;
   }
 
@@ -121,5 +147,10 @@ export class RunStates {
 
   get size(): number {
     return this.states.size;
+  }
+
+  /** Files remembered over all runs. */
+  get trackedFiles(): number {
+    return this.files;
   }
 }

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createRecorder, safeText } from '@agentspan/instrumentation';
-import { TRUNCATION_MARK } from '@agentspan/extract';
+import fc from 'fast-check';
+import { TRUNCATION_MARK, createRedactor } from '@agentspan/extract';
 import { Attr } from '@agentspan/semconv';
 import { ExecutionEventSpanProcessor, captureFile } from '../src/index.js';
 import { fileSpans, setup } from './helpers.js';
@@ -188,4 +189,48 @@ test('a compound text extension on the list (.env.example) is captured', () => {
   writeFileSync(join(ws, 'app.example'), 'not on the list');
   assert.equal(captureFile('app.env.example', undefined, { roots: [ws] }).content, 'API_URL=https://example.test\n');
   assert.equal(captureFile('app.example', undefined, { roots: [ws] }).skipReason, 'not_text');
+});
+
+test('a file that is not UTF-8 (Latin-1 with a run of 0xA0) keeps 5 KB of content, no more, with redaction on or off', () => {
+  const ws = realpathSync(mkdtempSync(join(tmpdir(), 'agentspan-latin1-')));
+  writeFileSync(join(ws, 'notes.txt'), Buffer.concat([Buffer.from('Résumé: '), Buffer.alloc(20_000, 0xa0)]));
+  const redactor = createRedactor();
+  for (const redact of [undefined, (t: string, cut: boolean) => redactor.redact(t, { cutAtEnd: cut })]) {
+    const c = captureFile('notes.txt', undefined, { roots: [ws], redact });
+    assert.equal(c.hasContent, true);
+    const bytes = Buffer.byteLength(c.content ?? '');
+    // Not cut back to the last valid character before the run (8 bytes), and not 3× the bound either.
+    assert.ok(bytes > 5000 && bytes <= 5120, `${bytes} bytes kept (redaction ${redact ? 'on' : 'off'})`);
+    assert.equal(c.truncated, true);
+  }
+});
+
+test('captured content is at most maxContentBytes of UTF-8, never splits a character, and is the file\'s start when it is UTF-8 (property)', () => {
+  const ws = realpathSync(mkdtempSync(join(tmpdir(), 'agentspan-utf8-')));
+  const redactor = createRedactor();
+  const path = join(ws, 'f.txt');
+  const noNul = (b: Uint8Array) => Buffer.from(b.map((x) => (x === 0 ? 0x20 : x)));
+  const bytes = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 300 }).map((s) => Buffer.from(s.replaceAll('\u0000', ' '), 'utf8')),
+    fc.uint8Array({ maxLength: 300 }).map(noNul),
+    fc.array(fc.constantFrom(0xa0, 0x80, 0xbf, 0xe2, 0xf0, 0x41), { maxLength: 300 }).map((a) => Buffer.from(a)),
+  );
+  fc.assert(
+    fc.property(bytes, fc.integer({ min: 1, max: 64 }), fc.boolean(), (data, max, withRedaction) => {
+      writeFileSync(path, data);
+      const redact = withRedaction ? (t: string, cut: boolean) => redactor.redact(t, { cutAtEnd: cut }) : undefined;
+      const c = captureFile(path, undefined, { roots: [ws], maxContentBytes: max, redact });
+      assert.equal(c.hasContent, true);
+      const content = c.content ?? '';
+      assert.ok(Buffer.byteLength(content) <= max, `${Buffer.byteLength(content)} > ${max}`);
+      assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(content), 'no lone surrogate');
+      const text = new TextDecoder('utf-8', { fatal: false }).decode(data);
+      const valid = Buffer.from(text, 'utf8').equals(data);
+      if (valid && !withRedaction) {
+        assert.ok(text.startsWith(content), 'a prefix of the file');
+        assert.ok(Buffer.byteLength(content) > max - 4 || content === text, 'cut at most one character short');
+      }
+    }),
+    { numRuns: 300 },
+  );
 });

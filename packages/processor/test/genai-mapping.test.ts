@@ -756,3 +756,74 @@ test('two traces whose spans share a span id keep their agents apart: a turn of 
   assert.equal(byName.get('chat gpt-4o')?.[Attr.ATTR_GEN_AI_AGENT_NAME], undefined, 'the other trace\'s agent is not this turn\'s');
   await provider.shutdown();
 });
+
+test("maxContentChars bounds a turn's tool calls in its row's meta too: a tool call that writes a whole file does not put it there", async () => {
+  const p = pipeline({ maxContentChars: 1000 });
+  const run = p.recorder.startRun({ runId: 'foreign-meta-bounded' });
+  const node = run.startNode('n');
+  const file = 'print("line")\n'.repeat(5000);
+  node.with(() => {
+    within(p.tracer, 'chat m', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.output.messages': JSON.stringify([
+        { role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'write_file', arguments: { path: 'a.py', content: file } }] },
+      ]),
+    });
+    within(p.tracer, 'chat many', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.output.messages': JSON.stringify([
+        { role: 'assistant', parts: Array.from({ length: 200 }, (_, i) => ({ type: 'tool_call', id: `call_${i}`, name: 'lookup', arguments: {} })) },
+      ]),
+    });
+    within(p.tracer, 'chat small', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'tool_call', id: 'c2', name: 'add', arguments: { a: 1 } }] }]),
+    });
+  });
+  node.end();
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('foreign-meta-bounded');
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const big = byName.get('chat m')!;
+  assert.ok(JSON.stringify(big.meta).length < 2000, `meta of ${JSON.stringify(big.meta).length} characters`);
+  assert.deepEqual([big.meta['tool_calls'], big.meta['tool_calls_truncated']], [[{ id: 'c1', name: 'write_file' }], true]);
+  const many = byName.get('chat many')!;
+  assert.ok(JSON.stringify(many.meta).length < 2000, `meta of ${JSON.stringify(many.meta).length} characters`);
+  assert.deepEqual([many.meta['tool_calls'], many.meta['tool_call_count'], many.meta['tool_calls_truncated']], [undefined, 200, true]);
+  const small = byName.get('chat small')!;
+  assert.deepEqual([small.meta['tool_calls'], small.meta['tool_calls_truncated']], [[{ id: 'c2', name: 'add', arguments: { a: 1 } }], undefined]);
+  await p.shutdown();
+});
+
+test('hostile JSON in a turn\'s output (an unclosed [[[[… of megabytes, nesting deeper than the stack) neither blocks the application nor loses the turn\'s other keys', () => {
+  const memory = new InMemorySpanExporter();
+  const processor = new ExecutionEventSpanProcessor({});
+  const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(memory)] });
+  const tracer = provider.getTracer('t');
+  const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+  const outputs = {
+    unclosed: '['.repeat(8_000_000),
+    deepArgs: `[{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"f","arguments":${deep}}]}]`,
+    aiSdk: `[{"toolCallId":"c1","toolName":"f","args":${JSON.stringify(deep)}}]`,
+  };
+  const started = performance.now();
+  for (const [name, value] of Object.entries(outputs)) {
+    const attributes: Attributes =
+      name === 'aiSdk'
+        ? { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.response.toolCalls': value, 'ai.model.id': 'gpt-x' }
+        : { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-x', 'gen_ai.output.messages': value };
+    tracer.startSpan(name, { attributes }).end();
+  }
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 250, `${elapsed.toFixed(0)} ms on the application's thread`);
+  const spans = memory.getFinishedSpans();
+  assert.equal(spans.length, 3);
+  for (const s of spans) {
+    // Mapped (not left as the other instrumentation made it): the turn is a row with its model and meta.
+    assert.equal(s.attributes[Attr.ATTR_EVENT_TYPE], 'agent_call', s.name);
+    assert.equal(s.attributes[Attr.ATTR_GEN_AI_REQUEST_MODEL], 'gpt-x', s.name);
+    assert.equal(typeof s.attributes[Attr.ATTR_USER_META], 'string', s.name);
+  }
+  assert.equal(processor.stats().failures, 0);
+});

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createRecorder } from '@agentspan/instrumentation';
+import fc from 'fast-check';
+import { createRedactor } from '@agentspan/extract';
 import { ExecutionEventSpanProcessor, type ExecutionEventSpanProcessorOptions } from '../src/index.js';
+import { MIN_BUILTIN_SECRET_CHARS } from '../src/content-policy.js';
 import { named, setup } from './helpers.js';
 
 test('secrets in the status message and in event attributes (exceptions) are redacted and counted', () => {
@@ -217,4 +220,83 @@ test('prepareRunning on every batch: content the application appends while it ru
   assert.equal(ended.attributes[Attr.ATTR_RUN_TASK], 'use this key for deploys: [REDACTED:openai_key] -- keep it safe.');
   assert.ok(!JSON.stringify(ended.attributes).includes('A9s2D4f6G8h1'), JSON.stringify(ended.attributes));
   assert.equal(Number(ended.attributes[Attr.ATTR_REDACTIONS]), 2, 'one in the task, one in the metadata');
+});
+
+test('event names and link attributes are redacted: they reach exporters as the application wrote them', () => {
+  const { spans, provider, processor } = setup();
+  const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
+  const lib = provider.getTracer('some-lib');
+  const linked = lib.startSpan('upstream');
+  linked.end();
+  const other = lib.startSpan('call', { links: [{ context: linked.spanContext(), attributes: { note: `started with ${key}`, n: 1 } }] });
+  other.addEvent(`retrying with key ${key}`);
+  other.addLink({ context: linked.spanContext(), attributes: { url: 'postgres://svc:S3cretPw@db/prod' } });
+  other.end();
+  const call = named(spans(), 'call');
+  assert.equal(call.events[0]?.name, 'retrying with key [REDACTED:openai_key]');
+  assert.deepEqual(call.links[0]?.attributes, { note: 'started with [REDACTED:openai_key]', n: 1 });
+  assert.ok(!JSON.stringify(call.links[1]?.attributes).includes('S3cretPw'), JSON.stringify(call.links[1]?.attributes));
+  assert.equal(call.attributes[Attr.ATTR_REDACTIONS], 3);
+  assert.equal(processor.stats().redactions, 3);
+});
+
+test('an attribute whose key names a secret is redacted as that key\'s value: db.password, an API key or Authorization header', () => {
+  const { spans, provider } = setup();
+  const other = provider.getTracer('http').startSpan('GET /v1/models', {
+    attributes: {
+      'db.password': 'correct horse battery staple',
+      'openai.api_key': 'abc',
+      'http.request.header.x-api-key': ['k1-9f8e7d6c5b4a', 'second'],
+      'http.request.header.authorization': ['Bearer eyJhbGciOiJIUzI1NiJ9abcdefghijklmnop'],
+      'db.user.password_hint': '${DB_PASSWORD}',
+      'messaging.kafka.message.key': 'user-123',
+      'gen_ai.usage.input_tokens': '12',
+      'agentspan.tool.args_keys': ['password', 'path'],
+    },
+  });
+  other.end();
+  const a = named(spans(), 'GET /v1/models').attributes;
+  assert.equal(a['db.password'], '[REDACTED:password_assignment]');
+  assert.equal(a['openai.api_key'], '[REDACTED:password_assignment]');
+  assert.deepEqual(a['http.request.header.x-api-key'], ['[REDACTED:password_assignment]', '[REDACTED:password_assignment]']);
+  assert.deepEqual(a['http.request.header.authorization'], ['Bearer [REDACTED:bearer]']);
+  // What the rules judge no secret in text stays: a placeholder, and keys that only look like secret names.
+  assert.equal(a['db.user.password_hint'], '${DB_PASSWORD}');
+  assert.equal(a['messaging.kafka.message.key'], 'user-123');
+  assert.equal(a['gen_ai.usage.input_tokens'], '12');
+  assert.deepEqual(a['agentspan.tool.args_keys'], ['password', 'path']);
+});
+
+test('short values are redacted as long ones are: built-in rules (pwd=x1) and user patterns and key names that match a few characters', () => {
+  const builtIn = setup();
+  const s = builtIn.provider.getTracer('t').startSpan('pwd=ab1', { attributes: { 'conn.opts': 'pwd=x1' } });
+  s.setStatus({ code: SpanStatusCode.ERROR, message: 'pwd=x9' });
+  s.end();
+  const a = builtIn.spans()[0]!;
+  assert.equal(a.attributes['conn.opts'], 'pwd=[REDACTED:password_assignment]');
+  assert.equal(a.name, 'pwd=[REDACTED:password_assignment]');
+  assert.equal(a.status.message, 'pwd=[REDACTED:password_assignment]');
+
+  const user = setup({ redaction: { extraPatterns: [{ kind: 'pin', pattern: /\bPIN\d{3}\b/ }], extraKeyNames: ['pk'] } });
+  const u = user.provider.getTracer('t').startSpan('PIN123', { attributes: { 'user.pin': 'PIN123', note: 'pk=7', 'store.pk': 'Zq91' } });
+  u.end();
+  const b = user.spans()[0]!;
+  assert.equal(b.name, '[REDACTED:pin]');
+  assert.equal(b.attributes['user.pin'], '[REDACTED:pin]');
+  assert.equal(b.attributes['note'], 'pk=[REDACTED:password_assignment]');
+  assert.equal(b.attributes['store.pk'], '[REDACTED:password_assignment]');
+});
+
+test('short texts hold no secret for the built-in rules (the shortcut below MIN_BUILTIN_SECRET_CHARS is safe)', () => {
+  const redactor = createRedactor({});
+  const pieces = ['pwd', 'pw', 'key', '=', ':', '"', "'", ' ', 'a', '1', 'x', '-p', 'sk-', 'ghp_', 'AKIA', 'tok', '@', '/'];
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 4 }), fc.string({ maxLength: MIN_BUILTIN_SECRET_CHARS - 1 }), (parts, random) => {
+      for (const text of [parts.join('').slice(0, MIN_BUILTIN_SECRET_CHARS - 1), random]) {
+        assert.equal(redactor.redact(text).redactions, 0, JSON.stringify(text));
+      }
+    }),
+    { numRuns: 5000 },
+  );
+  assert.equal(redactor.redact('pwd=1').redactions, 1, 'the bound is tight');
 });
