@@ -7,8 +7,13 @@
  * survives, only their JSON type changes.
  */
 
-/** Could `text` hold a number a double cannot represent exactly? (16+ digits in a row, or an exponent.) Cheap, may say yes wrongly. */
-const MAYBE_LOSSY = /\d{16}|\d[eE]/;
+/**
+ * Could `text` hold a number a double cannot represent exactly? Cheap, may say yes wrongly. A decimal
+ * of at most 15 significant digits always comes back from a double with its value, so only numbers of
+ * 16 digits or more (counted across a decimal point: `900719925474099.3` comes back as
+ * `900719925474099.2`), or with an exponent, need a closer look.
+ */
+const MAYBE_LOSSY = /\d(?:\.?\d){15}|\d[eE]/;
 
 /** Sign, significant digits and exponent of a decimal number's text, for comparing values exactly. */
 function decimalParts(text: string): string {

@@ -55,3 +55,50 @@ it('what a double cannot hold is kept as its text; what it can, as a number', ()
   assert.equal(isExactAsDouble('123.4500'), true);
   assert.equal(isExactAsDouble('9007199254740993'), false);
 });
+
+/** The exact value of a JSON number's text as a fraction `num / den` (BigInts), computed without doubles. */
+function decimalValue(text: string): { num: bigint; den: bigint } {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) throw new Error(`not a JSON number: ${text}`);
+  const frac = m[3] ?? '';
+  const exp = Number(m[4] ?? '0') - frac.length;
+  let num = BigInt(`${m[2]}${frac}`) * (m[1] === '-' ? -1n : 1n);
+  let den = 1n;
+  if (exp >= 0) num *= 10n ** BigInt(exp);
+  else den = 10n ** BigInt(-exp);
+  return { num, den };
+}
+
+function sameValue(a: string, b: string): boolean {
+  const x = decimalValue(a);
+  const y = decimalValue(b);
+  return x.num * y.den === y.num * x.den;
+}
+
+it('property: a number with a decimal point keeps its value (16+ significant digits split by the point included)', () => {
+  // Digits on both sides of the point, fewer than 16 on either: `900719925474099.3`, `1234567890.12345678`.
+  const token = fc
+    .tuple(fc.boolean(), fc.stringMatching(/^[1-9]\d{0,14}$/), fc.stringMatching(/^\d{1,15}$/))
+    .map(([negative, whole, frac]) => `${negative ? '-' : ''}${whole}.${frac}`);
+  fc.assert(
+    fc.property(token, (t) => {
+      const parsed = (parseJsonText(`{"n": ${t}}`) as Record<string, unknown>)['n'];
+      if (typeof parsed === 'number') {
+        // What is stored is the number's JSON text: it must say what the sender's text said.
+        assert.ok(sameValue(JSON.stringify(parsed), t), `${t} stored as ${JSON.stringify(parsed)}`);
+      } else {
+        assert.equal(parsed, t);
+        assert.equal(isExactAsDouble(t), false, `${t} quoted although a double holds it`);
+      }
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+it('a 16-digit amount with a decimal point is kept as its text, not as the neighbouring double', () => {
+  assert.deepEqual(parseJsonText('{"amount": 900719925474099.3, "x": 1234567890.12345678, "ok": 123456789012.345}'), {
+    amount: '900719925474099.3',
+    x: '1234567890.12345678',
+    ok: 123456789012.345,
+  });
+});
