@@ -53,3 +53,14 @@ function isActiveRecording(value: unknown): value is ActiveRecording {
   const kind = (value as { kind?: unknown }).kind;
   return kind === 'run' || kind === 'node' || kind === 'attached';
 }
+
+/**
+ * `fn()` with `ctx` as the active context: what every `with(fn)` does. Its
+ * exceptions are the caller's and pass through; a `fn` that is no function
+ * (plain JavaScript) runs nothing and gives `undefined`, rather than a
+ * TypeError thrown from inside agentspan.
+ */
+export function runWith<T>(ctx: Context, fn: () => T): T {
+  if (typeof fn !== 'function') return undefined as T;
+  return otelContext.with(ctx, fn);
+}

@@ -1,7 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import { Attr, EventType, FileSource, GenAiOperation } from '@agentspan/semconv';
 import { createAttributeRecord } from './attribute-record.js';
-import { UNREADABLE, safeJson, safeText } from './safe-json.js';
+import { idOf } from './ids.js';
+import { UNREADABLE, headOf, safeJson, safeText } from './safe-json.js';
 import type {
   AgentCallEvent,
   AgentCallResult,
@@ -77,11 +78,25 @@ function str(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Longest name kept (agents, tools, modes, roles, models, statuses). */
+const MAX_NAME_CHARS = 200;
+
 /** A short name for an agent/tool/etc. that came in as anything. */
 export function nameOf(value: unknown, fallback: string): string {
   const s = str(value);
   if (s === undefined || s.length === 0) return fallback;
-  return s.length > 200 ? s.slice(0, 200) : s;
+  return headOf(s, MAX_NAME_CHARS);
+}
+
+/**
+ * An optional name-like field (role, sender, model, language, source,
+ * status): as {@link str}, cut to {@link MAX_NAME_CHARS}. These fields are
+ * no content and have no budget of their own: uncut, a megabyte string
+ * passed as a `model` would be recorded whole.
+ */
+function shortOf(value: unknown): string | undefined {
+  const s = str(value);
+  return s === undefined ? undefined : headOf(s, MAX_NAME_CHARS);
 }
 
 /** Longest file path kept: Linux's PATH_MAX. A path cut shorter would name another file, or none. */
@@ -91,7 +106,7 @@ const MAX_PATH_CHARS = 4096;
 export function pathOf(value: unknown): string {
   const s = str(value);
   if (s === undefined || s.length === 0) return 'unknown';
-  return s.length > MAX_PATH_CHARS ? s.slice(0, MAX_PATH_CHARS) : s;
+  return headOf(s, MAX_PATH_CHARS);
 }
 
 function scopeAttributes(bag: AttributeBag, scope: EventScope, type: EventType, base: EventBase | undefined): void {
@@ -101,7 +116,8 @@ function scopeAttributes(bag: AttributeBag, scope: EventScope, type: EventType, 
   bag.set(Attr.ATTR_NODE_ID, scope.nodeId);
   bag.set(Attr.ATTR_DEPTH, scope.depth);
   // Status, metadata and error are set with the result (resultCommon), once.
-  if (base) bag.set(Attr.ATTR_STEP_ID, str(base.stepId));
+  // An id: kept distinct when long (a prefix and a hash, as run and node ids), never cut into another's prefix.
+  if (base) bag.set(Attr.ATTR_STEP_ID, idOf(base.stepId));
 }
 
 /** `error.type` and `agentspan.error.message` for an error of any shape. */
@@ -167,9 +183,9 @@ export function agentCallAttributes(bag: AttributeBag, scope: EventScope, e: Age
   scopeAttributes(bag, scope, EventType.AGENT_CALL, e);
   bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.INVOKE_AGENT);
   bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
-  bag.set(Attr.ATTR_AGENT_ROLE, str(e.role));
-  bag.set(Attr.ATTR_MESSAGE_SENDER, str(e.sender));
-  bag.set(Attr.ATTR_GEN_AI_REQUEST_MODEL, str(e.model));
+  bag.set(Attr.ATTR_AGENT_ROLE, shortOf(e.role));
+  bag.set(Attr.ATTR_MESSAGE_SENDER, shortOf(e.sender));
+  bag.set(Attr.ATTR_GEN_AI_REQUEST_MODEL, shortOf(e.model));
   agentCallResultAttributes(bag, e);
 }
 
@@ -190,12 +206,13 @@ export function codeExecutionAttributes(bag: AttributeBag, scope: EventScope, e:
   scopeAttributes(bag, scope, EventType.CODE_EXEC, e);
   bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.EXECUTE_CODE);
   bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'executor'));
-  bag.set(Attr.ATTR_CODE_LANGUAGE, str(e.language)?.toLowerCase());
+  bag.set(Attr.ATTR_CODE_LANGUAGE, shortOf(e.language)?.toLowerCase());
   // Code that is not a string (a framework's code object) is serialised within the content budget like any content.
   const given = e.code;
   const code = bag.text(Attr.ATTR_CODE_CONTENT, given ?? '');
   bag.set(Attr.ATTR_CODE_LENGTH, typeof given === 'string' ? given.length : code?.length);
-  bag.set(Attr.ATTR_CODE_CWD, str(e.cwd));
+  const cwd = str(e.cwd);
+  bag.set(Attr.ATTR_CODE_CWD, cwd === undefined ? undefined : headOf(cwd, MAX_PATH_CHARS));
   const context = e.context;
   if (context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, context);
   codeExecutionResultAttributes(bag, e);
@@ -215,7 +232,7 @@ export function toolCallAttributes(bag: AttributeBag, scope: EventScope, e: Tool
   bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.EXECUTE_TOOL);
   bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
   bag.set(Attr.ATTR_GEN_AI_TOOL_NAME, tool);
-  bag.set(Attr.ATTR_GEN_AI_TOOL_CALL_ID, str(e.toolCallId));
+  bag.set(Attr.ATTR_GEN_AI_TOOL_CALL_ID, idOf(e.toolCallId));
   const args = e.args;
   if (args !== undefined) {
     bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
@@ -263,7 +280,7 @@ export function fileGeneratedAttributes(bag: AttributeBag, scope: EventScope, e:
   scopeAttributes(bag, scope, EventType.FILE_GEN, e);
   if (e.agent !== undefined) bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
   bag.set(Attr.ATTR_FILE_PATH, pathOf(e.path));
-  bag.set(Attr.ATTR_FILE_SOURCE, str(e.source) ?? FileSource.EXPLICIT);
+  bag.set(Attr.ATTR_FILE_SOURCE, shortOf(e.source) ?? FileSource.EXPLICIT);
   resultCommon(bag, e);
 }
 
@@ -308,7 +325,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function resultCommon(bag: AttributeBag, r: { status?: unknown; error?: unknown; metadata?: unknown }): void {
-  const s = str(r.status);
+  const s = shortOf(r.status);
   if (s) bag.set(Attr.ATTR_STATUS, s);
   const metadata = r.metadata;
   if (metadata !== undefined && metadata !== null) bag.json(Attr.ATTR_USER_META, metadata);

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { diag } from '@opentelemetry/api';
 import { readableCopy } from './readable-copy.js';
-import { UNREADABLE } from './safe-json.js';
+import { UNREADABLE, headOf } from './safe-json.js';
 import type { RunReference } from './types.js';
 
 /** Longest id kept as given; a longer one keeps its start and a hash of the whole (still distinct, still the same every time). */
@@ -29,7 +29,7 @@ export function idOf(value: unknown): string | undefined {
   else return undefined;
   if (s.length === 0) return undefined;
   if (s.length <= MAX_ID_CHARS) return s;
-  return `${s.slice(0, MAX_ID_CHARS - 17)}~${createHash('sha256').update(s).digest('hex').slice(0, 16)}`;
+  return `${headOf(s, MAX_ID_CHARS - 17)}~${createHash('sha256').update(s).digest('hex').slice(0, 16)}`;
 }
 
 let warnedUnknownRun = false;

@@ -61,3 +61,23 @@ function copyField(out: Record<string, unknown>, value: object, key: string): vo
   // Defined, not assigned: a `__proto__` key would otherwise set the copy's prototype.
   Object.defineProperty(out, key, { value: field, enumerable: true, writable: true, configurable: true });
 }
+
+/**
+ * The `fields` of an `end()` options or result object, each read once, into
+ * a plain object the attributes are then built from. Directly when that
+ * works; when one throws (a getter, a proxy trap), from {@link readableCopy}:
+ * that field alone is `"[unreadable]"`. Built from the caller's object
+ * instead, the first field that throws would cost every field after it: an
+ * unreadable `result` beside an `error` would record a failed call as a
+ * success. Anything but an object has no fields.
+ */
+export function readFields(value: unknown, fields: readonly string[]): Record<string, unknown> {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return {};
+  const out: Record<string, unknown> = {};
+  try {
+    for (const field of fields) out[field] = (value as Record<string, unknown>)[field];
+    return out;
+  } catch {
+    return readableCopy(value);
+  }
+}

@@ -1,7 +1,7 @@
-import { ROOT_CONTEXT, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { ROOT_CONTEXT, diag, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { ActiveRecording } from './active-recording.js';
-import { guarded } from './guard.js';
-import { readableCopy } from './readable-copy.js';
+import { guarded, reportFailure } from './guard.js';
+import { readFields, readableCopy } from './readable-copy.js';
 import { placeholderRunId, toRunReference } from './ids.js';
 import { OpenHandles } from './open-handles.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
@@ -105,14 +105,33 @@ class Attached extends RecordingScope implements AttachedRecorder {
   }
 }
 
-/** Creates the recording API over a tracer provider. */
+/**
+ * The tracer of the given provider; when it is no provider (its `getTracer`
+ * is missing or throws), the global provider's, logged through `diag`:
+ * creating the recorder must not throw into the application either.
+ */
+function tracerOf(provider: unknown): Tracer {
+  if (provider !== undefined && provider !== null) {
+    try {
+      const tracer: unknown = (provider as TracerProvider).getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
+      if (tracer !== null && typeof tracer === 'object' && typeof (tracer as Tracer).startSpan === 'function') return tracer as Tracer;
+      diag.warn('agentspan: createRecorder got a tracerProvider whose getTracer returned no tracer; using the global tracer provider');
+    } catch (err) {
+      reportFailure('createRecorder tracerProvider', err);
+    }
+  }
+  return trace.getTracerProvider().getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
+}
+
+/** Creates the recording API over a tracer provider. Never throws. */
 export function createRecorder(options: RecorderOptions = {}): Recorder {
-  const provider = options.tracerProvider ?? trace.getTracerProvider();
-  const tracer: Tracer = provider.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
-  const max = options.maxContentChars;
+  // Read once each, an unreadable or missing one (options null from plain JavaScript) as its default.
+  const o = readFields(options, ['tracerProvider', 'maxContentChars']) as RecorderOptions;
+  const tracer = tracerOf(o.tracerProvider);
+  const max = o.maxContentChars;
   const deps: ScopeDeps = {
     tracer,
-    maxContentChars: typeof max === 'number' && max > 0 ? Math.floor(max) : DEFAULT_MAX_CONTENT_CHARS,
+    maxContentChars: typeof max === 'number' && max >= 1 ? Math.floor(max) : DEFAULT_MAX_CONTENT_CHARS,
     openHandles: new OpenHandles(),
     failures: { count: 0 },
   };

@@ -1,5 +1,4 @@
 import {
-  context as otelContext,
   trace,
   INVALID_SPAN_CONTEXT,
   SpanKind,
@@ -28,10 +27,10 @@ import {
   toolCallResultAttributes,
   type EventScope,
 } from './event-attributes.js';
-import { withActiveRecording, type ActiveRecording } from './active-recording.js';
+import { runWith, withActiveRecording, type ActiveRecording } from './active-recording.js';
 import { reportFailure } from './guard.js';
 import { SHUTDOWN_REASON, type OpenHandle, type OpenHandles } from './open-handles.js';
-import { readableCopy } from './readable-copy.js';
+import { readFields, readableCopy } from './readable-copy.js';
 import { endSpan, statusFromBag } from './span-end.js';
 import { checkedTime, startTimeOption } from './time-input.js';
 import type {
@@ -62,6 +61,11 @@ export interface ScopeDeps {
 type Fill<E> = (bag: AttributeBag, scope: EventScope, event: E) => void;
 type FillResult<R> = (bag: AttributeBag, result: R) => void;
 
+/** What `end()` of each kind of event reads of its result (no more: a class's other getters never run). */
+const AGENT_CALL_RESULT = ['content', 'hasToolCalls', 'status', 'error', 'metadata', 'endTime'] as const;
+const CODE_EXECUTION_RESULT = ['output', 'exitCode', 'status', 'error', 'metadata', 'endTime'] as const;
+const TOOL_CALL_RESULT = ['result', 'status', 'error', 'metadata', 'endTime'] as const;
+
 /** An event's span name, attributes and times, as read once (see `RecordingScope.prepare`). */
 interface Prepared {
   readonly bag: AttributeBag;
@@ -81,7 +85,7 @@ const handoffName = (e: HandoffEvent): string => handoffSpanName(nameOf(e.from, 
 
 const NOOP_HANDLE: EventHandle<never> = {
   spanContext: () => INVALID_SPAN_CONTEXT,
-  with: <T>(fn: () => T): T => fn(),
+  with: <T>(fn: () => T): T => (typeof fn === 'function' ? fn() : (undefined as T)),
   end: () => undefined,
 };
 
@@ -119,7 +123,7 @@ export abstract class RecordingScope implements EventRecorder {
 
   beginAgentCall(event: AgentCallEvent): EventHandle<AgentCallResult> {
     try {
-      return this.begin(agentCallName, agentCallAttributes, agentCallResultAttributes, event);
+      return this.begin(agentCallName, agentCallAttributes, agentCallResultAttributes, AGENT_CALL_RESULT, event);
     } catch (err) {
       this.recordFailed('beginAgentCall', err);
       return NOOP_HANDLE;
@@ -136,7 +140,7 @@ export abstract class RecordingScope implements EventRecorder {
 
   beginCodeExecution(event: CodeExecutionEvent): EventHandle<CodeExecutionResult> {
     try {
-      return this.begin(codeExecutionName, codeExecutionAttributes, codeExecutionResultAttributes, event);
+      return this.begin(codeExecutionName, codeExecutionAttributes, codeExecutionResultAttributes, CODE_EXECUTION_RESULT, event);
     } catch (err) {
       this.recordFailed('beginCodeExecution', err);
       return NOOP_HANDLE;
@@ -153,7 +157,7 @@ export abstract class RecordingScope implements EventRecorder {
 
   beginToolCall(event: ToolCallEvent): EventHandle<ToolCallResult> {
     try {
-      return this.begin(toolCallName, toolCallAttributes, toolCallResultAttributes, event);
+      return this.begin(toolCallName, toolCallAttributes, toolCallResultAttributes, TOOL_CALL_RESULT, event);
     } catch (err) {
       this.recordFailed('beginToolCall', err);
       return NOOP_HANDLE;
@@ -226,6 +230,7 @@ export abstract class RecordingScope implements EventRecorder {
     nameFor: NameFor<E>,
     fill: Fill<E>,
     fillResult: FillResult<R>,
+    resultFields: readonly string[],
     event: E,
   ): EventHandle<R> {
     const { bag, name, startTime } = this.prepare(nameFor, fill, event, false); // its end time comes with end()
@@ -241,12 +246,12 @@ export abstract class RecordingScope implements EventRecorder {
     const handle: EventHandle<R> & OpenHandle = {
       openKind: 'event',
       spanContext: () => spanContext,
-      with: <T>(fn: () => T): T => otelContext.with(ctx, fn),
+      with: <T>(fn: () => T): T => runWith(ctx, fn),
       end: (result?: R) => {
         if (ended) return;
         ended = true;
         openHandles.delete(handle);
-        const r = (result ?? {}) as R;
+        const r = readFields(result, resultFields) as R;
         const resultBag = new AttributeBag(this.deps.maxContentChars);
         endSpan('end', span, resultBag, () => r.endTime, () => {
           fillResult(resultBag, r);

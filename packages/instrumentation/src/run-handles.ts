@@ -19,10 +19,10 @@ import {
   nodeSpanName,
   runSpanName,
 } from '@agentspan/semconv';
-import { withActiveRecording, type ActiveRecording } from './active-recording.js';
+import { runWith, withActiveRecording, type ActiveRecording } from './active-recording.js';
 import { AttributeBag, errorAttributes, mergeUserMeta, nameOf } from './event-attributes.js';
 import { guarded, reportFailure } from './guard.js';
-import { readableCopy } from './readable-copy.js';
+import { readFields, readableCopy } from './readable-copy.js';
 import { RecordingScope, type ScopeDeps } from './recording-scope.js';
 import { SHUTDOWN_REASON, type OpenHandle } from './open-handles.js';
 import { endSpan } from './span-end.js';
@@ -55,6 +55,14 @@ function startOrStandIn(deps: ScopeDeps, site: string, start: () => Span): Span 
     reportFailure(site, err);
     return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
   }
+}
+
+/** What `run.end()` and `node.end()` read of their options. */
+const END_FIELDS = ['status', 'error', 'endTime', 'metadata'] as const;
+
+/** Whether an `error` option says the run or node failed: as `errorAttributes` reads it (`false` is no error). */
+function hasError(error: unknown): boolean {
+  return error !== undefined && error !== null && error !== false;
 }
 
 /** Depths under the run span (column `depth`). */
@@ -144,7 +152,7 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
   }
 
   with<T>(fn: () => T): T {
-    return otelContext.with(withActiveRecording(trace.setSpan(otelContext.active(), this.span), this.activeRecording()), fn);
+    return runWith(withActiveRecording(trace.setSpan(otelContext.active(), this.span), this.activeRecording()), fn);
   }
 
   reference(): RunReference {
@@ -155,13 +163,9 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
     if (this.ended) return;
     this.ended = true;
     this.deps.openHandles.delete(this);
-    const o = options ?? {};
-    let failed = false;
-    try {
-      failed = o.error !== undefined && o.error !== null;
-    } catch {
-      // Options that cannot be read: the run still ends (below), its outcome unknown.
-    }
+    // Each option read once, an unreadable one costing itself only (options that cannot be read at all: none).
+    const o = readFields(options, END_FIELDS) as EndRunOptions;
+    const failed = hasError(o.error);
     for (const node of [...this.openNodes]) {
       node.end({ status: failed ? EventStatus.FAILED : EventStatus.COMPLETED });
     }
@@ -230,7 +234,7 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
   }
 
   with<T>(fn: () => T): T {
-    return otelContext.with(withActiveRecording(trace.setSpan(otelContext.active(), this.span), this.activeRecording()), fn);
+    return runWith(withActiveRecording(trace.setSpan(otelContext.active(), this.span), this.activeRecording()), fn);
   }
 
   reference(): RunReference {
@@ -241,7 +245,7 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
     if (this.ended) return;
     this.ended = true;
     this.deps.openHandles.delete(this);
-    const o = options ?? {};
+    const o = readFields(options, END_FIELDS) as EndNodeOptions;
     const bag = new AttributeBag(this.deps.maxContentChars);
     endSpan('node.end', this.span, bag, () => o.endTime, () => {
       const status = o.status;
@@ -281,7 +285,8 @@ class DetachedNode extends RecordingScope implements NodeHandle {
   }
   with<T>(fn: () => T): T {
     // The run's span is the parent (no node span was opened); this node is the active recording.
-    return this.run.with(() => otelContext.with(withActiveRecording(otelContext.active(), this.activeRecording()), fn));
+    if (typeof fn !== 'function') return undefined as T;
+    return this.run.with(() => runWith(withActiveRecording(otelContext.active(), this.activeRecording()), fn));
   }
   reference(): RunReference {
     return { ...this.run.reference(), nodeId: this.id };

@@ -31,8 +31,6 @@ const TRUNCATION_MARK = '…[truncated]';
  */
 /** `null` (also what `undefined` becomes). */
 const NULL_COST = 4;
-/** A number, whatever its digits. */
-const NUMBER_COST = 8;
 /** `true` / `false`. */
 const BOOLEAN_COST = 5;
 /** The brackets of an array or object. */
@@ -41,6 +39,48 @@ const CONTAINER_COST = 2;
 const ITEM_COST = 1;
 /** The colon and comma of an object member (its key is charged as a string). */
 const MEMBER_COST = 2;
+
+/**
+ * Characters JSON writes as more than one: a quote or backslash (2), a
+ * control character (2 or 6, `\u0000`), a lone surrogate (6). A string is
+ * charged its JSON length, escapes included: charged one per character, a
+ * string of NULs within the budget became JSON six times as long. (Pairs
+ * match too, and are charged as they are written: 2.)
+ */
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * How many UTF-16 units of `s` fit in `max` characters of JSON string
+ * (quotes not counted), escapes included, a surrogate pair never split.
+ * A scan: only for a string with escapes that does not fit whole.
+ */
+function escapedPrefix(s: string, max: number): number {
+  let used = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    let units = 1;
+    let cost = 1;
+    if (c < 0x20) cost = c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d ? 2 : 6;
+    else if (c === 0x22 || c === 0x5c) cost = 2;
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        units = 2;
+        cost = 2;
+      } else cost = 6; // a lone surrogate: \udXXX
+    }
+    if (used + cost > max) break;
+    used += cost;
+    i += units;
+  }
+  return i;
+}
+
+/** Length of `s` as a JSON string, quotes included. */
+function jsonLength(s: string): number {
+  return ESCAPED.test(s) ? JSON.stringify(s).length : s.length + 2;
+}
 
 class Budget {
   remaining: number;
@@ -99,13 +139,13 @@ function flatJson(value: unknown, limit: number): string | undefined {
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record);
     for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (remaining <= 0 || key.length > remaining) return undefined;
-      remaining -= key.length + 2 + MEMBER_COST;
-      const item = primitiveJson(record[key], remaining);
+      const key = primitiveJson(keys[i]!, remaining);
+      if (key === undefined) return undefined;
+      remaining -= key.cost + MEMBER_COST;
+      const item = primitiveJson(record[keys[i]!], remaining);
       if (item === undefined) return undefined;
       remaining -= item.cost;
-      out += (i === 0 ? '' : ',') + JSON.stringify(key) + ':' + item.json;
+      out += (i === 0 ? '' : ',') + key.json + ':' + item.json;
     }
     return out + '}';
   } catch {
@@ -116,10 +156,16 @@ function flatJson(value: unknown, limit: number): string | undefined {
 /** JSON and budget cost (as `toPlain` counts it) of a primitive that needs no cut; `undefined` for anything else. */
 function primitiveJson(v: unknown, remaining: number): { json: string; cost: number } | undefined {
   switch (typeof v) {
-    case 'string':
-      return remaining > 0 && v.length <= remaining ? { json: JSON.stringify(v), cost: v.length + 2 } : undefined;
-    case 'number':
-      return Number.isFinite(v) ? { json: JSON.stringify(v), cost: NUMBER_COST } : undefined;
+    case 'string': {
+      if (remaining <= 0 || v.length > remaining) return undefined;
+      const json = JSON.stringify(v);
+      return json.length - 2 <= remaining ? { json, cost: json.length } : undefined;
+    }
+    case 'number': {
+      if (!Number.isFinite(v)) return undefined;
+      const json = JSON.stringify(v);
+      return { json, cost: json.length };
+    }
     case 'boolean':
       return { json: v ? 'true' : 'false', cost: BOOLEAN_COST };
     case 'object':
@@ -143,21 +189,46 @@ export function safeText(value: unknown, maxChars: number): { text: string; trun
 /** `s` cut to `maxChars` (never splitting a surrogate pair), with a mark when cut. */
 export function cutString(s: string, maxChars: number): { text: string; truncated: boolean } {
   if (s.length <= maxChars) return { text: s, truncated: false };
+  return { text: headOf(s, maxChars) + TRUNCATION_MARK, truncated: true };
+}
+
+/**
+ * The first `maxChars` UTF-16 units of `s`, one fewer when the last would be
+ * the first half of a surrogate pair: a plain `slice` there leaves a lone
+ * surrogate, which Postgres cannot store and which turns an emoji into U+FFFD.
+ */
+export function headOf(s: string, maxChars: number): string {
+  if (s.length <= maxChars) return s;
   let end = Math.max(0, maxChars);
   const code = s.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return { text: s.slice(0, end) + TRUNCATION_MARK, truncated: true };
+  return s.slice(0, end);
 }
 
+/**
+ * `s` within what is left of the budget, charged its JSON length (escapes
+ * included); cut, and marked, when that is more than is left.
+ */
 function take(budget: Budget, s: string): string {
-  if (budget.remaining <= 0) {
+  const remaining = budget.remaining;
+  if (remaining <= 0) {
     budget.truncated = true;
     return TRUNCATION_MARK;
   }
-  const { text, truncated } = cutString(s, budget.remaining);
-  if (truncated) budget.truncated = true;
-  budget.remaining -= text.length + 2;
-  return text;
+  // Never more than `remaining` characters fit (each costs at least one): only those are measured.
+  let text = headOf(s, remaining);
+  let cost = jsonLength(text);
+  if (cost - 2 > remaining) {
+    text = text.slice(0, escapedPrefix(text, remaining));
+    cost = jsonLength(text);
+  }
+  if (text.length === s.length) {
+    budget.remaining -= cost;
+    return text;
+  }
+  budget.truncated = true;
+  budget.remaining -= cost + TRUNCATION_MARK.length;
+  return text + TRUNCATION_MARK;
 }
 
 function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<object>): unknown {
@@ -165,8 +236,12 @@ function toPlain(value: unknown, budget: Budget, depth: number, ancestors: Set<o
     case 'string':
       return take(budget, value);
     case 'number':
-      budget.remaining -= NUMBER_COST;
-      return Number.isFinite(value) ? value : String(value);
+      // Charged its digits: `-1.2345678901234567e-300` is 24 characters of JSON, `0` one.
+      if (Number.isFinite(value)) {
+        budget.remaining -= String(value).length;
+        return value;
+      }
+      return take(budget, String(value));
     case 'boolean':
       budget.remaining -= BOOLEAN_COST;
       return value;

@@ -8,6 +8,7 @@ import { SpanStatusCode, type Span, type TimeInput } from '@opentelemetry/api';
 import { Attr } from '@agentspan/semconv';
 import type { AttributeBag } from './event-attributes.js';
 import { reportFailure } from './guard.js';
+import { headOf } from './safe-json.js';
 import { checkedTime } from './time-input.js';
 
 /** Longest status message set on a span (the full message is in `agentspan.error.message`). */
@@ -17,7 +18,7 @@ const MAX_STATUS_MESSAGE = 1000;
 export function statusFromBag(span: Span, bag: AttributeBag): void {
   if (bag.attributes[Attr.ATTR_HAS_ERROR] !== true) return;
   const message = bag.attributes[Attr.ATTR_ERROR_MESSAGE];
-  span.setStatus({ code: SpanStatusCode.ERROR, message: typeof message === 'string' ? message.slice(0, MAX_STATUS_MESSAGE) : 'error' });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: typeof message === 'string' ? headOf(message, MAX_STATUS_MESSAGE) : 'error' });
 }
 
 /**

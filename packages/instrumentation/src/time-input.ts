@@ -27,17 +27,51 @@ function isHrTime(value: unknown): value is HrTime {
 }
 
 /**
- * `value` when it is a usable time: a valid `Date`, a non-negative number
- * (epoch or `performance.now()` milliseconds, as the SDK reads them) or an
- * `[seconds, nanoseconds]` pair, from the epoch to the last time OTLP can
- * carry (2554); else `undefined` (the SDK then takes the current time),
- * logged once through `diag`. Times before 1970 are refused too: OTLP's
- * times are unsigned.
+ * An ISO 8601 / RFC 3339 date-time with its offset (`Z` or `±hh:mm`), as
+ * frameworks serialise timestamps (Python's `isoformat()`, `toISOString()`).
+ * One without an offset is refused: local time of which machine?
+ */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:[Zz]|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * The `[seconds, nanoseconds]` an ISO date-time names, to the nanosecond
+ * (`Date.parse` keeps milliseconds, and rolls February 30 over into March);
+ * `undefined` when it is not one, or names no real time.
+ */
+function isoTime(text: string): HrTime | undefined {
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const offsetHours = Number(m[9] ?? 0);
+  const offsetMinutes = Number(m[10] ?? 0);
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const local = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(local);
+  // Date.UTC rolls invalid fields over (day 30 of February, hour 24, second 60): refused instead.
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day ||
+    check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second) return undefined;
+  const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const seconds = (local - offset) / 1000;
+  const time: HrTime = [seconds, Number((m[7] ?? '').padEnd(9, '0'))];
+  return isHrTime(time) ? time : undefined;
+}
+
+/**
+ * `value` when it is a usable time: a valid `Date` (of any realm: a `vm`
+ * context's or a test environment's too), a non-negative number (epoch or
+ * `performance.now()` milliseconds, as the SDK reads them), an
+ * `[seconds, nanoseconds]` pair, or an ISO 8601 date-time string with its
+ * offset, from the epoch to the last time OTLP can carry (2554); else
+ * `undefined` (the SDK then takes the current time), logged once through
+ * `diag`. Times before 1970 are refused too: OTLP's times are unsigned.
  */
 export function checkedTime(value: unknown): TimeInput | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number') {
     if (value >= 0 && value <= MAX_EPOCH_MILLIS) return value;
+  } else if (typeof value === 'string') {
+    const time = isoTime(value);
+    if (time !== undefined) return time;
   } else {
     try {
       const usable = usableObjectTime(value);
@@ -48,7 +82,7 @@ export function checkedTime(value: unknown): TimeInput | undefined {
   }
   if (!warned) {
     warned = true;
-    diag.warn('agentspan: an unusable startTime/endTime (an invalid Date, NaN, a time before 1970 or after 2554, a malformed [seconds, nanoseconds]) was replaced by the current time (logged once)');
+    diag.warn('agentspan: an unusable startTime/endTime (an invalid Date, NaN, a time before 1970 or after 2554, a malformed [seconds, nanoseconds], text that is no ISO 8601 date-time with its offset) was replaced by the current time (logged once)');
   }
   return undefined;
 }
@@ -62,7 +96,11 @@ function usableObjectTime(value: unknown): TimeInput | undefined {
     if (!(ms >= 0 && ms <= MAX_EPOCH_MILLIS)) return undefined;
     return value.getTime === Date.prototype.getTime ? value : new Date(ms);
   }
-  return isHrTime(value) ? value : undefined;
+  if (isHrTime(value)) return value;
+  // A Date of another realm is no `instanceof Date` (nor to the SDK, which would take the current
+  // time) but has a date value the intrinsic getTime reads; it throws for anything else.
+  const ms = Date.prototype.getTime.call(value);
+  return ms >= 0 && ms <= MAX_EPOCH_MILLIS ? new Date(ms) : undefined;
 }
 
 /** `{ startTime }` for span options when the time is usable, else `{}` (the SDK's now). */

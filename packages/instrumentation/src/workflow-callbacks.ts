@@ -90,6 +90,31 @@ function executionResultOf(result: unknown): ExecutionResultLike {
   }
 }
 
+/** Whether `value` records events (a node handle, an attached recorder); false when it cannot even be asked. */
+function isRecorder(value: object): value is EventRecorder {
+  try {
+    const r = value as Partial<Record<keyof EventRecorder, unknown>>;
+    return typeof r.agentCall === 'function' && typeof r.codeExecution === 'function' && typeof r.toolCall === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The `sender` member of a message's metadata, when it is a string. Read on
+ * its own: metadata that cannot be read (a throwing getter, a proxy) costs
+ * the sender, never the message (the metadata is recorded with its
+ * unreadable members marked).
+ */
+function senderOf(metadata: unknown): string | undefined {
+  try {
+    const sender = (metadata as { sender?: unknown } | null)?.sender;
+    return typeof sender === 'string' ? sender : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The callback shape multi-agent frameworks call (`on_agent_message`,
  * `on_code_execution`, `on_tool_call` in the system we replace), recording
@@ -98,9 +123,12 @@ function executionResultOf(result: unknown): ExecutionResultLike {
 export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbacksOptions = {}): WorkflowCallbacks {
   let lazyNode: NodeHandle | undefined;
   const target = (): EventRecorder => {
-    const n = options.nodeId;
+    // `options` from plain JavaScript may be null (a default parameter only replaces undefined).
+    const n = options?.nodeId;
     if (n === undefined) return run;
-    if (typeof n === 'object' && n !== null) return n;
+    // An object is a node handle; any other object (a framework's node object, a proxy) is no node
+    // id either: the events go to the run rather than being lost.
+    if (typeof n === 'object' && n !== null) return isRecorder(n) ? n : run;
     // Any other value is an id, normalised by run.node and startNode (a number as its decimal text).
     const open = run.node(n);
     if (open) return open;
@@ -111,7 +139,7 @@ export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbac
     onAgentMessage(agent, role, content, metadata) {
       guarded('onAgentMessage', undefined, () => {
         const meta = metadata ?? {};
-        const sender = typeof meta['sender'] === 'string' ? meta['sender'] : undefined;
+        const sender = senderOf(meta);
         target().agentCall({ agent, role, content, metadata: meta, ...(sender ? { sender } : {}) });
       });
     },

@@ -1,6 +1,7 @@
 /** Every value the serialiser emits is charged to the content budget: nothing is free, so nothing is unbounded. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { Attr } from '@agentspan/semconv';
 import { safeJson } from '../src/safe-json.js';
 import { byName, setup } from './helpers.js';
@@ -45,3 +46,36 @@ test('a sparse array as tool arguments, and code that is not a string, are cut t
   assert.equal(exec.attributes[Attr.ATTR_TRUNCATED], true);
   assert.ok(reads < 100, `the walk stopped at the budget (${reads} of 10000 cells read)`);
 });
+
+test('property: JSON content stays within the budget, escapes and long numbers included (a cut adds at most a mark per level)', () => {
+  // Characters JSON writes as 2 or 6 (NUL, a quote, a lone surrogate) and numbers of up to 24 digits:
+  // charged one character or 8 apiece, a budget of 1 000 let through text six times as long.
+  const text = fc.string({ unit: fc.constantFrom('\u0000', '"', '\\', '\n', '\u001f', '\ud800', '\udc00', '😀', 'a'), maxLength: 300 });
+  const leaf = fc.oneof(text, fc.double(), fc.integer(), fc.constant(null), fc.boolean());
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 20 }), fc.dictionary(text, tie('node'), { maxKeys: 8 })),
+  })).node;
+  // Per level of nesting cut short: a key cut with its mark and its value (a number is written whole),
+  // the level's own mark (`"…":"…[truncated]"`) and closing bracket.
+  const perLevel = 64;
+  fc.assert(
+    fc.property(value, fc.integer({ min: 16, max: 3000 }), (v, max) => {
+      const { json } = safeJson(v, max);
+      const depth = maxDepth(JSON.parse(json) as unknown);
+      assert.ok(json.length <= max + perLevel * (depth + 1), `${json.length} characters for a budget of ${max} (depth ${depth})`);
+    }),
+    { numRuns: 2000 },
+  );
+  // A string of NULs: cut where its escapes reach the budget, not where its characters do.
+  const nuls = safeJson({ s: '\u0000'.repeat(100_000) }, 1000);
+  assert.equal(nuls.truncated, true);
+  assert.ok(nuls.json.length <= 1000 + perLevel, `${nuls.json.length}`);
+  assert.ok(nuls.json.length >= 1000 - 6, 'the budget is used, not left empty');
+});
+
+function maxDepth(v: unknown): number {
+  if (v === null || typeof v !== 'object') return 0;
+  let d = 0;
+  for (const x of Object.values(v)) d = Math.max(d, maxDepth(x));
+  return d + 1;
+}

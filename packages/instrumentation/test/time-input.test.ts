@@ -1,6 +1,7 @@
 /** startTime / endTime as the application gives them: invalid ones never reach a span. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import vm from 'node:vm';
 import fc from 'fast-check';
 import type { HrTime, TimeInput } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -77,4 +78,59 @@ test('times OTLP cannot carry (before 1970, after 2554) become the current time 
   const startMs = span.startTime[0] * 1000 + span.startTime[1] / 1e6;
   assert.ok(Math.abs(startMs - now) < 60_000, `start ${startMs} is about now (${now})`);
   assertUsableTimes([span]);
+});
+
+test('an ISO 8601 date-time with its offset is that time, to the nanosecond; a Date of another realm (a vm context) is a Date', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun();
+  const at = (name: string): ReadableSpan => {
+    const span = spans().find((s) => s.name === `execute_tool ${name}`);
+    assert.ok(span, name);
+    return span;
+  };
+  run.toolCall({ agent: 'a', tool: 'iso', startTime: '2024-05-01T10:00:00.250Z' as never, endTime: '2024-05-01T10:00:01Z' as never });
+  // Python's isoformat(): microseconds and a +hh:mm offset.
+  run.toolCall({ agent: 'a', tool: 'python', startTime: '2024-05-01T12:00:00.123456789+02:00' as never, endTime: '2024-05-01 05:30:01-04:30' as never });
+  const foreign: unknown = vm.runInNewContext('new Date(Date.UTC(2021, 5, 1, 8))');
+  assert.ok(!(foreign instanceof Date));
+  run.toolCall({ agent: 'a', tool: 'realm', startTime: foreign as Date, endTime: foreign as Date });
+  run.end();
+  assert.deepEqual(at('iso').startTime, [1_714_557_600, 250_000_000]);
+  assert.deepEqual(at('iso').duration, [0, 750_000_000]);
+  assert.deepEqual(at('python').startTime, [1_714_557_600, 123_456_789]);
+  assert.deepEqual(at('python').endTime, [1_714_557_601, 0]);
+  assert.deepEqual(at('realm').startTime, [1_622_534_400, 0]);
+  assert.deepEqual(at('realm').duration, [0, 0]);
+});
+
+test('date-time text without an offset, with impossible fields, or out of range becomes the current time', () => {
+  const { recorder, spans } = setup();
+  const bad = ['2024-05-01T10:00:00', '2024-02-30T00:00:00Z', '2024-05-01T24:00:00Z', '2024-05-01T10:00:60Z', '2024-05-01T10:00:00+24:00', '1969-12-31T23:59:59Z', '2600-01-01T00:00:00Z', '2024-05-01', 'Wed, 01 May 2024 10:00:00 GMT', '2024-05-01T10:00:00.1234567890Z'];
+  const now = Date.now();
+  for (const text of bad) recorder.startRun({ runId: text, startTime: text as never }).end();
+  assert.equal(spans().length, bad.length);
+  for (const span of spans()) {
+    const startMs = span.startTime[0] * 1000 + span.startTime[1] / 1e6;
+    assert.ok(Math.abs(startMs - now) < 60_000, `${String(span.attributes['agentspan.run.id'])}: start ${startMs} is about now (${now})`);
+  }
+});
+
+test('property: an ISO date-time made from a time in range is read back as that time', () => {
+  const { recorder, spans } = setup();
+  fc.assert(
+    fc.property(fc.date({ min: new Date(0), max: new Date(Date.UTC(2500, 0, 1)), noInvalidDate: true }), fc.integer({ min: -23 * 60, max: 23 * 60 }), (date, offsetMinutes) => {
+      // The same instant written in a local time of that offset.
+      const local = new Date(date.getTime() + offsetMinutes * 60_000).toISOString().slice(0, -1);
+      fc.pre(date.getTime() + offsetMinutes * 60_000 >= 0 && !local.startsWith('+'));
+      const sign = offsetMinutes < 0 ? '-' : '+';
+      const abs = Math.abs(offsetMinutes);
+      const text = `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+      const before = spans().length;
+      recorder.startRun({ startTime: text as never }).end({ endTime: date });
+      const span = spans()[before];
+      assert.ok(span);
+      assert.deepEqual(span.startTime, [Math.floor(date.getTime() / 1000), (date.getTime() % 1000) * 1e6], text);
+    }),
+    { numRuns: 300 },
+  );
 });
