@@ -151,12 +151,16 @@ test('shutdown stops receiving from a worker that keeps posting within its budge
   });
   await once(worker, 'message'); // recording
   await new Promise((r) => setTimeout(r, 200));
+  // Listened for before shutdown: on a loaded machine the worker may report while shutdown() is awaited,
+  // and a Worker's message with no listener is gone (the test then waited for it past the worker's exit).
+  const reported = once(worker, 'message');
+  const exited = once(worker, 'exit');
   const before = Date.now();
   const done = agentspan.shutdown();
   const blocked = Date.now() - before;
   await done;
-  const [report] = (await once(worker, 'message')) as [{ posted: number; lost: number }];
-  await once(worker, 'exit');
+  const [report] = (await reported) as [{ posted: number; lost: number }];
+  await exited;
   // The budget is 1 s (or half of shutdownTimeoutMillis): without one, shutdown() held the thread until the worker stopped.
   assert.ok(blocked < 3000, `shutdown() blocked the main thread ${blocked} ms`);
   const recorded = ended.filter((s) => s.name === 'execute_tool tick').length;
