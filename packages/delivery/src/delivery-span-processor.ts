@@ -706,15 +706,18 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       if (timeout !== undefined) clearTimeout(timeout);
       this.settle(batch, result, performance.now() - started);
     };
+    // Aborted when the attempt times out: a sink writing in several steps (a 413 split) starts no more of them.
+    const abort = new AbortController();
     timeout = setTimeout(() => {
       const error = new Error(`delivery did not finish within ${this.exportTimeout} ms`);
       finish(this.sink.idempotent ? { kind: 'retry', error } : { kind: 'dropped', reason: 'export_timeout', error });
+      abort.abort(error);
     }, this.exportTimeout);
     timeout.unref();
     let attempt: Promise<DeliveryResult>;
     try {
       // The sink's own I/O (pg, http) must not be traced into the pipeline it feeds.
-      attempt = context.with(suppressTracing(context.active()), () => this.sink.deliver(batch.payload));
+      attempt = context.with(suppressTracing(context.active()), () => this.sink.deliver(batch.payload, abort.signal));
     } catch (err) {
       attempt = Promise.resolve({ kind: 'retry', error: toError(err) });
     }
@@ -748,7 +751,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         l.total += millis;
         if (millis > l.max) l.max = millis;
         const rejected = Math.min(batch.spans, Math.max(0, result.rejected ?? 0));
-        const written = batch.spans - rejected;
+        const failed = Math.min(batch.spans - rejected, Math.max(0, result.failed ?? 0));
+        const written = batch.spans - rejected - failed;
         if (live) {
           this.release(batch);
           this.counts.exported += written;
@@ -757,10 +761,11 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
           batch.spooled?.ack();
         }
         this.counts.repaired += Math.max(0, result.repaired ?? 0);
-        if (rejected > 0) {
+        if (rejected > 0 || failed > 0) {
           if (result.error !== undefined) this.lastError = result.error.message;
           this.drop(rejected, 'rejected');
-          if (!live) this.counts.replayDropped += rejected;
+          this.drop(failed, 'export_failed');
+          if (!live) this.counts.replayDropped += rejected + failed;
         }
         this.markUp();
         break;

@@ -46,23 +46,46 @@ function tooLarge(error: Error): boolean {
   return (error as Error & { code?: unknown }).code === 413;
 }
 
+/** What the parts of a split came to. */
+interface SplitTally {
+  /** Spans the backend took. */
+  delivered: number;
+  /** Spans refused for good: too large alone (413), or rejected in a partial success. */
+  rejected: number;
+  message: string | undefined;
+  /** Spans not delivered because a part failed otherwise (the backend down, 5xx after the exporter's retries), or never sent after it. */
+  failed: number;
+  error: Error | undefined;
+}
+
 /**
- * Exports `spans` in halves, each split again while the backend answers 413;
- * adds what was refused to `tally` (a span too large alone, a part that failed
- * otherwise: its halves before were delivered, so the batch cannot be tried
- * again as a whole without duplicating them).
+ * Exports `spans` in halves, each split again while the backend answers 413,
+ * adding the outcome to `tally`. The first part that fails otherwise ends the
+ * split: the parts after it are not sent (a failing backend would make each
+ * wait out the exporter's timeout and retries), nor once `signal` is aborted
+ * (the processor gave up on the attempt: nothing may be sent for it any more).
  */
-async function exportSplit(exporter: SpanExporter, spans: ReadableSpan[], counting: boolean, tally: { rejected: number; message: string | undefined }): Promise<void> {
+async function exportSplit(exporter: SpanExporter, spans: ReadableSpan[], counting: boolean, tally: SplitTally, signal: AbortSignal | undefined): Promise<void> {
   const mid = Math.ceil(spans.length / 2);
   for (const part of [spans.slice(0, mid), spans.slice(mid)]) {
+    if (tally.error !== undefined || signal?.aborted === true) {
+      tally.failed += part.length;
+      tally.error ??= new Error('the delivery attempt was abandoned (exportTimeoutMillis)');
+      continue;
+    }
     const o = await exportOnce(exporter, part, counting);
     if (o.ok) {
-      tally.rejected += Math.min(part.length, o.rejected);
+      const rejected = Math.min(part.length, o.rejected);
+      tally.delivered += part.length - rejected;
+      tally.rejected += rejected;
       if (o.message !== undefined) tally.message = o.message;
-    } else if (tooLarge(o.error) && part.length > 1) await exportSplit(exporter, part, counting, tally);
-    else {
-      tally.rejected += part.length;
-      tally.message = tooLarge(o.error) ? `a span alone is larger than the backend takes (${o.error.message})` : o.error.message;
+    } else if (tooLarge(o.error) && part.length > 1) await exportSplit(exporter, part, counting, tally, signal);
+    else if (tooLarge(o.error)) {
+      tally.rejected += 1;
+      tally.message = `a span alone is larger than the backend takes (${o.error.message})`;
+    } else {
+      tally.failed += part.length;
+      tally.error = o.error;
     }
   }
 }
@@ -76,7 +99,9 @@ async function exportSplit(exporter: SpanExporter, spans: ReadableSpan[], counti
  * `createOtlpHttpSpanExporter` does; the upstream OTLP exporters do
  * not, and their partial successes count as exported). A batch refused for
  * its size (HTTP 413) is sent again in halves; only a span too large alone
- * is lost (`rejected`). No spool: the
+ * is lost (`rejected`); a part failing otherwise ends the split (see the
+ * README: the batch fails whole, or, with a part delivered, the rest is
+ * `export_failed`). No spool: the
  * guarantees are those the exporter allows (bounded, never blocking, every
  * drop counted).
  *
@@ -103,18 +128,27 @@ export function exporterSink(exporter: SpanExporter, options: ExporterSinkOption
     idempotent: false,
     accepts: (span) => (span.spanContext().traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
     prepare: (spans) => [...spans],
-    deliver: async (spans) => {
+    deliver: async (spans, signal) => {
+      const failure = (error: Error): DeliveryResult => (retry ? { kind: 'retry', error } : { kind: 'dropped', reason: 'export_failed', error });
       const first = await exportOnce(exporter, spans, counting);
       if (first.ok) return delivered(spans.length, first.rejected, first.message);
       if (!tooLarge(first.error) || spans.length < 2) {
         if (tooLarge(first.error)) return delivered(1, 1, `a span alone is larger than the backend takes (${first.error.message})`);
-        return retry ? { kind: 'retry', error: first.error } : { kind: 'dropped', reason: 'export_failed', error: first.error };
+        return failure(first.error);
       }
       // 413: the request, not its spans, is too large for the backend (a Collector takes 20 MiB by
       // default). Halves are sent in turn until each part fits; only a span too large on its own is refused.
-      const tally = { rejected: 0, message: undefined as string | undefined };
-      await exportSplit(exporter, spans, counting, tally);
-      return delivered(spans.length, tally.rejected, tally.message);
+      const tally: SplitTally = { delivered: 0, rejected: 0, message: undefined, failed: 0, error: undefined };
+      await exportSplit(exporter, spans, counting, tally, signal);
+      if (tally.error === undefined) return delivered(spans.length, tally.rejected, tally.message);
+      // Nothing stored yet: the batch fails as a whole, as an unsplit one would (retried with retryFailed;
+      // a retry splits it again), not `rejected`: the backend failed them, it did not refuse them.
+      if (tally.delivered === 0) return failure(tally.error);
+      // Part of it stored: trying the batch again would send that part twice, so the rest is given up
+      // (`export_failed`, as an unsplit batch's failure) even with retryFailed.
+      const notes = [`${tally.failed} of ${spans.length} spans failed after ${tally.delivered} were delivered: ${tally.error.message}`];
+      if (tally.rejected > 0) notes.push(`the backend rejected ${tally.rejected}${tally.message !== undefined ? `: ${tally.message}` : ''}`);
+      return { kind: 'delivered', rejected: tally.rejected, failed: tally.failed, error: new Error(`${destination}: ${notes.join('; ')}`) };
     },
     shutdown: async (timeoutMillis) => {
       let timer: NodeJS.Timeout | undefined;

@@ -36,9 +36,17 @@ export const DROP_REASONS: readonly DropReason[] = Object.freeze([
 export type DeliveryResult =
   /**
    * Written. `rejected` of the batch's spans were refused for good (`error`: why, when the sink
-   * knows; it becomes `stats().lastError`), `repaired` stored with repaired values.
+   * knows; it becomes `stats().lastError`), `repaired` stored with repaired values, `failed` not
+   * written because the destination failed after the rest of the batch was written (counted as
+   * dropped `export_failed`, never retried: a retry of the batch would write the rest twice).
    */
-  | { readonly kind: 'delivered'; readonly rejected?: number | undefined; readonly repaired?: number | undefined; readonly error?: Error | undefined }
+  | {
+      readonly kind: 'delivered';
+      readonly rejected?: number | undefined;
+      readonly repaired?: number | undefined;
+      readonly failed?: number | undefined;
+      readonly error?: Error | undefined;
+    }
   /**
    * Not written, worth trying again later (destination down, timeout, ...).
    * `refused`: the destination answered and refused this batch (it is up;
@@ -100,8 +108,13 @@ export interface DeliverySink<P> {
   acceptsWhileRunning?(span: ReadableSpan): boolean;
   /** Turns spans into the form the sink writes. Runs in the background (or when spilling). */
   prepare(spans: readonly ReadableSpan[]): P;
-  /** One attempt to write a prepared batch. */
-  deliver(payload: P): Promise<DeliveryResult>;
+  /**
+   * One attempt to write a prepared batch. `signal` is aborted when the
+   * processor gives up on the attempt (`exportTimeoutMillis`): its result is
+   * no longer awaited, so a sink that writes in several steps starts none
+   * after it.
+   */
+  deliver(payload: P, signal?: AbortSignal): Promise<DeliveryResult>;
   /**
    * Stores a prepared batch durably, synchronously (it may run in a
    * process `'exit'` handler). Absent: the sink has no spool.
