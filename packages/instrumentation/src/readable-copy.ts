@@ -64,20 +64,33 @@ function copyField(out: Record<string, unknown>, value: object, key: string): vo
 
 /**
  * The `fields` of an `end()` options or result object, each read once, into
- * a plain object the attributes are then built from. Directly when that
- * works; when one throws (a getter, a proxy trap), from {@link readableCopy}:
- * that field alone is `"[unreadable]"`. Built from the caller's object
- * instead, the first field that throws would cost every field after it: an
- * unreadable `result` beside an `error` would record a failed call as a
- * success. Anything but an object has no fields.
+ * a plain object the attributes are then built from; one that throws (a
+ * getter, a proxy trap) is `"[unreadable]"` there, and costs that field
+ * alone: built from the caller's object instead, the first field that threw
+ * would cost every field after it (an unreadable `result` beside an `error`
+ * would record a failed call as a success). Never read twice: a getter may
+ * consume its value (a stream's next chunk), and read again it would give
+ * another. A field that throws but is not there (a proxy that throws on
+ * unknown keys, a revoked one) is no field. Anything but an object has none.
  */
 export function readFields(value: unknown, fields: readonly string[]): Record<string, unknown> {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return {};
   const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    try {
+      out[field] = (value as Record<string, unknown>)[field];
+    } catch {
+      if (hasField(value, field)) out[field] = UNREADABLE;
+    }
+  }
+  return out;
+}
+
+/** `key in value`, false when even that throws (a revoked proxy). */
+function hasField(value: object, key: string): boolean {
   try {
-    for (const field of fields) out[field] = (value as Record<string, unknown>)[field];
-    return out;
+    return key in value;
   } catch {
-    return readableCopy(value);
+    return false;
   }
 }

@@ -251,7 +251,8 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
       const status = o.status;
       if (status !== undefined) bag.set(Attr.ATTR_STATUS, nameOf(status, EventStatus.COMPLETED));
       const error = o.error;
-      if (status === EventStatus.FAILED && error === undefined) {
+      // No error to take the status from (`null` and `false` are none, as for run.end): the status says failed.
+      if (status === EventStatus.FAILED && !hasError(error)) {
         this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'node failed' });
       }
       const metadata = o.metadata;

@@ -39,6 +39,10 @@ const CONTAINER_COST = 2;
 const ITEM_COST = 1;
 /** The colon and comma of an object member (its key is charged as a string). */
 const MEMBER_COST = 2;
+/** What an Error's copy adds to its name and message: `{"name":` `,"message":` `}`. */
+const ERROR_COST = '{"name":,"message":}'.length;
+/** A Map pair's brackets, or a number key's quotes, beside its colon and comma (see `mapToPlain`). */
+const PAIR_COST = MEMBER_COST + 2;
 
 /**
  * Characters JSON writes as more than one: a quote or backslash (2), a
@@ -294,7 +298,7 @@ function objectToPlain(obj: object, budget: Budget, depth: number, ancestors: Se
   // Its text (`/ab+c/gi`): a RegExp has no enumerable members, so it would otherwise be `{}`.
   if (obj instanceof RegExp) return take(budget, String(obj));
   if (obj instanceof Error) {
-    budget.remaining -= CONTAINER_COST + 2 * MEMBER_COST;
+    budget.remaining -= ERROR_COST;
     return { name: take(budget, String(obj.name)), message: take(budget, String(obj.message)) };
   }
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
@@ -400,8 +404,13 @@ function mapToPlain(map: Map<unknown, unknown>, budget: Budget, depth: number, a
       cut = true;
       break;
     }
-    if (typeof k !== 'string' && typeof k !== 'number') textKeys = false;
-    budget.remaining -= MEMBER_COST;
+    if (textKeys && typeof k !== 'string' && typeof k !== 'number') {
+      textKeys = false;
+      // The pairs so far become `[k,v]` arrays: those with a string key were charged as members.
+      for (const [key] of pairs) if (typeof key === 'string') budget.remaining -= PAIR_COST - MEMBER_COST;
+    }
+    // Charged as written: `"k":v,` for a string key; a number key's quotes, or a pair's `[`, `,`, `]`, cost two more.
+    budget.remaining -= textKeys && typeof k === 'string' ? MEMBER_COST : PAIR_COST;
     pairs.push([toPlain(k, budget, depth + 1, ancestors), toPlain(v, budget, depth + 1, ancestors)]);
   }
   if (!textKeys) return cut ? [...pairs, TRUNCATION_MARK] : pairs;

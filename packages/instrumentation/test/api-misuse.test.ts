@@ -61,6 +61,37 @@ test('end() reads each member of its result once (a getter that consumes its val
   assert.equal(byName(spans(), 'execute_tool once').attributes[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT], 'page 1');
 });
 
+test('end() reads each member of its result once even when another member throws: the value recorded is the one the getter gave', () => {
+  // On the first member that threw, every member was read again from a copy: a getter that consumes
+  // its value (a stream's next chunk) ran twice and the second chunk was recorded.
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'once-beside-throw', mode: 'once' });
+  const chunks = ['first chunk', 'second chunk'];
+  let contentReads = 0;
+  run.beginAgentCall({ agent: 'streamer' }).end(
+    withUnreadable({ get content(): string | undefined { contentReads += 1; return chunks.shift(); } }, 'metadata') as never,
+  );
+  let resultReads = 0;
+  class Outcome {
+    get result(): string { resultReads += 1; return `page ${resultReads}`; }
+    get error(): unknown { throw new Error('lazy error'); }
+  }
+  run.beginToolCall({ agent: 'a', tool: 'paged' }).end(new Outcome() as never);
+  let statusReads = 0;
+  run.end(withUnreadable({ get status(): string { statusReads += 1; return statusReads === 1 ? 'success' : 'cancelled'; } }, 'metadata') as never);
+  const all = spans();
+  const agent = byName(all, 'invoke_agent streamer');
+  assert.equal(contentReads, 1);
+  assert.equal(agent.attributes[Attr.ATTR_MESSAGE_CONTENT], 'first chunk');
+  assert.equal(agent.attributes[Attr.ATTR_USER_META], '"[unreadable]"', 'the member that threw is marked');
+  const tool = byName(all, 'execute_tool paged');
+  assert.equal(resultReads, 1);
+  assert.equal(tool.attributes[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT], 'page 1');
+  assert.equal(tool.attributes[Attr.ATTR_ERROR_MESSAGE], '[unreadable]', 'an error that cannot be read is still an error');
+  assert.equal(statusReads, 1);
+  assert.equal(byName(all, 'invoke_workflow once').attributes[Attr.ATTR_RUN_STATUS], 'success');
+});
+
 test('run.end({ error: false }) is no failure, as for events: the run succeeds and its open nodes complete', () => {
   const { recorder, spans } = setup();
   const run = recorder.startRun({ mode: 'no-error' });
@@ -70,6 +101,21 @@ test('run.end({ error: false }) is no failure, as for events: the run succeeds a
   assert.equal(byName(all, 'invoke_workflow no-error').attributes[Attr.ATTR_RUN_STATUS], 'success');
   assert.equal(byName(all, 'node open').attributes[Attr.ATTR_STATUS], 'completed');
   assert.equal(byName(all, 'invoke_workflow no-error').attributes[Attr.ATTR_HAS_ERROR], undefined);
+});
+
+test('node.end({ status: failed, error: null or false }) fails the node span, as run.end does: null and false are no error, not no failure', () => {
+  // Only `error: undefined` gave the ERROR span status: a failed node ended with `error: null` (Python's
+  // None through a bridge) showed as a success in Jaeger while its row said failed.
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ mode: 'failed-nodes' });
+  for (const error of [undefined, null, false]) run.startNode(`failed-${String(error)}`).end({ status: 'failed', error } as never);
+  run.end();
+  for (const error of [undefined, null, false]) {
+    const node = byName(spans(), `node failed-${String(error)}`);
+    assert.equal(node.status.code, SpanStatusCode.ERROR, `error: ${String(error)}`);
+    assert.equal(node.attributes[Attr.ATTR_STATUS], 'failed');
+    assert.equal(node.attributes[Attr.ATTR_HAS_ERROR], undefined, 'no error recorded: there was none');
+  }
 });
 
 test('workflow callbacks record the message whatever its metadata, and with options null', () => {
