@@ -205,26 +205,40 @@ const BENIGN = [
   'XAKIAIOSFODNN7EXAMPLEX',
 ];
 
-test('the redaction patterns are RE2-safe and replace each kind of secret with its tag', () => {
-  for (const p of patterns(MAIN)) toJs(p.regex);
-  for (const [input, expected] of SECRETS) assert.equal(redactValue(input, MAIN), expected, input);
-  for (const text of BENIGN) assert.equal(redactValue(text, MAIN), text, `left alone: ${text}`);
-});
+for (const [file, c] of CONFIGS) {
+  test(`${file}: the redaction patterns are RE2-safe and replace each kind of secret with its tag`, () => {
+    for (const p of patterns(c)) toJs(p.regex);
+    for (const [input, expected] of SECRETS) assert.equal(redactValue(input, c), expected, input);
+    for (const text of BENIGN) assert.equal(redactValue(text, c), text, `left alone: ${text}`);
+  });
 
-test("the redaction processor's key pattern masks secret-named keys and none of agentspan's own", () => {
-  const redaction = obj(section(MAIN, 'processors')['redaction'], 'redaction');
-  assert.equal(redaction['allow_all_keys'], true, 'keeps every attribute; only masks');
-  const keyPatterns = arr(redaction['blocked_key_patterns'], 'blocked_key_patterns').map((p) => toJs(String(p), false));
-  const blocked = (key: string): boolean => keyPatterns.some((r) => r.test(key));
-  for (const key of ['password', 'db.password', 'openai.api_key', 'x-api-key', 'http.request.header.authorization', 'token', 'client_secret', 'aws.secret', 'tls.private_key']) {
-    assert.ok(blocked(key), `masks ${key}`);
-  }
-  const ours: string[] = (Object.values(Attr) as unknown[]).filter((v): v is string => typeof v === 'string');
-  assert.ok(ours.length > 50);
-  for (const key of [...ours, 'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'redaction.masked.count']) {
-    assert.ok(!blocked(key), `keeps ${key}`);
-  }
-});
+  test(`${file}: the redaction processor's key pattern masks secret-named keys and none of agentspan's own`, () => {
+    const redaction = obj(section(c, 'processors')['redaction'], 'redaction');
+    assert.equal(redaction['allow_all_keys'], true, 'keeps every attribute; only masks');
+    const keyPatterns = arr(redaction['blocked_key_patterns'], 'blocked_key_patterns').map((p) => toJs(String(p), false));
+    const blocked = (key: string): boolean => keyPatterns.some((r) => r.test(key));
+    for (const key of ['password', 'db.password', 'openai.api_key', 'x-api-key', 'http.request.header.authorization', 'token', 'client_secret', 'aws.secret', 'tls.private_key']) {
+      assert.ok(blocked(key), `masks ${key}`);
+    }
+    const ours: string[] = (Object.values(Attr) as unknown[]).filter((v): v is string => typeof v === 'string');
+    assert.ok(ours.length > 50);
+    for (const key of [...ours, 'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'redaction.masked.count']) {
+      assert.ok(!blocked(key), `keeps ${key}`);
+    }
+  });
+
+  // Every way out of the collector (Jaeger, the span metrics, the gateway that writes Postgres)
+  // passes both redaction steps: a pipeline added without them would ship secrets unseen.
+  test(`${file}: every traces pipeline redacts (patterns, then secret-named keys) before it exports`, () => {
+    const traces = Object.entries(pipelines(c)).filter(([name]) => typeOf(name) === 'traces');
+    assert.ok(traces.length > 0);
+    for (const [name, p] of traces) {
+      const patternsAt = p.processors.indexOf('transform/redact_secrets');
+      assert.ok(patternsAt > 0, `${name}: transform/redact_secrets after memory_limiter`);
+      assert.ok(p.processors.indexOf('redaction') > patternsAt, `${name}: redaction after the patterns`);
+    }
+  });
+}
 
 test('the python-agents variant is the main configuration plus the GenAI event-type mapping', () => {
   for (const kind of ['receivers', 'exporters', 'connectors', 'extensions']) {
@@ -242,18 +256,44 @@ test('the python-agents variant is the main configuration plus the GenAI event-t
   assert.ok(py['traces']!.processors.indexOf('transform/genai_event_types') < py['traces']!.processors.indexOf('batch'));
 });
 
-test('the GenAI mapping only sets event types agentspan defines, from keys agentspan uses', () => {
-  const ours = new Set<string>((Object.values(Attr) as unknown[]).filter((v): v is string => typeof v === 'string'));
-  const types = new Set<string>(Object.values(EventType));
-  const stmts = statements(PYTHON, 'transform/genai_event_types');
-  assert.ok(stmts.length >= 4);
-  for (const s of stmts) {
-    for (const m of s.matchAll(/span\.attributes\["([^"]+)"\]/g)) {
-      const key = m[1]!;
-      if (key.startsWith('agentspan.') || key.startsWith('gen_ai.')) assert.ok(ours.has(key), `${key} is an @agentspan/semconv key`);
+for (const [file, c] of [[STACK_PATHS.collectorConfigPythonAgents, PYTHON], [STACK_PATHS.collectorConfigGateway, GATEWAY]] as const) {
+  test(`${file}: the GenAI mapping only sets event types agentspan defines, from keys agentspan uses`, () => {
+    const ours = new Set<string>((Object.values(Attr) as unknown[]).filter((v): v is string => typeof v === 'string'));
+    const types = new Set<string>(Object.values(EventType));
+    const stmts = statements(c, 'transform/genai_event_types');
+    assert.ok(stmts.length >= 4);
+    for (const s of stmts) {
+      for (const m of s.matchAll(/span\.attributes\["([^"]+)"\]/g)) {
+        const key = m[1]!;
+        if (key.startsWith('agentspan.') || key.startsWith('gen_ai.')) assert.ok(ours.has(key), `${key} is an @agentspan/semconv key`);
+      }
+      const set = /^set\(span\.attributes\["agentspan\.event\.type"\], "([a-z_]+)"\) where span\.attributes\["agentspan\.event\.type"\] == nil and /.exec(s);
+      if (set) assert.ok(types.has(set[1]!), `${set[1]} is an EventType`);
+      else assert.match(s, /^set\(span\.attributes\["gen_ai\.(tool|agent)\.name"\], span\.attributes\["(tool|agent)\.name"\]\) where span\.attributes\["gen_ai\.\1\.name"\] == nil/);
     }
-    const set = /^set\(span\.attributes\["agentspan\.event\.type"\], "([a-z_]+)"\) where span\.attributes\["agentspan\.event\.type"\] == nil and /.exec(s);
-    if (set) assert.ok(types.has(set[1]!), `${set[1]} is an EventType`);
-    else assert.match(s, /^set\(span\.attributes\["gen_ai\.(tool|agent)\.name"\], span\.attributes\["(tool|agent)\.name"\]\) where span\.attributes\["gen_ai\.\1\.name"\] == nil/);
+  });
+}
+
+test('the gateway variant is the python-agents configuration plus a redacted pipeline to the gateway', () => {
+  for (const kind of ['connectors', 'extensions', 'processors']) {
+    assert.deepEqual(section(GATEWAY, kind), section(PYTHON, kind), `${kind} are the same`);
   }
+  assert.deepEqual(obj(GATEWAY['service'], 's')['telemetry'], obj(PYTHON['service'], 's')['telemetry']);
+  const { 'otlp_http/agentspan_gateway': gatewayExporter, ...gatewayOthers } = section(GATEWAY, 'exporters');
+  assert.deepEqual(gatewayOthers, section(PYTHON, 'exporters'), 'the Jaeger and Prometheus exporters are the same');
+  assert.equal(hostPort(str(obj(gatewayExporter, 'otlp_http/agentspan_gateway')['endpoint'], 'endpoint')).host, 'agentspan-gateway');
+  // The receiver differs only in its request size limit (the gateway's own).
+  const receivers = (c: Config): unknown => JSON.parse(JSON.stringify(section(c, 'receivers'), (k, v: unknown) => (k === 'max_request_body_size' ? undefined : v)));
+  assert.deepEqual(receivers(GATEWAY), receivers(PYTHON));
+  const py = pipelines(PYTHON);
+  const gw = pipelines(GATEWAY);
+  assert.deepEqual(gw['traces'], py['traces'], 'the Jaeger and span-metrics path is the python-agents one');
+  assert.deepEqual(gw['metrics/span_metrics'], py['metrics/span_metrics']);
+  const toGateway = gw['traces/agentspan'];
+  assert.ok(toGateway, 'a traces pipeline to the gateway');
+  assert.deepEqual(toGateway.receivers, ['otlp']);
+  assert.deepEqual(toGateway.exporters, ['otlp_http/agentspan_gateway']);
+  // The gateway maps foreign spans itself; an event type set here would make it skip that mapping.
+  assert.deepEqual(toGateway.processors, py['traces']!.processors.filter((p) => p !== 'transform/genai_event_types'));
+  assert.deepEqual(Object.keys(gw).sort(), ['metrics/span_metrics', 'traces', 'traces/agentspan']);
 });

@@ -189,9 +189,28 @@ test('the example service builds from files that exist and runs workflows that e
   assert.equal(decodeURIComponent(url.username), pgEnv['POSTGRES_USER']);
   assert.equal(decodeURIComponent(url.password), pgEnv['POSTGRES_PASSWORD']);
   assert.equal(url.pathname.slice(1), pgEnv['POSTGRES_DB']);
-  const otlp = hostPort(str(env['OTEL_EXPORTER_OTLP_ENDPOINT'], 'OTEL_EXPORTER_OTLP_ENDPOINT'));
+  const otlpUrl = str(env['OTEL_EXPORTER_OTLP_ENDPOINT'], 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const otlp = hostPort(otlpUrl);
   assert.deepEqual(otlp, { host: 'otel-collector', port: 4318 });
+  // The base endpoint: agentspan appends /v1/traces (`.../v1/traces/v1/traces` would be a 404 for every export).
+  assert.equal(new URL(otlpUrl).pathname, '/', 'OTEL_EXPORTER_OTLP_ENDPOINT names no path');
   assert.ok(listeningPorts()['otel-collector']!.has(otlp.port));
+});
+
+test("the example image's user can write the spool directory (else spans Postgres cannot take yet are dropped)", () => {
+  const text = readRepoFile(STACK_PATHS.exampleDockerfile);
+  const users = [...text.matchAll(/^USER (\S+)$/gm)];
+  const user = users.at(-1)?.[1];
+  assert.ok(user && user !== 'root' && user !== '0', 'the workflows do not run as root');
+  assert.match(text, /^WORKDIR \/app$/m);
+  const exampleEnv = obj(svc['example']!['environment'], 'example.environment');
+  assert.equal(exampleEnv['AGENTSPAN_SPOOL_DIR'], undefined, 'the default spool directory, .agentspan/spool under the working directory');
+  // Made and handed to that user before it takes over (the context filter keeps any local .agentspan out).
+  const before = text.slice(0, users.at(-1)!.index);
+  const run = /^RUN .*\bmkdir -p \.agentspan\/spool\b.*\bchown -R (\S+) \.agentspan\s*$/m.exec(before);
+  assert.ok(run, 'the Dockerfile creates .agentspan/spool and gives it to the runtime user');
+  assert.equal(run[1]!.split(':')[0], user);
+  assert.match(readRepoFile(`${STACK_PATHS.exampleDockerfile}.dockerignore`), /^\.agentspan$/m);
 });
 
 test('the collector command names a mounted configuration that exists, in both variants', () => {
@@ -265,5 +284,28 @@ test('every variable has a default (a bare `docker compose up` works) and is doc
   for (const v of vars) {
     assert.ok(v.defaultValue !== undefined, `${v.raw} has a default`);
     assert.ok(config.includes(`\`${v.name}\``), `docs/configuration.md documents ${v.name}`);
+  }
+});
+
+test('the gateway profile: the token the collector sends is the one the gateway reads, under names each side reads', () => {
+  const writtenSvc = services(written);
+  const collectorEnv = obj(writtenSvc['otel-collector']!['environment'], 'otel-collector.environment');
+  const gatewayEnv = obj(writtenSvc['agentspan-gateway']!['environment'], 'agentspan-gateway.environment');
+  // Every `${env:NAME}` of every collector file is set in the collector's container.
+  for (const file of [STACK_PATHS.collectorConfig, STACK_PATHS.collectorConfigPythonAgents, STACK_PATHS.collectorConfigGateway]) {
+    for (const m of readRepoFile(file).matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      assert.ok(collectorEnv[m[1]!] !== undefined, `${file} reads ${m[1]}, which the otel-collector service sets`);
+    }
+  }
+  const sent = /Bearer \$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/.exec(readRepoFile(STACK_PATHS.collectorConfigGateway));
+  assert.ok(sent, 'the gateway exporter sends a bearer token from the environment');
+  // The CLI reads its tokens from this variable (packages/cli/src/commands/gateway.ts).
+  const cli = readRepoFile('packages/cli/src/commands/gateway.ts');
+  const tokensEnv = /const TOKENS_ENV = '([A-Z0-9_]+)'/.exec(cli);
+  assert.ok(tokensEnv, 'the gateway command names its tokens variable');
+  assert.ok(gatewayEnv[tokensEnv[1]!] !== undefined, `the agentspan-gateway service sets ${tokensEnv[1]}`);
+  assert.equal(gatewayEnv[tokensEnv[1]!], collectorEnv[sent[1]!], 'both sides take the token from the same compose variable');
+  for (const name of Object.keys(gatewayEnv)) {
+    assert.ok(name === 'DATABASE_URL' || cli.includes(`'${name}'`), `the gateway reads ${name}`);
   }
 });

@@ -1,7 +1,9 @@
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { runMigrations } from '@agentspan/exporter-postgres';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { REPO_ROOT, repoPath } from '../src/index.js';
 import { exists, readRepoFile } from './stack-files.js';
 
@@ -68,4 +70,37 @@ test('the operations page gives the Grafana and Jaeger URLs and the retention of
   assert.match(ops, /## Retention/);
   for (const store of ['Postgres', 'Jaeger', 'Prometheus', 'Grafana']) assert.match(ops, new RegExp(`\\| ${store}`), `retention of ${store}`);
   assert.match(ops, /2\.21 removed the v1 query API/);
+});
+
+let db: TestSchema | undefined;
+before(async () => {
+  db = await createTestSchema('docs_prune');
+  await runMigrations(db.pool, { schema: db.schema });
+});
+after(async () => {
+  await db?.drop();
+});
+
+test("the operations page's pruning SQL runs and deletes from every table the migrations create", async () => {
+  const ops = readRepoFile('docs/operations.md');
+  const block = /Pruning Postgres[^\n]*\n\n```sql\n([\s\S]*?)```/.exec(ops);
+  assert.ok(block, 'docs/operations.md has a pruning SQL block');
+  const sql = block[1]!;
+  const pool = db!.pool;
+  const tables = await pool.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`,
+    [db!.schema],
+  );
+  const pruned = new Set([...sql.matchAll(/DELETE FROM\s+(\w+)/g)].map((m) => m[1]!));
+  for (const { table_name: t } of tables.rows) {
+    if (t === 'agentspan_schema_migrations') continue; // the schema's own bookkeeping, not data
+    assert.ok(pruned.has(t), `the pruning SQL deletes old rows of ${t} (else it grows forever)`);
+  }
+  // Run as written, statement by statement (VACUUM cannot run in a transaction block).
+  const client = await pool.connect();
+  try {
+    for (const statement of sql.split(/;\s*\n/).map((x) => x.trim()).filter((x) => x !== '')) await client.query(statement);
+  } finally {
+    client.release();
+  }
 });
