@@ -14,10 +14,18 @@ import { checkedTime } from './time-input.js';
 /** Longest status message set on a span (the full message is in `agentspan.error.message`). */
 const MAX_STATUS_MESSAGE = 1000;
 
-/** Sets the span's status to ERROR when the bag recorded an error, with its message. */
+/**
+ * Sets the span's status to ERROR when the bag recorded an error, with its message, or a `failed`
+ * status with no error (`end({ status: 'failed' })`): its row reads failed, and Jaeger must not
+ * show the span as a success (nodes and runs do the same).
+ */
 export function statusFromBag(span: Span, bag: AttributeBag): void {
-  if (bag.attributes[Attr.ATTR_HAS_ERROR] !== true) return;
-  const message = bag.attributes[Attr.ATTR_ERROR_MESSAGE];
+  const attrs = bag.attributes;
+  if (attrs[Attr.ATTR_HAS_ERROR] !== true) {
+    if (attrs[Attr.ATTR_STATUS] === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });
+    return;
+  }
+  const message = attrs[Attr.ATTR_ERROR_MESSAGE];
   span.setStatus({ code: SpanStatusCode.ERROR, message: typeof message === 'string' ? headOf(message, MAX_STATUS_MESSAGE) : 'error' });
 }
 

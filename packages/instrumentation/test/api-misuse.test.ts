@@ -218,3 +218,23 @@ test('every method, given hostile values in every field, after its run ended and
     assert.ok([...s.startTime, ...s.endTime].every(Number.isFinite) && s.startTime[0] > 0, `${s.name}: usable times`);
   }
 });
+
+test("an event ended with status 'failed' and no error fails its span too: its row reads failed, Jaeger must not show a success", () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ mode: 'failed-events' });
+  const node = run.startNode('n');
+  node.beginToolCall({ agent: 'a', tool: 'lookup' }).end({ status: 'failed' });
+  node.beginCodeExecution({ agent: 'a', code: 'x = 1', language: 'python' }).end({ status: 'failed', error: null } as never);
+  node.beginToolCall({ agent: 'a', tool: 'ok' }).end({ status: 'completed' });
+  node.end();
+  run.end();
+  const all = spans();
+  for (const name of ['execute_tool lookup']) {
+    const s = byName(all, name);
+    assert.equal(s.status.code, SpanStatusCode.ERROR, name);
+    assert.equal(s.attributes[Attr.ATTR_HAS_ERROR], undefined, 'no error recorded: there was none');
+  }
+  const code = all.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'code_exec');
+  assert.equal(code?.status.code, SpanStatusCode.ERROR);
+  assert.equal(byName(all, 'execute_tool ok').status.code, SpanStatusCode.UNSET);
+});
