@@ -22,7 +22,8 @@ const MAX_STATUS_MESSAGE = 1000;
 export function statusFromBag(span: Span, bag: AttributeBag): void {
   const attrs = bag.attributes;
   if (attrs[Attr.ATTR_HAS_ERROR] !== true) {
-    if (attrs[Attr.ATTR_STATUS] === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });
+    // No message: the row's error_message stays empty (there was no error to tell of).
+    if (attrs[Attr.ATTR_STATUS] === 'failed') span.setStatus({ code: SpanStatusCode.ERROR });
     return;
   }
   const message = attrs[Attr.ATTR_ERROR_MESSAGE];

@@ -232,6 +232,7 @@ test("an event ended with status 'failed' and no error fails its span too: its r
   for (const name of ['execute_tool lookup']) {
     const s = byName(all, name);
     assert.equal(s.status.code, SpanStatusCode.ERROR, name);
+    assert.equal(s.status.message, undefined, 'no message: the row has no error_message to show');
     assert.equal(s.attributes[Attr.ATTR_HAS_ERROR], undefined, 'no error recorded: there was none');
   }
   const code = all.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'code_exec');
