@@ -1,9 +1,10 @@
 /**
  * At most `limit` requests decode and replay at the same time (that part is
  * CPU work on the event loop: more at once only adds latency and memory);
- * up to `maxWaiting` more wait their turn with their bodies unread, so TCP
- * flow control holds the senders back. Beyond that, new requests are
- * refused at once (429) instead of queueing without bound.
+ * up to `maxWaiting` more wait their turn with their bodies read (what those
+ * hold is bounded by the gateway's `BodyBudget`; a turn is taken only once
+ * the body is whole, so a slow sender never holds one). Beyond that, new
+ * requests are refused at once (429) instead of queueing without bound.
  */
 export class Admission {
   private active = 0;

@@ -8,9 +8,10 @@
 import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb, inflate as inflateCb } from 'node:zlib';
+import type { BodyBudget } from './body-budget.js';
 
 /** Why a body could not be read. */
-export type BodyErrorKind = 'too_large' | 'bad_encoding' | 'aborted' | 'unsupported_encoding';
+export type BodyErrorKind = 'too_large' | 'bad_encoding' | 'aborted' | 'unsupported_encoding' | 'busy';
 
 export class BodyError extends Error {
   override readonly name = 'BodyError';
@@ -37,9 +38,11 @@ export function contentEncodingOf(header: string | undefined): ContentEncoding |
 /**
  * Collects the body, rejecting with `too_large` as soon as more than
  * `limit` bytes have arrived (the rest is left unread; the caller answers
- * 413 and closes the connection).
+ * 413 and closes the connection). With a `budget`, every chunk is taken from
+ * it as it arrives (`busy` when it does not fit); on success the caller gives
+ * the body's length back once done with it, on failure it is given back here.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // The sender may have gone while the request waited for its turn: no event would come any more.
     if (req.destroyed || (req.socket?.destroyed === true && !req.complete)) {
@@ -57,17 +60,25 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       req.off('error', onError);
       req.off('aborted', onAborted);
       req.off('close', onClose);
-      if (err) reject(err);
+      if (err) {
+        budget?.give(size);
+        chunks.length = 0;
+        reject(err);
+      }
       else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
     const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
+      if (size + chunk.length > limit) {
         req.pause();
-        chunks.length = 0;
         finish(new BodyError('too_large', `request body is larger than ${limit} bytes`));
         return;
       }
+      if (budget !== undefined && !budget.take(chunk.length)) {
+        req.pause();
+        finish(new BodyError('busy', 'the gateway holds too many request bodies; retry later'));
+        return;
+      }
+      size += chunk.length;
       chunks.push(chunk);
     };
     const onEnd = (): void => finish(undefined);

@@ -21,6 +21,7 @@ import { cleanKey, notReadyMessage } from '@agentspan/exporter-postgres';
 import { Attr, ForeignAttr as F } from '@agentspan/semconv';
 import { Admission } from './admission.js';
 import { bearerTokenCheck } from './auth.js';
+import { BodyBudget } from './body-budget.js';
 import { BodyError, contentEncodingOf, decodeContent, readBody } from './body-reader.js';
 import { createForwarding, createPostgresDelivery } from './delivery-adapter.js';
 import { FORWARDED_HEADER, GatedSpanProcessor, forwardsToItself } from './forward-loop.js';
@@ -43,6 +44,7 @@ export const GATEWAY_DEFAULTS = Object.freeze({
   maxBodyBytes: 16 * 1024 * 1024,
   maxConcurrentRequests: 4,
   maxWaitingRequests: 64,
+  requestTimeoutMillis: 30_000,
   ackTimeoutMillis: 8000,
   retryAfterBusySeconds: 2,
   retryAfterUnavailableSeconds: 5,
@@ -190,6 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const path = options.path ?? d.path;
   const maxBodyBytes = positiveInt('maxBodyBytes', options.maxBodyBytes, d.maxBodyBytes);
   const ackTimeout = positiveInt('ackTimeoutMillis', options.ackTimeoutMillis, d.ackTimeoutMillis);
+  const requestTimeout = positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, d.requestTimeoutMillis);
   const maxQueueSpans = positiveInt('maxQueueSpans', options.maxQueueSpans, d.maxQueueSpans);
   const maxQueueBytes = positiveInt('maxQueueBytes', options.maxQueueBytes, d.maxQueueBytes);
   // An eighth of the body limit: 2 million values for 16 MiB, room for 700 spans of 1536-float embeddings.
@@ -203,6 +206,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const orderLookupTimeout = Math.min(positiveInt('orderLookupTimeoutMillis', options.orderLookupTimeoutMillis, d.orderLookupTimeoutMillis), MAX_TIMER_MILLIS);
   const maxConcurrentRequests = positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, d.maxConcurrentRequests);
   const admission = new Admission(maxConcurrentRequests, Math.max(0, Math.floor(options.maxWaitingRequests ?? d.maxWaitingRequests)));
+  // Bodies are read before their request takes a turn (a trickling sender must not hold one); what they hold at
+  // once is bounded as it was when only the requests holding a turn read theirs.
+  const bodyBudget = new BodyBudget(maxConcurrentRequests * maxBodyBytes);
   const authorized = options.authTokens && options.authTokens.length > 0 ? bearerTokenCheck(options.authTokens) : undefined;
   const captureContent = options.captureContent ?? true;
   const runIdAttribute = options.runIdAttribute === null ? undefined : (options.runIdAttribute ?? d.runIdAttribute);
@@ -460,12 +466,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       const refused = refusal();
       if (refused) throw refused;
-      if (!(await admission.acquire())) throw new HttpError(429, 'too many requests waiting; retry later', retryBusy);
+      const body = await readBody(req, maxBodyBytes, bodyBudget);
       let ticket: DeliveryTicket;
       let rejected: number;
       let rejectReason: string | undefined;
       try {
-        const body = await readBody(req, maxBodyBytes);
+        if (!(await admission.acquire())) throw new HttpError(429, 'too many requests waiting; retry later', retryBusy);
+      } catch (err) {
+        bodyBudget.give(body.length);
+        throw err;
+      }
+      try {
         const raw = await decodeContent(body, contentEncoding, maxBodyBytes);
         const values = encoding === 'json' ? countJsonContainers(raw, maxDecodedValues) : countMessages(otlpSchema().exportRequest, raw, maxDecodedValues);
         if (values === undefined) {
@@ -511,6 +522,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         spansRejected += rejected;
       } finally {
         admission.release();
+        bodyBudget.give(body.length);
       }
       const outcome = await awaitTicket(ticket);
       if (!outcome.ok) {
@@ -527,7 +539,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (err instanceof HttpError) sendError(req, res, encoding, err);
       else if (err instanceof BodyError) {
         if (err.kind === 'aborted') return; // the sender is gone: nobody to answer
-        sendError(req, res, encoding, new HttpError(err.kind === 'too_large' ? 413 : 400, err.message));
+        if (err.kind === 'busy') sendError(req, res, encoding, new HttpError(429, err.message, retryBusy));
+        else sendError(req, res, encoding, new HttpError(err.kind === 'too_large' ? 413 : 400, err.message));
       } else if (err instanceof DecodeError) sendError(req, res, encoding, new HttpError(400, err.message));
       else throw err;
     }
@@ -557,8 +570,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await exportRequest(req, res);
   }
 
-  // A request must arrive whole within 30 s: a sender trickling its body cannot hold a turn for long.
-  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000, keepAliveTimeout: 5000 }, (req, res) => {
+  // A request must arrive whole within 30 s (a trickling sender holds no turn, see BodyBudget, but does hold a socket).
+  // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default, which made it up to a minute).
+  // Node requires headersTimeout <= requestTimeout.
+  const timeouts = { requestTimeout, headersTimeout: Math.min(20_000, requestTimeout), keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 };
+  const server: Server = createServer(timeouts, (req, res) => {
     const p = handle(req, res).catch((err: unknown) => {
       if (!internalErrorLogged) {
         internalErrorLogged = true;
@@ -573,9 +589,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   });
-  server.on('clientError', (_err, socket) => {
-    // Malformed HTTP: answer 400 if the socket still takes it, never crash.
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Malformed HTTP: answer 400 if the socket still takes it, never crash; a request not whole in time: 408.
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
 

@@ -50,8 +50,16 @@ export interface GatewayOptions {
   maxBodyBytes?: number | undefined;
   /** Requests decoded and replayed at the same time (CPU work); others wait their turn. @default 4 */
   maxConcurrentRequests?: number | undefined;
-  /** Requests waiting for a turn before new ones are answered 429. @default 64 */
+  /**
+   * Requests waiting for a turn (bodies read) before new ones are answered 429. The bodies held at once, read or
+   * being read, take at most `maxConcurrentRequests × maxBodyBytes` bytes; past that, 429 too. @default 64
+   */
   maxWaitingRequests?: number | undefined;
+  /**
+   * How long a request may take to arrive whole (headers and body) before it is answered 408 and its
+   * connection closed: a sender trickling its body holds its bytes no longer. Checked every second. @default 30_000
+   */
+  requestTimeoutMillis?: number | undefined;
   /**
    * How long a request waits for its spans to be committed to Postgres (or
    * spooled) before it is answered 503 (the sender retries; writes are

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,31 +225,106 @@ test('forwarding: spans the OTLP endpoint rejects in a partial success are count
   }
 });
 
+/** A socket that sends the headers of a request and then one byte of its body a second, as a slowloris does. */
+function trickle(port: number, contentLength: number, first: Buffer = Buffer.alloc(0)): Socket {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  socket.write(`POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${contentLength}\r\n\r\n`);
+  if (first.length > 0) socket.write(first);
+  const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write('\n')), 1000);
+  timer.unref();
+  return socket;
+}
+
+/** `post`, or 'timeout' when no answer came within `ms`. */
+function postWithin(ms: number, ...args: Parameters<typeof post>): Promise<Awaited<ReturnType<typeof post>> | 'timeout'> {
+  return Promise.race([post(...args), new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref())]);
+}
+
 test('more requests than turns and waiting places: 429 at once; the one holding the turn is served', async () => {
-  proxy.mode = 'forward';
-  const gateway = await startTestGateway(db, { maxConcurrentRequests: 1, maxWaitingRequests: 0 });
+  // The lookup of the first request's new run never answers: it holds the only turn for orderLookupTimeoutMillis.
+  const stuck = new Proxy(db.pool, {
+    get(target, key) {
+      if (key === 'query') return () => new Promise(() => undefined);
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as typeof db.pool;
+  const gateway = await startTestGateway(db, { pool: stuck, maxConcurrentRequests: 1, maxWaitingRequests: 0, orderLookupTimeoutMillis: 1500 });
   try {
-    const url = new URL(`${gateway.url}/v1/traces`);
-    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(2, 'conv-turns')) as Uint8Array);
-    const { request } = await import('node:http');
-    // The first request sends a few bytes of its body and waits: it holds the only turn until the test lets it finish.
-    const firstReq = request(url, { method: 'POST', headers: { ...PROTO, 'Content-Length': body.length } });
-    const first = new Promise<number>((resolve, reject) => {
-      firstReq.on('response', (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      firstReq.on('error', reject);
-    });
-    firstReq.write(body.subarray(0, 10));
-    await eventually(async () => gateway.stats().requestsInFlight === 1);
-    const second = await post(url.href, body, PROTO);
+    const url = `${gateway.url}/v1/traces`;
+    const first = post(url, Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(2, 'conv-turns')) as Uint8Array), PROTO);
+    await eventually(async () => gateway.stats().orders.lookups === 1);
+    const second = await post(url, Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(2, 'conv-turns-2')) as Uint8Array), PROTO);
     assert.equal(second.status, 429);
     assert.equal(second.headers['retry-after'], '2');
-    firstReq.end(body.subarray(10));
-    assert.equal(await first, 200);
+    assert.equal((await first).status, 200);
     assert.equal(await rowsOf('conv-turns'), 2);
+    assert.equal(await rowsOf('conv-turns-2'), 0);
   } finally {
+    await gateway.shutdown();
+  }
+});
+
+test('senders trickling their bodies (a byte a second) hold no turn: a complete request is served at once', async () => {
+  // Before, each of them held a decoding turn until the 30 s request timeout (Node checks it every 30 s: up to a
+  // minute), and every complete request waited behind them, or was refused with no waiting place.
+  const gateway = await startTestGateway(db, { maxConcurrentRequests: 1, maxWaitingRequests: 0 });
+  const slow = [1, 2, 3].map(() => trickle(gateway.port, 100_000));
+  try {
+    await eventually(async () => gateway.stats().requestsInFlight === 3);
+    const started = Date.now();
+    const r = await postWithin(5000, `${gateway.url}/v1/traces`, Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(2, 'conv-beside-slow')) as Uint8Array), PROTO);
+    assert.notEqual(r, 'timeout', 'no answer within 5 s');
+    assert.equal(r === 'timeout' ? 0 : r.status, 200);
+    assert.ok(Date.now() - started < 3000, `answered after ${Date.now() - started} ms`);
+    assert.equal(await rowsOf('conv-beside-slow'), 2);
+  } finally {
+    for (const s of slow) s.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('a request whose body never ends is cut at requestTimeoutMillis with 408, checked every second (Node alone checks every 30 s)', async () => {
+  const gateway = await startTestGateway(db, { requestTimeoutMillis: 2000 });
+  const slow = trickle(gateway.port, 100_000);
+  try {
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve) => {
+      let got = '';
+      slow.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      slow.on('close', () => resolve(got));
+    });
+    const took = Date.now() - started;
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+    assert.ok(took >= 1900 && took < 4500, `cut after ${took} ms`);
+  } finally {
+    slow.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('the bodies held at once are bounded (maxConcurrentRequests × maxBodyBytes): past it 429, and a sender that goes gives its bytes back', async () => {
+  const maxBodyBytes = 64 * 1024;
+  const gateway = await startTestGateway(db, { maxConcurrentRequests: 1, maxBodyBytes });
+  const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(40, 'conv-body-budget')) as Uint8Array);
+  assert.ok(body.length > 4096 && body.length < maxBodyBytes);
+  // A sender that sent 60 KiB of its body and stalls holds them.
+  const slow = trickle(gateway.port, maxBodyBytes, Buffer.alloc(60 * 1024));
+  try {
+    await eventually(async () => gateway.stats().requestsInFlight === 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await post(`${gateway.url}/v1/traces`, body, PROTO);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers['retry-after'], '2');
+    assert.equal(await rowsOf('conv-body-budget'), 0);
+    slow.destroy();
+    await eventually(async () => gateway.stats().requestsInFlight === 0);
+    const r = await post(`${gateway.url}/v1/traces`, body, PROTO);
+    assert.equal(r.status, 200);
+    assert.equal(await rowsOf('conv-body-budget'), 40);
+  } finally {
+    slow.destroy();
     await gateway.shutdown();
   }
 });
