@@ -113,8 +113,9 @@ class TicketingSink<P> implements DeliverySink<TrackedBatch<P>> {
     }
   }
 
-  async deliver(batch: TrackedBatch<P>): Promise<DeliveryResult> {
-    const result = await this.inner.deliver(batch.payload);
+  async deliver(batch: TrackedBatch<P>, signal?: AbortSignal): Promise<DeliveryResult> {
+    // The attempt's signal passed on: a sink working in steps stops when the attempt has timed out.
+    const result = await this.inner.deliver(batch.payload, signal);
     // Rows Postgres refuses for good are counted (stats) but do not fail the request: a retry would meet the same refusal.
     if (result.kind === 'delivered') settle(batch, true, '');
     else if (result.kind === 'dropped') settle(batch, false, `spans dropped (${result.reason})`);
