@@ -1,6 +1,7 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { Redactor } from '@agentspan/extract';
 import { Attr } from '@agentspan/semconv';
+import { isJsonDocument, jsonSkeleton, redactJsonStrings } from './json-strings.js';
 
 /**
  * What the processor does to a span's values before any exporter sees them:
@@ -65,8 +66,22 @@ const SECRET_KEY_HINTS: readonly string[] = ['pass', 'pwd', 'secret', 'token', '
 /** Prefix of agentspan's own attribute keys. */
 const OWN_KEY_PREFIX = 'agentspan.';
 
+/** How a JSON object or array starts. */
+const JSON_START = /^\s*[[{]/;
+
 /** Most attribute keys {@link SpanRedactor} remembers the verdict of before it starts again. */
 const MAX_KNOWN_KEYS = 1024;
+
+/**
+ * Longest value the rules judge whole as a key's quoted value: they read at
+ * most 1024 characters between the quotes (`redact.ts` in
+ * `@agentspan/extract`). Past it `password="<value>"` matches nothing, and
+ * an AWS session token (about 1 KB) or an opaque token of 2 KB under
+ * `aws.session_token` would stay in clear.
+ */
+const KEYED_WHOLE_CHARS = 1024;
+/** The start of a longer value that is judged instead: 200 characters escape to at most 1 000 read (`\u0001` reads as five). */
+const KEYED_JUDGED_CHARS = 200;
 
 /**
  * The redactor as the processor applies it to spans: the rules, the
@@ -99,7 +114,8 @@ export class SpanRedactor {
   secretKeyName(key: string): string | undefined {
     let known = this.keys.get(key);
     if (known === undefined) {
-      const last = key.slice(key.lastIndexOf('.') + 1).replace(/[^A-Za-z0-9_-]/g, '');
+      // Letters of any script: the rules match key names given in any (`extraKeyNames: ['contraseña']`).
+      const last = key.slice(key.lastIndexOf('.') + 1).replace(/[^\p{L}\p{M}\p{N}_-]/gu, '');
       const lower = last.toLowerCase();
       // agentspan's own keys name what they hold (`agentspan.tool.args_keys` lists argument names).
       known = !key.startsWith(OWN_KEY_PREFIX) && last.length > 0 && this.hints.some((h) => lower.includes(h)) ? last : null;
@@ -111,10 +127,28 @@ export class SpanRedactor {
 
   /** `value` with its secrets replaced, read as the value of the key `name` (see the class). */
   redactKeyed(name: string, value: string): { text: string; redactions: number } {
+    const quoted = JSON.stringify(value);
+    const found = this.judgeKeyed(name, quoted, true) ?? this.redactor.redact(value);
+    if (quoted.length - 2 <= KEYED_WHOLE_CHARS) return found;
+    // Too long for the rules to read whole as the key's value (an AWS session token, an opaque
+    // 2 KB token): what the rules left of it is judged again, whole when it is short enough now
+    // (`Bearer [REDACTED:bearer]`), else by its start, and a secret there takes all of it.
+    const left = JSON.stringify(found.text);
+    const whole = left.length - 2 <= KEYED_WHOLE_CHARS;
+    const rest = this.judgeKeyed(name, whole ? left : JSON.stringify(found.text.slice(0, KEYED_JUDGED_CHARS)), whole);
+    return rest === undefined ? found : { text: rest.text, redactions: found.redactions + rest.redactions };
+  }
+
+  /**
+   * The value `quoted` (as JSON) judged as the value of the key `name`, or
+   * `undefined` when the rules find no secret there. When it is not the
+   * `whole` value but its start, a secret found takes the whole value.
+   */
+  private judgeKeyed(name: string, quoted: string, whole: boolean): { text: string; redactions: number } | undefined {
     const prefix = `${name}=`;
-    const r = this.redactor.redact(prefix + JSON.stringify(value));
-    if (r.redactions === 0) return this.redactor.redact(value);
-    if (r.text.startsWith(prefix)) {
+    const r = this.redactor.redact(prefix + quoted);
+    if (r.redactions === 0) return undefined;
+    if (whole && r.text.startsWith(prefix)) {
       try {
         const text: unknown = JSON.parse(r.text.slice(prefix.length));
         if (typeof text === 'string') return { text, redactions: r.redactions };
@@ -122,7 +156,7 @@ export class SpanRedactor {
         // The replacement cut into an escape: the whole value goes, below.
       }
     }
-    // Fail closed: a secret was found but its replacement cannot be read back.
+    // Fail closed: a secret was found but its replacement cannot be read back, or only the value's start was judged.
     return { text: `[REDACTED:${r.kinds[0] ?? 'secret'}]`, redactions: r.redactions };
   }
 
@@ -130,7 +164,13 @@ export class SpanRedactor {
   redactValue(key: string, value: string): { text: string; redactions: number } | undefined {
     const name = this.secretKeyName(key);
     if (name !== undefined) return this.redactKeyed(name, value);
-    return value.length < this.minLength ? undefined : this.redactor.redact(value);
+    if (value.length < this.minLength) return undefined;
+    const r = this.redactor.redact(value);
+    if (r.redactions === 0 || !JSON_START.test(value) || !isJsonDocument(value)) return r;
+    // A JSON document whose replacements reached past its strings (see `json-strings.ts`) is redacted
+    // string by string instead: what the rules found across its strings was its syntax read as a value.
+    if (isJsonDocument(r.text) && jsonSkeleton(r.text) === jsonSkeleton(value)) return r;
+    return redactJsonStrings(value, key, (k, s) => this.redactValue(k, s)) ?? { text: value, redactions: 0 };
   }
 }
 

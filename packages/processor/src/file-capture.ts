@@ -175,18 +175,22 @@ function extensionOf(path: string): string {
 
 /**
  * Cuts `buf` to at most `max` bytes without splitting a UTF-8 sequence.
- * Steps back at most 3 bytes (a sequence is at most 4 long): a file that is
- * not UTF-8 (Latin-1 with a run of non-breaking spaces, 0xA0) can hold
- * thousands of bytes that read as continuation bytes, and stepping back
- * over all of them would keep nothing.
+ * Steps back at most 3 bytes (a sequence is at most 4 long) to the start of
+ * the character the cut falls in, and cuts there only when that character
+ * runs past the cut: a file that is not UTF-8 (Latin-1 with a run of
+ * non-breaking spaces, 0xA0) holds bytes that read as continuation bytes
+ * after a character that ended before them (`ʠ` then 0xA0 0xA0), and cutting
+ * before that character would lose it.
  */
 function utf8Prefix(buf: Buffer, max: number): Buffer {
   if (buf.length <= max) return buf;
-  let end = max;
+  let start = max;
   // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
-  while (end > 0 && max - end < 3 && ((buf[end] ?? 0) & 0xc0) === 0x80) end--;
-  // No lead byte within reach: invalid bytes, replaced when decoded, so any cut is as good.
-  return buf.subarray(0, ((buf[end] ?? 0) & 0xc0) === 0x80 ? max : end);
+  while (start > 0 && max - start < 3 && ((buf[start] ?? 0) & 0xc0) === 0x80) start--;
+  const lead = buf[start] ?? 0;
+  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  // No lead byte whose sequence crosses the cut: invalid bytes, replaced when decoded, so the cut at `max` is as good.
+  return buf.subarray(0, start + length > max ? start : max);
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -261,8 +265,11 @@ export function captureFile(path: string, cwd: string | undefined, options: File
       return { resolvedPath: real, fileType, hasContent: false, size, sha256, version, skipReason: 'not_text' };
     }
     const redact = options.redact;
-    // What redaction sees: the bytes kept and the look-ahead past them.
-    const window = utf8Prefix(data, redact === undefined ? maxContentBytes : maxContentBytes + REDACTION_LOOKAHEAD_BYTES);
+    // What redaction sees: the bytes kept and the look-ahead past them. Without redaction, 4 bytes past
+    // the bound (the cut steps back 3 at most): the decoder then sees the byte after the last one kept
+    // and decodes the kept bytes as in the whole file (the bound is applied below, to the decoded text);
+    // an invalid sequence cut at the bound would lose its U+FFFD.
+    const window = utf8Prefix(data, maxContentBytes + (redact === undefined ? 4 : REDACTION_LOOKAHEAD_BYTES));
     // What is kept must hold no NUL (and the first 8 KB, the sniff); a NUL in the look-ahead only redaction reads does not matter.
     if (data.subarray(0, Math.max(BINARY_SNIFF_BYTES, maxContentBytes)).includes(0)) {
       return { resolvedPath: real, fileType, hasContent: false, size, sha256, version, skipReason: 'binary' };

@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import { TRUNCATION_MARK, createRedactor } from '@agentspan/extract';
 import { Attr } from '@agentspan/semconv';
 import { ExecutionEventSpanProcessor, captureFile } from '../src/index.js';
+import { REDACTION_LOOKAHEAD_BYTES } from '../src/file-capture.js';
 import { fileSpans, setup } from './helpers.js';
 
 function capturedByPath(spans: ReturnType<ReturnType<typeof setup>['spans']>) {
@@ -232,5 +233,75 @@ test('captured content is at most maxContentBytes of UTF-8, never splits a chara
       }
     }),
     { numRuns: 300 },
+  );
+});
+
+/** The start of `data` as TextDecoder reads the whole file, cut to at most `max` bytes of UTF-8 on a character boundary. */
+function decodedStart(data: Buffer, max: number): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of new TextDecoder('utf-8', { fatal: false }).decode(data)) {
+    bytes += Buffer.byteLength(ch, 'utf8');
+    if (bytes > max) break;
+    out += ch;
+  }
+  return out;
+}
+
+test('with redaction off, captured content is exactly the start of the file as TextDecoder reads the whole of it, whatever the bytes (property)', () => {
+  const ws = realpathSync(mkdtempSync(join(tmpdir(), 'agentspan-cut-')));
+  const path = join(ws, 'f.txt');
+  // Valid characters, stray continuation bytes (Latin-1 0xA0), leads with and without their sequence.
+  const byte = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xbf }), fc.integer({ min: 0xc2, max: 0xf4 }), fc.constantFrom(0xc0, 0xe9, 0xf5, 0xff));
+  const chunk = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }).map((s) => [...Buffer.from(s.replaceAll('\u0000', ' '), 'utf8')]), fc.array(byte, { maxLength: 12 }));
+  fc.assert(
+    fc.property(fc.array(chunk, { maxLength: 40 }), fc.integer({ min: 1, max: 64 }), (chunks, max) => {
+      const data = Buffer.from(chunks.flat());
+      writeFileSync(path, data);
+      const c = captureFile(path, undefined, { roots: [ws], maxContentBytes: max });
+      assert.equal(c.content, decodedStart(data, max), data.toString('hex'));
+      assert.equal(c.truncated, Buffer.byteLength(new TextDecoder().decode(data)) > max);
+    }),
+    { numRuns: 800 },
+  );
+  // `ʠ` (0xCA 0xA0) then stray 0xA0 bytes: the cut fell on a continuation byte three past `ʠ`'s start and dropped it.
+  writeFileSync(path, Buffer.from([0x6b, 0x67, 0x6d, 0xca, 0xa0, 0xa0, 0xa0]));
+  assert.equal(captureFile(path, undefined, { roots: [ws], maxContentBytes: 6 }).content, 'kgmʠ');
+  writeFileSync(path, Buffer.from([0x5e, 0xbb]));
+  assert.equal(captureFile(path, undefined, { roots: [ws], maxContentBytes: 1 }).content, '^');
+  // 0xF0 0x80 is no sequence (0xF0 needs 0x90..0xBF next): one U+FFFD for 0xF0, which fits the 4 bytes.
+  writeFileSync(path, Buffer.from([0x41, 0xf0, 0x80, 0x80, 0x80]));
+  assert.equal(captureFile(path, undefined, { roots: [ws], maxContentBytes: 4 }).content, 'A\ufffd');
+});
+
+test('a redaction that shrinks the text by the whole look-ahead still keeps every character before the window\'s end, stray continuation bytes after it or not (property)', () => {
+  const ws = realpathSync(mkdtempSync(join(tmpdir(), 'agentspan-cut-')));
+  const path = join(ws, 'f.txt');
+  // The look-ahead, all of it removed by the "redaction": what is kept is the window's end.
+  const head = Buffer.alloc(REDACTION_LOOKAHEAD_BYTES, 0x61);
+  const redact = (t: string) => ({ text: t.slice(REDACTION_LOOKAHEAD_BYTES), redactions: 0 });
+  // Valid characters and stray continuation bytes: each decodes on its own, so the window's cut is exact.
+  const unit = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).map((s) => Buffer.from(s.replaceAll('\u0000', ' '), 'utf8')), fc.integer({ min: 0x80, max: 0xbf }).map((b) => Buffer.from([b])));
+  fc.assert(
+    fc.property(fc.array(unit, { maxLength: 60 }), fc.integer({ min: 1, max: 64 }), (units, max) => {
+      const tail = Buffer.concat(units);
+      writeFileSync(path, Buffer.concat([head, tail]));
+      const c = captureFile(path, undefined, { roots: [ws], maxContentBytes: max, redact });
+      const whole = new TextDecoder().decode(tail);
+      // Every character whose bytes end by the window's end is kept, as far as the bound allows.
+      let expected = '';
+      let raw = 0;
+      let bytes = 0;
+      for (const u of units) {
+        const ch = new TextDecoder().decode(u);
+        raw += u.length;
+        bytes += Buffer.byteLength(ch, 'utf8');
+        if (raw > max || bytes > max) break;
+        expected += ch;
+      }
+      assert.equal(c.content, expected, tail.toString('hex'));
+      assert.ok(whole.startsWith(expected));
+    }),
+    { numRuns: 800 },
   );
 });

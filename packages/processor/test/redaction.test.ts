@@ -11,7 +11,7 @@ import { createRecorder } from '@agentspan/instrumentation';
 import fc from 'fast-check';
 import { createRedactor } from '@agentspan/extract';
 import { ExecutionEventSpanProcessor, type ExecutionEventSpanProcessorOptions } from '../src/index.js';
-import { MIN_BUILTIN_SECRET_CHARS } from '../src/content-policy.js';
+import { MIN_BUILTIN_SECRET_CHARS, SpanRedactor } from '../src/content-policy.js';
 import { named, setup } from './helpers.js';
 
 test('secrets in the status message and in event attributes (exceptions) are redacted and counted', () => {
@@ -299,4 +299,128 @@ test('short texts hold no secret for the built-in rules (the shortcut below MIN_
     { numRuns: 5000 },
   );
   assert.equal(redactor.redact('pwd=1').redactions, 1, 'the bound is tight');
+});
+
+test('an attribute whose key names a secret is redacted however long its value: past the 1 KB the rules read of a quoted value, an AWS session token or an opaque token stayed in clear', () => {
+  const { spans, provider } = setup();
+  // Deterministic high-entropy text (an xorshift), base64url: what STS session tokens and opaque tokens look like.
+  let x = 0x9e3779b9;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const token = (n: number) => {
+    let out = '';
+    for (let i = 0; i < n; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      out += alphabet[(x >>> 0) % 64];
+    }
+    return out;
+  };
+  const session = 'IQoJb3JpZ2luX2Vj' + token(1100);
+  const opaque = token(2000);
+  const long = token(1500);
+  const s = provider.getTracer('aws-sdk').startSpan('S3.GetObject', {
+    attributes: {
+      'aws.session_token': session,
+      'app.refresh_token': [opaque, 'short-one-9f8e7d'],
+      'http.request.header.authorization': `Bearer ${long}`,
+      // What the rules judge no secret stays, long or not: a placeholder.
+      'db.password': 'x'.repeat(2000),
+    },
+  });
+  s.end();
+  const a = named(spans(), 'S3.GetObject').attributes;
+  for (const secret of [session, opaque, long]) assert.ok(!JSON.stringify(a).includes(secret.slice(500, 540)), JSON.stringify(a).slice(0, 300));
+  assert.equal(a['aws.session_token'], '[REDACTED:password_assignment]');
+  assert.deepEqual(a['app.refresh_token'], ['[REDACTED:password_assignment]', '[REDACTED:password_assignment]']);
+  assert.equal(a['http.request.header.authorization'], 'Bearer [REDACTED:bearer]');
+  assert.equal(a['db.password'], 'x'.repeat(2000));
+  assert.equal(a[Attr.ATTR_REDACTIONS], 4);
+});
+
+test('a secret under a key that names one is redacted at any length, with escapes that lengthen it (property)', () => {
+  const redactor = new SpanRedactor(createRedactor({}));
+  const core = fc.string({ unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'), minLength: 16, maxLength: 3000, size: 'max' });
+  // Control characters escape to six characters in JSON: a value of 300 of them reads as 1 500.
+  const noise = fc.string({ unit: fc.constantFrom('\u0001', '\n', '"', '\\', ' ', 'Z'), maxLength: 400, size: 'max' });
+  fc.assert(
+    fc.property(core, noise, (secret, tail) => {
+      const got = redactor.redactValue('db.password', `K9${secret}${tail}`)?.text ?? '';
+      assert.ok(!got.includes(secret.slice(0, 16)), `${got.slice(0, 80)} (${secret.length + tail.length + 2} chars)`);
+    }),
+    // Shrinking strings of thousands of characters takes minutes: the first counterexample says enough.
+    { numRuns: 300, endOnFailure: true },
+  );
+});
+
+test('an attribute key naming a secret in another script (extraKeyNames) is redacted as the rules redact that key in text', () => {
+  const names = ['contraseña', 'пароль', 'Kennwört'];
+  const { spans, provider, processor } = setup({ redaction: { extraKeyNames: names } });
+  assert.equal(processor.redactText('contraseña=Xk9mP2qL7w'), 'contraseña=[REDACTED:password_assignment]');
+  provider.getTracer('t').startSpan('login', { attributes: { 'app.contraseña': 'Xk9mP2qL7w', 'app.пароль': 'Xk9mP2qL7w', 'user.kennwört': 'Xk9mP2qL7w' } }).end();
+  const a = named(spans(), 'login').attributes;
+  assert.deepEqual([a['app.contraseña'], a['app.пароль'], a['user.kennwört']], Array(3).fill('[REDACTED:password_assignment]'));
+});
+
+test('a JSON attribute stays JSON when a string in it ends in a key name and `=`: the next tool call was swallowed and the row\'s meta became one string', () => {
+  const { spans, provider, recorder } = setup();
+  const run = recorder.startRun({ runId: 'R-meta-json' });
+  const node = run.startNode('n');
+  node.with(() => {
+    provider
+      .getTracer('genai')
+      .startSpan('chat m', {
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.usage.input_tokens': 12,
+          'gen_ai.output.messages': JSON.stringify([
+            {
+              role: 'assistant',
+              parts: [
+                { type: 'tool_call', id: 'c1', name: 'shell', arguments: { cmd: 'mysql -u root --password=', password: 'Xk9mP2qL7w' } },
+                { type: 'tool_call', id: 'c2', name: 'read', arguments: { path: 'a.txt' } },
+              ],
+            },
+          ]),
+        },
+      })
+      .end();
+  });
+  node.end();
+  run.end();
+  const a = named(spans(), 'chat m').attributes;
+  const meta = JSON.parse(String(a[Attr.ATTR_USER_META])) as { tool_calls: { id: string; name: string; arguments: Record<string, unknown> }[]; input_tokens: number };
+  assert.deepEqual(
+    meta.tool_calls.map((t) => [t.id, t.name]),
+    [['c1', 'shell'], ['c2', 'read']],
+  );
+  assert.deepEqual(meta.tool_calls[0]?.arguments, { cmd: 'mysql -u root --password=', password: '[REDACTED:password_assignment]' });
+  assert.equal(meta.input_tokens, 12);
+  // String by string, the rest of the document is kept as written (numbers too: not parsed and written again).
+  const redactor = new SpanRedactor(createRedactor({}));
+  const doc = '{ "cmd": "run --token=", "id": 12345678901234567890, "token": "Xk9mP2qL7w" }';
+  assert.equal(redactor.redactValue('tool.args', doc)?.text, '{ "cmd": "run --token=", "id": 12345678901234567890, "token": "[REDACTED:password_assignment]" }');
+});
+
+test('a JSON document redacted stays a JSON document, and every value under a key naming a secret is redacted (property)', () => {
+  const redactor = new SpanRedactor(createRedactor({}));
+  const key = fc.constantFrom('password', 'api_key', 'token', 'query', 'path', 'Authorization', 'cmd', 'x');
+  const text = fc.string({ unit: fc.constantFrom('a', 'Z', '9', '"', '\\', '\n', ' ', '=', ':', "'", '$', '{', '}', '[', ']', ',', '\u0001', '\ud800', 'password=', '--password=', 'token=', '@', '/'), maxLength: 30 });
+  const value = fc.oneof(text, fc.constantFrom('Xk9mP2qL7wZ', 'sk-proj-Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1', 'postgres://u:S3cretPw@h/db'));
+  const doc = fc.array(fc.dictionary(key, value, { maxKeys: 4 }), { minLength: 1, maxLength: 3 });
+  fc.assert(
+    fc.property(doc, (args) => {
+      const json = JSON.stringify({ tool_calls: args.map((a, i) => ({ id: `c${i}`, arguments: a })), input_tokens: 3 });
+      const out = redactor.redactValue('agentspan.meta', json)?.text ?? json;
+      const parsed = JSON.parse(out) as { tool_calls: { id: string; arguments: Record<string, string> }[] };
+      assert.equal(parsed.tool_calls.length, args.length);
+      // Secrets the rules catch on their own, under any key; and a password under a key that names one.
+      for (const secret of ['Q7w9E2r4T6y8U1i3', 'S3cretPw']) assert.ok(!out.includes(secret), out);
+      for (const [i, a] of args.entries()) {
+        if (a['password'] === 'Xk9mP2qL7wZ') assert.equal(parsed.tool_calls[i]?.arguments['password'], '[REDACTED:password_assignment]', out);
+      }
+    }),
+    { numRuns: 3000 },
+  );
 });
