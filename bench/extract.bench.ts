@@ -125,6 +125,9 @@ function cases(): Case[] {
     { name: 'adv js: import {a, a, ...', input: 'import {' + fill('a, '), run: code('javascript') },
     { name: 'adv js: export export export', input: fill('export '), run: code('javascript') },
     { name: 'adv js: require( x N', input: fill('require('), run: code('javascript') },
+    { name: 'adv js: for-of loops nested on one line', input: fill("for (const f of ['a']) "), run: code('javascript') },
+    { name: 'adv js: a for-of loop writing a file x N', input: fill("for (const f of ['a']) fs.writeFileSync(f, s);\n"), run: code('javascript') },
+    { name: "adv js: import { a as b } from 'fs' x N", input: 'import {' + fill('a as b, ') + "} from 'fs'", run: code('javascript') },
     // Adversarial: shell lexer.
     { name: 'adv sh: $( x N', input: fill('$('), run: code('shell') },
     { name: 'adv sh: ${ x N', input: fill('${'), run: code('shell') },
@@ -146,6 +149,10 @@ function cases(): Case[] {
     { name: 'adv redact: ghp_ x N', input: fill('ghp_'), run: (s) => redactor.redact(s) },
     { name: 'adv redact: a= x N', input: fill('a='), run: (s) => redactor.redact(s) },
     { name: 'adv redact: password= x N', input: fill('password='), run: (s) => redactor.redact(s) },
+    { name: 'adv redact: password=a[b]c x N', input: fill('password=a[b]c '), run: (s) => redactor.redact(s) },
+    // A real secret every few characters: each one is judged (code or secret) and replaced.
+    { name: 'adv redact: pwd=a lines x N (a secret every 6 characters)', input: fill('pwd=a\n'), run: (s) => redactor.redact(s) },
+    { name: 'adv redact: api_key=abc; x N', input: fill('api_key=abc;'), run: (s) => redactor.redact(s) },
     { name: 'adv redact: vendor prefixes x N', input: fill('hf_a npm_b gsk_c sk_live_d pypi-AgEIe tvly-f '), run: (s) => redactor.redact(s) },
     { name: 'adv redact: npm config set _auth x N', input: fill('npm config set _auth '), run: (s) => redactor.redact(s) },
     { name: 'adv redact: long key-like token', input: fill('x'.repeat(200) + 'password '), run: (s) => redactor.redact(s) },

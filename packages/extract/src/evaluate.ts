@@ -257,7 +257,8 @@ function interpolate(ctx: EvalContext, parts: StringPart[] | undefined): Val | u
  * strings with no spec or `s`. Anything else (alignment, precision, other types) is unknown.
  */
 function formatted(v: Val, spec: string): Val | undefined {
-  if (!v.num) return spec === '' || spec === 's' ? v : undefined;
+  // A `pathlib.Path` takes no spec (`object.__format__`: a TypeError), not even `s`.
+  if (!v.num) return spec === '' || (spec === 's' && !v.path) ? v : undefined;
   const m = /^(0?)([1-9]\d?)?d$/.exec(spec);
   if (m === null) return spec === '' ? v : undefined;
   const width = m[2] === undefined ? 0 : Number(m[2]);

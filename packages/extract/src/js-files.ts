@@ -44,18 +44,18 @@ export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
   const vars = new Map<string, Val>();
   const ctx: EvalContext = { tokens, match, lang: 'js', vars, qualify: (chain) => chain.join('.'), altBudget: { left: ALT_BUDGET } };
   const aliases = fsAliases(tokens, match);
-  const loops: LoopBinding[] = [];
+  const loops = new LoopStack();
   const { kinds, starts, ends } = tokens;
   for (let i = 0; i < tokens.length; i++) {
-    while (loops.length > 0 && loops[loops.length - 1]!.end <= i) leaveLoop(vars, loops.pop()!);
+    loops.leaveBefore(i, vars);
     if (kinds[i] !== NAME) continue;
     if (ends[i]! - starts[i]! === 3 && tokens.name(i, 'for') && tokens.op(i + 1, '(')) {
-      const loop = enterLoop(ctx, i);
-      if (loop !== undefined) loops.push(loop);
+      enterLoop(ctx, i, loops);
       continue;
     }
     if (isDeclarationKeyword(tokens, i) && tokens.name(i + 1) && tokens.op(i + 2, '=')) {
       trackDeclaration(ctx, i + 1);
+      loops.noteBinding(tokens.text(i + 1), vars);
       continue;
     }
     // `name = …` / `name += …` of a tracked variable (not `obj.name = …`): its value changes.
@@ -63,6 +63,7 @@ export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
     const plain = tokens.op(i + 1, '=');
     if ((plain || (tokens.op(i + 1, '+') && tokens.op(i + 2, '='))) && !tokens.op(i - 1, '.') && ctx.vars.size > 0 && ctx.vars.has(tokens.text(i))) {
       trackReassignment(ctx, i, !plain);
+      loops.noteBinding(tokens.text(i), vars);
       continue;
     }
     if (!tokens.op(i + 1, '(')) continue;
@@ -77,35 +78,137 @@ export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
   }
 }
 
-/** A loop variable bound for the loop's body: at token `end`, `name` gets its earlier value back. */
+/**
+ * Names a loop binds for its body: at token `end`, each gets its earlier value back (`earlier`; a
+ * `var`, which outlives the loop, is unknown after it).
+ */
 interface LoopBinding {
+  /** The loop's id (its `for` token), as in the values of its variable (`Val.loops`). */
+  id: number;
   end: number;
-  name: string;
-  earlier: Val | undefined;
+  names: string[];
+  earlier: (Val | undefined)[];
+  /** Names assigned, in the body, a value built from the loop's variable (`out = f`, `var p = `${f}.csv``). */
+  derived: string[];
+}
+
+/** Deepest nesting of loops whose variables are followed (each costs a binding to undo at its end). */
+const MAX_LOOP_DEPTH = 32;
+
+/** The loops around the token the scan is at, innermost last. */
+class LoopStack {
+  private readonly stack: LoopBinding[] = [];
+
+  /** Loops open at the token the scan is at. */
+  get depth(): number {
+    return this.stack.length;
+  }
+  /** Ends of loop bodies found so far, by the token they start at (see `statementEnd`). */
+  private readonly ends = new Map<number, number>();
+
+  /**
+   * The end of the loop body starting at token `from`. A body that is itself a loop (`for (…) for (…)
+   * g(f)`, one line of nested loops) ends where the innermost body does: that end is found once and
+   * remembered for every loop of the row, so one-line loops nested a thousand deep cost linear work.
+   */
+  statementEnd(tokens: TokenList, match: Int32Array, from: number): number {
+    const known = this.ends.get(from);
+    if (known !== undefined) return known;
+    const starts = [from];
+    let k = from;
+    let end: number | undefined;
+    while ((tokens.name(k, 'for') || tokens.name(k, 'while')) && tokens.op(k + 1, '(')) {
+      const close = match[k + 1] ?? -1;
+      if (close < 0) break;
+      k = close + 1;
+      end = this.ends.get(k);
+      if (end !== undefined) break;
+      starts.push(k);
+    }
+    end ??= statementEnd(tokens, match, k);
+    // Only the inner loops of a row ask again (for their own bodies); the first body start is this loop's.
+    for (let j = 1; j < starts.length; j++) this.ends.set(starts[j]!, end);
+    return end;
+  }
+  /** The stack's loops by id, for `noteBinding` (a value comes from at most MAX_LOOPS loops). */
+  private readonly byId = new Map<number, LoopBinding>();
+
+  push(loop: LoopBinding): void {
+    this.stack.push(loop);
+    this.byId.set(loop.id, loop);
+  }
+
+  /** Leaves the loops whose body ends at or before token `i`. */
+  leaveBefore(i: number, vars: Map<string, Val>): void {
+    const stack = this.stack;
+    while (stack.length > 0 && stack[stack.length - 1]!.end <= i) {
+      const loop = stack.pop()!;
+      this.byId.delete(loop.id);
+      // What the body built from the loop's variable is no value of it after the loop: a block's `const`
+      // is out of scope, and an outer `let`/`var` holds the last iteration's (or none: `break`), never
+      // every one. Unknown (a file missed, never one invented).
+      for (const name of loop.derived) if (vars.get(name)?.loops?.includes(loop.id) === true) vars.delete(name);
+      for (let k = 0; k < loop.names.length; k++) {
+        const earlier = loop.earlier[k];
+        if (earlier === undefined) vars.delete(loop.names[k]!);
+        else vars.set(loop.names[k]!, earlier);
+      }
+    }
+  }
+
+  /** Notes that `name` was just bound: if to a value built from loops on the stack, they forget it when left. */
+  noteBinding(name: string, vars: Map<string, Val>): void {
+    const ids = this.byId.size > 0 ? vars.get(name)?.loops : undefined;
+    if (ids !== undefined) for (const id of ids) this.byId.get(id)?.derived.push(name);
+  }
 }
 
 /**
- * `for (const|let|var NAME of [<string literals>]) <body>` at token `forIdx`:
- * binds NAME to every value for the body (a block, or one statement), else
- * `undefined` (other loops leave the names they bind alone: a later
- * declaration or assignment is what the scan follows).
+ * A `for (…)` loop at token `forIdx`. `for (const|let|var NAME of [<string literals>]) <body>` binds
+ * NAME to every value for the body (a block, or one statement). Any other loop declaring names
+ * (`for (const f of files)`, `for (const [k, v] in …)`) makes them unknown for its body: they shadow
+ * whatever they named outside it, an outer loop's variable too. `for (NAME of …)` (no declaration)
+ * assigns NAME: unknown from there on.
  */
-function enterLoop(ctx: EvalContext, forIdx: number): LoopBinding | undefined {
-  const { tokens, match } = ctx;
+function enterLoop(ctx: EvalContext, forIdx: number, loops: LoopStack): void {
+  const { tokens, match, vars } = ctx;
   const head = forIdx + 1;
   const headClose = match[head] ?? -1;
-  if (headClose < 0 || !isDeclarationKeyword(tokens, head + 1) || !tokens.name(head + 2) || !tokens.name(head + 3, 'of')) return undefined;
-  const values = literalStrings(tokens, match, head + 4);
-  if (values === undefined || values.next !== headClose) return undefined;
-  const name = tokens.text(head + 2);
-  const binding: LoopBinding = { end: statementEnd(tokens, match, headClose + 1), name, earlier: ctx.vars.get(name) };
-  ctx.vars.set(name, loopValues(forIdx, values.values));
-  return binding;
+  if (headClose < 0) return;
+  if (!isDeclarationKeyword(tokens, head + 1)) {
+    if (tokens.name(head + 1) && (tokens.name(head + 2, 'of') || tokens.name(head + 2, 'in'))) vars.delete(tokens.text(head + 1));
+    return;
+  }
+  const isVar = tokens.name(head + 1, 'var');
+  const target = declaredNames(tokens, match, head + 2, headClose);
+  if (target === undefined) return;
+  const { names, next } = target;
+  if (loops.depth >= MAX_LOOP_DEPTH) {
+    // Loops nested deeper are not followed: their names are unknown from here on (a file missed, never one invented).
+    for (const name of names) vars.delete(name);
+    return;
+  }
+  const values = names.length === 1 && tokens.name(next, 'of') ? literalStrings(tokens, match, next + 1) : undefined;
+  const known = values !== undefined && values.next === headClose;
+  const end = loops.statementEnd(tokens, match, headClose + 1);
+  loops.push({ id: forIdx, end, names, earlier: names.map((n) => (isVar ? undefined : vars.get(n))), derived: [] });
+  for (const name of names) vars.delete(name);
+  if (known) vars.set(names[0]!, loopValues(forIdx, values.values));
 }
 
-function leaveLoop(vars: Map<string, Val>, loop: LoopBinding): void {
-  if (loop.earlier === undefined) vars.delete(loop.name);
-  else vars.set(loop.name, loop.earlier);
+/**
+ * The names a loop head's declaration binds, from token `from` (after `const`/`let`/`var`) to the
+ * `of`/`in` before `headClose`: one name, or every name of a destructuring pattern (`[k, v]`,
+ * `{ path, name: n }`; a property key counts too: forgetting one more name is safe).
+ */
+function declaredNames(tokens: TokenList, match: Int32Array, from: number, headClose: number): { names: string[]; next: number } | undefined {
+  if (tokens.name(from)) return tokens.name(from + 1, 'of') || tokens.name(from + 1, 'in') ? { names: [tokens.text(from)], next: from + 1 } : undefined;
+  if (!tokens.op(from, '[') && !tokens.op(from, '{')) return undefined;
+  const close = match[from] ?? -1;
+  if (close < 0 || close >= headClose || close - from > MAX_PATTERN_TOKENS) return undefined;
+  const names: string[] = [];
+  for (let k = from + 1; k < close; k++) if (tokens.name(k)) names.push(tokens.text(k));
+  return tokens.name(close + 1, 'of') || tokens.name(close + 1, 'in') ? { names, next: close + 1 } : undefined;
 }
 
 /** The strings of a literal array starting at token `i` (`['a.csv', 'b.csv']`), with the token after it. */
@@ -122,13 +225,24 @@ function literalStrings(tokens: TokenList, match: Int32Array, i: number): { valu
   return values.length > 0 ? { values, next: close + 1 } : undefined;
 }
 
-/** Most tokens a loop body without braces is looked through for its end (nested loops: linear work). */
-const MAX_STATEMENT_TOKENS = 512;
+/** Words that may follow a `}` within one statement (`} else {`, `} while (x)`, `{} as T`). */
+const AFTER_BLOCK = new Set(['else', 'catch', 'finally', 'while', 'as', 'satisfies', 'in', 'instanceof', 'of']);
+
+/** Longest destructuring pattern of a loop head read for its names, tokens. */
+const MAX_PATTERN_TOKENS = 512;
+
+/**
+ * Most steps (a token, or a bracketed group jumped over whole) a loop body without braces is walked for
+ * its end: a one-statement body takes a few dozen at most, and one-line loops nested in each other walk
+ * the same tokens again for each (a bound per loop keeps that linear: 64 keeps 1 MB of them near 30 ms).
+ */
+const MAX_STATEMENT_STEPS = 64;
 
 /**
  * The token after the statement starting at `from`: a `{ … }` block's end, else the first `;`
- * outside brackets or the first token on a later line (no semicolon: the line ends it). A
- * statement longer than MAX_STATEMENT_TOKENS ends there: its later calls do not see the loop's
+ * outside brackets, the first token on a later line (no semicolon: the line ends it), a name
+ * after a block on the same line (`if (c) { … } next()`), or the bracket closing one around it. A
+ * statement longer than MAX_STATEMENT_STEPS ends there: its later calls do not see the loop's
  * values (a file missed, never one invented).
  */
 function statementEnd(tokens: TokenList, match: Int32Array, from: number): number {
@@ -136,16 +250,22 @@ function statementEnd(tokens: TokenList, match: Int32Array, from: number): numbe
     const close = match[from] ?? -1;
     return close < 0 ? tokens.length : close + 1;
   }
-  const limit = Math.min(tokens.length, from + MAX_STATEMENT_TOKENS);
   let k = from;
-  while (k < limit) {
+  for (let steps = 0; k < tokens.length; steps++) {
+    if (steps === MAX_STATEMENT_STEPS) return k;
     if (tokens.op(k, ';')) return k + 1;
+    // A closing bracket met here closes one around the loop (`{ for (…) g(f) } h(f)`): the body ends before it.
+    if (tokens.op(k, '}') || tokens.op(k, ')') || tokens.op(k, ']')) return k;
     // A line starting with `.` or `?.` continues a method chain (`fs.promises\n  .writeFile(f, s)`).
     if (k > from && !tokens.op(k, '.') && !tokens.op(k, '?.') && lineBreakBetween(tokens.src, tokens.ends[k - 1]!, tokens.starts[k]!)) return k;
     const m = match[k] ?? -1;
+    const block = m > k && tokens.op(k, '{');
     k = m > k ? m + 1 : k + 1;
+    // After a block (`if (c) { … }`), a name on the same line starts the next statement (`fs.writeFileSync(f)`),
+    // unless it goes on with the block's statement or expression (`else`, `catch`, `as`, …).
+    if (block && tokens.name(k) && !AFTER_BLOCK.has(tokens.text(k))) return k;
   }
-  return Math.min(k, limit);
+  return Math.min(k, tokens.length);
 }
 
 /** Whether `src` has a line break in `[from, to)` (the gap between two tokens: each gap is read once). */

@@ -102,24 +102,18 @@ function readBindings(tokens: TokenList, from: number, close: number, sep: 'as' 
  * `b = require(M)` or `b = require(M).promises` (also with `await import`).
  */
 function requireDeclaration(tokens: TokenList, match: Int32Array, i: number): FsAliases | undefined {
-  const found: FsAliases = { callees: new Map(), roots: new Set() };
-  let next: number;
-  if (tokens.op(i, '{')) {
-    const close = match[i] ?? -1;
-    if (close < 0) return undefined;
-    readBindings(tokens, i + 1, close, ':', found);
-    next = close + 1;
-  } else if (tokens.name(i)) {
-    found.roots.add(tokens.text(i));
-    next = i + 1;
-  } else {
-    return undefined;
-  }
+  // The right-hand side first (most declarations are no require of a file-system module): nothing is allocated for them.
+  const pattern = tokens.op(i, '{') ? (match[i] ?? -1) : tokens.name(i) ? i : -1;
+  if (pattern < 0) return undefined;
+  const next = pattern + 1;
   if (!tokens.op(next, '=')) return undefined;
   let k = next + 1;
   if (tokens.name(k, 'await')) k++;
   if (!(tokens.name(k, 'require') || tokens.name(k, 'import')) || !tokens.op(k + 1, '(')) return undefined;
   if (!FS_MODULES.has(tokens.value(k + 2) ?? '') || !tokens.op(k + 3, ')')) return undefined;
+  const found: FsAliases = { callees: new Map(), roots: new Set() };
+  if (pattern > i) readBindings(tokens, i + 1, pattern, ':', found);
+  else found.roots.add(tokens.text(i));
   if (!tokens.op(k + 4, '.')) return found;
   // `require('fs').promises` is a module; `w = require('fs').writeFileSync` a renamed function.
   const member = tokens.name(k + 5) ? tokens.text(k + 5) : undefined;

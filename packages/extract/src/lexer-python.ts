@@ -559,7 +559,9 @@ function scanPyString(src: string, start: number, q: number, out: DecodedString 
             // `{name}`, `{name!s}` and `{name:spec}` → name (and spec); anything else (calls, `!r`, `!a`:
             // the value in quotes, nested fields in a spec) is unresolvable.
             const m = /^[ \t]*([A-Za-z_][A-Za-z0-9_]{0,128})[ \t]*(!s)?(?::([^{}]{0,32}))?$/.exec(src.slice(exprStart, j));
-            parts.push(m === null ? { name: '' } : m[3] === undefined ? { name: m[1]! } : { name: m[1]!, spec: m[3] });
+            // After `!s` a spec formats the string (`{i!s:03d}` is a ValueError): one a string takes, or none.
+            const stringSpec = m !== null && m[2] !== undefined && m[3] !== undefined && m[3] !== '' && m[3] !== 's';
+            parts.push(m === null || stringSpec ? { name: '' } : m[3] === undefined ? { name: m[1]! } : { name: m[1]!, spec: m[3] });
             segStart = j + 1;
           }
         } else if (src.charCodeAt(j + 1) === enum_.RBRACE) {

@@ -392,12 +392,14 @@ function literalStrings(tokens: TokenList, match: Int32Array, i: number): { valu
  * The names of the target list from token `from` to the word `in`
  * (`for a, (b, c) in …`), or `undefined` when it is not one.
  */
-function loopTargets(tokens: TokenList, from: number): { names: string[]; next: number } | undefined {
+function loopTargets(tokens: TokenList, from: number): { names: string[]; starred: boolean; next: number } | undefined {
   const names: string[] = [];
+  let starred = false;
   for (let k = from; k < from + 3 * MAX_TARGETS; k++) {
-    if (tokens.name(k, 'in')) return names.length > 0 ? { names, next: k + 1 } : undefined;
+    if (tokens.name(k, 'in')) return names.length > 0 ? { names, starred, next: k + 1 } : undefined;
     if (tokens.name(k)) names.push(tokens.text(k));
     else if (!TARGET_PUNCTUATION.has(tokens.opChar(k))) return undefined;
+    else if (tokens.opChar(k) === 42 /* * */) starred = true;
   }
   return undefined;
 }
@@ -410,7 +412,8 @@ function trackForLoop(ctx: EvalContext, blocks: PythonBlocks, i: number): void {
   const targets = loopTargets(ctx.tokens, i + 1);
   if (targets === undefined) return;
   const names = targets.names;
-  const lit = literalLoopValues(ctx.tokens, ctx.match, targets.next, names.length);
+  // A starred target (`for i, *rest in enumerate(…)`) takes a list, no value of the iterable's.
+  const lit = targets.starred ? undefined : literalLoopValues(ctx.tokens, ctx.match, targets.next, names.length);
   // Its values only while the loop is followed (`PythonBlocks`: after it, the last iteration's).
   if (lit !== undefined && ctx.tokens.op(lit.next, ':') && blocks.enterLoop(i, lit.values[0]!.length)) {
     for (let t = 0; t < names.length; t++) blocks.bind(names[t]!, loopValues(i, lit.values[t]!, lit.num[t]));
@@ -478,6 +481,7 @@ function scopedBindings(tokens: PythonTokenList, match: Int32Array): Map<string,
     let inAt = -1;
     let names = 0;
     let hit = false;
+    let starred = false;
     for (let k = i + 1; k < i + 3 * MAX_TARGETS && k < tokens.length; k++) {
       if (tokens.kinds[k] === NAME) {
         if (tokens.name(k, 'in')) {
@@ -487,9 +491,10 @@ function scopedBindings(tokens: PythonTokenList, match: Int32Array): Map<string,
         names++;
         if (wanted(k)) hit = true;
       } else if (!TARGET_PUNCTUATION.has(tokens.opChar(k))) break;
+      else if (tokens.opChar(k) === 42 /* * */) starred = true;
     }
     if (inAt < 0 || !hit) continue;
-    const lit = literalLoopValues(tokens, match, inAt + 1, names);
+    const lit = starred ? undefined : literalLoopValues(tokens, match, inAt + 1, names);
     for (let k = i + 1, t = 0; k < inAt; k++) {
       if (tokens.kinds[k] !== NAME) continue;
       if (wanted(k)) add(k, { start: open, end: close, val: lit === undefined ? null : loopValues(i, lit.values[t]!, lit.num[t]) });

@@ -263,6 +263,12 @@ const BITS = 21;
  * and a tail left in clear. No other bracket, blank or quote: `tokens[i]` and `env["K"]` read as before.
  */
 const BRACKETED_CHAR = `[^\\s"',;&}{)(\\[\\]\\\\]`;
+/**
+ * A path of names, members and subscripts, maybe ending in an open one (`data[0].strip`, `tokens[i][j`,
+ * `resp[0][`, `arr[0]?.token`): what a bare value of code read past a `]` looks like. No `=` or `:` (no
+ * `key=`/`key:` hides in it). Bounded: linear.
+ */
+const SUBSCRIPT_PATH_RE = /^[A-Za-z_$][\w$]{0,127}(?:\??\.[A-Za-z_$][\w$]{0,127}|\[[^\][\n=:]{0,256}\]){1,16}(?:\[[^\][\n=:]{0,256})?$/;
 const AMP_WORD = `[^\\s"',;&}{)(\\]\\\\=]`;
 /**
  * What follows the `&` of an HTML entity (`&amp;`, `&#39;`, `&#x27;`): a value ends before it. Any other `&…;`
@@ -331,6 +337,11 @@ interface AssignedValue {
   escapedQuote: string | undefined;
   list: boolean;
   bare: boolean;
+  /**
+   * A bare value read past a closed `[…]` (`Xk[9mP]2qL7`, `tokens[i]`): before such groups, a bare value
+   * stopped at its first `]`, and what the keep rules say of one is said of such a value only.
+   */
+  pastBracket: boolean;
   /** Where `value` ends in the input. */
   end: number;
   /** A bare value's continuation after a space, up to the end of its line, or `''`. */
@@ -344,7 +355,9 @@ function assignedValue(m: string, g: (string | undefined)[], base: number, start
   const bare = g[base + 5];
   const more = g[base + 6] ?? '';
   const amp = bare === undefined ? -1 : bare.indexOf('&');
-  let head = amp > 0 ? bare!.slice(0, amp) : bare;
+  const pastBracket = bare !== undefined && bare.includes(']');
+  // Past a `]`, not cut at the `&` (`+&[0]token=…`): what follows a closed `[…]` is judged with the value.
+  let head = amp > 0 && !pastBracket ? bare!.slice(0, amp) : bare;
   // A value ending in a closed subscript (`tokens[i]`, `Welcome[1]`) is judged without its `]`, followed by it,
   // as the rules of redact-code.ts read a subscript; when redacted, the `]` goes with it (no `"[REDACTED]"]`).
   if (head !== undefined && head.length > 1 && head.charCodeAt(head.length - 1) === 93 && head.includes('[')) head = head.slice(0, -1);
@@ -355,6 +368,7 @@ function assignedValue(m: string, g: (string | undefined)[], base: number, start
     escapedQuote: g[base + 2],
     list: g[base + 4] !== undefined,
     bare: bare !== undefined,
+    pastBracket,
     end: start + m.length - more.length - (bare !== undefined ? bare.length - head!.length : 0),
     more,
     moreEnd: start + m.length,
@@ -367,6 +381,18 @@ function assignedValue(m: string, g: (string | undefined)[], base: number, start
  */
 function keptValue(v: AssignedValue, key: string, separator: string, input: string, keyStart: number): boolean {
   const value = v.value;
+  if (v.pastBracket) {
+    const close = value.indexOf(']');
+    // A path of subscripts and members (`data[0].strip`, `tokens[i][j`, `resp[0][`) is code when what
+    // comes before its first `]` is, judged as before a bare value could hold `[…]` (`data[0`, followed
+    // by `]`): a secret with brackets (`Xk[9mP]2qL7`) is no such path.
+    const view = { ...v, value: value.slice(0, close), end: v.end - value.length + close, pastBracket: false };
+    if (close > 0 && SUBSCRIPT_PATH_RE.test(value) && keptValue(view, key, separator, input, keyStart)) return true;
+    // Kept by nothing else when it holds an earlier tag (`2qL7[i][REDACTED:openai_key`, `Xk&[REDACTED:…`:
+    // what is around the tag was never judged, a secret's as likely as not) or when a `key=`/`key:` may
+    // follow a `]` (`os.environ[x]token=…`: a kept value is passed over whole, that key never read).
+    if (value.includes('[REDACTED:') || (close >= 0 && /[=:]/.test(value.slice(close)))) return false;
+  }
   // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
   // backslashes alone are the start of an escaped quote the value could not be read from;
   // a bare name followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
@@ -520,6 +546,7 @@ function keptLiteral(literal: Literal, key: string, input: string, keyStart: num
     escapedQuote: escaped ? literal.quote : undefined,
     list: false,
     bare: false,
+    pastBracket: false,
     end: literal.end,
     more: '',
     moreEnd: literal.close,

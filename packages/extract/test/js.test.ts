@@ -120,3 +120,41 @@ describe('js/ts files, generated', () => {
 });
 
 const RESERVED = new Set(['do', 'if', 'in', 'for', 'let', 'new', 'try', 'var', 'case', 'else', 'enum', 'this', 'void', 'with', 'const', 'of', 'fs', 's']);
+
+describe('js/ts for-of loops: no file the code never writes (a review of b5e65bc)', () => {
+  const cases: [string, string, string[]][] = [
+    // Node writes b.csv only (the last iteration's), or nothing known: never every value.
+    ['an outer variable assigned the loop variable, used after the loop', "let out = 'x.csv';\nfor (const f of ['a.csv', 'b.csv']) { out = f; }\nfs.writeFileSync(out, 'd');", []],
+    ['a var built from the loop variable, used after the loop', "for (const f of ['a.csv', 'b.csv']) { var p = `out/${f}`; }\nfs.writeFileSync(p, 'd');", []],
+    ['an inner loop over something else rebinds the name', "for (const f of ['a.csv', 'b.csv']) {\n  for (const f of files) fs.writeFileSync(f, 'd');\n}", []],
+    ['an inner for-in rebinds the name', "for (const f of ['a.csv']) {\n  for (const f in obj) fs.writeFileSync(f, 'd');\n}", []],
+    ['an inner loop destructuring the name', "for (const f of ['a.csv']) {\n  for (const [k, f] of pairs) fs.writeFileSync(f, 'd');\n}", []],
+    ['a var loop variable after the loop', "var f = 'x.csv';\nfor (var f of ['a.csv', 'b.csv']) {}\nfs.writeFileSync(f, 'd');", []],
+    ['a statement after a braced if on the same line is outside the loop', "const f = 'out.csv';\nfor (const f of ['a.csv', 'b.csv']) if (check(f)) { n++ } fs.writeFileSync(f, 'd');", ['out.csv']],
+    ['a loop without braces ends at the block around it', "const f = 'out.csv';\nif (x) { for (const f of ['a.csv', 'b.csv']) g(f) } fs.writeFileSync(f, 'd');", ['out.csv']],
+    // Still every value inside the body.
+    ['if/else blocks on one line', "for (const f of ['a.csv', 'b.csv']) if (x) { g() } else { fs.writeFileSync(f, 'd') }", ['a.csv', 'b.csv']],
+    ['try/catch on one line', "for (const f of ['a.csv']) try { fs.writeFileSync(f, 'd') } catch (e) { fs.writeFileSync(f + '.err', 'd') }", ['a.csv', 'a.csv.err']],
+    ['a value built in the body, used in the body', "for (const f of ['a', 'b']) {\n  const p = `out/${f}.csv`;\n  fs.writeFileSync(p, 'd');\n}", ['out/a.csv', 'out/b.csv']],
+  ];
+  for (const [name, code, written] of cases) {
+    it(name, () => assert.deepEqual(js(code).filesWritten, written));
+  }
+
+  it('property: after the loop, the loop variable and what was built from it are the outer value or unknown, whatever the layout', () => {
+    const fileName = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}\.(csv|json|txt)$/);
+    fc.assert(
+      fc.property(fc.uniqueArray(fileName, { minLength: 1, maxLength: 4 }), fc.constantFrom('const', 'let', 'var'), fc.constantFrom('block', 'if-block', 'enclosing', 'next-line'), (names, decl, layout) => {
+        const list = names.map((n) => `'${n}'`).join(', ');
+        const body = 'out = `${f}.bak`; fs.writeFileSync(f, s)';
+        const loop = `for (${decl} f of [${list}])`;
+        const code =
+          "let out = 'keep.txt';\n" +
+          (layout === 'block' ? `${loop} { ${body} }\n` : layout === 'if-block' ? `${loop} if (ok) { ${body} } ` : layout === 'enclosing' ? `{ ${loop} if (ok) { ${body} } } ` : `${loop}\n  { ${body} }\n`) +
+          'fs.writeFileSync(out, s); fs.writeFileSync(`${out}.2`, s)';
+        // Inside: every name. After: `out` is the last iteration's at run time, so unknown here.
+        assert.deepEqual(js(code).filesWritten, names);
+      }),
+    );
+  });
+});

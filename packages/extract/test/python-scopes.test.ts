@@ -385,3 +385,23 @@ describe('python: integer loops (range, integer lists, enumerate) and format spe
     );
   });
 });
+
+describe('python: integer loop values, what Python refuses is unknown (a review of eddf432)', () => {
+  it('a d spec after !s formats a string: a ValueError, no file', () => {
+    assert.deepEqual(written('for i in range(2):\n    open(f"run_{i!s:03d}.csv", "w")'), []);
+    assert.deepEqual(written('for i in range(2):\n    open(f"run_{i!s}.csv", "w")'), ['run_0.csv', 'run_1.csv']);
+    assert.deepEqual(written('for c in ["a"]:\n    open(f"{c!s:s}.csv", "w")'), ['a.csv']);
+  });
+
+  it('a pathlib.Path takes no format spec, not even s: a TypeError, no file', () => {
+    assert.deepEqual(written('from pathlib import Path\np = Path("a")\nopen(f"{p:s}.csv", "w")'), []);
+    assert.deepEqual(written('from pathlib import Path\np = Path("a")\nopen(f"{p}.csv", "w")'), ['a.csv']);
+  });
+
+  it('a starred target takes a list, no value of the iterable: unknown, in a loop and in a comprehension', () => {
+    assert.deepEqual(written('for i, *c in enumerate(["a.csv", "b.csv"]):\n    open(c, "w")'), []);
+    assert.deepEqual(written('for *i, c in enumerate(["a", "b"]):\n    open(f"{i}_{c}.csv", "w")'), []);
+    assert.deepEqual(written('[open(c, "w") for i, *c in enumerate(["a.csv"])]'), []);
+    assert.deepEqual(written('for i, c in enumerate(["a.csv"]):\n    open(c, "w")'), ['a.csv']);
+  });
+});

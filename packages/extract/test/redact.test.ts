@@ -1736,3 +1736,66 @@ describe('createRedactor: code after a secret key is kept byte for byte (an audi
     );
   });
 });
+
+describe('createRedactor: bare values holding closed [...] groups (a review of ae0b57b)', () => {
+  it('code read past a subscript is kept byte for byte, as before a value could hold [...]', () => {
+    for (const code of [
+      'password = data[0].strip()',
+      'token = tokens[i][j]',
+      'token=resp[0]["token"]',
+      'const token = arr[0]?.token',
+      'api_key = keys[idx].value',
+      'token = self.tokens[0].text',
+      'password = config[env].get("pw")',
+      'secret = tok[i].value.strip()',
+    ]) {
+      assert.equal(redact(code).text, code, code);
+    }
+  });
+
+  it('no part of a secret stays in clear: a [...] before an earlier tag, a key after a kept value\'s ]', () => {
+    for (const [text, secret] of [
+      ['secret=2qL7[i]sk-proj-abcdefghijklmnopqrstu', '2qL7'],
+      ['password: Zq9XwV8uT7sR6[i]sk-proj-abcdefghijklmnopqrstu', 'Zq9XwV8uT7sR6'],
+      ['"password"=a.sk-proj-abcdefghijklmnopqrstu.token=Zq9XwV8uT7sR6', 'Zq9XwV8uT7sR6'],
+      ['password=os.environ[x]token=Zq9XwV8uT7sR6', 'Zq9XwV8uT7sR6'],
+      ['{password = +&[0]token=Zq9XwV8uT7sR6}', 'Zq9XwV8uT7sR6'],
+      ['{secret: Xk&sk-proj-abcdefghijklmnopqrstu}', 'Xk'],
+      ['password=tok[a][password:Zq9XwV8uT7sR6]', 'Zq9XwV8uT7sR6'],
+    ] as const) {
+      const out = redact(text).text;
+      assert.ok(!out.includes(secret), `${text} -> ${out}`);
+      assert.equal(redact(out).text, out, 'idempotent');
+    }
+  });
+
+  it('property: a secret of words and [...] groups, maybe glued to a vendor token, leaves none of its characters; its redaction is idempotent', () => {
+    const word = fc.stringMatching(/^[A-Z][a-z0-9]{3,6}[0-9]$/);
+    const group = fc.stringMatching(/^\[[A-Za-z0-9]{1,4}\]$/);
+    fc.assert(
+      fc.property(
+        fc.constantFrom('DB_PASSWORD=', 'password: ', 'api_key=', '{"token": ', 'secret = '),
+        fc.array(fc.tuple(word, group), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom('', 'sk-proj-abcdefghijklmnopqrstu', '.sk-proj-abcdefghijklmnopqrstu.token=Qz8wV7uT6s'),
+        (key, parts, tail) => {
+          const value = parts.map(([w, g]) => w + g).join('');
+          const out = redact(key + value + tail).text;
+          for (const [w] of parts) assert.ok(!out.includes(w), `${key + value + tail} -> ${out}`);
+          assert.ok(!out.includes('Qz8wV7uT6s'), out);
+          assert.equal(redact(out).text, out);
+        },
+      ),
+    );
+  });
+
+  it('property: a path of names, members and subscripts of code is kept whole', () => {
+    const name = fc.stringMatching(/^[a-z][a-z_]{0,6}$/);
+    const step = fc.oneof(name.map((n) => '.' + n), fc.constantFrom('[0]', '[i]', '[1]', '[idx]', '[key]'));
+    fc.assert(
+      fc.property(fc.constantFrom('password = ', 'token = ', 'const secret = '), fc.constantFrom('data', 'rows', 'tokens', 'creds'), fc.constantFrom('[0]', '[i]'), fc.array(step, { maxLength: 3 }), fc.constantFrom('', '()', '.strip()'), (lhs, head, first, rest, call) => {
+        const code = lhs + head + first + rest.join('') + call;
+        assert.equal(redact(code).text, code);
+      }),
+    );
+  });
+});
