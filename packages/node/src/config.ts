@@ -1,8 +1,10 @@
 import { resolve as resolvePath } from 'node:path';
+import { headerProblem } from './header-check.js';
 import { checkOptions, withoutNulls } from './option-checks.js';
 import { SERVICE_NAME } from './resource.js';
 import { timerMillis } from './timer-limit.js';
 import type { AgentspanOptions } from './types.js';
+import { unknownOptionWarnings } from './unknown-options.js';
 
 /**
  * The only place agentspan reads environment variables: user options win,
@@ -96,10 +98,23 @@ function parseKeyValueList(text: string | undefined, what: string, warnings: str
   return out;
 }
 
-/** `k1=v1,k2=v2` (the OTLP headers format), values URL-decoded. */
+/**
+ * `k1=v1,k2=v2` (the OTLP headers format), values URL-decoded. An entry
+ * that is not a valid HTTP header (a name with a space or empty, a value
+ * with a line break once decoded) is skipped with a warning: sent, it made
+ * every OTLP request fail before leaving the process, and every span was
+ * dropped.
+ */
 export function parseHeaderList(text: string | undefined, warnings: string[]): Record<string, string> {
-  return parseKeyValueList(text, 'OTLP header', warnings);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parseKeyValueList(text, 'OTLP header', warnings))) {
+    const problem = headerProblem(name, value);
+    if (problem === undefined) out[name] = value;
+    else warnings.push(`ignored OTLP header "${name.slice(0, 40)}": ${problem}`);
+  }
+  return out;
 }
+
 
 /** The `service.name` a resource attribute gives, if it is a non-empty string. */
 function serviceNameIn(attributes: Readonly<Record<string, unknown>> | undefined): string | undefined {
@@ -217,7 +232,7 @@ function resolveOtlpEncoding(endpoint: string | undefined, env: AgentspanEnv, wa
 export function resolveOptions(given: AgentspanOptions, env: AgentspanEnv = process.env as AgentspanEnv): ResolvedOptions {
   const options = withoutNulls(given);
   checkOptions(options); // types and ranges of what was given in code; below, only defaults and the environment
-  const warnings: string[] = [];
+  const warnings: string[] = unknownOptionWarnings(options);
   const otlpEndpoint = resolveOtlpEndpoint(options.otlpEndpoint, env, warnings);
   const otlpEncoding = resolveOtlpEncoding(otlpEndpoint, env, warnings);
   const headers = {

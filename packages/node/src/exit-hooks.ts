@@ -102,6 +102,38 @@ function withDeadline(work: Promise<unknown>, millis: number): Promise<void> {
   });
 }
 
+/**
+ * How many of a signal's listeners belong to `signal-exit` (v3 and v4), a
+ * dependency of many libraries (`write-file-atomic`, `foreground-child`,
+ * `execa`, ...). Its listener defers to any other: it runs its cleanups and
+ * raises the signal again only when it finds itself alone, counting its
+ * instances in `process.__signal_exit_emitter__.count` (v3) and in the
+ * emitter at `globalThis[Symbol.for('signal-exit emitter')]` (v4). Taken for
+ * the application's own listeners, they made agentspan defer to them in
+ * turn, and a SIGTERM no longer ended a process that had no handler of its
+ * own. Such listeners do not count as the application listening: agentspan
+ * flushes, steps aside and raises the signal again, signal-exit then finds
+ * itself alone and ends the process as it would have without agentspan.
+ */
+function deferringListeners(): number {
+  let n = 0;
+  try {
+    const v3 = (process as unknown as { __signal_exit_emitter__?: { count?: unknown } }).__signal_exit_emitter__;
+    if (typeof v3?.count === 'number' && v3.count > 0) n += v3.count;
+    const v4 = (globalThis as unknown as Record<symbol, { count?: unknown } | undefined>)[Symbol.for('signal-exit emitter')];
+    if (typeof v4?.count === 'number' && v4.count > 0) n += v4.count;
+  } catch {
+    // A hostile global (a throwing getter): counted as nothing, as if signal-exit were not there.
+  }
+  return n;
+}
+
+/** Whether a listener other than `ours` (and other than signal-exit's, see above) will decide how the process ends. */
+function applicationListens(signal: HandledSignal, ours: () => void): boolean {
+  const others = process.listeners(signal).filter((l) => l !== ours).length;
+  return others > deferringListeners();
+}
+
 function install(): Hooks {
   const targets = new Set<ExitHookTarget>();
   const hooks: Hooks = {
@@ -137,8 +169,7 @@ function install(): Hooks {
   };
   for (const signal of SIGNALS) {
     hooks.onSignal[signal] = () => {
-      const ours = hooks.onSignal[signal];
-      const appListens = process.listeners(signal).some((l) => l !== ours);
+      const appListens = applicationListens(signal, hooks.onSignal[signal]);
       if (hooks.handling) {
         // A second signal while flushing: the user insists. Let it through at once.
         if (!appListens) {
@@ -155,6 +186,9 @@ function install(): Hooks {
         // The application decides when to exit; make everything durable meanwhile.
         void withDeadline(Promise.all(all.map((t) => t.flush(t.timeoutMillis))), deadline).then(() => {
           hooks.handling = false;
+          // Every instance shut down meanwhile (the application's handler called shutdown()): nothing is left
+          // to flush, and agentspan's listeners must not outlive it (its removal was put off while this ran).
+          if (targets.size === 0) uninstall(hooks);
         });
         return;
       }

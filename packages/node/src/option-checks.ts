@@ -13,6 +13,7 @@
  * kind; here only their shape is.
  */
 
+import { headerProblem } from './header-check.js';
 import { MAX_TIMER_MILLIS } from './timer-limit.js';
 import type { AgentspanOptions } from './types.js';
 
@@ -124,11 +125,52 @@ function checkTimerMillis(name: string, value: unknown): void {
   if (value > MAX_TIMER_MILLIS) throw new RangeError(`agentspan: ${name} must be at most ${MAX_TIMER_MILLIS} ms (a Node timer's limit), got ${String(value)}`);
 }
 
+const DATABASE_URL_FORM =
+  'postgres://USER:PASSWORD@HOST:PORT/DATABASE, with characters such as # / ? @ % in the password percent-encoded; ' +
+  'a Unix socket: postgres://USER@/DATABASE?host=/var/run/postgresql';
+
+/**
+ * `databaseUrl`: a string node-postgres can read as a URL. What it cannot
+ * (`not a url`, a libpq `host=... dbname=...` string, a password with an
+ * unencoded `#`) it resolves against a placeholder host or fails on with
+ * `Invalid URL` at every attempt: the mistake looked like a database that is
+ * down (spans retried, spooled, then dropped) with a host the application
+ * never named. The value is never shown: it may hold a password. `''` is
+ * "not given", as it always was; a leading `/` is node-postgres' socket form.
+ */
+function parsesAsUrl(text: string): boolean {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkDatabaseUrl(value: unknown): void {
+  checkString('databaseUrl', value);
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text === '' || text.startsWith('/')) return;
+  // Read as node-postgres reads it (pg-connection-string): spaces and stray `%` encoded first, and an empty host
+  // (`postgres://USER@/DATABASE?host=/socket`) allowed; only without its placeholder base, which hid the mistake.
+  const encoded = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(text) ? encodeURI(text).replace(/%25(\d\d)/g, '%$1') : text;
+  if (!(parsesAsUrl(encoded) || parsesAsUrl(encoded.replace('@/', '@___DUMMY___/')))) {
+    const keyValue = /^\s*\w+\s*=/.test(text) ? ' (node-postgres does not read key=value connection strings)' : '';
+    throw new TypeError(`agentspan: databaseUrl must be a connection URL${keyValue}: ${DATABASE_URL_FORM}; got a string that is not one (not shown: it may hold a password)`);
+  }
+}
+
 function checkHeaders(value: unknown): void {
   const headers = checkObject('otlpHeaders', value);
   if (headers === undefined) return;
   // undefined is a header not given (`{ 'x-key': process.env.KEY }` with KEY unset)
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && v !== null && typeof v !== 'string') fail(`otlpHeaders["${k}"]`, 'a string', v);
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') fail(`otlpHeaders["${k}"]`, 'a string', v);
+    // Sent as is, a header the HTTP client refuses fails every OTLP request: every span would be dropped.
+    const problem = headerProblem(k, v);
+    if (problem !== undefined) throw new TypeError(`agentspan: otlpHeaders["${k.slice(0, 60)}"] cannot be sent: ${problem}`);
+  }
 }
 
 function checkResourceAttributes(value: unknown): void {
@@ -162,7 +204,7 @@ export function checkOptions(options: AgentspanOptions): void {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) fail('the options', 'an object', options);
   const o = options as Record<keyof AgentspanOptions, unknown>;
   checkString('serviceName', o.serviceName);
-  checkString('databaseUrl', o.databaseUrl);
+  checkDatabaseUrl(o.databaseUrl);
   checkString('schema', o.schema);
   if (o.otlpEndpoint !== undefined && o.otlpEndpoint !== false && typeof o.otlpEndpoint !== 'string') {
     fail('otlpEndpoint', 'an http(s) URL or false', o.otlpEndpoint);

@@ -124,7 +124,7 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
   const flushAll = async (timeoutMillis: number): Promise<void> => {
     await Promise.all([postgres?.flush(timeoutMillis), otlp?.flush(timeoutMillis)]);
   };
-  const bridge = new WorkerBridge(recorder, () => flushAll(resolved.shutdownTimeoutMillis));
+  const bridge = new WorkerBridge(recorder, () => flushAll(resolved.shutdownTimeoutMillis), (m) => logger.warn(m));
   /** Ends the events, nodes and runs the application left open (their rows would be lost), saying so once. */
   const endOpenHandles = (): number => {
     const ended = recorder.endOpen();

@@ -66,11 +66,15 @@ export class WorkerBridge {
   /** Open channels, each with its scope and the `begin*` handles the worker has not ended yet. */
   private readonly ports = new Map<MessagePort, Channel>();
   private closed = false;
+  /** Protocols of agentspan's worker recorders this bridge cannot read, each reported once. */
+  private readonly foreignProtocols = new Set<string>();
 
   constructor(
     private readonly recorder: Recorder,
     /** Delivers or spools what is queued (for `flush({ deliver: true })`). */
     private readonly deliver: () => Promise<void>,
+    /** The application's logger: a worker recorder of another agentspan version is reported there. */
+    private readonly warn: (message: string) => void = (m) => diag.warn(m),
   ) {}
 
   /** A channel into the run (or node) of `reference`: the data a worker thread needs. */
@@ -119,8 +123,28 @@ export class WorkerBridge {
     this.ports.clear();
   }
 
+  /**
+   * A message of agentspan's worker recorder in a protocol this version does
+   * not read (the worker loads another version of `@agentspan/node`): its
+   * events cannot be recorded, and the worker, waiting for answers it will not
+   * get, cannot count them lost. Said once per protocol rather than dropped in
+   * silence. Other traffic on the port (not agentspan's) is left alone.
+   */
+  private reportForeign(protocol: unknown): void {
+    if (typeof protocol !== 'string' || !protocol.startsWith('agentspan.worker/') || this.foreignProtocols.has(protocol)) return;
+    this.foreignProtocols.add(protocol);
+    this.warn(
+      `a worker thread records in protocol "${protocol.slice(0, 40)}", which this agentspan (${WORKER_PROTOCOL}) does not read: ` +
+        'its events are not recorded. Load the same version of @agentspan/node in the worker and the main thread.',
+    );
+  }
+
   private handle(port: MessagePort, channel: Channel, m: WorkerMessage): void {
-    if (m === null || typeof m !== 'object' || m.p !== WORKER_PROTOCOL) return;
+    if (m === null || typeof m !== 'object') return;
+    if (m.p !== WORKER_PROTOCOL) {
+      this.reportForeign(m.p);
+      return;
+    }
     const { scope, open } = channel;
     const rid = recorderOf(m);
     if (m.op === 'record' || m.op === 'begin' || m.op === 'end') {

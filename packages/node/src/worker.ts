@@ -72,8 +72,37 @@ export interface WorkerRecorder extends EventRecorder {
    * worker's next turn of its event loop).
    */
   readonly lost: number;
-  /** Closes the port; later events are counted as lost. */
+  /**
+   * Stops this recorder: its later events are counted as lost. The channel is
+   * shared by the recorders made from the same `workerData` in this worker;
+   * the last one to close closes it (the main thread then ends the events
+   * left running as failed), the others go on recording.
+   */
   close(): void;
+}
+
+/** The recorders of this worker that use a port: the port is closed when the last of them closes. */
+interface PortUse {
+  users: number;
+  closed: boolean;
+}
+
+/**
+ * Kept on `globalThis` under a registered symbol, like the exit hooks: two
+ * copies of this module in one worker (a library bundling its own) share the
+ * count, as they share the port. Weak: a port nobody holds goes away with it.
+ */
+const PORT_USES_KEY = Symbol.for('agentspan.worker.port-uses');
+
+function portUse(port: MessagePort): PortUse {
+  const g = globalThis as unknown as Record<symbol, WeakMap<MessagePort, PortUse> | undefined>;
+  const uses = (g[PORT_USES_KEY] ??= new WeakMap<MessagePort, PortUse>());
+  let use = uses.get(port);
+  if (use === undefined) {
+    use = { users: 0, closed: false };
+    uses.set(port, use);
+  }
+  return use;
 }
 
 /**
@@ -185,7 +214,11 @@ const NOOP_HANDLE: EventHandle<never> = { spanContext: () => INVALID_SPAN_CONTEX
 
 /** A recorder for a worker thread; with missing or malformed data every call is a counted no-op. */
 export function createWorkerRecorder(data: AgentspanWorkerData | undefined): WorkerRecorder {
-  const port = isPort(data?.port) ? data.port : undefined;
+  const given = isPort(data?.port) ? data.port : undefined;
+  // A port another recorder already closed (the last one to use it) posts nowhere: postMessage on it does not
+  // throw, so this recorder would count its events as sent. It starts closed instead, and counts them lost.
+  const use = given !== undefined ? portUse(given) : undefined;
+  const port = use?.closed === true ? undefined : given;
   const runId = typeof data?.reference?.runId === 'string' ? data.reference.runId : 'unknown';
   const nodeId = typeof data?.reference?.nodeId === 'string' ? data.reference.nodeId : undefined;
   let lost = 0;
@@ -203,23 +236,31 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
   let nextId = 1;
   const waiting = new Map<number, () => void>();
 
-  if (port !== undefined) {
-    port.on('message', (m: MainMessage) => {
-      if (m?.p !== WORKER_PROTOCOL) return;
-      if (m.op === 'flushed') {
-        if (m.rid === rid) waiting.get(m.id)?.();
-      } else if (m.op === 'closed' && !closed) {
-        // agentspan shut down: what it did not receive is lost, and so is everything recorded from now on.
-        closed = true;
-        const received = m.receivedBy instanceof Map ? (m.receivedBy.get(rid) ?? 0) : m.received;
-        if (typeof received === 'number') lost += Math.max(0, sent - received);
-        for (const done of waiting.values()) done();
-      }
-    });
-    port.on('close', () => {
+  const onMessage = (m: MainMessage): void => {
+    if (m?.p !== WORKER_PROTOCOL) return;
+    if (m.op === 'flushed') {
+      if (m.rid === rid) waiting.get(m.id)?.();
+    } else if (m.op === 'closed' && !closed) {
+      // agentspan shut down: what it did not receive is lost, and so is everything recorded from now on.
       closed = true;
+      if (use !== undefined) use.closed = true; // a recorder made from now on would post nowhere: it starts closed
+      const received = m.receivedBy instanceof Map ? (m.receivedBy.get(rid) ?? 0) : m.received;
+      if (typeof received === 'number') lost += Math.max(0, sent - received);
       for (const done of waiting.values()) done();
-    });
+    }
+  };
+  const onClose = (): void => {
+    closed = true;
+    if (use !== undefined) use.closed = true;
+    for (const done of waiting.values()) done();
+  };
+  /** This recorder's `close()` ran: it no longer counts among the port's users. */
+  let released = false;
+
+  if (port !== undefined && use !== undefined) {
+    use.users += 1;
+    port.on('message', onMessage);
+    port.on('close', onClose);
     // An idle recorder must not keep the worker alive; a flush holds it with its own timer while it waits
     // (not by ref'ing the port: the port is shared, and one recorder's unref would let go of another's flush).
     port.unref();
@@ -339,11 +380,21 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
       });
     },
     close() {
-      if (closed) return;
+      if (released) return;
+      released = true;
       closed = true;
       for (const done of waiting.values()) done();
+      if (port === undefined || use === undefined) return;
+      // Its listeners go with it: a recorder made per task and closed leaves nothing on the shared port.
+      port.off('message', onMessage);
+      port.off('close', onClose);
+      use.users -= 1;
+      // Another recorder of the worker (a library's, the application's) still records on this channel: closing
+      // it would send that recorder's events nowhere, uncounted (postMessage on a closed port does not throw).
+      if (use.users > 0 || use.closed) return;
+      use.closed = true;
       try {
-        port?.close();
+        port.close();
       } catch {
         /* already closed */
       }

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestSchema, startTcpProxy, type TcpProxy, type TestSchema } from '@agentspan/test-support';
@@ -125,6 +126,49 @@ describe('exit handling in a child process', () => {
       assertAllUpTo(await seqs(runId), 99);
     });
   }
+
+  /**
+   * signal-exit (a dependency of write-file-atomic, foreground-child, execa, ...) listens for SIGTERM but
+   * defers to any other listener. Taken for the application's own handler, it made agentspan defer too: the
+   * process no longer ended on SIGTERM (a supervisor had to SIGKILL it, losing what was in memory).
+   */
+  for (const kind of ['real', 'v3', 'v4'] as const) {
+    it(`a library using signal-exit (${kind}), no handler of the application's own: SIGTERM still ends the process, after the flush and signal-exit's cleanup`, async (t) => {
+      if (kind === 'real') {
+        try {
+          createRequire(import.meta.url).resolve('signal-exit');
+        } catch {
+          t.skip('signal-exit is not installed here');
+          return;
+        }
+      }
+      const runId = `run-signal-exit-${kind}`;
+      const child = startEmitter({ ...base(), spoolDir: false, runId, mode: 'burst', count: 200, then: 'wait', signalExit: kind, shutdownTimeoutMillis: 2000 });
+      await child.waitFor(/^done$/);
+      child.process.kill('SIGTERM');
+      const how = await Promise.race([child.exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 6000))]);
+      if (how === 'alive') child.process.kill('SIGKILL');
+      assert.notEqual(how, 'alive', `still running 6 s after SIGTERM; stderr: ${child.stderr()}`);
+      assert.deepEqual(how, { code: null, signal: 'SIGTERM' }, 'killed by the signal, as without agentspan');
+      assert.ok(child.lines.includes('signal-exit-cleanup'), "signal-exit's cleanup ran");
+      assertAllUpTo(await seqs(runId), 199);
+    });
+  }
+
+  it("the application's SIGTERM handler calls shutdown(): agentspan's listeners are gone once its flush is over", async () => {
+    const child = startEmitter({ ...base(), spoolDir: false, runId: 'run-app-shutdown', mode: 'burst', count: 50, then: 'wait', appShutdownOnSigterm: true });
+    await child.waitFor(/^done$/);
+    child.process.kill('SIGTERM');
+    const line = await child.waitFor(/^app-shutdown-done /);
+    // SIGTERM, SIGINT, beforeExit, exit: none of agentspan's is left (before, all four stayed registered).
+    if (line !== 'app-shutdown-done 0 0 0 0') child.process.kill('SIGKILL'); // a failure must not leave the child running
+    assert.equal(line, 'app-shutdown-done 0 0 0 0');
+    child.process.kill('SIGTERM'); // no listener left: Node's default ends the process
+    const how = await Promise.race([child.exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 5000))]);
+    if (how === 'alive') child.process.kill('SIGKILL');
+    assert.deepEqual(how, { code: null, signal: 'SIGTERM' });
+    assertAllUpTo(await seqs('run-app-shutdown'), 49);
+  });
 
   it('shutdownTimeoutMillis at the timer limit (2^31 - 1 ms): the flush on SIGTERM still waits for Postgres instead of giving up after 1 ms', async () => {
     const runId = 'run-longest-deadline';

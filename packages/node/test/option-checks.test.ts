@@ -6,6 +6,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import pg from 'pg';
 import { resolveOptions, startAgentspan, type AgentspanOptions } from '../src/index.js';
 
 /** Options that create nothing: no database, no forwarding, no globals, no exit hooks. */
@@ -112,4 +114,68 @@ test('good options pass; environment values stay lenient: one warning each, then
   assert.equal(env.captureContent, true);
   assert.equal(env.shutdownTimeoutMillis, 5000);
   assert.equal(env.warnings.length, 3);
+});
+
+test('an option startAgentspan does not know is ignored with one warning naming the option meant, not silently; the start goes on', async () => {
+  // Before: `shutdownTimeoutMs` (the option is shutdownTimeoutMillis; the Postgres ones end in Ms) left the default
+  // deadline in force without a word, and `databaseURL` meant no Postgres at all behind one generic warning.
+  const warnings: string[] = [];
+  const given = {
+    ...quiet,
+    shutdownTimeoutMs: 100,
+    databaseURL: 'postgres://127.0.0.1/x',
+    postgresBatch: { scheduledDelayMs: 5 },
+    appPort: 8080, // an application's configuration object, passed whole
+    unset: undefined, // `{ x: process.env.X }` with X unset: not given
+    logger: { warn: (m: string) => void warnings.push(m) },
+  };
+  const agentspan = await startAgentspan(given as AgentspanOptions, {});
+  await agentspan.shutdown();
+  assert.deepEqual(
+    warnings.filter((w) => w.startsWith('ignored unknown option')),
+    [
+      'ignored unknown option shutdownTimeoutMs (did you mean shutdownTimeoutMillis?)',
+      'ignored unknown option databaseURL (did you mean databaseUrl?)',
+      'ignored unknown option appPort',
+      'ignored unknown option postgresBatch.scheduledDelayMs (did you mean postgresBatch.scheduledDelayMillis?)',
+    ],
+  );
+  // Every documented option is known: none of them is reported.
+  const all: Required<AgentspanOptions> = {
+    serviceName: 's', databaseUrl: 'postgres://x', schema: 's', otlpEndpoint: false, otlpHeaders: {}, workspaceDir: '/tmp', captureContent: true,
+    fileCapture: {}, redaction: false, maxContentChars: 10, registerGlobal: false, propagators: ['none'], migrate: false, postgresPoolSize: 1,
+    postgresBatch: { maxQueueSize: 1, maxQueueBytes: 1, maxExportBatchSize: 1, scheduledDelayMillis: 1, maxConcurrentExports: 1, exportTimeoutMillis: 1, retryInitialDelayMillis: 1, retryMaxDelayMillis: 1, flushTimeoutMillis: 1 },
+    postgresStatementTimeoutMs: 1, postgresConnectTimeoutMs: 1, postgresHeartbeatMs: 0, postgresEventsInProgressAfterMs: 0, postgresWriteMethod: 'copy',
+    spoolDir: false, maxSpoolBytes: 1, flushOnExit: false, shutdownTimeoutMillis: 1, meterProvider: { getMeter: () => ({}) } as never, otlpBatch: {},
+    spanProcessors: [], resourceAttributes: {}, sampler: { shouldSample: () => ({}) } as never, logger: { warn: () => {} },
+  };
+  assert.deepEqual(resolveOptions(all, {}).warnings, []);
+});
+
+test('databaseUrl that node-postgres cannot read as a URL throws at start, without showing it; every well-formed one passes and reads back as written', async () => {
+  // Before: `not a url` and a libpq `host=... dbname=...` string went to host "base" (node-postgres' placeholder),
+  // an unencoded `#` in a password failed with "Invalid URL": retried as if the database were down, then dropped.
+  for (const databaseUrl of ['not a url', 'host=127.0.0.1 user=postgres dbname=app', 'postgres://app:s3cr#t@db:5432/app', 'postgres://app:pw@db:port/app']) {
+    assert.throws(
+      () => resolveOptions({ ...quiet, databaseUrl }, {}),
+      (err: Error) => err instanceof TypeError && /^agentspan: databaseUrl must be a connection URL/.test(err.message) && !err.message.includes('s3cr') && !err.message.includes('dbname'),
+      databaseUrl,
+    );
+  }
+  await assert.rejects(startAgentspan({ ...quiet, databaseUrl: 'not a url' }, {}), /databaseUrl must be a connection URL/);
+  // What node-postgres reads: a socket directory, an empty host with ?host=, spaces it encodes itself, '' (not given).
+  for (const databaseUrl of ['/var/run/postgresql app', 'postgres://app@/app?host=/var/run/postgresql', 'postgresql:///app?host=/tmp', 'postgres://app:p ss@db/app', '', '  ']) {
+    assert.doesNotThrow(() => resolveOptions({ ...quiet, databaseUrl }, {}), databaseUrl);
+  }
+  const part = fc.string({ unit: fc.oneof(fc.constantFrom('#', '/', '?', '@', '%', ':', ' ', '&', '=', '\u00e9', '\ud83d\ude00'), fc.string({ minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 16 });
+  fc.assert(
+    fc.property(part, part, part, fc.integer({ min: 1, max: 65535 }), (user, password, database, port) => {
+      const databaseUrl = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@db.internal:${port}/${encodeURIComponent(database)}`;
+      assert.doesNotThrow(() => resolveOptions({ ...quiet, databaseUrl }, {}));
+      const read = new pg.Client({ connectionString: databaseUrl });
+      // node-postgres decodes the database name with decodeURI (a reserved character stays encoded): its reading, not ours.
+      assert.deepEqual([read.user, read.password, read.host, read.port, read.database], [user, password, 'db.internal', port, decodeURI(encodeURIComponent(database))]);
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -7,7 +7,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, validateHeaderName, validateHeaderValue, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { resolveOptions, startAgentspan } from '../src/index.js';
+import { headerProblem } from '../src/header-check.js';
 
 const endpoint = 'http://127.0.0.1:9/v1/traces';
 
@@ -52,4 +56,69 @@ test('OTLP protocol: http/protobuf is sent as protobuf, http/json (or nothing) a
   assert.deepEqual(resolveOptions({ otlpEndpoint: endpoint }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).warnings, []);
   assert.equal(resolveOptions({ otlpEndpoint: endpoint }, {}).otlpEncoding, 'json');
   assert.deepEqual(resolveOptions({ otlpEndpoint: false }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).warnings, []);
+});
+
+test('OTEL_EXPORTER_OTLP_HEADERS: an entry that cannot be an HTTP header is skipped with a warning; the others are sent, and the spans arrive', async () => {
+  // Before: the entry was sent as is; Node's HTTP client refused it and every OTLP request failed (every span dropped).
+  const seen: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers);
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    for (const bad of ['my key=v', ' =v', 'x-split=a%0D%0Ainjected: 1']) {
+      seen.length = 0;
+      const warnings: string[] = [];
+      const agentspan = await startAgentspan(
+        { registerGlobal: false, flushOnExit: false, spoolDir: false, logger: { warn: (m) => warnings.push(m) } },
+        { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_HEADERS: `${bad},x-tenant=acme` },
+      );
+      agentspan.startRun().end();
+      await agentspan.forceFlush();
+      const otlp = agentspan.stats().otlp;
+      await agentspan.shutdown();
+      assert.equal(otlp?.droppedTotal, 0, `${bad}: ${String(otlp?.lastError)}`);
+      assert.equal(otlp?.exported, 1, bad);
+      assert.equal(seen[0]?.['x-tenant'], 'acme', bad);
+      assert.equal(seen[0]?.['injected'], undefined, bad);
+      assert.equal(warnings.filter((w) => /^ignored OTLP header/.test(w)).length, 1, `${bad}: ${warnings.join(' | ')}`);
+    }
+  } finally {
+    server.close();
+  }
+});
+
+test('otlpHeaders in code that cannot be sent throw at start, naming the header; a valid one passes', () => {
+  for (const headers of [{ 'my key': 'v' }, { '': 'v' }, { 'x-a': 'line\nbreak' }, { 'x-a': 'nul\u0000' }, { 'x-a': 'euro \u20ac' }]) {
+    assert.throws(() => resolveOptions({ otlpEndpoint: endpoint, otlpHeaders: headers }, {}), /^TypeError: agentspan: otlpHeaders\[".*"\] cannot be sent: /, JSON.stringify(headers));
+  }
+  assert.deepEqual(resolveOptions({ otlpEndpoint: endpoint, otlpHeaders: { authorization: 'Bearer a.b-c_d~e+f/g=', 'x-e': 'caf\u00e9\ttab' } }, {}).otlpHeaders, {
+    authorization: 'Bearer a.b-c_d~e+f/g=',
+    'x-e': 'caf\u00e9\ttab',
+  });
+});
+
+test('headerProblem agrees with the HTTP client: a header passes it exactly when Node would send it', () => {
+  const accepts = (name: string, value: string): boolean => {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const text = fc.string({ unit: fc.oneof(fc.constantFrom(' ', '\t', '\r', '\n', '\u0000', ':', '"', '\u007f', '\u00e9', '\u20ac', '\ud800'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })), maxLength: 12 });
+  fc.assert(
+    fc.property(text, text, (name, value) => {
+      assert.equal(headerProblem(name, value) === undefined, accepts(name, value), JSON.stringify([name, value]));
+    }),
+    { numRuns: 2000 },
+  );
 });

@@ -224,3 +224,24 @@ test('flush({ timeoutMillis: Infinity }) (or 2^31 ms and more) waits for the ans
     process.off('warning', onWarning);
   }
 });
+
+test("a worker recorder of another agentspan version (another protocol) is reported once, not dropped in silence; other traffic on the port is left alone", async () => {
+  const warnings: string[] = [];
+  const agentspan = await startAgentspan(
+    { registerGlobal: false, flushOnExit: false, otlpEndpoint: false, spoolDir: false, logger: { warn: (m) => void warnings.push(m) } },
+    {},
+  );
+  const run = agentspan.startRun({ runId: 'foreign-protocol' });
+  const data = agentspan.workerData(run);
+  // What a later version's recorder would post; and the application's own messages on the same port.
+  for (let i = 0; i < 3; i++) data.port.postMessage({ p: 'agentspan.worker/2', op: 'record', rid: 'r', method: 'toolCall', event: { tool: 't' } });
+  data.port.postMessage({ p: 'my-app', hello: 1 });
+  data.port.postMessage('plain text');
+  await new Promise((r) => setTimeout(r, 100));
+  run.end();
+  await agentspan.shutdown();
+  data.port.close();
+  const reported = warnings.filter((w) => /protocol/.test(w));
+  assert.equal(reported.length, 1, warnings.join(' | '));
+  assert.match(reported[0] ?? '', /records in protocol "agentspan\.worker\/2", which this agentspan \(agentspan\.worker\/1\) does not read: its events are not recorded/);
+});

@@ -116,6 +116,27 @@ describe('worker threads', () => {
       assert.equal(stored, 200, 'every event posted before the flush was delivered when it resolved');
     });
   }
+
+  it("one recorder's close() leaves the channel to the others: their events are recorded; the last close() closes it", async () => {
+    const agentspan = await start();
+    const run = agentspan.startRun({ runId: 'close-one' });
+    const report = await runWorker<{ lost: number[]; lateLost: number; warnings: string[] }>('worker-close-one.mjs', agentspan, run);
+    run.end();
+    await agentspan.shutdown();
+
+    // Before: the library's close() closed the shared port, and the app's next event went nowhere, counted nowhere.
+    assert.deepEqual(report.lost, [1, 0], "only the library's own event after its close() is lost");
+    assert.equal(report.lateLost, 1, 'a recorder made from the closed channel counts its events lost');
+    assert.deepEqual(report.warnings, [], 'recorders made and closed per task leave no listeners behind');
+    const rows = await toolRows('close-one');
+    const summary = rows.map((r) => `${r.agent_name}:${String(r.inputs['tool'])}:${r.status}`).sort();
+    assert.deepEqual(summary, [
+      'app:left-running:failed', // the last close() closed the channel: the main thread ended it as failed
+      'app:search:completed',
+      'library:lookup:completed',
+      ...Array.from({ length: 12 }, (_, i) => `task:task-${i}:completed`).sort(),
+    ]);
+  });
 });
 
 describe('worker recorders sharing a channel, Postgres not answering', () => {
