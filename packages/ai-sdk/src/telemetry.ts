@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import type { TracerProvider } from '@opentelemetry/api';
+import { trace, type TracerProvider } from '@opentelemetry/api';
 import type { OpenTelemetry, OpenTelemetryOptions } from '@ai-sdk/otel';
+import { AbortMarking } from './abort-marking.js';
 
 /** Name and version of the tracer the AI SDK v7 spans are created with. */
 export const TRACER_NAME = '@agentspan/ai-sdk';
@@ -65,10 +66,14 @@ function loadOtel(): OtelModule {
  */
 export function agentspanTelemetry(options: AgentspanTelemetryOptions = {}): OpenTelemetry {
   const { OpenTelemetry: Integration } = loadOtel();
-  const tracer = options.tracerProvider?.getTracer(TRACER_NAME, TRACER_VERSION);
-  return new Integration({
-    agentSpanName: 'functionId',
-    ...(options.otel ?? {}),
-    ...(tracer ? { tracer } : {}),
-  });
+  // Without a provider, the tracer `@ai-sdk/otel` uses by default (`gen_ai`, from the global provider, looked up lazily).
+  const base = options.tracerProvider?.getTracer(TRACER_NAME, TRACER_VERSION) ?? trace.getTracer('gen_ai');
+  const marking = new AbortMarking();
+  return marking.wrap(
+    new Integration({
+      agentSpanName: 'functionId',
+      ...(options.otel ?? {}),
+      tracer: marking.tracer(base),
+    }),
+  );
 }

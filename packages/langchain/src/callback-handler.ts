@@ -17,6 +17,7 @@ import type {
 import { BoundedMap } from '@agentspan/instrumentation';
 import { modelTurn, parseToolInput, requestedModel, contentText } from './messages.js';
 import { toolOutput } from './tool-output.js';
+import { callSignal, watchAbort } from './abort.js';
 import {
   codeArgument,
   defaultIsCodeTool,
@@ -51,6 +52,8 @@ interface RunState {
   turnsSinceAction: number;
   /** The tool call a tool run answers (picks its `ToolMessage` out of a returned `Command`). */
   readonly toolCallId?: string;
+  /** Stops listening to the model call's abort signal (see `watchAbort`). */
+  readonly unwatch?: () => void;
 }
 
 /**
@@ -206,6 +209,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
   override handleLLMEnd(output: LLMResult, runId: string): void {
     this.guard(() => {
       const state = this.runs.delete(runId);
+      state?.unwatch?.();
       if (state?.kind !== 'model') return;
       const turn = modelTurn(output);
       const metadata: Record<string, unknown> = { ...state.metadata };
@@ -232,6 +236,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
   override handleLLMError(err: unknown, runId: string): void {
     this.guard(() => {
       const state = this.runs.delete(runId);
+      state?.unwatch?.();
       if (state?.kind === 'model') (state.handle as EventHandle<AgentCallResult>).end(endOnError(err, 'model call failed', state.metadata));
     });
   }
@@ -371,7 +376,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
       ...(model !== undefined ? { model } : {}),
       metadata: meta,
     });
-    this.runs.set(runId, {
+    const state: RunState = {
       runId,
       parentRunId,
       kind: 'model',
@@ -381,7 +386,22 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
       metadata: model !== undefined ? { ...meta, model } : meta,
       handle,
       turnsSinceAction: 0,
-    });
+      ...watchAbort(callSignal(extraParams), (reason) => this.guard(() => this.aborted(state, reason))),
+    };
+    this.runs.set(runId, state);
+  }
+
+  /**
+   * The model call's abort signal fired. LangChain reports no callback when
+   * the caller aborts a chat model's `.stream()` (the stream is closed from
+   * outside the model's generator), so without this the turn would stay open
+   * until `dispose()`; a later end or error of the same turn finds it gone.
+   */
+  private aborted(state: RunState, reason: unknown): void {
+    if (this.runs.get(state.runId) !== state) return; // already ended (or a newer run reuses the id)
+    this.runs.delete(state.runId);
+    state.unwatch?.();
+    (state.handle as EventHandle<AgentCallResult>).end({ error: reason, metadata: { ...state.metadata, aborted: true } });
   }
 
   /** An agent action or finish: a message only when no model turn under that agent said it already. */
@@ -435,6 +455,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
 
   /** A run LangChain never ended: its event or node ends as failed. */
   private abandon(state: RunState): void {
+    state.unwatch?.();
     if (state.handle) (state.handle as EventHandle<ToolCallResult>).end({ error: ABANDONED, metadata: state.metadata });
     state.node?.end({ error: ABANDONED });
   }

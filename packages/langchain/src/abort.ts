@@ -1,0 +1,54 @@
+/**
+ * The abort signal of a model call, read from what LangChain passes to
+ * `handleChatModelStart` / `handleLLMStart` (`extraParams.options.signal`:
+ * the call options, `signal` included), without importing LangChain.
+ */
+
+/** The part of `AbortSignal` used here (a signal from another realm or a polyfill qualifies). */
+interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** The call's abort signal, if LangChain passed one. */
+export function callSignal(extraParams: unknown): AbortSignalLike | undefined {
+  try {
+    const options = (extraParams as { options?: unknown } | null | undefined)?.options;
+    const signal = (options as { signal?: unknown } | null | undefined)?.signal;
+    if (signal === null || typeof signal !== 'object') return undefined;
+    const s = signal as Partial<AbortSignalLike>;
+    return typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function'
+      ? (s as AbortSignalLike)
+      : undefined;
+  } catch {
+    return undefined; // a getter that throws: no signal
+  }
+}
+
+/**
+ * Calls `onAbort(reason)` once when `signal` aborts. Returns `{ unwatch }`
+ * to stop listening when the call ends first: a signal shared by many calls
+ * (one per request or per server) would otherwise keep every ended call's
+ * listener. A signal already aborted is left to LangChain, which reports
+ * that as an error at once.
+ */
+export function watchAbort(signal: AbortSignalLike | undefined, onAbort: (reason: unknown) => void): { unwatch?: () => void } {
+  try {
+    if (signal === undefined || signal.aborted) return {};
+    const listener = (): void => onAbort(signal.reason ?? 'aborted');
+    signal.addEventListener('abort', listener, { once: true });
+    return {
+      unwatch: () => {
+        try {
+          signal.removeEventListener('abort', listener);
+        } catch {
+          // nothing to undo
+        }
+      },
+    };
+  } catch {
+    return {}; // a signal that cannot be listened to: the turn is recorded as without one
+  }
+}

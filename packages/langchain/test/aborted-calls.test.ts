@@ -1,0 +1,120 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AIMessage } from '@langchain/core/messages';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { AgentspanCallbackHandler } from '../src/index.js';
+import { eventRows, startHarness } from './helpers.js';
+
+/**
+ * A chat model's `.stream()` aborted by the caller's AbortController:
+ * LangChain reports neither an end nor an error for it (the stream is closed
+ * from outside the model's generator), so the handler listens to the call's
+ * signal. Driven by LangChain's own `FakeListChatModel`, rows read back from
+ * Postgres.
+ */
+
+let db: TestSchema;
+before(async () => {
+  db = await createTestSchema('langchain_abort');
+});
+after(async () => {
+  await db.drop();
+});
+
+/** Streams `text` from LangChain's fake model and aborts after `stopAfter` chunks; what the caller saw. */
+async function streamAndAbort(handler: AgentspanCallbackHandler | undefined, stopAfter: number): Promise<{ seen: string; error: string }> {
+  const controller = new AbortController();
+  const model = new FakeListChatModel({ responses: ['abcdefghijklmnop'], sleep: 2 });
+  let seen = '';
+  try {
+    const stream = await model.stream('hi', { signal: controller.signal, ...(handler ? { callbacks: [handler] } : {}) });
+    for await (const chunk of stream) {
+      seen += String(chunk.content);
+      if (seen.length === stopAfter) controller.abort(new Error('user pressed stop'));
+    }
+  } catch (err) {
+    return { seen, error: (err as Error).message };
+  }
+  return { seen, error: '' };
+}
+
+test('an aborted model stream is a failed agent_call row at once (no dispose needed), and the caller sees the same as without the handler', async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-abort-')));
+  const run = agentspan.startRun({ runId: 'lc-abort-run', task: 'stream then stop' });
+  const step = run.startNode('chat');
+  const handler = new AgentspanCallbackHandler({ node: step, agent: 'talker' });
+
+  const plain = await streamAndAbort(undefined, 3);
+  const traced = await streamAndAbort(handler, 3);
+  assert.deepEqual(traced, plain, 'the instrumented stream behaves as the plain one');
+  assert.deepEqual(traced, { seen: 'abc', error: 'user pressed stop' });
+  assert.equal(handler.trackedRuns, 0, 'the aborted turn is not left open');
+
+  step.end();
+  run.end();
+  await agentspan.shutdown(); // no handler.dispose(): the row must not depend on it
+  const rows = await eventRows(db, 'lc-abort-run');
+  assert.deepEqual(
+    rows.map((r) => [r.event_type, r.agent_name, r.status, r.error_message]),
+    [['agent_call', 'talker', 'failed', 'user pressed stop']],
+  );
+  assert.equal(rows[0]?.meta['aborted'], true);
+  assert.equal(rows[0]?.meta['model_class'], 'FakeListChatModel');
+});
+
+test('a signal shared by many model calls that end normally keeps no listener, and aborting it later changes no row', async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-abort-')));
+  const run = agentspan.startRun({ runId: 'lc-shared-signal', task: 'many calls, one signal' });
+  const step = run.startNode('chat');
+  const handler = new AgentspanCallbackHandler({ node: step });
+  const shared = new AbortController();
+  const model = new FakeListChatModel({ responses: ['one', 'two', 'three'] });
+  for (let i = 0; i < 3; i++) await model.invoke('hi', { signal: shared.signal, callbacks: [handler] });
+  let streamed = '';
+  for await (const chunk of await model.stream('hi', { signal: shared.signal, callbacks: [handler] })) streamed += String(chunk.content);
+  assert.equal(streamed, 'one');
+  assert.equal(getEventListeners(shared.signal, 'abort').length, 0, 'no listener left behind on the shared signal');
+  shared.abort();
+  step.end();
+  run.end();
+  await agentspan.shutdown();
+  const rows = await eventRows(db, 'lc-shared-signal');
+  assert.deepEqual(
+    rows.map((r) => [r.status, r.inputs['content']]),
+    [
+      ['completed', 'one'],
+      ['completed', 'two'],
+      ['completed', 'three'],
+      ['completed', 'one'],
+    ],
+  );
+});
+
+test('a signal that cannot be listened to (a throwing addEventListener or signal getter) still lets the turn be recorded', async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-abort-')));
+  const run = agentspan.startRun({ runId: 'lc-hostile-signal', task: 'odd signals' });
+  const step = run.startNode('chat');
+  const handler = new AgentspanCallbackHandler({ node: step });
+  const model = { lc: 1, type: 'not_implemented', id: ['x', 'FakeChat'] } as never;
+  const output = { generations: [[{ text: 'hi', message: new AIMessage('hi') }]] } as never;
+  const hostile = { aborted: false, addEventListener: () => { throw new Error('hostile'); }, removeEventListener: () => undefined };
+  const throwingGetter = { get signal(): never { throw new Error('getter'); } };
+  for (const [runId, options] of [['a', { signal: hostile }], ['b', throwingGetter]] as const) {
+    handler.handleChatModelStart(model, [[]], runId, undefined, { options });
+    handler.handleLLMEnd(output, runId);
+  }
+  assert.equal(handler.trackedRuns, 0);
+  step.end();
+  run.end();
+  await agentspan.shutdown();
+  const rows = await eventRows(db, 'lc-hostile-signal');
+  assert.deepEqual(rows.map((r) => [r.status, r.inputs['content']]), [
+    ['completed', 'hi'],
+    ['completed', 'hi'],
+  ]);
+});
