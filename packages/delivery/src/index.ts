@@ -2,6 +2,7 @@ export { DeliverySpanProcessor, DELIVERY_DEFAULTS, MAX_TIMER_MILLIS } from './de
 export { exporterSink } from './exporter-sink.js';
 export type { ExporterSinkOptions } from './exporter-sink.js';
 export { createOtlpHttpSpanExporter, reportsRejectedSpans } from './otlp-http-exporter.js';
+export { headerProblem } from './http-headers.js';
 export type { OtlpHttpSpanExporterOptions, RejectedSpans, ReportsRejectedSpans } from './otlp-http-exporter.js';
 export { FileSpool } from './spool.js';
 export type { ClaimedSegment, FileSpoolOptions, FileSpoolStats } from './spool.js';

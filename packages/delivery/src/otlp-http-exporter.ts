@@ -16,7 +16,9 @@ import {
   type IExportTraceServiceResponse,
   type ISerializer,
 } from '@opentelemetry/otlp-transformer';
+import { diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { headerProblem } from './http-headers.js';
 import { serializeJsonTraceRequest } from './otlp-json.js';
 
 /** What a backend refused of the last successful export (OTLP partial success). */
@@ -85,6 +87,31 @@ class RejectionCountingExporter extends OTLPExporterBase<ReadableSpan[]> impleme
 }
 
 /**
+ * The headers of every request without the ones Node's HTTP client would refuse: the options' and
+ * `OTEL_EXPORTER_OTLP_HEADERS`, which the upstream configuration reads from `process.env` itself
+ * (a name with a space, a value with a line break once percent-decoded). One such header failed
+ * every request; dropped, with one warning per header, the spans still go out (without it).
+ */
+function sendableHeaders(headers: () => Promise<Record<string, string>>): () => Promise<Record<string, string>> {
+  const warned = new Set<string>();
+  return async () => {
+    const all = await headers();
+    let kept: Record<string, string> | undefined;
+    for (const [name, value] of Object.entries(all)) {
+      const problem = headerProblem(name, String(value));
+      if (problem === undefined) continue;
+      kept ??= { ...all };
+      delete kept[name];
+      if (!warned.has(name)) {
+        warned.add(name);
+        diag.warn(`agentspan: OTLP header ${JSON.stringify(name.slice(0, 64))} is not sent: ${problem}`);
+      }
+    }
+    return kept ?? all;
+  };
+}
+
+/**
  * An OTLP/HTTP span exporter (JSON or protobuf) that also implements
  * {@link ReportsRejectedSpans}. Configured like the upstream
  * `OTLPTraceExporter` (the same delegate, retries, timeouts, environment
@@ -114,8 +141,9 @@ export function createOtlpHttpSpanExporter(options: OtlpHttpSpanExporterOptions 
     ...(options.headers !== undefined ? { headers: options.headers } : {}),
     ...(options.timeoutMillis !== undefined ? { timeoutMillis: options.timeoutMillis } : {}),
   };
+  const merged = convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': protobuf ? 'application/x-protobuf' : 'application/json' });
   const delegate = createOtlpHttpExportDelegate(
-    convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': protobuf ? 'application/x-protobuf' : 'application/json' }),
+    { ...merged, headers: sendableHeaders(merged.headers) },
     serializer,
     COMPONENT_TYPE,
     TraceExporterMetricsHelper,

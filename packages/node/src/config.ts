@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import { headerProblem } from './header-check.js';
+import { headerProblem } from '@agentspan/delivery';
 import { checkOptions, withoutNulls } from './option-checks.js';
 import { SERVICE_NAME } from './resource.js';
 import { timerMillis } from './timer-limit.js';

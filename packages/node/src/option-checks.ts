@@ -13,7 +13,7 @@
  * kind; here only their shape is.
  */
 
-import { headerProblem } from './header-check.js';
+import { headerProblem } from '@agentspan/delivery';
 import { MAX_TIMER_MILLIS } from './timer-limit.js';
 import type { AgentspanOptions } from './types.js';
 

@@ -11,7 +11,7 @@ import { createServer, validateHeaderName, validateHeaderValue, type IncomingHtt
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { resolveOptions, startAgentspan } from '../src/index.js';
-import { headerProblem } from '../src/header-check.js';
+import { headerProblem } from '@agentspan/delivery';
 
 const endpoint = 'http://127.0.0.1:9/v1/traces';
 

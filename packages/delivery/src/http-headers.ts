@@ -2,9 +2,10 @@
  * Whether a name and value can go out as an HTTP header. Node's HTTP client
  * throws on one that cannot (a name with a space, a value with a line
  * break): an OTLP header like that failed every request, and every span
- * forwarded was dropped. Shared by the `otlpHeaders` option (which throws)
- * and `OTEL_EXPORTER_OTLP_HEADERS` (whose bad entries are skipped with a
- * warning).
+ * forwarded was dropped. Used by `createOtlpHttpSpanExporter` (which drops
+ * such headers, wherever they came from, `OTEL_EXPORTER_OTLP_HEADERS`
+ * included) and by `@agentspan/node` (its `otlpHeaders` option throws on
+ * one, the environment's are skipped with a warning).
  */
 
 /** An HTTP header name (RFC 9110 `token`). */
