@@ -38,6 +38,24 @@ export interface CallSite {
 }
 
 const MAX_ARGS = 16;
+
+/**
+ * The strings of a literal list starting at token `i`, `[…]` or `(…)` (`['a.csv', 'b.csv']`: a
+ * Python list or tuple, a JS array), with the token after it; `undefined` when anything else is
+ * in it, or it is empty or longer than 256 tokens.
+ */
+export function literalStrings(tokens: TokenList, match: Int32Array, i: number): { values: string[]; next: number } | undefined {
+  if (!tokens.op(i, '[') && !tokens.op(i, '(')) return undefined;
+  const close = match[i] ?? -1;
+  if (close < 0 || close - i > 256) return undefined;
+  const values: string[] = [];
+  for (let k = i + 1; k < close; k++) {
+    const v = tokens.value(k);
+    if (v !== undefined) values.push(v);
+    else if (!tokens.op(k, ',')) return undefined;
+  }
+  return values.length > 0 ? { values, next: close + 1 } : undefined;
+}
 const MAX_CHAIN = 8;
 const MAX_RECEIVER_WALK = 8;
 

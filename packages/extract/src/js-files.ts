@@ -12,7 +12,7 @@
  * `for (const f of ['a.csv', 'b.csv'])` loop's variable stands for each of
  * its values inside the loop's body (after it, it is out of scope).
  */
-import { argAt, callAt, type CallArg, type CallSite } from './calls.js';
+import { argAt, callAt, literalStrings, type CallArg, type CallSite } from './calls.js';
 import { ALT_BUDGET, MAX_VALUE_CHARS, evalArg, evalPrefix, loopValues, type EvalContext, type Val } from './evaluate.js';
 import { fsAliases, type FsAliases } from './js-fs-aliases.js';
 import { isPathLike, toFilePath } from './paths.js';
@@ -188,7 +188,7 @@ function enterLoop(ctx: EvalContext, forIdx: number, loops: LoopStack): void {
     for (const name of names) vars.delete(name);
     return;
   }
-  const values = names.length === 1 && tokens.name(next, 'of') ? literalStrings(tokens, match, next + 1) : undefined;
+  const values = names.length === 1 && tokens.name(next, 'of') && tokens.op(next + 1, '[') ? literalStrings(tokens, match, next + 1) : undefined;
   const known = values !== undefined && values.next === headClose;
   const end = loops.statementEnd(tokens, match, headClose + 1);
   loops.push({ id: forIdx, end, names, earlier: names.map((n) => (isVar ? undefined : vars.get(n))), derived: [] });
@@ -209,20 +209,6 @@ function declaredNames(tokens: TokenList, match: Int32Array, from: number, headC
   const names: string[] = [];
   for (let k = from + 1; k < close; k++) if (tokens.name(k)) names.push(tokens.text(k));
   return tokens.name(close + 1, 'of') || tokens.name(close + 1, 'in') ? { names, next: close + 1 } : undefined;
-}
-
-/** The strings of a literal array starting at token `i` (`['a.csv', 'b.csv']`), with the token after it. */
-function literalStrings(tokens: TokenList, match: Int32Array, i: number): { values: string[]; next: number } | undefined {
-  if (!tokens.op(i, '[')) return undefined;
-  const close = match[i] ?? -1;
-  if (close < 0 || close - i > 256) return undefined;
-  const values: string[] = [];
-  for (let k = i + 1; k < close; k++) {
-    const v = tokens.value(k);
-    if (v !== undefined) values.push(v);
-    else if (!tokens.op(k, ',')) return undefined;
-  }
-  return values.length > 0 ? { values, next: close + 1 } : undefined;
 }
 
 /** Words that may follow a `}` within one statement (`} else {`, `} while (x)`, `{} as T`). */

@@ -22,7 +22,7 @@
  * `Path(...).read_text/read_bytes`, `x.read('file.ext')`, and the sources of
  * copies and moves (their content flows somewhere).
  */
-import { argAt, callAt, hasKeyword, type CallArg, type CallSite } from './calls.js';
+import { argAt, callAt, hasKeyword, literalStrings, type CallArg, type CallSite } from './calls.js';
 import { ALT_BUDGET, combine, evalArg, evalPrefix, evalRange, lookupVar, loopValues, type EvalContext, type Val } from './evaluate.js';
 import type { OrderedSet } from './guard.js';
 import { basename, extensionOf, isPathLike, toFilePath } from './paths.js';
@@ -372,20 +372,6 @@ function openerOf(ctx: EvalContext, close: number): string {
   if (open < 1) return '';
   const call = callAt(ctx.tokens, ctx.match, open - 1, DEFINITION_KEYWORDS);
   return call === undefined ? '' : qualifyCall(ctx, call);
-}
-
-/** The strings of a literal list/tuple starting at token `i` (`['a.csv', 'b.csv']`), with its end. */
-function literalStrings(tokens: TokenList, match: Int32Array, i: number): { values: string[]; next: number } | undefined {
-  if (!tokens.op(i, '[') && !tokens.op(i, '(')) return undefined;
-  const close = match[i] ?? -1;
-  if (close < 0 || close - i > 256) return undefined;
-  const values: string[] = [];
-  for (let k = i + 1; k < close; k++) {
-    const v = tokens.value(k);
-    if (v !== undefined) values.push(v);
-    else if (!tokens.op(k, ',')) return undefined;
-  }
-  return values.length > 0 ? { values, next: close + 1 } : undefined;
 }
 
 /**
