@@ -11,7 +11,7 @@ import { gunzip as gunzipCb, inflate as inflateCb } from 'node:zlib';
 import type { BodyBudget } from './body-budget.js';
 
 /** Why a body could not be read. */
-export type BodyErrorKind = 'too_large' | 'bad_encoding' | 'aborted' | 'unsupported_encoding' | 'busy';
+export type BodyErrorKind = 'too_large' | 'bad_encoding' | 'aborted' | 'unsupported_encoding' | 'busy' | 'stopped';
 
 export class BodyError extends Error {
   override readonly name = 'BodyError';
@@ -36,21 +36,45 @@ export function contentEncodingOf(header: string | undefined): ContentEncoding |
 }
 
 /**
+ * What a chunk held while its body is read is charged at least: each is a
+ * Buffer of its own (about 70 bytes of heap, 140 of RSS, measured with
+ * one-byte chunks), so a sender writing its body a byte at a time would
+ * otherwise hold a hundred times the bytes the budget counts. Chunks from a
+ * network are far larger; only those of a trickle are charged more.
+ */
+export const MIN_CHUNK_COST = 512;
+
+/**
+ * What the budget may have to hold beyond a whole body's length: its first
+ * and last chunks may be small, and so charged {@link MIN_CHUNK_COST}. The
+ * gateway's budget has this much room per turn, so that a body of
+ * `maxBodyBytes` arriving in ordinary chunks always fits when nothing else is held.
+ */
+export const CHUNK_SLACK_BYTES = 4 * MIN_CHUNK_COST;
+
+/**
  * Collects the body, rejecting with `too_large` as soon as more than
  * `limit` bytes have arrived (the rest is left unread; the caller answers
  * 413 and closes the connection). With a `budget`, every chunk is taken from
- * it as it arrives (`busy` when it does not fit); on success the caller gives
- * the body's length back once done with it, on failure it is given back here.
+ * it as it arrives (`busy` when it does not fit), at least
+ * {@link MIN_CHUNK_COST} bytes a chunk; on success the caller gives the
+ * body's length back once done with it, on failure it is given back here.
+ * When `stop` is aborted (the gateway shuts down) the read ends with `stopped`.
  */
-export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget, stop?: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // The sender may have gone while the request waited for its turn: no event would come any more.
     if (req.destroyed || (req.socket?.destroyed === true && !req.complete)) {
       reject(new BodyError('aborted', 'the connection closed before the body was read'));
       return;
     }
+    if (stop?.aborted === true) {
+      reject(new BodyError('stopped', 'the gateway is shutting down'));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let charged = 0;
     let settled = false;
     const finish = (err: BodyError | undefined): void => {
       if (settled) return;
@@ -60,12 +84,17 @@ export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudge
       req.off('error', onError);
       req.off('aborted', onAborted);
       req.off('close', onClose);
+      stop?.removeEventListener('abort', onStop);
       if (err) {
-        budget?.give(size);
+        budget?.give(charged);
         chunks.length = 0;
         reject(err);
+        return;
       }
-      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      // The chunks are one buffer now: what the budget keeps is the body's length, which the caller gives back.
+      budget?.give(charged - size);
+      resolve(body);
     };
     const onData = (chunk: Buffer): void => {
       if (size + chunk.length > limit) {
@@ -73,11 +102,13 @@ export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudge
         finish(new BodyError('too_large', `request body is larger than ${limit} bytes`));
         return;
       }
-      if (budget !== undefined && !budget.take(chunk.length)) {
+      const cost = Math.max(chunk.length, MIN_CHUNK_COST);
+      if (budget !== undefined && !budget.take(cost)) {
         req.pause();
         finish(new BodyError('busy', 'the gateway holds too many request bodies; retry later'));
         return;
       }
+      if (budget !== undefined) charged += cost;
       size += chunk.length;
       chunks.push(chunk);
     };
@@ -87,6 +118,13 @@ export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudge
     const onClose = (): void => {
       if (!req.complete) finish(new BodyError('aborted', 'the connection closed before the body was complete'));
     };
+    // A body still arriving when the gateway stops could only be refused once whole: it is refused now, and does
+    // not hold the shutdown (and the delivery's share of its deadline) until it is whole.
+    const onStop = (): void => {
+      req.pause();
+      finish(new BodyError('stopped', 'the gateway is shutting down'));
+    };
+    stop?.addEventListener('abort', onStop, { once: true });
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

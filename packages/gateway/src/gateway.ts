@@ -22,7 +22,7 @@ import { Attr, ForeignAttr as F } from '@agentspan/semconv';
 import { Admission } from './admission.js';
 import { bearerTokenCheck } from './auth.js';
 import { BodyBudget } from './body-budget.js';
-import { BodyError, contentEncodingOf, decodeContent, readBody } from './body-reader.js';
+import { BodyError, CHUNK_SLACK_BYTES, contentEncodingOf, decodeContent, readBody } from './body-reader.js';
 import { createForwarding, createPostgresDelivery } from './delivery-adapter.js';
 import { FORWARDED_HEADER, GatedSpanProcessor, forwardsToItself } from './forward-loop.js';
 import { EnvelopeMemory } from './envelope-memory.js';
@@ -86,6 +86,8 @@ const FORWARD_DELIVERY_DEFAULTS = Object.freeze({
 /** Body bytes still read (and thrown away) after an early answer, so the sender gets to read it. */
 const MAX_DISCARD_BYTES = 256 * 1024 * 1024;
 const DISCARD_TIMEOUT_MILLIS = 5000;
+/** Longest wait for the answer to a malformed or timed-out request to be written before its socket is closed anyway. */
+const CLIENT_ERROR_CLOSE_MILLIS = 1000;
 /** How often a request waiting for its commit checks whether Postgres went down (to spool instead). */
 const ACK_POLL_MILLIS = 100;
 
@@ -207,8 +209,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const maxConcurrentRequests = positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, d.maxConcurrentRequests);
   const admission = new Admission(maxConcurrentRequests, Math.max(0, Math.floor(options.maxWaitingRequests ?? d.maxWaitingRequests)));
   // Bodies are read before their request takes a turn (a trickling sender must not hold one); what they hold at
-  // once is bounded as it was when only the requests holding a turn read theirs.
-  const bodyBudget = new BodyBudget(maxConcurrentRequests * maxBodyBytes);
+  // once is bounded as it was when only the requests holding a turn read theirs (with room for the small first and
+  // last chunks of a body, charged more than their bytes: see MIN_CHUNK_COST).
+  const bodyBudget = new BodyBudget(maxConcurrentRequests * (maxBodyBytes + CHUNK_SLACK_BYTES));
   const authorized = options.authTokens && options.authTokens.length > 0 ? bearerTokenCheck(options.authTokens) : undefined;
   const captureContent = options.captureContent ?? true;
   const runIdAttribute = options.runIdAttribute === null ? undefined : (options.runIdAttribute ?? d.runIdAttribute);
@@ -360,6 +363,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let spansNotForwarded = 0;
   let loopLogged = false;
   let closing = false;
+  /** Aborted when the gateway shuts down: bodies still being read are refused then (see readBody). */
+  const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
   let internalErrorLogged = false;
 
@@ -466,7 +471,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       const refused = refusal();
       if (refused) throw refused;
-      const body = await readBody(req, maxBodyBytes, bodyBudget);
+      // Every place taken: refused before the body is read (a saturated gateway would otherwise read, and hold in the
+      // body budget, whole bodies it then refuses anyway).
+      if (admission.full) throw new HttpError(429, 'too many requests waiting; retry later', retryBusy);
+      const body = await readBody(req, maxBodyBytes, bodyBudget, stopping.signal);
       let ticket: DeliveryTicket;
       let rejected: number;
       let rejectReason: string | undefined;
@@ -540,6 +548,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       else if (err instanceof BodyError) {
         if (err.kind === 'aborted') return; // the sender is gone: nobody to answer
         if (err.kind === 'busy') sendError(req, res, encoding, new HttpError(429, err.message, retryBusy));
+        else if (err.kind === 'stopped') sendError(req, res, encoding, new HttpError(503, err.message, retryUnavailable));
         else sendError(req, res, encoding, new HttpError(err.kind === 'too_large' ? 413 : 400, err.message));
       } else if (err instanceof DecodeError) sendError(req, res, encoding, new HttpError(400, err.message));
       else throw err;
@@ -592,8 +601,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed HTTP: answer 400 if the socket still takes it, never crash; a request not whole in time: 408.
     const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    else socket.destroy();
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // Then closed, not only ended: the server's sockets are half-open, so after end() a sender that keeps sending is
+    // still parsed, and a timed-out request (never timed out again) held its body's bytes for as long as it liked.
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+    const timer = setTimeout(() => socket.destroy(), CLIENT_ERROR_CLOSE_MILLIS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
   });
 
   const closeEverything = async (timeoutMillis: number): Promise<void> => {
@@ -656,6 +673,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       shutdownPromise ??= (async () => {
         const deadline = Date.now() + shutdownTimeout;
         closing = true;
+        stopping.abort();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Requests in flight finish (their acknowledgement included), within the deadline.

@@ -51,8 +51,9 @@ export interface GatewayOptions {
   /** Requests decoded and replayed at the same time (CPU work); others wait their turn. @default 4 */
   maxConcurrentRequests?: number | undefined;
   /**
-   * Requests waiting for a turn (bodies read) before new ones are answered 429. The bodies held at once, read or
-   * being read, take at most `maxConcurrentRequests × maxBodyBytes` bytes; past that, 429 too. @default 64
+   * Requests waiting for a turn (bodies read) before new ones are answered 429 (before their bodies are read). The
+   * bodies held at once, read or being read, take at most `maxConcurrentRequests × maxBodyBytes` bytes (each chunk
+   * counted as at least 512); past that, 429 too. @default 64
    */
   maxWaitingRequests?: number | undefined;
   /**

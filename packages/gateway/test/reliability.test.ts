@@ -329,6 +329,143 @@ test('the bodies held at once are bounded (maxConcurrentRequests × maxBodyBytes
   }
 });
 
+/** A raw request that keeps its side open after the gateway's FIN (as a slowloris may), and what it was answered. */
+function halfOpenPost(port: number, contentLength: number, first: Buffer, extraHeaders = ''): { socket: Socket; answer: () => string } {
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  socket.on('error', () => undefined);
+  let got = '';
+  socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+  socket.write(`POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n${extraHeaders}Content-Length: ${contentLength}\r\n\r\n`);
+  if (first.length > 0) socket.write(first);
+  return { socket, answer: () => got };
+}
+
+test('a sender answered 408 that keeps sending on its half of the connection is cut off: it holds no bytes and no request', async () => {
+  // Before, the 408 only ended the gateway's side: the body went on being read, never timed out again, and its
+  // 56 KiB kept every other sender at 429 for as long as the sender liked.
+  const maxBodyBytes = 64 * 1024;
+  const gateway = await startTestGateway(db, { maxConcurrentRequests: 1, maxBodyBytes, requestTimeoutMillis: 1000 });
+  const slow = halfOpenPost(gateway.port, maxBodyBytes, Buffer.alloc(56 * 1024, 0x0a));
+  const timer = setInterval(() => (slow.socket.destroyed ? clearInterval(timer) : slow.socket.write('\n')), 300);
+  try {
+    await eventually(async () => /^HTTP\/1\.1 408 /.test(slow.answer()), 4000);
+    await eventually(async () => slow.socket.destroyed || slow.socket.readableEnded, 2000);
+    await eventually(async () => gateway.stats().requestsInFlight === 0, 2000);
+    const r = await post(`${gateway.url}/v1/traces`, Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(40, 'conv-after-408')) as Uint8Array), PROTO);
+    assert.equal(r.status, 200);
+    assert.equal(await rowsOf('conv-after-408'), 40);
+  } finally {
+    clearInterval(timer);
+    slow.socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('every turn and waiting place taken: a new request is answered 429 at once, before its body is read', async () => {
+  const stuck = new Proxy(db.pool, {
+    get(target, key) {
+      if (key === 'query') return () => new Promise(() => undefined);
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as typeof db.pool;
+  const gateway = await startTestGateway(db, { pool: stuck, maxConcurrentRequests: 1, maxWaitingRequests: 0, orderLookupTimeoutMillis: 2500 });
+  const second = halfOpenPost(gateway.port, 1_000_000, Buffer.alloc(0));
+  try {
+    const first = post(`${gateway.url}/v1/traces`, Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(2, 'conv-full-first')) as Uint8Array), PROTO);
+    await eventually(async () => gateway.stats().orders.lookups === 1);
+    // 1000 of its 1 000 000 bytes: before, it was answered only once it had sent them all (or at the request timeout).
+    const late = halfOpenPost(gateway.port, 1_000_000, Buffer.alloc(1000, 0x0a));
+    try {
+      await eventually(async () => /^HTTP\/1\.1 429 /.test(late.answer()), 1000);
+      assert.match(late.answer(), /\r\nRetry-After: 2\r\n/i);
+    } finally {
+      late.socket.destroy();
+    }
+    assert.equal((await first).status, 200);
+  } finally {
+    second.socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('a body written a byte at a time is charged what its chunks take in memory (MIN_CHUNK_COST each), not one byte each', async () => {
+  // Each chunk is a Buffer of its own: counted as its bytes alone, a trickled body held a hundred times the budget.
+  const maxBodyBytes = 64 * 1024;
+  const gateway = await startTestGateway(db, { maxConcurrentRequests: 1, maxBodyBytes });
+  const slow = halfOpenPost(gateway.port, maxBodyBytes, Buffer.alloc(0));
+  slow.socket.setNoDelay(true);
+  let sent = 0;
+  try {
+    await eventually(async () => gateway.stats().requestsInFlight === 1);
+    // The budget (64 KiB and some slack) takes about 130 chunks charged 512 bytes; 600 one-byte chunks are sent.
+    while (sent < 600 && slow.answer() === '') {
+      slow.socket.write('\n');
+      sent += 1;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await eventually(async () => slow.answer() !== '', 2000);
+    assert.match(slow.answer(), /^HTTP\/1\.1 429 /);
+    assert.ok(sent < 600, `answered after ${sent} one-byte chunks`);
+  } finally {
+    slow.socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('a body of exactly maxBodyBytes whose last chunk is small is taken with maxConcurrentRequests 1 (small chunks are charged more)', async () => {
+  const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(40, 'conv-exact-limit')) as Uint8Array);
+  const gateway = await startTestGateway(db, { maxConcurrentRequests: 1, maxBodyBytes: body.length });
+  const sender = halfOpenPost(gateway.port, body.length, body.subarray(0, body.length - 10));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    sender.socket.write(body.subarray(body.length - 10));
+    await eventually(async () => sender.answer() !== '', 5000);
+    assert.match(sender.answer(), /^HTTP\/1\.1 200 /);
+    assert.equal(await rowsOf('conv-exact-limit'), 40);
+  } finally {
+    sender.socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('senders without the token holding large bodies open take nothing from the body budget: a sender with it is served', async () => {
+  // The token is checked before a body is read; the rest of an unauthenticated body is read and thrown away.
+  const maxBodyBytes = 64 * 1024;
+  const gateway = await startTestGateway(db, { maxConcurrentRequests: 1, maxBodyBytes, authTokens: ['tok'] });
+  const strangers = [1, 2, 3, 4].map(() => halfOpenPost(gateway.port, maxBodyBytes, Buffer.alloc(60 * 1024, 0x0a)));
+  try {
+    await eventually(async () => strangers.every((s) => /^HTTP\/1\.1 401 /.test(s.answer())));
+    const r = await post(`${gateway.url}/v1/traces`, Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(40, 'conv-with-token')) as Uint8Array), { ...PROTO, Authorization: 'Bearer tok' });
+    assert.equal(r.status, 200);
+    assert.equal(await rowsOf('conv-with-token'), 40);
+  } finally {
+    for (const s of strangers) s.socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('shutdown while a body is still arriving: that request is answered 503 at once and does not hold the shutdown', async () => {
+  // Before, the shutdown waited its whole deadline for the body (which would have been refused anyway, the gateway
+  // closing), and the delivery was left none of it to flush.
+  const gateway = await startTestGateway(db, { shutdownTimeoutMillis: 4000 });
+  const slow = halfOpenPost(gateway.port, 100_000, Buffer.alloc(1000, 0x0a));
+  const timer = setInterval(() => (slow.socket.destroyed ? clearInterval(timer) : slow.socket.write('\n')), 200);
+  try {
+    await eventually(async () => gateway.stats().requestsInFlight === 1);
+    const started = Date.now();
+    await gateway.shutdown();
+    assert.ok(Date.now() - started < 2000, `shutdown took ${Date.now() - started} ms`);
+    await eventually(async () => slow.answer() !== '', 1000);
+    assert.match(slow.answer(), /^HTTP\/1\.1 503 /);
+    assert.match(slow.answer(), /\r\nRetry-After: 5\r\n/i);
+  } finally {
+    clearInterval(timer);
+    slow.socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
 test('a forwarded span is the received one: ids, parent, trace state, kind, times (ns), events, links, status, scope, resource', async () => {
   const received: ReceivedSpan[] = [];
   const jaeger = createServer((req: IncomingMessage, res) => {
