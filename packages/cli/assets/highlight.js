@@ -179,8 +179,16 @@ var AgentspanHighlight = (function () {
   }
 
   var ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  /*
+   * Bidi controls (embeddings, overrides, isolates, marks) are dropped: in HTML an
+   * unterminated override is not closed by the end of its element, so one in an
+   * agent name reversed the rest of its row and of the panel's lines, and code
+   * with them reads otherwise than it runs (Trojan Source). The terminal output
+   * drops the same set; right-to-left text itself is kept.
+   */
+  var BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
   function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (ch) { return ESCAPES[ch]; });
+    return String(text).replace(BIDI_CONTROLS, '').replace(/[&<>"']/g, function (ch) { return ESCAPES[ch]; });
   }
 
   /** Longest input highlighted; longer text is escaped only (a person does not read 500 KB of colour). */

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { runCli } from './cli.js';
-import { processIo } from './io.js';
+import { endQuietlyOnClosedOutput, processIo } from './io.js';
+
+endQuietlyOnClosedOutput(process, (code) => process.exit(code), (line) => process.stderr.write(`${line}\n`));
 
 runCli(process.argv.slice(2), processIo).then(
   (code) => {

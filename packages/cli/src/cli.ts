@@ -132,6 +132,11 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   const positionals = parsed.positionals.slice(1);
   if (name === 'help') {
     const topic = COMMANDS.find((c) => c.name === positionals[0]);
+    // `help frobnicate` is the same mistake as `frobnicate`: a script checking the exit code must see it.
+    if (positionals[0] !== undefined && topic === undefined) {
+      io.err(`agentspan: unknown command "${positionals[0]}"\n\n${USAGE}`);
+      return ExitCode.USAGE;
+    }
     io.out(topic ? commandUsage(topic) : USAGE);
     return ExitCode.OK;
   }

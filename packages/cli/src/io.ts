@@ -32,6 +32,38 @@ export const processIo: CliIo = {
   cwd: process.cwd(),
 };
 
+/**
+ * Makes the end of the process's output streams quiet: when the reader of
+ * standard output goes away (`agentspan timeline x | head`, a pager quit
+ * early), the next write fails with EPIPE, and an unhandled stream error
+ * crashes Node with a stack trace and exit code 1, after the reader already
+ * has all it wanted. The output was cut on purpose, so the process ends at
+ * once with `exit(0)` (as `npm ls | head` does) instead of computing output
+ * nobody reads. Standard error going away ends it the same way: nothing is
+ * left to tell. Any other write error ends it with 1, its reason on stderr
+ * when that still works.
+ */
+export function endQuietlyOnClosedOutput(
+  streams: { stdout: NodeJS.EventEmitter; stderr: NodeJS.EventEmitter },
+  exit: (code: number) => void,
+  report: (line: string) => void,
+): void {
+  let ended = false;
+  const onError = (name: string) => (err: NodeJS.ErrnoException) => {
+    if (ended) return;
+    ended = true;
+    if (err.code === 'EPIPE') return exit(0);
+    try {
+      report(`agentspan: cannot write to ${name}: ${err.message}`);
+    } catch {
+      // stderr itself failed: nothing is left to tell.
+    }
+    exit(1);
+  };
+  streams.stdout.on('error', onError('standard output'));
+  streams.stderr.on('error', onError('standard error'));
+}
+
 /** A mistake in how the command was called: printed without a stack, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -82,6 +82,13 @@ test('clear errors: no database, unreachable database, unknown command, bad flag
   assert.equal(await runCli(['--help'], help), 0);
   assert.match(help.stdout.join('\n'), /usage: agentspan <command>/);
   assert.match(help.stdout.join('\n'), /exit codes: 0 ok, 1 failure .*, 2 usage error/);
+  const helpTopic = io();
+  assert.equal(await runCli(['help', 'timeline'], helpTopic), 0);
+  assert.match(helpTopic.stdout.join('\n'), /usage: agentspan timeline <run-id>/);
+  const helpUnknown = io();
+  assert.equal(await runCli(['help', 'frobnicate'], helpUnknown), 2, '`help <unknown command>` is a usage error, as `<unknown command>` is');
+  assert.deepEqual(helpUnknown.stdout, []);
+  assert.match(helpUnknown.stderr.join('\n'), /unknown command "frobnicate"/);
   const nothing = io();
   assert.equal(await runCli([], nothing), 2);
   assert.deepEqual(nothing.stdout, []);

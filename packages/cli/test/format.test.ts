@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { colorsFor, stripAnsi } from '../src/format/colors.js';
 import { parseSince } from '../src/format/since.js';
 import { displayWidth, renderTable } from '../src/format/table.js';
-import { formatBytes, formatDuration, formatPercent, formatTimestamp, maxOf, minOf, shorten, terminalSafe, terminalSafeLines } from '../src/format/text.js';
+import { formatBytes, formatDuration, formatPercent, formatTimestamp, maxOf, minOf, shorten, terminalSafe, terminalSafeContent, terminalSafeLines } from '../src/format/text.js';
 import { createProgress, progressLine } from '../src/progress.js';
 import { UsageError, type CliIo } from '../src/io.js';
 
@@ -230,4 +230,17 @@ test('an event in progress: its line says running (…) or stale (!), never ✓,
   assert.match(lines[stale + 1]!, /^\s+\(stale: no end recorded, its process last seen at 2026-12-05 11:00:00 \(1h 00m ago\): most likely dead\)$/);
   assert.match(lines.find((l) => l.includes('#4'))!, /tool_call\s+a\s+7\.0 ms\s+✓  parse\(\)$/, 'ended: ✓, whatever its stored status says');
   for (const l of lines) assert.ok(l.length <= 120, `fits the terminal: ${l}`);
+});
+
+test('terminalSafeContent keeps lines and tabs, drops every other control character and the bidi controls, and nothing else', () => {
+  const unprintable = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), (text) => {
+      const out = terminalSafeContent(text);
+      assert.doesNotMatch(out, unprintable);
+      assert.equal(out, Array.from(text).filter((c) => !unprintable.test(c)).join(''), 'only the unprintable characters go');
+    }),
+    { numRuns: 1000 },
+  );
+  assert.equal(terminalSafeContent('a\tb\r\nc\u001b]0;t\u0007\u001b[2J\u202ed'), 'a\tb\nc]0;t[2Jd');
 });

@@ -34,7 +34,7 @@ function unescapeHtml(html: string): string {
 const codeLike = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.array(
-    fc.constantFrom('def ', 'import ', '"', "'", '"""', '`', '#', '//', '/*', '*/', '$', '${', '$(', '@', '\\', '\n', ' ', '1.5e3', '0x1F', 'x', '(', '<', '>', '&', 'f"', "r'", 'print(', 'echo ', 'const '),
+    fc.constantFrom('def ', 'import ', '"', "'", '"""', '`', '#', '//', '/*', '*/', '$', '${', '$(', '@', '\\', '\n', ' ', '1.5e3', '0x1F', 'x', '(', '<', '>', '&', 'f"', "r'", 'print(', 'echo ', 'const ', '\u202e', '\u2066', '\u2069', '\u200f', 'שלום'),
     { maxLength: 40 },
   ).map((parts) => parts.join('')),
 );
@@ -48,11 +48,14 @@ test('tokens always join back to the input, in every language', () => {
   );
 });
 
-test('highlighted HTML is the escaped input plus our spans, and nothing else', () => {
+/** The bidi controls the report never shows (embeddings, overrides, isolates, marks). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+test('highlighted HTML is the escaped input, without its bidi controls, plus our spans, and nothing else', () => {
   fc.assert(
     fc.property(codeLike, fc.constantFrom(...LANGUAGES), (code, language) => {
       const html = H.highlight(code, language);
-      assert.equal(unescapeHtml(html), code);
+      assert.equal(unescapeHtml(html), code.replace(BIDI, ''));
       const withoutSpans = html.replace(/<span class="tok-[a-z]+">|<\/span>/g, '');
       assert.ok(!/[<>"']/.test(withoutSpans), `unescaped markup in ${JSON.stringify(html)}`);
     }),
@@ -116,4 +119,15 @@ test('languageOf: names, aliases and file names', () => {
   assert.equal(H.languageOf('fib.py'), 'python');
   assert.equal(H.languageOf('notes.txt'), null);
   assert.equal(H.highlight('<b>', 'text'), '&lt;b&gt;');
+});
+
+test('escapeHtml and highlight drop bidi controls: recorded text cannot reorder the page around it (Trojan Source)', () => {
+  const trojan = 'access = "user\u202e \u2066// admin only\u2069 \u2066"\nif access != "user": print("ok")';
+  for (const language of LANGUAGES) {
+    const html = H.highlight(trojan, language);
+    assert.doesNotMatch(html, BIDI, language);
+    assert.equal(unescapeHtml(html), trojan.replace(BIDI, ''), `${language}: the code in its logical order`);
+  }
+  assert.equal(H.escapeHtml('bot\u202e<b>\u2067x\u200f\u061c'), 'bot&lt;b&gt;x');
+  assert.equal(H.escapeHtml('שלום مرحبا'), 'שלום مرحبا', 'right-to-left text itself is kept');
 });

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '@agentspan/exporter-postgres';
@@ -40,6 +40,13 @@ before(async () => {
      VALUES (gen_random_uuid(), 'bidi', 'agent_call', $1, now(), 'completed', 't', 'b1', 1)`,
     ['bot\u202e\u2066'],
   );
+  // A generated file whose path and content (a coloured build log) carry escape sequences, a carriage return and a bidi override.
+  await run('files-esc', 'files');
+  await q(
+    `INSERT INTO execution_events (id, run_id, node_id, event_type, agent_name, "timestamp", status, trace_id, span_id, execution_order, outputs, meta)
+     VALUES (gen_random_uuid(), 'files-esc', 'n1', 'file_gen', 'w', now(), 'completed', 't', 'f1', 1, $1, '{"has_content":true}')`,
+    [JSON.stringify({ file_path: 'log\u001b]0;PATH\u0007.txt', file_size: 60, file_content: 'ok\n\u001b]0;PWNED\u0007\u001b[2J\u001b[31mred\u001b[0m\n\tindented\r\n\u202eright-to-left\nlast\rOVER\n' })],
+  );
   await run('ci/nightly-2026-11-01', 'nightly');
   await q(
     `INSERT INTO execution_events (id, run_id, event_type, "timestamp", status, trace_id, span_id, execution_order, duration_ms)
@@ -69,6 +76,18 @@ test('recorded escape sequences and newlines never reach the terminal: runs, tim
   assert.equal(runs.filter((l) => l.startsWith('hostile')).length, 1, 'one line per run');
 });
 
+test('files --content: a recorded path and content send the terminal no control sequence; lines and tabs kept', async () => {
+  for (const isTTY of [false, true]) {
+    const { code, text } = await cli(['files', 'files-esc', '--content'], { isTTY });
+    assert.equal(code, 0);
+    const withoutOurColours = text.replace(/\u001b\[(1|22|2|0)m/g, '');
+    assert.doesNotMatch(withoutOurColours, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, JSON.stringify(text));
+    assert.doesNotMatch(text, BIDI, JSON.stringify(text));
+    assert.ok(text.includes('── log]0;PATH.txt (60 B, captured) ──'), JSON.stringify(text));
+    assert.ok(text.endsWith('ok\n]0;PWNED[2J[31mred[0m\n\tindented\nright-to-left\nlastOVER'), JSON.stringify(text));
+  }
+});
+
 test('a failed event that recorded only its error type shows that type as its reason', async () => {
   const { text } = await cli(['timeline', 'hostile']);
   assert.match(text, /execute_python.*\n\s+KeyError/);
@@ -84,7 +103,43 @@ test('a run of 130 000 events: timeline and report work (no argument-count limit
   const dir = mkdtempSync(join(tmpdir(), 'agentspan-report-'));
   const report = await cli(['report', 'ci/nightly-2026-11-01'], { cwd: dir });
   assert.equal(report.code, 0, report.stderr);
-  assert.ok(existsSync(join(dir, 'agentspan-run-ci_night.html')), report.text);
+  assert.ok(existsSync(join(dir, 'agentspan-run-ci_nightly-2026-11-01.html')), report.text);
+});
+
+test('timeline --json of a run of 130 000 events: written in chunks of at most 1 000 events (one string of 500 000 was past V8\'s limit), the same text as one JSON.stringify', async () => {
+  const io = captureIo({ DATABASE_URL: db.url });
+  assert.equal(await runCli(['timeline', 'ci/nightly-2026-11-01', '--json'], io), 0, io.stderr.join('\n'));
+  const eventsPerChunk = io.stdout.map((chunk) => (chunk.match(/"eventType":/g) ?? []).length);
+  assert.ok(io.stdout.length > 130, `${io.stdout.length} chunks`);
+  assert.ok(Math.max(...eventsPerChunk) <= 1000, `at most 1000 events a chunk: ${Math.max(...eventsPerChunk)}`);
+  const text = io.text();
+  const parsed = JSON.parse(text) as { run: { id: string }; events: { executionOrder: number }[] };
+  assert.equal(parsed.events.length, 130_000);
+  assert.equal(parsed.events[129_999]!.executionOrder, 130_000);
+  assert.equal(text, JSON.stringify(parsed, null, 2), 'the text JSON.stringify(timeline, null, 2) gives');
+  const small = captureIo({ DATABASE_URL: db.url });
+  assert.equal(await runCli(['timeline', 'hostile', '--json'], small), 0);
+  assert.equal(small.text(), JSON.stringify(small.json(), null, 2));
+});
+
+test('default report files: runs whose chosen ids share their first 8 characters get a file each; a UUID its first 8', async () => {
+  await db.pool.query(
+    `INSERT INTO workflow_runs (id, mode, status, started_at) VALUES ('nightly-a-2026-11-01', 'n', 'success', now()), ('nightly-a-2026-11-02', 'n', 'failed', now()),
+            ('0f1e2d3c-4b5a-4968-8776-655443322110', 'n', 'success', now()), ($1, 'n', 'success', now())`,
+    [`long-${'x'.repeat(300)}`],
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'agentspan-report-'));
+  for (const id of ['nightly-a-2026-11-01', 'nightly-a-2026-11-02', '0f1e2d3c', 'long-']) {
+    const r = await cli(['report', id], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  assert.deepEqual(readdirSync(dir).sort(), [
+    'agentspan-run-0f1e2d3c.html',
+    `agentspan-run-long-${'x'.repeat(95)}.html`,
+    'agentspan-run-nightly-a-2026-11-01.html',
+    'agentspan-run-nightly-a-2026-11-02.html',
+  ]);
+  assert.match(readFileSync(join(dir, 'agentspan-run-nightly-a-2026-11-01.html'), 'utf8'), /<title>agentspan run nightly-a-2026-11-01 \(n\)<\/title>/);
 });
 
 /** Any control character but the line break (colour codes removed first: ours). */

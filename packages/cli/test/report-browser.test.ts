@@ -11,7 +11,7 @@ import { runCli } from '../src/index.js';
 import { chromiumMissing, launchChromium } from './helpers/chromium.js';
 import { captureIo } from './helpers/io.js';
 import { seedLiveRun } from './helpers/live-run.js';
-import { FAILING_ERROR, recordToolingRun } from './helpers/seed.js';
+import { FAILING_ERROR, recordHostileRun, recordToolingRun } from './helpers/seed.js';
 
 /** Screenshots land here (gitignored) for a person or CI to look at. */
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
@@ -25,22 +25,26 @@ describe('the HTML report in headless Chromium', { skip: missing ?? false }, () 
   let oneShotUrl: string;
   let failingUrl: string;
   let liveUrl: string;
+  let hostileUrl: string;
   const failingRunId = `browser-failing-${process.pid}`;
   const liveRunId = `browser-live-${process.pid}`;
+  const hostileRunId = `browser-hostile-${process.pid}`;
 
   before(async () => {
     db = await createTestSchema('cli_browser');
     const { runId } = await runExample('one-shot', { databaseUrl: db.url, schema: db.schema, otlpEndpoint: false, print: () => undefined });
     await recordToolingRun(db, failingRunId, true);
     await seedLiveRun(db, liveRunId);
+    await recordHostileRun(db, hostileRunId);
     const dir = mkdtempSync(join(tmpdir(), 'agentspan-browser-'));
-    for (const [id, file] of [[runId, 'one-shot.html'], [failingRunId, 'failing.html'], [liveRunId, 'live.html']] as const) {
+    for (const [id, file] of [[runId, 'one-shot.html'], [failingRunId, 'failing.html'], [liveRunId, 'live.html'], [hostileRunId, 'hostile.html']] as const) {
       const io = captureIo({ DATABASE_URL: db.url }, { cwd: dir });
       assert.equal(await runCli(['report', id, '--out', file], io), 0, io.stderr.join('\n'));
     }
     oneShotUrl = pathToFileURL(join(dir, 'one-shot.html')).href;
     failingUrl = pathToFileURL(join(dir, 'failing.html')).href;
     liveUrl = pathToFileURL(join(dir, 'live.html')).href;
+    hostileUrl = pathToFileURL(join(dir, 'hostile.html')).href;
     browser = await launchChromium();
   });
   after(async () => {
@@ -146,6 +150,38 @@ describe('the HTML report in headless Chromium', { skip: missing ?? false }, () 
       await page.check('#errors-only');
       await page.waitForFunction(() => document.querySelectorAll('.row.ev').length === 1);
       assert.equal(await page.locator('.row.ev.failed').count(), 1, 'errors only: the failed call, not the calls still running');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('hostile recorded text (markup, script ends, escapes, bidi overrides) is shown as text in every row and panel', async () => {
+    const { page, problems } = await open(hostileUrl);
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    try {
+      const rows = await page.locator('.row').count();
+      assert.ok(rows >= 5, `rows: ${rows}`);
+      const shown: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        await page.keyboard.press('ArrowDown');
+        shown.push((await page.locator('#detail').innerText()) + (await page.locator('#rows').innerText()));
+      }
+      await page.locator('#detail details.raw').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+      shown.push(await page.locator('body').innerText(), await page.title());
+      const visible = shown.join('\n');
+      assert.ok(visible.includes('<img src=x onerror=alert(1)>'), 'the markup is shown as text');
+      assert.equal(await page.locator('img, iframe, [onerror]').count(), 0, 'no element made of recorded text');
+      assert.equal(await page.evaluate(() => document.scripts.length), 3);
+      assert.deepEqual(dialogs, []);
+      assert.doesNotMatch(visible, /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/, 'no bidi control reaches the page text');
+      assert.match(await page.locator('header .meta').innerText(), /started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, 'the header reads in its order');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: new URL('report-hostile.png', ARTIFACTS).pathname });
       assert.deepEqual(problems, []);
     } finally {
       await page.close();

@@ -91,3 +91,16 @@ test("the page's title names the run as `agentspan runs` does: a chosen id whole
   assert.equal(titleOf('nightly-2026-11-01-eu'), 'agentspan run nightly-2026-11-01-eu (one-shot)');
   assert.equal(titleOf('0f1e2d3c-4b5a-4968-8776-655443322110'), 'agentspan run 0f1e2d3c (one-shot)');
 });
+
+test('bidi controls in recorded text never reach the page outside the data: they cannot reverse the header the report writes', () => {
+  const RLO = '\u202e';
+  const hostile: RunHeader = { ...run, id: `run-${RLO}1`, mode: `mode${RLO}`, task: `task \u2067x\u200f`, serviceName: `svc\u202b`, status: `done${RLO}` };
+  const html = renderReport(buildReportData(hostile, nodes, [event({ agentName: `bot${RLO}` })]));
+  const page = html.replace(/<script type="application\/json" id="agentspan-data">[\s\S]*?<\/script>/, '');
+  assert.doesNotMatch(page, /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/, 'no bidi control in the markup');
+  assert.match(page, /<span>mode<\/span>\n<span class="bad">done<\/span>/);
+  assert.match(page, /<title>agentspan run run-1 \(mode\)<\/title>/);
+  const data = embedded(html) as { run: { mode: string }; events: { agent: string }[] };
+  assert.equal(data.run.mode, `mode${RLO}`, 'the embedded data keeps the value as recorded');
+  assert.equal(data.events[0]!.agent, `bot${RLO}`);
+});

@@ -4,7 +4,7 @@ import { loadFiles, type GeneratedFile } from '../data/files.js';
 import { resolveRunId } from '../data/resolve-run.js';
 import type { Colors } from '../format/colors.js';
 import { renderTable } from '../format/table.js';
-import { formatBytes } from '../format/text.js';
+import { formatBytes, terminalSafe, terminalSafeContent } from '../format/text.js';
 
 function contentState(f: GeneratedFile): string {
   if (f.hasContent) return f.truncated ? 'captured (truncated)' : 'captured';
@@ -13,7 +13,8 @@ function contentState(f: GeneratedFile): string {
 
 /** The files table, and with `--content` each file's captured content under a header. */
 export function formatFiles(runId: string, files: readonly GeneratedFile[], withContent: boolean, colors: Colors): string {
-  if (files.length === 0) return `run ${runId} generated no files`;
+  // The run id, the paths and the contents are recorded text: none may send the terminal a control sequence.
+  if (files.length === 0) return terminalSafe(`run ${runId} generated no files`);
   const parts = [
     renderTable(
       [
@@ -31,9 +32,9 @@ export function formatFiles(runId: string, files: readonly GeneratedFile[], with
   ];
   if (withContent) {
     for (const f of files) {
-      parts.push('', colors.bold(`── ${f.path} (${formatBytes(f.sizeBytes)}, ${contentState(f)}) ──`));
+      parts.push('', colors.bold(terminalSafe(`── ${f.path} (${formatBytes(f.sizeBytes)}, ${contentState(f)}) ──`)));
       if (f.content === null || f.content === undefined) parts.push(colors.dim('(no content captured)'));
-      else parts.push(f.content.endsWith('\n') ? f.content.slice(0, -1) : f.content);
+      else parts.push(terminalSafeContent(f.content.endsWith('\n') ? f.content.slice(0, -1) : f.content));
     }
   }
   return parts.join('\n');

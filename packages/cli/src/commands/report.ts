@@ -4,10 +4,11 @@ import { integerValue, stringValue, type CommandSpec } from '../command.js';
 import { withDatabase } from '../database.js';
 import { resolveRunId } from '../data/resolve-run.js';
 import { countEvents, loadFullEvents, loadNodes, loadRunHeader } from '../data/run-detail.js';
-import { formatBytes } from '../format/text.js';
+import { formatBytes, shortRunId } from '../format/text.js';
+import { CliError } from '../errors.js';
 import { UsageError } from '../io.js';
 import { renderReport } from '../report/render-report.js';
-import { buildReportData, DEFAULT_REPORT_MAX_CHARS } from '../report/report-data.js';
+import { buildReportData, DEFAULT_REPORT_MAX_CHARS, type ReportData } from '../report/report-data.js';
 
 /** `agentspan report <run-id> --out run.html`: the self-contained HTML report. */
 export const reportCommand: CommandSpec = {
@@ -39,9 +40,8 @@ export const reportCommand: CommandSpec = {
         progress.done();
       }
     });
-    const html = renderReport(data);
-    // Run ids are free text: only letters, digits, `-`, `_` and `.` make it into the default file name.
-    const outFlag = stringValue(ctx.values, 'out') ?? `agentspan-run-${safeFileStem(data.run.id.slice(0, 8))}.html`;
+    const html = renderOrExplain(data, maxChars);
+    const outFlag = stringValue(ctx.values, 'out') ?? defaultReportFile(data.run.id);
     if (outFlag === '-') {
       ctx.io.out(html);
       return 0;
@@ -59,8 +59,69 @@ export const reportCommand: CommandSpec = {
   },
 };
 
+/** Longest run id part of a default file name (ASCII after {@link safeFileStem}, so well under the 255 bytes a name may have). */
+const MAX_FILE_STEM = 100;
+
+/**
+ * `agentspan-run-<id>.html`, the id as `agentspan runs` shows it: a UUID by
+ * its first 8 characters, an id someone chose whole. Cutting every id to 8
+ * characters gave `nightly-2026-11-01` and `nightly-2026-11-02` the same file,
+ * and the second report silently replaced the first. Run ids are free text:
+ * only letters, digits, `-`, `_` and `.` make it into the name.
+ */
+export function defaultReportFile(runId: string): string {
+  return `agentspan-run-${safeFileStem(shortRunId(runId).slice(0, MAX_FILE_STEM))}.html`;
+}
+
 /** `text` as part of a file name: anything but ASCII letters, digits, `-`, `_` and `.` becomes `_`, and no leading dot. */
 export function safeFileStem(text: string): string {
   const stem = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
   return stem.length > 0 ? stem : 'run';
+}
+
+/**
+ * {@link renderReport}, with the one failure a big run meets explained: the
+ * page is one string, and V8 caps a string at about 512 M characters (in
+ * Node and in the browser that would parse the embedded JSON alike), so a
+ * run of 60 000 events with 10 KB results each failed with a bare
+ * `Invalid string length`. `--max-chars` is what makes such a run fit.
+ */
+function renderOrExplain(data: ReportData, maxChars: number): string {
+  try {
+    return renderReport(data);
+  } catch (err) {
+    if (!(err instanceof RangeError) || !/string length/i.test(err.message)) throw err;
+    const smaller = fittingMaxChars(data, maxChars);
+    throw new CliError(
+      `the report of ${data.events.length} events is too large to build: a page holds at most about 512 M characters (a browser could not open a larger one either); ` +
+        `cut long values with a smaller --max-chars (now ${maxChars}), e.g. --max-chars ${smaller}`,
+    );
+  }
+}
+
+/** Characters of string values a report is cut down to when it was too large: half of V8's cap, for the markup, escapes and other fields. */
+const FITTING_BUDGET = 256_000_000;
+
+/**
+ * The largest `--max-chars` (at least 100, below `maxChars`) that brings the
+ * report's string values under {@link FITTING_BUDGET} characters in all: a
+ * value longer than the limit keeps the limit's worth.
+ */
+export function fittingMaxChars(data: ReportData, maxChars: number): number {
+  const lengths: number[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') lengths.push(v.length);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(data);
+  const total = (limit: number) => lengths.reduce((sum, l) => sum + Math.min(l, limit), 0);
+  let low = 100;
+  let high = Math.max(low, maxChars - 1);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (total(mid) <= FITTING_BUDGET) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }

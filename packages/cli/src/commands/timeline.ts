@@ -151,6 +151,38 @@ export function formatTimeline(
   return lines.map(terminalSafe).join('\n');
 }
 
+/** Events per chunk of {@link timelineJsonChunks}. */
+const JSON_EVENTS_PER_CHUNK = 1000;
+
+/**
+ * `JSON.stringify(timeline, null, 2)`, the same text, in lines of chunks of
+ * at most {@link JSON_EVENTS_PER_CHUNK} events (joined by newlines): one
+ * string of a whole run of 500 000 events is past what V8 allows a string
+ * (about 512 M characters), and `--json` failed with `Invalid string length`
+ * where the text timeline worked.
+ */
+export function* timelineJsonChunks(timeline: {
+  run: RunHeader;
+  nodes: readonly NodeRow[];
+  events: readonly TimelineEventRow[];
+}): Generator<string> {
+  const nested = (value: unknown) => JSON.stringify(value, null, 2).replaceAll('\n', '\n  ');
+  if (timeline.events.length === 0) {
+    yield JSON.stringify(timeline, null, 2);
+    return;
+  }
+  yield `{\n  "run": ${nested(timeline.run)},\n  "nodes": ${nested(timeline.nodes)},\n  "events": [`;
+  const last = timeline.events.length - 1;
+  for (let start = 0; start <= last; start += JSON_EVENTS_PER_CHUNK) {
+    const lines: string[] = [];
+    for (let i = start; i <= Math.min(last, start + JSON_EVENTS_PER_CHUNK - 1); i++) {
+      lines.push(`    ${JSON.stringify(timeline.events[i], null, 2).replaceAll('\n', '\n    ')}${i < last ? ',' : ''}`);
+    }
+    yield lines.join('\n');
+  }
+  yield '  ]\n}';
+}
+
 /** `agentspan timeline <run-id>`. */
 export const timelineCommand: CommandSpec = {
   name: 'timeline',
@@ -174,7 +206,7 @@ export const timelineCommand: CommandSpec = {
       }
     });
     if (ctx.json) {
-      ctx.io.out(JSON.stringify(result, null, 2));
+      for (const chunk of timelineJsonChunks(result)) ctx.io.out(chunk);
       return 0;
     }
     ctx.io.out(formatTimeline(result.run, result.nodes, result.events, { colors: ctx.colors, width: ctx.io.columns ?? 100 }));

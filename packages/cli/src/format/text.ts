@@ -43,6 +43,22 @@ export function terminalSafe(text: string): string {
   return text.replace(BREAKS, ' ').replace(CONTROL_OR_SGR, (m) => (m.length > 1 ? m : ''));
 }
 
+/** {@link UNPRINTABLE} but for the tab and the line feed, which a file's content keeps. */
+const UNPRINTABLE_IN_CONTENT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A file's captured content safe to print as it is: lines and tabs kept
+ * (indentation, TSV), every other control character dropped, escape and
+ * colour sequences included (their `ESC` goes, the rest shows as text: a
+ * coloured build log reads `[31mred[0m`), and a carriage return too (a lone
+ * one would let a line overwrite the one printed before it). A generated
+ * file is recorded text like an agent name: `ESC]0;…` in it must not retitle
+ * the reader's terminal, nor `ESC[2J` clear it.
+ */
+export function terminalSafeContent(text: string): string {
+  return text.replace(UNPRINTABLE_IN_CONTENT, '');
+}
+
 /**
  * Text of several lines for standard error (an error message with a list
  * under it, a usage text, a log line): each line made safe as

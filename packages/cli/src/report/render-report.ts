@@ -3,9 +3,24 @@ import { RunOutcome, runOutcome } from '@agentspan/exporter-postgres';
 import { reportAssets } from './assets.js';
 import type { ReportData } from './report-data.js';
 
-/** HTML-escapes text for element content and attribute values. */
+/**
+ * The bidi controls (U+061C, U+200E/F, U+202A–202E, U+2066–2069), the set
+ * the terminal output drops too. In HTML an embedding or override is not
+ * closed by the end of the element holding it: an unterminated right-to-left
+ * override in a run's mode showed the rest of the header reversed ("started
+ * 2026-12-06 13:19:40 UTC" read "CTU 04:91:31 60-21-6202 detrats", the status
+ * reversed), and code with them reads otherwise than it runs (Trojan Source).
+ */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * HTML-escapes text for element content and attribute values, and drops the
+ * bidi controls ({@link BIDI_CONTROLS}), as the page script's `escapeHtml`
+ * does: recorded text must not reorder what the report itself writes around it.
+ * Right-to-left text itself is kept; the embedded JSON keeps the value whole.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(BIDI_CONTROLS, '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

@@ -71,6 +71,41 @@ export async function recordToolingRun(db: TestSchema, runId: string, fail: bool
   }
 }
 
+/** Recorded text trying every trick: markup, a script end, a terminal title and clear, a right-to-left override, NUL, a lone surrogate. */
+export const HOSTILE_TEXT = '"><img src=x onerror=alert(1)></script><script>alert(2)</script>\u001b]0;PWN\u0007\u001b[2J\u202eevil\u0000nul\ud800lone';
+
+/**
+ * Records, through `startAgentspan`, a cancelled run with {@link HOSTILE_TEXT} in its mode, task,
+ * node, agent names, message, tool name and arguments, code, output, error messages and a file.
+ */
+export async function recordHostileRun(db: TestSchema, runId: string): Promise<void> {
+  const x = HOSTILE_TEXT;
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-cli-hostile-'));
+  const agentspan = await startAgentspan({
+    serviceName: 'agentspan-cli-test',
+    databaseUrl: db.url,
+    schema: db.schema,
+    otlpEndpoint: false,
+    registerGlobal: false,
+    workspaceDir,
+    postgresPoolSize: 1,
+    logger: { warn: () => undefined },
+  });
+  try {
+    const run = agentspan.startRun({ runId, task: `task ${x}`, mode: `mode${x}` });
+    const node = run.startNode(`node${x}`, { title: `title${x}`, agent: `agent${x}` });
+    node.agentCall({ agent: `agent${x}`, role: `role${x}`, content: `msg ${x}\n\`\`\`python\nprint("${x}")\n\`\`\`\n` });
+    node.toolCall({ agent: `a${x}`, tool: `tool${x}`, args: { [x]: x, code: `print(1)${x}` }, error: new Error(`err ${x}`) });
+    node.codeExecution({ agent: `exec${x}`, language: `python${x}`, code: `import os${x}`, output: `out${x}`, exitCode: 3 });
+    writeFileSync(join(workspaceDir, 'f.py'), `x = "${x.replace(/\u0000/g, '')}"\n`);
+    node.fileGenerated({ agent: `w${x}`, path: 'f.py', source: 'explicit' });
+    node.end({ status: 'failed', error: new Error(`node ${x}`) });
+    run.end({ status: 'cancelled' });
+  } finally {
+    await agentspan.shutdown();
+  }
+}
+
 /** Seeds `db` with the example workflows and two recorded tool-loop runs (the failing one last, so it is the newest). */
 export async function seedRuns(db: TestSchema): Promise<Seeded> {
   const quiet = () => undefined;

@@ -1,0 +1,70 @@
+/**
+ * A report too large to be one string (V8 caps strings at about 512 M
+ * characters): 60 000 tool calls with a 10 KB result each. It must fail with
+ * a message that says which --max-chars makes it fit, not `Invalid string length`.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMigrations } from '@agentspan/exporter-postgres';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { fittingMaxChars } from '../src/commands/report.js';
+import { buildReportData } from '../src/index.js';
+import type { FullEventRow, RunHeader } from '../src/data/run-detail.js';
+import { runCli } from '../src/index.js';
+import { captureIo } from './helpers/io.js';
+
+const EVENTS = 60_000;
+const RESULT_CHARS = 10_000;
+
+let db: TestSchema;
+before(async () => {
+  db = await createTestSchema('cli_big_report');
+  await runMigrations(db.pool);
+  await db.pool.query(
+    `INSERT INTO workflow_runs (id, mode, status, started_at, completed_at, duration_ms) VALUES ('wide', 'stress', 'success', now() - interval '5 minutes', now(), 300000)`,
+  );
+  await db.pool.query(
+    `INSERT INTO execution_events (id, run_id, node_id, event_type, "timestamp", status, trace_id, span_id, execution_order, duration_ms, inputs, outputs)
+     SELECT gen_random_uuid(), 'wide', 'n1', 'tool_call', now() - interval '5 minutes' + i * interval '1 millisecond', 'completed', 't',
+            lpad(i::text, 16, '0'), i, 1, '{"tool":"read_file"}', jsonb_build_object('result', repeat('r', $1::int))
+       FROM generate_series(1, $2::int) AS i`,
+    [RESULT_CHARS, EVENTS],
+  );
+});
+after(async () => {
+  await db.drop();
+});
+
+test('a report larger than a string can be: exit 1 with the --max-chars that makes it fit, no bare "Invalid string length"', async () => {
+  const io = captureIo({ DATABASE_URL: db.url }, { cwd: mkdtempSync(join(tmpdir(), 'agentspan-big-report-')) });
+  const code = await runCli(['report', 'wide'], io);
+  const stderr = io.stderr.join('\n');
+  assert.equal(code, 1, stderr);
+  assert.doesNotMatch(stderr, /Invalid string length/);
+  const m = /too large to build: .*--max-chars \(now 200000\), e\.g\. --max-chars (\d+)$/.exec(stderr);
+  assert.ok(m, stderr);
+  const suggested = Number(m[1]);
+  assert.ok(suggested >= 100 && suggested * EVENTS <= 256_000_000, `${suggested}: cuts the results enough`);
+});
+
+test('fittingMaxChars: the largest limit under which the string values total at most 256 M characters', () => {
+  const run: RunHeader = {
+    id: 'r', mode: null, task: null, status: null, lastSeenAt: null, startedAt: null, completedAt: null, durationMs: null,
+    startMs: null, serviceName: null, traceId: null, meta: {}, recorded: true,
+  };
+  const event = (i: number, result: string): FullEventRow => ({
+    id: `e${i}`, parentEventId: null, nodeId: null, eventType: 'tool_call', eventSubtype: null, agentName: null, agentRole: null,
+    status: 'completed', inProgress: false, lastSeenAt: null, hasError: false, errorMessage: null, executionOrder: i, depth: null,
+    startedAt: null, startMs: null, durationMs: null, name: null, inputs: {}, outputs: { result }, meta: {}, attributes: {},
+  });
+  const big = 'x'.repeat(1_000_000);
+  const data = buildReportData(run, [], Array.from({ length: 300 }, (_, i) => event(i, big)), { maxChars: 1_000_000 });
+  const limit = fittingMaxChars(data, 1_000_000);
+  const strings = (n: number) => 300 * n + 300 * 'tool_call'.length + 300 * 'completed'.length;
+  assert.ok(strings(limit) <= 256_000_000 + 300 * 40, `${limit}`);
+  assert.ok(limit > 850_000 && limit < 1_000_000, `${limit}: 300 values of 1 M need a cut to about 853 K`);
+  assert.equal(fittingMaxChars(buildReportData(run, [], [event(1, 'small')]), 5000), 4999, 'a small report: just under the limit given');
+});
