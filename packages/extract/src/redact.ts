@@ -41,6 +41,56 @@ interface Rule {
   run?: (text: string) => { text: string; count: number };
   /** For a rule of several kinds: the kind of one match it replaced (else {@link kind}). */
   kindOf?: (match: string) => string | undefined;
+  /** Replacements made inside other replacements since the last call (then reset), counted with the rule's. */
+  takeInner?: () => number;
+}
+
+/** Most characters {@link openingQuoteBefore} walks back. */
+const QUOTE_WALK_BACK = 256;
+
+/**
+ * The quote (its character code) of the string a key at `keyStart` sits in, or 0. Of each kind of
+ * quote, the nearest unescaped one before the key on its line is taken: it opens a string when what
+ * precedes it (blanks skipped) is `:`, `,`, `=`, an opening bracket or the line's start (`"cmd": "run
+ * --token=[`, `{"q": "'--password=[`: the `"` opens, the `'` does not), and closes one otherwise
+ * (`x = "a"; token=[…]`: code). Of two that open, the nearer. Bounded.
+ */
+function openingQuoteBefore(input: string, keyStart: number): number {
+  const stop = Math.max(0, keyStart - QUOTE_WALK_BACK);
+  let double = -1;
+  let single = -1;
+  for (let i = keyStart - 1; i >= stop && (double < 0 || single < 0); i--) {
+    const c = input.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    if (input.charCodeAt(i - 1) === 92) continue; // escaped
+    if (c === 34 && double < 0) double = i;
+    else if (c === 39 && single < 0) single = i;
+  }
+  const opens = (at: number): boolean => {
+    if (at < 0) return false;
+    let j = at - 1;
+    while (j >= 0 && (input.charCodeAt(j) === 32 || input.charCodeAt(j) === 9)) j--;
+    const before = j < 0 ? 10 : input.charCodeAt(j);
+    // `:` `,` `=` `(` `[` `{`, or a line start.
+    return before === 58 || before === 44 || before === 61 || before === 40 || before === 91 || before === 123 || before === 10 || before === 13;
+  };
+  const d = opens(double);
+  const s = opens(single);
+  if (d && s) return double > single ? 34 : 39;
+  return d ? 34 : s ? 39 : 0;
+}
+
+/**
+ * Where a list value that opened inside a quoted string (`"cmd": "token=[",` …) reaches that string's
+ * closing quote `q`, or -1: from `from` to `to` in `input`, the first `q` no backslash escapes.
+ */
+function closingQuoteIn(input: string, q: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = input.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === q) return i;
+  }
+  return -1;
 }
 
 /** The `re` of a rule that is a scanner. */
@@ -555,6 +605,11 @@ function keptLiteral(literal: Literal, key: string, input: string, keyStart: num
 }
 
 function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
+  /** Replacements `password_assignment` made inside its own (see the rule), and how deep it is in them. */
+  const inner = { count: 0, depth: 0 };
+  /** Instances for the replacements made inside a replacement (one per depth: a regex holds its position). */
+  const innerRes: RegExp[] = [];
+
   const keyPattern = keys.map(caseless).join('|');
   /** A key ending in a secret's name (a key without the letter of an escape before it still is one: {@link afterEscape}). */
   const keyEnd = new RegExp(`(?:${keyPattern})$`);
@@ -562,6 +617,20 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   const keyLiteral = new RegExp(`^[A-Za-z0-9_.-]{0,128}(?:${keyPattern})$`);
   const isKeyLiteral = (content: string): boolean => keyLiteral.test(content);
   const argumentTag = tag('password_assignment');
+  // A key that ENDS with a secret name (so a non-secret `a: b` never swallows a following
+  // `password=...`), optional closing quote and subscript bracket (`os.environ["DB_PASSWORD"] = ...`),
+  // `=`/`:` (not `==`, `:=`), optional quote, value.
+  // The greedy key prefix backtracks at most over its own token: linear overall.
+  const passwordRe = new RegExp(
+    // The kind in an earlier tag (`[REDACTED:aws_access_key] : x`) is no key.
+    `(?<![A-Za-z0-9_.-])(?<!\\[REDACTED:)([A-Za-z0-9_.-]{0,128}(?:${keyPattern}))` +
+      // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
+      // `=>` (a Ruby, PHP or Perl hash) before a quoted value, or with no space (`KEY=>value`): `token => token.trim()`
+      // is a JS arrow function.
+      `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[^\\s]|[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=]))[ \\t]{0,16})` +
+      valuePattern(5),
+    'g',
+  );
   return [
     { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
     { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
@@ -606,26 +675,48 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     {
       kind: 'password_assignment',
       bit: PASSWORD,
-      // A key that ENDS with a secret name (so a non-secret `a: b` never swallows a following
-      // `password=...`), optional closing quote and subscript bracket (`os.environ["DB_PASSWORD"] = ...`),
-      // `=`/`:` (not `==`, `:=`), optional quote, value.
-      // The greedy key prefix backtracks at most over its own token: linear overall.
-      re: new RegExp(
-        // The kind in an earlier tag (`[REDACTED:aws_access_key] : x`) is no key.
-        `(?<![A-Za-z0-9_.-])(?<!\\[REDACTED:)([A-Za-z0-9_.-]{0,128}(?:${keyPattern}))` +
-          // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
-          // `=>` (a Ruby, PHP or Perl hash) before a quoted value, or with no space (`KEY=>value`): `token => token.trim()`
-          // is a JS arrow function.
-          `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[^\\s]|[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=]))[ \\t]{0,16})` +
-          valuePattern(5),
-        'g',
-      ),
-      replace: (m, g, _after, input, start) => {
+      re: passwordRe,
+      takeInner: () => {
+        const n = inner.count;
+        inner.count = 0;
+        return n;
+      },
+      replace: function replacePassword(m, g, _after, input, start): string | undefined {
         const v = assignedValue(m, g, 2, start);
         // The key is judged from where it starts: after a line end or tab as JSON writes it, past its letter
         // (`"db ok\npassword: a b"` has the key `password` on a line of its own, not `npassword`).
         const skip = afterEscape(input, start) && keyEnd.test(g[0]!.slice(1)) ? 1 : 0;
         const key = g[0]!.slice(skip);
+        // A key inside a quoted string (`"cmd": "token=[",` in JSON: a quote opening a string before it, none
+        // closing it after) whose value (a list, a quoted value) runs past that string's closing quote took other
+        // keys and values of the document with it (`"password": "…"` left in clear, or a tag making the whole
+        // "redacted already"). Its value is what lies inside the string (redacted when there is any); what
+        // follows the quote is redacted on its own (twice nested at most: bounded work per match).
+        const q = !/^\\{0,7}["']/.test(g[1]!) ? openingQuoteBefore(input, start + skip) : 0;
+        if (q !== 0) {
+          const valueStart = start + g[0]!.length + g[1]!.length;
+          const close = closingQuoteIn(input, q, valueStart, start + m.length);
+          if (close >= 0) {
+            const rest = input.slice(close, start + m.length);
+            let after = rest;
+            if (inner.depth < 2) {
+              inner.depth++;
+              try {
+                const re = (innerRes[inner.depth] ??= new RegExp(passwordRe.source, 'g'));
+                after = rest.replace(re, (...a: unknown[]) => {
+                  const groupEnd = a.findIndex((x, i) => i > 0 && typeof x === 'number');
+                  const r = replacePassword(a[0] as string, a.slice(1, groupEnd) as (string | undefined)[], '', rest, a[groupEnd] as number);
+                  if (r === undefined) return a[0] as string;
+                  inner.count++;
+                  return r;
+                });
+              } finally {
+                inner.depth--;
+              }
+            }
+            return g[0]! + g[1]! + (close > valueStart ? tag('password_assignment') : '') + after;
+          }
+        }
         if (keptValue(v, key, g[1]!, input, start + skip)) return undefined;
         // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
         // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
@@ -1743,6 +1834,7 @@ function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMa
       if (!kinds.includes(kind)) kinds.push(kind);
       return r;
     });
+    count += rule.takeInner?.() ?? 0;
     if (hit) mask = scan(text);
   }
   return { text, redactions: count, kinds };

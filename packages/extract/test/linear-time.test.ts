@@ -120,6 +120,7 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['redact escaped tabs, then a key', fill('\\t') + 'password: a b', (s) => redactor.redact(s)],
   // Secrets passed as arguments (redact-arguments.ts) and code kept after a key (redact-code.ts).
   ['redact bracketed values x N', fill('password=a[b]c '), (s) => redactor.redact(s)],
+  ['redact lists opened in strings x N, closed at the end', fill('"token=[","password":"x",') + ']', (s) => redactor.redact(s)],
   ['redact one value of [ x N', 'password=' + fill('a['), (s) => redactor.redact(s)],
   ['redact [ and long runs closed nowhere x N', fill('password=Xk[' + 'a'.repeat(300) + ' '), (s) => redactor.redact(s)],
   ['redact key literals x N, no call', fill('"api_key", '), (s) => redactor.redact(s)],

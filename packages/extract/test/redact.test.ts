@@ -52,6 +52,8 @@ describe('createRedactor: built-in kinds', () => {
     ['bare value ending in a subscript, dict', '{"password": Welcome[1]}', '{"password": "[REDACTED:password_assignment]"}', 'password_assignment'],
     ['bare value ending in a subscript, env', 'PASSWORD=Welcome[12]', 'PASSWORD=[REDACTED:password_assignment]', 'password_assignment'],
     ['bare value with brackets inside', 'DB_PASSWORD=Xk[9mP]2qL7 psql app', 'DB_PASSWORD=[REDACTED:password_assignment] psql app', 'password_assignment'],
+    // A value opened inside a JSON string ends at that string's closing quote: the document keeps its keys.
+    ['list opened in a JSON string', '{"cmd":"token=[","password":"Xk9mP2qL7wZ","z":"]"}', '{"cmd":"token=[REDACTED:password_assignment]","password":"[REDACTED:password_assignment]","z":"]"}', 'password_assignment'],
     ['camelCase private key', 'privateKey: abcDEF123', 'privateKey: [REDACTED:password_assignment]', 'password_assignment'],
     ['bearer in JSON-encoded code', '{"code": "h = {\\"Authorization\\": \\"Bearer Zq9XwV8uT7sR6\\"}"}', '{"code": "h = {\\"Authorization\\": \\"Bearer [REDACTED:bearer]\\"}"}', 'bearer'],
   ];
@@ -264,6 +266,14 @@ describe('createRedactor: code that refers to a secret is not one (a review of f
       ['api_key=AbC[12]dEf9', 'dEf9'],
       ['password: Xk[9mP]2qL7 # rotated', '2qL7'],
       ['{"token": Ab[1]c}', ']c'],
+      // A list value opened inside a JSON string ran past its closing quote to a later `]`, taking the next keys.
+      ['{"cmd":"token=[","password":"Xk9mP2qL7wZ","z":"]"}', 'Xk9mP2qL7wZ'],
+      ['{"cmd":"token=[","password":"Xk9mP2qL7wZ","u":"postgres://u:S3cretPw@h/db"}', 'Xk9mP2qL7wZ'],
+      ["{'cmd': 'pwd=[', 'api_key': 'Zq9XwV8uT7sR6', 'x': ']'}", 'Zq9XwV8uT7sR6'],
+      // ... or a quoted value (`'` inside a JSON string), or after an escape or the other quote before the key.
+      ['{"path":"password=\'","password":"Xk9mP2qL7wZ","q":"\'"}', 'Xk9mP2qL7wZ'],
+      ['{"q":"\\ud800token=[","password":"Xk9mP2qL7wZ","z":"]"}', 'Xk9mP2qL7wZ'],
+      ['{"q":"\'--password=[","password":"Xk9mP2qL7wZ","z":"]"}', 'Xk9mP2qL7wZ'],
       ['password=!@#$%^&*', '!@#'],
       ['{"password": "{hunter2}"}', 'hunter2'],
       ['DB_PASSWORD=$uperSecret2024', 'uperSecret'],
