@@ -696,7 +696,9 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         if (q !== 0) {
           const valueStart = start + g[0]!.length + g[1]!.length;
           const close = closingQuoteIn(input, q, valueStart, start + m.length);
-          if (close >= 0) {
+          // A value starting at that quote is a quoted value when it holds more than the punctuation between JSON
+          // members (`"token=","password": …` holds `,`; `apiKey: "auth"` holds a word): judged as such, below.
+          if (close >= 0 && (close > valueStart || /^[\s,:{}[\]]*$/.test(v.value))) {
             const rest = input.slice(close, start + m.length);
             let after = rest;
             if (inner.depth < 2) {
@@ -714,7 +716,8 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
                 inner.depth--;
               }
             }
-            return g[0]! + g[1]! + (close > valueStart ? tag('password_assignment') : '') + after;
+            const replaced = g[0]! + g[1]! + (close > valueStart ? tag('password_assignment') : '') + after;
+            return replaced === m ? undefined : replaced;
           }
         }
         if (keptValue(v, key, g[1]!, input, start + skip)) return undefined;
