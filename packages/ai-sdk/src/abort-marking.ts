@@ -29,12 +29,21 @@ function callIdOf(event: unknown): string | undefined {
   }
 }
 
-/** The text of an abort reason (`AbortSignal.reason`: an Error, a DOMException, anything). */
+/**
+ * The text of an abort reason (`AbortSignal.reason`: an Error, a DOMException,
+ * anything). Never throws: a reason whose `message` getter throws, or a Proxy
+ * that throws on every read, made the marking give up, and the aborted turn
+ * (the caller saw it fail) was a `completed` row.
+ */
 export function abortMessage(reason: unknown): string {
-  if (reason instanceof Error && reason.message.length > 0) return reason.message;
-  if (typeof reason === 'string' && reason.length > 0) return reason;
-  const message = (reason as { message?: unknown } | null | undefined)?.message;
-  return typeof message === 'string' && message.length > 0 ? message : 'aborted';
+  if (typeof reason === 'string') return reason.length > 0 ? reason : 'aborted';
+  if (typeof reason === 'number' || typeof reason === 'boolean' || typeof reason === 'bigint') return String(reason);
+  try {
+    const message = (reason as { message?: unknown } | null | undefined)?.message;
+    return typeof message === 'string' && message.length > 0 ? message : 'aborted';
+  } catch {
+    return 'aborted';
+  }
 }
 
 export class AbortMarking {

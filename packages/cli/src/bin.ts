@@ -2,9 +2,9 @@
 import { runCli } from './cli.js';
 import { endQuietlyOnClosedOutput, processIo } from './io.js';
 
-endQuietlyOnClosedOutput(process, (code) => process.exit(code), (line) => process.stderr.write(`${line}\n`));
+const output = endQuietlyOnClosedOutput(process, (code) => process.exit(code), (line) => process.stderr.write(`${line}\n`));
 
-runCli(process.argv.slice(2), processIo).then(
+runCli(process.argv.slice(2), { ...processIo, keepRunningWhenOutputCloses: output.keepRunning }).then(
   (code) => {
     process.exitCode = code;
   },

@@ -19,6 +19,11 @@ export interface CliIo {
   writeErr?(chunk: string): void;
   /** Directory relative paths (`--out`, the spool) resolve against. @default process.cwd() */
   cwd?: string;
+  /**
+   * Called by a command that serves (the gateway) once it runs: from then on
+   * a closed or failing output only loses log lines ({@link endQuietlyOnClosedOutput}).
+   */
+  keepRunningWhenOutputCloses?(): void;
 }
 
 /** The process's own streams and environment. */
@@ -42,15 +47,24 @@ export const processIo: CliIo = {
  * nobody reads. Standard error going away ends it the same way: nothing is
  * left to tell. Any other write error ends it with 1, its reason on stderr
  * when that still works.
+ *
+ * A server is different: its output is only log lines, and ending it with 0
+ * because the log pipe went away (`agentspan gateway 2>&1 | head`, a log
+ * shipper restarting) stopped the gateway in silence, with a status a
+ * supervisor takes for a wanted stop, spans in flight unwritten. After
+ * `keepRunning()` (the gateway calls it through
+ * {@link CliIo.keepRunningWhenOutputCloses}) write errors are ignored: the
+ * process keeps serving, and its stop signal still flushes to Postgres.
  */
 export function endQuietlyOnClosedOutput(
   streams: { stdout: NodeJS.EventEmitter; stderr: NodeJS.EventEmitter },
   exit: (code: number) => void,
   report: (line: string) => void,
-): void {
+): { keepRunning(): void } {
   let ended = false;
+  let serving = false;
   const onError = (name: string) => (err: NodeJS.ErrnoException) => {
-    if (ended) return;
+    if (ended || serving) return;
     ended = true;
     if (err.code === 'EPIPE') return exit(0);
     try {
@@ -62,6 +76,11 @@ export function endQuietlyOnClosedOutput(
   };
   streams.stdout.on('error', onError('standard output'));
   streams.stderr.on('error', onError('standard error'));
+  return {
+    keepRunning: () => {
+      serving = true;
+    },
+  };
 }
 
 /** A mistake in how the command was called: printed without a stack, exit code 2. */

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '@agentspan/exporter-postgres';
@@ -140,6 +140,31 @@ test('default report files: runs whose chosen ids share their first 8 characters
     'agentspan-run-nightly-a-2026-11-02.html',
   ]);
   assert.match(readFileSync(join(dir, 'agentspan-run-nightly-a-2026-11-01.html'), 'utf8'), /<title>agentspan run nightly-a-2026-11-01 \(n\)<\/title>/);
+});
+
+test('default report files: runs that share a default name (UUIDv7 ids of one minute, non-ASCII ids, / and :) each keep their report; an unrelated file of that name is kept; the same run\'s report is replaced', async () => {
+  const ids = ['0193a1b2-7c3d-7e4f-8a5b-111111111111', '0193a1b2-9f00-7aaa-9bbb-222222222222', '実験-1', '試験-1', 'team/a', 'team:a'];
+  for (const id of ids) await db.pool.query(`INSERT INTO workflow_runs (id, mode, status, started_at) VALUES ($1, 'shared-name', 'success', now())`, [id]);
+  const dir = mkdtempSync(join(tmpdir(), 'agentspan-report-'));
+  writeFileSync(join(dir, 'agentspan-run-team_a.html'), 'notes of mine, no report\n');
+  const written = async (id: string): Promise<string> => {
+    const r = await cli(['report', id, '--json'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.text) as { out: string }).out;
+  };
+  const paths = new Map<string, string>();
+  for (const id of ids) paths.set(id, await written(id));
+  assert.equal(new Set(paths.values()).size, ids.length, `one file per run: ${[...paths.values()].join(', ')}`);
+  assert.equal(readFileSync(join(dir, 'agentspan-run-team_a.html'), 'utf8'), 'notes of mine, no report\n');
+  assert.equal(paths.get('実験-1'), join(dir, 'agentspan-run-__-1.html'), 'the first run of a name gets the plain name');
+  for (const [id, path] of paths) {
+    // The full id is in the embedded JSON (the title shows a UUID by its first 8 characters).
+    const html = readFileSync(path, 'utf8');
+    assert.deepEqual(ids.filter((other) => html.includes(`"${other}"`)), [id], `${path} is the report of ${id} only`);
+  }
+  // Again: every run's report replaces its own file, no new files.
+  for (const id of ids) assert.equal(await written(id), paths.get(id), id);
+  assert.equal(readdirSync(dir).length, ids.length + 1);
 });
 
 /** Any control character but the line break (colour codes removed first: ours). */

@@ -118,3 +118,62 @@ test('a signal that cannot be listened to (a throwing addEventListener or signal
     ['completed', 'hi'],
   ]);
 });
+
+test('concurrent calls sharing one signal add one listener to it, not one each: no "possible memory leak" warning the application would not get', async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-abort-')));
+  const run = agentspan.startRun({ runId: 'lc-concurrent-signal', task: 'six streams, one signal' });
+  const step = run.startNode('chat');
+  const handler = new AgentspanCallbackHandler({ node: step });
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => {
+    if (w.name === 'MaxListenersExceededWarning') warnings.push(w.message);
+  };
+  process.on('warning', onWarning);
+  /** Six concurrent streams on a fresh signal (Node warns once per signal, past 10 listeners); the most listeners it carried. */
+  const six = async (withHandler: boolean, stopAt?: number) => {
+    const controller = new AbortController();
+    const model = new FakeListChatModel({ responses: ['abcdef'], sleep: 3 });
+    let most = 0;
+    const texts = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        let text = '';
+        try {
+          for await (const chunk of await model.stream('hi', { signal: controller.signal, ...(withHandler ? { callbacks: [handler] } : {}) })) {
+            text += String(chunk.content);
+            most = Math.max(most, getEventListeners(controller.signal, 'abort').length);
+            if (text.length === stopAt) controller.abort(new Error('stop all'));
+          }
+        } catch (err) {
+          text += ` (${(err as Error).message})`;
+        }
+        return text;
+      }),
+    );
+    return { most, texts, left: getEventListeners(controller.signal, 'abort').length };
+  };
+  try {
+    const plain = await six(false);
+    const traced = await six(true);
+    await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    assert.ok(traced.most <= plain.most + 1, `one listener of agentspan on the shared signal (${traced.most} with it, ${plain.most} without)`);
+    assert.deepEqual(traced.texts, plain.texts);
+    assert.equal(traced.left, 0);
+    assert.deepEqual(warnings, []);
+    const stopped = await six(true, 2);
+    assert.ok(stopped.texts.some((t) => t.endsWith('(stop all)')), JSON.stringify(stopped.texts));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.equal(handler.trackedRuns, 0);
+  step.end();
+  run.end();
+  await agentspan.shutdown();
+  const rows = await eventRows(db, 'lc-concurrent-signal');
+  const statuses = rows.map((r) => r.status);
+  assert.equal(statuses.filter((s) => s === 'completed').length, 6, 'the six calls that ran to their end');
+  assert.deepEqual(
+    rows.filter((r) => r.status === 'failed').map((r) => [r.error_message, r.meta['aborted']]),
+    Array.from({ length: 6 }, () => ['stop all', true]),
+    'each of the six stopped calls ends failed with the reason, through the one listener',
+  );
+});

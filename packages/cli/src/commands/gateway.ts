@@ -94,6 +94,8 @@ export const gatewayCommand: CommandSpec = {
   maxPositionals: 0,
   async run(ctx) {
     const options = gatewayOptionsFrom(ctx);
+    // A server: a log reader going away must not end it (see `endQuietlyOnClosedOutput`).
+    ctx.io.keepRunningWhenOutputCloses?.();
     const stopped = nextStopSignal();
     const gateway = await startGateway({
       ...options,

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { integerValue, stringValue, type CommandSpec } from '../command.js';
 import { withDatabase } from '../database.js';
@@ -7,7 +7,7 @@ import { countEvents, loadFullEvents, loadNodes, loadRunHeader } from '../data/r
 import { formatBytes, shortRunId } from '../format/text.js';
 import { CliError } from '../errors.js';
 import { UsageError } from '../io.js';
-import { renderReport } from '../report/render-report.js';
+import { renderReport, runFingerprint } from '../report/render-report.js';
 import { buildReportData, DEFAULT_REPORT_MAX_CHARS, type ReportData } from '../report/report-data.js';
 
 /** `agentspan report <run-id> --out run.html`: the self-contained HTML report. */
@@ -41,12 +41,13 @@ export const reportCommand: CommandSpec = {
       }
     });
     const html = renderOrExplain(data, maxChars);
-    const outFlag = stringValue(ctx.values, 'out') ?? defaultReportFile(data.run.id);
+    const cwd = ctx.io.cwd ?? process.cwd();
+    const outFlag = stringValue(ctx.values, 'out') ?? (await unclaimedReportFile(cwd, data.run.id));
     if (outFlag === '-') {
       ctx.io.out(html);
       return 0;
     }
-    const path = isAbsolute(outFlag) ? outFlag : resolve(ctx.io.cwd ?? process.cwd(), outFlag);
+    const path = isAbsolute(outFlag) ? outFlag : resolve(cwd, outFlag);
     await writeFile(path, html, 'utf8');
     const bytes = Buffer.byteLength(html, 'utf8');
     if (ctx.json) {
@@ -71,6 +72,40 @@ const MAX_FILE_STEM = 100;
  */
 export function defaultReportFile(runId: string): string {
   return `agentspan-run-${safeFileStem(shortRunId(runId).slice(0, MAX_FILE_STEM))}.html`;
+}
+
+/** Bytes of an existing report read to find its `agentspan-run` fingerprint (it is in the head, after a few fixed lines). */
+const FINGERPRINT_WINDOW = 4096;
+
+/**
+ * {@link defaultReportFile}, unless a report of another run has that name
+ * already: the name keeps only part of some ids (a UUID's first 8
+ * characters, which UUIDv7 ids created within a minute share; 100
+ * characters; `_` for `/`, `:` or any non-ASCII character, so `実験-1` and
+ * `試験-1` are both `agentspan-run-__-1.html`), and the second report
+ * silently replaced the first. That run's report then goes to
+ * `agentspan-run-<id>-<first 8 hex of the id's SHA-256>.html`. The same
+ * run's report is replaced as before (run it again, get the fresh one).
+ */
+export async function unclaimedReportFile(cwd: string, runId: string): Promise<string> {
+  const name = defaultReportFile(runId);
+  const fingerprint = runFingerprint(runId);
+  let head: string;
+  try {
+    const file = await open(resolve(cwd, name), 'r');
+    try {
+      const buffer = Buffer.alloc(FINGERPRINT_WINDOW);
+      const { bytesRead } = await file.read(buffer, 0, FINGERPRINT_WINDOW, 0);
+      head = buffer.toString('utf8', 0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return name;
+    head = ''; // unreadable (a directory, no permission): not known to be this run's, so not replaced
+  }
+  if (head.includes(`<meta name="agentspan-run" content="${fingerprint}">`)) return name;
+  return `${name.slice(0, -'.html'.length)}-${fingerprint.slice('sha256:'.length, 'sha256:'.length + 8)}.html`;
 }
 
 /** `text` as part of a file name: anything but ASCII letters, digits, `-`, `_` and `.` becomes `_`, and no leading dot. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { formatDuration, formatTimestamp, shortRunId } from '../format/text.js';
 import { RunOutcome, runOutcome } from '@agentspan/exporter-postgres';
 import { reportAssets } from './assets.js';
@@ -60,6 +61,16 @@ function runStatusClass(status: string | null): 'good' | 'bad' | 'muted' {
 }
 
 /**
+ * The `content` of the report's `<meta name="agentspan-run">`: a fixed-size
+ * fingerprint of the full run id (ids are free text of any length), by which
+ * `agentspan report` tells a file it wrote for this run from one of another
+ * run under the same default name.
+ */
+export function runFingerprint(runId: string): string {
+  return `sha256:${createHash('sha256').update(runId, 'utf8').digest('hex')}`;
+}
+
+/**
  * The self-contained report: one HTML file with inline CSS and scripts and
  * the run as embedded JSON. A Content-Security-Policy forbids every network
  * request, so the page provably works offline and leaks nothing.
@@ -77,6 +88,7 @@ export function renderReport(data: ReportData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <meta name="generator" content="@agentspan/cli ${data.format}">
+<meta name="agentspan-run" content="${runFingerprint(run.id)}">
 <title>${escapeHtml(title)}</title>
 <style>${inline(assets.css, 'style')}</style>
 </head>
