@@ -40,8 +40,8 @@ const watched = new WeakMap<AbortSignalLike, { readonly calls: Set<() => void>; 
  * Calls `onAbort(reason)` once when `signal` aborts. Returns `{ unwatch }`
  * to stop listening when the call ends first: a signal shared by many calls
  * (one per request or per server) would otherwise keep every ended call's
- * listener. A signal already aborted is left to LangChain, which reports
- * that as an error at once.
+ * listener. A signal already aborted is not watched (the caller checks
+ * `aborted` at the start).
  */
 export function watchAbort(signal: AbortSignalLike | undefined, onAbort: (reason: unknown) => void): { unwatch?: () => void } {
   try {
@@ -66,7 +66,7 @@ export function watchAbort(signal: AbortSignalLike | undefined, onAbort: (reason
     const { calls, listener } = entry;
     const call = (): void => {
       calls.delete(call);
-      onAbort(signal.reason ?? 'aborted');
+      onAbort(abortReasonOf(signal));
     };
     calls.add(call);
     return {
@@ -83,5 +83,14 @@ export function watchAbort(signal: AbortSignalLike | undefined, onAbort: (reason
     };
   } catch {
     return {}; // a signal that cannot be listened to: the turn is recorded as without one
+  }
+}
+
+/** A signal's abort reason, `'aborted'` when it has none or it cannot be read. */
+export function abortReasonOf(signal: AbortSignalLike): unknown {
+  try {
+    return signal.reason ?? 'aborted';
+  } catch {
+    return 'aborted';
   }
 }

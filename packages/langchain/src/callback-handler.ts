@@ -17,7 +17,7 @@ import type {
 import { BoundedMap } from '@agentspan/instrumentation';
 import { modelTurn, parseToolInput, requestedModel, contentText } from './messages.js';
 import { toolOutput } from './tool-output.js';
-import { callSignal, watchAbort } from './abort.js';
+import { abortReasonOf, callSignal, watchAbort } from './abort.js';
 import {
   codeArgument,
   defaultIsCodeTool,
@@ -54,7 +54,17 @@ interface RunState {
   readonly toolCallId?: string;
   /** Stops listening to the model call's abort signal (see `watchAbort`). */
   readonly unwatch?: () => void;
+  /** The abort reason, once the call's signal fired (its row ends failed with it unless LangChain ends it first). */
+  abortReason?: unknown;
 }
+
+/**
+ * How long an aborted model call waits for LangChain to report its end before its row ends failed with
+ * the abort reason. A `.stream()` aborted by the caller is never reported; an `invoke()` whose model
+ * ignores the signal returns its reply (reported as an end), and a model that honours it throws
+ * (reported as an error): what LangChain says within this time is what the row says.
+ */
+export const ABORT_GRACE_MS = 250;
 
 /**
  * A LangChain.js callback handler that records through agentspan:
@@ -237,7 +247,10 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
     this.guard(() => {
       const state = this.runs.delete(runId);
       state?.unwatch?.();
-      if (state?.kind === 'model') (state.handle as EventHandle<AgentCallResult>).end(endOnError(err, 'model call failed', state.metadata));
+      if (state?.kind !== 'model') return;
+      // An error LangChain reports after the call's signal fired is the abort's (marked as when the grace ends it).
+      const metadata = 'abortReason' in state ? { ...state.metadata, aborted: true } : state.metadata;
+      (state.handle as EventHandle<AgentCallResult>).end(endOnError(err, 'model call failed', metadata));
     });
   }
 
@@ -370,6 +383,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
       model_class: runName ?? serializedId(llm).at(-1),
       ...graphMetadata(metadata),
     };
+    const signal = callSignal(extraParams);
     const handle = this.recorderAbove(parentRunId).beginAgentCall({
       agent: this.agentAbove(parentRunId, graphNode),
       role: 'assistant',
@@ -386,9 +400,11 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
       metadata: model !== undefined ? { ...meta, model } : meta,
       handle,
       turnsSinceAction: 0,
-      ...watchAbort(callSignal(extraParams), (reason) => this.guard(() => this.aborted(state, reason))),
+      ...watchAbort(signal, (reason) => this.guard(() => this.aborted(state, reason))),
     };
     this.runs.set(runId, state);
+    // Aborted before it started: `.stream()` rejects and LangChain reports nothing more.
+    if (signal?.aborted === true) this.aborted(state, abortReasonOf(signal));
   }
 
   /**
@@ -398,10 +414,23 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
    * until `dispose()`; a later end or error of the same turn finds it gone.
    */
   private aborted(state: RunState, reason: unknown): void {
-    if (this.runs.get(state.runId) !== state) return; // already ended (or a newer run reuses the id)
-    this.runs.delete(state.runId);
+    if (this.runs.get(state.runId) !== state || 'abortReason' in state) return; // ended already, or waiting
+    state.abortReason = reason;
     state.unwatch?.();
-    (state.handle as EventHandle<AgentCallResult>).end({ error: reason, metadata: { ...state.metadata, aborted: true } });
+    // Unref'd: an application that has nothing else to do may exit; shutdown and dispose() end it with the reason.
+    setTimeout(() => this.guard(() => this.endAborted(state)), ABORT_GRACE_MS).unref();
+  }
+
+  /** An aborted call still waiting when the handler is disposed: ended with its abort reason, not as abandoned. */
+  private endAbortedNow(state: RunState): void {
+    (state.handle as EventHandle<AgentCallResult>).end({ error: state.abortReason, metadata: { ...state.metadata, aborted: true } });
+  }
+
+  /** Ends an aborted call LangChain did not report within {@link ABORT_GRACE_MS}: failed, with the abort reason. */
+  private endAborted(state: RunState): void {
+    if (this.runs.get(state.runId) !== state) return; // LangChain reported it meanwhile
+    this.runs.delete(state.runId);
+    (state.handle as EventHandle<AgentCallResult>).end({ error: state.abortReason, metadata: { ...state.metadata, aborted: true } });
   }
 
   /** An agent action or finish: a message only when no model turn under that agent said it already. */
@@ -455,6 +484,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
 
   /** A run LangChain never ended: its event or node ends as failed. */
   private abandon(state: RunState): void {
+    if ('abortReason' in state) return this.endAbortedNow(state);
     state.unwatch?.();
     if (state.handle) (state.handle as EventHandle<ToolCallResult>).end({ error: ABANDONED, metadata: state.metadata });
     state.node?.end({ error: ABANDONED });

@@ -8,6 +8,7 @@ import { AIMessage } from '@langchain/core/messages';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { AgentspanCallbackHandler } from '../src/index.js';
+import { ABORT_GRACE_MS } from '../src/callback-handler.js';
 import { eventRows, startHarness } from './helpers.js';
 
 /**
@@ -43,7 +44,7 @@ async function streamAndAbort(handler: AgentspanCallbackHandler | undefined, sto
   return { seen, error: '' };
 }
 
-test('an aborted model stream is a failed agent_call row at once (no dispose needed), and the caller sees the same as without the handler', async () => {
+test('an aborted model stream is a failed agent_call row once the grace has passed (no dispose needed), and the caller sees the same as without the handler', async () => {
   const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-abort-')));
   const run = agentspan.startRun({ runId: 'lc-abort-run', task: 'stream then stop' });
   const step = run.startNode('chat');
@@ -53,6 +54,7 @@ test('an aborted model stream is a failed agent_call row at once (no dispose nee
   const traced = await streamAndAbort(handler, 3);
   assert.deepEqual(traced, plain, 'the instrumented stream behaves as the plain one');
   assert.deepEqual(traced, { seen: 'abc', error: 'user pressed stop' });
+  await new Promise((r) => setTimeout(r, ABORT_GRACE_MS + 50));
   assert.equal(handler.trackedRuns, 0, 'the aborted turn is not left open');
 
   step.end();
@@ -164,6 +166,7 @@ test('concurrent calls sharing one signal add one listener to it, not one each: 
   } finally {
     process.off('warning', onWarning);
   }
+  await new Promise((r) => setTimeout(r, ABORT_GRACE_MS + 50)); // the stopped calls wait out the grace
   assert.equal(handler.trackedRuns, 0);
   step.end();
   run.end();
@@ -176,4 +179,55 @@ test('concurrent calls sharing one signal add one listener to it, not one each: 
     Array.from({ length: 6 }, () => ['stop all', true]),
     'each of the six stopped calls ends failed with the reason, through the one listener',
   );
+});
+
+test('a stream whose signal was aborted before it started is a failed row with the reason; an invoke whose model ignores an abort keeps its reply', async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-abort-')));
+  const run = agentspan.startRun({ runId: 'lc-abort-timing', task: 'aborted early, aborted late' });
+  const step = run.startNode('chat');
+  const handler = new AgentspanCallbackHandler({ node: step, agent: 'talker' });
+
+  // Aborted before the call: `.stream()` rejects, LangChain reports no end (the row stayed open until shutdown).
+  const early = new AbortController();
+  early.abort(new Error('cancelled before start'));
+  await assert.rejects(async () => {
+    for await (const _ of await new FakeListChatModel({ responses: ['never'] }).stream('hi', { signal: early.signal, callbacks: [handler] })) void _;
+  });
+  // Aborted mid-way while the model ignores the signal: `invoke()` returns the whole reply, as LangChain reports.
+  const late = new AbortController();
+  setTimeout(() => late.abort(new Error('too late')), 20);
+  const reply = await new FakeListChatModel({ responses: ['the whole reply'], sleep: 60 }).invoke('hi', { signal: late.signal, callbacks: [handler] });
+  assert.equal(reply.content, 'the whole reply');
+
+  await new Promise((r) => setTimeout(r, ABORT_GRACE_MS + 50));
+  assert.equal(handler.trackedRuns, 0);
+  step.end();
+  run.end();
+  await agentspan.shutdown();
+  const rows = await eventRows(db, 'lc-abort-timing');
+  assert.deepEqual(
+    rows.map((r) => [r.status, r.error_message, r.inputs['content'] ?? null]),
+    [
+      ['failed', 'cancelled before start', null],
+      ['completed', null, 'the whole reply'],
+    ],
+  );
+});
+
+test('disposing the handler while an aborted call waits out the grace ends it with the abort reason', async () => {
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-abort-')));
+  const run = agentspan.startRun({ runId: 'lc-abort-dispose', task: 'dispose during the grace' });
+  const step = run.startNode('chat');
+  const handler = new AgentspanCallbackHandler({ node: step, agent: 'talker' });
+  const c = new AbortController();
+  c.abort(new Error('stopped'));
+  await assert.rejects(async () => {
+    for await (const _ of await new FakeListChatModel({ responses: ['x'] }).stream('hi', { signal: c.signal, callbacks: [handler] })) void _;
+  });
+  handler.dispose();
+  step.end();
+  run.end();
+  await agentspan.shutdown();
+  const rows = await eventRows(db, 'lc-abort-dispose');
+  assert.deepEqual(rows.map((r) => [r.status, r.error_message]), [['failed', 'stopped']]);
 });
