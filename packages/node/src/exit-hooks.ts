@@ -128,10 +128,33 @@ function deferringListeners(): number {
   return n;
 }
 
+/**
+ * Whether `listener` is written as signal-exit's is (v3 and v4, bundled or
+ * minified too: property names stay): it compares the signal's
+ * `listeners(...)` with its `count`. The counters alone say how many
+ * instances are loaded, not that their listeners are still there: an
+ * application that drops them (`process.removeAllListeners('SIGTERM')`,
+ * then its own handler) left a counter that passed its own handler off as
+ * signal-exit's; agentspan then raised the signal again into that handler
+ * (run twice: a second signal is "force quit" to many applications) after
+ * ending its open events and removing its own listeners. A listener that
+ * does not look like signal-exit's counts as the application's, as it did
+ * before signal-exit was recognised.
+ */
+function looksLikeSignalExit(listener: unknown): boolean {
+  try {
+    const source = Function.prototype.toString.call(listener as () => void);
+    return /\.listeners\s*\(/.test(source) && /\bcount\b/.test(source);
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a listener other than `ours` (and other than signal-exit's, see above) will decide how the process ends. */
 function applicationListens(signal: HandledSignal, ours: () => void): boolean {
-  const others = process.listeners(signal).filter((l) => l !== ours).length;
-  return others > deferringListeners();
+  const others = process.listeners(signal).filter((l) => l !== ours);
+  const signalExits = Math.min(deferringListeners(), others.filter(looksLikeSignalExit).length);
+  return others.length > signalExits;
 }
 
 function install(): Hooks {

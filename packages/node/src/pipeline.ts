@@ -56,7 +56,11 @@ export const OTLP_DELIVERY: Readonly<Required<BatchOptions>> = Object.freeze({
 const BATCH_TIMER_KEYS = ['scheduledDelayMillis', 'exportTimeoutMillis', 'retryInitialDelayMillis', 'retryMaxDelayMillis', 'flushTimeoutMillis'] as const;
 
 function merge(defaults: Readonly<Required<BatchOptions>>, given: BatchOptions | undefined): Required<BatchOptions> {
-  const merged: Required<BatchOptions> = { ...defaults, ...Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined)) };
+  // Only the batch options: the merged object is spread into the processor's own options, and any other key given
+  // here (`schema`, `statementTimeoutMs`, `replayIntervalMillis`, ...) went with it, unchecked, while the
+  // application was told it was ignored (see unknown-options.ts).
+  const known = Object.entries(given ?? {}).filter(([k, v]) => v !== undefined && Object.hasOwn(defaults, k));
+  const merged: Required<BatchOptions> = { ...defaults, ...Object.fromEntries(known) };
   // Clamped to a timer's limit: beyond it a timer fires after 1 ms (an export "timed out" at once: nothing was ever
   // written). Only a number too large is touched: a wrong value is for the processor to refuse, naming it.
   for (const key of BATCH_TIMER_KEYS) if (typeof merged[key] === 'number' && merged[key] > MAX_TIMER_MILLIS) merged[key] = MAX_TIMER_MILLIS;

@@ -47,8 +47,22 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** Longer than any option name by far: no suggestion is looked for (the distance costs its length times theirs). */
+const MAX_SUGGESTED_FROM = 64;
+
+/**
+ * The key as the warning shows it: as is when it reads as a name, else quoted
+ * (a line break or a terminal escape in a key of the application's
+ * configuration would otherwise reach its log raw) and cut to 60 characters.
+ */
+function shown(key: string): string {
+  if (/^[\w$-]{1,60}$/.test(key)) return key;
+  return `${JSON.stringify(key.slice(0, 60))}${key.length > 60 ? '…' : ''}`;
+}
+
 /** The known name `name` most likely meant, if one is close enough. */
 function meant(name: string, known: readonly string[]): string | undefined {
+  if (name.length > MAX_SUGGESTED_FROM) return undefined;
   const n = normalise(name);
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.floor(n.length / 5)) + 1; // at most ~1 edit in 5 characters
@@ -70,7 +84,7 @@ function unknownIn(value: unknown, known: Record<string, true>, prefix: string, 
     if (Object.prototype.hasOwnProperty.call(known, key)) continue;
     if ((value as Record<string, unknown>)[key] === undefined) continue; // `{ x: process.env.X }` with X unset
     const suggestion = meant(key, names);
-    out.push(`ignored unknown option ${prefix}${key}${suggestion !== undefined ? ` (did you mean ${prefix}${suggestion}?)` : ''}`);
+    out.push(`ignored unknown option ${prefix}${shown(key)}${suggestion !== undefined ? ` (did you mean ${prefix}${suggestion}?)` : ''}`);
   }
 }
 

@@ -173,6 +173,15 @@ export class WorkerBridge {
           h?.end((errorsFromWire(m.result) ?? {}) as Record<string, unknown>);
           break;
         }
+        case 'release':
+          // One of the worker's recorders closed; the others go on, so the channel stays open. What it left running
+          // would otherwise stay listed as running until the worker ends: ended now, as failed, as at a close.
+          for (const [key, h] of open) {
+            if (!key.startsWith(`${rid}#`)) continue;
+            open.delete(key);
+            h.end({ status: 'failed', error: 'its worker recorder was closed before this event ended' });
+          }
+          break;
         case 'flush': {
           const reply = (): void => {
             try {

@@ -23,7 +23,9 @@ export type WorkerMessage =
   | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'record'; readonly rid: string; readonly method: RecordMethod; readonly event: unknown }
   | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'begin'; readonly rid: string; readonly id: number; readonly method: BeginMethod; readonly event: unknown }
   | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'end'; readonly rid: string; readonly id: number; readonly result: unknown }
-  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flush'; readonly rid: string; readonly id: number; readonly deliver: boolean };
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'flush'; readonly rid: string; readonly id: number; readonly deliver: boolean }
+  /** The recorder `rid` closed while others still use the channel: what it left running is ended (a main thread that predates it ignores it). */
+  | { readonly p: typeof WORKER_PROTOCOL; readonly op: 'release'; readonly rid: string };
 
 /**
  * An `Error` field of an event or result as it crosses the channel:

@@ -391,7 +391,18 @@ export function createWorkerRecorder(data: AgentspanWorkerData | undefined): Wor
       use.users -= 1;
       // Another recorder of the worker (a library's, the application's) still records on this channel: closing
       // it would send that recorder's events nowhere, uncounted (postMessage on a closed port does not throw).
-      if (use.users > 0 || use.closed) return;
+      if (use.users > 0 || use.closed) {
+        // The channel stays open: the main thread is told, and ends now what this recorder left running rather than
+        // list it as running until the worker ends (the channel's close did that at once before it was shared).
+        if (!use.closed) {
+          try {
+            port.postMessage({ p: WORKER_PROTOCOL, op: 'release', rid } satisfies WorkerMessage);
+          } catch {
+            /* the channel is gone: its close ends them */
+          }
+        }
+        return;
+      }
       use.closed = true;
       try {
         port.close();

@@ -155,6 +155,34 @@ describe('exit handling in a child process', () => {
     });
   }
 
+  for (const kind of ['real', 'v4'] as const) {
+    it(`signal-exit (${kind}) loaded, its listener then dropped by the application, which listens itself: agentspan leaves the exit to the application's handler, called once`, async () => {
+      // Before: signal-exit's counter (left as it was) passed the application's handler off as signal-exit's: agentspan
+      // ended the open events, removed its listeners and raised SIGTERM again, into the application's handler.
+      const runId = `run-signal-exit-dropped-${kind}`;
+      const child = startEmitter({
+        ...base(),
+        spoolDir: false,
+        runId,
+        mode: 'burst',
+        count: 50,
+        then: 'wait',
+        signalExit: kind,
+        dropSigtermListeners: true,
+        appListener: true,
+        appListenerAfterStart: true,
+        appExitDelayMs: 500,
+      });
+      await child.waitFor(/^done$/);
+      child.process.kill('SIGTERM');
+      const how = await Promise.race([child.exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 6000))]);
+      if (how === 'alive') child.process.kill('SIGKILL');
+      assert.deepEqual(how, { code: 3, signal: null }, `the application chose its exit code; stderr: ${child.stderr()}`);
+      assert.equal(child.lines.filter((l) => l === 'app-sigterm').length, 1, "the application's handler ran once");
+      assertAllUpTo(await seqs(runId), 49);
+    });
+  }
+
   it("the application's SIGTERM handler calls shutdown(): agentspan's listeners are gone once its flush is over", async () => {
     const child = startEmitter({ ...base(), spoolDir: false, runId: 'run-app-shutdown', mode: 'burst', count: 50, then: 'wait', appShutdownOnSigterm: true });
     await child.waitFor(/^done$/);

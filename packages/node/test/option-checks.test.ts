@@ -152,6 +152,22 @@ test('an option startAgentspan does not know is ignored with one warning naming 
   assert.deepEqual(resolveOptions(all, {}).warnings, []);
 });
 
+test('an unknown option key is shown bounded and escaped: no line break or terminal escape of a configuration key reaches the log raw, and a huge key costs no edit-distance search', () => {
+  const huge = 'k'.repeat(4_000_000);
+  const started = Date.now();
+  const { warnings } = resolveOptions({ ...quiet, [huge]: 1, 'evil\n[agentspan] forged line \u001b[31m': 2, shutdownTimeoutMs: 5 } as AgentspanOptions, {});
+  const took = Date.now() - started;
+  const unknown = warnings.filter((w) => w.startsWith('ignored unknown option'));
+  assert.deepEqual(unknown, [
+    `ignored unknown option "${'k'.repeat(60)}"…`,
+    'ignored unknown option "evil\\n[agentspan] forged line \\u001b[31m"',
+    'ignored unknown option shutdownTimeoutMs (did you mean shutdownTimeoutMillis?)',
+  ]);
+  for (const w of unknown) assert.doesNotMatch(w, /[\u0000-\u001f]/);
+  // Before: the whole key in the warning, and an edit distance of 4 million characters against every option (seconds).
+  assert.ok(took < 1000, `${took} ms`);
+});
+
 test('databaseUrl that node-postgres cannot read as a URL throws at start, without showing it; every well-formed one passes and reads back as written', async () => {
   // Before: `not a url` and a libpq `host=... dbname=...` string went to host "base" (node-postgres' placeholder),
   // an unencoded `#` in a password failed with "Invalid URL": retried as if the database were down, then dropped.

@@ -485,3 +485,35 @@ test('postgresHeartbeatMs: a running run is written again at that interval, seen
   quiet.end();
   await silent.shutdown();
 });
+
+test('a key of postgresBatch that is not a batch option is ignored, as its warning says: postgresBatch.schema does not move the rows', async () => {
+  // Before: the batch object was spread into the Postgres processor's options whole, so `schema` (or
+  // `statementTimeoutMs`, `writeMethod`, ...) given there took effect, unchecked, while the warning said "ignored".
+  const elsewhere = await createTestSchema('node_batch_elsewhere');
+  try {
+    const warnings: string[] = [];
+    const agentspan = await startAgentspan(
+      {
+        databaseUrl: db.url, // search_path: db.schema, where the rows belong without a `schema` option
+        otlpEndpoint: false,
+        spoolDir: false,
+        flushOnExit: false,
+        registerGlobal: false,
+        postgresBatch: { scheduledDelayMillis: 10, schema: elsewhere.schema } as never,
+        logger: { warn: (m) => warnings.push(m) },
+      },
+      {},
+    );
+    const run = agentspan.startRun({ runId: 'batch-unknown-key' });
+    run.startNode('n').toolCall({ agent: 'a', tool: 't', result: 'ok' });
+    run.end();
+    await agentspan.shutdown();
+    assert.deepEqual(warnings.filter((w) => w.startsWith('ignored')), ['ignored unknown option postgresBatch.schema']);
+    const here = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".execution_events WHERE run_id = 'batch-unknown-key'`);
+    assert.ok((here.rows[0] as { n: number }).n > 0, 'the rows are where the options put them');
+    const there = await elsewhere.pool.query("SELECT to_regclass($1) AS t", [`"${elsewhere.schema}".execution_events`]);
+    assert.equal((there.rows[0] as { t: string | null }).t, null, 'nothing was written to the schema named in postgresBatch');
+  } finally {
+    await elsewhere.drop();
+  }
+});

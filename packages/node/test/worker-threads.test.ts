@@ -117,6 +117,24 @@ describe('worker threads', () => {
     });
   }
 
+  it("an event a recorder left running when it closed is ended at its close(), as failed, while the others still use the channel", async () => {
+    // Before: the channel stayed open for the others, and the event stayed listed as running until the worker ended.
+    const agentspan = await start();
+    const run = agentspan.startRun({ runId: 'release-one' });
+    const data = agentspan.workerData(run);
+    const worker = new Worker(new URL('./fixtures/worker-release.mjs', import.meta.url), { workerData: { agentspan: data }, transferList: [data.port] });
+    const exited = once(worker, 'exit');
+    await once(worker, 'message');
+    await new Promise((r) => setTimeout(r, 50)); // the release reaches the main thread
+    await agentspan.forceFlush();
+    const whileAlive = (await toolRows('release-one')).map((r) => `${r.agent_name}:${String(r.inputs['tool'])}:${r.status}:${r.error_message ?? ''}`);
+    worker.postMessage('go');
+    await exited;
+    run.end();
+    await agentspan.shutdown();
+    assert.deepEqual(whileAlive.sort(), ['app:search:completed:', 'library:left-open-at-close:failed:its worker recorder was closed before this event ended']);
+  });
+
   it("one recorder's close() leaves the channel to the others: their events are recorded; the last close() closes it", async () => {
     const agentspan = await start();
     const run = agentspan.startRun({ runId: 'close-one' });
