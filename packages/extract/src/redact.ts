@@ -41,8 +41,6 @@ interface Rule {
   run?: (text: string) => { text: string; count: number };
   /** For a rule of several kinds: the kind of one match it replaced (else {@link kind}). */
   kindOf?: (match: string) => string | undefined;
-  /** Replacements made inside other replacements since the last call (then reset), counted with the rule's. */
-  takeInner?: () => number;
 }
 
 /** Most characters {@link openingQuoteBefore} walks back. */
@@ -92,6 +90,14 @@ function closingQuoteIn(input: string, q: number, from: number, to: number): num
   }
   return -1;
 }
+
+/**
+ * What may follow a quote that ends a string (blanks, then a member's or an argument's end, a line end, maybe as
+ * JSON writes it, or the input's end), as {@link CLOSING_QUOTE} reads it: `"token=[", "password": …`. A quote
+ * followed by a word opens one instead (`label:"Keys:",apiKey:["sk_…"]`, minified code: the `"` after `[` opens
+ * the list's first item), and the value is read whole. Sticky: read at one place. Bounded.
+ */
+const STRING_END_RE = /[ \t]{0,16}(?:[,;:)}\]\r\n]|\\{1,7}[nr]|$)/y;
 
 /** The `re` of a rule that is a scanner. */
 const NEVER = /(?!)/g;
@@ -605,11 +611,6 @@ function keptLiteral(literal: Literal, key: string, input: string, keyStart: num
 }
 
 function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
-  /** Replacements `password_assignment` made inside its own (see the rule), and how deep it is in them. */
-  const inner = { count: 0, depth: 0 };
-  /** Instances for the replacements made inside a replacement (one per depth: a regex holds its position). */
-  const innerRes: RegExp[] = [];
-
   const keyPattern = keys.map(caseless).join('|');
   /** A key ending in a secret's name (a key without the letter of an escape before it still is one: {@link afterEscape}). */
   const keyEnd = new RegExp(`(?:${keyPattern})$`);
@@ -631,6 +632,78 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       valuePattern(5),
     'g',
   );
+  /** The replacement of one `password_assignment` match, or `undefined` (kept). */
+  const replacePassword = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): string | undefined => {
+    const v = assignedValue(m, g, 2, start);
+    const key = g[0]!.slice(skip);
+    if (keptValue(v, key, g[1]!, input, start + skip)) return undefined;
+    // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
+    // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
+    const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
+    return g[0]! + g[1]! + redactedValue(v, keyQuote, g[1]!, input, start + skip, 'password_assignment');
+  };
+  /**
+   * Where the value of the key at `start` (`skip` past it) ends when the key sits inside a quoted string
+   * (`"cmd": "token=[",` in JSON: a quote opening a string before it, none closing it after) and its value (a
+   * list, a quoted value) runs past that string's closing quote: at that quote, which ends the string
+   * ({@link STRING_END_RE}); else -1. A value starting at that quote is a quoted value when it holds more than
+   * the punctuation between JSON members (`"token=","password": …` holds `,`; `apiKey: "auth"` holds a word).
+   */
+  const stringEnd = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): number => {
+    // Only a value holding a quote can cross one (a bare value never does): the walk back is skipped for the rest.
+    const valueAt = g[0]!.length + g[1]!.length;
+    if (m.indexOf('"', valueAt) < 0 && m.indexOf("'", valueAt) < 0) return -1;
+    const q = !/^\\{0,7}["']/.test(g[1]!) ? openingQuoteBefore(input, start + skip) : 0;
+    if (q === 0) return -1;
+    const valueStart = start + valueAt;
+    const close = closingQuoteIn(input, q, valueStart, start + m.length);
+    if (close < 0) return -1;
+    STRING_END_RE.lastIndex = close + 1;
+    if (!STRING_END_RE.test(input)) return -1;
+    return close > valueStart || /^[\s,:{}[\]]*$/.test(assignedValue(m, g, 2, start).value) ? close : -1;
+  };
+  /**
+   * The `password_assignment` pass. A value that ran past the closing quote of the string its key is in would
+   * take the document's next keys and values with it (`"password": "…"` left in clear, or a tag making the whole
+   * "redacted already"): its value is what lies inside the string (redacted when there is any), and the scan goes
+   * on at that quote, so what follows is read as if the longer reading had never been (a key whose value
+   * opens there, past the longer reading's end, too). The scan resumes past the key each time: it ends, and
+   * no state outlives a call.
+   */
+  const redactPasswordAssignments = (text: string): { text: string; count: number } => {
+    let out = '';
+    let last = 0;
+    let count = 0;
+    passwordRe.lastIndex = 0;
+    for (let match = passwordRe.exec(text); match !== null; match = passwordRe.exec(text)) {
+      const m = match[0];
+      const g = match.slice(1);
+      const start = match.index;
+      // The key is judged from where it starts: after a line end or tab as JSON writes it, past its letter
+      // (`"db ok\npassword: a b"` has the key `password` on a line of its own, not `npassword`).
+      const skip = afterEscape(text, start) && keyEnd.test(g[0]!.slice(1)) ? 1 : 0;
+      const close = stringEnd(m, g, text, start, skip);
+      if (close >= 0) {
+        const valueStart = start + g[0]!.length + g[1]!.length;
+        // What the longer reading took holding an earlier tag (`"q": "token=[[", …, "[REDACTED:x]"`): the tag's `]`
+        // may be all that made it a list (no crossing before that tag was written), and what is inside the
+        // string was kept then; it is kept now too, so a second pass changes nothing.
+        if (close > valueStart && !m.includes('[REDACTED:', close - start)) {
+          out += text.slice(last, valueStart) + tag('password_assignment');
+          last = close;
+          count++;
+        }
+        passwordRe.lastIndex = close;
+        continue;
+      }
+      const r = replacePassword(m, g, text, start, skip);
+      if (r === undefined) continue;
+      out += text.slice(last, start) + r;
+      last = start + m.length;
+      count++;
+    }
+    return count === 0 ? { text, count } : { text: out + text.slice(last), count };
+  };
   return [
     { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
     { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
@@ -675,57 +748,9 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     {
       kind: 'password_assignment',
       bit: PASSWORD,
-      re: passwordRe,
-      takeInner: () => {
-        const n = inner.count;
-        inner.count = 0;
-        return n;
-      },
-      replace: function replacePassword(m, g, _after, input, start): string | undefined {
-        const v = assignedValue(m, g, 2, start);
-        // The key is judged from where it starts: after a line end or tab as JSON writes it, past its letter
-        // (`"db ok\npassword: a b"` has the key `password` on a line of its own, not `npassword`).
-        const skip = afterEscape(input, start) && keyEnd.test(g[0]!.slice(1)) ? 1 : 0;
-        const key = g[0]!.slice(skip);
-        // A key inside a quoted string (`"cmd": "token=[",` in JSON: a quote opening a string before it, none
-        // closing it after) whose value (a list, a quoted value) runs past that string's closing quote took other
-        // keys and values of the document with it (`"password": "…"` left in clear, or a tag making the whole
-        // "redacted already"). Its value is what lies inside the string (redacted when there is any); what
-        // follows the quote is redacted on its own (twice nested at most: bounded work per match).
-        const q = !/^\\{0,7}["']/.test(g[1]!) ? openingQuoteBefore(input, start + skip) : 0;
-        if (q !== 0) {
-          const valueStart = start + g[0]!.length + g[1]!.length;
-          const close = closingQuoteIn(input, q, valueStart, start + m.length);
-          // A value starting at that quote is a quoted value when it holds more than the punctuation between JSON
-          // members (`"token=","password": …` holds `,`; `apiKey: "auth"` holds a word): judged as such, below.
-          if (close >= 0 && (close > valueStart || /^[\s,:{}[\]]*$/.test(v.value))) {
-            const rest = input.slice(close, start + m.length);
-            let after = rest;
-            if (inner.depth < 2) {
-              inner.depth++;
-              try {
-                const re = (innerRes[inner.depth] ??= new RegExp(passwordRe.source, 'g'));
-                after = rest.replace(re, (...a: unknown[]) => {
-                  const groupEnd = a.findIndex((x, i) => i > 0 && typeof x === 'number');
-                  const r = replacePassword(a[0] as string, a.slice(1, groupEnd) as (string | undefined)[], '', rest, a[groupEnd] as number);
-                  if (r === undefined) return a[0] as string;
-                  inner.count++;
-                  return r;
-                });
-              } finally {
-                inner.depth--;
-              }
-            }
-            const replaced = g[0]! + g[1]! + (close > valueStart ? tag('password_assignment') : '') + after;
-            return replaced === m ? undefined : replaced;
-          }
-        }
-        if (keptValue(v, key, g[1]!, input, start + skip)) return undefined;
-        // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
-        // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
-        const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
-        return g[0]! + g[1]! + redactedValue(v, keyQuote, g[1]!, input, start + skip, 'password_assignment');
-      },
+      re: NEVER,
+      replace: () => undefined,
+      run: (text) => redactPasswordAssignments(text),
     },
     // Secrets passed as arguments (redact-arguments.ts): `os.getenv("API_KEY", "…")`, `process.env.API_KEY ?? "…"`,
     // `auth=("admin", "…")`, `server.login("me@x.com", "…")`.
@@ -1837,7 +1862,6 @@ function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMa
       if (!kinds.includes(kind)) kinds.push(kind);
       return r;
     });
-    count += rule.takeInner?.() ?? 0;
     if (hit) mask = scan(text);
   }
   return { text, redactions: count, kinds };

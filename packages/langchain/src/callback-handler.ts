@@ -161,7 +161,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
           node = this.targetRun.startNode(name, { type: 'chain' });
         }
       }
-      this.runs.set(runId, {
+      this.track(runId, {
         runId,
         parentRunId,
         kind: 'chain',
@@ -292,7 +292,7 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
               ...(toolCallId ? { toolCallId } : {}),
               metadata: meta,
             });
-      this.runs.set(runId, {
+      this.track(runId, {
         runId,
         parentRunId,
         kind: code !== undefined ? 'code' : 'tool',
@@ -402,8 +402,9 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
       turnsSinceAction: 0,
       ...watchAbort(signal, (reason) => this.guard(() => this.aborted(state, reason))),
     };
-    this.runs.set(runId, state);
-    // Aborted before it started: `.stream()` rejects and LangChain reports nothing more.
+    this.track(runId, state);
+    // Aborted before it started: no abort event will come. The grace starts now; LangChain's own error, if it
+    // reports one (`@langchain/core` 1.4 does, after `.stream()` has rejected), is what the row says.
     if (signal?.aborted === true) this.aborted(state, abortReasonOf(signal));
   }
 
@@ -421,7 +422,21 @@ export class AgentspanCallbackHandler extends BaseCallbackHandler {
     setTimeout(() => this.guard(() => this.endAborted(state)), ABORT_GRACE_MS).unref();
   }
 
-  /** An aborted call still waiting when the handler is disposed: ended with its abort reason, not as abandoned. */
+  /**
+   * Tracks `state` under `runId`. An aborted call still waiting out its grace under the same id (a caller that
+   * passes its own `runId` and retries at once) is ended now with its reason: replaced, it was found by nothing,
+   * and its row stayed open until agentspan's shutdown ended it as shut down.
+   */
+  private track(runId: string, state: RunState): void {
+    const waiting = this.runs.get(runId);
+    if (waiting !== undefined && 'abortReason' in waiting) {
+      this.runs.delete(runId);
+      this.endAbortedNow(waiting);
+    }
+    this.runs.set(runId, state);
+  }
+
+  /** An aborted call still waiting when the handler is disposed (or its id is reused): ended with its abort reason, not as abandoned. */
   private endAbortedNow(state: RunState): void {
     (state.handle as EventHandle<AgentCallResult>).end({ error: state.abortReason, metadata: { ...state.metadata, aborted: true } });
   }

@@ -187,7 +187,7 @@ test('a stream whose signal was aborted before it started is a failed row with t
   const step = run.startNode('chat');
   const handler = new AgentspanCallbackHandler({ node: step, agent: 'talker' });
 
-  // Aborted before the call: `.stream()` rejects, LangChain reports no end (the row stayed open until shutdown).
+  // Aborted before the call: `.stream()` rejects; whatever LangChain reports (an error, with @langchain/core 1.4), the row fails with the reason.
   const early = new AbortController();
   early.abort(new Error('cancelled before start'));
   await assert.rejects(async () => {
@@ -230,4 +230,37 @@ test('disposing the handler while an aborted call waits out the grace ends it wi
   await agentspan.shutdown();
   const rows = await eventRows(db, 'lc-abort-dispose');
   assert.deepEqual(rows.map((r) => [r.status, r.error_message]), [['failed', 'stopped']]);
+});
+
+test('a run id the caller reuses while an aborted call waits out the grace: the aborted row still ends with its reason, the new call with its reply', async () => {
+  // Before: the new call replaced the waiting one, which nothing found again; its row ended "agentspan shut down".
+  const { agentspan } = await startHarness(db, mkdtempSync(join(tmpdir(), 'agentspan-lc-abort-')));
+  const run = agentspan.startRun({ runId: 'lc-abort-reused-id', task: 'retry under the same run id' });
+  const step = run.startNode('chat');
+  const handler = new AgentspanCallbackHandler({ node: step, agent: 'talker' });
+  const runId = '0e0e0e0e-0e0e-4e0e-8e0e-0e0e0e0e0e0e';
+  const controller = new AbortController();
+  let seen = '';
+  await assert.rejects(async () => {
+    const model = new FakeListChatModel({ responses: ['abcdefgh'], sleep: 2 });
+    for await (const chunk of await model.stream('hi', { signal: controller.signal, callbacks: [handler], runId })) {
+      seen += String(chunk.content);
+      if (seen.length === 2) controller.abort(new Error('stopped, retrying'));
+    }
+  }, /stopped, retrying/);
+  const reply = await new FakeListChatModel({ responses: ['second try'] }).invoke('hi', { callbacks: [handler], runId });
+  assert.equal(reply.content, 'second try');
+  await new Promise((r) => setTimeout(r, ABORT_GRACE_MS + 50));
+  assert.equal(handler.trackedRuns, 0);
+  step.end();
+  run.end();
+  await agentspan.shutdown();
+  const rows = await eventRows(db, 'lc-abort-reused-id');
+  assert.deepEqual(
+    rows.map((r) => [r.meta['langchain_run_id'], r.status, r.error_message, r.meta['aborted'] ?? null, r.inputs['content'] ?? null]),
+    [
+      [runId, 'failed', 'stopped, retrying', true, null],
+      [runId, 'completed', null, null, 'second try'],
+    ],
+  );
 });

@@ -59,8 +59,14 @@ function merge(defaults: Readonly<Required<BatchOptions>>, given: BatchOptions |
   // Only the batch options: the merged object is spread into the processor's own options, and any other key given
   // here (`schema`, `statementTimeoutMs`, `replayIntervalMillis`, ...) went with it, unchecked, while the
   // application was told it was ignored (see unknown-options.ts).
-  const known = Object.entries(given ?? {}).filter(([k, v]) => v !== undefined && Object.hasOwn(defaults, k));
-  const merged: Required<BatchOptions> = { ...defaults, ...Object.fromEntries(known) };
+  // Each read as the other options are (`given.maxQueueSize`): a field inherited or a getter of the application's
+  // class counts too. Only own fields were taken before, so such a value was dropped without a word (not warned
+  // either: it is a known name), and the default stayed in force.
+  const merged: Required<BatchOptions> = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof BatchOptions)[]) {
+    const value = given?.[key];
+    if (value !== undefined) merged[key] = value;
+  }
   // Clamped to a timer's limit: beyond it a timer fires after 1 ms (an export "timed out" at once: nothing was ever
   // written). Only a number too large is touched: a wrong value is for the processor to refuse, naming it.
   for (const key of BATCH_TIMER_KEYS) if (typeof merged[key] === 'number' && merged[key] > MAX_TIMER_MILLIS) merged[key] = MAX_TIMER_MILLIS;

@@ -517,3 +517,38 @@ test('a key of postgresBatch that is not a batch option is ignored, as its warni
     await elsewhere.drop();
   }
 });
+
+test('a batch option read from a getter or an inherited field of postgresBatch / otlpBatch is applied, as the other options are read', async () => {
+  // Before: only own fields were taken, so these values were dropped without a word (a known name: not warned) and
+  // the defaults stayed in force. A value the delivery processor refuses shows whether it got there.
+  class BatchConfig {
+    get maxQueueSize(): number {
+      return 0;
+    }
+  }
+  const batches: [string, object][] = [
+    ['own field', { maxQueueSize: 0 }],
+    ['getter of a class', new BatchConfig()],
+    ['inherited field', Object.create({ maxQueueSize: 0 }) as object],
+  ];
+  for (const key of ['postgresBatch', 'otlpBatch'] as const) {
+    for (const [how, batch] of batches) {
+      await assert.rejects(
+        startAgentspan(
+          {
+            databaseUrl: db.url,
+            otlpEndpoint: key === 'otlpBatch' ? 'http://127.0.0.1:9/v1/traces' : false,
+            spoolDir: false,
+            flushOnExit: false,
+            registerGlobal: false,
+            [key]: batch,
+            logger: { warn: () => undefined },
+          },
+          {},
+        ),
+        /maxQueueSize/,
+        `${key}: ${how}`,
+      );
+    }
+  }
+});
