@@ -313,7 +313,6 @@ const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH;
 /** Bits used by rule bits (a count can be carried above them). */
 const BITS = 21;
 
-/** Characters that may follow a bare value's `&` and stay in it: a bare value's, less `=` (a query's next `name=value`). */
 /**
  * What a bare value's `[…]` may hold: a secret with brackets (`Xk[9mP]2qL7`) is one value, not `Xk[9mP`
  * and a tail left in clear. No other bracket, blank or quote: `tokens[i]` and `env["K"]` read as before.
@@ -325,6 +324,7 @@ const BRACKETED_CHAR = `[^\\s"',;&}{)(\\[\\]\\\\]`;
  * `key=`/`key:` hides in it). Bounded: linear.
  */
 const SUBSCRIPT_PATH_RE = /^[A-Za-z_$][\w$]{0,127}(?:\??\.[A-Za-z_$][\w$]{0,127}|\[[^\][\n=:]{0,256}\]){1,16}(?:\[[^\][\n=:]{0,256})?$/;
+/** Characters that may follow a bare value's `&` and stay in it: a bare value's, less `=` (a query's next `name=value`). */
 const AMP_WORD = `[^\\s"',;&}{)(\\]\\\\=]`;
 /**
  * What follows the `&` of an HTML entity (`&amp;`, `&#39;`, `&#x27;`): a value ends before it. Any other `&…;`
