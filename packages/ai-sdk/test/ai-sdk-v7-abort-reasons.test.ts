@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { registerTelemetry, streamText } from 'ai';
-import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { agentspanTelemetry } from '../src/index.js';
 import { abortMessage } from '../src/abort-marking.js';
 import { eventRows, startHarness } from './helpers.js';
+import { streamingModel } from './v7-streaming-model.js';
 
 /**
  * `AbortSignal.reason` is whatever the caller passed to `abort()`. A reason
@@ -26,28 +26,12 @@ after(async () => {
   await db.drop();
 });
 
-const usage = {
-  inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
-  outputTokens: { total: 5, text: 5, reasoning: 0 },
-};
-
-function streamingModel(text: string) {
-  const chunks = [
-    { type: 'stream-start' as const, warnings: [] },
-    { type: 'text-start' as const, id: 't' },
-    ...text.split('').map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
-    { type: 'text-end' as const, id: 't' },
-    { type: 'finish' as const, finishReason: { unified: 'stop' as const, raw: 'stop' }, usage },
-  ];
-  return new MockLanguageModelV4({ modelId: 'mock', doStream: async () => ({ stream: simulateReadableStream({ chunks, chunkDelayInMs: 2 }) }) });
-}
-
 /** Streams, aborting with `reason` after 3 characters; the caller's view (the text, or the error it got). */
 async function readAndAbort(reason: unknown): Promise<string> {
   const controller = new AbortController();
   let seen = '';
   try {
-    const result = streamText({ model: streamingModel('abcdefgh'), prompt: 'spell', abortSignal: controller.signal, telemetry: { functionId: 'speller' }, onError: () => undefined });
+    const result = streamText({ model: streamingModel('mock', 'abcdefgh', 2), prompt: 'spell', abortSignal: controller.signal, telemetry: { functionId: 'speller' }, onError: () => undefined });
     for await (const delta of result.textStream) {
       seen += delta;
       if (seen.length >= 3 && !controller.signal.aborted) controller.abort(reason);

@@ -4,10 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerTelemetry, streamText } from 'ai';
-import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { agentspanTelemetry } from '../src/index.js';
 import { eventRows, startHarness } from './helpers.js';
+import { streamingModel } from './v7-streaming-model.js';
 
 /**
  * AI SDK v7 `streamText` aborted through its `abortSignal`: `@ai-sdk/otel`
@@ -24,27 +24,11 @@ after(async () => {
   await db.drop();
 });
 
-const usage = {
-  inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
-  outputTokens: { total: 5, text: 5, reasoning: 0 },
-};
-
-function streamingModel(modelId: string, text: string) {
-  const chunks = [
-    { type: 'stream-start' as const, warnings: [] },
-    { type: 'text-start' as const, id: 't' },
-    ...text.split('').map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
-    { type: 'text-end' as const, id: 't' },
-    { type: 'finish' as const, finishReason: { unified: 'stop' as const, raw: 'stop' }, usage },
-  ];
-  return new MockLanguageModelV4({ modelId, doStream: async () => ({ stream: simulateReadableStream({ chunks, chunkDelayInMs: 3 }) }) });
-}
-
 /** Streams from the mock model, aborting after `stopAt` characters when given; what the caller read. */
 async function read(modelId: string, functionId: string, stopAt?: number): Promise<string> {
   const controller = new AbortController();
   const result = streamText({
-    model: streamingModel(modelId, 'abcdefghijklmnop'),
+    model: streamingModel(modelId, 'abcdefghijklmnop', 3),
     prompt: 'spell',
     abortSignal: controller.signal,
     telemetry: { functionId },
