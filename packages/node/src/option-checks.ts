@@ -151,6 +151,11 @@ function checkDatabaseUrl(value: unknown): void {
   checkString('databaseUrl', value);
   const text = typeof value === 'string' ? value.trim() : '';
   if (text === '' || text.startsWith('/')) return;
+  // `localhost:5432/app` parses as a URL of scheme `localhost:`: node-postgres would look for the database
+  // `432/app` on the default host. A host and port with no scheme is a typo, never a connection URL.
+  if (/^[A-Za-z0-9.-]+:\d{1,5}(?:\/|\?|$)/.test(text)) {
+    throw new TypeError(`agentspan: databaseUrl must be a connection URL: ${DATABASE_URL_FORM}; got host:port without a scheme (write postgres:// before it; not shown: it may hold a password)`);
+  }
   // Read as node-postgres reads it (pg-connection-string): spaces and stray `%` encoded first, and an empty host
   // (`postgres://USER@/DATABASE?host=/socket`) allowed; only without its placeholder base, which hid the mistake.
   const encoded = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(text) ? encodeURI(text).replace(/%25(\d\d)/g, '%$1') : text;

@@ -179,6 +179,11 @@ test('databaseUrl that node-postgres cannot read as a URL throws at start, witho
     );
   }
   await assert.rejects(startAgentspan({ ...quiet, databaseUrl: 'not a url' }, {}), /databaseUrl must be a connection URL/);
+  // Host and port without a scheme read as a URL of scheme `localhost:`: node-postgres looked for database `432/app`.
+  for (const databaseUrl of ['localhost:5432/app', 'db.internal:5432', '127.0.0.1:5432/app?sslmode=disable']) {
+    assert.throws(() => resolveOptions({ ...quiet, databaseUrl }, {}), /host:port without a scheme \(write postgres:\/\/ before it/, databaseUrl);
+  }
+  for (const databaseUrl of ['postgres://localhost:5432/app', 'socket:/var/run/postgresql?db=app']) assert.doesNotThrow(() => resolveOptions({ ...quiet, databaseUrl }, {}), databaseUrl);
   // What node-postgres reads: a socket directory, an empty host with ?host=, spaces it encodes itself, '' (not given).
   for (const databaseUrl of ['/var/run/postgresql app', 'postgres://app@/app?host=/var/run/postgresql', 'postgresql:///app?host=/tmp', 'postgres://app:p ss@db/app', '', '  ']) {
     assert.doesNotThrow(() => resolveOptions({ ...quiet, databaseUrl }, {}), databaseUrl);
