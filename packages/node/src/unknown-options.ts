@@ -10,6 +10,7 @@
  * option this one lacks, must still start.
  */
 
+import type { FileCaptureConfig, RedactionConfig } from '@agentspan/processor';
 import type { AgentspanOptions, BatchOptions } from './types.js';
 
 /** Every option; `satisfies` keeps the list in step with the type (a key missing or extra does not compile). */
@@ -26,6 +27,12 @@ const BATCH_OPTIONS = {
   maxQueueSize: true, maxQueueBytes: true, maxExportBatchSize: true, scheduledDelayMillis: true, maxConcurrentExports: true,
   exportTimeoutMillis: true, retryInitialDelayMillis: true, retryMaxDelayMillis: true, flushTimeoutMillis: true,
 } as const satisfies Record<keyof BatchOptions, true>;
+
+const FILE_CAPTURE_OPTIONS = {
+  enabled: true, roots: true, maxFileBytes: true, maxContentBytes: true, textExtensions: true, maxFilesPerSpan: true,
+} as const satisfies Record<keyof FileCaptureConfig, true>;
+
+const REDACTION_OPTIONS = { enabled: true, extraPatterns: true, extraKeyNames: true } as const satisfies Record<keyof RedactionConfig, true>;
 
 /** A name as a typo is likely to differ: case, `_`/`-`, and the `Ms`/`Millis` suffixes. */
 function normalise(name: string): string {
@@ -88,11 +95,13 @@ function unknownIn(value: unknown, known: Record<string, true>, prefix: string, 
   }
 }
 
-/** One warning per option given that `startAgentspan` does not know (top level, `postgresBatch`, `otlpBatch`). */
+/** One warning per option given that `startAgentspan` does not know (top level, `postgresBatch`, `otlpBatch`, `fileCapture`, `redaction`). */
 export function unknownOptionWarnings(options: AgentspanOptions): string[] {
   const out: string[] = [];
   unknownIn(options, OPTIONS, '', out);
   unknownIn(options.postgresBatch, BATCH_OPTIONS, 'postgresBatch.', out);
   unknownIn(options.otlpBatch, BATCH_OPTIONS, 'otlpBatch.', out);
+  unknownIn(options.fileCapture, FILE_CAPTURE_OPTIONS, 'fileCapture.', out);
+  unknownIn(options.redaction, REDACTION_OPTIONS, 'redaction.', out);
   return out;
 }

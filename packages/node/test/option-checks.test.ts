@@ -150,6 +150,19 @@ test('an option startAgentspan does not know is ignored with one warning naming 
     spanProcessors: [], resourceAttributes: {}, sampler: { shouldSample: () => ({}) } as never, logger: { warn: () => {} },
   };
   assert.deepEqual(resolveOptions(all, {}).warnings, []);
+  // Inside fileCapture and redaction too (`maxFileByte` left file capture's 1 MB bound in force without a word).
+  const nested = resolveOptions(
+    {
+      ...quiet,
+      fileCapture: { enabled: true, roots: ['/tmp'], maxFileBytes: 1, maxContentBytes: 1, textExtensions: ['.txt'], maxFilesPerSpan: 1, maxFileByte: 5 },
+      redaction: { enabled: true, extraPatterns: [], extraKeyNames: [], extraKeys: ['x'] },
+    } as AgentspanOptions,
+    {},
+  ).warnings.filter((w) => w.startsWith('ignored unknown option'));
+  assert.deepEqual(nested, [
+    'ignored unknown option fileCapture.maxFileByte (did you mean fileCapture.maxFileBytes?)',
+    'ignored unknown option redaction.extraKeys',
+  ]);
 });
 
 test('an unknown option key is shown bounded and escaped: no line break or terminal escape of a configuration key reaches the log raw, and a huge key costs no edit-distance search', () => {
