@@ -2,7 +2,7 @@
 --
 -- GENERATED from @agentspan/exporter-postgres migrationScript(): do not edit.
 -- Regenerate with `npm run generate:stack` after changing a migration.
--- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type), 22 (tool_sequences_lanes), 23 (events_in_progress), 24 (event_fills).
+-- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type), 22 (tool_sequences_lanes), 23 (events_in_progress), 24 (event_fills), 25 (event_outcome_words).
 --
 -- It also records the applied versions in agentspan_schema_migrations, so the
 -- exporter's migrator finds nothing to do on first start; later migrations are
@@ -128,7 +128,7 @@ SELECT e.id,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
        CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL AND e.duration_ms IS NULL)
-            THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
+            THEN (CASE translate(btrim(coalesce(e.status, ''), ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') WHEN '' THEN 'unknown' WHEN 'success' THEN 'success' WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'cancelled' WHEN 'running' THEN 'running' WHEN 'stale' THEN 'stale' WHEN 'succeeded' THEN 'success' WHEN 'successful' THEN 'success' WHEN 'completed' THEN 'success' WHEN 'complete' THEN 'success' WHEN 'ok' THEN 'success' WHEN 'done' THEN 'success' WHEN 'passed' THEN 'success' ELSE 'failed' END) IN ('success', 'unknown', 'running') AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
@@ -321,7 +321,7 @@ SELECT e.id,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
        CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL AND e.duration_ms IS NULL)
-            THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
+            THEN (CASE translate(btrim(coalesce(e.status, ''), ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') WHEN '' THEN 'unknown' WHEN 'success' THEN 'success' WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'cancelled' WHEN 'running' THEN 'running' WHEN 'stale' THEN 'stale' WHEN 'succeeded' THEN 'success' WHEN 'successful' THEN 'success' WHEN 'completed' THEN 'success' WHEN 'complete' THEN 'success' WHEN 'ok' THEN 'success' WHEN 'done' THEN 'success' WHEN 'passed' THEN 'success' ELSE 'failed' END) IN ('success', 'unknown', 'running') AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
@@ -348,7 +348,7 @@ SELECT e.id,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
        CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL AND e.duration_ms IS NULL)
-            THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
+            THEN (CASE translate(btrim(coalesce(e.status, ''), ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') WHEN '' THEN 'unknown' WHEN 'success' THEN 'success' WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'cancelled' WHEN 'running' THEN 'running' WHEN 'stale' THEN 'stale' WHEN 'succeeded' THEN 'success' WHEN 'successful' THEN 'success' WHEN 'completed' THEN 'success' WHEN 'complete' THEN 'success' WHEN 'ok' THEN 'success' WHEN 'done' THEN 'success' WHEN 'passed' THEN 'success' ELSE 'failed' END) IN ('success', 'unknown', 'running') AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
@@ -442,7 +442,7 @@ SELECT e.id,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
        CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL AND e.duration_ms IS NULL)
-            THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
+            THEN (CASE translate(btrim(coalesce(e.status, ''), ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') WHEN '' THEN 'unknown' WHEN 'success' THEN 'success' WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'cancelled' WHEN 'running' THEN 'running' WHEN 'stale' THEN 'stale' WHEN 'succeeded' THEN 'success' WHEN 'successful' THEN 'success' WHEN 'completed' THEN 'success' WHEN 'complete' THEN 'success' WHEN 'ok' THEN 'success' WHEN 'done' THEN 'success' WHEN 'passed' THEN 'success' ELSE 'failed' END) IN ('success', 'unknown', 'running') AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",
@@ -616,3 +616,30 @@ CREATE TABLE IF NOT EXISTS execution_event_fills (
 );
 
 INSERT INTO agentspan_schema_migrations (version, name) VALUES (24, 'event_fills') ON CONFLICT (version) DO NOTHING;
+
+-- 25: event_outcome_words
+
+
+CREATE OR REPLACE VIEW agentspan_event_outcomes AS
+SELECT e.id,
+       e.run_id,
+       e.node_id,
+       e.event_type,
+       e.agent_name,
+       CASE WHEN e.event_type = 'tool_call' THEN e.inputs->>'tool' END AS tool_name,
+       e.inputs->>'code_hash' AS code_hash,
+       e.inputs->>'code' AS code,
+       coalesce(e.meta->>'language', e.inputs->>'language') AS language,
+       CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
+       e.status,
+       CASE WHEN NOT (e.status = 'running' AND e.completed_at IS NULL AND e.duration_ms IS NULL)
+            THEN (CASE translate(btrim(coalesce(e.status, ''), ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') WHEN '' THEN 'unknown' WHEN 'success' THEN 'success' WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'cancelled' WHEN 'running' THEN 'running' WHEN 'stale' THEN 'stale' WHEN 'succeeded' THEN 'success' WHEN 'successful' THEN 'success' WHEN 'completed' THEN 'success' WHEN 'complete' THEN 'success' WHEN 'ok' THEN 'success' WHEN 'done' THEN 'success' WHEN 'passed' THEN 'success' ELSE 'failed' END) IN ('success', 'unknown', 'running') AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
+       coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
+       e.execution_order,
+       e."timestamp",
+       e.duration_ms,
+       e.parent_event_id
+  FROM execution_events e;
+
+
+INSERT INTO agentspan_schema_migrations (version, name) VALUES (25, 'event_outcome_words') ON CONFLICT (version) DO NOTHING;

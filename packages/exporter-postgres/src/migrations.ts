@@ -180,6 +180,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 22, name: 'tool_sequences_lanes', sql: `${EVENT_OUTCOMES_VIEW_SQL}\n${TOOL_SEQUENCES_SQL}`, creates: [EVENT_OUTCOMES_VIEW] },
   { version: 23, name: 'events_in_progress', sql: EVENTS_IN_PROGRESS_SQL, creates: [EVENT_OUTCOMES_VIEW] },
   { version: 24, name: 'event_fills', sql: EVENT_FILLS_SQL, creates: [TABLES.EVENT_FILLS] },
+  // The outcomes view again, and the aggregates over it: an event's status read as a run's (`error` is no success).
+  { version: 25, name: 'event_outcome_words', sql: EVENT_OUTCOMES_VIEW_SQL, creates: [EVENT_OUTCOMES_VIEW] },
 ]);
 
 /** The table recording applied versions (created by {@link runMigrations}, not by a migration). */

@@ -12,14 +12,20 @@
  * view, the body is bound to the tables when it is created, so it reads the
  * schema it was migrated into whatever the caller's `search_path` is.
  *
- * "Succeeded" is defined once, in `agentspan_event_outcomes`: status is not
- * `failed` and `meta.has_error` (non-zero exit code, tool error) is not true.
+ * "Succeeded" is defined once, in `agentspan_event_outcomes`: the status reads
+ * a success as a run's does (`runOutcomeSql`: `completed`, `success` and the
+ * words for it, in any case; none given, or `running` on an event that ended,
+ * says nothing of the outcome and counts too), and `meta.has_error`
+ * (non-zero exit code, tool error) is not true. Any other word (`failed`,
+ * `error`, `timeout`) is no success (migration 25; `status <> 'failed'` before
+ * it counted `error` as one).
  * An event still running (its row in progress, `inProgressSql`) has no
  * outcome yet: its `succeeded` is NULL, and the aggregates leave it out
  * (migration 23).
  */
 
 import { inProgressSql } from './liveness.js';
+import { RunOutcome, runOutcomeSql } from './run-outcome.js';
 
 /**
  * `agentspan_event_outcomes`: one row per event with what mining reads
@@ -33,7 +39,8 @@ import { inProgressSql } from './liveness.js';
  * alone migration 21, which brought the `error_type` fallback to schemas
  * made before it, part of migration 22, which appended `parent_event_id`
  * (the tool sequences read it), and of migration 23, which brought the NULL
- * `succeeded` of events in progress.
+ * `succeeded` of events in progress, and of migration 25, which reads the
+ * status as a run's is read (an event `error` or `timeout` is no success).
  */
 export const EVENT_OUTCOMES_VIEW_SQL = `
 CREATE OR REPLACE VIEW agentspan_event_outcomes AS
@@ -49,7 +56,7 @@ SELECT e.id,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
        CASE WHEN NOT ${inProgressSql('e')}
-            THEN e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
+            THEN ${runOutcomeSql('e.status')} IN ('${RunOutcome.SUCCESS}', '${RunOutcome.UNKNOWN}', '${RunOutcome.RUNNING}') AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",

@@ -230,7 +230,7 @@ describe('runMigrations', () => {
       assert.notEqual(before22, EVENT_OUTCOMES_VIEW_SQL, 'the view as migrations 20 and 21 made it');
       await s.pool.query(before22);
       await s.pool.query('CREATE VIEW a_users_view AS SELECT id, tool_name FROM agentspan_event_outcomes');
-      assert.deepEqual((await runMigrations(s.pool)).applied, [20, 21, 22, 23, 24]);
+      assert.deepEqual((await runMigrations(s.pool)).applied, [20, 21, 22, 23, 24, 25]);
       const cols = await s.pool.query(
         `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'agentspan_event_outcomes' ORDER BY ordinal_position`,
         [s.schema],
@@ -243,6 +243,32 @@ describe('runMigrations', () => {
     }
   });
 
+  it('migration 25 reads an event status as a run status is read: error or timeout is no success, completed in any case is (a schema migrated before it)', async () => {
+    const s = await createTestSchema('mig25');
+    try {
+      await runMigrations(s.pool, { migrations: MIGRATIONS.filter((m) => m.version < 25) });
+      // The outcomes view as migrations 23 and 24 left it.
+      const before25 = EVENT_OUTCOMES_VIEW_SQL.replace(/THEN \(CASE translate[^\n]+ AND coalesce/, "THEN e.status <> 'failed' AND coalesce");
+      assert.notEqual(before25, EVENT_OUTCOMES_VIEW_SQL, 'the view as migration 23 made it');
+      await s.pool.query(before25);
+      const statuses = ['completed', ' Completed ', 'OK', 'success', 'failed', 'error', 'timeout', 'FAILED'];
+      for (const [i, status] of statuses.entries()) {
+        await s.pool.query(
+          `INSERT INTO execution_events (id, event_type, agent_name, "timestamp", status, trace_id, span_id, completed_at)
+           VALUES ($1, 'tool_call', 'worker', now(), $2, 'aa', $3, now())`,
+          [`00000000-0000-5000-8000-0000000025${String(i).padStart(2, '0')}`, status, `0123456789abcd${String(i).padStart(2, '0')}`],
+        );
+      }
+      const read = async () =>
+        (await s.pool.query<{ status: string; succeeded: boolean }>('SELECT status, succeeded FROM agentspan_event_outcomes ORDER BY id')).rows.map((r) => [r.status, r.succeeded]);
+      assert.deepEqual((await read()).filter(([, ok]) => ok).map(([st]) => st), ['completed', ' Completed ', 'OK', 'success', 'error', 'timeout', 'FAILED'], "before 25: only 'failed' was no success");
+      assert.deepEqual((await runMigrations(s.pool)).applied, [25]);
+      assert.deepEqual((await read()).filter(([, ok]) => ok).map(([st]) => st), ['completed', ' Completed ', 'OK', 'success']);
+    } finally {
+      await s.drop();
+    }
+  });
+
   it('migration 23 gives an event in progress no outcome in a schema migrated before it (other views depending on the outcomes kept)', async () => {
     const s = await createTestSchema('mig23');
     try {
@@ -250,7 +276,7 @@ describe('runMigrations', () => {
       // The outcomes view as migrations 20 to 22 made it.
       const before23 = EVENT_OUTCOMES_VIEW_SQL.replace(
         /CASE WHEN NOT \(e\.status = 'running' AND e\.completed_at IS NULL AND e\.duration_ms IS NULL\)\s+THEN ([^\n]+) END AS succeeded/,
-        '($1) AS succeeded',
+        `(e.status <> 'failed' AND coalesce(e.meta->>'has_error', 'false') <> 'true') AS succeeded`,
       );
       assert.notEqual(before23, EVENT_OUTCOMES_VIEW_SQL, 'the view as migrations 20 to 22 made it');
       await s.pool.query(before23);
@@ -262,7 +288,7 @@ describe('runMigrations', () => {
       );
       const succeeded = async () => (await s.pool.query('SELECT succeeded FROM a_users_view')).rows[0].succeeded;
       assert.equal(await succeeded(), true, 'before 23: an event still running counted as a success');
-      assert.deepEqual((await runMigrations(s.pool)).applied, [23, 24]);
+      assert.deepEqual((await runMigrations(s.pool)).applied, [23, 24, 25]);
       assert.equal(await succeeded(), null, "no outcome yet, through the user's view too");
       assert.equal((await s.pool.query('SELECT count(*)::int AS n FROM agentspan_error_rates')).rows[0].n, 0, 'not a call of writer yet');
     } finally {
