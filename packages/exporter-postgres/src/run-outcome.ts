@@ -48,8 +48,15 @@ export function runOutcome(status: string | null | undefined): RunOutcome {
 export function runOutcomeSql(status: string): string {
   const own = OWN_OUTCOMES.map((o) => `WHEN '${o}' THEN '${o}'`).join(' ');
   const success = SUCCESS_WORDS.map((w) => `WHEN '${w}' THEN '${RunOutcome.SUCCESS}'`).join(' ');
-  // Spaces trimmed and ASCII letters lowered, exactly as runOutcome does (lower() would follow the collation).
-  return `(CASE translate(btrim(coalesce(${status}, ''), ' '), '${UPPER}', '${LOWER}') WHEN '' THEN '${RunOutcome.UNKNOWN}' ${own} ${success} ELSE '${RunOutcome.FAILED}' END)`;
+  return `(CASE ${statusWordSql(status)} WHEN '' THEN '${RunOutcome.UNKNOWN}' ${own} ${success} ELSE '${RunOutcome.FAILED}' END)`;
+}
+
+/**
+ * A status expression as the outcome rules read it, in SQL: spaces trimmed and ASCII letters lowered,
+ * exactly as {@link runOutcome} does (`lower()` would follow the collation); NULL reads `''`.
+ */
+export function statusWordSql(status: string): string {
+  return `translate(btrim(coalesce(${status}, ''), ' '), '${UPPER}', '${LOWER}')`;
 }
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';

@@ -12,20 +12,28 @@
  * view, the body is bound to the tables when it is created, so it reads the
  * schema it was migrated into whatever the caller's `search_path` is.
  *
- * "Succeeded" is defined once, in `agentspan_event_outcomes`: the status reads
- * a success as a run's does (`runOutcomeSql`: `completed`, `success` and the
- * words for it, in any case; none given, or `running` on an event that ended,
- * says nothing of the outcome and counts too), and `meta.has_error`
- * (non-zero exit code, tool error) is not true. Any other word (`failed`,
- * `error`, `timeout`) is no success (migration 25; `status <> 'failed'` before
- * it counted `error` as one).
+ * "Succeeded" is defined once, in `agentspan_event_outcomes`: the status says
+ * no failure (`EVENT_SUCCESS_WORDS`: `completed`, `success` and the words for
+ * it as a run's status reads them, in any case; none given; `running` on an
+ * event that ended, `pending`, `skipped`), and `meta.has_error` (non-zero exit
+ * code, tool error) is not true. Any other word (`failed`, `error`, `timeout`)
+ * is no success (migration 25; `status <> 'failed'` before it counted `error`
+ * as one).
  * An event still running (its row in progress, `inProgressSql`) has no
  * outcome yet: its `succeeded` is NULL, and the aggregates leave it out
  * (migration 23).
  */
 
 import { inProgressSql } from './liveness.js';
-import { RunOutcome, runOutcomeSql } from './run-outcome.js';
+import { EventStatus } from '@agentspan/semconv';
+import { RunOutcome, SUCCESS_WORDS, statusWordSql } from './run-outcome.js';
+
+/**
+ * Event statuses that say nothing of a failure (read as {@link statusWordSql} reads them): none given,
+ * `success` and the words for it, and the standard values but `failed` (`running` on an event that
+ * ended, `pending`, `skipped`). Any other word (`failed`, `error`, `timeout`) is no success.
+ */
+const EVENT_SUCCESS_WORDS = ['', RunOutcome.SUCCESS, ...SUCCESS_WORDS, EventStatus.RUNNING, EventStatus.PENDING, EventStatus.SKIPPED];
 
 /**
  * `agentspan_event_outcomes`: one row per event with what mining reads
@@ -56,7 +64,7 @@ SELECT e.id,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
        CASE WHEN NOT ${inProgressSql('e')}
-            THEN ${runOutcomeSql('e.status')} IN ('${RunOutcome.SUCCESS}', '${RunOutcome.UNKNOWN}', '${RunOutcome.RUNNING}') AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
+            THEN ${statusWordSql('e.status')} IN (${EVENT_SUCCESS_WORDS.map((w) => `'${w}'`).join(', ')}) AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",

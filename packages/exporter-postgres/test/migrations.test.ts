@@ -248,10 +248,10 @@ describe('runMigrations', () => {
     try {
       await runMigrations(s.pool, { migrations: MIGRATIONS.filter((m) => m.version < 25) });
       // The outcomes view as migrations 23 and 24 left it.
-      const before25 = EVENT_OUTCOMES_VIEW_SQL.replace(/THEN \(CASE translate[^\n]+ AND coalesce/, "THEN e.status <> 'failed' AND coalesce");
+      const before25 = EVENT_OUTCOMES_VIEW_SQL.replace(/THEN translate\(btrim[^\n]+ AND coalesce/, "THEN e.status <> 'failed' AND coalesce");
       assert.notEqual(before25, EVENT_OUTCOMES_VIEW_SQL, 'the view as migration 23 made it');
       await s.pool.query(before25);
-      const statuses = ['completed', ' Completed ', 'OK', 'success', 'failed', 'error', 'timeout', 'FAILED'];
+      const statuses = ['completed', ' Completed ', 'OK', 'success', 'skipped', 'failed', 'error', 'timeout', 'FAILED'];
       for (const [i, status] of statuses.entries()) {
         await s.pool.query(
           `INSERT INTO execution_events (id, event_type, agent_name, "timestamp", status, trace_id, span_id, completed_at)
@@ -261,9 +261,9 @@ describe('runMigrations', () => {
       }
       const read = async () =>
         (await s.pool.query<{ status: string; succeeded: boolean }>('SELECT status, succeeded FROM agentspan_event_outcomes ORDER BY id')).rows.map((r) => [r.status, r.succeeded]);
-      assert.deepEqual((await read()).filter(([, ok]) => ok).map(([st]) => st), ['completed', ' Completed ', 'OK', 'success', 'error', 'timeout', 'FAILED'], "before 25: only 'failed' was no success");
+      assert.deepEqual((await read()).filter(([, ok]) => ok).map(([st]) => st), ['completed', ' Completed ', 'OK', 'success', 'skipped', 'error', 'timeout', 'FAILED'], "before 25: only 'failed' was no success");
       assert.deepEqual((await runMigrations(s.pool)).applied, [25]);
-      assert.deepEqual((await read()).filter(([, ok]) => ok).map(([st]) => st), ['completed', ' Completed ', 'OK', 'success']);
+      assert.deepEqual((await read()).filter(([, ok]) => ok).map(([st]) => st), ['completed', ' Completed ', 'OK', 'success', 'skipped']);
     } finally {
       await s.drop();
     }
