@@ -1,3 +1,4 @@
+import { SUCCESS_WORDS } from '@agentspan/semconv';
 import { STALE_STATUS } from './liveness.js';
 
 /**
@@ -30,8 +31,8 @@ export type RunOutcome = (typeof RunOutcome)[keyof typeof RunOutcome];
 /** Statuses that are their own outcome; every other non-empty status reads `failed`. */
 const OWN_OUTCOMES: readonly RunOutcome[] = [RunOutcome.SUCCESS, RunOutcome.FAILED, RunOutcome.CANCELLED, RunOutcome.RUNNING, RunOutcome.STALE];
 
-/** Other words senders use for a run that succeeded (lower case). */
-export const SUCCESS_WORDS: readonly string[] = ['succeeded', 'successful', 'completed', 'complete', 'ok', 'done', 'passed'];
+/** Other words senders use for a run that succeeded (lower case): `@agentspan/semconv`'s, shared with events. */
+export { SUCCESS_WORDS };
 
 /** The outcome of a run whose status (stored, or `stale` as read) is `status`. */
 export function runOutcome(status: string | null | undefined): RunOutcome {

@@ -25,15 +25,8 @@
  */
 
 import { inProgressSql } from './liveness.js';
-import { EventStatus } from '@agentspan/semconv';
-import { RunOutcome, SUCCESS_WORDS, statusWordSql } from './run-outcome.js';
-
-/**
- * Event statuses that say nothing of a failure (read as {@link statusWordSql} reads them): none given,
- * `success` and the words for it, and the standard values but `failed` (`running` on an event that
- * ended, `pending`, `skipped`). Any other word (`failed`, `error`, `timeout`) is no success.
- */
-const EVENT_SUCCESS_WORDS = ['', RunOutcome.SUCCESS, ...SUCCESS_WORDS, EventStatus.RUNNING, EventStatus.PENDING, EventStatus.SKIPPED];
+import { EVENT_SUCCESS_WORDS } from '@agentspan/semconv';
+import { statusWordSql } from './run-outcome.js';
 
 /**
  * `agentspan_event_outcomes`: one row per event with what mining reads

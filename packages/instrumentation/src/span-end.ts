@@ -5,7 +5,7 @@
  * exported, and its event, node or run row would be lost for good.
  */
 import { SpanStatusCode, type Span, type TimeInput } from '@opentelemetry/api';
-import { Attr } from '@agentspan/semconv';
+import { Attr, eventStatusFailed } from '@agentspan/semconv';
 import type { AttributeBag } from './event-attributes.js';
 import { reportFailure } from './guard.js';
 import { headOf } from './safe-json.js';
@@ -15,15 +15,17 @@ import { checkedTime } from './time-input.js';
 const MAX_STATUS_MESSAGE = 1000;
 
 /**
- * Sets the span's status to ERROR when the bag recorded an error, with its message, or a `failed`
- * status with no error (`end({ status: 'failed' })`): its row reads failed, and Jaeger must not
+ * Sets the span's status to ERROR when the bag recorded an error, with its message, or a status
+ * saying a failure with no error (`end({ status: 'failed' })`, `'error'`, `'timeout'`:
+ * `eventStatusFailed`, the reading of the outcomes view): its row reads failed, and Jaeger must not
  * show the span as a success (nodes and runs do the same).
  */
 export function statusFromBag(span: Span, bag: AttributeBag): void {
   const attrs = bag.attributes;
   if (attrs[Attr.ATTR_HAS_ERROR] !== true) {
     // No message: the row's error_message stays empty (there was no error to tell of).
-    if (attrs[Attr.ATTR_STATUS] === 'failed') span.setStatus({ code: SpanStatusCode.ERROR });
+    const status = attrs[Attr.ATTR_STATUS];
+    if (typeof status === 'string' && eventStatusFailed(status)) span.setStatus({ code: SpanStatusCode.ERROR });
     return;
   }
   const message = attrs[Attr.ATTR_ERROR_MESSAGE];

@@ -239,3 +239,16 @@ test("an event ended with status 'failed' and no error fails its span too: its r
   assert.equal(code?.status.code, SpanStatusCode.ERROR);
   assert.equal(byName(all, 'execute_tool ok').status.code, SpanStatusCode.UNSET);
 });
+
+test('an event status is read as the outcomes view reads it: error or timeout fails the span, a success word or a standard status does not', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ mode: 'status-words' });
+  const node = run.startNode('n');
+  const words = ['error', ' Timeout ', 'FAILED', 'completed', 'OK', 'Success', 'skipped', 'pending', ''];
+  // Statuses beyond the typed ones arrive from plain JavaScript and bridges.
+  for (const status of words) node.beginToolCall({ agent: 'a', tool: `t${JSON.stringify(status)}` }).end({ status } as never);
+  node.end();
+  run.end();
+  const failed = words.filter((status) => byName(spans(), `execute_tool t${JSON.stringify(status)}`).status.code === SpanStatusCode.ERROR);
+  assert.deepEqual(failed, ['error', ' Timeout ', 'FAILED']);
+});

@@ -55,6 +55,23 @@ export const EventStatus = {
 /** One of the {@link EventStatus} values. */
 export type EventStatus = (typeof EventStatus)[keyof typeof EventStatus];
 
+/** Other words senders use for a run or event that succeeded (lower case; `success` itself aside). */
+export const SUCCESS_WORDS: readonly string[] = ['succeeded', 'successful', 'completed', 'complete', 'ok', 'done', 'passed'];
+
+/**
+ * Event statuses that say no failure, as read trimmed of spaces with ASCII letters lowered: none
+ * given, `success` and {@link SUCCESS_WORDS}, and the standard values but `failed` (`running` on an
+ * event that ended, `pending`, `skipped`). Any other word (`failed`, `error`, `timeout`) is a
+ * failure: the outcomes view's `succeeded` (migration 25) and the recorder's ERROR span status agree.
+ */
+export const EVENT_SUCCESS_WORDS: readonly string[] = ['', 'success', ...SUCCESS_WORDS, EventStatus.RUNNING, EventStatus.PENDING, EventStatus.SKIPPED];
+
+/** Whether an event's `status` says a failure (see {@link EVENT_SUCCESS_WORDS}). */
+export function eventStatusFailed(status: string): boolean {
+  const word = status.replace(/^ +| +$/g, '').replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return !EVENT_SUCCESS_WORDS.includes(word);
+}
+
 /** Values of `workflow_runs.status` (what `run.end({ status })` accepts). */
 export const RunStatus = {
   RUNNING: 'running',
