@@ -203,7 +203,8 @@ test('databaseUrl that node-postgres cannot read as a URL throws at start, witho
   }
   const part = fc.string({ unit: fc.oneof(fc.constantFrom('#', '/', '?', '@', '%', ':', ' ', '&', '=', '\u00e9', '\ud83d\ude00'), fc.string({ minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 16 });
   fc.assert(
-    fc.property(part, part, part, fc.integer({ min: 1, max: 65535 }), (user, password, database, port) => {
+    // A database named `.` or `..` is a dot segment of the URL's path, which URL parsing removes: no one names one so.
+    fc.property(part, part, part.filter((d) => d !== '.' && d !== '..'), fc.integer({ min: 1, max: 65535 }), (user, password, database, port) => {
       const databaseUrl = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@db.internal:${port}/${encodeURIComponent(database)}`;
       assert.doesNotThrow(() => resolveOptions({ ...quiet, databaseUrl }, {}));
       const read = new pg.Client({ connectionString: databaseUrl });
