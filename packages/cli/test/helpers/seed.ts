@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLES, runExample } from '@agentspan/examples';
-import { startAgentspan } from '@agentspan/node';
+import { startAgentspan, type Agentspan } from '@agentspan/node';
 import type { TestSchema } from '@agentspan/test-support';
 
 /** Run ids of the seeded runs. */
@@ -22,14 +22,9 @@ export const FAILING_CODE = 'import pandas as pd\nimport json\ndf = pd.read_csv(
 /** The error it fails with. */
 export const FAILING_ERROR = "ModuleNotFoundError: No module named 'pandas'";
 
-/**
- * Records a run with two identical tool sequences in one node
- * (search_files → read_file → execute_python), the first failing, so the
- * tool-sequence n-grams, the error rates and `--status error` have data.
- */
-export async function recordToolingRun(db: TestSchema, runId: string, fail: boolean): Promise<void> {
-  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-cli-seed-'));
-  const agentspan = await startAgentspan({
+/** agentspan writing into the test schema, quietly, with `workspaceDir` for file capture. */
+function startSeeding(db: TestSchema, workspaceDir: string): Promise<Agentspan> {
+  return startAgentspan({
     serviceName: 'agentspan-cli-test',
     databaseUrl: db.url,
     schema: db.schema,
@@ -39,6 +34,16 @@ export async function recordToolingRun(db: TestSchema, runId: string, fail: bool
     postgresPoolSize: 1,
     logger: { warn: () => undefined },
   });
+}
+
+/**
+ * Records a run with two identical tool sequences in one node
+ * (search_files → read_file → execute_python), the first failing, so the
+ * tool-sequence n-grams, the error rates and `--status error` have data.
+ */
+export async function recordToolingRun(db: TestSchema, runId: string, fail: boolean): Promise<void> {
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-cli-seed-'));
+  const agentspan = await startSeeding(db, workspaceDir);
   try {
     const run = agentspan.startRun({ runId, task: 'Summarise sales.csv into summary.md', mode: 'tool-loop' });
     const step = run.startNode('analyse', { title: 'analyse the sales data', agent: 'analyst' });
@@ -81,16 +86,7 @@ export const HOSTILE_TEXT = '"><img src=x onerror=alert(1)></script><script>aler
 export async function recordHostileRun(db: TestSchema, runId: string): Promise<void> {
   const x = HOSTILE_TEXT;
   const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-cli-hostile-'));
-  const agentspan = await startAgentspan({
-    serviceName: 'agentspan-cli-test',
-    databaseUrl: db.url,
-    schema: db.schema,
-    otlpEndpoint: false,
-    registerGlobal: false,
-    workspaceDir,
-    postgresPoolSize: 1,
-    logger: { warn: () => undefined },
-  });
+  const agentspan = await startSeeding(db, workspaceDir);
   try {
     const run = agentspan.startRun({ runId, task: `task ${x}`, mode: `mode${x}` });
     const node = run.startNode(`node${x}`, { title: `title${x}`, agent: `agent${x}` });
