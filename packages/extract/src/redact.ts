@@ -20,6 +20,7 @@
  */
 import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
+import { redactCookies } from './redact-cookies.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
@@ -192,6 +193,9 @@ const SECRET_KEY_NAMES = [
   'password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'access_key', 'secret_key', 'private_key',
   'client_secret', 'auth_token', 'access_token', 'refresh_token', 'passphrase', 'credentials',
   'secret_key_base', 'private_key_id', 'accountkey',
+  // An HTTP header's credentials without a scheme (`Authorization: 9f8e…`, `Proxy-Authorization: …`); with one,
+  // the bearer rule takes them and the scheme is kept (`authorizationKept`).
+  'authorization',
   // Run together, as camelCase keys are (`secretAccessKey` in AWS SDK configs and STS output, `privateKey`).
   'accesskey', 'secretkey', 'privatekey',
 ];
@@ -308,10 +312,12 @@ const ARG_PAIR = 1 << 18;
 const FALLBACK = 1 << 19;
 /** An auth tuple's or a login method's password (`auth=("u", "…")`, `HTTPBasicAuth(`, `s.login("u", "…")`). */
 const LOGIN_CALL = 1 << 20;
+/** A `Cookie:` or `Set-Cookie:` header's values (`redact-cookies.ts`). */
+const COOKIE = 1 << 21;
 /** Bits the key-name check sets. */
-const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH;
+const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH | COOKIE;
 /** Bits used by rule bits (a count can be carried above them). */
-const BITS = 21;
+const BITS = 22;
 
 /**
  * What a bare value's `[…]` may hold: a secret with brackets (`Xk[9mP]2qL7`) is one value, not `Xk[9mP`
@@ -437,6 +443,7 @@ function assignedValue(m: string, g: (string | undefined)[], base: number, start
  */
 function keptValue(v: AssignedValue, key: string, separator: string, input: string, keyStart: number): boolean {
   const value = v.value;
+  if (authorizationKept(v, key)) return true;
   if (v.pastBracket) {
     const close = value.indexOf(']');
     // A path of subscripts and members (`data[0].strip`, `tokens[i][j`, `resp[0][`) is code when what
@@ -462,6 +469,26 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   if (v.bare && value.charCodeAt(0) === 96 && /^`[^`\n]{0,1024}`/.exec(input.slice(v.end - value.length, v.end - value.length + 1026))?.[0].includes('${')) return true;
   if (v.list && /^\[\s*\]$/.test(value)) return true; // an empty list holds no secret
   return notASecret(value, key, separator, v.bare, input, keyStart, v.end);
+}
+
+/** An authentication scheme's name (`Bearer`, `Digest`, `Negotiate`, `AWS4-HMAC-SHA256`): letters and hyphens, or AWS's. */
+const AUTH_SCHEME_RE = /^(?:[A-Za-z][A-Za-z-]{1,31}|AWS4-HMAC-SHA256)$/;
+/** A quoted value starting with a scheme's name and a blank (`"Digest username=…"`, `"Bearer " + token`). */
+const AUTH_SCHEME_FIRST_RE = /^(?:[A-Za-z][A-Za-z-]{1,31}|AWS4-HMAC-SHA256)[ \t]/;
+/** A bare name of letters and `_` (`token`, `apiKey`, `auth_header`). */
+const LETTER_NAME_RE = /^[A-Za-z_]{1,32}$/;
+
+/**
+ * Whether the value of an `Authorization` (or `Proxy-Authorization`, `X-Authorization`) key is no credential of its
+ * own: a scheme followed by what the bearer rule judges (`Authorization: Bearer …`, `"Digest username=…"`; the
+ * schemes whose parameters are signatures of one request, Digest's, AWS's, OAuth 1's, are kept whole), or a bare
+ * name of letters (a scheme alone, or a variable: `headers = {"Authorization": token}`, `Authorization: apiKey`).
+ * An API key sent without a scheme has digits or is longer (`Authorization: 9f8e7d6c…`, `lin_api_…`): redacted.
+ */
+function authorizationKept(v: AssignedValue, key: string): boolean {
+  if (key.length < 13 || !/authorization$/i.test(key)) return false;
+  if (v.bare) return LETTER_NAME_RE.test(v.value) || AUTH_SCHEME_RE.test(v.value);
+  return AUTH_SCHEME_FIRST_RE.test(v.value);
 }
 
 /**
@@ -732,10 +759,13 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     {
       kind: 'bearer',
       bit: BEARER,
-      // Its quotes may be escaped (`{\"Authorization\": \"Bearer ...`: code put in a JSON string).
-      re: /(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))(Authorization(?:\\{1,7}["']|["'])?[ \t]{0,8}[:=][ \t]{0,8}(?:\\{1,7}["']|["'])?[ \t]{0,8}(?:Bearer|Basic|Token|Bot)[ \t]{1,8})([A-Za-z0-9._~+/=-]{8,8192})/gi,
+      // Its quotes may be escaped (`{\"Authorization\": \"Bearer ...`: code put in a JSON string). A proxy's header
+      // too (`Proxy-Authorization: Basic …`). The schemes whose credentials are one token: OAuth's, HTTP Basic's,
+      // GitHub's and Discord's, Kerberos' and NTLM's, DPoP's, and the API-key schemes of Okta, Opsgenie, Splunk, fal.
+      re: /(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))((?:Proxy-)?Authorization(?:\\{1,7}["']|["'])?[ \t]{0,8}[:=][ \t]{0,8}(?:\\{1,7}["']|["'])?[ \t]{0,8}(?:Bearer|Basic|Token|Bot|Negotiate|NTLM|DPoP|ApiKey|Api-Key|Key|SSWS|GenieKey|Splunk)[ \t]{1,8})([A-Za-z0-9._~+/=-]{8,8192})/gi,
       replace: (_m, g) => (g[1]!.startsWith('[REDACTED') ? undefined : g[0]! + tag('bearer')),
     },
+    { kind: 'cookie', bit: COOKIE, re: NEVER, replace: () => undefined, run: redactCookies },
     {
       kind: 'url_password',
       bit: URL_PASSWORD,
@@ -899,6 +929,7 @@ class SecretScreen {
     // Before a separator only (no anchor: searching the names of code for them costs too much; see `scan`).
     add('value', NAME_VALUE, ''); // the `value` of a name/value pair
     add('auth', BASIC_AUTH, ''); // Docker's `"auth":`, npm's `_auth=` (else: `underscores`, `registryConfig`)
+    add('cookie', COOKIE, 'kie'); // `Cookie:`, `Set-Cookie:`, `document.cookie =` (from its `k`, rare in code and prose)
     anchors.delete('');
     this.anchors = [...anchors];
   }
@@ -1742,6 +1773,7 @@ function urlPassword(text: string): number {
  * `anthropic_key` (before `openai_key`, which would also match), `openai_key`,
  * `aws_access_key`, `github_token`, `gitlab_token`, `slack_token`,
  * `google_api_key`, `jwt`, `bearer` (keeps `Authorization: Bearer `),
+ * `cookie` (the values of `Cookie:` and `Set-Cookie:` headers: redact-cookies.ts),
  * `url_password` (keeps `scheme://user:` and `@host`), `password_assignment`
  * (keeps the key: `password=`, `"api_key": "..."`, `DB_PASSWORD=...`; then
  * its positional forms: `os.getenv("API_KEY", "...")`, `process.env.API_KEY ?? "..."`,

@@ -62,6 +62,10 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['redact BEGIN without END', fill('-----BEGIN RSA PRIVATE KEY-----\n'), (s) => redactor.redact(s)],
   ['redact key-like tokens', fill('x'.repeat(200) + 'password '), (s) => redactor.redact(s)],
   ['redact x://u: x N', fill('x://u:'), (s) => redactor.redact(s)],
+  ['redact Cookie: x N', fill('Cookie: '), (s) => redactor.redact(s)],
+  ['redact one Cookie: with a=b; x N', 'Cookie: ' + fill('a=b1; '), (s) => redactor.redact(s)],
+  ['redact Cookie: a=b x N', fill('Cookie: a=b1\n'), (s) => redactor.redact(s)],
+  ['redact Authorization: x N', fill('Authorization: '), (s) => redactor.redact(s)],
   // The shapes of their own: command flags, .netrc entries, name/value pairs, auth fields, values past `&` or a space.
   ['redact mysql -pX x N', fill('mysql -uroot -pS3cret '), (s) => redactor.redact(s)],
   ['redact mysql -p x N', fill('mysql -p'), (s) => redactor.redact(s)],

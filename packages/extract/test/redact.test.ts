@@ -54,8 +54,59 @@ describe('createRedactor: built-in kinds', () => {
     ['bare value with brackets inside', 'DB_PASSWORD=Xk[9mP]2qL7 psql app', 'DB_PASSWORD=[REDACTED:password_assignment] psql app', 'password_assignment'],
     ['camelCase private key', 'privateKey: abcDEF123', 'privateKey: [REDACTED:password_assignment]', 'password_assignment'],
     ['bearer in JSON-encoded code', '{"code": "h = {\\"Authorization\\": \\"Bearer Zq9XwV8uT7sR6\\"}"}', '{"code": "h = {\\"Authorization\\": \\"Bearer [REDACTED:bearer]\\"}"}', 'bearer'],
+    // HTTP credentials that kept their secret (audit of 2026-12-06): a proxy's header, schemes other than
+    // Bearer/Basic/Token/Bot, an Authorization header without a scheme, cookies.
+    ['proxy authorization', 'Proxy-Authorization: Basic dXNlcjpwYXNz', 'Proxy-Authorization: Basic [REDACTED:bearer]', 'bearer'],
+    ['kerberos scheme', 'Authorization: Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnag', 'Authorization: Negotiate [REDACTED:bearer]', 'bearer'],
+    ['okta scheme, quoted', '{"Authorization": "SSWS 00QCjAl4MlV-WPXM0"}', '{"Authorization": "SSWS [REDACTED:bearer]"}', 'bearer'],
+    ['authorization without a scheme', 'Authorization: 9f8e7d6c5b4a39281706f5e4d3c2b1a0', 'Authorization: [REDACTED:password_assignment]', 'password_assignment'],
+    ['authorization without a scheme, JSON', '{"Authorization": "lin_api_abcDEF1234567890xyz"}', '{"Authorization": "[REDACTED:password_assignment]"}', 'password_assignment'],
+    ['authorization in a curl header', "curl -H 'Authorization: abcdef123456789' https://x", "curl -H 'Authorization: [REDACTED:password_assignment]' https://x", 'password_assignment'],
+    ['authorization query parameter', 'GET /api?authorization=abcdef12345', 'GET /api?authorization=[REDACTED:password_assignment]', 'password_assignment'],
+    ['cookie header, one cookie', 'Cookie: sessionid=abc123def456', 'Cookie: sessionid=[REDACTED:cookie]', 'cookie'],
+    ['set-cookie: its value, not its attributes', 'Set-Cookie: id=a3fWa; Expires=Thu, 21 Oct 2021 07:28:00 GMT; Secure; HttpOnly', 'Set-Cookie: id=[REDACTED:cookie]; Expires=Thu, 21 Oct 2021 07:28:00 GMT; Secure; HttpOnly', 'cookie'],
+    ['cookie in a header dict', "requests.get(u, headers={'Cookie': 'sid=s3cr3tv4lue'})", "requests.get(u, headers={'Cookie': 'sid=[REDACTED:cookie]'})", 'cookie'],
+    ['document.cookie', 'document.cookie = "sid=s3cr3tv4lue; path=/"', 'document.cookie = "sid=[REDACTED:cookie]; path=/"', 'cookie'],
+    ['cookie in a template literal', 'document.cookie = `sid=s3cr3tv4lue`', 'document.cookie = `sid=[REDACTED:cookie]`', 'cookie'],
+    ['cookie in JSON-encoded code', '{"code": "h = {\\"Cookie\\": \\"sid=s3cr3t\\"}"}', '{"code": "h = {\\"Cookie\\": \\"sid=[REDACTED:cookie]\\"}"}', 'cookie'],
+    ['a long cookie value, whole', 'COOKIE: sid=' + 'a1'.repeat(5000) + '\nHost: x', 'COOKIE: sid=[REDACTED:cookie]\nHost: x', 'cookie'],
   ];
-  itRedactsEach(cases);
+  itRedactsEach(cases, { idempotent: true });
+
+  it('every cookie of a Cookie header, each counted', () => {
+    const res = redact('Cookie: sessionid=abc123def456; csrftoken=XYZ789;  _ga=GA1.2.3');
+    assert.equal(res.text, 'Cookie: sessionid=[REDACTED:cookie]; csrftoken=[REDACTED:cookie];  _ga=[REDACTED:cookie]');
+    assert.equal(res.redactions, 3);
+    assert.deepEqual(res.kinds, ['cookie']);
+  });
+
+  it('keeps HTTP headers that hold no credential of their own: a scheme with its parameters, a name of code, a template, cookies that are references', () => {
+    for (const s of [
+      'headers = {"Authorization": token}',
+      'headers = {"Authorization": api_key}',
+      'const h = { Authorization: apiKey }',
+      'Authorization: Bearer',
+      'Authorization: Bearer {token}',
+      '"Authorization": "Bearer " + token',
+      'h["Authorization"] = f"Bearer {token}"',
+      'Authorization: Digest username="Mufasa", realm="x", response="6629fae49393a05397450978507c4ef1"',
+      'Authorization: AWS4-HMAC-SHA256 Credential=x/20130524/us-east-1/s3/aws4_request, Signature=fe5f80f77d5f',
+      'const token = req.headers.authorization?.split(" ")[1];',
+      'Authorization: ${API_TOKEN}',
+      'document.cookie = "sid=" + sid',
+      'document.cookie = `sid=${sid}`',
+      "headers={'Cookie': 'sid=%s' % sid}",
+      'Cookie: sid={session_id}; theme=null',
+      'Cookie: $COOKIES',
+      'X-Cookie-Id: abc123',
+      'cookies = {"a": 1}',
+      'if cookie == "x": pass',
+    ]) {
+      const res = redact(s);
+      assert.equal(res.text, s, s);
+      assert.equal(res.redactions, 0, s);
+    }
+  });
 
   it('redacts PEM private keys, terminated or cut short', () => {
     const body = 'MIIEowIBAAKCAQEA' + 'q'.repeat(48);
@@ -572,6 +623,8 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     // Secrets passed as arguments (redact-arguments.ts): their anchors, whole and split.
     '",', "',", '??', '||', '?', '|', 'login(', 'Login(', 'gin(', 'n(', 'auth=(', '=(', 'HTTPBasicAuth(', 'Auth(', 'Basic', 'os.getenv(', 'default=',
     'process.env.', 'API_KEY', 'API_TOKEN', '"API_KEY"', "'DB_PASSWORD'", '"Xk29fLq8"', '--api-key',
+    // HTTP headers: a proxy's Authorization, schemes, cookies.
+    'Proxy-', 'proxy-authorization', 'Negotiate ', 'SSWS ', 'Digest ', 'Cookie', 'COOKIE', 'cookie', 'Set-', 'Set-Cookie', 'sid=', 'a=b1', '; ', '`', 'document.cookie',
   ];
   const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
   /** Fewer pieces, those of the command, name/value, .netrc and auth rules, so that their shapes come up often. */
@@ -631,6 +684,7 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
       'docker login -p pw1 r', 'sshpass -p pw1 ssh h', 'redis-cli -a pw1', '["curl", "-u", "a:b1"]', 'machine h login u password p1',
       'machine h\nlogin u\npassword p1', 'default login u password p1', '- name: DB_PASSWORD\n  value: x1', '{"name": "API_TOKEN", "value": "x1"}',
       'env[0].name=DB_PASSWORD,env[0].value=x1', '{"auth": "YTpi"}', '_auth=YTpi', 'password=a1&b2', 'password: a1 b2 # c',
+      'Cookie: a=b1', 'Set-Cookie: a=b1; Path=/', 'x.cookie = "a=b1"', '{\\"Cookie\\": \\"a=b1\\"}', 'Proxy-Authorization: Basic dXNlcjpwYXNz', 'Authorization: 9f8e7d6c',
     ]) {
       assert.deepEqual(r.redact(s), reference.redact(s), s);
       assert.deepEqual(screenedOdd.redact(s), referenceOdd.redact(s), s);
