@@ -11,7 +11,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createRedactor, normalisePath } from '@agentspan/extract';
+import { TRUNCATION_MARK, createRedactor, normalisePath } from '@agentspan/extract';
 import { toAttributeRecord } from '@agentspan/instrumentation';
 import { Attr, EventType, FileSource, fileGenSpanName } from '@agentspan/semconv';
 import { CleanNames, IN_PROGRESS_KEYS, SpanRedactor, redactAttributes, redactName, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
@@ -26,6 +26,7 @@ import {
   type CapturedFile,
   type FileCaptureOptions,
 } from './file-capture.js';
+import { MAX_PATH_CHARS, bounded, cutBefore } from './bounds.js';
 import { RunStates } from './run-state.js';
 import { ForeignSpanMapper } from './genai-mapping.js';
 import type { ExecutionEventSpanProcessorOptions } from './types.js';
@@ -425,8 +426,19 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       if (generated.length > 0 && source !== undefined) {
         const files = generated.slice(0, this.maxFilesPerSpan);
         const existing = attrs[Attr.ATTR_FILES_GENERATED];
-        const declared = Array.isArray(existing) ? existing.filter((p): p is string => typeof p === 'string') : [];
+        // Rewritten with the files detected: the paths the span declared are bounded as any path copied.
+        let cut = false;
+        const declared = Array.isArray(existing)
+          ? existing
+              .filter((p): p is string => typeof p === 'string')
+              .map((p) => {
+                const b = bounded(p, MAX_PATH_CHARS);
+                cut ||= b.cut;
+                return b.text;
+              })
+          : [];
         span.setAttribute(Attr.ATTR_FILES_GENERATED, [...new Set([...declared, ...files])]);
+        if (cut) span.setAttribute(Attr.ATTR_TRUNCATED, true);
         this.createFileSpans(span, files, source);
       }
     }
@@ -448,14 +460,16 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const parentContext = trace.setSpan(ROOT_CONTEXT, parent);
     const tracer = this.getTracer();
     for (const path of files) {
-      const resolved = resolveFilePath(path, cwd, this.fileCapture.roots);
-      if (runId !== undefined && !this.isNewInNode(runId, nodeId, resolved)) continue;
+      const resolved = resolveBounded(path, cwd, this.fileCapture.roots);
+      if (runId !== undefined && !this.isNewInNode(runId, nodeId, resolved.text)) continue;
       const fileAttrs: Attributes = {
         [Attr.ATTR_EVENT_TYPE]: EventType.FILE_GEN,
         [Attr.ATTR_FILE_PATH]: path,
         [Attr.ATTR_FILE_SOURCE]: source,
-        [Attr.ATTR_FILE_RESOLVED_PATH]: resolved,
+        [Attr.ATTR_FILE_RESOLVED_PATH]: resolved.text,
       };
+      // Its capture reads the mark with the flag: a path cut names no file to look up (`captureFileSpan`).
+      if (resolved.cut) fileAttrs[Attr.ATTR_TRUNCATED] = true;
       if (runId !== undefined) {
         fileAttrs[Attr.ATTR_RUN_ID] = runId;
         fileAttrs[Attr.ATTR_GEN_AI_CONVERSATION_ID] = runId;
@@ -495,26 +509,35 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     if (typeof path !== 'string' || path.length === 0) return;
     const given = attrs[Attr.ATTR_FILE_RESOLVED_PATH];
     const normalised = normalisePath(path) ?? path;
-    // A declared path is stored as detected ones are (`./a.txt` as `a.txt`), so rows compare by path.
-    if (normalised !== path) span.setAttribute(Attr.ATTR_FILE_PATH, normalised);
+    // A declared path is stored as detected ones are (`./a.txt` as `a.txt`), so rows compare by path;
+    // one longer than a path can be is stored cut and marked (`bounded`), and names no file to read.
+    const stored = bounded(normalised, MAX_PATH_CHARS);
+    if (stored.text !== path) span.setAttribute(Attr.ATTR_FILE_PATH, stored.text);
+    const wasCut = attrs[Attr.ATTR_TRUNCATED] === true;
     const resolved =
-      typeof given === 'string' ? given : resolveFilePath(normalised, undefined, this.fileCapture.roots);
-    const captured: CapturedFile = this.captureFiles
-      ? captureFile(resolved, undefined, this.fileCapture)
-      : { resolvedPath: resolved, fileType: fileTypeOf(resolved), hasContent: false, skipReason: 'disabled' };
+      typeof given === 'string'
+        ? { text: bounded(given, MAX_PATH_CHARS).text, cut: given.length > MAX_PATH_CHARS || (wasCut && given.endsWith(TRUNCATION_MARK)) }
+        : resolveBounded(normalised, undefined, this.fileCapture.roots);
+    const tooLong = stored.cut || resolved.cut;
+    const captured: CapturedFile = !this.captureFiles
+      ? { resolvedPath: resolved.text, fileType: tooLong ? '' : fileTypeOf(resolved.text), hasContent: false, skipReason: 'disabled' }
+      : tooLong
+        ? { resolvedPath: resolved.text, fileType: '', hasContent: false, skipReason: 'path_too_long' }
+        : captureFile(resolved.text, undefined, this.fileCapture);
     const runId = attrs[Attr.ATTR_RUN_ID];
     if (typeof runId === 'string') {
       const nodeId = typeof attrs[Attr.ATTR_NODE_ID] === 'string' ? (attrs[Attr.ATTR_NODE_ID] as string) : undefined;
-      const first = this.runs.recordFile(runId, nodeId, resolved, span.spanContext().spanId, captured.version);
+      const first = this.runs.recordFile(runId, nodeId, resolved.text, span.spanContext().spanId, captured.version);
       if (first !== undefined && first !== span.spanContext().spanId) {
         span.setAttribute(Attr.ATTR_FILE_DUPLICATE, true);
       }
     }
     const out: Attributes = {
-      [Attr.ATTR_FILE_RESOLVED_PATH]: captured.resolvedPath,
-      [Attr.ATTR_FILE_TYPE]: captured.fileType || fileTypeOf(path),
+      [Attr.ATTR_FILE_RESOLVED_PATH]: bounded(captured.resolvedPath, MAX_PATH_CHARS).text,
+      [Attr.ATTR_FILE_TYPE]: captured.fileType || (tooLong ? '' : fileTypeOf(stored.text)),
       [Attr.ATTR_FILE_HAS_CONTENT]: captured.hasContent && this.captureContent,
     };
+    if (tooLong) out[Attr.ATTR_TRUNCATED] = true;
     if (captured.size !== undefined) out[Attr.ATTR_FILE_SIZE] = captured.size;
     if (captured.sha256 !== undefined) out[Attr.ATTR_FILE_SHA256] = captured.sha256;
     if (captured.truncated !== undefined) out[Attr.ATTR_FILE_TRUNCATED] = captured.truncated;
@@ -549,6 +572,21 @@ function booleanOption(name: string, value: unknown, fallback: boolean): boolean
 
 function positive(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
+/**
+ * `path` resolved as `resolveFilePath` does, at most {@link MAX_PATH_CHARS}
+ * long: longer, it is cut and marked (`bounded`), and `cut` says so. A path
+ * or `cwd` longer than that bound (no file has such a path) is resolved from
+ * its cut start only, and the result marked cut however long: resolving
+ * megabytes costs tens of milliseconds a file on the application's thread.
+ */
+function resolveBounded(path: string, cwd: string | undefined, roots: readonly string[]): { text: string; cut: boolean } {
+  if (path.length <= MAX_PATH_CHARS && (cwd === undefined || cwd.length <= MAX_PATH_CHARS)) {
+    return bounded(resolveFilePath(path, cwd, roots), MAX_PATH_CHARS);
+  }
+  const start = resolveFilePath(cutBefore(path, MAX_PATH_CHARS), cwd === undefined ? undefined : cutBefore(cwd, MAX_PATH_CHARS), roots);
+  return { text: cutBefore(start, MAX_PATH_CHARS) + TRUNCATION_MARK, cut: true };
 }
 
 function fileTypeOf(path: string): string {

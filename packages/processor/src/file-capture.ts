@@ -79,7 +79,9 @@ export type SkipReason =
   | 'too_large'
   | 'not_text'
   | 'binary'
-  | 'unreadable';
+  | 'unreadable'
+  /** The path (or the `cwd` it resolves against) is longer than any path can be (4096 characters): it was stored cut, and a cut path names another file, or none. */
+  | 'path_too_long';
 
 /** What capture learned about one file. */
 export interface CapturedFile {
@@ -102,7 +104,11 @@ export interface CapturedFile {
   readonly version?: string;
   /** True when the content is a prefix of a longer file. */
   readonly truncated?: boolean;
-  /** Secrets `redact` replaced in the content; only when `hasContent` and `redact` was given. */
+  /**
+   * Secrets `redact` replaced in the content kept (a replacement the cut
+   * falls into counts; one only in the look-ahead past the cut does not);
+   * only when `hasContent` and `redact` was given.
+   */
   readonly redactions?: number;
   readonly skipReason?: SkipReason;
 }
@@ -194,6 +200,41 @@ function utf8Prefix(buf: Buffer, max: number): Buffer {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** How each replacement the redactor makes starts (`[REDACTED:<kind>]`, `redact.ts` in `@agentspan/extract`). */
+const REDACTION_TAG = '[REDACTED:';
+
+/** Occurrences of {@link REDACTION_TAG} in `text` that start at `from` or later. */
+function tagsFrom(text: string, from: number): number {
+  let n = 0;
+  for (let i = text.indexOf(REDACTION_TAG, from); i >= 0; i = text.indexOf(REDACTION_TAG, i + REDACTION_TAG.length)) n++;
+  return n;
+}
+
+/**
+ * Of the `total` secrets redaction replaced in the window (`original`
+ * became `redacted`), those whose replacement starts in what is kept, its
+ * first `keptChars`: a secret seen only in the look-ahead past the cut is
+ * not stored, and is not counted (`redactions` describes the content). A
+ * replacement the cut falls into is kept in part, and counts.
+ *
+ * Each replacement is one tag, so the tags past the cut that the window did
+ * not hold before are the secrets dropped. A file that holds tag text
+ * itself (redacted before) passes it through unchanged: its tags past the
+ * cut are located by the window's shrinkage, exact unless redaction past
+ * the cut changed lengths near such a tag. When the tags do not add up to
+ * one per replacement (the rules failed closed), `total` is kept.
+ */
+function keptRedactions(original: string, redacted: string, keptChars: number, total: number): number {
+  if (total === 0 || keptChars >= redacted.length) return total;
+  const droppedTags = tagsFrom(redacted, keptChars);
+  if (droppedTags === 0) return total;
+  const ownTags = tagsFrom(original, 0);
+  if (tagsFrom(redacted, 0) !== ownTags + total) return total;
+  const ownDropped = ownTags === 0 ? 0 : tagsFrom(original, Math.max(0, keptChars + original.length - redacted.length));
+  return Math.max(0, total - Math.max(0, droppedTags - ownDropped));
+}
+
 const BINARY_SNIFF_BYTES = 8192;
 
 /** The version of a file as `CapturedFile.version` and `currentFileVersion` give it. */
@@ -283,16 +324,17 @@ export function captureFile(path: string, cwd: string | undefined, options: File
     const kept = utf8Prefix(whole, maxContentBytes);
     // What is kept may reach into the look-ahead: check it too.
     if (kept.includes(0)) return { resolvedPath: real, fileType, hasContent: false, size, sha256, version, skipReason: 'binary' };
+    const content = kept.length === whole.length ? text : decoder.decode(kept);
     return {
       resolvedPath: real,
       fileType,
       hasContent: true,
-      content: kept.length === whole.length ? text : decoder.decode(kept),
+      content,
       size,
       sha256,
       version,
       truncated: window.length < size || kept.length < whole.length,
-      ...(redacted !== undefined ? { redactions: redacted.redactions } : {}),
+      ...(redacted !== undefined ? { redactions: keptRedactions(decoded, text, content.length, redacted.redactions) } : {}),
     };
   } catch {
     return { resolvedPath: real, fileType, hasContent: false, skipReason: 'unreadable' };

@@ -3,6 +3,8 @@ import { BoundedMap } from '@agentspan/instrumentation';
 import { TRUNCATION_MARK, mayBeJsonDocument } from '@agentspan/extract';
 import type { Span } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/semconv';
+import { MAX_NAME_CHARS, bounded, cutBefore } from './bounds.js';
+import { parseJsonExact } from './exact-json.js';
 
 /**
  * Maps spans of other instrumentations into agentspan's own attributes, so
@@ -38,6 +40,10 @@ import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/se
  *
  * Spans that already carry `agentspan.event.type` (agentspan's own) are never
  * touched. Nothing here throws: a span that cannot be mapped is left as it is.
+ * A turn whose output cannot be read (no JSON, nested deeper than 512, not
+ * the convention's array) keeps it as its message text, cut to
+ * `maxContentChars`, with `meta.output_unparsed: true`. Names copied (agent,
+ * tool, model, provider) are cut to `MAX_NAME_CHARS` and marked (`bounds.ts`).
  */
 
 /** What a recognised span is, for agentspan. */
@@ -195,6 +201,13 @@ interface RequestedToolCall {
 interface TurnOutput {
   text: string | undefined;
   toolCalls: RequestedToolCall[];
+  /**
+   * The output as sent, when it could not be read: no JSON (bad, unclosed,
+   * cut by the sender's own attribute limit), nested deeper than
+   * `mayBeJsonDocument` allows, or not the convention's shape at its top
+   * (no array). The turn keeps it as its message text (see `turnAttributes`).
+   */
+  unparsed?: string;
 }
 
 /**
@@ -204,13 +217,16 @@ interface TurnOutput {
  * unclosed `[[[[…` on the application's thread, and a value nested deeper
  * than that check allows would overflow the stack when its tool calls are
  * written back out (`JSON.stringify`), losing the whole turn's mapping.
+ * Numbers a double cannot hold exactly (a 64-bit id in a tool call's
+ * arguments) come back as strings of their exact text (`exact-json.ts`):
+ * the turn's `meta.tool_calls` keeps every digit.
  */
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   const first = text.trimStart()[0];
   if ((first === '[' || first === '{') && !mayBeJsonDocument(text)) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonExact(text);
   } catch {
     return undefined;
   }
@@ -227,8 +243,10 @@ function joinText(parts: string[]): string | undefined {
 
 /** GenAI `gen_ai.output.messages`: `[{ role, parts: [{ type: 'text', content } | { type: 'tool_call', id, name, arguments }] }]`. */
 function genAiOutput(attrs: Attributes): TurnOutput | undefined {
-  const messages = parseJson(str(attrs[Attr.ATTR_GEN_AI_OUTPUT_MESSAGES]));
-  if (!Array.isArray(messages)) return undefined;
+  const sent = str(attrs[Attr.ATTR_GEN_AI_OUTPUT_MESSAGES]);
+  if (sent === undefined) return undefined;
+  const messages = parseJson(sent);
+  if (!Array.isArray(messages)) return { text: undefined, toolCalls: [], unparsed: sent };
   const texts: string[] = [];
   const toolCalls: RequestedToolCall[] = [];
   for (const m of messages) {
@@ -328,7 +346,10 @@ function completionOutput(attrs: Attributes): TurnOutput | undefined {
 /** AI SDK (≤ v6): `ai.response.text`, `ai.response.toolCalls` (`[{ toolCallId, toolName, input | args }]`), `ai.response.object`. */
 function aiSdkOutput(attrs: Attributes): TurnOutput {
   const toolCalls: RequestedToolCall[] = [];
-  const calls = parseJson(str(attrs[F.ATTR_AI_RESPONSE_TOOL_CALLS]));
+  const sent = str(attrs[F.ATTR_AI_RESPONSE_TOOL_CALLS]);
+  const calls = parseJson(sent);
+  const text = str(attrs[F.ATTR_AI_RESPONSE_TEXT]) ?? str(attrs[F.ATTR_AI_RESPONSE_OBJECT]);
+  if (sent !== undefined && !Array.isArray(calls)) return { text, toolCalls, unparsed: sent };
   if (Array.isArray(calls)) {
     for (const c of calls) {
       const call = record(c);
@@ -341,7 +362,7 @@ function aiSdkOutput(attrs: Attributes): TurnOutput {
       });
     }
   }
-  return { text: str(attrs[F.ATTR_AI_RESPONSE_TEXT]) ?? str(attrs[F.ATTR_AI_RESPONSE_OBJECT]), toolCalls };
+  return { text, toolCalls };
 }
 
 function turnOutput(attrs: Attributes, c: ForeignSpanClass): TurnOutput {
@@ -351,8 +372,12 @@ function turnOutput(attrs: Attributes, c: ForeignSpanClass): TurnOutput {
     case 'openinference':
       return openInferenceOutput(attrs);
     case 'gen_ai':
-    case 'traceloop':
-      return genAiOutput(attrs) ?? completionOutput(attrs) ?? { text: undefined, toolCalls: [] };
+    case 'traceloop': {
+      const messages = genAiOutput(attrs);
+      // Output messages that cannot be read give way to the flattened keys, when the span has those too.
+      if (messages !== undefined && messages.unparsed === undefined) return messages;
+      return completionOutput(attrs) ?? messages ?? { text: undefined, toolCalls: [] };
+    }
   }
 }
 
@@ -470,7 +495,7 @@ export class ForeignSpanMapper {
     const out: Attributes = { [Attr.ATTR_MAPPED_FROM]: c.convention };
     const own = ownAgentName(attrs, c, span.name);
     if (c.kind === 'agent') {
-      const name = own ?? parentScope?.name ?? agentOfParent(parentContext);
+      const name = agentName(own ?? parentScope?.name ?? agentOfParent(parentContext));
       this.scopes.set(id, { name, turns: 0, failures: 0, parent: parentScope });
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.INVOKE_AGENT);
       setAgentName(out, attrs, name);
@@ -479,8 +504,7 @@ export class ForeignSpanMapper {
       return;
     }
     if (parentScope !== undefined) this.scopes.set(id, parentScope);
-    const agent = own ?? parentScope?.name ?? agentOfParent(parentContext);
-    setAgentName(out, attrs, agent);
+    setAgentName(out, attrs, agentName(own ?? parentScope?.name ?? agentOfParent(parentContext)));
     if (c.kind === 'turn') {
       // Counted when it starts: an envelope may end before its turn does (an agent function that
       // returns a stream), and the turn will be the row. A turn the framework never ends (some
@@ -489,7 +513,7 @@ export class ForeignSpanMapper {
       out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.CHAT);
       setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
-      setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
+      setName(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
     } else {
       out[Attr.ATTR_EVENT_TYPE] = EventType.TOOL_CALL;
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.EXECUTE_TOOL);
@@ -522,7 +546,7 @@ export class ForeignSpanMapper {
       if (!hasTurns(attrs, scope)) {
         out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
         setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
-        setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
+        setName(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
         this.turnAttributes(out, attrs, c, captureContent);
       } else if (span.status.code === SpanStatusCode.ERROR && (scope === undefined || scope.failures === 0)) {
         // A failed agent none of whose rows failed (a context overflow, a guardrail, a crash between
@@ -531,11 +555,11 @@ export class ForeignSpanMapper {
         // turn, tool or sub-agent under it already carries the error it passes on.)
         out[Attr.ATTR_EVENT_TYPE] = EventType.AGENT_CALL;
         setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
-        setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
+        setName(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
         setIfAbsent(out, attrs, Attr.ATTR_USER_META, JSON.stringify({ instrumentation: c.convention, envelope_with_turns: true }));
       }
     } else if (c.kind === 'turn') {
-      setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
+      setName(out, attrs, Attr.ATTR_GEN_AI_REQUEST_MODEL, modelOf(attrs));
       this.turnAttributes(out, attrs, c, captureContent);
     } else {
       this.toolAttributes(out, attrs, c, span.name);
@@ -559,7 +583,7 @@ export class ForeignSpanMapper {
       [Attr.ATTR_EVENT_TYPE]: c.kind === 'turn' ? EventType.AGENT_CALL : EventType.TOOL_CALL,
     };
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, c.kind === 'turn' ? GenAiOperation.CHAT : GenAiOperation.EXECUTE_TOOL);
-    setAgentName(out, attrs, ownAgentName(attrs, c, span.name) ?? scope?.name);
+    setAgentName(out, attrs, agentName(ownAgentName(attrs, c, span.name) ?? scope?.name));
     if (c.kind === 'turn') {
       setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
       if (scope !== undefined) scope.turns += 1;
@@ -569,9 +593,10 @@ export class ForeignSpanMapper {
 
   /** Message content, tool calls and usage of a model turn (or of an envelope standing for one). */
   private turnAttributes(out: Attributes, attrs: Attributes, c: ForeignSpanClass, captureContent: boolean): void {
-    const { text, toolCalls } = turnOutput(attrs, c);
+    const { text, toolCalls, unparsed } = turnOutput(attrs, c);
     const calls = toolCalls.map((t) => (captureContent ? t : { ...(t.id ? { id: t.id } : {}), ...(t.name ? { name: t.name } : {}) }));
-    const content = text ?? (calls.length > 0 ? JSON.stringify({ tool_calls: calls }) : undefined);
+    // An output that could not be read is the message as sent (cut below like any): the turn's content is never dropped.
+    const content = text ?? (calls.length > 0 ? JSON.stringify({ tool_calls: calls }) : undefined) ?? unparsed;
     if (content !== undefined && attrs[Attr.ATTR_MESSAGE_CONTENT] === undefined) {
       const cut = content.length > this.maxContentChars;
       // Marked where it is cut, as the recorder marks its cuts: redaction then replaces a token cut short there.
@@ -579,21 +604,23 @@ export class ForeignSpanMapper {
       out[Attr.ATTR_MESSAGE_LENGTH] = content.length;
       if (cut) out[Attr.ATTR_TRUNCATED] = true;
     }
-    setIfAbsent(out, attrs, Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, toolCalls.length > 0);
+    // Unread, whether it held tool calls is not known: the message's own text decides (`enrichAgentCall`).
+    if (unparsed === undefined) setIfAbsent(out, attrs, Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, toolCalls.length > 0);
     const meta: Record<string, unknown> = { instrumentation: c.convention };
     if (calls.length > 0) meta['tool_calls'] = calls;
+    if (unparsed !== undefined) meta['output_unparsed'] = true;
     const provider =
       str(attrs[Attr.ATTR_GEN_AI_PROVIDER_NAME]) ??
       str(attrs[Attr.ATTR_GEN_AI_SYSTEM]) ??
       str(attrs[F.ATTR_AI_MODEL_PROVIDER]) ??
       str(attrs[F.ATTR_OI_LLM_PROVIDER]);
-    if (provider !== undefined) meta['provider'] = provider;
+    if (provider !== undefined) meta['provider'] = boundedName(out, provider);
     const inputTokens = num(attrs[Attr.ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? num(attrs[F.ATTR_OI_LLM_TOKEN_COUNT_PROMPT]);
     const outputTokens = num(attrs[Attr.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? num(attrs[F.ATTR_OI_LLM_TOKEN_COUNT_COMPLETION]);
     if (inputTokens !== undefined) meta['input_tokens'] = inputTokens;
     if (outputTokens !== undefined) meta['output_tokens'] = outputTokens;
     const finish = attrs[Attr.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] ?? attrs[F.ATTR_AI_RESPONSE_FINISH_REASON];
-    if (finish !== undefined) meta['finish_reason'] = Array.isArray(finish) ? finish.join(',') : finish;
+    if (finish !== undefined) meta['finish_reason'] = Array.isArray(finish) ? boundedName(out, finish.join(',')) : typeof finish === 'string' ? boundedName(out, finish) : finish;
     if (attrs[Attr.ATTR_USER_META] === undefined && out[Attr.ATTR_USER_META] === undefined) out[Attr.ATTR_USER_META] = this.boundedMeta(meta, calls);
   }
 
@@ -645,7 +672,7 @@ export class ForeignSpanMapper {
         name = afterPrefix(spanName, 'execute_tool ');
         break;
     }
-    setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_NAME, name);
+    setName(out, attrs, Attr.ATTR_GEN_AI_TOOL_NAME, name);
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_ID, id);
     this.setContent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
     this.setContent(out, attrs, Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, result);
@@ -688,10 +715,45 @@ function positive(value: number | undefined, fallback: number): number {
  * empty or no string is none (`str`): the spans under it are named after the agent resolved, and so is
  * the span itself, its row included (the gateway's fills read the name back from the span). With none
  * resolved, the sender's value stays on the span; the Postgres exporter stores no name for it then.
+ * A usable name of the span's own is the name resolved (`ownAgentName` reads it first), cut by
+ * {@link agentName} when longer than {@link MAX_NAME_CHARS}: then the cut replaces it, so the span and
+ * the spans it names hold the same name.
  */
 function setAgentName(out: Attributes, attrs: Attributes, name: string | undefined): void {
   const key = Attr.ATTR_GEN_AI_AGENT_NAME;
-  if (name !== undefined && str(attrs[key]) === undefined && out[key] === undefined) out[key] = name;
+  if (name === undefined || out[key] !== undefined || str(attrs[key]) === name) return;
+  out[key] = name;
+  if (name.length > MAX_NAME_CHARS) out[Attr.ATTR_TRUNCATED] = true;
+}
+
+/**
+ * An agent name as resolved (from the span's own keys, its span name, or the agent above), cut to
+ * {@link MAX_NAME_CHARS} and marked: a span name of megabytes would otherwise be copied into the
+ * span and every span under the agent. Longer than the bound exactly when it was cut (see `bounded`).
+ */
+function agentName(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : bounded(name, MAX_NAME_CHARS).text;
+}
+
+/** `name` cut to {@link MAX_NAME_CHARS} and marked, flagging `out` as truncated when it was cut. */
+function boundedName(out: Attributes, name: string): string {
+  const b = bounded(name, MAX_NAME_CHARS);
+  if (b.cut) out[Attr.ATTR_TRUNCATED] = true;
+  return b.text;
+}
+
+/**
+ * A name key (tool, model): the span's own value, else `mapped` (from the convention's keys or the
+ * span name), as `setIfAbsent` would, but cut to {@link MAX_NAME_CHARS} and marked; an own value
+ * longer than that is cut in place (as `setContent` cuts content the sender set itself).
+ */
+function setName(out: Attributes, attrs: Attributes, key: string, mapped: string | undefined): void {
+  if (out[key] !== undefined) return;
+  const own = attrs[key];
+  const value = own === undefined ? mapped : typeof own === 'string' ? own : undefined;
+  if (value === undefined) return;
+  const text = boundedName(out, value);
+  if (text !== own) out[key] = text;
 }
 
 function setIfAbsent(out: Attributes, attrs: Attributes, key: string, value: AttributeValue | undefined): void {
@@ -725,8 +787,3 @@ function stripForeignContent(attrs: Attributes): void {
   }
 }
 
-/** The first `max` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair. */
-function cutBefore(text: string, max: number): string {
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-}

@@ -305,3 +305,30 @@ test('a redaction that shrinks the text by the whole look-ahead still keeps ever
     { numRuns: 800 },
   );
 });
+
+test("a file's redaction count is of what is stored: secrets only in the look-ahead past the cut are not counted", () => {
+  const { recorder, spans, workspaceDir, processor } = setup();
+  const aws = 'AKIAIOSFODNN7EXAMPLE';
+  const key = 'sk-proj-' + 'Q7w9E2r4T6y8U1i3O5p7A9s2D4f6G8h1';
+  // Clean for 5 KB, then secrets the look-ahead reads but the content never holds.
+  writeFileSync(join(workspaceDir, 'late.txt'), 'x'.repeat(6000) + ` ${aws}\nKEY = ${key}\n` + 'y'.repeat(100));
+  // One secret kept, one only in the look-ahead.
+  writeFileSync(join(workspaceDir, 'one.txt'), `KEY = ${key}\n` + 'x'.repeat(6000) + ` ${aws}\n`);
+  // A secret crossing the cut: its tag starts in what is kept (cut into or not), so it counts.
+  writeFileSync(join(workspaceDir, 'cross.txt'), 'x'.repeat(5120 - 10) + ` ${aws}\n` + 'z'.repeat(7000) + ` ${key}\n`);
+  // The file itself holds the redactor's tag text past the cut, and no secret.
+  writeFileSync(join(workspaceDir, 'tagged.txt'), 'x'.repeat(6000) + ' [REDACTED:aws_access_key] [REDACTED:openai_key]\n');
+  const run = recorder.startRun();
+  for (const path of ['late.txt', 'one.txt', 'cross.txt', 'tagged.txt']) run.fileGenerated({ path });
+  run.end();
+  const byPath = capturedByPath(spans());
+  const count = (path: string) => byPath.get(path)?.[Attr.ATTR_REDACTIONS];
+  const content = (path: string) => String(byPath.get(path)?.[Attr.ATTR_FILE_CONTENT]);
+  assert.ok(!content('late.txt').includes('[REDACTED'));
+  assert.equal(count('late.txt'), undefined, 'nothing redacted in what is stored');
+  assert.equal(count('one.txt'), 1);
+  assert.ok(content('cross.txt').includes('[REDACT'), content('cross.txt').slice(-40));
+  assert.equal(count('cross.txt'), 1);
+  assert.equal(count('tagged.txt'), undefined);
+  assert.equal(processor.stats().redactions, 2, 'the processor counts what it stored too');
+});

@@ -824,6 +824,87 @@ test('hostile JSON in a turn\'s output (an unclosed [[[[… of megabytes, nestin
     assert.equal(s.attributes[Attr.ATTR_EVENT_TYPE], 'agent_call', s.name);
     assert.equal(s.attributes[Attr.ATTR_GEN_AI_REQUEST_MODEL], 'gpt-x', s.name);
     assert.equal(typeof s.attributes[Attr.ATTR_USER_META], 'string', s.name);
+    // Its output, unread, is its message as sent, cut to maxContentChars (1 000 000 by default).
+    const content = s.attributes[Attr.ATTR_MESSAGE_CONTENT];
+    assert.ok(typeof content === 'string' && content.length > 0 && content.length <= 1_000_000 + TRUNCATION_MARK.length, s.name);
   }
   assert.equal(processor.stats().failures, 0);
+});
+
+test("integers past 2^53 in a turn's tool-call arguments keep every digit in the row's meta (GenAI parts, OpenInference, AI SDK)", async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'big-integers' });
+  const node = run.startNode('n');
+  // Real JSON texts as the instrumentations send them (JSON.stringify of a JS number could not hold these).
+  const args = '{"id": 12345678901234567890, "small": 42, "neg": -98765432109876543210, "real": 0.1000000000000000055, "text": "12345678901234567891"}';
+  node.with(() => {
+    within(p.tracer, 'chat genai', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.output.messages': `[{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"lookup","arguments":${args}}]}]`,
+    });
+    within(p.tracer, 'llm oi', {
+      'openinference.span.kind': 'LLM',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.id': 'c2',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.function.name': 'lookup',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments': args,
+    });
+    within(p.tracer, 'ai.generateText.doGenerate', {
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.response.toolCalls': `[{"toolCallId":"c3","toolName":"lookup","input":${args}},{"toolCallId":"c4","toolName":"lookup","args":${JSON.stringify(args)}}]`,
+    });
+  });
+  node.end();
+  run.end();
+  await p.flush();
+  const rows = await rowsOf('big-integers');
+  assert.equal(rows.length, 3);
+  for (const row of rows) {
+    const calls = row.meta['tool_calls'] as { arguments: Record<string, unknown> }[] | undefined;
+    assert.ok(calls && calls.length > 0, `${row.name}: ${JSON.stringify(row.meta)}`);
+    for (const call of calls) {
+      const a = call.arguments;
+      assert.equal(String(a['id']), '12345678901234567890', `${row.name}: ${JSON.stringify(a)}`);
+      assert.equal(String(a['neg']), '-98765432109876543210', `${row.name}: ${JSON.stringify(a)}`);
+      assert.equal(String(a['real']), '0.1000000000000000055', `${row.name}: ${JSON.stringify(a)}`);
+      assert.equal(a['small'], 42, 'a number a double holds stays a number');
+      assert.equal(a['text'], '12345678901234567891', 'a string stays the same string');
+    }
+  }
+  await p.shutdown();
+});
+
+test('a turn output that cannot be parsed (nested deeper than 512, unclosed, bad JSON) is kept as the message text, bounded and marked in meta', async () => {
+  const p = pipeline({ maxContentChars: 5000 });
+  const run = p.recorder.startRun({ runId: 'unparsed-output' });
+  const node = run.startNode('n');
+  const deep = `[{"role":"assistant","parts":[{"type":"text","content":"deep"},{"type":"tool_call","id":"c1","name":"f","arguments":${'['.repeat(600)}${']'.repeat(600)}}]}]`;
+  const unclosed = '['.repeat(100_000);
+  const bad = '[{"role":"assistant","parts":[{"type":"text","content":"cut by the sender';
+  node.with(() => {
+    within(p.tracer, 'chat deep', { 'gen_ai.operation.name': 'chat', 'gen_ai.output.messages': deep });
+    within(p.tracer, 'chat unclosed', { 'gen_ai.operation.name': 'chat', 'gen_ai.output.messages': unclosed });
+    within(p.tracer, 'chat bad', { 'gen_ai.operation.name': 'chat', 'gen_ai.output.messages': bad });
+    within(p.tracer, 'ai.generateText.doGenerate', {
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.response.toolCalls': `[{"toolCallId":"c1","toolName":"f","input":${'['.repeat(600)}${']'.repeat(600)}}]`,
+    });
+    within(p.tracer, 'chat fine', { 'gen_ai.operation.name': 'chat', 'gen_ai.output.messages': '[{"role":"assistant","parts":[{"type":"text","content":"ok"}]}]' });
+  });
+  node.end();
+  run.end();
+  await p.flush();
+  const byName = new Map((await rowsOf('unparsed-output')).map((r) => [r.name, r]));
+  const deepRow = byName.get('chat deep');
+  assert.equal(deepRow?.inputs['content'], deep);
+  assert.equal(deepRow?.meta['output_unparsed'], true);
+  const unclosedRow = byName.get('chat unclosed');
+  assert.equal(unclosedRow?.inputs['content'], '['.repeat(5000) + TRUNCATION_MARK);
+  assert.deepEqual([unclosedRow?.meta['output_unparsed'], unclosedRow?.meta['truncated']], [true, true]);
+  assert.deepEqual([byName.get('chat bad')?.inputs['content'], byName.get('chat bad')?.meta['output_unparsed']], [bad, true]);
+  const aiSdk = byName.get('ai.generateText.doGenerate');
+  assert.equal(aiSdk?.inputs['content'], `[{"toolCallId":"c1","toolName":"f","input":${'['.repeat(600)}${']'.repeat(600)}}]`);
+  assert.equal(aiSdk?.meta['output_unparsed'], true);
+  const fine = byName.get('chat fine');
+  assert.deepEqual([fine?.inputs['content'], fine?.meta['output_unparsed']], ['ok', undefined]);
+  await p.shutdown();
 });

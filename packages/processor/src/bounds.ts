@@ -1,0 +1,46 @@
+import { TRUNCATION_MARK } from '@agentspan/extract';
+
+/**
+ * Bounds of the short values the processor copies out of what it was given
+ * (paths a span declares, span names, names set by other instrumentations).
+ * Content has its own bounds (`maxContentChars`, `maxContentBytes`); these
+ * values had none, and a hostile 10 MB path or span name would have been
+ * copied whole into attributes, rows and run state.
+ */
+
+/**
+ * Longest file path kept, in UTF-16 units: Linux's PATH_MAX, the bound
+ * `normalisePath` (`@agentspan/extract`) and the recorder's `pathOf` use. A
+ * longer path cannot be opened, and cut shorter it would name another file.
+ */
+export const MAX_PATH_CHARS = 4096;
+
+/** Longest name kept (agent, tool, model, provider), in UTF-16 units: the recorder's bound for names. */
+export const MAX_NAME_CHARS = 200;
+
+/**
+ * The first `max` UTF-16 units of `text`, one fewer when the cut would split
+ * a surrogate pair (the cut falls on a code-point boundary).
+ */
+export function cutBefore(text: string, max: number): string {
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/**
+ * `text` when it is at most `max` long; else its start, cut on a code-point
+ * boundary and followed by {@link TRUNCATION_MARK}, as the package marks its
+ * other cuts: the redactor reads a token right before the mark as cut short
+ * and replaces it, so a secret cut there leaves no prefix in clear. Whoever
+ * cuts sets `agentspan.truncated` too.
+ *
+ * A value cut to this bound already (a name handed on from the span above,
+ * a span that passes through a second processor) is kept as it is, and said
+ * `cut`: cutting it again would cut into its mark. So the result is longer
+ * than `max` exactly when `cut`.
+ */
+export function bounded(text: string, max: number): { text: string; cut: boolean } {
+  if (text.length <= max) return { text, cut: false };
+  if (text.length <= max + TRUNCATION_MARK.length && text.endsWith(TRUNCATION_MARK)) return { text, cut: true };
+  return { text: cutBefore(text, max) + TRUNCATION_MARK, cut: true };
+}

@@ -1,0 +1,152 @@
+/**
+ * Values the processor copies out of what it was given (declared file paths,
+ * span names, names of other instrumentations) are bounded: a hostile 2 MB
+ * path or span name is cut, on a code-point boundary, and marked as the
+ * package marks its other cuts (`…[truncated]` and `agentspan.truncated`).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { context, trace, type Attributes } from '@opentelemetry/api';
+import { TRUNCATION_MARK, createRedactor } from '@agentspan/extract';
+import { Attr } from '@agentspan/semconv';
+import { fileSpans, setup } from './helpers.js';
+
+/** The bounds the README documents: Linux's PATH_MAX for paths, the recorder's bound for names. */
+const MAX_PATH_CHARS = 4096;
+const MAX_NAME_CHARS = 200;
+const HUGE = 2_000_000;
+
+/** A string of `length` UTF-16 units whose character at `at` (0-based) is an emoji (a surrogate pair starting there). */
+function longWithPairAt(prefix: string, length: number, at: number): string {
+  const head = prefix + 'a'.repeat(at - prefix.length) + '😀';
+  return head + 'b'.repeat(length - head.length);
+}
+
+/** `value` was cut to `max` units (one fewer before a surrogate pair), marked, and no surrogate was split. */
+function assertCut(value: unknown, max: number, what: string): void {
+  assert.equal(typeof value, 'string', what);
+  const s = value as string;
+  assert.ok(s.endsWith(TRUNCATION_MARK), `${what} is not marked as cut`);
+  const body = s.slice(0, -TRUNCATION_MARK.length);
+  assert.ok(body.length <= max && body.length >= max - 1, `${what}: ${body.length} units kept`);
+  assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(body), `${what} splits a surrogate pair`);
+}
+
+test('a declared file path longer than 4096 characters is stored cut and marked, and no file is looked up by it', () => {
+  const { provider, processor, spans } = setup();
+  const path = longWithPairAt('dir/', HUGE, MAX_PATH_CHARS - 1);
+  const attributes: Attributes = { [Attr.ATTR_EVENT_TYPE]: 'file_gen', [Attr.ATTR_RUN_ID]: 'paths', [Attr.ATTR_FILE_PATH]: path };
+  provider.getTracer('t').startSpan('file_gen declared', { attributes }).end();
+  const span = fileSpans(spans())[0];
+  assert.ok(span);
+  const a = span.attributes;
+  assertCut(a[Attr.ATTR_FILE_PATH], MAX_PATH_CHARS, 'file.path');
+  assertCut(a[Attr.ATTR_FILE_RESOLVED_PATH], MAX_PATH_CHARS, 'file.resolved_path');
+  assert.equal(a[Attr.ATTR_TRUNCATED], true);
+  assert.equal(a[Attr.ATTR_FILE_SKIP_REASON], 'path_too_long');
+  assert.equal(a[Attr.ATTR_FILE_HAS_CONTENT], false);
+  assert.equal(processor.stats().failures, 0);
+});
+
+test('a path at the bound is kept whole and unmarked', () => {
+  const { provider, spans, workspaceDir } = setup();
+  writeFileSync(join(workspaceDir, 'short.txt'), 'hello');
+  const tracer = provider.getTracer('t');
+  tracer.startSpan('file_gen short', { attributes: { [Attr.ATTR_EVENT_TYPE]: 'file_gen', [Attr.ATTR_FILE_PATH]: 'short.txt' } }).end();
+  const a = fileSpans(spans())[0]?.attributes ?? {};
+  assert.equal(a[Attr.ATTR_FILE_PATH], 'short.txt');
+  assert.equal(a[Attr.ATTR_FILE_CONTENT], 'hello');
+  assert.equal(a[Attr.ATTR_TRUNCATED], undefined);
+});
+
+test('a long cwd does not make a detected file\'s resolved path unbounded; declared files.generated entries are bounded too', () => {
+  const { provider, processor, spans } = setup();
+  const cwd = longWithPairAt('work/', HUGE, MAX_PATH_CHARS - 40);
+  const declared = longWithPairAt('gen/', HUGE, MAX_PATH_CHARS - 1);
+  provider
+    .getTracer('t')
+    .startSpan('code', {
+      attributes: {
+        [Attr.ATTR_EVENT_TYPE]: 'code_exec',
+        [Attr.ATTR_RUN_ID]: 'cwd-run',
+        [Attr.ATTR_CODE_LANGUAGE]: 'python',
+        [Attr.ATTR_CODE_CONTENT]: "with open('out.txt', 'w') as f:\n    f.write('x')\n",
+        [Attr.ATTR_CODE_CWD]: cwd,
+        [Attr.ATTR_FILES_GENERATED]: [declared, 'small.txt'],
+      },
+    })
+    .end();
+  const all = spans();
+  const file = fileSpans(all)[0];
+  assert.ok(file, 'the detected file still gets its file_gen span');
+  assert.equal(file.attributes[Attr.ATTR_FILE_PATH], 'out.txt');
+  assertCut(file.attributes[Attr.ATTR_FILE_RESOLVED_PATH], MAX_PATH_CHARS, 'file.resolved_path');
+  assert.equal(file.attributes[Attr.ATTR_FILE_SKIP_REASON], 'path_too_long');
+  const code = all.find((s) => s.name === 'code');
+  const generated = code?.attributes[Attr.ATTR_FILES_GENERATED] as string[];
+  assertCut(generated[0], MAX_PATH_CHARS, 'files.generated[0]');
+  assert.deepEqual(generated.slice(1), ['small.txt', 'out.txt']);
+  assert.equal(code?.attributes[Attr.ATTR_TRUNCATED], true);
+  assert.equal(processor.stats().failures, 0);
+});
+
+test('span names copied into agent and tool names are cut at 200 characters and marked', () => {
+  const { provider, processor, spans } = setup();
+  const tracer = provider.getTracer('other');
+  const longName = longWithPairAt('', HUGE, MAX_NAME_CHARS - 1);
+  // OpenInference names an agent after its span; its model turn takes the agent's name.
+  const agent = tracer.startSpan(longName, { attributes: { 'openinference.span.kind': 'AGENT' } });
+  const inAgent = trace.setSpan(context.active(), agent);
+  tracer.startSpan('llm', { attributes: { 'openinference.span.kind': 'LLM', 'llm.output_messages.0.message.content': 'hi' } }, inAgent).end();
+  agent.end();
+  // GenAI names agents and tools in their span names.
+  tracer.startSpan(`invoke_agent ${longName}`, { attributes: { 'gen_ai.operation.name': 'invoke_agent' } }).end();
+  tracer.startSpan(`execute_tool ${longName}`, { attributes: { 'gen_ai.operation.name': 'execute_tool' } }).end();
+  // OpenLLMetry names a tool after its span; OpenInference too.
+  tracer.startSpan(longName, { attributes: { 'traceloop.span.kind': 'tool' } }).end();
+  tracer.startSpan(longName, { attributes: { 'openinference.span.kind': 'TOOL' } }).end();
+  const all = spans();
+  const byKind = (kind: string, convention: string) =>
+    all.filter((s) => s.attributes[Attr.ATTR_MAPPED_FROM] === convention && (s.attributes['openinference.span.kind'] ?? s.attributes['traceloop.span.kind'] ?? s.attributes['gen_ai.operation.name']) === kind);
+  const oiAgent = byKind('AGENT', 'openinference')[0];
+  const oiTurn = byKind('LLM', 'openinference')[0];
+  assertCut(oiAgent?.attributes[Attr.ATTR_GEN_AI_AGENT_NAME], MAX_NAME_CHARS, 'OpenInference agent name');
+  assert.equal(oiTurn?.attributes[Attr.ATTR_GEN_AI_AGENT_NAME], oiAgent?.attributes[Attr.ATTR_GEN_AI_AGENT_NAME], 'the turn takes the same cut name');
+  assert.equal(oiTurn?.attributes[Attr.ATTR_TRUNCATED], true);
+  assertCut(byKind('invoke_agent', 'gen_ai')[0]?.attributes[Attr.ATTR_GEN_AI_AGENT_NAME], MAX_NAME_CHARS, 'GenAI agent name');
+  assertCut(byKind('execute_tool', 'gen_ai')[0]?.attributes[Attr.ATTR_GEN_AI_TOOL_NAME], MAX_NAME_CHARS, 'GenAI tool name');
+  assertCut(byKind('tool', 'traceloop')[0]?.attributes[Attr.ATTR_GEN_AI_TOOL_NAME], MAX_NAME_CHARS, 'OpenLLMetry tool name');
+  assertCut(byKind('TOOL', 'openinference')[0]?.attributes[Attr.ATTR_GEN_AI_TOOL_NAME], MAX_NAME_CHARS, 'OpenInference tool name');
+  for (const s of all) assert.equal(s.attributes[Attr.ATTR_TRUNCATED], true, s.name.slice(0, 40));
+  assert.equal(processor.stats().failures, 0);
+});
+
+test("a long agent name of an envelope is cut before it names the spans under it, and the envelope's own is cut in place", () => {
+  const { provider, spans } = setup();
+  const tracer = provider.getTracer('other');
+  const longName = 'planner-'.repeat(HUGE / 8);
+  const envelope = tracer.startSpan('invoke_agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': longName } });
+  tracer
+    .startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm'.repeat(HUGE) } }, trace.setSpan(context.active(), envelope))
+    .end();
+  envelope.end();
+  const byName = new Map(spans().map((s) => [s.name, s.attributes]));
+  assertCut(byName.get('chat m')?.[Attr.ATTR_GEN_AI_AGENT_NAME], MAX_NAME_CHARS, 'turn agent name');
+  assertCut(byName.get('invoke_agent')?.[Attr.ATTR_GEN_AI_AGENT_NAME], MAX_NAME_CHARS, 'envelope agent name');
+  assert.equal(byName.get('chat m')?.[Attr.ATTR_GEN_AI_AGENT_NAME], byName.get('invoke_agent')?.[Attr.ATTR_GEN_AI_AGENT_NAME]);
+  // The model is a name as well (agentspan's recorder bounds it the same way).
+  assertCut(byName.get('chat m')?.[Attr.ATTR_GEN_AI_REQUEST_MODEL], MAX_NAME_CHARS, 'model');
+});
+
+test('a token cut by the name bound is redacted as cut short (the mark is what the rules read)', () => {
+  const { provider, spans } = setup();
+  const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0'.repeat(2);
+  const name = 'x'.repeat(MAX_NAME_CHARS - 20) + ' ' + token;
+  provider.getTracer('other').startSpan(`execute_tool ${name}`, { attributes: { 'gen_ai.operation.name': 'execute_tool' } }).end();
+  const tool = String(spans()[0]?.attributes[Attr.ATTR_GEN_AI_TOOL_NAME]);
+  assert.ok(!tool.includes(token.slice(0, 8)), tool.slice(-60));
+  assert.ok(tool.endsWith(TRUNCATION_MARK), tool.slice(-60));
+  assert.equal(createRedactor().redact(tool).redactions, 0, 'nothing left for the rules');
+});
