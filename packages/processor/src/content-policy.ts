@@ -63,6 +63,17 @@ export const MIN_BUILTIN_SECRET_CHARS = 5;
 /** Parts of a key name the built-in secret key names hold (`password`, `pwd`, `api_key`, `auth_token`, ...), lower case. */
 const SECRET_KEY_HINTS: readonly string[] = ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'];
 
+/**
+ * The cookie header an attribute key names by its last part (`http.request.header.cookie`: `Cookie`;
+ * `http.response.header.set-cookie`: `Set-Cookie`), or `undefined`. Cookies' names are no secrets' names,
+ * so the key-name rules do not read such a value: it is read as the header it was.
+ */
+function cookieHeaderOf(key: string): 'Cookie' | 'Set-Cookie' | undefined {
+  if (!/cookie$/i.test(key)) return undefined;
+  const last = key.slice(key.lastIndexOf('.') + 1).toLowerCase();
+  return last === 'cookie' ? 'Cookie' : last === 'set-cookie' || last === 'set_cookie' ? 'Set-Cookie' : undefined;
+}
+
 /** Prefix of agentspan's own attribute keys. */
 const OWN_KEY_PREFIX = 'agentspan.';
 
@@ -160,8 +171,23 @@ export class SpanRedactor {
     return { text: `[REDACTED:${r.kinds[0] ?? 'secret'}]`, redactions: r.redactions };
   }
 
+  /**
+   * A cookie header's value (`http.request.header.cookie`, `http.response.header.set-cookie`: the header's
+   * name is the key's last part) read as that header, `Cookie: <value>`, so the rules find its cookies
+   * (every one of a request's; the first of a response's, whose attributes follow it).
+   */
+  private redactCookieHeader(header: string, value: string): { text: string; redactions: number } {
+    const prefix = `${header}: `;
+    const r = this.redactor.redact(prefix + value);
+    if (r.redactions === 0) return { text: value, redactions: 0 };
+    // Fail closed when the replacement reached into the prefix (it cannot: the rules keep header names).
+    return r.text.startsWith(prefix) ? { text: r.text.slice(prefix.length), redactions: r.redactions } : { text: '[REDACTED:cookie]', redactions: r.redactions };
+  }
+
   /** The value of attribute `key` with its secrets replaced. */
   redactValue(key: string, value: string): { text: string; redactions: number } | undefined {
+    const header = cookieHeaderOf(key);
+    if (header !== undefined) return this.redactCookieHeader(header, value);
     const name = this.secretKeyName(key);
     if (name !== undefined) return this.redactKeyed(name, value);
     if (value.length < this.minLength) return undefined;

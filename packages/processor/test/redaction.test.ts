@@ -267,6 +267,27 @@ test('an attribute whose key names a secret is redacted as that key\'s value: db
   assert.deepEqual(a['agentspan.tool.args_keys'], ['password', 'path']);
 });
 
+test('HTTP credentials in headers the key names: an Authorization or Proxy-Authorization without a scheme, a request\'s cookies, a response\'s set cookie', () => {
+  const { spans, provider } = setup();
+  const other = provider.getTracer('http').startSpan('GET /v1/issues', {
+    attributes: {
+      'http.request.header.authorization': ['lin_api_9f8e7d6c5b4a3928'],
+      'http.request.header.proxy-authorization': 'Basic dXNlcjpwYXNzd29yZA==',
+      'http.request.header.cookie': ['sessionid=abc123def456; csrftoken=XYZ789', 'theme=dark'],
+      'http.response.header.set-cookie': ['sid=s3cr3tv4lue; Path=/; HttpOnly'],
+      'app.cookie_policy': 'strict',
+    },
+  });
+  other.end();
+  const a = named(spans(), 'GET /v1/issues').attributes;
+  assert.deepEqual(a['http.request.header.authorization'], ['[REDACTED:password_assignment]']);
+  assert.equal(a['http.request.header.proxy-authorization'], 'Basic [REDACTED:bearer]');
+  assert.deepEqual(a['http.request.header.cookie'], ['sessionid=[REDACTED:cookie]; csrftoken=[REDACTED:cookie]', 'theme=[REDACTED:cookie]']);
+  assert.deepEqual(a['http.response.header.set-cookie'], ['sid=[REDACTED:cookie]; Path=/; HttpOnly']);
+  assert.equal(a['app.cookie_policy'], 'strict');
+  assert.equal(a[Attr.ATTR_REDACTIONS], 6);
+});
+
 test('short values are redacted as long ones are: built-in rules (pwd=x1) and user patterns and key names that match a few characters', () => {
   const builtIn = setup();
   const s = builtIn.provider.getTracer('t').startSpan('pwd=ab1', { attributes: { 'conn.opts': 'pwd=x1' } });
