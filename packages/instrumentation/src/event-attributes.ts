@@ -35,7 +35,8 @@ export class AttributeBag {
   /** Pre-sized: an event with an error and metadata has more keys than a plain object keeps fast. */
   readonly attributes: Attributes = createAttributeRecord();
   truncated = false;
-  constructor(private readonly maxContentChars: number) {}
+  /** @param maxContentChars Longest text kept for one content attribute (merged metadata included). */
+  constructor(readonly maxContentChars: number) {}
 
   set(key: string, value: string | number | boolean | string[] | undefined): void {
     if (value === undefined) return;
@@ -302,6 +303,12 @@ export function handoffAttributes(bag: AttributeBag, scope: EventScope, e: Hando
  * the caller's original back in would bring its secrets back, to be
  * redacted and counted a second time. Anything but two JSON objects keeps
  * the end's value.
+ *
+ * Each side is within `maxContentChars`, merged they could be twice it: the
+ * merged object is held to the same budget. When it does not fit, the end's
+ * members come first (they are the latest word, and win a shared key
+ * anyway), then what fits of the start's, cut as any content is (the span is
+ * marked `agentspan.truncated`). Within the budget, the start's key order is kept.
  */
 export function mergeUserMeta(bag: AttributeBag, span: object): void {
   const attrs = (span as { attributes?: unknown }).attributes;
@@ -312,12 +319,26 @@ export function mergeUserMeta(bag: AttributeBag, span: object): void {
     const merged: unknown = JSON.parse(earlier);
     const end: unknown = JSON.parse(later);
     if (!isPlainObject(merged) || !isPlainObject(end)) return;
-    // Defined, not assigned: a `__proto__` key would otherwise set the prototype and vanish.
-    for (const key of Object.keys(end)) Object.defineProperty(merged, key, { value: end[key], enumerable: true, writable: true, configurable: true });
-    bag.attributes[Attr.ATTR_USER_META] = JSON.stringify(merged);
+    for (const key of Object.keys(end)) defineMember(merged, key, end[key]);
+    const text = JSON.stringify(merged);
+    if (text.length <= bag.maxContentChars) {
+      bag.attributes[Attr.ATTR_USER_META] = text;
+      return;
+    }
+    const endFirst: Record<string, unknown> = {};
+    for (const key of Object.keys(end)) defineMember(endFirst, key, end[key]);
+    for (const key of Object.keys(merged)) if (!Object.hasOwn(end, key)) defineMember(endFirst, key, merged[key]);
+    const { json, truncated } = safeJson(endFirst, bag.maxContentChars);
+    if (truncated) bag.truncated = true;
+    bag.attributes[Attr.ATTR_USER_META] = json;
   } catch {
     // not JSON after all: the end's value stands
   }
+}
+
+/** Defined, not assigned: a `__proto__` key would otherwise set the prototype and vanish. */
+function defineMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -19,6 +19,7 @@ export type {
   EventBase,
   EventHandle,
   EventRecorder,
+  EventTime,
   EventTiming,
   FileGeneratedEvent,
   HandoffEvent,

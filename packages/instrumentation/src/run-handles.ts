@@ -90,7 +90,8 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
     bag.set(Attr.ATTR_RUN_MODE, mode);
     bag.set(Attr.ATTR_DEPTH, RUN_DEPTH);
     if (options.task !== undefined) bag.text(Attr.ATTR_RUN_TASK, options.task);
-    if (options.sessionId !== undefined) bag.set(Attr.ATTR_SESSION_ID, nameOf(options.sessionId, ''));
+    // A key shared by runs, read as run ids are: cut to a bare prefix, two long session ids would be one session.
+    bag.set(Attr.ATTR_SESSION_ID, idOf(options.sessionId));
     if (options.metadata !== undefined) bag.json(Attr.ATTR_USER_META, options.metadata);
     const parent = options.newTrace ? ROOT_CONTEXT : otelContext.active();
     const spanOptions = {

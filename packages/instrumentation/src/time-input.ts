@@ -8,6 +8,15 @@
 import { diag, type HrTime, type TimeInput } from '@opentelemetry/api';
 
 let warned = false;
+let warnedMonotonic = false;
+
+/**
+ * 2000-01-01T00:00:00Z in seconds since the epoch. A `[seconds, nanoseconds]`
+ * pair before it is no epoch time anyone records a span at: it is a
+ * `process.hrtime()` reading (seconds since an arbitrary origin, the boot on
+ * Linux), which OTel's `TimeInput` would take for epoch time and date in 1970.
+ */
+const EARLIEST_PLAUSIBLE_EPOCH_SECONDS = 946_684_800;
 
 /** Latest time OTLP can carry: 2^64 - 1 nanoseconds after the epoch (July 2554), in milliseconds and seconds. */
 const MAX_EPOCH_MILLIS = 18_446_744_073_709;
@@ -63,7 +72,9 @@ function isoTime(text: string): HrTime | undefined {
  * `[seconds, nanoseconds]` pair, or an ISO 8601 date-time string with its
  * offset, from the epoch to the last time OTLP can carry (2554); else
  * `undefined` (the SDK then takes the current time), logged once through
- * `diag`. Times before 1970 are refused too: OTLP's times are unsigned.
+ * `diag`. Times before 1970 are refused too: OTLP's times are unsigned. A
+ * pair before 2000 is a `process.hrtime()` reading, refused with a warning
+ * of its own (see {@link monotonicReading}).
  */
 export function checkedTime(value: unknown): TimeInput | undefined {
   if (value === undefined || value === null) return undefined;
@@ -74,6 +85,7 @@ export function checkedTime(value: unknown): TimeInput | undefined {
     if (time !== undefined) return time;
   } else {
     try {
+      if (isHrTime(value) && value[0] < EARLIEST_PLAUSIBLE_EPOCH_SECONDS) return monotonicReading();
       const usable = usableObjectTime(value);
       if (usable !== undefined) return usable;
     } catch {
@@ -101,6 +113,21 @@ function usableObjectTime(value: unknown): TimeInput | undefined {
   // time) but has a date value the intrinsic getTime reads; it throws for anything else.
   const ms = Date.prototype.getTime.call(value);
   return ms >= 0 && ms <= MAX_EPOCH_MILLIS ? new Date(ms) : undefined;
+}
+
+/**
+ * A pair read as `process.hrtime()` (see {@link EARLIEST_PLAUSIBLE_EPOCH_SECONDS}):
+ * the current time, as for any time that cannot be used, with a warning of its
+ * own (logged once) that says what to pass instead. Converting it by this
+ * process's clock would be a guess: the pair may come from another machine, or
+ * be a duration.
+ */
+function monotonicReading(): undefined {
+  if (!warnedMonotonic) {
+    warnedMonotonic = true;
+    diag.warn('agentspan: a startTime/endTime [seconds, nanoseconds] before 2000 looks like a process.hrtime() reading (time since an arbitrary origin, not since 1970); the current time was used instead. Pass Date.now(), a Date, or performance.timeOrigin + performance.now() (logged once)');
+  }
+  return undefined;
 }
 
 /** `{ startTime }` for span options when the time is usable, else `{}` (the SDK's now). */

@@ -1,12 +1,35 @@
-import type { SpanContext, TimeInput } from '@opentelemetry/api';
+import type { HrTime, SpanContext } from '@opentelemetry/api';
 import type { FileSource, RunStatus, EventStatus } from '@agentspan/semconv';
+
+/**
+ * A point in time, as every `startTime` and `endTime` accepts it:
+ *
+ * - a `Date` (of any realm: a `vm` context's too);
+ * - a number: epoch milliseconds (or `performance.now()` milliseconds, as the
+ *   OpenTelemetry SDK reads a number smaller than `performance.timeOrigin`);
+ * - an OTel `HrTime`, `[seconds, nanoseconds]` since the epoch (1970). A
+ *   pair before 2000-01-01 is taken for what it almost always is, a
+ *   `process.hrtime()` reading (seconds since an arbitrary origin, such as
+ *   the boot), and replaced by the current time with a warning through
+ *   `diag` (logged once): read as epoch time it would date the span in 1970.
+ *   Give `Date.now()`, a `Date` or `performance.timeOrigin + performance.now()` instead;
+ * - an ISO 8601 date-time with its offset (`2024-05-01T10:00:00.123456Z`,
+ *   `2024-05-01T12:00:00+02:00`), kept to the nanosecond. Text without an
+ *   offset or with impossible fields is refused.
+ *
+ * A time that cannot be used (an invalid `Date`, `NaN`, a time before 1970
+ * or after 2554, which OTLP cannot carry, text that is no such date-time) is
+ * replaced by the current time and logged once through `diag`; it never
+ * throws.
+ */
+export type EventTime = Date | number | HrTime | string;
 
 /** Fields every recorded event accepts. */
 export interface EventTiming {
-  /** When the event started; default: now (or `endTime` when only that is given). */
-  startTime?: TimeInput;
-  /** When the event ended; default: now. */
-  endTime?: TimeInput;
+  /** When the event started ({@link EventTime}); default: now (or `endTime` when only that is given). */
+  startTime?: EventTime;
+  /** When the event ended ({@link EventTime}); default: now. */
+  endTime?: EventTime;
 }
 
 /** Fields shared by agent calls, code executions, tool calls and files. */
@@ -92,7 +115,7 @@ export interface AgentCallResult extends EventTiming {
   hasToolCalls?: boolean;
   status?: EventStatus;
   error?: unknown;
-  /** Merged into the metadata given at `begin*` (this one's keys win). */
+  /** Merged into the metadata given at `begin*` (this one's keys win); merged, within `maxContentChars`, this one's members kept first. */
   metadata?: Record<string, unknown>;
 }
 
@@ -102,7 +125,7 @@ export interface CodeExecutionResult extends EventTiming {
   exitCode?: number | null;
   status?: EventStatus;
   error?: unknown;
-  /** Merged into the metadata given at `begin*` (this one's keys win). */
+  /** Merged into the metadata given at `begin*` (this one's keys win); merged, within `maxContentChars`, this one's members kept first. */
   metadata?: Record<string, unknown>;
 }
 
@@ -111,7 +134,7 @@ export interface ToolCallResult extends EventTiming {
   result?: unknown;
   status?: EventStatus;
   error?: unknown;
-  /** Merged into the metadata given at `begin*` (this one's keys win). */
+  /** Merged into the metadata given at `begin*` (this one's keys win); merged, within `maxContentChars`, this one's members kept first. */
   metadata?: Record<string, unknown>;
 }
 
@@ -145,11 +168,17 @@ export interface StartRunOptions {
   task?: string;
   /** Workflow mode, e.g. `one-shot`, `planning-control`; default `workflow`. */
   mode?: string;
-  /** Optional session id shared by several runs. */
+  /**
+   * Optional session id shared by several runs (column `session_id`). Read
+   * as run ids are: a number as its decimal text, `''` as none, and one over
+   * 1024 characters as its start, `~` and 16 hex digits of the SHA-256 of the
+   * whole, so that two long ids sharing a start stay two sessions.
+   */
   sessionId?: string;
   /** Free-form metadata for `workflow_runs.meta`. */
   metadata?: Record<string, unknown>;
-  startTime?: TimeInput;
+  /** When the run started ({@link EventTime}); default: now. */
+  startTime?: EventTime;
   /**
    * Start a new trace even when an OTel span is active. Default false: a run
    * started inside, say, an HTTP request span joins that trace.
@@ -162,8 +191,9 @@ export interface EndRunOptions {
   /** Default `success`, or `failed` when `error` is given. */
   status?: RunStatus;
   error?: unknown;
-  endTime?: TimeInput;
-  /** Merged into the metadata given at the start (this one's keys win). */
+  /** When the run ended ({@link EventTime}); default: now. */
+  endTime?: EventTime;
+  /** Merged into the metadata given at the start (this one's keys win); merged, within `maxContentChars`, this one's members kept first. */
   metadata?: Record<string, unknown>;
 }
 
@@ -175,7 +205,8 @@ export interface StartNodeOptions {
   /** The agent mainly responsible for the node. */
   agent?: string;
   metadata?: Record<string, unknown>;
-  startTime?: TimeInput;
+  /** When the node started ({@link EventTime}); default: now. */
+  startTime?: EventTime;
 }
 
 /** What `node.end()` accepts. */
@@ -183,8 +214,9 @@ export interface EndNodeOptions {
   /** Default `completed`, or `failed` when `error` is given. */
   status?: EventStatus;
   error?: unknown;
-  endTime?: TimeInput;
-  /** Merged into the metadata given at the start (this one's keys win). */
+  /** When the node ended ({@link EventTime}); default: now. */
+  endTime?: EventTime;
+  /** Merged into the metadata given at the start (this one's keys win); merged, within `maxContentChars`, this one's members kept first. */
   metadata?: Record<string, unknown>;
 }
 

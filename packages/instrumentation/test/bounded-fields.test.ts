@@ -98,3 +98,24 @@ test('property: a field of any text and length is recorded as given up to its bo
   );
   run.end();
 });
+
+test('long session ids stay distinct: a prefix and a hash of the whole, bounded, the same every time', () => {
+  const { recorder, spans } = setup();
+  // Two session ids sharing their first 300 characters: cut to a prefix alone, they were one session.
+  const shared = 's'.repeat(300);
+  const ids = [`${shared}-alpha`, `${shared}-beta`, `${'t'.repeat(5000)}`, `${'t'.repeat(5000)}`];
+  ids.forEach((sessionId, i) => recorder.startRun({ runId: `session-${i}`, mode: `m${i}`, sessionId }).end());
+  recorder.startRun({ runId: 'session-short', mode: 'short', sessionId: 'chat-42' }).end();
+  recorder.startRun({ runId: 'session-empty', mode: 'empty', sessionId: '' }).end();
+  const session = (mode: string): unknown => byName(spans(), `invoke_workflow ${mode}`).attributes[Attr.ATTR_SESSION_ID];
+  const [alpha, beta, long1, long2] = ids.map((_, i) => session(`m${i}`));
+  assert.equal(alpha, ids[0], 'an id within the bound is kept whole');
+  assert.equal(beta, ids[1]);
+  assert.notEqual(alpha, beta, 'ids sharing a long prefix are two sessions');
+  assert.equal(long1, long2, 'the same long id always names the same session');
+  assert.equal(typeof long1, 'string');
+  assert.ok((long1 as string).length <= 1024, `bounded: ${(long1 as string).length}`);
+  assert.match(long1 as string, /^t+~[0-9a-f]{16}$/, 'its start, then ~ and 16 hex digits of its hash');
+  assert.equal(session('short'), 'chat-42');
+  assert.equal(session('empty'), undefined, 'an empty session id is no session');
+});

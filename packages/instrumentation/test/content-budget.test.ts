@@ -125,3 +125,31 @@ test('property: Errors and Maps are charged what JSON writes for them (keys, quo
     { numRuns: 3000 },
   );
 });
+
+test('metadata merged at the end stays within maxContentChars: the end keys first, then what fits of the start', () => {
+  // Each side within the budget, merged they were twice it.
+  const max = 1000;
+  const { recorder, spans } = setup({ maxContentChars: max });
+  const start = { plan: 'p'.repeat(900), team: 'core' };
+  const end = { summary: 's'.repeat(900), team: 'infra' };
+  const run = recorder.startRun({ runId: 'merge', mode: 'merge', metadata: start });
+  const node = run.startNode('n', { metadata: start });
+  node.beginToolCall({ agent: 'a', tool: 'slow', metadata: start }).end({ result: 'ok', metadata: end });
+  node.end({ metadata: end });
+  run.end({ metadata: end });
+  // Small metadata still merges whole, in the start's key order, and is not marked truncated.
+  const small = recorder.startRun({ runId: 'merge-small', mode: 'small', metadata: { a: 1, b: 2 } });
+  small.end({ metadata: { b: 3, c: 4 } });
+  for (const name of ['invoke_workflow merge', 'node n', 'execute_tool slow']) {
+    const span = byName(spans(), name);
+    const text = String(span.attributes[Attr.ATTR_USER_META]);
+    assert.ok(text.length <= max + 64 * 2, `${name}: ${text.length} characters for a budget of ${max}`);
+    const meta = JSON.parse(text) as Record<string, unknown>;
+    assert.equal(meta['summary'], end.summary, `${name}: the end's member is whole`);
+    assert.equal(meta['team'], 'infra', `${name}: the end wins a shared key`);
+    assert.equal(span.attributes[Attr.ATTR_TRUNCATED], true, `${name} is marked truncated`);
+  }
+  const merged = byName(spans(), 'invoke_workflow small');
+  assert.equal(merged.attributes[Attr.ATTR_USER_META], '{"a":1,"b":3,"c":4}');
+  assert.equal(merged.attributes[Attr.ATTR_TRUNCATED], undefined);
+});

@@ -3,9 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import type { HrTime, TimeInput } from '@opentelemetry/api';
+import { DiagLogLevel, diag, type DiagLogger, type HrTime, type TimeInput } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { EventTime } from '../src/index.js';
 import { setup } from './helpers.js';
+
+const silent: DiagLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} };
 
 const finite = (t: HrTime): boolean => Number.isFinite(t[0]) && Number.isFinite(t[1]);
 
@@ -49,6 +52,38 @@ test('valid times are kept as given: Date, epoch milliseconds, [seconds, nanosec
   assert.deepEqual(hr?.duration, [1, 0]);
 });
 
+test('a process.hrtime() reading (seconds since an arbitrary origin, not the epoch) is the current time, with one warning saying why', () => {
+  // Read as epoch time, as OTel's TimeInput reads any [s, ns] pair, it put the span in January 1970.
+  // Placed before the property test below: its random pairs may be such readings, and the warning is once per process.
+  const warnings: string[] = [];
+  diag.setLogger({ ...silent, warn: (m: string) => void warnings.push(m) }, DiagLogLevel.WARN);
+  try {
+    const { recorder, spans } = setup();
+    const run = recorder.startRun({ runId: 'hrtime', startTime: process.hrtime() });
+    const now = Date.now();
+    const uptime: EventTime = process.hrtime();
+    run.toolCall({ agent: 'a', tool: 'hrtime', startTime: uptime, endTime: process.hrtime() });
+    run.beginToolCall({ agent: 'a', tool: 'hrtime-begin', startTime: [86_400, 0] }).end({ endTime: [946_684_799, 999_999_999] });
+    // An epoch reading of this century is a time as given: [seconds, nanoseconds] since 1970.
+    run.toolCall({ agent: 'a', tool: 'epoch', startTime: [946_684_800, 0], endTime: [946_684_801, 0] });
+    run.end();
+    for (const name of ['execute_tool hrtime', 'execute_tool hrtime-begin', 'invoke_workflow workflow']) {
+      const span = spans().find((s) => s.name === name);
+      assert.ok(span, name);
+      for (const [what, t] of [['start', span.startTime], ['end', span.endTime]] as const) {
+        const ms = t[0] * 1000 + t[1] / 1e6;
+        assert.ok(Math.abs(ms - now) < 60_000, `${name} ${what} ${new Date(ms).toISOString()} is about now`);
+      }
+    }
+    assert.deepEqual(spans().find((s) => s.name === 'execute_tool epoch')?.startTime, [946_684_800, 0]);
+    const hrtimeWarnings = warnings.filter((w) => w.includes('process.hrtime()'));
+    assert.equal(hrtimeWarnings.length, 1, warnings.join('\n'));
+    assert.match(hrtimeWarnings[0] ?? '', /before 2000/);
+  } finally {
+    diag.disable();
+  }
+});
+
 test('property: whatever is passed as a time, every span ends with finite times', () => {
   const { recorder, spans } = setup();
   const anyTime = fc.oneof(
@@ -88,9 +123,10 @@ test('an ISO 8601 date-time with its offset is that time, to the nanosecond; a D
     assert.ok(span, name);
     return span;
   };
-  run.toolCall({ agent: 'a', tool: 'iso', startTime: '2024-05-01T10:00:00.250Z' as never, endTime: '2024-05-01T10:00:01Z' as never });
+  // Strings are part of the public time type (EventTime): no cast.
+  run.toolCall({ agent: 'a', tool: 'iso', startTime: '2024-05-01T10:00:00.250Z', endTime: '2024-05-01T10:00:01Z' });
   // Python's isoformat(): microseconds and a +hh:mm offset.
-  run.toolCall({ agent: 'a', tool: 'python', startTime: '2024-05-01T12:00:00.123456789+02:00' as never, endTime: '2024-05-01 05:30:01-04:30' as never });
+  run.toolCall({ agent: 'a', tool: 'python', startTime: '2024-05-01T12:00:00.123456789+02:00', endTime: '2024-05-01 05:30:01-04:30' });
   const foreign: unknown = vm.runInNewContext('new Date(Date.UTC(2021, 5, 1, 8))');
   assert.ok(!(foreign instanceof Date));
   run.toolCall({ agent: 'a', tool: 'realm', startTime: foreign as Date, endTime: foreign as Date });
@@ -107,7 +143,7 @@ test('date-time text without an offset, with impossible fields, or out of range 
   const { recorder, spans } = setup();
   const bad = ['2024-05-01T10:00:00', '2024-02-30T00:00:00Z', '2024-05-01T24:00:00Z', '2024-05-01T10:00:60Z', '2024-05-01T10:00:00+24:00', '1969-12-31T23:59:59Z', '2600-01-01T00:00:00Z', '2024-05-01', 'Wed, 01 May 2024 10:00:00 GMT', '2024-05-01T10:00:00.1234567890Z'];
   const now = Date.now();
-  for (const text of bad) recorder.startRun({ runId: text, startTime: text as never }).end();
+  for (const text of bad) recorder.startRun({ runId: text, startTime: text }).end();
   assert.equal(spans().length, bad.length);
   for (const span of spans()) {
     const startMs = span.startTime[0] * 1000 + span.startTime[1] / 1e6;
@@ -126,7 +162,7 @@ test('property: an ISO date-time made from a time in range is read back as that 
       const abs = Math.abs(offsetMinutes);
       const text = `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
       const before = spans().length;
-      recorder.startRun({ startTime: text as never }).end({ endTime: date });
+      recorder.startRun({ startTime: text }).end({ endTime: date });
       const span = spans()[before];
       assert.ok(span);
       assert.deepEqual(span.startTime, [Math.floor(date.getTime() / 1000), (date.getTime() % 1000) * 1e6], text);

@@ -43,8 +43,13 @@ export interface ResolvedOptions {
    * else `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `'agentspan'`.
    */
   serviceName: string;
-  /** Attributes of `OTEL_RESOURCE_ATTRIBUTES` (values percent-decoded); the options' attributes win over them. */
+  /**
+   * Attributes of `OTEL_RESOURCE_ATTRIBUTES` (values percent-decoded); the options' attributes win over them.
+   * An entry whose key is empty or blank is left out, with a warning.
+   */
   envResourceAttributes: Record<string, string>;
+  /** The `resourceAttributes` option, an entry whose key is empty or blank left out (with a warning). */
+  resourceAttributes: Record<string, string | number | boolean | undefined>;
   databaseUrl: string | undefined;
   otlpEndpoint: string | undefined;
   otlpHeaders: Record<string, string>;
@@ -116,6 +121,23 @@ export function parseHeaderList(text: string | undefined, warnings: string[]): R
 }
 
 
+/**
+ * `attributes` without the entries whose key is empty or blank (`OTEL_RESOURCE_ATTRIBUTES=" =x"`,
+ * `{ '': x }`), one warning each naming `where`: such a key names nothing a backend can show or
+ * query (a mistake in an env file, not an attribute). An entry whose value is undefined or null is
+ * no attribute (it is never sent) and needs no warning. The value is not shown: resource values
+ * may hold secrets (they are redacted when sent).
+ */
+function withoutBlankKeys<V>(attributes: Readonly<Record<string, V>> | undefined, where: string, warnings: string[]): Record<string, V> {
+  const out: Record<string, V> = {};
+  if (attributes === undefined || attributes === null) return out;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key.trim() !== '') out[key] = value;
+    else if (value !== undefined && value !== null) warnings.push(`ignored a resource attribute with an empty key in ${where}`);
+  }
+  return out;
+}
+
 /** The `service.name` a resource attribute gives, if it is a non-empty string. */
 function serviceNameIn(attributes: Readonly<Record<string, unknown>> | undefined): string | undefined {
   const v = attributes?.[SERVICE_NAME];
@@ -186,7 +208,9 @@ function sdkDisabled(text: string | undefined, warnings: string[]): boolean {
 function resolveOtlpEndpoint(option: string | false | undefined, env: AgentspanEnv, warnings: string[]): string | undefined {
   if (option === false) return undefined;
   // Checked before OTEL_SDK_DISABLED: an endpoint that is not a URL is a mistake in code whatever the environment.
-  const fromOption = typeof option === 'string' ? checkUrl('otlpEndpoint', option) : undefined;
+  // Trimmed as the variables are: a value read from an env or config file often ends in a newline or space,
+  // which would otherwise show in every message naming the endpoint.
+  const fromOption = typeof option === 'string' ? checkUrl('otlpEndpoint', option.trim()) : undefined;
   if (sdkDisabled(env.OTEL_SDK_DISABLED, warnings)) {
     // The switch operators use to silence OpenTelemetry export without a code change: it applies to an
     // endpoint given in code too. Postgres is agentspan's own record, not the SDK's export, and stays on.
@@ -251,7 +275,12 @@ export function resolveOptions(given: AgentspanOptions, env: AgentspanEnv = proc
     parsePositiveInt('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, warnings) ??
     parsePositiveInt('OTEL_EXPORTER_OTLP_TIMEOUT', env.OTEL_EXPORTER_OTLP_TIMEOUT, warnings) ??
     DEFAULT_OTLP_TIMEOUT_MS;
-  const envResourceAttributes = parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES', warnings);
+  const envResourceAttributes = withoutBlankKeys(
+    parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES', warnings),
+    'OTEL_RESOURCE_ATTRIBUTES',
+    warnings,
+  );
+  const resourceAttributes = withoutBlankKeys(options.resourceAttributes, 'the resourceAttributes option', warnings);
   return {
     // The most specific wins: code over environment, a dedicated setting over a generic list.
     serviceName:
@@ -261,6 +290,7 @@ export function resolveOptions(given: AgentspanOptions, env: AgentspanEnv = proc
       serviceNameIn(envResourceAttributes) ??
       'agentspan',
     envResourceAttributes,
+    resourceAttributes,
     databaseUrl: nonEmpty(options.databaseUrl),
     otlpEndpoint,
     otlpHeaders: headers,

@@ -94,7 +94,7 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
   const provider = new NodeTracerProvider({
     resource: buildResource({
       envAttributes: resolved.envResourceAttributes,
-      optionAttributes: options.resourceAttributes,
+      optionAttributes: resolved.resourceAttributes,
       serviceName: resolved.serviceName,
       // Span attributes are redacted in the processor; the resource never passes through it.
       redact: (text) => processor.redactText(text),

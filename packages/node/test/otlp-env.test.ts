@@ -2,7 +2,8 @@
  * Standard OpenTelemetry variables agentspan does not simply pass on:
  * `OTEL_SDK_DISABLED` turns OTLP forwarding off (one warning), and a
  * protocol other than the one agentspan sends (http/json) is reported
- * rather than silently ignored.
+ * rather than silently ignored. Values as they come from env files: an
+ * endpoint with a trailing newline, a resource attribute with an empty key.
  */
 
 import { test } from 'node:test';
@@ -102,3 +103,56 @@ test('otlpHeaders in code that cannot be sent throw at start, naming the header;
   });
 });
 
+
+test('otlpEndpoint given in code is trimmed (a trailing newline or space from an env file)', () => {
+  const resolved = resolveOptions({ otlpEndpoint: ` ${endpoint}\n` }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+  assert.equal(resolved.otlpEndpoint, endpoint);
+  // The endpoint as messages show it: on one line.
+  assert.match(resolved.warnings[0] ?? '', new RegExp(`to ${endpoint.replaceAll('.', '\\.')}; a gRPC-only receiver`));
+  assert.throws(() => resolveOptions({ otlpEndpoint: ' \n' }, {}), /otlpEndpoint must be an http\(s\) URL/);
+});
+
+test('an empty resource attribute key (OTEL_RESOURCE_ATTRIBUTES " =x", or in resourceAttributes) is not sent, with one warning each; the rest is', async () => {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      bodies.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const warnings: string[] = [];
+    const agentspan = await startAgentspan(
+      {
+        otlpEndpoint: `http://127.0.0.1:${port}/v1/traces\n`,
+        resourceAttributes: { '': 'from-code', ' ': 'blank', team: 'core' },
+        registerGlobal: false,
+        flushOnExit: false,
+        spoolDir: false,
+        logger: { warn: (m) => warnings.push(m) },
+      },
+      { OTEL_RESOURCE_ATTRIBUTES: ' =from-env,%20=blank,deployment.environment.name=prod' },
+    );
+    agentspan.startRun().end();
+    await agentspan.forceFlush();
+    const otlp = agentspan.stats().otlp;
+    await agentspan.shutdown();
+    assert.equal(otlp?.exported, 1, String(otlp?.lastError));
+    const request = JSON.parse(bodies[0] ?? '{}') as { resourceSpans?: { resource?: { attributes?: { key: string }[] } }[] };
+    const keys = (request.resourceSpans?.[0]?.resource?.attributes ?? []).map((a) => a.key);
+    assert.ok(keys.includes('team') && keys.includes('deployment.environment.name'), keys.join(', '));
+    assert.deepEqual(keys.filter((k) => k.trim() === ''), [], 'no empty key sent');
+    const dropped = warnings.filter((w) => /ignored a resource attribute with an empty key/.test(w));
+    assert.equal(dropped.length, 4, warnings.join(' | '));
+    assert.equal(dropped.filter((w) => w.includes('OTEL_RESOURCE_ATTRIBUTES')).length, 2);
+    assert.equal(dropped.filter((w) => w.includes('resourceAttributes option')).length, 2);
+  } finally {
+    server.close();
+  }
+});
