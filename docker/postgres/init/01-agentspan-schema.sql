@@ -2,7 +2,7 @@
 --
 -- GENERATED from @agentspan/exporter-postgres migrationScript(): do not edit.
 -- Regenerate with `npm run generate:stack` after changing a migration.
--- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type), 22 (tool_sequences_lanes), 23 (events_in_progress), 24 (event_fills), 25 (event_outcome_words).
+-- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type), 22 (tool_sequences_lanes), 23 (events_in_progress), 24 (event_fills), 25 (event_outcome_words), 26 (run_count_check).
 --
 -- It also records the applied versions in agentspan_schema_migrations, so the
 -- exporter's migrator finds nothing to do on first start; later migrations are
@@ -136,12 +136,28 @@ SELECT e.id,
        e.parent_event_id
   FROM execution_events e;
 
+
+CREATE OR REPLACE FUNCTION agentspan_checked_run_count(runs integer)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+  IF runs < 0 THEN
+    RAISE EXCEPTION 'agentspan: runs must be 0 or more (NULL: every run), got %', runs
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'runs is how many of the most recently started runs to read.';
+  END IF;
+  RETURN runs;
+END;
+$$;
+
 CREATE OR REPLACE FUNCTION agentspan_recent_run_ids(runs integer)
 RETURNS TABLE (run_id text)
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-  SELECT w.id FROM workflow_runs w ORDER BY w.started_at DESC NULLS LAST, w.id LIMIT runs;
+  SELECT w.id FROM workflow_runs w ORDER BY w.started_at DESC NULLS LAST, w.id LIMIT agentspan_checked_run_count(runs);
 END;
+
 
 CREATE OR REPLACE FUNCTION agentspan_repeated_code_last(runs integer)
 RETURNS TABLE (
@@ -166,6 +182,7 @@ BEGIN ATOMIC
      AND o.code_hash IS NOT NULL
      AND o.succeeded IS NOT NULL
      AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+     AND (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
    GROUP BY o.code_hash
   HAVING count(*) > 1
    ORDER BY count(*) DESC, o.code_hash;
@@ -238,6 +255,7 @@ BEGIN ATOMIC
          (count(*) FILTER (WHERE g.ok))::integer,
          (count(*) FILTER (WHERE g.ok))::double precision / count(*)
     FROM grams g
+   WHERE (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
    GROUP BY g.tools
    ORDER BY count(*) DESC, cardinality(g.tools) DESC, g.tools;
 END;
@@ -262,6 +280,7 @@ BEGIN ATOMIC
    WHERE o.event_type = 'code_exec'
      AND o.succeeded IS NOT NULL
      AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+     AND (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
    GROUP BY i.module, coalesce(o.language, 'unknown')
    ORDER BY count(*) DESC, i.module;
 END;
@@ -282,6 +301,7 @@ BEGIN ATOMIC
      WHERE o.event_type IN ('agent_call', 'code_exec', 'tool_call', 'handoff')
        AND o.succeeded IS NOT NULL
        AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+       AND (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
   ), keyed AS (
     SELECT 'tool'::text AS kind, s.tool_name AS name, s.* FROM scoped s WHERE s.tool_name IS NOT NULL
     UNION ALL
@@ -420,6 +440,7 @@ BEGIN ATOMIC
          (count(*) FILTER (WHERE g.ok))::integer,
          (count(*) FILTER (WHERE g.ok))::double precision / count(*)
     FROM grams g
+   WHERE (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
    GROUP BY g.tools
    ORDER BY count(*) DESC, cardinality(g.tools) DESC, g.tools;
 END;
@@ -473,6 +494,7 @@ BEGIN ATOMIC
      AND o.code_hash IS NOT NULL
      AND o.succeeded IS NOT NULL
      AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+     AND (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
    GROUP BY o.code_hash
   HAVING count(*) > 1
    ORDER BY count(*) DESC, o.code_hash;
@@ -541,6 +563,7 @@ BEGIN ATOMIC
          (count(*) FILTER (WHERE g.ok))::integer,
          (count(*) FILTER (WHERE g.ok))::double precision / count(*)
     FROM grams g
+   WHERE (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
    GROUP BY g.tools
    ORDER BY count(*) DESC, cardinality(g.tools) DESC, g.tools;
 END;
@@ -562,6 +585,7 @@ BEGIN ATOMIC
    WHERE o.event_type = 'code_exec'
      AND o.succeeded IS NOT NULL
      AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+     AND (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
    GROUP BY i.module, coalesce(o.language, 'unknown')
    ORDER BY count(*) DESC, i.module;
 END;
@@ -579,6 +603,7 @@ BEGIN ATOMIC
      WHERE o.event_type IN ('agent_call', 'code_exec', 'tool_call', 'handoff')
        AND o.succeeded IS NOT NULL
        AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+       AND (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
   ), keyed AS (
     SELECT 'tool'::text AS kind, s.tool_name AS name, s.* FROM scoped s WHERE s.tool_name IS NOT NULL
     UNION ALL
@@ -643,3 +668,179 @@ SELECT e.id,
 
 
 INSERT INTO agentspan_schema_migrations (version, name) VALUES (25, 'event_outcome_words') ON CONFLICT (version) DO NOTHING;
+
+-- 26: run_count_check
+
+CREATE OR REPLACE FUNCTION agentspan_checked_run_count(runs integer)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+  IF runs < 0 THEN
+    RAISE EXCEPTION 'agentspan: runs must be 0 or more (NULL: every run), got %', runs
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'runs is how many of the most recently started runs to read.';
+  END IF;
+  RETURN runs;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION agentspan_recent_run_ids(runs integer)
+RETURNS TABLE (run_id text)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT w.id FROM workflow_runs w ORDER BY w.started_at DESC NULLS LAST, w.id LIMIT agentspan_checked_run_count(runs);
+END;
+
+CREATE OR REPLACE FUNCTION agentspan_repeated_code_last(runs integer)
+RETURNS TABLE (
+  code_hash text, language text, executions integer, run_count integer, successes integer, failures integer,
+  success_rate double precision, agents text[], first_seen timestamptz, last_seen timestamptz, sample_code text
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT o.code_hash,
+         min(o.language),
+         count(*)::integer,
+         count(DISTINCT o.run_id)::integer,
+         (count(*) FILTER (WHERE o.succeeded))::integer,
+         (count(*) FILTER (WHERE NOT o.succeeded))::integer,
+         (count(*) FILTER (WHERE o.succeeded))::double precision / count(*),
+         array_agg(DISTINCT o.agent_name) FILTER (WHERE o.agent_name IS NOT NULL),
+         min(o."timestamp"),
+         max(o."timestamp"),
+         min(left(o.code, 4000))
+    FROM agentspan_event_outcomes o
+   WHERE o.event_type = 'code_exec'
+     AND o.code_hash IS NOT NULL
+     AND o.succeeded IS NOT NULL
+     AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+     AND (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
+   GROUP BY o.code_hash
+  HAVING count(*) > 1
+   ORDER BY count(*) DESC, o.code_hash;
+END;
+
+CREATE OR REPLACE FUNCTION agentspan_tool_sequences_last(runs integer)
+RETURNS TABLE (
+  sequence text, tools text[], length integer, occurrences integer, run_count integer, successes integer,
+  success_rate double precision
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH picked AS (
+    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id, o.parent_event_id
+      FROM agentspan_event_outcomes o
+     WHERE runs IS NULL AND o.event_type = 'tool_call' AND (o.tool_name IS NOT NULL OR o.succeeded IS NULL)
+    UNION ALL
+    SELECT o.run_id, o.node_id, o.tool_name, o.succeeded, o.execution_order, o."timestamp", o.id, o.parent_event_id
+      FROM agentspan_recent_run_ids(runs) r
+      JOIN agentspan_event_outcomes o ON o.run_id = r.run_id
+     WHERE runs IS NOT NULL AND o.event_type = 'tool_call' AND (o.tool_name IS NOT NULL OR o.succeeded IS NULL)
+  ), tool_calls AS (
+    SELECT t.run_id, t.node_id, t.tool_name, t.succeeded, t.execution_order, t."timestamp", t.id,
+           coalesce(n1.id, n2.id) AS node_row
+      FROM picked t
+      LEFT JOIN dag_nodes n1 ON n1.id = t.parent_event_id
+      LEFT JOIN execution_events p ON n1.id IS NULL AND p.id = t.parent_event_id
+      LEFT JOIN dag_nodes n2 ON n2.id = p.parent_event_id
+  ), ranges AS (
+    SELECT t.node_row, t.run_id, t.node_id, min(t.execution_order) AS lo, max(t.execution_order) AS hi
+      FROM tool_calls t
+     WHERE t.node_row IS NOT NULL
+     GROUP BY t.node_row, t.run_id, t.node_id
+  ), instances AS (
+    SELECT q.node_row,
+           (lag(q.running_hi) OVER by_start > q.lo OR lead(q.lo) OVER by_start < q.hi) AS concurrent
+      FROM (SELECT r.*,
+                   max(r.hi) OVER (PARTITION BY r.run_id, r.node_id ORDER BY r.lo, r.node_row ROWS UNBOUNDED PRECEDING) AS running_hi
+              FROM ranges r) q
+    WINDOW by_start AS (PARTITION BY q.run_id, q.node_id ORDER BY q.lo, q.node_row)
+  ), calls AS (
+    SELECT t.run_id,
+           t.tool_name AS t1,
+           lead(t.tool_name, 1) OVER w AS t2,
+           lead(t.tool_name, 2) OVER w AS t3,
+           t.succeeded AS s1,
+           lead(t.succeeded, 1) OVER w AS s2,
+           lead(t.succeeded, 2) OVER w AS s3
+      FROM tool_calls t
+      LEFT JOIN instances i ON i.node_row = t.node_row
+    WINDOW w AS (PARTITION BY t.run_id, t.node_id, CASE WHEN i.concurrent THEN t.node_row END
+                 ORDER BY t.execution_order NULLS LAST, t."timestamp", t.id)
+  ), grams AS (
+    -- A NULL success: a call in progress, or no call (past the end of the sequence).
+    SELECT c.run_id, ARRAY[c.t1, c.t2] AS tools, (c.s1 AND c.s2) AS ok
+      FROM calls c WHERE c.s1 IS NOT NULL AND c.s2 IS NOT NULL
+    UNION ALL
+    SELECT c.run_id, ARRAY[c.t1, c.t2, c.t3], (c.s1 AND c.s2 AND c.s3)
+      FROM calls c WHERE c.s1 IS NOT NULL AND c.s2 IS NOT NULL AND c.s3 IS NOT NULL
+  )
+  SELECT array_to_string(g.tools, ' > '),
+         g.tools,
+         cardinality(g.tools),
+         count(*)::integer,
+         count(DISTINCT g.run_id)::integer,
+         (count(*) FILTER (WHERE g.ok))::integer,
+         (count(*) FILTER (WHERE g.ok))::double precision / count(*)
+    FROM grams g
+   WHERE (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
+   GROUP BY g.tools
+   ORDER BY count(*) DESC, cardinality(g.tools) DESC, g.tools;
+END;
+
+CREATE OR REPLACE FUNCTION agentspan_import_usage_last(runs integer)
+RETURNS TABLE (
+  module text, language text, uses integer, run_count integer, successes integer, success_rate double precision
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT i.module,
+         coalesce(o.language, 'unknown'),
+         count(*)::integer,
+         count(DISTINCT o.run_id)::integer,
+         (count(*) FILTER (WHERE o.succeeded))::integer,
+         (count(*) FILTER (WHERE o.succeeded))::double precision / count(*)
+    FROM agentspan_event_outcomes o
+   CROSS JOIN LATERAL jsonb_array_elements_text(o.imports) AS i(module)
+   WHERE o.event_type = 'code_exec'
+     AND o.succeeded IS NOT NULL
+     AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+     AND (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
+   GROUP BY i.module, coalesce(o.language, 'unknown')
+   ORDER BY count(*) DESC, i.module;
+END;
+
+CREATE OR REPLACE FUNCTION agentspan_error_rates_last(runs integer)
+RETURNS TABLE (
+  kind text, name text, calls integer, errors integer, error_rate double precision, run_count integer,
+  last_error text
+)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH scoped AS (
+    SELECT o.*
+      FROM agentspan_event_outcomes o
+     WHERE o.event_type IN ('agent_call', 'code_exec', 'tool_call', 'handoff')
+       AND o.succeeded IS NOT NULL
+       AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+       AND (runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))
+  ), keyed AS (
+    SELECT 'tool'::text AS kind, s.tool_name AS name, s.* FROM scoped s WHERE s.tool_name IS NOT NULL
+    UNION ALL
+    SELECT 'agent'::text, s.agent_name, s.* FROM scoped s WHERE s.agent_name IS NOT NULL
+  )
+  SELECT k.kind,
+         k.name,
+         count(*)::integer,
+         (count(*) FILTER (WHERE NOT k.succeeded))::integer,
+         (count(*) FILTER (WHERE NOT k.succeeded))::double precision / count(*),
+         count(DISTINCT k.run_id)::integer,
+         (array_agg(left(k.error_message, 500) ORDER BY k."timestamp" DESC)
+            FILTER (WHERE NOT k.succeeded AND k.error_message IS NOT NULL))[1]
+    FROM keyed k
+   GROUP BY k.kind, k.name
+   ORDER BY 5 DESC, 4 DESC, 3 DESC, k.kind, k.name;
+END;
+
+INSERT INTO agentspan_schema_migrations (version, name) VALUES (26, 'run_count_check') ON CONFLICT (version) DO NOTHING;

@@ -29,6 +29,8 @@ export {
   IMPORT_USAGE_SQL,
   ERROR_RATES_SQL,
   EVENTS_IN_PROGRESS_SQL,
+  RECENT_RUN_IDS_SQL,
+  RUN_COUNT_CHECK_SQL,
 } from './views.js';
 export { postgresUrl, type PostgresUrlParts } from './connection-url.js';
 export { mapSpanToRow, eventTypeOf, CONSUMED_ATTRIBUTE_KEYS, PREVIEW_LENGTH } from './row-mapper.js';
@@ -68,7 +70,7 @@ export { eventIdFor, parentEventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './
 export { cleanKey, sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
 export type { Sanitized, SanitizedRow, SanitizeLimits } from './sanitize.js';
 export { isConnectionError, isConcurrencyError, isPrivilegeError, classifyWriteError, sqlState, RowSerializationError } from './pg-errors.js';
-export { MigrationError, type FailedMigration } from './migration-error.js';
+export { MigrationError, VERSIONS_TABLE_STEP, type FailedMigration } from './migration-error.js';
 export { migrateCommandFor, shellQuote } from './migrate-command.js';
 export { notReadyMessage } from './ready-message.js';
 export { assertValidSchemaName } from './sql.js';

@@ -12,7 +12,7 @@
 import { diag } from '@opentelemetry/api';
 import type pg from 'pg';
 import { TABLES } from './columns.js';
-import { MigrationError } from './migration-error.js';
+import { MigrationError, VERSIONS_TABLE_STEP } from './migration-error.js';
 import { AGENTSPAN_TABLES, agentspanSchemaOnSearchPath } from './migration-target.js';
 import { isConnectionError, isPrivilegeError, toError } from './pg-errors.js';
 import { assertValidSchemaName, quoteIdent, qualify } from './sql.js';
@@ -22,6 +22,7 @@ import {
   EVENTS_IN_PROGRESS_SQL,
   PATTERN_VIEWS,
   PATTERN_VIEWS_SQL,
+  RUN_COUNT_CHECK_SQL,
   TOOL_SEQUENCES_SQL,
 } from './views.js';
 
@@ -182,6 +183,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 24, name: 'event_fills', sql: EVENT_FILLS_SQL, creates: [TABLES.EVENT_FILLS] },
   // The outcomes view again, and the aggregates over it: an event's status read as a run's (`error` is no success).
   { version: 25, name: 'event_outcome_words', sql: EVENT_OUTCOMES_VIEW_SQL, creates: [EVENT_OUTCOMES_VIEW] },
+  // agentspan_recent_run_ids and the four *_last functions again: a negative `runs` refused, naming it (22023).
+  { version: 26, name: 'run_count_check', sql: RUN_COUNT_CHECK_SQL },
 ]);
 
 /** The table recording applied versions (created by {@link runMigrations}, not by a migration). */
@@ -251,8 +254,10 @@ const ADVISORY_LOCK_CLASS = 0x61677370;
  * makes it apply every migration again.
  *
  * A migration whose SQL fails rejects with a {@link MigrationError} naming
- * it (its `code` and `cause` are Postgres'); anything else with the error as
- * thrown by `pg`.
+ * it (its `code` and `cause` are Postgres'), and so does creating the
+ * versions table (naming `VERSIONS_TABLE_STEP`, version 0); anything else
+ * (connecting, the catalog reads, the lock, creating a missing schema) with
+ * the error as thrown by `pg`.
  *
  * Without `schema`, it acts on the schema of the `search_path` that already
  * holds agentspan's tables (see `agentspanSchemaOnSearchPath`), so an
@@ -289,7 +294,7 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
       if (!state.versionsTable) {
         // Only when missing: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the table
         // exists, which a role that only writes the tables (and would merely fail a migration) lacks.
-        await client.query(SCHEMA_MIGRATIONS_SQL);
+        await createVersionsTable(client, schema);
         state = await readSchemaState(client, schema, migrations);
       }
       const { done, missing } = state;
@@ -330,6 +335,15 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
 async function schemaExists(client: pg.PoolClient, schema: string): Promise<boolean> {
   const res = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
   return (res.rowCount ?? 0) > 0;
+}
+
+/** Creates `agentspan_schema_migrations`; a failure is thrown as a {@link MigrationError} naming {@link VERSIONS_TABLE_STEP}. */
+async function createVersionsTable(client: pg.PoolClient, schema: string | undefined): Promise<void> {
+  try {
+    await client.query(SCHEMA_MIGRATIONS_SQL);
+  } catch (err) {
+    throw new MigrationError(VERSIONS_TABLE_STEP, schema, err);
+  }
 }
 
 /** Runs one migration's SQL; its failure is thrown as a {@link MigrationError} naming it. */

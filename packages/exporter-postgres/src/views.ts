@@ -5,7 +5,8 @@
  * Each aggregate exists twice with one definition:
  * - a function `agentspan_<name>_last(runs integer)` over the `runs` most
  *   recently started runs (`NULL`: every run, including events whose run row
- *   is not written yet);
+ *   is not written yet; a negative count is refused, SQLSTATE 22023, see
+ *   {@link RECENT_RUN_IDS_SQL});
  * - a view `agentspan_<name>` = the function over every run.
  *
  * The functions use `BEGIN ATOMIC` bodies (Postgres 14+, PGlite): like a
@@ -79,6 +80,54 @@ export const PATTERN_VIEWS: readonly string[] = Object.freeze([
 ]);
 
 /**
+ * `agentspan_recent_run_ids(runs)`: the ids of the `runs` most recently
+ * started runs (`NULL`: every run), which every `agentspan_<name>_last`
+ * reads. A negative count is refused with SQLSTATE 22023
+ * (`invalid_parameter_value`) and `agentspan: runs must be 0 or more (NULL:
+ * every run), got -1`, by `agentspan_checked_run_count`, defined with it;
+ * before migration 26 it was Postgres' own `LIMIT must not be negative`
+ * (2201W), naming no argument. The check is PL/pgSQL (an SQL function cannot
+ * raise) and reads no table, so it needs no binding to the schema. Part of
+ * migration 20, and of migration 26, which brought the check.
+ */
+export const RECENT_RUN_IDS_SQL = `
+CREATE OR REPLACE FUNCTION agentspan_checked_run_count(runs integer)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+  IF runs < 0 THEN
+    RAISE EXCEPTION 'agentspan: runs must be 0 or more (NULL: every run), got %', runs
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'runs is how many of the most recently started runs to read.';
+  END IF;
+  RETURN runs;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION agentspan_recent_run_ids(runs integer)
+RETURNS TABLE (run_id text)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT w.id FROM workflow_runs w ORDER BY w.started_at DESC NULLS LAST, w.id LIMIT agentspan_checked_run_count(runs);
+END;
+`;
+
+/**
+ * The condition every `agentspan_<name>_last` adds so that a negative
+ * `runs` is refused whatever rows there are: its filter on the newest runs
+ * is only evaluated for rows that reach it (none in an empty schema, which
+ * answered -1 with no rows), while this condition reads no column, so
+ * Postgres checks it once, before any row. A count of 0 or more passes it
+ * without reading the runs; a negative one goes to
+ * `agentspan_recent_run_ids`, which refuses it. Written with that function,
+ * not with `agentspan_checked_run_count`: migrations 22 and 23, which define
+ * these functions again, run before migration 26 creates the check in a
+ * schema migrated before it. Part of the four functions since migration 26.
+ */
+const NEGATIVE_RUNS_REFUSED = '(runs IS NULL OR runs >= 0 OR EXISTS (SELECT FROM agentspan_recent_run_ids(runs)))';
+
+/**
  * `agentspan_tool_sequences_last`: 2- and 3-grams of consecutive tool calls
  * within a node id, in execution order. An instance of a node id (its
  * `dag_nodes` row) whose tool calls interleave in execution order with
@@ -111,7 +160,8 @@ export const PATTERN_VIEWS: readonly string[] = Object.freeze([
  * progress are among those it has once it ends, but for a call that ends
  * without a tool name (it then leaves its sequence and its instance's
  * range). Part of migration 20, alone migration 22, which brought it
- * to schemas made before it, and part of migration 23 (calls in progress).
+ * to schemas made before it, and part of migration 23 (calls in progress)
+ * and of migration 26 (a negative `runs` refused).
  */
 export const TOOL_SEQUENCES_SQL = `
 CREATE OR REPLACE FUNCTION agentspan_tool_sequences_last(runs integer)
@@ -177,6 +227,7 @@ BEGIN ATOMIC
          (count(*) FILTER (WHERE g.ok))::integer,
          (count(*) FILTER (WHERE g.ok))::double precision / count(*)
     FROM grams g
+   WHERE ${NEGATIVE_RUNS_REFUSED}
    GROUP BY g.tools
    ORDER BY count(*) DESC, cardinality(g.tools) DESC, g.tools;
 END;
@@ -187,7 +238,8 @@ END;
  * once. Only executions that ended count: an unfinished one has no outcome,
  * and is no repetition of its code yet (a row in progress holds no code, but
  * the rule is the status, not what a writer left out). Part of migration 20,
- * and of migration 23, which left executions in progress out.
+ * of migration 23, which left executions in progress out, and of migration
+ * 26 (a negative `runs` refused).
  */
 export const REPEATED_CODE_SQL = `
 CREATE OR REPLACE FUNCTION agentspan_repeated_code_last(runs integer)
@@ -213,6 +265,7 @@ BEGIN ATOMIC
      AND o.code_hash IS NOT NULL
      AND o.succeeded IS NOT NULL
      AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+     AND ${NEGATIVE_RUNS_REFUSED}
    GROUP BY o.code_hash
   HAVING count(*) > 1
    ORDER BY count(*) DESC, o.code_hash;
@@ -222,8 +275,9 @@ END;
 /**
  * `agentspan_import_usage_last`: modules imported by executed code, per
  * language. Only executions that ended count (their success rate is the
- * share of them that succeeded). Part of migration 20, and of migration 23,
- * which left executions in progress out.
+ * share of them that succeeded). Part of migration 20, of migration 23,
+ * which left executions in progress out, and of migration 26 (a negative
+ * `runs` refused).
  */
 export const IMPORT_USAGE_SQL = `
 CREATE OR REPLACE FUNCTION agentspan_import_usage_last(runs integer)
@@ -243,6 +297,7 @@ BEGIN ATOMIC
    WHERE o.event_type = 'code_exec'
      AND o.succeeded IS NOT NULL
      AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+     AND ${NEGATIVE_RUNS_REFUSED}
    GROUP BY i.module, coalesce(o.language, 'unknown')
    ORDER BY count(*) DESC, i.module;
 END;
@@ -252,8 +307,8 @@ END;
  * `agentspan_error_rates_last`: calls and errors per tool and per agent.
  * Only calls that ended count: one still running is neither an error nor a
  * success, and counted among the calls it would lower the error rate.
- * Part of migration 20, and of migration 23, which left calls in progress
- * out.
+ * Part of migration 20, of migration 23, which left calls in progress
+ * out, and of migration 26 (a negative `runs` refused).
  */
 export const ERROR_RATES_SQL = `
 CREATE OR REPLACE FUNCTION agentspan_error_rates_last(runs integer)
@@ -269,6 +324,7 @@ BEGIN ATOMIC
      WHERE o.event_type IN ('agent_call', 'code_exec', 'tool_call', 'handoff')
        AND o.succeeded IS NOT NULL
        AND (runs IS NULL OR o.run_id IN (SELECT r.run_id FROM agentspan_recent_run_ids(runs) r))
+       AND ${NEGATIVE_RUNS_REFUSED}
   ), keyed AS (
     SELECT 'tool'::text AS kind, s.tool_name AS name, s.* FROM scoped s WHERE s.tool_name IS NOT NULL
     UNION ALL
@@ -291,12 +347,7 @@ END;
 /** Migration 20: the pattern views (`agentspan_event_outcomes`, `agentspan_repeated_code`, `agentspan_tool_sequences`, `agentspan_import_usage`, `agentspan_error_rates`). */
 export const PATTERN_VIEWS_SQL = `
 ${EVENT_OUTCOMES_VIEW_SQL}
-CREATE OR REPLACE FUNCTION agentspan_recent_run_ids(runs integer)
-RETURNS TABLE (run_id text)
-LANGUAGE sql STABLE
-BEGIN ATOMIC
-  SELECT w.id FROM workflow_runs w ORDER BY w.started_at DESC NULLS LAST, w.id LIMIT runs;
-END;
+${RECENT_RUN_IDS_SQL}
 ${REPEATED_CODE_SQL}
 CREATE OR REPLACE VIEW agentspan_repeated_code AS
 SELECT * FROM agentspan_repeated_code_last(NULL);
@@ -321,5 +372,16 @@ SELECT * FROM agentspan_error_rates_last(NULL);
  * they are, so they need no change.
  */
 export const EVENTS_IN_PROGRESS_SQL = [EVENT_OUTCOMES_VIEW_SQL, REPEATED_CODE_SQL, TOOL_SEQUENCES_SQL, IMPORT_USAGE_SQL, ERROR_RATES_SQL]
+  .map((sql) => sql.trim())
+  .join('\n\n');
+
+/**
+ * Migration 26: a negative `runs` is refused by every pattern function with
+ * an error naming the argument (SQLSTATE 22023), whatever the schema holds:
+ * `agentspan_recent_run_ids` and its check (`RECENT_RUN_IDS_SQL`), and the
+ * four functions again with the condition that makes them check it first.
+ * The views over the functions read them as they are.
+ */
+export const RUN_COUNT_CHECK_SQL = [RECENT_RUN_IDS_SQL, REPEATED_CODE_SQL, TOOL_SEQUENCES_SQL, IMPORT_USAGE_SQL, ERROR_RATES_SQL]
   .map((sql) => sql.trim())
   .join('\n\n');

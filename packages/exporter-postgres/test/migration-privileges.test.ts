@@ -10,7 +10,17 @@ import { ExportResultCode } from '@opentelemetry/core';
 import pg from 'pg';
 import { testConnectionConfig, testDatabaseUrl } from '@agentspan/test-support';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { MIGRATIONS, MigrationError, PostgresExecutionEventExporter, migrateCommandFor, notReadyMessage, runMigrations, shellQuote } from '../src/index.js';
+import {
+  MIGRATIONS,
+  MigrationError,
+  PostgresExecutionEventExporter,
+  VERSIONS_TABLE_STEP,
+  migrateCommandFor,
+  notReadyMessage,
+  runMigrations,
+  shellQuote,
+} from '../src/index.js';
+import { isRefusalWithTablesInPlace } from '../src/migrations.js';
 import { buildWorkflow, exportSpans, spanFactory, type SpanFactory } from './helpers.js';
 
 /** A login role of its own, with a pool connected as it. */
@@ -105,6 +115,37 @@ describe('migrations and writes under ordinary privileges', () => {
       await role.drop();
     }
   });
+
+  for (const how of ['with the schema option', 'through the search_path'] as const) {
+    it(`a role that may not create the versions table gets a MigrationError naming it, the schema and the SQLSTATE (${how})`, async () => {
+      const schema = `t_no_versions_${randomBytes(4).toString('hex')}`;
+      const role = await createRole(admin, 'no_versions', how === 'through the search_path' ? schema : undefined);
+      try {
+        await admin.query(`CREATE SCHEMA "${schema}"`);
+        await admin.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role.name}"`);
+        const refused = await runMigrations(role.pool, how === 'with the schema option' ? { schema } : {}).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        assert.ok(refused instanceof MigrationError, `a MigrationError, not ${String(refused)}`);
+        assert.deepEqual(refused.migration, VERSIONS_TABLE_STEP);
+        assert.deepEqual(refused.migration, { version: 0, name: 'agentspan_schema_migrations' });
+        assert.equal(refused.code, '42501');
+        assert.equal(refused.schema, schema);
+        assert.ok(refused.cause instanceof pg.DatabaseError);
+        assert.match(
+          refused.message,
+          new RegExp(`^agentspan exporter-postgres: creating the versions table agentspan_schema_migrations in schema ${schema} failed: permission denied for schema ${schema}$`),
+        );
+        // Nothing can be written yet: not a refusal to run beside existing tables, so the exporter keeps trying.
+        assert.equal(isRefusalWithTablesInPlace(refused), false);
+        assert.match(notReadyMessage({ ok: false, error: refused }, schema), /^could not prepare the Postgres schema yet \(agentspan exporter-postgres: creating the versions table/);
+      } finally {
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await role.drop();
+      }
+    });
+  }
 
   for (const how of ['with the schema option', 'through the search_path'] as const) {
     it(`a role that may only write the tables keeps writing when a migration is due (${how}), and says once what to run`, async () => {

@@ -23,3 +23,11 @@ export { DATASOURCES, DASHBOARD_TAG, DEFAULT_JAEGER_URL, ALL_SQL } from './dashb
 export { SPAN_METRICS } from './dashboards/agents.js';
 export { composeVariables, interpolateCompose } from './compose-variables.js';
 export type { ComposeVariable } from './compose-variables.js';
+export {
+  gatewayExportBounds,
+  gatewayMaxBodyBytes,
+  worstCaseCompressedBytes,
+  COLLECTOR_DEFAULT_GRPC_MESSAGE_BYTES,
+  COLLECTOR_DEFAULT_HTTP_BODY_BYTES,
+} from './gateway-request-size.js';
+export type { GatewayExportBound, GatewayLimits } from './gateway-request-size.js';
