@@ -44,13 +44,30 @@
     return typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
   }
 
+  /**
+   * `text` on one line of at most `max` UTF-16 units, cut with `…`; the cut never ends between
+   * the halves of a surrogate pair (a lone half shows as U+FFFD): such a character goes whole.
+   */
   function oneLine(text, max) {
     var s = str(text).replace(/\s+/g, ' ').trim();
-    return s.length > max ? s.slice(0, max - 1) + '\u2026' : s;
+    if (s.length <= max) return s;
+    var end = max - 1;
+    var last = s.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+    return s.slice(0, end) + '\u2026';
   }
 
+  /**
+   * The CSS class of an event type (`t-tool_call`): one class token whatever the type, an
+   * application's own included; a space in `retry failed` must not add a class `failed`.
+   */
+  function typeClass(type) {
+    return 't-' + str(type).replace(/[^A-Za-z0-9_-]/g, '_');
+  }
+
+  /** Failed as the CLI reads it (its status or its error flag, never its type): `failed` in the data. */
   function isFailed(e) {
-    return e.status === 'failed' || e.failed === true;
+    return e.failed === true;
   }
 
   /** An event still running (or stale: its process fell silent) has no outcome yet: neither good nor bad, unless stale. */
@@ -161,7 +178,7 @@
     var isSel = selected && selected.item === r.item ? ' selected' : '';
     if (r.kind === 'node') {
       var n = r.item;
-      var failed = n.status === 'failed' ? ' failed' : '';
+      var failed = n.failed === true ? ' failed' : '';
       return '<div class="row node' + failed + isSel + '" data-row="' + index + '" style="top:' + top + 'px">' +
         '<div class="label"><span class="node-id">' + esc(n.nodeId) + '</span>' +
         (n.title ? ' <span class="muted">' + esc(n.title) + '</span>' : '') +
@@ -173,11 +190,11 @@
     var live = e.inProgress ? (e.status === 'stale' ? ' stale' : ' running') : '';
     return '<div class="row ev' + (isFailed(e) ? ' failed' : '') + live + isSel + '" data-row="' + index + '" data-order="' + esc(str(e.order)) + '" data-type="' + esc(e.type) + '" style="top:' + top + 'px">' +
       '<div class="label" style="padding-left:' + (18 + depth * 14) + 'px">' +
-      '<span class="badge t-' + esc(e.type) + '">' + esc(TYPE_LABELS[e.type] || e.type) + '</span>' +
+      '<span class="badge ' + typeClass(e.type) + '">' + esc(TYPE_LABELS[e.type] || e.type) + '</span>' +
       '<span class="order">#' + esc(str(e.order)) + '</span>' +
       '<span class="agent">' + esc(e.agent || '-') + '</span>' +
       '<span class="sum">' + esc(e.summary) + '</span></div>' +
-      '<div class="track">' + bar(e.start, e.dur, 't-' + esc(e.type)) + '</div></div>';
+      '<div class="track">' + bar(e.start, e.dur, typeClass(e.type)) + '</div></div>';
   }
 
   var viewport = document.getElementById('rows-viewport');
@@ -275,9 +292,9 @@
     var i = e.inputs || {};
     var o = e.outputs || {};
     var m = e.meta || {};
-    var html = '<h2><span class="badge t-' + esc(e.type) + '">' + esc(e.type) + '</span> ' + esc(e.name || '') + '</h2>';
+    var html = '<h2><span class="badge ' + typeClass(e.type) + '">' + esc(e.type) + '</span> ' + esc(e.name || '') + '</h2>';
     html += factsHtml([
-      ['status', '<span class="' + statusClass(e) + '">' + esc(e.status) + (e.failed && e.status !== 'failed' ? ' (has error)' : '') + '</span>'],
+      ['status', '<span class="' + statusClass(e) + '">' + esc(e.status) + (e.hasError && e.status !== 'failed' ? ' (has error)' : '') + '</span>'],
       ['last seen running', e.inProgress && e.lastSeenAt ? esc(e.lastSeenAt) : ''],
       ['agent', esc(e.agent || '') + (e.role ? ' <span class="muted">(' + esc(e.role) + ')</span>' : '')],
       ['node', esc(e.node || '')],

@@ -13,7 +13,12 @@ export interface CliIo {
    * @default false
    */
   isTTY?: boolean;
-  /** Terminal width in columns, when known (tables and progress bars fit it). @default 100 */
+  /**
+   * The terminal's width in columns: given only when standard output is a terminal
+   * ({@link processIo} reads `process.stdout.columns`, which a pipe does not have). `timeline`
+   * then fits every line to it; without it nothing is cut to a width (piped output keeps whole
+   * lines, its one-line previews as on a 100-column terminal).
+   */
   columns?: number;
   /** Writes to standard error without a newline (progress bars redraw their line with `\r`). */
   writeErr?(chunk: string): void;

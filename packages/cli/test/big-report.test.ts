@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '@agentspan/exporter-postgres';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import { fittingMaxChars } from '../src/commands/report.js';
+import { fittingMaxChars, tooLargeMessage } from '../src/commands/report.js';
 import { buildReportData } from '../src/index.js';
 import type { FullEventRow, RunHeader } from '../src/data/run-detail.js';
 import { runCli } from '../src/index.js';
@@ -50,21 +50,45 @@ test('a report larger than a string can be: exit 1 with the --max-chars that mak
   assert.ok(suggested >= 100 && suggested * EVENTS <= 256_000_000, `${suggested}: cuts the results enough`);
 });
 
+const run: RunHeader = {
+  id: 'r', mode: null, task: null, status: null, lastSeenAt: null, startedAt: null, completedAt: null, durationMs: null,
+  startMs: null, serviceName: null, traceId: null, meta: {}, recorded: true,
+};
+const event = (i: number, result: string | string[]): FullEventRow => ({
+  id: `e${i}`, parentEventId: null, nodeId: null, eventType: 'tool_call', eventSubtype: null, agentName: null, agentRole: null,
+  status: 'completed', inProgress: false, lastSeenAt: null, hasError: false, errorMessage: null, executionOrder: i, depth: null,
+  startedAt: null, startMs: null, durationMs: null, name: null, inputs: {}, outputs: { result }, meta: {}, attributes: {},
+});
+
 test('fittingMaxChars: the largest limit under which the string values total at most 256 M characters', () => {
-  const run: RunHeader = {
-    id: 'r', mode: null, task: null, status: null, lastSeenAt: null, startedAt: null, completedAt: null, durationMs: null,
-    startMs: null, serviceName: null, traceId: null, meta: {}, recorded: true,
-  };
-  const event = (i: number, result: string): FullEventRow => ({
-    id: `e${i}`, parentEventId: null, nodeId: null, eventType: 'tool_call', eventSubtype: null, agentName: null, agentRole: null,
-    status: 'completed', inProgress: false, lastSeenAt: null, hasError: false, errorMessage: null, executionOrder: i, depth: null,
-    startedAt: null, startMs: null, durationMs: null, name: null, inputs: {}, outputs: { result }, meta: {}, attributes: {},
-  });
   const big = 'x'.repeat(1_000_000);
   const data = buildReportData(run, [], Array.from({ length: 300 }, (_, i) => event(i, big)), { maxChars: 1_000_000 });
   const limit = fittingMaxChars(data, 1_000_000);
+  assert.ok(limit !== null);
   const strings = (n: number) => 300 * n + 300 * 'tool_call'.length + 300 * 'completed'.length;
   assert.ok(strings(limit) <= 256_000_000 + 300 * 40, `${limit}`);
   assert.ok(limit > 850_000 && limit < 1_000_000, `${limit}: 300 values of 1 M need a cut to about 853 K`);
   assert.equal(fittingMaxChars(buildReportData(run, [], [event(1, 'small')]), 5000), 4999, 'a small report: just under the limit given');
+});
+
+test('fittingMaxChars: none when no limit from 100 (the smallest --max-chars) up to the one given fits; never the limit given again', () => {
+  const small = buildReportData(run, [], [event(1, 'x'.repeat(500))], { maxChars: 100 });
+  assert.equal(fittingMaxChars(small, 100), null, 'at --max-chars 100 there is no smaller limit to suggest');
+  // 2.6 M values of 200 characters (one string shared, so the test stays small): 260 M characters even when cut at 100.
+  const parts = new Array<string>(2_600_000).fill('y'.repeat(200));
+  const wide = buildReportData(run, [], [event(1, parts)], { maxChars: 200_000 });
+  assert.equal(fittingMaxChars(wide, 200_000), null, 'even 100 is too much: suggesting it would not help');
+  assert.equal(fittingMaxChars(wide, 150), null);
+});
+
+test('a report too large even at the smallest --max-chars says so, and what reads a run of any size, instead of suggesting a limit that cannot help', () => {
+  const parts = new Array<string>(2_600_000).fill('y'.repeat(200));
+  const atSmallest = tooLargeMessage(buildReportData(run, [], [event(1, parts)], { maxChars: 100 }), 100);
+  assert.doesNotMatch(atSmallest, /e\.g\. --max-chars/);
+  assert.match(atSmallest, /^the report of 1 events is too large to build: .*even --max-chars 100, the smallest, leaves too much/);
+  assert.match(atSmallest, /agentspan timeline <run-id>/);
+  const wide = tooLargeMessage(buildReportData(run, [], [event(1, parts)], { maxChars: 200_000 }), 200_000);
+  assert.match(wide, /even the smallest --max-chars \(100\) leaves too much/);
+  const fits = tooLargeMessage(buildReportData(run, [], [event(1, 'x'.repeat(5000))], { maxChars: 5000 }), 5000);
+  assert.match(fits, /cut long values with a smaller --max-chars \(now 5000\), e\.g\. --max-chars 4999$/);
 });

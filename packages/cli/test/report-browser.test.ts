@@ -11,6 +11,7 @@ import { runCli } from '../src/index.js';
 import { chromiumMissing, launchChromium } from './helpers/chromium.js';
 import { captureIo } from './helpers/io.js';
 import { seedLiveRun } from './helpers/live-run.js';
+import { OUTCOME_EVENTS, OUTCOME_FAILED, SURROGATE_EDGE_MESSAGE, seedOutcomeRun } from './helpers/outcome-run.js';
 import { FAILING_ERROR, recordHostileRun, recordToolingRun } from './helpers/seed.js';
 
 /** Screenshots land here (gitignored) for a person or CI to look at. */
@@ -26,9 +27,11 @@ describe('the HTML report in headless Chromium', { skip: missing ?? false }, () 
   let failingUrl: string;
   let liveUrl: string;
   let hostileUrl: string;
+  let outcomesUrl: string;
   const failingRunId = `browser-failing-${process.pid}`;
   const liveRunId = `browser-live-${process.pid}`;
   const hostileRunId = `browser-hostile-${process.pid}`;
+  const outcomesRunId = `browser-outcomes-${process.pid}`;
 
   before(async () => {
     db = await createTestSchema('cli_browser');
@@ -36,8 +39,9 @@ describe('the HTML report in headless Chromium', { skip: missing ?? false }, () 
     await recordToolingRun(db, failingRunId, true);
     await seedLiveRun(db, liveRunId);
     await recordHostileRun(db, hostileRunId);
+    await seedOutcomeRun(db, outcomesRunId);
     const dir = mkdtempSync(join(tmpdir(), 'agentspan-browser-'));
-    for (const [id, file] of [[runId, 'one-shot.html'], [failingRunId, 'failing.html'], [liveRunId, 'live.html'], [hostileRunId, 'hostile.html']] as const) {
+    for (const [id, file] of [[runId, 'one-shot.html'], [failingRunId, 'failing.html'], [liveRunId, 'live.html'], [hostileRunId, 'hostile.html'], [outcomesRunId, 'outcomes.html']] as const) {
       const io = captureIo({ DATABASE_URL: db.url }, { cwd: dir });
       assert.equal(await runCli(['report', id, '--out', file], io), 0, io.stderr.join('\n'));
     }
@@ -45,6 +49,7 @@ describe('the HTML report in headless Chromium', { skip: missing ?? false }, () 
     failingUrl = pathToFileURL(join(dir, 'failing.html')).href;
     liveUrl = pathToFileURL(join(dir, 'live.html')).href;
     hostileUrl = pathToFileURL(join(dir, 'hostile.html')).href;
+    outcomesUrl = pathToFileURL(join(dir, 'outcomes.html')).href;
     browser = await launchChromium();
   });
   after(async () => {
@@ -150,6 +155,39 @@ describe('the HTML report in headless Chromium', { skip: missing ?? false }, () 
       await page.check('#errors-only');
       await page.waitForFunction(() => document.querySelectorAll('.row.ev').length === 1);
       assert.equal(await page.locator('.row.ev.failed').count(), 1, 'errors only: the failed call, not the calls still running');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('failed rows are the events whose status or error flag says failure (error, timeout, …), never ones whose type contains "failed"', async () => {
+    const { page, problems } = await open(outcomesUrl);
+    try {
+      assert.equal(await page.locator('.row.ev').count(), OUTCOME_EVENTS.length);
+      const failedOrders = await page.locator('.row.ev.failed').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-order'))));
+      assert.deepEqual(failedOrders, OUTCOME_EVENTS.flatMap((e, i) => (e.failed === true ? [i + 1] : [])));
+      assert.equal(await page.locator('.row .failed, .row .bad').count(), 0, 'a type with spaces adds no class: "retry failed attempts" is one class token');
+      assert.equal(await page.locator('.row.ev[data-type="retry failed attempts"] .badge').getAttribute('class'), 'badge t-retry_failed_attempts');
+      assert.deepEqual(await page.locator('.row.node.failed .node-id').allTextContents(), ['timed_out'], 'a node whose status says failure (timeout)');
+      assert.match(await page.locator('header .meta').innerText(), new RegExp(`${OUTCOME_EVENTS.length} events \\(${OUTCOME_FAILED} failed\\)`));
+      await page.locator('.row.ev[data-order="4"]').click();
+      assert.equal(await page.locator('#detail .facts dt:text-is("status") + dd span').textContent(), 'timeout');
+      assert.equal(await page.locator('#detail .facts dt:text-is("status") + dd span').getAttribute('class'), 'bad');
+      await page.check('#errors-only');
+      await page.waitForFunction((n) => document.querySelectorAll('.row.ev').length === n, OUTCOME_FAILED);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a one-line summary cut in the page never splits a surrogate pair (no lone half, shown as U+FFFD)', async () => {
+    const { page, problems } = await open(outcomesUrl);
+    try {
+      const summary = (await page.locator('.row.ev[data-type="agent_call"] .sum').textContent()) ?? '';
+      assert.doesNotMatch(summary, /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/, JSON.stringify(summary.slice(-4)));
+      assert.equal(summary, `${SURROGATE_EDGE_MESSAGE.slice(0, 158)}…`, 'the emoji at the cut left out whole');
       assert.deepEqual(problems, []);
     } finally {
       await page.close();

@@ -104,3 +104,40 @@ test('bidi controls in recorded text never reach the page outside the data: they
   assert.equal(data.run.mode, `mode${RLO}`, 'the embedded data keeps the value as recorded');
   assert.equal(data.events[0]!.agent, `bot${RLO}`);
 });
+
+/** A UTF-16 surrogate without its other half: what a cut through a pair leaves (U+FFFD or invalid JSON further on). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+test('--max-chars never splits a surrogate pair: the character at the cut is kept whole or left out, in every field it cuts', () => {
+  // 99 ASCII characters, then emoji (two UTF-16 units each): a cut at 100 units falls between the halves of one.
+  const value = `${'a'.repeat(99)}${'😀'.repeat(10)}`;
+  const data = buildReportData({ ...run, meta: { note: value } }, nodes, [event({ errorMessage: value, inputs: { code: value }, outputs: { nested: [value] } })], {
+    maxChars: 100,
+  });
+  const e = data.events[0]!;
+  for (const kept of [e.error!, (e.inputs as { code: string }).code, (e.outputs as { nested: string[] }).nested[0]!, (data.run.meta as { note: string }).note]) {
+    assert.doesNotMatch(kept, LONE_SURROGATE, JSON.stringify(kept.slice(95, 105)));
+    assert.ok(kept.startsWith(`${'a'.repeat(99)}\n… [20 more characters`), JSON.stringify(kept.slice(95, 140)));
+  }
+  assert.equal(data.truncatedValues, 4);
+  const html = renderReport(data);
+  assert.doesNotMatch(embedJson(data), /\\ud83d(?!\\ude00)/i, 'no lone surrogate escaped into the embedded JSON');
+  assert.doesNotMatch(html, LONE_SURROGATE);
+  // Where the cut falls after a whole pair, the pair stays.
+  const even = buildReportData(run, nodes, [event({ inputs: { code: `${'a'.repeat(98)}${'😀'.repeat(10)}` } })], { maxChars: 100 });
+  assert.ok((even.events[0]!.inputs as { code: string }).code.startsWith(`${'a'.repeat(98)}😀\n… [18 more characters`));
+});
+
+test('--max-chars: any well-formed value cut at any limit stays well-formed, a prefix of the value of at most the limit', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.integer({ min: 1, max: 80 }), (value, maxChars) => {
+      const code = (buildReportData(run, nodes, [event({ inputs: { code: value } })], { maxChars }).events[0]!.inputs as { code: string }).code;
+      assert.doesNotMatch(code, LONE_SURROGATE);
+      if (value.length <= maxChars) return assert.equal(code, value);
+      const kept = code.slice(0, code.indexOf('\n… ['));
+      assert.ok(value.startsWith(kept) && kept.length <= maxChars && kept.length >= maxChars - 1, `${kept.length} of ${maxChars}`);
+      assert.match(code, new RegExp(`\\n… \\[${value.length - kept.length} more characters`));
+    }),
+    { numRuns: 500 },
+  );
+});

@@ -10,6 +10,9 @@ import { UsageError } from '../io.js';
 import { renderReport, runFingerprint } from '../report/render-report.js';
 import { buildReportData, DEFAULT_REPORT_MAX_CHARS, type ReportData } from '../report/report-data.js';
 
+/** The smallest `--max-chars`: a value cut shorter says too little to be worth a report. */
+export const MIN_MAX_CHARS = 100;
+
 /** `agentspan report <run-id> --out run.html`: the self-contained HTML report. */
 export const reportCommand: CommandSpec = {
   name: 'report',
@@ -26,7 +29,7 @@ export const reportCommand: CommandSpec = {
     if (stringValue(ctx.values, 'out') === '-' && ctx.json) {
       throw new UsageError('--out - writes the HTML to stdout; it cannot be combined with --json');
     }
-    const maxChars = integerValue(ctx.values, 'max-chars', DEFAULT_REPORT_MAX_CHARS, { min: 100, max: 100_000_000 });
+    const maxChars = integerValue(ctx.values, 'max-chars', DEFAULT_REPORT_MAX_CHARS, { min: MIN_MAX_CHARS, max: 100_000_000 });
     const data = await withDatabase(ctx.database, ctx.io, async (client) => {
       const runId = await resolveRunId(client, ctx.positionals[0]);
       const run = await loadRunHeader(client, runId);
@@ -119,40 +122,72 @@ export function safeFileStem(text: string): string {
  * page is one string, and V8 caps a string at about 512 M characters (in
  * Node and in the browser that would parse the embedded JSON alike), so a
  * run of 60 000 events with 10 KB results each failed with a bare
- * `Invalid string length`. `--max-chars` is what makes such a run fit.
+ * `Invalid string length`. `--max-chars` is what makes such a run fit
+ * ({@link tooLargeMessage}).
  */
 function renderOrExplain(data: ReportData, maxChars: number): string {
   try {
     return renderReport(data);
   } catch (err) {
     if (!(err instanceof RangeError) || !/string length/i.test(err.message)) throw err;
-    const smaller = fittingMaxChars(data, maxChars);
-    throw new CliError(
-      `the report of ${data.events.length} events is too large to build: a page holds at most about 512 M characters (a browser could not open a larger one either); ` +
-        `cut long values with a smaller --max-chars (now ${maxChars}), e.g. --max-chars ${smaller}`,
-    );
+    throw new CliError(tooLargeMessage(data, maxChars));
   }
 }
 
-/** Characters of string values a report is cut down to when it was too large: half of V8's cap, for the markup, escapes and other fields. */
+/**
+ * Why a report could not be built, and what to do: the `--max-chars` that
+ * makes it fit ({@link fittingMaxChars}), or, when none from
+ * {@link MIN_MAX_CHARS} up does (the limit is already the smallest, or the
+ * run has so many values that even the smallest cut leaves too much), that
+ * one report cannot hold the run, and the commands that read a run of any
+ * size: `report` has no other way to leave events out.
+ */
+export function tooLargeMessage(data: ReportData, maxChars: number): string {
+  const what =
+    `the report of ${data.events.length} events is too large to build: ` +
+    'a page holds at most about 512 M characters (a browser could not open a larger one either); ';
+  const smaller = fittingMaxChars(data, maxChars);
+  if (smaller !== null) return `${what}cut long values with a smaller --max-chars (now ${maxChars}), e.g. --max-chars ${smaller}`;
+  const smallest =
+    maxChars <= MIN_MAX_CHARS
+      ? `even --max-chars ${MIN_MAX_CHARS}, the smallest, leaves too much`
+      : `even the smallest --max-chars (${MIN_MAX_CHARS}) leaves too much`;
+  return (
+    `${what}${smallest}: the run has too many values for one page. ` +
+    'Read it with `agentspan timeline <run-id>` (every event, any size; --json for all fields) and `agentspan files <run-id> --content`'
+  );
+}
+
+/** Characters of string values (and keys) a report is cut down to when it was too large: half of V8's cap, for the markup, escapes and other fields. */
 const FITTING_BUDGET = 256_000_000;
 
 /**
- * The largest `--max-chars` (at least 100, below `maxChars`) that brings the
- * report's string values under {@link FITTING_BUDGET} characters in all: a
- * value longer than the limit keeps the limit's worth.
+ * The largest `--max-chars` (at least {@link MIN_MAX_CHARS}, below
+ * `maxChars`) that brings the report's string values and object keys under
+ * {@link FITTING_BUDGET} characters in all (a value longer than the limit
+ * keeps the limit's worth; a key is kept whole, whatever the limit), or
+ * `null` when there is none: `maxChars` is already the smallest, or even the
+ * smallest leaves too much. Suggesting the limit given, or one that does not
+ * fit either, would be advice that cannot help.
  */
-export function fittingMaxChars(data: ReportData, maxChars: number): number {
+export function fittingMaxChars(data: ReportData, maxChars: number): number | null {
   const lengths: number[] = [];
+  let keys = 0;
   const walk = (v: unknown): void => {
     if (typeof v === 'string') lengths.push(v.length);
     else if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        keys += k.length;
+        walk(child);
+      }
+    }
   };
   walk(data);
-  const total = (limit: number) => lengths.reduce((sum, l) => sum + Math.min(l, limit), 0);
-  let low = 100;
-  let high = Math.max(low, maxChars - 1);
+  const total = (limit: number) => lengths.reduce((sum, l) => sum + Math.min(l, limit), keys);
+  let low = MIN_MAX_CHARS;
+  let high = maxChars - 1;
+  if (high < low || total(low) > FITTING_BUDGET) return null;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
     if (total(mid) <= FITTING_BUDGET) low = mid;

@@ -12,8 +12,8 @@ import {
   type TimelineEventRow,
 } from '../data/run-detail.js';
 import type { Colors } from '../format/colors.js';
-import { eventMark, isFailedStatus, runStatusMark, statusMark } from '../format/status.js';
-import { displayWidth } from '../format/table.js';
+import { eventFailed, eventMark, runStatusMark, statusMark } from '../format/status.js';
+import { cutToWidth, displayWidth, fitWithTail, padToWidth, wrapToWidth } from '../format/table.js';
 import { formatBytes, formatDuration, formatTimestamp, maxOf, minOf, shorten, terminalSafe } from '../format/text.js';
 
 /** The one-line "what happened" of an event, before shortening. */
@@ -75,12 +75,36 @@ export function eventInProgressNote(event: Pick<TimelineEventRow, 'status' | 'la
   return '(running: no end recorded yet, or its process died before ending it)';
 }
 
-function nodeHeader(nodeId: string | null, node: NodeRow | undefined, colors: Colors): string {
-  if (nodeId === null) return colors.bold('(run level)');
+/** A node's header, as the part that names it and the part that says how it went (kept whole when the line is fitted). */
+function nodeHeader(nodeId: string | null, node: NodeRow | undefined, colors: Colors): { head: string; tail: string } {
+  if (nodeId === null) return { head: colors.bold('(run level)'), tail: '' };
   const title = node?.title ? `  ${node.title}` : '';
   const agent = node?.agent ? colors.dim(`  (${node.agent})`) : '';
   const tail = node ? `  ${statusMark(node.status, colors)}  ${formatDuration(node.durationMs)}` : '';
-  return `${colors.bold(nodeId)}${title}${agent}${tail}`;
+  return { head: `${colors.bold(nodeId)}${title}${agent}`, tail };
+}
+
+/** Widest an event type's column is on a terminal: an application's own long type must not push every summary off the line. */
+const TYPE_COLUMN_ON_TERMINAL = 20;
+
+/** Options of {@link formatTimeline}. */
+export interface TimelineFormatOptions {
+  colors: Colors;
+  /**
+   * The terminal's width in columns; without `fit`, the nominal width the one-line summaries and
+   * errors of events are shortened to (the command passes 100 when it is unknown).
+   */
+  width: number;
+  /**
+   * Fit every line to `width` (standard output is a terminal of that width): a line that would run
+   * past it is cut with `…` (a header's run id, mode, node title or agent first, so its status and
+   * duration stay), an event type's column is at most {@link TYPE_COLUMN_ON_TERMINAL} wide, and the
+   * notes (a run or event in progress, a run without a row) are wrapped at spaces. Off (piped), no
+   * line is cut to a width: ids, titles, types and notes are whole.
+   * @default false
+   */
+  fit?: boolean;
+  now?: number | undefined;
 }
 
 /** The text timeline: a run header, then events in execution order under their node. */
@@ -88,22 +112,32 @@ export function formatTimeline(
   run: RunHeader,
   nodes: readonly NodeRow[],
   events: readonly TimelineEventRow[],
-  options: { colors: Colors; width: number; now?: number | undefined },
+  options: TimelineFormatOptions,
 ): string {
-  const { colors } = options;
+  const { colors, width } = options;
+  const fit = options.fit === true;
   const now = options.now ?? Date.now();
+  // Recorded ids, titles and names are in these lines: one terminal line each, no control sequences.
   const lines: string[] = [];
-  lines.push(
-    `${colors.bold(`run ${run.id}`)}  ${run.mode ?? '-'}  ${runStatusMark(run.status, colors)}  ${formatDuration(run.durationMs)}  ${events.length} event${events.length === 1 ? '' : 's'}`,
-  );
+  const push = (line: string) => lines.push(fit ? cutToWidth(terminalSafe(line), width) : terminalSafe(line));
+  const pushWithTail = (head: string, tail: string) => push(fit ? fitWithTail(terminalSafe(head), terminalSafe(tail), width) : `${head}${tail}`);
+  /** A note (prose) under `indent`, in `paint`: wrapped to the width on a terminal, else one line. */
+  const pushNote = (indent: string, note: string, paint: (text: string) => string) => {
+    const parts = fit ? wrapToWidth(terminalSafe(note), width - displayWidth(indent)) : [note];
+    for (const part of parts) push(`${indent}${paint(part)}`);
+  };
+
+  const count = `${events.length} event${events.length === 1 ? '' : 's'}`;
+  pushWithTail(`${colors.bold(`run ${run.id}`)}  ${run.mode ?? '-'}`, `  ${runStatusMark(run.status, colors)}  ${formatDuration(run.durationMs)}  ${count}`);
   // Gateway runs are named too: the OTLP ones that never get a row (a conversation id, no agent root) have ended.
   const noRow = "(no run row: the run has not ended, or its span was lost; over OTLP only a trace whose root is an agent span or names a conversation gets one, see the gateway's README)";
-  if (!run.recorded) lines.push(colors.yellow(noRow));
-  else if (run.completedAt === null && (run.status === 'running' || run.status === STALE_STATUS)) lines.push(colors.yellow(inProgressNote(run, now)));
-  if (run.task) lines.push(`task: ${shorten(run.task, Math.max(40, options.width - 6))}`);
+  if (!run.recorded) pushNote('', noRow, colors.yellow);
+  else if (run.completedAt === null && (run.status === 'running' || run.status === STALE_STATUS)) pushNote('', inProgressNote(run, now), colors.yellow);
+  if (run.task) push(`task: ${shorten(run.task, fit ? Math.max(1, width - 6) : Math.max(40, width - 6))}`);
   if (events.length === 0) {
-    lines.push('', 'no events recorded for this run');
-    return lines.map(terminalSafe).join('\n');
+    push('');
+    push('no events recorded for this run');
+    return lines.join('\n');
   }
   // The earliest of the run's start and its events': a conversation's row (the gateway) starts with its first
   // trace that had an agent at its root, and a turn under an HTTP handler may come before it.
@@ -112,10 +146,11 @@ export function formatTimeline(
   for (const n of nodes) if (!nodeById.has(n.nodeId)) nodeById.set(n.nodeId, n);
   const offset = (e: TimelineEventRow) =>
     e.startMs === null || !Number.isFinite(origin) ? '-' : `+${formatDuration(Math.max(0, e.startMs - origin))}`;
+  const typeOf = (e: TimelineEventRow) => (fit ? cutToWidth(terminalSafe(e.eventType), TYPE_COLUMN_ON_TERMINAL) : terminalSafe(e.eventType));
   const widths = {
     order: maxOf(events.map((e) => String(e.executionOrder ?? '?').length), 1) + 1,
     offset: maxOf(events.map((e) => offset(e).length), 1),
-    type: maxOf(events.map((e) => terminalSafe(e.eventType).length), 1),
+    type: maxOf(events.map((e) => displayWidth(typeOf(e))), 1),
     agent: Math.min(16, maxOf(events.map((e) => (e.agentName ?? '-').length), 1)),
     duration: maxOf(events.map((e) => formatDuration(e.durationMs).length), 1),
   };
@@ -124,31 +159,31 @@ export function formatTimeline(
     if (e.nodeId !== currentNode) {
       // A new node, or the same node again after another one interleaved (parallel nodes).
       currentNode = e.nodeId;
-      lines.push('', nodeHeader(e.nodeId, e.nodeId === null ? undefined : nodeById.get(e.nodeId), colors));
+      push('');
+      const header = nodeHeader(e.nodeId, e.nodeId === null ? undefined : nodeById.get(e.nodeId), colors);
+      pushWithTail(header.head, header.tail);
     }
-    const failed = isFailedStatus(e.status) || e.hasError;
+    const failed = eventFailed(e);
     const indent = '  '.repeat(Math.max(1, (e.depth ?? 2) - 1));
     const mark = eventMark(e, colors);
     const prefix = [
       `#${e.executionOrder ?? '?'}`.padEnd(widths.order),
       offset(e).padEnd(widths.offset),
-      terminalSafe(e.eventType).padEnd(widths.type),
+      padToWidth(typeOf(e), widths.type),
       shorten(e.agentName ?? '-', widths.agent).padEnd(widths.agent),
       formatDuration(e.durationMs).padStart(widths.duration),
       mark,
     ].join('  ');
-    const room = Math.max(30, options.width - displayWidth(indent + prefix) - 2);
+    const left = width - displayWidth(indent + prefix) - 2;
+    const room = fit ? Math.max(1, left) : Math.max(30, left);
     const line = `${indent}${prefix}  ${shorten(describeEvent(e), room)}`;
-    lines.push(e.eventType === 'file_gen' ? colors.cyan(line) : line);
-    if (failed && e.errorMessage) lines.push(`${indent}${' '.repeat(widths.order + 2)}${colors.red(shorten(e.errorMessage, room + 20))}`);
+    push(e.eventType === 'file_gen' ? colors.cyan(line) : line);
+    const under = `${indent}${' '.repeat(widths.order + 2)}`;
+    if (failed && e.errorMessage) push(`${under}${colors.red(shorten(e.errorMessage, fit ? Math.max(1, width - displayWidth(under)) : room + 20))}`);
     // Under an event still running (or fallen silent), when its process was last seen, as for the run.
-    if (e.inProgress) {
-      const noteRoom = Math.max(60, options.width - displayWidth(indent) - widths.order - 2);
-      lines.push(`${indent}${' '.repeat(widths.order + 2)}${colors.yellow(shorten(eventInProgressNote(e, now), noteRoom))}`);
-    }
+    if (e.inProgress) pushNote(under, eventInProgressNote(e, now), colors.yellow);
   }
-  // Recorded ids, titles and names are in these lines: one terminal line each, no control sequences.
-  return lines.map(terminalSafe).join('\n');
+  return lines.join('\n');
 }
 
 /** Events per chunk of {@link timelineJsonChunks}. */
@@ -209,7 +244,9 @@ export const timelineCommand: CommandSpec = {
       for (const chunk of timelineJsonChunks(result)) ctx.io.out(chunk);
       return 0;
     }
-    ctx.io.out(formatTimeline(result.run, result.nodes, result.events, { colors: ctx.colors, width: ctx.io.columns ?? 100 }));
+    // `columns` is known when standard output is a terminal: fit it. Piped, nothing is cut to a width.
+    const columns = ctx.io.columns;
+    ctx.io.out(formatTimeline(result.run, result.nodes, result.events, { colors: ctx.colors, width: columns ?? 100, fit: columns !== undefined }));
     return 0;
   },
 };

@@ -17,7 +17,11 @@ export interface RunListEntry {
   durationMs: number | null;
   /** Events by `event_type`, e.g. `{ agent_call: 3, code_exec: 2 }`. */
   eventCounts: Record<string, number>;
-  /** Events with status `failed` or an error flag. */
+  /**
+   * Events that failed: ended with a status that says failure (`failed`, `error`, `timeout`, any word
+   * but those for success, `pending` and `skipped`) or an error flag, as `agentspan_event_outcomes`
+   * reads them (`succeeded` false; an event in progress has no outcome and is not counted).
+   */
   failedEvents: number;
   /** Distinct agent names, sorted. */
   agents: string[];
@@ -57,8 +61,7 @@ export async function listRuns(client: pg.ClientBase, options: ListRunsOptions):
             (SELECT coalesce(jsonb_object_agg(c.event_type, c.n), '{}'::jsonb)
                FROM (SELECT e.event_type, count(*) AS n FROM execution_events e WHERE e.run_id = r.id GROUP BY e.event_type) c
             ) AS event_counts,
-            (SELECT count(*) FROM execution_events e
-              WHERE e.run_id = r.id AND (e.status = 'failed' OR e.meta->>'has_error' = 'true')) AS failed_events,
+            (SELECT count(*) FROM agentspan_event_outcomes o WHERE o.run_id = r.id AND NOT o.succeeded) AS failed_events,
             (SELECT coalesce(array_agg(DISTINCT e.agent_name ORDER BY e.agent_name), '{}')
                FROM execution_events e WHERE e.run_id = r.id AND e.agent_name IS NOT NULL) AS agents,
             (SELECT max(coalesce(e.completed_at, e.started_at, e."timestamp"))

@@ -18,6 +18,81 @@ export function displayWidth(text: string): number {
   return Array.from(stripAnsi(text)).length;
 }
 
+const ELLIPSIS = '…';
+/** One SGR colour code at a position (sticky), as {@link stripAnsi} removes them. */
+const SGR_AT = /\u001b\[[0-9;]*m/y;
+
+/**
+ * `text` in at most `width` columns ({@link displayWidth}): whole when it fits, else cut with
+ * `…`, its colour codes kept (they take no column) and all colour reset after the `…` when it
+ * had any, so a cut inside a coloured part does not colour what follows. For one terminal line,
+ * already {@link terminalSafe}.
+ */
+export function cutToWidth(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  if (width < 1) return '';
+  let kept = '';
+  let shown = 0;
+  let coloured = false;
+  for (let i = 0; i < text.length && shown < width - 1; ) {
+    SGR_AT.lastIndex = i;
+    const sgr = SGR_AT.exec(text);
+    if (sgr) {
+      kept += sgr[0];
+      coloured = true;
+      i += sgr[0].length;
+      continue;
+    }
+    const char = String.fromCodePoint(text.codePointAt(i)!);
+    kept += char;
+    shown++;
+    i += char.length;
+  }
+  return `${kept}${ELLIPSIS}${coloured ? '\u001b[0m' : ''}`;
+}
+
+/**
+ * Plain `text` (no colour codes) in lines of at most `width` columns, broken at spaces (runs of
+ * them are one break); a word wider than `width` is broken inside. For prose, where a cut would
+ * lose the end of a sentence. `['']` for empty text.
+ */
+export function wrapToWidth(text: string, width: number): string[] {
+  const size = Math.max(1, width);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (word === '') continue;
+    const joined = line === '' ? word : `${line} ${word}`;
+    if (displayWidth(joined) <= size) {
+      line = joined;
+      continue;
+    }
+    if (line !== '') lines.push(line);
+    const chars = Array.from(word);
+    while (chars.length > size) lines.push(chars.splice(0, size).join(''));
+    line = chars.join('');
+  }
+  if (line !== '' || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/**
+ * `head` then `tail` in at most `width` columns, cutting `head` first ({@link cutToWidth}) so that
+ * the tail (a status and a duration at the end of a header line) stays whole; only when less than
+ * `minHead` columns would be left for the head is the whole line cut at the edge instead.
+ */
+export function fitWithTail(head: string, tail: string, width: number, minHead = 12): string {
+  const line = `${head}${tail}`;
+  if (displayWidth(line) <= width) return line;
+  const room = width - displayWidth(tail);
+  return room >= minHead ? `${cutToWidth(head, room)}${tail}` : cutToWidth(line, width);
+}
+
+/** `text` padded with spaces to `width` columns ({@link displayWidth}: `padEnd` counts UTF-16 units). */
+export function padToWidth(text: string, width: number): string {
+  return `${text}${' '.repeat(Math.max(0, width - displayWidth(text)))}`;
+}
+
 function fitWidth(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   const plain = Array.from(stripAnsi(text));

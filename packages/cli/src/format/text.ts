@@ -25,6 +25,23 @@ export function shorten(text: string | null | undefined, max: number): string {
   return `${chars.slice(0, max - 1).join('').trimEnd()}${ELLIPSIS}`;
 }
 
+/**
+ * At most the first `maxUnits` UTF-16 code units of `text` (the units
+ * JavaScript's `length` counts, and V8's string limit too), never ending
+ * between the two halves of a surrogate pair: a character outside the BMP
+ * (an emoji, U+1F600) at the cut is left out whole rather than split, which
+ * would leave a lone surrogate that reads as U+FFFD in a page and as invalid
+ * UTF-16 to a strict JSON reader. The result may so be one unit shorter.
+ */
+export function cutAtCodePoint(text: string, maxUnits: number): string {
+  if (text.length <= maxUnits) return text;
+  const end = Math.max(0, maxUnits);
+  const last = text.charCodeAt(end - 1);
+  const next = text.charCodeAt(end);
+  const splitsPair = last >= 0xd800 && last <= 0xdbff && next >= 0xdc00 && next <= 0xdfff;
+  return text.slice(0, splitsPair ? end - 1 : end);
+}
+
 /** Our own colour codes (SGR: `ESC [ … m`), and every other control character ({@link UNPRINTABLE}). */
 const CONTROL_OR_SGR = new RegExp(`\\u001b\\[[0-9;]*m|${UNPRINTABLE.source}`, 'g');
 

@@ -78,7 +78,7 @@ export function runFingerprint(runId: string): string {
 export function renderReport(data: ReportData): string {
   const assets = reportAssets();
   const run = data.run;
-  const failed = data.events.filter((e) => e.status === 'failed' || e.failed).length;
+  const failed = data.events.filter((e) => e.failed).length;
   const statusClass = runStatusClass(run.status);
   const title = `agentspan run ${shortRunId(run.id)}${run.mode ? ` (${run.mode})` : ''}`;
   return `<!DOCTYPE html>

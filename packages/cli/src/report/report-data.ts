@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from '../data/json.js';
 import type { FullEventRow, NodeRow, RunHeader } from '../data/run-detail.js';
-import { minOf } from '../format/text.js';
+import { eventFailed, statusSaysFailure } from '../format/status.js';
+import { cutAtCodePoint, minOf } from '../format/text.js';
 
 /** Version tag of the embedded JSON, for anyone reading it out of a report. */
 export const REPORT_FORMAT = 'agentspan-report/1';
@@ -23,8 +24,15 @@ export interface ReportEvent {
   inProgress: boolean;
   /** When an event in progress was last seen running by its process; null for one that ended. */
   lastSeenAt: string | null;
-  /** `meta.has_error` (a non-zero exit code, a tool error) even when the status is `completed`. */
+  /**
+   * Whether the event failed: it ended, and its status says failure (any word but those for
+   * success, `running`, `pending` and `skipped`, as `@agentspan/semconv`'s `eventStatusFailed` reads
+   * it: `failed`, `error`, `timeout`, `cancelled`) or it has the error flag ({@link hasError}).
+   * Never decided by its type. The page's red rows, "errors only" and the header's count read it.
+   */
   failed: boolean;
+  /** `meta.has_error` (a non-zero exit code, a tool error), also when the status is `completed`. */
+  hasError: boolean;
   error: string | null;
   startedAt: string | null;
   start: number | null;
@@ -43,6 +51,8 @@ export interface ReportNode {
   type: string | null;
   agent: string | null;
   status: string | null;
+  /** Whether its status says failure (as an event's does; `stale` and `running` do not: no outcome yet). */
+  failed: boolean;
   start: number | null;
   dur: number | null;
 }
@@ -70,7 +80,13 @@ export interface ReportData {
 
 /** Options of {@link buildReportData}. */
 export interface BuildReportOptions {
-  /** Longest string kept in inputs/outputs/meta; longer ones are cut with a note. @default 200_000 */
+  /**
+   * Longest string kept in the run's `meta` and each event's error, inputs, outputs, meta and
+   * attributes, in UTF-16 code units (JavaScript's `length`, what V8's string limit counts); longer
+   * ones are cut with a note saying how many units were left out. A cut never splits a surrogate
+   * pair: a character outside the BMP at the cut is left out whole (one unit fewer kept).
+   * @default 200_000
+   */
   maxChars?: number;
   /** @default new Date() */
   now?: Date;
@@ -95,7 +111,8 @@ export function buildReportData(
     if (typeof value === 'string') {
       if (value.length <= maxChars) return value;
       truncated++;
-      return `${value.slice(0, maxChars)}\n… [${value.length - maxChars} more characters not in this report; --max-chars raises the limit]`;
+      const kept = cutAtCodePoint(value, maxChars);
+      return `${kept}\n… [${value.length - kept.length} more characters not in this report; --max-chars raises the limit]`;
     }
     if (Array.isArray(value)) return value.map(cut);
     if (value !== null && typeof value === 'object') {
@@ -138,6 +155,7 @@ export function buildReportData(
       type: n.type,
       agent: n.agent,
       status: n.status,
+      failed: statusSaysFailure(n.status),
       start: rel(n.startMs),
       dur: n.durationMs,
     })),
@@ -155,7 +173,8 @@ export function buildReportData(
       status: e.status,
       inProgress: e.inProgress,
       lastSeenAt: e.lastSeenAt,
-      failed: e.hasError,
+      failed: eventFailed(e),
+      hasError: e.hasError,
       error: e.errorMessage === null ? null : (cut(e.errorMessage) as string),
       startedAt: e.startedAt,
       start: rel(e.startMs),
