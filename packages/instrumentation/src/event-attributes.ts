@@ -325,9 +325,11 @@ export function mergeUserMeta(bag: AttributeBag, span: object): void {
       bag.attributes[Attr.ATTR_USER_META] = text;
       return;
     }
-    const endFirst: Record<string, unknown> = {};
-    for (const key of Object.keys(end)) defineMember(endFirst, key, end[key]);
-    for (const key of Object.keys(merged)) if (!Object.hasOwn(end, key)) defineMember(endFirst, key, merged[key]);
+    // A Map, not an object: an object lists integer keys (`"2024"`) first, whoever set them, and the
+    // budget is spent in that order. `safeJson` writes a Map of string keys as an object, spent in its order.
+    const endFirst = new Map<string, unknown>();
+    for (const key of Object.keys(end)) endFirst.set(key, end[key]);
+    for (const key of Object.keys(merged)) if (!endFirst.has(key)) endFirst.set(key, merged[key]);
     const { json, truncated } = safeJson(endFirst, bag.maxContentChars);
     if (truncated) bag.truncated = true;
     bag.attributes[Attr.ATTR_USER_META] = json;

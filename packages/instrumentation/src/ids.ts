@@ -29,7 +29,22 @@ export function idOf(value: unknown): string | undefined {
   else return undefined;
   if (s.length === 0) return undefined;
   if (s.length <= MAX_ID_CHARS) return s;
-  return `${headOf(s, MAX_ID_CHARS - 17)}~${createHash('sha256').update(s).digest('hex').slice(0, 16)}`;
+  return `${headOf(s, MAX_ID_CHARS - 17)}~${hashOf(s)}`;
+}
+
+/** A lone surrogate: half of a pair (an emoji sliced in two). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * 16 hex digits of the SHA-256 of `s`: of its UTF-8, or, when it holds a
+ * lone surrogate, of its UTF-16 code units. UTF-8 writes every lone
+ * surrogate alike (as U+FFFD), so two long ids differing only there would
+ * share a hash, and be one run or session. (The Postgres exporter hashes
+ * the values it shortens the same way.)
+ */
+function hashOf(s: string): string {
+  const data = LONE_SURROGATE.test(s) ? Buffer.from(s, 'utf16le') : s;
+  return createHash('sha256').update(data).digest('hex').slice(0, 16);
 }
 
 let warnedUnknownRun = false;

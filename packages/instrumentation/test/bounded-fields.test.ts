@@ -4,6 +4,7 @@
  * lone surrogate: Postgres cannot store it, the exporter writes U+FFFD).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -118,4 +119,23 @@ test('long session ids stay distinct: a prefix and a hash of the whole, bounded,
   assert.match(long1 as string, /^t+~[0-9a-f]{16}$/, 'its start, then ~ and 16 hex digits of its hash');
   assert.equal(session('short'), 'chat-42');
   assert.equal(session('empty'), undefined, 'an empty session id is no session');
+});
+
+test('long ids differing only in a lone surrogate past the bound stay distinct (UTF-8 writes every lone surrogate alike)', () => {
+  const { recorder, spans } = setup();
+  // Half an emoji left by a slice: two such ids are two ids; hashed as UTF-8, both ended in U+FFFD and were one.
+  const [first, second] = ['\uD800', '\uD801'].map((half) => `${'s'.repeat(2000)}${half}`);
+  recorder.startRun({ runId: first, mode: 'lone-1', sessionId: first }).end();
+  recorder.startRun({ runId: second, mode: 'lone-2', sessionId: second }).end();
+  recorder.startRun({ runId: first, mode: 'lone-1-again', sessionId: first }).end();
+  const attrs = (mode: string) => byName(spans(), `invoke_workflow ${mode}`).attributes;
+  for (const key of [Attr.ATTR_SESSION_ID, Attr.ATTR_RUN_ID]) {
+    assert.notEqual(attrs('lone-1')[key], attrs('lone-2')[key], key);
+    assert.equal(attrs('lone-1')[key], attrs('lone-1-again')[key], `${key}: the same id, the same text`);
+    assert.match(String(attrs('lone-1')[key]), /^s{1007}~[0-9a-f]{16}$/, key);
+  }
+  // A well-formed id keeps the hash it always had (of its UTF-8): run ids recorded before stay the same.
+  const plain = 'p'.repeat(2000);
+  recorder.startRun({ runId: plain, mode: 'plain' }).end();
+  assert.equal(attrs('plain')[Attr.ATTR_RUN_ID], `${'p'.repeat(1007)}~${createHash('sha256').update(plain).digest('hex').slice(0, 16)}`);
 });

@@ -153,3 +153,54 @@ test('metadata merged at the end stays within maxContentChars: the end keys firs
   assert.equal(merged.attributes[Attr.ATTR_USER_META], '{"a":1,"b":3,"c":4}');
   assert.equal(merged.attributes[Attr.ATTR_TRUNCATED], undefined);
 });
+
+test("merged metadata over the budget keeps the end's members first even when the start's keys are integers (which objects list first)", () => {
+  const max = 1000;
+  const { recorder, spans } = setup({ maxContentChars: max });
+  // `2024` is an array index to JavaScript: any object built from these lists it before `summary`.
+  recorder.startRun({ runId: 'merge-int', mode: 'int', metadata: { 2024: 'p'.repeat(900), team: 'core' } }).end({ metadata: { summary: 's'.repeat(900), team: 'infra' } });
+  const span = byName(spans(), 'invoke_workflow int');
+  const meta = JSON.parse(String(span.attributes[Attr.ATTR_USER_META])) as Record<string, unknown>;
+  assert.equal(meta['summary'], 's'.repeat(900), "the end's member is whole");
+  assert.equal(meta['team'], 'infra', 'the end wins a shared key, and keeps it');
+  assert.ok(String(meta['2024'] ?? '').length < 900, "the start's member is what is cut");
+  assert.equal(span.attributes[Attr.ATTR_TRUNCATED], true);
+});
+
+test("property: merged metadata is JSON; whole when it fits; over the budget, an end that fits a third of it is kept whole, whatever the keys", () => {
+  // Integer-like keys (listed first by any object) and `__proto__` (which assignment would drop) among the others.
+  const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('0', '7', '2024', '__proto__', 'team'));
+  const meta = fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 });
+  /** `{ ...a, ...b }` with `__proto__` as a member, as JSON.parse reads it. */
+  const assign = (a: Record<string, unknown>, b: Record<string, unknown>) => {
+    const out = JSON.parse(JSON.stringify(a)) as Record<string, unknown>;
+    for (const k of Object.keys(b)) Object.defineProperty(out, k, { value: b[k], enumerable: true, writable: true, configurable: true });
+    return out;
+  };
+  fc.assert(
+    fc.property(meta, meta, fc.integer({ min: 20, max: 600 }), (startGiven, endGiven, max) => {
+      const { recorder, spans } = setup({ maxContentChars: max });
+      recorder.startRun({ mode: 'start', metadata: startGiven }).end();
+      recorder.startRun({ mode: 'end', metadata: endGiven }).end();
+      // Each side as recorded alone (already within the budget): what the merge starts from.
+      const start = JSON.parse(String(byName(spans(), 'invoke_workflow start').attributes[Attr.ATTR_USER_META])) as Record<string, unknown>;
+      const endText = String(byName(spans(), 'invoke_workflow end').attributes[Attr.ATTR_USER_META]);
+      const end = JSON.parse(endText) as Record<string, unknown>;
+      recorder.startRun({ mode: 'merged', metadata: startGiven }).end({ metadata: endGiven });
+      const span = byName(spans(), 'invoke_workflow merged');
+      const text = String(span.attributes[Attr.ATTR_USER_META]);
+      const merged = JSON.parse(text) as Record<string, unknown>;
+      const whole = JSON.stringify(assign(start, end));
+      if (whole.length <= max) {
+        assert.equal(text, whole);
+        return;
+      }
+      if (endText.length * 3 <= max) {
+        for (const k of Object.keys(end)) assert.deepEqual(merged[k], end[k], `${k} of ${endText} in ${text}`);
+      }
+      // Whatever was cut is marked (safeJson's budget is approximate: what fits it whole is kept whole).
+      if (span.attributes[Attr.ATTR_TRUNCATED] !== true) assert.deepEqual(merged, JSON.parse(whole));
+    }),
+    { numRuns: 1000 },
+  );
+});

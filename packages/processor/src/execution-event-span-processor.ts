@@ -461,7 +461,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const tracer = this.getTracer();
     for (const path of files) {
       const resolved = resolveBounded(path, cwd, this.fileCapture.roots);
-      if (runId !== undefined && !this.isNewInNode(runId, nodeId, resolved.text)) continue;
+      // A cut path is no key: files under one long cwd are all cut alike, and would be taken for one.
+      if (runId !== undefined && !resolved.cut && !this.isNewInNode(runId, nodeId, resolved.text)) continue;
       const fileAttrs: Attributes = {
         [Attr.ATTR_EVENT_TYPE]: EventType.FILE_GEN,
         [Attr.ATTR_FILE_PATH]: path,
@@ -525,7 +526,8 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
         ? { resolvedPath: resolved.text, fileType: '', hasContent: false, skipReason: 'path_too_long' }
         : captureFile(resolved.text, undefined, this.fileCapture);
     const runId = attrs[Attr.ATTR_RUN_ID];
-    if (typeof runId === 'string') {
+    // Not recorded when cut: two paths cut alike are not one file, and a duplicate has no row (the exporter).
+    if (typeof runId === 'string' && !tooLong) {
       const nodeId = typeof attrs[Attr.ATTR_NODE_ID] === 'string' ? (attrs[Attr.ATTR_NODE_ID] as string) : undefined;
       const first = this.runs.recordFile(runId, nodeId, resolved.text, span.spanContext().spanId, captured.version);
       if (first !== undefined && first !== span.spanContext().spanId) {

@@ -62,3 +62,42 @@ test('a code execution writing a binary, a ../ escape, a symlink to /etc/passwd 
   );
   assert.deepEqual(exec.rows[0]?.written, ['weights.bin.txt', '../escaped.txt', 'users.txt', 'summary.txt']);
 });
+
+test('files whose paths are cut (a cwd or a path longer than 4096 characters) are one row each: cut alike, they are not taken for one file', async () => {
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'agentspan-capture-'));
+  const processor = new ExecutionEventSpanProcessor({ workspaceDir });
+  const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema });
+  const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] });
+  processor.setTracerProvider(provider);
+  const run = createRecorder({ tracerProvider: provider }).startRun({ runId: 'cut-paths' });
+  const node = run.startNode('n');
+  // Two files written under a cwd as long as a path can be: resolved, both are longer, and cut at the same place.
+  node.codeExecution({ agent: 'executor', language: 'python', cwd: 'w'.repeat(4096), code: 'open("a.txt", "w").write("1")\nopen("b.txt", "w").write("2")\n' });
+  // Two declared paths (another instrumentation's spans) sharing their first 5000 characters.
+  const reference = node.reference();
+  const tracer = provider.getTracer('other');
+  for (const last of ['x', 'y']) {
+    tracer
+      .startSpan('file_gen declared', {
+        attributes: { 'agentspan.event.type': 'file_gen', 'agentspan.run.id': reference.runId, 'agentspan.node.id': reference.nodeId ?? '', 'agentspan.file.path': `${'d/'.repeat(2500)}${last}.txt` },
+      })
+      .end();
+  }
+  node.end();
+  run.end();
+  await provider.forceFlush();
+  await provider.shutdown();
+  const rows = await db.pool.query<{ path: string; reason: string; truncated: string }>(
+    `SELECT outputs->>'file_path' AS path, meta->>'skip_reason' AS reason, meta->>'truncated' AS truncated
+       FROM execution_events WHERE run_id = 'cut-paths' AND event_type = 'file_gen' ORDER BY path`,
+  );
+  assert.deepEqual(
+    rows.rows.map((r) => [r.path.length > 100 ? `${r.path.slice(0, 4)}…(${r.path.length})` : r.path, r.reason, r.truncated]),
+    [
+      ['a.txt', 'path_too_long', 'true'],
+      ['b.txt', 'path_too_long', 'true'],
+      ['d/d/…(4108)', 'path_too_long', 'true'],
+      ['d/d/…(4108)', 'path_too_long', 'true'],
+    ],
+  );
+});
