@@ -8,7 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runMigrations } from '@agentspan/exporter-postgres';
+import { MIGRATIONS, runMigrations } from '@agentspan/exporter-postgres';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { runCli } from '../src/index.js';
 import { captureIo } from './helpers/io.js';
@@ -84,4 +84,18 @@ test('report: each event says whether it failed, the header counts them, and a n
     [['fine', false], ['timed_out', true]],
   );
   assert.match(html, new RegExp(`${EVENTS.length} events <span class="bad">\\(${FAILED} failed\\)</span>`));
+});
+
+test('runs: on a schema from before the outcomes view (migrations 1 to 4), the runs are listed and the same events counted failed', async () => {
+  const old = await createTestSchema('cli_outcome_old');
+  try {
+    await runMigrations(old.pool, { schema: old.schema, migrations: MIGRATIONS.filter((m) => m.version < 20) });
+    await seedOutcomeRun(old, RUN);
+    const io = captureIo({ DATABASE_URL: old.url });
+    assert.equal(await runCli(['runs', '--json'], io), 0, io.stderr.join('\n'));
+    const { runs } = io.json<{ runs: { id: string; failedEvents: number }[] }>();
+    assert.equal(runs.find((r) => r.id === RUN)?.failedEvents, FAILED);
+  } finally {
+    await old.drop();
+  }
 });

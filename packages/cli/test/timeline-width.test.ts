@@ -54,7 +54,7 @@ test('cutToWidth: at most the width, cut with …, colour codes kept and closed;
   assert.equal(cutToWidth('abcdef', 4), 'abc…');
   assert.equal(cutToWidth('abc', 3), 'abc');
   assert.equal(cutToWidth(`${colors.red('abcdef')}gh`, 4), `\u001b[31mabc…\u001b[0m`);
-  assert.equal(cutToWidth('😀😀😀😀', 3), '😀😀…');
+  assert.equal(cutToWidth('😀😀😀😀', 3), '😀…', 'an emoji takes two columns');
   assert.deepEqual(wrapToWidth('one two three four', 9), ['one two', 'three', 'four']);
   fc.assert(
     fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), fc.integer({ min: 1, max: 40 }), (text, width) => {
@@ -65,12 +65,67 @@ test('cutToWidth: at most the width, cut with …, colour codes kept and closed;
       else assert.ok(cut.endsWith('…') && line.startsWith(cut.slice(0, -1)));
       const words = text.split(/\s+/).filter((w) => w !== '');
       const wrapped = wrapToWidth(words.join(' '), width);
-      for (const l of wrapped) assert.ok(displayWidth(l) <= width, `${JSON.stringify(l)} wider than ${width}`);
+      // A two-column character cannot fit a width of 1: alone on its line, it is the one exception.
+      for (const l of wrapped) assert.ok(displayWidth(l) <= Math.max(width, 2), `${JSON.stringify(l)} wider than ${width}`);
       assert.equal(wrapped.join('').replaceAll(' ', ''), words.join(''), 'nothing lost, only the spaces where lines break');
       if (words.every((w) => displayWidth(w) <= width)) assert.equal(wrapped.join(' '), words.join(' '), 'words that fit are never broken');
     }),
     { numRuns: 300 },
   );
+});
+
+/**
+ * Columns as a terminal draws the test's own texts, counted without the code under test: a CJK
+ * ideograph, kana or fullwidth form (U+2E80–U+A4CF, U+AC00–U+D7A3, U+F900–U+FAFF, U+FF01–U+FF60)
+ * or an emoji of the U+1F300–U+1FAFF blocks takes two, an ASCII character one.
+ */
+function columnsOf(text: string): number {
+  let n = 0;
+  for (const c of Array.from(stripAnsi(text))) n += /[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\u{1f300}-\u{1faff}]/u.test(c) ? 2 : 1;
+  return n;
+}
+
+test('widths are terminal columns: a CJK character or an emoji takes two, a combining mark or a joined emoji sequence none of its own', () => {
+  assert.equal(displayWidth('漢字'), 4);
+  assert.equal(displayWidth('ｶﾅ'), 2, 'halfwidth katakana: one column each');
+  assert.equal(displayWidth('ＡＢ'), 4, 'fullwidth forms: two');
+  assert.equal(displayWidth('😀'), 2);
+  assert.equal(displayWidth('e\u0301'), 1, 'e and a combining acute accent: one column');
+  assert.equal(displayWidth('👨\u200d👩\u200d👧'), 2, 'a family (joined emoji) is drawn as one emoji');
+  assert.equal(displayWidth('🇯🇵'), 2, 'a flag (two regional indicators)');
+  assert.equal(displayWidth(`\u001b[31m漢\u001b[39m`), 2, 'colour codes take none');
+  assert.equal(cutToWidth('漢字漢字漢字', 4), '漢…');
+  assert.equal(cutToWidth('ab漢字', 4), 'ab…', 'a wide character that would straddle the edge is left out whole');
+  assert.equal(cutToWidth('ée\u0301e\u0301e\u0301xyz', 3), 'ée\u0301…', 'a combining mark stays with its letter');
+  assert.deepEqual(wrapToWidth('漢字漢字漢字 漢字', 4), ['漢字', '漢字', '漢字', '漢字']);
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom('a', 'é', '漢', 'カ', '😀', ' ', 'Ｚ'), { maxLength: 40 }), fc.integer({ min: 2, max: 30 }), (chars, width) => {
+      const text = chars.join('');
+      const cut = cutToWidth(text, width);
+      assert.ok(columnsOf(cut) <= width, `${JSON.stringify(cut)}: ${columnsOf(cut)} columns, more than ${width}`);
+      assert.equal(displayWidth(text), columnsOf(text));
+      for (const line of wrapToWidth(text.trim().replace(/ +/g, ' '), width)) assert.ok(columnsOf(line) <= width, `${JSON.stringify(line)} in ${width}`);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('on a terminal, recorded CJK text (run id, mode, task, node title, agent, type, summary, error) never runs past the width; marks stay aligned', () => {
+  const cjkRun: RunHeader = { ...run, id: '実験-評価-2026年12月-東京リージョン', mode: 'バッチ', task: '売上データを要約する。'.repeat(10) };
+  const cjkNodes: NodeRow[] = [{ ...nodes[0]!, nodeId: '分析', title: '過去五年間の四半期売上報告書をすべて地域ごとに一つの表に要約する', agent: '分析者' }];
+  const cjkEvents: TimelineEventRow[] = [
+    { ...events[0]!, nodeId: '分析', agentName: '分析者エージェント', preview: '日本語のメッセージ😀'.repeat(20) },
+    { ...events[1]!, nodeId: '分析', agentName: 'analyst', eventType: 'ツール呼び出し再試行', errorMessage: 'エラー：上流の応答を解析できませんでした。'.repeat(5) },
+    { ...events[2]!, nodeId: '分析', agentName: '分析者' },
+  ];
+  for (const columns of [20, 40, 80, 120]) {
+    const lines = formatTimeline(cjkRun, cjkNodes, cjkEvents, { colors: colorsFor({ isTTY: true, env: {} }), width: columns, fit: true, now }).split('\n');
+    for (const l of lines) assert.ok(columnsOf(l) <= columns, `${columns} columns: ${columnsOf(l)}: ${stripAnsi(l)}`);
+    if (columns >= 80) {
+      const starts = lines.map(stripAnsi).filter((l) => /^\s+#\d/.test(l)).map((l) => columnsOf(l.slice(0, l.search(/ {2}[✓✗…!] {2}/))));
+      assert.equal(new Set(starts).size, 1, `${columns}: marks in one column: ${starts}`);
+    }
+  }
 });
 
 test('on a terminal every line fits its width; the headers keep their status and duration; the notes are wrapped, not cut', () => {

@@ -31,6 +31,7 @@ export {
   EVENTS_IN_PROGRESS_SQL,
   RECENT_RUN_IDS_SQL,
   RUN_COUNT_CHECK_SQL,
+  eventSucceededSql,
 } from './views.js';
 export { postgresUrl, type PostgresUrlParts } from './connection-url.js';
 export { mapSpanToRow, eventTypeOf, CONSUMED_ATTRIBUTE_KEYS, PREVIEW_LENGTH } from './row-mapper.js';

@@ -30,6 +30,24 @@ import { EVENT_SUCCESS_WORDS } from '@agentspan/semconv';
 import { statusWordSql } from './run-outcome.js';
 
 /**
+ * SQL: whether the `execution_events` row `alias` succeeded, as
+ * `agentspan_event_outcomes.succeeded` reads it (that view is written with
+ * it): NULL while the row is in progress ({@link inProgressSql}), else its
+ * status says no failure (`EVENT_SUCCESS_WORDS`, trimmed, ASCII case ignored)
+ * and `meta.has_error` is not true. For readers that must count outcomes on a
+ * schema of any version (the view exists from migration 20, and read `error`
+ * as a success before migration 25): `NOT (...)` is a failure, and NULL, in
+ * progress, is neither.
+ */
+export function eventSucceededSql(alias: string): string {
+  return (
+    `CASE WHEN NOT ${inProgressSql(alias)}\n` +
+    `            THEN ${statusWordSql(`${alias}.status`)} IN (${EVENT_SUCCESS_WORDS.map((w) => `'${w}'`).join(', ')}) ` +
+    `AND coalesce(${alias}.meta->>'has_error', 'false') <> 'true' END`
+  );
+}
+
+/**
  * `agentspan_event_outcomes`: one row per event with what mining reads
  * (tool name, code hash, language, imports, success, the error). The error
  * is the row's message, else `meta.error_message`, else `meta.error_type`
@@ -57,8 +75,7 @@ SELECT e.id,
        coalesce(e.meta->>'language', e.inputs->>'language') AS language,
        CASE WHEN jsonb_typeof(e.meta->'imports') = 'array' THEN e.meta->'imports' ELSE '[]'::jsonb END AS imports,
        e.status,
-       CASE WHEN NOT ${inProgressSql('e')}
-            THEN ${statusWordSql('e.status')} IN (${EVENT_SUCCESS_WORDS.map((w) => `'${w}'`).join(', ')}) AND coalesce(e.meta->>'has_error', 'false') <> 'true' END AS succeeded,
+       ${eventSucceededSql('e')} AS succeeded,
        coalesce(e.error_message, e.meta->>'error_message', e.meta->>'error_type') AS error_message,
        e.execution_order,
        e."timestamp",

@@ -20,6 +20,14 @@
  *   must not exceed `max_size`;
  * - the exporter only splits (`min_size: 0`), so a request holds at most the
  *   spans the `batch` processor puts in one (`send_batch_max_size`).
+ *
+ * The same bound, with Jaeger's limits ({@link JAEGER_LIMITS}, its gRPC
+ * receiver's 4 MiB), is checked for every exporter to Jaeger
+ * ({@link jaegerExportBounds}): a larger message is refused there with
+ * RESOURCE_EXHAUSTED, permanent for the Collector, and the batch dropped.
+ * Its receivers are sized for the other destinations, so a span larger than
+ * one request to Jaeger is a documented loss there, not a problem
+ * (`collector-config/README.md`, *Request size toward Jaeger*).
  */
 
 const MIB = 1024 * 1024;
@@ -37,7 +45,35 @@ export interface GatewayLimits {
   readonly maxSpansPerRequest: number;
 }
 
-/** The worst-case request one exporter of one pipeline sends the gateway, and what is wrong with it. */
+/**
+ * What Jaeger (2.20, all-in-one) accepts in one request over OTLP/gRPC: its receiver sets no
+ * `max_recv_msg_size_mib`, so gRPC's default 4 MiB, compared with the message as received and after
+ * decompression. A larger one is refused with RESOURCE_EXHAUSTED, which the Collector's exporter
+ * treats as permanent: the whole batch is dropped. No limit on spans.
+ */
+export const JAEGER_LIMITS: GatewayLimits = Object.freeze({ maxBodyBytes: COLLECTOR_DEFAULT_GRPC_MESSAGE_BYTES, maxSpansPerRequest: Infinity });
+
+/** Where requests go, for {@link exportBounds}: which exporters, what they may send, and how a too-large request is refused. */
+export interface ExportDestination {
+  /** Host of the exporters' endpoint, e.g. `agentspan-gateway`. */
+  readonly host: string;
+  /** Its name in the problems, e.g. `the gateway`, `Jaeger`. */
+  readonly name: string;
+  /** The name of its size limit in the problems, e.g. `maxBodyBytes`. */
+  readonly limitName: string;
+  /** How it refuses a request over the limit, e.g. `413`. */
+  readonly refusal: string;
+  readonly limits: GatewayLimits;
+  /**
+   * Whether every span the pipeline's receivers accept must fit one request (the gateway: its
+   * pipeline's receiver is sized for it). When false (Jaeger: the receivers are sized for the other
+   * destinations), a span larger than a request is a loss the configuration documents, not a
+   * problem: `maxSpanBytes` still says how large one can be.
+   */
+  readonly everySpanFits: boolean;
+}
+
+/** The worst-case request one exporter of one pipeline sends its destination (the gateway, Jaeger), and what is wrong with it. */
 export interface GatewayExportBound {
   /** The pipeline, e.g. `traces/agentspan`. */
   readonly pipeline: string;
@@ -137,7 +173,8 @@ function bytesText(n: number): string {
   return n % MIB === 0 ? `${n} bytes (${n / MIB} MiB)` : `${n} bytes`;
 }
 
-function boundOf(config: Node, pipeline: string, exporter: string, limits: GatewayLimits): GatewayExportBound {
+function boundOf(config: Node, pipeline: string, exporter: string, destination: ExportDestination): GatewayExportBound {
+  const { limits, name } = destination;
   const problems: string[] = [];
   const p = child(child(child(config, 'service'), 'pipelines'), pipeline);
   const e = child(child(config, 'exporters'), exporter);
@@ -155,7 +192,7 @@ function boundOf(config: Node, pipeline: string, exporter: string, limits: Gatew
   let merges = false;
   if (child(queue, 'enabled') === false || !isNode(batch) || child(batch, 'enabled') === false) {
     problems.push(
-      `${where}: no sending_queue.batch, so requests are sized by span count only and a batch of large spans can exceed the gateway's ${bytesText(limits.maxBodyBytes)}`,
+      `${where}: no sending_queue.batch, so requests are sized by span count only and a batch of large spans can exceed ${name}'s ${bytesText(limits.maxBodyBytes)}`,
     );
   } else {
     // Set explicitly: some versions ignore the queue's sizer here and size the batch in items (collector #14687).
@@ -177,12 +214,12 @@ function boundOf(config: Node, pipeline: string, exporter: string, limits: Gatew
   if (Number.isFinite(maxRequestBytes) && Math.max(maxRequestBytes, maxWireBytes) > limits.maxBodyBytes) {
     problems.push(
       `${where}: a request can be ${bytesText(maxRequestBytes)} decompressed and ${bytesText(maxWireBytes)} on the wire (${compression}), ` +
-        `more than the gateway's maxBodyBytes of ${bytesText(limits.maxBodyBytes)}: it would be refused (413) and its spans dropped`,
+        `more than ${name}'s ${destination.limitName} of ${bytesText(limits.maxBodyBytes)}: it would be refused (${destination.refusal}) and its spans dropped`,
     );
   }
 
   const maxSpanBytes = largestReceivedRequest(config, list(child(p, 'receivers')), problems);
-  if (maxSpanBytes > maxRequestBytes && Number.isFinite(maxRequestBytes)) {
+  if (destination.everySpanFits && maxSpanBytes > maxRequestBytes && Number.isFinite(maxRequestBytes)) {
     problems.push(
       `${where}: the receivers accept requests of up to ${bytesText(maxSpanBytes)}, so one span can be larger than the exporter's max_size of ${bytesText(maxRequestBytes)}; ` +
         'a span cannot be split, and the collector drops it',
@@ -193,7 +230,7 @@ function boundOf(config: Node, pipeline: string, exporter: string, limits: Gatew
   if (maxSpans > limits.maxSpansPerRequest) {
     problems.push(
       `${where}: ${merges ? 'sending_queue.batch.min_size is not 0, so the exporter merges requests and' : 'no batch processor with send_batch_max_size:'} ` +
-        `a request can hold more than the ${limits.maxSpansPerRequest} spans the gateway takes at once`,
+        `a request can hold more than the ${limits.maxSpansPerRequest} spans ${name} takes at once`,
     );
   }
 
@@ -207,13 +244,35 @@ function boundOf(config: Node, pipeline: string, exporter: string, limits: Gatew
  * exporter to the gateway gives an empty list.
  */
 export function gatewayExportBounds(config: unknown, limits: GatewayLimits, gatewayHost = 'agentspan-gateway'): GatewayExportBound[] {
-  if (!isNode(config)) throw new TypeError('gatewayExportBounds: the collector configuration must be a YAML mapping');
+  return exportBounds(config, { host: gatewayHost, name: 'the gateway', limitName: 'maxBodyBytes', refusal: '413', limits, everySpanFits: true });
+}
+
+/**
+ * The worst-case request of every exporter that sends to Jaeger (`jaegerHost`), against
+ * {@link JAEGER_LIMITS}: requests must be split by bytes to fit its 4 MiB gRPC message limit. A
+ * span larger than a request cannot be sent to Jaeger at all (the collector drops it, logging
+ * `Failed to split request`); that is reported in `maxSpanBytes`, not as a problem.
+ */
+export function jaegerExportBounds(config: unknown, jaegerHost = 'jaeger'): GatewayExportBound[] {
+  return exportBounds(config, {
+    host: jaegerHost,
+    name: 'Jaeger',
+    limitName: 'gRPC message limit',
+    refusal: 'RESOURCE_EXHAUSTED',
+    limits: JAEGER_LIMITS,
+    everySpanFits: false,
+  });
+}
+
+/** The worst-case request of every exporter of every pipeline of `config` that sends to `destination.host`. */
+export function exportBounds(config: unknown, destination: ExportDestination): GatewayExportBound[] {
+  if (!isNode(config)) throw new TypeError('exportBounds: the collector configuration must be a YAML mapping');
   const exporters = child(config, 'exporters');
   const pipelines = child(child(config, 'service'), 'pipelines');
   const bounds: GatewayExportBound[] = [];
   for (const [pipeline, p] of Object.entries(isNode(pipelines) ? pipelines : {})) {
     for (const exporter of list(child(p, 'exporters'))) {
-      if (endpointHost(child(child(exporters, exporter), 'endpoint')) === gatewayHost) bounds.push(boundOf(config, pipeline, exporter, limits));
+      if (endpointHost(child(child(exporters, exporter), 'endpoint')) === destination.host) bounds.push(boundOf(config, pipeline, exporter, destination));
     }
   }
   return bounds;

@@ -24,10 +24,13 @@ export { SPAN_METRICS } from './dashboards/agents.js';
 export { composeVariables, interpolateCompose } from './compose-variables.js';
 export type { ComposeVariable } from './compose-variables.js';
 export {
+  exportBounds,
+  jaegerExportBounds,
+  JAEGER_LIMITS,
   gatewayExportBounds,
   gatewayMaxBodyBytes,
   worstCaseCompressedBytes,
   COLLECTOR_DEFAULT_GRPC_MESSAGE_BYTES,
   COLLECTOR_DEFAULT_HTTP_BODY_BYTES,
 } from './gateway-request-size.js';
-export type { GatewayExportBound, GatewayLimits } from './gateway-request-size.js';
+export type { ExportDestination, GatewayExportBound, GatewayLimits } from './gateway-request-size.js';

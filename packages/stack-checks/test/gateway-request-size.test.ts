@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GATEWAY_DEFAULTS } from '@agentspan/gateway';
 import {
+  JAEGER_LIMITS,
   STACK_PATHS,
   gatewayExportBounds,
+  jaegerExportBounds,
   gatewayMaxBodyBytes,
   worstCaseCompressedBytes,
   type GatewayExportBound,
@@ -158,4 +160,32 @@ test('worst-case compressed size: stored-block framing of incompressible data, n
   assert.equal(worstCaseCompressedBytes(15 * MIB, 'none'), 15 * MIB);
   assert.equal(worstCaseCompressedBytes(15 * MIB, 'gzip'), 15 * MIB + 5 * 960 + 64);
   assert.equal(worstCaseCompressedBytes(1, 'zstd'), 1 + 5 + 64);
+});
+
+// Jaeger: the collector sends it every trace over OTLP/gRPC, and Jaeger's receiver (its all-in-one
+// configuration sets no max_recv_msg_size_mib) takes messages of gRPC's default 4 MiB. A larger one is
+// refused with RESOURCE_EXHAUSTED, which the collector treats as permanent: the whole batch is dropped.
+for (const file of FILES) {
+  test(`${file}: no request to Jaeger can exceed its 4 MiB gRPC message limit`, () => {
+    const bounds = jaegerExportBounds(loadYaml(file));
+    assert.deepEqual(
+      bounds.map((b) => [b.pipeline, b.exporter]),
+      [['traces', 'otlp_grpc/jaeger']],
+      'one exporter to Jaeger, the check is not vacuous',
+    );
+    assert.deepEqual(bounds.flatMap((b) => [...b.problems]), []);
+    assert.ok(bounds[0]!.maxWireBytes <= JAEGER_LIMITS.maxBodyBytes);
+    // A span larger than one request is dropped by the collector (the receivers take more for the
+    // other destinations): a loss documented, not a problem of the configuration.
+    assert.ok(bounds[0]!.maxSpanBytes > bounds[0]!.maxRequestBytes);
+  });
+}
+
+test('the Jaeger check fails on a copy without the byte batching (batches of 2048 spans, by count only), or one sized to the limit itself', () => {
+  const copy = obj(loadYaml(STACK_PATHS.collectorConfig), 'config');
+  delete at(copy, ['exporters', 'otlp_grpc/jaeger', 'sending_queue'])['batch'];
+  assert.ok(jaegerExportBounds(copy).some((b) => b.problems.some((p) => /no sending_queue\.batch, so requests are sized by span count only and a batch of large spans can exceed Jaeger's/.test(p))));
+  const atLimit = obj(loadYaml(STACK_PATHS.collectorConfig), 'config');
+  at(atLimit, ['exporters', 'otlp_grpc/jaeger', 'sending_queue', 'batch'])['max_size'] = 4 * MIB;
+  assert.ok(jaegerExportBounds(atLimit).some((b) => b.problems.some((p) => /on the wire \(gzip\), more than Jaeger's/.test(p))));
 });

@@ -84,6 +84,9 @@ function nodeHeader(nodeId: string | null, node: NodeRow | undefined, colors: Co
   return { head: `${colors.bold(nodeId)}${title}${agent}`, tail };
 }
 
+/** Widest the agent column is, in columns (a longer name is cut with `…`), piped or not. */
+const AGENT_COLUMN = 16;
+
 /** Widest an event type's column is on a terminal: an application's own long type must not push every summary off the line. */
 const TYPE_COLUMN_ON_TERMINAL = 20;
 
@@ -146,12 +149,14 @@ export function formatTimeline(
   for (const n of nodes) if (!nodeById.has(n.nodeId)) nodeById.set(n.nodeId, n);
   const offset = (e: TimelineEventRow) =>
     e.startMs === null || !Number.isFinite(origin) ? '-' : `+${formatDuration(Math.max(0, e.startMs - origin))}`;
+  // On one line and measured in columns (a CJK character takes two), so the marks after it stay in one column.
+  const agentOf = (e: TimelineEventRow) => terminalSafe(shorten(e.agentName ?? '-', Number.MAX_SAFE_INTEGER));
   const typeOf = (e: TimelineEventRow) => (fit ? cutToWidth(terminalSafe(e.eventType), TYPE_COLUMN_ON_TERMINAL) : terminalSafe(e.eventType));
   const widths = {
     order: maxOf(events.map((e) => String(e.executionOrder ?? '?').length), 1) + 1,
     offset: maxOf(events.map((e) => offset(e).length), 1),
     type: maxOf(events.map((e) => displayWidth(typeOf(e))), 1),
-    agent: Math.min(16, maxOf(events.map((e) => (e.agentName ?? '-').length), 1)),
+    agent: Math.min(AGENT_COLUMN, maxOf(events.map((e) => displayWidth(agentOf(e))), 1)),
     duration: maxOf(events.map((e) => formatDuration(e.durationMs).length), 1),
   };
   let currentNode: string | null | undefined;
@@ -170,7 +175,7 @@ export function formatTimeline(
       `#${e.executionOrder ?? '?'}`.padEnd(widths.order),
       offset(e).padEnd(widths.offset),
       padToWidth(typeOf(e), widths.type),
-      shorten(e.agentName ?? '-', widths.agent).padEnd(widths.agent),
+      padToWidth(cutToWidth(agentOf(e), widths.agent), widths.agent),
       formatDuration(e.durationMs).padStart(widths.duration),
       mark,
     ].join('  ');

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { effectiveStatusSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
+import { effectiveStatusSql, eventSucceededSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
 import { runOutcomeSql, type RunOutcome } from '@agentspan/exporter-postgres';
 import { asIso, asNumber, asObject, asString } from './json.js';
 
@@ -20,7 +20,9 @@ export interface RunListEntry {
   /**
    * Events that failed: ended with a status that says failure (`failed`, `error`, `timeout`, any word
    * but those for success, `pending` and `skipped`) or an error flag, as `agentspan_event_outcomes`
-   * reads them (`succeeded` false; an event in progress has no outcome and is not counted).
+   * reads them (`succeeded` false; an event in progress has no outcome and is not counted). Read
+   * with the view's own definition (`eventSucceededSql`), not from the view: the same count on a
+   * schema migrated before the view existed (migration 20) or read `error` as a success (25).
    */
   failedEvents: number;
   /** Distinct agent names, sorted. */
@@ -61,7 +63,7 @@ export async function listRuns(client: pg.ClientBase, options: ListRunsOptions):
             (SELECT coalesce(jsonb_object_agg(c.event_type, c.n), '{}'::jsonb)
                FROM (SELECT e.event_type, count(*) AS n FROM execution_events e WHERE e.run_id = r.id GROUP BY e.event_type) c
             ) AS event_counts,
-            (SELECT count(*) FROM agentspan_event_outcomes o WHERE o.run_id = r.id AND NOT o.succeeded) AS failed_events,
+            (SELECT count(*) FROM execution_events e WHERE e.run_id = r.id AND NOT (${eventSucceededSql('e')})) AS failed_events,
             (SELECT coalesce(array_agg(DISTINCT e.agent_name ORDER BY e.agent_name), '{}')
                FROM execution_events e WHERE e.run_id = r.id AND e.agent_name IS NOT NULL) AS agents,
             (SELECT max(coalesce(e.completed_at, e.started_at, e."timestamp"))

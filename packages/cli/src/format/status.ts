@@ -20,14 +20,16 @@ export function statusSaysFailure(status: string | null | undefined): boolean {
 
 /**
  * Whether an event failed: it has ended, and its status says failure
- * ({@link statusSaysFailure}) or it carries the error flag (`meta.has_error`: a
- * non-zero exit code, a tool error, also under status `completed`). What the event
- * is (its type, its name) never decides it: an application's own type
- * `retry_failed_attempts` that completed is no failure. An event in progress
- * has no outcome yet. The timeline's marks, the report and `runs` read it so.
+ * (`eventStatusFailed`, as the outcomes view's `succeeded` reads it) or it carries
+ * the error flag (`meta.has_error`: a non-zero exit code, a tool error, also under
+ * status `completed`). What the event is (its type, its name) never decides it: an
+ * application's own type `retry_failed_attempts` that completed is no failure. An
+ * event in progress has no outcome yet (a reader's `stale` is one of those); a
+ * stored `stale` on an event that ended is a word like any other, no success, as
+ * `runs` counts it. The timeline's marks, the report and `runs` read it so.
  */
 export function eventFailed(event: { status: string; hasError: boolean; inProgress: boolean }): boolean {
-  return !event.inProgress && (event.hasError || statusSaysFailure(event.status));
+  return !event.inProgress && (event.hasError || eventStatusFailed(event.status));
 }
 
 /**

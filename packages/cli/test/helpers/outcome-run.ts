@@ -16,7 +16,8 @@ export interface OutcomeEvent {
 
 /**
  * Events whose status (not their type) says whether they failed: words for success in any case,
- * `pending` and `skipped` do not; `failed`, `error`, `timeout`, `cancelled` and the error flag do;
+ * `pending` and `skipped` do not; `failed`, `error`, `timeout`, `cancelled`, `stale` (stored on an event that
+ * ended) and the error flag do;
  * types of the application's own containing the word `failed` decide nothing.
  */
 export const OUTCOME_EVENTS: readonly OutcomeEvent[] = [
@@ -33,6 +34,9 @@ export const OUTCOME_EVENTS: readonly OutcomeEvent[] = [
   { type: 'retry_failed_attempts', status: 'completed', failed: false, node: 'timed_out' },
   { type: 'retry failed attempts', status: 'success', failed: false, node: 'timed_out' },
   { type: 'tool_call', status: 'completed', failed: true, hasError: true, node: 'timed_out' },
+  // `stale` is what a reader calls a row in progress whose process fell silent; stored on an event that ended, it is
+  // one more word that is no success.
+  { type: 'tool_call', status: 'stale', failed: true, node: 'timed_out' },
   { type: 'tool_call', status: 'running', failed: null, node: 'timed_out' },
 ];
 
