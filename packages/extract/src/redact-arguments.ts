@@ -210,6 +210,9 @@ const ENV_METHOD_RE = /^(?:get|fetch|getOrDefault|str)$/;
 /** Such objects (the receiver's last name, any case). */
 const ENV_OBJECT_RE = /^(?:environ|env|secrets|environment)$/i;
 
+/** Methods setting a request's header, whose second argument is the header's value. */
+const HEADER_SETTER_RE = /^(?:(?:set|add)_?(?:request_?)?header|set_?request_?property)$/i;
+
 /** The name ending right before `i` (letters, digits, `_`; not the letter of an escape as JSON writes it): its start. */
 function nameBefore(text: string, i: number): number {
   let s = i;
@@ -226,8 +229,11 @@ function isEnvCall(text: string, o: number): boolean {
   if (ENV_CALLEE_RE.test(name)) return true;
   if (name === 'config') return !dot && text.charCodeAt(s - 1) !== 36; // decouple's `config("SECRET_KEY", …)`
   if (!dot) return false;
-  if (/^set_?header$/i.test(name)) return true; // `res.setHeader("X-Auth-Token", "…")`
-  const headers = /^(?:set|append|put)$/.test(name);
+  // `res.setHeader("X-Auth-Token", "…")`, XHR's `setRequestHeader`, urllib's `add_header`, Java's `addHeader` and
+  // `setRequestProperty` (not a bare `.header(…)`: a table's column too).
+  if (HEADER_SETTER_RE.test(name)) return true;
+  // `headers.set("X-Api-Key", "…")`, Go's `req.Header.Set(…)`/`.Add(…)`.
+  const headers = /^(?:set|append|put|add)$/i.test(name);
   if (!headers && !ENV_METHOD_RE.test(name)) return false;
   // The receiver: a name (`environ`, `ENV`, `secrets`), or a call of `getenv()` (`System.getenv().getOrDefault`).
   let r = s - 1;

@@ -41,6 +41,12 @@ const SUBSCRIPT_RE = /^(?:[A-Za-z_][A-Za-z_.]{0,127}\[(?:[a-z]{1,3})?|[a-z_][a-z
 /** A generic type (`Option<String>`, `Promise<string>`). */
 const GENERIC_RE = /^[A-Za-z_][A-Za-z_.]{0,127}<[A-Za-z_.,<> ]{1,128}>$/;
 /**
+ * A generic type cut at its first argument's end (`Annotated[str`, `Annotated[Union[str`, `Dict[str`,
+ * `Record<string`, `Promise<string`): type constructors, capitalised or Python's built-in ones (`dict[str`),
+ * maybe after a module (`typing.Dict[`), then a name; no digit, as passwords mostly have.
+ */
+const OPEN_GENERIC_RE = /^(?:(?:[a-z_]{1,32}\.)?(?:[A-Z][A-Za-z_]{0,63}|dict|list|tuple|set|frozenset|type)[[<]){1,4}[A-Za-z_.]{1,64}$/;
+/**
  * YAML tags that configuration uses for a secret held elsewhere, kept whatever follows them (their argument may
  * be on the next lines: `!vault |`, `Password: !Ref` then `  DbPassword`): Ansible's `!vault`, `!unsafe`; Home
  * Assistant's and ESPHome's `!secret`, `!include…`, `!env_var`, `!input`, `!lambda`; GitLab CI's `!reference`;
@@ -256,6 +262,10 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
   // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
   if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;
+  // A type annotation whose generic goes on with another argument or a union (FastAPI's `authorization:
+  // Annotated[str | None, Header()] = None`, `token: Dict[str, str]`, `Record<string, string>`): the value stopped
+  // at its `,` or ` |`.
+  if (OPEN_GENERIC_RE.test(value) && /^(?:, | \| )/.test(input.slice(end, end + 3))) return true;
   if (!REFERENCE_RE.test(value)) return false;
   if (SOURCE_OBJECT_RE.test(value)) return true;
   // One object's attributes (`tokenizer.pad_token = tokenizer.eos_token`).

@@ -1,44 +1,51 @@
 /**
  * Cookies given in an HTTP header (`redactCookies`, kind `cookie`): a session
  * cookie is a credential as good as a password, and it reaches agent traces
- * through `curl -H 'Cookie: …'`, header dicts, raw HTTP dumps and
+ * through `curl -H 'Cookie: …'`, header dicts, raw HTTP dumps, HAR files and
  * `document.cookie = "…"`.
  *
  * - `Cookie: a=1; b=2` (a request's header): every value.
  * - `Set-Cookie: a=1; Path=/; HttpOnly` (a response's) and `document.cookie =
  *   "a=1; path=/"` (a header name then `=`: a cookie being set): the first pair's
  *   value; what follows it are the cookie's attributes (`Path`, `Expires`,
- *   `Max-Age`), no secrets.
+ *   `Max-Age`), no secrets. Several `Set-Cookie` headers joined by `, ` (as
+ *   Python's requests and fetch's `headers.get` return them) are each read: after
+ *   a `,`, a pair whose name is no attribute's starts the next cookie (the `,` of
+ *   an `Expires` date is passed over).
  * - The header name in any case, its quotes maybe escaped (`{\"Cookie\": \"…\"}` in
- *   JSON), `:` or `=` after it (`document.cookie = "sid=…"`), then a quote maybe.
+ *   JSON), then what redact-headers.ts reads between a header's name and its value
+ *   (`:`, `=`, a subscript's `"] =`, a setter's `", "`, a HAR entry's `", "value": "`),
+ *   then a quote maybe. `HTTP_COOKIE` (WSGI's, Django's) is the request's header.
  *
  * Names are kept (`sid=[REDACTED:cookie]`: which cookie was sent is worth
  * seeing). A value is kept when it holds no secret to see: empty (`"sid=" + sid`),
  * a template field or reference (`{sid}`, `${SID}`, `$SID`, `%s`, `<session id>`),
  * an earlier tag, or a word such as `null`, `true` or `none`. Cookies not in a
- * header (`requests.get(url, cookies={"sid": "…"})`, curl's `-b`) are not read:
- * their names are not secrets' names.
+ * header (`requests.get(url, cookies={"sid": "…"})`, curl's `-b`, a HAR entry's
+ * `cookies` list) are not read: their names are not secrets' names.
  *
- * Linear: one regex finds each header; the pairs after it are read once (names
- * bounded, at most 64 pairs), and the next header is looked for after them.
+ * Linear: one regex finds each header; the pairs and attributes after it are read
+ * once (names bounded), and the next header is looked for after them.
  */
 
 import { NON_SECRET_VALUE_RE } from './redact-code.js';
+import { headerSeparator } from './redact-headers.js';
 
 const TAG = '[REDACTED:cookie]';
 
 /**
- * A cookie header's name and what follows it up to its value: `Cookie` or `Set-Cookie`
- * (not inside a longer name: `X-Cookie-Id:` is none), its closing quote maybe (maybe
- * escaped), blanks, `:` or `=` (not `==`), blanks, an opening quote maybe (maybe escaped; a backtick too).
- * Group 1: `Set-` or empty; group 2: `=` when that is the separator.
+ * A cookie header's name and what follows it up to its value: `Cookie` or `Set-Cookie` (not inside a longer name:
+ * `X-Cookie-Id:` is none; `HTTP_COOKIE` is WSGI's name of the request's), then {@link headerSeparator}.
+ * Group 1: `Set-`, `HTTP_` or empty; group 2: `=` when that is the separator of a header line or an item.
  */
-const HEADER_RE = /(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))(Set-)?Cookie(?:\\{1,7}["']|["'])?[ \t]{0,8}(?::|(=)(?!=))[ \t]{0,8}(?:\\{1,7}["']|["'`])?/gi;
+const HEADER_RE = new RegExp(`(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt]))(Set-|HTTP_)?Cookie${headerSeparator(true)}`, 'gi');
 
-/** Most pairs read after one header. */
-const MAX_PAIRS = 64;
 /** Longest cookie name read (a value is read whole, however long: a tail left after a cut would be in clear). */
 const MAX_NAME = 256;
+/** The attributes of a `Set-Cookie` header (RFC 6265 and the drafts after it), lower case. */
+const ATTRIBUTES = new Set(['expires', 'max-age', 'domain', 'path', 'secure', 'httponly', 'samesite', 'priority', 'partitioned', 'version', 'comment']);
+/** The rest of an `Expires` date after its weekday's `,` (`21 Oct 2027 07:28:00 GMT`, `21-Oct-27 07:28:00 GMT`). */
+const DATE_REST_RE = /\d{1,2}[ -][A-Za-z]{3}[ -]\d{2,4} \d{1,2}:\d{2}:\d{2}(?: GMT)?/y;
 
 /** A character of a cookie's name (RFC 6265's token, without the quote, the backtick and `%`, which end strings or start placeholders). */
 function isNameChar(c: number): boolean {
@@ -67,28 +74,134 @@ export function redactCookies(text: string): { text: string; count: number } {
   let out = '';
   let last = 0;
   let count = 0;
+  /** Whether the header's value is in a string (a quote opened it): a `"` there ends the string, not a value's quotes. */
+  let inString = false;
+  /** Reads the pair at `i` (`name=value`): its value replaced when it is one to hide; where the pair ends, or -1 (no pair). */
+  const pair = (i: number): number => {
+    const nameStart = i;
+    while (i < text.length && i - nameStart < MAX_NAME && isNameChar(text.charCodeAt(i))) i++;
+    if (i === nameStart || text.charCodeAt(i) !== 61 /* = */) return -1;
+    i++;
+    // A value in double quotes (RFC 6265 allows them: `messages="…"`), in a header outside a string: judged inside them.
+    const quotedEnd = !inString && text.charCodeAt(i) === 34 ? quotedValueEnd(text, i) : -1;
+    const valueStart = quotedEnd >= 0 ? i + 1 : i;
+    let valueEnd = quotedEnd >= 0 ? quotedEnd - 1 : i;
+    if (quotedEnd < 0) while (valueEnd < text.length && isValueChar(text.charCodeAt(valueEnd))) valueEnd++;
+    if (!keptValue(text.slice(valueStart, valueEnd))) {
+      out += text.slice(last, valueStart) + TAG;
+      last = valueEnd;
+      count++;
+    }
+    return quotedEnd >= 0 ? quotedEnd : valueEnd;
+  };
   HEADER_RE.lastIndex = 0;
   for (let m = HEADER_RE.exec(text); m !== null; m = HEADER_RE.exec(text)) {
-    const setCookie = m[1] !== undefined || m[2] !== undefined;
-    let i = m.index + m[0].length;
-    for (let pair = 0; pair < MAX_PAIRS; pair++) {
-      const nameStart = i;
-      while (i < text.length && i - nameStart < MAX_NAME && isNameChar(text.charCodeAt(i))) i++;
-      if (i === nameStart || text.charCodeAt(i) !== 61 /* = */) break;
-      const valueStart = ++i;
-      while (i < text.length && isValueChar(text.charCodeAt(i))) i++;
-      const value = text.slice(valueStart, i);
-      if (!keptValue(value)) {
-        out += text.slice(last, valueStart) + TAG;
-        last = i;
-        count++;
-      }
-      if (setCookie || text.charCodeAt(i) !== 59 /* ; */) break;
-      i++;
-      while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
-    }
+    const setCookie = m[1] !== undefined ? m[1].toLowerCase() === 'set-' : m[2] !== undefined;
+    const header = (at: number): number => {
+      const end = pair(at);
+      return end < 0 ? -1 : setCookie ? setCookieRest(text, end, pair) : cookiesRest(text, end, pair);
+    };
+    const at = m.index + m[0].length;
+    const list = text.charCodeAt(at) === 91; // `[`: a list of the header's values
+    inString = list || /["'`]$/.test(m[0]);
+    const i = list ? headerList(text, at + 1, header) : header(at);
     // The next header is looked for after this one's pairs: a value never holds one.
     HEADER_RE.lastIndex = Math.max(HEADER_RE.lastIndex, i);
   }
   return count === 0 ? { text, count } : { text: out + text.slice(last), count };
+}
+
+/**
+ * A list of a header's values (`"set-cookie": ["sid=…; Path=/", "theme=…"]`: Node's response headers, JSON of them),
+ * from after its `[`: each quoted item (its quotes maybe escaped) read by `header`, items parted by `,`, blanks and
+ * line ends (raw or as JSON writes them). Where the list's reading ends.
+ */
+function headerList(text: string, i: number, header: (at: number) => number): number {
+  for (;;) {
+    i = lineGap(text, i);
+    const open = quoteAt(text, i);
+    if (open === 0) return i;
+    const end = header(i + open);
+    if (end < 0) return i + open;
+    const close = quoteAt(text, end);
+    if (close === 0) return end;
+    i = lineGap(text, end + close);
+    if (text.charCodeAt(i) !== 44 /* , */) return i;
+    i++;
+  }
+}
+
+/** The length of the quote at `i`, maybe escaped (`"`, `'`, `\\"`), or 0. */
+function quoteAt(text: string, i: number): number {
+  let j = i;
+  while (text.charCodeAt(j) === 92 && j - i < 7) j++;
+  const c = text.charCodeAt(j);
+  return c === 34 || c === 39 ? j - i + 1 : 0;
+}
+
+/** Blanks and line ends from `i` passed over, raw or as JSON writes them (`\\n`). */
+function lineGap(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 92 && /[nrt]/.test(text.charAt(i + 1))) i += 2;
+    else return i;
+  }
+}
+
+/**
+ * Where a cookie's value in double quotes ends, past its closing quote (`"…"` at `i`, one or more value characters,
+ * then the end, a blank, a line end, `;` or `,`), or -1: a quote followed by anything else closes a string of code
+ * (`"Cookie: sid=" + sid`).
+ */
+function quotedValueEnd(text: string, i: number): number {
+  let j = i + 1;
+  while (j < text.length && isValueChar(text.charCodeAt(j))) j++;
+  if (j === i + 1 || text.charCodeAt(j) !== 34) return -1;
+  const after = text.charCodeAt(j + 1);
+  return Number.isNaN(after) || after === 32 || after === 9 || after === 10 || after === 13 || after === 59 || after === 44 ? j + 1 : -1;
+}
+
+/** Blanks from `i` passed over. */
+function blanks(text: string, i: number): number {
+  while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+  return i;
+}
+
+/** A request's cookies after the first, `; ` (or `, `) between them (`pair` reads each): where they end. */
+function cookiesRest(text: string, i: number, pair: (i: number) => number): number {
+  // `;` between a request's cookies, or `,` where a client or proxy joined two Cookie headers.
+  while (text.charCodeAt(i) === 59 || text.charCodeAt(i) === 44) {
+    const next = pair(blanks(text, i + 1));
+    if (next < 0) return i + 1;
+    i = next;
+  }
+  return i;
+}
+
+/**
+ * A set cookie's attributes after its pair (`; Path=/; HttpOnly`, `; Expires=Thu, 21 Oct 2027 07:28:00 GMT`), and the
+ * next cookies when headers were joined by `, ` (a pair after a `,` whose name is no attribute's): where they end.
+ */
+function setCookieRest(text: string, i: number, pair: (i: number) => number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 59 /* ; */) {
+      // An attribute: a name, maybe `=` and a value (no secret), up to the next `;` or `,`.
+      i = blanks(text, i + 1);
+      while (i < text.length && isNameChar(text.charCodeAt(i))) i++;
+      if (text.charCodeAt(i) === 61) while (++i < text.length && isValueChar(text.charCodeAt(i)));
+    } else if (c === 44 /* , */) {
+      const at = blanks(text, i + 1);
+      DATE_REST_RE.lastIndex = at;
+      if (DATE_REST_RE.test(text)) {
+        i = DATE_REST_RE.lastIndex;
+        continue;
+      }
+      let e = at;
+      while (e < text.length && e - at < MAX_NAME && isNameChar(text.charCodeAt(e))) e++;
+      if (e === at || text.charCodeAt(e) !== 61 || ATTRIBUTES.has(text.slice(at, e).toLowerCase())) return i;
+      i = pair(at);
+    } else return i;
+  }
 }

@@ -21,6 +21,7 @@
 import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCookies } from './redact-cookies.js';
+import { BEARER_RE, isBearerCredential, isSchemeName } from './redact-headers.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
@@ -443,7 +444,7 @@ function assignedValue(m: string, g: (string | undefined)[], base: number, start
  */
 function keptValue(v: AssignedValue, key: string, separator: string, input: string, keyStart: number): boolean {
   const value = v.value;
-  if (authorizationKept(v, key)) return true;
+  if (authorizationKept(v, key, input)) return true;
   if (v.pastBracket) {
     const close = value.indexOf(']');
     // A path of subscripts and members (`data[0].strip`, `tokens[i][j`, `resp[0][`) is code when what
@@ -471,6 +472,14 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   return notASecret(value, key, separator, v.bare, input, keyStart, v.end);
 }
 
+/** Whether an assignment kept whole is an `Authorization` key's quoted value of a scheme and its parameters (`"Token token=…"`). */
+function schemeParameters(m: string, g: (string | undefined)[], start: number, skip: number): boolean {
+  const key = g[0]!.slice(skip);
+  if (key.length < 13 || !/authorization$/i.test(key)) return false;
+  const v = assignedValue(m, g, 2, start);
+  return !v.bare && AUTH_SCHEME_FIRST_RE.test(v.value) && v.value.includes('=');
+}
+
 /** An authentication scheme's name (`Bearer`, `Digest`, `Negotiate`, `AWS4-HMAC-SHA256`): letters and hyphens, or AWS's. */
 const AUTH_SCHEME_RE = /^(?:[A-Za-z][A-Za-z-]{1,31}|AWS4-HMAC-SHA256)$/;
 /** A quoted value starting with a scheme's name and a blank (`"Digest username=…"`, `"Bearer " + token`). */
@@ -480,15 +489,19 @@ const LETTER_NAME_RE = /^[A-Za-z_]{1,32}$/;
 
 /**
  * Whether the value of an `Authorization` (or `Proxy-Authorization`, `X-Authorization`) key is no credential of its
- * own: a scheme followed by what the bearer rule judges (`Authorization: Bearer …`, `"Digest username=…"`; the
- * schemes whose parameters are signatures of one request, Digest's, AWS's, OAuth 1's, are kept whole), or a bare
- * name of letters (a scheme alone, or a variable: `headers = {"Authorization": token}`, `Authorization: apiKey`).
- * An API key sent without a scheme has digits or is longer (`Authorization: 9f8e7d6c…`, `lin_api_…`): redacted.
+ * own: a scheme followed by what the bearer rule judges (`Authorization: Bearer …`, `"Digest username=…"`,
+ * `` `Bearer …` `` in a template literal; the schemes whose parameters are signatures of one request, Digest's,
+ * AWS's, OAuth 1's, are kept whole, and the scan reads inside them: {@link schemeParameters}), a scheme's name
+ * alone (`"Bearer"`: {@link isSchemeName}), or a bare name of letters (a scheme alone, or a variable: `headers =
+ * {"Authorization": token}`, `Authorization: apiKey`). An API key sent without a scheme has digits or is longer
+ * (`Authorization: 9f8e7d6c…`, `lin_api_…`): redacted.
  */
-function authorizationKept(v: AssignedValue, key: string): boolean {
+function authorizationKept(v: AssignedValue, key: string, input: string): boolean {
   if (key.length < 13 || !/authorization$/i.test(key)) return false;
-  if (v.bare) return LETTER_NAME_RE.test(v.value) || AUTH_SCHEME_RE.test(v.value);
-  return AUTH_SCHEME_FIRST_RE.test(v.value);
+  if (!v.bare) return AUTH_SCHEME_FIRST_RE.test(v.value) || isSchemeName(v.value);
+  // A template literal's scheme (`` `Bearer `` then a blank: the value stopped there).
+  if (v.value.charCodeAt(0) === 96) return AUTH_SCHEME_RE.test(v.value.slice(1)) && (input.charCodeAt(v.end) === 32 || input.charCodeAt(v.end) === 9);
+  return LETTER_NAME_RE.test(v.value) || AUTH_SCHEME_RE.test(v.value);
 }
 
 /**
@@ -724,7 +737,12 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         continue;
       }
       const r = replacePassword(m, g, text, start, skip);
-      if (r === undefined) continue;
+      if (r === undefined) {
+        // A scheme's parameters, kept as a whole (`"Authorization": "Token token=\"…\""`, Rails'): the scan goes on
+        // inside them, where one named as a secret's key is a value like any (`token="…"`).
+        if (schemeParameters(m, g, start, skip)) passwordRe.lastIndex = start + g[0]!.length + g[1]!.length;
+        continue;
+      }
       out += text.slice(last, start) + r;
       last = start + m.length;
       count++;
@@ -757,13 +775,12 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       replace: whole('jwt'),
     },
     {
+      // The credential after an Authorization header's scheme (redact-headers.ts): a header line, a dict's item, a
+      // subscript, a setter's arguments, a HAR entry; its quotes maybe escaped (`{\"Authorization\": \"Bearer ...`).
       kind: 'bearer',
       bit: BEARER,
-      // Its quotes may be escaped (`{\"Authorization\": \"Bearer ...`: code put in a JSON string). A proxy's header
-      // too (`Proxy-Authorization: Basic …`). The schemes whose credentials are one token: OAuth's, HTTP Basic's,
-      // GitHub's and Discord's, Kerberos' and NTLM's, DPoP's, and the API-key schemes of Okta, Opsgenie, Splunk, fal.
-      re: /(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))((?:Proxy-)?Authorization(?:\\{1,7}["']|["'])?[ \t]{0,8}[:=][ \t]{0,8}(?:\\{1,7}["']|["'])?[ \t]{0,8}(?:Bearer|Basic|Token|Bot|Negotiate|NTLM|DPoP|ApiKey|Api-Key|Key|SSWS|GenieKey|Splunk)[ \t]{1,8})([A-Za-z0-9._~+/=-]{8,8192})/gi,
-      replace: (_m, g) => (g[1]!.startsWith('[REDACTED') ? undefined : g[0]! + tag('bearer')),
+      re: BEARER_RE,
+      replace: (m, g, _after, input, start) => (isBearerCredential(g[1]!, g[2]!, input, start + m.length) ? g[0]! + tag('bearer') : undefined),
     },
     { kind: 'cookie', bit: COOKIE, re: NEVER, replace: () => undefined, run: redactCookies },
     {
@@ -955,7 +972,7 @@ class SecretScreen {
     const keys = this.keysBeforeSeparators(text);
     mask |=
       keys !== undefined
-        ? keys | netrc(text) | (literal ? this.argumentsBehind(text, paren) : 0)
+        ? keys | netrc(text) | (literal ? this.argumentsBehind(text, paren) | this.headersBeforeCommas(text) : 0)
         : this.keyNames(text.toLowerCase()) | (registryConfig(text) ? BASIC_AUTH : 0) | (paren >= 0 ? loginCalls(text, '=(', paren) : 0);
     if (this.keyRegex !== undefined && this.keyRegex.test(text)) {
       if (text.includes('=') || text.includes(':')) mask |= PASSWORD | NAME_VALUE;
@@ -1099,8 +1116,12 @@ class SecretScreen {
     const quoted = c === 34 || c === 39;
     if (quoted) {
       c = low.charCodeAt(++j); // the quote closing a quoted key (`"api_key": ...`)
-      // A key literal then a comma: maybe an argument naming the next one's key (`getenv("API_KEY", "…")`).
-      if (c === 44 && this.pairName(low, at) !== 0) return ARG_PAIR | this.pairName(low, at);
+      // A key literal then a comma: maybe an argument naming the next one's key (`getenv("API_KEY", "…")`), or a
+      // header's name before its value (`Header.Set("Cookie", "…")`, a HAR entry's `"Authorization", "value": …`).
+      if (c === 44) {
+        const bits = (this.pairName(low, at) !== 0 ? ARG_PAIR | NAME_VALUE : 0) | this.headerName(low, at - 1);
+        if (bits !== 0) return bits;
+      }
     }
     if (c === 93) c = low.charCodeAt(++j); // a subscript's bracket (`os.environ["DB_PASSWORD"] = ...`)
     let gap = 0;
@@ -1159,6 +1180,28 @@ class SecretScreen {
   private hasLogin(low: string): boolean {
     if (this.login === undefined) this.login = low.includes('login');
     return this.login;
+  }
+
+  /** {@link BEARER} or {@link COOKIE} when an `authorization` or `cookie` header's name (any case) ends at `j`. */
+  private headerName(text: string, j: number): number {
+    if (j < 0) return 0;
+    const candidates = this.byLast[lower(text.charCodeAt(j))];
+    let mask = 0;
+    if (candidates !== undefined) for (const e of candidates) if ((e.bit === BEARER || e.bit === COOKIE) && endsWithFolded(text, j, e.key)) mask |= e.bit;
+    return mask;
+  }
+
+  /**
+   * Where the screen looks behind separators: a header's name in a literal before `",` or `',` (its quotes maybe
+   * escaped), a setter's first argument or a HAR entry's name (`Header.Set("Cookie", "…")`, `{"name":
+   * "Authorization", "value": "…"}`), whose value no key name precedes. From each such pair of characters.
+   */
+  headersBeforeCommas(text: string): number {
+    let mask = 0;
+    for (const sign of ['",', "',"]) {
+      for (let p = text.indexOf(sign); p >= 0; p = text.indexOf(sign, p + 2)) mask |= this.headerName(text, backslashesBack(text, p - 1));
+    }
+    return mask;
   }
 
   /** {@link NAME_VALUE} when a secret's key name ends right before `at`. */

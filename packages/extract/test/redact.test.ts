@@ -626,6 +626,9 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     'process.env.', 'API_KEY', 'API_TOKEN', '"API_KEY"', "'DB_PASSWORD'", '"Xk29fLq8"', '--api-key',
     // HTTP headers: a proxy's Authorization, schemes, cookies.
     'Proxy-', 'proxy-authorization', 'Negotiate ', 'SSWS ', 'Digest ', 'Cookie', 'COOKIE', 'cookie', 'Set-', 'Set-Cookie', 'sid=', 'a=b1', '; ', '`', 'document.cookie',
+    // Header setters, subscripts, HAR entries and lists, prefixed names, any scheme, joined Set-Cookie headers.
+    '", "', "', '", '"] = "', '", "value": "', '",\n  "value": "', '\\", \\"value\\": \\"', 'Header.Set(', 'HTTP_', 'X-', 'OAuth ', 'HMAC ', '%2B', '!',
+    'username="u"', 'Credential=AKIA/x', ', b=c2', 'Expires=Thu, 21 Oct 2027 07:28:00 GMT', 'Path=/', ' with', 'authentication', ': [', '["', 'Annotated[str', ' | None',
   ];
   const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
   /** Fewer pieces, those of the command, name/value, .netrc and auth rules, so that their shapes come up often. */
@@ -686,6 +689,10 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
       'machine h\nlogin u\npassword p1', 'default login u password p1', '- name: DB_PASSWORD\n  value: x1', '{"name": "API_TOKEN", "value": "x1"}',
       'env[0].name=DB_PASSWORD,env[0].value=x1', '{"auth": "YTpi"}', '_auth=YTpi', 'password=a1&b2', 'password: a1 b2 # c',
       'Cookie: a=b1', 'Set-Cookie: a=b1; Path=/', 'x.cookie = "a=b1"', '{\\"Cookie\\": \\"a=b1\\"}', 'Proxy-Authorization: Basic dXNlcjpwYXNz', 'Authorization: 9f8e7d6c',
+      // Where no `=` or `:` follows the header's name: a setter's arguments, a HAR entry (few separators and many).
+      'h.Set("Cookie", "a=b1")', "h.Set('Authorization', 'Bearer x1y2z3w4')", '{"name": "Cookie", "value": "a=b1"}', '{"name": "Authorization",\n "value": "Basic dXNlcjpwYXNz"}',
+      'x=1 y=2 z=3 w=4 v=5 u=6 t=7 s=8 r=9 q=0 p=1 o=2 n=3 m=4 l=5 k=6 j=7 {"name": "Cookie", "value": "a=b1"}',
+      'headers["Cookie"] = "a=b1"', 'HTTP_COOKIE="a=b1"', '"set-cookie": ["a=b1", "c=d2"]', 'Authorization: OAuth 9f8e7d6c5b4a',
     ]) {
       assert.deepEqual(r.redact(s), reference.redact(s), s);
       assert.deepEqual(screenedOdd.redact(s), referenceOdd.redact(s), s);
@@ -1950,5 +1957,134 @@ describe('createRedactor: values of keys inside quoted strings (a review of a5e5
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('createRedactor: HTTP credentials, leaks and false positives a review of the cookie and Authorization rules found (2026-12-06)', () => {
+  const cases: [string, string, string, string][] = [
+    // A scheme the bearer rule did not list kept its credential whole (`authorizationKept` keeps a scheme-first value).
+    ['an OAuth scheme (Salesforce)', 'Authorization: OAuth 00D5e000000ABCd!AQ4AQFmxyzQ9', 'Authorization: OAuth [REDACTED:bearer]', 'bearer'],
+    ['a vendor scheme with a dot', 'Authorization: Zoho-oauthtoken 1000.abcdef1234567', 'Authorization: Zoho-oauthtoken [REDACTED:bearer]', 'bearer'],
+    ['a scheme whose credential has a colon (Azure SharedKey)', 'Authorization: SharedKey myaccount:ctzMq410TV3wS7upTBcunJTDLEJwMAZuFPfr0mrrA08=', 'Authorization: SharedKey [REDACTED:bearer]', 'bearer'],
+    ['a custom scheme in a curl header', "curl -H 'Authorization: HMAC 9f8e7d6c5b4a3928' https://x", "curl -H 'Authorization: HMAC [REDACTED:bearer]' https://x", 'bearer'],
+    // A percent-encoded token (X's app-only bearer tokens): its tail after the first `%` stayed in clear.
+    ['a percent-encoded bearer token, whole', 'Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRf', 'Authorization: Bearer [REDACTED:bearer]', 'bearer'],
+    // A template literal with no field: the scheme was redacted as the value and the token left after it.
+    ['a template literal without a field', 'const h = { Authorization: `Bearer abcdef1234567` }', 'const h = { Authorization: `Bearer [REDACTED:bearer]` }', 'bearer'],
+    ['a template literal after a quoted key', 'const h = { "Authorization": `Token abcdef1234567` }', 'const h = { "Authorization": `Token [REDACTED:bearer]` }', 'bearer'],
+    // Header setters and subscripts: no `:` or `=` right after the name.
+    ['a subscript', 'headers["Authorization"] = "Bearer abcdef1234567"', 'headers["Authorization"] = "Bearer [REDACTED:bearer]"', 'bearer'],
+    ["Go's Header.Set", 'req.Header.Set("Authorization", "Bearer abcdef1234567")', 'req.Header.Set("Authorization", "Bearer [REDACTED:bearer]")', 'bearer'],
+    ["Java's setRequestProperty", 'conn.setRequestProperty("Authorization", "Basic dXNlcjpwYXNz");', 'conn.setRequestProperty("Authorization", "Basic [REDACTED:bearer]");', 'bearer'],
+    ["Go's Header.Set without a scheme", 'req.Header.Set("Authorization", "abcdef1234567")', 'req.Header.Set("Authorization", "[REDACTED:password_assignment]")', 'password_assignment'],
+    ["XHR's setRequestHeader without a scheme", "xhr.setRequestHeader('Authorization', 'abcdef1234567')", "xhr.setRequestHeader('Authorization', '[REDACTED:password_assignment]')", 'password_assignment'],
+    ["urllib's add_header without a scheme", 'req.add_header("X-Api-Key", "abcdef1234567")', 'req.add_header("X-Api-Key", "[REDACTED:password_assignment]")', 'password_assignment'],
+    ["OkHttp's addHeader", 'new Request.Builder().addHeader("Authorization", "abcdef1234567")', 'new Request.Builder().addHeader("Authorization", "[REDACTED:password_assignment]")', 'password_assignment'],
+    // HAR files and header lists of name/value objects.
+    ['a HAR header', '{"name": "Authorization", "value": "Bearer abcdef1234567"}', '{"name": "Authorization", "value": "Bearer [REDACTED:bearer]"}', 'bearer'],
+    ['a pretty-printed HAR header', '{\n  "name": "authorization",\n  "value": "Bearer abcdef1234567"\n}', '{\n  "name": "authorization",\n  "value": "Bearer [REDACTED:bearer]"\n}', 'bearer'],
+    ['a HAR header in JSON text', '{"stdout": "{\\n  \\"name\\": \\"Authorization\\",\\n  \\"value\\": \\"Bearer abcdef1234567\\"\\n}"}', '{"stdout": "{\\n  \\"name\\": \\"Authorization\\",\\n  \\"value\\": \\"Bearer [REDACTED:bearer]\\"\\n}"}', 'bearer'],
+    ['a HAR cookie header', '{"name": "Cookie", "value": "sid=s3cr3tv4lue"}', '{"name": "Cookie", "value": "sid=[REDACTED:cookie]"}', 'cookie'],
+    ['a HAR set-cookie header', '{"name": "set-cookie", "value": "sid=s3cr3tv4lue; Path=/; HttpOnly"}', '{"name": "set-cookie", "value": "sid=[REDACTED:cookie]; Path=/; HttpOnly"}', 'cookie'],
+    // Cookie headers set by a subscript or a setter.
+    ['a cookie header set by a subscript', 'headers["Cookie"] = "sid=s3cr3tv4lue"', 'headers["Cookie"] = "sid=[REDACTED:cookie]"', 'cookie'],
+    ["a cookie header set by Go's Header.Set", 'req.Header.Set("Cookie", "sid=s3cr3tv4lue")', 'req.Header.Set("Cookie", "sid=[REDACTED:cookie]")', 'cookie'],
+    ["a cookie header set by Java's setRequestProperty", 'conn.setRequestProperty("Cookie", "JSESSIONID=1A2B3C4D5E6F");', 'conn.setRequestProperty("Cookie", "JSESSIONID=[REDACTED:cookie]");', 'cookie'],
+    // Prefixed names: Django's test client and WSGI's environ, a custom header.
+    ["Django's HTTP_AUTHORIZATION", 'self.client.get(url, HTTP_AUTHORIZATION="Bearer abc123def456")', 'self.client.get(url, HTTP_AUTHORIZATION="Bearer [REDACTED:bearer]")', 'bearer'],
+    ['X-Authorization', 'X-Authorization: Bearer abc123def456', 'X-Authorization: Bearer [REDACTED:bearer]', 'bearer'],
+    // A scheme's parameters in a quoted value were kept whole, a secret's among them (Rails' `Token token="…"`).
+    ["Rails' token parameter in JSON", '{"Authorization": "Token token=\\"abc123xyz789\\""}', '{"Authorization": "Token token=\\"[REDACTED:password_assignment]\\""}', 'password_assignment'],
+    ["Rails' token parameter in a dict", "headers = {'Authorization': 'Token token=\"abc123xyz789\"'}", "headers = {'Authorization': 'Token token=\"[REDACTED:password_assignment]\"'}", 'password_assignment'],
+  ];
+  itRedactsEach(cases, { idempotent: true });
+
+  it('every cookie of a Cookie header set by a subscript (a request\'s header, not `document.cookie =`)', () => {
+    const res = redact("headers['Cookie'] = 'sid=s3cr3tv4lue; theme=dark'");
+    assert.equal(res.text, "headers['Cookie'] = 'sid=[REDACTED:cookie]; theme=[REDACTED:cookie]'");
+    assert.equal(res.redactions, 2);
+  });
+
+  it("WSGI's HTTP_COOKIE is a request's header: every cookie", () => {
+    const res = redact('environ["HTTP_COOKIE"] = "sid=abc123def; theme=dark"');
+    assert.equal(res.text, 'environ["HTTP_COOKIE"] = "sid=[REDACTED:cookie]; theme=[REDACTED:cookie]"');
+    assert.equal(res.redactions, 2);
+  });
+
+  it("a list of a header's values (Node's response headers, a setter's list): each item read as the header", () => {
+    for (const [s, out] of [
+      ["console.log(res.headers) // { 'set-cookie': [ 'sid=abc123; Path=/; HttpOnly', 'theme=dark' ] }", "console.log(res.headers) // { 'set-cookie': [ 'sid=[REDACTED:cookie]; Path=/; HttpOnly', 'theme=[REDACTED:cookie]' ] }"],
+      ["res.setHeader('Set-Cookie', ['sid=abc123; HttpOnly', 'x=1'])", "res.setHeader('Set-Cookie', ['sid=[REDACTED:cookie]; HttpOnly', 'x=[REDACTED:cookie]'])"],
+      ['{"headers": {"set-cookie": [\n    "sid=abc123; Path=/",\n    "_csrf=x9y8"\n  ]}}', '{"headers": {"set-cookie": [\n    "sid=[REDACTED:cookie]; Path=/",\n    "_csrf=[REDACTED:cookie]"\n  ]}}'],
+      ['{"stdout": "{\\"set-cookie\\":[\\"sid=abc123; Path=/\\",\\"b=c2\\"]}"}', '{"stdout": "{\\"set-cookie\\":[\\"sid=[REDACTED:cookie]; Path=/\\",\\"b=[REDACTED:cookie]\\"]}"}'],
+    ] as const) {
+      const res = redact(s);
+      assert.equal(res.text, out);
+      assert.equal(res.redactions, 2, s);
+      assert.equal(redact(res.text).redactions, 0, s);
+    }
+  });
+
+  it("a cookie's value in double quotes (RFC 6265) in a raw header, and Cookie headers a proxy joined with `, `", () => {
+    for (const [s, out, n] of [
+      ['Cookie: messages="abc123def"; sid=x9y8', 'Cookie: messages="[REDACTED:cookie]"; sid=[REDACTED:cookie]', 2],
+      ['Set-Cookie: sid="abc123"; Path=/', 'Set-Cookie: sid="[REDACTED:cookie]"; Path=/', 1],
+      ['Cookie: sid=abc123, theme=dark', 'Cookie: sid=[REDACTED:cookie], theme=[REDACTED:cookie]', 2],
+    ] as const) {
+      const res = redact(s);
+      assert.equal(res.text, out);
+      assert.equal(res.redactions, n, s);
+      assert.equal(redact(res.text).redactions, 0, s);
+    }
+    // A quote after `=` that closes a string of code is no value's.
+    assertKept(['"Cookie: sid=" + sid', 'h = "Cookie: sid=";', '-H "Cookie: sid="$SID']);
+  });
+
+  it('every cookie of a long Cookie header: none is left after the 64th', () => {
+    const pairs = Array.from({ length: 80 }, (_, i) => `c${i}=v${i}x9`);
+    const res = redact('Cookie: ' + pairs.join('; '));
+    assert.equal(res.text, 'Cookie: ' + pairs.map((p) => p.slice(0, p.indexOf('=') + 1) + '[REDACTED:cookie]').join('; '));
+    assert.equal(res.redactions, 80);
+    assert.equal(redact(res.text).redactions, 0);
+  });
+
+  it('Set-Cookie headers joined by ", " (requests\' and fetch\'s response.headers): every cookie, not the commas of Expires', () => {
+    const s = "{'Set-Cookie': 'sid=abc123; Path=/; HttpOnly, _session=def456; expires=Thu, 21 Oct 2027 07:28:00 GMT; Max-Age=31449600; Path=/, lang=en'}";
+    const res = redact(s);
+    assert.equal(res.text, "{'Set-Cookie': 'sid=[REDACTED:cookie]; Path=/; HttpOnly, _session=[REDACTED:cookie]; expires=Thu, 21 Oct 2027 07:28:00 GMT; Max-Age=31449600; Path=/, lang=[REDACTED:cookie]'}");
+    assert.equal(res.redactions, 3);
+    assert.equal(redact(res.text).redactions, 0);
+  });
+
+  it('keeps code, types and prose about these headers byte for byte', () => {
+    assertKept([
+      // FastAPI's header parameters and typed fields: a generic type cut at its `,` or `|` was taken for the value.
+      'authorization: Annotated[str | None, Header()] = None',
+      'async def read(authorization: Annotated[Union[str, None], Header()] = None):',
+      'token: Annotated[str, Depends(oauth2_scheme)]',
+      'authorization: Dict[str, str]',
+      'authorization: Record<string, string>;',
+      'token: Promise<string | null>;',
+      // Prose after a scheme: a word is no credential.
+      'Authorization: Basic authentication with username and password',
+      'Authorization: Token authentication is used',
+      'Authorization: Uses OAuth2.0 authentication flow',
+      'Authorization: Requires X-Api-Key header',
+      // A scheme's parameters (signatures of one request) and references, whatever the scheme.
+      'Authorization: OAuth oauth_consumer_key="xvz1evFS4wEEPTGEFPHBog", oauth_signature_method="HMAC-SHA1"',
+      'Authorization: Hawk id="dh37fgj492je", ts="1353832234", nonce="j4h3g2", mac="6R4rV5iE+NPoym+WwjeHzjAGXUtLNIxmo1vpMofpLAE="',
+      'Authorization: Signature keyId="rsa-key-1",algorithm="hs2019",signature="Base64(RSA-SHA512(signing string))"',
+      'Authorization: OAuth {access_token}',
+      'req.Header.Set("Authorization", "Bearer "+token)',
+      'req.Header.Set("Cookie", "sid="+sid)',
+      'headers["Authorization"] = f"Bearer {token}"',
+      'headers["Cookie"] = f"sid={sid}"',
+      '{"name": "Authorization", "value": "Bearer {{token}}"}',
+      '{"name": "Cookie", "value": "sid=${SID}"}',
+      't("Cookie", "Cookie settings")',
+      // A scheme's name alone, quoted (a header's value as the processor judges it: `authorization="Bearer"`).
+      '{"Authorization": "Bearer"}',
+      'authorization="Basic"',
+    ]);
   });
 });

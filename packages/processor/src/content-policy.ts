@@ -174,7 +174,8 @@ export class SpanRedactor {
   /**
    * A cookie header's value (`http.request.header.cookie`, `http.response.header.set-cookie`: the header's
    * name is the key's last part) read as that header, `Cookie: <value>`, so the rules find its cookies
-   * (every one of a request's; the first of a response's, whose attributes follow it).
+   * (every one of a request's; each of a response's, whose attributes follow it, several headers joined by
+   * `, ` in one value too).
    */
   private redactCookieHeader(header: string, value: string): { text: string; redactions: number } {
     const prefix = `${header}: `;

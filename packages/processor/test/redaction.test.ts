@@ -288,6 +288,25 @@ test('HTTP credentials in headers the key names: an Authorization or Proxy-Autho
   assert.equal(a[Attr.ATTR_REDACTIONS], 6);
 });
 
+test('HTTP header values as clients and proxies write them: any scheme\'s credential, a quoted cookie, Cookie headers joined by ", ", Set-Cookie headers joined in one value; a scheme alone is kept', () => {
+  const { spans, provider } = setup();
+  const other = provider.getTracer('http').startSpan('GET /v2/orders', {
+    attributes: {
+      'http.request.header.authorization': ['OAuth 00D5e000000ABCd!AQ4AQFmxyzQ9'],
+      'http.request.header.proxy-authorization': 'Bearer',
+      'http.request.header.cookie': ['messages="abc123def"; sid=x9y8', 'sid=abc123, theme=dark'],
+      'http.response.header.set-cookie': 'sid=s3cr3tv4lue; Path=/; HttpOnly, _csrf=x9y8z7; Expires=Thu, 21 Oct 2027 07:28:00 GMT; Path=/',
+    },
+  });
+  other.end();
+  const a = named(spans(), 'GET /v2/orders').attributes;
+  assert.deepEqual(a['http.request.header.authorization'], ['OAuth [REDACTED:bearer]']);
+  assert.equal(a['http.request.header.proxy-authorization'], 'Bearer');
+  assert.deepEqual(a['http.request.header.cookie'], ['messages="[REDACTED:cookie]"; sid=[REDACTED:cookie]', 'sid=[REDACTED:cookie], theme=[REDACTED:cookie]']);
+  assert.equal(a['http.response.header.set-cookie'], 'sid=[REDACTED:cookie]; Path=/; HttpOnly, _csrf=[REDACTED:cookie]; Expires=Thu, 21 Oct 2027 07:28:00 GMT; Path=/');
+  assert.equal(a[Attr.ATTR_REDACTIONS], 7);
+});
+
 test('short values are redacted as long ones are: built-in rules (pwd=x1) and user patterns and key names that match a few characters', () => {
   const builtIn = setup();
   const s = builtIn.provider.getTracer('t').startSpan('pwd=ab1', { attributes: { 'conn.opts': 'pwd=x1' } });

@@ -1,0 +1,96 @@
+/**
+ * HTTP headers that carry a credential (`Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`), in the
+ * shapes code and logs write them: what may stand between a header's name and its value, and the `bearer` rule
+ * (the credential after an `Authorization` header's scheme). The cookies are read by redact-cookies.ts.
+ *
+ * Between the name and the value ({@link headerSeparator}), the name's closing quote maybe escaped as JSON writes
+ * it, the value's opening quote maybe (a backtick too: a JavaScript template literal):
+ * - a header line, a dict's or an object's item, an assignment: `Authorization: …`, `{"Cookie": "…"}`,
+ *   `HTTP_AUTHORIZATION="…"` (Django's test client), `document.cookie = "…"`;
+ * - a subscript: `headers["Authorization"] = "…"`;
+ * - a setter's two literal arguments: `req.Header.Set("Cookie", "…")` (Go), `setRequestProperty("Authorization",
+ *   "…")` (Java), `xhr.setRequestHeader(…)`, `req.add_header(…)` (any call: the name is a header's), or a literal
+ *   and a list (`res.setHeader("Set-Cookie", ["…", "…"])`);
+ * - a HAR entry or a header list of name/value objects: `{"name": "Authorization", "value": "…"}`, over lines
+ *   too (raw or as JSON writes them).
+ * Every part is bounded, so one match costs at most a few hundred steps from the name, which the regexes only try
+ * where the name is (linear-time.test.ts holds them to that on 1 MB of near misses).
+ */
+
+/** A quote, maybe escaped as JSON (once or more) writes it. */
+const QUOTE = `(?:\\\\{1,7}["']|["'])`;
+/** An opening quote: also a backtick. */
+const OPEN = `(?:\\\\{1,7}["']|["'\`])`;
+const BLANKS = `[ \\t]{0,8}`;
+/** Blanks and line ends, raw or as JSON writes them (a pretty-printed HAR entry). */
+const LINE_GAP = `(?:[ \\t\\r\\n]|\\\\{1,7}[nrt]){0,64}`;
+
+/**
+ * The separators between a header's name and its value (see the module comment; a HAR entry's is tried before a
+ * setter's, whose value would be `"value"`). `assigned` captures the `=` of the first alternative (a header, an
+ * item, an assignment), which the cookie rule reads as a cookie being set (`document.cookie = "…"`); a subscript's
+ * `=` (`headers["Cookie"] = "…"`) is a request's header.
+ */
+export function headerSeparator(assigned: boolean): string {
+  const eq = assigned ? '(=)(?!=)' : '={1,3}';
+  return (
+    `(?:${QUOTE}?${BLANKS}(?::|${eq})${BLANKS}${OPEN}?` +
+    `|${QUOTE}\\]${BLANKS}={1,3}${BLANKS}${OPEN}?` +
+    `|${QUOTE}${BLANKS},${LINE_GAP}${QUOTE}value${QUOTE}${BLANKS}:${BLANKS}${QUOTE}` +
+    `|${QUOTE}${BLANKS},${BLANKS}(?:${OPEN}|(?=\\[)))`
+  );
+}
+
+/**
+ * `Authorization: <scheme> <credential>`: group 1, what is kept (the header's name up to the credential); group 2,
+ * the scheme; group 3, the credential (RFC 7235's token68 and what vendors put there: `:`, `!`, `%`). A prefix
+ * `Proxy-`, `X-` or `HTTP_` (Django's request headers) is part of the name.
+ */
+export const BEARER_RE = new RegExp(
+  `(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt]))((?:Proxy-|X-|HTTP_)?Authorization${headerSeparator(false)}${BLANKS}` +
+    `([A-Za-z][A-Za-z0-9_.-]{1,31})[ \\t]{1,8})([A-Za-z0-9._~+/=:!%-]{8,8192})`,
+  'gi',
+);
+
+/**
+ * The schemes whose credentials are one token: OAuth's, HTTP Basic's, GitHub's and Discord's, Kerberos' and
+ * NTLM's, DPoP's, and the API-key schemes of Okta, Opsgenie, Splunk, fal. Their credential is redacted whatever it
+ * looks like (but a word followed by prose, {@link proseFollows}).
+ */
+const TOKEN_SCHEME_RE = /^(?:Bearer|Basic|Token|Bot|Negotiate|NTLM|DPoP|ApiKey|Api-Key|Key|SSWS|GenieKey|Splunk)$/i;
+
+/** The name of a scheme of the IANA registry or of {@link TOKEN_SCHEME_RE} (`Bearer`, `Digest`): a value alone, it holds no credential. */
+export function isSchemeName(value: string): boolean {
+  return TOKEN_SCHEME_RE.test(value) || /^(?:Digest|OAuth|Hawk|HOBA|Mutual|SCRAM-SHA-1|SCRAM-SHA-256|vapid|Signature|AWS4-HMAC-SHA256)$/i.test(value);
+}
+
+/**
+ * Whether the bearer rule's match is a credential: after a scheme of {@link TOKEN_SCHEME_RE}, any but a word of
+ * lower-case letters going on as prose (`Authorization: Basic authentication with …`); after another scheme (`OAuth`,
+ * `HMAC`, `SharedKey`, `Zoho-oauthtoken`, one of a vendor's), a token: with a digit, or of 20 or more characters
+ * mixing cases, not followed by prose (`Authorization: Uses OAuth2.0 authentication flow`), and not a scheme's
+ * parameters (`Digest username="…"`, `AWS4-HMAC-SHA256 Credential=…`, `OAuth oauth_consumer_key="…"`, `Hawk id="…"`:
+ * signatures of one request, kept whole), nor a URL or a path (a `.` before a `/`: base64 has no `.`, a JWT no `/`).
+ */
+export function isBearerCredential(scheme: string, credential: string, input: string, end: number): boolean {
+  const prose = proseFollows(input, end);
+  if (TOKEN_SCHEME_RE.test(scheme)) return !(prose && /^[a-z]+$/.test(credential));
+  if (prose) return false;
+  const eq = credential.indexOf('=');
+  // `name=value`, or `name=` before a quoted value: a parameter, not token68's padding (`dXNlcjpwYXNz==`).
+  if (eq >= 0 && (/[^=]/.test(credential.slice(eq)) || /^\\{0,7}["'][A-Za-z0-9]/.test(input.slice(end, end + 9)))) return false;
+  if (/:\/\/|\..*\//.test(credential)) return false; // a URL or a path (`see https://…/v2`, `docs.example.com/v1`)
+  return /\d/.test(credential) || (credential.length >= 20 && /[a-z]/.test(credential) && /[A-Z]/.test(credential));
+}
+
+/**
+ * Whether a blank and a word in lower case follow `end`: a sentence goes on (a header's value ends its line). A tag
+ * there counts as such a word: a later rule may have replaced it (`Authorization: Key rotation password=…`), and a
+ * second pass must keep what the first kept.
+ */
+function proseFollows(input: string, end: number): boolean {
+  let i = end;
+  while (i < input.length && i - end < 8 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9)) i++;
+  const c = input.charCodeAt(i);
+  return i > end && ((c >= 97 && c <= 122) || input.startsWith('[REDACTED:', i));
+}
