@@ -71,7 +71,7 @@ export { eventIdFor, parentEventIdFor, uuidV5, AGENTSPAN_ID_NAMESPACE } from './
 export { cleanKey, sanitizeString, sanitizeValue, sanitizeRow, REPLACEMENT_CHARACTER } from './sanitize.js';
 export type { Sanitized, SanitizedRow, SanitizeLimits } from './sanitize.js';
 export { isConnectionError, isConcurrencyError, isPrivilegeError, classifyWriteError, sqlState, RowSerializationError } from './pg-errors.js';
-export { MigrationError, VERSIONS_TABLE_STEP, type FailedMigration } from './migration-error.js';
+export { MigrationError, SCHEMA_STEP, VERSIONS_TABLE_STEP, type FailedMigration } from './migration-error.js';
 export { migrateCommandFor, shellQuote } from './migrate-command.js';
 export { notReadyMessage } from './ready-message.js';
 export { assertValidSchemaName } from './sql.js';

@@ -1,4 +1,4 @@
-/** The error {@link runMigrations} throws when one migration's SQL fails, or creating the versions table does. */
+/** The error {@link runMigrations} throws when one migration's SQL fails, or creating the missing schema or the versions table does. */
 
 /** What identifies a migration in an error: its version and name. */
 export interface FailedMigration {
@@ -14,11 +14,21 @@ export interface FailedMigration {
 export const VERSIONS_TABLE_STEP: FailedMigration = Object.freeze({ version: 0, name: 'agentspan_schema_migrations' });
 
 /**
+ * What a {@link MigrationError} names when creating the missing schema (the
+ * `schema` option) failed: version 0 too, the first step before every
+ * migration, told apart from {@link VERSIONS_TABLE_STEP} by its name.
+ */
+export const SCHEMA_STEP: FailedMigration = Object.freeze({ version: 0, name: 'schema' });
+
+/**
  * One migration's SQL failed: which migration, in which schema, and the
  * Postgres error (`cause`). `code` is the cause's SQLSTATE, so code that
  * reads `err.code` (and `sqlState`, `classifyWriteError`) sees the server's
- * answer through the wrapper. When creating the versions table failed,
- * before any migration, `migration` is {@link VERSIONS_TABLE_STEP}.
+ * answer through the wrapper. When a step before any migration failed,
+ * `migration` is {@link SCHEMA_STEP} (creating the missing schema) or
+ * {@link VERSIONS_TABLE_STEP} (creating the versions table), both version 0.
+ * `hint`, when given, is appended to the message in parentheses (what to do
+ * about it, such as the privilege that was missing).
  */
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
@@ -29,10 +39,16 @@ export class MigrationError extends Error {
   /** SQLSTATE of the cause, when it is a server error. */
   readonly code: string | undefined;
 
-  constructor(migration: FailedMigration, schema: string | undefined, cause: unknown) {
+  constructor(migration: FailedMigration, schema: string | undefined, cause: unknown, hint?: string) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const step = migration.version === VERSIONS_TABLE_STEP.version ? `creating the versions table ${migration.name}` : `migration ${migration.version} (${migration.name})`;
-    super(`agentspan exporter-postgres: ${step}${schema === undefined ? '' : ` in schema ${schema}`} failed: ${reason}`, { cause });
+    const where = schema === undefined ? '' : ` in schema ${schema}`;
+    const step =
+      migration.version !== SCHEMA_STEP.version
+        ? `migration ${migration.version} (${migration.name})${where}`
+        : migration.name === SCHEMA_STEP.name
+          ? `creating the schema${schema === undefined ? '' : ` ${schema}`}`
+          : `creating the versions table ${migration.name}${where}`;
+    super(`agentspan exporter-postgres: ${step} failed: ${reason}${hint === undefined ? '' : ` (${hint})`}`, { cause });
     this.migration = { version: migration.version, name: migration.name };
     this.schema = schema;
     const code = (cause as { code?: unknown } | null)?.code;

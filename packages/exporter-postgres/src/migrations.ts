@@ -12,7 +12,7 @@
 import { diag } from '@opentelemetry/api';
 import type pg from 'pg';
 import { TABLES } from './columns.js';
-import { MigrationError, VERSIONS_TABLE_STEP } from './migration-error.js';
+import { MigrationError, SCHEMA_STEP, VERSIONS_TABLE_STEP } from './migration-error.js';
 import { AGENTSPAN_TABLES, agentspanSchemaOnSearchPath } from './migration-target.js';
 import { isConnectionError, isPrivilegeError, toError } from './pg-errors.js';
 import { assertValidSchemaName, quoteIdent, qualify } from './sql.js';
@@ -254,10 +254,11 @@ const ADVISORY_LOCK_CLASS = 0x61677370;
  * makes it apply every migration again.
  *
  * A migration whose SQL fails rejects with a {@link MigrationError} naming
- * it (its `code` and `cause` are Postgres'), and so does creating the
- * versions table (naming `VERSIONS_TABLE_STEP`, version 0); anything else
- * (connecting, the catalog reads, the lock, creating a missing schema) with
- * the error as thrown by `pg`.
+ * it (its `code` and `cause` are Postgres'), and so do creating the missing
+ * schema (naming `SCHEMA_STEP`; refused for lack of CREATE on the database,
+ * the message names that privilege) and creating the versions table (naming
+ * `VERSIONS_TABLE_STEP`), both version 0; anything else (connecting, the
+ * catalog reads, the lock) with the error as thrown by `pg`.
  *
  * Without `schema`, it acts on the schema of the `search_path` that already
  * holds agentspan's tables (see `agentspanSchemaOnSearchPath`), so an
@@ -281,11 +282,7 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
       await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_CLASS}, hashtext(coalesce($1::text, current_schema(), '')))`, [
         schema ?? null,
       ]);
-      if (options.schema !== undefined && !(await schemaExists(client, options.schema))) {
-        // Only a missing schema is created: Postgres checks CREATE on the database before IF NOT EXISTS,
-        // and a role that owns an existing schema often lacks it (the default since Postgres 15).
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
-      }
+      if (options.schema !== undefined) await createSchemaIfMissing(client, options.schema);
       if (schema !== undefined) {
         await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}, pg_catalog, pg_temp`);
       }
@@ -332,9 +329,31 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
   }
 }
 
-async function schemaExists(client: pg.PoolClient, schema: string): Promise<boolean> {
-  const res = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-  return (res.rowCount ?? 0) > 0;
+/**
+ * Creates `schema` when it is missing; a failure is thrown as a {@link MigrationError} naming
+ * {@link SCHEMA_STEP}, and a refusal (42501) says which privilege was missing and what to do.
+ * Only a missing schema is created: Postgres checks CREATE on the database before IF NOT EXISTS,
+ * and a role that owns an existing schema often lacks it (the default for a role that does not
+ * own the database). The role and database are read with the check, for the message: once the
+ * CREATE fails, the transaction answers nothing more.
+ */
+async function createSchemaIfMissing(client: pg.PoolClient, schema: string): Promise<void> {
+  const res = await client.query<{ present: boolean; role: string; database: string }>(
+    'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present, current_user AS role, current_database() AS database',
+    [schema],
+  );
+  const found = res.rows[0];
+  if (found?.present) return;
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } catch (err) {
+    const hint =
+      isPrivilegeError(err) && found !== undefined
+        ? `creating a missing schema needs the CREATE privilege on the database: create schema ${schema} beforehand as a role that has it, ` +
+          `owned by this role (CREATE SCHEMA ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(found.role)}), or grant this role CREATE on database ${found.database}`
+        : undefined;
+    throw new MigrationError(SCHEMA_STEP, schema, err, hint);
+  }
 }
 
 /** Creates `agentspan_schema_migrations`; a failure is thrown as a {@link MigrationError} naming {@link VERSIONS_TABLE_STEP}. */

@@ -14,6 +14,7 @@ import {
   MIGRATIONS,
   MigrationError,
   PostgresExecutionEventExporter,
+  SCHEMA_STEP,
   VERSIONS_TABLE_STEP,
   migrateCommandFor,
   notReadyMessage,
@@ -146,6 +147,41 @@ describe('migrations and writes under ordinary privileges', () => {
       }
     });
   }
+
+  it('a role that may not create schemas in the database gets a MigrationError naming the missing schema, the privilege and the SQLSTATE', async () => {
+    const role = await createRole(admin, 'no_schema');
+    const schema = `${role.name}_missing`;
+    try {
+      const priv = await admin.query(`SELECT has_database_privilege($1, $2, 'CREATE') AS c`, [role.name, database]);
+      assert.equal(priv.rows[0].c, false, 'precondition: no CREATE on the database');
+      const refused = await runMigrations(role.pool, { schema }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      assert.ok(refused instanceof MigrationError, `a MigrationError, not ${String(refused)}`);
+      assert.deepEqual(refused.migration, SCHEMA_STEP);
+      assert.deepEqual(refused.migration, { version: 0, name: 'schema' });
+      assert.equal(refused.code, '42501');
+      assert.equal(refused.schema, schema);
+      assert.ok(refused.cause instanceof pg.DatabaseError);
+      assert.match(
+        refused.message,
+        new RegExp(
+          `^agentspan exporter-postgres: creating the schema ${schema} failed: permission denied for database ${database} ` +
+            `\\(creating a missing schema needs the CREATE privilege on the database: create schema ${schema} beforehand as a role that has it, ` +
+            `owned by this role \\(CREATE SCHEMA "${schema}" AUTHORIZATION "${role.name}"\\), or grant this role CREATE on database ${database}\\)$`,
+        ),
+      );
+      const created = await admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      assert.equal(created.rowCount, 0, 'no schema was created');
+      // Nothing can be written: no refusal to run beside existing tables.
+      assert.equal(isRefusalWithTablesInPlace(refused), false);
+      assert.match(notReadyMessage({ ok: false, error: refused }, schema), /^could not prepare the Postgres schema yet \(agentspan exporter-postgres: creating the schema/);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await role.drop();
+    }
+  });
 
   for (const how of ['with the schema option', 'through the search_path'] as const) {
     it(`a role that may only write the tables keeps writing when a migration is due (${how}), and says once what to run`, async () => {

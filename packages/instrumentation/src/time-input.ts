@@ -18,20 +18,27 @@ let warnedMonotonic = false;
  */
 const EARLIEST_PLAUSIBLE_EPOCH_SECONDS = 946_684_800;
 
-/** Latest time OTLP can carry: 2^64 - 1 nanoseconds after the epoch (July 2554), in milliseconds and seconds. */
+/**
+ * Latest time OTLP can carry: 2^64 - 1 nanoseconds after the epoch (July 2554), in milliseconds, and as
+ * `[seconds, nanoseconds]`: 18 446 744 073 s and 709 551 615 ns.
+ */
 const MAX_EPOCH_MILLIS = 18_446_744_073_709;
 const MAX_EPOCH_SECONDS = 18_446_744_073;
+const MAX_NANOS_IN_LAST_SECOND = 709_551_615;
 
+/** A well-formed `[seconds, nanoseconds]` from the epoch to the last time OTLP can carry. */
 function isHrTime(value: unknown): value is HrTime {
+  if (!Array.isArray(value) || value.length !== 2) return false;
+  // Read by index, as the SDK reads it (destructuring would run the array's iterator, which may lie).
+  const seconds: unknown = value[0];
+  const nanos: unknown = value[1];
   return (
-    Array.isArray(value) &&
-    value.length === 2 &&
-    Number.isSafeInteger(value[0]) &&
-    (value[0] as number) <= MAX_EPOCH_SECONDS &&
-    Number.isInteger(value[1]) &&
-    (value[0] as number) >= 0 &&
-    (value[1] as number) >= 0 &&
-    (value[1] as number) < 1e9
+    Number.isSafeInteger(seconds) &&
+    Number.isInteger(nanos) &&
+    (seconds as number) >= 0 &&
+    (nanos as number) >= 0 &&
+    (nanos as number) < 1e9 &&
+    ((seconds as number) < MAX_EPOCH_SECONDS || ((seconds as number) === MAX_EPOCH_SECONDS && (nanos as number) <= MAX_NANOS_IN_LAST_SECOND))
   );
 }
 

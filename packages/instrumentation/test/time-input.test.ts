@@ -170,3 +170,48 @@ test('property: an ISO date-time made from a time in range is read back as that 
     { numRuns: 300 },
   );
 });
+
+test('a [seconds, nanoseconds] pair or ISO text past 2^64 - 1 nanoseconds (the last time OTLP carries) becomes the current time; the last one is kept', () => {
+  const warnings: string[] = [];
+  diag.setLogger({ ...silent, warn: (m: string) => void warnings.push(m) }, DiagLogLevel.WARN);
+  try {
+    const { recorder, spans } = setup();
+    const last: HrTime = [18_446_744_073, 709_551_615];
+    const past: unknown[] = [[18_446_744_073, 709_551_616], [18_446_744_073, 999_999_999], '2554-07-21T23:34:33.709551616Z', '2554-07-21T23:34:33.999999999Z'];
+    const now = Date.now();
+    for (const [i, t] of past.entries()) recorder.startRun({ runId: `past-${i}`, startTime: t as TimeInput }).end({ endTime: t as TimeInput });
+    recorder.startRun({ runId: 'last-pair', startTime: last }).end({ endTime: last });
+    recorder.startRun({ runId: 'last-iso', startTime: '2554-07-21T23:34:33.709551615Z' }).end({ endTime: '2554-07-21T23:34:33.709551615Z' });
+    const byRun = new Map(spans().map((s) => [String(s.attributes['agentspan.run.id']), s]));
+    for (const i of past.keys()) {
+      const span = byRun.get(`past-${i}`);
+      assert.ok(span);
+      for (const [what, t] of [['start', span.startTime], ['end', span.endTime]] as const) {
+        const ms = t[0] * 1000 + t[1] / 1e6;
+        assert.ok(Math.abs(ms - now) < 60_000, `${String(past[i])} ${what} ${ms} is about now (${now})`);
+      }
+    }
+    assert.deepEqual(byRun.get('last-pair')?.startTime, last);
+    assert.deepEqual(byRun.get('last-iso')?.startTime, last);
+    // Refused on the path of every unusable time, whose warning (once per process) an earlier test of this file may have used.
+    assert.equal(warnings.filter((w) => w.includes('process.hrtime()')).length, 0, warnings.join('\n'));
+  } finally {
+    diag.disable();
+  }
+});
+
+test('a pair past 2^64 - 1 nanoseconds is refused with the one-time warning of every unusable time', async () => {
+  // A module instance of its own (the query makes one): the warning is once per module, and the tests above used it.
+  const fresh = (await import(new URL('../src/time-input.ts?past-2554', import.meta.url).href)) as typeof import('../src/time-input.js');
+  const warnings: string[] = [];
+  diag.setLogger({ ...silent, warn: (m: string) => void warnings.push(m) }, DiagLogLevel.WARN);
+  try {
+    assert.equal(fresh.checkedTime([18_446_744_073, 999_999_999]), undefined);
+    assert.equal(fresh.checkedTime([18_446_744_074, 0]), undefined);
+    assert.deepEqual(fresh.checkedTime([18_446_744_073, 709_551_615]), [18_446_744_073, 709_551_615]);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0] ?? '', /unusable startTime\/endTime.*after 2554/);
+  } finally {
+    diag.disable();
+  }
+});

@@ -95,7 +95,9 @@ function parseKeyValueList(text: string | undefined, what: string, warnings: str
       continue;
     }
     try {
-      out[decodeURIComponent(part.slice(0, eq).trim())] = decodeURIComponent(part.slice(eq + 1).trim());
+      const key = decodeURIComponent(part.slice(0, eq).trim());
+      // Defined, not assigned: `__proto__` would set the object's prototype (dropped later, with a warning).
+      Object.defineProperty(out, key, { value: decodeURIComponent(part.slice(eq + 1).trim()), enumerable: true, writable: true, configurable: true });
     } catch {
       warnings.push(`ignored an ${what} entry that is not URL-encoded correctly`);
     }
@@ -124,16 +126,21 @@ export function parseHeaderList(text: string | undefined, warnings: string[]): R
 /**
  * `attributes` without the entries whose key is empty or blank (`OTEL_RESOURCE_ATTRIBUTES=" =x"`,
  * `{ '': x }`), one warning each naming `where`: such a key names nothing a backend can show or
- * query (a mistake in an env file, not an attribute). An entry whose value is undefined or null is
- * no attribute (it is never sent) and needs no warning. The value is not shown: resource values
- * may hold secrets (they are redacted when sent).
+ * query (a mistake in an env file, not an attribute). Nor the key `__proto__` (`JSON.parse` makes it
+ * an own property, `OTEL_RESOURCE_ATTRIBUTES=__proto__=x` too): the SDK's resource would drop it
+ * silently, so it is dropped here with a warning. An entry whose value is undefined or null is no
+ * attribute (it is never sent) and needs no warning. The value is not shown: resource values may
+ * hold secrets (they are redacted when sent).
  */
 function withoutBlankKeys<V>(attributes: Readonly<Record<string, V>> | undefined, where: string, warnings: string[]): Record<string, V> {
   const out: Record<string, V> = {};
   if (attributes === undefined || attributes === null) return out;
   for (const [key, value] of Object.entries(attributes)) {
-    if (key.trim() !== '') out[key] = value;
-    else if (value !== undefined && value !== null) warnings.push(`ignored a resource attribute with an empty key in ${where}`);
+    if (value === undefined || value === null) continue;
+    if (key.trim() === '') warnings.push(`ignored a resource attribute with an empty key in ${where}`);
+    // The SDK's resource assigns its keys to a plain object: `__proto__` would be lost there without a word.
+    else if (key === '__proto__') warnings.push(`ignored a resource attribute named __proto__ in ${where}: OpenTelemetry's resource cannot carry that key`);
+    else out[key] = value;
   }
   return out;
 }

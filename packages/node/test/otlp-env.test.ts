@@ -156,3 +156,48 @@ test('an empty resource attribute key (OTEL_RESOURCE_ATTRIBUTES " =x", or in res
     server.close();
   }
 });
+
+test('a resource attribute named "__proto__" (in resourceAttributes or OTEL_RESOURCE_ATTRIBUTES) is dropped with a warning, the others sent, no prototype changed', async () => {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      bodies.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  type Request = { resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] } }[] };
+  const warnings: string[] = [];
+  const sent = async (resourceAttributes: Record<string, string> | undefined, env: Record<string, string>): Promise<Map<string, string | undefined>> => {
+    const before = bodies.length;
+    const agentspan = await startAgentspan(
+      { otlpEndpoint: `http://127.0.0.1:${port}/v1/traces`, resourceAttributes, registerGlobal: false, flushOnExit: false, spoolDir: false, logger: { warn: (m: string) => warnings.push(m) } },
+      env,
+    );
+    agentspan.startRun().end();
+    await agentspan.forceFlush();
+    await agentspan.shutdown();
+    const request = JSON.parse(bodies[before] ?? '{}') as Request;
+    return new Map((request.resourceSpans?.[0]?.resource?.attributes ?? []).map((a) => [a.key, a.value.stringValue]));
+  };
+  try {
+    // As JSON.parse reads a configuration file: an own property named __proto__.
+    const fromOption = await sent(JSON.parse('{"__proto__": "from-code", "team": "core"}') as Record<string, string>, {});
+    assert.equal(fromOption.has('__proto__'), false, [...fromOption.keys()].join(', '));
+    assert.equal(fromOption.get('team'), 'core');
+    assert.equal(warnings.filter((w) => w.includes('__proto__') && w.includes('resourceAttributes')).length, 1, warnings.join('\n'));
+    const fromEnv = await sent(undefined, { OTEL_RESOURCE_ATTRIBUTES: '__proto__=from-env,team=core' });
+    assert.equal(fromEnv.has('__proto__'), false, [...fromEnv.keys()].join(', '));
+    assert.equal(fromEnv.get('team'), 'core');
+    assert.equal(warnings.filter((w) => w.includes('__proto__') && w.includes('OTEL_RESOURCE_ATTRIBUTES')).length, 1, warnings.join('\n'));
+    assert.equal(Object.getPrototypeOf({}), Object.prototype);
+    assert.equal(({} as Record<string, unknown>)['from-env'], undefined);
+  } finally {
+    server.close();
+  }
+});

@@ -15,8 +15,18 @@ import { TRUNCATION_MARK } from '@agentspan/extract';
  */
 export const MAX_PATH_CHARS = 4096;
 
-/** Longest name kept (agent, tool, model, provider), in UTF-16 units: the recorder's bound for names. */
+/** Longest name kept (agent, tool, model, provider, error type), in UTF-16 units: the recorder's bound for names. */
 export const MAX_NAME_CHARS = 200;
+
+/**
+ * Most entries kept in `agentspan.files.generated` when the processor
+ * rewrites it: `@agentspan/extract`'s bound on any list it returns (the files
+ * one code execution may be found to write). The span's declared entries come
+ * first, then the files detected; a longer list is cut and marked
+ * `agentspan.truncated`, so a hostile list of a million paths is not copied
+ * into the span and its row.
+ */
+export const MAX_FILES_GENERATED = 1000;
 
 /**
  * The first `max` UTF-16 units of `text`, one fewer when the cut would split

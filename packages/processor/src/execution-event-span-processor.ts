@@ -26,7 +26,7 @@ import {
   type CapturedFile,
   type FileCaptureOptions,
 } from './file-capture.js';
-import { MAX_PATH_CHARS, bounded, cutBefore } from './bounds.js';
+import { MAX_FILES_GENERATED, MAX_PATH_CHARS, bounded, cutBefore } from './bounds.js';
 import { RunStates } from './run-state.js';
 import { ForeignSpanMapper } from './genai-mapping.js';
 import type { ExecutionEventSpanProcessorOptions } from './types.js';
@@ -425,20 +425,9 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       markFailedRun(span);
       if (generated.length > 0 && source !== undefined) {
         const files = generated.slice(0, this.maxFilesPerSpan);
-        const existing = attrs[Attr.ATTR_FILES_GENERATED];
-        // Rewritten with the files detected: the paths the span declared are bounded as any path copied.
-        let cut = false;
-        const declared = Array.isArray(existing)
-          ? existing
-              .filter((p): p is string => typeof p === 'string')
-              .map((p) => {
-                const b = bounded(p, MAX_PATH_CHARS);
-                cut ||= b.cut;
-                return b.text;
-              })
-          : [];
-        span.setAttribute(Attr.ATTR_FILES_GENERATED, [...new Set([...declared, ...files])]);
-        if (cut) span.setAttribute(Attr.ATTR_TRUNCATED, true);
+        const listed = filesGeneratedList(attrs[Attr.ATTR_FILES_GENERATED], files);
+        span.setAttribute(Attr.ATTR_FILES_GENERATED, listed.files);
+        if (listed.cut) span.setAttribute(Attr.ATTR_TRUNCATED, true);
         this.createFileSpans(span, files, source);
       }
     }
@@ -574,6 +563,40 @@ function booleanOption(name: string, value: unknown, fallback: boolean): boolean
 
 function positive(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
+/**
+ * `agentspan.files.generated` rewritten with the files detected: the paths the span declared (each
+ * bounded as any path copied, {@link MAX_PATH_CHARS}) then the files detected, without repeats, at
+ * most {@link MAX_FILES_GENERATED} in all. The files detected are kept first when the list is too
+ * long (each has its `file_gen` span), so the declared entries fill what room is left; `cut` says
+ * whether anything was cut, a path or the list. The declared list is read only as far as it is kept.
+ */
+function filesGeneratedList(existing: AttributeValue | undefined, detected: readonly string[]): { files: string[]; cut: boolean } {
+  const keep = detected.slice(0, MAX_FILES_GENERATED);
+  const detectedSet = new Set(keep);
+  const out = new Set<string>();
+  let cut = keep.length < detected.length;
+  if (Array.isArray(existing)) {
+    // Room for declared entries that are not also detected; one also detected takes no room of its own.
+    let room = MAX_FILES_GENERATED - detectedSet.size;
+    for (const p of existing) {
+      if (typeof p !== 'string') continue;
+      const b = bounded(p, MAX_PATH_CHARS);
+      if (out.has(b.text)) continue;
+      if (!detectedSet.has(b.text)) {
+        if (room === 0) {
+          cut = true;
+          break;
+        }
+        room -= 1;
+      }
+      cut ||= b.cut;
+      out.add(b.text);
+    }
+  }
+  for (const f of keep) out.add(f);
+  return { files: [...out], cut };
 }
 
 /**

@@ -769,13 +769,19 @@ function modelOf(attrs: Attributes): string | undefined {
   );
 }
 
-/** `agentspan.error.*` and `error.type` of a span that ended with status ERROR (type from the exception event). */
+/**
+ * `agentspan.error.*` and `error.type` of a span that ended with status ERROR (type from the exception
+ * event, a name: cut to {@link MAX_NAME_CHARS} and marked, as the other names copied).
+ */
 function errorAttributes(out: Attributes, span: Span): void {
   if (span.status.code !== SpanStatusCode.ERROR) return;
   const attrs = span.attributes;
   const exception = span.events.find((e) => e.name === F.EVENT_EXCEPTION)?.attributes ?? {};
   out[Attr.ATTR_HAS_ERROR] = true;
-  setIfAbsent(out, attrs, Attr.ATTR_ERROR_TYPE, str(exception[F.ATTR_EXCEPTION_TYPE]) ?? 'Error');
+  if (attrs[Attr.ATTR_ERROR_TYPE] === undefined && out[Attr.ATTR_ERROR_TYPE] === undefined) {
+    const type = str(exception[F.ATTR_EXCEPTION_TYPE]);
+    out[Attr.ATTR_ERROR_TYPE] = type === undefined ? 'Error' : boundedName(out, type);
+  }
   setIfAbsent(out, attrs, Attr.ATTR_ERROR_MESSAGE, str(span.status.message) ?? str(exception[F.ATTR_EXCEPTION_MESSAGE]));
 }
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { context, trace, type Attributes } from '@opentelemetry/api';
+import { SpanStatusCode, context, trace, type Attributes } from '@opentelemetry/api';
 import { TRUNCATION_MARK, createRedactor } from '@agentspan/extract';
 import { Attr } from '@agentspan/semconv';
 import { fileSpans, setup } from './helpers.js';
@@ -149,4 +149,69 @@ test('a token cut by the name bound is redacted as cut short (the mark is what t
   assert.ok(!tool.includes(token.slice(0, 8)), tool.slice(-60));
   assert.ok(tool.endsWith(TRUNCATION_MARK), tool.slice(-60));
   assert.equal(createRedactor().redact(tool).redactions, 0, 'nothing left for the rules');
+});
+
+/** The bound on the entries of `agentspan.files.generated` the README documents (`@agentspan/extract`'s bound on any list it returns). */
+const MAX_FILES_GENERATED = 1000;
+
+test('a declared files.generated list of 100 000 entries is cut to 1000, keeps the files detected, and is marked', () => {
+  const { provider, processor, spans } = setup();
+  const declared = Array.from({ length: 100_000 }, (_, i) => `gen/${i}.txt`);
+  provider
+    .getTracer('t')
+    .startSpan('code', {
+      attributes: {
+        [Attr.ATTR_EVENT_TYPE]: 'code_exec',
+        [Attr.ATTR_RUN_ID]: 'many-files',
+        [Attr.ATTR_CODE_LANGUAGE]: 'python',
+        [Attr.ATTR_CODE_CONTENT]: "with open('out.txt', 'w') as f:\n    f.write('x')\n",
+        [Attr.ATTR_FILES_GENERATED]: declared,
+      },
+    })
+    .end();
+  const code = spans().find((s) => s.name === 'code');
+  const generated = code?.attributes[Attr.ATTR_FILES_GENERATED] as string[];
+  assert.equal(generated.length, MAX_FILES_GENERATED);
+  assert.deepEqual(generated.slice(0, 2), ['gen/0.txt', 'gen/1.txt'], 'the first declared entries are kept, in order');
+  assert.equal(generated.at(-1), 'out.txt', 'the file detected is kept');
+  assert.equal(code?.attributes[Attr.ATTR_TRUNCATED], true);
+  assert.equal(processor.stats().failures, 0);
+});
+
+test('a declared files.generated list that fits with the files detected is kept whole and unmarked', () => {
+  const { provider, spans } = setup();
+  const declared = Array.from({ length: MAX_FILES_GENERATED - 1 }, (_, i) => `gen/${i}.txt`);
+  provider
+    .getTracer('t')
+    .startSpan('code', {
+      attributes: {
+        [Attr.ATTR_EVENT_TYPE]: 'code_exec',
+        [Attr.ATTR_CODE_LANGUAGE]: 'python',
+        [Attr.ATTR_CODE_CONTENT]: "with open('out.txt', 'w') as f:\n    f.write('x')\n",
+        [Attr.ATTR_FILES_GENERATED]: [...declared, 'out.txt'],
+      },
+    })
+    .end();
+  const code = spans().find((s) => s.name === 'code');
+  assert.deepEqual(code?.attributes[Attr.ATTR_FILES_GENERATED], [...declared, 'out.txt'], 'a declared entry also detected counts once');
+  assert.equal(code?.attributes[Attr.ATTR_TRUNCATED], undefined);
+});
+
+test("an error type copied from another instrumentation's exception event is cut at 200 characters and marked", () => {
+  const { provider, spans } = setup();
+  const tracer = provider.getTracer('other');
+  const longType = longWithPairAt('', HUGE, MAX_NAME_CHARS - 1);
+  const failed = tracer.startSpan('execute_tool divide', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'divide' } });
+  failed.addEvent('exception', { 'exception.type': longType, 'exception.message': 'boom' });
+  failed.setStatus({ code: SpanStatusCode.ERROR });
+  failed.end();
+  const short = tracer.startSpan('execute_tool add', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'add' } });
+  short.addEvent('exception', { 'exception.type': 'RangeError' });
+  short.setStatus({ code: SpanStatusCode.ERROR });
+  short.end();
+  const byName = new Map(spans().map((s) => [s.name, s.attributes]));
+  assertCut(byName.get('execute_tool divide')?.[Attr.ATTR_ERROR_TYPE], MAX_NAME_CHARS, 'error.type');
+  assert.equal(byName.get('execute_tool divide')?.[Attr.ATTR_TRUNCATED], true);
+  assert.equal(byName.get('execute_tool add')?.[Attr.ATTR_ERROR_TYPE], 'RangeError');
+  assert.equal(byName.get('execute_tool add')?.[Attr.ATTR_TRUNCATED], undefined);
 });
