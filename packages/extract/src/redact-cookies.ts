@@ -22,7 +22,8 @@
  * a template field or reference (`{sid}`, `${SID}`, `$SID`, `%s`, `<session id>`),
  * an earlier tag, or a word such as `null`, `true` or `none`. Cookies not in a
  * header (`requests.get(url, cookies={"sid": "…"})`, curl's `-b`, a HAR entry's
- * `cookies` list) are not read: their names are not secrets' names.
+ * `cookies` list) are read by redact-cookie-jars.ts, with this module's
+ * {@link readRequestCookies} and {@link keptValue}.
  *
  * Linear: one regex finds each header; the pairs and attributes after it are read
  * once (names bounded), and the next header is looked for after them.
@@ -31,7 +32,8 @@
 import { NON_SECRET_VALUE_RE } from './redact-code.js';
 import { headerSeparator } from './redact-headers.js';
 
-const TAG = '[REDACTED:cookie]';
+/** What replaces a cookie's value. */
+export const TAG = '[REDACTED:cookie]';
 
 /**
  * A cookie header's name and what follows it up to its value: `Cookie` or `Set-Cookie` (not inside a longer name:
@@ -44,6 +46,11 @@ const HEADER_RE = new RegExp(`(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt]))(Set-|HTTP_)?
 const MAX_NAME = 256;
 /** The attributes of a `Set-Cookie` header (RFC 6265 and the drafts after it), lower case. */
 const ATTRIBUTES = new Set(['expires', 'max-age', 'domain', 'path', 'secure', 'httponly', 'samesite', 'priority', 'partitioned', 'version', 'comment']);
+
+/** Whether `name` is a cookie attribute's (any case): `Path`, `Domain`, `SameSite`… */
+export function isCookieAttribute(name: string): boolean {
+  return ATTRIBUTES.has(name.toLowerCase());
+}
 /** The rest of an `Expires` date after its weekday's `,` (`21 Oct 2027 07:28:00 GMT`, `21-Oct-27 07:28:00 GMT`). */
 const DATE_REST_RE = /\d{1,2}[ -][A-Za-z]{3}[ -]\d{2,4} \d{1,2}:\d{2}:\d{2}(?: GMT)?/y;
 
@@ -61,12 +68,44 @@ function isValueChar(c: number): boolean {
 }
 
 /** Whether a cookie's value holds nothing to hide (see the module comment). */
-function keptValue(value: string): boolean {
+export function keptValue(value: string): boolean {
   if (value.length === 0 || value.startsWith('[REDACTED')) return true;
   const c = value.charCodeAt(0);
   // `{sid}`, `${SID}`, `$SID`, `%s`/`%(sid)s`, `<session id>`: a template's field or a reference.
   if (c === 123 || c === 36 || c === 37 || c === 60) return true;
   return NON_SECRET_VALUE_RE.test(value);
+}
+
+/**
+ * A reader of cookie pairs in `text`: `pair(i)` reads `name=value` at `i`, calls `hide(start, end)` on a value to
+ * replace (not {@link keptValue}), and returns where the pair ends, or -1 (no pair there). `inString()` says whether
+ * the pairs are in a string (a quote opened it): a `"` there ends the string, not a value's quotes.
+ */
+function pairReader(text: string, hide: (start: number, end: number) => void, inString: () => boolean): (i: number) => number {
+  return (i: number): number => {
+    const nameStart = i;
+    while (i < text.length && i - nameStart < MAX_NAME && isNameChar(text.charCodeAt(i))) i++;
+    if (i === nameStart || text.charCodeAt(i) !== 61 /* = */) return -1;
+    i++;
+    // A value in double quotes (RFC 6265 allows them: `messages="…"`), in a header outside a string: judged inside them.
+    const quotedEnd = !inString() && text.charCodeAt(i) === 34 ? quotedValueEnd(text, i) : -1;
+    const valueStart = quotedEnd >= 0 ? i + 1 : i;
+    let valueEnd = quotedEnd >= 0 ? quotedEnd - 1 : i;
+    if (quotedEnd < 0) while (valueEnd < text.length && isValueChar(text.charCodeAt(valueEnd))) valueEnd++;
+    if (!keptValue(text.slice(valueStart, valueEnd))) hide(valueStart, valueEnd);
+    return quotedEnd >= 0 ? quotedEnd : valueEnd;
+  };
+}
+
+/**
+ * A request's cookies (`a=1; b=2`, as a `Cookie` header's value) at `at`, read as the cookie rule reads that header's:
+ * `hide(start, end)` is called on each value to replace. `inString`: the cookies are in a quoted string. Where their
+ * reading ends, or -1 (no pair at `at`: `curl -b cookies.txt`).
+ */
+export function readRequestCookies(text: string, at: number, inString: boolean, hide: (start: number, end: number) => void): number {
+  const pair = pairReader(text, hide, () => inString);
+  const end = pair(at);
+  return end < 0 ? -1 : cookiesRest(text, end, pair);
 }
 
 /** `text` with the values of the cookies in its `Cookie:` and `Set-Cookie:` headers replaced. */
@@ -76,24 +115,15 @@ export function redactCookies(text: string): { text: string; count: number } {
   let count = 0;
   /** Whether the header's value is in a string (a quote opened it): a `"` there ends the string, not a value's quotes. */
   let inString = false;
-  /** Reads the pair at `i` (`name=value`): its value replaced when it is one to hide; where the pair ends, or -1 (no pair). */
-  const pair = (i: number): number => {
-    const nameStart = i;
-    while (i < text.length && i - nameStart < MAX_NAME && isNameChar(text.charCodeAt(i))) i++;
-    if (i === nameStart || text.charCodeAt(i) !== 61 /* = */) return -1;
-    i++;
-    // A value in double quotes (RFC 6265 allows them: `messages="…"`), in a header outside a string: judged inside them.
-    const quotedEnd = !inString && text.charCodeAt(i) === 34 ? quotedValueEnd(text, i) : -1;
-    const valueStart = quotedEnd >= 0 ? i + 1 : i;
-    let valueEnd = quotedEnd >= 0 ? quotedEnd - 1 : i;
-    if (quotedEnd < 0) while (valueEnd < text.length && isValueChar(text.charCodeAt(valueEnd))) valueEnd++;
-    if (!keptValue(text.slice(valueStart, valueEnd))) {
-      out += text.slice(last, valueStart) + TAG;
-      last = valueEnd;
+  const pair = pairReader(
+    text,
+    (start, end) => {
+      out += text.slice(last, start) + TAG;
+      last = end;
       count++;
-    }
-    return quotedEnd >= 0 ? quotedEnd : valueEnd;
-  };
+    },
+    () => inString,
+  );
   HEADER_RE.lastIndex = 0;
   for (let m = HEADER_RE.exec(text); m !== null; m = HEADER_RE.exec(text)) {
     const setCookie = m[1] !== undefined ? m[1].toLowerCase() === 'set-' : m[2] !== undefined;

@@ -21,6 +21,7 @@
 import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCookies } from './redact-cookies.js';
+import { redactCookieJars } from './redact-cookie-jars.js';
 import { BEARER_RE, isBearerCredential, isSchemeName } from './redact-headers.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
@@ -313,7 +314,10 @@ const ARG_PAIR = 1 << 18;
 const FALLBACK = 1 << 19;
 /** An auth tuple's or a login method's password (`auth=("u", "…")`, `HTTPBasicAuth(`, `s.login("u", "…")`). */
 const LOGIN_CALL = 1 << 20;
-/** A `Cookie:` or `Set-Cookie:` header's values (`redact-cookies.ts`). */
+/**
+ * A `Cookie:` or `Set-Cookie:` header's values (`redact-cookies.ts`); cookies outside a header, in a jar (a name ending
+ * in `cookies` before `=`/`:`, `.set(` or `(`) or after curl's `-b`/`--cookie` (`redact-cookie-jars.ts`).
+ */
 const COOKIE = 1 << 21;
 /** Bits the key-name check sets. */
 const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH | COOKIE;
@@ -783,6 +787,8 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       replace: (m, g, _after, input, start) => (isBearerCredential(g[1]!, g[2]!, input, start + m.length) ? g[0]! + tag('bearer') : undefined),
     },
     { kind: 'cookie', bit: COOKIE, re: NEVER, replace: () => undefined, run: redactCookies },
+    // Cookies outside a header: arrays of cookie objects (HAR, storage state), dicts, setters, curl's `-b`.
+    { kind: 'cookie', bit: COOKIE, re: NEVER, replace: () => undefined, run: redactCookieJars },
     {
       kind: 'url_password',
       bit: URL_PASSWORD,
@@ -919,7 +925,10 @@ function isTokenChar(c: number): boolean {
  * takes it nowhere else: {@link registryConfig}). A
  * `netrc_password` match has `password` and a blank, and `login`. A
  * `cli_password` match has a password flag at a word's start (`-p`, `-u`,
- * `--password`, ...: {@link passwordFlag}) and its command's name.
+ * `--password`, ...: {@link passwordFlag}) and its command's name. A
+ * `cookie` match outside a header has `cookies` as a key name (before a
+ * separator), `kies(` or `kies.set(` ({@link cookieCalls}, or `keyNames`),
+ * or curl's `-b`/`--cookie` at a word's start and `curl` ({@link curlCookieFlag}).
  */
 class SecretScreen {
   /** Key names by their last character (lower case). */
@@ -947,6 +956,7 @@ class SecretScreen {
     add('value', NAME_VALUE, ''); // the `value` of a name/value pair
     add('auth', BASIC_AUTH, ''); // Docker's `"auth":`, npm's `_auth=` (else: `underscores`, `registryConfig`)
     add('cookie', COOKIE, 'kie'); // `Cookie:`, `Set-Cookie:`, `document.cookie =` (from its `k`, rare in code and prose)
+    add('cookies', COOKIE, 'kie'); // a jar: `cookies={…}`, `"cookies": […]` (its calls, `.cookies.set(`: see `keyNames`, `cookieCalls`)
     anchors.delete('');
     this.anchors = [...anchors];
   }
@@ -972,7 +982,7 @@ class SecretScreen {
     const keys = this.keysBeforeSeparators(text);
     mask |=
       keys !== undefined
-        ? keys | netrc(text) | (literal ? this.argumentsBehind(text, paren) | this.headersBeforeCommas(text) : 0)
+        ? keys | netrc(text) | (literal ? this.argumentsBehind(text, paren) | this.headersBeforeCommas(text) | cookieCalls(text) : 0)
         : this.keyNames(text.toLowerCase()) | (registryConfig(text) ? BASIC_AUTH : 0) | (paren >= 0 ? loginCalls(text, '=(', paren) : 0);
     if (this.keyRegex !== undefined && this.keyRegex.test(text)) {
       if (text.includes('=') || text.includes(':')) mask |= PASSWORD | NAME_VALUE;
@@ -1093,6 +1103,8 @@ class SecretScreen {
         let end = i + anchor.length;
         while (end < low.length && isTokenChar(low.charCodeAt(end))) end++;
         mask |= this.keyBefore(low, end);
+        // A cookie jar's call (`session.cookies.set(`, `context.addCookies(`): no separator after the name.
+        if (low.charCodeAt(end) === 40 && (endsWith(low, end - 1, 'cookies') || endsWith(low, end - 1, 'cookies.set'))) mask |= COOKIE;
         // The rest of this token ends at the same place: go on after it (linear overall).
         i = low.indexOf(anchor, end);
       }
@@ -1452,11 +1464,13 @@ function commandOfFlags(text: string, flags: number): boolean {
 function dashes(text: string): number {
   let mask = 0;
   let flags = 0;
+  let cookieFlag = false;
   nextColon = -2;
   nextLineEnd = -2;
   for (let i = text.indexOf('-', 2); i >= 0; i = text.indexOf('-', i + 1)) {
     const c1 = text.charCodeAt(i - 1);
     const c2 = text.charCodeAt(i - 2);
+    if (!cookieFlag && curlCookieFlag(text, i)) cookieFlag = true;
     let f = passwordFlag(text, i);
     if ((f & FLAG_CURL_USER) !== 0) f = (f & ~FLAG_CURL_USER) | ((flags & FLAG_CURL) === 0 && colonInUserWord(text, i) ? FLAG_CURL : 0);
     flags |= f;
@@ -1471,7 +1485,33 @@ function dashes(text: string): number {
       mask |= VENDOR;
     }
   }
+  if (cookieFlag && text.includes('curl')) mask |= COOKIE;
   return flags !== 0 && commandOfFlags(text, flags) ? mask | CLI : mask;
+}
+
+/**
+ * Whether curl's `-b` or `--cookie` starts at `i` (a word's start, then a blank, a quote or a backslash: an argv
+ * item's quote, maybe escaped); {@link COOKIE} when `curl` occurs too (redact-cookie-jars.ts reads them).
+ */
+function curlCookieFlag(text: string, i: number): boolean {
+  let j: number;
+  if (text.charCodeAt(i + 1) === 98 /* b */) j = i + 2;
+  else if (text.startsWith('-cookie', i + 1)) j = i + 8;
+  else return false;
+  const c = text.charCodeAt(j);
+  return (c === 32 || c === 9 || c === 34 || c === 39 || c === 92) && startsWord(text, i);
+}
+
+/**
+ * {@link COOKIE} when a jar's call occurs (`.cookies.set(`, `Cookies.set(`, `addCookies(`): `kies` then `(` or
+ * `.set(`, in the case redact-cookie-jars.ts reads them (where the screen looks behind separators; elsewhere
+ * `keyNames` finds them from `kie`).
+ */
+function cookieCalls(text: string): number {
+  for (let i = text.indexOf('kies'); i >= 0; i = text.indexOf('kies', i + 4)) {
+    if (text.charCodeAt(i + 4) === 40 || text.startsWith('.set(', i + 4)) return COOKIE;
+  }
+  return 0;
 }
 
 /** The screen of the built-in key names, for {@link argumentsScreened} (built on first use). */
@@ -1816,7 +1856,8 @@ function urlPassword(text: string): number {
  * `anthropic_key` (before `openai_key`, which would also match), `openai_key`,
  * `aws_access_key`, `github_token`, `gitlab_token`, `slack_token`,
  * `google_api_key`, `jwt`, `bearer` (keeps `Authorization: Bearer `),
- * `cookie` (the values of `Cookie:` and `Set-Cookie:` headers: redact-cookies.ts),
+ * `cookie` (the values of `Cookie:` and `Set-Cookie:` headers: redact-cookies.ts; of cookies outside a header,
+ * HAR and storage-state cookie lists, `cookies={…}`, `cookies.set(…)`, curl's `-b`: redact-cookie-jars.ts),
  * `url_password` (keeps `scheme://user:` and `@host`), `password_assignment`
  * (keeps the key: `password=`, `"api_key": "..."`, `DB_PASSWORD=...`; then
  * its positional forms: `os.getenv("API_KEY", "...")`, `process.env.API_KEY ?? "..."`,

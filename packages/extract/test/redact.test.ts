@@ -629,6 +629,9 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     // Header setters, subscripts, HAR entries and lists, prefixed names, any scheme, joined Set-Cookie headers.
     '", "', "', '", '"] = "', '", "value": "', '",\n  "value": "', '\\", \\"value\\": \\"', 'Header.Set(', 'HTTP_', 'X-', 'OAuth ', 'HMAC ', '%2B', '!',
     'username="u"', 'Credential=AKIA/x', ', b=c2', 'Expires=Thu, 21 Oct 2027 07:28:00 GMT', 'Path=/', ' with', 'authentication', ': [', '["', 'Annotated[str', ' | None',
+    // Cookies outside a header: arrays of cookie objects, dicts, setters, curl's flags.
+    '"cookies"', '\\"cookies\\"', 'cookies', 'Cookies', 'COOKIES', 'kies', 'cookies=', 'cookies = ', '"cookies": [', ': {', '= {', '[{', '{ ', '"value": ', '"name": "sid", ',
+    'value: ', '"a1"', "'a1'", '.set(', 'cookies.set(', 'Cookies.set(', 'addCookies(', '-b ', '-b', '--cookie ', '--cookie', '--cookie-jar ', 'curl ', '"-b", ', 'true', '-1', '1.5',
   ];
   const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
   /** Fewer pieces, those of the command, name/value, .netrc and auth rules, so that their shapes come up often. */
@@ -646,6 +649,8 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     'os.getenv(', 'set_key(".env", ', '"MISTRAL_API_KEY"', "'api_key'", '\\"API_KEY\\"', '"Xk29fL"', "'S3c r3t'", '\\"Xk29fL\\"', ', ', ',\n    ', 'default=',
     'auth=(', 'login(', 'HTTPBasicAuth(', 'process.env.API_TOKEN', 'Deno.env.get("API_TOKEN")', ' ?? ', ' || ', ')', '(', 'None', '""',
     '{"password": ', '{ password: ', 'new Pool({', '({\n  ', '= {\n  ', 'apiKey: ', 'pw', 'api_key', '?.split(', 'b64.b64encode(', '}',
+    // Cookies outside a header.
+    '"cookies": [', 'cookies={', 'cookies.set(', 'addCookies([', '"value": ', '-b ', '--cookie ', '[{', ']', '"sid": ', 'sid=abc1',
   ];
   const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
@@ -693,6 +698,10 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
       'h.Set("Cookie", "a=b1")', "h.Set('Authorization', 'Bearer x1y2z3w4')", '{"name": "Cookie", "value": "a=b1"}', '{"name": "Authorization",\n "value": "Basic dXNlcjpwYXNz"}',
       'x=1 y=2 z=3 w=4 v=5 u=6 t=7 s=8 r=9 q=0 p=1 o=2 n=3 m=4 l=5 k=6 j=7 {"name": "Cookie", "value": "a=b1"}',
       'headers["Cookie"] = "a=b1"', 'HTTP_COOKIE="a=b1"', '"set-cookie": ["a=b1", "c=d2"]', 'Authorization: OAuth 9f8e7d6c5b4a',
+      // Cookies outside a header (few separators and many).
+      '{"cookies": [{"name": "a", "value": "b1"}]}', '{\\"cookies\\": [{\\"value\\": \\"b1\\"}]}', 'cookies={"a": "b1"}', 'COOKIES = {"a": "b1"}', 'x.cookies.set("a", "b1")',
+      "Cookies.set('a', 'b1')", "addCookies([{ name: 'a', value: 'b1' }])", 'curl -b a=b1', 'curl --cookie "a=b1"', '["curl", "-b", "a=b1"]',
+      ...['x.cookies.set("a", "b1")', 'addCookies([{ "value": "b1" }])', 'cookies={"a": "b1"}', '"-b", "a=b1" curl'].map((s) => 'x=1 y=2 z=3 w=4 v=5 u=6 t=7 s=8 r=9 q=0 p=1 o=2 n=3 m=4 l=5 k=6 j=7 ' + s),
     ]) {
       assert.deepEqual(r.redact(s), reference.redact(s), s);
       assert.deepEqual(screenedOdd.redact(s), referenceOdd.redact(s), s);
@@ -2086,5 +2095,138 @@ describe('createRedactor: HTTP credentials, leaks and false positives a review o
       '{"Authorization": "Bearer"}',
       'authorization="Basic"',
     ]);
+  });
+});
+
+describe('createRedactor: cookies outside a header, as HAR files, browser storage, HTTP clients and curl hold them (2026-12-06)', () => {
+  const cases: [string, string, string, string][] = [
+    // Arrays of cookie objects: a HAR entry's `cookies`, Playwright's and Puppeteer's storage state.
+    ['a HAR entry\'s cookies', '{"cookies": [{"name": "sid", "value": "s3cr3tv4lue", "path": "/", "httpOnly": true}]}', '{"cookies": [{"name": "sid", "value": "[REDACTED:cookie]", "path": "/", "httpOnly": true}]}', 'cookie'],
+    ['Playwright\'s storage state', '{"cookies": [{"name": "sid", "value": "abc123", "domain": "localhost", "path": "/", "expires": -1, "httpOnly": true, "secure": false, "sameSite": "Lax"}], "origins": []}', '{"cookies": [{"name": "sid", "value": "[REDACTED:cookie]", "domain": "localhost", "path": "/", "expires": -1, "httpOnly": true, "secure": false, "sameSite": "Lax"}], "origins": []}', 'cookie'],
+    ['a cookie object whose value comes before its name', '{"cookies": [{"value": "abc123", "name": "sid"}]}', '{"cookies": [{"value": "[REDACTED:cookie]", "name": "sid"}]}', 'cookie'],
+    ['storage state in a tool\'s JSON output', '{"stdout": "{\\n  \\"cookies\\": [\\n    {\\n      \\"name\\": \\"sid\\",\\n      \\"value\\": \\"abc123\\",\\n      \\"expires\\": 1767225600.5\\n    }\\n  ]\\n}"}', '{"stdout": "{\\n  \\"cookies\\": [\\n    {\\n      \\"name\\": \\"sid\\",\\n      \\"value\\": \\"[REDACTED:cookie]\\",\\n      \\"expires\\": 1767225600.5\\n    }\\n  ]\\n}"}', 'cookie'],
+    ['Playwright\'s addCookies', "await context.addCookies([{ name: 'sid', value: 'abc123', url: 'https://x.example' }]);", "await context.addCookies([{ name: 'sid', value: '[REDACTED:cookie]', url: 'https://x.example' }]);", 'cookie'],
+    // Python's requests and httpx, a tool's JSON arguments.
+    ['requests\' cookies= keyword', 'requests.get(url, cookies={"sid": "s3cr3tv4lue"})', 'requests.get(url, cookies={"sid": "[REDACTED:cookie]"})', 'cookie'],
+    ['a dict assigned to COOKIES', "COOKIES = {'sessionid': 'abc123'}", "COOKIES = {'sessionid': '[REDACTED:cookie]'}", 'cookie'],
+    ['a tool\'s JSON arguments', '{"url": "https://x.example", "cookies": {"sid": "abc123"}}', '{"url": "https://x.example", "cookies": {"sid": "[REDACTED:cookie]"}}', 'cookie'],
+    ['requests\' session.cookies.set', 'session.cookies.set("sid", "s3cr3tv4lue")', 'session.cookies.set("sid", "[REDACTED:cookie]")', 'cookie'],
+    ['session.cookies.set with a domain', "s.cookies.set('sid', 'abc123', domain='x.example')", "s.cookies.set('sid', '[REDACTED:cookie]', domain='x.example')", 'cookie'],
+    ['js-cookie\'s Cookies.set', "Cookies.set('sid', 'abc123', { expires: 7 })", "Cookies.set('sid', '[REDACTED:cookie]', { expires: 7 })", 'cookie'],
+    // curl's -b / --cookie.
+    ['curl --cookie', 'curl --cookie "sid=abc123" https://x.example', 'curl --cookie "sid=[REDACTED:cookie]" https://x.example', 'cookie'],
+    ['curl -b unquoted', 'curl -s -b sid=abc123 https://x.example', 'curl -s -b sid=[REDACTED:cookie] https://x.example', 'cookie'],
+    ['curl -b in an argv list', '["curl", "-b", "sid=abc123", "https://x.example"]', '["curl", "-b", "sid=[REDACTED:cookie]", "https://x.example"]', 'cookie'],
+    ['curl -b in a tool\'s JSON arguments', '{"command": "curl -b \\"sid=abc123\\" https://x.example"}', '{"command": "curl -b \\"sid=[REDACTED:cookie]\\" https://x.example"}', 'cookie'],
+  ];
+  itRedactsEach(cases, { idempotent: true });
+
+  it('every cookie of a pretty-printed HAR response, each counted, names and attributes kept', () => {
+    const har = [
+      '"cookies": [',
+      '  {',
+      '    "name": "sid",',
+      '    "value": "s3cr3tv4lue",',
+      '    "path": "/",',
+      '    "expires": "2027-10-21T07:28:00.000Z",',
+      '    "httpOnly": true,',
+      '    "secure": true,',
+      '    "partitionKey": {"topLevelSite": "https://x.example", "hasCrossSiteAncestor": false}',
+      '  },',
+      '  {',
+      '    "name": "csrftoken",',
+      '    "value": "Xy9Kq2Lm",',
+      '    "comment": null',
+      '  }',
+      ']',
+    ].join('\n');
+    const res = redact(har);
+    assert.equal(res.text, har.replace('"s3cr3tv4lue"', '"[REDACTED:cookie]"').replace('"Xy9Kq2Lm"', '"[REDACTED:cookie]"'));
+    assert.equal(res.redactions, 2);
+    assert.equal(redact(res.text).redactions, 0);
+  });
+
+  it('every cookie of a dict and of curl\'s -b, each counted', () => {
+    for (const [input, output, n] of [
+      ["httpx.Client(cookies={'sessionid': 'abc123', 'csrftoken': 'Xy9Kq2'})", "httpx.Client(cookies={'sessionid': '[REDACTED:cookie]', 'csrftoken': '[REDACTED:cookie]'})", 2],
+      ['session_cookies = {\n    "sid": "abc123",\n    "theme": "dark",\n}', 'session_cookies = {\n    "sid": "[REDACTED:cookie]",\n    "theme": "[REDACTED:cookie]",\n}', 2],
+      ['cookies = {"sid": sid, "csrftoken": "Xy9Kq2"}', 'cookies = {"sid": sid, "csrftoken": "[REDACTED:cookie]"}', 1],
+      ["curl -b 'sid=abc123; theme=dark' https://x.example", "curl -b 'sid=[REDACTED:cookie]; theme=[REDACTED:cookie]' https://x.example", 2],
+    ] as const) {
+      const res = redact(input);
+      assert.equal(res.text, output);
+      assert.equal(res.redactions, n);
+      assert.deepEqual(res.kinds, ['cookie']);
+      assert.equal(redact(res.text).redactions, 0);
+    }
+  });
+
+  it('keeps code byte for byte: a value that is a name, a reference, a placeholder or empty; a cookie file; a type', () => {
+    assertKept([
+      'requests.get(url, cookies={"sid": sid})',
+      'requests.get(url, cookies={"sid": os.environ["SID"]})',
+      'requests.get(url, cookies={"sid": f"{sid}"})',
+      'requests.get(url, cookies={"sid": "s_" + sid})',
+      'cookies={"sid": "", "theme": "{theme}", "x": "${X}", "y": "<session id>", "z": None}',
+      'cookies = {"a": 1}',
+      'cookies = {}',
+      'cookies = [c for c in jar]',
+      'if cookies == {"a": "b"}: pass',
+      'session.cookies.set("sid", sid)',
+      'Cookies.set("sid", value)',
+      'session.cookies.set("sid", "$SID")',
+      '{"cookies": []}',
+      '{"cookies": [{"name": "sid", "value": ""}]}',
+      '{"cookies": [{"name": "sid", "value": null}]}',
+      '{"cookies": [{"name": "sid", "value": "{{ sid }}"}]}',
+      'await context.addCookies([{ name: "sid", value: process.env.SID, url }]);',
+      'cookies: { name: string; value: string }[];',
+      'curl -b cookies.txt https://x.example',
+      'curl -c jar.txt -b jar.txt https://x.example',
+      'curl --cookie-jar jar.txt https://x.example',
+      'curl -b "sid=$SID" https://x.example',
+      "curl -b 'sid={sid}' https://x.example",
+      'git checkout -b feature=x',
+    ]);
+  });
+
+  it("reads -b as curl's only in curl's command: not another command's after a line end, `&&`, `||` or a pipe", () => {
+    assertKept([
+      'Run curl to check it.\ngit checkout -b feature=login',
+      'curl https://x.example && git checkout -b fix=1',
+      'curl -sf https://x.example || git checkout -b fix=1',
+      'curl -s https://x.example | sort -b key=val',
+      '{"command": "curl https://x.example\\ngit checkout -b feature=x"}',
+      '[["curl", "https://x.example"],\n ["git", "checkout", "-b", "fix=1"]]',
+    ]);
+    for (const [input, output] of [
+      // A command over lines: a backslash before the line end (raw or as JSON writes it), an argv list's items.
+      ['curl https://x.example \\\n  -b sid=abc123', 'curl https://x.example \\\n  -b sid=[REDACTED:cookie]'],
+      ['{"command": "curl https://x.example \\\\\\n  -b sid=abc123"}', '{"command": "curl https://x.example \\\\\\n  -b sid=[REDACTED:cookie]"}'],
+      ['subprocess.run([\n    "curl",\n    "-b",\n    "sid=abc123",\n])', 'subprocess.run([\n    "curl",\n    "-b",\n    "sid=[REDACTED:cookie]",\n])'],
+      // `&`, `;` and `|` inside an argument are no command's end.
+      ["curl 'https://x.example/?a=1&b=2' -H 'Accept: text/html; q=0.9' -d 'a|b' -b sid=abc123", "curl 'https://x.example/?a=1&b=2' -H 'Accept: text/html; q=0.9' -d 'a|b' -b sid=[REDACTED:cookie]"],
+      ['git pull && /usr/bin/curl -b sid=abc123 https://x.example', 'git pull && /usr/bin/curl -b sid=[REDACTED:cookie] https://x.example'],
+      ['curl.exe -b sid=abc123 https://x.example', 'curl.exe -b sid=[REDACTED:cookie] https://x.example'],
+    ]) {
+      const res = redact(input!);
+      assert.equal(res.text, output);
+      assert.equal(res.redactions, 1);
+    }
+  });
+
+  it('counts one redaction per tag written: a value holding an earlier tag is kept, not replaced again', () => {
+    for (const [input, output, kinds] of [
+      // A HAR header entry inside a cookies list: the header rule redacts its value first.
+      ['{"cookies": [{"name": "Cookie", "value": "sid=abc123"}]}', '{"cookies": [{"name": "Cookie", "value": "sid=[REDACTED:cookie]"}]}', ['cookie']],
+      ['cookies={"Cookie": "sid=abc123"}', 'cookies={"Cookie": "sid=[REDACTED:cookie]"}', ['cookie']],
+      ['cookies={"sid": "x.eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijk"}', 'cookies={"sid": "x.[REDACTED:jwt]"}', ['jwt']],
+      ['curl -b HTTP_COOKIE=sid=abc123', 'curl -b HTTP_COOKIE=sid=[REDACTED:cookie]', ['cookie']],
+    ] as const) {
+      const res = redact(input);
+      assert.equal(res.text, output, input);
+      assert.equal(res.redactions, 1, input);
+      assert.deepEqual(res.kinds, kinds, input);
+    }
   });
 });
