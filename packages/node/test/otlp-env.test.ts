@@ -8,11 +8,28 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolveOptions, startAgentspan } from '../src/index.js';
 
 const endpoint = 'http://127.0.0.1:9/v1/traces';
+
+/** An OTLP/HTTP receiver on a free port that answers 200 and keeps each request's body. */
+async function collectingServer(): Promise<{ bodies: string[]; server: Server; port: number }> {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      bodies.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { bodies, server, port: (server.address() as AddressInfo).port };
+}
 
 test('OTEL_SDK_DISABLED=true turns OTLP forwarding off, an endpoint given in code included, with one warning', () => {
   const fromEnv = resolveOptions({}, { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
@@ -113,19 +130,7 @@ test('otlpEndpoint given in code is trimmed (a trailing newline or space from an
 });
 
 test('an empty resource attribute key (OTEL_RESOURCE_ATTRIBUTES " =x", or in resourceAttributes) is not sent, with one warning each; the rest is', async () => {
-  const bodies: string[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      bodies.push(body);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
+  const { bodies, server, port } = await collectingServer();
   try {
     const warnings: string[] = [];
     const agentspan = await startAgentspan(
@@ -158,19 +163,7 @@ test('an empty resource attribute key (OTEL_RESOURCE_ATTRIBUTES " =x", or in res
 });
 
 test('a resource attribute named "__proto__" (in resourceAttributes or OTEL_RESOURCE_ATTRIBUTES) is dropped with a warning, the others sent, no prototype changed', async () => {
-  const bodies: string[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      bodies.push(body);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
+  const { bodies, server, port } = await collectingServer();
   type Request = { resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] } }[] };
   const warnings: string[] = [];
   const sent = async (resourceAttributes: Record<string, string> | undefined, env: Record<string, string>): Promise<Map<string, string | undefined>> => {
