@@ -565,6 +565,8 @@ export class ForeignSpanMapper {
       this.toolAttributes(out, attrs, c, span.name);
     }
     errorAttributes(out, span);
+    // A failure's message is text of any length (a stack, a provider's response): content, bounded as content is.
+    if (span.status.code === SpanStatusCode.ERROR) this.setContent(out, attrs, Attr.ATTR_ERROR_MESSAGE, errorMessageOf(span));
     span.setAttributes(out);
     if (span.status.code === SpanStatusCode.ERROR) {
       // A failure some row carries: this turn's or tool's own, or, for a failed envelope, its own row
@@ -770,8 +772,9 @@ function modelOf(attrs: Attributes): string | undefined {
 }
 
 /**
- * `agentspan.error.*` and `error.type` of a span that ended with status ERROR (type from the exception
- * event, a name: cut to {@link MAX_NAME_CHARS} and marked, as the other names copied).
+ * `agentspan.has_error` and `error.type` of a span that ended with status ERROR (type from the exception
+ * event, a name: cut to {@link MAX_NAME_CHARS} and marked, as the other names copied). Its message:
+ * {@link errorMessageOf}, set as content (`setContent`: cut to `maxContentChars`).
  */
 function errorAttributes(out: Attributes, span: Span): void {
   if (span.status.code !== SpanStatusCode.ERROR) return;
@@ -782,7 +785,11 @@ function errorAttributes(out: Attributes, span: Span): void {
     const type = str(exception[F.ATTR_EXCEPTION_TYPE]);
     out[Attr.ATTR_ERROR_TYPE] = type === undefined ? 'Error' : boundedName(out, type);
   }
-  setIfAbsent(out, attrs, Attr.ATTR_ERROR_MESSAGE, str(span.status.message) ?? str(exception[F.ATTR_EXCEPTION_MESSAGE]));
+}
+
+/** A failed span's message: its status message, else its exception event's. */
+function errorMessageOf(span: Span): string | undefined {
+  return str(span.status.message) ?? str(span.events.find((e) => e.name === F.EVENT_EXCEPTION)?.attributes?.[F.ATTR_EXCEPTION_MESSAGE]);
 }
 
 /** Removes the content keys of the recognised conventions in place (as `stripContent` does for agentspan's). */

@@ -215,3 +215,24 @@ test("an error type copied from another instrumentation's exception event is cut
   assert.equal(byName.get('execute_tool add')?.[Attr.ATTR_ERROR_TYPE], 'RangeError');
   assert.equal(byName.get('execute_tool add')?.[Attr.ATTR_TRUNCATED], undefined);
 });
+
+test("a failure's message copied from another instrumentation's span is content: cut at maxContentChars and marked, its own attribute too", () => {
+  const { provider, spans } = setup({ maxContentChars: 1000 });
+  const tracer = provider.getTracer('other');
+  const fromStatus = tracer.startSpan('execute_tool divide', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'divide' } });
+  fromStatus.setStatus({ code: SpanStatusCode.ERROR, message: longWithPairAt('', HUGE, 999) });
+  fromStatus.end();
+  const fromEvent = tracer.startSpan('execute_tool add', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'add' } });
+  fromEvent.addEvent('exception', { 'exception.type': 'RangeError', 'exception.message': 'x'.repeat(5000) });
+  fromEvent.setStatus({ code: SpanStatusCode.ERROR });
+  fromEvent.end();
+  const short = tracer.startSpan('execute_tool sub', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'sub' } });
+  short.setStatus({ code: SpanStatusCode.ERROR, message: 'division by zero' });
+  short.end();
+  const byName = new Map(spans().map((s) => [s.name, s.attributes]));
+  assertCut(byName.get('execute_tool divide')?.[Attr.ATTR_ERROR_MESSAGE], 1000, 'error message from the status');
+  assert.equal(byName.get('execute_tool divide')?.[Attr.ATTR_TRUNCATED], true);
+  assertCut(byName.get('execute_tool add')?.[Attr.ATTR_ERROR_MESSAGE], 1000, 'error message from the exception event');
+  assert.equal(byName.get('execute_tool sub')?.[Attr.ATTR_ERROR_MESSAGE], 'division by zero');
+  assert.equal(byName.get('execute_tool sub')?.[Attr.ATTR_TRUNCATED], undefined);
+});
