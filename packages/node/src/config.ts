@@ -115,7 +115,8 @@ function parseKeyValueList(text: string | undefined, what: string, warnings: str
 export function parseHeaderList(text: string | undefined, warnings: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(parseKeyValueList(text, 'OTLP header', warnings))) {
-    const problem = headerProblem(name, value);
+    // Headers travel as plain objects to the exporter, where a `__proto__` key would be lost without a word.
+    const problem = name === '__proto__' ? 'a header of that name cannot be carried (objects drop it)' : headerProblem(name, value);
     if (problem === undefined) out[name] = value;
     else warnings.push(`ignored OTLP header "${name.slice(0, 40)}": ${problem}`);
   }

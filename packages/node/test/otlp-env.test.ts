@@ -194,3 +194,9 @@ test('a resource attribute named "__proto__" (in resourceAttributes or OTEL_RESO
     server.close();
   }
 });
+
+test('an OTLP header named "__proto__" in OTEL_EXPORTER_OTLP_HEADERS is ignored with a warning, not lost silently', () => {
+  const resolved = resolveOptions({ otlpEndpoint: endpoint }, { OTEL_EXPORTER_OTLP_HEADERS: '__proto__=x,x-team=core' });
+  assert.deepEqual({ ...resolved.otlpHeaders }, { 'x-team': 'core' });
+  assert.equal(resolved.warnings.filter((w) => w.includes('ignored OTLP header "__proto__"')).length, 1, resolved.warnings.join(' | '));
+});
