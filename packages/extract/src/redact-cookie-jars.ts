@@ -9,27 +9,26 @@
  * - Dicts of cookies: Python's `requests`/`httpx` `cookies={"sid": "…"}`, a dict assigned to a name ending in
  *   `cookies` (`session_cookies = {…}`, `COOKIES = {…}`), a tool's JSON arguments (`"cookies": {"sid": "…"}`): each
  *   item's value but a cookie attribute's (`{"domain": "x.example"}`).
- * - Setters: `session.cookies.set("sid", "…")` (requests), `Cookies.set('sid', '…')` (js-cookie): the second argument.
+ * - Setters: `session.cookies.set("sid", "…")` (requests), `Cookies.set('sid', '…')` (js-cookie): the second argument
+ *   (a few blanks allowed before the `,`: `set( "sid" , "…" )`).
  * - curl's `-b 'sid=…; theme=…'` / `--cookie "sid=…"` (in curl's command, a shell command or an argv list: see
  *   {@link CurlCommands}): read as a `Cookie` header's value; a value without `=` is a cookie file's name and is kept.
  * The name `cookies` is in any case before `=`/`:`, with its quotes maybe escaped (JSON text); the objects may be
  * pretty-printed over lines, raw or as JSON writes them (`\n`), their quotes escaped (`\"value\": \"…\"`).
  *
  * Names are kept (`"name": "sid"`, `{"sid": …}`); so are values that hold no secret to see (empty, a reference or a
- * template's field, an earlier tag, `null`: the cookie rule's `keptValue`; a value holding an earlier tag anywhere,
+ * template's field, an earlier tag, `null`: the cookie rule's `keptValue`; a value the header rule redacted first,
  * `sid=[REDACTED:cookie]`, is kept too, so that each tag counts one redaction), and code: a value that is no string
  * literal (`{"sid": sid}`, `value: process.env.SID`) is kept byte for byte, and a string literal that code goes on
  * after (`"s_" + sid`, a prefixed `f"…"`) ends the reading, the literal kept.
  *
  * Linear: one regex finds each jar (bounded), the reader reads forward from it, each character once, and the next
- * jar is looked for after what was read. A shape the reader does not know (a nested list, a comment, a call) ends
- * its reading there; what it redacted before stays redacted.
+ * jar is looked for after what was read. Comments between items (`#`, `//`, to the line's end) are passed over; a
+ * shape the reader does not know (a nested list, a block comment, a call) ends its reading there; what it redacted
+ * before stays redacted.
  */
 
 import { isCookieAttribute, keptValue, readRequestCookies, TAG } from './redact-cookies.js';
-
-/** How every tag starts: a value holding one was redacted (in part) by an earlier rule. */
-const TAG_START = '[REDACTED:';
 
 /**
  * A name ending in `cookies` (any case), then its closing quote maybe (escaped as JSON writes it), blanks and `=` (not
@@ -83,10 +82,8 @@ function curlFlagValues(text: string): Edits {
   const edits: Edits = [];
   const curl = text.indexOf('curl');
   if (curl < 0) return edits;
-  // A value holding an earlier rule's tag (`HTTP_COOKIE=[REDACTED:cookie]`) is kept: one tag, one redaction.
-  const hide = (start: number, end: number): void => {
-    if (!text.slice(start, end).includes(TAG_START)) edits.push(start, end);
-  };
+  // A value holding an earlier rule's tag (`HTTP_COOKIE=[REDACTED:cookie]`) is kept (`keptValue`): one tag, one redaction.
+  const hide = (start: number, end: number): void => void edits.push(start, end);
   const commands = new CurlCommands(text, curl);
   CURL_FLAG_RE.lastIndex = curl + 4;
   for (let m = CURL_FLAG_RE.exec(text); m !== null; m = CURL_FLAG_RE.exec(text)) {
@@ -246,6 +243,35 @@ function gap(text: string, i: number): number {
   return i;
 }
 
+/** Most blanks read between a setter's name and its `,`. */
+const MAX_SETTER_BLANKS = 16;
+
+/** Up to {@link MAX_SETTER_BLANKS} blanks from `i` passed over. */
+function fewBlanks(text: string, i: number): number {
+  const stop = i + MAX_SETTER_BLANKS;
+  while (i < stop && isBlank(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * Where the line holding `i` ends: at its line end, raw or as JSON writes it (`\n`, `\\n`: at most 7 backslashes),
+ * or the text's end.
+ */
+function lineEnd(text: string, i: number): number {
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+    if (c === 92) {
+      let j = i + 1;
+      while (text.charCodeAt(j) === 92 && j - i < 7) j++;
+      const e = text.charCodeAt(j);
+      if (e === 110 || e === 114) return i;
+      i = j - 1;
+    }
+  }
+  return i;
+}
+
 /** Blanks from `i` passed over. */
 function blanks(text: string, i: number): number {
   while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
@@ -319,25 +345,40 @@ class JarReader {
     return i;
   }
 
-  /** Whether what follows `i` (after a gap) ends a member or an argument: `,` or `close`. Where that is, or -1. */
+  /**
+   * A gap between items (after `{`, `[` or `,`, or before `,` or the close): blanks, line ends and comments, `#`
+   * (Python) or `//` (JS) to the line's end, passed over. Only called outside strings, where neither starts anything
+   * else the reader knows.
+   */
+  between(i: number): number {
+    const text = this.text;
+    for (;;) {
+      i = this.gap(i);
+      const c = text.charCodeAt(i);
+      if (c !== 35 /* # */ && !(c === 47 /* / */ && text.charCodeAt(i + 1) === 47)) return i;
+      i = lineEnd(text, i);
+    }
+  }
+
+  /** Whether what follows `i` (after a gap, comments too) ends a member or an argument: `,` or `close`. Where that is, or -1. */
   memberEnd(i: number, close: number): number {
-    const j = this.gap(i);
+    const j = this.between(i);
     const c = this.text.charCodeAt(j);
     return c === 44 || c === close ? j : -1;
   }
 
-  /** Hides the value `[start, end)` unless it holds nothing to hide or an earlier tag. */
+  /**
+   * Hides the value `[start, end)` unless it holds nothing to hide or an earlier tag (`keptValue`: `sid=[REDACTED:cookie]`,
+   * a HAR header entry; `x.[REDACTED:jwt]`): one tag, one redaction.
+   */
   hide(start: number, end: number): void {
-    const value = this.text.slice(start, end);
-    // A value holding an earlier rule's tag (`sid=[REDACTED:cookie]`, a HAR header entry; `x.[REDACTED:jwt]`) is kept:
-    // one tag, one redaction.
-    if (!keptValue(value) && !value.includes(TAG_START)) this.edits.push(start, end);
+    if (!keptValue(this.text.slice(start, end))) this.edits.push(start, end);
   }
 
   /** A list of cookie objects from after its `[`: each object read. Where the reading ended, or -1 (a shape not read). */
   array(i: number): number {
     for (;;) {
-      i = this.gap(i);
+      i = this.between(i);
       const c = this.text.charCodeAt(i);
       if (c === 93 /* ] */) return i + 1;
       if (c !== 123 /* { */) return -1;
@@ -357,7 +398,7 @@ class JarReader {
   object(i: number, mode: 'cookie' | 'dict' | 'skip', depth: number): number {
     const text = this.text;
     for (;;) {
-      i = this.gap(i);
+      i = this.between(i);
       if (text.charCodeAt(i) === 125 /* } */) return i + 1;
       let key: string;
       const quoted = this.string(i);
@@ -396,11 +437,16 @@ class JarReader {
     }
   }
 
-  /** A setter's arguments from after its `(`: a name literal, `,` right after it, a value literal then `,` or `)`. */
+  /**
+   * A setter's arguments from after its `(`: a name literal, a few blanks maybe (`( "sid" , "…" )`), `,`, a value
+   * literal then `,` or `)`.
+   */
   setter(i: number): void {
     const name = this.string(this.gap(i));
-    if (name === undefined || this.text.charCodeAt(name[2]) !== 44) return;
-    const value = this.string(this.gap(name[2] + 1));
+    if (name === undefined) return;
+    const comma = fewBlanks(this.text, name[2]);
+    if (this.text.charCodeAt(comma) !== 44) return;
+    const value = this.string(this.gap(comma + 1));
     if (value !== undefined && this.memberEnd(value[2], 41) >= 0) this.hide(value[0], value[1]);
   }
 }

@@ -20,7 +20,8 @@
  * Names are kept (`sid=[REDACTED:cookie]`: which cookie was sent is worth
  * seeing). A value is kept when it holds no secret to see: empty (`"sid=" + sid`),
  * a template field or reference (`{sid}`, `${SID}`, `$SID`, `%s`, `<session id>`),
- * an earlier tag, or a word such as `null`, `true` or `none`. Cookies not in a
+ * an earlier tag (anywhere in it: `sid=abc.[REDACTED:jwt]`, the JWT rule ran first;
+ * so each tag counts one redaction), or a word such as `null`, `true` or `none`. Cookies not in a
  * header (`requests.get(url, cookies={"sid": "…"})`, curl's `-b`, a HAR entry's
  * `cookies` list) are read by redact-cookie-jars.ts, with this module's
  * {@link readRequestCookies} and {@link keptValue}.
@@ -67,9 +68,24 @@ function isValueChar(c: number): boolean {
   return c > 32 && c !== 34 && c !== 39 && c !== 96 && c !== 44 && c !== 59 && c !== 92 && c !== 127;
 }
 
-/** Whether a cookie's value holds nothing to hide (see the module comment). */
+/** How every tag starts: a value holding one was redacted (in part) by an earlier rule. */
+const TAG_START = '[REDACTED:';
+
+/** An earlier rule's tag (`[REDACTED:jwt]`). */
+const ANY_TAG_RE = /\[REDACTED:[A-Za-z0-9_.-]{1,64}\]/g;
+/** What is left of a value redacted already, pair by pair: cookie names and `=`, parted by `;` or `,` (`sid=`, `a=; b=`). */
+const NAMES_ONLY_RE = /^(?:[ \t]*[!#$%&*+.^_`|~0-9A-Za-z-]{1,256}=[ \t]*[;,]?)*[ \t]*$/;
+
+/**
+ * Whether a cookie's value holds nothing to hide (see the module comment). A value holding an earlier rule's tag
+ * is kept when nothing but cookie names is left around its tags (`sid=[REDACTED:cookie]` in a HAR entry, which the
+ * header rule read first): one tag, one redaction. Anything else around a tag (`abc.[REDACTED:jwt]`, a session id
+ * before a token) may be the secret's other part, and the value is replaced whole, as the assignment rule replaces
+ * a bare value holding a tag (`redactions` then counts one more than the tags left).
+ */
 export function keptValue(value: string): boolean {
-  if (value.length === 0 || value.startsWith('[REDACTED')) return true;
+  if (value.length === 0 || value.startsWith('[REDACTED]')) return true;
+  if (value.includes(TAG_START)) return NAMES_ONLY_RE.test(value.replace(ANY_TAG_RE, ''));
   const c = value.charCodeAt(0);
   // `{sid}`, `${SID}`, `$SID`, `%s`/`%(sid)s`, `<session id>`: a template's field or a reference.
   if (c === 123 || c === 36 || c === 37 || c === 60) return true;

@@ -1241,10 +1241,11 @@ function anchorCharacters(text: string): number {
     const c = text.charCodeAt(i);
     if (c === 45 || c === 65 || c === 74 || c === 95 || c === 61 || c === 58) return 1;
     if (c === 119) found = ONLY_W;
-    // The arguments' anchors (`",`, `??`, `||`, `gin(`, ` or `; `=(` and `Auth(` hold one above).
+    // The arguments' anchors (`",`, `??`, `||`, `gin(`, ` or `; `=(` and `Auth(` hold one above), and a cookie
+    // jar's call (`kies(`, `kies.set(`: its arguments may have blanks before the `,`, `.cookies.set("a" , "b")`).
     else if (c === 44 || c === 63 || c === 124 || c === 40) {
       const p = text.charCodeAt(i - 1);
-      if ((c === 44 && (p === 34 || p === 39)) || (c === p && c !== 44 && c !== 40) || (c === 40 && p === 110)) return 1;
+      if ((c === 44 && (p === 34 || p === 39)) || (c === p && c !== 44 && c !== 40) || (c === 40 && (p === 110 || text.startsWith('kies', i - 4) || text.startsWith('kies.set', i - 8)))) return 1;
     } else if (c === 114 && text.charCodeAt(i - 1) === 111 && text.charCodeAt(i - 2) === 32 && text.charCodeAt(i + 1) === 32) return 1;
   }
   return found;

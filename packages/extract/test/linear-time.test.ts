@@ -83,6 +83,12 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['redact one cookies dict of N items', 'cookies={' + fill('"a": "b1", '), (s) => redactor.redact(s)],
   ['redact cookies={"a": x N', fill('cookies={"a": '), (s) => redactor.redact(s)],
   ['redact cookies = { and blanks', 'cookies = {' + fill(' '), (s) => redactor.redact(s)],
+  // Comments between a jar's items (`#`, `//`, to the line's end, raw or as JSON writes it).
+  ['redact cookies = { then N comment lines', 'cookies = {\n' + fill('  # c cookies = {"a": "b1",\n'), (s) => redactor.redact(s)],
+  ['redact cookies = { then N escaped comment lines', 'cookies = {\\n' + fill('  // c \\\\\\x \\n'), (s) => redactor.redact(s)],
+  ['redact cookies={"a": "b1", # x x N', fill('cookies={"a": "b1", # x\n'), (s) => redactor.redact(s)],
+  ['redact one comment line after cookies = {', 'cookies = {' + fill(' # cookies = {'), (s) => redactor.redact(s)],
+  ['redact cookies.set( "a" , x N', fill('cookies.set( "a" , '), (s) => redactor.redact(s)],
   ['redact cookies.set("a", x N', fill('cookies.set("a", '), (s) => redactor.redact(s)],
   ['redact curl -b a=b1; x N', 'curl ' + fill('-b a=b1; '), (s) => redactor.redact(s)],
   ['redact curl -b x N', 'curl ' + fill('-b '), (s) => redactor.redact(s)],

@@ -2215,18 +2215,45 @@ describe('createRedactor: cookies outside a header, as HAR files, browser storag
     }
   });
 
-  it('counts one redaction per tag written: a value holding an earlier tag is kept, not replaced again', () => {
-    for (const [input, output, kinds] of [
-      // A HAR header entry inside a cookies list: the header rule redacts its value first.
-      ['{"cookies": [{"name": "Cookie", "value": "sid=abc123"}]}', '{"cookies": [{"name": "Cookie", "value": "sid=[REDACTED:cookie]"}]}', ['cookie']],
-      ['cookies={"Cookie": "sid=abc123"}', 'cookies={"Cookie": "sid=[REDACTED:cookie]"}', ['cookie']],
-      ['cookies={"sid": "x.eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijk"}', 'cookies={"sid": "x.[REDACTED:jwt]"}', ['jwt']],
-      ['curl -b HTTP_COOKIE=sid=abc123', 'curl -b HTTP_COOKIE=sid=[REDACTED:cookie]', ['cookie']],
+  it('reads past comments between a dict\'s items (`#`, `//`) and blanks around a setter\'s arguments', () => {
+    for (const [input, output, n] of [
+      ['cookies = {\n  "sid": "abc123",  # session\n  "csrf": "XYZ789",\n}', 'cookies = {\n  "sid": "[REDACTED:cookie]",  # session\n  "csrf": "[REDACTED:cookie]",\n}', 2],
+      ['cookies = {  # from the browser\n  "sid": "abc123"  # session\n  , "csrf": "XYZ789"\n}', 'cookies = {  # from the browser\n  "sid": "[REDACTED:cookie]"  # session\n  , "csrf": "[REDACTED:cookie]"\n}', 2],
+      ["const cookies = {\n  sid: 'abc123', // session\n  // csrf below\n  csrf: 'XYZ789',\n};", "const cookies = {\n  sid: '[REDACTED:cookie]', // session\n  // csrf below\n  csrf: '[REDACTED:cookie]',\n};", 2],
+      // A comment in Python code inside a tool's JSON output ends at its `\n` as JSON writes it.
+      ['{"code": "cookies = {\\n  \\"sid\\": \\"abc123\\",  # session\\n  \\"csrf\\": \\"XYZ789\\",\\n}"}', '{"code": "cookies = {\\n  \\"sid\\": \\"[REDACTED:cookie]\\",  # session\\n  \\"csrf\\": \\"[REDACTED:cookie]\\",\\n}"}', 2],
+      ['{"cookies": [  // HAR\n  {"name": "sid", "value": "abc123"},  // first\n  {"name": "csrf", "value": "XYZ789"}\n]}', '{"cookies": [  // HAR\n  {"name": "sid", "value": "[REDACTED:cookie]"},  // first\n  {"name": "csrf", "value": "[REDACTED:cookie]"}\n]}', 2],
+      ['s.cookies.set( "sid" , "abc123" )', 's.cookies.set( "sid" , "[REDACTED:cookie]" )', 1],
+      ["Cookies.set('sid'\t, 'abc123')", "Cookies.set('sid'\t, '[REDACTED:cookie]')", 1],
+      // A `#` inside a string is the string's.
+      ['cookies = {"sid": "ab#c123", "csrf": "XYZ789"}', 'cookies = {"sid": "[REDACTED:cookie]", "csrf": "[REDACTED:cookie]"}', 2],
     ] as const) {
       const res = redact(input);
       assert.equal(res.text, output, input);
-      assert.equal(res.redactions, 1, input);
+      assert.equal(res.redactions, n, input);
+      assert.equal(redact(res.text).redactions, 0, input);
+    }
+    // Blanks before a setter's `,` are bounded; code before it ends the reading.
+    assertKept(['s.cookies.set("sid"' + ' '.repeat(17) + ', "abc123")', 's.cookies.set("sid" + x, "abc123")']);
+  });
+
+  it('a value another rule redacted already: kept when only cookie names are left around its tags (one tag, one redaction), else replaced whole', () => {
+    for (const [input, output, kinds, n] of [
+      // A HAR header entry inside a cookies list: the header rule redacts its value first.
+      ['{"cookies": [{"name": "Cookie", "value": "sid=abc123"}]}', '{"cookies": [{"name": "Cookie", "value": "sid=[REDACTED:cookie]"}]}', ['cookie'], 1],
+      ['cookies={"Cookie": "sid=abc123"}', 'cookies={"Cookie": "sid=[REDACTED:cookie]"}', ['cookie'], 1],
+      ['curl -b HTTP_COOKIE=sid=abc123', 'curl -b HTTP_COOKIE=sid=[REDACTED:cookie]', ['cookie'], 1],
+      // Around a token the JWT rule tagged first, the rest of the value may be the secret's other part (a session
+      // id before a signature): the value goes whole, the tag with it (two redactions counted, one tag left).
+      ['cookies={"sid": "x.eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijk"}', 'cookies={"sid": "[REDACTED:cookie]"}', ['jwt', 'cookie'], 2],
+      ['Cookie: sid=abc.eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig123', 'Cookie: sid=[REDACTED:cookie]', ['jwt', 'cookie'], 2],
+      ['{"Cookie": "sid=x.eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig123; theme="}', '{"Cookie": "sid=[REDACTED:cookie]; theme="}', ['jwt', 'cookie'], 2],
+    ] as const) {
+      const res = redact(input);
+      assert.equal(res.text, output, input);
+      assert.equal(res.redactions, n, input);
       assert.deepEqual(res.kinds, kinds, input);
+      assert.equal(redact(res.text).redactions, 0, input);
     }
   });
 });
