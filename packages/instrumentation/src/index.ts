@@ -4,7 +4,7 @@ export { createWorkflowCallbacks } from './workflow-callbacks.js';
 export type { WorkflowCallbacksOptions } from './workflow-callbacks.js';
 export { formatTraceparent, parseTraceparent } from './traceparent.js';
 export { toRunReference } from './ids.js';
-export { UNREADABLE, safeJson, safeText } from './safe-json.js';
+export { UNREADABLE, headOf, safeJson, safeText } from './safe-json.js';
 export { BoundedMap } from './bounded-map.js';
 export { activeRecording, runIdOf } from './active-recording.js';
 export type { ActiveRecording } from './active-recording.js';

@@ -1,4 +1,5 @@
 import { TRUNCATION_MARK } from '@agentspan/extract';
+import { headOf } from '@agentspan/instrumentation';
 
 /**
  * Bounds of the short values the processor copies out of what it was given
@@ -28,14 +29,6 @@ export const MAX_NAME_CHARS = 200;
  */
 export const MAX_FILES_GENERATED = 1000;
 
-/**
- * The first `max` UTF-16 units of `text`, one fewer when the cut would split
- * a surrogate pair (the cut falls on a code-point boundary).
- */
-export function cutBefore(text: string, max: number): string {
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-}
 
 /**
  * `text` when it is at most `max` long; else its start, cut on a code-point
@@ -52,5 +45,5 @@ export function cutBefore(text: string, max: number): string {
 export function bounded(text: string, max: number): { text: string; cut: boolean } {
   if (text.length <= max) return { text, cut: false };
   if (text.length <= max + TRUNCATION_MARK.length && text.endsWith(TRUNCATION_MARK)) return { text, cut: true };
-  return { text: cutBefore(text, max) + TRUNCATION_MARK, cut: true };
+  return { text: headOf(text, max) + TRUNCATION_MARK, cut: true };
 }

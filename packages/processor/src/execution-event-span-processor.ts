@@ -12,7 +12,7 @@ import {
 } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TRUNCATION_MARK, createRedactor, normalisePath } from '@agentspan/extract';
-import { toAttributeRecord } from '@agentspan/instrumentation';
+import { headOf, toAttributeRecord } from '@agentspan/instrumentation';
 import { Attr, EventType, FileSource, fileGenSpanName } from '@agentspan/semconv';
 import { CleanNames, IN_PROGRESS_KEYS, SpanRedactor, redactAttributes, redactName, redactStatusAndEvents, stripContent, type SpanTextParts } from './content-policy.js';
 import { enrichAgentCall, enrichCodeExecution, enrichToolCall } from './enrich-events.js';
@@ -26,7 +26,7 @@ import {
   type CapturedFile,
   type FileCaptureOptions,
 } from './file-capture.js';
-import { MAX_FILES_GENERATED, MAX_PATH_CHARS, bounded, cutBefore } from './bounds.js';
+import { MAX_FILES_GENERATED, MAX_PATH_CHARS, bounded } from './bounds.js';
 import { RunStates } from './run-state.js';
 import { ForeignSpanMapper } from './genai-mapping.js';
 import type { ExecutionEventSpanProcessorOptions } from './types.js';
@@ -610,8 +610,8 @@ function resolveBounded(path: string, cwd: string | undefined, roots: readonly s
   if (path.length <= MAX_PATH_CHARS && (cwd === undefined || cwd.length <= MAX_PATH_CHARS)) {
     return bounded(resolveFilePath(path, cwd, roots), MAX_PATH_CHARS);
   }
-  const start = resolveFilePath(cutBefore(path, MAX_PATH_CHARS), cwd === undefined ? undefined : cutBefore(cwd, MAX_PATH_CHARS), roots);
-  return { text: cutBefore(start, MAX_PATH_CHARS) + TRUNCATION_MARK, cut: true };
+  const start = resolveFilePath(headOf(path, MAX_PATH_CHARS), cwd === undefined ? undefined : headOf(cwd, MAX_PATH_CHARS), roots);
+  return { text: headOf(start, MAX_PATH_CHARS) + TRUNCATION_MARK, cut: true };
 }
 
 function fileTypeOf(path: string): string {

@@ -1,9 +1,9 @@
 import { SpanStatusCode, trace, type Attributes, type AttributeValue, type Context, type SpanContext } from '@opentelemetry/api';
-import { BoundedMap } from '@agentspan/instrumentation';
+import { BoundedMap, headOf } from '@agentspan/instrumentation';
 import { TRUNCATION_MARK, mayBeJsonDocument } from '@agentspan/extract';
 import type { Span } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/semconv';
-import { MAX_NAME_CHARS, bounded, cutBefore } from './bounds.js';
+import { MAX_NAME_CHARS, bounded } from './bounds.js';
 import { parseJsonExact } from './exact-json.js';
 
 /**
@@ -602,7 +602,7 @@ export class ForeignSpanMapper {
     if (content !== undefined && attrs[Attr.ATTR_MESSAGE_CONTENT] === undefined) {
       const cut = content.length > this.maxContentChars;
       // Marked where it is cut, as the recorder marks its cuts: redaction then replaces a token cut short there.
-      out[Attr.ATTR_MESSAGE_CONTENT] = cut ? cutBefore(content, this.maxContentChars) + TRUNCATION_MARK : content;
+      out[Attr.ATTR_MESSAGE_CONTENT] = cut ? headOf(content, this.maxContentChars) + TRUNCATION_MARK : content;
       out[Attr.ATTR_MESSAGE_LENGTH] = content.length;
       if (cut) out[Attr.ATTR_TRUNCATED] = true;
     }
@@ -694,7 +694,7 @@ export class ForeignSpanMapper {
     const value = own ?? mapped;
     if (value === undefined) return;
     if (value.length > this.maxContentChars) {
-      out[key] = cutBefore(value, this.maxContentChars) + TRUNCATION_MARK;
+      out[key] = headOf(value, this.maxContentChars) + TRUNCATION_MARK;
       out[Attr.ATTR_TRUNCATED] = true;
     } else if (own === undefined) {
       out[key] = value;
