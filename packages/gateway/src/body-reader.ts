@@ -11,13 +11,15 @@ import { gunzip as gunzipCb, inflate as inflateCb } from 'node:zlib';
 import type { BodyBudget } from './body-budget.js';
 
 /** Why a body could not be read. */
-export type BodyErrorKind = 'too_large' | 'bad_encoding' | 'aborted' | 'unsupported_encoding' | 'busy' | 'stopped';
+export type BodyErrorKind = 'too_large' | 'bad_encoding' | 'aborted' | 'unsupported_encoding' | 'busy' | 'stopped' | 'cut';
 
 export class BodyError extends Error {
   override readonly name = 'BodyError';
   constructor(
     readonly kind: BodyErrorKind,
     message: string,
+    /** For `cut`: the HTTP status the request is answered with (408 for a timeout, 400 for malformed HTTP). */
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -59,9 +61,11 @@ export const CHUNK_SLACK_BYTES = 4 * MIN_CHUNK_COST;
  * it as it arrives (`busy` when it does not fit), at least
  * {@link MIN_CHUNK_COST} bytes a chunk; on success the caller gives the
  * body's length back once done with it, on failure it is given back here.
- * When `stop` is aborted (the gateway shuts down) the read ends with `stopped`.
+ * When `stop` is aborted (the gateway shuts down) the read ends with `stopped`;
+ * when `cut` is aborted, with its reason (a {@link BodyError}: the connection
+ * failed, the request timed out).
  */
-export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget, stop?: AbortSignal): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget, stop?: AbortSignal, cut?: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // The sender may have gone while the request waited for its turn: no event would come any more.
     if (req.destroyed || (req.socket?.destroyed === true && !req.complete)) {
@@ -70,6 +74,10 @@ export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudge
     }
     if (stop?.aborted === true) {
       reject(new BodyError('stopped', 'the gateway is shutting down'));
+      return;
+    }
+    if (cut?.aborted === true) {
+      reject(cutError(cut));
       return;
     }
     const chunks: Buffer[] = [];
@@ -85,6 +93,7 @@ export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudge
       req.off('aborted', onAborted);
       req.off('close', onClose);
       stop?.removeEventListener('abort', onStop);
+      cut?.removeEventListener('abort', onCut);
       if (err) {
         budget?.give(charged);
         chunks.length = 0;
@@ -124,13 +133,23 @@ export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudge
       req.pause();
       finish(new BodyError('stopped', 'the gateway is shutting down'));
     };
+    const onCut = (): void => {
+      req.pause();
+      finish(cutError(cut as AbortSignal));
+    };
     stop?.addEventListener('abort', onStop, { once: true });
+    cut?.addEventListener('abort', onCut, { once: true });
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('aborted', onAborted);
     req.on('close', onClose);
   });
+}
+
+function cutError(cut: AbortSignal): BodyError {
+  const reason: unknown = cut.reason;
+  return reason instanceof BodyError ? reason : new BodyError('cut', 'the request was cut off', 400);
 }
 
 const gunzip = promisify(gunzipCb);

@@ -11,7 +11,8 @@
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Socket, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { diag } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -26,12 +27,17 @@ import { BodyError, CHUNK_SLACK_BYTES, contentEncodingOf, decodeContent, readBod
 import { createForwarding, createPostgresDelivery } from './delivery-adapter.js';
 import { FORWARDED_HEADER, GatedSpanProcessor, forwardsToItself } from './forward-loop.js';
 import { EnvelopeMemory } from './envelope-memory.js';
-import { DecodeError, decodeJsonRequest, decodeProtobufRequest } from './otlp-decode.js';
+import { DecodeError, TooManySpansError, decodeRequestInSteps } from './otlp-decode.js';
+import type { DecodedRequest } from './otlp-model.js';
 import { CONTENT_TYPES, encodingOf, errorBody, successBody, type OtlpEncoding } from './otlp-response.js';
-import { planReplay, type ReplayPlan } from './replay-plan.js';
+import { planReplayInSteps, type ReplayPlan } from './replay-plan.js';
+import { SLICE_MILLIS, runInSlices } from './slices.js';
+import { TurnOrder } from './turn-order.js';
+import { MAX_RECEIVED_ATTRIBUTES } from './attribute-budget.js';
 import { RunOrderSeeds, type MaxOrderQuery } from './run-order-seed.js';
 import { countJsonContainers, countMessages, estimateReceivedBytes } from './request-budget.js';
 import { otlpSchema } from './otlp-schema.js';
+import { PipelinedConnections } from './pipelined-connections.js';
 import { REPLAY_SPAN_LIMITS, SpanReplayer } from './span-replay.js';
 import { DeliveryTicket, type TicketOutcome } from './ticket.js';
 import type { Gateway, GatewayLogger, GatewayOptions, GatewayStats } from './types.js';
@@ -101,6 +107,10 @@ class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+function cutMessage(status: number): string {
+  return status === 408 ? 'the request did not arrive whole within requestTimeoutMillis' : 'malformed HTTP request';
 }
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
@@ -328,13 +338,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       );
     },
   });
-  /** Settles when the request planned last may be replayed (see exportRequest). */
-  let replayTurn: Promise<void> = Promise.resolve();
+  /** Requests are planned in the order they were read, and replayed in the order they were planned (see exportRequest). */
+  const planOrder = new TurnOrder();
+  const replayOrder = new TurnOrder();
   let envelopeLossLogged = false;
   let envelopeFailureLogged = false;
 
+  /** Counts (and the first time logs) the attributes the plan left out of spans that had more than a span keeps. */
+  function countDroppedAttributes(plan: ReplayPlan): void {
+    const dropped = plan.attributesDropped;
+    if (dropped.spans === 0) return;
+    const first = attributesDropped.spans === 0;
+    attributesDropped.spans += dropped.spans;
+    attributesDropped.attributes += dropped.attributes;
+    if (first) {
+      logger.warn(
+        `agentspan gateway: a span came with more than ${MAX_RECEIVED_ATTRIBUTES} attributes; the ones agentspan reads were kept, ` +
+          `${dropped.attributes} others were left out (its row is marked meta.truncated). Counted in stats().attributesDropped (logged once)`,
+      );
+    }
+  }
+
   /** Marks the plan's envelopes whose turns came earlier and remembers its turns' parents; never throws. */
-  function applyEnvelopeMemory(plan: ReturnType<typeof planReplay>): void {
+  function applyEnvelopeMemory(plan: ReplayPlan): void {
     try {
       envelopes.apply(plan);
     } catch (err) {
@@ -361,12 +387,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let spansReceived = 0;
   let spansRejected = 0;
   let spansNotForwarded = 0;
+  const attributesDropped = { spans: 0, attributes: 0 };
   let loopLogged = false;
   let closing = false;
   /** Aborted when the gateway shuts down: bodies still being read are refused then (see readBody). */
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
   let internalErrorLogged = false;
+  /** Requests of each keep-alive connection still to be answered, for client errors under pipelining. */
+  const connections = new PipelinedConnections();
 
   function queueBusy(stats: DeliveryStats): boolean {
     return stats.queueDepth > maxQueueSpans / 2 || stats.queueBytes > maxQueueBytes / 2;
@@ -383,7 +412,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...headers,
     });
     res.end(body);
-    if (unread) discardRest(req);
+    // A failed connection (timed out, malformed) is not read further: it closes once this answer is written.
+    if (unread && connections.failedWith(req.socket) === undefined) discardRest(req);
   }
 
   function sendError(req: IncomingMessage, res: ServerResponse, encoding: OtlpEncoding, err: HttpError): void {
@@ -474,7 +504,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // Every place taken: refused before the body is read (a saturated gateway would otherwise read, and hold in the
       // body budget, whole bodies it then refuses anyway).
       if (admission.full) throw new HttpError(429, 'too many requests waiting; retry later', retryBusy);
-      const body = await readBody(req, maxBodyBytes, bodyBudget, stopping.signal);
+      // A client error on the connection while this body arrives (its timeout, malformed HTTP) is this request's
+      // answer, written after the answers of requests pipelined before it.
+      const cut = new AbortController();
+      const doneReading = connections.reading(req, (status) => cut.abort(new BodyError('cut', cutMessage(status), status)));
+      let body: Buffer;
+      try {
+        body = await readBody(req, maxBodyBytes, bodyBudget, stopping.signal, cut.signal);
+      } finally {
+        doneReading();
+      }
       let ticket: DeliveryTicket;
       let rejected: number;
       let rejectReason: string | undefined;
@@ -484,51 +523,73 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         bodyBudget.give(body.length);
         throw err;
       }
+      // Turns are taken in the order requests were read (waiting requests take theirs first in, first out).
+      const planTurn = planOrder.take();
       try {
         const raw = await decodeContent(body, contentEncoding, maxBodyBytes);
         const values = encoding === 'json' ? countJsonContainers(raw, maxDecodedValues) : countMessages(otlpSchema().exportRequest, raw, maxDecodedValues);
         if (values === undefined) {
           throw new HttpError(413, `the request decodes into more than ${maxDecodedValues} values (spans, attributes, array elements); send smaller requests`);
         }
-        const decoded = encoding === 'json' ? decodeJsonRequest(raw) : decodeProtobufRequest(raw);
+        // Decoding, planning and replaying a large request pause in slices (slices.ts): other connections are served
+        // meanwhile, and other requests decode; the plan and replay turns keep the order of requests as before.
+        let decoded: DecodedRequest;
+        try {
+          decoded = await runInSlices(decodeRequestInSteps(encoding, raw, { maxSpans: maxQueueSpans / 2 }));
+        } catch (err) {
+          // Decoding stops there: a request with more spans was decoded whole before it was refused.
+          if (err instanceof TooManySpansError) {
+            throw new HttpError(413, `more than ${Math.floor(maxQueueSpans / 2)} spans in one request; send at most ${Math.floor(maxQueueSpans / 2)} per request`);
+          }
+          throw err;
+        }
         rejected = decoded.rejected;
         rejectReason = decoded.rejectReason;
-        if (decoded.spans.length > maxQueueSpans / 2) {
-          throw new HttpError(413, `${decoded.spans.length} spans in one request; send at most ${Math.floor(maxQueueSpans / 2)} per request`);
-        }
         // A request the queue could never take whole would be refused as "full" (503) on every retry.
         const bytes = estimateReceivedBytes(decoded.spans);
         if (bytes > maxQueueBytes / 2) {
           throw new HttpError(413, `the request holds about ${bytes} bytes of spans; send at most ${Math.floor(maxQueueBytes / 2)} per request`);
         }
+        await planTurn.ready;
         const again = refusal();
         if (again) throw again;
         ticket = new DeliveryTicket();
-        const plan = planReplay(decoded.spans, planOptions);
+        const plan = await runInSlices(planReplayInSteps(decoded.spans, planOptions));
+        countDroppedAttributes(plan);
         applyEnvelopeMemory(plan);
         // Runs new to this process continue after the orders Postgres holds (bounded wait; never rejects). Replays
         // keep the order requests were planned in (the envelope memory's order, and the numbering's), so a request
-        // also waits for the lookups of those before it.
+        // also waits for the lookups of those before it, and for their replays to end.
         const seeded = orderSeeds.seed(runIdsOf(plan));
-        const turn = replayTurn.then(() => seeded);
-        replayTurn = turn;
-        await turn;
+        const replayTurn = replayOrder.take();
+        planTurn.done();
         const alreadyForwarded = forwardGate !== undefined && req.headers[FORWARDED_HEADER] !== undefined;
-        if (alreadyForwarded) {
-          spansNotForwarded += decoded.spans.length;
-          if (!loopLogged) {
-            loopLogged = true;
-            logger.warn(
-              `agentspan gateway: received spans a gateway already forwarded (${FORWARDED_HEADER}); they are stored but not forwarded again, ` +
-                `so a forwarding loop stops here. Check that forwardUrl (${forwardUrl ?? ''}) does not lead back to a gateway (logged once)`,
-            );
+        try {
+          await replayTurn.ready;
+          await seeded;
+          if (alreadyForwarded) {
+            spansNotForwarded += decoded.spans.length;
+            if (!loopLogged) {
+              loopLogged = true;
+              logger.warn(
+                `agentspan gateway: received spans a gateway already forwarded (${FORWARDED_HEADER}); they are stored but not forwarded again, ` +
+                  `so a forwarding loop stops here. Check that forwardUrl (${forwardUrl ?? ''}) does not lead back to a gateway (logged once)`,
+              );
+            }
           }
+          // Each slice owns the request's ticket (and keeps its spans from forwarding, for a forwarded request).
+          const gate = alreadyForwarded ? forwardGate : undefined;
+          await runInSlices(replayer.replayInSteps(plan), SLICE_MILLIS, (slice) =>
+            postgres.withTicket(ticket, gate !== undefined ? () => gate.withoutForwarding(slice) : slice),
+          );
+        } finally {
+          replayTurn.done();
         }
-        postgres.withTicket(ticket, () => (alreadyForwarded ? forwardGate.withoutForwarding(() => replayer.replay(plan)) : replayer.replay(plan)));
         ticket.seal();
         spansReceived += decoded.spans.length;
         spansRejected += rejected;
       } finally {
+        planTurn.done();
         admission.release();
         bodyBudget.give(body.length);
       }
@@ -549,6 +610,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (err.kind === 'aborted') return; // the sender is gone: nobody to answer
         if (err.kind === 'busy') sendError(req, res, encoding, new HttpError(429, err.message, retryBusy));
         else if (err.kind === 'stopped') sendError(req, res, encoding, new HttpError(503, err.message, retryUnavailable));
+        else if (err.kind === 'cut') sendError(req, res, encoding, new HttpError(err.status ?? 400, err.message));
         else sendError(req, res, encoding, new HttpError(err.kind === 'too_large' ? 413 : 400, err.message));
       } else if (err instanceof DecodeError) sendError(req, res, encoding, new HttpError(400, err.message));
       else throw err;
@@ -556,6 +618,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const failedWith = connections.opened(req.socket, res);
+    if (failedWith !== undefined) {
+      // Parsed after a client error on its connection (pipelined behind a request that timed out): it gets that answer.
+      sendError(req, res, 'json', new HttpError(failedWith, cutMessage(failedWith)));
+      return;
+    }
     const url = req.url ?? '/';
     const pathname = url.split('?', 1)[0];
     if (pathname === '/health' || pathname === '/healthz') {
@@ -598,17 +666,42 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // Malformed HTTP: answer 400 if the socket still takes it, never crash; a request not whole in time: 408.
-    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  /** Answers a client error on the socket itself, then closes it. */
+  function answerOnSocket(socket: Duplex, status: 400 | 408): void {
     if (!socket.writable) {
       socket.destroy();
       return;
     }
+    responses[status] = (responses[status] ?? 0) + 1;
+    const line = status === 408 ? '408 Request Timeout' : '400 Bad Request';
     // Then closed, not only ended: the server's sockets are half-open, so after end() a sender that keeps sending is
     // still parsed, and a timed-out request (never timed out again) held its body's bytes for as long as it liked.
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+    socket.end(`HTTP/1.1 ${line}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
     const timer = setTimeout(() => socket.destroy(), CLIENT_ERROR_CLOSE_MILLIS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  }
+
+  // The longest a failed connection waits for the answers of requests pipelined before the failure (an accepted request
+  // waits for its order lookup and its commit); past it, it is closed and their senders retry (writes are idempotent).
+  const pipelinedCloseMillis = Math.min(requestTimeout + orderLookupTimeout + ackTimeout, MAX_TIMER_MILLIS);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Malformed HTTP: 400, never a crash; a request not whole in time: 408. Under pipelining the error belongs to the
+    // last request on the connection, never to an earlier one still being processed (see pipelined-connections.ts).
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const route = socket instanceof Socket ? connections.clientError(socket, status) : 'socket';
+    if (route === 'socket' || !(socket instanceof Socket)) {
+      answerOnSocket(socket, status);
+      return;
+    }
+    // Nothing more is read from it; it closes after the answers owed, written in order.
+    socket.pause();
+    if (route === 'after-pending') connections.whenAnswered(socket, () => answerOnSocket(socket, status));
+    const timer = setTimeout(() => socket.destroy(), pipelinedCloseMillis);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
   });
@@ -667,6 +760,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         processor,
         envelopes: envelopes.stats(),
         orders: orderSeeds.stats(),
+        attributesDropped: { ...attributesDropped },
       };
     },
     shutdown() {

@@ -7,10 +7,12 @@
  */
 
 import { SpanKind, SpanStatusCode, type HrTime, type SpanStatus } from '@opentelemetry/api';
+import protobuf from 'protobufjs';
 import { keyValuesToAttributes } from './any-value.js';
 import { jsonDialect, protobufDialect, type Dialect } from './dialect.js';
 import type { DecodedRequest, ReceivedEvent, ReceivedLink, ReceivedResource, ReceivedScope, ReceivedSpan } from './otlp-model.js';
 import { otlpSchema } from './otlp-schema.js';
+import { runToEnd, type SlicedWork } from './slices.js';
 
 /** A body that is not a valid OTLP request in its declared encoding (answered with 400). */
 export class DecodeError extends Error {
@@ -144,92 +146,181 @@ function timesOf(d: Dialect, span: unknown, receivedAt: bigint): { start: bigint
   return { start, end };
 }
 
-/** Walks `resource_spans` → `scope_spans` → `spans`; `receivedAt` stands in for missing times. */
-function walk(d: Dialect, request: unknown, receivedAt: bigint): DecodedRequest {
-  const spans: ReceivedSpan[] = [];
-  let rejected = 0;
-  let rejectReason: string | undefined;
-  const reject = (reason: string): void => {
-    rejected += 1;
-    rejectReason ??= reason;
+/** What the walk collects: the spans converted, and the ones rejected. */
+interface Collected {
+  readonly spans: ReceivedSpan[];
+  rejected: number;
+  rejectReason: string | undefined;
+}
+
+function collected(): Collected {
+  return { spans: [], rejected: 0, rejectReason: undefined };
+}
+
+function resultOf(c: Collected): DecodedRequest {
+  return {
+    spans: c.spans,
+    rejected: c.rejected,
+    rejectReason: c.rejectReason === undefined ? undefined : `${c.rejected} span(s) rejected: ${c.rejectReason}`,
   };
+}
+
+function reject(out: Collected, reason: string): void {
+  out.rejected += 1;
+  out.rejectReason ??= reason;
+}
+
+/** Converts one decoded span into `out` (or counts it as rejected); throws {@link TooManySpansError} past `maxSpans`. */
+function convertSpan(d: Dialect, s: unknown, resource: ReceivedResource, scope: ReceivedScope, receivedAt: bigint, maxSpans: number, out: Collected): void {
+  const traceId = d.id(d.field(s, 'trace_id', 'traceId'), 16);
+  if (typeof traceId !== 'string' || isZero(traceId)) {
+    reject(out, 'trace_id must be 16 bytes, not all zero');
+    return;
+  }
+  const spanId = d.id(d.field(s, 'span_id', 'spanId'), 8);
+  if (typeof spanId !== 'string' || isZero(spanId)) {
+    reject(out, 'span_id must be 8 bytes, not all zero');
+    return;
+  }
+  const parent = d.id(d.field(s, 'parent_span_id', 'parentSpanId'), 8);
+  if (parent === null) {
+    reject(out, 'parent_span_id must be empty or 8 bytes');
+    return;
+  }
+  const times = timesOf(d, s, receivedAt);
+  if (times === undefined) {
+    reject(out, 'start_time_unix_nano and end_time_unix_nano must be unsigned 64-bit integers');
+    return;
+  }
+  if (out.spans.length + 1 > maxSpans) throw new TooManySpansError(maxSpans);
+  const { start, end } = times;
+  out.spans.push({
+    resource,
+    scope,
+    traceId,
+    spanId,
+    parentSpanId: parent === undefined || isZero(parent) ? undefined : parent,
+    traceState: text(d, s, 'trace_state', 'traceState'),
+    name: text(d, s, 'name', 'name') ?? 'unknown',
+    kind: spanKindOf(d.enumValue(d.field(s, 'kind', 'kind'), SPAN_KIND_NAMES)),
+    startTime: nanosToHrTime(start),
+    endTime: nanosToHrTime(end),
+    startNanos: start,
+    endNanos: end,
+    attributes: keyValuesToAttributes(d, d.field(s, 'attributes', 'attributes')),
+    events: eventsOf(d, s, start),
+    links: linksOf(d, s),
+    status: statusOf(d, s),
+  });
+}
+
+/**
+ * Spans converted between two points where the walk may pause (see
+ * slices.ts), or fewer when they are large: a pause point also comes after
+ * every {@link PAUSE_BYTES} of protobuf spans. At a pause point the driver
+ * reads the clock; the event loop gets a turn only once a slice's time is
+ * spent, which a request of an SDK's size (512 spans at most) seldom is.
+ */
+const PAUSE_SPANS = 64;
+const PAUSE_BYTES = 64 * 1024;
+
+/**
+ * Walks `resource_spans` → `scope_spans` → `spans` of a request decoded
+ * whole (OTLP/JSON parsed, or a protobuf message); `receivedAt` stands in
+ * for missing times.
+ */
+export function* walkRequest(d: Dialect, request: unknown, receivedAt: bigint, maxSpans = Number.POSITIVE_INFINITY): SlicedWork<DecodedRequest> {
+  const out = collected();
+  let sincePause = 0;
   for (const rs of list(d, request, 'resource_spans', 'resourceSpans')) {
     const resource = resourceOf(d, rs);
     for (const ss of list(d, rs, 'scope_spans', 'scopeSpans')) {
       const scope = scopeOf(d, ss);
       for (const s of list(d, ss, 'spans', 'spans')) {
-        const traceId = d.id(d.field(s, 'trace_id', 'traceId'), 16);
-        if (typeof traceId !== 'string' || isZero(traceId)) {
-          reject('trace_id must be 16 bytes, not all zero');
-          continue;
+        convertSpan(d, s, resource, scope, receivedAt, maxSpans, out);
+        if (++sincePause >= PAUSE_SPANS) {
+          sincePause = 0;
+          yield;
         }
-        const spanId = d.id(d.field(s, 'span_id', 'spanId'), 8);
-        if (typeof spanId !== 'string' || isZero(spanId)) {
-          reject('span_id must be 8 bytes, not all zero');
-          continue;
-        }
-        const parent = d.id(d.field(s, 'parent_span_id', 'parentSpanId'), 8);
-        if (parent === null) {
-          reject('parent_span_id must be empty or 8 bytes');
-          continue;
-        }
-        const times = timesOf(d, s, receivedAt);
-        if (times === undefined) {
-          reject('start_time_unix_nano and end_time_unix_nano must be unsigned 64-bit integers');
-          continue;
-        }
-        const { start, end } = times;
-        spans.push({
-          resource,
-          scope,
-          traceId,
-          spanId,
-          parentSpanId: parent === undefined || isZero(parent) ? undefined : parent,
-          traceState: text(d, s, 'trace_state', 'traceState'),
-          name: text(d, s, 'name', 'name') ?? 'unknown',
-          kind: spanKindOf(d.enumValue(d.field(s, 'kind', 'kind'), SPAN_KIND_NAMES)),
-          startTime: nanosToHrTime(start),
-          endTime: nanosToHrTime(end),
-          startNanos: start,
-          endNanos: end,
-          attributes: keyValuesToAttributes(d, d.field(s, 'attributes', 'attributes')),
-          events: eventsOf(d, s, start),
-          links: linksOf(d, s),
-          status: statusOf(d, s),
-        });
       }
     }
   }
-  return {
-    spans,
-    rejected,
-    rejectReason: rejectReason === undefined ? undefined : `${rejected} span(s) rejected: ${rejectReason}`,
-  };
-}
-
-function nowNanos(): bigint {
-  return BigInt(Date.now()) * 1_000_000n;
+  return resultOf(out);
 }
 
 /**
- * Decodes an `ExportTraceServiceRequest` in protobuf. Throws
- * {@link DecodeError} for a body protobufjs cannot decode (truncated, wrong
- * wire types, a string that is not UTF-8, nesting too deep).
+ * Bodies from this size on are decoded span by span (see
+ * {@link protobufSteps}); smaller ones, most requests (an SDK's batch of 512
+ * spans of a few hundred bytes each), whole by protobufjs, which is faster
+ * per span and takes a few milliseconds for such a body.
  */
-export function decodeProtobufRequest(body: Uint8Array, receivedAt: bigint = nowNanos()): DecodedRequest {
-  let message: unknown;
+export const DECODE_BY_SPAN_FROM_BYTES = 512 * 1024;
+
+/**
+ * A protobuf request in steps. From `bySpanFrom` bytes on its frame
+ * (resources, scopes, each span's bytes) is decoded at once, the spans one
+ * at a time, each converted as it is decoded, so a large request can pause
+ * between spans. Each span is decoded at the depth it has in the request,
+ * so the result, and what is refused, are those of decoding the request
+ * whole (tested).
+ */
+export function* protobufSteps(body: Uint8Array, receivedAt: bigint, maxSpans: number, bySpanFrom = DECODE_BY_SPAN_FROM_BYTES): SlicedWork<DecodedRequest> {
+  const schema = otlpSchema();
+  if (body.length < bySpanFrom) {
+    let message: unknown;
+    try {
+      message = schema.exportRequest.decode(body);
+    } catch (err) {
+      throw new DecodeError(`not a valid protobuf ExportTraceServiceRequest: ${describe(err)}`);
+    }
+    return yield* walkRequest(protobufDialect, message, receivedAt, maxSpans);
+  }
+  let frame: unknown;
   try {
-    message = otlpSchema().exportRequest.decode(body);
+    frame = schema.exportRequestFrame.decode(body);
   } catch (err) {
     throw new DecodeError(`not a valid protobuf ExportTraceServiceRequest: ${describe(err)}`);
   }
-  return walk(protobufDialect, message, receivedAt);
+  const d = protobufDialect;
+  const out = collected();
+  // The frame's span bytes are views of the body: one reader over the body decodes each where it lies.
+  const reader = protobuf.Reader.create(body);
+  let spansSincePause = 0;
+  let bytesSincePause = 0;
+  for (const rs of list(d, frame, 'resource_spans', 'resourceSpans')) {
+    const resource = resourceOf(d, rs);
+    for (const ss of list(d, rs, 'scope_spans', 'scopeSpans')) {
+      const scope = scopeOf(d, ss);
+      for (const bytes of list(d, ss, 'spans', 'spans')) {
+        if (!(bytes instanceof Uint8Array)) continue;
+        let span: unknown;
+        try {
+          if (bytes.buffer === body.buffer) {
+            reader.pos = bytes.byteOffset - body.byteOffset;
+            span = schema.decodeSpan(reader, bytes.length);
+          } else {
+            span = schema.decodeSpan(protobuf.Reader.create(bytes), bytes.length);
+          }
+        } catch (err) {
+          throw new DecodeError(`not a valid protobuf ExportTraceServiceRequest: ${describe(err)}`);
+        }
+        convertSpan(d, span, resource, scope, receivedAt, maxSpans, out);
+        bytesSincePause += bytes.length;
+        if (++spansSincePause >= PAUSE_SPANS || bytesSincePause >= PAUSE_BYTES) {
+          spansSincePause = 0;
+          bytesSincePause = 0;
+          yield;
+        }
+      }
+    }
+  }
+  return resultOf(out);
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Decodes an OTLP/JSON `ExportTraceServiceRequest`. Throws {@link DecodeError} for text that is not UTF-8 or not a JSON object. */
-export function decodeJsonRequest(body: Uint8Array, receivedAt: bigint = nowNanos()): DecodedRequest {
+/** `JSON.parse` of an OTLP/JSON body (one call: it cannot pause), then the walk in steps. */
+function* jsonSteps(body: Uint8Array, receivedAt: bigint, maxSpans: number): SlicedWork<DecodedRequest> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(STRICT_UTF8.decode(body));
@@ -243,7 +334,52 @@ export function decodeJsonRequest(body: Uint8Array, receivedAt: bigint = nowNano
   if (resourceSpans !== undefined && resourceSpans !== null && !Array.isArray(resourceSpans)) {
     throw new DecodeError('not a valid OTLP/JSON ExportTraceServiceRequest: resourceSpans must be an array');
   }
-  return walk(jsonDialect, parsed, receivedAt);
+  return yield* walkRequest(jsonDialect, parsed, receivedAt, maxSpans);
+}
+
+function nowNanos(): bigint {
+  return BigInt(Date.now()) * 1_000_000n;
+}
+
+/** More spans in one request than the caller takes (answered 413); decoding stopped there. */
+export class TooManySpansError extends Error {
+  override readonly name = 'TooManySpansError';
+  constructor(readonly limit: number) {
+    super(`more than ${limit} spans in one request`);
+  }
+}
+
+/** Options of {@link decodeRequestInSteps}. */
+export interface DecodeOptions {
+  /** Stands in for missing times (default: now). */
+  readonly receivedAt?: bigint;
+  /** Most spans taken; one more stops the decoding with {@link TooManySpansError}. */
+  readonly maxSpans?: number;
+}
+
+/**
+ * Decodes a request body in steps that may pause between spans (run it
+ * with `runInSlices`). Throws {@link DecodeError} as the one-call decoders
+ * do, and {@link TooManySpansError} past `maxSpans`.
+ */
+export function decodeRequestInSteps(encoding: 'protobuf' | 'json', body: Uint8Array, options: DecodeOptions = {}): SlicedWork<DecodedRequest> {
+  const receivedAt = options.receivedAt ?? nowNanos();
+  const maxSpans = options.maxSpans ?? Number.POSITIVE_INFINITY;
+  return encoding === 'protobuf' ? protobufSteps(body, receivedAt, maxSpans) : jsonSteps(body, receivedAt, maxSpans);
+}
+
+/**
+ * Decodes an `ExportTraceServiceRequest` in protobuf. Throws
+ * {@link DecodeError} for a body protobufjs cannot decode (truncated, wrong
+ * wire types, a string that is not UTF-8, nesting too deep).
+ */
+export function decodeProtobufRequest(body: Uint8Array, receivedAt: bigint = nowNanos()): DecodedRequest {
+  return runToEnd(protobufSteps(body, receivedAt, Number.POSITIVE_INFINITY));
+}
+
+/** Decodes an OTLP/JSON `ExportTraceServiceRequest`. Throws {@link DecodeError} for text that is not UTF-8 or not a JSON object. */
+export function decodeJsonRequest(body: Uint8Array, receivedAt: bigint = nowNanos()): DecodedRequest {
+  return runToEnd(jsonSteps(body, receivedAt, Number.POSITIVE_INFINITY));
 }
 
 function describe(err: unknown): string {

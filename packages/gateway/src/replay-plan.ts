@@ -55,6 +55,8 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { Attr, EventType, ForeignAttr as F } from '@agentspan/semconv';
 import { AG2_CONTENT_KEYS, Ag2SpanType, firstUserMessageText, isAg2Span, mapAg2Span } from './ag2-mapping.js';
+import { MAX_RECEIVED_ATTRIBUTES, keepDecidingAttributes } from './attribute-budget.js';
+import { runToEnd, type SlicedWork } from './slices.js';
 import type { ReceivedSpan } from './otlp-model.js';
 
 /**
@@ -82,6 +84,11 @@ export interface PlanOptions {
    * it had no ancestor.
    */
   readonly placementOf?: ((traceId: string, spanId: string) => Placement | undefined) | undefined;
+  /**
+   * Most received attributes a span starts with (default {@link MAX_RECEIVED_ATTRIBUTES}); beyond it the keys
+   * agentspan reads are kept first, the span is marked `agentspan.truncated` and the others dropped are counted.
+   */
+  readonly maxAttributes?: number | undefined;
 }
 
 /** One span of the plan. */
@@ -123,6 +130,8 @@ export interface ReplayPlan {
   readonly spans: readonly PlannedSpan[];
   /** Every span started once and ended once, a span always after its start (and after its parent's start). */
   readonly steps: readonly ReplayStep[];
+  /** Spans that had more received attributes than `maxAttributes`, and how many of those were left out. */
+  readonly attributesDropped: { readonly spans: number; readonly attributes: number };
 }
 
 /** Where a span is placed: its run, node and depth (`agentspan.run.id`, `.node.id`, `.depth`). */
@@ -204,8 +213,16 @@ function traceRunAttributes(span: ReceivedSpan, attributes: Attributes, runId: s
   return run;
 }
 
+/** Spans planned between two points where planning may pause (see slices.ts); a request of fewer never pauses. */
+const PAUSE_SPANS = 256;
+
 /** Builds the replay plan of one request. Never throws for any input the decoders produce. */
 export function planReplay(received: readonly ReceivedSpan[], options: PlanOptions): ReplayPlan {
+  return runToEnd(planReplayInSteps(received, options));
+}
+
+/** {@link planReplay} in steps that may pause between spans (run it with `runInSlices`). */
+export function* planReplayInSteps(received: readonly ReceivedSpan[], options: PlanOptions): SlicedWork<ReplayPlan> {
   // A span sent twice in one request is replayed once (the first copy, as Postgres keeps the first row).
   const index = new Map<string, number>();
   const spans: ReceivedSpan[] = [];
@@ -239,6 +256,11 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
   const nearest: (Placement | undefined)[] = new Array<Placement | undefined>(spans.length);
   const batchDepth = new Int32Array(spans.length);
   const planned: PlannedSpan[] = [];
+  const maxAttributes = options.maxAttributes ?? MAX_RECEIVED_ATTRIBUTES;
+  const decidingKeys = [options.runIdAttribute, options.nodeIdAttribute];
+  let truncatedSpans = 0;
+  let droppedAttributes = 0;
+  let sincePause = 0;
 
   for (const i of order) {
     const span = spans[i] as ReceivedSpan;
@@ -254,7 +276,10 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
           ? options.placementOf?.(span.traceId, span.parentSpanId)
           : undefined;
     nearest[i] = ancestor;
-    const receivedAttributes = span.attributes;
+    // Past the limit, what the mapping and placement decide on is kept first (and every decision below is made on
+    // what the span starts with, as the processor sees it).
+    const kept = keepDecidingAttributes(span.attributes, maxAttributes, decidingKeys);
+    const receivedAttributes = kept.attributes;
     const fromAg2 = isAg2Span(receivedAttributes);
     const ag2 = fromAg2
       ? mapAg2Span(
@@ -265,6 +290,11 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
       : undefined;
     const attributes: Attributes = { ...receivedAttributes, ...(ag2?.attributes ?? {}) };
     if (!options.captureContent) for (const k of AG2_CONTENT_KEYS) delete attributes[k];
+    if (kept.dropped > 0) {
+      truncatedSpans += 1;
+      droppedAttributes += kept.dropped;
+      attributes[Attr.ATTR_TRUNCATED] = true;
+    }
 
     const explicitRun = str(attributes[Attr.ATTR_RUN_ID]);
     // AG2 sets gen_ai.conversation.id on the conversation span only, when it ends: using it would split the run.
@@ -327,6 +357,10 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
         ? traceRunAttributes(span, attributes, placedRun)
         : undefined;
     planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p], run, placement: placements[i] ?? ancestor });
+    if (++sincePause >= PAUSE_SPANS) {
+      sincePause = 0;
+      yield;
+    }
   }
 
   const endOrder = order
@@ -353,5 +387,5 @@ export function planReplay(received: readonly ReceivedSpan[], options: PlanOptio
     started[pos] = 1;
   });
   while (next < endOrder.length) steps.push({ kind: 'end', index: endOrder[next++] as number });
-  return { spans: planned, steps };
+  return { spans: planned, steps, attributesDropped: { spans: truncatedSpans, attributes: droppedAttributes } };
 }

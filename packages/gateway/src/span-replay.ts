@@ -48,22 +48,31 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { Attr, runSpanName } from '@agentspan/semconv';
+import { MAX_ADDED_ATTRIBUTES, MAX_RECEIVED_ATTRIBUTES } from './attribute-budget.js';
 import type { ReceivedResource, ReceivedSpan } from './otlp-model.js';
 import type { ReplayPlan } from './replay-plan.js';
+import { runToEnd, type SlicedWork } from './slices.js';
 
 /**
  * Limits of replayed spans: high, because the sender applied its own
  * limits already and the gateway should not cut what it was sent (the body
- * limit bounds the total).
+ * limit bounds the total). The plan starts a span with at most
+ * {@link MAX_RECEIVED_ATTRIBUTES} received attributes (the ones agentspan
+ * reads first, see attribute-budget.ts); the SDK's limit has room above
+ * that for every key the gateway and the processor add, so none of those is
+ * dropped from a span the sender filled.
  */
 export const REPLAY_SPAN_LIMITS: SpanLimits = Object.freeze({
-  attributeCountLimit: 4096,
+  attributeCountLimit: MAX_RECEIVED_ATTRIBUTES + MAX_ADDED_ATTRIBUTES,
   attributeValueLengthLimit: Number.POSITIVE_INFINITY,
   eventCountLimit: 4096,
   linkCountLimit: 1024,
   attributePerEventCountLimit: 1024,
   attributePerLinkCountLimit: 1024,
 });
+
+/** Starts, ends and events replayed between two points where a replay may pause; a request of fewer never pauses. */
+const PAUSE_WORK = 128;
 
 /** Providers kept (one per distinct resource); the least recently used is forgotten first. */
 const MAX_PROVIDERS = 256;
@@ -197,8 +206,25 @@ export class SpanReplayer {
 
   /** Runs the plan's steps: starts and ends every span, in timeline order. */
   replay(plan: ReplayPlan): void {
+    runToEnd(this.replayInSteps(plan));
+  }
+
+  /**
+   * {@link replay} in steps that may pause (run it with `runInSlices`, the
+   * spans' delivery ticket set around each slice): between two pauses, at
+   * least {@link PAUSE_WORK} starts, ends and events. Spans still open at a
+   * pause stay open; nothing else replays meanwhile (the gateway replays
+   * one request at a time, in order).
+   */
+  *replayInSteps(plan: ReplayPlan): SlicedWork<void> {
     const live: (Span | undefined)[] = new Array<Span | undefined>(plan.spans.length);
+    let work = 0;
     for (const step of plan.steps) {
+      if (work >= PAUSE_WORK) {
+        work = 0;
+        yield;
+      }
+      work += 1;
       const planned = plan.spans[step.index];
       if (planned === undefined) continue;
       if (step.kind === 'start') {
@@ -209,6 +235,7 @@ export class SpanReplayer {
       if (span === undefined) continue;
       const received = planned.span;
       for (const e of received.events) span.addEvent(e.name, e.attributes, e.time);
+      work += received.events.length;
       if (received.status.code !== 0) span.setStatus(received.status);
       span.end(received.endTime);
       // Ended spans take no setAttribute; exporters read this record later, as the processor's content policy relies on too.

@@ -213,6 +213,13 @@ export interface GatewayStats {
   readonly envelopes: EnvelopeStats;
   /** Execution orders continued from Postgres for runs new to this process (see the README, *Execution order*). */
   readonly orders: RunOrderStats;
+  /**
+   * Spans that came with more attributes than a replayed span keeps (4 096),
+   * and how many attributes were left out of them: the keys agentspan reads
+   * are kept first, the span is marked `agentspan.truncated` (`meta.truncated`
+   * of its row), and the first time is logged.
+   */
+  readonly attributesDropped: { readonly spans: number; readonly attributes: number };
 }
 
 /** A running gateway. */

@@ -14,6 +14,7 @@ import { Attr } from '@agentspan/semconv';
 import { EnvelopeMemory, planReplay, type PlanOptions, type ReceivedSpan } from '../src/index.js';
 import { receivedSpan } from './helpers.js';
 import { REPLAY_SPAN_LIMITS, SpanReplayer } from '../src/span-replay.js';
+import { MAX_RECEIVED_ATTRIBUTES } from '../src/attribute-budget.js';
 
 const OPTIONS: PlanOptions = {
   runIdAttribute: 'gen_ai.conversation.id',
@@ -340,9 +341,10 @@ test('a turn that started after its envelope ended (another service, a later req
   assert.equal(open.marked().length, 1);
 });
 
-test('a span is classified on the attributes the replay keeps: a turn whose key is past the attribute limit is no turn (its envelope stays a row)', () => {
+test('a turn whose deciding keys come after more attributes than a span keeps is still a turn: its envelope is no row, in one request or across requests', () => {
+  // Until 2026-12: the replay kept the first 4 096 keys, so such a turn was no turn and its envelope a second row.
   const filler: Attributes = {};
-  for (let k = 0; k < (REPLAY_SPAN_LIMITS.attributeCountLimit ?? 0); k++) filler[`x.${k}`] = k;
+  for (let k = 0; k < MAX_RECEIVED_ATTRIBUTES + 10; k++) filler[`x.${k}`] = k;
   const turn = { ...filler, ...TURN };
   const whole = gatewayInProcess();
   whole.send([span(1, 0, 1, 2, turn), span(0, undefined, 0, 3, ENVELOPE)]);
@@ -350,7 +352,8 @@ test('a span is classified on the attributes the replay keeps: a turn whose key 
   split.send([span(1, 0, 1, 2, turn)]);
   split.send([span(0, undefined, 0, 3, ENVELOPE)]);
   assert.deepEqual(split.rows(), whole.rows());
-  assert.deepEqual(split.marked(), []);
+  assert.deepEqual([...whole.rows().values()].filter((t) => t === 'agent_call').length, 1, 'the turn is the row, the envelope is not');
+  assert.deepEqual(split.marked(), [hex(0)]);
 });
 
 test('a full memory forgets its least recently touched sixteenth at once (counted), and keeps its bound', () => {

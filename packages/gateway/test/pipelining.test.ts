@@ -1,0 +1,210 @@
+/**
+ * HTTP/1.1 pipelining: requests sent back to back on one keep-alive
+ * connection are answered in order, each with its own answer, also when a
+ * later one times out (`requestTimeoutMillis`) while an earlier one is still
+ * being processed.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import type { Gateway } from '../src/index.js';
+import { SpanFactory, eventually, startTestGateway } from './helpers.js';
+
+let db: TestSchema;
+
+before(async () => {
+  db = await createTestSchema('gateway_pipeline');
+});
+after(async () => {
+  await db.drop();
+});
+
+function toolSpans(n: number, conversation: string) {
+  const f = new SpanFactory('pipelining-svc');
+  for (let i = 0; i < n; i++) {
+    const s = f.start(`execute_tool step_${i}`, {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'step',
+      'gen_ai.conversation.id': conversation,
+      'gen_ai.tool.call.arguments': JSON.stringify({ i }),
+    }, i);
+    f.end(s, i + 1);
+  }
+  return f.finished();
+}
+
+function body(conversation: string): Buffer {
+  return Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(2, conversation)) as Uint8Array);
+}
+
+function head(contentLength: number): string {
+  return `POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${contentLength}\r\n\r\n`;
+}
+
+async function rowsOf(conversation: string): Promise<number> {
+  const r = await db.pool.query('SELECT COUNT(*)::int AS n FROM execution_events WHERE run_id = $1', [conversation]);
+  return r.rows[0].n as number;
+}
+
+/**
+ * A gateway whose order lookup never answers: the first request of a new run
+ * is held `orderLookupTimeoutMillis` before it is replayed (then numbered from
+ * memory and written as usual), long enough for a request behind it to time out.
+ */
+function slowGateway(options: Parameters<typeof startTestGateway>[1] = {}): Promise<Gateway> {
+  const stuck = new Proxy(db.pool, {
+    get(target, key) {
+      if (key === 'query') return () => new Promise(() => undefined);
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as typeof db.pool;
+  return startTestGateway(db, { pool: stuck, orderLookupTimeoutMillis: 3000, requestTimeoutMillis: 1000, ...options });
+}
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+}
+
+/** The answers read from a raw connection, in order, and whether it closed. */
+function answersOf(socket: Socket): { answers: () => RawAnswer[]; closed: () => boolean } {
+  let buffered = Buffer.alloc(0);
+  const answers: RawAnswer[] = [];
+  let closed = false;
+  socket.on('data', (d: Buffer) => {
+    buffered = Buffer.concat([buffered, d]);
+    for (;;) {
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const lines = buffered.subarray(0, end).toString('latin1').split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines.slice(1)) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      const length = Number(headers['content-length'] ?? 0);
+      if (buffered.length < end + 4 + length) return;
+      answers.push({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0), headers });
+      buffered = buffered.subarray(end + 4 + length);
+    }
+  });
+  socket.on('close', () => (closed = true));
+  socket.on('error', () => undefined);
+  return { answers: () => answers.slice(), closed: () => closed };
+}
+
+test('pipelined: the second request times out while the first is processed: the first is answered 200, the second 408, in order', async () => {
+  const gateway = await slowGateway();
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const first = body('conv-pipe-first');
+    const second = body('conv-pipe-second');
+    // One write: the first request whole, the second's headers and half its body (the rest never comes).
+    socket.write(Buffer.concat([Buffer.from(head(first.length)), first, Buffer.from(head(second.length)), second.subarray(0, 10)]));
+    await eventually(async () => read.closed(), 8000);
+    const answers = read.answers();
+    assert.deepEqual(answers.map((a) => a.status), [200, 408], 'each request its own answer, in order');
+    assert.equal(answers[1]?.headers['connection'], 'close');
+    assert.equal(await rowsOf('conv-pipe-first'), 2, 'the first was accepted, and said so');
+    assert.equal(await rowsOf('conv-pipe-second'), 0);
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('pipelined: the second request\'s headers never end while the first is processed: 200 for the first, then 408 and the connection closed', async () => {
+  const gateway = await slowGateway();
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const first = body('conv-pipe-head-first');
+    socket.write(Buffer.concat([Buffer.from(head(first.length)), first, Buffer.from('POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-')]));
+    await eventually(async () => read.closed(), 8000);
+    assert.deepEqual(read.answers().map((a) => a.status), [200, 408]);
+    assert.equal(await rowsOf('conv-pipe-head-first'), 2);
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('pipelined: malformed HTTP behind a request being processed: 200 for that request, then 400 and the connection closed', async () => {
+  const gateway = await slowGateway({ orderLookupTimeoutMillis: 1000 });
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const first = body('conv-pipe-malformed-first');
+    socket.write(Buffer.concat([Buffer.from(head(first.length)), first, Buffer.from('NOT HTTP AT ALL\r\n\r\n')]));
+    await eventually(async () => read.closed(), 8000);
+    assert.deepEqual(read.answers().map((a) => a.status), [200, 400]);
+    assert.equal(await rowsOf('conv-pipe-malformed-first'), 2);
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('pipelined: two whole requests in one write are both accepted and answered in order; the connection stays open', async () => {
+  const gateway = await slowGateway({ orderLookupTimeoutMillis: 1500 });
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const first = body('conv-pipe-both-1');
+    const second = body('conv-pipe-both-2');
+    socket.write(Buffer.concat([Buffer.from(head(first.length)), first, Buffer.from(head(second.length)), second]));
+    await eventually(async () => read.answers().length === 2, 8000);
+    assert.deepEqual(read.answers().map((a) => a.status), [200, 200]);
+    assert.equal(read.closed(), false);
+    assert.equal(await rowsOf('conv-pipe-both-1'), 2);
+    assert.equal(await rowsOf('conv-pipe-both-2'), 2);
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('requests are planned in the order they were read: a gzip body read first is numbered first, though a later plain one decodes sooner', async () => {
+  const gateway = await startTestGateway(db);
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const conv = 'conv-pipe-read-order';
+    const large = gzipSync(Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(4000, conv)) as Uint8Array));
+    const small = Buffer.from(ProtobufTraceSerializer.serializeRequest(toolSpans(1, conv)) as Uint8Array);
+    const gzipHead = `POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Encoding: gzip\r\nContent-Length: ${large.length}\r\n\r\n`;
+    socket.write(Buffer.concat([Buffer.from(gzipHead), large, Buffer.from(head(small.length)), small]));
+    await eventually(async () => read.answers().length === 2, 15_000);
+    assert.deepEqual(read.answers().map((a) => a.status), [200, 200]);
+    const all = await db.pool.query('SELECT COUNT(*)::int AS n FROM execution_events WHERE run_id = $1', [conv]);
+    assert.equal(all.rows[0].n, 4001);
+    // The large request's spans are step_0 ... step_3999; the small one's single span is a step_0 of its own.
+    const last = await db.pool.query('SELECT name FROM execution_events WHERE run_id = $1 ORDER BY execution_order DESC LIMIT 1', [conv]);
+    assert.equal(last.rows[0].name, 'execute_tool step_0', 'the request read second is numbered after the first one\'s spans');
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('pipelined: a request timing out while nothing is pending on its connection is still answered 408 at once', async () => {
+  const gateway = await startTestGateway(db, { requestTimeoutMillis: 1000 });
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const first = body('conv-pipe-alone');
+    socket.write(Buffer.concat([Buffer.from(head(first.length)), first.subarray(0, 10)]));
+    const started = Date.now();
+    await eventually(async () => read.closed(), 5000);
+    assert.deepEqual(read.answers().map((a) => a.status), [408]);
+    assert.ok(Date.now() - started < 3500, `closed after ${Date.now() - started} ms`);
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
