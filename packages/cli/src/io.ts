@@ -1,9 +1,18 @@
+import { once } from 'node:events';
+
 /** Where a command writes, so tests can capture it. */
 export interface CliIo {
   /** Writes one line (a newline is added) to standard output. */
   out(text: string): void;
   /** Writes one line (a newline is added) to standard error. */
   err(text: string): void;
+  /**
+   * Writes to standard output as is (no newline added); a promise it returns resolves once the
+   * stream takes more (its `drain`, when it was behind). Commands that stream a run (`timeline`)
+   * write through it and wait, so a slow reader holds back the reading instead of the output piling
+   * up in memory; without it they use {@link out}, a batch of lines at a time.
+   */
+  writeOut?(chunk: string): Promise<void> | void;
   /** Environment variables (read here, at the edge, and nowhere else). */
   env: Record<string, string | undefined>;
   /**
@@ -34,6 +43,8 @@ export interface CliIo {
 /** The process's own streams and environment. */
 export const processIo: CliIo = {
   out: (t) => process.stdout.write(`${t}\n`),
+  // An error on stdout rejects the wait (`once` does); `endQuietlyOnClosedOutput` ends the process on it first.
+  writeOut: (chunk) => (process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain').then(() => undefined)),
   err: (t) => process.stderr.write(`${t}\n`),
   env: process.env,
   isTTY: process.stdout.isTTY === true && process.stderr.isTTY === true,

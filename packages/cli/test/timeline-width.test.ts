@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { runMigrations } from '@agentspan/exporter-postgres';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import { formatTimeline } from '../src/commands/timeline.js';
+import { formatTimeline } from '../src/timeline/format.js';
+import { MIN_COLUMNS_WITH_MARK } from '../src/timeline/layout.js';
 import type { NodeRow, RunHeader, TimelineEventRow } from '../src/data/run-detail.js';
 import { colorsFor, stripAnsi } from '../src/format/colors.js';
-import { cutToWidth, displayWidth, wrapToWidth } from '../src/format/table.js';
+import { cutToWidth, displayWidth, wrapToWidth } from '../src/format/width.js';
 import { runCli } from '../src/index.js';
 import { captureIo } from './helpers/io.js';
 
@@ -137,7 +138,7 @@ test('on a terminal every line fits its width; the headers keep their status and
       assert.match(plain[0]!, /^run nightly-evaluation-x+…  ✗ failed  10m 00s  3 events$/, `${columns}: ${plain[0]}`);
       assert.match(plain.find((l) => l.startsWith('analyse'))!, /^analyse  summarise.*…  ✓ completed  5\.00 s$/);
     } else {
-      assert.match(plain[0]!, /^run nightly-evaluation-x+…$/, 'too narrow to keep the tail: the line is cut at the edge');
+      assert.match(plain[0]!, /^run nightly-evaluation-x+…  ✗ failed$/, 'too narrow for the whole tail: the status alone is kept');
     }
     const note = plain.findIndex((l) => l.trimStart().startsWith('(stale:'));
     const wrapped = plain.slice(note).join(' ').replace(/\s+/g, ' ');
@@ -207,3 +208,51 @@ test('agentspan timeline on a terminal of 50 columns: no line is wider; piped, t
     }
   }
 });
+
+test(`on a terminal of ${MIN_COLUMNS_WITH_MARK} columns or more every event line keeps its mark; narrower, lines are cut at the edge, never wider`, () => {
+  const colors = colorsFor({ isTTY: true, env: {} });
+  const wide: TimelineEventRow[] = [
+    // The widest order an integer holds, a deep event, CJK and long names, long durations: the hardest lines to fit.
+    { ...events[0]!, id: 'a', executionOrder: -2147483648, depth: 9, agentName: '分析者エージェント・長い名前', eventType: 'ツール呼び出し再試行', durationMs: 3_600_000 * 30 },
+    { ...events[1]!, id: 'b', executionOrder: 2147483647, depth: 2, agentName: 'a-very-long-agent-name-indeed', eventType: LONG_TYPE, durationMs: 0.5 },
+    { ...events[0]!, id: 'c', executionOrder: 7, depth: 1, agentName: null, eventType: 'tool_call', startMs: null, preview: '✓✗ marks in a summary are not the mark' },
+    { ...events[1]!, id: 'd', executionOrder: null, depth: 3, agentName: '😀😀😀😀😀😀😀😀', status: 'completed', hasError: true, errorMessage: 'exit 1' },
+    // Still running, deep: its note under it is wrapped, from the line's start when the indentation leaves too little.
+    { ...events[2]!, id: 'e', executionOrder: 12345, depth: 8 },
+  ];
+  for (let columns = 1; columns <= 130; columns++) {
+    const lines = formatTimeline(run, nodes, wide, { colors, width: columns, fit: true, now }).split('\n');
+    const eventLines = lines.map(stripAnsi).filter((l) => /^\s*#/.test(l));
+    for (const l of lines) {
+      assert.ok(displayWidth(l) <= columns, `${columns}: ${displayWidth(l)}: ${stripAnsi(l)}`);
+      assert.ok(wellFormed(l), `${columns}: a character split: ${JSON.stringify(l)}`);
+    }
+    if (columns >= 10) assert.ok(lines.length < 45, `${columns}: ${lines.length} lines, the notes wrapped into scraps`);
+    const byId = new Map(wide.map((e) => [e.id, e]));
+    for (const [id, order] of [['a', '#-2147483648'], ['b', '#2147483647'], ['c', '#7 '], ['d', '#?']] as const) {
+      const line = eventLines.find((l) => l.trimStart().startsWith(order));
+      if (columns < MIN_COLUMNS_WITH_MARK) continue;
+      assert.ok(line, `${columns}: the line of ${order}`);
+      // The mark is the first ✓ or ✗ after the order and the columns; the summary of c holds both, after it.
+      const expected = eventFailedMark(byId.get(id)!);
+      const mark = /[✓✗]/.exec(line.replace(/^\s*#\S+/, ''))?.[0];
+      assert.equal(mark, expected, `${columns}: ${order} shows ${expected}: ${line}`);
+    }
+  }
+  // Wide enough, nothing is given up: every column, the summary after the mark.
+  const roomy = formatTimeline(run, nodes, wide, { colors, width: 200, fit: true, now }).split('\n').map(stripAnsi);
+  assert.ok(roomy.some((l) => /#2147483647 +\+20 ms +retry_with_exponent… +a-very-long-age… +0\.50 ms +✗  retry$/.test(l)), roomy.join('\n'));
+  // At the narrowest, what is left: the order, cut names, the mark (the offset, duration and indentation given up).
+  const narrow = formatTimeline(run, nodes, wide, { colors, width: MIN_COLUMNS_WITH_MARK, fit: true, now }).split('\n').map(stripAnsi);
+  assert.ok(narrow.some((l) => /^#-2147483648 {2}ツー… {3}分析… {2}✓$/.test(l)), narrow.join('\n'));
+});
+
+/** The mark an ended event's line must show: ✗ when it failed (status or error flag), else ✓. */
+function eventFailedMark(e: TimelineEventRow): '✓' | '✗' {
+  return e.hasError || !['completed', 'success'].includes(e.status) ? '✗' : '✓';
+}
+
+/** No lone surrogate: a pair split by a cut would leave one. */
+function wellFormed(text: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+}

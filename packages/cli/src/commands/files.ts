@@ -11,23 +11,28 @@ function contentState(f: GeneratedFile): string {
   return f.skipReason ? `not captured: ${f.skipReason}` : 'not captured';
 }
 
-/** The files table, and with `--content` each file's captured content under a header. */
-export function formatFiles(runId: string, files: readonly GeneratedFile[], withContent: boolean, colors: Colors): string {
+/**
+ * The files table, and with `--content` each file's captured content under a header. On a terminal
+ * (`width`: standard output is one) the table is fitted to its width, the free text cut first (path,
+ * content state, node, agent, source, type); the contents and their headers are printed whole.
+ */
+export function formatFiles(runId: string, files: readonly GeneratedFile[], withContent: boolean, colors: Colors, width?: number): string {
   // The run id, the paths and the contents are recorded text: none may send the terminal a control sequence.
   if (files.length === 0) return terminalSafe(`run ${runId} generated no files`);
   const parts = [
     renderTable(
       [
-        { header: 'PATH', cell: (f: GeneratedFile) => f.path, maxWidth: 60 },
+        { header: 'PATH', cell: (f: GeneratedFile) => f.path, maxWidth: 60, shrink: true },
         { header: 'SIZE', cell: (f) => formatBytes(f.sizeBytes), alignRight: true },
-        { header: 'TYPE', cell: (f) => f.fileType ?? '-' },
-        { header: 'SOURCE', cell: (f) => f.source ?? '-' },
-        { header: 'AGENT', cell: (f) => f.agentName ?? '-' },
-        { header: 'NODE', cell: (f) => f.nodeId ?? '-' },
+        { header: 'TYPE', cell: (f) => f.fileType ?? '-', shrink: true },
+        { header: 'SOURCE', cell: (f) => f.source ?? '-', shrink: true },
+        { header: 'AGENT', cell: (f) => f.agentName ?? '-', shrink: true },
+        { header: 'NODE', cell: (f) => f.nodeId ?? '-', shrink: true },
         { header: 'ORDER', cell: (f) => String(f.executionOrder ?? '-'), alignRight: true },
-        { header: 'CONTENT', cell: (f) => contentState(f) },
+        { header: 'CONTENT', cell: (f) => contentState(f), shrink: true },
       ],
       files,
+      { width },
     ),
   ];
   if (withContent) {
@@ -58,7 +63,7 @@ export const filesCommand: CommandSpec = {
       return { runId: id, files: await loadFiles(client, id, withContent) };
     });
     if (ctx.json) ctx.io.out(JSON.stringify({ runId, files }, null, 2));
-    else ctx.io.out(formatFiles(runId, files, withContent, ctx.colors));
+    else ctx.io.out(formatFiles(runId, files, withContent, ctx.colors, ctx.io.columns));
     return 0;
   },
 };

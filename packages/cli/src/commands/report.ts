@@ -7,11 +7,9 @@ import { countEvents, loadFullEvents, loadNodes, loadRunHeader } from '../data/r
 import { formatBytes, shortRunId } from '../format/text.js';
 import { CliError } from '../errors.js';
 import { UsageError } from '../io.js';
+import { fittingMaxChars, MIN_MAX_CHARS } from '../report/fitting-max-chars.js';
 import { renderReport, runFingerprint } from '../report/render-report.js';
 import { buildReportData, DEFAULT_REPORT_MAX_CHARS, type ReportData } from '../report/report-data.js';
-
-/** The smallest `--max-chars`: a value cut shorter says too little to be worth a report. */
-export const MIN_MAX_CHARS = 100;
 
 /** `agentspan report <run-id> --out run.html`: the self-contained HTML report. */
 export const reportCommand: CommandSpec = {
@@ -156,42 +154,4 @@ export function tooLargeMessage(data: ReportData, maxChars: number): string {
     `${what}${smallest}: the run has too many values for one page. ` +
     'Read it with `agentspan timeline <run-id>` (every event, any size; --json for all fields) and `agentspan files <run-id> --content`'
   );
-}
-
-/** Characters of string values (and keys) a report is cut down to when it was too large: half of V8's cap, for the markup, escapes and other fields. */
-const FITTING_BUDGET = 256_000_000;
-
-/**
- * The largest `--max-chars` (at least {@link MIN_MAX_CHARS}, below
- * `maxChars`) that brings the report's string values and object keys under
- * {@link FITTING_BUDGET} characters in all (a value longer than the limit
- * keeps the limit's worth; a key is kept whole, whatever the limit), or
- * `null` when there is none: `maxChars` is already the smallest, or even the
- * smallest leaves too much. Suggesting the limit given, or one that does not
- * fit either, would be advice that cannot help.
- */
-export function fittingMaxChars(data: ReportData, maxChars: number): number | null {
-  const lengths: number[] = [];
-  let keys = 0;
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') lengths.push(v.length);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') {
-      for (const [k, child] of Object.entries(v)) {
-        keys += k.length;
-        walk(child);
-      }
-    }
-  };
-  walk(data);
-  const total = (limit: number) => lengths.reduce((sum, l) => sum + Math.min(l, limit), keys);
-  let low = MIN_MAX_CHARS;
-  let high = maxChars - 1;
-  if (high < low || total(low) > FITTING_BUDGET) return null;
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (total(mid) <= FITTING_BUDGET) low = mid;
-    else high = mid - 1;
-  }
-  return low;
 }

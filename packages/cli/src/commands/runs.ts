@@ -55,23 +55,30 @@ function durationCell(r: Pick<RunListEntry, 'durationMs' | 'completedAt' | 'star
   return Number.isFinite(sofar) && sofar >= 0 ? `≥ ${formatDuration(sofar)}` : formatDuration(null);
 }
 
-function runsTable(runs: RunListEntry[], colors: Colors): string {
+/**
+ * The runs as a table; on a terminal (`width`: standard output is one) fitted to its width, the free
+ * text cut first: task, agents, event counts, mode, then a run id you chose (a UUID's 8 characters
+ * stay whole) and a status of the application's own (the standard ones stay whole).
+ */
+export function runsTable(runs: readonly RunListEntry[], colors: Colors, width?: number): string {
   return renderTable(
     [
-      { header: 'RUN', cell: (r) => shortRunId(r.id), maxWidth: 40 },
-      { header: 'MODE', cell: (r) => r.mode ?? '-', maxWidth: 18 },
-      { header: 'STATUS', cell: (r) => runStatusMark(r.status, colors) },
+      { header: 'RUN', cell: (r) => shortRunId(r.id), maxWidth: 40, shrink: true, minWidth: 8 },
+      { header: 'MODE', cell: (r) => r.mode ?? '-', maxWidth: 18, shrink: true },
+      { header: 'STATUS', cell: (r) => runStatusMark(r.status, colors), shrink: true, minWidth: 9 },
       { header: 'STARTED (UTC)', cell: (r) => formatTimestamp(r.startedAt) },
       { header: 'DURATION', cell: (r) => durationCell(r), alignRight: true },
       {
         header: 'EVENTS',
         cell: (r) =>
           formatEventCounts(r.eventCounts) + (r.failedEvents > 0 ? colors.red(` (${r.failedEvents} failed)`) : ''),
+        shrink: true,
       },
-      { header: 'AGENTS', cell: (r) => r.agents.join(', ') || '-', maxWidth: 32 },
-      { header: 'TASK', cell: (r) => shorten(r.task, 48) || '-' },
+      { header: 'AGENTS', cell: (r) => r.agents.join(', ') || '-', maxWidth: 32, shrink: true },
+      { header: 'TASK', cell: (r) => shorten(r.task, 48) || '-', shrink: true },
     ],
     runs,
+    { width },
   );
 }
 
@@ -112,7 +119,7 @@ export const runsCommand: CommandSpec = {
       );
       return 0;
     }
-    ctx.io.out(runsTable(runs, ctx.colors));
+    ctx.io.out(runsTable(runs, ctx.colors, ctx.io.columns));
     return 0;
   },
 };

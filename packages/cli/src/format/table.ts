@@ -1,5 +1,5 @@
-import { stripAnsi } from './colors.js';
 import { maxOf, terminalSafe } from './text.js';
+import { cutToWidth, displayWidth, fitCell } from './width.js';
 
 /** One column of {@link renderTable}. */
 export interface Column<Row> {
@@ -11,200 +11,92 @@ export interface Column<Row> {
   alignRight?: boolean;
   /** Widest the column may be; longer cells are cut with `…`. @default no limit */
   maxWidth?: number;
+  /**
+   * Free text (a task, a path, agent names) that may be cut with `…` to fit the table into
+   * {@link TableOptions.width}; the widest such column is cut first. Columns without it (times,
+   * numbers) are never cut but at the edge of a table too wide for the terminal even so.
+   * @default false
+   */
+  shrink?: boolean;
+  /** Narrowest a cut leaves a `shrink` column, in terminal columns. @default the header's width */
+  minWidth?: number;
 }
 
-/**
- * Code points a terminal draws two columns wide: East Asian Wide and Fullwidth (Hangul jamo, CJK
- * ideographs and punctuation, kana, Hangul syllables, fullwidth forms, Tangut, the ideographic
- * planes) and emoji shown as pictures (`Emoji_Presentation`). JavaScript has no East_Asian_Width
- * property, so the blocks are listed; what is left out is drawn narrow, as most terminals do.
- */
-const WIDE =
-  /[\p{Emoji_Presentation}\u1100-\u115f\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{16fe0}-\u{16fe4}\u{17000}-\u{18cff}\u{1b000}-\u{1b2ff}\u{1f200}-\u{1f2ff}\u{20000}-\u{2fffd}\u{30000}-\u{3fffd}]/u;
-/** Code points drawn on the one before them or not at all: marks, format characters (U+200D, variation selectors). */
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
-/** A regional indicator: two of them are one flag. */
-const REGIONAL = /^[\u{1f1e6}-\u{1f1ff}]$/u;
-/** A pictograph that U+FE0F (emoji presentation) turns into a two-column emoji (`❤️`). */
-const PICTOGRAPHIC = /^\p{Extended_Pictographic}/u;
-/**
- * Text whose every character is one column and starts a cluster of its own: printable ASCII, the
- * Latin, Greek and Cyrillic letters (but their combining marks and the soft hyphen), punctuation,
- * arrows, box drawing and the marks the CLI prints (`✓`, `✗`, `…`). Most lines are only that, and
- * are measured by their length.
- */
-const NARROW_ONLY = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u03ff\u0400-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u25fc\u2713\u2717]*$/;
-
-/** One character as a reader sees it (a letter and its accents, emoji joined by U+200D, a flag), and its columns. */
-interface Cluster {
-  cluster: string;
-  width: number;
+/** Options of {@link renderTable}. */
+export interface TableOptions {
+  /**
+   * The terminal's width: the table is fitted into it (see {@link fitColumnWidths}), and a line
+   * still wider (when every `shrink` column is at its narrowest) is cut at the edge with `…`.
+   * Absent (output piped), nothing is cut but to a column's `maxWidth`.
+   */
+  width?: number | undefined;
 }
 
+/** Columns between two cells. */
+const GAP = 2;
+
 /**
- * Plain `text` (no colour codes) as {@link Cluster}s: a code point starts one, but a mark or format
- * character, a code point after U+200D and the second regional indicator of a flag join the one
- * before. Its width is its first code point's: 2 when wide ({@link WIDE}), or a pictograph made an
- * emoji by U+FE0F; 0 when only marks; else 1. A simplification of Unicode's grapheme clusters
- * (Intl.Segmenter is many times slower, and this runs on every line of a timeline) that agrees with it on
- * what terminals draw.
+ * The widths that fit `natural` (each column's widest cell) into `width` terminal columns, cutting
+ * the widest `shrinkable` column by one column at a time (the rightmost of equally wide ones), never
+ * below its `floor`, until the line fits or none can give more. So a 48-column task is cut to the
+ * width of the next widest free text before that one is touched, and columns shrink evenly after.
  */
-function clusters(text: string): Cluster[] {
-  if (NARROW_ONLY.test(text)) return Array.from(text, (cluster) => ({ cluster, width: 1 }));
-  const out: Cluster[] = [];
-  let joinNext = false;
-  let openFlag = false;
-  for (const char of text) {
-    const code = char.charCodeAt(0);
-    if (code >= 0x20 && code < 0x300 && code !== 0xad && !joinNext) {
-      // Latin: one column, a cluster of its own (the common case, without the property lookups below).
-      out.push({ cluster: char, width: 1 });
-      openFlag = false;
-      continue;
+export function fitColumnWidths(
+  natural: readonly number[],
+  shrinkable: readonly boolean[],
+  floors: readonly number[],
+  width: number,
+): number[] {
+  const widths = [...natural];
+  let excess = widths.reduce((sum, w) => sum + w, 0) + GAP * Math.max(0, widths.length - 1) - width;
+  while (excess > 0) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) {
+      if (!shrinkable[i] || widths[i]! <= floors[i]!) continue;
+      if (widest === -1 || widths[i]! >= widths[widest]!) widest = i;
     }
-    const last = out[out.length - 1];
-    const zero = ZERO_WIDTH.test(char);
-    const regional = REGIONAL.test(char);
-    if (last !== undefined && (joinNext || zero || (openFlag && regional))) {
-      last.cluster += char;
-      if (char === '\ufe0f' && PICTOGRAPHIC.test(last.cluster)) last.width = 2;
-      openFlag = false;
-    } else {
-      out.push({ cluster: char, width: zero ? 0 : WIDE.test(char) ? 2 : 1 });
-      openFlag = regional;
-    }
-    joinNext = char === '\u200d';
+    if (widest === -1) break;
+    widths[widest]!--;
+    excess--;
   }
-  return out;
-}
-
-/**
- * Display width in terminal columns, ignoring ANSI colour codes: a CJK character, a fullwidth
- * form or an emoji takes two, a combining mark none of its own (it is drawn on its letter), a
- * sequence of emoji joined by U+200D or a flag two (drawn as one). The widths most terminals
- * use; an uncommon character one draws otherwise can still shift a line by a column.
- */
-export function displayWidth(text: string): number {
-  const plain = stripAnsi(text);
-  if (NARROW_ONLY.test(plain)) return plain.length;
-  let width = 0;
-  for (const c of clusters(plain)) width += c.width;
-  return width;
-}
-
-const ELLIPSIS = '…';
-/** Splits text into plain parts and SGR colour codes (kept by the capture), as {@link stripAnsi} removes them. */
-const SGR_PARTS = /(\u001b\[[0-9;]*m)/;
-/** One whole SGR colour code. */
-const SGR_WHOLE = /^\u001b\[[0-9;]*m$/;
-
-/**
- * `text` in at most `width` columns ({@link displayWidth}): whole when it fits, else cut with
- * `…`, its colour codes kept (they take no column) and all colour reset after the `…` when it
- * had any, so a cut inside a coloured part does not colour what follows. For one terminal line,
- * already {@link terminalSafe}.
- */
-export function cutToWidth(text: string, width: number): string {
-  if (displayWidth(text) <= width) return text;
-  if (width < 1) return '';
-  // Whole grapheme clusters (a letter with its accents, an emoji sequence) while they fit before the `…`;
-  // a wide one that would straddle the edge is left out, the line one column short.
-  const room = width - 1;
-  let kept = '';
-  let shown = 0;
-  let coloured = false;
-  cutting: for (const part of text.split(SGR_PARTS)) {
-    if (shown >= room) break;
-    if (SGR_WHOLE.test(part)) {
-      kept += part;
-      coloured = true;
-      continue;
-    }
-    for (const { cluster, width: w } of clusters(part)) {
-      if (shown + w > room) break cutting;
-      kept += cluster;
-      shown += w;
-    }
-  }
-  return `${kept}${ELLIPSIS}${coloured ? '\u001b[0m' : ''}`;
-}
-
-/**
- * Plain `text` (no colour codes) in lines of at most `width` columns, broken at spaces (runs of
- * them are one break); a word wider than `width` is broken inside, between grapheme clusters
- * (only a two-column character in a width of 1 is then wider than the line). For prose, where a
- * cut would lose the end of a sentence. `['']` for empty text.
- */
-export function wrapToWidth(text: string, width: number): string[] {
-  const size = Math.max(1, width);
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (word === '') continue;
-    const joined = line === '' ? word : `${line} ${word}`;
-    if (displayWidth(joined) <= size) {
-      line = joined;
-      continue;
-    }
-    if (line !== '') lines.push(line);
-    line = '';
-    let shown = 0;
-    for (const { cluster, width: w } of clusters(word)) {
-      if (shown + w > size && line !== '') {
-        lines.push(line);
-        line = '';
-        shown = 0;
-      }
-      line += cluster;
-      shown += w;
-    }
-  }
-  if (line !== '' || lines.length === 0) lines.push(line);
-  return lines;
-}
-
-/**
- * `head` then `tail` in at most `width` columns, cutting `head` first ({@link cutToWidth}) so that
- * the tail (a status and a duration at the end of a header line) stays whole; only when less than
- * `minHead` columns would be left for the head is the whole line cut at the edge instead.
- */
-export function fitWithTail(head: string, tail: string, width: number, minHead = 12): string {
-  const line = `${head}${tail}`;
-  if (displayWidth(line) <= width) return line;
-  const room = width - displayWidth(tail);
-  return room >= minHead ? `${cutToWidth(head, room)}${tail}` : cutToWidth(line, width);
-}
-
-/** `text` padded with spaces to `width` columns ({@link displayWidth}: `padEnd` counts UTF-16 units). */
-export function padToWidth(text: string, width: number): string {
-  return `${text}${' '.repeat(Math.max(0, width - displayWidth(text)))}`;
-}
-
-/** A table cell in `width` columns: whole when it fits, else cut (without its colours) with `…`. */
-function fitWidth(text: string, width: number): string {
-  if (displayWidth(text) <= width) return text;
-  return cutToWidth(stripAnsi(text), Math.max(1, width));
+  return widths;
 }
 
 /**
  * A plain-text table: a header line, then one line per row, columns
- * separated by two spaces, trailing spaces trimmed.
+ * separated by two spaces, trailing spaces trimmed. With a terminal's
+ * {@link TableOptions.width}, fitted into it.
  */
-export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[], options: TableOptions = {}): string {
   const cells = rows.map((row) =>
     columns.map((c) => {
       const text = terminalSafe(c.cell(row));
-      return c.maxWidth === undefined ? text : fitWidth(text, c.maxWidth);
+      return c.maxWidth === undefined ? text : fitCell(text, c.maxWidth);
     }),
   );
-  const widths = columns.map((c, i) => Math.max(displayWidth(c.header), maxOf(cells.map((r) => displayWidth(r[i] ?? '')), 0)));
-  const line = (values: readonly string[]) =>
+  const headers = columns.map((c) => c.header);
+  const natural = columns.map((c, i) => Math.max(displayWidth(c.header), maxOf(cells.map((r) => displayWidth(r[i] ?? '')), 0)));
+  const whole = layOut(columns, [headers, ...cells], natural);
+  const width = options.width;
+  // A table whose lines fit (trailing spaces trimmed) is left as it is.
+  if (width === undefined || whole.every((l) => displayWidth(l) <= width)) return whole.join('\n');
+  const floors = columns.map((c, i) => Math.min(natural[i]!, Math.max(1, c.minWidth ?? displayWidth(c.header))));
+  const widths = fitColumnWidths(natural, columns.map((c) => c.shrink === true), floors, width);
+  const cut = (text: string, i: number) => (widths[i]! < natural[i]! ? fitCell(text, widths[i]!) : text);
+  return layOut(columns, [headers, ...cells].map((r) => r.map(cut)), widths)
+    .map((l) => cutToWidth(l, width))
+    .join('\n');
+}
+
+/** The lines of a table: cells padded to `widths` (right-aligned where the column says), two spaces between, trailing spaces trimmed. */
+function layOut<Row>(columns: readonly Column<Row>[], lines: readonly (readonly string[])[], widths: readonly number[]): string[] {
+  return lines.map((values) =>
     values
       .map((v, i) => {
         const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(v)));
         return columns[i]?.alignRight ? `${pad}${v}` : `${v}${pad}`;
       })
-      .join('  ')
-      .trimEnd();
-  return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n');
+      .join(' '.repeat(GAP))
+      .trimEnd(),
+  );
 }

@@ -78,6 +78,82 @@ export interface ReportData {
   truncatedValues: number;
 }
 
+/** The note a cut string ends with: how many UTF-16 units were left out. */
+export function cutNote(omitted: number): string {
+  return `\n… [${omitted} more characters not in this report; --max-chars raises the limit]`;
+}
+
+/** {@link cutNote} as found at the end of a cut string, with the count it says. */
+const CUT_NOTE = /\n… \[(\d+) more characters not in this report; --max-chars raises the limit\]$/;
+
+/** `text` cut to `maxChars` units ({@link cutAtCodePoint}: never inside a surrogate pair) with its {@link cutNote}. */
+function cutString(text: string, maxChars: number): string {
+  const kept = cutAtCodePoint(text, maxChars);
+  return `${kept}${cutNote(text.length - kept.length)}`;
+}
+
+/**
+ * What a string of a report built with `maxChars` was: `value` itself when it is no longer than
+ * that, else (only a cut string is, in the places {@link forEachCutPlace} visits) the part kept and
+ * the length of the string recorded, read back from its {@link cutNote}.
+ */
+export function uncutString(value: string, maxChars: number): { kept: string; length: number } {
+  const note = value.length > maxChars ? CUT_NOTE.exec(value) : null;
+  if (note === null) return { kept: value, length: value.length };
+  const kept = value.slice(0, value.length - note[0].length);
+  return { kept, length: kept.length + Number(note[1]) };
+}
+
+/** `value` with every string in it (at any depth; keys are kept) replaced by `map`'s. */
+function mapStrings(value: JsonValue, map: (text: string) => string): JsonValue {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, map));
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) out[k] = mapStrings(v, map);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * `data` with every string `--max-chars` cuts (the run's `meta`, and each event's error, `inputs`,
+ * `outputs`, `meta` and `attributes`, at any depth: the places {@link buildReportData} cuts) replaced
+ * by `map`'s, the rest shared. With `map` returning `''`, the part of a report no limit changes.
+ */
+export function mapCutPlaces(data: ReportData, map: (text: string) => string): ReportData {
+  const inObject = (o: JsonObject) => mapStrings(o, map) as JsonObject;
+  return {
+    ...data,
+    run: { ...data.run, meta: inObject(data.run.meta) },
+    events: data.events.map((e) => ({
+      ...e,
+      error: e.error === null ? null : map(e.error),
+      inputs: inObject(e.inputs),
+      outputs: inObject(e.outputs),
+      meta: inObject(e.meta),
+      attributes: inObject(e.attributes),
+    })),
+  };
+}
+
+/** Every string in the places `--max-chars` cuts ({@link mapCutPlaces}), in document order. */
+export function forEachCutPlace(data: ReportData, visit: (text: string) => void): void {
+  const walk = (value: JsonValue): void => {
+    if (typeof value === 'string') visit(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) walk(v);
+  };
+  walk(data.run.meta);
+  for (const e of data.events) {
+    if (e.error !== null) visit(e.error);
+    walk(e.inputs);
+    walk(e.outputs);
+    walk(e.meta);
+    walk(e.attributes);
+  }
+}
+
 /** Options of {@link buildReportData}. */
 export interface BuildReportOptions {
   /**
@@ -107,21 +183,12 @@ export function buildReportData(
 ): ReportData {
   const maxChars = options.maxChars ?? DEFAULT_REPORT_MAX_CHARS;
   let truncated = 0;
-  const cut = (value: JsonValue): JsonValue => {
-    if (typeof value === 'string') {
-      if (value.length <= maxChars) return value;
+  const cut = (value: JsonValue): JsonValue =>
+    mapStrings(value, (text) => {
+      if (text.length <= maxChars) return text;
       truncated++;
-      const kept = cutAtCodePoint(value, maxChars);
-      return `${kept}\n… [${value.length - kept.length} more characters not in this report; --max-chars raises the limit]`;
-    }
-    if (Array.isArray(value)) return value.map(cut);
-    if (value !== null && typeof value === 'object') {
-      const out: JsonObject = {};
-      for (const [k, v] of Object.entries(value)) out[k] = cut(v);
-      return out;
-    }
-    return value;
-  };
+      return cutString(text, maxChars);
+    });
   const cutObject = (o: JsonObject) => cut(o) as JsonObject;
 
   const starts = [

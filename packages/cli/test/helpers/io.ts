@@ -12,7 +12,7 @@ export interface CapturedIo extends CliIo {
   json<T = unknown>(): T;
 }
 
-/** Captured output for one `runCli` call. */
+/** Captured output for one `runCli` call: piped (no terminal, no width) unless `extra` says otherwise. */
 export function captureIo(env: Record<string, string | undefined>, extra: Partial<CliIo> = {}): CapturedIo {
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -23,7 +23,6 @@ export function captureIo(env: Record<string, string | undefined>, extra: Partia
     writeErr: (c) => stderrChunks.push(c),
     env,
     isTTY: false,
-    columns: 120,
     ...extra,
     stdout,
     stderr,
