@@ -53,23 +53,22 @@ export interface KeptAttributes {
  * others, those are kept first.)
  */
 export function keepDecidingAttributes(attributes: Attributes, limit: number, alsoKeep: readonly (string | undefined)[] = []): KeptAttributes {
-  let count = 0;
-  for (const _ in attributes) if (++count > limit) break;
-  if (count <= limit) return { attributes, dropped: 0 };
+  // Own keys only: a received attribute named `__proto__` with an array value is the decoded object's prototype,
+  // whose elements a `for...in` would list as keys ("0", "1", ...) and copy onto the span.
+  const keys = Object.keys(attributes);
+  if (keys.length <= limit) return { attributes, dropped: 0 };
 
   const isKnown = (key: string): boolean => KNOWN_KEYS.has(key) || alsoKeep.includes(key);
   const kept: Attributes = {};
   let room = limit;
-  let received = 0;
-  for (const key in attributes) {
-    received += 1;
+  for (const key of keys) {
     if (room > 0 && isKnown(key)) {
       kept[key] = attributes[key];
       room -= 1;
     }
   }
   if (room > 0) {
-    for (const key in attributes) {
+    for (const key of keys) {
       if (room === 0) break;
       if (!isKnown(key) && KNOWN_PREFIXES.some((p) => key.startsWith(p))) {
         kept[key] = attributes[key];
@@ -78,7 +77,7 @@ export function keepDecidingAttributes(attributes: Attributes, limit: number, al
     }
   }
   if (room > 0) {
-    for (const key in attributes) {
+    for (const key of keys) {
       if (room === 0) break;
       if (!Object.prototype.hasOwnProperty.call(kept, key) && !isKnown(key)) {
         kept[key] = attributes[key];
@@ -86,5 +85,5 @@ export function keepDecidingAttributes(attributes: Attributes, limit: number, al
       }
     }
   }
-  return { attributes: kept, dropped: received - (limit - room) };
+  return { attributes: kept, dropped: keys.length - (limit - room) };
 }

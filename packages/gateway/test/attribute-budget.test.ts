@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import type { Attributes } from '@opentelemetry/api';
 import { Attr, ForeignAttr as F } from '@agentspan/semconv';
 import { keepDecidingAttributes } from '../src/attribute-budget.js';
+import { decodeJsonRequest } from '../src/otlp-decode.js';
 
 const KNOWN = [Attr.ATTR_GEN_AI_OPERATION_NAME, Attr.ATTR_GEN_AI_AGENT_NAME, Attr.ATTR_GEN_AI_CONVERSATION_ID, Attr.ATTR_RUN_ID, F.ATTR_AG2_SPAN_TYPE, F.ATTR_OPENINFERENCE_SPAN_KIND, F.ATTR_AI_OPERATION_ID];
 const CONFIGURED = 'my.run.key';
@@ -65,4 +66,29 @@ test('the deciding keys last, behind thousands of others (index-like keys too): 
   assert.equal(attributes['gen_ai.conversation.id'], 'c');
   assert.equal(Object.keys(attributes).length, 4096);
   assert.equal(dropped, 5002 - 4096);
+});
+
+test('an attribute named __proto__ holding an array (the decoder\'s object takes it as its prototype) adds none of its elements past the limit', () => {
+  // What the OTLP/JSON decoder gives for such a span: `{ "key": "__proto__", "value": { "arrayValue": ... } }`.
+  const values = Array.from({ length: 5000 }, (_, i) => ({ stringValue: `v${i}` }));
+  const body = {
+    resourceSpans: [{ scopeSpans: [{ spans: [{
+      traceId: '0102030405060708090a0b0c0d0e0f10',
+      spanId: '0102030405060708',
+      name: 'chat',
+      attributes: [
+        { key: '__proto__', value: { arrayValue: { values } } },
+        { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+        { key: 'app.a', value: { stringValue: 'a' } },
+        { key: 'app.b', value: { stringValue: 'b' } },
+      ],
+    }] }] }],
+  };
+  const received = decodeJsonRequest(new TextEncoder().encode(JSON.stringify(body))).spans[0]?.attributes ?? {};
+  const own = Object.keys(received);
+  // Within the limit: the span's own keys are all it has, as before.
+  assert.equal(keepDecidingAttributes(received, 4096).dropped, 0);
+  const { attributes, dropped } = keepDecidingAttributes(received, 2);
+  assert.deepEqual(Object.keys(attributes), ['gen_ai.operation.name', 'app.a'], 'only keys the span has, none inherited from the array');
+  assert.equal(dropped, own.length - 2);
 });
