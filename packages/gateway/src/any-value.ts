@@ -116,7 +116,9 @@ export function keyValuesToAttributes(d: Dialect, list: unknown): Attributes {
   for (const kv of list) {
     if (!isObject(kv)) continue;
     const key = d.field(kv, 'key', 'key');
-    if (typeof key !== 'string' || key.length === 0) continue;
+    // An empty key is no attribute; `__proto__` as a key would set the object's prototype here (and in
+    // the SDK's span, which assigns keys the same way), inventing inherited attributes: both skipped.
+    if (typeof key !== 'string' || key.length === 0 || key === '__proto__') continue;
     const value = anyValueToAttribute(d, d.field(kv, 'value', 'value'));
     if (value !== undefined) out[key] = value;
   }

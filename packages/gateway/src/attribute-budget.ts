@@ -53,8 +53,8 @@ export interface KeptAttributes {
  * others, those are kept first.)
  */
 export function keepDecidingAttributes(attributes: Attributes, limit: number, alsoKeep: readonly (string | undefined)[] = []): KeptAttributes {
-  // Own keys only: a received attribute named `__proto__` with an array value is the decoded object's prototype,
-  // whose elements a `for...in` would list as keys ("0", "1", ...) and copy onto the span.
+  // Own keys only: an object whose prototype was set (a `__proto__` key assigned, which the decoder now skips)
+  // would list the prototype's members under `for...in` ("0", "1", ...) and copy them onto the span.
   const keys = Object.keys(attributes);
   if (keys.length <= limit) return { attributes, dropped: 0 };
 

@@ -202,3 +202,42 @@ test('a string that is not UTF-8, in protobuf or in JSON: DecodeError (the whole
   json[json.indexOf(Buffer.from('planner'))] = 0xc3;
   assert.throws(() => decodeJsonRequest(json), DecodeError);
 });
+
+test('an attribute named __proto__ is skipped: it never becomes the attributes object prototype, the other keys are kept as sent', () => {
+  const body = {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: '__proto__', value: { arrayValue: { values: [{ stringValue: 'r' }] } } }] },
+        scopeSpans: [
+          {
+            scope: { name: 's' },
+            spans: [
+              {
+                traceId: '0af7651916cd43dd8448eb211c80319c',
+                spanId: 'b7ad6b7169203331',
+                name: 'x',
+                startTimeUnixNano: '1760000000000000000',
+                endTimeUnixNano: '1760000000000000001',
+                attributes: [
+                  { key: 'app.x', value: { stringValue: 'kept' } },
+                  { key: '__proto__', value: { arrayValue: { values: [{ stringValue: 'a' }, { stringValue: 'b' }] } } },
+                ],
+                events: [{ name: 'e', timeUnixNano: '1760000000000000000', attributes: [{ key: '__proto__', value: { kvlistValue: { values: [] } } }] }],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const d = decodeJsonRequest(new TextEncoder().encode(JSON.stringify(body)));
+  const span = d.spans[0];
+  assert.ok(span);
+  for (const attrs of [span.attributes, span.resource.attributes, span.events[0]?.attributes ?? {}]) {
+    assert.equal(Object.getPrototypeOf(attrs), Object.prototype);
+    const inherited: string[] = [];
+    for (const k in attrs) if (!Object.prototype.hasOwnProperty.call(attrs, k)) inherited.push(k);
+    assert.deepEqual(inherited, []);
+  }
+  assert.deepEqual(Object.keys(span.attributes), ['app.x']);
+});
