@@ -71,6 +71,20 @@ test('long values are cut at maxChars with a note, and counted', () => {
   assert.equal(data.truncatedValues, 2);
 });
 
+test('a recorded key named __proto__ (the exporter stores it as data) is in the report as data, at any depth, cut or not', () => {
+  // As node-postgres reads a jsonb column: JSON.parse, which makes `__proto__` an own property.
+  const attributes = JSON.parse('{"__proto__": "value of __proto__", "nested": {"__proto__": {"inner": "x"}}, "long": {"__proto__": "' + 'z'.repeat(300) + '"}}');
+  const meta = JSON.parse('{"__proto__": ["a", "b"]}');
+  const html = renderReport(buildReportData({ ...run, meta }, nodes, [event({ attributes })], { maxChars: 200, now: new Date(0) }));
+  const data = embedded(html) as { run: { meta: unknown }; events: { attributes: Record<string, unknown> }[] };
+  const own = (o: unknown, key: string) => (o !== null && typeof o === 'object' ? Object.getOwnPropertyDescriptor(o, key)?.value : undefined);
+  const attrs = data.events[0]!.attributes;
+  assert.equal(own(attrs, '__proto__'), 'value of __proto__');
+  assert.deepEqual(own(own(attrs, 'nested'), '__proto__'), { inner: 'x' });
+  assert.match(String(own(own(attrs, 'long'), '__proto__')), /^z{200}\n… \[100 more characters/);
+  assert.deepEqual(own(data.run.meta, '__proto__'), ['a', 'b']);
+});
+
 test('without a run row, times start at the earliest event', () => {
   const data = buildReportData({ ...run, startMs: null, recorded: false }, [], [event({ startMs: 5000 }), event({ id: 'e2', startMs: 5007 })]);
   assert.deepEqual(data.events.map((e) => e.start), [0, 7]);

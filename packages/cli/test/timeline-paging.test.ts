@@ -169,6 +169,56 @@ test("property: the run's nodes in pages join to its nodes in order (NULL order 
   }
 });
 
+/** Every row of `pages`, but failing (instead of looping for ever) past `maxPages` pages. */
+async function joinPages<T>(pages: AsyncGenerator<T[]>, maxPages: number): Promise<T[]> {
+  const all: T[] = [];
+  let n = 0;
+  for await (const page of pages) {
+    all.push(...page);
+    if (++n > maxPages) {
+      await pages.return(undefined);
+      assert.fail(`more than ${maxPages} pages: the same rows read again (${all.length} rows so far)`);
+    }
+  }
+  return all;
+}
+
+test("the page key does not depend on the session's DateStyle and TimeZone (a zone abbreviation read back as another zone's)", async () => {
+  // Summer timestamps (Dublin's `IST`, +01, is read back as Israel's +02), Shanghai's `CST` (+08, read back as -06),
+  // Kolkata's `IST` (+05:30), 1850 (LMT, an offset of seconds); ties in order and time, some without an order.
+  await db.pool.query(
+    `INSERT INTO execution_events (id, run_id, event_type, "timestamp", status, trace_id, span_id, execution_order)
+     SELECT gen_random_uuid(), 'zones', 'tool_call',
+            (CASE WHEN i % 5 = 0 THEN '1850-07-01T10:00:00Z' ELSE '2026-07-01T10:00:00Z' END)::timestamptz
+              + (i % 3) * interval '1 hour' + (i % 2) * interval '1 microsecond',
+            'completed', 't', 'zones-' || i, CASE WHEN i % 2 = 0 THEN NULL ELSE i % 4 END
+       FROM generate_series(1, 30) AS i`,
+  );
+  await db.pool.query(
+    `INSERT INTO dag_nodes (id, run_id, node_id, order_index, started_at)
+     SELECT gen_random_uuid(), 'zones', 'n' || i, CASE WHEN i % 3 = 0 THEN NULL ELSE i % 2 END,
+            CASE WHEN i % 4 = 0 THEN NULL ELSE '2026-07-01T10:00:00Z'::timestamptz + (i % 2) * interval '1 hour' END
+       FROM generate_series(1, 12) AS i`,
+  );
+  const client = await db.pool.connect();
+  try {
+    const expected = (await client.query<{ id: string }>(
+      `SELECT id::text AS id FROM execution_events WHERE run_id = 'zones' ORDER BY execution_order NULLS LAST, "timestamp", id`,
+    )).rows.map((r) => r.id);
+    for (const [dateStyle, timeZone] of [['SQL, DMY', 'Europe/Dublin'], ['SQL, MDY', 'Asia/Shanghai'], ['Postgres', 'Asia/Kolkata'], ['ISO', 'America/St_Johns']]) {
+      await client.query(`SET DateStyle = '${dateStyle}'`);
+      await client.query(`SET TimeZone = '${timeZone}'`);
+      const seen = await joinPages(eventPages(client, 'zones', 'e.id::text AS id', (r) => String(r['id']), 4), 20);
+      assert.deepEqual(seen, expected, `${dateStyle}, ${timeZone}: events`);
+      const nodes = await joinPages(nodePages(client, 'zones', 3), 10);
+      assert.deepEqual(nodes.map((n) => n.id), (await loadNodes(client, 'zones')).map((n) => n.id), `${dateStyle}, ${timeZone}: nodes`);
+    }
+  } finally {
+    await client.query('RESET DateStyle; RESET TimeZone');
+    client.release();
+  }
+});
+
 test('a slow output is waited for: no page is written before the one before it drained, and the bytes are the same', async () => {
   const chunks: string[] = [];
   let pending = false;

@@ -6,10 +6,20 @@ export const DEFAULT_PAGE_SIZE = 1000;
 /** Where a page ended: the replay-order key of its last row, as the database gave it. */
 interface EventKey {
   order: number | null;
-  /** `"timestamp"::text`: microseconds kept (a JavaScript Date would round them), read back by the same session. */
+  /** `"timestamp"` as ISO 8601 text ({@link ISO_TIMESTAMP}): microseconds kept (a JavaScript Date would round them). */
   timestamp: string;
   id: string;
 }
+
+/**
+ * A `timestamptz` column as text Postgres reads back as the same instant whatever the session's
+ * `DateStyle` and `TimeZone`: JSON's ISO 8601 (`2026-07-01T11:00:00.000001+01:00`, `infinity`). Its
+ * `::text` is not: under `DateStyle = SQL` or `Postgres` it names the zone by an abbreviation, read
+ * back through `timezone_abbreviations` (Dublin's summer `IST`, +01, as Israel's +02; Shanghai's
+ * `CST` as -06; a local mean time `LMT` not at all): the next page would start before the key (the
+ * same rows again, for ever), after it (rows skipped), or fail.
+ */
+export const ISO_TIMESTAMP = (column: string) => `(to_json(${column}) #>> '{}')`;
 
 /**
  * A run's events in replay order (`execution_order NULLS LAST, "timestamp", id`, the order every
@@ -36,7 +46,7 @@ export async function* eventPages<Row>(
   map: (row: Record<string, unknown>) => Row,
   pageSize = DEFAULT_PAGE_SIZE,
 ): AsyncGenerator<Row[]> {
-  const keyColumns = `e.execution_order AS page_order, e."timestamp"::text AS page_timestamp, e.id::text AS page_id`;
+  const keyColumns = `e.execution_order AS page_order, ${ISO_TIMESTAMP('e."timestamp"')} AS page_timestamp, e.id::text AS page_id`;
   for (const ordered of [true, false]) {
     let after: EventKey | null = null;
     for (;;) {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { EPOCH_ISO, effectiveStatusSql, inProgressSql, lastSeenAtSql } from '@agentspan/exporter-postgres';
 import { fetchInBatches } from './cursor.js';
-import { DEFAULT_PAGE_SIZE, eventPages } from './event-pages.js';
+import { DEFAULT_PAGE_SIZE, eventPages, ISO_TIMESTAMP } from './event-pages.js';
 import { asIso, asNumber, asObject, asString, asStringArray, type JsonObject } from './json.js';
 
 /** The `workflow_runs` row of a run (all null when the row is not written yet). */
@@ -216,7 +216,7 @@ export async function* nodePages(client: pg.ClientBase, runId: string, pageSize 
     const keyset = after === null ? '' : `AND ${key} > ($3::boolean, $4::integer, $5::boolean, $6::timestamptz, $7::uuid)`;
     const res = await client.query(
       `SELECT ${NODE_COLUMNS}, n.order_index IS NULL AS k0, coalesce(n.order_index, 0) AS k1, n.started_at IS NULL AS k2,
-              coalesce(n.started_at, '-infinity'::timestamptz)::text AS k3, n.id::text AS k4
+              ${ISO_TIMESTAMP("coalesce(n.started_at, '-infinity'::timestamptz)")} AS k3, n.id::text AS k4
          FROM dag_nodes n WHERE n.run_id = $1 ${keyset} ORDER BY ${key} LIMIT $2`,
       [runId, pageSize, ...(after ?? [])],
     );

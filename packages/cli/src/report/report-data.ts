@@ -110,7 +110,11 @@ function mapStrings(value: JsonValue, map: (text: string) => string): JsonValue 
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, map));
   if (value !== null && typeof value === 'object') {
     const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value)) out[k] = mapStrings(v, map);
+    for (const [k, v] of Object.entries(value)) {
+      // `out.__proto__ = …` would set the prototype, and the recorded key (the exporter stores it as data) would be lost.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: mapStrings(v, map), enumerable: true, writable: true, configurable: true });
+      else out[k] = mapStrings(v, map);
+    }
     return out;
   }
   return value;
