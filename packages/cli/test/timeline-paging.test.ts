@@ -18,7 +18,7 @@ import { createTimelineCommand } from '../src/commands/timeline.js';
 import { eventPages } from '../src/data/event-pages.js';
 import { loadNodes, nodePages, timelineEventPages } from '../src/data/run-detail.js';
 import { colorsFor } from '../src/format/colors.js';
-import { runCli, type CliIo } from '../src/index.js';
+import { processIo, runCli, type CliIo } from '../src/index.js';
 import { captureIo, type CapturedIo } from './helpers/io.js';
 import { eventId, PAGED_RUN, PAGED_RUN_ORDER, seedPagedRun } from './helpers/paged-run.js';
 
@@ -243,6 +243,26 @@ test('a slow output is waited for: no page is written before the one before it d
     assert.ok(chunks.length > 5, `${chunks.length} writes`);
     assert.deepEqual(io.stdout, [], 'all through writeOut');
   }
+});
+
+test("processIo spread with an `out` of the caller's own: timeline writes there, not to the real stdout", async () => {
+  const lines: string[] = [];
+  // The real process streams but `out`, as a program embedding the CLI would pass them (README, *As a library*).
+  const io: CliIo = { ...processIo, isTTY: false, env: { DATABASE_URL: db.url }, out: (t) => lines.push(t) };
+  delete (io as { columns?: number }).columns;
+  const realWrite = process.stdout.write;
+  let leaked = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    leaked += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    assert.equal(await timelineWithPages(3, ['--json'], io), 0);
+  } finally {
+    process.stdout.write = realWrite;
+  }
+  assert.ok(!leaked.includes(PAGED_RUN), 'the run was written to the real stdout');
+  assert.equal(`${lines.join('\n')}\n`, fixture('timeline.json'));
 });
 
 /** Runs the real bin with a small heap, its output counted as it comes (never held). */
