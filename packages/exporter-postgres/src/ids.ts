@@ -1,3 +1,5 @@
+import { isWellFormed } from './well-formed.js';
+
 /**
  * The fixed namespace of every id agentspan derives. Never change it: rows
  * written by an older version would stop matching the ids a newer one derives.
@@ -135,6 +137,13 @@ const SCRATCH_MAX = 64 * 1024;
 /**
  * A name-based UUID, version 5 (RFC 9562 §5.5): SHA-1 over the namespace's 16
  * bytes followed by the UTF-8 name, with the version and variant bits set.
+ *
+ * A name holding a lone surrogate has no UTF-8 form: UTF-8 would write every
+ * lone surrogate as U+FFFD, so `x\ud800`, `x\ud801` and `x\ufffd` would
+ * share one id (and the rows of two spans one key, the second lost to `ON
+ * CONFLICT`). Such a name is hashed as the byte 0xFF, which UTF-8 never
+ * uses, followed by its UTF-16LE code units: apart from each other and from
+ * every well-formed name, whose ids are unchanged.
  */
 export function uuidV5(namespace: string, name: string): string {
   const ns = namespace === AGENTSPAN_ID_NAMESPACE ? AGENTSPAN_NAMESPACE_BYTES : uuidToBytes(namespace);
@@ -147,7 +156,19 @@ export function uuidV5(namespace: string, name: string): string {
   }
   ns.copy(data, 0);
   const n = data.write(name, 16, 'utf8');
+  // As many bytes as code units: ASCII only, well-formed (the usual hex ids: no check at all).
+  if (n !== name.length && !isWellFormed(name)) return uuidV5OfCodeUnits(ns, name);
   sha1(data, 16 + n);
+  return digestToUuidV5();
+}
+
+/** {@link uuidV5} of a name with a lone surrogate: over 0xFF and its UTF-16LE code units. */
+function uuidV5OfCodeUnits(ns: Buffer, name: string): string {
+  const data = Buffer.allocUnsafe(17 + name.length * 2);
+  ns.copy(data, 0);
+  data[16] = 0xff;
+  data.write(name, 17, 'utf16le');
+  sha1(data, data.length);
   return digestToUuidV5();
 }
 

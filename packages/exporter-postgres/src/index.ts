@@ -6,6 +6,7 @@ export { PostgresSink, isMappedRow, spoolKindFor, spoolKindsOf } from './postgre
 export { formerTargetOf, spoolTargetOf, type SpoolTarget, type SpoolTargetSettings } from './spool-target.js';
 export type { PostgresExporterOptions, ExporterStats } from './types.js';
 export { writeRowsResilient, QuarantineRefusedError } from './resilient-writer.js';
+export { WriteAbortedError } from './abortable-client.js';
 export type { RepairEvent, ResilientWriteOptions, ResilientWriteResult } from './resilient-writer.js';
 export { repairRow, quarantineRow, shrinkRow, isStorableTimestamp, TRUNCATION_MARKER, EPOCH_ISO } from './repair.js';
 export type { RepairReason } from './repair.js';

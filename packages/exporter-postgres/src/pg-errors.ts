@@ -2,6 +2,7 @@
 
 import pg from 'pg';
 import { MigrationError } from './migration-error.js';
+import { WriteAbortedError } from './abortable-client.js';
 
 /** `err` as an Error (wrapping anything else that was thrown). */
 export function toError(err: unknown): Error {
@@ -18,10 +19,12 @@ export function sqlState(err: unknown): string | undefined {
  * True when the connection that produced `err` should be discarded rather
  * than returned to the pool: anything that is not a server error (socket
  * errors, timeouts, protocol errors), and server errors of class 08
- * (connection exception) or 57P (the server is going away).
+ * (connection exception) or 57P (the server is going away). Not a
+ * {@link WriteAbortedError}.
  */
 export function isConnectionError(err: unknown): boolean {
-  if (err instanceof RowSerializationError) return false;
+  // An abandoned write stopped between statements (see `abortable-client.ts`): its connection is sound.
+  if (err instanceof RowSerializationError || err instanceof WriteAbortedError) return false;
   const code = sqlState(err);
   if (code === undefined) return true;
   return code.startsWith('08') || code.startsWith('57P');

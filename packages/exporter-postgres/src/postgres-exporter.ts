@@ -3,6 +3,7 @@ import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelem
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import type { MappedRow } from './columns.js';
+import { WriteAbortedError, throwIfAborted, untilAborted } from './abortable-client.js';
 import { isRefusalWithTablesInPlace, runMigrations, type ClientSource } from './migrations.js';
 import { ownerMustMigrate } from './migrate-command.js';
 import { MigrationError } from './migration-error.js';
@@ -333,12 +334,20 @@ export class PostgresExecutionEventExporter implements SpanExporter {
    * SQLSTATE). Runs the migrations first when they are due (and again when
    * a table turns out to be missing). Rejects only with errors worth
    * retrying (connection, timeout, server); never on a bad value.
+   *
+   * @param signal aborted when the caller gives up on this write (the
+   *   delivery pipeline's `exportTimeoutMillis`): the write starts no
+   *   further transaction, chunk or statement, cancels the statement it is
+   *   running, rolls back, releases its connection and rejects with
+   *   `WriteAbortedError`. Transactions committed before stay committed, and
+   *   a COMMIT already sent is let finish: the caller writes the batch again
+   *   (idempotent), which covers either outcome.
    */
-  writeMappedRows(rows: readonly MappedRow[]): Promise<ResilientWriteResult> {
+  writeMappedRows(rows: readonly MappedRow[], signal?: AbortSignal): Promise<ResilientWriteResult> {
     if (this.shutdownPromise !== undefined && this.ownsPool) {
       return Promise.reject(new Error(`${LOG_PREFIX} exporter is shut down`));
     }
-    const work = context.with(suppressTracing(context.active()), () => this.writeAsync(rows));
+    const work = context.with(suppressTracing(context.active()), () => this.writeAsync(rows, signal));
     this.inFlight.add(work);
     void work.then(
       () => this.inFlight.delete(work),
@@ -347,19 +356,25 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     return work;
   }
 
-  private async writeAsync(rows: readonly MappedRow[]): Promise<ResilientWriteResult> {
+  private async writeAsync(rows: readonly MappedRow[], signal: AbortSignal | undefined): Promise<ResilientWriteResult> {
     if (rows.length === 0) return { written: 0, repaired: 0, quarantined: 0, repairedBefore: 0, transactions: 0 };
     let result: ResilientWriteResult;
     try {
-      await this.ensureMigrated();
-      const method = await this.methodForServer();
+      throwIfAborted(signal);
+      // The migration and the server probe are shared with other writes: an abandoned write stops
+      // waiting for them, they go on.
+      await untilAborted(this.ensureMigrated(), signal);
+      const method = await untilAborted(Promise.resolve(this.methodForServer()), signal);
       result = await writeRowsResilient(this.clientSource, this.schema, rows, {
         maxBatchRows: this.maxBatchRows,
         method,
         statementTimeoutMs: this.ownsPool ? undefined : this.statementTimeoutMs,
         onRepair: (e) => this.onRepair(e),
+        signal,
       });
     } catch (err) {
+      // Given up by the caller, who reports it (the delivery pipeline's timeout): not Postgres failing.
+      if (err instanceof WriteAbortedError) throw err;
       if (classifyWriteError(err) === 'schema') {
         // A table or the schema went missing: migrate again before the next attempt.
         this.migrated = false;

@@ -117,9 +117,15 @@ export class PostgresSink implements DeliverySink<MappedRow[]> {
     return this.exporter.prepareRows(spans, this.heartbeat).rows;
   }
 
-  async deliver(rows: MappedRow[]): Promise<DeliveryResult> {
+  /**
+   * Writes the rows. `signal` is aborted when the pipeline gives up on this
+   * attempt (`exportTimeoutMillis`) and retries the batch: the write then
+   * starts nothing more, cancels its statement, rolls back and releases its
+   * connection (see `writeMappedRows`), so it never runs beside the retry.
+   */
+  async deliver(rows: MappedRow[], signal?: AbortSignal): Promise<DeliveryResult> {
     try {
-      const r = await this.exporter.writeMappedRows(rows);
+      const r = await this.exporter.writeMappedRows(rows, signal);
       // A row shrunk before writing and repaired again by Postgres is one repaired span.
       return { kind: 'delivered', repaired: r.repaired + r.quarantined + preRepaired(rows) - r.repairedBefore };
     } catch (err) {

@@ -10,7 +10,7 @@
 import { DAG_NODES_COLUMNS, EVENT_FILL_COLUMNS, EXECUTION_EVENTS_COLUMNS, WORKFLOW_RUNS_COLUMNS, type JsonObject, type JsonValue, type MappedRow } from './columns.js';
 import { eventIdFor } from './ids.js';
 import { indexSafe } from './index-safe.js';
-import { DEFAULT_SANITIZE_LIMITS, KEY_COLUMNS, cleanKey, sanitizeString, setOwn, type SanitizeLimits } from './sanitize.js';
+import { DEFAULT_SANITIZE_LIMITS, KEY_COLUMNS, cleanKey, freeKeyName, sanitizeString, setOwn, type SanitizeLimits } from './sanitize.js';
 
 /** Marker appended to a string that was cut. */
 export const TRUNCATION_MARKER = '…[agentspan: truncated]';
@@ -112,7 +112,11 @@ function mapStrings(v: JsonValue, f: (s: string) => string): JsonValue {
   if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
   if (v !== null && typeof v === 'object') {
     const out: JsonObject = {};
-    for (const [k, x] of Object.entries(v)) setOwn(out, f(k), mapStrings(x, f));
+    for (const [k, x] of Object.entries(v)) {
+      const name = f(k);
+      // Two keys cut or cleaned alike both keep their value.
+      setOwn(out, name === k ? k : freeKeyName(name, k, v, out), mapStrings(x, f));
+    }
     return out;
   }
   return v;

@@ -28,6 +28,7 @@ import {
   type MappedRow,
   type WorkflowRunRow,
 } from './columns.js';
+import { AbortableStatements, connectUnlessAborted, throwIfAborted } from './abortable-client.js';
 import { canCopyIn, copyIn } from './copy-in.js';
 import { copyDataMessages } from './copy-text.js';
 import type { ClientSource } from './migrations.js';
@@ -684,6 +685,14 @@ export interface WriteTransactionOptions extends WriteRowsOptions {
   readonly statementTimeoutMs?: number | undefined;
   /** Attempts when the transaction fails only because of a concurrent one. @default 3 */
   readonly attempts?: number | undefined;
+  /**
+   * The attempt's signal (see `PostgresSink.deliver`): once aborted, no
+   * further transaction, chunk or statement is started, the statement in
+   * flight is cancelled, the transaction rolled back and its connection
+   * released; the write rejects with `WriteAbortedError`. A COMMIT already
+   * sent is let finish.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 const sleep = (ms: number): Promise<void> =>
@@ -707,6 +716,7 @@ export async function writeRowsInTransaction(
   const grouped = Array.isArray(rows) ? groupRows(rows as readonly MappedRow[]) : (rows as GroupedRows);
   const attempts = Math.max(1, options.attempts ?? 3);
   for (let attempt = 1; ; attempt++) {
+    throwIfAborted(options.signal);
     try {
       return await transactionOnce(pool, schema, grouped, options);
     } catch (err) {
@@ -728,7 +738,9 @@ async function transactionOnce(
   grouped: GroupedRows,
   options: WriteTransactionOptions,
 ): Promise<WriteRowsResult> {
-  const client = await pool.connect();
+  const client = await connectUnlessAborted(pool, options.signal);
+  // Without a signal the statements go straight to the client: nothing is added to the usual write.
+  const guard = options.signal === undefined ? undefined : new AbortableStatements(client, options.signal);
   let broken: Error | undefined;
   // Sent with the first statement that needs no parameters (the first COPY), else on its own.
   // A number formatted by us: nothing to quote.
@@ -736,22 +748,30 @@ async function transactionOnce(
     options.statementTimeoutMs === undefined ? BEGIN : `${BEGIN}; SET LOCAL statement_timeout = '${Math.floor(options.statementTimeoutMs)}ms'`;
   try {
     try {
-      const result = await writeRowsWith(client, schema, grouped, options, options.method ?? DEFAULT_WRITE_METHOD, begin);
+      const result = await writeRowsWith(guard?.client ?? client, schema, grouped, options, options.method ?? DEFAULT_WRITE_METHOD, begin);
+      // Aborted meanwhile: no COMMIT (the retry writes the batch); from COMMIT on, nothing is cancelled.
+      if (guard?.aborted === true) throw guard.abortError();
+      guard?.dispose();
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      if (isConnectionError(err)) broken = toError(err);
+      if (guard?.cut === true || isConnectionError(err)) broken = toError(err);
       else {
+        // A cancel still on its way must not land on the ROLLBACK.
+        await guard?.cancelSettled();
         await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
           broken = toError(rollbackErr);
         });
       }
-      throw err;
+      // Whatever failed after the abort (the cancelled statement's 57014 ...), the write was abandoned:
+      // never split nor retried here.
+      throw guard?.aborted === true ? guard.abortError() : err;
     }
   } catch (err) {
     broken ??= isConnectionError(err) ? toError(err) : undefined;
     throw err;
   } finally {
+    guard?.dispose();
     client.release(broken);
   }
 }

@@ -51,8 +51,15 @@ export function cleanKey(s: string): string {
   return `${utf8PrefixOf(sanitizeString(s), MAX_INDEXED_BYTES - HASH_SUFFIX_BYTES)}~${hashOf(s)}`;
 }
 
-/** Columns holding keys: cleaned by {@link cleanKey}, which keeps distinct values distinct. */
-export const KEY_COLUMNS: ReadonlySet<string> = new Set(['id', 'run_id', 'node_id', 'session_id', 'step_id']);
+/**
+ * Columns holding keys: cleaned by {@link cleanKey}, which keeps distinct
+ * values distinct. The ids of a span (`trace_id`, `span_id`,
+ * `parent_span_id`) too: a child's `parent_span_id` must still name its
+ * parent's `span_id`, and two spans must not share one. Only a value that
+ * needs cleaning is changed, so hex ids (all that the SDK and the gateway
+ * give) are stored as they are.
+ */
+export const KEY_COLUMNS: ReadonlySet<string> = new Set(['id', 'run_id', 'node_id', 'session_id', 'step_id', 'trace_id', 'span_id', 'parent_span_id']);
 
 /** `s` with NUL and lone surrogates replaced by U+FFFD (the same string when clean). */
 export function sanitizeString(s: string): string {
@@ -69,6 +76,36 @@ export function sanitizeString(s: string): string {
 export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
+}
+
+/** Whether `obj` has an own property `key` (false for an object whose proxy refuses to say). */
+function hasOwnKey(obj: object, key: string): boolean {
+  try {
+    return Object.prototype.hasOwnProperty.call(obj, key);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The name a JSON key takes once cleaned (`clean`, what `original` became)
+ * in the copy `out` of the object `source`: `clean` itself, unless another
+ * key has that name, a key of `source` (which keeps it: `a\ufffd` beside
+ * `a\u0000`) or one already copied (`x\ud800` before `x\ud801`); then
+ * `clean`, `~` and the hash of `original` (`hashOf`, which tells lone
+ * surrogates apart), as {@link cleanKey} names ids, and `~2`, `~3`, ...
+ * after it in the unlikely case that is taken too. So no value is lost
+ * when keys collapse, and the same object always gives the same names.
+ * Only called for keys that needed cleaning (or cutting): never on the
+ * clean-row path.
+ */
+export function freeKeyName(clean: string, original: string, source: object, out: object): string {
+  if (!hasOwnKey(source, clean) && !hasOwnKey(out, clean)) return clean;
+  const hashed = `${clean}~${hashOf(original)}`;
+  let name = hashed;
+  // `source` is asked a bounded number of times (a proxy may claim every key); `out`, ours, is finite.
+  for (let n = 2; (n <= 64 && hasOwnKey(source, name)) || hasOwnKey(out, name); n++) name = `${hashed}~${n}`;
+  return name;
 }
 
 /** Result of a sanitisation: the clean value and what had to change. */
@@ -100,7 +137,8 @@ export interface Sanitized<T> {
  * A JSON-safe copy of `input` in which every string (values and keys) is
  * clean. Also drops what JSON cannot hold (`undefined`, functions, symbols),
  * turns non-finite numbers into `null`, bigints into strings and dates into
- * ISO strings. Cycles and depth are bounded by marker strings; at
+ * ISO strings. Keys that become alike once cleaned are all kept (see
+ * {@link freeKeyName}). Cycles and depth are bounded by marker strings; at
  * `maxNodes` the walk stops: the value it reached becomes
  * {@link MAX_SIZE_MARKER} and nothing after it is copied (one marker, not
  * one per node left, so the copy is never larger than the limit allows and
@@ -187,10 +225,13 @@ export function sanitizeValue(input: unknown, limits: SanitizeLimits = DEFAULT_S
         }
         const w = walk(item, depth + 1);
         if (w === undefined) continue;
-        const cleanKey = sanitizeString(key);
-        if (cleanKey !== key) cleaned = true;
-        size += cleanKey.length + 4;
-        setOwn(out, cleanKey, w);
+        let name = key;
+        if (!isCleanString(key)) {
+          cleaned = true;
+          name = freeKeyName(sanitizeString(key), key, obj, out);
+        }
+        size += name.length + 4;
+        setOwn(out, name, w);
       }
       return out;
     } finally {

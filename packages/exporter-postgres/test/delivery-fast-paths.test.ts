@@ -29,7 +29,11 @@ import { sanitizeRowReference } from './sanitize-reference.js';
 
 function uuidV5Reference(namespace: string, name: string): string {
   const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
-  const digest = createHash('sha1').update(Buffer.concat([ns, Buffer.from(name, 'utf8')])).digest();
+  // A name with a lone surrogate: 0xFF and its UTF-16LE code units (UTF-8 would write every lone
+  // surrogate alike, merging ids; see id-merge.test.ts). Every other name: its UTF-8 bytes, as before.
+  const wellFormed = !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name);
+  const bytes = wellFormed ? Buffer.from(name, 'utf8') : Buffer.concat([Buffer.from([0xff]), Buffer.from(name, 'utf16le')]);
+  const digest = createHash('sha1').update(Buffer.concat([ns, bytes])).digest();
   digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x50;
   digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
   const hex = digest.toString('hex', 0, 16);

@@ -131,4 +131,15 @@ describe('shrinkRow', () => {
       { numRuns: 200 },
     );
   });
+
+  it('two long JSON keys cut to the same text both keep their value', () => {
+    const long = 'k'.repeat(400);
+    const inputs = { [`${long}1`]: 'one', [`${long}2`]: 'two', big: 'y'.repeat(50_000) };
+    const { mapped, size } = sanitizeRow({ kind: 'event', row: eventRow({ inputs }) });
+    const shrunk = shrinkRow(mapped, size, 1500); // strings (keys too) cut to 256 characters
+    assert.ok(shrunk);
+    const kept = (shrunk.row as ExecutionEventRow).inputs;
+    assert.equal(Object.keys(kept).length, 3);
+    assert.deepEqual(Object.values(kept).filter((v) => v === 'one' || v === 'two').sort(), ['one', 'two']);
+  });
 });

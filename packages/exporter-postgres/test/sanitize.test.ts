@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import { sanitizeRow, sanitizeString, sanitizeValue } from '../src/index.js';
+import { Attr, EventType } from '@agentspan/semconv';
+import { PostgresExecutionEventExporter, sanitizeRow, sanitizeString, sanitizeValue } from '../src/index.js';
+import { exportSpans, spanFactory } from './helpers.js';
 import type { MappedRow } from '../src/index.js';
 import { isCleanString } from '../src/sanitize.js';
 
@@ -171,6 +173,105 @@ describe('sanitizeValue', () => {
   });
 });
 
+describe('sanitizeValue: keys that clean to the same text', () => {
+  /** Keys made of a few code units, among them NUL, lone surrogates and U+FFFD itself: collisions are frequent. */
+  const collidingKey = fc
+    .array(fc.constantFrom(0x61, 0x7e, 0, 0xd800, 0xd801, 0xdc00, 0xfffd), { maxLength: 3 })
+    .map((units) => String.fromCharCode(...units));
+  const leaf = fc.oneof(fc.integer(), nastyString, fc.boolean(), fc.constant(null));
+  const collidingJson = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('object'), fc.array(tie('node'), { maxLength: 3 })),
+    object: fc.dictionary(collidingKey, tie('node'), { maxKeys: 6 }),
+  })).object;
+
+  /** Keys of every object and leaves, walking both the same way. */
+  function census(v: unknown, out = { keys: 0, objects: 0, leaves: [] as string[] }): { keys: number; objects: number; leaves: string[] } {
+    if (Array.isArray(v)) for (const x of v) census(x, out);
+    else if (v !== null && typeof v === 'object') {
+      out.objects++;
+      for (const k of Object.keys(v)) {
+        out.keys++;
+        census((v as Record<string, unknown>)[k], out);
+      }
+    } else out.leaves.push(JSON.stringify(typeof v === 'string' ? sanitizeString(v) : v));
+    return out;
+  }
+
+  it('keeps both values: {"a\\u0000": 1, "a\\ufffd": 2} and {"x\\ud800": 1, "x\\ud801": 2}, in either order', () => {
+    for (const input of [
+      { 'a\u0000': 1, 'a\uFFFD': 2 },
+      { 'a\uFFFD': 2, 'a\u0000': 1 },
+      { 'x\uD800': 1, 'x\uD801': 2 },
+      { 'x\uD800': 1, 'x\uD801': 2, 'x\uFFFD': 3 },
+    ]) {
+      const r = sanitizeValue(input);
+      const out = r.value as Record<string, unknown>;
+      assert.equal(Object.keys(out).length, Object.keys(input).length, JSON.stringify(out));
+      assert.deepEqual(Object.values(out).sort(), Object.values(input).sort());
+      assert.equal(r.cleaned, true);
+      for (const k of Object.keys(out)) assert.ok(isClean(k));
+      // A clean key keeps its name and its value.
+      if ('a\uFFFD' in input) assert.equal(out['a\uFFFD'], 2);
+      if ('x\uFFFD' in input) assert.equal(out['x\uFFFD'], 3);
+    }
+    // The name a colliding key takes: its cleaned text, `~`, 16 hex digits of its hash (as cleanKey); the same every time.
+    const a = sanitizeValue({ 'a\uFFFD': 2, 'a\u0000': 1 }).value as Record<string, unknown>;
+    const renamed = Object.keys(a).find((k) => k !== 'a\uFFFD') as string;
+    assert.match(renamed, /^a\uFFFD~[0-9a-f]{16}$/);
+    assert.deepEqual(sanitizeValue({ 'a\u0000': 1, 'a\uFFFD': 2 }).value, a, 'the same names whatever the order');
+    // No collision: the cleaned text alone, as before.
+    assert.deepEqual(sanitizeValue({ 'k\u0000': 1, n: 2 }).value, { 'k\uFFFD': 1, n: 2 });
+  });
+
+  it('a name already taken by a clean key that looks like a renamed one is not taken over', () => {
+    const first = sanitizeValue({ 'a\uFFFD': 0, 'a\u0000': 1 }).value as Record<string, unknown>;
+    const renamed = Object.keys(first).find((k) => k !== 'a\uFFFD') as string;
+    const r = sanitizeValue({ 'a\uFFFD': 0, [renamed]: 'clean', 'a\u0000': 1 }).value as Record<string, unknown>;
+    assert.equal(Object.keys(r).length, 3);
+    assert.equal(r[renamed], 'clean');
+    assert.deepEqual(Object.values(r).sort(), [0, 1, 'clean'].sort());
+  });
+
+  it('terminates on a proxy that claims to have every key', () => {
+    const claimsAll = new Proxy({ 'a\u0000': 1, 'a\ud800': 2 } as Record<string, unknown>, {
+      getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(target, key) ?? { value: 0, enumerable: false, configurable: true, writable: true },
+    });
+    const out = sanitizeValue(claimsAll).value as Record<string, unknown>;
+    assert.deepEqual(Object.values(out).sort(), [1, 2]);
+  });
+
+  it('property: every key and every value survives cleaning; keys clean; the same input gives the same output', () => {
+    fc.assert(
+      fc.property(collidingJson, (v) => {
+        const r = sanitizeValue(v);
+        const before = census(v);
+        const after = census(r.value);
+        assert.equal(after.objects, before.objects);
+        assert.equal(after.keys, before.keys, JSON.stringify([v, r.value]));
+        assert.deepEqual(after.leaves.sort(), before.leaves.sort());
+        for (const s of strings(r.value)) assert.ok(isClean(s));
+        assert.deepEqual(sanitizeValue(v).value, r.value);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('property: sanitizeRow keeps every key of its JSON columns and marks the row sanitized', () => {
+    fc.assert(
+      fc.property(collidingJson, collidingJson, (inputs, attributes) => {
+        const r = sanitizeRow({ kind: 'event', row: { id: 'x', inputs, attributes, meta: {} } } as unknown as MappedRow);
+        const row = r.mapped.row as unknown as Record<string, unknown>;
+        assert.equal(census(row['inputs']).keys, census(inputs).keys);
+        assert.equal(census(row['attributes']).keys, census(attributes).keys);
+        const dirty = strings(inputs).some((x) => !isClean(x)) || strings(attributes).some((x) => !isClean(x));
+        assert.equal(r.sanitized, dirty);
+        if (dirty) assert.equal((row['meta'] as Record<string, unknown>)['sanitized'], true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('sanitizeRow', () => {
   it('cleans text and JSON columns and sets meta.sanitized', () => {
     const mapped = {
@@ -208,6 +309,32 @@ describe('sanitized values in real Postgres', () => {
     db = await createTestSchema('sanitize');
   });
   after(() => db.drop());
+
+  it('keys that clean alike are all stored, through the exporter, with meta.sanitized', async () => {
+    const f = spanFactory();
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema });
+    const span = f.make('execute_tool t', {
+      [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+      [Attr.ATTR_RUN_ID]: 'colliding-keys',
+      [Attr.ATTR_GEN_AI_TOOL_NAME]: 't',
+      [Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: '{"a\\u0000": 1, "a\\ufffd": 2, "x\\ud800": 3, "x\\ud801": 4}',
+      'custom\u0000': 'one',
+      'custom\ufffd': 'two',
+    });
+    assert.equal((await exportSpans(exporter, [span])).code, 0);
+    const res = await db.pool.query<{ inputs: { args: Record<string, number> }; attributes: Record<string, string>; meta: Record<string, unknown> }>(
+      `SELECT inputs, attributes, meta FROM "${db.schema}".execution_events WHERE run_id = 'colliding-keys'`,
+    );
+    const row = res.rows[0];
+    assert.ok(row);
+    assert.deepEqual(Object.values(row.inputs.args).sort(), [1, 2, 3, 4]);
+    assert.equal(row.inputs.args['a\ufffd'], 2, 'the clean key keeps its name');
+    assert.deepEqual(Object.values(row.attributes).sort(), ['one', 'two']);
+    assert.equal(row.attributes['custom\ufffd'], 'two');
+    assert.equal(row.meta['sanitized'], true);
+    await exporter.shutdown();
+    await f.shutdown();
+  });
 
   it('raw values with NUL or lone surrogates are rejected (the reason for all this)', async () => {
     await assert.rejects(db.pool.query('SELECT $1::jsonb', [JSON.stringify({ a: '\u0000' })]));

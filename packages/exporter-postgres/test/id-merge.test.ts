@@ -1,0 +1,198 @@
+/**
+ * Ids never merge once cleaned. Postgres refuses NUL and lone surrogates, and
+ * UTF-8 writes every lone surrogate alike (as U+FFFD), so two ids differing
+ * only there would become one: a row id derived by uuidV5, a text id column
+ * cleaned by replacement. Every id-like column is checked here: the derived
+ * uuids (`id`, `parent_event_id`, a fill's parent) and the text ids (`run_id`,
+ * `node_id`, `step_id`, `session_id`, a run's `id`, `trace_id`, `span_id`,
+ * `parent_span_id`).
+ *
+ * Real spans never carry such ids (the OpenTelemetry SDK and the gateway
+ * give lower-case hex); a `ReadableSpan` made by hand and given to the
+ * exporter can, and attribute ids (run, node, step, session) are any string.
+ */
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Attr, EventType } from '@agentspan/semconv';
+import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { AGENTSPAN_ID_NAMESPACE, PostgresExecutionEventExporter, eventIdFor, parentEventIdFor, sanitizeRow, uuidV5, type MappedRow } from '../src/index.js';
+import { KEY_COLUMNS } from '../src/sanitize.js';
+import { eventRow, exportSpans, spanFactory, type SpanFactory } from './helpers.js';
+
+/** A few code units that clean alike: NUL, lone surrogates, U+FFFD itself, and plain letters. */
+const alike = fc.array(fc.constantFrom(0x61, 0x62, 0, 0xd800, 0xd801, 0xdc00, 0xdfff, 0xfffd), { maxLength: 4 }).map((u) => String.fromCharCode(...u));
+
+/** Every id-like column of each table (uuid columns derived, text columns cleaned). */
+const ID_COLUMNS = {
+  event: ['id', 'run_id', 'node_id', 'step_id', 'session_id', 'parent_event_id', 'trace_id', 'span_id', 'parent_span_id'],
+  run: ['id', 'session_id', 'trace_id', 'span_id'],
+  node: ['id', 'run_id', 'node_id', 'trace_id', 'span_id'],
+  fill: ['parent_event_id', 'run_id', 'node_id', 'span_id'],
+} as const;
+
+describe('derived uuids (uuidV5, eventIdFor)', () => {
+  it('ids differing only in a lone surrogate (or in U+FFFD) stay apart', () => {
+    const t = '0af7651916cd43dd8448eb211c80319c';
+    const ids = new Set(['ab\ud800', 'ab\ud801', 'ab\udc00', 'ab\ufffd', 'ab\u0000'].map((s) => eventIdFor(t, s)));
+    assert.equal(ids.size, 5);
+    assert.notEqual(eventIdFor('x\ud800', 'b7ad6b7169203331'), eventIdFor('x\ud801', 'b7ad6b7169203331'));
+    assert.notEqual(uuidV5(AGENTSPAN_ID_NAMESPACE, '\ud800'), uuidV5(AGENTSPAN_ID_NAMESPACE, '\ufffd'));
+  });
+
+  it('property: distinct names give distinct uuids (names drawn from look-alike code units)', () => {
+    fc.assert(
+      fc.property(alike, alike, (a, b) => {
+        fc.pre(a !== b);
+        assert.notEqual(uuidV5(AGENTSPAN_ID_NAMESPACE, a), uuidV5(AGENTSPAN_ID_NAMESPACE, b), JSON.stringify([a, b]));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('property: eventIdFor and parentEventIdFor agree, and keep look-alike (trace, span) pairs apart', () => {
+    fc.assert(
+      fc.property(alike, alike, alike, alike, (t1, s1, t2, s2) => {
+        // The separator and hex case are not what this is about (see the README, *Ids*).
+        fc.pre(t1.toLowerCase() !== t2.toLowerCase() || s1.toLowerCase() !== s2.toLowerCase());
+        assert.notEqual(eventIdFor(t1, s1), eventIdFor(t2, s2));
+        assert.equal(parentEventIdFor(t1, s1), eventIdFor(t1, s1));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('well-formed names keep the ids every version derived (UTF-8, RFC 9562)', () => {
+    assert.equal(eventIdFor('0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331'), '5bb2580d-c1ec-5783-b0ff-c8f49c55aa48');
+    assert.equal(uuidV5(AGENTSPAN_ID_NAMESPACE, 'caf\u00e9-\ufffd-\ud83d\ude00'), uuidV5Utf8('caf\u00e9-\ufffd-\ud83d\ude00'));
+  });
+});
+
+/** uuid5 over the UTF-8 bytes, the way node:crypto computes it. */
+function uuidV5Utf8(name: string): string {
+  const ns = Buffer.from(AGENTSPAN_ID_NAMESPACE.replace(/-/g, ''), 'hex');
+  const d = createHash('sha1').update(Buffer.concat([ns, Buffer.from(name, 'utf8')])).digest();
+  d[6] = ((d[6] ?? 0) & 0x0f) | 0x50;
+  d[8] = ((d[8] ?? 0) & 0x3f) | 0x80;
+  const h = d.toString('hex', 0, 16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+describe('text id columns (sanitizeRow)', () => {
+  it('every id-like text column is cleaned as a key (cleanKey), never by replacement alone', () => {
+    for (const [kind, columns] of Object.entries(ID_COLUMNS)) {
+      for (const column of columns) {
+        if (column === 'parent_event_id' || (column === 'id' && kind !== 'run')) continue; // uuids, derived above
+        assert.ok(KEY_COLUMNS.has(column), `${kind}.${column}`);
+      }
+    }
+  });
+
+  it('property: two event rows whose ids differ only in what cleaning replaces keep every id apart; a parent and its child still match', () => {
+    const columns = ['run_id', 'node_id', 'step_id', 'session_id', 'trace_id', 'span_id', 'parent_span_id'] as const;
+    fc.assert(
+      fc.property(alike, alike, fc.constantFrom(...columns), (a, b, column) => {
+        fc.pre(a !== b);
+        const clean = (v: string): unknown => (sanitizeRow({ kind: 'event', row: eventRow({ [column]: v }) }).mapped.row as unknown as Record<string, unknown>)[column];
+        assert.notEqual(clean(a), clean(b), `${column}: ${JSON.stringify([a, b])}`);
+        // The same value cleans the same way in every column and table: a child's parent_span_id is its parent's span_id.
+        const asParent = (sanitizeRow({ kind: 'event', row: eventRow({ parent_span_id: a }) }).mapped.row as { parent_span_id: string }).parent_span_id;
+        const asSpan = (sanitizeRow({ kind: 'node', row: { ...nodeRow(), span_id: a } } as unknown as MappedRow).mapped.row as { span_id: string }).span_id;
+        assert.equal(asParent, asSpan);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+function nodeRow(): Record<string, unknown> {
+  return { id: '6f1c2a52-5d3b-5a8e-9c1e-0f4a1b2c3d4e', run_id: 'r', node_id: 'n', trace_id: 't', span_id: 's', meta: {} };
+}
+
+describe('ids that clean alike, in real Postgres', () => {
+  let db: TestSchema;
+  let f: SpanFactory;
+  before(async () => {
+    db = await createTestSchema('idmerge');
+    f = spanFactory();
+  });
+  after(async () => {
+    await f.shutdown();
+    await db.drop();
+  });
+
+  /** `span` with other ids (a span made by hand: the SDK itself only makes hex ids). */
+  function withIds(span: ReadableSpan, traceId: string, spanId: string, parentSpanId?: string): ReadableSpan {
+    const copy = Object.create(span) as ReadableSpan;
+    const own = span.spanContext();
+    Object.defineProperty(copy, 'spanContext', { value: () => ({ ...own, traceId, spanId }) });
+    Object.defineProperty(copy, 'parentSpanContext', {
+      value: parentSpanId === undefined ? undefined : { traceId, spanId: parentSpanId, traceFlags: 1 },
+    });
+    return copy;
+  }
+
+  it('two spans whose ids differ only in a lone surrogate are two rows, their parent links intact', async () => {
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema });
+    const event = (order: number): ReadableSpan =>
+      f.make('execute_tool t', {
+        [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+        [Attr.ATTR_RUN_ID]: 'ids-alike',
+        [Attr.ATTR_EXECUTION_ORDER]: order,
+        [Attr.ATTR_GEN_AI_TOOL_NAME]: 't',
+      });
+    const trace = 'trace\ud800';
+    const spans = [
+      withIds(event(1), trace, 'span\ud800'),
+      withIds(event(2), trace, 'span\ud801'),
+      withIds(event(3), 'trace\ud801', 'span\ud800'),
+      // Children of the first two: each points at its own parent.
+      withIds(event(4), trace, 'child-a', 'span\ud800'),
+      withIds(event(5), trace, 'child-b', 'span\ud801'),
+    ];
+    assert.equal((await exportSpans(exporter, spans)).code, 0);
+    const rows = (
+      await db.pool.query<{ id: string; parent_event_id: string | null; trace_id: string; span_id: string; parent_span_id: string | null; execution_order: number }>(
+        `SELECT id, parent_event_id, trace_id, span_id, parent_span_id, execution_order FROM "${db.schema}".execution_events WHERE run_id = 'ids-alike' ORDER BY execution_order`,
+      )
+    ).rows;
+    assert.equal(rows.length, 5, 'no row lost to an id merged with another');
+    const [a, b, c, childA, childB] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
+    assert.equal(new Set(rows.map((r) => r.id)).size, 5);
+    assert.notEqual(a.span_id, b.span_id);
+    assert.notEqual(a.trace_id, c.trace_id);
+    assert.equal(childA.parent_event_id, a.id);
+    assert.equal(childB.parent_event_id, b.id);
+    assert.equal(childA.parent_span_id, a.span_id);
+    assert.equal(childB.parent_span_id, b.span_id);
+    // Written again: nothing more (the ids are derived the same way every time).
+    assert.equal((await exportSpans(exporter, spans)).code, 0);
+    const again = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".execution_events WHERE run_id = 'ids-alike'`);
+    assert.equal(again.rows[0].n, 5);
+    await exporter.shutdown();
+  });
+
+  it('attribute ids (run, node, step, session) differing only in what cleaning replaces stay apart', async () => {
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema });
+    const spans = ['\u0000', '\ud800', '\ud801', '\ufffd'].map((x, i) =>
+      f.make('execute_tool t', {
+        [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+        [Attr.ATTR_RUN_ID]: `run${x}`,
+        [Attr.ATTR_NODE_ID]: `node${x}`,
+        [Attr.ATTR_STEP_ID]: `step${x}`,
+        [Attr.ATTR_SESSION_ID]: `session${x}`,
+        [Attr.ATTR_EXECUTION_ORDER]: i,
+      }),
+    );
+    assert.equal((await exportSpans(exporter, spans)).code, 0);
+    const r = await db.pool.query(
+      `SELECT count(DISTINCT run_id)::int AS runs, count(DISTINCT node_id)::int AS nodes, count(DISTINCT step_id)::int AS steps, count(DISTINCT session_id)::int AS sessions
+         FROM "${db.schema}".execution_events WHERE run_id LIKE 'run%'`,
+    );
+    assert.deepEqual(r.rows[0], { runs: 4, nodes: 4, steps: 4, sessions: 4 });
+    await exporter.shutdown();
+  });
+});
