@@ -4,9 +4,10 @@
  * batch beside it: see `PostgresSink.deliver`). It starts no further step
  * (transaction, chunk, fill, statement); the statement it is running is
  * cancelled on the server; the transaction is rolled back and the
- * connection given back. A COMMIT already sent is never cancelled: the
- * attempt lets it finish (either outcome is covered by the retry, the
- * writes being idempotent).
+ * connection given back, or discarded when a cancel request was sent on it
+ * (see {@link AbortableStatements.cancelSent}). A COMMIT already sent is
+ * never cancelled: the attempt lets it finish (either outcome is covered by
+ * the retry, the writes being idempotent).
  */
 
 import type pg from 'pg';
@@ -186,6 +187,18 @@ export class AbortableStatements {
    */
   async cancelSettled(): Promise<void> {
     await this.cancelling;
+  }
+
+  /**
+   * Whether a cancel request was started for this connection's backend. Nothing
+   * tells when the server applies it: the cancel connection closing proves
+   * nothing behind a proxy or pooler (which may close it at once), and one
+   * that timed out may still arrive. Such a connection must not go back to
+   * the pool, where the late cancel would stop another statement, perhaps
+   * the application's own on a pool it lent us.
+   */
+  get cancelSent(): boolean {
+    return this.cancelling !== undefined;
   }
 
   /** Stops listening to the signal (before COMMIT: a COMMIT is never cancelled) and clears the grace timer. */

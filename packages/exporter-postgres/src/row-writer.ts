@@ -762,6 +762,8 @@ async function transactionOnce(
         await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
           broken = toError(rollbackErr);
         });
+        // Rolled back (its locks freed for the retry), but a cancel may still be on its way: discarded, not pooled.
+        if (guard?.cancelSent === true) broken ??= guard.abortError();
       }
       // Whatever failed after the abort (the cancelled statement's 57014 ...), the write was abandoned:
       // never split nor retried here.

@@ -2,13 +2,14 @@
  * A write whose attempt was given up (`PostgresSink.deliver`'s AbortSignal,
  * aborted by the delivery pipeline at `exportTimeoutMillis`) stops: no
  * further transaction, chunk or statement, its statement cancelled on the
- * server, rolled back, its connection released; the retry then writes every
+ * server, rolled back, its connection discarded; the retry then writes every
  * row once. Against a real Postgres, the write held up by a lock another
  * connection holds.
  */
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -40,6 +41,47 @@ async function within<T>(p: Promise<T>, ms: number): Promise<{ value: T } | { er
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A proxy in front of the real Postgres that holds back each CancelRequest
+ * `delayMs` (a slow link, a busy postmaster, a pooler answering for the
+ * server). `closesAtOnce`: it also closes the cancel connection as soon as
+ * the client has sent it, as a proxy without half-close does, so the close
+ * says nothing about the server.
+ */
+async function cancelDelayingProxy(target: { host: string; port: number }, delayMs: number, closesAtOnce: boolean): Promise<{ port: number; cancels: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const state = { cancels: 0 };
+  const server = net.createServer({ allowHalfOpen: !closesAtOnce }, (client) => {
+    const upstream = net.connect(target.port, target.host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+    }
+    let first = true;
+    client.on('data', (d) => {
+      if (first && d.length >= 8 && d.readInt32BE(4) === 80877102) {
+        state.cancels += 1;
+        setTimeout(() => upstream.end(d), delayMs).unref();
+      } else upstream.write(d);
+      first = false;
+    });
+    upstream.on('data', (d) => client.write(d));
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get cancels() {
+      return state.cancels;
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 describe('an abandoned write (AbortSignal) against a real Postgres', () => {
@@ -114,7 +156,7 @@ describe('an abandoned write (AbortSignal) against a real Postgres', () => {
   }
 
   for (const writeMethod of ['copy', 'unnest'] as const) {
-    it(`${writeMethod}: a statement waiting for a lock is cancelled at the abort; rolled back, connection released, nothing more sent; the retry writes every row once`, async () => {
+    it(`${writeMethod}: a statement waiting for a lock is cancelled at the abort; rolled back, connection discarded, nothing more sent; the retry writes every row once`, async () => {
       const { pool, app } = namedPool(2);
       const counter = countQueries(pool);
       const exporter = new PostgresExecutionEventExporter({ pool, schema: db.schema, migrate: false, writeMethod, maxBatchRows: 50 });
@@ -135,9 +177,10 @@ describe('an abandoned write (AbortSignal) against a real Postgres', () => {
         assert.ok(err instanceof WriteAbortedError, String(err));
         assert.equal((err.cause as Error).message, 'delivery did not finish within 100 ms');
         assert.ok(Date.now() - abortedAt < 2000, `settled in ${Date.now() - abortedAt} ms`);
-        // The server is no longer working for it, and its connection is back in the pool, out of any transaction.
+        // The server is no longer working for it, out of any transaction; its connection, on which a cancel
+        // request was sent, is discarded rather than pooled (see the late-cancel tests below).
         assert.deepEqual(await backends(app), { waiting: 0, inTransaction: 0 });
-        assert.equal(pool.idleCount, pool.totalCount);
+        assert.equal(pool.totalCount, 0);
         assert.equal(pool.waitingCount, 0);
         assert.deepEqual(counter.statements.slice(sentBefore), ['ROLLBACK'], 'after the abort: the rollback, nothing else');
       } finally {
@@ -191,6 +234,76 @@ describe('an abandoned write (AbortSignal) against a real Postgres', () => {
     const retry = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema, migrate: false });
     await retry.writeMappedRows(rows, new AbortController().signal);
     assert.deepEqual(await countEvents(runId), { n: 5, distinct: 5 });
+  });
+
+  for (const closesAtOnce of [false, true]) {
+    it(`a cancel request that reaches the server late (${closesAtOnce ? 'its connection closed at once by a proxy' : 'past its timeout'}) never cancels another statement of the pool`, async () => {
+      const proxy = await cancelDelayingProxy({ host: '127.0.0.1', port: Number(testConnectionConfig().port ?? 5432) }, 1500, closesAtOnce);
+      // The application's own pool, lent to the exporter.
+      const app = `abort-test-${randomBytes(4).toString('hex')}`;
+      const pool = new pg.Pool({ ...testConnectionConfig(), host: '127.0.0.1', port: proxy.port, max: 1, application_name: app });
+      pool.on('error', () => {});
+      pools.push(pool);
+      const exporter = new PostgresExecutionEventExporter({ pool, schema: db.schema, migrate: false, writeMethod: 'unnest' });
+      const runId = `abort-late-cancel-${closesAtOnce ? 'closed' : 'slow'}`;
+      const rows = exporter.prepareRows(events(runId, 3)).rows;
+      const unlock = await lockEvents();
+      const abort = new AbortController();
+      const write = exporter.writeMappedRows(rows, abort.signal);
+      try {
+        await until(async () => (await backends(app)).waiting === 1, 5000, 'the write to wait for the lock');
+        abort.abort(new Error('given up'));
+        await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        await unlock(); // the statement ends on its own, before its cancel reaches the server
+      }
+      await assert.rejects(write, WriteAbortedError);
+      assert.equal(proxy.cancels, 1);
+      // The application's next statement on that pool: running when the late cancel arrives.
+      const r = await pool.query<{ ok: number }>('SELECT 1 AS ok FROM pg_sleep(2)');
+      assert.equal(r.rows[0]?.ok, 1);
+      assert.deepEqual(await countEvents(runId), { n: 0, distinct: 0 });
+      await exporter.writeMappedRows(rows, new AbortController().signal);
+      assert.deepEqual(await countEvents(runId), { n: 3, distinct: 3 });
+      await proxy.close();
+    });
+  }
+
+  it('a client whose port cannot be dialled (a stream of its own): no cancel, no unhandled rejection; the grace stops the statement', async () => {
+    // node-postgres dials `port` through the `stream` it is given; this one goes to the server whatever it is asked.
+    const serverPort = Number(testConnectionConfig().port ?? 5432);
+    const stream = (): net.Socket => {
+      const socket = new net.Socket();
+      const dial = socket.connect.bind(socket) as (port: number, host: string) => net.Socket;
+      (socket as unknown as { connect: () => net.Socket }).connect = () => dial(serverPort, '127.0.0.1');
+      return socket;
+    };
+    const app = `abort-test-${randomBytes(4).toString('hex')}`;
+    const pool = new pg.Pool({ ...testConnectionConfig(), host: '127.0.0.1', port: 70_000, stream, max: 1, application_name: app });
+    pool.on('error', () => {});
+    pools.push(pool);
+    const exporter = new PostgresExecutionEventExporter({ pool, schema: db.schema, migrate: false, writeMethod: 'unnest' });
+    const rows = exporter.prepareRows(events('abort-bad-port', 2)).rows;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    const unlock = await lockEvents();
+    try {
+      const abort = new AbortController();
+      const write = exporter.writeMappedRows(rows, abort.signal);
+      await until(async () => (await backends(app)).waiting === 1, 5000, 'the write to wait for the lock');
+      abort.abort(new Error('given up'));
+      const outcome = await within(write, 5000);
+      assert.ok(outcome !== 'pending' && 'error' in outcome && outcome.error instanceof WriteAbortedError, String(outcome));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.removeListener('unhandledRejection', onUnhandled);
+      await unlock();
+    }
+    await exporter.shutdown();
   });
 
   it('an abort while waiting for a pool connection: rejects at once, and the connection, once free, is given back unused', async () => {
