@@ -5,43 +5,73 @@
  * - Arrays of cookie objects: a HAR entry's `"cookies": [{"name": "sid", "value": "…", "path": "/"}]`, Playwright's
  *   and Puppeteer's storage state (`{"cookies": [{"name": …, "value": …, "domain": …}]}`), Playwright's
  *   `context.addCookies([{ name: 'sid', value: '…' }])`: each object's `value` (its other members are the cookie's
- *   name and attributes, no secrets).
- * - Dicts of cookies: Python's `requests`/`httpx` `cookies={"sid": "…"}`, a dict assigned to a name ending in
- *   `cookies` (`session_cookies = {…}`, `COOKIES = {…}`), a tool's JSON arguments (`"cookies": {"sid": "…"}`): each
- *   item's value but a cookie attribute's (`{"domain": "x.example"}`).
- * - Setters: `session.cookies.set("sid", "…")` (requests), `Cookies.set('sid', '…')` (js-cookie): the second argument
- *   (a few blanks allowed before the `,`: `set( "sid" , "…" )`).
- * - curl's `-b 'sid=…; theme=…'` / `--cookie "sid=…"` (in curl's command, a shell command or an argv list: see
- *   {@link CurlCommands}): read as a `Cookie` header's value; a value without `=` is a cookie file's name and is kept.
+ *   name and attributes, no secrets). In YAML too (`cookies:` then `- name: sid` / `value: …`).
+ * - Dicts of cookies: Python's `requests`/`httpx` `cookies={"sid": "…"}` or `cookies=dict(sid="…")`, a dict assigned
+ *   to a name ending in `cookies` (`session_cookies = {…}`, `COOKIES = {…}`), a tool's JSON arguments (`"cookies":
+ *   {"sid": "…"}`), a YAML mapping under `cookies:`: each item's value but a cookie attribute's (`{"domain": "…"}`,
+ *   `max_age`) and a setting's word (`{"policy": "strict"}`: configuration, {@link SETTING_WORD_RE}).
+ * - Calls that set cookies: `session.cookies.set("sid", "…")` (requests), `Cookies.set('sid', '…')` (js-cookie),
+ *   `jar.set('sid', '…')` (a name ending in `jar`, in a text that names cookies), `response.set_cookie("sid", "…")`
+ *   (Flask, Django, Starlette), `res.cookie('sid', '…', {…})` (Express), `new Cookie("sid", "…")` (Java),
+ *   `http.cookiejar.Cookie(…, value='…')`: the argument after the first literal (the name), or a `value=` keyword;
+ *   `page.setCookie({name, value}, …)` (Puppeteer), `driver.add_cookie({…})` (Selenium), `setCookies`/`addCookies`:
+ *   the objects' `value`s; `jar.setCookie('sid=…; Path=/', url)` (tough-cookie): a `Set-Cookie` header's value; Go's
+ *   `http.Cookie{Name: "sid", Value: "…"}`.
+ * - curl's `-b 'sid=…; theme=…'` / `--cookie "sid=…"` / `-bsid=…` (in curl's command, a shell command or an argv list:
+ *   see {@link CurlCommands}): read as a `Cookie` header's value; a value without `=` is a cookie file's name and is
+ *   kept.
  * The name `cookies` is in any case before `=`/`:`, with its quotes maybe escaped (JSON text); the objects may be
  * pretty-printed over lines, raw or as JSON writes them (`\n`), their quotes escaped (`\"value\": \"…\"`).
  *
  * Names are kept (`"name": "sid"`, `{"sid": …}`); so are values that hold no secret to see (empty, a reference or a
  * template's field, an earlier tag, `null`: the cookie rule's `keptValue`; a value the header rule redacted first,
  * `sid=[REDACTED:cookie]`, is kept too, so that each tag counts one redaction), and code: a value that is no string
- * literal (`{"sid": sid}`, `value: process.env.SID`) is kept byte for byte, and a string literal that code goes on
- * after (`"s_" + sid`, a prefixed `f"…"`) ends the reading, the literal kept.
+ * literal (`{"sid": sid}`, `value: process.env.SID`, `expires: Date.now() + 3600`) is kept byte for byte and passed
+ * over to the next member, and so is a string literal that code goes on after (`"s_" + sid`, an `f"{…}"`, a template
+ * literal with `${…}`). A literal's prefix (`b"…"`, `rb'…'`) is not part of it.
  *
  * Linear: one regex finds each jar (bounded), the reader reads forward from it, each character once, and the next
- * jar is looked for after what was read. Comments between items (`#`, `//`, to the line's end) are passed over; a
- * shape the reader does not know (a nested list, a block comment, a call) ends its reading there; what it redacted
- * before stays redacted.
+ * jar is looked for after what was read. Comments between items (`#`, `//` to the line's end, block comments) are passed
+ * over; a shape the reader does not know ends its reading there; what it redacted before stays redacted.
  */
 
-import { isCookieAttribute, keptValue, readRequestCookies, TAG } from './redact-cookies.js';
+import { isCookieAttribute, keptValue, readRequestCookies, readSetCookie, TAG } from './redact-cookies.js';
+import { escapedBreak, indentAt, keyColumn, lineBreakAt, lineEndFrom } from './redact-lines.js';
 
 /**
- * A name ending in `cookies` (any case), then its closing quote maybe (escaped as JSON writes it), blanks and `=` (not
- * `==`) or `:`, then blanks; or (`cookies` in lower case after its first letter) `.set(` or `(`: a setter, a call
- * taking cookie objects. Group 1: `.set(` or `(` for a call.
+ * `cookie` (any case), then: `s` (group 1) and its closing quote maybe (escaped as JSON writes it), blanks and `=` (not
+ * `==`) or `:`, then blanks (a jar), or `s` and (group 2) `.set(` or `(` (a call); or (group 3) `(`, `Sync(` or `{` (a
+ * call setting one cookie, Go's struct literal). Calls: `ookie` in lower case.
  */
-const JAR_RE = /[cC][oO][oO][kK][iI][eE][sS](?:(?:\\{1,7}["']|["'])?[ \t]{0,16}(?:=(?!=)|:)[ \t]{0,16}|(\.set\(|\())/g;
+const JAR_RE = /[cC][oO][oO][kK][iI][eE](?:([sS])(?:(?:\\{1,7}["']|["'])?[ \t]{0,16}(?:=(?!=)|:)[ \t]{0,16}|(\.set\(|\())|(\(|Sync\(|\{))/g;
 
-/** curl's cookie flags, then a blank or (an argv item) a quote, maybe escaped. */
-const CURL_FLAG_RE = /(?:-b|--cookie)(?=[ \t]|\\{0,7}["'])/g;
+/** {@link JAR_RE} read at one place (sticky). */
+const JAR_AT_RE = new RegExp(JAR_RE.source, 'y');
 
-/** Deepest nesting of objects read inside a cookie object (Puppeteer's `partitionKey: {…}`). */
-const MAX_DEPTH = 2;
+/** A cookie jar's setter: a name ending in `jar` (`jar`, `cookie_jar`, `cookieJar`), then `.set(`. */
+const JAR_SET_RE = /[jJ]ar\.set\(/g;
+
+/**
+ * The names of calls that set one cookie, before `cookie` (lower-cased, up to `cookie`): `cookie(` (Express, jQuery),
+ * `setCookie(`, `set_cookie(`, `set_signed_cookie(`, `addCookie(`, `add_cookie(`, `Cookie(` (a constructor). Not
+ * `get_cookie(`, `delete_cookie(`, `clearCookie(`, whose second argument is no value.
+ */
+const SETTER_PREFIX_RE = /^(?:set_?|add_?|set_?signed_?)?$/;
+
+/** curl's cookie flags: `-b` then a blank, a quote (maybe escaped) or the value glued to it (`-bsid=…`); `--cookie` then a blank or a quote. */
+const CURL_FLAG_RE = /-b(?=[ \t]|\\{0,7}["']|[!#$%&*+.^_|~0-9A-Za-z-])|--cookie(?=[ \t]|\\{0,7}["'])/g;
+
+/**
+ * Words of settings, not of cookies (lower case): the values of a configuration under a `cookies` key (`{"cookies":
+ * {"policy": "strict", "banner": "show"}}`), kept in a dict of cookies. None is a secret.
+ */
+const SETTING_WORD_RE =
+  /^(?:strict|lax|none|true|false|yes|no|on|off|enabled?|disabled?|required|optional|allow(?:ed)?|den(?:y|ied)|block(?:ed)?|accept(?:ed)?|reject(?:ed)?|show|hide|hidden|visible|always|never|auto|default|persistent|essential|necessary|functional|analytics|marketing|granted|opt-?in|opt-?out)$/i;
+
+/** Most characters of one expression passed over (a member's or an argument's value that is code). */
+const MAX_EXPRESSION = 1024;
+/** Most arguments of a call read. */
+const MAX_ARGUMENTS = 32;
 
 /** Where an edit replaces a value: `[start, end)`. */
 type Edits = number[];
@@ -49,8 +79,23 @@ type Edits = number[];
 /** `text` with the values of the cookies in its jars, setters and curl flags replaced. */
 export function redactCookieJars(text: string): { text: string; count: number } {
   const jars = applyEdits(text, jarValues(text));
-  const flags = applyEdits(jars.text, curlFlagValues(jars.text));
-  return { text: flags.text, count: jars.count + flags.count };
+  // `jar.set(` in a text that names cookies (`kie`: `RequestsCookieJar()`, `cookiejar`): a cookie jar's.
+  const sets = jars.text.includes('ar.set(') && jars.text.includes('kie') ? applyEdits(jars.text, jarSetValues(jars.text)) : { text: jars.text, count: 0 };
+  const flags = applyEdits(sets.text, curlFlagValues(sets.text));
+  return { text: flags.text, count: jars.count + sets.count + flags.count };
+}
+
+/** Where the values to hide of `jar.set("sid", "…")` calls are, in order. */
+function jarSetValues(text: string): Edits {
+  const edits: Edits = [];
+  const reader = new JarReader(text, edits);
+  JAR_SET_RE.lastIndex = 0;
+  for (let m = JAR_SET_RE.exec(text); m !== null; m = JAR_SET_RE.exec(text)) {
+    reader.far = JAR_SET_RE.lastIndex;
+    reader.call(reader.far, false);
+    JAR_SET_RE.lastIndex = Math.max(JAR_SET_RE.lastIndex, reader.far);
+  }
+  return edits;
 }
 
 /** Where the values to hide of the jars and setters of `text` are, in order. */
@@ -61,20 +106,52 @@ function jarValues(text: string): Edits {
   for (let m = JAR_RE.exec(text); m !== null; m = JAR_RE.exec(text)) {
     const at = m.index + m[0].length;
     reader.far = at;
-    if (m[1] === undefined) {
-      const c = text.charCodeAt(at);
-      if (c === 123 /* { */) reader.object(at + 1, 'dict', 0);
-      else if (c === 91 /* [ */) reader.array(at + 1);
-    } else if (text.startsWith('ookies', m.index + 1)) {
-      if (m[1] === '(') {
-        const i = reader.gap(at);
-        if (text.charCodeAt(i) === 91) reader.array(i + 1);
-      } else reader.setter(at);
+    switch (jarKind(text, m)) {
+      case 'jar':
+        reader.jar(m.index, at);
+        break;
+      case 'struct':
+        reader.object(at, 'cookie'); // Go's `http.Cookie{Name: …, Value: …}`
+        break;
+      case 'setter':
+        reader.call(at, false); // `set_cookie("sid", "…")`, `cookies.set("sid", "…")`
+        break;
+      case 'objects':
+        reader.call(at, false, true); // `addCookies([…])`, `setCookies({…})` (`page.cookies(url)`: URLs)
+        break;
     }
     // The next jar is looked for after what this one's reading passed over.
     JAR_RE.lastIndex = Math.max(JAR_RE.lastIndex, reader.far);
   }
   return edits;
+}
+
+/**
+ * What a {@link JAR_RE} match `m` starts, as the reader reads it: a jar after `cookies` and `=`/`:` (a dict, a list,
+ * `dict(…)`, YAML), Go's struct literal, a call setting one cookie (a setter's name: `set_cookie(`, not
+ * `get_cookie(`), a call taking cookie objects; or nothing. Calls: `ookie` in lower case.
+ */
+function jarKind(text: string, m: RegExpExecArray): 'jar' | 'struct' | 'setter' | 'objects' | undefined {
+  if (m[3] !== undefined) {
+    if (!text.startsWith('ookie', m.index + 1)) return undefined;
+    if (m[3] === '{') return 'struct';
+    return SETTER_PREFIX_RE.test(nameBefore(text, m.index)) ? 'setter' : undefined;
+  }
+  if (m[2] === undefined) return 'jar';
+  if (!text.startsWith('ookies', m.index + 1)) return undefined;
+  return m[2] === '(' ? 'objects' : 'setter';
+}
+
+/** The part of a name of code right before `i` (up to 32 letters, digits, `_`, `$`), lower-cased: `set_` of `set_cookie`. */
+function nameBefore(text: string, i: number): string {
+  let j = i;
+  while (j > i - 32 && j > 0 && isNameChar(text.charCodeAt(j - 1))) j--;
+  return text.slice(j, i).toLowerCase();
+}
+
+/** A character of a name of code. */
+function isNameChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
 }
 
 /** Where the values to hide of curl's `-b`/`--cookie` flags in curl's commands are, in order. */
@@ -90,25 +167,29 @@ function curlFlagValues(text: string): Edits {
     if (!startsWord(text, m.index) || !commands.inCurl(m.index)) continue;
     let i = m.index + m[0].length;
     let quoted = false;
-    if (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) {
       i = blanks(text, i);
       const q = quoteAt(text, i);
       quoted = q > 0;
       i += q;
-    } else {
-      // An argv item: `"-b", "sid=…"`, the next item maybe on the next line.
-      i = blanks(text, i + quoteAt(text, i));
-      if (text.charCodeAt(i) !== 44 /* , */) continue;
-      i = gap(text, i + 1);
+    } else if (quoteAt(text, i) > 0) {
       const q = quoteAt(text, i);
-      if (q === 0) continue;
+      const j = blanks(text, i + q);
+      if (text.charCodeAt(j) === 44 /* , */) {
+        // An argv item: `"-b", "sid=…"`, the next item maybe on the next line.
+        i = gap(text, j + 1);
+        const q2 = quoteAt(text, i);
+        if (q2 === 0) continue;
+        i += q2;
+      } else i += q; // glued and quoted: `-b"sid=…"`
       quoted = true;
-      i += q;
     }
-    const end = readRequestCookies(text, i, quoted, hide);
+    // Else glued: `-bsid=…` (in an argv item, `"-bsid=…"`, the item's quotes around it).
+    const end = readRequestCookies(text, i, quoted || quoteAt(text, m.index - 1) > 0, hide);
     CURL_FLAG_RE.lastIndex = Math.max(CURL_FLAG_RE.lastIndex, end);
-    // The cookies read are no command's end (`-b 'a=x&&y'`).
-    commands.passOver(end);
+    // The cookies read, and the quote closing them, are no command's end (`-b 'a=x&&y'`).
+    if (end >= 0) commands.passOver(quoted ? end + quoteAt(text, end) : end);
   }
   return edits;
 }
@@ -118,11 +199,17 @@ function curlFlagValues(text: string): Edits {
  * `curl` (a word: `/usr/bin/curl`, `curl.exe`, `"curl"`) starts one; a line end (raw or as JSON writes it), `&&`,
  * `||` or a pipe between blanks ends it, so `git checkout -b x=y` on the next line or after `&&` is no curl's. A
  * line end is none after a line's `\` (shell), `^` (cmd), `` ` `` (PowerShell), `,`, `(` or `[` (an argv list over
- * lines). `&`, `;` and a lone `|` are no end (in a URL, a quoted header: `text/html; q=0.9`, they are common; quotes
- * are not followed).
+ * lines). In a shell command (`curl` then a blank, not an argv list's `"curl",`) a `;` or a lone `&` followed by a
+ * blank or the line's end ends it too, outside quotes (followed as the shell does, their quotes maybe escaped as JSON
+ * writes them): `curl x; git checkout -b f=1`; not `-H 'Accept: text/html; q=0.9'`, nor a URL's `?a=1&b=2` or
+ * `;jsessionid=…` (no blank after).
  */
 class CurlCommands {
   private curl = false;
+  /** The current command is a shell command line (quotes followed, `;` and `&` end it). */
+  private shell = false;
+  /** The quote open in the shell command: its character, plus 256 per backslash before it (`\"` in JSON text); 0: none. */
+  private quote = 0;
 
   /** The text's first `curl` is at `pos` (maybe inside a word: `libcurl`). */
   constructor(
@@ -135,6 +222,11 @@ class CurlCommands {
     if (to > this.pos) this.pos = to;
   }
 
+  private end(): void {
+    this.curl = false;
+    this.quote = 0;
+  }
+
   /** Whether `at` (not before the last place asked) is in a curl command. */
   inCurl(at: number): boolean {
     const text = this.text;
@@ -143,29 +235,54 @@ class CurlCommands {
       const c = text.charCodeAt(i);
       if (c === 10 || c === 13) {
         // `\r\n` is one line end, judged at its `\r`.
-        if (!(c === 10 && text.charCodeAt(i - 1) === 13) && !continuesLine(text, i - 1)) this.curl = false;
+        if (!(c === 10 && text.charCodeAt(i - 1) === 13) && !continuesLine(text, i - 1)) this.end();
         i++;
       } else if (c === 92 /* \ */) {
         let j = i + 1;
         while (text.charCodeAt(j) === 92) j++;
         const e = text.charCodeAt(j);
         // A line end as JSON writes it (`\n`); after an escaped backslash (`\\\n`, a shell's line going on) none.
-        if (j - i === 1 && (e === 110 || e === 114) && !(e === 110 && text.startsWith('\\r', i - 2)) && !continuesLine(text, i - 1)) this.curl = false;
+        if (j - i === 1 && (e === 110 || e === 114) && !(e === 110 && text.startsWith('\\r', i - 2)) && !continuesLine(text, i - 1)) this.end();
+        else if (this.shell && this.curl && (e === 34 || e === 39) && j - i < 8) {
+          this.quoteToken(e + 256 * (j - i));
+          j++; // the quote is the escape's
+        }
         i = j;
       } else if ((c === 38 || c === 124) && text.charCodeAt(i + 1) === c) {
-        this.curl = false; // `&&`, `||`
+        this.end(); // `&&`, `||`
         i += 2;
       } else if (c === 124 && isBlank(text.charCodeAt(i - 1)) && isBlank(text.charCodeAt(i + 1))) {
-        this.curl = false; // ` | `
+        this.end(); // ` | `
         i++;
       } else if (c === 99 /* c */ && text.startsWith('curl', i) && !isWordChar(text.charCodeAt(i - 1)) && !isWordChar(text.charCodeAt(i + 4))) {
+        const n = text.charCodeAt(i + 4);
         this.curl = true;
+        this.shell = !(n === 34 || n === 39 || n === 92);
+        this.quote = 0;
         i += 4;
-      } else i++;
+      } else {
+        if (this.shell && this.curl) {
+          if (c === 34 || c === 39) this.quoteToken(c);
+          else if ((c === 59 || c === 38) && this.quote === 0 && endsShellCommand(text, i + 1)) this.end(); // `;`, `&`
+        }
+        i++;
+      }
     }
     this.pos = Math.max(i, this.pos);
     return this.curl;
   }
+
+  /** A quote (see {@link quote}) in the shell command: opens one, or closes the one open if the same. */
+  private quoteToken(token: number): void {
+    if (this.quote === 0) this.quote = token;
+    else if (this.quote === token) this.quote = 0;
+  }
+}
+
+/** Whether what follows a `;` or `&` at `i` makes it a command's end: a blank, a line end (raw or escaped) or the end. */
+function endsShellCommand(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return Number.isNaN(c) || c === 32 || c === 9 || lineBreakAt(text, i) > 0;
 }
 
 /**
@@ -243,12 +360,12 @@ function gap(text: string, i: number): number {
   return i;
 }
 
-/** Most blanks read between a setter's name and its `,`. */
-const MAX_SETTER_BLANKS = 16;
+/** Most blanks read between a keyword argument's name and its `=` (`value = "…"`). */
+const MAX_KEYWORD_BLANKS = 16;
 
-/** Up to {@link MAX_SETTER_BLANKS} blanks from `i` passed over. */
+/** Up to {@link MAX_KEYWORD_BLANKS} blanks from `i` passed over. */
 function fewBlanks(text: string, i: number): number {
-  const stop = i + MAX_SETTER_BLANKS;
+  const stop = i + MAX_KEYWORD_BLANKS;
   while (i < stop && isBlank(text.charCodeAt(i))) i++;
   return i;
 }
@@ -291,12 +408,19 @@ function isBareChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 46 || c === 45 || c === 43;
 }
 
+
+/** A string literal read: `[contentStart, contentEnd, after, code]`; `code`: a template with fields (`f"{sid}"`, `` `${sid}` ``). */
+type Literal = [number, number, number, boolean];
+
 /**
- * Reads the values of one text's cookie objects and dicts forward, adding the ones to hide to `edits` (in order);
- * `far` is where the reading got to (the next jar is looked for after it).
+ * Reads the values of one text's cookie objects, dicts and calls forward, adding the ones to hide to `edits` (in
+ * order); `far` is where the reading got to (the next jar is looked for after it).
  */
 class JarReader {
   far = 0;
+  /** The last `*\/` found by {@link blockCommentEnd} and where that search started (-2: none searched). */
+  private commentClose = -2;
+  private commentFrom = 0;
 
   constructor(
     private readonly text: string,
@@ -311,12 +435,19 @@ class JarReader {
   }
 
   /**
-   * The string literal at `i` (its quote maybe escaped as JSON writes it, `k` backslashes): `[contentStart,
-   * contentEnd, after]`, or undefined (none, or not closed on its line). Its closing quote has the same `k`
-   * backslashes before it, plus escaped backslashes (`2k + 2` each): `"a\\"` ends at its last quote.
+   * The string literal at `i` (its quote maybe escaped as JSON writes it, `k` backslashes; maybe after a Python
+   * prefix, `b"…"`, `rb'…'`, `f"…"`; or a template literal, `` `…` ``), or undefined (none, or not closed on its
+   * line). Its closing quote has the same `k` backslashes before it, plus escaped backslashes (`2k + 2` each): `"a\\"`
+   * ends at its last quote.
    */
-  string(i: number): [number, number, number] | undefined {
+  string(i: number): Literal | undefined {
     const text = this.text;
+    let prefix = 0;
+    while (prefix < 2 && isPrefixLetter(text.charCodeAt(i + prefix))) prefix++;
+    const f = prefix > 0 && /[fF]/.test(text.slice(i, i + prefix));
+    if (prefix > 0 && quoteAt(text, i + prefix) === 0) return undefined;
+    i += prefix;
+    if (text.charCodeAt(i) === 96 && prefix === 0) return this.template(i);
     const k = quoteAt(text, i) - 1;
     if (k < 0) return undefined;
     const q = text.charCodeAt(i + k);
@@ -326,7 +457,7 @@ class JarReader {
       const c = text.charCodeAt(j);
       if (c === q && run >= k && (run - k) % (2 * k + 2) === 0) {
         if (j + 1 > this.far) this.far = j + 1;
-        return [start, j - k, j + 1];
+        return [start, j - k, j + 1, f && text.slice(start, j - k).includes('{')];
       }
       if (c === 10 || c === 13) {
         this.far = Math.max(this.far, j);
@@ -338,6 +469,21 @@ class JarReader {
     return undefined;
   }
 
+  /** A template literal at `i` (closed on its line): code when it has a field (`${…}`). */
+  private template(i: number): Literal | undefined {
+    const text = this.text;
+    for (let j = i + 1; j < text.length; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 96) {
+        if (j + 1 > this.far) this.far = j + 1;
+        return [i + 1, j, j + 1, text.slice(i + 1, j).includes('${')];
+      }
+      if (c === 10 || c === 13) break;
+      if (c === 92) j++;
+    }
+    return undefined;
+  }
+
   /** A value of code that is no literal at `i` (a name, a number): where it ends, or `i` (none). */
   bare(i: number): number {
     while (i < this.text.length && isBareChar(this.text.charCodeAt(i))) i++;
@@ -346,18 +492,34 @@ class JarReader {
   }
 
   /**
-   * A gap between items (after `{`, `[` or `,`, or before `,` or the close): blanks, line ends and comments, `#`
-   * (Python) or `//` (JS) to the line's end, passed over. Only called outside strings, where neither starts anything
-   * else the reader knows.
+   * A gap between items (after `{`, `[`, `(` or `,`, or before `,` or the close): blanks, line ends and comments,
+   * `#` (Python) or `//` (JS) to the line's end, block comments, passed over. Only called outside strings, where none
+   * starts anything else the reader knows.
    */
   between(i: number): number {
     const text = this.text;
     for (;;) {
       i = this.gap(i);
       const c = text.charCodeAt(i);
-      if (c !== 35 /* # */ && !(c === 47 /* / */ && text.charCodeAt(i + 1) === 47)) return i;
+      if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
+        const close = this.blockCommentEnd(i + 2);
+        if (close < 0) return i;
+        i = close + 2;
+        continue;
+      }
+      if (c !== 35 /* # */ && !(c === 47 && text.charCodeAt(i + 1) === 47)) return i;
       i = lineEnd(text, i);
     }
+  }
+
+  /** Where the first `*\/` at or after `from` is, or -1. Searches move forward (one cached result): linear per text. */
+  private blockCommentEnd(from: number): number {
+    const cached = this.commentClose;
+    if (cached === -2 || (cached === -1 ? from < this.commentFrom : cached < from)) {
+      this.commentFrom = from;
+      this.commentClose = this.text.indexOf('*/', from);
+    }
+    return this.commentClose;
   }
 
   /** Whether what follows `i` (after a gap, comments too) ends a member or an argument: `,` or `close`. Where that is, or -1. */
@@ -368,21 +530,80 @@ class JarReader {
   }
 
   /**
-   * Hides the value `[start, end)` unless it holds nothing to hide or an earlier tag (`keptValue`: `sid=[REDACTED:cookie]`,
-   * a HAR header entry; `x.[REDACTED:jwt]`): one tag, one redaction.
+   * An expression of code from `i` to the `,` or `close` ending it (outside brackets and strings): where that is, or
+   * -1 (none within {@link MAX_EXPRESSION} characters, a bracket closing more than opened, a string not closed, a jar
+   * in it: {@link jarAt}).
    */
+  expression(i: number, close: number): number {
+    const text = this.text;
+    const stop = Math.min(text.length, i + MAX_EXPRESSION);
+    let depth = 0;
+    while (i < stop) {
+      const c = text.charCodeAt(i);
+      if (depth === 0 && (c === 44 || c === close)) break;
+      if ((c | 0x20) === 99 /* c */ && this.jarAt(i)) {
+        // A jar in the code passed over (`f(cookies={…})`, Go's `&http.Cookie{…}` passed on): the reading ends before
+        // it, where the search for jars goes on and reads it.
+        this.far = i;
+        return -1;
+      }
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if (c === 41 || c === 93 || c === 125) {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === 34 || c === 39 || c === 96 || (c === 92 && quoteAt(text, i) > 0)) {
+        const literal = this.string(i);
+        if (literal === undefined) return -1;
+        // A key naming a jar (`{"cfg": {"cookies": {…}}}`): as above.
+        const key = literal[1] - 7;
+        if (key >= literal[0] && (text.charCodeAt(key) | 0x20) === 99 && this.jarAt(key)) {
+          this.far = key;
+          return -1;
+        }
+        i = literal[2];
+        continue;
+      }
+      i++;
+    }
+    if (i > this.far) this.far = i;
+    const c = text.charCodeAt(i);
+    return depth === 0 && (c === 44 || c === close) ? i : -1;
+  }
+
+  /** Whether a jar or a call the reader reads starts at `i` ({@link jarKind}). */
+  private jarAt(i: number): boolean {
+    JAR_AT_RE.lastIndex = i;
+    const m = JAR_AT_RE.exec(this.text);
+    return m !== null && jarKind(this.text, m) !== undefined;
+  }
+
+  /** Hides the value `[start, end)` unless it holds nothing to hide or an earlier tag (`keptValue`): one tag, one redaction. */
   hide(start: number, end: number): void {
     if (!keptValue(this.text.slice(start, end))) this.edits.push(start, end);
   }
 
-  /** A list of cookie objects from after its `[`: each object read. Where the reading ended, or -1 (a shape not read). */
+  /** Hides an item's value in a dict of cookies: not a setting's word ({@link SETTING_WORD_RE}). */
+  hideItem(start: number, end: number): void {
+    if (!SETTING_WORD_RE.test(this.text.slice(start, end))) this.hide(start, end);
+  }
+
+  /** A jar after `cookies` and its `=` or `:` at `at` (its name starting at `nameEnd`'s name): an object, a list, `dict(…)`, YAML. */
+  jar(name: number, at: number): void {
+    const text = this.text;
+    const c = text.charCodeAt(at);
+    if (c === 123 /* { */) this.object(at + 1, 'dict');
+    else if (c === 91 /* [ */) this.array(at + 1);
+    else if (text.startsWith('dict(', at)) this.call(at + 5, true);
+    else this.yaml(name, at);
+  }
+
+  /** A list of cookie objects from after its `[`: each object read, other items passed over. Where the reading ended, or -1. */
   array(i: number): number {
     for (;;) {
       i = this.between(i);
       const c = this.text.charCodeAt(i);
       if (c === 93 /* ] */) return i + 1;
-      if (c !== 123 /* { */) return -1;
-      i = this.object(i + 1, 'cookie', 0);
+      i = c === 123 /* { */ ? this.object(i + 1, 'cookie') : this.expression(i, 93);
       if (i < 0) return -1;
       i = this.memberEnd(i, 93);
       if (i < 0) return -1;
@@ -391,11 +612,11 @@ class JarReader {
   }
 
   /**
-   * An object from after its `{`: a cookie object (`mode` `cookie`: its `value` member hidden), a dict of cookies
-   * (`dict`: every item's value but an attribute's), or an object inside a cookie object (`skip`: nothing hidden).
-   * Keys are string literals or names. Where the object ends (after its `}`), or -1 (a shape not read).
+   * An object from after its `{`: a cookie object (`mode` `cookie`: its `value` member hidden, any case: Go's `Value`)
+   * or a dict of cookies (`dict`: every item's value but an attribute's or a setting's word). Keys are string literals
+   * or names; a value that is code is passed over. Where the object ends (after its `}`), or -1 (a shape not read).
    */
-  object(i: number, mode: 'cookie' | 'dict' | 'skip', depth: number): number {
+  object(i: number, mode: 'cookie' | 'dict'): number {
     const text = this.text;
     for (;;) {
       i = this.between(i);
@@ -413,40 +634,202 @@ class JarReader {
       }
       i = this.gap(i);
       if (text.charCodeAt(i) !== 58 /* : */) return -1;
-      i = this.gap(i + 1);
+      i = this.between(i + 1);
       const value = this.string(i);
-      if (value !== undefined) {
-        // A literal code goes on after (`"s_" + sid`) is kept, and the reading ends.
-        const end = this.memberEnd(value[2], 125);
-        if (end < 0) return -1;
-        if (mode === 'cookie' ? key.toLowerCase() === 'value' : mode === 'dict' && !isCookieAttribute(key)) this.hide(value[0], value[1]);
-        i = end;
-      } else if (text.charCodeAt(i) === 123 && mode === 'cookie' && depth < MAX_DEPTH) {
-        const end = this.object(i + 1, 'skip', depth + 1);
-        if (end < 0) return -1;
-        i = this.memberEnd(end, 125);
-        if (i < 0) return -1;
+      let end = value === undefined ? -1 : this.memberEnd(value[2], 125);
+      if (value !== undefined && end >= 0) {
+        if (!value[3]) {
+          if (mode === 'cookie' ? key.toLowerCase() === 'value' : !isCookieAttribute(key)) {
+            if (mode === 'dict') this.hideItem(value[0], value[1]);
+            else this.hide(value[0], value[1]);
+          }
+        }
       } else {
-        const end = this.bare(i);
-        if (end === i) return -1;
-        i = this.memberEnd(end, 125);
-        if (i < 0) return -1;
+        // Code (`sid`, `Date.now() + 3600`, `[443]`, `{…}`), or a literal code goes on after (`"s_" + sid`): kept.
+        end = this.expression(value === undefined ? i : value[2], 125);
+        if (end < 0) return -1;
       }
+      i = end;
       if (text.charCodeAt(i) === 125) return i + 1;
       i++; // the `,`
     }
   }
 
   /**
-   * A setter's arguments from after its `(`: a name literal, a few blanks maybe (`( "sid" , "…" )`), `,`, a value
-   * literal then `,` or `)`.
+   * A call's arguments from after its `(`. `dict`: Python's `dict(sid="…")`, each keyword's literal a cookie's value
+   * (but an attribute's or a setting's word). Otherwise a call setting cookies: a list of cookie objects, cookie
+   * objects (`page.setCookie({…}, {…})`), or a name and a value: the first literal argument is the name (or a `name=`
+   * / `key=` keyword's), the argument right after it the value, or a `value=` keyword's; a first literal holding `=`
+   * is a `Set-Cookie` header's value (`jar.setCookie('sid=…; Path=/', url)`). `objectsOnly`: a call taking cookie
+   * objects only (`addCookies`, `setCookies`).
    */
-  setter(i: number): void {
-    const name = this.string(this.gap(i));
-    if (name === undefined) return;
-    const comma = fewBlanks(this.text, name[2]);
-    if (this.text.charCodeAt(comma) !== 44) return;
-    const value = this.string(this.gap(comma + 1));
-    if (value !== undefined && this.memberEnd(value[2], 41) >= 0) this.hide(value[0], value[1]);
+  call(i: number, dict: boolean, objectsOnly = false): void {
+    const text = this.text;
+    i = this.between(i);
+    const first = text.charCodeAt(i);
+    if (!dict && first === 91 /* [ */) {
+      this.array(i + 1);
+      return;
+    }
+    if (!dict && first === 123 /* { */) {
+      for (;;) {
+        i = this.object(i + 1, 'cookie');
+        if (i < 0) return;
+        i = this.memberEnd(i, 41);
+        if (i < 0 || text.charCodeAt(i) === 41) return;
+        i = this.between(i + 1);
+        if (text.charCodeAt(i) !== 123) return;
+      }
+    }
+    if (objectsOnly) return;
+    /** 0: no name read yet; 1: the name read (the next argument is the value); 2: done. */
+    let state = 0;
+    for (let n = 0; n < MAX_ARGUMENTS && state < 2; n++) {
+      i = this.between(i);
+      if (text.charCodeAt(i) === 41 /* ) */) return;
+      let keyword: string | undefined;
+      const name = this.bare(i);
+      if (name > i) {
+        const eq = fewBlanks(text, name);
+        if (text.charCodeAt(eq) === 61 && text.charCodeAt(eq + 1) !== 61) {
+          keyword = text.slice(i, name).toLowerCase();
+          i = this.between(eq + 1);
+        }
+      }
+      const value = this.string(i);
+      let end = value === undefined ? -1 : this.memberEnd(value[2], 41);
+      const literal = value !== undefined && end >= 0 && !value[3] ? value : undefined;
+      if (end < 0) {
+        end = this.expression(value === undefined ? i : value[2], 41);
+        if (end < 0) return;
+      }
+      if (dict) {
+        if (keyword !== undefined && literal !== undefined && !isCookieAttribute(keyword)) this.hideItem(literal[0], literal[1]);
+      } else if (keyword !== undefined) {
+        if (keyword === 'value' && literal !== undefined) {
+          this.hide(literal[0], literal[1]);
+          state = 2;
+        } else if (keyword === 'name' || keyword === 'key') state = 1;
+      } else if (state === 1) {
+        if (literal !== undefined) this.hide(literal[0], literal[1]);
+        state = 2;
+      } else if (literal !== undefined) {
+        if (text.slice(literal[0], literal[1]).includes('=')) {
+          readSetCookie(text, literal[0], (start, stop) => void this.edits.push(start, stop));
+          state = 2;
+        } else state = 1;
+      }
+      i = end;
+      if (text.charCodeAt(i) === 41) return;
+      i++; // the `,`
+    }
   }
+
+  /**
+   * A YAML list of cookie objects (`cookies:` then `- name: sid` / `value: …` below it: each item's `value`) or a
+   * mapping of cookies (`cookies:` then `sid: …`: each item's value, as a dict's), on the lines after `at` (the end of
+   * the line of the key `cookies`, which starts at `name`'s name), indented deeper than the key (a list's `- ` may be
+   * as deep), raw or as JSON writes the lines.
+   */
+  yaml(name: number, at: number): void {
+    const text = this.text;
+    let i = at;
+    if (text.charCodeAt(i) === 35 /* # */) i = lineEndFrom(text, i, false);
+    if (lineBreakAt(text, i) === 0) return;
+    let keyStart = name;
+    while (keyStart > name - 128 && keyStart > 0 && isKeyChar(text.charCodeAt(keyStart - 1))) keyStart--;
+    const column = keyColumn(text, keyStart, name + 7);
+    if (column < 0) return;
+    const quoteEnds = escapedBreak(text, i);
+    let mode: 'cookie' | 'dict' | undefined;
+    /** The column of the list's `- `, and of the current item's (or the mapping's) keys. */
+    let dashColumn = -1;
+    let keysColumn = -1;
+    for (;;) {
+      const br = lineBreakAt(text, i);
+      if (br === 0) break;
+      const start = i + br;
+      const indent = indentAt(text, start);
+      const p = start + indent;
+      const end = lineEndFrom(text, p, quoteEnds);
+      i = end;
+      if (end === p || text.charCodeAt(p) === 35) {
+        if (end >= text.length || (quoteEnds && text.charCodeAt(end) === 34)) break;
+        continue; // a blank line, a comment
+      }
+      const dash = text.charCodeAt(p) === 45 && (text.charCodeAt(p + 1) === 32 || p + 1 === end);
+      if (indent < column || (indent === column && !dash)) break;
+      let k = p;
+      if (dash) {
+        if (mode === 'dict' || (dashColumn >= 0 && indent !== dashColumn)) break;
+        mode = 'cookie';
+        dashColumn = indent;
+        k = p + 1 + indentAt(text, p + 1);
+        keysColumn = k - start;
+      } else if (mode === undefined) {
+        mode = 'dict';
+        keysColumn = indent;
+      } else if (indent !== keysColumn) {
+        if (indent < keysColumn) break;
+        if (end > this.far) this.far = end;
+        continue; // a nested value's lines
+      }
+      // The line is the list's or the mapping's (only then passed over: a line ending them may hold the next jar).
+      if (end > this.far) this.far = end;
+      if (k < end && !this.yamlEntry(k, end, mode, quoteEnds)) break;
+    }
+  }
+
+  /** A YAML entry `key: value` at `k` on a line ending at `end`: its value hidden as `mode` says. False: no entry there. */
+  private yamlEntry(k: number, end: number, mode: 'cookie' | 'dict', quoteEnds: boolean): boolean {
+    const text = this.text;
+    let key: string;
+    let i: number;
+    const quoted = this.string(k);
+    if (quoted !== undefined) {
+      key = text.slice(quoted[0], quoted[1]);
+      i = quoted[2];
+    } else {
+      i = k;
+      while (i < end && isKeyChar(text.charCodeAt(i))) i++;
+      if (i === k) return false;
+      key = text.slice(k, i);
+    }
+    i = blanks(text, i);
+    if (text.charCodeAt(i) !== 58 /* : */) return false;
+    i = blanks(text, i + 1);
+    if (i >= end) return true; // a nested value on the lines below
+    const hides = mode === 'cookie' ? key.toLowerCase() === 'value' : !isCookieAttribute(key);
+    const value = this.string(i);
+    if (value !== undefined) {
+      if (hides && !value[3] && this.yamlRest(value[2], end)) (mode === 'dict' ? this.hideItem(value[0], value[1]) : this.hide(value[0], value[1]));
+      return true;
+    }
+    const c = text.charCodeAt(i);
+    // A flow collection, a block scalar, an anchor, an alias, a tag: not read.
+    if (c === 123 || c === 91 || c === 124 || c === 62 || c === 38 || c === 42 || c === 33) return true;
+    // A plain scalar, to the line's end or a ` #` comment.
+    let stop = i;
+    while (stop < end && !(text.charCodeAt(stop) === 35 && isBlank(text.charCodeAt(stop - 1)))) stop++;
+    while (stop > i && isBlank(text.charCodeAt(stop - 1))) stop--;
+    if (hides && stop > i && text.slice(i, stop) !== '~') (mode === 'dict' ? this.hideItem(i, stop) : this.hide(i, stop));
+    return true;
+  }
+
+  /** Whether only blanks and maybe a comment follow `i` up to `end` (a quoted YAML scalar's line). */
+  private yamlRest(i: number, end: number): boolean {
+    i = blanks(this.text, i);
+    return i >= end || this.text.charCodeAt(i) === 35;
+  }
+}
+
+/** A letter of a Python string's prefix (`b`, `r`, `u`, `f`, any case). */
+function isPrefixLetter(c: number): boolean {
+  const l = c | 0x20;
+  return l === 98 || l === 114 || l === 117 || l === 102;
+}
+
+/** A character of a YAML key or a name ending in `cookies` (`session_cookies`, `http.cookies`, `x-cookies`). */
+function isKeyChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
 }

@@ -16,6 +16,10 @@
  *   JSON), then what redact-headers.ts reads between a header's name and its value
  *   (`:`, `=`, a subscript's `"] =`, a setter's `", "`, a HAR entry's `", "value": "`),
  *   then a quote maybe. `HTTP_COOKIE` (WSGI's, Django's) is the request's header.
+ * - Over lines (redact-lines.ts), when the header's name starts its line: a YAML value below it (`Cookie: >-`, `|` or
+ *   nothing after the `:`, then lines indented deeper), and pairs folded onto a deeper line after a `;` or `,`.
+ * - A value in escaped quotes (`sid=\"…\"`, JSON text) is read inside them; blanks around `=` (`sid = abc`) only in a
+ *   header capitalised as HTTP writes it (`cookie: str = …` is an annotation).
  *
  * Names are kept (`sid=[REDACTED:cookie]`: which cookie was sent is worth
  * seeing). A value is kept when it holds no secret to see: empty (`"sid=" + sid`),
@@ -32,6 +36,7 @@
 
 import { NON_SECRET_VALUE_RE } from './redact-code.js';
 import { headerSeparator } from './redact-headers.js';
+import { escapedBreak, indentAt, keyColumn, lineBreakAt, readBlock } from './redact-lines.js';
 
 /** What replaces a cookie's value. */
 export const TAG = '[REDACTED:cookie]';
@@ -48,9 +53,12 @@ const MAX_NAME = 256;
 /** The attributes of a `Set-Cookie` header (RFC 6265 and the drafts after it), lower case. */
 const ATTRIBUTES = new Set(['expires', 'max-age', 'domain', 'path', 'secure', 'httponly', 'samesite', 'priority', 'partitioned', 'version', 'comment']);
 
-/** Whether `name` is a cookie attribute's (any case): `Path`, `Domain`, `SameSite`… */
+/** {@link ATTRIBUTES} without `-`: `maxage`. */
+const ATTRIBUTE_NAMES = new Set([...ATTRIBUTES].map((a) => a.replace(/-/g, '')));
+
+/** Whether `name` is a cookie attribute's, in any case and spelling (`-`, `_` dropped): `Path`, `SameSite`, `max_age`, `maxAge`. */
 export function isCookieAttribute(name: string): boolean {
-  return ATTRIBUTES.has(name.toLowerCase());
+  return ATTRIBUTE_NAMES.has(name.replace(/[-_]/g, '').toLowerCase());
 }
 /** The rest of an `Expires` date after its weekday's `,` (`21 Oct 2027 07:28:00 GMT`, `21-Oct-27 07:28:00 GMT`). */
 const DATE_REST_RE = /\d{1,2}[ -][A-Za-z]{3}[ -]\d{2,4} \d{1,2}:\d{2}:\d{2}(?: GMT)?/y;
@@ -92,25 +100,113 @@ export function keptValue(value: string): boolean {
   return NON_SECRET_VALUE_RE.test(value);
 }
 
+/** How a {@link pairReader} reads: see its parameters. */
+interface PairOptions {
+  /** The pairs are in a quoted string (a quote opened it): a `"` there ends the string, not a value's quotes. */
+  inString: boolean;
+  /**
+   * Blanks may stand around `=` (`Cookie: sid = abc`): in a header written as HTTP/1.1 writes it (`Cookie`, `COOKIE`,
+   * `Set-Cookie`), not `cookie: str = …` (a Python or TypeScript annotation). The value then is bare (no quote) and
+   * no call (`Cookie: x = get()`).
+   */
+  spaced: boolean;
+  /**
+   * Where the header's name starts, or -1 (the pairs are in a string, or no header's): when that name starts its line
+   * (a header line, a YAML key: {@link foldColumn}), after a `;` or `,` the next pair may be on a line indented deeper
+   * than it (HTTP's folding, a YAML plain scalar going on).
+   */
+  header: number;
+  /** Where the header's name ends. */
+  headerEnd: number;
+}
+
+/** The column of the header's name when it starts its line (see `PairOptions.header`), else -1. */
+function foldColumn(text: string, options: PairOptions): number {
+  return options.header < 0 ? -1 : keyColumn(text, options.header, options.headerEnd);
+}
+
 /**
  * A reader of cookie pairs in `text`: `pair(i)` reads `name=value` at `i`, calls `hide(start, end)` on a value to
- * replace (not {@link keptValue}), and returns where the pair ends, or -1 (no pair there). `inString()` says whether
- * the pairs are in a string (a quote opened it): a `"` there ends the string, not a value's quotes.
+ * replace (not {@link keptValue}), and returns where the pair ends, or -1 (no pair there). `options` is read at each
+ * pair (the caller sets it per header).
  */
-function pairReader(text: string, hide: (start: number, end: number) => void, inString: () => boolean): (i: number) => number {
+function pairReader(text: string, hide: (start: number, end: number) => void, options: PairOptions): (i: number) => number {
   return (i: number): number => {
     const nameStart = i;
     while (i < text.length && i - nameStart < MAX_NAME && isNameChar(text.charCodeAt(i))) i++;
-    if (i === nameStart || text.charCodeAt(i) !== 61 /* = */) return -1;
-    i++;
+    if (i === nameStart) return -1;
+    if (text.charCodeAt(i) !== 61 /* = */) return options.spaced && isBlank(text.charCodeAt(i)) ? spacedPair(text, i, hide) : -1;
+    const at = i + 1;
+    const c = text.charCodeAt(at);
+    if (options.spaced && isBlank(c)) return spacedPair(text, i, hide);
+    // A value in escaped quotes (`sid=\"abc\"`, a quoted value in a JSON string): judged inside them.
+    const escaped = c === 92 ? escapedQuotedValue(text, at) : undefined;
+    if (escaped !== undefined) {
+      if (!keptValue(text.slice(escaped[0], escaped[1]))) hide(escaped[0], escaped[1]);
+      return escaped[2];
+    }
     // A value in double quotes (RFC 6265 allows them: `messages="…"`), in a header outside a string: judged inside them.
-    const quotedEnd = !inString() && text.charCodeAt(i) === 34 ? quotedValueEnd(text, i) : -1;
-    const valueStart = quotedEnd >= 0 ? i + 1 : i;
-    let valueEnd = quotedEnd >= 0 ? quotedEnd - 1 : i;
+    const quotedEnd = !options.inString && c === 34 ? quotedValueEnd(text, at) : -1;
+    const valueStart = quotedEnd >= 0 ? at + 1 : at;
+    let valueEnd = quotedEnd >= 0 ? quotedEnd - 1 : at;
     if (quotedEnd < 0) while (valueEnd < text.length && isValueChar(text.charCodeAt(valueEnd))) valueEnd++;
     if (!keptValue(text.slice(valueStart, valueEnd))) hide(valueStart, valueEnd);
     return quotedEnd >= 0 ? quotedEnd : valueEnd;
   };
+}
+
+/**
+ * A pair written with blanks around its `=` (`sid = abc`, see `PairOptions.spaced`), its name ending at `i`: a bare
+ * value, no call (`x = get()`), no quote. Where it ends, or -1.
+ */
+function spacedPair(text: string, i: number, hide: (start: number, end: number) => void): number {
+  const eq = fewBlanks(text, i);
+  if (text.charCodeAt(eq) !== 61) return -1;
+  const at = fewBlanks(text, eq + 1);
+  let end = at;
+  while (end < text.length && isValueChar(text.charCodeAt(end)) && text.charCodeAt(end) !== 40) end++;
+  const c = text.charCodeAt(end);
+  if (end === at || c === 40 || c === 34 || c === 39) return -1;
+  if (!keptValue(text.slice(at, end))) hide(at, end);
+  return end;
+}
+
+/** A space or a tab. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** Most blanks read around a cookie's `=` (`sid = abc`). */
+const MAX_PAIR_BLANKS = 8;
+
+/** Up to {@link MAX_PAIR_BLANKS} blanks from `i` passed over. */
+function fewBlanks(text: string, i: number): number {
+  const stop = i + MAX_PAIR_BLANKS;
+  while (i < stop && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  return i;
+}
+
+/**
+ * A cookie's value between escaped quotes at `i` (`\"abc\"`: 1–7 backslashes, a quote, value characters, the same
+ * backslashes and quote), followed by the end, a blank, `;`, `,`, a quote or a backslash (what closes the string or
+ * the line around it): `[start, end, after]` of its content, or undefined. `\"" + sid` (code building one) is none.
+ */
+function escapedQuotedValue(text: string, i: number): [number, number, number] | undefined {
+  let j = i;
+  while (text.charCodeAt(j) === 92 && j - i < 7) j++;
+  const k = j - i;
+  const q = text.charCodeAt(j);
+  if (k === 0 || (q !== 34 && q !== 39)) return undefined;
+  const start = j + 1;
+  let end = start;
+  while (end < text.length && isValueChar(text.charCodeAt(end))) end++;
+  if (end === start) return undefined;
+  for (let b = 0; b < k; b++) if (text.charCodeAt(end + b) !== 92) return undefined;
+  if (text.charCodeAt(end + k) !== q) return undefined;
+  const after = end + k + 1;
+  const c = text.charCodeAt(after);
+  const closes = Number.isNaN(c) || c === 32 || c === 9 || c === 59 || c === 44 || c === 34 || c === 39 || c === 92 || c === 10 || c === 13;
+  return closes ? [start, end, after] : undefined;
 }
 
 /**
@@ -119,9 +215,21 @@ function pairReader(text: string, hide: (start: number, end: number) => void, in
  * reading ends, or -1 (no pair at `at`: `curl -b cookies.txt`).
  */
 export function readRequestCookies(text: string, at: number, inString: boolean, hide: (start: number, end: number) => void): number {
-  const pair = pairReader(text, hide, () => inString);
+  const options: PairOptions = { inString, spaced: false, header: -1, headerEnd: -1 };
+  const pair = pairReader(text, hide, options);
   const end = pair(at);
-  return end < 0 ? -1 : cookiesRest(text, end, pair);
+  return end < 0 ? -1 : cookiesRest(text, end, pair, options);
+}
+
+/**
+ * A set cookie (`sid=…; Path=/`, as a `Set-Cookie` header's value: its first pair's value hidden, its attributes kept)
+ * at `at`, in a quoted string: tough-cookie's `jar.setCookie('sid=…; Path=/', url)`. Where its reading ends, or -1.
+ */
+export function readSetCookie(text: string, at: number, hide: (start: number, end: number) => void): number {
+  const options: PairOptions = { inString: true, spaced: false, header: -1, headerEnd: -1 };
+  const pair = pairReader(text, hide, options);
+  const end = pair(at);
+  return end < 0 ? -1 : setCookieRest(text, end, pair, options);
 }
 
 /** `text` with the values of the cookies in its `Cookie:` and `Set-Cookie:` headers replaced. */
@@ -129,8 +237,7 @@ export function redactCookies(text: string): { text: string; count: number } {
   let out = '';
   let last = 0;
   let count = 0;
-  /** Whether the header's value is in a string (a quote opened it): a `"` there ends the string, not a value's quotes. */
-  let inString = false;
+  const options: PairOptions = { inString: false, spaced: false, header: -1, headerEnd: -1 };
   const pair = pairReader(
     text,
     (start, end) => {
@@ -138,23 +245,47 @@ export function redactCookies(text: string): { text: string; count: number } {
       last = end;
       count++;
     },
-    () => inString,
+    options,
   );
   HEADER_RE.lastIndex = 0;
   for (let m = HEADER_RE.exec(text); m !== null; m = HEADER_RE.exec(text)) {
     const setCookie = m[1] !== undefined ? m[1].toLowerCase() === 'set-' : m[2] !== undefined;
     const header = (at: number): number => {
       const end = pair(at);
-      return end < 0 ? -1 : setCookie ? setCookieRest(text, end, pair) : cookiesRest(text, end, pair);
+      return end < 0 ? -1 : setCookie ? setCookieRest(text, end, pair, options) : cookiesRest(text, end, pair, options);
     };
     const at = m.index + m[0].length;
     const list = text.charCodeAt(at) === 91; // `[`: a list of the header's values
-    inString = list || /["'`]$/.test(m[0]);
-    const i = list ? headerList(text, at + 1, header) : header(at);
+    const nameEnd = m.index + (m[1]?.length ?? 0) + 6;
+    options.inString = list || /["'`]$/.test(m[0]);
+    // `Cookie`, `COOKIE`, `Set-Cookie`, `HTTP_COOKIE`: as HTTP writes a header (see `PairOptions.spaced`).
+    options.spaced = !options.inString && text.charCodeAt(nameEnd - 6) === 67 /* C */;
+    options.header = options.inString ? -1 : m.index;
+    options.headerEnd = nameEnd;
+    let i = list ? headerList(text, at + 1, header) : header(at);
+    if (i < 0 && !options.inString && /:[ \t]*$/.test(m[0])) i = headerBlock(text, at, foldColumn(text, options), header);
     // The next header is looked for after this one's pairs: a value never holds one.
     HEADER_RE.lastIndex = Math.max(HEADER_RE.lastIndex, i);
   }
   return count === 0 ? { text, count } : { text: out + text.slice(last), count };
+}
+
+/** A YAML block scalar's indicator (`|`, `>-`, `|2`), then blanks and maybe a comment, to the line's end. */
+const BLOCK_INDICATOR_RE = /[|>][1-9+-]{0,2}[ \t]{0,16}(?:#[^\n\r"\\]{0,256})?/y;
+
+/**
+ * A header's value on the lines below its name (YAML: `Cookie: >-`, `Cookie: |` or nothing after the `:`, then the
+ * value indented deeper than the name's `column`; its lines raw or as JSON writes them): each line read by `header`.
+ * Where the reading ended, or -1 (no such value at `at`).
+ */
+function headerBlock(text: string, at: number, column: number, header: (at: number) => number): number {
+  if (column < 0) return -1;
+  BLOCK_INDICATOR_RE.lastIndex = at;
+  const i = BLOCK_INDICATOR_RE.test(text) ? BLOCK_INDICATOR_RE.lastIndex : at;
+  if (lineBreakAt(text, i) === 0) return -1;
+  const quoteEnds = escapedBreak(text, i);
+  const end = readBlock(text, i, column, quoteEnds, (line) => header(line.start));
+  return end > i ? end : -1;
 }
 
 /**
@@ -214,11 +345,23 @@ function blanks(text: string, i: number): number {
   return i;
 }
 
+/**
+ * Blanks from `i` passed over; a line end too when the next line is indented deeper than the header's name, which
+ * starts its line (a header's value folded onto it, raw or as JSON writes the line end: see `PairOptions.header`).
+ */
+function gapFold(text: string, i: number, options: PairOptions): number {
+  i = blanks(text, i);
+  const br = options.header < 0 ? 0 : lineBreakAt(text, i);
+  if (br === 0) return i;
+  const indent = indentAt(text, i + br);
+  return indent > foldColumn(text, options) ? i + br + indent : i;
+}
+
 /** A request's cookies after the first, `; ` (or `, `) between them (`pair` reads each): where they end. */
-function cookiesRest(text: string, i: number, pair: (i: number) => number): number {
+function cookiesRest(text: string, i: number, pair: (i: number) => number, options: PairOptions): number {
   // `;` between a request's cookies, or `,` where a client or proxy joined two Cookie headers.
   while (text.charCodeAt(i) === 59 || text.charCodeAt(i) === 44) {
-    const next = pair(blanks(text, i + 1));
+    const next = pair(gapFold(text, i + 1, options));
     if (next < 0) return i + 1;
     i = next;
   }
@@ -229,16 +372,16 @@ function cookiesRest(text: string, i: number, pair: (i: number) => number): numb
  * A set cookie's attributes after its pair (`; Path=/; HttpOnly`, `; Expires=Thu, 21 Oct 2027 07:28:00 GMT`), and the
  * next cookies when headers were joined by `, ` (a pair after a `,` whose name is no attribute's): where they end.
  */
-function setCookieRest(text: string, i: number, pair: (i: number) => number): number {
+function setCookieRest(text: string, i: number, pair: (i: number) => number, options: PairOptions): number {
   for (;;) {
     const c = text.charCodeAt(i);
     if (c === 59 /* ; */) {
       // An attribute: a name, maybe `=` and a value (no secret), up to the next `;` or `,`.
-      i = blanks(text, i + 1);
+      i = gapFold(text, i + 1, options);
       while (i < text.length && isNameChar(text.charCodeAt(i))) i++;
       if (text.charCodeAt(i) === 61) while (++i < text.length && isValueChar(text.charCodeAt(i)));
     } else if (c === 44 /* , */) {
-      const at = blanks(text, i + 1);
+      const at = gapFold(text, i + 1, options);
       DATE_REST_RE.lastIndex = at;
       if (DATE_REST_RE.test(text)) {
         i = DATE_REST_RE.lastIndex;

@@ -13,6 +13,8 @@
  *   and a list (`res.setHeader("Set-Cookie", ["…", "…"])`);
  * - a HAR entry or a header list of name/value objects: `{"name": "Authorization", "value": "…"}`, over lines
  *   too (raw or as JSON writes them).
+ * The `bearer` rule also reads a YAML value on the lines below the name (`Authorization: >-`, `|`, or nothing after the
+ * `:`) and a credential on the line below its scheme (HTTP's folding).
  * Every part is bounded, so one match costs at most a few hundred steps from the name, which the regexes only try
  * where the name is (linear-time.test.ts holds them to that on 1 MB of near misses).
  */
@@ -41,14 +43,24 @@ export function headerSeparator(assigned: boolean): string {
   );
 }
 
+/** A line end, raw or as JSON writes it (`\\n`, `\\r\\n`, with 1–7 backslashes). */
+const LINE_END = `(?:\\r?\\n|\\r|\\\\{1,7}r\\\\{1,7}n|\\\\{1,7}[nr])`;
+/** A line end and the indentation of the next line: a value going on there (YAML, HTTP's folding). */
+const FOLD = `${LINE_END}[ \\t]{1,64}`;
+/**
+ * A YAML value starting on the next line, indented (`Authorization: >-`, `|`, or nothing after the `:`, then the
+ * value on the lines below), or nothing.
+ */
+const YAML_NEXT_LINE = `(?:(?:[>|][1-9+-]{0,2}${BLANKS})?${FOLD})?`;
+
 /**
  * `Authorization: <scheme> <credential>`: group 1, what is kept (the header's name up to the credential); group 2,
  * the scheme; group 3, the credential (RFC 7235's token68 and what vendors put there: `:`, `!`, `%`). A prefix
  * `Proxy-`, `X-` or `HTTP_` (Django's request headers) is part of the name.
  */
 export const BEARER_RE = new RegExp(
-  `(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt]))((?:Proxy-|X-|HTTP_)?Authorization${headerSeparator(false)}${BLANKS}` +
-    `([A-Za-z][A-Za-z0-9_.-]{1,31})[ \\t]{1,8})([A-Za-z0-9._~+/=:!%-]{8,8192})`,
+  `(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt]))((?:Proxy-|X-|HTTP_)?Authorization${headerSeparator(false)}${BLANKS}${YAML_NEXT_LINE}` +
+    `([A-Za-z][A-Za-z0-9_.-]{1,31})(?:[ \\t]{1,8}|${BLANKS}${FOLD}))([A-Za-z0-9._~+/=:!%-]{8,8192})`,
   'gi',
 );
 
@@ -65,12 +77,19 @@ export function isSchemeName(value: string): boolean {
 }
 
 /**
+ * A name of code: identifiers joined by `.`, the last of lower-case letters and `_` (a method, a module, a file's
+ * extension: `AuthService2.verify`, `auth.middleware.check_token`, `config.py`). Tokens do not end so.
+ */
+const CODE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}(?:\.[A-Za-z_][A-Za-z0-9_]{0,127}){0,15}\.[a-z_]{2,32}$/;
+
+/**
  * Whether the bearer rule's match is a credential: after a scheme of {@link TOKEN_SCHEME_RE}, any but a word of
  * lower-case letters going on as prose (`Authorization: Basic authentication with …`); after another scheme (`OAuth`,
  * `HMAC`, `SharedKey`, `Zoho-oauthtoken`, one of a vendor's), a token: with a digit, or of 20 or more characters
  * mixing cases, not followed by prose (`Authorization: Uses OAuth2.0 authentication flow`), and not a scheme's
  * parameters (`Digest username="…"`, `AWS4-HMAC-SHA256 Credential=…`, `OAuth oauth_consumer_key="…"`, `Hawk id="…"`:
- * signatures of one request, kept whole), nor a URL or a path (a `.` before a `/`: base64 has no `.`, a JWT no `/`).
+ * signatures of one request, kept whole), nor a URL or a path (a `.` before a `/`: base64 has no `.`, a JWT no `/`),
+ * nor a name of code or a call ({@link CODE_NAME_RE}: `Authorization: Check AuthService2.verify`, prose about code).
  */
 export function isBearerCredential(scheme: string, credential: string, input: string, end: number): boolean {
   const prose = proseFollows(input, end);
@@ -80,6 +99,8 @@ export function isBearerCredential(scheme: string, credential: string, input: st
   // `name=value`, or `name=` before a quoted value: a parameter, not token68's padding (`dXNlcjpwYXNz==`).
   if (eq >= 0 && (/[^=]/.test(credential.slice(eq)) || /^\\{0,7}["'][A-Za-z0-9]/.test(input.slice(end, end + 9)))) return false;
   if (/:\/\/|\..*\//.test(credential)) return false; // a URL or a path (`see https://…/v2`, `docs.example.com/v1`)
+  // A name of code (`Authorization: Check AuthService2.verify`, `… handled in auth.py`), or a call (`sign2(…)`): prose.
+  if (CODE_NAME_RE.test(credential) || input.charCodeAt(end) === 40 /* ( */) return false;
   return /\d/.test(credential) || (credential.length >= 20 && /[a-z]/.test(credential) && /[A-Z]/.test(credential));
 }
 

@@ -24,6 +24,7 @@ import { redactCookies } from './redact-cookies.js';
 import { redactCookieJars } from './redact-cookie-jars.js';
 import { BEARER_RE, isBearerCredential, isSchemeName } from './redact-headers.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
+import { escapedBreak, keyColumn, lineBreakAt, readBlock } from './redact-lines.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
@@ -476,6 +477,53 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   return notASecret(value, key, separator, v.bare, input, keyStart, v.end);
 }
 
+/** A YAML block scalar's indicator (`|`, `>-`, `|2+`): the value is on the lines below. */
+const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
+/** What may follow a block scalar's indicator on its line: blanks, a comment. */
+const BLOCK_REST_RE = /[ \t]{0,64}(?:#[^\n\r"\\]{0,256})?/y;
+
+/**
+ * The value of a YAML block scalar (`password: |`, `Authorization: >-`, the key first on its line, then the value on
+ * the lines below indented deeper than the key; raw or as JSON writes the lines): where it starts and the value (its
+ * lines joined by a blank, as the keep rules judge it, empty when no line is indented deeper; `end` where its last
+ * line ends). Undefined when the match's value is no such indicator.
+ */
+function blockScalar(m: string, g: (string | undefined)[], input: string, start: number, skip: number): { start: number; value: AssignedValue } | undefined {
+  // `|` or `>` first (before any allocation: every assignment passes here).
+  const c = m.charCodeAt(g[0]!.length + g[1]!.length);
+  if (c !== 124 && c !== 62) return undefined;
+  const v = assignedValue(m, g, 2, start);
+  if (!v.bare || !BLOCK_INDICATOR_RE.test(v.value) || !g[1]!.includes(':') || g[1]!.includes('=')) return undefined;
+  const column = keyColumn(input, start + skip, start + g[0]!.length);
+  if (column < 0) return undefined;
+  BLOCK_REST_RE.lastIndex = v.end;
+  BLOCK_REST_RE.test(input);
+  const br = BLOCK_REST_RE.lastIndex;
+  if (lineBreakAt(input, br) === 0) return undefined;
+  const parts: string[] = [];
+  let first = -1;
+  const end = readBlock(input, br, column, escapedBreak(input, br), (line) => {
+    if (first < 0) first = line.start;
+    parts.push(input.slice(line.start, line.end).trimEnd());
+    return line.start + input.slice(line.start, line.end).trimEnd().length;
+  });
+  // No line below: an empty value (kept), not the indicator taken for one.
+  if (first < 0) first = br;
+  const value: AssignedValue = {
+    value: parts.join(' '),
+    doubleQuoted: false,
+    singleQuoted: false,
+    escapedQuote: undefined,
+    list: false,
+    bare: false,
+    pastBracket: false,
+    end,
+    more: '',
+    moreEnd: end,
+  };
+  return { start: first, value };
+}
+
 /** Whether an assignment kept whole is an `Authorization` key's quoted value of a scheme and its parameters (`"Token token=…"`). */
 function schemeParameters(m: string, g: (string | undefined)[], start: number, skip: number): boolean {
   const key = g[0]!.slice(skip);
@@ -740,6 +788,17 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         passwordRe.lastIndex = close;
         continue;
       }
+      const block = blockScalar(m, g, text, start, skip);
+      if (block !== undefined) {
+        // `password: |` then the value on the lines below: the value is those lines, not the indicator.
+        if (!keptValue(block.value, g[0]!.slice(skip), g[1]!, text, start + skip)) {
+          out += text.slice(last, block.start) + tag('password_assignment');
+          last = block.value.end;
+          count++;
+          passwordRe.lastIndex = block.value.end;
+        }
+        continue;
+      }
       const r = replacePassword(m, g, text, start, skip);
       if (r === undefined) {
         // A scheme's parameters, kept as a whole (`"Authorization": "Token token=\"…\""`, Rails'): the scan goes on
@@ -927,8 +986,10 @@ function isTokenChar(c: number): boolean {
  * `cli_password` match has a password flag at a word's start (`-p`, `-u`,
  * `--password`, ...: {@link passwordFlag}) and its command's name. A
  * `cookie` match outside a header has `cookies` as a key name (before a
- * separator), `kies(` or `kies.set(` ({@link cookieCalls}, or `keyNames`),
- * or curl's `-b`/`--cookie` at a word's start and `curl` ({@link curlCookieFlag}).
+ * separator), a call setting cookies (`kie` then `(`, `s(`, `s.set(`,
+ * `Sync(` or `{`: {@link cookieCalls}, or `keyBefore`), `jar.set(` in a text
+ * with `kie`, or curl's `-b`/`--cookie` at a word's start and `curl`
+ * ({@link curlCookieFlag}).
  */
 class SecretScreen {
   /** Key names by their last character (lower case). */
@@ -1099,12 +1160,12 @@ class SecretScreen {
     let mask = 0;
     for (const anchor of this.anchors) {
       let i = low.indexOf(anchor);
+      // A text naming cookies (`kie`): a `jar.set(` in it is a cookie jar's (redact-cookie-jars.ts).
+      if (i >= 0 && anchor === 'kie' && (mask & COOKIE) === 0 && low.includes('jar.set(')) mask |= COOKIE;
       while (i >= 0) {
         let end = i + anchor.length;
         while (end < low.length && isTokenChar(low.charCodeAt(end))) end++;
         mask |= this.keyBefore(low, end);
-        // A cookie jar's call (`session.cookies.set(`, `context.addCookies(`): no separator after the name.
-        if (low.charCodeAt(end) === 40 && (endsWith(low, end - 1, 'cookies') || endsWith(low, end - 1, 'cookies.set'))) mask |= COOKIE;
         // The rest of this token ends at the same place: go on after it (linear overall).
         i = low.indexOf(anchor, end);
       }
@@ -1113,12 +1174,17 @@ class SecretScreen {
   }
 
   /**
-   * Bits of the key names that end right before `at`, when `(\\{1,7})?["']?[ \t]{0,16}[=:]` follows.
+   * Bits of the key names that end right before `at`, when `(\\{1,7})?["']?[ \t]{0,16}[=:]` follows; {@link COOKIE} when
+   * `(` or `{` follows a call setting cookies ({@link cookieCallAt}).
    * When a comma or a line end (raw or as JSON writes it) follows instead, a secret's key name there may be
    * the name of a name/value pair: {@link NAME_VALUE}. When a blank follows `password`, it may be a `.netrc`
    * entry's: {@link NETRC} (if `login` occurs too).
    */
   private keyBefore(low: string, at: number): number {
+    const first = low.charCodeAt(at);
+    // A call setting cookies (`session.cookies.set(`, `context.addCookies(`, `res.set_cookie(`, `jar.setCookieSync(`, Go's
+    // `http.Cookie{`): no separator after the name. Nothing else follows a key so.
+    if (first === 40 || first === 123) return cookieCallAt(low, at) ? COOKIE : 0;
     let j = at;
     let c = low.charCodeAt(j);
     const next = c;
@@ -1241,14 +1307,20 @@ function anchorCharacters(text: string): number {
     const c = text.charCodeAt(i);
     if (c === 45 || c === 65 || c === 74 || c === 95 || c === 61 || c === 58) return 1;
     if (c === 119) found = ONLY_W;
-    // The arguments' anchors (`",`, `??`, `||`, `gin(`, ` or `; `=(` and `Auth(` hold one above), and a cookie
-    // jar's call (`kies(`, `kies.set(`: its arguments may have blanks before the `,`, `.cookies.set("a" , "b")`).
+    // The arguments' anchors (`",`, `??`, `||`, `gin(`, ` or `; `=(` and `Auth(` hold one above), and a call setting
+    // cookies (`kie(`, `kies(`, `kies.set(`, `kieSync(`, `jar.set(`: its arguments may have blanks before the `,`,
+    // `.cookies.set("a" , "b")`; its objects, Go's `Cookie{`, hold a `:`).
     else if (c === 44 || c === 63 || c === 124 || c === 40) {
       const p = text.charCodeAt(i - 1);
-      if ((c === 44 && (p === 34 || p === 39)) || (c === p && c !== 44 && c !== 40) || (c === 40 && (p === 110 || text.startsWith('kies', i - 4) || text.startsWith('kies.set', i - 8)))) return 1;
+      if ((c === 44 && (p === 34 || p === 39)) || (c === p && c !== 44 && c !== 40) || (c === 40 && (p === 110 || cookieCallBefore(text, i)))) return 1;
     } else if (c === 114 && text.charCodeAt(i - 1) === 111 && text.charCodeAt(i - 2) === 32 && text.charCodeAt(i + 1) === 32) return 1;
   }
   return found;
+}
+
+/** Whether a call setting cookies ends before the `(` at `i`: `kie`, `kies`, `kies.set`, `kieSync`, `jar.set`, `Jar.set`. */
+function cookieCallBefore(text: string, i: number): boolean {
+  return text.startsWith('kie', i - 3) || text.startsWith('kies', i - 4) || text.startsWith('kies.set', i - 8) || text.startsWith('kieSync', i - 7) || text.startsWith('ar.set', i - 6);
 }
 
 /**
@@ -1492,7 +1564,7 @@ function dashes(text: string): number {
 
 /**
  * Whether curl's `-b` or `--cookie` starts at `i` (a word's start, then a blank, a quote or a backslash: an argv
- * item's quote, maybe escaped); {@link COOKIE} when `curl` occurs too (redact-cookie-jars.ts reads them).
+ * item's quote, maybe escaped; or `-b` and its value glued to it, `-bsid=…`); {@link COOKIE} when `curl` occurs too (redact-cookie-jars.ts reads them).
  */
 function curlCookieFlag(text: string, i: number): boolean {
   let j: number;
@@ -1500,17 +1572,34 @@ function curlCookieFlag(text: string, i: number): boolean {
   else if (text.startsWith('-cookie', i + 1)) j = i + 8;
   else return false;
   const c = text.charCodeAt(j);
-  return (c === 32 || c === 9 || c === 34 || c === 39 || c === 92) && startsWord(text, i);
+  // After `-b`, the value may be glued (`-bsid=…`): any character that starts a cookie's name.
+  return (c === 32 || c === 9 || c === 34 || c === 39 || c === 92 || (j === i + 2 && c > 32 && c !== 127)) && startsWord(text, i);
 }
 
 /**
- * {@link COOKIE} when a jar's call occurs (`.cookies.set(`, `Cookies.set(`, `addCookies(`): `kies` then `(` or
- * `.set(`, in the case redact-cookie-jars.ts reads them (where the screen looks behind separators; elsewhere
- * `keyNames` finds them from `kie`).
+ * Whether a call setting cookies ends at `end` in the lower-cased `low` (a name of `isTokenChar`s before it): `cookie`,
+ * `cookies`, `cookiesync` or `cookies.set` before `(`, or `cookie` before `{` (Go's `http.Cookie{`). A superset of
+ * what redact-cookie-jars.ts reads.
+ */
+function cookieCallAt(low: string, end: number): boolean {
+  const c = low.charCodeAt(end);
+  if (c === 123) return endsWith(low, end - 1, 'cookie');
+  return c === 40 && (endsWith(low, end - 1, 'cookie') || endsWith(low, end - 1, 'cookies') || endsWith(low, end - 1, 'cookiesync') || endsWith(low, end - 1, 'cookies.set'));
+}
+
+/**
+ * {@link COOKIE} when a call setting cookies occurs (`.cookies.set(`, `Cookies.set(`, `addCookies(`, `set_cookie(`,
+ * `res.cookie(`, `setCookieSync(`, `http.Cookie{`): `kie` then `(`, `s(`, `s.set(`, `Sync(` or `{`, in the case
+ * redact-cookie-jars.ts reads them; or, in a text with `kie`, `jar.set(` (where the screen looks behind separators;
+ * elsewhere `keyNames` finds them from `kie`).
  */
 function cookieCalls(text: string): number {
-  for (let i = text.indexOf('kies'); i >= 0; i = text.indexOf('kies', i + 4)) {
-    if (text.charCodeAt(i + 4) === 40 || text.startsWith('.set(', i + 4)) return COOKIE;
+  let i = text.indexOf('kie');
+  if (i < 0) return 0;
+  if (text.includes('ar.set(')) return COOKIE; // `jar.set(`, `Jar.set(`
+  for (; i >= 0; i = text.indexOf('kie', i + 3)) {
+    const c = text.charCodeAt(i + 3);
+    if (c === 40 || c === 123 || (c === 115 && (text.charCodeAt(i + 4) === 40 || text.startsWith('.set(', i + 4))) || text.startsWith('Sync(', i + 3)) return COOKIE;
   }
   return 0;
 }

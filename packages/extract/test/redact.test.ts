@@ -632,6 +632,9 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     // Cookies outside a header: arrays of cookie objects, dicts, setters, curl's flags.
     '"cookies"', '\\"cookies\\"', 'cookies', 'Cookies', 'COOKIES', 'kies', 'cookies=', 'cookies = ', '"cookies": [', ': {', '= {', '[{', '{ ', '"value": ', '"name": "sid", ',
     'value: ', '"a1"', "'a1'", '.set(', 'cookies.set(', 'Cookies.set(', 'addCookies(', '-b ', '-b', '--cookie ', '--cookie', '--cookie-jar ', 'curl ', '"-b", ', 'true', '-1', '1.5',
+    // Calls setting cookies, jars, YAML over lines, blanks around `=`, escaped values, glued -b (2026-12-07).
+    'setCookie(', 'set_cookie(', '.cookie(', 'Cookie(', 'Cookie{', 'kie(', 'kie', 'Sync(', 'jar.set(', 'Jar.set(', 'ar.set(', 'dict(', 'value=', 'key=', 'Value: ',
+    '/*', '*/', 'b"', 'f"{', '`', '${', ' = ', '\\"a1\\"', '- name: ', '>-', '|', ': |\n  ', '\n  ', '\n    ', '-bsid=', '-b"', '; ', '& ', 'policy', 'strict',
   ];
   const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
   /** Fewer pieces, those of the command, name/value, .netrc and auth rules, so that their shapes come up often. */
@@ -651,6 +654,8 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     '{"password": ', '{ password: ', 'new Pool({', '({\n  ', '= {\n  ', 'apiKey: ', 'pw', 'api_key', '?.split(', 'b64.b64encode(', '}',
     // Cookies outside a header.
     '"cookies": [', 'cookies={', 'cookies.set(', 'addCookies([', '"value": ', '-b ', '--cookie ', '[{', ']', '"sid": ', 'sid=abc1',
+    'page.setCookie({', 'set_cookie("a", ', 'res.cookie(', 'jar.set(', 'CookieJar', 'http.Cookie{', 'cookies=dict(', 'value=', 'cookies:\n', '  - name: a\n',
+    '    value: ', 'Cookie: ', 'Authorization: ', '>-\n  ', 'Bearer ', 'password: |\n  ', ' = ', '/* c */', 'b"', '-bsid=', '; ', ' & ',
   ];
   const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
@@ -2233,8 +2238,10 @@ describe('createRedactor: cookies outside a header, as HAR files, browser storag
       assert.equal(res.redactions, n, input);
       assert.equal(redact(res.text).redactions, 0, input);
     }
-    // Blanks before a setter's `,` are bounded; code before it ends the reading.
-    assertKept(['s.cookies.set("sid"' + ' '.repeat(17) + ', "abc123")', 's.cookies.set("sid" + x, "abc123")']);
+    // Any blanks before a setter's `,` (2026-12-07: up to 16 before); a name built by code is no name literal, and the
+    // literal after it is taken for the name: kept.
+    assert.equal(redact('s.cookies.set("sid"' + ' '.repeat(17) + ', "abc123")').text, 's.cookies.set("sid"' + ' '.repeat(17) + ', "[REDACTED:cookie]")');
+    assertKept(['s.cookies.set("sid" + x, "abc123")']);
   });
 
   it('a value another rule redacted already: kept when only cookie names are left around its tags (one tag, one redaction), else replaced whole', () => {
@@ -2255,5 +2262,219 @@ describe('createRedactor: cookies outside a header, as HAR files, browser storag
       assert.deepEqual(res.kinds, kinds, input);
       assert.equal(redact(res.text).redactions, 0, input);
     }
+  });
+});
+
+describe('createRedactor: cookie and HTTP-header leaks and false positives a second review found (2026-12-07)', () => {
+  /** Each `[input, output, redactions]`: `input` redacts to `output`, counted so, and a second pass finds nothing. */
+  function assertRedacts(cases: readonly (readonly [string, string, number])[], kinds?: readonly string[]): void {
+    for (const [input, output, n] of cases) {
+      const res = redact(input);
+      assert.equal(res.text, output, input);
+      assert.equal(res.redactions, n, input);
+      if (kinds !== undefined) assert.deepEqual(res.kinds, kinds, input);
+      const again = redact(res.text);
+      assert.equal(again.redactions, 0, `idempotent: ${res.text}`);
+    }
+  }
+  const json = (s: string): string => JSON.stringify({ stdout: s });
+
+  it('leak: cookie objects passed to setCookie/setCookies/addCookies (Puppeteer, Selenium), not in a list', () => {
+    assertRedacts([
+      ["await page.setCookie({name: 'sid', value: 'abc123def'});", "await page.setCookie({name: 'sid', value: '[REDACTED:cookie]'});", 1],
+      [
+        "await page.setCookie({ name: 'sid', value: 'abc123def', domain: 'x.example' }, { name: 'csrf', value: 'Xy9Kq2' });",
+        "await page.setCookie({ name: 'sid', value: '[REDACTED:cookie]', domain: 'x.example' }, { name: 'csrf', value: '[REDACTED:cookie]' });",
+        2,
+      ],
+      ["await browser.setCookie({\n  name: 'sid',\n  value: 'abc123def',\n  domain: 'x.example',\n});", "await browser.setCookie({\n  name: 'sid',\n  value: '[REDACTED:cookie]',\n  domain: 'x.example',\n});", 1],
+      ['driver.add_cookie({"name": "sid", "value": "abc123def"})', 'driver.add_cookie({"name": "sid", "value": "[REDACTED:cookie]"})', 1],
+      ["await context.addCookies({ name: 'sid', value: 'abc123def', url })", "await context.addCookies({ name: 'sid', value: '[REDACTED:cookie]', url })", 1],
+      [json("await page.setCookie({name: 'sid', value: 'abc123def'})"), json("await page.setCookie({name: 'sid', value: '[REDACTED:cookie]'})"), 1],
+    ], ['cookie']);
+    assertKept([
+      "await page.setCookie({ name: 'sid', value: process.env.SID });",
+      'await page.setCookie(...cookies);',
+      "page.setCookie({ name: 'sid', value: `${sid}` })",
+      // Puppeteer's `cookies(...urls)` takes URLs, not a name and a value.
+      "const cookies = await page.cookies('https://a.example', 'https://b.example');",
+    ]);
+  });
+
+  it("leak: a server's cookie setters (Flask, Django, Starlette, Express, jQuery, Java, http.cookiejar, Go)", () => {
+    assertRedacts([
+      ['response.set_cookie("sid", "abc123def")', 'response.set_cookie("sid", "[REDACTED:cookie]")', 1],
+      ["resp.set_cookie('sid', 'abc123def', max_age=3600, httponly=True)", "resp.set_cookie('sid', '[REDACTED:cookie]', max_age=3600, httponly=True)", 1],
+      ['response.set_cookie(key="sid", value="abc123def", secure=True)', 'response.set_cookie(key="sid", value="[REDACTED:cookie]", secure=True)', 1],
+      ['response.set_cookie("sid", value="abc123def")', 'response.set_cookie("sid", value="[REDACTED:cookie]")', 1],
+      ["response.set_signed_cookie('sid', 'abc123def', salt='s')", "response.set_signed_cookie('sid', '[REDACTED:cookie]', salt='s')", 1],
+      ["res.cookie('sid', 'abc123def', { httpOnly: true, maxAge: 900000 })", "res.cookie('sid', '[REDACTED:cookie]', { httpOnly: true, maxAge: 900000 })", 1],
+      ["$.cookie('sid', 'abc123def')", "$.cookie('sid', '[REDACTED:cookie]')", 1],
+      ['Cookie c = new Cookie("JSESSIONID", "1A2B3C4D5E6F");', 'Cookie c = new Cookie("JSESSIONID", "[REDACTED:cookie]");', 1],
+      ["c = http.cookiejar.Cookie(version=0, name='sid', value='abc123def', port=None, domain='x.example')", "c = http.cookiejar.Cookie(version=0, name='sid', value='[REDACTED:cookie]', port=None, domain='x.example')", 1],
+      ["c = Cookie(0, 'sid', 'abc123def', None, False, 'x.example')", "c = Cookie(0, 'sid', '[REDACTED:cookie]', None, False, 'x.example')", 1],
+      ['c := &http.Cookie{Name: "sid", Value: "abc123def", Path: "/"}', 'c := &http.Cookie{Name: "sid", Value: "[REDACTED:cookie]", Path: "/"}', 1],
+      ['http.SetCookie(w, &http.Cookie{Name: "sid", Value: "abc123def", HttpOnly: true})', 'http.SetCookie(w, &http.Cookie{Name: "sid", Value: "[REDACTED:cookie]", HttpOnly: true})', 1],
+    ], ['cookie']);
+    // The second argument of a getter or a deleter is no value; a value of code, or a template with a field, is code.
+    assertKept([
+      'response.delete_cookie("sid", "/path")',
+      'request.get_cookie("sid", "default")',
+      'request.get_signed_cookie("sid", "fallback")',
+      "res.clearCookie('sid', { path: '/' })",
+      'res.cookie("token", token, { httpOnly: true })',
+      'response.set_cookie("sid", f"{sid}")',
+      'response.set_cookie(key="sid", value=session_id)',
+      'c := &http.Cookie{Name: "sid", Value: sid}',
+    ]);
+  });
+
+  it("leak: a cookie jar's set and setCookie (requests, tough-cookie), and cookies=dict(…)", () => {
+    assertRedacts([
+      [
+        "jar = requests.cookies.RequestsCookieJar()\njar.set('sid', 'abc123def', domain='x.example', path='/')",
+        "jar = requests.cookies.RequestsCookieJar()\njar.set('sid', '[REDACTED:cookie]', domain='x.example', path='/')",
+        1,
+      ],
+      ['cookie_jar.set("sid", "abc123def")', 'cookie_jar.set("sid", "[REDACTED:cookie]")', 1],
+      [
+        "const jar = new CookieJar();\nawait jar.setCookie('sid=abc123def; Path=/; HttpOnly', 'https://x.example');",
+        "const jar = new CookieJar();\nawait jar.setCookie('sid=[REDACTED:cookie]; Path=/; HttpOnly', 'https://x.example');",
+        1,
+      ],
+      ['jar.setCookieSync("sid=abc123def; Domain=x.example", url)', 'jar.setCookieSync("sid=[REDACTED:cookie]; Domain=x.example", url)', 1],
+      ['requests.get(url, cookies=dict(sid="abc123def", theme="dark"))', 'requests.get(url, cookies=dict(sid="[REDACTED:cookie]", theme="[REDACTED:cookie]"))', 2],
+      ["cookies = dict(\n    sid='abc123def',  # session\n    domain='x.example',\n)", "cookies = dict(\n    sid='[REDACTED:cookie]',  # session\n    domain='x.example',\n)", 1],
+    ], ['cookie']);
+    // `jar` alone says no cookie: a text naming none is not read.
+    assertKept(['jar.set("version", "1.2.3")', 'cookies = dict(sid=sid)', "jar.setCookie(cookie, 'https://x.example')"]);
+  });
+
+  it('leak: blanks around a cookie\'s `=` in a header as HTTP writes it; kept: an annotation (`cookie: str = …`)', () => {
+    assertRedacts([
+      ['Cookie: sid = abc123def', 'Cookie: sid = [REDACTED:cookie]', 1],
+      ['Cookie: sid = abc123def; theme = dark', 'Cookie: sid = [REDACTED:cookie]; theme = [REDACTED:cookie]', 2],
+      ['Set-Cookie: sid = abc123def; Path=/', 'Set-Cookie: sid = [REDACTED:cookie]; Path=/', 1],
+    ], ['cookie']);
+    assertKept(['cookie: str = DEFAULT_COOKIE', 'cookie: str = get_cookie()', 'Cookie: x = get_cookie()', "cookie: str = ''", 'Cookie: sid = "" + sid']);
+  });
+
+  it('leak: a cookie value in escaped quotes inside JSON text', () => {
+    assertRedacts([
+      ['{"Cookie": "sid=\\"abc123def\\""}', '{"Cookie": "sid=\\"[REDACTED:cookie]\\""}', 1],
+      ['{"h": "Cookie: sid=\\"abc123def\\"; theme=dark"}', '{"h": "Cookie: sid=\\"[REDACTED:cookie]\\"; theme=[REDACTED:cookie]"}', 2],
+      [JSON.stringify({ code: 'headers = {"Cookie": "sid=\\"abc123def\\""}' }), JSON.stringify({ code: 'headers = {"Cookie": "sid=\\"[REDACTED:cookie]\\""}' }), 1],
+      // Read before too (kept here as regressions): keys and values whose own quotes are escaped.
+      ['"{\\"cookies\\": {\\"sid\\": \\"abc123def\\"}}"', '"{\\"cookies\\": {\\"sid\\": \\"[REDACTED:cookie]\\"}}"', 1],
+      ['\\"Cookie\\": \\"sid=abc123def\\"', '\\"Cookie\\": \\"sid=[REDACTED:cookie]\\"', 1],
+    ], ['cookie']);
+    assertKept(['"Cookie: sid=\\"" + sid + "\\""', '{"Cookie": "sid=\\"\\""}']);
+  });
+
+  it('leak: YAML lists and mappings of cookies, raw or in JSON text', () => {
+    const list = 'cookies:\n  - name: sid\n    value: abc123def\n    domain: x.example\n  - name: csrf\n    value: "Xy9Kq2"  # csrf\nnext: 1';
+    const listOut = 'cookies:\n  - name: sid\n    value: [REDACTED:cookie]\n    domain: x.example\n  - name: csrf\n    value: "[REDACTED:cookie]"  # csrf\nnext: 1';
+    assertRedacts([
+      [list, listOut, 2],
+      [json(list), json(listOut), 2],
+      ["storage:\n  cookies:\n  - name: sid\n    value: 'abc123def'\n    httpOnly: true\n  origins: []", "storage:\n  cookies:\n  - name: sid\n    value: '[REDACTED:cookie]'\n    httpOnly: true\n  origins: []", 1],
+      ['cookies:\n  sid: abc123def\n  max_age: 3600\n  same_site: lax\nurl: https://x.example', 'cookies:\n  sid: [REDACTED:cookie]\n  max_age: 3600\n  same_site: lax\nurl: https://x.example', 1],
+      // The line ending a list may be the next one's key.
+      ['cookies:\n  - name: a\n    value: x9y8z7\ncookies:\n  - name: b\n    value: w6v5u4\n', 'cookies:\n  - name: a\n    value: [REDACTED:cookie]\ncookies:\n  - name: b\n    value: [REDACTED:cookie]\n', 2],
+    ], ['cookie']);
+    // What follows the list at the key's depth or less is not the list's.
+    assertKept(['cookies:\n  - name: sid\n    value: "{{ sid }}"\n  - name: t\n    value: null\nvalue: x', 'cookies:\nsid: abc123def']);
+  });
+
+  it('leak: YAML headers whose value goes on over lines (a block scalar, the next line, a folded value), and YAML block scalars of secrets', () => {
+    assertRedacts([
+      ['headers:\n  Cookie: sid=abc123def;\n    theme=dark\n  Accept: "*/*"', 'headers:\n  Cookie: sid=[REDACTED:cookie];\n    theme=[REDACTED:cookie]\n  Accept: "*/*"', 2],
+      ['headers:\n  Cookie: >-\n    sid=abc123def; theme=dark', 'headers:\n  Cookie: >-\n    sid=[REDACTED:cookie]; theme=[REDACTED:cookie]', 2],
+      ['headers:\n  Cookie:\n    sid=abc123def', 'headers:\n  Cookie:\n    sid=[REDACTED:cookie]', 1],
+      ['Cookie: sid=abc123def;\n theme=dark', 'Cookie: sid=[REDACTED:cookie];\n theme=[REDACTED:cookie]', 2],
+      ['Set-Cookie: sid=abc123def;\n  Path=/;\n  HttpOnly', 'Set-Cookie: sid=[REDACTED:cookie];\n  Path=/;\n  HttpOnly', 1],
+    ], ['cookie']);
+    assertRedacts([
+      ['headers:\n  Authorization: >-\n    Bearer abc123def456ghi\n  Accept: x', 'headers:\n  Authorization: >-\n    Bearer [REDACTED:bearer]\n  Accept: x', 1],
+      ['headers:\n  Authorization: |\n    Bearer abc123def456ghi', 'headers:\n  Authorization: |\n    Bearer [REDACTED:bearer]', 1],
+      ['headers:\n  Authorization:\n    Bearer abc123def456ghi', 'headers:\n  Authorization:\n    Bearer [REDACTED:bearer]', 1],
+      ['headers:\n  Authorization: Bearer\n    abc123def456ghi', 'headers:\n  Authorization: Bearer\n    [REDACTED:bearer]', 1],
+      [json('headers:\n  Authorization: >-\n    Bearer abc123def456ghi\n'), json('headers:\n  Authorization: >-\n    Bearer [REDACTED:bearer]\n'), 1],
+    ], ['bearer']);
+    assertRedacts([
+      // The indicator was replaced and the secret below it kept.
+      ['headers:\n  Authorization: >-\n    9f8e7d6c5b4a3', 'headers:\n  Authorization: >-\n    [REDACTED:password_assignment]', 1],
+      ['db:\n  password: |\n    hunter22x\n  user: bob', 'db:\n  password: |\n    [REDACTED:password_assignment]\n  user: bob', 1],
+      ['password: >-  # from vault\n  correct horse\n  battery staple\nuser: bob', 'password: >-  # from vault\n  [REDACTED:password_assignment]\nuser: bob', 1],
+      [json('password: |\n  hunter22x\nuser: bob'), json('password: |\n  [REDACTED:password_assignment]\nuser: bob'), 1],
+    ], ['password_assignment']);
+    assertKept(['password: |\n  {{ .Values.db.password }}', 'Authorization: |\n  Bearer', 'password: |\nuser: bob']);
+  });
+
+  it('leak: shapes the cookie-jar reader stopped at (a block comment, code before `value`, a list member, b"…", curl\'s glued -b)', () => {
+    assertRedacts([
+      ['cookies = {\n  /* session */ "sid": "abc123def",\n  "csrf": "Xy9Kq2"\n}', 'cookies = {\n  /* session */ "sid": "[REDACTED:cookie]",\n  "csrf": "[REDACTED:cookie]"\n}', 2],
+      ["await context.addCookies([{ name: 'sid', expires: Date.now() / 1000 + 3600, value: 'abc123def' }]);", "await context.addCookies([{ name: 'sid', expires: Date.now() / 1000 + 3600, value: '[REDACTED:cookie]' }]);", 1],
+      ['{"cookies": [{"name": "sid", "ports": [443, 8443], "value": "abc123def"}]}', '{"cookies": [{"name": "sid", "ports": [443, 8443], "value": "[REDACTED:cookie]"}]}', 1],
+      ['cookies = {"sid": os.environ["SID"], "csrf": "Xy9Kq2"}', 'cookies = {"sid": os.environ["SID"], "csrf": "[REDACTED:cookie]"}', 1],
+      ['cookies = {"a": "s_" + sid, "csrf": "Xy9Kq2"}', 'cookies = {"a": "s_" + sid, "csrf": "[REDACTED:cookie]"}', 1],
+      ['cookies = {"sid": b"abc123def", b"csrf": rb\'Xy9Kq2\'}', 'cookies = {"sid": b"[REDACTED:cookie]", b"csrf": rb\'[REDACTED:cookie]\'}', 2],
+      ['curl -bsid=abc123def https://x.example', 'curl -bsid=[REDACTED:cookie] https://x.example', 1],
+      ['curl -b"sid=abc123def; theme=dark" https://x.example', 'curl -b"sid=[REDACTED:cookie]; theme=[REDACTED:cookie]" https://x.example', 2],
+      ['["curl", "-bsid=abc123def", "https://x.example"]', '["curl", "-bsid=[REDACTED:cookie]", "https://x.example"]', 1],
+    ], ['cookie']);
+    assertKept(['curl -bcookies.txt https://x.example', 'cookies = {"sid": f"{sid}", "x": `${y}`}']);
+    // Code passed over may hold another jar: the reading stops before it, and it is read (as before these shapes).
+    assertRedacts([
+      ['{"cookies": {"cfg": {"cookies": {"sid": "abc123def"}}}}', '{"cookies": {"cfg": {"cookies": {"sid": "[REDACTED:cookie]"}}}}', 1],
+      ['cookies = {"a": make(cookies={"sid": "abc123def"})}', 'cookies = {"a": make(cookies={"sid": "[REDACTED:cookie]"})}', 1],
+      ['cookies = {"a": get_cookie("x"), "csrf": "Xy9Kq2"}', 'cookies = {"a": get_cookie("x"), "csrf": "[REDACTED:cookie]"}', 1],
+    ], ['cookie']);
+  });
+
+  it('false positive: a configuration under a `cookies` key (a setting\'s word, an attribute in any spelling) is kept; cookies beside it are not', () => {
+    assertKept([
+      '{"cookies": {"policy": "strict"}}',
+      '{"cookies": {"enabled": "true", "banner": "show", "consent": "required", "sameSite": "Lax", "max_age": "3600", "maxAge": "86400"}}',
+      'settings = {"cookies": {"secure": "always", "http_only": "yes"}}',
+      'cookies:\n  policy: strict\n  same_site: lax\n  max_age: 3600',
+      'cookies=dict(policy="strict")',
+    ]);
+    assertRedacts([['{"cookies": {"sid": "abc123def", "consent": "yes"}}', '{"cookies": {"sid": "[REDACTED:cookie]", "consent": "yes"}}', 1]], ['cookie']);
+  });
+
+  it("false positive: another command's -b after `;` or `&` on curl's line; still read: a `;` or `&` quoted or in a URL", () => {
+    assertKept([
+      'curl https://x.example; git checkout -b feature=login',
+      'curl -s https://x.example & git checkout -b feature=login',
+      "curl -H 'X: a' https://x.example;\tgit checkout -b feature=login",
+      '{"command": "curl https://x.example; git checkout -b feature=login"}',
+      'os.system("curl https://x.example; git checkout -b feature=login")',
+    ]);
+    assertRedacts([
+      ["curl -H 'Accept: text/html; q=0.9' -b sid=abc123def https://x.example; git checkout -b f=1", "curl -H 'Accept: text/html; q=0.9' -b sid=[REDACTED:cookie] https://x.example; git checkout -b f=1", 1],
+      ['{"command": "curl -H \\"Accept: a; q=1\\" -b sid=abc123 x; git checkout -b f=1"}', '{"command": "curl -H \\"Accept: a; q=1\\" -b sid=[REDACTED:cookie] x; git checkout -b f=1"}', 1],
+      ['curl https://x.example/a;jsessionid=1?a=1&b=2 -b sid=abc123def', 'curl https://x.example/a;jsessionid=1?a=1&b=2 -b sid=[REDACTED:cookie]', 1],
+      ["curl -b 'sid=abc123def'; git checkout -b f=1", "curl -b 'sid=[REDACTED:cookie]'; git checkout -b f=1", 1],
+      // An argv list's items are quoted each: a `;` there ends nothing.
+      ['["curl", "-H", "Accept: a; q=1", "-b", "sid=abc123def"]', '["curl", "-H", "Accept: a; q=1", "-b", "sid=[REDACTED:cookie]"]', 1],
+    ], ['cookie']);
+  });
+
+  it('false positive: prose naming code after an Authorization header\'s "scheme" (a dotted name, a call); credentials still redacted', () => {
+    assertKept([
+      'Authorization: Check AuthService2.verify',
+      'Authorization: Check AuthService2.verify()',
+      'Authorization: Verify auth_utils2.check_token',
+      'Authorization: Read middleware2.py',
+      '- Authorization: Uses Auth0.authorize(opts)',
+    ]);
+    assertRedacts([
+      ['Authorization: OAuth 9f8e7d6c5b4a', 'Authorization: OAuth [REDACTED:bearer]', 1],
+      ['Authorization: Zoho-oauthtoken 1000.0a1b2c3d4e5f6a7b.6e7f8a9b0c1d2e3f', 'Authorization: Zoho-oauthtoken [REDACTED:bearer]', 1],
+      ['Authorization: Bearer session2.verify', 'Authorization: Bearer [REDACTED:bearer]', 1],
+      // A token after an unknown scheme without a dot stays a credential.
+      ['Authorization: Check AuthService2', 'Authorization: Check [REDACTED:bearer]', 1],
+    ], ['bearer']);
   });
 });
