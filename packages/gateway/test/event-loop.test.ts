@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import type { Gateway } from '../src/index.js';
-import { SpanFactory, post, startTestGateway } from './helpers.js';
+import { genAiToolSpans, post, startTestGateway } from './helpers.js';
 
 let db: TestSchema;
 
@@ -22,17 +22,7 @@ after(async () => {
 const PROTO = { 'Content-Type': 'application/x-protobuf' };
 
 function toolSpans(n: number, conversation: string, from = 0): Uint8Array {
-  const f = new SpanFactory('event-loop-svc');
-  for (let i = from; i < from + n; i++) {
-    const s = f.start(`execute_tool step_${i}`, {
-      'gen_ai.operation.name': 'execute_tool',
-      'gen_ai.tool.name': 'step',
-      'gen_ai.conversation.id': conversation,
-      'gen_ai.tool.call.arguments': JSON.stringify({ i }),
-    }, i);
-    f.end(s, i + 1);
-  }
-  return ProtobufTraceSerializer.serializeRequest(f.finished()) as Uint8Array;
+  return ProtobufTraceSerializer.serializeRequest(genAiToolSpans('event-loop-svc', n, conversation, from)) as Uint8Array;
 }
 
 /**

@@ -6,13 +6,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type pg from 'pg';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { RunOrderSeeds, type Gateway } from '../src/index.js';
-import { SpanFactory, post, startTestGateway } from './helpers.js';
+import { SpanFactory, post, poolWithStuckQueries, startTestGateway } from './helpers.js';
 
 let db: TestSchema;
 
@@ -105,13 +104,7 @@ test('Postgres not answering the lookup: the request is written anyway after ord
 
   // The lookups go through pool.query, which never answers here; the writes (pool.connect) work.
   const pool = db.pool;
-  const stuck = new Proxy(pool, {
-    get(target, key) {
-      if (key === 'query') return () => new Promise(() => undefined);
-      const v: unknown = Reflect.get(target, key, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  }) as pg.Pool;
+  const stuck = poolWithStuckQueries(pool);
   const warnings: string[] = [];
   const second = await startTestGateway(db, { pool: stuck, orderLookupTimeoutMillis: 150, logger: { info: () => undefined, warn: (m) => warnings.push(m) } });
   try {

@@ -9,6 +9,7 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
+import type pg from 'pg';
 import type { TestSchema } from '@agentspan/test-support';
 import { nanosToHrTime, startGateway, type Gateway, type GatewayOptions, type ReceivedSpan } from '../src/index.js';
 
@@ -123,4 +124,33 @@ export function receivedSpan(o: {
     links: [],
     status: { code: SpanStatusCode.UNSET },
   };
+}
+
+/**
+ * `pool` whose `query` never answers (the gateway's order lookups go through it) while
+ * `connect` (the writes) works: a run's first request waits `orderLookupTimeoutMillis`.
+ */
+export function poolWithStuckQueries(pool: pg.Pool): pg.Pool {
+  return new Proxy(pool, {
+    get(target, key) {
+      if (key === 'query') return () => new Promise(() => undefined);
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** `n` GenAI tool spans of one conversation (`step_<from>` …), one millisecond apart, ended. */
+export function genAiToolSpans(service: string, n: number, conversation: string, from = 0): ReadableSpan[] {
+  const f = new SpanFactory(service);
+  for (let i = from; i < from + n; i++) {
+    const s = f.start(`execute_tool step_${i}`, {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'step',
+      'gen_ai.conversation.id': conversation,
+      'gen_ai.tool.call.arguments': JSON.stringify({ i }),
+    }, i);
+    f.end(s, i + 1);
+  }
+  return f.finished();
 }

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import type { Gateway } from '../src/index.js';
-import { SpanFactory, eventually, startTestGateway } from './helpers.js';
+import { eventually, genAiToolSpans, poolWithStuckQueries, startTestGateway } from './helpers.js';
 
 let db: TestSchema;
 
@@ -23,17 +23,7 @@ after(async () => {
 });
 
 function toolSpans(n: number, conversation: string) {
-  const f = new SpanFactory('pipelining-svc');
-  for (let i = 0; i < n; i++) {
-    const s = f.start(`execute_tool step_${i}`, {
-      'gen_ai.operation.name': 'execute_tool',
-      'gen_ai.tool.name': 'step',
-      'gen_ai.conversation.id': conversation,
-      'gen_ai.tool.call.arguments': JSON.stringify({ i }),
-    }, i);
-    f.end(s, i + 1);
-  }
-  return f.finished();
+  return genAiToolSpans('pipelining-svc', n, conversation);
 }
 
 function body(conversation: string): Buffer {
@@ -55,13 +45,7 @@ async function rowsOf(conversation: string): Promise<number> {
  * memory and written as usual), long enough for a request behind it to time out.
  */
 function slowGateway(options: Parameters<typeof startTestGateway>[1] = {}): Promise<Gateway> {
-  const stuck = new Proxy(db.pool, {
-    get(target, key) {
-      if (key === 'query') return () => new Promise(() => undefined);
-      const v: unknown = Reflect.get(target, key, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  }) as typeof db.pool;
+  const stuck = poolWithStuckQueries(db.pool);
   return startTestGateway(db, { pool: stuck, orderLookupTimeoutMillis: 3000, requestTimeoutMillis: 1000, ...options });
 }
 

@@ -14,7 +14,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { createTestSchema, startTcpProxy, type TcpProxy, type TestSchema } from '@agentspan/test-support';
 import { decodeProtobufRequest, type ReceivedSpan } from '../src/index.js';
-import { SpanFactory, assertExported, eventually, exportWith, post, startTestGateway } from './helpers.js';
+import { SpanFactory, assertExported, eventually, exportWith, post, poolWithStuckQueries, startTestGateway } from './helpers.js';
 
 let db: TestSchema;
 let proxy: TcpProxy;
@@ -243,13 +243,7 @@ function postWithin(ms: number, ...args: Parameters<typeof post>): Promise<Await
 
 test('more requests than turns and waiting places: 429 at once; the one holding the turn is served', async () => {
   // The lookup of the first request's new run never answers: it holds the only turn for orderLookupTimeoutMillis.
-  const stuck = new Proxy(db.pool, {
-    get(target, key) {
-      if (key === 'query') return () => new Promise(() => undefined);
-      const v: unknown = Reflect.get(target, key, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  }) as typeof db.pool;
+  const stuck = poolWithStuckQueries(db.pool);
   const gateway = await startTestGateway(db, { pool: stuck, maxConcurrentRequests: 1, maxWaitingRequests: 0, orderLookupTimeoutMillis: 1500 });
   try {
     const url = `${gateway.url}/v1/traces`;
@@ -362,13 +356,7 @@ test('a sender answered 408 that keeps sending on its half of the connection is 
 });
 
 test('every turn and waiting place taken: a new request is answered 429 at once, before its body is read', async () => {
-  const stuck = new Proxy(db.pool, {
-    get(target, key) {
-      if (key === 'query') return () => new Promise(() => undefined);
-      const v: unknown = Reflect.get(target, key, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  }) as typeof db.pool;
+  const stuck = poolWithStuckQueries(db.pool);
   const gateway = await startTestGateway(db, { pool: stuck, maxConcurrentRequests: 1, maxWaitingRequests: 0, orderLookupTimeoutMillis: 2500 });
   const second = halfOpenPost(gateway.port, 1_000_000, Buffer.alloc(0));
   try {
