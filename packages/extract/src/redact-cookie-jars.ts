@@ -196,8 +196,9 @@ function curlFlagValues(text: string): Edits {
 
 /**
  * Whether a place of a text is in a curl command, the text read forward once (`inCurl` asked at growing places):
- * `curl` (a word: `/usr/bin/curl`, `curl.exe`, `"curl"`) starts one; a line end (raw or as JSON writes it), `&&`,
- * `||` or a pipe between blanks ends it, so `git checkout -b x=y` on the next line or after `&&` is no curl's. A
+ * `curl` (a word: `/usr/bin/curl`, `curl.exe`, `"curl"`, also first on a line of JSON text, `\ncurl`) starts one; a
+ * line end (raw or as JSON writes it), `&&`, `||` or a pipe between blanks ends it, so `git checkout -b x=y` on the
+ * next line or after `&&` is no curl's. A
  * line end is none after a line's `\` (shell), `^` (cmd), `` ` `` (PowerShell), `,`, `(` or `[` (an argv list over
  * lines). In a shell command (`curl` then a blank, not an argv list's `"curl",`) a `;` or a lone `&` followed by a
  * blank or the line's end ends it too, outside quotes (followed as the shell does, their quotes maybe escaped as JSON
@@ -254,7 +255,7 @@ class CurlCommands {
       } else if (c === 124 && isBlank(text.charCodeAt(i - 1)) && isBlank(text.charCodeAt(i + 1))) {
         this.end(); // ` | `
         i++;
-      } else if (c === 99 /* c */ && text.startsWith('curl', i) && !isWordChar(text.charCodeAt(i - 1)) && !isWordChar(text.charCodeAt(i + 4))) {
+      } else if (c === 99 /* c */ && text.startsWith('curl', i) && startsCurlWord(text, i) && !isWordChar(text.charCodeAt(i + 4))) {
         const n = text.charCodeAt(i + 4);
         this.curl = true;
         this.shell = !(n === 34 || n === 39 || n === 92);
@@ -318,6 +319,15 @@ function blanksBack(text: string, i: number): number {
 /** A space or a tab. */
 function isBlank(c: number): boolean {
   return c === 32 || c === 9;
+}
+
+/**
+ * Whether a word starts at `i` (`curl`): no word's character before it, or a line end or tab as JSON writes it (`\ncurl`:
+ * a tool's command over lines, JSON-encoded; its `n` is no part of the word).
+ */
+function startsCurlWord(text: string, i: number): boolean {
+  const p = text.charCodeAt(i - 1);
+  return !isWordChar(p) || ((p === 110 || p === 114 || p === 116) && text.charCodeAt(i - 2) === 92);
 }
 
 /** A character of a word (`libcurl`, `curl_easy_init`, `curlx` are not curl). */

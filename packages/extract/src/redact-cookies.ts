@@ -157,18 +157,25 @@ function pairReader(text: string, hide: (start: number, end: number) => void, op
 
 /**
  * A pair written with blanks around its `=` (`sid = abc`, see `PairOptions.spaced`), its name ending at `i`: a bare
- * value, no call (`x = get()`), no quote. Where it ends, or -1.
+ * value, no call (`x = get()`), no quote, ending the pair as a header's does: blanks, then a `;` (where it ends), the
+ * line's end (raw or as JSON writes it) or the text's. Code goes on otherwise (`const { Cookie: c = fallback } = h`, a
+ * destructuring's default; `Cookie: TypeAlias = dict[str, str]`; `'Cookie' : last === 'set-cookie'`, a comparison).
+ * Where it ends, or -1.
  */
 function spacedPair(text: string, i: number, hide: (start: number, end: number) => void): number {
   const eq = fewBlanks(text, i);
   if (text.charCodeAt(eq) !== 61) return -1;
   const at = fewBlanks(text, eq + 1);
+  if (text.charCodeAt(at) === 61) return -1; // `==`, `===`: a comparison (`'Cookie' : last === 'x'`)
   let end = at;
   while (end < text.length && isValueChar(text.charCodeAt(end)) && text.charCodeAt(end) !== 40) end++;
   const c = text.charCodeAt(end);
   if (end === at || c === 40 || c === 34 || c === 39) return -1;
+  const after = fewBlanks(text, end);
+  const next = text.charCodeAt(after);
+  if (!(Number.isNaN(next) || next === 59 || lineBreakAt(text, after) > 0)) return -1;
   if (!keptValue(text.slice(at, end))) hide(at, end);
-  return end;
+  return next === 59 ? after : end;
 }
 
 /** A space or a tab. */

@@ -14,10 +14,13 @@
  * - a HAR entry or a header list of name/value objects: `{"name": "Authorization", "value": "…"}`, over lines
  *   too (raw or as JSON writes them).
  * The `bearer` rule also reads a YAML value on the lines below the name (`Authorization: >-`, `|`, or nothing after the
- * `:`) and a credential on the line below its scheme (HTTP's folding).
+ * `:`) and a credential on the line below its scheme (HTTP's folding), both only on lines indented deeper than the
+ * name, which starts its line ({@link bearerLinesHold}).
  * Every part is bounded, so one match costs at most a few hundred steps from the name, which the regexes only try
  * where the name is (linear-time.test.ts holds them to that on 1 MB of near misses).
  */
+
+import { blanksStart, keyColumn, LINE_END, linesGoDeeper } from './redact-lines.js';
 
 /** A quote, maybe escaped as JSON (once or more) writes it. */
 const QUOTE = `(?:\\\\{1,7}["']|["'])`;
@@ -43,8 +46,6 @@ export function headerSeparator(assigned: boolean): string {
   );
 }
 
-/** A line end, raw or as JSON writes it (`\\n`, `\\r\\n`, with 1–7 backslashes). */
-const LINE_END = `(?:\\r?\\n|\\r|\\\\{1,7}r\\\\{1,7}n|\\\\{1,7}[nr])`;
 /** A line end and the indentation of the next line: a value going on there (YAML, HTTP's folding). */
 const FOLD = `${LINE_END}[ \\t]{1,64}`;
 /**
@@ -63,6 +64,32 @@ export const BEARER_RE = new RegExp(
     `([A-Za-z][A-Za-z0-9_.-]{1,31})(?:[ \\t]{1,8}|${BLANKS}${FOLD}))([A-Za-z0-9._~+/=:!%-]{8,8192})`,
   'gi',
 );
+
+/** The header's name at a {@link BEARER_RE} match's start. */
+const BEARER_NAME_RE = /^(?:Proxy-|X-|HTTP_)?Authorization/i;
+
+/**
+ * Whether the lines of a {@link BEARER_RE} match at `start` (`kept`: its group 1, up to the credential; `scheme`: its
+ * group 2) are the header's: a value below the name (YAML's: a line end right before the scheme's indentation) or a
+ * credential below its scheme (HTTP's folding) is read only on lines indented deeper than the name, which starts its
+ * line (see redact-lines.ts's `keyColumn`). `Authorization: Bearer` then `Content-Type: application/json` at the
+ * name's depth is the next YAML key, not a credential; after `echo Authorization: Bearer` the next line is a command of
+ * its own. (A HAR entry's separator over lines, `"name": "Authorization",` then `"value": "Bearer …"`, ends in a quote:
+ * not judged.)
+ */
+export function bearerLinesHold(input: string, start: number, kept: string, scheme: string): boolean {
+  // No line end in the match (most): nothing to judge.
+  if (!kept.includes('\n') && !kept.includes('\r') && !kept.includes('\\')) return true;
+  const schemeAt = start + kept.lastIndexOf(scheme);
+  const column = keyColumn(input, start, start + BEARER_NAME_RE.exec(kept)![0].length);
+  // The scheme on the line below the name (`Authorization: >-` then `  Bearer …`): a line end before its indentation.
+  const indentStart = blanksStart(input, schemeAt);
+  const c = input.charCodeAt(indentStart - 1);
+  const below = c === 10 || c === 13 || ((c === 110 || c === 114) && input.charCodeAt(indentStart - 2) === 92);
+  if (below && schemeAt - indentStart <= column) return false;
+  // The credential on the line below the scheme (`Authorization: Bearer` then `  abc…`).
+  return linesGoDeeper(input, schemeAt + scheme.length, start + kept.length, column);
+}
 
 /**
  * The schemes whose credentials are one token: OAuth's, HTTP Basic's, GitHub's and Discord's, Kerberos' and

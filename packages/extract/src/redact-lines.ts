@@ -9,6 +9,17 @@
 /** Most backslashes of a line end as JSON writes it (`\n`, `\\n` once more encoded, …). */
 const MAX_ESCAPES = 7;
 
+/** A line end in a regex: `\n`, `\r\n`, `\r`, or one of them as JSON writes it (`\\n`, `\\r\\n`, with 1–7 backslashes). */
+export const LINE_END = `(?:\\r?\\n|\\r|\\\\{1,7}r\\\\{1,7}n|\\\\{1,7}[nr])`;
+
+/**
+ * In a regex, after a key's `:`: blanks to the line's end (raw or as JSON writes it), then the next line's indentation
+ * before something not blank: a YAML value on the line below its key (`password:` then `  hunter22`). Whether it is one
+ * is for {@link valueBelowKey} to say. Not after a comment (`password: #x` then a line: `#x` may be the password, in a
+ * text that is no YAML, and is read as the value, as before values below their key were read).
+ */
+export const NEXT_LINE = `(?:[ \\t]{0,16}${LINE_END}[ \\t]{1,64}(?=\\S))`;
+
 /**
  * The length of the line end at `i`: `\n`, `\r\n`, `\r`, or one of them escaped as JSON writes it (`\n`, `\r\n`,
  * with 1–7 backslashes before each letter); 0 when there is none.
@@ -138,5 +149,109 @@ export function readBlock(text: string, at: number, column: number, quoteEnds: b
     end = Math.max(read, lineEnd);
     i = lineEndFrom(text, end, quoteEnds);
     if (quoteEnds && text.charCodeAt(i) === 34) return end;
+  }
+}
+
+/** Most blanks looked back over from a value to the start of its line. */
+const MAX_VALUE_INDENT = 128;
+/** Most characters of a value's line read for a mapping's `:`. */
+const MAX_VALUE_LINE = 4096;
+
+/** Where the blanks ending right before `i` start (a line's indentation before the value at `i`). Bounded. */
+export function blanksStart(text: string, i: number): number {
+  const stop = Math.max(0, i - MAX_VALUE_INDENT);
+  while (i > stop && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
+  return i;
+}
+
+/**
+ * Whether a value read on the line below its key (`password:` then `  hunter22`: the key's `:` ended its line, see
+ * {@link NEXT_LINE}) is that key's YAML value: the key (`[keyStart, keyEnd)`) starts its line ({@link keyColumn}), the
+ * value's line, starting at `valueStart` after its indentation, is indented deeper, and it is a plain or quoted scalar:
+ * not a mapping's key (`nested: 1`, `"user": x`: a `:` before a blank or the line's end, outside the quoted scalar and
+ * before a ` #` comment: in a plain scalar `: ` is no character, it starts a mapping), nor a list's item, a comment, a
+ * block scalar's indicator, a flow collection, an anchor, an alias or a directive (`- a`, `# c`, `| x`, `[a]`, `{a: 1}`,
+ * `&a`, `*a`, `%TAG`). So a TypeScript union over lines (`token:` then `| string`) is no value either. Bounded.
+ */
+export function valueBelowKey(text: string, keyStart: number, keyEnd: number, valueStart: number): boolean {
+  const column = keyColumn(text, keyStart, keyEnd);
+  const lineStart = blanksStart(text, valueStart);
+  if (column < 0 || valueStart - lineStart <= column) return false;
+  const c = text.charCodeAt(valueStart);
+  const next = text.charCodeAt(valueStart + 1);
+  // `-`, `?`, `:` start a list's item, a complex key, a mapping's value when a blank or the line's end follows.
+  if ((c === 45 || c === 63 || c === 58) && (Number.isNaN(next) || next === 32 || next === 9 || lineBreakAt(text, valueStart + 1) > 0)) return false;
+  // `#`, `|`, `>`, `[`, `{`, `&`, `*`, `%`, `@`, a backquote, `,`: no plain scalar starts so.
+  if (c === 35 || c === 124 || c === 62 || c === 91 || c === 123 || c === 38 || c === 42 || c === 37 || c === 64 || c === 96 || c === 44) return false;
+  // Lines as JSON writes them (the line end before the value escaped): a raw `"` closes the string they are in.
+  const p = text.charCodeAt(lineStart - 1);
+  const inString = (p === 110 || p === 114) && text.charCodeAt(lineStart - 2) === 92;
+  const stop = Math.min(text.length, valueStart + MAX_VALUE_LINE);
+  let i = valueStart;
+  // A quoted scalar (its quote maybe escaped, as JSON writes it): the `:` looked for after its closing quote.
+  let q = i;
+  while (text.charCodeAt(q) === 92 && q - i < MAX_ESCAPES) q++;
+  const quote = text.charCodeAt(q);
+  if (quote === 34 || quote === 39) {
+    i = q + 1;
+    while (i < stop && text.charCodeAt(i) !== quote) i++;
+    if (i >= stop) return false;
+    i++;
+  }
+  for (; i < stop; i++) {
+    const d = text.charCodeAt(i);
+    if (d === 10 || d === 13 || (inString && d === 34) || (d === 92 && lineBreakAt(text, i) > 0)) return true;
+    if (d === 35 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) return true; // a comment
+    if (d === 58) {
+      const e = text.charCodeAt(i + 1);
+      if (Number.isNaN(e) || e === 32 || e === 9 || lineBreakAt(text, i + 1) > 0) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Whether each line end in `[from, to)` (raw or as JSON writes it) is followed by a line indented deeper than `column`:
+ * a value going on below its key (YAML, HTTP's folding). False at a line end when `column` is negative (the key does not
+ * start its line). True when there is none. Reads `[from, to)` only.
+ */
+export function linesGoDeeper(text: string, from: number, to: number, column: number): boolean {
+  for (let i = from; i < to; ) {
+    const br = lineBreakAt(text, i);
+    if (br === 0) {
+      i++;
+      continue;
+    }
+    if (column < 0 || indentAt(text, i + br) <= column) return false;
+    i += br;
+  }
+  return true;
+}
+
+/** Most kept block scalars around a place a block scalar is still read at (see {@link KeptBlocks}). */
+const MAX_KEPT_AROUND = 8;
+
+/**
+ * The block scalars a scan read and kept (their value a reference or an earlier tag: `password: |` then `  ${PW}`).
+ * The scan goes on inside a kept block, where a nested block scalar is read from its own key to its own end. A block
+ * scalar with {@link MAX_KEPT_AROUND} kept ones around it is not read (its lines are scanned as any others, as before
+ * block scalars were read): each character is read by at most that many blocks, and time stays linear. Without it, a
+ * line ` ${X}, "password: |` repeated (a key first in a string: column 0, each block to the text's end, each kept) read
+ * the rest of the text from every line (160 KB: 3.7 s).
+ */
+export class KeptBlocks {
+  private readonly ends: number[] = [];
+
+  /** Whether a block scalar whose value starts at `at` may be read: fewer kept ones still open around it. */
+  admits(at: number): boolean {
+    let n = 0;
+    for (const end of this.ends) if (end > at) this.ends[n++] = end;
+    this.ends.length = n;
+    return n < MAX_KEPT_AROUND;
+  }
+
+  /** A block scalar read was kept; it ends at `end`. */
+  kept(end: number): void {
+    this.ends.push(end);
   }
 }

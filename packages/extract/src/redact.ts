@@ -22,9 +22,9 @@ import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCookies } from './redact-cookies.js';
 import { redactCookieJars } from './redact-cookie-jars.js';
-import { BEARER_RE, isBearerCredential, isSchemeName } from './redact-headers.js';
+import { BEARER_RE, bearerLinesHold, isBearerCredential, isSchemeName } from './redact-headers.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
-import { escapedBreak, keyColumn, lineBreakAt, readBlock } from './redact-lines.js';
+import { blanksStart, escapedBreak, KeptBlocks, keyColumn, lineBreakAt, NEXT_LINE, readBlock, valueBelowKey } from './redact-lines.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
@@ -482,33 +482,42 @@ const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
 /** What may follow a block scalar's indicator on its line: blanks, a comment. */
 const BLOCK_REST_RE = /[ \t]{0,64}(?:#[^\n\r"\\]{0,256})?/y;
 
+/** Where a YAML block scalar's lines start (after its indicator's line) and the column its key is at. */
+interface BlockHead {
+  lineEnd: number;
+  column: number;
+}
+
 /**
- * The value of a YAML block scalar (`password: |`, `Authorization: >-`, the key first on its line, then the value on
- * the lines below indented deeper than the key; raw or as JSON writes the lines): where it starts and the value (its
- * lines joined by a blank, as the keep rules judge it, empty when no line is indented deeper; `end` where its last
- * line ends). Undefined when the match's value is no such indicator.
+ * A YAML block scalar's indicator as `v`, read after `separator` (`password: |`, `Authorization: >-`, `value: |` of a
+ * name/value pair, the key `[keyStart, keyEnd)` first on its line, maybe a comment after the indicator): where its
+ * line ends and the key's column; undefined when it is none. Bounded.
  */
-function blockScalar(m: string, g: (string | undefined)[], input: string, start: number, skip: number): { start: number; value: AssignedValue } | undefined {
-  // `|` or `>` first (before any allocation: every assignment passes here).
-  const c = m.charCodeAt(g[0]!.length + g[1]!.length);
-  if (c !== 124 && c !== 62) return undefined;
-  const v = assignedValue(m, g, 2, start);
-  if (!v.bare || !BLOCK_INDICATOR_RE.test(v.value) || !g[1]!.includes(':') || g[1]!.includes('=')) return undefined;
-  const column = keyColumn(input, start + skip, start + g[0]!.length);
+function blockHead(v: AssignedValue, separator: string, input: string, keyStart: number, keyEnd: number): BlockHead | undefined {
+  if (!v.bare || !BLOCK_INDICATOR_RE.test(v.value) || !separator.includes(':') || separator.includes('=')) return undefined;
+  const column = keyColumn(input, keyStart, keyEnd);
   if (column < 0) return undefined;
   BLOCK_REST_RE.lastIndex = v.end;
   BLOCK_REST_RE.test(input);
-  const br = BLOCK_REST_RE.lastIndex;
-  if (lineBreakAt(input, br) === 0) return undefined;
+  const lineEnd = BLOCK_REST_RE.lastIndex;
+  return lineBreakAt(input, lineEnd) === 0 ? undefined : { lineEnd, column };
+}
+
+/**
+ * The value of the block scalar `head` introduces: the lines below its key indented deeper than it (raw or as JSON writes
+ * them): where it starts and the value (its lines joined by a blank, as the keep rules judge it, empty when no line is
+ * indented deeper; `end` where its last line ends).
+ */
+function blockValue(input: string, head: BlockHead): { start: number; value: AssignedValue } {
   const parts: string[] = [];
   let first = -1;
-  const end = readBlock(input, br, column, escapedBreak(input, br), (line) => {
+  const end = readBlock(input, head.lineEnd, head.column, escapedBreak(input, head.lineEnd), (line) => {
     if (first < 0) first = line.start;
     parts.push(input.slice(line.start, line.end).trimEnd());
     return line.start + input.slice(line.start, line.end).trimEnd().length;
   });
   // No line below: an empty value (kept), not the indicator taken for one.
-  if (first < 0) first = br;
+  if (first < 0) first = head.lineEnd;
   const value: AssignedValue = {
     value: parts.join(' '),
     doubleQuoted: false,
@@ -522,6 +531,36 @@ function blockScalar(m: string, g: (string | undefined)[], input: string, start:
     moreEnd: end,
   };
   return { start: first, value };
+}
+
+/**
+ * A block scalar's value (see {@link blockHead}, {@link blockValue}) judged by `kept`: where to replace it
+ * (`[start, end)`), or `kept` (the value is no secret, or the block is not read: {@link KeptBlocks}), or undefined
+ * (no block scalar there: the value is read as any other). Callers call it for a value starting with `|` or `>` only.
+ */
+function judgeBlock(
+  input: string,
+  v: AssignedValue,
+  separator: string,
+  keyStart: number,
+  keyEnd: number,
+  blocks: KeptBlocks,
+  kept: (v: AssignedValue) => boolean,
+): { start: number; end: number } | 'kept' | undefined {
+  const head = blockHead(v, separator, input, keyStart, keyEnd);
+  if (head === undefined) return undefined;
+  if (!blocks.admits(head.lineEnd)) return 'kept';
+  const block = blockValue(input, head);
+  if (kept(block.value)) {
+    blocks.kept(block.value.end);
+    return 'kept';
+  }
+  return { start: block.start, end: block.value.end };
+}
+
+/** Whether a key's separator ends its line (raw or as JSON writes it): the value read is on the line below ({@link NEXT_LINE}). */
+function separatorEndsLine(separator: string): boolean {
+  return separator.includes('\n') || separator.includes('\r') || /\\[nr]/.test(separator);
 }
 
 /** Whether an assignment kept whole is an `Authorization` key's quoted value of a scheme and its parameters (`"Token token=…"`). */
@@ -719,8 +758,9 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     `(?<![A-Za-z0-9_.-])(?<!\\[REDACTED:)([A-Za-z0-9_.-]{0,128}(?:${keyPattern}))` +
       // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
       // `=>` (a Ruby, PHP or Perl hash) before a quoted value, or with no space (`KEY=>value`): `token => token.trim()`
-      // is a JS arrow function.
-      `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[^\\s]|[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=]))[ \\t]{0,16})` +
+      // is a JS arrow function. A `:` may end its line, the value on the next (`NEXT_LINE`: YAML's `password:` then
+      // `  hunter22`, judged by `valueBelowKey`).
+      `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[^\\s]|[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=])${NEXT_LINE}?)[ \\t]{0,16})` +
       valuePattern(5),
     'g',
   );
@@ -766,6 +806,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     let out = '';
     let last = 0;
     let count = 0;
+    let blocks: KeptBlocks | undefined;
     passwordRe.lastIndex = 0;
     for (let match = passwordRe.exec(text); match !== null; match = passwordRe.exec(text)) {
       const m = match[0];
@@ -774,6 +815,13 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // The key is judged from where it starts: after a line end or tab as JSON writes it, past its letter
       // (`"db ok\npassword: a b"` has the key `password` on a line of its own, not `npassword`).
       const skip = afterEscape(text, start) && keyEnd.test(g[0]!.slice(1)) ? 1 : 0;
+      const valueAt = start + g[0]!.length + g[1]!.length;
+      // A value on the line below the key (`password:` then `  hunter22`): the key's YAML value, or none (a mapping
+      // below it, a list, code), and the next line is read as any other.
+      if (separatorEndsLine(g[1]!) && !valueBelowKey(text, start + skip, start + g[0]!.length, valueAt)) {
+        passwordRe.lastIndex = blanksStart(text, valueAt);
+        continue;
+      }
       const close = stringEnd(m, g, text, start, skip);
       if (close >= 0) {
         const valueStart = start + g[0]!.length + g[1]!.length;
@@ -788,16 +836,22 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         passwordRe.lastIndex = close;
         continue;
       }
-      const block = blockScalar(m, g, text, start, skip);
-      if (block !== undefined) {
-        // `password: |` then the value on the lines below: the value is those lines, not the indicator.
-        if (!keptValue(block.value, g[0]!.slice(skip), g[1]!, text, start + skip)) {
+      // `password: |` then the value on the lines below: the value is those lines, not the indicator (`|` or `>`
+      // first: every assignment passes here).
+      const c = text.charCodeAt(valueAt);
+      if (c === 124 || c === 62) {
+        const key = g[0]!.slice(skip);
+        const block = judgeBlock(text, assignedValue(m, g, 2, start), g[1]!, start + skip, start + g[0]!.length, (blocks ??= new KeptBlocks()), (v) =>
+          keptValue(v, key, g[1]!, text, start + skip),
+        );
+        if (block === 'kept') continue;
+        if (block !== undefined) {
           out += text.slice(last, block.start) + tag('password_assignment');
-          last = block.value.end;
+          last = block.end;
           count++;
-          passwordRe.lastIndex = block.value.end;
+          passwordRe.lastIndex = block.end;
+          continue;
         }
-        continue;
       }
       const r = replacePassword(m, g, text, start, skip);
       if (r === undefined) {
@@ -806,6 +860,89 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         if (schemeParameters(m, g, start, skip)) passwordRe.lastIndex = start + g[0]!.length + g[1]!.length;
         continue;
       }
+      out += text.slice(last, start) + r;
+      last = start + m.length;
+      count++;
+    }
+    return count === 0 ? { text, count } : { text: out + text.slice(last), count };
+  };
+  // A name/value pair whose name is a secret's (Kubernetes and ECS env lists, CloudFormation, Helm's
+  // `--set env[0].name=X,env[0].value=Y` or `--set env[0].name=X --set env[0].value=Y`, Terraform's `set { name = "x.password" value = "..." }`):
+  // `name`, `=`/`:`, the name (ending in a secret key name, maybe quoted), a comma or a line end, then
+  // `value` (the same prefix and quotes as `name`), `=`/`:` and the value, read as an assignment's (on the line below
+  // `value:` too, or a block scalar's lines: `value: |`).
+  // Every part is bounded and its alternatives start with different characters; the greedy prefixes
+  // backtrack at most over their own token, and `\\2`, `\\3`, `\\4` compare fixed text: linear.
+  const nameValueRe = new RegExp(
+    `(?<![A-Za-z0-9_.\\]\\[-])(((?:[A-Za-z0-9_\\[\\].-]{0,127}\\.)?)((?:\\\\{1,7}["']|["'])?)[Nn]ame\\3[ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16}` +
+      `((?:\\\\{1,7}["']|["'])?)([A-Za-z0-9_./-]{0,128}(?:${keyPattern}))\\4` +
+      // Helm's pairs may each have their own `--set` (`--set env[0].name=X --set 'env[0].value=Y'`).
+      `[ \\t]{0,16}(?:,|\\r|\\n|\\\\{1,7}[nr]|['"]?[ \\t]{1,16}--set(?:-string)?[ \\t]{1,16}['"]?)(?:[ \\t,\\r\\n]|\\\\{1,7}[nrt]){0,64})` +
+      `\\2\\3[Vv]alue\\3([ \\t]{0,16}(?:=(?!=)|:(?![:=])${NEXT_LINE}?)[ \\t]{0,16})` +
+      valuePattern(9),
+    'g',
+  );
+  /** The replacement of one `name_value` match (a value on the key's line, or the line below it), or `undefined` (kept). */
+  const replaceNameValue = (m: string, g: (string | undefined)[], input: string, start: number): string | undefined => {
+    const v = assignedValue(m, g, 6, start);
+    const keyStart = start + g[0]!.length;
+    const sep = g[5]!;
+    // Judged as if the name were the key (`{"name": "pad_token", "value": 0}` is a token id, as `pad_token=0`).
+    if (keptValue(v, g[4]!, sep, input, keyStart)) return undefined;
+    if (v.bare) {
+      // A name in code (`{"name": "X-Auth-Token", "value": token}`, `{ name: 'API_TOKEN', value: apiToken }`):
+      // quoted keys, or a quoted name then a comma on the same line, are JSON, Python or JS, whose literal
+      // values are quoted. A reference in Terraform (`value = var.db_password`, `random_password.pg.result`).
+      const gap = g[0]!.slice(g[0]!.lastIndexOf(g[4]! + g[3]!) + g[4]!.length + g[3]!.length);
+      if (REFERENCE_NAME_RE.test(v.value) && (g[2] !== '' || (g[3] !== '' && /^[ \t]*,/.test(gap)))) return undefined;
+      if (sep.includes('=') && /^[A-Za-z_][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_-]{0,63}|\[\d{1,4}\]){1,16}$/.test(v.value)) return undefined;
+      // A name of code in an object or a call opened on the pair's line (`cookies.set({ name: SESSION_TOKEN, value: token })`,
+      // `const h = { name: X, value: token }`): the `{` after `(` or `=`, or a `(` right before `name`.
+      if (REFERENCE_NAME_RE.test(v.value) && g[3] === '' && !/[\r\n]|\\[nr]/.test(gap) && inCodeObject(input, start)) return undefined;
+      // A call of a lower-case function on a reference (Terraform's `value = base64decode(var.pw)`).
+      if (input.charCodeAt(v.end) === 40 && /^[a-z_][a-z0-9_]{0,63}$/.test(v.value) && /^\([ \t]{0,16}[A-Za-z_][A-Za-z0-9_.]{0,127}[ \t]{0,16}[),]/.test(input.slice(v.end, v.end + 164))) return undefined;
+    }
+    const head = m.slice(0, g[0]!.length + g[1]!.length + 2 * g[2]!.length + 5) + sep;
+    return head + redactedValue(v, g[2]!, sep, input, keyStart, 'name_value');
+  };
+  /**
+   * The `name_value` pass: each pair's value replaced ({@link replaceNameValue}), or the lines of a block scalar under
+   * `value:` (`value: |` then the secret below it: the indicator was replaced and the secret kept before 2026-12-08).
+   */
+  const redactNameValues = (text: string): { text: string; count: number } => {
+    let out = '';
+    let last = 0;
+    let count = 0;
+    let blocks: KeptBlocks | undefined;
+    nameValueRe.lastIndex = 0;
+    for (let match = nameValueRe.exec(text); match !== null; match = nameValueRe.exec(text)) {
+      const m = match[0];
+      const g = match.slice(1);
+      const start = match.index;
+      // `value`, after the name's prefix and quote (`env[0].`, `"`).
+      const keyStart = start + g[0]!.length + g[1]!.length + g[2]!.length;
+      const valueAt = keyStart + 5 + g[2]!.length + g[5]!.length;
+      if (separatorEndsLine(g[5]!) && !valueBelowKey(text, keyStart, keyStart + 5, valueAt)) {
+        nameValueRe.lastIndex = blanksStart(text, valueAt);
+        continue;
+      }
+      // `value: |` then the value on the lines below.
+      const c = text.charCodeAt(valueAt);
+      if (c === 124 || c === 62) {
+        const block = judgeBlock(text, assignedValue(m, g, 6, start), g[5]!, keyStart, keyStart + 5, (blocks ??= new KeptBlocks()), (v) =>
+          keptValue(v, g[4]!, g[5]!, text, start + g[0]!.length),
+        );
+        if (block === 'kept') continue;
+        if (block !== undefined) {
+          out += text.slice(last, block.start) + tag('name_value');
+          last = block.end;
+          count++;
+          nameValueRe.lastIndex = block.end;
+          continue;
+        }
+      }
+      const r = replaceNameValue(m, g, text, start);
+      if (r === undefined) continue;
       out += text.slice(last, start) + r;
       last = start + m.length;
       count++;
@@ -843,7 +980,8 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       kind: 'bearer',
       bit: BEARER,
       re: BEARER_RE,
-      replace: (m, g, _after, input, start) => (isBearerCredential(g[1]!, g[2]!, input, start + m.length) ? g[0]! + tag('bearer') : undefined),
+      replace: (m, g, _after, input, start) =>
+        isBearerCredential(g[1]!, g[2]!, input, start + m.length) && bearerLinesHold(input, start, g[0]!, g[1]!) ? g[0]! + tag('bearer') : undefined,
     },
     { kind: 'cookie', bit: COOKIE, re: NEVER, replace: () => undefined, run: redactCookies },
     // Cookies outside a header: arrays of cookie objects (HAR, storage state), dicts, setters, curl's `-b`.
@@ -869,47 +1007,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     { kind: 'password_assignment', bit: ARG_PAIR, re: NEVER, replace: () => undefined, run: (t) => redactArgumentPairs(t, isKeyLiteral, keptLiteral, argumentTag) },
     { kind: 'password_assignment', bit: FALLBACK, re: NEVER, replace: () => undefined, run: (t) => redactFallbacks(t, isKeyLiteral, keptLiteral, argumentTag) },
     { kind: 'password_assignment', bit: LOGIN_CALL, re: NEVER, replace: () => undefined, run: (t) => redactLoginPasswords(t, keptLiteral, argumentTag) },
-    {
-      kind: 'name_value',
-      bit: NAME_VALUE,
-      // A name/value pair whose name is a secret's (Kubernetes and ECS env lists, CloudFormation, Helm's
-      // `--set env[0].name=X,env[0].value=Y` or `--set env[0].name=X --set env[0].value=Y`, Terraform's `set { name = "x.password" value = "..." }`):
-      // `name`, `=`/`:`, the name (ending in a secret key name, maybe quoted), a comma or a line end, then
-      // `value` (the same prefix and quotes as `name`), `=`/`:` and the value, read as an assignment's.
-      // Every part is bounded and its alternatives start with different characters; the greedy prefixes
-      // backtrack at most over their own token, and `\\2`, `\\3`, `\\4` compare fixed text: linear.
-      re: new RegExp(
-        `(?<![A-Za-z0-9_.\\]\\[-])(((?:[A-Za-z0-9_\\[\\].-]{0,127}\\.)?)((?:\\\\{1,7}["']|["'])?)[Nn]ame\\3[ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16}` +
-          `((?:\\\\{1,7}["']|["'])?)([A-Za-z0-9_./-]{0,128}(?:${keyPattern}))\\4` +
-          // Helm's pairs may each have their own `--set` (`--set env[0].name=X --set 'env[0].value=Y'`).
-          `[ \\t]{0,16}(?:,|\\r|\\n|\\\\{1,7}[nr]|['"]?[ \\t]{1,16}--set(?:-string)?[ \\t]{1,16}['"]?)(?:[ \\t,\\r\\n]|\\\\{1,7}[nrt]){0,64})` +
-          `\\2\\3[Vv]alue\\3([ \\t]{0,16}(?:=(?!=)|:(?![:=]))[ \\t]{0,16})` +
-          valuePattern(9),
-        'g',
-      ),
-      replace: (m, g, _after, input, start) => {
-        const v = assignedValue(m, g, 6, start);
-        const keyStart = start + g[0]!.length;
-        const sep = g[5]!;
-        // Judged as if the name were the key (`{"name": "pad_token", "value": 0}` is a token id, as `pad_token=0`).
-        if (keptValue(v, g[4]!, sep, input, keyStart)) return undefined;
-        if (v.bare) {
-          // A name in code (`{"name": "X-Auth-Token", "value": token}`, `{ name: 'API_TOKEN', value: apiToken }`):
-          // quoted keys, or a quoted name then a comma on the same line, are JSON, Python or JS, whose literal
-          // values are quoted. A reference in Terraform (`value = var.db_password`, `random_password.pg.result`).
-          const gap = g[0]!.slice(g[0]!.lastIndexOf(g[4]! + g[3]!) + g[4]!.length + g[3]!.length);
-          if (REFERENCE_NAME_RE.test(v.value) && (g[2] !== '' || (g[3] !== '' && /^[ \t]*,/.test(gap)))) return undefined;
-          if (sep.includes('=') && /^[A-Za-z_][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_-]{0,63}|\[\d{1,4}\]){1,16}$/.test(v.value)) return undefined;
-          // A name of code in an object or a call opened on the pair's line (`cookies.set({ name: SESSION_TOKEN, value: token })`,
-          // `const h = { name: X, value: token }`): the `{` after `(` or `=`, or a `(` right before `name`.
-          if (REFERENCE_NAME_RE.test(v.value) && g[3] === '' && !/[\r\n]|\\[nr]/.test(gap) && inCodeObject(input, start)) return undefined;
-          // A call of a lower-case function on a reference (Terraform's `value = base64decode(var.pw)`).
-          if (input.charCodeAt(v.end) === 40 && /^[a-z_][a-z0-9_]{0,63}$/.test(v.value) && /^\([ \t]{0,16}[A-Za-z_][A-Za-z0-9_.]{0,127}[ \t]{0,16}[),]/.test(input.slice(v.end, v.end + 164))) return undefined;
-        }
-        const head = m.slice(0, g[0]!.length + g[1]!.length + 2 * g[2]!.length + 5) + sep;
-        return head + redactedValue(v, g[2]!, sep, input, keyStart, 'name_value');
-      },
-    },
+    { kind: 'name_value', bit: NAME_VALUE, re: NEVER, replace: () => undefined, run: redactNameValues },
     { kind: 'cli_password', bit: CLI, re: NEVER, replace: () => undefined, run: redactCommandPasswords },
     {
       kind: 'cli_password',

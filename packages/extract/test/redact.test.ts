@@ -2478,3 +2478,121 @@ describe('createRedactor: cookie and HTTP-header leaks and false positives a sec
     ], ['bearer']);
   });
 });
+
+describe('createRedactor: a review of the cookie, header and block-scalar shapes (2026-12-08)', () => {
+  /** Each `[input, output, redactions]`: `input` redacts to `output`, counted so, and a second pass finds nothing. */
+  function assertRedacts(cases: readonly (readonly [string, string, number])[], kinds?: readonly string[]): void {
+    for (const [input, output, n] of cases) {
+      const res = redact(input);
+      assert.equal(res.text, output, input);
+      assert.equal(res.redactions, n, input);
+      if (kinds !== undefined) assert.deepEqual(res.kinds, kinds, input);
+      const again = redact(res.text);
+      assert.equal(again.text, res.text, `idempotent: ${res.text}`);
+      assert.equal(again.redactions, 0, `idempotent: ${res.text}`);
+    }
+  }
+  const json = (s: string): string => JSON.stringify({ stdout: s });
+
+  it("corruption: a credential folded onto the next line is read only from a line deeper than the header's name (the next YAML key is no credential)", () => {
+    assertKept([
+      // `Content-Type:` was taken for the credential and replaced, the key with it.
+      'headers:\n  Authorization: Bearer\n  Content-Type: application/json',
+      'headers:\n  Authorization: Bearer\n  Accept-Language: en-US',
+      json('headers:\n  Authorization: Bearer\n  Content-Type: application/json\n'),
+      // The header's name after other words on its line: no value goes on to the next line.
+      'echo Authorization: Bearer\n  abc123def456ghi',
+    ]);
+    assertRedacts([
+      ['GET / HTTP/1.1\nAuthorization: Bearer\n abc123def456ghi', 'GET / HTTP/1.1\nAuthorization: Bearer\n [REDACTED:bearer]', 1],
+      ['- Authorization: Bearer\n    abc123def456ghi', '- Authorization: Bearer\n    [REDACTED:bearer]', 1],
+      [json('headers:\n  Authorization:\n    Bearer abc123def456ghi\n'), json('headers:\n  Authorization:\n    Bearer [REDACTED:bearer]\n'), 1],
+    ], ['bearer']);
+  });
+
+  it('corruption: blanks around `=` after `Cookie:` in code (a destructuring default, an annotation) are no cookie', () => {
+    assertKept([
+      'const { Cookie: cookie = defaultCookie } = headers;',
+      'const { Cookie: c = fallback, Accept: a } = req.headers;',
+      'Cookie: TypeAlias = dict[str, str]',
+      // This repository's processor: `==` was taken for the value of a cookie `last` (`last =[REDACTED:cookie] …`).
+      "return last === 'cookie' ? 'Cookie' : last === 'set-cookie' ? 'Set-Cookie' : undefined;",
+      "const kind = header === 'Cookie' ? 'request' : other;\nif (x === 'Cookie' || y == 'Cookie') f();",
+    ]);
+    assertRedacts([
+      ['Cookie: sid = abc123def', 'Cookie: sid = [REDACTED:cookie]', 1],
+      ['COOKIE: sid = abc123def ; theme = dark\nHost: x', 'COOKIE: sid = [REDACTED:cookie] ; theme = [REDACTED:cookie]\nHost: x', 2],
+      [json('Cookie: sid = abc123def\nHost: x'), json('Cookie: sid = [REDACTED:cookie]\nHost: x'), 1],
+    ], ['cookie']);
+  });
+
+  it("leak: a name/value pair's YAML block scalar (`value: |`) is the lines below it, not the indicator", () => {
+    const env = 'env:\n  - name: DB_PASSWORD\n    value: |\n      hunter22x\n  - name: LOG_LEVEL\n    value: info';
+    const envOut = 'env:\n  - name: DB_PASSWORD\n    value: |\n      [REDACTED:name_value]\n  - name: LOG_LEVEL\n    value: info';
+    assertRedacts([
+      [env, envOut, 1],
+      [json(env), json(envOut), 1],
+      ['- name: API_TOKEN\n  value: >-  # rotated\n    abc123\n    def456\n- name: X\n', '- name: API_TOKEN\n  value: >-  # rotated\n    [REDACTED:name_value]\n- name: X\n', 1],
+    ], ['name_value']);
+    assertKept([
+      '- name: DB_PASSWORD\n  value: |\n    $(DB_PASSWORD)',
+      '- name: DB_PASSWORD\n  value: |\n- name: X',
+      '- name: DB_PASSWORD\n  value: |\n    {{ .Values.db.password }}',
+    ]);
+  });
+
+  it('leak: a plain YAML value on the line below its key (`password:` then an indented value)', () => {
+    assertRedacts([
+      ['db:\n  password:\n    hunter22x\n  user: bob', 'db:\n  password:\n    [REDACTED:password_assignment]\n  user: bob', 1],
+      ['password:\n  "hunter22x"  # prod\nuser: bob', 'password:\n  "[REDACTED:password_assignment]"  # prod\nuser: bob', 1],
+      // After a comment the line below is not read: `#…` may be the password (a text that is no YAML), read as before.
+      ['password: #Sup3r!x\n  (change it after the first login)', 'password: [REDACTED:password_assignment]\n  (change it after the first login)', 1],
+      ['api_key:\n  correct horse battery\nuser: bob', 'api_key:\n  [REDACTED:password_assignment]\nuser: bob', 1],
+      ['- password:\n    hunter22x\n  user: bob', '- password:\n    [REDACTED:password_assignment]\n  user: bob', 1],
+      [json('db:\n  password:\n    hunter22x\n  user: bob\n'), json('db:\n  password:\n    [REDACTED:password_assignment]\n  user: bob\n'), 1],
+      // The last line of a JSON string: its closing quote ends the line (`"stderr": ""` after it is no mapping's key).
+      ['{"stdout": "password:\\n  hunter22x", "stderr": ""}', '{"stdout": "password:\\n  [REDACTED:password_assignment]", "stderr": ""}', 1],
+      // A key below the key is a mapping's: read as a key of its own.
+      ['password:\n  token: abc123x\n', 'password:\n  token: [REDACTED:password_assignment]\n', 1],
+    ], ['password_assignment']);
+    assertRedacts([
+      ['- name: DB_PASSWORD\n  value:\n    hunter22x\n- name: X', '- name: DB_PASSWORD\n  value:\n    [REDACTED:name_value]\n- name: X', 1],
+    ], ['name_value']);
+    assertKept([
+      // A mapping, a list, a sibling key (the value is null), a reference.
+      'db:\n  password:\n    nested: 1\n    other: 2\n  user: bob',
+      'db:\n  password:\n  user: bob',
+      '- password:\n  user: bob',
+      'password:\n  - ${A}\n  - ${B}',
+      'password:\n  ${DB_PASSWORD}',
+      'password:\n  !vault |\n    $ANSIBLE_VAULT;1.1;AES256',
+      '- name: DB_PASSWORD\n  value:\n    nested: 1',
+      // Code: a union type, a reference on the next line, a key after other code, a value after a blank line.
+      'interface Opts {\n  token:\n    | string\n    | null;\n}',
+      'const c = {\n  password:\n    process.env.DB_PASSWORD,\n};',
+      'if token:\n    run(token)',
+      'for token in tokens:\n    print(token)',
+      'password:\n\nuser: bob',
+    ]);
+  });
+});
+
+describe("createRedactor: curl's command after a line end as JSON writes it (a review, 2026-12-08)", () => {
+  it("leak: `curl` first on a line of JSON text (`\\ncurl …`, a tool's command) starts curl's command: its -b is read", () => {
+    const command = (s: string): string => JSON.stringify({ command: s });
+    for (const [input, output] of [
+      [command('echo start\ncurl -b "sid=abc123def" https://x.example'), command('echo start\ncurl -b "sid=[REDACTED:cookie]" https://x.example')],
+      [command('cd /tmp; ls\ncurl https://x.example -b "sid=abc123def"'), command('cd /tmp; ls\ncurl https://x.example -b "sid=[REDACTED:cookie]"')],
+      // Redacted before 2026-12-07 only because the first command did not end at its `;` (JSON text in JSON text).
+      [JSON.stringify({ stdout: command('curl -s https://a.example; echo ok\ncurl -b "sid=abc123def" https://x.example') }), JSON.stringify({ stdout: command('curl -s https://a.example; echo ok\ncurl -b "sid=[REDACTED:cookie]" https://x.example') })],
+    ] as const) {
+      const res = redact(input);
+      assert.equal(res.text, output, input);
+      assert.equal(res.redactions, 1, input);
+      assert.deepEqual(res.kinds, ['cookie'], input);
+      assert.equal(redact(res.text).redactions, 0, input);
+    }
+    // `libcurl`, `ncurl` in a word are no curl.
+    assertKept([command('echo libcurl -b x=1'), 'see ncurl -b x=1']);
+  });
+});
