@@ -907,7 +907,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   };
   /**
    * The `name_value` pass: each pair's value replaced ({@link replaceNameValue}), or the lines of a block scalar under
-   * `value:` (`value: |` then the secret below it: the indicator was replaced and the secret kept before 2026-12-08).
+   * `value:` (`value: |` then the secret below it: the indicator was replaced and the secret kept before the review of 2026-12-06 (night)).
    */
   const redactNameValues = (text: string): { text: string; count: number } => {
     let out = '';

@@ -90,7 +90,7 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['redact one comment line after cookies = {', 'cookies = {' + fill(' # cookies = {'), (s) => redactor.redact(s)],
   ['redact cookies.set( "a" , x N', fill('cookies.set( "a" , '), (s) => redactor.redact(s)],
   ['redact cookies.set("a", x N', fill('cookies.set("a", '), (s) => redactor.redact(s)],
-  // Calls setting cookies, YAML cookies and headers over lines, expressions passed over (2026-12-07).
+  // Calls setting cookies, YAML cookies and headers over lines, expressions passed over (2026-12-06).
   ['redact page.setCookie({ value: x N', fill('page.setCookie({ value: '), (s) => redactor.redact(s)],
   ['redact one setCookie of N objects', 'page.setCookie(' + fill("{ name: 'a', value: 'b1' }, "), (s) => redactor.redact(s)],
   ['redact set_cookie("a", x N', fill('set_cookie("a", '), (s) => redactor.redact(s)],

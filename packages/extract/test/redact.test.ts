@@ -30,6 +30,19 @@ function assertKept(texts: readonly string[]): void {
   }
 }
 
+/** Each `[input, output, redactions]`: `input` redacts to `output`, counted so (of `kinds`, when given), and a second pass changes nothing. */
+function assertRedacts(cases: readonly (readonly [string, string, number])[], kinds?: readonly string[]): void {
+  for (const [input, output, n] of cases) {
+    const res = redact(input);
+    assert.equal(res.text, output, input);
+    assert.equal(res.redactions, n, input);
+    if (kinds !== undefined) assert.deepEqual(res.kinds, kinds, input);
+    const again = redact(res.text);
+    assert.equal(again.text, res.text, `idempotent: ${res.text}`);
+    assert.equal(again.redactions, 0, `idempotent: ${res.text}`);
+  }
+}
+
 describe('createRedactor: built-in kinds', () => {
   const cases: [string, string, string, string][] = [
     ['openai_key', 'key sk-abcdefghijklmnopqrstuvwx12 end', 'key [REDACTED:openai_key] end', 'openai_key'],
@@ -632,7 +645,7 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     // Cookies outside a header: arrays of cookie objects, dicts, setters, curl's flags.
     '"cookies"', '\\"cookies\\"', 'cookies', 'Cookies', 'COOKIES', 'kies', 'cookies=', 'cookies = ', '"cookies": [', ': {', '= {', '[{', '{ ', '"value": ', '"name": "sid", ',
     'value: ', '"a1"', "'a1'", '.set(', 'cookies.set(', 'Cookies.set(', 'addCookies(', '-b ', '-b', '--cookie ', '--cookie', '--cookie-jar ', 'curl ', '"-b", ', 'true', '-1', '1.5',
-    // Calls setting cookies, jars, YAML over lines, blanks around `=`, escaped values, glued -b (2026-12-07).
+    // Calls setting cookies, jars, YAML over lines, blanks around `=`, escaped values, glued -b (2026-12-06).
     'setCookie(', 'set_cookie(', '.cookie(', 'Cookie(', 'Cookie{', 'kie(', 'kie', 'Sync(', 'jar.set(', 'Jar.set(', 'ar.set(', 'dict(', 'value=', 'key=', 'Value: ',
     '/*', '*/', 'b"', 'f"{', '`', '${', ' = ', '\\"a1\\"', '- name: ', '>-', '|', ': |\n  ', '\n  ', '\n    ', '-bsid=', '-b"', '; ', '& ', 'policy', 'strict',
   ];
@@ -2238,7 +2251,7 @@ describe('createRedactor: cookies outside a header, as HAR files, browser storag
       assert.equal(res.redactions, n, input);
       assert.equal(redact(res.text).redactions, 0, input);
     }
-    // Any blanks before a setter's `,` (2026-12-07: up to 16 before); a name built by code is no name literal, and the
+    // Any blanks before a setter's `,` (before 2026-12-06, night: up to 16); a name built by code is no name literal, and the
     // literal after it is taken for the name: kept.
     assert.equal(redact('s.cookies.set("sid"' + ' '.repeat(17) + ', "abc123")').text, 's.cookies.set("sid"' + ' '.repeat(17) + ', "[REDACTED:cookie]")');
     assertKept(['s.cookies.set("sid" + x, "abc123")']);
@@ -2265,18 +2278,7 @@ describe('createRedactor: cookies outside a header, as HAR files, browser storag
   });
 });
 
-describe('createRedactor: cookie and HTTP-header leaks and false positives a second review found (2026-12-07)', () => {
-  /** Each `[input, output, redactions]`: `input` redacts to `output`, counted so, and a second pass finds nothing. */
-  function assertRedacts(cases: readonly (readonly [string, string, number])[], kinds?: readonly string[]): void {
-    for (const [input, output, n] of cases) {
-      const res = redact(input);
-      assert.equal(res.text, output, input);
-      assert.equal(res.redactions, n, input);
-      if (kinds !== undefined) assert.deepEqual(res.kinds, kinds, input);
-      const again = redact(res.text);
-      assert.equal(again.redactions, 0, `idempotent: ${res.text}`);
-    }
-  }
+describe('createRedactor: cookie and HTTP-header leaks and false positives a second review found (2026-12-06)', () => {
   const json = (s: string): string => JSON.stringify({ stdout: s });
 
   it('leak: cookie objects passed to setCookie/setCookies/addCookies (Puppeteer, Selenium), not in a list', () => {
@@ -2479,19 +2481,7 @@ describe('createRedactor: cookie and HTTP-header leaks and false positives a sec
   });
 });
 
-describe('createRedactor: a review of the cookie, header and block-scalar shapes (2026-12-08)', () => {
-  /** Each `[input, output, redactions]`: `input` redacts to `output`, counted so, and a second pass finds nothing. */
-  function assertRedacts(cases: readonly (readonly [string, string, number])[], kinds?: readonly string[]): void {
-    for (const [input, output, n] of cases) {
-      const res = redact(input);
-      assert.equal(res.text, output, input);
-      assert.equal(res.redactions, n, input);
-      if (kinds !== undefined) assert.deepEqual(res.kinds, kinds, input);
-      const again = redact(res.text);
-      assert.equal(again.text, res.text, `idempotent: ${res.text}`);
-      assert.equal(again.redactions, 0, `idempotent: ${res.text}`);
-    }
-  }
+describe('createRedactor: a review of the cookie, header and block-scalar shapes (2026-12-06, night)', () => {
   const json = (s: string): string => JSON.stringify({ stdout: s });
 
   it("corruption: a credential folded onto the next line is read only from a line deeper than the header's name (the next YAML key is no credential)", () => {
@@ -2577,13 +2567,13 @@ describe('createRedactor: a review of the cookie, header and block-scalar shapes
   });
 });
 
-describe("createRedactor: curl's command after a line end as JSON writes it (a review, 2026-12-08)", () => {
+describe("createRedactor: curl's command after a line end as JSON writes it (a review, 2026-12-06)", () => {
   it("leak: `curl` first on a line of JSON text (`\\ncurl …`, a tool's command) starts curl's command: its -b is read", () => {
     const command = (s: string): string => JSON.stringify({ command: s });
     for (const [input, output] of [
       [command('echo start\ncurl -b "sid=abc123def" https://x.example'), command('echo start\ncurl -b "sid=[REDACTED:cookie]" https://x.example')],
       [command('cd /tmp; ls\ncurl https://x.example -b "sid=abc123def"'), command('cd /tmp; ls\ncurl https://x.example -b "sid=[REDACTED:cookie]"')],
-      // Redacted before 2026-12-07 only because the first command did not end at its `;` (JSON text in JSON text).
+      // Redacted before 2026-12-06 (night) only because the first command did not end at its `;` (JSON text in JSON text).
       [JSON.stringify({ stdout: command('curl -s https://a.example; echo ok\ncurl -b "sid=abc123def" https://x.example') }), JSON.stringify({ stdout: command('curl -s https://a.example; echo ok\ncurl -b "sid=[REDACTED:cookie]" https://x.example') })],
     ] as const) {
       const res = redact(input);
