@@ -109,17 +109,17 @@ class LinePrinter {
   readonly lines: string[] = [];
   constructor(private readonly options: TimelineFormatOptions) {}
 
-  get fit(): boolean {
+  get fitsWidth(): boolean {
     return this.options.fit === true;
   }
 
   push(line: string): void {
     const { width } = this.options;
-    this.lines.push(this.fit ? cutToWidth(terminalSafe(line), width) : terminalSafe(line));
+    this.lines.push(this.fitsWidth ? cutToWidth(terminalSafe(line), width) : terminalSafe(line));
   }
 
   pushWithTail(head: string, tails: readonly string[]): void {
-    this.push(this.fit ? fitWithTail(terminalSafe(head), tails.map(terminalSafe), this.options.width) : `${head}${tails[0] ?? ''}`);
+    this.push(this.fitsWidth ? fitWithTail(terminalSafe(head), tails.map(terminalSafe), this.options.width) : `${head}${tails[0] ?? ''}`);
   }
 
   /**
@@ -127,8 +127,8 @@ class LinePrinter {
    * start when the indentation would leave it less than {@link MIN_NOTE_COLUMNS}), else one line.
    */
   pushNote(indent: string, note: string, paint: (text: string) => string): void {
-    const under = this.fit && this.options.width - displayWidth(indent) < MIN_NOTE_COLUMNS ? '' : indent;
-    const parts = this.fit ? wrapToWidth(terminalSafe(note), this.options.width - displayWidth(under)) : [note];
+    const under = this.fitsWidth && this.options.width - displayWidth(indent) < MIN_NOTE_COLUMNS ? '' : indent;
+    const parts = this.fitsWidth ? wrapToWidth(terminalSafe(note), this.options.width - displayWidth(under)) : [note];
     for (const part of parts) this.push(`${under}${paint(part)}`);
   }
 
@@ -153,7 +153,7 @@ export function timelineHeadLines(run: RunHeader, eventCount: number, options: T
   const noRow = "(no run row: the run has not ended, or its span was lost; over OTLP only a trace whose root is an agent span or names a conversation gets one, see the gateway's README)";
   if (!run.recorded) out.pushNote('', noRow, colors.yellow);
   else if (run.completedAt === null && (run.status === 'running' || run.status === STALE_STATUS)) out.pushNote('', inProgressNote(run, now), colors.yellow);
-  if (run.task) out.push(`task: ${shorten(run.task, out.fit ? Math.max(1, width - 6) : Math.max(40, width - 6))}`);
+  if (run.task) out.push(`task: ${shorten(run.task, out.fitsWidth ? Math.max(1, width - 6) : Math.max(40, width - 6))}`);
   if (eventCount === 0) {
     out.push('');
     out.push('no events recorded for this run');
@@ -192,7 +192,7 @@ export class TimelineEventLines {
   lines(events: readonly TimelineEventRow[], nodeOf: (nodeId: string) => NodeRow | undefined): string[] {
     const { colors, width } = this.options;
     const out = this.out;
-    const fit = out.fit;
+    const fit = out.fitsWidth;
     const now = this.options.now ?? Date.now();
     for (const e of events) {
       if (e.nodeId !== this.currentNode) {
