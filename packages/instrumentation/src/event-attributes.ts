@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { Attr, EventType, FileSource, GenAiOperation } from '@agentspan/semconv';
 import { createAttributeRecord } from './attribute-record.js';
 import { idOf } from './ids.js';
-import { UNREADABLE, headOf, safeJson, safeText } from './safe-json.js';
+import { TRUNCATION_MARK, UNREADABLE, headOf, safeJson, safeText } from './safe-json.js';
 import type {
   AgentCallEvent,
   AgentCallResult,
@@ -58,6 +58,27 @@ export class AttributeBag {
     return text;
   }
 
+  /**
+   * Sets a file path attribute from a value that may be anything (`fallback`
+   * when it is no text, or empty and there is one): as given up to {@link MAX_PATH_CHARS};
+   * longer, cut there on a code point and marked as content is, `…[truncated]`
+   * and `agentspan.truncated` (a path cut short names another file, or none:
+   * the processor reads the mark and looks no file up by it).
+   */
+  path(key: string, value: unknown, fallback?: string): void {
+    const s = str(value);
+    if (s === undefined || (s.length === 0 && fallback !== undefined)) {
+      this.set(key, fallback);
+      return;
+    }
+    if (s.length <= MAX_PATH_CHARS) {
+      this.attributes[key] = s;
+      return;
+    }
+    this.truncated = true;
+    this.attributes[key] = headOf(s, MAX_PATH_CHARS) + TRUNCATION_MARK;
+  }
+
   /** Sets a JSON-text attribute from any value; cut to the budget. */
   json(key: string, value: unknown): void {
     if (value === undefined) return;
@@ -78,6 +99,9 @@ function str(value: unknown): string | undefined {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return undefined;
 }
+
+/** Longest file path kept: Linux's PATH_MAX. A path cut shorter would name another file, or none (see `AttributeBag.path`). */
+const MAX_PATH_CHARS = 4096;
 
 /** Longest name kept (agents, tools, modes, roles, models, statuses). */
 const MAX_NAME_CHARS = 200;
@@ -100,15 +124,6 @@ function shortOf(value: unknown): string | undefined {
   return s === undefined ? undefined : headOf(s, MAX_NAME_CHARS);
 }
 
-/** Longest file path kept: Linux's PATH_MAX. A path cut shorter would name another file, or none. */
-const MAX_PATH_CHARS = 4096;
-
-/** A file path that came in as anything: as given up to {@link MAX_PATH_CHARS}, longer is cut there. */
-export function pathOf(value: unknown): string {
-  const s = str(value);
-  if (s === undefined || s.length === 0) return 'unknown';
-  return headOf(s, MAX_PATH_CHARS);
-}
 
 function scopeAttributes(bag: AttributeBag, scope: EventScope, type: EventType, base: EventBase | undefined): void {
   bag.set(Attr.ATTR_EVENT_TYPE, type);
@@ -212,8 +227,7 @@ export function codeExecutionAttributes(bag: AttributeBag, scope: EventScope, e:
   const given = e.code;
   const code = bag.text(Attr.ATTR_CODE_CONTENT, given ?? '');
   bag.set(Attr.ATTR_CODE_LENGTH, typeof given === 'string' ? given.length : code?.length);
-  const cwd = str(e.cwd);
-  bag.set(Attr.ATTR_CODE_CWD, cwd === undefined ? undefined : headOf(cwd, MAX_PATH_CHARS));
+  bag.path(Attr.ATTR_CODE_CWD, e.cwd);
   const context = e.context;
   if (context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, context);
   codeExecutionResultAttributes(bag, e);
@@ -280,7 +294,7 @@ export function toolCallResultAttributes(bag: AttributeBag, r: ToolCallResult): 
 export function fileGeneratedAttributes(bag: AttributeBag, scope: EventScope, e: FileGeneratedEvent): void {
   scopeAttributes(bag, scope, EventType.FILE_GEN, e);
   if (e.agent !== undefined) bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
-  bag.set(Attr.ATTR_FILE_PATH, pathOf(e.path));
+  bag.path(Attr.ATTR_FILE_PATH, e.path, 'unknown');
   bag.set(Attr.ATTR_FILE_SOURCE, shortOf(e.source) ?? FileSource.EXPLICIT);
   resultCommon(bag, e);
 }

@@ -78,9 +78,14 @@ export interface OpenHandleStats {
   untracked: number;
   /**
    * Record calls (`agentCall`, `beginToolCall`, ...) that failed inside
-   * agentspan and recorded nothing (each method's first failure is also
-   * logged through `diag`). Unreadable fields do not count: the event is
-   * recorded with them as `"[unreadable]"`.
+   * agentspan and recorded nothing; ends (`end()` of an event, node or run)
+   * during which a step failed, in agentspan or in a hook it calls (a span
+   * processor that throws in `onEnd`): the row may lack what that step would
+   * have set, or be lost; and workflow callbacks (`createWorkflowCallbacks`)
+   * that failed (a `nodeId` option that cannot be read, a node object of the
+   * application's that throws): their event is lost. Each site's first
+   * failure is also logged through `diag`. Unreadable fields do not count:
+   * the event is recorded with them as `"[unreadable]"`.
    */
   failed: number;
 }

@@ -206,6 +206,23 @@ export abstract class RecordingScope implements EventRecorder {
   }
 
   /**
+   * @internal Logs a failure once per `site` and counts it in the recorder of `scope`
+   * (`openHandleStats().failed`) when `scope` is one of this package's runs, nodes or attached
+   * recorders; only logs it otherwise (a run handle of the application's own has no stats).
+   * For callers that record through a scope, such as the workflow callbacks. Never throws.
+   */
+  static countFailure(scope: unknown, site: string, err: unknown): void {
+    let ours = false;
+    try {
+      ours = scope instanceof RecordingScope; // a revoked proxy throws even here
+    } catch {
+      // not ours
+    }
+    if (ours) (scope as RecordingScope).recordFailed(site, err);
+    else reportFailure(site, err);
+  }
+
+  /**
    * An event that already happened: one span, started and ended now (only
    * `endTime` given: an instant at that time). Per call this allocates the
    * attribute map and the options object, nothing else.
@@ -253,10 +270,17 @@ export abstract class RecordingScope implements EventRecorder {
         openHandles.delete(handle);
         const r = readFields(result, resultFields) as R;
         const resultBag = new AttributeBag(this.deps.maxContentChars);
-        endSpan('end', span, resultBag, () => r.endTime, () => {
-          fillResult(resultBag, r);
-          mergeUserMeta(resultBag, span);
-        });
+        endSpan(
+          'end',
+          span,
+          resultBag,
+          () => r.endTime,
+          () => {
+            fillResult(resultBag, r);
+            mergeUserMeta(resultBag, span);
+          },
+          this.deps.failures,
+        );
       },
       // An error makes the event failed, with the reason as its message.
       endAtShutdown: () => handle.end({ error: SHUTDOWN_REASON } as R),

@@ -181,7 +181,7 @@ export class Run extends RecordingScope implements RunHandle, OpenHandle {
       if (metadata !== undefined) bag.json(Attr.ATTR_USER_META, metadata);
       mergeUserMeta(bag, this.span);
       errorAttributes(bag, o.error);
-    });
+    }, this.deps.failures);
   }
 }
 
@@ -260,7 +260,7 @@ export class Node extends RecordingScope implements NodeHandle, OpenHandle {
       if (metadata !== undefined) bag.json(Attr.ATTR_USER_META, metadata);
       mergeUserMeta(bag, this.span);
       errorAttributes(bag, error);
-    });
+    }, this.deps.failures);
     this.run.nodeEnded(this);
   }
 }

@@ -20,7 +20,7 @@ export interface SafeJsonResult {
 export const UNREADABLE = '[unreadable]';
 
 const MAX_DEPTH = 32;
-const TRUNCATION_MARK = '…[truncated]';
+export const TRUNCATION_MARK = '…[truncated]';
 
 /*
  * Budget costs. Every token the JSON text will hold is charged, roughly what

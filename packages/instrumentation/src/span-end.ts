@@ -37,28 +37,38 @@ export function statusFromBag(span: Span, bag: AttributeBag): void {
  * end attributes into `bag`. Each step is guarded on its own (failures are
  * logged once per `site`): whatever could be read is set, and the span
  * ends in every case, at the current time when the end time is unreadable.
+ * An end where any step failed (agentspan's own code, or a hook it calls:
+ * a span processor that throws in `onEnd`) is counted once in `failures`
+ * (`Recorder.openHandleStats().failed`): its row may lack what that step
+ * would have set, or be lost.
  */
-export function endSpan(site: string, span: Span, bag: AttributeBag, endTimeOf: () => unknown, fill: () => void): void {
+export function endSpan(site: string, span: Span, bag: AttributeBag, endTimeOf: () => unknown, fill: () => void, failures: { count: number }): void {
+  let failed = false;
+  const fail = (err: unknown): void => {
+    failed = true;
+    reportFailure(site, err);
+  };
   let endTime: TimeInput | undefined;
   try {
     endTime = checkedTime(endTimeOf());
   } catch (err) {
-    reportFailure(site, err);
+    fail(err);
   }
   try {
     fill();
   } catch (err) {
-    reportFailure(site, err);
+    fail(err);
   }
   try {
     span.setAttributes(bag.finish());
     statusFromBag(span, bag);
   } catch (err) {
-    reportFailure(site, err);
+    fail(err);
   }
   try {
     span.end(endTime);
   } catch (err) {
-    reportFailure(site, err);
+    fail(err);
   }
+  if (failed) failures.count += 1;
 }

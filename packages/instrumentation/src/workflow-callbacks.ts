@@ -1,4 +1,4 @@
-import { guarded } from './guard.js';
+import { RecordingScope } from './recording-scope.js';
 import type { EventRecorder, NodeHandle, RunHandle, WorkflowCallbacks } from './types.js';
 
 /** Options of {@link createWorkflowCallbacks}. */
@@ -121,6 +121,18 @@ function senderOf(metadata: unknown): string | undefined {
  * into a run and node. Every callback is synchronous and never throws.
  */
 export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbacksOptions = {}): WorkflowCallbacks {
+  /**
+   * Runs one callback's recording. What throws (the node option read, a node object of the
+   * application's given as `nodeId`, agentspan's own code) is logged once per callback and counted
+   * in the run's recorder (`openHandleStats().failed`): the event it was recording is lost.
+   */
+  const guarded = (site: string, record: () => void): void => {
+    try {
+      record();
+    } catch (err) {
+      RecordingScope.countFailure(run, site, err);
+    }
+  };
   let lazyNode: NodeHandle | undefined;
   const target = (): EventRecorder => {
     // `options` from plain JavaScript may be null (a default parameter only replaces undefined).
@@ -137,14 +149,14 @@ export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbac
   };
   return {
     onAgentMessage(agent, role, content, metadata) {
-      guarded('onAgentMessage', undefined, () => {
+      guarded('onAgentMessage', () => {
         const meta = metadata ?? {};
         const sender = senderOf(meta);
         target().agentCall({ agent, role, content, metadata: meta, ...(sender ? { sender } : {}) });
       });
     },
     onCodeExecution(agent, code, language, result) {
-      guarded('onCodeExecution', undefined, () => {
+      guarded('onCodeExecution', () => {
         const r = executionResultOf(result);
         const exitCode = exitCodeOf(r);
         target().codeExecution({
@@ -159,7 +171,7 @@ export function createWorkflowCallbacks(run: RunHandle, options: WorkflowCallbac
       });
     },
     onToolCall(agent, tool, args, result) {
-      guarded('onToolCall', undefined, () => {
+      guarded('onToolCall', () => {
         const error = toolFailureOf(result);
         if (error === result) target().toolCall({ agent, tool, args, error });
         else target().toolCall({ agent, tool, args, result, ...(error !== undefined ? { error } : {}) });

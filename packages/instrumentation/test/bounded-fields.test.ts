@@ -62,7 +62,7 @@ test('role, sender, model, language, source, status, cwd, stepId and toolCallId 
     ['invoke_agent talker', Attr.ATTR_STEP_ID, 1024],
     ['execute_tool lookup', Attr.ATTR_GEN_AI_TOOL_CALL_ID, 1024],
     ['execute_code runner', Attr.ATTR_CODE_LANGUAGE, 200],
-    ['execute_code runner', Attr.ATTR_CODE_CWD, 4096],
+    ['execute_code runner', Attr.ATTR_CODE_CWD, 4096 + '…[truncated]'.length],
     ['file_gen f.txt', Attr.ATTR_FILE_SOURCE, 200],
   ];
   for (const [span, key, max] of limits) {
@@ -138,4 +138,29 @@ test('long ids differing only in a lone surrogate past the bound stay distinct (
   const plain = 'p'.repeat(2000);
   recorder.startRun({ runId: plain, mode: 'plain' }).end();
   assert.equal(attrs('plain')[Attr.ATTR_RUN_ID], `${'p'.repeat(1007)}~${createHash('sha256').update(plain).digest('hex').slice(0, 16)}`);
+});
+
+/** The mark the recorder (and the processor) put where they cut a value. */
+const TRUNCATION_MARK = '…[truncated]';
+
+test('a file path or cwd longer than 4096 characters is cut there and marked (…[truncated], agentspan.truncated), as the processor marks its cuts', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'marked-paths' });
+  const long = 'dir/'.repeat(1500) + 'out.txt';
+  const atBound = 'p'.repeat(4096);
+  run.fileGenerated({ path: long });
+  run.fileGenerated({ path: atBound });
+  run.codeExecution({ agent: 'long-cwd', code: 'x', cwd: long });
+  run.codeExecution({ agent: 'short-cwd', code: 'x', cwd: '/work' });
+  run.end();
+  const all = spans();
+  const files = all.filter((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'file_gen');
+  assert.equal(files[0]?.attributes[Attr.ATTR_FILE_PATH], long.slice(0, 4096) + TRUNCATION_MARK);
+  assert.equal(files[0]?.attributes[Attr.ATTR_TRUNCATED], true);
+  assert.equal(files[1]?.attributes[Attr.ATTR_FILE_PATH], atBound, 'a path at the bound is whole');
+  assert.equal(files[1]?.attributes[Attr.ATTR_TRUNCATED], undefined);
+  const longCwd = byName(all, 'execute_code long-cwd').attributes;
+  assert.equal(longCwd[Attr.ATTR_CODE_CWD], long.slice(0, 4096) + TRUNCATION_MARK);
+  assert.equal(longCwd[Attr.ATTR_TRUNCATED], true);
+  assert.equal(byName(all, 'execute_code short-cwd').attributes[Attr.ATTR_TRUNCATED], undefined);
 });

@@ -199,7 +199,7 @@ test('attach() never throws, whatever the reference: unreadable fields are skipp
   assert.match(recorder.attach(undefined as never).runId, /^unknown-/);
 });
 
-test('file paths are kept whole up to 4096 characters (a deep workspace path is longer than a name)', () => {
+test('file paths are kept whole up to 4096 characters (a deep workspace path is longer than a name), longer cut there and marked', () => {
   const { recorder, spans } = setup();
   const run = recorder.startRun({ runId: 'paths' });
   const deep = 'out/' + 'deeply_nested_directory/'.repeat(12) + 'result.csv';
@@ -208,7 +208,7 @@ test('file paths are kept whole up to 4096 characters (a deep workspace path is 
   run.end();
   const files = spans().filter((s) => s.attributes[Attr.ATTR_FILE_PATH] !== undefined);
   assert.equal(files[0]!.attributes[Attr.ATTR_FILE_PATH], deep);
-  assert.equal(String(files[1]!.attributes[Attr.ATTR_FILE_PATH]).length, 4096);
+  assert.equal(files[1]!.attributes[Attr.ATTR_FILE_PATH], 'p/'.repeat(2048) + '…[truncated]');
 });
 
 test('a record call that fails inside agentspan is counted in openHandleStats().failed, never thrown', () => {
@@ -306,4 +306,51 @@ test('a fallback reads no more than the record methods would: begin*() never rea
   run.end();
   assert.ok(spans().some((s) => s.name === 'execute_tool paged'));
   assert.equal(pages, 0, 'a getter that is no event field is not run');
+});
+
+test('a workflow callback that fails (its node option throws, a node object given throws) is counted in openHandleStats().failed, never thrown', () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'callbacks-fail' });
+  const unreadable = createWorkflowCallbacks(run, {
+    get nodeId(): string {
+      throw new Error('options getter');
+    },
+  });
+  unreadable.onAgentMessage('planner', 'assistant', 'lost');
+  unreadable.onCodeExecution('executor', 'print(1)', 'python', { output: '1' });
+  // A node object of the application's (it looks like a node handle) whose recording throws: a hook of its own.
+  const hook = { agentCall: () => { throw new Error('hook'); }, codeExecution: () => undefined, toolCall: () => { throw new Error('hook'); } };
+  const viaHook = createWorkflowCallbacks(run, { nodeId: hook as never });
+  viaHook.onAgentMessage('planner', 'assistant', 'lost too');
+  viaHook.onToolCall('planner', 'search', { q: 'x' }, 'found');
+  viaHook.onCodeExecution('executor', 'print(2)', 'python', { output: '2' }); // recorded by the hook: no failure
+  assert.equal(recorder.openHandleStats().failed, 4);
+  // The callbacks of a run that works record as before.
+  createWorkflowCallbacks(run).onAgentMessage('planner', 'assistant', 'kept');
+  run.end();
+  assert.ok(spans().some((s) => s.attributes[Attr.ATTR_MESSAGE_CONTENT] === 'kept'));
+  assert.equal(recorder.openHandleStats().failed, 4);
+});
+
+test('a span processor that throws when an event, node or run ends is counted in openHandleStats().failed, as when an instant event ends', () => {
+  const exporter = new InMemorySpanExporter();
+  const throwsOnEnd: SpanProcessor = {
+    onStart: () => undefined,
+    onEnd() {
+      throw new Error('processor bug');
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter), throwsOnEnd] });
+  const recorder = createRecorder({ tracerProvider: provider });
+  const run = recorder.startRun({ runId: 'ends-fail' });
+  const node = run.startNode('n');
+  node.toolCall({ agent: 'a', tool: 'instant' }); // counted before too
+  assert.equal(recorder.openHandleStats().failed, 1);
+  node.beginToolCall({ agent: 'a', tool: 'begun' }).end({ result: 'ok' });
+  node.end();
+  run.end();
+  assert.equal(recorder.openHandleStats().failed, 4, 'the begun event, the node and the run');
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name).sort(), ['execute_tool begun', 'execute_tool instant', 'invoke_workflow workflow', 'node n']);
 });

@@ -218,7 +218,10 @@ export interface AgentspanStats {
   postgres: DeliveryStats | undefined;
   /** The OTLP delivery pipeline; undefined without an endpoint. */
   otlp: DeliveryStats | undefined;
-  /** `begin*` events, nodes and runs lost because the application never ended them (see `Recorder.openHandleStats`). */
+  /**
+   * The recorder's own losses (see `Recorder.openHandleStats`): `begin*` events, nodes and runs the
+   * application never ended, and record calls, ends and workflow callbacks that failed (`failed`).
+   */
   recorder: OpenHandleStats;
 }
 

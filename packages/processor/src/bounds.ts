@@ -1,4 +1,6 @@
+import type { Attributes } from '@opentelemetry/api';
 import { TRUNCATION_MARK } from '@agentspan/extract';
+import { Attr } from '@agentspan/semconv';
 import { headOf } from '@agentspan/instrumentation';
 
 /**
@@ -37,13 +39,21 @@ export const MAX_FILES_GENERATED = 1000;
  * and replaces it, so a secret cut there leaves no prefix in clear. Whoever
  * cuts sets `agentspan.truncated` too.
  *
- * A value cut to this bound already (a name handed on from the span above,
- * a span that passes through a second processor) is kept as it is, and said
- * `cut`: cutting it again would cut into its mark. So the result is longer
- * than `max` exactly when `cut`.
+ * A value cut to this bound already (a span that passes through a second
+ * processor, a tool name cut when the span started and read again at its
+ * end, a path the recorder cut) is kept as it is, and said `cut`: cutting it
+ * again would cut into its mark. Only a value whose span says so
+ * (`cutBefore`: its `agentspan.truncated` is `true`) is taken for one: any
+ * other value longer than `max` is cut, one that merely ends in the mark's
+ * text included. So the result is longer than `max` exactly when `cut`.
  */
-export function bounded(text: string, max: number): { text: string; cut: boolean } {
+export function bounded(text: string, max: number, cutBefore = false): { text: string; cut: boolean } {
   if (text.length <= max) return { text, cut: false };
-  if (text.length <= max + TRUNCATION_MARK.length && text.endsWith(TRUNCATION_MARK)) return { text, cut: true };
+  if (cutBefore && text.length <= max + TRUNCATION_MARK.length && text.endsWith(TRUNCATION_MARK)) return { text, cut: true };
   return { text: headOf(text, max) + TRUNCATION_MARK, cut: true };
+}
+
+/** Whether a span's values may hold cuts already: it says it was cut (`agentspan.truncated`). */
+export function saysCut(attrs: Attributes): boolean {
+  return attrs[Attr.ATTR_TRUNCATED] === true;
 }

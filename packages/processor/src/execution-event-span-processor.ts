@@ -26,7 +26,7 @@ import {
   type CapturedFile,
   type FileCaptureOptions,
 } from './file-capture.js';
-import { MAX_FILES_GENERATED, MAX_PATH_CHARS, bounded } from './bounds.js';
+import { MAX_FILES_GENERATED, MAX_PATH_CHARS, bounded, saysCut } from './bounds.js';
 import { RunStates } from './run-state.js';
 import { ForeignSpanMapper } from './genai-mapping.js';
 import type { ExecutionEventSpanProcessorOptions } from './types.js';
@@ -425,12 +425,14 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       markFailedRun(span);
       if (generated.length > 0 && source !== undefined) {
         const files = generated.slice(0, this.maxFilesPerSpan);
-        const listed = filesGeneratedList(attrs[Attr.ATTR_FILES_GENERATED], files);
+        const listed = filesGeneratedList(attrs[Attr.ATTR_FILES_GENERATED], files, saysCut(attrs));
         span.setAttribute(Attr.ATTR_FILES_GENERATED, listed.files);
         if (listed.cut) span.setAttribute(Attr.ATTR_TRUNCATED, true);
         this.createFileSpans(span, files, source);
+        return;
       }
     }
+    boundDeclaredFiles(span);
   }
 
   private getTracer(): Tracer {
@@ -501,12 +503,13 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const normalised = normalisePath(path) ?? path;
     // A declared path is stored as detected ones are (`./a.txt` as `a.txt`), so rows compare by path;
     // one longer than a path can be is stored cut and marked (`bounded`), and names no file to read.
-    const stored = bounded(normalised, MAX_PATH_CHARS);
+    // A path cut already (by the recorder, or by this processor creating the span) is kept: the span says it was cut.
+    const wasCut = saysCut(attrs);
+    const stored = bounded(normalised, MAX_PATH_CHARS, wasCut);
     if (stored.text !== path) span.setAttribute(Attr.ATTR_FILE_PATH, stored.text);
-    const wasCut = attrs[Attr.ATTR_TRUNCATED] === true;
     const resolved =
       typeof given === 'string'
-        ? { text: bounded(given, MAX_PATH_CHARS).text, cut: given.length > MAX_PATH_CHARS || (wasCut && given.endsWith(TRUNCATION_MARK)) }
+        ? { text: bounded(given, MAX_PATH_CHARS, wasCut).text, cut: given.length > MAX_PATH_CHARS || (wasCut && given.endsWith(TRUNCATION_MARK)) }
         : resolveBounded(normalised, undefined, this.fileCapture.roots);
     const tooLong = stored.cut || resolved.cut;
     const captured: CapturedFile = !this.captureFiles
@@ -524,7 +527,7 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
       }
     }
     const out: Attributes = {
-      [Attr.ATTR_FILE_RESOLVED_PATH]: bounded(captured.resolvedPath, MAX_PATH_CHARS).text,
+      [Attr.ATTR_FILE_RESOLVED_PATH]: bounded(captured.resolvedPath, MAX_PATH_CHARS, tooLong).text,
       [Attr.ATTR_FILE_TYPE]: captured.fileType || (tooLong ? '' : fileTypeOf(stored.text)),
       [Attr.ATTR_FILE_HAS_CONTENT]: captured.hasContent && this.captureContent,
     };
@@ -567,12 +570,13 @@ function positive(value: number | undefined, fallback: number): number {
 
 /**
  * `agentspan.files.generated` rewritten with the files detected: the paths the span declared (each
- * bounded as any path copied, {@link MAX_PATH_CHARS}) then the files detected, without repeats, at
- * most {@link MAX_FILES_GENERATED} in all. The files detected are kept first when the list is too
- * long (each has its `file_gen` span), so the declared entries fill what room is left; `cut` says
- * whether anything was cut, a path or the list. The declared list is read only as far as it is kept.
+ * bounded as any path copied, {@link MAX_PATH_CHARS}; `cutBefore`: see `bounded`) then the files
+ * detected, without repeats, at most {@link MAX_FILES_GENERATED} in all. The files detected are kept
+ * first when the list is too long (each has its `file_gen` span), so the declared entries fill what
+ * room is left; `cut` says whether anything was cut, a path or the list. The declared list is read
+ * only as far as it is kept.
  */
-function filesGeneratedList(existing: AttributeValue | undefined, detected: readonly string[]): { files: string[]; cut: boolean } {
+function filesGeneratedList(existing: AttributeValue | undefined, detected: readonly string[], cutBefore: boolean): { files: string[]; cut: boolean } {
   const keep = detected.slice(0, MAX_FILES_GENERATED);
   const detectedSet = new Set(keep);
   const out = new Set<string>();
@@ -582,7 +586,7 @@ function filesGeneratedList(existing: AttributeValue | undefined, detected: read
     let room = MAX_FILES_GENERATED - detectedSet.size;
     for (const p of existing) {
       if (typeof p !== 'string') continue;
-      const b = bounded(p, MAX_PATH_CHARS);
+      const b = bounded(p, MAX_PATH_CHARS, cutBefore);
       if (out.has(b.text)) continue;
       if (!detectedSet.has(b.text)) {
         if (room === 0) {
@@ -597,6 +601,30 @@ function filesGeneratedList(existing: AttributeValue | undefined, detected: read
   }
   for (const f of keep) out.add(f);
   return { files: [...out], cut };
+}
+
+/**
+ * A declared `agentspan.files.generated` the processor did not rewrite (no file detected, or a span of
+ * another type), bounded as a rewritten one is: a list of more than {@link MAX_FILES_GENERATED}
+ * entries, or with a path longer than {@link MAX_PATH_CHARS}, is made as `filesGeneratedList` makes
+ * one with no file detected (its first entries, each bounded, without repeats) and marked
+ * `agentspan.truncated`. A list within both bounds is left as the span set it. One lookup on spans
+ * without such a list (almost all).
+ */
+function boundDeclaredFiles(span: Span): void {
+  const attrs = span.attributes;
+  const declared = attrs[Attr.ATTR_FILES_GENERATED];
+  if (!Array.isArray(declared) || withinFileBounds(declared)) return;
+  const listed = filesGeneratedList(declared, [], saysCut(attrs));
+  span.setAttribute(Attr.ATTR_FILES_GENERATED, listed.files);
+  if (listed.cut) span.setAttribute(Attr.ATTR_TRUNCATED, true);
+}
+
+/** Whether a declared list holds at most {@link MAX_FILES_GENERATED} entries, none longer than {@link MAX_PATH_CHARS}. */
+function withinFileBounds(list: readonly unknown[]): boolean {
+  if (list.length > MAX_FILES_GENERATED) return false;
+  for (const entry of list) if (typeof entry === 'string' && entry.length > MAX_PATH_CHARS) return false;
+  return true;
 }
 
 /**

@@ -3,8 +3,9 @@ import { BoundedMap, headOf } from '@agentspan/instrumentation';
 import { TRUNCATION_MARK, mayBeJsonDocument } from '@agentspan/extract';
 import type { Span } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/semconv';
-import { MAX_NAME_CHARS, bounded } from './bounds.js';
+import { MAX_NAME_CHARS, bounded, saysCut } from './bounds.js';
 import { parseJsonExact } from './exact-json.js';
+import { closedJsonPrefix } from './json-prefix.js';
 
 /**
  * Maps spans of other instrumentations into agentspan's own attributes, so
@@ -42,8 +43,11 @@ import { parseJsonExact } from './exact-json.js';
  * touched. Nothing here throws: a span that cannot be mapped is left as it is.
  * A turn whose output cannot be read (no JSON, nested deeper than 512, not
  * the convention's array) keeps it as its message text, cut to
- * `maxContentChars`, with `meta.output_unparsed: true`. Names copied (agent,
- * tool, model, provider) are cut to `MAX_NAME_CHARS` and marked (`bounds.ts`).
+ * `maxContentChars`, with `meta.output_unparsed: true`. An output longer than
+ * `2 × maxContentChars + 64 KiB` is read from its start only (`readJson`), with
+ * `meta.output_truncated: true`: the work on the application's thread is
+ * bounded by what a row keeps. Names copied (agent, tool, model, provider)
+ * are cut to `MAX_NAME_CHARS` and marked (`bounds.ts`).
  */
 
 /** What a recognised span is, for agentspan. */
@@ -67,7 +71,7 @@ export interface ForeignSpanMapperOptions {
    * @default 10_000
    */
   maxTrackedSpans?: number;
-  /** Longest text copied into one content attribute; longer is cut and marked `agentspan.truncated`. @default 1_000_000 */
+  /** Longest text copied into one content attribute; longer is cut and marked `agentspan.truncated` (a turn's output is read only as far as twice this and 64 KiB). @default 1_000_000 */
   maxContentChars?: number;
 }
 
@@ -122,6 +126,11 @@ const FOREIGN_CONTENT_PREFIXES: readonly string[] = [
 
 function str(v: AttributeValue | undefined): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** A tool call's id from an attribute: a non-empty string, or a number as its decimal text (see `toolCallIdOf`). */
+function idAttribute(v: AttributeValue | undefined): string | undefined {
+  return typeof v === 'number' ? toolCallIdOf(v) : str(v);
 }
 
 function num(v: AttributeValue | undefined): number | undefined {
@@ -208,6 +217,33 @@ interface TurnOutput {
    * (no array). The turn keeps it as its message text (see `turnAttributes`).
    */
   unparsed?: string;
+  /**
+   * Read in part: the output (or a tool call's arguments) was longer than
+   * {@link OutputLimits.readChars}, and only its start was read (see
+   * `readJson`). What follows is in no row key.
+   */
+  partial?: boolean;
+}
+
+/** How much of a turn's output is read and kept. */
+interface OutputLimits {
+  /** Longest text kept of one content value (`maxContentChars`). */
+  readonly maxContentChars: number;
+  /**
+   * Longest output (or tool call's arguments) read whole: `2 × maxContentChars`
+   * (the message and the tool calls in `meta` each keep at most that) and
+   * {@link READ_SLACK_CHARS} for the JSON around them. A longer one is read
+   * from its start only, as far as this.
+   */
+  readonly readChars: number;
+}
+
+/** Room for the JSON syntax around what an output's message and tool calls keep (see {@link OutputLimits.readChars}). */
+const READ_SLACK_CHARS = 65_536;
+
+/** The limits of reading for a `maxContentChars`. */
+function outputLimits(maxContentChars: number): OutputLimits {
+  return { maxContentChars, readChars: 2 * maxContentChars + READ_SLACK_CHARS };
 }
 
 /**
@@ -232,6 +268,47 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
+/**
+ * `text` parsed as {@link parseJson} does when it is at most `readChars`
+ * long; longer, its first `readChars` characters only, closed where they end
+ * (`closedJsonPrefix`: a string value cut there is kept up to the cut), and
+ * `partial`. Parsing tens of megabytes on the application's thread to keep
+ * `maxContentChars` of them cost time in proportion to what is thrown away.
+ */
+function readJson(text: string | undefined, readChars: number): { value: unknown; partial: boolean } {
+  if (text === undefined || text.length <= readChars) return { value: parseJson(text), partial: false };
+  const closed = closedJsonPrefix(text, readChars);
+  if (closed === undefined) return { value: undefined, partial: false };
+  try {
+    return { value: parseJsonExact(closed), partial: true };
+  } catch {
+    return { value: undefined, partial: false };
+  }
+}
+
+/**
+ * A tool call's arguments sent as a string of their own: parsed when they
+ * are JSON, else kept as that string. Longer than `readChars` they are not
+ * read: their start, cut to `maxContentChars` and marked, is what a row
+ * could keep of them (the message holds at most that, and `meta` drops
+ * arguments that long).
+ */
+function argumentsOf(text: string, limits: OutputLimits): { value: unknown; cut: boolean } {
+  if (text.length > limits.readChars) return { value: headOf(text, limits.maxContentChars) + TRUNCATION_MARK, cut: true };
+  return { value: parseJson(text) ?? text, cut: false };
+}
+
+/**
+ * A tool call's id as sent: a string as is, a number as its decimal text
+ * (as the recorder reads ids; a number a double cannot hold exactly comes
+ * as the string of its digits from `parseJsonExact` already). Anything else
+ * is no id.
+ */
+function toolCallIdOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
+}
+
 function record(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
@@ -242,10 +319,10 @@ function joinText(parts: string[]): string | undefined {
 }
 
 /** GenAI `gen_ai.output.messages`: `[{ role, parts: [{ type: 'text', content } | { type: 'tool_call', id, name, arguments }] }]`. */
-function genAiOutput(attrs: Attributes): TurnOutput | undefined {
+function genAiOutput(attrs: Attributes, limits: OutputLimits): TurnOutput | undefined {
   const sent = str(attrs[Attr.ATTR_GEN_AI_OUTPUT_MESSAGES]);
   if (sent === undefined) return undefined;
-  const messages = parseJson(sent);
+  const { value: messages, partial } = readJson(sent, limits.readChars);
   if (!Array.isArray(messages)) return { text: undefined, toolCalls: [], unparsed: sent };
   const texts: string[] = [];
   const toolCalls: RequestedToolCall[] = [];
@@ -257,15 +334,19 @@ function genAiOutput(attrs: Attributes): TurnOutput | undefined {
       if (!part) continue;
       if (part['type'] === 'text' && typeof part['content'] === 'string') texts.push(part['content']);
       else if (part['type'] === 'tool_call') {
+        const id = toolCallIdOf(part['id']);
         toolCalls.push({
-          ...(typeof part['id'] === 'string' ? { id: part['id'] } : {}),
+          ...(id !== undefined ? { id } : {}),
           ...(typeof part['name'] === 'string' ? { name: part['name'] } : {}),
           ...(part['arguments'] !== undefined ? { arguments: part['arguments'] } : {}),
         });
       }
     }
   }
-  return { text: joinText(texts), toolCalls };
+  const text = joinText(texts);
+  // Read in part and nothing found in that part (a first value of megabytes that is no text): kept as sent, as one unread.
+  if (partial && text === undefined && toolCalls.length === 0) return { text, toolCalls, unparsed: sent };
+  return partial ? { text, toolCalls, partial } : { text, toolCalls };
 }
 
 /** Flattened indexed attributes under `prefix` (`prefix + '0.' + suffix`), in index order. */
@@ -286,97 +367,124 @@ function indexed(attrs: Attributes, prefix: string): Map<number, Map<string, Att
   return new Map([...out.entries()].sort((a, b) => a[0] - b[0]));
 }
 
-/** Tool calls of one flattened message (`<callsKey>.<i>.<idKey|nameKey|argsKey>`). */
+/** Tool calls of one flattened message (`<callsKey>.<i>.<idKey|nameKey|argsKey>`); `cut` when arguments were too long to read. */
 function flattenedToolCalls(
   message: Map<string, AttributeValue>,
   callsKey: string,
   keys: { id: string; name: string; args: string },
-): RequestedToolCall[] {
+  limits: OutputLimits,
+): { calls: RequestedToolCall[]; cut: boolean } {
   const calls = new Map<number, RequestedToolCall>();
+  let cut = false;
   for (const [key, value] of message) {
     if (!key.startsWith(`${callsKey}.`)) continue;
     const rest = key.slice(callsKey.length + 1);
     const dot = rest.indexOf('.');
     const index = Number(rest.slice(0, dot));
-    if (dot <= 0 || !Number.isInteger(index) || typeof value !== 'string') continue;
+    if (dot <= 0 || !Number.isInteger(index)) continue;
     const field = rest.slice(dot + 1);
     const call = calls.get(index) ?? {};
-    if (field === keys.id) call.id = value;
-    else if (field === keys.name) call.name = value;
-    else if (field === keys.args) call.arguments = parseJson(value) ?? value;
+    if (field === keys.id) {
+      const id = toolCallIdOf(value);
+      if (id === undefined) continue;
+      call.id = id;
+    } else if (typeof value !== 'string') {
+      continue;
+    } else if (field === keys.name) {
+      call.name = value;
+    } else if (field === keys.args) {
+      const args = argumentsOf(value, limits);
+      call.arguments = args.value;
+      cut ||= args.cut;
+    }
     calls.set(index, call);
   }
-  return [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+  return { calls: [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c), cut };
 }
 
 /** OpenInference `llm.output_messages.<i>.message.content` / `.message.tool_calls.<j>.tool_call.*`. */
-function openInferenceOutput(attrs: Attributes): TurnOutput {
+function openInferenceOutput(attrs: Attributes, limits: OutputLimits): TurnOutput {
   const texts: string[] = [];
   const toolCalls: RequestedToolCall[] = [];
+  let partial = false;
   const messages = indexed(attrs, F.PREFIX_OI_LLM_OUTPUT_MESSAGES);
   for (const message of messages.values()) {
     const content = message.get('message.content');
     if (typeof content === 'string') texts.push(content);
-    toolCalls.push(
-      ...flattenedToolCalls(message, 'message.tool_calls', {
-        id: 'tool_call.id',
-        name: 'tool_call.function.name',
-        args: 'tool_call.function.arguments',
-      }),
+    const found = flattenedToolCalls(
+      message,
+      'message.tool_calls',
+      { id: 'tool_call.id', name: 'tool_call.function.name', args: 'tool_call.function.arguments' },
+      limits,
     );
+    toolCalls.push(...found.calls);
+    partial ||= found.cut;
   }
   // `output.value` is the whole provider response for an LLM span: the text only when there are no messages to read.
-  return { text: joinText(texts) ?? (messages.size === 0 ? str(attrs[F.ATTR_OUTPUT_VALUE]) : undefined), toolCalls };
+  const text = joinText(texts) ?? (messages.size === 0 ? str(attrs[F.ATTR_OUTPUT_VALUE]) : undefined);
+  return partial ? { text, toolCalls, partial } : { text, toolCalls };
 }
 
 /** OpenLLMetry `gen_ai.completion.<i>.content` / `.tool_calls.<j>.{id,name,arguments}`. */
-function completionOutput(attrs: Attributes): TurnOutput | undefined {
+function completionOutput(attrs: Attributes, limits: OutputLimits): TurnOutput | undefined {
   const messages = indexed(attrs, Attr.PREFIX_GEN_AI_COMPLETION);
   if (messages.size === 0) return undefined;
   const texts: string[] = [];
   const toolCalls: RequestedToolCall[] = [];
+  let partial = false;
   for (const message of messages.values()) {
     const content = message.get('content');
     if (typeof content === 'string') texts.push(content);
-    toolCalls.push(...flattenedToolCalls(message, 'tool_calls', { id: 'id', name: 'name', args: 'arguments' }));
+    const found = flattenedToolCalls(message, 'tool_calls', { id: 'id', name: 'name', args: 'arguments' }, limits);
+    toolCalls.push(...found.calls);
+    partial ||= found.cut;
   }
-  return { text: joinText(texts), toolCalls };
+  const text = joinText(texts);
+  return partial ? { text, toolCalls, partial } : { text, toolCalls };
 }
 
 /** AI SDK (≤ v6): `ai.response.text`, `ai.response.toolCalls` (`[{ toolCallId, toolName, input | args }]`), `ai.response.object`. */
-function aiSdkOutput(attrs: Attributes): TurnOutput {
+function aiSdkOutput(attrs: Attributes, limits: OutputLimits): TurnOutput {
   const toolCalls: RequestedToolCall[] = [];
   const sent = str(attrs[F.ATTR_AI_RESPONSE_TOOL_CALLS]);
-  const calls = parseJson(sent);
+  const { value: calls, partial } = readJson(sent, limits.readChars);
   const text = str(attrs[F.ATTR_AI_RESPONSE_TEXT]) ?? str(attrs[F.ATTR_AI_RESPONSE_OBJECT]);
   if (sent !== undefined && !Array.isArray(calls)) return { text, toolCalls, unparsed: sent };
+  let cut = partial;
   if (Array.isArray(calls)) {
     for (const c of calls) {
       const call = record(c);
       if (!call) continue;
       const args = call['input'] ?? call['args'];
+      const id = toolCallIdOf(call['toolCallId']);
+      let value = args;
+      if (typeof args === 'string') {
+        const read = argumentsOf(args, limits);
+        value = read.value;
+        cut ||= read.cut;
+      }
       toolCalls.push({
-        ...(typeof call['toolCallId'] === 'string' ? { id: call['toolCallId'] } : {}),
+        ...(id !== undefined ? { id } : {}),
         ...(typeof call['toolName'] === 'string' ? { name: call['toolName'] } : {}),
-        ...(args !== undefined ? { arguments: typeof args === 'string' ? (parseJson(args) ?? args) : args } : {}),
+        ...(args !== undefined ? { arguments: value } : {}),
       });
     }
   }
-  return { text, toolCalls };
+  return cut ? { text, toolCalls, partial: cut } : { text, toolCalls };
 }
 
-function turnOutput(attrs: Attributes, c: ForeignSpanClass): TurnOutput {
+function turnOutput(attrs: Attributes, c: ForeignSpanClass, limits: OutputLimits): TurnOutput {
   switch (c.convention) {
     case 'ai-sdk':
-      return aiSdkOutput(attrs);
+      return aiSdkOutput(attrs, limits);
     case 'openinference':
-      return openInferenceOutput(attrs);
+      return openInferenceOutput(attrs, limits);
     case 'gen_ai':
     case 'traceloop': {
-      const messages = genAiOutput(attrs);
+      const messages = genAiOutput(attrs, limits);
       // Output messages that cannot be read give way to the flattened keys, when the span has those too.
       if (messages !== undefined && messages.unparsed === undefined) return messages;
-      return completionOutput(attrs) ?? messages ?? { text: undefined, toolCalls: [] };
+      return completionOutput(attrs, limits) ?? messages ?? { text: undefined, toolCalls: [] };
     }
   }
 }
@@ -415,13 +523,22 @@ function scopeKey(context: SpanContext): string {
   return context.traceId + context.spanId;
 }
 
-/** The agent name on an agentspan span (a node or an agent call) that is the parent. */
+/** The agent name on an agentspan span (a node or an agent call) that is the parent, bounded as {@link agentName} bounds one. */
 function agentOfParent(parentContext: Context): string | undefined {
   const parent = trace.getSpan(parentContext) as unknown as { attributes?: unknown } | undefined;
   const attrs = parent?.attributes;
   if (attrs === null || typeof attrs !== 'object') return undefined;
   const a = attrs as Attributes;
-  return a[Attr.ATTR_EVENT_TYPE] !== undefined ? str(a[Attr.ATTR_GEN_AI_AGENT_NAME]) : undefined;
+  return a[Attr.ATTR_EVENT_TYPE] !== undefined ? agentName(str(a[Attr.ATTR_GEN_AI_AGENT_NAME]), saysCut(a)) : undefined;
+}
+
+/**
+ * The agent a span is about: its own name (bounded, {@link agentName}), else the agent of its envelope
+ * (bounded when its scope was made), else that of an agentspan parent span.
+ */
+function resolvedAgent(own: string | undefined, attrs: Attributes, scope: AgentScope | undefined, parentContext?: Context): string | undefined {
+  if (own !== undefined) return agentName(own, saysCut(attrs));
+  return scope?.name ?? (parentContext === undefined ? undefined : agentOfParent(parentContext));
 }
 
 /**
@@ -433,10 +550,13 @@ function agentOfParent(parentContext: Context): string | undefined {
 export class ForeignSpanMapper {
   private readonly scopes: BoundedMap<AgentScope>;
   private readonly maxContentChars: number;
+  /** How much of a turn's output is read (see `OutputLimits`). */
+  private readonly limits: OutputLimits;
 
   constructor(options: ForeignSpanMapperOptions = {}) {
     this.scopes = new BoundedMap(positive(options.maxTrackedSpans, DEFAULT_MAX_TRACKED_SPANS));
     this.maxContentChars = positive(options.maxContentChars, DEFAULT_MAX_CONTENT_CHARS);
+    this.limits = outputLimits(this.maxContentChars);
   }
 
   /** Spans currently remembered under agent envelopes (for tests and stats). */
@@ -495,7 +615,7 @@ export class ForeignSpanMapper {
     const out: Attributes = { [Attr.ATTR_MAPPED_FROM]: c.convention };
     const own = ownAgentName(attrs, c, span.name);
     if (c.kind === 'agent') {
-      const name = agentName(own ?? parentScope?.name ?? agentOfParent(parentContext));
+      const name = resolvedAgent(own, attrs, parentScope, parentContext);
       this.scopes.set(id, { name, turns: 0, failures: 0, parent: parentScope });
       setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.INVOKE_AGENT);
       setAgentName(out, attrs, name);
@@ -504,7 +624,7 @@ export class ForeignSpanMapper {
       return;
     }
     if (parentScope !== undefined) this.scopes.set(id, parentScope);
-    setAgentName(out, attrs, agentName(own ?? parentScope?.name ?? agentOfParent(parentContext)));
+    setAgentName(out, attrs, resolvedAgent(own, attrs, parentScope, parentContext));
     if (c.kind === 'turn') {
       // Counted when it starts: an envelope may end before its turn does (an agent function that
       // returns a stream), and the turn will be the row. A turn the framework never ends (some
@@ -585,7 +705,7 @@ export class ForeignSpanMapper {
       [Attr.ATTR_EVENT_TYPE]: c.kind === 'turn' ? EventType.AGENT_CALL : EventType.TOOL_CALL,
     };
     setIfAbsent(out, attrs, Attr.ATTR_GEN_AI_OPERATION_NAME, c.kind === 'turn' ? GenAiOperation.CHAT : GenAiOperation.EXECUTE_TOOL);
-    setAgentName(out, attrs, agentName(ownAgentName(attrs, c, span.name) ?? scope?.name));
+    setAgentName(out, attrs, resolvedAgent(ownAgentName(attrs, c, span.name), attrs, scope));
     if (c.kind === 'turn') {
       setIfAbsent(out, attrs, Attr.ATTR_AGENT_ROLE, 'assistant');
       if (scope !== undefined) scope.turns += 1;
@@ -595,34 +715,41 @@ export class ForeignSpanMapper {
 
   /** Message content, tool calls and usage of a model turn (or of an envelope standing for one). */
   private turnAttributes(out: Attributes, attrs: Attributes, c: ForeignSpanClass, captureContent: boolean): void {
-    const { text, toolCalls, unparsed } = turnOutput(attrs, c);
+    const { text, toolCalls, unparsed, partial = false } = turnOutput(attrs, c, this.limits);
     const calls = toolCalls.map((t) => (captureContent ? t : { ...(t.id ? { id: t.id } : {}), ...(t.name ? { name: t.name } : {}) }));
     // An output that could not be read is the message as sent (cut below like any): the turn's content is never dropped.
     const content = text ?? (calls.length > 0 ? JSON.stringify({ tool_calls: calls }) : undefined) ?? unparsed;
     if (content !== undefined && attrs[Attr.ATTR_MESSAGE_CONTENT] === undefined) {
       const cut = content.length > this.maxContentChars;
       // Marked where it is cut, as the recorder marks its cuts: redaction then replaces a token cut short there.
-      out[Attr.ATTR_MESSAGE_CONTENT] = cut ? headOf(content, this.maxContentChars) + TRUNCATION_MARK : content;
+      // An output read in part is cut where reading stopped, whatever the length of what was read.
+      out[Attr.ATTR_MESSAGE_CONTENT] = cut ? headOf(content, this.maxContentChars) + TRUNCATION_MARK : partial ? content + TRUNCATION_MARK : content;
       out[Attr.ATTR_MESSAGE_LENGTH] = content.length;
       if (cut) out[Attr.ATTR_TRUNCATED] = true;
     }
     // Unread, whether it held tool calls is not known: the message's own text decides (`enrichAgentCall`).
-    if (unparsed === undefined) setIfAbsent(out, attrs, Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, toolCalls.length > 0);
+    // Read in part without any, neither: they may come after.
+    if (unparsed === undefined && (!partial || toolCalls.length > 0)) setIfAbsent(out, attrs, Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, toolCalls.length > 0);
     const meta: Record<string, unknown> = { instrumentation: c.convention };
     if (calls.length > 0) meta['tool_calls'] = calls;
     if (unparsed !== undefined) meta['output_unparsed'] = true;
+    if (partial) {
+      meta['output_truncated'] = true;
+      out[Attr.ATTR_TRUNCATED] = true;
+    }
     const provider =
       str(attrs[Attr.ATTR_GEN_AI_PROVIDER_NAME]) ??
       str(attrs[Attr.ATTR_GEN_AI_SYSTEM]) ??
       str(attrs[F.ATTR_AI_MODEL_PROVIDER]) ??
       str(attrs[F.ATTR_OI_LLM_PROVIDER]);
-    if (provider !== undefined) meta['provider'] = boundedName(out, provider);
+    const cutBefore = saysCut(attrs);
+    if (provider !== undefined) meta['provider'] = boundedName(out, provider, cutBefore);
     const inputTokens = num(attrs[Attr.ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? num(attrs[F.ATTR_OI_LLM_TOKEN_COUNT_PROMPT]);
     const outputTokens = num(attrs[Attr.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? num(attrs[F.ATTR_OI_LLM_TOKEN_COUNT_COMPLETION]);
     if (inputTokens !== undefined) meta['input_tokens'] = inputTokens;
     if (outputTokens !== undefined) meta['output_tokens'] = outputTokens;
     const finish = attrs[Attr.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] ?? attrs[F.ATTR_AI_RESPONSE_FINISH_REASON];
-    if (finish !== undefined) meta['finish_reason'] = Array.isArray(finish) ? boundedName(out, finish.join(',')) : typeof finish === 'string' ? boundedName(out, finish) : finish;
+    if (finish !== undefined) meta['finish_reason'] = Array.isArray(finish) ? boundedName(out, finish.join(','), cutBefore) : typeof finish === 'string' ? boundedName(out, finish, cutBefore) : finish;
     if (attrs[Attr.ATTR_USER_META] === undefined && out[Attr.ATTR_USER_META] === undefined) out[Attr.ATTR_USER_META] = this.boundedMeta(meta, calls);
   }
 
@@ -635,12 +762,14 @@ export class ForeignSpanMapper {
    * calls are counted, not listed. `tool_calls_truncated` says so.
    */
   private boundedMeta(meta: Record<string, unknown>, calls: readonly RequestedToolCall[]): string {
-    const whole = JSON.stringify(meta);
-    if (whole.length <= this.maxContentChars || calls.length === 0) return whole;
+    if (calls.length === 0) return JSON.stringify(meta);
+    // Written out only when it may fit: a call's arguments may be megabytes (`jsonLongerThan`).
+    const whole = jsonLongerThan(meta, this.maxContentChars) ? undefined : JSON.stringify(meta);
+    if (whole !== undefined && whole.length <= this.maxContentChars) return whole;
     meta['tool_calls_truncated'] = true;
     meta['tool_calls'] = calls.map((t) => ({ ...(t.id ? { id: t.id } : {}), ...(t.name ? { name: t.name } : {}) }));
-    const named = JSON.stringify(meta);
-    if (named.length <= this.maxContentChars) return named;
+    const named = jsonLongerThan(meta, this.maxContentChars) ? undefined : JSON.stringify(meta);
+    if (named !== undefined && named.length <= this.maxContentChars) return named;
     delete meta['tool_calls'];
     meta['tool_call_count'] = calls.length;
     return JSON.stringify(meta);
@@ -655,13 +784,13 @@ export class ForeignSpanMapper {
     switch (c.convention) {
       case 'ai-sdk':
         name = str(attrs[F.ATTR_AI_TOOL_CALL_NAME]);
-        id = str(attrs[F.ATTR_AI_TOOL_CALL_ID]);
+        id = idAttribute(attrs[F.ATTR_AI_TOOL_CALL_ID]);
         args = str(attrs[F.ATTR_AI_TOOL_CALL_ARGS]);
         result = str(attrs[F.ATTR_AI_TOOL_CALL_RESULT]);
         break;
       case 'openinference':
         name = str(attrs[F.ATTR_OI_TOOL_NAME]) ?? spanName;
-        id = str(attrs[F.ATTR_OI_TOOL_ID]);
+        id = idAttribute(attrs[F.ATTR_OI_TOOL_ID]);
         args = str(attrs[F.ATTR_INPUT_VALUE]);
         result = str(attrs[F.ATTR_OUTPUT_VALUE]);
         break;
@@ -702,6 +831,38 @@ export class ForeignSpanMapper {
   }
 }
 
+/**
+ * Whether `JSON.stringify(value)` (a parsed JSON value, or meta made of
+ * such) is surely longer than `limit`: counts a lower bound of its length
+ * (every string its characters and quotes, every other value one character,
+ * every separator one) and stops as soon as it passes `limit`, so it reads
+ * no more than about `limit` of the value however large it is.
+ */
+function jsonLongerThan(value: unknown, limit: number): boolean {
+  let length = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') length += v.length + 2;
+    else if (Array.isArray(v)) {
+      length += v.length + 1;
+      for (let i = v.length - 1; i >= 0 && length <= limit; i--) stack.push(v[i]);
+    } else if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v);
+      length += keys.length + 1;
+      for (let i = keys.length - 1; i >= 0 && length <= limit; i--) {
+        const key = keys[i]!;
+        const member = (v as Record<string, unknown>)[key];
+        if (member === undefined) continue; // not written
+        length += key.length + 2;
+        stack.push(member);
+      }
+    } else length += 1;
+    if (length > limit) return true;
+  }
+  return false;
+}
+
 const CONVENTIONS: ReadonlySet<string> = new Set<ForeignConvention>(['ai-sdk', 'gen_ai', 'openinference', 'traceloop']);
 
 function isConvention(v: AttributeValue | undefined): v is ForeignConvention {
@@ -731,15 +892,16 @@ function setAgentName(out: Attributes, attrs: Attributes, name: string | undefin
 /**
  * An agent name as resolved (from the span's own keys, its span name, or the agent above), cut to
  * {@link MAX_NAME_CHARS} and marked: a span name of megabytes would otherwise be copied into the
- * span and every span under the agent. Longer than the bound exactly when it was cut (see `bounded`).
+ * span and every span under the agent. Longer than the bound exactly when it was cut (see `bounded`;
+ * `cutBefore`: the span it comes from says it was cut, so a name cut already is kept as it is).
  */
-function agentName(name: string | undefined): string | undefined {
-  return name === undefined ? undefined : bounded(name, MAX_NAME_CHARS).text;
+function agentName(name: string | undefined, cutBefore: boolean): string | undefined {
+  return name === undefined ? undefined : bounded(name, MAX_NAME_CHARS, cutBefore).text;
 }
 
-/** `name` cut to {@link MAX_NAME_CHARS} and marked, flagging `out` as truncated when it was cut. */
-function boundedName(out: Attributes, name: string): string {
-  const b = bounded(name, MAX_NAME_CHARS);
+/** `name` cut to {@link MAX_NAME_CHARS} and marked, flagging `out` as truncated when it was cut (`cutBefore`: see `bounded`). */
+function boundedName(out: Attributes, name: string, cutBefore: boolean): string {
+  const b = bounded(name, MAX_NAME_CHARS, cutBefore);
   if (b.cut) out[Attr.ATTR_TRUNCATED] = true;
   return b.text;
 }
@@ -754,7 +916,8 @@ function setName(out: Attributes, attrs: Attributes, key: string, mapped: string
   const own = attrs[key];
   const value = own === undefined ? mapped : typeof own === 'string' ? own : undefined;
   if (value === undefined) return;
-  const text = boundedName(out, value);
+  // An own value cut at the span's start (this runs at its end again) is kept: the span says it was cut.
+  const text = boundedName(out, value, saysCut(attrs));
   if (text !== own) out[key] = text;
 }
 
@@ -783,7 +946,8 @@ function errorAttributes(out: Attributes, span: Span): void {
   out[Attr.ATTR_HAS_ERROR] = true;
   if (attrs[Attr.ATTR_ERROR_TYPE] === undefined && out[Attr.ATTR_ERROR_TYPE] === undefined) {
     const type = str(exception[F.ATTR_EXCEPTION_TYPE]);
-    out[Attr.ATTR_ERROR_TYPE] = type === undefined ? 'Error' : boundedName(out, type);
+    // Read from the exception event, which nothing here cuts: any type longer than the bound is cut.
+    out[Attr.ATTR_ERROR_TYPE] = type === undefined ? 'Error' : boundedName(out, type, false);
   }
 }
 

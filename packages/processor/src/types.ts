@@ -60,7 +60,9 @@ export interface ExecutionEventSpanProcessorOptions {
   /**
    * Longest text kept for one content attribute of another instrumentation's
    * span (a model turn's message, a tool's arguments and result, as the rows
-   * take them); longer is cut and marked `agentspan.truncated`. agentspan's
+   * take them); longer is cut and marked `agentspan.truncated`. A model
+   * turn's output is read only as far as `2 × maxContentChars + 65 536`
+   * characters (the rest could not be kept: see the README). agentspan's
    * own events are cut by the recorder's option of the same name.
    * @default 1_000_000
    */

@@ -908,3 +908,36 @@ test('a turn output that cannot be parsed (nested deeper than 512, unclosed, bad
   assert.deepEqual([fine?.inputs['content'], fine?.meta['output_unparsed']], ['ok', undefined]);
   await p.shutdown();
 });
+
+test("a tool call's id sent as a number is kept as its decimal text, small or past 2^53 alike (GenAI parts, OpenInference, AI SDK, tool spans)", async () => {
+  const p = pipeline();
+  const run = p.recorder.startRun({ runId: 'numeric-call-ids' });
+  const node = run.startNode('n');
+  node.with(() => {
+    within(p.tracer, 'chat genai', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.output.messages': '[{"role":"assistant","parts":[{"type":"tool_call","id":42,"name":"a"},{"type":"tool_call","id":12345678901234567890,"name":"b"},{"type":"tool_call","id":"c3","name":"c"},{"type":"tool_call","id":true,"name":"d"}]}]',
+    });
+    within(p.tracer, 'llm oi', {
+      'openinference.span.kind': 'LLM',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.id': 7,
+      'llm.output_messages.0.message.tool_calls.0.tool_call.function.name': 'lookup',
+    });
+    within(p.tracer, 'ai.generateText.doGenerate', {
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.response.toolCalls': '[{"toolCallId":8,"toolName":"lookup","input":{}},{"toolCallId":98765432109876543210,"toolName":"lookup","input":{}}]',
+    });
+    within(p.tracer, 'ai.toolCall', { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'lookup', 'ai.toolCall.id': 9 });
+  });
+  node.end();
+  run.end();
+  await p.flush();
+  const byName = new Map((await rowsOf('numeric-call-ids')).map((r) => [r.name, r]));
+  const ids = (name: string): unknown => (byName.get(name)?.meta['tool_calls'] as { id?: unknown }[] | undefined)?.map((c) => c.id);
+  assert.deepEqual(ids('chat genai'), ['42', '12345678901234567890', 'c3', undefined], 'a number is an id, a boolean none');
+  assert.deepEqual(ids('llm oi'), ['7']);
+  assert.deepEqual(ids('ai.generateText.doGenerate'), ['8', '98765432109876543210']);
+  const tool = p.memory.getFinishedSpans().find((s) => s.name === 'ai.toolCall');
+  assert.equal(tool?.attributes[Attr.ATTR_GEN_AI_TOOL_CALL_ID], '9');
+  await p.shutdown();
+});

@@ -236,3 +236,67 @@ test("a failure's message copied from another instrumentation's span is content:
   assert.equal(byName.get('execute_tool sub')?.[Attr.ATTR_ERROR_MESSAGE], 'division by zero');
   assert.equal(byName.get('execute_tool sub')?.[Attr.ATTR_TRUNCATED], undefined);
 });
+
+test('a value 1 to 12 characters over its bound that merely ends in the mark text is cut like any; one the span says was cut is kept', () => {
+  const { provider, spans } = setup();
+  const tracer = provider.getTracer('other');
+  // Ends in the mark's text, 7 characters over the name bound, and no cut was ever said.
+  const tool = 'x'.repeat(MAX_NAME_CHARS - 5) + TRUNCATION_MARK;
+  tracer.startSpan('execute_tool t', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool } }).end();
+  const path = 'p/'.repeat(MAX_PATH_CHARS / 2 - 3) + 'abcd' + TRUNCATION_MARK;
+  tracer.startSpan('file_gen long', { attributes: { [Attr.ATTR_EVENT_TYPE]: 'file_gen', [Attr.ATTR_FILE_PATH]: path } }).end();
+  // The same path on a span that says it was cut (the recorder cut it): kept, not cut into its mark.
+  tracer.startSpan('file_gen cut', { attributes: { [Attr.ATTR_EVENT_TYPE]: 'file_gen', [Attr.ATTR_FILE_PATH]: path, [Attr.ATTR_TRUNCATED]: true } }).end();
+  // A tool name cut when the span started is read again at its end: it is not cut twice.
+  const longTool = 'y'.repeat(HUGE);
+  tracer.startSpan(`execute_tool ${longTool}`, { attributes: { 'gen_ai.operation.name': 'execute_tool' } }).end();
+  const byName = new Map(spans().map((s) => [s.name.slice(0, 20), s.attributes]));
+  assert.equal(byName.get('execute_tool t')?.[Attr.ATTR_GEN_AI_TOOL_NAME], tool.slice(0, MAX_NAME_CHARS) + TRUNCATION_MARK);
+  assert.equal(byName.get('execute_tool t')?.[Attr.ATTR_TRUNCATED], true);
+  assert.equal(byName.get('file_gen long')?.[Attr.ATTR_FILE_PATH], path.slice(0, MAX_PATH_CHARS) + TRUNCATION_MARK);
+  assert.equal(byName.get('file_gen cut')?.[Attr.ATTR_FILE_PATH], path);
+  assert.equal(byName.get('file_gen cut')?.[Attr.ATTR_FILE_SKIP_REASON], 'path_too_long');
+  assert.equal(byName.get(`execute_tool ${'y'.repeat(7)}`)?.[Attr.ATTR_GEN_AI_TOOL_NAME], 'y'.repeat(MAX_NAME_CHARS) + TRUNCATION_MARK);
+});
+
+test('a declared files.generated list the processor does not rewrite is bounded too: at most 1000 entries, each a bounded path, marked', () => {
+  const { provider, processor, spans } = setup();
+  const tracer = provider.getTracer('t');
+  const declared = Array.from({ length: 5000 }, (_, i) => `gen/${i}.txt`);
+  // A code run that writes no file (nothing detected: no rewrite), a tool call, and a span of no event type.
+  tracer
+    .startSpan('code', {
+      attributes: { [Attr.ATTR_EVENT_TYPE]: 'code_exec', [Attr.ATTR_CODE_LANGUAGE]: 'python', [Attr.ATTR_CODE_CONTENT]: 'print(1)', [Attr.ATTR_FILES_GENERATED]: declared },
+    })
+    .end();
+  tracer.startSpan('tool', { attributes: { [Attr.ATTR_EVENT_TYPE]: 'tool_call', [Attr.ATTR_FILES_GENERATED]: declared } }).end();
+  tracer.startSpan('plain', { attributes: { [Attr.ATTR_FILES_GENERATED]: declared } }).end();
+  const longPath = 'q'.repeat(HUGE);
+  tracer.startSpan('long entry', { attributes: { [Attr.ATTR_EVENT_TYPE]: 'agent_call', [Attr.ATTR_FILES_GENERATED]: ['a.txt', longPath] } }).end();
+  const small = ['b.txt', 'b.txt', 'c.txt'];
+  tracer.startSpan('small', { attributes: { [Attr.ATTR_EVENT_TYPE]: 'code_exec', [Attr.ATTR_CODE_CONTENT]: 'print(2)', [Attr.ATTR_FILES_GENERATED]: small } }).end();
+  const byName = new Map(spans().map((s) => [s.name, s.attributes]));
+  for (const name of ['code', 'tool', 'plain']) {
+    assert.deepEqual(byName.get(name)?.[Attr.ATTR_FILES_GENERATED], declared.slice(0, MAX_FILES_GENERATED), name);
+    assert.equal(byName.get(name)?.[Attr.ATTR_TRUNCATED], true, name);
+  }
+  const long = byName.get('long entry')?.[Attr.ATTR_FILES_GENERATED] as string[];
+  assert.equal(long[0], 'a.txt');
+  assertCut(long[1], MAX_PATH_CHARS, 'a declared entry');
+  assert.equal(byName.get('long entry')?.[Attr.ATTR_TRUNCATED], true);
+  assert.deepEqual(byName.get('small')?.[Attr.ATTR_FILES_GENERATED], small, 'a list within the bounds is left as the span set it');
+  assert.equal(byName.get('small')?.[Attr.ATTR_TRUNCATED], undefined);
+  assert.equal(processor.stats().failures, 0);
+});
+
+test("a path the recorder cut and marked is kept as it cut it (not cut into its mark), and no file is looked up by it", () => {
+  const { recorder, spans } = setup();
+  const run = recorder.startRun({ runId: 'recorder-cut' });
+  const long = 'dir/'.repeat(1500) + 'out.txt';
+  run.fileGenerated({ path: long });
+  run.end();
+  const file = fileSpans(spans())[0]?.attributes ?? {};
+  assert.equal(file[Attr.ATTR_FILE_PATH], long.slice(0, MAX_PATH_CHARS) + TRUNCATION_MARK);
+  assert.equal(file[Attr.ATTR_TRUNCATED], true);
+  assert.equal(file[Attr.ATTR_FILE_SKIP_REASON], 'path_too_long');
+});
