@@ -2,7 +2,7 @@
 --
 -- GENERATED from @agentspan/exporter-postgres migrationScript(): do not edit.
 -- Regenerate with `npm run generate:stack` after changing a migration.
--- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type), 22 (tool_sequences_lanes), 23 (events_in_progress), 24 (event_fills), 25 (event_outcome_words), 26 (run_count_check).
+-- Migrations: 1 (execution_events), 2 (workflow_runs), 3 (dag_nodes), 4 (span_ids_not_unique), 20 (pattern_views), 21 (event_outcomes_error_type), 22 (tool_sequences_lanes), 23 (events_in_progress), 24 (event_fills), 25 (event_outcome_words), 26 (run_count_check), 27 (unordered_events_index).
 --
 -- It also records the applied versions in agentspan_schema_migrations, so the
 -- exporter's migrator finds nothing to do on first start; later migrations are
@@ -844,3 +844,9 @@ BEGIN ATOMIC
 END;
 
 INSERT INTO agentspan_schema_migrations (version, name) VALUES (26, 'run_count_check') ON CONFLICT (version) DO NOTHING;
+
+-- 27: unordered_events_index
+
+CREATE INDEX IF NOT EXISTS execution_events_run_id_timestamp_unordered_idx ON execution_events (run_id, "timestamp", id) WHERE execution_order IS NULL;
+
+INSERT INTO agentspan_schema_migrations (version, name) VALUES (27, 'unordered_events_index') ON CONFLICT (version) DO NOTHING;

@@ -11,6 +11,7 @@
  */
 
 import type pg from 'pg';
+import { onAbort } from './abort-listeners.js';
 import { sendCancelRequest } from './cancel-request.js';
 
 /** Thrown by a write whose signal was aborted; `cause` is the signal's reason. Never a row's fault. */
@@ -39,15 +40,15 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
     return Promise.reject(new WriteAbortedError(signal));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new WriteAbortedError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
+    // Through onAbort: one listener on the signal however many writes wait on it.
+    const unsubscribe = onAbort(signal, () => reject(new WriteAbortedError(signal)));
     work.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         resolve(v);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         reject(err);
       },
     );
@@ -110,6 +111,7 @@ export class AbortableStatements {
   private grace: NodeJS.Timeout | undefined;
   /** The socket was cut at the end of the grace: the connection must be discarded. */
   cut = false;
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly raw: pg.PoolClient,
@@ -123,7 +125,7 @@ export class AbortableStatements {
         return (raw as unknown as { connection?: unknown }).connection;
       },
     } as unknown as pg.ClientBase;
-    signal.addEventListener('abort', this.onAbort, { once: true });
+    this.unsubscribe = onAbort(signal, this.stopStatement);
   }
 
   /** Whether the signal was aborted. */
@@ -163,7 +165,7 @@ export class AbortableStatements {
     return result;
   }
 
-  private readonly onAbort = (): void => {
+  private readonly stopStatement = (): void => {
     if (this.inFlight === 0) return; // the next statement is refused; nothing to stop on the server
     this.cancelling = sendCancelRequest(this.raw, CANCEL_TIMEOUT_MS);
     this.grace = setTimeout(() => {
@@ -203,7 +205,7 @@ export class AbortableStatements {
 
   /** Stops listening to the signal (before COMMIT: a COMMIT is never cancelled) and clears the grace timer. */
   dispose(): void {
-    this.signal.removeEventListener('abort', this.onAbort);
+    this.unsubscribe();
     if (this.grace !== undefined) clearTimeout(this.grace);
   }
 }

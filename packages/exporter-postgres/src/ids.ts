@@ -174,14 +174,45 @@ function uuidV5OfCodeUnits(ns: Buffer, name: string): string {
 
 const AGENTSPAN_NAMESPACE_BYTES = uuidToBytes(AGENTSPAN_ID_NAMESPACE);
 
+/** Hex digits, in either case: an id made of them is a number, whatever its case. */
+const HEX = /^[0-9a-fA-F]*$/;
+
 /**
  * The `execution_events.id` (and `dag_nodes.id`) of the span with these ids:
- * `uuidV5(AGENTSPAN_ID_NAMESPACE, "<traceId>-<spanId>")`, ids in lower-case
- * hex. Deterministic, so an event's `parent_event_id` (derived from its
- * parent span id) equals the id of the parent's row without a lookup.
+ * a version-5 UUID in {@link AGENTSPAN_ID_NAMESPACE}, deterministic, so an
+ * event's `parent_event_id` (derived from its parent span id) equals the id
+ * of the parent's row without a lookup.
+ *
+ * Its name is `"<traceId>-<spanId>"`, hex ids lower-cased (they are
+ * numbers: `AB` and `ab` are one span), when no other pair can have that
+ * name: both ids hex, or a trace id without `-` and ids that lower-casing
+ * leaves as they are. Every OpenTelemetry id is such a pair, and keeps the
+ * uuid every version derived. Any other pair (a non-hex id that
+ * lower-casing changes, a `-` in a non-hex trace id) is hashed as the byte
+ * 0xFE (never a byte of UTF-8, and not the 0xFF of {@link uuidV5}'s
+ * ill-formed names), the trace id's length in UTF-16 code units (32-bit
+ * big-endian), then both ids as UTF-16LE: distinct pairs, distinct ids.
  */
 export function eventIdFor(traceId: string, spanId: string): string {
-  return uuidV5(AGENTSPAN_ID_NAMESPACE, `${traceId.toLowerCase()}-${spanId.toLowerCase()}`);
+  // Lower-cased as before; where that changed an id, only hex may stay (the usual ids: one compare each).
+  const t = traceId.toLowerCase();
+  const s = spanId.toLowerCase();
+  if ((t === traceId ? t.includes('-') : !HEX.test(traceId)) || (s !== spanId && !HEX.test(spanId))) {
+    return uuidV5OfPair(traceId, spanId);
+  }
+  return uuidV5(AGENTSPAN_ID_NAMESPACE, `${t}-${s}`);
+}
+
+/** {@link eventIdFor} of a pair its plain name would merge with another: over 0xFE, the trace id's length and both ids' UTF-16LE code units. */
+function uuidV5OfPair(traceId: string, spanId: string): string {
+  const data = Buffer.allocUnsafe(21 + (traceId.length + spanId.length) * 2);
+  AGENTSPAN_NAMESPACE_BYTES.copy(data, 0);
+  data[16] = 0xfe;
+  data.writeUInt32BE(traceId.length, 17);
+  const at = 21 + data.write(traceId, 21, 'utf16le');
+  data.write(spanId, at, 'utf16le');
+  sha1(data, data.length);
+  return digestToUuidV5();
 }
 
 /** A parent id derived lately, with the trace it belongs to. */

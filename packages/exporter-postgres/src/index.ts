@@ -7,6 +7,7 @@ export { formerTargetOf, spoolTargetOf, type SpoolTarget, type SpoolTargetSettin
 export type { PostgresExporterOptions, ExporterStats } from './types.js';
 export { writeRowsResilient, QuarantineRefusedError } from './resilient-writer.js';
 export { WriteAbortedError } from './abortable-client.js';
+export { ROLLBACK_TIMEOUT_MS, RollbackTimeoutError } from './rollback.js';
 export type { RepairEvent, ResilientWriteOptions, ResilientWriteResult } from './resilient-writer.js';
 export { repairRow, quarantineRow, shrinkRow, isStorableTimestamp, TRUNCATION_MARKER, EPOCH_ISO } from './repair.js';
 export type { RepairReason } from './repair.js';
@@ -18,6 +19,8 @@ export {
   SCHEMA_MIGRATIONS_SQL,
   SPAN_IDS_NOT_UNIQUE_SQL,
   EVENT_FILLS_SQL,
+  UNORDERED_EVENTS_INDEX_SQL,
+  UNORDERED_EVENTS_INDEX,
   migrationScript,
   runMigrations,
 } from './migrations.js';

@@ -170,6 +170,23 @@ CREATE TABLE IF NOT EXISTS ${TABLES.EVENT_FILLS} (
 );
 `.trim();
 
+/** The name of the index of migration 27 (readers look it up to know whether they may rely on it). */
+export const UNORDERED_EVENTS_INDEX = 'execution_events_run_id_timestamp_unordered_idx';
+
+/**
+ * Migration 27: the events without an execution order (spans no recorder
+ * numbered), in replay order per run. The order every view of a run uses
+ * lists them last, by time then id; without this index a reader paging
+ * through them (`agentspan timeline`) scanned and sorted all of them for
+ * every page. Partial: only those rows are in it, so it costs the writes
+ * of numbered events nothing. Built in the migration's transaction (no
+ * `CONCURRENTLY` there): it reads the table once, and writes to
+ * `execution_events` wait for that read.
+ */
+export const UNORDERED_EVENTS_INDEX_SQL = `
+CREATE INDEX IF NOT EXISTS ${UNORDERED_EVENTS_INDEX} ON execution_events (run_id, "timestamp", id) WHERE execution_order IS NULL;
+`.trim();
+
 /** Every migration, in the order they are applied. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'execution_events', sql: EXECUTION_EVENTS_SQL, creates: [TABLES.EXECUTION_EVENTS] },
@@ -185,6 +202,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 25, name: 'event_outcome_words', sql: EVENT_OUTCOMES_VIEW_SQL, creates: [EVENT_OUTCOMES_VIEW] },
   // agentspan_recent_run_ids and the four *_last functions again: a negative `runs` refused, naming it (22023).
   { version: 26, name: 'run_count_check', sql: RUN_COUNT_CHECK_SQL },
+  // Events without an execution order, by run, time and id: a page of them is an index range.
+  { version: 27, name: 'unordered_events_index', sql: UNORDERED_EVENTS_INDEX_SQL },
 ]);
 
 /** The table recording applied versions (created by {@link runMigrations}, not by a migration). */

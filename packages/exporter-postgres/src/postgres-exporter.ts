@@ -4,6 +4,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import type { MappedRow } from './columns.js';
 import { WriteAbortedError, throwIfAborted, untilAborted } from './abortable-client.js';
+import type { RollbackTimeoutError } from './rollback.js';
 import { isRefusalWithTablesInPlace, runMigrations, type ClientSource } from './migrations.js';
 import { ownerMustMigrate } from './migrate-command.js';
 import { MigrationError } from './migration-error.js';
@@ -116,7 +117,10 @@ export class PostgresExecutionEventExporter implements SpanExporter {
     repairedRows: 0,
     quarantinedRows: 0,
     shrunkRows: 0,
+    rollbackTimeouts: 0,
   };
+  /** A ROLLBACK that timed out was logged (once per exporter: the count is in stats()). */
+  private rollbackTimeoutLogged = false;
 
   constructor(options: PostgresExporterOptions) {
     if (options === null || typeof options !== 'object') {
@@ -370,6 +374,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
         method,
         statementTimeoutMs: this.ownsPool ? undefined : this.statementTimeoutMs,
         onRepair: (e) => this.onRepair(e),
+        onRollbackTimeout: (e) => this.onRollbackTimeout(e),
         signal,
       });
     } catch (err) {
@@ -440,6 +445,16 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       `Postgres refused a ${e.kind} row (span ${e.spanId ?? '?'}): ${e.reason.code} ${e.reason.message}; ` +
         `the other rows of its batch were written and this one was stored ${e.outcome} (meta.repaired = true). ` +
         'Further rows refused for this reason are counted in stats() without a log line.',
+    );
+  }
+
+  private onRollbackTimeout(e: RollbackTimeoutError): void {
+    this.counters.rollbackTimeouts++;
+    if (this.rollbackTimeoutLogged) return;
+    this.rollbackTimeoutLogged = true;
+    diag.warn(
+      `${LOG_PREFIX} a ROLLBACK did not answer within ${e.timeoutMs} ms (the server or the link stopped answering): ` +
+        'its connection was cut and discarded. Further ones are counted in stats().rollbackTimeouts without a log line.',
     );
   }
 

@@ -29,6 +29,7 @@ import {
   type WorkflowRunRow,
 } from './columns.js';
 import { AbortableStatements, connectUnlessAborted, throwIfAborted } from './abortable-client.js';
+import { RollbackTimeoutError, rollbackWithin } from './rollback.js';
 import { canCopyIn, copyIn } from './copy-in.js';
 import { copyDataMessages } from './copy-text.js';
 import type { ClientSource } from './migrations.js';
@@ -693,6 +694,11 @@ export interface WriteTransactionOptions extends WriteRowsOptions {
    * sent is let finish.
    */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Called when a ROLLBACK did not answer within `ROLLBACK_TIMEOUT_MS`: its
+   * connection was cut and is discarded (the write fails as it would have).
+   */
+  readonly onRollbackTimeout?: ((error: RollbackTimeoutError) => void) | undefined;
 }
 
 const sleep = (ms: number): Promise<void> =>
@@ -759,9 +765,12 @@ async function transactionOnce(
       else {
         // A cancel still on its way must not land on the ROLLBACK.
         await guard?.cancelSettled();
-        await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-          broken = toError(rollbackErr);
-        });
+        // Bounded: a server that stops answering now would hold the connection (and a lent pool) for ever.
+        const rollbackErr = await rollbackWithin(client);
+        if (rollbackErr !== undefined) {
+          broken = rollbackErr;
+          if (rollbackErr instanceof RollbackTimeoutError) options.onRollbackTimeout?.(rollbackErr);
+        }
         // Rolled back (its locks freed for the retry), but a cancel may still be on its way: discarded, not pooled.
         if (guard?.cancelSent === true) broken ??= guard.abortError();
       }

@@ -108,4 +108,10 @@ export interface ExporterStats {
    * than 64 (cut there, `meta.truncated = true`). Counted once per row.
    */
   readonly shrunkRows: number;
+  /**
+   * ROLLBACKs (after a failed or abandoned write) that did not answer within
+   * `ROLLBACK_TIMEOUT_MS`: their connections were cut and discarded. Logged
+   * once; a server that stopped answering in the middle of a write.
+   */
+  readonly rollbackTimeouts: number;
 }

@@ -56,7 +56,7 @@ describe('derived uuids (uuidV5, eventIdFor)', () => {
   it('property: eventIdFor and parentEventIdFor agree, and keep look-alike (trace, span) pairs apart', () => {
     fc.assert(
       fc.property(alike, alike, alike, alike, (t1, s1, t2, s2) => {
-        // The separator and hex case are not what this is about (see the README, *Ids*).
+        // Case and the separator: the next describe.
         fc.pre(t1.toLowerCase() !== t2.toLowerCase() || s1.toLowerCase() !== s2.toLowerCase());
         assert.notEqual(eventIdFor(t1, s1), eventIdFor(t2, s2));
         assert.equal(parentEventIdFor(t1, s1), eventIdFor(t1, s1));
@@ -68,6 +68,84 @@ describe('derived uuids (uuidV5, eventIdFor)', () => {
   it('well-formed names keep the ids every version derived (UTF-8, RFC 9562)', () => {
     assert.equal(eventIdFor('0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331'), '5bb2580d-c1ec-5783-b0ff-c8f49c55aa48');
     assert.equal(uuidV5(AGENTSPAN_ID_NAMESPACE, 'caf\u00e9-\ufffd-\ud83d\ude00'), uuidV5Utf8('caf\u00e9-\ufffd-\ud83d\ude00'));
+  });
+});
+
+/**
+ * Case and the separator. Ids were lower-cased before hashing and joined with an unescaped `-`, so
+ * non-hex ids differing only in case, and pairs joining alike (`a-b`+`c`, `a`+`b-c`), were one row.
+ * Hex ids are numbers: their case is no difference, and they keep the ids every version derived.
+ */
+describe('derived uuids: case and separator', () => {
+  /** Ids HEAD (cd6436b) derived, pinned: stored rows and their retries must keep meeting them. */
+  const PINNED: readonly (readonly [string, string, string])[] = [
+    ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331', '5bb2580d-c1ec-5783-b0ff-c8f49c55aa48'],
+    ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', '36bc190f-5693-5e6c-b28e-84b3a8cdabd7'],
+    ['00000000000000000000000000000001', '0000000000000001', 'c0672f22-9b76-50a5-a42b-563bbd73508e'],
+    ['ffffffffffffffffffffffffffffffff', 'ffffffffffffffff', 'db2c117a-4789-5e26-a19d-b73176faa81e'],
+    // Hex in capitals: the same numbers, the same ids as before.
+    ['4BF92F3577B34DA6A3CE929D0E0E4736', '00F067AA0BA902B7', '36bc190f-5693-5e6c-b28e-84b3a8cdabd7'],
+    ['', '', '1ac82bb8-51d8-5d76-9c26-6ef06ab8eed7'],
+    // Non-hex ids that were never ambiguous keep theirs too.
+    ['t', 'span-1', '50e6e818-0be8-57ec-9573-3966e3d1e061'],
+    ['trace', 'node_7', '4e752024-54ae-56a9-a0f5-a050531a7f4f'],
+    ['0af7651916cd43dd8448eb211c80319c', 'ab\ud800', 'e4d7067d-2e5c-5ea4-a3fd-203c9a702d77'],
+    ['0af7651916cd43dd8448eb211c80319c', 'caf\u00e9', 'c0d577f6-9e66-56d5-b455-3f809dae5876'],
+  ];
+
+  it('OpenTelemetry hex ids (and unambiguous others) keep the ids HEAD derived, byte for byte', () => {
+    for (const [t, s, id] of PINNED) {
+      assert.equal(eventIdFor(t, s), id, JSON.stringify([t, s]));
+      assert.equal(parentEventIdFor(t, s), id, JSON.stringify([t, s]));
+    }
+  });
+
+  it('non-hex ids differing only in case, and pairs that join alike around "-", are apart', () => {
+    const pairs = [
+      ['Run', 'x'], ['run', 'x'], ['RUN', 'x'],
+      ['r', 'Span'], ['r', 'span'],
+      ['a-b', 'c'], ['a', 'b-c'], ['a-b-c', ''], ['', 'a-b-c'],
+      ['\u212a', 'x'], ['k', 'x'], ['K', 'x'], // the Kelvin sign lower-cases to k
+      ['\u0130', 'x'], ['i\u0307', 'x'], // İ lower-cases to two code units
+      ['g', 'x'], ['G', 'x'],
+    ] as const;
+    const ids = new Set(pairs.map(([t, s]) => eventIdFor(t, s)));
+    assert.equal(ids.size, pairs.length);
+  });
+
+  it('a pair its plain name would merge: SHA-1 of 0xFE, the trace id\'s length and both ids in UTF-16LE (vectors computed in Python, README *Ids*)', () => {
+    assert.equal(eventIdFor('Run-1', 'x'), '65facead-e467-5016-b5a5-54a603d5140a');
+    assert.equal(eventIdFor('a-b', 'c'), '6e4c45d8-e083-5f48-948a-4f303aebb334');
+    assert.equal(eventIdFor('\u212a\u{1f600}', 'Sp\ud800'), 'e89f63ae-3a1d-5e3d-9e18-aa7ada229733');
+  });
+
+  /** Code units that meet at every boundary: hex in both cases, non-hex letters in both cases, the separator, look-alikes. */
+  const unit = fc.constantFrom('a', 'A', 'f', 'F', '0', 'g', 'G', 'k', 'K', '\u212a', '-', '\u00e9', '\u00c9', '\u0130', '\ud800', '');
+  const id = fc.array(unit, { maxLength: 5 }).map((u) => u.join(''));
+  const hex = (v: string): boolean => /^[0-9a-f]*$/i.test(v);
+  /** What makes two pairs the same span: equal ids, except hex ids, which are numbers and equal in any case. */
+  const sameId = (a: string, b: string): boolean => a === b || (hex(a) && hex(b) && a.toLowerCase() === b.toLowerCase());
+
+  it('property: distinct (trace, span) pairs give distinct ids; hex pairs equal but for case give the same', () => {
+    fc.assert(
+      fc.property(id, id, id, id, (t1, s1, t2, s2) => {
+        const same = sameId(t1, t2) && sameId(s1, s2);
+        if (same) assert.equal(eventIdFor(t1, s1), eventIdFor(t2, s2), JSON.stringify([t1, s1, t2, s2]));
+        else assert.notEqual(eventIdFor(t1, s1), eventIdFor(t2, s2), JSON.stringify([t1, s1, t2, s2]));
+        assert.equal(parentEventIdFor(t1, s1), eventIdFor(t1, s1));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('property: lower-case hex pairs are uuid5 of "<trace>-<span>", as every version derived them', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9a-f]{1,32}$/), fc.stringMatching(/^[0-9a-f]{1,16}$/), (t, s) => {
+        assert.equal(eventIdFor(t, s), uuidV5Utf8(`${t}-${s}`));
+        assert.equal(eventIdFor(t.toUpperCase(), s.toUpperCase()), uuidV5Utf8(`${t}-${s}`));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -172,6 +250,42 @@ describe('ids that clean alike, in real Postgres', () => {
     assert.equal((await exportSpans(exporter, spans)).code, 0);
     const again = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".execution_events WHERE run_id = 'ids-alike'`);
     assert.equal(again.rows[0].n, 5);
+    await exporter.shutdown();
+  });
+
+  it('spans whose ids differ only in case (not hex) or join alike around "-" are rows of their own, their children linked', async () => {
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema });
+    const event = (order: number): ReadableSpan =>
+      f.make('execute_tool t', {
+        [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+        [Attr.ATTR_RUN_ID]: 'ids-case',
+        [Attr.ATTR_EXECUTION_ORDER]: order,
+        [Attr.ATTR_GEN_AI_TOOL_NAME]: 't',
+      });
+    const spans = [
+      withIds(event(1), 'Trace-X', 'Span'),
+      withIds(event(2), 'trace-x', 'span'),
+      withIds(event(3), 'a-b', 'c'),
+      withIds(event(4), 'a', 'b-c'),
+      withIds(event(5), 'Trace-X', 'child', 'Span'),
+      withIds(event(6), 'trace-x', 'child', 'span'),
+      // An OpenTelemetry span: its row keeps the id every version gave it.
+      withIds(event(7), '0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331'),
+    ];
+    assert.equal((await exportSpans(exporter, spans)).code, 0);
+    const rows = (
+      await db.pool.query<{ id: string; parent_event_id: string | null; execution_order: number }>(
+        `SELECT id, parent_event_id, execution_order FROM "${db.schema}".execution_events WHERE run_id = 'ids-case' ORDER BY execution_order`,
+      )
+    ).rows;
+    assert.deepEqual(rows.map((r) => r.execution_order), [1, 2, 3, 4, 5, 6, 7], 'no row lost to an id merged with another');
+    assert.equal(new Set(rows.map((r) => r.id)).size, 7);
+    assert.equal(rows[4]?.parent_event_id, rows[0]?.id);
+    assert.equal(rows[5]?.parent_event_id, rows[1]?.id);
+    assert.equal(rows[6]?.id, '5bb2580d-c1ec-5783-b0ff-c8f49c55aa48');
+    assert.equal((await exportSpans(exporter, spans)).code, 0);
+    const again = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".execution_events WHERE run_id = 'ids-case'`);
+    assert.equal(again.rows[0].n, 7, 'written again: nothing more');
     await exporter.shutdown();
   });
 

@@ -8,6 +8,7 @@ import {
   MIGRATIONS,
   EVENT_OUTCOMES_VIEW_SQL,
   WORKFLOW_RUNS_COLUMNS,
+  UNORDERED_EVENTS_INDEX,
   migrationScript,
   runMigrations,
 } from '../src/index.js';
@@ -21,6 +22,7 @@ const EXPECTED_INDEXES = [
   'execution_events_parent_event_id_idx',
   'execution_events_pkey',
   'execution_events_run_id_execution_order_idx',
+  'execution_events_run_id_timestamp_unordered_idx',
   'execution_events_session_id_timestamp_idx',
   'execution_events_timestamp_idx',
   'execution_events_trace_id_idx',
@@ -145,6 +147,30 @@ describe('runMigrations', () => {
         (await catalog(db.pool, db.schema)).map((o) => o.relname),
         'the same catalog as a schema made in one go',
       );
+    } finally {
+      await old.drop();
+    }
+  });
+
+  it('migration 27 indexes the events without an execution order of a schema migrated before it (partial: numbered events are not in it)', async () => {
+    const old = await createTestSchema('mig27');
+    try {
+      await runMigrations(old.pool, { migrations: MIGRATIONS.filter((m) => m.version < 27) });
+      await old.pool.query(
+        `INSERT INTO execution_events (id, run_id, event_type, "timestamp", status, trace_id, span_id, execution_order)
+         SELECT gen_random_uuid(), 'r', 'tool_call', now(), 'completed', 't', 's' || i, CASE WHEN i % 3 = 0 THEN NULL ELSE i END
+           FROM generate_series(1, 300) AS i`,
+      );
+      assert.deepEqual((await runMigrations(old.pool)).applied, [27]);
+      const def = await old.pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [
+        old.schema,
+        UNORDERED_EVENTS_INDEX,
+      ]);
+      assert.match(def.rows[0]?.indexdef ?? '', /\(run_id, "timestamp", id\) WHERE \(execution_order IS NULL\)$/);
+      const size = await old.pool.query<{ n: number }>(`SELECT reltuples::int AS n FROM pg_class WHERE oid = to_regclass($1)`, [
+        `"${old.schema}".${UNORDERED_EVENTS_INDEX}`,
+      ]);
+      assert.equal(size.rows[0]?.n, 100, 'the 100 events without an order, only');
     } finally {
       await old.drop();
     }
