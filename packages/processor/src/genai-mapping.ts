@@ -5,7 +5,7 @@ import type { Span } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType, ForeignAttr as F, GenAiOperation } from '@agentspan/semconv';
 import { MAX_NAME_CHARS, bounded, saysCut } from './bounds.js';
 import { parseJsonExact } from './exact-json.js';
-import { closedJsonPrefix } from './json-prefix.js';
+import { closedJsonPrefix, membersAfterStop, type PrefixStop } from './json-prefix.js';
 
 /**
  * Maps spans of other instrumentations into agentspan's own attributes, so
@@ -223,6 +223,13 @@ interface TurnOutput {
    * `readJson`). What follows is in no row key.
    */
   partial?: boolean;
+  /**
+   * `text` was read from an output read in part (`partial`): it may lack its
+   * end, and the message is marked where reading stopped. A text sent on its
+   * own (the AI SDK's `ai.response.text`, OpenInference's message content)
+   * is whole even when the tool calls beside it were read in part.
+   */
+  textPartial?: boolean;
 }
 
 /** How much of a turn's output is read and kept. */
@@ -272,18 +279,71 @@ function parseJson(text: string | undefined): unknown {
  * `text` parsed as {@link parseJson} does when it is at most `readChars`
  * long; longer, its first `readChars` characters only, closed where they end
  * (`closedJsonPrefix`: a string value cut there is kept up to the cut), and
- * `partial`. Parsing tens of megabytes on the application's thread to keep
+ * `partial`, with where reading stopped (`stop`, for `completeCutPart`).
+ * Parsing tens of megabytes on the application's thread to keep
  * `maxContentChars` of them cost time in proportion to what is thrown away.
+ * A JSON value that ends within `readChars` was not cut: read as a whole
+ * output is (not `partial`).
  */
-function readJson(text: string | undefined, readChars: number): { value: unknown; partial: boolean } {
+function readJson(text: string | undefined, readChars: number): { value: unknown; partial: boolean; stop?: PrefixStop } {
   if (text === undefined || text.length <= readChars) return { value: parseJson(text), partial: false };
-  const closed = closedJsonPrefix(text, readChars);
+  const stop: PrefixStop = { depth: 0, keptEnd: 0 };
+  const closed = closedJsonPrefix(text, readChars, stop);
   if (closed === undefined) return { value: undefined, partial: false };
+  let value: unknown;
   try {
-    return { value: parseJsonExact(closed), partial: true };
+    value = parseJsonExact(closed);
   } catch {
     return { value: undefined, partial: false };
   }
+  // The JSON ended within the bound: nothing of it was cut. Read as `parseJson` reads the whole:
+  // blank after it changes nothing, anything else makes the output no JSON.
+  if (stop.ended !== undefined) return { value: blankFrom(text, stop.ended) ? value : undefined, partial: false };
+  return { value, partial: true, stop };
+}
+
+/** Whether `text` holds only JSON whitespace from `from` on (stops at the first other character). */
+function blankFrom(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return true;
+}
+
+/** How far past the bound the members after a cut part's content are read (`completeCutPart`). */
+const CUT_PART_WINDOW = 4096;
+
+/**
+ * The part of `gen_ai.output.messages` that an output read in part was cut
+ * in, completed where its `type` was not read. The convention fixes no order
+ * of a part's keys, and some instrumentations write `type` last (the
+ * OpenTelemetry Python GenAI types: `{"content": …, "type": "text"}`,
+ * `{"arguments": …, "name": …, "id": …, "type": "tool_call"}`): cut in its
+ * content, such a part would be read as no text, and the output taken for
+ * one holding nothing. When the cut fell at the part's own level (in its
+ * content string, or between its members) the members that follow are read
+ * from a few KiB past the bound (`membersAfterStop`) and fill those missing;
+ * cut deeper (in a tool call's `arguments`) a part holding `arguments` is a
+ * tool call, as only that part has them. Only the last part of the last
+ * message read, and only when `parts` is the last key read of that message
+ * and the cut fell inside one of its parts (depth 4), can be that part.
+ */
+function completeCutPart(messages: readonly unknown[], sent: string, stop: PrefixStop): void {
+  if (stop.depth < 4) return;
+  const message = record(messages[messages.length - 1]);
+  if (message === undefined) return;
+  const keys = Object.keys(message);
+  if (keys[keys.length - 1] !== 'parts') return;
+  const parts = message['parts'];
+  if (!Array.isArray(parts)) return;
+  const part = record(parts[parts.length - 1]);
+  if (part === undefined || part['type'] !== undefined) return;
+  if (stop.depth === 4) {
+    const members = record(parseJson(membersAfterStop(sent, stop, CUT_PART_WINDOW)));
+    if (members !== undefined) for (const key of Object.keys(members)) if (!(key in part)) part[key] = members[key];
+  }
+  if (part['type'] === undefined && part['arguments'] !== undefined) part['type'] = 'tool_call';
 }
 
 /**
@@ -322,8 +382,9 @@ function joinText(parts: string[]): string | undefined {
 function genAiOutput(attrs: Attributes, limits: OutputLimits): TurnOutput | undefined {
   const sent = str(attrs[Attr.ATTR_GEN_AI_OUTPUT_MESSAGES]);
   if (sent === undefined) return undefined;
-  const { value: messages, partial } = readJson(sent, limits.readChars);
+  const { value: messages, partial, stop } = readJson(sent, limits.readChars);
   if (!Array.isArray(messages)) return { text: undefined, toolCalls: [], unparsed: sent };
+  if (stop !== undefined) completeCutPart(messages, sent, stop);
   const texts: string[] = [];
   const toolCalls: RequestedToolCall[] = [];
   for (const m of messages) {
@@ -346,7 +407,7 @@ function genAiOutput(attrs: Attributes, limits: OutputLimits): TurnOutput | unde
   const text = joinText(texts);
   // Read in part and nothing found in that part (a first value of megabytes that is no text): kept as sent, as one unread.
   if (partial && text === undefined && toolCalls.length === 0) return { text, toolCalls, unparsed: sent };
-  return partial ? { text, toolCalls, partial } : { text, toolCalls };
+  return partial ? { text, toolCalls, partial, textPartial: text !== undefined } : { text, toolCalls };
 }
 
 /** Flattened indexed attributes under `prefix` (`prefix + '0.' + suffix`), in index order. */
@@ -715,15 +776,17 @@ export class ForeignSpanMapper {
 
   /** Message content, tool calls and usage of a model turn (or of an envelope standing for one). */
   private turnAttributes(out: Attributes, attrs: Attributes, c: ForeignSpanClass, captureContent: boolean): void {
-    const { text, toolCalls, unparsed, partial = false } = turnOutput(attrs, c, this.limits);
+    const { text, toolCalls, unparsed, partial = false, textPartial = false } = turnOutput(attrs, c, this.limits);
     const calls = toolCalls.map((t) => (captureContent ? t : { ...(t.id ? { id: t.id } : {}), ...(t.name ? { name: t.name } : {}) }));
     // An output that could not be read is the message as sent (cut below like any): the turn's content is never dropped.
     const content = text ?? (calls.length > 0 ? JSON.stringify({ tool_calls: calls }) : undefined) ?? unparsed;
     if (content !== undefined && attrs[Attr.ATTR_MESSAGE_CONTENT] === undefined) {
       const cut = content.length > this.maxContentChars;
       // Marked where it is cut, as the recorder marks its cuts: redaction then replaces a token cut short there.
-      // An output read in part is cut where reading stopped, whatever the length of what was read.
-      out[Attr.ATTR_MESSAGE_CONTENT] = cut ? headOf(content, this.maxContentChars) + TRUNCATION_MARK : partial ? content + TRUNCATION_MARK : content;
+      // Read in part, it is cut where reading stopped, whatever the length of what was read: the text when it
+      // came from the output read in part (not one sent on its own), the tool calls written out in its place.
+      const readInPart = text !== undefined ? textPartial : partial;
+      out[Attr.ATTR_MESSAGE_CONTENT] = cut ? headOf(content, this.maxContentChars) + TRUNCATION_MARK : readInPart ? content + TRUNCATION_MARK : content;
       out[Attr.ATTR_MESSAGE_LENGTH] = content.length;
       if (cut) out[Attr.ATTR_TRUNCATED] = true;
     }

@@ -21,9 +21,10 @@ const MAX_DEPTH = 512;
  * `undefined` when the text does not start an object or array, or nests
  * deeper than 512 within the limit. Reads at most `limit` characters of
  * `text`; the result is checked by nothing here: `JSON.parse` it (bad JSON
- * in the prefix stays bad).
+ * in the prefix stays bad). `stop`, when given, is told where reading
+ * stopped (see {@link PrefixStop}).
  */
-export function closedJsonPrefix(text: string, limit: number): string | undefined {
+export function closedJsonPrefix(text: string, limit: number, stop?: PrefixStop): string | undefined {
   const head = text.length > limit ? text.slice(0, limit) : text;
   const n = head.length;
   let i = 0;
@@ -45,6 +46,7 @@ export function closedJsonPrefix(text: string, limit: number): string | undefine
       if (close < 0) {
         // Cut inside this string: a value is kept up to the cut, a key goes with its member.
         if (isKey) break;
+        if (stop !== undefined) setStop(stop, closers.length, safeEnd, i + 1);
         return head.slice(0, stringCut(head, i + 1)) + '"' + closing(closers, closers.length);
       }
       i = close;
@@ -64,7 +66,14 @@ export function closedJsonPrefix(text: string, limit: number): string | undefine
       expectKey = false;
       safeEnd = i + 1;
       safeDepth = closers.length;
-      if (closers.length === 0) return head.slice(0, safeEnd); // the document ended within the limit
+      if (closers.length === 0) {
+        // The document ended within the limit.
+        if (stop !== undefined) {
+          setStop(stop, 0, safeEnd, undefined);
+          stop.ended = safeEnd;
+        }
+        return head.slice(0, safeEnd);
+      }
     } else if (c === 0x2c /* , */) {
       expectKey = closers[closers.length - 1] === 0x7d;
     } else if (c === 0x3a /* : */) {
@@ -79,7 +88,61 @@ export function closedJsonPrefix(text: string, limit: number): string | undefine
       safeDepth = closers.length;
     }
   }
+  if (stop !== undefined) setStop(stop, safeDepth, safeEnd, undefined);
   return head.slice(0, safeEnd) + closing(closers, safeDepth);
+}
+
+/**
+ * Where {@link closedJsonPrefix} stopped reading. Between the end of the last
+ * value it kept and the limit there is no bracket (it keeps every container
+ * it opens or closes), so `depth` is also the depth at the limit.
+ */
+export interface PrefixStop {
+  /** Index just past the top-level value when the document ended within the limit: the text after it was not read. */
+  ended?: number;
+  /** Containers open where reading stopped (1: inside the top-level one; 0 when the document ended). */
+  depth: number;
+  /** Index just past the last value (or bracket) kept. */
+  keptEnd: number;
+  /** When the limit fell inside a string value (kept up to the cut): where that string's content starts in the text. */
+  stringFrom?: number;
+}
+
+function setStop(stop: PrefixStop, depth: number, keptEnd: number, stringFrom: number | undefined): void {
+  stop.depth = depth;
+  stop.keptEnd = keptEnd;
+  if (stringFrom === undefined) delete stop.stringFrom;
+  else stop.stringFrom = stringFrom;
+  delete stop.ended;
+}
+
+/**
+ * The members of the innermost object open where {@link closedJsonPrefix}
+ * stopped that come after what it kept (past the string the limit cut, or
+ * from the member whose key, number or literal it cut), read from at most
+ * `window` characters past that point and closed as an object: `{"type":"text"}`.
+ * For the one object a reader cannot tell without what follows (an
+ * instrumentation that writes a part's `type` after its content). The cut
+ * string's end is found by scanning on from the limit (`indexOf` of quotes),
+ * in proportion to the rest of that one string. `undefined` when the text
+ * ends first, or what follows is no member (the object closes, or the limit
+ * fell in an array).
+ */
+export function membersAfterStop(text: string, stop: PrefixStop, window: number): string | undefined {
+  let i = stop.keptEnd;
+  if (stop.stringFrom !== undefined) {
+    const close = closingQuote(text, stop.stringFrom);
+    if (close < 0) return undefined;
+    i = close + 1;
+  }
+  const n = text.length;
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) === 0x2c /* , */) {
+    i++;
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+  }
+  if (text.charCodeAt(i) !== 0x22 /* " */) return undefined;
+  return closedJsonPrefix('{' + text.slice(i, i + window), window + 1);
 }
 
 function isSpace(c: number): boolean {

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import type { Attributes } from '@opentelemetry/api';
 import { TRUNCATION_MARK } from '@agentspan/extract';
 import { Attr } from '@agentspan/semconv';
-import { closedJsonPrefix } from '../src/json-prefix.js';
+import { closedJsonPrefix, membersAfterStop, type PrefixStop } from '../src/json-prefix.js';
 import { setup } from './helpers.js';
 
 const MB = 1024 * 1024;
@@ -162,5 +162,98 @@ test('property: any cut of any JSON array or object closes into JSON, read from 
       assert.equal(closedJsonPrefix(text.slice(0, limit) + '}"]x', limit), closed);
     }),
     { numRuns: 500 },
+  );
+});
+
+/** The mapped keys of a turn span of any convention: `start` attributes at its start, `end` set before it ends. */
+function turnOf(name: string, start: Attributes, end: Attributes, maxContentChars: number): Attributes {
+  const { provider, processor, spans } = setup({ maxContentChars });
+  const span = provider.getTracer('other').startSpan(name, { attributes: start });
+  span.setAttributes(end);
+  span.end();
+  assert.equal(processor.stats().failures, 0);
+  const a = spans()[0]!.attributes;
+  const mapped: Attributes = {};
+  for (const key of MAPPED) if (a[key] !== undefined) mapped[key] = a[key];
+  return mapped;
+}
+
+function metaOf(a: Attributes): Record<string, unknown> {
+  return JSON.parse(String(a[Attr.ATTR_USER_META])) as Record<string, unknown>;
+}
+
+test('a response text sent on its own stays unmarked when only the tool calls were read in part (AI SDK, OpenInference, OpenLLMetry)', () => {
+  const max = 1_000;
+  const huge = 'x'.repeat(2 * max + 65_536 + 1);
+  const said = 'Uploaded; the report is in out/report.md';
+  const cases: [string, Attributes, Attributes][] = [
+    ['ai.generateText.doGenerate', { 'ai.operationId': 'ai.generateText.doGenerate' }, { 'ai.response.text': said, 'ai.response.toolCalls': JSON.stringify([{ toolCallId: 'c1', toolName: 'write', args: huge }]) }],
+    ['ai.generateText.doGenerate', { 'ai.operationId': 'ai.generateText.doGenerate' }, { 'ai.response.text': said, 'ai.response.toolCalls': JSON.stringify([{ toolCallId: 'c1', toolName: 'write', input: { body: huge } }]) }],
+    ['llm', { 'openinference.span.kind': 'LLM' }, { 'llm.output_messages.0.message.content': said, 'llm.output_messages.0.message.tool_calls.0.tool_call.id': 'c1', 'llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments': huge }],
+    ['chat m', { 'llm.request.type': 'chat' }, { 'gen_ai.completion.0.content': said, 'gen_ai.completion.0.tool_calls.0.id': 'c1', 'gen_ai.completion.0.tool_calls.0.arguments': huge }],
+  ];
+  for (const [name, start, end] of cases) {
+    const a = turnOf(name, start, end, max);
+    assert.equal(a[Attr.ATTR_MESSAGE_CONTENT], said, `${name}: the text was read whole, nothing of it is cut`);
+    assert.equal(a[Attr.ATTR_MESSAGE_LENGTH], said.length);
+    assert.equal(metaOf(a)['output_truncated'], true, `${name}: the tool calls were read in part`);
+    assert.equal(a[Attr.ATTR_TRUNCATED], true);
+  }
+});
+
+test("an output read in part whose parts put `type` last (OpenTelemetry Python GenAI types: `{content, type}`, `{arguments, name, id, type}`) keeps its text and tool call", () => {
+  const max = 1_000;
+  const bound = 2 * max + 65_536;
+  const answer = 'The answer is "42".\n'.repeat(Math.ceil((bound + 10_000) / 20));
+  // Text cut by the bound: its `type` comes after it, past the bound.
+  const text = turnOf('chat m', { 'gen_ai.operation.name': 'chat' }, { 'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ content: answer, type: 'text' }], finish_reason: 'stop' }]) }, max);
+  assert.equal(text[Attr.ATTR_MESSAGE_CONTENT], answer.slice(0, max) + TRUNCATION_MARK, 'the text read, cut and marked');
+  assert.equal(metaOf(text)['output_truncated'], true);
+  assert.equal(metaOf(text)['output_unparsed'], undefined, 'the output is JSON, read in part');
+  // Reasoning is no text, whatever its key order: cut there, the output read holds no text.
+  const reasoning = turnOf('chat m', { 'gen_ai.operation.name': 'chat' }, { 'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ content: answer, type: 'reasoning' }] }]) }, max);
+  assert.notEqual(reasoning[Attr.ATTR_MESSAGE_CONTENT], answer.slice(0, max) + TRUNCATION_MARK, 'reasoning is not taken for the answer');
+  // A tool call cut in its arguments: kept with what was read of them.
+  const call = turnOf('chat m', { 'gen_ai.operation.name': 'chat' }, {
+    'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ content: 'Writing it.', type: 'text' }, { arguments: { path: 'out.md', body: answer }, name: 'write', id: 'c1', type: 'tool_call' }] }]),
+  }, max);
+  assert.equal(call[Attr.ATTR_MESSAGE_HAS_TOOL_CALLS], true, 'the tool call cut in its arguments is a tool call');
+  const calls = metaOf(call)['tool_calls'] ?? metaOf(call)['tool_call_count'];
+  assert.ok(Array.isArray(calls) ? calls.length === 1 : calls === 1, JSON.stringify(metaOf(call)).slice(0, 300));
+});
+
+test('an output whose JSON ends within the read bound is read whole: blank after it is no cut, anything else makes it no JSON', () => {
+  const max = 1_000;
+  const bound = 2 * max + 65_536;
+  const doc = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'short answer' }, { type: 'tool_call', id: 'c1', name: 'n', arguments: { a: 1 } }] }]);
+  const whole = turnOf('chat m', { 'gen_ai.operation.name': 'chat' }, { 'gen_ai.output.messages': doc }, max);
+  const padded = turnOf('chat m', { 'gen_ai.operation.name': 'chat' }, { 'gen_ai.output.messages': doc + ' \n'.repeat(bound) }, max);
+  assert.deepEqual(padded, whole, 'trailing blank past the bound changes nothing');
+  const trailing = turnOf('chat m', { 'gen_ai.operation.name': 'chat' }, { 'gen_ai.output.messages': doc + ' '.repeat(100) + 'x'.repeat(bound) }, max);
+  assert.equal(metaOf(trailing)['output_unparsed'], true, 'text after the JSON makes the output no JSON, as read whole');
+  assert.equal(metaOf(trailing)['output_truncated'], undefined);
+});
+
+test('property: membersAfterStop reads the members after the one the limit cut in an object, whatever the cut (a string value, a key, a number, between members)', () => {
+  const key = fc.string({ unit: 'binary', maxLength: 8 }).map((k) => 'k' + k); // never an index: objects keep the order written
+  const members = fc.uniqueArray(fc.tuple(key, fc.jsonValue({ maxDepth: 2 })), { minLength: 1, maxLength: 6, selector: (m) => m[0] });
+  fc.assert(
+    fc.property(members, fc.nat(), fc.boolean(), (list, at, pretty) => {
+      const object = Object.fromEntries(list);
+      const text = JSON.stringify([object], null, pretty ? 1 : undefined);
+      const limit = 1 + (at % text.length);
+      const stop: PrefixStop = { depth: 0, keptEnd: 0 };
+      const closed = closedJsonPrefix(text, limit, stop);
+      if (closed === undefined || stop.depth !== 2) return; // the cut is not at the object's own level
+      const read = JSON.parse(closed) as Record<string, unknown>[];
+      const kept = Object.keys(read[0] ?? {});
+      // The member the limit fell in is the last kept (a string value cut short) or the first not kept.
+      const cutAt = kept.length; // a string value cut short is kept (the last), any other cut member is not: the members read start after those kept
+      const after = membersAfterStop(text, stop, 1 << 20);
+      const expected = JSON.parse(JSON.stringify(Object.fromEntries(list.slice(cutAt)))) as unknown; // as written (-0 is 0)
+      if (after === undefined) assert.deepEqual(expected, {}, `${text} cut at ${limit}`);
+      else assert.deepEqual(JSON.parse(after), expected, `${text} cut at ${limit}`);
+    }),
+    { numRuns: 2000 },
   );
 });
