@@ -82,7 +82,81 @@ export function redactCookieJars(text: string): { text: string; count: number } 
   // `jar.set(` in a text that names cookies (`kie`: `RequestsCookieJar()`, `cookiejar`): a cookie jar's.
   const sets = jars.text.includes('ar.set(') && jars.text.includes('kie') ? applyEdits(jars.text, jarSetValues(jars.text)) : { text: jars.text, count: 0 };
   const flags = applyEdits(sets.text, curlFlagValues(sets.text));
-  return { text: flags.text, count: jars.count + sets.count + flags.count };
+  const simple = flags.text.includes('Cookie(') ? applyEdits(flags.text, simpleCookieValues(flags.text)) : { text: flags.text, count: 0 };
+  return { text: simple.text, count: jars.count + sets.count + flags.count + simple.count };
+}
+
+/** Python's cookie containers (`http.cookies`): built from a `Cookie` header's text, or filled item by item. */
+const SIMPLE_COOKIE_RE = /(?<![A-Za-z0-9_])(?:Simple|Base)Cookie\(/g;
+
+/** Most names bound to a SimpleCookie in one text that are followed (each costs a search of the text). */
+const MAX_COOKIE_NAMES = 8;
+
+/**
+ * Where the values to hide of Python's `SimpleCookie` are, in order: the text it is built from (`SimpleCookie("sid=…;
+ * theme=…")`) or loads (`c.load("sid=…")`), read as a `Cookie` header; an item set by name (`c["sid"] = "…"`; not an
+ * attribute, `c["sid"]["path"] = "/"`). `load` and items only on a name the text binds to one (`c = SimpleCookie()`,
+ * `self.jar = http.cookies.SimpleCookie()`), at most {@link MAX_COOKIE_NAMES}: `json.load(…)`, `d["sid"] = …` are code.
+ */
+function simpleCookieValues(text: string): Edits {
+  const edits: Edits = [];
+  const reader = new JarReader(text, edits);
+  const hide = (start: number, end: number): void => void edits.push(start, end);
+  const names = new Set<string>();
+  SIMPLE_COOKIE_RE.lastIndex = 0;
+  for (let m = SIMPLE_COOKIE_RE.exec(text); m !== null; m = SIMPLE_COOKIE_RE.exec(text)) {
+    const literal = reader.string(reader.between(m.index + m[0].length));
+    if (literal !== undefined && !literal[3]) readRequestCookies(text, literal[0], true, hide);
+    const name = boundName(text, m.index);
+    if (name !== undefined && names.size < MAX_COOKIE_NAMES) names.add(name);
+  }
+  for (const name of names) {
+    for (let i = text.indexOf(name, 0); i >= 0; i = text.indexOf(name, i + name.length)) {
+      // A name of its own: not the end of a longer one (but after a line end or tab as JSON writes it, `\nc[…`).
+      const p = text.charCodeAt(i - 1);
+      if (i > 0 && (isNameChar(p) || p === 46) && !((p === 110 || p === 114 || p === 116) && text.charCodeAt(i - 2) === 92)) continue;
+      const at = i + name.length;
+      if (text.startsWith('.load(', at)) {
+        const literal = reader.string(reader.between(at + 6));
+        if (literal !== undefined && !literal[3]) readRequestCookies(text, literal[0], true, hide);
+      } else if (text.charCodeAt(at) === 91 /* [ */) {
+        const key = reader.string(at + 1);
+        if (key === undefined || text.charCodeAt(key[2]) !== 93 /* ] */) continue;
+        const eq = fewBlanks(text, key[2] + 1);
+        if (text.charCodeAt(eq) !== 61 || text.charCodeAt(eq + 1) === 61) continue;
+        const value = reader.string(fewBlanks(text, eq + 1));
+        if (value === undefined || value[3]) continue;
+        // A literal that code goes on after (`"s_" + sid`) is no value of its own.
+        const after = fewBlanks(text, value[2]);
+        const c = text.charCodeAt(after);
+        if (c === 43 || c === 37 || c === 46) continue;
+        reader.hide(value[0], value[1]);
+      }
+    }
+  }
+  // Found name by name: in order, as `applyEdits` takes them.
+  const pairs: [number, number][] = [];
+  for (let k = 0; k < edits.length; k += 2) pairs.push([edits[k]!, edits[k + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const sorted: Edits = [];
+  for (const [a, b] of pairs) if (sorted.length === 0 || a >= sorted[sorted.length - 1]!) sorted.push(a, b);
+  return sorted;
+}
+
+/**
+ * The name a `SimpleCookie(` at `at` is bound to (`c = SimpleCookie(`, `self.jar = http.cookies.SimpleCookie(`): a name
+ * or a path of names before `=` (not `==`), a module's path before the call passed over; or undefined.
+ */
+function boundName(text: string, at: number): string | undefined {
+  let i = at;
+  while (i > 0 && at - i < 64 && (isNameChar(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 46)) i--;
+  i = blanksBack(text, i - 1);
+  if (text.charCodeAt(i) !== 61 || text.charCodeAt(i - 1) === 61 || text.charCodeAt(i - 1) === 33) return undefined;
+  const end = blanksBack(text, i - 1) + 1;
+  let start = end;
+  while (start > 0 && end - start < 128 && (isNameChar(text.charCodeAt(start - 1)) || text.charCodeAt(start - 1) === 46)) start--;
+  const name = text.slice(start, end);
+  return /^[A-Za-z_][\w.]*$/.test(name) ? name : undefined;
 }
 
 /** Where the values to hide of `jar.set("sid", "…")` calls are, in order. */
@@ -111,7 +185,7 @@ function jarValues(text: string): Edits {
         reader.jar(m.index, at);
         break;
       case 'struct':
-        reader.object(at, 'cookie'); // Go's `http.Cookie{Name: …, Value: …}`
+        reader.object(at, 'cookie', 0); // Go's `http.Cookie{Name: …, Value: …}`
         break;
       case 'setter':
         reader.call(at, false); // `set_cookie("sid", "…")`, `cookies.set("sid", "…")`
@@ -244,7 +318,13 @@ class CurlCommands {
         const e = text.charCodeAt(j);
         // A line end as JSON writes it (`\n`); after an escaped backslash (`\\\n`, a shell's line going on) none.
         if (j - i === 1 && (e === 110 || e === 114) && !(e === 110 && text.startsWith('\\r', i - 2)) && !continuesLine(text, i - 1)) this.end();
-        else if (this.shell && this.curl && (e === 34 || e === 39) && j - i < 8) {
+        else if (this.shell && this.curl && e === 39) {
+          // JSON escapes no `'`: the backslashes are the shell's. Inside single quotes they are characters and the `'`
+          // closes (`'it'\''s'`); outside they escape it (a `'` of the word, or of an escaped backslash in JSON text,
+          // `\\'`): no quote opens. Inside double quotes, a character.
+          if (this.quote === 39) this.quote = 0;
+          j++;
+        } else if (this.shell && this.curl && e === 34 && j - i < 8) {
           this.quoteToken(e + 256 * (j - i));
           j++; // the quote is the escape's
         }
@@ -428,6 +508,8 @@ type Literal = [number, number, number, boolean];
  */
 class JarReader {
   far = 0;
+  /** The jar read is a YAML flow collection ({@link yamlFlow}): a value that is no literal is a plain scalar, a value. */
+  flow = false;
   /** The last `*\/` found by {@link blockCommentEnd} and where that search started (-2: none searched). */
   private commentClose = -2;
   private commentFrom = 0;
@@ -597,23 +679,29 @@ class JarReader {
     if (!SETTING_WORD_RE.test(this.text.slice(start, end))) this.hide(start, end);
   }
 
-  /** A jar after `cookies` and its `=` or `:` at `at` (its name starting at `nameEnd`'s name): an object, a list, `dict(…)`, YAML. */
+  /**
+   * A jar after `cookies` and its `=` or `:` at `at` (its name starting at `nameEnd`'s name): an object, a list, `dict(…)`,
+   * YAML (a flow collection too, {@link yamlFlow}: its plain scalars are values, not names of code).
+   */
   jar(name: number, at: number): void {
     const text = this.text;
     const c = text.charCodeAt(at);
-    if (c === 123 /* { */) this.object(at + 1, 'dict');
-    else if (c === 91 /* [ */) this.array(at + 1);
-    else if (text.startsWith('dict(', at)) this.call(at + 5, true);
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      this.flow = yamlFlow(text, name, at);
+      if (c === 123) this.object(at + 1, 'dict', 0);
+      else this.array(at + 1, 0);
+      this.flow = false;
+    } else if (text.startsWith('dict(', at)) this.call(at + 5, true);
     else this.yaml(name, at);
   }
 
   /** A list of cookie objects from after its `[`: each object read, other items passed over. Where the reading ended, or -1. */
-  array(i: number): number {
+  array(i: number, depth: number): number {
     for (;;) {
       i = this.between(i);
       const c = this.text.charCodeAt(i);
       if (c === 93 /* ] */) return i + 1;
-      i = c === 123 /* { */ ? this.object(i + 1, 'cookie') : this.expression(i, 93);
+      i = c === 123 /* { */ ? this.object(i + 1, 'cookie', depth + 1) : this.expression(i, 93);
       if (i < 0) return -1;
       i = this.memberEnd(i, 93);
       if (i < 0) return -1;
@@ -626,7 +714,7 @@ class JarReader {
    * or a dict of cookies (`dict`: every item's value but an attribute's or a setting's word). Keys are string literals
    * or names; a value that is code is passed over. Where the object ends (after its `}`), or -1 (a shape not read).
    */
-  object(i: number, mode: 'cookie' | 'dict'): number {
+  object(i: number, mode: ObjectMode, depth: number): number {
     const text = this.text;
     for (;;) {
       i = this.between(i);
@@ -645,15 +733,32 @@ class JarReader {
       i = this.gap(i);
       if (text.charCodeAt(i) !== 58 /* : */) return -1;
       i = this.between(i + 1);
+      const open = text.charCodeAt(i);
+      if ((open === 123 || (open === 91 && JAR_NAME_RE.test(key))) && depth < MAX_NESTED) {
+        // A nested object, read in place (passed over as code, a jar in it ended the reading: the items after it were
+        // left in clear): a jar (`"cookies": {…}`), a cookie object or a domain's cookies in a dict of cookies
+        // (`{"sid": {"value": …}}`, `{"example.com": {"sid": …}}`), else an object holding no cookie but maybe a jar.
+        const nested = JAR_NAME_RE.test(key) ? 'dict' : mode === 'dict' || mode === 'nested' ? 'nested' : 'none';
+        const close = open === 123 ? this.object(i + 1, nested, depth + 1) : this.array(i + 1, depth + 1);
+        if (close < 0) return -1;
+        i = this.memberEnd(close, 125);
+        if (i < 0) return -1;
+        if (text.charCodeAt(i) === 125) return i + 1;
+        i++; // the `,`
+        continue;
+      }
       const value = this.string(i);
       let end = value === undefined ? -1 : this.memberEnd(value[2], 125);
+      const plain = value === undefined && this.flow ? this.plainScalar(i) : -1;
+      if (plain >= 0) end = this.memberEnd(plain, 125);
       if (value !== undefined && end >= 0) {
-        if (!value[3]) {
-          if (mode === 'cookie' ? key.toLowerCase() === 'value' : !isCookieAttribute(key)) {
-            if (mode === 'dict') this.hideItem(value[0], value[1]);
-            else this.hide(value[0], value[1]);
-          }
+        if (!value[3] && hidesMember(mode, key)) {
+          if (mode === 'cookie') this.hide(value[0], value[1]);
+          else this.hideItem(value[0], value[1]);
         }
+      } else if (plain >= 0 && end >= 0) {
+        const scalar = text.slice(i, plain);
+        if (hidesMember(mode, key) && scalar !== '~') (mode === 'cookie' ? this.hide(i, plain) : this.hideItem(i, plain));
       } else {
         // Code (`sid`, `Date.now() + 3600`, `[443]`, `{…}`), or a literal code goes on after (`"s_" + sid`): kept.
         end = this.expression(value === undefined ? i : value[2], 125);
@@ -678,12 +783,12 @@ class JarReader {
     i = this.between(i);
     const first = text.charCodeAt(i);
     if (!dict && first === 91 /* [ */) {
-      this.array(i + 1);
+      this.array(i + 1, 0);
       return;
     }
     if (!dict && first === 123 /* { */) {
       for (;;) {
-        i = this.object(i + 1, 'cookie');
+        i = this.object(i + 1, 'cookie', 0);
         if (i < 0) return;
         i = this.memberEnd(i, 41);
         if (i < 0 || text.charCodeAt(i) === 41) return;
@@ -826,11 +931,97 @@ class JarReader {
     return true;
   }
 
+  /**
+   * A plain scalar of a YAML flow collection at `i` (`abc123/def+456=`): up to a `,`, `}`, `]`, a line's end or a ` #`
+   * comment, its trailing blanks left out. Where it ends, or -1 (none: a quote, a bracket, or nothing). Bounded.
+   */
+  plainScalar(i: number): number {
+    const text = this.text;
+    const c = text.charCodeAt(i);
+    if (c === 34 || c === 39 || c === 123 || c === 91 || c === 92) return -1;
+    const stop = Math.min(text.length, i + MAX_EXPRESSION);
+    let end = i;
+    while (end < stop) {
+      const d = text.charCodeAt(end);
+      if (d === 44 || d === 125 || d === 93 || d === 10 || d === 13 || (d === 92 && lineBreakAt(text, end) > 0) || (d === 35 && isBlank(text.charCodeAt(end - 1)))) break;
+      end++;
+    }
+    while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
+    if (end > this.far) this.far = end;
+    return end > i ? end : -1;
+  }
+
   /** Whether only blanks and maybe a comment follow `i` up to `end` (a quoted YAML scalar's line). */
   private yamlRest(i: number, end: number): boolean {
     i = blanks(this.text, i);
     return i >= end || this.text.charCodeAt(i) === 35;
   }
+}
+
+/**
+ * How an object of a jar is read: a cookie object (`cookie`: its `value` hidden), a dict of cookies (`dict`: each item's
+ * value but an attribute's or a setting's word), an object in a dict of cookies (`nested`: a cookie object by its name,
+ * `{"sid": {"value": …, "path": "/"}}`, or a domain's or a path's cookies, `{"example.com": {"sid": …}}`: its `value`, and
+ * its items but `name`, `key`, an attribute's or a setting's word), or an object holding no cookie (`none`: read for the
+ * jars in it).
+ */
+type ObjectMode = 'cookie' | 'dict' | 'nested' | 'none';
+
+/** Most objects nested in a jar read in place (deeper ones are passed over as code). */
+const MAX_NESTED = 8;
+
+/** A key naming a jar (`cookies`, `session_cookies`, `storedCookies`). */
+const JAR_NAME_RE = /cookies$/i;
+
+/** Whether a member `key` of an object read as `mode` has its value hidden. */
+function hidesMember(mode: ObjectMode, key: string): boolean {
+  if (mode === 'none') return false;
+  const lower = key.toLowerCase();
+  if (mode === 'cookie') return lower === 'value';
+  if (mode === 'nested' && (lower === 'name' || lower === 'key')) return false;
+  return !isCookieAttribute(key);
+}
+
+/**
+ * Whether the flow collection after `cookies:` at `at` (the name starting at `name`) is YAML's (`cookies: [{name: sid,
+ * value: abc}]`), not code's (`cookies: [{ name: N, value: token }]` in an object literal, where a bare word is a name of
+ * code): the name unquoted and first on its line (or the first word of a string), after `:`; the line above (blank
+ * lines passed over) ending in no `{`, `,`, `(`, `[` or `;` (no object, call or type of code goes on there; the first
+ * line of a text is YAML's); the collection closing its line. Bounded.
+ */
+function yamlFlow(text: string, name: number, at: number): boolean {
+  if (!text.slice(name + 7, at).includes(':')) return false;
+  let keyStart = name;
+  while (keyStart > name - 128 && keyStart > 0 && isKeyChar(text.charCodeAt(keyStart - 1))) keyStart--;
+  // A quoted key is JSON's or code's (but the first word of a string, a line of YAML in JSON text: nothing closes it).
+  if (quoteAt(text, name + 7) > 0 || keyColumn(text, keyStart, name + 7) < 0) return false;
+  // The line above: back over the indentation, the line end (raw or as JSON writes it), blank lines.
+  let i = keyStart - 1;
+  for (let n = 0; i >= 0 && n < 512; n++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i--;
+    else if ((c === 110 || c === 114) && text.charCodeAt(i - 1) === 92) {
+      i--;
+      for (let k = 0; k < 7 && text.charCodeAt(i) === 92; k++) i--; // `\n`, `\\n`: all its backslashes
+    } else break;
+  }
+  if (i >= 0) {
+    const last = text.charCodeAt(i);
+    if (last === 123 || last === 44 || last === 40 || last === 91 || last === 59) return false;
+  }
+  // The collection closes its line (`]` or `}` last, but blanks and a ` #` comment): not a type (`{ … }[];`), nor code
+  // going on (`}],`, `}))`).
+  // In JSON text (the key first in a string, or after a line end as JSON writes it) a raw `"` ends the line too.
+  const p = text.charCodeAt(keyStart - 1);
+  const end = lineEndFrom(text, at, p === 34 || ((p === 110 || p === 114) && text.charCodeAt(keyStart - 2) === 92));
+  let j = at;
+  let close = -1;
+  for (; j < end && j - at < MAX_EXPRESSION * 4; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 35 && isBlank(text.charCodeAt(j - 1))) break;
+    if (!isBlank(c)) close = c;
+  }
+  return (close === 93 || close === 125) && (j === end || text.charCodeAt(j) === 35);
 }
 
 /** A letter of a Python string's prefix (`b`, `r`, `u`, `f`, any case). */

@@ -135,10 +135,10 @@ function pairReader(text: string, hide: (start: number, end: number) => void, op
     const nameStart = i;
     while (i < text.length && i - nameStart < MAX_NAME && isNameChar(text.charCodeAt(i))) i++;
     if (i === nameStart) return -1;
-    if (text.charCodeAt(i) !== 61 /* = */) return options.spaced && isBlank(text.charCodeAt(i)) ? spacedPair(text, i, hide) : -1;
+    if (text.charCodeAt(i) !== 61 /* = */) return options.spaced && isBlank(text.charCodeAt(i)) && !isTypeName(text, nameStart, i) ? spacedPair(text, i, hide) : -1;
     const at = i + 1;
     const c = text.charCodeAt(at);
-    if (options.spaced && isBlank(c)) return spacedPair(text, i, hide);
+    if (options.spaced && isBlank(c)) return isTypeName(text, nameStart, i) ? -1 : spacedPair(text, i, hide);
     // A value in escaped quotes (`sid=\"abc\"`, a quoted value in a JSON string): judged inside them.
     const escaped = c === 92 ? escapedQuotedValue(text, at) : undefined;
     if (escaped !== undefined) {
@@ -176,6 +176,17 @@ function spacedPair(text: string, i: number, hide: (start: number, end: number) 
   if (!(Number.isNaN(next) || next === 59 || lineBreakAt(text, after) > 0)) return -1;
   if (!keptValue(text.slice(at, end))) hide(at, end);
   return next === 59 ? after : end;
+}
+
+/**
+ * Built-in types of Python and TypeScript: `Cookie: str = DEFAULT_COOKIE` (a class's annotated attribute), `Cookie:
+ * string = ''` are annotations, not a header's pair `str=…`.
+ */
+const TYPE_NAME_RE = /^(?:str|bytes|int|float|bool|dict|list|tuple|set|object|any|Any|string|number|boolean|unknown|never)$/;
+
+/** Whether the pair's name `[start, end)` is a built-in type's ({@link TYPE_NAME_RE}). */
+function isTypeName(text: string, start: number, end: number): boolean {
+  return end - start <= 7 && TYPE_NAME_RE.test(text.slice(start, end));
 }
 
 /** A space or a tab. */

@@ -4,9 +4,11 @@
  * half its characters, too short for the GitHub rule, would be kept, and
  * with it most of the secret. Where a text was cut, the token running up to
  * the cut is replaced when it starts with a known secret prefix, whatever
- * its length.
+ * its length; so is a value whose end its rule needs (a closing quote, an
+ * `@`: redact-cut-values.ts).
  */
 
+import { type CutKeys, cutValueAt } from './redact-cut-values.js';
 import { ALNUM_BODY_KINDS, VENDOR_PREFIXES } from './redact-vendors.js';
 
 /**
@@ -45,11 +47,15 @@ const PREFIXES: readonly (readonly [prefix: string, kind: string])[] = [
 
 
 /**
- * Fewest characters after the prefix for a cut token to count: a word cut
- * right after `ASIA` (`Markets in ASIA…`) or `sk-` is no secret, and four
- * characters of one leak little.
+ * Fewest characters after the prefix for a cut token to count, for the kinds whose first characters are no secret: an
+ * AWS access key's id (the secret is another string) and a JWT's header (`eyJhbGci…`, base64 of `{"alg":…`); a word cut
+ * right after `ASIA` (`Markets in ASIA…`) is none either. For every other kind one character: the body is the secret, and
+ * none of it is left in clear (`ghp_a…`: kept before 2026-12-06, late). The prefix alone (`ghp_…`) holds none of it.
  */
-const MIN_CUT_BODY = 4;
+const MIN_CUT_BODY_NO_SECRET = 4;
+
+/** The kinds of {@link MIN_CUT_BODY_NO_SECRET}. */
+const NO_SECRET_START_KINDS: ReadonlySet<string> = new Set(['aws_access_key', 'jwt']);
 
 /** Farthest a cut token is looked back for (the token rules' longest bodies are 8 KiB). */
 const MAX_CUT_TOKEN = 8192;
@@ -71,7 +77,7 @@ function prefixAt(text: string, k: number): readonly [string, string] | undefine
  * `-` after their prefix is a name: `hf_hub_down…`).
  */
 function hasSecretBody(text: string, from: number, to: number, kind: string): boolean {
-  if (to - from < MIN_CUT_BODY) return false;
+  if (to - from < (NO_SECRET_START_KINDS.has(kind) ? MIN_CUT_BODY_NO_SECRET : 1)) return false;
   const aws = kind === 'aws_access_key';
   if (!aws && !ALNUM_BODY_KINDS.has(kind)) return true;
   for (let i = from; i < to; i++) {
@@ -103,31 +109,44 @@ function startsToken(text: string, k: number, runStart: number): boolean {
 
 /**
  * Replaces each token with a secret prefix that runs up to a cut: right
- * before every {@link TRUNCATION_MARK}, and at the end when `cutAtEnd`.
+ * before every {@link TRUNCATION_MARK}, and at the end when `cutAtEnd`;
+ * else, given `keys`, a value whose end the cut took (redact-cut-values.ts).
  * Linear: each look-back stops at the previous cut.
  */
-export function redactCutTokens(text: string, cutAtEnd: boolean): { text: string; count: number; kinds: string[] } {
+export function redactCutTokens(text: string, cutAtEnd: boolean, keys?: CutKeys): { text: string; count: number; kinds: string[] } {
   const cuts: number[] = [];
   for (let i = text.indexOf(TRUNCATION_MARK); i >= 0; i = text.indexOf(TRUNCATION_MARK, i + TRUNCATION_MARK.length)) cuts.push(i);
   if (cutAtEnd) cuts.push(text.length);
   let out = '';
   let last = 0;
   let count = 0;
+  /** Where the previous cut's mark ends: no look-back goes before it. */
+  let from = 0;
   const kinds: string[] = [];
+  const replace = (start: number, cut: number, kind: string): void => {
+    out += text.slice(last, start) + `[REDACTED:${kind}]`;
+    last = cut;
+    count++;
+    if (!kinds.includes(kind)) kinds.push(kind);
+  };
   for (const cut of cuts) {
-    if (cut < last) continue;
+    const floor = Math.max(from, last);
+    from = cut + TRUNCATION_MARK.length;
+    if (cut < floor) continue;
     let runStart = cut;
-    while (runStart > last && cut - runStart < MAX_CUT_TOKEN && isTokenChar(text.charCodeAt(runStart - 1))) runStart--;
+    while (runStart > floor && cut - runStart < MAX_CUT_TOKEN && isTokenChar(text.charCodeAt(runStart - 1))) runStart--;
+    let done = false;
     for (let k = runStart; k < cut; k++) {
       if (!startsToken(text, k, runStart)) continue;
       const found = prefixAt(text, k);
       if (found === undefined || !hasSecretBody(text, k + found[0].length, cut, found[1])) continue;
-      out += text.slice(last, k) + `[REDACTED:${found[1]}]`;
-      last = cut;
-      count++;
-      if (!kinds.includes(found[1])) kinds.push(found[1]);
+      replace(k, cut, found[1]);
+      done = true;
       break;
     }
+    if (done || keys === undefined) continue;
+    const value = cutValueAt(text, cut, floor, keys);
+    if (value !== undefined) replace(value.start, cut, value.kind);
   }
   return count === 0 ? { text, count: 0, kinds } : { text: out + text.slice(last), count, kinds };
 }

@@ -98,6 +98,11 @@ export function bearerLinesHold(input: string, start: number, kept: string, sche
  */
 const TOKEN_SCHEME_RE = /^(?:Bearer|Basic|Token|Bot|Negotiate|NTLM|DPoP|ApiKey|Api-Key|Key|SSWS|GenieKey|Splunk)$/i;
 
+/** Whether `scheme` is one of {@link TOKEN_SCHEME_RE}: its credential is one token (`Bearer`, `Basic`, `Token`). */
+export function isTokenScheme(scheme: string): boolean {
+  return TOKEN_SCHEME_RE.test(scheme);
+}
+
 /** The name of a scheme of the IANA registry or of {@link TOKEN_SCHEME_RE} (`Bearer`, `Digest`): a value alone, it holds no credential. */
 export function isSchemeName(value: string): boolean {
   return TOKEN_SCHEME_RE.test(value) || /^(?:Digest|OAuth|Hawk|HOBA|Mutual|SCRAM-SHA-1|SCRAM-SHA-256|vapid|Signature|AWS4-HMAC-SHA256)$/i.test(value);

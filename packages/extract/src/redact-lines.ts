@@ -12,13 +12,17 @@ const MAX_ESCAPES = 7;
 /** A line end in a regex: `\n`, `\r\n`, `\r`, or one of them as JSON writes it (`\\n`, `\\r\\n`, with 1–7 backslashes). */
 export const LINE_END = `(?:\\r?\\n|\\r|\\\\{1,7}r\\\\{1,7}n|\\\\{1,7}[nr])`;
 
+/** Most blank lines read between a key and its value on a line below (bounded: each match tries a constant). */
+const MAX_BLANK_LINES = 8;
+
 /**
  * In a regex, after a key's `:`: blanks to the line's end (raw or as JSON writes it), then the next line's indentation
  * before something not blank: a YAML value on the line below its key (`password:` then `  hunter22`). Whether it is one
  * is for {@link valueBelowKey} to say. Not after a comment (`password: #x` then a line: `#x` may be the password, in a
- * text that is no YAML, and is read as the value, as before values below their key were read).
+ * text that is no YAML, and is read as the value, as before values below their key were read). Blank lines may come
+ * between (up to {@link MAX_BLANK_LINES}: `password:`, a blank line, `  hunter22`, as YAML reads it).
  */
-export const NEXT_LINE = `(?:[ \\t]{0,16}${LINE_END}[ \\t]{1,64}(?=\\S))`;
+export const NEXT_LINE = `(?:(?:[ \\t]{0,16}${LINE_END}){1,${MAX_BLANK_LINES + 1}}[ \\t]{1,64}(?=\\S))`;
 
 /**
  * The length of the line end at `i`: `\n`, `\r\n`, `\r`, or one of them escaped as JSON writes it (`\n`, `\r\n`,
@@ -41,6 +45,13 @@ export function lineBreakAt(text: string, i: number): number {
   return m - j - 1 === k && text.charCodeAt(m) === 110 ? m + 1 - i : k + 1;
 }
 
+/** How many backslashes escape the line end at `i` (of {@link lineBreakAt}): 0 for a raw one. */
+function breakLevel(text: string, i: number): number {
+  let j = i;
+  while (text.charCodeAt(j) === 92 && j - i < MAX_ESCAPES) j++;
+  return j - i;
+}
+
 /** Whether the line end at `i` (of {@link lineBreakAt}) is escaped, as JSON writes it. */
 export function escapedBreak(text: string, i: number): boolean {
   return text.charCodeAt(i) === 92;
@@ -58,7 +69,7 @@ const MAX_INDENT = 256;
 
 /**
  * The column of a key (`[keyStart, keyEnd)`) when it is the first thing on its line: after indentation, maybe a YAML
- * list's `- ` and the key's opening quote (maybe escaped); the line starting at the text's start or after a line
+ * list's `- ` and the key's opening quote (maybe escaped: the column is the quote's); the line starting at the text's start or after a line
  * end, raw or as JSON writes it. Also 0 for a key that is the first word of a string (`{"stdout": "password: |\n…`:
  * a quote opening a string, after `:`, `,`, `=`, `(` or `[`, and no quote closing the key). -1 otherwise (a key after
  * other code: `x = {"Cookie": …}`). Bounded.
@@ -72,6 +83,8 @@ export function keyColumn(text: string, keyStart: number, keyEnd: number): numbe
     i--;
     for (let k = 0; k < MAX_ESCAPES && text.charCodeAt(i) === 92; k++) i--;
   }
+  // A quoted key's column is its opening quote's (`"password": |` then a line one space deep is its block).
+  const first = i + 1;
   const stop = Math.max(-1, keyStart - MAX_INDENT);
   i = blanksBack(text, i, stop);
   if (quote) {
@@ -82,11 +95,11 @@ export function keyColumn(text: string, keyStart: number, keyEnd: number): numbe
     if (!closed && (c === 58 || c === 44 || c === 61 || c === 40 || c === 91)) return 0;
   }
   if (text.charCodeAt(i) === 45 /* - */ && text.charCodeAt(i + 1) === 32) i = blanksBack(text, i - 1, stop);
-  if (i < 0) return keyStart;
+  if (i < 0) return first;
   c = text.charCodeAt(i);
-  if (c === 10 || c === 13) return keyStart - i - 1;
+  if (c === 10 || c === 13) return first - i - 1;
   // A line end as JSON writes it: its letter, after a backslash.
-  if ((c === 110 || c === 114) && text.charCodeAt(i - 1) === 92) return keyStart - i - 1;
+  if ((c === 110 || c === 114) && text.charCodeAt(i - 1) === 92) return first - i - 1;
   return -1;
 }
 
@@ -124,16 +137,19 @@ export interface BlockLine {
 
 /**
  * The lines after the line end at `at` (a YAML block's, a folded header's) indented deeper than `column`, up to the
- * first line that is not (blank lines between are passed over). `quoteEnds`: a raw `"` ends a line and the block (a
- * JSON string closes). Calls `each` on every such line (its content not blank); `each` returns where its reading of
- * the line ended, or -1 to stop. Where the block's reading ended: the end of its last line read.
+ * first line that is not (blank lines between are passed over), or the first line end escaped otherwise than the one at
+ * `at` (see {@link breakLevel}). `quoteEnds`: a raw `"` ends a line and the block (a JSON string closes). Calls `each`
+ * on every such line (its content not blank); `each` returns where its reading of the line ended, or -1 to stop. Where the block's reading ended: the end of its last line read.
  */
 export function readBlock(text: string, at: number, column: number, quoteEnds: boolean, each: (line: BlockLine) => number): number {
   let end = at;
   let i = at;
+  const level = breakLevel(text, at);
   for (;;) {
     const br = lineBreakAt(text, i);
-    if (br === 0) return end;
+    // A line end of another level ends the block: a raw one after lines as JSON writes them (the string holding them
+    // ended: `fill('password: |\n  ')` then the next line of code), or `\n` after `\\n` (JSON of such code).
+    if (br === 0 || breakLevel(text, i) !== level) return end;
     const start = i + br;
     const indent = indentAt(text, start);
     const lineEnd = lineEndFrom(text, start + indent, quoteEnds);
@@ -175,8 +191,17 @@ export function blanksStart(text: string, i: number): number {
  */
 export function valueBelowKey(text: string, keyStart: number, keyEnd: number, valueStart: number): boolean {
   const column = keyColumn(text, keyStart, keyEnd);
+  if (column < 0 || valueStart - blanksStart(text, valueStart) <= column) return false;
+  return plainScalarLine(text, valueStart);
+}
+
+/**
+ * Whether the line whose content starts at `valueStart` (after its indentation) is a plain or quoted scalar (see
+ * {@link valueBelowKey}): no mapping's key, list's item, comment, block indicator, flow collection, anchor, alias or
+ * directive. Bounded.
+ */
+export function plainScalarLine(text: string, valueStart: number): boolean {
   const lineStart = blanksStart(text, valueStart);
-  if (column < 0 || valueStart - lineStart <= column) return false;
   const c = text.charCodeAt(valueStart);
   const next = text.charCodeAt(valueStart + 1);
   // `-`, `?`, `:` start a list's item, a complex key, a mapping's value when a blank or the line's end follows.
@@ -211,6 +236,24 @@ export function valueBelowKey(text: string, keyStart: number, keyEnd: number, va
 }
 
 /**
+ * Where a plain YAML scalar that ends its line at `valueEnd` (blanks may follow it, no comment) ends when it goes on over
+ * the lines below, indented deeper than its key's `column` (`password: first` then `  continued`: one value, as YAML
+ * reads it): the end of its last line (its trailing blanks left out), or -1 when no line goes on. A line that is no plain
+ * scalar's ({@link plainScalarLine}: a key, a list's item, a comment) ends it. Reads forward only.
+ */
+export function plainContinuationEnd(text: string, valueEnd: number, column: number): number {
+  const at = valueEnd + indentAt(text, valueEnd);
+  if (column < 0 || lineBreakAt(text, at) === 0) return -1;
+  const end = readBlock(text, at, column, escapedBreak(text, at), (line) => {
+    if (!plainScalarLine(text, line.start)) return -1;
+    let e = line.end;
+    while (e > line.start && (text.charCodeAt(e - 1) === 32 || text.charCodeAt(e - 1) === 9)) e--;
+    return e;
+  });
+  return end > at ? end : -1;
+}
+
+/**
  * Whether each line end in `[from, to)` (raw or as JSON writes it) is followed by a line indented deeper than `column`:
  * a value going on below its key (YAML, HTTP's folding). False at a line end when `column` is negative (the key does not
  * start its line). True when there is none. Reads `[from, to)` only.
@@ -228,30 +271,24 @@ export function linesGoDeeper(text: string, from: number, to: number, column: nu
   return true;
 }
 
-/** Most kept block scalars around a place a block scalar is still read at (see {@link KeptBlocks}). */
-const MAX_KEPT_AROUND = 8;
-
 /**
- * The block scalars a scan read and kept (their value a reference or an earlier tag: `password: |` then `  ${PW}`).
- * The scan goes on inside a kept block, where a nested block scalar is read from its own key to its own end. A block
- * scalar with {@link MAX_KEPT_AROUND} kept ones around it is not read (its lines are scanned as any others, as before
- * block scalars were read): each character is read by at most that many blocks, and time stays linear. Without it, a
- * line ` ${X}, "password: |` repeated (a key first in a string: column 0, each block to the text's end, each kept) read
- * the rest of the text from every line (160 KB: 3.7 s).
+ * The block scalars a scan read and kept (their value a reference or an earlier tag, each line too: `password: |` then
+ * `  ${PW}`). The scan goes on inside a kept block (a `token: x` on one of its lines is read as any other), but a block
+ * scalar nested in it is kept without being read: its lines are lines of the kept block, each judged kept already. So
+ * each character is read by one block at most, however deep they nest, and time stays linear. (Before, a nested block
+ * was read from its own key to its own end, and not at all inside 8 kept ones: its secret was left in clear.)
  */
 export class KeptBlocks {
-  private readonly ends: number[] = [];
+  /** Where the kept block read last ends (-1: none yet). */
+  private end = -1;
 
-  /** Whether a block scalar whose value starts at `at` may be read: fewer kept ones still open around it. */
-  admits(at: number): boolean {
-    let n = 0;
-    for (const end of this.ends) if (end > at) this.ends[n++] = end;
-    this.ends.length = n;
-    return n < MAX_KEPT_AROUND;
+  /** Whether the kept block read last is still open at `at` (a nested block, read as the scan moves forward). */
+  inside(at: number): boolean {
+    return at < this.end;
   }
 
-  /** A block scalar read was kept; it ends at `end`. */
+  /** A block scalar read (not nested in a kept one) was kept; it ends at `end`. */
   kept(end: number): void {
-    this.ends.push(end);
+    this.end = end;
   }
 }

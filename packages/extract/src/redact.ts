@@ -24,7 +24,8 @@ import { redactCookies } from './redact-cookies.js';
 import { redactCookieJars } from './redact-cookie-jars.js';
 import { BEARER_RE, bearerLinesHold, isBearerCredential, isSchemeName } from './redact-headers.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
-import { blanksStart, escapedBreak, KeptBlocks, keyColumn, lineBreakAt, NEXT_LINE, readBlock, valueBelowKey } from './redact-lines.js';
+import type { CutKeys } from './redact-cut-values.js';
+import { blanksStart, escapedBreak, KeptBlocks, keyColumn, lineBreakAt, NEXT_LINE, plainContinuationEnd, plainScalarLine, readBlock, valueBelowKey } from './redact-lines.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
@@ -503,40 +504,59 @@ function blockHead(v: AssignedValue, separator: string, input: string, keyStart:
   return lineBreakAt(input, lineEnd) === 0 ? undefined : { lineEnd, column };
 }
 
+/** An {@link AssignedValue} of `[start, end)`, read as a plain value of a block's lines is. */
+function lineValue(value: string, end: number): AssignedValue {
+  return { value, doubleQuoted: false, singleQuoted: false, escapedQuote: undefined, list: false, bare: false, pastBracket: false, end, more: '', moreEnd: end };
+}
+
+/** A line of a block that reads as a comment (`# rotated monthly`: `#` then a blank; `#Sup3r` may be a password). */
+const COMMENT_LINE_RE = /^#(?:[ \t]|$)/;
+
+/** `(`, `[`, `{` in `s` less `)`, `]`, `}`: how many brackets a line leaves open (a template going on below it). */
+function bracketBalance(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) n++;
+    else if (c === 41 || c === 93 || c === 125) n--;
+  }
+  return n;
+}
+
 /**
  * The value of the block scalar `head` introduces: the lines below its key indented deeper than it (raw or as JSON writes
- * them): where it starts and the value (its lines joined by a blank, as the keep rules judge it, empty when no line is
- * indented deeper; `end` where its last line ends).
+ * them): where it starts, the value (its lines joined by a blank, empty when no line is indented deeper; `end` where its
+ * last line ends), and whether it is kept: the value is (`kept`), and so is each line judged alone, but a line inside
+ * brackets a line above left open (`{{ lookup('env',` then `  'PW') }}`: one template) and a line reading as a comment
+ * (`# rotated monthly`). So a reference first
+ * (`${VAR}`, which keeps a value starting with it) hides no secret on a later line.
  */
-function blockValue(input: string, head: BlockHead): { start: number; value: AssignedValue } {
+function blockValue(input: string, head: BlockHead, kept: (v: AssignedValue) => boolean): { start: number; value: AssignedValue; kept: boolean } {
   const parts: string[] = [];
   let first = -1;
+  let linesKept = true;
+  let open = 0;
   const end = readBlock(input, head.lineEnd, head.column, escapedBreak(input, head.lineEnd), (line) => {
     if (first < 0) first = line.start;
-    parts.push(input.slice(line.start, line.end).trimEnd());
-    return line.start + input.slice(line.start, line.end).trimEnd().length;
+    const content = input.slice(line.start, line.end).trimEnd();
+    parts.push(content);
+    if (linesKept) {
+      if (open <= 0 && !COMMENT_LINE_RE.test(content) && !kept(lineValue(content, line.start + content.length))) linesKept = false;
+      open = Math.max(0, open + bracketBalance(content));
+    }
+    return line.start + content.length;
   });
   // No line below: an empty value (kept), not the indicator taken for one.
   if (first < 0) first = head.lineEnd;
-  const value: AssignedValue = {
-    value: parts.join(' '),
-    doubleQuoted: false,
-    singleQuoted: false,
-    escapedQuote: undefined,
-    list: false,
-    bare: false,
-    pastBracket: false,
-    end,
-    more: '',
-    moreEnd: end,
-  };
-  return { start: first, value };
+  const value = lineValue(parts.join(' '), end);
+  return { start: first, value, kept: linesKept && kept(value) };
 }
 
 /**
  * A block scalar's value (see {@link blockHead}, {@link blockValue}) judged by `kept`: where to replace it
- * (`[start, end)`), or `kept` (the value is no secret, or the block is not read: {@link KeptBlocks}), or undefined
- * (no block scalar there: the value is read as any other). Callers call it for a value starting with `|` or `>` only.
+ * (`[start, end)`), or `kept` (the value is no secret; or the block is nested in a kept one, whose lines, its own
+ * among them, were each judged kept: {@link KeptBlocks}), or undefined (no block scalar there: the value is read as any
+ * other). Callers call it for a value starting with `|` or `>` only.
  */
 function judgeBlock(
   input: string,
@@ -549,9 +569,9 @@ function judgeBlock(
 ): { start: number; end: number } | 'kept' | undefined {
   const head = blockHead(v, separator, input, keyStart, keyEnd);
   if (head === undefined) return undefined;
-  if (!blocks.admits(head.lineEnd)) return 'kept';
-  const block = blockValue(input, head);
-  if (kept(block.value)) {
+  if (blocks.inside(head.lineEnd)) return 'kept';
+  const block = blockValue(input, head, kept);
+  if (block.kept) {
     blocks.kept(block.value.end);
     return 'kept';
   }
@@ -860,8 +880,13 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         if (schemeParameters(m, g, start, skip)) passwordRe.lastIndex = start + g[0]!.length + g[1]!.length;
         continue;
       }
-      out += text.slice(last, start) + r;
-      last = start + m.length;
+      // A plain YAML value going on over deeper lines (`password: first` then `  continued`): one value, replaced whole.
+      // Not a value YAML reads as none (`password: #x` is a comment there; the text may be no YAML, and `#x` was read).
+      const plain = g[7] !== undefined && g[1]!.includes(':') && !g[1]!.includes('=') && plainScalarLine(text, start + g[0]!.length + g[1]!.length);
+      const more = plain ? plainContinuationEnd(text, start + m.length, keyColumn(text, start + skip, start + g[0]!.length)) : -1;
+      out += text.slice(last, start) + (more < 0 ? r : r.trimEnd());
+      last = more < 0 ? start + m.length : more;
+      if (more >= 0) passwordRe.lastIndex = more;
       count++;
     }
     return count === 0 ? { text, count } : { text: out + text.slice(last), count };
@@ -2093,6 +2118,7 @@ export function compileRedactor(options: RedactorOptions | undefined, screened =
     }
   }
   const alwaysRun = rules.some((r) => r.bit === 0);
+  const cutKeys = cutKeysOf(keys);
   const scan = screened ? (t: string): number => screen.scan(t) : (): number => ~0;
   const redact = (text: string, call?: RedactCallOptions): RedactionResult => {
     if (!enabled) return { text, redactions: 0, kinds: [] };
@@ -2100,13 +2126,14 @@ export function compileRedactor(options: RedactorOptions | undefined, screened =
     if (compileError) return { text: tag('error'), redactions: 1, kinds: ['error'] };
     try {
       const mask = scan(text);
-      // The common case: no rule can match; nothing else runs and nothing is allocated but the result.
-      // (Nor can a cut token: every secret prefix holds a character the screen looks for.)
-      if (mask === 0 && !alwaysRun) return { text, redactions: 0, kinds: [] };
-      const found = runRules(rules, scan, mask, text);
       const cutAtEnd = call?.cutAtEnd === true;
+      // The common case: no rule can match; nothing else runs and nothing is allocated but the result. (Nor can a cut
+      // token, nor a cut value after a key or a scheme: every secret prefix and key holds a character the screen looks
+      // for. A URL's password cut before its `@` the screen does not see: looked for where the text was cut.)
+      if (mask === 0 && !alwaysRun && !((cutAtEnd || text.includes(TRUNCATION_MARK)) && text.includes('://'))) return { text, redactions: 0, kinds: [] };
+      const found = runRules(rules, scan, mask, text);
       if (!cutAtEnd && !found.text.includes(TRUNCATION_MARK)) return found;
-      const cut = redactCutTokens(found.text, cutAtEnd);
+      const cut = redactCutTokens(found.text, cutAtEnd, cutKeys);
       if (cut.count === 0) return found;
       for (const kind of cut.kinds) if (!found.kinds.includes(kind)) found.kinds.push(kind);
       return { text: cut.text, redactions: found.redactions + cut.count, kinds: found.kinds };
@@ -2115,6 +2142,22 @@ export function compileRedactor(options: RedactorOptions | undefined, screened =
     }
   };
   return { redact, enabled };
+}
+
+/** The secrets' keys `keys` (as the assignment rule reads them: a prefix, then a key name) for a value a cut ended. */
+function cutKeysOf(keys: readonly string[]): CutKeys {
+  const keyName = new RegExp(`^[A-Za-z0-9_.-]{0,128}(?:${keys.map(caseless).join('|')})$`);
+  return {
+    isKey: (key) => keyName.test(key),
+    kept: (value, key, input, keyStart, end) =>
+      keptValue(
+        { value, doubleQuoted: true, singleQuoted: false, escapedQuote: undefined, list: false, bare: false, pastBracket: false, end, more: '', moreEnd: end },
+        key,
+        ':',
+        input,
+        keyStart,
+      ),
+  };
 }
 
 /**

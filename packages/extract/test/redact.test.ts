@@ -648,6 +648,7 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     // Calls setting cookies, jars, YAML over lines, blanks around `=`, escaped values, glued -b (2026-12-06).
     'setCookie(', 'set_cookie(', '.cookie(', 'Cookie(', 'Cookie{', 'kie(', 'kie', 'Sync(', 'jar.set(', 'Jar.set(', 'ar.set(', 'dict(', 'value=', 'key=', 'Value: ',
     '/*', '*/', 'b"', 'f"{', '`', '${', ' = ', '\\"a1\\"', '- name: ', '>-', '|', ': |\n  ', '\n  ', '\n    ', '-bsid=', '-b"', '; ', '& ', 'policy', 'strict',
+    'SimpleCookie(', '.load(', '["sid"] = ', 'cookies: [{', 'name: a, ', '}]', TRUNCATION_MARK, 'ghp_', '://', 'Bearer ', "\\'", '\n\n',
   ];
   const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((a) => a.join(''));
   /** Fewer pieces, those of the command, name/value, .netrc and auth rules, so that their shapes come up often. */
@@ -669,6 +670,9 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     '"cookies": [', 'cookies={', 'cookies.set(', 'addCookies([', '"value": ', '-b ', '--cookie ', '[{', ']', '"sid": ', 'sid=abc1',
     'page.setCookie({', 'set_cookie("a", ', 'res.cookie(', 'jar.set(', 'CookieJar', 'http.Cookie{', 'cookies=dict(', 'value=', 'cookies:\n', '  - name: a\n',
     '    value: ', 'Cookie: ', 'Authorization: ', '>-\n  ', 'Bearer ', 'password: |\n  ', ' = ', '/* c */', 'b"', '-bsid=', '; ', ' & ',
+    // SimpleCookie, YAML flow collections, nested jars, plain values over lines, cuts (2026-12-06, late).
+    'c = SimpleCookie(', 'http.cookies.SimpleCookie()', 'c["sid"] = ', 'c.load(', 'cookies: [{name: a, value: ', 'cookies: {', '{"value": "a1"}', '\n\n  ',
+    TRUNCATION_MARK, 'ghp_a', 'sk-ab', 'postgres://u:', 'Bearer a', "'\\''", 'str = ',
   ];
   const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
@@ -729,7 +733,7 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
 
 describe('createRedactor: secrets cut short', () => {
   const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0'.repeat(2);
-  it('a token with a secret prefix running up to a truncation mark is replaced, however short (from four characters past the prefix)', () => {
+  it('a token with a secret prefix running up to a truncation mark is replaced, however short (from one character past the prefix; four for AWS ids and JWTs)', () => {
     for (const [cut, kind] of [
       [token.slice(0, 20), 'github_token'],
       ['sk-proj-AbCdEf', 'openai_key'],
@@ -750,7 +754,7 @@ describe('createRedactor: secrets cut short', () => {
   });
 
   it('only at a cut: the same short token elsewhere, or a word that merely contains a prefix, is kept', () => {
-    for (const s of [`keys: ${token.slice(0, 20)} and more`, `task-ASIAN${TRUNCATION_MARK}`, `Markets in ASIA${TRUNCATION_MARK}`, `SOUTHEAST ASIAN${TRUNCATION_MARK}`, `ASIAN cuisine, ASIAcafe${TRUNCATION_MARK}`, `use sk-${TRUNCATION_MARK}`, `ghp_abc${TRUNCATION_MARK}`, `risk-assessment${TRUNCATION_MARK}`, `[REDACTED:openai_key]${TRUNCATION_MARK}`]) {
+    for (const s of [`keys: ${token.slice(0, 20)} and more`, `task-ASIAN${TRUNCATION_MARK}`, `Markets in ASIA${TRUNCATION_MARK}`, `SOUTHEAST ASIAN${TRUNCATION_MARK}`, `ASIAN cuisine, ASIAcafe${TRUNCATION_MARK}`, `use sk-${TRUNCATION_MARK}`, `ghp_${TRUNCATION_MARK}`, `risk-assessment${TRUNCATION_MARK}`, `[REDACTED:openai_key]${TRUNCATION_MARK}`]) {
       assert.equal(redact(s).text, s, s);
     }
   });
@@ -2584,5 +2588,152 @@ describe("createRedactor: curl's command after a line end as JSON writes it (a r
     }
     // `libcurl`, `ncurl` in a word are no curl.
     assertKept([command('echo libcurl -b x=1'), 'see ncurl -b x=1']);
+  });
+});
+
+describe('createRedactor: leaks and false positives an audit of cookies, YAML values and cuts found (2026-12-06, late)', () => {
+  const json = (s: string): string => JSON.stringify({ stdout: s });
+
+  it("leak: Python's SimpleCookie, built from a header's text or filled item by item, is read as a Cookie header", () => {
+    assertRedacts([
+      ['c = SimpleCookie("sid=abc123def; theme=dark")', 'c = SimpleCookie("sid=[REDACTED:cookie]; theme=[REDACTED:cookie]")', 2],
+      ["jar = http.cookies.SimpleCookie('sid=abc123def')", "jar = http.cookies.SimpleCookie('sid=[REDACTED:cookie]')", 1],
+      ['c = http.cookies.SimpleCookie()\nc["sid"] = "abc123def"\nc["sid"]["path"] = "/"\n', 'c = http.cookies.SimpleCookie()\nc["sid"] = "[REDACTED:cookie]"\nc["sid"]["path"] = "/"\n', 1],
+      ["cookie = SimpleCookie()\ncookie.load('sid=abc123def; csrftoken=zz9')", "cookie = SimpleCookie()\ncookie.load('sid=[REDACTED:cookie]; csrftoken=[REDACTED:cookie]')", 2],
+      [json('c = SimpleCookie()\nc["sid"] = "abc123def"'), json('c = SimpleCookie()\nc["sid"] = "[REDACTED:cookie]"'), 1],
+    ], ['cookie']);
+    assertKept([
+      'c = SimpleCookie(os.environ.get("HTTP_COOKIE", ""))',
+      'c = SimpleCookie()\nc.load(raw)\nc["sid"] = sid\nc["sid"]["path"] = "/"',
+      'data = json.load(f)\nd = {}\nd["sid"] = "abc123def"',
+      'c = SimpleCookie()\nif c["sid"] == "abc123def": pass',
+    ]);
+  });
+
+  it('leak: a YAML flow collection under `cookies` (`[{name: sid, value: …}]`, `{sid: …}`) has its values read', () => {
+    assertRedacts([
+      ['cookies: [{name: sid, value: abc123def456}]\n', 'cookies: [{name: sid, value: [REDACTED:cookie]}]\n', 1],
+      ['session:\n  cookies: [{name: sid, value: abc123/def+456=, path: /}]\n', 'session:\n  cookies: [{name: sid, value: [REDACTED:cookie], path: /}]\n', 1],
+      ['cookies: {sid: abc123def, theme: dark}\n', 'cookies: {sid: [REDACTED:cookie], theme: [REDACTED:cookie]}\n', 2],
+      ['cookies: [{"name":"sid","value":"abc123def"}]\n', 'cookies: [{"name":"sid","value":"[REDACTED:cookie]"}]\n', 1],
+      [json('cookies: [{name: sid, value: abc123def456}]\n'), json('cookies: [{name: sid, value: [REDACTED:cookie]}]\n'), 1],
+    ], ['cookie']);
+    assertKept([
+      // Code: an object's member (the line above ends in `{` or `,`), names of code as values.
+      'const state = {\n  cookies: [{ name: COOKIE_NAME, value: sessionToken }],\n};',
+      'const state = {\n  origin: o,\n  cookies: [{ name: COOKIE_NAME, value: sessionToken }]\n};',
+      'await context.addCookies([{ name: COOKIE_NAME, value: sessionToken }]);',
+      // The same code as JSON writes it, and JSON of that (its line ends `\\n`): still code.
+      json('const state = {\n  origin: o,\n  cookies: [{ name: COOKIE_NAME, value: sessionToken }]\n};'),
+      json(json('const state = {\n  cookies: [{ name: COOKIE_NAME, value: sessionToken }]\n};')),
+      'interface Session {\n  cookies: { name: string; value: string }[];\n}',
+      'cookies: [{name: sid, value: ~}]\n',
+    ]);
+  });
+
+  it('leak: the items of a dict of cookies after a nested object, and a nested cookie object, are read', () => {
+    assertRedacts([
+      ['cookies = {"a": {"cookies": {"x": "inner1x"}}, "sid": "zzz999yyy"}', 'cookies = {"a": {"cookies": {"x": "[REDACTED:cookie]"}}, "sid": "[REDACTED:cookie]"}', 2],
+      ['{"cookies": [{"name": "sid", "value": "v1xxxx", "extra": {"cookies": 1}}, {"name": "b", "value": "v2xxxx"}]}', '{"cookies": [{"name": "sid", "value": "[REDACTED:cookie]", "extra": {"cookies": 1}}, {"name": "b", "value": "[REDACTED:cookie]"}]}', 2],
+      ['cookies = {"sid": {"value": "abc123def", "path": "/"}, "csrf": "zzz999yyy"}', 'cookies = {"sid": {"value": "[REDACTED:cookie]", "path": "/"}, "csrf": "[REDACTED:cookie]"}', 2],
+      ['{"cookies": {"example.com": {"sid": "abc123def", "domain": "example.com"}}}', '{"cookies": {"example.com": {"sid": "[REDACTED:cookie]", "domain": "example.com"}}}', 1],
+    ], ['cookie']);
+    assertKept(['cookies = {"sid": {"name": "sid", "value": sid, "path": "/"}}', '{"cookies": {"policy": {"analytics": "granted"}}}']);
+  });
+
+  it('leak: a plain YAML value going on over deeper lines is replaced whole', () => {
+    assertRedacts([
+      ['db:\n  password: first part\n    continued line\n  user: bob\n', 'db:\n  password: [REDACTED:password_assignment]\n  user: bob\n', 1],
+      ['password: first\n  continued\n', 'password: [REDACTED:password_assignment]\n', 1],
+      ['password: first  # note\n  continued\n', 'password: [REDACTED:password_assignment]  # note\n  continued\n', 1],
+      [json('password: first\n  continued\nuser: bob'), json('password: [REDACTED:password_assignment]\nuser: bob'), 1],
+    ], ['password_assignment']);
+    assertKept(['password: ${PW}\n  continued\n']);
+    // A key on the deeper line is a mapping's (no continuation); so is a list's item.
+    assertRedacts([
+      ['password: first\n  user: bob\n', 'password: [REDACTED:password_assignment]\n  user: bob\n', 1],
+      ['password: first\n  - a\n', 'password: [REDACTED:password_assignment]\n  - a\n', 1],
+    ]);
+  });
+
+  it('leak: a plain YAML value below its key after blank lines is read', () => {
+    assertRedacts([
+      ['password:\n\n  hunter2secret\n', 'password:\n\n  [REDACTED:password_assignment]\n', 1],
+      ['db:\n  password:\n\n    hunter2secret\n  user: bob', 'db:\n  password:\n\n    [REDACTED:password_assignment]\n  user: bob', 1],
+    ], ['password_assignment']);
+    assertKept(['password:\n\nuser: bob', 'password:\n\n  user: bob']);
+  });
+
+  it("leak: a quoted key's block scalar indented by one space is read (the key's column is its quote's)", () => {
+    assertRedacts([
+      ['"password": |\n s3cretvalue\n', '"password": |\n [REDACTED:password_assignment]\n', 1],
+      ["- 'password': |\n   s3cretvalue\n", "- 'password': |\n   [REDACTED:password_assignment]\n", 1],
+    ], ['password_assignment']);
+  });
+
+  it('leak: a block scalar whose first line is a reference but a later line a secret is replaced', () => {
+    assertRedacts([
+      ['password: |\n  ${VAR}\n  hunter2secret\n', 'password: |\n  [REDACTED:password_assignment]\n', 1],
+      ['- name: DB_PASSWORD\n  value: |\n    $(DB_PASSWORD)\n    hunter2secret\n', '- name: DB_PASSWORD\n  value: |\n    [REDACTED:name_value]\n', 1],
+    ]);
+    assertKept([
+      'password: |\n  ${VAR}\n  ${OTHER}\n',
+      'secret: |\n  ${VAULT_SECRET}\n  # rotated monthly\n',
+      // A template going on over lines: its later lines are inside its brackets.
+      "password: >-\n  {{ lookup('env',\n     'DB_PASSWORD') }}\n",
+    ]);
+  });
+
+  it('leak: a block scalar nested in more than eight kept ones is read', () => {
+    let text = '';
+    for (let k = 0; k < 12; k++) text += ' '.repeat(2 * k) + 'password: |\n' + ' '.repeat(2 * k + 2) + '${X}\n';
+    text += ' '.repeat(24) + 'password: |\n' + ' '.repeat(26) + 'hunter2secret\n';
+    const res = redact(text);
+    assert.ok(!res.text.includes('hunter2secret'), res.text);
+    assert.ok(res.redactions >= 1);
+    assert.equal(redact(res.text).redactions, 0);
+  });
+
+  it('leak: a secret cut right after its prefix (fewer than four characters left) is replaced', () => {
+    const T = TRUNCATION_MARK;
+    assertRedacts([
+      ['x ghp_a' + T, 'x [REDACTED:github_token]' + T, 1],
+      ['x ghp_abc' + T, 'x [REDACTED:github_token]' + T, 1],
+      ['x sk-ant-a' + T, 'x [REDACTED:anthropic_key]' + T, 1],
+      ['x github_pat_1' + T, 'x [REDACTED:github_token]' + T, 1],
+      ['x xoxb-1' + T, 'x [REDACTED:slack_token]' + T, 1],
+      ['x sk-ab' + T, 'x [REDACTED:openai_key]' + T, 1],
+    ]);
+    const cut = r.redact('token ghp_ab', { cutAtEnd: true });
+    assert.equal(cut.text, 'token [REDACTED:github_token]');
+    // A prefix alone holds nothing of a secret; AWS key ids and JWT headers start with no secret.
+    assertKept(['x ghp_' + T, 'Markets in ASIA' + T, 'x AKIAIO' + T, 'x eyJhb' + T]);
+  });
+
+  it('leak: a value whose closing quote or end a cut took is replaced up to the cut', () => {
+    const T = TRUNCATION_MARK;
+    assertRedacts([
+      ['{"password": "hunter2x' + T, '{"password": "[REDACTED:password_assignment]' + T, 1],
+      ["api_key='ab" + T, "api_key='[REDACTED:password_assignment]" + T, 1],
+      ['{\\"token\\": \\"abc1' + T, '{\\"token\\": \\"[REDACTED:password_assignment]' + T, 1],
+      ['Authorization: Bearer ab' + T, 'Authorization: Bearer [REDACTED:bearer]' + T, 1],
+      ['"Authorization": "Bearer abc' + T, '"Authorization": "Bearer [REDACTED:bearer]' + T, 1],
+      ['postgres://admin:passw0rd' + T, 'postgres://admin:[REDACTED:url_password]' + T, 1],
+    ]);
+    assertKept(['{"password": "' + T, '{"note": "hunter2x' + T, 'postgres://db.example:54' + T, 'see https://x.example/a:b' + T]);
+  });
+
+  it('corruption: `Cookie: str = DEFAULT_COOKIE` is an annotation, not a header', () => {
+    assertKept(['class Headers:\n    Cookie: str = DEFAULT_COOKIE\n', 'Cookie: str = DEFAULT_COOKIE', 'Cookie: bytes = b', 'Cookie: Any = None']);
+    assertRedacts([['Cookie: sid = abc123def', 'Cookie: sid = [REDACTED:cookie]', 1]], ['cookie']);
+  });
+
+  it("corruption: the shell's `\\'` (an escaped quote outside quotes, a backslash inside them) does not hide curl's command end", () => {
+    assertKept([
+      "curl -H 'X-Note: it'\\''s' https://x.example; git checkout -b fix=1\n",
+      "curl 'https://x.example/it'\\''s' ; git checkout -b fix=1",
+      "curl -d it\\'s https://x.example; git checkout -b fix=1",
+    ]);
+    assertRedacts([["curl -H 'X-Note: it'\\''s' -b 'sid=abc123def' https://x.example", "curl -H 'X-Note: it'\\''s' -b 'sid=[REDACTED:cookie]' https://x.example", 1]], ['cookie']);
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * The redaction shapes of the audit of 2026-12-06 (late) on adversarial input: each trigger repeated over 32 KB and
+ * over sixteen times as much must take about sixteen times as long (a quadratic reading takes 256 times). Asserted by ratio,
+ * not by absolute time, so a busy machine slows both sizes alike; the best of three runs of each size is taken, and a
+ * ratio over the bound is measured again, twice at most.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createRedactor, TRUNCATION_MARK } from '../src/index.js';
+
+const SMALL = 32_000;
+const LARGE = 16 * SMALL;
+/** Linear is 16; quadratic 256. The bound leaves room for noise (a collection of garbage in one run, not the other; the small time is taken as 1 ms at least). */
+const MAX_RATIO = 64;
+const fill = (unit: string, size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+const redactor = createRedactor();
+
+/** The best of three timings of `redact` on `text`, in ms. */
+function best(text: string, cutAtEnd: boolean): number {
+  let min = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const started = process.hrtime.bigint();
+    redactor.redact(text, { cutAtEnd });
+    min = Math.min(min, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return min;
+}
+
+/** `[name, text of a given size, cutAtEnd]`: the text made by repeating a trigger, maybe after a head. */
+const cases: [string, (size: number) => string, boolean?][] = [
+  ['SimpleCookie("a=b1") x N', (n) => fill('SimpleCookie("a=b1; c=d2")\n', n)],
+  ['one SimpleCookie name, c["a"] = "b1" x N', (n) => 'c = SimpleCookie()\n' + fill('c["a"] = "b1"\n', n)],
+  ['eight SimpleCookie names, their items x N', (n) => Array.from({ length: 8 }, (_, k) => `c${k} = SimpleCookie()\n`).join('') + fill('c1["a"] = "b1"; c7.load("a=b1"); c0[ ', n)],
+  ['c.load(" never closed x N', (n) => 'c = SimpleCookie()\n' + fill('c.load("a=', n)],
+  ['cookies: YAML flow lists x N', (n) => fill('cookies: [{name: a, value: b1}]\n', n)],
+  ['one YAML flow list of N cookies', (n) => 'cookies: [' + fill('{name: a, value: b1}, ', n) + ']\n'],
+  ['cookies: [{ in JSON strings x N (each the first word of a string)', (n) => fill('"x": "cookies: [{name: a, value: ', n)],
+  ['cookies: [ lines of code x N (no flow)', (n) => fill('{\n  cookies: [{ name: a, value: b }],\n', n)],
+  ['dicts of cookies nested x N', (n) => fill('cookies = {"a": {"b": {"c": {"cookies": {"d": ', n)],
+  ['one dict of cookies, N nested objects', (n) => 'cookies = {' + fill('"a": {"value": "b1", "x": {"y": 1}}, ', n) + '}'],
+  ['a plain YAML value over N lines', (n) => 'password: a\n' + fill('  b1 c2\n', n)],
+  ['plain YAML values over two lines x N', (n) => fill('password: a\n  b1\n', n)],
+  ['password: then blank lines x N', (n) => fill('password:\n\n\n  a\n', n)],
+  ['one password: | block of N kept lines', (n) => 'password: |\n' + fill('  ${X}\n', n)],
+  ['password: | kept, nested x N', (n) => fill('password: |\n  ${X}\n  ', n)],
+  ['"password": "ab + a cut x N', (n) => fill('"password": "ab' + TRUNCATION_MARK, n)],
+  ['Authorization: Bearer a + a cut x N', (n) => fill('Authorization: Bearer a' + TRUNCATION_MARK, n)],
+  ['postgres://u:p + a cut x N', (n) => fill('postgres://u:p' + TRUNCATION_MARK, n)],
+  ['long words + a cut x N', (n) => fill('x'.repeat(2000) + TRUNCATION_MARK, n)],
+  ['one long quoted value, cut at its end', (n) => '"password": "' + fill('a', n), true],
+  ["curl with '\\'' x N", (n) => 'curl ' + fill("'a'\\''b' -b a=b1 ", n)],
+];
+
+describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {
+  for (const [name, make, cutAtEnd] of cases) {
+    it(name, () => {
+      const small = make(SMALL);
+      const large = make(LARGE);
+      best(small, cutAtEnd === true); // warm up
+      // Up to three measures: a machine busy with other work can stall one (the test files run side by side); a
+      // quadratic reading fails all three.
+      let ratio = Infinity;
+      for (let attempt = 0; attempt < 3 && ratio >= MAX_RATIO; attempt++) {
+        ratio = best(large, cutAtEnd === true) / Math.max(best(small, cutAtEnd === true), 1);
+      }
+      assert.ok(ratio < MAX_RATIO, `${name}: ${ratio.toFixed(1)} times as long on ${LARGE / SMALL} times the input`);
+    });
+  }
+});
