@@ -9,12 +9,16 @@
  * Reads: `readFile[Sync]`, `createReadStream`, `readJson`, `Deno.readTextFile`,
  * `fs.open(p)`/`'r'`, and copy/rename sources. Functions and modules
  * imported under other names are followed (`js-fs-aliases.ts`), and a
- * `for (const f of ['a.csv', 'b.csv'])` loop's variable stands for each of
- * its values inside the loop's body (after it, it is out of scope).
+ * `for (const f of ['a.csv', 'b.csv'])` loop's variable (also `for await`,
+ * and a callback's parameter in `['a.csv', 'b.csv'].forEach((f) => …)`)
+ * stands for each of its values inside the loop's body (after it, it is out
+ * of scope). Parameters and block-scoped declarations are scoped, and what
+ * a block assigns is unknown after it (`js-scopes.ts`).
  */
 import { argAt, callAt, literalStrings, type CallArg, type CallSite } from './calls.js';
 import { ALT_BUDGET, MAX_VALUE_CHARS, evalArg, evalPrefix, loopValues, type EvalContext, type Val } from './evaluate.js';
 import { fsAliases, type FsAliases } from './js-fs-aliases.js';
+import { BlockScopes, callbackValues, conciseBodyEnd, functionAt, paramNames, type FunctionHead } from './js-scopes.js';
 import { isPathLike, toFilePath } from './paths.js';
 import type { FileSink } from './python-files.js';
 import { matchBrackets, NAME, OP, type TokenList } from './tokens.js';
@@ -35,8 +39,11 @@ const DEFINITION_KEYWORDS = new Set(['function', 'def', 'class', 'async', 'get',
 const RELEVANT_CALLEES = new WordSet([
   ...WRITE_FNS, ...READ_FNS, ...COPY_FNS, ...FS_ONLY_COPY_FNS, 'open', 'openSync', 'write', 'screenshot', 'pdf',
 ]);
-/** Tokens after which an initialiser has ended (statement boundary or list separator). */
-const TERMINATORS = new Set([';', ',', ')', '}', ']']);
+/**
+ * Tokens after which an initialiser has ended (statement boundary or list separator; a `{`, which no
+ * expression goes on with, starts a block on the next line: `const p = 'a.csv'` then `{ … }`).
+ */
+const TERMINATORS = new Set([';', ',', ')', '}', ']', '{']);
 
 /** Scans JS/TS tokens for file writes and reads, adding normalised paths to `sink`. */
 export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
@@ -45,28 +52,57 @@ export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
   const ctx: EvalContext = { tokens, match, lang: 'js', vars, qualify: (chain) => chain.join('.'), altBudget: { left: ALT_BUDGET } };
   const aliases = fsAliases(tokens, match);
   const loops = new LoopStack();
+  const blocks = new BlockScopes(vars);
   const { kinds, starts, ends } = tokens;
   for (let i = 0; i < tokens.length; i++) {
     loops.leaveBefore(i, vars);
-    if (kinds[i] !== NAME) continue;
-    if (ends[i]! - starts[i]! === 3 && tokens.name(i, 'for') && tokens.op(i + 1, '(')) {
-      enterLoop(ctx, i, loops);
+    blocks.leaveBefore(i);
+    const kind = kinds[i];
+    if (kind === OP) {
+      const c = tokens.opChar(i);
+      if (c === 123 /* { */) blocks.open(i, match[i]!);
+      else if (c === 40 /* ( */) {
+        // An arrow's parameters (`(p) => …`), noted before the scan reads their defaults.
+        const head = functionAt(tokens, match, i);
+        if (head !== undefined) enterFunction(ctx, head, loops, blocks);
+      }
       continue;
     }
-    if (isDeclarationKeyword(tokens, i) && tokens.name(i + 1) && tokens.op(i + 2, '=')) {
-      trackDeclaration(ctx, i + 1);
-      loops.noteBinding(tokens.text(i + 1), vars);
+    if (kind !== NAME) continue;
+    const len = ends[i]! - starts[i]!;
+    if (len === 3 && tokens.name(i, 'for') && (tokens.op(i + 1, '(') || (tokens.name(i + 1, 'await') && tokens.op(i + 2, '(')))) {
+      enterLoop(ctx, tokens.op(i + 1, '(') ? i : i + 1, i, loops);
+      continue;
+    }
+    if ((len === 3 || len === 5) && isDeclarationKeyword(tokens, i)) {
+      declaration(ctx, i, loops, blocks);
       continue;
     }
     // `name = …` / `name += …` of a tracked variable (not `obj.name = …`): its value changes.
     // The operators are tested first: most names are followed by neither, and `text` allocates.
     const plain = tokens.op(i + 1, '=');
     if ((plain || (tokens.op(i + 1, '+') && tokens.op(i + 2, '='))) && !tokens.op(i - 1, '.') && ctx.vars.size > 0 && ctx.vars.has(tokens.text(i))) {
-      trackReassignment(ctx, i, !plain);
-      loops.noteBinding(tokens.text(i), vars);
+      const name = tokens.text(i);
+      if (blocks.bind(name, 'assign')) trackReassignment(ctx, i, !plain);
+      else vars.delete(name);
+      loops.noteBinding(name, vars);
+      continue;
+    }
+    if (tokens.op(i + 1, '=>')) {
+      // `p => …`: a single parameter.
+      enterFunction(ctx, functionAt(tokens, match, i)!, loops, blocks);
       continue;
     }
     if (!tokens.op(i + 1, '(')) continue;
+    // `function f(p) {`, a method `save(p) {`, `catch (e) {`: parameters for the body; not a call.
+    const close = match[i + 1]!;
+    if (close > 0 && (tokens.op(close + 1, '{') || tokens.op(close + 1, ':'))) {
+      const head = functionAt(tokens, match, i);
+      if (head !== undefined) {
+        enterFunction(ctx, head, loops, blocks);
+        continue;
+      }
+    }
     const renamed = aliases.callees.size > 0 ? aliases.callees.get(tokens.text(i)) : undefined;
     if (renamed === undefined && !RELEVANT_CALLEES.hasRange(tokens.src, starts[i]!, ends[i]!)) continue;
     const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
@@ -79,11 +115,11 @@ export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
 }
 
 /**
- * Names a loop binds for its body: at token `end`, each gets its earlier value back (`earlier`; a
- * `var`, which outlives the loop, is unknown after it).
+ * Names a loop (or a function: its parameters) binds for its body: at token `end`, each gets its
+ * earlier value back (`earlier`; a `var`, which outlives the loop, is unknown after it).
  */
 interface LoopBinding {
-  /** The loop's id (its `for` token), as in the values of its variable (`Val.loops`). */
+  /** The loop's id (its `for` token, a callback's first token), as in the values of its variable (`Val.loops`); -1 for a function's parameters. */
   id: number;
   end: number;
   names: string[];
@@ -102,6 +138,10 @@ class LoopStack {
   /** Loops open at the token the scan is at. */
   get depth(): number {
     return this.stack.length;
+  }
+  /** Where the innermost open loop's body ends (the input's end when none). */
+  get innermostEnd(): number {
+    return this.stack.length > 0 ? this.stack[this.stack.length - 1]!.end : Number.MAX_SAFE_INTEGER;
   }
   /** Ends of loop bodies found so far, by the token they start at (see `statementEnd`). */
   private readonly ends = new Map<number, number>();
@@ -135,7 +175,7 @@ class LoopStack {
 
   push(loop: LoopBinding): void {
     this.stack.push(loop);
-    this.byId.set(loop.id, loop);
+    if (loop.id >= 0) this.byId.set(loop.id, loop);
   }
 
   /** Leaves the loops whose body ends at or before token `i`. */
@@ -143,7 +183,7 @@ class LoopStack {
     const stack = this.stack;
     while (stack.length > 0 && stack[stack.length - 1]!.end <= i) {
       const loop = stack.pop()!;
-      this.byId.delete(loop.id);
+      if (loop.id >= 0) this.byId.delete(loop.id);
       // What the body built from the loop's variable is no value of it after the loop: a block's `const`
       // is out of scope, and an outer `let`/`var` holds the last iteration's (or none: `break`), never
       // every one. Unknown (a file missed, never one invented).
@@ -164,15 +204,15 @@ class LoopStack {
 }
 
 /**
- * A `for (…)` loop at token `forIdx`. `for (const|let|var NAME of [<string literals>]) <body>` binds
- * NAME to every value for the body (a block, or one statement). Any other loop declaring names
- * (`for (const f of files)`, `for (const [k, v] in …)`) makes them unknown for its body: they shadow
- * whatever they named outside it, an outer loop's variable too. `for (NAME of …)` (no declaration)
- * assigns NAME: unknown from there on.
+ * A `for (…)` loop at token `forIdx` (`head - 1`: `for`, or the `await` of `for await (…)`).
+ * `for (const|let|var NAME of [<string literals>]) <body>` binds NAME to every value for the body (a
+ * block, or one statement). Any other loop declaring names (`for (const f of files)`, `for (const [k,
+ * v] in …)`) makes them unknown for its body: they shadow whatever they named outside it, an outer
+ * loop's variable too. `for (NAME of …)` (no declaration) assigns NAME: unknown from there on.
  */
-function enterLoop(ctx: EvalContext, forIdx: number, loops: LoopStack): void {
+function enterLoop(ctx: EvalContext, beforeHead: number, forIdx: number, loops: LoopStack): void {
   const { tokens, match, vars } = ctx;
-  const head = forIdx + 1;
+  const head = beforeHead + 1;
   const headClose = match[head] ?? -1;
   if (headClose < 0) return;
   if (!isDeclarationKeyword(tokens, head + 1)) {
@@ -267,12 +307,85 @@ function isDeclarationKeyword(tokens: TokenList, i: number): boolean {
   return len === 3 && (tokens.name(i, 'let') || tokens.name(i, 'var'));
 }
 
-function trackDeclaration(ctx: EvalContext, nameIdx: number): void {
-  const { tokens } = ctx;
-  const name = tokens.text(nameIdx);
-  const r = evalPrefix(ctx, nameIdx + 2);
+/** Most tokens a TS type annotation of a declaration is read over (`const p: string = …`). */
+const MAX_ANNOTATION_TOKENS = 16;
+
+/**
+ * A `const`/`let`/`var` at token `i`: `NAME = value` (maybe `NAME: T = value`) binds NAME to the value
+ * (or unknown); `NAME;`, `NAME: T;` and a destructuring pattern (`const { p } = opts`) make their names
+ * unknown. Noted for the block it is in (`js-scopes.ts`). A loop's head (`for (const f of …)`) is the
+ * loop's (`enterLoop`).
+ */
+function declaration(ctx: EvalContext, i: number, loops: LoopStack, blocks: BlockScopes): void {
+  const { tokens, match, vars } = ctx;
+  if (tokens.op(i - 1, '(') && (tokens.name(i - 2, 'for') || tokens.name(i - 2, 'await'))) {
+    // `for (let i = 0; …)`: a classic loop's counter; `of`/`in` heads are enterLoop's.
+    if (!tokens.name(i + 1) || !tokens.op(i + 2, '=')) return;
+  }
+  const kind = tokens.text(i) as 'const' | 'let' | 'var';
+  if (tokens.op(i + 1, '{') || tokens.op(i + 1, '[')) {
+    const close = match[i + 1]!;
+    if (close < 0 || close - i > MAX_PATTERN_TOKENS) return;
+    for (let k = i + 2; k < close; k++) {
+      if (!tokens.name(k)) continue;
+      const name = tokens.text(k);
+      blocks.bind(name, kind);
+      vars.delete(name);
+    }
+    return;
+  }
+  if (!tokens.name(i + 1)) return;
+  const name = tokens.text(i + 1);
+  let eq = i + 2;
+  if (tokens.op(eq, ':')) {
+    // `const p: string = …`, `let f: (a: string) => void = …`: the value after the annotation.
+    for (let n = 0; n < MAX_ANNOTATION_TOKENS && eq < tokens.length && !tokens.op(eq, '=') && !tokens.op(eq, ';'); n++) {
+      const m = match[eq]!;
+      eq = m > eq ? m + 1 : eq + 1;
+    }
+  }
+  if (!blocks.bind(name, kind) || !tokens.op(eq, '=')) {
+    vars.delete(name);
+    return;
+  }
+  trackDeclaration(ctx, name, eq + 1);
+  loops.noteBinding(name, vars);
+}
+
+function trackDeclaration(ctx: EvalContext, name: string, valueIdx: number): void {
+  const r = evalPrefix(ctx, valueIdx);
   if (completeAt(ctx, r) && r?.val !== undefined) ctx.vars.set(name, r.val);
   else ctx.vars.delete(name);
+}
+
+/**
+ * A function whose head the scan is at: its parameters are unknown in its body (a callback's first one
+ * over a literal array stands for each value, as a loop's variable), their earlier values back after it.
+ */
+function enterFunction(ctx: EvalContext, head: FunctionHead, loops: LoopStack, blocks: BlockScopes): void {
+  const { tokens, match, vars } = ctx;
+  const names = paramNames(tokens, match, head);
+  if (names.length === 0) {
+    if (tokens.op(head.body, '{')) blocks.functionBody(head.body);
+    return;
+  }
+  let end: number;
+  let certain = true;
+  if (tokens.op(head.body, '{')) {
+    blocks.functionBody(head.body);
+    const close = match[head.body]!;
+    end = close < 0 ? tokens.length : close + 1;
+  } else ({ end, certain } = conciseBodyEnd(tokens, match, head.body));
+  if (loops.depth >= MAX_LOOP_DEPTH || end > loops.innermostEnd) {
+    // Not followed (too deep, or a body not ending inside the loop around it): unknown from here on.
+    for (const name of names) vars.delete(name);
+    return;
+  }
+  const values = head.open < 0 || tokens.name(head.open + 1) ? callbackValues(tokens, match, head.start) : undefined;
+  const id = values === undefined ? -1 : head.start;
+  loops.push({ id, end, names, earlier: names.map((n) => (certain ? vars.get(n) : undefined)), derived: [] });
+  for (const name of names) vars.delete(name);
+  if (values !== undefined) vars.set(names[0]!, loopValues(id, values));
 }
 
 /** Whether `r` (an evaluated right-hand side) is the whole expression, up to a terminator. */

@@ -30,8 +30,11 @@ export function normaliseLanguage(language: unknown): string | undefined {
   return kept === '' ? 'unknown' : kept;
 }
 
-/** A language the sniffer can name, or evidence of another language (`other`: the snippet is none of ours). */
-type Sniffed = 'python' | 'shell' | 'javascript' | 'typescript' | 'other';
+/**
+ * A language the sniffer can name, or evidence of another language (`other`: the snippet is none of
+ * ours; `not-python`: it is no Python, maybe JavaScript).
+ */
+type Sniffed = 'python' | 'shell' | 'javascript' | 'typescript' | 'other' | 'not-python';
 
 /**
  * One piece of evidence for a language, worth `weight` when any of its
@@ -145,6 +148,16 @@ export const SIGNALS: readonly Signal[] = [
     },
   },
   { language: 'other', weight: 2, text: [{ re: /\bprintln\(|^[a-z][A-Za-z0-9_']{0,64}[ \t]{1,8}::[ \t]/m, needs: ['println(', '::'] }] },
+  // A block in braces (`if (x > 1) {`, `} else {`, `function f(x) {`): R, JavaScript, C. No Python line ends so.
+  {
+    language: 'not-python',
+    weight: 4,
+    line: {
+      words: ['if', 'for', 'while', 'switch', 'function', 'else'],
+      re: /(?:(?:if|for|while|switch)[ \t]{0,8}\([^\n]{0,256}\)|function[ \t]{0,8}[A-Za-z_$]{0,64}[ \t]{0,8}\([^\n]{0,256}\)|else)[ \t]{0,8}\{[ \t]{0,8}$/my,
+    },
+    text: [{ re: /^[ \t]{0,64}\}[ \t]{0,8}else\b/m, needs: ['}'] }],
+  },
   // A Ruby block `{ |f| … }` / `do |row|`.
   { language: 'other', weight: 3, text: [{ re: /(?:\{|\bdo)[ \t]{0,8}\|[A-Za-z_][A-Za-z0-9_, ]{0,64}\|/, needs: ['|'] }] },
   {
@@ -232,6 +245,41 @@ function nextLineStart(text: string, from: number, rareEnds: boolean): number {
   return m === null ? text.length + 1 : m.index + 1;
 }
 
+/**
+ * A YAML mapping's key or list item as a line (`jobs:`, `name: ci`, `- run: python x.py`, `---`, a
+ * Makefile's `all:`, `.PHONY: all`); not Python's `else:`/`try:`/`finally:`/`except:` nor an annotated
+ * assignment (`x: int = 5`). Bounded pieces: linear.
+ */
+const KEY_LINE_RE = /^(?:---[ \t]{0,8}$|(?:-[ \t]{1,8})?(?!(?:else|try|finally|except):)[A-Za-z_.][A-Za-z0-9_.-]{0,64}:(?:[ \t]{1,8}(?![A-Za-z_][A-Za-z0-9_.[\], |]{0,128}[ \t]=[^=])[^\n]{0,4096})?[ \t]{0,8}$)/;
+/**
+ * A Makefile rule: one target at a line's start, `:` (not `:=`), prerequisites, then a recipe line
+ * starting with a tab (not Python's `else:` nor a JS `default:` label of a switch indented with tabs).
+ */
+const MAKE_RULE_RE = /^(?!(?:else|try|finally|except|default):)[A-Za-z0-9_.%/$(){}-]{1,128}:(?![=:])[^\n=]{0,1024}\n\t/m;
+
+/**
+ * Whether the snippet is a Makefile or a YAML file: its first line that is neither blank nor a comment
+ * is a mapping's key (see KEY_LINE_RE), or some line is a Makefile rule followed by its recipe. A shell
+ * script has no such first line, and a Python or JavaScript one hardly ever (a JS label: `outer:`).
+ * A here-document writing a Makefile makes its script `unknown` (better than a wrong language).
+ */
+function isMakefileOrYaml(sample: string): boolean {
+  let p = 0;
+  const n = sample.length;
+  while (p < n) {
+    const eol = sample.indexOf('\n', p);
+    const end = eol < 0 ? n : eol;
+    let q = p;
+    while (q < end && (sample.charCodeAt(q) === 32 || sample.charCodeAt(q) === 9)) q++;
+    if (q < end && sample.charCodeAt(q) !== 35 /* # */) {
+      if (q === p && KEY_LINE_RE.test(sample.slice(p, end))) return true;
+      break;
+    }
+    p = end + 1;
+  }
+  return sample.includes('\n\t') && MAKE_RULE_RE.test(sample);
+}
+
 function score(matched: readonly boolean[], language: Sniffed): number {
   let s = 0;
   SIGNALS.forEach((signal, index) => {
@@ -244,7 +292,9 @@ function score(matched: readonly boolean[], language: Sniffed): number {
  * Guesses `'python' | 'shell' | 'javascript' | 'typescript' | 'unknown'` from
  * the first 64 KiB of `code` by weighing line-level signals (shebangs,
  * `def`/`import` lines, shell commands, `const`/`require`, type annotations).
- * Ties and weak evidence give `'unknown'`.
+ * Ties, weak evidence, as much evidence of another language (brace blocks
+ * against Python) and Makefiles or YAML files give `'unknown'`: a wrong
+ * language would make wrong files.
  */
 export function sniffLanguage(code: string): string {
   return guarded(
@@ -262,8 +312,10 @@ export function sniffLanguage(code: string): string {
       if (best < 2) return 'unknown';
       // R, Lua, Ruby, Julia, Scala, Haskell: as much evidence for another language is no verdict for ours.
       if (score(matched, 'other') >= best) return 'unknown';
+      // A Makefile or a YAML file (CI steps, compose files) runs commands in its lines: no script of ours.
+      if (isMakefileOrYaml(sample)) return 'unknown';
       if (js === best && js > py && js > sh) return ts >= 3 ? 'typescript' : 'javascript';
-      if (py === best && py > sh && py > js) return 'python';
+      if (py === best && py > sh && py > js && score(matched, 'not-python') < py) return 'python';
       if (sh === best && sh > py && sh > js) return 'shell';
       return 'unknown';
     },

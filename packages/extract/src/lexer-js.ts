@@ -246,6 +246,11 @@ function closingSlashTable(src: string): Int32Array {
 const HEAD = 1;
 const MIDDLE = 2;
 const TAIL = 3;
+/** Whether string token `i` opens or goes on with a template's substitution (`` `a${ ``, `` }b${ ``): an expression follows it. */
+export function opensSubstitution(tokens: TokenList, i: number): boolean {
+  const f = tokens.flags[i];
+  return f === HEAD || f === MIDDLE;
+}
 const PIECES: Record<number, TemplatePiece> = { [HEAD]: 'head', [MIDDLE]: 'middle', [TAIL]: 'tail' };
 
 /** Applies JS escapes to `src[from..to)`. */

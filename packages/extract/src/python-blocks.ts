@@ -24,10 +24,18 @@
  *   out_dir = "outputs"`), so its value there is not known.
  * - **Classes**: what the body binds is the class's (its attributes): undone
  *   when the body ends, as for functions.
- * - **Loops** (`for`): a loop variable over a literal list stands for all its
- *   values in the body (`evaluate.ts`, `Val.loops`); when the loop ends,
- *   every value built from it becomes the last iteration's (unknown when the
- *   loop has a `break`).
+ * - **Loops** (`for`, `while`): a `for` variable over a literal list stands
+ *   for all its values in the body (`evaluate.ts`, `Val.loops`); when the
+ *   loop ends, every value built from it becomes the last iteration's
+ *   (unknown when the loop has a `break` or `continue`: a `while`'s leaves
+ *   the `while` only). A loop's `else` runs when no `break` left the loop:
+ *   without a `break` it always does (its body in order); after one, the
+ *   `else` is a branch that may be skipped, merged like an `if` without
+ *   `else` (in it, the loop ran to its end: its last iteration's values).
+ * - **Deeper than `MAX_DEPTH`**, a block is not followed: it opens one
+ *   opaque block, where every binding is unknown and no variable is known
+ *   (`opaque`; its nested blocks are not opened, so a parameter or a branch
+ *   could not be told), and what it bound is unknown after it.
  * - **`global`/`nonlocal`** names a function declares are unknown after it
  *   (a call may rebind them).
  *
@@ -61,9 +69,12 @@ const IF = 1;
 const TRY = 2;
 const FOR = 3;
 const CLASS = 4;
+const WHILE = 5;
+/** A block nested deeper than MAX_DEPTH, with everything in it: nothing known inside, what it binds unknown after. */
+const OPAQUE = 6;
 
 interface Frame {
-  kind: typeof DEF | typeof IF | typeof TRY | typeof FOR | typeof CLASS;
+  kind: typeof DEF | typeof IF | typeof TRY | typeof FOR | typeof CLASS | typeof WHILE | typeof OPAQUE;
   /** Indentation of the header line. */
   indent: number;
   /** Length of the trail when the block started, and when its current branch started. */
@@ -82,15 +93,19 @@ interface Frame {
   /** Indentation of the current branch's body (-1: none seen yet), and the first token of its last line at that indentation (-1: none). */
   bodyIndent: number;
   lastStmt: number;
-  /** FOR: the loop's id (its `for` token), number of values (0: not a loop over a literal list), whether a `break` was seen. */
+  /** FOR: the loop's id (its `for` token), number of values (0: not a loop over a literal list); FOR, WHILE: whether a `break`, a `continue` was seen. */
   loop: number;
   loopLen: number;
   broken: boolean;
+  continued: boolean;
   /** DEF: names declared `global` or `nonlocal` in the body. */
   globals: string[] | undefined;
 }
 
-/** Deepest nesting followed; deeper blocks are not opened (their code is taken in order, as before). */
+/**
+ * Deepest nesting followed (a bound on the stack walks per line); a deeper block is one OPAQUE block
+ * with all it holds (see the module's comment).
+ */
 const MAX_DEPTH = 16;
 
 /** Whether two values are the same (both unknown counts as the same). */
@@ -135,9 +150,18 @@ export class PythonBlocks {
   ) {}
 
 
-  /** Binds `name` to `val` (unknown: `undefined`), noted for the innermost open block. */
+  /** Binds `name` to `val` (unknown: `undefined`), noted for the innermost open block; in an opaque block, to unknown. */
   bind(name: string, val: Val | undefined): void {
-    this.rebind(name, val);
+    this.rebind(name, this.opaque ? undefined : val);
+  }
+
+  /**
+   * Whether the scan is in a block nested deeper than followed: no variable's value is known there
+   * (a parameter, a branch's binding could not be told from the code around it).
+   */
+  get opaque(): boolean {
+    const top = this.stack[this.stack.length - 1];
+    return top !== undefined && top.kind === OPAQUE;
   }
 
   /** `bind`, also of a statement's merge of the names bound in it. */
@@ -191,7 +215,7 @@ export class PythonBlocks {
         const len = ends[t]! - starts[t]!;
         if (len < 2 || len > 5) continue;
         const c = src.charCodeAt(starts[t]!);
-        if (c !== 105 /* i */ && c !== 100 /* d */ && c !== 116 /* t */ && c !== 97 /* a */ && c !== 102 /* f */ && c !== 99 /* c */) continue;
+        if (c !== 105 /* i */ && c !== 100 /* d */ && c !== 116 /* t */ && c !== 97 /* a */ && c !== 102 /* f */ && c !== 99 /* c */ && c !== 119 /* w */) continue;
       }
       this.lineStart(t);
     }
@@ -203,12 +227,20 @@ export class PythonBlocks {
     else this.vars.delete(name);
   }
 
+  /** Opens a block; deeper than MAX_DEPTH, the one OPAQUE block instead (then none): `undefined`. */
   private open(kind: Frame['kind'], indent: number, header: number): Frame | undefined {
-    if (this.stack.length >= MAX_DEPTH) return undefined;
+    if (this.stack.length >= MAX_DEPTH) {
+      if (!this.opaque) this.push(OPAQUE, indent, header);
+      return undefined;
+    }
+    return this.push(kind, indent, header);
+  }
+
+  private push(kind: Frame['kind'], indent: number, header: number): Frame {
     const at = this.trail.length;
     const frame: Frame = {
       kind, indent, trailStart: at, branchStart: at, branch: 0, hasElse: false, slots: undefined, live: 0,
-      header, bodyIndent: -1, lastStmt: -1, loop: -1, loopLen: 0, broken: false, globals: undefined,
+      header, bodyIndent: -1, lastStmt: -1, loop: -1, loopLen: 0, broken: false, continued: false, globals: undefined,
     };
     this.stack.push(frame);
     return frame;
@@ -271,6 +303,7 @@ export class PythonBlocks {
           at = t + 1;
           header = tokens.name(t + 1, 'def') ? DEF : FOR;
         } else if (c === 99 /* c */ && src.startsWith('class', s)) header = CLASS;
+        else if (c === 119 /* w */ && src.startsWith('while', s)) header = WHILE;
         break;
       case 6:
         branch = c === 101 /* e */ && src.startsWith('except', s);
@@ -312,11 +345,18 @@ export class PythonBlocks {
   private noteBreak(t: number): void {
     const tokens = this.tokens;
     const last = tokens.op(t - 2, ';') ? t - 3 : t - 2;
-    if (last < 0 || !(tokens.name(last, 'break') || tokens.name(last, 'continue'))) return;
+    if (last < 0) return;
+    const isBreak = tokens.name(last, 'break');
+    if (!isBreak && !tokens.name(last, 'continue')) return;
     for (let k = this.stack.length - 1; k >= 0; k--) {
       const f = this.stack[k]!;
       if (f.kind === DEF || f.kind === CLASS) return;
-      if (f.kind === FOR) return void (f.broken = true);
+      // (An opaque block may hold the loop it leaves: the loop around it is marked, to be safe.)
+      if (f.kind === FOR || f.kind === WHILE) {
+        if (isBreak) f.broken = true;
+        else f.continued = true;
+        return;
+      }
     }
   }
 
@@ -347,11 +387,21 @@ export class PythonBlocks {
     const indent = this.indentOf(t);
     if (indent < 0) return indent;
     for (let top = this.stack[this.stack.length - 1]; top !== undefined && indent <= top.indent; top = this.stack[this.stack.length - 1]) {
-      if (branch && indent === top.indent && (top.kind === IF || top.kind === TRY)) {
-        // `elif`/`else` continue an `if`; `except`/`else` a `try`.
-        const len = tokens.ends[t]! - tokens.starts[t]!;
-        if (top.kind === TRY || len === 4) {
-          this.nextBranch(top, top.kind === IF && tokens.name(t, 'else'), t);
+      if (branch && indent === top.indent) {
+        if (top.kind === IF || top.kind === TRY) {
+          // `elif`/`else` continue an `if`; `except`/`else` a `try`.
+          const len = tokens.ends[t]! - tokens.starts[t]!;
+          if (top.kind === TRY || len === 4) {
+            this.nextBranch(top, top.kind === IF && tokens.name(t, 'else'), t);
+            this.switched = true;
+            break;
+          }
+        } else if (top.kind === OPAQUE) {
+          // Another branch of the statement the opaque block is: still in it.
+          this.switched = true;
+          break;
+        } else if ((top.kind === FOR || top.kind === WHILE) && tokens.name(t, 'else')) {
+          this.loopElse(top, t);
           this.switched = true;
           break;
         }
@@ -461,12 +511,28 @@ export class PythonBlocks {
   }
 
   /**
+   * The `else` (at token `t`) of the loop `frame`, the innermost block: the loop ends. Without a
+   * `break` the `else` always runs, in order. After one, it is a branch a `break` skips: an `if`
+   * without `else`. In it the loop ran to its end: its values are the last iteration's (unknown
+   * after a `continue`, which may have skipped what the last iteration built).
+   */
+  private loopElse(frame: Frame, t: number): void {
+    this.stack.pop();
+    if (frame.broken) this.push(IF, frame.indent, t);
+    if (frame.kind === FOR && frame.loopLen > 0) this.endLoop(frame, frame.continued);
+  }
+
+  /**
    * Ends the innermost block: a function's or class's bindings are undone
    * (and its `global` names made unknown), a loop's values made the last
-   * iteration's, branches merged.
+   * iteration's, branches merged. An opaque block's bindings stay unknown.
    */
   private close(): void {
     const frame = this.stack[this.stack.length - 1]!;
+    if (frame.kind === OPAQUE || frame.kind === WHILE) {
+      this.stack.pop();
+      return;
+    }
     if (frame.kind === DEF || frame.kind === CLASS) {
       this.undo(frame.trailStart);
       this.stack.pop();
@@ -475,7 +541,7 @@ export class PythonBlocks {
     }
     if (frame.kind === FOR) {
       this.stack.pop();
-      if (frame.loopLen > 0) this.endLoop(frame);
+      if (frame.loopLen > 0) this.endLoop(frame, frame.broken || frame.continued);
       return;
     }
     this.mergeBranch(frame);
@@ -495,8 +561,8 @@ export class PythonBlocks {
     }
   }
 
-  /** The loop `frame` ended: what was built from its values is the last iteration's (unknown after a `break`). */
-  private endLoop(frame: Frame): void {
+  /** The loop `frame` ended: what was built from its values is the last iteration's (unknown when `broken`: after a `break` or `continue`). */
+  private endLoop(frame: Frame, broken: boolean): void {
     const id = frame.loop;
     const names = this.byLoop.get(id)!;
     this.byLoop.delete(id);
@@ -504,7 +570,7 @@ export class PythonBlocks {
     for (const name of names) {
       const v = this.vars.get(name);
       if (v?.loops === undefined || !v.loops.includes(id)) continue;
-      this.bind(name, frame.broken ? undefined : lastIteration(v, id, frame.loopLen - 1));
+      this.bind(name, broken ? undefined : lastIteration(v, id, frame.loopLen - 1));
     }
   }
 }

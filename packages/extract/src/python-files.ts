@@ -5,7 +5,7 @@
  * `gzip`, `bz2`, `lzma`, `tarfile` opens and `mode=`), `Path(...).write_text/
  * write_bytes/touch/open('w')`, `np.save/savez/savez_compressed/savetxt`,
  * `x.tofile`, `df.to_csv/to_json/to_parquet/to_excel/to_pickle/to_hdf/
- * to_feather/...` on any receiver, `savefig` on any receiver, `imsave/imwrite`,
+ * to_feather/...` on any receiver, GeoPandas' `gdf.to_file(p)`, `savefig` on any receiver, `imsave/imwrite`,
  * `shutil.copy/copy2/copyfile/move` and `os.rename/replace` destinations,
  * `h5py.File`/`netCDF4.Dataset`/`zipfile.ZipFile` opened for writing, astropy
  * `writeto` and `Table.write(..., format=/overwrite=)`, `ascii.write`,
@@ -50,6 +50,8 @@ const DEFAULT_ALIASES: ReadonlyMap<string, string> = new Map([
 ]);
 
 const DEFINITION_KEYWORDS = new Set(['def', 'class']);
+/** The variables an opaque block sees (`PythonBlocks.opaque`): none. Never written. */
+const NO_VARS: Map<string, Val> = new Map();
 
 /** Collector for the two directions. */
 export interface FileSink {
@@ -173,7 +175,10 @@ export function scanPythonFiles(
     }
     blocks.advanceTo(i);
     current = i;
+    // In a block nested deeper than followed, no variable is known (literals still are).
+    if (blocks.opaque) ctx.vars = NO_VARS;
     analyseCall(ctx, call, sink, handles, embeddedShell, bare ? aliases.get(tokens.text(i)) : undefined);
+    ctx.vars = vars;
   }
 }
 
@@ -690,6 +695,8 @@ function analyseCall(
   if (PANDAS_WRITERS.has(name) && call.chain.length + (call.receiver ? 1 : 0) > 0) {
     return void addArg(ctx, sink, 'w', argAt(args, 0, PANDAS_PATH_KWS), name === 'to_string' || name === 'to_html' || name === 'to_latex' || name === 'to_markdown');
   }
+  // GeoPandas' `gdf.to_file(p, driver=…)` (and WordCloud's `wc.to_file(p)`): a generic name, so the value must look like a file.
+  if (name === 'to_file' && call.chain.length + (call.receiver ? 1 : 0) > 0) return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename', 'path']), true);
   if (name === 'ExcelWriter' || name === 'HDFStore') {
     const modeArg = argAt(args, 1, ['mode']);
     const dirs = modeArg === undefined && name === 'ExcelWriter' ? (['w'] as Direction[]) : modeDirections(evalArg(ctx, modeArg), modeArg !== undefined);

@@ -52,7 +52,7 @@ const FILE_CALLEES = [
   'basicConfig', 'writeto', 'append', 'imsave', 'imwrite', 'mimsave', 'mimwrite', 'savemat', 'imread', 'mimread', 'loadmat', 'getdata',
   'getheader', 'getval', 'load_workbook', 'write_text', 'write_bytes', 'touch', 'read_text', 'read_bytes', 'system', 'popen', 'run', 'call',
   'check_call', 'check_output', 'Popen', 'getoutput', 'getstatusoutput', 'connect', 'HDFBackend', 'PdfPages', 'open_dataset',
-  'open_dataarray', 'open_mfdataset', 'open_zarr', ...PANDAS_WRITERS,
+  'open_dataarray', 'open_mfdataset', 'open_zarr', 'to_file', ...PANDAS_WRITERS,
 ];
 
 /** Longest callee name a file rule handles (longer names are never file callees). */

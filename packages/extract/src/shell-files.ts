@@ -14,11 +14,13 @@
  * words (`OUT=res.txt; echo > "$OUT"`); anything else unknown (`$(...)`,
  * `$1`, globs) makes the word unresolved and it is skipped. Here-documents
  * and `-c` strings fed to `python`/`node`/`bash` are analysed as code in
- * that language by the `embedded` callback.
+ * that language by the `embedded` callback; an unquoted here-document's
+ * body is expanded first, as bash does (`shell-heredoc.ts`).
  */
 import type { FileSink } from './python-files.js';
 import { basename, toFilePath } from './paths.js';
 import { MAX_VALUE_CHARS } from './evaluate.js';
+import { expandHeredoc } from './shell-heredoc.js';
 import { lexShell, wordText, type ShellCommand, type ShellWord } from './lexer-shell.js';
 import { WordSet } from './word-set.js';
 
@@ -203,7 +205,8 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
     return;
   }
   if (interpreter !== undefined) {
-    for (const r of cmd.redirects) if (r.op === '<<' && r.heredoc) embedded(r.heredoc.body, interpreter);
+    // An unquoted here-document is expanded first (`python - <<EOF` sees `$F`'s value), as bash does.
+    for (const r of cmd.redirects) if (r.op === '<<' && r.heredoc) embedded(r.heredoc.quoted ? r.heredoc.body : expandHeredoc(r.heredoc.body, vars), interpreter);
     for (let j = 0; j < rawArgs.length; j++) {
       const raw = rawArgs[j]!;
       if (raw === '-c' || raw === '-e' || raw === '--eval' || raw === '-p') {

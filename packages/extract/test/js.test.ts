@@ -158,3 +158,76 @@ describe('js/ts for-of loops: no file the code never writes (a review of b5e65bc
     );
   });
 });
+
+describe('js/ts scopes: parameters, block-scoped declarations, callbacks over literal arrays', () => {
+  const cases: [string, string, string[], string[]][] = [
+    // A parameter shadows an outer variable of its name in the function's body; the outer value is back after it.
+    ['function parameter', "const p = 'a.txt';\nfunction f(p) { fs.writeFileSync(p, 'x'); }", [], []],
+    ['arrow parameters', "const p = 'a.txt';\nconst f = (q, p) => fs.writeFileSync(p, 'x');", [], []],
+    ['arrow parameter without parentheses', "const p = 'a.txt';\nconst f = p => fs.writeFileSync(p, 'x');", [], []],
+    ['async arrow, destructured parameter, block body', "const p = 'a.txt';\nconst f = async ({ p }) => { await fs.promises.writeFile(p, 'x') };", [], []],
+    ['TS parameter types and return type', "const p = 'a.txt';\nfunction f(p: string): Promise<{ ok: boolean }> {\n  fs.writeFileSync(p, 'x');\n}", [], []],
+    ['TS arrow return type', "const p = 'a.txt';\nconst f = (p: string): void => fs.writeFileSync(p, 'x');", [], []],
+    ['method parameter', "const p = 'a.txt';\nclass A {\n  save(p) {\n    fs.writeFileSync(p, 'x');\n  }\n}", [], []],
+    ['generic function, constructor parameter properties', "const p = 'a.txt';\nfunction f<T>(p: T) { fs.writeFileSync(p, 'x'); }\nclass A {\n  constructor(private readonly p: string) { fs.readFileSync(p); }\n}", [], []],
+    ['an arrow ending at its line in a loop: the loop value is back', "for (const f of ['a.txt']) {\n  const g = (f) => h(f)\n  fs.writeFileSync(f, 'x')\n}", ['a.txt'], []],
+    ['catch parameter', "const e = 'err.log';\ntry { run() } catch (e) { fs.writeFileSync(e, 'x') }", [], []],
+    ['a default is no assignment of the outer name', "const p = 'a.txt';\nconst f = (p = 'b.txt') => fs.readFileSync(p);\nfs.writeFileSync(p, 'y');", ['a.txt'], []],
+    ['the outer value is back after the body', "const p = 'a.txt';\nfunction f(p) { g(p) }\nconst h = (p) => g(p);\nfs.writeFileSync(p, 'x')", ['a.txt'], []],
+    ['a function reads outer variables it does not bind', "const out = 'a.txt';\nfunction save(d) { fs.writeFileSync(out, d) }", ['a.txt'], []],
+    // `const`/`let` are the block's: after it, the outer binding holds.
+    ['a block const', "let p = 'b.txt';\n{ const p = 'a.txt'; }\nfs.writeFileSync(p, 'x');", ['b.txt'], []],
+    ['a const in an if block, none outside', "if (x) {\n  const p = 'a.txt';\n  use(p);\n}\nfs.writeFileSync(p, 'x');", [], []],
+    ['a const in a block of a function', "function g(p) {\n  if (x) {\n    const p = 'a.txt';\n    fs.writeFileSync(p, 'y');\n  }\n  fs.writeFileSync(p, 'x');\n}", ['a.txt'], []],
+    ['a TS annotated declaration has its value', "const p: string = 'typed.json';\nconst q: Record<string, number> = {};\nfs.writeFileSync(p, '{}');", ['typed.json'], []],
+    ['a destructuring declaration shadows', "const p = 'a.txt';\n{\n  const { p } = opts;\n  fs.readFileSync(p);\n}", [], []],
+    ['a declaration without a value shadows', "const p = 'a.txt';\nif (x) { let p; fs.readFileSync(p) }", [], []],
+    // An assignment in a block that may not run (a branch, a loop, a function) is unknown after it.
+    ['an assignment in an if block', "let out = 'a.csv';\nif (json) { out = 'a.json'; }\nfs.writeFileSync(out, s)", [], []],
+    ['assignments in both branches', "let out = 'x';\nif (json) { out = 'a.json' } else { out = 'a.csv' }\nfs.writeFileSync(out, s)", [], []],
+    ['an assignment in a function body', "let out = 'a.csv';\nfunction setup() { out = 'b.csv'; }\nsetup();\nfs.writeFileSync(out, s)", [], []],
+    ['in its block, the assignment holds', "let out = 'a.csv';\nif (x) {\n  out = 'b.csv';\n  fs.writeFileSync(out, s);\n}", ['b.csv'], []],
+    // Loops and callbacks over literal arrays.
+    ['for await', "for await (const f of ['a.txt', 'b.txt']) { await fs.promises.writeFile(f, 'x'); }", ['a.txt', 'b.txt'], []],
+    ['forEach with an arrow', "['a.txt', 'b.txt'].forEach((f) => fs.writeFileSync(f, 'x'));", ['a.txt', 'b.txt'], []],
+    ['forEach with a function', "['a.txt', 'b.txt'].forEach(function (f) {\n  fs.writeFileSync(f, 'x');\n});", ['a.txt', 'b.txt'], []],
+    ['map with an async arrow', "await Promise.all(['a.json', 'b.json'].map(async (f) => fs.promises.writeFile(f, '{}')));", ['a.json', 'b.json'], []],
+    ['forEach, a template of the parameter', "['a', 'b'].forEach(f => fs.writeFileSync(`out/${f}.txt`, 'x'))", ['out/a.txt', 'out/b.txt'], []],
+    ['after the callback, the outer value', "const f = 'keep.txt';\n['a.txt'].forEach(f => g(f));\nfs.writeFileSync(f, 'x')", ['keep.txt'], []],
+    ['a callback over an array held in a name: unknown', "const f = 'keep.txt';\nfiles.forEach(f => fs.writeFileSync(f, 'x'))", [], []],
+    ['the index parameter is no value', "['a.txt'].forEach((f, i) => fs.writeFileSync(i, 'x'))", [], []],
+    ['what the callback assigns from its value is unknown after it', "let out = 'k.txt';\n['a.txt', 'b.txt'].forEach(f => { out = f });\nfs.writeFileSync(out, 'x')", [], []],
+  ];
+  for (const [name, code, written, read] of cases) {
+    it(name, () => {
+      const md = js(code, 'typescript');
+      assert.deepEqual(md.filesWritten, written, 'written');
+      assert.deepEqual(md.filesRead, read, 'read');
+    });
+  }
+});
+
+describe('js/ts scopes, generated', () => {
+  const fileName = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}\.(csv|json|txt)$/);
+  const local = fc.stringMatching(/^[a-z][A-Za-z0-9]{0,6}$/).filter((n) => !RESERVED.has(n) && !['function', 'async', 'await', 'catch', 'while', 'switch', 'return'].includes(n));
+  it('an inner binding of the name (parameter, block const) never names the file written outside it, nor the outer one inside it', () => {
+    fc.assert(
+      fc.property(local, fileName, fileName, fc.constantFrom('function', 'arrow', 'bare-arrow', 'method', 'block', 'if-block'), fc.boolean(), (v, outer, inner, form, semi) => {
+        fc.pre(outer !== inner);
+        const end = semi ? ';' : '';
+        const use = `fs.readFileSync(${v})${end}`;
+        const scope =
+          form === 'function' ? `function g(${v}) { ${use} }` :
+          form === 'arrow' ? `const g = (${v}) => ${use}` :
+          form === 'bare-arrow' ? `const g = ${v} => ${use}` :
+          form === 'method' ? `class A { m(${v}) { ${use} } }` :
+          form === 'block' ? `{ const ${v} = '${inner}'${end} }` :
+          `if (ok) {\n  let ${v} = '${inner}'${end}\n}`;
+        const code = `const ${v} = '${outer}'${end}\n${scope}\nfs.writeFileSync(${v}, s)${end}`;
+        const md = js(code);
+        assert.deepEqual(md.filesWritten, [outer], code);
+        assert.deepEqual(md.filesRead, [], code);
+      }),
+    );
+  });
+});

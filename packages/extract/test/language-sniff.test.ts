@@ -47,6 +47,45 @@ describe('sniffLanguage', () => {
   }
 });
 
+describe('sniffLanguage: unknown rather than wrong', () => {
+  const cases: [string, string][] = [
+    // Brace blocks (R, JavaScript, C-like): no Python, whatever `print(` says.
+    ['if (x > 1) {\n  print("big")\n}', 'unknown'],
+    ['for (i in 1:10) {\n  print(i)\n}', 'unknown'],
+    ['for (let i = 0; i < 3; i++) {\n  print(i)\n}', 'unknown'],
+    ['if (ok) print("a")\n} else {\n  print("b")\n}', 'unknown'],
+    ['while (n > 0) {\n  print(n)\n  n = n - 1\n}', 'unknown'],
+    ['function show(x) {\n  print(x)\n}\nshow(df.to_csv(x))', 'unknown'],
+    // Makefiles and YAML (CI steps, compose files) run `python x.py` in their lines: they are no shell script.
+    ['all:\n\tpython x.py', 'unknown'],
+    ['train:\n\tpython train.py --epochs 3\n\ttouch done', 'unknown'],
+    ['.PHONY: all\nall: data\n\tpython run.py', 'unknown'],
+    ['CC = gcc\n\nbuild: main.c\n\tpython gen.py > out.c\n\t$(CC) out.c', 'unknown'],
+    ['jobs:\n  build:\n    steps:\n      - run: |\n          pip install -r requirements.txt\n          python train.py', 'unknown'],
+    ['# CI\n\nname: ci\non: push\njobs:\n  t:\n    steps:\n      - run: |\n          cd app && python -m pytest\n          bash build.sh', 'unknown'],
+    ['- name: Plot\n  run: python -c "import matplotlib; plt.savefig(\'a.png\')"', 'unknown'],
+    ['---\nservices:\n  app:\n    command: python app.py --port 80', 'unknown'],
+    // What these rules must not take.
+    ['if (x > 1) {\n  console.log("big")\n}', 'javascript'],
+    ['import json\nfrom pathlib import Path\nJS = """\nif (ready) {\n  run()\n}\n"""\nPath("a.js").write_text(JS)', 'python'],
+    ['d = {\n    "a": 1,\n}\nprint(d)', 'python'],
+    ['try:\n    import yaml\nexcept ImportError:\n    pass', 'python'],
+    ['else_branch = 1\nprint(else_branch)', 'python'],
+    ['x: int = 5\nprint(x)', 'python'],
+    ['cat > config.yaml <<EOF\nname: x\nsteps:\n  - a\nEOF\npython train.py --config config.yaml', 'shell'],
+    ['python train.py\nhttps://example.org: see the logs', 'shell'],
+    ['const fs = require("fs");\nswitch (k) {\ncase 1:\n\tgo();\ndefault:\n\tstop();\n}', 'javascript'],
+    ['if x:\n\tprint(x)\nelse:\n\tprint(y)', 'python'],
+  ];
+  for (const [code, expected] of cases) {
+    it(`${JSON.stringify(code.slice(0, 40))} → ${expected}`, () => assert.equal(sniffLanguage(code), expected));
+  }
+  it('a Makefile given no language reports no files its recipes name', () => {
+    const md = extractCodeMetadata('results.csv: data.csv\n\tpython clean.py data.csv > results.csv\n', {});
+    assert.deepEqual([md.language, md.filesRead, md.filesWritten], ['unknown', [], []]);
+  });
+});
+
 describe('a cell without a language', () => {
   it('is sniffed and its files extracted', () => {
     const cell = (code: string) => extractCodeMetadata(code, {});

@@ -254,6 +254,22 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['python if: ... raise x N', fill('if a:\n    p = "x"\n    raise E\nopen(p)\n'), code('python')],
   ['python class bodies x N', fill('class A:\n    p: str = "x"\nopen(p)\n'), code('python')],
   ['python def with global x N', fill('def f():\n    global p, q\n    p = "x"\nopen(p)\n'), code('python')],
+  // Scopes of JS parameters and blocks, callbacks, for-else, opaque Python blocks, unquoted here-documents (a review of 2026-12-06, evening).
+  ['js { let p = ...; p = ...; x N, never closed', "let p = 'a';\n" + fill("{ let p = 'b'; p = 'c'; "), code('javascript')],
+  ['js 20 000 names assigned 40 blocks deep', Array.from({ length: 20_000 }, (_, i) => `let v${i} = 'a';\n`).join('') + '{ '.repeat(40) + Array.from({ length: 20_000 }, (_, i) => `v${i} = 'b';\n`).join('') + '} '.repeat(40), code('javascript')],
+  ['js p => p => ... one line', fill('p => ') + "fs.writeFileSync(p, '')", code('javascript')],
+  ['js (a, b) => x N', fill("const f = (a, b) => fs.writeFileSync(a, b);\n"), code('javascript')],
+  ['js method heads nested, never closed', fill('save(p) { '), code('javascript')],
+  ['js catch (e) { x N nested', fill('try { x() } catch (e) { '), code('javascript')],
+  ["js ['a'].forEach(f => x N nested", fill("['a'].forEach(f => "), code('javascript')],
+  ['js function f(a, a, a, ...', 'function f(' + fill('a, ') + ') {}', code('javascript')],
+  ['js ): x: x: ... return types', fill('f(a): x: '), code('javascript')],
+  ['js const p: x: x: ... annotations', fill('const p: x: '), code('javascript')],
+  ['js for await ( x N', fill('for await (const f of ["a"]) '), code('javascript')],
+  ['python for/else with break x N', fill('for x in ["a"]:\n    break\nelse:\n    p = "x"\nopen(p)\n'), code('python')],
+  ['python while/else nested, each line deeper', fill('while x:\n') + 'else:\n    p = "x"\nopen(p)\n', code('python')],
+  ['shell unquoted heredoc, $F of 4000 characters x N', 'F=' + 'a'.repeat(4000) + '\npython - <<EOF\n' + fill('open("$F")\n') + '\nEOF\n', code('shell')],
+  ['shell unquoted heredoc of ${ and ` x N', 'python - <<EOF\n' + fill('${`$a') + '\nEOF\n', code('shell')],
   ['shell X=$X$X doubling', 'X=ab\n' + 'X=$X$X\n'.repeat(40) + 'echo > $X\necho > z.txt\n', code('shell')],
 ];
 

@@ -247,6 +247,46 @@ describe('python: branches that leave, and names bound on some ways through only
   });
 });
 
+describe('python: a loop\'s else, and blocks nested deeper than followed', () => {
+  const nest = (depth: number, body: string): string => {
+    let s = '';
+    for (let d = 0; d < depth; d++) s += `${'  '.repeat(d)}if c${d}:\n`;
+    return s + body.split('\n').map((l) => (l === '' ? l : '  '.repeat(depth) + l)).join('\n');
+  };
+  it('after a loop with a break and an else, a name the else binds is unknown (the break skips the else)', () => {
+    const forElse = 'out = "x.csv"\nfor p in ["a.csv", "b.csv"]:\n    if ok(p):\n        out = p\n        break\nelse:\n    out = "none.csv"\nopen(out, "w")\n';
+    assert.deepEqual(written(forElse), []);
+    assert.deepEqual(written('for p in files:\n    if ok(p): break\nelse:\n    out = "none.csv"\nopen(out, "w")\n'), []);
+    const whileElse = 'out = "x.csv"\nwhile c:\n    out = "a.csv"\n    break\nelse:\n    out = "b.csv"\nopen(out, "w")\n';
+    assert.deepEqual(written(whileElse), []);
+    assert.deepEqual(written('for p in ["a.csv", "b.csv"]:\n    if ok(p):\n        break\nelse:\n    open("none.csv", "w")\n'), ['none.csv'], 'a write in the else is one way through, as in any branch');
+  });
+  it('without a break the else always runs; in it, the loop ran to its end (its last value)', () => {
+    assert.deepEqual(written('for p in ["a.csv", "b.csv"]:\n    pass\nelse:\n    out = "done.csv"\nopen(out, "w")\n'), ['done.csv']);
+    assert.deepEqual(written('while c:\n    pass\nelse:\n    out = "done.csv"\nopen(out, "w")\n'), ['done.csv']);
+    const lastInElse = 'for p in ["a.csv", "b.csv"]:\n    if ok(p): break\nelse:\n    open(p, "w")\npd.read_csv(p)\n';
+    assert.deepEqual([written(lastInElse), read(lastInElse)], [['b.csv'], []]);
+    const skipped = 'for s in ["a", "b"]:\n    if s == "b": continue\n    out = f"{s}.csv"\nelse:\n    open(out, "w")\n    open("done.txt", "w")\n';
+    assert.deepEqual(written(skipped), ['done.txt'], 'a continue may have skipped the last iteration\'s binding (not b.csv; the else still runs)');
+    const skippedAfter = 'out = "x.csv"\nfor s in ["a", "b"]:\n    if s == "b":\n        continue\nelse:\n    out = "y.csv"\nopen(out, "w")\n';
+    assert.deepEqual(written(skippedAfter), ['y.csv'], 'a continue skips no else');
+  });
+  it('a break in a while leaves the while, not the for around it', () => {
+    assert.deepEqual(written('for c in ["a", "b"]:\n    out = f"{c}.csv"\n    while True:\n        break\nopen(out, "w")\n'), ['b.csv']);
+    assert.deepEqual(written('for c in ["a", "b"]:\n    out = f"{c}.csv"\n    while True:\n        break\n    if x: break\nopen(out, "w")\n'), []);
+  });
+  it('in a block nested deeper than followed, no variable is known, and what it binds is unknown after it', () => {
+    assert.deepEqual(written(nest(16, 'p = "a.csv"\nif d:\n  p = "b.csv"\nelse:\n  p = "c.csv"\nopen(p, "w")\n')), [], 'two branches, at the depth limit');
+    assert.deepEqual(written(nest(20, 'if d:\n  p = "b.csv"\nelse:\n  p = "c.csv"\nopen(p, "w")\n')), []);
+    assert.deepEqual(written('p = "a.csv"\n' + nest(16, 'def f(p):\n  open(p, "w")\n')), [], 'a parameter shadows');
+    assert.deepEqual(written('p = "a.csv"\n' + nest(17, 'open(p, "w")\n')), [], 'nothing outside is known there either');
+    assert.deepEqual(written(nest(24, 'open("deep.csv", "w")\nq = "q.csv"\nopen(q, "w")\n')), ['deep.csv'], 'literals are');
+    const after = 'p = "a.csv"\nq = "q.csv"\n' + nest(15, 'if d:\n  if e:\n    p = "b.csv"\nopen(p, "w")\nopen(q, "w")\n');
+    assert.deepEqual(written(after), ['q.csv'], 'after the deep block: what it bound is unknown, the rest holds');
+    assert.deepEqual(written(nest(15, 'p = "a.csv"\n' + 'if d:\n  open(p, "w")\n')), ['a.csv'], 'at depth 16, followed as before');
+  });
+});
+
 describe('python: global, lambda bodies, class bodies', () => {
   it('a function that declares a name global makes it unknown after it (never the old value)', () => {
     assert.deepEqual(written('OUT = "a.csv"\ndef setup():\n    global OUT\n    OUT = "b.csv"\nsetup()\ndf.to_csv(OUT)\n'), []);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { extractCodeMetadata } from '../src/index.js';
 
 const sh = (code: string) => extractCodeMetadata(code, { language: 'shell' });
@@ -75,6 +76,41 @@ describe('shell files', () => {
       assert.deepEqual(md.filesRead, read, 'read');
     });
   }
+  it('substitutes known variables into an unquoted here-document, as bash does, and none into a quoted one', () => {
+    const cases: [string, string[]][] = [
+      ['F=out.csv; python - <<EOF\nopen("$F","w")\nEOF\n', ['out.csv']],
+      ['D=runs\npython3 <<EOF\nimport pandas as pd\npd.read_csv("${D}/in.csv").to_csv("$D/out.csv")\nEOF\n', ['runs/out.csv']],
+      ['export F=a.txt\nnode <<EOF\nrequire("fs").writeFileSync("$F", "x")\nEOF\n', ['a.txt']],
+      ['F=a.txt\nbash <<EOF\necho x > $F\nEOF\n', ['a.txt']],
+      // Quoted delimiters (any part quoted or escaped): the body is passed as written.
+      ["F=out.csv\npython - <<'EOF'\nopen(\"$F\",\"w\")\nEOF\n", []],
+      ['F=out.csv\npython - <<"EOF"\nopen("$F","w")\nEOF\n', []],
+      ['F=out.csv\npython - <<\\EOF\nopen("$F","w")\nEOF\n', []],
+      ["bash <<'EOF'\nG=b.txt\necho x > $G\nEOF\n", ['b.txt']],
+      // Unquoted: an escaped `$` is a `$`; what the outer shell does not know is unknown, also to an inner
+      // shell (it expanded `$G` before the inner one ran) and to a JS template (bash took its `${x}`, and
+      // its backquotes for a command substitution).
+      ['F=out.csv\npython - <<EOF\nopen("\\$F","w")\nEOF\n', []],
+      ['python - <<EOF\nopen("$HOME/a.csv","w")\nopen("${OUT:-b.csv}","w")\nopen("$1.csv","w")\nEOF\n', []],
+      ['bash <<EOF\nG=b.txt\necho x > $G\necho y > "${G}"\nEOF\n', []],
+      ["node <<EOF\nconst x = 'a.txt'\nrequire('fs').writeFileSync(`${x}`, '')\nrequire('fs').writeFileSync(`b.txt`, '')\nEOF\n", []],
+      ["node <<'EOF'\nconst x = 'a.txt'\nrequire('fs').writeFileSync(`${x}`, '')\nEOF\n", ['a.txt']],
+      // A backslash before a line end joins the lines.
+      ['F=o.csv\npython - <<EOF\nopen("$F", \\\n"w")\nEOF\n', ['o.csv']],
+    ];
+    for (const [code, written] of cases) assert.deepEqual(sh(code).filesWritten, written, code);
+  });
+  it('property: a known variable reaches the python of an unquoted here-document only, in any of its forms', () => {
+    const name = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/);
+    const file = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}\.(csv|json|txt)$/);
+    fc.assert(
+      fc.property(name, file, fc.constantFrom("'EOF'", '"EOF"', 'EOF', '-EOF'), fc.boolean(), (n, f, delim, braced) => {
+        const ref = braced ? `\${${n}}` : `$${n}`;
+        const code = `${n}=${f}\npython3 - <<${delim}\nopen("${ref}", "w")\nEOF\n`;
+        assert.deepEqual(sh(code).filesWritten, /['"]/.test(delim) ? [] : [f], code);
+      }),
+    );
+  });
   it('reports python imports from embedded python only', () => {
     assert.deepEqual(sh("python -c 'import numpy'\npip install pandas\n").imports, ['numpy']);
   });

@@ -1,0 +1,97 @@
+/**
+ * The text an unquoted here-document hands its command, as bash makes it:
+ * parameter expansion, command substitution and backslash escapes in the
+ * body (`python - <<EOF` with `open("$F", "w")` runs `open("out.csv", "w")`
+ * after `F=out.csv`). A quoted delimiter (`<<'EOF'`, `<<"EOF"`, `<<\EOF`)
+ * passes the body as written: the caller does not come here.
+ */
+
+/** Bounded look-ahead for the `}` of `${NAME}` (a name longer than this is no variable we hold). */
+const MAX_BRACED = 66;
+
+/**
+ * Expands `body` with the shell variables known at the command (`vars`).
+ *
+ * - `$NAME` and `${NAME}` of a known variable become its value.
+ * - What the outer shell does not know stays unknown to the code it feeds: an
+ *   unknown `$NAME`/`${NAME}`, any other `${…}` (`${F:-a.csv}`) and backquotes
+ *   are written as a command substitution `$(…)`, which no detector of any
+ *   language resolves (a path holding `$` is no file, an inner shell's word
+ *   holding `$(` is unknown). Left as `$G`, an inner `bash` would resolve it
+ *   from its own `G=…`, and a JS template would read its `${x}` as its own:
+ *   both wrong, bash expanded them before.
+ * - `$(…)`, `$((…))` and `$1`, `$@`, `$?` … are left as written (unknown
+ *   already); a `$` before anything else is a `$`.
+ * - `\$`, `` \` ``, `\\` are the character; a backslash before a line end
+ *   joins the lines; before anything else it stays.
+ *
+ * One pass; the output grows by at most `budget` characters of values
+ * (past it, known variables too are written as unknown), so it stays linear.
+ */
+export function expandHeredoc(body: string, vars: ReadonlyMap<string, string>, budget = body.length + 65536): string {
+  // Most bodies hold nothing bash expands: no copy.
+  if (!/[$`\\]/.test(body)) return body;
+  const n = body.length;
+  let out = '';
+  let run = 0; // start of the text not copied yet
+  let left = budget;
+  let inBackquote = false;
+  const known = (name: string): string | undefined => {
+    const v = vars.get(name);
+    if (v === undefined || v.length > left) return undefined;
+    left -= v.length;
+    return v;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 92 /* \ */) {
+      const d = body.charCodeAt(i + 1);
+      if (d === 36 /* $ */ || d === 96 /* ` */ || d === 92 || d === 10) {
+        out += body.slice(run, i) + (d === 10 ? '' : body[i + 1]);
+        i++;
+        run = i + 1;
+      }
+      continue;
+    }
+    if (c === 96 /* ` */) {
+      out += body.slice(run, i) + (inBackquote ? ')' : '$(');
+      inBackquote = !inBackquote;
+      run = i + 1;
+      continue;
+    }
+    if (c !== 36 /* $ */) continue;
+    const d = body.charCodeAt(i + 1);
+    if (d === 123 /* { */) {
+      let k = i + 2;
+      while (k < n && k - i < MAX_BRACED && isNamePart(body.charCodeAt(k))) k++;
+      const name = body.slice(i + 2, k);
+      if (body.charCodeAt(k) === 125 /* } */ && name !== '' && isNameStart(name.charCodeAt(0))) {
+        out += body.slice(run, i) + (known(name) ?? '$(' + name + ')');
+        i = k;
+      } else {
+        // `${F:-x}`, `${#F}`, `${F%.csv}`: an expansion we do not evaluate. Its `{` becomes `(`: unknown.
+        out += body.slice(run, i) + '$(';
+        i++;
+      }
+      run = i + 1;
+      continue;
+    }
+    if (isNameStart(d)) {
+      let k = i + 2;
+      while (k < n && isNamePart(body.charCodeAt(k))) k++;
+      const name = body.slice(i + 1, k);
+      out += body.slice(run, i) + (known(name) ?? '$(' + name + ')');
+      i = k - 1;
+      run = k;
+    }
+  }
+  return out + body.slice(run);
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
