@@ -191,19 +191,22 @@ const HEX = /^[0-9a-fA-F]*$/;
  * lower-casing changes, a `-` in a non-hex trace id) is hashed as the byte
  * 0xFE (never a byte of UTF-8, and not the 0xFF of {@link uuidV5}'s
  * ill-formed names), the trace id's length in UTF-16 code units (32-bit
- * big-endian), then both ids as UTF-16LE: distinct pairs, distinct ids.
+ * big-endian), then both ids as UTF-16LE, a hex id lower-cased there too
+ * (which form a pair takes never depends on a hex id's case, so `AB` and
+ * `ab` stay one span beside any other id): distinct pairs, distinct ids.
  */
 export function eventIdFor(traceId: string, spanId: string): string {
   // Lower-cased as before; where that changed an id, only hex may stay (the usual ids: one compare each).
   const t = traceId.toLowerCase();
   const s = spanId.toLowerCase();
   if ((t === traceId ? t.includes('-') : !HEX.test(traceId)) || (s !== spanId && !HEX.test(spanId))) {
-    return uuidV5OfPair(traceId, spanId);
+    // An id lower-casing left alone is kept as is; one it changed is kept as given unless it is hex (a number).
+    return uuidV5OfPair(t === traceId || !HEX.test(traceId) ? traceId : t, s === spanId || !HEX.test(spanId) ? spanId : s);
   }
   return uuidV5(AGENTSPAN_ID_NAMESPACE, `${t}-${s}`);
 }
 
-/** {@link eventIdFor} of a pair its plain name would merge with another: over 0xFE, the trace id's length and both ids' UTF-16LE code units. */
+/** {@link eventIdFor} of a pair its plain name would merge with another: over 0xFE, the trace id's length and both ids' UTF-16LE code units (hex ids already lower-cased by the caller). */
 function uuidV5OfPair(traceId: string, spanId: string): string {
   const data = Buffer.allocUnsafe(21 + (traceId.length + spanId.length) * 2);
   AGENTSPAN_NAMESPACE_BYTES.copy(data, 0);

@@ -138,6 +138,29 @@ describe('derived uuids: case and separator', () => {
     );
   });
 
+  it('a hex id is one span in any case, also beside an id that is hashed in the pair form', () => {
+    // The pair form is chosen by the other id (a non-hex trace with `-`, a non-hex span in capitals):
+    // the hex id's case must not count there either, or a parent named in capitals misses its row.
+    assert.equal(eventIdFor('AB', 'G'), eventIdFor('ab', 'G'));
+    assert.equal(eventIdFor('a-b', 'CD'), eventIdFor('a-b', 'cd'));
+    assert.equal(eventIdFor('Run', '00F067AA0BA902B7'), eventIdFor('Run', '00f067aa0ba902b7'));
+    assert.equal(parentEventIdFor('Trace-X', 'B7AD6B7169203331'), eventIdFor('Trace-X', 'b7ad6b7169203331'));
+  });
+
+  it('property: flipping the case of a hex id never changes the pair\'s id, whatever the other id is', () => {
+    const flip = (v: string, mask: readonly boolean[]): string =>
+      [...v].map((ch, i) => (mask[i % Math.max(1, mask.length)] ? ch.toUpperCase() : ch.toLowerCase())).join('');
+    const mask = fc.array(fc.boolean(), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(id, id, mask, mask, (t, s, mt, ms) => {
+        const t2 = hex(t) ? flip(t, mt) : t;
+        const s2 = hex(s) ? flip(s, ms) : s;
+        assert.equal(eventIdFor(t2, s2), eventIdFor(t, s), JSON.stringify([t, s, t2, s2]));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('property: lower-case hex pairs are uuid5 of "<trace>-<span>", as every version derived them', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9a-f]{1,32}$/), fc.stringMatching(/^[0-9a-f]{1,16}$/), (t, s) => {
@@ -286,6 +309,27 @@ describe('ids that clean alike, in real Postgres', () => {
     assert.equal((await exportSpans(exporter, spans)).code, 0);
     const again = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".execution_events WHERE run_id = 'ids-case'`);
     assert.equal(again.rows[0].n, 7, 'written again: nothing more');
+    await exporter.shutdown();
+  });
+
+  it('a child naming its parent\'s hex span id in capitals, in a trace hashed in the pair form, links to the parent\'s row', async () => {
+    const exporter = new PostgresExecutionEventExporter({ pool: db.pool, schema: db.schema });
+    const event = (order: number): ReadableSpan =>
+      f.make('execute_tool t', {
+        [Attr.ATTR_EVENT_TYPE]: EventType.TOOL_CALL,
+        [Attr.ATTR_RUN_ID]: 'ids-hex-case',
+        [Attr.ATTR_EXECUTION_ORDER]: order,
+        [Attr.ATTR_GEN_AI_TOOL_NAME]: 't',
+      });
+    const spans = [withIds(event(1), 'run-7', 'b7ad6b7169203331'), withIds(event(2), 'run-7', '00f067aa0ba902b7', 'B7AD6B7169203331')];
+    assert.equal((await exportSpans(exporter, spans)).code, 0);
+    const rows = (
+      await db.pool.query<{ id: string; parent_event_id: string | null }>(
+        `SELECT id, parent_event_id FROM "${db.schema}".execution_events WHERE run_id = 'ids-hex-case' ORDER BY execution_order`,
+      )
+    ).rows;
+    assert.equal(rows.length, 2);
+    assert.equal(rows[1]?.parent_event_id, rows[0]?.id, 'the child points at its parent\'s row');
     await exporter.shutdown();
   });
 
