@@ -33,6 +33,8 @@ import { CONTENT_TYPES, encodingOf, errorBody, successBody, type OtlpEncoding } 
 import { planReplayInSteps, type ReplayPlan } from './replay-plan.js';
 import { SLICE_MILLIS, runInSlices } from './slices.js';
 import { TurnOrder } from './turn-order.js';
+import { CutMarks, GATEWAY_DROPPED_META_KEY } from './cut-mark.js';
+import { SpanCutCounter, type FirstCuts, type SpanCut } from './span-cuts.js';
 import { MAX_RECEIVED_ATTRIBUTES } from './attribute-budget.js';
 import { RunOrderSeeds, type MaxOrderQuery } from './run-order-seed.js';
 import { countJsonContainers, countMessages, estimateReceivedBytes } from './request-budget.js';
@@ -280,8 +282,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Spans of a request that was itself forwarded (FORWARDED_HEADER) are stored but not forwarded again.
   const forwardGate = forward ? new GatedSpanProcessor(forward) : undefined;
   const exporting: SpanProcessor[] = forwardGate ? [postgres.processor, forwardGate] : [postgres.processor];
+  // Right after agentspan's processor: marks what the replay left out of a span, once the processor has written its own.
+  const cutMarks = new CutMarks();
+  /** What the replay left out of spans, counted once per span (a retried request is not counted again). */
+  const cutCounter = new SpanCutCounter();
   const replayer = new SpanReplayer({
-    processorsFor: (service) => [(service !== undefined ? serviceProcessors.get(service) : undefined) ?? defaultProcessor, ...exporting],
+    processorsFor: (service) => [(service !== undefined ? serviceProcessors.get(service) : undefined) ?? defaultProcessor, cutMarks, ...exporting],
+    onCut: (span, received, cut) => {
+      cutMarks.expect(span, cut);
+      const first = cutCounter.count(received.traceId, received.spanId, cut);
+      try {
+        logFirstCuts(first, cut);
+      } catch {
+        // A logger that throws must not fail the replay (the count is taken).
+      }
+    },
     // The run spans made from trace roots reuse the root's span id: only Postgres gets them.
     ...(forwardGate !== undefined ? { withoutForwarding: (fn: () => void) => forwardGate.withoutForwarding(fn) } : {}),
   });
@@ -344,17 +359,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let envelopeLossLogged = false;
   let envelopeFailureLogged = false;
 
-  /** Counts (and the first time logs) the attributes the plan left out of spans that had more than a span keeps. */
-  function countDroppedAttributes(plan: ReplayPlan): void {
-    const dropped = plan.attributesDropped;
-    if (dropped.spans === 0) return;
-    const first = attributesDropped.spans === 0;
-    attributesDropped.spans += dropped.spans;
-    attributesDropped.attributes += dropped.attributes;
-    if (first) {
+  /** Logs the first span that lost attributes, events or links (once each: the counts are in stats()). */
+  function logFirstCuts(first: FirstCuts, cut: SpanCut): void {
+    const mark = `its row is marked meta.truncated and meta.${GATEWAY_DROPPED_META_KEY}`;
+    if (first.attributes) {
       logger.warn(
         `agentspan gateway: a span came with more than ${MAX_RECEIVED_ATTRIBUTES} attributes; the ones agentspan reads were kept, ` +
-          `${dropped.attributes} others were left out (its row is marked meta.truncated). Counted in stats().attributesDropped (logged once)`,
+          `${cut.attributes} others were left out (${mark}). Counted in stats().attributesDropped (logged once)`,
+      );
+    }
+    if (first.events) {
+      logger.warn(
+        `agentspan gateway: a span came with more than ${REPLAY_SPAN_LIMITS.eventCountLimit ?? 0} events or an event with more than ` +
+          `${REPLAY_SPAN_LIMITS.attributePerEventCountLimit ?? 0} attributes; ${cut.events} events and ${cut.eventAttributes} event attributes ` +
+          `were dropped (${mark}). Counted in stats().eventsDropped (logged once)`,
+      );
+    }
+    if (first.links) {
+      logger.warn(
+        `agentspan gateway: a span came with more than ${REPLAY_SPAN_LIMITS.linkCountLimit ?? 0} links or a link with more than ` +
+          `${REPLAY_SPAN_LIMITS.attributePerLinkCountLimit ?? 0} attributes; ${cut.links} links and ${cut.linkAttributes} link attributes ` +
+          `were dropped (${mark}). Counted in stats().linksDropped (logged once)`,
       );
     }
   }
@@ -387,15 +412,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let spansReceived = 0;
   let spansRejected = 0;
   let spansNotForwarded = 0;
-  const attributesDropped = { spans: 0, attributes: 0 };
   let loopLogged = false;
   let closing = false;
   /** Aborted when the gateway shuts down: bodies still being read are refused then (see readBody). */
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
   let internalErrorLogged = false;
+  // The longest a failed connection waits for the answers of requests pipelined before the failure (an accepted request
+  // waits for its order lookup and its commit); past it, it is closed and their senders retry (writes are idempotent).
+  const pipelinedCloseMillis = Math.min(requestTimeout + orderLookupTimeout + ackTimeout, MAX_TIMER_MILLIS);
   /** Requests of each keep-alive connection still to be answered, for client errors under pipelining. */
-  const connections = new PipelinedConnections();
+  const connections = new PipelinedConnections({
+    bodyMillis: requestTimeout,
+    maxHeldMillis: pipelinedCloseMillis,
+    onDeferredTimeout: (socket) => onClientError(408, socket),
+  });
+  /** Requests whose sender waits for `100 Continue` before sending the body (`Expect: 100-continue`). */
+  const expectsContinue = new WeakSet<IncomingMessage>();
 
   function queueBusy(stats: DeliveryStats): boolean {
     return stats.queueDepth > maxQueueSpans / 2 || stats.queueBytes > maxQueueBytes / 2;
@@ -508,6 +541,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // answer, written after the answers of requests pipelined before it.
       const cut = new AbortController();
       const doneReading = connections.reading(req, (status) => cut.abort(new BodyError('cut', cutMessage(status), status)));
+      // Asked for only now, when the body is wanted: a request refused on its headers above got its final answer
+      // instead, and its sender sends no body (RFC 9110, 10.1.1).
+      if (expectsContinue.has(req)) connections.continueInTurn(req, res);
       let body: Buffer;
       try {
         body = await readBody(req, maxBodyBytes, bodyBudget, stopping.signal, cut.signal);
@@ -537,7 +573,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         try {
           decoded = await runInSlices(decodeRequestInSteps(encoding, raw, { maxSpans: maxQueueSpans / 2 }));
         } catch (err) {
-          // Decoding stops there: a request with more spans was decoded whole before it was refused.
+          // Spans past the limit are decoded (a malformed one is a 400 whatever the body's size), never converted or held.
           if (err instanceof TooManySpansError) {
             throw new HttpError(413, `more than ${Math.floor(maxQueueSpans / 2)} spans in one request; send at most ${Math.floor(maxQueueSpans / 2)} per request`);
           }
@@ -555,7 +591,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (again) throw again;
         ticket = new DeliveryTicket();
         const plan = await runInSlices(planReplayInSteps(decoded.spans, planOptions));
-        countDroppedAttributes(plan);
         applyEnvelopeMemory(plan);
         // Runs new to this process continue after the orders Postgres holds (bounded wait; never rejects). Replays
         // keep the order requests were planned in (the envelope memory's order, and the numbering's), so a request
@@ -651,7 +686,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default, which made it up to a minute).
   // Node requires headersTimeout <= requestTimeout.
   const timeouts = { requestTimeout, headersTimeout: Math.min(20_000, requestTimeout), keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 };
-  const server: Server = createServer(timeouts, (req, res) => {
+  const server: Server = createServer(timeouts, onRequest);
+  // With a listener, Node writes no `100 Continue` of its own: the gateway writes it when it wants the body, in the
+  // request's turn on its connection (pipelined-connections.ts).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    expectsContinue.add(req);
+    onRequest(req, res);
+  });
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const p = handle(req, res).catch((err: unknown) => {
       if (!internalErrorLogged) {
         internalErrorLogged = true;
@@ -665,7 +707,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
-  });
+  }
   /** Answers a client error on the socket itself, then closes it. */
   function answerOnSocket(socket: Duplex, status: 400 | 408): void {
     if (!socket.writable) {
@@ -682,18 +724,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     socket.once('close', () => clearTimeout(timer));
   }
 
-  // The longest a failed connection waits for the answers of requests pipelined before the failure (an accepted request
-  // waits for its order lookup and its commit); past it, it is closed and their senders retry (writes are idempotent).
-  const pipelinedCloseMillis = Math.min(requestTimeout + orderLookupTimeout + ackTimeout, MAX_TIMER_MILLIS);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // Malformed HTTP: 400, never a crash; a request not whole in time: 408. Under pipelining the error belongs to the
-    // last request on the connection, never to an earlier one still being processed (see pipelined-connections.ts).
-    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // Malformed HTTP: 400, never a crash; a request not whole in time: 408.
+    onClientError(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400, socket);
+  });
+  /**
+   * Under pipelining a client error belongs to the last request on the connection, never to an earlier one still
+   * being processed (see pipelined-connections.ts).
+   */
+  function onClientError(status: 400 | 408, socket: Duplex): void {
     if (!socket.writable) {
       socket.destroy();
       return;
     }
     const route = socket instanceof Socket ? connections.clientError(socket, status) : 'socket';
+    if (route === 'deferred') return; // its 100 was held: the body's time counts from the 100
     if (route === 'socket' || !(socket instanceof Socket)) {
       answerOnSocket(socket, status);
       return;
@@ -704,7 +749,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const timer = setTimeout(() => socket.destroy(), pipelinedCloseMillis);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
-  });
+  }
 
   const closeEverything = async (timeoutMillis: number): Promise<void> => {
     await Promise.all([postgres.shutdown(timeoutMillis), forward?.shutdownWithin(timeoutMillis)]);
@@ -760,7 +805,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         processor,
         envelopes: envelopes.stats(),
         orders: orderSeeds.stats(),
-        attributesDropped: { ...attributesDropped },
+        ...cutCounter.stats(),
       };
     },
     shutdown() {

@@ -1,5 +1,6 @@
 export { startGateway, GATEWAY_DEFAULTS } from './gateway.js';
 export type { Gateway, GatewayLogger, GatewayOptions, GatewayStats, ServiceWorkspace } from './types.js';
+export type { AttributesDroppedStats, EventsDroppedStats, LinksDroppedStats } from './span-cuts.js';
 export { decodeJsonRequest, decodeProtobufRequest, DecodeError, nanosToHrTime } from './otlp-decode.js';
 export type { DecodedRequest, ReceivedSpan, ReceivedResource, ReceivedScope, ReceivedEvent, ReceivedLink } from './otlp-model.js';
 export { mapAg2Span, isAg2Span, codeFromMessages, Ag2SpanType, AG2_RUN_MODE, AG2_MULTI_RUN_MODE, AG2_CONVERSATION_NODE_TYPE, AG2_CONTENT_KEYS } from './ag2-mapping.js';

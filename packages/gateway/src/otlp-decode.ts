@@ -170,29 +170,32 @@ function reject(out: Collected, reason: string): void {
   out.rejectReason ??= reason;
 }
 
-/** Converts one decoded span into `out` (or counts it as rejected); throws {@link TooManySpansError} past `maxSpans`. */
-function convertSpan(d: Dialect, s: unknown, resource: ReceivedResource, scope: ReceivedScope, receivedAt: bigint, maxSpans: number, out: Collected): void {
+/**
+ * Converts one decoded span into `out` (or counts it as rejected). Returns
+ * false, converting nothing, when it would be one more than `maxSpans`.
+ */
+function convertSpan(d: Dialect, s: unknown, resource: ReceivedResource, scope: ReceivedScope, receivedAt: bigint, maxSpans: number, out: Collected): boolean {
   const traceId = d.id(d.field(s, 'trace_id', 'traceId'), 16);
   if (typeof traceId !== 'string' || isZero(traceId)) {
     reject(out, 'trace_id must be 16 bytes, not all zero');
-    return;
+    return true;
   }
   const spanId = d.id(d.field(s, 'span_id', 'spanId'), 8);
   if (typeof spanId !== 'string' || isZero(spanId)) {
     reject(out, 'span_id must be 8 bytes, not all zero');
-    return;
+    return true;
   }
   const parent = d.id(d.field(s, 'parent_span_id', 'parentSpanId'), 8);
   if (parent === null) {
     reject(out, 'parent_span_id must be empty or 8 bytes');
-    return;
+    return true;
   }
   const times = timesOf(d, s, receivedAt);
   if (times === undefined) {
     reject(out, 'start_time_unix_nano and end_time_unix_nano must be unsigned 64-bit integers');
-    return;
+    return true;
   }
-  if (out.spans.length + 1 > maxSpans) throw new TooManySpansError(maxSpans);
+  if (out.spans.length + 1 > maxSpans) return false;
   const { start, end } = times;
   out.spans.push({
     resource,
@@ -212,6 +215,7 @@ function convertSpan(d: Dialect, s: unknown, resource: ReceivedResource, scope: 
     links: linksOf(d, s),
     status: statusOf(d, s),
   });
+  return true;
 }
 
 /**
@@ -237,7 +241,8 @@ export function* walkRequest(d: Dialect, request: unknown, receivedAt: bigint, m
     for (const ss of list(d, rs, 'scope_spans', 'scopeSpans')) {
       const scope = scopeOf(d, ss);
       for (const s of list(d, ss, 'spans', 'spans')) {
-        convertSpan(d, s, resource, scope, receivedAt, maxSpans, out);
+        // Decoded whole already: nothing after it can make the request undecodable.
+        if (!convertSpan(d, s, resource, scope, receivedAt, maxSpans, out)) throw new TooManySpansError(maxSpans);
         if (++sincePause >= PAUSE_SPANS) {
           sincePause = 0;
           yield;
@@ -283,6 +288,9 @@ export function* protobufSteps(body: Uint8Array, receivedAt: bigint, maxSpans: n
   }
   const d = protobufDialect;
   const out = collected();
+  // Past `maxSpans` the rest is still decoded, not converted: a body malformed after the limit is undecodable (400)
+  // as it is when decoded whole, whatever its size, and only a decodable one is refused for its size (413).
+  let overLimit = false;
   // The frame's span bytes are views of the body: one reader over the body decodes each where it lies.
   const reader = protobuf.Reader.create(body);
   let spansSincePause = 0;
@@ -304,7 +312,7 @@ export function* protobufSteps(body: Uint8Array, receivedAt: bigint, maxSpans: n
         } catch (err) {
           throw new DecodeError(`not a valid protobuf ExportTraceServiceRequest: ${describe(err)}`);
         }
-        convertSpan(d, span, resource, scope, receivedAt, maxSpans, out);
+        if (!overLimit) overLimit = !convertSpan(d, span, resource, scope, receivedAt, maxSpans, out);
         bytesSincePause += bytes.length;
         if (++spansSincePause >= PAUSE_SPANS || bytesSincePause >= PAUSE_BYTES) {
           spansSincePause = 0;
@@ -314,6 +322,7 @@ export function* protobufSteps(body: Uint8Array, receivedAt: bigint, maxSpans: n
       }
     }
   }
+  if (overLimit) throw new TooManySpansError(maxSpans);
   return resultOf(out);
 }
 
@@ -341,7 +350,7 @@ function nowNanos(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
-/** More spans in one request than the caller takes (answered 413); decoding stopped there. */
+/** More spans in one request than the caller takes (answered 413); thrown only for a request that decodes (else {@link DecodeError}). */
 export class TooManySpansError extends Error {
   override readonly name = 'TooManySpansError';
   constructor(readonly limit: number) {
@@ -353,7 +362,7 @@ export class TooManySpansError extends Error {
 export interface DecodeOptions {
   /** Stands in for missing times (default: now). */
   readonly receivedAt?: bigint;
-  /** Most spans taken; one more stops the decoding with {@link TooManySpansError}. */
+  /** Most spans taken; with more, the rest is only checked to decode, then {@link TooManySpansError} is thrown. */
   readonly maxSpans?: number;
 }
 

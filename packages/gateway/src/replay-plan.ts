@@ -86,7 +86,7 @@ export interface PlanOptions {
   readonly placementOf?: ((traceId: string, spanId: string) => Placement | undefined) | undefined;
   /**
    * Most received attributes a span starts with (default {@link MAX_RECEIVED_ATTRIBUTES}); beyond it the keys
-   * agentspan reads are kept first, the span is marked `agentspan.truncated` and the others dropped are counted.
+   * agentspan reads are kept first, and the others dropped are counted ({@link PlannedSpan.attributesDropped}).
    */
   readonly maxAttributes?: number | undefined;
 }
@@ -110,6 +110,11 @@ export interface PlannedSpan {
    * row). Undefined for every other span.
    */
   readonly run: Attributes | undefined;
+  /**
+   * Received attributes left out of {@link attributes} (past `maxAttributes`); the replay counts them and
+   * marks the span (cut-mark.ts) with what else it loses.
+   */
+  readonly attributesDropped: number;
   /**
    * The placement spans under this one inherit: its own when it is placed,
    * else that of its nearest placed ancestor (in the request, or
@@ -290,10 +295,11 @@ export function* planReplayInSteps(received: readonly ReceivedSpan[], options: P
       : undefined;
     const attributes: Attributes = { ...receivedAttributes, ...(ag2?.attributes ?? {}) };
     if (!options.captureContent) for (const k of AG2_CONTENT_KEYS) delete attributes[k];
+    // Counted, and marked once the processor has seen the span (cut-mark.ts): marked from its start, the span would
+    // tell the processor its values were cut already (`agentspan.truncated`), and its row could not say who cut.
     if (kept.dropped > 0) {
       truncatedSpans += 1;
       droppedAttributes += kept.dropped;
-      attributes[Attr.ATTR_TRUNCATED] = true;
     }
 
     const explicitRun = str(attributes[Attr.ATTR_RUN_ID]);
@@ -356,7 +362,15 @@ export function* planReplayInSteps(received: readonly ReceivedSpan[], options: P
       (placedRun === span.traceId || placedRun === configuredRun)
         ? traceRunAttributes(span, attributes, placedRun)
         : undefined;
-    planned.push({ span, attributes, restoreAfterEnd, parent: p === undefined ? undefined : position[p], run, placement: placements[i] ?? ancestor });
+    planned.push({
+      span,
+      attributes,
+      restoreAfterEnd,
+      parent: p === undefined ? undefined : position[p],
+      run,
+      attributesDropped: kept.dropped,
+      placement: placements[i] ?? ancestor,
+    });
     if (++sincePause >= PAUSE_SPANS) {
       sincePause = 0;
       yield;

@@ -51,6 +51,7 @@ import { Attr, runSpanName } from '@agentspan/semconv';
 import { MAX_ADDED_ATTRIBUTES, MAX_RECEIVED_ATTRIBUTES } from './attribute-budget.js';
 import type { ReceivedResource, ReceivedSpan } from './otlp-model.js';
 import type { ReplayPlan } from './replay-plan.js';
+import { isCut, type SpanCut } from './span-cuts.js';
 import { runToEnd, type SlicedWork } from './slices.js';
 
 /**
@@ -127,6 +128,30 @@ export interface SpanReplayerOptions {
    * the run spans made from trace roots. Default: `fn()` as is (nothing forwards).
    */
   withoutForwarding?(fn: () => void): void;
+  /**
+   * Called when a span about to end lost something in the replay (see
+   * span-cuts.ts): received attributes the plan left out, events, links or
+   * their attributes past the SDK's limits. Synchronous, before `span.end()`.
+   */
+  onCut?(span: Span, received: ReceivedSpan, cut: SpanCut): void;
+}
+
+/** What `span` (about to end) lost: the plan's attributes, and what the SDK dropped of its events and links. */
+function cutOf(span: Span, received: ReceivedSpan, attributesDropped: number): SpanCut | undefined {
+  // Most spans: nothing to look at.
+  if (attributesDropped === 0 && received.events.length === 0 && received.links.length === 0) return undefined;
+  let eventAttributes = 0;
+  for (const e of span.events) eventAttributes += e.droppedAttributesCount ?? 0;
+  let linkAttributes = 0;
+  for (const l of span.links) linkAttributes += l.droppedAttributesCount ?? 0;
+  const cut: SpanCut = {
+    attributes: attributesDropped,
+    events: span.droppedEventsCount,
+    eventAttributes,
+    links: span.droppedLinksCount,
+    linkAttributes,
+  };
+  return isCut(cut) ? cut : undefined;
 }
 
 /** Turns replay plans into ended SDK spans, synchronously. */
@@ -237,6 +262,10 @@ export class SpanReplayer {
       for (const e of received.events) span.addEvent(e.name, e.attributes, e.time);
       work += received.events.length;
       if (received.status.code !== 0) span.setStatus(received.status);
+      if (this.options.onCut !== undefined) {
+        const cut = cutOf(span, received, planned.attributesDropped);
+        if (cut !== undefined) this.options.onCut(span, received, cut);
+      }
       span.end(received.endTime);
       // Ended spans take no setAttribute; exporters read this record later, as the processor's content policy relies on too.
       if (planned.restoreAfterEnd !== undefined) Object.assign(span.attributes, planned.restoreAfterEnd);

@@ -3,6 +3,7 @@ import type { DeliveryOptions, DeliveryStats } from '@agentspan/delivery';
 import type { FileCaptureConfig, ProcessorStats, RedactionConfig } from '@agentspan/processor';
 import type { EnvelopeStats } from './envelope-memory.js';
 import type { RunOrderStats } from './run-order-seed.js';
+import type { AttributesDroppedStats, EventsDroppedStats, LinksDroppedStats } from './span-cuts.js';
 
 /** Where state changes (startup, Postgres down and back, drops) are reported: never once per request. */
 export interface GatewayLogger {
@@ -216,10 +217,28 @@ export interface GatewayStats {
   /**
    * Spans that came with more attributes than a replayed span keeps (4 096),
    * and how many attributes were left out of them: the keys agentspan reads
-   * are kept first, the span is marked `agentspan.truncated` (`meta.truncated`
-   * of its row), and the first time is logged.
+   * are kept first, and the row is marked (`meta.truncated`, and
+   * `meta.gateway_dropped.attributes` with the count). Counted once per span
+   * (trace and span id), not per reception: a span sent again (a retried
+   * request, whose rows are written once) is not counted again while it is
+   * among the last 10 000 spans counted. The first is logged.
    */
-  readonly attributesDropped: { readonly spans: number; readonly attributes: number };
+  readonly attributesDropped: AttributesDroppedStats;
+  /**
+   * Spans that lost events to the replay's limits (more than 4 096 events,
+   * the oldest dropped; more than 1 024 attributes on one event), how many
+   * events and how many attributes of the events kept. Marked and counted
+   * as {@link attributesDropped} (`meta.gateway_dropped.events`,
+   * `.event_attributes`).
+   */
+  readonly eventsDropped: EventsDroppedStats;
+  /**
+   * Spans that lost links (more than 1 024, the first dropped) or link
+   * attributes (more than 1 024 on one link), and how many. Marked and
+   * counted as {@link attributesDropped} (`meta.gateway_dropped.links`,
+   * `.link_attributes`).
+   */
+  readonly linksDropped: LinksDroppedStats;
 }
 
 /** A running gateway. */

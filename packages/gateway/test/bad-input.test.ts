@@ -258,3 +258,34 @@ test('a port already in use: startGateway rejects with the listen error; options
   await assert.rejects(startTestGateway(db, { maxBodyBytes: 0 }), RangeError);
   await assert.rejects(startTestGateway(db, { pool: undefined, databaseUrl: '' }), TypeError);
 });
+
+test('spans past the span limit with a malformed one after them: 400 whatever the body\'s size (decoded whole below 512 KiB, span by span above)', async () => {
+  // At most maxQueueSpans / 2 = 10 spans a request.
+  const small = await startTestGateway(db, { maxQueueSpans: 20 });
+  try {
+    /** 12 tool spans (2 past the limit), `pad` bytes of attribute each; the last one's name made invalid UTF-8. */
+    const body = (conversation: string, pad: number, malformed: boolean): Buffer => {
+      const f = new SpanFactory('span-limit-svc');
+      for (let i = 0; i < 12; i++) {
+        const name = i === 11 ? 'execute_tool zz-last-span' : `execute_tool t${i}`;
+        const s = f.start(name, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.conversation.id': conversation, 'app.pad': 'p'.repeat(pad) }, i);
+        f.end(s, i + 1);
+      }
+      const bytes = Buffer.from(ProtobufTraceSerializer.serializeRequest(f.finished()) as Uint8Array);
+      if (malformed) bytes[bytes.indexOf(Buffer.from('zz-last-span')) + 2] = 0xc0; // never valid UTF-8
+      return bytes;
+    };
+    const sizes = [100, 60_000]; // about 2 KB and 730 KB
+    for (const pad of sizes) {
+      const bad = body(`conv-limit-bad-${pad}`, pad, true);
+      assert.equal(bad.length >= 512 * 1024, pad > 1000, 'one body on each side of the span-by-span threshold');
+      const r = await post(`${small.url}/v1/traces`, bad, { 'Content-Type': 'application/x-protobuf' });
+      assert.equal(r.status, 400, `${bad.length} bytes: malformed is 400 whatever the size`);
+      assert.match(statusMessage(r.body).message, /protobuf/);
+      const tooMany = await post(`${small.url}/v1/traces`, body(`conv-limit-ok-${pad}`, pad, false), { 'Content-Type': 'application/x-protobuf' });
+      assert.equal(tooMany.status, 413, `${bad.length} bytes: well-formed but over the span limit is 413`);
+    }
+  } finally {
+    await small.shutdown();
+  }
+});

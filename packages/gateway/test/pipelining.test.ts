@@ -52,6 +52,9 @@ function slowGateway(options: Parameters<typeof startTestGateway>[1] = {}): Prom
 interface RawAnswer {
   status: number;
   headers: Record<string, string>;
+  body: Buffer;
+  /** When it was read (Date.now()). */
+  at: number;
 }
 
 /** The answers read from a raw connection, in order, and whether it closed. */
@@ -72,7 +75,12 @@ function answersOf(socket: Socket): { answers: () => RawAnswer[]; closed: () => 
       }
       const length = Number(headers['content-length'] ?? 0);
       if (buffered.length < end + 4 + length) return;
-      answers.push({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0), headers });
+      answers.push({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0),
+        headers,
+        body: Buffer.from(buffered.subarray(end + 4, end + 4 + length)),
+        at: Date.now(),
+      });
       buffered = buffered.subarray(end + 4 + length);
     }
   });
@@ -187,6 +195,125 @@ test('pipelined: a request timing out while nothing is pending on its connection
     await eventually(async () => read.closed(), 5000);
     assert.deepEqual(read.answers().map((a) => a.status), [408]);
     assert.ok(Date.now() - started < 3500, `closed after ${Date.now() - started} ms`);
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+/** Headers of a request that waits for `100 Continue` before sending its body (curl, .NET, Go with ExpectContinueTimeout). */
+function expectHead(contentLength: number, contentType = 'application/x-protobuf'): string {
+  return `POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: ${contentType}\r\nExpect: 100-continue\r\nContent-Length: ${contentLength}\r\n\r\n`;
+}
+
+test('pipelined Expect: 100-continue behind a request being processed: its 100 after the first answer, and its body then gets requestTimeoutMillis', async () => {
+  // The first request is held 2.5 s (its order lookup), longer than the second's requestTimeoutMillis (1 s).
+  const gateway = await slowGateway({ orderLookupTimeoutMillis: 2500 });
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const first = body('conv-pipe-expect');
+    const second = body('conv-pipe-expect');
+    socket.write(Buffer.concat([Buffer.from(head(first.length)), first, Buffer.from(expectHead(second.length))]));
+    // A client that waits for its 100 (no timeout of its own) sends the body only then.
+    await eventually(async () => read.answers().some((a) => a.status === 100) || read.closed(), 8000);
+    const continuedAt = Date.now();
+    socket.write(second);
+    await eventually(async () => read.answers().length >= 3 || read.closed(), 8000);
+    const answers = read.answers();
+    assert.deepEqual(answers.map((a) => a.status), [200, 100, 200], 'the 100 in its turn, after the first answer; the body taken');
+    assert.ok((answers[1]?.at ?? 0) >= (answers[0]?.at ?? Infinity), 'the 100 is not read before the first answer');
+    assert.ok(continuedAt - (answers[0]?.at ?? 0) < 1000);
+    assert.equal(read.closed(), false);
+    assert.equal(await rowsOf('conv-pipe-expect'), 4);
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('pipelined Expect: 100-continue whose body never comes after its 100: 408 requestTimeoutMillis after the 100, then closed', async () => {
+  const gateway = await slowGateway({ orderLookupTimeoutMillis: 2500 });
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const first = body('conv-pipe-expect-silent');
+    socket.write(Buffer.concat([Buffer.from(head(first.length)), first, Buffer.from(expectHead(100))]));
+    await eventually(async () => read.closed(), 10_000);
+    const answers = read.answers();
+    assert.deepEqual(answers.map((a) => a.status), [200, 100, 408]);
+    const waited = (answers[2]?.at ?? 0) - (answers[1]?.at ?? 0);
+    assert.ok(waited >= 900 && waited < 3500, `408 ${waited} ms after the 100`);
+    assert.equal(await rowsOf('conv-pipe-expect-silent'), 2);
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('pipelined Expect: 100-continue refused on its headers (415) behind a request being processed: its final answer alone, intact, in order', async () => {
+  const gateway = await slowGateway({ orderLookupTimeoutMillis: 1500 });
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const first = body('conv-pipe-expect-415');
+    socket.write(Buffer.concat([Buffer.from(head(first.length)), first, Buffer.from(expectHead(10, 'text/plain'))]));
+    await eventually(async () => read.answers().length >= 2 || read.closed(), 8000);
+    const answers = read.answers();
+    assert.deepEqual(answers.map((a) => a.status), [200, 415], 'no 100 for a request refused on its headers');
+    const status = JSON.parse(answers[1]?.body.toString('utf8') ?? '') as { message: string };
+    assert.match(status.message, /Content-Type/, 'the 415 body is whole: no interim response written inside it');
+    assert.equal(await rowsOf('conv-pipe-expect-415'), 2);
+  } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('Expect: 100-continue alone on its connection: 100 at once when the body is wanted, none when the headers already refuse it', async () => {
+  const gateway = await startTestGateway(db, { authTokens: ['t0ken'] });
+  try {
+    const accepted = connect(gateway.port, '127.0.0.1');
+    const readAccepted = answersOf(accepted);
+    const payload = body('conv-expect-alone');
+    const sentAt = Date.now();
+    accepted.write(expectHead(payload.length).replace('Host: x\r\n', 'Host: x\r\nAuthorization: Bearer t0ken\r\n'));
+    await eventually(async () => readAccepted.answers().length >= 1, 3000);
+    assert.equal(readAccepted.answers()[0]?.status, 100);
+    assert.ok((readAccepted.answers()[0]?.at ?? Infinity) - sentAt < 500, 'at once');
+    accepted.write(payload);
+    await eventually(async () => readAccepted.answers().length >= 2, 5000);
+    assert.deepEqual(readAccepted.answers().map((a) => a.status), [100, 200]);
+    accepted.destroy();
+
+    const refused = connect(gateway.port, '127.0.0.1');
+    const readRefused = answersOf(refused);
+    refused.write(expectHead(payload.length)); // no token
+    await eventually(async () => readRefused.answers().length >= 1, 3000);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(readRefused.answers().map((a) => a.status), [401], 'a final answer instead of asking for a body it refuses');
+    refused.destroy();
+    assert.equal(await rowsOf('conv-expect-alone'), 2);
+  } finally {
+    await gateway.shutdown();
+  }
+});
+
+test('pipelined Expect: 100-continue held about as long as requestTimeoutMillis, its body sent 600 ms after the 100: accepted', async () => {
+  // Node checks timeouts once a second: its 408 falls before or after the 100 is written; the body's time counts from the 100 either way.
+  const gateway = await slowGateway({ orderLookupTimeoutMillis: 1500 });
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  try {
+    const first = body('conv-pipe-expect-late');
+    const second = body('conv-pipe-expect-late');
+    socket.write(Buffer.concat([Buffer.from(head(first.length)), first, Buffer.from(expectHead(second.length))]));
+    await eventually(async () => read.answers().some((a) => a.status === 100) || read.closed(), 8000);
+    await new Promise((r) => setTimeout(r, 600));
+    socket.write(second);
+    await eventually(async () => read.answers().length >= 3 || read.closed(), 8000);
+    assert.deepEqual(read.answers().map((a) => a.status), [200, 100, 200]);
+    assert.equal(await rowsOf('conv-pipe-expect-late'), 4);
   } finally {
     socket.destroy();
     await gateway.shutdown();
