@@ -36,6 +36,7 @@
  */
 
 import { isCookieAttribute, keptValue, readRequestCookies, readSetCookie, TAG } from './redact-cookies.js';
+import { TRUNCATION_MARK } from './redact-cut.js';
 import { escapedBreak, indentAt, keyColumn, lineBreakAt, lineEndFrom } from './redact-lines.js';
 
 /**
@@ -105,8 +106,7 @@ function simpleCookieValues(text: string): Edits {
   const names = new Set<string>();
   SIMPLE_COOKIE_RE.lastIndex = 0;
   for (let m = SIMPLE_COOKIE_RE.exec(text); m !== null; m = SIMPLE_COOKIE_RE.exec(text)) {
-    const literal = reader.string(reader.between(m.index + m[0].length));
-    if (literal !== undefined && !literal[3]) readRequestCookies(text, literal[0], true, hide);
+    readCookieInput(reader, text, m.index + m[0].length, hide);
     const name = boundName(text, m.index);
     if (name !== undefined && names.size < MAX_COOKIE_NAMES) names.add(name);
   }
@@ -116,10 +116,8 @@ function simpleCookieValues(text: string): Edits {
       const p = text.charCodeAt(i - 1);
       if (i > 0 && (isNameChar(p) || p === 46) && !((p === 110 || p === 114 || p === 116) && text.charCodeAt(i - 2) === 92)) continue;
       const at = i + name.length;
-      if (text.startsWith('.load(', at)) {
-        const literal = reader.string(reader.between(at + 6));
-        if (literal !== undefined && !literal[3]) readRequestCookies(text, literal[0], true, hide);
-      } else if (text.charCodeAt(at) === 91 /* [ */) {
+      if (text.startsWith('.load(', at)) readCookieInput(reader, text, at + 6, hide);
+      else if (text.charCodeAt(at) === 91 /* [ */) {
         const key = reader.string(at + 1);
         if (key === undefined || text.charCodeAt(key[2]) !== 93 /* ] */) continue;
         const eq = fewBlanks(text, key[2] + 1);
@@ -144,19 +142,58 @@ function simpleCookieValues(text: string): Edits {
 }
 
 /**
- * The name a `SimpleCookie(` at `at` is bound to (`c = SimpleCookie(`, `self.jar = http.cookies.SimpleCookie(`): a name
- * or a path of names before `=` (not `==`), a module's path before the call passed over; or undefined.
+ * What `SimpleCookie(` or `.load(` is given, from `at` (after its `(`): a string, read as a `Cookie` header; or a dict
+ * (`SimpleCookie({"sid": "…"})`: `load` sets each item, as `c["sid"] = "…"` does), read as a dict of cookies.
+ */
+function readCookieInput(reader: JarReader, text: string, at: number, hide: (start: number, end: number) => void): void {
+  const i = reader.between(at);
+  if (text.charCodeAt(i) === 123 /* { */) {
+    reader.object(i + 1, 'dict', 0);
+    return;
+  }
+  const literal = reader.string(i);
+  if (literal !== undefined && !literal[3]) readRequestCookies(text, literal[0], true, hide);
+}
+
+/**
+ * The name a `SimpleCookie(` at `at` is bound to (`c = SimpleCookie(`, `self.jar = http.cookies.SimpleCookie(`, also
+ * annotated, `c: SimpleCookie = SimpleCookie(`, and by `:=`): a name or a path of names before `=` (not `==`, `!=`) and
+ * maybe an annotation, a module's path before the call passed over; or undefined.
  */
 function boundName(text: string, at: number): string | undefined {
   let i = at;
   while (i > 0 && at - i < 64 && (isNameChar(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 46)) i--;
   i = blanksBack(text, i - 1);
   if (text.charCodeAt(i) !== 61 || text.charCodeAt(i - 1) === 61 || text.charCodeAt(i - 1) === 33) return undefined;
-  const end = blanksBack(text, i - 1) + 1;
+  // `:=` (an assignment expression), or `=` after an annotation (`c: SimpleCookie =`, `c: "SimpleCookie" =`): the name
+  // is before the `:`.
+  let end = blanksBack(text, text.charCodeAt(i - 1) === 58 ? i - 2 : i - 1) + 1;
+  const annotation = annotationStart(text, end);
+  if (annotation >= 0) end = annotation;
   let start = end;
   while (start > 0 && end - start < 128 && (isNameChar(text.charCodeAt(start - 1)) || text.charCodeAt(start - 1) === 46)) start--;
   const name = text.slice(start, end);
   return /^[A-Za-z_][\w.]*$/.test(name) ? name : undefined;
+}
+
+/**
+ * Where the name annotated ends when an annotation of a class's name or a path of names ends at `end`
+ * (`c: SimpleCookie`, `self.jar: http.cookies.SimpleCookie`, `c: "SimpleCookie"`): before its `:`; or -1. Bounded.
+ */
+function annotationStart(text: string, end: number): number {
+  let i = end;
+  const quoted = text.charCodeAt(i - 1) === 34 || text.charCodeAt(i - 1) === 39;
+  if (quoted) i--;
+  const typeEnd = i;
+  while (i > 0 && typeEnd - i < 128 && (isNameChar(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 46)) i--;
+  if (i === typeEnd || !text.slice(i, typeEnd).endsWith('Cookie')) return -1;
+  if (quoted) {
+    if (text.charCodeAt(i - 1) !== text.charCodeAt(typeEnd)) return -1;
+    i--;
+  }
+  i = blanksBack(text, i - 1);
+  if (text.charCodeAt(i) !== 58 /* : */) return -1;
+  return blanksBack(text, i - 1) + 1;
 }
 
 /** Where the values to hide of `jar.set("sid", "…")` calls are, in order. */
@@ -734,10 +771,11 @@ class JarReader {
       if (text.charCodeAt(i) !== 58 /* : */) return -1;
       i = this.between(i + 1);
       const open = text.charCodeAt(i);
-      if ((open === 123 || (open === 91 && JAR_NAME_RE.test(key))) && depth < MAX_NESTED) {
+      if ((open === 123 || (open === 91 && (JAR_NAME_RE.test(key) || mode === 'dict' || mode === 'nested'))) && depth < MAX_NESTED) {
         // A nested object, read in place (passed over as code, a jar in it ended the reading: the items after it were
         // left in clear): a jar (`"cookies": {…}`), a cookie object or a domain's cookies in a dict of cookies
-        // (`{"sid": {"value": …}}`, `{"example.com": {"sid": …}}`), else an object holding no cookie but maybe a jar.
+        // (`{"sid": {"value": …}}`, `{"example.com": {"sid": …}}`, a list of cookie objects, `{"example.com": [{…}]}`),
+        // else an object holding no cookie but maybe a jar.
         const nested = JAR_NAME_RE.test(key) ? 'dict' : mode === 'dict' || mode === 'nested' ? 'nested' : 'none';
         const close = open === 123 ? this.object(i + 1, nested, depth + 1) : this.array(i + 1, depth + 1);
         if (close < 0) return -1;
@@ -758,7 +796,7 @@ class JarReader {
         }
       } else if (plain >= 0 && end >= 0) {
         const scalar = text.slice(i, plain);
-        if (hidesMember(mode, key) && scalar !== '~') (mode === 'cookie' ? this.hide(i, plain) : this.hideItem(i, plain));
+        if (hidesMember(mode, key) && scalar !== '~' && !FLOW_TYPE_NAME_RE.test(scalar)) (mode === 'cookie' ? this.hide(i, plain) : this.hideItem(i, plain));
       } else {
         // Code (`sid`, `Date.now() + 3600`, `[443]`, `{…}`), or a literal code goes on after (`"s_" + sid`): kept.
         end = this.expression(value === undefined ? i : value[2], 125);
@@ -944,6 +982,8 @@ class JarReader {
     while (end < stop) {
       const d = text.charCodeAt(end);
       if (d === 44 || d === 125 || d === 93 || d === 10 || d === 13 || (d === 92 && lineBreakAt(text, end) > 0) || (d === 35 && isBlank(text.charCodeAt(end - 1)))) break;
+      // `: ` in a plain scalar of a flow collection is no YAML (`{ name: string; value: string }`: a type of code).
+      if (d === 58 && (isBlank(text.charCodeAt(end + 1)) || end + 1 === text.length || text.charCodeAt(end + 1) === 10 || text.charCodeAt(end + 1) === 13)) return -1;
       end++;
     }
     while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
@@ -967,6 +1007,9 @@ class JarReader {
  */
 type ObjectMode = 'cookie' | 'dict' | 'nested' | 'none';
 
+/** A type of TypeScript or Python as a flow collection's plain scalar (`{ sid: string, count: number }`): a type's member, no value. */
+const FLOW_TYPE_NAME_RE = /^(?:str|string|bytes|int|float|bool|boolean|number|bigint|symbol|object|unknown|never|any|Any|dict|list|tuple|Date)$/;
+
 /** Most objects nested in a jar read in place (deeper ones are passed over as code). */
 const MAX_NESTED = 8;
 
@@ -985,14 +1028,17 @@ function hidesMember(mode: ObjectMode, key: string): boolean {
 /**
  * Whether the flow collection after `cookies:` at `at` (the name starting at `name`) is YAML's (`cookies: [{name: sid,
  * value: abc}]`), not code's (`cookies: [{ name: N, value: token }]` in an object literal, where a bare word is a name of
- * code): the name unquoted and first on its line (or the first word of a string), after `:`; the line above (blank
- * lines passed over) ending in no `{`, `,`, `(`, `[` or `;` (no object, call or type of code goes on there; the first
- * line of a text is YAML's); the collection closing its line. Bounded.
+ * code): the name unquoted and first on its line (or the first word of a string, or after a line end as JSON writes
+ * it), after `:`; the line above (blank lines passed over) ending in no `{`, `,`, `(`, `[` or `;` (no object, call or
+ * type of code goes on there; the first line of a text is YAML's) and no comment of code (`// …`, `/* … *\/`); the
+ * collection closing its line with its own bracket (`{ … }[]` is a type; a cut's mark or an earlier tag closes
+ * nothing). Bounded.
  */
 function yamlFlow(text: string, name: number, at: number): boolean {
   if (!text.slice(name + 7, at).includes(':')) return false;
   let keyStart = name;
-  while (keyStart > name - 128 && keyStart > 0 && isKeyChar(text.charCodeAt(keyStart - 1))) keyStart--;
+  // Not past a line end or a tab as JSON writes it (`\ncookies:`: its `n` is no letter of the key's).
+  while (keyStart > name - 128 && keyStart > 0 && isKeyChar(text.charCodeAt(keyStart - 1)) && !escapeLetterAt(text, keyStart - 1)) keyStart--;
   // A quoted key is JSON's or code's (but the first word of a string, a line of YAML in JSON text: nothing closes it).
   if (quoteAt(text, name + 7) > 0 || keyColumn(text, keyStart, name + 7) < 0) return false;
   // The line above: back over the indentation, the line end (raw or as JSON writes it), blank lines.
@@ -1000,7 +1046,7 @@ function yamlFlow(text: string, name: number, at: number): boolean {
   for (let n = 0; i >= 0 && n < 512; n++) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13) i--;
-    else if ((c === 110 || c === 114) && text.charCodeAt(i - 1) === 92) {
+    else if (escapeLetterAt(text, i)) {
       i--;
       for (let k = 0; k < 7 && text.charCodeAt(i) === 92; k++) i--; // `\n`, `\\n`: all its backslashes
     } else break;
@@ -1008,6 +1054,8 @@ function yamlFlow(text: string, name: number, at: number): boolean {
   if (i >= 0) {
     const last = text.charCodeAt(i);
     if (last === 123 || last === 44 || last === 40 || last === 91 || last === 59) return false;
+    // A comment of code above (`// the session's cookie`, `/* … */`, a block comment's ` * ` line) says code, not YAML.
+    if (codeCommentLine(text, i)) return false;
   }
   // The collection closes its line (`]` or `}` last, but blanks and a ` #` comment): not a type (`{ … }[];`), nor code
   // going on (`}],`, `}))`).
@@ -1019,9 +1067,43 @@ function yamlFlow(text: string, name: number, at: number): boolean {
   for (; j < end && j - at < MAX_EXPRESSION * 4; j++) {
     const c = text.charCodeAt(j);
     if (c === 35 && isBlank(text.charCodeAt(j - 1))) break;
-    if (!isBlank(c)) close = c;
+    // A cut on the line: the collection's end is not in the text (the mark's `]` closes nothing).
+    if (c === 0x2026 && text.startsWith(TRUNCATION_MARK, j)) return false;
+    if (!isBlank(c)) close = j;
   }
-  return (close === 93 || close === 125) && (j === end || text.charCodeAt(j) === 35);
+  if (close < 0 || !(j === end || text.charCodeAt(j) === 35)) return false;
+  // Closed by its own bracket (`{ … }[]` is a type's array), not by an earlier rule's tag (`password: [REDACTED:…]`).
+  const last = text.charCodeAt(close);
+  if (last !== (text.charCodeAt(at) === 123 ? 125 : 93)) return false;
+  return !(last === 93 && TAG_END_RE.test(text.slice(Math.max(at, close - 48), close + 1)));
+}
+
+/** A tag an earlier rule wrote, ending a text (`[REDACTED:password_assignment]`). */
+const TAG_END_RE = /\[REDACTED:[a-z_]{1,40}\]$/;
+
+/** Whether the character at `i` is the letter of a line end or a tab as JSON writes it (`\n`, `\r`, `\t`). */
+function escapeLetterAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return (c === 110 || c === 114 || c === 116) && text.charCodeAt(i - 1) === 92;
+}
+
+/**
+ * Whether the line whose last character (not blank) is at `i` is a comment of code: it starts with `//`, `/*` or a `*`
+ * then a blank (a block comment's line), or ends with `*\/`. Reads back to the line's start (a line end raw or as JSON
+ * writes it), 512 characters at most.
+ */
+function codeCommentLine(text: string, i: number): boolean {
+  if (text.charCodeAt(i) === 47 && text.charCodeAt(i - 1) === 42) return true;
+  let s = i;
+  while (s > 0 && i - s < 512) {
+    const c = text.charCodeAt(s - 1);
+    if (c === 10 || c === 13 || ((c === 110 || c === 114) && escapeLetterAt(text, s - 1))) break;
+    s--;
+  }
+  s = blanks(text, s);
+  const c = text.charCodeAt(s);
+  const d = text.charCodeAt(s + 1);
+  return (c === 47 && (d === 47 || d === 42)) || (c === 42 && (d === 32 || d === 9 || d === 47));
 }
 
 /** A letter of a Python string's prefix (`b`, `r`, `u`, `f`, any case). */

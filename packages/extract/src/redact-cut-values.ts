@@ -105,14 +105,25 @@ function bearerValue(text: string, cut: number, from: number): number {
   return i - 13 >= from && text.slice(i - 13, i).toLowerCase() === 'authorization' && !isKeyChar(text.charCodeAt(i - 14)) ? start : -1;
 }
 
-/** A character of a URL's user or password: not a blank, `:`, `/` or `@`. */
+/**
+ * A character of a URL's user or password: not a blank, `:`, `/` or `@`, nor one RFC 3986 leaves out of a URL (`"`,
+ * `` ` ``, `<`, `>`, `[`, `]`, `{`, `}`, `\\`, `|`, `^`): before a cut, such a character ended the URL (`"http://host:8000"`),
+ * or a reference holds the `:` (`postgres://${DB_USER:-app}`).
+ */
 function isUserInfoChar(c: number): boolean {
-  return c > 32 && c !== 58 && c !== 47 && c !== 64 && c !== 127;
+  return c > 32 && c < 127 ? !NOT_USER_INFO.has(c) : c > 127;
 }
+
+/** The characters {@link isUserInfoChar} leaves out (below 127). */
+const NOT_USER_INFO: ReadonlySet<number> = new Set([...':/@"`<>[]{}\\|^'].map((ch) => ch.charCodeAt(0)));
+
+/** A port, maybe followed by what closes the URL in prose or code (`localhost:3000)`, `:8000.`, `:8000',`). */
+const PORT_RE = /^\d*[).,;:'!?*]*$/;
 
 /**
  * A URL's password, its `@` cut (`postgres://admin:passw0…`): where it starts, or -1. Digits only are a port
- * (`https://db.example:54…`); a template's placeholder (`{…}`, `$…`, `%…`, `<…>`) is kept.
+ * (`https://db.example:54…`, also before what closes a URL: `(http://localhost:3000)…`); a template's placeholder
+ * (`{…}`, `$…`, `%…`, `<…>`) is kept.
  */
 function urlPassword(text: string, cut: number, from: number): number {
   const stop = Math.max(from, cut - 256);
@@ -123,7 +134,7 @@ function urlPassword(text: string, cut: number, from: number): number {
   while (user > stop && isUserInfoChar(text.charCodeAt(user - 1))) user--;
   if (user - 3 < from || !text.startsWith('://', user - 3) || !/[A-Za-z]/.test(text.charAt(user - 4))) return -1;
   const value = text.slice(start, cut);
-  return /^\d+$/.test(value) || /^[{$%<]/.test(value) ? -1 : start;
+  return PORT_RE.test(value) || /^[{$%<]/.test(value) ? -1 : start;
 }
 
 /** The value running up to the cut at `cut` (not before `from`) that a rule would have replaced whole: its start and kind. */

@@ -12,17 +12,21 @@ const MAX_ESCAPES = 7;
 /** A line end in a regex: `\n`, `\r\n`, `\r`, or one of them as JSON writes it (`\\n`, `\\r\\n`, with 1–7 backslashes). */
 export const LINE_END = `(?:\\r?\\n|\\r|\\\\{1,7}r\\\\{1,7}n|\\\\{1,7}[nr])`;
 
-/** Most blank lines read between a key and its value on a line below (bounded: each match tries a constant). */
+/** Most blank or comment lines read between a key and its value on a line below (bounded: each match tries a constant). */
 const MAX_BLANK_LINES = 8;
+
+/** In a regex, a YAML comment's line (`  # from the vault`) up to its line end: its text 256 characters at most, no backslash. */
+const COMMENT_LINE = `[ \\t]{0,64}#[^\\r\\n\\\\]{0,256}`;
 
 /**
  * In a regex, after a key's `:`: blanks to the line's end (raw or as JSON writes it), then the next line's indentation
  * before something not blank: a YAML value on the line below its key (`password:` then `  hunter22`). Whether it is one
  * is for {@link valueBelowKey} to say. Not after a comment (`password: #x` then a line: `#x` may be the password, in a
- * text that is no YAML, and is read as the value, as before values below their key were read). Blank lines may come
- * between (up to {@link MAX_BLANK_LINES}: `password:`, a blank line, `  hunter22`, as YAML reads it).
+ * text that is no YAML, and is read as the value, as before values below their key were read). Blank lines and comment
+ * lines may come between (up to {@link MAX_BLANK_LINES}: `password:`, a blank line or `  # from the vault`, then
+ * `  hunter22`, as YAML reads it; comment lines were not passed over before a review of 2026-12-06, late).
  */
-export const NEXT_LINE = `(?:(?:[ \\t]{0,16}${LINE_END}){1,${MAX_BLANK_LINES + 1}}[ \\t]{1,64}(?=\\S))`;
+export const NEXT_LINE = `(?:[ \\t]{0,16}${LINE_END}(?:(?:[ \\t]{0,16}|${COMMENT_LINE})${LINE_END}){0,${MAX_BLANK_LINES}}[ \\t]{1,64}(?=\\S))`;
 
 /**
  * The length of the line end at `i`: `\n`, `\r\n`, `\r`, or one of them escaped as JSON writes it (`\n`, `\r\n`,
@@ -71,7 +75,8 @@ const MAX_INDENT = 256;
  * The column of a key (`[keyStart, keyEnd)`) when it is the first thing on its line: after indentation, maybe a YAML
  * list's `- ` and the key's opening quote (maybe escaped: the column is the quote's); the line starting at the text's start or after a line
  * end, raw or as JSON writes it. Also 0 for a key that is the first word of a string (`{"stdout": "password: |\n…`:
- * a quote opening a string, after `:`, `,`, `=`, `(` or `[`, and no quote closing the key). -1 otherwise (a key after
+ * a quote opening a string, after `:`, `,`, `=`, `(` or `[`, and no quote closing the key; or a key in escaped or single
+ * quotes right after that quote, `{"stdout": "\"password\": |\n…`). -1 otherwise (a key after
  * other code: `x = {"Cookie": …}`). Bounded.
  */
 export function keyColumn(text: string, keyStart: number, keyEnd: number): number {
@@ -93,6 +98,12 @@ export function keyColumn(text: string, keyStart: number, keyEnd: number): numbe
     while (text.charCodeAt(e) === 92 && e - keyEnd < MAX_ESCAPES) e++;
     const closed = text.charCodeAt(e) === 34 || text.charCodeAt(e) === 39;
     if (!closed && (c === 58 || c === 44 || c === 61 || c === 40 || c === 91)) return 0;
+    // A key in escaped quotes or single quotes first in a string (`{"stdout": "\"password\": |\n …`: a quoted key on
+    // a string's first line): the string's opening quote, after `:`, `,`, `=`, `(` or `[`.
+    if (closed && (first < keyStart - 1 || text.charCodeAt(keyStart - 1) === 39) && c === 34 && text.charCodeAt(i - 1) !== 92) {
+      const p = text.charCodeAt(blanksBack(text, i - 1, stop));
+      if (p === 58 || p === 44 || p === 61 || p === 40 || p === 91) return 0;
+    }
   }
   if (text.charCodeAt(i) === 45 /* - */ && text.charCodeAt(i + 1) === 32) i = blanksBack(text, i - 1, stop);
   if (i < 0) return first;

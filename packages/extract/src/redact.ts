@@ -483,6 +483,20 @@ const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
 /** What may follow a block scalar's indicator on its line: blanks, a comment. */
 const BLOCK_REST_RE = /[ \t]{0,64}(?:#[^\n\r"\\]{0,256})?/y;
 
+/**
+ * Whether `v` is a block scalar's indicator after `:` ending its line (blanks and a comment may follow; or the text, or
+ * the string holding it, ends), read as no block ({@link blockHead}: the key not first on its line): no secret, kept.
+ * Replaced before, a second pass could judge it otherwise (a tag before the key makes it no string's first word).
+ */
+function loneIndicator(v: AssignedValue, separator: string, input: string): boolean {
+  if (!v.bare || !BLOCK_INDICATOR_RE.test(v.value) || !separator.includes(':') || separator.includes('=')) return false;
+  BLOCK_REST_RE.lastIndex = v.end;
+  BLOCK_REST_RE.test(input);
+  const end = BLOCK_REST_RE.lastIndex;
+  const c = input.charCodeAt(end);
+  return end === input.length || c === 34 || c === 39 || lineBreakAt(input, end) > 0 || (c === 92 && (input.charCodeAt(end + 1) === 34 || input.charCodeAt(end + 1) === 39));
+}
+
 /** Where a YAML block scalar's lines start (after its indicator's line) and the column its key is at. */
 interface BlockHead {
   lineEnd: number;
@@ -527,8 +541,8 @@ function bracketBalance(s: string): number {
  * The value of the block scalar `head` introduces: the lines below its key indented deeper than it (raw or as JSON writes
  * them): where it starts, the value (its lines joined by a blank, empty when no line is indented deeper; `end` where its
  * last line ends), and whether it is kept: the value is (`kept`), and so is each line judged alone, but a line inside
- * brackets a line above left open (`{{ lookup('env',` then `  'PW') }}`: one template) and a line reading as a comment
- * (`# rotated monthly`). So a reference first
+ * brackets a line above left open and a line below closes (`{{ lookup('env',` then `  'PW') }}`: one template; a bracket
+ * never closed, `${X} (` then `  hunter2`, passes nothing over) and a line reading as a comment (`# rotated monthly`). So a reference first
  * (`${VAR}`, which keeps a value starting with it) hides no secret on a later line.
  */
 function blockValue(input: string, head: BlockHead, kept: (v: AssignedValue) => boolean): { start: number; value: AssignedValue; kept: boolean } {
@@ -536,16 +550,22 @@ function blockValue(input: string, head: BlockHead, kept: (v: AssignedValue) => 
   let first = -1;
   let linesKept = true;
   let open = 0;
+  // A line passed over inside open brackets that alone would not be kept: the brackets must close below it.
+  let pending = false;
   const end = readBlock(input, head.lineEnd, head.column, escapedBreak(input, head.lineEnd), (line) => {
     if (first < 0) first = line.start;
     const content = input.slice(line.start, line.end).trimEnd();
     parts.push(content);
     if (linesKept) {
-      if (open <= 0 && !COMMENT_LINE_RE.test(content) && !kept(lineValue(content, line.start + content.length))) linesKept = false;
+      const judged = COMMENT_LINE_RE.test(content) || kept(lineValue(content, line.start + content.length));
+      if (open <= 0 && !judged) linesKept = false;
+      else if (open > 0 && !judged) pending = true;
       open = Math.max(0, open + bracketBalance(content));
+      if (open === 0) pending = false;
     }
     return line.start + content.length;
   });
+  if (pending) linesKept = false;
   // No line below: an empty value (kept), not the indicator taken for one.
   if (first < 0) first = head.lineEnd;
   const value = lineValue(parts.join(' '), end);
@@ -568,7 +588,7 @@ function judgeBlock(
   kept: (v: AssignedValue) => boolean,
 ): { start: number; end: number } | 'kept' | undefined {
   const head = blockHead(v, separator, input, keyStart, keyEnd);
-  if (head === undefined) return undefined;
+  if (head === undefined) return loneIndicator(v, separator, input) ? 'kept' : undefined;
   if (blocks.inside(head.lineEnd)) return 'kept';
   const block = blockValue(input, head, kept);
   if (block.kept) {

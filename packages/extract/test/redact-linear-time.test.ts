@@ -49,6 +49,10 @@ const cases: [string, (size: number) => string, boolean?][] = [
   ['long words + a cut x N', (n) => fill('x'.repeat(2000) + TRUNCATION_MARK, n)],
   ['one long quoted value, cut at its end', (n) => '"password": "' + fill('a', n), true],
   ["curl with '\\'' x N", (n) => 'curl ' + fill("'a'\\''b' -b a=b1 ", n)],
+  // A review of these shapes (2026-12-06, late): comment lines below a key, a comment of code above `cookies:`, annotations.
+  ['password: then 8 long comment lines and no value x N', (n) => fill('password:\n' + ('  #' + 'c'.repeat(250) + '\n').repeat(8) + 'x\n', n)],
+  ['cookies: { after a long // line x N', (n) => fill('// ' + 'x'.repeat(500) + '\ncookies: {a: b}\n', n)],
+  ['annotated SimpleCookie names x N', (n) => fill('c: ' + 'A'.repeat(200) + 'Cookie = SimpleCookie({"a": "b1"})\n', n)],
 ];
 
 describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {

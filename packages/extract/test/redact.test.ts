@@ -2737,3 +2737,95 @@ describe('createRedactor: leaks and false positives an audit of cookies, YAML va
     assertRedacts([["curl -H 'X-Note: it'\\''s' -b 'sid=abc123def' https://x.example", "curl -H 'X-Note: it'\\''s' -b 'sid=[REDACTED:cookie]' https://x.example", 1]], ['cookie']);
   });
 });
+
+describe('createRedactor: a review of the cookie, YAML and cut shapes of 2026-12-06 (late)', () => {
+  const json = (s: string): string => JSON.stringify({ stdout: s });
+  const cut = (s: string): string => redact(s + TRUNCATION_MARK).text;
+
+  it('leak: a YAML flow collection under `cookies` on a later line of JSON text (after `\\n`, `\\r\\n`) is read', () => {
+    assertRedacts([
+      [json('a: 1\ncookies: {sid: abc123def}\nb: 2'), json('a: 1\ncookies: {sid: [REDACTED:cookie]}\nb: 2'), 1],
+      [json('a: 1\r\ncookies: [{name: sid, value: abc123def}]\r\n'), json('a: 1\r\ncookies: [{name: sid, value: [REDACTED:cookie]}]\r\n'), 1],
+      [json('session:\n  cookies: {sid: abc123def}'), json('session:\n  cookies: {sid: [REDACTED:cookie]}'), 1],
+    ], ['cookie']);
+  });
+
+  it('corruption: TypeScript types and JS objects under `cookies:` are no YAML flow collections', () => {
+    assertKept([
+      // An array of an object type (its `{` closed by `}`, then `[]`), and members parted by `;` (`: ` in a plain scalar is no YAML).
+      'interface State {\n  origins: string[]\n  cookies: { name: string; value: string }[]\n}',
+      'interface State {\n  origins: string[]\n  cookies: { name: string; value: string }\n}',
+      'type Opts = {\n  headers: Headers\n  cookies: { sid: string, count: number, secure: boolean }\n}',
+      // A comment of code above the member.
+      "const opts = {\n  headers: h,\n  // the session's cookie\n  cookies: [{ name: 'sid', value: token }]\n}",
+      "const opts = {\n  headers: h,\n  /* the session's cookie */\n  cookies: [{ name: 'sid', value: token }]\n}",
+    ]);
+    // A cut on the line: the mark's `]` closes nothing.
+    assert.equal(cut('  cookies: { sid: sessionId, theme'), '  cookies: { sid: sessionId, theme' + TRUNCATION_MARK);
+    assert.equal(cut('cookies: {tok:en{{ v }}'), 'cookies: {tok:en{{ v }}' + TRUNCATION_MARK);
+    // A tag an earlier pass wrote ends no collection either (a second pass changes nothing).
+    const once = redact('cookies: {tok:en{{ v }}password: |').text;
+    assert.equal(redact(once).text, once);
+  });
+
+  it('corruption: a port at a cut, followed by what closes the URL, and a `${VAR:-default}` are no URL password', () => {
+    for (const s of ['see [the app](http://localhost:3000)', 'Run `curl http://localhost:8000`', '{"base_url": "http://localhost:8000"', '<http://localhost:8000>', 'Listening on http://0.0.0.0:8000.', 'DATABASE_URL: postgres://${DB_USER:-app', 'postgres://${DB_USER:-app}']) {
+      assert.equal(cut(s), s + TRUNCATION_MARK, s);
+      assert.equal(r.redact(s, { cutAtEnd: true }).text, s, s);
+    }
+    // A password is still read there.
+    assert.equal(cut('postgres://admin:passw0'), 'postgres://admin:[REDACTED:url_password]' + TRUNCATION_MARK);
+    assert.equal(cut('postgres://admin:p4ss(x)'), 'postgres://admin:[REDACTED:url_password]' + TRUNCATION_MARK);
+  });
+
+  it('leak: a SimpleCookie bound by an annotated assignment or `:=` has its items read; so is a dict it is built from or loads', () => {
+    assertRedacts([
+      ['c: SimpleCookie = SimpleCookie()\nc["sid"] = "abc123def"', 'c: SimpleCookie = SimpleCookie()\nc["sid"] = "[REDACTED:cookie]"', 1],
+      ['self.jar: http.cookies.SimpleCookie = http.cookies.SimpleCookie()\nself.jar["sid"] = "abc123def"', 'self.jar: http.cookies.SimpleCookie = http.cookies.SimpleCookie()\nself.jar["sid"] = "[REDACTED:cookie]"', 1],
+      ['if (c := SimpleCookie()):\n    c["sid"] = "abc123def"', 'if (c := SimpleCookie()):\n    c["sid"] = "[REDACTED:cookie]"', 1],
+      ['c = SimpleCookie({"sid": "abc123def", "path": "/"})', 'c = SimpleCookie({"sid": "[REDACTED:cookie]", "path": "/"})', 1],
+      ['c = SimpleCookie()\nc.load({"sid": "abc123def"})', 'c = SimpleCookie()\nc.load({"sid": "[REDACTED:cookie]"})', 1],
+    ], ['cookie']);
+    assertKept(['x: int = SimpleCookie()\nif x == 1: pass', 'c = SimpleCookie({"sid": sid})', 'c: SimpleCookie = SimpleCookie()\nc["sid"] = sid']);
+  });
+
+  it("leak: a quoted key's block scalar as the first line of a JSON string is read", () => {
+    assertRedacts([
+      [json('"password": |\n hunter22secret'), json('"password": |\n [REDACTED:password_assignment]'), 1],
+      [json("'password': |\n  hunter22secret\nuser: bob"), json("'password': |\n  [REDACTED:password_assignment]\nuser: bob"), 1],
+    ], ['password_assignment']);
+  });
+
+  it('leak: a plain YAML value below its key after comment lines is read', () => {
+    assertRedacts([
+      ['password:\n  # from the vault\n  hunter22secret\n', 'password:\n  # from the vault\n  [REDACTED:password_assignment]\n', 1],
+      ['db:\n  password:\n    # rotated monthly\n\n    hunter22secret\n  user: bob', 'db:\n  password:\n    # rotated monthly\n\n    [REDACTED:password_assignment]\n  user: bob', 1],
+      [json('password:\n  # from the vault\n  hunter22secret'), json('password:\n  # from the vault\n  [REDACTED:password_assignment]'), 1],
+    ], ['password_assignment']);
+    assertKept(['password:\n  # from the vault\n  $ref: "#/components/schemas/Password"', 'token:\n  # see below\n  - a\n']);
+  });
+
+  it("idempotence: a block scalar's indicator with nothing below it is kept, whatever comes before its key", () => {
+    // The key is the first word of a string (after `=`, `(`) before a tag replaces what precedes it, and not after.
+    for (const s of ["token: >-api_key='token: >-\n", '{"password": ", "token: >-\n', '{"password": "SimpleCookie("password: |\n', 'cookies: {tok:en{{ v }}password: |', 'x = 1; password: |']) {
+      const once = redact(s);
+      assert.equal(redact(once.text).text, once.text, s);
+    }
+    assertKept(['password: |', 'f("password: |\n")', 'a b password: >-  # folded\n']);
+  });
+
+  it('leak: a block scalar line after a bracket no later line closes is judged (only a template closing below passes)', () => {
+    assertRedacts([
+      ['password: |\n  ${X} (\n  hunter22secret\n', 'password: |\n  [REDACTED:password_assignment]\n', 1],
+      ['password: |\n  {{ x\n  hunter22secret\n', 'password: |\n  [REDACTED:password_assignment]\n', 1],
+    ], ['password_assignment']);
+    assertKept(["password: |\n  {{ lookup('env',\n  'DB_PW') }}\n", 'password: |\n  ${A} (\n  x) ${B}\n']);
+  });
+
+  it('leak: a list of cookie objects under a domain in a dict of cookies is read', () => {
+    assertRedacts([
+      ['{"cookies": {"example.com": [{"name": "sid", "value": "abc123def"}]}}', '{"cookies": {"example.com": [{"name": "sid", "value": "[REDACTED:cookie]"}]}}', 1],
+    ], ['cookie']);
+    assertKept(['{"cookies": {"domains": ["a.example", "b.example"]}}']);
+  });
+});
