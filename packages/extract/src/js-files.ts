@@ -106,8 +106,10 @@ export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
     const renamed = aliases.callees.size > 0 ? aliases.callees.get(tokens.text(i)) : undefined;
     if (renamed === undefined && !RELEVANT_CALLEES.hasRange(tokens.src, starts[i]!, ends[i]!)) continue;
     const call = callAt(tokens, match, i, DEFINITION_KEYWORDS);
-    // A method definition `writeFile(p) { ... }` (or `writeFile(p: string): void {`) is not a call.
-    if (call === undefined || tokens.op(call.close + 1, '{') || tokens.op(call.close + 1, ':')) continue;
+    // A method definition `writeFile(p) { ... }` is not a call (one with a return type, `writeFile(p: string):
+    // void {`, was found by `functionAt` above), nor a TS signature `readFile(p: string): Promise<string>;`;
+    // but a call in a ternary's branch is one (`ok ? fs.readFileSync(p) : ''`: its `:` is the ternary's).
+    if (call === undefined || tokens.op(call.close + 1, '{') || (tokens.op(call.close + 1, ':') && !inTernaryBranch(tokens, match, i))) continue;
     // A renamed import is the module's function only when called by its bare name (`save(p)`, not `db.save(p)`).
     if (renamed !== undefined && call.chain.length === 0 && call.receiver === undefined) call.name = renamed;
     analyseCall(ctx, call, sink, aliases);
@@ -386,6 +388,26 @@ function enterFunction(ctx: EvalContext, head: FunctionHead, loops: LoopStack, b
   loops.push({ id, end, names, earlier: names.map((n) => (certain ? vars.get(n) : undefined)), derived: [] });
   for (const name of names) vars.delete(name);
   if (values !== undefined) vars.set(names[0]!, loopValues(id, values));
+}
+
+/** Most steps (a token, or a bracketed group) `inTernaryBranch` walks back for the `?`. */
+const MAX_TERNARY_STEPS = 16;
+
+/**
+ * Whether the callee at token `i` is in the middle branch of a ternary (`cond ? fs.readFileSync(p) : ''`):
+ * a `?` (not `?.`) before it in its expression, walking back over bracketed groups; a `;`, a `,`, a `:` or
+ * an opening bracket around it ends the walk (a member of an interface or a class starts after one).
+ */
+function inTernaryBranch(tokens: TokenList, match: Int32Array, i: number): boolean {
+  let k = i - 1;
+  for (let n = 0; n < MAX_TERNARY_STEPS && k >= 0; n++) {
+    const c = tokens.opChar(k);
+    if (c === 63 /* ? */) return !tokens.op(k + 1, '.');
+    if (c === 59 /* ; */ || c === 44 /* , */ || c === 58 /* : */ || c === 40 /* ( */ || c === 91 /* [ */ || c === 123 /* { */) return false;
+    const m = match[k]!;
+    k = m >= 0 && m < k ? m - 1 : k - 1;
+  }
+  return false;
 }
 
 /** Whether `r` (an evaluated right-hand side) is the whole expression, up to a terminator. */

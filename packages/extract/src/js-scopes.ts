@@ -19,7 +19,7 @@
  * than MAX_BLOCK_DEPTH share the deepest frame (their names unknown after it).
  */
 import type { Val } from './evaluate.js';
-import { opensSubstitution } from './lexer-js.js';
+import { opensSubstitution, REGEX_AFTER_KEYWORDS } from './lexer-js.js';
 import { NAME, NUM, STR, type TokenList } from './tokens.js';
 
 /** Deepest block with a frame of its own: each frame hands its assigned names to the one around it, so this bounds that work. */
@@ -202,6 +202,9 @@ function typeBefore(tokens: TokenList, k: number): boolean {
   return c === 58 /* : */ || c === 124 /* | */ || c === 38 /* & */ || c === 60 /* < */ || c === 44 /* , */ || c === 40 /* ( */;
 }
 
+/** Words that start a statement, never part of a return type: after a ternary's `f(x) : y` the next line's `if (…) {` is no body. */
+const STATEMENT_WORDS = new Set(['if', 'for', 'while', 'do', 'switch', 'return', 'const', 'let', 'var', 'throw', 'try', 'function', 'class']);
+
 /** After the `)` at `close` of a parameter list: the `{` of the body, or -1 when none follows (maybe after a return type). */
 function blockBody(tokens: TokenList, match: Int32Array, close: number): number {
   if (tokens.op(close + 1, '{')) return close + 1;
@@ -211,6 +214,7 @@ function blockBody(tokens: TokenList, match: Int32Array, close: number): number 
     const c = tokens.opChar(k);
     if (c === 123 /* { */ && !typeBefore(tokens, k - 1)) return k;
     if (endsType(c)) return -1;
+    if (tokens.kinds[k] === NAME && tokens.ends[k]! - tokens.starts[k]! <= 8 && STATEMENT_WORDS.has(tokens.text(k))) return -1;
     const m = match[k]!;
     k = m > k ? m + 1 : k + 1;
   }
@@ -294,6 +298,20 @@ function hasLineBreak(src: string, from: number, to: number): boolean {
   return false;
 }
 
+/**
+ * Whether the `[` at token `open` indexes what comes before it (`cfg['outputs']`, `f()['a']`, `a\n['b']`: JS
+ * reads on over the line break) rather than opening an array literal (after an operator, a keyword such as
+ * `return`, a block's `}`, a template's `${`).
+ */
+function isSubscript(tokens: TokenList, open: number): boolean {
+  const kind = tokens.kinds[open - 1];
+  if (kind === NAME) return !REGEX_AFTER_KEYWORDS.has(tokens.text(open - 1));
+  if (kind === NUM) return true;
+  if (kind === STR) return !opensSubstitution(tokens, open - 1);
+  const c = tokens.opChar(open - 1);
+  return c === 41 /* ) */ || c === 93 /* ] */ || c === 46 /* . */;
+}
+
 /** Array methods that call their callback on every element, in order. */
 const EVERY_ELEMENT = new Set(['forEach', 'map', 'flatMap']);
 
@@ -305,7 +323,7 @@ export function callbackValues(tokens: TokenList, match: Int32Array, start: numb
   if (!tokens.op(start - 1, '(') || !tokens.name(start - 2) || !tokens.op(start - 3, '.') || !tokens.op(start - 4, ']')) return undefined;
   if (!EVERY_ELEMENT.has(tokens.text(start - 2))) return undefined;
   const open = match[start - 4]!;
-  if (open < 0 || !tokens.op(open, '[')) return undefined;
+  if (open < 0 || !tokens.op(open, '[') || isSubscript(tokens, open)) return undefined;
   const values: string[] = [];
   for (let k = open + 1; k < start - 4; k++) {
     const v = tokens.value(k);

@@ -7,8 +7,8 @@
  */
 import { NAME, NUM, OP, STR, TokenList, type DecodedString, type TemplatePiece } from './tokens.js';
 
-/** Keywords after which a `/` starts a regex literal rather than a division. */
-const REGEX_AFTER_KEYWORDS = new Set([
+/** Keywords after which an expression starts: a `/` starts a regex literal rather than a division, a `[` an array literal. */
+export const REGEX_AFTER_KEYWORDS: ReadonlySet<string> = new Set([
   'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await',
 ]);
 

@@ -36,6 +36,7 @@ export function expandHeredoc(body: string, vars: ReadonlyMap<string, string>, b
   let run = 0; // start of the text not copied yet
   let left = budget;
   let inBackquote = false;
+  let closes: Map<number, number> | undefined;
   const known = (name: string): string | undefined => {
     const v = vars.get(name);
     if (v === undefined || v.length > left) return undefined;
@@ -69,9 +70,22 @@ export function expandHeredoc(body: string, vars: ReadonlyMap<string, string>, b
         out += body.slice(run, i) + (known(name) ?? '$(' + name + ')');
         i = k;
       } else {
-        // `${F:-x}`, `${#F}`, `${F%.csv}`: an expansion we do not evaluate. Its `{` becomes `(`: unknown.
-        out += body.slice(run, i) + '$(';
-        i++;
+        // `${F:-x}`, `${#F}`, `${F%.csv}`, `${F:-${G}}`: an expansion we do not evaluate, written whole as
+        // `$(F)`: unknown. Balanced: an unclosed `$(` would make an inner bash read the commands after it
+        // as part of it. One with no `}` (bash: bad substitution) keeps its text after a `$(`.
+        closes ??= expansionCloses(body);
+        const close = closes.get(i);
+        if (close === undefined) {
+          out += body.slice(run, i) + '$(';
+          i++;
+        } else {
+          let s = i + 2;
+          while (s < close && (body.charCodeAt(s) === 35 /* # */ || body.charCodeAt(s) === 33) /* ! */) s++;
+          let e = s;
+          while (e < close && e - s < MAX_BRACED && isNamePart(body.charCodeAt(e))) e++;
+          out += body.slice(run, i) + '$(' + (e > s ? body.slice(s, e) : '_') + ')';
+          i = close;
+        }
       }
       run = i + 1;
       continue;
@@ -86,6 +100,22 @@ export function expandHeredoc(body: string, vars: ReadonlyMap<string, string>, b
     }
   }
   return out + body.slice(run);
+}
+
+/**
+ * The `}` closing each `${` of `body` (by the index of its `$`), nested ones too (`${F:-${G}}`); a
+ * `}` outside any `${` is text, and a backslash escapes the next character. One pass with a stack.
+ */
+function expansionCloses(body: string): Map<number, number> {
+  const closes = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 92 /* \ */) i++;
+    else if (c === 36 /* $ */ && body.charCodeAt(i + 1) === 123 /* { */) open.push(i++);
+    else if (c === 125 /* } */ && open.length > 0) closes.set(open.pop()!, i);
+  }
+  return closes;
 }
 
 function isNameStart(c: number): boolean {

@@ -80,6 +80,18 @@ describe('sniffLanguage: unknown rather than wrong', () => {
   for (const [code, expected] of cases) {
     it(`${JSON.stringify(code.slice(0, 40))} → ${expected}`, () => assert.equal(sniffLanguage(code), expected));
   }
+  it('brace blocks inside a Python triple-quoted string are text, no evidence against Python', () => {
+    // Python writing a web page or a script without imports: `with open(…)` and `print(` only (was `unknown`).
+    const page = 'html = """<html><script>\nfunction init() {\n  if (ready) {\n    go();\n  } else {\n    wait();\n  }\n}\n</script></html>"""\nwith open("index.html", "w") as f:\n    f.write(html)\nprint("Created index.html")\n';
+    const js = "JS = '''\nfunction main() {\n  if (x > 1) {\n    console.log(x)\n  }\n}\n'''\nwith open('app.js', 'w') as f:\n    f.write(JS)\nprint('written')\n";
+    for (const [code, file] of [[page, 'index.html'], [js, 'app.js']] as const) {
+      assert.equal(sniffLanguage(code), 'python', code);
+      assert.deepEqual(extractCodeMetadata(code, {}).filesWritten, [file]);
+    }
+    // Outside the string, the same lines still count; so do lines after it.
+    assert.equal(sniffLanguage('s = """x"""\nif (x > 1) {\n  print("big")\n}\n'), 'unknown');
+    assert.equal(sniffLanguage('if (ok) {\n  print("""a""")\n} else {\n  print("b")\n}\n'), 'unknown');
+  });
   it('a Makefile given no language reports no files its recipes name', () => {
     const md = extractCodeMetadata('results.csv: data.csv\n\tpython clean.py data.csv > results.csv\n', {});
     assert.deepEqual([md.language, md.filesRead, md.filesWritten], ['unknown', [], []]);
@@ -133,6 +145,7 @@ describe('sniffLanguage: line dispatch', () => {
     '$', '$ ', 'cd', 'ls', 'apt-get', 'apt', 'pip', 'pip3', 'fi', 'done', 'do', 'then', 'if', 'while', '[', '[[', '&&', '||', '2>&1',
     'const', 'let', 'var', 'require(', "'", '"', 'function', '=>', 'console.log', 'module.exports', 'export', 'default', '===', ';',
     'interface', 'type', 'enum', '<T>', '=', '{', ':', 'string', 'as', 'x', 'A', '_y', '(', ')', '-', '.', ',', '#', 'np.',
+    '}', '} else', 'else', 'elsewhere', 'switch', ') {',
     '\n', '\n', '\n', ' ', ' ', '\t', '  ', ' '.repeat(63), ' '.repeat(64), ' '.repeat(65), '\u2028', '\u2029', 'a'.repeat(300),
   ];
   it('finds what the whole-text regexes find, on text made of the signals’ own pieces', () => {

@@ -270,6 +270,12 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['python while/else nested, each line deeper', fill('while x:\n') + 'else:\n    p = "x"\nopen(p)\n', code('python')],
   ['shell unquoted heredoc, $F of 4000 characters x N', 'F=' + 'a'.repeat(4000) + '\npython - <<EOF\n' + fill('open("$F")\n') + '\nEOF\n', code('shell')],
   ['shell unquoted heredoc of ${ and ` x N', 'python - <<EOF\n' + fill('${`$a') + '\nEOF\n', code('shell')],
+  // A review of 2026-12-06 (night): balanced unknown expansions, ternary branches, subscripts before callbacks, Python strings in sniffing.
+  ['shell heredoc to bash, ${F:-${G:-x}} x N', 'bash <<EOF\n' + fill('echo ${F:-${G:-x}} > a\n') + 'EOF\n', code('shell')],
+  ['js x ? fs.readFileSync(p) : x N', fill('x ? fs.readFileSync(p) : '), code('javascript')],
+  ["js a['k'].forEach((f) => x N", fill("a['k'].forEach((f) => "), code('javascript')],
+  ['sniff """ and brace lines x N', fill('s = """\nif (x) {\n"""\nprint(s)\n'), (s) => sniffLanguage(s)],
+  ["sniff ''' \"\"\" interleaved x N", fill("'''\"\"\"x\n} else {\n"), (s) => sniffLanguage(s)],
   ['shell X=$X$X doubling', 'X=ab\n' + 'X=$X$X\n'.repeat(40) + 'echo > $X\necho > z.txt\n', code('shell')],
 ];
 

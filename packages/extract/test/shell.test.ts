@@ -100,6 +100,30 @@ describe('shell files', () => {
     ];
     for (const [code, written] of cases) assert.deepEqual(sh(code).filesWritten, written, code);
   });
+  it('an expansion of a here-document the shell does not evaluate (`${F:-x}`, `${#F}`) hides none of the commands after it from an inner bash', () => {
+    // Written as an unclosed `$(`, it made the inner bash read the rest of the script as one command substitution.
+    const cases: [string, string[], string[]][] = [
+      ['bash <<EOF\ncp "${SRC:-in.csv}" backup.csv\necho done > out.txt\nEOF\n', ['backup.csv', 'out.txt'], []],
+      ['bash <<EOF\ncp ${SRC:-in.csv} backup.csv\necho done > out.txt\nEOF\n', ['backup.csv', 'out.txt'], []],
+      ['sh <<EOF\necho "${#A}" > n.txt\necho ${A%.csv} > a.txt\necho ${A:-${B}} > b.txt\ncat in.txt > c.txt\nEOF\n', ['n.txt', 'a.txt', 'b.txt', 'c.txt'], ['in.txt']],
+      // Still unknown itself, in any language.
+      ['F=a.csv\nbash <<EOF\necho x > ${F:-b.csv}\necho x > "${F%.csv}.txt"\nEOF\n', [], []],
+      ['python - <<EOF\nopen("${OUT:-b.csv}", "w")\nopen("c.csv", "w")\nEOF\n', ['c.csv'], []],
+    ];
+    for (const [code, written, read] of cases) assert.deepEqual([sh(code).filesWritten, sh(code).filesRead], [written, read], code);
+  });
+  it('property: after any `${…}` expansion in a here-document fed to bash, the next command is read', () => {
+    const op = fc.constantFrom(':-', '-', ':=', ':+', '%', '%%', '#', '##', '/', '//', '^^', ',,'); // each valid in bash with any word
+    const word = fc.stringMatching(/^[a-z0-9._]{0,6}$/);
+    fc.assert(
+      fc.property(op, word, fc.boolean(), fc.boolean(), (o, w, nested, quoted) => {
+        const inner = nested ? `\${G${o}${w}}` : w;
+        const ref = `\${F${o}${inner}}`;
+        const code = `bash <<EOF\necho ${quoted ? `"${ref}"` : ref}\necho y > next.txt\nEOF\n`;
+        assert.deepEqual(sh(code).filesWritten, ['next.txt'], code);
+      }),
+    );
+  });
   it('property: a known variable reaches the python of an unquoted here-document only, in any of its forms', () => {
     const name = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/);
     const file = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}\.(csv|json|txt)$/);
