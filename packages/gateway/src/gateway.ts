@@ -441,7 +441,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.writeHead(status, {
       'Content-Type': contentType,
       'Content-Length': String(body.length),
-      ...(unread || closing ? { Connection: 'close' } : {}),
+      ...(unread || closing
+        ? { Connection: 'close' }
+        : // Node closes the connection after any answer to an Expect request that was sent no 100, in case its body
+          // is still to come; this one's body is read whole (sent without waiting, answered before its 100's turn),
+          // and closing would drop the requests pipelined behind it unanswered. An explicit header keeps it open.
+          expectsContinue.has(req) && !connections.continueWritten(res) && res.shouldKeepAlive
+          ? { Connection: 'keep-alive' }
+          : {}),
       ...headers,
     });
     res.end(body);

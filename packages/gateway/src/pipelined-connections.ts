@@ -80,6 +80,8 @@ interface ConnectionState {
 
 export class PipelinedConnections {
   private readonly states = new WeakMap<Socket, ConnectionState>();
+  /** Responses whose `100 Continue` was written. */
+  private readonly continuedResponses = new WeakSet<ServerResponse>();
 
   constructor(private readonly options: PipelinedConnectionsOptions) {}
 
@@ -134,6 +136,7 @@ export class PipelinedConnections {
     // The first response of a connection has the socket at once; a later one is given it in its turn ('socket').
     if (res.socket !== null) {
       res.writeContinue();
+      this.continuedResponses.add(res);
       return;
     }
     const reading = this.states.get(req.socket)?.reading;
@@ -142,11 +145,17 @@ export class PipelinedConnections {
     res.once('socket', () => {
       if (res.headersSent || res.writableEnded || res.destroyed) return;
       res.writeContinue();
+      this.continuedResponses.add(res);
       if (own === undefined) return;
       own.continued = Date.now();
       // A timeout fell while the sender could not send: its body gets the whole time from now.
       if (own.timer !== undefined) this.armBodyTimer(own, this.options.bodyMillis);
     });
+  }
+
+  /** Whether `res` had its `100 Continue` written ({@link continueInTurn}). */
+  continueWritten(res: ServerResponse): boolean {
+    return this.continuedResponses.has(res);
   }
 
   private armBodyTimer(reading: Reading, millis: number): void {
