@@ -186,8 +186,8 @@ export function inCode(key: string, separator: string, input: string, start: num
 
 /**
  * Whether `start` is among a call's arguments, outside any string: an open
- * `(` before it on the same line, right after a name (`connect(`), with an
- * even number of quotes in between. Mount options and connection strings
+ * `(` before it on the same line, right after a name (`connect(`) or a tag
+ * ({@link tagEndsAt}), with an even number of quotes in between. Mount options and connection strings
  * (`user=bob,password=x`, `User Id=sa,Password=x`) have no such `(`, an LDAP
  * filter's follows `(`, `&` or `|`, and a string argument
  * (`connect("user=bob,password=x")`) puts a quote in between.
@@ -205,10 +205,25 @@ function inCallArguments(input: string, start: number): boolean {
         depth--;
         continue;
       }
-      return quotes % 2 === 0 && /[A-Za-z0-9_]/.test(input.charAt(k - 1));
+      return quotes % 2 === 0 && (/[A-Za-z0-9_]/.test(input.charAt(k - 1)) || tagEndsAt(input, k - 1));
     }
   }
   return false;
+}
+
+/** A tag ending a text (`[REDACTED:password_assignment]`). */
+const TAG_BEFORE_RE = /\[REDACTED:[A-Za-z0-9_.-]{1,64}\]$/;
+
+/**
+ * Whether a tag ends at `i` (its `]`). Where the code rules read the character before a bracket or a quote (a name
+ * before `(`, `=` before `{`, `{` or `,` before a key's quote), a tag there stands for the value it replaced, read as
+ * the character that makes code: the first pass read the value's last character (`password=Tr0ub4dor(token=abc)`,
+ * `apiKey: value={ password: api_key}`, `{"password": "{"password": h.example}`), and a second pass, reading the
+ * tag's `]` as no code, redacted the name the first had kept. Read so, both passes agree: where the value's last
+ * character made no code (`Tr0ub4dor!(`), what follows was redacted in the first pass, and its tag is kept.
+ */
+function tagEndsAt(input: string, i: number): boolean {
+  return input.charCodeAt(i) === 93 && TAG_BEFORE_RE.test(input.slice(Math.max(0, i - 80), i + 1));
 }
 
 /** Template fields and punctuation only, with at least two fields or one holding an expression (`f"{a}-{b}"`, `"{uid.hex}"`). */
@@ -333,8 +348,9 @@ function inCodeLiteral(separator: string, input: string, start: number, end: num
     const esc = keyQuote[1]!.length;
     if (input.charAt(start - 1) !== keyQuote[2] || backslashesBefore(input, start - 1) !== esc) return false;
     const open = start - 1 - esc;
-    const c = input.charCodeAt(blanksBack(input, open - 1));
-    return c === 123 /* { */ || c === 44 /* , */ || lineStartBefore(input, open) !== -1;
+    const b = blanksBack(input, open - 1);
+    const c = input.charCodeAt(b);
+    return c === 123 /* { */ || c === 44 /* , */ || lineStartBefore(input, open) !== -1 || tagEndsAt(input, b);
   }
   // The innermost bracket open before the key on its line.
   let depth = 0;
@@ -378,11 +394,14 @@ function endsItem(input: string, end: number): boolean {
   return d === 125 || d === 41 || d === 93;
 }
 
-/** Whether the `{` at `k` opens an object of code: after `(` or `=` (not `==`, `!=`, `<=`, `>=`) or `return`, blanks between. */
+/**
+ * Whether the `{` at `k` opens an object of code: after `(` or `=` (not `==`, `!=`, `<=`, `>=`) or `return`, blanks
+ * between; or after a tag ({@link tagEndsAt}: `value=` redacted, `apiKey: [REDACTED:…]{ password: api_key}`).
+ */
 function opensCodeObject(input: string, k: number): boolean {
   const i = blanksBack(input, k - 1);
   const c = input.charCodeAt(i);
-  if (c === 40) return true;
+  if (c === 40 || tagEndsAt(input, i)) return true;
   if (c === 61) {
     const p = input.charCodeAt(i - 1);
     return p !== 61 && p !== 33 && p !== 60 && p !== 62;

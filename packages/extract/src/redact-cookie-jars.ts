@@ -684,11 +684,7 @@ class JarReader {
         const literal = this.string(i);
         if (literal === undefined) return -1;
         // A key naming a jar (`{"cfg": {"cookies": {…}}}`): as above.
-        const key = literal[1] - 7;
-        if (key >= literal[0] && (text.charCodeAt(key) | 0x20) === 99 && this.jarAt(key)) {
-          this.far = key;
-          return -1;
-        }
+        if (this.endsAtJarKey(literal)) return -1;
         i = literal[2];
         continue;
       }
@@ -697,6 +693,17 @@ class JarReader {
     if (i > this.far) this.far = i;
     const c = text.charCodeAt(i);
     return depth === 0 && (c === 44 || c === close) ? i : -1;
+  }
+
+  /**
+   * Whether the string literal `literal` is a key naming a jar (`"cookies": {…}`, its name the literal's last seven
+   * characters): then the reading ends before that name, where the search for jars goes on and reads the jar.
+   */
+  private endsAtJarKey(literal: Literal): boolean {
+    const key = literal[1] - 7;
+    if (key < literal[0] || (this.text.charCodeAt(key) | 0x20) !== 99 || !this.jarAt(key)) return false;
+    this.far = key;
+    return true;
   }
 
   /** Whether a jar or a call the reader reads starts at `i` ({@link jarKind}). */
@@ -756,6 +763,7 @@ class JarReader {
     for (;;) {
       i = this.between(i);
       if (text.charCodeAt(i) === 125 /* } */) return i + 1;
+      const keyStart = i;
       let key: string;
       const quoted = this.string(i);
       if (quoted !== undefined) {
@@ -768,7 +776,12 @@ class JarReader {
         i = end;
       }
       i = this.gap(i);
-      if (text.charCodeAt(i) !== 58 /* : */) return -1;
+      if (text.charCodeAt(i) !== 58 /* : */) {
+        // No member (`http.Cookie{addCookies([{…}])`): the reading ends before it, where the search for jars goes on
+        // (past it, a jar in it was never read, and read by a second pass once a later rule replaced what came before).
+        this.far = keyStart;
+        return -1;
+      }
       i = this.between(i + 1);
       const open = text.charCodeAt(i);
       if ((open === 123 || (open === 91 && (JAR_NAME_RE.test(key) || mode === 'dict' || mode === 'nested'))) && depth < MAX_NESTED) {
@@ -798,7 +811,10 @@ class JarReader {
         const scalar = text.slice(i, plain);
         if (hidesMember(mode, key) && scalar !== '~' && !FLOW_TYPE_NAME_RE.test(scalar)) (mode === 'cookie' ? this.hide(i, plain) : this.hideItem(i, plain));
       } else {
-        // Code (`sid`, `Date.now() + 3600`, `[443]`, `{…}`), or a literal code goes on after (`"s_" + sid`): kept.
+        // Code (`sid`, `Date.now() + 3600`, `[443]`, `{…}`), or a literal code goes on after (`"s_" + sid`): kept. Not a
+        // literal that is a jar's key (`value: "cookies": [{…}]`, no object's shape): passed over with the code after it,
+        // the jar it names was left in clear, and read by a second pass once a later rule replaced the outer jar's name.
+        if (value !== undefined && this.endsAtJarKey(value)) return -1;
         end = this.expression(value === undefined ? i : value[2], 125);
         if (end < 0) return -1;
       }

@@ -50,6 +50,14 @@ interface Rule {
 
 /** Most characters {@link openingQuoteBefore} walks back. */
 const QUOTE_WALK_BACK = 256;
+/** Most blanks {@link openingQuoteBefore} passes over before a quote it judges. */
+const QUOTE_BLANKS_BACK = 64;
+/**
+ * How much of the text before a key {@link openingQuoteBefore} can read: its walk, the blanks before the quote it
+ * stops at and the character before them. A window of this many characters before the key judges it as the whole
+ * text does.
+ */
+const QUOTE_VIEW = QUOTE_WALK_BACK + QUOTE_BLANKS_BACK + 2;
 
 /**
  * The quote (its character code) of the string a key at `keyStart` sits in, or 0. Of each kind of
@@ -72,7 +80,7 @@ function openingQuoteBefore(input: string, keyStart: number): number {
   const opens = (at: number): boolean => {
     if (at < 0) return false;
     let j = at - 1;
-    while (j >= 0 && (input.charCodeAt(j) === 32 || input.charCodeAt(j) === 9)) j--;
+    while (j >= 0 && at - j <= QUOTE_BLANKS_BACK && (input.charCodeAt(j) === 32 || input.charCodeAt(j) === 9)) j--;
     const before = j < 0 ? 10 : input.charCodeAt(j);
     // `:` `,` `=` `(` `[` `{`, or a line start.
     return before === 58 || before === 44 || before === 61 || before === 40 || before === 91 || before === 123 || before === 10 || before === 13;
@@ -358,6 +366,18 @@ const MORE_CHAR = `(?:[ \\t]|[^\\s"',;&}{)(\\]\\\\=:#])`;
 const CLOSING_QUOTE = `\\\\{0,7}["'](?=[ \\t]{0,16}(?:[,;:)}\\]\\r\\n]|\\\\{1,7}[nr]|$))`;
 
 /**
+ * A list no `]` closes on its line (`apiKey: ["k1", "k2` cut short, `token = [a, b` of an unfinished edit): read to
+ * the end of its line (raw, or escaped as JSON writes it, `\\n`) or of the text, so that it is one value, replaced
+ * whole. Read as a bare value it was `[` alone: its items stayed in clear, and the tag's `]` then stood where the
+ * `[` had been, so that a second pass read what followed otherwise (a quote after `[` opens a string, after `]`
+ * closes one). A line longer than the bound gives the list its first 1 024 characters. Tried only where the closed
+ * list failed; its two alternatives start with different characters (a run of backslashes is read whole), and where
+ * the run stops (a line end, the bound) is its end: nothing is given back, so the list costs one more reading of
+ * the bound at most, linear.
+ */
+const UNCLOSED_LIST = `\\[(?:[^\\]\\r\\n\\\\]|\\\\{1,64}(?![\\\\nr])){0,1024}(?=[\\r\\n]|\\\\{1,64}[nr]|$|[^\\]\\r\\n\\\\])`;
+
+/**
  * The value of an assignment (`password_assignment`, `name_value`), as
  * seven groups: double-quoted, single-quoted, escaped quote and the value
  * between it and the same quote again (group `esc`, the third), a list, a
@@ -375,7 +395,8 @@ const CLOSING_QUOTE = `\\\\{0,7}["'](?=[ \\t]{0,16}(?:[,;:)}\\]\\r\\n]|\\\\{1,7}
  * Case-sensitive (no `i` flag: the key names are made caseless one by one), so only `\\n`,
  * `\\r`, `\\t` end a value, as JSON writes them; `\\N` in a raw secret does not. A run
  * before a quote escapes that quote (JSON in a JSON string): it ends the value too.
- * A list (`"api_key": ["k1", "k2"]`) is one value, replaced whole; a `[` that opens none stays in a bare value.
+ * A list (`"api_key": ["k1", "k2"]`) is one value, replaced whole, and so is one no `]` closes on its line
+ * ({@link UNCLOSED_LIST}); a `[` after a bare value's first character stays in it (`Xk[9mP`).
  *
  * A bare value goes on past an `&` followed by characters of a value up to something other than `=`, and
  * not by an HTML entity's name and `;` (`Tr0ub4dor&3`, `Tr0ub4dor&3;Database=app`; not a query's `&next=1`,
@@ -390,7 +411,7 @@ function valuePattern(esc: number): string {
   return (
     `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
     `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\${esc}|` +
-    `(\\[[^\\]\\n]{0,1024}\\])|` +
+    `(\\[[^\\]\\n]{0,1024}\\]|${UNCLOSED_LIST})|` +
     `((?!&)(?:\\[${BRACKETED_CHAR}{0,256}\\]|[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])|&(?!${AMP_ENTITY})(?=${AMP_WORD}{1,256}(?!${AMP_WORD})(?!=))){1,1024})` +
     `([ \\t]${MORE_CHAR}{0,1024}(?=[\\r\\n]|\\\\{1,7}[nr]|$|(?<=[ \\t])#|${CLOSING_QUOTE}))?)`
   );
@@ -820,12 +841,20 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
    * list, a quoted value) runs past that string's closing quote: at that quote, which ends the string
    * ({@link STRING_END_RE}); else -1. A value starting at that quote is a quoted value when it holds more than
    * the punctuation between JSON members (`"token=","password": …` holds `,`; `apiKey: "auth"` holds a word).
+   * `before` is the text before the key as a second pass reads it (the values this pass replaced before the key
+   * replaced), at most {@link QUOTE_VIEW} characters of it: read in the text as it was, a quote after a value then
+   * replaced was judged by the value's last character (`token: Xk9= "password: ", "`: `=` opens a string), and a
+   * second pass judged it by the tag's `]` (which does not).
    */
-  const stringEnd = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): number => {
+  const stringEnd = (m: string, g: (string | undefined)[], input: string, start: number, before: () => string): number => {
     // Only a value holding a quote can cross one (a bare value never does): the walk back is skipped for the rest.
     const valueAt = g[0]!.length + g[1]!.length;
     if (m.indexOf('"', valueAt) < 0 && m.indexOf("'", valueAt) < 0) return -1;
-    const q = !/^\\{0,7}["']/.test(g[1]!) ? openingQuoteBefore(input, start + skip) : 0;
+    let q = 0;
+    if (!/^\\{0,7}["']/.test(g[1]!)) {
+      const view = before();
+      q = openingQuoteBefore(view, view.length);
+    }
     if (q === 0) return -1;
     const valueStart = start + valueAt;
     const close = closingQuoteIn(input, q, valueStart, start + m.length);
@@ -847,6 +876,22 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     let last = 0;
     let count = 0;
     let blocks: KeptBlocks | undefined;
+    // The pieces `out` was built of, so that its last characters are read without flattening it (see `before`).
+    const pieces: string[] = [];
+    const emit = (piece: string): void => {
+      out += piece;
+      pieces.push(piece);
+    };
+    /**
+     * The last QUOTE_VIEW characters of the text before `keyStart` as a second pass reads it: `out`, then the text not
+     * yet copied. Read back over the last pieces only (QUOTE_VIEW characters at most): bounded per key.
+     */
+    const before = (keyStart: number): string => {
+      if (keyStart - last >= QUOTE_VIEW) return text.slice(keyStart - QUOTE_VIEW, keyStart);
+      let view = text.slice(last, keyStart);
+      for (let k = pieces.length - 1; k >= 0 && view.length < QUOTE_VIEW; k--) view = pieces[k]!.slice(-(QUOTE_VIEW - view.length)) + view;
+      return view;
+    };
     passwordRe.lastIndex = 0;
     for (let match = passwordRe.exec(text); match !== null; match = passwordRe.exec(text)) {
       const m = match[0];
@@ -862,14 +907,19 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         passwordRe.lastIndex = blanksStart(text, valueAt);
         continue;
       }
-      const close = stringEnd(m, g, text, start, skip);
+      const close = stringEnd(m, g, text, start, () => before(start + skip));
       if (close >= 0) {
         const valueStart = start + g[0]!.length + g[1]!.length;
         // What the longer reading took holding an earlier tag (`"q": "token=[[", …, "[REDACTED:x]"`): the tag's `]`
         // may be all that made it a list (no crossing before that tag was written), and what is inside the
         // string was kept then; it is kept now too, so a second pass changes nothing.
-        if (close > valueStart && !m.includes('[REDACTED:', close - start)) {
-          out += text.slice(last, valueStart) + tag('password_assignment');
+        // A list its line does not close ({@link UNCLOSED_LIST}) ends at that quote too; what is inside the string is
+        // judged as the bare value it was read as before such lists were read (`"q": "token=[["`: a nested list's start).
+        const list = g[6];
+        const unclosed = list !== undefined && list.charCodeAt(list.length - 1) !== 93;
+        const keptInside = unclosed && keptValue({ ...lineValue(text.slice(valueStart, close), close), bare: true }, g[0]!.slice(skip), g[1]!, text, start + skip);
+        if (close > valueStart && !m.includes('[REDACTED:', close - start) && !keptInside) {
+          emit(text.slice(last, valueStart) + tag('password_assignment'));
           last = close;
           count++;
         }
@@ -886,7 +936,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         );
         if (block === 'kept') continue;
         if (block !== undefined) {
-          out += text.slice(last, block.start) + tag('password_assignment');
+          emit(text.slice(last, block.start) + tag('password_assignment'));
           last = block.end;
           count++;
           passwordRe.lastIndex = block.end;
@@ -894,19 +944,31 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         }
       }
       const r = replacePassword(m, g, text, start, skip);
+      // A bare value's continuation (words up to the line's end) given back in clear, the value kept or redacted off a
+      // YAML line: the scan goes on at its first word, so that a key in it (before its quote: `password: Xk9 token":
+      // abc1`) is read. Passed over, it was read by a second pass only, once the tag (no bare value) had no words after.
+      const words = g[8] ?? '';
+      const back = words.trim() !== '' && (r === undefined || r.endsWith(words)) ? words.length : 0;
       if (r === undefined) {
         // A scheme's parameters, kept as a whole (`"Authorization": "Token token=\"…\""`, Rails'): the scan goes on
         // inside them, where one named as a secret's key is a value like any (`token="…"`).
         if (schemeParameters(m, g, start, skip)) passwordRe.lastIndex = start + g[0]!.length + g[1]!.length;
+        else if (back > 0) passwordRe.lastIndex = start + m.length - back;
         continue;
       }
       // A plain YAML value going on over deeper lines (`password: first` then `  continued`): one value, replaced whole.
       // Not a value YAML reads as none (`password: #x` is a comment there; the text may be no YAML, and `#x` was read).
       const plain = g[7] !== undefined && g[1]!.includes(':') && !g[1]!.includes('=') && plainScalarLine(text, start + g[0]!.length + g[1]!.length);
       const more = plain ? plainContinuationEnd(text, start + m.length, keyColumn(text, start + skip, start + g[0]!.length)) : -1;
-      out += text.slice(last, start) + (more < 0 ? r : r.trimEnd());
-      last = more < 0 ? start + m.length : more;
-      if (more >= 0) passwordRe.lastIndex = more;
+      if (more < 0 && back > 0) {
+        emit(text.slice(last, start) + r.slice(0, r.length - back));
+        last = start + m.length - back;
+        passwordRe.lastIndex = last;
+      } else {
+        emit(text.slice(last, start) + (more < 0 ? r : r.trimEnd()));
+        last = more < 0 ? start + m.length : more;
+        if (more >= 0) passwordRe.lastIndex = more;
+      }
       count++;
     }
     return count === 0 ? { text, count } : { text: out + text.slice(last), count };
@@ -994,14 +1056,17 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     }
     return count === 0 ? { text, count } : { text: out + text.slice(last), count };
   };
+  // A token takes the whole run of its characters (up to 4 096, as OpenAI's): one of fixed length (Google's 39) or a
+  // bound of 255 left the rest of a longer run in clear, and the tag's `]` then gave a token glued there
+  // (`AIza…Cookiesk-…`) the boundary the run's last character had not: a second pass redacted it.
   return [
     { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
     { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
     { kind: 'aws_access_key', bit: AWS, re: /(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole('aws_access_key') },
-    { kind: 'github_token', bit: GITHUB, re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})`, 'g'), replace: whole('github_token') },
-    { kind: 'gitlab_token', bit: GITLAB, re: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,255}`, 'g'), replace: whole('gitlab_token') },
-    { kind: 'slack_token', bit: SLACK, re: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,255}`, 'g'), replace: whole('slack_token') },
-    { kind: 'google_api_key', bit: GOOGLE, re: new RegExp(`${B}AIza[0-9A-Za-z_-]{35}`, 'g'), replace: whole('google_api_key') },
+    { kind: 'github_token', bit: GITHUB, re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,4096}|github_pat_[A-Za-z0-9_]{22,4096})`, 'g'), replace: whole('github_token') },
+    { kind: 'gitlab_token', bit: GITLAB, re: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('gitlab_token') },
+    { kind: 'slack_token', bit: SLACK, re: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,4096}`, 'g'), replace: whole('slack_token') },
+    { kind: 'google_api_key', bit: GOOGLE, re: new RegExp(`${B}AIza[0-9A-Za-z_-]{35,4096}`, 'g'), replace: whole('google_api_key') },
     {
       // Hugging Face, npm, PyPI, Docker Hub, Stripe, Groq, xAI, Perplexity, Replicate, Tavily, LangSmith (redact-vendors.ts).
       kind: 'vendor_token',
@@ -1034,7 +1099,9 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     {
       kind: 'url_password',
       bit: URL_PASSWORD,
-      re: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}:)([^\s@/]{1,256})@/g,
+      // The user may hold an earlier tag, read whole (`https://[REDACTED:openai_key]:p@h`): its `:` is no user's end (the
+      // password read from it broke the tag, and a tag the cut rule wrote after this rule ran, on a second pass).
+      re: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/(?:[^\s:/@[]|\[(?!REDACTED:)|\[REDACTED:[A-Za-z0-9_.-]{1,64}\]){0,256}:)([^\s@/]{1,256})@/g,
       replace: (m, g, _after, input, start) =>
         g[1]!.startsWith('[REDACTED') || URL_PASSWORD_PLACEHOLDER_RE.test(g[1]!) || input.startsWith('sha256:', start + m.length)
           ? undefined // a template's placeholder, or an image reference's tag before its digest (`alpine:3.19@sha256:…`)

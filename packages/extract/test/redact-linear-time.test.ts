@@ -53,6 +53,12 @@ const cases: [string, (size: number) => string, boolean?][] = [
   ['password: then 8 long comment lines and no value x N', (n) => fill('password:\n' + ('  #' + 'c'.repeat(250) + '\n').repeat(8) + 'x\n', n)],
   ['cookies: { after a long // line x N', (n) => fill('// ' + 'x'.repeat(500) + '\ncookies: {a: b}\n', n)],
   ['annotated SimpleCookie names x N', (n) => fill('c: ' + 'A'.repeat(200) + 'Cookie = SimpleCookie({"a": "b1"})\n', n)],
+  // The idempotence fixes (2026-12-06): lists never closed, on one line and on many; keys in a value's given-back words;
+  // quotes after values replaced in the same pass (the text before each key read as a second pass reads it).
+  ['token=[ never closed, one line x N', (n) => fill('token=["a1", ', n)],
+  ['token=[ never closed, a line each x N', (n) => fill('token=["a1", "b2\n', n)],
+  ['x password: Xk9 token": x N (words given back, read again)', (n) => fill('x password: Xk9 token": ', n)],
+  ['token: Xk9= "password: ", x N (quotes after replaced values)', (n) => fill('token: Xk9= "password: ", ', n)],
 ];
 
 describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {
