@@ -407,10 +407,19 @@ test('the recogniser on generated Commands (live or serialised, object or pairs,
         assert.equal(meta['command_messages'], messages.length);
         if (Object.keys(others).length > 0) {
           const rest = asPairs ? Object.entries(others) : Object.fromEntries(Object.entries(others));
-          assert.deepEqual(meta['command_update'], rest);
+          // The serialised form went through JSON, which writes -0 as 0; the row is JSON too, so compare as JSON.
+          assert.deepEqual(asJson(meta['command_update']), asJson(rest));
         } else assert.equal(meta['command_update'], undefined);
       },
     ),
-    { numRuns: 300 },
+    {
+      numRuns: 300,
+      // Found by CI (seed -1622401768): a -0 in the update, lost by the test's own JSON round trip.
+      examples: [[[{ tool: true, id: 'a', error: false, text: 'r: ', form: 'live' }], { '': [-0] }, false, 'json', undefined, undefined]],
+    },
   );
 });
+
+function asJson(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
