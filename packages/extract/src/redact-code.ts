@@ -211,11 +211,12 @@ function inCallArguments(input: string, start: number): boolean {
   return false;
 }
 
-/** A tag ending a text (`[REDACTED:password_assignment]`). */
-const TAG_BEFORE_RE = /\[REDACTED:[A-Za-z0-9_.-]{1,64}\]$/;
+/** A tag ending a text (`[REDACTED:password_assignment]`), maybe quoted as its key is (`"[REDACTED:…]"`, escaped too). */
+const TAG_BEFORE_RE = /\[REDACTED:[A-Za-z0-9_.-]{1,64}\](?:\\{0,7}["'])?$/;
 
 /**
- * Whether a tag ends at `i` (its `]`). Where the code rules read the character before a bracket or a quote (a name
+ * Whether a tag ends at `i` (its `]`, or the quote after it: a bare value after a quoted key is quoted as the key is).
+ * Where the code rules read the character before a bracket or a quote (a name
  * before `(`, `=` before `{`, `{` or `,` before a key's quote), a tag there stands for the value it replaced, read as
  * the character that makes code: the first pass read the value's last character (`password=Tr0ub4dor(token=abc)`,
  * `apiKey: value={ password: api_key}`, `{"password": "{"password": h.example}`), and a second pass, reading the
@@ -223,7 +224,8 @@ const TAG_BEFORE_RE = /\[REDACTED:[A-Za-z0-9_.-]{1,64}\]$/;
  * character made no code (`Tr0ub4dor!(`), what follows was redacted in the first pass, and its tag is kept.
  */
 function tagEndsAt(input: string, i: number): boolean {
-  return input.charCodeAt(i) === 93 && TAG_BEFORE_RE.test(input.slice(Math.max(0, i - 80), i + 1));
+  const c = input.charCodeAt(i);
+  return (c === 93 || c === 34 || c === 39) && TAG_BEFORE_RE.test(input.slice(Math.max(0, i - 88), i + 1));
 }
 
 /** Template fields and punctuation only, with at least two fields or one holding an expression (`f"{a}-{b}"`, `"{uid.hex}"`). */
@@ -265,8 +267,9 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   if (TOKEN_COUNT_KEY_RE.test(key.slice(key.lastIndexOf('.') + 1).toLowerCase()) && /^\d{1,7}$/.test(value)) return true;
   const colon = separator.includes(':');
   // `$PWD:/work` (a shell variable, then a path) and `${API_KEY:?message}` (not `${PW:-default}`: a default is a value).
+  // A tag before the `{` stands for the `$` it replaced (`abcd${…` redacted): see tagEndsAt.
   if (colon && input.charCodeAt(start - 1) === 36 /* $ */) return true;
-  if (colon && input.charCodeAt(start - 1) === 123 /* { */ && input.charCodeAt(start - 2) === 36 && value.startsWith('?')) return true;
+  if (colon && input.charCodeAt(start - 1) === 123 /* { */ && (input.charCodeAt(start - 2) === 36 || tagEndsAt(input, start - 2)) && value.startsWith('?')) return true;
   if (!bare) return false;
   if (BARE_PLACEHOLDER_RE.test(value) || EXPRESSION_WORD_RE.test(value) || GENERIC_RE.test(value)) return true;
   // `<your key here>`: words up to a `>` on the same line.

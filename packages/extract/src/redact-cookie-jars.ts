@@ -683,8 +683,10 @@ class JarReader {
       } else if (c === 34 || c === 39 || c === 96 || (c === 92 && quoteAt(text, i) > 0)) {
         const literal = this.string(i);
         if (literal === undefined) return -1;
-        // A key naming a jar (`{"cfg": {"cookies": {…}}}`): as above.
-        if (this.endsAtJarKey(literal)) return -1;
+        // A key naming a jar (`{"cfg": {"cookies": {…}}}`), or a jar or a call setting cookies inside the literal
+        // (`[b"res.cookie({"…`, an item not read): as above, the search for jars reads it (passed over, a second pass
+        // read it once a later rule replaced the outer jar's name).
+        if (this.endsAtJarKey(literal) || this.endsAtJarIn(literal)) return -1;
         i = literal[2];
         continue;
       }
@@ -706,11 +708,21 @@ class JarReader {
     return true;
   }
 
+  /** Whether a jar or a call setting cookies starts inside `literal`: then the reading ends there (see {@link endsAtJarKey}). */
+  private endsAtJarIn(literal: Literal): boolean {
+    const text = this.text;
+    for (let at = indexOfCookie(text, literal[0], literal[1]); at >= 0; at = indexOfCookie(text, at + 6, literal[1])) {
+      if (this.jarAt(at)) {
+        this.far = at;
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether a jar or a call the reader reads starts at `i` ({@link jarKind}). */
   private jarAt(i: number): boolean {
-    JAR_AT_RE.lastIndex = i;
-    const m = JAR_AT_RE.exec(this.text);
-    return m !== null && jarKind(this.text, m) !== undefined;
+    return jarStartsAt(this.text, i);
   }
 
   /** Hides the value `[start, end)` unless it holds nothing to hide or an earlier tag (`keptValue`): one tag, one redaction. */
@@ -771,7 +783,13 @@ class JarReader {
         i = quoted[2];
       } else {
         const end = this.bare(i);
-        if (end === i) return -1;
+        if (end === i) {
+          // No key (a string closed nowhere, `{'res.cookie({…`): the reading ends before it, as for a member below. Still
+          // linear: a string closed nowhere on its line is the last of its quote there (one more would close it), so
+          // few readings ending so read one line.
+          this.far = keyStart;
+          return -1;
+        }
         key = text.slice(i, end);
         i = end;
       }
@@ -1028,6 +1046,35 @@ const FLOW_TYPE_NAME_RE = /^(?:str|string|bytes|int|float|bool|boolean|number|bi
 
 /** Most objects nested in a jar read in place (deeper ones are passed over as code). */
 const MAX_NESTED = 8;
+
+/** Whether a jar or a call the reader reads ({@link jarKind}) starts at `i` of `text` (at its `cookie`). */
+function jarStartsAt(text: string, i: number): boolean {
+  JAR_AT_RE.lastIndex = i;
+  const m = JAR_AT_RE.exec(text);
+  return m !== null && jarKind(text, m) !== undefined;
+}
+
+/**
+ * Whether the bare value `[start, end)` of `text` is the name of a jar or of a call setting cookies that this module
+ * reads, the jar's syntax going on past the value (`cookies:`, `cookies=dict`, `http.Cookie`, `!addCookies`, before their
+ * `{`, `(`, `[`): code, not a secret. The assignment rule keeps it (`Authorization: cookies={…`): replaced, the jar was
+ * gone for a second pass, which read what the first pass's reading of the jar had passed over.
+ */
+export function namesJar(text: string, start: number, end: number): boolean {
+  const at = indexOfCookie(text, start, end);
+  if (at < 0 || !/^!?[A-Za-z_$][\w$.]{0,127}$/.test(text.slice(start, at + 6)) || !jarStartsAt(text, at)) return false;
+  JAR_AT_RE.lastIndex = at;
+  JAR_AT_RE.exec(text);
+  return JAR_AT_RE.lastIndex >= end;
+}
+
+/** Where `cookie` (any case) starts in `[from, to)` of `text`, or -1. Reads each character once. */
+function indexOfCookie(text: string, from: number, to: number): number {
+  for (let i = from; i + 6 <= to; i++) {
+    if ((text.charCodeAt(i) | 0x20) === 99 && /^cookie$/i.test(text.slice(i, i + 6))) return i;
+  }
+  return -1;
+}
 
 /** A key naming a jar (`cookies`, `session_cookies`, `storedCookies`). */
 const JAR_NAME_RE = /cookies$/i;

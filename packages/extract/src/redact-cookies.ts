@@ -86,18 +86,22 @@ const NAMES_ONLY_RE = /^(?:[ \t]*[!#$%&*+.^_`|~0-9A-Za-z-]{1,256}=[ \t]*[;,]?)*[
 
 /**
  * Whether a cookie's value holds nothing to hide (see the module comment). A value holding an earlier rule's tag
- * is kept when nothing but cookie names is left around its tags (`sid=[REDACTED:cookie]` in a HAR entry, which the
+ * (and no template's or reference's start, judged first) is kept when nothing but cookie names is left around its tags (`sid=[REDACTED:cookie]` in a HAR entry, which the
  * header rule read first): one tag, one redaction. Anything else around a tag (`abc.[REDACTED:jwt]`, a session id
  * before a token) may be the secret's other part, and the value is replaced whole, as the assignment rule replaces
  * a bare value holding a tag (`redactions` then counts one more than the tags left).
  */
 export function keptValue(value: string): boolean {
   if (value.length === 0 || value.startsWith('[REDACTED]')) return true;
-  if (value.includes(TAG_START)) return NAMES_ONLY_RE.test(value.replace(ANY_TAG_RE, ''));
   const c = value.charCodeAt(0);
-  // `{sid}`, `${SID}`, `$SID`, `%s`/`%(sid)s`, `<session id>`: a template's field or a reference.
-  if (c === 123 || c === 36 || c === 37 || c === 60) return true;
-  return NON_SECRET_VALUE_RE.test(value);
+  // `{sid}`, `${SID}`, `$SID`, `%s`/`%(sid)s`, `<session id>`: a template's field or a reference; a placeholder, a call
+  // reading the environment (`os.getenv(…`). Judged before the tags: a tag a later rule wrote inside such a value (the
+  // cut rule's, `{ghp_a…`; the assignment rule's, `"{ password: …"`) made a second pass replace what the first kept.
+  if (c === 123 || c === 36 || c === 37 || c === 60 || NON_SECRET_VALUE_RE.test(value)) return true;
+  if (!value.includes(TAG_START)) return false;
+  // Around the tags, cookie names, or closing punctuation only (`= =)` read as no value, its `=` then redacted: `[…])`).
+  const rest = value.replace(ANY_TAG_RE, '');
+  return NAMES_ONLY_RE.test(rest) || /^[\s)\]}"'`,;]*$/.test(rest);
 }
 
 /** How a {@link pairReader} reads: see its parameters. */

@@ -21,7 +21,7 @@
 import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCookies } from './redact-cookies.js';
-import { redactCookieJars } from './redact-cookie-jars.js';
+import { namesJar, redactCookieJars } from './redact-cookie-jars.js';
 import { BEARER_RE, bearerLinesHold, isBearerCredential, isSchemeName } from './redact-headers.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import type { CutKeys } from './redact-cut-values.js';
@@ -830,6 +830,8 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     const v = assignedValue(m, g, 2, start);
     const key = g[0]!.slice(skip);
     if (keptValue(v, key, g[1]!, input, start + skip)) return undefined;
+    // A jar's or a cookie setter's name (`Authorization: cookies={…`): code the cookie rules read (see namesJar).
+    if (v.bare && namesJar(input, v.end - v.value.length, v.end)) return undefined;
     // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
     // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
     const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';

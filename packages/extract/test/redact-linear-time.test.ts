@@ -59,6 +59,8 @@ const cases: [string, (size: number) => string, boolean?][] = [
   ['token=[ never closed, a line each x N', (n) => fill('token=["a1", "b2\n', n)],
   ['x password: Xk9 token": x N (words given back, read again)', (n) => fill('x password: Xk9 token": ', n)],
   ['token: Xk9= "password: ", x N (quotes after replaced values)', (n) => fill('token: Xk9= "password: ", ', n)],
+  // A reading ends before a key closed nowhere, and the next jar is looked for inside it.
+  ["cookies={' then cookies={ x N on one line (a key closed nowhere)", (n) => "cookies={'" + fill('cookies={res.cookie({', n)],
 ];
 
 describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {
