@@ -20,11 +20,17 @@ interface Subscribers {
 const subscribers = new WeakMap<AbortSignal, Subscribers>();
 
 /**
- * Calls `fn` once when `signal` is aborted (not when it already is: the
- * caller checks that first). Returns the unsubscribe function, to call once
- * `fn` is no longer needed (safe to call more than once, or after `fn` ran).
+ * Calls `fn` once when `signal` is aborted. Returns the unsubscribe function,
+ * to call once `fn` is no longer needed (safe to call more than once, or
+ * after `fn` ran). A signal aborted already is answered without a listener
+ * (its `'abort'` event has fired, one added now would never run nor be
+ * removed until unsubscribed): `fn` runs in a microtask, so before any timer
+ * or I/O, but never inside the call, where the caller does not yet hold the
+ * unsubscribe function (`AbortableStatements` stores it in its constructor);
+ * unsubscribing before then means it does not run.
  */
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  if (signal.aborted) return answerNow(fn);
   let subs = subscribers.get(signal);
   if (subs === undefined) {
     const fns = new Set<() => void>();
@@ -51,5 +57,22 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
     if (!fns.delete(entry) || fns.size > 0 || subscribers.get(signal) !== subs) return;
     subscribers.delete(signal);
     signal.removeEventListener('abort', listener);
+  };
+}
+
+/** {@link onAbort} on a signal aborted already: `fn` in a microtask, unless unsubscribed first. */
+function answerNow(fn: () => void): () => void {
+  let wanted = true;
+  queueMicrotask(() => {
+    if (!wanted) return;
+    wanted = false;
+    try {
+      fn();
+    } catch {
+      // As in the listener: a subscriber that throws is not the signal's failure (nor an uncaught error).
+    }
+  });
+  return () => {
+    wanted = false;
   };
 }

@@ -15,6 +15,7 @@ import { TABLES } from './columns.js';
 import { MigrationError, SCHEMA_STEP, VERSIONS_TABLE_STEP } from './migration-error.js';
 import { AGENTSPAN_TABLES, agentspanSchemaOnSearchPath } from './migration-target.js';
 import { isConnectionError, isPrivilegeError, toError } from './pg-errors.js';
+import { RollbackTimeoutError, rollbackWithin } from './rollback.js';
 import { assertValidSchemaName, quoteIdent, qualify } from './sql.js';
 import {
   EVENT_OUTCOMES_VIEW,
@@ -247,6 +248,39 @@ export interface RunMigrationsOptions {
    * @default MIGRATIONS
    */
   readonly migrations?: readonly Migration[] | undefined;
+  /**
+   * Called when the ROLLBACK of a failed migration did not answer within
+   * `ROLLBACK_TIMEOUT_MS` (its connection cut and discarded), with the
+   * migration's error, which `runMigrations` still rejects with.
+   * @default a `diag` warning naming both
+   */
+  readonly onRollbackTimeout?: ((timeout: RollbackTimeoutError, migrationError: unknown) => void) | undefined;
+}
+
+/**
+ * Tells `onRollbackTimeout` (by default, one `diag` warning naming the
+ * migration's error) that the ROLLBACK of a failed migration was cut. A
+ * callback that throws is ignored: the migration's error is what
+ * `runMigrations` rejects with, whatever happens to the report.
+ */
+function reportRollbackTimeout(
+  onRollbackTimeout: RunMigrationsOptions['onRollbackTimeout'],
+  timeout: RollbackTimeoutError,
+  migrationError: unknown,
+): void {
+  try {
+    if (onRollbackTimeout !== undefined) {
+      onRollbackTimeout(timeout, migrationError);
+      return;
+    }
+    diag.warn(
+      `agentspan exporter-postgres: the ROLLBACK of a failed migration did not answer within ${timeout.timeoutMs} ms ` +
+        `(the server or the link stopped answering): its connection was cut and discarded. ` +
+        `The migration failed with: ${toError(migrationError).message}`,
+    );
+  } catch {
+    /* see above */
+  }
 }
 
 /** What {@link runMigrations} did. */
@@ -277,7 +311,10 @@ const ADVISORY_LOCK_CLASS = 0x61677370;
  * schema (naming `SCHEMA_STEP`; refused for lack of CREATE on the database,
  * the message names that privilege) and creating the versions table (naming
  * `VERSIONS_TABLE_STEP`), both version 0; anything else (connecting, the
- * catalog reads, the lock) with the error as thrown by `pg`.
+ * catalog reads, the lock) with the error as thrown by `pg`. The ROLLBACK
+ * after such a failure is bounded (`rollbackWithin`, `ROLLBACK_TIMEOUT_MS`):
+ * one that does not answer has its connection cut and discarded, is reported
+ * to `onRollbackTimeout`, and the rejection is still the failure's error.
  *
  * Without `schema`, it acts on the schema of the `search_path` that already
  * holds agentspan's tables (see `agentspanSchemaOnSearchPath`), so an
@@ -335,9 +372,18 @@ export async function runMigrations(pool: ClientSource, options: RunMigrationsOp
       }
       return { applied, recreated: missing };
     } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-        broken = toError(rollbackErr);
-      });
+      // Bounded as the writer's (rollback.ts): a server or link that stops answering now would hold
+      // `migrate`, the start-up waiting for it and the pool's `end()` for ever. A connection already
+      // broken is discarded below without one (the server rolls back when it goes).
+      if (!isConnectionError(err)) {
+        const rollbackErr = await rollbackWithin(client);
+        if (rollbackErr !== undefined) {
+          // Never pooled again: a ROLLBACK that failed or was cut leaves the connection's state unknown.
+          broken = rollbackErr;
+          if (rollbackErr instanceof RollbackTimeoutError) reportRollbackTimeout(options.onRollbackTimeout, rollbackErr, err);
+        }
+      }
+      // The migration's own error, as is: what failed, and what to fix. The timeout is only reported beside it.
       throw err;
     }
   } catch (err) {

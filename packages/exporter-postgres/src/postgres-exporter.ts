@@ -505,7 +505,8 @@ export class PostgresExecutionEventExporter implements SpanExporter {
 
   private async migrateOnce(): Promise<void> {
     if (this.migrated) return;
-    this.migration ??= runMigrations(this.clientSource, { schema: this.schema }).then(
+    // A ROLLBACK cut after a failed migration is counted and logged as a write's is.
+    this.migration ??= runMigrations(this.clientSource, { schema: this.schema, onRollbackTimeout: (e) => this.onRollbackTimeout(e) }).then(
       () => {
         this.migrated = true;
         this.migrationRefusalLogged = false;

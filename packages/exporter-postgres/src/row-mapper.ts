@@ -74,6 +74,7 @@ export const CONSUMED_ATTRIBUTE_KEYS: Readonly<Record<EventType, ReadonlySet<str
     Attr.ATTR_RUN_STATUS,
     Attr.ATTR_RUN_MULTI_TRACE,
     Attr.ATTR_SESSION_ID,
+    Attr.ATTR_TRUNCATED,
   ]),
   node: new Set([
     ...BASE_KEYS,
@@ -84,6 +85,7 @@ export const CONSUMED_ATTRIBUTE_KEYS: Readonly<Record<EventType, ReadonlySet<str
     Attr.ATTR_NODE_ORDER,
     Attr.ATTR_DEPTH,
     Attr.ATTR_STATUS,
+    Attr.ATTR_TRUNCATED,
   ]),
   agent_call: new Set([
     ...EVENT_KEYS,
@@ -226,6 +228,18 @@ function put(obj: JsonObject, key: string, value: JsonValue | undefined): void {
 }
 
 /**
+ * `meta.truncated = true` on a run's or node's row whose span says it was cut
+ * (`agentspan.truncated`: a value the processor cut, attributes or events the
+ * gateway dropped), as on an event's row. Only `true` is written, never
+ * `false`: two parts of a run made of several traces merge their `meta` key
+ * by key, the earlier part's value winning (run-merge.ts), and a part's
+ * `false` must not hide the other part's cut.
+ */
+function markCut(meta: JsonObject, a: Attributes): void {
+  if (readBoolean(a[Attr.ATTR_TRUNCATED]) === true) meta['truncated'] = true;
+}
+
+/**
  * Merges the user's JSON object (the attribute `value`) under the derived keys:
  * derived keys win. A user value that is valid but not an object is kept
  * under `fallbackKey` instead of being lost.
@@ -299,6 +313,7 @@ function mapRun(span: ReadableSpan): WorkflowRunRow {
   const meta: JsonObject = {};
   put(meta, 'service_name', c.serviceName ?? undefined);
   put(meta, 'error_message', c.errorMessage ?? undefined);
+  markCut(meta, a);
   // One part of a run made of several traces: merged into the stored row, not put over it (run-merge.ts).
   if (a[Attr.ATTR_RUN_MULTI_TRACE] === true) meta[MULTI_TRACE_KEY] = true;
   const fullMeta = withUser(meta, a[Attr.ATTR_USER_META], 'user_meta');
@@ -330,6 +345,7 @@ function mapNode(span: ReadableSpan): DagNodeRow {
   const c = commonOf(span);
   const meta: JsonObject = {};
   put(meta, 'error_message', c.errorMessage ?? undefined);
+  markCut(meta, a);
   return {
     id: eventIdFor(c.traceId, c.spanId),
     run_id: indexSafe(readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId),

@@ -14,6 +14,7 @@ import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import pg from 'pg';
 import { PostgresExecutionEventExporter, WriteAbortedError, type MappedRow } from '../src/index.js';
 import { untilAborted } from '../src/abortable-client.js';
+import { onAbort } from '../src/abort-listeners.js';
 import { eventRow } from './helpers.js';
 
 /** Warnings Node emitted while `work` ran (process `'warning'` events). */
@@ -110,5 +111,70 @@ describe('one AbortSignal shared by many writes', () => {
     controller.abort();
     await assert.rejects(waits[999] as Promise<void>, WriteAbortedError);
     assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+  });
+});
+
+describe('onAbort on a signal that has already fired', () => {
+  const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+  it('answers at once (before any timer or I/O), once, and leaves no listener on the signal', async () => {
+    for (const signal of [AbortSignal.abort(new Error('gone')), (() => { const c = new AbortController(); c.abort(); return c.signal; })()]) {
+      let calls = 0;
+      const unsubscribe = onAbort(signal, () => calls++);
+      assert.equal(getEventListeners(signal, 'abort').length, 0, 'no listener added');
+      // Not inside the call (the caller has its unsubscribe function before `fn` runs), but before anything else.
+      assert.equal(calls, 0);
+      await Promise.resolve();
+      assert.equal(calls, 1, 'answered in the same turn');
+      await tick();
+      assert.equal(calls, 1, 'once');
+      unsubscribe();
+      unsubscribe();
+      assert.equal(getEventListeners(signal, 'abort').length, 0);
+    }
+  });
+
+  it('unsubscribed before it was answered: never called', async () => {
+    const signal = AbortSignal.abort();
+    let calls = 0;
+    onAbort(signal, () => calls++)();
+    await tick();
+    assert.equal(calls, 0);
+    assert.equal(getEventListeners(signal, 'abort').length, 0);
+  });
+
+  it('subscribed from inside the abort (the signal has fired by then): answered, nothing left, the others called once', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const calls: string[] = [];
+    onAbort(signal, () => {
+      calls.push('first');
+      // What a subscriber's cleanup may start: another wait on the same signal.
+      onAbort(signal, () => calls.push('late'));
+      throw new Error('a subscriber that throws stops none of the others');
+    });
+    onAbort(signal, () => calls.push('second'));
+    assert.equal(getEventListeners(signal, 'abort').length, 1);
+    controller.abort();
+    await tick();
+    assert.deepEqual(calls, ['first', 'second', 'late']);
+    assert.equal(getEventListeners(signal, 'abort').length, 0);
+  });
+
+  it('a subscriber that throws when answered late does not surface as an uncaught error', async () => {
+    const seen: unknown[] = [];
+    const onUncaught = (err: unknown): void => {
+      seen.push(err);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      onAbort(AbortSignal.abort(), () => {
+        throw new Error('boom');
+      });
+      await tick();
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    assert.deepEqual(seen, []);
   });
 });

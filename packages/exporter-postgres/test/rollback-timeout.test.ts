@@ -9,7 +9,6 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { Attr, EventType } from '@agentspan/semconv';
@@ -17,58 +16,7 @@ import { createTestSchema, testConnectionConfig, type TestSchema } from '@agents
 import pg from 'pg';
 import { PostgresExecutionEventExporter, ROLLBACK_TIMEOUT_MS, WriteAbortedError } from '../src/index.js';
 import { spanFactory, type SpanFactory } from './helpers.js';
-
-/**
- * A proxy in front of Postgres that forwards everything until a client sends a ROLLBACK: from then
- * on that connection passes nothing either way (a server that stopped answering just then), and
- * is never closed. Cancel requests (their own connections) pass.
- */
-async function silentAtRollback(target: { host: string; port: number }): Promise<{ port: number; swallowed: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const state = { swallowed: 0 };
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => sockets.delete(s));
-    }
-    let silent = false;
-    client.on('data', (d) => {
-      if (!silent && d.includes('ROLLBACK')) {
-        silent = true;
-        state.swallowed += 1;
-      }
-      if (!silent) upstream.write(d);
-    });
-    upstream.on('data', (d) => {
-      if (!silent) client.write(d);
-    });
-    upstream.on('close', () => {
-      if (!silent) client.destroy();
-    });
-    client.on('close', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    get swallowed() {
-      return state.swallowed;
-    },
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { silentAtRollback, until } from './silent-proxy.js';
 
 describe('the ROLLBACK after an abort, on a lent pool, against a server that stops answering', () => {
   let db: TestSchema;
