@@ -27,7 +27,7 @@ import { markAwaitedFill } from './agent-fill.js';
 import { indexSafe, indexSafeOrNull } from './index-safe.js';
 import { eventIdFor, parentEventIdFor } from './ids.js';
 import { livenessMeta, type Liveness } from './liveness.js';
-import { MULTI_TRACE_KEY, partDurationMs } from './run-merge.js';
+import { MULTI_TRACE_KEY, partDurationMs, TRUNCATED_KEY } from './run-merge.js';
 
 /** Length, in code points, of `message_preview` and `result_preview`. */
 export const PREVIEW_LENGTH = 500;
@@ -233,10 +233,11 @@ function put(obj: JsonObject, key: string, value: JsonValue | undefined): void {
  * gateway dropped), as on an event's row. Only `true` is written, never
  * `false`: two parts of a run made of several traces merge their `meta` key
  * by key, the earlier part's value winning (run-merge.ts), and a part's
- * `false` must not hide the other part's cut.
+ * `false` must not hide the other part's cut (the merge also keeps a `true`
+ * over a `truncated` key a part took from its user meta).
  */
 function markCut(meta: JsonObject, a: Attributes): void {
-  if (readBoolean(a[Attr.ATTR_TRUNCATED]) === true) meta['truncated'] = true;
+  if (readBoolean(a[Attr.ATTR_TRUNCATED]) === true) meta[TRUNCATED_KEY] = true;
 }
 
 /**

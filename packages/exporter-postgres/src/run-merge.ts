@@ -14,7 +14,11 @@
  *   `service_name`: the earlier part's (the conversation's opening request
  *   is its task);
  * - `meta`: both parts' keys, the earlier part's where both have one (so
- *   `error_message` is the earlier failed part's when it failed).
+ *   `error_message` is the earlier failed part's when it failed), except
+ *   `truncated`: `true` when either part's is ({@link TRUNCATED_KEY}). A
+ *   part that was not cut may carry the key from its user meta (`false`,
+ *   or any value of the user's); were it the earlier part, its value would
+ *   otherwise hide the other part's cut.
  *
  * "Earlier" orders parts by start, then trace id, then span id (bytewise),
  * and a part's own duration is the time between its stored start and end
@@ -43,6 +47,9 @@ import { quoteIdent } from './sql.js';
 
 /** The `meta` key marking a run row as one part of a run made of several traces. */
 export const MULTI_TRACE_KEY = 'multi_trace';
+
+/** The `meta` key saying the row's span was cut (`true` only, see `markCut` in row-mapper.ts); a merged run is cut when either part was. */
+export const TRUNCATED_KEY = 'truncated';
 
 /** Whether `row` is an ended part of a run made of several traces. */
 export function isMultiTracePart(row: WorkflowRunRow): boolean {
@@ -133,8 +140,15 @@ export function mergeRunRows(stored: WorkflowRunRow, incoming: WorkflowRunRow): 
     completed_at: completedAt,
     duration_ms: partDurationMs(startedAt, completedAt, durations.length > 0 ? Math.max(...durations) : null),
     status: stored.status === RunStatus.FAILED || incoming.status === RunStatus.FAILED ? RunStatus.FAILED : first.status,
-    meta: { ...second.meta, ...first.meta },
+    meta: mergedMeta(first.meta, second.meta),
   };
+}
+
+/** `first`'s keys over `second`'s, but cut (`truncated: true`) when either was: see {@link MERGED}'s `meta`. */
+function mergedMeta(first: WorkflowRunRow['meta'], second: WorkflowRunRow['meta']): WorkflowRunRow['meta'] {
+  const meta = { ...second, ...first };
+  if (second[TRUNCATED_KEY] === true) meta[TRUNCATED_KEY] = true;
+  return meta;
 }
 
 // ---------------------------------------------------------------------------
@@ -163,7 +177,12 @@ const MERGED: Readonly<Record<string, string>> = {
   status:
     `CASE WHEN t.status = '${RunStatus.FAILED}' OR EXCLUDED.status = '${RunStatus.FAILED}' THEN '${RunStatus.FAILED}' ` +
     `WHEN ${STORED_FIRST} THEN t.status ELSE EXCLUDED.status END`,
-  meta: `CASE WHEN ${STORED_FIRST} THEN EXCLUDED.meta || t.meta ELSE t.meta || EXCLUDED.meta END`,
+  // The earlier part's keys win, but a cut is kept whichever part it came from (a `truncated` key of the
+  // earlier part's user meta must not hide it). `@>` matches the boolean `true` only, as `=== true` does.
+  meta:
+    `(CASE WHEN ${STORED_FIRST} THEN EXCLUDED.meta || t.meta ELSE t.meta || EXCLUDED.meta END) || ` +
+    `CASE WHEN t.meta @> '{"${TRUNCATED_KEY}": true}' OR EXCLUDED.meta @> '{"${TRUNCATED_KEY}": true}' ` +
+    `THEN '{"${TRUNCATED_KEY}": true}'::jsonb ELSE '{}'::jsonb END`,
 };
 
 /**

@@ -31,12 +31,15 @@ interface Part {
   readonly mode: string;
   readonly task: string;
   readonly extra: boolean;
+  /** `meta.truncated`: `true` when the part was cut, `false` as a user's own key, or none. */
+  readonly truncated?: boolean | undefined;
 }
 
 function rowOfPart(id: string, p: Part, marked = true): WorkflowRunRow {
   const meta: Record<string, string | boolean> = { service_name: `svc-${p.trace.slice(0, 2)}` };
   if (p.status === RunStatus.FAILED) meta.error_message = `failed in ${p.trace}/${p.span}`;
   if (p.extra) meta[`only_${p.span}`] = p.trace;
+  if (p.truncated !== undefined) meta.truncated = p.truncated;
   if (marked) meta[MULTI_TRACE_KEY] = true;
   return {
     id,
@@ -68,6 +71,7 @@ const partArb: fc.Arbitrary<Part> = fc
     mode: fc.constantFrom('otlp.trace', 'support-chat'),
     task: fc.string({ maxLength: 12 }).filter((s) => !s.includes('\u0000')),
     extra: fc.boolean(),
+    truncated: fc.constantFrom(undefined, undefined, true, false),
   })
   .map((r) => {
     const start = r.startStep === null ? null : BASE_MICROS + r.startStep * 3_600_000_000 + r.startMicros;
@@ -80,6 +84,7 @@ const partArb: fc.Arbitrary<Part> = fc
       mode: r.mode,
       task: r.task,
       extra: r.extra,
+      truncated: r.truncated,
     };
   });
 
@@ -163,6 +168,8 @@ describe('runs made of several traces', () => {
           if (starts.length > 0 && ends.length > 0) assert.equal(stored.duration_ms, (Math.max(...ends) - Math.min(...starts)) / 1000);
           assert.equal(stored.status === RunStatus.FAILED, rows.some((r) => r.status === RunStatus.FAILED));
           assert.equal(stored.meta[MULTI_TRACE_KEY], true);
+          // A cut part makes the run cut, whichever part came first and whatever the others' own key says.
+          assert.equal(stored.meta['truncated'] === true, rows.some((r) => r.meta['truncated'] === true), JSON.stringify(rows.map((r) => r.meta)));
           for (const r of rows) for (const k of Object.keys(r.meta)) assert.ok(k in stored.meta, `meta key ${k} of a part kept`);
         },
       ),

@@ -140,4 +140,41 @@ describe('meta.truncated on workflow_runs and dag_nodes rows', () => {
     await writeRows(db.pool, db.schema, [part(id, 60, true)]);
     assert.equal((await runMeta(id))?.['truncated'], true);
   });
+
+  it("a part whose user meta has a truncated key of its own, the other part cut: the merged row is cut, whatever the order and batching", async () => {
+    const tracer = new BasicTracerProvider().getTracer('truncated-rows');
+    const T = Date.UTC(2026, 2, 2) / 1000;
+    const part = (id: string, startSec: number, extra: Attributes): MappedRow => {
+      const span = tracer.startSpan('invoke_workflow chat', {
+        startTime: [T + startSec, 0],
+        attributes: { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: id, [Attr.ATTR_RUN_MULTI_TRACE]: true, ...extra },
+      });
+      span.end([T + startSec + 5, 0]);
+      const mapped = mapSpanToRow(span as never);
+      assert.ok(mapped?.kind === 'run');
+      return mapped;
+    };
+    let n = 0;
+    // The user's key is kept on a part that was not cut (it is their metadata), so the earlier part
+    // carries it into the merge, where the earlier part's keys win: the cut must win over it.
+    for (const userValue of [false, 'by the app', null]) {
+      for (const userFirst of [true, false]) {
+        for (const how of ['earlier then later', 'later then earlier', 'one batch'] as const) {
+          const id = `conv-user-key-${n++}`;
+          const user = part(id, userFirst ? 0 : 60, { [Attr.ATTR_USER_META]: JSON.stringify({ truncated: userValue }) });
+          const cut = part(id, userFirst ? 60 : 0, { [Attr.ATTR_TRUNCATED]: true });
+          const [earlier, later] = userFirst ? [user, cut] : [cut, user];
+          if (how === 'one batch') await writeRows(db.pool, db.schema, [later, earlier]);
+          else {
+            const [a, b] = how === 'earlier then later' ? [earlier, later] : [later, earlier];
+            await writeRows(db.pool, db.schema, [a]);
+            await writeRows(db.pool, db.schema, [b]);
+          }
+          const meta = await runMeta(id);
+          const where = `user ${JSON.stringify(userValue)} on the ${userFirst ? 'earlier' : 'later'} part, ${how}`;
+          assert.equal(meta?.['truncated'], true, `${where}: ${JSON.stringify(meta)}`);
+        }
+      }
+    }
+  });
 });
