@@ -7,6 +7,7 @@
  * It is deliberately forgiving: unterminated strings end at the line end
  * (or the input end for triple quotes), unbalanced brackets are tolerated.
  */
+import { bytesText, decodeEscape, escapeEnd, namedEscapeEnd } from './python-escapes.js';
 import { mayBeClassified, mayBeKeyword } from './python-names.js';
 import { NAME, NL, NUM, OP, STR, TokenList, type DecodedString, type StringPart, type TokenArrays } from './tokens.js';
 
@@ -84,8 +85,6 @@ function isIdentPart(c: number): boolean {
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
-
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '', '0': '\0' };
 
 /** Callbacks for IPython lines that are not Python. */
 export interface IPythonHooks {
@@ -426,6 +425,19 @@ function skipToLineEnd(src: string, i: number): number {
 /** Flags of a Python string token: the prefix length (0–2) lives in the low two bits. */
 const PREFIX_MASK = 3;
 
+/**
+ * Index after the backslash at `j` in an f-string's literal text and what it
+ * escapes: a brace after it is no escape (`f"\\{x}"` is a backslash, then a
+ * field), and the braces of `\\N{name}` are the escape's, not a field (not in
+ * a raw f-string, where `\\N` is two characters).
+ */
+function fstringEscapeEnd(src: string, j: number, raw: boolean): number {
+  const d = src.charCodeAt(j + 1);
+  if (d === enum_.LBRACE || d === enum_.RBRACE) return j + 1;
+  if (d === 78 /* N */ && !raw) return namedEscapeEnd(src, j);
+  return j + 2;
+}
+
 
 
 /**
@@ -436,7 +448,12 @@ const PREFIX_MASK = 3;
 function skipPyString(src: string, start: number, q: number): number {
   const n = src.length;
   let fstring = false;
-  for (let k = start; k < q; k++) if ((src.charCodeAt(k) | 32) === 102) fstring = true;
+  let raw = false;
+  for (let k = start; k < q; k++) {
+    const p = src.charCodeAt(k) | 32;
+    if (p === 102) fstring = true;
+    else if (p === 114) raw = true;
+  }
   const quote = src.charCodeAt(q);
   const triple = src.charCodeAt(q + 1) === quote && src.charCodeAt(q + 2) === quote;
   let j = q + (triple ? 3 : 1);
@@ -444,7 +461,7 @@ function skipPyString(src: string, start: number, q: number): number {
   while (j < n) {
     const c = src.charCodeAt(j);
     if (c === enum_.BACKSLASH) {
-      j += 2;
+      j = fstring && braces === 0 ? fstringEscapeEnd(src, j, raw) : j + 2;
       continue;
     }
     if (c === quote && braces === 0) {
@@ -499,12 +516,15 @@ function scanPyString(src: string, start: number, q: number, out: DecodedString 
   const n = src.length;
   let raw = false;
   let fstring = false;
+  let bytes = false;
   for (let k = start; k < q; k++) {
     const c = src.charCodeAt(k) | 32;
     if (c === 114) raw = true;
     else if (c === 102) fstring = true;
+    else if (c === 98) bytes = true;
   }
   const build = out !== undefined;
+  let unknown = false; // an escape Python rejects, or `\\N{…}`: no value
   const quote = src.charCodeAt(q);
   const triple = src.charCodeAt(q + 1) === quote && src.charCodeAt(q + 2) === quote;
   let j = q + (triple ? 3 : 1);
@@ -519,13 +539,28 @@ function scanPyString(src: string, start: number, q: number, out: DecodedString 
   while (j < n) {
     const c = src.charCodeAt(j);
     if (c === enum_.BACKSLASH) {
-      if (raw || braces > 0 || !build) {
+      if (braces > 0 || !build) {
         j += 2;
         continue;
       }
-      const next = src[j + 1] ?? '';
-      value += src.slice(segStart, j) + (SIMPLE_ESCAPES[next] ?? '\\' + next);
-      j += 2;
+      if (fstring) {
+        const d = src.charCodeAt(j + 1);
+        if (d === enum_.LBRACE || d === enum_.RBRACE) {
+          // A backslash, then the brace as the f-string reads it (a field, or `{{`).
+          value += src.slice(segStart, j + 1);
+          j++;
+          segStart = j;
+          continue;
+        }
+      }
+      if (raw) {
+        j += 2;
+        continue;
+      }
+      const text = decodeEscape(src, j, bytes);
+      if (text === undefined) unknown = true;
+      else value += src.slice(segStart, j) + text;
+      j = escapeEnd;
       segStart = j;
       continue;
     }
@@ -588,8 +623,15 @@ function scanPyString(src: string, start: number, q: number, out: DecodedString 
     }
     j++;
   }
-  if (build) {
+  if (build && !unknown) {
     if (braces === 0) value += src.slice(segStart, Math.min(end, n));
+    if (bytes) {
+      // Non-ASCII in a bytes literal is Python's SyntaxError; its bytes name a file as their UTF-8 text.
+      if (/[^\x00-\x7f]/.test(src.slice(q, end))) return Math.min(n, end + closeLen);
+      const text = bytesText(value);
+      if (text === undefined) return Math.min(n, end + closeLen);
+      value = text;
+    }
     if (!dynamic) out.value = value;
     else if (braces === 0 && parts.length <= 64) {
       parts.push(value);

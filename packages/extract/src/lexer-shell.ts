@@ -4,6 +4,7 @@
  * is honoured, and here-document bodies are set aside (attached to their
  * redirection) so their contents are never taken for commands.
  */
+import { heredocEnd, readHeredocBody } from './shell-heredoc.js';
 
 /** A piece of a word: literal text, or a `$NAME`/`${NAME}` reference. */
 export type ShellWordPart = string | { readonly var: string };
@@ -38,7 +39,10 @@ export interface ShellRedirect {
   fd: number | undefined;
   /** Target word (file, fd number, delimiter, here-string). */
   target: ShellWord | undefined;
-  /** For `<<`: the here-document body and whether the delimiter was quoted. */
+  /**
+   * For `<<`: the here-document body as bash reads it (`readHeredocBody`: tabs stripped for `<<-`, lines
+   * joined at a backslash before the line end when unquoted) and whether the delimiter was quoted.
+   */
   heredoc?: { body: string; quoted: boolean };
 }
 
@@ -46,6 +50,8 @@ export interface ShellRedirect {
 export interface ShellCommand {
   words: ShellWord[];
   redirects: ShellRedirect[];
+  /** Its standard output goes into the next command: it ended with `|` or `|&`. */
+  pipe: boolean;
 }
 
 /** A here-document whose body starts after the current line. */
@@ -74,7 +80,7 @@ export function lexShell(src: string, onCommand: (cmd: ShellCommand) => void): v
     ready = [];
     for (const c of batch) onCommand(c);
   };
-  let cur: ShellCommand = { words: [], redirects: [] };
+  let cur: ShellCommand = { words: [], redirects: [], pipe: false };
   let pending: PendingHeredoc[] = [];
   let i = 0;
 
@@ -87,10 +93,11 @@ export function lexShell(src: string, onCommand: (cmd: ShellCommand) => void): v
         // `length = 0`, which is a runtime call; most commands have no redirection to replace.
         cur.words = [];
         if (cur.redirects.length > 0) cur.redirects = [];
+        cur.pipe = false;
         return;
       }
       ready.push(cur);
-      cur = { words: [], redirects: [] };
+      cur = { words: [], redirects: [], pipe: false };
     }
     if (pending.length === 0) flushReady();
   };
@@ -98,23 +105,9 @@ export function lexShell(src: string, onCommand: (cmd: ShellCommand) => void): v
   const readHeredocs = (from: number): number => {
     let pos = from;
     for (const h of pending) {
-      const bodyStart = pos;
-      let found = false;
-      while (pos < n) {
-        const eol = src.indexOf('\n', pos);
-        const lineEnd = eol < 0 ? n : eol;
-        // The line (after leading tabs, for `<<-`) must be the delimiter exactly: compared in place, no slice per body line.
-        let from = pos;
-        if (h.stripTabs) while (from < lineEnd && src.charCodeAt(from) === 9) from++;
-        if (lineEnd - from === h.delim.length && src.startsWith(h.delim, from)) {
-          h.redirect.heredoc = { body: src.slice(bodyStart, pos), quoted: h.redirect.heredoc?.quoted ?? false };
-          pos = eol < 0 ? n : eol + 1;
-          found = true;
-          break;
-        }
-        pos = eol < 0 ? n : eol + 1;
-      }
-      if (!found) h.redirect.heredoc = { body: src.slice(bodyStart, n), quoted: h.redirect.heredoc?.quoted ?? false };
+      const quoted = h.redirect.heredoc?.quoted ?? false;
+      h.redirect.heredoc = { body: readHeredocBody(src, pos, h.delim, h.stripTabs, !quoted), quoted };
+      pos = heredocEnd;
     }
     pending = [];
     return pos;
@@ -150,8 +143,10 @@ export function lexShell(src: string, onCommand: (cmd: ShellCommand) => void): v
     }
     if (c === 59 || c === 38 || c === 124 || c === 40 || c === 41) {
       // ; & | ( ) end the command; && || ;; |& are two characters.
-      endCommand();
       const d = src.charCodeAt(i + 1);
+      if (c === 124 && d !== 124) cur.pipe = true; // `|`, `|&`
+      endCommand();
+      cur.pipe = false; // an empty command (`{ … } |`) hands nothing on
       i += (c === 38 && d === 38) || (c === 124 && (d === 124 || d === 38)) || (c === 59 && d === 59) ? 2 : 1;
       continue;
     }

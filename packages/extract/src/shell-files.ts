@@ -14,13 +14,15 @@
  * words (`OUT=res.txt; echo > "$OUT"`); anything else unknown (`$(...)`,
  * `$1`, globs) makes the word unresolved and it is skipped. Here-documents
  * and `-c` strings fed to `python`/`node`/`bash` are analysed as code in
- * that language by the `embedded` callback; an unquoted here-document's
- * body is expanded first, as bash does (`shell-heredoc.ts`).
+ * that language by the `embedded` callback, and so is a here-document `cat`
+ * pipes into one that reads its program from standard input (`shell-stdin.ts`);
+ * an unquoted here-document's body is expanded first, as bash does
+ * (`shell-heredoc.ts`).
  */
 import type { FileSink } from './python-files.js';
 import { basename, toFilePath } from './paths.js';
 import { MAX_VALUE_CHARS } from './evaluate.js';
-import { expandHeredoc } from './shell-heredoc.js';
+import { catPipedText, heredocText, stdinRedirect } from './shell-stdin.js';
 import { lexShell, wordText, type ShellCommand, type ShellWord } from './lexer-shell.js';
 import { WordSet } from './word-set.js';
 
@@ -53,6 +55,21 @@ const INTERPRETERS: ReadonlyMap<string, 'python' | 'javascript' | 'shell'> = new
   ['python', 'python'], ['python3', 'python'], ['python2', 'python'], ['ipython', 'python'], ['pypy', 'python'], ['pypy3', 'python'],
   ['node', 'javascript'], ['nodejs', 'javascript'], ['deno', 'javascript'], ['bun', 'javascript'], ['tsx', 'javascript'], ['ts-node', 'javascript'],
   ['bash', 'shell'], ['sh', 'shell'], ['zsh', 'shell'], ['dash', 'shell'], ['ksh', 'shell'],
+]);
+/**
+ * Options of the analysed interpreters that take the next word as their value (`python -W ignore`,
+ * `node -r ts-node/register`, `bash -o pipefail`): no script.
+ */
+const INTERPRETER_VALUE_OPTIONS: ReadonlyMap<'python' | 'javascript' | 'shell', ReadonlySet<string>> = new Map([
+  ['python', new Set(['-W', '-X', '--check-hash-based-pycs'])],
+  ['javascript', new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--env-file', '--title'])],
+  ['shell', new Set(['-o', '+o', '-O', '+O', '--rcfile', '--init-file'])],
+]);
+/** The options after which an analysed interpreter's next word is its program (bash's `-e` is `errexit`, node's `-c` `--check`). */
+const INTERPRETER_CODE_OPTIONS: ReadonlyMap<'python' | 'javascript' | 'shell', ReadonlySet<string>> = new Map([
+  ['python', new Set(['-c'])],
+  ['javascript', new Set(['-e', '--eval', '-p', '--print'])],
+  ['shell', new Set(['-c'])],
 ]);
 /** Interpreters whose script argument is read but whose code is not analysed. */
 const OTHER_INTERPRETERS = new Set(['Rscript', 'ruby', 'perl', 'julia', 'php', 'lua']);
@@ -105,7 +122,13 @@ function afterRunner(words: readonly ShellWord[], k: number): number {
 /** Scans shell source and adds file paths to `sink`. */
 export function scanShellFiles(src: string, sink: FileSink, embedded: EmbeddedCode): void {
   const vars = new Map<string, string>();
-  lexShell(src, (cmd) => analyseCommand(cmd, vars, sink, embedded));
+  const pipe: Pipe = { text: undefined };
+  lexShell(src, (cmd) => analyseCommand(cmd, vars, sink, embedded, pipe));
+}
+
+/** What the command before wrote into its pipe, when known (`cat <<EOF |`): the next command's standard input. */
+interface Pipe {
+  text: string | undefined;
 }
 
 /** The statically known value of a word, or `undefined`. */
@@ -133,7 +156,9 @@ function addPath(set: FileSink['written'], value: string | undefined): string | 
   return p;
 }
 
-function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: FileSink, embedded: EmbeddedCode): void {
+function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: FileSink, embedded: EmbeddedCode, pipe: Pipe): void {
+  const piped = pipe.text; // what this command reads from the pipe before it, if known
+  pipe.text = undefined;
   for (const r of cmd.redirects) {
     if (r.op === '<<' || r.op === '<<<') continue;
     if ((r.op === '>&' || r.op === '<&') && (r.target === undefined || /^(?:[0-9]+|-)$/.test(wordText(r.target)))) continue; // fd duplication
@@ -172,6 +197,7 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
   if (k >= words.length) return;
   const first = words[k]!;
   const name = commandName(wordValue(first, vars) ?? wordText(first));
+  if (name === 'cat' && cmd.pipe) pipe.text = catPipedText(cmd, words, k, vars);
   // Most commands (echo, ls, git, conda ...) touch no file we model: skip before building argument lists.
   if (!HANDLED_COMMANDS.has(name) && !(name.startsWith('python') && VERSIONED_PYTHON_RE.test(name))) return;
   if (name === 'export' || name === 'declare' || name === 'local' || name === 'readonly') {
@@ -205,21 +231,29 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
     return;
   }
   if (interpreter !== undefined) {
-    // An unquoted here-document is expanded first (`python - <<EOF` sees `$F`'s value), as bash does.
-    for (const r of cmd.redirects) if (r.op === '<<' && r.heredoc) embedded(r.heredoc.quoted ? r.heredoc.body : expandHeredoc(r.heredoc.body, vars), interpreter);
     for (let j = 0; j < rawArgs.length; j++) {
       const raw = rawArgs[j]!;
-      if (raw === '-c' || raw === '-e' || raw === '--eval' || raw === '-p') {
+      if (INTERPRETER_CODE_OPTIONS.get(interpreter)!.has(raw)) {
         const code = args[j + 1];
         if (code !== undefined) embedded(code, interpreter);
         return;
       }
       if (raw === '-m') return;
       if (raw === 'run' && (name === 'deno' || name === 'bun')) continue;
-      if (raw.startsWith('-')) continue;
+      if (raw === '-s' && interpreter === 'shell') break; // `bash -s ARGS`: the operands are arguments
+      if (INTERPRETER_VALUE_OPTIONS.get(interpreter)!.has(raw)) {
+        j++;
+        continue;
+      }
+      if (raw.startsWith('-') || (raw.startsWith('+') && interpreter === 'shell')) continue;
       addPath(sink.read, args[j]);
-      return;
+      return; // a script: standard input is its data
     }
+    // The program comes from standard input: its here-document (expanded first when unquoted, as bash does:
+    // `python - <<EOF` sees `$F`'s value), or what `cat` pipes in when standard input is not redirected.
+    const input = stdinRedirect(cmd.redirects);
+    const code = input === undefined ? piped : heredocText(input, vars);
+    if (code !== undefined) embedded(code, interpreter);
     return;
   }
   switch (name) {

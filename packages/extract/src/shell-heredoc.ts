@@ -1,10 +1,97 @@
 /**
- * The text an unquoted here-document hands its command, as bash makes it:
+ * Here-documents as bash makes them: the body it reads (`readHeredocBody`)
+ * and the text an unquoted one hands its command (`expandHeredoc`):
  * parameter expansion, command substitution and backslash escapes in the
  * body (`python - <<EOF` with `open("$F", "w")` runs `open("out.csv", "w")`
  * after `F=out.csv`). A quoted delimiter (`<<'EOF'`, `<<"EOF"`, `<<\EOF`)
- * passes the body as written: the caller does not come here.
+ * passes the body as read: the caller does not expand it.
  */
+
+/** Index after the delimiter line `readHeredocBody` last found (the input's end when none). */
+export let heredocEnd = 0;
+
+/**
+ * The body of the here-document starting at `from`, read line by line as
+ * bash reads it (sets `heredocEnd`):
+ *
+ * - unquoted (`join`): a line ending in an odd run of backslashes goes on
+ *   to the next, the backslash and line end removed (an even run is escaped
+ *   backslashes, left for `expandHeredoc`); the joined line is one line read,
+ *   compared whole with the delimiter (`x \` then `EOF` is the line `x EOF`);
+ * - `<<-` (`stripTabs`): leading tabs, and only tabs, are removed from each
+ *   line read and from the delimiter's line. A joined line is one line: tabs
+ *   after a join stay (`\ta \` then `\tb` is `a <TAB>b`), and a first part
+ *   that is only tabs and the backslash leaves the next part's tabs leading.
+ *
+ * Without a delimiter line the body runs to the input's end (its last line
+ * given a line end, as bash gives it). Linear: each character is looked at a
+ * bounded number of times; a body that needs neither is one slice.
+ */
+export function readHeredocBody(src: string, from: number, delim: string, stripTabs: boolean, join: boolean): string {
+  const n = src.length;
+  let body = ''; // built only when something is removed
+  let run = from; // start of the text not copied into `body` yet
+  let pos = from;
+  let lastLineOpen = false;
+  while (pos < n) {
+    let eol = src.indexOf('\n', pos);
+    if (join && eol >= 0 && src.charCodeAt(eol - 1) === 92 && oddBackslashes(src, eol, pos)) {
+      // A continued line (rare): its physical lines joined into one string.
+      let line = '';
+      let seg = pos;
+      while (eol >= 0 && src.charCodeAt(eol - 1) === 92 && oddBackslashes(src, eol, seg)) {
+        line += src.slice(seg, eol - 1);
+        seg = eol + 1;
+        eol = src.indexOf('\n', seg);
+      }
+      const lineEnd = eol < 0 ? n : eol;
+      line += src.slice(seg, lineEnd);
+      // At the input's end, a line that joins to nothing is no line (bash adds no line end for it).
+      if (eol < 0 && line === '') {
+        heredocEnd = n;
+        return body + src.slice(run, pos);
+      }
+      if (stripTabs) line = stripLeadingTabs(line);
+      if (line === delim) {
+        heredocEnd = eol < 0 ? n : eol + 1;
+        return body + src.slice(run, pos);
+      }
+      body += src.slice(run, pos) + line;
+      run = lineEnd;
+    } else {
+      let start = pos;
+      if (stripTabs && src.charCodeAt(pos) === 9) {
+        while (start < n && src.charCodeAt(start) === 9) start++;
+        body += src.slice(run, pos);
+        run = start;
+      }
+      const lineEnd = eol < 0 ? n : eol;
+      // Compared in place: no slice per body line.
+      if (lineEnd - start === delim.length && src.startsWith(delim, start)) {
+        heredocEnd = eol < 0 ? n : eol + 1;
+        return body + src.slice(run, pos);
+      }
+    }
+    lastLineOpen = eol < 0;
+    pos = eol < 0 ? n : eol + 1;
+  }
+  heredocEnd = n;
+  // bash ends the last line read with a line end when the input did not.
+  return body + src.slice(run, n) + (lastLineOpen ? '\n' : '');
+}
+
+function stripLeadingTabs(line: string): string {
+  let k = 0;
+  while (line.charCodeAt(k) === 9) k++;
+  return k === 0 ? line : line.slice(k);
+}
+
+/** Whether the backslashes ending just before `end` (not before `from`) are an odd run. */
+function oddBackslashes(src: string, end: number, from: number): boolean {
+  let k = end - 1;
+  while (k >= from && src.charCodeAt(k) === 92) k--;
+  return (end - 1 - k) % 2 === 1;
+}
 
 /** Bounded look-ahead for the `}` of `${NAME}` (a name longer than this is no variable we hold). */
 const MAX_BRACED = 66;

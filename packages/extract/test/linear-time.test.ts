@@ -277,6 +277,13 @@ const cases: [string, string, (s: string) => unknown][] = [
   ["js a['k'].forEach((f) => x N", fill("a['k'].forEach((f) => "), code('javascript')],
   ['sniff """ and brace lines x N', fill('s = """\nif (x) {\n"""\nprint(s)\n'), (s) => sniffLanguage(s)],
   ["sniff ''' \"\"\" interleaved x N", fill("'''\"\"\"x\n} else {\n"), (s) => sniffLanguage(s)],
+  // Here-documents read as bash reads them (tabs of `<<-`, lines joined), piped into an interpreter; Python escapes.
+  ['shell <<- heredoc of continued, tab-indented lines', 'python3 - <<-EOF\n' + fill('\t\\\n\ta\\\\\n') + '\tEOF\n', code('shell')],
+  ['shell unquoted heredoc never closed, every line continued', 'cat <<EOF\n' + fill('a\\\n'), code('shell')],
+  ['shell heredoc lines of long backslash runs', 'cat <<EOF\n' + fill('\\'.repeat(999) + '\n'), code('shell')],
+  ["shell cat <<'EOF' | python3 - x N", fill("cat <<'EOF' | python3 -\nopen('a.csv', 'w')\nEOF\n"), code('shell')],
+  ['python escapes in file names x N', fill('open("a\\x2e\\u00e9\\101\\N{BULLET}b", "w")\n'), code('python')],
+  ["python f'\\N{ x N (names never closed)", fill("f'\\N{"), code('python')],
   ['shell X=$X$X doubling', 'X=ab\n' + 'X=$X$X\n'.repeat(40) + 'echo > $X\necho > z.txt\n', code('shell')],
 ];
 

@@ -139,3 +139,63 @@ describe('shell files', () => {
     assert.deepEqual(sh("python -c 'import numpy'\npip install pandas\n").imports, ['numpy']);
   });
 });
+
+describe('a here-document piped into an interpreter reading its program from standard input', () => {
+  const files = (code: string) => {
+    const md = sh(code);
+    return { imports: md.imports, written: md.filesWritten, read: md.filesRead };
+  };
+  it('is analysed in the interpreter\'s language, as `python3 - <<EOF` is', () => {
+    const cases: [string, string[], string[], string[]][] = [
+      ['cat <<EOF | python3 -\nimport os\nopen("a.csv", "w")\nEOF\n', ['os'], ['a.csv'], []],
+      ["cat <<'EOF' | python -\nimport pandas as pd\npd.read_csv('in.csv')\nEOF\n", ['pandas'], [], ['in.csv']],
+      ['cat <<EOF | python3\nopen("a.csv", "w")\nEOF\n', [], ['a.csv'], []],
+      ["cat << 'JS' | node -\nrequire('fs').writeFileSync('o.json', '{}')\nJS\n", ['fs'], ['o.json'], []],
+      ["cat <<'SH' | bash\necho hi > s.txt\nSH\n", [], ['s.txt'], []],
+      ["cat <<'SH' | bash -s -- arg\necho hi > s.txt\nSH\n", [], ['s.txt'], []],
+      ['cat - <<EOF 2>/dev/null | sudo python3 -\nopen("a.csv", "w")\nEOF\n', [], ['a.csv'], []],
+      // `|&` pipes standard error too; a pipe at the line's end goes on after the body, as bash reads it.
+      ['cat <<EOF |& python3 -\nopen("a.csv", "w")\nEOF\n', [], ['a.csv'], []],
+      ['cat <<EOF |\nopen("a.csv", "w")\nEOF\npython3 -\n', [], ['a.csv'], []],
+    ];
+    for (const [code, imports, written, read] of cases) assert.deepEqual(files(code), { imports, written, read }, code);
+  });
+  it('is expanded first when its delimiter is unquoted', () => {
+    assert.deepEqual(sh('F=out.csv\ncat <<EOF | python3 -\nopen("$F", "w")\nEOF\n').filesWritten, ['out.csv']);
+    assert.deepEqual(sh('F=out.csv\ncat <<\'EOF\' | python3 -\nopen("$F", "w")\nEOF\n').filesWritten, []);
+  });
+  it('is data where the interpreter reads no program from it', () => {
+    const cases: [string, string[], string[]][] = [
+      // A script or inline code: the piped text is its input.
+      ['cat <<EOF | python3 run.py\nopen("x.txt", "w")\nEOF\n', [], ['run.py']],
+      ["cat <<EOF | python3 -c 'print(1)'\nopen(\"x.txt\", \"w\")\nEOF\n", [], []],
+      ['cat <<EOF | python3 -m json.tool\nopen("x.txt", "w")\nEOF\n', [], []],
+      // Not into the interpreter: another command between, not a pipe, standard input or output redirected.
+      ['cat <<EOF | grep open | python3 -\nopen("x.txt", "w")\nEOF\n', [], []],
+      ['cat <<EOF || python3 -\nopen("x.txt", "w")\nEOF\n', [], []],
+      ['cat <<EOF; python3 -\nopen("x.txt", "w")\nEOF\n', [], []],
+      ['cat <<EOF | python3 - < job.py\nopen("x.txt", "w")\nEOF\n', [], ['job.py']],
+      ['cat <<EOF >log.txt | python3 -\nopen("x.txt", "w")\nEOF\n', ['log.txt'], []],
+      // `cat FILE` (and `cat -n`) do not pass the body as it is.
+      ['cat -n <<EOF | python3 -\nopen("x.txt", "w")\nEOF\n', [], []],
+      ['cat head.py <<EOF | python3 -\nopen("x.txt", "w")\nEOF\n', [], ['head.py']],
+    ];
+    for (const [code, written, read] of cases) assert.deepEqual([sh(code).filesWritten, sh(code).filesRead], [written, read], code);
+  });
+  it('a here-document straight into an interpreter is code only where the program comes from standard input', () => {
+    // `python3 run.py <<EOF`: the body is run.py's input (before, it was read as Python).
+    assert.deepEqual(files('python3 run.py <<EOF\nopen("x.txt", "w")\nEOF\n'), { imports: [], written: [], read: ['run.py'] });
+    // Only standard input's: a here-document on another descriptor, or one a later `<` replaces, is data.
+    assert.deepEqual(sh('python3 - 3<<X <<EOF\nopen("x.txt", "w")\nX\nopen("y.txt", "w")\nEOF\n').filesWritten, ['y.txt']);
+    assert.deepEqual(sh('python3 - <<EOF < job.py\nopen("x.txt", "w")\nEOF\n').filesWritten, []);
+    // An option's value is no script: the program is still standard input.
+    assert.deepEqual(files('python3 -W ignore -X utf8 - <<EOF\nopen("x.txt", "w")\nEOF\n'), { imports: [], written: ['x.txt'], read: [] });
+    assert.deepEqual(files("node --require ts-node/register - <<'EOF'\nrequire('fs').writeFileSync('o.txt', '')\nEOF\n"), { imports: ['fs'], written: ['o.txt'], read: [] });
+    assert.deepEqual(files('bash -o pipefail <<EOF\necho > s.txt\nEOF\n'), { imports: [], written: ['s.txt'], read: [] });
+    assert.deepEqual(files('python3 -W ignore run.py\n'), { imports: [], written: [], read: ['run.py'] });
+    // bash's `-e` is errexit, not code: `bash -e <<EOF` runs the here-document, `bash -e x.sh` the script.
+    assert.deepEqual(files('bash -e <<EOF\necho > s.txt\nEOF\nbash -e run.sh\n'), { imports: [], written: ['s.txt'], read: ['run.sh'] });
+    // `bash -s ARGS`: the operands are arguments, the program is standard input.
+    assert.deepEqual(files('bash -s out.txt <<\'EOF\'\necho hi > "$1"\necho hi > b.txt\nEOF\n'), { imports: [], written: ['b.txt'], read: [] });
+  });
+});
