@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import { createTestSchema, testConnectionConfig, type TestSchema } from '@agentspan/test-support';
+import { createTestSchema, silentAtRollback, testConnectionConfig, type SilentAtRollbackProxy, type TestSchema } from '@agentspan/test-support';
 import pg from 'pg';
 import {
   MigrationError,
@@ -24,7 +24,7 @@ import {
   type Migration,
 } from '../src/index.js';
 import { EVENT_OUTCOMES_VIEW } from '../src/views.js';
-import { silentAtRollback, until, type SilentAtRollbackProxy } from './silent-proxy.js';
+import { until } from './until.js';
 
 /** A migration whose SQL fails (22012) once the versions table has been created in the transaction. */
 const FAILING: readonly Migration[] = [{ version: 1, name: 'divides_by_zero', sql: 'SELECT 1/0' }];

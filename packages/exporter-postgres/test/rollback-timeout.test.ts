@@ -12,11 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { Attr, EventType } from '@agentspan/semconv';
-import { createTestSchema, testConnectionConfig, type TestSchema } from '@agentspan/test-support';
+import { createTestSchema, silentAtRollback, testConnectionConfig, type TestSchema } from '@agentspan/test-support';
 import pg from 'pg';
 import { PostgresExecutionEventExporter, ROLLBACK_TIMEOUT_MS, WriteAbortedError } from '../src/index.js';
 import { spanFactory, type SpanFactory } from './helpers.js';
-import { silentAtRollback, until } from './silent-proxy.js';
+import { until } from './until.js';
 
 describe('the ROLLBACK after an abort, on a lent pool, against a server that stops answering', () => {
   let db: TestSchema;

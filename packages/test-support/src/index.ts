@@ -73,3 +73,5 @@ export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy, ProxyMode } from './tcp-proxy.js';
 export { startThrowawayCluster, throwawayClusterUnavailable } from './pg-cluster.js';
 export type { ThrowawayCluster } from './pg-cluster.js';
+export { silentAtRollback } from './silent-proxy.js';
+export type { SilentAtRollbackProxy } from './silent-proxy.js';

@@ -15,7 +15,12 @@ export const migrateCommand: CommandSpec = {
     const pool = new pg.Pool({ connectionString: requireDatabaseUrl(ctx.database, ctx.io), max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     pool.on('error', () => undefined);
     try {
-      const result = await runMigrations(pool, ctx.database.schema ? { schema: ctx.database.schema } : {});
+      const result = await runMigrations(pool, {
+        ...(ctx.database.schema ? { schema: ctx.database.schema } : {}),
+        // The migration's error is what the command fails with; a ROLLBACK cut after it is said beside it.
+        onRollbackTimeout: (timeout) =>
+          ctx.io.err(`warning: the ROLLBACK of the failed migration did not answer within ${timeout.timeoutMs} ms; its connection was cut (the server rolls back when it notices)`),
+      });
       if (ctx.json) ctx.io.out(JSON.stringify(result));
       else if (result.applied.length === 0) ctx.io.out('schema is up to date (nothing to apply)');
       else {

@@ -3,7 +3,7 @@
  * a ROLLBACK: from then on that connection passes nothing either way (a
  * server or link that stopped answering just then), and is never closed.
  * Cancel requests (their own connections) pass. Shared by the tests of the
- * bounded ROLLBACK (the writer's and the migrations').
+ * bounded ROLLBACK (the writer's, the migrations', the CLI's `migrate`).
  */
 
 import * as net from 'node:net';
@@ -53,13 +53,4 @@ export async function silentAtRollback(target: { host: string; port: number }): 
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-/** Polls `cond` every 20 ms until it holds; throws naming `what` after `ms`. */
-export async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
