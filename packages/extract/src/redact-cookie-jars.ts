@@ -887,6 +887,9 @@ class JarReader {
       let end = value === undefined ? -1 : this.memberEnd(value[2], 41);
       const literal = value !== undefined && end >= 0 && !value[3] ? value : undefined;
       if (end < 0) {
+        // A literal that is a jar's key (`cookies.set("cookies": [{…`): the reading ends before it, as in an object, and
+        // the search for jars reads the jar (passed over, a second pass read it once a later rule replaced the call's name).
+        if (value !== undefined && this.endsAtJarKey(value)) return;
         end = this.expression(value === undefined ? i : value[2], 41);
         if (end < 0) return;
       }
@@ -1055,17 +1058,21 @@ function jarStartsAt(text: string, i: number): boolean {
 }
 
 /**
- * Whether the bare value `[start, end)` of `text` is the name of a jar or of a call setting cookies that this module
- * reads, the jar's syntax going on past the value (`cookies:`, `cookies=dict`, `http.Cookie`, `!addCookies`, before their
- * `{`, `(`, `[`): code, not a secret. The assignment rule keeps it (`Authorization: cookies={…`): replaced, the jar was
- * gone for a second pass, which read what the first pass's reading of the jar had passed over.
+ * Where the name of a jar or of a call setting cookies that this module reads starts in the bare value `[start, end)` of
+ * `text`, the jar's syntax going on past the value (`cookies:`, `cookies=dict`, `http.Cookie`, `!addCookies`, before
+ * their `{`, `(`, `[`), or -1: at its `cookie`, or at a setter's name before it (`set` of `page.setCookie(`, which
+ * {@link jarKind} reads). What comes before it in the value (`http.`, `page.`, or a secret's characters glued to it:
+ * `s3cr3tCookie{`) the assignment rule judges: a name of code is kept with the jar (`Authorization: cookies={…`: code,
+ * not a secret), anything else is replaced up to that name, which stays (replaced whole, the jar was gone for a second
+ * pass, which read what the first pass's reading of the jar had passed over).
  */
-export function namesJar(text: string, start: number, end: number): boolean {
+export function jarNameIn(text: string, start: number, end: number): number {
   const at = indexOfCookie(text, start, end);
-  if (at < 0 || !/^!?[A-Za-z_$][\w$.]{0,127}$/.test(text.slice(start, at + 6)) || !jarStartsAt(text, at)) return false;
+  if (at < 0 || !/^!?[A-Za-z_$][\w$.]{0,127}$/.test(text.slice(start, at + 6))) return -1;
   JAR_AT_RE.lastIndex = at;
-  JAR_AT_RE.exec(text);
-  return JAR_AT_RE.lastIndex >= end;
+  const m = JAR_AT_RE.exec(text);
+  if (m === null || jarKind(text, m) === undefined || JAR_AT_RE.lastIndex < end) return -1;
+  return m[3] !== undefined && m[3] !== '{' ? at - nameBefore(text, at).length : at;
 }
 
 /** Where `cookie` (any case) starts in `[from, to)` of `text`, or -1. Reads each character once. */

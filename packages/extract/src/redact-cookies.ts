@@ -35,8 +35,10 @@
  */
 
 import { NON_SECRET_VALUE_RE } from './redact-code.js';
+import { TRUNCATION_MARK } from './redact-cut.js';
 import { headerSeparator } from './redact-headers.js';
 import { escapedBreak, indentAt, keyColumn, lineBreakAt, readBlock } from './redact-lines.js';
+import { VENDOR_PREFIXES } from './redact-vendors.js';
 
 /** What replaces a cookie's value. */
 export const TAG = '[REDACTED:cookie]';
@@ -85,8 +87,54 @@ const ANY_TAG_RE = /\[REDACTED:[A-Za-z0-9_.-]{1,64}\]/g;
 const NAMES_ONLY_RE = /^(?:[ \t]*[!#$%&*+.^_`|~0-9A-Za-z-]{1,256}=[ \t]*[;,]?)*[ \t]*$/;
 
 /**
+ * A tag of a rule that runs before the cookie rules (the token rules, the JWT, vendor and `bearer` rules, the PEM pass),
+ * not followed by a cut's mark (the cut rule, which runs last, writes these kinds too). A value kept for its start holding
+ * one is judged as any value holding a tag: the first pass's cookie rule saw that tag too, so both passes agree. Every
+ * other tag (`password_assignment`, `url_password`, a cut's) a later rule may have written inside a value the first pass
+ * kept: such a value stays kept.
+ */
+const TOKEN_TAG_RE = new RegExp(
+  `\\[REDACTED:(?:private_key|anthropic_key|openai_key|aws_access_key|github_token|gitlab_token|slack_token|google_api_key|jwt|bearer|${[
+    ...new Set(VENDOR_PREFIXES.map(([, kind]) => kind)),
+  ].join('|')})\\](?!${TRUNCATION_MARK.replace(/[[\]]/g, '\\$&')})`,
+);
+
+/** A tag starting a value. */
+const LEADING_TAG_RE = /^\[REDACTED:[A-Za-z0-9_.-]{1,64}\]/;
+
+/**
+ * Whether `value` starts with a tag a rule running after the cookie rules writes (neither a token rule's, {@link
+ * TOKEN_TAG_RE}, nor a cookie's, the header rule's, which the jar rule reads) and holds no token rule's tag: that rule
+ * replaced the start for which this rule kept the value (`%sauth{` became `[REDACTED:password_assignment]{`). A tag
+ * further in leaves that start to be read (`{…[REDACTED:…]`); text before a tag (`abc[REDACTED:…]`) is judged as before.
+ */
+function startsWithLaterTag(value: string): boolean {
+  const lead = LEADING_TAG_RE.exec(value);
+  return lead !== null && lead[0] !== TAG && !TOKEN_TAG_RE.test(value);
+}
+
+/**
+ * Placeholders of a format string and punctuation only (`%s`, `%(sid)s`, `%-10s`, `%05d`, `%s.%s`). Each placeholder is
+ * read one way only (a `0` is a width's digit, not a flag: a flag class holding it read `%00s` three ways, and a run of
+ * them failing at its end was tried in every combination), so the test is linear.
+ */
+const PERCENT_PLACEHOLDERS_RE = /^(?:%(?:\([^)]{1,64}\))?[-+ #]{0,4}\d{0,3}(?:\.\d{1,3})?[A-Za-z]|[^%A-Za-z0-9])+$/;
+/** Longest value judged a format string's placeholders: a longer one starting with `%XX` is percent-encoded. */
+const MAX_PLACEHOLDERS = 256;
+
+/**
+ * Whether a value starting with `%` is percent-encoded (`%22eyJ…%22`, `%7B%22token%22…`: URL-encoded JSON or quotes, a
+ * JWT in them) rather than a format string's placeholder (`%s`, `%(sid)s`, `%10s`): kept for its `%` before a review of
+ * 2026-12-07, the whole value was left in clear (a JWT after `%22` has no boundary for the JWT rule).
+ */
+function percentEncoded(value: string): boolean {
+  return /^%[0-9A-Fa-f]{2}/.test(value) && (value.length > MAX_PLACEHOLDERS || !PERCENT_PLACEHOLDERS_RE.test(value));
+}
+
+/**
  * Whether a cookie's value holds nothing to hide (see the module comment). A value holding an earlier rule's tag
- * (and no template's or reference's start, judged first) is kept when nothing but cookie names is left around its tags (`sid=[REDACTED:cookie]` in a HAR entry, which the
+ * (and no template's or reference's start, judged first, nor a later rule's tag at its start) is kept when nothing but
+ * cookie names is left around its tags (`sid=[REDACTED:cookie]` in a HAR entry, which the
  * header rule read first): one tag, one redaction. Anything else around a tag (`abc.[REDACTED:jwt]`, a session id
  * before a token) may be the secret's other part, and the value is replaced whole, as the assignment rule replaces
  * a bare value holding a tag (`redactions` then counts one more than the tags left).
@@ -97,8 +145,15 @@ export function keptValue(value: string): boolean {
   // `{sid}`, `${SID}`, `$SID`, `%s`/`%(sid)s`, `<session id>`: a template's field or a reference; a placeholder, a call
   // reading the environment (`os.getenv(…`). Judged before the tags: a tag a later rule wrote inside such a value (the
   // cut rule's, `{ghp_a…`; the assignment rule's, `"{ password: …"`) made a second pass replace what the first kept.
-  if (c === 123 || c === 36 || c === 37 || c === 60 || NON_SECRET_VALUE_RE.test(value)) return true;
-  if (!value.includes(TAG_START)) return false;
+  // A token rule's tag in it (those run before the cookie rules: a tag the first pass's cookie rule saw too) is judged
+  // as any tag below: kept since c903383, what was around it (`{"t": "[REDACTED:jwt]", "r": "…"}`, a refresh token)
+  // was left in clear.
+  const tagged = value.includes(TAG_START);
+  if ((c === 123 || c === 36 || (c === 37 && !percentEncoded(value)) || c === 60 || NON_SECRET_VALUE_RE.test(value)) && !(tagged && TOKEN_TAG_RE.test(value))) return true;
+  if (!tagged) return false;
+  // Its start replaced by a rule that runs after the cookie rules (`[REDACTED:password_assignment]{`): this rule kept the
+  // value before that rule wrote the tag (one it replaced holds its own tag only), and keeps it again.
+  if (startsWithLaterTag(value)) return true;
   // Around the tags, cookie names, or closing punctuation only (`= =)` read as no value, its `=` then redacted: `[…])`).
   const rest = value.replace(ANY_TAG_RE, '');
   return NAMES_ONLY_RE.test(rest) || /^[\s)\]}"'`,;]*$/.test(rest);

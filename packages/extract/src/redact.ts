@@ -21,7 +21,7 @@
 import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCookies } from './redact-cookies.js';
-import { namesJar, redactCookieJars } from './redact-cookie-jars.js';
+import { jarNameIn, redactCookieJars } from './redact-cookie-jars.js';
 import { BEARER_RE, bearerLinesHold, isBearerCredential, isSchemeName } from './redact-headers.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import type { CutKeys } from './redact-cut-values.js';
@@ -73,6 +73,8 @@ function openingQuoteBefore(input: string, keyStart: number): number {
   for (let i = keyStart - 1; i >= stop && (double < 0 || single < 0); i--) {
     const c = input.charCodeAt(i);
     if (c === 10 || c === 13) break;
+    // Only a quote is looked at (and whether a backslash escapes it): the walk reads one character per step.
+    if (c !== 34 && c !== 39) continue;
     if (input.charCodeAt(i - 1) === 92) continue; // escaped
     if (c === 34 && double < 0) double = i;
     else if (c === 39 && single < 0) single = i;
@@ -183,6 +185,18 @@ const whole =
   (kind: string) =>
   (): string =>
     tag(kind);
+
+/**
+ * What follows a secret's key as the assignment rule reads it (a simpler superset): its closing quote maybe, a
+ * subscript's `]` maybe, blanks, then `=` (not `==`) or `:` (not `::`, `:=`).
+ */
+const KEY_SEPARATOR_AFTER_RE = /^(?:\\{1,7}["']|["'])?\]?[ \t]{0,16}(?:=(?!=)|:(?![:=]))/;
+
+/** A JWT's payload and its signature's `.` after its header (as the `jwt` rule reads them), read where the header ends. */
+const JWT_REST_RE = /\.eyJ[A-Za-z0-9_-]{5,8192}\./y;
+
+/** A tag of a rule that runs after the `url_password` rule (the assignment, name/value, command line, .netrc and npm rules). */
+const LATER_TAG_RE = /\[REDACTED:(?:password_assignment|name_value|cli_password|netrc_password|basic_auth)\]/;
 
 /** A tag's kind, as `tag` writes it (user kinds are cleaned to these characters). */
 const TAG_KIND_RE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -830,11 +844,17 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     const v = assignedValue(m, g, 2, start);
     const key = g[0]!.slice(skip);
     if (keptValue(v, key, g[1]!, input, start + skip)) return undefined;
-    // A jar's or a cookie setter's name (`Authorization: cookies={…`): code the cookie rules read (see namesJar).
-    if (v.bare && namesJar(input, v.end - v.value.length, v.end)) return undefined;
     // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
     // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
     const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
+    // A jar's or a cookie setter's name (`Authorization: cookies={…`): code the cookie rules read, kept; what is before it
+    // kept too when a name of code (`http.Cookie{`, no digit: as a call's name, `get_token()`), else replaced up to it
+    // (`s3cr3tCookie{`: kept whole from c903383 to a review of 2026-12-07). See jarNameIn.
+    const jar = v.bare ? jarNameIn(input, v.end - v.value.length, v.end) : -1;
+    if (jar >= 0) {
+      if (!/\d/.test(input.slice(v.end - v.value.length, jar))) return undefined;
+      return g[0]! + g[1]! + redactedValue({ ...v, more: '' }, keyQuote, g[1]!, input, start + skip, 'password_assignment') + input.slice(jar, start + m.length);
+    }
     return g[0]! + g[1]! + redactedValue(v, keyQuote, g[1]!, input, start + skip, 'password_assignment');
   };
   /**
@@ -1061,14 +1081,41 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   // A token takes the whole run of its characters (up to 4 096, as OpenAI's): one of fixed length (Google's 39) or a
   // bound of 255 left the rest of a longer run in clear, and the tag's `]` then gave a token glued there
   // (`AIza…Cookiesk-…`) the boundary the run's last character had not: a second pass redacted it.
+  // But a secret's key ending the run before `=` or `:` is given back (see runToken).
+  const runKeyTail = new RegExp(`[_.-]?(?:${keyPattern})$`);
+  /**
+   * A token rule's replacement for a run of more than `shortest` characters: its tag, then a secret's key name (after
+   * its `_`, `-` or `.`, maybe) that ends the run when `=` or `:` follows (`AIza…_token: hunter2`, `…-secret_key=…`,
+   * `AIza…apiKey: …`; the key's closing quote maybe between). Taken into the tag, the key was gone, and the assignment
+   * rule left its value in clear (redacted before 8d1c560 made the run whole: Google's key took 39 characters, the key
+   * was after them). Only the key name is given back, never the token's own `_`-parts (a fine-grained PAT's), and no
+   * token starts with a key name, `_`, `-` or `.`: a second pass reads the same key after the same tag.
+   */
+  const runToken =
+    (kind: string, shortest: number) =>
+    (m: string, _g: (string | undefined)[], _after: string, input: string, start: number): string => {
+      if (m.length <= shortest) return tag(kind);
+      // A JWT's header glued to the token (`AIza…eyJhbGci.eyJ….sig`): the run took the header, and the JWT rule (next)
+      // found no JWT in what was left, the payload and the signature in clear. Given back from its `eyJ`, after the tag
+      // it starts at a boundary, and the JWT rule reads it whole. The payload is looked for once: linear.
+      const end = start + m.length;
+      if (input.charCodeAt(end) === 46 && input.startsWith('eyJ', end + 1)) {
+        const header = m.indexOf('eyJ', shortest);
+        JWT_REST_RE.lastIndex = end;
+        if (header >= 0 && m.length - header >= 8 && JWT_REST_RE.test(input)) return tag(kind) + m.slice(header);
+      }
+      if (!KEY_SEPARATOR_AFTER_RE.test(input.slice(end, end + 32))) return tag(kind);
+      const tail = runKeyTail.exec(m.slice(shortest));
+      return tail === null ? tag(kind) : tag(kind) + tail[0];
+    };
   return [
-    { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('anthropic_key') },
-    { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('openai_key') },
+    { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: runToken('anthropic_key', 27) },
+    { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: runToken('openai_key', 23) },
     { kind: 'aws_access_key', bit: AWS, re: /(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole('aws_access_key') },
-    { kind: 'github_token', bit: GITHUB, re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,4096}|github_pat_[A-Za-z0-9_]{22,4096})`, 'g'), replace: whole('github_token') },
-    { kind: 'gitlab_token', bit: GITLAB, re: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: whole('gitlab_token') },
-    { kind: 'slack_token', bit: SLACK, re: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,4096}`, 'g'), replace: whole('slack_token') },
-    { kind: 'google_api_key', bit: GOOGLE, re: new RegExp(`${B}AIza[0-9A-Za-z_-]{35,4096}`, 'g'), replace: whole('google_api_key') },
+    { kind: 'github_token', bit: GITHUB, re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,4096}|github_pat_[A-Za-z0-9_]{22,4096})`, 'g'), replace: runToken('github_token', 33) },
+    { kind: 'gitlab_token', bit: GITLAB, re: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: runToken('gitlab_token', 26) },
+    { kind: 'slack_token', bit: SLACK, re: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,4096}`, 'g'), replace: runToken('slack_token', 15) },
+    { kind: 'google_api_key', bit: GOOGLE, re: new RegExp(`${B}AIza[0-9A-Za-z_-]{35,4096}`, 'g'), replace: runToken('google_api_key', 39) },
     {
       // Hugging Face, npm, PyPI, Docker Hub, Stripe, Groq, xAI, Perplexity, Replicate, Tavily, LangSmith (redact-vendors.ts).
       kind: 'vendor_token',
@@ -1104,8 +1151,10 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // The user may hold an earlier tag, read whole (`https://[REDACTED:openai_key]:p@h`): its `:` is no user's end (the
       // password read from it broke the tag, and a tag the cut rule wrote after this rule ran, on a second pass).
       re: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/(?:[^\s:/@[]|\[(?!REDACTED:)|\[REDACTED:[A-Za-z0-9_.-]{1,64}\]){0,256}:)([^\s@/]{1,256})@/g,
+      // A password holding a tag of a rule that runs after this one (`"API_KEY":"[REDACTED:…]"}]u:p@`) was none when this
+      // rule ran (`//}]u:p` holds `/`): kept, as the first pass kept it.
       replace: (m, g, _after, input, start) =>
-        g[1]!.startsWith('[REDACTED') || URL_PASSWORD_PLACEHOLDER_RE.test(g[1]!) || input.startsWith('sha256:', start + m.length)
+        g[1]!.startsWith('[REDACTED') || URL_PASSWORD_PLACEHOLDER_RE.test(g[1]!) || input.startsWith('sha256:', start + m.length) || LATER_TAG_RE.test(g[1]!)
           ? undefined // a template's placeholder, or an image reference's tag before its digest (`alpine:3.19@sha256:…`)
           : g[0]! + tag('url_password') + '@',
     },

@@ -176,3 +176,108 @@ describe('createRedactor: idempotence, families a many-seed run of the property 
     assertOnce('Cookie: DB_PASSWORD = =)', 'Cookie: DB_PASSWORD = [REDACTED:password_assignment])', 1);
   });
 });
+
+// A review of 8d1c560 and c903383 (2026-12-07): a differential of the redactor before and after them, on the property's
+// generated texts and on realistic ones. Each input below was redacted before them, and left (in part) in clear after.
+describe('createRedactor: what the idempotence fixes of 2026-12-06 must not leave in clear (a review, 2026-12-07)', () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+  const google = 'AIzaSyD-1a2B3c4D5e6F7g8H9i0JkLmNoPqRsTu';
+
+  it("a token's run ending in a secret's key before `=` or `:` gives the key back: its value is redacted", () => {
+    // The whole run went into the token's tag, the key with it, and the value after it was left in clear.
+    assertOnce(`${google}-secret_key=Xk9mP2qL7w`, '[REDACTED:google_api_key]-secret_key=[REDACTED:password_assignment]', 2);
+    assertOnce(`GOOGLE_API_KEY=${google}_token: hunter2xyz`, 'GOOGLE_API_KEY=[REDACTED:google_api_key]_token: [REDACTED:password_assignment]', 2);
+    assertOnce(`"${google}_api_key": "hunter2xyz"`, '"[REDACTED:google_api_key]_api_key": "[REDACTED:password_assignment]"', 2);
+    // Glued to the token, no `_` between (camelCase, a header's name).
+    assertOnce(`${google}apiKey: /usr/bin/S3cret`, '[REDACTED:google_api_key]apiKey: [REDACTED:password_assignment]', 2);
+    assertOnce(`ghp_${'a1'.repeat(18)}token=hunter2xyz`, '[REDACTED:github_token]token=[REDACTED:password_assignment]', 2);
+    // Not the key's part of a token: a fine-grained PAT's `_` inside it stays in its tag.
+    const pat = `github_pat_11ABCDEFG0123456789abcd_${'Ab1'.repeat(19)}xy`;
+    assertOnce(`${pat}_token=hunter2xyz`, '[REDACTED:github_token]_token=[REDACTED:password_assignment]', 2);
+    // No separator after it: the run is one token, as since 8d1c560.
+    assertOnce(`${google}_token and more`, '[REDACTED:google_api_key] and more', 1);
+    assertOnce(`${google}_tokenXy9 = 1`, '[REDACTED:google_api_key] = 1', 1);
+  });
+
+  it("a token's run holding a JWT's first part (`.eyJ…` after the run) gives the JWT back: its other parts are redacted", () => {
+    // The run took the JWT's header into the token's tag, and the JWT rule then found no JWT: its payload and signature
+    // were left in clear (Google's 39 characters left the JWT whole before 8d1c560).
+    assertOnce(`${google}${jwt}`, '[REDACTED:google_api_key][REDACTED:jwt]', 2);
+    assertOnce(`key=${google}Xy${jwt} end`, 'key=[REDACTED:google_api_key][REDACTED:jwt] end', 2);
+    assertOnce(`xoxb-1234567890-${jwt}`, '[REDACTED:slack_token][REDACTED:jwt]', 2);
+    // No JWT after it: the run is one token.
+    assertOnce(`${google}eyJhbGciOi.x`, '[REDACTED:google_api_key].x', 1);
+  });
+
+  it("a cookie's value kept for its start is replaced whole when it holds a token rule's tag (those run before the cookie rules)", () => {
+    // Kept since c903383: what is around the tag (a refresh token, a session id) was left in clear.
+    assertOnce(
+      `cookies = {"auth": "{\\"t\\": \\"${jwt}\\", \\"r\\": \\"r3fr3shT0k3nXyz\\"}"}`,
+      'cookies = {"auth": "[REDACTED:cookie]"}',
+      2,
+    );
+    assertOnce(`requests.get(url, cookies={"session": "{${jwt}}r3fr3shT0k3nXyz"})`, 'requests.get(url, cookies={"session": "[REDACTED:cookie]"})', 2);
+    assertOnce('Cookie: s=<ghp_abcdefghijklmnopqrstuvwxyz0123456789>r3fr3sh', 'Cookie: s=[REDACTED:cookie]', 2);
+    assertOnce(`Cookie: sid=$sess.${jwt}`, 'Cookie: sid=[REDACTED:cookie]', 2);
+    // A tag the cut rule wrote (followed by its mark) or a later rule's kind is kept, as c903383 decided.
+    assertOnce('Cookie: cookies={ghp_a…[truncated]', 'Cookie: cookies={[REDACTED:github_token]…[truncated]', 1);
+  });
+
+  it('a percent-encoded cookie value (`%22…`, `%7B…`) is no `%s` placeholder: redacted', () => {
+    // Kept for its `%` before and after the idempotence fixes: a JWT in it (no boundary after `%22`) was left whole.
+    assertOnce(`Set-Cookie: auth=%22${jwt}%22; Path=/`, 'Set-Cookie: auth=[REDACTED:cookie]; Path=/', 1);
+    assertOnce(
+      `Cookie: auth=%7B%22access%22%3A%22${jwt}%22%2C%22refresh%22%3A%22r3fr3shT0k3n%22%7D; theme=dark`,
+      'Cookie: auth=[REDACTED:cookie]; theme=[REDACTED:cookie]',
+      2,
+    );
+    // Placeholders are kept.
+    assertOnce("headers = {'Cookie': 'sid=%s; csrf=%(csrf)s; n=%-5d'}", "headers = {'Cookie': 'sid=%s; csrf=%(csrf)s; n=%-5d'}", 0);
+  });
+
+  it("a bare value holding a secret's characters before a jar's name is redacted up to that name: the jar stays read", () => {
+    // Kept whole since c903383 (a value naming a jar is code): the characters before the jar's name were left in clear.
+    assertOnce('token: s3cr3tT0kenCookie{', 'token: [REDACTED:password_assignment]Cookie{', 1);
+    assertOnce('apiKey: mySecretKey123.cookies.set("sid", "a1")', 'apiKey: [REDACTED:password_assignment]cookies.set("sid", "[REDACTED:cookie]")', 2);
+    assertOnce(
+      'auth_token: AbC123xYz.setCookie({name: "sid", value: "s3cr3t"})',
+      'auth_token: [REDACTED:password_assignment]setCookie({name: "sid", value: "[REDACTED:cookie]"})',
+      2,
+    );
+    assertOnce(
+      'password: hunter2cookies: [{"name": "a", "value": "b1"}]',
+      'password: [REDACTED:password_assignment]cookies: [{"name": "a", "value": "[REDACTED:cookie]"}]',
+      2,
+    );
+    assertOnce('{"password": Tr0ub4dor.cookies={"sid": "a1"}', '{"password": "[REDACTED:password_assignment]"cookies={"sid": "[REDACTED:cookie]"}', 2);
+    // A name of code before it (no digit, as a call's name: `get_token()`) is kept, as c903383 decided.
+    assertOnce('apiKey: http.Cookie{Name: "sid", Value: "a1"}', 'apiKey: http.Cookie{Name: "sid", Value: "[REDACTED:cookie]"}', 1);
+    assertOnce('Authorization: page.setCookie({name: "sid", value: "a1"})', 'Authorization: page.setCookie({name: "sid", value: "[REDACTED:cookie]"})', 1);
+  });
+});
+
+// Seeds of a 3 000-seed run of the property after the review's fixes (2026-12-07); both were families before them too.
+describe('createRedactor: idempotence, families a review of the fixes found (2026-12-07)', () => {
+  it("a URL's password holding a later rule's tag is kept: the URL rule saw no password there (seed 300518)", () => {
+    // `//}]u:p` holds `/`: no password for the URL rule, which runs first; the assignment rule then replaced `//` (the
+    // value of `"API_KEY":`), and a second pass read `"[REDACTED:…]"}]u:p` as the password.
+    assertOnce('https://"API_KEY"://}]u:p@h', 'https://"API_KEY":"[REDACTED:password_assignment]"}]u:p@h', 1);
+    // A password holding an earlier rule's tag and more is replaced whole, as before.
+    assertOnce('https://u:x.sk-abcdefghijklmnopqrstuvwx12@h', 'https://u:[REDACTED:url_password]@h', 2);
+  });
+
+  it("a cookie's value holding only a later rule's tags is kept: the cookie rule kept it before that rule wrote them (seed 300568)", () => {
+    // `%sauth{`, kept for its `%`; the assignment rule (after the cookie rules) replaced `%sauth`, and a second pass read
+    // `[REDACTED:password_assignment]{` as a value holding a secret's other part.
+    assertOnce('Cookie: --password = %sauth{', 'Cookie: --password = [REDACTED:password_assignment]{', 1);
+    // A token rule's tag (those run before the cookie rules) with more around it: replaced whole, as before.
+    assertOnce('Cookie: sid=abc.ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'Cookie: sid=[REDACTED:cookie]', 2);
+  });
+
+  it("a setter's argument that is a jar's key (`cookies.set(\"cookies\": [`) ends the reading: the jar it names is read (seed 500195)", () => {
+    // Passed over as code with what followed it, the inner jar's value was left in clear; once `default=cookies.set` was
+    // replaced (the value of `apiKey:`), a second pass read the inner jar.
+    assertOnce('cookies.set("cookies": [{"value": "a1"}', 'cookies.set("cookies": [{"value": "[REDACTED:cookie]"}', 1);
+    assertOnce('apiKey: default=cookies.set("cookies": [{"value": "a1"}', 'apiKey: [REDACTED:password_assignment]("cookies": [{"value": "[REDACTED:cookie]"}', 2);
+  });
+});

@@ -61,6 +61,15 @@ const cases: [string, (size: number) => string, boolean?][] = [
   ['token: Xk9= "password: ", x N (quotes after replaced values)', (n) => fill('token: Xk9= "password: ", ', n)],
   // A reading ends before a key closed nowhere, and the next jar is looked for inside it.
   ["cookies={' then cookies={ x N on one line (a key closed nowhere)", (n) => "cookies={'" + fill('cookies={res.cookie({', n)],
+  // A review of those fixes (2026-12-07): keys and JWTs given back from a token's run, placeholders and percent-encoded
+  // cookie values, token tags in values kept for their start, secrets before a jar's name.
+  ['AIza…_token= x N (a key given back from each run)', (n) => fill('AIza' + 'Xy9'.repeat(12) + 'Q_token=', n)],
+  ['a long run then _token= x N', (n) => fill('AIza' + 'Xy9_'.repeat(1000) + 'a_secret_key=', n)],
+  ['AIza…eyJ… . eyJ… never closed x N (a JWT looked for after each run)', (n) => fill('AIza' + 'Xy9'.repeat(12) + 'eyJabcdef.eyJ' + 'a'.repeat(300) + ' ', n)],
+  ['Cookie: s=%00s%00s… x N (placeholders failing at their end)', (n) => 'Cookie: s=%1' + fill('%00s', n) + 'X'],
+  ['cookies={"a": "{…[REDACTED:jwt]x"} x N (token tags in values kept for their start)', (n) => fill('cookies={"a": "{[REDACTED:jwt]x", "b": "[REDACTED:password_assignment]{"}\n', n)],
+  ['password: x1Cookie{ x N (secrets before a jar\'s name)', (n) => fill('password: x1Cookie{ ', n)],
+  ['cookies.set("cookies": [{"value": "a1"}, x N (a setter\'s argument naming a jar)', (n) => fill('cookies.set("cookies": [{"value": "a1"}, ', n)],
 ];
 
 describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {
