@@ -16,13 +16,16 @@
  * and `-c` strings fed to `python`/`node`/`bash` are analysed as code in
  * that language by the `embedded` callback, and so is a here-document `cat`
  * pipes into one that reads its program from standard input (`shell-stdin.ts`);
- * an unquoted here-document's body is expanded first, as bash does
- * (`shell-heredoc.ts`).
+ * where the program comes from is read from the interpreter's arguments as it
+ * reads them (`shell-interpreters.ts`). An unquoted here-document's body is
+ * expanded first, as bash does (`shell-heredoc.ts`), within the script's
+ * expansion budget (`ExpansionBudget`).
  */
 import type { FileSink } from './python-files.js';
 import { basename, toFilePath } from './paths.js';
 import { MAX_VALUE_CHARS } from './evaluate.js';
-import { catPipedText, heredocText, stdinRedirect } from './shell-stdin.js';
+import { catPipedHeredoc, heredocOf, heredocText, stdinRedirect, type ExpansionBudget, type Heredoc } from './shell-stdin.js';
+import { programSource, type InterpreterLanguage } from './shell-interpreters.js';
 import { lexShell, wordText, type ShellCommand, type ShellWord } from './lexer-shell.js';
 import { WordSet } from './word-set.js';
 
@@ -31,6 +34,15 @@ export type EmbeddedCode = (code: string, language: 'python' | 'javascript' | 's
 
 const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const PREFIX_COMMANDS = new WordSet(['sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!']);
+/** Options of those wrappers that take the next word as their value (`sudo -u postgres`, `nice -n 10`): not the command. */
+const PREFIX_VALUE_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['sudo', new Set(['-u', '-g', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '-R', '--user', '--group', '--prompt', '--chdir', '--close-from', '--role', '--type', '--other-user', '--command-timeout', '--chroot'])],
+  ['env', new Set(['-u', '--unset', '-C', '--chdir'])],
+  ['nice', new Set(['-n', '--adjustment'])],
+  ['timeout', new Set(['-s', '--signal', '-k', '--kill-after'])],
+  ['stdbuf', new Set(['-i', '-o', '-e', '--input', '--output', '--error'])],
+  ['exec', new Set(['-a'])],
+]);
 /**
  * Environment runners whose `run` subcommand runs a command in an environment:
  * `uv run python x.py`, `poetry run pytest`, `conda run -n env python x.py`;
@@ -51,25 +63,10 @@ const READ_ALL_COMMANDS = new Set(['cat', 'less', 'more', 'wc', 'nl', 'tac', 'he
  * object: a property lookup with a sliced word costs more, and found inherited
  * members (`toString a.txt` was read as running a script).
  */
-const INTERPRETERS: ReadonlyMap<string, 'python' | 'javascript' | 'shell'> = new Map([
+const INTERPRETERS: ReadonlyMap<string, InterpreterLanguage> = new Map([
   ['python', 'python'], ['python3', 'python'], ['python2', 'python'], ['ipython', 'python'], ['pypy', 'python'], ['pypy3', 'python'],
   ['node', 'javascript'], ['nodejs', 'javascript'], ['deno', 'javascript'], ['bun', 'javascript'], ['tsx', 'javascript'], ['ts-node', 'javascript'],
   ['bash', 'shell'], ['sh', 'shell'], ['zsh', 'shell'], ['dash', 'shell'], ['ksh', 'shell'],
-]);
-/**
- * Options of the analysed interpreters that take the next word as their value (`python -W ignore`,
- * `node -r ts-node/register`, `bash -o pipefail`): no script.
- */
-const INTERPRETER_VALUE_OPTIONS: ReadonlyMap<'python' | 'javascript' | 'shell', ReadonlySet<string>> = new Map([
-  ['python', new Set(['-W', '-X', '--check-hash-based-pycs'])],
-  ['javascript', new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--env-file', '--title'])],
-  ['shell', new Set(['-o', '+o', '-O', '+O', '--rcfile', '--init-file'])],
-]);
-/** The options after which an analysed interpreter's next word is its program (bash's `-e` is `errexit`, node's `-c` `--check`). */
-const INTERPRETER_CODE_OPTIONS: ReadonlyMap<'python' | 'javascript' | 'shell', ReadonlySet<string>> = new Map([
-  ['python', new Set(['-c'])],
-  ['javascript', new Set(['-e', '--eval', '-p', '--print'])],
-  ['shell', new Set(['-c'])],
 ]);
 /** Interpreters whose script argument is read but whose code is not analysed. */
 const OTHER_INTERPRETERS = new Set(['Rscript', 'ruby', 'perl', 'julia', 'php', 'lua']);
@@ -113,7 +110,7 @@ function afterRunner(words: readonly ShellWord[], k: number): number {
   let j = k + 2;
   while (j < words.length) {
     const t = wordText(words[j]!);
-    if (!t.startsWith('-')) break;
+    if (!t.startsWith('-') || t === '-') break; // `uv run -`: the program is standard input
     j += RUNNER_VALUE_OPTIONS.has(t) ? 2 : 1;
   }
   return j;
@@ -121,14 +118,18 @@ function afterRunner(words: readonly ShellWord[], k: number): number {
 
 /** Scans shell source and adds file paths to `sink`. */
 export function scanShellFiles(src: string, sink: FileSink, embedded: EmbeddedCode): void {
-  const vars = new Map<string, string>();
-  const pipe: Pipe = { text: undefined };
-  lexShell(src, (cmd) => analyseCommand(cmd, vars, sink, embedded, pipe));
+  const state: ScriptState = { vars: new Map(), piped: undefined, expansion: { left: src.length } };
+  lexShell(src, (cmd) => analyseCommand(cmd, state, sink, embedded));
 }
 
-/** What the command before wrote into its pipe, when known (`cat <<EOF |`): the next command's standard input. */
-interface Pipe {
-  text: string | undefined;
+/** What one script's commands carry to the next. */
+interface ScriptState {
+  /** Variables assigned a known value. */
+  readonly vars: Map<string, string>;
+  /** The here-document the command before wrote into its pipe, when known (`cat <<EOF |`): this command's standard input. */
+  piped: Heredoc | undefined;
+  /** What expansion may still add to the code handed on: the script's length (`shell-stdin.ts`). */
+  readonly expansion: ExpansionBudget;
 }
 
 /** The statically known value of a word, or `undefined`. */
@@ -156,9 +157,10 @@ function addPath(set: FileSink['written'], value: string | undefined): string | 
   return p;
 }
 
-function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: FileSink, embedded: EmbeddedCode, pipe: Pipe): void {
-  const piped = pipe.text; // what this command reads from the pipe before it, if known
-  pipe.text = undefined;
+function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: FileSink, embedded: EmbeddedCode): void {
+  const vars = state.vars;
+  const piped = state.piped; // what this command reads from the pipe before it, if known
+  state.piped = undefined;
   for (const r of cmd.redirects) {
     if (r.op === '<<' || r.op === '<<<') continue;
     if ((r.op === '>&' || r.op === '<&') && (r.target === undefined || /^(?:[0-9]+|-)$/.test(wordText(r.target)))) continue; // fd duplication
@@ -176,19 +178,25 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
   }
   // Strip wrappers: `sudo -u x cp ...`, `time python ...`, `env A=1 node ...`.
   for (let guard = 0; guard < 8 && k < words.length && PREFIX_COMMANDS.has(commandName(wordText(words[k]!))); guard++) {
-    const wrapper = wordText(words[k]!);
+    const wrapper = commandName(wordText(words[k]!));
+    const valueOptions = PREFIX_VALUE_OPTIONS.get(wrapper);
     k++;
     while (k < words.length) {
       const r = wordText(words[k]!);
       if (!(r.startsWith('-') || isAssignment(r) || (wrapper === 'timeout' && /^[0-9.]+[smhd]?$/.test(r)))) break;
-      k++;
+      k += valueOptions?.has(r) === true ? 2 : 1;
     }
   }
   const run = afterRunner(words, k);
   if (run !== k) {
+    const runner = wordText(words[k]!);
     k = run;
     // `uv run main.py`, `pdm run app.py`: the runner runs the script itself.
     const script = k < words.length ? wordValue(words[k], vars) : undefined;
+    if (script === '-' && runner === 'uv') {
+      stdinProgram(cmd, state, piped, 'python', embedded); // `uv run - <<EOF`
+      return;
+    }
     if (script !== undefined && /\.py$/i.test(script)) {
       addPath(sink.read, script);
       return;
@@ -197,7 +205,7 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
   if (k >= words.length) return;
   const first = words[k]!;
   const name = commandName(wordValue(first, vars) ?? wordText(first));
-  if (name === 'cat' && cmd.pipe) pipe.text = catPipedText(cmd, words, k, vars);
+  if (name === 'cat' && cmd.pipe) state.piped = catPipedHeredoc(cmd, words, k);
   // Most commands (echo, ls, git, conda ...) touch no file we model: skip before building argument lists.
   if (!HANDLED_COMMANDS.has(name) && !(name.startsWith('python') && VERSIONED_PYTHON_RE.test(name))) return;
   if (name === 'export' || name === 'declare' || name === 'local' || name === 'readonly') {
@@ -231,29 +239,17 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
     return;
   }
   if (interpreter !== undefined) {
-    for (let j = 0; j < rawArgs.length; j++) {
-      const raw = rawArgs[j]!;
-      if (INTERPRETER_CODE_OPTIONS.get(interpreter)!.has(raw)) {
-        const code = args[j + 1];
-        if (code !== undefined) embedded(code, interpreter);
-        return;
-      }
-      if (raw === '-m') return;
-      if (raw === 'run' && (name === 'deno' || name === 'bun')) continue;
-      if (raw === '-s' && interpreter === 'shell') break; // `bash -s ARGS`: the operands are arguments
-      if (INTERPRETER_VALUE_OPTIONS.get(interpreter)!.has(raw)) {
-        j++;
-        continue;
-      }
-      if (raw.startsWith('-') || (raw.startsWith('+') && interpreter === 'shell')) continue;
-      addPath(sink.read, args[j]);
-      return; // a script: standard input is its data
-    }
-    // The program comes from standard input: its here-document (expanded first when unquoted, as bash does:
-    // `python - <<EOF` sees `$F`'s value), or what `cat` pipes in when standard input is not redirected.
-    const input = stdinRedirect(cmd.redirects);
-    const code = input === undefined ? piped : heredocText(input, vars);
-    if (code !== undefined) embedded(code, interpreter);
+    // Options read by their value where it is known (`"-c"`), else as written.
+    const program = programSource(interpreter, name, args.map((a, j) => a ?? rawArgs[j]!));
+    if (program.kind === 'inline') {
+      const code = args[program.index]?.slice(program.offset);
+      // What expansion added (`-c "$X"`) is charged to the script's budget; past it the code is skipped.
+      const growth = code === undefined ? 0 : code.length - (rawArgs[program.index]!.length - program.offset);
+      if (code === undefined || growth > state.expansion.left) return;
+      if (growth > 0) state.expansion.left -= growth;
+      embedded(code, interpreter);
+    } else if (program.kind === 'script') addPath(sink.read, args[program.index]); // standard input is its data
+    else if (program.kind === 'stdin') stdinProgram(cmd, state, piped, interpreter, embedded);
     return;
   }
   switch (name) {
@@ -339,6 +335,17 @@ function analyseCommand(cmd: ShellCommand, vars: Map<string, string>, sink: File
       }
     }
   }
+}
+
+/**
+ * Hands on the program an interpreter reads from standard input: its here-document (expanded first when
+ * unquoted, as bash does: `python - <<EOF` sees `$F`'s value), or what `cat` pipes in when standard input is
+ * not redirected (`piped`).
+ */
+function stdinProgram(cmd: ShellCommand, state: ScriptState, piped: Heredoc | undefined, language: InterpreterLanguage, embedded: EmbeddedCode): void {
+  const input = stdinRedirect(cmd.redirects);
+  const heredoc = input === undefined ? piped : heredocOf(input);
+  if (heredoc !== undefined) embedded(heredocText(heredoc, state.vars, state.expansion), language);
 }
 
 /** The operands among `args` (options skipped, with the value of those in `valueOptions`; all after `--`). */

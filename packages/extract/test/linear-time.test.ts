@@ -23,6 +23,8 @@ const fill = (unit: string, size = MB): string => unit.repeat(Math.ceil(size / u
 const redactor = createRedactor();
 const code = (language: string) => (s: string) => extractCodeMetadata(s, { language });
 
+/** A shell variable as long as a known value may be (`MAX_VALUE_CHARS`). */
+const LONG_X = 'X=' + 'a'.repeat(4000) + '\n';
 const PARAMS_48 = Array.from({ length: 48 }, (_, i) => `q${i}`).join(', ');
 const LAMBDAS_16x48 = `f = lambda ${PARAMS_48}: 0\n`.repeat(16);
 const COMPREHENSIONS_16x48 = `g = [0 for ${PARAMS_48} in z]\n`.repeat(16);
@@ -284,6 +286,13 @@ const cases: [string, string, (s: string) => unknown][] = [
   ["shell cat <<'EOF' | python3 - x N", fill("cat <<'EOF' | python3 -\nopen('a.csv', 'w')\nEOF\n"), code('shell')],
   ['python escapes in file names x N', fill('open("a\\x2e\\u00e9\\101\\N{BULLET}b", "w")\n'), code('python')],
   ["python f'\\N{ x N (names never closed)", fill("f'\\N{"), code('python')],
+  // A known variable expanded into code handed on (a here-document's body, a `-c` string): 4 000 characters from 2
+  // each time. The expansion a script's embedded code gets is bounded by the script's size (it took 3 to 10 s per MB).
+  ['shell cat <<E | python3 - of $X$X$X$X (X 4000 characters)', LONG_X + fill('cat <<E | python3 -\n$X$X$X$X\nE\n'), code('shell')],
+  ['shell python3 - <<E of $X$X$X$X', LONG_X + fill('python3 - <<E\n$X$X$X$X\nE\n'), code('shell')],
+  ['shell bash <<E of $X$X$X$X', LONG_X + fill('bash <<E\n$X$X$X$X\nE\n'), code('shell')],
+  ['shell python3 -c "$X$X$X$X"', LONG_X + fill('python3 -c "$X$X$X$X"\n'), code('shell')],
+  ['shell bash -c "$X$X$X$X"', LONG_X + fill('bash -c "$X$X$X$X"\n'), code('shell')],
   ['shell X=$X$X doubling', 'X=ab\n' + 'X=$X$X\n'.repeat(40) + 'echo > $X\necho > z.txt\n', code('shell')],
 ];
 

@@ -80,6 +80,19 @@ describe('python string escapes', () => {
     assert.deepEqual(py('s = f"\\N{QUOTATION MARK}" \nopen("a.csv", "w")').filesWritten, ['a.csv']);
   });
 
+  it('`\\{{` in an f-string is a backslash and a literal brace: the string ends at its quote (review of 70ff91e)', () => {
+    // Read as `\{` skipped, the `{` after it opened a field and the quote no longer closed the string.
+    const s = literal('f"\\{{" + g');
+    assert.deepEqual([s.value, s.end], ['\\{', 'f"\\{{"'.length]);
+    assert.deepEqual(py('p = f"a\\{{" \nopen("b.csv", "w")').filesWritten, ['b.csv']);
+  });
+
+  it('a bytes literal holding non-ASCII text is no literal, even when its characters\' low bytes are UTF-8 (review of 70ff91e)', () => {
+    // `Ã©` is U+00C3 U+00A9: as bytes, C3 A9, which is `é` in UTF-8; Python refuses the literal (SyntaxError).
+    assert.deepEqual(py('open(b"\u00c3\u00a9.bin", "wb")').filesWritten, []);
+    assert.equal(literal('b"\u00c3\u00a9"').value, undefined);
+  });
+
   it('property: a str literal written with any mix of escapes decodes to its string', () => {
     fc.assert(
       fc.property(anyText, encodingChoices, (s, how) => {

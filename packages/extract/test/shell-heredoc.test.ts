@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { extractCodeMetadata } from '../src/index.js';
@@ -78,6 +79,30 @@ describe('here-documents: `<<-` strips leading tabs, as bash does', () => {
         assert.equal(heredocText(script), run.stdout, JSON.stringify(script));
       }),
       { numRuns: 250 },
+    );
+  });
+
+  it('property: several here-documents on one line, each body as bash hands it (review of 70ff91e)', () => {
+    // Lines with blanks after the delimiter (`EOF `: no delimiter), carriage returns (a line `EOF\r` is none either;
+    // `extractCodeMetadata` turns CRLF into LF before lexing, so this is the lexer's own behaviour), backslashes.
+    const piece = fc.constantFrom('\t', ' ', 'a', 'EOF', 'X', '\\', '\\\\', '\r', 'EOF ', ' EOF');
+    const line = fc.array(piece, { maxLength: 5 }).map((p) => p.join(''));
+    const form = fc.constantFrom('<<EOF', '<<-EOF', "<<'EOF'", "<<-'EOF'", '<< EOF', '<<- EOF', '<<\\EOF', '<<E"O"F', '<<X', '<<-X');
+    const SEP = '\x01';
+    fc.assert(
+      fc.property(fc.array(form, { minLength: 2, maxLength: 3 }), fc.array(fc.tuple(line, fc.constantFrom('\n', '\r\n')), { maxLength: 10 }), (ops, lines) => {
+        const body = lines.map(([l, e]) => l + e).join('');
+        // Each cat writes to descriptor 3; whatever bash runs after the bodies writes to /dev/null.
+        const script = `exec 1>/dev/null 2>/dev/null\n${ops.map((o) => `>&3 cat ${o}`).join(`; >&3 printf '${SEP}'; `)}\n${body}`;
+        fc.pre(!script.endsWith('\\'));
+        const run = spawnSync('bash', ['-c', script], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe', 'pipe'], cwd: tmpdir() });
+        const bodies: string[] = [];
+        lexShell(script, (cmd) => {
+          for (const r of cmd.redirects) if (r.heredoc !== undefined) bodies.push(r.heredoc.quoted ? r.heredoc.body : expandHeredoc(r.heredoc.body, new Map()));
+        });
+        assert.equal(bodies.join(SEP), String(run.output[3] ?? ''), JSON.stringify(script));
+      }),
+      { numRuns: 150 },
     );
   });
 });

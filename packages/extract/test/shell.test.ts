@@ -174,6 +174,8 @@ describe('a here-document piped into an interpreter reading its program from sta
       ['cat <<EOF | grep open | python3 -\nopen("x.txt", "w")\nEOF\n', [], []],
       ['cat <<EOF || python3 -\nopen("x.txt", "w")\nEOF\n', [], []],
       ['cat <<EOF; python3 -\nopen("x.txt", "w")\nEOF\n', [], []],
+      // A pipe after a group or subshell belongs to it, not to the `cat` after it (review of 70ff91e).
+      ['(echo) | cat <<EOF\nopen("x.txt", "w")\nEOF\npython3 -\n', [], []],
       ['cat <<EOF | python3 - < job.py\nopen("x.txt", "w")\nEOF\n', [], ['job.py']],
       ['cat <<EOF >log.txt | python3 -\nopen("x.txt", "w")\nEOF\n', ['log.txt'], []],
       // `cat FILE` (and `cat -n`) do not pass the body as it is.
@@ -188,6 +190,8 @@ describe('a here-document piped into an interpreter reading its program from sta
     // Only standard input's: a here-document on another descriptor, or one a later `<` replaces, is data.
     assert.deepEqual(sh('python3 - 3<<X <<EOF\nopen("x.txt", "w")\nX\nopen("y.txt", "w")\nEOF\n').filesWritten, ['y.txt']);
     assert.deepEqual(sh('python3 - <<EOF < job.py\nopen("x.txt", "w")\nEOF\n').filesWritten, []);
+    // A here-document on descriptor 3 after standard input's is not standard input (review of 70ff91e).
+    assert.deepEqual(sh('python3 - <<EOF 3<<X\nopen("y.txt", "w")\nEOF\nopen("x.txt", "w")\nX\n').filesWritten, ['y.txt']);
     // An option's value is no script: the program is still standard input.
     assert.deepEqual(files('python3 -W ignore -X utf8 - <<EOF\nopen("x.txt", "w")\nEOF\n'), { imports: [], written: ['x.txt'], read: [] });
     assert.deepEqual(files("node --require ts-node/register - <<'EOF'\nrequire('fs').writeFileSync('o.txt', '')\nEOF\n"), { imports: ['fs'], written: ['o.txt'], read: [] });
@@ -197,5 +201,53 @@ describe('a here-document piped into an interpreter reading its program from sta
     assert.deepEqual(files('bash -e <<EOF\necho > s.txt\nEOF\nbash -e run.sh\n'), { imports: [], written: ['s.txt'], read: ['run.sh'] });
     // `bash -s ARGS`: the operands are arguments, the program is standard input.
     assert.deepEqual(files('bash -s out.txt <<\'EOF\'\necho hi > "$1"\necho hi > b.txt\nEOF\n'), { imports: [], written: ['b.txt'], read: [] });
+  });
+});
+
+describe('an interpreter\'s arguments, read as the interpreter reads them (review of 70ff91e)', () => {
+  const files = (code: string) => {
+    const md = sh(code);
+    return { imports: md.imports, written: md.filesWritten, read: md.filesRead };
+  };
+  const PY = 'import numpy\nopen("o.csv", "w")\n';
+  const pyFound = { imports: ['numpy'], written: ['o.csv'], read: [] };
+  it('`-` is the program from standard input; the words after it are its arguments, no script', () => {
+    // `python - arg`: sys.argv is ['-', 'arg']; before, `arg` was read as the script and the here-document lost.
+    assert.deepEqual(files(`python - arg <<EOF\n${PY}EOF\n`), pyFound);
+    assert.deepEqual(files(`python3 -u - --out x.csv <<'EOF'\n${PY}EOF\n`), pyFound);
+    assert.deepEqual(files(`cat <<'EOF' | python3 - arg\n${PY}EOF\n`), pyFound);
+    assert.deepEqual(files(`python3 -- - arg <<'EOF'\n${PY}EOF\n`), pyFound);
+    assert.deepEqual(files("node - a b <<'EOF'\nrequire('fs').writeFileSync('o.txt', '')\nEOF\n"), { imports: ['fs'], written: ['o.txt'], read: [] });
+    // bash reads `-` as `--`: the next word is its script.
+    assert.deepEqual(files('bash - run.sh <<EOF\necho > s.txt\nEOF\n'), { imports: [], written: [], read: ['run.sh'] });
+    // `/dev/stdin` as the script is standard input too (python, bash).
+    assert.deepEqual(files(`python3 /dev/stdin <<'EOF'\n${PY}EOF\n`), pyFound);
+    assert.deepEqual(files('bash /dev/stdin <<EOF\necho > s.txt\nEOF\n'), { imports: [], written: ['s.txt'], read: [] });
+  });
+  it('short options run together are each read: bash `-euo pipefail`, `-lc CODE`; python `-uc CODE`, `-uW ignore`', () => {
+    // `o` takes the next word wherever it is in the cluster: `pipefail` is no script (before: read as one, the body lost).
+    assert.deepEqual(files('bash -euo pipefail <<EOF\necho > s.txt\nEOF\n'), { imports: [], written: ['s.txt'], read: [] });
+    assert.deepEqual(files('bash -oe pipefail <<EOF\necho > s.txt\nEOF\n'), { imports: [], written: ['s.txt'], read: [] });
+    assert.deepEqual(files('bash -euxo pipefail run.sh\nbash -O extglob +x other.sh\n'), { imports: [], written: [], read: ['run.sh', 'other.sh'] });
+    // `c` in a cluster: the first operand is the code (`bash -lc '…'`, as Codex runs every command).
+    assert.deepEqual(files("bash -lc 'python train.py > log.txt'\nsh -ec 'echo > a.txt'\nbash -c -x 'echo > b.txt'\n"), { imports: [], written: ['log.txt', 'a.txt', 'b.txt'], read: ['train.py'] });
+    assert.deepEqual(files("bash -o pipefail -c 'echo > d.txt'\nbash -es < job.sh\n"), { imports: [], written: ['d.txt'], read: ['job.sh'] });
+    // Python: `-uc CODE`, the code attached (`-c'…'`), `-uW ignore -`, `-Wignore`; `-um` is a module.
+    assert.deepEqual(files("python3 -uc 'import numpy'\npython3 -c'import pandas'\npython3 -um http.server\n"), { imports: ['numpy', 'pandas'], written: [], read: [] });
+    assert.deepEqual(files(`python3 -uW ignore - <<'EOF'\n${PY}EOF\npython3 -Wignore -X utf8 run.py\n`), { imports: ['numpy'], written: ['o.csv'], read: ['run.py'] });
+    // node: `-pe CODE` is `--print --eval CODE` (before: the code was read as a script's name).
+    assert.deepEqual(files("node -pe \"require('fs').readFileSync('a.json')\"\nnode --eval=\"require('os')\"\n"), { imports: ['fs', 'os'], written: [], read: ['a.json'] });
+  });
+  it('`uv run -` runs Python from standard input; `sudo -u USER` is a wrapper with a value', () => {
+    assert.deepEqual(files(`uv run - <<'EOF'\n${PY}EOF\n`), pyFound);
+    assert.deepEqual(files(`uv run --with numpy - <<'EOF'\n${PY}EOF\n`), pyFound);
+    assert.deepEqual(files(`sudo -u bob python3 - <<'EOF'\n${PY}EOF\n`), pyFound);
+    assert.deepEqual(files('sudo -u postgres cp a.sql /tmp/b.sql\nnice -n 10 python3 run.py\ntimeout -s KILL 60 python3 t.py\n'), { imports: [], written: ['/tmp/b.sql'], read: ['a.sql', 'run.py', 't.py'] });
+  });
+  it('code run in a container or on another host (`docker exec`, `ssh`) is not analysed: its files are not this machine\'s', () => {
+    for (const cmd of ['docker exec -i c python -', 'ssh host python3 -', 'kubectl exec -i pod -- python -']) {
+      assert.deepEqual(files(`${cmd} <<'EOF'\n${PY}EOF\n`), { imports: [], written: [], read: [] }, cmd);
+      assert.deepEqual(files(`cat <<'EOF' | ${cmd}\n${PY}EOF\n`), { imports: [], written: [], read: [] }, cmd);
+    }
   });
 });
