@@ -10,6 +10,7 @@
  * bounded). Anything else is `undefined`: an unknown value is never guessed.
  */
 import { splitArgs, argAt, type CallArg } from './calls.js';
+import { rawTemplate } from './lexer-js.js';
 import { basename, dirname } from './paths.js';
 import { NAME, NUM, STR, type StringPart, type TokenList } from './tokens.js';
 
@@ -205,6 +206,10 @@ function parsePrimary(ctx: EvalContext, i: number, end: number, depth: number): 
     }
   }
   if (chain.length === 0) return undefined;
+  if (chain.length === 2 && k < end && tokens.kinds[k] === STR && ctx.lang === 'js' && !isNew && chain[0] === 'String' && chain[1] === 'raw') {
+    // `String.raw` tagged template: its raw text, escapes as written (another tag returns what it likes: unknown).
+    return postfix(ctx, stringRaw(ctx, k, end), end, depth);
+  }
   if (chain.length > 1 && !isNew) {
     // `p.with_suffix('.x')` where `p` is a known variable: the rest is attribute/method access on its value.
     const head = textVar(ctx, chain[0]!);
@@ -370,11 +375,23 @@ function eachValue(ctx: EvalContext, val: Val, f: (v: Val) => Val | undefined): 
   return { s: out[0]!, path, alts: out, loops: val.loops, iters: val.iters };
 }
 
-/** A JS template `head ${name} middle ${name} tail` whose substitutions are known variables. */
-function jsTemplate(ctx: EvalContext, i: number, end: number): Parsed {
+/** `String.raw` applied to the template starting at token `i`: its raw text, substitutions as in any template. */
+function stringRaw(ctx: EvalContext, i: number, end: number): Parsed {
+  if (isTemplateHead(ctx, i)) return jsTemplate(ctx, i, end, true);
+  const s = rawTemplate(ctx.tokens, i);
+  return { val: s === undefined ? undefined : { s, path: false }, next: i + 1 };
+}
+
+/**
+ * A JS template `head ${name} middle ${name} tail` whose substitutions are known variables: of the
+ * pieces' cooked text, or their raw text (`raw`: `String.raw`). A piece with no cooked text (a
+ * malformed escape) makes it unknown.
+ */
+function jsTemplate(ctx: EvalContext, i: number, end: number, raw = false): Parsed {
   const { tokens } = ctx;
-  let s = tokens.templateText(i);
-  let known = true;
+  const head = raw ? rawTemplate(tokens, i) : tokens.templateText(i);
+  let s = head ?? '';
+  let known = head !== undefined;
   let pieces: Val[] | undefined; // once a substitution has alternatives (a loop variable): combined as an f-string's
   let k = i + 1;
   for (let steps = 0; steps < 32; steps++) {
@@ -390,7 +407,9 @@ function jsTemplate(ctx: EvalContext, i: number, end: number): Parsed {
         pieces.push({ s, path: false }, v);
         s = '';
       }
-      s += tokens.templateText(k + 1);
+      const text = raw ? rawTemplate(tokens, k + 1) : tokens.templateText(k + 1);
+      if (text === undefined) known = false;
+      else s += text;
       k += 2;
       if (piece !== 'tail') continue;
       if (!known) return { val: undefined, next: k };

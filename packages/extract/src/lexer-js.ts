@@ -5,6 +5,7 @@
  * Template literal substitutions (`${...}`) are lexed as code, so a
  * `require()` inside one is still seen.
  */
+import { cookJs, legacyEscapeSeen, QUOTED, rawTemplateText, TEMPLATE } from './js-escapes.js';
 import { NAME, NUM, OP, STR, TokenList, type DecodedString, type TemplatePiece } from './tokens.js';
 
 /** Keywords after which an expression starts: a `/` starts a regex literal rather than a division, a `[` an array literal. */
@@ -36,8 +37,6 @@ function classOf(c: number): number {
 function isIdentPart(c: number): boolean {
   return c >= 128 || (ASCII_CLASS[c]! & IDENT_PART) !== 0;
 }
-
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '`': '`', '\n': '', '0': '\0', $: '$' };
 
 /** Tokenises JavaScript or TypeScript source. Never emits `nl` tokens. */
 export function lexJs(src: string): TokenList {
@@ -253,38 +252,101 @@ export function opensSubstitution(tokens: TokenList, i: number): boolean {
 }
 const PIECES: Record<number, TemplatePiece> = { [HEAD]: 'head', [MIDDLE]: 'middle', [TAIL]: 'tail' };
 
-/** Applies JS escapes to `src[from..to)`. */
-function cook(src: string, from: number, to: number): string {
-  // Look for a backslash only inside the literal: an indexOf could run on to the end of the source.
-  let k = from;
-  while (k < to && src.charCodeAt(k) !== 92) k++;
-  if (k >= to) return src.slice(from, to);
-  let out = '';
-  let seg = from;
-  let j = k;
-  while (j < to) {
-    if (src.charCodeAt(j) === 92) {
-      const next = src[j + 1] ?? '';
-      out += src.slice(seg, j) + (SIMPLE_ESCAPES[next] ?? next);
-      j += 2;
-      seg = j;
-    } else j++;
-  }
-  return out + src.slice(Math.min(seg, to), to);
-}
-
-/** Decodes a JS string token from the source: quoted and plain template literals get a value, template pieces their cooked text. */
+/**
+ * Decodes a JS string token from the source (`js-escapes.ts`): quoted and
+ * plain template literals get a value, template pieces their cooked text;
+ * unknown where the engine rejects the literal (a malformed escape, a
+ * literal never closed) or, for a template, gives no cooked value.
+ */
 function decodeJsString(tokens: TokenList, i: number): DecodedString {
   const src = tokens.src;
   const start = tokens.starts[i]!;
   const end = tokens.ends[i]!;
   const flag = tokens.flags[i]!;
   const opener = src.charCodeAt(start);
-  // The content ends before the closing quote/backtick when the literal is terminated.
-  const closed = (flag === 0 || flag === TAIL) && end - start >= 2 && src.charCodeAt(end - 1) === (flag === TAIL ? 96 : opener);
-  const content = cook(src, start + 1, closed ? end - 1 : end);
-  if (flag === 0) return { value: content };
-  return { value: undefined, template: PIECES[flag]!, cooked: content };
+  if (flag === 0 && opener !== 96) {
+    // '…' or "…": an escaped closing quote is caught by `cookJs` (the escape would read past the content).
+    if (end - start < 2 || src.charCodeAt(end - 1) !== opener) return { value: undefined };
+    const value = cookJs(src, start + 1, end - 1, QUOTED);
+    return { value: value !== undefined && legacyEscapeSeen && strictCode(tokens) ? undefined : value };
+  }
+  let to = end;
+  if (flag === 0 || flag === TAIL) {
+    if (end - start < 2 || src.charCodeAt(end - 1) !== 96) return flag === 0 ? { value: undefined } : { value: undefined, template: 'tail', cooked: undefined };
+    to = end - 1;
+  }
+  const cooked = cookJs(src, start + 1, to, TEMPLATE);
+  if (flag === 0) return { value: cooked };
+  return { value: undefined, template: PIECES[flag]!, cooked };
+}
+
+/**
+ * The raw text of template token `i` (a whole template, or a piece of one
+ * with substitutions): what `String.raw` gives for it. `undefined` when it
+ * is no template text or its template is never closed.
+ */
+export function rawTemplate(tokens: TokenList, i: number): string | undefined {
+  if (tokens.kind(i) !== STR) return undefined;
+  const src = tokens.src;
+  const start = tokens.starts[i]!;
+  const end = tokens.ends[i]!;
+  const flag = tokens.flags[i]!;
+  if (flag === 0 && src.charCodeAt(start) !== 96) return undefined;
+  if (flag !== 0 && flag !== TAIL) return rawTemplateText(src, start + 1, end);
+  if (end - start < 2 || src.charCodeAt(end - 1) !== 96) return undefined;
+  // A backtick the lexer stopped at is unescaped, but one ending the source may be the escaped last character.
+  let k = end - 1;
+  while (k > start + 1 && src.charCodeAt(k - 1) === 92) k--;
+  return (end - 1 - k) % 2 === 0 ? rawTemplateText(src, start + 1, end - 1) : undefined;
+}
+
+/** Whether each token list's code is strict, once asked (a legacy octal escape met: rare). */
+const strictness = new WeakMap<TokenList, boolean>();
+
+/**
+ * Whether the code is evidently strict, where a legacy octal escape (`\101`,
+ * `\8`) is a SyntaxError: an ES module (an `import` of a name, `{`, `*` or a
+ * string; an `export` of anything) or a `'use strict'` directive first.
+ * A strict function or a class body is not seen (a token scan cannot tell
+ * where they hold): there the escape is decoded as in sloppy code.
+ */
+function strictCode(tokens: TokenList): boolean {
+  let strict = strictness.get(tokens);
+  if (strict === undefined) {
+    strict = hasStrictDirective(tokens) || isModule(tokens);
+    strictness.set(tokens, strict);
+  }
+  return strict;
+}
+
+/** A `'use strict'` (or `"use strict"`, no escapes) among the string statements the code starts with. */
+function hasStrictDirective(tokens: TokenList): boolean {
+  for (let i = 0; i < tokens.length && tokens.kinds[i] === STR; i++) {
+    // A directive is a statement of one string: a `;` or a line end after it (`'a'.trim()` is none).
+    const next = i + 1;
+    const src = tokens.src;
+    const ends = next >= tokens.length || tokens.op(next, ';') || (tokens.kinds[next] !== OP && src.charCodeAt(tokens.starts[next]!) !== 96 && src.lastIndexOf('\n', tokens.starts[next]!) >= tokens.ends[i]!);
+    if (!ends) return false;
+    const t = tokens.text(i);
+    if (t === "'use strict'" || t === '"use strict"') return true;
+    if (tokens.op(next, ';')) i++;
+  }
+  return false;
+}
+
+function isModule(tokens: TokenList): boolean {
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens.kinds[i] !== NAME || tokens.op(i - 1, '.')) continue;
+    const next = tokens.kind(i + 1);
+    if (tokens.name(i, 'import')) {
+      // Not `import(…)` nor `import.meta`: both are scripts' too.
+      if (next === NAME || next === STR || tokens.op(i + 1, '{') || tokens.op(i + 1, '*')) return true;
+    } else if (tokens.name(i, 'export')) {
+      // Not a key or a method named so (`{ export: 1 }`, `export() {}`).
+      if (next === NAME || tokens.op(i + 1, '{') || tokens.op(i + 1, '*') || tokens.op(i + 1, '=')) return true;
+    }
+  }
+  return false;
 }
 
 function lexQuoted(src: string, i: number, tokens: TokenList): number {
@@ -294,7 +356,7 @@ function lexQuoted(src: string, i: number, tokens: TokenList): number {
   while (j < n) {
     const c = src.charCodeAt(j);
     if (c === 92) {
-      j += 2;
+      j += src.charCodeAt(j + 1) === 13 && src.charCodeAt(j + 2) === 10 ? 3 : 2; // a line continuation by CRLF is one
       continue;
     }
     if (c === quote || c === 10) break; // a newline ends an unterminated string

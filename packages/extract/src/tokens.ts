@@ -32,8 +32,8 @@ export interface DecodedString {
   parts?: StringPart[];
   /** JS template piece kind, for pieces of a template with substitutions. */
   template?: TemplatePiece;
-  /** Cooked literal text of a JS template piece. */
-  cooked?: string;
+  /** Cooked literal text of a JS template piece (`undefined`: a malformed escape, or never closed). */
+  cooked?: string | undefined;
 }
 
 /** Decodes string token `i` of `tokens` (language-specific; set by the lexer). */
@@ -209,9 +209,9 @@ export class TokenList {
     return this.kinds[i] === STR && this.flags[i] !== 0 ? this.decode(i)?.template : undefined;
   }
 
-  /** Cooked literal text of a JS template piece ('' for other tokens). */
-  templateText(i: number): string {
-    return this.decode(i)?.cooked ?? '';
+  /** Cooked literal text of a JS template piece (`undefined` for other tokens and where it has none). */
+  templateText(i: number): string | undefined {
+    return this.decode(i)?.cooked;
   }
 
   /** The single character of a one-character operator token, else 0. */

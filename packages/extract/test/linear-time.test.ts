@@ -294,6 +294,17 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['shell python3 -c "$X$X$X$X"', LONG_X + fill('python3 -c "$X$X$X$X"\n'), code('shell')],
   ['shell bash -c "$X$X$X$X"', LONG_X + fill('bash -c "$X$X$X$X"\n'), code('shell')],
   ['shell X=$X$X doubling', 'X=ab\n' + 'X=$X$X\n'.repeat(40) + 'echo > $X\necho > z.txt\n', code('shell')],
+  // JS string escapes (js-escapes.ts): long escape runs, `\u{` never closed, octal escapes where strictness is asked (once per text).
+  ['js one literal of \\x41 x N', "fs.writeFileSync('" + fill('\\x41') + "', d)", code('javascript')],
+  ['js one literal of \\\\ x N', "fs.writeFileSync('" + fill('\\\\') + "', d)", code('javascript')],
+  ['js one template of \\u{1F600} and \\\n x N', 'fs.writeFileSync(`' + fill('\\u{1F600}\\\n') + '`, d)', code('javascript')],
+  ['js one literal: \\u{ then 1 MB of zeros, never closed', "fs.writeFileSync('\\u{" + fill('0') + "', d)", code('javascript')],
+  ["js '\\u{000000' x N (each never closed)", fill("fs.writeFileSync('\\u{000000', d)\n"), code('javascript')],
+  ['js `\\u{ x N, a template never closed', fill('`\\u{'), code('javascript')],
+  ['js String.raw` then backslashes, never closed', 'fs.writeFileSync(String.raw`' + fill('\\'), code('javascript')],
+  ['js octal escapes x N in a module, its export last', fill("fs.writeFileSync('\\101', d);\n") + 'export {};\n', code('javascript')],
+  ['js a prologue of strings, then octal escapes x N', fill("'a';\n", MB / 2) + fill("fs.writeFileSync('\\101', d);\n", MB / 2), code('javascript')],
+  ['js octal escapes x N in a script, each a distinct literal', distinctOpens((i) => `fs.writeFileSync('\\1${i}', d);\n`), code('javascript')],
 ];
 
 describe('bounded time on adversarial 1 MB inputs', () => {
