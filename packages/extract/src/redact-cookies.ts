@@ -99,18 +99,33 @@ const TOKEN_TAG_RE = new RegExp(
   ].join('|')})\\](?!${TRUNCATION_MARK.replace(/[[\]]/g, '\\$&')})`,
 );
 
-/** A tag starting a value. */
-const LEADING_TAG_RE = /^\[REDACTED:[A-Za-z0-9_.-]{1,64}\]/;
+/** The tags starting a value. */
+const LEADING_TAGS_RE = /^(?:\[REDACTED:[A-Za-z0-9_.-]{1,64}\])+/;
+/**
+ * What a later rule's value ends at (a bare value at a blank, a quote, `,;(){}[]`, `&`, an escape's `\\`; a URL's password
+ * at `@`; a cut's at its mark), or the value's end: after the tags, the text that rule left. Anything else glued there (a
+ * secret's characters, `Xk9…`, `.r3fr3sh`, `%22…`) was in the value this rule read, the tag with it.
+ */
+const END_OF_LATER_VALUE_RE = /^(?:$|[\s"'`,;(){}[\]&\\@\u2026])/;
+/**
+ * A jar's or a cookie setter's name and the syntax going on past it, which the assignment rule gives back after its tag
+ * (`[REDACTED:…]Cookie{`, `[REDACTED:…]cookies=`, `[REDACTED:…]setCookie(`: see jarNameIn and JAR_RE there).
+ */
+const JAR_NAME_RE = /^(?:set_?(?:signed_?)?|add_?)?cookie(?:s(?:(?:\\{1,7}["']|["'])?[ \t]{0,16}[=:]|\.set\(|\()|\(|Sync\(|\{)/i;
 
 /**
  * Whether `value` starts with a tag a rule running after the cookie rules writes (neither a token rule's, {@link
  * TOKEN_TAG_RE}, nor a cookie's, the header rule's, which the jar rule reads) and holds no token rule's tag: that rule
  * replaced the start for which this rule kept the value (`%sauth{` became `[REDACTED:password_assignment]{`). A tag
- * further in leaves that start to be read (`{…[REDACTED:…]`); text before a tag (`abc[REDACTED:…]`) is judged as before.
+ * further in leaves that start to be read (`{…[REDACTED:…]`); text before a tag (`abc[REDACTED:…]`) is judged as before,
+ * and so is a tag followed by what no later rule's value ends at (`[REDACTED:…]Xk9…`, `[REDACTED:…].r3fr3sh`: the tag
+ * was in the text this rule read; kept whatever followed from 047195d to a review of it).
  */
 function startsWithLaterTag(value: string): boolean {
-  const lead = LEADING_TAG_RE.exec(value);
-  return lead !== null && lead[0] !== TAG && !TOKEN_TAG_RE.test(value);
+  const lead = LEADING_TAGS_RE.exec(value);
+  if (lead === null || value.startsWith(TAG) || TOKEN_TAG_RE.test(value)) return false;
+  const after = value.slice(lead[0].length);
+  return END_OF_LATER_VALUE_RE.test(after) || JAR_NAME_RE.test(after);
 }
 
 /**
@@ -132,6 +147,24 @@ function percentEncoded(value: string): boolean {
 }
 
 /**
+ * A format string: placeholders (`%s`, `%(sid)s`, `%-10s`, `%1$s`, `%%`) and text without digits between them
+ * (`%s.example`, `%sauth{`). Each `%` is read one way only, as in {@link PERCENT_PLACEHOLDERS_RE}: linear.
+ */
+const FORMAT_RE = /^(?:%(?:%|(?:\([^)]{1,64}\))?(?:[1-9]\$)?[-+ #]{0,4}\d{0,3}(?:\.\d{1,3})?[A-Za-z])|[^%0-9])+$/;
+/** A Windows variable, the whole value (`%SESSION_ID%`). */
+const WINDOWS_VARIABLE_RE = /^%[A-Za-z_][A-Za-z0-9_]{0,63}%$/;
+
+/**
+ * Whether a value starting with `%` is a format string's placeholders or a variable, kept: not percent-encoded, and no
+ * digit outside its placeholders (`%s3cr3tT0ken`, `%-10sXYZ…123`, `%(sid)sAbC123`: a secret after a placeholder, kept for
+ * its `%` until a review of 047195d).
+ */
+function formatPlaceholders(value: string): boolean {
+  if (WINDOWS_VARIABLE_RE.test(value)) return true;
+  return !percentEncoded(value) && value.length <= MAX_PLACEHOLDERS && FORMAT_RE.test(value);
+}
+
+/**
  * Whether a cookie's value holds nothing to hide (see the module comment). A value holding an earlier rule's tag
  * (and no template's or reference's start, judged first, nor a later rule's tag at its start) is kept when nothing but
  * cookie names is left around its tags (`sid=[REDACTED:cookie]` in a HAR entry, which the
@@ -149,7 +182,7 @@ export function keptValue(value: string): boolean {
   // as any tag below: kept since c903383, what was around it (`{"t": "[REDACTED:jwt]", "r": "…"}`, a refresh token)
   // was left in clear.
   const tagged = value.includes(TAG_START);
-  if ((c === 123 || c === 36 || (c === 37 && !percentEncoded(value)) || c === 60 || NON_SECRET_VALUE_RE.test(value)) && !(tagged && TOKEN_TAG_RE.test(value))) return true;
+  if ((c === 123 || c === 36 || (c === 37 && formatPlaceholders(value)) || c === 60 || NON_SECRET_VALUE_RE.test(value)) && !(tagged && TOKEN_TAG_RE.test(value))) return true;
   if (!tagged) return false;
   // Its start replaced by a rule that runs after the cookie rules (`[REDACTED:password_assignment]{`): this rule kept the
   // value before that rule wrote the tag (one it replaced holds its own tag only), and keeps it again.

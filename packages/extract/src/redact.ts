@@ -192,11 +192,30 @@ const whole =
  */
 const KEY_SEPARATOR_AFTER_RE = /^(?:\\{1,7}["']|["'])?\]?[ \t]{0,16}(?:=(?!=)|:(?![:=]))/;
 
+/**
+ * What may come before a jar's name in a value kept as code: a YAML tag's `!`, a path of members without digits (`http.`,
+ * `self.page.`), a setter's verb (`add` of `context.addCookies(`, `!addCookies(`).
+ */
+const JAR_PATH_RE = /^!?(?:[A-Za-z_$]{1,64}\.){0,16}(?:set_?|add_?)?$/i;
+
+/**
+ * A tag the cut rule wrote, followed by its mark (it runs after every rule), and that tag's end and mark; the mark's last
+ * `]` maybe not in the value (a value ending in `]` after a `[` is judged without it: see assignedValue).
+ */
+const CUT_MARK_OPEN = TRUNCATION_MARK.slice(0, -1);
+const CUT_TAG_RE = new RegExp(`\\[REDACTED:[A-Za-z0-9_.-]{1,64}\\](?=${CUT_MARK_OPEN.replace(/[[\]]/g, '\\$&')})`, 'g');
+const CUT_TAG_END = `]${CUT_MARK_OPEN}`;
+
 /** A JWT's payload and its signature's `.` after its header (as the `jwt` rule reads them), read where the header ends. */
 const JWT_REST_RE = /\.eyJ[A-Za-z0-9_-]{5,8192}\./y;
 
 /** A tag of a rule that runs after the `url_password` rule (the assignment, name/value, command line, .netrc and npm rules). */
 const LATER_TAG_RE = /\[REDACTED:(?:password_assignment|name_value|cli_password|netrc_password|basic_auth)\]/;
+/**
+ * Such a tag glued after a secret's character (`s3cr3tXk9[REDACTED:name_value]`): those rules write their tag after a
+ * key's separator or a quote (`xpassword="[…]"`, `"API_KEY":"[…]"`), so this tag was in the text the URL rule read.
+ */
+const GLUED_LATER_TAG_RE = new RegExp(`[A-Za-z0-9+/._~]${LATER_TAG_RE.source}`);
 
 /** A tag's kind, as `tag` writes it (user kinds are cleaned to these characters). */
 const TAG_KIND_RE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -485,6 +504,12 @@ function assignedValue(m: string, g: (string | undefined)[], base: number, start
  */
 function keptValue(v: AssignedValue, key: string, separator: string, input: string, keyStart: number): boolean {
   const value = v.value;
+  // A tag the cut rule wrote (it runs after every rule: its mark follows it) in a value this rule kept (`PWD://AKIAACCA…`,
+  // a path) is read as the token it replaced: read as a tag, a second pass replaced the value (a review of 047195d).
+  if (value.includes(CUT_TAG_END)) {
+    const uncut = value.replace(CUT_TAG_RE, 'x');
+    if (uncut !== value) return keptValue({ ...v, value: uncut }, key, separator, input, keyStart);
+  }
   if (authorizationKept(v, key, input)) return true;
   if (v.pastBracket) {
     const close = value.indexOf(']');
@@ -848,11 +873,12 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
     const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
     // A jar's or a cookie setter's name (`Authorization: cookies={…`): code the cookie rules read, kept; what is before it
-    // kept too when a name of code (`http.Cookie{`, no digit: as a call's name, `get_token()`), else replaced up to it
-    // (`s3cr3tCookie{`: kept whole from c903383 to a review of 2026-12-07). See jarNameIn.
+    // kept too when a path of members without digits (`http.Cookie{`, `page.setCookie(`: as a call's name, `get_token()`),
+    // else replaced up to it (`s3cr3tCookie{`: kept whole from c903383 to a review of 2026-12-07; `hunterTwoCookie{`,
+    // read as a name of code, to a review of 047195d: glued to the jar's name it is no member's path). See jarNameIn.
     const jar = v.bare ? jarNameIn(input, v.end - v.value.length, v.end) : -1;
     if (jar >= 0) {
-      if (!/\d/.test(input.slice(v.end - v.value.length, jar))) return undefined;
+      if (JAR_PATH_RE.test(input.slice(v.end - v.value.length, jar))) return undefined;
       return g[0]! + g[1]! + redactedValue({ ...v, more: '' }, keyQuote, g[1]!, input, start + skip, 'password_assignment') + input.slice(jar, start + m.length);
     }
     return g[0]! + g[1]! + redactedValue(v, keyQuote, g[1]!, input, start + skip, 'password_assignment');
@@ -1084,16 +1110,27 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   // But a secret's key ending the run before `=` or `:` is given back (see runToken).
   const runKeyTail = new RegExp(`[_.-]?(?:${keyPattern})$`);
   /**
-   * A token rule's replacement for a run of more than `shortest` characters: its tag, then a secret's key name (after
-   * its `_`, `-` or `.`, maybe) that ends the run when `=` or `:` follows (`AIza…_token: hunter2`, `…-secret_key=…`,
-   * `AIza…apiKey: …`; the key's closing quote maybe between). Taken into the tag, the key was gone, and the assignment
-   * rule left its value in clear (redacted before 8d1c560 made the run whole: Google's key took 39 characters, the key
-   * was after them). Only the key name is given back, never the token's own `_`-parts (a fine-grained PAT's), and no
-   * token starts with a key name, `_`, `-` or `.`: a second pass reads the same key after the same tag.
+   * What a key's name may go on with past a token's run, in the characters the assignment rule reads in a key (`_key` of
+   * `ghp_…secret_key=`): shorter than the longest key's name, which starts in the run (one starting past it is read as is).
+   */
+  const keyGoesOn = new RegExp(`[A-Za-z0-9_.-]{0,${Math.max(1, ...keys.map((k) => k.length)) - 1}}`, 'y');
+  /**
+   * A token rule's replacement for a run longer than the token (`shortest` characters, its prefix's: a classic GitHub
+   * token's 36 after `ghp_`, a fine-grained one's 82 after `github_pat_`, see githubShortest): its tag, then a secret's
+   * key name (after its `_`, `-` or `.`, maybe) that ends the run when `=` or `:` follows (`AIza…_token: hunter2`,
+   * `…-secret_key=…`, `AIza…apiKey: …`; the key's closing quote maybe between), its name maybe going on past the run in
+   * characters the token does not take (`ghp_…secret` then `_key=`, `xoxb-…-secret` then `_key=`). Taken into the tag,
+   * the key was gone, and the assignment rule left its value in clear (redacted before 8d1c560 made the run whole:
+   * Google's key took 39 characters, the key was after them). Only the key name is given back, never the token's own
+   * characters (GitHub's shortest was read as 33, the fine-grained prefix's, until a review of 047195d: `ghp_…01234token:`
+   * gave back the token's `token`); a token of no fixed length (OpenAI's, Slack's) ending by chance in a key's name
+   * before `=` or `:` gives back that name, a word. No token starts with a key name, `_`, `-` or `.`: a second pass
+   * reads the same key after the same tag.
    */
   const runToken =
-    (kind: string, shortest: number) =>
+    (kind: string, shortestOf: number | ((m: string) => number)) =>
     (m: string, _g: (string | undefined)[], _after: string, input: string, start: number): string => {
+      const shortest = typeof shortestOf === 'number' ? shortestOf : shortestOf(m);
       if (m.length <= shortest) return tag(kind);
       // A JWT's header glued to the token (`AIza…eyJhbGci.eyJ….sig`): the run took the header, and the JWT rule (next)
       // found no JWT in what was left, the payload and the signature in clear. Given back from its `eyJ`, after the tag
@@ -1104,15 +1141,27 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         JWT_REST_RE.lastIndex = end;
         if (header >= 0 && m.length - header >= 8 && JWT_REST_RE.test(input)) return tag(kind) + m.slice(header);
       }
-      if (!KEY_SEPARATOR_AFTER_RE.test(input.slice(end, end + 32))) return tag(kind);
-      const tail = runKeyTail.exec(m.slice(shortest));
-      return tail === null ? tag(kind) : tag(kind) + tail[0];
+      // Fewer characters than the longest key's name are read past the run, once per run: linear.
+      keyGoesOn.lastIndex = end;
+      const more = keyGoesOn.exec(input)?.[0] ?? '';
+      const after = end + more.length;
+      if (!KEY_SEPARATOR_AFTER_RE.test(input.slice(after, after + 32))) return tag(kind);
+      const tail = runKeyTail.exec(m.slice(shortest) + more);
+      // A key wholly past the run (`AIza….secret_key=`) is read after the tag as it is.
+      if (tail === null || shortest + tail.index >= m.length) return tag(kind);
+      return tag(kind) + m.slice(shortest + tail.index);
     };
+  /**
+   * GitHub's tokens: a classic one (`ghp_`, `gho_`, …) is 40 characters, a fine-grained one 93 (22 and 59 after
+   * `github_pat_`, parted by `_`); a shorter fine-grained run is no such token whole, and what is past its 33 shortest
+   * characters may be a key glued to it (`github_pat_…_Authorization: …`).
+   */
+  const githubShortest = (m: string): number => (!m.startsWith('github_pat_') ? 40 : m.length >= 93 ? 93 : 33);
   return [
     { kind: 'anthropic_key', bit: ANTHROPIC, re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: runToken('anthropic_key', 27) },
     { kind: 'openai_key', bit: OPENAI, re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,4096}`, 'g'), replace: runToken('openai_key', 23) },
     { kind: 'aws_access_key', bit: AWS, re: /(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole('aws_access_key') },
-    { kind: 'github_token', bit: GITHUB, re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,4096}|github_pat_[A-Za-z0-9_]{22,4096})`, 'g'), replace: runToken('github_token', 33) },
+    { kind: 'github_token', bit: GITHUB, re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,4096}|github_pat_[A-Za-z0-9_]{22,4096})`, 'g'), replace: runToken('github_token', githubShortest) },
     { kind: 'gitlab_token', bit: GITLAB, re: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,4096}`, 'g'), replace: runToken('gitlab_token', 26) },
     { kind: 'slack_token', bit: SLACK, re: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,4096}`, 'g'), replace: runToken('slack_token', 15) },
     { kind: 'google_api_key', bit: GOOGLE, re: new RegExp(`${B}AIza[0-9A-Za-z_-]{35,4096}`, 'g'), replace: runToken('google_api_key', 39) },
@@ -1152,9 +1201,13 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // password read from it broke the tag, and a tag the cut rule wrote after this rule ran, on a second pass).
       re: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/(?:[^\s:/@[]|\[(?!REDACTED:)|\[REDACTED:[A-Za-z0-9_.-]{1,64}\]){0,256}:)([^\s@/]{1,256})@/g,
       // A password holding a tag of a rule that runs after this one (`"API_KEY":"[REDACTED:…]"}]u:p@`) was none when this
-      // rule ran (`//}]u:p` holds `/`): kept, as the first pass kept it.
+      // rule ran (`//}]u:p` holds `/`): kept, as the first pass kept it; unless a secret's character is glued before that
+      // tag, which no such rule leaves (`s3cr3t[REDACTED:name_value]@`: kept from 047195d to a review of it).
       replace: (m, g, _after, input, start) =>
-        g[1]!.startsWith('[REDACTED') || URL_PASSWORD_PLACEHOLDER_RE.test(g[1]!) || input.startsWith('sha256:', start + m.length) || LATER_TAG_RE.test(g[1]!)
+        g[1]!.startsWith('[REDACTED') ||
+        URL_PASSWORD_PLACEHOLDER_RE.test(g[1]!) ||
+        input.startsWith('sha256:', start + m.length) ||
+        (LATER_TAG_RE.test(g[1]!) && !GLUED_LATER_TAG_RE.test(g[1]!))
           ? undefined // a template's placeholder, or an image reference's tag before its digest (`alpine:3.19@sha256:…`)
           : g[0]! + tag('url_password') + '@',
     },

@@ -281,3 +281,79 @@ describe('createRedactor: idempotence, families a review of the fixes found (202
     assertOnce('apiKey: default=cookies.set("cookies": [{"value": "a1"}', 'apiKey: [REDACTED:password_assignment]("cookies": [{"value": "[REDACTED:cookie]"}', 2);
   });
 });
+
+// A review of 047195d (2026-12-07, second): a differential against its parent on the property's texts (6 million, 1 000
+// seeds) and on every text file of this repository, and inputs built for what it gives back. Each input below was
+// redacted by its parent, or by 8d1c560, and left (in part) in clear by 047195d, or was a part of a secret it gave back.
+describe("createRedactor: what 047195d left in clear or gave back (a review, 2026-12-07, second)", () => {
+  it("a cookie's value starting with a later rule's tag is kept only when what follows can end that rule's value", () => {
+    // Kept whatever followed the tag (for `%sauth{`, which became `[REDACTED:password_assignment]{`): a tag in the text
+    // redacted (a trace read back, a log) and a session id glued to it left the id in clear; its parent replaced it.
+    assertOnce('Cookie: sid=[REDACTED:password_assignment]Xk9mP2qL7wZs3ss10n; theme=dark', 'Cookie: sid=[REDACTED:cookie]; theme=[REDACTED:cookie]', 2);
+    assertOnce('Set-Cookie: session=[REDACTED:url_password].r3fr3shT0k3n9; Path=/', 'Set-Cookie: session=[REDACTED:cookie]; Path=/', 1);
+    assertOnce('cookies = {"sid": "[REDACTED:ticket]s3ss10nXk9mP2"}', 'cookies = {"sid": "[REDACTED:cookie]"}', 1);
+    // What a later rule's value ends at, or a jar's name the assignment rule gave back, after it: kept, as 047195d decided.
+    assertOnce('Cookie: --password = %sauth{', 'Cookie: --password = [REDACTED:password_assignment]{', 1);
+  });
+
+  it("a URL's password holding a later rule's tag is judged when a secret's characters are glued before the tag", () => {
+    // Kept for the tag (the URL rule saw no password where a later rule's value held `/`): `s3cr3tXk9` was left in clear.
+    assertOnce('https://u:s3cr3tXk9[REDACTED:name_value]@h', 'https://u:[REDACTED:url_password]@h', 1);
+    assertOnce('https://u:abc[REDACTED:password_assignment]@h', 'https://u:[REDACTED:url_password]@h', 1);
+    // The later rule's key before its tag: kept (its parent replaced it on a second pass).
+    assertOnce('https://u:xpassword="a/b"@h', 'https://u:xpassword="[REDACTED:password_assignment]"@h', 1);
+  });
+
+  it("a token's run gives back a key only past the token's own length: a classic GitHub token's 36 characters, a fine-grained one's 82", () => {
+    // GitHub's shortest run was read as 33 characters (the fine-grained prefix's): a 36-character token ending in a key's
+    // name gave its last characters back in clear (`token` of `ghp_…01234token`).
+    const classic = `ghp_${'a1B2c3'.repeat(5)}01234token`;
+    assertOnce(`https://${classic}:x-oauth-basic@github.com/o/r`, 'https://[REDACTED:github_token]:[REDACTED:url_password]@github.com/o/r', 2);
+    assertOnce(`GITHUB_TOKEN=ghp_${'a1B2c3'.repeat(5)}xyzpwd: 1`, 'GITHUB_TOKEN=[REDACTED:github_token]: 1', 1);
+    // A fine-grained one is 93 characters: 22 and 59 after `github_pat_`, parted by `_`.
+    const fine = `github_pat_11ABCDEFG0123456789abc_${'Ab1'.repeat(18)}Token`;
+    assert.equal(fine.length, 93);
+    assertOnce(`${fine}: 1`, '[REDACTED:github_token]: 1', 1);
+    // A shorter run is no fine-grained token whole: a key after its 33 characters is given back, as 047195d decided.
+    assertOnce('github_pat_11ABCDEFG0123456789abc_Authorization: bob:Secr3t', '[REDACTED:github_token]_Authorization: [REDACTED:password_assignment]', 2);
+    // Past it, given back as 047195d decided.
+    assertOnce(`${classic}_token=hunter2xyz`, '[REDACTED:github_token]_token=[REDACTED:password_assignment]', 2);
+  });
+
+  it("a secret's key cut by the end of a token's run (a character the token does not take) is given back", () => {
+    // `ghp_…secret` took `secret` (letters) and left `_key=`: no key, its value in clear (before 047195d too).
+    assertOnce(`ghp_${'a1B2c3'.repeat(6)}secret_key=Xk9mP2qL7w`, '[REDACTED:github_token]secret_key=[REDACTED:password_assignment]', 2);
+    assertOnce('SLACK=xoxb-1234567890-abc-secret_key=Xk9mP2qL7w', 'SLACK=[REDACTED:slack_token]-secret_key=[REDACTED:password_assignment]', 2);
+  });
+
+  it("a bare value with a name glued to a jar's name is replaced up to that name, digits or not; a member's path is kept", () => {
+    // Kept since c903383 when without digits (`hunterTwo` was read as a name of code); 8d1c560 replaced it.
+    assertOnce('token: hunterTwoCookie{Name: "a"}', 'token: [REDACTED:password_assignment]Cookie{Name: "a"}', 1);
+    assertOnce('token: hunterTwocookies={"sid": "s3ss10nXk9"}', 'token: [REDACTED:password_assignment]cookies={"sid": "[REDACTED:cookie]"}', 2);
+    // A path of members before it (`http.`, `page.`, `self.page.`) is code: kept.
+    assertOnce('token: hunterTwo.setCookie({name: "sid", value: "a1"})', 'token: hunterTwo.setCookie({name: "sid", value: "[REDACTED:cookie]"})', 1);
+    assertOnce('apiKey: self.page.setCookie({name: "sid", value: "a1"})', 'apiKey: self.page.setCookie({name: "sid", value: "[REDACTED:cookie]"})', 1);
+  });
+
+  it("a cookie's value starting with `%` is kept only as a format's placeholders and text without digits", () => {
+    // Kept for its `%` (not percent-encoded): the characters after the placeholder were left in clear.
+    assertOnce('Cookie: s=%s3cr3tT0ken', 'Cookie: s=[REDACTED:cookie]', 1);
+    assertOnce('Cookie: sid=%-10sXYZabc123secret', 'Cookie: sid=[REDACTED:cookie]', 1);
+    assertOnce('Cookie: sid=%(sid)sAbCdEf123456', 'Cookie: sid=[REDACTED:cookie]', 1);
+    // Placeholders (positional, `%%`), text without digits between them, a Windows variable: kept.
+    assertOnce("headers = {'Cookie': 'sid=%s; csrf=%(csrf)s; n=%-5d; p=%1$s; q=%%s; d=%s.example'}", "headers = {'Cookie': 'sid=%s; csrf=%(csrf)s; n=%-5d; p=%1$s; q=%%s; d=%s.example'}", 0);
+    assertOnce('Cookie: sid=%SESSION_ID%', 'Cookie: sid=%SESSION_ID%', 0);
+  });
+});
+
+// Seeds of a 4 000-seed run of the property after the review's fixes (2026-12-07, second); the family was one before them.
+describe('createRedactor: idempotence, a family the review of 047195d found (2026-12-07, second)', () => {
+  it("a tag the cut rule wrote inside a value the assignment rule kept is read as the token it replaced (seeds 1000768, 2000515)", () => {
+    // `//AKIAACCA…` after `PWD:` is a path, kept; the cut rule (after every rule) then wrote a tag in it, and a second
+    // pass read a path holding a tag, a secret's other part maybe, and replaced it.
+    assertOnce('PWD://AKIAACCA…[truncated]', 'PWD://[REDACTED:aws_access_key]…[truncated]', 1);
+    assertOnce('PWD://tvly-dev-Tokenlive_…[truncated]Cookie{m_', 'PWD://[REDACTED:tavily_key]…[truncated]Cookie{m_', 1);
+    // A secret's characters around it are judged as they were: replaced.
+    assertOnce('password: Xk9[REDACTED:github_token]…[truncated]', 'password: [REDACTED:password_assignment]', 1);
+  });
+});

@@ -70,6 +70,16 @@ const cases: [string, (size: number) => string, boolean?][] = [
   ['cookies={"a": "{…[REDACTED:jwt]x"} x N (token tags in values kept for their start)', (n) => fill('cookies={"a": "{[REDACTED:jwt]x", "b": "[REDACTED:password_assignment]{"}\n', n)],
   ['password: x1Cookie{ x N (secrets before a jar\'s name)', (n) => fill('password: x1Cookie{ ', n)],
   ['cookies.set("cookies": [{"value": "a1"}, x N (a setter\'s argument naming a jar)', (n) => fill('cookies.set("cookies": [{"value": "a1"}, ', n)],
+  // A review of 047195d (2026-12-07, second): a key's name read past a token's run, later tags glued to secrets, format
+  // placeholders, names glued to a jar's, cut tags in kept values.
+  ['ghp_…secret_key= x N (a key read past the run)', (n) => fill('ghp_' + 'a1B2c3'.repeat(6) + 'secret_key=Xk9 ', n)],
+  ['AIza….AIza…. x N (each run reads 128 characters past it)', (n) => fill('AIza' + 'Xy9'.repeat(12) + '.', n)],
+  ['AIza…_ then key characters never followed by = x N', (n) => fill('AIza' + 'Xy9'.repeat(12) + '_' + 'secret_'.repeat(40) + ' ', n)],
+  ['Cookie: s=[REDACTED:…]Xk9 x N (later tags glued to secrets)', (n) => fill('Cookie: s=[REDACTED:password_assignment]Xk9; t=[REDACTED:url_password]{; u=%s.%(a)s; v=%s3cr3t\n', n)],
+  ['Cookie: s=%s%s… x N (one value of placeholders failing at its end)', (n) => 'Cookie: s=' + fill('%s.%(a)s%-5d', n) + '1'],
+  ['https://u:x[REDACTED:name_value]@h x N', (n) => fill('https://u:x[REDACTED:name_value]@h ', n)],
+  ['token: hunterTwoCookie{ x N (names glued to a jar\'s)', (n) => fill('token: hunterTwoCookie{ apiKey: self.page.addCookies([ ', n)],
+  ['PWD://[REDACTED:…]…[truncated] x N (cut tags in kept values)', (n) => fill('PWD://[REDACTED:aws_access_key]' + TRUNCATION_MARK + '\n', n)],
 ];
 
 describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {
