@@ -305,10 +305,11 @@ const strictness = new WeakMap<TokenList, boolean>();
 
 /**
  * Whether the code is evidently strict, where a legacy octal escape (`\101`,
- * `\8`) is a SyntaxError: an ES module (an `import` of a name, `{`, `*` or a
- * string; an `export` of anything) or a `'use strict'` directive first.
- * A strict function or a class body is not seen (a token scan cannot tell
- * where they hold): there the escape is decoded as in sloppy code.
+ * `\8`) is a SyntaxError: an ES module (at the top level, an `import` of a
+ * name, `{`, `*` or a string, an `export` of anything; `import.meta`
+ * anywhere) or a `'use strict'` directive first. A strict function or a
+ * class body is not seen (a token scan cannot tell where they hold): there
+ * the escape is decoded as in sloppy code.
  */
 function strictCode(tokens: TokenList): boolean {
   let strict = strictness.get(tokens);
@@ -335,13 +336,26 @@ function hasStrictDirective(tokens: TokenList): boolean {
 }
 
 function isModule(tokens: TokenList): boolean {
+  // Import and export declarations stand at the top level only: inside braces `export` is a class
+  // field (`class A { export = 1 }`) or a TS namespace's member, neither of which makes a module.
+  // Template substitutions' braces belong to the template tokens, so the count stays balanced.
+  let depth = 0;
   for (let i = 0; i < tokens.length; i++) {
-    if (tokens.kinds[i] !== NAME || tokens.op(i - 1, '.')) continue;
+    const kind = tokens.kinds[i];
+    if (kind === OP) {
+      const c = tokens.opChar(i);
+      if (c === 123 /* { */) depth++;
+      else if (c === 125 /* } */ && depth > 0) depth--;
+      continue;
+    }
+    if (kind !== NAME || tokens.op(i - 1, '.')) continue;
     const next = tokens.kind(i + 1);
     if (tokens.name(i, 'import')) {
-      // Not `import(…)` nor `import.meta`: both are scripts' too.
-      if (next === NAME || next === STR || tokens.op(i + 1, '{') || tokens.op(i + 1, '*')) return true;
-    } else if (tokens.name(i, 'export')) {
+      // `import.meta` is a SyntaxError outside a module; Node runs a file holding it as one.
+      if (tokens.op(i + 1, '.') && tokens.name(i + 2, 'meta')) return true;
+      // Not `import(…)`: a script's too.
+      if (depth === 0 && (next === NAME || next === STR || tokens.op(i + 1, '{') || tokens.op(i + 1, '*'))) return true;
+    } else if (tokens.name(i, 'export') && depth === 0) {
       // Not a key or a method named so (`{ export: 1 }`, `export() {}`).
       if (next === NAME || tokens.op(i + 1, '{') || tokens.op(i + 1, '*') || tokens.op(i + 1, '=')) return true;
     }

@@ -110,6 +110,18 @@ describe('js string escapes', () => {
     assert.equal(literal(script, script.indexOf("'\\101'")), 'A');
   });
 
+  it('a module is told as Node tells it: import.meta makes one, a nested export or import does not', () => {
+    // `import.meta` is a SyntaxError outside a module, and Node 20 runs a file holding it as one: strict.
+    assert.deepEqual(js("console.log(import.meta.url);\nfs.writeFileSync('a\\101.csv', d)").filesWritten, []);
+    // A class field named `export` (a script: Node decodes `\101`), a TS namespace's exports (no ES module).
+    assert.equal(node("class A { export = 1; static import = 2 }\n'a\\101.csv'"), 'aA.csv');
+    assert.deepEqual(js("class A { export = 1; static import = 2 }\nfs.writeFileSync('a\\101.csv', d)").filesWritten, ['aA.csv']);
+    assert.deepEqual(js("namespace N { export const x = 1; }\nfs.writeFileSync('a\\101.csv', d)", 'typescript').filesWritten, ['aA.csv']);
+    // A top-level declaration after a block still counts.
+    assert.deepEqual(js("if (a) { b(); }\nexport const x = 1;\nfs.writeFileSync('a\\101.csv', d)").filesWritten, []);
+    assert.deepEqual(js("function f() { return `${ {a: 1}.a }`; }\nimport x from 'y';\nfs.writeFileSync('a\\101.csv', d)").filesWritten, []);
+  });
+
   it('single-character escapes, line ends and quotes', () => {
     assert.equal(literal("'\\b\\f\\n\\r\\t\\v\\0\\\\\\'\\\"\\`\\$'"), '\b\f\n\r\t\v\0\\\'"`$');
     assert.equal(literal("'a\\\r\nb'"), 'ab'); // \ + CRLF is one line continuation

@@ -304,6 +304,8 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['js String.raw` then backslashes, never closed', 'fs.writeFileSync(String.raw`' + fill('\\'), code('javascript')],
   ['js octal escapes x N in a module, its export last', fill("fs.writeFileSync('\\101', d);\n") + 'export {};\n', code('javascript')],
   ['js a prologue of strings, then octal escapes x N', fill("'a';\n", MB / 2) + fill("fs.writeFileSync('\\101', d);\n", MB / 2), code('javascript')],
+  ['js octal escape, then class fields named export x N (nested: no module)', "fs.writeFileSync('\\101', d);\n" + fill('class A { export = 1; import = 2 }\n'), code('javascript')],
+  ['js octal escape, then import.meta x N', "fs.writeFileSync('\\101', d);\n" + fill('import.meta.url;\n'), code('javascript')],
   ['js octal escapes x N in a script, each a distinct literal', distinctOpens((i) => `fs.writeFileSync('\\1${i}', d);\n`), code('javascript')],
 ];
 
