@@ -12,6 +12,7 @@ import { runMigrations } from '@agentspan/exporter-postgres';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { fitColumnWidths, renderTable, type Column } from '../src/format/table.js';
 import { stripAnsi } from '../src/format/colors.js';
+import { terminalSafe } from '../src/format/text.js';
 import { displayWidth } from '../src/format/width.js';
 import { runCli } from '../src/index.js';
 import { captureIo } from './helpers/io.js';
@@ -72,11 +73,16 @@ test('renderTable on a terminal: no line wider than the width, no character spli
         const id = piped.split('\n')[i + 1]!.split('  ')[0]!;
         if (first !== id && width >= narrowest) {
           assert.ok(first.endsWith('…'), `a cut is marked: ${JSON.stringify(first)} of ${JSON.stringify(row.id)}`);
-          assert.ok(row.id.startsWith(first.slice(0, -1)), `a cut keeps the start: ${JSON.stringify(first)}`);
+          // The start of the id as the table shows it: a line or paragraph separator (U+2028) there is a space.
+          assert.ok(terminalSafe(row.id).startsWith(first.slice(0, -1)), `a cut keeps the start: ${JSON.stringify(first)}`);
         }
       }
     }),
-    { numRuns: 400 },
+    {
+      numRuns: 400,
+      // Found by a seed hunt (seed 944124617, about 1 CI run in 20): an id starting with U+2028, which the table shows as a space.
+      examples: [[[{ id: '\u2028\u2e80\uff3a', task: '', when: '2026-11-20 10:00:00', n: 10 }], 35]],
+    },
   );
 });
 
