@@ -196,8 +196,28 @@ export class SpanRedactor {
     if (r.redactions === 0 || !JSON_START.test(value) || !isJsonDocument(value)) return r;
     // A JSON document whose replacements reached past its strings (see `json-strings.ts`) is redacted
     // string by string instead: what the rules found across its strings was its syntax read as a value.
-    if (isJsonDocument(r.text) && jsonSkeleton(r.text) === jsonSkeleton(value)) return r;
+    if (isJsonDocument(r.text) && jsonSkeleton(r.text) === jsonSkeleton(value)) return this.redactKeyedJsonValues(r, key);
     return redactJsonStrings(value, key, (k, s) => this.redactValue(k, s)) ?? { text: value, redactions: 0 };
+  }
+
+  /**
+   * `found` (a JSON document the rules redacted, its structure kept) with every value under a key naming a
+   * secret judged again as that key's value. The rules read the document as text: a string ending in `'pwd='`
+   * opens a quoted value to them that runs on to the `'` of a later string, over a `"password":"…"`; with a
+   * tag inside (a URL's password, replaced first) they drop that value, and with it the password they would
+   * have found within. Values the rules did redact are tags now, which the judge keeps (nothing counted twice).
+   */
+  private redactKeyedJsonValues(found: { text: string; redactions: number }, key: string): { text: string; redactions: number } {
+    const keyed = redactJsonStrings(
+      found.text,
+      key,
+      (k, s) => {
+        const name = this.secretKeyName(k);
+        return name === undefined ? undefined : this.redactKeyed(name, s);
+      },
+      (k) => this.secretKeyName(k) !== undefined,
+    );
+    return keyed === undefined ? found : { text: keyed.text, redactions: found.redactions + keyed.redactions };
   }
 }
 

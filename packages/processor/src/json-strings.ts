@@ -57,7 +57,13 @@ interface Open {
  * belong to; an array's items under the array's key), or `undefined` when
  * nothing changed.
  */
-export function redactJsonStrings(text: string, topKey: string, redact: RedactString): { text: string; redactions: number } | undefined {
+export function redactJsonStrings(
+  text: string,
+  topKey: string,
+  redact: RedactString,
+  /** When given, the values under a key it refuses are kept unread (keys are still read: they name what follows). */
+  valuesUnder?: (key: string) => boolean,
+): { text: string; redactions: number } | undefined {
   const stack: Open[] = [];
   let expectKey = false;
   let lastKey = topKey;
@@ -69,11 +75,17 @@ export function redactJsonStrings(text: string, topKey: string, redact: RedactSt
     if (c === 0x22 /* " */) {
       let end = i + 1;
       while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
-      const value = JSON.parse(text.slice(i, end + 1)) as string;
       const top = stack[stack.length - 1];
       const isKey = top?.object === true && expectKey;
       // A key is judged as text (under no key); a value under the key it belongs to.
       const under = isKey ? '' : top === undefined ? topKey : top.object ? lastKey : top.key;
+      if (!isKey && valuesUnder !== undefined && !valuesUnder(under)) {
+        i = end;
+        continue;
+      }
+      // Without an escape, a JSON string's content is its text (the document is valid JSON: no raw control characters).
+      const raw = text.slice(i + 1, end);
+      const value = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
       const r = redact(under, value);
       const kept = r !== undefined && r.redactions > 0 ? r.text : value;
       if (kept !== value) {

@@ -461,6 +461,21 @@ test('a JSON document redacted stays a JSON document, and every value under a ke
         if (a['password'] === 'Xk9mP2qL7wZ') assert.equal(parsed.tool_calls[i]?.arguments['password'], '[REDACTED:password_assignment]', out);
       }
     }),
-    { numRuns: 3000 },
+    {
+      numRuns: 3000,
+      // Found by a seed hunt (seed 2002899477, about 1 CI run in 100): a string ending in `'password='` before the password.
+      examples: [[[{ cmd: "{'password='", password: 'Xk9mP2qL7wZ', token: 'postgres://u:S3cretPw@h/db' }, { password: "'" }, {}]]],
+    },
   );
+});
+
+test('a value under a key naming a secret, in a JSON document, is redacted even where the rules read a quote in an earlier string as opening a value over it', () => {
+  // The rules read the document as text: `'pwd='` opens a quoted value to them that runs to the `'` of a later string,
+  // over `"password":"…"`; a tag inside it (the URL's password, replaced first) and they drop that value, and with it
+  // the password they would have found there. The document kept its structure, so nothing else looked again.
+  const redactor = new SpanRedactor(createRedactor({}));
+  const doc = JSON.stringify({ a: [{ cmd: "{'pwd='", password: 'Xk9mP2qL7wZ', url: 's://:w@h' }, { note: "'" }] });
+  const out = redactor.redactValue('agentspan.meta', doc)?.text ?? doc;
+  assert.deepEqual(JSON.parse(out), { a: [{ cmd: "{'pwd='", password: '[REDACTED:password_assignment]', url: 's://:[REDACTED:url_password]@h' }, { note: "'" }] });
+  assert.equal(redactor.redactValue('agentspan.meta', doc)?.redactions, 2);
 });
