@@ -123,12 +123,7 @@ describe('meta.truncated on workflow_runs and dag_nodes rows', () => {
         const id = `conv-cut-${n++}`;
         const earlier = part(id, 0, cutFirst ? true : undefined);
         const later = part(id, 60, cutFirst ? undefined : true);
-        if (how === 'one batch') await writeRows(db.pool, db.schema, [later, earlier]);
-        else {
-          const [a, b] = how === 'earlier then later' ? [earlier, later] : [later, earlier];
-          await writeRows(db.pool, db.schema, [a]);
-          await writeRows(db.pool, db.schema, [b]);
-        }
+        await writeInOrder(db, earlier, later, how);
         const meta = await runMeta(id);
         assert.equal(meta?.['truncated'], true, `cut ${cutFirst ? 'earlier' : 'later'} part, ${how}: ${JSON.stringify(meta)}`);
         assert.equal(meta?.['multi_trace'], true);
@@ -164,12 +159,7 @@ describe('meta.truncated on workflow_runs and dag_nodes rows', () => {
           const user = part(id, userFirst ? 0 : 60, { [Attr.ATTR_USER_META]: JSON.stringify({ truncated: userValue }) });
           const cut = part(id, userFirst ? 60 : 0, { [Attr.ATTR_TRUNCATED]: true });
           const [earlier, later] = userFirst ? [user, cut] : [cut, user];
-          if (how === 'one batch') await writeRows(db.pool, db.schema, [later, earlier]);
-          else {
-            const [a, b] = how === 'earlier then later' ? [earlier, later] : [later, earlier];
-            await writeRows(db.pool, db.schema, [a]);
-            await writeRows(db.pool, db.schema, [b]);
-          }
+          await writeInOrder(db, earlier, later, how);
           const meta = await runMeta(id);
           const where = `user ${JSON.stringify(userValue)} on the ${userFirst ? 'earlier' : 'later'} part, ${how}`;
           assert.equal(meta?.['truncated'], true, `${where}: ${JSON.stringify(meta)}`);
@@ -178,3 +168,14 @@ describe('meta.truncated on workflow_runs and dag_nodes rows', () => {
     }
   });
 });
+
+/** Writes a run's two parts each alone, in either order, or both in one batch (later first: the merge must not rely on order). */
+async function writeInOrder(db: TestSchema, earlier: MappedRow, later: MappedRow, how: 'earlier then later' | 'later then earlier' | 'one batch'): Promise<void> {
+  if (how === 'one batch') {
+    await writeRows(db.pool, db.schema, [later, earlier]);
+    return;
+  }
+  const [a, b] = how === 'earlier then later' ? [earlier, later] : [later, earlier];
+  await writeRows(db.pool, db.schema, [a]);
+  await writeRows(db.pool, db.schema, [b]);
+}
