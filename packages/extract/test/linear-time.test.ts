@@ -36,7 +36,7 @@ const distinctOpens = (line = (i: number) => `open(v${i})\n`): string => {
   return out.join('');
 };
 
-const cases: [string, string, (s: string) => unknown][] = [
+const cases: [string, string, (s: string) => unknown, number?][] = [
   ['python open( x N', fill('open('), code('python')],
   ['python f(f(f( with args', fill("np.save(open('a', 'w'), "), code('python')],
   ['python ((((', fill('('), code('python')],
@@ -199,7 +199,10 @@ const cases: [string, string, (s: string) => unknown][] = [
   ['redact escaped tabs, then a key', fill('\\t') + 'password: a b', (s) => redactor.redact(s)],
   // Secrets passed as arguments (redact-arguments.ts) and code kept after a key (redact-code.ts).
   ['redact bracketed values x N', fill('password=a[b]c '), (s) => redactor.redact(s)],
-  ['redact lists opened in strings x N, closed at the end', fill('"token=[","password":"x",') + ']', (s) => redactor.redact(s)],
+  // Each key here reads its line's next 1 024 characters twice (a list closed, then one its line does not close: see
+  // UNCLOSED_LIST in redact.ts), then walks back for an opening quote: about 650 ms per MB on a quiet machine, 1.7 s
+  // when CI runs the packages' suites side by side on 2 cores. Linear (2 MB takes 2.1x 1 MB); a quadratic takes minutes.
+  ['redact lists opened in strings x N, closed at the end', fill('"token=[","password":"x",') + ']', (s) => redactor.redact(s), 4 * BOUND_MS],
   ['redact one value of [ x N', 'password=' + fill('a['), (s) => redactor.redact(s)],
   ['redact [ and long runs closed nowhere x N', fill('password=Xk[' + 'a'.repeat(300) + ' '), (s) => redactor.redact(s)],
   ['redact key literals x N, no call', fill('"api_key", '), (s) => redactor.redact(s)],
@@ -310,11 +313,11 @@ const cases: [string, string, (s: string) => unknown][] = [
 ];
 
 describe('bounded time on adversarial 1 MB inputs', () => {
-  for (const [name, input, run] of cases) {
+  for (const [name, input, run, bound = BOUND_MS] of cases) {
     it(name, () => {
       run(input.slice(0, 10_000)); // warm up
-      const ms = fastestUnder(() => run(input), BOUND_MS);
-      assert.ok(ms < BOUND_MS, `${name}: ${ms.toFixed(0)} ms for 1 MB (the fastest of 3 runs)`);
+      const ms = fastestUnder(() => run(input), bound);
+      assert.ok(ms < bound, `${name}: ${ms.toFixed(0)} ms for 1 MB (the fastest of 3 runs)`);
     });
   }
 });
