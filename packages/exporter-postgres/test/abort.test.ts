@@ -19,16 +19,9 @@ import pg from 'pg';
 import { PostgresExecutionEventExporter, PostgresSpanProcessor, WriteAbortedError, type MappedRow } from '../src/index.js';
 import { cancelRequestMessage } from '../src/cancel-request.js';
 import { countQueries, spanFactory, type SpanFactory } from './helpers.js';
+import { until } from './until.js';
 
 const quiet = { warn: () => {}, info: () => {} };
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** `p`'s outcome, or `'pending'` if it has none within `ms`. */
 async function within<T>(p: Promise<T>, ms: number): Promise<{ value: T } | { error: unknown } | 'pending'> {

@@ -1,4 +1,4 @@
-/** Polls `cond` every 20 ms until it holds; throws naming `what` after `ms`. */
+/** Polls `cond` every 20 ms until it holds; throws naming `what` after `ms` (the package's tests share it). */
 export async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {

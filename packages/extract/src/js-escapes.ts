@@ -21,6 +21,8 @@
  *   name (`paths.ts` drops it: Node would write U+FFFD in its place).
  */
 
+import { hexValue } from './hex-digit.js';
+
 /** Text between a literal's delimiters, as '…' or "…" holds it. */
 export const QUOTED = 0;
 /** Text between a template's delimiters (a piece of it between substitutions), cooked. */
@@ -178,12 +180,6 @@ function codePointEnd(src: string, from: number, to: number): number {
   if (k === from || k >= to || src.charCodeAt(k) !== 125) return -1;
   codePointValue = v;
   return k;
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
 /** A template's raw text `src[from, to)` (what `String.raw` gives): as written, its line ends LF. */

@@ -15,6 +15,8 @@
  *   text a file name of those bytes has.
  */
 
+import { hexValue } from './hex-digit.js';
+
 /** Index after the escape `decodeEscape` last read. */
 export let escapeEnd = 0;
 
@@ -92,12 +94,6 @@ function hexEscape(src: string, from: number, width: number): string | undefined
   }
   escapeEnd = from + width;
   return v > 0x10ffff ? undefined : String.fromCodePoint(v);
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
 /** Longest Unicode character name plus room: a `{` with no `}` this close is no `\N{…}`. */
