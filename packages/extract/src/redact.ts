@@ -511,6 +511,9 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
     if (uncut !== value) return keptValue({ ...v, value: uncut }, key, separator, input, keyStart);
   }
   if (authorizationKept(v, key, input)) return true;
+  // A shell default that is an earlier tag whole (`${HF_TOKEN:-[REDACTED:huggingface_token]}`, read inside a quoted
+  // value kept whole): redacted already, by the rule that knew its kind; nothing around the tag is left to judge.
+  if (v.bare && SHELL_DEFAULT_TAG_RE.test(value)) return true;
   if (v.pastBracket) {
     const close = value.indexOf(']');
     // A path of subscripts and members (`data[0].strip`, `tokens[i][j`, `resp[0][`) is code when what
@@ -540,6 +543,12 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
 
 /** A YAML block scalar's indicator (`|`, `>-`, `|2+`): the value is on the lines below. */
 const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
+/**
+ * A shell parameter expansion's default, alternative or error word that is an earlier tag whole (after `:-`, `:=`,
+ * `:+`, `:?`); its `]` is optional as {@link assignedValue} judges a value ending in a closed `[…]` without it.
+ */
+const SHELL_DEFAULT_TAG_RE = /^[-=+?]\[REDACTED:[A-Za-z0-9_.-]{1,64}\]?$/;
+
 /** What may follow a block scalar's indicator on its line: blanks, a comment. */
 const BLOCK_REST_RE = /[ \t]{0,64}(?:#[^\n\r"\\]{0,256})?/y;
 
@@ -1002,6 +1011,11 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         // inside them, where one named as a secret's key is a value like any (`token="…"`).
         if (schemeParameters(m, g, start, skip)) passwordRe.lastIndex = start + g[0]!.length + g[1]!.length;
         else if (back > 0) passwordRe.lastIndex = start + m.length - back;
+        // A quoted value or a list kept whole (for an earlier tag, a reference: `password = "${X} token=Xk9…"`, or a
+        // closing quote read as an opening one, `'pwd=' password=Xk9… s://:[REDACTED:url_password]@h '`): the scan goes
+        // on inside it, where a key is judged as any (passed over, its secret stayed in clear). Each value is read
+        // once more at most (up to its first closing quote, `]` or line end: 1 024 characters), so still linear.
+        else if (g[2] !== undefined || g[3] !== undefined || g[5] !== undefined || g[6] !== undefined) passwordRe.lastIndex = valueAt + 1;
         continue;
       }
       // A plain YAML value going on over deeper lines (`password: first` then `  continued`): one value, replaced whole.

@@ -2837,3 +2837,30 @@ describe('createRedactor: a review of the cookie, YAML and cut shapes of 2026-12
     assertKept(['{"cookies": {"domains": ["a.example", "b.example"]}}']);
   });
 });
+
+describe('createRedactor: keys inside a quoted value kept as a whole (2026-12-07)', () => {
+  it('leak: a quoted value kept for an earlier tag or a reference is read inside, so a key in it is judged', () => {
+    assertRedacts([
+      // The flake hunt's case: `'pwd='` read as `pwd=` opening a quoted value to the last `'`, kept for the URL's tag.
+      ["{'pwd=' password=Xk9mP2qL7wZ s://:w@h '", "{'pwd=' password=[REDACTED:password_assignment] s://:[REDACTED:url_password]@h '", 2],
+      ['password: "[REDACTED:x] secret=Xk9mP2qL7wZ"', 'password: "[REDACTED:x] secret=[REDACTED:password_assignment]"', 1],
+      ['password = "${X} token=Xk9mP2qL7wZ"', 'password = "${X} token=[REDACTED:password_assignment]"', 1],
+      ['pwd = "$(cat f) api_key=Xk9mP2qL7wZ"', 'pwd = "$(cat f) api_key=[REDACTED:password_assignment]"', 1],
+      ["token = ['[REDACTED:x]', 'password=Xk9mP2qL7wZ']", "token = ['[REDACTED:x]', 'password=[REDACTED:password_assignment]']", 1],
+    ]);
+  });
+
+  it("a shell default that an earlier rule redacted keeps that rule's tag, quoted or not", () => {
+    const hf = `hf_${'abcdefghijklmnopqrstuvwxyzABCDEFGH'}`;
+    assertRedacts([
+      [`echo \${HF_TOKEN:-${hf}}`, 'echo ${HF_TOKEN:-[REDACTED:huggingface_token]}', 1],
+      [`X="\${HF_TOKEN:=${hf}}"`, 'X="${HF_TOKEN:=[REDACTED:huggingface_token]}"', 1],
+    ], ['huggingface_token']);
+    // Not a tag whole: what follows the tag was never judged.
+    assertRedacts([['echo ${HF_TOKEN:-[REDACTED:huggingface_token]Xk9mP2}', 'echo ${HF_TOKEN:[REDACTED:password_assignment]}', 1]]);
+  });
+
+  it('what a kept value holds that is no secret stays kept', () => {
+    assertKept(['password = "${X} token=${Y}"', 'password: "[REDACTED:x] token=$TOKEN"', 'token = "${A} (see api_key=os.environ)"']);
+  });
+});
