@@ -241,6 +241,17 @@ function markCut(meta: JsonObject, a: Attributes): void {
 }
 
 /**
+ * `meta.redactions` on a run's or node's row: how many values the processor
+ * redacted on its span (its task, session id, title, metadata, name), as on
+ * an event's row. A run made of several traces merges it as any `meta` key
+ * (run-merge.ts): the earlier part's count where both parts have one, so the
+ * merged row has a count whenever a part redacted something.
+ */
+function markRedacted(meta: JsonObject, a: Attributes): void {
+  put(meta, 'redactions', readNumber(a[Attr.ATTR_REDACTIONS]));
+}
+
+/**
  * Merges the user's JSON object (the attribute `value`) under the derived keys:
  * derived keys win. A user value that is valid but not an object is kept
  * under `fallbackKey` instead of being lost.
@@ -315,6 +326,7 @@ function mapRun(span: ReadableSpan): WorkflowRunRow {
   put(meta, 'service_name', c.serviceName ?? undefined);
   put(meta, 'error_message', c.errorMessage ?? undefined);
   markCut(meta, a);
+  markRedacted(meta, a);
   // One part of a run made of several traces: merged into the stored row, not put over it (run-merge.ts).
   if (a[Attr.ATTR_RUN_MULTI_TRACE] === true) meta[MULTI_TRACE_KEY] = true;
   const fullMeta = withUser(meta, a[Attr.ATTR_USER_META], 'user_meta');
@@ -347,6 +359,7 @@ function mapNode(span: ReadableSpan): DagNodeRow {
   const meta: JsonObject = {};
   put(meta, 'error_message', c.errorMessage ?? undefined);
   markCut(meta, a);
+  markRedacted(meta, a);
   return {
     id: eventIdFor(c.traceId, c.spanId),
     run_id: indexSafe(readString(a[Attr.ATTR_RUN_ID]) ?? c.traceId),

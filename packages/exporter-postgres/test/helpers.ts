@@ -9,7 +9,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { Attr, EventType } from '@agentspan/semconv';
 import type pg from 'pg';
-import type { ExecutionEventRow } from '../src/index.js';
+import type { TestSchema } from '@agentspan/test-support';
+import { writeRows, type ExecutionEventRow, type MappedRow } from '../src/index.js';
 
 export interface SpanFactory {
   /** Starts a span (child of `parent` when given) with the attributes. */
@@ -240,4 +241,15 @@ export function eventRow(over: Partial<ExecutionEventRow> = {}): ExecutionEventR
     attributes: {},
     ...over,
   };
+}
+
+/** Writes a run's two parts each alone, in either order, or both in one batch (later first: the merge must not rely on order). */
+export async function writeInOrder(db: TestSchema, earlier: MappedRow, later: MappedRow, how: 'earlier then later' | 'later then earlier' | 'one batch'): Promise<void> {
+  if (how === 'one batch') {
+    await writeRows(db.pool, db.schema, [later, earlier]);
+    return;
+  }
+  const [a, b] = how === 'earlier then later' ? [earlier, later] : [later, earlier];
+  await writeRows(db.pool, db.schema, [a]);
+  await writeRows(db.pool, db.schema, [b]);
 }

@@ -15,7 +15,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { mapSpanToRow, PostgresExecutionEventExporter, writeRows, type MappedRow } from '../src/index.js';
-import { exportSpans, spanFactory, type SpanFactory } from './helpers.js';
+import { exportSpans, spanFactory, writeInOrder, type SpanFactory } from './helpers.js';
 
 describe('meta.truncated on workflow_runs and dag_nodes rows', () => {
   let db: TestSchema;
@@ -168,14 +168,3 @@ describe('meta.truncated on workflow_runs and dag_nodes rows', () => {
     }
   });
 });
-
-/** Writes a run's two parts each alone, in either order, or both in one batch (later first: the merge must not rely on order). */
-async function writeInOrder(db: TestSchema, earlier: MappedRow, later: MappedRow, how: 'earlier then later' | 'later then earlier' | 'one batch'): Promise<void> {
-  if (how === 'one batch') {
-    await writeRows(db.pool, db.schema, [later, earlier]);
-    return;
-  }
-  const [a, b] = how === 'earlier then later' ? [earlier, later] : [later, earlier];
-  await writeRows(db.pool, db.schema, [a]);
-  await writeRows(db.pool, db.schema, [b]);
-}

@@ -342,6 +342,31 @@ test('string resource attributes are redacted like span attributes before they l
   assert.equal(unredacted?.['deployment.note'], `token=${slack}`, 'redaction: false turns it off here too');
 });
 
+test("a run's and a node's own texts redacted: their rows count it in meta.redactions, as events' rows do", async () => {
+  const key = 'sk-proj-' + 'Z3x5C7v9B1n3M5q7W9e1R3t5Y7u9I1o3';
+  const agentspan = await startAgentspan({
+    databaseUrl: db.url,
+    schema: db.schema,
+    otlpEndpoint: false,
+    registerGlobal: false,
+    flushOnExit: false,
+    spoolDir: false,
+    logger: { warn: () => {} },
+  });
+  const run = agentspan.startRun({ runId: 'run-own-redactions', task: `Call the API with OPENAI_API_KEY=${key}` });
+  const step = run.startNode('login', { title: `log in with ${key}` });
+  step.end();
+  run.end({ status: 'success' });
+  await agentspan.shutdown();
+  const runRow = (await db.pool.query(`SELECT task_description, meta FROM "${db.schema}".workflow_runs WHERE id = $1`, ['run-own-redactions'])).rows[0];
+  const nodeRow = (await db.pool.query(`SELECT title, meta FROM "${db.schema}".dag_nodes WHERE run_id = $1`, ['run-own-redactions'])).rows[0];
+  assert.ok(!JSON.stringify([runRow, nodeRow]).includes(key), JSON.stringify([runRow, nodeRow]));
+  assert.match(String(runRow?.task_description), /\[REDACTED:/);
+  assert.match(String(nodeRow?.title), /\[REDACTED:/);
+  assert.ok(Number(runRow?.meta?.redactions) >= 1, JSON.stringify(runRow?.meta));
+  assert.ok(Number(nodeRow?.meta?.redactions) >= 1, JSON.stringify(nodeRow?.meta));
+});
+
 test('postgresEventsInProgressAfterMs: a long code execution is listed while it runs (redacted names, no content), its end replaces the row; 0 turns it off', async () => {
   const rowsOf = async (runId: string) =>
     (await db.pool.query(`SELECT status, name, agent_name, inputs, meta, completed_at FROM execution_events WHERE run_id = $1 ORDER BY execution_order`, [runId]))
