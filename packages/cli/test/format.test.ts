@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { colorsFor, stripAnsi } from '../src/format/colors.js';
 import { parseSince } from '../src/format/since.js';
 import { renderTable } from '../src/format/table.js';
-import { displayWidth } from '../src/format/width.js';
+import { cutToWidth, displayWidth, fitCell, wrapToWidth } from '../src/format/width.js';
 import { formatBytes, formatDuration, formatPercent, formatTimestamp, maxOf, minOf, shorten, terminalSafe, terminalSafeContent, terminalSafeLines } from '../src/format/text.js';
 import { createProgress, progressLine } from '../src/progress.js';
 import { UsageError, type CliIo } from '../src/io.js';
@@ -244,4 +244,30 @@ test('terminalSafeContent keeps lines and tabs, drops every other control charac
     { numRuns: 1000 },
   );
   assert.equal(terminalSafeContent('a\tb\r\nc\u001b]0;t\u0007\u001b[2J\u202ed'), 'a\tb\nc]0;t[2Jd');
+});
+
+test('a cell of 20 MB is measured without an object per character and cut to a column reading its start only', () => {
+  // Each character was an object before (1.4 GB and seconds for 20 MB, a timeline or table of rows someone else wrote),
+  // and a cut measured the whole cell first; now measuring allocates nothing per character and a cut stops at the
+  // column's width. The bound is many times what a cut needs on a loaded machine; the old code took 8-80 s here.
+  const cell = 'ab😀 é\u0301中'.repeat(2_000_000);
+  const fastest = (run: () => unknown): number => {
+    let best = Infinity;
+    for (let i = 0; i < 3 && best >= 1500; i++) {
+      const t0 = performance.now();
+      run();
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  };
+  let cut = '';
+  assert.ok(fastest(() => (cut = fitCell(cell, 40))) < 1500, 'fitCell');
+  // Eight columns a repeat; the `中` after the fifth `é` would end at column 40, past the 39 left before the `…`.
+  assert.equal(cut, `${'ab😀 é\u0301中'.repeat(4)}ab😀 é\u0301…`);
+  assert.equal(displayWidth(cut), 39);
+  assert.ok(fastest(() => (cut = cutToWidth(`\u001b[31m${cell}`, 12))) < 1500, 'cutToWidth');
+  assert.equal(cut, '\u001b[31mab😀 é\u0301中ab…\u001b[0m');
+  // Measured whole (a column's natural width): every character read, none kept.
+  assert.equal(displayWidth(cell), 8 * 2_000_000);
+  assert.deepEqual(wrapToWidth('ab😀 é\u0301中 '.repeat(3), 9), ['ab😀 é\u0301中', 'ab😀 é\u0301中', 'ab😀 é\u0301中']);
 });
