@@ -236,6 +236,21 @@ function isInterpolationsOnly(value: string): boolean {
 }
 
 /**
+ * Whether what follows `${NAME:` (the value read after a key's `:`, ending at `end`) is no value: `:?`'s error message,
+ * or an operator (`-`, `=`, `+`) whose word is empty (`${API_KEY:-}`: `set -u` scripts and compose files write it
+ * everywhere), a reference (`${TOKEN:-$GH_TOKEN}`, `${A:-${B}}`, `${A:-$(cat f)}`), or after `+` a flag
+ * (`${TOKEN:+--token}`: the word used when the variable is set). A literal default is a value (`${PW:-changeme}`).
+ */
+function shellWordKept(value: string, input: string, end: number): boolean {
+  if (value.startsWith('?')) return true;
+  if (!/^[-=+]/.test(value)) return false;
+  const word = value.slice(1);
+  if (word === '') return input.charCodeAt(end) === 125; // `}`
+  if (word === '$') return input.charCodeAt(end) === 123 || input.charCodeAt(end) === 40; // `${`, `$(`
+  return /^\$[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(word) || (value.charCodeAt(0) === 43 && word.startsWith('-'));
+}
+
+/**
  * Whether an assigned value is code, not a secret: what it refers to holds
  * the secret, if any, and redacting it would corrupt the code and its hash
  * (mined later for repeated code). Decided after two reviews, one of false
@@ -269,7 +284,7 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   // `$PWD:/work` (a shell variable, then a path) and `${API_KEY:?message}` (not `${PW:-default}`: a default is a value).
   // A tag before the `{` stands for the `$` it replaced (`abcd${…` redacted): see tagEndsAt.
   if (colon && input.charCodeAt(start - 1) === 36 /* $ */) return true;
-  if (colon && input.charCodeAt(start - 1) === 123 /* { */ && (input.charCodeAt(start - 2) === 36 || tagEndsAt(input, start - 2)) && value.startsWith('?')) return true;
+  if (colon && input.charCodeAt(start - 1) === 123 /* { */ && (input.charCodeAt(start - 2) === 36 || tagEndsAt(input, start - 2)) && shellWordKept(value, input, end)) return true;
   if (!bare) return false;
   if (BARE_PLACEHOLDER_RE.test(value) || EXPRESSION_WORD_RE.test(value) || GENERIC_RE.test(value)) return true;
   // `<your key here>`: words up to a `>` on the same line.

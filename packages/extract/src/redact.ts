@@ -538,7 +538,41 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   // A template literal with a field (`` `${this.apiKey}` ``, `` `Bearer ${token}` ``): code building the value.
   if (v.bare && value.charCodeAt(0) === 96 && /^`[^`\n]{0,1024}`/.exec(input.slice(v.end - value.length, v.end - value.length + 1026))?.[0].includes('${')) return true;
   if (v.list && /^\[\s*\]$/.test(value)) return true; // an empty list holds no secret
+  if (concatenatedName(v, input, keyStart)) return true;
   return notASecret(value, key, separator, v.bare, input, keyStart, v.end);
+}
+
+/**
+ * A name, a path of names or a call of one, between two concatenation operators (`+`, `.`, `..`, `||`, `&`): what a
+ * quoted "value" holds when its quotes are those of two string literals (` + token + `, PHP's ` . $token . `).
+ */
+const CONCATENATED_NAME_RE =
+  /^[ \t]{0,16}(?:\+|\.{1,2}|\|\||&)[ \t]{0,16}\$?[A-Za-z_][\w$]{0,127}(?:\??\.[A-Za-z_][\w$]{0,127}){0,16}(?:\([^()"'\n]{0,128}\)|\[[^\]"'\n]{0,64}\])?[ \t]{0,16}(?:\+|\.{1,2}|\|\||&)[ \t]{0,16}$/;
+
+/**
+ * Whether a quoted value is code between two string literals: its opening quote closes the string the key is in, and
+ * it holds a name concatenated ({@link CONCATENATED_NAME_RE}): `"?access_token=" + token + "&limit=10"`. Redacted, the
+ * code was corrupted (a URL built so is common); read inside a value kept whole (012860e) too.
+ */
+function concatenatedName(v: AssignedValue, input: string, keyStart: number): boolean {
+  if (!(v.doubleQuoted || v.singleQuoted || v.escapedQuote !== undefined) || !CONCATENATED_NAME_RE.test(v.value)) return false;
+  // The quote, maybe escaped (`\"`: code in a JSON string), is the value's opening one.
+  const quote = v.escapedQuote ?? input.charAt(v.end - v.value.length - 2);
+  // The nearest such quote before the key on its line opens a literal: after what opens a string for
+  // openingQuoteBefore, or after a concatenation (`base + "?token=" + token + "&x=1"`). Bounded.
+  const stop = Math.max(0, keyStart - QUOTE_WALK_BACK);
+  const view = input.slice(stop, keyStart);
+  let at = -1;
+  for (let from = view.length; from > 0; from = at) {
+    at = view.lastIndexOf(quote, from - 1);
+    // An escaped quote where a plain one is looked for is part of the literal (`"a\"b"`).
+    if (at < 0 || quote.length > 1 || view.charCodeAt(at - 1) !== 92) break;
+  }
+  if (at < 0 || /[\r\n]/.test(view.slice(at))) return false;
+  at += stop;
+  let j = at - 1;
+  while (j >= 0 && at - j <= QUOTE_BLANKS_BACK && (input.charCodeAt(j) === 32 || input.charCodeAt(j) === 9)) j--;
+  return j < 0 || /[:,=([{+.&|\r\n]/.test(input.charAt(j));
 }
 
 /** A YAML block scalar's indicator (`|`, `>-`, `|2+`): the value is on the lines below. */
@@ -548,6 +582,12 @@ const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
  * `:+`, `:?`); its `]` is optional as {@link assignedValue} judges a value ending in a closed `[…]` without it.
  */
 const SHELL_DEFAULT_TAG_RE = /^[-=+?]\[REDACTED:[A-Za-z0-9_.-]{1,64}\]?$/;
+
+/**
+ * A shell expansion with a default (`${NAME:-word}`, `${NAME-word}`, `${NAME:=word}`): its name and word (no blank,
+ * quote, `$`, brace or backquote: a literal). Sticky: read where a value starts.
+ */
+const SHELL_DEFAULT_RE = /\$\{([A-Za-z_][A-Za-z0-9_]{0,63}):?[-=]([^\s$`{}"'\\]{1,256})\}/y;
 
 /** What may follow a block scalar's indicator on its line: blanks, a comment. */
 const BLOCK_REST_RE = /[ \t]{0,64}(?:#[^\n\r"\\]{0,256})?/y;
@@ -873,11 +913,43 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       valuePattern(5),
     'g',
   );
+  /**
+   * A secret's key and its `=` or `:` inside a bare value, past its first character (`process.env.X||token=Xk9…`,
+   * `PWD=/srv?token=Xk9…`): as the assignment rule reads a key, bounded as it is (linear).
+   */
+  const innerKeyRe = new RegExp(`(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,128}(?:${keyPattern})(?:=(?!=)|:(?![:=]))`, 'g');
+  /**
+   * Whether a bare value kept for its start (`process.env.…`, `os.environ…`, `PWD=/path`) holds a secret's key: it is
+   * replaced whole, as a value read past a `]` holding one is ({@link keptValue}). Passed over, the key's secret stayed in
+   * clear; read inside, its tag made a second pass judge the outer value as holding a tag (replaced whole then).
+   */
+  const bareHoldsKey = (v: AssignedValue): boolean => {
+    if (!v.bare || (v.value.indexOf('=', 1) < 0 && v.value.indexOf(':', 1) < 0)) return false;
+    innerKeyRe.lastIndex = 1;
+    return innerKeyRe.test(v.value);
+  };
+  /**
+   * A literal default of the shell expansion that starts a kept value (`password=${PW:-changeme}`, `"${PW-changeme}"`,
+   * `:=`): where its word is, when judged a value as the key's (kept with the reference, it was in clear). Not when the
+   * expansion's name is a secret's key (`${DB_PASSWORD:-x}`: read as that key's value). Bounded.
+   */
+  const literalDefault = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): { start: number; end: number } | undefined => {
+    const v = assignedValue(m, g, 2, start);
+    if (v.list || !v.value.startsWith(v.bare ? '$' : '${')) return undefined;
+    const at = v.bare ? v.end - v.value.length : v.end - v.value.length - (v.escapedQuote ?? '"').length;
+    SHELL_DEFAULT_RE.lastIndex = at;
+    const d = SHELL_DEFAULT_RE.exec(input);
+    if (d === null || keyEnd.test(d[1]!)) return undefined;
+    const end = at + d[0].length - 1;
+    const wordStart = end - d[2]!.length;
+    const word: AssignedValue = { ...lineValue(d[2]!, end), bare: true };
+    return keptValue(word, g[0]!.slice(skip), g[1]!, input, start + skip) ? undefined : { start: wordStart, end };
+  };
   /** The replacement of one `password_assignment` match, or `undefined` (kept). */
   const replacePassword = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): string | undefined => {
     const v = assignedValue(m, g, 2, start);
     const key = g[0]!.slice(skip);
-    if (keptValue(v, key, g[1]!, input, start + skip)) return undefined;
+    if (keptValue(v, key, g[1]!, input, start + skip) && !bareHoldsKey(v)) return undefined;
     // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
     // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
     const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
@@ -979,8 +1051,12 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
           emit(text.slice(last, valueStart) + tag('password_assignment'));
           last = close;
           count++;
+          passwordRe.lastIndex = close;
+        } else {
+          // Kept, what is inside the string is read as any text (a key in it, `token='x password=Xk9…", "b": "[REDACTED:x]'`,
+          // was passed over to that quote, its secret in clear): the scan goes on past the value's first character.
+          passwordRe.lastIndex = close > valueStart ? valueStart + 1 : close;
         }
-        passwordRe.lastIndex = close;
         continue;
       }
       // `password: |` then the value on the lines below: the value is those lines, not the indicator (`|` or `>`
@@ -1007,6 +1083,14 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       const words = g[8] ?? '';
       const back = words.trim() !== '' && (r === undefined || r.endsWith(words)) ? words.length : 0;
       if (r === undefined) {
+        const word = literalDefault(m, g, text, start, skip);
+        if (word !== undefined) {
+          emit(text.slice(last, word.start) + tag('password_assignment'));
+          last = word.end;
+          count++;
+          passwordRe.lastIndex = word.end;
+          continue;
+        }
         // A scheme's parameters, kept as a whole (`"Authorization": "Token token=\"…\""`, Rails'): the scan goes on
         // inside them, where one named as a secret's key is a value like any (`token="…"`).
         if (schemeParameters(m, g, start, skip)) passwordRe.lastIndex = start + g[0]!.length + g[1]!.length;

@@ -80,6 +80,14 @@ const cases: [string, (size: number) => string, boolean?][] = [
   ['https://u:x[REDACTED:name_value]@h x N', (n) => fill('https://u:x[REDACTED:name_value]@h ', n)],
   ['token: hunterTwoCookie{ x N (names glued to a jar\'s)', (n) => fill('token: hunterTwoCookie{ apiKey: self.page.addCookies([ ', n)],
   ['PWD://[REDACTED:…]…[truncated] x N (cut tags in kept values)', (n) => fill('PWD://[REDACTED:aws_access_key]' + TRUNCATION_MARK + '\n', n)],
+  // A review of 012860e (2026-12-07): a value kept whole is read inside, and each key there reads its own value again.
+  // Lists kept (`[[`) and closed nowhere on their line cost the most: each key reads to the line's bound (1 024
+  // characters), about 1.2 s per MB on a quiet machine (`token=[[a, ` x N: 1.1 s), 20 to 40 times the reading that
+  // passed them over, still linear.
+  ['"x": "token=[[a password=[[b x N on one line (kept lists closed nowhere, crossing a string\'s end)', (n) => fill('"x": "token=[[a password=[[b ', n)],
+  ["token='x password=y\", \"[REDACTED:x]' x N (kept for a tag past the string's end)", (n) => fill('{"a": "token=\'x password=Xk9mP2", "b": "[REDACTED:x] it\'s"}\n', n)],
+  ['PWD=/srv?token=Xk9 and process.env.X||token=Xk9 x N (keys in kept bare values)', (n) => fill('PWD=/srv?token=Xk9 password=process.env.X||token=Xk9 ', n)],
+  ['"?token=" + tok + "&x=1" x N (concatenations)', (n) => fill('u = base + "?token=" + tok + "&x=1"; ', n)],
 ];
 
 describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {

@@ -2864,3 +2864,83 @@ describe('createRedactor: keys inside a quoted value kept as a whole (2026-12-07
     assertKept(['password = "${X} token=${Y}"', 'password: "[REDACTED:x] token=$TOKEN"', 'token = "${A} (see api_key=os.environ)"']);
   });
 });
+
+describe('createRedactor: a review of 012860e (keys inside values kept whole, 2026-12-07)', () => {
+  it('leak: a value crossing the end of the string its key is in, kept, is read inside (the scan went on at that end)', () => {
+    assertRedacts([
+      // Kept for an earlier tag past the string's end (`it's` closes the quote `token='` opened in the first string).
+      [
+        `{"a": "token='x password=Xk9mP2qL7wZ", "b": "AKIAIOSFODNN7EXAMPLE it's"}`,
+        `{"a": "token='x password=[REDACTED:password_assignment]", "b": "[REDACTED:aws_access_key] it's"}`,
+        2,
+      ],
+      [`x = 'token="\${X} password=Xk9mP2qL7wZ', y = '[REDACTED:x]"'`, `x = 'token="\${X} password=[REDACTED:password_assignment]', y = '[REDACTED:x]"'`, 1],
+      // A list its line does not close, kept inside the string (`[[`: a nested list's start).
+      ['{"cmd": "token=[[x password=Xk9mP2qL7wZ", "b": "x"}', '{"cmd": "token=[[x password=[REDACTED:password_assignment]", "b": "x"}', 1],
+    ]);
+  });
+
+  it('leak: a bare value kept for its start that holds a key and its `=` or `:` is replaced whole (it was passed over)', () => {
+    assertRedacts([
+      ['password=process.env.X||token=Xk9mP2qL7wZ', 'password=[REDACTED:password_assignment]', 1],
+      ['PWD=/srv/app?token=Xk9mP2qL7wZ', 'PWD=[REDACTED:password_assignment]', 1],
+      ['PWD=/srv/app:api_key=Xk9mP2qL7wZ more', 'PWD=[REDACTED:password_assignment] more', 1],
+    ]);
+    assertKept(['PWD=/srv/app:/usr/bin', 'PWD=/srv/app?mode=ro', 'token=process.env.T||DEFAULT_TOKEN', 'password=process.env.PW||secret']);
+  });
+
+  it('a quoted "value" that is a name concatenated between two string literals is code, kept (inside a kept value too)', () => {
+    assertKept([
+      'url = "https://api.example.com/v1?access_token=" + token + "&limit=10"',
+      'String u = "https://h/x?api_key=" + apiKey + "&q=" + q;',
+      "$url = 'https://h/x?token=' . $token . '&a=1';",
+      'cmd = "--password=" + cfg.password + " --verbose"',
+      'u = "?token=" + encodeURIComponent(token) + "&x=1"',
+      'u = base + "?token=" + token + "&x=1"',
+      '{"code": "u = \\"?token=\\" + tok + \\"&x=1\\""}',
+      // Read inside a value kept whole (012860e): it was kept, passed over, before.
+      'password = "${BASE}?token=" + tok + "&x=1"',
+      "token = '${X} password=' + pw + ' more'",
+    ]);
+    // No string closing right before the value: a value as before.
+    assertRedacts([['password=" + tok + "', 'password="[REDACTED:password_assignment]"', 1]]);
+  });
+
+  it("a shell expansion's empty default, a reference as default, or an alternative of one is no value (kept, in a quoted value too)", () => {
+    assertKept([
+      // Read inside a quoted value kept whole since 012860e: compose files and `set -u` scripts write these everywhere.
+      'API_KEY: "${API_KEY:-}"',
+      'export TOKEN="${TOKEN:-}"',
+      'api_key="${API_KEY:-}" curl x',
+      'token: "${GITHUB_TOKEN:-${GH_TOKEN}}"',
+      'token: "${GITHUB_TOKEN:-$GH_TOKEN}"',
+      'API_KEY="${API_KEY:-$(cat /run/secrets/key)}"',
+      'run --token "${TOKEN:+$TOKEN}"',
+      'run ${API_TOKEN:+--api-token}',
+      // Outside a value kept whole (they were redacted before too).
+      '[ -z "${API_KEY:-}" ] && exit 1',
+      'if [ -n "${HF_TOKEN:-}" ]; then',
+      'SECRET_KEY: ${SECRET_KEY:-}',
+      'echo ${API_KEY:-$FALLBACK_KEY}',
+    ]);
+    // A literal default is a value: redacted (`:-`, `:+`), the error message of `:?` kept as before.
+    assertRedacts([
+      ['password: "${DB_PASSWORD:-changeme}"', 'password: "${DB_PASSWORD:[REDACTED:password_assignment]}"', 1],
+      ['echo ${API_KEY:+Xk9mP2qL7wZ}', 'echo ${API_KEY:[REDACTED:password_assignment]}', 1],
+    ]);
+    assertKept(['password: "${DB_PASSWORD:?password required}"']);
+  });
+
+  it("leak: a literal default of a shell expansion that is a secret's key's whole value is redacted (kept with the reference)", () => {
+    assertRedacts([
+      ['password=${PW:-Xk9mP2qL7wZ}', 'password=${PW:-[REDACTED:password_assignment]}', 1],
+      ['POSTGRES_PASSWORD: ${DB_PASS:-changeme}', 'POSTGRES_PASSWORD: ${DB_PASS:-[REDACTED:password_assignment]}', 1],
+      ['DB_PASSWORD: "${DB_PASS-changeme}"', 'DB_PASSWORD: "${DB_PASS-[REDACTED:password_assignment]}"', 1],
+      ['{"api_key": "${KEY:-Xk9mP2qL7wZ}/v1"}', '{"api_key": "${KEY:-[REDACTED:password_assignment]}/v1"}', 1],
+      ['export TOKEN="${GH:=Xk9mP2qL7wZ}"', 'export TOKEN="${GH:=[REDACTED:password_assignment]}"', 1],
+    ]);
+    // No literal: an empty default, a reference, a placeholder; the name a secret's key (read as its own key).
+    assertKept(['password=${PW:-}', 'password="${PW:-$OTHER}"', 'token: ${T:-${U}}', 'password: ${PW:-null}', 'api_key: "${KEY:-<your key>}"']);
+    assertRedacts([['password=${DB_PASSWORD:-Xk9mP2qL7wZ}', 'password=${DB_PASSWORD:[REDACTED:password_assignment]}', 1]]);
+  });
+});
