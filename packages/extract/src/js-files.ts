@@ -48,6 +48,8 @@ const TERMINATORS = new Set([';', ',', ')', '}', ']', '{']);
 /** Scans JS/TS tokens for file writes and reads, adding normalised paths to `sink`. */
 export function scanJsFiles(tokens: TokenList, sink: FileSink): void {
   const match = matchBrackets(tokens);
+  // A mismatched bracket is a SyntaxError the engine reports before running any of the code: nothing is written or read.
+  if (tokens.mismatchedBracket) return;
   const vars = new Map<string, Val>();
   const ctx: EvalContext = { tokens, match, lang: 'js', vars, qualify: (chain) => chain.join('.'), altBudget: { left: ALT_BUDGET } };
   const aliases = fsAliases(tokens, match);

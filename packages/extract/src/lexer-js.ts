@@ -134,11 +134,16 @@ export function lexJs(src: string): TokenList {
     }
     const t = tokens.push(OP, i, i + 1);
     if (c === 40 || c === 91 || c === 123) openers.push(t);
-    else if ((c === 41 || c === 93 || c === 125) && openers.length > 0) {
-      const o = openers.pop()!;
-      const match = tokens.match!; // read after the push: a grow replaces the array
-      match[o] = t;
-      match[t] = o;
+    else if (c === 41 || c === 93 || c === 125) {
+      // A closer of another kind than the innermost opener, or with none open, is a SyntaxError the
+      // engine reports before running anything: neither bracket gets a partner, and the list says so.
+      const o = openers.length > 0 ? openers.pop()! : -1;
+      const gap = o < 0 ? 0 : c - src.charCodeAt(tokens.starts[o]!); // `)` is `(` + 1, `]` and `}` are `[` and `{` + 2
+      if (gap === 1 || gap === 2) {
+        const match = tokens.match!; // read after the push: a grow replaces the array
+        match[o] = t;
+        match[t] = o;
+      } else tokens.mismatchedBracket = true;
     }
     i++;
   }

@@ -344,9 +344,13 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
         flags[t] = 0;
         if (depth > 0) depth--;
         if (top > 0) {
+          // Only a bracket of its own kind pairs with a closer: `open("x"}, "w")` closes no call (a SyntaxError).
           const o = openers[--top]!;
-          match[o] = t;
-          match[t] = o;
+          const gap = c - src.charCodeAt(starts[o]!); // `)` is `(` + 1, `]` and `}` are `[` and `{` + 2; no other pair is 1 or 2 apart
+          if (gap === 1 || gap === 2) {
+            match[o] = t;
+            match[t] = o;
+          }
         }
         i++;
         continue;

@@ -33,7 +33,13 @@ import { WordSet } from './word-set.js';
 export type EmbeddedCode = (code: string, language: 'python' | 'javascript' | 'shell') => void;
 
 const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
-const PREFIX_COMMANDS = new WordSet(['sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!']);
+/**
+ * Package runners: `npx tsx run.ts` runs the package's command (`tsx`) with the words after it, once their own
+ * options are past (npm's `npx [options] <command>[@version] [args]`; `npx -c CMD`, a shell string, is not followed).
+ */
+const PACKAGE_RUNNERS_LIST = ['npx', 'bunx'];
+const PACKAGE_RUNNERS = new WordSet(PACKAGE_RUNNERS_LIST);
+const PREFIX_COMMANDS = new WordSet(['sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', ...PACKAGE_RUNNERS_LIST]);
 /** Options of those wrappers that take the next word as their value (`sudo -u postgres`, `nice -n 10`): not the command. */
 const PREFIX_VALUE_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['sudo', new Set(['-u', '-g', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '-R', '--user', '--group', '--prompt', '--chdir', '--close-from', '--role', '--type', '--other-user', '--command-timeout', '--chroot'])],
@@ -42,6 +48,8 @@ const PREFIX_VALUE_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['timeout', new Set(['-s', '--signal', '-k', '--kill-after'])],
   ['stdbuf', new Set(['-i', '-o', '-e', '--input', '--output', '--error'])],
   ['exec', new Set(['-a'])],
+  ['npx', new Set(['-p', '--package', '-c', '--call', '-w', '--workspace', '--registry', '--cache', '--prefix', '--userconfig', '--loglevel', '--node-options', '--shell'])],
+  ['bunx', new Set(['-p', '--package'])],
 ]);
 /**
  * Environment runners whose `run` subcommand runs a command in an environment:
@@ -176,9 +184,11 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: FileSink, e
     for (const w of words) assign(w, vars);
     return;
   }
-  // Strip wrappers: `sudo -u x cp ...`, `time python ...`, `env A=1 node ...`.
+  // Strip wrappers: `sudo -u x cp ...`, `time python ...`, `env A=1 node ...`, `npx -y tsx ...`.
+  let packageRunner = false;
   for (let guard = 0; guard < 8 && k < words.length && PREFIX_COMMANDS.has(commandName(wordText(words[k]!))); guard++) {
     const wrapper = commandName(wordText(words[k]!));
+    if (PACKAGE_RUNNERS.has(wrapper)) packageRunner = true;
     const valueOptions = PREFIX_VALUE_OPTIONS.get(wrapper);
     k++;
     while (k < words.length) {
@@ -204,7 +214,10 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: FileSink, e
   }
   if (k >= words.length) return;
   const first = words[k]!;
-  const name = commandName(wordValue(first, vars) ?? wordText(first));
+  const named = commandName(wordValue(first, vars) ?? wordText(first));
+  // A package runner's command may name a version (`npx tsx@4.7.0`): the command is the package's.
+  const at = packageRunner ? named.indexOf('@', 1) : -1;
+  const name = at > 0 ? named.slice(0, at) : named;
   if (name === 'cat' && cmd.pipe) state.piped = catPipedHeredoc(cmd, words, k);
   // Most commands (echo, ls, git, conda ...) touch no file we model: skip before building argument lists.
   if (!HANDLED_COMMANDS.has(name) && !(name.startsWith('python') && VERSIONED_PYTHON_RE.test(name))) return;

@@ -74,6 +74,11 @@ export class TokenList {
    */
   match: Int32Array | undefined;
   /**
+   * Whether a closer met a bracket of another kind (`f("x"}`) or none open: JavaScript's SyntaxError,
+   * which the engine reports before running any of the code. Set by the JS lexer and `matchBrackets`.
+   */
+  mismatchedBracket = false;
+  /**
    * Decoded long strings, by token index, created on the first one. A short
    * literal (the usual file name or mode) is decoded again when asked twice:
    * that costs about what a cache lookup does, and most lists never keep any.
@@ -234,6 +239,11 @@ export function isOpener(c: number): boolean {
   return c === LPAREN || c === LBRACKET || c === LBRACE;
 }
 
+/** The opening bracket of closer `c`. */
+export function openerOf(c: number): number {
+  return c === RPAREN ? LPAREN : c === RBRACKET ? LBRACKET : LBRACE;
+}
+
 /** Whether the operator character closes a bracket. */
 export function isCloser(c: number): boolean {
   return c === RPAREN || c === RBRACKET || c === RBRACE;
@@ -254,10 +264,13 @@ export function matchBrackets(tokens: TokenList): Int32Array {
     const c = tokens.opChar(i);
     if (c === 0) continue;
     if (isOpener(c)) stack[top++] = i;
-    else if (isCloser(c) && top > 0) {
-      const o = stack[--top]!;
-      match[o] = i;
-      match[i] = o;
+    else if (isCloser(c)) {
+      // Only a bracket of its own kind pairs with a closer (`(` with `)`): `f("x"}` closes no call.
+      const o = top > 0 ? stack[--top]! : -1;
+      if (o >= 0 && tokens.opChar(o) === openerOf(c)) {
+        match[o] = i;
+        match[i] = o;
+      } else tokens.mismatchedBracket = true;
     }
   }
   return match;

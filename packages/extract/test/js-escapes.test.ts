@@ -122,6 +122,17 @@ describe('js string escapes', () => {
     assert.deepEqual(js("function f() { return `${ {a: 1}.a }`; }\nimport x from 'y';\nfs.writeFileSync('a\\101.csv', d)").filesWritten, []);
   });
 
+  it('a TypeScript `import type` alone makes a module, as the TS handbook has it: the legacy octal literal is unknown', () => {
+    // tsx/esbuild refuse the escape ("cannot be used in an ECMAScript module"), tsc emits the file strict ('use strict'
+    // for CommonJS, `export {}` for ES modules): no runner writes aA.csv. In plain JS the line is a SyntaxError: nothing runs.
+    for (const language of ['typescript', 'javascript']) {
+      assert.deepEqual(js("import type { X } from './t'\nfs.writeFileSync('a\\101.csv', d)", language).filesWritten, [], language);
+      assert.deepEqual(js("import type X from './t'\nfs.writeFileSync('a\\101.csv', d)", language).filesWritten, [], language);
+    }
+    // Without it the TS file is a script: decoded as sloppy code decodes it.
+    assert.deepEqual(js("type X = number\nfs.writeFileSync('a\\101.csv', d)", 'typescript').filesWritten, ['aA.csv']);
+  });
+
   it('single-character escapes, line ends and quotes', () => {
     assert.equal(literal("'\\b\\f\\n\\r\\t\\v\\0\\\\\\'\\\"\\`\\$'"), '\b\f\n\r\t\v\0\\\'"`$');
     assert.equal(literal("'a\\\r\nb'"), 'ab'); // \ + CRLF is one line continuation

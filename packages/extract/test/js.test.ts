@@ -239,3 +239,38 @@ describe('js/ts scopes, generated', () => {
     );
   });
 });
+
+describe('js/ts: a bracket closed by another kind, or a closer with none open, is the engine\'s SyntaxError', () => {
+  // Node compiles the whole script before it runs any of it: a mismatched bracket writes nothing at all.
+  const cases: [string, string][] = [
+    ['`}` closing a call', 'fs.writeFileSync("x"}, d)'],
+    ['`]` closing a call', 'fs.writeFileSync("x"], d)'],
+    ['a call closed by `}`, the statement after it', 'fs.writeFileSync("x", d}\nfs.writeFileSync("y", d)'],
+    ['a mismatch in a function body, a good call after it', 'function f() { fs.writeFileSync("x", d] }\nfs.writeFileSync("y", d)'],
+    ['a good call before a stray closer', 'fs.writeFileSync("y", d)\nfs.readFileSync("r.txt"))'],
+    ['a template\'s call closed by `}`', 'fs.writeFileSync(`a${x}b.txt`, d}\nfs.readFileSync(`c.txt`)'],
+  ];
+  for (const [name, code] of cases) {
+    it(name, () => {
+      const md = js(code);
+      assert.deepEqual([md.filesWritten, md.filesRead], [[], []]);
+    });
+  }
+  it('keeps the imports the code names, and balanced code (template substitutions, regexes with brackets) reads as before', () => {
+    assert.deepEqual(js('const fs = require("fs")\nfs.writeFileSync("x"}, d)').imports, ['fs']);
+    const md = js('const r = /[)}\\]]/g;\nfs.writeFileSync(`${dir ? "a" : "b"}.txt`.replace(r, ""), d)\nfs.writeFileSync(`o-${ {a: 1}.a }.txt`, d)\nfs.writeFileSync("k.txt", d)');
+    assert.deepEqual(md.filesWritten, ['k.txt']);
+  });
+  it('property: one closer replaced by another kind in code that wrote files leaves no file', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('fs.writeFileSync("a.txt", s)', 'fs.readFileSync(["b.txt"][0])', 'for (const f of ["c.txt"]) { fs.writeFileSync(f, s) }'), fc.nat(), fc.constantFrom(')', ']', '}'), (code, at, closer) => {
+        const closers = [...code.matchAll(/[)\]}]/g)].map((m) => m.index!);
+        const k = closers[at % closers.length]!;
+        if (code[k] === closer) return;
+        const broken = code.slice(0, k) + closer + code.slice(k + 1);
+        const md = js(`${broken}\nfs.writeFileSync("z.txt", s)`);
+        assert.deepEqual([md.filesWritten, md.filesRead], [[], []], broken);
+      }),
+    );
+  });
+});

@@ -310,6 +310,12 @@ const cases: [string, string, (s: string) => unknown, number?][] = [
   ['js octal escape, then class fields named export x N (nested: no module)', "fs.writeFileSync('\\101', d);\n" + fill('class A { export = 1; import = 2 }\n'), code('javascript')],
   ['js octal escape, then import.meta x N', "fs.writeFileSync('\\101', d);\n" + fill('import.meta.url;\n'), code('javascript')],
   ['js octal escapes x N in a script, each a distinct literal', distinctOpens((i) => `fs.writeFileSync('\\1${i}', d);\n`), code('javascript')],
+  // Brackets paired by kind (a mismatch leaves the snippet no file); JS runtimes' options (shell-interpreters.ts).
+  ['js f(} x N (each a mismatch)', fill('fs.writeFileSync(}'), code('javascript')],
+  ['python f(] x N (each a mismatch)', fill('open(]'), code('python')],
+  ['shell deno with one cluster of 1 MB', 'deno run -' + fill('A', MB - 20) + ' x.ts', code('shell')],
+  ['shell npx npx … tsx', fill('npx ') + ' tsx x.ts', code('shell')],
+  ['shell option words x N for each runtime', fill('ts-node -P a -pe "f()" x.ts\nbun --cwd s run -c c x.ts\ndeno eval --lock l "1"\nnode --title t -pe 1\nnpx -p x tsx watch y.ts\n'), code('shell')],
 ];
 
 describe('bounded time on adversarial 1 MB inputs', () => {

@@ -203,3 +203,10 @@ describe('python scanning shortcuts keep results', () => {
     assert.deepEqual(py(code), first);
   });
 });
+
+describe('python: a bracket closed by another kind', () => {
+  it('closes no call: `open("x"}, "w")` opens nothing (a SyntaxError); a later call still counts, as after an unclosed one', () => {
+    const md = py('open("x"}, "w")\nnp.save("a.npy", x]\nopen("y.txt", "w")\n');
+    assert.deepEqual([md.filesWritten, md.filesRead], [['y.txt'], []]);
+  });
+});

@@ -251,3 +251,54 @@ describe('an interpreter\'s arguments, read as the interpreter reads them (revie
     }
   });
 });
+
+describe('JavaScript runtimes\' arguments, read as each runtime reads them (deno, bun, ts-node, tsx, npx)', () => {
+  const files = (code: string) => {
+    const md = sh(code);
+    return { imports: md.imports, written: md.filesWritten, read: md.filesRead };
+  };
+  const WRITE = "require('fs').writeFileSync('o.txt', 'x')";
+  const wrote = { imports: ['fs'], written: ['o.txt'], read: [] };
+  const reads = (...read: string[]) => ({ imports: [], written: [], read });
+  it('deno: `run`/`serve` run the script; `eval` runs its first operand; options with a value skip it', () => {
+    // Permission flags take a value only after `=` (clap's require_equals): the next word is the script.
+    assert.deepEqual(files('deno run --allow-read script.ts\ndeno run -A main.ts\ndeno run -RW --allow-net=x.org b.ts\ndeno main2.ts'), reads('script.ts', 'main.ts', 'b.ts', 'main2.ts'));
+    assert.deepEqual(files('deno run --allow-read data.csv main.ts'), reads('data.csv'));
+    // `-c`/`--config`, `--import-map`, `--lock`, `--cert`, `--env-file=`: not the script (before: deno.json was read as it).
+    assert.deepEqual(files('deno run -c deno.json main.ts\ndeno run --config deno.json --import-map map.json --cert ca.pem a.ts\ndeno run --lock deno.lock --env-file=.env b.ts\ndeno serve --port 8000 srv.ts'), reads('main.ts', 'a.ts', 'b.ts', 'srv.ts'));
+    // `deno eval CODE` (before: `eval` was read as a script named so and the code lost).
+    assert.deepEqual(files(`deno eval "Deno.writeTextFileSync('out.txt', 'x')"`), { imports: [], written: ['out.txt'], read: [] });
+    assert.deepEqual(files(`deno eval -p --ext=ts "${WRITE}"\ndeno eval --ext ts "${WRITE}"`), wrote);
+    assert.deepEqual(files(`deno run - <<'EOF'\n${WRITE}\nEOF\n`), wrote);
+  });
+  it('deno and bun: another subcommand, a task or a package.json script runs no program of the snippet', () => {
+    for (const cmd of ['deno task build', 'deno test --allow-all', 'deno fmt', 'deno install', 'deno run dev', 'bun run build', 'bun install', 'bun test', 'bun dev', 'bun run --bun vite', 'bun build ./index.ts --outdir dist']) {
+      assert.deepEqual(files(cmd), reads(), cmd);
+    }
+    assert.deepEqual(files(`deno run https://deno.land/std/examples/welcome.ts\ndeno run jsr:@std/http/file-server`), reads());
+  });
+  it('bun: `bun FILE`, `bun run FILE`, options before and after `run`, `-e`/`-p` code', () => {
+    assert.deepEqual(files('bun x.ts\nbun run y.ts\nbun --cwd sub run z.ts\nbun run --hot --preload ./setup.ts w.ts\nbun --env-file .env.local v.mjs'), reads('x.ts', 'y.ts', 'z.ts', 'w.ts', 'v.mjs'));
+    assert.deepEqual(files(`bun -e "${WRITE}"\nbun --print "${WRITE}"`), wrote);
+    assert.deepEqual(files(`bun run - <<'EOF'\n${WRITE}\nEOF\n`), wrote);
+  });
+  it('ts-node: `-P`/`--project`, `-O`, `-C`, `-r` take a value; `-p` is a flag (`-p -e CODE`), `-e` gives the code', () => {
+    assert.deepEqual(files('ts-node -P tsconfig.json run.ts\nts-node --project tsconfig.json a.ts\nts-node -O \'{"module":"commonjs"}\' b.ts\nts-node --compiler-options \'{}\' -r tsconfig-paths/register c.ts\nts-node -T --cwd sub d.ts'), reads('run.ts', 'a.ts', 'b.ts', 'c.ts', 'd.ts'));
+    // Before: `-p` was read as node's `--print CODE`, its code `-e`, and the program lost.
+    assert.deepEqual(files(`ts-node -p -e "${WRITE}"`), wrote);
+    assert.deepEqual(files(`ts-node -pe "${WRITE}"\nts-node --eval "${WRITE}"`), wrote);
+  });
+  it('tsx: `watch` runs the script; `--tsconfig` takes a value; node\'s options are node\'s', () => {
+    assert.deepEqual(files('tsx watch app.ts\ntsx watch --include "src/**" --clear-screen=false srv.ts\ntsx --tsconfig tsconfig.json b.ts\ntsx --env-file .env c.ts'), reads('app.ts', 'srv.ts', 'b.ts', 'c.ts'));
+    assert.deepEqual(files(`tsx -e "${WRITE}"\ntsx -pe "${WRITE}"`), wrote);
+  });
+  it('npx and bunx run the command after their own options (`npx tsx …`, `npx -y tsx@4 …`)', () => {
+    assert.deepEqual(files(`npx tsx -e "${WRITE}"`), wrote);
+    assert.deepEqual(files('npx tsx run.ts\nnpx -y tsx@4.7.0 a.ts\nnpx --package typescript ts-node b.ts\nbunx tsx c.ts\nnpx ts-node -P tsconfig.json d.ts'), reads('run.ts', 'a.ts', 'b.ts', 'c.ts', 'd.ts'));
+    // A package's own command touches no file the extractor models.
+    assert.deepEqual(files('npx prettier --write src/a.ts\nnpx -c "tsx e.ts"'), reads());
+  });
+  it('node: options with a value skip it (`--inspect-port 9229`, `--disable-warning X`); V8 options and `--inspect` take theirs after `=`', () => {
+    assert.deepEqual(files('node --inspect-port 9229 a.js\nnode --disable-warning ExperimentalWarning b.js\nnode --stack-size=900 --inspect c.js\nnode --run build'), reads('a.js', 'b.js', 'c.js'));
+  });
+});
