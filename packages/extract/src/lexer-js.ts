@@ -53,14 +53,18 @@ export function lexJs(src: string): TokenList {
   if (src.startsWith('#!')) i = lineEnd(src, 0);
 
   const regexLiterals = new RegexLiteralScanner(src);
-  const regexAllowed = (): boolean => {
+  const regexAllowed = (slash: number): boolean => {
     const last = tokens.length - 1;
     if (last < 0) return true;
     const k = tokens.kinds[last];
     if (k === NUM || k === STR) return false;
     if (k === NAME) return tokens.ends[last]! - tokens.starts[last]! <= 10 && REGEX_AFTER_KEYWORDS.has(tokens.text(last));
     const c = tokens.opChar(last);
-    return !(c === 41 || c === 93 || c === 125);
+    // A regex read as division leaves its brackets as code: its `)` would close, or mismatch, a real bracket.
+    if (c === 41) return closesControlHead(tokens, last);
+    if (c === 125) return blockEndsLine(src, tokens.ends[last]!, slash);
+    // `</` is a JSX closing tag (`<li>{x}</li>)}`): `a < /re/` is no code anyone writes.
+    return !(c === 93 || c === 60);
   };
 
   while (i < n) {
@@ -89,7 +93,7 @@ export function lexJs(src: string): TokenList {
         i = k < 0 ? n : k + 2;
         continue;
       }
-      if (regexAllowed()) {
+      if (regexAllowed(i)) {
         const end = regexLiterals.end(i);
         if (end > 0) {
           tokens.push(OP, i, end); // a regex literal: one opaque operator token
@@ -148,6 +152,30 @@ export function lexJs(src: string): TokenList {
     i++;
   }
   return tokens;
+}
+
+/** Keywords whose parenthesised head ends in a `)` a statement follows (`if (ok) /x/.test(s)`): a regex may start there. */
+const CONTROL_HEADS: ReadonlySet<string> = new Set(['if', 'while', 'for', 'with']);
+
+/** Whether `)` at `close` ends the head of `if`/`while`/`for`/`with` (`for await (…)` too), not a property call (`o.if(a)`). */
+function closesControlHead(tokens: TokenList, close: number): boolean {
+  const open = tokens.match![close]!;
+  let kw = open - 1;
+  if (kw < 0 || tokens.kinds[kw] !== NAME) return false;
+  if (tokens.name(kw, 'await')) kw--;
+  if (kw < 0 || tokens.kinds[kw] !== NAME || tokens.ends[kw]! - tokens.starts[kw]! > 5 || !CONTROL_HEADS.has(tokens.text(kw))) return false;
+  return !tokens.op(kw - 1, '.');
+}
+
+/**
+ * Whether a `/` after a `}` starts a statement's regex: a line break lies between (a block ended its line;
+ * dividing an object literal is no code anyone writes) and it is no JSX self-closing `/>` (`b={c}\n/>`).
+ */
+function blockEndsLine(src: string, brace: number, slash: number): boolean {
+  if (src.charCodeAt(slash + 1) === 62) return false;
+  // Only the blanks and comments between the two tokens are read: linear over the source.
+  for (let p = brace; p < slash; p++) if (src.charCodeAt(p) === 10) return true;
+  return false;
 }
 
 function lineEnd(src: string, i: number): number {

@@ -261,6 +261,22 @@ describe('js/ts: a bracket closed by another kind, or a closer with none open, i
     const md = js('const r = /[)}\\]]/g;\nfs.writeFileSync(`${dir ? "a" : "b"}.txt`.replace(r, ""), d)\nfs.writeFileSync(`o-${ {a: 1}.a }.txt`, d)\nfs.writeFileSync("k.txt", d)');
     assert.deepEqual(md.filesWritten, ['k.txt']);
   });
+  it('a regex after a control head\'s `)` or a block\'s `}`, or a JSX closing tag after an expression, is no mismatch', () => {
+    // Each is valid code that Node (or tsx/bun for the JSX) runs: read as division, the regex's `)` closed nothing.
+    const balanced = [
+      'if (ok) /[)]/.test(s) && n++',
+      'for (const l of lines) /\\)/.test(l) && n++',
+      'for await (const l of lines) /[)]/.test(l) && n++',
+      'while (i--) /[)]/.test(s)',
+      'function f() {}\n/[)]/.test(s)',
+      'if (a) {\n  b()\n}\n/[)]/.test(s)',
+      'const el = <ul>{xs.map((x) => <li>{x}</li>)}</ul>',
+      'const el = (\n  <A\n    b={c}\n  />\n)',
+    ];
+    for (const code of balanced) assert.deepEqual(js(`${code}\nfs.writeFileSync("z.txt", s)`).filesWritten, ['z.txt'], code);
+    // Division stays division where a `/` after `)` or `}` is one.
+    assert.deepEqual(js('const y = (a + b) / (c - d) / 2; const o = x.if(a) / (b)\nfs.writeFileSync("z.txt", s)').filesWritten, ['z.txt']);
+  });
   it('property: one closer replaced by another kind in code that wrote files leaves no file', () => {
     fc.assert(
       fc.property(fc.constantFrom('fs.writeFileSync("a.txt", s)', 'fs.readFileSync(["b.txt"][0])', 'for (const f of ["c.txt"]) { fs.writeFileSync(f, s) }'), fc.nat(), fc.constantFrom(')', ']', '}'), (code, at, closer) => {

@@ -313,6 +313,8 @@ const cases: [string, string, (s: string) => unknown, number?][] = [
   // Brackets paired by kind (a mismatch leaves the snippet no file); JS runtimes' options (shell-interpreters.ts).
   ['js f(} x N (each a mismatch)', fill('fs.writeFileSync(}'), code('javascript')],
   ['python f(] x N (each a mismatch)', fill('open(]'), code('python')],
+  ['js if(a)/[ x N (regex scans after control heads that fail)', fill('if(a)/['), code('javascript')],
+  ['js }/ x N on one line, and } then a 1 MB comment then /', fill('{}/') + '{}' + '/*' + fill(' ', MB - 20) + '*/\n/[)]/', code('javascript')],
   ['shell deno with one cluster of 1 MB', 'deno run -' + fill('A', MB - 20) + ' x.ts', code('shell')],
   ['shell npx npx … tsx', fill('npx ') + ' tsx x.ts', code('shell')],
   ['shell option words x N for each runtime', fill('ts-node -P a -pe "f()" x.ts\nbun --cwd s run -c c x.ts\ndeno eval --lock l "1"\nnode --title t -pe 1\nnpx -p x tsx watch y.ts\n'), code('shell')],
