@@ -66,13 +66,16 @@ const TAG_LINES_LOOKED_PAST = 8;
  * '...'`, `!vault |`), or on the next line that holds something (blank and comment lines passed over), indented
  * past the key (`client_secret: !Vault` then `  path: secret/app`: the tag's mapping). Not the text's end, a
  * comment, a next line indented as the key or less (`password: !hunter` then `host: db`), nor `,`, `}` or `]`
- * (`{password: !hunter, user: x}`, `{ password: !hunter }`). Line ends raw or as JSON writes them. Bounded reads.
+ * (`{password: !hunter, user: x}`, `{ password: !hunter }`), nor another tag (`!AAAAAA !x`, after a blank; found by a
+ * property's seed on 2026-12-07). Line ends raw or as JSON writes them. Bounded reads.
  */
 function argumentFollows(input: string, start: number, end: number): boolean {
   let i = end;
   for (let n = 0; n < 64 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9); n++) i++;
   const c = input.charCodeAt(i);
   if (Number.isNaN(c) || c === 35 /* # */ || c === 44 /* , */ || c === 125 /* } */ || c === 93 /* ] */) return false;
+  // Another tag is no argument (`password: !AAAAAA !x`: no YAML has two tags on one node, so the "tag" is the value).
+  if (c === 33 /* ! */ && i > end) return false;
   const lineEnd = lineEndLength(input, i);
   if (lineEnd === 0) return i > end;
   let j = i + lineEnd;

@@ -2944,3 +2944,16 @@ describe('createRedactor: a review of 012860e (keys inside values kept whole, 20
     assertRedacts([['password=${DB_PASSWORD:-Xk9mP2qL7wZ}', 'password=${DB_PASSWORD:[REDACTED:password_assignment]}', 1]]);
   });
 });
+
+describe('createRedactor: a YAML tag followed by another tag (2026-12-07)', () => {
+  it("leak: a tag's \"argument\" starting with `!` is no argument (no YAML reads `!a !b`): the value is judged as any", () => {
+    // The fresh-clone check's seed -1287324130 of "leaves none of the secrets fed in": ` password: !AAAAAA !`.
+    assertRedacts([
+      // On a YAML line the value runs to the line's end (a plain scalar's words).
+      [' password: !AAAAAA !', ' password: [REDACTED:password_assignment]', 1],
+      ['password: !AAAAAA !x', 'password: [REDACTED:password_assignment]', 1],
+      ['x = 1; password: !AAAAAA !x', 'x = 1; password: [REDACTED:password_assignment] !x', 1],
+    ], ['password_assignment']);
+    assertKept(['password: !secret db_password', 'password: !vault !x', 'password: !Ref DbPassword']);
+  });
+});
