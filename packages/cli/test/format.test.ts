@@ -271,3 +271,22 @@ test('a cell of 20 MB is measured without an object per character and cut to a c
   assert.equal(displayWidth(cell), 8 * 2_000_000);
   assert.deepEqual(wrapToWidth('ab😀 é\u0301中 '.repeat(3), 9), ['ab😀 é\u0301中', 'ab😀 é\u0301中', 'ab😀 é\u0301中']);
 });
+
+test('© and ® made emoji by U+FE0F are two columns, as ❤️ is (Latin-1 pictographs, read by the fast Latin path)', () => {
+  // The measure without an object per character (2026-12-07) took `©` and `®` by its Latin path, which did not note
+  // them as pictographs: `©️` measured one column, unlike before and unlike `❤️`, and a cut or pad was off by one.
+  assert.equal(displayWidth('\u2764\ufe0f'), 2);
+  assert.equal(displayWidth('\u00a9\ufe0f'), 2);
+  assert.equal(displayWidth('a \u00ae\ufe0f'), 4);
+  assert.equal(displayWidth('\u00a9\u0301\ufe0f'), 2);
+  assert.equal(displayWidth('\u00a9'), 1);
+  assert.equal(cutToWidth('aa\u00a9\ufe0f', 3), 'aa…');
+  assert.equal(fitCell('aa\u00a9\ufe0f', 3), 'aa…');
+  assert.deepEqual(wrapToWidth('aa\u00a9\ufe0f', 3), ['aa', '\u00a9\ufe0f']);
+  // Every character of that path, against the property itself (a later Unicode may add a pictograph there).
+  for (let code = 0x20; code < 0x300; code++) {
+    if (code === 0xad) continue; // the soft hyphen is no column of its own (not on that path)
+    const char = String.fromCharCode(code);
+    assert.equal(displayWidth(`${char}\ufe0f`), /\p{Extended_Pictographic}/u.test(char) ? 2 : 1, `U+${code.toString(16)}`);
+  }
+});

@@ -243,9 +243,12 @@ function markCut(meta: JsonObject, a: Attributes): void {
 /**
  * `meta.redactions` on a run's or node's row: how many values the processor
  * redacted on its span (its task, session id, title, metadata, name), as on
- * an event's row. A run made of several traces merges it as any `meta` key
- * (run-merge.ts): the earlier part's count where both parts have one, so the
- * merged row has a count whenever a part redacted something.
+ * an event's row (and read as there: a number or numeric string, negative
+ * or huge included). A run made of several traces keeps the larger of its
+ * parts' counts (run-merge.ts, `REDACTIONS_KEY`): the merged row has a count
+ * whenever a part redacted something, whatever a part's user meta says and
+ * whatever order the parts arrive in. A row in progress has none (its `meta`
+ * is its liveness only, as an event's in progress).
  */
 function markRedacted(meta: JsonObject, a: Attributes): void {
   put(meta, 'redactions', readNumber(a[Attr.ATTR_REDACTIONS]));

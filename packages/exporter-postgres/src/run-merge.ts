@@ -18,7 +18,11 @@
  *   `truncated`: `true` when either part's is ({@link TRUNCATED_KEY}). A
  *   part that was not cut may carry the key from its user meta (`false`,
  *   or any value of the user's); were it the earlier part, its value would
- *   otherwise hide the other part's cut.
+ *   otherwise hide the other part's cut. And `redactions`: the larger count
+ *   when both parts' are numbers, a part's number over the other's value that
+ *   is none ({@link REDACTIONS_KEY}): a user meta key of that name on the
+ *   earlier part must not hide the other part's count either, and the count
+ *   of a run of three parts must not depend on their arrival order.
  *
  * "Earlier" orders parts by start, then trace id, then span id (bytewise),
  * and a part's own duration is the time between its stored start and end
@@ -50,6 +54,13 @@ export const MULTI_TRACE_KEY = 'multi_trace';
 
 /** The `meta` key saying the row's span was cut (`true` only, see `markCut` in row-mapper.ts); a merged run is cut when either part was. */
 export const TRUNCATED_KEY = 'truncated';
+
+/**
+ * The `meta` key counting the values the processor redacted on the row's span (`markRedacted` in
+ * row-mapper.ts); a merged run has the larger of its parts' counts, a number winning over a value
+ * that is none (the user's key of that name, kept on a part that counted nothing).
+ */
+export const REDACTIONS_KEY = 'redactions';
 
 /** Whether `row` is an ended part of a run made of several traces. */
 export function isMultiTracePart(row: WorkflowRunRow): boolean {
@@ -144,10 +155,15 @@ export function mergeRunRows(stored: WorkflowRunRow, incoming: WorkflowRunRow): 
   };
 }
 
-/** `first`'s keys over `second`'s, but cut (`truncated: true`) when either was: see {@link MERGED}'s `meta`. */
+/**
+ * `first`'s keys over `second`'s, but cut (`truncated: true`) when either was, and the larger count of
+ * redactions ({@link REDACTIONS_KEY}): see {@link MERGED}'s `meta`.
+ */
 function mergedMeta(first: WorkflowRunRow['meta'], second: WorkflowRunRow['meta']): WorkflowRunRow['meta'] {
   const meta = { ...second, ...first };
   if (second[TRUNCATED_KEY] === true) meta[TRUNCATED_KEY] = true;
+  const counts = [first[REDACTIONS_KEY], second[REDACTIONS_KEY]].filter((v): v is number => typeof v === 'number');
+  if (counts.length > 0) meta[REDACTIONS_KEY] = Math.max(...counts);
   return meta;
 }
 
@@ -164,6 +180,10 @@ const orderKey = (alias: string): string =>
 const STORED_FIRST = `${orderKey('t')} <= ${orderKey('EXCLUDED')}`;
 
 const EARLIEST_START = 'LEAST(t.started_at, EXCLUDED.started_at)';
+
+/** A row's count of redactions when it is a number, else NULL (which `GREATEST` passes over). */
+const countOf = (alias: string): string =>
+  `CASE WHEN jsonb_typeof(${alias}.meta->'${REDACTIONS_KEY}') = 'number' THEN ${alias}.meta->'${REDACTIONS_KEY}' END`;
 const LATEST_END = 'GREATEST(t.completed_at, EXCLUDED.completed_at)';
 
 /** The merged value of each column that is not simply the earlier part's. */
@@ -179,10 +199,13 @@ const MERGED: Readonly<Record<string, string>> = {
     `WHEN ${STORED_FIRST} THEN t.status ELSE EXCLUDED.status END`,
   // The earlier part's keys win, but a cut is kept whichever part it came from (a `truncated` key of the
   // earlier part's user meta must not hide it). `@>` matches the boolean `true` only, as `=== true` does.
+  // The larger count of redactions (jsonb numbers compare as numbers); none when neither is a number
+  // (`jsonb_strip_nulls` drops the key `GREATEST` left NULL, and the earlier part's value stays).
   meta:
     `(CASE WHEN ${STORED_FIRST} THEN EXCLUDED.meta || t.meta ELSE t.meta || EXCLUDED.meta END) || ` +
     `CASE WHEN t.meta @> '{"${TRUNCATED_KEY}": true}' OR EXCLUDED.meta @> '{"${TRUNCATED_KEY}": true}' ` +
-    `THEN '{"${TRUNCATED_KEY}": true}'::jsonb ELSE '{}'::jsonb END`,
+    `THEN '{"${TRUNCATED_KEY}": true}'::jsonb ELSE '{}'::jsonb END || ` +
+    `jsonb_strip_nulls(jsonb_build_object('${REDACTIONS_KEY}', GREATEST(${countOf('t')}, ${countOf('EXCLUDED')})))`,
 };
 
 /**

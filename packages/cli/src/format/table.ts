@@ -1,5 +1,5 @@
 import { maxOf, terminalSafe } from './text.js';
-import { cutToWidth, displayWidth, fitCell } from './width.js';
+import { cutToWidth, displayWidth, fitCell, fitsWidth, widthUpTo } from './width.js';
 
 /** One column of {@link renderTable}. */
 export interface Column<Row> {
@@ -75,11 +75,14 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
     }),
   );
   const headers = columns.map((c) => c.header);
-  const natural = columns.map((c, i) => Math.max(displayWidth(c.header), maxOf(cells.map((r) => displayWidth(r[i] ?? '')), 0)));
-  const whole = layOut(columns, [headers, ...cells], natural);
   const width = options.width;
+  const cap = widestShown(columns, width);
+  // A right-aligned column that is never cut is measured whole: its width places its cells (the padding is before them).
+  const caps = columns.map((c) => (c.alignRight === true && c.shrink !== true ? Infinity : cap));
+  const natural = columns.map((c, i) => Math.max(displayWidth(c.header), maxOf(cells.map((r) => widthUpTo(r[i] ?? '', caps[i]!)), 0)));
+  const whole = layOut(columns, [headers, ...cells], natural);
   // A table whose lines fit (trailing spaces trimmed) is left as it is.
-  if (width === undefined || whole.every((l) => displayWidth(l) <= width)) return whole.join('\n');
+  if (width === undefined || whole.every((l) => fitsWidth(l, width))) return whole.join('\n');
   const floors = columns.map((c, i) => Math.min(natural[i]!, Math.max(1, c.minWidth ?? displayWidth(c.header))));
   const widths = fitColumnWidths(natural, columns.map((c) => c.shrink === true), floors, width);
   const cut = (text: string, i: number) => (widths[i]! < natural[i]! ? fitCell(text, widths[i]!) : text);
@@ -88,12 +91,25 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
     .join('\n');
 }
 
+/**
+ * The widest a column's natural width need be measured on a terminal of `width` columns (all of it
+ * piped). A column wider than the terminal, a header and a floor is either cut (a `shrink` column
+ * ends narrower than the terminal, and fitting it from this width or from its whole width gives the
+ * same widths: it is the widest until it comes down to here) or, left-aligned, runs past the edge,
+ * where the line is cut (every other `shrink` column then gives all it can either way). So a cell of
+ * megabytes is read only up to here: measured whole, three times a table, it took seconds (2026-12-07).
+ */
+function widestShown<Row>(columns: readonly Column<Row>[], width: number | undefined): number {
+  if (width === undefined || Number.isNaN(width)) return Infinity;
+  return Math.max(0, width) + 1 + maxOf(columns.map((c) => Math.max(1, c.minWidth ?? 0, displayWidth(c.header))), 0);
+}
+
 /** The lines of a table: cells padded to `widths` (right-aligned where the column says), two spaces between, trailing spaces trimmed. */
 function layOut<Row>(columns: readonly Column<Row>[], lines: readonly (readonly string[])[], widths: readonly number[]): string[] {
   return lines.map((values) =>
     values
       .map((v, i) => {
-        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(v)));
+        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - widthUpTo(v, widths[i] ?? 0)));
         return columns[i]?.alignRight ? `${pad}${v}` : `${v}${pad}`;
       })
       .join(' '.repeat(GAP))

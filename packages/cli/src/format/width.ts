@@ -53,7 +53,8 @@ function scanClusters(text: string, visit: (start: number, end: number, width: n
       if (start >= 0 && !visit(start, i, width)) return;
       start = i;
       width = 1;
-      pictographic = false;
+      // `©` and `®` are the only pictographs here (U+FE0F after them makes an emoji of two columns, as `❤️`).
+      pictographic = code === 0xa9 || code === 0xae;
       openFlag = false;
       i++;
       continue;
@@ -79,12 +80,30 @@ function scanClusters(text: string, visit: (start: number, end: number, width: n
   if (start >= 0) visit(start, text.length, width);
 }
 
-/** Whether plain `text` (no colour codes) is wider than `limit` columns, read only up to where it is. */
-function widerThan(plain: string, limit: number): boolean {
-  if (NARROW_ONLY.test(plain)) return plain.length > limit;
+/** The width of plain `text` (no colour codes), or, once it is wider than `limit`, a width past it (read only so far). */
+function measureUpTo(plain: string, limit: number): number {
+  if (NARROW_ONLY.test(plain)) return plain.length;
   let width = 0;
   scanClusters(plain, (_start, _end, w) => (width += w) <= limit);
-  return width > limit;
+  return width;
+}
+
+/** Whether plain `text` (no colour codes) is wider than `limit` columns, read only up to where it is. */
+function widerThan(plain: string, limit: number): boolean {
+  return measureUpTo(plain, limit) > limit;
+}
+
+/**
+ * {@link displayWidth}, but at most `cap`: `text` is read only until it is wider. What a table on a
+ * terminal needs of a cell that cannot show whole (a cell of megabytes, measured whole, took seconds).
+ */
+export function widthUpTo(text: string, cap: number): number {
+  return Math.min(measureUpTo(stripAnsi(text), cap), cap);
+}
+
+/** Whether `text` fits in `width` columns (`displayWidth(text) <= width`), read only up to where it does not. */
+export function fitsWidth(text: string, width: number): boolean {
+  return !widerThan(stripAnsi(text), width);
 }
 
 /**
@@ -117,7 +136,7 @@ const SGR_WHOLE = /^\u001b\[[0-9;]*m$/;
  * already {@link terminalSafe}.
  */
 export function cutToWidth(text: string, width: number): string {
-  if (!widerThan(stripAnsi(text), width)) return text;
+  if (fitsWidth(text, width)) return text;
   if (width < 1) return '';
   // Whole grapheme clusters (a letter with its accents, an emoji sequence) while they fit before the `…`;
   // a wide one that would straddle the edge is left out, the line one column short.
@@ -191,10 +210,10 @@ export function wrapToWidth(text: string, width: number): string[] {
 export function fitWithTail(head: string, tails: string | readonly string[], width: number, minHead = 12): string {
   const candidates = typeof tails === 'string' ? [tails] : tails;
   const line = `${head}${candidates[0] ?? ''}`;
-  if (displayWidth(line) <= width) return line;
+  if (fitsWidth(line, width)) return line;
   for (const tail of candidates) {
-    const room = width - displayWidth(tail);
-    if (room >= minHead) return `${cutToWidth(head, room)}${tail}`;
+    // Measured whole only when it leaves the head its columns (a tail of megabytes is read up to the width).
+    if (fitsWidth(tail, width - minHead)) return `${cutToWidth(head, width - displayWidth(tail))}${tail}`;
   }
   return cutToWidth(line, width);
 }
@@ -206,6 +225,6 @@ export function padToWidth(text: string, width: number): string {
 
 /** A table cell in `width` columns: whole when it fits, else cut (without its colours) with `…`. */
 export function fitCell(text: string, width: number): string {
-  if (!widerThan(stripAnsi(text), width)) return text;
+  if (fitsWidth(text, width)) return text;
   return cutToWidth(stripAnsi(text), Math.max(1, width));
 }
