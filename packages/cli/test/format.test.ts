@@ -8,6 +8,7 @@ import { cutToWidth, displayWidth, fitCell, wrapToWidth } from '../src/format/wi
 import { formatBytes, formatDuration, formatPercent, formatTimestamp, maxOf, minOf, shorten, terminalSafe, terminalSafeContent, terminalSafeLines } from '../src/format/text.js';
 import { createProgress, progressLine } from '../src/progress.js';
 import { UsageError, type CliIo } from '../src/io.js';
+import { fastestUnder } from '@agentspan/test-support';
 
 test('shorten: one line, at most max code points, marked with … when cut', () => {
   assert.equal(shorten('a\n  b\tc', 10), 'a b c');
@@ -251,15 +252,7 @@ test('a cell of 20 MB is measured without an object per character and cut to a c
   // and a cut measured the whole cell first; now measuring allocates nothing per character and a cut stops at the
   // column's width. The bound is many times what a cut needs on a loaded machine; the old code took 8-80 s here.
   const cell = 'ab😀 é\u0301中'.repeat(2_000_000);
-  const fastest = (run: () => unknown): number => {
-    let best = Infinity;
-    for (let i = 0; i < 3 && best >= 1500; i++) {
-      const t0 = performance.now();
-      run();
-      best = Math.min(best, performance.now() - t0);
-    }
-    return best;
-  };
+  const fastest = (run: () => unknown): number => fastestUnder(run, 1500);
   let cut = '';
   assert.ok(fastest(() => (cut = fitCell(cell, 40))) < 1500, 'fitCell');
   // Eight columns a repeat; the `中` after the fifth `é` would end at column 40, past the 39 left before the `…`.

@@ -9,17 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTable, type Column } from '../src/format/table.js';
 import { fitWithTail } from '../src/format/width.js';
+import { fastestUnder } from '@agentspan/test-support';
 
 /** The fastest of up to three runs, in ms (one is enough when it is fast: the bound is for a loaded machine). */
-function fastest(run: () => unknown): number {
-  let best = Infinity;
-  for (let i = 0; i < 3 && best >= 1500; i++) {
-    const t0 = performance.now();
-    run();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
-}
+const fastest = (run: () => unknown): number => fastestUnder(run, 1500);
 
 /** 8 million CJK characters (16 million columns): measured whole, seconds; the bound is many times a cut's cost. */
 const HUGE = '中文字符'.repeat(2_000_000);

@@ -1,7 +1,7 @@
 /**
  * Guards against super-linear behaviour: each adversarial 1 MB input must
  * finish well inside a generous bound (quadratic behaviour on 1 MB takes
- * seconds to minutes; up to three runs, see time-bound.ts). The benchmark (bench/extract.bench.ts) measures the
+ * seconds to minutes; up to three runs, see `fastestUnder` in @agentspan/test-support). The benchmark (bench/extract.bench.ts) measures the
  * real throughput; this test only catches regressions, even on a busy CI box.
  */
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import {
   extractMessageMetadata,
   sniffLanguage,
 } from '../src/index.js';
-import { fastestUnder } from './time-bound.js';
+import { fastestUnder } from '@agentspan/test-support';
 
 const MB = 1_000_000;
 const BOUND_MS = 1500;

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { extractCodeMetadata } from '../src/index.js';
 import { ALT_BUDGET, MAX_ALTS } from '../src/evaluate.js';
-import { fastestUnder } from './time-bound.js';
+import { fastestUnder } from '@agentspan/test-support';
 
 const py = (code: string) => extractCodeMetadata(code, { language: 'python' });
 const written = (code: string) => py(code).filesWritten;

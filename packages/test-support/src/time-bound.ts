@@ -1,7 +1,7 @@
 /**
- * Timing for the "bounded time" guards. A busy machine (CI beside other jobs, two cores shared) can stretch one run
- * past a bound the code meets by a wide margin; super-linear code misses it on every run (quadratic on 1 MB takes
- * minutes), so up to `attempts` runs are made and the first under the bound ends the wait.
+ * Timing for the "bounded time" guards of the test suites. A busy machine (CI beside other jobs, two cores shared)
+ * can stretch one run past a bound the code meets by a wide margin; code of the wrong complexity misses it on every
+ * run, so up to `attempts` runs are made and the first under the bound ends the wait.
  */
 import { performance } from 'node:perf_hooks';
 
