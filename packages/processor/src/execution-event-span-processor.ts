@@ -333,7 +333,10 @@ export class ExecutionEventSpanProcessor implements SpanProcessor {
     const redactions = (found?.redactions ?? 0) + inName;
     if (found !== undefined) span.setAttributes(found.changes);
     if (redactions > 0) {
-      span.setAttribute(Attr.ATTR_REDACTIONS, redactions);
+      // Added to a count the span came with (a gateway replays an SDK's span counted by its own processor), as the
+      // later passes add theirs: put over it, the earlier redactions were no longer counted on the row.
+      const earlier = span.attributes[Attr.ATTR_REDACTIONS];
+      span.setAttribute(Attr.ATTR_REDACTIONS, redactions + (typeof earlier === 'number' ? earlier : 0));
       this.counters.redactions += redactions;
     }
     const done = new Map<string, AttributeValue>();

@@ -479,3 +479,23 @@ test('a value under a key naming a secret, in a JSON document, is redacted even 
   assert.deepEqual(JSON.parse(out), { a: [{ cmd: "{'pwd='", password: '[REDACTED:password_assignment]', url: 's://:[REDACTED:url_password]@h' }, { note: "'" }] });
   assert.equal(redactor.redactValue('agentspan.meta', doc)?.redactions, 2);
 });
+
+test("a run or node span that arrives with a redaction count of its own (a gateway replaying an SDK's span) keeps it: the start's count is added, not put over it", () => {
+  const { provider, spans } = setup();
+  const tracer = provider.getTracer('replayed');
+  const key = 'AKIA' + 'IOSFODNN7EXAMPLE';
+  const run = tracer.startSpan('invoke_workflow r', {
+    attributes: { [Attr.ATTR_EVENT_TYPE]: 'run', [Attr.ATTR_RUN_ID]: 'r-counted', [Attr.ATTR_RUN_TASK]: `ship with ${key}`, [Attr.ATTR_REDACTIONS]: 2 },
+  });
+  const node = tracer.startSpan('node s', {
+    attributes: { [Attr.ATTR_EVENT_TYPE]: 'node', [Attr.ATTR_RUN_ID]: 'r-counted', [Attr.ATTR_NODE_ID]: 's', [Attr.ATTR_NODE_TITLE]: `use ${key}`, [Attr.ATTR_REDACTIONS]: 5 },
+  });
+  node.end();
+  run.end();
+  const ended = spans();
+  const runSpan = ended.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'run')!;
+  const nodeSpan = ended.find((s) => s.attributes[Attr.ATTR_EVENT_TYPE] === 'node')!;
+  assert.equal(runSpan.attributes[Attr.ATTR_RUN_TASK], 'ship with [REDACTED:aws_access_key]');
+  assert.equal(runSpan.attributes[Attr.ATTR_REDACTIONS], 3, 'the 2 it came with and the task');
+  assert.equal(nodeSpan.attributes[Attr.ATTR_REDACTIONS], 6, 'the 5 it came with and the title');
+});
