@@ -253,3 +253,22 @@ export async function writeInOrder(db: TestSchema, earlier: MappedRow, later: Ma
   await writeRows(db.pool, db.schema, [a]);
   await writeRows(db.pool, db.schema, [b]);
 }
+
+/** The `meta` of a stored `workflow_runs` row, or `undefined` when there is none. */
+export async function storedRunMeta(db: TestSchema, id: string): Promise<Record<string, unknown> | undefined> {
+  const r = await db.pool.query(`SELECT meta FROM "${db.schema}".workflow_runs WHERE id = $1`, [id]);
+  return r.rows[0]?.meta;
+}
+
+/** The `meta` of a stored `dag_nodes` row, or `undefined` when there is none. */
+export async function storedNodeMeta(db: TestSchema, runId: string, nodeId: string): Promise<Record<string, unknown> | undefined> {
+  const r = await db.pool.query(`SELECT meta FROM "${db.schema}".dag_nodes WHERE run_id = $1 AND node_id = $2`, [runId, nodeId]);
+  return r.rows[0]?.meta;
+}
+
+/** A run span with one node (`step_1`) under it, both ended, with `extra` attributes on each. */
+export function runWithNode(f: SpanFactory, runId: string, runExtra: Attributes, nodeExtra: Attributes): ReadableSpan[] {
+  const run = f.start('invoke_workflow r', { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: runId, ...runExtra });
+  const node = f.make('node step_1', { [Attr.ATTR_EVENT_TYPE]: EventType.NODE, [Attr.ATTR_RUN_ID]: runId, [Attr.ATTR_NODE_ID]: 'step_1', ...nodeExtra }, { parent: run });
+  return [f.end(run), node];
+}

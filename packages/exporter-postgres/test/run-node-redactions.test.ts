@@ -16,7 +16,7 @@ import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { mapSpanToRow, PostgresExecutionEventExporter, writeRows, type MappedRow } from '../src/index.js';
 import { mergeRunRows } from '../src/run-merge.js';
-import { exportSpans, spanFactory, writeInOrder, type SpanFactory } from './helpers.js';
+import { exportSpans, runWithNode as buildRunWithNode, spanFactory, storedNodeMeta, storedRunMeta, writeInOrder, type SpanFactory } from './helpers.js';
 
 describe('meta.redactions on workflow_runs and dag_nodes rows', () => {
   let db: TestSchema;
@@ -34,20 +34,9 @@ describe('meta.redactions on workflow_runs and dag_nodes rows', () => {
     await db.drop();
   });
 
-  async function runMeta(id: string): Promise<Record<string, unknown> | undefined> {
-    const r = await db.pool.query(`SELECT meta FROM "${db.schema}".workflow_runs WHERE id = $1`, [id]);
-    return r.rows[0]?.meta;
-  }
-  async function nodeMeta(runId: string): Promise<Record<string, unknown> | undefined> {
-    const r = await db.pool.query(`SELECT meta FROM "${db.schema}".dag_nodes WHERE run_id = $1`, [runId]);
-    return r.rows[0]?.meta;
-  }
-
-  function runWithNode(runId: string, runExtra: Attributes, nodeExtra: Attributes) {
-    const run = f.start('invoke_workflow r', { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: runId, ...runExtra });
-    const node = f.make('node step_1', { [Attr.ATTR_EVENT_TYPE]: EventType.NODE, [Attr.ATTR_RUN_ID]: runId, [Attr.ATTR_NODE_ID]: 'step_1', ...nodeExtra }, { parent: run });
-    return [f.end(run), node];
-  }
+  const runMeta = (id: string) => storedRunMeta(db, id);
+  const nodeMeta = (runId: string) => storedNodeMeta(db, runId, 'step_1');
+  const runWithNode = (runId: string, runExtra: Attributes, nodeExtra: Attributes) => buildRunWithNode(f, runId, runExtra, nodeExtra);
 
   it("the span's count is the row's meta.redactions, over a user meta key of the same name; none without one", async () => {
     const user = JSON.stringify({ redactions: 'the app says 0', k: 1 });

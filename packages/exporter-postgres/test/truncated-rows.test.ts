@@ -15,7 +15,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { Attr, EventType } from '@agentspan/semconv';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { mapSpanToRow, PostgresExecutionEventExporter, writeRows, type MappedRow } from '../src/index.js';
-import { exportSpans, spanFactory, writeInOrder, type SpanFactory } from './helpers.js';
+import { exportSpans, runWithNode as buildRunWithNode, spanFactory, storedNodeMeta, storedRunMeta, writeInOrder, type SpanFactory } from './helpers.js';
 
 describe('meta.truncated on workflow_runs and dag_nodes rows', () => {
   let db: TestSchema;
@@ -33,25 +33,9 @@ describe('meta.truncated on workflow_runs and dag_nodes rows', () => {
     await db.drop();
   });
 
-  async function runMeta(id: string): Promise<Record<string, unknown> | undefined> {
-    const r = await db.pool.query(`SELECT meta FROM "${db.schema}".workflow_runs WHERE id = $1`, [id]);
-    return r.rows[0]?.meta;
-  }
-  async function nodeMeta(runId: string, nodeId: string): Promise<Record<string, unknown> | undefined> {
-    const r = await db.pool.query(`SELECT meta FROM "${db.schema}".dag_nodes WHERE run_id = $1 AND node_id = $2`, [runId, nodeId]);
-    return r.rows[0]?.meta;
-  }
-
-  /** A run span with one node under it, both ended, with `extra` attributes on each. */
-  function runWithNode(runId: string, runExtra: Attributes, nodeExtra: Attributes) {
-    const run = f.start('invoke_workflow cut', { [Attr.ATTR_EVENT_TYPE]: EventType.RUN, [Attr.ATTR_RUN_ID]: runId, ...runExtra });
-    const node = f.make(
-      'node step_1',
-      { [Attr.ATTR_EVENT_TYPE]: EventType.NODE, [Attr.ATTR_RUN_ID]: runId, [Attr.ATTR_NODE_ID]: 'step_1', ...nodeExtra },
-      { parent: run },
-    );
-    return [f.end(run), node];
-  }
+  const runMeta = (id: string) => storedRunMeta(db, id);
+  const nodeMeta = (runId: string, nodeId: string) => storedNodeMeta(db, runId, nodeId);
+  const runWithNode = (runId: string, runExtra: Attributes, nodeExtra: Attributes) => buildRunWithNode(f, runId, runExtra, nodeExtra);
 
   it('a cut run span and a cut node span: both rows carry meta.truncated = true, beside what the gateway wrote in agentspan.meta', async () => {
     // As the gateway marks a replayed span that lost something (cut-mark.ts): the flag, and its counts in the user meta.
