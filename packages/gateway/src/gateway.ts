@@ -414,6 +414,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let spansNotForwarded = 0;
   let loopLogged = false;
   let closing = false;
+  /** When the shutdown gives up waiting (Date.now() ms); set when it begins. */
+  let shutdownDeadline = Number.POSITIVE_INFINITY;
   /** Aborted when the gateway shuts down: bodies still being read are refused then (see readBody). */
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -492,9 +494,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   async function awaitTicket(ticket: DeliveryTicket): Promise<TicketOutcome> {
     const deadline = Date.now() + ackTimeout;
     let spooling = false;
+    let sentForShutdown = false;
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) return { ok: false, reason: 'timeout' };
+      if (closing && !sentForShutdown) {
+        // The shutdown waits for this acknowledgement: the request's spans (all queued, its ticket sealed) go now
+        // rather than after the batch delay. The shutdown's own flush covered only what was queued when it began.
+        sentForShutdown = true;
+        flushForShutdown();
+      }
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
         ticket.settled,
@@ -509,6 +518,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         void postgres.flush(Math.max(0, deadline - Date.now()));
       }
     }
+  }
+
+  /**
+   * Sends what the Postgres pipeline holds now instead of after its batch delay (`scheduledDelayMillis`): once the
+   * gateway is closing nothing more is worth waiting for, and its shutdown would otherwise wait out that timer for
+   * every request in flight (up to the whole delay, 10 s with a 10 s delay). Not while Postgres is down: a flush
+   * then spools everything at once, where the shutdown first tries Postgres again (a request waiting then has the
+   * pipeline spool, see awaitTicket).
+   */
+  function flushForShutdown(): void {
+    // Bounded by the shutdown's deadline: a flush still waiting past it would hold the process (its timer is not unref'd).
+    if (postgres.stats().state !== 'down') void postgres.flush(Math.max(0, shutdownDeadline - Date.now()));
   }
 
   /** Whether a new export request may be taken now; an error to answer otherwise. */
@@ -818,8 +839,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     shutdown() {
       shutdownPromise ??= (async () => {
         const deadline = Date.now() + shutdownTimeout;
+        shutdownDeadline = deadline;
         closing = true;
         stopping.abort();
+        // Requests already waiting for their commit: see flushForShutdown (those sealed later flush in awaitTicket).
+        flushForShutdown();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Requests in flight finish (their acknowledgement included), within the deadline.
