@@ -12,7 +12,7 @@ import { timelineCommand } from './commands/timeline.js';
 import { CliError, describeError } from './errors.js';
 import { colorsFor } from './format/colors.js';
 import { terminalSafeLines } from './format/text.js';
-import { UsageError, type CliIo } from './io.js';
+import { UsageError, terminalColumns, type CliIo } from './io.js';
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -97,11 +97,13 @@ function commandName(argv: string[]): string | undefined {
  * id or option value given, a Postgres message quoting a value, a log line of
  * the gateway naming a service. Making them safe here, where every message
  * passes, covers the ones written later too, as `renderTable` does for
- * stdout. The rest of `io` is inherited (its prototype), so a `CliIo` with
+ * stdout. Its `columns` are a width or none ({@link terminalColumns}), checked
+ * here once for every command (NaN printed `task: …`, a negative width blank
+ * lines). The rest of `io` is inherited (its prototype), so a `CliIo` with
  * methods of a class keeps them.
  */
 function withSafeErrors(io: CliIo): CliIo {
-  return Object.assign(Object.create(io) as CliIo, { err: (text: string) => io.err(terminalSafeLines(text)) });
+  return Object.assign(Object.create(io) as CliIo, { err: (text: string) => io.err(terminalSafeLines(text)), columns: terminalColumns(io.columns) });
 }
 
 /**

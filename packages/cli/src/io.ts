@@ -26,7 +26,8 @@ export interface CliIo {
    * The terminal's width in columns: given only when standard output is a terminal
    * ({@link processIo} reads `process.stdout.columns`, which a pipe does not have). `timeline`
    * then fits every line to it; without it nothing is cut to a width (piped output keeps whole
-   * lines, its one-line previews as on a 100-column terminal).
+   * lines, its one-line previews as on a 100-column terminal). A value that is no whole number of
+   * columns of at least 1 is taken as no width ({@link terminalColumns}), a fraction cut off.
    */
   columns?: number;
   /** Writes to standard error without a newline (progress bars redraw their line with `\r`). */
@@ -40,6 +41,17 @@ export interface CliIo {
   keepRunningWhenOutputCloses?(): void;
 }
 
+/**
+ * A terminal's width as the commands use it: a whole number of columns, at least 1 (a fraction is
+ * cut off). Anything else (NaN from a garbled or unset `COLUMNS` a caller read, an infinite, zero or
+ * negative width, a value that is no number) is no known width: the output is what a pipe gets,
+ * nothing cut to a width, rather than lines cut to nothing or to `NaN` columns.
+ */
+export function terminalColumns(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) return undefined;
+  return Math.floor(value);
+}
+
 /** The process's own streams and environment. */
 export const processIo: CliIo = {
   out: (t) => process.stdout.write(`${t}\n`),
@@ -48,7 +60,8 @@ export const processIo: CliIo = {
   err: (t) => process.stderr.write(`${t}\n`),
   env: process.env,
   isTTY: process.stdout.isTTY === true && process.stderr.isTTY === true,
-  ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
+  // A terminal whose size is not known reports 0 columns: no width (absent, as for a pipe).
+  ...(process.stdout.columns >= 1 ? { columns: terminalColumns(process.stdout.columns) } : {}),
   writeErr: (chunk) => process.stderr.write(chunk),
   cwd: process.cwd(),
 };

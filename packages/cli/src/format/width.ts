@@ -28,6 +28,12 @@ const PICTOGRAPHIC = /^\p{Extended_Pictographic}/u;
 const NARROW_ONLY = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u03ff\u0400-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u25fc\u2713\u2717]*$/;
 
 /**
+ * Most code points joined to a cluster's first: Unicode's stream-safe limit on a run of marks (UAX #15),
+ * which no writing system reaches; the longest emoji sequences join about ten.
+ */
+const MAX_JOINED = 30;
+
+/**
  * Calls `visit(start, end, width)` for each character of plain `text` (no colour codes) as a reader
  * sees it, in order: a letter and its accents, emoji joined by U+200D, a flag; `text.slice(start, end)`
  * is the cluster and `width` its columns. A code point starts one, but a mark or format character, a
@@ -35,6 +41,12 @@ const NARROW_ONLY = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u03ff\u0400-\u
  * is its first code point's: 2 when wide ({@link WIDE}), or a pictograph made an emoji by U+FE0F; 0
  * when only marks; else 1. A simplification of Unicode's grapheme clusters (Intl.Segmenter is many
  * times slower, and this runs on every line of a timeline) that agrees with it on what terminals draw.
+ *
+ * A cluster takes at most {@link MAX_JOINED} code points after its first: the next one that would join
+ * starts a cluster of one column instead (hostile text, "Zalgo": terminals keep a few marks a cell
+ * and draw the rest each their own way). So every cluster but a text's first is at least a column, and
+ * reading up to a width reads at most 31 code points a column: a letter under 8 million marks, one
+ * cluster of one column before, was read whole by every cut (0.6-3 s a cell, 2026-12).
  *
  * Stops when `visit` returns `false`, so that cutting a cell of megabytes to a column's width reads
  * only its start; it allocates nothing per cluster (a cell of 20 MB took 1.4 GB and seconds to measure
@@ -46,6 +58,7 @@ function scanClusters(text: string, visit: (start: number, end: number, width: n
   let pictographic = false;
   let joinNext = false;
   let openFlag = false;
+  let joined = 0;
   for (let i = 0; i < text.length; ) {
     const code = text.charCodeAt(i);
     if (code >= 0x20 && code < 0x300 && code !== 0xad && !joinNext) {
@@ -56,6 +69,7 @@ function scanClusters(text: string, visit: (start: number, end: number, width: n
       // `©` and `®` are the only pictographs here (U+FE0F after them makes an emoji of two columns, as `❤️`).
       pictographic = code === 0xa9 || code === 0xae;
       openFlag = false;
+      joined = 0;
       i++;
       continue;
     }
@@ -64,15 +78,19 @@ function scanClusters(text: string, visit: (start: number, end: number, width: n
     const char = text.slice(i, next);
     const zero = ZERO_WIDTH.test(char);
     const regional = REGIONAL.test(char);
-    if (start >= 0 && (joinNext || zero || (openFlag && regional))) {
+    const joins: boolean = start >= 0 && (joinNext || zero || (openFlag && regional));
+    if (joins && joined < MAX_JOINED) {
       if (point === 0xfe0f && pictographic) width = 2;
       openFlag = false;
+      joined++;
     } else {
       if (start >= 0 && !visit(start, i, width)) return;
       start = i;
-      width = zero ? 0 : WIDE.test(char) ? 2 : 1;
-      pictographic = PICTOGRAPHIC.test(char);
-      openFlag = regional;
+      // One that would have joined a full cluster is a column: see MAX_JOINED.
+      width = joins ? 1 : zero ? 0 : WIDE.test(char) ? 2 : 1;
+      pictographic = !joins && PICTOGRAPHIC.test(char);
+      openFlag = !joins && regional;
+      joined = 0;
     }
     joinNext = point === 0x200d;
     i = next;
@@ -137,33 +155,55 @@ const SGR_WHOLE = /^\u001b\[[0-9;]*m$/;
  */
 export function cutToWidth(text: string, width: number): string {
   if (fitsWidth(text, width)) return text;
-  if (width < 1) return '';
+  if (!(width >= 1)) return '';
   // Whole grapheme clusters (a letter with its accents, an emoji sequence) while they fit before the `…`;
-  // a wide one that would straddle the edge is left out, the line one column short.
+  // a wide one that would straddle the edge is left out, the line one column short. The clusters are those of the
+  // text without its colour codes, as displayWidth measures it and a terminal draws it: a code between a
+  // pictograph and its U+FE0F (or a letter and its accent) does not split the character, which the cut counted
+  // one column short when it read the text between codes on its own (2026-12).
+  const codes: ColourCode[] = [];
+  const plain = text.includes('\u001b') ? withoutCodes(text, codes) : text;
   const room = width - 1;
   let kept = '';
   let shown = 0;
-  let coloured = false;
-  for (const part of text.split(SGR_PARTS)) {
-    if (shown >= room) break;
-    if (SGR_WHOLE.test(part)) {
-      kept += part;
-      coloured = true;
-      continue;
+  let copied = 0; // `plain` up to here is in `kept`, with the codes before it
+  let next = 0; // the first code not in `kept`
+  const copyTo = (end: number): void => {
+    for (; next < codes.length && (codes[next] as ColourCode).at < end; next++) {
+      const c = codes[next] as ColourCode;
+      kept += plain.slice(copied, c.at) + c.code;
+      copied = c.at;
     }
-    let full = false;
-    scanClusters(part, (start, end, w) => {
-      if (shown + w > room) {
-        full = true;
-        return false;
-      }
-      kept += part.slice(start, end);
-      shown += w;
-      return true;
-    });
-    if (full) break;
+    kept += plain.slice(copied, end);
+    copied = end;
+  };
+  scanClusters(plain, (start, end, w) => {
+    // With no room left (a width of 1 from the start) not even a text's leading marks are kept: a terminal has nothing
+    // to draw them on (as when the text was read between codes, which stopped there).
+    if (shown >= room || shown + w > room) return false;
+    shown += w;
+    copyTo(end);
+    return true;
+  });
+  // The codes right after the last character kept, unless the line is full (as when the text was read between codes).
+  if (shown < room) for (; next < codes.length && (codes[next] as ColourCode).at === copied; next++) kept += (codes[next] as ColourCode).code;
+  return `${kept}${ELLIPSIS}${next > 0 ? '\u001b[0m' : ''}`;
+}
+
+/** A colour code of a text and where it stood in the text without its codes. */
+interface ColourCode {
+  readonly at: number;
+  readonly code: string;
+}
+
+/** `text` without its colour codes, which are added to `codes` with their places in what is returned. */
+function withoutCodes(text: string, codes: ColourCode[]): string {
+  let plain = '';
+  for (const part of text.split(SGR_PARTS)) {
+    if (SGR_WHOLE.test(part)) codes.push({ at: plain.length, code: part });
+    else plain += part;
   }
-  return `${kept}${ELLIPSIS}${coloured ? '\u001b[0m' : ''}`;
+  return plain;
 }
 
 /**
