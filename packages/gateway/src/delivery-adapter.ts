@@ -59,6 +59,8 @@ class TicketingSink<P> implements DeliverySink<TrackedBatch<P>> {
   /** The ticket of the request being replayed (replay is synchronous). */
   current: DeliveryTicket | undefined;
   private readonly owner = new WeakMap<ReadableSpan, DeliveryTicket>();
+  /** Tickets that handed spans to the pipeline and have not settled yet (failed when the pipeline stops). */
+  private readonly open = new Set<DeliveryTicket>();
 
   constructor(private readonly inner: DeliverySink<P>) {
     this.destination = inner.destination;
@@ -130,7 +132,23 @@ class TicketingSink<P> implements DeliverySink<TrackedBatch<P>> {
     return this.inner.spoolBytes?.() ?? 0;
   }
 
+  /** Follows `ticket` until it settles, so that a stop of the pipeline can fail it (see {@link shutdown}). */
+  track(ticket: DeliveryTicket): void {
+    if (this.open.has(ticket)) return;
+    this.open.add(ticket);
+    void ticket.settled.then(() => this.open.delete(ticket));
+  }
+
+  /**
+   * Called by the processor once it has stopped: every span it held is now delivered, spooled, or dropped and
+   * counted (`shutdown`: the queue, batches waiting for a retry, batches still being written, which it abandons),
+   * and no attempt's late result counts any more. The processor reports those drops only as a count, so a ticket
+   * still open here has lost spans: it fails now, and its request is answered 503 before the server closes its
+   * connection (it waited for an acknowledgement that could never come, and its poll kept the process alive).
+   */
   shutdown(timeoutMillis: number): Promise<void> {
+    for (const ticket of this.open) ticket.fail('the gateway stopped before the spans were committed');
+    this.open.clear();
     return this.inner.shutdown(timeoutMillis);
   }
 }
@@ -188,6 +206,7 @@ export function createPostgresDelivery(options: PostgresDeliveryOptions): Postgr
     processor,
     hasSpool: spool !== undefined,
     withTicket(ticket, fn) {
+      sink.track(ticket);
       sink.current = ticket;
       const droppedBefore = processor.stats().droppedTotal;
       try {

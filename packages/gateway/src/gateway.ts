@@ -96,6 +96,8 @@ const MAX_DISCARD_BYTES = 256 * 1024 * 1024;
 const DISCARD_TIMEOUT_MILLIS = 5000;
 /** Longest wait for the answer to a malformed or timed-out request to be written before its socket is closed anyway. */
 const CLIENT_ERROR_CLOSE_MILLIS = 1000;
+/** Longest a shutdown waits, once delivery has stopped, for the answers of requests still in flight (see shutdown). */
+const ANSWER_GRACE_MILLIS = 100;
 /** How often a request waiting for its commit checks whether Postgres went down (to spool instead). */
 const ACK_POLL_MILLIS = 100;
 
@@ -119,6 +121,37 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
   const v = value ?? fallback;
   if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`agentspan gateway: \`${name}\` must be a positive integer, got ${String(value)}`);
   return v;
+}
+
+function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`agentspan gateway: \`${name}\` must be a non-negative integer, got ${String(value)}`);
+  return v;
+}
+
+/**
+ * A millisecond option the gateway times with a timer: checked as the others, then clamped to what a Node timer
+ * takes (2^31 - 1 ms, about 24.8 days). Clamped, not refused, as `orderLookupTimeoutMillis` always was (and
+ * `@agentspan/node`'s `shutdownTimeoutMillis`): "wait as long as it takes" written as a huge number means that,
+ * where a timer given more fires after 1 ms (a shutdown that stopped waiting at once).
+ */
+function timerMillis(value: number): number {
+  return Math.min(value, MAX_TIMER_MILLIS);
+}
+
+/**
+ * The most `statementTimeoutMs` is given as: the exporter waits a margin of its own (5 s) beyond it, with a client timer
+ * and as Postgres' `idle_in_transaction_session_timeout`, both limited to 2^31 - 1 ms as `statement_timeout` is; a
+ * minute of room covers it.
+ */
+const MAX_STATEMENT_TIMEOUT_MILLIS = MAX_TIMER_MILLIS - 60_000;
+
+/**
+ * A pool option clamped to `max` when it is an integer above it; anything else goes to the exporter as given, which
+ * refuses what is not a positive safe integer (Infinity included, as the gateway's own options refuse it).
+ */
+function poolMillis(value: number | undefined, max: number): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) > max ? max : value;
 }
 
 function emptyProcessorStats(): ProcessorStats {
@@ -205,19 +238,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? d.host;
   const path = options.path ?? d.path;
   const maxBodyBytes = positiveInt('maxBodyBytes', options.maxBodyBytes, d.maxBodyBytes);
-  const ackTimeout = positiveInt('ackTimeoutMillis', options.ackTimeoutMillis, d.ackTimeoutMillis);
-  const requestTimeout = positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, d.requestTimeoutMillis);
+  const ackTimeout = timerMillis(positiveInt('ackTimeoutMillis', options.ackTimeoutMillis, d.ackTimeoutMillis));
+  const requestTimeout = timerMillis(positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, d.requestTimeoutMillis));
   const maxQueueSpans = positiveInt('maxQueueSpans', options.maxQueueSpans, d.maxQueueSpans);
   const maxQueueBytes = positiveInt('maxQueueBytes', options.maxQueueBytes, d.maxQueueBytes);
   // An eighth of the body limit: 2 million values for 16 MiB, room for 700 spans of 1536-float embeddings.
   const maxDecodedValues = positiveInt('maxDecodedValues', options.maxDecodedValues, Math.max(100_000, Math.floor(maxBodyBytes / 8)));
   const retryBusy = positiveInt('retryAfterBusySeconds', options.retryAfterBusySeconds, d.retryAfterBusySeconds);
   const retryUnavailable = positiveInt('retryAfterUnavailableSeconds', options.retryAfterUnavailableSeconds, d.retryAfterUnavailableSeconds);
-  const shutdownTimeout = positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);
+  const shutdownTimeout = timerMillis(positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis));
+  const startupMigrationTimeout = timerMillis(
+    nonNegativeInt('startupMigrationTimeoutMillis', options.startupMigrationTimeoutMillis, d.startupMigrationTimeoutMillis),
+  );
   const maxAwaitedEnvelopes = positiveInt('maxAwaitedEnvelopes', options.maxAwaitedEnvelopes, d.maxAwaitedEnvelopes);
   const awaitedEnvelopeMaxAge = positiveInt('awaitedEnvelopeMaxAgeMillis', options.awaitedEnvelopeMaxAgeMillis, d.awaitedEnvelopeMaxAgeMillis);
-  // Clamped to what a timer (and Postgres' statement_timeout) takes: longer would fire at once.
-  const orderLookupTimeout = Math.min(positiveInt('orderLookupTimeoutMillis', options.orderLookupTimeoutMillis, d.orderLookupTimeoutMillis), MAX_TIMER_MILLIS);
+  // Also what Postgres' statement_timeout takes.
+  const orderLookupTimeout = timerMillis(positiveInt('orderLookupTimeoutMillis', options.orderLookupTimeoutMillis, d.orderLookupTimeoutMillis));
   const maxConcurrentRequests = positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, d.maxConcurrentRequests);
   const admission = new Admission(maxConcurrentRequests, Math.max(0, Math.floor(options.maxWaitingRequests ?? d.maxWaitingRequests)));
   // Bodies are read before their request takes a turn (a trickling sender must not hold one); what they hold at
@@ -239,8 +275,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     schema: options.schema,
     migrate: options.migrate ?? true,
     poolSize: options.poolSize,
-    statementTimeoutMs: options.statementTimeoutMs,
-    connectTimeoutMs: options.connectTimeoutMs,
+    // Clamped as the gateway's own timers are: past the limit, pg's timers fired after 1 ms (every connection or
+    // query failed) and Postgres refused the statement_timeout.
+    statementTimeoutMs: poolMillis(options.statementTimeoutMs, MAX_STATEMENT_TIMEOUT_MILLIS),
+    connectTimeoutMs: poolMillis(options.connectTimeoutMs, MAX_TIMER_MILLIS),
     spoolDir: options.spoolDir,
     maxSpoolBytes: options.maxSpoolBytes,
     delivery: {
@@ -806,7 +844,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
 
-  const ready = await postgres.ready(options.startupMigrationTimeoutMillis ?? d.startupMigrationTimeoutMillis);
+  const ready = await postgres.ready(startupMigrationTimeout);
   if (!ready.ok) {
     logger.warn(`agentspan gateway: ${notReadyMessage(ready, options.schema)}`);
   }
@@ -852,6 +890,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref()),
         ]);
         await closeEverything(Math.max(0, deadline - Date.now()));
+        // Every ticket is settled now (the pipeline failed those whose spans it dropped): the requests that were
+        // waiting for one are writing their 503s. Waited for, briefly, so the connections closed next carry them
+        // instead of a reset; a request stuck elsewhere (an order lookup) holds the shutdown this much at most.
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise((resolve) => setTimeout(resolve, ANSWER_GRACE_MILLIS).unref()),
+        ]);
         server.closeAllConnections();
         await closed;
         logger.info('agentspan gateway: stopped');

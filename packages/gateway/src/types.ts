@@ -31,7 +31,7 @@ export interface GatewayOptions {
   schema?: string | undefined;
   /** Run the migrations at start and before the first write. @default true */
   migrate?: boolean | undefined;
-  /** How long the start waits for the migrations before serving anyway (they are retried before every write), ms. @default 5000 */
+  /** How long the start waits for the migrations before serving anyway (they are retried before every write), ms; 0: not at all. At most 2^31 - 1 (a Node timer's limit; more is clamped). @default 5000 */
   startupMigrationTimeoutMillis?: number | undefined;
 
   /** Port to listen on; 0 picks a free one (see {@link Gateway.port}). @default 4318 */
@@ -59,7 +59,8 @@ export interface GatewayOptions {
   maxWaitingRequests?: number | undefined;
   /**
    * How long a request may take to arrive whole (headers and body) before it is answered 408 and its
-   * connection closed: a sender trickling its body holds its bytes no longer. Checked every second. @default 30_000
+   * connection closed: a sender trickling its body holds its bytes no longer. Checked every second. At most
+   * 2^31 - 1 (a Node timer's limit; more is clamped). @default 30_000
    */
   requestTimeoutMillis?: number | undefined;
   /**
@@ -67,6 +68,7 @@ export interface GatewayOptions {
    * spooled) before it is answered 503 (the sender retries; writes are
    * idempotent, so a retry never makes a second row). Keep it below the
    * senders' export timeout (10 s by default in the OpenTelemetry SDKs).
+   * At most 2^31 - 1 (a Node timer's limit; more is clamped).
    * @default 8000
    */
   ackTimeoutMillis?: number | undefined;
@@ -102,9 +104,9 @@ export interface GatewayOptions {
   postgresDelivery?: Omit<DeliveryOptions, 'maxQueueSize' | 'maxQueueBytes' | 'logger'> | undefined;
   /** Size of the Postgres pool the gateway creates (ignored with `pool`). @default 4 */
   poolSize?: number | undefined;
-  /** `statement_timeout` of the gateway's Postgres writes, ms. @default 30_000 (the exporter's) */
+  /** `statement_timeout` of the gateway's Postgres writes, ms; at most 2^31 - 1 less a minute (the exporter waits 5 s beyond it; more is clamped). @default 30_000 (the exporter's) */
   statementTimeoutMs?: number | undefined;
-  /** How long the gateway's pool waits for a new Postgres connection, ms. @default 5000 (the exporter's) */
+  /** How long the gateway's pool waits for a new Postgres connection, ms; at most 2^31 - 1 (a Node timer's limit; more is clamped). @default 5000 (the exporter's) */
   connectTimeoutMs?: number | undefined;
   /**
    * Directory of the disk spool. With it, spans received while Postgres is
@@ -184,7 +186,7 @@ export interface GatewayOptions {
   /** Secret redaction before anything is written or forwarded. @default on */
   redaction?: RedactionConfig | false | undefined;
 
-  /** How long `shutdown()` waits for requests in flight and for delivery, ms. @default 10_000 */
+  /** How long `shutdown()` waits for requests in flight and for delivery, ms; at most 2^31 - 1 (a Node timer's limit; more is clamped). @default 10_000 */
   shutdownTimeoutMillis?: number | undefined;
   /** @default messages go to `diag` */
   logger?: GatewayLogger | undefined;

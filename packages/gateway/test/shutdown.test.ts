@@ -6,10 +6,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
-import { assertExported, eventually, exportWith, genAiToolSpans, post, startTestGateway } from './helpers.js';
+import { startGateway } from '../src/index.js';
+import { assertExported, eventually, exportWith, genAiToolSpans, post, poolWithStuckQueries, startTestGateway } from './helpers.js';
 
 let db: TestSchema;
 
@@ -73,4 +77,154 @@ test('a request waiting for its batch at shutdown is written and acknowledged at
   } finally {
     if (!stopped) await gateway.shutdown();
   }
+});
+
+// ---------------------------------------------------------------------------
+// Postgres unreachable at shutdown, no spool: the spans held are dropped, and their requests are answered 503.
+// ---------------------------------------------------------------------------
+
+/** A port nothing listens on any more: connecting is refused, as to a Postgres that is down. */
+async function closedPort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return address.port;
+}
+
+test('Postgres unreachable, no spool: a request waiting for its commit when shutdown begins is answered 503 with Retry-After (not a reset), and shutdown ends at its deadline, not at ackTimeoutMillis', async () => {
+  const port = await closedPort();
+  const gateway = await startGateway({
+    databaseUrl: `postgres://postgres@127.0.0.1:${port}/test`,
+    port: 0,
+    logger: { info: () => undefined, warn: () => undefined },
+    postgresDelivery: { retryInitialDelayMillis: 50, retryMaxDelayMillis: 200, scheduledDelayMillis: 20 },
+    connectTimeoutMs: 500,
+    startupMigrationTimeoutMillis: 1000,
+    orderLookupTimeoutMillis: 500,
+    retryAfterUnavailableSeconds: 7,
+    ackTimeoutMillis: 30_000,
+    shutdownTimeoutMillis: 1000,
+  });
+  const answer = post(`${gateway.url}/v1/traces`, ProtobufTraceSerializer.serializeRequest(genAiToolSpans('shutdown-svc', 3, 'conv-unreachable')) as Uint8Array, PROTO).then(
+    (r) => r,
+    (err: NodeJS.ErrnoException) => err,
+  );
+  // Accepted (Postgres not known to be down yet), replayed, its spans held for a commit that cannot come.
+  await eventually(async () => {
+    const s = gateway.stats();
+    return s.requestsInFlight === 1 && s.postgres.state === 'down' && s.postgres.queueDepth > 0;
+  });
+  const took = await timedShutdown(gateway);
+  const r = await answer;
+  assert.ok(!(r instanceof Error), `the sender got ${r instanceof Error ? (r.code ?? r.message) : ''} instead of an answer`);
+  assert.equal(r.status, 503);
+  assert.equal(r.headers['retry-after'], '7');
+  assert.match(r.body.toString('latin1'), /retry later/);
+  // The deadline (1 s) and a margin; the acknowledgement's 30 s are not waited out.
+  assert.ok(took < BOUND_MILLIS, `shutdown took ${took.toFixed(0)} ms`);
+  assert.equal(gateway.stats().requestsInFlight, 0);
+});
+
+test('Postgres unreachable, no spool, a request in flight at shutdown: the process exits promptly once shutdown() resolved (nothing waits out ackTimeoutMillis)', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./unreachable-shutdown-child.ts', import.meta.url)), '1000', '30000'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let resolvedAt: number | undefined;
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+    if (resolvedAt === undefined && out.includes('\n')) resolvedAt = performance.now();
+  });
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  // Killed well before the 30 s acknowledgement wait would end: a process still alive then fails the test.
+  const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const exitedAt = performance.now();
+  clearTimeout(kill);
+  assert.ok(resolvedAt !== undefined, `the child printed nothing (exit ${String(code)}): ${err}`);
+  const report = JSON.parse(out.trim()) as { shutdownMillis: number; answer: { status?: number; retryAfter?: string; error?: string } };
+  assert.equal(report.answer.error, undefined, `the sender got ${report.answer.error ?? ''} instead of an answer`);
+  assert.equal(report.answer.status, 503);
+  assert.equal(report.answer.retryAfter, '5');
+  assert.ok(report.shutdownMillis < BOUND_MILLIS, `shutdown took ${report.shutdownMillis.toFixed(0)} ms`);
+  const lived = exitedAt - resolvedAt;
+  assert.equal(code, 0, err);
+  assert.ok(lived < BOUND_MILLIS, `the process lived ${lived.toFixed(0)} ms after shutdown() resolved`);
+});
+
+// ---------------------------------------------------------------------------
+// Millisecond options above a Node timer's limit (2^31 - 1): clamped, never a timer that fires after 1 ms.
+// ---------------------------------------------------------------------------
+
+const OVER_TIMER_LIMIT = 2 ** 31;
+
+/** Collects the TimeoutOverflowWarnings Node emits while `fn` runs (a timer given more than 2^31 - 1 ms fires after 1 ms). */
+async function overflowWarningsDuring(fn: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const onWarning = (w: Error): void => {
+    if (w.name === 'TimeoutOverflowWarning') seen.push(w.message);
+  };
+  process.on('warning', onWarning);
+  try {
+    await fn();
+    // Warnings are emitted on the next tick.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return seen;
+}
+
+test('shutdownTimeoutMillis above the timer limit (2^31 ms): shutdown still waits for a request in flight (answered 200), instead of giving up after 1 ms and resetting its connection', async () => {
+  // The request's order lookup never answers: it is in flight for orderLookupTimeoutMillis, then written.
+  const gateway = await startTestGateway(db, { pool: poolWithStuckQueries(db.pool), orderLookupTimeoutMillis: 1000, shutdownTimeoutMillis: OVER_TIMER_LIMIT });
+  let answer: Promise<{ status: number } | Error> | undefined;
+  const warnings = await overflowWarningsDuring(async () => {
+    answer = post(`${gateway.url}/v1/traces`, ProtobufTraceSerializer.serializeRequest(genAiToolSpans('shutdown-svc', 2, 'conv-shutdown-overflow')) as Uint8Array, PROTO).then(
+      (r) => r,
+      (err: Error) => err,
+    );
+    await eventually(async () => gateway.stats().orders.lookups === 1 && gateway.stats().requestsInFlight === 1);
+    await gateway.shutdown();
+  });
+  const r = await answer;
+  assert.ok(r !== undefined && !(r instanceof Error), `the sender got ${r instanceof Error ? r.message : 'nothing'} instead of an answer`);
+  assert.equal(r.status, 200);
+  assert.equal(await rowsOf('conv-shutdown-overflow'), 2);
+  assert.deepEqual(warnings, []);
+});
+
+test('every millisecond option above the timer limit is clamped: a gateway with all of them at 2^31 ms starts, answers and stops without a TimeoutOverflowWarning', async () => {
+  const warnings = await overflowWarningsDuring(async () => {
+    const gateway = await startTestGateway(db, {
+      startupMigrationTimeoutMillis: OVER_TIMER_LIMIT,
+      requestTimeoutMillis: OVER_TIMER_LIMIT,
+      ackTimeoutMillis: OVER_TIMER_LIMIT,
+      orderLookupTimeoutMillis: OVER_TIMER_LIMIT,
+      shutdownTimeoutMillis: OVER_TIMER_LIMIT,
+    });
+    try {
+      const r = await post(`${gateway.url}/v1/traces`, ProtobufTraceSerializer.serializeRequest(genAiToolSpans('shutdown-svc', 2, 'conv-clamped')) as Uint8Array, PROTO);
+      assert.equal(r.status, 200);
+    } finally {
+      await gateway.shutdown();
+    }
+  });
+  assert.deepEqual(warnings, []);
+  assert.equal(await rowsOf('conv-clamped'), 2);
+});
+
+test('startupMigrationTimeoutMillis is checked as the other options are: a negative, fractional or non-finite value is refused with a RangeError naming it; 0 (do not wait) is accepted', async () => {
+  for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    await assert.rejects(startTestGateway(db, { startupMigrationTimeoutMillis: bad }), (err: Error) => {
+      assert.ok(err instanceof RangeError);
+      assert.match(err.message, /`startupMigrationTimeoutMillis` must be a non-negative integer/);
+      return true;
+    });
+  }
+  const gateway = await startTestGateway(db, { startupMigrationTimeoutMillis: 0 });
+  await gateway.shutdown();
 });
