@@ -243,8 +243,31 @@ function pairReader(text: string, hide: (start: number, end: number) => void, op
     let valueEnd = quotedEnd >= 0 ? quotedEnd - 1 : at;
     if (quotedEnd < 0) while (valueEnd < text.length && isValueChar(text.charCodeAt(valueEnd))) valueEnd++;
     if (!keptValue(text.slice(valueStart, valueEnd))) hide(valueStart, valueEnd);
+    else if (quotedEnd >= 0) pairsInside(text, valueStart, valueEnd, hide);
     return quotedEnd >= 0 ? quotedEnd : valueEnd;
   };
+}
+
+/**
+ * The words of a value in double quotes kept whole for its start (`"${X} sid=…"`: a reference, a template's field) after
+ * the first: each that is a pair (`name=value`, the name no attribute's) has its value judged as a cookie's and hidden
+ * when not kept (passed over with the value, it was in clear before a review of bc731b5), as the assignment rule reads
+ * a key inside a quoted value it keeps. Each character of the value is read once more: linear.
+ */
+function pairsInside(text: string, start: number, end: number, hide: (start: number, end: number) => void): void {
+  let i = start;
+  while (i < end && !isBlank(text.charCodeAt(i))) i++;
+  while (i < end) {
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    const nameStart = i;
+    while (i < end && isNameChar(text.charCodeAt(i))) i++;
+    if (i > nameStart && text.charCodeAt(i) === 61 /* = */ && !isCookieAttribute(text.slice(nameStart, i))) {
+      const valueStart = ++i;
+      while (i < end && isValueChar(text.charCodeAt(i))) i++;
+      if (!keptValue(text.slice(valueStart, i))) hide(valueStart, i);
+    }
+    while (i < end && !isBlank(text.charCodeAt(i))) i++;
+  }
 }
 
 /**
@@ -437,13 +460,21 @@ function lineGap(text: string, i: number): number {
 }
 
 /**
- * Where a cookie's value in double quotes ends, past its closing quote (`"…"` at `i`, one or more value characters,
- * then the end, a blank, a line end, `;` or `,`), or -1: a quote followed by anything else closes a string of code
- * (`"Cookie: sid=" + sid`).
+ * Where a cookie's value in double quotes ends, past its closing quote (`"…"` at `i`, words of value characters parted
+ * by blanks, then the end, a blank, a line end, `;` or `,`), or -1: a quote followed by anything else closes a string of
+ * code (`"Cookie: sid=" + sid`), and so does one followed or preceded by a blank inside (`"Cookie: sid=" + sid + "; x"`).
+ * Blanks between words were none before a review of bc731b5: the reading stopped at the quote, the value and the
+ * cookies after it in clear (`a="Xk9 x"; sid=…`).
  */
 function quotedValueEnd(text: string, i: number): number {
   let j = i + 1;
-  while (j < text.length && isValueChar(text.charCodeAt(j))) j++;
+  for (;;) {
+    while (j < text.length && isValueChar(text.charCodeAt(j))) j++;
+    let k = j;
+    while (isBlank(text.charCodeAt(k))) k++;
+    if (k === j || j === i + 1 || !isValueChar(text.charCodeAt(k))) break;
+    j = k;
+  }
   if (j === i + 1 || text.charCodeAt(j) !== 34) return -1;
   const after = text.charCodeAt(j + 1);
   return Number.isNaN(after) || after === 32 || after === 9 || after === 10 || after === 13 || after === 59 || after === 44 ? j + 1 : -1;

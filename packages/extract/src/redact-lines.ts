@@ -203,7 +203,30 @@ export function blanksStart(text: string, i: number): number {
 export function valueBelowKey(text: string, keyStart: number, keyEnd: number, valueStart: number): boolean {
   const column = keyColumn(text, keyStart, keyEnd);
   if (column < 0 || valueStart - blanksStart(text, valueStart) <= column) return false;
-  return plainScalarLine(text, valueStart);
+  return !replacedValueOnLine(text, valueStart) && plainScalarLine(text, valueStart);
+}
+
+/**
+ * A tag of the assignment rule or of a rule after it (those that read values on lines: `password_assignment`,
+ * `name_value`, `cli_password`, `netrc_password`, `basic_auth`) right after a key's separator (`=`, `:`, blanks and a
+ * quote maybe between): what it replaced was a value, which may have held the `: ` that made its line a mapping's.
+ */
+const REPLACED_VALUE_RE = /[=:][ \t]{0,16}(?:\\{0,7}["'])?\[REDACTED:(?:password_assignment|name_value|cli_password|netrc_password|basic_auth)\]/;
+
+/**
+ * Whether the line whose content starts at `valueStart` holds a value a rule that reads values below their key replaced
+ * ({@link REPLACED_VALUE_RE}). Such a line is no value of the key above it: the first pass read it as a mapping for a
+ * `: ` inside that value (`token:` then `  password="a: b"`, `  PWD=/srv?token: x`) and the value's own key replaced
+ * it, and a second pass, the `: ` gone, read the line as the key's value and replaced it whole (a review of bc731b5).
+ * A tag that starts the line (the key's value, replaced whole) or follows a blank changes nothing. Reads the line,
+ * {@link MAX_VALUE_LINE} characters at most: as {@link plainScalarLine} does.
+ */
+function replacedValueOnLine(text: string, valueStart: number): boolean {
+  const stop = Math.min(text.length, valueStart + MAX_VALUE_LINE);
+  let end = valueStart;
+  while (end < stop && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13 && !(text.charCodeAt(end) === 92 && lineBreakAt(text, end) > 0)) end++;
+  const line = text.slice(valueStart, end);
+  return line.includes('[REDACTED:') && REPLACED_VALUE_RE.test(line);
 }
 
 /**

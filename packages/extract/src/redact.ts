@@ -398,6 +398,9 @@ const MORE_CHAR = `(?:[ \\t]|[^\\s"',;&}{)(\\]\\\\=:#])`;
  */
 const CLOSING_QUOTE = `\\\\{0,7}["'](?=[ \\t]{0,16}(?:[,;:)}\\]\\r\\n]|\\\\{1,7}[nr]|$))`;
 
+/** Most characters (steps: a run of backslashes is one) a list value is read over. */
+const LIST_READ = 1024;
+
 /**
  * A list no `]` closes on its line (`apiKey: ["k1", "k2` cut short, `token = [a, b` of an unfinished edit): read to
  * the end of its line (raw, or escaped as JSON writes it, `\\n`) or of the text, so that it is one value, replaced
@@ -408,7 +411,78 @@ const CLOSING_QUOTE = `\\\\{0,7}["'](?=[ \\t]{0,16}(?:[,;:)}\\]\\r\\n]|\\\\{1,7}
  * the run stops (a line end, the bound) is its end: nothing is given back, so the list costs one more reading of
  * the bound at most, linear.
  */
-const UNCLOSED_LIST = `\\[(?:[^\\]\\r\\n\\\\]|\\\\{1,64}(?![\\\\nr])){0,1024}(?=[\\r\\n]|\\\\{1,64}[nr]|$|[^\\]\\r\\n\\\\])`;
+const UNCLOSED_LIST = `\\[(?:[^\\]\\r\\n\\\\]|\\\\{1,64}(?![\\\\nr])){0,${LIST_READ}}(?=[\\r\\n]|\\\\{1,64}[nr]|$|[^\\]\\r\\n\\\\])`;
+/** A list value, closed on its line or not: what {@link ListEnds} reads without the regex. */
+const LIST = `\\[[^\\]\\n]{0,${LIST_READ}}\\]|${UNCLOSED_LIST}`;
+
+/**
+ * Where the lists the assignment rule reads as values end ({@link LIST}: `\[[^\]\n]{0,1024}\]`, else {@link
+ * UNCLOSED_LIST}), read as those two regexes read them but from the positions of the next `]`, line end and backslash,
+ * searched once per text and kept while the scan moves past them. The regex read each list to its end (1 024
+ * characters where its line is longer), twice when no `]` closed it; keys every few characters inside lists kept whole
+ * and closed nowhere (`token=[[a password=[[b ` over one long line) each read their line's bound so (about 2 s per MB
+ * before a review of bc731b5). `end` gives -2 where the positions do not settle it (a backslash before the list's
+ * end: a run of them is one step of the unclosed list's 1 024, and may end it): the regex reads that one.
+ */
+class ListEnds {
+  /** The next `]`, `\n`, `\r`, `\\` at or after `from` (-1: none; -2: not searched). */
+  private readonly next = [-2, -2, -2, -2];
+  private readonly from = [0, 0, 0, 0];
+
+  constructor(private readonly text: string) {}
+
+  private find(k: number, ch: string, at: number): number {
+    const n = this.next[k]!;
+    if (n === -2 || at < this.from[k]! || (n >= 0 && n < at)) {
+      this.from[k] = at;
+      this.next[k] = this.text.indexOf(ch, at);
+    }
+    return this.next[k]!;
+  }
+
+  /** Where the list opened by the `[` at `open` ends, as {@link LIST} reads it; -1: no list; -2: for the regex to read. */
+  end(open: number): number {
+    const text = this.text;
+    const body = open + 1;
+    const bracket = this.find(0, ']', body);
+    const newline = this.find(1, '\n', body);
+    // Closed: a `]` before any `\n`, within the bound.
+    if (bracket >= 0 && (newline < 0 || bracket < newline) && bracket - body <= LIST_READ) return bracket + 1;
+    // Not closed: its characters up to a `]`, a line end or the bound, then what may follow it.
+    let stop = Math.min(text.length, body + LIST_READ);
+    const cr = this.find(2, '\r', body);
+    if (bracket >= 0 && bracket < stop) stop = bracket;
+    if (newline >= 0 && newline < stop) stop = newline;
+    if (cr >= 0 && cr < stop) stop = cr;
+    const backslash = this.find(3, '\\', body);
+    if (backslash >= 0 && backslash < stop) return -2;
+    if (unclosedListEndsAt(text, stop)) return stop;
+    // Given back one character, the list ends before one that may follow it.
+    return stop > body ? stop - 1 : -1;
+  }
+}
+
+/**
+ * @internal What {@link ListEnds} reads for the lists opened at `opens` (in that order, through one reader: its searches
+ * kept between them), and the pattern of those lists ({@link LIST}), which reads them where it gives -2 (and, as the
+ * whole rule's regex, where it gives -1).
+ */
+export function readListEnds(text: string, opens: readonly number[]): { ends: number[]; pattern: string } {
+  const lists = new ListEnds(text);
+  return { ends: opens.map((open) => lists.end(open)), pattern: LIST };
+}
+
+/** Whether what {@link UNCLOSED_LIST}'s look-ahead asks for follows at `i`: a line end, raw or escaped, the end, a character of the list. */
+function unclosedListEndsAt(text: string, i: number): boolean {
+  if (i >= text.length) return true;
+  const c = text.charCodeAt(i);
+  if (c === 93) return false;
+  if (c !== 92) return true;
+  let j = i;
+  while (j < text.length && j - i <= 64 && text.charCodeAt(j) === 92) j++;
+  const e = text.charCodeAt(j);
+  return j - i <= 64 && (e === 110 || e === 114);
+}
 
 /**
  * The value of an assignment (`password_assignment`, `name_value`), as
@@ -440,11 +514,12 @@ const UNCLOSED_LIST = `\\[(?:[^\\]\\r\\n\\\\]|\\\\{1,64}(?![\\\\nr])){0,1024}(?=
  * no `=`, `:` or quote, so no later key hides in it; one run of single characters, it gives back one
  * character at a time, once, when the end-of-line look-ahead fails: linear.
  */
-function valuePattern(esc: number): string {
+function valuePattern(esc: number, listOpen = false): string {
   return (
     `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
     `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\${esc}|` +
-    `(\\[[^\\]\\n]{0,1024}\\]|${UNCLOSED_LIST})|` +
+    // `listOpen`: a list's `[` only, its end read by {@link ListEnds} (the assignment rule).
+    `(${listOpen ? '\\[' : LIST})|` +
     `((?!&)(?:\\[${BRACKETED_CHAR}{0,256}\\]|[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])|&(?!${AMP_ENTITY})(?=${AMP_WORD}{1,256}(?!${AMP_WORD})(?!=))){1,1024})` +
     `([ \\t]${MORE_CHAR}{0,1024}(?=[\\r\\n]|\\\\{1,7}[nr]|$|(?<=[ \\t])#|${CLOSING_QUOTE}))?)`
   );
@@ -557,9 +632,15 @@ const CONCATENATED_NAME_RE =
 function concatenatedName(v: AssignedValue, input: string, keyStart: number): boolean {
   if (!(v.doubleQuoted || v.singleQuoted || v.escapedQuote !== undefined) || !CONCATENATED_NAME_RE.test(v.value)) return false;
   // The quote, maybe escaped (`\"`: code in a JSON string), is the value's opening one.
-  const quote = v.escapedQuote ?? input.charAt(v.end - v.value.length - 2);
-  // The nearest such quote before the key on its line opens a literal: after what opens a string for
-  // openingQuoteBefore, or after a concatenation (`base + "?token=" + token + "&x=1"`). Bounded.
+  return literalHoldsKey(v.escapedQuote ?? input.charAt(v.end - v.value.length - 2), input, keyStart);
+}
+
+/**
+ * Whether the key at `keyStart` sits in a string literal opened by `quote` (maybe escaped): the nearest such quote
+ * before it on its line opens a literal, after what opens a string for openingQuoteBefore, or after a concatenation
+ * (`base + "?token=" + token + "&x=1"`). Bounded.
+ */
+function literalHoldsKey(quote: string, input: string, keyStart: number): boolean {
   const stop = Math.max(0, keyStart - QUOTE_WALK_BACK);
   const view = input.slice(stop, keyStart);
   let at = -1;
@@ -575,6 +656,38 @@ function concatenatedName(v: AssignedValue, input: string, keyStart: number): bo
   return j < 0 || /[:,=([{+.&|\r\n]/.test(input.charAt(j));
 }
 
+/** A concatenation operator alone, blanks around it (`" + "`, PHP's `' . '`): what a quoted "value" holds between two literals. */
+const CONCATENATION_RE = /^[ \t]{0,16}(?:\+|\.{1,2}|\|\||&)[ \t]{0,16}$/;
+/** What a concatenated literal opening the next parameter or prose starts with (review 2 of bc731b5): no value. */
+const LITERAL_NO_VALUE_START = ' \t&;,.?#)';
+/** Most characters of a literal {@link concatenatedLiteral} reads. */
+const LITERAL_READ = 1024;
+
+/**
+ * The literal concatenated right after the one a key and its separator end (`"token=" + "…"`, `'api_key=' . '…'`,
+ * escaped in JSON text too): the quoted "value" is the operator between the two literals, its opening quote closing
+ * the key's literal ({@link literalHoldsKey}); the next literal, closed on its line within {@link LITERAL_READ}
+ * characters, is the key's value. Its content's `[start, end)`, or undefined. Bounded.
+ */
+function concatenatedLiteral(v: AssignedValue, input: string, keyStart: number): { start: number; end: number } | undefined {
+  if (!(v.doubleQuoted || v.singleQuoted || v.escapedQuote !== undefined) || !CONCATENATION_RE.test(v.value)) return undefined;
+  // The value's closing quote (`v.end` is past it) opens the next literal.
+  const quote = v.escapedQuote ?? input.charAt(v.end - 1);
+  if (!literalHoldsKey(quote, input, keyStart)) return undefined;
+  const start = v.end;
+  const stop = Math.min(input.length, start + LITERAL_READ);
+  const q = quote.charCodeAt(quote.length - 1);
+  for (let i = start; i < stop; i++) {
+    const c = input.charCodeAt(i);
+    if (c === 10 || c === 13) return undefined;
+    // A literal opening with a blank or a separator (`"&x=1"`, `" (hidden)"`, `". "`) starts what follows an empty value.
+    if (i === start && LITERAL_NO_VALUE_START.includes(input.charAt(i))) return undefined;
+    if (quote.length > 1 ? input.startsWith(quote, i) : c === q) return i > start ? { start, end: i } : undefined;
+    if (c === 92 && quote.length === 1) i++; // an escape in the literal (`"a\"b"`)
+  }
+  return undefined;
+}
+
 /** A YAML block scalar's indicator (`|`, `>-`, `|2+`): the value is on the lines below. */
 const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
 /**
@@ -584,10 +697,55 @@ const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
 const SHELL_DEFAULT_TAG_RE = /^[-=+?]\[REDACTED:[A-Za-z0-9_.-]{1,64}\]?$/;
 
 /**
- * A shell expansion with a default (`${NAME:-word}`, `${NAME-word}`, `${NAME:=word}`): its name and word (no blank,
- * quote, `$`, brace or backquote: a literal). Sticky: read where a value starts.
+ * A shell parameter expansion with an operator and its word up to the closing brace (`${NAME:-word}`, `${NAME-word}`,
+ * `${NAME:=word}`, `${NAME+word}`, `${NAME:?word}`): its name, operator and word (maybe empty; blanks and `$` in it,
+ * no quote, brace, backquote, backslash or line end: `${A:-${B}}`, `${A:-"x"}` are none). Sticky: read at its `$`.
  */
-const SHELL_DEFAULT_RE = /\$\{([A-Za-z_][A-Za-z0-9_]{0,63}):?[-=]([^\s$`{}"'\\]{1,256})\}/y;
+const SHELL_EXPANSION_RE = /\$\{([A-Za-z_][A-Za-z0-9_]{0,63})(:?[-=+?])([^`{}"'\\\r\n]{0,256})\}/y;
+/** A shell expansion's name followed by an operator (`${NAME:=`, `${NAME-`, …), read at a `${`: the names the assignment rule's `keyExpansion` reads. */
+const SHELL_OPERATOR_RE = /\$\{[A-Za-z_][A-Za-z0-9_]{0,63}:?[-=+?]/y;
+/**
+ * Whether `${NAME` and the operator `op` are rather an expression of a template (JS's `` `${maxToken-1}` ``, Kotlin's and
+ * Groovy's `"${password+salt}"`): an operator without `:` (`-`, `+`, `=`; `:-` is no expression there) after a name
+ * holding a lower-case letter (shell's environment names are upper case). Read as a secret's default, such code was
+ * replaced in a first review of bc731b5.
+ */
+function templateExpression(name: string, op: string): boolean {
+  return op.length === 1 && op !== '?' && /[a-z]/.test(name);
+}
+/** An earlier tag, whole. */
+const WHOLE_TAG_RE = /^\[REDACTED:[A-Za-z0-9_.-]{1,64}\]$/;
+
+/** After `:+`/`+`, a marker of a set-test (`${VAR+set}`, `yes`, `defined`): at most 7 lower-case letters. */
+const SHELL_MARKER_RE = /^[a-z]{1,7}$/;
+/** After `:+`/`+`, a flag alone (`--token`, `-k`), or a flag then its value after `=` or blanks (`--token=…`, `--token …`). */
+const SHELL_FLAG_RE = /^--?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}(?:(=|[ \t]+)(?=.))?/;
+
+/**
+ * Where the value in the word after a shell expansion's operator `op` starts (0: the word is one), or -1: no value
+ * whatever its key: an error message (`:?`, `?`: printed when the variable is unset, never used as its value), an empty
+ * word, an earlier tag whole (redacted already by the rule that knew its kind), or after `:+`/`+` (the word used when the
+ * variable is set) a flag alone (`${TOKEN:+--token}`) or one character or a short lower-case word (`${API_KEY+x}`,
+ * `"${API_KEY+set}" = set`: the test of whether a variable is set; review 2 of bc731b5). A flag's value (`${TOKEN:+--token=…}`, `--token …`) is one, past the flag (the whole word was kept for its
+ * `-` in a first review of bc731b5, the value in clear). A literal default or alternative is a value.
+ */
+function shellWordValueAt(op: string, word: string): number {
+  // A tag with blanks around it too (`${A:-\\ }`: the rule before replaced the `\\` alone; review 2 of bc731b5).
+  if (op.endsWith('?') || word === '' || WHOLE_TAG_RE.test(word.trim())) return -1;
+  if (!op.endsWith('+')) return 0;
+  // One character or a short lower-case word (`x`, `set`, `yes`, `defined`: autoconf's `"${VAR+set}" = set`): a marker.
+  if (word.length === 1 || SHELL_MARKER_RE.test(word)) return -1;
+  if (word.charCodeAt(0) !== 45) return 0;
+  const flag = SHELL_FLAG_RE.exec(word);
+  if (flag === null) return 0;
+  return flag[1] === undefined ? (flag[0].length === word.length ? -1 : 0) : flag[0].length;
+}
+
+/** A shell expansion's word `[end - word.length, end)` as an unquoted value, read as {@link assignedValue} reads one (a `]` in it: `pastBracket`). */
+function shellWordValue(word: string, end: number): AssignedValue {
+  const head = word.length > 1 && word.charCodeAt(word.length - 1) === 93 && word.includes('[') ? word.slice(0, -1) : word;
+  return { ...lineValue(head, end - word.length + head.length), bare: true, pastBracket: word.includes(']') };
+}
 
 /** What may follow a block scalar's indicator on its line: blanks, a comment. */
 const BLOCK_REST_RE = /[ \t]{0,64}(?:#[^\n\r"\\]{0,256})?/y;
@@ -902,17 +1060,23 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   // `password=...`), optional closing quote and subscript bracket (`os.environ["DB_PASSWORD"] = ...`),
   // `=`/`:` (not `==`, `:=`), optional quote, value.
   // The greedy key prefix backtracks at most over its own token: linear overall.
-  const passwordRe = new RegExp(
+  const passwordSource = (listOpen: boolean): string =>
     // The kind in an earlier tag (`[REDACTED:aws_access_key] : x`) is no key.
     `(?<![A-Za-z0-9_.-])(?<!\\[REDACTED:)([A-Za-z0-9_.-]{0,128}(?:${keyPattern}))` +
-      // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
-      // `=>` (a Ruby, PHP or Perl hash) before a quoted value, or with no space (`KEY=>value`): `token => token.trim()`
-      // is a JS arrow function. A `:` may end its line, the value on the next (`NEXT_LINE`: YAML's `password:` then
-      // `  hunter22`, judged by `valueBelowKey`).
-      `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[^\\s]|[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=])${NEXT_LINE}?)[ \\t]{0,16})` +
-      valuePattern(5),
-    'g',
-  );
+    // The key's closing quote may be escaped (`\\"`, `\\\\\\"`): code or JSON inside a JSON string.
+    // `=>` (a Ruby, PHP or Perl hash) before a quoted value, or with no space (`KEY=>value`): `token => token.trim()`
+    // is a JS arrow function. A `:` may end its line, the value on the next (`NEXT_LINE`: YAML's `password:` then
+    // `  hunter22`, judged by `valueBelowKey`).
+    `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[^\\s]|[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=])${NEXT_LINE}?)[ \\t]{0,16})` +
+    valuePattern(5, listOpen);
+  /**
+   * The rule's regex with a list value's `[` only: {@link ListEnds} reads where the list ends. A value starting with `[`
+   * is a list, or a bare value where no list is read (the regex then takes it): this regex and {@link passwordExactRe}
+   * match at the same places, with the same key and separator.
+   */
+  const passwordRe = new RegExp(passwordSource(true), 'g');
+  /** The rule's regex whole, read at one place: where a list's end is for the regex to read (see `ListEnds.end`). */
+  const passwordExactRe = new RegExp(passwordSource(false), 'y');
   /**
    * A secret's key and its `=` or `:` inside a bare value, past its first character (`process.env.X||token=Xk9…`,
    * `PWD=/srv?token=Xk9…`): as the assignment rule reads a key, bounded as it is (linear).
@@ -929,30 +1093,77 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     return innerKeyRe.test(v.value);
   };
   /**
-   * A literal default of the shell expansion that starts a kept value (`password=${PW:-changeme}`, `"${PW-changeme}"`,
-   * `:=`): where its word is, when judged a value as the key's (kept with the reference, it was in clear). Not when the
-   * expansion's name is a secret's key (`${DB_PASSWORD:-x}`: read as that key's value). Bounded.
+   * Where the key a bare value ends with starts in the input (`/srv?token:` of `PWD=/srv?token: …`), when it is the first
+   * key the value holds ({@link bareHoldsKey}), else -1: its separator ends the value, so its own value is what follows
+   * (after a blank). The value kept for its start is kept then and the scan goes on at that key, which is read as any
+   * (replaced whole with the value, its own value after the blank was in clear before a review of bc731b5).
+   */
+  const trailingKey = (v: AssignedValue): number => {
+    const last = v.value.charCodeAt(v.value.length - 1);
+    if (!v.bare || (last !== 58 && last !== 61)) return -1;
+    innerKeyRe.lastIndex = 1;
+    const inner = innerKeyRe.exec(v.value);
+    return inner !== null && inner.index + inner[0].length === v.value.length ? v.end - v.value.length + inner.index : -1;
+  };
+  /**
+   * A literal default or alternative of the shell expansion that starts a kept value (`password=${PW:-changeme}`,
+   * `"${PW-changeme}"`, `:=`, `:+` since a review of bc731b5; not `:?`'s message: {@link shellWordValueAt}): where its
+   * word is, when judged a value as the key's (kept with the reference, it was in clear). Not when the expansion's name
+   * is a secret's key (`${DB_PASSWORD:-x}`: read as that key's value, `keyExpansion`). Bounded.
    */
   const literalDefault = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): { start: number; end: number } | undefined => {
     const v = assignedValue(m, g, 2, start);
     if (v.list || !v.value.startsWith(v.bare ? '$' : '${')) return undefined;
     const at = v.bare ? v.end - v.value.length : v.end - v.value.length - (v.escapedQuote ?? '"').length;
-    SHELL_DEFAULT_RE.lastIndex = at;
-    const d = SHELL_DEFAULT_RE.exec(input);
-    if (d === null || keyEnd.test(d[1]!)) return undefined;
-    const end = at + d[0].length - 1;
-    const wordStart = end - d[2]!.length;
-    const word: AssignedValue = { ...lineValue(d[2]!, end), bare: true };
-    return keptValue(word, g[0]!.slice(skip), g[1]!, input, start + skip) ? undefined : { start: wordStart, end };
+    SHELL_EXPANSION_RE.lastIndex = at;
+    const d = SHELL_EXPANSION_RE.exec(input);
+    const valueAt = d === null || keyEnd.test(d[1]!) ? -1 : shellWordValueAt(d[2]!, d[3]!);
+    if (valueAt < 0) return undefined;
+    const end = at + d![0].length - 1;
+    const word = d![3]!.slice(valueAt);
+    return keptValue(shellWordValue(word, end), g[0]!.slice(skip), g[1]!, input, start + skip) ? undefined : { start: end - word.length, end };
+  };
+  /**
+   * The first shell expansion whose name is a secret's key, read with its operator and word ({@link SHELL_EXPANSION_RE}),
+   * its name starting at or after `from` and before `limit`: `${API_KEY:=…}`, `${DB_PASSWORD:-…}`, `${TOKEN+…}`. The
+   * assignment rule reads `${NAME:-` as the key `NAME`, `:` and a value `-…` (its operator then went into the tag:
+   * `${DB_PASSWORD:[REDACTED:…]}`), and `:=`, `-`, `+`, `?` as no separator at all (the default in clear). Each name
+   * is looked at once per text (`nextExpansion` only moves forward, as the scan does): linear. `undefined`: none.
+   */
+  let nextExpansion = -2; // where the next `${NAME` + operator is (-1: none after the last search; -2: not searched)
+  /** The first `${NAME` + operator at or after `from` (native searches for `${`, rare but in shell and templates), or -1. */
+  const expansionFrom = (text: string, from: number): number => {
+    for (let i = text.indexOf('${', from); i >= 0; i = text.indexOf('${', i + 2)) {
+      SHELL_OPERATOR_RE.lastIndex = i;
+      if (SHELL_OPERATOR_RE.test(text)) return i;
+    }
+    return -1;
+  };
+  const keyExpansion = (text: string, from: number, limit: number): RegExpExecArray | undefined => {
+    for (;;) {
+      if (nextExpansion === -2 || (nextExpansion >= 0 && nextExpansion + 2 < from)) nextExpansion = expansionFrom(text, Math.max(0, from - 2));
+      if (nextExpansion < 0 || nextExpansion + 2 > limit) return undefined;
+      const at = nextExpansion;
+      // On to the next one whatever this one is (a name no key's, a word no literal's: read by the rule as before).
+      nextExpansion = expansionFrom(text, at + 2);
+      SHELL_EXPANSION_RE.lastIndex = at;
+      const d = SHELL_EXPANSION_RE.exec(text);
+      if (d !== null && keyEnd.test(d[1]!) && !templateExpression(d[1]!, d[2]!)) return d;
+    }
   };
   /** The replacement of one `password_assignment` match, or `undefined` (kept). */
   const replacePassword = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): string | undefined => {
     const v = assignedValue(m, g, 2, start);
     const key = g[0]!.slice(skip);
-    if (keptValue(v, key, g[1]!, input, start + skip) && !bareHoldsKey(v)) return undefined;
+    if (keptValue(v, key, g[1]!, input, start + skip) && (!bareHoldsKey(v) || trailingKey(v) >= 0)) return undefined;
     // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
     // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
     const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
+    // A shell expansion's name (`${API_KEY:-Xk9"…"}`: a word `keyExpansion` does not read, no plain literal): its
+    // operator stays before the tag, as after any name (it went into the tag before a review of bc731b5).
+    if (v.bare && g[1] === ':' && /^[-+]/.test(v.value) && input.charCodeAt(start + skip - 1) === 123 && input.charCodeAt(start + skip - 2) === 36) {
+      return g[0]! + g[1]! + v.value.charAt(0) + redactedValue(v, '', g[1]!, input, start + skip, 'password_assignment');
+    }
     // A jar's or a cookie setter's name (`Authorization: cookies={…`): code the cookie rules read, kept; what is before it
     // kept too when a path of members without digits (`http.Cookie{`, `page.setCookie(`: as a call's name, `get_token()`),
     // else replaced up to it (`s3cr3tCookie{`: kept whole from c903383 to a review of 2026-12-07; `hunterTwoCookie{`,
@@ -1005,6 +1216,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     let last = 0;
     let count = 0;
     let blocks: KeptBlocks | undefined;
+    let lists: ListEnds | undefined;
     // The pieces `out` was built of, so that its last characters are read without flattening it (see `before`).
     const pieces: string[] = [];
     const emit = (piece: string): void => {
@@ -1022,10 +1234,57 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       return view;
     };
     passwordRe.lastIndex = 0;
-    for (let match = passwordRe.exec(text); match !== null; match = passwordRe.exec(text)) {
-      const m = match[0];
-      const g = match.slice(1);
+    nextExpansion = -2;
+    // The next match and where it was searched from: kept while expansions before it are read (searched again after
+    // each, a far match was looked for once per expansion: quadratic).
+    let pending: RegExpExecArray | null = null;
+    let pendingFrom = -1;
+    for (;;) {
+      const from = passwordRe.lastIndex;
+      if (pendingFrom < 0 || pendingFrom > from || (pending !== null && pending.index < from)) {
+        pendingFrom = from;
+        pending = passwordRe.exec(text);
+      } else {
+        passwordRe.lastIndex = pending === null ? 0 : pending.index + pending[0].length;
+      }
+      const match = pending;
+      // A shell expansion named as a secret's key before the next assignment (or at it: `${DB_PASSWORD:-…}` is one):
+      // its word judged as the key's value, the operator kept (`${API_KEY:=[REDACTED:…]}`); the scan goes on after it.
+      const expansion = keyExpansion(text, from, match === null ? text.length : match.index);
+      if (expansion !== undefined) {
+        const name = expansion[1]!;
+        const op = expansion[2]!;
+        const valueAt = shellWordValueAt(op, expansion[3]!);
+        const word = expansion[3]!.slice(Math.max(0, valueAt));
+        const end = expansion.index + expansion[0].length - 1;
+        if (valueAt >= 0 && !keptValue(shellWordValue(word, end), name, '=', text, expansion.index + 2)) {
+          emit(text.slice(last, end - word.length) + tag('password_assignment'));
+          last = end;
+          count++;
+        }
+        passwordRe.lastIndex = end + 1;
+        continue;
+      }
+      if (match === null) break;
+      pendingFrom = -1; // used: the next is searched from where this one leaves the scan
+      let m = match[0];
+      let g = match.slice(1);
       const start = match.index;
+      if (g[6] !== undefined) {
+        // A list's `[`: where the list ends (ListEnds), or the match as the whole regex reads it there.
+        const end = (lists ??= new ListEnds(text)).end(start + m.length - 1);
+        if (end >= 0) {
+          g[6] = text.slice(start + m.length - 1, end);
+          m = text.slice(start, end);
+        } else {
+          passwordExactRe.lastIndex = start;
+          const exact = passwordExactRe.exec(text);
+          if (exact === null) throw new Error('the assignment rule\'s regexes disagree'); // fail closed (see createRedactor)
+          m = exact[0];
+          g = exact.slice(1);
+        }
+        passwordRe.lastIndex = start + m.length;
+      }
       // The key is judged from where it starts: after a line end or tab as JSON writes it, past its letter
       // (`"db ok\npassword: a b"` has the key `password` on a line of its own, not `npassword`).
       const skip = afterEscape(text, start) && keyEnd.test(g[0]!.slice(1)) ? 1 : 0;
@@ -1076,6 +1335,22 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
           continue;
         }
       }
+      // `"token=" + "…"`: the literal after the operator is the value (the operator was kept as code, or, not `+`,
+      // replaced, before a review of bc731b5); kept, the scan goes on inside the "value" as for any quoted one kept.
+      const quoted = g[2] ?? g[3] ?? g[5];
+      const next = quoted !== undefined && CONCATENATION_RE.test(quoted) ? concatenatedLiteral(assignedValue(m, g, 2, start), text, start + skip) : undefined;
+      if (next !== undefined) {
+        const literal: AssignedValue = { ...lineValue(text.slice(next.start, next.end), next.end), doubleQuoted: g[2] !== undefined, singleQuoted: g[3] !== undefined, escapedQuote: g[4] };
+        if (keptValue(literal, g[0]!.slice(skip), g[1]!, text, start + skip)) {
+          passwordRe.lastIndex = valueAt + 1;
+        } else {
+          emit(text.slice(last, next.start) + tag('password_assignment'));
+          last = next.end;
+          count++;
+          passwordRe.lastIndex = next.end;
+        }
+        continue;
+      }
       const r = replacePassword(m, g, text, start, skip);
       // A bare value's continuation (words up to the line's end) given back in clear, the value kept or redacted off a
       // YAML line: the scan goes on at its first word, so that a key in it (before its quote: `password: Xk9 token":
@@ -1093,7 +1368,9 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         }
         // A scheme's parameters, kept as a whole (`"Authorization": "Token token=\"…\""`, Rails'): the scan goes on
         // inside them, where one named as a secret's key is a value like any (`token="…"`).
+        const inner = trailingKey(assignedValue(m, g, 2, start));
         if (schemeParameters(m, g, start, skip)) passwordRe.lastIndex = start + g[0]!.length + g[1]!.length;
+        else if (inner >= 0) passwordRe.lastIndex = inner;
         else if (back > 0) passwordRe.lastIndex = start + m.length - back;
         // A quoted value or a list kept whole (for an earlier tag, a reference: `password = "${X} token=Xk9…"`, or a
         // closing quote read as an opening one, `'pwd=' password=Xk9… s://:[REDACTED:url_password]@h '`): the scan goes
@@ -1369,6 +1646,14 @@ interface KeyEntry {
   readonly bit: number;
 }
 
+/** A shell expansion's name, then `-` or `+` (what {@link SecretScreen}'s `keyExpansions` looks for). */
+const SHELL_NAME_OPERATOR_RE = /\$\{[A-Za-z_][A-Za-z0-9_]{0,63}[-+]/g;
+
+/** A character of a shell variable's name, lower case: `[a-z0-9_]`. */
+function isShellNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95;
+}
+
 function isTokenChar(c: number): boolean {
   // [a-z0-9_.-] (the text is lower-cased first)
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
@@ -1457,8 +1742,11 @@ class SecretScreen {
       keys !== undefined
         ? keys | netrc(text) | (literal ? this.argumentsBehind(text, paren) | this.headersBeforeCommas(text) | cookieCalls(text) : 0)
         : this.keyNames(text.toLowerCase()) | (registryConfig(text) ? BASIC_AUTH : 0) | (paren >= 0 ? loginCalls(text, '=(', paren) : 0);
+    // A shell expansion named as a secret's key, then `-` or `+` (`${API_KEY-…}`): no `=` or `:` follows that key. Where
+    // the key names are searched, `keyNames` sees each (from the anchor in its name), at no native search's cost.
+    if ((mask & PASSWORD) === 0 && keys !== undefined) mask |= this.keyExpansions(text);
     if (this.keyRegex !== undefined && this.keyRegex.test(text)) {
-      if (text.includes('=') || text.includes(':')) mask |= PASSWORD | NAME_VALUE;
+      if (text.includes('=') || text.includes(':') || text.includes('${')) mask |= PASSWORD | NAME_VALUE;
       if (text.includes('",') || text.includes("',")) mask |= ARG_PAIR;
       if (text.includes('??') || text.includes('||') || text.includes(' or ')) mask |= FALLBACK;
     }
@@ -1536,6 +1824,34 @@ class SecretScreen {
     return mask;
   }
 
+  /**
+   * {@link PASSWORD} when a shell expansion's name (`${` then at most 64 characters of a name) ending in a secret's key
+   * name is followed by `-` or `+` (`${API_KEY-…}`, `${TOKEN+…}`: the assignment rule's `keyExpansion`). From each `${`.
+   */
+  private keyExpansions(text: string): number {
+    // A regex, not `indexOf('${')` then a loop: on short texts it costs a third (callgrind, the corpus snippets).
+    SHELL_NAME_OPERATOR_RE.lastIndex = 0;
+    for (let m = SHELL_NAME_OPERATOR_RE.exec(text); m !== null; m = SHELL_NAME_OPERATOR_RE.exec(text)) {
+      if (this.secretKeyEndsAt(text, SHELL_NAME_OPERATOR_RE.lastIndex - 2)) return PASSWORD;
+    }
+    return 0;
+  }
+
+  /**
+   * {@link PASSWORD} when the key-name anchor at `i` of the lower-cased `low` is in a shell expansion's name (`${`, then
+   * at most 64 of `[a-z0-9_]`) ending in a secret's key name before `-` or `+`: {@link keyExpansions} where
+   * {@link keyNames} searches the anchors. Bounded.
+   */
+  private expansionNameAround(low: string, i: number): number {
+    let start = i;
+    while (start > 0 && i - start < 64 && isShellNameChar(low.charCodeAt(start - 1))) start--;
+    if (low.charCodeAt(start - 1) !== 123 || low.charCodeAt(start - 2) !== 36) return 0;
+    let end = i;
+    while (end - start < 64 && isShellNameChar(low.charCodeAt(end))) end++;
+    const c = low.charCodeAt(end);
+    return (c === 45 || c === 43) && this.secretKeyEndsAt(low, end - 1) ? PASSWORD : 0;
+  }
+
   /** Whether a secret's key name (a built-in or extra one, any case) ends at `j`. */
   private secretKeyEndsAt(text: string, j: number): boolean {
     if (j < 0) return false;
@@ -1578,6 +1894,8 @@ class SecretScreen {
         let end = i + anchor.length;
         while (end < low.length && isTokenChar(low.charCodeAt(end))) end++;
         mask |= this.keyBefore(low, end);
+        // A shell expansion's name holding the anchor (`${api_key-…}`: no `=` or `:` after the key).
+        if ((mask & PASSWORD) === 0) mask |= this.expansionNameAround(low, i);
         // The rest of this token ends at the same place: go on after it (linear overall).
         i = low.indexOf(anchor, end);
       }
@@ -1708,7 +2026,7 @@ const ONLY_W = 2;
 /**
  * Whether `text` has a character some built-in rule cannot match without:
  * `-` (PEM, `sk-`, `glpat-`, `xox?-`, command flags), `A` (AWS, Google), `J`
- * (`eyJ`), `_` (GitHub), `=` or `:` (key names, bearer, URLs): 1; else a `w`
+ * (`eyJ`), `_` (GitHub), `=` or `:` (key names, bearer, URLs), `${` (a shell expansion's name): 1; else a `w`
  * (the `.netrc` rule's `password`, which needs no other): {@link ONLY_W};
  * else 0. For short strings (names, roles, short outputs), one pass over the
  * characters is cheaper than the dozen native searches of the full screen.
@@ -1717,7 +2035,8 @@ function anchorCharacters(text: string): number {
   let found = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 45 || c === 65 || c === 74 || c === 95 || c === 61 || c === 58) return 1;
+    // A shell expansion's `${` too: its name may be a secret's key before `-` or `+` (`${pwd+…}`).
+    if (c === 45 || c === 65 || c === 74 || c === 95 || c === 61 || c === 58 || (c === 123 && text.charCodeAt(i - 1) === 36)) return 1;
     if (c === 119) found = ONLY_W;
     // The arguments' anchors (`",`, `??`, `||`, `gin(`, ` or `; `=(` and `Auth(` hold one above), and a call setting
     // cookies (`kie(`, `kies(`, `kies.set(`, `kieSync(`, `jar.set(`: its arguments may have blanks before the `,`,

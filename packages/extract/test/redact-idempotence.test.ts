@@ -357,3 +357,27 @@ describe('createRedactor: idempotence, a family the review of 047195d found (202
     assertOnce('password: Xk9[REDACTED:github_token]…[truncated]', 'password: [REDACTED:password_assignment]', 1);
   });
 });
+
+// A review of bc731b5: the YAML family `token: \n  PWD=/srv?token: :<pw>` of the property (its first input below).
+describe('createRedactor: idempotence, a line below a key judged before a `: ` on it was replaced (a review of bc731b5)', () => {
+  it("a line below a key holding a later rule's tag after a separator is no value of that key: the `: ` the tag replaced made it a mapping", () => {
+    // The line below `token:` was a mapping (`…?token: …`) and read as any line; its `: ` then went into a tag, and a
+    // second pass read the line as `token:`'s value and replaced it whole.
+    assertOnce('token: \n  PWD=/srv?token: :pw123', 'token: \n  PWD=/srv?token: [REDACTED:password_assignment]', 1);
+    assertOnce('token:\n  password="a: Xk9pQ2mZ7vL4"', 'token:\n  password="[REDACTED:password_assignment]"', 1);
+    assertOnce('token:\n  password=[a: Xk9pQ2mZ7vL4]', 'token:\n  password=[REDACTED:password_assignment]', 1);
+    assertOnce('token:\n  y password="a: Xk9pQ2mZ7vL4"', 'token:\n  y password="[REDACTED:password_assignment]"', 1);
+    assertOnce('value:\n  password="a: Xk9pQ2mZ7vL4"', 'value:\n  password="[REDACTED:password_assignment]"', 1);
+    // A value on the line below, no mapping: read as that key's, as before.
+    assertOnce('token:\n  Xk9pQ2mZ7vL4 b', 'token:\n  [REDACTED:password_assignment]', 1);
+    assertOnce('token:\n  y password=Xk9pQ2mZ7vL4', 'token:\n  [REDACTED:password_assignment] password=[REDACTED:password_assignment]', 2);
+  });
+
+  it("leak: a key ending a bare value kept for its start has its own value read (`PWD=/srv?token: …`)", () => {
+    // The bare value `/srv?token:` holds a key: it was replaced whole, and that key's value after the blank left in clear.
+    assertOnce('PWD=/srv?token: Xk9pQ2mZ7vL4', 'PWD=/srv?token: [REDACTED:password_assignment]', 1);
+    assertOnce('password=process.env.X||token: Xk9pQ2mZ7vL4', 'password=process.env.X||token: [REDACTED:password_assignment]', 1);
+    // A key inside the value, not ending it: replaced whole, as since the review of 012860e.
+    assertOnce('PWD=/srv?token=Xk9pQ2mZ7vL4', 'PWD=[REDACTED:password_assignment]', 1);
+  });
+});

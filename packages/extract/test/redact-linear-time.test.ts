@@ -6,7 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { fastestUnder } from '@agentspan/test-support';
 import { createRedactor, TRUNCATION_MARK } from '../src/index.js';
+import { readListEnds } from '../src/redact.js';
 
 const SMALL = 32_000;
 const LARGE = 16 * SMALL;
@@ -88,6 +91,12 @@ const cases: [string, (size: number) => string, boolean?][] = [
   ["token='x password=y\", \"[REDACTED:x]' x N (kept for a tag past the string's end)", (n) => fill('{"a": "token=\'x password=Xk9mP2", "b": "[REDACTED:x] it\'s"}\n', n)],
   ['PWD=/srv?token=Xk9 and process.env.X||token=Xk9 x N (keys in kept bare values)', (n) => fill('PWD=/srv?token=Xk9 password=process.env.X||token=Xk9 ', n)],
   ['"?token=" + tok + "&x=1" x N (concatenations)', (n) => fill('u = base + "?token=" + tok + "&x=1"; ', n)],
+  // A review of bc731b5: shell expansions named as keys (read beside the assignments, far apart: each expansion once, the
+  // next assignment searched once), literals after a key's, quoted cookie values read inside, values on the line below.
+  ['${API_KEY:=…} ${DB_PASSWORD-…} ${X:-y} x N (no assignment after them)', (n) => fill('echo ${API_KEY:=Xk9} ${DB_PASSWORD-abc} ${X:-y} ', n)],
+  ['"token=" + "${A} x N (literals after a key\'s, kept, closed by the next)', (n) => fill('"token=" + "${A} ', n)],
+  ['Set-Cookie: a="${X} sid=… b=…" x N (quoted values read inside)', (n) => fill('Set-Cookie: a="${X} sid=abc b=c" ', n)],
+  ['token: then PWD=/srv?token: :pw x N (a line below, a key ending a kept value)', (n) => fill('token:\n  PWD=/srv?token: :pw\n', n)],
 ];
 
 describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {
@@ -105,4 +114,69 @@ describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {
       assert.ok(ratio < MAX_RATIO, `${name}: ${ratio.toFixed(1)} times as long on ${LARGE / SMALL} times the input`);
     });
   }
+});
+
+/**
+ * Keys every few characters inside lists kept whole (`[[`) and closed nowhere on one long line: each key's list was read
+ * to its line's bound by the rule's regex (1 024 characters, twice: closed, then not), 0.45–0.75 s per MB on a quiet
+ * machine (2026-12-08; about 2 s on a busy one), 7 to 9 times the same keys with their lists closed; read from the next
+ * `]`, line end and backslash since a review of bc731b5 (ListEnds), 0.11–0.17 s, about twice those.
+ */
+describe('lists closed nowhere, a key every few characters, 1 MB', () => {
+  const MB = 1_000_000;
+  const BOUND_MS = 1500;
+  /** Of the same keys with their lists closed: 7–9 before ListEnds, about 2 with it. */
+  const MAX_RATIO = 4;
+  for (const [name, unit, closed] of [
+    ['token=[[a password=[[b x N on one line', 'token=[[a password=[[b ', 'token=[[a]] password=[[b]] '],
+    ['"x": "token=[[a password=[[b x N on one line (crossing a string\'s end)', '"x": "token=[[a password=[[b ', undefined],
+  ] as const) {
+    it(name, () => {
+      const input = fill(unit, MB);
+      redactor.redact(input.slice(0, 20_000)); // warm up
+      const ms = fastestUnder(() => redactor.redact(input), BOUND_MS);
+      assert.ok(ms < BOUND_MS, `${name}: ${ms.toFixed(0)} ms for 1 MB (the fastest of 3 runs)`);
+      if (closed === undefined) return;
+      // Each key's list read once: about what the same keys cost with their lists closed (a ratio: a busy machine slows both).
+      const baseline = fill(closed, MB);
+      redactor.redact(baseline.slice(0, 20_000));
+      let ratio = Infinity;
+      for (let attempt = 0; attempt < 3 && ratio >= MAX_RATIO; attempt++) {
+        ratio = fastestUnder(() => redactor.redact(input), 0) / Math.max(fastestUnder(() => redactor.redact(baseline), 0), 1);
+      }
+      assert.ok(ratio < MAX_RATIO, `${name}: ${ratio.toFixed(1)} times the same keys with their lists closed`);
+    });
+  }
+});
+
+describe('ListEnds reads a list as the rule\'s regex does', () => {
+  const pieces = fc.constantFrom('[', '[', ']', '\\', '\\', 'n', 'r', '\n', '\r', 'a', ' ', '"', 'x'.repeat(300), '\\'.repeat(40), '\\'.repeat(64));
+  const text = fc.array(pieces, { minLength: 1, maxLength: 60 }).map((a) => a.join(''));
+  it('property: at every `[`, in order or not, it gives the end the pattern reads, or leaves it to the pattern (-2)', () => {
+    fc.assert(
+      fc.property(text, fc.boolean(), (s, shuffled) => {
+        const opens: number[] = [];
+        for (let i = s.indexOf('['); i >= 0; i = s.indexOf('[', i + 1)) opens.push(i);
+        if (shuffled) opens.reverse();
+        const { ends, pattern } = readListEnds(s, opens);
+        const re = new RegExp(pattern, 'y');
+        opens.forEach((open, k) => {
+          re.lastIndex = open;
+          const expected = re.exec(s) === null ? -1 : re.lastIndex;
+          if (ends[k] !== -2) assert.equal(ends[k], expected, JSON.stringify([s, open]));
+        });
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 300) * 10 },
+    );
+  });
+
+  it('gives the cases it settles: a list closed, closed nowhere up to a line end, the bound, a `]` past it', () => {
+    const read = (s: string): number => readListEnds(s, [s.indexOf('[')]).ends[0]!;
+    assert.equal(read('x=[a, b] y'), 8);
+    assert.equal(read('x=[a, b\ny]'), 7);
+    assert.equal(read('x=[a, b'), 7);
+    assert.equal(read(`x=[${'a'.repeat(2000)}`), 3 + 1024);
+    assert.equal(read(`x=[${'a'.repeat(1024)}]`), 3 + 1025);
+    assert.equal(read('x=[a\\"b'), -2);
+  });
 });

@@ -679,6 +679,8 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     // A review of the idempotence fixes (2026-12-07): a token's run ending in a key, percent-encoded cookie values,
     // secrets glued to a jar's name, token tags in values kept for their start.
     'AIzaSyD-1a2B3c4D5e6F7g8H9i0JkLmNoPqRsTu', '_token', '-secret_key', '%22', '%7B', '%s', 'x1Cookie{', 'k9.setCookie(', 'eyJhbGciOi.eyJzdWIiOi.sig',
+    // A review of bc731b5: shell expansions named as keys, literals concatenated after a key's, quoted cookie values.
+    '${API_KEY', '${X', ':=', ':-', ':+', ':?', '+', '?', '" + "', "' . '", 'Set-Cookie: a="${X} ', 'PWD=/srv?',
   ];
   const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
@@ -703,7 +705,12 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
         assert.equal(twice.redactions, 0, JSON.stringify([s, once.text, twice.text]));
         assert.equal(twice.text, once.text);
       }),
-      { numRuns: RUNS },
+      {
+        numRuns: RUNS,
+        // Counterexamples found before (test/redact-idempotence.test.ts has each family): a line below a key judged before
+        // a `: ` on it was replaced (a review of bc731b5).
+        examples: [['token: \n  PWD=/srv?token: :pw123'], ['token:\n  password="a: b"']],
+      },
     );
   });
 
@@ -730,6 +737,9 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
       '{"cookies": [{"name": "a", "value": "b1"}]}', '{\\"cookies\\": [{\\"value\\": \\"b1\\"}]}', 'cookies={"a": "b1"}', 'COOKIES = {"a": "b1"}', 'x.cookies.set("a", "b1")',
       "Cookies.set('a', 'b1')", "addCookies([{ name: 'a', value: 'b1' }])", 'curl -b a=b1', 'curl --cookie "a=b1"', '["curl", "-b", "a=b1"]',
       ...['x.cookies.set("a", "b1")', 'addCookies([{ "value": "b1" }])', 'cookies={"a": "b1"}', '"-b", "a=b1" curl'].map((s) => 'x=1 y=2 z=3 w=4 v=5 u=6 t=7 s=8 r=9 q=0 p=1 o=2 n=3 m=4 l=5 k=6 j=7 ' + s),
+      // Shell expansions named as keys before `-` or `+` (no `=` or `:` after the key), short and long, few separators and many.
+      '${pwd+Xk9mP2}', 'echo ${API_KEY-Xk9mP2qL7wZ} and more words after it', 'run ${My_Secret+Xk9mP2qL7wZ}',
+      ...['echo ${API_KEY-Xk9mP2qL7wZ}', '${pwd+Xk9mP2}', '${X_TOKEN:-a} ${DB_PASSWORD+b1}'].map((s) => 'x=1 y=2 z=3 w=4 v=5 u=6 t=7 s=8 r=9 q=0 p=1 o=2 n=3 m=4 l=5 k=6 j=7 ' + s),
     ]) {
       assert.deepEqual(r.redact(s), reference.redact(s), s);
       assert.deepEqual(screenedOdd.redact(s), referenceOdd.redact(s), s);
@@ -2856,8 +2866,8 @@ describe('createRedactor: keys inside a quoted value kept as a whole (2026-12-07
       [`echo \${HF_TOKEN:-${hf}}`, 'echo ${HF_TOKEN:-[REDACTED:huggingface_token]}', 1],
       [`X="\${HF_TOKEN:=${hf}}"`, 'X="${HF_TOKEN:=[REDACTED:huggingface_token]}"', 1],
     ], ['huggingface_token']);
-    // Not a tag whole: what follows the tag was never judged.
-    assertRedacts([['echo ${HF_TOKEN:-[REDACTED:huggingface_token]Xk9mP2}', 'echo ${HF_TOKEN:[REDACTED:password_assignment]}', 1]]);
+    // Not a tag whole: what follows the tag was never judged. The operator stays (a review of bc731b5: it went into the tag).
+    assertRedacts([['echo ${HF_TOKEN:-[REDACTED:huggingface_token]Xk9mP2}', 'echo ${HF_TOKEN:-[REDACTED:password_assignment]}', 1]]);
   });
 
   it('what a kept value holds that is no secret stays kept', () => {
@@ -2923,10 +2933,11 @@ describe('createRedactor: a review of 012860e (keys inside values kept whole, 20
       'SECRET_KEY: ${SECRET_KEY:-}',
       'echo ${API_KEY:-$FALLBACK_KEY}',
     ]);
-    // A literal default is a value: redacted (`:-`, `:+`), the error message of `:?` kept as before.
+    // A literal default is a value: redacted (`:-`, `:+`; the operator kept since a review of bc731b5), the error
+    // message of `:?` kept as before.
     assertRedacts([
-      ['password: "${DB_PASSWORD:-changeme}"', 'password: "${DB_PASSWORD:[REDACTED:password_assignment]}"', 1],
-      ['echo ${API_KEY:+Xk9mP2qL7wZ}', 'echo ${API_KEY:[REDACTED:password_assignment]}', 1],
+      ['password: "${DB_PASSWORD:-changeme}"', 'password: "${DB_PASSWORD:-[REDACTED:password_assignment]}"', 1],
+      ['echo ${API_KEY:+Xk9mP2qL7wZ}', 'echo ${API_KEY:+[REDACTED:password_assignment]}', 1],
     ]);
     assertKept(['password: "${DB_PASSWORD:?password required}"']);
   });
@@ -2941,7 +2952,7 @@ describe('createRedactor: a review of 012860e (keys inside values kept whole, 20
     ]);
     // No literal: an empty default, a reference, a placeholder; the name a secret's key (read as its own key).
     assertKept(['password=${PW:-}', 'password="${PW:-$OTHER}"', 'token: ${T:-${U}}', 'password: ${PW:-null}', 'api_key: "${KEY:-<your key>}"']);
-    assertRedacts([['password=${DB_PASSWORD:-Xk9mP2qL7wZ}', 'password=${DB_PASSWORD:[REDACTED:password_assignment]}', 1]]);
+    assertRedacts([['password=${DB_PASSWORD:-Xk9mP2qL7wZ}', 'password=${DB_PASSWORD:-[REDACTED:password_assignment]}', 1]]);
   });
 });
 
