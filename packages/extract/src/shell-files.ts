@@ -17,7 +17,13 @@
  * that language by the `embedded` callback, and so is a here-document `cat`
  * pipes into one that reads its program from standard input (`shell-stdin.ts`);
  * where the program comes from is read from the interpreter's arguments as it
- * reads them (`shell-interpreters.ts`). An unquoted here-document's body is
+ * reads them (`shell-interpreters.ts`), with the files a runtime loads first
+ * (`node -r ./setup.js`, `--env-file .env`). Wrappers, environment runners and
+ * package managers are passed over to the command they run (`sudo`, `env`,
+ * `uv run`, `npx`, `npm exec`, `pnpm dlx`, `yarn node`, `bun x`); a shell
+ * string one runs (`npx -c CMD`) is handed on as shell code, and a directory
+ * one names (`env -C sub`, `bun --cwd sub`) is where the command's relative
+ * paths are (`InDir`). An unquoted here-document's body is
  * expanded first, as bash does (`shell-heredoc.ts`), within the script's
  * expansion budget (`ExpansionBudget`).
  */
@@ -25,7 +31,7 @@ import type { FileSink } from './python-files.js';
 import { basename, toFilePath } from './paths.js';
 import { MAX_VALUE_CHARS } from './evaluate.js';
 import { catPipedHeredoc, heredocOf, heredocText, stdinRedirect, type ExpansionBudget, type Heredoc } from './shell-stdin.js';
-import { programSource, type InterpreterLanguage } from './shell-interpreters.js';
+import { programSource, type InterpreterLanguage, type RuntimeFile, type RuntimeFiles } from './shell-interpreters.js';
 import { lexShell, wordText, type ShellCommand, type ShellWord } from './lexer-shell.js';
 import { WordSet } from './word-set.js';
 
@@ -33,23 +39,75 @@ import { WordSet } from './word-set.js';
 export type EmbeddedCode = (code: string, language: 'python' | 'javascript' | 'shell') => void;
 
 const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
-/**
- * Package runners: `npx tsx run.ts` runs the package's command (`tsx`) with the words after it, once their own
- * options are past (npm's `npx [options] <command>[@version] [args]`; `npx -c CMD`, a shell string, is not followed).
- */
-const PACKAGE_RUNNERS_LIST = ['npx', 'bunx'];
-const PACKAGE_RUNNERS = new WordSet(PACKAGE_RUNNERS_LIST);
-const PREFIX_COMMANDS = new WordSet(['sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', ...PACKAGE_RUNNERS_LIST]);
-/** Options of those wrappers that take the next word as their value (`sudo -u postgres`, `nice -n 10`): not the command. */
-const PREFIX_VALUE_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['sudo', new Set(['-u', '-g', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '-R', '--user', '--group', '--prompt', '--chdir', '--close-from', '--role', '--type', '--other-user', '--command-timeout', '--chroot'])],
-  ['env', new Set(['-u', '--unset', '-C', '--chdir'])],
-  ['nice', new Set(['-n', '--adjustment'])],
-  ['timeout', new Set(['-s', '--signal', '-k', '--kill-after'])],
-  ['stdbuf', new Set(['-i', '-o', '-e', '--input', '--output', '--error'])],
-  ['exec', new Set(['-a'])],
-  ['npx', new Set(['-p', '--package', '-c', '--call', '-w', '--workspace', '--registry', '--cache', '--prefix', '--userconfig', '--loglevel', '--node-options', '--shell'])],
-  ['bunx', new Set(['-p', '--package'])],
+const optionSet = (list: string): ReadonlySet<string> => new Set(list.split(' '));
+
+/** How a wrapper's options are read (`sudo -u bob`, `env -C dir`, `npx -c CMD`); sources in the README, *shell*. */
+interface WrapperOptions {
+  /** Options that take the next word as their value (also written `--opt=value`: one word). */
+  readonly value: ReadonlySet<string>;
+  /** Options naming the directory the command runs in (`env -C sub`, `sudo -D`, `bunx --cwd`); the last one given wins. */
+  readonly dir?: ReadonlySet<string>;
+  /** Whether each directory option changes directory from the one before (bunx: `--cwd a --cwd b` runs in a/b). */
+  readonly nestedDirs?: boolean;
+  /** Options running the command in a directory not known here (`npm -w PKG`: that workspace's; `pnpm -r`: each package's). */
+  readonly elsewhere?: ReadonlySet<string>;
+  /** Options whose value is a shell command run instead of a command's words (`npx -c 'node a.js'`). */
+  readonly shell?: ReadonlySet<string>;
+  /** Flags making the command's words one shell command (pnpm's `-c`/`--shell-mode`). */
+  readonly shellMode?: ReadonlySet<string>;
+  /** Options naming a file the wrapper reads (`bunx --env-file .env`). */
+  readonly file?: ReadonlySet<string>;
+  /** Whether a duration is an option too (`timeout 60 python x.py`). */
+  readonly duration?: boolean;
+}
+const NO_OPTIONS_OF_ITS_OWN: WrapperOptions = { value: new Set() };
+/** npm's (`npm exec`, `npm x`) and npx's: `npx [options] <command>[@version] [args]`; `-c CMD` runs a shell string. */
+const NPM_OPTIONS: WrapperOptions = {
+  value: optionSet('-p --package -c --call -w --workspace --registry --cache --prefix --userconfig --loglevel --node-options --shell'),
+  shell: optionSet('-c --call'),
+  elsewhere: optionSet('-w --workspace --workspaces -ws'),
+};
+/** bunx's (`bunx --help` of bun 1.4). */
+const BUNX_OPTIONS: WrapperOptions = {
+  value: optionSet('-p --package --cwd --env-file --minimum-release-age --registry --ca --cafile'),
+  dir: optionSet('--cwd'),
+  nestedDirs: true,
+  file: optionSet('--env-file'),
+};
+/** pnpm's before its subcommand: `-C`/`--dir` is where `exec` runs (not `dlx`); `-r`, `--filter` run in packages' directories. */
+const PNPM_OPTIONS: WrapperOptions = {
+  value: optionSet('-C --dir --filter -F --filter-prod --reporter --loglevel --workspace-dir --test-pattern --changed-files-ignore-pattern'),
+  dir: optionSet('-C --dir'),
+  elsewhere: optionSet('-r --recursive --filter -F --filter-prod -w --workspace-root'),
+  shellMode: optionSet('-c --shell-mode'),
+};
+/** `pnpm dlx`'s (and pnpx's). */
+const PNPM_DLX_OPTIONS: WrapperOptions = { value: optionSet('--package --allow-build --reporter'), shellMode: optionSet('-c --shell-mode') };
+/** yarn's before its subcommand (1 and 4): `--cwd` is where its command runs. */
+const YARN_OPTIONS: WrapperOptions = { value: optionSet('--cwd'), dir: optionSet('--cwd') };
+const YARN_DLX_OPTIONS: WrapperOptions = { value: optionSet('-p --package') };
+/** Wrappers that run the command after their options (`sudo -u postgres cp …`, `nice -n 10`): their value options. */
+const WRAPPERS: ReadonlyMap<string, WrapperOptions> = new Map([
+  ['sudo', {
+    value: optionSet('-u -g -p -C -D -r -t -U -T -R --user --group --prompt --chdir --close-from --role --type --other-user --command-timeout --chroot'),
+    dir: optionSet('-D --chdir'),
+  }],
+  ['env', { value: optionSet('-u --unset -C --chdir'), dir: optionSet('-C --chdir') }],
+  ['nice', { value: optionSet('-n --adjustment') }],
+  ['timeout', { value: optionSet('-s --signal -k --kill-after'), duration: true }],
+  ['stdbuf', { value: optionSet('-i -o -e --input --output --error') }],
+  ['exec', { value: optionSet('-a') }],
+  ['npx', NPM_OPTIONS],
+  ['bunx', BUNX_OPTIONS],
+  ['pnpx', PNPM_DLX_OPTIONS],
+]);
+/** Runners of packages' commands: a command may name a version (`npx tsx@4.7.0`). */
+const PACKAGE_RUNNERS = new Set(['npx', 'bunx', 'pnpx']);
+/** Package managers that run a command through a subcommand (`npm exec`, `pnpm dlx`, `yarn node`, `bun x`). */
+const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'];
+const PREFIX_COMMANDS = new WordSet([
+  'sudo', 'time', 'nohup', 'command', 'exec', 'builtin', 'nice', 'stdbuf', 'timeout', 'env', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!',
+  ...PACKAGE_RUNNERS, ...PACKAGE_MANAGERS,
 ]);
 /**
  * Environment runners whose `run` subcommand runs a command in an environment:
@@ -57,12 +115,23 @@ const PREFIX_VALUE_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
  * the command is what they run (`uv run x.py` runs a script).
  */
 const RUNNERS = new WordSet(['uv', 'poetry', 'pipenv', 'conda', 'mamba', 'micromamba', 'pdm', 'hatch', 'rye', 'pixi']);
-/** Options of the runners' `run` that take a value (the next word): skipped with it. */
+/** Options of the runners (before or after `run`) that take a value (the next word): skipped with it. */
 const RUNNER_VALUE_OPTIONS = new Set([
   '-n', '--name', '-p', '--prefix', '--cwd', '--with', '--with-requirements', '--python', '--project', '--directory',
   '--package', '--group', '--extra', '--env-file', '--index', '--from', '-C', '-P', '-e', '--env', '--environment',
   '-w', '--with-editable', '--index-url', '--extra-index-url', '--default-index', '--find-links', '-f', '--only-group', '--no-group',
-  '--no-extra', '--exclude-newer', '--config-file', '--cache-dir',
+  '--no-extra', '--exclude-newer', '--config-file', '--cache-dir', '--color', '--allow-insecure-host', '--python-preference', '-a', '--attach',
+]);
+/**
+ * The runners' options naming the directory the command runs in: uv's `--directory` (before or after `run`; its
+ * `--project` changes no directory), conda's, mamba's and micromamba's `run --cwd`, poetry 2's `-C`/`--directory`.
+ */
+const RUNNER_DIR_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['uv', optionSet('--directory')],
+  ['conda', optionSet('--cwd')],
+  ['mamba', optionSet('--cwd')],
+  ['micromamba', optionSet('--cwd')],
+  ['poetry', optionSet('-C --directory')],
 ]);
 const GREPS = new Set(['grep', 'egrep', 'fgrep']);
 const READ_ALL_COMMANDS = new Set(['cat', 'less', 'more', 'wc', 'nl', 'tac', 'head', 'tail', 'md5sum', 'sha256sum', 'sha1sum', 'uniq', 'sort', 'cut', 'paste', 'diff', 'cmp']);
@@ -112,21 +181,281 @@ const HANDLED_COMMANDS = new WordSet([
 const VERSIONED_PYTHON_RE = /^python[0-9.]+$/;
 const URL_RE = /^(?:https?|ftp):\/\/[^\s]+$/;
 
-/** The index of the command an environment runner runs (`uv run [options] <command>`), or `k` when words[k] is no runner's `run`. */
-function afterRunner(words: readonly ShellWord[], k: number): number {
-  if (k + 1 >= words.length || !RUNNERS.has(wordText(words[k]!)) || wordText(words[k + 1]!) !== 'run') return k;
-  let j = k + 2;
+/** Where file paths go: the script's sets, or a command's view of them from the directory it runs in (`InDir`). */
+interface PathSet {
+  add(path: string | undefined): void;
+  readonly full: boolean;
+}
+interface Sinks {
+  readonly read: PathSet;
+  readonly written: PathSet;
+}
+
+/**
+ * The paths a command names, seen from the shell: a relative one is in `dir` (`env -C sub cat a.txt` reads
+ * sub/a.txt), an absolute one is itself. In a directory not known here (`undefined`) a relative path is unknown.
+ */
+class InDir implements PathSet {
+  constructor(
+    private readonly set: PathSet,
+    private readonly dir: string | undefined,
+  ) {}
+  get full(): boolean {
+    return this.set.full;
+  }
+  add(path: string | undefined): void {
+    if (path === undefined) return;
+    const c = path.charCodeAt(0);
+    // `/x`, `~/x` and `C:/x` name the same file from any directory.
+    if (c === 47 /* / */ || c === 126 /* ~ */ || path.charCodeAt(1) === 58 /* : */) this.set.add(path);
+    else if (this.dir !== undefined) {
+      const joined = toFilePath(this.dir + '/' + path);
+      // Paths take `~` for a segment: `~/../x` would come out as `x`. Above home is no path written here: unknown.
+      if (this.dir.charCodeAt(0) === 126 /* ~ */ && joined?.charCodeAt(0) !== 126) return;
+      this.set.add(joined);
+    }
+  }
+}
+
+/** `sink` seen from directory `dir` (relative to the directory `sink` is in; `undefined` or empty: not known). */
+function inDir(sink: Sinks, dir: string | undefined): Sinks {
+  const d = dir === undefined || dir === '' ? undefined : dir;
+  return { read: new InDir(sink.read, d), written: new InDir(sink.written, d) };
+}
+
+/** What wrappers' and runners' options name: directories the command runs in, shell code it runs instead, files read. */
+interface Found {
+  /**
+   * Directories, each relative to the one before (`undefined`: not known here). A tool changes directory once,
+   * to the last one its options name (GNU env, sudo, pnpm, conda, poetry, uv), so each option's replaces the one
+   * before, but bunx's nest (`nestedDirs`).
+   */
+  dirs: (string | undefined)[] | undefined;
+  /** Whether an option runs the command in directories not known here (`pnpm -r`, `npm -w PKG`). */
+  elsewhere: boolean;
+  /** A shell command run instead of the words after the options (`npx -c CMD`): its value and its length in the script. */
+  shell: { readonly code: string | undefined; readonly raw: number } | undefined;
+  /** Whether the command's words are joined into one shell command (pnpm's `-c`). */
+  shellMode: boolean;
+  /** Files read (`bunx --env-file .env`, `uv run --env-file .env`), in the directory the command runs in. */
+  files: (string | undefined)[] | undefined;
+}
+
+function newFound(): Found {
+  return { dirs: undefined, elsewhere: false, shell: undefined, shellMode: false, files: undefined };
+}
+/** For options that name nothing (`namesSomething`): never written to (frozen: a write would throw). */
+const NOTHING_FOUND: Found = Object.freeze(newFound());
+function namesSomething(o: WrapperOptions): boolean {
+  return o.dir !== undefined || o.elsewhere !== undefined || o.shell !== undefined || o.shellMode !== undefined || o.file !== undefined;
+}
+
+/** Sets `found`'s directories and files in `sink`: the sink the command's own files go to. */
+function applyFound(found: Found, sink: Sinks): Sinks {
+  if (found.elsewhere) sink = inDir(sink, undefined);
+  if (found.dirs !== undefined) for (const d of found.dirs) sink = inDir(sink, d);
+  if (found.files !== undefined) for (const f of found.files) addPath(sink.read, f);
+  return sink;
+}
+
+const DURATION_RE = /^[0-9.]+[smhd]?$/;
+
+/**
+ * Reads a wrapper's options from word `j` (as `options` says; assignments, `sudo A=1`, and a timeout's duration
+ * are passed over too) and returns the index of the first word after them; what they name goes to `found`.
+ */
+function readOptions(words: readonly ShellWord[], j: number, options: WrapperOptions, vars: ReadonlyMap<string, string>, found: Found): number {
   while (j < words.length) {
-    const t = wordText(words[j]!);
-    if (!t.startsWith('-') || t === '-') break; // `uv run -`: the program is standard input
-    j += RUNNER_VALUE_OPTIONS.has(t) ? 2 : 1;
+    const r = wordText(words[j]!);
+    if (r === '--') return j + 1;
+    if (!(r.startsWith('-') || isAssignment(r) || (options.duration === true && DURATION_RE.test(r)))) break;
+    const eq = r.startsWith('--') ? r.indexOf('=') : -1;
+    const name = eq > 0 ? r.slice(0, eq) : r;
+    const next = eq > 0 ? j + 1 : options.value.has(name) ? j + 2 : j + 1;
+    if (options.dir?.has(name) === true || options.shell?.has(name) === true || options.file?.has(name) === true) {
+      // The value: after `=`, else the next word.
+      const value = eq > 0 ? wordValue(words[j], vars)?.slice(eq + 1) : wordValue(words[j + 1], vars);
+      if (options.dir?.has(name) === true) setDir(found, value, options.nestedDirs === true);
+      else if (options.file?.has(name) === true) (found.files ??= []).push(value);
+      else found.shell = { code: value, raw: eq > 0 ? r.length - eq - 1 : j + 1 < words.length ? wordText(words[j + 1]!).length : 0 };
+    } else if (options.elsewhere?.has(name) === true) found.elsewhere = true;
+    else if (options.shellMode?.has(name) === true) found.shellMode = true;
+    j = next;
   }
   return j;
 }
 
+/** A directory option's value: the one directory the command runs in, or (`nested`) one more below the last. */
+function setDir(found: Found, value: string | undefined, nested: boolean): void {
+  if (nested && found.dirs !== undefined) found.dirs.push(value);
+  else found.dirs = [value];
+}
+
+/** The JavaScript runtimes yarn runs as a dependency's binary (`yarn tsx a.ts`, `yarn run tsx a.ts`) or its own `yarn node`. */
+const YARN_RUNTIMES = new Set(['node', 'tsx', 'ts-node']);
+
+/** Where a package manager's command starts (at `start`), its options (`undefined`: none of its own), whether it names packages. */
+interface ManagerCommand {
+  readonly start: number;
+  readonly options: WrapperOptions | undefined;
+  readonly packages: boolean;
+}
+
+/**
+ * The command package manager `pm` (at `k`) runs, its options before the subcommand read into `found`:
+ * `npm [opts] exec|x [opts] [--] CMD`; `pnpm [opts] exec [--] CMD` (every word after `exec` is the command's),
+ * `pnpm [opts] dlx [opts] CMD`, `pnpm CMD` for an interpreter (a script of that name aside, pnpm runs it as `exec`
+ * does); `yarn [--cwd D] exec CMD | dlx [opts] CMD | node ARGS | run BIN | BIN` (a runtime's binary);
+ * `bun [flags] x [opts] CMD` (bun takes the first word not starting with `-` for its subcommand). `undefined`: it
+ * runs none of the snippet's commands (`npm run build`, `pnpm install`, `yarn run node`: no such binary).
+ */
+function managerCommand(pm: string, words: readonly ShellWord[], k: number, vars: ReadonlyMap<string, string>, found: Found): ManagerCommand | undefined {
+  const n = words.length;
+  const text = (j: number): string => (j < n ? wordText(words[j]!) : '');
+  if (pm === 'bun') {
+    let j = k + 1;
+    while (j < n && text(j).startsWith('-')) j++;
+    return text(j) === 'x' ? { start: j + 1, options: BUNX_OPTIONS, packages: true } : undefined;
+  }
+  if (pm === 'npm') {
+    const j = readOptions(words, k + 1, NPM_OPTIONS, vars, found);
+    const sub = text(j);
+    return sub === 'exec' || sub === 'x' ? { start: j + 1, options: NPM_OPTIONS, packages: true } : undefined;
+  }
+  if (pm === 'pnpm') {
+    if (INTERPRETERS.has(text(k + 1))) return { start: k + 1, options: undefined, packages: false };
+    const j = readOptions(words, k + 1, PNPM_OPTIONS, vars, found);
+    const sub = text(j);
+    if (sub === 'exec') return { start: text(j + 1) === '--' ? j + 2 : j + 1, options: undefined, packages: false };
+    if (sub !== 'dlx') return undefined;
+    // dlx runs in the current directory, `-C` or `-r` or not.
+    found.dirs = undefined;
+    found.elsewhere = false;
+    return { start: j + 1, options: PNPM_DLX_OPTIONS, packages: true };
+  }
+  // yarn
+  const j = readOptions(words, k + 1, YARN_OPTIONS, vars, found);
+  // yarn 4 takes `--cwd` only as its first word ("ambiguous when used anywhere else"): given twice, nothing runs.
+  for (let o = k + 2; o < j; o++) if (/^--cwd(?:=|$)/.test(text(o))) return undefined;
+  const sub = text(j);
+  if (sub === 'exec') return { start: j + 1, options: undefined, packages: false };
+  if (sub === 'dlx') return { start: j + 1, options: YARN_DLX_OPTIONS, packages: true };
+  if (sub === 'run') return text(j + 1) === 'node' ? undefined : { start: j + 1, options: undefined, packages: false };
+  return YARN_RUNTIMES.has(sub) ? { start: j, options: undefined, packages: false } : undefined;
+}
+
+/** What wrappers leave of a command besides where its name is: where its files go, whether a package runner runs it. */
+interface Wrapped {
+  sink: Sinks;
+  packages: boolean;
+}
+
+/**
+ * Passes over the wrappers before the command at `k` (`sudo -u x`, `time`, `env A=1`, `npx -y`, `npm exec --`,
+ * `pnpm dlx`, `yarn node`, `bun x`) and returns the index of the command's name; the directory they run it in
+ * wraps `sink`, into `state.wrapped`. A shell command one runs (`npx -c 'node a.js'`, pnpm's shell mode) is
+ * handed on as shell code, and then -1 is returned.
+ */
+function unwrap(words: readonly ShellWord[], k: number, state: ScriptState, sink: Sinks, embedded: EmbeddedCode): number {
+  let packages = false;
+  for (let guard = 0; guard < 8 && k < words.length; guard++) {
+    const wrapper = commandName(wordText(words[k]!));
+    if (!PREFIX_COMMANDS.has(wrapper)) break;
+    let options = WRAPPERS.get(wrapper);
+    // Keywords and most wrappers (`then`, `time`, `nice`) name nothing: they share one record nothing is written to.
+    const found = options === undefined || namesSomething(options) ? newFound() : NOTHING_FOUND;
+    let start = k + 1;
+    let runsPackages = PACKAGE_RUNNERS.has(wrapper);
+    if (options === undefined && PACKAGE_MANAGERS.includes(wrapper)) {
+      const command = managerCommand(wrapper, words, k, state.vars, found);
+      if (command === undefined) break; // `bun x.ts` is bun's own; `npm run build` runs nothing of the snippet's
+      ({ start, options } = command);
+      runsPackages = command.packages;
+    } else options ??= NO_OPTIONS_OF_ITS_OWN;
+    k = options === undefined ? start : readOptions(words, start, options, state.vars, found);
+    sink = applyFound(found, sink);
+    if (runsPackages) packages = true;
+    if (found.shell !== undefined) {
+      handOn(found.shell.code, found.shell.raw, 'shell', state, embedded);
+      return -1;
+    }
+    if (found.shellMode) {
+      // The words are joined by blanks into one command (`pnpm -c exec 'node a.js'`, `pnpm dlx -c node a.js`).
+      let code: string | undefined = '';
+      let raw = 0;
+      for (let j = k; j < words.length && code !== undefined; j++) {
+        const v = wordValue(words[j], state.vars);
+        code = v === undefined ? undefined : j === k ? v : `${code} ${v}`;
+        raw += wordText(words[j]!).length + 1;
+      }
+      handOn(code, raw, 'shell', state, embedded);
+      return -1;
+    }
+  }
+  state.wrapped.sink = sink;
+  state.wrapped.packages = packages;
+  return k;
+}
+
+/**
+ * The index of the command an environment runner runs (`uv [options] run [options] <command>`) and what its
+ * options name (a directory, `uv --directory sub`, `conda run --cwd sub`; env files, `uv run --env-file .env`);
+ * `undefined` when words[k] is no runner's `run`.
+ */
+function runnerCommand(words: readonly ShellWord[], k: number, vars: ReadonlyMap<string, string>): { readonly k: number; readonly found: Found } | undefined {
+  const runner = wordText(words[k]!);
+  if (!RUNNERS.has(runner)) return undefined;
+  const dirOptions = RUNNER_DIR_OPTIONS.get(runner);
+  const found = newFound();
+  let run = false;
+  let j = k + 1;
+  while (j < words.length) {
+    const t = wordText(words[j]!);
+    if (!run && t === 'run') {
+      run = true;
+      j++;
+      continue;
+    }
+    if (!t.startsWith('-') || t === '-') break; // `uv run -`: the program is standard input
+    const eq = t.startsWith('--') ? t.indexOf('=') : -1;
+    const name = eq > 0 ? t.slice(0, eq) : t;
+    const isDir = dirOptions?.has(name) === true;
+    if (isDir || name === '--env-file') {
+      const value = eq > 0 ? wordValue(words[j], vars)?.slice(eq + 1) : wordValue(words[j + 1], vars);
+      if (isDir) setDir(found, value, false);
+      else (found.files ??= []).push(value);
+    }
+    j += eq < 0 && RUNNER_VALUE_OPTIONS.has(name) ? 2 : 1;
+  }
+  return run ? { k: j, found } : undefined;
+}
+
+/** Hands on `code`, written in `raw` characters of the script: what expansion added (`-c "$X"`) is charged to the budget; past it the code is skipped. */
+function handOn(code: string | undefined, raw: number, language: InterpreterLanguage, state: ScriptState, embedded: EmbeddedCode): void {
+  if (code === undefined) return;
+  const growth = code.length - raw;
+  if (growth > state.expansion.left) return;
+  if (growth > 0) state.expansion.left -= growth;
+  embedded(code, language);
+}
+
+/** A module specifier naming a file: relative or absolute (node, bun); a bare one names a package (`-r ts-node/register`). */
+const FILE_SPECIFIER_RE = /^\.{0,2}\//;
+
+/** Adds a file a runtime reads besides its program (`-r ./setup.js`, `--env-file .env`). */
+function addRuntimeFile(f: RuntimeFile, args: readonly (string | undefined)[], sink: Sinks, own: Sinks): void {
+  if ('path' in f) {
+    addPath(own.read, f.path);
+    return;
+  }
+  const v = args[f.index]?.slice(f.offset);
+  if (v === undefined || (f.module && !FILE_SPECIFIER_RE.test(v))) return;
+  addPath((f.inCwd ? own : sink).read, v);
+}
+
 /** Scans shell source and adds file paths to `sink`. */
 export function scanShellFiles(src: string, sink: FileSink, embedded: EmbeddedCode): void {
-  const state: ScriptState = { vars: new Map(), piped: undefined, expansion: { left: src.length } };
+  const state: ScriptState = { vars: new Map(), piped: undefined, expansion: { left: src.length }, wrapped: { sink, packages: false } };
   lexShell(src, (cmd) => analyseCommand(cmd, state, sink, embedded));
 }
 
@@ -138,6 +467,8 @@ interface ScriptState {
   piped: Heredoc | undefined;
   /** What expansion may still add to the code handed on: the script's length (`shell-stdin.ts`). */
   readonly expansion: ExpansionBudget;
+  /** What `unwrap` found for the command being read (one record per script, not one per command). */
+  readonly wrapped: Wrapped;
 }
 
 /** The statically known value of a word, or `undefined`. */
@@ -158,14 +489,14 @@ function wordValue(w: ShellWord | undefined, vars: ReadonlyMap<string, string>):
   return s;
 }
 
-function addPath(set: FileSink['written'], value: string | undefined): string | undefined {
+function addPath(set: PathSet, value: string | undefined): string | undefined {
   if (value === undefined || set.full) return undefined;
   const p = toFilePath(value);
   set.add(p);
   return p;
 }
 
-function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: FileSink, embedded: EmbeddedCode): void {
+function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: Sinks, embedded: EmbeddedCode): void {
   const vars = state.vars;
   const piped = state.piped; // what this command reads from the pipe before it, if known
   state.piped = undefined;
@@ -184,23 +515,22 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: FileSink, e
     for (const w of words) assign(w, vars);
     return;
   }
-  // Strip wrappers: `sudo -u x cp ...`, `time python ...`, `env A=1 node ...`, `npx -y tsx ...`.
+  // Strip wrappers: `sudo -u x cp ...`, `time python ...`, `env A=1 node ...`, `npx -y tsx ...`, `pnpm dlx tsx ...`.
+  // Where the command's own files go: in the directory a wrapper or runner names (`env -C sub`, `uv --directory sub`).
+  let files: Sinks = sink;
   let packageRunner = false;
-  for (let guard = 0; guard < 8 && k < words.length && PREFIX_COMMANDS.has(commandName(wordText(words[k]!))); guard++) {
-    const wrapper = commandName(wordText(words[k]!));
-    if (PACKAGE_RUNNERS.has(wrapper)) packageRunner = true;
-    const valueOptions = PREFIX_VALUE_OPTIONS.get(wrapper);
-    k++;
-    while (k < words.length) {
-      const r = wordText(words[k]!);
-      if (!(r.startsWith('-') || isAssignment(r) || (wrapper === 'timeout' && /^[0-9.]+[smhd]?$/.test(r)))) break;
-      k += valueOptions?.has(r) === true ? 2 : 1;
-    }
+  if (PREFIX_COMMANDS.has(commandName(wordText(words[k]!)))) {
+    k = unwrap(words, k, state, sink, embedded);
+    if (k < 0) return; // it ran a shell string, handed on
+    files = state.wrapped.sink;
+    packageRunner = state.wrapped.packages;
   }
-  const run = afterRunner(words, k);
-  if (run !== k) {
+  // The cheap test first (`RUNNERS`), in line: most commands are no runner, and `runnerCommand` is too long to be inlined.
+  const run = k + 1 < words.length && RUNNERS.has(wordText(words[k]!)) ? runnerCommand(words, k, vars) : undefined;
+  if (run !== undefined) {
     const runner = wordText(words[k]!);
-    k = run;
+    files = applyFound(run.found, files);
+    k = run.k;
     // `uv run main.py`, `pdm run app.py`: the runner runs the script itself.
     const script = k < words.length ? wordValue(words[k], vars) : undefined;
     if (script === '-' && runner === 'uv') {
@@ -208,7 +538,7 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: FileSink, e
       return;
     }
     if (script !== undefined && /\.py$/i.test(script)) {
-      addPath(sink.read, script);
+      addPath(files.read, script);
       return;
     }
   }
@@ -238,39 +568,37 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: FileSink, e
     const inline = rawArgs.findIndex((r) => r === '-e' || r === '-E' || r === '--eval' || /^-[a-zA-Z]*e$/.test(r));
     if (inline >= 0) {
       if (name === 'perl') {
-        const files = operandValues(rawArgs.slice(inline + 2), args.slice(inline + 2), NO_OPTIONS);
+        const operands = operandValues(rawArgs.slice(inline + 2), args.slice(inline + 2), NO_OPTIONS);
         const inPlace = rawArgs.some((r) => /^-[a-zA-Z]*i/.test(r));
-        for (const f of files) {
-          addPath(sink.read, f);
-          if (inPlace) addPath(sink.written, f);
+        for (const f of operands) {
+          addPath(files.read, f);
+          if (inPlace) addPath(files.written, f);
         }
       }
       return;
     }
     const script = operandValues(rawArgs, args, NO_OPTIONS)[0];
-    if (script !== undefined) addPath(sink.read, script);
+    if (script !== undefined) addPath(files.read, script);
     return;
   }
   if (interpreter !== undefined) {
     // Options read by their value where it is known (`"-c"`), else as written.
-    const program = programSource(interpreter, name, args.map((a, j) => a ?? rawArgs[j]!));
-    if (program.kind === 'inline') {
-      const code = args[program.index]?.slice(program.offset);
-      // What expansion added (`-c "$X"`) is charged to the script's budget; past it the code is skipped.
-      const growth = code === undefined ? 0 : code.length - (rawArgs[program.index]!.length - program.offset);
-      if (code === undefined || growth > state.expansion.left) return;
-      if (growth > 0) state.expansion.left -= growth;
-      embedded(code, interpreter);
-    } else if (program.kind === 'script') addPath(sink.read, args[program.index]); // standard input is its data
+    const runtime: RuntimeFiles | undefined = interpreter === 'javascript' ? { files: [], cwd: undefined } : undefined;
+    const program = programSource(interpreter, name, args.map((a, j) => a ?? rawArgs[j]!), runtime);
+    // A runtime's own directory (`bun --cwd sub`): where it reads its program, and (bun) the files it loads first.
+    const own = runtime?.cwd === undefined ? files : inDir(files, args[runtime.cwd.index]?.slice(runtime.cwd.offset));
+    if (runtime !== undefined) for (const f of runtime.files) addRuntimeFile(f, args, files, own);
+    if (program.kind === 'inline') handOn(args[program.index]?.slice(program.offset), rawArgs[program.index]!.length - program.offset, interpreter, state, embedded);
+    else if (program.kind === 'script') addPath(own.read, args[program.index]); // standard input is its data
     else if (program.kind === 'stdin') stdinProgram(cmd, state, piped, interpreter, embedded);
     return;
   }
   switch (name) {
     case 'tee':
-      for (const o of operandValues(rawArgs, args, NO_OPTIONS)) addPath(sink.written, o);
+      for (const o of operandValues(rawArgs, args, NO_OPTIONS)) addPath(files.written, o);
       return;
     case 'touch':
-      for (const o of operandValues(rawArgs, args, TOUCH_OPTIONS)) addPath(sink.written, o);
+      for (const o of operandValues(rawArgs, args, TOUCH_OPTIONS)) addPath(files.written, o);
       return;
     case 'cp':
     case 'mv': {
@@ -278,50 +606,50 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: FileSink, e
       const targetIdx = rawArgs.findIndex((r) => r === '-t' || r.startsWith('--target-directory'));
       const ops = operandValues(rawArgs, args, CP_OPTIONS);
       if (targetIdx >= 0) {
-        for (const o of ops) addPath(sink.read, o);
+        for (const o of ops) addPath(files.read, o);
         return;
       }
       if (ops.length < 2) return;
       const dest = ops[ops.length - 1];
       const sources = ops.slice(0, -1);
-      for (const s of sources) addPath(sink.read, s);
+      for (const s of sources) addPath(files.read, s);
       if (dest === undefined) return;
       // `cp a.txt out/` writes out/a.txt.
       if (dest.endsWith('/') || dest === '.' ) {
-        for (const s of sources) if (s !== undefined) addPath(sink.written, dest + '/' + basename(s));
-      } else addPath(sink.written, dest);
+        for (const s of sources) if (s !== undefined) addPath(files.written, dest + '/' + basename(s));
+      } else addPath(files.written, dest);
       return;
     }
     case 'source':
     case '.':
-      addPath(sink.read, args[0]);
+      addPath(files.read, args[0]);
       return;
     case 'curl':
-      return curl(rawArgs, args, sink);
+      return curl(rawArgs, args, files);
     case 'wget':
-      return wget(rawArgs, args, sink);
+      return wget(rawArgs, args, files);
     case 'tar':
-      return tar(rawArgs, args, sink);
+      return tar(rawArgs, args, files);
     case 'zip': {
       const ops = operandValues(rawArgs, args, ZIP_OPTIONS);
       const archive = ops[0];
-      if (archive !== undefined) addPath(sink.written, /\.zip$/i.test(archive) ? archive : archive + '.zip');
+      if (archive !== undefined) addPath(files.written, /\.zip$/i.test(archive) ? archive : archive + '.zip');
       return;
     }
     case 'unzip':
-      addPath(sink.read, operandValues(rawArgs, args, UNZIP_OPTIONS)[0]);
+      addPath(files.read, operandValues(rawArgs, args, UNZIP_OPTIONS)[0]);
       return;
     case 'dd':
       for (const a of args) {
-        if (a?.startsWith('if=')) addPath(sink.read, a.slice(3));
-        if (a?.startsWith('of=')) addPath(sink.written, a.slice(3));
+        if (a?.startsWith('if=')) addPath(files.read, a.slice(3));
+        if (a?.startsWith('of=')) addPath(files.written, a.slice(3));
       }
       return;
     case 'pip':
     case 'pip3':
     case 'uv':
       for (let j = 0; j < rawArgs.length; j++) {
-        if (rawArgs[j] === '-r' || rawArgs[j] === '--requirement') addPath(sink.read, args[j + 1]);
+        if (rawArgs[j] === '-r' || rawArgs[j] === '--requirement') addPath(files.read, args[j + 1]);
       }
       return;
     default: {
@@ -335,15 +663,15 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: FileSink, e
         // `sed -i` (`-i.bak`, `--in-place`) edits its files: they are written too.
         const inPlace = name === 'sed' && rawArgs.some((r) => r === '--in-place' || r.startsWith('--in-place=') || /^-[a-zA-Z]*i/.test(r));
         for (const o of programGiven ? ops : ops.slice(1)) {
-          addPath(sink.read, o);
-          if (inPlace) addPath(sink.written, o);
+          addPath(files.read, o);
+          if (inPlace) addPath(files.written, o);
         }
         return;
       }
       if (READ_ALL_COMMANDS.has(name)) {
-        for (const o of operandValues(rawArgs, args, READ_VALUE_OPTIONS.get(name) ?? NO_OPTIONS)) addPath(sink.read, o);
+        for (const o of operandValues(rawArgs, args, READ_VALUE_OPTIONS.get(name) ?? NO_OPTIONS)) addPath(files.read, o);
         if (name === 'sort') {
-          for (let j = 0; j < rawArgs.length; j++) if (rawArgs[j] === '-o' || rawArgs[j] === '--output') addPath(sink.written, args[j + 1]);
+          for (let j = 0; j < rawArgs.length; j++) if (rawArgs[j] === '-o' || rawArgs[j] === '--output') addPath(files.written, args[j + 1]);
         }
       }
     }
@@ -407,7 +735,7 @@ function urlFileName(url: string | undefined): string | undefined {
   return /\.[A-Za-z0-9]{1,10}$/.test(base) ? base : undefined;
 }
 
-function curl(raws: string[], values: (string | undefined)[], sink: FileSink): void {
+function curl(raws: string[], values: (string | undefined)[], sink: Sinks): void {
   let remoteName = false;
   const urls: (string | undefined)[] = [];
   for (let j = 0; j < raws.length; j++) {
@@ -468,7 +796,7 @@ function wgetShortOption(raw: string, value: string | undefined, next: string | 
   return undefined;
 }
 
-function wget(raws: string[], values: (string | undefined)[], sink: FileSink): void {
+function wget(raws: string[], values: (string | undefined)[], sink: Sinks): void {
   let output: string | undefined | null = null; // null: not given
   let prefix = '';
   const urls: (string | undefined)[] = [];
@@ -499,7 +827,7 @@ function wget(raws: string[], values: (string | undefined)[], sink: FileSink): v
   }
 }
 
-function tar(raws: string[], values: (string | undefined)[], sink: FileSink): void {
+function tar(raws: string[], values: (string | undefined)[], sink: Sinks): void {
   let mode = '';
   let archive: string | undefined;
   for (let j = 0; j < raws.length; j++) {

@@ -12,9 +12,12 @@
  * - JavaScript runtimes (`JS_CLIS`): each its own options. node and tsx run
  *   no clusters but `-pe`; ts-node, deno and bun read short flags run
  *   together; `-e`, `--eval=` give code (`-p` too, but in ts-node and deno it
- *   is a flag); deno's `run`/`serve`/`eval`, bun's `run` and tsx's `watch`
- *   are subcommands; deno and bun take an operand that looks like no file for
- *   a task, a package.json script or a subcommand: nothing followed.
+ *   is a flag); deno's `run`/`serve`/`eval`/`test`/`bench`, bun's `run`,
+ *   tsx's `watch` and node's `inspect` are subcommands; deno and bun take an
+ *   operand that looks like no file for a task, a package.json script or a
+ *   subcommand: nothing followed. What a runtime reads besides its program
+ *   (`-r ./setup.js`, `--env-file .env`, `deno test` files) and the directory
+ *   it runs in (`bun --cwd sub`) go to the caller's `RuntimeFiles`.
  * - shells: every letter of `-xyz`/`+xyz` is read; each `o`/`O` takes the
  *   next word (`-euo pipefail`, `-oe pipefail`), `c` makes the first operand
  *   the code (`bash -c -x CODE`), `s` makes standard input the program;
@@ -23,7 +26,7 @@
  *   script is standard input (node resolves the path and fails on a pipe).
  */
 
-import { isPathLike } from './paths.js';
+import { extensionOf, isPathLike } from './paths.js';
 
 export type InterpreterLanguage = 'python' | 'javascript' | 'shell';
 
@@ -37,6 +40,30 @@ export type ProgramSource =
   | { readonly kind: 'stdin' }
   | { readonly kind: 'none' };
 
+/** Where an option's value is: argument `index` from character `offset` (`--cwd=sub`: after the `=`). */
+export interface OptionValue {
+  readonly index: number;
+  readonly offset: number;
+}
+
+/** A file a runtime reads besides its program: an option's value or operand, or a path it reads by default (`.env`). */
+export type RuntimeFile =
+  | (OptionValue & {
+      /** A module specifier (`-r`, `--import`, bun's `--preload`): a file only when relative or absolute (`./x.js`, `/x.js`). */
+      readonly module: boolean;
+      /** Whether it is read in the runtime's own directory (`bun --cwd`), not the shell's (ts-node's `-r`). */
+      readonly inCwd: boolean;
+    })
+  | { readonly path: string };
+
+/** What a JavaScript runtime's arguments name besides its program, filled in by `programSource`. */
+export interface RuntimeFiles {
+  /** In the order the runtime reads them: modules and env files loaded first, test files (`deno test a_test.ts`). */
+  readonly files: RuntimeFile[];
+  /** The directory the runtime changes to before it reads its program (`bun --cwd sub`, ts-node's `--cwd`). */
+  cwd: OptionValue | undefined;
+}
+
 const STDIN: ProgramSource = { kind: 'stdin' };
 const NONE: ProgramSource = { kind: 'none' };
 
@@ -49,11 +76,12 @@ const STDIN_PATHS: ReadonlySet<string> = new Set(['/dev/stdin', '/dev/fd/0', '/p
 
 /**
  * Where the interpreter `name` (of `language`) takes its program from, given its arguments after its name:
- * each word's static value where known, else its source text (`words`).
+ * each word's static value where known, else its source text (`words`). A JavaScript runtime's other files and
+ * directory go to `runtime`, when given.
  */
-export function programSource(language: InterpreterLanguage, name: string, words: readonly string[]): ProgramSource {
+export function programSource(language: InterpreterLanguage, name: string, words: readonly string[], runtime?: RuntimeFiles): ProgramSource {
   if (language === 'python') return pythonProgram(words);
-  if (language === 'javascript') return jsProgram(name, words);
+  if (language === 'javascript') return jsProgram(name, words, runtime);
   return shellProgram(words);
 }
 
@@ -101,7 +129,23 @@ type JsOption =
   /** Its value is the program (`-e CODE`, `--eval=CODE`). */
   | 'code'
   /** Runs no program of the snippet's (`node --run build`: a package.json script). */
-  | 'none';
+  | 'none'
+  /**
+   * A V8 option with a value (`--stack-size=900`). node hands V8 the option word alone: given its value as the
+   * next word, V8 finds none and node exits (`illegal value for flag`), running and loading nothing.
+   */
+  | 'v8'
+  /** A module loaded before the program (`-r ./setup.js`, `--import`, bun's `--preload`): the next word or after `=`. */
+  | 'module'
+  /** A file read before the program, whatever it looks like (`--env-file .env`; deno's `--preload`, a path as its script is). */
+  | 'file'
+  /** deno's `--env-file`/`--env`: a file after `=` only, else `.env` (clap's require_equals with a default value). */
+  | 'env'
+  /** The directory the runtime changes to before it reads its program (`bun --cwd sub`, ts-node's `--cwd`). */
+  | 'cwd';
+
+/** What a subcommand runs: the script after it, the code after it, each file operand (`deno test`), or node's debugger. */
+type Subcommand = 'run' | 'eval' | 'test' | 'inspect';
 
 /** How a JavaScript runtime reads its arguments (sources in the README, *shell*). */
 interface JsCli {
@@ -111,8 +155,8 @@ interface JsCli {
   readonly short: ReadonlyMap<string, JsOption>;
   /** Whether short options run together (`-pe CODE` as `-p -e CODE`, `-Ac deno.json`): node and tsx read only `-pe`. */
   readonly clusters: boolean;
-  /** First operands that name a subcommand: `run` runs the script after it, `eval` the code after it. */
-  readonly subcommands: ReadonlyMap<string, 'run' | 'eval'>;
+  /** First operands that name a subcommand. */
+  readonly subcommands: ReadonlyMap<string, Subcommand>;
   /**
    * Whether an operand must look like a file to be the script: deno and bun run a task, a package.json script or a
    * subcommand of theirs by its bare name (`bun dev`, `deno task build`, `bun install`), nothing of the snippet's.
@@ -120,155 +164,305 @@ interface JsCli {
   readonly fileOperand: boolean;
   /** Whether the program is standard input when no operand names one (node's; deno and bun then open a REPL or help). */
   readonly stdinByDefault: boolean;
+  /** Whether the files it loads are read in the directory its `cwd` option names (bun), or in the shell's (ts-node's `-r`). */
+  readonly loadsInCwd: boolean;
+  /**
+   * Whether its subcommand is the first word not starting with `-`, an option's value included (bun's `which`):
+   * `bun --cwd sub run x.ts` takes `sub` for it, then `run` for a script's name, and prints `bun run`'s usage.
+   */
+  readonly subcommandFirstWord: boolean;
+  /** Whether `_` in a long option's name is `-` (node: `--stack_size=1`, `--inspect_port 9229`). */
+  readonly underscores: boolean;
+  /**
+   * Whether it loads its modules (`-r`, `--preload`) only for a program it runs: bun's for a package.json script,
+   * a subcommand, its usage or help load none (bun 1.4.4; env files are read all the same); deno's load first.
+   */
+  readonly modulesNeedProgram: boolean;
 }
 
-function options(value: string, code: string, extra: readonly [string, JsOption][] = []): ReadonlyMap<string, JsOption> {
-  const m = new Map<string, JsOption>(extra);
-  for (const o of value.split(' ')) if (o !== '') m.set(o, 'value');
-  for (const o of code.split(' ')) if (o !== '') m.set(o, 'code');
+/** An option table: each kind's option words, parted by blanks. */
+function options(kinds: { readonly [K in JsOption]?: string }): ReadonlyMap<string, JsOption> {
+  const m = new Map<string, JsOption>();
+  for (const kind of Object.keys(kinds) as JsOption[]) {
+    for (const o of kinds[kind]!.split(' ')) if (o !== '') m.set(o, kind);
+  }
   return m;
 }
 
-/** node 20–24's options that take a value (`node --help`; `--inspect[=port]` and V8's options take theirs after `=`). */
+/**
+ * node 20–24's options that take the next word as a value (`node --help`, each `=...` but `-e`/`-p`, checked by a
+ * test against the running node's help; `--inspect[=port]` takes its value after `=` only). `--experimental-config-file`
+ * is a flag without `=` (node 24.22: it reads node.config.json and the next word is the script).
+ */
 const NODE_VALUE_OPTIONS =
-  '--require --import --loader --experimental-loader --conditions --input-type --env-file --env-file-if-exists --title ' +
-  '--inspect-port --debug-port --inspect-publish-uid --allow-fs-read --allow-fs-write --build-snapshot-config --snapshot-blob ' +
-  '--cpu-prof-dir --cpu-prof-interval --cpu-prof-name --heap-prof-dir --heap-prof-interval --heap-prof-name --diagnostic-dir ' +
-  '--disable-proto --disable-warning --dns-result-order --experimental-default-type --experimental-policy --policy-integrity ' +
-  '--experimental-sea-config --experimental-config-file --heapsnapshot-near-heap-limit --heapsnapshot-signal --icu-data-dir ' +
-  '--localstorage-file --max-http-header-size --network-family-autoselection-attempt-timeout --openssl-config ' +
+  '--conditions --input-type --title --inspect-port --debug-port --inspect-publish-uid --allow-fs-read --allow-fs-write ' +
+  '--build-snapshot-config --snapshot-blob --cpu-prof-dir --cpu-prof-interval --cpu-prof-name --heap-prof-dir --heap-prof-interval ' +
+  '--heap-prof-name --diagnostic-dir --disable-proto --disable-warning --dns-result-order --experimental-default-type ' +
+  '--experimental-policy --policy-integrity --experimental-sea-config --heapsnapshot-near-heap-limit --heapsnapshot-signal ' +
+  '--icu-data-dir --localstorage-file --max-http-header-size --network-family-autoselection-attempt-timeout --openssl-config ' +
   '--redirect-warnings --report-dir --report-directory --report-filename --report-signal --secure-heap --secure-heap-min ' +
   '--test-concurrency --test-name-pattern --test-skip-pattern --test-reporter --test-reporter-destination --test-shard ' +
-  '--test-timeout --test-isolation --test-global-setup --test-coverage-include --test-coverage-exclude --test-coverage-branches ' +
-  '--test-coverage-functions --test-coverage-lines --tls-cipher-list --tls-keylog --trace-event-categories ' +
-  '--trace-event-file-pattern --trace-require-module --unhandled-rejections --use-largepages --watch-path --watch-kill-signal';
-const NODE_SHORT: ReadonlyMap<string, JsOption> = new Map([['r', 'value'], ['C', 'value'], ['e', 'code'], ['p', 'code']]);
+  '--test-timeout --test-isolation --experimental-test-isolation --test-global-setup --test-coverage-include ' +
+  '--test-coverage-exclude --test-coverage-branches --test-coverage-functions --test-coverage-lines --test-random-seed ' +
+  '--test-rerun-failures --experimental-test-tag-filter --experimental-package-map --tls-cipher-list --tls-keylog ' +
+  '--trace-event-categories --trace-event-file-pattern --trace-require-module --unhandled-rejections --use-largepages ' +
+  '--v8-pool-size --max-old-space-size-percentage --watch-path --watch-kill-signal';
+/** V8's options with a value that are written on command lines (`node --v8-options`: type int, size_t, string …). */
+const V8_VALUE_OPTIONS =
+  '--stack-size --stack-trace-limit --max-old-space-size --max-semi-space-size --min-semi-space-size --max-heap-size ' +
+  '--initial-heap-size --initial-old-space-size --random-seed --hash-seed --expose-gc-as --logfile --interrupt-budget';
+const NODE_OPTIONS = {
+  value: NODE_VALUE_OPTIONS,
+  v8: V8_VALUE_OPTIONS,
+  module: '--require --import --loader --experimental-loader',
+  file: '--env-file --env-file-if-exists',
+  code: '--eval --print -pe',
+  none: '--run',
+} as const;
 const NODE: JsCli = {
-  long: options(NODE_VALUE_OPTIONS, '--eval --print -pe', [['--run', 'none']]),
-  short: NODE_SHORT,
+  long: options(NODE_OPTIONS),
+  short: new Map([['r', 'module'], ['C', 'value'], ['e', 'code'], ['p', 'code']]),
   clusters: false,
-  subcommands: new Map(),
+  subcommands: new Map([['inspect', 'inspect']]),
   fileOperand: false,
   stdinByDefault: true,
+  loadsInCwd: false,
+  subcommandFirstWord: false,
+  underscores: true,
+  modulesNeedProgram: false,
 };
-/** tsx: node's options, its own `--tsconfig`, and `watch` (with `--include`/`--exclude`/`--ignore` globs). */
+/** tsx: node's options (it hands them to node), its own `--tsconfig`, and `watch` (with `--include`/`--exclude`/`--ignore` globs). */
 const TSX: JsCli = {
   ...NODE,
-  long: options(`${NODE_VALUE_OPTIONS} --tsconfig --include --exclude --ignore`, '--eval --print -pe', [['--run', 'none']]),
-  subcommands: new Map([['watch', 'run']]),
+  long: options({ ...NODE_OPTIONS, value: `${NODE_VALUE_OPTIONS} --tsconfig --include --exclude --ignore` }),
+  subcommands: new Map([['watch', 'run'], ['inspect', 'inspect']]),
 };
-/** ts-node 10 (the `arg` library: `--camelCase` and `--hyphen-case`, short flags run together); `-p` is a flag. */
+/**
+ * ts-node 10 (the `arg` library: `--camelCase` and `--hyphen-case`, short flags run together); `-p` is a flag.
+ * `--cwd` (`--dir`) is where it resolves the script, not its `-r` modules (resolved from the shell's directory).
+ */
 const TS_NODE: JsCli = {
-  long: options(
-    '--require --cwd --dir --compiler --compilerOptions --compiler-options --project --ignoreDiagnostics --ignore-diagnostics ' +
-      '--ignore --transpiler --scopeDir --scope-dir --experimentalSpecifierResolution --experimental-specifier-resolution',
-    '--eval',
-  ),
-  short: new Map([['r', 'value'], ['P', 'value'], ['O', 'value'], ['C', 'value'], ['I', 'value'], ['D', 'value'], ['e', 'code']]),
+  long: options({
+    value:
+      '--compiler --compilerOptions --compiler-options --project --ignoreDiagnostics --ignore-diagnostics --ignore --transpiler ' +
+      '--scopeDir --scope-dir --experimentalSpecifierResolution --experimental-specifier-resolution',
+    module: '--require',
+    cwd: '--cwd --dir',
+    code: '--eval',
+  }),
+  short: new Map([['r', 'module'], ['P', 'value'], ['O', 'value'], ['C', 'value'], ['I', 'value'], ['D', 'value'], ['e', 'code']]),
   clusters: true,
   subcommands: new Map(),
   fileOperand: false,
   stdinByDefault: true,
+  loadsInCwd: false,
+  subcommandFirstWord: false,
+  underscores: false,
+  modulesNeedProgram: false,
 };
-/** deno 2 (clap): permission flags, `--inspect`, `--env-file`, `-r` take a value after `=` only. */
+/**
+ * deno 2 (clap; `deno run|test|serve|bench --help` of 2.9): permission flags, `--inspect`, `-r` take a value after
+ * `=` only; `--env-file`/`--env` too, or read `.env`; `--preload`/`--import`/`--require` take a path, as the script.
+ */
 const DENO: JsCli = {
-  long: options(
-    '--config --import-map --importmap --cert --location --seed --preload --import --require --ext --conditions ' +
-      '--minimum-dependency-age --cpu-prof-dir --cpu-prof-name --cpu-prof-interval --log-level --port --host',
-    '',
-    [['--lock', 'optional']],
-  ),
+  long: options({
+    value:
+      '--config --import-map --importmap --cert --location --seed --ext --conditions --minimum-dependency-age --min-dep-age ' +
+      '--cpu-prof-dir --cpu-prof-name --cpu-prof-interval --log-level --port --host --inspect-publish-uid --filter ' +
+      '--coverage-threshold --reporter --junit-path --retry --repeats --shard --related --node-modules-linker',
+    file: '--preload --import --require',
+    env: '--env-file --env',
+    optional: '--lock',
+  }),
   short: new Map([['c', 'value'], ['L', 'value']]),
   clusters: true,
-  subcommands: new Map([['run', 'run'], ['serve', 'run'], ['eval', 'eval']]),
+  subcommands: new Map([['run', 'run'], ['serve', 'run'], ['eval', 'eval'], ['test', 'test'], ['bench', 'test']]),
   fileOperand: true,
   stdinByDefault: false,
+  loadsInCwd: false,
+  subcommandFirstWord: false,
+  underscores: false,
+  modulesNeedProgram: false,
 };
-/** bun (its clap): `-c`/`--config` take the next word unless it starts with `-`; `--inspect` its value after `=`. */
+/**
+ * bun (its clap): `-c`/`--config` take the next word unless it starts with `-`; `--inspect` its value after `=`;
+ * `-r`/`--preload` a module (a bare name is a package: `bun --preload setup.ts` looks for it in the registry).
+ */
 const BUN: JsCli = {
-  long: options(
-    '--env-file --cwd --main-fields --extension-order --tsconfig-override --define --drop --loader --jsx-factory --jsx-fragment ' +
-      '--jsx-import-source --jsx-runtime --preload --require --import --cpu-prof-name --cpu-prof-dir --install --port --origin ' +
-      '--conditions --fetch-preconnect --max-http-header-size --dns-result-order --title --unhandled-rejections --console-depth ' +
+  long: options({
+    value:
+      '--main-fields --extension-order --tsconfig-override --define --drop --loader --jsx-factory --jsx-fragment ' +
+      '--jsx-import-source --jsx-runtime --cpu-prof-name --cpu-prof-dir --install --port --origin --conditions ' +
+      '--fetch-preconnect --max-http-header-size --dns-result-order --title --unhandled-rejections --console-depth ' +
       '--user-agent --filter --shell --elide-lines',
-    '--eval --print',
-    [['--config', 'optional']],
-  ),
-  short: new Map([['d', 'value'], ['l', 'value'], ['r', 'value'], ['u', 'value'], ['F', 'value'], ['c', 'optional'], ['e', 'code'], ['p', 'code']]),
+    module: '--preload --require --import',
+    file: '--env-file',
+    cwd: '--cwd',
+    code: '--eval --print',
+    optional: '--config',
+  }),
+  short: new Map([['d', 'value'], ['l', 'value'], ['r', 'module'], ['u', 'value'], ['F', 'value'], ['c', 'optional'], ['e', 'code'], ['p', 'code']]),
   clusters: true,
   subcommands: new Map([['run', 'run']]),
   fileOperand: true,
   stdinByDefault: false,
+  loadsInCwd: true,
+  subcommandFirstWord: true,
+  underscores: false,
+  modulesNeedProgram: true,
 };
 const JS_CLIS: ReadonlyMap<string, JsCli> = new Map([['node', NODE], ['nodejs', NODE], ['tsx', TSX], ['ts-node', TS_NODE], ['deno', DENO], ['bun', BUN]]);
 
-/** What option word `w` (at `j`) does: the program it gives, the words it takes (`skip`), or a plain flag. */
+/**
+ * What option word `w` (at `j`) does: the program it gives, the words it takes (`skip`), and what of the files
+ * named before it the runtime still reads (`loads`; all when not given).
+ */
 interface OptionEffect {
   readonly program?: ProgramSource;
   readonly skip: number;
+  /** `nothing`: it exits first (a V8 option without its value); `env-files`: it loads no module (`node --run`). */
+  readonly loads?: 'nothing' | 'env-files';
 }
 const FLAG: OptionEffect = { skip: 0 };
+const TAKES_NEXT: OptionEffect = { skip: 1 };
+const EXITS: OptionEffect = { program: NONE, skip: 0, loads: 'nothing' };
+/** `node --run build`: a package.json script run by a shell; node loads no `-r`/`--import` module (node 24.22), reads its env files. */
+const RUNS_SCRIPT: OptionEffect = { program: NONE, skip: 0, loads: 'env-files' };
+const DOT_ENV: RuntimeFile = { path: '.env' };
 
-/** Applies option `kind`, whose value may be attached at `offset` of word `j` (-1: none attached). */
-function optionEffect(kind: JsOption | undefined, words: readonly string[], j: number, offset: number): OptionEffect {
+/**
+ * Applies option `kind`, whose value may be attached at `offset` of word `j` (-1: none attached); the files and
+ * directory it names go to `out`.
+ */
+function optionEffect(kind: JsOption | undefined, words: readonly string[], j: number, offset: number, cli: JsCli, out: RuntimeFiles | undefined): OptionEffect {
   if (kind === undefined) return FLAG;
   const next = j + 1 < words.length ? words[j + 1] : undefined;
-  if (kind === 'code') {
-    if (offset >= 0) return { program: inline(j, offset), skip: 0 };
-    return { program: next === undefined ? NONE : inline(j + 1, 0), skip: 1 };
+  switch (kind) {
+    case 'code':
+      if (offset >= 0) return { program: inline(j, offset), skip: 0 };
+      return { program: next === undefined ? NONE : inline(j + 1, 0), skip: 1 };
+    case 'none':
+      return RUNS_SCRIPT;
+    case 'v8':
+      return offset >= 0 ? FLAG : EXITS;
+    case 'value':
+      return offset >= 0 ? FLAG : TAKES_NEXT;
+    case 'optional':
+      return offset >= 0 || next === undefined || next.charCodeAt(0) === 45 ? FLAG : TAKES_NEXT;
+    case 'env':
+      out?.files.push(offset >= 0 ? { index: j, offset, module: false, inCwd: cli.loadsInCwd } : DOT_ENV);
+      return FLAG;
+    default: {
+      // A file or directory: the value after `=` (or the rest of a cluster), else the next word.
+      if (offset < 0 && next === undefined) return FLAG;
+      if (out !== undefined) {
+        const index = offset >= 0 ? j : j + 1;
+        const at = offset >= 0 ? offset : 0;
+        if (kind === 'cwd') out.cwd = { index, offset: at };
+        else out.files.push({ index, offset: at, module: kind === 'module', inCwd: cli.loadsInCwd });
+      }
+      return offset >= 0 ? FLAG : TAKES_NEXT;
+    }
   }
-  if (kind === 'none') return { program: NONE, skip: 0 };
-  if (offset >= 0) return FLAG; // the value is attached
-  if (kind === 'value') return { skip: 1 };
-  return { skip: next !== undefined && next.charCodeAt(0) !== 45 ? 1 : 0 };
 }
 
 /** A long option (`--x`, `--x=v`; node's `-pe`). */
-function longOption(cli: JsCli, words: readonly string[], j: number): OptionEffect {
+function longOption(cli: JsCli, words: readonly string[], j: number, out: RuntimeFiles | undefined): OptionEffect {
   const w = words[j]!;
   const eq = w.indexOf('=');
-  if (eq < 0) return optionEffect(cli.long.get(w), words, j, -1);
-  return optionEffect(cli.long.get(w.slice(0, eq)), words, j, eq + 1);
+  let name = eq < 0 ? w : w.slice(0, eq);
+  if (cli.underscores && name.includes('_')) name = name.replace(/_/g, '-');
+  return optionEffect(cli.long.get(name), words, j, eq < 0 ? -1 : eq + 1, cli, out);
 }
 
 /** Short options: `-e CODE`, and where they run together each letter (`-pe CODE`, `-Ac deno.json`, `-cdeno.json`). */
-function shortOptions(cli: JsCli, words: readonly string[], j: number): OptionEffect {
+function shortOptions(cli: JsCli, words: readonly string[], j: number, out: RuntimeFiles | undefined): OptionEffect {
   const w = words[j]!;
-  if (!cli.clusters) return w.length === 2 ? optionEffect(cli.short.get(w[1]!), words, j, -1) : longOption(cli, words, j);
+  if (!cli.clusters) return w.length === 2 ? optionEffect(cli.short.get(w[1]!), words, j, -1, cli, out) : longOption(cli, words, j, out);
   for (let p = 1; p < w.length; p++) {
     const kind = cli.short.get(w[p]!);
     if (kind === undefined) continue;
     // A letter with a value ends the cluster: the rest of the word (after a `=`) is its value, else the next word is.
     const attached = p + 1 < w.length ? (w.charCodeAt(p + 1) === 61 /* = */ ? p + 2 : p + 1) : -1;
-    return optionEffect(kind, words, j, attached);
+    return optionEffect(kind, words, j, attached, cli, out);
   }
   return FLAG;
 }
 
-function jsProgram(name: string, words: readonly string[]): ProgramSource {
+function jsProgram(name: string, words: readonly string[], out: RuntimeFiles | undefined): ProgramSource {
   const cli = JS_CLIS.get(name) ?? NODE;
-  let subcommand: 'run' | 'eval' | undefined;
+  const program = jsArguments(cli, words, out);
+  if (program.kind === 'none' && cli.modulesNeedProgram && out !== undefined) dropModules(out);
+  return program;
+}
+
+/** Forgets the modules `out` lists (`-r ./x.js`): nothing runs that would load them. */
+function dropModules(out: RuntimeFiles): void {
+  let kept = 0;
+  for (const f of out.files) if ('path' in f || !f.module) out.files[kept++] = f;
+  out.files.length = kept;
+}
+
+function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | undefined): ProgramSource {
+  let subcommand: Subcommand | undefined;
+  // Inline code given by an option: the program once the options end (node's `inspect` as the first operand wins).
+  let code: ProgramSource | undefined;
   for (let j = 0; j < words.length; j++) {
     const w = words[j]!;
-    if (w === '--') return jsOperand(cli, words, j + 1, subcommand);
+    if (w === '--') {
+      if (subcommand === 'test') return NONE; // the words after it are the tests' arguments
+      // node reads its `inspect` after `--` too (`node -- inspect app.js`).
+      if (subcommand === undefined && j + 1 < words.length && cli.subcommands.get(words[j + 1]!) === 'inspect') return inspectProgram(words, j + 1);
+      return code ?? jsOperand(cli, words, j + 1, subcommand);
+    }
     if (w.length > 1 && w.charCodeAt(0) === 45 /* - */) {
-      const effect = w.charCodeAt(1) === 45 ? longOption(cli, words, j) : shortOptions(cli, words, j);
-      if (effect.program !== undefined) return effect.program;
+      const effect = w.charCodeAt(1) === 45 ? longOption(cli, words, j, out) : shortOptions(cli, words, j, out);
+      if (effect.program !== undefined) {
+        if (effect.program.kind !== 'inline') {
+          if (effect.loads === 'nothing' && out !== undefined) out.files.length = 0;
+          else if (effect.loads === 'env-files' && out !== undefined) dropModules(out);
+          return effect.program;
+        }
+        code ??= effect.program;
+      }
+      if (effect.skip > 0 && subcommand === undefined && cli.subcommandFirstWord) subcommand = 'run';
       j += effect.skip;
+      continue;
+    }
+    if (subcommand === 'test') {
+      // `deno test a_test.ts --filter x b_test.ts`: every file operand (directories and globs are not files).
+      if (out !== undefined && isPathLike(w) && extensionOf(w) !== '') out.files.push({ index: j, offset: 0, module: false, inCwd: true });
       continue;
     }
     if (subcommand === undefined) {
       subcommand = cli.subcommands.get(w);
-      if (subcommand !== undefined) continue;
+      if (subcommand === 'inspect') return inspectProgram(words, j);
+      if (subcommand !== undefined && code === undefined) continue;
       subcommand = 'run'; // the first operand names no subcommand: it is the script
     }
-    return jsOperand(cli, words, j, subcommand);
+    return code ?? jsOperand(cli, words, j, subcommand);
   }
+  if (code !== undefined) return code;
   return subcommand === undefined && cli.stdinByDefault ? STDIN : NONE;
 }
 
+/** `HOST:PORT` after `node inspect`: a debugger attached to a running process. */
+const HOST_PORT_RE = /^[^:]+:[0-9]+$/;
+
+/**
+ * `node inspect [--port=N] SCRIPT` runs SCRIPT under the debugger; `node inspect -p PID` and `node inspect HOST:PORT`
+ * attach to a process running elsewhere, `node inspect` alone prints its usage: nothing of the snippet's.
+ */
+function inspectProgram(words: readonly string[], j: number): ProgramSource {
+  let k = j + 1;
+  if (k < words.length && words[k]!.startsWith('--port=')) k++;
+  const w = words[k];
+  if (w === undefined || w.charCodeAt(0) === 45 /* - */ || HOST_PORT_RE.test(w)) return NONE;
+  return { kind: 'script', index: k };
+}
+
 /** The operand at `j` as the program: the code after `eval`, else the script (standard input for `-`). */
-function jsOperand(cli: JsCli, words: readonly string[], j: number, subcommand: 'run' | 'eval' | undefined): ProgramSource {
+function jsOperand(cli: JsCli, words: readonly string[], j: number, subcommand: Subcommand | undefined): ProgramSource {
   if (j >= words.length) return cli.stdinByDefault && subcommand === undefined ? STDIN : NONE;
   if (subcommand === 'eval') return inline(j, 0);
   const w = words[j]!;

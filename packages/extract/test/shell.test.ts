@@ -265,7 +265,8 @@ describe('JavaScript runtimes\' arguments, read as each runtime reads them (deno
     assert.deepEqual(files('deno run --allow-read script.ts\ndeno run -A main.ts\ndeno run -RW --allow-net=x.org b.ts\ndeno main2.ts'), reads('script.ts', 'main.ts', 'b.ts', 'main2.ts'));
     assert.deepEqual(files('deno run --allow-read data.csv main.ts'), reads('data.csv'));
     // `-c`/`--config`, `--import-map`, `--lock`, `--cert`, `--env-file=`: not the script (before: deno.json was read as it).
-    assert.deepEqual(files('deno run -c deno.json main.ts\ndeno run --config deno.json --import-map map.json --cert ca.pem a.ts\ndeno run --lock deno.lock --env-file=.env b.ts\ndeno serve --port 8000 srv.ts'), reads('main.ts', 'a.ts', 'b.ts', 'srv.ts'));
+    // The env file is read too (test/shell-runtimes.test.ts; before 2026-12-07, late, it was not reported).
+    assert.deepEqual(files('deno run -c deno.json main.ts\ndeno run --config deno.json --import-map map.json --cert ca.pem a.ts\ndeno run --lock deno.lock --env-file=.env b.ts\ndeno serve --port 8000 srv.ts'), reads('main.ts', 'a.ts', '.env', 'b.ts', 'srv.ts'));
     // `deno eval CODE` (before: `eval` was read as a script named so and the code lost).
     assert.deepEqual(files(`deno eval "Deno.writeTextFileSync('out.txt', 'x')"`), { imports: [], written: ['out.txt'], read: [] });
     assert.deepEqual(files(`deno eval -p --ext=ts "${WRITE}"\ndeno eval --ext ts "${WRITE}"`), wrote);
@@ -278,25 +279,29 @@ describe('JavaScript runtimes\' arguments, read as each runtime reads them (deno
     assert.deepEqual(files(`deno run https://deno.land/std/examples/welcome.ts\ndeno run jsr:@std/http/file-server`), reads());
   });
   it('bun: `bun FILE`, `bun run FILE`, options before and after `run`, `-e`/`-p` code', () => {
-    assert.deepEqual(files('bun x.ts\nbun run y.ts\nbun --cwd sub run z.ts\nbun run --hot --preload ./setup.ts w.ts\nbun --env-file .env.local v.mjs'), reads('x.ts', 'y.ts', 'z.ts', 'w.ts', 'v.mjs'));
+    // `bun --cwd sub run z.ts` runs nothing: bun takes `sub` for its subcommand, then `run` for a script and prints its
+    // usage (z.ts was read before 2026-12-07, late); preloads and env files are read (test/shell-runtimes.test.ts).
+    assert.deepEqual(files('bun x.ts\nbun run y.ts\nbun --cwd sub run z.ts\nbun run --hot --preload ./setup.ts w.ts\nbun --env-file .env.local v.mjs'), reads('x.ts', 'y.ts', 'setup.ts', 'w.ts', '.env.local', 'v.mjs'));
     assert.deepEqual(files(`bun -e "${WRITE}"\nbun --print "${WRITE}"`), wrote);
     assert.deepEqual(files(`bun run - <<'EOF'\n${WRITE}\nEOF\n`), wrote);
   });
   it('ts-node: `-P`/`--project`, `-O`, `-C`, `-r` take a value; `-p` is a flag (`-p -e CODE`), `-e` gives the code', () => {
-    assert.deepEqual(files('ts-node -P tsconfig.json run.ts\nts-node --project tsconfig.json a.ts\nts-node -O \'{"module":"commonjs"}\' b.ts\nts-node --compiler-options \'{}\' -r tsconfig-paths/register c.ts\nts-node -T --cwd sub d.ts'), reads('run.ts', 'a.ts', 'b.ts', 'c.ts', 'd.ts'));
+    // `--cwd sub`: ts-node resolves the script there (d.ts was read before 2026-12-07, late).
+    assert.deepEqual(files('ts-node -P tsconfig.json run.ts\nts-node --project tsconfig.json a.ts\nts-node -O \'{"module":"commonjs"}\' b.ts\nts-node --compiler-options \'{}\' -r tsconfig-paths/register c.ts\nts-node -T --cwd sub d.ts'), reads('run.ts', 'a.ts', 'b.ts', 'c.ts', 'sub/d.ts'));
     // Before: `-p` was read as node's `--print CODE`, its code `-e`, and the program lost.
     assert.deepEqual(files(`ts-node -p -e "${WRITE}"`), wrote);
     assert.deepEqual(files(`ts-node -pe "${WRITE}"\nts-node --eval "${WRITE}"`), wrote);
   });
   it('tsx: `watch` runs the script; `--tsconfig` takes a value; node\'s options are node\'s', () => {
-    assert.deepEqual(files('tsx watch app.ts\ntsx watch --include "src/**" --clear-screen=false srv.ts\ntsx --tsconfig tsconfig.json b.ts\ntsx --env-file .env c.ts'), reads('app.ts', 'srv.ts', 'b.ts', 'c.ts'));
+    assert.deepEqual(files('tsx watch app.ts\ntsx watch --include "src/**" --clear-screen=false srv.ts\ntsx --tsconfig tsconfig.json b.ts\ntsx --env-file .env c.ts'), reads('app.ts', 'srv.ts', 'b.ts', '.env', 'c.ts'));
     assert.deepEqual(files(`tsx -e "${WRITE}"\ntsx -pe "${WRITE}"`), wrote);
   });
   it('npx and bunx run the command after their own options (`npx tsx …`, `npx -y tsx@4 …`)', () => {
     assert.deepEqual(files(`npx tsx -e "${WRITE}"`), wrote);
     assert.deepEqual(files('npx tsx run.ts\nnpx -y tsx@4.7.0 a.ts\nnpx --package typescript ts-node b.ts\nbunx tsx c.ts\nnpx ts-node -P tsconfig.json d.ts'), reads('run.ts', 'a.ts', 'b.ts', 'c.ts', 'd.ts'));
-    // A package's own command touches no file the extractor models.
-    assert.deepEqual(files('npx prettier --write src/a.ts\nnpx -c "tsx e.ts"'), reads());
+    // A package's own command touches no file the extractor models; `npx -c CMD` runs a shell command (not followed
+    // before 2026-12-07, late).
+    assert.deepEqual(files('npx prettier --write src/a.ts\nnpx -c "tsx e.ts"'), reads('e.ts'));
   });
   it('node: options with a value skip it (`--inspect-port 9229`, `--disable-warning X`); V8 options and `--inspect` take theirs after `=`', () => {
     assert.deepEqual(files('node --inspect-port 9229 a.js\nnode --disable-warning ExperimentalWarning b.js\nnode --stack-size=900 --inspect c.js\nnode --run build'), reads('a.js', 'b.js', 'c.js'));
