@@ -44,7 +44,7 @@ export const DELIVERY_DEFAULTS = Object.freeze({
   showRunningAfterMillis: 10_000,
 });
 
-/** The longest delay a Node timer takes (a longer one fires after 1 ms, with a warning): the bound of `heartbeatIntervalMillis`. */
+/** The longest delay a Node timer takes (a longer one fires after 1 ms, with a warning): the bound of `heartbeatIntervalMillis`, and what longer times are clamped to. */
 export const MAX_TIMER_MILLIS = 2_147_483_647;
 
 /** While the destination is down, the background spills the queue down to this share of its bounds once it passes {@link RELIEVE_HIGH}. */
@@ -93,6 +93,15 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
     throw new RangeError(`agentspan delivery: \`${name}\` must be a non-negative number, got ${String(value)}`);
   }
   return v;
+}
+
+/**
+ * A millisecond option given to a timer, once checked: clamped to what a Node timer takes (a longer delay fires
+ * after 1 ms, with a TimeoutOverflowWarning). Clamped, not refused, as `@agentspan/node` and
+ * `@agentspan/gateway` do: a huge value means "as long as it takes", which 24.8 days is.
+ */
+function timerMillis(value: number): number {
+  return Math.min(value, MAX_TIMER_MILLIS);
 }
 
 function toError(err: unknown): Error {
@@ -238,14 +247,14 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       batchSize = this.maxQueueSize;
     }
     this.batchSize = batchSize;
-    this.delay = nonNegative('scheduledDelayMillis', options.scheduledDelayMillis, d.scheduledDelayMillis);
+    this.delay = timerMillis(nonNegative('scheduledDelayMillis', options.scheduledDelayMillis, d.scheduledDelayMillis));
     this.concurrency = positiveInt('maxConcurrentExports', options.maxConcurrentExports, d.maxConcurrentExports);
-    this.exportTimeout = positiveInt('exportTimeoutMillis', options.exportTimeoutMillis, d.exportTimeoutMillis);
-    this.retryInitial = nonNegative('retryInitialDelayMillis', options.retryInitialDelayMillis, d.retryInitialDelayMillis);
-    this.retryMax = Math.max(this.retryInitial, nonNegative('retryMaxDelayMillis', options.retryMaxDelayMillis, d.retryMaxDelayMillis));
-    this.flushTimeout = nonNegative('flushTimeoutMillis', options.flushTimeoutMillis, d.flushTimeoutMillis);
-    this.shutdownTimeout = nonNegative('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis);
-    this.replayInterval = positiveInt('replayIntervalMillis', options.replayIntervalMillis, d.replayIntervalMillis);
+    this.exportTimeout = timerMillis(positiveInt('exportTimeoutMillis', options.exportTimeoutMillis, d.exportTimeoutMillis));
+    this.retryInitial = timerMillis(nonNegative('retryInitialDelayMillis', options.retryInitialDelayMillis, d.retryInitialDelayMillis));
+    this.retryMax = Math.max(this.retryInitial, timerMillis(nonNegative('retryMaxDelayMillis', options.retryMaxDelayMillis, d.retryMaxDelayMillis)));
+    this.flushTimeout = timerMillis(nonNegative('flushTimeoutMillis', options.flushTimeoutMillis, d.flushTimeoutMillis));
+    this.shutdownTimeout = timerMillis(nonNegative('shutdownTimeoutMillis', options.shutdownTimeoutMillis, d.shutdownTimeoutMillis));
+    this.replayInterval = timerMillis(positiveInt('replayIntervalMillis', options.replayIntervalMillis, d.replayIntervalMillis));
     this.random = options.random ?? Math.random;
     const heartbeatMillis = nonNegative('heartbeatIntervalMillis', options.heartbeatIntervalMillis, d.heartbeatIntervalMillis);
     if (heartbeatMillis > MAX_TIMER_MILLIS) {
@@ -482,9 +491,12 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       this.accountLeftovers('shutdown');
       this.stopped = true;
       this.clearTimers();
+      // A flush still waiting (on a write that never answered) has nothing left to wait for: wake it now, or it
+      // waited out its own timeout, its timer holding the process alive until then.
+      this.notify();
       this.reportDrops();
       try {
-        await this.sink.shutdown(Math.max(0, deadline - Date.now()));
+        await this.sink.shutdown(timerMillis(Math.max(0, deadline - Date.now())));
       } catch (err) {
         this.internalError(err);
       }
@@ -516,6 +528,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       this.accountLeftovers('exit');
       this.clearTimers();
       this.stopped = true;
+      this.notify(); // as at the end of shutdown: a waiting flush has nothing left to wait for
     } catch (err) {
       this.internalError(err);
     }
@@ -1064,7 +1077,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
         else this.spillEverything(false); // no waiting out a backoff: make it durable now
       }
       this.pump();
-      while (this.heldSpans > 0) {
+      while (this.heldSpans > 0 && !this.stopped) {
         if (this.settledUpTo(target)) {
           // Everything the round waited for has left; what is held was ended since.
           if (followUps === FLUSH_FOLLOW_UP_ROUNDS) break;
@@ -1132,11 +1145,12 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     return false;
   }
 
-  /** Resolves at the next settled attempt, or after `millis`. */
+  /** Resolves at the next settled attempt, at the end of shutdown, or after `millis` (at most a timer's limit: the caller loops). */
   private nextChange(millis: number): Promise<void> {
     return new Promise((resolve) => {
-      // Not unref'd: a flush or shutdown in progress keeps the process alive until its deadline.
-      const timer = setTimeout(done, millis);
+      // Not unref'd: a flush or shutdown in progress keeps the process alive until its deadline (or until
+      // shutdown ends, which wakes it). Clamped: `flush(ms)` and `shutdownWithin(ms)` take any number.
+      const timer = setTimeout(done, timerMillis(millis));
       function done(): void {
         clearTimeout(timer);
         resolve();

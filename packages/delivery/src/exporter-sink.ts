@@ -4,6 +4,7 @@ import { TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { reportsRejectedSpans, type ReportsRejectedSpans } from './otlp-http-exporter.js';
+import { MAX_TIMER_MILLIS } from './delivery-span-processor.js';
 import type { DeliveryResult, DeliverySink } from './types.js';
 
 /** Options of {@link exporterSink}. */
@@ -157,7 +158,9 @@ export function exporterSink(exporter: SpanExporter, options: ExporterSinkOption
         // shutdown never settles left `await shutdown()` pending in a process with nothing else to do: the
         // process exited there, skipping the application's code after the await (exit code 13 under a
         // top-level await).
-        timer = setTimeout(resolve, timeoutMillis);
+        // Clamped: a longer delay fired after 1 ms (the processor passes what is left of `shutdownTimeoutMillis`,
+        // clamped already; another caller may pass anything).
+        timer = setTimeout(resolve, Math.min(Math.max(0, timeoutMillis), MAX_TIMER_MILLIS));
       });
       try {
         await Promise.race([Promise.resolve().then(() => exporter.shutdown()), deadline]);
