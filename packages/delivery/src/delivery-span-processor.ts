@@ -104,6 +104,17 @@ function timerMillis(value: number): number {
   return Math.min(value, MAX_TIMER_MILLIS);
 }
 
+/**
+ * The deadline given to `flush(ms)` or `shutdownWithin(ms)`: negative is 0; NaN (a deadline computed from an
+ * unset value) is the configured one, as if none were given. Unchecked, NaN never passed (`remaining <= 0` is
+ * false) and each wait became a 1 ms timer: the drain spun until everything settled, forever on a write that
+ * never answers. Infinity stays (waited in timer-sized steps).
+ */
+function deadlineMillis(value: number, configured: number): number {
+  const millis = Math.max(0, value); // NaN for undefined too (a JavaScript caller)
+  return Number.isNaN(millis) ? configured : millis;
+}
+
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
@@ -460,7 +471,7 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   /** {@link forceFlush} with its own deadline, ms. */
   flush(timeoutMillis: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    return this.drain(Math.max(0, timeoutMillis), false).catch((err: unknown) => this.internalError(err));
+    return this.drain(deadlineMillis(timeoutMillis, this.flushTimeout), false).catch((err: unknown) => this.internalError(err));
   }
 
   /**
@@ -476,14 +487,15 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
   /** {@link shutdown} with its own deadline, ms (the first call's deadline wins). */
   shutdownWithin(timeoutMillis: number): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      const deadline = Date.now() + Math.max(0, timeoutMillis);
+      const millis = deadlineMillis(timeoutMillis, this.shutdownTimeout);
+      const deadline = Date.now() + millis;
       this.closed = true;
       this.heartbeat?.stop();
       this.runningBeats?.stop();
       this.longRunning?.stop();
       this.beats.clear();
       try {
-        await this.drain(Math.max(0, timeoutMillis), true);
+        await this.drain(millis, true);
       } catch (err) {
         this.internalError(err);
       }
