@@ -7,12 +7,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { startGateway } from '../src/index.js';
+import { closedPort, unreachablePostgresOptions } from './unreachable-postgres.js';
 import { assertExported, eventually, exportWith, genAiToolSpans, post, poolWithStuckQueries, startTestGateway } from './helpers.js';
 
 let db: TestSchema;
@@ -83,25 +83,10 @@ test('a request waiting for its batch at shutdown is written and acknowledged at
 // Postgres unreachable at shutdown, no spool: the spans held are dropped, and their requests are answered 503.
 // ---------------------------------------------------------------------------
 
-/** A port nothing listens on any more: connecting is refused, as to a Postgres that is down. */
-async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
-
 test('Postgres unreachable, no spool: a request waiting for its commit when shutdown begins is answered 503 with Retry-After (not a reset), and shutdown ends at its deadline, not at ackTimeoutMillis', async () => {
   const port = await closedPort();
   const gateway = await startGateway({
-    databaseUrl: `postgres://postgres@127.0.0.1:${port}/test`,
-    port: 0,
-    logger: { info: () => undefined, warn: () => undefined },
-    postgresDelivery: { retryInitialDelayMillis: 50, retryMaxDelayMillis: 200, scheduledDelayMillis: 20 },
-    connectTimeoutMs: 500,
-    startupMigrationTimeoutMillis: 1000,
-    orderLookupTimeoutMillis: 500,
+    ...unreachablePostgresOptions(port),
     retryAfterUnavailableSeconds: 7,
     ackTimeoutMillis: 30_000,
     shutdownTimeoutMillis: 1000,

@@ -4,23 +4,13 @@
  * `shutdown()` resolved, then leaves the event loop to empty: the parent measures how long the process lives on.
  */
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { startGateway } from '../src/index.js';
 import { genAiToolSpans } from './helpers.js';
+import { closedPort, unreachablePostgresOptions } from './unreachable-postgres.js';
 
 const shutdownTimeoutMillis = Number(process.argv[2] ?? 1000);
 const ackTimeoutMillis = Number(process.argv[3] ?? 30_000);
-
-/** A port nothing listens on any more: connecting to it is refused, as to a Postgres that is down. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
 
 /** One POST without a keep-alive agent (an idle client socket must not be what keeps this process alive). */
 function post(url: string, body: Uint8Array): Promise<{ status: number; retryAfter: string | undefined } | { error: string }> {
@@ -37,13 +27,7 @@ function post(url: string, body: Uint8Array): Promise<{ status: number; retryAft
 
 const port = await closedPort();
 const gateway = await startGateway({
-  databaseUrl: `postgres://postgres@127.0.0.1:${port}/test`,
-  port: 0,
-  logger: { info: () => undefined, warn: () => undefined },
-  postgresDelivery: { retryInitialDelayMillis: 50, retryMaxDelayMillis: 200, scheduledDelayMillis: 20 },
-  connectTimeoutMs: 500,
-  startupMigrationTimeoutMillis: 1000,
-  orderLookupTimeoutMillis: 500,
+  ...unreachablePostgresOptions(port),
   ackTimeoutMillis,
   shutdownTimeoutMillis,
 });
