@@ -19,6 +19,7 @@ import { DEFAULT_MAX_BATCH_ROWS, DEFAULT_WRITE_METHOD, type WriteMethod } from '
 import { DEFAULT_SANITIZE_LIMITS, sanitizeRow, setOwn } from './sanitize.js';
 import { assertValidSchemaName } from './sql.js';
 import type { ExporterStats, PostgresExporterOptions } from './types.js';
+import { MAX_CONNECT_TIMEOUT_MS, MAX_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS, shutdownMillis } from './timer-millis.js';
 
 const LOG_PREFIX = 'agentspan exporter-postgres:';
 const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
@@ -29,8 +30,6 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 const DESTROY_GRACE_MS = 100;
 /** Default of `maxRowSize`: far below Postgres' own limits (1 GB per field, 256 MB per jsonb string). */
 export const DEFAULT_MAX_ROW_SIZE = 16 * 1024 * 1024;
-/** How long a client-side query may wait beyond the server's statement timeout (network, a dead peer). */
-const QUERY_TIMEOUT_MARGIN_MS = 5000;
 
 /**
  * Whether `version()` is PGlite's (Postgres compiled to WASM, e.g. `PostgreSQL
@@ -147,11 +146,14 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       throw new TypeError(`agentspan exporter-postgres: writeMethod must be 'copy' or 'unnest', got ${String(method)}`);
     }
     this.writeMethod = method;
-    this.statementTimeoutMs = positiveInt('statementTimeoutMs', options.statementTimeoutMs, DEFAULT_STATEMENT_TIMEOUT_MS);
-    const connectTimeoutMs = positiveInt(
-      'connectTimeoutMs',
-      options.connectTimeoutMs,
-      Math.min(DEFAULT_CONNECT_TIMEOUT_MS, this.statementTimeoutMs),
+    // Clamped past what a timer (and Postgres) takes, not refused: see timer-millis.ts.
+    this.statementTimeoutMs = Math.min(
+      positiveInt('statementTimeoutMs', options.statementTimeoutMs, DEFAULT_STATEMENT_TIMEOUT_MS),
+      MAX_STATEMENT_TIMEOUT_MS,
+    );
+    const connectTimeoutMs = Math.min(
+      positiveInt('connectTimeoutMs', options.connectTimeoutMs, Math.min(DEFAULT_CONNECT_TIMEOUT_MS, this.statementTimeoutMs)),
+      MAX_CONNECT_TIMEOUT_MS,
     );
     this.maxRowSize = positiveInt('maxRowSize', options.maxRowSize, DEFAULT_MAX_ROW_SIZE);
     const poolSize = positiveInt('poolSize', options.poolSize, DEFAULT_POOL_SIZE);
@@ -529,11 +531,12 @@ export class PostgresExecutionEventExporter implements SpanExporter {
    * Stops accepting exports, waits up to `timeoutMs` for the writes in
    * flight, then ends an owned pool; connections still stuck at the deadline
    * are destroyed, so a hung server never holds up the caller. Idempotent.
-   * @param timeoutMs @default 5000
+   * @param timeoutMs @default 5000 (also for `NaN`); a negative one is 0, one
+   *   above 2^31 - 1 (`Infinity` included) is 2^31 - 1, what a timer takes.
    */
   shutdown(timeoutMs: number = DEFAULT_SHUTDOWN_TIMEOUT_MS): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      const deadline = Date.now() + Math.max(0, timeoutMs);
+      const deadline = Date.now() + shutdownMillis(timeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS);
       await Promise.race([this.forceFlush(), sleep(Math.max(0, deadline - Date.now()))]);
       if (!this.ownsPool) return;
       const ended = this.pool.end().then(

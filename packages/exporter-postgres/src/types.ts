@@ -57,12 +57,14 @@ export interface PostgresExporterOptions {
    * pool, `SET LOCAL` in each export transaction on a given pool. An owned
    * pool also gives up on a query client-side 5 s later (`query_timeout`,
    * for a server that no longer answers at all) and ends sessions idle in a
-   * transaction as long.
+   * transaction as long. At most 2^31 - 1 ms less those 5 s: a larger value
+   * is clamped to it (a Node timer or Postgres given more fails at once).
    * @default 30000
    */
   statementTimeoutMs?: number | undefined;
   /**
-   * How long an owned pool waits for a new connection, ms.
+   * How long an owned pool waits for a new connection, ms. At most
+   * 2^31 - 1 ms (a Node timer's limit): a larger value is clamped to it.
    * @default 5000, or `statementTimeoutMs` when that is smaller
    */
   connectTimeoutMs?: number | undefined;
