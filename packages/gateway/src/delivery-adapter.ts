@@ -172,7 +172,10 @@ export interface PostgresDelivery {
   /** The span processor to put after agentspan's processor. */
   readonly processor: SpanProcessor;
   readonly hasSpool: boolean;
-  /** Runs `fn` (a synchronous replay) with `ticket` as the owner of every span the pipeline accepts meanwhile. */
+  /**
+   * Runs `fn` (a synchronous replay) with `ticket` as the owner of every span the pipeline accepts meanwhile. When
+   * `fn` throws, the ticket fails (it will never be sealed) and the error is thrown on.
+   */
   withTicket(ticket: DeliveryTicket, fn: () => void): void;
   stats(): DeliveryStats;
   /** Applies the migrations, waiting at most `timeoutMillis`; never rejects. */
@@ -211,6 +214,11 @@ export function createPostgresDelivery(options: PostgresDeliveryOptions): Postgr
       const droppedBefore = processor.stats().droppedTotal;
       try {
         fn();
+      } catch (err) {
+        // The replay broke off (the request is answered 500): the ticket is never sealed, so it would stay open, and
+        // followed by the sink, until shutdown. Its spans already queued are still delivered; the request failed.
+        ticket.fail('the spans could not be replayed');
+        throw err;
       } finally {
         sink.current = undefined;
       }

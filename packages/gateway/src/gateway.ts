@@ -478,10 +478,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     responses[status] = (responses[status] ?? 0) + 1;
     if (res.headersSent || res.destroyed) return;
     const unread = !req.complete;
+    // A body not read yet (the request refused on its headers) is read and thrown away, and the connection kept, when
+    // it is known to be no larger than a body the gateway would read anyway: the requests pipelined behind it then get
+    // their own answers. Otherwise the connection closes after this answer, and nothing parsed after it is processed.
+    const closes = closing || !res.shouldKeepAlive || (unread && !discardableBody(req, res));
+    if (closes) connections.closeAfterAnswer(req.socket);
     res.writeHead(status, {
       'Content-Type': contentType,
       'Content-Length': String(body.length),
-      ...(unread || closing
+      ...(closes
         ? { Connection: 'close' }
         : // Node closes the connection after any answer to an Expect request that was sent no 100, in case its body
           // is still to come; this one's body is read whole (sent without waiting, answered before its 100's turn),
@@ -494,6 +499,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.end(body);
     // A failed connection (timed out, malformed) is not read further: it closes once this answer is written.
     if (unread && connections.failedWith(req.socket) === undefined) discardRest(req);
+  }
+
+  /**
+   * Whether the unread body of `req` may be read and thrown away on a connection kept open: its length declared
+   * (not chunked) and at most `maxBodyBytes`, and its sender not waiting for a `100 Continue` it will not get (it
+   * may then never send the body, or send it late: Node closes such a connection itself). Never on a connection a
+   * client error failed (timed out, malformed): it is not read further. A request with neither length nor
+   * `Transfer-Encoding` has no body (RFC 9112, 6.3): a GET is "unread" only until Node has parsed its end, which
+   * comes after its handler ran; closing after it dropped the requests pipelined behind every `GET /health`.
+   */
+  function discardableBody(req: IncomingMessage, res: ServerResponse): boolean {
+    if (connections.failedWith(req.socket) !== undefined) return false;
+    if (req.headers['transfer-encoding'] !== undefined) return false;
+    const length = req.headers['content-length'];
+    if (length === undefined) return true;
+    if (!/^\d{1,16}$/.test(length) || Number(length) > maxBodyBytes) return false;
+    return Number(length) === 0 || !expectsContinue.has(req) || connections.continueWritten(res);
   }
 
   function sendError(req: IncomingMessage, res: ServerResponse, encoding: OtlpEncoding, err: HttpError): void {
@@ -719,6 +741,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Parsed behind an answer that closes the connection: it can never be answered, so it is not processed (its
+    // sender retries it). Its answer would be queued behind that one, and Node drops such answers.
+    if (connections.closingAfterAnswer(req.socket)) return;
     const failedWith = connections.opened(req.socket, res);
     if (failedWith !== undefined) {
       // Parsed after a client error on its connection (pipelined behind a request that timed out): it gets that answer.

@@ -24,6 +24,12 @@
  * request's headers: a timeout of a request whose 100 was held is deferred
  * (`'deferred'`), and its body gets the whole timeout from the moment its
  * 100 is written.
+ *
+ * An answer that closes the connection (`Connection: close`: a body the
+ * gateway will not read, a shutdown) ends what the connection is read for:
+ * requests Node parses after it (pipelined in the same packets) can never
+ * be answered, so they are not processed either ({@link closingAfterAnswer});
+ * their senders retry them (RFC 9112, 9.3.2).
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -76,6 +82,8 @@ interface ConnectionState {
   failedWith: number | undefined;
   /** Called once `pending` is 0. */
   idle: (() => void)[];
+  /** An answer with `Connection: close` was written: nothing parsed after it is processed. */
+  closingAfterAnswer: boolean;
 }
 
 export class PipelinedConnections {
@@ -88,7 +96,7 @@ export class PipelinedConnections {
   private stateOf(socket: Socket): ConnectionState {
     let state = this.states.get(socket);
     if (state === undefined) {
-      state = { pending: 0, reading: undefined, failedWith: undefined, idle: [] };
+      state = { pending: 0, reading: undefined, failedWith: undefined, idle: [], closingAfterAnswer: false };
       this.states.set(socket, state);
     }
     return state;
@@ -166,6 +174,19 @@ export class PipelinedConnections {
       if (!reading.req.complete) this.options.onDeferredTimeout(reading.req.socket);
     }, millis);
     reading.timer.unref();
+  }
+
+  /** An answer on `socket` says `Connection: close`: requests parsed after it are not processed. */
+  closeAfterAnswer(socket: Socket): void {
+    this.stateOf(socket).closingAfterAnswer = true;
+  }
+
+  /**
+   * Whether an answer with `Connection: close` was written on `socket`: a request parsed now came after it, and
+   * can never be answered (Node closes the connection once that answer is written).
+   */
+  closingAfterAnswer(socket: Socket): boolean {
+    return this.states.get(socket)?.closingAfterAnswer === true;
   }
 
   /** The status a client error gave the connection, if one did (it is not read further then). */
