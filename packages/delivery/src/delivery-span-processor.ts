@@ -468,10 +468,53 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
     return this.flush(this.flushTimeout);
   }
 
-  /** {@link forceFlush} with its own deadline, ms. */
+  /**
+   * {@link forceFlush} with its own deadline, ms. During a shutdown it resolves once the shutdown has settled, the
+   * sink's own shutdown included (at the latest at its deadline, when what is still held is spooled as by any flush
+   * that times out): its spans are then out or on disk only once the sink
+   * has closed (an exporter may write what it holds only then), and a caller that ends the process when the flush
+   * resolves (`@agentspan/node` on SIGTERM) must not end it while the sink closes.
+   */
   flush(timeoutMillis: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return this.drain(deadlineMillis(timeoutMillis, this.flushTimeout), false).catch((err: unknown) => this.internalError(err));
+    if (this.stopped && this.shutdownPromise === undefined) return Promise.resolve(); // spilled at exit: nothing left
+    const millis = deadlineMillis(timeoutMillis, this.flushTimeout);
+    const deadline = Date.now() + millis;
+    // The shutdown's own drain delivers what is held; a flush begun before it stops waiting when it stops.
+    const drained = this.shutdownPromise !== undefined ? Promise.resolve() : this.drain(millis, false).catch((err: unknown) => this.internalError(err));
+    return drained.then(() => this.untilShutDown(deadline));
+  }
+
+  /** Resolves once a shutdown begun by now has settled, at the latest at `deadline`; at once without one. */
+  private untilShutDown(deadline: number): Promise<void> {
+    const shutdown = this.shutdownPromise;
+    if (shutdown === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Not unref'd, as a drain's wait: a flush in progress keeps the process alive until its deadline.
+      const timer = setTimeout(() => {
+        this.spillAtFlushDeadline();
+        resolve();
+      }, timerMillis(Math.max(0, deadline - Date.now())));
+      void shutdown.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * A flush waiting for a shutdown reached its own deadline first: what the shutdown's drain still holds is spooled
+   * now (batches being written too, on an idempotent sink), as a flush that times out does, so that on return the
+   * spans are written or on disk (its caller may end the process then). Until the 2026-12 review it returned with
+   * them still in memory. The shutdown's drain is woken: nothing held, it goes on to stop.
+   */
+  private spillAtFlushDeadline(): void {
+    if (this.stopped || this.heldSpans === 0) return;
+    try {
+      this.spillEverything(true);
+    } catch (err) {
+      this.internalError(err);
+    }
+    this.notify();
   }
 
   /**
@@ -504,7 +547,8 @@ export class DeliverySpanProcessor<P> implements SpanProcessor {
       this.stopped = true;
       this.clearTimers();
       // A flush still waiting (on a write that never answered) has nothing left to wait for: wake it now, or it
-      // waited out its own timeout, its timer holding the process alive until then.
+      // waited out its own timeout, its timer holding the process alive until then. It then waits for the sink's
+      // shutdown below, within its deadline (see flush).
       this.notify();
       this.reportDrops();
       try {

@@ -4,7 +4,7 @@ import { TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { reportsRejectedSpans, type ReportsRejectedSpans } from './otlp-http-exporter.js';
-import { MAX_TIMER_MILLIS } from './delivery-span-processor.js';
+import { DELIVERY_DEFAULTS, MAX_TIMER_MILLIS } from './delivery-span-processor.js';
 import type { DeliveryResult, DeliverySink } from './types.js';
 
 /** Options of {@link exporterSink}. */
@@ -40,6 +40,17 @@ function exportOnce(exporter: SpanExporter, spans: ReadableSpan[], counting: boo
       resolve({ ok: false, error: err instanceof Error ? err : new Error(String(err)) });
     }
   });
+}
+
+/**
+ * The deadline of the sink's `shutdown(ms)`: negative is 0; NaN (no number: `undefined` from a JavaScript caller) is
+ * the pipeline's default `shutdownTimeoutMillis`, as `flush(NaN)` and `shutdownWithin(NaN)` take the configured one
+ * (the sink knows no processor's); at most a timer's limit. Unchecked, NaN became a 1 ms timer: shutdown returned
+ * while the exporter still sent what it held.
+ */
+function shutdownMillis(timeoutMillis: number): number {
+  const millis = Math.max(0, timeoutMillis);
+  return Number.isNaN(millis) ? DELIVERY_DEFAULTS.shutdownTimeoutMillis : Math.min(millis, MAX_TIMER_MILLIS);
 }
 
 /** Whether a failed export was refused for its size (HTTP 413, as the OTLP exporters' error carries it). */
@@ -158,9 +169,9 @@ export function exporterSink(exporter: SpanExporter, options: ExporterSinkOption
         // shutdown never settles left `await shutdown()` pending in a process with nothing else to do: the
         // process exited there, skipping the application's code after the await (exit code 13 under a
         // top-level await).
-        // Clamped: a longer delay fired after 1 ms (the processor passes what is left of `shutdownTimeoutMillis`,
-        // clamped already; another caller may pass anything).
-        timer = setTimeout(resolve, Math.min(Math.max(0, timeoutMillis), MAX_TIMER_MILLIS));
+        // Clamped, NaN the default (see shutdownMillis): the processor passes what is left of
+        // `shutdownTimeoutMillis`, clamped already; another caller may pass anything.
+        timer = setTimeout(resolve, shutdownMillis(timeoutMillis));
       });
       try {
         await Promise.race([Promise.resolve().then(() => exporter.shutdown()), deadline]);
