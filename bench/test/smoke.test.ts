@@ -47,12 +47,12 @@ test('npm run bench -- --smoke writes every section and keeps the rest of the fi
     assert.match(md, /\| floor: SHA-256 of the snippet \(`node:crypto`\) \| \d/);
     assert.match(md, /\| tail floor: a busy loop .*\| \d/);
     // CPU accounting: client and server CPU per row for COPY and end to end, and the ceiling they imply.
-    assert.match(md, /\| COPY from Node \(§1\)[^|]*\| \d+\.\d \| \d+\.\d \| (\d+\.\d|not readable here) \|/);
-    assert.match(md, /\| agentspan end to end \| \d+\.\d \| \d+\.\d \| (\d+\.\d|not readable here) \|/);
+    assert.match(md, /\| COPY from Node \(§1\)[^|]*\| \d[\d ]*\.\d \| \d[\d ]*\.\d \| (\d[\d ]*\.\d|not readable here) \|/);
+    assert.match(md, /\| agentspan end to end \| \d[\d ]*\.\d \| \d[\d ]*\.\d \| (\d[\d ]*\.\d|not readable here) \|/);
     assert.match(md, /cannot exceed [\d ]+ events\/s on \d+ cores|no ceiling computed from the cores/);
     assert.match(md, /The tighter bound, \d+% of the faster COPY, is the highest ratio/);
     assert.match(md, /\| agentspan end to end \|[^\n]*\| \d+% \|\n/);
-    assert.match(md, /that thread was busy \d+% of the end-to-end time: \d+\.\d µs of main-thread work per event, so however many cores are free the case cannot exceed [\d ]+ events\/s on it, \d+% of the faster COPY/);
+    assert.match(md, /that thread was busy \d+% of the end-to-end time: \d[\d ]*\.\d µs of main-thread work per event, so however many cores are free the case cannot exceed [\d ]+ events\/s on it, \d+% of the faster COPY/);
     assert.match(md, /\| end to end ≥ 75% of COPY of the same rows \| \d+% of the faster COPY, median of 1 pair \(\d+%\)/);
     assert.match(md, /\| machine speed, start → end of the run \| integer loop [^|]* \d+\.\d\d → \d+\.\d\d ns per iteration; object churn [^|]* \d[\d ]* → \d[\d ]* ns per insert/);
     assert.doesNotMatch(md, /\bNaN\b|n\/a/);
