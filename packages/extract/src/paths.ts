@@ -20,7 +20,9 @@ const DEVICE_RE = /^\/(?:dev|proc\/self\/fd)(?:\/|$)/;
 /**
  * Normalises a path lexically (no file system access):
  * backslashes become `/`, `.` segments and repeated slashes are dropped,
- * `a/../` collapses (leading `..` of a relative path is kept, `/..` is `/`),
+ * `a/../` collapses (leading `..` of a relative path is kept, `/..` is `/`,
+ * and `~/..` stays: where home's parent is is not known, and `x` would be another file;
+ * `./~/x`, a directory named `~`, keeps its `./`),
  * a trailing slash is dropped, surrounding whitespace is trimmed.
  *
  * Returns `undefined` for things that are not a single local file name:
@@ -83,18 +85,23 @@ function normaliseUnsafe(p: unknown): string | undefined {
     s = s.slice(2);
   }
   const absolute = s.startsWith('/');
+  // A leading `~` (`~bob`) is a home directory, as the shell expands it: `..` climbs out of it, not back to `.`.
+  const home = prefix === '' && s.charCodeAt(0) === 126 /* ~ */;
   const out: string[] = [];
   for (const seg of s.split('/')) {
     if (seg === '' || seg === '.') continue;
     if (seg === '..') {
       const last = out[out.length - 1];
-      if (last !== undefined && last !== '..') out.pop();
+      if (last !== undefined && last !== '..' && !(home && out.length === 1)) out.pop();
       else if (!absolute) out.push('..');
       continue;
     }
     out.push(seg);
   }
-  const body = out.join('/');
+  let body = out.join('/');
+  // A relative path's first segment named `~…` (`./~/x`: a directory named `~`, as a quoted `'~'/x` is) keeps its
+  // `./`: without it the path would be home's.
+  if (!absolute && !home && prefix === '' && body.charCodeAt(0) === 126 /* ~ */) body = './' + body;
   const result = prefix + (absolute ? '/' + body : body === '' ? '.' : body);
   if (DEVICE_RE.test(result)) return undefined;
   if (result === input) return result;
@@ -203,4 +210,14 @@ export const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set(
 /** Whether the path ends in one of `KNOWN_EXTENSIONS`. */
 export function hasKnownExtension(path: string): boolean {
   return KNOWN_EXTENSIONS.has(extensionOf(path));
+}
+
+/**
+ * Whether a normalised path names the same file from any directory: `/x`, `~/x` (home; `~bob/x`), or a Windows
+ * drive's `C:/x` (one ASCII letter, `:`, `/`: `a:b` is a relative file name).
+ */
+export function isAbsolutePath(path: string): boolean {
+  const c = path.charCodeAt(0);
+  if (c === 47 /* / */ || c === 126 /* ~ */) return true;
+  return path.charCodeAt(1) === 58 /* : */ && path.charCodeAt(2) === 47 && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122));
 }

@@ -28,7 +28,7 @@
  * expansion budget (`ExpansionBudget`).
  */
 import type { FileSink } from './python-files.js';
-import { basename, toFilePath } from './paths.js';
+import { basename, extensionOf, isAbsolutePath, toFilePath } from './paths.js';
 import { MAX_VALUE_CHARS } from './evaluate.js';
 import { catPipedHeredoc, heredocOf, heredocText, stdinRedirect, type ExpansionBudget, type Heredoc } from './shell-stdin.js';
 import { programSource, type InterpreterLanguage, type RuntimeFile, type RuntimeFiles } from './shell-interpreters.js';
@@ -205,15 +205,9 @@ class InDir implements PathSet {
   }
   add(path: string | undefined): void {
     if (path === undefined) return;
-    const c = path.charCodeAt(0);
-    // `/x`, `~/x` and `C:/x` name the same file from any directory.
-    if (c === 47 /* / */ || c === 126 /* ~ */ || path.charCodeAt(1) === 58 /* : */) this.set.add(path);
-    else if (this.dir !== undefined) {
-      const joined = toFilePath(this.dir + '/' + path);
-      // Paths take `~` for a segment: `~/../x` would come out as `x`. Above home is no path written here: unknown.
-      if (this.dir.charCodeAt(0) === 126 /* ~ */ && joined?.charCodeAt(0) !== 126) return;
-      this.set.add(joined);
-    }
+    // `/x`, `~/x` and `C:/x` name the same file from any directory; `~/../x` stays under `~` when joined.
+    if (isAbsolutePath(path)) this.set.add(path);
+    else if (this.dir !== undefined) this.set.add(toFilePath(this.dir + '/' + path));
   }
 }
 
@@ -272,12 +266,14 @@ function readOptions(words: readonly ShellWord[], j: number, options: WrapperOpt
     const eq = r.startsWith('--') ? r.indexOf('=') : -1;
     const name = eq > 0 ? r.slice(0, eq) : r;
     const next = eq > 0 ? j + 1 : options.value.has(name) ? j + 2 : j + 1;
-    if (options.dir?.has(name) === true || options.shell?.has(name) === true || options.file?.has(name) === true) {
+    if (options.dir?.has(name) === true || options.file?.has(name) === true) {
       // The value: after `=`, else the next word.
-      const value = eq > 0 ? wordValue(words[j], vars)?.slice(eq + 1) : wordValue(words[j + 1], vars);
+      const value = eq > 0 ? pathAfter(words[j]!, eq + 1, vars) : pathValue(words[j + 1], vars);
       if (options.dir?.has(name) === true) setDir(found, value, options.nestedDirs === true);
-      else if (options.file?.has(name) === true) (found.files ??= []).push(value);
-      else found.shell = { code: value, raw: eq > 0 ? r.length - eq - 1 : j + 1 < words.length ? wordText(words[j + 1]!).length : 0 };
+      else (found.files ??= []).push(value);
+    } else if (options.shell?.has(name) === true) {
+      const code = eq > 0 ? wordValue(words[j], vars)?.slice(eq + 1) : wordValue(words[j + 1], vars);
+      found.shell = { code, raw: eq > 0 ? r.length - eq - 1 : j + 1 < words.length ? wordText(words[j + 1]!).length : 0 };
     } else if (options.elsewhere?.has(name) === true) found.elsewhere = true;
     else if (options.shellMode?.has(name) === true) found.shellMode = true;
     j = next;
@@ -304,7 +300,7 @@ interface ManagerCommand {
 /**
  * The command package manager `pm` (at `k`) runs, its options before the subcommand read into `found`:
  * `npm [opts] exec|x [opts] [--] CMD`; `pnpm [opts] exec [--] CMD` (every word after `exec` is the command's),
- * `pnpm [opts] dlx [opts] CMD`, `pnpm CMD` for an interpreter (a script of that name aside, pnpm runs it as `exec`
+ * `pnpm [opts] dlx [opts] CMD`, `pnpm [opts] CMD` for an interpreter (a script of that name aside, pnpm runs it as `exec`
  * does); `yarn [--cwd D] exec CMD | dlx [opts] CMD | node ARGS | run BIN | BIN` (a runtime's binary);
  * `bun [flags] x [opts] CMD` (bun takes the first word not starting with `-` for its subcommand). `undefined`: it
  * runs none of the snippet's commands (`npm run build`, `pnpm install`, `yarn run node`: no such binary).
@@ -323,9 +319,10 @@ function managerCommand(pm: string, words: readonly ShellWord[], k: number, vars
     return sub === 'exec' || sub === 'x' ? { start: j + 1, options: NPM_OPTIONS, packages: true } : undefined;
   }
   if (pm === 'pnpm') {
-    if (INTERPRETERS.has(text(k + 1))) return { start: k + 1, options: undefined, packages: false };
     const j = readOptions(words, k + 1, PNPM_OPTIONS, vars, found);
     const sub = text(j);
+    // `pnpm [opts] node a.js`: a command no script or pnpm command is named after is run as `pnpm exec` runs it.
+    if (INTERPRETERS.has(sub)) return { start: j, options: undefined, packages: false };
     if (sub === 'exec') return { start: text(j + 1) === '--' ? j + 2 : j + 1, options: undefined, packages: false };
     if (sub !== 'dlx') return undefined;
     // dlx runs in the current directory, `-C` or `-r` or not.
@@ -420,8 +417,9 @@ function runnerCommand(words: readonly ShellWord[], k: number, vars: ReadonlyMap
     const eq = t.startsWith('--') ? t.indexOf('=') : -1;
     const name = eq > 0 ? t.slice(0, eq) : t;
     const isDir = dirOptions?.has(name) === true;
-    if (isDir || name === '--env-file') {
-      const value = eq > 0 ? wordValue(words[j], vars)?.slice(eq + 1) : wordValue(words[j + 1], vars);
+    // Files it reads: `--env-file .env`, uv's `--with-requirements reqs.txt` (the packages to add).
+    if (isDir || name === '--env-file' || (name === '--with-requirements' && runner === 'uv')) {
+      const value = eq > 0 ? pathAfter(words[j]!, eq + 1, vars) : pathValue(words[j + 1], vars);
       if (isDir) setDir(found, value, false);
       else (found.files ??= []).push(value);
     }
@@ -442,14 +440,16 @@ function handOn(code: string | undefined, raw: number, language: InterpreterLang
 /** A module specifier naming a file: relative or absolute (node, bun); a bare one names a package (`-r ts-node/register`). */
 const FILE_SPECIFIER_RE = /^\.{0,2}\//;
 
-/** Adds a file a runtime reads besides its program (`-r ./setup.js`, `--env-file .env`). */
-function addRuntimeFile(f: RuntimeFile, args: readonly (string | undefined)[], sink: Sinks, own: Sinks): void {
+/** Adds a file a runtime reads besides its program (`-r ./setup.js`, `--env-file .env`); its arguments start at `words[k + 1]`. */
+function addRuntimeFile(f: RuntimeFile, words: readonly ShellWord[], k: number, args: readonly (string | undefined)[], vars: ReadonlyMap<string, string>, sink: Sinks, own: Sinks): void {
   if ('path' in f) {
     addPath(own.read, f.path);
     return;
   }
-  const v = args[f.index]?.slice(f.offset);
-  if (v === undefined || (f.module && !FILE_SPECIFIER_RE.test(v))) return;
+  const v = argPath(words, k, args, f.index, f.offset, vars);
+  if (v === undefined || (f.module !== false && !FILE_SPECIFIER_RE.test(v))) return;
+  // `-r ./setup` is setup.js, setup.json … or setup/index.js (setup.ts for tsx, ts-node, bun): which one is not known.
+  if (f.module === 'resolved' && extensionOf(v) === '') return;
   addPath((f.inCwd ? own : sink).read, v);
 }
 
@@ -489,6 +489,56 @@ function wordValue(w: ShellWord | undefined, vars: ReadonlyMap<string, string>):
   return s;
 }
 
+/** Characters that keep the shell from expanding a tilde-prefix (`'~'`, `"~"`, `\~`, `~$U`). */
+const TILDE_QUOTED_RE = /['"\\$`]/;
+/**
+ * `~+`, `~-`, `~+1`, `~2`: the shell's working directory, its previous one, its directory stack: as `$PWD/x` and
+ * `$OLDPWD/x`, not resolved here (`~+/x` is the shell's x, not the one in the directory `env -C sub` runs in).
+ */
+const TILDE_DIRS_RE = /^~(?:[+-][0-9]*|[0-9]+)$/;
+
+/**
+ * A word's value as a path. A leading `~` the shell expands is home (`~/x`, `~bob/x`); `~+`, `~-` and `~N` (the
+ * working directory, the previous one, the directory stack) are not known here (`TILDE_DIRS_RE`). One it leaves as
+ * written, quoted or escaped (`'~'/x`, `"~/x"`, `\~/x`, `~"/x"`), is a directory named `~`: `./~/x`. A `~` a
+ * variable's value starts with (`$D/x`) is as the value was stored (`D=~` expanded it, `D='~'` did not).
+ */
+function pathValue(w: ShellWord | undefined, vars: ReadonlyMap<string, string>): string | undefined {
+  const v = wordValue(w, vars);
+  return v === undefined || v.charCodeAt(0) !== 126 /* ~ */ ? v : tildePath(wordText(w!), v);
+}
+
+/** `pathValue` for the value `v` (starting with `~`) of source text `raw`. */
+function tildePath(raw: string, v: string): string | undefined {
+  const c = raw.charCodeAt(0);
+  if (c !== 126 /* ~ */) {
+    const at = c === 34 /* " */ ? 1 : 0;
+    // `$D`, `"$D"`, `${D}`: the variable's stored value; `$'~'` is a quote.
+    if (raw.charCodeAt(at) === 36 /* $ */ && raw.charCodeAt(at + 1) !== 39 /* ' */) return v;
+    return './' + v;
+  }
+  const slash = raw.indexOf('/');
+  const prefix = slash < 0 ? raw : raw.slice(0, slash);
+  if (TILDE_QUOTED_RE.test(prefix)) return './' + v;
+  return TILDE_DIRS_RE.test(prefix) ? undefined : v;
+}
+
+/**
+ * The path after `=` in word `w` (`--cwd=~/x`, from `offset`): bash expands no tilde there (the word is no
+ * assignment), so a leading `~` is a directory named `~`, but for a variable's value (`--cwd=$D`).
+ */
+function pathAfter(w: ShellWord, offset: number, vars: ReadonlyMap<string, string>): string | undefined {
+  const v = wordValue(w, vars)?.slice(offset);
+  if (v === undefined || v.charCodeAt(0) !== 126 /* ~ */) return v;
+  const raw = wordText(w).slice(offset);
+  return raw.charCodeAt(0) === 126 /* ~ */ ? './' + v : tildePath(raw, v);
+}
+
+/** Argument `index` of the command at `k` as a path from character `offset` (a runtime's `--cwd=sub`, `-r ./x.js`). */
+function argPath(words: readonly ShellWord[], k: number, args: readonly (string | undefined)[], index: number, offset: number, vars: ReadonlyMap<string, string>): string | undefined {
+  return offset === 0 ? args[index] : pathAfter(words[k + 1 + index]!, offset, vars);
+}
+
 function addPath(set: PathSet, value: string | undefined): string | undefined {
   if (value === undefined || set.full) return undefined;
   const p = toFilePath(value);
@@ -503,7 +553,7 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: Sinks, embe
   for (const r of cmd.redirects) {
     if (r.op === '<<' || r.op === '<<<') continue;
     if ((r.op === '>&' || r.op === '<&') && (r.target === undefined || /^(?:[0-9]+|-)$/.test(wordText(r.target)))) continue; // fd duplication
-    const v = wordValue(r.target, vars);
+    const v = pathValue(r.target, vars);
     if (r.op === '<' || r.op === '<>' || r.op === '<&') addPath(sink.read, v);
     if (r.op !== '<' && r.op !== '<&') addPath(sink.written, v);
   }
@@ -532,7 +582,7 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: Sinks, embe
     files = applyFound(run.found, files);
     k = run.k;
     // `uv run main.py`, `pdm run app.py`: the runner runs the script itself.
-    const script = k < words.length ? wordValue(words[k], vars) : undefined;
+    const script = k < words.length ? pathValue(words[k], vars) : undefined;
     if (script === '-' && runner === 'uv') {
       stdinProgram(cmd, state, piped, 'python', embedded); // `uv run - <<EOF`
       return;
@@ -560,7 +610,7 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: Sinks, embe
   const args: (string | undefined)[] = [];
   for (let j = k + 1; j < words.length; j++) {
     rawArgs.push(wordText(words[j]!));
-    args.push(wordValue(words[j], vars));
+    args.push(pathValue(words[j], vars));
   }
   const interpreter = INTERPRETERS.get(name) ?? (name.startsWith('python') && VERSIONED_PYTHON_RE.test(name) ? 'python' : undefined);
   if (OTHER_INTERPRETERS.has(name)) {
@@ -586,9 +636,11 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: Sinks, embe
     const runtime: RuntimeFiles | undefined = interpreter === 'javascript' ? { files: [], cwd: undefined } : undefined;
     const program = programSource(interpreter, name, args.map((a, j) => a ?? rawArgs[j]!), runtime);
     // A runtime's own directory (`bun --cwd sub`): where it reads its program, and (bun) the files it loads first.
-    const own = runtime?.cwd === undefined ? files : inDir(files, args[runtime.cwd.index]?.slice(runtime.cwd.offset));
-    if (runtime !== undefined) for (const f of runtime.files) addRuntimeFile(f, args, files, own);
-    if (program.kind === 'inline') handOn(args[program.index]?.slice(program.offset), rawArgs[program.index]!.length - program.offset, interpreter, state, embedded);
+    const own = runtime?.cwd === undefined ? files : inDir(files, argPath(words, k, args, runtime.cwd.index, runtime.cwd.offset, vars));
+    if (runtime !== undefined) for (const f of runtime.files) addRuntimeFile(f, words, k, args, vars, files, own);
+    // Code is the word's value as written: the tilde handling of paths is not the code's.
+    const code = program.kind === 'inline' ? wordValue(words[k + 1 + program.index], vars)?.slice(program.offset) : undefined;
+    if (program.kind === 'inline') handOn(code, rawArgs[program.index]!.length - program.offset, interpreter, state, embedded);
     else if (program.kind === 'script') addPath(own.read, args[program.index]); // standard input is its data
     else if (program.kind === 'stdin') stdinProgram(cmd, state, piped, interpreter, embedded);
     return;
@@ -724,8 +776,11 @@ function assign(w: ShellWord, vars: Map<string, string>): void {
   const name = raw.slice(0, eq);
   const v = wordValue(w, vars);
   // A value grown past any path (`X=$X$X` repeated) is unknown: bounded time and memory.
-  if (v === undefined || v.length > MAX_VALUE_CHARS) vars.delete(name);
-  else vars.set(name, v.slice(v.indexOf('=') + 1));
+  const value = v === undefined || v.length > MAX_VALUE_CHARS ? undefined : v.slice(v.indexOf('=') + 1);
+  // The shell expands a tilde starting an assignment's value (`D=~/x`), not a quoted one (`D='~'`): stored as a path is.
+  const stored = value?.charCodeAt(0) === 126 /* ~ */ ? tildePath(raw.slice(eq + 1), value) : value;
+  if (stored === undefined) vars.delete(name);
+  else vars.set(name, stored);
 }
 
 function urlFileName(url: string | undefined): string | undefined {

@@ -12,11 +12,13 @@
  * - JavaScript runtimes (`JS_CLIS`): each its own options. node and tsx run
  *   no clusters but `-pe`; ts-node, deno and bun read short flags run
  *   together; `-e`, `--eval=` give code (`-p` too, but in ts-node and deno it
- *   is a flag); deno's `run`/`serve`/`eval`/`test`/`bench`, bun's `run`,
- *   tsx's `watch` and node's `inspect` are subcommands; deno and bun take an
+ *   is a flag); deno's `run`/`serve`/`eval`/`test`/`bench`, bun's `run`/`test`,
+ *   tsx's `watch` and node's `inspect` are subcommands, and node's `--test`
+ *   runs its operands as tests (bun's bare ones filter test files' names);
+ *   node exits on a short option word it does not know (`-r./x.js`); deno and bun take an
  *   operand that looks like no file for a task, a package.json script or a
  *   subcommand: nothing followed. What a runtime reads besides its program
- *   (`-r ./setup.js`, `--env-file .env`, `deno test` files) and the directory
+ *   (`-r ./setup.js`, `--env-file .env`, test files) and the directory
  *   it runs in (`bun --cwd sub`) go to the caller's `RuntimeFiles`.
  * - shells: every letter of `-xyz`/`+xyz` is read; each `o`/`O` takes the
  *   next word (`-euo pipefail`, `-oe pipefail`), `c` makes the first operand
@@ -26,7 +28,7 @@
  *   script is standard input (node resolves the path and fails on a pipe).
  */
 
-import { extensionOf, isPathLike } from './paths.js';
+import { basename, extensionOf, isPathLike } from './paths.js';
 
 export type InterpreterLanguage = 'python' | 'javascript' | 'shell';
 
@@ -38,6 +40,8 @@ export type ProgramSource =
   | { readonly kind: 'inline'; readonly index: number; readonly offset: number }
   | { readonly kind: 'script'; readonly index: number }
   | { readonly kind: 'stdin' }
+  /** Test files, listed in `RuntimeFiles` (`node --test a.js b.js`, `deno test`, `bun test`): none when none is named. */
+  | { readonly kind: 'tests' }
   | { readonly kind: 'none' };
 
 /** Where an option's value is: argument `index` from character `offset` (`--cwd=sub`: after the `=`). */
@@ -49,8 +53,12 @@ export interface OptionValue {
 /** A file a runtime reads besides its program: an option's value or operand, or a path it reads by default (`.env`). */
 export type RuntimeFile =
   | (OptionValue & {
-      /** A module specifier (`-r`, `--import`, bun's `--preload`): a file only when relative or absolute (`./x.js`, `/x.js`). */
-      readonly module: boolean;
+      /**
+       * A module specifier (`-r`, `--import`, bun's `--preload`): a file only when relative or absolute (`./x.js`, `/x.js`).
+       * `exact`: the file as written (node's ESM `--import`); `resolved`: found as `require()` finds it (`-r ./setup` is
+       * setup.js, .json, .node or setup/index.js; tsx, ts-node and bun add .ts …), so one without an extension names no one file.
+       */
+      readonly module: false | 'exact' | 'resolved';
       /** Whether it is read in the runtime's own directory (`bun --cwd`), not the shell's (ts-node's `-r`). */
       readonly inCwd: boolean;
     })
@@ -66,6 +74,7 @@ export interface RuntimeFiles {
 
 const STDIN: ProgramSource = { kind: 'stdin' };
 const NONE: ProgramSource = { kind: 'none' };
+const TESTS: ProgramSource = { kind: 'tests' };
 
 /** Python's options that take a value: `-W`, `-X` (letters, read in clusters) and these long ones. */
 const PYTHON_LONG_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--check-hash-based-pycs']);
@@ -135,14 +144,22 @@ type JsOption =
    * next word, V8 finds none and node exits (`illegal value for flag`), running and loading nothing.
    */
   | 'v8'
-  /** A module loaded before the program (`-r ./setup.js`, `--import`, bun's `--preload`): the next word or after `=`. */
+  /** A module loaded before the program (`-r ./setup.js`, bun's `--preload`), resolved as `require()` resolves it: the next word or after `=`. */
   | 'module'
+  /** A module loaded before the program by its exact path (node's ESM `--import ./x.mjs`, `--loader`). */
+  | 'esm'
+  /** Runs its operands as test files (node's `--test a.js b.js`). */
+  | 'test'
   /** A file read before the program, whatever it looks like (`--env-file .env`; deno's `--preload`, a path as its script is). */
   | 'file'
   /** deno's `--env-file`/`--env`: a file after `=` only, else `.env` (clap's require_equals with a default value). */
   | 'env'
   /** The directory the runtime changes to before it reads its program (`bun --cwd sub`, ts-node's `--cwd`). */
-  | 'cwd';
+  | 'cwd'
+  /** Reads its script without running it (node's `--check`): with `--test`, node exits. */
+  | 'check'
+  /** A plain flag, where the runtime's other table says otherwise (`bun test`'s `-u`, bun's `-u` a value before it). */
+  | 'flag';
 
 /** What a subcommand runs: the script after it, the code after it, each file operand (`deno test`), or node's debugger. */
 type Subcommand = 'run' | 'eval' | 'test' | 'inspect';
@@ -171,6 +188,32 @@ interface JsCli {
    * `bun --cwd sub run x.ts` takes `sub` for it, then `run` for a script's name, and prints `bun run`'s usage.
    */
   readonly subcommandFirstWord: boolean;
+  /**
+   * Whether a bare test operand filters the test files found by their names (bun: `bun test a.test.ts` runs every
+   * `*a.test.ts`; `x.js`, no test file's name, runs nothing): only a path (`./x.js`) or a test file's name is a file.
+   */
+  readonly testFilters: boolean;
+  /**
+   * Its test runner's own options, read only after its test subcommand and before its other tables (bun test's
+   * `--timeout 100`, `-t NAME`; before `test` bun takes `--timeout` for a flag and `-t` for an invalid argument).
+   */
+  readonly testLong?: ReadonlyMap<string, JsOption>;
+  readonly testShort?: ReadonlyMap<string, JsOption>;
+  /**
+   * Whether options end at its first test operand (node: `node --test a.js --x b.js` hands `--x` and `b.js` to the
+   * test runner as patterns; bun and deno read options anywhere), and whether test files exclude inline code and
+   * `--check` (node: `either --test or --eval can be used, not both`, and it exits).
+   */
+  readonly testsLikeNode: boolean;
+  /**
+   * Whether a single-dash word it does not know goes to V8, which reads `-flag` as `--flag` (node: `-expose-gc`,
+   * `-stack-size=900`); tsx reads such a word's letters itself (`-expose-gc` leaves node `-xos-gc`) and exits.
+   */
+  readonly v8SingleDash: boolean;
+  /** Whether the words after `--` are the tests' arguments (deno), not more test files (node, bun). */
+  readonly testArgsAfterDashDash: boolean;
+  /** Whether a short option word it does not know makes it exit (node: `-r./x.js` is a `bad option`). */
+  readonly badShortOptionExits: boolean;
   /** Whether `_` in a long option's name is `-` (node: `--stack_size=1`, `--inspect_port 9229`). */
   readonly underscores: boolean;
   /**
@@ -214,28 +257,45 @@ const V8_VALUE_OPTIONS =
 const NODE_OPTIONS = {
   value: NODE_VALUE_OPTIONS,
   v8: V8_VALUE_OPTIONS,
-  module: '--require --import --loader --experimental-loader',
+  module: '--require',
+  esm: '--import --loader --experimental-loader',
   file: '--env-file --env-file-if-exists',
   code: '--eval --print -pe',
   none: '--run',
+  test: '--test',
+  check: '--check',
 } as const;
 const NODE: JsCli = {
   long: options(NODE_OPTIONS),
-  short: new Map([['r', 'module'], ['C', 'value'], ['e', 'code'], ['p', 'code']]),
+  short: new Map([['r', 'module'], ['C', 'value'], ['e', 'code'], ['p', 'code'], ['c', 'check']]),
   clusters: false,
   subcommands: new Map([['inspect', 'inspect']]),
   fileOperand: false,
   stdinByDefault: true,
   loadsInCwd: false,
   subcommandFirstWord: false,
+  testFilters: false,
+  testArgsAfterDashDash: false,
+  testsLikeNode: true,
+  badShortOptionExits: true,
+  v8SingleDash: true,
   underscores: true,
   modulesNeedProgram: false,
 };
-/** tsx: node's options (it hands them to node), its own `--tsconfig`, and `watch` (with `--include`/`--exclude`/`--ignore` globs). */
+/**
+ * tsx: node's options (it hands them to node), its own `--tsconfig`, and `watch` (with `--include`/`--exclude`/`--ignore`
+ * globs); its loader finds modules without their extension (`--import ./setup` is setup.ts …), ESM ones too.
+ */
 const TSX: JsCli = {
   ...NODE,
-  long: options({ ...NODE_OPTIONS, value: `${NODE_VALUE_OPTIONS} --tsconfig --include --exclude --ignore` }),
+  long: options({
+    ...NODE_OPTIONS,
+    value: `${NODE_VALUE_OPTIONS} --tsconfig --include --exclude --ignore`,
+    module: `${NODE_OPTIONS.module} ${NODE_OPTIONS.esm}`,
+    esm: '',
+  }),
   subcommands: new Map([['watch', 'run'], ['inspect', 'inspect']]),
+  v8SingleDash: false,
 };
 /**
  * ts-node 10 (the `arg` library: `--camelCase` and `--hyphen-case`, short flags run together); `-p` is a flag.
@@ -257,6 +317,11 @@ const TS_NODE: JsCli = {
   stdinByDefault: true,
   loadsInCwd: false,
   subcommandFirstWord: false,
+  testFilters: false,
+  testArgsAfterDashDash: false,
+  testsLikeNode: false,
+  badShortOptionExits: false,
+  v8SingleDash: false,
   underscores: false,
   modulesNeedProgram: false,
 };
@@ -281,6 +346,11 @@ const DENO: JsCli = {
   stdinByDefault: false,
   loadsInCwd: false,
   subcommandFirstWord: false,
+  testFilters: false,
+  testArgsAfterDashDash: true,
+  testsLikeNode: false,
+  badShortOptionExits: false,
+  v8SingleDash: false,
   underscores: false,
   modulesNeedProgram: false,
 };
@@ -303,11 +373,23 @@ const BUN: JsCli = {
   }),
   short: new Map([['d', 'value'], ['l', 'value'], ['r', 'module'], ['u', 'value'], ['F', 'value'], ['c', 'optional'], ['e', 'code'], ['p', 'code']]),
   clusters: true,
-  subcommands: new Map([['run', 'run']]),
+  subcommands: new Map([['run', 'run'], ['test', 'test']]),
   fileOperand: true,
   stdinByDefault: false,
   loadsInCwd: true,
   subcommandFirstWord: true,
+  testFilters: true,
+  // `bun test`'s (`--bail`, `--parallel`, `--changed` take theirs after `=` only: `bun test --bail a.test.ts` runs it).
+  testLong: options({
+    value:
+      '--timeout --rerun-each --retry --seed --coverage-reporter --coverage-dir --test-name-pattern --reporter ' +
+      '--reporter-outfile --max-concurrency --path-ignore-patterns --parallel-delay --shard --timings',
+  }),
+  testShort: new Map([['t', 'value'], ['u', 'flag']]),
+  testArgsAfterDashDash: false,
+  testsLikeNode: false,
+  badShortOptionExits: false,
+  v8SingleDash: false,
   underscores: false,
   modulesNeedProgram: true,
 };
@@ -320,6 +402,10 @@ const JS_CLIS: ReadonlyMap<string, JsCli> = new Map([['node', NODE], ['nodejs', 
 interface OptionEffect {
   readonly program?: ProgramSource;
   readonly skip: number;
+  /** Whether its operands are test files (node's `--test`). */
+  readonly tests?: boolean;
+  /** Whether it checks its script's syntax instead of running it (node's `--check`). */
+  readonly check?: boolean;
   /** `nothing`: it exits first (a V8 option without its value); `env-files`: it loads no module (`node --run`). */
   readonly loads?: 'nothing' | 'env-files';
 }
@@ -329,6 +415,8 @@ const EXITS: OptionEffect = { program: NONE, skip: 0, loads: 'nothing' };
 /** `node --run build`: a package.json script run by a shell; node loads no `-r`/`--import` module (node 24.22), reads its env files. */
 const RUNS_SCRIPT: OptionEffect = { program: NONE, skip: 0, loads: 'env-files' };
 const DOT_ENV: RuntimeFile = { path: '.env' };
+const RUNS_TESTS: OptionEffect = { skip: 0, tests: true };
+const CHECKS: OptionEffect = { skip: 0, check: true };
 
 /**
  * Applies option `kind`, whose value may be attached at `offset` of word `j` (-1: none attached); the files and
@@ -338,11 +426,17 @@ function optionEffect(kind: JsOption | undefined, words: readonly string[], j: n
   if (kind === undefined) return FLAG;
   const next = j + 1 < words.length ? words[j + 1] : undefined;
   switch (kind) {
+    case 'flag':
+      return FLAG;
     case 'code':
       if (offset >= 0) return { program: inline(j, offset), skip: 0 };
       return { program: next === undefined ? NONE : inline(j + 1, 0), skip: 1 };
     case 'none':
       return RUNS_SCRIPT;
+    case 'test':
+      return offset >= 0 ? FLAG : RUNS_TESTS;
+    case 'check':
+      return offset >= 0 ? FLAG : CHECKS;
     case 'v8':
       return offset >= 0 ? FLAG : EXITS;
     case 'value':
@@ -359,29 +453,60 @@ function optionEffect(kind: JsOption | undefined, words: readonly string[], j: n
         const index = offset >= 0 ? j : j + 1;
         const at = offset >= 0 ? offset : 0;
         if (kind === 'cwd') out.cwd = { index, offset: at };
-        else out.files.push({ index, offset: at, module: kind === 'module', inCwd: cli.loadsInCwd });
+        else out.files.push({ index, offset: at, module: kind === 'module' ? 'resolved' : kind === 'esm' ? 'exact' : false, inCwd: cli.loadsInCwd });
       }
       return offset >= 0 ? FLAG : TAKES_NEXT;
     }
   }
 }
 
-/** A long option (`--x`, `--x=v`; node's `-pe`). */
-function longOption(cli: JsCli, words: readonly string[], j: number, out: RuntimeFiles | undefined): OptionEffect {
+/** Characters of a word's source text (its value not known): an expansion or quotes. */
+const UNKNOWN_WORD_RE = /[$`'"\\]/;
+/**
+ * A word V8 may take for one of its flags: `-name` or `-name=value`, the name lower-case letters, digits, `-` and
+ * `_`, three characters at least (`opt`, `log`: V8 has none shorter), so `-e1`, `-ep`, `-r./x.js`, `-C=x` are none.
+ */
+const V8_FLAG_WORD_RE = /^-[a-z][a-z0-9_-]{2,}(?:=|$)/;
+
+/** A long option (`--x`, `--x=v`; node's `-pe`), in `bun test`'s own table first when `inTest`. */
+function longOption(cli: JsCli, words: readonly string[], j: number, out: RuntimeFiles | undefined, inTest: boolean): OptionEffect {
   const w = words[j]!;
   const eq = w.indexOf('=');
   let name = eq < 0 ? w : w.slice(0, eq);
   if (cli.underscores && name.includes('_')) name = name.replace(/_/g, '-');
-  return optionEffect(cli.long.get(name), words, j, eq < 0 ? -1 : eq + 1, cli, out);
+  const kind = (inTest ? cli.testLong?.get(name) : undefined) ?? cli.long.get(name);
+  return optionEffect(kind, words, j, eq < 0 ? -1 : eq + 1, cli, out);
+}
+
+/**
+ * A single-dash word node does not read as its own (`-expose-gc`): node hands it to V8, which reads it as
+ * `--expose-gc`; a name of node's own (`-require`, `-test`) or no flag's is a `bad option`: node exits. Which names
+ * V8 has is not listed here: one that may be a flag's is taken for a flag, as an unknown `--name` is.
+ */
+function v8Word(cli: JsCli, words: readonly string[], j: number, out: RuntimeFiles | undefined): OptionEffect {
+  const w = words[j]!;
+  if (!cli.v8SingleDash || !V8_FLAG_WORD_RE.test(w)) return EXITS;
+  const eq = w.indexOf('=');
+  const name = '-' + (eq < 0 ? w : w.slice(0, eq)).replace(/_/g, '-');
+  const kind = cli.long.get(name);
+  if (kind === 'v8') return optionEffect(kind, words, j, eq < 0 ? -1 : eq + 1, cli, out);
+  return kind === undefined ? FLAG : EXITS;
 }
 
 /** Short options: `-e CODE`, and where they run together each letter (`-pe CODE`, `-Ac deno.json`, `-cdeno.json`). */
-function shortOptions(cli: JsCli, words: readonly string[], j: number, out: RuntimeFiles | undefined): OptionEffect {
+function shortOptions(cli: JsCli, words: readonly string[], j: number, out: RuntimeFiles | undefined, inTest: boolean): OptionEffect {
   const w = words[j]!;
-  if (!cli.clusters) return w.length === 2 ? optionEffect(cli.short.get(w[1]!), words, j, -1, cli, out) : longOption(cli, words, j, out);
+  if (!cli.clusters) {
+    if (w.length === 2) return optionEffect(cli.short.get(w[1]!), words, j, -1, cli, out);
+    // node reads one letter a word (`-pe` aside): `-r./x.js`, `-e1`, `-C=x` are a `bad option` and it exits (a word
+    // whose value is not known here, `-$X`, may be any option).
+    if (cli.long.has(w) || !cli.badShortOptionExits || UNKNOWN_WORD_RE.test(w)) return longOption(cli, words, j, out, inTest);
+    return v8Word(cli, words, j, out);
+  }
   for (let p = 1; p < w.length; p++) {
-    const kind = cli.short.get(w[p]!);
-    if (kind === undefined) continue;
+    const letter = w[p]!;
+    const kind = (inTest ? cli.testShort?.get(letter) : undefined) ?? cli.short.get(letter);
+    if (kind === undefined || kind === 'flag') continue;
     // A letter with a value ends the cluster: the rest of the word (after a `=`) is its value, else the next word is.
     const attached = p + 1 < w.length ? (w.charCodeAt(p + 1) === 61 /* = */ ? p + 2 : p + 1) : -1;
     return optionEffect(kind, words, j, attached, cli, out);
@@ -392,14 +517,14 @@ function shortOptions(cli: JsCli, words: readonly string[], j: number, out: Runt
 function jsProgram(name: string, words: readonly string[], out: RuntimeFiles | undefined): ProgramSource {
   const cli = JS_CLIS.get(name) ?? NODE;
   const program = jsArguments(cli, words, out);
-  if (program.kind === 'none' && cli.modulesNeedProgram && out !== undefined) dropModules(out);
+  if (program.kind === 'none' && cli.modulesNeedProgram && out !== undefined) dropModules(out); // (`tests` is not `none`: a test run loads them)
   return program;
 }
 
 /** Forgets the modules `out` lists (`-r ./x.js`): nothing runs that would load them. */
 function dropModules(out: RuntimeFiles): void {
   let kept = 0;
-  for (const f of out.files) if ('path' in f || !f.module) out.files[kept++] = f;
+  for (const f of out.files) if ('path' in f || f.module === false) out.files[kept++] = f;
   out.files.length = kept;
 }
 
@@ -407,16 +532,27 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
   let subcommand: Subcommand | undefined;
   // Inline code given by an option: the program once the options end (node's `inspect` as the first operand wins).
   let code: ProgramSource | undefined;
+  let check = false;
+  let optionsEnded = false;
+  // bun's test runner drops its first operand, where the word `test` would be: not there when an option's value was it.
+  let dropOperand = false;
+  // Where the test files begin in `out.files` (node: every file after the first test operand is one).
+  let firstTestFile = -1;
   for (let j = 0; j < words.length; j++) {
     const w = words[j]!;
-    if (w === '--') {
-      if (subcommand === 'test') return NONE; // the words after it are the tests' arguments
+    if (w === '--' && !optionsEnded) {
+      if (subcommand === 'test') {
+        if (cli.testArgsAfterDashDash) return TESTS; // the words after it are the tests' arguments
+        optionsEnded = true; // node, bun: more test files
+        continue;
+      }
       // node reads its `inspect` after `--` too (`node -- inspect app.js`).
       if (subcommand === undefined && j + 1 < words.length && cli.subcommands.get(words[j + 1]!) === 'inspect') return inspectProgram(words, j + 1);
       return code ?? jsOperand(cli, words, j + 1, subcommand);
     }
-    if (w.length > 1 && w.charCodeAt(0) === 45 /* - */) {
-      const effect = w.charCodeAt(1) === 45 ? longOption(cli, words, j, out) : shortOptions(cli, words, j, out);
+    if (!optionsEnded && w.length > 1 && w.charCodeAt(0) === 45 /* - */) {
+      const inTest = subcommand === 'test';
+      const effect = w.charCodeAt(1) === 45 ? longOption(cli, words, j, out, inTest) : shortOptions(cli, words, j, out, inTest);
       if (effect.program !== undefined) {
         if (effect.program.kind !== 'inline') {
           if (effect.loads === 'nothing' && out !== undefined) out.files.length = 0;
@@ -425,13 +561,29 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
         }
         code ??= effect.program;
       }
-      if (effect.skip > 0 && subcommand === undefined && cli.subcommandFirstWord) subcommand = 'run';
+      if (effect.check === true) check = true;
+      if (effect.tests === true && subcommand === undefined) subcommand = 'test';
+      // bun takes the option's value for its subcommand: `bun --cwd test x.js` is `bun test` (in test/), x.js dropped.
+      if (effect.skip > 0 && subcommand === undefined && cli.subcommandFirstWord) {
+        subcommand = subcommandOf(cli, words[j + 1]) ?? 'run';
+        dropOperand = subcommand === 'test';
+      }
       j += effect.skip;
       continue;
     }
     if (subcommand === 'test') {
-      // `deno test a_test.ts --filter x b_test.ts`: every file operand (directories and globs are not files).
-      if (out !== undefined && isPathLike(w) && extensionOf(w) !== '') out.files.push({ index: j, offset: 0, module: false, inCwd: true });
+      if (dropOperand) {
+        dropOperand = false;
+        continue;
+      }
+      // node hands every word after its first test operand to the test runner: patterns, options among them.
+      if (cli.testsLikeNode) optionsEnded = true;
+      // `deno test a_test.ts --filter x b_test.ts`: every file operand (directories, globs, and words after the
+      // options that look like options are not files).
+      if (out !== undefined && w.charCodeAt(0) !== 45 && isTestFile(cli, w)) {
+        if (firstTestFile < 0) firstTestFile = out.files.length;
+        out.files.push({ index: j, offset: 0, module: false, inCwd: true });
+      }
       continue;
     }
     if (subcommand === undefined) {
@@ -442,8 +594,33 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
     }
     return code ?? jsOperand(cli, words, j, subcommand);
   }
+  if (subcommand === 'test' && cli.testsLikeNode && (code !== undefined || check)) {
+    // `node -e 1 --test`: `either --test or --eval can be used, not both` (`--check` too); its env files were read.
+    if (out !== undefined) {
+      if (firstTestFile >= 0) out.files.length = firstTestFile;
+      dropModules(out);
+    }
+    return NONE;
+  }
   if (code !== undefined) return code;
+  if (subcommand === 'test') return TESTS;
   return subcommand === undefined && cli.stdinByDefault ? STDIN : NONE;
+}
+
+/** The subcommand word `w` names for `cli` (`run`, `test`), if any. */
+function subcommandOf(cli: JsCli, w: string | undefined): Subcommand | undefined {
+  return w === undefined ? undefined : cli.subcommands.get(w);
+}
+
+/** A test file's name as bun finds them: `.test.`, `_test_`, `.spec.` or `_spec_` in it. */
+const TEST_FILE_NAME_RE = /\.test\.|_test_|\.spec\.|_spec_/;
+/** A path as bun's test runner reads one (not a filter): `./x`, `../x`, `/x`. */
+const PATH_START_RE = /^\.{0,2}\//;
+
+/** Whether test operand `w` is a file run (not a directory, a glob, or a filter matching no test file's name). */
+function isTestFile(cli: JsCli, w: string): boolean {
+  if (!isPathLike(w) || extensionOf(w) === '') return false;
+  return !cli.testFilters || PATH_START_RE.test(w) || TEST_FILE_NAME_RE.test(basename(w));
 }
 
 /** `HOST:PORT` after `node inspect`: a debugger attached to a running process. */

@@ -42,11 +42,11 @@ describe('a directory option given twice: the tool changes directory once, to th
   });
 });
 
-describe('a directory under `~`: a path climbing above it is not known here', () => {
-  it('`env -C ~ cat ../x` reads the parent of home, not ./x', () => {
-    assert.deepEqual(read('env -C ~ cat ../x'), []);
-    assert.deepEqual(read('env -C ~/p cat ../../x ../y'), ['~/y']);
-    assert.deepEqual(read('env -C ~ env -C sub cat ../../x'), []);
+describe('a directory under `~`: a path climbing above it stays under `~`', () => {
+  it('`env -C ~ cat ../x` reads the parent of home\'s x (`~/../x`), not ./x', () => {
+    assert.deepEqual(read('env -C ~ cat ../x'), ['~/../x']);
+    assert.deepEqual(read('env -C ~/p cat ../../x ../y'), ['~/../x', '~/y']);
+    assert.deepEqual(read('env -C ~ env -C sub cat ../../x'), ['~/../x']);
     // Absolute and plain relative directories as before.
     assert.deepEqual(read('env -C /a cat ../../x\nenv -C a/b cat ../../../y'), ['/x', '../y']);
   });
