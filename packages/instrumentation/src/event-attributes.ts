@@ -275,11 +275,32 @@ function argumentKeys(args: unknown): string[] | undefined {
     if (proto !== Object.prototype && proto !== null) return undefined;
     const keys = Object.keys(args); // a fresh array: cut and sorted in place
     if (keys.length > MAX_ARGUMENT_KEYS) keys.length = MAX_ARGUMENT_KEYS;
-    return keys.sort();
+    return keys.length <= SMALL_SORT ? insertionSorted(keys) : keys.sort();
   } catch {
     // A proxy that refuses getPrototypeOf or ownKeys: the arguments JSON already says what could be read.
     return undefined;
   }
+}
+
+/** Longest list {@link insertionSorted} sorts; longer ones go to `Array.prototype.sort`. */
+const SMALL_SORT = 16;
+
+/**
+ * `keys` sorted in place as `keys.sort()` sorts strings (by UTF-16 code units, which is what `>`
+ * compares): a tool's few argument names sort in a tenth of what the built-in sort costs to set up
+ * (about 1 700 instructions for two names).
+ */
+export function insertionSorted(keys: string[]): string[] {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 export function toolCallResultAttributes(bag: AttributeBag, r: ToolCallResult): void {

@@ -77,9 +77,45 @@ interface Prepared {
 /** The span name of an event (module-level functions: no closure per call). */
 type NameFor<E> = (event: E) => string;
 
-const agentCallName = (e: AgentCallEvent): string => agentCallSpanName(nameOf(e.agent, 'agent'));
-const codeExecutionName = (e: CodeExecutionEvent): string => codeExecutionSpanName(nameOf(e.agent, 'executor'));
-const toolCallName = (e: ToolCallEvent): string => toolCallSpanName(nameOf(e.tool, 'tool'));
+/**
+ * `s` as a string of its own. A name cut from a long text (by `nameOf`, or by the application before
+ * it) is, in V8, a view that keeps the whole text alive: remembered as it is, one 200-character agent
+ * name kept a model's megabyte reply for good. Joined to another string and sliced back, it is copied
+ * flat (on a miss only).
+ */
+function ownCopy(s: string): string {
+  return (' ' + s).slice(1);
+}
+
+/** Most span names of one kind {@link rememberedNames} keeps before it starts again. */
+const MAX_REMEMBERED_NAMES = 256;
+
+/**
+ * `build`, remembering its names: a run repeats a few agents and tools thousands of times, and the
+ * same name string each time is hashed once (a name built anew is hashed and compared again by every
+ * lookup of it downstream, the processor's clean-name check among them). The text is `build`'s.
+ */
+function rememberedNames(build: (part: string) => string): (part: string) => string {
+  const names = new Map<string, string>();
+  return (part) => {
+    let name = names.get(part);
+    if (name === undefined) {
+      const own = ownCopy(part);
+      name = build(own);
+      if (names.size >= MAX_REMEMBERED_NAMES) names.clear();
+      names.set(own, name);
+    }
+    return name;
+  };
+}
+
+const agentCallSpanNameOf = rememberedNames(agentCallSpanName);
+const codeExecutionSpanNameOf = rememberedNames(codeExecutionSpanName);
+const toolCallSpanNameOf = rememberedNames(toolCallSpanName);
+
+const agentCallName = (e: AgentCallEvent): string => agentCallSpanNameOf(nameOf(e.agent, 'agent'));
+const codeExecutionName = (e: CodeExecutionEvent): string => codeExecutionSpanNameOf(nameOf(e.agent, 'executor'));
+const toolCallName = (e: ToolCallEvent): string => toolCallSpanNameOf(nameOf(e.tool, 'tool'));
 const fileGenName = (e: FileGeneratedEvent): string => fileGenSpanName(nameOf(e.path, 'unknown'));
 const handoffName = (e: HandoffEvent): string => handoffSpanName(nameOf(e.from, 'agent'), nameOf(e.to, 'agent'));
 

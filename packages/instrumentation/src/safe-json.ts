@@ -162,7 +162,8 @@ function primitiveJson(v: unknown, remaining: number): { json: string; cost: num
   switch (typeof v) {
     case 'string': {
       if (remaining <= 0 || v.length > remaining) return undefined;
-      const json = JSON.stringify(v);
+      // A string with nothing to escape is quoted as it is, which is what JSON.stringify writes for it, without its call.
+      const json = ESCAPED.test(v) ? JSON.stringify(v) : `"${v}"`;
       return json.length - 2 <= remaining ? { json, cost: json.length } : undefined;
     }
     case 'number': {

@@ -95,6 +95,18 @@ const KEYED_WHOLE_CHARS = 1024;
 const KEYED_JUDGED_CHARS = 200;
 
 /**
+ * @internal What the values under one attribute key get, all of it a function of the key alone:
+ * skipped (identity and derived keys, {@link NOT_REDACTED}), read as a cookie header
+ * (`cookieHeaderOf`), or judged as the value of a secret's key name (`SpanRedactor.secretKeyName`).
+ */
+export interface KeyPlan {
+  /** One of {@link NOT_REDACTED}: `redactAttributes` passes its values (`redactValue` does not look). */
+  readonly skipped: boolean;
+  readonly cookieHeader: 'Cookie' | 'Set-Cookie' | undefined;
+  readonly secretName: string | undefined;
+}
+
+/**
  * The redactor as the processor applies it to spans: the rules, the
  * shortest text worth handing them, and which attribute keys name a secret.
  *
@@ -109,8 +121,11 @@ export class SpanRedactor {
   /** Shortest text the rules can change: {@link MIN_BUILTIN_SECRET_CHARS}, or 1 with user patterns or key names (which may match less). */
   readonly minLength: number;
   private readonly hints: readonly string[];
-  /** Attribute key to the key name its value is redacted under, `null` when it names no secret. */
-  private readonly keys = new Map<string, string | null>();
+  /**
+   * What each attribute key lately seen says about its values (see {@link KeyPlan}): one lookup per
+   * value instead of a set, a regular expression and a map (a span's keys repeat on every span).
+   */
+  private readonly plans = new Map<string, KeyPlan>();
 
   constructor(
     readonly redactor: Redactor,
@@ -123,17 +138,23 @@ export class SpanRedactor {
 
   /** The key name an attribute's value is redacted under (its last part, as the rules read a key), or `undefined`. */
   secretKeyName(key: string): string | undefined {
-    let known = this.keys.get(key);
-    if (known === undefined) {
+    return this.planOf(key).secretName;
+  }
+
+  /** @internal What the values under attribute `key` get (computed once per key, then remembered). */
+  planOf(key: string): KeyPlan {
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
       // Letters of any script: the rules match key names given in any (`extraKeyNames: ['contraseña']`).
       const last = key.slice(key.lastIndexOf('.') + 1).replace(/[^\p{L}\p{M}\p{N}_-]/gu, '');
       const lower = last.toLowerCase();
       // agentspan's own keys name what they hold (`agentspan.tool.args_keys` lists argument names).
-      known = !key.startsWith(OWN_KEY_PREFIX) && last.length > 0 && this.hints.some((h) => lower.includes(h)) ? last : null;
-      if (this.keys.size >= MAX_KNOWN_KEYS) this.keys.clear();
-      this.keys.set(key, known);
+      const named = !key.startsWith(OWN_KEY_PREFIX) && last.length > 0 && this.hints.some((h) => lower.includes(h));
+      plan = { skipped: NOT_REDACTED.has(key), cookieHeader: cookieHeaderOf(key), secretName: named ? last : undefined };
+      if (this.plans.size >= MAX_KNOWN_KEYS) this.plans.clear();
+      this.plans.set(key, plan);
     }
-    return known ?? undefined;
+    return plan;
   }
 
   /** `value` with its secrets replaced, read as the value of the key `name` (see the class). */
@@ -187,9 +208,14 @@ export class SpanRedactor {
 
   /** The value of attribute `key` with its secrets replaced. */
   redactValue(key: string, value: string): { text: string; redactions: number } | undefined {
-    const header = cookieHeaderOf(key);
+    return this.redactWithPlan(key, this.planOf(key), value);
+  }
+
+  /** @internal {@link redactValue} with the key's plan ({@link planOf}) already looked up. */
+  redactWithPlan(key: string, plan: KeyPlan, value: string): { text: string; redactions: number } | undefined {
+    const header = plan.cookieHeader;
     if (header !== undefined) return this.redactCookieHeader(header, value);
-    const name = this.secretKeyName(key);
+    const name = plan.secretName;
     if (name !== undefined) return this.redactKeyed(name, value);
     if (value.length < this.minLength) return undefined;
     const r = this.redactor.redact(value);
@@ -243,13 +269,14 @@ export function redactAttributes(attrs: Attributes, redactor: SpanRedactor, done
     const value: AttributeValue | undefined = attrs[key];
     if (done !== undefined && value !== undefined && done.get(key) === value) continue;
     if (typeof value === 'string') {
-      if (NOT_REDACTED.has(key)) continue;
-      const r = redactor.redactValue(key, value);
+      const plan = redactor.planOf(key);
+      if (plan.skipped) continue;
+      const r = redactor.redactWithPlan(key, plan, value);
       if (r !== undefined && r.redactions > 0) {
         (changes ??= {})[key] = r.text;
         redactions += r.redactions;
       }
-    } else if (Array.isArray(value) && !NOT_REDACTED.has(key)) {
+    } else if (Array.isArray(value) && !redactor.planOf(key).skipped) {
       const next = redactArray(key, value, redactor);
       if (next !== undefined) {
         (changes ??= {})[key] = next.values;
