@@ -18,8 +18,12 @@ export const URL_PASSWORD_PLACEHOLDER_RE = /^(?:\{(?:[A-Za-z_][A-Za-z_.]{0,127})
 /** Values that are placeholders, types or references, not secrets. */
 export const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{[A-Za-z_][A-Za-z0-9_]{0,64}\}|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
 
-/** Placeholders of format strings and SQL (`%s`, `%(pw)s`, `?`, `$1`) and special tokens (`[PAD]`). */
-const PLACEHOLDER_RE = /^(?:\?|%[sdr]|%\(\w{1,64}\)[sdr]|\$\d{1,3}|\[[A-Z_]{2,16}\])$/;
+/**
+ * Placeholders of format strings and SQL (`%s`, `%(pw)s`, `?`, `$1`), special tokens (`[PAD]`), and a lone `-` (a table's
+ * or a listing's "none"; also all that is left of `${DB_PASSWORD:-  }` read as the key `DB_PASSWORD`, `:` and a value,
+ * its `$` replaced by an earlier value: review of 2026-12-07).
+ */
+const PLACEHOLDER_RE = /^(?:\?|-|%[sdr]|%\(\w{1,64}\)[sdr]|\$\d{1,3}|\[[A-Z_]{2,16}\])$/;
 /** A bare placeholder: an SQL named parameter or an empty or named template field (`:password`, `{}`, `{pw}`). */
 const BARE_PLACEHOLDER_RE = /^(?::[A-Za-z_]{1,64}|\{[A-Za-z_]{0,64}\})$/;
 /** Words that start an expression, not a value (`token = await get_token()`, `key = new Key()`). */

@@ -297,7 +297,9 @@ function curlFlagValues(text: string): Edits {
       quoted = true;
     }
     // Else glued: `-bsid=…` (in an argv item, `"-bsid=…"`, the item's quotes around it).
-    const end = readRequestCookies(text, i, quoted || quoteAt(text, m.index - 1) > 0, hide);
+    // In single quotes (`-b 'a="${X} sid=…"'`), a `"` is a cookie value's quote, and the `'` may close the string after it.
+    const single = quoted && text.charCodeAt(i - 1) === 39 && text.charCodeAt(i - 2) !== 92 ? 39 : 0;
+    const end = readRequestCookies(text, i, quoted || quoteAt(text, m.index - 1) > 0, hide, single);
     CURL_FLAG_RE.lastIndex = Math.max(CURL_FLAG_RE.lastIndex, end);
     // The cookies read, and the quote closing them, are no command's end (`-b 'a=x&&y'`).
     if (end >= 0) commands.passOver(quoted ? end + quoteAt(text, end) : end);

@@ -197,6 +197,11 @@ interface PairOptions {
   /** The pairs are in a quoted string (a quote opened it): a `"` there ends the string, not a value's quotes. */
   inString: boolean;
   /**
+   * The quote that opened that string when known and not escaped (`'`: curl's `-b 'a="…"'`), else 0: in single quotes a
+   * `"` is a value's quote again, and that quote may close the string right after it.
+   */
+  stringQuote?: number;
+  /**
    * Blanks may stand around `=` (`Cookie: sid = abc`): in a header written as HTTP/1.1 writes it (`Cookie`, `COOKIE`,
    * `Set-Cookie`), not `cookie: str = …` (a Python or TypeScript annotation). The value then is bare (no quote) and
    * no call (`Cookie: x = get()`).
@@ -234,11 +239,15 @@ function pairReader(text: string, hide: (start: number, end: number) => void, op
     // A value in escaped quotes (`sid=\"abc\"`, a quoted value in a JSON string): judged inside them.
     const escaped = c === 92 ? escapedQuotedValue(text, at) : undefined;
     if (escaped !== undefined) {
+      // Kept for its start (`\"${X} sid=…\"`), its later words that are pairs are read as the plain quotes' are.
       if (!keptValue(text.slice(escaped[0], escaped[1]))) hide(escaped[0], escaped[1]);
+      else pairsInside(text, escaped[0], escaped[1], hide);
       return escaped[2];
     }
-    // A value in double quotes (RFC 6265 allows them: `messages="…"`), in a header outside a string: judged inside them.
-    const quotedEnd = !options.inString && c === 34 ? quotedValueEnd(text, at) : -1;
+    // A value in double quotes (RFC 6265 allows them: `messages="…"`), in a header outside a string or in a single-quoted
+    // one (`-b 'a="…"'`): judged inside them.
+    const closer = options.stringQuote ?? 0;
+    const quotedEnd = (!options.inString || closer === 39) && c === 34 ? quotedValueEnd(text, at) : -1;
     const valueStart = quotedEnd >= 0 ? at + 1 : at;
     let valueEnd = quotedEnd >= 0 ? quotedEnd - 1 : at;
     if (quotedEnd < 0) while (valueEnd < text.length && isValueChar(text.charCodeAt(valueEnd))) valueEnd++;
@@ -331,8 +340,7 @@ function escapedQuotedValue(text: string, i: number): [number, number, number] |
   const q = text.charCodeAt(j);
   if (k === 0 || (q !== 34 && q !== 39)) return undefined;
   const start = j + 1;
-  let end = start;
-  while (end < text.length && isValueChar(text.charCodeAt(end))) end++;
+  const end = wordsEnd(text, start);
   if (end === start) return undefined;
   for (let b = 0; b < k; b++) if (text.charCodeAt(end + b) !== 92) return undefined;
   if (text.charCodeAt(end + k) !== q) return undefined;
@@ -345,10 +353,11 @@ function escapedQuotedValue(text: string, i: number): [number, number, number] |
 /**
  * A request's cookies (`a=1; b=2`, as a `Cookie` header's value) at `at`, read as the cookie rule reads that header's:
  * `hide(start, end)` is called on each value to replace. `inString`: the cookies are in a quoted string. Where their
- * reading ends, or -1 (no pair at `at`: `curl -b cookies.txt`).
+ * reading ends, or -1 (no pair at `at`: `curl -b cookies.txt`). `stringQuote`: that string's opening quote when known and
+ * unescaped (see `PairOptions.stringQuote`), else 0.
  */
-export function readRequestCookies(text: string, at: number, inString: boolean, hide: (start: number, end: number) => void): number {
-  const options: PairOptions = { inString, spaced: false, header: -1, headerEnd: -1 };
+export function readRequestCookies(text: string, at: number, inString: boolean, hide: (start: number, end: number) => void, stringQuote = 0): number {
+  const options: PairOptions = { inString, stringQuote, spaced: false, header: -1, headerEnd: -1 };
   const pair = pairReader(text, hide, options);
   const end = pair(at);
   return end < 0 ? -1 : cookiesRest(text, end, pair, options);
@@ -391,6 +400,8 @@ export function redactCookies(text: string): { text: string; count: number } {
     const list = text.charCodeAt(at) === 91; // `[`: a list of the header's values
     const nameEnd = m.index + (m[1]?.length ?? 0) + 6;
     options.inString = list || /["'`]$/.test(m[0]);
+    // A value in single quotes (`{'Cookie': 'a="${X} sid=…"'}`): a `"` in it is a cookie value's (review of 2026-12-07).
+    options.stringQuote = !list && /(?:^|[^\\])'$/.test(m[0]) ? 39 : 0;
     // `Cookie`, `COOKIE`, `Set-Cookie`, `HTTP_COOKIE`: as HTTP writes a header (see `PairOptions.spaced`).
     options.spaced = !options.inString && text.charCodeAt(nameEnd - 6) === 67 /* C */;
     options.header = options.inString ? -1 : m.index;
@@ -467,17 +478,28 @@ function lineGap(text: string, i: number): number {
  * cookies after it in clear (`a="Xk9 x"; sid=…`).
  */
 function quotedValueEnd(text: string, i: number): number {
-  let j = i + 1;
+  const j = wordsEnd(text, i + 1);
+  if (j === i + 1 || text.charCodeAt(j) !== 34) return -1;
+  const after = text.charCodeAt(j + 1);
+  // A `'` after it closes a single-quoted string holding the header or the cookies (`-H 'Cookie: a="…"'`, `-b 'a="…"'`):
+  // the value's quotes are no code's (read as none before a review of 2026-12-07 in a header, the cookies in it in clear).
+  return Number.isNaN(after) || after === 32 || after === 9 || after === 10 || after === 13 || after === 59 || after === 44 || after === 39 ? j + 1 : -1;
+}
+
+/**
+ * Where words of value characters parted by blanks end, read from `start` (no blank first, none last): the content of a
+ * value in quotes, plain or escaped (blanks in escaped ones since a review of 2026-12-07: `\"${X} sid=…\"` was read as
+ * no value, the cookie in it in clear).
+ */
+function wordsEnd(text: string, start: number): number {
+  let j = start;
   for (;;) {
     while (j < text.length && isValueChar(text.charCodeAt(j))) j++;
     let k = j;
     while (isBlank(text.charCodeAt(k))) k++;
-    if (k === j || j === i + 1 || !isValueChar(text.charCodeAt(k))) break;
+    if (k === j || j === start || !isValueChar(text.charCodeAt(k))) return j;
     j = k;
   }
-  if (j === i + 1 || text.charCodeAt(j) !== 34) return -1;
-  const after = text.charCodeAt(j + 1);
-  return Number.isNaN(after) || after === 32 || after === 9 || after === 10 || after === 13 || after === 59 || after === 44 ? j + 1 : -1;
 }
 
 /** Blanks from `i` passed over. */
@@ -500,13 +522,16 @@ function gapFold(text: string, i: number, options: PairOptions): number {
 
 /** A request's cookies after the first, `; ` (or `, `) between them (`pair` reads each): where they end. */
 function cookiesRest(text: string, i: number, pair: (i: number) => number, options: PairOptions): number {
-  // `;` between a request's cookies, or `,` where a client or proxy joined two Cookie headers.
-  while (text.charCodeAt(i) === 59 || text.charCodeAt(i) === 44) {
-    const next = pair(gapFold(text, i + 1, options));
-    if (next < 0) return i + 1;
+  // `;` between a request's cookies, or `,` where a client or proxy joined two Cookie headers; blanks before a `;`
+  // (`a="${X} x" ; sid=…`: the cookies after it were left in clear before a review of 2026-12-07).
+  for (;;) {
+    const sep = text.charCodeAt(i) === 44 ? i : fewBlanks(text, i);
+    if (text.charCodeAt(sep) !== 59 && text.charCodeAt(sep) !== 44) return i;
+    if (sep > i && text.charCodeAt(sep) !== 59) return i;
+    const next = pair(gapFold(text, sep + 1, options));
+    if (next < 0) return sep + 1;
     i = next;
   }
-  return i;
 }
 
 /**

@@ -29,6 +29,7 @@ import { blanksStart, escapedBreak, KeptBlocks, keyColumn, lineBreakAt, NEXT_LIN
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
+import { type NestedExpansion, readNestedExpansion } from './redact-shell-defaults.js';
 import { type Literal, authTupleOpen, blanksBefore, isLoginCall, redactArgumentPairs, redactFallbacks, redactLoginPasswords } from './redact-arguments.js';
 
 interface Rule {
@@ -514,14 +515,17 @@ function unclosedListEndsAt(text: string, i: number): boolean {
  * no `=`, `:` or quote, so no later key hides in it; one run of single characters, it gives back one
  * character at a time, once, when the end-of-line look-ahead fails: linear.
  */
-function valuePattern(esc: number, listOpen = false): string {
+function valuePattern(esc: number, listOpen = false, joined = false): string {
   return (
     `(?:[bBrRuUfF]{1,2}(?=\\\\{0,7}["']))?` +
     `(?:"((?:[^"\\\\\\n]|\\\\.){1,1024})"|'((?:[^'\\\\\\n]|\\\\.){1,1024})'|(\\\\{1,7}["'])([^"'\\\\\\n]{1,1024})\\${esc}|` +
     // `listOpen`: a list's `[` only, its end read by {@link ListEnds} (the assignment rule).
     `(${listOpen ? '\\[' : LIST})|` +
     `((?!&)(?:\\[${BRACKETED_CHAR}{0,256}\\]|[^\\s"',;&}{)(\\]\\\\]|\\\\{1,64}(?![\\\\nrt"'])|&(?!${AMP_ENTITY})(?=${AMP_WORD}{1,256}(?!${AMP_WORD})(?!=))){1,1024})` +
-    `([ \\t]${MORE_CHAR}{0,1024}(?=[\\r\\n]|\\\\{1,7}[nr]|$|(?<=[ \\t])#|${CLOSING_QUOTE}))?)`
+    `([ \\t]${MORE_CHAR}{0,1024}(?=[\\r\\n]|\\\\{1,7}[nr]|$|(?<=[ \\t])#|${CLOSING_QUOTE}))?` +
+    // `joined`: no value but a quote closing the key's literal, an operator and the next literal's quote (`'token=' +
+    // "…"`, over lines): the empty match the assignment rule reads with {@link concatenatedLiteral}.
+    (joined ? `|(?=\\\\{0,7}["'\`]${LITERAL_JOIN}${LITERAL_PREFIX}\\\\{0,7}["'\`]))` : ')')
   );
 }
 
@@ -611,7 +615,10 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   if (/^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(key, separator, input, keyStart)) return true; // `$password` in PHP
   if (v.bare && input.charAt(v.end) === '(' && (CALLEE_RE.test(value) || (METHOD_PATH_RE.test(value) && callCloses(input, v.end)))) return true;
   // A template literal with a field (`` `${this.apiKey}` ``, `` `Bearer ${token}` ``): code building the value.
-  if (v.bare && value.charCodeAt(0) === 96 && /^`[^`\n]{0,1024}`/.exec(input.slice(v.end - value.length, v.end - value.length + 1026))?.[0].includes('${')) return true;
+  // Closed nowhere on its line but opening with its field (`` `${X}token: `… ``): a later key's value replaced may have held
+  // its closing backquote, and a second pass read the template as none (review of 2026-12-07). A field further in may be
+  // what such a value replaced.
+  if (v.bare && value.charCodeAt(0) === 96 && (input.startsWith('`${', v.end - value.length) || /^`[^`\n]{0,1024}`/.exec(input.slice(v.end - value.length, v.end - value.length + 1026))?.[0].includes('${'))) return true;
   if (v.list && /^\[\s*\]$/.test(value)) return true; // an empty list holds no secret
   if (concatenatedName(v, input, keyStart)) return true;
   return notASecret(value, key, separator, v.bare, input, keyStart, v.end);
@@ -656,37 +663,109 @@ function literalHoldsKey(quote: string, input: string, keyStart: number): boolea
   return j < 0 || /[:,=([{+.&|\r\n]/.test(input.charAt(j));
 }
 
-/** A concatenation operator alone, blanks around it (`" + "`, PHP's `' . '`): what a quoted "value" holds between two literals. */
-const CONCATENATION_RE = /^[ \t]{0,16}(?:\+|\.{1,2}|\|\||&)[ \t]{0,16}$/;
 /** What a concatenated literal opening the next parameter or prose starts with (review 2 of bc731b5): no value. */
 const LITERAL_NO_VALUE_START = ' \t&;,.?#)';
 /** Most characters of a literal {@link concatenatedLiteral} reads. */
 const LITERAL_READ = 1024;
 
+/** A quote closing or opening a literal, maybe escaped (`\\"`: code in a JSON string); read at a position. */
+const LITERAL_QUOTE_RE = /\\{0,7}["'`]/y;
+/**
+ * What joins the key's literal to the next one: blanks, a concatenation operator (`+`, PHP's `.`, Lua's `..`, SQL's
+ * `||`, `&`), blanks, one line end at most on either side of the operator (raw, or as JSON writes it when the quotes are
+ * escaped), then the next literal's opening quote, maybe escaped.
+ */
+const LITERAL_JOIN = String.raw`[ \t]{0,16}(?:(?:\r?\n|\\{1,7}r\\{1,7}n|\\{1,7}[nr])[ \t]{0,64})?(?:\+|\.{1,2}|\|\||&)[ \t]{0,16}(?:(?:\r?\n|\\{1,7}r\\{1,7}n|\\{1,7}[nr])[ \t]{0,64})?`;
+/**
+ * A string prefix before the next literal's quote (Python's `r"…"`, `b'…'`, `rb"…"`): the operator and the prefix were
+ * read as a quoted value, replaced, the literal after them in clear, before a review of 2026-12-07.
+ */
+const LITERAL_PREFIX = String.raw`(?:[bBrRuUfF]{1,2}(?=\\{0,7}["']))?`;
+/** {@link LITERAL_JOIN} read at a position, the next literal's quote captured (after a string prefix). */
+const LITERAL_JOIN_RE = new RegExp(`${LITERAL_JOIN}${LITERAL_PREFIX}(\\\\{0,7}["'\`])`, 'y');
+
+/** The literal a key's value is when concatenated after the key's literal ({@link concatenatedLiteral}). */
+interface ConcatenatedLiteral extends Span {
+  /** The literal's opening quote, maybe escaped. */
+  quote: string;
+}
+
 /**
  * The literal concatenated right after the one a key and its separator end (`"token=" + "…"`, `'api_key=' . '…'`,
- * escaped in JSON text too): the quoted "value" is the operator between the two literals, its opening quote closing
- * the key's literal ({@link literalHoldsKey}); the next literal, closed on its line within {@link LITERAL_READ}
- * characters, is the key's value. Its content's `[start, end)`, or undefined. Bounded.
+ * `'token=' + "…"`, `` `token=` + "…" ``, the operator maybe on a line of its own, escaped in JSON text too): the
+ * value's first character (`valueAt`) is a quote closing the key's literal ({@link literalHoldsKey}), then an operator,
+ * then the next literal, of any quotes (a review of 2026-12-07: only the same quote, on one line, was read, and the
+ * secret in a literal of other quotes or on the next line was left in clear), closed on its line within
+ * {@link LITERAL_READ} characters: its content's `[start, end)`. Closed nowhere on its line, it runs to the line's end
+ * or the next quote (a cut, a line of an unfinished edit). Undefined: no such shape, or an empty literal, or one opening
+ * with a blank or a separator (`"&x=1"`, `" (hidden)"`: what follows an empty value). Bounded.
  */
-function concatenatedLiteral(v: AssignedValue, input: string, keyStart: number): { start: number; end: number } | undefined {
-  if (!(v.doubleQuoted || v.singleQuoted || v.escapedQuote !== undefined) || !CONCATENATION_RE.test(v.value)) return undefined;
-  // The value's closing quote (`v.end` is past it) opens the next literal.
-  const quote = v.escapedQuote ?? input.charAt(v.end - 1);
-  if (!literalHoldsKey(quote, input, keyStart)) return undefined;
-  const start = v.end;
+function concatenatedLiteral(input: string, valueAt: number, keyStart: number): ConcatenatedLiteral | undefined {
+  // A quote or a backslash first (every assignment passes here; most values start otherwise).
+  const first = input.charCodeAt(valueAt);
+  if (first !== 34 && first !== 39 && first !== 96 && first !== 92) return undefined;
+  LITERAL_QUOTE_RE.lastIndex = valueAt;
+  const closing = LITERAL_QUOTE_RE.exec(input)?.[0];
+  if (closing === undefined) return undefined;
+  // The operator first (cheap, and it fails at once on an ordinary quoted value), then the key's literal.
+  LITERAL_JOIN_RE.lastIndex = valueAt + closing.length;
+  const join = LITERAL_JOIN_RE.exec(input);
+  if (join === null) return undefined;
+  const quote = join[1]!;
+  // An escaped quote opens a literal of code inside a JSON string (`\\"` or `\\'`), never a backquote.
+  if (quote.length > 1 && quote.endsWith('`')) return undefined;
+  if (!literalHoldsKey(closing, input, keyStart)) return undefined;
+  const start = LITERAL_JOIN_RE.lastIndex;
   const stop = Math.min(input.length, start + LITERAL_READ);
+  if (start >= stop || LITERAL_NO_VALUE_START.includes(input.charAt(start))) return undefined;
   const q = quote.charCodeAt(quote.length - 1);
+  const k = quote.length - 1; // the backslashes escaping the quotes: also those of a line end as JSON writes it
   for (let i = start; i < stop; i++) {
     const c = input.charCodeAt(i);
-    if (c === 10 || c === 13) return undefined;
-    // A literal opening with a blank or a separator (`"&x=1"`, `" (hidden)"`, `". "`) starts what follows an empty value.
-    if (i === start && LITERAL_NO_VALUE_START.includes(input.charAt(i))) return undefined;
-    if (quote.length > 1 ? input.startsWith(quote, i) : c === q) return i > start ? { start, end: i } : undefined;
-    if (c === 92 && quote.length === 1) i++; // an escape in the literal (`"a\"b"`)
+    if (c === 10 || c === 13) return unclosedLiteral(input, start, i, quote);
+    if (c === 92) {
+      if (k === 0) {
+        i++; // an escape in the literal (`"a\"b"`, `"a\nb"`: no line end)
+        continue;
+      }
+      let r = 1;
+      while (r <= 64 && input.charCodeAt(i + r) === 92) r++;
+      const e = input.charCodeAt(i + r);
+      // The escaped closing quote (its backslashes the run's last `k`), or a line end as JSON writes it (`\n` in `\"…\"`;
+      // the code's own escape, `\\n`, has twice as many).
+      if (e === q && r >= k) return i + r - k > start ? { start, end: i + r - k, quote } : undefined;
+      if ((e === 110 || e === 114) && r === k) return unclosedLiteral(input, start, i, quote);
+      i += r - 1;
+      continue;
+    }
+    if (k === 0 && c === q) return i > start ? { start, end: i, quote } : undefined;
   }
-  return undefined;
+  return stop < input.length ? undefined : unclosedLiteral(input, start, stop, quote);
 }
+
+/**
+ * A literal after a key's literal closed nowhere on its line (`"token=" + "Xk9…` then a line end or the text's end): the
+ * value up to `lineEnd` or the first quote of any kind before it (a JSON string's end, another literal), when any.
+ */
+function unclosedLiteral(input: string, start: number, lineEnd: number, quote: string): ConcatenatedLiteral | undefined {
+  let end = start;
+  while (end < lineEnd) {
+    const c = input.charCodeAt(end);
+    if (c === 34 || c === 39 || c === 96 || (c === 92 && /["'`]/.test(input.charAt(end + 1)))) break;
+    end++;
+  }
+  // Blanks alone, or blanks at its end (a line's trailing ones), are no part of the value.
+  while (end > start && (input.charCodeAt(end - 1) === 32 || input.charCodeAt(end - 1) === 9)) end--;
+  return end > start ? { start, end, quote } : undefined;
+}
+
+/**
+ * The value after a key ending a bare value (`password=abc?token: Xk9…`): blanks, then a quoted value (plain, or escaped
+ * in a JSON string: `\\"Xk9…\\"`) or a word, `${NAME}` references in it read whole (the word stopped at the `{`, its `$`
+ * replaced and the rest in clear, before a review of 2026-12-07).
+ */
+const TRAILING_KEY_VALUE_RE =
+  /[ \t]{1,16}(?:"[^"\\\r\n]{1,1024}"|'[^'\\\r\n]{1,1024}'|(\\{1,7})(["'])[^"'\\\r\n]{1,1024}\1\2|(?:\$\{[A-Za-z_][A-Za-z0-9_]{0,63}\}|\$(?!\{)|[^\s"'`,;&{}()[\]\\$]){1,1024})/y;
 
 /** A YAML block scalar's indicator (`|`, `>-`, `|2+`): the value is on the lines below. */
 const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
@@ -716,6 +795,14 @@ function templateExpression(name: string, op: string): boolean {
 /** An earlier tag, whole. */
 const WHOLE_TAG_RE = /^\[REDACTED:[A-Za-z0-9_.-]{1,64}\]$/;
 
+/** Every earlier tag, to stand each for one character (`\0`) in {@link REDACTED_WORD_RE}. */
+const TAGS_RE = /\[REDACTED:[A-Za-z0-9_.-]{1,64}\]/g;
+/**
+ * A word of tags only, each maybe after a key and its separator or a flag (`-token=\0`, `\0 --token=\0`, `--token \0`; `\0`
+ * a tag): what a pass that judged its keys left. Text glued to a tag otherwise (`abc\0`) may be a secret's part: none.
+ */
+const REDACTED_WORD_RE = /^(?:[ \t]{0,16}(?:[-A-Za-z0-9_.]{0,128}[=:][ \t]{0,16}|--?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}[ \t]{1,16})?\0)+[ \t]{0,16}$/;
+
 /** After `:+`/`+`, a marker of a set-test (`${VAR+set}`, `yes`, `defined`): at most 7 lower-case letters. */
 const SHELL_MARKER_RE = /^[a-z]{1,7}$/;
 /** After `:+`/`+`, a flag alone (`--token`, `-k`), or a flag then its value after `=` or blanks (`--token=…`, `--token …`). */
@@ -732,13 +819,75 @@ const SHELL_FLAG_RE = /^--?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}(?:(=|[ \t]+)(?=.))?/;
 function shellWordValueAt(op: string, word: string): number {
   // A tag with blanks around it too (`${A:-\\ }`: the rule before replaced the `\\` alone; review 2 of bc731b5).
   if (op.endsWith('?') || word === '' || WHOLE_TAG_RE.test(word.trim())) return -1;
+  // Assignments an earlier pass redacted (`-token=[REDACTED:…]`, `[REDACTED:…] --token=[REDACTED:…]`): that pass read the
+  // word as no expansion's (a backquote or a backslash its tags replaced) and judged its keys; a second one keeps it.
+  if (word.includes('[REDACTED:') && REDACTED_WORD_RE.test(word.replace(TAGS_RE, '\0'))) return -1;
   if (!op.endsWith('+')) return 0;
   // One character or a short lower-case word (`x`, `set`, `yes`, `defined`: autoconf's `"${VAR+set}" = set`): a marker.
   if (word.length === 1 || SHELL_MARKER_RE.test(word)) return -1;
   if (word.charCodeAt(0) !== 45) return 0;
   const flag = SHELL_FLAG_RE.exec(word);
   if (flag === null) return 0;
-  return flag[1] === undefined ? (flag[0].length === word.length ? -1 : 0) : flag[0].length;
+  if (flag[1] === undefined) return flag[0].length === word.length ? -1 : 0;
+  // The flag's value an earlier tag whole (`--token [REDACTED:…]`): redacted already.
+  return WHOLE_TAG_RE.test(word.slice(flag[0].length).trim()) ? -1 : flag[0].length;
+}
+
+/** A span of the text a rule replaces, `[start, end)`. */
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** A shell expansion's name, read after its `${`. */
+const SHELL_NAME_RE = /[A-Za-z_][A-Za-z0-9_]{0,63}/y;
+/** A flag ending a word's first run before an expansion (`--token=` of `${TOKEN:+--token=${X}}`): the flag of a reference. */
+const FLAG_BEFORE_REFERENCE_RE = /^--?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}(?:=|[ \t]{1,16})?$/;
+
+/**
+ * The literal runs of a nested expansion's word ({@link readNestedExpansion}) judged values of `key` (its name at
+ * `keyStart`), as a flat word is ({@link shellWordValueAt}, then the key's keep rules): `${PW:-${DEFAULT_PW:-…}}` has
+ * the inner default, `${API_KEY:-${X}…}` the literal after the reference. A run that is an earlier tag whole, blanks, or
+ * a flag before a reference (`${TOKEN:+--token=${X}}`) is none.
+ */
+function nestedValueSpans(e: NestedExpansion, key: string, input: string, keyStart: number): Span[] {
+  const spans: Span[] = [];
+  for (const run of e.runs) {
+    const word = input.slice(run.start, run.end);
+    if (word.trim() === '' || WHOLE_TAG_RE.test(word.trim())) continue;
+    if (run.first && input.charCodeAt(run.end) === 36 && FLAG_BEFORE_REFERENCE_RE.test(word)) continue;
+    const valueAt = run.first ? shellWordValueAt(run.op, word) : 0;
+    if (valueAt < 0) continue;
+    const value = word.slice(valueAt);
+    if (!keptValue(shellWordValue(value, run.end), key, '=', input, keyStart)) spans.push({ start: run.end - value.length, end: run.end });
+  }
+  return spans;
+}
+
+/**
+ * A small JS number (`1`, `0.5`, `1024`): what a template's `${NAME-1}` subtracts. Five digits or more are a default's
+ * value (`` `${DB_PASSWORD-12345678}` ``, a Markdown code span; kept, in clear, before a review of 2026-12-07).
+ */
+const JS_NUMBER_RE = /^[0-9]{1,4}(?:\.[0-9]{1,16})?$/;
+/** Most characters read back for a template literal's opening backquote. */
+const TEMPLATE_WALK_BACK = 1024;
+
+/**
+ * Whether `${NAME` at `at`, the operator `op` without `:` (`-`, `+`) and a number as its word, is a template literal's
+ * arithmetic (JS's `` `${TOKEN-1}` ``, an upper-case constant; review of 2026-12-07): the `${` inside a backquoted
+ * literal opened on its line (an odd number of backquotes before it there, within {@link TEMPLATE_WALK_BACK}). A shell's
+ * number default (`${DB_PASSWORD-123456}`, also in quotes) is still a value; in a shell's backquoted command
+ * substitution, such a word is taken for arithmetic too (kept).
+ */
+function templateArithmetic(text: string, at: number, op: string, word: string): boolean {
+  if ((op !== '-' && op !== '+') || !JS_NUMBER_RE.test(word)) return false;
+  let ticks = 0;
+  for (let i = at - 1, stop = Math.max(0, at - TEMPLATE_WALK_BACK); i >= stop; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    if (c === 96 && text.charCodeAt(i - 1) !== 92) ticks++;
+  }
+  return ticks % 2 === 1;
 }
 
 /** A shell expansion's word `[end - word.length, end)` as an unquoted value, read as {@link assignedValue} reads one (a `]` in it: `pastBracket`). */
@@ -1068,7 +1217,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     // is a JS arrow function. A `:` may end its line, the value on the next (`NEXT_LINE`: YAML's `password:` then
     // `  hunter22`, judged by `valueBelowKey`).
     `((?:\\\\{1,7}["']|["'])?\\]?[ \\t]{0,16}(?:=(?![=>])|=>(?=[^\\s]|[ \\t]{0,16}[bBrRuUfF]{0,2}\\\\{0,7}["'])|:(?![:=])${NEXT_LINE}?)[ \\t]{0,16})` +
-    valuePattern(5, listOpen);
+    valuePattern(5, listOpen, true);
   /**
    * The rule's regex with a list value's `[` only: {@link ListEnds} reads where the list ends. A value starting with `[`
    * is a list, or a bare value where no list is read (the regex then takes it): this regex and {@link passwordExactRe}
@@ -1111,17 +1260,24 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
    * word is, when judged a value as the key's (kept with the reference, it was in clear). Not when the expansion's name
    * is a secret's key (`${DB_PASSWORD:-x}`: read as that key's value, `keyExpansion`). Bounded.
    */
-  const literalDefault = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): { start: number; end: number } | undefined => {
+  const literalDefault = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): Span[] | undefined => {
     const v = assignedValue(m, g, 2, start);
     if (v.list || !v.value.startsWith(v.bare ? '$' : '${')) return undefined;
     const at = v.bare ? v.end - v.value.length : v.end - v.value.length - (v.escapedQuote ?? '"').length;
     SHELL_EXPANSION_RE.lastIndex = at;
     const d = SHELL_EXPANSION_RE.exec(input);
-    const valueAt = d === null || keyEnd.test(d[1]!) ? -1 : shellWordValueAt(d[2]!, d[3]!);
+    if (d === null) {
+      // A word holding expansions (`${PW:-${DEFAULT_PW:-…}}`, `${PW:-${X}…}`): its literal runs, at any depth.
+      const nested = readNestedExpansion(input, at);
+      if (nested === undefined || keyEnd.test(nested.name)) return undefined;
+      const spans = nestedValueSpans(nested, g[0]!.slice(skip), input, start + skip);
+      return spans.length === 0 ? undefined : spans;
+    }
+    const valueAt = keyEnd.test(d[1]!) ? -1 : shellWordValueAt(d[2]!, d[3]!);
     if (valueAt < 0) return undefined;
-    const end = at + d![0].length - 1;
-    const word = d![3]!.slice(valueAt);
-    return keptValue(shellWordValue(word, end), g[0]!.slice(skip), g[1]!, input, start + skip) ? undefined : { start: end - word.length, end };
+    const end = at + d[0].length - 1;
+    const word = d[3]!.slice(valueAt);
+    return keptValue(shellWordValue(word, end), g[0]!.slice(skip), g[1]!, input, start + skip) ? undefined : [{ start: end - word.length, end }];
   };
   /**
    * The first shell expansion whose name is a secret's key, read with its operator and word ({@link SHELL_EXPANSION_RE}),
@@ -1139,7 +1295,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     }
     return -1;
   };
-  const keyExpansion = (text: string, from: number, limit: number): RegExpExecArray | undefined => {
+  const keyExpansion = (text: string, from: number, limit: number): { index: number; end: number; spans: Span[] } | undefined => {
     for (;;) {
       if (nextExpansion === -2 || (nextExpansion >= 0 && nextExpansion + 2 < from)) nextExpansion = expansionFrom(text, Math.max(0, from - 2));
       if (nextExpansion < 0 || nextExpansion + 2 > limit) return undefined;
@@ -1148,7 +1304,19 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       nextExpansion = expansionFrom(text, at + 2);
       SHELL_EXPANSION_RE.lastIndex = at;
       const d = SHELL_EXPANSION_RE.exec(text);
-      if (d !== null && keyEnd.test(d[1]!) && !templateExpression(d[1]!, d[2]!)) return d;
+      if (d !== null) {
+        if (!keyEnd.test(d[1]!) || templateExpression(d[1]!, d[2]!) || templateArithmetic(text, at, d[2]!, d[3]!)) continue;
+        const end = at + d[0].length - 1;
+        const valueAt = shellWordValueAt(d[2]!, d[3]!);
+        const word = d[3]!.slice(Math.max(0, valueAt));
+        const kept = valueAt < 0 || keptValue(shellWordValue(word, end), d[1]!, '=', text, at + 2);
+        return { index: at, end, spans: kept ? [] : [{ start: end - word.length, end }] };
+      }
+      // A word holding expansions (`${API_KEY:-${X}…}`, `${DB_PASSWORD:-${DEFAULT_PW:-…}}`): read only for a key's name.
+      SHELL_NAME_RE.lastIndex = at + 2;
+      if (!keyEnd.test(SHELL_NAME_RE.exec(text)?.[0] ?? '')) continue;
+      const nested = readNestedExpansion(text, at);
+      if (nested !== undefined && !templateExpression(nested.name, nested.op)) return { index: at, end: nested.end, spans: nestedValueSpans(nested, nested.name, text, at + 2) };
     }
   };
   /** The replacement of one `password_assignment` match, or `undefined` (kept). */
@@ -1251,19 +1419,31 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // A shell expansion named as a secret's key before the next assignment (or at it: `${DB_PASSWORD:-…}` is one):
       // its word judged as the key's value, the operator kept (`${API_KEY:=[REDACTED:…]}`); the scan goes on after it.
       const expansion = keyExpansion(text, from, match === null ? text.length : match.index);
-      if (expansion !== undefined) {
-        const name = expansion[1]!;
-        const op = expansion[2]!;
-        const valueAt = shellWordValueAt(op, expansion[3]!);
-        const word = expansion[3]!.slice(Math.max(0, valueAt));
-        const end = expansion.index + expansion[0].length - 1;
-        if (valueAt >= 0 && !keptValue(shellWordValue(word, end), name, '=', text, expansion.index + 2)) {
-          emit(text.slice(last, end - word.length) + tag('password_assignment'));
-          last = end;
+      if (expansion !== undefined && expansion.index >= last) {
+        for (const span of expansion.spans) {
+          emit(text.slice(last, span.start) + tag('password_assignment'));
+          last = span.end;
           count++;
         }
-        passwordRe.lastIndex = end + 1;
+        passwordRe.lastIndex = expansion.end + 1;
         continue;
+      }
+      // One whose `$` a value replaced before it (`?token: =:?${API_KEY?token: …}`, `` ${API_KEY:-`${DB_PASSWORD-…}`} ``):
+      // a second pass reads no expansion there, so the scan goes on inside it, what it holds read as any text (its
+      // `token: …` was passed over, in clear, before a review of 2026-12-07); its literal runs before the next match are
+      // still replaced (that review skipped them, in clear: its review).
+      if (expansion !== undefined) {
+        for (const span of expansion.spans) {
+          if (span.start < last || (match !== null && match.index < span.end)) break;
+          emit(text.slice(last, span.start) + tag('password_assignment'));
+          last = span.end;
+          count++;
+        }
+        if (match === null) {
+          // On to the expansions after it (no assignment is left to scan for).
+          passwordRe.lastIndex = Math.max(from, last);
+          continue;
+        }
       }
       if (match === null) break;
       pendingFrom = -1; // used: the next is searched from where this one leaves the scan
@@ -1295,6 +1475,26 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         passwordRe.lastIndex = blanksStart(text, valueAt);
         continue;
       }
+      // `"token=" + "…"`, `'token=' + "…"`, over lines: the literal after the operator is the value (the operator was
+      // kept as code, or, not `+`, replaced, before a review of bc731b5; another quote or a line end left the secret in
+      // clear before a review of 2026-12-07); kept, the scan goes on inside the "value" as for any quoted one kept.
+      const next = concatenatedLiteral(text, valueAt, start + skip);
+      if (next !== undefined) {
+        const q = next.quote.charAt(next.quote.length - 1);
+        const escaped = next.quote.length > 1 ? next.quote : undefined;
+        const literal: AssignedValue = { ...lineValue(text.slice(next.start, next.end), next.end), doubleQuoted: q === '"' && escaped === undefined, singleQuoted: q === "'" && escaped === undefined, escapedQuote: escaped };
+        if (keptValue(literal, g[0]!.slice(skip), g[1]!, text, start + skip)) {
+          passwordRe.lastIndex = valueAt + 1;
+        } else {
+          emit(text.slice(last, next.start) + tag('password_assignment'));
+          last = next.end;
+          count++;
+          passwordRe.lastIndex = next.end;
+        }
+        continue;
+      }
+      // Only the quotes and operator of a join read no literal (the regex's `joined` alternative): nothing to judge.
+      if (m.length === g[0]!.length + g[1]!.length) continue;
       const close = stringEnd(m, g, text, start, () => before(start + skip));
       if (close >= 0) {
         const valueStart = start + g[0]!.length + g[1]!.length;
@@ -1335,21 +1535,26 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
           continue;
         }
       }
-      // `"token=" + "…"`: the literal after the operator is the value (the operator was kept as code, or, not `+`,
-      // replaced, before a review of bc731b5); kept, the scan goes on inside the "value" as for any quoted one kept.
-      const quoted = g[2] ?? g[3] ?? g[5];
-      const next = quoted !== undefined && CONCATENATION_RE.test(quoted) ? concatenatedLiteral(assignedValue(m, g, 2, start), text, start + skip) : undefined;
-      if (next !== undefined) {
-        const literal: AssignedValue = { ...lineValue(text.slice(next.start, next.end), next.end), doubleQuoted: g[2] !== undefined, singleQuoted: g[3] !== undefined, escapedQuote: g[4] };
-        if (keptValue(literal, g[0]!.slice(skip), g[1]!, text, start + skip)) {
-          passwordRe.lastIndex = valueAt + 1;
-        } else {
-          emit(text.slice(last, next.start) + tag('password_assignment'));
-          last = next.end;
+      // A bare value redacted that ends in a secret's key and its separator (`password=abc?token: Xk9…`): that key's value,
+      // the word after the blank, goes into the tag too (replaced with the value, the key left it in clear before a
+      // review of 2026-12-07). Given back, the key would be read after a tag, not after the value's last character: a
+      // second pass could judge it otherwise.
+      // (A bare value holding a `:` or `=` past its first character only: checked first, every assignment passes here.)
+      const bareText = g[7];
+      const bareValue = bareText !== undefined && (bareText.indexOf(':', 1) > 0 || bareText.indexOf('=', 1) > 0) ? assignedValue(m, g, 2, start) : undefined;
+      // The value judged is cut at a `&` (`abc` of `abc&token:`); the key may end the whole word (review of 2026-12-07).
+      const bareWhole = bareValue === undefined || bareValue.value === bareText ? bareValue : { ...bareValue, value: bareText!, end: bareValue.end - bareValue.value.length + bareText!.length };
+      const keyAt = bareWhole === undefined || /^["'\\]/.test(g[1]!) ? -1 : trailingKey(bareWhole);
+      if (bareValue !== undefined && bareWhole !== undefined && keyAt >= 0) {
+        TRAILING_KEY_VALUE_RE.lastIndex = bareWhole.end;
+        const word = TRAILING_KEY_VALUE_RE.exec(text);
+        if (word !== null && !keptValue(bareValue, g[0]!.slice(skip), g[1]!, text, start + skip)) {
+          emit(text.slice(last, bareValue.end - bareValue.value.length) + tag('password_assignment'));
+          last = TRAILING_KEY_VALUE_RE.lastIndex;
           count++;
-          passwordRe.lastIndex = next.end;
+          passwordRe.lastIndex = last;
+          continue;
         }
-        continue;
       }
       const r = replacePassword(m, g, text, start, skip);
       // A bare value's continuation (words up to the line's end) given back in clear, the value kept or redacted off a
@@ -1358,12 +1563,14 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       const words = g[8] ?? '';
       const back = words.trim() !== '' && (r === undefined || r.endsWith(words)) ? words.length : 0;
       if (r === undefined) {
-        const word = literalDefault(m, g, text, start, skip);
-        if (word !== undefined) {
-          emit(text.slice(last, word.start) + tag('password_assignment'));
-          last = word.end;
-          count++;
-          passwordRe.lastIndex = word.end;
+        const words = literalDefault(m, g, text, start, skip);
+        if (words !== undefined) {
+          for (const word of words) {
+            emit(text.slice(last, word.start) + tag('password_assignment'));
+            last = word.end;
+            count++;
+          }
+          passwordRe.lastIndex = last;
           continue;
         }
         // A scheme's parameters, kept as a whole (`"Authorization": "Token token=\"…\""`, Rails'): the scan goes on

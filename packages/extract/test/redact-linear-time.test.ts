@@ -97,6 +97,16 @@ const cases: [string, (size: number) => string, boolean?][] = [
   ['"token=" + "${A} x N (literals after a key\'s, kept, closed by the next)', (n) => fill('"token=" + "${A} ', n)],
   ['Set-Cookie: a="${X} sid=… b=…" x N (quoted values read inside)', (n) => fill('Set-Cookie: a="${X} sid=abc b=c" ', n)],
   ['token: then PWD=/srv?token: :pw x N (a line below, a key ending a kept value)', (n) => fill('token:\n  PWD=/srv?token: :pw\n', n)],
+  // A review of 2026-12-07: nested defaults (closed, and chains closed nowhere), literals joined across quotes and lines.
+  ['password="${PW:-${DEFAULT_PW:-Xk9}}" x N (nested defaults)', (n) => fill('password="${PW:-${DEFAULT_PW:-Xk9}}"\n', n)],
+  ['${API_KEY:-${ x N (a chain of defaults closed nowhere)', (n) => fill('${API_KEY:-${X}', n)],
+  ['\'token=\' +\n  "Xk9 x N (literals joined over lines, closed nowhere)', (n) => fill('\'token=\' +\n  "Xk9 ', n)],
+  // Its review: nesting past the fourth level read on (a chain closed nowhere), words closed nowhere at a line's end,
+  // cookies in single-quoted strings.
+  ['${API_KEY:- x N (a chain of defaults closed nowhere, past four levels)', (n) => fill('${API_KEY:-', n)],
+  ['${API_KEY:-${X:-a} b lines x N (outer defaults closed nowhere)', (n) => fill('${API_KEY:-${X:-a} b\n', n)],
+  ["${API_KEY:-' x N (quoted parts of a word closed nowhere)", (n) => fill("${API_KEY:-'", n)],
+  ["{'Cookie': 'a=\"x y\" ; sid=b x N (a quoted value before a string's quote)", (n) => fill("{'Cookie': 'a=\"x y\" ; sid=b ", n)],
 ];
 
 describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {

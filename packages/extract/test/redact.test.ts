@@ -681,6 +681,8 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     'AIzaSyD-1a2B3c4D5e6F7g8H9i0JkLmNoPqRsTu', '_token', '-secret_key', '%22', '%7B', '%s', 'x1Cookie{', 'k9.setCookie(', 'eyJhbGciOi.eyJzdWIiOi.sig',
     // A review of bc731b5: shell expansions named as keys, literals concatenated after a key's, quoted cookie values.
     '${API_KEY', '${X', ':=', ':-', ':+', ':?', '+', '?', '" + "', "' . '", 'Set-Cookie: a="${X} ', 'PWD=/srv?',
+    // A review of 2026-12-07: nested defaults, literals joined across quotes and lines, cookies in escaped quotes.
+    '${PW:-${', '}}', "' + \"", '" +\n  "', '` + "', '" + `', 'a=\\"${X} ', ' ; sid=', '?token: ', '`${TOKEN-1}`',
   ];
   const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
