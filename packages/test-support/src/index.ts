@@ -75,4 +75,4 @@ export { startThrowawayCluster, throwawayClusterUnavailable } from './pg-cluster
 export type { ThrowawayCluster } from './pg-cluster.js';
 export { silentAtRollback } from './silent-proxy.js';
 export type { SilentAtRollbackProxy } from './silent-proxy.js';
-export { fastestUnder } from './time-bound.js';
+export { cpuMillis, fastestUnder, timeOnce } from './time-bound.js';
