@@ -5,12 +5,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { startGateway, type Gateway } from '../src/index.js';
 import { closedPort, unreachablePostgresOptions } from './unreachable-postgres.js';
 import { eventually, genAiToolSpans, post, startTestGateway } from './helpers.js';
+import { answersOf } from './raw-answers.js';
 
 let db: TestSchema;
 
@@ -30,38 +31,6 @@ function body(conversation: string, spans = 2): Buffer {
 function request(payload: Buffer): Buffer {
   const head = `POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${payload.length}\r\n\r\n`;
   return Buffer.concat([Buffer.from(head), payload]);
-}
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-}
-
-/** The answers read from a raw connection, in order, and whether it closed. */
-function answersOf(socket: Socket): { answers: () => RawAnswer[]; closed: () => boolean } {
-  let buffered = Buffer.alloc(0);
-  const answers: RawAnswer[] = [];
-  let closed = false;
-  socket.on('data', (d: Buffer) => {
-    buffered = Buffer.concat([buffered, d]);
-    for (;;) {
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const lines = buffered.subarray(0, end).toString('latin1').split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines.slice(1)) {
-        const colon = line.indexOf(':');
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      const length = Number(headers['content-length'] ?? 0);
-      if (buffered.length < end + 4 + length) return;
-      answers.push({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0), headers });
-      buffered = buffered.subarray(end + 4 + length);
-    }
-  });
-  socket.on('close', () => (closed = true));
-  socket.on('error', () => undefined);
-  return { answers: () => answers.slice(), closed: () => closed };
 }
 
 /** A gateway whose Postgres refuses every connection, known to be down (new requests are refused on their headers). */

@@ -6,12 +6,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import type { Gateway } from '../src/index.js';
 import { eventually, genAiToolSpans, poolWithStuckQueries, startTestGateway } from './helpers.js';
+import { answersOf } from './raw-answers.js';
 
 let db: TestSchema;
 
@@ -47,46 +48,6 @@ async function rowsOf(conversation: string): Promise<number> {
 function slowGateway(options: Parameters<typeof startTestGateway>[1] = {}): Promise<Gateway> {
   const stuck = poolWithStuckQueries(db.pool);
   return startTestGateway(db, { pool: stuck, orderLookupTimeoutMillis: 3000, requestTimeoutMillis: 1000, ...options });
-}
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-  /** When it was read (Date.now()). */
-  at: number;
-}
-
-/** The answers read from a raw connection, in order, and whether it closed. */
-function answersOf(socket: Socket): { answers: () => RawAnswer[]; closed: () => boolean } {
-  let buffered = Buffer.alloc(0);
-  const answers: RawAnswer[] = [];
-  let closed = false;
-  socket.on('data', (d: Buffer) => {
-    buffered = Buffer.concat([buffered, d]);
-    for (;;) {
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const lines = buffered.subarray(0, end).toString('latin1').split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines.slice(1)) {
-        const colon = line.indexOf(':');
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      const length = Number(headers['content-length'] ?? 0);
-      if (buffered.length < end + 4 + length) return;
-      answers.push({
-        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0),
-        headers,
-        body: Buffer.from(buffered.subarray(end + 4, end + 4 + length)),
-        at: Date.now(),
-      });
-      buffered = buffered.subarray(end + 4 + length);
-    }
-  });
-  socket.on('close', () => (closed = true));
-  socket.on('error', () => undefined);
-  return { answers: () => answers.slice(), closed: () => closed };
 }
 
 test('pipelined: the second request times out while the first is processed: the first is answered 200, the second 408, in order', async () => {
