@@ -6,27 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createRedactor } from '../src/index.js';
-
-const r = createRedactor();
-const SECRET = 'S3cr3tXk9pQ2mZ7vL4';
-const TAG = '[REDACTED:password_assignment]';
-const COOKIE = '[REDACTED:cookie]';
-
-function assertRedacts(cases: readonly (readonly [string, string])[]): void {
-  for (const [input, output] of cases) {
-    const once = r.redact(input);
-    assert.equal(once.text, output, input);
-    assert.ok(!once.text.includes(SECRET), `leak: ${once.text}`);
-    const twice = r.redact(once.text);
-    assert.equal(twice.text, once.text, `idempotent: ${once.text}`);
-    assert.equal(twice.redactions, 0, `idempotent: ${once.text}`);
-  }
-}
-
-function assertKept(texts: readonly string[]): void {
-  for (const s of texts) assert.equal(r.redact(s).text, s, s);
-}
+import { assertKept, assertRedacts, COOKIE, r, SECRET, TAG } from './redaction-assertions.js';
 
 describe('createRedactor: a shell default nested in a default (2026-12-07)', () => {
   it('leak: the inner default of a default is the key\'s value as the outer one is', () => {

@@ -7,28 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createRedactor } from '../src/index.js';
-
-const r = createRedactor();
-const SECRET = 'S3cr3tXk9pQ2mZ7vL4';
-const TAG = '[REDACTED:password_assignment]';
-const COOKIE = '[REDACTED:cookie]';
-
-/** Each input redacted to its output, the secret gone, and a second pass changing and counting nothing. */
-function assertRedacts(cases: readonly (readonly [string, string])[]): void {
-  for (const [input, output] of cases) {
-    const once = r.redact(input);
-    assert.equal(once.text, output, JSON.stringify(input));
-    assertStable(once.text);
-  }
-}
-
-function assertStable(redacted: string): void {
-  assert.ok(!redacted.includes(SECRET), `leak: ${redacted}`);
-  const twice = r.redact(redacted);
-  assert.equal(twice.text, redacted, `idempotent: ${redacted}`);
-  assert.equal(twice.redactions, 0, `idempotent: ${redacted}`);
-}
+import { assertRedacts, assertStable, COOKIE, r, SECRET, TAG } from './redaction-assertions.js';
 
 describe('createRedactor: the value of a key ending a redacted bare value (review of 2026-12-07)', () => {
   it('an expansion then text, escaped quotes, after `&`: into the one tag, no `$` cut off', () => {
