@@ -19,7 +19,7 @@ import { DEFAULT_MAX_BATCH_ROWS, DEFAULT_WRITE_METHOD, type WriteMethod } from '
 import { DEFAULT_SANITIZE_LIMITS, sanitizeRow, setOwn } from './sanitize.js';
 import { assertValidSchemaName } from './sql.js';
 import type { ExporterStats, PostgresExporterOptions } from './types.js';
-import { MAX_CONNECT_TIMEOUT_MS, MAX_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS, shutdownMillis } from './timer-millis.js';
+import { MAX_CONNECT_TIMEOUT_MS, MAX_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS, deadlineMillis } from './timer-millis.js';
 
 const LOG_PREFIX = 'agentspan exporter-postgres:';
 const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
@@ -536,7 +536,7 @@ export class PostgresExecutionEventExporter implements SpanExporter {
    */
   shutdown(timeoutMs: number = DEFAULT_SHUTDOWN_TIMEOUT_MS): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      const deadline = Date.now() + shutdownMillis(timeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS);
+      const deadline = Date.now() + deadlineMillis(timeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS);
       await Promise.race([this.forceFlush(), sleep(Math.max(0, deadline - Date.now()))]);
       if (!this.ownsPool) return;
       const ended = this.pool.end().then(

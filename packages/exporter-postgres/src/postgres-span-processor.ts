@@ -5,7 +5,11 @@ import type { HeartbeatOf } from './liveness.js';
 import { toError } from './pg-errors.js';
 import { PostgresExecutionEventExporter } from './postgres-exporter.js';
 import { PostgresSink, isMappedRow, spoolKindsOf } from './postgres-sink.js';
+import { deadlineMillis } from './timer-millis.js';
 import type { PostgresExporterOptions } from './types.js';
+
+/** How long `ready()` waits for the migrations when not told (or told `NaN`). */
+const DEFAULT_READY_TIMEOUT_MS = 5000;
 
 /** Options of {@link PostgresSpanProcessor}: the exporter's, the delivery pipeline's, and the spool's. */
 export interface PostgresSpanProcessorOptions extends DeliveryOptions, Partial<PostgresExporterOptions> {
@@ -88,14 +92,15 @@ export class PostgresSpanProcessor extends DeliverySpanProcessor<MappedRow[]> {
   }
 
   /**
-   * Runs the migrations, waiting at most `timeoutMillis`. Never rejects:
+   * Runs the migrations, waiting at most `timeoutMillis` (5000 by default and for `NaN`; above 2^31 - 1, or
+   * `Infinity`, as long as they take: clamped to what a timer takes, which fired such a timer after 1 ms). Never rejects:
    * when the database is not reachable yet, the migrations are retried
    * before every write.
    */
-  async ready(timeoutMillis = 5000): Promise<ReadyResult> {
+  async ready(timeoutMillis = DEFAULT_READY_TIMEOUT_MS): Promise<ReadyResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<ReadyResult>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false }), Math.max(0, timeoutMillis));
+      timer = setTimeout(() => resolve({ ok: false }), deadlineMillis(timeoutMillis, DEFAULT_READY_TIMEOUT_MS));
       timer.unref();
     });
     try {

@@ -25,10 +25,10 @@ export const MAX_CONNECT_TIMEOUT_MS = MAX_TIMER_MILLIS;
 export const MAX_STATEMENT_TIMEOUT_MS = MAX_TIMER_MILLIS - QUERY_TIMEOUT_MARGIN_MS;
 
 /**
- * The deadline of `shutdown(timeoutMs)`: `fallback` for `NaN` (no number given), 0 for a negative one, and at
- * most what a timer takes (`Infinity` included: no deadline in practice).
+ * The deadline of a wait the caller bounds (`shutdown(timeoutMs)`, `ready(timeoutMs)`): `fallback` for `NaN` (no
+ * number given), 0 for a negative one, and at most what a timer takes (`Infinity` included: no deadline in practice).
  */
-export function shutdownMillis(timeoutMs: number, fallback: number): number {
+export function deadlineMillis(timeoutMs: number, fallback: number): number {
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) return fallback;
   return Math.min(Math.max(0, timeoutMs), MAX_TIMER_MILLIS);
 }

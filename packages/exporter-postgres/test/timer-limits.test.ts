@@ -11,7 +11,7 @@ import { Attr, EventType } from '@agentspan/semconv';
 import { MAX_TIMER_MILLIS } from '@agentspan/delivery';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import type pg from 'pg';
-import { PostgresExecutionEventExporter } from '../src/index.js';
+import { PostgresExecutionEventExporter, PostgresSpanProcessor } from '../src/index.js';
 import { exportSpans, spanFactory, type SpanFactory } from './helpers.js';
 
 // The edges too: a statement timeout 1 ms past the clamp (its query_timeout 5 s later would overflow), 2^31 - 1
@@ -99,6 +99,24 @@ describe('millisecond options beyond a Node timer', () => {
         await locker.query('ROLLBACK').catch(() => {});
         locker.release();
         await exporter.shutdown();
+      }
+    });
+  }
+});
+
+describe('ready(ms) beyond a Node timer, or not a number', () => {
+  // A fresh schema each time: the migrations take some milliseconds, longer than the 1 ms Node gave a timer of 2^31
+  // ms or NaN, which answered `{ ok: false }` while the database was there.
+  for (const ms of [2 ** 31, 2 ** 40, Infinity, Number.NaN]) {
+    it(`ready(${ms}) waits for the migrations (as long as they take, NaN the 5000 ms default), not 1 ms`, async () => {
+      const schema = await createTestSchema('timer_limits_ready_run');
+      const processor = new PostgresSpanProcessor({ connectionString: schema.url });
+      try {
+        const result = await processor.ready(ms);
+        assert.deepEqual(result, { ok: true });
+      } finally {
+        await processor.shutdown();
+        await schema.drop();
       }
     });
   }
