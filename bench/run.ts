@@ -128,7 +128,7 @@ async function machine(): Promise<string[]> {
   ];
 }
 
-interface Cpu { clientMs: number; serverMs?: number; mainThreadBusy?: number }
+interface Cpu { clientMs: number; serverMs?: number; mainThreadBusy?: number; mainThreadCpuMs?: number; mainThreadWaitMs?: number }
 interface CopyResult { rows: number; copyBytes: number; avgRowBytes: number; indexes: number; nodeMs: number[]; nodeCpu: Cpu[]; psqlMs: number[]; psqlStartupMs: number; psqlNote?: string }
 interface MsResult { rows: number; ms: number[]; cpu?: Cpu[]; retried?: number }
 interface Lat { medianUs: number; p99Us: number; meanUs: number; spans?: number; dropped?: number }

@@ -63,6 +63,23 @@ export function processCpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
+/**
+ * Nanoseconds the calling thread has spent on a core and waiting, runnable, for one
+ * (`/proc/thread-self/schedstat`: the scheduler's own accounting, nanosecond resolution), or
+ * undefined where that file is not readable (not Linux, a kernel without scheduler statistics).
+ * Read on the main thread it is the main thread's: `readFileSync` runs on the calling thread.
+ */
+export function threadSchedNs(): { onCpuNs: number; waitNs: number } | undefined {
+  try {
+    const [onCpu, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    const onCpuNs = Number(onCpu);
+    const waitNs = Number(wait);
+    return Number.isFinite(onCpuNs) && Number.isFinite(waitNs) ? { onCpuNs, waitNs } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU used during one interval, in milliseconds. */
 export interface CpuSpent {
   /** This process (the client: the recording application, or the COPY writer). */
@@ -71,9 +88,17 @@ export interface CpuSpent {
   readonly serverMs: number | undefined;
   /**
    * Share of the interval this process's main thread was busy (its event loop's utilisation,
-   * 0–1): JavaScript runs on that one thread, so near 1 it, not the cores, sets the pace.
+   * 0–1). It counts the time the thread was runnable but waiting for a core as busy: on a machine
+   * whose cores the server and the process's other threads share, more than the thread's work.
    */
   readonly mainThreadBusy: number;
+  /**
+   * Time the main thread, where all JavaScript runs, spent on a core ({@link threadSchedNs}):
+   * its work, which no other core can take. Undefined where not readable.
+   */
+  readonly mainThreadCpuMs: number | undefined;
+  /** Time the main thread was runnable but waited for a core (the rest of its busy time). */
+  readonly mainThreadWaitMs: number | undefined;
 }
 
 /** Starts an interval; the returned function ends it and tells what CPU it used. */
@@ -82,14 +107,18 @@ export function cpuMeter(): () => CpuSpent {
   const server0 = postgresCpuSeconds();
   const client0 = processCpuSeconds();
   const loop0 = performance.eventLoopUtilization();
+  const thread0 = threadSchedNs();
   return () => {
     const mainThreadBusy = performance.eventLoopUtilization(loop0).utilization;
+    const thread1 = threadSchedNs();
     const client = processCpuSeconds() - client0;
     const server1 = postgresCpuSeconds();
     return {
       clientMs: client * 1000,
       serverMs: server0 === undefined || server1 === undefined ? undefined : (server1 - server0) * 1000,
       mainThreadBusy,
+      mainThreadCpuMs: thread0 === undefined || thread1 === undefined ? undefined : (thread1.onCpuNs - thread0.onCpuNs) / 1e6,
+      mainThreadWaitMs: thread0 === undefined || thread1 === undefined ? undefined : (thread1.waitNs - thread0.waitNs) / 1e6,
     };
   };
 }
