@@ -40,6 +40,29 @@ export interface Val {
    * (`open(i)` opens a file descriptor).
    */
   num?: boolean;
+  /**
+   * Whether a leading `~` is the home directory: Python expanded it (`os.path.expanduser`, `.expanduser()`,
+   * `Path.home()`), and what is built on it keeps it (`os.path.join(home, 'x')`, `home + '/x'`). A `~` nothing
+   * expanded is a directory named `~` (`open('~/x')`: Python and node open x there).
+   */
+  home?: boolean;
+}
+
+/** `val` with its leading `~` the home directory (`os.path.expanduser`). */
+function expanded(val: Val | undefined): Val | undefined {
+  return val === undefined || val.home === true ? val : { ...val, home: true };
+}
+
+/** Whether what `pieces` build starts with a home `~`: their first piece that is not empty does. */
+function homeOf(pieces: readonly Val[]): boolean {
+  for (const p of pieces) if (p.s !== '' || p.alts !== undefined) return p.home === true;
+  return false;
+}
+
+/** `v` marked `home` when `home` is (the value built on a home path). */
+function withHome(v: Val, home: boolean | undefined): Val {
+  if (home === true) v.home = true;
+  return v;
 }
 
 /** The values of loop `id`'s variable over a literal list, each its own iteration. */
@@ -138,8 +161,8 @@ function parseExpr(ctx: EvalContext, i: number, end: number, depth: number): Par
     const l: Val | undefined = left.val;
     const r: Val | undefined = right.val;
     if (l !== undefined && r !== undefined && l.alts === undefined && r.alts === undefined) {
-      if (plus) val = l.path || l.s.length + r.s.length > MAX_VALUE_CHARS ? undefined : { s: l.s + r.s, path: false };
-      else val = l.path ? { s: joinPaths([l.s, r.s]), path: true } : undefined;
+      if (plus) val = l.path || l.s.length + r.s.length > MAX_VALUE_CHARS ? undefined : withHome({ s: l.s + r.s, path: false }, homeOf([l, r]));
+      else val = l.path ? withHome({ s: joinPaths([l.s, r.s]), path: true }, homeOf([l])) : undefined;
     } else if (l !== undefined && r !== undefined) {
       // A loop variable over a literal list on either side: every combination.
       if (plus) val = l.path ? undefined : combine(ctx, [l, r], concat, false);
@@ -237,6 +260,7 @@ function interpolate(ctx: EvalContext, parts: StringPart[] | undefined): Val | u
   if (parts === undefined) return undefined;
   let s = '';
   let pieces: Val[] | undefined; // once a field has alternatives (a loop variable)
+  let home = false; // whether the text starts with a field's home `~` (`f'{home}/x'`)
   for (const p of parts) {
     if (typeof p === 'string') {
       s += p;
@@ -245,14 +269,15 @@ function interpolate(ctx: EvalContext, parts: StringPart[] | undefined): Val | u
     const found = p.name === '' ? undefined : lookupVar(ctx, p.name);
     const v = found === undefined || p.spec === undefined ? found : formatted(found, p.spec);
     if (v === undefined) return undefined;
+    if (s === '' && pieces === undefined && v.home === true) home = true;
     if (v.alts === undefined) s += v.s;
     else {
       pieces ??= [];
-      pieces.push({ s, path: false }, v);
+      pieces.push(withHome({ s, path: false }, home && pieces.length === 0), v);
       s = '';
     }
   }
-  if (pieces === undefined) return { s, path: false };
+  if (pieces === undefined) return withHome({ s, path: false }, home);
   pieces.push({ s, path: false });
   return combine(ctx, pieces, concat, false);
 }
@@ -304,7 +329,7 @@ export function combine(ctx: EvalContext, pieces: readonly Val[], build: (parts:
   if (loops.length === 0) {
     const parts = pieces.map((p) => p.s);
     const s = build(parts);
-    return s.length > MAX_VALUE_CHARS ? undefined : { s, path };
+    return s.length > MAX_VALUE_CHARS ? undefined : withHome({ s, path }, homeOf(pieces));
   }
   if (loops.length > MAX_LOOPS) return undefined;
   const budget = ctx.altBudget;
@@ -354,13 +379,16 @@ export function combine(ctx: EvalContext, pieces: readonly Val[], build: (parts:
     if (s.length > MAX_VALUE_CHARS) return undefined;
     out.push(s);
   }
-  return { s: out[0]!, path, alts: out, loops, iters: rowIters };
+  return withHome({ s: out[0]!, path, alts: out, loops, iters: rowIters }, homeOf(pieces));
 }
 
 /** `f` applied to each value of `val` (to `val` itself without alternatives); unknown if any result is. */
 function eachValue(ctx: EvalContext, val: Val, f: (v: Val) => Val | undefined): Val | undefined {
   const alts = val.alts;
-  if (alts === undefined) return f(val);
+  if (alts === undefined) {
+    const r = f(val);
+    return r === undefined || val.home !== true ? r : withHome({ ...r }, true);
+  }
   const budget = ctx.altBudget;
   if (budget === undefined || budget.left < alts.length) return undefined;
   budget.left -= alts.length;
@@ -372,7 +400,7 @@ function eachValue(ctx: EvalContext, val: Val, f: (v: Val) => Val | undefined): 
     path = r.path;
     out.push(r.s);
   }
-  return { s: out[0]!, path, alts: out, loops: val.loops, iters: val.iters };
+  return withHome({ s: out[0]!, path, alts: out, loops: val.loops, iters: val.iters }, val.home);
 }
 
 /** `String.raw` applied to the template starting at token `i`: its raw text, substitutions as in any template. */
@@ -502,8 +530,8 @@ function argValues(ctx: EvalContext, args: readonly CallArg[], depth: number): V
 /** `os.path.join`-like joining of argument values (every combination when some have alternatives). */
 function joined(ctx: EvalContext, parts: readonly Val[] | undefined, path: boolean): Val | undefined {
   if (parts === undefined || parts.length === 0) return undefined;
-  if (parts.length === 1 && parts[0]!.alts === undefined) return { s: parts[0]!.s, path };
-  if (parts.length === 2 && parts[0]!.alts === undefined && parts[1]!.alts === undefined) return { s: joinPaths([parts[0]!.s, parts[1]!.s]), path };
+  if (parts.length === 1 && parts[0]!.alts === undefined) return withHome({ s: parts[0]!.s, path }, parts[0]!.home);
+  if (parts.length === 2 && parts[0]!.alts === undefined && parts[1]!.alts === undefined) return withHome({ s: joinPaths([parts[0]!.s, parts[1]!.s]), path }, homeOf(parts));
   return combine(ctx, parts, joinPaths, path);
 }
 
@@ -544,9 +572,10 @@ function callValue(ctx: EvalContext, chain: readonly string[], args: readonly Ca
       return parts === undefined ? undefined : parts.length > 0 ? joined(ctx, parts, true) : { s: '.', path: true };
     }
     if (qual === 'str') return firstArg(ctx, args, depth) ?? integerText(ctx, args);
+    if (qual === 'os.path.expanduser') return expanded(firstArg(ctx, args, depth));
     if (PY_IDENTITY.has(qual)) return firstArg(ctx, args, depth);
     if (qual === 'os.getcwd' || qual.endsWith('Path.cwd')) return { s: '.', path: qual.endsWith('cwd') && qual !== 'os.getcwd' };
-    if (qual.endsWith('Path.home')) return { s: '~', path: true };
+    if (qual.endsWith('Path.home')) return { s: '~', path: true, home: true };
     if (qual === 'os.path.dirname') {
       const v = firstArg(ctx, args, depth);
       return v ? eachValue(ctx, v, (x) => ({ s: dirname(x.s) || '.', path: false })) : undefined;
@@ -584,8 +613,9 @@ function methodValue(ctx: EvalContext, val: Val, method: string, args: readonly 
   switch (method) {
     case 'resolve':
     case 'absolute':
-    case 'expanduser':
       return val;
+    case 'expanduser':
+      return expanded(val);
     case 'joinpath': {
       const parts = argValues(ctx, args, depth);
       return parts ? combine(ctx, [val, ...parts], joinPaths, true) : undefined;
@@ -596,13 +626,13 @@ function methodValue(ctx: EvalContext, val: Val, method: string, args: readonly 
       const base = basename(val.s);
       const dot = base.lastIndexOf('.');
       const stem = dot > 0 ? val.s.slice(0, val.s.length - (base.length - dot)) : val.s;
-      return { s: stem + v.s, path: true };
+      return withHome({ s: stem + v.s, path: true }, val.home);
     }
     case 'with_name': {
       const v = firstArg(ctx, args, depth);
       if (!v || v.alts !== undefined) return undefined;
       const dir = dirname(val.s);
-      return { s: dir ? joinPaths([dir, v.s]) : v.s, path: true };
+      return withHome({ s: dir ? joinPaths([dir, v.s]) : v.s, path: true }, val.home);
     }
     default:
       return undefined;
@@ -611,7 +641,7 @@ function methodValue(ctx: EvalContext, val: Val, method: string, args: readonly 
 
 function attrValue(ctx: EvalContext, val: Val, attr: string): Val | undefined {
   if (ctx.lang !== 'python' || !val.path) return undefined;
-  if (attr === 'parent') return { s: dirname(val.s) || '.', path: true };
+  if (attr === 'parent') return withHome({ s: dirname(val.s) || '.', path: true }, val.home);
   if (attr === 'name') return { s: basename(val.s), path: false };
   return undefined;
 }

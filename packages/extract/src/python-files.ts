@@ -551,7 +551,8 @@ function trackAssignment(ctx: EvalContext, blocks: PythonBlocks, i: number): voi
 /** Turns a value into a file path; generic detectors also require it to look like a file. */
 function accept(val: Val | undefined, requirePathLike: boolean): string | undefined {
   if (val === undefined || val.alts !== undefined || val.num === true) return undefined;
-  const p = toFilePath(val.s);
+  // A `~` Python did not expand (`open('~/x')`) is a directory named `~`, as a quoted one in shell: `./~/x`.
+  const p = toFilePath(val.home !== true && val.s.charCodeAt(0) === 126 /* ~ */ ? './' + val.s : val.s);
   if (p === undefined) return undefined;
   if (requirePathLike && !isPathLike(p)) return undefined;
   return p;
@@ -561,14 +562,18 @@ function add(sink: FileSink, dir: Direction, path: string | undefined): void {
   if (path !== undefined) (dir === 'w' ? sink.written : sink.read).add(path);
 }
 
-/** Adds the file an argument names (every value, for a loop variable); returns the first. */
-function addArg(ctx: EvalContext, sink: FileSink, dir: Direction, arg: CallArg | undefined, requirePathLike: boolean): string | undefined {
-  const val = evalArg(ctx, arg);
+/**
+ * Adds the file an argument names (every value, for a loop variable); returns the first. `expandsUser`: the callee
+ * expands a leading `~` itself (pandas' `stringify_path`, polars' `normalize_filepath`): home's.
+ */
+function addArg(ctx: EvalContext, sink: FileSink, dir: Direction, arg: CallArg | undefined, requirePathLike: boolean, expandsUser = false): string | undefined {
+  const found = evalArg(ctx, arg);
+  const val = expandsUser && found !== undefined && found.home !== true ? { ...found, home: true } : found;
   if (val?.alts !== undefined) {
     let first: string | undefined;
     if (val.num === true) return undefined;
     for (const s of val.alts) {
-      const p = accept({ s, path: val.path }, requirePathLike);
+      const p = accept({ s, path: val.path, home: val.home }, requirePathLike);
       add(sink, dir, p);
       first ??= p;
     }
@@ -659,7 +664,7 @@ function analyseCall(
   // Methods on a known pathlib.Path receiver.
   if (receiver?.path) {
     // Every value of a receiver built from a loop variable (`Path(f"{n}.txt").write_text(...)`).
-    const ps = receiver.alts === undefined ? [accept(receiver, false)] : receiver.alts.map((s) => accept({ s, path: true }, false));
+    const ps = receiver.alts === undefined ? [accept(receiver, false)] : receiver.alts.map((s) => accept({ s, path: true, home: receiver.home }, false));
     const addAll = (dir: Direction): void => {
       for (const p of ps) add(sink, dir, p);
     };
@@ -683,7 +688,7 @@ function analyseCall(
     if (v === undefined || v.num === true) return;
     const ext = NP_WRITE[npName]!;
     // np.save('x') writes 'x.npy': numpy appends the extension when missing. Every value of a loop variable.
-    for (const s of v.alts ?? [v.s]) add(sink, 'w', accept({ s: ext && extensionOf(s) !== ext.slice(1) ? s + ext : s, path: v.path }, false));
+    for (const s of v.alts ?? [v.s]) add(sink, 'w', accept({ s: ext && extensionOf(s) !== ext.slice(1) ? s + ext : s, path: v.path, home: v.home }, false));
     return;
   }
   if (npName !== undefined && NP_READ.has(npName)) {
@@ -693,14 +698,14 @@ function analyseCall(
   if (name === 'tofile') return void addArg(ctx, sink, 'w', argAt(args, 0, ['fid', 'file']), false);
   // pandas-style writers, on any receiver.
   if (PANDAS_WRITERS.has(name) && call.chain.length + (call.receiver ? 1 : 0) > 0) {
-    return void addArg(ctx, sink, 'w', argAt(args, 0, PANDAS_PATH_KWS), name === 'to_string' || name === 'to_html' || name === 'to_latex' || name === 'to_markdown');
+    return void addArg(ctx, sink, 'w', argAt(args, 0, PANDAS_PATH_KWS), name === 'to_string' || name === 'to_html' || name === 'to_latex' || name === 'to_markdown', true);
   }
   // GeoPandas' `gdf.to_file(p, driver=…)` (and WordCloud's `wc.to_file(p)`): a generic name, so the value must look like a file.
   if (name === 'to_file' && call.chain.length + (call.receiver ? 1 : 0) > 0) return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename', 'path']), true);
   if (name === 'ExcelWriter' || name === 'HDFStore') {
     const modeArg = argAt(args, 1, ['mode']);
     const dirs = modeArg === undefined && name === 'ExcelWriter' ? (['w'] as Direction[]) : modeDirections(evalArg(ctx, modeArg), modeArg !== undefined);
-    for (const d of name === 'HDFStore' && modeArg === undefined ? (['r', 'w'] as Direction[]) : dirs) addArg(ctx, sink, d, argAt(args, 0, ['path']), false);
+    for (const d of name === 'HDFStore' && modeArg === undefined ? (['r', 'w'] as Direction[]) : dirs) addArg(ctx, sink, d, argAt(args, 0, ['path']), false, true);
     return;
   }
   if (name === 'savefig') return void addArg(ctx, sink, 'w', argAt(args, 0, ['fname']), false);
@@ -708,7 +713,7 @@ function analyseCall(
     const src = addArg(ctx, sink, 'r', argAt(args, 0, ['src']), false);
     const dstVal = evalArg(ctx, argAt(args, 1, ['dst']));
     // A destination ending in '/' is a directory: the file keeps its name.
-    const dst = dstVal && src && /\/$/.test(dstVal.s) ? { s: dstVal.s + basename(src), path: false } : dstVal;
+    const dst = dstVal && src && /\/$/.test(dstVal.s) ? { s: dstVal.s + basename(src), path: false, home: dstVal.home } : dstVal;
     return add(sink, 'w', accept(dst, false));
   }
   if (qual === 'torch.save') return void addArg(ctx, sink, 'w', argAt(args, 1, ['f']), false);
@@ -730,9 +735,10 @@ function analyseCall(
   }
   // `read_sql*`/`read_gbq` take a query, not a file.
   if (name.startsWith('read_') && !PATH_READ_METHODS.has(name) && !name.startsWith('read_sql') && name !== 'read_gbq') {
-    return void addArg(ctx, sink, 'r', argAt(args, 0, READ_KWS), true);
+    // Data-frame readers expand `~` themselves (pandas, polars, geopandas): home's file.
+    return void addArg(ctx, sink, 'r', argAt(args, 0, READ_KWS), true, true);
   }
-  if (name.startsWith('write_') && !PATH_WRITE_METHODS.has(name)) return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename', 'fname', 'path', 'file']), true);
+  if (name.startsWith('write_') && !PATH_WRITE_METHODS.has(name)) return void addArg(ctx, sink, 'w', argAt(args, 0, ['filename', 'fname', 'path', 'file']), true, true);
   const handleReceiver = handleKind !== undefined;
   if (name === 'write' && !handleReceiver && (hasKeyword(args, 'format') || hasKeyword(args, 'overwrite'))) {
     return void addArg(ctx, sink, 'w', argAt(args, 0, ['output']), true);

@@ -20,7 +20,8 @@
  * reads them (`shell-interpreters.ts`), with the files a runtime loads first
  * (`node -r ./setup.js`, `--env-file .env`). Wrappers, environment runners and
  * package managers are passed over to the command they run (`sudo`, `env`,
- * `uv run`, `npx`, `npm exec`, `pnpm dlx`, `yarn node`, `bun x`); a shell
+ * `uv run`, `npx`, `npm exec`, `pnpm dlx`, `yarn node`, `bun x`, `bun tsx`; `bun build`:
+ * `shell-bun-build.ts`); a shell
  * string one runs (`npx -c CMD`) is handed on as shell code, and a directory
  * one names (`env -C sub`, `bun --cwd sub`) is where the command's relative
  * paths are (`InDir`). An unquoted here-document's body is
@@ -32,6 +33,7 @@ import { basename, extensionOf, isAbsolutePath, toFilePath } from './paths.js';
 import { MAX_VALUE_CHARS } from './evaluate.js';
 import { catPipedHeredoc, heredocOf, heredocText, stdinRedirect, type ExpansionBudget, type Heredoc } from './shell-stdin.js';
 import { programSource, type InterpreterLanguage, type RuntimeFile, type RuntimeFiles } from './shell-interpreters.js';
+import { bunBuildArguments, outdirBundles } from './shell-bun-build.js';
 import { lexShell, wordText, type ShellCommand, type ShellWord } from './lexer-shell.js';
 import { WordSet } from './word-set.js';
 
@@ -59,6 +61,13 @@ interface WrapperOptions {
   readonly file?: ReadonlySet<string>;
   /** Whether a duration is an option too (`timeout 60 python x.py`). */
   readonly duration?: boolean;
+  /**
+   * Where given, the flags it knows (each `--no-` form too, and `--config.*`): an option word in none of its tables
+   * makes it exit, running nothing (pnpm: `unexpected argument '--foo' found`).
+   */
+  readonly flags?: ReadonlySet<string>;
+  /** Options that print its help or version and exit (`pnpm -h node a.js`). */
+  readonly exits?: ReadonlySet<string>;
 }
 const NO_OPTIONS_OF_ITS_OWN: WrapperOptions = { value: new Set() };
 /** npm's (`npm exec`, `npm x`) and npx's: `npx [options] <command>[@version] [args]`; `-c CMD` runs a shell string. */
@@ -74,12 +83,34 @@ const BUNX_OPTIONS: WrapperOptions = {
   nestedDirs: true,
   file: optionSet('--env-file'),
 };
-/** pnpm's before its subcommand: `-C`/`--dir` is where `exec` runs (not `dlx`); `-r`, `--filter` run in packages' directories. */
+/**
+ * pnpm's before its subcommand: `-C`/`--dir` (`--prefix`, npm's spelling) is where `exec` runs (not `dlx`); `-r`,
+ * `--filter` run in packages' directories. pnpm 12.26 exits on an option it does not know (`pnpm --foo node a.js`,
+ * `pnpm -z exec …`): its `--help`'s options and the settings it takes there, each tried (`--ignore-scripts`,
+ * `--package-import-method copy`, …); pnpm 10's `-c`/`--shell-mode` and `--workspace-dir` are kept.
+ */
 const PNPM_OPTIONS: WrapperOptions = {
-  value: optionSet('-C --dir --filter -F --filter-prod --reporter --loglevel --workspace-dir --test-pattern --changed-files-ignore-pattern'),
-  dir: optionSet('-C --dir'),
+  value: optionSet(
+    '-C --dir --prefix --filter -F --filter-prod --reporter --loglevel --workspace-dir --test-pattern --changed-files-ignore-pattern ' +
+      '--store-dir --store --state-dir --npmrc-auth-file --workspace-packages --registry --https-proxy --http-proxy --no-proxy ' +
+      '--workspace-concurrency --env-file --lockfile-dir --virtual-store-dir --modules-dir --package-import-method --node-linker ' +
+      '--public-hoist-pattern --hoist-pattern --child-concurrency --global-dir --cache-dir --userconfig --resume-from --local-address ' +
+      '--minimum-release-age --merge-git-branch-lockfiles-branch-pattern',
+  ),
+  dir: optionSet('-C --dir --prefix'),
   elsewhere: optionSet('-r --recursive --filter -F --filter-prod -w --workspace-root'),
   shellMode: optionSet('-c --shell-mode'),
+  flags: optionSet(
+    '-y --yes --ignore-workspace --color --progress --stream --aggregate-output --use-stderr --fail-if-no-match ' +
+      '--include-workspace-root --sort --reverse --parallel -s --silent --sequential --ignore-scripts --frozen-lockfile ' +
+      '--prefer-frozen-lockfile --offline --prefer-offline --shamefully-hoist --strict-peer-dependencies --side-effects-cache ' +
+      '--dangerously-allow-all-builds --unsafe-perm --hoist --lockfile-only --lockfile --shared-workspace-lockfile ' +
+      '--link-workspace-packages --prefer-workspace-packages --verify-store-integrity --optimistic-repeat-install ' +
+      // (review, 2026-12-07: settings pnpm 12.26 takes that its `--help` does not list, each tried)
+      '--bail --report-summary --reporter-hide-prefix --engine-strict --ignore-pnpmfile --strict-ssl --save-workspace-protocol ' +
+      '--side-effects-cache-readonly --virtual-store-only --lockfile-include-tarball-url',
+  ),
+  exits: optionSet('-h --help -v --version'),
 };
 /** `pnpm dlx`'s (and pnpx's). */
 const PNPM_DLX_OPTIONS: WrapperOptions = { value: optionSet('--package --allow-build --reporter'), shellMode: optionSet('-c --shell-mode') };
@@ -233,15 +264,17 @@ interface Found {
   shellMode: boolean;
   /** Files read (`bunx --env-file .env`, `uv run --env-file .env`), in the directory the command runs in. */
   files: (string | undefined)[] | undefined;
+  /** Whether an option makes the tool exit before it runs the command (`pnpm --foo`, `pnpm -h`). */
+  exits: boolean;
 }
 
 function newFound(): Found {
-  return { dirs: undefined, elsewhere: false, shell: undefined, shellMode: false, files: undefined };
+  return { dirs: undefined, elsewhere: false, shell: undefined, shellMode: false, files: undefined, exits: false };
 }
 /** For options that name nothing (`namesSomething`): never written to (frozen: a write would throw). */
 const NOTHING_FOUND: Found = Object.freeze(newFound());
 function namesSomething(o: WrapperOptions): boolean {
-  return o.dir !== undefined || o.elsewhere !== undefined || o.shell !== undefined || o.shellMode !== undefined || o.file !== undefined;
+  return o.dir !== undefined || o.elsewhere !== undefined || o.shell !== undefined || o.shellMode !== undefined || o.file !== undefined || o.flags !== undefined;
 }
 
 /** Sets `found`'s directories and files in `sink`: the sink the command's own files go to. */
@@ -266,6 +299,16 @@ function readOptions(words: readonly ShellWord[], j: number, options: WrapperOpt
     const eq = r.startsWith('--') ? r.indexOf('=') : -1;
     const name = eq > 0 ? r.slice(0, eq) : r;
     const next = eq > 0 ? j + 1 : options.value.has(name) ? j + 2 : j + 1;
+    if (options.flags !== undefined && !knownOption(options, name)) {
+      // Short options run together (`pnpm -ys`, `-Csub`): each letter read.
+      const after = r.length > 2 && r.charCodeAt(1) !== 45 /* - */ ? readCluster(words, j, options, vars, found) : -1;
+      if (after < 0) {
+        found.exits = true;
+        return j;
+      }
+      j = after;
+      continue;
+    }
     if (options.dir?.has(name) === true || options.file?.has(name) === true) {
       // The value: after `=`, else the next word.
       const value = eq > 0 ? pathAfter(words[j]!, eq + 1, vars) : pathValue(words[j + 1], vars);
@@ -279,6 +322,38 @@ function readOptions(words: readonly ShellWord[], j: number, options: WrapperOpt
     j = next;
   }
   return j;
+}
+
+/**
+ * A cluster of short options (`-ys`, `-rC sub`, `-Csub`) of a tool exiting on options it does not know: the index
+ * after it, or -1 when it holds a letter the tool does not know or one that exits (`-yh`). A letter with a value ends
+ * it: the rest of the word, else the next word.
+ */
+function readCluster(words: readonly ShellWord[], j: number, options: WrapperOptions, vars: ReadonlyMap<string, string>, found: Found): number {
+  const r = wordText(words[j]!);
+  for (let p = 1; p < r.length; p++) {
+    const o = '-' + r[p];
+    if (!knownOption(options, o)) return -1;
+    if (options.value.has(o)) {
+      const attached = p + 1 < r.length;
+      // `-C=sub` is `-C sub`: clap drops the `=` of an attached value.
+      const at = r.charCodeAt(p + 1) === 61 /* = */ ? p + 2 : p + 1;
+      if (options.dir?.has(o) === true) setDir(found, attached ? pathAfter(words[j]!, at, vars) : pathValue(words[j + 1], vars), options.nestedDirs === true);
+      if (options.elsewhere?.has(o) === true) found.elsewhere = true;
+      return attached ? j + 1 : j + 2;
+    }
+    if (options.elsewhere?.has(o) === true) found.elsewhere = true;
+    else if (options.shellMode?.has(o) === true) found.shellMode = true;
+  }
+  return j + 1;
+}
+
+/** Whether a tool exiting on options it does not know (`flags`) knows option `name` (`--x` of `--x=v`; assignments, durations). */
+function knownOption(o: WrapperOptions, name: string): boolean {
+  if (name.charCodeAt(0) !== 45 /* - */) return true;
+  if (o.exits?.has(name) === true) return false;
+  if (o.flags!.has(name) || o.value.has(name) || o.elsewhere?.has(name) === true || o.shellMode?.has(name) === true) return true;
+  return name.startsWith('--no-') ? o.flags!.has('--' + name.slice(5)) : name.startsWith('--config.');
 }
 
 /** A directory option's value: the one directory the command runs in, or (`nested`) one more below the last. */
@@ -311,7 +386,11 @@ function managerCommand(pm: string, words: readonly ShellWord[], k: number, vars
   if (pm === 'bun') {
     let j = k + 1;
     while (j < n && text(j).startsWith('-')) j++;
-    return text(j) === 'x' ? { start: j + 1, options: BUNX_OPTIONS, packages: true } : undefined;
+    if (text(j) !== 'x') return undefined;
+    // bunx reads the words before `x` as its options too; where `x` was an option's value (`bun --cwd x tsx a.ts`),
+    // it drops its first operand, where the word `x` would be, and runs the next (bun 1.4.5: the package `a.ts`).
+    const after = readOptions(words, k + 1, BUNX_OPTIONS, vars, found);
+    return { start: after + 1, options: BUNX_OPTIONS, packages: true };
   }
   if (pm === 'npm') {
     const j = readOptions(words, k + 1, NPM_OPTIONS, vars, found);
@@ -320,6 +399,7 @@ function managerCommand(pm: string, words: readonly ShellWord[], k: number, vars
   }
   if (pm === 'pnpm') {
     const j = readOptions(words, k + 1, PNPM_OPTIONS, vars, found);
+    if (found.exits) return undefined; // `unexpected argument '--foo' found`: nothing runs
     const sub = text(j);
     // `pnpm [opts] node a.js`: a command no script or pnpm command is named after is run as `pnpm exec` runs it.
     if (INTERPRETERS.has(sub)) return { start: j, options: undefined, packages: false };
@@ -534,6 +614,19 @@ function pathAfter(w: ShellWord, offset: number, vars: ReadonlyMap<string, strin
   return raw.charCodeAt(0) === 126 /* ~ */ ? './' + v : tildePath(raw, v);
 }
 
+/**
+ * The path after `NAME=` (`offset`: past the `=`) in an argument written as an assignment is (`dd if=~/x`): bash
+ * (not in POSIX mode) expands an unquoted tilde there, as in an assignment's value; a quoted or escaped one
+ * (`if='~/x'`, `'if=~/x'`, `if=\\~/x`) is a directory named `~`.
+ */
+function assignmentArgPath(w: ShellWord, offset: number, vars: ReadonlyMap<string, string>): string | undefined {
+  const v = wordValue(w, vars);
+  if (v === undefined || v.charCodeAt(offset) !== 126 /* ~ */) return v?.slice(offset);
+  const raw = wordText(w);
+  // `NAME=` as written, unquoted: what follows is read as an assignment's value is.
+  return raw.startsWith(v.slice(0, offset)) ? tildePath(raw.slice(offset), v.slice(offset)) : './' + v.slice(offset);
+}
+
 /** Argument `index` of the command at `k` as a path from character `offset` (a runtime's `--cwd=sub`, `-r ./x.js`). */
 function argPath(words: readonly ShellWord[], k: number, args: readonly (string | undefined)[], index: number, offset: number, vars: ReadonlyMap<string, string>): string | undefined {
   return offset === 0 ? args[index] : pathAfter(words[k + 1 + index]!, offset, vars);
@@ -643,6 +736,8 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: Sinks, embe
     if (program.kind === 'inline') handOn(code, rawArgs[program.index]!.length - program.offset, interpreter, state, embedded);
     else if (program.kind === 'script') addPath(own.read, args[program.index]); // standard input is its data
     else if (program.kind === 'stdin') stdinProgram(cmd, state, piped, interpreter, embedded);
+    else if (program.kind === 'bin') runBin(cmd, k + 1 + program.index, state, piped, own, embedded);
+    else if (program.kind === 'build') bunBuild(words, k, args, program.index, vars, own);
     return;
   }
   switch (name) {
@@ -692,9 +787,10 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: Sinks, embe
       addPath(files.read, operandValues(rawArgs, args, UNZIP_OPTIONS)[0]);
       return;
     case 'dd':
-      for (const a of args) {
-        if (a?.startsWith('if=')) addPath(files.read, a.slice(3));
-        if (a?.startsWith('of=')) addPath(files.written, a.slice(3));
+      for (let j = 0; j < args.length; j++) {
+        const a = args[j];
+        if (a?.startsWith('if=')) addPath(files.read, assignmentArgPath(words[k + 1 + j]!, 3, vars));
+        if (a?.startsWith('of=')) addPath(files.written, assignmentArgPath(words[k + 1 + j]!, 3, vars));
       }
       return;
     case 'pip':
@@ -728,6 +824,42 @@ function analyseCommand(cmd: ShellCommand, state: ScriptState, sink: Sinks, embe
       }
     }
   }
+}
+
+/**
+ * The command a package's binary runs (`bun tsx a.ts`: `tsx a.ts`, from word `at`), read as a command of the
+ * script's, its paths in `sink` (bun's `--cwd`); the redirections were read, but for the here-documents it may read.
+ */
+function runBin(cmd: ShellCommand, at: number, state: ScriptState, piped: Heredoc | undefined, sink: Sinks, embedded: EmbeddedCode): void {
+  const redirects = cmd.redirects.filter((r) => r.op === '<<' || r.op === '<<-' || r.op === '<<<');
+  state.piped = piped;
+  analyseCommand({ words: cmd.words.slice(at), redirects, pipe: cmd.pipe }, state, sink, embedded);
+}
+
+/** `bun build` (its arguments from argument `from` of the command at `k`): its entry points read, its bundles written. */
+function bunBuild(words: readonly ShellWord[], k: number, args: readonly (string | undefined)[], from: number, vars: ReadonlyMap<string, string>, sink: Sinks): void {
+  const build = bunBuildArguments(args.map((a, j) => a ?? wordText(words[k + 1 + j]!)), from);
+  if (build === undefined) return; // `bun build -t x.ts`: an `Invalid Argument`
+  const entries: string[] = [];
+  for (const j of build.entries) {
+    const e = args[j] === undefined ? undefined : toFilePath(args[j]!);
+    // A path with an extension (`src/main.ts`); a bare name is a package, `$X` not known.
+    if (e === undefined || extensionOf(e) === '') continue;
+    entries.push(e);
+    addPath(sink.read, e);
+  }
+  const out = (v: { index: number; offset: number } | undefined): string | undefined => (v === undefined ? undefined : argPath(words, k, args, v.index, v.offset, vars));
+  if (build.outfile !== undefined) addPath(sink.written, out(build.outfile));
+  else if (build.compile) {
+    // `bun build --compile ./src/cli.ts` writes ./cli: the first entry's name without its extension.
+    const at = build.entries[0];
+    const first = at === undefined ? undefined : args[at];
+    const e = first === undefined ? undefined : toFilePath(first);
+    if (e !== undefined && entries[0] === e) addPath(sink.written, basename(e).slice(0, -extensionOf(e).length - 1));
+  }
+  const dir = out(build.outdir);
+  if (dir === undefined || build.renamed || entries.length !== build.entries.length) return;
+  for (const b of outdirBundles(entries) ?? []) addPath(sink.written, dir + '/' + b);
 }
 
 /**

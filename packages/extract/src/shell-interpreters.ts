@@ -15,9 +15,11 @@
  *   is a flag); deno's `run`/`serve`/`eval`/`test`/`bench`, bun's `run`/`test`,
  *   tsx's `watch` and node's `inspect` are subcommands, and node's `--test`
  *   runs its operands as tests (bun's bare ones filter test files' names);
- *   node exits on a short option word it does not know (`-r./x.js`); deno and bun take an
- *   operand that looks like no file for a task, a package.json script or a
- *   subcommand: nothing followed. What a runtime reads besides its program
+ *   node exits on a short option word it does not know (`-r./x.js`, `-rfoo`), tsx on
+ *   one holding a letter of its own (`-expose-gc`), bun on a letter it does not know
+ *   (`-t`); deno and bun take an operand that looks like no file for a task, a
+ *   package.json script or a subcommand: nothing followed, but bun's package
+ *   binaries tsx and ts-node (`bun tsx a.ts`: `bin`) and `bun build` (`build`). What a runtime reads besides its program
  *   (`-r ./setup.js`, `--env-file .env`, test files) and the directory
  *   it runs in (`bun --cwd sub`) go to the caller's `RuntimeFiles`.
  * - shells: every letter of `-xyz`/`+xyz` is read; each `o`/`O` takes the
@@ -42,6 +44,10 @@ export type ProgramSource =
   | { readonly kind: 'stdin' }
   /** Test files, listed in `RuntimeFiles` (`node --test a.js b.js`, `deno test`, `bun test`): none when none is named. */
   | { readonly kind: 'tests' }
+  /** A package's binary bun runs by its name (`bun tsx a.ts`, `bun run ts-node b.ts`): the command in argument `index`. */
+  | { readonly kind: 'bin'; readonly index: number }
+  /** `bun build`: its arguments start at argument `index` (`shell-bun-build.ts`). */
+  | { readonly kind: 'build'; readonly index: number }
   | { readonly kind: 'none' };
 
 /** Where an option's value is: argument `index` from character `offset` (`--cwd=sub`: after the `=`). */
@@ -135,6 +141,8 @@ type JsOption =
   | 'value'
   /** Takes the next word unless it starts with `-` (an optional value: deno's `--lock [FILE]`, clap's `0..=1`). */
   | 'optional'
+  /** Takes a value after `=` only, never the next word (bun's `-c`/`--config`: `bun -c ./a.js` runs a.js). */
+  | 'attached'
   /** Its value is the program (`-e CODE`, `--eval=CODE`). */
   | 'code'
   /** Runs no program of the snippet's (`node --run build`: a package.json script). */
@@ -159,10 +167,12 @@ type JsOption =
   /** Reads its script without running it (node's `--check`): with `--test`, node exits. */
   | 'check'
   /** A plain flag, where the runtime's other table says otherwise (`bun test`'s `-u`, bun's `-u` a value before it). */
-  | 'flag';
+  | 'flag'
+  /** Prints its help or version and exits (bun's `-h`, `-v`): nothing runs, nothing is loaded. */
+  | 'exit';
 
-/** What a subcommand runs: the script after it, the code after it, each file operand (`deno test`), or node's debugger. */
-type Subcommand = 'run' | 'eval' | 'test' | 'inspect';
+/** What a subcommand runs: the script after it, the code after it, each file operand (`deno test`), node's debugger, or bun's bundler. */
+type Subcommand = 'run' | 'eval' | 'test' | 'inspect' | 'build';
 
 /** How a JavaScript runtime reads its arguments (sources in the README, *shell*). */
 interface JsCli {
@@ -179,6 +189,11 @@ interface JsCli {
    * subcommand of theirs by its bare name (`bun dev`, `deno task build`, `bun install`), nothing of the snippet's.
    */
   readonly fileOperand: boolean;
+  /**
+   * Packages' binaries it runs by their bare name, for the JavaScript runtimes among them (bun: `bun tsx a.ts` runs
+   * node_modules/.bin/tsx; `bun node a.js` is `Script not found "node"`).
+   */
+  readonly bins?: ReadonlySet<string>;
   /** Whether the program is standard input when no operand names one (node's; deno and bun then open a REPL or help). */
   readonly stdinByDefault: boolean;
   /** Whether the files it loads are read in the directory its `cwd` option names (bun), or in the shell's (ts-node's `-r`). */
@@ -214,6 +229,18 @@ interface JsCli {
   readonly testArgsAfterDashDash: boolean;
   /** Whether a short option word it does not know makes it exit (node: `-r./x.js` is a `bad option`). */
   readonly badShortOptionExits: boolean;
+  /**
+   * The letters its short options are made of, where a letter it does not know makes it exit (bun: `bun -t ./b.js`
+   * is an `Invalid Argument '-t'`), and (`testLetters`) those of its test runner, read after its test subcommand.
+   */
+  readonly letters?: string;
+  readonly testLetters?: string;
+  /**
+   * Letters it reads out of a single-dash word before node hands the rest to V8 (tsx: `e`, `h`, `p`, `v`): a word
+   * holding one is mangled (`tsx -expose-gc` hands node `-xos-gc`, `-jitless` `-jitlss`) or prints its help or
+   * version (`-harmony`): nothing runs.
+   */
+  readonly singleDashLetters?: RegExp;
   /** Whether `_` in a long option's name is `-` (node: `--stack_size=1`, `--inspect_port 9229`). */
   readonly underscores: boolean;
   /**
@@ -295,7 +322,7 @@ const TSX: JsCli = {
     esm: '',
   }),
   subcommands: new Map([['watch', 'run'], ['inspect', 'inspect']]),
-  v8SingleDash: false,
+  singleDashLetters: /[ehpv]/,
 };
 /**
  * ts-node 10 (the `arg` library: `--camelCase` and `--hyphen-case`, short flags run together); `-p` is a flag.
@@ -355,7 +382,7 @@ const DENO: JsCli = {
   modulesNeedProgram: false,
 };
 /**
- * bun (its clap): `-c`/`--config` take the next word unless it starts with `-`; `--inspect` its value after `=`;
+ * bun (its clap): `-c`/`--config` take a value after `=` only (`bun -c ./a.js` runs a.js); `--inspect` its value after `=`;
  * `-r`/`--preload` a module (a bare name is a package: `bun --preload setup.ts` looks for it in the registry).
  */
 const BUN: JsCli = {
@@ -369,12 +396,20 @@ const BUN: JsCli = {
     file: '--env-file',
     cwd: '--cwd',
     code: '--eval --print',
-    optional: '--config',
+    attached: '--config',
+    exit: '--help --version',
   }),
-  short: new Map([['d', 'value'], ['l', 'value'], ['r', 'module'], ['u', 'value'], ['F', 'value'], ['c', 'optional'], ['e', 'code'], ['p', 'code']]),
+  short: new Map([
+    ['d', 'value'], ['l', 'value'], ['r', 'module'], ['u', 'value'], ['F', 'value'], ['c', 'attached'], ['e', 'code'], ['p', 'code'],
+    ['h', 'exit'], ['v', 'exit'],
+  ]),
+  // bun 1.4.5, each letter tried: `-b` (`--bun`) and `-i` (auto-install) are flags; `bun test` has `-t`, no `-b`, `-v`, `-F`.
+  letters: 'bcdehilpruvF',
+  testLetters: 'cdehilprtu',
   clusters: true,
-  subcommands: new Map([['run', 'run'], ['test', 'test']]),
+  subcommands: new Map([['run', 'run'], ['test', 'test'], ['build', 'build']]),
   fileOperand: true,
+  bins: new Set(['tsx', 'ts-node']),
   stdinByDefault: false,
   loadsInCwd: true,
   subcommandFirstWord: true,
@@ -428,6 +463,8 @@ function optionEffect(kind: JsOption | undefined, words: readonly string[], j: n
   switch (kind) {
     case 'flag':
       return FLAG;
+    case 'exit':
+      return EXITS;
     case 'code':
       if (offset >= 0) return { program: inline(j, offset), skip: 0 };
       return { program: next === undefined ? NONE : inline(j + 1, 0), skip: 1 };
@@ -441,6 +478,8 @@ function optionEffect(kind: JsOption | undefined, words: readonly string[], j: n
       return offset >= 0 ? FLAG : EXITS;
     case 'value':
       return offset >= 0 ? FLAG : TAKES_NEXT;
+    case 'attached':
+      return FLAG;
     case 'optional':
       return offset >= 0 || next === undefined || next.charCodeAt(0) === 45 ? FLAG : TAKES_NEXT;
     case 'env':
@@ -460,6 +499,18 @@ function optionEffect(kind: JsOption | undefined, words: readonly string[], j: n
   }
 }
 
+/**
+ * V8's flags whose names start with `r` (node 20.20's `--v8-options`, checked by a test against the running node):
+ * node reads one letter a short option word, so `-rfoo` is no `-r foo` but a word it hands to V8, which knows no
+ * `--rfoo` (`bad option`): node exits. Names starting with other letters are not listed (`-expose-gc` is taken for
+ * a flag, as an unknown `--name` is); `-r` is the option whose value is written attached.
+ */
+export const V8_R_FLAGS: ReadonlySet<string> = new Set(
+  ('reset-interrupt-on-ic-update reset-ticks-on-ic-update reserve-inline-budget-scale-factor random-gc-interval retain-maps-for-n-gc ' +
+    'reclaim-unmodified-wrappers randomize-all-allocations rehash-snapshot random-seed runtime-call-stats rcs rcs-cpu-time regexp-optimization ' +
+    'regexp-interpret-all regexp-tier-up regexp-tier-up-ticks regexp-peephole-optimization regexp-backtracks-before-fallback ' +
+    'regexp-possessive-quantifier redirect-code-traces redirect-code-traces-to').split(' '),
+);
 /** Characters of a word's source text (its value not known): an expansion or quotes. */
 const UNKNOWN_WORD_RE = /[$`'"\\]/;
 /**
@@ -488,6 +539,9 @@ function v8Word(cli: JsCli, words: readonly string[], j: number, out: RuntimeFil
   if (!cli.v8SingleDash || !V8_FLAG_WORD_RE.test(w)) return EXITS;
   const eq = w.indexOf('=');
   const name = '-' + (eq < 0 ? w : w.slice(0, eq)).replace(/_/g, '-');
+  if (cli.singleDashLetters?.test(name) === true) return EXITS;
+  // `-rfoo` is no `-r foo`: a V8 flag only when V8 has one of that name (`-rcs`), else a `bad option`.
+  if (name.charCodeAt(2) === 114 /* r */ && !V8_R_FLAGS.has(name.slice(2))) return EXITS;
   const kind = cli.long.get(name);
   if (kind === 'v8') return optionEffect(kind, words, j, eq < 0 ? -1 : eq + 1, cli, out);
   return kind === undefined ? FLAG : EXITS;
@@ -503,8 +557,10 @@ function shortOptions(cli: JsCli, words: readonly string[], j: number, out: Runt
     if (cli.long.has(w) || !cli.badShortOptionExits || UNKNOWN_WORD_RE.test(w)) return longOption(cli, words, j, out, inTest);
     return v8Word(cli, words, j, out);
   }
+  const letters = inTest ? cli.testLetters : cli.letters;
   for (let p = 1; p < w.length; p++) {
     const letter = w[p]!;
+    if (letters !== undefined && !letters.includes(letter)) return EXITS; // `bun -t ./b.js`: `Invalid Argument '-t'`
     const kind = (inTest ? cli.testShort?.get(letter) : undefined) ?? cli.short.get(letter);
     if (kind === undefined || kind === 'flag') continue;
     // A letter with a value ends the cluster: the rest of the word (after a `=`) is its value, else the next word is.
@@ -517,7 +573,8 @@ function shortOptions(cli: JsCli, words: readonly string[], j: number, out: Runt
 function jsProgram(name: string, words: readonly string[], out: RuntimeFiles | undefined): ProgramSource {
   const cli = JS_CLIS.get(name) ?? NODE;
   const program = jsArguments(cli, words, out);
-  if (program.kind === 'none' && cli.modulesNeedProgram && out !== undefined) dropModules(out); // (`tests` is not `none`: a test run loads them)
+  // (`tests` is not among them: a test run loads them)
+  if ((program.kind === 'none' || program.kind === 'bin' || program.kind === 'build') && cli.modulesNeedProgram && out !== undefined) dropModules(out);
   return program;
 }
 
@@ -566,6 +623,8 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
       // bun takes the option's value for its subcommand: `bun --cwd test x.js` is `bun test` (in test/), x.js dropped.
       if (effect.skip > 0 && subcommand === undefined && cli.subcommandFirstWord) {
         subcommand = subcommandOf(cli, words[j + 1]) ?? 'run';
+        // `bun --cwd build ./x.js`: `bun build` in build/, no operand dropped (bun 1.4.5).
+        if (subcommand === 'build' && code === undefined) return { kind: 'build', index: j + 2 };
         dropOperand = subcommand === 'test';
       }
       j += effect.skip;
@@ -589,6 +648,7 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
     if (subcommand === undefined) {
       subcommand = cli.subcommands.get(w);
       if (subcommand === 'inspect') return inspectProgram(words, j);
+      if (subcommand === 'build' && code === undefined) return { kind: 'build', index: j + 1 };
       if (subcommand !== undefined && code === undefined) continue;
       subcommand = 'run'; // the first operand names no subcommand: it is the script
     }
@@ -643,7 +703,7 @@ function jsOperand(cli: JsCli, words: readonly string[], j: number, subcommand: 
   if (j >= words.length) return cli.stdinByDefault && subcommand === undefined ? STDIN : NONE;
   if (subcommand === 'eval') return inline(j, 0);
   const w = words[j]!;
-  if (cli.fileOperand && w !== '-' && !isPathLike(w)) return NONE;
+  if (cli.fileOperand && w !== '-' && !isPathLike(w)) return cli.bins?.has(w) === true ? { kind: 'bin', index: j } : NONE;
   return operand(words, j, false);
 }
 

@@ -273,10 +273,12 @@ describe('JavaScript runtimes\' arguments, read as each runtime reads them (deno
     assert.deepEqual(files(`deno run - <<'EOF'\n${WRITE}\nEOF\n`), wrote);
   });
   it('deno and bun: another subcommand, a task or a package.json script runs no program of the snippet', () => {
-    for (const cmd of ['deno task build', 'deno test --allow-all', 'deno fmt', 'deno install', 'deno run dev', 'bun run build', 'bun install', 'bun test', 'bun dev', 'bun run --bun vite', 'bun build ./index.ts --outdir dist']) {
+    for (const cmd of ['deno task build', 'deno test --allow-all', 'deno fmt', 'deno install', 'deno run dev', 'bun run build', 'bun install', 'bun test', 'bun dev', 'bun run --bun vite', 'bun build --help']) {
       assert.deepEqual(files(cmd), reads(), cmd);
     }
     assert.deepEqual(files(`deno run https://deno.land/std/examples/welcome.ts\ndeno run jsr:@std/http/file-server`), reads());
+    // `bun build` reads its entry points and writes its bundles (`shell-left-over-review2.test.ts`; before, nothing).
+    assert.deepEqual(files('bun build ./index.ts --outdir dist'), { imports: [], read: ['index.ts'], written: ['dist/index.js'] });
   });
   it('bun: `bun FILE`, `bun run FILE`, options before and after `run`, `-e`/`-p` code', () => {
     // `bun --cwd sub run z.ts` runs nothing: bun takes `sub` for its subcommand, then `run` for a script and prints its
