@@ -527,11 +527,20 @@ function cookiesRest(text: string, i: number, pair: (i: number) => number, optio
   for (;;) {
     const sep = text.charCodeAt(i) === 44 ? i : fewBlanks(text, i);
     if (text.charCodeAt(sep) !== 59 && text.charCodeAt(sep) !== 44) return i;
-    if (sep > i && text.charCodeAt(sep) !== 59) return i;
+    // Blanks before a `,` (`a=1 , sid=…`): another cookie only when a name and `=` follow (else prose: `a=1 , which …`;
+    // the cookies after it were left in clear before a review of 2026-12-07's review).
+    if (sep > i && text.charCodeAt(sep) !== 59 && !namedPairAt(text, gapFold(text, sep + 1, options))) return i;
     const next = pair(gapFold(text, sep + 1, options));
     if (next < 0) return sep + 1;
     i = next;
   }
+}
+
+/** Whether a cookie's name and its `=` are at `at`. */
+function namedPairAt(text: string, at: number): boolean {
+  let e = at;
+  while (e < text.length && e - at < MAX_NAME && isNameChar(text.charCodeAt(e))) e++;
+  return e > at && text.charCodeAt(e) === 61;
 }
 
 /**
@@ -557,6 +566,16 @@ function setCookieRest(text: string, i: number, pair: (i: number) => number, opt
       while (e < text.length && e - at < MAX_NAME && isNameChar(text.charCodeAt(e))) e++;
       if (e === at || text.charCodeAt(e) !== 61 || ATTRIBUTES.has(text.slice(at, e).toLowerCase())) return i;
       i = pair(at);
-    } else return i;
+    } else {
+      // Blanks before a `,` (`a=1; Path=/ , sid=…`), as between a request's cookies (cookiesRest): the next cookie
+      // when a name and `=` follow, no attribute's (left in clear before a review of review 4).
+      const sep = fewBlanks(text, i);
+      if (sep === i || text.charCodeAt(sep) !== 44) return i;
+      const at = gapFold(text, sep + 1, options);
+      let e = at;
+      while (e < text.length && e - at < MAX_NAME && isNameChar(text.charCodeAt(e))) e++;
+      if (e === at || text.charCodeAt(e) !== 61 || ATTRIBUTES.has(text.slice(at, e).toLowerCase())) return i;
+      i = pair(at);
+    }
   }
 }

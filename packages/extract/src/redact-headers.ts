@@ -55,13 +55,29 @@ const FOLD = `${LINE_END}[ \\t]{1,64}`;
 const YAML_NEXT_LINE = `(?:(?:[>|][1-9+-]{0,2}${BLANKS})?${FOLD})?`;
 
 /**
+ * The scheme's blank ending the header's literal, then a concatenation (`+`, PHP's `.`) and the literal holding the
+ * credential (`"Authorization: Bearer " + "…"`, `{"Authorization": "Bearer " + "…"}`; in clear before a review of
+ * 2026-12-07's review), the operator maybe on the next line.
+ */
+const LITERAL_JOINED = `[ \\t]{1,8}${QUOTE}${BLANKS}(?:\\+|\\.{1,2})${BLANKS}(?:${FOLD})?(?:\\(${BLANKS})?${OPEN}`;
+
+/**
+ * The literals joined after the credential's, each closed, up to seven (`"Bearer " + "eyJ…" + "…"`: a token split over
+ * literals, as the password rule reads a value since review 4): one credential, replaced by one tag (the second literal
+ * was left in clear before a review of review 4). A literal opening as no credential does (`+ "\n"`, `+ " "`) ends it.
+ */
+const MORE_LITERALS = `(?:${QUOTE}${BLANKS}(?:\\+|\\.{1,2})${BLANKS}(?:${FOLD})?${OPEN}[A-Za-z0-9._~+/=:!%-]{1,8192}(?=${OPEN})){0,7}`;
+/** What joins two of the literals {@link MORE_LITERALS} reads: a closing quote to the next opening one. */
+const LITERALS_JOIN_RE = /\\*["'][^"'`]*?\\*["'`]/g;
+
+/**
  * `Authorization: <scheme> <credential>`: group 1, what is kept (the header's name up to the credential); group 2,
  * the scheme; group 3, the credential (RFC 7235's token68 and what vendors put there: `:`, `!`, `%`). A prefix
  * `Proxy-`, `X-` or `HTTP_` (Django's request headers) is part of the name.
  */
 export const BEARER_RE = new RegExp(
   `(?:(?<![A-Za-z0-9_-])|(?<=\\\\[nrt]))((?:Proxy-|X-|HTTP_)?Authorization${headerSeparator(false)}${BLANKS}${YAML_NEXT_LINE}` +
-    `([A-Za-z][A-Za-z0-9_.-]{1,31})(?:[ \\t]{1,8}|${BLANKS}${FOLD}))([A-Za-z0-9._~+/=:!%-]{8,8192})`,
+    `([A-Za-z][A-Za-z0-9_.-]{1,31})(?:[ \\t]{1,8}|${BLANKS}${FOLD}|${LITERAL_JOINED}))([A-Za-z0-9._~+/=:!%-]{8,8192}${MORE_LITERALS})`,
   'gi',
 );
 
@@ -123,7 +139,9 @@ const CODE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}(?:\.[A-Za-z_][A-Za-z0-9_]{0,
  * signatures of one request, kept whole), nor a URL or a path (a `.` before a `/`: base64 has no `.`, a JWT no `/`),
  * nor a name of code or a call ({@link CODE_NAME_RE}: `Authorization: Check AuthService2.verify`, prose about code).
  */
-export function isBearerCredential(scheme: string, credential: string, input: string, end: number): boolean {
+export function isBearerCredential(scheme: string, matched: string, input: string, end: number): boolean {
+  // The literals' contents joined, their quotes and operators out ({@link MORE_LITERALS}: none between quotes).
+  const credential = matched.includes('"') || matched.includes("'") ? matched.replace(LITERALS_JOIN_RE, '') : matched;
   const prose = proseFollows(input, end);
   if (TOKEN_SCHEME_RE.test(scheme)) return !(prose && /^[a-z]+$/.test(credential));
   if (prose) return false;

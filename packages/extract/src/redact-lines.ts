@@ -234,7 +234,7 @@ function replacedValueOnLine(text: string, valueStart: number): boolean {
  * {@link valueBelowKey}): no mapping's key, list's item, comment, block indicator, flow collection, anchor, alias or
  * directive. Bounded.
  */
-export function plainScalarLine(text: string, valueStart: number): boolean {
+export function plainScalarLine(text: string, valueStart: number, memo?: LineEventMemo): boolean {
   const lineStart = blanksStart(text, valueStart);
   const c = text.charCodeAt(valueStart);
   const next = text.charCodeAt(valueStart + 1);
@@ -257,16 +257,63 @@ export function plainScalarLine(text: string, valueStart: number): boolean {
     if (i >= stop) return false;
     i++;
   }
+  if (memo !== undefined) return memo.scan(text, i, stop, inString);
+  const at = lineEventAt(text, i, stop, inString);
+  return at < 0 || lineEventEnds(text, at);
+}
+
+/**
+ * Where {@link plainScalarLine}'s forward reading first finds what decides it in `[i, stop)`, or -1: a line's end (raw, as
+ * JSON writes it, or a raw `"` when the line is in a JSON string), a comment, or a mapping's `: ` ({@link lineEventEnds}
+ * tells which).
+ */
+function lineEventAt(text: string, i: number, stop: number, inString: boolean): number {
   for (; i < stop; i++) {
     const d = text.charCodeAt(i);
-    if (d === 10 || d === 13 || (inString && d === 34) || (d === 92 && lineBreakAt(text, i) > 0)) return true;
-    if (d === 35 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) return true; // a comment
+    if (d === 10 || d === 13 || (inString && d === 34) || (d === 92 && lineBreakAt(text, i) > 0)) return i;
+    if (d === 35 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) return i; // a comment
     if (d === 58) {
       const e = text.charCodeAt(i + 1);
-      if (Number.isNaN(e) || e === 32 || e === 9 || lineBreakAt(text, i + 1) > 0) return false;
+      if (Number.isNaN(e) || e === 32 || e === 9 || lineBreakAt(text, i + 1) > 0) return i;
     }
   }
-  return true;
+  return -1;
+}
+
+/** Whether the event {@link lineEventAt} found at `at` makes the line a plain scalar's (a line's end, a comment; not a `:`). */
+function lineEventEnds(text: string, at: number): boolean {
+  return text.charCodeAt(at) !== 58;
+}
+
+/**
+ * What {@link plainScalarLine} read forward in one text, kept for its next call: a text with a value every few characters
+ * and no line end (`${API_KEY:-$X` repeated: each read up to {@link MAX_VALUE_LINE} characters) took 1.3–2 s per MB. The
+ * reading from `from` found nothing up to `reach` and, when `event` is true, what decides it at `reach`; a call reading
+ * from within `[from, reach]` starts there. One per text (the scan's positions only grow; one before `from` reads anew).
+ */
+export class LineEventMemo {
+  private from = -1;
+  private reach = -1;
+  private event = false;
+  private inString = false;
+
+  scan(text: string, i: number, stop: number, inString: boolean): boolean {
+    if (i < this.from || i > this.reach || inString !== this.inString) {
+      this.from = this.reach = i;
+      this.event = false;
+      this.inString = inString;
+    }
+    if (!this.event) {
+      const at = lineEventAt(text, this.reach, stop, inString);
+      if (at < 0) {
+        this.reach = Math.max(this.reach, stop);
+        return true;
+      }
+      this.reach = at;
+      this.event = true;
+    }
+    return this.reach >= stop || lineEventEnds(text, this.reach);
+  }
 }
 
 /**

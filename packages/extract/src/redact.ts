@@ -22,10 +22,11 @@ import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCookies } from './redact-cookies.js';
 import { jarNameIn, redactCookieJars } from './redact-cookie-jars.js';
+import { TemplateTicks } from './redact-template-ticks.js';
 import { BEARER_RE, bearerLinesHold, isBearerCredential, isSchemeName } from './redact-headers.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import type { CutKeys } from './redact-cut-values.js';
-import { blanksStart, escapedBreak, KeptBlocks, keyColumn, lineBreakAt, NEXT_LINE, plainContinuationEnd, plainScalarLine, readBlock, valueBelowKey } from './redact-lines.js';
+import { blanksStart, escapedBreak, KeptBlocks, keyColumn, lineBreakAt, LineEventMemo, NEXT_LINE, plainContinuationEnd, plainScalarLine, readBlock, valueBelowKey } from './redact-lines.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
@@ -525,7 +526,7 @@ function valuePattern(esc: number, listOpen = false, joined = false): string {
     `([ \\t]${MORE_CHAR}{0,1024}(?=[\\r\\n]|\\\\{1,7}[nr]|$|(?<=[ \\t])#|${CLOSING_QUOTE}))?` +
     // `joined`: no value but a quote closing the key's literal, an operator and the next literal's quote (`'token=' +
     // "…"`, over lines): the empty match the assignment rule reads with {@link concatenatedLiteral}.
-    (joined ? `|(?=\\\\{0,7}["'\`]${LITERAL_JOIN}${LITERAL_PREFIX}\\\\{0,7}["'\`]))` : ')')
+    (joined ? `|${LITERAL_JOINED_AHEAD})` : ')')
   );
 }
 
@@ -667,27 +668,67 @@ function literalHoldsKey(quote: string, input: string, keyStart: number): boolea
 const LITERAL_NO_VALUE_START = ' \t&;,.?#)';
 /** Most characters of a literal {@link concatenatedLiteral} reads. */
 const LITERAL_READ = 1024;
+/** Most literals (and names between them) a value joined of several is read over ({@link concatenatedLiteral}). */
+const LITERAL_PARTS = 8;
 
 /** A quote closing or opening a literal, maybe escaped (`\\"`: code in a JSON string); read at a position. */
 const LITERAL_QUOTE_RE = /\\{0,7}["'`]/y;
 /**
- * What joins the key's literal to the next one: blanks, a concatenation operator (`+`, PHP's `.`, Lua's `..`, SQL's
- * `||`, `&`), blanks, one line end at most on either side of the operator (raw, or as JSON writes it when the quotes are
- * escaped), then the next literal's opening quote, maybe escaped.
+ * Blanks, then line ends each followed by blanks (raw, or as JSON writes them when the quotes are escaped): up to four, so
+ * that blank lines between the literals and the operator are passed over (`"password=" +` then a blank line, then `"…"`:
+ * in clear before a review of 2026-12-07's review).
  */
-const LITERAL_JOIN = String.raw`[ \t]{0,16}(?:(?:\r?\n|\\{1,7}r\\{1,7}n|\\{1,7}[nr])[ \t]{0,64})?(?:\+|\.{1,2}|\|\||&)[ \t]{0,16}(?:(?:\r?\n|\\{1,7}r\\{1,7}n|\\{1,7}[nr])[ \t]{0,64})?`;
+const LITERAL_GAP = String.raw`[ \t]{0,16}(?:(?:\r?\n|\\{1,7}r\\{1,7}n|\\{1,7}[nr])[ \t]{0,64}){0,4}`;
+/** A concatenation operator: `+`, PHP's `.`, Lua's `..`, SQL's `||`, `&`. */
+const LITERAL_OPERATOR = String.raw`(?:\+|\.{1,2}|\|\||&)`;
+/**
+ * What joins the key's literal to the next one: a gap ({@link LITERAL_GAP}), a concatenation operator, a gap and maybe a
+ * parenthesis opening before the literal (`"token=" + ("…")`), or, without an operator, a gap alone (C's and Python's
+ * implicit concatenation, `"password=" "…"`; {@link concatenatedLiteral} asks it to be no empty one).
+ */
+const LITERAL_JOIN = String.raw`${LITERAL_GAP}(?:${LITERAL_OPERATOR}${LITERAL_GAP}(?:\(${LITERAL_GAP})?)?`;
+/** A join with an operator ({@link LITERAL_JOIN}): what stands on either side of a name between two literals. */
+const LITERAL_OPERATOR_JOIN = String.raw`${LITERAL_GAP}${LITERAL_OPERATOR}${LITERAL_GAP}`;
 /**
  * A string prefix before the next literal's quote (Python's `r"…"`, `b'…'`, `rb"…"`): the operator and the prefix were
  * read as a quoted value, replaced, the literal after them in clear, before a review of 2026-12-07.
  */
 const LITERAL_PREFIX = String.raw`(?:[bBrRuUfF]{1,2}(?=\\{0,7}["']))?`;
-/** {@link LITERAL_JOIN} read at a position, the next literal's quote captured (after a string prefix). */
-const LITERAL_JOIN_RE = new RegExp(`${LITERAL_JOIN}${LITERAL_PREFIX}(\\\\{0,7}["'\`])`, 'y');
+/**
+ * A name, a path of names (PHP's `$this->prefix` too: in clear before a review of review 4), maybe a call or a subscript
+ * of it (as {@link CONCATENATED_NAME_RE} reads one), between literals.
+ */
+const LITERAL_NAME = String.raw`\$?[A-Za-z_][\w$]{0,127}(?:(?:\??\.|->)[A-Za-z_][\w$]{0,127}){0,16}(?:\([^()"'\n]{0,128}\)|\[[^\]"'\n]{0,64}\])?`;
+/** {@link LITERAL_JOIN} read at a position: the join, then the next literal's quote (after a string prefix). */
+const LITERAL_JOIN_RE = new RegExp(`(${LITERAL_JOIN})${LITERAL_PREFIX}(\\\\{0,7}["'\`])`, 'y');
+/** {@link LITERAL_OPERATOR_JOIN} read at a position. */
+const LITERAL_OPERATOR_JOIN_RE = new RegExp(LITERAL_OPERATOR_JOIN, 'y');
+/** A name joined between two literals ({@link LITERAL_NAME}), read at a position: then the next literal's quote. */
+const LITERAL_NAME_JOIN_RE = new RegExp(`${LITERAL_OPERATOR_JOIN}${LITERAL_NAME}${LITERAL_OPERATOR_JOIN}${LITERAL_PREFIX}(\\\\{0,7}["'\`])`, 'y');
+/**
+ * The `joined` alternative of {@link valuePattern}: a quote closing the key's literal, then a join and the next literal's
+ * quote, or a name joined before it (`'password=' + prefix + "…"`), or a quote of the other kind right after it
+ * (`"password="'…'`): an empty match, read by {@link concatenatedLiteral}.
+ */
+const LITERAL_JOINED_AHEAD =
+  String.raw`(?="'|'"|\\{0,7}["'` + '`' + String.raw`](?=[ \t\r\n+.|&\\])(?:${LITERAL_JOIN}|${LITERAL_OPERATOR_JOIN}${LITERAL_NAME}${LITERAL_OPERATOR_JOIN})${LITERAL_PREFIX}\\{0,7}["'` + '`' + '])';
 
 /** The literal a key's value is when concatenated after the key's literal ({@link concatenatedLiteral}). */
 interface ConcatenatedLiteral extends Span {
   /** The literal's opening quote, maybe escaped. */
   quote: string;
+  /**
+   * The content of each literal joined to make the value, in order (the first `[start, end)` then those after it:
+   * `"token=" + "a" + "…"`), each run of literals joined with no name between them one span (see {@link concatenatedLiteral}).
+   */
+  runs: Span[];
+  /** The literals' contents joined: the value judged. */
+  value: string;
+}
+
+/** One literal's content read from its first character: `[start, end)`, and whether its closing quote was found. */
+interface LiteralRead extends Span {
+  closed: boolean;
 }
 
 /**
@@ -699,6 +740,13 @@ interface ConcatenatedLiteral extends Span {
  * {@link LITERAL_READ} characters: its content's `[start, end)`. Closed nowhere on its line, it runs to the line's end
  * or the next quote (a cut, a line of an unfinished edit). Undefined: no such shape, or an empty literal, or one opening
  * with a blank or a separator (`"&x=1"`, `" (hidden)"`: what follows an empty value). Bounded.
+ *
+ * Since a review of 2026-12-07's review: the literal may be inside a parenthesis (`"token=" + ("…")`), after blank
+ * lines, after no operator (`"password=" "…"`, implicit concatenation: a blank or a line end between the quotes), and
+ * the value may be made of several literals (`"token=" + "a" + "…"`), a name of code maybe between them (`'password=' +
+ * prefix + "…"`): up to {@link LITERAL_PARTS}, each closed, the chain ending before a literal opening as no value does
+ * (`+ "&x=1"`, `+ ";"`) or with an escape (`+ "\n"`). Their contents joined are the value judged; each run of literals
+ * joined with no name between them is replaced by one tag (the name is code, kept).
  */
 function concatenatedLiteral(input: string, valueAt: number, keyStart: number): ConcatenatedLiteral | undefined {
   // A quote or a backslash first (every assignment passes here; most values start otherwise).
@@ -708,21 +756,92 @@ function concatenatedLiteral(input: string, valueAt: number, keyStart: number): 
   const closing = LITERAL_QUOTE_RE.exec(input)?.[0];
   if (closing === undefined) return undefined;
   // The operator first (cheap, and it fails at once on an ordinary quoted value), then the key's literal.
-  LITERAL_JOIN_RE.lastIndex = valueAt + closing.length;
+  const joined = literalJoin(input, valueAt + closing.length, closing);
+  if (joined === undefined) return undefined;
+  if (!literalHoldsKey(closing, input, keyStart)) return undefined;
+  const { at: start, named } = joined;
+  let quote = joined.quote;
+  const read = readLiteral(input, start, quote);
+  // After a name, an escape opens what code appends (`token + "\n"`): no value.
+  if (read === undefined || (named && input.charCodeAt(read.start) === 92)) return undefined;
+  const runs: Span[] = [{ start: read.start, end: read.end }];
+  let value = input.slice(read.start, read.end);
+  // The literals after it (`"token=" + "a" + "…"`), each closed; a name between two parts a run (kept, code).
+  let last = read;
+  for (let parts = 1; parts < LITERAL_PARTS && last.closed; parts++) {
+    const next = literalJoin(input, last.end + quote.length, quote);
+    if (next === undefined) break;
+    const more = readLiteral(input, next.at, next.quote);
+    if (more === undefined || !more.closed || input.charCodeAt(more.start) === 92) break;
+    if (next.named) runs.push({ start: more.start, end: more.end });
+    else runs[runs.length - 1]!.end = more.end;
+    value += input.slice(more.start, more.end);
+    last = more;
+    quote = next.quote;
+  }
+  // A name right after the key's literal (`'password=' + prefix + …`): the literals after it are judged only when closed.
+  if (named && !last.closed) return undefined;
+  return { start: runs[0]!.start, end: runs[runs.length - 1]!.end, quote: joined.quote, runs, value };
+}
+
+/**
+ * Whether the value at `valueAt` is a quote closing the key's literal then a concatenation operator and code, a
+ * parenthesis, a name or a number (`"token=" + (a || "")`, `"token=" + f(x)`), that {@link concatenatedLiteral} read no literal after: code, kept. The quoted "value" from
+ * that quote to the next (` + (a || `) was replaced before a review of 2026-12-07's review.
+ */
+function joinedCode(input: string, valueAt: number, keyStart: number): boolean {
+  const first = input.charCodeAt(valueAt);
+  if (first !== 34 && first !== 39 && first !== 96 && first !== 92) return false;
+  LITERAL_QUOTE_RE.lastIndex = valueAt;
+  const closing = LITERAL_QUOTE_RE.exec(input)?.[0];
+  if (closing === undefined) return false;
+  LITERAL_OPERATOR_JOIN_RE.lastIndex = valueAt + closing.length;
+  if (!LITERAL_OPERATOR_JOIN_RE.test(input)) return false;
+  // Code: a parenthesis, a name or a number (`"token=" + ; "…"` is none: its "value" is replaced as before).
+  const c = input.charCodeAt(LITERAL_OPERATOR_JOIN_RE.lastIndex);
+  const code = c === 40 || c === 36 || c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return code && literalHoldsKey(closing, input, keyStart);
+}
+
+/**
+ * The join at `at` (after a literal's closing quote) and the next literal's opening quote: where its content starts, its
+ * quote, and whether a name of code stands between ({@link LITERAL_NAME_JOIN_RE}); undefined: none, or a join without an
+ * operator, blank or line end (`""`: an escaped quote in SQL, CSV, VB).
+ */
+function literalJoin(input: string, at: number, closing: string): { at: number; quote: string; named: boolean } | undefined {
+  LITERAL_JOIN_RE.lastIndex = at;
   const join = LITERAL_JOIN_RE.exec(input);
-  if (join === null) return undefined;
-  const quote = join[1]!;
+  let quote: string;
+  let named = false;
+  // Nothing between the quotes: a join only when they are of two kinds (`"password="'…'`, the shell's and Python's
+  // concatenation; in clear before a review of review 4), never a doubled quote (`""`).
+  if (join !== null && (join[1] !== '' || (join[0] === "'" && closing === '"') || (join[0] === '"' && closing === "'"))) {
+    quote = join[2]!;
+  } else {
+    LITERAL_NAME_JOIN_RE.lastIndex = at;
+    const name = LITERAL_NAME_JOIN_RE.exec(input);
+    if (name === null) return undefined;
+    quote = name[1]!;
+    named = true;
+  }
   // An escaped quote opens a literal of code inside a JSON string (`\\"` or `\\'`), never a backquote.
   if (quote.length > 1 && quote.endsWith('`')) return undefined;
-  if (!literalHoldsKey(closing, input, keyStart)) return undefined;
-  const start = LITERAL_JOIN_RE.lastIndex;
+  return { at: named ? LITERAL_NAME_JOIN_RE.lastIndex : LITERAL_JOIN_RE.lastIndex, quote, named };
+}
+
+/**
+ * A literal's content from `start` (after its opening `quote`, maybe escaped), closed on its line within
+ * {@link LITERAL_READ} characters or, closed nowhere, up to its line's end or next quote ({@link unclosedLiteral});
+ * undefined: empty, or opening as no value does ({@link LITERAL_NO_VALUE_START}).
+ */
+function readLiteral(input: string, start: number, quote: string): LiteralRead | undefined {
   const stop = Math.min(input.length, start + LITERAL_READ);
   if (start >= stop || LITERAL_NO_VALUE_START.includes(input.charAt(start))) return undefined;
   const q = quote.charCodeAt(quote.length - 1);
   const k = quote.length - 1; // the backslashes escaping the quotes: also those of a line end as JSON writes it
   for (let i = start; i < stop; i++) {
     const c = input.charCodeAt(i);
-    if (c === 10 || c === 13) return unclosedLiteral(input, start, i, quote);
+    if (c === 10 || c === 13) return unclosedLiteral(input, start, i);
     if (c === 92) {
       if (k === 0) {
         i++; // an escape in the literal (`"a\"b"`, `"a\nb"`: no line end)
@@ -733,21 +852,21 @@ function concatenatedLiteral(input: string, valueAt: number, keyStart: number): 
       const e = input.charCodeAt(i + r);
       // The escaped closing quote (its backslashes the run's last `k`), or a line end as JSON writes it (`\n` in `\"…\"`;
       // the code's own escape, `\\n`, has twice as many).
-      if (e === q && r >= k) return i + r - k > start ? { start, end: i + r - k, quote } : undefined;
-      if ((e === 110 || e === 114) && r === k) return unclosedLiteral(input, start, i, quote);
+      if (e === q && r >= k) return i + r - k > start ? { start, end: i + r - k, closed: true } : undefined;
+      if ((e === 110 || e === 114) && r === k) return unclosedLiteral(input, start, i);
       i += r - 1;
       continue;
     }
-    if (k === 0 && c === q) return i > start ? { start, end: i, quote } : undefined;
+    if (k === 0 && c === q) return i > start ? { start, end: i, closed: true } : undefined;
   }
-  return stop < input.length ? undefined : unclosedLiteral(input, start, stop, quote);
+  return stop < input.length ? undefined : unclosedLiteral(input, start, stop);
 }
 
 /**
  * A literal after a key's literal closed nowhere on its line (`"token=" + "Xk9…` then a line end or the text's end): the
  * value up to `lineEnd` or the first quote of any kind before it (a JSON string's end, another literal), when any.
  */
-function unclosedLiteral(input: string, start: number, lineEnd: number, quote: string): ConcatenatedLiteral | undefined {
+function unclosedLiteral(input: string, start: number, lineEnd: number): LiteralRead | undefined {
   let end = start;
   while (end < lineEnd) {
     const c = input.charCodeAt(end);
@@ -756,7 +875,7 @@ function unclosedLiteral(input: string, start: number, lineEnd: number, quote: s
   }
   // Blanks alone, or blanks at its end (a line's trailing ones), are no part of the value.
   while (end > start && (input.charCodeAt(end - 1) === 32 || input.charCodeAt(end - 1) === 9)) end--;
-  return end > start ? { start, end, quote } : undefined;
+  return end > start ? { start, end, closed: false } : undefined;
 }
 
 /**
@@ -778,9 +897,10 @@ const SHELL_DEFAULT_TAG_RE = /^[-=+?]\[REDACTED:[A-Za-z0-9_.-]{1,64}\]?$/;
 /**
  * A shell parameter expansion with an operator and its word up to the closing brace (`${NAME:-word}`, `${NAME-word}`,
  * `${NAME:=word}`, `${NAME+word}`, `${NAME:?word}`): its name, operator and word (maybe empty; blanks and `$` in it,
- * no quote, brace, backquote, backslash or line end: `${A:-${B}}`, `${A:-"x"}` are none). Sticky: read at its `$`.
+ * no quote, brace, backquote, backslash, line end or `$(`: `${A:-${B}}`, `${A:-"x"}`, `${A:-$(cat f)x}` are none, read by
+ * redact-shell-defaults.ts). Sticky: read at its `$`.
  */
-const SHELL_EXPANSION_RE = /\$\{([A-Za-z_][A-Za-z0-9_]{0,63})(:?[-=+?])([^`{}"'\\\r\n]{0,256})\}/y;
+const SHELL_EXPANSION_RE = /\$\{([A-Za-z_][A-Za-z0-9_]{0,63})(:?[-=+?])((?:[^`{}"'\\\r\n$]|\$(?!\()){0,256})\}/y;
 /** A shell expansion's name followed by an operator (`${NAME:=`, `${NAME-`, …), read at a `${`: the names the assignment rule's `keyExpansion` reads. */
 const SHELL_OPERATOR_RE = /\$\{[A-Za-z_][A-Za-z0-9_]{0,63}:?[-=+?]/y;
 /**
@@ -869,25 +989,16 @@ function nestedValueSpans(e: NestedExpansion, key: string, input: string, keySta
  * value (`` `${DB_PASSWORD-12345678}` ``, a Markdown code span; kept, in clear, before a review of 2026-12-07).
  */
 const JS_NUMBER_RE = /^[0-9]{1,4}(?:\.[0-9]{1,16})?$/;
-/** Most characters read back for a template literal's opening backquote. */
-const TEMPLATE_WALK_BACK = 1024;
-
 /**
  * Whether `${NAME` at `at`, the operator `op` without `:` (`-`, `+`) and a number as its word, is a template literal's
  * arithmetic (JS's `` `${TOKEN-1}` ``, an upper-case constant; review of 2026-12-07): the `${` inside a backquoted
- * literal opened on its line (an odd number of backquotes before it there, within {@link TEMPLATE_WALK_BACK}). A shell's
- * number default (`${DB_PASSWORD-123456}`, also in quotes) is still a value; in a shell's backquoted command
- * substitution, such a word is taken for arithmetic too (kept).
+ * literal ({@link TemplateTicks}: opened on its line, or on a line above when none is before it on its line, within
+ * 1 024 characters). A shell's number default (`${DB_PASSWORD-123456}`, also in quotes) is still a value; in a shell's
+ * backquoted command substitution, such a word is taken for arithmetic too (kept). `ticks` builds the text's counts.
  */
-function templateArithmetic(text: string, at: number, op: string, word: string): boolean {
+function templateArithmetic(ticks: () => TemplateTicks, at: number, op: string, word: string): boolean {
   if ((op !== '-' && op !== '+') || !JS_NUMBER_RE.test(word)) return false;
-  let ticks = 0;
-  for (let i = at - 1, stop = Math.max(0, at - TEMPLATE_WALK_BACK); i >= stop; i--) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) break;
-    if (c === 96 && text.charCodeAt(i - 1) !== 92) ticks++;
-  }
-  return ticks % 2 === 1;
+  return ticks().inTemplate(at);
 }
 
 /** A shell expansion's word `[end - word.length, end)` as an unquoted value, read as {@link assignedValue} reads one (a `]` in it: `pastBracket`). */
@@ -1287,6 +1398,13 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
    * is looked at once per text (`nextExpansion` only moves forward, as the scan does): linear. `undefined`: none.
    */
   let nextExpansion = -2; // where the next `${NAME` + operator is (-1: none after the last search; -2: not searched)
+  /** The backquotes of the text being scanned ({@link templateArithmetic}), counted when first needed; reset per text. */
+  let ticks: TemplateTicks | undefined;
+  let ticksText = '';
+  const templateTicks = (): TemplateTicks => {
+    if (ticks === undefined) ticks = new TemplateTicks(ticksText);
+    return ticks;
+  };
   /** The first `${NAME` + operator at or after `from` (native searches for `${`, rare but in shell and templates), or -1. */
   const expansionFrom = (text: string, from: number): number => {
     for (let i = text.indexOf('${', from); i >= 0; i = text.indexOf('${', i + 2)) {
@@ -1305,7 +1423,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       SHELL_EXPANSION_RE.lastIndex = at;
       const d = SHELL_EXPANSION_RE.exec(text);
       if (d !== null) {
-        if (!keyEnd.test(d[1]!) || templateExpression(d[1]!, d[2]!) || templateArithmetic(text, at, d[2]!, d[3]!)) continue;
+        if (!keyEnd.test(d[1]!) || templateExpression(d[1]!, d[2]!) || templateArithmetic(templateTicks, at, d[2]!, d[3]!)) continue;
         const end = at + d[0].length - 1;
         const valueAt = shellWordValueAt(d[2]!, d[3]!);
         const word = d[3]!.slice(Math.max(0, valueAt));
@@ -1403,6 +1521,10 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     };
     passwordRe.lastIndex = 0;
     nextExpansion = -2;
+    // What plainScalarLine read forward in this text (see LineEventMemo).
+    let scalarLines: LineEventMemo | undefined;
+    ticks = undefined;
+    ticksText = text;
     // The next match and where it was searched from: kept while expansions before it are read (searched again after
     // each, a far match was looked for once per expansion: quadratic).
     let pending: RegExpExecArray | null = null;
@@ -1482,19 +1604,27 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       if (next !== undefined) {
         const q = next.quote.charAt(next.quote.length - 1);
         const escaped = next.quote.length > 1 ? next.quote : undefined;
-        const literal: AssignedValue = { ...lineValue(text.slice(next.start, next.end), next.end), doubleQuoted: q === '"' && escaped === undefined, singleQuoted: q === "'" && escaped === undefined, escapedQuote: escaped };
+        // Several literals joined (`"token=" + "a" + "…"`) are judged as one value, its end the last one's.
+        const literal: AssignedValue = { ...lineValue(next.value, next.end), doubleQuoted: q === '"' && escaped === undefined, singleQuoted: q === "'" && escaped === undefined, escapedQuote: escaped };
         if (keptValue(literal, g[0]!.slice(skip), g[1]!, text, start + skip)) {
           passwordRe.lastIndex = valueAt + 1;
         } else {
-          emit(text.slice(last, next.start) + tag('password_assignment'));
-          last = next.end;
-          count++;
+          for (const run of next.runs) {
+            emit(text.slice(last, run.start) + tag('password_assignment'));
+            last = run.end;
+            count++;
+          }
           passwordRe.lastIndex = next.end;
         }
         continue;
       }
       // Only the quotes and operator of a join read no literal (the regex's `joined` alternative): nothing to judge.
       if (m.length === g[0]!.length + g[1]!.length) continue;
+      // The key's literal closed, then an operator and code (`"token=" + (a || "")`): no value; the scan goes on after the quote.
+      if (joinedCode(text, valueAt, start + skip)) {
+        passwordRe.lastIndex = valueAt + 1;
+        continue;
+      }
       const close = stringEnd(m, g, text, start, () => before(start + skip));
       if (close >= 0) {
         const valueStart = start + g[0]!.length + g[1]!.length;
@@ -1588,7 +1718,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       }
       // A plain YAML value going on over deeper lines (`password: first` then `  continued`): one value, replaced whole.
       // Not a value YAML reads as none (`password: #x` is a comment there; the text may be no YAML, and `#x` was read).
-      const plain = g[7] !== undefined && g[1]!.includes(':') && !g[1]!.includes('=') && plainScalarLine(text, start + g[0]!.length + g[1]!.length);
+      const plain = g[7] !== undefined && g[1]!.includes(':') && !g[1]!.includes('=') && plainScalarLine(text, start + g[0]!.length + g[1]!.length, (scalarLines ??= new LineEventMemo()));
       const more = plain ? plainContinuationEnd(text, start + m.length, keyColumn(text, start + skip, start + g[0]!.length)) : -1;
       if (more < 0 && back > 0) {
         emit(text.slice(last, start) + r.slice(0, r.length - back));
@@ -1601,6 +1731,9 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       }
       count++;
     }
+    // The counts hold no text past this one's scan (nor the text itself).
+    ticks = undefined;
+    ticksText = '';
     return count === 0 ? { text, count } : { text: out + text.slice(last), count };
   };
   // A name/value pair whose name is a secret's (Kubernetes and ECS env lists, CloudFormation, Helm's

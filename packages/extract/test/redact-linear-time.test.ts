@@ -103,6 +103,17 @@ const cases: [string, (size: number) => string, boolean?][] = [
   ['${API_KEY:-${X:-a} b lines x N (outer defaults closed nowhere)', (n) => fill('${API_KEY:-${X:-a} b\n', n)],
   ["${API_KEY:-' x N (quoted parts of a word closed nowhere)", (n) => fill("${API_KEY:-'", n)],
   ["{'Cookie': 'a=\"x y\" ; sid=b x N (a quoted value before a string's quote)", (n) => fill("{'Cookie': 'a=\"x y\" ; sid=b ", n)],
+  // Review 4 of 2026-12-07: several literals joined, names and parentheses between them, blank lines, implicit joins,
+  // command substitutions in defaults, ` , ` between cookies, a template over lines.
+  ['"token=" + "a" + x N (literals joined, never ending)', (n) => fill('"token=" + "a" + ', n)],
+  ['"token=" + a + x N (names joined)', (n) => fill('"token=" + a + ', n)],
+  ['"token=" + ( x N (parentheses)', (n) => fill('"token=" + (', n)],
+  ['x = "token=" "a" lines x N (implicit joins)', (n) => fill('x = "token=" "a"\n', n)],
+  ['"token=" +, blank lines x N', (n) => fill('"token=" +\n\n', n)],
+  ['${API_KEY:-$( x N (command substitutions closed nowhere)', (n) => fill('${API_KEY:-$(', n)],
+  ['${API_KEY:-` x N (backquotes closed nowhere)', (n) => fill('${API_KEY:-`', n)],
+  ['Cookie: a=1 , b=2 , x N', (n) => fill('Cookie: a=1 , b=2 , ', n)],
+  ['x` then ${TOKEN-1} lines x N (templates over lines)', (n) => fill('x`\n${TOKEN-1}', n)],
 ];
 
 describe('redaction of the audit of 2026-12-06 (late) stays linear', () => {
@@ -185,4 +196,30 @@ describe('ListEnds reads a list as the rule\'s regex does', () => {
     assert.equal(read(`x=[${'a'.repeat(1024)}]`), 3 + 1025);
     assert.equal(read('x=[a\\"b'), -2);
   });
+});
+
+/**
+ * Inputs that were linear but slow (review 4 of 2026-12-07): each costs about what a like shape without the slow reading
+ * does. `${API_KEY:-$X` repeated read up to 4 096 characters forward from each key (plainScalarLine: 1.3–2 s per MB, five
+ * times `${API_KEY:-${X}`); `${API_KEY:-\${` the same (six times); `` `${TOKEN-1}` `` repeated on one line walked back up to
+ * 1 024 characters from each field for a backquote (17 times the same fields a line each). Asserted by ratio,
+ * the lesser of wall and CPU time of the best of three runs (timeOnce), the two measured side by side.
+ */
+describe('redaction of review 4 of 2026-12-07: the slow adversarial inputs cost what their like shapes do', () => {
+  const SIZE = 256 * 1024;
+  const pairs: [string, string, string, number][] = [
+    ['${API_KEY:-$X', fill('${API_KEY:-$X', SIZE), fill('${API_KEY:-${X}', SIZE), 2.5],
+    ['${API_KEY:-\\${', fill('${API_KEY:-\\${', SIZE), fill('${API_KEY:-${X}', SIZE), 2.5],
+    // The like shape: the same fields a line each (the walk back stopped at each line's start). 17 times before, 3.5 now.
+    ['`${TOKEN-1}` on one line', fill('`${TOKEN-1}` ', SIZE), fill('`${TOKEN-1}`\n', SIZE), 8],
+  ];
+  for (const [name, slow, like, bound] of pairs) {
+    it(name, () => {
+      best(slow, false); // warm up
+      best(like, false);
+      let ratio = Infinity;
+      for (let attempt = 0; attempt < 3 && ratio >= bound; attempt++) ratio = best(slow, false) / Math.max(best(like, false), 1);
+      assert.ok(ratio < bound, `${name}: ${ratio.toFixed(2)} times its like shape`);
+    });
+  }
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import fc from 'fast-check';
+import { fastestUnder, timeOnce } from '@agentspan/test-support';
 import { createRedactor, TRUNCATION_MARK } from '../src/index.js';
 import { argumentsScreened, cliScreened, compileRedactor } from '../src/redact.js';
 import { loadCorpus } from './corpus-loader.js';
@@ -683,6 +684,8 @@ describe('createRedactor: the screen is a necessary condition of every rule', ()
     '${API_KEY', '${X', ':=', ':-', ':+', ':?', '+', '?', '" + "', "' . '", 'Set-Cookie: a="${X} ', 'PWD=/srv?',
     // A review of 2026-12-07: nested defaults, literals joined across quotes and lines, cookies in escaped quotes.
     '${PW:-${', '}}', "' + \"", '" +\n  "', '` + "', '" + `', 'a=\\"${X} ', ' ; sid=', '?token: ', '`${TOKEN-1}`',
+    // Review 4 of 2026-12-07: parentheses, names and blank lines in joins, implicit joins, command substitutions, ` , `.
+    ' + ("', '" "', ' + prefix + "', '" +\n\n  "', '$(cat x)', '`x`', ' , sid=', '"Bearer " + "', 'token=', '\n`\n',
   ];
   const shapes = fc.array(fc.constantFrom(...SHAPE_PIECES), { maxLength: 30 }).map((a) => a.join(''));
   const text = fc.oneof(pieces, pieces, shapes, fc.string({ maxLength: 200 }));
@@ -786,10 +789,11 @@ describe('createRedactor: secrets cut short', () => {
 
   it('property: linear in the number of cuts (a look-back stops at the previous cut)', () => {
     const hostile = ('x.eyJ' + 'a'.repeat(40) + TRUNCATION_MARK).repeat(20_000);
-    const started = process.hrtime.bigint();
-    const res = redact(hostile);
-    assert.equal(res.redactions, 20_000);
-    assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 5_000);
+    let redactions = 0;
+    // The lesser of wall and CPU time per run, up to three runs (a busy machine stretches the wall clock alone).
+    const ms = fastestUnder(() => (redactions = redact(hostile).redactions), 5_000);
+    assert.equal(redactions, 20_000);
+    assert.ok(ms < 5_000, `${ms} ms`);
   });
 });
 
@@ -800,10 +804,14 @@ describe('createRedactor: regressions of the command-line, .netrc and name/value
     const control = variants.map((s) => s.replace('login', 'sign-in'));
     const cost = (xs: string[]) => {
       let best = Infinity;
+      // Each round the lesser of its wall and CPU time (timeOnce): a round descheduled on a busy machine is no cost.
       for (let round = 0; round < 7; round++) {
-        const t = performance.now();
-        for (let i = 0; i < 2000; i++) redact(xs[i & 63]!);
-        best = Math.min(best, performance.now() - t);
+        best = Math.min(
+          best,
+          timeOnce(() => {
+            for (let i = 0; i < 2000; i++) redact(xs[i & 63]!);
+          }),
+        );
       }
       return best;
     };
