@@ -795,6 +795,9 @@ function joinedCode(input: string, valueAt: number, keyStart: number): boolean {
   LITERAL_QUOTE_RE.lastIndex = valueAt;
   const closing = LITERAL_QUOTE_RE.exec(input)?.[0];
   if (closing === undefined) return false;
+  // The quote must close the key's own literal: one of its kind between the key and it closed that literal before the
+  // separator (`"password": "+…"`, the quote opening the value: in clear after review 4, until a fresh-clone check).
+  if (input.slice(keyStart, valueAt).includes(closing.charAt(closing.length - 1))) return false;
   LITERAL_OPERATOR_JOIN_RE.lastIndex = valueAt + closing.length;
   if (!LITERAL_OPERATOR_JOIN_RE.test(input)) return false;
   // Code: a parenthesis, a name or a number (`"token=" + ; "…"` is none: its "value" is replaced as before).

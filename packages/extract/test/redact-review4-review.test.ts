@@ -113,3 +113,20 @@ describe('plainScalarLine: the memo of one text answers as a fresh reading (revi
     );
   });
 });
+
+describe('createRedactor: a quoted value starting with an operator character (fresh-clone check of db9c0b1)', () => {
+  it('leak: `"password": "+…"` is a value, not the key literal closed and joined to code', () => {
+    // Review 4's "code after the join" reading (`"token=" + (a || "")`) took the quote opening the value for one closing
+    // the key's literal, though the key's literal had closed before the `:` (found by the properties test's seed
+    // -957653487: `"password": "+AAAAAA"` in clear).
+    assertRedacts([
+      [`{"password": "+${SECRET}"}`, `{"password": "${TAG}"}`],
+      [`{"password": ".${SECRET}", "b": 1}`, `{"password": "${TAG}", "b": 1}`],
+      [`{"password":"+ ${SECRET}"}`, `{"password":"${TAG}"}`],
+      [`cfg = {'password': '+${SECRET}'}`, `cfg = {'password': '${TAG}'}`],
+      [`{"token": "&${SECRET}"}`, `{"token": "${TAG}"}`],
+    ]);
+    // The reading it was made for still holds: the key's own literal closed, then an operator and code.
+    assertKept([`url = "token=" + (a || "")`, `url = "token=" + f(x)`, `url = "password=" + pw`]);
+  });
+});
