@@ -40,6 +40,7 @@ import { RunOrderSeeds, type MaxOrderQuery } from './run-order-seed.js';
 import { countJsonContainers, countMessages, estimateReceivedBytes } from './request-budget.js';
 import { otlpSchema } from './otlp-schema.js';
 import { PipelinedConnections } from './pipelined-connections.js';
+import { lingerClose, stopReading } from './lingering-close.js';
 import { REPLAY_SPAN_LIMITS, SpanReplayer } from './span-replay.js';
 import { DeliveryTicket, type TicketOutcome } from './ticket.js';
 import type { Gateway, GatewayLogger, GatewayOptions, GatewayStats } from './types.js';
@@ -139,21 +140,6 @@ function timerMillis(value: number): number {
   return Math.min(value, MAX_TIMER_MILLIS);
 }
 
-/**
- * The most `statementTimeoutMs` is given as: the exporter waits a margin of its own (5 s) beyond it, with a client timer
- * and as Postgres' `idle_in_transaction_session_timeout`, both limited to 2^31 - 1 ms as `statement_timeout` is; a
- * minute of room covers it.
- */
-const MAX_STATEMENT_TIMEOUT_MILLIS = MAX_TIMER_MILLIS - 60_000;
-
-/**
- * A pool option clamped to `max` when it is an integer above it; anything else goes to the exporter as given, which
- * refuses what is not a positive safe integer (Infinity included, as the gateway's own options refuse it).
- */
-function poolMillis(value: number | undefined, max: number): number | undefined {
-  return Number.isSafeInteger(value) && (value as number) > max ? max : value;
-}
-
 function emptyProcessorStats(): ProcessorStats {
   return { spansStamped: 0, spansEnriched: 0, filesDetected: 0, filesCaptured: 0, redactions: 0, failures: 0 };
 }
@@ -168,16 +154,28 @@ function assertNotForwardingToItself(forwardUrl: string, listen: { host: string;
   );
 }
 
-/** Reads and throws away what is left of a request body (bounded), or drops the connection. */
-function discardRest(req: IncomingMessage): void {
+/**
+ * Reads and throws away what is left of a request body, for at most {@link DISCARD_TIMEOUT_MILLIS} and
+ * {@link MAX_DISCARD_BYTES}; past either, `giveUp` is called (once) and the body is read no further.
+ */
+function discardRest(req: IncomingMessage, giveUp: () => void): void {
   if (req.complete || req.destroyed) return;
   let seen = 0;
-  const timer = setTimeout(() => req.destroy(), DISCARD_TIMEOUT_MILLIS);
-  timer.unref();
-  req.on('data', (chunk: Buffer) => {
+  let done = false;
+  const stop = (): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    req.off('data', onData);
+    if (!req.complete && !req.destroyed) giveUp();
+  };
+  const onData = (chunk: Buffer): void => {
     seen += chunk.length;
-    if (seen > MAX_DISCARD_BYTES) req.destroy();
-  });
+    if (seen > MAX_DISCARD_BYTES) stop();
+  };
+  const timer = setTimeout(stop, DISCARD_TIMEOUT_MILLIS);
+  timer.unref();
+  req.on('data', onData);
   req.once('end', () => clearTimeout(timer));
   req.once('close', () => clearTimeout(timer));
   req.on('error', () => undefined);
@@ -275,10 +273,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     schema: options.schema,
     migrate: options.migrate ?? true,
     poolSize: options.poolSize,
-    // Clamped as the gateway's own timers are: past the limit, pg's timers fired after 1 ms (every connection or
-    // query failed) and Postgres refused the statement_timeout.
-    statementTimeoutMs: poolMillis(options.statementTimeoutMs, MAX_STATEMENT_TIMEOUT_MILLIS),
-    connectTimeoutMs: poolMillis(options.connectTimeoutMs, MAX_TIMER_MILLIS),
+    // Checked, and clamped past what a timer (and Postgres) takes, by the exporter itself.
+    statementTimeoutMs: options.statementTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs,
     spoolDir: options.spoolDir,
     maxSpoolBytes: options.maxSpoolBytes,
     delivery: {
@@ -450,6 +447,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let spansReceived = 0;
   let spansRejected = 0;
   let spansNotForwarded = 0;
+  let requestsNotProcessed = 0;
   let loopLogged = false;
   let closing = false;
   /** When the shutdown gives up waiting (Date.now() ms); set when it begins. */
@@ -461,6 +459,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // The longest a failed connection waits for the answers of requests pipelined before the failure (an accepted request
   // waits for its order lookup and its commit); past it, it is closed and their senders retry (writes are idempotent).
   const pipelinedCloseMillis = Math.min(requestTimeout + orderLookupTimeout + ackTimeout, MAX_TIMER_MILLIS);
+  // How long a connection read no further waits, its answers written, for its sender to close it (lingering-close.ts):
+  // no longer than a sender of slow headers holds one anyway.
+  const lingerMillis = Math.min(20_000, requestTimeout);
   /** Requests of each keep-alive connection still to be answered, for client errors under pipelining. */
   const connections = new PipelinedConnections({
     bodyMillis: requestTimeout,
@@ -474,31 +475,66 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return stats.queueDepth > maxQueueSpans / 2 || stats.queueBytes > maxQueueBytes / 2;
   }
 
+  /** Responses whose answer is decided (written, or to be written in their turn: see send). */
+  const answered = new WeakSet<ServerResponse>();
+  /** Requests whose refused body took too long to throw away: their answers, if still to be written, say `Connection: close`. */
+  const discardGivenUp = new WeakSet<IncomingMessage>();
+
   function send(req: IncomingMessage, res: ServerResponse, status: number, body: Buffer, contentType: string, headers: Record<string, string> = {}): void {
     responses[status] = (responses[status] ?? 0) + 1;
-    if (res.headersSent || res.destroyed) return;
+    if (answered.has(res) || res.headersSent || res.destroyed) return;
+    answered.add(res);
     const unread = !req.complete;
+    const socket = req.socket;
     // A body not read yet (the request refused on its headers) is read and thrown away, and the connection kept, when
     // it is known to be no larger than a body the gateway would read anyway: the requests pipelined behind it then get
     // their own answers. Otherwise the connection closes after this answer, and nothing parsed after it is processed.
-    const closes = closing || !res.shouldKeepAlive || (unread && !discardableBody(req, res));
-    if (closes) connections.closeAfterAnswer(req.socket);
-    res.writeHead(status, {
-      'Content-Type': contentType,
-      'Content-Length': String(body.length),
-      ...(closes
-        ? { Connection: 'close' }
-        : // Node closes the connection after any answer to an Expect request that was sent no 100, in case its body
-          // is still to come; this one's body is read whole (sent without waiting, answered before its 100's turn),
-          // and closing would drop the requests pipelined behind it unanswered. An explicit header keeps it open.
-          expectsContinue.has(req) && !connections.continueWritten(res) && res.shouldKeepAlive
-          ? { Connection: 'keep-alive' }
-          : {}),
-      ...headers,
-    });
-    res.end(body);
+    const keepsConnection = !closing && res.shouldKeepAlive && (!unread || discardableBody(req, res));
+    if (!keepsConnection) connections.closeAfterAnswer(socket);
+    const write = (): void => {
+      if (res.headersSent || res.writableEnded || res.destroyed) return;
+      // Decided when written: a body that could not be thrown away in time (or a shutdown) since closes the connection.
+      const closes = !keepsConnection || closing || discardGivenUp.has(req);
+      if (closes) connections.closeAfterAnswer(socket);
+      res.writeHead(status, {
+        'Content-Type': contentType,
+        'Content-Length': String(body.length),
+        ...(closes
+          ? { Connection: 'close' }
+          : // Node closes the connection after any answer to an Expect request that was sent no 100, in case its body
+            // is still to come; this one's body is read whole (sent without waiting, answered before its 100's turn),
+            // and closing would drop the requests pipelined behind it unanswered. An explicit header keeps it open.
+            expectsContinue.has(req) && !connections.continueWritten(res) && res.shouldKeepAlive
+            ? { Connection: 'keep-alive' }
+            : {}),
+        ...headers,
+      });
+      res.end(body);
+    };
+    // An answer queued behind those of requests pipelined before it (no socket yet) is written in its turn, once it
+    // is known whether its unread body was thrown away in time: if not, it says `Connection: close`.
+    if (unread && keepsConnection && res.socket === null) res.once('socket', write);
+    else write();
     // A failed connection (timed out, malformed) is not read further: it closes once this answer is written.
-    if (unread && connections.failedWith(req.socket) === undefined) discardRest(req);
+    if (unread && connections.failedWith(socket) === undefined) discardRest(req, () => giveUpDiscard(req, socket));
+  }
+
+  /**
+   * A refused body still arriving after {@link DISCARD_TIMEOUT_MILLIS} (or past {@link MAX_DISCARD_BYTES}): the
+   * connection is read no further and closes, but only once the answers owed on it (those of requests pipelined before,
+   * the refusal's own) are written, in order. Dropping it at once lost them: requests already processed, their
+   * senders told nothing.
+   */
+  function giveUpDiscard(req: IncomingMessage, socket: Socket): void {
+    if (socket.destroyed) return;
+    discardGivenUp.add(req);
+    connections.closeAfterAnswer(socket);
+    stopReading(socket, lingerMillis);
+    const timer = setTimeout(() => socket.destroy(), pipelinedCloseMillis);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    // Closed without a reset (which would throw away answers the sender has not read yet): see lingering-close.ts.
+    connections.whenAnswered(socket, () => lingerClose(socket, lingerMillis));
   }
 
   /**
@@ -742,8 +778,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Parsed behind an answer that closes the connection: it can never be answered, so it is not processed (its
-    // sender retries it). Its answer would be queued behind that one, and Node drops such answers.
-    if (connections.closingAfterAnswer(req.socket)) return;
+    // sender retries it). Its answer would be queued behind that one, and Node drops such answers. Nothing after it
+    // can be answered either: the connection is read no further. Node keeps every request it parses until the
+    // connection closes (after the answers owed before, up to a request's time and its commit's), and a sender
+    // pipelining bodyless requests behind the closing answer made it parse and hold them without bound.
+    if (connections.closingAfterAnswer(req.socket)) {
+      requestsNotProcessed += 1;
+      stopReading(req.socket, lingerMillis);
+      return;
+    }
     const failedWith = connections.opened(req.socket, res);
     if (failedWith !== undefined) {
       // Parsed after a client error on its connection (pipelined behind a request that timed out): it gets that answer.
@@ -891,6 +934,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         spansRejected,
         spansNotForwarded,
         requestsInFlight: inFlight.size,
+        requestsNotProcessed,
         postgres: postgres.stats(),
         forward: forward?.stats(),
         processor,

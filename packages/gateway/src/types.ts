@@ -104,9 +104,9 @@ export interface GatewayOptions {
   postgresDelivery?: Omit<DeliveryOptions, 'maxQueueSize' | 'maxQueueBytes' | 'logger'> | undefined;
   /** Size of the Postgres pool the gateway creates (ignored with `pool`). @default 4 */
   poolSize?: number | undefined;
-  /** `statement_timeout` of the gateway's Postgres writes, ms; at most 2^31 - 1 less a minute (the exporter waits 5 s beyond it; more is clamped). @default 30_000 (the exporter's) */
+  /** `statement_timeout` of the gateway's Postgres writes, ms; at most 2^31 - 1 less 5 s (the exporter waits 5 s beyond it; more is clamped, by the exporter). @default 30_000 (the exporter's) */
   statementTimeoutMs?: number | undefined;
-  /** How long the gateway's pool waits for a new Postgres connection, ms; at most 2^31 - 1 (a Node timer's limit; more is clamped). @default 5000 (the exporter's) */
+  /** How long the gateway's pool waits for a new Postgres connection, ms; at most 2^31 - 1 (a Node timer's limit; more is clamped, by the exporter). @default 5000 (the exporter's) */
   connectTimeoutMs?: number | undefined;
   /**
    * Directory of the disk spool. With it, spans received while Postgres is
@@ -208,6 +208,12 @@ export interface GatewayStats {
   readonly spansNotForwarded: number;
   /** Requests being read, decoded, replayed or waiting for their commit. */
   readonly requestsInFlight: number;
+  /**
+   * Requests parsed on a connection behind an answer that closes it (a refusal whose body was not read whole, a
+   * shutdown): never answered, so not processed; their senders retry them (RFC 9112, 9.3.2). The connection is read
+   * no further once one comes, so a sender pipelining behind such an answer adds at most what one read brought.
+   */
+  readonly requestsNotProcessed: number;
   readonly postgres: DeliveryStats;
   readonly forward: DeliveryStats | undefined;
   /** agentspan's processors, summed over services. */

@@ -10,7 +10,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { createTestSchema, type TestSchema } from '@agentspan/test-support';
 import { startGateway, type Gateway } from '../src/index.js';
 import { closedPort, unreachablePostgresOptions } from './unreachable-postgres.js';
-import { eventually, genAiToolSpans, post, startTestGateway } from './helpers.js';
+import { eventually, genAiToolSpans, poolWithStuckQueries, post, startTestGateway } from './helpers.js';
 import { answersOf } from './raw-answers.js';
 
 let db: TestSchema;
@@ -129,6 +129,106 @@ test('requests without a body (GET /health, GET /ready, a POST with neither Cont
     assert.ok(!read.closed(), 'the connection is kept');
     assert.equal(await rowsOf('conv-refusals-behind-bodyless'), 2);
   } finally {
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('a refused body arriving slower than its 5 s discard: the answer of the request before it, still being processed, is written before the connection closes, then the refusal with Connection: close', async () => {
+  // The first request's order lookup never answers: it is replayed after orderLookupTimeoutMillis (7 s), past the
+  // 5 s the refused body behind it gets to arrive. Until 2026-12 the discard then destroyed the connection, and the
+  // first request's 200 (its rows written) was never sent.
+  const gateway = await startTestGateway(db, { pool: poolWithStuckQueries(db.pool), orderLookupTimeoutMillis: 7000 });
+  // Refused on its headers: a 415 whose declared body fits maxBodyBytes (read and thrown away on a connection kept
+  // open), and a 413 whose body does not (the connection closes after it; its body is still read so that the sender
+  // gets to read the answer). Both trickle 10 bytes every 200 ms: whole after minutes, never within the 5 s.
+  const cases = [
+    { name: '415', head: 'Content-Type: text/plain\r\nContent-Length: 1000', status: 415 },
+    { name: '413', head: `Content-Type: application/x-protobuf\r\nContent-Length: ${17 * 1024 * 1024}`, status: 413 },
+  ];
+  const sockets = cases.map(() => connect(gateway.port, '127.0.0.1'));
+  let trickle: NodeJS.Timeout | undefined;
+  try {
+    const reads = cases.map((c, i) => {
+      const socket = sockets[i]!;
+      const read = answersOf(socket);
+      socket.write(Buffer.concat([request(body(`conv-slow-discard-${c.name}`)), Buffer.from(`POST /v1/traces HTTP/1.1\r\nHost: x\r\n${c.head}\r\n\r\n`)]));
+      return read;
+    });
+    trickle = setInterval(() => {
+      for (const socket of sockets) if (socket.writable) socket.write(Buffer.alloc(10, 0x61));
+    }, 200);
+    await eventually(async () => reads.every((r) => r.closed()), 12_000);
+    for (const [i, c] of cases.entries()) {
+      const answers = reads[i]!.answers();
+      assert.deepEqual(answers.map((a) => a.status), [200, c.status], `${c.name}: the answer owed before the refusal, then the refusal, in order`);
+      assert.notEqual(answers[0]?.headers['connection'], 'close', c.name);
+      assert.equal(answers[1]?.headers['connection'], 'close', `${c.name}: the refusal says the connection closes (its body was not read whole)`);
+      assert.equal(await rowsOf(`conv-slow-discard-${c.name}`), 2, `${c.name}: the request answered 200 was written`);
+    }
+  } finally {
+    clearInterval(trickle);
+    for (const socket of sockets) socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('requests pipelined behind an answer that closes the connection, while an earlier one is processed: not processed, and the connection read no further after the first (they were all parsed and held until it closed)', async () => {
+  const gateway = await startTestGateway(db, { pool: poolWithStuckQueries(db.pool), orderLookupTimeoutMillis: 3000, maxBodyBytes: 2000 });
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  let flood: NodeJS.Timeout | undefined;
+  try {
+    // The first request is held 3 s (its order lookup); the second declares a body over maxBodyBytes: 413, and the
+    // connection closes after it. Its body comes whole (read and thrown away), then a health check every 20 ms, each
+    // in a write of its own, until the connection closes: none can ever be answered.
+    socket.write(Buffer.concat([request(body('conv-behind-close')), request(Buffer.alloc(3000, 0))]));
+    let sent = 0;
+    flood = setInterval(() => {
+      if (!socket.writable) return;
+      socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+      sent += 1;
+    }, 20);
+    await eventually(async () => read.closed(), 8000);
+    assert.deepEqual(read.answers().map((a) => a.status), [200, 413]);
+    assert.ok(sent > 50, `${sent} requests sent behind the 413`);
+    const notProcessed = gateway.stats().requestsNotProcessed;
+    // What one read brings (a loaded machine may read several writes at once); all of them before (153 of 154).
+    assert.ok(notProcessed >= 1 && notProcessed <= 10, `${notProcessed} of ${sent} requests parsed behind the closing answer`);
+    assert.equal(await rowsOf('conv-behind-close'), 2);
+  } finally {
+    clearInterval(flood);
+    socket.destroy();
+    await gateway.shutdown();
+  }
+});
+
+test('a sender reading its answers late (its receive window full): the answers owed before a refused body slower than its discard all reach it, none lost to a reset', async () => {
+  // 600 health checks (about 150 kB of answers, more than the sender's receive window while it does not read), a
+  // request whose order lookup holds it 6 s, and a refusal whose body trickles past the 5 s discard. Closing a socket
+  // with bytes unread sends a TCP reset, and a reset throws away what the kernel had not sent yet: the sender, reading
+  // at 9 s, got the answers its window held and lost the rest, the 200 of the request whose rows were written among them.
+  const gateway = await startTestGateway(db, { pool: poolWithStuckQueries(db.pool), orderLookupTimeoutMillis: 6000 });
+  const socket = connect(gateway.port, '127.0.0.1');
+  const read = answersOf(socket);
+  let trickle: NodeJS.Timeout | undefined;
+  try {
+    socket.pause();
+    const health = Buffer.from('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.write(Buffer.concat([...Array<Buffer>(600).fill(health), request(body('conv-late-reader')), Buffer.from('POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n')]));
+    trickle = setInterval(() => {
+      if (socket.writable) socket.write(Buffer.alloc(10, 0x61));
+    }, 200);
+    await new Promise((resolve) => setTimeout(resolve, 9000));
+    clearInterval(trickle);
+    socket.resume();
+    await eventually(async () => read.closed(), 10_000);
+    const statuses = read.answers().map((a) => a.status);
+    assert.equal(statuses.length, 602, `${statuses.length} answers read of 602`);
+    assert.deepEqual(statuses.slice(-2), [200, 415]);
+    assert.equal(await rowsOf('conv-late-reader'), 2);
+  } finally {
+    clearInterval(trickle);
     socket.destroy();
     await gateway.shutdown();
   }

@@ -6,21 +6,7 @@ import { createOtlpHttpSpanExporter, DeliverySpanProcessor, exporterSink, type D
 import { PostgresSpanProcessor } from '@agentspan/exporter-postgres';
 import type { ResolvedOptions } from './config.js';
 import type { AgentspanLogger, AgentspanOptions, BatchOptions } from './types.js';
-import { MAX_TIMER_MILLIS, timerMillis } from './timer-limit.js';
-
-/**
- * How much later than `statement_timeout` the Postgres client gives up on a
- * query (and Postgres on an idle transaction): the exporter's documented 5 s.
- */
-const CLIENT_TIMEOUT_MARGIN_MILLIS = 5000;
-
-/**
- * The longest `postgresStatementTimeoutMs` passed on: the client's timers are
- * the statement timeout plus the margin, and must fit a Node timer (and
- * Postgres' own limit, the same 2^31 − 1 ms). Beyond it every write timed
- * out at once (or was refused by Postgres), so a longer value is clamped.
- */
-const MAX_STATEMENT_TIMEOUT_MILLIS = MAX_TIMER_MILLIS - CLIENT_TIMEOUT_MARGIN_MILLIS;
+import { MAX_TIMER_MILLIS } from './timer-limit.js';
 
 /** Defaults of the Postgres path: rows appear within half a second, in large batches. */
 export const POSTGRES_DELIVERY: Readonly<Required<BatchOptions>> = Object.freeze({
@@ -101,11 +87,13 @@ export function postgresPipeline(
     connectionString: resolved.databaseUrl,
     ...(options.schema ? { schema: options.schema } : {}),
     ...(options.postgresPoolSize !== undefined ? { poolSize: options.postgresPoolSize } : {}),
-    // Clamped: a timer given more than its limit fires after 1 ms, and every connection or write would time out.
-    ...(options.postgresStatementTimeoutMs !== undefined
-      ? { statementTimeoutMs: Math.min(options.postgresStatementTimeoutMs, MAX_STATEMENT_TIMEOUT_MILLIS) }
+    // Beyond a timer's (and Postgres') limit, clamped by the exporter itself.
+    ...(options.postgresStatementTimeoutMs !== undefined ? { statementTimeoutMs: options.postgresStatementTimeoutMs } : {}),
+    // 0 is "no timeout" (node-postgres' reading, documented so): the longest a timer waits, as the exporter takes
+    // only a positive integer (0 handed on failed the start with a RangeError).
+    ...(options.postgresConnectTimeoutMs !== undefined
+      ? { connectTimeoutMs: options.postgresConnectTimeoutMs === 0 ? MAX_TIMER_MILLIS : options.postgresConnectTimeoutMs }
       : {}),
-    ...(options.postgresConnectTimeoutMs !== undefined ? { connectTimeoutMs: timerMillis(options.postgresConnectTimeoutMs) } : {}),
     ...(options.postgresHeartbeatMs !== undefined ? { heartbeatIntervalMillis: options.postgresHeartbeatMs } : {}),
     ...(options.postgresEventsInProgressAfterMs !== undefined ? { showRunningAfterMillis: options.postgresEventsInProgressAfterMs } : {}),
     // The processor redacts a long event's attributes before its row in progress is written.

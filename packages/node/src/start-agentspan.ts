@@ -109,7 +109,9 @@ export async function startAgentspan(given: AgentspanOptions = {}, env?: Agentsp
 
   if (postgres && resolved.migrate) {
     // Bounded: a database that is down (or a black hole) must not hold up the application's start.
-    const ready = await postgres.ready(timerMillis(options.postgresConnectTimeoutMs ?? STARTUP_MIGRATION_WAIT_MS));
+    // With no connect timeout (0) the start waits as it does by default: a wait of 0 gave up at once and warned.
+    const startupWait = options.postgresConnectTimeoutMs === undefined || options.postgresConnectTimeoutMs === 0 ? STARTUP_MIGRATION_WAIT_MS : options.postgresConnectTimeoutMs;
+    const ready = await postgres.ready(timerMillis(startupWait));
     if (!ready.ok) {
       logger.warn(notReadyMessage(ready, options.schema));
     }

@@ -118,7 +118,8 @@ export interface AgentspanOptions {
    */
   postgresStatementTimeoutMs?: number;
   /**
-   * How long to wait for a Postgres connection, ms (0: no timeout). At most
+   * How long to wait for a Postgres connection, ms (0: no timeout, i.e. the
+   * longest, and the start waits the default 5 s for the migrations). At most
    * 2_147_483_647 (2^31 − 1, a Node timer's limit): a longer value is
    * clamped to it.
    * @default 5000

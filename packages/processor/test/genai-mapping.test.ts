@@ -7,7 +7,7 @@ import { createRecorder, type Recorder } from '@agentspan/instrumentation';
 import { PostgresExecutionEventExporter } from '@agentspan/exporter-postgres';
 import { Attr } from '@agentspan/semconv';
 import { TRUNCATION_MARK, createRedactor } from '@agentspan/extract';
-import { createTestSchema, type TestSchema } from '@agentspan/test-support';
+import { createTestSchema, fastestUnder, type TestSchema } from '@agentspan/test-support';
 import { ExecutionEventSpanProcessor } from '../src/index.js';
 import { ForeignSpanMapper, classifyForeignSpan } from '../src/genai-mapping.js';
 
@@ -797,26 +797,33 @@ test("maxContentChars bounds a turn's tool calls in its row's meta too: a tool c
 });
 
 test('hostile JSON in a turn\'s output (an unclosed [[[[… of megabytes, nesting deeper than the stack) neither blocks the application nor loses the turn\'s other keys', () => {
-  const memory = new InMemorySpanExporter();
-  const processor = new ExecutionEventSpanProcessor({});
-  const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(memory)] });
-  const tracer = provider.getTracer('t');
   const deep = '['.repeat(20_000) + ']'.repeat(20_000);
   const outputs = {
     unclosed: '['.repeat(8_000_000),
     deepArgs: `[{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"f","arguments":${deep}}]}]`,
     aiSdk: `[{"toolCallId":"c1","toolName":"f","args":${JSON.stringify(deep)}}]`,
   };
-  const started = performance.now();
-  for (const [name, value] of Object.entries(outputs)) {
-    const attributes: Attributes =
-      name === 'aiSdk'
-        ? { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.response.toolCalls': value, 'ai.model.id': 'gpt-x' }
-        : { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-x', 'gen_ai.output.messages': value };
-    tracer.startSpan(name, { attributes }).end();
-  }
-  const elapsed = performance.now() - started;
+  /** The three turns recorded by a fresh processor: what the application's thread does when they end. */
+  const record = (): { memory: InMemorySpanExporter; processor: ExecutionEventSpanProcessor } => {
+    const memory = new InMemorySpanExporter();
+    const processor = new ExecutionEventSpanProcessor({});
+    const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(memory)] });
+    const tracer = provider.getTracer('t');
+    for (const [name, value] of Object.entries(outputs)) {
+      const attributes: Attributes =
+        name === 'aiSdk'
+          ? { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.response.toolCalls': value, 'ai.model.id': 'gpt-x' }
+          : { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-x', 'gen_ai.output.messages': value };
+      tracer.startSpan(name, { attributes }).end();
+    }
+    return { memory, processor };
+  };
+  let last: ReturnType<typeof record> | undefined;
+  // Per run the lesser of wall and CPU time, the best of up to 3 (a loaded machine stretched one wall-clock reading
+  // past the bound). 15-30 ms on the 2-core machine; reading the megabytes quadratically takes minutes on every run.
+  const elapsed = fastestUnder(() => (last = record()), 250);
   assert.ok(elapsed < 250, `${elapsed.toFixed(0)} ms on the application's thread`);
+  const { memory, processor } = last as ReturnType<typeof record>;
   const spans = memory.getFinishedSpans();
   assert.equal(spans.length, 3);
   for (const s of spans) {
