@@ -180,6 +180,9 @@ describe('properties and hostile input', () => {
     fc.assert(
       fc.property(fc.array(seg, { minLength: 1, maxLength: 3 }), rel, fc.boolean(), fc.boolean(), (dir, script, absolute, eq) => {
         const d = dir.join('/');
+        // bun takes a separate option value that names one of its subcommands for the subcommand (`bun --cwd test a.ts`
+        // is `bun test` in test/, `bun --cwd x a.ts` is `bun x`: the examples above), so such a directory joins nothing.
+        fc.pre(eq || (d !== 'x' && d !== 'test'));
         const s = absolute ? '/' + script : script;
         const cmd = `bun ${eq ? `--cwd=${d}` : `--cwd ${d}`} ${s}`;
         assert.deepEqual(files(cmd).read, [absolute ? s : `${d}/${s}`], cmd);
