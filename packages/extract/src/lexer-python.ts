@@ -58,10 +58,10 @@ function isTwoCharOp(c: number, d: number): boolean {
 }
 
 /** Whether `src[i..j)` (one or two letters) is a string prefix: r u b f br rb fr rf, any case. */
-function isStringPrefix(src: string, i: number, j: number): boolean {
-  const a = src.charCodeAt(i) | 32;
+function isStringPrefix(codes: Uint16Array, i: number, j: number): boolean {
+  const a = codes[i]! | 32;
   if (j - i === 1) return a === 114 || a === 117 || a === 98 || a === 102;
-  const b = src.charCodeAt(i + 1) | 32;
+  const b = codes[i + 1]! | 32;
   return (a === 98 && b === 114) || (a === 114 && b === 98) || (a === 102 && b === 114) || (a === 114 && b === 102);
 }
 
@@ -175,6 +175,8 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
   const tokens = new PythonTokenList(src, decodePythonString, { matchBrackets: true, reuse });
   const marks = tokens.marks;
   const n = src.length;
+  const units = codeUnitsOf(src);
+  const codes = units.codes;
   let i = 0;
   let depth = 0; // open brackets, for logical lines; reset when a statement keyword proves one was left unclosed
   let lineStart = true; // only whitespace seen on this physical line
@@ -203,17 +205,17 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
       match = tokens.match!;
       room = kinds.length - 2;
     }
-    const c = src.charCodeAt(i);
+    const c = codes[i]!;
     switch (LEX_CLASS[c]) {
       case K_IDENT: {
         const atColumn0 = column0;
         lineStart = false;
         column0 = false;
         let j = i + 1;
-        while (j < n && (CHAR_CLASS[src.charCodeAt(j)]! & IDENT_PART) !== 0) j++;
-        const q = src.charCodeAt(j);
-        if ((q === enum_.DQ || q === enum_.SQ) && j - i <= 2 && isStringPrefix(src, i, j)) {
-          const stop = skipPyString(src, i, j);
+        while (j < n && (CHAR_CLASS[codes[j]!]! & IDENT_PART) !== 0) j++;
+        const q = codes[j]!;
+        if ((q === enum_.DQ || q === enum_.SQ) && j - i <= 2 && isStringPrefix(codes, i, j)) {
+          const stop = skipPyString(src, codes, i, j);
           kinds[count] = STR;
           starts[count] = i;
           ends[count] = stop;
@@ -249,7 +251,7 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
       }
       case K_SPACE:
         i++;
-        while (src.charCodeAt(i) === enum_.SPACE) i++; // indentation: a run of spaces in one go
+        while (codes[i]! === enum_.SPACE) i++; // indentation: a run of spaces in one go
         column0 = false;
         continue;
       case K_NL:
@@ -268,7 +270,7 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
         continue;
       case K_BACKSLASH:
         // Explicit line continuation: the newline does not end the statement.
-        i += src.charCodeAt(i + 1) === enum_.NL ? 2 : 1;
+        i += codes[i + 1]! === enum_.NL ? 2 : 1;
         column0 = false;
         continue;
       case K_MAGIC:
@@ -284,6 +286,7 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
                 if (cell[2]) hooks.onWriteFile?.(cell[2]);
               } else hooks.onShell?.(src.slice(Math.min(n, end + 1)));
               spareOpeners = openers;
+              releaseCodes(units);
               tokens.length = count;
               return tokens;
             }
@@ -295,7 +298,7 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
       case K_QUOTE: {
         lineStart = false;
         column0 = false;
-        const stop = skipPyString(src, i, i);
+        const stop = skipPyString(src, codes, i, i);
         kinds[count] = STR;
         starts[count] = i;
         ends[count] = stop;
@@ -304,13 +307,13 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
         continue;
       }
       case K_DIGIT:
-        i = lexNumber(src, i, n, kinds, starts, ends, flags, count++);
+        i = lexNumber(codes, i, n, kinds, starts, ends, flags, count++);
         lineStart = false;
         column0 = false;
         continue;
       case K_DOT:
-        if (isDigit(src.charCodeAt(i + 1))) {
-          i = lexNumber(src, i, n, kinds, starts, ends, flags, count++);
+        if (isDigit(codes[i + 1]!)) {
+          i = lexNumber(codes, i, n, kinds, starts, ends, flags, count++);
           lineStart = false;
           column0 = false;
           continue;
@@ -346,7 +349,7 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
         if (top > 0) {
           // Only a bracket of its own kind pairs with a closer: `open("x"}, "w")` closes no call (a SyntaxError).
           const o = openers[--top]!;
-          const gap = c - src.charCodeAt(starts[o]!); // `)` is `(` + 1, `]` and `}` are `[` and `{` + 2; no other pair is 1 or 2 apart
+          const gap = c - codes[starts[o]!]!; // `)` is `(` + 1, `]` and `}` are `[` and `{` + 2; no other pair is 1 or 2 apart
           if (gap === 1 || gap === 2) {
             match[o] = t;
             match[t] = o;
@@ -363,10 +366,10 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
     kinds[t] = OP;
     starts[t] = i;
     flags[t] = 0;
-    if (i + 1 < n && isTwoCharOp(c, src.charCodeAt(i + 1))) {
+    if (i + 1 < n && isTwoCharOp(c, codes[i + 1]!)) {
       ends[t] = i + 2;
       // `+=` and `:=` (a walrus) bind the name before them.
-      if ((c === 43 || c === 58) && src.charCodeAt(i + 1) === 61 && t > 0 && kinds[t - 1] === NAME && (marks.length === 0 || marks[marks.length - 1] !== t - 1)) marks.push(t - 1);
+      if ((c === 43 || c === 58) && codes[i + 1]! === 61 && t > 0 && kinds[t - 1] === NAME && (marks.length === 0 || marks[marks.length - 1] !== t - 1)) marks.push(t - 1);
       i += 2;
       continue;
     }
@@ -376,16 +379,17 @@ export function lexPython(src: string, hooks: IPythonHooks = {}): PythonTokenLis
   }
   tokens.length = count;
   if (openers.length <= MAX_SPARE_TOKENS) spareOpeners = openers;
+  releaseCodes(units);
   return tokens;
 }
 
 /** Lexes the number starting at `i` into token `t`; returns the index after it. */
-function lexNumber(src: string, i: number, n: number, kinds: Uint8Array, starts: Int32Array, ends: Int32Array, flags: Uint8Array, t: number): number {
+function lexNumber(src: Uint16Array, i: number, n: number, kinds: Uint8Array, starts: Int32Array, ends: Int32Array, flags: Uint8Array, t: number): number {
   let j = i + 1;
   while (j < n) {
-    const d = src.charCodeAt(j);
+    const d = src[j]!;
     if (isIdentPart(d) || d === enum_.DOT) j++;
-    else if ((d === 43 || d === 45) && (src.charCodeAt(j - 1) | 32) === 101 && (src.charCodeAt(i + 1) | 32) !== 120) j++;
+    else if ((d === 43 || d === 45) && (src[j - 1]! | 32) === 101 && (src[i + 1]! | 32) !== 120) j++;
     else break;
   }
   kinds[t] = NUM;
@@ -421,6 +425,45 @@ export function releasePythonTokens(tokens: PythonTokenList): void {
   if (tokens.kinds.length <= MAX_SPARE_TOKENS) spareArrays = tokens.release();
 }
 
+/**
+ * The source's UTF-16 code units, copied once into a typed array (one native
+ * copy), with a 0 at index `src.length`: the lexer reads every character at
+ * least once and some twice, and a typed-array read costs fewer instructions
+ * than `charCodeAt`, which checks the string's representation on every call.
+ * The array may be longer than the source: the lexer reads no further than
+ * index `src.length`, whose 0 stands for `charCodeAt`'s NaN past the end
+ * (every such read is compared with a quote, a space, a newline or a digit,
+ * or masked with `| 32` and compared with a letter, which neither 0 nor NaN
+ * is). The buffer is taken while lexing, like `spareOpeners`.
+ */
+interface CodeUnits {
+  readonly bytes: Buffer;
+  readonly codes: Uint16Array;
+}
+
+function codeUnitsOf(src: string): CodeUnits {
+  const n = src.length;
+  let units = spareCodes;
+  spareCodes = undefined;
+  if (units === undefined || units.codes.length < n + 1) {
+    const bytes = Buffer.allocUnsafeSlow(2 * Math.max(n + 1, 1024)); // its own ArrayBuffer: offset 0, aligned
+    units = { bytes, codes: new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1) };
+  }
+  if (LITTLE_ENDIAN) units.bytes.write(src, 0, 'utf16le');
+  else for (let k = 0; k < n; k++) units.codes[k] = src.charCodeAt(k);
+  units.codes[n] = 0;
+  return units;
+}
+
+/** Gives the code units back for the next lex (kept up to `MAX_SPARE_CODE_UNITS`). */
+function releaseCodes(units: CodeUnits): void {
+  if (units.codes.length <= MAX_SPARE_CODE_UNITS) spareCodes = units;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+let spareCodes: CodeUnits | undefined;
+const MAX_SPARE_CODE_UNITS = 1 << 16;
+
 function skipToLineEnd(src: string, i: number): number {
   const k = src.indexOf('\n', i);
   return k < 0 ? src.length : k;
@@ -449,32 +492,32 @@ function fstringEscapeEnd(src: string, j: number, raw: boolean): number {
  * and whose opening quote is at `q`: where `scanPyString` stops, found
  * without building anything (the lexer's case, every string of the input).
  */
-function skipPyString(src: string, start: number, q: number): number {
+function skipPyString(src: string, codes: Uint16Array, start: number, q: number): number {
   const n = src.length;
   let fstring = false;
   let raw = false;
   for (let k = start; k < q; k++) {
-    const p = src.charCodeAt(k) | 32;
+    const p = codes[k]! | 32;
     if (p === 102) fstring = true;
     else if (p === 114) raw = true;
   }
-  const quote = src.charCodeAt(q);
-  const triple = src.charCodeAt(q + 1) === quote && src.charCodeAt(q + 2) === quote;
+  const quote = codes[q]!;
+  const triple = codes[q + 1] === quote && codes[q + 2] === quote;
   let j = q + (triple ? 3 : 1);
   let braces = 0; // f-string replacement-field depth: quotes inside it do not close (Python 3.12)
   while (j < n) {
-    const c = src.charCodeAt(j);
+    const c = codes[j]!;
     if (c === enum_.BACKSLASH) {
       j = fstring && braces === 0 ? fstringEscapeEnd(src, j, raw) : j + 2;
       continue;
     }
     if (c === quote && braces === 0) {
       if (!triple) return j + 1;
-      if (src.charCodeAt(j + 1) === quote && src.charCodeAt(j + 2) === quote) return Math.min(n, j + 3);
+      if (codes[j + 1] === quote && codes[j + 2] === quote) return Math.min(n, j + 3);
     } else if (c === enum_.NL && !triple) {
       return j; // unterminated: stop at the line end, keep the newline for the lexer
     } else if (fstring && (c === enum_.LBRACE || c === enum_.RBRACE)) {
-      const doubled = braces === 0 && src.charCodeAt(j + 1) === c; // `{{` / `}}`: a literal brace
+      const doubled = braces === 0 && codes[j + 1] === c; // `{{` / `}}`: a literal brace
       if (doubled) j++;
       else if (c === enum_.LBRACE) braces++;
       else if (braces > 0) braces--;
