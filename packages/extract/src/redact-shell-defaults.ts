@@ -142,6 +142,13 @@ function readWord(text: string, i: number, op: string, limit: number, depth: num
         continue;
       }
       const refEnd = referenceEnd(text, i);
+      // A `$` no name, special parameter, `{`, `(` or quote follows (`$&`, `$/`, `$%`) is a literal of the run, as the
+      // shell reads it: refused, the word was left to the assignment rule, which cut its value at a `&`, and a second
+      // pass read the word, the `&` glued to the tag (not idempotent; seed 992381996 of the property).
+      if (refEnd < 0 && literalDollar(text.charCodeAt(i + 1))) {
+        i++;
+        continue;
+      }
       if (refEnd < 0) return -1; // `$'…'`: not followed here
       close(i);
       i = runStart = refEnd;
@@ -246,6 +253,11 @@ function quoteEnd(text: string, i: number, limit: number, quote: number): number
     if (c === 92) i++;
   }
   return -1;
+}
+
+/** Whether a `$` followed by `c` (no reference: see {@link referenceEnd}) is a literal: not a quote, a line end or the text's end. */
+function literalDollar(c: number): boolean {
+  return !Number.isNaN(c) && c !== 39 && c !== 34 && c !== 10 && c !== 13 && c !== 96 && c !== 92;
 }
 
 /** Whether a `${` is at `i`. */

@@ -889,6 +889,45 @@ function unclosedLiteral(input: string, start: number, lineEnd: number): Literal
 const TRAILING_KEY_VALUE_RE =
   /[ \t]{1,16}(?:"[^"\\\r\n]{1,1024}"|'[^'\\\r\n]{1,1024}'|(\\{1,7})(["'])[^"'\\\r\n]{1,1024}\1\2|(?:\$\{[A-Za-z_][A-Za-z0-9_]{0,63}\}|\$(?!\{)|[^\s"'`,;&{}()[\]\\$]){1,1024})/y;
 
+/**
+ * Which quotes end a string inside the word {@link TRAILING_KEY_VALUE_RE} read over `[from, to)` (bit 1: a `"`, bit 2: a
+ * `'`; each kind's first one no backslash escapes, as {@link STRING_END_RE} judges it): `{"a": "password=abc?token= ",
+ * "b": …}` read `","` as a quoted word, the tag taking the string's closing quote, the comma and the next key's opening
+ * quote. The caller checks the kind against the string the key sits in ({@link openingQuoteBefore}) only when there is
+ * one (the walk back skipped for most words). Bounded by the word.
+ */
+function stringEndsIn(text: string, from: number, to: number): number {
+  return (quoteEndsString(text, 34, from, to) ? 1 : 0) | (quoteEndsString(text, 39, from, to) ? 2 : 0);
+}
+/** Whether the first quote `q` in `[from, to)` no backslash escapes is followed by what follows a string's end. */
+function quoteEndsString(text: string, q: number, from: number, to: number): boolean {
+  const close = closingQuoteIn(text, q, from, to);
+  if (close < 0) return false;
+  STRING_END_RE.lastIndex = close + 1;
+  return STRING_END_RE.test(text);
+}
+
+/**
+ * Where the text glued after a shell expansion's single-quoted value holding a backslash ends (`${API_KEY='\\''jar.set(`:
+ * the `'…'` read by the assignment rule, `\\` escaping a quote, the expansion not read by {@link readNestedExpansion},
+ * its `'jar…` closed nowhere): its first blank, `}` or line end (1 024 characters at most); -1 for any other value.
+ * Replaced with the value: a second pass, its `\\'` then a tag, read the expansion as the shell does and replaced the
+ * glued text (not idempotent). `keyStart`: the name's start, after `${`. Cheap checks first: every redacted value passes.
+ */
+function shellQuoteGlueEnd(text: string, keyStart: number, v: AssignedValue): number {
+  if (text.charCodeAt(keyStart - 1) !== 123 || text.charCodeAt(keyStart - 2) !== 36 || !v.singleQuoted || !v.value.includes('\\')) return -1;
+  let i = v.end; // past the closing quote
+  const first = text.charCodeAt(i);
+  if (Number.isNaN(first) || first === 32 || first === 9 || first === 10 || first === 13 || first === 125) return -1;
+  if (readNestedExpansion(text, keyStart - 2) !== undefined) return -1;
+  const stop = Math.min(text.length, i + 1024);
+  for (; i < stop; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 125) break;
+  }
+  return i;
+}
+
 /** A YAML block scalar's indicator (`|`, `>-`, `|2+`): the value is on the lines below. */
 const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
 /**
@@ -1681,7 +1720,12 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       if (bareValue !== undefined && bareWhole !== undefined && keyAt >= 0) {
         TRAILING_KEY_VALUE_RE.lastIndex = bareWhole.end;
         const word = TRAILING_KEY_VALUE_RE.exec(text);
-        if (word !== null && !keptValue(bareValue, g[0]!.slice(skip), g[1]!, text, start + skip)) {
+        // A string's closing quote bounds the value (the word is not taken past it: the bare value is judged alone).
+        const ends = word === null ? 0 : stringEndsIn(text, bareWhole.end, TRAILING_KEY_VALUE_RE.lastIndex);
+        const view = ends === 0 ? '' : before(start + skip);
+        const q = ends === 0 ? 0 : openingQuoteBefore(view, view.length);
+        const crosses = (q === 34 && (ends & 1) !== 0) || (q === 39 && (ends & 2) !== 0);
+        if (word !== null && !crosses && !keptValue(bareValue, g[0]!.slice(skip), g[1]!, text, start + skip)) {
           emit(text.slice(last, bareValue.end - bareValue.value.length) + tag('password_assignment'));
           last = TRAILING_KEY_VALUE_RE.lastIndex;
           count++;
@@ -1690,6 +1734,15 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         }
       }
       const r = replacePassword(m, g, text, start, skip);
+      // A shell expansion's single-quoted value with a backslash and text glued after it: replaced with that text.
+      const glued = r === undefined || text.charCodeAt(valueAt) !== 39 ? -1 : shellQuoteGlueEnd(text, start + skip, assignedValue(m, g, 2, start));
+      if (glued >= 0) {
+        emit(text.slice(last, valueAt) + tag('password_assignment'));
+        last = glued;
+        count++;
+        passwordRe.lastIndex = glued;
+        continue;
+      }
       // A bare value's continuation (words up to the line's end) given back in clear, the value kept or redacted off a
       // YAML line: the scan goes on at its first word, so that a key in it (before its quote: `password: Xk9 token":
       // abc1`) is read. Passed over, it was read by a second pass only, once the tag (no bare value) had no words after.

@@ -381,3 +381,25 @@ describe('createRedactor: idempotence, a line below a key judged before a `: ` o
     assertOnce('PWD=/srv?token=Xk9pQ2mZ7vL4', 'PWD=[REDACTED:password_assignment]', 1);
   });
 });
+
+describe("createRedactor: idempotence, a shell expansion's single-quoted value holding a backslash (many seeds, 2026-12-07)", () => {
+  it("a value in single quotes with a backslash, text glued after it, in an expansion the shell reader does not read, is replaced with that text", () => {
+    // Seed 1497375623 of "redacting twice redacts nothing more" (600 000 runs): the assignment rule read `'\''` with a
+    // backslash escaping the quote and replaced `\'`; a second pass read `'[REDACTED:…]'jar.set(` as the shell does
+    // (the expansion's word, now closed on its line) and replaced `jar.set(`.
+    assertOnce("${API_KEY='\\''jar.set(", '${API_KEY=[REDACTED:password_assignment]', 1);
+    assertOnce("${API_KEY='\\''jar.set(} ls", '${API_KEY=[REDACTED:password_assignment]} ls', 1);
+    assertOnce("x ${API_KEY='\\''Xk9mP2qL7wZ --flag", 'x ${API_KEY=[REDACTED:password_assignment] --flag', 1);
+    // Nothing glued after the quote: as before, the quoted value alone.
+    assertOnce("${API_KEY='\\'' ls", "${API_KEY='[REDACTED:password_assignment]' ls", 1);
+  });
+
+  it('a `$` no reference follows in an expansion\'s word is a literal of it, as the shell reads it', () => {
+    // Seed 992381996 (600 000 runs): `$&` made the shell reader refuse the word; the assignment rule replaced `/srv$`, cut
+    // at the `&`, and a second pass read `[REDACTED:…]&` as the word, the `&` glued to the tag replaced with it.
+    assertOnce('${XPWD=/srv?$&', '${XPWD=[REDACTED:password_assignment]', 1);
+    assertOnce('${API_KEY:-Xk9$%mP2qL7} ls', '${API_KEY:-[REDACTED:password_assignment]} ls', 1);
+    // A reference is read as before.
+    assertOnce('${API_KEY:-$HOME/x}', '${API_KEY:-[REDACTED:password_assignment]}', 1);
+  });
+});
