@@ -850,9 +850,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     responses[status] = (responses[status] ?? 0) + 1;
     const line = status === 408 ? '408 Request Timeout' : '400 Bad Request';
+    const answer = `HTTP/1.1 ${line}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+    if (socket instanceof Socket) {
+      // The last answer written; then the lingering close: what the sender still sends is thrown away, never parsed,
+      // for at most `lingerMillis`. Destroyed with bytes unread (as until 2026-12), the socket sent a TCP reset, and
+      // the answers pipelined before this one that the sender had not read yet were lost (lingering-close.ts).
+      socket.write(answer);
+      lingerClose(socket, lingerMillis);
+      return;
+    }
     // Then closed, not only ended: the server's sockets are half-open, so after end() a sender that keeps sending is
     // still parsed, and a timed-out request (never timed out again) held its body's bytes for as long as it liked.
-    socket.end(`HTTP/1.1 ${line}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+    socket.end(answer, () => socket.destroy());
     const timer = setTimeout(() => socket.destroy(), CLIENT_ERROR_CLOSE_MILLIS);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
@@ -877,8 +886,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       answerOnSocket(socket, status);
       return;
     }
-    // Nothing more is read from it; it closes after the answers owed, written in order.
-    socket.pause();
+    // Nothing more is read from it; it closes after the answers owed, written in order (a 'request' route's answer
+    // says `Connection: close`: Node's close after it is the lingering close too).
+    stopReading(socket, lingerMillis);
     if (route === 'after-pending') connections.whenAnswered(socket, () => answerOnSocket(socket, status));
     const timer = setTimeout(() => socket.destroy(), pipelinedCloseMillis);
     timer.unref();
