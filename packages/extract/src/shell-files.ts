@@ -68,6 +68,11 @@ interface WrapperOptions {
   readonly flags?: ReadonlySet<string>;
   /** Options that print its help or version and exit (`pnpm -h node a.js`). */
   readonly exits?: ReadonlySet<string>;
+  /**
+   * Where given, the letters of the short options it knows, each a word of its own (no clusters): another
+   * single-dash word makes it exit (bunx: `bunx has no -t flag`; `-bv` too). Its long options are not checked.
+   */
+  readonly letters?: string;
 }
 const NO_OPTIONS_OF_ITS_OWN: WrapperOptions = { value: new Set() };
 /** npm's (`npm exec`, `npm x`) and npx's: `npx [options] <command>[@version] [args]`; `-c CMD` runs a shell string. */
@@ -76,12 +81,17 @@ const NPM_OPTIONS: WrapperOptions = {
   shell: optionSet('-c --call'),
   elsewhere: optionSet('-w --workspace --workspaces -ws'),
 };
-/** bunx's (`bunx --help` of bun 1.4). */
+/**
+ * bunx's (`bunx --help` of bun 1.4); bun 1.4.5 exits on a short option word it does not know (each letter tried:
+ * it passes over npm's `-y`, `-q` …), but takes npm's long options (`--yes`, `--loglevel=x`), so those are not checked.
+ */
 const BUNX_OPTIONS: WrapperOptions = {
   value: optionSet('-p --package --cwd --env-file --minimum-release-age --registry --ca --cafile'),
   dir: optionSet('--cwd'),
   nestedDirs: true,
   file: optionSet('--env-file'),
+  exits: optionSet('-h --help'),
+  letters: 'abcdfglnpqsvyBDEHOPS',
 };
 /**
  * pnpm's before its subcommand: `-C`/`--dir` (`--prefix`, npm's spelling) is where `exec` runs (not `dlx`); `-r`,
@@ -274,7 +284,10 @@ function newFound(): Found {
 /** For options that name nothing (`namesSomething`): never written to (frozen: a write would throw). */
 const NOTHING_FOUND: Found = Object.freeze(newFound());
 function namesSomething(o: WrapperOptions): boolean {
-  return o.dir !== undefined || o.elsewhere !== undefined || o.shell !== undefined || o.shellMode !== undefined || o.file !== undefined || o.flags !== undefined;
+  return (
+    o.dir !== undefined || o.elsewhere !== undefined || o.shell !== undefined || o.shellMode !== undefined || o.file !== undefined ||
+    o.flags !== undefined || o.exits !== undefined || o.letters !== undefined
+  );
 }
 
 /** Sets `found`'s directories and files in `sink`: the sink the command's own files go to. */
@@ -299,6 +312,10 @@ function readOptions(words: readonly ShellWord[], j: number, options: WrapperOpt
     const eq = r.startsWith('--') ? r.indexOf('=') : -1;
     const name = eq > 0 ? r.slice(0, eq) : r;
     const next = eq > 0 ? j + 1 : options.value.has(name) ? j + 2 : j + 1;
+    if (options.letters !== undefined && (options.exits?.has(name) === true || !knownLetter(options.letters, options.value, r))) {
+      found.exits = true;
+      return j;
+    }
     if (options.flags !== undefined && !knownOption(options, name)) {
       // Short options run together (`pnpm -ys`, `-Csub`): each letter read.
       const after = r.length > 2 && r.charCodeAt(1) !== 45 /* - */ ? readCluster(words, j, options, vars, found) : -1;
@@ -348,6 +365,16 @@ function readCluster(words: readonly ShellWord[], j: number, options: WrapperOpt
   return j + 1;
 }
 
+/**
+ * Whether option word `r` (not `--x`, an assignment, a duration) is a short option of `letters`: `-y`, or a value's
+ * `-p=tsx` (bunx; `-pnode`, `-bv` are no option of its).
+ */
+function knownLetter(letters: string, value: ReadonlySet<string>, r: string): boolean {
+  if (r.length < 2 || r.charCodeAt(0) !== 45 /* - */ || r.charCodeAt(1) === 45) return true;
+  if (r.length === 2) return letters.includes(r[1]!);
+  return r.charCodeAt(2) === 61 /* = */ && value.has(r.slice(0, 2));
+}
+
 /** Whether a tool exiting on options it does not know (`flags`) knows option `name` (`--x` of `--x=v`; assignments, durations). */
 function knownOption(o: WrapperOptions, name: string): boolean {
   if (name.charCodeAt(0) !== 45 /* - */) return true;
@@ -390,6 +417,7 @@ function managerCommand(pm: string, words: readonly ShellWord[], k: number, vars
     // bunx reads the words before `x` as its options too; where `x` was an option's value (`bun --cwd x tsx a.ts`),
     // it drops its first operand, where the word `x` would be, and runs the next (bun 1.4.5: the package `a.ts`).
     const after = readOptions(words, k + 1, BUNX_OPTIONS, vars, found);
+    if (found.exits) return undefined; // `bun -t x node a.js`: `bunx has no -t flag`
     return { start: after + 1, options: BUNX_OPTIONS, packages: true };
   }
   if (pm === 'npm') {
@@ -431,7 +459,7 @@ interface Wrapped {
  * Passes over the wrappers before the command at `k` (`sudo -u x`, `time`, `env A=1`, `npx -y`, `npm exec --`,
  * `pnpm dlx`, `yarn node`, `bun x`) and returns the index of the command's name; the directory they run it in
  * wraps `sink`, into `state.wrapped`. A shell command one runs (`npx -c 'node a.js'`, pnpm's shell mode) is
- * handed on as shell code, and then -1 is returned.
+ * handed on as shell code, and then -1 is returned, as it is when one exits on its options (`bunx -t`, `pnpm -h`).
  */
 function unwrap(words: readonly ShellWord[], k: number, state: ScriptState, sink: Sinks, embedded: EmbeddedCode): number {
   let packages = false;
@@ -445,11 +473,13 @@ function unwrap(words: readonly ShellWord[], k: number, state: ScriptState, sink
     let runsPackages = PACKAGE_RUNNERS.has(wrapper);
     if (options === undefined && PACKAGE_MANAGERS.includes(wrapper)) {
       const command = managerCommand(wrapper, words, k, state.vars, found);
+      if (found.exits) return -1; // `pnpm --foo node a.js`, `bun -t x node a.js`: it exits, running nothing
       if (command === undefined) break; // `bun x.ts` is bun's own; `npm run build` runs nothing of the snippet's
       ({ start, options } = command);
       runsPackages = command.packages;
     } else options ??= NO_OPTIONS_OF_ITS_OWN;
     k = options === undefined ? start : readOptions(words, start, options, state.vars, found);
+    if (found.exits) return -1; // `bunx -t node a.js`, `bunx -h …`
     sink = applyFound(found, sink);
     if (runsPackages) packages = true;
     if (found.shell !== undefined) {

@@ -17,7 +17,8 @@
  *   runs its operands as tests (bun's bare ones filter test files' names);
  *   node exits on a short option word it does not know (`-r./x.js`, `-rfoo`), tsx on
  *   one holding a letter of its own (`-expose-gc`), bun on a letter it does not know
- *   (`-t`); deno and bun take an operand that looks like no file for a task, a
+ *   (`-t`); help and version options print and exit (node and tsx once their options and env files are read;
+ *   tsx's `watch` is a subcommand only as its first word); deno and bun take an operand that looks like no file for a task, a
  *   package.json script or a subcommand: nothing followed, but bun's package
  *   binaries tsx and ts-node (`bun tsx a.ts`: `bin`) and `bun build` (`build`). What a runtime reads besides its program
  *   (`-r ./setup.js`, `--env-file .env`, test files) and the directory
@@ -168,8 +169,13 @@ type JsOption =
   | 'check'
   /** A plain flag, where the runtime's other table says otherwise (`bun test`'s `-u`, bun's `-u` a value before it). */
   | 'flag'
-  /** Prints its help or version and exits (bun's `-h`, `-v`): nothing runs, nothing is loaded. */
-  | 'exit';
+  /** Prints its help or version and exits (bun's `-h`, `-v`; ts-node's, deno's): nothing runs, nothing is loaded. */
+  | 'exit'
+  /**
+   * Prints its help or version once its options are read (node's `-v`, `-h`, `--v8-options`; tsx's): nothing runs,
+   * no module is loaded, but the env files named before or after it are read (`node -v --env-file x`: `x: not found`).
+   */
+  | 'prints';
 
 /** What a subcommand runs: the script after it, the code after it, each file operand (`deno test`), node's debugger, or bun's bundler. */
 type Subcommand = 'run' | 'eval' | 'test' | 'inspect' | 'build';
@@ -241,6 +247,8 @@ interface JsCli {
    * version (`-harmony`): nothing runs.
    */
   readonly singleDashLetters?: RegExp;
+  /** Subcommands it takes only as its first word (tsx's `watch`: after an option it is the script's name). */
+  readonly firstWordSubcommands?: ReadonlySet<string>;
   /** Whether `_` in a long option's name is `-` (node: `--stack_size=1`, `--inspect_port 9229`). */
   readonly underscores: boolean;
   /**
@@ -291,10 +299,11 @@ const NODE_OPTIONS = {
   none: '--run',
   test: '--test',
   check: '--check',
+  prints: '--version --help --v8-options',
 } as const;
 const NODE: JsCli = {
   long: options(NODE_OPTIONS),
-  short: new Map([['r', 'module'], ['C', 'value'], ['e', 'code'], ['p', 'code'], ['c', 'check']]),
+  short: new Map([['r', 'module'], ['C', 'value'], ['e', 'code'], ['p', 'code'], ['c', 'check'], ['v', 'prints'], ['h', 'prints']]),
   clusters: false,
   subcommands: new Map([['inspect', 'inspect']]),
   fileOperand: false,
@@ -322,6 +331,8 @@ const TSX: JsCli = {
     esm: '',
   }),
   subcommands: new Map([['watch', 'run'], ['inspect', 'inspect']]),
+  // (tsx 4.23: `tsx --no-warnings watch a.ts` runs a script named watch: `Cannot find module`)
+  firstWordSubcommands: new Set(['watch']),
   singleDashLetters: /[ehpv]/,
 };
 /**
@@ -336,8 +347,11 @@ const TS_NODE: JsCli = {
     module: '--require',
     cwd: '--cwd --dir',
     code: '--eval',
+    exit: '--help --version',
   }),
-  short: new Map([['r', 'module'], ['P', 'value'], ['O', 'value'], ['C', 'value'], ['I', 'value'], ['D', 'value'], ['e', 'code']]),
+  short: new Map([
+    ['r', 'module'], ['P', 'value'], ['O', 'value'], ['C', 'value'], ['I', 'value'], ['D', 'value'], ['e', 'code'], ['h', 'exit'], ['v', 'exit'],
+  ]),
   clusters: true,
   subcommands: new Map(),
   fileOperand: false,
@@ -365,8 +379,10 @@ const DENO: JsCli = {
     file: '--preload --import --require',
     env: '--env-file --env',
     optional: '--lock',
+    // clap's help and version (`-V`; `-v` is its alias or an unknown flag: it exits either way).
+    exit: '--help --version',
   }),
-  short: new Map([['c', 'value'], ['L', 'value']]),
+  short: new Map([['c', 'value'], ['L', 'value'], ['h', 'exit'], ['V', 'exit'], ['v', 'exit']]),
   clusters: true,
   subcommands: new Map([['run', 'run'], ['serve', 'run'], ['eval', 'eval'], ['test', 'test'], ['bench', 'test']]),
   fileOperand: true,
@@ -443,6 +459,8 @@ interface OptionEffect {
   readonly check?: boolean;
   /** `nothing`: it exits first (a V8 option without its value); `env-files`: it loads no module (`node --run`). */
   readonly loads?: 'nothing' | 'env-files';
+  /** Whether it prints help or a version once the options are read (`prints`). */
+  readonly prints?: boolean;
 }
 const FLAG: OptionEffect = { skip: 0 };
 const TAKES_NEXT: OptionEffect = { skip: 1 };
@@ -452,6 +470,7 @@ const RUNS_SCRIPT: OptionEffect = { program: NONE, skip: 0, loads: 'env-files' }
 const DOT_ENV: RuntimeFile = { path: '.env' };
 const RUNS_TESTS: OptionEffect = { skip: 0, tests: true };
 const CHECKS: OptionEffect = { skip: 0, check: true };
+const PRINTS: OptionEffect = { skip: 0, prints: true };
 
 /**
  * Applies option `kind`, whose value may be attached at `offset` of word `j` (-1: none attached); the files and
@@ -465,6 +484,8 @@ function optionEffect(kind: JsOption | undefined, words: readonly string[], j: n
       return FLAG;
     case 'exit':
       return EXITS;
+    case 'prints':
+      return PRINTS;
     case 'code':
       if (offset >= 0) return { program: inline(j, offset), skip: 0 };
       return { program: next === undefined ? NONE : inline(j + 1, 0), skip: 1 };
@@ -590,6 +611,8 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
   // Inline code given by an option: the program once the options end (node's `inspect` as the first operand wins).
   let code: ProgramSource | undefined;
   let check = false;
+  // node's `-v`, `-h`: it reads the rest of its options (their env files), then prints and exits.
+  let prints = false;
   let optionsEnded = false;
   // bun's test runner drops its first operand, where the word `test` would be: not there when an option's value was it.
   let dropOperand = false;
@@ -598,6 +621,7 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
   for (let j = 0; j < words.length; j++) {
     const w = words[j]!;
     if (w === '--' && !optionsEnded) {
+      if (prints) break;
       if (subcommand === 'test') {
         if (cli.testArgsAfterDashDash) return TESTS; // the words after it are the tests' arguments
         optionsEnded = true; // node, bun: more test files
@@ -619,6 +643,7 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
         code ??= effect.program;
       }
       if (effect.check === true) check = true;
+      if (effect.prints === true) prints = true;
       if (effect.tests === true && subcommand === undefined) subcommand = 'test';
       // bun takes the option's value for its subcommand: `bun --cwd test x.js` is `bun test` (in test/), x.js dropped.
       if (effect.skip > 0 && subcommand === undefined && cli.subcommandFirstWord) {
@@ -630,6 +655,7 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
       j += effect.skip;
       continue;
     }
+    if (prints) break; // the options end here: what follows is not read
     if (subcommand === 'test') {
       if (dropOperand) {
         dropOperand = false;
@@ -646,13 +672,21 @@ function jsArguments(cli: JsCli, words: readonly string[], out: RuntimeFiles | u
       continue;
     }
     if (subcommand === undefined) {
-      subcommand = cli.subcommands.get(w);
+      subcommand = j > 0 && cli.firstWordSubcommands?.has(w) === true ? undefined : cli.subcommands.get(w);
       if (subcommand === 'inspect') return inspectProgram(words, j);
       if (subcommand === 'build' && code === undefined) return { kind: 'build', index: j + 1 };
       if (subcommand !== undefined && code === undefined) continue;
       subcommand = 'run'; // the first operand names no subcommand: it is the script
     }
     return code ?? jsOperand(cli, words, j, subcommand);
+  }
+  if (prints) {
+    // Nothing runs: no module is loaded and no test file read; the env files were.
+    if (out !== undefined) {
+      if (firstTestFile >= 0) out.files.length = firstTestFile;
+      dropModules(out);
+    }
+    return NONE;
   }
   if (subcommand === 'test' && cli.testsLikeNode && (code !== undefined || check)) {
     // `node -e 1 --test`: `either --test or --eval can be used, not both` (`--check` too); its env files were read.
