@@ -104,6 +104,11 @@ function readWord(text: string, i: number, op: string, limit: number, depth: num
   };
   // The first blank of this word's own text (not of a nested word's): where it ends if closed nowhere.
   let blank = -1;
+  // A literal `$` past that blank (`${XPWD= Xk9…$&`), or one before a blank after a key's separator (`${XPWD=$&pwd=a:b?api_key=
+  // Xk9…`): a word closed nowhere holding one is refused, as before the literal was read (review of 2026-12-07): it ends
+  // at the blank, and the words after it, which the assignment rule redacted (a trailing key's value), were left in clear.
+  let literal = false;
+  let literalPastBlank = false;
   // Past the depth followed within the whole read, a little more only (see DEEP_READ).
   if (depth > MAX_NESTING) return -1;
   if (depth > MAX_DEPTH) limit = Math.min(limit, i + DEEP_READ);
@@ -115,6 +120,7 @@ function readWord(text: string, i: number, op: string, limit: number, depth: num
     }
     // The text or the line ends inside the word (see readNestedExpansion).
     if (i === text.length || c === 10 || c === 13) {
+      if (literalPastBlank || (literal && keySeparatorBefore(text, blank))) return -1;
       close(i);
       reading.open = true;
       return openEnd(reading.runs, blank, i);
@@ -128,7 +134,7 @@ function readWord(text: string, i: number, op: string, limit: number, depth: num
         // `${NAME}` is a reference; `${NAME op word}` has its own word, whose runs are values as this one's are.
         const end = head.op === '}' ? head.wordStart - 1 : readWord(text, head.wordStart, message ? '?' : head.op, limit, depth + 1, reading);
         if (end < 0) return end;
-        if (reading.open) return openEnd(reading.runs, blank, end);
+        if (reading.open) return literalPastBlank || (literal && keySeparatorBefore(text, blank)) ? -1 : openEnd(reading.runs, blank, end);
         i = runStart = end + 1;
         continue;
       }
@@ -146,6 +152,8 @@ function readWord(text: string, i: number, op: string, limit: number, depth: num
       // shell reads it: refused, the word was left to the assignment rule, which cut its value at a `&`, and a second
       // pass read the word, the `&` glued to the tag (not idempotent; seed 992381996 of the property).
       if (refEnd < 0 && literalDollar(text.charCodeAt(i + 1))) {
+        literal = true;
+        if (blank >= 0) literalPastBlank = true;
         i++;
         continue;
       }
@@ -253,6 +261,12 @@ function quoteEnd(text: string, i: number, limit: number, quote: number): number
     if (c === 92) i++;
   }
   return -1;
+}
+
+/** Whether a key's separator (`=`, `:`) is right before the blank at `blank` (-1: none). */
+function keySeparatorBefore(text: string, blank: number): boolean {
+  const c = blank > 0 ? text.charCodeAt(blank - 1) : 0;
+  return c === 61 || c === 58;
 }
 
 /** Whether a `$` followed by `c` (no reference: see {@link referenceEnd}) is a literal: not a quote, a line end or the text's end. */

@@ -925,8 +925,21 @@ function shellQuoteGlueEnd(text: string, keyStart: number, v: AssignedValue): nu
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13 || c === 125) break;
   }
+  // Glued text ending in a key's separator (`'\\''pwd=a:b?api_key= Xk9…`): the word after the blank is that key's value,
+  // taken too, as a bare value's trailing key takes it (review of 2026-12-07: it was left in clear after the tag).
+  const sep = text.charCodeAt(i - 1);
+  if ((sep === 61 || sep === 58) && i - 1 > v.end) {
+    TRAILING_KEY_VALUE_RE.lastIndex = i;
+    if (TRAILING_KEY_VALUE_RE.exec(text) !== null) return TRAILING_KEY_VALUE_RE.lastIndex;
+  }
+  // A command whose password flag the command rule reads after this one (`'\\''curl -u user:pw`: a quote before its name
+  // starts one): glued into the tag, its flag's word was left in clear (review of 2026-12-07). The names of
+  // redact-commands.ts's COMMAND_RE (its pattern, not exported): refused, as before.
+  if (GLUED_COMMAND_RE.test(text.slice(v.end, i))) return -1;
   return i;
 }
+const GLUED_COMMAND_RE =
+  /^(?:mysql(?:dump|admin|import|check|pump|show|sh|binlog|slap)?|mariadb(?:-?(?:dump|admin|import|check|show|binlog|slap))?|curl|wget|sshpass|redis-cli|docker)$/;
 
 /** A YAML block scalar's indicator (`|`, `>-`, `|2+`): the value is on the lines below. */
 const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;

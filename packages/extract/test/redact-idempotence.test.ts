@@ -403,3 +403,40 @@ describe("createRedactor: idempotence, a shell expansion's single-quoted value h
     assertOnce('${API_KEY:-$HOME/x}', '${API_KEY:-[REDACTED:password_assignment]}', 1);
   });
 });
+
+describe('createRedactor: the expansion shapes of 2026-12-07 leave nothing in clear their parent redacted (review)', () => {
+  const r = createRedactor();
+  const secretsLeft = (s: string): string[] => r.redact(s).text.match(/Xk9mP2qL7wZ\d*q/g) ?? [];
+  it("text glued after a single-quoted value holding a key: the key's value is redacted, not left after the glued tag", () => {
+    // Glued to its blank, `pwd=a:b?api_key=` went into one tag, and the trailing key's value after the blank stayed in
+    // clear (the parent redacted it: the assignment rule read the key inside the glued text).
+    assert.deepEqual(secretsLeft("${API_KEY='\\''pwd=a:b?api_key= Xk9mP2qL7wZ0q"), []);
+    assert.deepEqual(secretsLeft("x ${API_KEY='\\''token=abc&password: Xk9mP2qL7wZ0q ls"), []);
+    // That value goes into the glued tag (one tag, read the same by a second pass).
+    assertOnce("${API_KEY='\\''pwd=a:b?api_key= Xk9mP2qL7wZ0q", '${API_KEY=[REDACTED:password_assignment]', 1);
+    assertOnce("x ${API_KEY='\\''token=abc&password: 'Xk9 mP2' ls", 'x ${API_KEY=[REDACTED:password_assignment] ls', 1);
+  });
+
+  it('text glued after a single-quoted value naming a command whose password flag is read: the flag\'s word is redacted', () => {
+    // The glued `curl` went into the tag, and the command rule, run after, no longer saw the command whose `-u user:pw`
+    // it redacts (the parent did: a quote before a command name starts one).
+    assert.deepEqual(secretsLeft("${API_KEY='\\''curl -u user:Xk9mP2qL7wZ0q"), []);
+    assert.deepEqual(secretsLeft("${XPWD='\\''mysql -pXk9mP2qL7wZ0q"), []);
+    // Any other glued word is still replaced whole.
+    assertOnce("x ${API_KEY='\\''curly --flag", 'x ${API_KEY=[REDACTED:password_assignment] --flag', 1);
+  });
+
+  it('a literal `$` past the first blank of an expansion closed nowhere: its words are redacted as before', () => {
+    // The word closed nowhere ends at its first blank; read with a literal `$` past that blank, the words after it were
+    // left in clear where the parent (the word refused) had the assignment rule redact them.
+    assert.deepEqual(secretsLeft('${XPWD=\tXk9mP2qL7wZ0qa$&'), []);
+    assert.deepEqual(secretsLeft('${XPWD=token=abc&password: Xk9mP2qL7wZ0q$/'), []);
+    assert.deepEqual(secretsLeft('{${API_KEY:-pwd=a:b?api_key= Xk9mP2qL7wZ0q$%'), []);
+    // Before a blank after a key's separator: the key's value past the blank is redacted as before.
+    assert.deepEqual(secretsLeft('${API_KEY=$&pwd=a:b?api_key= Xk9mP2qL7wZ0q@, '), []);
+    assert.deepEqual(secretsLeft('${TOKEN-)$[API_KEY= Xk9mP2qL7wZ0q = = "cmd'), []);
+    // Before the blank, the literal is the word's (the fix's shape), closed or not.
+    assertOnce('${XPWD=/srv?$&', '${XPWD=[REDACTED:password_assignment]', 1);
+    assertOnce('${XPWD=/srv?$& ls', '${XPWD=[REDACTED:password_assignment] ls', 1);
+  });
+});
