@@ -26,6 +26,10 @@ const MAX_QUOTED = 1024;
  */
 const NETRC_CONCATENATION_RE = /^\s{0,2}[+.]\s{0,2}[A-Za-z_$][\w$.]{0,64}(?:\([^()]{0,64}\))?\s{0,2}[+.]\s{0,2}$/;
 
+/** The names of the commands whose password flags {@link redactCommandPasswords} reads (a regex source, no groups captured). */
+export const PASSWORD_COMMAND_NAMES =
+  String.raw`mysql(?:dump|admin|import|check|pump|show|sh|binlog|slap)?|mariadb(?:-?(?:dump|admin|import|check|show|binlog|slap))?|curl|wget|sshpass|redis-cli|docker`;
+
 /**
  * A command name. It must start a word (checked by {@link startsCommand}: a
  * look-behind here would be tried at every position, several times slower)
@@ -33,8 +37,7 @@ const NETRC_CONCATENATION_RE = /^\s{0,2}[+.]\s{0,2}[A-Za-z_$][\w$.]{0,64}(?:\([^
  * argv list: `["mysql", "-u", ...]`, its quotes escaped when the code sits
  * in a JSON string).
  */
-const COMMAND_RE =
-  /(mysql(?:dump|admin|import|check|pump|show|sh|binlog|slap)?|mariadb(?:-?(?:dump|admin|import|check|show|binlog|slap))?|curl|wget|sshpass|redis-cli|docker)(?=[ \t]|\\{0,7}["'])/g;
+const COMMAND_RE = new RegExp(`(${PASSWORD_COMMAND_NAMES})(?=[ \\t]|\\\\{0,7}["'])`, 'g');
 
 /** Words after which a command name is a command (`sudo mysql ...`, `xargs curl ...`, a prompt's `$`, Dockerfile's `RUN`). */
 const COMMAND_PREFIXES = new Set(['sudo', 'env', 'exec', 'time', 'xargs', 'nohup', 'command', 'then', 'do', 'else', 'RUN', '--', '!', '$', '#', '%']);

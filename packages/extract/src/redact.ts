@@ -29,7 +29,7 @@ import type { CutKeys } from './redact-cut-values.js';
 import { blanksStart, escapedBreak, KeptBlocks, keyColumn, lineBreakAt, LineEventMemo, NEXT_LINE, plainContinuationEnd, plainScalarLine, readBlock, valueBelowKey } from './redact-lines.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
 import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
-import { CURL, LOGIN, MYSQL, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
+import { CURL, LOGIN, MYSQL, PASSWORD_COMMAND_NAMES, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
 import { type NestedExpansion, readNestedExpansion } from './redact-shell-defaults.js';
 import { type Literal, authTupleOpen, blanksBefore, isLoginCall, redactArgumentPairs, redactFallbacks, redactLoginPasswords } from './redact-arguments.js';
 
@@ -934,12 +934,11 @@ function shellQuoteGlueEnd(text: string, keyStart: number, v: AssignedValue): nu
   }
   // A command whose password flag the command rule reads after this one (`'\\''curl -u user:pw`: a quote before its name
   // starts one): glued into the tag, its flag's word was left in clear (review of 2026-12-07). The names of
-  // redact-commands.ts's COMMAND_RE (its pattern, not exported): refused, as before.
+  // the command rule's ({@link PASSWORD_COMMAND_NAMES}): refused, as before.
   if (GLUED_COMMAND_RE.test(text.slice(v.end, i))) return -1;
   return i;
 }
-const GLUED_COMMAND_RE =
-  /^(?:mysql(?:dump|admin|import|check|pump|show|sh|binlog|slap)?|mariadb(?:-?(?:dump|admin|import|check|show|binlog|slap))?|curl|wget|sshpass|redis-cli|docker)$/;
+const GLUED_COMMAND_RE = new RegExp(`^(?:${PASSWORD_COMMAND_NAMES})$`);
 
 /** A YAML block scalar's indicator (`|`, `>-`, `|2+`): the value is on the lines below. */
 const BLOCK_INDICATOR_RE = /^[|>][1-9+-]{0,2}$/;
