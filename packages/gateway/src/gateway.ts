@@ -40,7 +40,7 @@ import { RunOrderSeeds, type MaxOrderQuery } from './run-order-seed.js';
 import { countJsonContainers, countMessages, estimateReceivedBytes } from './request-budget.js';
 import { otlpSchema } from './otlp-schema.js';
 import { PipelinedConnections } from './pipelined-connections.js';
-import { lingerClose, stopReading } from './lingering-close.js';
+import { destroyAfter, lingerClose, stopReading } from './lingering-close.js';
 import { REPLAY_SPAN_LIMITS, SpanReplayer } from './span-replay.js';
 import { DeliveryTicket, type TicketOutcome } from './ticket.js';
 import type { Gateway, GatewayLogger, GatewayOptions, GatewayStats } from './types.js';
@@ -530,9 +530,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     discardGivenUp.add(req);
     connections.closeAfterAnswer(socket);
     stopReading(socket, lingerMillis);
-    const timer = setTimeout(() => socket.destroy(), pipelinedCloseMillis);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
+    destroyAfter(socket, pipelinedCloseMillis);
     // Closed without a reset (which would throw away answers the sender has not read yet): see lingering-close.ts.
     connections.whenAnswered(socket, () => lingerClose(socket, lingerMillis));
   }
@@ -862,9 +860,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Then closed, not only ended: the server's sockets are half-open, so after end() a sender that keeps sending is
     // still parsed, and a timed-out request (never timed out again) held its body's bytes for as long as it liked.
     socket.end(answer, () => socket.destroy());
-    const timer = setTimeout(() => socket.destroy(), CLIENT_ERROR_CLOSE_MILLIS);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
+    destroyAfter(socket, CLIENT_ERROR_CLOSE_MILLIS);
   }
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -890,9 +886,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // says `Connection: close`: Node's close after it is the lingering close too).
     stopReading(socket, lingerMillis);
     if (route === 'after-pending') connections.whenAnswered(socket, () => answerOnSocket(socket, status));
-    const timer = setTimeout(() => socket.destroy(), pipelinedCloseMillis);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
+    destroyAfter(socket, pipelinedCloseMillis);
   }
 
   const closeEverything = async (timeoutMillis: number): Promise<void> => {

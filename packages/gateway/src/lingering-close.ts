@@ -11,6 +11,17 @@
  */
 
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/**
+ * Destroys `socket` after `millis` unless it closes first: the bound on every close that waits for something (answers
+ * owed, a sender's FIN). The timer keeps no process alive.
+ */
+export function destroyAfter(socket: Duplex, millis: number): void {
+  const timer = setTimeout(() => socket.destroy(), millis);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
 
 /** The `'resume'` listener of each socket read no further ({@link stopReading}). */
 const repausers = new WeakMap<Socket, () => void>();
@@ -40,9 +51,7 @@ export function lingerClose(socket: Socket, lingerMillis: number): void {
   lingering.add(socket);
   const repause = repausers.get(socket);
   if (repause !== undefined) socket.off('resume', repause);
-  const timer = setTimeout(() => socket.destroy(), lingerMillis);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
+  destroyAfter(socket, lingerMillis);
   socket.once('end', () => socket.destroy());
   socket.end();
   // Node's HTTP parser reads the socket's handle itself. Resumed, Node starts the handle reading again (its own
