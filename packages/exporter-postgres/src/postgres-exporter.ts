@@ -16,7 +16,7 @@ import { mapSpanToRow } from './row-mapper.js';
 import { agentFillRowsOf, hasAgentFill } from './agent-fill.js';
 import { SHOWN_IN_PROGRESS_KEY, type HeartbeatOf, type Liveness } from './liveness.js';
 import { DEFAULT_MAX_BATCH_ROWS, DEFAULT_WRITE_METHOD, type WriteMethod } from './row-writer.js';
-import { DEFAULT_SANITIZE_LIMITS, sanitizeRow, setOwn } from './sanitize.js';
+import { DEFAULT_SANITIZE_LIMITS, sanitizeMappedEventRow, sanitizeRow, setOwn } from './sanitize.js';
 import { assertValidSchemaName } from './sql.js';
 import type { ExporterStats, PostgresExporterOptions } from './types.js';
 import { MAX_CONNECT_TIMEOUT_MS, MAX_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS, deadlineMillis } from './timer-millis.js';
@@ -304,7 +304,8 @@ export class PostgresExecutionEventExporter implements SpanExporter {
       if (mapped.kind === 'event' && span.ended !== false && heartbeat?.shownRunning?.(span) === true) {
         setOwn(mapped.row.meta, SHOWN_IN_PROGRESS_KEY, true);
       }
-      const { mapped: sanitizedRow, sanitized, truncatedColumns, size } = sanitizeRow(mapped);
+      // An event's row as the mapper built it: its derived columns are not scanned again (sanitize.ts).
+      const { mapped: sanitizedRow, sanitized, truncatedColumns, size } = mapped.kind === 'event' ? sanitizeMappedEventRow(mapped) : sanitizeRow(mapped);
       if (sanitized) this.counters.sanitizedRows++;
       let clean = sanitizedRow;
       if (truncatedColumns.length > 0) {
