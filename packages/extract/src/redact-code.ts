@@ -15,6 +15,19 @@
  */
 export const URL_PASSWORD_PLACEHOLDER_RE = /^(?:\{(?:[A-Za-z_][A-Za-z_.]{0,127})?\}|\$\{[A-Za-z_]\w{0,63}\}|\$[A-Z_][A-Z0-9_]{0,63}|%s|<[A-Za-z _-]{1,64}>)$/;
 
+/**
+ * Whether a value whose first character is `c` may match {@link NON_SECRET_VALUE_RE} once trimmed: false only for an ASCII
+ * letter or digit none of its words starts with (in any case). A guard before the regex, which every judged value meets.
+ */
+export function mayBeNonSecretWord(c: number): boolean {
+  const lower = c >= 65 && c <= 90 ? c + 32 : c;
+  if (lower >= 97 && lower <= 122) return (NON_SECRET_FIRST_LETTERS & (1 << (lower - 97))) !== 0;
+  return !(c >= 48 && c <= 57);
+}
+
+/** The first letters of {@link NON_SECRET_VALUE_RE}'s words (`a`, `b`, `e`, `f`, `g`, `i`, `n`, `o`, `p`, `s`, `t`, `u`, `x`), a bit each. */
+const NON_SECRET_FIRST_LETTERS = [...'abefginopstux'].reduce((bits, l) => bits | (1 << (l.charCodeAt(0) - 97)), 0);
+
 /** Values that are placeholders, types or references, not secrets. */
 export const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{[A-Za-z_][A-Za-z0-9_]{0,64}\}|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
 
@@ -180,7 +193,8 @@ const TOKEN_COUNT_KEY_RE = /^(?:max|min|num|n|total|prompt|completion|input|outp
  * INI) the same text is the secret itself (`password=MyPassword`).
  */
 export function inCode(key: string, separator: string, input: string, start: number): boolean {
-  if (/^(?:self|this|cls)\./.test(key)) return true;
+  const k0 = key.charCodeAt(0); // (`s`, `t` or `c` first: the regex only then)
+  if ((k0 === 115 || k0 === 116 || k0 === 99) && /^(?:self|this|cls)\./.test(key)) return true;
   let i = start - 1;
   while (i >= 0 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9)) i--;
   if (input.startsWith('lambda', i - 5)) return true; // `lambda token: token not in stopwords`
@@ -188,7 +202,9 @@ export function inCode(key: string, separator: string, input: string, start: num
   // A keyword argument (`f(api_key=api_key)`, `connect(host, password=pw)`); with `:` the same place is
   // prose or a flow mapping as often as a parameter (`(user: root, password: Summer)`).
   if ((c === 40 /* ( */ || c === 44 /* , */) && !separator.includes(':')) return inCallArguments(input, start);
-  return /(?:^|[\s;{(])(?:const|let|var)$/.test(input.slice(Math.max(0, i - 6), i + 1));
+  // `const`, `let` and `var` end in `t` or `r`: the slice and the regex only then (every assignment passes here).
+  const last = input.charCodeAt(i);
+  return (last === 116 || last === 114) && /(?:^|[\s;{(])(?:const|let|var)$/.test(input.slice(Math.max(0, i - 6), i + 1));
 }
 
 /**
@@ -283,31 +299,37 @@ function shellWordKept(value: string, input: string, end: number): boolean {
  * `{user: admin, password: Welcome}`, `{"password": Welcome}`, `{"password": pw}`).
  */
 export function notASecret(value: string, key: string, separator: string, bare: boolean, input: string, start: number, end: number): boolean {
-  if (PLACEHOLDER_RE.test(value) || value.startsWith('[[')) return true;
-  if (/^[\s"'+]*$/.test(value) || isInterpolationsOnly(value)) return true;
+  // Every assignment passes here: a regex is tried only where the character it cannot match without is (most values
+  // start with a word's character, and few hold `[`, `<` or `.`). Each guard is what its regex requires.
+  const word = isWordCharacter(value.charCodeAt(0));
+  if ((!word && PLACEHOLDER_RE.test(value)) || value.startsWith('[[')) return true;
+  if ((!word && /^[\s"'+]*$/.test(value)) || (value.charCodeAt(0) === 123 && isInterpolationsOnly(value))) return true;
   if ((key === 'PWD' || key === 'OLDPWD') && /^[/~]/.test(value)) return true;
-  if (TOKEN_COUNT_KEY_RE.test(key.slice(key.lastIndexOf('.') + 1).toLowerCase()) && /^\d{1,7}$/.test(value)) return true;
+  // The value's digits first: every assignment passes here, and few values are numbers (the key's lower case allocates).
+  if (value.charCodeAt(0) <= 57 && /^\d{1,7}$/.test(value) && TOKEN_COUNT_KEY_RE.test(key.slice(key.lastIndexOf('.') + 1).toLowerCase())) return true;
   const colon = separator.includes(':');
   // `$PWD:/work` (a shell variable, then a path) and `${API_KEY:?message}` (not `${PW:-default}`: a default is a value).
   // A tag before the `{` stands for the `$` it replaced (`abcd${…` redacted): see tagEndsAt.
   if (colon && input.charCodeAt(start - 1) === 36 /* $ */) return true;
   if (colon && input.charCodeAt(start - 1) === 123 /* { */ && (input.charCodeAt(start - 2) === 36 || tagEndsAt(input, start - 2)) && shellWordKept(value, input, end)) return true;
   if (!bare) return false;
-  if (BARE_PLACEHOLDER_RE.test(value) || EXPRESSION_WORD_RE.test(value) || GENERIC_RE.test(value)) return true;
+  const angle = value.includes('<');
+  const bracket = value.includes('[');
+  if ((!word && BARE_PLACEHOLDER_RE.test(value)) || (mayBeExpressionWord(value.charCodeAt(0)) && EXPRESSION_WORD_RE.test(value)) || (angle && GENERIC_RE.test(value))) return true;
   // `<your key here>`: words up to a `>` on the same line.
-  if ((/^<[A-Za-z_-]{1,64}$/.test(value) && /^[A-Za-z _-]{0,64}>/.test(input.slice(end, end + 66))) || value === '!vault') return true;
+  if ((value.charCodeAt(0) === 60 && /^<[A-Za-z_-]{1,64}$/.test(value) && /^[A-Za-z _-]{0,64}>/.test(input.slice(end, end + 66))) || value === '!vault') return true;
   // A YAML tag after `:` (`!secret db_password`, `!Ref DbPassword`, `!Sub ...`): the value is a reference (no plain
   // YAML value starts with `!`). A `!word` with nothing after it is a password (`password: !Secret`).
   if (colon && /^![A-Za-z_]{1,32}$/.test(value) && (KNOWN_YAML_TAG_RE.test(value) || (NEGATED_NAME_RE.test(value) && sharesWord(value, key)) || argumentFollows(input, start, end))) return true;
   // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
   // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
-  if (SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;
+  if (bracket && SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;
   // A type annotation whose generic goes on with another argument or a union (FastAPI's `authorization:
   // Annotated[str | None, Header()] = None`, `token: Dict[str, str]`, `Record<string, string>`): the value stopped
   // at its `,` or ` |`.
-  if (OPEN_GENERIC_RE.test(value) && /^(?:, | \| )/.test(input.slice(end, end + 3))) return true;
+  if ((bracket || angle) && OPEN_GENERIC_RE.test(value) && /^(?:, | \| )/.test(input.slice(end, end + 3))) return true;
   if (!REFERENCE_RE.test(value)) return false;
-  if (SOURCE_OBJECT_RE.test(value)) return true;
+  if (value.includes('.') && SOURCE_OBJECT_RE.test(value)) return true;
   // One object's attributes (`tokenizer.pad_token = tokenizer.eos_token`).
   const dot = key.indexOf('.');
   if (dot > 0 && value.startsWith(key.slice(0, dot + 1))) return true;
@@ -331,20 +353,75 @@ function isCodeName(value: string, key: string, input: string, end: number): boo
   // A variable's name saying what the key says (`"api_key": api_key`, `"password": db_pw`, `apiKey:
   // openaiApiKey`): lower case first, and the key itself or a word of secrets in it. Any other word, camelCase
   // or snake_case included (`SuperSecret`, `correct_horse`, `WelcomeHome`), may be the password itself.
-  const name = squash(key.slice(key.lastIndexOf('.') + 1));
+  // (A loop for the last `.`: `lastIndexOf` is a call into the runtime, and every judged name passes here.)
+  let dotAt = key.length - 1;
+  while (dotAt >= 0 && key.charCodeAt(dotAt) !== 46) dotAt--;
+  const keyName = dotAt < 0 ? key : key.slice(dotAt + 1);
   const squashed = squash(value);
-  if (name.length > 0 && squashed === name) return true;
+  if (squashEquals(keyName, squashed)) return true;
   const c = value.charCodeAt(0);
-  if (!(c >= 97 && c <= 122) || !(value.includes('_') || /[a-z][A-Z]/.test(value))) return false;
+  if (!(c >= 97 && c <= 122) || !(value.includes('_') || lowerThenUpper(value))) return false;
+  const name = squash(keyName);
   return (name.length > 0 && squashed.includes(name)) || SECRET_WORDS.test(squashed);
+}
+
+/** Whether a lower-case letter is followed by a capital somewhere in `s` (`/[a-z][A-Z]/`, without the regex's call). */
+function lowerThenUpper(s: string): boolean {
+  for (let i = 0; i + 1 < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 65 && d <= 90) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether {@link EXPRESSION_WORD_RE} may match a value starting with `c`: one of its words' first letters (`a`, `i`, `l`, `n`, `r`, `t`, `y`). */
+function mayBeExpressionWord(c: number): boolean {
+  return c === 97 || c === 105 || c === 108 || c === 110 || c === 114 || c === 116 || c === 121;
+}
+
+/** `[A-Za-z0-9_]`: a character no placeholder, blank, quote or bracket starts with. */
+function isWordCharacter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
 /** Words of secrets a variable holding one is named with (`db_pw`, `openai_key`, `authToken`). */
 const SECRET_WORDS = /pass|pw|secret|token|key|cred|auth/;
 
+/**
+ * Whether `squash(s)` is not empty and is `t`: compared character by character for ASCII `s`, without building it (the
+ * key's name is squashed for every judged value, and most are not the key's).
+ */
+function squashEquals(s: string, t: string): boolean {
+  let j = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c > 127) {
+      const name = squash(s);
+      return name.length > 0 && name === t;
+    }
+    if (c === 95 || c === 45) continue;
+    if (c >= 65 && c <= 90) c += 32;
+    if (j >= t.length || t.charCodeAt(j) !== c) {
+      // A mismatch decides unless a non-ASCII character further on changes the squash's length (its lower case).
+      for (let k = i + 1; k < s.length; k++) if (s.charCodeAt(k) > 127) return squash(s) === t && t.length > 0;
+      return false;
+    }
+    j++;
+  }
+  return j > 0 && j === t.length;
+}
+
 /** Lower case without `_` and `-`: `api_key`, `apiKey` and `API-KEY` read alike. */
 function squash(s: string): string {
-  return s.replace(/[_-]/g, '').toLowerCase();
+  // ASCII with no `_`, `-` or capital is its own squash: returned without the two copies (every judged name passes here).
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 95 || c === 45 || (c >= 65 && c <= 90) || c > 127) return s.replace(/[_-]/g, '').toLowerCase();
+  }
+  return s;
 }
 
 /** Most lines {@link openedAbove} walks back over, and most characters it reads. */

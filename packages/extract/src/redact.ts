@@ -28,7 +28,7 @@ import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import type { CutKeys } from './redact-cut-values.js';
 import { blanksStart, escapedBreak, KeptBlocks, keyColumn, lineBreakAt, LineEventMemo, NEXT_LINE, plainContinuationEnd, plainScalarLine, readBlock, valueBelowKey } from './redact-lines.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
-import { blanksBack, inCode, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
+import { blanksBack, inCode, mayBeNonSecretWord, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, PASSWORD_COMMAND_NAMES, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
 import { type NestedExpansion, readNestedExpansion } from './redact-shell-defaults.js';
 import { type Literal, authTupleOpen, blanksBefore, isLoginCall, redactArgumentPairs, redactFallbacks, redactLoginPasswords } from './redact-arguments.js';
@@ -168,7 +168,18 @@ function redactPem(text: string): { text: string; count: number } {
   return count === 0 ? { text, count } : { text: out + text.slice(last), count };
 }
 
-const tag = (kind: string): string => `[REDACTED:${kind}]`;
+/** The tags written so far, by kind: one string per kind (a rule replacing many values writes the same tag). */
+const TAGS = new Map<string, string>();
+/** Most kinds remembered (the built-in ones and a user's patterns'; past them a tag is built each time). */
+const TAGS_REMEMBERED = 256;
+const tag = (kind: string): string => {
+  let t = TAGS.get(kind);
+  if (t === undefined) {
+    t = `[REDACTED:${kind}]`;
+    if (TAGS.size < TAGS_REMEMBERED) TAGS.set(kind, t);
+  }
+  return t;
+};
 /** What every tag starts with, up to its `:`. */
 const REDACTED_TAG_START = '[REDACTED';
 /**
@@ -593,27 +604,29 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   if (authorizationKept(v, key, input)) return true;
   // A shell default that is an earlier tag whole (`${HF_TOKEN:-[REDACTED:huggingface_token]}`, read inside a quoted
   // value kept whole): redacted already, by the rule that knew its kind; nothing around the tag is left to judge.
-  if (v.bare && SHELL_DEFAULT_TAG_RE.test(value)) return true;
+  const first = value.charCodeAt(0);
+  // (`-`, `=`, `+` or `?` first: the regex only then.)
+  if (v.bare && (first === 45 || first === 61 || first === 43 || first === 63) && SHELL_DEFAULT_TAG_RE.test(value)) return true;
   if (v.pastBracket) {
     const close = value.indexOf(']');
     // A path of subscripts and members (`data[0].strip`, `tokens[i][j`, `resp[0][`) is code when what
     // comes before its first `]` is, judged as before a bare value could hold `[…]` (`data[0`, followed
     // by `]`): a secret with brackets (`Xk[9mP]2qL7`) is no such path.
-    const view = { ...v, value: value.slice(0, close), end: v.end - value.length + close, pastBracket: false };
-    if (close > 0 && SUBSCRIPT_PATH_RE.test(value) && keptValue(view, key, separator, input, keyStart)) return true;
+    // (The view is built only for such a path: every bracketed value passes here.)
+    if (close > 0 && SUBSCRIPT_PATH_RE.test(value) && keptValue({ ...v, value: value.slice(0, close), end: v.end - value.length + close, pastBracket: false }, key, separator, input, keyStart)) return true;
     // Kept by nothing else when it holds an earlier tag (`2qL7[i][REDACTED:openai_key`, `Xk&[REDACTED:…`:
     // what is around the tag was never judged, a secret's as likely as not) or when a `key=`/`key:` may
     // follow a `]` (`os.environ[x]token=…`: a kept value is passed over whole, that key never read).
-    if (value.includes('[REDACTED:') || (close >= 0 && /[=:]/.test(value.slice(close)))) return false;
+    if (value.includes('[REDACTED:') || (close >= 0 && (value.indexOf('=', close) >= 0 || value.indexOf(':', close) >= 0))) return false;
   }
   // `$X`/`${X}` are references to a secret elsewhere, not the secret (the value stops before `{`);
   // backslashes alone are the start of an escaped quote the value could not be read from;
   // a bare name followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
   // A value holding an earlier tag (`u:[REDACTED:url_password]`) was redacted already: cutting into the tag breaks it.
-  if (value.includes('[REDACTED:') || /^\\*$/.test(value) || NON_SECRET_VALUE_RE.test(value.trim())) return true;
+  if (value.includes('[REDACTED:') || ((value.length === 0 || value.charCodeAt(0) === 92) && /^\\*$/.test(value)) || (mayBeNonSecretWord(first) && NON_SECRET_VALUE_RE.test(value.trim()))) return true;
   // `${X}`, `$X` (a shell variable: capitals) refer to a secret elsewhere; `$uperSecret` is one.
-  if (value === '$' || /^\$(?:[{(]|[A-Z_][A-Z0-9_]{0,63}$)/.test(value)) return true; // `$` alone: before `{` or `(`
-  if (/^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(key, separator, input, keyStart)) return true; // `$password` in PHP
+  if (first === 36 && (value === '$' || /^\$(?:[{(]|[A-Z_][A-Z0-9_]{0,63}$)/.test(value))) return true; // `$` alone: before `{` or `(`
+  if (first === 36 && /^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(key, separator, input, keyStart)) return true; // `$password` in PHP
   if (v.bare && input.charAt(v.end) === '(' && (CALLEE_RE.test(value) || (METHOD_PATH_RE.test(value) && callCloses(input, v.end)))) return true;
   // A template literal with a field (`` `${this.apiKey}` ``, `` `Bearer ${token}` ``): code building the value.
   // Closed nowhere on its line but opening with its field (`` `${X}token: `… ``): a later key's value replaced may have held
@@ -1181,7 +1194,17 @@ function judgeBlock(
 
 /** Whether a key's separator ends its line (raw or as JSON writes it): the value read is on the line below ({@link NEXT_LINE}). */
 function separatorEndsLine(separator: string): boolean {
-  return separator.includes('\n') || separator.includes('\r') || /\\[nr]/.test(separator);
+  // A line end, raw or as JSON writes it (a backslash then `n` or `r`): one loop over the few characters (every
+  // assignment passes here).
+  for (let i = 0; i < separator.length; i++) {
+    const c = separator.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+    if (c === 92) {
+      const d = separator.charCodeAt(i + 1);
+      if (d === 110 || d === 114) return true;
+    }
+  }
+  return false;
 }
 
 /** Whether an assignment kept whole is an `Authorization` key's quoted value of a scheme and its parameters (`"Token token=…"`). */
@@ -1370,6 +1393,8 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   const keyLiteral = new RegExp(`^[A-Za-z0-9_.-]{0,128}(?:${keyPattern})$`);
   const isKeyLiteral = (content: string): boolean => keyLiteral.test(content);
   const argumentTag = tag('password_assignment');
+  /** The assignment rule's tag, built once (every value it replaces takes one). */
+  const passwordTag = argumentTag;
   // A key that ENDS with a secret name (so a non-secret `a: b` never swallows a following
   // `password=...`), optional closing quote and subscript bracket (`os.environ["DB_PASSWORD"] = ...`),
   // `=`/`:` (not `==`, `:=`), optional quote, value.
@@ -1491,18 +1516,24 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       if (nested !== undefined && !templateExpression(nested.name, nested.op)) return { index: at, end: nested.end, spans: nestedValueSpans(nested, nested.name, text, at + 2) };
     }
   };
-  /** The replacement of one `password_assignment` match, or `undefined` (kept). */
+  /**
+   * The replacement of one `password_assignment` match from its value on (the key and the separator before it are kept
+   * as they are: `g[0] + g[1]` is the text from `start` to the value), or `undefined` (kept). Without the key, the
+   * replacement is most often the tag itself, one string for all (not a new string per value, kept to the end of the pass).
+   */
   const replacePassword = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): string | undefined => {
     const v = assignedValue(m, g, 2, start);
     const key = g[0]!.slice(skip);
     if (keptValue(v, key, g[1]!, input, start + skip) && (!bareHoldsKey(v) || trailingKey(v) >= 0)) return undefined;
     // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
     // quote, escaped as the key's is), so the document stays valid JSON (or Python, or YAML).
-    const keyQuote = /^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '';
+    // (A quote or a backslash first, else none: the regex only then, every replaced value passes here.)
+    const sep0 = g[1]!.charCodeAt(0);
+    const keyQuote = sep0 === 34 || sep0 === 39 || sep0 === 92 ? (/^\\{0,7}["']/.exec(g[1]!)?.[0] ?? '') : '';
     // A shell expansion's name (`${API_KEY:-Xk9"…"}`: a word `keyExpansion` does not read, no plain literal): its
     // operator stays before the tag, as after any name (it went into the tag before a review of bc731b5).
     if (v.bare && g[1] === ':' && /^[-+]/.test(v.value) && input.charCodeAt(start + skip - 1) === 123 && input.charCodeAt(start + skip - 2) === 36) {
-      return g[0]! + g[1]! + v.value.charAt(0) + redactedValue(v, '', g[1]!, input, start + skip, 'password_assignment');
+      return v.value.charAt(0) + redactedValue(v, '', g[1]!, input, start + skip, 'password_assignment');
     }
     // A jar's or a cookie setter's name (`Authorization: cookies={…`): code the cookie rules read, kept; what is before it
     // kept too when a path of members without digits (`http.Cookie{`, `page.setCookie(`: as a call's name, `get_token()`),
@@ -1511,9 +1542,9 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     const jar = v.bare ? jarNameIn(input, v.end - v.value.length, v.end) : -1;
     if (jar >= 0) {
       if (JAR_PATH_RE.test(input.slice(v.end - v.value.length, jar))) return undefined;
-      return g[0]! + g[1]! + redactedValue({ ...v, more: '' }, keyQuote, g[1]!, input, start + skip, 'password_assignment') + input.slice(jar, start + m.length);
+      return redactedValue({ ...v, more: '' }, keyQuote, g[1]!, input, start + skip, 'password_assignment') + input.slice(jar, start + m.length);
     }
-    return g[0]! + g[1]! + redactedValue(v, keyQuote, g[1]!, input, start + skip, 'password_assignment');
+    return redactedValue(v, keyQuote, g[1]!, input, start + skip, 'password_assignment');
   };
   /**
    * Where the value of the key at `start` (`skip` past it) ends when the key sits inside a quoted string
@@ -1526,13 +1557,13 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
    * replaced was judged by the value's last character (`token: Xk9= "password: ", "`: `=` opens a string), and a
    * second pass judged it by the tag's `]` (which does not).
    */
-  const stringEnd = (m: string, g: (string | undefined)[], input: string, start: number, before: () => string): number => {
+  const stringEnd = (m: string, g: (string | undefined)[], input: string, start: number, before: (keyStart: number) => string, keyStart: number): number => {
     // Only a value holding a quote can cross one (a bare value never does): the walk back is skipped for the rest.
     const valueAt = g[0]!.length + g[1]!.length;
     if (m.indexOf('"', valueAt) < 0 && m.indexOf("'", valueAt) < 0) return -1;
     let q = 0;
     if (!/^\\{0,7}["']/.test(g[1]!)) {
-      const view = before();
+      const view = before(keyStart);
       q = openingQuoteBefore(view, view.length);
     }
     if (q === 0) return -1;
@@ -1552,25 +1583,36 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
    * no state outlives a call.
    */
   const redactPasswordAssignments = (text: string): { text: string; count: number } => {
-    let out = '';
     let last = 0;
     let count = 0;
     let blocks: KeptBlocks | undefined;
     let lists: ListEnds | undefined;
-    // The pieces `out` was built of, so that its last characters are read without flattening it (see `before`).
-    const pieces: string[] = [];
-    const emit = (piece: string): void => {
-      out += piece;
-      pieces.push(piece);
+    // The output, as the text copied before each replacement (`[from, to)` pairs in `copied`) and the replacements: the
+    // strings are built once at the end (a piece and a rope node per value, kept alive to the end of the pass, were most
+    // of the garbage collector's work on a text of one short secret per line). `before` reads the last characters from them.
+    const copied: number[] = [];
+    const replacements: string[] = [];
+    /** A replacement from the value on (`replacePassword`) with the key and separator before it: the text from `start`. */
+    const whole = (start: number, valueAt: number, r: string): string => text.slice(start, valueAt) + r;
+    /** Copies the text from `last` to `to`, then `replacement` (the caller moves `last` past what it replaces). */
+    const emit = (to: number, replacement: string): void => {
+      copied.push(last);
+      copied.push(to);
+      replacements.push(replacement);
     };
     /**
-     * The last QUOTE_VIEW characters of the text before `keyStart` as a second pass reads it: `out`, then the text not
-     * yet copied. Read back over the last pieces only (QUOTE_VIEW characters at most): bounded per key.
+     * The last QUOTE_VIEW characters of the text before `keyStart` as a second pass reads it: the output so far, then
+     * the text not yet copied. Read back over the last pieces only (QUOTE_VIEW characters at most): bounded per key.
      */
     const before = (keyStart: number): string => {
       if (keyStart - last >= QUOTE_VIEW) return text.slice(keyStart - QUOTE_VIEW, keyStart);
       let view = text.slice(last, keyStart);
-      for (let k = pieces.length - 1; k >= 0 && view.length < QUOTE_VIEW; k--) view = pieces[k]!.slice(-(QUOTE_VIEW - view.length)) + view;
+      for (let k = replacements.length - 1; k >= 0 && view.length < QUOTE_VIEW; k--) {
+        view = replacements[k]!.slice(-(QUOTE_VIEW - view.length)) + view;
+        if (view.length >= QUOTE_VIEW) break;
+        const to = copied[2 * k + 1]!;
+        view = text.slice(Math.max(copied[2 * k]!, to - (QUOTE_VIEW - view.length)), to) + view;
+      }
       return view;
     };
     passwordRe.lastIndex = 0;
@@ -1597,7 +1639,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       const expansion = keyExpansion(text, from, match === null ? text.length : match.index);
       if (expansion !== undefined && expansion.index >= last) {
         for (const span of expansion.spans) {
-          emit(text.slice(last, span.start) + tag('password_assignment'));
+          emit(span.start, passwordTag);
           last = span.end;
           count++;
         }
@@ -1611,7 +1653,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       if (expansion !== undefined) {
         for (const span of expansion.spans) {
           if (span.start < last || (match !== null && match.index < span.end)) break;
-          emit(text.slice(last, span.start) + tag('password_assignment'));
+          emit(span.start, passwordTag);
           last = span.end;
           count++;
         }
@@ -1664,7 +1706,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
           passwordRe.lastIndex = valueAt + 1;
         } else {
           for (const run of next.runs) {
-            emit(text.slice(last, run.start) + tag('password_assignment'));
+            emit(run.start, passwordTag);
             last = run.end;
             count++;
           }
@@ -1679,7 +1721,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         passwordRe.lastIndex = valueAt + 1;
         continue;
       }
-      const close = stringEnd(m, g, text, start, () => before(start + skip));
+      const close = stringEnd(m, g, text, start, before, start + skip); // (no closure per value)
       if (close >= 0) {
         const valueStart = start + g[0]!.length + g[1]!.length;
         // What the longer reading took holding an earlier tag (`"q": "token=[[", …, "[REDACTED:x]"`): the tag's `]`
@@ -1691,7 +1733,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         const unclosed = list !== undefined && list.charCodeAt(list.length - 1) !== 93;
         const keptInside = unclosed && keptValue({ ...lineValue(text.slice(valueStart, close), close), bare: true }, g[0]!.slice(skip), g[1]!, text, start + skip);
         if (close > valueStart && !m.includes('[REDACTED:', close - start) && !keptInside) {
-          emit(text.slice(last, valueStart) + tag('password_assignment'));
+          emit(valueStart, passwordTag);
           last = close;
           count++;
           passwordRe.lastIndex = close;
@@ -1712,7 +1754,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         );
         if (block === 'kept') continue;
         if (block !== undefined) {
-          emit(text.slice(last, block.start) + tag('password_assignment'));
+          emit(block.start, passwordTag);
           last = block.end;
           count++;
           passwordRe.lastIndex = block.end;
@@ -1738,18 +1780,19 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         const q = ends === 0 ? 0 : openingQuoteBefore(view, view.length);
         const crosses = (q === 34 && (ends & 1) !== 0) || (q === 39 && (ends & 2) !== 0);
         if (word !== null && !crosses && !keptValue(bareValue, g[0]!.slice(skip), g[1]!, text, start + skip)) {
-          emit(text.slice(last, bareValue.end - bareValue.value.length) + tag('password_assignment'));
+          emit(bareValue.end - bareValue.value.length, passwordTag);
           last = TRAILING_KEY_VALUE_RE.lastIndex;
           count++;
           passwordRe.lastIndex = last;
           continue;
         }
       }
+      // The replacement from the value on; `whole(…)` from the key on, built only where a piece of it is taken.
       const r = replacePassword(m, g, text, start, skip);
       // A shell expansion's single-quoted value with a backslash and text glued after it: replaced with that text.
       const glued = r === undefined || text.charCodeAt(valueAt) !== 39 ? -1 : shellQuoteGlueEnd(text, start + skip, assignedValue(m, g, 2, start));
       if (glued >= 0) {
-        emit(text.slice(last, valueAt) + tag('password_assignment'));
+        emit(valueAt, passwordTag);
         last = glued;
         count++;
         passwordRe.lastIndex = glued;
@@ -1759,12 +1802,12 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // YAML line: the scan goes on at its first word, so that a key in it (before its quote: `password: Xk9 token":
       // abc1`) is read. Passed over, it was read by a second pass only, once the tag (no bare value) had no words after.
       const words = g[8] ?? '';
-      const back = words.trim() !== '' && (r === undefined || r.endsWith(words)) ? words.length : 0;
+      const back = words.trim() !== '' && (r === undefined || whole(start, valueAt, r).endsWith(words)) ? words.length : 0;
       if (r === undefined) {
         const words = literalDefault(m, g, text, start, skip);
         if (words !== undefined) {
           for (const word of words) {
-            emit(text.slice(last, word.start) + tag('password_assignment'));
+            emit(word.start, passwordTag);
             last = word.end;
             count++;
           }
@@ -1789,11 +1832,13 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       const plain = g[7] !== undefined && g[1]!.includes(':') && !g[1]!.includes('=') && plainScalarLine(text, start + g[0]!.length + g[1]!.length, (scalarLines ??= new LineEventMemo()));
       const more = plain ? plainContinuationEnd(text, start + m.length, keyColumn(text, start + skip, start + g[0]!.length)) : -1;
       if (more < 0 && back > 0) {
-        emit(text.slice(last, start) + r.slice(0, r.length - back));
+        const w = whole(start, valueAt, r);
+        emit(start, w.slice(0, w.length - back));
         last = start + m.length - back;
         passwordRe.lastIndex = last;
       } else {
-        emit(text.slice(last, start) + (more < 0 ? r : r.trimEnd()));
+        if (more < 0) emit(valueAt, r);
+        else emit(start, whole(start, valueAt, r).trimEnd());
         last = more < 0 ? start + m.length : more;
         if (more >= 0) passwordRe.lastIndex = more;
       }
@@ -1802,7 +1847,10 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     // The counts hold no text past this one's scan (nor the text itself).
     ticks = undefined;
     ticksText = '';
-    return count === 0 ? { text, count } : { text: out + text.slice(last), count };
+    if (count === 0) return { text, count };
+    let out = '';
+    for (let k = 0; k < replacements.length; k++) out += text.slice(copied[2 * k]!, copied[2 * k + 1]!) + replacements[k]!;
+    return { text: out + text.slice(last), count };
   };
   // A name/value pair whose name is a secret's (Kubernetes and ECS env lists, CloudFormation, Helm's
   // `--set env[0].name=X,env[0].value=Y` or `--set env[0].name=X --set env[0].value=Y`, Terraform's `set { name = "x.password" value = "..." }`):
@@ -2047,6 +2095,8 @@ const SEPARATOR_BUDGET = 16;
  * is its own anchor.
  */
 const KEY_ANCHORS = ['word', 'wd', 'ke', 'cre', 'hra', 'zat'];
+/** Anchors {@link SecretScreen}'s `keyNames` reads around for a shell expansion's name before it looks for `${` in the text once. */
+const EXPANSIONS_READ_AROUND = 16;
 
 interface KeyEntry {
   /** Lower case. */
@@ -2286,7 +2336,7 @@ class SecretScreen {
     const candidates = this.byLast[lower(c)];
     if (candidates === undefined) return 0;
     let mask = 0;
-    for (const e of candidates) if (endsWithFolded(text, j, e.key)) mask |= e.bit;
+    for (const e of candidates) if ((mask & e.bit) === 0 && endsWithFolded(text, j, e.key)) mask |= e.bit;
     return mask;
   }
 
@@ -2294,6 +2344,12 @@ class SecretScreen {
   private keyNames(low: string): number {
     this.login = undefined;
     let mask = 0;
+    // A shell expansion's name needs a `${` before it: without one in the text, none is looked for around each anchor
+    // (one per key name, and per tag an earlier rule wrote: `[redacted:password_assignment]` holds `word`).
+    // (Searched once past the first few anchors that need it: a short text's few anchors read around themselves more
+    // cheaply than the whole text is searched.)
+    let expansions: boolean | undefined;
+    let aroundLeft = EXPANSIONS_READ_AROUND;
     for (const anchor of this.anchors) {
       let i = low.indexOf(anchor);
       // A text naming cookies (`kie`): a `jar.set(` in it is a cookie jar's (redact-cookie-jars.ts).
@@ -2303,7 +2359,7 @@ class SecretScreen {
         while (end < low.length && isTokenChar(low.charCodeAt(end))) end++;
         mask |= this.keyBefore(low, end);
         // A shell expansion's name holding the anchor (`${api_key-…}`: no `=` or `:` after the key).
-        if ((mask & PASSWORD) === 0) mask |= this.expansionNameAround(low, i);
+        if ((mask & PASSWORD) === 0 && (aroundLeft-- > 0 || (expansions ??= low.includes('${')))) mask |= this.expansionNameAround(low, i);
         // The rest of this token ends at the same place: go on after it (linear overall).
         i = low.indexOf(anchor, end);
       }
@@ -2369,7 +2425,8 @@ class SecretScreen {
     const candidates = this.byLast[low.charCodeAt(at - 1)];
     if (candidates === undefined) return netrc;
     let mask = netrc;
-    for (const e of candidates) if (endsWith(low, at - 1, e.key)) mask |= e.bit;
+    // A bit found already is not looked for again (the names ending in `y`, `_key`'s, are many; all set one bit).
+    for (const e of candidates) if ((mask & e.bit) === 0 && endsWith(low, at - 1, e.key)) mask |= e.bit;
     return mask;
   }
 
@@ -2781,7 +2838,9 @@ function endsWithFolded(text: string, end: number, key: string): boolean {
 
 /** Whether the lower-cased `low` has `key` (lower case) ending at index `end`. */
 function endsWith(low: string, end: number, key: string): boolean {
-  return end + 1 >= key.length && low.startsWith(key, end + 1 - key.length);
+  const from = end + 1 - key.length;
+  // The key's first character first: the candidates share their last ones (`_key`, `-key`, `key`), and most differ there.
+  return from >= 0 && low.charCodeAt(from) === key.charCodeAt(0) && low.startsWith(key, from);
 }
 
 const CC_A = 65;
