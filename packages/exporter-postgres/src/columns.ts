@@ -158,40 +158,40 @@ export const EXECUTION_EVENTS_COLUMN_TYPES: ColumnTypes<ExecutionEventRow> = {
 
 /**
  * The values of an `execution_events` row in the order of
- * {@link EXECUTION_EVENTS_COLUMN_TYPES}, into `out`. Written out rather than
+ * {@link EXECUTION_EVENTS_COLUMN_TYPES}, into `out` from index `at` on. Written out rather than
  * read column by column with `row[column]`: a property read whose name
  * changes from one read to the next is a hash lookup in V8, and the COPY
  * encoder reads 27 of them per row, once per event (a test checks that
  * both orders agree).
  */
-export function executionEventValues(row: ExecutionEventRow, out: unknown[]): void {
-  out[0] = row.id;
-  out[1] = row.run_id;
-  out[2] = row.node_id;
-  out[3] = row.step_id;
-  out[4] = row.session_id;
-  out[5] = row.parent_event_id;
-  out[6] = row.event_type;
-  out[7] = row.event_subtype;
-  out[8] = row.agent_name;
-  out[9] = row.agent_role;
-  out[10] = row.timestamp;
-  out[11] = row.started_at;
-  out[12] = row.completed_at;
-  out[13] = row.duration_ms;
-  out[14] = row.inputs;
-  out[15] = row.outputs;
-  out[16] = row.meta;
-  out[17] = row.error_message;
-  out[18] = row.execution_order;
-  out[19] = row.depth;
-  out[20] = row.status;
-  out[21] = row.trace_id;
-  out[22] = row.span_id;
-  out[23] = row.parent_span_id;
-  out[24] = row.name;
-  out[25] = row.service_name;
-  out[26] = row.attributes;
+export function executionEventValues(row: ExecutionEventRow, out: unknown[], at = 0): void {
+  out[at] = row.id;
+  out[at + 1] = row.run_id;
+  out[at + 2] = row.node_id;
+  out[at + 3] = row.step_id;
+  out[at + 4] = row.session_id;
+  out[at + 5] = row.parent_event_id;
+  out[at + 6] = row.event_type;
+  out[at + 7] = row.event_subtype;
+  out[at + 8] = row.agent_name;
+  out[at + 9] = row.agent_role;
+  out[at + 10] = row.timestamp;
+  out[at + 11] = row.started_at;
+  out[at + 12] = row.completed_at;
+  out[at + 13] = row.duration_ms;
+  out[at + 14] = row.inputs;
+  out[at + 15] = row.outputs;
+  out[at + 16] = row.meta;
+  out[at + 17] = row.error_message;
+  out[at + 18] = row.execution_order;
+  out[at + 19] = row.depth;
+  out[at + 20] = row.status;
+  out[at + 21] = row.trace_id;
+  out[at + 22] = row.span_id;
+  out[at + 23] = row.parent_span_id;
+  out[at + 24] = row.name;
+  out[at + 25] = row.service_name;
+  out[at + 26] = row.attributes;
 }
 
 /** Postgres type of each column of `workflow_runs` the exporter writes, in table order. */
