@@ -404,11 +404,8 @@ function squashEquals(s: string, t: string): boolean {
     }
     if (c === 95 || c === 45) continue;
     if (c >= 65 && c <= 90) c += 32;
-    if (j >= t.length || t.charCodeAt(j) !== c) {
-      // A mismatch decides unless a non-ASCII character further on changes the squash's length (its lower case).
-      for (let k = i + 1; k < s.length; k++) if (s.charCodeAt(k) > 127) return squash(s) === t && t.length > 0;
-      return false;
-    }
+    // A mismatch decides: the squash of what follows (a non-ASCII lower case included) cannot change what comes before.
+    if (j >= t.length || t.charCodeAt(j) !== c) return false;
     j++;
   }
   return j > 0 && j === t.length;
