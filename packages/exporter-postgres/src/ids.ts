@@ -522,8 +522,8 @@ function writeHexLower(data: Buffer, at: number, id: string): boolean {
  * straight from the ids' characters. The namespace and the trace id stay in the scratch from one call to
  * the next (the spans of a batch mostly share their trace), so a call writes the span id's 16 bytes.
  * What it saves, per id: the two `toLowerCase` calls, the joined name, the namespace's copy and the
- * UTF-8 write into the buffer (two calls into C++); counted with callgrind over the benchmark's
- * workload, `prepareRows` went from about 48 600 to 43 300 instructions per row with this alone.
+ * UTF-8 write into the buffer (two calls into C++): about 1 000 instructions per event by a callgrind
+ * profile of the benchmark's workload (BENCHMARKS.md, *What changed (2026-12-07, evening)*).
  */
 function hexPairId(traceId: string, spanId: string): string | undefined {
   // Ids that are not strings (a malformed span) take the general path, which refuses them as before.
