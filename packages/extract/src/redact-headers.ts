@@ -130,6 +130,9 @@ export function isSchemeName(value: string): boolean {
  */
 const CODE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}(?:\.[A-Za-z_][A-Za-z0-9_]{0,127}){0,15}\.[a-z_]{2,32}$/;
 
+/** The assignment rule's tag (its value replaced after a parameter's `name=`). */
+const ASSIGNMENT_TAG = '[REDACTED:password_assignment]';
+
 /**
  * Whether the bearer rule's match is a credential: after a scheme of {@link TOKEN_SCHEME_RE}, any but a word of
  * lower-case letters going on as prose (`Authorization: Basic authentication with …`); after another scheme (`OAuth`,
@@ -146,8 +149,10 @@ export function isBearerCredential(scheme: string, matched: string, input: strin
   if (TOKEN_SCHEME_RE.test(scheme)) return !(prose && /^[a-z]+$/.test(credential));
   if (prose) return false;
   const eq = credential.indexOf('=');
-  // `name=value`, or `name=` before a quoted value: a parameter, not token68's padding (`dXNlcjpwYXNz==`).
-  if (eq >= 0 && (/[^=]/.test(credential.slice(eq)) || /^\\{0,7}["'][A-Za-z0-9]/.test(input.slice(end, end + 9)))) return false;
+  // `name=value`, or `name=` before a quoted value or the assignment rule's tag (`S3cretPWD=[REDACTED:password_assignment]`:
+  // that rule replaced the parameter's value, the name a key's; read as padding, a second pass took the name,
+  // 2026-12-07): a parameter, not token68's padding (`dXNlcjpwYXNz==`; glued to another rule's tag, `…==AKIA…`, a token).
+  if (eq >= 0 && (/[^=]/.test(credential.slice(eq)) || /^\\{0,7}["'][A-Za-z0-9]/.test(input.slice(end, end + 9)) || input.startsWith(ASSIGNMENT_TAG, end))) return false;
   if (/:\/\/|\..*\//.test(credential)) return false; // a URL or a path (`see https://…/v2`, `docs.example.com/v1`)
   // A name of code (`Authorization: Check AuthService2.verify`, `… handled in auth.py`), or a call (`sign2(…)`): prose.
   if (CODE_NAME_RE.test(credential) || input.charCodeAt(end) === 40 /* ( */) return false;

@@ -22,6 +22,7 @@ import { guarded } from './guard.js';
 import type { RedactCallOptions, RedactionResult, Redactor, RedactorOptions } from './types.js';
 import { redactCookies } from './redact-cookies.js';
 import { jarNameIn, redactCookieJars } from './redact-cookie-jars.js';
+import { templateOperands } from './redact-template-operands.js';
 import { TemplateTicks } from './redact-template-ticks.js';
 import { BEARER_RE, bearerLinesHold, isBearerCredential, isSchemeName } from './redact-headers.js';
 import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
@@ -971,13 +972,34 @@ const SHELL_EXPANSION_RE = /\$\{([A-Za-z_][A-Za-z0-9_]{0,63})(:?[-=+?])((?:[^`{}
 /** A shell expansion's name followed by an operator (`${NAME:=`, `${NAME-`, …), read at a `${`: the names the assignment rule's `keyExpansion` reads. */
 const SHELL_OPERATOR_RE = /\$\{[A-Za-z_][A-Za-z0-9_]{0,63}:?[-=+?]/y;
 /**
- * Whether `${NAME` and the operator `op` are rather an expression of a template (JS's `` `${maxToken-1}` ``, Kotlin's and
- * Groovy's `"${password+salt}"`): an operator without `:` (`-`, `+`, `=`; `:-` is no expression there) after a name
- * holding a lower-case letter (shell's environment names are upper case). Read as a secret's default, such code was
- * replaced in a first review of bc731b5.
+ * Whether `${NAME`, the operator `op` and its `word` are rather an expression of a template (JS's `` `${maxToken-1}` ``,
+ * Kotlin's and Groovy's `"${password+salt}"`): an operator without `:` (`-`, `+`, `=`; `:-` is no expression there)
+ * after a name holding a lower-case letter (shell's environment names are upper case), its word names of code
+ * or small numbers ({@link templateOperands}: `salt`, `this.suffix`, `1`, `salt+user`, `hash(salt, 2)`). Read as a
+ * secret's default, such code was replaced in a first review of bc731b5; read as an expression whatever its word, a
+ * shell script's `echo ${api_key-Xk9…}` and `${my_password-hunter2}` kept their default in clear (until 2026-12-07's
+ * evening). Decided by the word alone, not by the text around it (a string's quotes, a template's backquotes): a
+ * shell command sits in code's strings as often (`["sh", "-c", "echo ${api_key-…}"]`), and a quote inside a value a
+ * pass replaces would change, for a second pass, what the first judged (a review of that evening's first fix).
  */
-function templateExpression(name: string, op: string): boolean {
-  return op.length === 1 && op !== '?' && /[a-z]/.test(name);
+function templateExpression(name: string, op: string, word: string): boolean {
+  return op.length === 1 && op !== '?' && /[a-z]/.test(name) && templateOperands(word);
+}
+/**
+ * Whether a nested reading's expansion (its word holding a quote, a brace, a backquote, a backslash, a line end or
+ * `$(`) is rather a template's expression, as {@link templateExpression} judges a flat one: a lower-case name and an
+ * operator without `:`, each literal run of its word (quotes aside) operands or punctuation
+ * (`` `${password+"salt"}` ``, `` `${password+":"+salt}` ``), and no template field of its own in the word (`${my_password-${DEFAULT_PW:-…}}` is
+ * shell's: in JS, Kotlin or Groovy an expression holds a field only inside a nested literal). `${password-"hunter2"}`
+ * is shell's quoted default, a value.
+ */
+function nestedTemplateExpression(e: NestedExpansion, text: string, at: number): boolean {
+  if (!(e.op.length === 1 && e.op !== '?' && /[a-z]/.test(e.name))) return false;
+  const wordStart = at + 2 + e.name.length + e.op.length;
+  const field = text.indexOf('${', wordStart);
+  if (field >= 0 && field < e.end) return false;
+  for (const run of e.runs) if (!templateOperands(text.slice(run.start, run.end), true)) return false;
+  return true;
 }
 /** An earlier tag, whole. */
 const WHOLE_TAG_RE = /^\[REDACTED:[A-Za-z0-9_.-]{1,64}\]$/;
@@ -1502,7 +1524,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       SHELL_EXPANSION_RE.lastIndex = at;
       const d = SHELL_EXPANSION_RE.exec(text);
       if (d !== null) {
-        if (!keyEnd.test(d[1]!) || templateExpression(d[1]!, d[2]!) || templateArithmetic(templateTicks, at, d[2]!, d[3]!)) continue;
+        if (!keyEnd.test(d[1]!) || templateExpression(d[1]!, d[2]!, d[3]!) || templateArithmetic(templateTicks, at, d[2]!, d[3]!)) continue;
         const end = at + d[0].length - 1;
         const valueAt = shellWordValueAt(d[2]!, d[3]!);
         const word = d[3]!.slice(Math.max(0, valueAt));
@@ -1513,7 +1535,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       SHELL_NAME_RE.lastIndex = at + 2;
       if (!keyEnd.test(SHELL_NAME_RE.exec(text)?.[0] ?? '')) continue;
       const nested = readNestedExpansion(text, at);
-      if (nested !== undefined && !templateExpression(nested.name, nested.op)) return { index: at, end: nested.end, spans: nestedValueSpans(nested, nested.name, text, at + 2) };
+      if (nested !== undefined && !nestedTemplateExpression(nested, text, at)) return { index: at, end: nested.end, spans: nestedValueSpans(nested, nested.name, text, at + 2) };
     }
   };
   /**
