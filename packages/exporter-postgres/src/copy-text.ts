@@ -16,6 +16,7 @@
  * to the UTF-8 encoder (see {@link copyDataMessages}).
  */
 
+import { types as utilTypes } from 'node:util';
 import { EXECUTION_EVENTS_COLUMN_TYPES, executionEventValues, type ColumnTypes } from './columns.js';
 
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
@@ -86,26 +87,77 @@ const SEPARATOR = '\x7f\x7f';
 const SEPARATOR_TAIL = `${SEPARATOR}",`;
 
 /**
- * Each value goes into the batch as the one property, keyed "", of an
- * object of its own, whose JSON is `{"":` the value's text `}`: so
- * JSON.stringify looks up the value's `toJSON` once and calls it with the
- * key "", as when the value is serialised alone (as an array element it
- * would get its index, and a check for a `toJSON` before the call would be
- * a second lookup that a getter or a proxy sees, and may answer
- * differently). A value with no JSON text (a function, a symbol, a
- * `toJSON` that returns undefined) leaves its object empty: `{}`.
+ * Each value that is not plain (see {@link isBare}) goes into the batch as
+ * the one property, keyed "", of an object of its own, whose JSON is
+ * `{"":` the value's text `}`: so JSON.stringify looks up the value's
+ * `toJSON` once and calls it with the key "", as when the value is
+ * serialised alone (as an array element it would get its index, and a
+ * check for a `toJSON` before the call would be a second lookup that a
+ * getter or a proxy sees, and may answer differently). A value with no
+ * JSON text (a function, a symbol, a `toJSON` that returns undefined)
+ * leaves its object empty: `{}`.
  */
 const WRAPPED_PREFIX = '{"":'.length;
+
+// Taken when the module loads, so that checking a value calls no function a caller may have put in their place since.
+const isProxy = utilTypes.isProxy;
+const { getPrototypeOf, hasOwn } = Object;
+const OBJECT_PROTOTYPE: unknown = Object.prototype;
+const ARRAY_PROTOTYPE: unknown = Array.prototype;
+
+/**
+ * Whether `toJSON` on Object.prototype or Array.prototype (or an
+ * Array.prototype whose prototype is not Object.prototype) can be ruled out
+ * without running any code of the caller's: then the batch array and a
+ * plain value's prototypes answer no `toJSON`, and a value that is plain
+ * (see {@link isBare}) can go into the batch as it is.
+ */
+function prototypesClean(): boolean {
+  return !hasOwn(OBJECT_PROTOTYPE as object, 'toJSON') && !hasOwn(ARRAY_PROTOTYPE as object, 'toJSON') && getPrototypeOf(ARRAY_PROTOTYPE) === OBJECT_PROTOTYPE;
+}
+
+/**
+ * Whether `v` serialises the same as an element of the batch array as alone,
+ * told without running any code of the caller's (no getter, no proxy trap),
+ * given {@link prototypesClean}: a number, a boolean, a string other than
+ * the separator (that one is wrapped, so that no value's text reads as a
+ * separator at the top level of the batch), or an object that is no proxy,
+ * whose prototype is Object.prototype, Array.prototype or null and which
+ * has no own `toJSON`.
+ * JSON.stringify then finds no `toJSON` to call, so the key it would pass
+ * (the element's index instead of "") never shows; the wrapper object (its
+ * allocation, its serialisation, five more characters) is saved. Anything
+ * else (a class instance, a Date, a bigint, a function, a proxy) is
+ * wrapped. Object.hasOwn throws on a module namespace's `toJSON` export
+ * still in its temporal dead zone: wrapped too, and it throws where it did.
+ */
+function isBare(v: unknown): boolean {
+  const t = typeof v;
+  if (t === 'object') {
+    if (isProxy(v)) return false;
+    const p: unknown = getPrototypeOf(v);
+    if (p !== OBJECT_PROTOTYPE && p !== ARRAY_PROTOTYPE && p !== null) return false;
+    try {
+      return !hasOwn(v as object, 'toJSON');
+    } catch {
+      return false;
+    }
+  }
+  if (t === 'string') return v !== SEPARATOR;
+  return t === 'number' || t === 'boolean';
+}
+
 /** Stands for a value with no JSON text in the prepared texts (no JSON text is empty). */
 const NO_TEXT = '';
 const NO_JSON_MESSAGE = 'a JSON column holds a value JSON cannot represent';
 
 /**
- * Splits `json`, the JSON of the wrapped values with SEPARATOR between
- * them (backslashes doubled since), at its separators: the `count`
- * wrapped texts' bounds (start, end, start, end, ...), or undefined. A
+ * Splits `json`, the JSON of the values (wrapped or bare) with SEPARATOR
+ * between them (backslashes doubled since), at its separators: the
+ * `count` texts' bounds (start, end, start, end, ...), or undefined. A
  * separator is `,"` SEPARATOR `",`, and a value's text can hold that only
- * where the value holds SEPARATOR as an element of an array: a `"` inside
+ * where the value holds SEPARATOR as an element of an array (a string
+ * that is SEPARATOR itself is wrapped, not bare): a `"` inside
  * a string is escaped, so `,"` only ever stands before an array's string
  * element or an object's key, whose text then runs to the next `"`, which
  * a key's is followed by `:`. Such a value moves every split after it
@@ -243,22 +295,30 @@ function rowFields<Row>(types: ColumnTypes<Row>): RowFields<Row> {
         return;
       }
       const batch: unknown[] = [];
+      /** The slot of each value in the batch: its index in `texts`, or its complement (~) for a value put in bare. */
       const slots: number[] = [];
+      const clean = prototypesClean();
       for (let r = 0; r < rowCount; r++) {
         for (let j = 0; j < jn; j++) {
           const v = values[r * n + (jsonColumns[j] as number)];
           if (v === null || v === undefined) continue; // NULL, no JSON
           if (slots.length > 0) batch.push(SEPARATOR);
-          batch.push({ '': v });
-          slots.push(r * jn + j);
+          if (clean && isBare(v)) {
+            batch.push(v);
+            slots.push(~(r * jn + j));
+          } else {
+            batch.push({ '': v });
+            slots.push(r * jn + j);
+          }
         }
       }
       if (slots.length === 0) return;
       let raw: string;
       let json: string;
       try {
-        // A toJSON on Array.prototype or Object.prototype would be called on the batch or its wrappers themselves.
-        if (typeof (batch as { toJSON?: unknown }).toJSON === 'function' || typeof (batch[0] as { toJSON?: unknown }).toJSON === 'function') return;
+        // A toJSON on Array.prototype or Object.prototype would be called on the batch or its wrappers themselves
+        // (when `clean`, there is none, and batch[0] may be a string, whose prototype this lookup must not reach).
+        if (!clean && (typeof (batch as { toJSON?: unknown }).toJSON === 'function' || typeof (batch[0] as { toJSON?: unknown }).toJSON === 'function')) return;
         raw = JSON.stringify(batch);
         json = escapeJsonText(raw);
       } catch {
@@ -266,6 +326,11 @@ function rowFields<Row>(types: ColumnTypes<Row>): RowFields<Row> {
         // (doubling its backslashes may be what reaches it): each value is met again, alone, when its row is encoded.
         return;
       }
+      // A toJSON that code of the caller's run by the serialisation (a getter, a toJSON, a proxy trap) gave
+      // Object.prototype or Array.prototype was called on the bare values and the wrappers too, with their index
+      // for key: each value is met again, alone, when its row is encoded (as when the batch throws). A toJSON it
+      // gave a bare value of a later row is not looked for: that one was called with the value's index (README).
+      if (clean && !prototypesClean()) return;
       const fast = splitAtSeparators(json, slots.length);
       const byStructure = fast === undefined;
       const bounds = fast ?? splitByStructure(raw, slots.length);
@@ -275,9 +340,10 @@ function rowFields<Row>(types: ColumnTypes<Row>): RowFields<Row> {
       for (let k = 0; k < slots.length; k++) {
         const from = bounds[2 * k] as number;
         const to = bounds[2 * k + 1] as number;
-        // `{}`: no JSON text; else `{"":` text `}`.
-        const t = to - from === 2 ? NO_TEXT : source.slice(from + WRAPPED_PREFIX, to - 1);
-        texts[slots[k] as number] = byStructure ? escapeJsonText(t) : t;
+        const slot = slots[k] as number;
+        // Bare: the text as it is; wrapped: `{}`, no JSON text, else `{"":` text `}`.
+        const t = slot < 0 ? source.slice(from, to) : to - from === 2 ? NO_TEXT : source.slice(from + WRAPPED_PREFIX, to - 1);
+        texts[slot < 0 ? ~slot : slot] = byStructure ? escapeJsonText(t) : t;
       }
       jsonTexts = texts;
     },
