@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { Attr, EventType, FileSource, GenAiOperation } from '@agentspan/semconv';
-import { createAttributeRecord } from './attribute-record.js';
+import { createBagRecord } from './attribute-record.js';
 import { idOf } from './ids.js';
 import { TRUNCATION_MARK, UNREADABLE, headOf, safeJson, safeText } from './safe-json.js';
 import type {
@@ -32,8 +32,15 @@ export interface EventScope {
 
 /** Attribute map under construction, tracking whether any content was cut. */
 export class AttributeBag {
-  /** Pre-sized: an event with an error and metadata has more keys than a plain object keeps fast. */
-  readonly attributes: Attributes = createAttributeRecord();
+  /**
+   * Pre-sized: an event with an error and metadata has more keys than a plain object keeps fast.
+   * The attributes every event of a kind has are stored into it at their own call sites
+   * (`bag.attributes[key] = value`), not through {@link set}: V8 caches a store per site, and
+   * the one store in `set` saw every key and every shape the map goes through (a megamorphic
+   * site, looked up in a global cache each time). {@link set} stays for values that may be
+   * missing or not finite.
+   */
+  readonly attributes: Attributes = createBagRecord();
   truncated = false;
   /** @param maxContentChars Longest text kept for one content attribute (merged metadata included). */
   constructor(readonly maxContentChars: number) {}
@@ -47,14 +54,20 @@ export class AttributeBag {
   /** Sets a string attribute from a value that may be anything; cut to the budget. */
   text(key: string, value: unknown): string | undefined {
     if (value === undefined) return undefined;
+    const text = this.cut(value);
+    this.attributes[key] = text;
+    return text;
+  }
+
+  /**
+   * `value` as the text {@link text} would set (cut to the budget, the bag marked when cut),
+   * for the caller to store itself (see {@link attributes}).
+   */
+  cut(value: unknown): string {
     // The common case, a string within the budget, as is (safeText would allocate a result object for it).
-    if (typeof value === 'string' && value.length <= this.maxContentChars) {
-      this.attributes[key] = value;
-      return value;
-    }
+    if (typeof value === 'string' && value.length <= this.maxContentChars) return value;
     const { text, truncated } = safeText(value, this.maxContentChars);
     if (truncated) this.truncated = true;
-    this.attributes[key] = text;
     return text;
   }
 
@@ -82,9 +95,14 @@ export class AttributeBag {
   /** Sets a JSON-text attribute from any value; cut to the budget. */
   json(key: string, value: unknown): void {
     if (value === undefined) return;
+    this.attributes[key] = this.jsonOf(value);
+  }
+
+  /** `value` as the JSON text {@link json} would set, for the caller to store itself (see {@link attributes}). */
+  jsonOf(value: unknown): string {
     const { json, truncated } = safeJson(value, this.maxContentChars);
     if (truncated) this.truncated = true;
-    this.attributes[key] = json;
+    return json;
   }
 
   finish(): Attributes {
@@ -126,11 +144,13 @@ function shortOf(value: unknown): string | undefined {
 
 
 function scopeAttributes(bag: AttributeBag, scope: EventScope, type: EventType, base: EventBase | undefined): void {
-  bag.set(Attr.ATTR_EVENT_TYPE, type);
-  bag.set(Attr.ATTR_RUN_ID, scope.runId);
-  bag.set(Attr.ATTR_GEN_AI_CONVERSATION_ID, scope.runId);
-  bag.set(Attr.ATTR_NODE_ID, scope.nodeId);
-  bag.set(Attr.ATTR_DEPTH, scope.depth);
+  // Stored here, not through `bag.set` (see `AttributeBag.attributes`): these are always set.
+  const a = bag.attributes;
+  a[Attr.ATTR_EVENT_TYPE] = type;
+  a[Attr.ATTR_RUN_ID] = scope.runId;
+  a[Attr.ATTR_GEN_AI_CONVERSATION_ID] = scope.runId;
+  if (scope.nodeId !== undefined) a[Attr.ATTR_NODE_ID] = scope.nodeId;
+  a[Attr.ATTR_DEPTH] = scope.depth;
   // Status, metadata and error are set with the result (resultCommon), once.
   // An id: kept distinct when long (a prefix and a hash, as run and node ids), never cut into another's prefix.
   if (base) bag.set(Attr.ATTR_STEP_ID, idOf(base.stepId));
@@ -197,8 +217,9 @@ function hasToolCallsIn(content: unknown): boolean {
 
 export function agentCallAttributes(bag: AttributeBag, scope: EventScope, e: AgentCallEvent): void {
   scopeAttributes(bag, scope, EventType.AGENT_CALL, e);
-  bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.INVOKE_AGENT);
-  bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
+  const a = bag.attributes;
+  a[Attr.ATTR_GEN_AI_OPERATION_NAME] = GenAiOperation.INVOKE_AGENT;
+  a[Attr.ATTR_GEN_AI_AGENT_NAME] = nameOf(e.agent, 'agent');
   bag.set(Attr.ATTR_AGENT_ROLE, shortOf(e.role));
   bag.set(Attr.ATTR_MESSAGE_SENDER, shortOf(e.sender));
   bag.set(Attr.ATTR_GEN_AI_REQUEST_MODEL, shortOf(e.model));
@@ -210,8 +231,10 @@ export function agentCallResultAttributes(bag: AttributeBag, r: AgentCallResult)
   const content = r.content;
   const declared = r.hasToolCalls;
   if (content !== undefined) {
-    const text = bag.text(Attr.ATTR_MESSAGE_CONTENT, content);
-    bag.set(Attr.ATTR_MESSAGE_LENGTH, typeof content === 'string' ? content.length : text?.length);
+    const text = bag.cut(content);
+    const a = bag.attributes;
+    a[Attr.ATTR_MESSAGE_CONTENT] = text;
+    a[Attr.ATTR_MESSAGE_LENGTH] = typeof content === 'string' ? content.length : text.length;
   }
   const toolCalls = typeof declared === 'boolean' ? declared : hasToolCallsIn(content);
   if (toolCalls || declared === false) bag.set(Attr.ATTR_MESSAGE_HAS_TOOL_CALLS, toolCalls);
@@ -220,13 +243,16 @@ export function agentCallResultAttributes(bag: AttributeBag, r: AgentCallResult)
 
 export function codeExecutionAttributes(bag: AttributeBag, scope: EventScope, e: CodeExecutionEvent): void {
   scopeAttributes(bag, scope, EventType.CODE_EXEC, e);
-  bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.EXECUTE_CODE);
-  bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'executor'));
-  bag.set(Attr.ATTR_CODE_LANGUAGE, shortOf(e.language)?.toLowerCase());
+  const a = bag.attributes;
+  a[Attr.ATTR_GEN_AI_OPERATION_NAME] = GenAiOperation.EXECUTE_CODE;
+  a[Attr.ATTR_GEN_AI_AGENT_NAME] = nameOf(e.agent, 'executor');
+  const language = shortOf(e.language);
+  if (language !== undefined) a[Attr.ATTR_CODE_LANGUAGE] = language.toLowerCase();
   // Code that is not a string (a framework's code object) is serialised within the content budget like any content.
   const given = e.code;
-  const code = bag.text(Attr.ATTR_CODE_CONTENT, given ?? '');
-  bag.set(Attr.ATTR_CODE_LENGTH, typeof given === 'string' ? given.length : code?.length);
+  const code = bag.cut(given ?? '');
+  a[Attr.ATTR_CODE_CONTENT] = code;
+  a[Attr.ATTR_CODE_LENGTH] = typeof given === 'string' ? given.length : code.length;
   bag.path(Attr.ATTR_CODE_CWD, e.cwd);
   const context = e.context;
   if (context !== undefined) bag.text(Attr.ATTR_MESSAGE_CONTEXT, context);
@@ -236,21 +262,23 @@ export function codeExecutionAttributes(bag: AttributeBag, scope: EventScope, e:
 export function codeExecutionResultAttributes(bag: AttributeBag, r: CodeExecutionResult): void {
   const output = r.output;
   const exitCode = r.exitCode;
-  if (output !== undefined) bag.text(Attr.ATTR_CODE_OUTPUT, output);
-  if (typeof exitCode === 'number' && Number.isInteger(exitCode)) bag.set(Attr.ATTR_CODE_EXIT_CODE, exitCode);
+  const a = bag.attributes;
+  if (output !== undefined) a[Attr.ATTR_CODE_OUTPUT] = bag.cut(output);
+  if (typeof exitCode === 'number' && Number.isInteger(exitCode)) a[Attr.ATTR_CODE_EXIT_CODE] = exitCode;
   resultCommon(bag, r);
 }
 
 export function toolCallAttributes(bag: AttributeBag, scope: EventScope, e: ToolCallEvent): void {
   scopeAttributes(bag, scope, EventType.TOOL_CALL, e);
   const tool = nameOf(e.tool, 'tool');
-  bag.set(Attr.ATTR_GEN_AI_OPERATION_NAME, GenAiOperation.EXECUTE_TOOL);
-  bag.set(Attr.ATTR_GEN_AI_AGENT_NAME, nameOf(e.agent, 'agent'));
-  bag.set(Attr.ATTR_GEN_AI_TOOL_NAME, tool);
+  const a = bag.attributes;
+  a[Attr.ATTR_GEN_AI_OPERATION_NAME] = GenAiOperation.EXECUTE_TOOL;
+  a[Attr.ATTR_GEN_AI_AGENT_NAME] = nameOf(e.agent, 'agent');
+  a[Attr.ATTR_GEN_AI_TOOL_NAME] = tool;
   bag.set(Attr.ATTR_GEN_AI_TOOL_CALL_ID, idOf(e.toolCallId));
   const args = e.args;
   if (args !== undefined) {
-    bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
+    a[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = bag.jsonOf(args);
     bag.set(Attr.ATTR_TOOL_ARGS_KEYS, argumentKeys(args));
   }
   const context = e.context;
@@ -306,8 +334,7 @@ export function insertionSorted(keys: string[]): string[] {
 export function toolCallResultAttributes(bag: AttributeBag, r: ToolCallResult): void {
   const result = r.result;
   if (result !== undefined) {
-    if (typeof result === 'string') bag.text(Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, result);
-    else bag.json(Attr.ATTR_GEN_AI_TOOL_CALL_RESULT, result);
+    bag.attributes[Attr.ATTR_GEN_AI_TOOL_CALL_RESULT] = typeof result === 'string' ? bag.cut(result) : bag.jsonOf(result);
   }
   resultCommon(bag, r);
 }

@@ -120,7 +120,7 @@ export function walkJson(value: unknown, maxChars: number): SafeJsonResult {
  * decides) on anything else, so its text is always the walker's.
  */
 function flatJson(value: unknown, limit: number): string | undefined {
-  if (value === null || typeof value !== 'object') return primitiveJson(value, limit)?.json;
+  if (value === null || typeof value !== 'object') return primitiveJson(value, limit);
   try {
     const proto: unknown = Object.getPrototypeOf(value);
     const isArray = Array.isArray(value);
@@ -135,8 +135,8 @@ function flatJson(value: unknown, limit: number): string | undefined {
         remaining -= ITEM_COST;
         const item = primitiveJson(items[i], remaining);
         if (item === undefined) return undefined;
-        remaining -= item.cost;
-        out += (i === 0 ? '' : ',') + item.json;
+        remaining -= primitiveCost(item);
+        out += (i === 0 ? '' : ',') + item;
       }
       return out + ']';
     }
@@ -145,11 +145,11 @@ function flatJson(value: unknown, limit: number): string | undefined {
     for (let i = 0; i < keys.length; i++) {
       const key = primitiveJson(keys[i]!, remaining);
       if (key === undefined) return undefined;
-      remaining -= key.cost + MEMBER_COST;
+      remaining -= key.length + MEMBER_COST;
       const item = primitiveJson(record[keys[i]!], remaining);
       if (item === undefined) return undefined;
-      remaining -= item.cost;
-      out += (i === 0 ? '' : ',') + key.json + ':' + item.json;
+      remaining -= primitiveCost(item);
+      out += (i === 0 ? '' : ',') + key + ':' + item;
     }
     return out + '}';
   } catch {
@@ -157,27 +157,55 @@ function flatJson(value: unknown, limit: number): string | undefined {
   }
 }
 
-/** JSON and budget cost (as `toPlain` counts it) of a primitive that needs no cut; `undefined` for anything else. */
-function primitiveJson(v: unknown, remaining: number): { json: string; cost: number } | undefined {
+/**
+ * JSON of a primitive that needs no cut (`undefined` for anything else). Its budget cost, as
+ * `toPlain` counts it, is {@link primitiveCost} of the text: the text alone is returned, not a
+ * `{ json, cost }` pair, since this runs for every member of every tool's arguments.
+ */
+function primitiveJson(v: unknown, remaining: number): string | undefined {
   switch (typeof v) {
     case 'string': {
       if (remaining <= 0 || v.length > remaining) return undefined;
       // A string with nothing to escape is quoted as it is, which is what JSON.stringify writes for it, without its call.
-      const json = ESCAPED.test(v) ? JSON.stringify(v) : `"${v}"`;
-      return json.length - 2 <= remaining ? { json, cost: json.length } : undefined;
+      const json = needsEscape(v) ? JSON.stringify(v) : `"${v}"`;
+      return json.length - 2 <= remaining ? json : undefined;
     }
-    case 'number': {
-      if (!Number.isFinite(v)) return undefined;
-      const json = JSON.stringify(v);
-      return { json, cost: json.length };
-    }
+    case 'number':
+      // What JSON.stringify writes for a finite number is its String() (ECMA-262, SerializeJSONProperty), -0 as "0" too.
+      return Number.isFinite(v) ? String(v) : undefined;
     case 'boolean':
-      return { json: v ? 'true' : 'false', cost: BOOLEAN_COST };
+      return v ? 'true' : 'false';
     case 'object':
-      return v === null ? { json: 'null', cost: NULL_COST } : undefined;
+      return v === null ? 'null' : undefined;
     default:
       return undefined;
   }
+}
+
+/**
+ * The budget cost of a text {@link primitiveJson} gave: its length (a string's quotes and escapes
+ * included), except `true`, charged {@link BOOLEAN_COST} as `false` is. (A string's text starts
+ * with a quote, so no string is taken for the literal.)
+ */
+function primitiveCost(json: string): number {
+  // The walker's costs by name (NULL_COST is `null`'s length, BOOLEAN_COST `false`'s: the same, named).
+  return json === 'true' || json === 'false' ? BOOLEAN_COST : json === 'null' ? NULL_COST : json.length;
+}
+
+/** Longest string {@link needsEscape} scans itself; longer ones go to {@link ESCAPED}. */
+const SHORT_SCAN = 64;
+
+/**
+ * `ESCAPED.test(s)`: for a short string (an argument name, a query) by a scan of its code units,
+ * which costs a fraction of a regular expression call; a long one by the expression.
+ */
+function needsEscape(s: string): boolean {
+  if (s.length > SHORT_SCAN) return ESCAPED.test(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
 }
 
 /** Text for a value that is usually a string (message content, tool results). */

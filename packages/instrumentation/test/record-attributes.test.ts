@@ -230,6 +230,19 @@ describe('safeJson: strings written as JSON.stringify writes them', () => {
     }
   });
 
+  it('strings about as long as the bound between the scan and the regular expression, an escape first, last or nowhere', () => {
+    // Short strings are checked for escapes by a loop, long ones by a regular expression: both sides of the bound.
+    for (let length = 1; length <= 80; length++) {
+      for (const escape of ['"', '\\', '\u0000', '\u001f', '\ud800', '\udfff', '\ud83d\ude00', '']) {
+        const plain = 'x'.repeat(Math.max(0, length - escape.length));
+        for (const s of [escape + plain, plain + escape]) {
+          // Each on its own: an array holding an object is the walker's, not the scan's.
+          for (const v of [s, [s, s], { [s]: s }]) assert.equal(safeJson(v, 1_000_000).json, JSON.stringify(v), `${length} ${JSON.stringify(escape)}`);
+        }
+      }
+    }
+  });
+
   it('any strings (full Unicode, lone surrogates, escapes), within a budget they fit', () => {
     const str = fc.oneof(
       fc.string({ unit: 'binary' }),
@@ -244,5 +257,64 @@ describe('safeJson: strings written as JSON.stringify writes them', () => {
       }),
       { numRuns: RUNS * 10 },
     );
+  });
+});
+
+describe('record calls: the fallback of an unreadable event, and no undefined attribute (a review of 2026-12-07)', () => {
+  it('a getter that throws: the span keeps the given start and end, read once each after the fields, args "[unreadable]"', () => {
+    const { recorder, spans } = setup();
+    const run = recorder.startRun({ runId: 'r-unreadable' });
+    const reads: string[] = [];
+    const T0 = new Date('2026-01-01T00:00:00Z');
+    const T1 = new Date('2026-01-01T00:00:02Z');
+    const event = {
+      agent: 'agent',
+      tool: 't',
+      get args(): unknown {
+        reads.push('args');
+        throw new Error('unreadable');
+      },
+      get startTime(): Date {
+        reads.push('startTime');
+        return T0;
+      },
+      get endTime(): Date {
+        reads.push('endTime');
+        return T1;
+      },
+    };
+    run.toolCall(event);
+    run.end();
+    const span = spans().find((s) => s.name === 'execute_tool t');
+    assert.ok(span !== undefined);
+    assert.deepEqual(span.startTime, [1767225600, 0]);
+    assert.deepEqual(span.endTime, [1767225602, 0]);
+    assert.equal(span.attributes[Attr.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS], '"[unreadable]"');
+    assert.deepEqual(reads, ['args', 'args', 'startTime', 'endTime']);
+  });
+
+  it('no attribute handed to the tracer is undefined (a tracer other than the SDK\'s would keep the key)', () => {
+    const provider = new BasicTracerProvider();
+    const given: Record<string, unknown>[] = [];
+    const tracerProvider = {
+      getTracer(name: string, version?: string) {
+        const tracer = provider.getTracer(name, version);
+        return {
+          startSpan(spanName: string, options?: { attributes?: Record<string, unknown> }, ctx?: never) {
+            given.push({ ...(options?.attributes ?? {}) });
+            return tracer.startSpan(spanName, options as never, ctx);
+          },
+          startActiveSpan: tracer.startActiveSpan.bind(tracer),
+        };
+      },
+    };
+    const recorder = createRecorder({ tracerProvider: tracerProvider as never });
+    const run = recorder.startRun({ runId: 'r-defined' });
+    run.codeExecution({ agent: 'coder', code: 'print(1)' });
+    run.toolCall({ agent: 'a', tool: 't' });
+    run.agentCall({ agent: 'a', content: 'x' });
+    run.end();
+    assert.ok(given.length >= 4);
+    for (const attributes of given) for (const [k, v] of Object.entries(attributes)) assert.notEqual(v, undefined, k);
   });
 });
