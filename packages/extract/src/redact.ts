@@ -983,7 +983,11 @@ const SHELL_OPERATOR_RE = /\$\{[A-Za-z_][A-Za-z0-9_]{0,63}:?[-=+?]/y;
  * pass replaces would change, for a second pass, what the first judged (a review of that evening's first fix).
  */
 function templateExpression(name: string, op: string, word: string): boolean {
-  return op.length === 1 && op !== '?' && /[a-z]/.test(name) && templateOperands(word);
+  return templateShaped(name, op) && templateOperands(word);
+}
+/** A name holding a lower-case letter and an operator without `:` (`-`, `+`, `=`): the head of a template's expression. */
+function templateShaped(name: string, op: string): boolean {
+  return op.length === 1 && op !== '?' && /[a-z]/.test(name);
 }
 /**
  * Whether a nested reading's expansion (its word holding a quote, a brace, a backquote, a backslash, a line end or
@@ -994,7 +998,7 @@ function templateExpression(name: string, op: string, word: string): boolean {
  * is shell's quoted default, a value.
  */
 function nestedTemplateExpression(e: NestedExpansion, text: string, at: number): boolean {
-  if (!(e.op.length === 1 && e.op !== '?' && /[a-z]/.test(e.name))) return false;
+  if (!templateShaped(e.name, e.op)) return false;
   const wordStart = at + 2 + e.name.length + e.op.length;
   const field = text.indexOf('${', wordStart);
   if (field >= 0 && field < e.end) return false;

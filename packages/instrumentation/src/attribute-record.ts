@@ -36,12 +36,17 @@ Reflect.set(AttributeRecord, 'prototype', Object.prototype);
 
 const Ctor = AttributeRecord as unknown as new (reserve: boolean) => Writable;
 
-// V8 shrinks a constructor's objects to the room its first few instances used ("slack
-// tracking"): fill the first ones, so the room is kept.
-for (let i = 0; i < 16; i++) {
-  const warm = new Ctor(false);
-  for (let k = 0; k < 48; k++) warm[`\u0000agentspan.reserve.${k}`] = k;
+/**
+ * V8 shrinks a constructor's objects to the room its first few instances used ("slack
+ * tracking"): fill the first ones with `keys` keys each, so the room is kept.
+ */
+function keepRoom(ctor: new (reserve: boolean) => Writable, keys: number): void {
+  for (let i = 0; i < 16; i++) {
+    const warm = new ctor(false);
+    for (let k = 0; k < keys; k++) warm[`\u0000agentspan.reserve.${k}`] = k;
+  }
 }
+keepRoom(Ctor, 48);
 
 /**
  * The same for the maps `AttributeBag` builds, one per event (and per run, node and end): their
@@ -61,10 +66,7 @@ Reflect.set(BagRecord, 'prototype', Object.prototype);
 
 const BagCtor = BagRecord as unknown as new (reserve: boolean) => Writable;
 
-for (let i = 0; i < 16; i++) {
-  const warm = new BagCtor(false);
-  for (let k = 0; k < 24; k++) warm[`\u0000agentspan.reserve.${k}`] = k;
-}
+keepRoom(BagCtor, 24);
 
 /** An empty attribute map for an `AttributeBag`: room for the most keys a bag is given. */
 export function createBagRecord(): Attributes {
