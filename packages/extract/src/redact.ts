@@ -378,6 +378,12 @@ const LOGIN_CALL = 1 << 20;
 const COOKIE = 1 << 21;
 /** Bits the key-name check sets. */
 const KEY_BITS = BEARER | PASSWORD | NAME_VALUE | BASIC_AUTH | COOKIE;
+/** Every bit {@link SecretScreen}'s `keyNames` can set (from its anchors: the key names, pairs' names, arguments, defaults, `.netrc`). */
+const KEY_NAME_BITS = KEY_BITS | ARG_PAIR | FALLBACK | NETRC;
+/** The bits {@link dashes} can set. */
+const DASH_BITS = ANTHROPIC | OPENAI | GITLAB | SLACK | VENDOR | COOKIE | CLI;
+/** The bits {@link underscores} can set. */
+const UNDERSCORE_BITS = GITHUB | VENDOR | BASIC_AUTH | NPM_CONFIG;
 /** Bits used by rule bits (a count can be carried above them). */
 const BITS = 22;
 
@@ -2175,6 +2181,8 @@ function isTokenChar(c: number): boolean {
 class SecretScreen {
   /** Key names by their last character (lower case). */
   private readonly byLast: (KeyEntry[] | undefined)[] = [];
+  /** The bits of {@link byLast}'s key names, by their last character. */
+  private readonly lastBits: number[] = [];
   /** Lower-case literals every key name contains one of. */
   private readonly anchors: string[];
   /** When a key name is not plain ASCII: the assignment rule's anchor as a case-insensitive regex. */
@@ -2189,6 +2197,7 @@ class SecretScreen {
     const add = (key: string, bit: number, anchor?: string): void => {
       const k = key.toLowerCase();
       (this.byLast[k.charCodeAt(k.length - 1)] ??= []).push({ key: k, bit });
+      this.lastBits[k.charCodeAt(k.length - 1)] = (this.lastBits[k.charCodeAt(k.length - 1)] ?? 0) | bit;
       if (anchor !== undefined) anchors.add(anchor);
       else if (!KEY_ANCHORS.some((a) => k.includes(a))) anchors.add(k);
     };
@@ -2203,38 +2212,60 @@ class SecretScreen {
     this.anchors = [...anchors];
   }
 
-  /** The bits of the rules that may match `text` (0: none can). */
-  scan(text: string): number {
+  /**
+   * The bits of the rules that may match `text` (0: none can), among `needed` (the others may be set or not).
+   * `runRules` screens a text again after a rule replaced something, for the rules after it only: a check
+   * whose bits are all outside `needed`, or found already, is skipped (on text dense with secrets the
+   * rescan is of a text several times longer, holding a tag with a key name's anchor per secret). The result
+   * is the superset the rules rely on for the bits in `needed` only: a caller reads no other bit of it.
+   */
+  scan(text: string, needed = ~0): number {
     if (text.length <= SHORT_TEXT) {
       const found = anchorCharacters(text);
       if (found === 0) return 0;
       if (found === ONLY_W) return netrc(text);
     }
-    let mask = 0;
-    if (text.includes('VATE K')) mask |= PRIVATE_KEY; // in every `PRIVATE KEY`, from a rare `V`
+    // The bits not needed count as found: every check below skips what is found already.
+    let mask = ~needed;
+    if ((mask & PRIVATE_KEY) === 0 && text.includes('VATE K')) mask |= PRIVATE_KEY; // in every `PRIVATE KEY`, from a rare `V`
     // The argument rules (redact-arguments.ts) take a string literal: none without a quote. The login calls'
     // and the key literals' take an argument of a call: none before the text's first `(`.
     const literal = text.includes("'") || text.includes('"');
     const paren = literal ? text.indexOf('(') : -1;
-    mask |= dashes(text) | capitalA(text) | jwtStart(text) | underscores(text) | urlPassword(text) | (paren >= 0 ? loginCalls(text, 'gin(', paren) : 0);
+    if ((~mask & DASH_BITS) !== 0) mask |= dashes(text);
+    if ((~mask & (AWS | GOOGLE)) !== 0) mask |= capitalA(text);
+    else if ((mask & LOGIN_CALL) === 0 && text.includes('Auth(')) mask |= LOGIN_CALL; // capitalA's only other bit
+    if ((mask & JWT) === 0) mask |= jwtStart(text);
+    if ((~mask & UNDERSCORE_BITS) !== 0) mask |= underscores(text, mask);
+    if ((mask & URL_PASSWORD) === 0) mask |= urlPassword(text);
+    if (paren >= 0 && (mask & LOGIN_CALL) === 0) mask |= loginCalls(text, 'gin(', paren);
     // Prose has few `=`/`:`: look behind each. Code and JSON have many: look for the key names instead,
     // which also finds the names of name/value pairs, `.netrc`'s `password`, and key names passed as
     // arguments or defaulted (`"API_KEY", "…"`, `API_KEY ?? "…"`) (not Docker's `"auth"`, looked for there in
     // a registry config only: see `registryConfig`; npm's `_auth` is found by `underscores`).
     const keys = this.keysBeforeSeparators(text);
-    mask |=
-      keys !== undefined
-        ? keys | netrc(text) | (literal ? this.argumentsBehind(text, paren) | this.headersBeforeCommas(text) | cookieCalls(text) : 0)
-        : this.keyNames(text.toLowerCase()) | (registryConfig(text) ? BASIC_AUTH : 0) | (paren >= 0 ? loginCalls(text, '=(', paren) : 0);
+    if (keys !== undefined) {
+      mask |= keys;
+      if ((mask & NETRC) === 0) mask |= netrc(text);
+      if (literal) {
+        if ((~mask & (FALLBACK | ARG_PAIR)) !== 0) mask |= this.argumentsBehind(text, paren);
+        if ((~mask & (BEARER | COOKIE)) !== 0) mask |= this.headersBeforeCommas(text);
+        if ((mask & COOKIE) === 0) mask |= cookieCalls(text);
+      }
+    } else {
+      if ((~mask & KEY_NAME_BITS) !== 0) mask |= this.keyNames(text.toLowerCase(), mask);
+      if ((mask & BASIC_AUTH) === 0 && registryConfig(text)) mask |= BASIC_AUTH;
+      if (paren >= 0 && (mask & LOGIN_CALL) === 0) mask |= loginCalls(text, '=(', paren);
+    }
     // A shell expansion named as a secret's key, then `-` or `+` (`${API_KEY-…}`): no `=` or `:` follows that key. Where
     // the key names are searched, `keyNames` sees each (from the anchor in its name), at no native search's cost.
     if ((mask & PASSWORD) === 0 && keys !== undefined) mask |= this.keyExpansions(text);
-    if (this.keyRegex !== undefined && this.keyRegex.test(text)) {
+    if (this.keyRegex !== undefined && (~mask & (PASSWORD | NAME_VALUE | ARG_PAIR | FALLBACK)) !== 0 && this.keyRegex.test(text)) {
       if (text.includes('=') || text.includes(':') || text.includes('${')) mask |= PASSWORD | NAME_VALUE;
       if (text.includes('",') || text.includes("',")) mask |= ARG_PAIR;
       if (text.includes('??') || text.includes('||') || text.includes(' or ')) mask |= FALLBACK;
     }
-    return mask;
+    return mask & needed;
   }
 
   /**
@@ -2366,10 +2397,13 @@ class SecretScreen {
     return mask;
   }
 
-  /** `password_assignment` and `bearer` (see the class comment), in the lower-cased text. */
-  private keyNames(low: string): number {
+  /**
+   * `password_assignment` and `bearer` (see the class comment), in the lower-cased text. `found`: the bits found
+   * already (or not needed): their checks are skipped, and the search stops once every bit it can set is found.
+   */
+  private keyNames(low: string, found = 0): number {
     this.login = undefined;
-    let mask = 0;
+    let mask = found;
     // A shell expansion's name needs a `${` before it: without one in the text, none is looked for around each anchor
     // (one per key name, and per tag an earlier rule wrote: `[redacted:password_assignment]` holds `word`).
     // (Searched once past the first few anchors that need it: a short text's few anchors read around themselves more
@@ -2377,13 +2411,14 @@ class SecretScreen {
     let expansions: boolean | undefined;
     let aroundLeft = EXPANSIONS_READ_AROUND;
     for (const anchor of this.anchors) {
+      if ((~mask & KEY_NAME_BITS) === 0) break;
       let i = low.indexOf(anchor);
       // A text naming cookies (`kie`): a `jar.set(` in it is a cookie jar's (redact-cookie-jars.ts).
       if (i >= 0 && anchor === 'kie' && (mask & COOKIE) === 0 && low.includes('jar.set(')) mask |= COOKIE;
       while (i >= 0) {
         let end = i + anchor.length;
         while (end < low.length && isTokenChar(low.charCodeAt(end))) end++;
-        mask |= this.keyBefore(low, end);
+        mask |= this.keyBefore(low, end, mask);
         // A shell expansion's name holding the anchor (`${api_key-…}`: no `=` or `:` after the key).
         if ((mask & PASSWORD) === 0 && (aroundLeft-- > 0 || (expansions ??= low.includes('${')))) mask |= this.expansionNameAround(low, i);
         // The rest of this token ends at the same place: go on after it (linear overall).
@@ -2398,9 +2433,9 @@ class SecretScreen {
    * `(` or `{` follows a call setting cookies ({@link cookieCallAt}).
    * When a comma or a line end (raw or as JSON writes it) follows instead, a secret's key name there may be
    * the name of a name/value pair: {@link NAME_VALUE}. When a blank follows `password`, it may be a `.netrc`
-   * entry's: {@link NETRC} (if `login` occurs too).
+   * entry's: {@link NETRC} (if `login` occurs too). The key names of bits in `found` are not compared.
    */
-  private keyBefore(low: string, at: number): number {
+  private keyBefore(low: string, at: number, found: number): number {
     const first = low.charCodeAt(at);
     // A call setting cookies (`session.cookies.set(`, `context.addCookies(`, `res.set_cookie(`, `jar.setCookieSync(`, Go's
     // `http.Cookie{`): no separator after the name. Nothing else follows a key so.
@@ -2440,7 +2475,7 @@ class SecretScreen {
     if (jsonTab !== 0 && c !== 61 && c !== 58 && c !== 63 && c !== 124) return jsonTab;
     // `.netrc`'s `password` then a blank (whatever follows: `password = x` is a netrc entry's too).
     const blank = next === 32 || next === 9 || (next === 92 && netrcGapAt(low, at));
-    const netrc = blank && endsWith(low, at - 1, 'password') && this.hasLogin(low) ? NETRC : 0;
+    const netrc = blank && (found & NETRC) === 0 && endsWith(low, at - 1, 'password') && this.hasLogin(low) ? NETRC : 0;
     if (c !== 61 && c !== 58) {
       // not `=`, `:`
       if (c === 44 || c === 10 || c === 13 || c === 92) return this.pairName(low, at) | netrc;
@@ -2448,10 +2483,12 @@ class SecretScreen {
       if (c === 63 || c === 124 || (c === 111 && gap > 0) || (c === 41 && quoted)) return this.fallbackAfter(low, c === 41 ? j + 1 : j, at) | netrc;
       return netrc;
     }
-    const candidates = this.byLast[low.charCodeAt(at - 1)];
-    if (candidates === undefined) return netrc;
-    let mask = netrc;
-    // A bit found already is not looked for again (the names ending in `y`, `_key`'s, are many; all set one bit).
+    const last = low.charCodeAt(at - 1);
+    const candidates = this.byLast[last];
+    // A bit found already is not looked for again (the names ending in `y`, `_key`'s, are many; all set one bit;
+    // and a text dense with secrets has the same key before each).
+    if (candidates === undefined || (this.lastBits[last]! & ~found) === 0) return netrc;
+    let mask = netrc | found;
     for (const e of candidates) if ((mask & e.bit) === 0 && endsWith(low, at - 1, e.key)) mask |= e.bit;
     return mask;
   }
@@ -2902,10 +2939,12 @@ function jwtStart(text: string): number {
  * ({@link BASIC_AUTH}) or before a blank (`npm config set`: {@link NPM_CONFIG}, with `set` in the
  * text), and the vendor prefixes ending in `_` ({@link VENDOR}, `redact-vendors.ts`). One loop over
  * the underscores, rare in most text, rather than a search for `gh` (frequent), one for `_pat_` and
- * one for `_auth`.
+ * one for `_auth`. `found`: the bits found already (or not needed), whose costlier checks are skipped.
  */
-function underscores(text: string): number {
-  let mask = 0;
+function underscores(text: string, found = 0): number {
+  if ((found & (GITHUB | VENDOR)) === (GITHUB | VENDOR)) return npmUnderscores(text);
+  // A vendor's prefix is looked for until one is found (the check reads the token after it).
+  let mask = found & VENDOR;
   let npmKey = false;
   for (let i = text.indexOf('_'); i >= 0; i = text.indexOf('_', i + 1)) {
     const c = text.charCodeAt(i - 1);
@@ -2927,6 +2966,34 @@ function underscores(text: string): number {
   }
   // `npm config set _auth <value>` (or `npm set …`): a key before a blank, and `set` anywhere (one search, only then).
   return npmKey && text.includes('set') ? mask | NPM_CONFIG : mask;
+}
+
+/**
+ * {@link underscores}' bits but GitHub's and the vendors' (found already, or not needed): npm's keys only, each
+ * searched whole (the text's other underscores, a tag's `password_assignment` in a rescan, cost no loop).
+ */
+function npmUnderscores(text: string): number {
+  let mask = 0;
+  let npmKey = false;
+  for (let i = text.indexOf('_auth'); i >= 0; i = text.indexOf('_auth', i + 1)) {
+    if (githubPrefixBefore(text, i)) continue;
+    if (separatorAfterKey(text, i + 5)) mask |= BASIC_AUTH;
+    if (!npmKey) npmKey = blankAfterNpmKey(text, text.startsWith('Token', i + 5) ? i + 10 : i + 5);
+    if (npmKey && mask !== 0) break;
+  }
+  for (let i = text.indexOf('_AUTH'); i >= 0 && mask === 0; i = text.indexOf('_AUTH', i + 1)) {
+    if (!githubPrefixBefore(text, i) && separatorAfterKey(text, i + 5)) mask |= BASIC_AUTH;
+  }
+  for (let i = text.indexOf('_password'); i >= 0 && !npmKey; i = text.indexOf('_password', i + 1)) {
+    if (!githubPrefixBefore(text, i)) npmKey = blankAfterNpmKey(text, i + 9);
+  }
+  return npmKey && text.includes('set') ? mask | NPM_CONFIG : mask;
+}
+
+/** Whether `gh[pousr]` ends before the `_` at `i` (GitHub's prefix: {@link underscores} reads nothing else there). */
+function githubPrefixBefore(text: string, i: number): boolean {
+  const c = text.charCodeAt(i - 1);
+  return (c === 112 || c === 111 || c === 117 || c === 115 || c === 114) && text.charCodeAt(i - 2) === 104 && text.charCodeAt(i - 3) === 103;
 }
 
 /** Whether npm's `_auth` key (`word`: `auth`, or `AUTH` in an environment variable) starts at the `_` at `i`, before a separator. */
@@ -3219,8 +3286,9 @@ export function compileRedactor(options: RedactorOptions | undefined, screened =
     }
   }
   const alwaysRun = rules.some((r) => r.bit === 0);
+  const after = laterBits(rules);
   const cutKeys = cutKeysOf(keys);
-  const scan = screened ? (t: string): number => screen.scan(t) : (): number => ~0;
+  const scan = screened ? (t: string, needed?: number): number => screen.scan(t, needed) : (): number => ~0;
   const redact = (text: string, call?: RedactCallOptions): RedactionResult => {
     if (!enabled) return { text, redactions: 0, kinds: [] };
     if (typeof text !== 'string') return { text: '', redactions: 0, kinds: [] };
@@ -3232,7 +3300,7 @@ export function compileRedactor(options: RedactorOptions | undefined, screened =
       // token, nor a cut value after a key or a scheme: every secret prefix and key holds a character the screen looks
       // for. A URL's password cut before its `@` the screen does not see: looked for where the text was cut.)
       if (mask === 0 && !alwaysRun && !((cutAtEnd || text.includes(TRUNCATION_MARK)) && text.includes('://'))) return { text, redactions: 0, kinds: [] };
-      const found = runRules(rules, scan, mask, text);
+      const found = runRules(rules, after, scan, mask, text);
       if (!cutAtEnd && !found.text.includes(TRUNCATION_MARK)) return found;
       const cut = redactCutTokens(found.text, cutAtEnd, cutKeys);
       if (cut.count === 0) return found;
@@ -3264,9 +3332,10 @@ function cutKeysOf(keys: readonly string[]): CutKeys {
 /**
  * Runs the PEM pass and each rule whose bit is in `mask`. After a rule
  * replaced something the text is screened again: the replacement changed it,
- * and the later rules must see the screen of the text they run on.
+ * and the later rules must see the screen of the text they run on (for their
+ * bits only, `after`: see {@link laterBits}).
  */
-function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMask: number, input: string): RedactionResult {
+function runRules(rules: readonly Rule[], after: readonly number[], scan: (t: string, needed?: number) => number, initialMask: number, input: string): RedactionResult {
   let text = input;
   let mask = initialMask;
   let count = 0;
@@ -3277,10 +3346,12 @@ function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMa
       text = pem.text;
       count += pem.count;
       kinds.push('private_key');
-      mask = scan(text);
+      // Every rule runs after the PEM pass, the first one too: its own bit with those after it.
+      mask = scan(text, after[0]! | rules[0]!.bit);
     }
   }
-  for (const rule of rules) {
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
     if (rule.bit !== 0 && (mask & rule.bit) === 0) continue;
     if (rule.run !== undefined) {
       const found = rule.run(text);
@@ -3288,7 +3359,7 @@ function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMa
         text = found.text;
         count += found.count;
         if (!kinds.includes(rule.kind)) kinds.push(rule.kind);
-        mask = scan(text);
+        mask = after[r] === 0 ? 0 : scan(text, after[r]);
       }
       continue;
     }
@@ -3310,7 +3381,21 @@ function runRules(rules: readonly Rule[], scan: (t: string) => number, initialMa
       if (!kinds.includes(kind)) kinds.push(kind);
       return r;
     });
-    if (hit) mask = scan(text);
+    if (hit) mask = after[r] === 0 ? 0 : scan(text, after[r]);
   }
   return { text, redactions: count, kinds };
+}
+
+/**
+ * For each rule of `rules`, the bits of the screened rules after it: what the screen looks for again after that
+ * rule replaced something (0: none is screened, no rescan is needed).
+ */
+function laterBits(rules: readonly Rule[]): number[] {
+  const after = new Array<number>(rules.length);
+  let bits = 0;
+  for (let r = rules.length - 1; r >= 0; r--) {
+    after[r] = bits;
+    bits |= rules[r]!.bit;
+  }
+  return after;
 }
