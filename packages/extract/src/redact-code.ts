@@ -28,8 +28,43 @@ export function mayBeNonSecretWord(c: number): boolean {
 /** The first letters of {@link NON_SECRET_VALUE_RE}'s words (`a`, `b`, `e`, `f`, `g`, `i`, `n`, `o`, `p`, `s`, `t`, `u`, `x`), a bit each. */
 const NON_SECRET_FIRST_LETTERS = [...'abefginopstux'].reduce((bits, l) => bits | (1 << (l.charCodeAt(0) - 97)), 0);
 
-/** Values that are placeholders, types or references, not secrets. */
+/**
+ * Values that are placeholders, types or references, not secrets. A word's answer is {@link nonSecretWord}'s (no regex):
+ * an alternative that can match a word (`[A-Za-z0-9_]` only) added here goes there too (test/redact-word-shortcuts.test.ts).
+ */
 export const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|string|int|bool|optional|any|\*+|x+|\.\.\.|<[^>]{0,64}>|\$\{[A-Za-z_][A-Za-z0-9_]{0,64}\}|os\.environ.{0,128}|os\.getenv.{0,128}|process\.env.{0,128}|getpass.{0,128}|input\(.{0,128}|env\(.{0,128}|\{\{.{0,128})$/i;
+
+/** The words of {@link NON_SECRET_VALUE_RE}, in lower case ({@link nonSecretWord}). */
+const NON_SECRET_WORDS = ['none', 'null', 'nil', 'undefined', 'true', 'false', 'str', 'string', 'int', 'bool', 'optional', 'any'];
+
+/**
+ * {@link NON_SECRET_VALUE_RE}'s answer for a value of word characters only ({@link wordShape} not 0), without the regex
+ * (every judged value meets it, most are such words): one of its words in any case, `x`s, or `getpass` then at most
+ * 128 characters (`getpass.{0,128}`: `getpass`, `GETPASS_X`). Only those of its alternatives match a word (the others
+ * need `*`, `.`, `<`, `$`, `{` or `(`); ASCII letters compared as `/i` does (`| 32` lowers a letter, and leaves a
+ * digit or `_` no letter).
+ */
+export function nonSecretWord(value: string): boolean {
+  let xs = value.length > 0;
+  for (let i = 0; i < value.length && xs; i++) xs = (value.charCodeAt(i) | 32) === 120;
+  if (xs) return true;
+  if (value.length >= 7 && value.length <= 7 + 128 && startsCaseless(value, 'getpass')) return true;
+  // (Its words have 3 to 9 letters, none 7.)
+  if (value.length < 3 || value.length > 9 || value.length === 7) return false;
+  for (let k = 0; k < NON_SECRET_WORDS.length; k++) {
+    const word = NON_SECRET_WORDS[k]!;
+    if (word.length !== value.length) continue;
+    if (startsCaseless(value, word)) return true; // (of the same length: the same word)
+  }
+  return false;
+}
+
+/** Whether the word `value` starts with `lower` (ASCII lower case letters) in any case, as {@link nonSecretWord} compares. */
+function startsCaseless(value: string, lower: string): boolean {
+  if (value.length < lower.length) return false;
+  for (let i = 0; i < lower.length; i++) if ((value.charCodeAt(i) | 32) !== lower.charCodeAt(i)) return false;
+  return true;
+}
 
 /**
  * Placeholders of format strings and SQL (`%s`, `%(pw)s`, `?`, `$1`), special tokens (`[PAD]`), and a lone `-` (a table's
@@ -39,12 +74,13 @@ export const NON_SECRET_VALUE_RE = /^(?:none|null|nil|undefined|true|false|str|s
 const PLACEHOLDER_RE = /^(?:\?|-|%[sdr]|%\(\w{1,64}\)[sdr]|\$\d{1,3}|\[[A-Z_]{2,16}\])$/;
 /** A bare placeholder: an SQL named parameter or an empty or named template field (`:password`, `{}`, `{pw}`). */
 const BARE_PLACEHOLDER_RE = /^(?::[A-Za-z_]{1,64}|\{[A-Za-z_]{0,64}\})$/;
-/** Words that start an expression, not a value (`token = await get_token()`, `key = new Key()`). */
+/** Words that start an expression, not a value (`token = await get_token()`, `key = new Key()`): of 3 letters or more (notASecret asks only then). */
 const EXPRESSION_WORD_RE = /^(?:await|new|yield|lambda|not|typeof|require|import)$/;
 /**
  * A name or a path of names, without digits (`api_key`, `args.password`, `tokenizer.eos_token`), its parts maybe
  * joined by optional chaining (`req.headers?.authorization`; not `!.`, a TypeScript non-null assertion, as
- * often a password's punctuation: `user!.Token`).
+ * often a password's punctuation: `user!.Token`). A word's answer notASecret reads without it (no digit, 128 characters
+ * at most): changed here, change it there.
  */
 const REFERENCE_RE = /^[A-Za-z_][A-Za-z_]{0,127}(?:\??\.[A-Za-z_][A-Za-z_]{0,127}){0,16}$/;
 /** Objects code reads settings from: a path starting with one is a reference (`args.password`, `req.body.token`). */
@@ -197,7 +233,9 @@ export function inCode(key: string, separator: string, input: string, start: num
   if ((k0 === 115 || k0 === 116 || k0 === 99) && /^(?:self|this|cls)\./.test(key)) return true;
   let i = start - 1;
   while (i >= 0 && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9)) i--;
-  if (input.startsWith('lambda', i - 5)) return true; // `lambda token: token not in stopwords`
+  // `lambda token: token not in stopwords`. Its `a` at `i` first (every assignment passes here); before the fifth
+  // character `startsWith` reads from the text's start (a negative position counts as 0), so it is asked then.
+  if ((i < 5 || input.charCodeAt(i) === 97) && input.startsWith('lambda', i - 5)) return true;
   const c = input.charCodeAt(i);
   // A keyword argument (`f(api_key=api_key)`, `connect(host, password=pw)`); with `:` the same place is
   // prose or a flow mapping as often as a parameter (`(user: root, password: Summer)`).
@@ -298,29 +336,39 @@ function shellWordKept(value: string, input: string, end: number): boolean {
  * A plain word stays a secret anywhere else (`password=MyPassword`, `password: password`,
  * `{user: admin, password: Welcome}`, `{"password": Welcome}`, `{"password": pw}`).
  */
-export function notASecret(value: string, key: string, separator: string, bare: boolean, input: string, start: number, end: number): boolean {
+export function notASecret(
+  value: string,
+  key: string,
+  separator: string,
+  bare: boolean,
+  input: string,
+  start: number,
+  end: number,
+  shape: number = wordShape(value),
+): boolean {
   // Every assignment passes here: a regex is tried only where the character it cannot match without is (most values
-  // start with a word's character, and few hold `[`, `<` or `.`). Each guard is what its regex requires.
-  const word = isWordCharacter(value.charCodeAt(0));
-  if ((!word && PLACEHOLDER_RE.test(value)) || value.startsWith('[[')) return true;
+  // start with a word's character, and few hold `[`, `<` or `.`). Each guard is what its regex requires. A value of
+  // word characters only (`shape`, read once: {@link wordShape}) holds none of them: the searches are skipped.
+  const word = shape !== 0 || isWordCharacter(value.charCodeAt(0));
+  if ((!word && PLACEHOLDER_RE.test(value)) || (shape === 0 && value.startsWith('[['))) return true;
   if ((!word && /^[\s"'+]*$/.test(value)) || (value.charCodeAt(0) === 123 && isInterpolationsOnly(value))) return true;
   if ((key === 'PWD' || key === 'OLDPWD') && /^[/~]/.test(value)) return true;
   // The value's digits first: every assignment passes here, and few values are numbers (the key's lower case allocates).
   if (value.charCodeAt(0) <= 57 && /^\d{1,7}$/.test(value) && TOKEN_COUNT_KEY_RE.test(key.slice(key.lastIndexOf('.') + 1).toLowerCase())) return true;
-  const colon = separator.includes(':');
+  const colon = holdsChar(separator, 58 /* : */);
   // `$PWD:/work` (a shell variable, then a path) and `${API_KEY:?message}` (not `${PW:-default}`: a default is a value).
   // A tag before the `{` stands for the `$` it replaced (`abcd${…` redacted): see tagEndsAt.
   if (colon && input.charCodeAt(start - 1) === 36 /* $ */) return true;
   if (colon && input.charCodeAt(start - 1) === 123 /* { */ && (input.charCodeAt(start - 2) === 36 || tagEndsAt(input, start - 2)) && shellWordKept(value, input, end)) return true;
   if (!bare) return false;
-  const angle = value.includes('<');
-  const bracket = value.includes('[');
-  if ((!word && BARE_PLACEHOLDER_RE.test(value)) || (mayBeExpressionWord(value.charCodeAt(0)) && EXPRESSION_WORD_RE.test(value)) || (angle && GENERIC_RE.test(value))) return true;
+  const angle = shape === 0 && value.includes('<');
+  const bracket = shape === 0 && value.includes('[');
+  if ((!word && BARE_PLACEHOLDER_RE.test(value)) || (mayBeExpressionWord(value.charCodeAt(0)) && value.length >= 3 && EXPRESSION_WORD_RE.test(value)) || (angle && GENERIC_RE.test(value))) return true;
   // `<your key here>`: words up to a `>` on the same line.
   if ((value.charCodeAt(0) === 60 && /^<[A-Za-z_-]{1,64}$/.test(value) && /^[A-Za-z _-]{0,64}>/.test(input.slice(end, end + 66))) || value === '!vault') return true;
   // A YAML tag after `:` (`!secret db_password`, `!Ref DbPassword`, `!Sub ...`): the value is a reference (no plain
   // YAML value starts with `!`). A `!word` with nothing after it is a password (`password: !Secret`).
-  if (colon && /^![A-Za-z_]{1,32}$/.test(value) && (KNOWN_YAML_TAG_RE.test(value) || (NEGATED_NAME_RE.test(value) && sharesWord(value, key)) || argumentFollows(input, start, end))) return true;
+  if (colon && shape === 0 && /^![A-Za-z_]{1,32}$/.test(value) && (KNOWN_YAML_TAG_RE.test(value) || (NEGATED_NAME_RE.test(value) && sharesWord(value, key)) || argumentFollows(input, start, end))) return true;
   // A subscript closed right after the value (`tokens[i]`, `request.form["password"]`): a `[` inside a
   // secret (`Xk[9mP]2`) is followed by what no name starts with, or runs on to the value's end.
   if (bracket && SUBSCRIPT_RE.test(value) && (value.endsWith('[') ? /["'\\]/.test(input.charAt(end)) : /^(?:\]| [+-] )/.test(input.slice(end, end + 3)))) return true;
@@ -328,13 +376,52 @@ export function notASecret(value: string, key: string, separator: string, bare: 
   // Annotated[str | None, Header()] = None`, `token: Dict[str, str]`, `Record<string, string>`): the value stopped
   // at its `,` or ` |`.
   if ((bracket || angle) && OPEN_GENERIC_RE.test(value) && /^(?:, | \| )/.test(input.slice(end, end + 3))) return true;
-  if (!REFERENCE_RE.test(value)) return false;
-  if (value.includes('.') && SOURCE_OBJECT_RE.test(value)) return true;
-  // One object's attributes (`tokenizer.pad_token = tokenizer.eos_token`).
-  const dot = key.indexOf('.');
+  // A word is a reference when it has no digit and at most 128 characters (the regex's first part; the rest needs a `.`).
+  if (shape !== 0 ? (shape & WORD_DIGIT) !== 0 || value.length > 128 : !REFERENCE_RE.test(value)) return false;
+  if (shape === 0 && value.includes('.') && SOURCE_OBJECT_RE.test(value)) return true;
+  // One object's attributes (`tokenizer.pad_token = tokenizer.eos_token`). The key's first and last `.`: one loop over
+  // its few characters (every judged name passes here; isCodeName reads the name after the last).
+  let dot = -1;
+  let lastDot = -1;
+  for (let i = 0; i < key.length; i++) {
+    if (key.charCodeAt(i) === 46) {
+      if (dot < 0) dot = i;
+      lastDot = i;
+    }
+  }
   if (dot > 0 && value.startsWith(key.slice(0, dot + 1))) return true;
   if (colon && input.startsWith(':param ', start - 7)) return true; // Sphinx: `:param password: the user's password`
-  return inCode(key, separator, input, start) || (isCodeName(value, key, input, end) && inCodeLiteral(separator, input, start, end));
+  return inCode(key, separator, input, start) || (isCodeName(value, key, input, end, shape, lastDot) && inCodeLiteral(separator, input, start, end));
+}
+
+/**
+ * Whether `s` holds the character `c`: a loop, for a separator's few characters (`=`, `": "`), which every judged
+ * value's is searched for (a call into the runtime costs more than the loop).
+ */
+export function holdsChar(s: string, c: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === c) return true;
+  return false;
+}
+
+/** {@link wordShape}: every character is one of `[A-Za-z0-9_]` (and there is one). */
+export const WORD_CHARS = 1;
+/** {@link wordShape}: a digit among them. */
+export const WORD_DIGIT = 2;
+
+/**
+ * What a value is made of, read once for the keep rules' guards: 0 when it is empty or a character is not
+ * `[A-Za-z0-9_]`; else {@link WORD_CHARS}, with {@link WORD_DIGIT} when one is a digit. Most values judged are such
+ * words (`pwd=abc`), and for them the searches and regexes needing `.`, `[`, `<`, `$`, `!`, a quote or a blank answer
+ * no without a call.
+ */
+export function wordShape(value: string): number {
+  let shape = value.length > 0 ? WORD_CHARS : 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) shape |= WORD_DIGIT;
+    else if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return 0;
+  }
+  return shape;
 }
 
 /**
@@ -345,18 +432,16 @@ export function notASecret(value: string, key: string, separator: string, bare: 
  * dict, a YAML flow mapping or prose (`{"user": admin, "password": Welcome}`, `password: letmein`), and a
  * short variable (`{"password": pw}`) is redacted with it: a secret stored in clear is worse.
  */
-function isCodeName(value: string, key: string, input: string, end: number): boolean {
+function isCodeName(value: string, key: string, input: string, end: number, shape: number, lastDot: number): boolean {
   // Followed by a member, a call or a subscript (`config.api_key`, `get_key()`, `env["K"]`): code.
   const next = input.charCodeAt(end);
   if (next === 46 || next === 40 || next === 91) return true;
-  if (value.includes('.')) return /^[a-z_][A-Za-z0-9_]*\.[A-Za-z_]/.test(value) && !/[A-Z]/.test(value.slice(0, value.indexOf('.')));
+  if (shape === 0 && value.includes('.')) return /^[a-z_][A-Za-z0-9_]*\.[A-Za-z_]/.test(value) && !/[A-Z]/.test(value.slice(0, value.indexOf('.')));
   // A variable's name saying what the key says (`"api_key": api_key`, `"password": db_pw`, `apiKey:
   // openaiApiKey`): lower case first, and the key itself or a word of secrets in it. Any other word, camelCase
   // or snake_case included (`SuperSecret`, `correct_horse`, `WelcomeHome`), may be the password itself.
-  // (A loop for the last `.`: `lastIndexOf` is a call into the runtime, and every judged name passes here.)
-  let dotAt = key.length - 1;
-  while (dotAt >= 0 && key.charCodeAt(dotAt) !== 46) dotAt--;
-  const keyName = dotAt < 0 ? key : key.slice(dotAt + 1);
+  // (`lastDot`: the key's last `.`, -1 for none, found by the caller.)
+  const keyName = lastDot < 0 ? key : key.slice(lastDot + 1);
   const squashed = squash(value);
   if (squashEquals(keyName, squashed)) return true;
   const c = value.charCodeAt(0);

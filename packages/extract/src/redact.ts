@@ -29,7 +29,7 @@ import { redactCutTokens, TRUNCATION_MARK } from './redact-cut.js';
 import type { CutKeys } from './redact-cut-values.js';
 import { blanksStart, escapedBreak, KeptBlocks, keyColumn, lineBreakAt, LineEventMemo, NEXT_LINE, plainContinuationEnd, plainScalarLine, readBlock, valueBelowKey } from './redact-lines.js';
 import { VENDOR_TOKEN_RE, endsVendorPrefix, vendorAtDash, vendorAtUnderscore, vendorKind, vendorTokenKind } from './redact-vendors.js';
-import { blanksBack, inCode, mayBeNonSecretWord, NON_SECRET_VALUE_RE, notASecret, URL_PASSWORD_PLACEHOLDER_RE } from './redact-code.js';
+import { blanksBack, holdsChar, inCode, mayBeNonSecretWord, NON_SECRET_VALUE_RE, nonSecretWord, notASecret, URL_PASSWORD_PLACEHOLDER_RE, wordShape } from './redact-code.js';
 import { CURL, LOGIN, MYSQL, PASSWORD_COMMAND_NAMES, REDIS, SSHPASS, WGET, netrcGapAt, redactCommandPasswords, redactNetrcPasswords } from './redact-commands.js';
 import { type NestedExpansion, readNestedExpansion } from './redact-shell-defaults.js';
 import { type Literal, authTupleOpen, blanksBefore, isLoginCall, redactArgumentPairs, redactFallbacks, redactLoginPasswords } from './redact-arguments.js';
@@ -572,11 +572,30 @@ interface AssignedValue {
 }
 
 /** The value matched by `m` at `start`, whose {@link valuePattern} groups start at `g[base]`. */
+/**
+ * Longest string a few characters are looked for in by a loop rather than the runtime's `indexOf` (every assignment's
+ * value is searched so, most are short, and a call into the runtime costs more than a short loop). Speed only.
+ */
+const SHORT_SEARCH = 64;
+
 function assignedValue(m: string, g: (string | undefined)[], base: number, start: number): AssignedValue {
   const bare = g[base + 5];
   const more = g[base + 6] ?? '';
-  const amp = bare === undefined ? -1 : bare.indexOf('&');
-  const pastBracket = bare !== undefined && bare.includes(']');
+  // Its first `&` and whether it holds a `]`: one loop over a short value (every assignment passes here; two calls into
+  // the runtime cost more), the runtime's searches over a long one.
+  let amp = -1;
+  let pastBracket = false;
+  if (bare !== undefined && bare.length <= SHORT_SEARCH) {
+    for (let i = 0; i < bare.length; i++) {
+      const c = bare.charCodeAt(i);
+      if (c === 38) {
+        if (amp < 0) amp = i;
+      } else if (c === 93) pastBracket = true;
+    }
+  } else if (bare !== undefined) {
+    amp = bare.indexOf('&');
+    pastBracket = bare.includes(']');
+  }
   // Past a `]`, not cut at the `&` (`+&[0]token=…`): what follows a closed `[…]` is judged with the value.
   let head = amp > 0 && !pastBracket ? bare!.slice(0, amp) : bare;
   // A value ending in a closed subscript (`tokens[i]`, `Welcome[1]`) is judged without its `]`, followed by it,
@@ -604,7 +623,9 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   const value = v.value;
   // A tag the cut rule wrote (it runs after every rule: its mark follows it) in a value this rule kept (`PWD://AKIAACCA…`,
   // a path) is read as the token it replaced: read as a tag, a second pass replaced the value (a review of 047195d).
-  if (value.includes(CUT_TAG_END)) {
+  // (What the value is made of, read once: a word of `[A-Za-z0-9_]` holds no tag, bracket, quote or operator.)
+  const shape = wordShape(value);
+  if (shape === 0 && value.includes(CUT_TAG_END)) {
     const uncut = value.replace(CUT_TAG_RE, 'x');
     if (uncut !== value) return keptValue({ ...v, value: uncut }, key, separator, input, keyStart);
   }
@@ -630,19 +651,26 @@ function keptValue(v: AssignedValue, key: string, separator: string, input: stri
   // backslashes alone are the start of an escaped quote the value could not be read from;
   // a bare name followed by `(` is a call (`pwd = os.getcwd()`): the secret, if any, is not here.
   // A value holding an earlier tag (`u:[REDACTED:url_password]`) was redacted already: cutting into the tag breaks it.
-  if (value.includes('[REDACTED:') || ((value.length === 0 || value.charCodeAt(0) === 92) && /^\\*$/.test(value)) || (mayBeNonSecretWord(first) && NON_SECRET_VALUE_RE.test(value.trim()))) return true;
+  // (A word is its own trimmed value, judged without the regex: nonSecretWord.)
+  if (
+    (shape === 0 && value.includes('[REDACTED:')) ||
+    ((value.length === 0 || value.charCodeAt(0) === 92) && /^\\*$/.test(value)) ||
+    (mayBeNonSecretWord(first) && (shape !== 0 ? nonSecretWord(value) : NON_SECRET_VALUE_RE.test(value.trim())))
+  )
+    return true;
   // `${X}`, `$X` (a shell variable: capitals) refer to a secret elsewhere; `$uperSecret` is one.
   if (first === 36 && (value === '$' || /^\$(?:[{(]|[A-Z_][A-Z0-9_]{0,63}$)/.test(value))) return true; // `$` alone: before `{` or `(`
   if (first === 36 && /^\$[A-Za-z_]\w{0,63}$/.test(value) && inCode(key, separator, input, keyStart)) return true; // `$password` in PHP
-  if (v.bare && input.charAt(v.end) === '(' && (CALLEE_RE.test(value) || (METHOD_PATH_RE.test(value) && callCloses(input, v.end)))) return true;
+  if (v.bare && input.charCodeAt(v.end) === 40 && (CALLEE_RE.test(value) || (METHOD_PATH_RE.test(value) && callCloses(input, v.end)))) return true;
   // A template literal with a field (`` `${this.apiKey}` ``, `` `Bearer ${token}` ``): code building the value.
   // Closed nowhere on its line but opening with its field (`` `${X}token: `… ``): a later key's value replaced may have held
   // its closing backquote, and a second pass read the template as none (review of 2026-12-07). A field further in may be
   // what such a value replaced.
   if (v.bare && value.charCodeAt(0) === 96 && (input.startsWith('`${', v.end - value.length) || /^`[^`\n]{0,1024}`/.exec(input.slice(v.end - value.length, v.end - value.length + 1026))?.[0].includes('${'))) return true;
   if (v.list && /^\[\s*\]$/.test(value)) return true; // an empty list holds no secret
-  if (concatenatedName(v, input, keyStart)) return true;
-  return notASecret(value, key, separator, v.bare, input, keyStart, v.end);
+  // (A word holds no concatenation operator.)
+  if (shape === 0 && concatenatedName(v, input, keyStart)) return true;
+  return notASecret(value, key, separator, v.bare, input, keyStart, v.end, shape);
 }
 
 /**
@@ -1239,11 +1267,36 @@ function separatorEndsLine(separator: string): boolean {
   return false;
 }
 
+/**
+ * Whether `s` holds a `"` or a `'` at or after `from` (`s.indexOf('"', from) >= 0 || s.indexOf("'", from) >= 0`): a
+ * loop over a short rest (every assignment's match is asked; two calls into the runtime cost more), else the runtime's.
+ */
+function quoteFrom(s: string, from: number): boolean {
+  if (s.length - from > SHORT_SEARCH) return s.indexOf('"', from) >= 0 || s.indexOf("'", from) >= 0;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34 || c === 39) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `s` holds a `:` or `=` past its first character (`s.indexOf(':', 1) > 0 || s.indexOf('=', 1) > 0`): a loop
+ * over a short value (every bare value is asked; two calls into the runtime cost more), the runtime's over a long one.
+ */
+function separatorPastFirst(s: string): boolean {
+  if (s.length > SHORT_SEARCH) return s.indexOf(':', 1) > 0 || s.indexOf('=', 1) > 0;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 58 || c === 61) return true;
+  }
+  return false;
+}
+
 /** Whether an assignment kept whole is an `Authorization` key's quoted value of a scheme and its parameters (`"Token token=…"`). */
-function schemeParameters(m: string, g: (string | undefined)[], start: number, skip: number): boolean {
+function schemeParameters(g: (string | undefined)[], skip: number, v: AssignedValue): boolean {
   const key = g[0]!.slice(skip);
   if (key.length < 13 || !/authorization$/i.test(key)) return false;
-  const v = assignedValue(m, g, 2, start);
   return !v.bare && AUTH_SCHEME_FIRST_RE.test(v.value) && v.value.includes('=');
 }
 
@@ -1459,7 +1512,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
    * clear; read inside, its tag made a second pass judge the outer value as holding a tag (replaced whole then).
    */
   const bareHoldsKey = (v: AssignedValue): boolean => {
-    if (!v.bare || (v.value.indexOf('=', 1) < 0 && v.value.indexOf(':', 1) < 0)) return false;
+    if (!v.bare || !separatorPastFirst(v.value)) return false;
     innerKeyRe.lastIndex = 1;
     return innerKeyRe.test(v.value);
   };
@@ -1477,13 +1530,31 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     return inner !== null && inner.index + inner[0].length === v.value.length ? v.end - v.value.length + inner.index : -1;
   };
   /**
+   * The value of the match `m` (groups `g`) at `start` ({@link assignedValue}): read once per match, however many of
+   * the steps below judge it (a kept value was read four times). The last one is remembered, by its groups' array
+   * (a new one per match; the list's group is set in it before any step reads the value). Never changed by a reader.
+   */
+  let readGroups: (string | undefined)[] | undefined;
+  let readMatch = '';
+  let readStart = -1;
+  let readValue: AssignedValue | undefined;
+  const passwordValue = (m: string, g: (string | undefined)[], start: number): AssignedValue => {
+    if (readValue === undefined || g !== readGroups || m !== readMatch || start !== readStart) {
+      readValue = assignedValue(m, g, 2, start);
+      readGroups = g;
+      readMatch = m;
+      readStart = start;
+    }
+    return readValue;
+  };
+  /**
    * A literal default or alternative of the shell expansion that starts a kept value (`password=${PW:-changeme}`,
    * `"${PW-changeme}"`, `:=`, `:+` since a review of bc731b5; not `:?`'s message: {@link shellWordValueAt}): where its
    * word is, when judged a value as the key's (kept with the reference, it was in clear). Not when the expansion's name
    * is a secret's key (`${DB_PASSWORD:-x}`: read as that key's value, `keyExpansion`). Bounded.
    */
   const literalDefault = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): Span[] | undefined => {
-    const v = assignedValue(m, g, 2, start);
+    const v = passwordValue(m, g, start);
     if (v.list || !v.value.startsWith(v.bare ? '$' : '${')) return undefined;
     const at = v.bare ? v.end - v.value.length : v.end - v.value.length - (v.escapedQuote ?? '"').length;
     SHELL_EXPANSION_RE.lastIndex = at;
@@ -1554,7 +1625,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
    * replacement is most often the tag itself, one string for all (not a new string per value, kept to the end of the pass).
    */
   const replacePassword = (m: string, g: (string | undefined)[], input: string, start: number, skip: number): string | undefined => {
-    const v = assignedValue(m, g, 2, start);
+    const v = passwordValue(m, g, start);
     const key = g[0]!.slice(skip);
     if (keptValue(v, key, g[1]!, input, start + skip) && (!bareHoldsKey(v) || trailingKey(v) >= 0)) return undefined;
     // A bare value after a quoted key (`"max_token": 256` in JSON) is quoted like the key (the same
@@ -1592,7 +1663,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   const stringEnd = (m: string, g: (string | undefined)[], input: string, start: number, before: (keyStart: number) => string, keyStart: number): number => {
     // Only a value holding a quote can cross one (a bare value never does): the walk back is skipped for the rest.
     const valueAt = g[0]!.length + g[1]!.length;
-    if (m.indexOf('"', valueAt) < 0 && m.indexOf("'", valueAt) < 0) return -1;
+    if (!quoteFrom(m, valueAt)) return -1;
     let q = 0;
     if (!/^\\{0,7}["']/.test(g[1]!)) {
       const view = before(keyStart);
@@ -1604,7 +1675,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     if (close < 0) return -1;
     STRING_END_RE.lastIndex = close + 1;
     if (!STRING_END_RE.test(input)) return -1;
-    return close > valueStart || /^[\s,:{}[\]]*$/.test(assignedValue(m, g, 2, start).value) ? close : -1;
+    return close > valueStart || /^[\s,:{}[\]]*$/.test(passwordValue(m, g, start).value) ? close : -1;
   };
   /**
    * The `password_assignment` pass. A value that ran past the closing quote of the string its key is in would
@@ -1619,18 +1690,37 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     let count = 0;
     let blocks: KeptBlocks | undefined;
     let lists: ListEnds | undefined;
-    // The output, as the text copied before each replacement (`[from, to)` pairs in `copied`) and the replacements: the
-    // strings are built once at the end (a piece and a rope node per value, kept alive to the end of the pass, were most
-    // of the garbage collector's work on a text of one short secret per line). `before` reads the last characters from them.
-    const copied: number[] = [];
+    // The output, as the text copied before each replacement and the replacements: the strings are built once at the
+    // end (a piece and a rope node per value, kept alive to the end of the pass, were most of the garbage collector's
+    // work on a text of one short secret per line). `before` reads the last characters from them. Three numbers a
+    // piece in `pieces` (`[from, to)` copied, then the replacement's index in `replacements`, or -1 for the tag itself,
+    // most of them): not two arrays growing by a push at a time (most of the time `emit` took on such a text).
+    // (A string's length fits an Int32Array's numbers.)
+    let pieces = new Int32Array(192);
+    let piecesEnd = 0;
     const replacements: string[] = [];
+    /** The replacement of the `k`-th piece. */
+    const replacementOf = (k: number): string => {
+      const r = pieces[3 * k + 2]!;
+      return r < 0 ? passwordTag : replacements[r]!;
+    };
     /** A replacement from the value on (`replacePassword`) with the key and separator before it: the text from `start`. */
     const whole = (start: number, valueAt: number, r: string): string => text.slice(start, valueAt) + r;
     /** Copies the text from `last` to `to`, then `replacement` (the caller moves `last` past what it replaces). */
     const emit = (to: number, replacement: string): void => {
-      copied.push(last);
-      copied.push(to);
-      replacements.push(replacement);
+      if (piecesEnd + 3 > pieces.length) {
+        const grown = new Int32Array(pieces.length * 2);
+        grown.set(pieces);
+        pieces = grown;
+      }
+      pieces[piecesEnd] = last;
+      pieces[piecesEnd + 1] = to;
+      if (replacement === passwordTag) pieces[piecesEnd + 2] = -1;
+      else {
+        pieces[piecesEnd + 2] = replacements.length;
+        replacements.push(replacement);
+      }
+      piecesEnd += 3;
     };
     /**
      * The last QUOTE_VIEW characters of the text before `keyStart` as a second pass reads it: the output so far, then
@@ -1639,11 +1729,11 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
     const before = (keyStart: number): string => {
       if (keyStart - last >= QUOTE_VIEW) return text.slice(keyStart - QUOTE_VIEW, keyStart);
       let view = text.slice(last, keyStart);
-      for (let k = replacements.length - 1; k >= 0 && view.length < QUOTE_VIEW; k--) {
-        view = replacements[k]!.slice(-(QUOTE_VIEW - view.length)) + view;
+      for (let k = piecesEnd / 3 - 1; k >= 0 && view.length < QUOTE_VIEW; k--) {
+        view = replacementOf(k).slice(-(QUOTE_VIEW - view.length)) + view;
         if (view.length >= QUOTE_VIEW) break;
-        const to = copied[2 * k + 1]!;
-        view = text.slice(Math.max(copied[2 * k]!, to - (QUOTE_VIEW - view.length)), to) + view;
+        const to = pieces[3 * k + 1]!;
+        view = text.slice(Math.max(pieces[3 * k]!, to - (QUOTE_VIEW - view.length)), to) + view;
       }
       return view;
     };
@@ -1698,8 +1788,11 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       if (match === null) break;
       pendingFrom = -1; // used: the next is searched from where this one leaves the scan
       let m = match[0];
-      let g = match.slice(1);
       const start = match.index;
+      // The groups: the match's own array, its whole match shifted off (not a copy per match; `pending` is this array,
+      // and no longer read: `pendingFrom` is -1).
+      match.shift();
+      let g: (string | undefined)[] = match;
       if (g[6] !== undefined) {
         // A list's `[`: where the list ends (ListEnds), or the match as the whole regex reads it there.
         const end = (lists ??= new ListEnds(text)).end(start + m.length - 1);
@@ -1781,7 +1874,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       const c = text.charCodeAt(valueAt);
       if (c === 124 || c === 62) {
         const key = g[0]!.slice(skip);
-        const block = judgeBlock(text, assignedValue(m, g, 2, start), g[1]!, start + skip, start + g[0]!.length, (blocks ??= new KeptBlocks()), (v) =>
+        const block = judgeBlock(text, passwordValue(m, g, start), g[1]!, start + skip, start + g[0]!.length, (blocks ??= new KeptBlocks()), (v) =>
           keptValue(v, key, g[1]!, text, start + skip),
         );
         if (block === 'kept') continue;
@@ -1799,7 +1892,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // second pass could judge it otherwise.
       // (A bare value holding a `:` or `=` past its first character only: checked first, every assignment passes here.)
       const bareText = g[7];
-      const bareValue = bareText !== undefined && (bareText.indexOf(':', 1) > 0 || bareText.indexOf('=', 1) > 0) ? assignedValue(m, g, 2, start) : undefined;
+      const bareValue = bareText !== undefined && separatorPastFirst(bareText) ? passwordValue(m, g, start) : undefined;
       // The value judged is cut at a `&` (`abc` of `abc&token:`); the key may end the whole word (review of 2026-12-07).
       const bareWhole = bareValue === undefined || bareValue.value === bareText ? bareValue : { ...bareValue, value: bareText!, end: bareValue.end - bareValue.value.length + bareText!.length };
       const keyAt = bareWhole === undefined || /^["'\\]/.test(g[1]!) ? -1 : trailingKey(bareWhole);
@@ -1822,7 +1915,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // The replacement from the value on; `whole(…)` from the key on, built only where a piece of it is taken.
       const r = replacePassword(m, g, text, start, skip);
       // A shell expansion's single-quoted value with a backslash and text glued after it: replaced with that text.
-      const glued = r === undefined || text.charCodeAt(valueAt) !== 39 ? -1 : shellQuoteGlueEnd(text, start + skip, assignedValue(m, g, 2, start));
+      const glued = r === undefined || text.charCodeAt(valueAt) !== 39 ? -1 : shellQuoteGlueEnd(text, start + skip, passwordValue(m, g, start));
       if (glued >= 0) {
         emit(valueAt, passwordTag);
         last = glued;
@@ -1834,7 +1927,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // YAML line: the scan goes on at its first word, so that a key in it (before its quote: `password: Xk9 token":
       // abc1`) is read. Passed over, it was read by a second pass only, once the tag (no bare value) had no words after.
       const words = g[8] ?? '';
-      const back = words.trim() !== '' && (r === undefined || whole(start, valueAt, r).endsWith(words)) ? words.length : 0;
+      const back = words !== '' && words.trim() !== '' && (r === undefined || whole(start, valueAt, r).endsWith(words)) ? words.length : 0;
       if (r === undefined) {
         const words = literalDefault(m, g, text, start, skip);
         if (words !== undefined) {
@@ -1848,8 +1941,8 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
         }
         // A scheme's parameters, kept as a whole (`"Authorization": "Token token=\"…\""`, Rails'): the scan goes on
         // inside them, where one named as a secret's key is a value like any (`token="…"`).
-        const inner = trailingKey(assignedValue(m, g, 2, start));
-        if (schemeParameters(m, g, start, skip)) passwordRe.lastIndex = start + g[0]!.length + g[1]!.length;
+        const inner = trailingKey(passwordValue(m, g, start));
+        if (schemeParameters(g, skip, passwordValue(m, g, start))) passwordRe.lastIndex = start + g[0]!.length + g[1]!.length;
         else if (inner >= 0) passwordRe.lastIndex = inner;
         else if (back > 0) passwordRe.lastIndex = start + m.length - back;
         // A quoted value or a list kept whole (for an earlier tag, a reference: `password = "${X} token=Xk9…"`, or a
@@ -1861,7 +1954,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       }
       // A plain YAML value going on over deeper lines (`password: first` then `  continued`): one value, replaced whole.
       // Not a value YAML reads as none (`password: #x` is a comment there; the text may be no YAML, and `#x` was read).
-      const plain = g[7] !== undefined && g[1]!.includes(':') && !g[1]!.includes('=') && plainScalarLine(text, start + g[0]!.length + g[1]!.length, (scalarLines ??= new LineEventMemo()));
+      const plain = g[7] !== undefined && holdsChar(g[1]!, 58 /* : */) && !holdsChar(g[1]!, 61 /* = */) && plainScalarLine(text, start + g[0]!.length + g[1]!.length, (scalarLines ??= new LineEventMemo()));
       const more = plain ? plainContinuationEnd(text, start + m.length, keyColumn(text, start + skip, start + g[0]!.length)) : -1;
       if (more < 0 && back > 0) {
         const w = whole(start, valueAt, r);
@@ -1876,12 +1969,16 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       }
       count++;
     }
-    // The counts hold no text past this one's scan (nor the text itself).
+    // The counts hold no text past this one's scan (nor the text itself), nor does the value read last (after a throw they
+    // do until the next pass: harmless, a new match's groups are a new array).
     ticks = undefined;
     ticksText = '';
+    readValue = undefined;
+    readGroups = undefined;
+    readMatch = '';
     if (count === 0) return { text, count };
     let out = '';
-    for (let k = 0; k < replacements.length; k++) out += text.slice(copied[2 * k]!, copied[2 * k + 1]!) + replacements[k]!;
+    for (let k = 0; 3 * k < piecesEnd; k++) out += text.slice(pieces[3 * k]!, pieces[3 * k + 1]!) + replacementOf(k);
     return { text: out + text.slice(last), count };
   };
   // A name/value pair whose name is a secret's (Kubernetes and ECS env lists, CloudFormation, Helm's
