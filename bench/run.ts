@@ -21,6 +21,7 @@ import { median, serverVersion } from './lib/common.js';
 import { cpuSection } from './lib/cpu-report.js';
 import { fmt, pct, rate } from './lib/format.js';
 import { instructionsSection } from './lib/instructions-report.js';
+import { DENSE_FLOOR_CASE } from './extract.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -286,6 +287,11 @@ async function main(): Promise<void> {
   if (adv.length) {
     const worst = adv.reduce((a, b) => (b.ms / b.mb > a.ms / a.mb ? b : a));
     out.push('', `Worst adversarial case: ${worst.case}, ${fmt(worst.mbPerS, 1)} MB/s (${fmt(worst.ms / worst.mb, 1)} ms per MB).`);
+    const floor = extract.rows.find((r) => r.case === DENSE_FLOOR_CASE);
+    const dense = extract.rows.find((r) => r.case.startsWith('adv redact: pwd=a lines'));
+    if (floor !== undefined && dense !== undefined) {
+      out.push('', `The densest secret input (\`pwd=a\` lines) took ${fmt(dense.ms / dense.mb, 1)} ms per MB; one regex pass finding and replacing each of its values, deciding nothing (the calibration row), took ${fmt(floor.ms / floor.mb, 1)}: the redactor is ${fmt(dense.ms / floor.ms, 1)}× that floor.`);
+    }
   }
   out.push('');
 
