@@ -2286,6 +2286,11 @@ class SecretScreen {
   private readonly keyRegex: RegExp | undefined;
   /** During {@link keyNames}: whether the text has `login` (`undefined`: not searched yet). */
   private login: boolean | undefined;
+  /**
+   * By a pair of ASCII characters (`c1 << 7 | c2`): 1 when a key name of {@link byLast}, or `.netrc`'s `password`, ends
+   * with them (a key name of one character: after any character). What {@link keyBefore} needs before it can set a bit.
+   */
+  private readonly keyEnds = new Uint8Array(128 * 128);
 
   constructor(keys: readonly string[]) {
     const simple = keys.every((k) => SIMPLE_KEY_RE.test(k));
@@ -2307,6 +2312,12 @@ class SecretScreen {
     add('cookies', COOKIE, 'kie'); // a jar: `cookies={…}`, `"cookies": […]` (its calls, `.cookies.set(`: see `keyNames`, `cookieCalls`)
     anchors.delete('');
     this.anchors = [...anchors];
+    for (const k of [...this.byLast.flatMap((entries) => entries ?? []).map((e) => e.key), 'password']) {
+      const c2 = k.charCodeAt(k.length - 1);
+      if (c2 >= 128) continue; // never looked up: a pair with a character past ASCII is read by `keyBefore`
+      if (k.length === 1) for (let c1 = 0; c1 < 128; c1++) this.keyEnds[(c1 << 7) | c2] = 1;
+      else if (k.charCodeAt(k.length - 2) < 128) this.keyEnds[(k.charCodeAt(k.length - 2) << 7) | c2] = 1;
+    }
   }
 
   /**
@@ -2526,6 +2537,21 @@ class SecretScreen {
   }
 
   /**
+   * Whether a key name of {@link byLast}, or `password`, may end right before `at`, as far as the last two characters
+   * tell ({@link keyEnds}; a character past ASCII, or none, tells nothing). Where none does and no `(` or `{` is at
+   * `at` (a call setting cookies), {@link keyBefore} sets no bit: every other bit it sets needs one of them there
+   * (`endsWith` or `endsWithFolded` at `at - 1`): the candidates before a separator, `pairName` (a pair's name, a
+   * JSON tab, a default through `fallbackAfter`), `headerName` (an `authorization` or `cookie` literal then a comma),
+   * `.netrc`'s `password`.
+   */
+  private keyEndsBefore(low: string, at: number): boolean {
+    const c1 = low.charCodeAt(at - 2);
+    const c2 = low.charCodeAt(at - 1);
+    // NaN (`at` < 2) compares false: read.
+    return !(c1 < 128 && c2 < 128) || this.keyEnds[(c1 << 7) | c2] === 1;
+  }
+
+  /**
    * Bits of the key names that end right before `at`, when `(\\{1,7})?["']?[ \t]{0,16}[=:]` follows; {@link COOKIE} when
    * `(` or `{` follows a call setting cookies ({@link cookieCallAt}).
    * When a comma or a line end (raw or as JSON writes it) follows instead, a secret's key name there may be
@@ -2553,7 +2579,14 @@ class SecretScreen {
         if (bits !== 0) return bits;
       }
     }
-    if (c === 93) c = low.charCodeAt(++j); // a subscript's bracket (`os.environ["DB_PASSWORD"] = ...`)
+    if (c === 93) {
+      // A `]` right after the token: no bit where no key name ends it (`keyEndsBefore`). On a text dense with secrets
+      // the rescan after a rule holds a tag per secret, with an anchor in its kind and no key name's end
+      // (`[redacted:password_assignment]`: its `word`, then `nt]`): nothing more is read there. (Only at a `]`: before
+      // a `=` or `:`, a key name's end is the common case, and the check would cost more than it spares.)
+      if (j === at && !this.keyEndsBefore(low, at)) return 0;
+      c = low.charCodeAt(++j); // a subscript's bracket (`os.environ["DB_PASSWORD"] = ...`)
+    }
     let gap = 0;
     // A tab as JSON writes it between (`env[\\"API_KEY\\"]\\t|| …`): what a backslash there woke before, and more.
     let jsonTab = 0;
@@ -3078,8 +3111,11 @@ function npmUnderscores(text: string): number {
     if (!npmKey) npmKey = blankAfterNpmKey(text, text.startsWith('Token', i + 5) ? i + 10 : i + 5);
     if (npmKey && mask !== 0) break;
   }
-  for (let i = text.indexOf('_AUTH'); i >= 0 && mask === 0; i = text.indexOf('_AUTH', i + 1)) {
-    if (!githubPrefixBefore(text, i) && separatorAfterKey(text, i + 5)) mask |= BASIC_AUTH;
+  // Each `_AUTH` from its `UTH` (the same places, in order): a capital `U` is rare, where a search for `_AUTH` stops at
+  // each `_` (one per tag in a rescan: `[REDACTED:password_assignment]`).
+  for (let u = text.indexOf('UTH', 2); u >= 0 && mask === 0; u = text.indexOf('UTH', u + 1)) {
+    const i = u - 2;
+    if (text.charCodeAt(i) === 95 && text.charCodeAt(i + 1) === 65 && !githubPrefixBefore(text, i) && separatorAfterKey(text, i + 5)) mask |= BASIC_AUTH;
   }
   for (let i = text.indexOf('_password'); i >= 0 && !npmKey; i = text.indexOf('_password', i + 1)) {
     if (!githubPrefixBefore(text, i)) npmKey = blankAfterNpmKey(text, i + 9);
