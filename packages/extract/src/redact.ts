@@ -1086,6 +1086,47 @@ interface Span {
   end: number;
 }
 
+/**
+ * Where the shell expansion named as a secret's key whose word holds the run starting at `runStart` begins, when its `${`
+ * is at or after `from` (not taken by a value before it), else -1: the nearest `${` before the run, a name ending in a
+ * key's and an operator after it, no `}` between.
+ */
+function intactKeyExpansionAround(text: string, from: number, runStart: number, keyEnd: RegExp): number {
+  const at = text.lastIndexOf('${', runStart - 1);
+  if (at < from) return -1;
+  for (let i = at + 2; i < runStart; i++) if (text.charCodeAt(i) === 125) return -1;
+  SHELL_OPERATOR_RE.lastIndex = at;
+  if (!SHELL_OPERATOR_RE.test(text)) return -1;
+  SHELL_NAME_RE.lastIndex = at + 2;
+  return keyEnd.test(SHELL_NAME_RE.exec(text)?.[0] ?? '') ? at : -1;
+}
+
+/**
+ * Whether the key's `match` lies in the run `span` of a nested expansion named as a secret's key whose `$` is intact
+ * ({@link intactKeyExpansionAround}, its `${` at or after `from`), the match's value inside the run (one running past it,
+ * or starting before it, is read as before).
+ */
+function runHoldsMatch(text: string, from: number, span: Span, match: RegExpExecArray, keyEnd: RegExp): boolean {
+  if (match.index + match[0].length > span.end) return false;
+  if (match.index + (match[1] ?? '').length + (match[2] ?? '').length < span.start) return false;
+  // A run ending at a blank: the rule's value may take the word after it (a trailing key's: `PASSWORD=a:b?api_key= Xk9…`),
+  // which the run left in clear: read as before. Only a run the `}`, a line end or the text's end closes is taken.
+  const after = text.charCodeAt(span.end);
+  if (!(Number.isNaN(after) || after === 125 || after === 10 || after === 13)) return false;
+  // A run holding a character another rule reads a start at (`;&|(`, a backslash, a quote, a brace, a `$`): read as
+  // before, the run replaced whole hid a command's password from the command rule (a review of 2026-12-07).
+  for (let i = span.start; i < span.end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && RUN_REFUSED[c] === 1) return false;
+  }
+  const inner = intactKeyExpansionAround(text, from, span.start, keyEnd);
+  return inner >= 0 && match.index >= inner;
+}
+
+/** The characters refusing a nested expansion's run ({@link runHoldsMatch}): `"$&'()\`;{|` and the backslash. */
+const RUN_REFUSED = new Uint8Array(128);
+for (const c of '"$&\'(;`{|\\') RUN_REFUSED[c.charCodeAt(0)] = 1;
+
 /** A shell expansion's name, read after its `${`. */
 const SHELL_NAME_RE = /[A-Za-z_][A-Za-z0-9_]{0,63}/y;
 /** A flag ending a word's first run before an expansion (`--token=` of `${TOKEN:+--token=${X}}`): the flag of a reference. */
@@ -1774,13 +1815,18 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // still replaced (that review skipped them, in clear: its review).
       if (expansion !== undefined) {
         for (const span of expansion.spans) {
-          if (span.start < last || (match !== null && match.index < span.end)) break;
+          // A key's match in a run of a nested expansion named as a secret's key whose `$` is intact, the run judged a
+          // value (`apikey:4${passwd-${secret-passwD:x`, the match `secret-passwD:x`): a second pass reads that
+          // expansion, its run replaced whole and the match in it passed over; so here (the match's value `x`, kept
+          // alone, left the run in clear: 2026-12-07). Any other run reaching the match ends the runs, as before.
+          if (span.start < last || (match !== null && match.index < span.end && !runHoldsMatch(text, last, span, match, keyEnd))) break;
           emit(span.start, passwordTag);
           last = span.end;
           count++;
+          if (match !== null && match.index < last) break;
         }
-        if (match === null) {
-          // On to the expansions after it (no assignment is left to scan for).
+        if (match === null || match.index < last) {
+          // On to the expansions after it (no assignment is left to scan for), or past the match a run took.
           passwordRe.lastIndex = Math.max(from, last);
           continue;
         }
