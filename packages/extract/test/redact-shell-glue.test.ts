@@ -24,15 +24,15 @@ describe('createRedactor: a shell expansion\'s word the readers refuse (2026-12-
     assertOnce('${token:?`,msg', '${token:?`,msg');
   });
 
-  it('glued text holding `;&|(`, a brace or a backslash is left as before (README: a limit)', () => {
-    // `(` may start a command, as `;&|` do: taken, `(curl` was hidden from the command rule. Left in clear so.
+  it('leaves the rest of the word in clear after one pass: `;&|(`, a brace (README: a limit)', () => {
+    // `(` may start a command, as `;&|` do: taken into the tag, `(curl` was hidden from the command rule.
     assert.equal(r.redact('${APIKEY:--$(Xk9mP2').text, `\${APIKEY:-${TAG}(Xk9mP2`);
     assert.equal(r.redact('${pwd:+`(hunter2').text, `\${pwd:+${TAG}(hunter2`);
     assert.equal(r.redact('${SECRET:+`;hunter2').text, `\${SECRET:+${TAG};hunter2`);
     assert.equal(r.redact('${TOKEN:-(x ${password:+x{y').text, `\${TOKEN:-(x \${password:+${TAG}{y`);
   });
 
-  it('glued text holding a quote, a backquote, a `$` or an expansion is left as before (README: a limit)', () => {
+  it('leaves the rest of the word in clear after one pass: a quote, a backquote, a `$`, an expansion (README: a limit)', () => {
     // Taken into the tag, it changed how a second pass read the text before it (an outer expansion refused for it).
     assert.equal(r.redact('${passwD=`"Xk9mP2').text, `\${passwD=${TAG}"Xk9mP2`);
     assert.equal(r.redact('x=)`,${secret-4${pwd=`)x$').text, `x=)\`,\${secret-4\${pwd=${TAG})x$`);
@@ -56,8 +56,8 @@ describe('createRedactor: a nested expansion whose word holds a key\'s match, af
 });
 
 
-// A review of 2026-12-07 of the two fixes above: each hid text from a rule reading it after them, less redacted than
-// before. Glued text holding a command's start (`;&|(`, an escaped line end) or a key after the glued key is refused.
+// Two reviews of 2026-12-07: taking a refused word's glued text, or a nested run holding a command's start, into the tag
+// hid text from a rule reading it after them, less redacted than before. Pinned: the rules after see commands and keys.
 describe('createRedactor: the glue never hides a command or a key from the rules after it (review of 2026-12-07)', () => {
   const CLI = '[REDACTED:cli_password]';
   /** One pass gives `output`; a second pass (which may tag the glued command's name or key, as before) shows no secret. */
