@@ -1309,27 +1309,14 @@ function separatorEndsLine(separator: string): boolean {
 }
 
 /**
- * Whether `s` holds a `"` or a `'` at or after `from` (`s.indexOf('"', from) >= 0 || s.indexOf("'", from) >= 0`): a
- * loop over a short rest (every assignment's match is asked; two calls into the runtime cost more), else the runtime's.
+ * Whether `s` holds the character `a` or `b` (char codes) at or after `from`: a loop over a short rest (every
+ * assignment's match and bare value is asked; two calls into the runtime cost more), else the runtime's searches.
  */
-function quoteFrom(s: string, from: number): boolean {
-  if (s.length - from > SHORT_SEARCH) return s.indexOf('"', from) >= 0 || s.indexOf("'", from) >= 0;
+function holdsEitherFrom(s: string, from: number, a: number, b: number): boolean {
+  if (s.length - from > SHORT_SEARCH) return s.indexOf(String.fromCharCode(a), from) >= 0 || s.indexOf(String.fromCharCode(b), from) >= 0;
   for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 34 || c === 39) return true;
-  }
-  return false;
-}
-
-/**
- * Whether `s` holds a `:` or `=` past its first character (`s.indexOf(':', 1) > 0 || s.indexOf('=', 1) > 0`): a loop
- * over a short value (every bare value is asked; two calls into the runtime cost more), the runtime's over a long one.
- */
-function separatorPastFirst(s: string): boolean {
-  if (s.length > SHORT_SEARCH) return s.indexOf(':', 1) > 0 || s.indexOf('=', 1) > 0;
-  for (let i = 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 58 || c === 61) return true;
+    if (c === a || c === b) return true;
   }
   return false;
 }
@@ -1553,7 +1540,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
    * clear; read inside, its tag made a second pass judge the outer value as holding a tag (replaced whole then).
    */
   const bareHoldsKey = (v: AssignedValue): boolean => {
-    if (!v.bare || !separatorPastFirst(v.value)) return false;
+    if (!v.bare || !holdsEitherFrom(v.value, 1, 58 /* : */, 61 /* = */)) return false;
     innerKeyRe.lastIndex = 1;
     return innerKeyRe.test(v.value);
   };
@@ -1704,7 +1691,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
   const stringEnd = (m: string, g: (string | undefined)[], input: string, start: number, before: (keyStart: number) => string, keyStart: number): number => {
     // Only a value holding a quote can cross one (a bare value never does): the walk back is skipped for the rest.
     const valueAt = g[0]!.length + g[1]!.length;
-    if (!quoteFrom(m, valueAt)) return -1;
+    if (!holdsEitherFrom(m, valueAt, 34 /* " */, 39 /* ' */)) return -1;
     let q = 0;
     if (!/^\\{0,7}["']/.test(g[1]!)) {
       const view = before(keyStart);
@@ -1938,7 +1925,7 @@ function builtinRules(keys: readonly string[], screen: SecretScreen): Rule[] {
       // second pass could judge it otherwise.
       // (A bare value holding a `:` or `=` past its first character only: checked first, every assignment passes here.)
       const bareText = g[7];
-      const bareValue = bareText !== undefined && separatorPastFirst(bareText) ? passwordValue(m, g, start) : undefined;
+      const bareValue = bareText !== undefined && holdsEitherFrom(bareText, 1, 58 /* : */, 61 /* = */) ? passwordValue(m, g, start) : undefined;
       // The value judged is cut at a `&` (`abc` of `abc&token:`); the key may end the whole word (review of 2026-12-07).
       const bareWhole = bareValue === undefined || bareValue.value === bareText ? bareValue : { ...bareValue, value: bareText!, end: bareValue.end - bareValue.value.length + bareText!.length };
       const keyAt = bareWhole === undefined || /^["'\\]/.test(g[1]!) ? -1 : trailingKey(bareWhole);
@@ -3125,7 +3112,7 @@ function underscores(text: string, found = 0): number {
   for (let i = text.indexOf('_'); i >= 0; i = text.indexOf('_', i + 1)) {
     const c = text.charCodeAt(i - 1);
     if ((mask & VENDOR) === 0 && endsVendorPrefix(c) && vendorAtUnderscore(text, i, c)) mask |= VENDOR;
-    if ((c === 112 || c === 111 || c === 117 || c === 115 || c === 114) && text.charCodeAt(i - 2) === 104 && text.charCodeAt(i - 3) === 103) {
+    if (githubPrefixBefore(text, i)) {
       mask |= GITHUB; // (no `_auth` of npm's here: a letter before its `_` makes it no key)
     } else {
       const n = text.charCodeAt(i + 1);
@@ -3519,6 +3506,8 @@ function runRules(rules: readonly Rule[], after: readonly number[], scan: (t: st
   let mask = initialMask;
   let count = 0;
   const kinds: string[] = [];
+  /** The screen of the text after rule `r` replaced something, for the rules after it (none screened: no rescan). */
+  const rescan = (r: number): number => (after[r] === 0 ? 0 : scan(text, after[r]));
   if ((mask & PRIVATE_KEY) !== 0) {
     const pem = redactPem(text);
     if (pem.count > 0) {
@@ -3538,7 +3527,7 @@ function runRules(rules: readonly Rule[], after: readonly number[], scan: (t: st
         text = found.text;
         count += found.count;
         if (!kinds.includes(rule.kind)) kinds.push(rule.kind);
-        mask = after[r] === 0 ? 0 : scan(text, after[r]);
+        mask = rescan(r);
       }
       continue;
     }
@@ -3560,7 +3549,7 @@ function runRules(rules: readonly Rule[], after: readonly number[], scan: (t: st
       if (!kinds.includes(kind)) kinds.push(kind);
       return r;
     });
-    if (hit) mask = after[r] === 0 ? 0 : scan(text, after[r]);
+    if (hit) mask = rescan(r);
   }
   return { text, redactions: count, kinds };
 }
